@@ -1,0 +1,186 @@
+/*
+ * api.h - the application's HTTP API: shared state (struct app), the caller
+ * behind a request, the route table and the helpers handlers use to read a
+ * request and answer it.
+ *
+ * A handler parses its request, calls the domain, runs its queries in one
+ * transaction and answers; it never touches a socket (see http/http.h).
+ */
+#ifndef KOUAN_API_H
+#define KOUAN_API_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/clock.h"
+#include "domain/refdata.h"
+#include "http/http.h"
+#include "http/problem.h"
+#include "store/repo.h"
+#include "store/store.h"
+
+#define ROLE_MAP(X)                                                            \
+	X(DECLARANT, "declarant")                                              \
+	X(CUSTOMS, "customs")                                                  \
+	X(QUARANTINE, "quarantine")                                            \
+	X(BORDER, "border")                                                    \
+	X(MARITIME, "maritime")                                                \
+	X(PORT_OPERATOR, "port_operator")                                      \
+	X(ANALYST, "analyst")                                                  \
+	X(ADMIN, "admin")
+
+enum role {
+#define ROLE_ENUM(name, text) ROLE_##name,
+	ROLE_MAP(ROLE_ENUM)
+#undef ROLE_ENUM
+	ROLE_COUNT
+};
+
+#define ROLE_BIT(name) (1u << ROLE_##name)
+#define ROLES_AGENCY                                                           \
+	(ROLE_BIT(CUSTOMS) | ROLE_BIT(QUARANTINE) | ROLE_BIT(BORDER) |       \
+	 ROLE_BIT(MARITIME))
+#define ROLES_ANY ((1u << ROLE_COUNT) - 1)
+#define ROLES_PUBLIC 0u
+
+const char *role_name(enum role r);
+bool role_parse(const char *s, enum role *out);
+/* The agency an officer of this role works for, or NULL. */
+const char *role_agency(enum role r);
+
+struct app_limits {
+	size_t max_body;          /* bytes; larger bodies get 413 */
+	int64_t token_ttl_s;      /* lifetime of a session token */
+	int longpoll_max_s;       /* longest wait on GET /v1/events */
+	int max_waiters;          /* concurrent long-polls */
+	unsigned long long pwhash_ops; /* Argon2id parameters for new hashes */
+	size_t pwhash_mem;
+};
+
+/* The event feed's wake-up: bumped after every commit that wrote events. */
+struct feed_signal {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	uint64_t generation;
+	int waiters;
+	bool stopping;
+};
+
+struct app {
+	struct store *store;
+	struct kclock *clock;
+	struct app_limits limits;
+	pthread_mutex_t ref_lock;
+	struct refdata *ref; /* current snapshot, guarded by ref_lock */
+	struct feed_signal feed;
+	unsigned char sign_pk[32];
+	unsigned char sign_sk[64];
+	char key_id[17];
+	const char *openapi; /* served at /openapi.json */
+};
+
+/* Defaults for limits (1 MiB bodies, 12 h tokens, 25 s long-polls). */
+void app_limits_default(struct app_limits *l);
+
+/* Set up an app over an open, migrated store: load the reference snapshot and
+ * the release signing key from `key_path` (created when absent). */
+KOUAN_MUST_USE kerr app_init(struct app *app, struct store *store,
+			     struct kclock *clock, const struct app_limits *l,
+			     const char *key_path);
+void app_free(struct app *app);
+/* The current reference snapshot (retained: refdata_release when done). */
+struct refdata *app_refdata(struct app *app);
+/* Rebuild the snapshot from the store (after an admin edit). */
+KOUAN_MUST_USE kerr app_reload_refdata(struct app *app, struct store_conn *c);
+/* Wake the event feed's waiters. */
+void app_feed_notify(struct app *app);
+/* Make waiters return (shutdown). */
+void app_feed_stop(struct app *app);
+
+/* Create or load an Ed25519 key pair in a file (hex of the secret key). */
+KOUAN_MUST_USE kerr release_key_load(const char *path, unsigned char pk[32],
+				     unsigned char sk[64], bool create);
+
+struct caller {
+	bool authenticated;
+	enum role role;
+	struct user_row user;
+	char token_hash[65];
+};
+
+struct api_ctx {
+	struct app *app;
+	const struct http_request *req;
+	struct http_response *resp;
+	struct caller caller;
+	struct store_conn *conn;
+	int64_t received_us; /* when the request arrived */
+};
+
+typedef void (*api_handler)(struct api_ctx *ctx);
+
+struct route {
+	const char *method;
+	const char *pattern; /* "/v1/declarations/{number}" */
+	api_handler handler;
+	unsigned roles;      /* ROLES_PUBLIC: no token needed */
+};
+
+/* Route one request and answer it. Never fails: errors become problems. */
+void api_dispatch(struct app *app, const struct http_request *req,
+		  struct http_response *resp);
+
+/* --- helpers for handlers --- */
+
+/* Answer a problem; detail and errors may be NULL. */
+void api_problem(struct api_ctx *ctx, kerr e, const char *detail,
+		 const struct problems *errors);
+/* Answer a problem with one field error. */
+void api_field_problem(struct api_ctx *ctx, kerr e, const char *field,
+		       const char *problem);
+/* Answer JSON; takes the reference to `body`. */
+void api_json(struct api_ctx *ctx, int status, json_t *body);
+/* Read a JSON object body: checks media type (415), size (413) and syntax
+ * (400). Returns NULL after answering when it is not acceptable. */
+json_t *api_read_body(struct api_ctx *ctx);
+/* Parse an integer query parameter within [lo, hi]; answers 400 and returns
+ * false when malformed. Absent: *out = dflt. */
+bool api_query_int(struct api_ctx *ctx, const char *name, int64_t lo,
+		   int64_t hi, int64_t dflt, int64_t *out);
+/* The time now as RFC 3339 text. */
+void api_now(struct api_ctx *ctx, char out[KTIME_TEXT_MAX]);
+/* Begin a transaction; on failure answers 500/503 and returns false. */
+bool api_begin(struct api_ctx *ctx, bool write);
+/* Commit; on failure answers 500 and returns false. */
+bool api_commit(struct api_ctx *ctx);
+
+/* Handlers, grouped by resource (one file each). */
+void api_healthz(struct api_ctx *ctx);
+void api_openapi(struct api_ctx *ctx);
+void api_release_key(struct api_ctx *ctx);
+void api_session_create(struct api_ctx *ctx);
+void api_session_delete(struct api_ctx *ctx);
+void api_me(struct api_ctx *ctx);
+void api_reference_index(struct api_ctx *ctx);
+void api_reference_list(struct api_ctx *ctx);
+void api_reference_get(struct api_ctx *ctx);
+void api_reference_put(struct api_ctx *ctx);
+void api_reference_delete(struct api_ctx *ctx);
+void api_declaration_create(struct api_ctx *ctx);
+void api_declaration_list(struct api_ctx *ctx);
+void api_declaration_get(struct api_ctx *ctx);
+void api_declaration_correct(struct api_ctx *ctx);
+void api_declaration_withdraw(struct api_ctx *ctx);
+void api_declaration_events(struct api_ctx *ctx);
+void api_declaration_notice(struct api_ctx *ctx);
+void api_task_decide(struct api_ctx *ctx);
+void api_task_worklist(struct api_ctx *ctx);
+void api_events_feed(struct api_ctx *ctx);
+void api_organisation_create(struct api_ctx *ctx);
+void api_organisation_list(struct api_ctx *ctx);
+void api_user_create(struct api_ctx *ctx);
+void api_user_list(struct api_ctx *ctx);
+
+#endif

@@ -1,0 +1,227 @@
+/*
+ * decimal.c - exact decimal numbers as int64 scaled by 10^scale.
+ *
+ * Parsing, formatting and multiplication of money and quantities. Never uses
+ * binary floating point, never relies on signed overflow (magnitudes are
+ * carried as uint64 or 128-bit integers and range-checked before narrowing),
+ * never allocates. The accepted text form is -?(0|[1-9][0-9]*)(\.[0-9]+)?.
+ */
+#include "common/decimal.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#define DECIMAL_MAX_SCALE 9
+
+__extension__ typedef __int128 i128;
+
+static const int64_t pow10_table[] = {
+	1LL,
+	10LL,
+	100LL,
+	1000LL,
+	10000LL,
+	100000LL,
+	1000000LL,
+	10000000LL,
+	100000000LL,
+	1000000000LL,
+	10000000000LL,
+	100000000000LL,
+	1000000000000LL,
+	10000000000000LL,
+	100000000000000LL,
+	1000000000000000LL,
+	10000000000000000LL,
+	100000000000000000LL,
+	1000000000000000000LL,
+};
+
+static bool scale_ok(int scale)
+{
+	return scale >= 0 && scale <= DECIMAL_MAX_SCALE;
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * Append digit d to magnitude *m, failing when the result would exceed
+ * limit. limit is 2^63 - 1 for positive numbers and 2^63 for negative ones.
+ */
+static bool push_digit(uint64_t *m, unsigned d, uint64_t limit)
+{
+	if (*m > (limit - d) / 10)
+		return false;
+	*m = *m * 10 + d;
+	return true;
+}
+
+enum decimal_result decimal_parse(const char *s, int scale, int64_t *out)
+{
+	const char *p = s;
+	const char *int_start, *int_end, *frac_start = NULL, *frac_end = NULL;
+	bool negative = false;
+	uint64_t limit, m = 0;
+	int frac_digits = 0;
+
+	if (!s || !scale_ok(scale))
+		return DECIMAL_SYNTAX;
+
+	/* First pass: the grammar only, so that a malformed string is always
+	 * SYNTAX whatever its size or precision. */
+	if (*p == '-') {
+		negative = true;
+		p++;
+	}
+	int_start = p;
+	if (*p == '0') {
+		p++;
+	} else if (is_digit(*p)) {
+		while (is_digit(*p))
+			p++;
+	} else {
+		return DECIMAL_SYNTAX;
+	}
+	int_end = p;
+	if (*p == '.') {
+		p++;
+		frac_start = p;
+		while (is_digit(*p))
+			p++;
+		frac_end = p;
+		if (frac_end == frac_start)
+			return DECIMAL_SYNTAX;
+	}
+	if (*p != '\0')
+		return DECIMAL_SYNTAX;
+
+	if (frac_start) {
+		if (frac_end - frac_start > scale)
+			return DECIMAL_PRECISION;
+		frac_digits = (int)(frac_end - frac_start);
+	}
+
+	/* Second pass: accumulate the scaled magnitude with overflow checks. */
+	limit = negative ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	for (p = int_start; p < int_end; p++)
+		if (!push_digit(&m, (unsigned)(*p - '0'), limit))
+			return DECIMAL_RANGE;
+	for (p = frac_start; p && p < frac_end; p++)
+		if (!push_digit(&m, (unsigned)(*p - '0'), limit))
+			return DECIMAL_RANGE;
+	for (int i = frac_digits; i < scale; i++)
+		if (!push_digit(&m, 0, limit))
+			return DECIMAL_RANGE;
+
+	if (!negative)
+		*out = (int64_t)m;
+	else if (m == (uint64_t)INT64_MAX + 1)
+		*out = INT64_MIN;
+	else
+		*out = -(int64_t)m;
+	return DECIMAL_OK;
+}
+
+int decimal_format(int64_t v, int scale, char *buf, size_t n)
+{
+	/* 19 digits of magnitude at most; scale + 1 digits at least. */
+	char digits[24];
+	int nd = 0, len = 0;
+	uint64_t m;
+
+	if (!buf || !scale_ok(scale))
+		return -1;
+	m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	do {
+		digits[nd++] = (char)('0' + m % 10);
+		m /= 10;
+	} while (m != 0);
+	while (nd < scale + 1)
+		digits[nd++] = '0';
+
+	/* sign, digits, point when scale > 0, and the terminating NUL */
+	if ((size_t)nd + (v < 0) + (scale > 0) + 1 > n)
+		return -1;
+	if (v < 0)
+		buf[len++] = '-';
+	while (nd > 0) {
+		if (nd == scale)
+			buf[len++] = '.';
+		buf[len++] = digits[--nd];
+	}
+	buf[len] = '\0';
+	return len;
+}
+
+static bool fits_int64(i128 x)
+{
+	return x >= INT64_MIN && x <= INT64_MAX;
+}
+
+enum decimal_result decimal_mul(int64_t a, int sa, int64_t b, int sb, int so,
+				int64_t *out)
+{
+	i128 p;
+	int from;
+
+	if (!scale_ok(sa) || !scale_ok(sb) || !scale_ok(so))
+		return DECIMAL_SYNTAX;
+	/* |a * b| <= 2^126: no overflow in 128 bits. */
+	p = (i128)a * b;
+	from = sa + sb;
+	if (so > from) {
+		/* Scaling up only grows the magnitude, so anything already out
+		 * of int64 range stays out; checking first keeps the multiply
+		 * below within 128 bits (2^63 * 10^9 < 2^127). */
+		if (!fits_int64(p))
+			return DECIMAL_RANGE;
+		p *= pow10_table[so - from];
+	} else if (so < from) {
+		int64_t d = pow10_table[from - so];
+		i128 q = p / d, r = p % d;
+
+		/* Truncation is toward zero; round half away from zero. */
+		if (r < 0)
+			r = -r;
+		if (2 * r >= d)
+			q += p < 0 ? -1 : 1;
+		p = q;
+	}
+	if (!fits_int64(p))
+		return DECIMAL_RANGE;
+	*out = (int64_t)p;
+	return DECIMAL_OK;
+}
+
+const char *decimal_result_text(enum decimal_result r, int scale, char *buf,
+				size_t n)
+{
+	if (!buf || n == 0)
+		return "";
+	switch (r) {
+	case DECIMAL_OK:
+		snprintf(buf, n, "%s", "is a valid decimal number");
+		break;
+	case DECIMAL_SYNTAX:
+		snprintf(buf, n, "%s",
+			 "is not a decimal number (digits with an optional '.' and fraction)");
+		break;
+	case DECIMAL_PRECISION:
+		if (scale == 0)
+			snprintf(buf, n, "%s", "must be a whole number");
+		else
+			snprintf(buf, n, "has more than %d decimal place%s",
+				 scale, scale == 1 ? "" : "s");
+		break;
+	case DECIMAL_RANGE:
+		snprintf(buf, n, "%s", "is out of range");
+		break;
+	default:
+		snprintf(buf, n, "%s", "is not valid");
+		break;
+	}
+	return buf;
+}

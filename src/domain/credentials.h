@@ -1,0 +1,36 @@
+/*
+ * credentials.h - passwords and bearer tokens.
+ *
+ * Passwords are hashed with Argon2id (libsodium's crypto_pwhash_str); the
+ * parameters travel inside the hash, so verification needs none. Tokens are
+ * 32 random bytes, base64url without padding, prefixed "kt_"; only their
+ * BLAKE2b hash is stored, so a stolen database yields no usable token.
+ */
+#ifndef KOUAN_CREDENTIALS_H
+#define KOUAN_CREDENTIALS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/error.h"
+
+#define PASSWORD_HASH_MAX 128
+#define TOKEN_TEXT_MAX 64
+#define TOKEN_HASH_HEX 65
+
+/* Must be called once before any other function here (idempotent). */
+KOUAN_MUST_USE kerr credentials_init(void);
+
+/* Hash a password with the given Argon2id limits. */
+KOUAN_MUST_USE kerr password_hash(const char *password, unsigned long long ops,
+				  size_t mem, char out[PASSWORD_HASH_MAX]);
+bool password_verify(const char *hash, const char *password);
+/* A password must be 10 to 128 characters. NULL when acceptable, else why. */
+const char *password_problem(const char *password);
+
+/* A new random token. */
+void token_new(char out[TOKEN_TEXT_MAX]);
+/* The stored form of a token. */
+void token_hash(const char *token, char out[TOKEN_HASH_HEX]);
+
+#endif

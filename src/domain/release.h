@@ -1,0 +1,32 @@
+/*
+ * release.h - the electronic release notice (放行通知): the signed statement
+ * that every agency has cleared a declaration, which a terminal checks
+ * before it lets the goods out.
+ *
+ * The notice is canonical JSON (sorted keys, compact); the signature is
+ * Ed25519 over exactly those bytes, in base64. A terminal verifies with the
+ * public key served at GET /v1/release-key, or with `kouan verify-notice`.
+ */
+#ifndef KOUAN_RELEASE_H
+#define KOUAN_RELEASE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "common/error.h"
+
+#define SIGNATURE_B64_MAX 100
+
+/* Canonical notice text (free() it) from the release facts. */
+char *release_notice_text(const char *number, const char *released_at,
+			  const json_t *body, const json_t *agencies);
+/* Sign text with a 64-byte Ed25519 secret key. */
+void release_sign(const char *text, const unsigned char sk[64],
+		  char out[SIGNATURE_B64_MAX]);
+/* Verify a base64 signature over text with a 32-byte public key. */
+bool release_verify(const char *text, const char *signature_b64,
+		    const unsigned char pk[32]);
+/* The key id: first 16 hex digits of BLAKE2b(pk). */
+void release_key_id(const unsigned char pk[32], char out[17]);
+
+#endif

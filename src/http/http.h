@@ -1,0 +1,65 @@
+/*
+ * http.h - the request and response kouan's handlers see. They carry no
+ * trace of the HTTP library: the server (server.c) fills them from
+ * libmicrohttpd, and the API tests fill them by hand, so every handler can be
+ * driven without a socket.
+ *
+ * Ownership: a request borrows all its strings from whoever built it, for the
+ * duration of one dispatch. A response owns its body buffer.
+ */
+#ifndef KOUAN_HTTP_H
+#define KOUAN_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+
+#define HTTP_MAX_PAIRS 48
+#define HTTP_MAX_PARAMS 4
+#define HTTP_MAX_RESPONSE_HEADERS 6
+
+struct http_pair {
+	const char *name;
+	const char *value;
+};
+
+struct http_request {
+	const char *method; /* "GET", "POST", ... */
+	const char *path;   /* without the query string */
+	struct http_pair headers[HTTP_MAX_PAIRS];
+	size_t nheaders;
+	struct http_pair query[HTTP_MAX_PAIRS];
+	size_t nquery;
+	const char *body;
+	size_t body_len;
+	bool body_too_large; /* the body passed the configured limit */
+	const char *remote;  /* peer address, for the access log */
+	/* Filled by the router from "{name}" segments of the matched route. */
+	struct http_pair params[HTTP_MAX_PARAMS];
+	size_t nparams;
+};
+
+struct http_response {
+	int status;
+	const char *content_type; /* static string */
+	struct buf body;
+	struct http_pair headers[HTTP_MAX_RESPONSE_HEADERS]; /* owned copies */
+	size_t nheaders;
+};
+
+/* Case-insensitive header look-up; NULL when absent. */
+const char *http_header(const struct http_request *r, const char *name);
+/* Query parameter look-up; NULL when absent. */
+const char *http_query(const struct http_request *r, const char *name);
+/* Path parameter captured by the router; NULL when absent. */
+const char *http_param(const struct http_request *r, const char *name);
+
+void http_response_init(struct http_response *resp);
+void http_response_free(struct http_response *resp);
+/* Add a header to the response (copies name and value). */
+void http_response_header(struct http_response *resp, const char *name,
+			  const char *value);
+
+#endif

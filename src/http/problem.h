@@ -1,0 +1,50 @@
+/*
+ * problem.h - RFC 9457 problem details (application/problem+json), with the
+ * list of per-field validation errors that kouan adds:
+ *
+ *   {"type": "urn:kouan:problem:invalid-request", "title": "...",
+ *    "status": 400, "detail": "...", "instance": "/v1/declarations",
+ *    "errors": [{"field": "/items/2/hs_code", "problem": "..."}]}
+ *
+ * Fields are JSON pointers (RFC 6901) into the request body; a problem with
+ * a header or query parameter names it as "header:Name" or "query:name".
+ */
+#ifndef KOUAN_PROBLEM_H
+#define KOUAN_PROBLEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/error.h"
+#include "http/http.h"
+
+#define PROBLEM_MAX_ERRORS 64
+
+struct field_error {
+	char field[128];
+	char problem[256];
+};
+
+/* A list of validation errors; collects at most PROBLEM_MAX_ERRORS and
+ * counts the rest. */
+struct problems {
+	struct field_error errors[PROBLEM_MAX_ERRORS];
+	size_t count;   /* stored */
+	size_t dropped; /* not stored: list was full */
+};
+
+void problems_init(struct problems *p);
+/* Add an error for `field` (a JSON pointer), problem text printf-style. */
+void problems_add(struct problems *p, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static inline bool problems_any(const struct problems *p)
+{
+	return p->count > 0;
+}
+
+/* Write a problem response: status from `e`, optional detail, optional
+ * per-field errors (may be NULL). */
+void problem_respond(struct http_response *resp, kerr e, const char *instance,
+		     const char *detail, const struct problems *errors);
+
+#endif

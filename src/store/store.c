@@ -1,0 +1,232 @@
+/*
+ * store.c - backend dispatch, per-thread connections, statement helpers and
+ * the migration runner, shared by every backend (see store.h).
+ */
+#include "store/store.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/embedded.h"
+#include "common/log.h"
+
+kerr store_open(const struct store_options *opts, struct store **out)
+{
+	const char *url = opts->url;
+	if (strncmp(url, "postgres://", 11) == 0 ||
+	    strncmp(url, "postgresql://", 13) == 0) {
+		log_error("store: the PostgreSQL backend is not built yet");
+		return KERR_INVALID;
+	}
+	return store_sqlite_open(opts, out);
+}
+
+void store_close(struct store *s)
+{
+	if (s)
+		s->ops->close(s);
+}
+
+/* Per-thread connection: one slot per thread, keyed on the store it serves
+ * (a process may hold two stores only in tests, one at a time per thread). */
+struct thread_conn {
+	struct store *store;
+	struct store_conn *conn;
+};
+
+static pthread_key_t conn_key;
+static pthread_once_t conn_key_once = PTHREAD_ONCE_INIT;
+
+static void thread_conn_free(void *p)
+{
+	struct thread_conn *tc = p;
+	if (tc && tc->conn)
+		tc->store->ops->conn_close(tc->conn);
+	free(tc);
+}
+
+static void conn_key_make(void)
+{
+	pthread_key_create(&conn_key, thread_conn_free);
+}
+
+kerr store_thread_conn(struct store *s, struct store_conn **out)
+{
+	pthread_once(&conn_key_once, conn_key_make);
+	struct thread_conn *tc = pthread_getspecific(conn_key);
+	if (tc && tc->store == s && tc->conn) {
+		*out = tc->conn;
+		return KERR_OK;
+	}
+	if (tc) {
+		thread_conn_free(tc);
+		pthread_setspecific(conn_key, NULL);
+	}
+	tc = calloc(1, sizeof *tc);
+	if (!tc)
+		return KERR_NOMEM;
+	kerr e = s->ops->conn_open(s, &tc->conn);
+	if (e) {
+		free(tc);
+		return e;
+	}
+	tc->store = s;
+	pthread_setspecific(conn_key, tc);
+	*out = tc->conn;
+	return KERR_OK;
+}
+
+void store_thread_release(void)
+{
+	pthread_once(&conn_key_once, conn_key_make);
+	struct thread_conn *tc = pthread_getspecific(conn_key);
+	if (tc) {
+		thread_conn_free(tc);
+		pthread_setspecific(conn_key, NULL);
+	}
+}
+
+static struct store_stmt *vquery(struct store_conn *c, const struct sql_query *q,
+				 const char *fmt, va_list ap)
+{
+	const struct store_ops *ops = STORE_OPS(c);
+	struct store_stmt *st;
+	if (ops->prepare(c, q, &st)) {
+		log_error("store: prepare failed: %s: %s", ops->errmsg(c), q->text);
+		return NULL;
+	}
+	for (int i = 0; fmt && fmt[i]; i++) {
+		switch (fmt[i]) {
+		case 's': {
+			const char *v = va_arg(ap, const char *);
+			if (v)
+				ops->bind_text(st, i + 1, v);
+			else
+				ops->bind_null(st, i + 1);
+			break;
+		}
+		case 'i':
+			ops->bind_int64(st, i + 1, va_arg(ap, int64_t));
+			break;
+		default:
+			ops->bind_null(st, i + 1);
+			break;
+		}
+	}
+	return st;
+}
+
+struct store_stmt *store_query(struct store_conn *c, const struct sql_query *q,
+			       const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct store_stmt *st = vquery(c, q, fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+kerr store_exec(struct store_conn *c, const struct sql_query *q,
+		const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct store_stmt *st = vquery(c, q, fmt, ap);
+	va_end(ap);
+	if (!st)
+		return KERR_STORE;
+	enum store_step r;
+	while ((r = stmt_step(st)) == STORE_ROW)
+		;
+	stmt_done(st);
+	if (r == STORE_CONSTRAINT)
+		return KERR_CONFLICT;
+	if (r != STORE_DONE) {
+		log_error("store: %s: %s", STORE_OPS(c)->errmsg(c), q->text);
+		return KERR_STORE;
+	}
+	return KERR_OK;
+}
+
+/* Migrations are embedded files src/store/migrations/BACKEND/NNNN_name.sql,
+ * applied
+ * in name order; schema_migrations records each applied version. */
+static const struct sql_query Q_MIGRATIONS_TABLE = {
+	"CREATE TABLE IF NOT EXISTS schema_migrations ("
+	" version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+	" applied_at TEXT NOT NULL)"};
+static const struct sql_query Q_MIGRATION_APPLIED = {
+	"SELECT 1 FROM schema_migrations WHERE version = ?"};
+static const struct sql_query Q_MIGRATION_RECORD = {
+	"INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"};
+
+static int migration_cmp(const void *a, const void *b)
+{
+	const struct embedded_file *const *x = a, *const *y = b;
+	return strcmp((*x)->path, (*y)->path);
+}
+
+kerr store_migrate(struct store *s, int64_t now_us)
+{
+	char prefix[64];
+	snprintf(prefix, sizeof prefix, "src/store/migrations/%s/", s->backend);
+	size_t plen = strlen(prefix);
+	const struct embedded_file *list[256];
+	size_t n = 0;
+	for (const struct embedded_file *f = embedded_files; f->path; f++)
+		if (strncmp(f->path, prefix, plen) == 0 && n < 256)
+			list[n++] = f;
+	qsort(list, n, sizeof list[0], migration_cmp);
+
+	struct store_conn *c;
+	kerr e = s->ops->conn_open(s, &c);
+	if (e)
+		return e;
+	char now[KTIME_TEXT_MAX];
+	ktime_format(now_us, now);
+	e = store_begin(c, true);
+	if (!e)
+		e = store_exec(c, &Q_MIGRATIONS_TABLE, "");
+	if (!e)
+		e = store_commit(c);
+	else
+		store_rollback(c);
+	for (size_t i = 0; i < n && !e; i++) {
+		const char *name = list[i]->path + plen;
+		int64_t version = strtoll(name, NULL, 10);
+		if (version <= 0) {
+			log_error("store: migration %s has no version number", name);
+			e = KERR_INTERNAL;
+			break;
+		}
+		e = store_begin(c, true);
+		if (e)
+			break;
+		struct store_stmt *st = store_query(c, &Q_MIGRATION_APPLIED, "i", version);
+		if (!st) {
+			store_rollback(c);
+			e = KERR_STORE;
+			break;
+		}
+		bool applied = stmt_step(st) == STORE_ROW;
+		stmt_done(st);
+		if (!applied) {
+			e = s->ops->exec_script(c, list[i]->data);
+			if (!e)
+				e = store_exec(c, &Q_MIGRATION_RECORD, "iss", version,
+					       name, now);
+			if (!e)
+				log_info("store: applied migration %s", name);
+		}
+		if (e)
+			store_rollback(c);
+		else
+			e = store_commit(c);
+	}
+	s->ops->conn_close(c);
+	return e;
+}

@@ -1,0 +1,157 @@
+/*
+ * store.h - the one storage interface. A backend (SQLite now, PostgreSQL
+ * next) implements struct store_ops; everything above it speaks portable SQL
+ * with '?' placeholders through these calls, so queries are written once
+ * (src/store/repo.c) and run on every backend.
+ *
+ * Threads: a struct store is shared; each thread opens its own
+ * struct store_conn and never shares it. A statement belongs to its
+ * connection and is cached there, keyed by the address of its static
+ * struct sql_query, so each query is prepared once per connection.
+ *
+ * Transactions: store_begin(conn, write) ... store_commit / store_rollback.
+ * A committed write is durable against a crash of the process.
+ */
+#ifndef KOUAN_STORE_H
+#define KOUAN_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+
+struct store;
+struct store_conn;
+struct store_stmt;
+
+/* A query, defined once as a static constant. */
+struct sql_query {
+	const char *text; /* portable SQL, '?' placeholders */
+};
+
+enum store_step {
+	STORE_ROW = 1,
+	STORE_DONE = 2,
+	STORE_ERROR = -1,
+	STORE_CONSTRAINT = -2, /* unique or foreign-key violation */
+};
+
+enum store_sync {
+	STORE_SYNC_PROCESS, /* survives a crash of the process (WAL, NORMAL) */
+	STORE_SYNC_POWER,   /* also survives power loss (fsync each commit) */
+};
+
+struct store_options {
+	const char *url;    /* file path, or "sqlite:PATH" */
+	enum store_sync sync;
+	int busy_timeout_ms;
+};
+
+struct store_ops {
+	const char *name;
+	kerr (*conn_open)(struct store *s, struct store_conn **out);
+	void (*conn_close)(struct store_conn *c);
+	kerr (*begin)(struct store_conn *c, bool write);
+	kerr (*commit)(struct store_conn *c);
+	void (*rollback)(struct store_conn *c);
+	kerr (*exec_script)(struct store_conn *c, const char *sql);
+	kerr (*prepare)(struct store_conn *c, const struct sql_query *q,
+			struct store_stmt **out);
+	void (*bind_text)(struct store_stmt *st, int i, const char *v);
+	void (*bind_int64)(struct store_stmt *st, int i, int64_t v);
+	void (*bind_null)(struct store_stmt *st, int i);
+	enum store_step (*step)(struct store_stmt *st);
+	const char *(*col_text)(struct store_stmt *st, int i); /* "" if NULL */
+	int64_t (*col_int64)(struct store_stmt *st, int i);
+	bool (*col_is_null)(struct store_stmt *st, int i);
+	void (*reset)(struct store_stmt *st);
+	const char *(*errmsg)(struct store_conn *c);
+	void (*close)(struct store *s);
+};
+
+struct store {
+	const struct store_ops *ops;
+	char backend[16];
+};
+
+/* Open the backend named by opts->url (SQLite file path by default). */
+KOUAN_MUST_USE kerr store_open(const struct store_options *opts,
+			       struct store **out);
+void store_close(struct store *s);
+
+/* Apply the embedded migrations not applied yet, in order, each in its own
+ * transaction. Safe to run at every start-up. */
+KOUAN_MUST_USE kerr store_migrate(struct store *s, int64_t now_us);
+
+/* The current thread's connection to `s`, opened on first use and closed
+ * when the thread exits (or by store_thread_release). */
+KOUAN_MUST_USE kerr store_thread_conn(struct store *s, struct store_conn **out);
+void store_thread_release(void);
+
+/* Thin inline wrappers over the ops. */
+static inline kerr store_begin(struct store_conn *c, bool write);
+static inline kerr store_commit(struct store_conn *c);
+static inline void store_rollback(struct store_conn *c);
+
+/* Every connection starts with a pointer to its store. */
+struct store_conn_base {
+	struct store *store;
+};
+#define STORE_OPS(c) (((struct store_conn_base *)(c))->store->ops)
+
+static inline kerr store_begin(struct store_conn *c, bool write)
+{
+	return STORE_OPS(c)->begin(c, write);
+}
+static inline kerr store_commit(struct store_conn *c)
+{
+	return STORE_OPS(c)->commit(c);
+}
+static inline void store_rollback(struct store_conn *c)
+{
+	STORE_OPS(c)->rollback(c);
+}
+
+/* Every statement starts with a pointer to its store too. */
+struct store_stmt_base {
+	struct store *store;
+};
+#define STMT_OPS(st) (((struct store_stmt_base *)(st))->store->ops)
+
+static inline enum store_step stmt_step(struct store_stmt *st)
+{
+	return STMT_OPS(st)->step(st);
+}
+static inline const char *stmt_text(struct store_stmt *st, int i)
+{
+	return STMT_OPS(st)->col_text(st, i);
+}
+static inline int64_t stmt_int(struct store_stmt *st, int i)
+{
+	return STMT_OPS(st)->col_int64(st, i);
+}
+static inline bool stmt_is_null(struct store_stmt *st, int i)
+{
+	return STMT_OPS(st)->col_is_null(st, i);
+}
+/* Reset after use so the cached statement can run again. */
+static inline void stmt_done(struct store_stmt *st)
+{
+	STMT_OPS(st)->reset(st);
+}
+
+/* Statement helper: prepare (cached) and bind arguments described by a
+ * format string: 's' text (NULL binds SQL NULL), 'i' int64, 'n' NULL.
+ * Returns NULL on failure (logged). */
+struct store_stmt *store_query(struct store_conn *c, const struct sql_query *q,
+			       const char *fmt, ...);
+/* Run a statement that returns no rows (or ignore them). */
+KOUAN_MUST_USE kerr store_exec(struct store_conn *c, const struct sql_query *q,
+			       const char *fmt, ...);
+
+/* The sqlite backend's constructor (store_open dispatches to it). */
+KOUAN_MUST_USE kerr store_sqlite_open(const struct store_options *opts,
+				      struct store **out);
+
+#endif
