@@ -125,18 +125,34 @@ static json_t *declaration_view(const struct loaded *l)
 	return o;
 }
 
+/* Steps kouan takes itself as a consequence of a person's action. */
+static bool system_step(const char *type)
+{
+	static const char *const steps[] = {"declaration.accepted", "task.opened",
+					    "task.reopened", "task.closed",
+					    "declaration.released", "declaration.returned",
+					    "declaration.rejected", NULL};
+	for (size_t i = 0; steps[i]; i++)
+		if (!strcmp(steps[i], type))
+			return true;
+	return false;
+}
+
+/* Append an event. Steps kouan takes itself are recorded with actor "kouan"
+ * and role "system"; the person's own actions with their name and role. */
 static kerr event(struct api_ctx *ctx, const struct loaded *l, const char *type,
 		  const char *agency, const char *at, json_t *data)
 {
 	char *text = data ? json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(data);
+	bool sys = system_step(type);
 	struct event_in e = {
 		.number = l->row.number,
 		.org_id = l->row.org_id,
 		.type = type,
 		.agency = agency,
-		.actor = ctx->caller.user.username,
-		.actor_role = role_name(ctx->caller.role),
+		.actor = sys ? "kouan" : ctx->caller.user.username,
+		.actor_role = sys ? "system" : role_name(ctx->caller.role),
 		.at = at,
 		.data = text ? text : "{}",
 	};

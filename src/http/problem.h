@@ -22,7 +22,7 @@
 
 struct field_error {
 	char field[128];
-	char problem[256];
+	char problem[640];
 };
 
 /* A list of validation errors; collects at most PROBLEM_MAX_ERRORS and

@@ -1,1 +1,53 @@
-int main(void){return 0;}
+/*
+ * main.c - the kouan binary: one program, many subcommands.
+ */
+#include <curl/curl.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "server/commands.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *summary;
+} commands[] = {
+	{"serve", cmd_serve, "run the HTTP API server"},
+	{"init", cmd_init, "create or migrate the database, load reference data"},
+	{"demo", cmd_demo, "initialise with demo data, print credentials, serve"},
+	{"admin", cmd_admin, "create organisations, users and tokens offline"},
+	{"login", cmd_login, "get a bearer token from a server"},
+	{"declare", cmd_declare, "lodge a goods declaration"},
+	{"status", cmd_status, "show a declaration and its agency tasks"},
+	{"decide", cmd_decide, "record an agency's decision on its task"},
+	{"events", cmd_events, "a declaration's timeline, or the event feed"},
+	{"verify-notice", cmd_verify_notice, "check a release notice's signature"},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "kouan - an international trade single window\n\n"
+		     "Usage: kouan COMMAND [options]   (kouan COMMAND --help for more)\n\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		if (!strcmp(argv[1], commands[i].name)) {
+			curl_global_init(CURL_GLOBAL_DEFAULT);
+			int rc = commands[i].fn(argc, argv);
+			curl_global_cleanup();
+			return rc;
+		}
+	}
+	fprintf(stderr, "kouan: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

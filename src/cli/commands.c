@@ -1,0 +1,307 @@
+/*
+ * commands.c - the client subcommands: login, declare, status, decide,
+ * events, verify-notice. Each prints JSON answers on stdout and problems
+ * on stderr; the exit status is 0 on success, 1 when the server refused,
+ * 2 on a usage error, 3 when the server could not be reached.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/client.h"
+#include "domain/release.h"
+#include "server/commands.h"
+
+static const char client_opts[] =
+	"  --url URL      server (default $KOUAN_URL or http://127.0.0.1:8080)\n"
+	"  --token TOKEN  bearer token (default $KOUAN_TOKEN)\n";
+
+static bool help(int argc, char **argv, const char *usage)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			printf("%s\n%s", usage, client_opts);
+			return true;
+		}
+	}
+	return false;
+}
+
+static int finish(struct client_response *r, long ok_status)
+{
+	int rc;
+	if (r->status == ok_status) {
+		if (r->json) {
+			json_dumpf(r->json, stdout, JSON_INDENT(2));
+			putchar('\n');
+		}
+		rc = 0;
+	} else {
+		client_print_problem(r);
+		rc = 1;
+	}
+	client_response_free(r);
+	return rc;
+}
+
+static char *read_all(const char *path)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	if (!f) {
+		fprintf(stderr, "kouan: cannot read %s\n", path);
+		return NULL;
+	}
+	struct buf b;
+	buf_init(&b, 16u << 20);
+	char chunk[8192];
+	size_t n;
+	bool ok = true;
+	while (ok && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		ok = buf_append(&b, chunk, n) == KERR_OK;
+	if (f != stdin)
+		fclose(f);
+	if (!ok) {
+		buf_free(&b);
+		fprintf(stderr, "kouan: %s is too large\n", path);
+		return NULL;
+	}
+	return buf_take(&b);
+}
+
+int cmd_login(int argc, char **argv)
+{
+	static const char usage[] =
+		"Usage: kouan login USERNAME [PASSWORD]\n\nExchange credentials for a "
+		"bearer token and print it (use it as KOUAN_TOKEN).\n"
+		"The password is read from $KOUAN_PASSWORD when not given.";
+	if (help(argc, argv, usage))
+		return 0;
+	struct client c;
+	argc = client_setup(&c, argc, argv);
+	const char *pw = argc > 3 ? argv[3] : getenv("KOUAN_PASSWORD");
+	if (argc < 3 || !pw) {
+		fprintf(stderr, "%s\n", usage);
+		return 2;
+	}
+	json_t *body = json_pack("{s:s, s:s}", "username", argv[2], "password", pw);
+	char *text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	struct client_response r;
+	bool ok = client_call(&c, "POST", "/v1/sessions", text, NULL, &r);
+	free(text);
+	if (!ok)
+		return 3;
+	if (r.status == 201) {
+		printf("%s\n", json_string_value(json_object_get(r.json, "token")));
+		client_response_free(&r);
+		return 0;
+	}
+	return finish(&r, 201);
+}
+
+int cmd_declare(int argc, char **argv)
+{
+	static const char usage[] =
+		"Usage: kouan declare FILE.json [--key IDEMPOTENCY_KEY]\n\nLodge a goods "
+		"declaration (FILE '-' reads standard input). Without --key a random\n"
+		"key is used; give the same key to retry safely.";
+	if (help(argc, argv, usage))
+		return 0;
+	struct client c;
+	argc = client_setup(&c, argc, argv);
+	const char *file = NULL, *key = NULL;
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--key") && i + 1 < argc)
+			key = argv[++i];
+		else if (!file)
+			file = argv[i];
+	}
+	if (!file) {
+		fprintf(stderr, "%s\n", usage);
+		return 2;
+	}
+	char keybuf[40];
+	if (!key) {
+		unsigned char raw[16];
+		randombytes_buf(raw, sizeof raw);
+		sodium_bin2hex(keybuf, sizeof keybuf, raw, sizeof raw);
+		key = keybuf;
+	}
+	char *body = read_all(file);
+	if (!body)
+		return 2;
+	struct client_response r;
+	bool ok = client_call(&c, "POST", "/v1/declarations", body, key, &r);
+	free(body);
+	if (!ok)
+		return 3;
+	return finish(&r, 201);
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const char usage[] =
+		"Usage: kouan status [NUMBER]\n\nShow a declaration with its tasks, or "
+		"list the declarations you may see.";
+	if (help(argc, argv, usage))
+		return 0;
+	struct client c;
+	argc = client_setup(&c, argc, argv);
+	char path[128];
+	if (argc > 2)
+		snprintf(path, sizeof path, "/v1/declarations/%.40s", argv[2]);
+	else
+		snprintf(path, sizeof path, "/v1/declarations");
+	struct client_response r;
+	if (!client_call(&c, "GET", path, NULL, NULL, &r))
+		return 3;
+	return finish(&r, 200);
+}
+
+int cmd_decide(int argc, char **argv)
+{
+	static const char usage[] =
+		"Usage: kouan decide NUMBER AGENCY cleared|inspect|return|reject "
+		"[--reason TEXT]\n\nRecord an agency's decision on its task.";
+	if (help(argc, argv, usage))
+		return 0;
+	struct client c;
+	argc = client_setup(&c, argc, argv);
+	const char *reason = NULL;
+	const char *pos[3] = {0};
+	int np = 0;
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--reason") && i + 1 < argc)
+			reason = argv[++i];
+		else if (np < 3)
+			pos[np++] = argv[i];
+	}
+	if (np < 3) {
+		fprintf(stderr, "%s\n", usage);
+		return 2;
+	}
+	json_t *body = json_pack("{s:s}", "decision", pos[2]);
+	if (reason)
+		json_object_set_new(body, "reason", json_string(reason));
+	char *text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	char path[160];
+	snprintf(path, sizeof path, "/v1/declarations/%.40s/tasks/%.20s/decision", pos[0],
+		 pos[1]);
+	struct client_response r;
+	bool ok = client_call(&c, "POST", path, text, NULL, &r);
+	free(text);
+	if (!ok)
+		return 3;
+	return finish(&r, 200);
+}
+
+int cmd_events(int argc, char **argv)
+{
+	static const char usage[] =
+		"Usage: kouan events [NUMBER] [--after CURSOR] [--follow]\n\nWith NUMBER, "
+		"the timeline of one declaration. Without, the feed of every event\n"
+		"you may see, from CURSOR; --follow keeps long-polling and prints one\n"
+		"event per line as they come.";
+	if (help(argc, argv, usage))
+		return 0;
+	struct client c;
+	argc = client_setup(&c, argc, argv);
+	const char *number = NULL, *after = "0";
+	bool follow = false;
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--after") && i + 1 < argc)
+			after = argv[++i];
+		else if (!strcmp(argv[i], "--follow"))
+			follow = true;
+		else
+			number = argv[i];
+	}
+	char path[160];
+	struct client_response r;
+	if (number) {
+		snprintf(path, sizeof path, "/v1/declarations/%.40s/events", number);
+		if (!client_call(&c, "GET", path, NULL, NULL, &r))
+			return 3;
+		return finish(&r, 200);
+	}
+	char cursor[32];
+	snprintf(cursor, sizeof cursor, "%.30s", after);
+	do {
+		snprintf(path, sizeof path, "/v1/events?after=%s&limit=500%s", cursor,
+			 follow ? "&wait=25" : "");
+		if (!client_call(&c, "GET", path, NULL, NULL, &r))
+			return 3;
+		if (r.status != 200)
+			return finish(&r, 200);
+		size_t i;
+		json_t *e;
+		json_array_foreach(json_object_get(r.json, "events"), i, e)
+		{
+			char *line = json_dumps(e, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			printf("%s\n", line);
+			free(line);
+		}
+		fflush(stdout);
+		const char *next = json_string_value(json_object_get(r.json, "cursor"));
+		snprintf(cursor, sizeof cursor, "%.30s", next ? next : cursor);
+		client_response_free(&r);
+	} while (follow);
+	fprintf(stderr, "cursor %s\n", cursor);
+	return 0;
+}
+
+int cmd_verify_notice(int argc, char **argv)
+{
+	static const char usage[] =
+		"Usage: kouan verify-notice FILE.json --public-key BASE64\n\nCheck a "
+		"release notice (the JSON of GET /v1/declarations/N/release-notice)\n"
+		"against the Ed25519 public key from GET /v1/release-key. Prints the\n"
+		"declaration number and exits 0 when the signature is good, 1 when not.";
+	if (help(argc, argv, usage))
+		return 0;
+	const char *file = NULL, *key = NULL;
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--public-key") && i + 1 < argc)
+			key = argv[++i];
+		else
+			file = argv[i];
+	}
+	if (!file || !key) {
+		fprintf(stderr, "%s\n", usage);
+		return 2;
+	}
+	if (sodium_init() < 0)
+		return 1;
+	char *text = read_all(file);
+	if (!text)
+		return 2;
+	json_t *doc = json_loads(text, 0, NULL);
+	free(text);
+	const char *notice = json_string_value(json_object_get(doc, "notice"));
+	const char *sig = json_string_value(json_object_get(doc, "signature"));
+	unsigned char pk[32];
+	size_t len = 0;
+	int rc = 1;
+	if (!notice || !sig) {
+		fprintf(stderr, "kouan: %s has no notice and signature\n", file);
+		rc = 2;
+	} else if (sodium_base642bin(pk, sizeof pk, key, strlen(key), NULL, &len, NULL,
+				     sodium_base64_VARIANT_ORIGINAL) != 0 || len != 32) {
+		fprintf(stderr, "kouan: the public key must be 32 bytes in base64\n");
+		rc = 2;
+	} else if (release_verify(notice, sig, pk)) {
+		json_t *n = json_loads(notice, 0, NULL);
+		printf("valid release notice for declaration %s, released %s\n",
+		       json_string_value(json_object_get(n, "declaration_number")),
+		       json_string_value(json_object_get(n, "released_at")));
+		json_decref(n);
+		rc = 0;
+	} else {
+		fprintf(stderr, "kouan: the signature does NOT match: do not release\n");
+	}
+	json_decref(doc);
+	return rc;
+}

@@ -1,0 +1,247 @@
+/*
+ * server.c - libmicrohttpd glue (see server.h).
+ *
+ * MHD calls the access handler several times per request: first with the
+ * headers, then once per piece of body, then once with no data. We collect
+ * the body (up to the limit) and answer on the last call, so keep-alive
+ * works; a body over the limit is answered 413 at once and the connection
+ * closed, without reading the rest.
+ */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "common/buf.h"
+#include "common/clock.h"
+#include "common/log.h"
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	struct http_server_options opts;
+	http_handler_fn fn;
+	void *cls;
+};
+
+struct conn_state {
+	struct buf body;
+	bool too_large;
+	int64_t started_us;
+};
+
+struct collect {
+	struct http_pair *pairs;
+	size_t n;
+};
+
+static enum MHD_Result collect_pair(void *cls, enum MHD_ValueKind kind,
+				    const char *key, const char *value)
+{
+	(void)kind;
+	struct collect *c = cls;
+	if (c->n < HTTP_MAX_PAIRS) {
+		c->pairs[c->n].name = key;
+		c->pairs[c->n].value = value ? value : "";
+		c->n++;
+	}
+	return MHD_YES;
+}
+
+static void peer_address(struct MHD_Connection *conn, char *out, size_t n)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	str_copy(out, "-", n);
+	if (!ci || !ci->client_addr)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
+			  (socklen_t)n);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+			  (socklen_t)n);
+}
+
+static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *conn,
+			       const char *method, const char *url,
+			       struct conn_state *st)
+{
+	struct http_request req;
+	memset(&req, 0, sizeof req);
+	req.method = method;
+	req.path = url;
+	struct collect h = {req.headers, 0}, q = {req.query, 0};
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_pair, &h);
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_pair, &q);
+	req.nheaders = h.n;
+	req.nquery = q.n;
+	req.body = st->body.data;
+	req.body_len = st->body.len;
+	req.body_too_large = st->too_large;
+	char peer[64];
+	peer_address(conn, peer, sizeof peer);
+	req.remote = peer;
+
+	struct http_response resp;
+	http_response_init(&resp);
+	s->fn(s->cls, &req, &resp);
+
+	size_t len = resp.body.len;
+	char *data = buf_take(&resp.body);
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(data);
+		http_response_free(&resp);
+		return MHD_NO;
+	}
+	if (len || resp.status != 204)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp.content_type);
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	for (size_t i = 0; i < resp.nheaders; i++)
+		MHD_add_response_header(r, resp.headers[i].name, resp.headers[i].value);
+	if (st->too_large)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)resp.status, r);
+	MHD_destroy_response(r);
+	if (s->opts.access_log) {
+		int64_t us = kclock_now(&kclock_system) - st->started_us;
+		log_info("access %s \"%s %s\" %d %zu %lld.%03lldms", peer, method, url,
+			 resp.status, len, (long long)(us / 1000), (long long)(us % 1000));
+	}
+	http_response_free(&resp);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+				  const char *url, const char *method,
+				  const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
+{
+	(void)version;
+	struct http_server *s = cls;
+	struct conn_state *st = *con_cls;
+	if (!st) {
+		st = calloc(1, sizeof *st);
+		if (!st)
+			return MHD_NO;
+		buf_init(&st->body, s->opts.max_body);
+		st->started_us = kclock_now(&kclock_system);
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && strtoull(cl, NULL, 10) > s->opts.max_body)
+			st->too_large = true;
+		*con_cls = st;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!st->too_large &&
+		    buf_append(&st->body, upload_data, *upload_data_size) != KERR_OK)
+			st->too_large = true;
+		*upload_data_size = 0;
+		if (st->too_large) /* answer now; MHD closes after */
+			return respond(s, conn, method, url, st);
+		return MHD_YES;
+	}
+	return respond(s, conn, method, url, st);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	struct conn_state *st = *con_cls;
+	if (st) {
+		buf_free(&st->body);
+		free(st);
+		*con_cls = NULL;
+	}
+}
+
+static void on_mhd_error(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char line[512];
+	vsnprintf(line, sizeof line, fmt, ap);
+	size_t n = strlen(line);
+	while (n && line[n - 1] == '\n')
+		line[--n] = '\0';
+	log_warn("http: %s", line);
+}
+
+struct http_server *http_server_start(const struct http_server_options *o,
+				      http_handler_fn fn, void *cls,
+				      uint16_t *bound_port)
+{
+	struct http_server *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->opts = *o;
+	s->fn = fn;
+	s->cls = cls;
+
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof ss);
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+			 MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+	if (inet_pton(AF_INET, o->address, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons(o->port);
+	} else if (inet_pton(AF_INET6, o->address, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons(o->port);
+		flags |= MHD_USE_IPv6;
+	} else {
+		log_error("http: listen address '%s' is not an IP address", o->address);
+		free(s);
+		return NULL;
+	}
+	s->daemon = MHD_start_daemon(
+		flags, o->port, NULL, NULL, on_request, s,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(o->threads ? o->threads : 8),
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->timeout_s,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)o->conn_limit,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)o->per_ip_limit,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)o->conn_memory,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
+		MHD_OPTION_END);
+	if (!s->daemon) {
+		log_error("http: cannot listen on %s port %u", o->address, o->port);
+		free(s);
+		return NULL;
+	}
+	const union MHD_DaemonInfo *di =
+		MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	*bound_port = di ? di->port : o->port;
+	return s;
+}
+
+void http_server_quiesce(struct http_server *s)
+{
+	if (s && s->daemon)
+		MHD_quiesce_daemon(s->daemon);
+}
+
+void http_server_stop(struct http_server *s)
+{
+	if (!s)
+		return;
+	if (s->daemon)
+		MHD_stop_daemon(s->daemon);
+	free(s);
+}

@@ -1,0 +1,45 @@
+/*
+ * server.h - the HTTP/1.1 server on libmicrohttpd. The only code that
+ * includes microhttpd.h: it turns each request into a struct http_request,
+ * hands it to one handler function, and sends back the struct http_response.
+ *
+ * Threads: a pool of worker threads (each request runs on one of them, and
+ * may block on the database). Limits: body size (larger bodies get the
+ * handler's 413 without being read), connection timeout, memory per
+ * connection, connections per IP and in all.
+ */
+#ifndef KOUAN_HTTP_SERVER_H
+#define KOUAN_HTTP_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http/http.h"
+
+struct http_server_options {
+	const char *address; /* IPv4 or IPv6 literal to bind, e.g. "127.0.0.1" */
+	uint16_t port;       /* 0: pick a free port */
+	unsigned threads;
+	size_t max_body;
+	unsigned timeout_s;
+	unsigned conn_limit;
+	unsigned per_ip_limit;
+	size_t conn_memory;
+	int access_log; /* one line per request on stderr */
+};
+
+typedef void (*http_handler_fn)(void *cls, const struct http_request *req,
+				struct http_response *resp);
+
+struct http_server;
+
+/* Start serving; NULL on failure (logged). *bound_port gets the real port. */
+struct http_server *http_server_start(const struct http_server_options *o,
+				      http_handler_fn fn, void *cls,
+				      uint16_t *bound_port);
+/* Stop accepting new connections (first step of a graceful shutdown). */
+void http_server_quiesce(struct http_server *s);
+/* Finish the requests in flight, close every connection, free. */
+void http_server_stop(struct http_server *s);
+
+#endif

@@ -1,0 +1,242 @@
+/* config.c - settings from defaults, file, environment and flags (see config.h). */
+#include "server/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+
+const char config_help[] =
+	"Settings (flag, or KOUAN_<NAME> in the environment, or name = value in\n"
+	"the file given with --config):\n"
+	"  --listen ADDR          address to bind (default 127.0.0.1)\n"
+	"  --port N               TCP port, 0 for any free one (default 8080)\n"
+	"  --db PATH              SQLite database file (default kouan.db)\n"
+	"  --release-key PATH     release notice signing key (default DB.release.key)\n"
+	"  --threads N            worker threads (default 16)\n"
+	"  --max-body BYTES       largest request body (default 1048576)\n"
+	"  --timeout-s N          idle connection timeout (default 30)\n"
+	"  --conn-limit N         connections in all (default 1024)\n"
+	"  --per-ip-limit N       connections per client address (default 256)\n"
+	"  --sync process|power   durability: survive a process crash (default) or\n"
+	"                         also power loss (fsync on every commit)\n"
+	"  --token-ttl-hours N    session token lifetime (default 12)\n"
+	"  --longpoll-max-s N     longest wait on GET /v1/events (default 25)\n"
+	"  --pwhash interactive|min  Argon2id cost for new passwords (min: tests)\n"
+	"  --access-log on|off    one log line per request (default on)\n"
+	"  --quiet on|off         log nothing but errors (default off)\n"
+	"  --config FILE          read settings from FILE\n";
+
+void config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof *c);
+	str_copy(c->listen, "127.0.0.1", sizeof c->listen);
+	c->port = 8080;
+	str_copy(c->db, "kouan.db", sizeof c->db);
+	c->threads = 16;
+	c->max_body = 1u << 20;
+	c->timeout_s = 30;
+	c->conn_limit = 1024;
+	c->per_ip_limit = 256;
+	str_copy(c->sync, "process", sizeof c->sync);
+	c->token_ttl_hours = 12;
+	c->longpoll_max_s = 25;
+	str_copy(c->pwhash, "interactive", sizeof c->pwhash);
+	c->access_log = true;
+}
+
+static bool parse_uint(const char *v, unsigned long long lo, unsigned long long hi,
+		       unsigned long long *out)
+{
+	if (!v || !isdigit((unsigned char)*v))
+		return false;
+	errno = 0;
+	char *end;
+	unsigned long long x = strtoull(v, &end, 10);
+	if (errno || *end || x < lo || x > hi)
+		return false;
+	*out = x;
+	return true;
+}
+
+static bool parse_bool(const char *v, bool *out)
+{
+	if (!strcmp(v, "on") || !strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "yes"))
+		*out = true;
+	else if (!strcmp(v, "off") || !strcmp(v, "false") || !strcmp(v, "0") ||
+		 !strcmp(v, "no"))
+		*out = false;
+	else
+		return false;
+	return true;
+}
+
+bool config_set(struct config *c, const char *name, const char *v, char *err,
+		size_t errn)
+{
+	unsigned long long x;
+	bool ok = true;
+	/* accept both release-key and release_key */
+	char key[64];
+	str_copy(key, name, sizeof key);
+	for (char *p = key; *p; p++)
+		if (*p == '_')
+			*p = '-';
+	if (!strcmp(key, "listen"))
+		ok = str_copy(c->listen, v, sizeof c->listen) < sizeof c->listen;
+	else if (!strcmp(key, "port") && (ok = parse_uint(v, 0, 65535, &x)))
+		c->port = (unsigned)x;
+	else if (!strcmp(key, "db"))
+		ok = str_copy(c->db, v, sizeof c->db) < sizeof c->db;
+	else if (!strcmp(key, "release-key"))
+		ok = str_copy(c->release_key, v, sizeof c->release_key) < sizeof c->release_key;
+	else if (!strcmp(key, "threads") && (ok = parse_uint(v, 1, 1024, &x)))
+		c->threads = (unsigned)x;
+	else if (!strcmp(key, "max-body") && (ok = parse_uint(v, 1024, 1u << 30, &x)))
+		c->max_body = (size_t)x;
+	else if (!strcmp(key, "timeout-s") && (ok = parse_uint(v, 1, 3600, &x)))
+		c->timeout_s = (unsigned)x;
+	else if (!strcmp(key, "conn-limit") && (ok = parse_uint(v, 1, 1000000, &x)))
+		c->conn_limit = (unsigned)x;
+	else if (!strcmp(key, "per-ip-limit") && (ok = parse_uint(v, 0, 1000000, &x)))
+		c->per_ip_limit = (unsigned)x;
+	else if (!strcmp(key, "sync"))
+		ok = (!strcmp(v, "process") || !strcmp(v, "power")) &&
+		     str_copy(c->sync, v, sizeof c->sync) < sizeof c->sync;
+	else if (!strcmp(key, "token-ttl-hours") && (ok = parse_uint(v, 1, 24 * 366, &x)))
+		c->token_ttl_hours = (unsigned)x;
+	else if (!strcmp(key, "longpoll-max-s") && (ok = parse_uint(v, 0, 300, &x)))
+		c->longpoll_max_s = (unsigned)x;
+	else if (!strcmp(key, "pwhash"))
+		ok = (!strcmp(v, "interactive") || !strcmp(v, "min")) &&
+		     str_copy(c->pwhash, v, sizeof c->pwhash) < sizeof c->pwhash;
+	else if (!strcmp(key, "access-log"))
+		ok = parse_bool(v, &c->access_log);
+	else if (!strcmp(key, "quiet"))
+		ok = parse_bool(v, &c->quiet);
+	else if (!strcmp(key, "port") || !strcmp(key, "threads") ||
+		 !strcmp(key, "max-body") || !strcmp(key, "timeout-s") ||
+		 !strcmp(key, "conn-limit") || !strcmp(key, "per-ip-limit") ||
+		 !strcmp(key, "token-ttl-hours") || !strcmp(key, "longpoll-max-s"))
+		ok = false;
+	else {
+		snprintf(err, errn, "unknown setting '%s' (see --help)", name);
+		return false;
+	}
+	if (!ok)
+		snprintf(err, errn, "setting '%s': value '%s' is not acceptable (see --help)",
+			 name, v);
+	return ok;
+}
+
+static char *trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t n = strlen(s);
+	while (n && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+bool config_load_file(struct config *c, const char *path, char *err, size_t errn)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errn, "cannot read %s: %s", path, strerror(errno));
+		return false;
+	}
+	char line[2048];
+	int lineno = 0;
+	bool ok = true;
+	while (ok && fgets(line, sizeof line, f)) {
+		lineno++;
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		char *s = trim(line);
+		if (!*s)
+			continue;
+		char *eq = strchr(s, '=');
+		if (!eq) {
+			snprintf(err, errn, "%s:%d: expected name = value", path, lineno);
+			ok = false;
+			break;
+		}
+		*eq = '\0';
+		char msg[256];
+		if (!config_set(c, trim(s), trim(eq + 1), msg, sizeof msg)) {
+			snprintf(err, errn, "%s:%d: %s", path, lineno, msg);
+			ok = false;
+		}
+	}
+	fclose(f);
+	return ok;
+}
+
+bool config_load_env(struct config *c, char *err, size_t errn)
+{
+	static const char *const names[] = {
+		"listen", "port", "db", "release_key", "threads", "max_body",
+		"timeout_s", "conn_limit", "per_ip_limit", "sync", "token_ttl_hours",
+		"longpoll_max_s", "pwhash", "access_log", "quiet", NULL};
+	for (size_t i = 0; names[i]; i++) {
+		char env[64] = "KOUAN_";
+		size_t n = 6;
+		for (const char *p = names[i]; *p && n < sizeof env - 1; p++)
+			env[n++] = (char)toupper((unsigned char)*p);
+		env[n] = '\0';
+		const char *v = getenv(env);
+		if (v && !config_set(c, names[i], v, err, errn))
+			return false;
+	}
+	return true;
+}
+
+bool config_load_args(struct config *c, int argc, char **argv, int first,
+		      char *err, size_t errn)
+{
+	for (int i = first; i < argc; i++) {
+		const char *a = argv[i];
+		if (strncmp(a, "--", 2) != 0) {
+			snprintf(err, errn, "unexpected argument '%s' (see --help)", a);
+			return false;
+		}
+		char name[64];
+		const char *value;
+		const char *eq = strchr(a, '=');
+		if (eq) {
+			size_t n = (size_t)(eq - a - 2);
+			if (n >= sizeof name)
+				n = sizeof name - 1;
+			memcpy(name, a + 2, n);
+			name[n] = '\0';
+			value = eq + 1;
+		} else {
+			str_copy(name, a + 2, sizeof name);
+			if (i + 1 >= argc) {
+				snprintf(err, errn, "--%s needs a value", name);
+				return false;
+			}
+			value = argv[++i];
+		}
+		bool ok = !strcmp(name, "config") ? config_load_file(c, value, err, errn)
+						  : config_set(c, name, value, err, errn);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+void config_finish(struct config *c)
+{
+	if (!c->release_key[0]) {
+		const char *db = c->db;
+		if (!strncmp(db, "sqlite:", 7))
+			db += 7;
+		snprintf(c->release_key, sizeof c->release_key, "%.1000s.release.key", db);
+	}
+}

@@ -1,0 +1,245 @@
+/* demo.c - demonstration organisations, users and declarations (see demo.h). */
+#include "server/demo.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "api/accounts.h"
+#include "api/loopback.h"
+#include "common/log.h"
+#include "domain/credentials.h"
+
+static const struct org_input demo_orgs[] = {
+	{"91440101MA59TRAD00", "广州南沙海通进出口贸易有限公司 (Haitong Import & Export, Nansha)", "trader"},
+	{"91440115MA5CBR0K1D", "广州穗通报关有限公司 (Suitong Customs Brokerage)", "broker"},
+	{"91440300MA5E0THR7G", "深圳前海鹏程贸易有限公司 (Pengcheng Trading, Qianhai)", "trader"},
+	{"11440000MB2C7CU516", "广州海关 (Guangzhou Customs)", "agency"},
+	{"11440000MB2C8QUA2W", "广州海关检验检疫 (Guangzhou Inspection and Quarantine)", "agency"},
+	{"11440000MB2C9BDR3R", "广州边检总站 (Guangzhou Border Inspection)", "agency"},
+	{"11440000MB2D0M5A45", "广州海事局 (Guangzhou Maritime Safety Administration)", "agency"},
+	{"91440101MA5DP0RT5G", "广州南沙港集装箱码头 (Nansha Container Terminal)", "port"},
+	{"11440000MB2D1PA06K", "广东省口岸办 (Guangdong Port Office)", "office"},
+	{"91440101MA5ADMN80", "kouan operations", "office"},
+	{NULL, NULL, NULL},
+};
+
+const struct demo_user demo_users[] = {
+	{"trader", "trader-demo-2026", "declarant", "91440101MA59TRAD00", "陈海通 Chen Haitong"},
+	{"broker", "broker-demo-2026", "declarant", "91440115MA5CBR0K1D", "李穗 Li Sui"},
+	{"trader2", "trader2-demo-2026", "declarant", "91440300MA5E0THR7G", "王鹏 Wang Peng"},
+	{"customs", "customs-demo-2026", "customs", "11440000MB2C7CU516", "关员 张 Zhang (customs)"},
+	{"quarantine", "quarantine-demo-2026", "quarantine", "11440000MB2C8QUA2W", "检疫员 刘 Liu (quarantine)"},
+	{"border", "border-demo-2026", "border", "11440000MB2C9BDR3R", "边检员 黄 Huang (border)"},
+	{"maritime", "maritime-demo-2026", "maritime", "11440000MB2D0M5A45", "海事员 周 Zhou (maritime)"},
+	{"terminal", "terminal-demo-2026", "port_operator", "91440101MA5DP0RT5G", "码头调度 Terminal desk"},
+	{"analyst", "analyst-demo-2026", "analyst", "11440000MB2D1PA06K", "口岸办 分析员 Analyst"},
+	{"admin", "admin-demo-2026", "admin", "91440101MA5ADMN80", "Administrator"},
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
+/* Declarations lodged by "trader", and what the officers then do. */
+struct demo_step {
+	const char *agency;
+	const char *decision;
+	const char *reason;
+};
+
+struct demo_declaration {
+	const char *body;
+	struct demo_step steps[3];
+};
+
+static const struct demo_declaration demo_declarations[] = {
+	{/* apples from the US by sea into Nansha: customs and quarantine, open */
+	 "{\"direction\":\"import\",\"declaration_office\":\"5167\",\"port_office\":\"5167\","
+	 "\"declarant_uscc\":\"91440101MA59TRAD00\",\"consignee_uscc\":\"91440101MA59TRAD00\","
+	 "\"trade_mode\":\"0110\",\"transport_mode\":\"2\","
+	 "\"conveyance\":{\"name\":\"COSCO SHIPPING ARIES\",\"voyage\":\"046E\",\"imo\":\"9321378\"},"
+	 "\"bill_of_lading\":\"COSU6291830410\",\"trading_country\":\"US\",\"departure_country\":\"US\","
+	 "\"entry_port\":\"CNNSA\",\"incoterm\":\"CIF\",\"currency\":\"USD\",\"freight\":\"0\","
+	 "\"insurance\":\"0\",\"packages\":1800,\"gross_weight_kg\":\"19850.000\","
+	 "\"containers\":[\"COSU8001236\"],"
+	 "\"items\":[{\"hs_code\":\"0808100000\",\"description\":\"鲜苹果 Fresh Gala apples, 18 kg cartons\","
+	 "\"quantity\":\"18000\",\"unit\":\"035\",\"unit_price\":\"1.85\",\"origin_country\":\"US\"}],"
+	 "\"documents\":[{\"type\":\"invoice\",\"number\":\"WA-2026-11873\"},"
+	 "{\"type\":\"phytosanitary_certificate\",\"number\":\"USDA-PC-7781204\"}],\"advance\":true}",
+	 {{NULL, NULL, NULL}}},
+	{/* laptops by air into Baiyun: customs only, cleared and released */
+	 "{\"direction\":\"import\",\"declaration_office\":\"5141\",\"port_office\":\"5141\","
+	 "\"declarant_uscc\":\"91440101MA59TRAD00\",\"consignee_uscc\":\"91440101MA59TRAD00\","
+	 "\"trade_mode\":\"0110\",\"transport_mode\":\"5\","
+	 "\"conveyance\":{\"name\":\"CZ3098\",\"voyage\":\"20261120\"},"
+	 "\"bill_of_lading\":\"784-55120936\",\"trading_country\":\"VN\",\"departure_country\":\"VN\","
+	 "\"entry_port\":\"CNCAN\",\"incoterm\":\"FCA\",\"currency\":\"USD\",\"freight\":\"1250.00\","
+	 "\"insurance\":\"96.40\",\"packages\":40,\"gross_weight_kg\":\"412.500\","
+	 "\"items\":[{\"hs_code\":\"8471300000\",\"description\":\"便携式电脑 14-inch notebook computers\","
+	 "\"quantity\":\"400\",\"unit\":\"001\",\"unit_price\":\"389.00\",\"origin_country\":\"VN\"}],"
+	 "\"documents\":[{\"type\":\"invoice\",\"number\":\"HN-INV-55012\"},"
+	 "{\"type\":\"packing_list\",\"number\":\"HN-PL-55012\"}]}",
+	 {{"customs", "cleared", NULL}, {NULL, NULL, NULL}}},
+	{/* frozen salmon from Norway into Yantian: quarantine orders inspection */
+	 "{\"direction\":\"import\",\"declaration_office\":\"5316\",\"port_office\":\"5316\","
+	 "\"declarant_uscc\":\"91440101MA59TRAD00\",\"consignee_uscc\":\"91440101MA59TRAD00\","
+	 "\"trade_mode\":\"0110\",\"transport_mode\":\"2\","
+	 "\"conveyance\":{\"name\":\"MAERSK EMDEN\",\"voyage\":\"148W\",\"imo\":\"9412517\"},"
+	 "\"bill_of_lading\":\"MAEU229184733\",\"trading_country\":\"NO\",\"departure_country\":\"NO\","
+	 "\"entry_port\":\"CNYTN\",\"incoterm\":\"CFR\",\"currency\":\"EUR\",\"insurance\":\"210.00\","
+	 "\"packages\":1100,\"gross_weight_kg\":\"24100.000\",\"containers\":[\"MAEU5123453\"],"
+	 "\"items\":[{\"hs_code\":\"0303130000\",\"description\":\"冻大西洋鲑鱼 Frozen Atlantic salmon, whole\","
+	 "\"quantity\":\"22000\",\"unit\":\"035\",\"unit_price\":\"6.4\",\"origin_country\":\"NO\"}],"
+	 "\"documents\":[{\"type\":\"invoice\",\"number\":\"NSX-8812\"},"
+	 "{\"type\":\"veterinary_certificate\",\"number\":\"NO-VET-2026-33190\"}]}",
+	 {{"customs", "cleared", NULL},
+	  {"quarantine", "inspect", "cold-chain sampling required for this consignment"},
+	  {NULL, NULL, NULL}}},
+	{/* T-shirts by road to Hong Kong through Huanggang: customs returns */
+	 "{\"direction\":\"export\",\"declaration_office\":\"5301\",\"port_office\":\"5301\","
+	 "\"declarant_uscc\":\"91440101MA59TRAD00\",\"consignee_uscc\":\"91440101MA59TRAD00\","
+	 "\"trade_mode\":\"0110\",\"transport_mode\":\"4\","
+	 "\"conveyance\":{\"name\":\"粤Z·H2286港\",\"voyage\":\"20261122-01\"},"
+	 "\"bill_of_lading\":\"HG20261122-0097\",\"trading_country\":\"HK\",\"destination_country\":\"HK\","
+	 "\"exit_port\":\"CNHUG\",\"incoterm\":\"FOB\",\"currency\":\"HKD\",\"packages\":320,"
+	 "\"gross_weight_kg\":\"2880.000\",\"containers\":[\"TGHU6000010\"],"
+	 "\"items\":[{\"hs_code\":\"6109100000\",\"description\":\"棉制针织T恤衫 Cotton knitted T-shirts\","
+	 "\"quantity\":\"9600\",\"unit\":\"011\",\"unit_price\":\"28.50\",\"origin_country\":\"CN\"}],"
+	 "\"documents\":[{\"type\":\"invoice\",\"number\":\"HT-EX-2026-0412\"}]}",
+	 {{"border", "cleared", NULL},
+	  {"customs", "return", "gross weight does not match the packing list; correct and resubmit"},
+	  {NULL, NULL, NULL}}},
+	{/* fuel oil by sea into Huizhou: customs and maritime act */
+	 "{\"direction\":\"import\",\"declaration_office\":\"5338\",\"port_office\":\"5338\","
+	 "\"declarant_uscc\":\"91440101MA59TRAD00\",\"consignee_uscc\":\"91440101MA59TRAD00\","
+	 "\"trade_mode\":\"0110\",\"transport_mode\":\"2\","
+	 "\"conveyance\":{\"name\":\"PACIFIC JEWEL\",\"voyage\":\"2611\",\"imo\":\"9703100\"},"
+	 "\"bill_of_lading\":\"PJ-2611-HZ-01\",\"trading_country\":\"SG\",\"departure_country\":\"SG\","
+	 "\"entry_port\":\"CNHUI\",\"incoterm\":\"CIF\",\"currency\":\"USD\",\"packages\":1,"
+	 "\"gross_weight_kg\":\"38500000.000\","
+	 "\"items\":[{\"hs_code\":\"2710192200\",\"description\":\"燃料油 Fuel oil 380 cSt, in bulk\","
+	 "\"quantity\":\"38500000\",\"unit\":\"035\",\"unit_price\":\"0.4815\",\"origin_country\":\"SG\"}],"
+	 "\"documents\":[{\"type\":\"invoice\",\"number\":\"SGF-26-7730\"},"
+	 "{\"type\":\"dangerous_goods_declaration\",\"number\":\"DG-HZ-2026-1180\"}]}",
+	 {{"maritime", "cleared", NULL}, {NULL, NULL, NULL}}},
+};
+
+void demo_print_credentials(FILE *out)
+{
+	fprintf(out, "Demo users (user name / password / role):\n");
+	for (const struct demo_user *u = demo_users; u->username; u++)
+		fprintf(out, "  %-11s %-22s %s\n", u->username, u->password, u->role);
+}
+
+static kerr seed_accounts(struct app *app, struct store_conn *c, bool *existed)
+{
+	char now[KTIME_TEXT_MAX];
+	ktime_format(kclock_now(app->clock), now);
+	struct user_row probe;
+	kerr e = repo_user_find(c, demo_users[0].username, &probe);
+	*existed = e == KERR_OK;
+	if (*existed || e != KERR_NOT_FOUND)
+		return e;
+	if ((e = store_begin(c, true)))
+		return e;
+	int64_t id;
+	for (const struct org_input *o = demo_orgs; !e && o->uscc; o++) {
+		struct org_row row;
+		if (repo_org_find(c, o->uscc, &row) == KERR_NOT_FOUND)
+			e = accounts_org_create(c, o, "kouan-demo", now, &id);
+	}
+	for (const struct demo_user *u = demo_users; !e && u->username; u++) {
+		struct problems p;
+		problems_init(&p);
+		struct user_input in = {u->username, u->display_name, u->password,
+					u->role, u->org_uscc};
+		e = accounts_user_create(c, &in, &app->limits, "kouan-demo", now, &id, &p);
+		if (e && problems_any(&p))
+			log_error("demo: user %s: %s %s", u->username, p.errors[0].field,
+				  p.errors[0].problem);
+	}
+	if (e) {
+		store_rollback(c);
+		return e;
+	}
+	return store_commit(c);
+}
+
+static kerr token_for(struct app *app, struct store_conn *c, const char *user,
+		      char *token)
+{
+	char expires[KTIME_TEXT_MAX];
+	kerr e = store_begin(c, true);
+	if (e)
+		return e;
+	e = accounts_token_create(c, user, "demo seeding", 600,
+				  kclock_now(app->clock), "kouan-demo", token, expires);
+	if (e) {
+		store_rollback(c);
+		return e;
+	}
+	return store_commit(c);
+}
+
+kerr demo_seed(struct app *app, FILE *out)
+{
+	struct store_conn *c;
+	kerr e = store_thread_conn(app->store, &c);
+	bool existed = false;
+	if (!e)
+		e = seed_accounts(app, c, &existed);
+	if (e || existed) {
+		if (existed)
+			fprintf(out, "Demo data is already in this database.\n");
+		return e;
+	}
+	char tokens[8][TOKEN_TEXT_MAX];
+	static const char *const who[] = {"trader", "customs", "quarantine", "border",
+					  "maritime"};
+	for (size_t i = 0; !e && i < 5; i++)
+		e = token_for(app, c, who[i], tokens[i]);
+	if (e)
+		return e;
+	size_t n = sizeof demo_declarations / sizeof demo_declarations[0];
+	for (size_t i = 0; i < n; i++) {
+		char key[48];
+		snprintf(key, sizeof key, "demo-seed-%zu", i);
+		struct loopback_call call = {.method = "POST", .path = "/v1/declarations",
+					     .token = tokens[0],
+					     .body = demo_declarations[i].body,
+					     .idempotency_key = key};
+		struct loopback_result r;
+		api_loopback(app, &call, &r);
+		if (r.status != 201) {
+			log_error("demo: declaration %zu was refused (%d): %s", i, r.status, r.text);
+			loopback_result_free(&r);
+			return KERR_INTERNAL;
+		}
+		char number[32];
+		str_copy(number, json_string_value(json_object_get(r.json, "number")),
+			 sizeof number);
+		loopback_result_free(&r);
+		for (const struct demo_step *s = demo_declarations[i].steps; s->agency; s++) {
+			size_t k = 1;
+			while (k < 5 && strcmp(who[k], s->agency) != 0)
+				k++;
+			char path[128], body[512];
+			snprintf(path, sizeof path, "/v1/declarations/%s/tasks/%s/decision",
+				 number, s->agency);
+			if (s->reason)
+				snprintf(body, sizeof body, "{\"decision\":\"%s\",\"reason\":\"%s\"}",
+					 s->decision, s->reason);
+			else
+				snprintf(body, sizeof body, "{\"decision\":\"%s\"}", s->decision);
+			struct loopback_call d = {.method = "POST", .path = path,
+						  .token = tokens[k < 5 ? k : 1], .body = body};
+			api_loopback(app, &d, &r);
+			if (r.status != 200) {
+				log_error("demo: decision on %s refused (%d): %s", number,
+					  r.status, r.text);
+				loopback_result_free(&r);
+				return KERR_INTERNAL;
+			}
+			loopback_result_free(&r);
+		}
+		fprintf(out, "Demo declaration %s lodged.\n", number);
+	}
+	return KERR_OK;
+}

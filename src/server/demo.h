@@ -1,0 +1,32 @@
+/*
+ * demo.h - realistic demonstration data: the organisations and users of a
+ * Guangdong port (a trader, a broker, the four agencies, a terminal, the
+ * port office, an admin) and a few declarations at different stages. The
+ * declarations go through the API in-process, so they pass every check a
+ * client's would.
+ */
+#ifndef KOUAN_DEMO_H
+#define KOUAN_DEMO_H
+
+#include <stdio.h>
+
+#include "api/api.h"
+
+struct demo_user {
+	const char *username;
+	const char *password;
+	const char *role;
+	const char *org_uscc;
+	const char *display_name;
+};
+
+extern const struct demo_user demo_users[]; /* ends with username NULL */
+
+/* Seed users, organisations and declarations (skipped when the demo users
+ * exist already). Prints the credentials to `out`. */
+KOUAN_MUST_USE kerr demo_seed(struct app *app, FILE *out);
+
+/* Print the demo users' credentials. */
+void demo_print_credentials(FILE *out);
+
+#endif

@@ -1,0 +1,427 @@
+/*
+ * server_cmd.c - kouan serve, init, demo and admin: open the database,
+ * migrate it, load reference data, run the HTTP server until SIGTERM or
+ * SIGINT, and administer organisations, users and tokens offline.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/accounts.h"
+#include "api/api.h"
+#include "common/embedded.h"
+#include "common/log.h"
+#include "domain/credentials.h"
+#include "http/server.h"
+#include "server/commands.h"
+#include "server/config.h"
+#include "server/demo.h"
+#include "server/reference_load.h"
+
+static bool want_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return true;
+	return false;
+}
+
+/* Settings: defaults, KOUAN_CONFIG file, environment, then flags. */
+static bool load_config(struct config *cfg, int argc, char **argv, int first)
+{
+	char err[512];
+	config_defaults(cfg);
+	const char *file = getenv("KOUAN_CONFIG");
+	if ((file && !config_load_file(cfg, file, err, sizeof err)) ||
+	    !config_load_env(cfg, err, sizeof err) ||
+	    !config_load_args(cfg, argc, argv, first, err, sizeof err)) {
+		fprintf(stderr, "kouan: %s\n", err);
+		return false;
+	}
+	config_finish(cfg);
+	if (cfg->quiet)
+		log_set_level(LOG_ERROR);
+	return true;
+}
+
+static void limits_from(const struct config *cfg, struct app_limits *l)
+{
+	app_limits_default(l);
+	l->max_body = cfg->max_body;
+	l->token_ttl_s = (int64_t)cfg->token_ttl_hours * 3600;
+	l->longpoll_max_s = (int)cfg->longpoll_max_s;
+	l->max_waiters = cfg->threads > 4 ? (int)cfg->threads / 2 : 1;
+	if (!strcmp(cfg->pwhash, "min")) {
+		l->pwhash_ops = crypto_pwhash_OPSLIMIT_MIN;
+		l->pwhash_mem = crypto_pwhash_MEMLIMIT_MIN;
+	}
+}
+
+/* Open and migrate the store, load reference data when empty. */
+static int open_store(const struct config *cfg, struct store **out)
+{
+	struct store_options so = {.url = cfg->db,
+				   .sync = !strcmp(cfg->sync, "power") ? STORE_SYNC_POWER
+								       : STORE_SYNC_PROCESS,
+				   .busy_timeout_ms = 10000};
+	if (credentials_init()) {
+		fprintf(stderr, "kouan: libsodium failed to start\n");
+		return 1;
+	}
+	if (store_open(&so, out)) {
+		fprintf(stderr, "kouan: cannot open the database %s\n", cfg->db);
+		return 1;
+	}
+	if (store_migrate(*out, kclock_now(&kclock_system))) {
+		fprintf(stderr, "kouan: migrating the database failed\n");
+		store_close(*out);
+		return 1;
+	}
+	struct store_conn *c;
+	int64_t have = 0;
+	if (!store_thread_conn(*out, &c))
+		have = repo_ref_count(c, "commodities");
+	if (have <= 0) {
+		const char *iso = getenv("KOUAN_ISO_CODES_DIR");
+		size_t added;
+		if (reference_load(*out, iso ? iso : ISO_CODES_DIR,
+				   kclock_now(&kclock_system), &added)) {
+			fprintf(stderr, "kouan: loading reference data failed\n");
+			store_thread_release();
+			store_close(*out);
+			return 1;
+		}
+		log_info("loaded %zu reference entries", added);
+	}
+	return 0;
+}
+
+static int start_app(const struct config *cfg, struct store *store, struct app *app)
+{
+	struct app_limits l;
+	limits_from(cfg, &l);
+	if (app_init(app, store, &kclock_system, &l, cfg->release_key)) {
+		fprintf(stderr, "kouan: cannot start (release key %s?)\n", cfg->release_key);
+		return 1;
+	}
+	const struct embedded_file *f = embedded_find("docs/openapi.json");
+	app->openapi = f ? f->data : NULL;
+	return 0;
+}
+
+static void dispatch(void *cls, const struct http_request *req,
+		     struct http_response *resp)
+{
+	api_dispatch(cls, req, resp);
+}
+
+static int serve(struct config *cfg, bool demo)
+{
+	struct store *store;
+	struct app app;
+	if (open_store(cfg, &store))
+		return 1;
+	if (start_app(cfg, store, &app)) {
+		store_thread_release();
+		store_close(store);
+		return 1;
+	}
+	if (demo && demo_seed(&app, stdout)) {
+		fprintf(stderr, "kouan: seeding the demo data failed\n");
+		app_free(&app);
+		store_thread_release();
+		store_close(store);
+		return 1;
+	}
+	/* Block the stop signals in every thread; the main thread waits. */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct http_server_options ho = {
+		.address = cfg->listen,
+		.port = (uint16_t)cfg->port,
+		.threads = cfg->threads,
+		.max_body = cfg->max_body,
+		.timeout_s = cfg->timeout_s,
+		.conn_limit = cfg->conn_limit,
+		.per_ip_limit = cfg->per_ip_limit,
+		.conn_memory = 256 * 1024,
+		.access_log = cfg->access_log && !cfg->quiet,
+	};
+	uint16_t port;
+	struct http_server *srv = http_server_start(&ho, dispatch, &app, &port);
+	if (!srv) {
+		app_free(&app);
+		store_thread_release();
+		store_close(store);
+		return 1;
+	}
+	char hostbuf[80];
+	bool v6 = strchr(cfg->listen, ':') != NULL;
+	snprintf(hostbuf, sizeof hostbuf, "%s%s%s", v6 ? "[" : "", cfg->listen, v6 ? "]" : "");
+	printf("kouan is serving http://%s:%u/ (database %s)\n", hostbuf, port, cfg->db);
+	if (demo)
+		demo_print_credentials(stdout);
+	printf("Log in: curl -s -X POST http://%s:%u/v1/sessions -H 'Content-Type: "
+	       "application/json' -d '{\"username\":\"trader\",\"password\":\"trader-demo-2026\"}'\n",
+	       hostbuf, port);
+	fflush(stdout);
+
+	int sig = 0;
+	while (sigwait(&stop, &sig) != 0)
+		;
+	log_info("received %s: finishing requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	http_server_quiesce(srv);
+	app_feed_stop(&app);
+	http_server_stop(srv);
+	app_free(&app);
+	store_thread_release();
+	store_close(store);
+	log_info("stopped");
+	return 0;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	if (want_help(argc, argv)) {
+		printf("Usage: kouan serve [settings]\n\nRun the HTTP API server. "
+		       "Migrates the database and loads reference data first.\n"
+		       "Stops cleanly on SIGTERM or SIGINT.\n\n%s", config_help);
+		return 0;
+	}
+	struct config cfg;
+	if (!load_config(&cfg, argc, argv, 2))
+		return 2;
+	return serve(&cfg, false);
+}
+
+int cmd_demo(int argc, char **argv)
+{
+	if (want_help(argc, argv)) {
+		printf("Usage: kouan demo [settings]\n\nInitialise the database with "
+		       "reference data and demo organisations, users and declarations,\n"
+		       "print the demo credentials, and serve.\n\n%s", config_help);
+		return 0;
+	}
+	struct config cfg;
+	if (!load_config(&cfg, argc, argv, 2))
+		return 2;
+	return serve(&cfg, true);
+}
+
+int cmd_init(int argc, char **argv)
+{
+	bool demo = false;
+	int first = 2;
+	if (want_help(argc, argv)) {
+		printf("Usage: kouan init [--demo] [settings]\n\nCreate or migrate the "
+		       "database, load reference data (countries and currencies from\n"
+		       "iso-codes, commodities, offices, ports, modes, units), create the "
+		       "release signing key.\nWith --demo, add the demo organisations, "
+		       "users and declarations.\n\n%s", config_help);
+		return 0;
+	}
+	if (argc > 2 && !strcmp(argv[2], "--demo")) {
+		demo = true;
+		first = 3;
+	}
+	struct config cfg;
+	if (!load_config(&cfg, argc, argv, first))
+		return 2;
+	struct store *store;
+	struct app app;
+	if (open_store(&cfg, &store))
+		return 1;
+	int rc = start_app(&cfg, store, &app);
+	if (!rc && demo && demo_seed(&app, stdout))
+		rc = 1;
+	if (!rc) {
+		printf("Database %s is ready; release key %s (key id %s).\n", cfg.db,
+		       cfg.release_key, app.key_id);
+		if (demo)
+			demo_print_credentials(stdout);
+	}
+	if (!rc || rc == 1)
+		app_free(&app);
+	store_thread_release();
+	store_close(store);
+	return rc;
+}
+
+static const char admin_help[] =
+	"Usage: kouan admin COMMAND [options] [settings]\n\n"
+	"Administer the database directly (no server needed):\n"
+	"  org-create --uscc USCC --name NAME --kind trader|broker|agency|port|office\n"
+	"  user-create --username U --password P --role ROLE --org USCC [--display-name N]\n"
+	"  token-create --username U [--ttl-hours N] [--label TEXT]\n"
+	"  orgs       list organisations\n"
+	"  users      list users\n";
+
+/* Pull "--name value" out of argv (marking used slots NULL). */
+static const char *take(int argc, char **argv, const char *name)
+{
+	for (int i = 3; i + 1 < argc; i++) {
+		if (argv[i] && !strcmp(argv[i], name)) {
+			const char *v = argv[i + 1];
+			argv[i] = argv[i + 1] = NULL;
+			return v;
+		}
+	}
+	return NULL;
+}
+
+/* Compact argv after take() so the rest parses as settings. */
+static int compact(int argc, char **argv)
+{
+	int w = 3;
+	for (int i = 3; i < argc; i++)
+		if (argv[i])
+			argv[w++] = argv[i];
+	return w;
+}
+
+static void print_problems(const struct problems *p)
+{
+	for (size_t i = 0; i < p->count; i++)
+		fprintf(stderr, "kouan: %s %s\n", p->errors[i].field, p->errors[i].problem);
+}
+
+int cmd_admin(int argc, char **argv)
+{
+	if (argc < 3 || want_help(argc, argv)) {
+		printf("%s\n%s", admin_help, config_help);
+		return argc < 3 ? 2 : 0;
+	}
+	const char *sub = argv[2];
+	struct org_input oi = {0};
+	struct user_input ui = {0};
+	const char *ttl = NULL, *label = NULL;
+	if (!strcmp(sub, "org-create")) {
+		oi.uscc = take(argc, argv, "--uscc");
+		oi.name = take(argc, argv, "--name");
+		oi.kind = take(argc, argv, "--kind");
+	} else if (!strcmp(sub, "user-create")) {
+		ui.username = take(argc, argv, "--username");
+		ui.password = take(argc, argv, "--password");
+		ui.role = take(argc, argv, "--role");
+		ui.org_uscc = take(argc, argv, "--org");
+		ui.display_name = take(argc, argv, "--display-name");
+	} else if (!strcmp(sub, "token-create")) {
+		ui.username = take(argc, argv, "--username");
+		ttl = take(argc, argv, "--ttl-hours");
+		label = take(argc, argv, "--label");
+	} else if (strcmp(sub, "orgs") && strcmp(sub, "users")) {
+		fprintf(stderr, "kouan admin: unknown command '%s'\n\n%s", sub, admin_help);
+		return 2;
+	}
+	argc = compact(argc, argv);
+	struct config cfg;
+	if (!load_config(&cfg, argc, argv, 3))
+		return 2;
+	struct store *store;
+	if (open_store(&cfg, &store))
+		return 1;
+	struct app_limits limits;
+	limits_from(&cfg, &limits);
+	struct store_conn *c;
+	int rc = 1;
+	if (store_thread_conn(store, &c))
+		goto out;
+	char now[KTIME_TEXT_MAX];
+	int64_t now_us = kclock_now(&kclock_system);
+	ktime_format(now_us, now);
+	struct problems p;
+	problems_init(&p);
+	int64_t id;
+	kerr e = KERR_OK;
+	if (!strcmp(sub, "orgs") || !strcmp(sub, "users")) {
+		json_t *l = !strcmp(sub, "orgs") ? repo_org_list(c) : repo_user_list(c);
+		if (l) {
+			json_dumpf(l, stdout, JSON_INDENT(2));
+			putchar('\n');
+			json_decref(l);
+			rc = 0;
+		}
+		goto out;
+	}
+	if (!strcmp(sub, "org-create")) {
+		if (!oi.uscc || !oi.name || !oi.kind) {
+			fprintf(stderr, "kouan admin org-create: --uscc, --name and --kind are required\n");
+			rc = 2;
+			goto out;
+		}
+		if (!org_input_check(&oi, &p)) {
+			print_problems(&p);
+			rc = 2;
+			goto out;
+		}
+		if (!(e = store_begin(c, true)))
+			e = accounts_org_create(c, &oi, "kouan-admin", now, &id);
+	} else if (!strcmp(sub, "user-create")) {
+		if (!ui.username || !ui.password || !ui.role || !ui.org_uscc) {
+			fprintf(stderr, "kouan admin user-create: --username, --password, "
+					"--role and --org are required\n");
+			rc = 2;
+			goto out;
+		}
+		if (!user_input_check(&ui, &p)) {
+			print_problems(&p);
+			rc = 2;
+			goto out;
+		}
+		if (!(e = store_begin(c, true)))
+			e = accounts_user_create(c, &ui, &limits, "kouan-admin", now, &id, &p);
+	} else {
+		if (!ui.username) {
+			fprintf(stderr, "kouan admin token-create: --username is required\n");
+			rc = 2;
+			goto out;
+		}
+		long hours = ttl ? strtol(ttl, NULL, 10) : (long)cfg.token_ttl_hours;
+		if (hours < 1 || hours > 24 * 366) {
+			fprintf(stderr, "kouan admin token-create: --ttl-hours must be 1 to 8784\n");
+			rc = 2;
+			goto out;
+		}
+		char token[TOKEN_TEXT_MAX], expires[KTIME_TEXT_MAX];
+		if (!(e = store_begin(c, true)))
+			e = accounts_token_create(c, ui.username, label ? label : "admin",
+						  (int64_t)hours * 3600, now_us, "kouan-admin",
+						  token, expires);
+		if (!e && !(e = store_commit(c))) {
+			printf("%s\n", token);
+			fprintf(stderr, "token for %s expires %s\n", ui.username, expires);
+			rc = 0;
+			goto out;
+		}
+		if (e == KERR_NOT_FOUND)
+			fprintf(stderr, "kouan admin: no user named %s\n", ui.username);
+	}
+	if (!e) {
+		e = store_commit(c);
+		if (!e) {
+			printf("created %s (id %lld)\n", !strcmp(sub, "org-create") ? oi.uscc : ui.username,
+			       (long long)id);
+			rc = 0;
+		}
+	} else {
+		store_rollback(c);
+		if (problems_any(&p))
+			print_problems(&p);
+		else if (e == KERR_CONFLICT)
+			fprintf(stderr, "kouan admin: it exists already\n");
+		else if (e != KERR_NOT_FOUND)
+			fprintf(stderr, "kouan admin: %s\n", kerr_title(e));
+	}
+out:
+	store_thread_release();
+	store_close(store);
+	return rc;
+}
