@@ -121,11 +121,20 @@ static const struct demo_declaration demo_declarations[] = {
 	 {{"maritime", "cleared", NULL}, {NULL, NULL, NULL}}},
 };
 
+static kerr seed_accounts(struct app *app, struct store_conn *c, bool *existed);
+
 void demo_print_credentials(FILE *out)
 {
 	fprintf(out, "Demo users (user name / password / role):\n");
 	for (const struct demo_user *u = demo_users; u->username; u++)
 		fprintf(out, "  %-11s %-22s %s\n", u->username, u->password, u->role);
+}
+
+kerr demo_seed_accounts(struct app *app, bool *existed)
+{
+	struct store_conn *c;
+	kerr e = store_thread_conn(app->store, &c);
+	return e ? e : seed_accounts(app, c, existed);
 }
 
 static kerr seed_accounts(struct app *app, struct store_conn *c, bool *existed)

@@ -26,6 +26,9 @@ extern const struct demo_user demo_users[]; /* ends with username NULL */
  * exist already). Prints the credentials to `out`. */
 KOUAN_MUST_USE kerr demo_seed(struct app *app, FILE *out);
 
+/* Only the organisations and users; *existed tells whether they were there. */
+KOUAN_MUST_USE kerr demo_seed_accounts(struct app *app, bool *existed);
+
 /* Print the demo users' credentials. */
 void demo_print_credentials(FILE *out);
 
