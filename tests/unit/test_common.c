@@ -1,0 +1,171 @@
+/*
+ * test_common.c - the small common pieces: bounded buffers, the clock and
+ * RFC 3339 time, the error table, problem+json rendering, configuration.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "test_support.h"
+#include "common/buf.h"
+#include "common/clock.h"
+#include "common/error.h"
+#include "http/problem.h"
+#include "server/config.h"
+
+static void buffers_are_bounded(void **state)
+{
+	(void)state;
+	struct buf b;
+	buf_init(&b, 10);
+	assert_int_equal(buf_puts(&b, "0123456789"), KERR_OK);
+	assert_int_equal(buf_puts(&b, "x"), KERR_TOO_LARGE);
+	assert_int_equal(b.len, 10);
+	assert_string_equal(b.data, "0123456789");
+	buf_reset(&b);
+	assert_int_equal(buf_printf(&b, "%d-%s", 42, "ab"), KERR_OK);
+	assert_string_equal(b.data, "42-ab");
+	assert_int_equal(buf_printf(&b, "%s", "too long now"), KERR_TOO_LARGE);
+	assert_string_equal(b.data, "42-ab");
+	char *s = buf_take(&b);
+	assert_string_equal(s, "42-ab");
+	free(s);
+	assert_null(b.data);
+	s = buf_take(&b); /* empty buffer gives an empty string */
+	assert_string_equal(s, "");
+	free(s);
+	char small[4];
+	assert_int_equal(str_copy(small, "abcdef", sizeof small), 6);
+	assert_string_equal(small, "abc");
+}
+
+static void time_text(void **state)
+{
+	(void)state;
+	char t[KTIME_TEXT_MAX];
+	ktime_format(TEST_EPOCH_US + 123456, t);
+	assert_string_equal(t, "2026-11-23T08:00:00.123456Z");
+	int64_t us;
+	assert_true(ktime_parse(t, &us));
+	assert_int_equal(us, TEST_EPOCH_US + 123456);
+	assert_true(ktime_parse("2026-11-23T16:00:00+08:00", &us));
+	assert_int_equal(us, TEST_EPOCH_US);
+	assert_true(ktime_parse("2026-11-23T08:00:00.5Z", &us));
+	assert_int_equal(us, TEST_EPOCH_US + 500000);
+	assert_false(ktime_parse("2026-11-23 08:00:00Z", &us));
+	assert_false(ktime_parse("2026-02-29T08:00:00Z", &us));
+	assert_true(ktime_parse("2028-02-29T08:00:00Z", &us));
+	assert_false(ktime_parse("2026-11-23T08:00:00", &us));
+	assert_false(ktime_parse("2026-11-23T08:00:00.Z", &us));
+	assert_false(ktime_parse("2026-13-01T08:00:00Z", &us));
+	assert_int_equal(ktime_year(TEST_EPOCH_US), 2026);
+	/* before the epoch: fractions stay positive */
+	ktime_format(-1, t);
+	assert_string_equal(t, "1969-12-31T23:59:59.999999Z");
+	struct kclock c;
+	kclock_manual_init(&c, 1000, 10);
+	assert_int_equal(kclock_now(&c), 1000);
+	assert_int_equal(kclock_now(&c), 1010);
+}
+
+static void errors_map_to_statuses(void **state)
+{
+	(void)state;
+	assert_int_equal(kerr_http_status(KERR_OK), 200);
+	assert_int_equal(kerr_http_status(KERR_INVALID), 400);
+	assert_int_equal(kerr_http_status(KERR_UNAUTHENTICATED), 401);
+	assert_int_equal(kerr_http_status(KERR_NOT_FOUND), 404);
+	assert_int_equal(kerr_http_status(KERR_CONFLICT), 409);
+	assert_int_equal(kerr_http_status(KERR_TOO_LARGE), 413);
+	assert_int_equal(kerr_http_status(KERR_MEDIA_TYPE), 415);
+	assert_int_equal(kerr_http_status(KERR_PRECONDITION), 428);
+	assert_int_equal(kerr_http_status(KERR_STORE), 500);
+	assert_int_equal(kerr_http_status((kerr)999), 500);
+	assert_string_equal(kerr_slug(KERR_NOT_FOUND), "not-found");
+}
+
+static void problems_render_as_rfc9457(void **state)
+{
+	(void)state;
+	struct problems p;
+	problems_init(&p);
+	for (int i = 0; i < PROBLEM_MAX_ERRORS + 5; i++)
+		problems_add(&p, "/items/1/hs_code", "problem %d", i);
+	assert_int_equal(p.count, PROBLEM_MAX_ERRORS);
+	assert_int_equal(p.dropped, 5);
+	struct http_response r;
+	http_response_init(&r);
+	problem_respond(&r, KERR_INVALID, "/v1/declarations", "bad", &p);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(r.content_type, "application/problem+json");
+	json_t *j = json_loads(r.body.data, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "type")),
+			    "urn:kouan:problem:invalid-request");
+	assert_int_equal(json_integer_value(json_object_get(j, "status")), 400);
+	assert_string_equal(json_string_value(json_object_get(j, "instance")), "/v1/declarations");
+	assert_int_equal(json_array_size(json_object_get(j, "errors")), PROBLEM_MAX_ERRORS);
+	assert_int_equal(json_integer_value(json_object_get(j, "errors_not_shown")), 5);
+	json_decref(j);
+	http_response_free(&r);
+}
+
+static void configuration_layers(void **state)
+{
+	(void)state;
+	struct config c;
+	char err[256];
+	config_defaults(&c);
+	assert_string_equal(c.listen, "127.0.0.1");
+	assert_int_equal(c.port, 8080);
+	char path[] = "/tmp/kouan-config-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	const char text[] = "# a comment\nport = 9091\n db = /var/lib/kouan/k.db \nthreads=4\n";
+	assert_int_equal(write(fd, text, sizeof text - 1), (ssize_t)(sizeof text - 1));
+	close(fd);
+	assert_true(config_load_file(&c, path, err, sizeof err));
+	assert_int_equal(c.port, 9091);
+	assert_string_equal(c.db, "/var/lib/kouan/k.db");
+	setenv("KOUAN_PORT", "9092", 1);
+	assert_true(config_load_env(&c, err, sizeof err));
+	assert_int_equal(c.port, 9092);
+	unsetenv("KOUAN_PORT");
+	char *argv[] = {"kouan", "serve", "--port", "9093", "--max-body=2048", "--sync", "power"};
+	assert_true(config_load_args(&c, 7, argv, 2, err, sizeof err));
+	assert_int_equal(c.port, 9093);
+	assert_int_equal(c.max_body, 2048);
+	assert_string_equal(c.sync, "power");
+	config_finish(&c);
+	assert_string_equal(c.release_key, "/var/lib/kouan/k.db.release.key");
+	char *bad1[] = {"kouan", "serve", "--port", "70000"};
+	assert_false(config_load_args(&c, 4, bad1, 2, err, sizeof err));
+	assert_non_null(strstr(err, "port"));
+	char *bad2[] = {"kouan", "serve", "--colour", "red"};
+	assert_false(config_load_args(&c, 4, bad2, 2, err, sizeof err));
+	assert_non_null(strstr(err, "unknown setting"));
+	char *bad3[] = {"kouan", "serve", "--port"};
+	assert_false(config_load_args(&c, 3, bad3, 2, err, sizeof err));
+	assert_false(config_set(&c, "sync", "sometimes", err, sizeof err));
+	assert_false(config_set(&c, "threads", "0", err, sizeof err));
+	assert_false(config_set(&c, "threads", "4x", err, sizeof err));
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_int_equal(write(fd, "port 1\n", 7), 7);
+	close(fd);
+	assert_false(config_load_file(&c, path, err, sizeof err));
+	assert_non_null(strstr(err, ":1:"));
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(buffers_are_bounded),
+		cmocka_unit_test(time_text),
+		cmocka_unit_test(errors_map_to_statuses),
+		cmocka_unit_test(problems_render_as_rfc9457),
+		cmocka_unit_test(configuration_layers),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
