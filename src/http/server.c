@@ -169,6 +169,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 }
 
 static void on_mhd_error(void *cls, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static void on_mhd_error(void *cls, const char *fmt, va_list ap)
 {
 	(void)cls;
 	char line[512];
