@@ -246,7 +246,8 @@ int cmd_events(int argc, char **argv)
 		}
 		fflush(stdout);
 		const char *next = json_string_value(json_object_get(r.json, "cursor"));
-		snprintf(cursor, sizeof cursor, "%.30s", next ? next : cursor);
+		if (next)
+			snprintf(cursor, sizeof cursor, "%.30s", next);
 		client_response_free(&r);
 	} while (follow);
 	fprintf(stderr, "cursor %s\n", cursor);
