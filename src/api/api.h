@@ -175,6 +175,7 @@ void api_declaration_correct(struct api_ctx *ctx);
 void api_declaration_withdraw(struct api_ctx *ctx);
 void api_declaration_events(struct api_ctx *ctx);
 void api_declaration_notice(struct api_ctx *ctx);
+void api_declaration_version(struct api_ctx *ctx);
 void api_task_decide(struct api_ctx *ctx);
 void api_task_worklist(struct api_ctx *ctx);
 void api_events_feed(struct api_ctx *ctx);

@@ -99,10 +99,11 @@ static json_t *task_json(const struct task_row *t)
 	return o;
 }
 
-/* The representation of a declaration served by every endpoint. */
-static json_t *declaration_view(const struct loaded *l)
+/* The representation of a declaration served by every endpoint. `parsed`
+ * is the body already parsed, or NULL to parse the stored text. */
+static json_t *declaration_view(const struct loaded *l, json_t *parsed)
 {
-	json_t *body = json_loads(l->row.body, 0, NULL);
+	json_t *body = parsed ? json_incref(parsed) : json_loads(l->row.body, 0, NULL);
 	if (!body)
 		return NULL;
 	const char *org_uscc = json_string_value(json_object_get(body, "declarant_uscc"));
@@ -269,6 +270,7 @@ static bool validate(struct api_ctx *ctx, json_t *body, struct declaration_facts
 		problems_add(&p, "/declarant_uscc",
 			     "must be the USCC of your organisation (%s)",
 			     ctx->caller.user.org_uscc);
+		declaration_facts_free(f);
 		ok = false;
 	}
 	if (!ok)
@@ -293,17 +295,14 @@ void api_declaration_create(struct api_ctx *ctx)
 	json_t *body = api_read_body(ctx);
 	if (!body)
 		return;
-	struct declaration_facts f;
+	struct declaration_facts f = {0};
 	struct loaded l;
 	memset(&l, 0, sizeof l);
 	char *canonical = NULL, *response = NULL;
 	if (!validate(ctx, body, &f))
 		goto out;
-	canonical = json_canonical(body);
-	if (!canonical) {
-		api_problem(ctx, KERR_NOMEM, NULL, NULL);
-		goto out;
-	}
+	canonical = f.canonical; /* ours to free from here */
+	f.canonical = NULL;
 	char hash[DIGEST_HEX];
 	digest_hex(canonical, hash);
 
@@ -390,7 +389,7 @@ void api_declaration_create(struct api_ctx *ctx)
 	refdata_release(ref);
 	if (e)
 		goto fail;
-	json_t *view = declaration_view(&l);
+	json_t *view = declaration_view(&l, body);
 	response = view ? json_dumps(view, JSON_COMPACT) : NULL;
 	json_decref(view);
 	if (!response) {
@@ -434,7 +433,7 @@ void api_declaration_get(struct api_ctx *ctx)
 		store_rollback(ctx->conn);
 		return;
 	}
-	json_t *view = declaration_view(&l);
+	json_t *view = declaration_view(&l, NULL);
 	store_rollback(ctx->conn);
 	loaded_free(&l);
 	if (!view)
@@ -510,6 +509,34 @@ void api_declaration_events(struct api_ctx *ctx)
 	api_json(ctx, 200, json_pack("{s:s, s:s, s:o}", "number", l.row.number,
 				     "status", declaration_status_name(l.status),
 				     "events", events));
+	loaded_free(&l);
+}
+
+void api_declaration_version(struct api_ctx *ctx)
+{
+	int64_t version = 0;
+	const char *v = http_param(ctx->req, "version");
+	for (const char *p = v; *p && version <= 1000000; p++)
+		version = *p >= '0' && *p <= '9' ? version * 10 + (*p - '0') : -1;
+	struct loaded l;
+	if (!api_begin(ctx, false))
+		return;
+	if (!load_visible(ctx, http_param(ctx->req, "number"), &l)) {
+		store_rollback(ctx->conn);
+		return;
+	}
+	char *body = version >= 1 && version <= l.row.version
+			     ? repo_decl_version_body(ctx->conn, l.row.number, version)
+			     : NULL;
+	store_rollback(ctx->conn);
+	json_t *decl = body ? json_loads(body, 0, NULL) : NULL;
+	if (!decl)
+		api_problem(ctx, KERR_NOT_FOUND, "the declaration has no such version", NULL);
+	else
+		api_json(ctx, 200, json_pack("{s:s, s:I, s:I, s:o}", "number", l.row.number,
+					     "version", (json_int_t)version, "current_version",
+					     (json_int_t)l.row.version, "declaration", decl));
+	free(body);
 	loaded_free(&l);
 }
 
@@ -643,7 +670,7 @@ void api_declaration_withdraw(struct api_ctx *ctx)
 	if (!api_commit(ctx))
 		goto out;
 	app_feed_notify(ctx->app);
-	api_json(ctx, 200, declaration_view(&l));
+	api_json(ctx, 200, declaration_view(&l, NULL));
 out:
 	loaded_free(&l);
 	json_decref(body);
@@ -654,7 +681,7 @@ void api_declaration_correct(struct api_ctx *ctx)
 	json_t *body = api_read_body(ctx);
 	if (!body)
 		return;
-	struct declaration_facts f;
+	struct declaration_facts f = {0};
 	struct loaded l;
 	memset(&l, 0, sizeof l);
 	char *canonical = NULL;
@@ -689,12 +716,16 @@ void api_declaration_correct(struct api_ctx *ctx)
 		api_problem(ctx, KERR_INVALID, "the correction changes fields that are fixed", &p);
 		goto out;
 	}
-	canonical = json_canonical(body);
+	canonical = f.canonical;
+	f.canonical = NULL;
 	char now[KTIME_TEXT_MAX];
 	api_now(ctx, now);
+	kerr e = repo_decl_version_keep(ctx->conn, l.row.number, l.row.version,
+					l.row.body, now);
 	l.row.version++;
-	kerr e = repo_decl_update(ctx->conn, l.row.number, l.row.status, l.row.version,
-				  canonical, now, NULL);
+	if (!e)
+		e = repo_decl_update(ctx->conn, l.row.number, l.row.status, l.row.version,
+				     canonical, now, NULL);
 	if (!e)
 		e = event(ctx, &l, "declaration.corrected", NULL, now,
 			  json_pack("{s:I}", "version", (json_int_t)l.row.version));
@@ -764,8 +795,9 @@ void api_declaration_correct(struct api_ctx *ctx)
 	if (!api_commit(ctx))
 		goto out;
 	app_feed_notify(ctx->app);
-	api_json(ctx, 200, declaration_view(&l));
+	api_json(ctx, 200, declaration_view(&l, body));
 out:
+	declaration_facts_free(&f);
 	refdata_release(ref);
 	json_decref(old);
 	free(canonical);
@@ -866,7 +898,7 @@ void api_task_decide(struct api_ctx *ctx)
 	if (!api_commit(ctx))
 		goto out;
 	app_feed_notify(ctx->app);
-	api_json(ctx, 200, declaration_view(&l));
+	api_json(ctx, 200, declaration_view(&l, NULL));
 out:
 	loaded_free(&l);
 	json_decref(body);

@@ -38,6 +38,8 @@ static const struct route routes[] = {
 	{"GET", "/v1/declarations/{number}/events", api_declaration_events, READERS},
 	{"GET", "/v1/declarations/{number}/release-notice", api_declaration_notice,
 	 READERS},
+	{"GET", "/v1/declarations/{number}/versions/{version}", api_declaration_version,
+	 READERS},
 	{"POST", "/v1/declarations/{number}/tasks/{agency}/decision", api_task_decide,
 	 ROLES_AGENCY},
 	{"GET", "/v1/tasks", api_task_worklist, OFFICERS},

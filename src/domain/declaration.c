@@ -394,8 +394,10 @@ static void derive_agencies(const json_t *body, const struct refdata *ref,
 		const char *const *keys = NULL;
 		switch (ref->agencies[k].scope) {
 		case SCOPE_DECLARATION:
-			json_object_set(basis, "declaration", (json_t *)body);
-			break;
+			/* the whole declaration: its canonical text is at hand */
+			json_decref(basis);
+			digest_hex(facts->canonical, facts->basis[k]);
+			continue;
 		case SCOPE_GOODS: {
 			keys = goods_header;
 			json_t *mine = json_array();
@@ -511,14 +513,26 @@ bool declaration_validate(const json_t *body, const struct refdata *ref,
 	str_copy(facts->consignee_uscc, consignee, sizeof facts->consignee_uscc);
 	str_copy(facts->currency, cur, sizeof facts->currency);
 	facts->goods_value = value;
+	facts->canonical = json_canonical(body);
+	if (!facts->canonical) {
+		problems_add(p, "", "the declaration could not be processed");
+		return false;
+	}
 	derive_agencies(body, ref, facts);
 	if (!facts->agencies) {
 		problems_add(p, "/items",
 			     "no agency is responsible for these goods; the commodity "
 			     "table names none");
+		declaration_facts_free(facts);
 		return false;
 	}
 	return true;
+}
+
+void declaration_facts_free(struct declaration_facts *facts)
+{
+	free(facts->canonical);
+	facts->canonical = NULL;
 }
 
 bool declaration_number_format(const char *office, int year, bool import,

@@ -41,12 +41,16 @@ struct declaration_facts {
 	agency_set agencies; /* every agency that must act */
 	/* per agency (by index): digest of what it acts on */
 	char basis[REF_MAX_AGENCIES][DIGEST_HEX];
+	/* the body as canonical JSON (sorted keys, compact), owned */
+	char *canonical;
 };
 
-/* Validate a declaration body. On success returns true and fills *facts;
- * otherwise returns false with at least one entry in *p. */
+/* Validate a declaration body. On success returns true and fills *facts
+ * (release with declaration_facts_free); otherwise returns false with at
+ * least one entry in *p and nothing to free. */
 bool declaration_validate(const json_t *body, const struct refdata *ref,
 			  struct problems *p, struct declaration_facts *facts);
+void declaration_facts_free(struct declaration_facts *facts);
 
 /* The declaration number: office (4) + year (4) + 1 import / 0 export +
  * sequence (9 digits). out must hold DECL_NUMBER_LEN + 1 bytes. Returns false

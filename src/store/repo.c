@@ -333,6 +333,28 @@ kerr repo_decl_update(struct store_conn *c, const char *number, const char *stat
 			  released_at && *released_at ? released_at : NULL, number);
 }
 
+Q(Q_VERSION_KEEP, "INSERT INTO declaration_versions (declaration_number, version,"
+		  " body, superseded_at) VALUES (?, ?, ?, ?)");
+Q(Q_VERSION_BODY, "SELECT body FROM declaration_versions WHERE declaration_number = ?"
+		  " AND version = ? UNION ALL SELECT body FROM declarations"
+		  " WHERE number = ? AND version = ?");
+
+kerr repo_decl_version_keep(struct store_conn *c, const char *number, int64_t version,
+			    const char *body, const char *now)
+{
+	return store_exec(c, &Q_VERSION_KEEP, "siss", number, version, body, now);
+}
+
+char *repo_decl_version_body(struct store_conn *c, const char *number, int64_t version)
+{
+	struct store_stmt *st = store_query(c, &Q_VERSION_BODY, "sisi", number, version,
+					    number, version);
+	char *body = one(st) == STORE_ROW ? strdup(stmt_text(st, 0)) : NULL;
+	if (st)
+		stmt_done(st);
+	return body;
+}
+
 /* One query serves every filter: a NULL parameter switches its test off. */
 Q(Q_DECL_LIST,
   "SELECT d.number, d.status, d.direction, d.declaration_office, d.port_office,"

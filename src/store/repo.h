@@ -118,6 +118,15 @@ KOUAN_MUST_USE kerr repo_decl_update(struct store_conn *c, const char *number,
 				     const char *body, const char *now,
 				     const char *released_at);
 
+/* Keep the body a correction is about to replace. */
+KOUAN_MUST_USE kerr repo_decl_version_keep(struct store_conn *c, const char *number,
+					   int64_t version, const char *body,
+					   const char *now);
+/* The body of a declaration at a given version (current or superseded);
+ * NULL when there is none. free() it. */
+char *repo_decl_version_body(struct store_conn *c, const char *number,
+			     int64_t version);
+
 struct decl_filter {
 	int64_t org_id;      /* 0: any */
 	const char *agency;  /* NULL: any; else only with a task for it */

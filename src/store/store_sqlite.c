@@ -1,10 +1,19 @@
 /*
  * store_sqlite.c - the embedded SQLite backend of the store interface.
  *
- * WAL journal; one connection per thread; prepared statements cached per
- * connection. SQLite admits one writer at a time, so writers in this process
- * queue on a mutex rather than spin in SQLite's busy handler (other processes
- * on the same file are still handled by busy_timeout).
+ * WAL journal; one connection per thread for reads; prepared statements
+ * cached per connection.
+ *
+ * Writes: SQLite admits one writer at a time, so every write transaction of
+ * this process runs on one shared writer connection, taken in turn under a
+ * mutex (other processes on the same file are handled by busy_timeout).
+ * Writers that arrive while another holds the turn form a group: each runs
+ * inside a SAVEPOINT of one open transaction, and the last of the group
+ * commits for all (group commit). A writer's store_commit returns only once
+ * the COMMIT holding its changes has finished, with that COMMIT's result; a
+ * writer that rolls back undoes only its own savepoint. Pages shared by the
+ * group (the right edges of the indexes, the sequence row) are written to
+ * the WAL once per group instead of once per writer.
  *
  * Durability: with STORE_SYNC_PROCESS (synchronous=NORMAL in WAL mode) a
  * commit is in the WAL file, in the kernel's hands, before COMMIT returns:
@@ -22,13 +31,31 @@
 #include "store/store.h"
 
 #define STMT_CACHE 256 /* power of two, more than the number of queries */
+#define GROUP_MAX 64    /* writers committed together at most */
+
+struct sqlite_conn;
+
+/* A writer waiting for the COMMIT of its group. */
+struct group_member {
+	kerr result;
+	bool done;
+	struct group_member *next;
+};
 
 struct sqlite_store {
 	struct store base;
 	char path[1024];
 	enum store_sync sync;
 	int busy_timeout_ms;
-	pthread_mutex_t write_lock;
+	pthread_mutex_t write_lock; /* the writer's turn */
+	struct sqlite_conn *writer; /* used only by the holder of write_lock */
+	bool group_open;            /* a transaction is open on writer */
+	int group_size;             /* writers whose changes it holds */
+	/* guarded by group_lock: */
+	pthread_mutex_t group_lock;
+	pthread_cond_t group_done;
+	int queued;                      /* writers waiting for write_lock */
+	struct group_member *members;    /* waiting for the open group's COMMIT */
 };
 
 struct sqlite_stmt {
@@ -39,7 +66,7 @@ struct sqlite_stmt {
 struct sqlite_conn {
 	struct store_conn_base base;
 	sqlite3 *db;
-	bool writing; /* holds the store's write lock */
+	bool writing; /* holds the store's write turn: statements go to writer */
 	bool in_tx;
 	struct {
 		const struct sql_query *q;
@@ -110,6 +137,11 @@ static void conn_close(struct store_conn *sc)
 	free(c);
 }
 
+static struct sqlite_conn *target(struct sqlite_conn *c)
+{
+	return c->writing ? ((struct sqlite_store *)c->base.store)->writer : c;
+}
+
 static kerr begin(struct store_conn *sc, bool write)
 {
 	struct sqlite_conn *c = (struct sqlite_conn *)sc;
@@ -118,59 +150,141 @@ static kerr begin(struct store_conn *sc, bool write)
 		log_error("sqlite: nested transaction");
 		return KERR_INTERNAL;
 	}
-	if (write) {
-		pthread_mutex_lock(&ss->write_lock);
-		c->writing = true;
+	if (!write) {
+		if (run(c->db, "BEGIN"))
+			return KERR_STORE;
+		c->in_tx = true;
+		return KERR_OK;
 	}
-	if (run(c->db, write ? "BEGIN IMMEDIATE" : "BEGIN")) {
-		if (write) {
-			c->writing = false;
-			pthread_mutex_unlock(&ss->write_lock);
-		}
+	pthread_mutex_lock(&ss->group_lock);
+	ss->queued++;
+	pthread_mutex_unlock(&ss->group_lock);
+	pthread_mutex_lock(&ss->write_lock);
+	pthread_mutex_lock(&ss->group_lock);
+	ss->queued--;
+	pthread_mutex_unlock(&ss->group_lock);
+	kerr e = KERR_OK;
+	if (!ss->writer) {
+		struct store_conn *w;
+		e = conn_open(&ss->base, &w);
+		if (!e)
+			ss->writer = (struct sqlite_conn *)w;
+	}
+	if (!e && !ss->group_open) {
+		e = run(ss->writer->db, "BEGIN IMMEDIATE");
+		ss->group_open = !e;
+		ss->group_size = 0;
+	}
+	if (!e)
+		e = run(ss->writer->db, "SAVEPOINT kouan_writer");
+	if (e) {
+		pthread_mutex_unlock(&ss->write_lock);
 		return KERR_STORE;
 	}
+	c->writing = true;
 	c->in_tx = true;
 	return KERR_OK;
 }
 
-static void release_write(struct sqlite_conn *c)
+/* Close the open group: COMMIT (or ROLLBACK when it holds nothing) and tell
+ * every waiting member the result. Called with write_lock held. */
+static kerr close_group(struct sqlite_store *ss)
 {
-	if (c->writing) {
-		c->writing = false;
-		pthread_mutex_unlock(&((struct sqlite_store *)c->base.store)->write_lock);
+	kerr e = run(ss->writer->db, ss->group_size ? "COMMIT" : "ROLLBACK");
+	if (e && ss->group_size)
+		(void)run(ss->writer->db, "ROLLBACK");
+	ss->group_open = false;
+	ss->group_size = 0;
+	pthread_mutex_lock(&ss->group_lock);
+	for (struct group_member *m = ss->members; m; m = m->next) {
+		m->result = e;
+		m->done = true;
 	}
+	ss->members = NULL;
+	pthread_cond_broadcast(&ss->group_done);
+	pthread_mutex_unlock(&ss->group_lock);
+	return e;
+}
+
+/* End a writer's turn. With changes to keep, returns only once the COMMIT
+ * that holds them has finished, with its result. */
+static kerr end_turn(struct sqlite_conn *c, bool keep)
+{
+	struct sqlite_store *ss = (struct sqlite_store *)c->base.store;
+	c->writing = false;
+	c->in_tx = false;
+	if (keep)
+		ss->group_size++;
+	pthread_mutex_lock(&ss->group_lock);
+	bool pass = ss->queued > 0 && ss->group_size > 0 && ss->group_size < GROUP_MAX;
+	struct group_member me = {KERR_OK, false, NULL};
+	if (pass && keep) {
+		me.next = ss->members;
+		ss->members = &me;
+	}
+	pthread_mutex_unlock(&ss->group_lock);
+	if (!pass) {
+		kerr e = close_group(ss);
+		pthread_mutex_unlock(&ss->write_lock);
+		return keep ? e : KERR_OK;
+	}
+	/* others are queued: the next writer carries the group on */
+	pthread_mutex_unlock(&ss->write_lock);
+	if (!keep)
+		return KERR_OK;
+	pthread_mutex_lock(&ss->group_lock);
+	while (!me.done)
+		pthread_cond_wait(&ss->group_done, &ss->group_lock);
+	pthread_mutex_unlock(&ss->group_lock);
+	return me.result;
 }
 
 static kerr commit(struct store_conn *sc)
 {
 	struct sqlite_conn *c = (struct sqlite_conn *)sc;
-	kerr e = run(c->db, "COMMIT");
-	if (e) {
-		(void)run(c->db, "ROLLBACK");
+	if (!c->writing) {
+		kerr e = run(c->db, "COMMIT");
+		if (e)
+			(void)run(c->db, "ROLLBACK");
+		c->in_tx = false;
+		return e;
 	}
-	c->in_tx = false;
-	release_write(c);
-	return e;
+	sqlite3 *w = ((struct sqlite_store *)c->base.store)->writer->db;
+	if (run(w, "RELEASE kouan_writer")) {
+		(void)run(w, "ROLLBACK TO kouan_writer");
+		(void)run(w, "RELEASE kouan_writer");
+		(void)end_turn(c, false);
+		return KERR_STORE;
+	}
+	return end_turn(c, true);
 }
 
 static void rollback(struct store_conn *sc)
 {
 	struct sqlite_conn *c = (struct sqlite_conn *)sc;
-	if (c->in_tx && !sqlite3_get_autocommit(c->db))
-		(void)run(c->db, "ROLLBACK");
-	c->in_tx = false;
-	release_write(c);
+	if (!c->in_tx)
+		return;
+	if (!c->writing) {
+		if (!sqlite3_get_autocommit(c->db))
+			(void)run(c->db, "ROLLBACK");
+		c->in_tx = false;
+		return;
+	}
+	sqlite3 *w = ((struct sqlite_store *)c->base.store)->writer->db;
+	(void)run(w, "ROLLBACK TO kouan_writer");
+	(void)run(w, "RELEASE kouan_writer");
+	(void)end_turn(c, false);
 }
 
 static kerr exec_script(struct store_conn *sc, const char *sql)
 {
-	return run(((struct sqlite_conn *)sc)->db, sql);
+	return run(target((struct sqlite_conn *)sc)->db, sql);
 }
 
 static kerr prepare(struct store_conn *sc, const struct sql_query *q,
 		    struct store_stmt **out)
 {
-	struct sqlite_conn *c = (struct sqlite_conn *)sc;
+	struct sqlite_conn *c = target((struct sqlite_conn *)sc);
 	size_t h = ((uintptr_t)q >> 3) & (STMT_CACHE - 1);
 	for (size_t n = 0; n < STMT_CACHE; n++, h = (h + 1) & (STMT_CACHE - 1)) {
 		if (c->cache[h].q == q) {
@@ -250,13 +364,20 @@ static void reset(struct store_stmt *st)
 
 static const char *errmsg(struct store_conn *sc)
 {
-	return sqlite3_errmsg(((struct sqlite_conn *)sc)->db);
+	return sqlite3_errmsg(target((struct sqlite_conn *)sc)->db);
 }
 
 static void store_sqlite_close(struct store *s)
 {
 	struct sqlite_store *ss = (struct sqlite_store *)s;
+	if (ss->writer) {
+		if (ss->group_open)
+			(void)close_group(ss);
+		conn_close((struct store_conn *)ss->writer);
+	}
 	pthread_mutex_destroy(&ss->write_lock);
+	pthread_mutex_destroy(&ss->group_lock);
+	pthread_cond_destroy(&ss->group_done);
 	free(ss);
 }
 
@@ -298,6 +419,8 @@ kerr store_sqlite_open(const struct store_options *opts, struct store **out)
 	ss->sync = opts->sync;
 	ss->busy_timeout_ms = opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms : 5000;
 	pthread_mutex_init(&ss->write_lock, NULL);
+	pthread_mutex_init(&ss->group_lock, NULL);
+	pthread_cond_init(&ss->group_done, NULL);
 	/* Open once to fail early on a bad path and to set WAL. */
 	struct store_conn *c;
 	kerr e = conn_open(&ss->base, &c);

@@ -58,6 +58,7 @@ static void every_other_endpoint_needs_a_token(void **state)
 		{"POST", "/v1/declarations/516720261000000001/withdrawal"},
 		{"GET", "/v1/declarations/516720261000000001/events"},
 		{"GET", "/v1/declarations/516720261000000001/release-notice"},
+		{"GET", "/v1/declarations/516720261000000001/versions/1"},
 		{"POST", "/v1/declarations/516720261000000001/tasks/customs/decision"},
 		{"GET", "/v1/tasks"},
 		{"GET", "/v1/events"},

@@ -265,6 +265,31 @@ static void correction_reopens_only_what_it_affects(void **state)
 	assert_int_equal(count_type(events, "task.reopened"), 1);
 	json_decref(events);
 
+	/* both versions stay readable: what was declared at each step */
+	char vpath[96];
+	snprintf(vpath, sizeof vpath, "/v1/declarations/%s/versions/1", number);
+	assert_int_equal(test_call(env, "GET", vpath, "trader", NULL, NULL, &r), 200);
+	json_t *items = json_object_get(json_object_get(r.json, "declaration"), "items");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(items, 1), "unit_price")),
+			    "389.5");
+	assert_int_equal(json_integer_value(json_object_get(r.json, "current_version")), 2);
+	loopback_result_free(&r);
+	snprintf(vpath, sizeof vpath, "/v1/declarations/%s/versions/2", number);
+	assert_int_equal(test_call(env, "GET", vpath, "trader", NULL, NULL, &r), 200);
+	items = json_object_get(json_object_get(r.json, "declaration"), "items");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(items, 1), "unit_price")),
+			    "512.00");
+	loopback_result_free(&r);
+	snprintf(vpath, sizeof vpath, "/v1/declarations/%s/versions/3", number);
+	assert_int_equal(test_call(env, "GET", vpath, "trader", NULL, NULL, &r), 404);
+	loopback_result_free(&r);
+	snprintf(vpath, sizeof vpath, "/v1/declarations/%s/versions/x1", number);
+	assert_int_equal(test_call(env, "GET", vpath, "trader", NULL, NULL, &r), 404);
+	loopback_result_free(&r);
+	snprintf(vpath, sizeof vpath, "/v1/declarations/%s/versions/1", number);
+	assert_int_equal(test_call(env, "GET", vpath, "trader2", NULL, NULL, &r), 404);
+	loopback_result_free(&r);
+
 	/* customs returns again; now the apples change: quarantine reopens */
 	expect_decision(env, number, "customs",
 			"{\"decision\":\"return\",\"reason\":\"apple quantity\"}", 200);

@@ -61,6 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (declaration_validate(j, ref, &p, &f)) {
 		json_t *t = declaration_totals(j);
 		json_decref(t);
+		declaration_facts_free(&f);
 	}
 	json_decref(j);
 	return 0;

@@ -77,6 +77,7 @@ static void agencies_and_bases(void **state)
 	struct declaration_facts f, g;
 	problems_init(&p);
 	assert_true(declaration_validate(d, ref, &p, &f));
+	declaration_facts_free(&f);
 	int customs = refdata_agency_index(ref, "customs");
 	int quarantine = refdata_agency_index(ref, "quarantine");
 	int border = refdata_agency_index(ref, "border");
@@ -92,12 +93,14 @@ static void agencies_and_bases(void **state)
 	json_object_set_new(json_array_get(json_object_get(d2, "items"), 1), "quantity",
 			    json_string("11"));
 	assert_true(declaration_validate(d2, ref, &p, &g));
+	declaration_facts_free(&g);
 	assert_string_not_equal(f.basis[customs], g.basis[customs]);
 	assert_string_equal(f.basis[quarantine], g.basis[quarantine]);
 	/* changing the apples changes both */
 	json_object_set_new(json_array_get(json_object_get(d2, "items"), 0), "quantity",
 			    json_string("1"));
 	assert_true(declaration_validate(d2, ref, &p, &g));
+	declaration_facts_free(&g);
 	assert_string_not_equal(f.basis[quarantine], g.basis[quarantine]);
 	json_decref(d2);
 
@@ -105,14 +108,17 @@ static void agencies_and_bases(void **state)
 	d2 = json_deep_copy(d);
 	json_object_set_new(d2, "transport_mode", json_string("4"));
 	assert_true(declaration_validate(d2, ref, &p, &g));
+	declaration_facts_free(&g);
 	assert_true(g.agencies & (1u << border));
 	json_t *d3 = json_deep_copy(d2);
 	json_object_set_new(d3, "freight", json_string("99.00"));
 	struct declaration_facts h;
 	assert_true(declaration_validate(d3, ref, &p, &h));
+	declaration_facts_free(&h);
 	assert_string_equal(g.basis[border], h.basis[border]); /* freight is not its concern */
 	json_object_set_new(json_object_get(d3, "conveyance"), "voyage", json_string("047E"));
 	assert_true(declaration_validate(d3, ref, &p, &h));
+	declaration_facts_free(&h);
 	assert_string_not_equal(g.basis[border], h.basis[border]);
 	json_decref(d3);
 	json_decref(d2);
@@ -123,10 +129,12 @@ static void agencies_and_bases(void **state)
 	json_object_set_new(json_array_get(json_object_get(d2, "items"), 0), "hs_code",
 			    json_string("2710192200"));
 	assert_true(declaration_validate(d2, ref, &p, &g));
+	declaration_facts_free(&g);
 	assert_int_equal(g.agencies, (1u << customs) | (1u << maritime));
 	json_object_set_new(d2, "transport_mode", json_string("5"));
 	json_object_del(json_object_get(d2, "conveyance"), "imo");
 	assert_true(declaration_validate(d2, ref, &p, &g));
+	declaration_facts_free(&g);
 	assert_int_equal(g.agencies, 1u << customs);
 	assert_int_equal(p.count, 0);
 	json_decref(d2);

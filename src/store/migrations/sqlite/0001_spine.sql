@@ -1,5 +1,5 @@
--- 0001_spine.sql: organisations, users, tokens, reference data, declarations,
--- agency tasks, the event timeline, idempotency records, release notices and
+-- 0001_spine.sql: organisations, users, tokens, reference data, declarations
+-- and their superseded versions, agency tasks, the event timeline, idempotency records, release notices and
 -- the audit trail. Times are RFC 3339 UTC text with microseconds, which sort
 -- as they read.
 
@@ -30,7 +30,7 @@ CREATE TABLE tokens (
   created_at  TEXT NOT NULL,
   expires_at  TEXT NOT NULL,
   revoked_at  TEXT
-);
+) WITHOUT ROWID;
 CREATE INDEX tokens_user ON tokens (user_id);
 
 CREATE TABLE reference_entries (
@@ -48,7 +48,7 @@ CREATE TABLE number_sequences (
   direction   TEXT NOT NULL,
   last_value  INTEGER NOT NULL,
   PRIMARY KEY (office, year, direction)
-);
+) WITHOUT ROWID;
 
 CREATE TABLE declarations (
   number              TEXT PRIMARY KEY,
@@ -66,6 +66,16 @@ CREATE TABLE declarations (
   released_at         TEXT
 );
 CREATE INDEX declarations_org ON declarations (org_id, lodged_at);
+
+-- Every version a correction replaced, so the audit trail keeps what was
+-- declared at each step (the current version is declarations.body).
+CREATE TABLE declaration_versions (
+  declaration_number  TEXT NOT NULL REFERENCES declarations (number),
+  version             INTEGER NOT NULL,
+  body                TEXT NOT NULL,
+  superseded_at       TEXT NOT NULL,
+  PRIMARY KEY (declaration_number, version)
+);
 CREATE INDEX declarations_status ON declarations (status, lodged_at);
 
 CREATE TABLE tasks (
@@ -79,7 +89,7 @@ CREATE TABLE tasks (
   decision            TEXT,
   reason              TEXT,
   PRIMARY KEY (declaration_number, agency)
-);
+) WITHOUT ROWID;
 CREATE INDEX tasks_worklist ON tasks (agency, status, opened_at);
 
 CREATE TABLE events (
