@@ -22,8 +22,7 @@ static const char *str_field(const json_t *o, const char *key, struct problems *
 {
 	json_t *v = json_object_get(o, key);
 	char f[64];
-	f[0] = '/';
-	str_copy(f + 1, key, sizeof f - 1);
+	json_pointer_to(f, sizeof f, "", key);
 	if (!v) {
 		if (required)
 			problems_add(p, f, "is required");
@@ -34,22 +33,6 @@ static const char *str_field(const json_t *o, const char *key, struct problems *
 		return NULL;
 	}
 	return json_string_value(v);
-}
-
-static void unknown_fields(const json_t *o, const char *const *ok,
-			   const char *accepted, struct problems *p)
-{
-	const char *key;
-	json_t *v;
-	json_object_foreach((json_t *)o, key, v)
-	{
-		if (!in_list(key, ok)) {
-			char f[96];
-			f[0] = '/';
-			str_copy(f + 1, key, sizeof f - 1);
-			problems_add(p, f, "unknown field; accepted fields are: %s", accepted);
-		}
-	}
 }
 
 bool org_input_check(const struct org_input *in, struct problems *p)
@@ -68,7 +51,7 @@ bool org_input_check(const struct org_input *in, struct problems *p)
 bool org_input_parse(const json_t *body, struct org_input *in, struct problems *p)
 {
 	static const char *const ok[] = {"uscc", "name", "kind", NULL};
-	unknown_fields(body, ok, "uscc, name, kind", p);
+	problems_unknown_fields(p, body, "", ok, "uscc, name, kind");
 	in->uscc = str_field(body, "uscc", p, true);
 	in->name = str_field(body, "name", p, true);
 	in->kind = str_field(body, "kind", p, true);
@@ -108,7 +91,8 @@ bool user_input_parse(const json_t *body, struct user_input *in, struct problems
 {
 	static const char *const ok[] = {"username", "display_name", "password",
 					 "role", "organisation", NULL};
-	unknown_fields(body, ok, "username, display_name, password, role, organisation", p);
+	problems_unknown_fields(p, body, "", ok,
+				"username, display_name, password, role, organisation");
 	in->username = str_field(body, "username", p, true);
 	in->display_name = str_field(body, "display_name", p, false);
 	in->password = str_field(body, "password", p, true);

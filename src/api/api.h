@@ -85,7 +85,8 @@ struct app {
 void app_limits_default(struct app_limits *l);
 
 /* Set up an app over an open, migrated store: load the reference snapshot and
- * the release signing key from `key_path` (created when absent). */
+ * the release signing key from `key_path` (created when absent). On failure
+ * nothing is left to free. */
 KOUAN_MUST_USE kerr app_init(struct app *app, struct store *store,
 			     struct kclock *clock, const struct app_limits *l,
 			     const char *key_path);
@@ -127,6 +128,9 @@ struct route {
 	api_handler handler;
 	unsigned roles;      /* ROLES_PUBLIC: no token needed */
 };
+
+/* The route table (for documentation checks). */
+const struct route *api_routes(size_t *n);
 
 /* Route one request and answer it. Never fails: errors become problems. */
 void api_dispatch(struct app *app, const struct http_request *req,

@@ -111,13 +111,15 @@ kerr app_init(struct app *app, struct store *store, struct kclock *clock,
 	pthread_cond_init(&app->feed.cond, &ca);
 	pthread_condattr_destroy(&ca);
 	kerr e = release_key_load(key_path, app->sign_pk, app->sign_sk, true);
+	if (!e) {
+		release_key_id(app->sign_pk, app->key_id);
+		struct store_conn *c;
+		e = store_thread_conn(store, &c);
+		if (!e)
+			e = app_reload_refdata(app, c);
+	}
 	if (e)
-		return e;
-	release_key_id(app->sign_pk, app->key_id);
-	struct store_conn *c;
-	e = store_thread_conn(store, &c);
-	if (!e)
-		e = app_reload_refdata(app, c);
+		app_free(app); /* nothing to free for the caller on failure */
 	return e;
 }
 

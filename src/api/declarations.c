@@ -258,14 +258,14 @@ static bool idempotency_key(struct api_ctx *ctx, const char **key)
 	return ok;
 }
 
-/* Validate a body as a declaration lodged by the caller. */
-static bool validate(struct api_ctx *ctx, json_t *body, struct declaration_facts *f)
+/* Validate a body as a declaration lodged by the caller, against the
+ * reference snapshot the whole request uses. */
+static bool validate(struct api_ctx *ctx, json_t *body, const struct refdata *ref,
+		     struct declaration_facts *f)
 {
-	struct refdata *ref = app_refdata(ctx->app);
 	struct problems p;
 	problems_init(&p);
 	bool ok = declaration_validate(body, ref, &p, f);
-	refdata_release(ref);
 	if (ok && strcmp(f->declarant_uscc, ctx->caller.user.org_uscc) != 0) {
 		problems_add(&p, "/declarant_uscc",
 			     "must be the USCC of your organisation (%s)",
@@ -299,7 +299,8 @@ void api_declaration_create(struct api_ctx *ctx)
 	struct loaded l;
 	memset(&l, 0, sizeof l);
 	char *canonical = NULL, *response = NULL;
-	if (!validate(ctx, body, &f))
+	struct refdata *ref = app_refdata(ctx->app);
+	if (!validate(ctx, body, ref, &f))
 		goto out;
 	canonical = f.canonical; /* ours to free from here */
 	f.canonical = NULL;
@@ -313,7 +314,13 @@ void api_declaration_create(struct api_ctx *ctx)
 	kerr e = repo_idem_get(ctx->conn, ctx->caller.user.org_id, key, prior_hash,
 			       &prior_status, &response);
 	if (e == KERR_OK) {
-		store_rollback(ctx->conn);
+		/* End the turn through commit: if the original is still in an
+		 * open group, this waits for its COMMIT and shares its result. */
+		if (store_commit(ctx->conn)) {
+			api_problem(ctx, KERR_BUSY, "the original request could not be "
+						    "confirmed; retry with the same key", NULL);
+			goto out;
+		}
 		if (strcmp(prior_hash, hash) != 0) {
 			api_field_problem(ctx, KERR_CONFLICT, "header:Idempotency-Key",
 					  "this key was already used with a different "
@@ -328,6 +335,14 @@ void api_declaration_create(struct api_ctx *ctx)
 		ctx->resp->status = prior_status;
 		ctx->resp->content_type = "application/json";
 		http_response_header(ctx->resp, "Idempotent-Replayed", "true");
+		json_t *prior = json_loads(response, 0, NULL);
+		const char *number = json_string_value(json_object_get(prior, "number"));
+		if (number) {
+			char location[64];
+			snprintf(location, sizeof location, "/v1/declarations/%s", number);
+			http_response_header(ctx->resp, "Location", location);
+		}
+		json_decref(prior);
 		goto out;
 	}
 	if (e != KERR_NOT_FOUND)
@@ -365,7 +380,6 @@ void api_declaration_create(struct api_ctx *ctx)
 	str_copy(l.row.lodged_at, received, sizeof l.row.lodged_at);
 	str_copy(l.row.updated_at, now, sizeof l.row.updated_at);
 	e = repo_decl_insert(ctx->conn, &l.row);
-	struct refdata *ref = app_refdata(ctx->app);
 	if (!e)
 		e = event(ctx, &l, "declaration.lodged", NULL, received,
 			  json_pack("{s:b}", "advance",
@@ -386,7 +400,6 @@ void api_declaration_create(struct api_ctx *ctx)
 		if (!e)
 			e = event(ctx, &l, "task.opened", t->agency, now, NULL);
 	}
-	refdata_release(ref);
 	if (e)
 		goto fail;
 	json_t *view = declaration_view(&l, body);
@@ -418,6 +431,7 @@ fail:
 	api_problem(ctx, e == KERR_CONFLICT ? KERR_CONFLICT : KERR_STORE,
 		    "the declaration could not be saved", NULL);
 out:
+	refdata_release(ref);
 	free(canonical);
 	free(response);
 	loaded_free(&l);
@@ -595,31 +609,12 @@ static bool read_reason(struct api_ctx *ctx, json_t *body, bool required,
 static bool only_fields(struct api_ctx *ctx, json_t *body, const char *const *ok,
 			const char *accepted)
 {
-	const char *key;
-	json_t *v;
 	struct problems p;
 	problems_init(&p);
-	json_object_foreach(body, key, v)
-	{
-		bool known = false;
-		for (size_t i = 0; ok[i] && !known; i++)
-			known = strcmp(ok[i], key) == 0;
-		if (!known)
-			problems_add(&p, "/", "unknown field '%.60s'; accepted fields are: %s",
-				     key, accepted);
-	}
-	if (problems_any(&p)) {
-		for (size_t i = 0; i < p.count; i++) {
-			/* name the field in the pointer */
-			const char *q = strchr(p.errors[i].problem, '\'');
-			size_t n = q ? strcspn(q + 1, "'") : 0;
-			snprintf(p.errors[i].field, sizeof p.errors[i].field, "/%.*s",
-				 (int)n, q ? q + 1 : "");
-		}
-		api_problem(ctx, KERR_INVALID, "the request has fields that are not valid", &p);
-		return false;
-	}
-	return true;
+	if (problems_unknown_fields(&p, body, "", ok, accepted))
+		return true;
+	api_problem(ctx, KERR_INVALID, "the request has fields that are not valid", &p);
+	return false;
 }
 
 void api_declaration_withdraw(struct api_ctx *ctx)
@@ -686,8 +681,8 @@ void api_declaration_correct(struct api_ctx *ctx)
 	memset(&l, 0, sizeof l);
 	char *canonical = NULL;
 	json_t *old = NULL;
-	struct refdata *ref = NULL;
-	if (!validate(ctx, body, &f))
+	struct refdata *ref = app_refdata(ctx->app);
+	if (!validate(ctx, body, ref, &f))
 		goto out;
 	if (!api_begin(ctx, true))
 		goto out;
@@ -729,7 +724,6 @@ void api_declaration_correct(struct api_ctx *ctx)
 	if (!e)
 		e = event(ctx, &l, "declaration.corrected", NULL, now,
 			  json_pack("{s:I}", "version", (json_int_t)l.row.version));
-	ref = app_refdata(ctx->app);
 	/* Tasks: reopen what the correction affects, open new ones, close
 	 * the ones no longer required. */
 	for (size_t k = 0; !e && k < ref->nagencies; k++) {

@@ -4,7 +4,8 @@
  *
  * The cursor is the id of the last event returned; ids grow in commit order
  * (one writer at a time). With wait > 0 and nothing new, the request waits
- * (long-poll) until a commit writes events or the time runs out. At most
+ * (long-poll) until a commit writes events or the time runs out (waits
+ * longer than the server's longpoll-max-s are shortened to it). At most
  * limits.max_waiters requests wait at once; beyond that the answer comes at
  * once and the client simply polls again.
  */
@@ -63,8 +64,10 @@ void api_events_feed(struct api_ctx *ctx)
 	int64_t after, limit, wait;
 	if (!parse_cursor(ctx, &after) ||
 	    !api_query_int(ctx, "limit", 1, 1000, 100, &limit) ||
-	    !api_query_int(ctx, "wait", 0, ctx->app->limits.longpoll_max_s, 0, &wait))
+	    !api_query_int(ctx, "wait", 0, 3600, 0, &wait))
 		return;
+	if (wait > ctx->app->limits.longpoll_max_s) /* longer waits are cut short */
+		wait = ctx->app->limits.longpoll_max_s;
 	struct feed_view view = {0};
 	switch (ctx->caller.role) {
 	case ROLE_DECLARANT:

@@ -70,8 +70,11 @@ static void check_entry(const struct refdata *ref, const char *list,
 	json_t *c = json_object_get(entry, "code");
 	if (c && (!json_is_string(c) || strcmp(json_string_value(c), code) != 0))
 		problems_add(p, "/code", "must equal the code in the path (%.40s)", code);
-	if (strlen(code) > 32)
-		problems_add(p, "/code", "must be at most 32 characters");
+	if (strlen(code) > 64)
+		problems_add(p, "/code", "must be at most 64 characters");
+	if (!strcmp(list, "customs_offices") &&
+	    (strlen(code) != 4 || strspn(code, "0123456789") != 4))
+		problems_add(p, "/code", "a customs office code must be 4 digits");
 	json_t *name = json_object_get(entry, "name_en");
 	if (!json_is_string(name) || !*json_string_value(name))
 		problems_add(p, "/name_en", "is required: the English name");

@@ -52,6 +52,12 @@ static const struct route routes[] = {
 
 #define NROUTES (sizeof routes / sizeof routes[0])
 
+const struct route *api_routes(size_t *n)
+{
+	*n = NROUTES;
+	return routes;
+}
+
 #define MAX_SEGMENTS 8
 
 struct split_path {
@@ -127,6 +133,8 @@ static bool authenticate(struct api_ctx *ctx)
 	}
 	const char *token = auth + 7;
 	if (strlen(token) >= TOKEN_TEXT_MAX) {
+		http_response_header(ctx->resp, "WWW-Authenticate",
+				     "Bearer realm=\"kouan\", error=\"invalid_token\"");
 		api_problem(ctx, KERR_UNAUTHENTICATED, "the token is not valid", NULL);
 		return false;
 	}

@@ -8,16 +8,21 @@
 #include "api/api.h"
 #include "domain/credentials.h"
 
-/* A hash to verify against when the user does not exist, so that a wrong
- * user name costs the same time as a wrong password. */
+/* A hash to verify against when the user does not exist, made with the
+ * same cost as real ones, so that a wrong user name takes as long to refuse
+ * as a wrong password and does not reveal which names exist. */
 static char dummy_hash[PASSWORD_HASH_MAX];
-static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+static bool dummy_made;
+static pthread_mutex_t dummy_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void make_dummy(void)
+static const char *dummy(const struct app_limits *l)
 {
-	if (password_hash("not-a-password-at-all", crypto_pwhash_OPSLIMIT_MIN,
-			  crypto_pwhash_MEMLIMIT_MIN, dummy_hash))
-		dummy_hash[0] = '\0';
+	pthread_mutex_lock(&dummy_lock);
+	if (!dummy_made && !password_hash("not-a-password-at-all", l->pwhash_ops,
+					  l->pwhash_mem, dummy_hash))
+		dummy_made = true;
+	pthread_mutex_unlock(&dummy_lock);
+	return dummy_made ? dummy_hash : NULL;
 }
 
 void api_session_create(struct api_ctx *ctx)
@@ -37,23 +42,22 @@ void api_session_create(struct api_ctx *ctx)
 			problems_add(&p, "/username", u ? "must be a string" : "is required");
 		if (!json_is_string(pw))
 			problems_add(&p, "/password", pw ? "must be a string" : "is required");
-		const char *key;
-		json_t *v;
-		json_object_foreach(body, key, v)
-		{
-			if (strcmp(key, "username") && strcmp(key, "password"))
-				problems_add(&p, "/", "unknown field; accepted fields are: "
-						      "username, password");
-		}
+		static const char *const fields[] = {"username", "password", NULL};
+		problems_unknown_fields(&p, body, "", fields, "username, password");
 		api_problem(ctx, KERR_INVALID, "send {\"username\": ..., \"password\": ...}", &p);
 		json_decref(body);
 		return;
 	}
 	struct user_row u;
 	kerr e = repo_user_find(ctx->conn, username, &u);
-	pthread_once(&dummy_once, make_dummy);
-	bool ok = e == KERR_OK ? password_verify(u.password_hash, password)
-			       : (password_verify(dummy_hash, password), false);
+	bool ok = false;
+	if (e == KERR_OK) {
+		ok = password_verify(u.password_hash, password);
+	} else {
+		const char *fake = dummy(&ctx->app->limits);
+		if (fake)
+			(void)password_verify(fake, password); /* same cost, result unused */
+	}
 	if (e && e != KERR_NOT_FOUND) {
 		api_problem(ctx, e, NULL, NULL);
 		json_decref(body);

@@ -21,25 +21,6 @@ struct vctx {
 	const struct refdata *ref;
 };
 
-/* Append "/" + escaped key to a JSON pointer prefix. */
-static void ptr_join(char *out, size_t n, const char *prefix, const char *key)
-{
-	size_t len = str_copy(out, prefix, n);
-	for (const char *k = key; *k && len + 3 < n; k++) {
-		if (k == key)
-			out[len++] = '/';
-		if (*k == '~' || *k == '/') {
-			out[len++] = '~';
-			out[len++] = *k == '~' ? '0' : '1';
-		} else {
-			out[len++] = *k;
-		}
-	}
-	if (!*key && len + 1 < n)
-		out[len++] = '/';
-	out[len < n ? len : n - 1] = '\0';
-}
-
 static void ptr_index(char *out, size_t n, const char *prefix, size_t i)
 {
 	snprintf(out, n, "%s/%zu", prefix, i);
@@ -57,20 +38,7 @@ static size_t utf8_chars(const char *s)
 static void check_unknown(struct vctx *v, const json_t *obj, const char *ptr,
 			  const char *const *allowed, const char *accepted)
 {
-	const char *key;
-	json_t *val;
-	json_object_foreach((json_t *)obj, key, val)
-	{
-		bool ok = false;
-		for (size_t i = 0; allowed[i] && !ok; i++)
-			ok = strcmp(allowed[i], key) == 0;
-		if (!ok) {
-			char f[128];
-			ptr_join(f, sizeof f, ptr, key);
-			problems_add(v->p, f, "unknown field; accepted fields are: %s",
-				     accepted);
-		}
-	}
+	problems_unknown_fields(v->p, obj, ptr, allowed, accepted);
 }
 
 /* A string field. Returns it, or NULL (absent, or a problem was recorded). */
@@ -78,7 +46,7 @@ static const char *get_str(struct vctx *v, const json_t *obj, const char *key,
 			   const char *ptr, bool required, size_t maxchars)
 {
 	char f[128];
-	ptr_join(f, sizeof f, ptr, key);
+	json_pointer_to(f, sizeof f, ptr, key);
 	json_t *j = json_object_get(obj, key);
 	if (!j || json_is_null(j)) {
 		if (required)
@@ -114,7 +82,7 @@ static const char *get_code(struct vctx *v, const json_t *obj, const char *key,
 	const char *s = get_str(v, obj, key, ptr, required, 64);
 	if (s && !refdata_has(v->ref, list, s)) {
 		char f[128];
-		ptr_join(f, sizeof f, ptr, key);
+		json_pointer_to(f, sizeof f, ptr, key);
 		problems_add(v->p, f,
 			     "'%.40s' is not a known %s (see GET /v1/reference/%s)",
 			     s, what, list);
@@ -130,7 +98,7 @@ static const char *get_uscc(struct vctx *v, const json_t *obj, const char *key,
 	enum codes_result r;
 	if (s && (r = codes_check_uscc(s)) != CODES_OK) {
 		char f[128];
-		ptr_join(f, sizeof f, ptr, key);
+		json_pointer_to(f, sizeof f, ptr, key);
 		problems_add(v->p, f, "unified social credit code %s",
 			     codes_result_text(r, "USCC"));
 		return NULL;
@@ -144,7 +112,7 @@ static bool get_decimal(struct vctx *v, const json_t *obj, const char *key,
 			int64_t *out)
 {
 	char f[128];
-	ptr_join(f, sizeof f, ptr, key);
+	json_pointer_to(f, sizeof f, ptr, key);
 	json_t *j = json_object_get(obj, key);
 	*out = 0;
 	if (!j || json_is_null(j)) {
@@ -176,7 +144,7 @@ static const json_t *get_array(struct vctx *v, const json_t *obj,
 			       const char *key, bool required, size_t max)
 {
 	char f[128];
-	ptr_join(f, sizeof f, "", key);
+	json_pointer_to(f, sizeof f, "", key);
 	json_t *j = json_object_get(obj, key);
 	if (!j || json_is_null(j)) {
 		if (required)
@@ -323,7 +291,7 @@ static int64_t validate_items(struct vctx *v, const json_t *body)
 		const char *hs = get_str(v, it, "hs_code", f, true, 16);
 		enum codes_result r;
 		char hf[80];
-		ptr_join(hf, sizeof hf, f, "hs_code");
+		json_pointer_to(hf, sizeof hf, f, "hs_code");
 		if (hs && (r = codes_check_hs(hs)) != CODES_OK)
 			problems_add(v->p, hf, "HS code %s", codes_result_text(r, "HS"));
 		else if (hs && !refdata_has(v->ref, "commodities", hs))
@@ -446,6 +414,12 @@ bool declaration_validate(const json_t *body, const struct refdata *ref,
 	}
 	const char *office = get_code(&v, body, "declaration_office", "", true,
 				      "customs_offices", "customs office code");
+	if (office && (strlen(office) != 4 || strspn(office, "0123456789") != 4)) {
+		/* the office opens the 18-digit declaration number */
+		problems_add(p, "/declaration_office",
+			     "must be a 4-digit customs office code to number the declaration");
+		office = NULL;
+	}
 	const char *port_office = get_code(&v, body, "port_office", "", true,
 					   "customs_offices", "customs office code");
 	const char *declarant = get_uscc(&v, body, "declarant_uscc", "");
@@ -470,12 +444,12 @@ bool declaration_validate(const json_t *body, const struct refdata *ref,
 		get_code(&v, body, want_p, "", true, "ports", "UN/LOCODE port");
 		char f[64];
 		if (json_object_get(body, other_c)) {
-			ptr_join(f, sizeof f, "", other_c);
+			json_pointer_to(f, sizeof f, "", other_c);
 			problems_add(p, f, "is only accepted on %s declarations; use %s",
 				     import ? "export" : "import", want_c);
 		}
 		if (json_object_get(body, other_p)) {
-			ptr_join(f, sizeof f, "", other_p);
+			json_pointer_to(f, sizeof f, "", other_p);
 			problems_add(p, f, "is only accepted on %s declarations; use %s",
 				     import ? "export" : "import", want_p);
 		}
@@ -495,7 +469,7 @@ bool declaration_validate(const json_t *body, const struct refdata *ref,
 		problems_add(p, "/packages",
 			     "must be a whole number from 1 to 99999999");
 	json_t *adv = json_object_get(body, "advance");
-	if (adv && !json_is_boolean(adv))
+	if (adv && !json_is_null(adv) && !json_is_boolean(adv))
 		problems_add(p, "/advance", "must be true or false");
 	get_str(&v, body, "remarks", "", false, 255);
 	validate_containers(&v, body);

@@ -4,7 +4,7 @@
  * transport modes, units, incoterms, document types, agencies).
  *
  * Validation reads the snapshot, never the database, so checking fifty HS
- * codes costs fifty hash look-ups. A snapshot is built from (list, code,
+ * codes costs fifty binary searches. A snapshot is built from (list, code,
  * JSON) entries, shared by reference count, and replaced whole when an admin
  * edits a list: readers keep the snapshot they started with.
  *

@@ -26,7 +26,7 @@ void release_sign(const char *text, const unsigned char sk[64],
 /* Verify a base64 signature over text with a 32-byte public key. */
 bool release_verify(const char *text, const char *signature_b64,
 		    const unsigned char pk[32]);
-/* The key id: first 16 hex digits of BLAKE2b(pk). */
+/* The key id: an 8-byte BLAKE2b digest of pk, as 16 hex digits. */
 void release_key_id(const unsigned char pk[32], char out[17]);
 
 #endif

@@ -42,6 +42,18 @@ static inline bool problems_any(const struct problems *p)
 	return p->count > 0;
 }
 
+/* Write into out the JSON pointer prefix + "/" + key, escaping '~' and '/'
+ * in key as RFC 6901 asks ("~0", "~1"). Truncates to n. */
+void json_pointer_to(char *out, size_t n, const char *prefix, const char *key);
+
+/* Add an "unknown field" error for each member of object `obj` (at pointer
+ * `prefix`) not named in the NULL-terminated `allowed`; `accepted` is the
+ * list shown to the user. Returns true when all members are known. */
+struct json_t;
+bool problems_unknown_fields(struct problems *p, const struct json_t *obj,
+			     const char *prefix, const char *const *allowed,
+			     const char *accepted);
+
 /* Write a problem response: status from `e`, optional detail, optional
  * per-field errors (may be NULL). */
 void problem_respond(struct http_response *resp, kerr e, const char *instance,

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "common/buf.h"
 #include "common/clock.h"
@@ -27,6 +29,7 @@ struct http_server {
 	struct http_server_options opts;
 	http_handler_fn fn;
 	void *cls;
+	int in_flight; /* requests begun and not completed (atomic) */
 };
 
 struct conn_state {
@@ -135,20 +138,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 			return MHD_NO;
 		buf_init(&st->body, s->opts.max_body);
 		st->started_us = kclock_now(&kclock_system);
+		__atomic_add_fetch(&s->in_flight, 1, __ATOMIC_RELAXED);
+		*con_cls = st;
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl && strtoull(cl, NULL, 10) > s->opts.max_body)
+		if (cl && strtoull(cl, NULL, 10) > s->opts.max_body) {
+			/* answer before reading the body; MHD then closes */
 			st->too_large = true;
-		*con_cls = st;
+			return respond(s, conn, method, url, st);
+		}
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
+		/* a chunked body over the limit is read and dropped, and
+		 * answered at the end (MHD takes no answer in mid-upload) */
 		if (!st->too_large &&
-		    buf_append(&st->body, upload_data, *upload_data_size) != KERR_OK)
+		    buf_append(&st->body, upload_data, *upload_data_size) != KERR_OK) {
 			st->too_large = true;
+			buf_free(&st->body);
+		}
 		*upload_data_size = 0;
-		if (st->too_large) /* answer now; MHD closes after */
-			return respond(s, conn, method, url, st);
 		return MHD_YES;
 	}
 	return respond(s, conn, method, url, st);
@@ -157,11 +166,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
 	(void)conn;
 	(void)toe;
+	struct http_server *s = cls;
 	struct conn_state *st = *con_cls;
 	if (st) {
+		__atomic_sub_fetch(&s->in_flight, 1, __ATOMIC_RELAXED);
 		buf_free(&st->body);
 		free(st);
 		*con_cls = NULL;
@@ -213,14 +223,14 @@ struct http_server *http_server_start(const struct http_server_options *o,
 	}
 	s->daemon = MHD_start_daemon(
 		flags, o->port, NULL, NULL, on_request, s,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL, /* must come first */
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(o->threads ? o->threads : 8),
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->timeout_s,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)o->conn_limit,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)o->per_ip_limit,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)o->conn_memory,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
 		MHD_OPTION_END);
 	if (!s->daemon) {
@@ -236,14 +246,25 @@ struct http_server *http_server_start(const struct http_server_options *o,
 
 void http_server_quiesce(struct http_server *s)
 {
-	if (s && s->daemon)
-		MHD_quiesce_daemon(s->daemon);
+	if (!s || !s->daemon)
+		return;
+	/* MHD hands the listening socket back to us: close it so new
+	 * connections are refused at once */
+	MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
 }
 
 void http_server_stop(struct http_server *s)
 {
 	if (!s)
 		return;
+	/* let requests in flight finish and their answers go out (10 s at most);
+	 * idle keep-alive connections are then closed by MHD_stop_daemon */
+	for (int i = 0; i < 1000 && __atomic_load_n(&s->in_flight, __ATOMIC_RELAXED) > 0; i++) {
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
 	if (s->daemon)
 		MHD_stop_daemon(s->daemon);
 	free(s);

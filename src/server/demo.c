@@ -19,7 +19,7 @@ static const struct org_input demo_orgs[] = {
 	{"11440000MB2D0M5A45", "广州海事局 (Guangzhou Maritime Safety Administration)", "agency"},
 	{"91440101MA5DP0RT5G", "广州南沙港集装箱码头 (Nansha Container Terminal)", "port"},
 	{"11440000MB2D1PA06K", "广东省口岸办 (Guangdong Port Office)", "office"},
-	{"91440101MA5ADMN80", "kouan operations", "office"},
+	{"91440101MA5ADMN826", "kouan operations", "office"},
 	{NULL, NULL, NULL},
 };
 
@@ -33,7 +33,7 @@ const struct demo_user demo_users[] = {
 	{"maritime", "maritime-demo-2026", "maritime", "11440000MB2D0M5A45", "海事员 周 Zhou (maritime)"},
 	{"terminal", "terminal-demo-2026", "port_operator", "91440101MA5DP0RT5G", "码头调度 Terminal desk"},
 	{"analyst", "analyst-demo-2026", "analyst", "11440000MB2D1PA06K", "口岸办 分析员 Analyst"},
-	{"admin", "admin-demo-2026", "admin", "91440101MA5ADMN80", "Administrator"},
+	{"admin", "admin-demo-2026", "admin", "91440101MA5ADMN826", "Administrator"},
 	{NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -151,8 +151,15 @@ static kerr seed_accounts(struct app *app, struct store_conn *c, bool *existed)
 	int64_t id;
 	for (const struct org_input *o = demo_orgs; !e && o->uscc; o++) {
 		struct org_row row;
-		if (repo_org_find(c, o->uscc, &row) == KERR_NOT_FOUND)
+		struct problems p;
+		problems_init(&p);
+		if (!org_input_check(o, &p)) {
+			log_error("demo: organisation %s: %s %s", o->uscc, p.errors[0].field,
+				  p.errors[0].problem);
+			e = KERR_INVALID;
+		} else if (repo_org_find(c, o->uscc, &row) == KERR_NOT_FOUND) {
 			e = accounts_org_create(c, o, "kouan-demo", now, &id);
+		}
 	}
 	for (const struct demo_user *u = demo_users; !e && u->username; u++) {
 		struct problems p;

@@ -2,6 +2,7 @@
 #include "server/reference_load.h"
 
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +22,6 @@ static kerr put(struct store_conn *c, const char *list, json_t *entry,
 	char *text = json_dumps(entry, JSON_COMPACT | JSON_SORT_KEYS);
 	if (!text)
 		return KERR_NOMEM;
-	int64_t before = 0; /* counted through the table size below */
-	(void)before;
 	kerr e = repo_ref_put(c, list, code, text, now, false);
 	free(text);
 	if (!e)
@@ -132,4 +131,62 @@ kerr reference_load(struct store *s, const char *iso_dir, int64_t now_us,
 		return e;
 	}
 	return store_commit(c);
+}
+
+/* Digest of everything reference_load reads. */
+static bool builtin_digest(const char *iso_dir, char out[65])
+{
+	crypto_generichash_state h;
+	crypto_generichash_init(&h, NULL, 0, 32);
+	for (const struct embedded_file *f = embedded_files; f->path; f++)
+		if (!strncmp(f->path, "data/reference/", 15))
+			crypto_generichash_update(&h, (const unsigned char *)f->data, f->size);
+	static const char *const iso[] = {"iso_3166-1.json", "iso_4217.json"};
+	for (size_t i = 0; i < 2; i++) {
+		char path[1024];
+		snprintf(path, sizeof path, "%s/%s", iso_dir, iso[i]);
+		FILE *fp = fopen(path, "rb");
+		if (!fp)
+			return false;
+		unsigned char chunk[8192];
+		size_t n;
+		while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+			crypto_generichash_update(&h, chunk, n);
+		fclose(fp);
+	}
+	unsigned char d[32];
+	crypto_generichash_final(&h, d, sizeof d);
+	sodium_bin2hex(out, 65, d, sizeof d);
+	return true;
+}
+
+kerr reference_sync(struct store *s, const char *iso_dir, int64_t now_us,
+		    size_t *added, bool *loaded)
+{
+	*added = 0;
+	*loaded = false;
+	char want[65], have[65] = "";
+	if (!builtin_digest(iso_dir, want)) {
+		log_error("reference: cannot read %s (install the iso-codes package)", iso_dir);
+		return KERR_INVALID;
+	}
+	struct store_conn *c;
+	kerr e = store_thread_conn(s, &c);
+	if (e)
+		return e;
+	e = repo_setting_get(c, "reference_builtin_digest", have, sizeof have);
+	if (e && e != KERR_NOT_FOUND)
+		return e;
+	if (!strcmp(have, want))
+		return KERR_OK;
+	e = reference_load(s, iso_dir, now_us, added);
+	if (!e && !(e = store_begin(c, true))) {
+		e = repo_setting_put(c, "reference_builtin_digest", want);
+		if (e)
+			store_rollback(c);
+		else
+			e = store_commit(c);
+	}
+	*loaded = !e;
+	return e;
 }

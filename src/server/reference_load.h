@@ -6,6 +6,7 @@
 #ifndef KOUAN_REFERENCE_LOAD_H
 #define KOUAN_REFERENCE_LOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,5 +20,12 @@
  * entries inserted. */
 KOUAN_MUST_USE kerr reference_load(struct store *s, const char *iso_dir,
 				   int64_t now_us, size_t *added);
+
+/* Run reference_load only when the built-in data (the lists compiled in and
+ * the iso-codes files) differs from what this database last loaded, so a new
+ * release's entries reach an existing database while an admin's deletions
+ * are not undone at every start. *loaded tells whether it ran. */
+KOUAN_MUST_USE kerr reference_sync(struct store *s, const char *iso_dir,
+				   int64_t now_us, size_t *added, bool *loaded);
 
 #endif

@@ -80,22 +80,18 @@ static int open_store(const struct config *cfg, struct store **out)
 		store_close(*out);
 		return 1;
 	}
-	struct store_conn *c;
-	int64_t have = 0;
-	if (!store_thread_conn(*out, &c))
-		have = repo_ref_count(c, "commodities");
-	if (have <= 0) {
-		const char *iso = getenv("KOUAN_ISO_CODES_DIR");
-		size_t added;
-		if (reference_load(*out, iso ? iso : ISO_CODES_DIR,
-				   kclock_now(&kclock_system), &added)) {
-			fprintf(stderr, "kouan: loading reference data failed\n");
-			store_thread_release();
-			store_close(*out);
-			return 1;
-		}
-		log_info("loaded %zu reference entries", added);
+	const char *iso = getenv("KOUAN_ISO_CODES_DIR");
+	size_t added;
+	bool loaded;
+	if (reference_sync(*out, iso ? iso : ISO_CODES_DIR, kclock_now(&kclock_system),
+			   &added, &loaded)) {
+		fprintf(stderr, "kouan: loading reference data failed\n");
+		store_thread_release();
+		store_close(*out);
+		return 1;
 	}
+	if (loaded)
+		log_info("reference data updated: %zu entries added", added);
 	return 0;
 }
 
@@ -240,16 +236,18 @@ int cmd_init(int argc, char **argv)
 	if (open_store(&cfg, &store))
 		return 1;
 	int rc = start_app(&cfg, store, &app);
-	if (!rc && demo && demo_seed(&app, stdout))
-		rc = 1;
 	if (!rc) {
-		printf("Database %s is ready; release key %s (key id %s).\n", cfg.db,
-		       cfg.release_key, app.key_id);
-		if (demo)
-			demo_print_credentials(stdout);
-	}
-	if (!rc || rc == 1)
+		if (demo && demo_seed(&app, stdout)) {
+			fprintf(stderr, "kouan: seeding the demo data failed\n");
+			rc = 1;
+		} else {
+			printf("Database %s is ready; release key %s (key id %s).\n", cfg.db,
+			       cfg.release_key, app.key_id);
+			if (demo)
+				demo_print_credentials(stdout);
+		}
 		app_free(&app);
+	}
 	store_thread_release();
 	store_close(store);
 	return rc;

@@ -191,6 +191,28 @@ kerr repo_token_revoke(struct store_conn *c, const char *hash, const char *now)
 	return store_exec(c, &Q_TOKEN_REVOKE, "ss", now, hash);
 }
 
+/* --- settings --- */
+
+Q(Q_SETTING_GET, "SELECT value FROM settings WHERE name = ?");
+Q(Q_SETTING_PUT, "INSERT INTO settings (name, value) VALUES (?, ?)"
+		 " ON CONFLICT (name) DO UPDATE SET value = excluded.value");
+
+kerr repo_setting_get(struct store_conn *c, const char *name, char *out, size_t n)
+{
+	struct store_stmt *st = store_query(c, &Q_SETTING_GET, "s", name);
+	enum store_step r = one(st);
+	if (r == STORE_ROW)
+		str_copy(out, stmt_text(st, 0), n);
+	if (st)
+		stmt_done(st);
+	return r == STORE_ROW ? KERR_OK : r == STORE_DONE ? KERR_NOT_FOUND : KERR_STORE;
+}
+
+kerr repo_setting_put(struct store_conn *c, const char *name, const char *value)
+{
+	return store_exec(c, &Q_SETTING_PUT, "ss", name, value);
+}
+
 /* --- reference data --- */
 
 Q(Q_REF_UPSERT, "INSERT INTO reference_entries (list, code, data, updated_at)"

@@ -62,6 +62,14 @@ KOUAN_MUST_USE kerr repo_token_lookup(struct store_conn *c, const char *hash,
 KOUAN_MUST_USE kerr repo_token_revoke(struct store_conn *c, const char *hash,
 				      const char *now);
 
+/* --- settings --- */
+
+/* The value of a setting into out (n bytes); KERR_NOT_FOUND when unset. */
+KOUAN_MUST_USE kerr repo_setting_get(struct store_conn *c, const char *name,
+				     char *out, size_t n);
+KOUAN_MUST_USE kerr repo_setting_put(struct store_conn *c, const char *name,
+				     const char *value);
+
 /* --- reference data --- */
 
 KOUAN_MUST_USE kerr repo_ref_put(struct store_conn *c, const char *list,

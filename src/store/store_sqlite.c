@@ -206,8 +206,10 @@ static kerr close_group(struct sqlite_store *ss)
 	return e;
 }
 
-/* End a writer's turn. With changes to keep, returns only once the COMMIT
- * that holds them has finished, with its result. */
+/* End a writer's turn. Returns only once the COMMIT of its group has
+ * finished, with that COMMIT's result when the writer kept changes: a writer
+ * may have read the uncommitted changes of earlier members, so none answers
+ * its client before the group is durable. */
 static kerr end_turn(struct sqlite_conn *c, bool keep)
 {
 	struct sqlite_store *ss = (struct sqlite_store *)c->base.store;
@@ -218,7 +220,7 @@ static kerr end_turn(struct sqlite_conn *c, bool keep)
 	pthread_mutex_lock(&ss->group_lock);
 	bool pass = ss->queued > 0 && ss->group_size > 0 && ss->group_size < GROUP_MAX;
 	struct group_member me = {KERR_OK, false, NULL};
-	if (pass && keep) {
+	if (pass) {
 		me.next = ss->members;
 		ss->members = &me;
 	}
@@ -230,13 +232,11 @@ static kerr end_turn(struct sqlite_conn *c, bool keep)
 	}
 	/* others are queued: the next writer carries the group on */
 	pthread_mutex_unlock(&ss->write_lock);
-	if (!keep)
-		return KERR_OK;
 	pthread_mutex_lock(&ss->group_lock);
 	while (!me.done)
 		pthread_cond_wait(&ss->group_done, &ss->group_lock);
 	pthread_mutex_unlock(&ss->group_lock);
-	return me.result;
+	return keep ? me.result : KERR_OK;
 }
 
 static kerr commit(struct store_conn *sc)

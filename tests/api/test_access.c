@@ -276,7 +276,10 @@ static void event_feed_shows_each_caller_what_it_may_see(void **state)
 	assert_int_equal(test_call(env, "GET", "/v1/events?limit=0", "analyst", NULL, NULL, &r), 400);
 	assert_true(test_has_error(r.json, "query:limit", "1 to 1000"));
 	loopback_result_free(&r);
-	assert_int_equal(test_call(env, "GET", "/v1/events?wait=999", "analyst", NULL, NULL, &r), 400);
+	assert_int_equal(test_call(env, "GET", "/v1/events?wait=9999", "analyst", NULL, NULL, &r), 400);
+	assert_true(test_has_error(r.json, "query:wait", "0 to 3600"));
+	loopback_result_free(&r);
+	assert_int_equal(test_call(env, "GET", "/v1/events?wait=-1", "analyst", NULL, NULL, &r), 400);
 	assert_true(test_has_error(r.json, "query:wait", NULL));
 	loopback_result_free(&r);
 	json_decref(d);

@@ -33,6 +33,13 @@ CREATE TABLE tokens (
 ) WITHOUT ROWID;
 CREATE INDEX tokens_user ON tokens (user_id);
 
+-- Named values the server keeps for itself (e.g. which built-in reference
+-- data was last loaded).
+CREATE TABLE settings (
+  name   TEXT PRIMARY KEY,
+  value  TEXT NOT NULL
+) WITHOUT ROWID;
+
 CREATE TABLE reference_entries (
   list        TEXT NOT NULL,
   code        TEXT NOT NULL,
