@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""
+test_cli.py - the kouan binary as an operator and a client use it.
+
+What it checks:
+  * `kouan --help` lists every subcommand, and `kouan SUB --help` answers
+    with a usage text and exit 0 for each of them; an unknown subcommand or
+    a bad setting exits 2 with a message naming it;
+  * `kouan admin` works offline on the database while the server runs:
+    org-create (a bad USCC check digit is refused, exit 2, naming /uscc),
+    user-create (a weak password is refused naming /password; an unknown
+    organisation is refused), token-create (the token it prints works
+    against the server), orgs and users list what was created; a duplicate
+    organisation exits 1 "exists already";
+  * the client's exit codes: 0 on success, 1 when the server refuses (the
+    problem and its field printed on stderr), 2 on a usage error, 3 when no
+    server answers;
+  * `kouan login` prints a token that works; `kouan status` lists the
+    declarations the user may see;
+  * settings from a configuration file and from the environment are used
+    by `kouan serve` (port from KOUAN_PORT is overridden by --port);
+  * the server stops cleanly (exit 0, no sanitizer report).
+
+Run: KOUAN_BIN=/work/main/build-test/kouan python3 tests/e2e/test_cli.py
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kouan_e2e import (KOUAN_BIN, Server, check, eq, run_tests,  # noqa: E402
+                       sanitizer_report)
+
+S = Server("cli")
+SUBCOMMANDS = ["serve", "init", "demo", "admin", "login", "declare", "status",
+               "decide", "events", "verify-notice"]
+
+
+def run(*args, env=None, timeout=120):
+    e = dict(os.environ)
+    e.update(env or {})
+    r = subprocess.run([KOUAN_BIN] + [str(a) for a in args], env=e,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+    r.stdout = r.stdout.decode("utf-8", "replace")
+    r.stderr = r.stderr.decode("utf-8", "replace")
+    check(sanitizer_report(r.stderr) is None, "sanitizer report: " + r.stderr)
+    return r
+
+
+def test_start():
+    S.start()
+
+
+def test_help_for_every_subcommand():
+    r = run("--help")
+    eq(r.returncode, 0, "kouan --help exit")
+    for sub in SUBCOMMANDS:
+        check(sub in r.stdout, "kouan --help lists %s" % sub)
+        h = run(sub, "--help")
+        eq(h.returncode, 0, "kouan %s --help exit" % sub)
+        check("Usage: kouan %s" % sub in h.stdout, "usage of %s: %r" % (sub, h.stdout[:200]))
+    r = run("frobnicate")
+    eq(r.returncode, 2, "unknown subcommand exit")
+    check("unknown command 'frobnicate'" in r.stderr, r.stderr)
+    r = run("serve", "--db", S.db, "--colour", "red")
+    eq(r.returncode, 2, "unknown setting exit")
+    check("unknown setting 'colour'" in r.stderr, r.stderr)
+    r = run("serve", "--db", S.db, "--port", "99999")
+    eq(r.returncode, 2, "bad port exit")
+    check("'port'" in r.stderr, r.stderr)
+
+
+def admin(*args):
+    return run("admin", *args, "--db", S.db, "--pwhash", "min")
+
+
+def test_admin_creates_organisations_users_and_tokens():
+    r = admin("org-create", "--uscc", "91350100M000100Y44", "--name", "Fuzhou Trading",
+              "--kind", "trader")
+    eq(r.returncode, 2, "bad USCC exit")
+    check("/uscc" in r.stderr and "check digit" in r.stderr, r.stderr)
+    r = admin("org-create", "--uscc", "91350100M000100Y43", "--name", "Fuzhou Trading",
+              "--kind", "trader")
+    eq(r.returncode, 0, "org-create exit: " + r.stderr)
+    r = admin("org-create", "--uscc", "91350100M000100Y43", "--name", "Again",
+              "--kind", "trader")
+    eq(r.returncode, 1, "duplicate org exit")
+    check("exists already" in r.stderr, r.stderr)
+    r = admin("user-create", "--username", "fz.clerk", "--password", "short",
+              "--role", "declarant", "--org", "91350100M000100Y43")
+    eq(r.returncode, 2, "weak password exit")
+    check("/password" in r.stderr, r.stderr)
+    r = admin("user-create", "--username", "fz.clerk", "--password", "a-long-password",
+              "--role", "declarant", "--org", "91440101MA5ADMN826")
+    eq(r.returncode, 0, "user in the admin org: " + r.stderr)
+    r = admin("user-create", "--username", "fz.other", "--password", "a-long-password",
+              "--role", "declarant", "--org", "91350100M000100Y43")
+    eq(r.returncode, 0, "user-create exit: " + r.stderr)
+    r = admin("user-create", "--username", "fz.ghost", "--password", "a-long-password",
+              "--role", "declarant", "--org", "91110000600037341L")
+    eq(r.returncode, 1, "unknown organisation exit")
+    check("/organisation" in r.stderr, r.stderr)
+    r = admin("token-create", "--username", "fz.other", "--ttl-hours", "2")
+    eq(r.returncode, 0, "token-create exit: " + r.stderr)
+    token = r.stdout.strip()
+    check(token.startswith("kt_"), "token %r" % token)
+    me = S.call("GET", "/v1/me", token=token)
+    eq(me.status, 200, "the admin-made token works")
+    eq(me.json["organisation"], "91350100M000100Y43", "token's organisation")
+    r = admin("token-create", "--username", "nobody")
+    eq(r.returncode, 1, "token for an unknown user")
+    orgs = json.loads(admin("orgs").stdout)
+    check(any(o["uscc"] == "91350100M000100Y43" for o in orgs), "orgs lists the new one")
+    users = json.loads(admin("users").stdout)
+    check(any(u["username"] == "fz.other" and u["organisation"] == "91350100M000100Y43"
+              for u in users), "users lists the new one")
+
+
+def test_client_exit_codes():
+    token = S.cli("login", "trader", "trader-demo-2026").stdout.strip()
+    check(token.startswith("kt_"), "login prints a token")
+    r = S.cli("status", token=token)
+    eq(r.returncode, 0, "status exit")
+    check(len(r.json["declarations"]) >= 5, "status lists the demo declarations")
+    path = os.path.join(S.dir, "bad.json")
+    with open(path, "w") as f:
+        json.dump({"direction": "import"}, f)
+    r = S.cli("declare", path, token=token)
+    eq(r.returncode, 1, "refused declaration exit")
+    check("/currency: is required" in r.stderr, r.stderr)
+    r = S.cli("decide", "516720261000000001", token=token)
+    eq(r.returncode, 2, "usage error exit")
+    r = S.cli("login", "trader", "wrong-password")
+    eq(r.returncode, 1, "wrong password exit")
+    # a port nobody listens on
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    r = run("status", "--url", "http://127.0.0.1:%d" % port, "--token", token)
+    eq(r.returncode, 3, "unreachable server exit")
+
+
+def test_settings_from_file_and_environment():
+    conf = os.path.join(S.dir, "kouan.conf")
+    with open(conf, "w") as f:
+        f.write("# test settings\nlisten = 127.0.0.1\nport = 1\naccess-log = off\n")
+    other = Server("cli-conf")
+    other.init_demo()
+    # the file says port 1, the environment 2, the flag 0 (any): the flag wins
+    other.extra_args = ["--config", conf, "--port", "0", "--pwhash", "min"]
+    os.environ["KOUAN_PORT"] = "2"
+    try:
+        other.start()
+    finally:
+        del os.environ["KOUAN_PORT"]
+    check(other.port not in (1, 2), "the flag overrides the file and environment")
+    check(other.healthy(), "healthy")
+    other.stop()
+    other.cleanup()
+
+
+def test_stops_cleanly():
+    check(S.healthy(), "healthy")
+    S.stop()
+
+
+if __name__ == "__main__":
+    run_tests([
+        test_start,
+        test_help_for_every_subcommand,
+        test_admin_creates_organisations_users_and_tokens,
+        test_client_exit_codes,
+        test_settings_from_file_and_environment,
+        test_stops_cleanly,
+    ])
