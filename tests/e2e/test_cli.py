@@ -25,9 +25,14 @@ Run: KOUAN_BIN=/work/main/build-test/kouan python3 tests/e2e/test_cli.py
 """
 import json
 import os
+import re
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
+import time
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kouan_e2e import (KOUAN_BIN, Server, check, eq, run_tests,  # noqa: E402
@@ -162,6 +167,47 @@ def test_settings_from_file_and_environment():
     other.cleanup()
 
 
+def test_demo_prints_credentials_that_log_in():
+    d = tempfile.mkdtemp(prefix="kouan-e2e-demo-")
+    db = os.path.join(d, "demo.db")
+    out_path = os.path.join(d, "stdout")
+    with open(out_path, "wb") as out, open(os.path.join(d, "stderr"), "wb") as err:
+        proc = subprocess.Popen([KOUAN_BIN, "demo", "--db", db, "--port", "0",
+                                 "--pwhash", "min", "--access-log", "off"],
+                                stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        text = ""
+        while time.monotonic() < deadline:
+            with open(out_path) as f:
+                text = f.read()
+            if "Log in:" in text:
+                break
+            check(proc.poll() is None, "kouan demo exited early: " + text)
+            time.sleep(0.05)
+        m = re.search(r"serving (http://127\.0\.0\.1:\d+)/", text)
+        check(m, "no URL printed: %r" % text)
+        url = m.group(1)
+        creds = re.findall(r"^  (\S+) +(\S+) +(\S+)$", text, re.M)
+        eq(len(creds), 10, "ten demo users printed")
+        for user, password, role in creds:
+            req = urllib.request.Request(url + "/v1/sessions", method="POST",
+                                         data=json.dumps({"username": user,
+                                                          "password": password}).encode(),
+                                         headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                body = json.loads(resp.read())
+            eq(resp.status, 201, "login of " + user)
+            eq(body["user"]["role"], role, "role of " + user)
+        check(text.count("Demo declaration ") == 5, "five demo declarations lodged")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        rc = proc.wait(timeout=60)
+    eq(rc, 0, "kouan demo exit after SIGTERM")
+    with open(os.path.join(d, "stderr")) as f:
+        check(sanitizer_report(f.read()) is None, "sanitizer report from kouan demo")
+
+
 def test_stops_cleanly():
     check(S.healthy(), "healthy")
     S.stop()
@@ -174,5 +220,6 @@ if __name__ == "__main__":
         test_admin_creates_organisations_users_and_tokens,
         test_client_exit_codes,
         test_settings_from_file_and_environment,
+        test_demo_prints_credentials_that_log_in,
         test_stops_cleanly,
     ])
