@@ -111,6 +111,20 @@ struct caller {
 	char token_hash[65];
 };
 
+/* An event waiting for its transaction's commit (see api_commit). */
+struct pending_event {
+	struct event_in in; /* strings point into the fields below */
+	char number[19];
+	char type[48];
+	char agency[16];
+	char actor[65];
+	char actor_role[16];
+	char at[KTIME_TEXT_MAX];
+	char *data; /* owned */
+};
+
+#define PENDING_EVENTS_MAX 32
+
 struct api_ctx {
 	struct app *app;
 	const struct http_request *req;
@@ -118,6 +132,8 @@ struct api_ctx {
 	struct caller caller;
 	struct store_conn *conn;
 	int64_t received_us; /* when the request arrived */
+	struct pending_event events[PENDING_EVENTS_MAX];
+	size_t nevents;
 };
 
 typedef void (*api_handler)(struct api_ctx *ctx);
@@ -157,7 +173,14 @@ bool api_query_int(struct api_ctx *ctx, const char *name, int64_t lo,
 void api_now(struct api_ctx *ctx, char out[KTIME_TEXT_MAX]);
 /* Begin a transaction; on failure answers 500/503 and returns false. */
 bool api_begin(struct api_ctx *ctx, bool write);
-/* Commit; on failure answers 500 and returns false. */
+/* Queue an event of the current write transaction (copied). Events are
+ * written by api_commit, so that their ids follow commit order. */
+KOUAN_MUST_USE kerr api_event(struct api_ctx *ctx, const struct event_in *e);
+/* Write the queued events, then commit; on failure answers 500 and returns
+ * false (the transaction is then rolled back). Event ids are handed out
+ * under the feed clock's row lock, taken just before the commit, so they
+ * grow in commit order even when several servers write at once: a reader
+ * that has seen id N will never later find an id below N appear. */
 bool api_commit(struct api_ctx *ctx);
 
 /* Handlers, grouped by resource (one file each). */

@@ -157,7 +157,7 @@ static kerr event(struct api_ctx *ctx, const struct loaded *l, const char *type,
 		.at = at,
 		.data = text ? text : "{}",
 	};
-	kerr r = repo_event_append(ctx->conn, &e);
+	kerr r = api_event(ctx, &e);
 	free(text);
 	return r;
 }
@@ -414,7 +414,6 @@ void api_declaration_create(struct api_ctx *ctx)
 		goto fail;
 	if (!api_commit(ctx))
 		goto out;
-	app_feed_notify(ctx->app);
 	buf_reset(&ctx->resp->body);
 	if (buf_puts(&ctx->resp->body, response)) {
 		api_problem(ctx, KERR_NOMEM, NULL, NULL);
@@ -664,7 +663,6 @@ void api_declaration_withdraw(struct api_ctx *ctx)
 	str_copy(l.row.updated_at, now, sizeof l.row.updated_at);
 	if (!api_commit(ctx))
 		goto out;
-	app_feed_notify(ctx->app);
 	api_json(ctx, 200, declaration_view(&l, NULL));
 out:
 	loaded_free(&l);
@@ -788,7 +786,6 @@ void api_declaration_correct(struct api_ctx *ctx)
 	str_copy(l.row.updated_at, now, sizeof l.row.updated_at);
 	if (!api_commit(ctx))
 		goto out;
-	app_feed_notify(ctx->app);
 	api_json(ctx, 200, declaration_view(&l, body));
 out:
 	declaration_facts_free(&f);
@@ -891,7 +888,6 @@ void api_task_decide(struct api_ctx *ctx)
 	str_copy(l.row.updated_at, now, sizeof l.row.updated_at);
 	if (!api_commit(ctx))
 		goto out;
-	app_feed_notify(ctx->app);
 	api_json(ctx, 200, declaration_view(&l, NULL));
 out:
 	loaded_free(&l);

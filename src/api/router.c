@@ -159,6 +159,8 @@ static bool authenticate(struct api_ctx *ctx)
 	return true;
 }
 
+static void drop_events(struct api_ctx *ctx);
+
 void api_dispatch(struct app *app, const struct http_request *req_in,
 		  struct http_response *resp)
 {
@@ -212,6 +214,7 @@ void api_dispatch(struct app *app, const struct http_request *req_in,
 		}
 	}
 	found->handler(&ctx);
+	drop_events(&ctx);
 }
 
 void api_problem(struct api_ctx *ctx, kerr e, const char *detail,
@@ -313,8 +316,16 @@ void api_now(struct api_ctx *ctx, char out[KTIME_TEXT_MAX])
 	ktime_format(kclock_now(ctx->app->clock), out);
 }
 
+static void drop_events(struct api_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->nevents; i++)
+		free(ctx->events[i].data);
+	ctx->nevents = 0;
+}
+
 bool api_begin(struct api_ctx *ctx, bool write)
 {
+	drop_events(ctx);
 	if (store_begin(ctx->conn, write)) {
 		api_problem(ctx, KERR_BUSY, "the database is busy; retry", NULL);
 		return false;
@@ -322,11 +333,53 @@ bool api_begin(struct api_ctx *ctx, bool write)
 	return true;
 }
 
+kerr api_event(struct api_ctx *ctx, const struct event_in *e)
+{
+	if (ctx->nevents >= PENDING_EVENTS_MAX)
+		return KERR_INTERNAL;
+	struct pending_event *p = &ctx->events[ctx->nevents];
+	str_copy(p->number, e->number, sizeof p->number);
+	str_copy(p->type, e->type, sizeof p->type);
+	str_copy(p->agency, e->agency ? e->agency : "", sizeof p->agency);
+	str_copy(p->actor, e->actor, sizeof p->actor);
+	str_copy(p->actor_role, e->actor_role, sizeof p->actor_role);
+	str_copy(p->at, e->at, sizeof p->at);
+	p->data = strdup(e->data ? e->data : "{}");
+	if (!p->data)
+		return KERR_NOMEM;
+	p->in = (struct event_in){
+		.number = p->number,
+		.org_id = e->org_id,
+		.type = p->type,
+		.agency = e->agency ? p->agency : NULL,
+		.actor = p->actor,
+		.actor_role = p->actor_role,
+		.at = p->at,
+		.data = p->data,
+	};
+	ctx->nevents++;
+	return KERR_OK;
+}
+
 bool api_commit(struct api_ctx *ctx)
 {
+	kerr e = KERR_OK;
+	if (ctx->nevents)
+		e = repo_feed_tick(ctx->conn);
+	for (size_t i = 0; !e && i < ctx->nevents; i++)
+		e = repo_event_append(ctx->conn, &ctx->events[i].in);
+	bool wrote_events = ctx->nevents > 0;
+	drop_events(ctx);
+	if (e) {
+		store_rollback(ctx->conn);
+		api_problem(ctx, KERR_STORE, "the change could not be saved", NULL);
+		return false;
+	}
 	if (store_commit(ctx->conn)) {
 		api_problem(ctx, KERR_STORE, "the change could not be saved", NULL);
 		return false;
 	}
+	if (wrote_events)
+		app_feed_notify(ctx->app);
 	return true;
 }

@@ -507,6 +507,13 @@ Q(Q_EVENTS_FEED,
   " t.declaration_number = e.declaration_number AND t.agency = ?))"
   " ORDER BY e.id LIMIT ?");
 
+Q(Q_FEED_TICK, "UPDATE feed_clock SET ticks = ticks + 1 WHERE id = 1");
+
+kerr repo_feed_tick(struct store_conn *c)
+{
+	return store_exec(c, &Q_FEED_TICK, "");
+}
+
 kerr repo_event_append(struct store_conn *c, const struct event_in *e)
 {
 	return store_exec(c, &Q_EVENT_APPEND, "sissssss", e->number, e->org_id,

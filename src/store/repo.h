@@ -169,6 +169,9 @@ struct event_in {
 };
 KOUAN_MUST_USE kerr repo_event_append(struct store_conn *c,
 				      const struct event_in *e);
+/* Take the feed clock's row lock for the rest of the transaction (and count
+ * the transactions that wrote events). Call before appending events. */
+KOUAN_MUST_USE kerr repo_feed_tick(struct store_conn *c);
 json_t *repo_events_for(struct store_conn *c, const char *number);
 
 /* Who may see which events in the feed. */

@@ -112,6 +112,15 @@ CREATE TABLE events (
 );
 CREATE INDEX events_declaration ON events (declaration_number, id);
 
+-- One row, updated by every transaction that writes events, just before it
+-- writes them: its row lock makes event ids follow commit order on backends
+-- where several transactions write at once (see api_commit).
+CREATE TABLE feed_clock (
+  id     INTEGER PRIMARY KEY CHECK (id = 1),
+  ticks  INTEGER NOT NULL
+);
+INSERT INTO feed_clock (id, ticks) VALUES (1, 0);
+
 CREATE TABLE idempotency_keys (
   org_id        INTEGER NOT NULL,
   key           TEXT NOT NULL,
