@@ -5,6 +5,7 @@ set -eu
 PACKAGES="build-essential cmake ninja-build pkg-config git ca-certificates
   libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
   libcurl4-openssl-dev libcmocka-dev iso-codes
+  libpq-dev postgresql postgresql-client nginx
   curl python3 sqlite3 wrk"
 missing=""
 for p in $PACKAGES; do
@@ -12,6 +13,12 @@ for p in $PACKAGES; do
 done
 if [ -n "$missing" ]; then
   echo "install-deps: installing$missing"
+  # kouan's tests start their own throw-away PostgreSQL clusters: do not let
+  # the package create (and start) a system-wide one
+  if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+    mkdir -p /etc/postgresql-common
+    echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf
+  fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   # shellcheck disable=SC2086

@@ -61,16 +61,20 @@ static bool may_see(const struct api_ctx *ctx, struct loaded *l)
 	}
 }
 
-/* Load a declaration the caller may see, inside the current transaction.
- * Answers 404 (or 500) and returns false otherwise. */
-static bool load_visible(struct api_ctx *ctx, const char *number, struct loaded *l)
+/* Load a declaration the caller may see, inside the current transaction
+ * (locking its row first when the transaction will change it). Answers 404
+ * (or 500) and returns false otherwise. */
+static bool load_visible_for(struct api_ctx *ctx, const char *number, struct loaded *l,
+			     bool for_update)
 {
 	memset(l, 0, sizeof *l);
 	if (!declaration_number_valid(number)) {
 		api_problem(ctx, KERR_NOT_FOUND, "no declaration has that number", NULL);
 		return false;
 	}
-	kerr e = repo_decl_get(ctx->conn, number, &l->row);
+	kerr e = for_update ? repo_decl_lock(ctx->conn, number) : KERR_OK;
+	if (!e)
+		e = repo_decl_get(ctx->conn, number, &l->row);
 	if (!e)
 		e = repo_task_list(ctx->conn, number, l->tasks, &l->ntasks);
 	if (!e && !declaration_status_parse(l->row.status, &l->status))
@@ -86,6 +90,16 @@ static bool load_visible(struct api_ctx *ctx, const char *number, struct loaded 
 		return false;
 	}
 	return true;
+}
+
+static bool load_visible(struct api_ctx *ctx, const char *number, struct loaded *l)
+{
+	return load_visible_for(ctx, number, l, false);
+}
+
+static bool load_for_change(struct api_ctx *ctx, const char *number, struct loaded *l)
+{
+	return load_visible_for(ctx, number, l, true);
 }
 
 static json_t *task_json(const struct task_row *t)
@@ -309,10 +323,20 @@ void api_declaration_create(struct api_ctx *ctx)
 
 	if (!api_begin(ctx, true))
 		goto out;
+	char received[KTIME_TEXT_MAX], now[KTIME_TEXT_MAX];
+	ktime_format(ctx->received_us, received);
+	int64_t now_us = kclock_now(ctx->app->clock);
+	ktime_format(now_us, now);
 	char prior_hash[65];
 	int prior_status;
-	kerr e = repo_idem_get(ctx->conn, ctx->caller.user.org_id, key, prior_hash,
-			       &prior_status, &response);
+	/* Claim the key first: a concurrent request with the same key (on this
+	 * or another server) waits here until we commit, then finds it used. */
+	kerr e = repo_idem_claim(ctx->conn, ctx->caller.user.org_id, key, now);
+	if (e == KERR_CONFLICT)
+		e = repo_idem_get(ctx->conn, ctx->caller.user.org_id, key, prior_hash,
+				  &prior_status, &response);
+	else if (e == KERR_OK)
+		e = KERR_NOT_FOUND; /* claimed: go on and lodge */
 	if (e == KERR_OK) {
 		/* End the turn through commit: if the original is still in an
 		 * open group, this waits for its COMMIT and shares its result. */
@@ -348,10 +372,6 @@ void api_declaration_create(struct api_ctx *ctx)
 	if (e != KERR_NOT_FOUND)
 		goto fail;
 
-	char received[KTIME_TEXT_MAX], now[KTIME_TEXT_MAX];
-	ktime_format(ctx->received_us, received);
-	int64_t now_us = kclock_now(ctx->app->clock);
-	ktime_format(now_us, now);
 	const char *direction = f.import ? "import" : "export";
 	int64_t seq;
 	e = repo_sequence_next(ctx->conn, f.declaration_office, ktime_year(now_us),
@@ -409,7 +429,7 @@ void api_declaration_create(struct api_ctx *ctx)
 		e = KERR_NOMEM;
 		goto fail;
 	}
-	e = repo_idem_put(ctx->conn, ctx->caller.user.org_id, key, hash, 201, response, now);
+	e = repo_idem_finish(ctx->conn, ctx->caller.user.org_id, key, hash, 201, response);
 	if (e)
 		goto fail;
 	if (!api_commit(ctx))
@@ -635,7 +655,7 @@ void api_declaration_withdraw(struct api_ctx *ctx)
 		json_decref(body);
 		return;
 	}
-	if (!load_visible(ctx, http_param(ctx->req, "number"), &l)) {
+	if (!load_for_change(ctx, http_param(ctx->req, "number"), &l)) {
 		store_rollback(ctx->conn);
 		json_decref(body);
 		return;
@@ -684,7 +704,7 @@ void api_declaration_correct(struct api_ctx *ctx)
 		goto out;
 	if (!api_begin(ctx, true))
 		goto out;
-	if (!load_visible(ctx, http_param(ctx->req, "number"), &l)) {
+	if (!load_for_change(ctx, http_param(ctx->req, "number"), &l)) {
 		store_rollback(ctx->conn);
 		goto out;
 	}
@@ -847,7 +867,7 @@ void api_task_decide(struct api_ctx *ctx)
 		goto out;
 	if (!api_begin(ctx, true))
 		goto out;
-	if (!load_visible(ctx, http_param(ctx->req, "number"), &l)) {
+	if (!load_for_change(ctx, http_param(ctx->req, "number"), &l)) {
 		store_rollback(ctx->conn);
 		goto out;
 	}

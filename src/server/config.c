@@ -14,8 +14,11 @@ const char config_help[] =
 	"the file given with --config):\n"
 	"  --listen ADDR          address to bind (default 127.0.0.1)\n"
 	"  --port N               TCP port, 0 for any free one (default 8080)\n"
-	"  --db PATH              SQLite database file (default kouan.db)\n"
-	"  --release-key PATH     release notice signing key (default DB.release.key)\n"
+	"  --db PATH|URL          SQLite database file (default kouan.db), or a\n"
+	"                         PostgreSQL URL: postgresql://user@host/dbname\n"
+	"  --release-key PATH     release notice signing key (default DB.release.key;\n"
+	"                         kouan.release.key with PostgreSQL: give every server\n"
+	"                         the same key file)\n"
 	"  --threads N            worker threads (default 16)\n"
 	"  --max-body BYTES       largest request body (default 1048576)\n"
 	"  --timeout-s N          idle connection timeout (default 30)\n"
@@ -233,10 +236,15 @@ bool config_load_args(struct config *c, int argc, char **argv, int first,
 
 void config_finish(struct config *c)
 {
-	if (!c->release_key[0]) {
-		const char *db = c->db;
-		if (!strncmp(db, "sqlite:", 7))
-			db += 7;
-		snprintf(c->release_key, sizeof c->release_key, "%.1000s.release.key", db);
+	if (c->release_key[0])
+		return;
+	const char *db = c->db;
+	if (!strncmp(db, "postgres://", 11) || !strncmp(db, "postgresql://", 13)) {
+		/* servers sharing a database must share the key: name it */
+		str_copy(c->release_key, "kouan.release.key", sizeof c->release_key);
+		return;
 	}
+	if (!strncmp(db, "sqlite:", 7))
+		db += 7;
+	snprintf(c->release_key, sizeof c->release_key, "%.1000s.release.key", db);
 }

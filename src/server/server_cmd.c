@@ -75,8 +75,9 @@ static int open_store(const struct config *cfg, struct store **out)
 		fprintf(stderr, "kouan: cannot open the database %s\n", cfg->db);
 		return 1;
 	}
-	if (store_migrate(*out, kclock_now(&kclock_system))) {
+	if (store_migrate(*out, kclock_now(&kclock_system)) || store_maintain(*out)) {
 		fprintf(stderr, "kouan: migrating the database failed\n");
+		store_thread_release();
 		store_close(*out);
 		return 1;
 	}

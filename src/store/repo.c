@@ -314,6 +314,22 @@ kerr repo_decl_insert(struct store_conn *c, const struct decl_row *d)
 			  d->lodged_at, d->updated_at);
 }
 
+Q(Q_DECL_LOCK, "SELECT number FROM declarations WHERE number = ? FOR UPDATE");
+
+kerr repo_decl_lock(struct store_conn *c, const char *number)
+{
+	if (!((struct store_conn_base *)c)->store->row_locks)
+		return KERR_OK;
+	struct store_stmt *st = store_query(c, &Q_DECL_LOCK, "s", number);
+	enum store_step r = one(st);
+	if (st) {
+		while (r == STORE_ROW && stmt_step(st) == STORE_ROW)
+			;
+		stmt_done(st);
+	}
+	return r == STORE_ROW ? KERR_OK : r == STORE_DONE ? KERR_NOT_FOUND : KERR_STORE;
+}
+
 kerr repo_decl_get(struct store_conn *c, const char *number, struct decl_row *d)
 {
 	memset(d, 0, sizeof *d);
@@ -382,9 +398,9 @@ Q(Q_DECL_LIST,
   "SELECT d.number, d.status, d.direction, d.declaration_office, d.port_office,"
   " d.bill_of_lading, d.version, d.lodged_at, d.updated_at, d.released_at,"
   " o.uscc FROM declarations d JOIN organisations o ON o.id = d.org_id"
-  " WHERE (? = 0 OR d.org_id = ?) AND (? IS NULL OR d.status = ?)"
-  " AND (? IS NULL OR d.number > ?)"
-  " AND (? IS NULL OR EXISTS (SELECT 1 FROM tasks t WHERE"
+  " WHERE (CAST(? AS BIGINT) = 0 OR d.org_id = ?) AND (CAST(? AS TEXT) IS NULL OR d.status = ?)"
+  " AND (CAST(? AS TEXT) IS NULL OR d.number > ?)"
+  " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM tasks t WHERE"
   " t.declaration_number = d.number AND t.agency = ?))"
   " ORDER BY d.number LIMIT ?");
 
@@ -502,8 +518,8 @@ Q(Q_EVENTS_FOR, "SELECT " EVENT_COLS " FROM events e"
 		" WHERE e.declaration_number = ? ORDER BY e.id");
 Q(Q_EVENTS_FEED,
   "SELECT " EVENT_COLS " FROM events e WHERE e.id > ?"
-  " AND (? = 0 OR e.org_id = ?) AND (? IS NULL OR e.type = ?)"
-  " AND (? IS NULL OR EXISTS (SELECT 1 FROM tasks t WHERE"
+  " AND (CAST(? AS BIGINT) = 0 OR e.org_id = ?) AND (CAST(? AS TEXT) IS NULL OR e.type = ?)"
+  " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM tasks t WHERE"
   " t.declaration_number = e.declaration_number AND t.agency = ?))"
   " ORDER BY e.id LIMIT ?");
 
@@ -565,8 +581,11 @@ json_t *repo_events_feed(struct store_conn *c, int64_t after, int limit,
 
 Q(Q_IDEM_GET, "SELECT request_hash, status, response FROM idempotency_keys"
 	      " WHERE org_id = ? AND key = ?");
-Q(Q_IDEM_PUT, "INSERT INTO idempotency_keys (org_id, key, request_hash, status,"
-	      " response, created_at) VALUES (?, ?, ?, ?, ?, ?)");
+Q(Q_IDEM_CLAIM, "INSERT INTO idempotency_keys (org_id, key, request_hash, status,"
+		" response, created_at) VALUES (?, ?, '', 0, '', ?)"
+		" ON CONFLICT (org_id, key) DO NOTHING RETURNING org_id");
+Q(Q_IDEM_FINISH, "UPDATE idempotency_keys SET request_hash = ?, status = ?,"
+		 " response = ? WHERE org_id = ? AND key = ?");
 
 kerr repo_idem_get(struct store_conn *c, int64_t org_id, const char *key,
 		   char hash[65], int *status, char **response)
@@ -586,12 +605,24 @@ kerr repo_idem_get(struct store_conn *c, int64_t org_id, const char *key,
 	return e;
 }
 
-kerr repo_idem_put(struct store_conn *c, int64_t org_id, const char *key,
-		   const char *hash, int status, const char *response,
-		   const char *now)
+kerr repo_idem_claim(struct store_conn *c, int64_t org_id, const char *key,
+		     const char *now)
 {
-	return store_exec(c, &Q_IDEM_PUT, "ississ", org_id, key, hash,
-			  (int64_t)status, response, now);
+	struct store_stmt *st = store_query(c, &Q_IDEM_CLAIM, "iss", org_id, key, now);
+	enum store_step r = one(st);
+	if (st) {
+		while (r == STORE_ROW && stmt_step(st) == STORE_ROW)
+			;
+		stmt_done(st);
+	}
+	return r == STORE_ROW ? KERR_OK : r == STORE_DONE ? KERR_CONFLICT : step_err(r);
+}
+
+kerr repo_idem_finish(struct store_conn *c, int64_t org_id, const char *key,
+		      const char *hash, int status, const char *response)
+{
+	return store_exec(c, &Q_IDEM_FINISH, "sisis", hash, (int64_t)status, response,
+			  org_id, key);
 }
 
 Q(Q_NOTICE_PUT, "INSERT INTO release_notices (declaration_number, notice,"

@@ -119,6 +119,9 @@ KOUAN_MUST_USE kerr repo_decl_insert(struct store_conn *c,
 				     const struct decl_row *d);
 KOUAN_MUST_USE kerr repo_decl_get(struct store_conn *c, const char *number,
 				  struct decl_row *out);
+/* Lock a declaration's row until the end of the transaction, where several
+ * writers may run at once (a no-op otherwise). KERR_NOT_FOUND if absent. */
+KOUAN_MUST_USE kerr repo_decl_lock(struct store_conn *c, const char *number);
 void decl_row_free(struct decl_row *d);
 /* Update status, version, body (NULL: keep) and released_at ("" : keep). */
 KOUAN_MUST_USE kerr repo_decl_update(struct store_conn *c, const char *number,
@@ -190,9 +193,15 @@ json_t *repo_events_feed(struct store_conn *c, int64_t after, int limit,
 KOUAN_MUST_USE kerr repo_idem_get(struct store_conn *c, int64_t org_id,
 				  const char *key, char hash[65], int *status,
 				  char **response);
-KOUAN_MUST_USE kerr repo_idem_put(struct store_conn *c, int64_t org_id,
-				  const char *key, const char *hash, int status,
-				  const char *response, const char *now);
+/* Claim a key for this transaction: KERR_OK when it was free (it is now
+ * ours until commit; a concurrent claimant waits for us), KERR_CONFLICT when
+ * it was already used (read it with repo_idem_get). */
+KOUAN_MUST_USE kerr repo_idem_claim(struct store_conn *c, int64_t org_id,
+				    const char *key, const char *now);
+/* Record the answer to a claimed key. */
+KOUAN_MUST_USE kerr repo_idem_finish(struct store_conn *c, int64_t org_id,
+				     const char *key, const char *hash, int status,
+				     const char *response);
 
 KOUAN_MUST_USE kerr repo_notice_put(struct store_conn *c, const char *number,
 				    const char *notice, const char *signature,

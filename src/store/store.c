@@ -14,14 +14,15 @@
 #include "common/embedded.h"
 #include "common/log.h"
 
+bool store_url_is_postgres(const char *url)
+{
+	return strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
+}
+
 kerr store_open(const struct store_options *opts, struct store **out)
 {
-	const char *url = opts->url;
-	if (strncmp(url, "postgres://", 11) == 0 ||
-	    strncmp(url, "postgresql://", 13) == 0) {
-		log_error("store: the PostgreSQL backend is not built yet");
-		return KERR_INVALID;
-	}
+	if (store_url_is_postgres(opts->url))
+		return store_pg_open(opts, out);
 	return store_sqlite_open(opts, out);
 }
 
@@ -155,6 +156,22 @@ kerr store_exec(struct store_conn *c, const struct sql_query *q,
 /* Migrations are embedded files src/store/migrations/BACKEND/NNNN_name.sql,
  * applied
  * in name order; schema_migrations records each applied version. */
+kerr store_maintain(struct store *s)
+{
+	if (!s->ops->maintain)
+		return KERR_OK;
+	struct store_conn *c;
+	kerr e = store_thread_conn(s, &c);
+	if (!e && !(e = store_begin(c, true))) {
+		e = s->ops->maintain(c);
+		if (e)
+			store_rollback(c);
+		else
+			e = store_commit(c);
+	}
+	return e;
+}
+
 static const struct sql_query Q_MIGRATIONS_TABLE = {
 	"CREATE TABLE IF NOT EXISTS schema_migrations ("
 	" version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
@@ -206,6 +223,10 @@ kerr store_migrate(struct store *s, int64_t now_us)
 		e = store_begin(c, true);
 		if (e)
 			break;
+		if (s->ops->lock_migrations && (e = s->ops->lock_migrations(c))) {
+			store_rollback(c);
+			break;
+		}
 		struct store_stmt *st = store_query(c, &Q_MIGRATION_APPLIED, "i", version);
 		if (!st) {
 			store_rollback(c);

@@ -43,7 +43,7 @@ enum store_sync {
 };
 
 struct store_options {
-	const char *url;    /* file path, or "sqlite:PATH" */
+	const char *url;    /* file path, "sqlite:PATH", or postgresql://... */
 	enum store_sync sync;
 	int busy_timeout_ms;
 };
@@ -68,11 +68,20 @@ struct store_ops {
 	void (*reset)(struct store_stmt *st);
 	const char *(*errmsg)(struct store_conn *c);
 	void (*close)(struct store *s);
+	/* Optional (NULL: nothing to do). Serialise migrations between servers
+	 * starting at once, inside the migration's transaction. */
+	kerr (*lock_migrations)(struct store_conn *c);
+	/* Optional. Housekeeping at start-up (e.g. create partitions ahead). */
+	kerr (*maintain)(struct store_conn *c);
 };
 
 struct store {
 	const struct store_ops *ops;
 	char backend[16];
+	/* Several writers may run at once (PostgreSQL): rows read before
+	 * being changed must be locked (SELECT ... FOR UPDATE). SQLite runs one
+	 * writer at a time and needs none. */
+	bool row_locks;
 };
 
 /* Open the backend named by opts->url (SQLite file path by default). */
@@ -83,6 +92,9 @@ void store_close(struct store *s);
 /* Apply the embedded migrations not applied yet, in order, each in its own
  * transaction. Safe to run at every start-up. */
 KOUAN_MUST_USE kerr store_migrate(struct store *s, int64_t now_us);
+
+/* Run the backend's start-up housekeeping (see store_ops.maintain). */
+KOUAN_MUST_USE kerr store_maintain(struct store *s);
 
 /* The current thread's connection to `s`, opened on first use and closed
  * when the thread exits (or by store_thread_release). */
@@ -150,8 +162,13 @@ struct store_stmt *store_query(struct store_conn *c, const struct sql_query *q,
 KOUAN_MUST_USE kerr store_exec(struct store_conn *c, const struct sql_query *q,
 			       const char *fmt, ...);
 
-/* The sqlite backend's constructor (store_open dispatches to it). */
+/* The backends' constructors (store_open dispatches to them). */
 KOUAN_MUST_USE kerr store_sqlite_open(const struct store_options *opts,
 				      struct store **out);
+KOUAN_MUST_USE kerr store_pg_open(const struct store_options *opts,
+				  struct store **out);
+
+/* Is this database setting a PostgreSQL connection URL? */
+bool store_url_is_postgres(const char *url);
 
 #endif

@@ -24,6 +24,10 @@ What it gives a test file:
 
 Environment: KOUAN_BIN (the kouan binary; default build-test/kouan next to
 this tree), KOUAN_SOURCE (the source tree, unused here but accepted).
+With KOUAN_TEST_STORE=postgres every Server gets a fresh database of the
+throw-away cluster that scripts/pg-cluster.sh started (KOUAN_TEST_PG_STATE
+names its state file), dropped again at clean-up; `srv.db` is then the
+PostgreSQL URL and the release key lives in the server's directory.
 """
 import atexit
 import http.client
@@ -54,6 +58,36 @@ DEMO_USCC = {
 }
 
 _live_servers = []
+_pg_counter = [0]
+
+PG = os.environ.get("KOUAN_TEST_STORE") == "postgres"
+
+
+def pg_url(dbname):
+    """The URL of a database in the test cluster."""
+    state = os.environ.get("KOUAN_TEST_PG_STATE")
+    if not state or not os.path.exists(state):
+        raise AssertionError("KOUAN_TEST_STORE=postgres needs KOUAN_TEST_PG_STATE "
+                             "(scripts/pg-cluster.sh start FILE)")
+    with open(state) as f:
+        return f.readline().strip() % dbname
+
+
+def pg_admin(sql):
+    """Run one statement on the cluster's maintenance database."""
+    r = subprocess.run(["psql", "-qX", "-v", "ON_ERROR_STOP=1", pg_url("postgres"),
+                        "-c", sql], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=60)
+    if r.returncode != 0:
+        raise AssertionError("psql %s: %s" % (sql, r.stderr.decode()))
+
+
+def new_database():
+    """A fresh, empty database: its URL and name."""
+    _pg_counter[0] += 1
+    name = "kouan_e2e_%d_%d" % (os.getpid(), _pg_counter[0])
+    pg_admin("CREATE DATABASE %s" % name)
+    return pg_url(name), name
 
 
 class TestFailure(AssertionError):
@@ -105,7 +139,13 @@ class Resp:
 class Server:
     def __init__(self, name="kouan", extra_args=()):
         self.dir = tempfile.mkdtemp(prefix="kouan-e2e-%s-" % name)
-        self.db = os.path.join(self.dir, "kouan.db")
+        self.pgname = None
+        if PG:
+            self.db, self.pgname = new_database()
+            self.key_args = ["--release-key", os.path.join(self.dir, "release.key")]
+        else:
+            self.db = os.path.join(self.dir, "kouan.db")
+            self.key_args = []
         self.extra_args = list(extra_args)
         self.proc = None
         self.port = None
@@ -119,7 +159,7 @@ class Server:
 
     def init_demo(self):
         r = subprocess.run(
-            [KOUAN_BIN, "init", "--demo", "--db", self.db, "--pwhash", "min"],
+            [KOUAN_BIN, "init", "--demo", "--db", self.db, "--pwhash", "min"] + self.key_args,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
         err = r.stderr.decode("utf-8", "replace")
         check(r.returncode == 0, "kouan init --demo exited %d: %s" % (r.returncode, err))
@@ -141,7 +181,7 @@ class Server:
             self.proc = subprocess.Popen(
                 [KOUAN_BIN, "serve", "--db", self.db, "--listen", "127.0.0.1",
                  "--port", "0", "--pwhash", "min", "--access-log", "off"]
-                + self.extra_args,
+                + self.key_args + self.extra_args,
                 stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=self.dir)
         finally:
             out.close()
@@ -205,8 +245,14 @@ class Server:
         self.kill9()
         if os.environ.get("KOUAN_E2E_KEEP"):
             sys.stderr.write("kept %s\n" % self.dir)
-        else:
-            shutil.rmtree(self.dir, ignore_errors=True)
+            return
+        shutil.rmtree(self.dir, ignore_errors=True)
+        if self.pgname:
+            try:
+                pg_admin("DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.pgname)
+            except AssertionError as e:
+                sys.stderr.write("%s\n" % e)
+            self.pgname = None
 
     # --- HTTP -------------------------------------------------------------
 

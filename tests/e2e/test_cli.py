@@ -35,8 +35,8 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kouan_e2e import (KOUAN_BIN, Server, check, eq, run_tests,  # noqa: E402
-                       sanitizer_report)
+from kouan_e2e import (KOUAN_BIN, PG, Server, check, eq, new_database,  # noqa: E402
+                       pg_admin, run_tests, sanitizer_report)
 
 S = Server("cli")
 SUBCOMMANDS = ["serve", "init", "demo", "admin", "login", "declare", "status",
@@ -78,7 +78,7 @@ def test_help_for_every_subcommand():
 
 
 def admin(*args):
-    return run("admin", *args, "--db", S.db, "--pwhash", "min")
+    return run("admin", *args, "--db", S.db, "--pwhash", "min", *S.key_args)
 
 
 def test_admin_creates_organisations_users_and_tokens():
@@ -169,10 +169,15 @@ def test_settings_from_file_and_environment():
 
 def test_demo_prints_credentials_that_log_in():
     d = tempfile.mkdtemp(prefix="kouan-e2e-demo-")
-    db = os.path.join(d, "demo.db")
+    pgname = None
+    if PG:
+        db, pgname = new_database()
+    else:
+        db = os.path.join(d, "demo.db")
     out_path = os.path.join(d, "stdout")
     with open(out_path, "wb") as out, open(os.path.join(d, "stderr"), "wb") as err:
         proc = subprocess.Popen([KOUAN_BIN, "demo", "--db", db, "--port", "0",
+                                 "--release-key", os.path.join(d, "release.key"),
                                  "--pwhash", "min", "--access-log", "off"],
                                 stdout=out, stderr=err, stdin=subprocess.DEVNULL)
     try:
@@ -206,6 +211,8 @@ def test_demo_prints_credentials_that_log_in():
     eq(rc, 0, "kouan demo exit after SIGTERM")
     with open(os.path.join(d, "stderr")) as f:
         check(sanitizer_report(f.read()) is None, "sanitizer report from kouan demo")
+    if pgname:
+        pg_admin("DROP DATABASE %s WITH (FORCE)" % pgname)
 
 
 def test_stops_cleanly():

@@ -1,6 +1,7 @@
 /* test_support.c - shared helpers for the unit and API tests (see test_support.h). */
 #include "test_support.h"
 
+#include <libpq-fe.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,45 @@ static struct {
 } tokens[MAX_TOKENS];
 static size_t ntokens;
 
+/* PostgreSQL runs: KOUAN_TEST_STORE=postgres and KOUAN_TEST_PG_STATE naming
+ * the file scripts/pg-cluster.sh wrote (its first line is the URL with a %s
+ * for the database name). Each environment gets a database of its own. */
+static bool pg_mode(void)
+{
+	const char *s = getenv("KOUAN_TEST_STORE");
+	return s && !strcmp(s, "postgres");
+}
+
+static void pg_url(const char *dbname, char *out, size_t n)
+{
+	const char *state = getenv("KOUAN_TEST_PG_STATE");
+	FILE *f = state ? fopen(state, "r") : NULL;
+	char fmt[512] = "";
+	if (!f || !fgets(fmt, sizeof fmt, f))
+		fail_msg("KOUAN_TEST_STORE=postgres needs KOUAN_TEST_PG_STATE from "
+			 "scripts/pg-cluster.sh start");
+	fclose(f);
+	fmt[strcspn(fmt, "\n")] = '\0';
+	char *p = strstr(fmt, "%s");
+	assert_non_null(p);
+	*p = '\0';
+	snprintf(out, n, "%s%s%s", fmt, dbname, p + 2);
+}
+
+static void pg_admin(const char *sql)
+{
+	char url[600];
+	pg_url("postgres", url, sizeof url);
+	PGconn *c = PQconnectdb(url);
+	assert_int_equal(PQstatus(c), CONNECTION_OK);
+	PGresult *r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		print_error("%s: %s\n", sql, PQresultErrorMessage(r));
+	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+	PQclear(r);
+	PQfinish(c);
+}
+
 struct test_env *test_env_new(void)
 {
 	struct test_env *env = calloc(1, sizeof *env);
@@ -30,11 +70,20 @@ struct test_env *test_env_new(void)
 	snprintf(env->dir, sizeof env->dir, "/tmp/kouan-test-XXXXXX");
 	assert_non_null(mkdtemp(env->dir));
 	snprintf(env->db, sizeof env->db, "%s/test.db", env->dir);
+	if (pg_mode()) {
+		static unsigned n;
+		snprintf(env->pgname, sizeof env->pgname, "kouan_t_%u_%u", (unsigned)getpid(), ++n);
+		char sql[128];
+		snprintf(sql, sizeof sql, "CREATE DATABASE %s", env->pgname);
+		pg_admin(sql);
+		pg_url(env->pgname, env->db, sizeof env->db);
+	}
 	kclock_manual_init(&env->clock, TEST_EPOCH_US, 1000);
 	struct store_options so = {.url = env->db, .sync = STORE_SYNC_PROCESS};
 	assert_int_equal(credentials_init(), KERR_OK);
 	assert_int_equal(store_open(&so, &env->store), KERR_OK);
 	assert_int_equal(store_migrate(env->store, TEST_EPOCH_US), KERR_OK);
+	assert_int_equal(store_maintain(env->store), KERR_OK);
 	size_t added;
 	assert_int_equal(reference_load(env->store, ISO_CODES_DIR, TEST_EPOCH_US, &added),
 			 KERR_OK);
@@ -55,12 +104,19 @@ struct test_env *test_env_new(void)
 
 void test_env_free(struct test_env *env)
 {
+	if (!env)
+		return;
 	for (size_t i = 0; i < ntokens; i++)
 		if (tokens[i].env == env)
 			tokens[i].env = NULL;
 	app_free(&env->app);
 	store_thread_release();
 	store_close(env->store);
+	if (env->pgname[0]) {
+		char sql[128];
+		snprintf(sql, sizeof sql, "DROP DATABASE %s WITH (FORCE)", env->pgname);
+		pg_admin(sql);
+	}
 	char path[400];
 	static const char *const files[] = {"test.db", "test.db-wal", "test.db-shm",
 					    "release.key"};

@@ -5,7 +5,8 @@
  * database in a temporary directory, with the reference data loaded, the
  * demo organisations and users created (Argon2id at its minimum cost), and a
  * manual clock. Requests go through the router in-process (api_loopback):
- * no socket, but every check a client meets.
+ * no socket, but every check a client meets. With KOUAN_TEST_STORE=postgres
+ * the same tests run on a fresh PostgreSQL database of a throw-away cluster.
  */
 #ifndef KOUAN_TEST_SUPPORT_H
 #define KOUAN_TEST_SUPPORT_H
@@ -26,7 +27,8 @@
 
 struct test_env {
 	char dir[256];
-	char db[300];
+	char db[700];     /* SQLite file, or PostgreSQL URL */
+	char pgname[64];  /* the PostgreSQL database, "" with SQLite */
 	struct store *store;
 	struct app app;
 	struct kclock clock;

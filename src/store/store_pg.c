@@ -1,0 +1,392 @@
+/*
+ * store_pg.c - the PostgreSQL backend of the store interface (libpq).
+ *
+ * One connection per thread, never shared; each caches its prepared
+ * statements (PQprepare once, PQexecPrepared after), keyed like the SQLite
+ * backend by the address of the static struct sql_query. The portable SQL's
+ * '?' placeholders become $1, $2, ... when a statement is prepared.
+ *
+ * Transactions are PostgreSQL's own, READ COMMITTED; where two servers may
+ * race on one declaration, the repository takes the row with FOR UPDATE
+ * (store->row_locks). A unique or foreign-key violation is reported as
+ * STORE_CONSTRAINT, like SQLite's. Durability is PostgreSQL's: a COMMIT that
+ * returned is in its WAL.
+ */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "common/log.h"
+#include "store/store.h"
+
+#define PG_STMT_CACHE 256
+#define PG_MAX_PARAMS 32
+
+struct pg_store {
+	struct store base;
+	char conninfo[1024];
+};
+
+struct pg_conn;
+
+struct pg_stmt {
+	struct store_stmt_base base;
+	struct pg_conn *conn;
+	char name[16];
+	int nparams;
+	char *values[PG_MAX_PARAMS];
+	PGresult *res;
+	int row;   /* rows consumed so far */
+	int nrows;
+	bool executed;
+};
+
+struct pg_conn {
+	struct store_conn_base base;
+	PGconn *pg;
+	bool in_tx;
+	int prepared; /* statements prepared on this connection */
+	struct {
+		const struct sql_query *q;
+		struct pg_stmt *stmt;
+	} cache[PG_STMT_CACHE];
+};
+
+static const struct store_ops pg_ops;
+
+static kerr run(struct pg_conn *c, const char *sql)
+{
+	PGresult *r = PQexec(c->pg, sql);
+	ExecStatusType st = PQresultStatus(r);
+	kerr e = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? KERR_OK : KERR_STORE;
+	if (e)
+		log_error("postgres: %.80s: %s", sql, PQresultErrorMessage(r));
+	PQclear(r);
+	return e;
+}
+
+static void on_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message; /* NOTICEs (e.g. "relation already exists, skipping") are not errors */
+}
+
+static kerr conn_open(struct store *s, struct store_conn **out)
+{
+	struct pg_store *ps = (struct pg_store *)s;
+	struct pg_conn *c = calloc(1, sizeof *c);
+	if (!c)
+		return KERR_NOMEM;
+	c->base.store = s;
+	c->pg = PQconnectdb(ps->conninfo);
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		log_error("postgres: cannot connect: %s", PQerrorMessage(c->pg));
+		PQfinish(c->pg);
+		free(c);
+		return KERR_STORE;
+	}
+	PQsetNoticeProcessor(c->pg, on_notice, NULL);
+	if (run(c, "SET TIME ZONE 'UTC'; SET client_encoding = 'UTF8'")) {
+		PQfinish(c->pg);
+		free(c);
+		return KERR_STORE;
+	}
+	*out = (struct store_conn *)c;
+	return KERR_OK;
+}
+
+static void stmt_clear(struct pg_stmt *st)
+{
+	PQclear(st->res);
+	st->res = NULL;
+	for (int i = 0; i < st->nparams; i++) {
+		free(st->values[i]);
+		st->values[i] = NULL;
+	}
+	st->row = st->nrows = 0;
+	st->executed = false;
+}
+
+static void conn_close(struct store_conn *sc)
+{
+	struct pg_conn *c = (struct pg_conn *)sc;
+	if (!c)
+		return;
+	if (c->in_tx)
+		(void)run(c, "ROLLBACK");
+	for (size_t i = 0; i < PG_STMT_CACHE; i++) {
+		if (c->cache[i].stmt) {
+			stmt_clear(c->cache[i].stmt);
+			free(c->cache[i].stmt);
+		}
+	}
+	PQfinish(c->pg);
+	free(c);
+}
+
+static kerr begin(struct store_conn *sc, bool write)
+{
+	struct pg_conn *c = (struct pg_conn *)sc;
+	(void)write;
+	if (c->in_tx) {
+		log_error("postgres: nested transaction");
+		return KERR_INTERNAL;
+	}
+	/* a connection broken by a restart of the server is re-opened once */
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		PQreset(c->pg);
+		c->prepared = 0;
+		for (size_t i = 0; i < PG_STMT_CACHE; i++) {
+			if (c->cache[i].stmt) {
+				stmt_clear(c->cache[i].stmt);
+				free(c->cache[i].stmt);
+			}
+			c->cache[i].q = NULL;
+			c->cache[i].stmt = NULL;
+		}
+	}
+	if (run(c, "BEGIN"))
+		return KERR_STORE;
+	c->in_tx = true;
+	return KERR_OK;
+}
+
+static kerr commit(struct store_conn *sc)
+{
+	struct pg_conn *c = (struct pg_conn *)sc;
+	c->in_tx = false;
+	PGresult *r = PQexec(c->pg, "COMMIT");
+	/* COMMIT of a failed transaction answers ROLLBACK: not a success */
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK &&
+		  strcmp(PQcmdStatus(r), "COMMIT") == 0;
+	if (!ok)
+		log_error("postgres: COMMIT failed: %s", PQresultErrorMessage(r));
+	PQclear(r);
+	return ok ? KERR_OK : KERR_STORE;
+}
+
+static void rollback(struct store_conn *sc)
+{
+	struct pg_conn *c = (struct pg_conn *)sc;
+	if (c->in_tx)
+		(void)run(c, "ROLLBACK");
+	c->in_tx = false;
+}
+
+static kerr exec_script(struct store_conn *sc, const char *sql)
+{
+	return run((struct pg_conn *)sc, sql);
+}
+
+/* '?' -> $n outside quoted strings. */
+static kerr translate(const char *in, struct buf *out, int *nparams)
+{
+	int n = 0;
+	bool quoted = false;
+	for (const char *p = in; *p; p++) {
+		if (*p == '\'')
+			quoted = !quoted;
+		kerr e = !quoted && *p == '?' ? buf_printf(out, "$%d", ++n)
+					      : buf_append(out, p, 1);
+		if (e)
+			return e;
+	}
+	*nparams = n;
+	return n > PG_MAX_PARAMS ? KERR_INTERNAL : KERR_OK;
+}
+
+static kerr prepare(struct store_conn *sc, const struct sql_query *q,
+		    struct store_stmt **out)
+{
+	struct pg_conn *c = (struct pg_conn *)sc;
+	size_t h = ((uintptr_t)q >> 3) & (PG_STMT_CACHE - 1);
+	for (size_t n = 0; n < PG_STMT_CACHE; n++, h = (h + 1) & (PG_STMT_CACHE - 1)) {
+		if (c->cache[h].q == q) {
+			*out = (struct store_stmt *)c->cache[h].stmt;
+			return KERR_OK;
+		}
+		if (c->cache[h].q)
+			continue;
+		struct pg_stmt *st = calloc(1, sizeof *st);
+		if (!st)
+			return KERR_NOMEM;
+		st->base.store = c->base.store;
+		st->conn = c;
+		snprintf(st->name, sizeof st->name, "k%d", ++c->prepared);
+		struct buf sql;
+		buf_init(&sql, 64 * 1024);
+		kerr e = translate(q->text, &sql, &st->nparams);
+		if (!e) {
+			PGresult *r = PQprepare(c->pg, st->name, sql.data, 0, NULL);
+			if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+				log_error("postgres: prepare: %s: %s", PQresultErrorMessage(r),
+					  sql.data);
+				e = KERR_STORE;
+			}
+			PQclear(r);
+		}
+		buf_free(&sql);
+		if (e) {
+			free(st);
+			return e;
+		}
+		c->cache[h].q = q;
+		c->cache[h].stmt = st;
+		*out = (struct store_stmt *)st;
+		return KERR_OK;
+	}
+	return KERR_INTERNAL;
+}
+
+#define PST(x) ((struct pg_stmt *)(x))
+
+static void set_value(struct store_stmt *s, int i, char *v)
+{
+	struct pg_stmt *st = PST(s);
+	if (i < 1 || i > st->nparams) {
+		free(v);
+		return;
+	}
+	free(st->values[i - 1]);
+	st->values[i - 1] = v;
+}
+
+static void bind_text(struct store_stmt *st, int i, const char *v)
+{
+	set_value(st, i, strdup(v));
+}
+
+static void bind_int64(struct store_stmt *st, int i, int64_t v)
+{
+	char *s = malloc(24);
+	if (s)
+		snprintf(s, 24, "%lld", (long long)v);
+	set_value(st, i, s);
+}
+
+static void bind_null(struct store_stmt *st, int i)
+{
+	set_value(st, i, NULL);
+}
+
+static enum store_step step(struct store_stmt *s)
+{
+	struct pg_stmt *st = PST(s);
+	if (!st->executed) {
+		st->executed = true;
+		st->res = PQexecPrepared(st->conn->pg, st->name, st->nparams,
+					 (const char *const *)st->values, NULL, NULL, 0);
+		ExecStatusType rs = PQresultStatus(st->res);
+		if (rs == PGRES_COMMAND_OK) {
+			st->nrows = 0;
+		} else if (rs == PGRES_TUPLES_OK) {
+			st->nrows = PQntuples(st->res);
+		} else {
+			const char *state = PQresultErrorField(st->res, PG_DIAG_SQLSTATE);
+			/* class 23: integrity constraint violation */
+			if (state && !strncmp(state, "23", 2))
+				return STORE_CONSTRAINT;
+			log_error("postgres: %s", PQresultErrorMessage(st->res));
+			return STORE_ERROR;
+		}
+	}
+	if (st->row < st->nrows) {
+		st->row++;
+		return STORE_ROW;
+	}
+	return STORE_DONE;
+}
+
+static const char *col_text(struct store_stmt *s, int i)
+{
+	struct pg_stmt *st = PST(s);
+	if (!st->res || st->row < 1 || i >= PQnfields(st->res))
+		return "";
+	return PQgetvalue(st->res, st->row - 1, i);
+}
+
+static int64_t col_int64(struct store_stmt *s, int i)
+{
+	return strtoll(col_text(s, i), NULL, 10);
+}
+
+static bool col_is_null(struct store_stmt *s, int i)
+{
+	struct pg_stmt *st = PST(s);
+	return !st->res || st->row < 1 || i >= PQnfields(st->res) ||
+	       PQgetisnull(st->res, st->row - 1, i);
+}
+
+static void reset(struct store_stmt *s)
+{
+	stmt_clear(PST(s));
+}
+
+static const char *errmsg(struct store_conn *sc)
+{
+	return PQerrorMessage(((struct pg_conn *)sc)->pg);
+}
+
+static kerr lock_migrations(struct store_conn *sc)
+{
+	/* one key for "kouan migrations", held until the transaction ends */
+	return run((struct pg_conn *)sc, "SELECT pg_advisory_xact_lock(7242300501)");
+}
+
+static kerr maintain(struct store_conn *sc)
+{
+	return run((struct pg_conn *)sc, "SELECT kouan_ensure_partitions(3)");
+}
+
+static void pg_close(struct store *s)
+{
+	free(s);
+}
+
+static const struct store_ops pg_ops = {
+	.name = "postgres",
+	.conn_open = conn_open,
+	.conn_close = conn_close,
+	.begin = begin,
+	.commit = commit,
+	.rollback = rollback,
+	.exec_script = exec_script,
+	.prepare = prepare,
+	.bind_text = bind_text,
+	.bind_int64 = bind_int64,
+	.bind_null = bind_null,
+	.step = step,
+	.col_text = col_text,
+	.col_int64 = col_int64,
+	.col_is_null = col_is_null,
+	.reset = reset,
+	.errmsg = errmsg,
+	.close = pg_close,
+	.lock_migrations = lock_migrations,
+	.maintain = maintain,
+};
+
+kerr store_pg_open(const struct store_options *opts, struct store **out)
+{
+	struct pg_store *ps = calloc(1, sizeof *ps);
+	if (!ps)
+		return KERR_NOMEM;
+	if (str_copy(ps->conninfo, opts->url, sizeof ps->conninfo) >= sizeof ps->conninfo) {
+		free(ps);
+		return KERR_INVALID;
+	}
+	ps->base.ops = &pg_ops;
+	ps->base.row_locks = true;
+	str_copy(ps->base.backend, "postgres", sizeof ps->base.backend);
+	struct store_conn *c;
+	kerr e = conn_open(&ps->base, &c);
+	if (e) {
+		free(ps);
+		return e;
+	}
+	conn_close(c);
+	*out = &ps->base;
+	return KERR_OK;
+}
