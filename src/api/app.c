@@ -94,6 +94,20 @@ kerr release_key_load(const char *path, unsigned char pk[32],
 	return KERR_OK;
 }
 
+/* Another server (or this one) committed a change we keep in memory. */
+static void on_store_change(void *arg, const char *topic)
+{
+	struct app *app = arg;
+	if (!strcmp(topic, STORE_TOPIC_FEED)) {
+		app_feed_notify(app);
+	} else if (!strcmp(topic, STORE_TOPIC_REFERENCE)) {
+		/* runs on the watcher's thread: it gets its own connection */
+		struct store_conn *c;
+		if (store_thread_conn(app->store, &c) || app_reload_refdata(app, c))
+			log_warn("reference data: reload after another server's edit failed");
+	}
+}
+
 kerr app_init(struct app *app, struct store *store, struct kclock *clock,
 	      const struct app_limits *l, const char *key_path)
 {
@@ -118,6 +132,8 @@ kerr app_init(struct app *app, struct store *store, struct kclock *clock,
 		if (!e)
 			e = app_reload_refdata(app, c);
 	}
+	if (!e && store->ops->watch)
+		e = store->ops->watch(store, on_store_change, app);
 	if (e)
 		app_free(app); /* nothing to free for the caller on failure */
 	return e;
@@ -125,6 +141,8 @@ kerr app_init(struct app *app, struct store *store, struct kclock *clock,
 
 void app_free(struct app *app)
 {
+	if (app->store && app->store->ops->unwatch)
+		app->store->ops->unwatch(app->store);
 	refdata_release(app->ref);
 	app->ref = NULL;
 	sodium_memzero(app->sign_sk, sizeof app->sign_sk);

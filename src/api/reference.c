@@ -151,6 +151,8 @@ static void change(struct api_ctx *ctx, bool remove)
 			e = repo_audit(ctx->conn, now, ctx->caller.user.username,
 				       remove ? "reference.deleted" : "reference.put",
 				       target, text);
+		if (!e) /* the other servers reload their snapshot */
+			e = store_announce(ctx->conn, STORE_TOPIC_REFERENCE);
 		if (e) {
 			store_rollback(ctx->conn);
 			api_problem(ctx, e, e == KERR_NOT_FOUND ? "no entry with that code" : NULL,

@@ -368,6 +368,8 @@ bool api_commit(struct api_ctx *ctx)
 		e = repo_feed_tick(ctx->conn);
 	for (size_t i = 0; !e && i < ctx->nevents; i++)
 		e = repo_event_append(ctx->conn, &ctx->events[i].in);
+	if (!e && ctx->nevents)
+		e = store_announce(ctx->conn, STORE_TOPIC_FEED);
 	bool wrote_events = ctx->nevents > 0;
 	drop_events(ctx);
 	if (e) {

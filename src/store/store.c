@@ -156,6 +156,12 @@ kerr store_exec(struct store_conn *c, const struct sql_query *q,
 /* Migrations are embedded files src/store/migrations/BACKEND/NNNN_name.sql,
  * applied
  * in name order; schema_migrations records each applied version. */
+kerr store_announce(struct store_conn *c, const char *topic)
+{
+	const struct store_ops *ops = STORE_OPS(c);
+	return ops->announce ? ops->announce(c, topic) : KERR_OK;
+}
+
 kerr store_maintain(struct store *s)
 {
 	if (!s->ops->maintain)

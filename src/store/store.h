@@ -73,6 +73,14 @@ struct store_ops {
 	kerr (*lock_migrations)(struct store_conn *c);
 	/* Optional. Housekeeping at start-up (e.g. create partitions ahead). */
 	kerr (*maintain)(struct store_conn *c);
+	/* Optional: for backends shared by several servers. announce() tells
+	 * every server watching (this one included) that `topic` changed, once
+	 * the current transaction commits; watch() starts a thread calling
+	 * on_change(arg, topic) for each announcement; unwatch() stops it. */
+	kerr (*announce)(struct store_conn *c, const char *topic);
+	kerr (*watch)(struct store *s, void (*on_change)(void *arg, const char *topic),
+		      void *arg);
+	void (*unwatch)(struct store *s);
 };
 
 struct store {
@@ -92,6 +100,13 @@ void store_close(struct store *s);
 /* Apply the embedded migrations not applied yet, in order, each in its own
  * transaction. Safe to run at every start-up. */
 KOUAN_MUST_USE kerr store_migrate(struct store *s, int64_t now_us);
+
+/* Topics announced between servers. */
+#define STORE_TOPIC_FEED "kouan_feed"           /* events were committed */
+#define STORE_TOPIC_REFERENCE "kouan_reference" /* reference data changed */
+
+/* Announce a change to the other servers (no-op for single-server backends). */
+KOUAN_MUST_USE kerr store_announce(struct store_conn *c, const char *topic);
 
 /* Run the backend's start-up housekeeping (see store_ops.maintain). */
 KOUAN_MUST_USE kerr store_maintain(struct store *s);

@@ -13,9 +13,12 @@
  * returned is in its WAL.
  */
 #include <libpq-fe.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/buf.h"
 #include "common/log.h"
@@ -27,6 +30,12 @@
 struct pg_store {
 	struct store base;
 	char conninfo[1024];
+	/* the watcher: LISTENs on its own connection */
+	pthread_t watcher;
+	bool watching;
+	volatile bool stop_watching;
+	void (*on_change)(void *arg, const char *topic);
+	void *on_change_arg;
 };
 
 struct pg_conn;
@@ -340,8 +349,82 @@ static kerr maintain(struct store_conn *sc)
 	return run((struct pg_conn *)sc, "SELECT kouan_ensure_partitions(3)");
 }
 
+static kerr announce(struct store_conn *sc, const char *topic)
+{
+	char sql[96];
+	snprintf(sql, sizeof sql, "NOTIFY %.60s", topic); /* topics are our constants */
+	return run((struct pg_conn *)sc, sql);
+}
+
+static void *watcher_main(void *arg)
+{
+	struct pg_store *ps = arg;
+	PGconn *pg = NULL;
+	while (!ps->stop_watching) {
+		if (!pg || PQstatus(pg) != CONNECTION_OK) {
+			PQfinish(pg);
+			pg = PQconnectdb(ps->conninfo);
+			PGresult *r = PQstatus(pg) == CONNECTION_OK
+					      ? PQexec(pg, "LISTEN " STORE_TOPIC_FEED "; LISTEN "
+							   STORE_TOPIC_REFERENCE)
+					      : NULL;
+			bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+			PQclear(r);
+			if (!ok) {
+				log_warn("postgres: cannot listen for other servers' changes; retrying");
+				for (int i = 0; i < 10 && !ps->stop_watching; i++) {
+					struct timespec ts = {0, 100 * 1000 * 1000};
+					nanosleep(&ts, NULL);
+				}
+				continue;
+			}
+			/* anything may have changed while we were not listening */
+			ps->on_change(ps->on_change_arg, STORE_TOPIC_REFERENCE);
+			ps->on_change(ps->on_change_arg, STORE_TOPIC_FEED);
+		}
+		struct pollfd pfd = {PQsocket(pg), POLLIN, 0};
+		if (poll(&pfd, 1, 200) < 0)
+			continue;
+		if (!PQconsumeInput(pg))
+			continue; /* reconnect at the top */
+		PGnotify *n;
+		while ((n = PQnotifies(pg))) {
+			ps->on_change(ps->on_change_arg, n->relname);
+			PQfreemem(n);
+		}
+	}
+	PQfinish(pg);
+	return NULL;
+}
+
+static kerr watch(struct store *s, void (*on_change)(void *arg, const char *topic),
+		  void *arg)
+{
+	struct pg_store *ps = (struct pg_store *)s;
+	if (ps->watching)
+		return KERR_INTERNAL;
+	ps->on_change = on_change;
+	ps->on_change_arg = arg;
+	ps->stop_watching = false;
+	if (pthread_create(&ps->watcher, NULL, watcher_main, ps))
+		return KERR_INTERNAL;
+	ps->watching = true;
+	return KERR_OK;
+}
+
+static void unwatch(struct store *s)
+{
+	struct pg_store *ps = (struct pg_store *)s;
+	if (!ps->watching)
+		return;
+	ps->stop_watching = true;
+	pthread_join(ps->watcher, NULL);
+	ps->watching = false;
+}
+
 static void pg_close(struct store *s)
 {
+	unwatch(s);
 	free(s);
 }
 
@@ -366,6 +449,9 @@ static const struct store_ops pg_ops = {
 	.close = pg_close,
 	.lock_migrations = lock_migrations,
 	.maintain = maintain,
+	.announce = announce,
+	.watch = watch,
+	.unwatch = unwatch,
 };
 
 kerr store_pg_open(const struct store_options *opts, struct store **out)
