@@ -149,7 +149,7 @@ static int serve(struct config *cfg, bool demo)
 		.timeout_s = cfg->timeout_s,
 		.conn_limit = cfg->conn_limit,
 		.per_ip_limit = cfg->per_ip_limit,
-		.conn_memory = 256 * 1024,
+		.conn_memory = 64 * 1024, /* bodies go to our own buffer */
 		.access_log = cfg->access_log && !cfg->quiet,
 	};
 	uint16_t port;

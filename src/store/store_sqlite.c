@@ -15,6 +15,11 @@
  * group (the right edges of the indexes, the sequence row) are written to
  * the WAL once per group instead of once per writer.
  *
+ * Checkpoints (copying the WAL back into the database file, with its
+ * fsync) run on a background thread, PASSIVE so they never block a writer;
+ * the writer connection does not checkpoint, so no request pays for one. A
+ * WAL that still passes WAL_HARD_LIMIT frames is truncated in one go.
+ *
  * Durability: with STORE_SYNC_PROCESS (synchronous=NORMAL in WAL mode) a
  * commit is in the WAL file, in the kernel's hands, before COMMIT returns:
  * it survives kill -9 of the server. STORE_SYNC_POWER (synchronous=FULL)
@@ -25,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/buf.h"
 #include "common/log.h"
@@ -32,6 +38,8 @@
 
 #define STMT_CACHE 256 /* power of two, more than the number of queries */
 #define GROUP_MAX 64    /* writers committed together at most */
+#define WAL_CHECKPOINT_FRAMES 1000  /* checkpoint once the WAL holds this many */
+#define WAL_HARD_LIMIT 200000       /* about 800 MB: then TRUNCATE */
 
 struct sqlite_conn;
 
@@ -56,6 +64,12 @@ struct sqlite_store {
 	pthread_cond_t group_done;
 	int queued;                      /* writers waiting for write_lock */
 	struct group_member *members;    /* waiting for the open group's COMMIT */
+	/* the checkpointer */
+	pthread_t checkpointer;
+	bool checkpointing;
+	pthread_mutex_t stop_lock;
+	pthread_cond_t stop_cond;
+	bool stop;
 };
 
 struct sqlite_stmt {
@@ -169,6 +183,9 @@ static kerr begin(struct store_conn *sc, bool write)
 		e = conn_open(&ss->base, &w);
 		if (!e)
 			ss->writer = (struct sqlite_conn *)w;
+		/* the checkpointer thread does this work, off the request path */
+		if (!e && ss->checkpointing)
+			e = run(ss->writer->db, "PRAGMA wal_autocheckpoint=0");
 	}
 	if (!e && !ss->group_open) {
 		e = run(ss->writer->db, "BEGIN IMMEDIATE");
@@ -367,9 +384,55 @@ static const char *errmsg(struct store_conn *sc)
 	return sqlite3_errmsg(target((struct sqlite_conn *)sc)->db);
 }
 
+static void *checkpointer_main(void *arg)
+{
+	struct sqlite_store *ss = arg;
+	struct store_conn *sc;
+	if (conn_open(&ss->base, &sc))
+		return NULL;
+	sqlite3 *db = ((struct sqlite_conn *)sc)->db;
+	pthread_mutex_lock(&ss->stop_lock);
+	while (!ss->stop) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 100 * 1000 * 1000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&ss->stop_cond, &ss->stop_lock, &until);
+		if (ss->stop)
+			break;
+		pthread_mutex_unlock(&ss->stop_lock);
+		int frames = 0, done = 0;
+		/* a PASSIVE checkpoint with nothing to do costs a few page reads */
+		if (sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames,
+					      &done) == SQLITE_OK &&
+		    frames > WAL_HARD_LIMIT)
+			(void)sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+							&frames, &done);
+		pthread_mutex_lock(&ss->stop_lock);
+	}
+	pthread_mutex_unlock(&ss->stop_lock);
+	/* leave the file checkpointed for the next start */
+	int frames, done;
+	(void)sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &done);
+	conn_close(sc);
+	return NULL;
+}
+
 static void store_sqlite_close(struct store *s)
 {
 	struct sqlite_store *ss = (struct sqlite_store *)s;
+	if (ss->checkpointing) {
+		pthread_mutex_lock(&ss->stop_lock);
+		ss->stop = true;
+		pthread_cond_signal(&ss->stop_cond);
+		pthread_mutex_unlock(&ss->stop_lock);
+		pthread_join(ss->checkpointer, NULL);
+	}
+	pthread_mutex_destroy(&ss->stop_lock);
+	pthread_cond_destroy(&ss->stop_cond);
 	if (ss->writer) {
 		if (ss->group_open)
 			(void)close_group(ss);
@@ -421,6 +484,8 @@ kerr store_sqlite_open(const struct store_options *opts, struct store **out)
 	pthread_mutex_init(&ss->write_lock, NULL);
 	pthread_mutex_init(&ss->group_lock, NULL);
 	pthread_cond_init(&ss->group_done, NULL);
+	pthread_mutex_init(&ss->stop_lock, NULL);
+	pthread_cond_init(&ss->stop_cond, NULL);
 	/* Open once to fail early on a bad path and to set WAL. */
 	struct store_conn *c;
 	kerr e = conn_open(&ss->base, &c);
@@ -429,6 +494,7 @@ kerr store_sqlite_open(const struct store_options *opts, struct store **out)
 		return e;
 	}
 	conn_close(c);
+	ss->checkpointing = pthread_create(&ss->checkpointer, NULL, checkpointer_main, ss) == 0;
 	*out = &ss->base;
 	return KERR_OK;
 }
