@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "common/clock.h"
+#include "domain/workflow.h"
 #include "domain/refdata.h"
 #include "http/http.h"
 #include "http/problem.h"
@@ -134,6 +135,11 @@ struct api_ctx {
 	int64_t received_us; /* when the request arrived */
 	struct pending_event events[PENDING_EVENTS_MAX];
 	size_t nevents;
+	/* set while kouan acts by itself (risk assessment): events and
+	 * decisions are recorded with actor "kouan", role "system" */
+	bool system_actor;
+	/* the declaration view after declaration_decide (owned) */
+	json_t *last_view;
 };
 
 typedef void (*api_handler)(struct api_ctx *ctx);
@@ -182,6 +188,27 @@ KOUAN_MUST_USE kerr api_event(struct api_ctx *ctx, const struct event_in *e);
  * grow in commit order even when several servers write at once: a reader
  * that has seen id N will never later find an id below N appear. */
 bool api_commit(struct api_ctx *ctx);
+
+/* --- operations shared between resources (inside a write transaction) --- */
+
+/* Apply an agency's decision on its task of a declaration: lock and load
+ * the declaration, check the transition, record it with its event (extra:
+ * more event data, taken; may be NULL), and settle the declaration (release
+ * it once when every task is cleared). Decision "inspect" also opens or
+ * joins the declaration's joint inspection. On refusal answers nothing and
+ * returns KERR_NOT_FOUND or KERR_CONFLICT with *why; on success sets
+ * ctx->last_view. The caller commits or rolls back. */
+KOUAN_MUST_USE kerr declaration_decide(struct api_ctx *ctx, const char *number,
+				       const char *agency, enum decision d,
+				       const char *reason, json_t *extra,
+				       const char **why);
+
+/* The joint inspection of a declaration needs `agency` (an agency drew red,
+ * or an officer ordered an inspection): open the declaration's inspection
+ * if there is none open, or add the agency to it (src/api/inspections.c). */
+KOUAN_MUST_USE kerr inspection_require(struct api_ctx *ctx, const char *number,
+				       int64_t org_id, const char *agency,
+				       const char *now);
 
 /* Handlers, grouped by resource (one file each). */
 void api_healthz(struct api_ctx *ctx);

@@ -160,7 +160,7 @@ static kerr event(struct api_ctx *ctx, const struct loaded *l, const char *type,
 {
 	char *text = data ? json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(data);
-	bool sys = system_step(type);
+	bool sys = ctx->system_actor || system_step(type);
 	struct event_in e = {
 		.number = l->row.number,
 		.org_id = l->row.org_id,
@@ -830,6 +830,60 @@ static const char *decision_event(enum decision d)
 	}
 }
 
+kerr declaration_decide(struct api_ctx *ctx, const char *number, const char *agency,
+			enum decision d, const char *reason, json_t *extra,
+			const char **why)
+{
+	struct loaded l;
+	*why = NULL;
+	if (!load_for_change(ctx, number, &l)) {
+		*why = "no declaration has that number";
+		json_decref(extra);
+		return KERR_NOT_FOUND;
+	}
+	struct task_row *t = find_task(&l, agency);
+	enum task_status ts, next;
+	kerr e = KERR_OK;
+	if (!t || !task_status_parse(t->status, &ts)) {
+		*why = "this declaration has no task for that agency";
+		e = KERR_NOT_FOUND;
+		goto out;
+	}
+	if (!workflow_decide(l.status, ts, d, &next, why)) {
+		e = KERR_CONFLICT;
+		goto out;
+	}
+	char now[KTIME_TEXT_MAX];
+	api_now(ctx, now);
+	str_copy(t->decided_at, now, sizeof t->decided_at);
+	str_copy(t->decided_by, ctx->system_actor ? "kouan" : ctx->caller.user.username,
+		 sizeof t->decided_by);
+	str_copy(t->decision, decision_name(d), sizeof t->decision);
+	str_copy(t->reason, reason ? reason : "", sizeof t->reason);
+	e = set_task(ctx, &l, t, next);
+	if (!e) {
+		json_t *data = extra ? json_incref(extra) : json_object();
+		json_object_set_new(data, "version", json_integer((json_int_t)l.row.version));
+		if (reason)
+			json_object_set_new(data, "reason", json_string(reason));
+		e = event(ctx, &l, decision_event(d), agency, now, data);
+	}
+	if (!e && d == DECISION_INSPECT)
+		e = inspection_require(ctx, l.row.number, l.row.org_id, agency, now);
+	json_t *decl = e ? NULL : json_loads(l.row.body, 0, NULL);
+	if (!e)
+		e = decl ? settle(ctx, &l, now, decl) : KERR_INTERNAL;
+	json_decref(decl);
+	if (!e) {
+		str_copy(l.row.updated_at, now, sizeof l.row.updated_at);
+		ctx->last_view = declaration_view(&l, NULL);
+	}
+out:
+	json_decref(extra);
+	loaded_free(&l);
+	return e;
+}
+
 void api_task_decide(struct api_ctx *ctx)
 {
 	const char *agency = http_param(ctx->req, "agency");
@@ -847,9 +901,7 @@ void api_task_decide(struct api_ctx *ctx)
 		return;
 	static const char *const fields[] = {"decision", "reason", NULL};
 	enum decision d;
-	const char *reason;
-	struct loaded l;
-	memset(&l, 0, sizeof l);
+	const char *reason, *why;
 	if (!only_fields(ctx, body, fields, "decision, reason"))
 		goto out;
 	json_t *dj = json_object_get(body, "decision");
@@ -867,49 +919,20 @@ void api_task_decide(struct api_ctx *ctx)
 		goto out;
 	if (!api_begin(ctx, true))
 		goto out;
-	if (!load_for_change(ctx, http_param(ctx->req, "number"), &l)) {
-		store_rollback(ctx->conn);
-		goto out;
-	}
-	struct task_row *t = find_task(&l, agency);
-	enum task_status ts, next;
-	const char *why;
-	if (!t || !task_status_parse(t->status, &ts)) {
-		store_rollback(ctx->conn);
-		api_problem(ctx, KERR_NOT_FOUND, "this declaration has no task for your agency", NULL);
-		goto out;
-	}
-	if (!workflow_decide(l.status, ts, d, &next, &why)) {
-		store_rollback(ctx->conn);
-		api_problem(ctx, KERR_CONFLICT, why, NULL);
-		goto out;
-	}
-	char now[KTIME_TEXT_MAX];
-	api_now(ctx, now);
-	str_copy(t->decided_at, now, sizeof t->decided_at);
-	str_copy(t->decided_by, ctx->caller.user.username, sizeof t->decided_by);
-	str_copy(t->decision, decision_name(d), sizeof t->decision);
-	str_copy(t->reason, reason ? reason : "", sizeof t->reason);
-	kerr e = set_task(ctx, &l, t, next);
-	if (!e)
-		e = event(ctx, &l, decision_event(d), agency, now,
-			  reason ? json_pack("{s:s, s:I}", "reason", reason, "version",
-					     (json_int_t)l.row.version)
-				 : json_pack("{s:I}", "version", (json_int_t)l.row.version));
-	json_t *decl = e ? NULL : json_loads(l.row.body, 0, NULL);
-	if (!e)
-		e = decl ? settle(ctx, &l, now, decl) : KERR_INTERNAL;
-	json_decref(decl);
+	kerr e = declaration_decide(ctx, http_param(ctx->req, "number"), agency, d, reason,
+				    NULL, &why);
 	if (e) {
 		store_rollback(ctx->conn);
-		api_problem(ctx, KERR_STORE, "the decision could not be saved", NULL);
+		if (e == KERR_NOT_FOUND || e == KERR_CONFLICT)
+			api_problem(ctx, e, why, NULL);
+		else
+			api_problem(ctx, KERR_STORE, "the decision could not be saved", NULL);
 		goto out;
 	}
-	str_copy(l.row.updated_at, now, sizeof l.row.updated_at);
-	if (!api_commit(ctx))
-		goto out;
-	api_json(ctx, 200, declaration_view(&l, NULL));
+	if (api_commit(ctx)) {
+		api_json(ctx, 200, ctx->last_view);
+		ctx->last_view = NULL;
+	}
 out:
-	loaded_free(&l);
 	json_decref(body);
 }

@@ -215,6 +215,7 @@ void api_dispatch(struct app *app, const struct http_request *req_in,
 	}
 	found->handler(&ctx);
 	drop_events(&ctx);
+	json_decref(ctx.last_view);
 }
 
 void api_problem(struct api_ctx *ctx, kerr e, const char *detail,
