@@ -80,6 +80,7 @@ struct app {
 	unsigned char sign_sk[64];
 	char key_id[17];
 	const char *openapi; /* served at /openapi.json */
+	struct risk_state *risk; /* risk.c: rules in force, seed */
 };
 
 /* Defaults for limits (1 MiB bodies, 12 h tokens, 25 s long-polls). */
@@ -202,6 +203,18 @@ KOUAN_MUST_USE kerr declaration_decide(struct api_ctx *ctx, const char *number,
 				       const char *agency, enum decision d,
 				       const char *reason, json_t *extra,
 				       const char **why);
+
+/* Assess a declaration just accepted or corrected (src/api/risk.c), store
+ * the explanation, and apply the lanes to its open tasks: green and blue
+ * cleared by kouan, red to the joint inspection, yellow left for an
+ * officer. */
+struct declaration_facts;
+KOUAN_MUST_USE kerr risk_assess_and_apply(struct api_ctx *ctx, const char *number,
+					  int64_t org_id, int64_t declaration_version,
+					  const json_t *body,
+					  const struct declaration_facts *f,
+					  const struct refdata *ref, const char *now);
+void risk_state_free(struct app *app);
 
 /* The joint inspection of a declaration needs `agency` (an agency drew red,
  * or an officer ordered an inspection): open the declaration's inspection

@@ -145,6 +145,7 @@ void app_free(struct app *app)
 		app->store->ops->unwatch(app->store);
 	refdata_release(app->ref);
 	app->ref = NULL;
+	risk_state_free(app);
 	sodium_memzero(app->sign_sk, sizeof app->sign_sk);
 	pthread_mutex_destroy(&app->ref_lock);
 	pthread_mutex_destroy(&app->feed.lock);

@@ -102,6 +102,23 @@ static bool load_for_change(struct api_ctx *ctx, const char *number, struct load
 	return load_visible_for(ctx, number, l, true);
 }
 
+/* Read the declaration's status and tasks again (within the transaction),
+ * after steps that changed them behind `l`'s back. */
+static kerr reload(struct api_ctx *ctx, struct loaded *l)
+{
+	struct decl_row fresh;
+	kerr e = repo_decl_get(ctx->conn, l->row.number, &fresh);
+	if (e)
+		return e;
+	str_copy(l->row.status, fresh.status, sizeof l->row.status);
+	str_copy(l->row.updated_at, fresh.updated_at, sizeof l->row.updated_at);
+	str_copy(l->row.released_at, fresh.released_at, sizeof l->row.released_at);
+	decl_row_free(&fresh);
+	if (!declaration_status_parse(l->row.status, &l->status))
+		return KERR_INTERNAL;
+	return repo_task_list(ctx->conn, l->row.number, l->tasks, &l->ntasks);
+}
+
 static json_t *task_json(const struct task_row *t)
 {
 	json_t *o = json_pack("{s:s, s:s, s:s}", "agency", t->agency, "status",
@@ -394,6 +411,7 @@ void api_declaration_create(struct api_ctx *ctx)
 	str_copy(l.row.declaration_office, f.declaration_office, sizeof l.row.declaration_office);
 	str_copy(l.row.port_office, f.port_office, sizeof l.row.port_office);
 	str_copy(l.row.bill_of_lading, f.bill_of_lading, sizeof l.row.bill_of_lading);
+	str_copy(l.row.consignee_uscc, f.consignee_uscc, sizeof l.row.consignee_uscc);
 	l.row.version = 1;
 	l.row.body = canonical;
 	canonical = NULL;
@@ -420,6 +438,12 @@ void api_declaration_create(struct api_ctx *ctx)
 		if (!e)
 			e = event(ctx, &l, "task.opened", t->agency, now, NULL);
 	}
+	/* assess at once: lanes may clear tasks, order the inspection, or
+	 * release the declaration without an officer */
+	if (!e)
+		e = risk_assess_and_apply(ctx, l.row.number, l.row.org_id, 1, body, &f, ref, now);
+	if (!e)
+		e = reload(ctx, &l);
 	if (e)
 		goto fail;
 	json_t *view = declaration_view(&l, body);
@@ -798,6 +822,12 @@ void api_declaration_correct(struct api_ctx *ctx)
 		canonical = NULL;
 		e = settle(ctx, &l, now, body);
 	}
+	/* the corrected version is assessed again; lanes apply to open tasks */
+	if (!e && l.status == DECL_ACCEPTED)
+		e = risk_assess_and_apply(ctx, l.row.number, l.row.org_id, l.row.version, body,
+					  &f, ref, now);
+	if (!e)
+		e = reload(ctx, &l);
 	if (e) {
 		store_rollback(ctx->conn);
 		api_problem(ctx, KERR_STORE, "the correction could not be saved", NULL);

@@ -297,7 +297,7 @@ kerr repo_sequence_next(struct store_conn *c, const char *office, int year,
 Q(Q_DECL_INSERT,
   "INSERT INTO declarations (number, org_id, lodged_by, status, direction,"
   " declaration_office, port_office, bill_of_lading, version, body, lodged_at,"
-  " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  " updated_at, consignee_uscc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 Q(Q_DECL_GET,
   "SELECT number, org_id, lodged_by, status, direction, declaration_office,"
   " port_office, bill_of_lading, version, body, lodged_at, updated_at,"
@@ -308,10 +308,10 @@ Q(Q_DECL_UPDATE,
 
 kerr repo_decl_insert(struct store_conn *c, const struct decl_row *d)
 {
-	return store_exec(c, &Q_DECL_INSERT, "siisssssisss", d->number, d->org_id,
+	return store_exec(c, &Q_DECL_INSERT, "siisssssissss", d->number, d->org_id,
 			  d->lodged_by, d->status, d->direction, d->declaration_office,
 			  d->port_office, d->bill_of_lading, d->version, d->body,
-			  d->lodged_at, d->updated_at);
+			  d->lodged_at, d->updated_at, d->consignee_uscc);
 }
 
 Q(Q_DECL_LOCK, "SELECT number FROM declarations WHERE number = ? FOR UPDATE");

@@ -92,6 +92,7 @@ struct decl_row {
 	char declaration_office[8];
 	char port_office[8];
 	char bill_of_lading[65];
+	char consignee_uscc[19];
 	int64_t version;
 	char *body; /* owned: free() */
 	char lodged_at[32];

@@ -56,10 +56,11 @@ static void lodge_opens_one_task_per_agency(void **state)
 	assert_int_equal(test_call(env, "GET", path, "trader", NULL, NULL, &ev), 200);
 	json_t *events = json_object_get(ev.json, "events");
 	static const char *const want[] = {"declaration.lodged", "declaration.accepted",
-					   "task.opened", "task.opened"};
-	assert_int_equal(json_array_size(events), 4);
+					   "task.opened", "task.opened",
+					   "declaration.assessed"};
+	assert_int_equal(json_array_size(events), 5);
 	const char *prev = "";
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < 5; i++) {
 		json_t *e = json_array_get(events, i);
 		assert_string_equal(json_string_value(json_object_get(e, "type")), want[i]);
 		const char *at = json_string_value(json_object_get(e, "at"));

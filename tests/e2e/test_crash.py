@@ -15,7 +15,7 @@ after ~60%):
   * for each office/year/direction the sequence numbers present are exactly
     1..N: no gaps, no duplicates;
   * each stored declaration has all its lodging events (one lodged, one
-    accepted, one task.opened per task): no half-written lodging;
+    accepted, one task.opened per task, assessed): no half-written lodging;
   * the clients that got no answer retry with the same key and body: they
     get either the stored result (Idempotent-Replayed: true, a number no
     acknowledged client holds) or a new number; a second retry replays the
@@ -165,7 +165,8 @@ def check_events_complete(numbers):
         r = S.call("GET", "/v1/declarations/" + n, token=T["analyst"])
         ntasks = len(r.json["tasks"])
         if (types.count("declaration.lodged"), types.count("declaration.accepted"),
-                types.count("task.opened"), len(types)) != (1, 1, ntasks, ntasks + 2):
+                types.count("task.opened"), types.count("declaration.assessed"),
+                len(types)) != (1, 1, ntasks, 1, ntasks + 3):
             bad.append((n, types, ntasks))
     eq(bad, [], "declarations with incomplete lodging events")
 

@@ -12,7 +12,7 @@ What it checks:
     is released exactly once, only when the second agency clears; decisions
     made at the same moment still release exactly once.
   * the timeline (GET /v1/declarations/N/events and `kouan events N`, which
-    agree) shows lodged, accepted, task.opened per agency, the decisions in
+    agree) shows lodged, accepted, task.opened per agency, assessed, the decisions in
     the order they were made, released; with RFC 3339 microsecond times that
     never go backwards, increasing cursors, and the right actors.
   * the signed release notice verifies with `kouan verify-notice` and the key
@@ -201,25 +201,28 @@ def expect_timeline(number, org, first, second):
     eq(events_of(S, number, T["customs"]), ev_http, "customs sees the same timeline")
     types = [e["type"] for e in ev_http]
     eq(types, ["declaration.lodged", "declaration.accepted", "task.opened", "task.opened",
-               "task.cleared", "task.cleared", "declaration.released"], "event types of " + number)
+               "declaration.assessed", "task.cleared", "task.cleared", "declaration.released"],
+       "event types of " + number)
     eq(sorted(e["agency"] for e in ev_http[2:4]), ["customs", "quarantine"], "task.opened agencies")
-    eq([ev_http[4]["agency"], ev_http[5]["agency"]], [first, second], "decision order")
+    # no profile configured: both agencies drew yellow (document check by an officer)
+    eq(ev_http[4]["data"]["lanes"], {"customs": "yellow", "quarantine": "yellow"}, "lanes")
+    eq([ev_http[5]["agency"], ev_http[6]["agency"]], [first, second], "decision order")
     for e in ev_http:
         eq(e["declaration_number"], number, "event number")
     lodged, accepted = ev_http[0], ev_http[1]
     eq((lodged["actor"], lodged["actor_role"]), (org, "declarant"), "lodged actor")
     eq(sorted(accepted["data"]["agencies"]), ["customs", "quarantine"], "accepted agencies")
-    for e in ev_http[1:4] + ev_http[6:]:
+    for e in ev_http[1:5] + ev_http[7:]:
         eq((e["actor"], e["actor_role"]), ("kouan", "system"), "system step actor for " + e["type"])
-    for e in ev_http[4:6]:
+    for e in ev_http[5:7]:
         eq((e["actor"], e["actor_role"]), (e["agency"], e["agency"]), "officer actor")
     check_times(ev_http)
     view = get(number)
     eq(ev_http[-1]["at"], view["released_at"], "released event time = released_at")
     eq(ev_http[0]["at"], view["lodged_at"], "lodged event time = lodged_at")
     tk = tasks_by_agency(view)
-    eq(ev_http[4]["at"], tk[first]["decided_at"], "first decision time")
-    eq(ev_http[5]["at"], tk[second]["decided_at"], "second decision time")
+    eq(ev_http[5]["at"], tk[first]["decided_at"], "first decision time")
+    eq(ev_http[6]["at"], tk[second]["decided_at"], "second decision time")
 
 
 def test_events_timeline():
@@ -342,11 +345,13 @@ def test_return_correct_reopens_only_returned_task():
        "quarantine task untouched")
     ev = events_of(S, C, T["trader"])
     types = [(e["type"], e["agency"]) for e in ev]
-    eq(types[4:], [("task.cleared", "quarantine"), ("task.returned", "customs"),
-                   ("declaration.returned", None), ("declaration.corrected", None),
-                   ("task.reopened", "customs")], "events around the correction")
-    eq(ev[-1]["data"]["version"], 2, "reopened for version 2")
-    eq(ev[-2]["actor"], "trader", "corrected by the trader")
+    eq(types[4:], [("declaration.assessed", None), ("task.cleared", "quarantine"),
+                   ("task.returned", "customs"), ("declaration.returned", None),
+                   ("declaration.corrected", None), ("task.reopened", "customs"),
+                   ("declaration.assessed", None)], "events around the correction")
+    eq(ev[-2]["data"]["version"], 2, "reopened for version 2")
+    eq(ev[-1]["data"]["declaration_version"], 2, "assessed again, version 2")
+    eq(ev[-3]["actor"], "trader", "corrected by the trader")
     check_times(ev)
     r = decide_cli(C, "customs", "cleared")
     eq(r.returncode, 0, "customs clears the correction")
