@@ -164,6 +164,9 @@ void api_dispatch(struct app *app, const struct http_request *req,
 /* Answer a problem; detail and errors may be NULL. */
 void api_problem(struct api_ctx *ctx, kerr e, const char *detail,
 		 const struct problems *errors);
+/* Answer a problem with extension members (taken; may be NULL). */
+void api_problem_ext(struct api_ctx *ctx, kerr e, const char *detail,
+		     const struct problems *errors, json_t *extra);
 /* Answer a problem with one field error. */
 void api_field_problem(struct api_ctx *ctx, kerr e, const char *field,
 		       const char *problem);
@@ -215,6 +218,8 @@ KOUAN_MUST_USE kerr risk_assess_and_apply(struct api_ctx *ctx, const char *numbe
 					  const struct declaration_facts *f,
 					  const struct refdata *ref, const char *now);
 void risk_state_free(struct app *app);
+/* Make the secret seed of the risk draws once per database (at start-up). */
+KOUAN_MUST_USE kerr risk_seed_ensure(struct store *store);
 
 /* The joint inspection of a declaration needs `agency` (an agency drew red,
  * or an officer ordered an inspection): open the declaration's inspection
@@ -250,5 +255,16 @@ void api_organisation_create(struct api_ctx *ctx);
 void api_organisation_list(struct api_ctx *ctx);
 void api_user_create(struct api_ctx *ctx);
 void api_user_list(struct api_ctx *ctx);
+void api_declaration_risk(struct api_ctx *ctx);
+void api_risk_rules_list(struct api_ctx *ctx);
+void api_risk_rules_get(struct api_ctx *ctx);
+void api_risk_rules_add(struct api_ctx *ctx);
+void api_risk_rules_preview(struct api_ctx *ctx);
+void api_risk_rules_effectiveness(struct api_ctx *ctx);
+void api_risk_profiles_list(struct api_ctx *ctx);
+void api_risk_profile_put(struct api_ctx *ctx);
+void api_risk_scaling_put(struct api_ctx *ctx);
+void api_credit_get(struct api_ctx *ctx);
+void api_credit_put(struct api_ctx *ctx);
 
 #endif

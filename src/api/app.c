@@ -131,6 +131,8 @@ kerr app_init(struct app *app, struct store *store, struct kclock *clock,
 		e = store_thread_conn(store, &c);
 		if (!e)
 			e = app_reload_refdata(app, c);
+		if (!e)
+			e = risk_seed_ensure(store);
 	}
 	if (!e && store->ops->watch)
 		e = store->ops->watch(store, on_store_change, app);

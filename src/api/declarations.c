@@ -19,6 +19,7 @@
 #include "domain/declaration.h"
 #include "domain/release.h"
 #include "domain/workflow.h"
+#include "store/repo_risk.h"
 
 #define IDEMPOTENCY_KEY_MAX 128
 
@@ -595,6 +596,24 @@ void api_declaration_version(struct api_ctx *ctx)
 					     (json_int_t)l.row.version, "declaration", decl));
 	free(body);
 	loaded_free(&l);
+}
+
+void api_declaration_risk(struct api_ctx *ctx)
+{
+	struct loaded l;
+	if (!api_begin(ctx, false))
+		return;
+	if (!load_visible(ctx, http_param(ctx->req, "number"), &l)) {
+		store_rollback(ctx->conn);
+		return;
+	}
+	json_t *a = repo_assessment_get(ctx->conn, l.row.number);
+	store_rollback(ctx->conn);
+	loaded_free(&l);
+	if (!a)
+		api_problem(ctx, KERR_NOT_FOUND, "this declaration has not been assessed", NULL);
+	else
+		api_json(ctx, 200, a);
 }
 
 void api_declaration_notice(struct api_ctx *ctx)

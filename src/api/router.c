@@ -48,6 +48,20 @@ static const struct route routes[] = {
 	{"GET", "/v1/organisations", api_organisation_list, ROLE_BIT(ADMIN)},
 	{"POST", "/v1/users", api_user_create, ROLE_BIT(ADMIN)},
 	{"GET", "/v1/users", api_user_list, ROLE_BIT(ADMIN)},
+	{"GET", "/v1/declarations/{number}/risk", api_declaration_risk, OFFICERS},
+	{"GET", "/v1/risk/rules", api_risk_rules_list, OFFICERS},
+	{"POST", "/v1/risk/rules", api_risk_rules_add, ROLES_AGENCY | ROLE_BIT(ADMIN)},
+	{"POST", "/v1/risk/rules/preview", api_risk_rules_preview, OFFICERS},
+	{"GET", "/v1/risk/rules/{version}", api_risk_rules_get, OFFICERS},
+	{"GET", "/v1/risk/rules/{version}/effectiveness", api_risk_rules_effectiveness,
+	 OFFICERS},
+	{"GET", "/v1/risk/profiles", api_risk_profiles_list, OFFICERS},
+	{"PUT", "/v1/risk/profiles/{office}/{agency}", api_risk_profile_put,
+	 ROLES_AGENCY | ROLE_BIT(ADMIN)},
+	{"PUT", "/v1/risk/credit-scaling", api_risk_scaling_put, ROLE_BIT(ADMIN)},
+	{"GET", "/v1/organisations/{uscc}/credit", api_credit_get, OFFICERS},
+	{"PUT", "/v1/organisations/{uscc}/credit", api_credit_put,
+	 ROLE_BIT(CUSTOMS) | ROLE_BIT(ADMIN)},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])
@@ -222,6 +236,12 @@ void api_problem(struct api_ctx *ctx, kerr e, const char *detail,
 		 const struct problems *errors)
 {
 	problem_respond(ctx->resp, e, ctx->req->path, detail, errors);
+}
+
+void api_problem_ext(struct api_ctx *ctx, kerr e, const char *detail,
+		     const struct problems *errors, json_t *extra)
+{
+	problem_respond_ext(ctx->resp, e, ctx->req->path, detail, errors, extra);
 }
 
 void api_field_problem(struct api_ctx *ctx, kerr e, const char *field,

@@ -9,7 +9,8 @@
 const char *const refdata_list_names[] = {
 	"agencies",       "countries",      "currencies",      "commodities",
 	"customs_offices", "ports",         "trade_modes",     "transport_modes",
-	"units",          "incoterms",      "document_types",  NULL,
+	"units",          "incoterms",      "document_types",  "exchange_rates",
+	NULL,
 };
 
 bool refdata_known_list(const char *name)

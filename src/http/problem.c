@@ -74,6 +74,13 @@ bool problems_unknown_fields(struct problems *p, const json_t *obj,
 void problem_respond(struct http_response *resp, kerr e, const char *instance,
 		     const char *detail, const struct problems *errors)
 {
+	problem_respond_ext(resp, e, instance, detail, errors, NULL);
+}
+
+void problem_respond_ext(struct http_response *resp, kerr e, const char *instance,
+			 const char *detail, const struct problems *errors,
+			 json_t *extra)
+{
 	char type[96];
 	snprintf(type, sizeof type, "urn:kouan:problem:%s", kerr_slug(e));
 	json_t *o = json_pack("{s:s, s:s, s:i}", "type", type, "title",
@@ -94,6 +101,9 @@ void problem_respond(struct http_response *resp, kerr e, const char *instance,
 			json_object_set_new(o, "errors_not_shown",
 					    json_integer((json_int_t)errors->dropped));
 	}
+	if (o && extra)
+		json_object_update_missing(o, extra);
+	json_decref(extra);
 	resp->status = kerr_http_status(e);
 	resp->content_type = "application/problem+json";
 	buf_reset(&resp->body);

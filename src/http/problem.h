@@ -18,6 +18,8 @@
 #include "common/error.h"
 #include "http/http.h"
 
+struct json_t;
+
 #define PROBLEM_MAX_ERRORS 64
 
 struct field_error {
@@ -49,7 +51,6 @@ void json_pointer_to(char *out, size_t n, const char *prefix, const char *key);
 /* Add an "unknown field" error for each member of object `obj` (at pointer
  * `prefix`) not named in the NULL-terminated `allowed`; `accepted` is the
  * list shown to the user. Returns true when all members are known. */
-struct json_t;
 bool problems_unknown_fields(struct problems *p, const struct json_t *obj,
 			     const char *prefix, const char *const *allowed,
 			     const char *accepted);
@@ -58,5 +59,10 @@ bool problems_unknown_fields(struct problems *p, const struct json_t *obj,
  * per-field errors (may be NULL). */
 void problem_respond(struct http_response *resp, kerr e, const char *instance,
 		     const char *detail, const struct problems *errors);
+/* The same with extension members (RFC 9457 §3.2) merged in from `extra`
+ * (an object, taken; may be NULL). */
+void problem_respond_ext(struct http_response *resp, kerr e, const char *instance,
+			 const char *detail, const struct problems *errors,
+			 struct json_t *extra);
 
 #endif

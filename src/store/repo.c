@@ -208,6 +208,14 @@ kerr repo_setting_get(struct store_conn *c, const char *name, char *out, size_t 
 	return r == STORE_ROW ? KERR_OK : r == STORE_DONE ? KERR_NOT_FOUND : KERR_STORE;
 }
 
+Q(Q_SETTING_PUT_NEW, "INSERT INTO settings (name, value) VALUES (?, ?)"
+		     " ON CONFLICT (name) DO NOTHING");
+
+kerr repo_setting_put_new(struct store_conn *c, const char *name, const char *value)
+{
+	return store_exec(c, &Q_SETTING_PUT_NEW, "ss", name, value);
+}
+
 kerr repo_setting_put(struct store_conn *c, const char *name, const char *value)
 {
 	return store_exec(c, &Q_SETTING_PUT, "ss", name, value);

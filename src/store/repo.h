@@ -69,6 +69,9 @@ KOUAN_MUST_USE kerr repo_setting_get(struct store_conn *c, const char *name,
 				     char *out, size_t n);
 KOUAN_MUST_USE kerr repo_setting_put(struct store_conn *c, const char *name,
 				     const char *value);
+/* Set a setting only when it has no value yet. */
+KOUAN_MUST_USE kerr repo_setting_put_new(struct store_conn *c, const char *name,
+					 const char *value);
 
 /* --- reference data --- */
 
