@@ -5,10 +5,22 @@
 
 #include "api/api.h"
 
+static const struct sql_query Q_PING = {"SELECT 1"};
+
+/* Healthy means the database answers too: a load balancer takes a server
+ * whose database is gone out of rotation. */
 void api_healthz(struct api_ctx *ctx)
 {
 	char now[KTIME_TEXT_MAX];
 	api_now(ctx, now);
+	struct store_stmt *st = store_query(ctx->conn, &Q_PING, "");
+	bool ok = st && stmt_step(st) == STORE_ROW;
+	if (st)
+		stmt_done(st);
+	if (!ok) {
+		api_problem(ctx, KERR_BUSY, "the database does not answer", NULL);
+		return;
+	}
 	api_json(ctx, 200, json_pack("{s:s, s:s, s:s}", "status", "ok", "time", now,
 				     "store", ctx->app->store->backend));
 }

@@ -4,8 +4,10 @@
  * MHD calls the access handler several times per request: first with the
  * headers, then once per piece of body, then once with no data. We collect
  * the body (up to the limit) and answer on the last call, so keep-alive
- * works; a body over the limit is answered 413 at once and the connection
- * closed, without reading the rest.
+ * works. A body over the limit is read and dropped and answered 413 at the
+ * end (a proxy that is still sending it would otherwise see a reset); one
+ * declared over 8 times the limit is answered at once and the connection
+ * closed, without reading it.
  */
 #include "http/server.h"
 
@@ -142,10 +144,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		*con_cls = st;
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl && strtoull(cl, NULL, 10) > s->opts.max_body) {
-			/* answer before reading the body; MHD then closes */
+		unsigned long long len = cl ? strtoull(cl, NULL, 10) : 0;
+		if (len > s->opts.max_body) {
 			st->too_large = true;
-			return respond(s, conn, method, url, st);
+			buf_free(&st->body);
+			/* Far too large: answer before reading it, and MHD closes.
+			 * Otherwise read and drop it and answer 413 at the end, so
+			 * that a client or proxy still writing the body (nginx)
+			 * gets our answer instead of a reset connection. */
+			if (len > 8 * (unsigned long long)s->opts.max_body)
+				return respond(s, conn, method, url, st);
 		}
 		return MHD_YES;
 	}

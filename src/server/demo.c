@@ -49,8 +49,31 @@ struct demo_declaration {
 	struct demo_step steps[3];
 };
 
+static const struct {
+	const char *method;
+	const char *path;
+	const char *body;
+} demo_risk_setup[] = {
+	{"POST", "/v1/risk/rules",
+	 "{\"effective_from\":\"2026-01-01T00:00:00Z\",\"note\":\"demo rule set\",\"text\":"
+	 "\"# Guangdong ports: demo rule set\\n"
+	 "when hs starts \\\"0808\\\" and origin = \\\"US\\\" then quarantine red 100% "
+	 "reason \\\"fire blight on US apples\\\"\\n"
+	 "when hs starts \\\"4407\\\" and origin in (\\\"US\\\", \\\"CA\\\") then quarantine "
+	 "yellow 50% reason \\\"pinewood nematode papers\\\"\\n"
+	 "when consignee credit = discredited then customs red 80% reason \\\"discredited "
+	 "enterprise\\\"\\n"
+	 "when value_cny > 5000000 and trade_mode = \\\"0110\\\" then customs yellow 30% "
+	 "reason \\\"high-value general trade\\\"\\n"
+	 "when hs starts \\\"2710\\\" and transport_mode = \\\"2\\\" then maritime yellow 100% "
+	 "reason \\\"dangerous goods by water\\\"\\n\"}"},
+	{"PUT", "/v1/risk/profiles/5141/customs",
+	 "{\"random_percent\":\"2.4\",\"base_lane\":\"green\"}"},
+};
+
 static const struct demo_declaration demo_declarations[] = {
-	{/* apples from the US by sea into Nansha: customs and quarantine, open */
+	{/* apples from the US by sea into Nansha: quarantine draws red (the
+	  * fire blight rule) and orders the inspection; customs reviews */
 	 "{\"direction\":\"import\",\"declaration_office\":\"5167\",\"port_office\":\"5167\","
 	 "\"declarant_uscc\":\"91440101MA59TRAD00\",\"consignee_uscc\":\"91440101MA59TRAD00\","
 	 "\"trade_mode\":\"0110\",\"transport_mode\":\"2\","
@@ -64,7 +87,7 @@ static const struct demo_declaration demo_declarations[] = {
 	 "\"documents\":[{\"type\":\"invoice\",\"number\":\"WA-2026-11873\"},"
 	 "{\"type\":\"phytosanitary_certificate\",\"number\":\"USDA-PC-7781204\"}],\"advance\":true}",
 	 {{NULL, NULL, NULL}}},
-	{/* laptops by air into Baiyun: customs only, cleared and released */
+	{/* laptops by air into Baiyun: customs only; Baiyun's profile is green */
 	 "{\"direction\":\"import\",\"declaration_office\":\"5141\",\"port_office\":\"5141\","
 	 "\"declarant_uscc\":\"91440101MA59TRAD00\",\"consignee_uscc\":\"91440101MA59TRAD00\","
 	 "\"trade_mode\":\"0110\",\"transport_mode\":\"5\","
@@ -76,7 +99,7 @@ static const struct demo_declaration demo_declarations[] = {
 	 "\"quantity\":\"400\",\"unit\":\"001\",\"unit_price\":\"389.00\",\"origin_country\":\"VN\"}],"
 	 "\"documents\":[{\"type\":\"invoice\",\"number\":\"HN-INV-55012\"},"
 	 "{\"type\":\"packing_list\",\"number\":\"HN-PL-55012\"}]}",
-	 {{"customs", "cleared", NULL}, {NULL, NULL, NULL}}},
+	 {{NULL, NULL, NULL}}}, /* green at Baiyun: released by kouan */
 	{/* frozen salmon from Norway into Yantian: quarantine orders inspection */
 	 "{\"direction\":\"import\",\"declaration_office\":\"5316\",\"port_office\":\"5316\","
 	 "\"declarant_uscc\":\"91440101MA59TRAD00\",\"consignee_uscc\":\"91440101MA59TRAD00\","
@@ -208,11 +231,28 @@ kerr demo_seed(struct app *app, FILE *out)
 	}
 	char tokens[8][TOKEN_TEXT_MAX];
 	static const char *const who[] = {"trader", "customs", "quarantine", "border",
-					  "maritime"};
-	for (size_t i = 0; !e && i < 5; i++)
+					  "maritime", "admin"};
+	for (size_t i = 0; !e && i < 6; i++)
 		e = token_for(app, c, who[i], tokens[i]);
 	if (e)
 		return e;
+	/* risk-based clearance: a rule set in force and Baiyun airport's
+	 * customs profile (green unless selected, 2.4% random inspection) */
+	for (size_t i = 0; i < sizeof demo_risk_setup / sizeof demo_risk_setup[0]; i++) {
+		struct loopback_call call = {.method = demo_risk_setup[i].method,
+					     .path = demo_risk_setup[i].path,
+					     .token = tokens[5],
+					     .body = demo_risk_setup[i].body};
+		struct loopback_result r;
+		api_loopback(app, &call, &r);
+		if (r.status != 200 && r.status != 201) {
+			log_error("demo: %s %s refused (%d): %s", call.method, call.path, r.status,
+				  r.text);
+			loopback_result_free(&r);
+			return KERR_INTERNAL;
+		}
+		loopback_result_free(&r);
+	}
 	size_t n = sizeof demo_declarations / sizeof demo_declarations[0];
 	for (size_t i = 0; i < n; i++) {
 		char key[48];

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api/accounts.h"
 #include "api/api.h"
@@ -96,10 +97,19 @@ static int open_store(const struct config *cfg, struct store **out)
 	return 0;
 }
 
-static int start_app(const struct config *cfg, struct store *store, struct app *app)
+static int start_app(const struct config *cfg, struct store *store, struct app *app,
+		     bool may_create_key)
 {
 	struct app_limits l;
 	limits_from(cfg, &l);
+	if (!may_create_key && access(cfg->release_key, F_OK) != 0) {
+		/* servers sharing a database must sign with one key: make it once
+		 * (kouan init) and give every server a copy */
+		fprintf(stderr, "kouan: no release key at %s; create it once with `kouan init "
+				"--db ... --release-key %s` and copy it to every server\n",
+			cfg->release_key, cfg->release_key);
+		return 1;
+	}
 	if (app_init(app, store, &kclock_system, &l, cfg->release_key)) {
 		fprintf(stderr, "kouan: cannot start (release key %s?)\n", cfg->release_key);
 		return 1;
@@ -121,7 +131,9 @@ static int serve(struct config *cfg, bool demo)
 	struct app app;
 	if (open_store(cfg, &store))
 		return 1;
-	if (start_app(cfg, store, &app)) {
+	/* with PostgreSQL several servers share the database: only init and
+	 * demo create the key, serve expects it */
+	if (start_app(cfg, store, &app, demo || !store_url_is_postgres(cfg->db))) {
 		store_thread_release();
 		store_close(store);
 		return 1;
@@ -164,11 +176,12 @@ static int serve(struct config *cfg, bool demo)
 	bool v6 = strchr(cfg->listen, ':') != NULL;
 	snprintf(hostbuf, sizeof hostbuf, "%s%s%s", v6 ? "[" : "", cfg->listen, v6 ? "]" : "");
 	printf("kouan is serving http://%s:%u/ (database %s)\n", hostbuf, port, cfg->db);
-	if (demo)
+	if (demo) {
 		demo_print_credentials(stdout);
-	printf("Log in: curl -s -X POST http://%s:%u/v1/sessions -H 'Content-Type: "
-	       "application/json' -d '{\"username\":\"trader\",\"password\":\"trader-demo-2026\"}'\n",
-	       hostbuf, port);
+		printf("Log in: curl -s -X POST http://%s:%u/v1/sessions -H 'Content-Type: "
+		       "application/json' -d '{\"username\":\"trader\",\"password\":\"trader-demo-2026\"}'\n",
+		       hostbuf, port);
+	}
 	fflush(stdout);
 
 	int sig = 0;
@@ -236,7 +249,7 @@ int cmd_init(int argc, char **argv)
 	struct app app;
 	if (open_store(&cfg, &store))
 		return 1;
-	int rc = start_app(&cfg, store, &app);
+	int rc = start_app(&cfg, store, &app, true);
 	if (!rc) {
 		if (demo && demo_seed(&app, stdout)) {
 			fprintf(stderr, "kouan: seeding the demo data failed\n");

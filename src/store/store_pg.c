@@ -56,6 +56,7 @@ struct pg_conn {
 	struct store_conn_base base;
 	PGconn *pg;
 	bool in_tx;
+	bool broken; /* the server went away: reconnect before the next use */
 	int prepared; /* statements prepared on this connection */
 	struct {
 		const struct sql_query *q;
@@ -72,6 +73,8 @@ static kerr run(struct pg_conn *c, const char *sql)
 	kerr e = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? KERR_OK : KERR_STORE;
 	if (e)
 		log_error("postgres: %.80s: %s", sql, PQresultErrorMessage(r));
+	if (e && PQstatus(c->pg) == CONNECTION_BAD)
+		c->broken = true;
 	PQclear(r);
 	return e;
 }
@@ -135,6 +138,30 @@ static void conn_close(struct store_conn *sc)
 	free(c);
 }
 
+/* A connection the server dropped (restart, failover) is opened again on its
+ * next use, outside a transaction; its prepared statements are gone with it.
+ * The request that met the failure has already answered 500/503. */
+static void reconnect_if_broken(struct pg_conn *c)
+{
+	if (c->in_tx || (!c->broken && PQstatus(c->pg) == CONNECTION_OK))
+		return;
+	PQreset(c->pg);
+	c->broken = false;
+	c->prepared = 0;
+	for (size_t i = 0; i < PG_STMT_CACHE; i++) {
+		if (c->cache[i].stmt) {
+			stmt_clear(c->cache[i].stmt);
+			free(c->cache[i].stmt);
+		}
+		c->cache[i].q = NULL;
+		c->cache[i].stmt = NULL;
+	}
+	if (PQstatus(c->pg) == CONNECTION_OK) {
+		log_info("postgres: reconnected");
+		(void)run(c, "SET TIME ZONE 'UTC'; SET client_encoding = 'UTF8'");
+	}
+}
+
 static kerr begin(struct store_conn *sc, bool write)
 {
 	struct pg_conn *c = (struct pg_conn *)sc;
@@ -143,19 +170,7 @@ static kerr begin(struct store_conn *sc, bool write)
 		log_error("postgres: nested transaction");
 		return KERR_INTERNAL;
 	}
-	/* a connection broken by a restart of the server is re-opened once */
-	if (PQstatus(c->pg) != CONNECTION_OK) {
-		PQreset(c->pg);
-		c->prepared = 0;
-		for (size_t i = 0; i < PG_STMT_CACHE; i++) {
-			if (c->cache[i].stmt) {
-				stmt_clear(c->cache[i].stmt);
-				free(c->cache[i].stmt);
-			}
-			c->cache[i].q = NULL;
-			c->cache[i].stmt = NULL;
-		}
-	}
+	reconnect_if_broken(c);
 	if (run(c, "BEGIN"))
 		return KERR_STORE;
 	c->in_tx = true;
@@ -210,6 +225,7 @@ static kerr prepare(struct store_conn *sc, const struct sql_query *q,
 		    struct store_stmt **out)
 {
 	struct pg_conn *c = (struct pg_conn *)sc;
+	reconnect_if_broken(c); /* statements outside a transaction (token checks) */
 	size_t h = ((uintptr_t)q >> 3) & (PG_STMT_CACHE - 1);
 	for (size_t n = 0; n < PG_STMT_CACHE; n++, h = (h + 1) & (PG_STMT_CACHE - 1)) {
 		if (c->cache[h].q == q) {
@@ -298,6 +314,8 @@ static enum store_step step(struct store_stmt *s)
 			if (state && !strncmp(state, "23", 2))
 				return STORE_CONSTRAINT;
 			log_error("postgres: %s", PQresultErrorMessage(st->res));
+			if (PQstatus(st->conn->pg) == CONNECTION_BAD)
+				st->conn->broken = true; /* reconnect before the next use */
 			return STORE_ERROR;
 		}
 	}
