@@ -482,7 +482,12 @@ out:
 	json_decref(body);
 }
 
-void api_declaration_get(struct api_ctx *ctx)
+/* Something of a declaration the caller may see: fetch() runs in a read
+ * transaction once the declaration is loaded, and returns the JSON to serve,
+ * or NULL with *missing saying why there is nothing (404). */
+typedef json_t *(*fetch_fn)(struct api_ctx *ctx, struct loaded *l, const char **missing);
+
+static void serve_visible(struct api_ctx *ctx, fetch_fn fetch)
 {
 	struct loaded l;
 	if (!api_begin(ctx, false))
@@ -491,13 +496,28 @@ void api_declaration_get(struct api_ctx *ctx)
 		store_rollback(ctx->conn);
 		return;
 	}
-	json_t *view = declaration_view(&l, NULL);
+	const char *missing = NULL;
+	json_t *out = fetch(ctx, &l, &missing);
 	store_rollback(ctx->conn);
 	loaded_free(&l);
-	if (!view)
-		api_problem(ctx, KERR_INTERNAL, NULL, NULL);
+	if (out)
+		api_json(ctx, 200, out);
+	else if (missing)
+		api_problem(ctx, KERR_NOT_FOUND, missing, NULL);
 	else
-		api_json(ctx, 200, view);
+		api_problem(ctx, KERR_STORE, NULL, NULL);
+}
+
+static json_t *fetch_view(struct api_ctx *ctx, struct loaded *l, const char **missing)
+{
+	(void)ctx;
+	(void)missing;
+	return declaration_view(l, NULL);
+}
+
+void api_declaration_get(struct api_ctx *ctx)
+{
+	serve_visible(ctx, fetch_view);
 }
 
 void api_declaration_list(struct api_ctx *ctx)
@@ -548,98 +568,74 @@ void api_declaration_list(struct api_ctx *ctx)
 	api_json(ctx, 200, json_pack("{s:o, s:o}", "declarations", list, "next", next));
 }
 
+static json_t *fetch_events(struct api_ctx *ctx, struct loaded *l, const char **missing)
+{
+	(void)missing;
+	json_t *events = repo_events_for(ctx->conn, l->row.number);
+	return events ? json_pack("{s:s, s:s, s:o}", "number", l->row.number, "status",
+				  declaration_status_name(l->status), "events", events)
+		      : NULL;
+}
+
 void api_declaration_events(struct api_ctx *ctx)
 {
-	struct loaded l;
-	if (!api_begin(ctx, false))
-		return;
-	if (!load_visible(ctx, http_param(ctx->req, "number"), &l)) {
-		store_rollback(ctx->conn);
-		return;
+	serve_visible(ctx, fetch_events);
+}
+
+static json_t *fetch_version(struct api_ctx *ctx, struct loaded *l, const char **missing)
+{
+	int64_t version = 0;
+	for (const char *p = http_param(ctx->req, "version"); *p && version <= 1000000; p++)
+		version = *p >= '0' && *p <= '9' ? version * 10 + (*p - '0') : -1;
+	char *body = version >= 1 && version <= l->row.version
+			     ? repo_decl_version_body(ctx->conn, l->row.number, version)
+			     : NULL;
+	json_t *decl = body ? json_loads(body, 0, NULL) : NULL;
+	free(body);
+	if (!decl) {
+		*missing = "the declaration has no such version";
+		return NULL;
 	}
-	json_t *events = repo_events_for(ctx->conn, l.row.number);
-	store_rollback(ctx->conn);
-	if (!events) {
-		loaded_free(&l);
-		api_problem(ctx, KERR_STORE, NULL, NULL);
-		return;
-	}
-	api_json(ctx, 200, json_pack("{s:s, s:s, s:o}", "number", l.row.number,
-				     "status", declaration_status_name(l.status),
-				     "events", events));
-	loaded_free(&l);
+	return json_pack("{s:s, s:I, s:I, s:o}", "number", l->row.number, "version",
+			 (json_int_t)version, "current_version", (json_int_t)l->row.version,
+			 "declaration", decl);
 }
 
 void api_declaration_version(struct api_ctx *ctx)
 {
-	int64_t version = 0;
-	const char *v = http_param(ctx->req, "version");
-	for (const char *p = v; *p && version <= 1000000; p++)
-		version = *p >= '0' && *p <= '9' ? version * 10 + (*p - '0') : -1;
-	struct loaded l;
-	if (!api_begin(ctx, false))
-		return;
-	if (!load_visible(ctx, http_param(ctx->req, "number"), &l)) {
-		store_rollback(ctx->conn);
-		return;
-	}
-	char *body = version >= 1 && version <= l.row.version
-			     ? repo_decl_version_body(ctx->conn, l.row.number, version)
-			     : NULL;
-	store_rollback(ctx->conn);
-	json_t *decl = body ? json_loads(body, 0, NULL) : NULL;
-	if (!decl)
-		api_problem(ctx, KERR_NOT_FOUND, "the declaration has no such version", NULL);
-	else
-		api_json(ctx, 200, json_pack("{s:s, s:I, s:I, s:o}", "number", l.row.number,
-					     "version", (json_int_t)version, "current_version",
-					     (json_int_t)l.row.version, "declaration", decl));
-	free(body);
-	loaded_free(&l);
+	serve_visible(ctx, fetch_version);
+}
+
+static json_t *fetch_risk(struct api_ctx *ctx, struct loaded *l, const char **missing)
+{
+	json_t *a = repo_assessment_get(ctx->conn, l->row.number);
+	if (!a)
+		*missing = "this declaration has not been assessed";
+	return a;
 }
 
 void api_declaration_risk(struct api_ctx *ctx)
 {
-	struct loaded l;
-	if (!api_begin(ctx, false))
-		return;
-	if (!load_visible(ctx, http_param(ctx->req, "number"), &l)) {
-		store_rollback(ctx->conn);
-		return;
+	serve_visible(ctx, fetch_risk);
+}
+
+static json_t *fetch_notice(struct api_ctx *ctx, struct loaded *l, const char **missing)
+{
+	json_t *n = repo_notice_get(ctx->conn, l->row.number);
+	if (!n) {
+		*missing = "this declaration has no release notice: it is not released";
+		return NULL;
 	}
-	json_t *a = repo_assessment_get(ctx->conn, l.row.number);
-	store_rollback(ctx->conn);
-	loaded_free(&l);
-	if (!a)
-		api_problem(ctx, KERR_NOT_FOUND, "this declaration has not been assessed", NULL);
-	else
-		api_json(ctx, 200, a);
+	char pk[64];
+	sodium_bin2base64(pk, sizeof pk, ctx->app->sign_pk, 32, sodium_base64_VARIANT_ORIGINAL);
+	json_object_set_new(n, "algorithm", json_string("Ed25519"));
+	json_object_set_new(n, "public_key", json_string(pk));
+	return n;
 }
 
 void api_declaration_notice(struct api_ctx *ctx)
 {
-	struct loaded l;
-	if (!api_begin(ctx, false))
-		return;
-	if (!load_visible(ctx, http_param(ctx->req, "number"), &l)) {
-		store_rollback(ctx->conn);
-		return;
-	}
-	json_t *n = repo_notice_get(ctx->conn, l.row.number);
-	store_rollback(ctx->conn);
-	loaded_free(&l);
-	if (!n) {
-		api_problem(ctx, KERR_NOT_FOUND,
-			    "this declaration has no release notice: it is not released",
-			    NULL);
-		return;
-	}
-	char pk[64];
-	sodium_bin2base64(pk, sizeof pk, ctx->app->sign_pk, 32,
-			  sodium_base64_VARIANT_ORIGINAL);
-	json_object_set_new(n, "algorithm", json_string("Ed25519"));
-	json_object_set_new(n, "public_key", json_string(pk));
-	api_json(ctx, 200, n);
+	serve_visible(ctx, fetch_notice);
 }
 
 /* Read an optional {"reason": "..."} body for withdrawal. */
