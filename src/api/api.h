@@ -228,6 +228,38 @@ KOUAN_MUST_USE kerr inspection_require(struct api_ctx *ctx, const char *number,
 				       int64_t org_id, const char *agency,
 				       const char *now);
 
+/* --- joint inspection and appointments (src/api/inspections.c) --- */
+
+/* Hook for declaration_decide, after it settled the declaration: `agency`'s
+ * task was decided `d` (not inspect) other than through an inspection
+ * finding. If the agency takes part in the open inspection without a
+ * finding: once the booked slot has begun the decision is recorded as its
+ * finding; before, the agency leaves the inspection (closed when nobody is
+ * left). Does nothing otherwise (e.g. the decision came from a finding). */
+KOUAN_MUST_USE kerr inspection_task_decided(struct api_ctx *ctx, const char *number,
+					    const char *agency, enum decision d,
+					    const char *reason, const char *now);
+/* Hook for the end of a declaration without release (withdrawn, or
+ * rejected): its open inspection is completed with the findings recorded,
+ * or closed and its booked place freed when there are none. */
+KOUAN_MUST_USE kerr inspection_declaration_ended(struct api_ctx *ctx, const char *number,
+						 const char *now, const char *why);
+/* Demo data: the inspection site CNNSA-1 (Nansha terminal inspection area,
+ * 30-minute slots, 4 inspections per slot); does nothing when it exists. */
+KOUAN_MUST_USE kerr inspections_seed_demo(struct app *app);
+void api_inspection_get(struct api_ctx *ctx);
+void api_declaration_inspection(struct api_ctx *ctx);
+void api_inspection_finding(struct api_ctx *ctx);
+void api_inspection_recognition(struct api_ctx *ctx);
+void api_inspection_book(struct api_ctx *ctx);
+void api_inspection_move(struct api_ctx *ctx);
+void api_inspection_cancel(struct api_ctx *ctx);
+void api_inspection_site_create(struct api_ctx *ctx);
+void api_inspection_site_list(struct api_ctx *ctx);
+void api_inspection_site_get(struct api_ctx *ctx);
+void api_inspection_site_schedule(struct api_ctx *ctx);
+/* --- end of joint inspection --- */
+
 /* Handlers, grouped by resource (one file each). */
 void api_healthz(struct api_ctx *ctx);
 void api_openapi(struct api_ctx *ctx);

@@ -258,6 +258,9 @@ static kerr settle(struct api_ctx *ctx, struct loaded *l, const char *now,
 		e = close_pending(ctx, l, now, "the declaration was rejected");
 		if (!e)
 			e = event(ctx, l, "declaration.rejected", NULL, now, NULL);
+		if (!e)
+			e = inspection_declaration_ended(ctx, l->row.number, now,
+							 "the declaration was rejected");
 	} else if (next == DECL_RETURNED) {
 		e = event(ctx, l, "declaration.returned", NULL, now, NULL);
 	}
@@ -708,6 +711,9 @@ void api_declaration_withdraw(struct api_ctx *ctx)
 	api_now(ctx, now);
 	kerr e = close_pending(ctx, &l, now, "the declaration was withdrawn");
 	if (!e)
+		e = inspection_declaration_ended(ctx, l.row.number, now,
+						 "the declaration was withdrawn");
+	if (!e)
 		e = event(ctx, &l, "declaration.withdrawn", NULL, now,
 			  reason ? json_pack("{s:s}", "reason", reason) : NULL);
 	l.status = DECL_WITHDRAWN;
@@ -913,12 +919,20 @@ kerr declaration_decide(struct api_ctx *ctx, const char *number, const char *age
 			json_object_set_new(data, "reason", json_string(reason));
 		e = event(ctx, &l, decision_event(d), agency, now, data);
 	}
-	if (!e && d == DECISION_INSPECT)
+	if (!e && d == DECISION_INSPECT) {
 		e = inspection_require(ctx, l.row.number, l.row.org_id, agency, now);
+		if (e == KERR_CONFLICT)
+			*why = "this agency has already written its finding in the open "
+			       "inspection; a new inspection needs that one to complete";
+	}
 	json_t *decl = e ? NULL : json_loads(l.row.body, 0, NULL);
 	if (!e)
 		e = decl ? settle(ctx, &l, now, decl) : KERR_INTERNAL;
 	json_decref(decl);
+	/* an officer deciding an inspecting task directly: the inspection
+	 * records it as the agency's finding (or lets the agency leave) */
+	if (!e && d != DECISION_INSPECT)
+		e = inspection_task_decided(ctx, l.row.number, agency, d, reason, now);
 	if (!e) {
 		str_copy(l.row.updated_at, now, sizeof l.row.updated_at);
 		ctx->last_view = declaration_view(&l, NULL);

@@ -144,6 +144,7 @@ struct fstr {
 struct ctx {
 	struct fstr decl[F_COUNT]; /* declaration-level string fields */
 	int64_t value;
+	bool value_unknown;
 	uint8_t credit[2]; /* consignee, declarant: class index */
 	bool new_importer;
 	size_t nitems;
@@ -188,9 +189,24 @@ static bool member(const struct risk_rules *rs, const struct rcond *cd,
 	return false;
 }
 
+/* Short strings: a plain loop beats a call to memcmp. */
+static inline bool bytes_eq(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
 static bool string_holds(const struct risk_rules *rs, const struct rcond *cd,
 			 struct fstr v)
 {
+	if (cd->inl) {
+		if (cd->kind == K_PREFIX)
+			return v.len >= cd->ilen && bytes_eq(v.s, cd->ival, cd->ilen);
+		return (v.len == cd->ilen && bytes_eq(v.s, cd->ival, v.len)) !=
+		       (bool)cd->negate;
+	}
 	if (cd->kind == K_PREFIX) {
 		const struct rstr *p = &rs->strs[cd->vals];
 
@@ -205,6 +221,8 @@ static bool decl_holds(const struct risk_rules *rs, const struct rcond *cd,
 {
 	switch (cd->kind) {
 	case K_RANGE:
+		if (c->value_unknown)
+			return false;
 		return (c->value >= cd->lo && c->value <= cd->hi) !=
 		       (bool)cd->negate;
 	case K_MASK:
@@ -317,19 +335,23 @@ static void gather(struct cands *cs, const struct risk_rules *rs,
 	cands_post(cs, rs, rs->residual);
 	for (unsigned f = F_TRADING_COUNTRY; f <= F_DECLARANT; f++)
 		gather_key(cs, rs, f, c->decl[f]);
-	if (rs->key_fields & (1u << F_VALUE)) {
-		char bytes[8];
-		uint64_t u = (uint64_t)c->value;
-		struct fstr v = { bytes, 8 };
+	if (!c->value_unknown) {
+		if (rs->key_fields & (1u << F_VALUE)) {
+			char bytes[8];
+			uint64_t u = (uint64_t)c->value;
+			struct fstr v = { bytes, 8 };
 
-		for (int i = 0; i < 8; i++)
-			bytes[i] = (char)(u >> (8 * i));
-		gather_key(cs, rs, F_VALUE, v);
+			for (int i = 0; i < 8; i++)
+				bytes[i] = (char)(u >> (8 * i));
+			gather_key(cs, rs, F_VALUE, v);
+		}
+		for (size_t i = 0; i < rs->nlower && rs->lower[i].v <= c->value;
+		     i++)
+			cands_add(cs, rs->lower[i].rule);
+		for (size_t i = 0; i < rs->nupper && rs->upper[i].v >= c->value;
+		     i++)
+			cands_add(cs, rs->upper[i].rule);
 	}
-	for (size_t i = 0; i < rs->nlower && rs->lower[i].v <= c->value; i++)
-		cands_add(cs, rs->lower[i].rule);
-	for (size_t i = 0; i < rs->nupper && rs->upper[i].v >= c->value; i++)
-		cands_add(cs, rs->upper[i].rule);
 	cands_post(cs, rs, rs->credit[0][c->credit[0]]);
 	cands_post(cs, rs, rs->credit[1][c->credit[1]]);
 	cands_post(cs, rs, rs->new_importer[c->new_importer]);
@@ -388,7 +410,7 @@ static void consider(struct run *run, uint32_t ri)
 		struct risk_hit *h = &o->hits[o->nhits++];
 
 		h->rule = ri;
-		h->line = r->line;
+		h->line = run->rs->texts[ri].line;
 		h->ppm = r->ppm;
 		h->draw = draw;
 		h->agency = r->agency;
@@ -430,6 +452,7 @@ static kerr assess(const struct risk_rules *rs,
 	c.decl[F_CONSIGNEE] = fstr_of(f->consignee);
 	c.decl[F_DECLARANT] = fstr_of(f->declarant);
 	c.value = f->value_cny;
+	c.value_unknown = f->value_unknown;
 	c.credit[0] = (uint8_t)f->consignee_credit;
 	c.credit[1] = (uint8_t)f->declarant_credit;
 	c.new_importer = f->new_importer;
@@ -588,15 +611,16 @@ static bool put(json_t *obj, const char *key, json_t *v)
 static json_t *rule_ref(const struct risk_rules *rs, uint32_t ri)
 {
 	const struct rrule *r = &rs->rules[ri];
+	const struct rtext *t = &rs->texts[ri];
 	json_t *j = json_object();
 
 	if (!j)
 		return NULL;
 	if (!put(j, "rule", json_integer(ri)) ||
-	    !put(j, "line", json_integer(r->line)) ||
+	    !put(j, "line", json_integer(t->line)) ||
 	    !put(j, "lane", json_string(risk_lane_name(r->lane))) ||
-	    (rs->pool[r->reason] &&
-	     !put(j, "reason", json_string(rs->pool + r->reason)))) {
+	    (rs->pool[t->reason] &&
+	     !put(j, "reason", json_string(rs->pool + t->reason)))) {
 		json_decref(j);
 		return NULL;
 	}
@@ -716,11 +740,11 @@ json_t *risk_outcome_json(const struct risk_rules *rs,
 		    !put(j, "rate_ppm", json_integer(h->ppm)) ||
 		    !put(j, "draw", json_integer(h->draw)) ||
 		    !put(j, "selected", json_boolean(h->selected)) ||
-		    (rs->pool[rs->rules[h->rule].reason] &&
+		    (rs->pool[rs->texts[h->rule].reason] &&
 		     !put(j, "reason",
-			  json_string(rs->pool + rs->rules[h->rule].reason))) ||
+			  json_string(rs->pool + rs->texts[h->rule].reason))) ||
 		    !put(j, "source",
-			 json_string(rs->pool + rs->rules[h->rule].source)))
+			 json_string(rs->pool + rs->texts[h->rule].source)))
 			goto fail;
 	}
 	if (!put(root, "rules_hit_total", json_integer((json_int_t)o->nhits_total)))

@@ -49,7 +49,8 @@
  * `hs` and `origin` are item-level: a rule with item-level conditions hits
  * only when one single item satisfies all of them together (US apples, not
  * Chilean apples plus US laptops). The other fields are declaration-level.
- * An absent fact (NULL or "") equals no value, so `!=` holds for it.
+ * An absent string fact (NULL or "") equals no value, so `!=` holds for
+ * it; an unknown value_cny (value_unknown) satisfies no value_cny condition.
  *
  * Errors name the first problem in the text with its 1-based line and
  * column (columns count characters, a tab counts one). Lines end with LF or
@@ -119,6 +120,9 @@ struct risk_facts {
 	const char *port; /* entry or exit port, UN/LOCODE */
 	const char *trading_country;
 	int64_t value_cny; /* fen */
+	/* no exchange rate, say: then no value_cny condition holds, whatever
+	 * its operator (not even !=) */
+	bool value_unknown;
 	const char *consignee; /* USCC */
 	const char *declarant; /* USCC */
 	enum credit_class consignee_credit;
@@ -195,6 +199,8 @@ const char *risk_rules_agency(const struct risk_rules *rs, size_t agency);
 const char *risk_rule_source(const struct risk_rules *rs, size_t index);
 unsigned risk_rule_line(const struct risk_rules *rs, size_t index);
 const char *risk_rule_reason(const struct risk_rules *rs, size_t index);
+/* The agency index a rule acts for, or -1 when index is out of range. */
+int risk_rule_agency(const struct risk_rules *rs, size_t index);
 
 /* A rule that hit the declaration (its conditions hold). */
 struct risk_hit {

@@ -494,7 +494,7 @@ static bool tok_text(const struct lexer *lx, char *buf, size_t n)
 
 struct compiler {
 	struct risk_rules *rs;
-	size_t pool_cap, strs_cap, conds_cap, rules_cap;
+	size_t pool_cap, strs_cap, conds_cap, rules_cap, texts_cap;
 	struct risk_error *err;
 	/* the rule being parsed: its conditions, declaration-level and
 	 * item-level kept apart, and its values before sorting */
@@ -655,6 +655,11 @@ static int commit_values(struct compiler *c, struct rcond *cd)
 	cd->nvals = (uint32_t)n;
 	memcpy(rs->strs + rs->nstrs, c->vals, n * sizeof *c->vals);
 	rs->nstrs += n;
+	if (n == 1 && c->vals[0].len <= RCOND_INLINE) {
+		cd->inl = 1;
+		cd->ilen = (uint8_t)c->vals[0].len;
+		memcpy(cd->ival, rs->pool + c->vals[0].off, cd->ilen);
+	}
 	return true;
 }
 
@@ -910,6 +915,7 @@ static int parse_line(struct compiler *c, const char *s, size_t len,
 	struct risk_rules *rs = c->rs;
 	struct lexer *lx = &c->lx;
 	struct rrule rule;
+	struct rtext text;
 	char what[64], list[200];
 	size_t a, b;
 	int r, i;
@@ -931,7 +937,8 @@ static int parse_line(struct compiler *c, const char *s, size_t len,
 		return fail(lx, lx->ts, "more than %d rules", RISK_MAX_RULES);
 
 	memset(&rule, 0, sizeof rule);
-	rule.line = line;
+	memset(&text, 0, sizeof text);
+	text.line = line;
 	c->ndconds = c->niconds = 0;
 	for (;;) {
 		if (!next(lx))
@@ -998,7 +1005,7 @@ static int parse_line(struct compiler *c, const char *s, size_t len,
 
 	if (!next(lx))
 		return false;
-	rule.reason = UINT32_MAX;
+	text.reason = UINT32_MAX;
 	if (tok_is(lx, "reason")) {
 		if (!next(lx))
 			return false;
@@ -1007,7 +1014,7 @@ static int parse_line(struct compiler *c, const char *s, size_t len,
 				    "expected a string in double quotes after "
 				    "reason, found %s",
 				    describe(lx, what, sizeof what));
-		if (!pool_add(c, lx->sval, lx->slen, &rule.reason))
+		if (!pool_add(c, lx->sval, lx->slen, &text.reason))
 			return NOMEM_LINE;
 		if (!next(lx))
 			return false;
@@ -1017,7 +1024,7 @@ static int parse_line(struct compiler *c, const char *s, size_t len,
 			    describe(lx, what, sizeof what));
 
 	/* the rule is good: store its conditions, source and reason */
-	if (rule.reason == UINT32_MAX && !pool_add(c, "", 0, &rule.reason))
+	if (text.reason == UINT32_MAX && !pool_add(c, "", 0, &text.reason))
 		return NOMEM_LINE;
 	a = 0;
 	while (a < len && (s[a] == ' ' || s[a] == '\t'))
@@ -1025,12 +1032,14 @@ static int parse_line(struct compiler *c, const char *s, size_t len,
 	b = len;
 	while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t'))
 		b--;
-	if (!pool_add(c, s + a, b - a, &rule.source))
+	if (!pool_add(c, s + a, b - a, &text.source))
 		return NOMEM_LINE;
 	if (!grow((void **)&rs->conds, &c->conds_cap,
 		  rs->nconds + c->ndconds + c->niconds, sizeof *rs->conds) ||
 	    !grow((void **)&rs->rules, &c->rules_cap, rs->nrules + 1,
-		  sizeof *rs->rules))
+		  sizeof *rs->rules) ||
+	    !grow((void **)&rs->texts, &c->texts_cap, rs->nrules + 1,
+		  sizeof *rs->texts))
 		return NOMEM_LINE;
 	rule.cond = (uint32_t)rs->nconds;
 	rule.ndecl = (uint16_t)c->ndconds;
@@ -1039,6 +1048,7 @@ static int parse_line(struct compiler *c, const char *s, size_t len,
 	rs->nconds += c->ndconds;
 	memcpy(rs->conds + rs->nconds, c->iconds, c->niconds * sizeof c->iconds[0]);
 	rs->nconds += c->niconds;
+	rs->texts[rs->nrules] = text;
 	rs->rules[rs->nrules++] = rule;
 	return true;
 }
@@ -1483,6 +1493,7 @@ void risk_rules_free(struct risk_rules *rs)
 	free(rs->strs);
 	free(rs->conds);
 	free(rs->rules);
+	free(rs->texts);
 	free(rs->post);
 	free(rs->trie);
 	free(rs->keys);
@@ -1610,15 +1621,20 @@ const char *risk_rules_agency(const struct risk_rules *rs, size_t agency)
 
 const char *risk_rule_source(const struct risk_rules *rs, size_t index)
 {
-	return index < rs->nrules ? rs->pool + rs->rules[index].source : NULL;
+	return index < rs->nrules ? rs->pool + rs->texts[index].source : NULL;
 }
 
 unsigned risk_rule_line(const struct risk_rules *rs, size_t index)
 {
-	return index < rs->nrules ? rs->rules[index].line : 0;
+	return index < rs->nrules ? rs->texts[index].line : 0;
 }
 
 const char *risk_rule_reason(const struct risk_rules *rs, size_t index)
 {
-	return index < rs->nrules ? rs->pool + rs->rules[index].reason : NULL;
+	return index < rs->nrules ? rs->pool + rs->texts[index].reason : NULL;
+}
+
+int risk_rule_agency(const struct risk_rules *rs, size_t index)
+{
+	return index < rs->nrules ? rs->rules[index].agency : -1;
 }

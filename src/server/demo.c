@@ -236,6 +236,10 @@ kerr demo_seed(struct app *app, FILE *out)
 		e = token_for(app, c, who[i], tokens[i]);
 	if (e)
 		return e;
+	/* the joint inspection site at Nansha, where the apples will be
+	 * inspected */
+	if ((e = inspections_seed_demo(app)))
+		return e;
 	/* risk-based clearance: a rule set in force and Baiyun airport's
 	 * customs profile (green unless selected, 2.4% random inspection) */
 	for (size_t i = 0; i < sizeof demo_risk_setup / sizeof demo_risk_setup[0]; i++) {

@@ -125,6 +125,8 @@ kerr repo_inspection_set(struct store_conn *c, int64_t id, const char *status,
 Q(Q_AGENCY_ADD, "INSERT INTO inspection_agencies (inspection_id, agency, joined_at)"
 		" VALUES (?, ?, ?) ON CONFLICT (inspection_id, agency) DO NOTHING"
 		" RETURNING agency");
+Q(Q_AGENCY_REMOVE, "DELETE FROM inspection_agencies WHERE inspection_id = ?"
+		   " AND agency = ?");
 Q(Q_AGENCY_IN, "SELECT agency FROM inspection_agencies WHERE inspection_id = ?"
 	       " AND agency = ?");
 Q(Q_AGENCIES, "SELECT a.agency, a.joined_at, f.result, f.decision, f.note,"
@@ -146,6 +148,11 @@ kerr repo_inspection_agency_add(struct store_conn *c, int64_t id, const char *ag
 	finish(st, r);
 	*added = r == STORE_ROW;
 	return r == STORE_ROW || r == STORE_DONE ? KERR_OK : KERR_STORE;
+}
+
+kerr repo_inspection_agency_remove(struct store_conn *c, int64_t id, const char *agency)
+{
+	return store_exec(c, &Q_AGENCY_REMOVE, "is", id, agency);
 }
 
 kerr repo_inspection_agency_in(struct store_conn *c, int64_t id, const char *agency)
@@ -381,7 +388,7 @@ kerr repo_booking_take(struct store_conn *c, const char *site, const char *slot_
 	 * at most `capacity` rounds end in a full slot; the margin covers
 	 * places freed and retaken meanwhile */
 	for (int64_t round = 0; round < capacity + 16; round++) {
-		struct store_stmt *st = store_query(c, &Q_BOOKING_TAKE, "issiissss", capacity,
+		struct store_stmt *st = store_query(c, &Q_BOOKING_TAKE, "ississss", capacity,
 						    site, slot_start, inspection_id, now, by,
 						    site, slot_start);
 		enum store_step r = one(st);

@@ -84,6 +84,9 @@ KOUAN_MUST_USE kerr repo_inspection_set(struct store_conn *c, int64_t id,
 KOUAN_MUST_USE kerr repo_inspection_agency_add(struct store_conn *c, int64_t id,
 					       const char *agency, const char *now,
 					       bool *added);
+/* Take an agency out (it decided without the inspection). */
+KOUAN_MUST_USE kerr repo_inspection_agency_remove(struct store_conn *c, int64_t id,
+						  const char *agency);
 /* KERR_OK when the agency takes part, KERR_NOT_FOUND when not. */
 KOUAN_MUST_USE kerr repo_inspection_agency_in(struct store_conn *c, int64_t id,
 					      const char *agency);

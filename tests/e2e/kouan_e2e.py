@@ -461,33 +461,36 @@ def run_tests(tests):
 # --- declaration bodies ---------------------------------------------------------
 
 def apples(org="trader", **over):
-    """Fresh apples from the US by sea into Nansha (5167): customs and
-    quarantine act."""
+    """Fresh apples from Chile by sea into Nansha (5167): customs and
+    quarantine act. (Chilean, not US: the demo rule set sends US apples to a
+    quarantine inspection; these stay with the officers.)"""
     uscc = DEMO_USCC[org]
     b = {
         "direction": "import", "declaration_office": "5167", "port_office": "5167",
         "declarant_uscc": uscc, "consignee_uscc": uscc,
         "trade_mode": "0110", "transport_mode": "2",
         "conveyance": {"name": "COSCO SHIPPING ARIES", "voyage": "046E", "imo": "9321378"},
-        "bill_of_lading": "COSU6291830410", "trading_country": "US",
-        "departure_country": "US", "entry_port": "CNNSA", "incoterm": "CIF",
+        "bill_of_lading": "COSU6291830410", "trading_country": "CL",
+        "departure_country": "CL", "entry_port": "CNNSA", "incoterm": "CIF",
         "currency": "USD", "freight": "0", "insurance": "0", "packages": 1800,
         "gross_weight_kg": "19850.000", "containers": ["COSU8001236"],
         "items": [{"hs_code": "0808100000", "description": "Fresh Gala apples, 18 kg cartons",
                    "quantity": "18000", "unit": "035", "unit_price": "1.85",
-                   "origin_country": "US"}],
+                   "origin_country": "CL"}],
         "documents": [{"type": "invoice", "number": "WA-2026-11873"},
-                      {"type": "phytosanitary_certificate", "number": "USDA-PC-7781204"}],
+                      {"type": "phytosanitary_certificate", "number": "SAG-PC-7781204"}],
     }
     b.update(over)
     return b
 
 
 def laptops(org="trader", **over):
-    """Laptops by air into Baiyun (5141): customs only."""
+    """Laptops by air into Baiyun airport, declared at Guangzhou customs
+    (5100): customs only. (Not at the Baiyun office 5141, whose demo risk
+    profile is green: there kouan would release them by itself.)"""
     uscc = DEMO_USCC[org]
     b = {
-        "direction": "import", "declaration_office": "5141", "port_office": "5141",
+        "direction": "import", "declaration_office": "5100", "port_office": "5141",
         "declarant_uscc": uscc, "consignee_uscc": uscc,
         "trade_mode": "0110", "transport_mode": "5",
         "conveyance": {"name": "CZ3098", "voyage": "20261120"},

@@ -6,7 +6,7 @@ What it checks, twice (the server is SIGKILLed at two different moments
 of a burst: early, after ~15% of the burst is acknowledged, and later,
 after ~60%):
   * a burst of concurrent lodgings (8 threads x 40 declarations, three
-    organisations, three office/direction series: 5167 import, 5141
+    organisations, three office/direction series: 5167 import, 5100
     import, 5301 export; every request with its own Idempotency-Key) is cut
     by SIGKILL of the server;
   * after a restart on the same database, every declaration that got a 201
