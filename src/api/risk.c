@@ -293,6 +293,7 @@ static kerr gather_facts(struct api_ctx *ctx, const char *number, const json_t *
 	facts->consignee_credit = credit_of(ctx, f->consignee_uscc);
 	facts->declarant_credit = credit_of(ctx, f->declarant_uscc);
 	*valued = value_cny(ref, f->currency, f->goods_value, &facts->value_cny);
+	facts->value_unknown = !*valued; /* then no value_cny condition holds */
 	bool known = true;
 	kerr e = f->import ? repo_known_importer(ctx->conn, f->consignee_uscc, number, &known)
 			   : KERR_OK;
@@ -411,23 +412,6 @@ kerr risk_assess_and_apply(struct api_ctx *ctx, const char *number, int64_t org_
 /* Resources: rule sets, profiles, credit, explanations                */
 /* ------------------------------------------------------------------ */
 
-/* The agency a rule's source text names (the word after "then"). */
-static void rule_agency(const char *source, char *out, size_t n)
-{
-	const char *p = strstr(source, " then ");
-	out[0] = '\0';
-	if (!p)
-		return;
-	p += 6;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	size_t k = strcspn(p, " \t");
-	if (k >= n)
-		k = n - 1;
-	memcpy(out, p, k);
-	out[k] = '\0';
-}
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -448,11 +432,10 @@ static bool same_rules_of_others(const struct risk_rules *a, const struct risk_r
 		if (!lists[s])
 			goto out;
 		for (size_t i = 0; i < n; i++) {
-			char agency[32];
-			const char *src = risk_rule_source(sets[s], i);
-			rule_agency(src, agency, sizeof agency);
-			if (strcmp(agency, mine) != 0)
-				lists[s][counts[s]++] = src;
+			const char *agency =
+				risk_rules_agency(sets[s], (size_t)risk_rule_agency(sets[s], i));
+			if (!agency || strcmp(agency, mine) != 0)
+				lists[s][counts[s]++] = risk_rule_source(sets[s], i);
 		}
 		qsort(lists[s], counts[s], sizeof *lists[s], cmp_str);
 	}

@@ -78,33 +78,34 @@ uint32_t risk_random_rate(const struct risk_profile *p, size_t agency,
 /* ------------------------------------------------------------------ */
 /* draws                                                               */
 
-/* The keyed hash state after (version, number): each draw copies it and
- * adds its purpose. */
+/* The declaration's draw key: keyed BLAKE2b (the secret seed) of the
+ * rule-set version and the declaration number, made once per assessment;
+ * each draw is then one SipHash-2-4 of its purpose under that key. */
 struct drawer {
-	crypto_generichash_state st;
+	unsigned char key[crypto_shorthash_KEYBYTES];
 };
 
 static void draw_begin(struct drawer *d, const uint8_t *seed, int64_t version,
 		       const char *number, size_t len)
 {
-	unsigned char v[8], n = (unsigned char)len;
+	unsigned char msg[8 + 1 + RISK_MAX_NUMBER];
 	uint64_t u = (uint64_t)version;
+	size_t n = 0;
 
 	for (int i = 0; i < 8; i++)
-		v[i] = (unsigned char)(u >> (8 * i));
-	crypto_generichash_init(&d->st, seed, RISK_SEED_BYTES,
-				crypto_generichash_BYTES);
-	crypto_generichash_update(&d->st, v, sizeof v);
-	crypto_generichash_update(&d->st, &n, 1);
-	crypto_generichash_update(&d->st, (const unsigned char *)number, len);
+		msg[n++] = (unsigned char)(u >> (8 * i));
+	msg[n++] = (unsigned char)len;
+	memcpy(msg + n, number, len); /* len <= RISK_MAX_NUMBER, checked by the caller */
+	n += len;
+	crypto_generichash(d->key, sizeof d->key, msg, n, seed, RISK_SEED_BYTES);
 }
 
-static uint32_t draw_finish(crypto_generichash_state *st)
+static uint32_t draw_of(const struct drawer *d, const unsigned char *purpose, size_t n)
 {
-	unsigned char out[crypto_generichash_BYTES];
+	unsigned char out[crypto_shorthash_BYTES];
 	uint64_t u = 0;
 
-	crypto_generichash_final(st, out, sizeof out);
+	crypto_shorthash(out, purpose, n, d->key);
 	for (int i = 7; i >= 0; i--)
 		u = (u << 8) | out[i];
 	return (uint32_t)(u % RISK_PPM);
@@ -112,25 +113,25 @@ static uint32_t draw_finish(crypto_generichash_state *st)
 
 static uint32_t draw_rule(const struct drawer *d, uint32_t rule)
 {
-	crypto_generichash_state st = d->st;
 	unsigned char p[8] = { 'r', 'u', 'l', 'e' };
 
 	for (int i = 0; i < 4; i++)
 		p[4 + i] = (unsigned char)(rule >> (8 * i));
-	crypto_generichash_update(&st, p, sizeof p);
-	return draw_finish(&st);
+	return draw_of(d, p, sizeof p);
 }
 
 static uint32_t draw_random(const struct drawer *d, const char *code,
 			    size_t len)
 {
-	crypto_generichash_state st = d->st;
-	unsigned char n = (unsigned char)len;
+	unsigned char p[6 + 1 + 255];
+	size_t n = 0;
 
-	crypto_generichash_update(&st, (const unsigned char *)"random", 6);
-	crypto_generichash_update(&st, &n, 1);
-	crypto_generichash_update(&st, (const unsigned char *)code, len);
-	return draw_finish(&st);
+	memcpy(p, "random", 6);
+	n = 6;
+	p[n++] = (unsigned char)len;
+	memcpy(p + n, code, len); /* agency codes are short (< 16 bytes) */
+	n += len;
+	return draw_of(d, p, n);
 }
 
 /* ------------------------------------------------------------------ */
@@ -361,13 +362,13 @@ static void gather(struct cands *cs, const struct risk_rules *rs,
 
 		gather_key(cs, rs, F_ORIGIN, c->origin[k]);
 		for (size_t i = 0; i < hs.len; i++) {
+			const struct rtnode *n = &rs->trie[node];
 			unsigned d = (unsigned)(hs.s[i] - '0');
 
-			if (d > 9)
+			if (d > 9 || !(n->mask & (1u << d)))
 				break;
-			node = rs->trie[node].child[d];
-			if (!node)
-				break;
+			node = n->first + (uint32_t)__builtin_popcount(
+						  n->mask & ((1u << d) - 1u));
 			cands_post(cs, rs, rs->trie[node].post);
 		}
 	}

@@ -235,7 +235,7 @@ struct risk_agency_outcome {
 };
 
 /* The result of one assessment. Agencies not in `agencies` are left
- * unset. hits[] lists the first RISK_MAX_HITS hits in rule order; nhits_total
+ * zeroed. hits[] lists the first RISK_MAX_HITS hits in rule order; nhits_total
  * counts all of them, and every hit counts for the lanes. */
 struct risk_outcome {
 	int64_t version;
@@ -256,12 +256,16 @@ struct risk_outcome {
  * number, carry more than RISK_MAX_ITEMS items, or the profile fails
  * risk_profile_check.
  *
- * Draws: u = the first 8 bytes, little-endian, of the 32-byte BLAKE2b keyed
- * with the seed (crypto_generichash) over
- *     int64 LE version || uint8 len(number) || number || purpose
+ * Draws: a 16-byte key k = BLAKE2b (crypto_generichash, keyed with the
+ * seed) over
+ *     int64 LE version || uint8 len(number) || number
+ * is made once per assessment; a draw's u is then the 8 bytes of
+ * SipHash-2-4 (crypto_shorthash) under k of its purpose, read little-endian,
  * where purpose is "rule" || uint32 LE rule index, or
  * "random" || uint8 len(code) || agency code. A draw is u mod 1e6, and it
- * selects when it is below the rate in ppm (0% never, 100% always).
+ * selects when it is below the rate in ppm (0% never, 100% always). One
+ * keyed BLAKE2b per declaration and a cheap keyed SipHash per draw keep the
+ * draws secret, replayable, and fast.
  */
 KOUAN_MUST_USE kerr risk_assess(const struct risk_rules *rs,
 				const struct risk_profile *profile,

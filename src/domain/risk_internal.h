@@ -96,9 +96,14 @@ struct rpost {
 	uint32_t n;
 };
 
-/* hs prefix trie over the digits; child 0 means none (the root is 0). */
+/* hs prefix trie over the digits, laid out breadth first with the children
+ * of a node next to each other: the child for digit d exists when bit d of
+ * mask is set, at index first + (the number of set bits below d). The root
+ * is node 0. 16 bytes a node, so the upper levels stay in cache. */
 struct rtnode {
-	uint32_t child[10];
+	uint16_t mask;
+	uint16_t unused;
+	uint32_t first;
 	struct rpost post;
 };
 

@@ -5,9 +5,11 @@
  *
  * It reports the first error only, with its line and column, and leaves
  * nothing allocated behind on failure. It must never accept a rule it
- * cannot evaluate exactly: percents and amounts go through decimal_parse,
- * never through floating point, and a value that could not match anything
- * is an error rather than a silent no-op.
+ * cannot evaluate exactly (percents and amounts go through decimal_parse,
+ * never through floating point; codes are checked for their shape), never
+ * keep global state (compiles may run in parallel), and never file a rule
+ * in the index under a key a declaration it hits could lack: the index may
+ * offer too many candidates, never too few.
  */
 #include "domain/risk_internal.h"
 
@@ -1194,11 +1196,19 @@ struct pair {
 	uint32_t rule;
 };
 
+/* The trie while it is built: ten child links a node (0: none). */
+struct btnode {
+	uint32_t child[10];
+	struct rpost post;
+};
+
 struct builder {
 	struct compiler *c;
 	struct pair *pairs;
 	size_t npairs, pairs_cap;
-	size_t trie_cap, keys_cap, lower_cap, upper_cap;
+	struct btnode *trie;
+	size_t ntrie, trie_cap;
+	size_t keys_cap, lower_cap, upper_cap;
 };
 
 static bool add_pair(struct builder *b, uint32_t key, uint32_t rule)
@@ -1213,27 +1223,59 @@ static bool add_pair(struct builder *b, uint32_t key, uint32_t rule)
 }
 
 /* The trie node for a digit string, created on the way. 0 on no memory. */
-static uint32_t trie_node(struct risk_rules *rs, struct builder *b,
-			  const char *s, size_t len)
+static uint32_t trie_node(struct builder *b, const char *s, size_t len)
 {
 	uint32_t node = 0;
 
 	for (size_t i = 0; i < len; i++) {
 		unsigned d = (unsigned)(s[i] - '0');
-		uint32_t next_node = rs->trie[node].child[d];
+		uint32_t next_node = b->trie[node].child[d];
 
 		if (!next_node) {
-			if (rs->ntrie >= TAG_TRIE - 1 ||
-			    !grow((void **)&rs->trie, &b->trie_cap, rs->ntrie + 1,
-				  sizeof *rs->trie))
+			if (b->ntrie >= TAG_TRIE - 1 ||
+			    !grow((void **)&b->trie, &b->trie_cap, b->ntrie + 1,
+				  sizeof *b->trie))
 				return 0;
-			memset(&rs->trie[rs->ntrie], 0, sizeof *rs->trie);
-			next_node = (uint32_t)rs->ntrie++;
-			rs->trie[node].child[d] = next_node;
+			memset(&b->trie[b->ntrie], 0, sizeof *b->trie);
+			next_node = (uint32_t)b->ntrie++;
+			b->trie[node].child[d] = next_node;
 		}
 		node = next_node;
 	}
 	return node;
+}
+
+/* Lay the built trie out breadth first into rs->trie (see rtnode). */
+static bool trie_compact(struct risk_rules *rs, struct builder *b)
+{
+	uint32_t *order = malloc(b->ntrie * sizeof *order);
+	size_t head = 0, tail = 0;
+
+	rs->trie = calloc(b->ntrie, sizeof *rs->trie);
+	if (!order || !rs->trie) {
+		free(order);
+		return false;
+	}
+	rs->ntrie = b->ntrie;
+	/* order[k] = the built node that becomes node k; children of a node
+	 * are queued together, so they get consecutive indexes */
+	order[tail++] = 0;
+	while (head < tail) {
+		const struct btnode *n = &b->trie[order[head]];
+		struct rtnode *out = &rs->trie[head];
+
+		out->post = n->post;
+		out->first = (uint32_t)tail;
+		for (unsigned d = 0; d < 10; d++) {
+			if (n->child[d]) {
+				out->mask |= (uint16_t)(1u << d);
+				order[tail++] = n->child[d];
+			}
+		}
+		head++;
+	}
+	free(order);
+	return true;
 }
 
 static size_t key_find(const struct risk_rules *rs, unsigned field,
@@ -1308,13 +1350,14 @@ static int cmp_upper(const void *a, const void *b)
 	return cmp_lower(b, a);
 }
 
-static struct rpost *post_target(struct risk_rules *rs, uint32_t key)
+static struct rpost *post_target(struct risk_rules *rs, struct builder *b,
+				  uint32_t key)
 {
 	uint32_t idx = key & ~TAG_MASK;
 
 	switch (key & TAG_MASK) {
 	case TAG_TRIE:
-		return &rs->trie[idx].post;
+		return &b->trie[idx].post;
 	case TAG_KEY:
 		return &rs->keys[idx].post;
 	case TAG_CREDIT:
@@ -1354,7 +1397,7 @@ static bool file_rule(struct risk_rules *rs, struct builder *b, uint32_t ri)
 	case I_HS:
 		for (uint32_t i = 0; i < best->nvals; i++) {
 			struct rstr v = rs->strs[best->vals + i];
-			uint32_t node = trie_node(rs, b, rs->pool + v.off, v.len);
+			uint32_t node = trie_node(b, rs->pool + v.off, v.len);
 
 			if (!node || !add_pair(b, TAG_TRIE | node, ri))
 				return false;
@@ -1433,10 +1476,10 @@ static bool build_index(struct compiler *c)
 	if (!rs->slots)
 		goto out;
 	rs->nslots = nslots;
-	rs->trie = calloc(1, sizeof *rs->trie);
-	if (!rs->trie)
+	b.trie = calloc(1, sizeof *b.trie);
+	if (!b.trie)
 		goto out;
-	rs->ntrie = 1;
+	b.ntrie = 1;
 	b.trie_cap = 1;
 
 	for (size_t i = 0; i < rs->nrules; i++)
@@ -1449,7 +1492,7 @@ static bool build_index(struct compiler *c)
 	if (!rs->post)
 		goto out;
 	for (size_t i = 0; i < b.npairs; i++) {
-		struct rpost *p = post_target(rs, b.pairs[i].key);
+		struct rpost *p = post_target(rs, &b, b.pairs[i].key);
 
 		if (i == 0 || b.pairs[i].key != b.pairs[i - 1].key)
 			p->off = (uint32_t)i;
@@ -1461,9 +1504,10 @@ static bool build_index(struct compiler *c)
 		qsort(rs->lower, rs->nlower, sizeof *rs->lower, cmp_lower);
 	if (rs->nupper)
 		qsort(rs->upper, rs->nupper, sizeof *rs->upper, cmp_upper);
-	ok = true;
+	ok = trie_compact(rs, &b);
 out:
 	free(b.pairs);
+	free(b.trie);
 	return ok;
 }
 
