@@ -364,6 +364,92 @@ static void preview_against_past_declarations(void **state)
 	assert_int_equal(test_count(env, "declarations"), before);
 }
 
+/* A rule's effectiveness: how often it hit and selected, and how often the
+ * inspection it ordered then found a problem. */
+static void rule_effectiveness_counts_inspection_findings(void **state)
+{
+	struct test_env *env = *state;
+	struct loopback_result r;
+	/* version in force: line 1 sends US apples to a quarantine inspection */
+	json_t *l = get(env, "/v1/risk/rules", "analyst");
+	int64_t version = json_integer_value(json_object_get(l, "in_force"));
+	json_decref(l);
+	char path[96];
+	snprintf(path, sizeof path, "/v1/risk/rules/%lld/effectiveness", (long long)version);
+	json_t *before = get(env, path, "quarantine");
+	json_int_t hits0 = 0, problems0 = 0;
+	size_t i;
+	json_t *row;
+	json_array_foreach(json_object_get(before, "rules"), i, row)
+	{
+		if (json_integer_value(json_object_get(row, "line")) == 1) {
+			hits0 = json_integer_value(json_object_get(row, "hits"));
+			problems0 = json_integer_value(json_object_get(row, "problems_found"));
+		}
+	}
+	json_decref(before);
+
+	assert_int_equal(test_call(env, "POST", "/v1/inspection-sites", "admin",
+				   "{\"code\":\"NSA-EFF\",\"name\":\"Nansha test area\","
+				   "\"port\":\"CNNSA\",\"slot_minutes\":30,\"capacity\":2}",
+				   NULL, &r), 201);
+	loopback_result_free(&r);
+	json_t *d = test_declaration();
+	char number[19];
+	test_lodge(env, "trader", d, number);
+	json_decref(d);
+	snprintf(path, sizeof path, "/v1/declarations/%s/inspection", number);
+	json_t *insp = get(env, path, "trader");
+	json_int_t id = json_integer_value(json_object_get(insp, "id"));
+	json_decref(insp);
+	char bpath[96];
+	snprintf(bpath, sizeof bpath, "/v1/inspections/%lld/booking", (long long)id);
+	int64_t saved = env->clock.fixed_us;
+	int s = test_call(env, "POST", bpath, "trader",
+			  "{\"site\":\"NSA-EFF\",\"slot_start\":\"2026-11-24T02:00:00Z\"}", NULL, &r);
+	if (s != 201)
+		print_error("booking: %d %s\n", s, r.text);
+	assert_int_equal(s, 201);
+	loopback_result_free(&r);
+	/* the slot starts; quarantine finds live larvae */
+	int64_t slot;
+	assert_true(ktime_parse("2026-11-24T02:05:00Z", &slot));
+	__atomic_store_n(&env->clock.fixed_us, slot, __ATOMIC_SEQ_CST);
+	char fpath[96];
+	snprintf(fpath, sizeof fpath, "/v1/inspections/%lld/findings/quarantine", (long long)id);
+	s = test_call(env, "POST", fpath, "quarantine",
+		      "{\"result\":\"problem\",\"note\":\"live larvae in cartons 12-40\","
+		      "\"decision\":\"return\"}", NULL, &r);
+	if (s != 200 && s != 201)
+		print_error("finding: %d %s\n", s, r.text);
+	assert_true(s == 200 || s == 201);
+	loopback_result_free(&r);
+	__atomic_store_n(&env->clock.fixed_us, saved, __ATOMIC_SEQ_CST);
+
+	snprintf(path, sizeof path, "/v1/risk/rules/%lld/effectiveness", (long long)version);
+	json_t *after = get(env, path, "quarantine");
+	bool found = false;
+	json_array_foreach(json_object_get(after, "rules"), i, row)
+	{
+		if (json_integer_value(json_object_get(row, "line")) != 1)
+			continue;
+		found = true;
+		assert_string_equal(json_string_value(json_object_get(row, "agency")), "quarantine");
+		assert_int_equal(json_integer_value(json_object_get(row, "hits")), hits0 + 1);
+		assert_true(json_integer_value(json_object_get(row, "inspected")) >= 1);
+		assert_int_equal(json_integer_value(json_object_get(row, "problems_found")),
+				 problems0 + 1);
+		/* a 100% rule selects every declaration it hits */
+		assert_int_equal(json_integer_value(json_object_get(row, "selected")),
+				 json_integer_value(json_object_get(row, "hits")));
+	}
+	assert_true(found);
+	json_decref(after);
+	snprintf(path, sizeof path, "/v1/risk/rules/999/effectiveness");
+	assert_int_equal(test_call(env, "GET", path, "quarantine", NULL, NULL, &r), 404);
+	loopback_result_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -374,6 +460,7 @@ int main(void)
 		cmocka_unit_test(credit_scaling_and_random_selection),
 		cmocka_unit_test(profiles_are_checked),
 		cmocka_unit_test(preview_against_past_declarations),
+		cmocka_unit_test(rule_effectiveness_counts_inspection_findings),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
