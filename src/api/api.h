@@ -175,6 +175,10 @@ void api_json(struct api_ctx *ctx, int status, json_t *body);
 /* Read a JSON object body: checks media type (415), size (413) and syntax
  * (400). Returns NULL after answering when it is not acceptable. */
 json_t *api_read_body(struct api_ctx *ctx);
+/* Are all members of the body among `ok` (NULL-terminated)? Otherwise
+ * answers 400 naming each unknown one, with `accepted` as the list shown. */
+bool api_only_fields(struct api_ctx *ctx, const json_t *body, const char *const *ok,
+		     const char *accepted);
 /* Parse an integer query parameter within [lo, hi]; answers 400 and returns
  * false when malformed. Absent: *out = dflt. */
 bool api_query_int(struct api_ctx *ctx, const char *name, int64_t lo,

@@ -667,17 +667,6 @@ static bool read_reason(struct api_ctx *ctx, json_t *body, bool required,
 	return true;
 }
 
-static bool only_fields(struct api_ctx *ctx, json_t *body, const char *const *ok,
-			const char *accepted)
-{
-	struct problems p;
-	problems_init(&p);
-	if (problems_unknown_fields(&p, body, "", ok, accepted))
-		return true;
-	api_problem(ctx, KERR_INVALID, "the request has fields that are not valid", &p);
-	return false;
-}
-
 void api_declaration_withdraw(struct api_ctx *ctx)
 {
 	json_t *body = NULL;
@@ -685,7 +674,7 @@ void api_declaration_withdraw(struct api_ctx *ctx)
 	if (ctx->req->body_len > 0 || ctx->req->body_too_large) {
 		static const char *const fields[] = {"reason", NULL};
 		if (!(body = api_read_body(ctx)) ||
-		    !only_fields(ctx, body, fields, "reason") ||
+		    !api_only_fields(ctx, body, fields, "reason") ||
 		    !read_reason(ctx, body, false, 500, &reason)) {
 			json_decref(body);
 			return;
@@ -961,7 +950,7 @@ void api_task_decide(struct api_ctx *ctx)
 	static const char *const fields[] = {"decision", "reason", NULL};
 	enum decision d;
 	const char *reason, *why;
-	if (!only_fields(ctx, body, fields, "decision, reason"))
+	if (!api_only_fields(ctx, body, fields, "decision, reason"))
 		goto out;
 	json_t *dj = json_object_get(body, "decision");
 	if (!dj) {

@@ -129,17 +129,6 @@ static bool own_agency(struct api_ctx *ctx, const char *agency)
 	return false;
 }
 
-static bool only_fields(struct api_ctx *ctx, json_t *body, const char *const *ok,
-			const char *accepted)
-{
-	struct problems p;
-	problems_init(&p);
-	if (problems_unknown_fields(&p, body, "", ok, accepted))
-		return true;
-	api_problem(ctx, KERR_INVALID, "the request has fields that are not valid", &p);
-	return false;
-}
-
 /* May the caller see this inspection? (*err set on a storage failure) */
 static bool may_see(struct api_ctx *ctx, const struct inspection_row *in, kerr *err)
 {
@@ -638,7 +627,7 @@ void api_inspection_finding(struct api_ctx *ctx)
 	static const char *const fields[] = {"result", "note", "decision", NULL};
 	struct finding_row f;
 	struct inspection_row in;
-	if (!only_fields(ctx, body, fields, "result, note, decision") ||
+	if (!api_only_fields(ctx, body, fields, "result, note, decision") ||
 	    !read_finding(ctx, body, &f))
 		goto out;
 	str_copy(f.agency, agency, sizeof f.agency);
@@ -672,7 +661,7 @@ void api_inspection_recognition(struct api_ctx *ctx)
 	static const char *const fields[] = {"from_agency", NULL};
 	struct inspection_row in;
 	struct finding_row f;
-	if (!only_fields(ctx, body, fields, "from_agency"))
+	if (!api_only_fields(ctx, body, fields, "from_agency"))
 		goto out;
 	json_t *fj = json_object_get(body, "from_agency");
 	const char *from = json_string_value(fj);

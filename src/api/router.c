@@ -322,6 +322,17 @@ json_t *api_read_body(struct api_ctx *ctx)
 	return j;
 }
 
+bool api_only_fields(struct api_ctx *ctx, const json_t *body, const char *const *ok,
+		     const char *accepted)
+{
+	struct problems p;
+	problems_init(&p);
+	if (problems_unknown_fields(&p, body, "", ok, accepted))
+		return true;
+	api_problem(ctx, KERR_INVALID, "the request has fields that are not valid", &p);
+	return false;
+}
+
 bool api_query_int(struct api_ctx *ctx, const char *name, int64_t lo, int64_t hi,
 		   int64_t dflt, int64_t *out)
 {
