@@ -241,6 +241,19 @@ class Server:
             self.proc.wait()
             self.proc = None
 
+    def share(self, other):
+        """Serve `other`'s database with `other`'s release key (several
+        servers on one database). Drops the database made for this one;
+        only `other` drops the shared one at clean-up."""
+        check(self.proc is None, "share() before start()")
+        if self.pgname:
+            pg_admin("DROP DATABASE IF EXISTS %s" % self.pgname)
+            self.pgname = None
+        self.db = other.db
+        self.key_args = list(other.key_args)
+        self.initialised = True
+        return self
+
     def cleanup(self):
         self.kill9()
         if os.environ.get("KOUAN_E2E_KEEP"):

@@ -53,11 +53,7 @@ def slot(days, hour, minute=0):
 
 def test_start():
     A.start()
-    B.db = A.db
-    B.key_args = A.key_args
-    B.initialised = True
-    B.pgname = None
-    B.start()
+    B.share(A).start()
     for user in ("trader", "customs", "quarantine", "analyst", "admin"):
         T[user] = A.login(user)
     for code, port in (("E2E-NSA", "CNNSA"), ("E2E-CAN", "CNCAN")):

@@ -46,11 +46,7 @@ ACKED_LOCK = threading.Lock()
 def test_start():
     A.start()
     # B shares A's database and release key; it must not initialise again
-    B.db = A.db
-    B.key_args = A.key_args
-    B.initialised = True
-    B.pgname = None
-    B.start()
+    B.share(A).start()
     for user in ("trader", "trader2", "customs", "quarantine", "analyst", "admin"):
         T[user] = A.login(user)
     eq(B.call("GET", "/v1/me", token=T["trader"]).status, 200,

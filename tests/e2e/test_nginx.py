@@ -184,13 +184,7 @@ def lodge(via, token, body, key):
 def test_start():
     global B
     A.start()
-    B = Server("nginx-b", extra_args=ACCESS)
-    if B.pgname:  # B shares A's database: drop the one made for it
-        k.pg_admin("DROP DATABASE IF EXISTS %s" % B.pgname)
-        B.pgname = None  # only A drops the shared database
-    B.db = A.db
-    B.key_args = list(A.key_args)
-    B.initialised = True
+    B = Server("nginx-b", extra_args=ACCESS).share(A)
     B.start()
     NG.start([A.port, B.port])
     check(NG.healthy(), "healthz through nginx")

@@ -42,8 +42,7 @@ RULES = ('# test rule set\n'
 
 def test_start():
     A.start()
-    B.db, B.key_args, B.initialised, B.pgname = A.db, A.key_args, True, None
-    B.start()
+    B.share(A).start()
     for u in ("trader", "customs", "quarantine", "analyst", "admin"):
         T[u] = A.login(u)
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "api/accounts.h"
+#include "common/embedded.h"
 #include "common/log.h"
 #include "domain/credentials.h"
 #include "server/demo.h"
@@ -96,6 +97,10 @@ struct test_env *test_env_new(void)
 	char key[320];
 	snprintf(key, sizeof key, "%s/release.key", env->dir);
 	assert_int_equal(app_init(&env->app, env->store, &env->clock, &l, key), KERR_OK);
+	/* served as the server serves it */
+	const struct embedded_file *doc = embedded_find("docs/openapi.json");
+	assert_non_null(doc);
+	env->app.openapi = doc->data;
 	bool existed;
 	assert_int_equal(demo_seed_accounts(&env->app, &existed), KERR_OK);
 	assert_false(existed);
