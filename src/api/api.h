@@ -214,13 +214,15 @@ KOUAN_MUST_USE kerr declaration_decide(struct api_ctx *ctx, const char *number,
 /* Assess a declaration just accepted or corrected (src/api/risk.c), store
  * the explanation, and apply the lanes to its open tasks: green and blue
  * cleared by kouan, red to the joint inspection, yellow left for an
- * officer. */
+ * officer. *applied tells whether any task changed (the caller's copy of
+ * the declaration is then stale). */
 struct declaration_facts;
 KOUAN_MUST_USE kerr risk_assess_and_apply(struct api_ctx *ctx, const char *number,
 					  int64_t org_id, int64_t declaration_version,
 					  const json_t *body,
 					  const struct declaration_facts *f,
-					  const struct refdata *ref, const char *now);
+					  const struct refdata *ref, const char *now,
+					  bool *applied);
 void risk_state_free(struct app *app);
 /* Make the secret seed of the risk draws once per database (at start-up). */
 KOUAN_MUST_USE kerr risk_seed_ensure(struct store *store);

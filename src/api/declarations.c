@@ -444,9 +444,11 @@ void api_declaration_create(struct api_ctx *ctx)
 	}
 	/* assess at once: lanes may clear tasks, order the inspection, or
 	 * release the declaration without an officer */
+	bool applied = false;
 	if (!e)
-		e = risk_assess_and_apply(ctx, l.row.number, l.row.org_id, 1, body, &f, ref, now);
-	if (!e)
+		e = risk_assess_and_apply(ctx, l.row.number, l.row.org_id, 1, body, &f, ref, now,
+					  &applied);
+	if (!e && applied)
 		e = reload(ctx, &l);
 	if (e)
 		goto fail;
@@ -833,10 +835,11 @@ void api_declaration_correct(struct api_ctx *ctx)
 		e = settle(ctx, &l, now, body);
 	}
 	/* the corrected version is assessed again; lanes apply to open tasks */
+	bool applied = false;
 	if (!e && l.status == DECL_ACCEPTED)
 		e = risk_assess_and_apply(ctx, l.row.number, l.row.org_id, l.row.version, body,
-					  &f, ref, now);
-	if (!e)
+					  &f, ref, now, &applied);
+	if (!e && applied)
 		e = reload(ctx, &l);
 	if (e) {
 		store_rollback(ctx->conn);

@@ -314,11 +314,12 @@ static kerr gather_facts(struct api_ctx *ctx, const char *number, const json_t *
 kerr risk_assess_and_apply(struct api_ctx *ctx, const char *number, int64_t org_id,
 			   int64_t declaration_version, const json_t *body,
 			   const struct declaration_facts *f, const struct refdata *ref,
-			   const char *now)
+			   const char *now, bool *applied)
 {
 	struct rules_ref *rules = NULL;
 	const uint8_t *seed;
 	struct risk_profile profile;
+	*applied = false;
 	kerr e = rules_in_force(ctx, ref, now, &rules);
 	if (!e)
 		e = seed_of(ctx, &seed);
@@ -397,6 +398,8 @@ kerr risk_assess_and_apply(struct api_ctx *ctx, const char *number, int64_t org_
 				       &refusal);
 		if (e == KERR_CONFLICT)
 			e = KERR_OK; /* the task is no longer open: nothing to apply */
+		else if (!e)
+			*applied = true;
 		json_decref(ctx->last_view);
 		ctx->last_view = NULL;
 	}
