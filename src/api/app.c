@@ -163,7 +163,23 @@ struct refdata *app_refdata(struct app *app)
 	return r;
 }
 
+/* Reloads run one at a time, each reading and installing under this lock:
+ * the reload that installs last is then the one that read last. Without it
+ * a slow reload (the watcher's, for an earlier edit) could install a
+ * snapshot older than one a later edit had already installed. */
+static pthread_mutex_t reload_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static kerr reload_locked(struct app *app, struct store_conn *c);
+
 kerr app_reload_refdata(struct app *app, struct store_conn *c)
+{
+	pthread_mutex_lock(&reload_lock);
+	kerr e = reload_locked(app, c);
+	pthread_mutex_unlock(&reload_lock);
+	return e;
+}
+
+static kerr reload_locked(struct app *app, struct store_conn *c)
 {
 	struct refdata_builder *b = refdata_builder_new();
 	if (!b)
