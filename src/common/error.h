@@ -1,6 +1,11 @@
 /*
  * error.h - the one error code of kouan, made with an X-macro so that the
- * enum, its text and its HTTP status never drift apart.
+ * enum and its text never drift apart.
+ *
+ * A kerr says what went wrong in the domain's terms (not valid, not found,
+ * conflict with the current state, ...). It knows nothing of HTTP: the
+ * HTTP layer maps each code to a status, a problem type and a title
+ * (src/http/problem.c).
  *
  * Fallible functions return kerr (KERR_OK is 0) and are marked KOUAN_MUST_USE.
  */
@@ -9,34 +14,31 @@
 
 #define KOUAN_MUST_USE __attribute__((warn_unused_result))
 
-/* X(name, http status, problem type slug, title) */
+/* X(name, text) */
 #define KOUAN_ERROR_MAP(X)                                                      \
-	X(OK, 200, "ok", "OK")                                                 \
-	X(INVALID, 400, "invalid-request", "The request is not valid")        \
-	X(UNAUTHENTICATED, 401, "unauthenticated", "Authentication required") \
-	X(FORBIDDEN, 403, "forbidden", "Not allowed for this role")           \
-	X(NOT_FOUND, 404, "not-found", "Not found")                            \
-	X(METHOD, 405, "method-not-allowed", "Method not allowed")             \
-	X(CONFLICT, 409, "conflict", "Conflict with the current state")        \
-	X(TOO_LARGE, 413, "too-large", "Request body too large")               \
-	X(MEDIA_TYPE, 415, "unsupported-media-type", "Unsupported media type") \
-	X(PRECONDITION, 428, "precondition-required", "Precondition required") \
-	X(NOMEM, 500, "internal", "Out of memory")                             \
-	X(STORE, 500, "internal", "Storage failure")                           \
-	X(INTERNAL, 500, "internal", "Internal error")                         \
-	X(BUSY, 503, "busy", "Service busy, retry later")
+	X(OK, "OK")                                                            \
+	X(INVALID, "The request is not valid")                                 \
+	X(UNAUTHENTICATED, "Authentication required")                          \
+	X(FORBIDDEN, "Not allowed for this role")                              \
+	X(NOT_FOUND, "Not found")                                              \
+	X(METHOD, "Method not allowed")                                        \
+	X(CONFLICT, "Conflict with the current state")                         \
+	X(TOO_LARGE, "Request body too large")                                 \
+	X(MEDIA_TYPE, "Unsupported media type")                                \
+	X(PRECONDITION, "Precondition required")                               \
+	X(NOMEM, "Out of memory")                                              \
+	X(STORE, "Storage failure")                                            \
+	X(INTERNAL, "Internal error")                                          \
+	X(BUSY, "Service busy, retry later")
 
 typedef enum {
-#define KERR_ENUM(name, status, slug, title) KERR_##name,
+#define KERR_ENUM(name, text) KERR_##name,
 	KOUAN_ERROR_MAP(KERR_ENUM)
 #undef KERR_ENUM
+	KERR_COUNT_
 } kerr;
 
-/* Human title of an error (static storage, never NULL). */
+/* Human text of an error (static storage, never NULL). */
 const char *kerr_title(kerr e);
-/* Slug used in the problem type URI, e.g. "not-found". */
-const char *kerr_slug(kerr e);
-/* HTTP status an API answers for this error. */
-int kerr_http_status(kerr e);
 
 #endif

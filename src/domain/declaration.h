@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "domain/refdata.h"
-#include "http/problem.h"
+#include "common/problems.h"
 
 #define DECL_MAX_ITEMS 50
 #define DECL_MAX_CONTAINERS 200

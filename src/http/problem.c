@@ -1,74 +1,55 @@
-/* problem.c - RFC 9457 problem+json responses (see problem.h). */
+/*
+ * problem.c - RFC 9457 problem+json responses, and the one place where an
+ * error code becomes an HTTP status, a problem type and a title (see
+ * problem.h).
+ */
 #include "http/problem.h"
 
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/buf.h"
 
-void problems_init(struct problems *p)
+/* X(name, status, problem type slug) for each kerr, in enum order. */
+#define KERR_HTTP_MAP(X)                                                       \
+	X(OK, 200, "ok")                                                       \
+	X(INVALID, 400, "invalid-request")                                     \
+	X(UNAUTHENTICATED, 401, "unauthenticated")                             \
+	X(FORBIDDEN, 403, "forbidden")                                         \
+	X(NOT_FOUND, 404, "not-found")                                         \
+	X(METHOD, 405, "method-not-allowed")                                   \
+	X(CONFLICT, 409, "conflict")                                           \
+	X(TOO_LARGE, 413, "too-large")                                         \
+	X(MEDIA_TYPE, 415, "unsupported-media-type")                           \
+	X(PRECONDITION, 428, "precondition-required")                          \
+	X(NOMEM, 500, "internal")                                              \
+	X(STORE, 500, "internal")                                              \
+	X(INTERNAL, 500, "internal")                                           \
+	X(BUSY, 503, "busy")
+
+static const struct {
+	kerr code;
+	int status;
+	const char *slug;
+} http_map[] = {
+#define KERR_HTTP_ROW(name, status, slug) {KERR_##name, status, slug},
+	KERR_HTTP_MAP(KERR_HTTP_ROW)
+#undef KERR_HTTP_ROW
+};
+
+_Static_assert(sizeof http_map / sizeof http_map[0] == KERR_COUNT_,
+	       "every kerr has an HTTP status");
+
+int kerr_http_status(kerr e)
 {
-	p->count = 0;
-	p->dropped = 0;
+	return (size_t)e < KERR_COUNT_ && http_map[e].code == e ? http_map[e].status : 500;
 }
 
-void problems_add(struct problems *p, const char *field, const char *fmt, ...)
+const char *kerr_slug(kerr e)
 {
-	if (p->count >= PROBLEM_MAX_ERRORS) {
-		p->dropped++;
-		return;
-	}
-	struct field_error *fe = &p->errors[p->count++];
-	str_copy(fe->field, field, sizeof fe->field);
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(fe->problem, sizeof fe->problem, fmt, ap);
-	va_end(ap);
-}
-
-void json_pointer_to(char *out, size_t n, const char *prefix, const char *key)
-{
-	if (!n)
-		return;
-	size_t len = str_copy(out, prefix, n);
-	if (len >= n)
-		len = n - 1;
-	if (len + 1 < n)
-		out[len++] = '/';
-	for (const char *k = key; *k && len + 2 < n; k++) {
-		if (*k == '~' || *k == '/') {
-			out[len++] = '~';
-			out[len++] = *k == '~' ? '0' : '1';
-		} else {
-			out[len++] = *k;
-		}
-	}
-	out[len] = '\0';
-}
-
-bool problems_unknown_fields(struct problems *p, const json_t *obj,
-			     const char *prefix, const char *const *allowed,
-			     const char *accepted)
-{
-	bool all_known = true;
-	const char *key;
-	json_t *val;
-	json_object_foreach((json_t *)obj, key, val)
-	{
-		bool known = false;
-		for (size_t i = 0; allowed[i] && !known; i++)
-			known = strcmp(allowed[i], key) == 0;
-		if (!known) {
-			char f[sizeof p->errors[0].field];
-			json_pointer_to(f, sizeof f, prefix, key);
-			problems_add(p, f, "unknown field; accepted fields are: %s", accepted);
-			all_known = false;
-		}
-	}
-	return all_known;
+	return (size_t)e < KERR_COUNT_ && http_map[e].code == e ? http_map[e].slug : "internal";
 }
 
 void problem_respond(struct http_response *resp, kerr e, const char *instance,
