@@ -1,55 +1,78 @@
 /*
- * admin.c - organisations and users, for admins. The same operations are
- * available offline through `kouan admin` (src/server/admin_cmd.c); both go
- * through accounts.c so the rules are the same.
+ * admin.c - organisations and users, for admins. The same use cases serve
+ * `kouan admin` offline (src/service/accounts.c), so the rules are the
+ * same.
  */
 #include <string.h>
 
-#include "api/accounts.h"
-#include "api/api.h"
+#include "api/handlers.h"
+#include "service/accounts.h"
+
+static const char *str_field(const json_t *o, const char *key, struct problems *p,
+			     bool required)
+{
+	json_t *v = json_object_get(o, key);
+	char f[64];
+	json_pointer_to(f, sizeof f, "", key);
+	if (!v) {
+		if (required)
+			problems_add(p, f, "is required");
+		return NULL;
+	}
+	if (!json_is_string(v)) {
+		problems_add(p, f, "must be a string");
+		return NULL;
+	}
+	return json_string_value(v);
+}
 
 void api_organisation_create(struct api_ctx *ctx)
 {
 	json_t *body = api_read_body(ctx);
 	if (!body)
 		return;
+	static const char *const ok[] = {"uscc", "name", "kind", NULL};
 	struct problems p;
 	problems_init(&p);
-	struct org_input in;
-	if (!org_input_parse(body, &in, &p)) {
-		api_problem(ctx, KERR_INVALID, "the organisation is not valid", &p);
-		json_decref(body);
-		return;
-	}
-	char now[KTIME_TEXT_MAX];
-	api_now(ctx, now);
+	problems_unknown_fields(&p, body, "", ok, "uscc, name, kind");
+	struct org_input in = {str_field(body, "uscc", &p, true),
+			       str_field(body, "name", &p, true),
+			       str_field(body, "kind", &p, true)};
+	org_input_check(&in, &p);
 	int64_t id;
-	if (!api_begin(ctx, true)) {
-		json_decref(body);
-		return;
-	}
-	kerr e = accounts_org_create(ctx->conn, &in, ctx->caller.user.username, now, &id);
-	if (e) {
-		store_rollback(ctx->conn);
-		if (e == KERR_CONFLICT)
-			api_field_problem(ctx, KERR_CONFLICT, "/uscc",
-					  "an organisation with this USCC exists");
-		else
-			api_problem(ctx, e, NULL, NULL);
-	} else if (api_commit(ctx)) {
+	struct refusal why;
+	refusal_init(&why, &p);
+	kerr e = problems_any(&p) ? KERR_INVALID
+				  : accounts_org_create(&ctx->uow, &ctx->actor, &in, &id, &why);
+	if (e == KERR_INVALID && !*why.detail)
+		refusal_say(&why, "the organisation is not valid");
+	if (e)
+		api_refused(ctx, e, &why, NULL);
+	else
 		api_json(ctx, 201, json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id,
 					     "uscc", in.uscc, "name", in.name, "kind", in.kind));
-	}
 	json_decref(body);
+}
+
+static kerr append_org(void *arg, const struct org_row *o)
+{
+	return json_array_append_new(
+		       arg, json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)o->id,
+				      "uscc", o->uscc, "name", o->name, "kind", o->kind,
+				      "created_at", o->created_at))
+		       ? KERR_NOMEM
+		       : KERR_OK;
 }
 
 void api_organisation_list(struct api_ctx *ctx)
 {
-	json_t *l = repo_org_list(ctx->conn);
-	if (!l)
+	json_t *list = json_array();
+	if (accounts_org_list(&ctx->uow, append_org, list)) {
+		json_decref(list);
 		api_problem(ctx, KERR_STORE, NULL, NULL);
-	else
-		api_json(ctx, 200, json_pack("{s:o}", "organisations", l));
+		return;
+	}
+	api_json(ctx, 200, json_pack("{s:o}", "organisations", list));
 }
 
 void api_user_create(struct api_ctx *ctx)
@@ -57,42 +80,52 @@ void api_user_create(struct api_ctx *ctx)
 	json_t *body = api_read_body(ctx);
 	if (!body)
 		return;
+	static const char *const ok[] = {"username", "display_name", "password", "role",
+					 "organisation", NULL};
 	struct problems p;
 	problems_init(&p);
-	struct user_input in;
-	if (!user_input_parse(body, &in, &p)) {
-		api_problem(ctx, KERR_INVALID, "the user is not valid", &p);
-		json_decref(body);
-		return;
-	}
-	char now[KTIME_TEXT_MAX];
-	api_now(ctx, now);
+	problems_unknown_fields(&p, body, "", ok,
+				"username, display_name, password, role, organisation");
+	struct user_input in = {str_field(body, "username", &p, true),
+				str_field(body, "display_name", &p, false),
+				str_field(body, "password", &p, true),
+				str_field(body, "role", &p, true),
+				str_field(body, "organisation", &p, true)};
+	user_input_check(&in, &p);
 	int64_t id;
-	if (!api_begin(ctx, true)) {
-		json_decref(body);
-		return;
-	}
-	kerr e = accounts_user_create(ctx->conn, &in, &ctx->app->limits,
-				      ctx->caller.user.username, now, &id, &p);
-	if (e) {
-		store_rollback(ctx->conn);
-		if (problems_any(&p))
-			api_problem(ctx, e, "the user is not valid", &p);
-		else
-			api_problem(ctx, e, NULL, NULL);
-	} else if (api_commit(ctx)) {
+	struct refusal why;
+	refusal_init(&why, &p);
+	kerr e = problems_any(&p) ? KERR_INVALID
+				  : accounts_user_create(&ctx->uow, &ctx->actor, &in, &id, &why);
+	if (e == KERR_INVALID && !*why.detail)
+		refusal_say(&why, "the user is not valid");
+	if (e)
+		api_refused(ctx, e, &why, NULL);
+	else
 		api_json(ctx, 201, json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id,
 					     "username", in.username, "role", in.role,
 					     "organisation", in.org_uscc));
-	}
 	json_decref(body);
+}
+
+static kerr append_user(void *arg, const struct user_row *u)
+{
+	return json_array_append_new(
+		       arg, json_pack("{s:I, s:s, s:s, s:s, s:s, s:b}", "id", (json_int_t)u->id,
+				      "username", u->username, "display_name", u->display_name,
+				      "role", u->role, "organisation", u->org_uscc, "disabled",
+				      u->disabled))
+		       ? KERR_NOMEM
+		       : KERR_OK;
 }
 
 void api_user_list(struct api_ctx *ctx)
 {
-	json_t *l = repo_user_list(ctx->conn);
-	if (!l)
+	json_t *list = json_array();
+	if (accounts_user_list(&ctx->uow, append_user, list)) {
+		json_decref(list);
 		api_problem(ctx, KERR_STORE, NULL, NULL);
-	else
-		api_json(ctx, 200, json_pack("{s:o}", "users", l));
+		return;
+	}
+	api_json(ctx, 200, json_pack("{s:o}", "users", list));
 }

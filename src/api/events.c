@@ -3,7 +3,7 @@
  * cursor: GET /v1/events?after=CURSOR&limit=N&wait=SECONDS.
  *
  * The cursor is the id of the last event returned; ids grow in commit order
- * (one writer at a time). With wait > 0 and nothing new, the request waits
+ * (see src/service/uow.c). With wait > 0 and nothing new, the request waits
  * (long-poll) until a commit writes events or the time runs out (waits
  * longer than the server's longpoll-max-s are shortened to it). At most
  * limits.max_waiters requests wait at once; beyond that the answer comes at
@@ -14,7 +14,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "api/api.h"
+#include "api/handlers.h"
+#include "api/views.h"
+#include "service/feed.h"
 
 static bool parse_cursor(struct api_ctx *ctx, int64_t *after)
 {
@@ -59,6 +61,19 @@ static bool wait_for_events(struct app *app, uint64_t seen, int seconds)
 	return true;
 }
 
+/* Remember the id of the last event as the next cursor, and append it. */
+struct page {
+	json_t *events;
+	int64_t last;
+};
+
+static kerr add(void *arg, const struct event_row *e)
+{
+	struct page *p = arg;
+	p->last = e->id;
+	return append_event(p->events, e);
+}
+
 void api_events_feed(struct api_ctx *ctx)
 {
 	int64_t after, limit, wait;
@@ -68,42 +83,26 @@ void api_events_feed(struct api_ctx *ctx)
 		return;
 	if (wait > ctx->app->limits.longpoll_max_s) /* longer waits are cut short */
 		wait = ctx->app->limits.longpoll_max_s;
-	struct feed_view view = {0};
-	switch (ctx->caller.role) {
-	case ROLE_DECLARANT:
-		view.org_id = ctx->caller.user.org_id;
-		break;
-	case ROLE_PORT_OPERATOR:
-		view.only_type = "declaration.released";
-		break;
-	case ROLE_ANALYST:
-	case ROLE_ADMIN:
-		break;
-	default:
-		view.agency = role_agency(ctx->caller.role);
-		break;
-	}
 	for (int round = 0;; round++) {
 		pthread_mutex_lock(&ctx->app->feed.lock);
 		uint64_t seen = ctx->app->feed.generation;
 		pthread_mutex_unlock(&ctx->app->feed.lock);
-		if (!api_begin(ctx, false))
-			return;
-		int64_t last = after;
-		json_t *events = repo_events_feed(ctx->conn, after, (int)limit, &view, &last);
-		store_rollback(ctx->conn);
-		if (!events) {
-			api_problem(ctx, KERR_STORE, NULL, NULL);
+		struct page page = {json_array(), after};
+		kerr e = feed_read(&ctx->uow, &ctx->actor, after, (int)limit, add, &page);
+		uow_end_read(&ctx->uow); /* no transaction is held while waiting */
+		if (e) {
+			json_decref(page.events);
+			api_problem(ctx, e == KERR_FORBIDDEN ? e : KERR_STORE, NULL, NULL);
 			return;
 		}
-		if (json_array_size(events) > 0 || wait == 0 || round > 0 ||
+		if (json_array_size(page.events) > 0 || wait == 0 || round > 0 ||
 		    !wait_for_events(ctx->app, seen, (int)wait)) {
 			char cursor[24];
-			snprintf(cursor, sizeof cursor, "%lld", (long long)last);
-			api_json(ctx, 200, json_pack("{s:o, s:s}", "events", events,
+			snprintf(cursor, sizeof cursor, "%lld", (long long)page.last);
+			api_json(ctx, 200, json_pack("{s:o, s:s}", "events", page.events,
 						     "cursor", cursor));
 			return;
 		}
-		json_decref(events);
+		json_decref(page.events);
 	}
 }

@@ -3,26 +3,20 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "api/api.h"
-
-static const struct sql_query Q_PING = {"SELECT 1"};
+#include "api/handlers.h"
 
 /* Healthy means the database answers too: a load balancer takes a server
  * whose database is gone out of rotation. */
 void api_healthz(struct api_ctx *ctx)
 {
-	char now[KTIME_TEXT_MAX];
-	api_now(ctx, now);
-	struct store_stmt *st = store_query(ctx->conn, &Q_PING, "");
-	bool ok = st && stmt_step(st) == STORE_ROW;
-	if (st)
-		stmt_done(st);
-	if (!ok) {
+	char now[TIME_TEXT_SIZE];
+	uow_now(&ctx->uow, now);
+	if (services_ping(&ctx->uow)) {
 		api_problem(ctx, KERR_BUSY, "the database does not answer", NULL);
 		return;
 	}
 	api_json(ctx, 200, json_pack("{s:s, s:s, s:s}", "status", "ok", "time", now,
-				     "store", ctx->app->store->backend));
+				     "store", ctx->app->svc.store->backend));
 }
 
 void api_openapi(struct api_ctx *ctx)
@@ -39,10 +33,10 @@ void api_openapi(struct api_ctx *ctx)
 void api_release_key(struct api_ctx *ctx)
 {
 	char pk[64];
-	sodium_bin2base64(pk, sizeof pk, ctx->app->sign_pk, 32,
+	sodium_bin2base64(pk, sizeof pk, ctx->app->svc.sign_pk, 32,
 			  sodium_base64_VARIANT_ORIGINAL);
 	api_json(ctx, 200, json_pack("{s:s, s:s, s:s, s:s}", "algorithm", "Ed25519",
-				     "key_id", ctx->app->key_id, "public_key", pk,
+				     "key_id", ctx->app->svc.key_id, "public_key", pk,
 				     "signed_text",
 				     "the 'notice' string of a release notice, as UTF-8 bytes"));
 }

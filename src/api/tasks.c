@@ -1,53 +1,90 @@
-/* tasks.c - an agency's worklist: GET /v1/tasks?agency=&status=&limit=. */
+/*
+ * tasks.c - agencies' work: an officer's decision on its agency's task of a
+ * declaration, and an agency's worklist (GET /v1/tasks?agency=&status=).
+ */
 #include <string.h>
 
-#include "api/api.h"
-#include "domain/workflow.h"
+#include "api/handlers.h"
+#include "api/views.h"
+#include "service/declarations.h"
+
+void api_task_decide(struct api_ctx *ctx)
+{
+	const char *agency = http_param(ctx->req, "agency");
+	struct refusal why;
+	refusal_init(&why, NULL);
+	kerr e = declarations_may_decide(&ctx->actor, agency, &why);
+	if (e) {
+		api_refused(ctx, e, &why, NULL);
+		return;
+	}
+	json_t *body = api_read_body(ctx);
+	if (!body)
+		return;
+	static const char *const fields[] = {"decision", "reason", NULL};
+	enum decision d;
+	const char *reason;
+	struct declaration decl;
+	memset(&decl, 0, sizeof decl);
+	if (!api_only_fields(ctx, body, fields, "decision, reason"))
+		goto out;
+	json_t *dj = json_object_get(body, "decision");
+	if (!dj) {
+		api_field_problem(ctx, KERR_INVALID, "/decision",
+				  "is required: cleared, inspect, return or reject");
+		goto out;
+	}
+	if (!json_is_string(dj) || !decision_parse(json_string_value(dj), &d)) {
+		api_field_problem(ctx, KERR_INVALID, "/decision",
+				  "must be one of cleared, inspect, return, reject");
+		goto out;
+	}
+	if (!api_reason(ctx, body, d != DECISION_CLEARED, 500, &reason))
+		goto out;
+	e = declarations_decide(&ctx->uow, &ctx->actor, http_param(ctx->req, "number"), agency,
+				d, reason, &decl, &why);
+	if (e) {
+		api_refused(ctx, e, &why, "the decision could not be saved");
+		goto out;
+	}
+	json_t *view = declaration_json(&decl);
+	if (view)
+		api_json(ctx, 200, view);
+	else
+		api_problem(ctx, KERR_NOMEM, NULL, NULL);
+out:
+	declaration_free(&decl);
+	json_decref(body);
+}
 
 void api_task_worklist(struct api_ctx *ctx)
 {
-	const char *mine = role_agency(ctx->caller.role);
-	const char *agency = http_query(ctx->req, "agency");
-	if (!agency)
-		agency = mine;
-	if (!agency) {
-		api_field_problem(ctx, KERR_INVALID, "query:agency",
-				  "is required: customs, quarantine, border or maritime");
-		return;
-	}
-	struct refdata *ref = app_refdata(ctx->app);
-	bool known = refdata_agency_index(ref, agency) >= 0;
-	refdata_release(ref);
-	if (!known) {
-		api_field_problem(ctx, KERR_INVALID, "query:agency",
-				  "is not a known agency (see GET /v1/reference/agencies)");
-		return;
-	}
-	if (mine && strcmp(mine, agency) != 0) {
-		api_problem(ctx, KERR_FORBIDDEN,
-			    "officers may read only their own agency's worklist", NULL);
-		return;
-	}
 	const char *status = http_query(ctx->req, "status");
-	enum task_status ts;
-	if (!status)
-		status = "open";
-	else if (!task_status_parse(status, &ts)) {
+	enum task_status ts = TASK_OPEN;
+	int64_t limit;
+	if (status && !task_status_parse(status, &ts)) {
 		api_field_problem(ctx, KERR_INVALID, "query:status",
 				  "must be one of open, inspecting, cleared, returned, "
 				  "rejected, closed");
 		return;
 	}
-	int64_t limit;
 	if (!api_query_int(ctx, "limit", 1, 1000, 100, &limit))
 		return;
-	if (!api_begin(ctx, false))
+	const char *agency = http_query(ctx->req, "agency");
+	struct problems p;
+	struct refusal why;
+	problems_init(&p);
+	refusal_init(&why, &p);
+	json_t *list = json_array();
+	kerr e = declarations_worklist(&ctx->uow, &ctx->actor, agency, ts, (int)limit,
+				       append_worklist, list, &why);
+	if (e) {
+		json_decref(list);
+		api_refused(ctx, e, &why, NULL);
 		return;
-	json_t *list = repo_worklist(ctx->conn, agency, status, (int)limit);
-	store_rollback(ctx->conn);
-	if (!list)
-		api_problem(ctx, KERR_STORE, NULL, NULL);
-	else
-		api_json(ctx, 200, json_pack("{s:s, s:s, s:o}", "agency", agency,
-					     "status", status, "tasks", list));
+	}
+	if (!agency)
+		agency = actor_agency(&ctx->actor);
+	api_json(ctx, 200, json_pack("{s:s, s:s, s:o}", "agency", agency, "status",
+				     task_status_name(ts), "tasks", list));
 }

@@ -12,7 +12,7 @@
 
 #include "cli/client.h"
 #include "domain/release.h"
-#include "server/commands.h"
+#include "cli/commands.h"
 
 static const char client_opts[] =
 	"  --url URL      server (default $KOUAN_URL or http://127.0.0.1:8080)\n"

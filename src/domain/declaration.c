@@ -267,14 +267,14 @@ static void validate_documents(struct vctx *v, const json_t *body)
 	}
 }
 
-static int64_t validate_items(struct vctx *v, const json_t *body)
+static void validate_items(struct vctx *v, const json_t *body)
 {
 	const json_t *a = get_array(v, body, "items", true, DECL_MAX_ITEMS);
 	if (!a)
-		return 0;
+		return;
 	if (json_array_size(a) == 0) {
 		problems_add(v->p, "/items", "must have at least one item");
-		return 0;
+		return;
 	}
 	int64_t total = 0;
 	size_t i;
@@ -315,35 +315,29 @@ static int64_t validate_items(struct vctx *v, const json_t *body)
 					     "quantity times unit_price is too large");
 		}
 	}
-	return total;
 }
 
 /* Which agencies act, and the digest of what each acts on. */
-static void derive_agencies(const json_t *body, const struct refdata *ref,
-			    struct declaration_facts *facts)
+static void derive_agencies(const struct refdata *ref, struct declaration_facts *facts)
 {
+	const json_t *body = facts->body;
 	const json_t *items = json_object_get(body, "items");
-	agency_set per_item[DECL_MAX_ITEMS] = {0};
 	agency_set all = 0;
 	const struct ref_entry *tm =
 		refdata_find(ref, "transport_modes", facts->transport_mode);
 	if (tm)
 		all |= tm->agencies;
-	size_t i;
-	json_t *it;
-	json_array_foreach(items, i, it)
-	{
-		const struct ref_entry *c = refdata_find(
-			ref, "commodities",
-			json_string_value(json_object_get(it, "hs_code")));
-		if (!c || i >= DECL_MAX_ITEMS)
+	for (size_t i = 0; i < facts->nitems; i++) {
+		struct declaration_item *it = &facts->items[i];
+		const struct ref_entry *c = refdata_find(ref, "commodities", it->hs_code);
+		if (!c)
 			continue;
-		per_item[i] = c->agencies;
+		it->agencies = c->agencies;
 		if (c->agencies_if_transport)
-			per_item[i] |= refdata_agency_set(
+			it->agencies |= refdata_agency_set(
 				ref, json_object_get(c->agencies_if_transport,
 						     facts->transport_mode));
-		all |= per_item[i];
+		all |= it->agencies;
 	}
 	facts->agencies = all;
 
@@ -358,27 +352,26 @@ static void derive_agencies(const json_t *body, const struct refdata *ref,
 		facts->basis[k][0] = '\0';
 		if (!(all & (1u << k)))
 			continue;
-		json_t *basis = json_object();
 		const char *const *keys = NULL;
+		json_t *basis = NULL;
 		switch (ref->agencies[k].scope) {
 		case SCOPE_DECLARATION:
 			/* the whole declaration: its canonical text is at hand */
-			json_decref(basis);
 			digest_hex(facts->canonical, facts->basis[k]);
 			continue;
 		case SCOPE_GOODS: {
 			keys = goods_header;
+			basis = json_object();
 			json_t *mine = json_array();
-			json_array_foreach(items, i, it)
-			{
-				if (i < DECL_MAX_ITEMS && (per_item[i] & (1u << k)))
-					json_array_append(mine, it);
-			}
+			for (size_t i = 0; i < facts->nitems; i++)
+				if (facts->items[i].agencies & (1u << k))
+					json_array_append(mine, json_array_get(items, i));
 			json_object_set_new(basis, "items", mine);
 			break;
 		}
 		case SCOPE_CONVEYANCE:
 			keys = conveyance_keys;
+			basis = json_object();
 			break;
 		}
 		for (size_t j = 0; keys && keys[j]; j++) {
@@ -393,7 +386,85 @@ static void derive_agencies(const json_t *body, const struct refdata *ref,
 	}
 }
 
-bool declaration_validate(const json_t *body, const struct refdata *ref,
+/* Fill the facts from a body that passed validation (or was stored after
+ * passing it): the checks were done, so values are read as they are. */
+static void extract_facts(json_t *body, struct declaration_facts *f)
+{
+	const char *dir = json_string_value(json_object_get(body, "direction"));
+	f->body = json_incref(body);
+	f->import = !dir || strcmp(dir, "export") != 0;
+	f->advance = json_is_true(json_object_get(body, "advance"));
+	f->declaration_office = json_string_value(json_object_get(body, "declaration_office"));
+	f->port_office = json_string_value(json_object_get(body, "port_office"));
+	f->declarant_uscc = json_string_value(json_object_get(body, "declarant_uscc"));
+	f->consignee_uscc = json_string_value(json_object_get(body, "consignee_uscc"));
+	f->trade_mode = json_string_value(json_object_get(body, "trade_mode"));
+	f->transport_mode = json_string_value(json_object_get(body, "transport_mode"));
+	json_t *conv = json_object_get(body, "conveyance");
+	f->conveyance_name = json_string_value(json_object_get(conv, "name"));
+	f->voyage = json_string_value(json_object_get(conv, "voyage"));
+	f->imo = json_string_value(json_object_get(conv, "imo"));
+	f->bill_of_lading = json_string_value(json_object_get(body, "bill_of_lading"));
+	f->trading_country = json_string_value(json_object_get(body, "trading_country"));
+	f->partner_country = json_string_value(
+		json_object_get(body, f->import ? "departure_country" : "destination_country"));
+	f->port = json_string_value(json_object_get(body, f->import ? "entry_port" : "exit_port"));
+	f->incoterm = json_string_value(json_object_get(body, "incoterm"));
+	f->currency = json_string_value(json_object_get(body, "currency"));
+	const char *fr = json_string_value(json_object_get(body, "freight"));
+	const char *ins = json_string_value(json_object_get(body, "insurance"));
+	f->freight_declared = fr && decimal_parse(fr, SCALE_MONEY, &f->freight) == DECIMAL_OK;
+	f->insurance_declared =
+		ins && decimal_parse(ins, SCALE_MONEY, &f->insurance) == DECIMAL_OK;
+	if (!f->freight_declared)
+		f->freight = 0;
+	if (!f->insurance_declared)
+		f->insurance = 0;
+	f->packages = json_integer_value(json_object_get(body, "packages"));
+	if (decimal_parse(json_string_value(json_object_get(body, "gross_weight_kg")),
+			  SCALE_WEIGHT, &f->gross_weight) != DECIMAL_OK)
+		f->gross_weight = 0;
+	size_t i;
+	json_t *v;
+	f->ncontainers = 0;
+	json_array_foreach(json_object_get(body, "containers"), i, v)
+	{
+		if (f->ncontainers < DECL_MAX_CONTAINERS && json_is_string(v))
+			f->containers[f->ncontainers++] = json_string_value(v);
+	}
+	f->ndocuments = 0;
+	json_array_foreach(json_object_get(body, "documents"), i, v)
+	{
+		if (f->ndocuments < DECL_MAX_DOCUMENTS) {
+			struct declaration_document *d = &f->documents[f->ndocuments++];
+			d->type = json_string_value(json_object_get(v, "type"));
+			d->number = json_string_value(json_object_get(v, "number"));
+		}
+	}
+	f->nitems = 0;
+	f->goods_value = 0;
+	json_array_foreach(json_object_get(body, "items"), i, v)
+	{
+		if (f->nitems >= DECL_MAX_ITEMS)
+			break;
+		struct declaration_item *it = &f->items[f->nitems++];
+		memset(it, 0, sizeof *it);
+		it->hs_code = json_string_value(json_object_get(v, "hs_code"));
+		it->description = json_string_value(json_object_get(v, "description"));
+		it->unit = json_string_value(json_object_get(v, "unit"));
+		it->origin = json_string_value(json_object_get(v, "origin_country"));
+		if (decimal_parse(json_string_value(json_object_get(v, "quantity")),
+				  SCALE_QUANTITY, &it->quantity) ||
+		    decimal_parse(json_string_value(json_object_get(v, "unit_price")),
+				  SCALE_UNIT_PRICE, &it->unit_price) ||
+		    decimal_mul(it->quantity, SCALE_QUANTITY, it->unit_price, SCALE_UNIT_PRICE,
+				SCALE_MONEY, &it->value))
+			it->value = 0;
+		f->goods_value += it->value;
+	}
+}
+
+bool declaration_validate(json_t *body, const struct refdata *ref,
 			  struct problems *p, struct declaration_facts *facts)
 {
 	struct vctx v = {p, ref};
@@ -418,12 +489,10 @@ bool declaration_validate(const json_t *body, const struct refdata *ref,
 		/* the office opens the 18-digit declaration number */
 		problems_add(p, "/declaration_office",
 			     "must be a 4-digit customs office code to number the declaration");
-		office = NULL;
 	}
-	const char *port_office = get_code(&v, body, "port_office", "", true,
-					   "customs_offices", "customs office code");
-	const char *declarant = get_uscc(&v, body, "declarant_uscc", "");
-	const char *consignee = get_uscc(&v, body, "consignee_uscc", "");
+	get_code(&v, body, "port_office", "", true, "customs_offices", "customs office code");
+	get_uscc(&v, body, "declarant_uscc", "");
+	get_uscc(&v, body, "consignee_uscc", "");
 	get_code(&v, body, "trade_mode", "", true, "trade_modes", "trade mode code");
 	const char *tmode = get_code(&v, body, "transport_mode", "", true,
 				     "transport_modes", "transport mode code");
@@ -455,8 +524,7 @@ bool declaration_validate(const json_t *body, const struct refdata *ref,
 		}
 	}
 	get_code(&v, body, "incoterm", "", true, "incoterms", "Incoterms 2020 code");
-	const char *cur = get_code(&v, body, "currency", "", true, "currencies",
-				   "ISO 4217 currency code");
+	get_code(&v, body, "currency", "", true, "currencies", "ISO 4217 currency code");
 	int64_t tmp;
 	get_decimal(&v, body, "freight", "", SCALE_MONEY, false, false, &tmp);
 	get_decimal(&v, body, "insurance", "", SCALE_MONEY, false, false, &tmp);
@@ -474,25 +542,18 @@ bool declaration_validate(const json_t *body, const struct refdata *ref,
 	get_str(&v, body, "remarks", "", false, 255);
 	validate_containers(&v, body);
 	validate_documents(&v, body);
-	int64_t value = validate_items(&v, body);
+	validate_items(&v, body);
 
 	if (problems_any(p))
 		return false;
-	facts->import = import;
-	str_copy(facts->declaration_office, office, sizeof facts->declaration_office);
-	str_copy(facts->port_office, port_office, sizeof facts->port_office);
-	str_copy(facts->transport_mode, tmode, sizeof facts->transport_mode);
-	str_copy(facts->bill_of_lading, bl, sizeof facts->bill_of_lading);
-	str_copy(facts->declarant_uscc, declarant, sizeof facts->declarant_uscc);
-	str_copy(facts->consignee_uscc, consignee, sizeof facts->consignee_uscc);
-	str_copy(facts->currency, cur, sizeof facts->currency);
-	facts->goods_value = value;
+	extract_facts(body, facts);
 	facts->canonical = json_canonical(body);
 	if (!facts->canonical) {
+		declaration_facts_free(facts);
 		problems_add(p, "", "the declaration could not be processed");
 		return false;
 	}
-	derive_agencies(body, ref, facts);
+	derive_agencies(ref, facts);
 	if (!facts->agencies) {
 		problems_add(p, "/items",
 			     "no agency is responsible for these goods; the commodity "
@@ -503,10 +564,25 @@ bool declaration_validate(const json_t *body, const struct refdata *ref,
 	return true;
 }
 
+bool declaration_facts_load(const char *canonical, struct declaration_facts *facts)
+{
+	memset(facts, 0, sizeof *facts);
+	json_t *body = canonical ? json_loads(canonical, 0, NULL) : NULL;
+	if (!json_is_object(body)) {
+		json_decref(body);
+		return false;
+	}
+	extract_facts(body, facts);
+	json_decref(body); /* the facts hold their own reference */
+	return true;
+}
+
 void declaration_facts_free(struct declaration_facts *facts)
 {
 	free(facts->canonical);
 	facts->canonical = NULL;
+	json_decref(facts->body);
+	facts->body = NULL;
 }
 
 bool declaration_number_format(const char *office, int year, bool import,
@@ -515,7 +591,7 @@ bool declaration_number_format(const char *office, int year, bool import,
 	if (sequence < 1 || sequence > 999999999 || year < 1000 || year > 9999 ||
 	    strlen(office) != 4)
 		return false;
-	snprintf(out, DECL_NUMBER_LEN + 1, "%.4s%04d%c%09lld", office, year,
+	snprintf(out, DECL_NUMBER_SIZE, "%.4s%04d%c%09lld", office, year,
 		 import ? '1' : '0', (long long)sequence);
 	return true;
 }
@@ -528,33 +604,6 @@ bool declaration_number_valid(const char *s)
 		if (s[i] < '0' || s[i] > '9')
 			return false;
 	return s[8] == '0' || s[8] == '1';
-}
-
-json_t *declaration_totals(const json_t *body)
-{
-	json_t *lines = json_array();
-	int64_t total = 0;
-	size_t i;
-	json_t *it;
-	char text[40];
-	json_array_foreach(json_object_get(body, "items"), i, it)
-	{
-		int64_t q = 0, pr = 0, line = 0;
-		if (decimal_parse(json_string_value(json_object_get(it, "quantity")),
-				  SCALE_QUANTITY, &q) ||
-		    decimal_parse(json_string_value(json_object_get(it, "unit_price")),
-				  SCALE_UNIT_PRICE, &pr) ||
-		    decimal_mul(q, SCALE_QUANTITY, pr, SCALE_UNIT_PRICE, SCALE_MONEY,
-				&line))
-			line = 0;
-		total += line;
-		decimal_format(line, SCALE_MONEY, text, sizeof text);
-		json_array_append_new(lines, json_string(text));
-	}
-	decimal_format(total, SCALE_MONEY, text, sizeof text);
-	return json_pack("{s:O, s:s, s:o}", "currency",
-			 json_object_get(body, "currency"), "goods_value", text,
-			 "item_values", lines);
 }
 
 char *json_canonical(const json_t *v)

@@ -5,25 +5,22 @@
 #include <string.h>
 
 char *release_notice_text(const char *number, const char *released_at,
-			  const json_t *body, const json_t *agencies)
+			  const struct declaration_facts *f, const char *const *agencies,
+			  size_t nagencies)
 {
-	const char *dir = json_string_value(json_object_get(body, "direction"));
-	const char *port_key = dir && strcmp(dir, "export") == 0 ? "exit_port"
-								 : "entry_port";
-	json_t *containers = json_object_get(body, "containers");
-	containers = containers ? json_incref(containers) : json_array();
+	json_t *containers = json_array(), *cleared = json_array();
+	for (size_t i = 0; containers && i < f->ncontainers; i++)
+		json_array_append_new(containers, json_string(f->containers[i]));
+	for (size_t i = 0; cleared && i < nagencies; i++)
+		json_array_append_new(cleared, json_string(agencies[i]));
 	json_t *n = json_pack(
-		"{s:s, s:s, s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:o, s:O, s:s}",
-		"kind", "kouan.release-notice.v1", "declaration_number", number,
-		"released_at", released_at, "direction",
-		json_object_get(body, "direction"), "port_office",
-		json_object_get(body, "port_office"), "port",
-		json_object_get(body, port_key), "bill_of_lading",
-		json_object_get(body, "bill_of_lading"), "consignee_uscc",
-		json_object_get(body, "consignee_uscc"), "packages",
-		json_object_get(body, "packages"), "containers",
-		containers, "agencies_cleared", agencies,
-		"statement", "All agencies have cleared these goods for release.");
+		"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:o, s:s}", "kind",
+		"kouan.release-notice.v1", "declaration_number", number, "released_at",
+		released_at, "direction", f->import ? "import" : "export", "port_office",
+		f->port_office, "port", f->port, "bill_of_lading", f->bill_of_lading,
+		"consignee_uscc", f->consignee_uscc, "packages", (json_int_t)f->packages,
+		"containers", containers, "agencies_cleared", cleared, "statement",
+		"All agencies have cleared these goods for release.");
 	if (!n)
 		return NULL;
 	char *s = json_dumps(n, JSON_COMPACT | JSON_SORT_KEYS);

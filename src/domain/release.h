@@ -14,12 +14,15 @@
 #include <stdbool.h>
 
 #include "common/error.h"
+#include "domain/declaration.h"
 
 #define SIGNATURE_B64_MAX 100
 
-/* Canonical notice text (free() it) from the release facts. */
+/* Canonical notice text (free() it) from the declaration's facts and the
+ * agencies that cleared it; NULL when out of memory. */
 char *release_notice_text(const char *number, const char *released_at,
-			  const json_t *body, const json_t *agencies);
+			  const struct declaration_facts *f, const char *const *agencies,
+			  size_t nagencies);
 /* Sign text with a 64-byte Ed25519 secret key. */
 void release_sign(const char *text, const unsigned char sk[64],
 		  char out[SIGNATURE_B64_MAX]);

@@ -3,69 +3,89 @@
 
 #include <string.h>
 
-static const char *const decl_names[DECL_STATUS_COUNT] = {
-	"accepted", "returned", "released", "rejected", "withdrawn"};
-static const char *const task_names[TASK_STATUS_COUNT] = {
-	"open", "inspecting", "cleared", "returned", "rejected", "closed"};
-static const char *const decision_names[DECISION_COUNT] = {"cleared", "inspect",
-							   "return", "reject"};
+static const struct {
+	const char *name;
+	bool final;
+} decl_statuses[DECL_STATUS_COUNT] = {
+#define DECL_STATUS_ROW(name, text, final) {text, final},
+	DECLARATION_STATUS_MAP(DECL_STATUS_ROW)
+#undef DECL_STATUS_ROW
+};
+
+static const struct {
+	const char *name;
+	bool pending;
+} task_statuses[TASK_STATUS_COUNT] = {
+#define TASK_STATUS_ROW(name, text, pending) {text, pending},
+	TASK_STATUS_MAP(TASK_STATUS_ROW)
+#undef TASK_STATUS_ROW
+};
+
+static const struct {
+	const char *name;
+	enum event_type event;
+} decisions[DECISION_COUNT] = {
+#define DECISION_ROW(name, text, event) {text, event},
+	DECISION_MAP(DECISION_ROW)
+#undef DECISION_ROW
+};
 
 const char *declaration_status_name(enum declaration_status s)
 {
-	return (unsigned)s < DECL_STATUS_COUNT ? decl_names[s] : "?";
+	return (unsigned)s < DECL_STATUS_COUNT ? decl_statuses[s].name : "?";
 }
 
 const char *task_status_name(enum task_status s)
 {
-	return (unsigned)s < TASK_STATUS_COUNT ? task_names[s] : "?";
+	return (unsigned)s < TASK_STATUS_COUNT ? task_statuses[s].name : "?";
 }
 
 const char *decision_name(enum decision d)
 {
-	return (unsigned)d < DECISION_COUNT ? decision_names[d] : "?";
+	return (unsigned)d < DECISION_COUNT ? decisions[d].name : "?";
 }
 
-static bool parse(const char *s, const char *const *names, int n, int *out)
+enum event_type decision_event(enum decision d)
 {
-	for (int i = 0; s && i < n; i++) {
-		if (strcmp(s, names[i]) == 0) {
-			*out = i;
+	return (unsigned)d < DECISION_COUNT ? decisions[d].event : EVENT_TASK_REJECTED;
+}
+
+bool declaration_status_parse(const char *s, enum declaration_status *out)
+{
+	for (int i = 0; s && i < DECL_STATUS_COUNT; i++) {
+		if (strcmp(s, decl_statuses[i].name) == 0) {
+			*out = (enum declaration_status)i;
 			return true;
 		}
 	}
 	return false;
 }
 
-bool declaration_status_parse(const char *s, enum declaration_status *out)
-{
-	int i;
-	if (!parse(s, decl_names, DECL_STATUS_COUNT, &i))
-		return false;
-	*out = (enum declaration_status)i;
-	return true;
-}
-
 bool task_status_parse(const char *s, enum task_status *out)
 {
-	int i;
-	if (!parse(s, task_names, TASK_STATUS_COUNT, &i))
-		return false;
-	*out = (enum task_status)i;
-	return true;
+	for (int i = 0; s && i < TASK_STATUS_COUNT; i++) {
+		if (strcmp(s, task_statuses[i].name) == 0) {
+			*out = (enum task_status)i;
+			return true;
+		}
+	}
+	return false;
 }
 
 bool decision_parse(const char *s, enum decision *out)
 {
-	int i;
-	if (!parse(s, decision_names, DECISION_COUNT, &i))
-		return false;
-	*out = (enum decision)i;
-	return true;
+	for (int i = 0; s && i < DECISION_COUNT; i++) {
+		if (strcmp(s, decisions[i].name) == 0) {
+			*out = (enum decision)i;
+			return true;
+		}
+	}
+	return false;
 }
 
 bool declaration_final(enum declaration_status s)
 {
-	return s == DECL_RELEASED || s == DECL_REJECTED || s == DECL_WITHDRAWN;
+	return (unsigned)s < DECL_STATUS_COUNT && decl_statuses[s].final;
 }
 
 bool workflow_decide(enum declaration_status ds, enum task_status ts,
@@ -152,5 +172,29 @@ bool workflow_can_correct(enum declaration_status ds, const char **why)
 
 bool task_pending(enum task_status ts)
 {
-	return ts == TASK_OPEN || ts == TASK_INSPECTING || ts == TASK_RETURNED;
+	return (unsigned)ts < TASK_STATUS_COUNT && task_statuses[ts].pending;
+}
+
+enum correction_step workflow_correction_step(bool needed, bool has_task,
+					      enum task_status ts, bool basis_changed,
+					      const char **because)
+{
+	*because = NULL;
+	if (!needed) {
+		if (!has_task || ts == TASK_CLOSED)
+			return CORRECTION_KEEP;
+		*because = "no longer required after correction";
+		return CORRECTION_CLOSE;
+	}
+	if (!has_task)
+		return CORRECTION_OPEN;
+	if (ts == TASK_RETURNED) {
+		*because = "returned task corrected";
+		return CORRECTION_REOPEN;
+	}
+	if (ts == TASK_CLOSED || (ts == TASK_CLEARED && basis_changed)) {
+		*because = "the correction changed what this agency acts on";
+		return CORRECTION_REOPEN;
+	}
+	return basis_changed ? CORRECTION_REBASE : CORRECTION_KEEP;
 }

@@ -4,7 +4,7 @@
  * A declaration, once accepted, has one task per agency that must act, all
  * open at once. Agencies decide in parallel; the declaration is released
  * once, when every task is cleared. Pure functions: they say whether a
- * transition is allowed and what follows; the caller stores the result.
+ * transition is allowed and what follows; the services store the result.
  *
  *   declaration: accepted -> returned -> accepted (corrected) ...
  *                accepted -> released | rejected | withdrawn
@@ -22,30 +22,51 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "domain/events.h"
+
+/* X(NAME, "wire name", final) */
+#define DECLARATION_STATUS_MAP(X)                                              \
+	X(ACCEPTED, "accepted", false)                                         \
+	X(RETURNED, "returned", false)                                         \
+	X(RELEASED, "released", true)                                          \
+	X(REJECTED, "rejected", true)                                          \
+	X(WITHDRAWN, "withdrawn", true)
+
 enum declaration_status {
-	DECL_ACCEPTED,
-	DECL_RETURNED,
-	DECL_RELEASED,
-	DECL_REJECTED,
-	DECL_WITHDRAWN,
+#define DECL_STATUS_ENUM(name, text, final) DECL_##name,
+	DECLARATION_STATUS_MAP(DECL_STATUS_ENUM)
+#undef DECL_STATUS_ENUM
 	DECL_STATUS_COUNT
 };
 
+/* X(NAME, "wire name", pending: still waiting on an officer or on the
+ * declarant, closed when the declaration ends without release) */
+#define TASK_STATUS_MAP(X)                                                     \
+	X(OPEN, "open", true)                                                  \
+	X(INSPECTING, "inspecting", true)                                      \
+	X(CLEARED, "cleared", false)                                           \
+	X(RETURNED, "returned", true)                                          \
+	X(REJECTED, "rejected", false)                                         \
+	X(CLOSED, "closed", false)
+
 enum task_status {
-	TASK_OPEN,
-	TASK_INSPECTING,
-	TASK_CLEARED,
-	TASK_RETURNED,
-	TASK_REJECTED,
-	TASK_CLOSED,
+#define TASK_STATUS_ENUM(name, text, pending) TASK_##name,
+	TASK_STATUS_MAP(TASK_STATUS_ENUM)
+#undef TASK_STATUS_ENUM
 	TASK_STATUS_COUNT
 };
 
+/* X(NAME, "wire name", the event that records it) */
+#define DECISION_MAP(X)                                                        \
+	X(CLEARED, "cleared", EVENT_TASK_CLEARED)                              \
+	X(INSPECT, "inspect", EVENT_TASK_INSPECTION_ORDERED)                   \
+	X(RETURN, "return", EVENT_TASK_RETURNED)                               \
+	X(REJECT, "reject", EVENT_TASK_REJECTED)
+
 enum decision {
-	DECISION_CLEARED,
-	DECISION_INSPECT,
-	DECISION_RETURN,
-	DECISION_REJECT,
+#define DECISION_ENUM(name, text, event) DECISION_##name,
+	DECISION_MAP(DECISION_ENUM)
+#undef DECISION_ENUM
 	DECISION_COUNT
 };
 
@@ -56,6 +77,8 @@ const char *decision_name(enum decision d);
 bool declaration_status_parse(const char *s, enum declaration_status *out);
 bool task_status_parse(const char *s, enum task_status *out);
 bool decision_parse(const char *s, enum decision *out);
+/* The event recording decision d on a task (task.cleared, ...). */
+enum event_type decision_event(enum decision d);
 
 /* Is the declaration finished (no further change possible)? */
 bool declaration_final(enum declaration_status s);
@@ -79,5 +102,23 @@ bool workflow_can_correct(enum declaration_status ds, const char **why);
 /* A task still waiting on an officer or on the declarant (to be closed when
  * the declaration ends without release). */
 bool task_pending(enum task_status ts);
+
+/* What a correction does to one agency's task. */
+enum correction_step {
+	CORRECTION_KEEP,   /* nothing changes */
+	CORRECTION_OPEN,   /* a new task is opened (task.opened) */
+	CORRECTION_REOPEN, /* the task opens again (task.reopened) */
+	CORRECTION_REBASE, /* the task stays as it is; its basis digest is updated */
+	CORRECTION_CLOSE,  /* the task is closed (task.closed) */
+};
+
+/* The step for one agency: `needed` after the correction; `has_task`, its
+ * status `ts` and whether the digest of what it acts on changed. For
+ * REOPEN and CLOSE, *because says why (for the event). Returned and closed
+ * tasks reopen on any correction; cleared ones only when their basis
+ * changed; open and inspecting ones stay as they are. */
+enum correction_step workflow_correction_step(bool needed, bool has_task,
+					      enum task_status ts, bool basis_changed,
+					      const char **because);
 
 #endif

@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api/accounts.h"
 #include "api/loopback.h"
 #include "common/log.h"
 #include "domain/credentials.h"
+#include "service/accounts.h"
 
 static const struct org_input demo_orgs[] = {
 	{"91440101MA59TRAD00", "广州南沙海通进出口贸易有限公司 (Haitong Import & Export, Nansha)", "trader"},
@@ -70,6 +70,10 @@ static const struct {
 	{"PUT", "/v1/risk/profiles/5141/customs",
 	 "{\"random_percent\":\"2.4\",\"base_lane\":\"green\"}"},
 };
+
+static const char demo_site[] =
+	"{\"code\":\"CNNSA-1\",\"name\":\"Nansha terminal inspection area\","
+	"\"port\":\"CNNSA\",\"slot_minutes\":30,\"capacity\":4}";
 
 static const struct demo_declaration demo_declarations[] = {
 	{/* apples from the US by sea into Nansha: quarantine draws red (the
@@ -144,7 +148,8 @@ static const struct demo_declaration demo_declarations[] = {
 	 {{"maritime", "cleared", NULL}, {NULL, NULL, NULL}}},
 };
 
-static kerr seed_accounts(struct app *app, struct store_conn *c, bool *existed);
+/* The actor behind the demo's own set-up. */
+static const struct actor demo_actor = {.role = ROLE_ADMIN, .username = "kouan-demo"};
 
 void demo_print_credentials(FILE *out)
 {
@@ -153,77 +158,87 @@ void demo_print_credentials(FILE *out)
 		fprintf(out, "  %-11s %-22s %s\n", u->username, u->password, u->role);
 }
 
-kerr demo_seed_accounts(struct app *app, bool *existed)
+static kerr first_user_exists(struct uow *u, void *arg)
 {
-	struct store_conn *c;
-	kerr e = store_thread_conn(app->store, &c);
-	return e ? e : seed_accounts(app, c, existed);
+	struct user_row probe;
+	struct actor who = {.username = ""};
+	str_copy(who.username, demo_users[0].username, sizeof who.username);
+	kerr e = accounts_me(u, &who, &probe);
+	*(bool *)arg = e == KERR_OK;
+	return e == KERR_NOT_FOUND ? KERR_OK : e;
 }
 
-static kerr seed_accounts(struct app *app, struct store_conn *c, bool *existed)
+static kerr create_accounts(struct uow *u, void *arg)
 {
-	char now[KTIME_TEXT_MAX];
-	ktime_format(kclock_now(app->clock), now);
-	struct user_row probe;
-	kerr e = repo_user_find(c, demo_users[0].username, &probe);
-	*existed = e == KERR_OK;
-	if (*existed || e != KERR_NOT_FOUND)
-		return e;
-	if ((e = store_begin(c, true)))
-		return e;
+	(void)arg;
 	int64_t id;
+	kerr e = KERR_OK;
 	for (const struct org_input *o = demo_orgs; !e && o->uscc; o++) {
-		struct org_row row;
 		struct problems p;
+		struct refusal why;
 		problems_init(&p);
-		if (!org_input_check(o, &p)) {
+		refusal_init(&why, &p);
+		if (!org_input_check(o, &p))
+			e = KERR_INVALID;
+		else if ((e = accounts_org_create(u, &demo_actor, o, &id, &why)) == KERR_CONFLICT)
+			e = KERR_OK; /* there already */
+		if (e && problems_any(&p))
 			log_error("demo: organisation %s: %s %s", o->uscc, p.errors[0].field,
 				  p.errors[0].problem);
-			e = KERR_INVALID;
-		} else if (repo_org_find(c, o->uscc, &row) == KERR_NOT_FOUND) {
-			e = accounts_org_create(c, o, "kouan-demo", now, &id);
-		}
 	}
-	for (const struct demo_user *u = demo_users; !e && u->username; u++) {
+	for (const struct demo_user *du = demo_users; !e && du->username; du++) {
 		struct problems p;
+		struct refusal why;
 		problems_init(&p);
-		struct user_input in = {u->username, u->display_name, u->password,
-					u->role, u->org_uscc};
-		e = accounts_user_create(c, &in, &app->limits, "kouan-demo", now, &id, &p);
+		refusal_init(&why, &p);
+		struct user_input in = {du->username, du->display_name, du->password,
+					du->role, du->org_uscc};
+		e = accounts_user_create(u, &demo_actor, &in, &id, &why);
 		if (e && problems_any(&p))
-			log_error("demo: user %s: %s %s", u->username, p.errors[0].field,
+			log_error("demo: user %s: %s %s", du->username, p.errors[0].field,
 				  p.errors[0].problem);
 	}
-	if (e) {
-		store_rollback(c);
-		return e;
-	}
-	return store_commit(c);
+	return e;
 }
 
-static kerr token_for(struct app *app, struct store_conn *c, const char *user,
-		      char *token)
+kerr demo_seed_accounts(struct app *app, bool *existed)
 {
-	char expires[KTIME_TEXT_MAX];
-	kerr e = store_begin(c, true);
-	if (e)
+	kerr e = uow_run(&app->svc, false, first_user_exists, existed);
+	if (e || *existed)
 		return e;
-	e = accounts_token_create(c, user, "demo seeding", 600,
-				  kclock_now(app->clock), "kouan-demo", token, expires);
-	if (e) {
-		store_rollback(c);
-		return e;
-	}
-	return store_commit(c);
+	return uow_run(&app->svc, true, create_accounts, NULL);
+}
+
+struct token_request {
+	const char *user;
+	char *token;
+};
+
+static kerr make_token(struct uow *u, void *arg)
+{
+	struct token_request *t = arg;
+	char expires[TIME_TEXT_SIZE];
+	return accounts_token_create(u, &demo_actor, t->user, "demo seeding", 600, t->token,
+				     expires);
+}
+
+/* Call the API as the holder of `token`; false (logged) unless it answers
+ * one of the statuses wanted (the second may be 0). */
+static bool call_ok(struct app *app, const struct loopback_call *call, int want, int also,
+		    struct loopback_result *r)
+{
+	api_loopback(app, call, r);
+	if (r->status == want || (also && r->status == also))
+		return true;
+	log_error("demo: %s %s refused (%d): %s", call->method, call->path, r->status,
+		  r->text);
+	return false;
 }
 
 kerr demo_seed(struct app *app, FILE *out)
 {
-	struct store_conn *c;
-	kerr e = store_thread_conn(app->store, &c);
 	bool existed = false;
-	if (!e)
-		e = seed_accounts(app, c, &existed);
+	kerr e = demo_seed_accounts(app, &existed);
 	if (e || existed) {
 		if (existed)
 			fprintf(out, "Demo data is already in this database.\n");
@@ -232,14 +247,21 @@ kerr demo_seed(struct app *app, FILE *out)
 	char tokens[8][TOKEN_TEXT_MAX];
 	static const char *const who[] = {"trader", "customs", "quarantine", "border",
 					  "maritime", "admin"};
-	for (size_t i = 0; !e && i < 6; i++)
-		e = token_for(app, c, who[i], tokens[i]);
+	for (size_t i = 0; !e && i < 6; i++) {
+		struct token_request t = {who[i], tokens[i]};
+		e = uow_run(&app->svc, true, make_token, &t);
+	}
 	if (e)
 		return e;
+	struct loopback_result r;
 	/* the joint inspection site at Nansha, where the apples will be
-	 * inspected */
-	if ((e = inspections_seed_demo(app)))
-		return e;
+	 * inspected (30-minute slots, 4 inspections each) */
+	struct loopback_call site = {.method = "POST", .path = "/v1/inspection-sites",
+				     .token = tokens[5], .body = demo_site};
+	bool ok = call_ok(app, &site, 201, 409, &r);
+	loopback_result_free(&r);
+	if (!ok)
+		return KERR_INTERNAL;
 	/* risk-based clearance: a rule set in force and Baiyun airport's
 	 * customs profile (green unless selected, 2.4% random inspection) */
 	for (size_t i = 0; i < sizeof demo_risk_setup / sizeof demo_risk_setup[0]; i++) {
@@ -247,15 +269,10 @@ kerr demo_seed(struct app *app, FILE *out)
 					     .path = demo_risk_setup[i].path,
 					     .token = tokens[5],
 					     .body = demo_risk_setup[i].body};
-		struct loopback_result r;
-		api_loopback(app, &call, &r);
-		if (r.status != 200 && r.status != 201) {
-			log_error("demo: %s %s refused (%d): %s", call.method, call.path, r.status,
-				  r.text);
-			loopback_result_free(&r);
-			return KERR_INTERNAL;
-		}
+		ok = call_ok(app, &call, 200, 201, &r);
 		loopback_result_free(&r);
+		if (!ok)
+			return KERR_INTERNAL;
 	}
 	size_t n = sizeof demo_declarations / sizeof demo_declarations[0];
 	for (size_t i = 0; i < n; i++) {
@@ -265,10 +282,7 @@ kerr demo_seed(struct app *app, FILE *out)
 					     .token = tokens[0],
 					     .body = demo_declarations[i].body,
 					     .idempotency_key = key};
-		struct loopback_result r;
-		api_loopback(app, &call, &r);
-		if (r.status != 201) {
-			log_error("demo: declaration %zu was refused (%d): %s", i, r.status, r.text);
+		if (!call_ok(app, &call, 201, 0, &r)) {
 			loopback_result_free(&r);
 			return KERR_INTERNAL;
 		}
@@ -290,14 +304,10 @@ kerr demo_seed(struct app *app, FILE *out)
 				snprintf(body, sizeof body, "{\"decision\":\"%s\"}", s->decision);
 			struct loopback_call d = {.method = "POST", .path = path,
 						  .token = tokens[k < 5 ? k : 1], .body = body};
-			api_loopback(app, &d, &r);
-			if (r.status != 200) {
-				log_error("demo: decision on %s refused (%d): %s", number,
-					  r.status, r.text);
-				loopback_result_free(&r);
-				return KERR_INTERNAL;
-			}
+			ok = call_ok(app, &d, 200, 0, &r);
 			loopback_result_free(&r);
+			if (!ok)
+				return KERR_INTERNAL;
 		}
 		fprintf(out, "Demo declaration %s lodged.\n", number);
 	}

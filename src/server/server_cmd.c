@@ -11,7 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "api/accounts.h"
 #include "api/api.h"
 #include "common/embedded.h"
 #include "common/log.h"
@@ -21,6 +20,7 @@
 #include "server/config.h"
 #include "server/demo.h"
 #include "server/reference_load.h"
+#include "service/accounts.h"
 
 static bool want_help(int argc, char **argv)
 {
@@ -52,12 +52,12 @@ static void limits_from(const struct config *cfg, struct app_limits *l)
 {
 	app_limits_default(l);
 	l->max_body = cfg->max_body;
-	l->token_ttl_s = (int64_t)cfg->token_ttl_hours * 3600;
+	l->service.token_ttl_s = (int64_t)cfg->token_ttl_hours * 3600;
 	l->longpoll_max_s = (int)cfg->longpoll_max_s;
 	l->max_waiters = cfg->threads > 4 ? (int)cfg->threads / 2 : 1;
 	if (!strcmp(cfg->pwhash, "min")) {
-		l->pwhash_ops = crypto_pwhash_OPSLIMIT_MIN;
-		l->pwhash_mem = crypto_pwhash_MEMLIMIT_MIN;
+		l->service.pwhash_ops = crypto_pwhash_OPSLIMIT_MIN;
+		l->service.pwhash_mem = crypto_pwhash_MEMLIMIT_MIN;
 	}
 }
 
@@ -110,7 +110,7 @@ static int start_app(const struct config *cfg, struct store *store, struct app *
 			cfg->release_key, cfg->release_key);
 		return 1;
 	}
-	if (app_init(app, store, &kclock_system, &l, cfg->release_key)) {
+	if (app_init(app, store, &kclock_system, &l, cfg->release_key, true)) {
 		fprintf(stderr, "kouan: cannot start (release key %s?)\n", cfg->release_key);
 		return 1;
 	}
@@ -256,7 +256,7 @@ int cmd_init(int argc, char **argv)
 			rc = 1;
 		} else {
 			printf("Database %s is ready; release key %s (key id %s).\n", cfg.db,
-			       cfg.release_key, app.key_id);
+			       cfg.release_key, app.svc.key_id);
 			if (demo)
 				demo_print_credentials(stdout);
 		}
@@ -305,134 +305,173 @@ static void print_problems(const struct problems *p)
 		fprintf(stderr, "kouan: %s %s\n", p->errors[i].field, p->errors[i].problem);
 }
 
+/* The actor behind offline administration. */
+static const struct actor admin_actor = {.role = ROLE_ADMIN, .username = "kouan-admin"};
+
+/* What `kouan admin` was asked to do, and what it got. */
+struct admin_job {
+	const char *sub;
+	struct org_input oi;
+	struct user_input ui;
+	const char *label;
+	int64_t ttl_s;
+	int64_t id;
+	char token[TOKEN_TEXT_MAX];
+	char expires[TIME_TEXT_SIZE];
+	struct problems p;
+	json_t *list;
+};
+
+static kerr list_org(void *arg, const struct org_row *o)
+{
+	return json_array_append_new(arg, json_pack("{s:I, s:s, s:s, s:s, s:s}", "id",
+						    (json_int_t)o->id, "uscc", o->uscc, "name",
+						    o->name, "kind", o->kind, "created_at",
+						    o->created_at))
+		       ? KERR_NOMEM
+		       : KERR_OK;
+}
+
+static kerr list_user(void *arg, const struct user_row *u)
+{
+	return json_array_append_new(arg, json_pack("{s:I, s:s, s:s, s:s, s:s, s:b}", "id",
+						    (json_int_t)u->id, "username", u->username,
+						    "display_name", u->display_name, "role",
+						    u->role, "organisation", u->org_uscc,
+						    "disabled", u->disabled))
+		       ? KERR_NOMEM
+		       : KERR_OK;
+}
+
+static kerr admin_run(struct uow *u, void *arg)
+{
+	struct admin_job *j = arg;
+	struct refusal why;
+	refusal_init(&why, &j->p);
+	if (!strcmp(j->sub, "orgs"))
+		return accounts_org_list(u, list_org, j->list);
+	if (!strcmp(j->sub, "users"))
+		return accounts_user_list(u, list_user, j->list);
+	if (!strcmp(j->sub, "org-create")) {
+		refusal_init(&why, NULL); /* a taken USCC: "it exists already" */
+		return accounts_org_create(u, &admin_actor, &j->oi, &j->id, &why);
+	}
+	if (!strcmp(j->sub, "user-create"))
+		return accounts_user_create(u, &admin_actor, &j->ui, &j->id, &why);
+	return accounts_token_create(u, &admin_actor, j->ui.username, j->label, j->ttl_s,
+				     j->token, j->expires);
+}
+
+/* Check the options of an admin subcommand; false (2) after saying why. */
+static bool admin_options(struct admin_job *j, const struct config *cfg, const char *ttl)
+{
+	if (!strcmp(j->sub, "org-create")) {
+		if (!j->oi.uscc || !j->oi.name || !j->oi.kind) {
+			fprintf(stderr, "kouan admin org-create: --uscc, --name and --kind are "
+					"required\n");
+			return false;
+		}
+		if (!org_input_check(&j->oi, &j->p)) {
+			print_problems(&j->p);
+			return false;
+		}
+	} else if (!strcmp(j->sub, "user-create")) {
+		if (!j->ui.username || !j->ui.password || !j->ui.role || !j->ui.org_uscc) {
+			fprintf(stderr, "kouan admin user-create: --username, --password, "
+					"--role and --org are required\n");
+			return false;
+		}
+		if (!user_input_check(&j->ui, &j->p)) {
+			print_problems(&j->p);
+			return false;
+		}
+	} else if (!strcmp(j->sub, "token-create")) {
+		if (!j->ui.username) {
+			fprintf(stderr, "kouan admin token-create: --username is required\n");
+			return false;
+		}
+		long hours = ttl ? strtol(ttl, NULL, 10) : (long)cfg->token_ttl_hours;
+		if (hours < 1 || hours > 24 * 366) {
+			fprintf(stderr, "kouan admin token-create: --ttl-hours must be 1 to 8784\n");
+			return false;
+		}
+		j->ttl_s = (int64_t)hours * 3600;
+	}
+	return true;
+}
+
 int cmd_admin(int argc, char **argv)
 {
 	if (argc < 3 || want_help(argc, argv)) {
 		printf("%s\n%s", admin_help, config_help);
 		return argc < 3 ? 2 : 0;
 	}
-	const char *sub = argv[2];
-	struct org_input oi = {0};
-	struct user_input ui = {0};
-	const char *ttl = NULL, *label = NULL;
-	if (!strcmp(sub, "org-create")) {
-		oi.uscc = take(argc, argv, "--uscc");
-		oi.name = take(argc, argv, "--name");
-		oi.kind = take(argc, argv, "--kind");
-	} else if (!strcmp(sub, "user-create")) {
-		ui.username = take(argc, argv, "--username");
-		ui.password = take(argc, argv, "--password");
-		ui.role = take(argc, argv, "--role");
-		ui.org_uscc = take(argc, argv, "--org");
-		ui.display_name = take(argc, argv, "--display-name");
-	} else if (!strcmp(sub, "token-create")) {
-		ui.username = take(argc, argv, "--username");
+	struct admin_job j = {.sub = argv[2], .label = "admin"};
+	problems_init(&j.p);
+	const char *ttl = NULL;
+	if (!strcmp(j.sub, "org-create")) {
+		j.oi.uscc = take(argc, argv, "--uscc");
+		j.oi.name = take(argc, argv, "--name");
+		j.oi.kind = take(argc, argv, "--kind");
+	} else if (!strcmp(j.sub, "user-create")) {
+		j.ui.username = take(argc, argv, "--username");
+		j.ui.password = take(argc, argv, "--password");
+		j.ui.role = take(argc, argv, "--role");
+		j.ui.org_uscc = take(argc, argv, "--org");
+		j.ui.display_name = take(argc, argv, "--display-name");
+	} else if (!strcmp(j.sub, "token-create")) {
+		j.ui.username = take(argc, argv, "--username");
 		ttl = take(argc, argv, "--ttl-hours");
-		label = take(argc, argv, "--label");
-	} else if (strcmp(sub, "orgs") && strcmp(sub, "users")) {
-		fprintf(stderr, "kouan admin: unknown command '%s'\n\n%s", sub, admin_help);
+		const char *label = take(argc, argv, "--label");
+		if (label)
+			j.label = label;
+	} else if (strcmp(j.sub, "orgs") && strcmp(j.sub, "users")) {
+		fprintf(stderr, "kouan admin: unknown command '%s'\n\n%s", j.sub, admin_help);
 		return 2;
 	}
 	argc = compact(argc, argv);
 	struct config cfg;
 	if (!load_config(&cfg, argc, argv, 3))
 		return 2;
+	if (!admin_options(&j, &cfg, ttl))
+		return 2;
 	struct store *store;
 	if (open_store(&cfg, &store))
 		return 1;
 	struct app_limits limits;
 	limits_from(&cfg, &limits);
-	struct store_conn *c;
+	struct services svc;
 	int rc = 1;
-	if (store_thread_conn(store, &c))
+	bool listing = !strcmp(j.sub, "orgs") || !strcmp(j.sub, "users");
+	j.list = listing ? json_array() : NULL;
+	kerr e = services_init(&svc, store, &kclock_system, &limits.service, NULL, false);
+	if (e)
 		goto out;
-	char now[KTIME_TEXT_MAX];
-	int64_t now_us = kclock_now(&kclock_system);
-	ktime_format(now_us, now);
-	struct problems p;
-	problems_init(&p);
-	int64_t id;
-	kerr e = KERR_OK;
-	if (!strcmp(sub, "orgs") || !strcmp(sub, "users")) {
-		json_t *l = !strcmp(sub, "orgs") ? repo_org_list(c) : repo_user_list(c);
-		if (l) {
-			json_dumpf(l, stdout, JSON_INDENT(2));
-			putchar('\n');
-			json_decref(l);
-			rc = 0;
-		}
-		goto out;
-	}
-	if (!strcmp(sub, "org-create")) {
-		if (!oi.uscc || !oi.name || !oi.kind) {
-			fprintf(stderr, "kouan admin org-create: --uscc, --name and --kind are required\n");
-			rc = 2;
-			goto out;
-		}
-		if (!org_input_check(&oi, &p)) {
-			print_problems(&p);
-			rc = 2;
-			goto out;
-		}
-		if (!(e = store_begin(c, true)))
-			e = accounts_org_create(c, &oi, "kouan-admin", now, &id);
-	} else if (!strcmp(sub, "user-create")) {
-		if (!ui.username || !ui.password || !ui.role || !ui.org_uscc) {
-			fprintf(stderr, "kouan admin user-create: --username, --password, "
-					"--role and --org are required\n");
-			rc = 2;
-			goto out;
-		}
-		if (!user_input_check(&ui, &p)) {
-			print_problems(&p);
-			rc = 2;
-			goto out;
-		}
-		if (!(e = store_begin(c, true)))
-			e = accounts_user_create(c, &ui, &limits, "kouan-admin", now, &id, &p);
+	e = uow_run(&svc, !listing, admin_run, &j);
+	services_free(&svc);
+	if (!e && listing) {
+		json_dumpf(j.list, stdout, JSON_INDENT(2));
+		putchar('\n');
+		rc = 0;
+	} else if (!e && !strcmp(j.sub, "token-create")) {
+		printf("%s\n", j.token);
+		fprintf(stderr, "token for %s expires %s\n", j.ui.username, j.expires);
+		rc = 0;
+	} else if (!e) {
+		printf("created %s (id %lld)\n",
+		       !strcmp(j.sub, "org-create") ? j.oi.uscc : j.ui.username, (long long)j.id);
+		rc = 0;
+	} else if (problems_any(&j.p)) {
+		print_problems(&j.p);
+	} else if (e == KERR_NOT_FOUND) {
+		fprintf(stderr, "kouan admin: no user named %s\n", j.ui.username);
+	} else if (e == KERR_CONFLICT) {
+		fprintf(stderr, "kouan admin: it exists already\n");
 	} else {
-		if (!ui.username) {
-			fprintf(stderr, "kouan admin token-create: --username is required\n");
-			rc = 2;
-			goto out;
-		}
-		long hours = ttl ? strtol(ttl, NULL, 10) : (long)cfg.token_ttl_hours;
-		if (hours < 1 || hours > 24 * 366) {
-			fprintf(stderr, "kouan admin token-create: --ttl-hours must be 1 to 8784\n");
-			rc = 2;
-			goto out;
-		}
-		char token[TOKEN_TEXT_MAX], expires[KTIME_TEXT_MAX];
-		if (!(e = store_begin(c, true)))
-			e = accounts_token_create(c, ui.username, label ? label : "admin",
-						  (int64_t)hours * 3600, now_us, "kouan-admin",
-						  token, expires);
-		if (!e && !(e = store_commit(c))) {
-			printf("%s\n", token);
-			fprintf(stderr, "token for %s expires %s\n", ui.username, expires);
-			rc = 0;
-			goto out;
-		}
-		if (e == KERR_NOT_FOUND)
-			fprintf(stderr, "kouan admin: no user named %s\n", ui.username);
-	}
-	if (!e) {
-		e = store_commit(c);
-		if (!e) {
-			printf("created %s (id %lld)\n", !strcmp(sub, "org-create") ? oi.uscc : ui.username,
-			       (long long)id);
-			rc = 0;
-		}
-	} else {
-		store_rollback(c);
-		if (problems_any(&p))
-			print_problems(&p);
-		else if (e == KERR_CONFLICT)
-			fprintf(stderr, "kouan admin: it exists already\n");
-		else if (e != KERR_NOT_FOUND)
-			fprintf(stderr, "kouan admin: %s\n", kerr_title(e));
+		fprintf(stderr, "kouan admin: %s\n", kerr_title(e));
 	}
 out:
+	json_decref(j.list);
 	store_thread_release();
 	store_close(store);
 	return rc;

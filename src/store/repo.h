@@ -1,17 +1,24 @@
 /*
- * repo.h - every query kouan runs, written once in portable SQL on top of
- * the store interface. Functions take an open connection; the caller owns
- * the transaction around them. Lists come back as jansson values (new
- * references) ready to serve.
+ * repo.h - the core queries kouan runs (accounts, reference data,
+ * declarations and tasks, events, idempotency, release notices, audit),
+ * written once in portable SQL on top of the store interface.
+ *
+ * Functions take an open connection; the caller (a service's unit of work)
+ * owns the transaction around them. They return rows as structs, never
+ * JSON shaped for an answer: single rows are copied into the caller's
+ * struct; lists are handed row by row to a callback, whose strings are
+ * borrowed for the duration of the call. A list function returns KERR_OK
+ * only when it read every row (store_each).
  */
 #ifndef KOUAN_REPO_H
 #define KOUAN_REPO_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "common/error.h"
+#include "common/sizes.h"
+#include "domain/workflow.h"
 #include "store/store.h"
 
 struct refdata_builder;
@@ -20,29 +27,33 @@ struct refdata_builder;
 
 struct org_row {
 	int64_t id;
-	char uscc[19];
-	char name[201];
-	char kind[24];
+	char uscc[USCC_SIZE];
+	char name[ORG_NAME_SIZE];
+	char kind[ORG_KIND_SIZE];
+	char created_at[TIME_TEXT_SIZE];
 };
 
 struct user_row {
 	int64_t id;
 	int64_t org_id;
-	char username[65];
-	char display_name[129];
-	char role[16];
+	char username[USERNAME_SIZE];
+	char display_name[DISPLAY_NAME_SIZE];
+	char role[ROLE_NAME_SIZE];
 	char password_hash[160];
 	bool disabled;
-	char org_uscc[19];
-	char org_name[201];
+	char org_uscc[USCC_SIZE];
+	char org_name[ORG_NAME_SIZE];
 };
+
+typedef kerr (*org_row_fn)(void *arg, const struct org_row *o);
+typedef kerr (*user_row_fn)(void *arg, const struct user_row *u);
 
 KOUAN_MUST_USE kerr repo_org_create(struct store_conn *c, const char *uscc,
 				    const char *name, const char *kind,
 				    const char *now, int64_t *id);
 KOUAN_MUST_USE kerr repo_org_find(struct store_conn *c, const char *uscc,
 				  struct org_row *out);
-json_t *repo_org_list(struct store_conn *c);
+KOUAN_MUST_USE kerr repo_org_list(struct store_conn *c, org_row_fn fn, void *arg);
 
 KOUAN_MUST_USE kerr repo_user_create(struct store_conn *c, int64_t org_id,
 				     const char *username, const char *display,
@@ -50,15 +61,15 @@ KOUAN_MUST_USE kerr repo_user_create(struct store_conn *c, int64_t org_id,
 				     const char *now, int64_t *id);
 KOUAN_MUST_USE kerr repo_user_find(struct store_conn *c, const char *username,
 				   struct user_row *out);
-json_t *repo_user_list(struct store_conn *c);
+KOUAN_MUST_USE kerr repo_user_list(struct store_conn *c, user_row_fn fn, void *arg);
 
 KOUAN_MUST_USE kerr repo_token_create(struct store_conn *c, const char *hash,
 				      int64_t user_id, const char *label,
 				      const char *now, const char *expires);
-/* The user behind a live token (not revoked, not expired at `now`). */
+/* The user behind a live token (not revoked, not expired at `now`, user
+ * not disabled); KERR_NOT_FOUND otherwise. */
 KOUAN_MUST_USE kerr repo_token_lookup(struct store_conn *c, const char *hash,
-				      const char *now, struct user_row *out,
-				      char *expires_at, size_t n);
+				      const char *now, struct user_row *out);
 KOUAN_MUST_USE kerr repo_token_revoke(struct store_conn *c, const char *hash,
 				      const char *now);
 
@@ -78,58 +89,67 @@ KOUAN_MUST_USE kerr repo_setting_put_new(struct store_conn *c, const char *name,
 KOUAN_MUST_USE kerr repo_ref_put(struct store_conn *c, const char *list,
 				 const char *code, const char *data,
 				 const char *now, bool replace);
+/* KERR_NOT_FOUND when there is no such entry. */
 KOUAN_MUST_USE kerr repo_ref_delete(struct store_conn *c, const char *list,
 				    const char *code);
+/* Add every stored entry to the builder. Fails whole: an entry that does
+ * not parse or is refused by the builder is an error, so a caller never
+ * installs a partial snapshot. */
 KOUAN_MUST_USE kerr repo_ref_load(struct store_conn *c,
 				  struct refdata_builder *b);
+/* Entries in a list; -1 on failure. */
 int64_t repo_ref_count(struct store_conn *c, const char *list);
 
 /* --- declarations and tasks --- */
 
 struct decl_row {
-	char number[19];
+	char number[DECL_NUMBER_SIZE];
 	int64_t org_id;
 	int64_t lodged_by;
-	char status[16];
-	char direction[8];
-	char declaration_office[8];
-	char port_office[8];
-	char bill_of_lading[65];
-	char consignee_uscc[19];
+	enum declaration_status status;
+	bool import;
+	char declaration_office[OFFICE_CODE_SIZE];
+	char port_office[OFFICE_CODE_SIZE];
+	char bill_of_lading[BILL_SIZE];
+	char consignee_uscc[USCC_SIZE];
 	int64_t version;
-	char *body; /* owned: free() */
-	char lodged_at[32];
-	char updated_at[32];
-	char released_at[32]; /* "" until released */
+	char *body; /* owned: free() (decl_row_free) */
+	char lodged_at[TIME_TEXT_SIZE];
+	char updated_at[TIME_TEXT_SIZE];
+	char released_at[TIME_TEXT_SIZE]; /* "" until released */
 };
 
 #define TASKS_MAX 16
 struct task_row {
-	char agency[16];
-	char status[16];
-	char basis_digest[33];
-	char opened_at[32];
-	char decided_at[32];
-	char decided_by[65];
-	char decision[16];
-	char reason[512];
+	char agency[AGENCY_CODE_SIZE];
+	enum task_status status;
+	char basis_digest[DIGEST_HEX];
+	char opened_at[TIME_TEXT_SIZE];
+	bool decided;             /* decided_at, decided_by, decision are set */
+	char decided_at[TIME_TEXT_SIZE];
+	char decided_by[USERNAME_SIZE];
+	enum decision decision;
+	char reason[REASON_SIZE]; /* "" when none */
 };
 
 /* Next sequence number for an office, year and direction (1, 2, ...). */
 KOUAN_MUST_USE kerr repo_sequence_next(struct store_conn *c, const char *office,
-				       int year, const char *direction,
-				       int64_t *out);
+				       int year, bool import, int64_t *out);
 KOUAN_MUST_USE kerr repo_decl_insert(struct store_conn *c,
 				     const struct decl_row *d);
 KOUAN_MUST_USE kerr repo_decl_get(struct store_conn *c, const char *number,
 				  struct decl_row *out);
+/* A declaration's status alone; KERR_NOT_FOUND if absent. */
+KOUAN_MUST_USE kerr repo_decl_status(struct store_conn *c, const char *number,
+				     enum declaration_status *out);
 /* Lock a declaration's row until the end of the transaction, where several
  * writers may run at once (a no-op otherwise). KERR_NOT_FOUND if absent. */
 KOUAN_MUST_USE kerr repo_decl_lock(struct store_conn *c, const char *number);
 void decl_row_free(struct decl_row *d);
-/* Update status, version, body (NULL: keep) and released_at ("" : keep). */
+/* Update status, version, body (NULL: keep) and released_at (NULL or "":
+ * keep). */
 KOUAN_MUST_USE kerr repo_decl_update(struct store_conn *c, const char *number,
-				     const char *status, int64_t version,
+				     enum declaration_status status, int64_t version,
 				     const char *body, const char *now,
 				     const char *released_at);
 
@@ -137,10 +157,26 @@ KOUAN_MUST_USE kerr repo_decl_update(struct store_conn *c, const char *number,
 KOUAN_MUST_USE kerr repo_decl_version_keep(struct store_conn *c, const char *number,
 					   int64_t version, const char *body,
 					   const char *now);
-/* The body of a declaration at a given version (current or superseded);
- * NULL when there is none. free() it. */
-char *repo_decl_version_body(struct store_conn *c, const char *number,
-			     int64_t version);
+/* The body of a declaration at a given version (current or superseded),
+ * malloc'd into *body; KERR_NOT_FOUND when there is none. */
+KOUAN_MUST_USE kerr repo_decl_version_body(struct store_conn *c, const char *number,
+					   int64_t version, char **body);
+
+/* One line of a declaration list (strings borrowed during the callback). */
+struct decl_summary {
+	const char *number;
+	enum declaration_status status;
+	bool import;
+	const char *declaration_office;
+	const char *port_office;
+	const char *bill_of_lading;
+	int64_t version;
+	const char *lodged_at;
+	const char *updated_at;
+	const char *released_at; /* NULL until released */
+	const char *org_uscc;    /* the declarant's organisation */
+};
+typedef kerr (*decl_summary_fn)(void *arg, const struct decl_summary *d);
 
 struct decl_filter {
 	int64_t org_id;      /* 0: any */
@@ -149,18 +185,36 @@ struct decl_filter {
 	const char *after;   /* number to continue after, NULL: from start */
 	int limit;
 };
-json_t *repo_decl_list(struct store_conn *c, const struct decl_filter *f);
+KOUAN_MUST_USE kerr repo_decl_list(struct store_conn *c, const struct decl_filter *f,
+				   decl_summary_fn fn, void *arg);
 
 KOUAN_MUST_USE kerr repo_task_insert(struct store_conn *c, const char *number,
 				     const char *agency, const char *digest,
 				     const char *now);
+/* A declaration's tasks by agency; at most TASKS_MAX (more is an error). */
 KOUAN_MUST_USE kerr repo_task_list(struct store_conn *c, const char *number,
 				   struct task_row *out, size_t *n);
 KOUAN_MUST_USE kerr repo_task_set(struct store_conn *c, const char *number,
 				  const struct task_row *t);
-/* The open work of an agency, oldest first. */
-json_t *repo_worklist(struct store_conn *c, const char *agency,
-		      const char *status, int limit);
+
+/* One task of a worklist with its declaration (borrowed strings). */
+struct worklist_row {
+	const char *number;
+	const char *agency;
+	enum task_status status;
+	const char *opened_at;
+	const char *decided_at; /* NULL when undecided */
+	enum declaration_status declaration_status;
+	bool import;
+	const char *port_office;
+	const char *bill_of_lading;
+	const char *lodged_at;
+};
+typedef kerr (*worklist_row_fn)(void *arg, const struct worklist_row *w);
+/* The work of an agency in a task status, oldest first. */
+KOUAN_MUST_USE kerr repo_worklist(struct store_conn *c, const char *agency,
+				  enum task_status status, int limit, worklist_row_fn fn,
+				  void *arg);
 
 /* --- events --- */
 
@@ -179,7 +233,23 @@ KOUAN_MUST_USE kerr repo_event_append(struct store_conn *c,
 /* Take the feed clock's row lock for the rest of the transaction (and count
  * the transactions that wrote events). Call before appending events. */
 KOUAN_MUST_USE kerr repo_feed_tick(struct store_conn *c);
-json_t *repo_events_for(struct store_conn *c, const char *number);
+
+/* A stored event (borrowed strings). */
+struct event_row {
+	int64_t id;
+	const char *number;
+	const char *type;
+	const char *agency; /* NULL when none */
+	const char *actor;
+	const char *actor_role;
+	const char *at;
+	const char *data; /* JSON object text */
+};
+typedef kerr (*event_row_fn)(void *arg, const struct event_row *e);
+
+/* A declaration's events in order. */
+KOUAN_MUST_USE kerr repo_events_for(struct store_conn *c, const char *number,
+				    event_row_fn fn, void *arg);
 
 /* Who may see which events in the feed. */
 struct feed_view {
@@ -187,15 +257,17 @@ struct feed_view {
 	const char *agency;     /* non-NULL: only declarations with its task */
 	const char *only_type;  /* non-NULL: only this event type */
 };
-/* Events after id `after` visible in `view`, up to `limit`. *last is the id
- * of the last row scanned (the next cursor), left as is when none. */
-json_t *repo_events_feed(struct store_conn *c, int64_t after, int limit,
-			 const struct feed_view *view, int64_t *last);
+/* Events after id `after` visible in `view`, up to `limit`, in id order. */
+KOUAN_MUST_USE kerr repo_events_feed(struct store_conn *c, int64_t after, int limit,
+				     const struct feed_view *view, event_row_fn fn,
+				     void *arg);
 
 /* --- idempotency, release notices, audit --- */
 
+/* A key's record: the hash of the request it answered, the status and the
+ * answer (malloc'd into *response). KERR_NOT_FOUND when unknown. */
 KOUAN_MUST_USE kerr repo_idem_get(struct store_conn *c, int64_t org_id,
-				  const char *key, char hash[65], int *status,
+				  const char *key, char hash[HASH_HEX_SIZE], int *status,
 				  char **response);
 /* Claim a key for this transaction: KERR_OK when it was free (it is now
  * ours until commit; a concurrent claimant waits for us), KERR_CONFLICT when
@@ -207,11 +279,20 @@ KOUAN_MUST_USE kerr repo_idem_finish(struct store_conn *c, int64_t org_id,
 				     const char *key, const char *hash, int status,
 				     const char *response);
 
+#define SIGNATURE_TEXT_SIZE 100
+struct notice_row {
+	char *notice; /* owned: free() */
+	char signature[SIGNATURE_TEXT_SIZE];
+	char key_id[KEY_ID_SIZE];
+	char issued_at[TIME_TEXT_SIZE];
+};
+
 KOUAN_MUST_USE kerr repo_notice_put(struct store_conn *c, const char *number,
 				    const char *notice, const char *signature,
 				    const char *key_id, const char *now);
-/* New object {notice, signature, key_id, issued_at}, or NULL. */
-json_t *repo_notice_get(struct store_conn *c, const char *number);
+/* KERR_NOT_FOUND when the declaration has no notice. */
+KOUAN_MUST_USE kerr repo_notice_get(struct store_conn *c, const char *number,
+				    struct notice_row *out);
 
 KOUAN_MUST_USE kerr repo_audit(struct store_conn *c, const char *at,
 			       const char *actor, const char *action,

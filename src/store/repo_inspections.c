@@ -10,36 +10,8 @@
 
 #include <string.h>
 
-#include "common/buf.h"
 #include "common/log.h"
-
-#define Q(name, sql) static const struct sql_query name = {sql}
-
-/* Step a query expected to give at most one row. */
-static enum store_step one(struct store_stmt *st)
-{
-	return st ? stmt_step(st) : STORE_ERROR;
-}
-
-/* Read the remaining rows (RETURNING) and reset. */
-static void finish(struct store_stmt *st, enum store_step r)
-{
-	if (!st)
-		return;
-	while (r == STORE_ROW && (r = stmt_step(st)) == STORE_ROW)
-		;
-	stmt_done(st);
-}
-
-static kerr found(enum store_step r)
-{
-	return r == STORE_ROW ? KERR_OK : r == STORE_DONE ? KERR_NOT_FOUND : KERR_STORE;
-}
-
-static json_t *col_str_or_null(struct store_stmt *st, int i)
-{
-	return stmt_is_null(st, i) ? json_null() : json_string(stmt_text(st, i));
-}
+#include "store/repo_internal.h"
 
 /* --- inspections --- */
 
@@ -58,68 +30,69 @@ Q(Q_INSP_INSERT, "INSERT INTO inspections (declaration_number, org_id, status,"
 Q(Q_INSP_SET, "UPDATE inspections SET status = ?, outcome = COALESCE(?, outcome),"
 	      " updated_at = ?, completed_at = COALESCE(?, completed_at) WHERE id = ?");
 
-static kerr read_inspection(struct store_stmt *st, struct inspection_row *out)
+static kerr read_inspection(void *arg, struct store_stmt *st)
 {
-	enum store_step r = one(st);
-	if (r == STORE_ROW) {
-		memset(out, 0, sizeof *out);
-		out->id = stmt_int(st, 0);
-		str_copy(out->declaration_number, stmt_text(st, 1),
-			 sizeof out->declaration_number);
-		out->org_id = stmt_int(st, 2);
-		str_copy(out->status, stmt_text(st, 3), sizeof out->status);
-		str_copy(out->outcome, stmt_text(st, 4), sizeof out->outcome);
-		str_copy(out->opened_at, stmt_text(st, 5), sizeof out->opened_at);
-		str_copy(out->updated_at, stmt_text(st, 6), sizeof out->updated_at);
-		str_copy(out->completed_at, stmt_text(st, 7), sizeof out->completed_at);
-	}
-	finish(st, r);
-	return found(r);
+	struct inspection_row *out = arg;
+	memset(out, 0, sizeof *out);
+	out->id = stmt_int(st, 0);
+	col_copy(st, 1, out->declaration_number, sizeof out->declaration_number);
+	out->org_id = stmt_int(st, 2);
+	if (!inspection_status_parse(stmt_text(st, 3), &out->status))
+		return KERR_STORE;
+	out->has_outcome = !stmt_is_null(st, 4) && *stmt_text(st, 4);
+	if (out->has_outcome && !finding_result_parse(stmt_text(st, 4), &out->outcome))
+		return KERR_STORE;
+	col_copy(st, 5, out->opened_at, sizeof out->opened_at);
+	col_copy(st, 6, out->updated_at, sizeof out->updated_at);
+	col_copy(st, 7, out->completed_at, sizeof out->completed_at);
+	return KERR_OK;
 }
 
 kerr repo_inspection_open_for(struct store_conn *c, const char *number,
 			      struct inspection_row *out)
 {
-	return read_inspection(store_query(c, &Q_INSP_OPEN, "s", number), out);
+	return store_first(c, &Q_INSP_OPEN, read_inspection, out, "s", number);
 }
 
 kerr repo_inspection_latest_for(struct store_conn *c, const char *number,
 				struct inspection_row *out)
 {
-	return read_inspection(store_query(c, &Q_INSP_LATEST, "s", number), out);
+	return store_first(c, &Q_INSP_LATEST, read_inspection, out, "s", number);
 }
 
 kerr repo_inspection_get(struct store_conn *c, int64_t id, struct inspection_row *out)
 {
-	return read_inspection(store_query(c, &Q_INSP_GET, "i", id), out);
+	return store_first(c, &Q_INSP_GET, read_inspection, out, "i", id);
 }
 
 kerr repo_inspection_lock(struct store_conn *c, int64_t id)
 {
 	if (!((struct store_conn_base *)c)->store->row_locks)
 		return KERR_OK;
-	struct store_stmt *st = store_query(c, &Q_INSP_LOCK, "i", id);
-	enum store_step r = one(st);
-	finish(st, r);
-	return found(r);
+	return store_first(c, &Q_INSP_LOCK, NULL, NULL, "i", id);
+}
+
+static kerr read_int(void *arg, struct store_stmt *st)
+{
+	*(int64_t *)arg = stmt_int(st, 0);
+	return KERR_OK;
 }
 
 kerr repo_inspection_insert(struct store_conn *c, const char *number, int64_t org_id,
 			    const char *now, int64_t *id)
 {
-	struct store_stmt *st = store_query(c, &Q_INSP_INSERT, "siss", number, org_id,
-					    now, now);
-	enum store_step r = one(st);
-	if (r == STORE_ROW)
-		*id = stmt_int(st, 0);
-	finish(st, r);
-	return r == STORE_ROW ? KERR_OK : r == STORE_CONSTRAINT ? KERR_CONFLICT : KERR_STORE;
+	kerr e = store_first(c, &Q_INSP_INSERT, read_int, id, "siss", number, org_id, now,
+			     now);
+	return e == KERR_NOT_FOUND ? KERR_STORE : e;
 }
 
-kerr repo_inspection_set(struct store_conn *c, int64_t id, const char *status,
-			 const char *outcome, const char *now, const char *completed_at)
+kerr repo_inspection_set(struct store_conn *c, int64_t id, enum inspection_status status,
+			 const enum finding_result *outcome, const char *now,
+			 const char *completed_at)
 {
-	return store_exec(c, &Q_INSP_SET, "ssssi", status, outcome, now, completed_at, id);
+	return store_exec(c, &Q_INSP_SET, "ssssi", inspection_status_name(status),
+			  outcome ? finding_result_name(*outcome) : NULL, now, completed_at,
+			  id);
 }
 
 Q(Q_AGENCY_ADD, "INSERT INTO inspection_agencies (inspection_id, agency, joined_at)"
@@ -129,8 +102,9 @@ Q(Q_AGENCY_REMOVE, "DELETE FROM inspection_agencies WHERE inspection_id = ?"
 		   " AND agency = ?");
 Q(Q_AGENCY_IN, "SELECT agency FROM inspection_agencies WHERE inspection_id = ?"
 	       " AND agency = ?");
-Q(Q_AGENCIES, "SELECT a.agency, a.joined_at, f.result, f.decision, f.note,"
-	      " f.recognised_from, f.recorded_by, f.recorded_at"
+#define FINDING_COLS "f.agency, f.result, f.decision, f.note, f.recognised_from," \
+		     " f.recorded_by, f.recorded_at"
+Q(Q_AGENCIES, "SELECT a.agency, a.joined_at, " FINDING_COLS
 	      " FROM inspection_agencies a LEFT JOIN inspection_findings f"
 	      " ON f.inspection_id = a.inspection_id AND f.agency = a.agency"
 	      " WHERE a.inspection_id = ? ORDER BY a.joined_at, a.agency");
@@ -138,16 +112,13 @@ Q(Q_PROGRESS, "SELECT (SELECT COUNT(*) FROM inspection_agencies WHERE inspection
 	      " (SELECT COUNT(*) FROM inspection_findings WHERE inspection_id = ?),"
 	      " (SELECT COUNT(*) FROM inspection_findings WHERE inspection_id = ?"
 	      " AND result = 'problem')");
-Q(Q_DECL_STATUS, "SELECT status FROM declarations WHERE number = ?");
 
 kerr repo_inspection_agency_add(struct store_conn *c, int64_t id, const char *agency,
 				const char *now, bool *added)
 {
-	struct store_stmt *st = store_query(c, &Q_AGENCY_ADD, "iss", id, agency, now);
-	enum store_step r = one(st);
-	finish(st, r);
-	*added = r == STORE_ROW;
-	return r == STORE_ROW || r == STORE_DONE ? KERR_OK : KERR_STORE;
+	kerr e = store_first(c, &Q_AGENCY_ADD, NULL, NULL, "iss", id, agency, now);
+	*added = e == KERR_OK;
+	return e == KERR_NOT_FOUND ? KERR_OK : e;
 }
 
 kerr repo_inspection_agency_remove(struct store_conn *c, int64_t id, const char *agency)
@@ -157,110 +128,103 @@ kerr repo_inspection_agency_remove(struct store_conn *c, int64_t id, const char 
 
 kerr repo_inspection_agency_in(struct store_conn *c, int64_t id, const char *agency)
 {
-	struct store_stmt *st = store_query(c, &Q_AGENCY_IN, "is", id, agency);
-	enum store_step r = one(st);
-	finish(st, r);
-	return found(r);
+	return store_first(c, &Q_AGENCY_IN, NULL, NULL, "is", id, agency);
 }
 
-json_t *repo_inspection_agencies(struct store_conn *c, int64_t id)
+/* A finding from columns first .. first+6 (FINDING_COLS). */
+static kerr finding_from(struct store_stmt *st, int first, struct finding *f)
 {
-	struct store_stmt *st = store_query(c, &Q_AGENCIES, "i", id);
-	if (!st)
-		return NULL;
-	json_t *a = json_array();
-	enum store_step r;
-	while ((r = stmt_step(st)) == STORE_ROW) {
-		json_t *finding = json_null();
-		if (!stmt_is_null(st, 2)) {
-			finding = json_pack("{s:s, s:o, s:o, s:o, s:s, s:s}", "result",
-					    stmt_text(st, 2), "decision", col_str_or_null(st, 3),
-					    "note", col_str_or_null(st, 4), "recognised_from",
-					    col_str_or_null(st, 5), "recorded_by",
-					    stmt_text(st, 6), "recorded_at", stmt_text(st, 7));
-		}
-		json_array_append_new(a, json_pack("{s:s, s:s, s:o}", "agency",
-						   stmt_text(st, 0), "joined_at",
-						   stmt_text(st, 1), "finding", finding));
+	memset(f, 0, sizeof *f);
+	col_copy(st, first, f->agency, sizeof f->agency);
+	if (!finding_result_parse(stmt_text(st, first + 1), &f->result))
+		return KERR_STORE;
+	f->has_decision = !stmt_is_null(st, first + 2);
+	if (f->has_decision && !decision_parse(stmt_text(st, first + 2), &f->decision))
+		return KERR_STORE;
+	col_copy(st, first + 3, f->note, sizeof f->note);
+	col_copy(st, first + 4, f->recognised_from, sizeof f->recognised_from);
+	col_copy(st, first + 5, f->recorded_by, sizeof f->recorded_by);
+	col_copy(st, first + 6, f->recorded_at, sizeof f->recorded_at);
+	return KERR_OK;
+}
+
+struct agency_visit {
+	inspection_agency_fn fn;
+	void *arg;
+};
+
+static kerr visit_agency(void *arg, struct store_stmt *st)
+{
+	struct agency_visit *v = arg;
+	struct inspection_agency_row a = {.agency = stmt_text(st, 0),
+					  .joined_at = stmt_text(st, 1),
+					  .has_finding = !stmt_is_null(st, 3)};
+	if (a.has_finding) {
+		kerr e = finding_from(st, 2, &a.finding);
+		if (e)
+			return e;
 	}
-	stmt_done(st);
-	if (r != STORE_DONE) {
-		json_decref(a);
-		return NULL;
-	}
-	return a;
+	return v->fn(v->arg, &a);
+}
+
+kerr repo_inspection_agencies(struct store_conn *c, int64_t id, inspection_agency_fn fn,
+			      void *arg)
+{
+	struct agency_visit v = {fn, arg};
+	return store_each(c, &Q_AGENCIES, visit_agency, &v, "i", id);
+}
+
+struct progress {
+	int64_t *agencies, *findings, *problems;
+};
+
+static kerr read_progress(void *arg, struct store_stmt *st)
+{
+	struct progress *p = arg;
+	*p->agencies = stmt_int(st, 0);
+	*p->findings = stmt_int(st, 1);
+	*p->problems = stmt_int(st, 2);
+	return KERR_OK;
 }
 
 kerr repo_inspection_progress(struct store_conn *c, int64_t id, int64_t *agencies,
 			      int64_t *findings, int64_t *problems)
 {
-	struct store_stmt *st = store_query(c, &Q_PROGRESS, "iii", id, id, id);
-	enum store_step r = one(st);
-	if (r == STORE_ROW) {
-		*agencies = stmt_int(st, 0);
-		*findings = stmt_int(st, 1);
-		*problems = stmt_int(st, 2);
-	}
-	finish(st, r);
-	return r == STORE_ROW ? KERR_OK : KERR_STORE;
-}
-
-kerr repo_inspection_decl_status(struct store_conn *c, const char *number, char *out,
-				 size_t n)
-{
-	struct store_stmt *st = store_query(c, &Q_DECL_STATUS, "s", number);
-	enum store_step r = one(st);
-	if (r == STORE_ROW)
-		str_copy(out, stmt_text(st, 0), n);
-	finish(st, r);
-	return found(r);
+	struct progress p = {agencies, findings, problems};
+	kerr e = store_first(c, &Q_PROGRESS, read_progress, &p, "iii", id, id, id);
+	return e == KERR_NOT_FOUND ? KERR_STORE : e;
 }
 
 /* --- findings --- */
 
-Q(Q_FINDING_GET, "SELECT agency, result, decision, note, recognised_from, recorded_by,"
-		 " recorded_at FROM inspection_findings WHERE inspection_id = ?"
-		 " AND agency = ?");
+Q(Q_FINDING_GET, "SELECT " FINDING_COLS " FROM inspection_findings f"
+		 " WHERE f.inspection_id = ? AND f.agency = ?");
 Q(Q_FINDING_INSERT,
   "INSERT INTO inspection_findings (inspection_id, agency, declaration_number,"
   " result, decision, note, recognised_from, recorded_by, recorded_at)"
   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (inspection_id, agency)"
   " DO NOTHING RETURNING agency");
 
-kerr repo_finding_get(struct store_conn *c, int64_t id, const char *agency,
-		      struct finding_row *out)
+static kerr read_finding(void *arg, struct store_stmt *st)
 {
-	struct store_stmt *st = store_query(c, &Q_FINDING_GET, "is", id, agency);
-	enum store_step r = one(st);
-	if (r == STORE_ROW) {
-		memset(out, 0, sizeof *out);
-		str_copy(out->agency, stmt_text(st, 0), sizeof out->agency);
-		str_copy(out->result, stmt_text(st, 1), sizeof out->result);
-		str_copy(out->decision, stmt_text(st, 2), sizeof out->decision);
-		str_copy(out->note, stmt_text(st, 3), sizeof out->note);
-		str_copy(out->recognised_from, stmt_text(st, 4), sizeof out->recognised_from);
-		str_copy(out->recorded_by, stmt_text(st, 5), sizeof out->recorded_by);
-		str_copy(out->recorded_at, stmt_text(st, 6), sizeof out->recorded_at);
-	}
-	finish(st, r);
-	return found(r);
+	return finding_from(st, 0, arg);
 }
 
-static const char *or_null(const char *s)
+kerr repo_finding_get(struct store_conn *c, int64_t id, const char *agency,
+		      struct finding *out)
 {
-	return s && *s ? s : NULL;
+	return store_first(c, &Q_FINDING_GET, read_finding, out, "is", id, agency);
 }
 
 kerr repo_finding_insert(struct store_conn *c, int64_t id, const char *number,
-			 const struct finding_row *f)
+			 const struct finding *f)
 {
-	struct store_stmt *st = store_query(
-		c, &Q_FINDING_INSERT, "issssssss", id, f->agency, number, f->result,
-		or_null(f->decision), or_null(f->note), or_null(f->recognised_from),
-		f->recorded_by, f->recorded_at);
-	enum store_step r = one(st);
-	finish(st, r);
-	return r == STORE_ROW ? KERR_OK : r == STORE_DONE ? KERR_CONFLICT : KERR_STORE;
+	kerr e = store_first(c, &Q_FINDING_INSERT, NULL, NULL, "issssssss", id, f->agency,
+			     number, finding_result_name(f->result),
+			     f->has_decision ? decision_name(f->decision) : NULL,
+			     or_null(f->note), or_null(f->recognised_from), f->recorded_by,
+			     f->recorded_at);
+	return e == KERR_NOT_FOUND ? KERR_CONFLICT : e;
 }
 
 /* --- sites --- */
@@ -271,59 +235,52 @@ Q(Q_SITE_INSERT, "INSERT INTO inspection_sites (" SITE_COLS ") VALUES (?, ?, ?, 
 Q(Q_SITE_GET, "SELECT " SITE_COLS " FROM inspection_sites WHERE code = ?");
 Q(Q_SITE_LIST, "SELECT " SITE_COLS " FROM inspection_sites ORDER BY code");
 
-kerr repo_site_insert(struct store_conn *c, const struct site_row *s)
+kerr repo_site_insert(struct store_conn *c, const struct inspection_site *s)
 {
-	struct store_stmt *st = store_query(c, &Q_SITE_INSERT, "sssiis", s->code, s->name,
-					    s->port, s->slot_minutes, s->capacity,
-					    s->created_at);
-	enum store_step r = one(st);
-	finish(st, r);
-	return r == STORE_ROW ? KERR_OK : r == STORE_DONE ? KERR_CONFLICT : KERR_STORE;
+	kerr e = store_first(c, &Q_SITE_INSERT, NULL, NULL, "sssiis", s->code, s->name,
+			     s->port, s->slot_minutes, s->capacity, s->created_at);
+	return e == KERR_NOT_FOUND ? KERR_CONFLICT : e;
 }
 
-static void read_site(struct store_stmt *st, struct site_row *out)
+static void site_from(struct store_stmt *st, struct inspection_site *out)
 {
 	memset(out, 0, sizeof *out);
-	str_copy(out->code, stmt_text(st, 0), sizeof out->code);
-	str_copy(out->name, stmt_text(st, 1), sizeof out->name);
-	str_copy(out->port, stmt_text(st, 2), sizeof out->port);
+	col_copy(st, 0, out->code, sizeof out->code);
+	col_copy(st, 1, out->name, sizeof out->name);
+	col_copy(st, 2, out->port, sizeof out->port);
 	out->slot_minutes = stmt_int(st, 3);
 	out->capacity = stmt_int(st, 4);
-	str_copy(out->created_at, stmt_text(st, 5), sizeof out->created_at);
+	col_copy(st, 5, out->created_at, sizeof out->created_at);
 }
 
-kerr repo_site_get(struct store_conn *c, const char *code, struct site_row *out)
+static kerr read_site(void *arg, struct store_stmt *st)
 {
-	struct store_stmt *st = store_query(c, &Q_SITE_GET, "s", code);
-	enum store_step r = one(st);
-	if (r == STORE_ROW)
-		read_site(st, out);
-	finish(st, r);
-	return found(r);
+	site_from(st, arg);
+	return KERR_OK;
 }
 
-json_t *repo_site_list(struct store_conn *c)
+kerr repo_site_get(struct store_conn *c, const char *code, struct inspection_site *out)
 {
-	struct store_stmt *st = store_query(c, &Q_SITE_LIST, "");
-	if (!st)
-		return NULL;
-	json_t *a = json_array();
-	struct site_row s;
-	enum store_step r;
-	while ((r = stmt_step(st)) == STORE_ROW) {
-		read_site(st, &s);
-		json_array_append_new(
-			a, json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "code", s.code,
-				     "name", s.name, "port", s.port, "slot_minutes",
-				     (json_int_t)s.slot_minutes, "capacity",
-				     (json_int_t)s.capacity, "created_at", s.created_at));
-	}
-	stmt_done(st);
-	if (r != STORE_DONE) {
-		json_decref(a);
-		return NULL;
-	}
-	return a;
+	return store_first(c, &Q_SITE_GET, read_site, out, "s", code);
+}
+
+struct site_visit {
+	site_fn fn;
+	void *arg;
+};
+
+static kerr visit_site(void *arg, struct store_stmt *st)
+{
+	struct site_visit *v = arg;
+	struct inspection_site s;
+	site_from(st, &s);
+	return v->fn(v->arg, &s);
+}
+
+kerr repo_site_list(struct store_conn *c, site_fn fn, void *arg)
+{
+	struct site_visit v = {fn, arg};
+	return store_each(c, &Q_SITE_LIST, visit_site, &v, "");
 }
 
 /* --- bookings --- */
@@ -353,31 +310,21 @@ Q(Q_SITE_BOOKINGS,
   " WHERE b.site_code = ? AND b.slot_start >= ? AND b.slot_start < ?"
   " ORDER BY b.slot_start, b.seat");
 
-kerr repo_booking_get(struct store_conn *c, int64_t inspection_id, struct booking_row *out)
+static kerr read_booking(void *arg, struct store_stmt *st)
 {
-	struct store_stmt *st = store_query(c, &Q_BOOKING_GET, "i", inspection_id);
-	enum store_step r = one(st);
-	if (r == STORE_ROW) {
-		memset(out, 0, sizeof *out);
-		str_copy(out->site_code, stmt_text(st, 0), sizeof out->site_code);
-		str_copy(out->slot_start, stmt_text(st, 1), sizeof out->slot_start);
-		out->seat = stmt_int(st, 2);
-		str_copy(out->booked_at, stmt_text(st, 3), sizeof out->booked_at);
-		str_copy(out->booked_by, stmt_text(st, 4), sizeof out->booked_by);
-	}
-	finish(st, r);
-	return found(r);
+	struct booking_row *out = arg;
+	memset(out, 0, sizeof *out);
+	col_copy(st, 0, out->site_code, sizeof out->site_code);
+	col_copy(st, 1, out->slot_start, sizeof out->slot_start);
+	out->seat = stmt_int(st, 2);
+	col_copy(st, 3, out->booked_at, sizeof out->booked_at);
+	col_copy(st, 4, out->booked_by, sizeof out->booked_by);
+	return KERR_OK;
 }
 
-static kerr slot_taken(struct store_conn *c, const char *site, const char *slot_start,
-		       int64_t *taken)
+kerr repo_booking_get(struct store_conn *c, int64_t inspection_id, struct booking_row *out)
 {
-	struct store_stmt *st = store_query(c, &Q_SLOT_TAKEN, "ss", site, slot_start);
-	enum store_step r = one(st);
-	if (r == STORE_ROW)
-		*taken = stmt_int(st, 0);
-	finish(st, r);
-	return r == STORE_ROW ? KERR_OK : KERR_STORE;
+	return store_first(c, &Q_BOOKING_GET, read_booking, out, "i", inspection_id);
 }
 
 kerr repo_booking_take(struct store_conn *c, const char *site, const char *slot_start,
@@ -388,21 +335,15 @@ kerr repo_booking_take(struct store_conn *c, const char *site, const char *slot_
 	 * at most `capacity` rounds end in a full slot; the margin covers
 	 * places freed and retaken meanwhile */
 	for (int64_t round = 0; round < capacity + 16; round++) {
-		struct store_stmt *st = store_query(c, &Q_BOOKING_TAKE, "ississss", capacity,
-						    site, slot_start, inspection_id, now, by,
-						    site, slot_start);
-		enum store_step r = one(st);
-		if (r == STORE_ROW)
-			*seat = stmt_int(st, 0);
-		finish(st, r);
-		if (r == STORE_ROW)
-			return KERR_OK;
-		if (r != STORE_DONE)
-			return KERR_STORE;
-		int64_t taken = 0;
-		kerr e = slot_taken(c, site, slot_start, &taken);
-		if (e)
+		kerr e = store_first(c, &Q_BOOKING_TAKE, read_int, seat, "ississss", capacity,
+				     site, slot_start, inspection_id, now, by, site,
+				     slot_start);
+		if (e != KERR_NOT_FOUND)
 			return e;
+		int64_t taken = 0;
+		e = store_first(c, &Q_SLOT_TAKEN, read_int, &taken, "ss", site, slot_start);
+		if (e)
+			return e == KERR_NOT_FOUND ? KERR_STORE : e;
 		if (taken >= capacity)
 			return KERR_CONFLICT;
 	}
@@ -413,31 +354,25 @@ kerr repo_booking_take(struct store_conn *c, const char *site, const char *slot_
 
 kerr repo_booking_release(struct store_conn *c, int64_t inspection_id)
 {
-	struct store_stmt *st = store_query(c, &Q_BOOKING_RELEASE, "i", inspection_id);
-	enum store_step r = one(st);
-	finish(st, r);
-	return found(r);
+	return store_first(c, &Q_BOOKING_RELEASE, NULL, NULL, "i", inspection_id);
 }
 
-json_t *repo_site_bookings(struct store_conn *c, const char *site, const char *from,
-			   const char *to)
+struct booking_visit {
+	site_booking_fn fn;
+	void *arg;
+};
+
+static kerr visit_booking(void *arg, struct store_stmt *st)
 {
-	struct store_stmt *st = store_query(c, &Q_SITE_BOOKINGS, "sss", site, from, to);
-	if (!st)
-		return NULL;
-	json_t *a = json_array();
-	enum store_step r;
-	while ((r = stmt_step(st)) == STORE_ROW)
-		json_array_append_new(
-			a, json_pack("{s:s, s:I, s:I, s:s, s:s, s:s}", "slot_start",
-				     stmt_text(st, 0), "seat", (json_int_t)stmt_int(st, 1),
-				     "inspection", (json_int_t)stmt_int(st, 2),
-				     "declaration_number", stmt_text(st, 3), "status",
-				     stmt_text(st, 4), "booked_at", stmt_text(st, 5)));
-	stmt_done(st);
-	if (r != STORE_DONE) {
-		json_decref(a);
-		return NULL;
-	}
-	return a;
+	struct booking_visit *v = arg;
+	struct site_booking_row b = {stmt_text(st, 0), stmt_int(st, 1), stmt_int(st, 2),
+				     stmt_text(st, 3), stmt_text(st, 4), stmt_text(st, 5)};
+	return v->fn(v->arg, &b);
+}
+
+kerr repo_site_bookings(struct store_conn *c, const char *site, const char *from,
+			const char *to, site_booking_fn fn, void *arg)
+{
+	struct booking_visit v = {fn, arg};
+	return store_each(c, &Q_SITE_BOOKINGS, visit_booking, &v, "sss", site, from, to);
 }

@@ -6,57 +6,38 @@
  * Portable SQL like repo.h; the caller owns the transaction. Rows that a
  * change reads first are locked with repo_inspection_lock (after the
  * declaration's lock: declaration, then inspection, then bookings, always in
- * that order, so concurrent writers cannot deadlock). Lists come back as
- * jansson values (new references).
+ * that order, so concurrent writers cannot deadlock). Statuses and results
+ * are the enums of src/domain/inspection.h.
  */
 #ifndef KOUAN_REPO_INSPECTIONS_H
 #define KOUAN_REPO_INSPECTIONS_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "common/error.h"
+#include "common/sizes.h"
+#include "domain/inspection.h"
 #include "store/store.h"
-
-#define SITE_CODE_MAX 16
 
 struct inspection_row {
 	int64_t id;
-	char declaration_number[19];
+	char declaration_number[DECL_NUMBER_SIZE];
 	int64_t org_id;
-	char status[20];       /* awaiting_booking, booked, in_progress, completed, cancelled */
-	char outcome[16];      /* "" until completed, then no_problem or problem */
-	char opened_at[32];
-	char updated_at[32];
-	char completed_at[32]; /* "" until completed or cancelled */
-};
-
-struct site_row {
-	char code[SITE_CODE_MAX + 1];
-	char name[201];
-	char port[8];
-	int64_t slot_minutes;
-	int64_t capacity;
-	char created_at[32];
+	enum inspection_status status;
+	bool has_outcome;              /* once completed */
+	enum finding_result outcome;
+	char opened_at[TIME_TEXT_SIZE];
+	char updated_at[TIME_TEXT_SIZE];
+	char completed_at[TIME_TEXT_SIZE]; /* "" until completed or cancelled */
 };
 
 struct booking_row {
-	char site_code[SITE_CODE_MAX + 1];
-	char slot_start[32];
+	char site_code[SITE_CODE_SIZE];
+	char slot_start[TIME_TEXT_SIZE];
 	int64_t seat;
-	char booked_at[32];
-	char booked_by[65];
-};
-
-struct finding_row {
-	char agency[16];
-	char result[16];          /* no_problem or problem */
-	char decision[16];        /* "" or return / reject */
-	char note[512];
-	char recognised_from[16]; /* "" unless recognised */
-	char recorded_by[65];
-	char recorded_at[32];
+	char booked_at[TIME_TEXT_SIZE];
+	char booked_by[USERNAME_SIZE];
 };
 
 /* --- inspections --- */
@@ -75,9 +56,10 @@ KOUAN_MUST_USE kerr repo_inspection_get(struct store_conn *c, int64_t id,
 KOUAN_MUST_USE kerr repo_inspection_lock(struct store_conn *c, int64_t id);
 KOUAN_MUST_USE kerr repo_inspection_insert(struct store_conn *c, const char *number,
 					   int64_t org_id, const char *now, int64_t *id);
-/* Set the status; outcome and completed_at NULL keep theirs. */
+/* Set the status; outcome NULL keeps it, completed_at NULL keeps it. */
 KOUAN_MUST_USE kerr repo_inspection_set(struct store_conn *c, int64_t id,
-					const char *status, const char *outcome,
+					enum inspection_status status,
+					const enum finding_result *outcome,
 					const char *now, const char *completed_at);
 
 /* Add an agency; *added false when it takes part already. */
@@ -90,33 +72,41 @@ KOUAN_MUST_USE kerr repo_inspection_agency_remove(struct store_conn *c, int64_t 
 /* KERR_OK when the agency takes part, KERR_NOT_FOUND when not. */
 KOUAN_MUST_USE kerr repo_inspection_agency_in(struct store_conn *c, int64_t id,
 					      const char *agency);
-/* [{agency, joined_at, finding: null | {result, decision, note,
- * recognised_from, recorded_by, recorded_at}}] by agency. */
-json_t *repo_inspection_agencies(struct store_conn *c, int64_t id);
+
+/* An agency taking part, with its finding when it has one. */
+struct inspection_agency_row {
+	const char *agency;
+	const char *joined_at;
+	bool has_finding;
+	struct finding finding;
+};
+typedef kerr (*inspection_agency_fn)(void *arg, const struct inspection_agency_row *a);
+/* The agencies taking part, by joining time. */
+KOUAN_MUST_USE kerr repo_inspection_agencies(struct store_conn *c, int64_t id,
+					     inspection_agency_fn fn, void *arg);
 /* How many agencies take part, how many have a finding, how many of the
  * findings are problems. */
 KOUAN_MUST_USE kerr repo_inspection_progress(struct store_conn *c, int64_t id,
 					     int64_t *agencies, int64_t *findings,
 					     int64_t *problems);
-/* The status of the declaration the inspection is for. */
-KOUAN_MUST_USE kerr repo_inspection_decl_status(struct store_conn *c, const char *number,
-						char *out, size_t n);
 
 /* --- findings --- */
 
+/* KERR_NOT_FOUND when the agency has recorded none. */
 KOUAN_MUST_USE kerr repo_finding_get(struct store_conn *c, int64_t id, const char *agency,
-				     struct finding_row *out);
+				     struct finding *out);
 /* Record a finding; KERR_CONFLICT when the agency has one already. */
 KOUAN_MUST_USE kerr repo_finding_insert(struct store_conn *c, int64_t id,
-					const char *number, const struct finding_row *f);
+					const char *number, const struct finding *f);
 
 /* --- sites --- */
 
 /* KERR_CONFLICT when the code is taken. */
-KOUAN_MUST_USE kerr repo_site_insert(struct store_conn *c, const struct site_row *s);
+KOUAN_MUST_USE kerr repo_site_insert(struct store_conn *c, const struct inspection_site *s);
 KOUAN_MUST_USE kerr repo_site_get(struct store_conn *c, const char *code,
-				  struct site_row *out);
-json_t *repo_site_list(struct store_conn *c);
+				  struct inspection_site *out);
+typedef kerr (*site_fn)(void *arg, const struct inspection_site *s);
+KOUAN_MUST_USE kerr repo_site_list(struct store_conn *c, site_fn fn, void *arg);
 
 /* --- bookings --- */
 
@@ -132,9 +122,20 @@ KOUAN_MUST_USE kerr repo_booking_take(struct store_conn *c, const char *site,
 				      const char *by, int64_t *seat);
 /* Give up an inspection's booking (KERR_NOT_FOUND when it has none). */
 KOUAN_MUST_USE kerr repo_booking_release(struct store_conn *c, int64_t inspection_id);
-/* The bookings of a site with slot_start in [from, to), by slot and seat:
- * [{slot_start, seat, inspection, declaration_number, status, booked_at}]. */
-json_t *repo_site_bookings(struct store_conn *c, const char *site, const char *from,
-			   const char *to);
+
+/* A booked place of a site's schedule (borrowed strings). */
+struct site_booking_row {
+	const char *slot_start;
+	int64_t seat;
+	int64_t inspection_id;
+	const char *declaration_number;
+	const char *status; /* the inspection's */
+	const char *booked_at;
+};
+typedef kerr (*site_booking_fn)(void *arg, const struct site_booking_row *b);
+/* The bookings of a site with slot_start in [from, to), by slot and seat. */
+KOUAN_MUST_USE kerr repo_site_bookings(struct store_conn *c, const char *site,
+				       const char *from, const char *to,
+				       site_booking_fn fn, void *arg);
 
 #endif

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/buf.h"
+#include "store/repo_internal.h"
 
-#define Q(name, sql) static const struct sql_query name = {sql}
+/* --- credit --- */
 
 Q(Q_CREDIT_GET, "SELECT id, credit_class FROM organisations WHERE uscc = ?");
 Q(Q_CREDIT_SET, "UPDATE organisations SET credit_class = ? WHERE id = ?");
@@ -17,19 +17,25 @@ Q(Q_CREDIT_HISTORY, "SELECT from_class, to_class, reason, changed_by, changed_at
 Q(Q_KNOWN_IMPORTER, "SELECT 1 FROM declarations WHERE consignee_uscc = ?"
 		    " AND direction = 'import' AND number <> ? LIMIT 1");
 
+struct credit_out {
+	int64_t *org_id;
+	char *class_out;
+	size_t n;
+};
+
+static kerr read_credit(void *arg, struct store_stmt *st)
+{
+	struct credit_out *o = arg;
+	*o->org_id = stmt_int(st, 0);
+	str_copy(o->class_out, stmt_text(st, 1), o->n);
+	return KERR_OK;
+}
+
 kerr repo_credit_get(struct store_conn *c, const char *uscc, int64_t *org_id,
 		     char *class_out, size_t n)
 {
-	struct store_stmt *st = store_query(c, &Q_CREDIT_GET, "s", uscc);
-	if (!st)
-		return KERR_STORE;
-	enum store_step r = stmt_step(st);
-	if (r == STORE_ROW) {
-		*org_id = stmt_int(st, 0);
-		str_copy(class_out, stmt_text(st, 1), n);
-	}
-	stmt_done(st);
-	return r == STORE_ROW ? KERR_OK : r == STORE_DONE ? KERR_NOT_FOUND : KERR_STORE;
+	struct credit_out o = {org_id, class_out, n};
+	return store_first(c, &Q_CREDIT_GET, read_credit, &o, "s", uscc);
 }
 
 kerr repo_credit_set(struct store_conn *c, int64_t org_id, const char *from,
@@ -41,54 +47,57 @@ kerr repo_credit_set(struct store_conn *c, int64_t org_id, const char *from,
 	return e;
 }
 
-json_t *repo_credit_history(struct store_conn *c, int64_t org_id)
+struct credit_visit {
+	credit_change_fn fn;
+	void *arg;
+};
+
+static kerr visit_credit(void *arg, struct store_stmt *st)
 {
-	struct store_stmt *st = store_query(c, &Q_CREDIT_HISTORY, "i", org_id);
-	if (!st)
-		return NULL;
-	json_t *a = json_array();
-	while (stmt_step(st) == STORE_ROW)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s}", "from",
-						   stmt_text(st, 0), "to", stmt_text(st, 1),
-						   "reason", stmt_text(st, 2), "changed_by",
-						   stmt_text(st, 3), "changed_at",
-						   stmt_text(st, 4)));
-	stmt_done(st);
-	return a;
+	struct credit_visit *v = arg;
+	struct credit_change ch = {stmt_text(st, 0), stmt_text(st, 1), stmt_text(st, 2),
+				   stmt_text(st, 3), stmt_text(st, 4)};
+	return v->fn(v->arg, &ch);
+}
+
+kerr repo_credit_history(struct store_conn *c, int64_t org_id, credit_change_fn fn,
+			 void *arg)
+{
+	struct credit_visit v = {fn, arg};
+	return store_each(c, &Q_CREDIT_HISTORY, visit_credit, &v, "i", org_id);
 }
 
 kerr repo_known_importer(struct store_conn *c, const char *uscc, const char *number,
 			 bool *known)
 {
-	struct store_stmt *st = store_query(c, &Q_KNOWN_IMPORTER, "ss", uscc, number);
-	if (!st)
-		return KERR_STORE;
-	enum store_step r = stmt_step(st);
-	*known = r == STORE_ROW;
-	stmt_done(st);
-	return r == STORE_ERROR ? KERR_STORE : KERR_OK;
+	kerr e = store_first(c, &Q_KNOWN_IMPORTER, NULL, NULL, "ss", uscc, number);
+	*known = e == KERR_OK;
+	return e == KERR_NOT_FOUND ? KERR_OK : e;
 }
+
+/* --- rule sets --- */
 
 Q(Q_RULES_NEXT, "SELECT COALESCE(MAX(version), 0) + 1 FROM risk_rule_sets");
 Q(Q_RULES_ADD, "INSERT INTO risk_rule_sets (version, text, rules, effective_from, note,"
 	       " created_by, created_role, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 Q(Q_RULES_ACTIVE, "SELECT version FROM risk_rule_sets WHERE effective_from <= ?"
 		  " ORDER BY effective_from DESC, version DESC LIMIT 1");
-Q(Q_RULES_GET, "SELECT text, version, rules, effective_from, note, created_by,"
-	       " created_role, created_at FROM risk_rule_sets WHERE version = ?");
-Q(Q_RULES_LIST, "SELECT version, rules, effective_from, note, created_by,"
-		" created_role, created_at FROM risk_rule_sets ORDER BY version DESC");
+#define META_COLS "version, rules, effective_from, note, created_by, created_role, created_at"
+Q(Q_RULES_GET, "SELECT " META_COLS ", text FROM risk_rule_sets WHERE version = ?");
+Q(Q_RULES_LIST, "SELECT " META_COLS " FROM risk_rule_sets ORDER BY version DESC");
+
+static kerr read_int(void *arg, struct store_stmt *st)
+{
+	*(int64_t *)arg = stmt_int(st, 0);
+	return KERR_OK;
+}
 
 kerr repo_rules_latest(struct store_conn *c, int64_t *version)
 {
-	struct store_stmt *st = store_query(c, &Q_RULES_NEXT, "");
-	if (!st)
-		return KERR_STORE;
-	enum store_step r = stmt_step(st);
-	if (r == STORE_ROW)
-		*version = stmt_int(st, 0) - 1;
-	stmt_done(st);
-	return r == STORE_ROW ? KERR_OK : KERR_STORE;
+	int64_t next = 0;
+	kerr e = store_first(c, &Q_RULES_NEXT, read_int, &next, "");
+	*version = next - 1;
+	return e == KERR_NOT_FOUND ? KERR_STORE : e;
 }
 
 kerr repo_rules_add(struct store_conn *c, const char *text, int64_t rules,
@@ -106,78 +115,96 @@ kerr repo_rules_add(struct store_conn *c, const char *text, int64_t rules,
 
 kerr repo_rules_active(struct store_conn *c, const char *at, int64_t *version)
 {
-	struct store_stmt *st = store_query(c, &Q_RULES_ACTIVE, "s", at);
-	if (!st)
-		return KERR_STORE;
-	enum store_step r = stmt_step(st);
-	if (r == STORE_ROW)
-		*version = stmt_int(st, 0);
-	stmt_done(st);
-	return r == STORE_ROW ? KERR_OK : r == STORE_DONE ? KERR_NOT_FOUND : KERR_STORE;
+	return store_first(c, &Q_RULES_ACTIVE, read_int, version, "s", at);
 }
 
-static json_t *rules_meta(struct store_stmt *st, int first)
+static void meta_from(struct store_stmt *st, struct rules_meta *m)
 {
-	return json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s}", "version",
-			 (json_int_t)stmt_int(st, first), "rules",
-			 (json_int_t)stmt_int(st, first + 1), "effective_from",
-			 stmt_text(st, first + 2), "note", stmt_text(st, first + 3),
-			 "created_by", stmt_text(st, first + 4), "created_role",
-			 stmt_text(st, first + 5), "created_at", stmt_text(st, first + 6));
+	memset(m, 0, sizeof *m);
+	m->version = stmt_int(st, 0);
+	m->rules = stmt_int(st, 1);
+	col_copy(st, 2, m->effective_from, sizeof m->effective_from);
+	col_copy(st, 3, m->note, sizeof m->note);
+	col_copy(st, 4, m->created_by, sizeof m->created_by);
+	col_copy(st, 5, m->created_role, sizeof m->created_role);
+	col_copy(st, 6, m->created_at, sizeof m->created_at);
 }
 
-kerr repo_rules_get(struct store_conn *c, int64_t version, char **text, json_t **meta)
+struct rules_out {
+	char **text;
+	struct rules_meta *meta;
+};
+
+static kerr read_rules(void *arg, struct store_stmt *st)
 {
-	struct store_stmt *st = store_query(c, &Q_RULES_GET, "i", version);
-	if (!st)
-		return KERR_STORE;
-	enum store_step r = stmt_step(st);
-	kerr e = r == STORE_ROW ? KERR_OK : r == STORE_DONE ? KERR_NOT_FOUND : KERR_STORE;
-	if (r == STORE_ROW) {
-		*text = strdup(stmt_text(st, 0));
-		if (meta)
-			*meta = rules_meta(st, 1);
-		if (!*text)
-			e = KERR_NOMEM;
+	struct rules_out *o = arg;
+	if (o->meta)
+		meta_from(st, o->meta);
+	*o->text = strdup(stmt_text(st, 7));
+	return *o->text ? KERR_OK : KERR_NOMEM;
+}
+
+kerr repo_rules_get(struct store_conn *c, int64_t version, char **text,
+		    struct rules_meta *meta)
+{
+	struct rules_out o = {text, meta};
+	*text = NULL;
+	kerr e = store_first(c, &Q_RULES_GET, read_rules, &o, "i", version);
+	if (e) {
+		free(*text);
+		*text = NULL;
 	}
-	stmt_done(st);
 	return e;
 }
 
-json_t *repo_rules_list(struct store_conn *c)
+struct meta_visit {
+	rules_meta_fn fn;
+	void *arg;
+};
+
+static kerr visit_meta(void *arg, struct store_stmt *st)
 {
-	struct store_stmt *st = store_query(c, &Q_RULES_LIST, "");
-	if (!st)
-		return NULL;
-	json_t *a = json_array();
-	while (stmt_step(st) == STORE_ROW)
-		json_array_append_new(a, rules_meta(st, 0));
-	stmt_done(st);
-	return a;
+	struct meta_visit *v = arg;
+	struct rules_meta m;
+	meta_from(st, &m);
+	return v->fn(v->arg, &m);
 }
 
-Q(Q_PROFILES_OF, "SELECT agency, random_ppm, base_lane FROM risk_profiles WHERE office = ?");
+kerr repo_rules_list(struct store_conn *c, rules_meta_fn fn, void *arg)
+{
+	struct meta_visit v = {fn, arg};
+	return store_each(c, &Q_RULES_LIST, visit_meta, &v, "");
+}
+
+/* --- profiles --- */
+
+#define PROFILE_COLS "office, agency, random_ppm, base_lane, updated_by, updated_at"
+Q(Q_PROFILES_OF, "SELECT " PROFILE_COLS " FROM risk_profiles WHERE office = ?");
 Q(Q_PROFILE_PUT, "INSERT INTO risk_profiles (office, agency, random_ppm, base_lane,"
 		 " updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
 		 " ON CONFLICT (office, agency) DO UPDATE SET random_ppm = excluded.random_ppm,"
 		 " base_lane = excluded.base_lane, updated_by = excluded.updated_by,"
 		 " updated_at = excluded.updated_at");
-Q(Q_PROFILES_LIST, "SELECT office, agency, random_ppm, base_lane, updated_by, updated_at"
-		   " FROM risk_profiles ORDER BY office, agency");
+Q(Q_PROFILES_LIST, "SELECT " PROFILE_COLS " FROM risk_profiles ORDER BY office, agency");
 
-kerr repo_profiles_of(struct store_conn *c, const char *office,
-		      void (*fn)(void *arg, const char *agency, int64_t ppm,
-				 const char *lane),
+struct profile_visit {
+	profile_row_fn fn;
+	void *arg;
+};
+
+static kerr visit_profile(void *arg, struct store_stmt *st)
+{
+	struct profile_visit *v = arg;
+	struct profile_row p = {stmt_text(st, 0), stmt_text(st, 1), stmt_int(st, 2),
+				stmt_text(st, 3), stmt_text(st, 4), stmt_text(st, 5)};
+	return v->fn(v->arg, &p);
+}
+
+kerr repo_profiles_of(struct store_conn *c, const char *office, profile_row_fn fn,
 		      void *arg)
 {
-	struct store_stmt *st = store_query(c, &Q_PROFILES_OF, "s", office);
-	if (!st)
-		return KERR_STORE;
-	enum store_step r;
-	while ((r = stmt_step(st)) == STORE_ROW)
-		fn(arg, stmt_text(st, 0), stmt_int(st, 1), stmt_text(st, 2));
-	stmt_done(st);
-	return r == STORE_DONE ? KERR_OK : KERR_STORE;
+	struct profile_visit v = {fn, arg};
+	return store_each(c, &Q_PROFILES_OF, visit_profile, &v, "s", office);
 }
 
 kerr repo_profile_put(struct store_conn *c, const char *office, const char *agency,
@@ -186,22 +213,13 @@ kerr repo_profile_put(struct store_conn *c, const char *office, const char *agen
 	return store_exec(c, &Q_PROFILE_PUT, "ssisss", office, agency, ppm, lane, by, at);
 }
 
-json_t *repo_profiles_list(struct store_conn *c)
+kerr repo_profiles_list(struct store_conn *c, profile_row_fn fn, void *arg)
 {
-	struct store_stmt *st = store_query(c, &Q_PROFILES_LIST, "");
-	if (!st)
-		return NULL;
-	json_t *a = json_array();
-	while (stmt_step(st) == STORE_ROW)
-		json_array_append_new(
-			a, json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}", "office",
-				     stmt_text(st, 0), "agency", stmt_text(st, 1),
-				     "random_ppm", (json_int_t)stmt_int(st, 2), "base_lane",
-				     stmt_text(st, 3), "updated_by", stmt_text(st, 4),
-				     "updated_at", stmt_text(st, 5)));
-	stmt_done(st);
-	return a;
+	struct profile_visit v = {fn, arg};
+	return store_each(c, &Q_PROFILES_LIST, visit_profile, &v, "");
 }
+
+/* --- assessments --- */
 
 Q(Q_ASSESS_PUT, "INSERT INTO risk_assessments (declaration_number, declaration_version,"
 		" rules_version, assessed_at, outcome) VALUES (?, ?, ?, ?, ?)"
@@ -234,21 +252,26 @@ kerr repo_assessment_put(struct store_conn *c, const char *number,
 			  rules_version, at, outcome);
 }
 
-json_t *repo_assessment_get(struct store_conn *c, const char *number)
+static kerr read_assessment(void *arg, struct store_stmt *st)
 {
-	struct store_stmt *st = store_query(c, &Q_ASSESS_GET, "s", number);
-	if (!st)
-		return NULL;
-	json_t *o = NULL;
-	if (stmt_step(st) == STORE_ROW) {
-		json_t *outcome = json_loads(stmt_text(st, 3), 0, NULL);
-		o = json_pack("{s:I, s:I, s:s, s:o}", "declaration_version",
-			      (json_int_t)stmt_int(st, 0), "rules_version",
-			      (json_int_t)stmt_int(st, 1), "assessed_at", stmt_text(st, 2),
-			      "outcome", outcome ? outcome : json_null());
+	struct assessment_row *a = arg;
+	a->declaration_version = stmt_int(st, 0);
+	a->rules_version = stmt_int(st, 1);
+	col_copy(st, 2, a->assessed_at, sizeof a->assessed_at);
+	a->outcome = strdup(stmt_text(st, 3));
+	return a->outcome ? KERR_OK : KERR_NOMEM;
+}
+
+kerr repo_assessment_get(struct store_conn *c, const char *number,
+			 struct assessment_row *out)
+{
+	memset(out, 0, sizeof *out);
+	kerr e = store_first(c, &Q_ASSESS_GET, read_assessment, out, "s", number);
+	if (e) {
+		free(out->outcome);
+		out->outcome = NULL;
 	}
-	stmt_done(st);
-	return o;
+	return e;
 }
 
 kerr repo_rule_hit_put(struct store_conn *c, int64_t rules_version, int64_t line,
@@ -258,36 +281,42 @@ kerr repo_rule_hit_put(struct store_conn *c, int64_t rules_version, int64_t line
 			  (int64_t)selected);
 }
 
-json_t *repo_rule_effectiveness(struct store_conn *c, int64_t rules_version)
+struct effect_visit {
+	rule_effect_fn fn;
+	void *arg;
+};
+
+static kerr visit_effect(void *arg, struct store_stmt *st)
 {
-	struct store_stmt *st = store_query(c, &Q_EFFECTIVENESS, "i", rules_version);
-	if (!st)
-		return NULL;
-	json_t *a = json_array();
-	while (stmt_step(st) == STORE_ROW)
-		json_array_append_new(
-			a, json_pack("{s:I, s:s, s:I, s:I, s:I, s:I}", "line",
-				     (json_int_t)stmt_int(st, 0), "agency", stmt_text(st, 1),
-				     "hits", (json_int_t)stmt_int(st, 2), "selected",
-				     (json_int_t)stmt_int(st, 3), "inspected",
-				     (json_int_t)stmt_int(st, 4), "problems_found",
-				     (json_int_t)stmt_int(st, 5)));
-	stmt_done(st);
-	return a;
+	struct effect_visit *v = arg;
+	struct rule_effect_row r = {stmt_int(st, 0), stmt_text(st, 1), stmt_int(st, 2),
+				    stmt_int(st, 3), stmt_int(st, 4), stmt_int(st, 5)};
+	return v->fn(v->arg, &r);
+}
+
+kerr repo_rule_effectiveness(struct store_conn *c, int64_t rules_version,
+			     rule_effect_fn fn, void *arg)
+{
+	struct effect_visit v = {fn, arg};
+	return store_each(c, &Q_EFFECTIVENESS, visit_effect, &v, "i", rules_version);
+}
+
+struct lodged_visit {
+	kerr (*fn)(void *arg, const char *number, const char *body);
+	void *arg;
+};
+
+static kerr visit_lodged(void *arg, struct store_stmt *st)
+{
+	struct lodged_visit *v = arg;
+	return v->fn(v->arg, stmt_text(st, 0), stmt_text(st, 1));
 }
 
 kerr repo_declarations_lodged(struct store_conn *c, const char *from, const char *to,
 			      int limit,
-			      void (*fn)(void *arg, const char *number, const char *body),
+			      kerr (*fn)(void *arg, const char *number, const char *body),
 			      void *arg)
 {
-	struct store_stmt *st = store_query(c, &Q_LODGED, "ssi", from, to, (int64_t)limit);
-	if (!st)
-		return KERR_STORE;
-	enum store_step r;
-	while ((r = stmt_step(st)) == STORE_ROW)
-		fn(arg, stmt_text(st, 0), stmt_text(st, 1));
-	stmt_done(st);
-	return r == STORE_DONE ? KERR_OK : KERR_STORE;
+	struct lodged_visit v = {fn, arg};
+	return store_each(c, &Q_LODGED, visit_lodged, &v, "ssi", from, to, (int64_t)limit);
 }
-

@@ -7,11 +7,11 @@
 #ifndef KOUAN_REPO_RISK_H
 #define KOUAN_REPO_RISK_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "common/error.h"
+#include "common/sizes.h"
 #include "store/store.h"
 
 /* --- credit --- */
@@ -24,8 +24,18 @@ KOUAN_MUST_USE kerr repo_credit_set(struct store_conn *c, int64_t org_id,
 				    const char *from, const char *to,
 				    const char *reason, const char *by,
 				    const char *at);
-/* The changes, oldest first: [{from, to, reason, changed_by, changed_at}]. */
-json_t *repo_credit_history(struct store_conn *c, int64_t org_id);
+/* One change of class (borrowed strings). */
+struct credit_change {
+	const char *from;
+	const char *to;
+	const char *reason;
+	const char *changed_by;
+	const char *changed_at;
+};
+typedef kerr (*credit_change_fn)(void *arg, const struct credit_change *ch);
+/* The changes, oldest first. */
+KOUAN_MUST_USE kerr repo_credit_history(struct store_conn *c, int64_t org_id,
+					credit_change_fn fn, void *arg);
 
 /* Has this consignee imported before (a declaration other than `number`)? */
 KOUAN_MUST_USE kerr repo_known_importer(struct store_conn *c, const char *uscc,
@@ -46,25 +56,45 @@ KOUAN_MUST_USE kerr repo_rules_active(struct store_conn *c, const char *at,
 				      int64_t *version);
 /* The latest version stored, in force or not (0 when none). */
 KOUAN_MUST_USE kerr repo_rules_latest(struct store_conn *c, int64_t *version);
-/* A version's text (free() it) and metadata object (new reference, may be
+/* What is kept about a rule-set version besides its text. */
+struct rules_meta {
+	int64_t version;
+	int64_t rules;
+	char effective_from[TIME_TEXT_SIZE];
+	char note[REASON_SIZE];
+	char created_by[USERNAME_SIZE];
+	char created_role[ROLE_NAME_SIZE];
+	char created_at[TIME_TEXT_SIZE];
+};
+typedef kerr (*rules_meta_fn)(void *arg, const struct rules_meta *m);
+/* A version's text (malloc'd; free() it) and its metadata (meta may be
  * NULL); KERR_NOT_FOUND when there is no such version. */
 KOUAN_MUST_USE kerr repo_rules_get(struct store_conn *c, int64_t version,
-				   char **text, json_t **meta);
+				   char **text, struct rules_meta *meta);
 /* Every version's metadata, newest first. */
-json_t *repo_rules_list(struct store_conn *c);
+KOUAN_MUST_USE kerr repo_rules_list(struct store_conn *c, rules_meta_fn fn, void *arg);
 
 /* --- profiles --- */
 
-/* Call fn for each (agency, random_ppm, base_lane) of an office. */
+/* One office profile (borrowed strings). */
+struct profile_row {
+	const char *office;
+	const char *agency;
+	int64_t random_ppm;
+	const char *base_lane;
+	const char *updated_by;
+	const char *updated_at;
+};
+typedef kerr (*profile_row_fn)(void *arg, const struct profile_row *p);
+/* Call fn for each profile of an office. */
 KOUAN_MUST_USE kerr repo_profiles_of(struct store_conn *c, const char *office,
-				     void (*fn)(void *arg, const char *agency,
-						int64_t ppm, const char *lane),
-				     void *arg);
+				     profile_row_fn fn, void *arg);
 KOUAN_MUST_USE kerr repo_profile_put(struct store_conn *c, const char *office,
 				     const char *agency, int64_t ppm,
 				     const char *lane, const char *by,
 				     const char *at);
-json_t *repo_profiles_list(struct store_conn *c);
+/* Every profile by office and agency. */
+KOUAN_MUST_USE kerr repo_profiles_list(struct store_conn *c, profile_row_fn fn, void *arg);
 
 /* --- assessments --- */
 
@@ -72,21 +102,37 @@ KOUAN_MUST_USE kerr repo_assessment_put(struct store_conn *c, const char *number
 					int64_t declaration_version,
 					int64_t rules_version, const char *at,
 					const char *outcome);
-/* The latest assessment of a declaration: {declaration_version,
- * rules_version, assessed_at, outcome}, or NULL. */
-json_t *repo_assessment_get(struct store_conn *c, const char *number);
+struct assessment_row {
+	int64_t declaration_version;
+	int64_t rules_version;
+	char assessed_at[TIME_TEXT_SIZE];
+	char *outcome; /* the stored explanation (JSON text), owned: free() */
+};
+/* The latest assessment of a declaration; KERR_NOT_FOUND when none. */
+KOUAN_MUST_USE kerr repo_assessment_get(struct store_conn *c, const char *number,
+					struct assessment_row *out);
 KOUAN_MUST_USE kerr repo_rule_hit_put(struct store_conn *c, int64_t rules_version,
 				      int64_t line, const char *agency,
 				      const char *number, bool selected);
 /* Per rule line of a version: hits, selected, inspected (an inspection
  * finding exists for that agency), problems (finding "problem"). */
-json_t *repo_rule_effectiveness(struct store_conn *c, int64_t rules_version);
+struct rule_effect_row {
+	int64_t line;
+	const char *agency;
+	int64_t hits;
+	int64_t selected;
+	int64_t inspected;
+	int64_t problems_found;
+};
+typedef kerr (*rule_effect_fn)(void *arg, const struct rule_effect_row *r);
+KOUAN_MUST_USE kerr repo_rule_effectiveness(struct store_conn *c, int64_t rules_version,
+					    rule_effect_fn fn, void *arg);
 
 /* Declarations lodged in [from, to), oldest first, at most `limit`: fn gets
- * each number and body. */
+ * each number and body (a result other than KERR_OK stops the reading). */
 KOUAN_MUST_USE kerr repo_declarations_lodged(struct store_conn *c, const char *from,
 					     const char *to, int limit,
-					     void (*fn)(void *arg, const char *number,
+					     kerr (*fn)(void *arg, const char *number,
 							const char *body),
 					     void *arg);
 

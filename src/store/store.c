@@ -100,23 +100,36 @@ static struct store_stmt *vquery(struct store_conn *c, const struct sql_query *q
 		log_error("store: prepare failed: %s: %s", ops->errmsg(c), q->text);
 		return NULL;
 	}
-	for (int i = 0; fmt && fmt[i]; i++) {
+	size_t nfmt = fmt ? strlen(fmt) : 0;
+	if ((int)nfmt != ops->param_count(st)) {
+		log_error("store: %zu arguments for %d parameters: %s", nfmt,
+			  ops->param_count(st), q->text);
+		return NULL;
+	}
+	kerr e = KERR_OK;
+	for (int i = 0; !e && i < (int)nfmt; i++) {
 		switch (fmt[i]) {
 		case 's': {
 			const char *v = va_arg(ap, const char *);
-			if (v)
-				ops->bind_text(st, i + 1, v);
-			else
-				ops->bind_null(st, i + 1);
+			e = v ? ops->bind_text(st, i + 1, v) : ops->bind_null(st, i + 1);
 			break;
 		}
 		case 'i':
-			ops->bind_int64(st, i + 1, va_arg(ap, int64_t));
+			e = ops->bind_int64(st, i + 1, va_arg(ap, int64_t));
+			break;
+		case 'n':
+			e = ops->bind_null(st, i + 1);
 			break;
 		default:
-			ops->bind_null(st, i + 1);
+			log_error("store: unknown bind format '%c': %s", fmt[i], q->text);
+			e = KERR_INTERNAL;
 			break;
 		}
+	}
+	if (e) {
+		log_error("store: binding failed: %s", q->text);
+		ops->reset(st);
+		return NULL;
 	}
 	return st;
 }
@@ -129,6 +142,14 @@ struct store_stmt *store_query(struct store_conn *c, const struct sql_query *q,
 	struct store_stmt *st = vquery(c, q, fmt, ap);
 	va_end(ap);
 	return st;
+}
+
+static kerr step_error(struct store_conn *c, const struct sql_query *q, enum store_step r)
+{
+	if (r == STORE_CONSTRAINT)
+		return KERR_CONFLICT;
+	log_error("store: %s: %s", STORE_OPS(c)->errmsg(c), q->text);
+	return KERR_STORE;
 }
 
 kerr store_exec(struct store_conn *c, const struct sql_query *q,
@@ -144,13 +165,54 @@ kerr store_exec(struct store_conn *c, const struct sql_query *q,
 	while ((r = stmt_step(st)) == STORE_ROW)
 		;
 	stmt_done(st);
-	if (r == STORE_CONSTRAINT)
-		return KERR_CONFLICT;
-	if (r != STORE_DONE) {
-		log_error("store: %s: %s", STORE_OPS(c)->errmsg(c), q->text);
+	return r == STORE_DONE ? KERR_OK : step_error(c, q, r);
+}
+
+kerr store_each(struct store_conn *c, const struct sql_query *q, store_row_fn row,
+		void *arg, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct store_stmt *st = vquery(c, q, fmt, ap);
+	va_end(ap);
+	if (!st)
 		return KERR_STORE;
+	enum store_step r;
+	kerr e = KERR_OK;
+	while (!e && (r = stmt_step(st)) == STORE_ROW)
+		e = row(arg, st);
+	stmt_done(st);
+	if (e)
+		return e;
+	return r == STORE_DONE ? KERR_OK : step_error(c, q, r);
+}
+
+kerr store_first(struct store_conn *c, const struct sql_query *q, store_row_fn row,
+		 void *arg, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct store_stmt *st = vquery(c, q, fmt, ap);
+	va_end(ap);
+	if (!st)
+		return KERR_STORE;
+	enum store_step r = stmt_step(st);
+	kerr e = KERR_OK;
+	if (r == STORE_ROW) {
+		if (row)
+			e = row(arg, st);
+		enum store_step more;
+		while ((more = stmt_step(st)) == STORE_ROW)
+			;
+		if (!e && more != STORE_DONE)
+			e = step_error(c, q, more);
+	} else if (r == STORE_DONE) {
+		e = KERR_NOT_FOUND;
+	} else {
+		e = step_error(c, q, r);
 	}
-	return KERR_OK;
+	stmt_done(st);
+	return e;
 }
 
 /* Migrations are embedded files src/store/migrations/BACKEND/NNNN_name.sql,
@@ -233,15 +295,11 @@ kerr store_migrate(struct store *s, int64_t now_us)
 			store_rollback(c);
 			break;
 		}
-		struct store_stmt *st = store_query(c, &Q_MIGRATION_APPLIED, "i", version);
-		if (!st) {
-			store_rollback(c);
-			e = KERR_STORE;
-			break;
-		}
-		bool applied = stmt_step(st) == STORE_ROW;
-		stmt_done(st);
-		if (!applied) {
+		e = store_first(c, &Q_MIGRATION_APPLIED, NULL, NULL, "i", version);
+		bool applied = e == KERR_OK;
+		if (e == KERR_NOT_FOUND)
+			e = KERR_OK;
+		if (!e && !applied) {
 			e = s->ops->exec_script(c, list[i]->data);
 			if (!e)
 				e = store_exec(c, &Q_MIGRATION_RECORD, "iss", version,

@@ -58,9 +58,13 @@ struct store_ops {
 	kerr (*exec_script)(struct store_conn *c, const char *sql);
 	kerr (*prepare)(struct store_conn *c, const struct sql_query *q,
 			struct store_stmt **out);
-	void (*bind_text)(struct store_stmt *st, int i, const char *v);
-	void (*bind_int64)(struct store_stmt *st, int i, int64_t v);
-	void (*bind_null)(struct store_stmt *st, int i);
+	/* Binds fail (out of memory, index out of range) with an error: the
+	 * statement must then not run. */
+	kerr (*bind_text)(struct store_stmt *st, int i, const char *v);
+	kerr (*bind_int64)(struct store_stmt *st, int i, int64_t v);
+	kerr (*bind_null)(struct store_stmt *st, int i);
+	/* How many parameters ('?') the prepared statement takes. */
+	int (*param_count)(struct store_stmt *st);
 	enum store_step (*step)(struct store_stmt *st);
 	const char *(*col_text)(struct store_stmt *st, int i); /* "" if NULL */
 	int64_t (*col_int64)(struct store_stmt *st, int i);
@@ -169,13 +173,31 @@ static inline void stmt_done(struct store_stmt *st)
 }
 
 /* Statement helper: prepare (cached) and bind arguments described by a
- * format string: 's' text (NULL binds SQL NULL), 'i' int64, 'n' NULL.
- * Returns NULL on failure (logged). */
+ * format string: 's' text (NULL binds SQL NULL), 'i' int64, 'n' NULL. The
+ * format must have one letter per '?' of the query, and every bind must
+ * succeed; otherwise nothing runs and NULL is returned (logged). */
 struct store_stmt *store_query(struct store_conn *c, const struct sql_query *q,
 			       const char *fmt, ...);
-/* Run a statement that returns no rows (or ignore them). */
+/* Run a statement that returns no rows (or ignore them). KERR_CONFLICT on a
+ * unique or foreign-key violation. */
 KOUAN_MUST_USE kerr store_exec(struct store_conn *c, const struct sql_query *q,
 			       const char *fmt, ...);
+
+/* A row reader: called for each row of a query with the statement
+ * positioned on it; a result other than KERR_OK stops the reading and is
+ * returned. */
+typedef kerr (*store_row_fn)(void *arg, struct store_stmt *st);
+
+/* Run a query and hand every row to `row`. KERR_OK only when the rows were
+ * all read (the last step said there are no more): a failure part-way is
+ * an error, never a short list. */
+KOUAN_MUST_USE kerr store_each(struct store_conn *c, const struct sql_query *q,
+			       store_row_fn row, void *arg, const char *fmt, ...);
+/* Run a query and hand its first row to `row` (NULL: only look); any
+ * further rows (RETURNING) are read and dropped. KERR_NOT_FOUND when there
+ * is no row, KERR_CONFLICT on a unique or foreign-key violation. */
+KOUAN_MUST_USE kerr store_first(struct store_conn *c, const struct sql_query *q,
+				store_row_fn row, void *arg, const char *fmt, ...);
 
 /* The backends' constructors (store_open dispatches to them). */
 KOUAN_MUST_USE kerr store_sqlite_open(const struct store_options *opts,

@@ -267,33 +267,42 @@ static kerr prepare(struct store_conn *sc, const struct sql_query *q,
 
 #define PST(x) ((struct pg_stmt *)(x))
 
-static void set_value(struct store_stmt *s, int i, char *v)
+/* Keep v (owned; NULL binds SQL NULL) as parameter i. */
+static kerr set_value(struct store_stmt *s, int i, char *v)
 {
 	struct pg_stmt *st = PST(s);
 	if (i < 1 || i > st->nparams) {
 		free(v);
-		return;
+		return KERR_INTERNAL;
 	}
 	free(st->values[i - 1]);
 	st->values[i - 1] = v;
+	return KERR_OK;
 }
 
-static void bind_text(struct store_stmt *st, int i, const char *v)
+static kerr bind_text(struct store_stmt *st, int i, const char *v)
 {
-	set_value(st, i, strdup(v));
+	char *copy = strdup(v);
+	return copy ? set_value(st, i, copy) : KERR_NOMEM;
 }
 
-static void bind_int64(struct store_stmt *st, int i, int64_t v)
+static kerr bind_int64(struct store_stmt *st, int i, int64_t v)
 {
 	char *s = malloc(24);
-	if (s)
-		snprintf(s, 24, "%lld", (long long)v);
-	set_value(st, i, s);
+	if (!s)
+		return KERR_NOMEM;
+	snprintf(s, 24, "%lld", (long long)v);
+	return set_value(st, i, s);
 }
 
-static void bind_null(struct store_stmt *st, int i)
+static kerr bind_null(struct store_stmt *st, int i)
 {
-	set_value(st, i, NULL);
+	return set_value(st, i, NULL);
+}
+
+static int param_count(struct store_stmt *st)
+{
+	return PST(st)->nparams;
 }
 
 static enum store_step step(struct store_stmt *s)
@@ -458,6 +467,7 @@ static const struct store_ops pg_ops = {
 	.bind_text = bind_text,
 	.bind_int64 = bind_int64,
 	.bind_null = bind_null,
+	.param_count = param_count,
 	.step = step,
 	.col_text = col_text,
 	.col_int64 = col_int64,

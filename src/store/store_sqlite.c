@@ -330,19 +330,29 @@ static kerr prepare(struct store_conn *sc, const struct sql_query *q,
 
 #define ST(x) (((struct sqlite_stmt *)(x))->st)
 
-static void bind_text(struct store_stmt *st, int i, const char *v)
+static kerr bind_result(int rc)
 {
-	sqlite3_bind_text(ST(st), i, v, -1, SQLITE_TRANSIENT);
+	return rc == SQLITE_OK ? KERR_OK : rc == SQLITE_NOMEM ? KERR_NOMEM : KERR_STORE;
 }
 
-static void bind_int64(struct store_stmt *st, int i, int64_t v)
+static kerr bind_text(struct store_stmt *st, int i, const char *v)
 {
-	sqlite3_bind_int64(ST(st), i, v);
+	return bind_result(sqlite3_bind_text(ST(st), i, v, -1, SQLITE_TRANSIENT));
 }
 
-static void bind_null(struct store_stmt *st, int i)
+static kerr bind_int64(struct store_stmt *st, int i, int64_t v)
 {
-	sqlite3_bind_null(ST(st), i);
+	return bind_result(sqlite3_bind_int64(ST(st), i, v));
+}
+
+static kerr bind_null(struct store_stmt *st, int i)
+{
+	return bind_result(sqlite3_bind_null(ST(st), i));
+}
+
+static int param_count(struct store_stmt *st)
+{
+	return sqlite3_bind_parameter_count(ST(st));
 }
 
 static enum store_step step(struct store_stmt *st)
@@ -456,6 +466,7 @@ static const struct store_ops sqlite_ops = {
 	.bind_text = bind_text,
 	.bind_int64 = bind_int64,
 	.bind_null = bind_null,
+	.param_count = param_count,
 	.step = step,
 	.col_text = col_text,
 	.col_int64 = col_int64,

@@ -130,7 +130,7 @@ static void login_expiry_and_revocation(void **state)
 
 	/* tokens expire: move the clock past the lifetime */
 	int64_t saved = env->clock.fixed_us;
-	env->clock.fixed_us += env->app.limits.token_ttl_s * 1000000 + 1;
+	env->clock.fixed_us += env->app.limits.service.token_ttl_s * 1000000 + 1;
 	api_loopback(&env->app, &me, &r);
 	assert_int_equal(r.status, 401);
 	loopback_result_free(&r);

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "test_support.h"
-#include "api/accounts.h"
+#include "service/joint_inspection.h"
 #include "domain/credentials.h"
 
 static int setup(void **state)
@@ -308,13 +308,6 @@ static void admins_create_sites(void **state)
 	assert_string_equal(str(l, "port"), "CNNSA");
 	json_decref(l);
 	json_decref(expect(env, "GET", "/v1/inspection-sites/NOPE", "admin", NULL, 404));
-
-	/* the demo site the lead's seeding adds, idempotently */
-	assert_int_equal(inspections_seed_demo(&env->app), KERR_OK);
-	assert_int_equal(inspections_seed_demo(&env->app), KERR_OK);
-	l = expect(env, "GET", "/v1/inspection-sites", "trader", NULL, 200);
-	assert_int_equal(json_array_size(json_object_get(l, "sites")), 1);
-	json_decref(l);
 }
 
 /* --- booking --- */
@@ -814,28 +807,30 @@ struct hook_call {
 	bool ended;
 };
 
-/* Run a hook as `user` in a write transaction of its own, as
- * declaration_decide or a withdrawal would. */
+struct hook_run {
+	struct actor who;
+	const struct hook_call *h;
+};
+
+static kerr hook(struct uow *u, void *arg)
+{
+	struct hook_run *r = arg;
+	char now[TIME_TEXT_SIZE];
+	uow_now(u, now);
+	return r->h->ended ? joint_inspection_declaration_ended(u, r->h->number, now,
+								"the declaration was withdrawn")
+			   : joint_inspection_task_decided(u, &r->who, r->h->number, false,
+							   r->h->agency, r->h->d,
+							   "decided on the papers", now);
+}
+
+/* Run a hook as `user` in a unit of work of its own, as a decision or a
+ * withdrawal would. */
 static void run_hook(struct test_env *env, const char *user, const struct hook_call *h)
 {
-	struct http_request req = {.method = "POST", .path = "/hook"};
-	struct http_response resp;
-	http_response_init(&resp);
-	struct api_ctx ctx = {.app = &env->app, .req = &req, .resp = &resp};
-	assert_int_equal(store_thread_conn(env->store, &ctx.conn), KERR_OK);
-	assert_true(api_begin(&ctx, true));
-	assert_int_equal(repo_user_find(ctx.conn, user, &ctx.caller.user), KERR_OK);
-	assert_true(role_parse(ctx.caller.user.role, &ctx.caller.role));
-	ctx.caller.authenticated = true;
-	char now[KTIME_TEXT_MAX];
-	api_now(&ctx, now);
-	kerr e = h->ended ? inspection_declaration_ended(&ctx, h->number, now,
-							 "the declaration was withdrawn")
-			  : inspection_task_decided(&ctx, h->number, h->agency, h->d,
-						    "decided on the papers", now);
-	assert_int_equal(e, KERR_OK);
-	assert_true(api_commit(&ctx));
-	http_response_free(&resp);
+	struct hook_run r = {.h = h};
+	test_actor(env, user, &r.who);
+	assert_int_equal(uow_run(&env->app.svc, true, hook, &r), KERR_OK);
 }
 
 static void decisions_outside_the_inspection(void **state)
@@ -989,7 +984,6 @@ static void concurrent_bookings_never_overbook(void **state)
 	struct test_env *env = *state;
 	create_site(env, "RACE-1", "CNNSA", 30, RACE_CAPACITY);
 	static struct racer rc[RACERS];
-	struct store_conn *c;
 	for (int i = 0; i < RACERS; i++) {
 		char number[19];
 		json_t *d = test_declaration_customs_only();
@@ -1000,14 +994,7 @@ static void concurrent_bookings_never_overbook(void **state)
 		rc[i].env = env;
 		rc[i].id = inspection_id(env, number);
 		/* each racer with a token of its own */
-		char expires[KTIME_TEXT_MAX];
-		assert_int_equal(store_thread_conn(env->store, &c), KERR_OK);
-		assert_int_equal(store_begin(c, true), KERR_OK);
-		assert_int_equal(accounts_token_create(c, "trader", "race", 3600,
-						       kclock_now(&env->clock), "test",
-						       rc[i].token, expires),
-				 KERR_OK);
-		assert_int_equal(store_commit(c), KERR_OK);
+		test_new_token(env, "trader", 3600, rc[i].token);
 	}
 	/* everyone books the same slot */
 	const char *a = "2026-11-24T02:00:00Z", *a_text = "2026-11-24T02:00:00.000000Z";

@@ -124,7 +124,7 @@ static void released_once_when_every_agency_has_cleared(void **state)
 	assert_int_equal(test_call(env, "GET", path, "terminal", NULL, NULL, &r), 200);
 	const char *notice = json_string_value(json_object_get(r.json, "notice"));
 	const char *sig = json_string_value(json_object_get(r.json, "signature"));
-	assert_true(release_verify(notice, sig, env->app.sign_pk));
+	assert_true(release_verify(notice, sig, env->app.svc.sign_pk));
 	json_t *n = json_loads(notice, 0, NULL);
 	assert_string_equal(json_string_value(json_object_get(n, "declaration_number")), number);
 	assert_int_equal(json_array_size(json_object_get(n, "agencies_cleared")), 2);
@@ -133,7 +133,7 @@ static void released_once_when_every_agency_has_cleared(void **state)
 	char *p = strstr(forged, "CSQU3054383");
 	assert_non_null(p);
 	p[4] = '9';
-	assert_false(release_verify(forged, sig, env->app.sign_pk));
+	assert_false(release_verify(forged, sig, env->app.svc.sign_pk));
 	free(forged);
 	loopback_result_free(&r);
 	json_decref(d);

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "api/accounts.h"
+#include "service/accounts.h"
 #include "common/embedded.h"
 #include "common/log.h"
 #include "domain/credentials.h"
@@ -91,12 +91,12 @@ struct test_env *test_env_new(void)
 	assert_true(added > 1000);
 	struct app_limits l;
 	app_limits_default(&l);
-	l.pwhash_ops = crypto_pwhash_OPSLIMIT_MIN;
-	l.pwhash_mem = crypto_pwhash_MEMLIMIT_MIN;
+	l.service.pwhash_ops = crypto_pwhash_OPSLIMIT_MIN;
+	l.service.pwhash_mem = crypto_pwhash_MEMLIMIT_MIN;
 	l.longpoll_max_s = 2;
 	char key[320];
 	snprintf(key, sizeof key, "%s/release.key", env->dir);
-	assert_int_equal(app_init(&env->app, env->store, &env->clock, &l, key), KERR_OK);
+	assert_int_equal(app_init(&env->app, env->store, &env->clock, &l, key, true), KERR_OK);
 	/* served as the server serves it */
 	const struct embedded_file *doc = embedded_find("docs/openapi.json");
 	assert_non_null(doc);
@@ -133,6 +133,47 @@ void test_env_free(struct test_env *env)
 	free(env);
 }
 
+struct token_job {
+	const char *user;
+	int64_t ttl_s;
+	char *token;
+};
+
+static kerr make_token(struct uow *u, void *arg)
+{
+	static const struct actor tester = {.role = ROLE_ADMIN, .username = "test"};
+	struct token_job *j = arg;
+	char expires[TIME_TEXT_SIZE];
+	return accounts_token_create(u, &tester, j->user, "test", j->ttl_s, j->token, expires);
+}
+
+void test_new_token(struct test_env *env, const char *username, int64_t ttl_s,
+		    char token[TOKEN_TEXT_MAX])
+{
+	struct token_job j = {username, ttl_s, token};
+	assert_int_equal(uow_run(&env->app.svc, true, make_token, &j), KERR_OK);
+}
+
+static kerr find_user(struct uow *u, void *arg)
+{
+	struct actor *a = arg;
+	struct user_row row;
+	kerr e = accounts_me(u, a, &row);
+	if (!e && !role_parse(row.role, &a->role))
+		e = KERR_INTERNAL;
+	a->user_id = row.id;
+	a->org_id = row.org_id;
+	str_copy(a->org_uscc, row.org_uscc, sizeof a->org_uscc);
+	return e;
+}
+
+void test_actor(struct test_env *env, const char *username, struct actor *out)
+{
+	memset(out, 0, sizeof *out);
+	str_copy(out->username, username, sizeof out->username);
+	assert_int_equal(uow_run(&env->app.svc, false, find_user, out), KERR_OK);
+}
+
 const char *test_token(struct test_env *env, const char *username)
 {
 	for (size_t i = 0; i < ntokens; i++)
@@ -142,15 +183,7 @@ const char *test_token(struct test_env *env, const char *username)
 	for (size_t i = 0; i < ntokens; i++)
 		if (!tokens[i].env)
 			slot = i;
-	struct store_conn *c;
-	assert_int_equal(store_thread_conn(env->store, &c), KERR_OK);
-	char expires[KTIME_TEXT_MAX];
-	assert_int_equal(store_begin(c, true), KERR_OK);
-	assert_int_equal(accounts_token_create(c, username, "test", 3600 * 24 * 365,
-					       kclock_now(&env->clock), "test",
-					       tokens[slot].token, expires),
-			 KERR_OK);
-	assert_int_equal(store_commit(c), KERR_OK);
+	test_new_token(env, username, 3600 * 24 * 365, tokens[slot].token);
 	tokens[slot].env = env;
 	str_copy(tokens[slot].user, username, sizeof tokens[slot].user);
 	return tokens[slot].token;

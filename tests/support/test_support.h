@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "api/api.h"
+#include "domain/credentials.h"
 #include "api/loopback.h"
 
 /* 2026-11-23T08:00:00Z */
@@ -37,6 +38,12 @@ struct test_env {
 /* Set up / tear down an environment (asserts on failure). */
 struct test_env *test_env_new(void);
 void test_env_free(struct test_env *env);
+
+/* A new token for a user, valid for ttl_s seconds. */
+void test_new_token(struct test_env *env, const char *username, int64_t ttl_s,
+		    char token[TOKEN_TEXT_MAX]);
+/* The actor a user is (role, organisation). */
+void test_actor(struct test_env *env, const char *username, struct actor *out);
 
 /* A token for a demo user ("trader", "customs", ...), cached per env. */
 const char *test_token(struct test_env *env, const char *username);

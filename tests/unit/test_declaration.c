@@ -143,6 +143,15 @@ static void agencies_and_bases(void **state)
 	refdata_release(ref);
 }
 
+/* The facts of a declaration body, as stored after validation. */
+static void load_facts(const json_t *d, struct declaration_facts *f)
+{
+	char *text = json_canonical(d);
+	assert_non_null(text);
+	assert_true(declaration_facts_load(text, f));
+	free(text);
+}
+
 static void totals_are_exact(void **state)
 {
 	(void)state;
@@ -153,16 +162,77 @@ static void totals_are_exact(void **state)
 	json_object_set_new(json_array_get(items, 0), "unit_price", json_string("0.1"));
 	json_object_set_new(json_array_get(items, 1), "quantity", json_string("3"));
 	json_object_set_new(json_array_get(items, 1), "unit_price", json_string("0.2"));
-	json_t *t = declaration_totals(d);
-	assert_string_equal(json_string_value(json_object_get(t, "goods_value")), "0.90");
-	assert_string_equal(json_string_value(json_array_get(json_object_get(t, "item_values"), 0)), "0.30");
-	json_decref(t);
+	struct declaration_facts f;
+	load_facts(d, &f);
+	assert_int_equal(f.nitems, 2);
+	assert_int_equal(f.items[0].value, 30); /* 0.30 */
+	assert_int_equal(f.items[1].value, 60);
+	assert_int_equal(f.goods_value, 90);
+	declaration_facts_free(&f);
 	/* rounding half away from zero at the cent */
 	json_object_set_new(json_array_get(items, 0), "quantity", json_string("1"));
 	json_object_set_new(json_array_get(items, 0), "unit_price", json_string("0.005"));
-	t = declaration_totals(d);
-	assert_string_equal(json_string_value(json_array_get(json_object_get(t, "item_values"), 0)), "0.01");
-	json_decref(t);
+	load_facts(d, &f);
+	assert_int_equal(f.items[0].value, 1); /* 0.01 */
+	declaration_facts_free(&f);
+	json_decref(d);
+}
+
+/* Everything the steps after validation need is in the facts, read from
+ * the right members for the direction. */
+static void facts_carry_what_follows_needs(void **state)
+{
+	(void)state;
+	json_t *d = test_declaration();
+	struct declaration_facts f;
+	load_facts(d, &f);
+	assert_true(f.import);
+	assert_string_equal(f.trade_mode, "0110");
+	assert_string_equal(f.transport_mode, "2");
+	assert_string_equal(f.port, "CNNSA");
+	assert_string_equal(f.partner_country, "US");
+	assert_string_equal(f.trading_country, "US");
+	assert_string_equal(f.incoterm, "CIF");
+	assert_string_equal(f.currency, "USD");
+	assert_string_equal(f.imo, "9321378");
+	assert_int_equal(f.packages, 1800);
+	assert_int_equal(f.gross_weight, 19850000); /* 19850.000 kg */
+	assert_int_equal(f.ncontainers, 2);
+	assert_string_equal(f.containers[1], "CSQU3054383");
+	assert_true(f.advance);
+	assert_int_equal(f.nitems, 2);
+	assert_string_equal(f.items[0].hs_code, "0808100000");
+	assert_string_equal(f.items[0].origin, "US");
+	assert_string_equal(f.items[0].unit, "035");
+	assert_int_equal(f.items[0].quantity, 1800000000LL); /* 18000 at scale 5 */
+	assert_int_equal(f.items[0].unit_price, 18500);    /* 1.85 at scale 4 */
+	assert_int_equal(f.items[0].value, 3330000);       /* 33300.00 */
+	assert_int_equal(f.ndocuments, 1);
+	assert_string_equal(f.documents[0].type, "invoice");
+	assert_string_equal(f.documents[0].number, "WA-2026-11873");
+	assert_true(f.freight_declared);
+	assert_int_equal(f.freight, 0);
+	assert_string_equal(f.items[1].hs_code, "8471300000");
+	assert_int_equal(f.goods_value, 3330000 + 389500);
+	declaration_facts_free(&f);
+	/* an export reads its exit port and destination */
+	json_object_set_new(d, "direction", json_string("export"));
+	json_object_del(d, "entry_port");
+	json_object_del(d, "departure_country");
+	json_object_set_new(d, "exit_port", json_string("CNYTN"));
+	json_object_set_new(d, "destination_country", json_string("JP"));
+	json_object_set_new(d, "freight", json_string("120.50"));
+	json_object_del(d, "insurance");
+	load_facts(d, &f);
+	assert_false(f.import);
+	assert_string_equal(f.port, "CNYTN");
+	assert_string_equal(f.partner_country, "JP");
+	assert_true(f.freight_declared);
+	assert_int_equal(f.freight, 12050);
+	assert_false(f.insurance_declared);
+	declaration_facts_free(&f);
+	assert_false(declaration_facts_load("[1,2]", &f));
+	assert_false(declaration_facts_load("not json", &f));
 	json_decref(d);
 }
 
@@ -207,6 +277,7 @@ int main(void)
 		cmocka_unit_test(numbers),
 		cmocka_unit_test(agencies_and_bases),
 		cmocka_unit_test(totals_are_exact),
+		cmocka_unit_test(facts_carry_what_follows_needs),
 		cmocka_unit_test(problems_are_all_reported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,252 @@
+/*
+ * request.c - the helpers handlers use to read a request and answer it,
+ * and the Idempotency-Key replay (see handlers.h).
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/handlers.h"
+#include "service/idempotency.h"
+
+#define IDEMPOTENCY_KEY_MAX 128
+
+void api_problem(struct api_ctx *ctx, kerr e, const char *detail,
+		 const struct problems *errors)
+{
+	problem_respond(ctx->resp, e, ctx->req->path, detail, errors);
+}
+
+void api_problem_ext(struct api_ctx *ctx, kerr e, const char *detail,
+		     const struct problems *errors, json_t *extra)
+{
+	problem_respond_ext(ctx->resp, e, ctx->req->path, detail, errors, extra);
+}
+
+void api_field_problem(struct api_ctx *ctx, kerr e, const char *field, const char *problem)
+{
+	struct problems p;
+	problems_init(&p);
+	problems_add(&p, field, "%s", problem);
+	api_problem(ctx, e,
+		    e == KERR_INVALID ? "the request has a field that is not valid" : problem,
+		    &p);
+}
+
+void api_refused(struct api_ctx *ctx, kerr e, const struct refusal *why,
+		 const char *failure)
+{
+	switch (e) {
+	case KERR_INVALID:
+	case KERR_UNAUTHENTICATED:
+	case KERR_FORBIDDEN:
+	case KERR_NOT_FOUND:
+	case KERR_CONFLICT:
+	case KERR_PRECONDITION:
+		api_problem(ctx, e, *why->detail ? why->detail : NULL,
+			    why->fields && problems_any(why->fields) ? why->fields : NULL);
+		return;
+	case KERR_BUSY:
+		api_problem(ctx, e, "the database is busy; retry", NULL);
+		return;
+	default:
+		api_problem(ctx, KERR_STORE, failure, NULL);
+		return;
+	}
+}
+
+void api_json(struct api_ctx *ctx, int status, json_t *body)
+{
+	char *s = body ? json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+	json_decref(body);
+	buf_reset(&ctx->resp->body);
+	if (!s || buf_puts(&ctx->resp->body, s)) {
+		free(s);
+		api_problem(ctx, KERR_NOMEM, NULL, NULL);
+		return;
+	}
+	free(s);
+	ctx->resp->status = status;
+	ctx->resp->content_type = "application/json";
+}
+
+void api_no_content(struct api_ctx *ctx)
+{
+	buf_reset(&ctx->resp->body);
+	ctx->resp->status = 204;
+}
+
+json_t *api_read_body(struct api_ctx *ctx)
+{
+	const struct http_request *r = ctx->req;
+	if (r->body_too_large || r->body_len > ctx->app->limits.max_body) {
+		char detail[96];
+		snprintf(detail, sizeof detail, "the body may be at most %zu bytes",
+			 ctx->app->limits.max_body);
+		api_problem(ctx, KERR_TOO_LARGE, detail, NULL);
+		return NULL;
+	}
+	const char *ct = http_header(r, "Content-Type");
+	size_t n = ct ? strcspn(ct, "; \t") : 0;
+	if (!ct || n != 16 || strncasecmp(ct, "application/json", 16) != 0) {
+		api_problem(ctx, KERR_MEDIA_TYPE,
+			    "send the body as Content-Type: application/json", NULL);
+		return NULL;
+	}
+	json_error_t err;
+	json_t *j = json_loadb(r->body ? r->body : "", r->body_len, JSON_REJECT_DUPLICATES,
+			       &err);
+	if (!j) {
+		char problem[256];
+		snprintf(problem, sizeof problem, "malformed JSON at line %d, column %d: %s",
+			 err.line, err.column, err.text);
+		api_field_problem(ctx, KERR_INVALID, "", problem);
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		api_field_problem(ctx, KERR_INVALID, "", "the body must be a JSON object");
+		return NULL;
+	}
+	return j;
+}
+
+bool api_only_fields(struct api_ctx *ctx, const json_t *body, const char *const *ok,
+		     const char *accepted)
+{
+	struct problems p;
+	problems_init(&p);
+	if (problems_unknown_fields(&p, body, "", ok, accepted))
+		return true;
+	api_problem(ctx, KERR_INVALID, "the request has fields that are not valid", &p);
+	return false;
+}
+
+bool api_query_int(struct api_ctx *ctx, const char *name, int64_t lo, int64_t hi,
+		   int64_t dflt, int64_t *out)
+{
+	const char *v = http_query(ctx->req, name);
+	*out = dflt;
+	if (!v)
+		return true;
+	char *end;
+	long long x = 0;
+	bool ok = *v >= '0' && *v <= '9' && strlen(v) <= 18;
+	if (ok) {
+		x = strtoll(v, &end, 10);
+		ok = *end == '\0' && x >= lo && x <= hi;
+	}
+	if (!ok) {
+		char field[64], problem[96];
+		snprintf(field, sizeof field, "query:%s", name);
+		snprintf(problem, sizeof problem, "must be a whole number from %lld to %lld",
+			 (long long)lo, (long long)hi);
+		api_field_problem(ctx, KERR_INVALID, field, problem);
+		return false;
+	}
+	*out = x;
+	return true;
+}
+
+bool api_reason(struct api_ctx *ctx, const json_t *body, bool required, size_t max,
+		const char **reason)
+{
+	*reason = NULL;
+	json_t *r = body ? json_object_get(body, "reason") : NULL;
+	if (!r || json_is_null(r)) {
+		if (required) {
+			api_field_problem(ctx, KERR_INVALID, "/reason",
+					  "is required for this decision");
+			return false;
+		}
+		return true;
+	}
+	if (!json_is_string(r) || !*json_string_value(r) ||
+	    strlen(json_string_value(r)) > max) {
+		char problem[96];
+		snprintf(problem, sizeof problem,
+			 "must be a non-empty string of at most %zu bytes", max);
+		api_field_problem(ctx, KERR_INVALID, "/reason", problem);
+		return false;
+	}
+	*reason = json_string_value(r);
+	return true;
+}
+
+const char *api_idempotency_key(struct api_ctx *ctx)
+{
+	const char *key = http_header(ctx->req, "Idempotency-Key");
+	if (!key) {
+		api_field_problem(ctx, KERR_PRECONDITION, "header:Idempotency-Key",
+				  "send an Idempotency-Key header (1 to 128 printable "
+				  "characters, e.g. a UUID) so that a retry cannot lodge "
+				  "the declaration twice");
+		return NULL;
+	}
+	size_t n = strlen(key);
+	bool ok = n >= 1 && n <= IDEMPOTENCY_KEY_MAX;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = key[i] > 0x20 && key[i] < 0x7f;
+	if (!ok) {
+		api_field_problem(ctx, KERR_INVALID, "header:Idempotency-Key",
+				  "must be 1 to 128 printable ASCII characters without "
+				  "spaces");
+		return NULL;
+	}
+	return key;
+}
+
+/* Send a stored answer again. */
+static void replay(struct api_ctx *ctx, int status, const char *answer)
+{
+	buf_reset(&ctx->resp->body);
+	if (buf_puts(&ctx->resp->body, answer)) {
+		api_problem(ctx, KERR_NOMEM, NULL, NULL);
+		return;
+	}
+	ctx->resp->status = status;
+	ctx->resp->content_type = "application/json";
+	http_response_header(ctx->resp, "Idempotent-Replayed", "true");
+	json_t *prior = json_loads(answer, 0, NULL);
+	const char *number = json_string_value(json_object_get(prior, "number"));
+	if (number) {
+		char location[64];
+		snprintf(location, sizeof location, "/v1/declarations/%s", number);
+		http_response_header(ctx->resp, "Location", location);
+	}
+	json_decref(prior);
+}
+
+bool api_idempotent_replay(struct api_ctx *ctx, const char *key, const char *hash)
+{
+	bool claimed;
+	struct idempotent_answer prior;
+	kerr e = idempotency_claim(&ctx->uow, &ctx->actor, key, &claimed, &prior);
+	if (!e && claimed)
+		return false; /* go on */
+	if (e) {
+		api_problem(ctx, e == KERR_BUSY ? KERR_BUSY : KERR_STORE,
+			    "the declaration could not be saved", NULL);
+	} else if (strcmp(prior.hash, hash) != 0) {
+		api_field_problem(ctx, KERR_CONFLICT, "header:Idempotency-Key",
+				  "this key was already used with a different body; use a new "
+				  "key for a new declaration");
+	} else {
+		/* the turn ends through commit: if the original is still in an
+		 * open group, the answer waits for its COMMIT and shares its
+		 * result */
+		ctx->commit_failure = "the original request could not be confirmed; retry "
+				      "with the same key";
+		replay(ctx, prior.status, prior.text);
+	}
+	free(prior.text);
+	return true;
+}
+
+kerr api_idempotent_record(struct api_ctx *ctx, const char *key, const char *hash,
+			   int status, const char *answer)
+{
+	return idempotency_record(&ctx->uow, &ctx->actor, key, hash, status, answer);
+}

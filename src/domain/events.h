@@ -1,0 +1,59 @@
+/*
+ * events.h - the vocabulary of a declaration's timeline: every event type
+ * kouan writes, once, with its wire name and whether it is a step kouan
+ * takes by itself.
+ *
+ * A system step (declaration.accepted, task.opened, inspection.completed,
+ * ...) follows from someone's action or from risk assessment and is
+ * recorded with actor "kouan" and role "system"; the other events carry the
+ * person who acted. Adding a step to a declaration's life starts with one
+ * line here.
+ */
+#ifndef KOUAN_EVENTS_H
+#define KOUAN_EVENTS_H
+
+#include <stdbool.h>
+
+/* X(NAME, "wire name", system step) */
+#define EVENT_TYPE_MAP(X)                                                      \
+	X(DECLARATION_LODGED, "declaration.lodged", false)                     \
+	X(DECLARATION_ACCEPTED, "declaration.accepted", true)                  \
+	X(DECLARATION_ASSESSED, "declaration.assessed", true)                  \
+	X(DECLARATION_CORRECTED, "declaration.corrected", false)               \
+	X(DECLARATION_RETURNED, "declaration.returned", true)                  \
+	X(DECLARATION_REJECTED, "declaration.rejected", true)                  \
+	X(DECLARATION_RELEASED, "declaration.released", true)                  \
+	X(DECLARATION_WITHDRAWN, "declaration.withdrawn", false)               \
+	X(TASK_OPENED, "task.opened", true)                                    \
+	X(TASK_REOPENED, "task.reopened", true)                                \
+	X(TASK_CLOSED, "task.closed", true)                                    \
+	X(TASK_CLEARED, "task.cleared", false)                                 \
+	X(TASK_INSPECTION_ORDERED, "task.inspection_ordered", false)           \
+	X(TASK_RETURNED, "task.returned", false)                               \
+	X(TASK_REJECTED, "task.rejected", false)                               \
+	X(INSPECTION_OPENED, "inspection.opened", true)                        \
+	X(INSPECTION_AGENCY_JOINED, "inspection.agency_joined", true)          \
+	X(INSPECTION_AGENCY_LEFT, "inspection.agency_left", true)              \
+	X(INSPECTION_BOOKED, "inspection.booked", false)                       \
+	X(INSPECTION_MOVED, "inspection.moved", false)                         \
+	X(INSPECTION_CANCELLED, "inspection.cancelled", false)                 \
+	X(INSPECTION_FINDING_RECORDED, "inspection.finding_recorded", false)   \
+	X(INSPECTION_FINDING_RECOGNISED, "inspection.finding_recognised", false) \
+	X(INSPECTION_COMPLETED, "inspection.completed", true)                  \
+	X(INSPECTION_CLOSED, "inspection.closed", true)
+
+enum event_type {
+#define EVENT_TYPE_ENUM(name, text, system) EVENT_##name,
+	EVENT_TYPE_MAP(EVENT_TYPE_ENUM)
+#undef EVENT_TYPE_ENUM
+	EVENT_TYPE_COUNT
+};
+
+/* The wire name, e.g. "task.opened"; "?" when out of range. */
+const char *event_type_name(enum event_type t);
+/* Parse a wire name; false when unknown. */
+bool event_type_parse(const char *s, enum event_type *out);
+/* Is it a step kouan takes by itself (actor "kouan", role "system")? */
+bool event_type_is_system(enum event_type t);
+
+#endif

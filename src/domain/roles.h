@@ -1,0 +1,50 @@
+/*
+ * roles.h - who may act: the fixed roles of kouan's users, and the agency an
+ * officer's role works for.
+ *
+ * A role is a word stored with the user ("declarant", "customs", ...). The
+ * route table grants routes to sets of roles (ROLE_BIT); services narrow
+ * further by data (own organisation, own agency). Pure: names and sets
+ * only.
+ */
+#ifndef KOUAN_ROLES_H
+#define KOUAN_ROLES_H
+
+#include <stdbool.h>
+
+/* X(NAME, "wire name", is an agency officer) */
+#define ROLE_MAP(X)                                                            \
+	X(DECLARANT, "declarant", false)                                       \
+	X(CUSTOMS, "customs", true)                                            \
+	X(QUARANTINE, "quarantine", true)                                      \
+	X(BORDER, "border", true)                                              \
+	X(MARITIME, "maritime", true)                                          \
+	X(PORT_OPERATOR, "port_operator", false)                               \
+	X(ANALYST, "analyst", false)                                           \
+	X(ADMIN, "admin", false)
+
+enum role {
+#define ROLE_ENUM(name, text, agency) ROLE_##name,
+	ROLE_MAP(ROLE_ENUM)
+#undef ROLE_ENUM
+	ROLE_COUNT
+};
+
+#define ROLE_BIT(name) (1u << ROLE_##name)
+#define ROLES_AGENCY                                                           \
+	(ROLE_BIT(CUSTOMS) | ROLE_BIT(QUARANTINE) | ROLE_BIT(BORDER) |       \
+	 ROLE_BIT(MARITIME))
+#define ROLES_ANY ((1u << ROLE_COUNT) - 1)
+#define ROLES_PUBLIC 0u
+
+/* "declarant", ...; "?" when out of range. */
+const char *role_name(enum role r);
+/* Parse a role's name; false when unknown. */
+bool role_parse(const char *s, enum role *out);
+/* The agency an officer of this role works for (its code is the role's
+ * name), or NULL for roles that are not agencies. */
+const char *role_agency(enum role r);
+/* The names of every role, comma-separated, for messages. */
+const char *role_names_text(void);
+
+#endif

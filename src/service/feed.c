@@ -1,0 +1,27 @@
+/* feed.c - the event feed as each actor may see it (see feed.h). */
+#include "service/feed.h"
+
+kerr feed_read(struct uow *u, const struct actor *a, int64_t after, int limit,
+	       event_row_fn fn, void *arg)
+{
+	struct feed_view view = {0};
+	switch (a->role) {
+	case ROLE_DECLARANT:
+		view.org_id = a->org_id;
+		break;
+	case ROLE_PORT_OPERATOR:
+		view.only_type = event_type_name(EVENT_DECLARATION_RELEASED);
+		break;
+	case ROLE_ANALYST:
+	case ROLE_ADMIN:
+		break;
+	default:
+		view.agency = role_agency(a->role);
+		if (!view.agency)
+			return KERR_FORBIDDEN;
+		break;
+	}
+	struct store_conn *c;
+	kerr e = uow_conn(u, &c);
+	return e ? e : repo_events_feed(c, after, limit, &view, fn, arg);
+}

@@ -1,0 +1,269 @@
+/*
+ * lodging.c - lodging, correcting and withdrawing declarations (see
+ * lodging.h).
+ *
+ * Lodging, in one unit of work: the next number of the office's gap-free
+ * sequence (a rollback gives it back), the declaration, declaration.lodged
+ * and declaration.accepted, one open task and task.opened per agency, then
+ * the assessment and its lanes.
+ */
+#include "service/lodging.h"
+
+#include <string.h>
+
+#include "common/buf.h"
+#include "service/joint_inspection.h"
+#include "service/risk_apply.h"
+
+/* Is the declarant the actor's own organisation? */
+static bool own_declarant(const struct actor *a, const struct declaration_facts *f,
+			  struct refusal *why)
+{
+	if (strcmp(f->declarant_uscc, a->org_uscc) == 0)
+		return true;
+	refusal_say(why, "the declaration has fields that are not valid");
+	refusal_field(why, "/declarant_uscc", "must be the USCC of your organisation (%s)",
+		      a->org_uscc);
+	return false;
+}
+
+static json_t *agency_list(const struct refdata *ref, agency_set set)
+{
+	json_t *a = json_array();
+	for (size_t k = 0; k < ref->nagencies; k++)
+		if (set & (1u << k))
+			json_array_append_new(a, json_string(ref->agencies[k].code));
+	return a;
+}
+
+/* Move the facts into the declaration (which then owns them). */
+static void take_facts(struct declaration *d, struct declaration_facts *f)
+{
+	if (d->has_facts)
+		declaration_facts_free(&d->facts);
+	d->facts = *f;
+	d->has_facts = true;
+	memset(f, 0, sizeof *f);
+}
+
+kerr lodging_lodge(struct uow *u, const struct actor *a, struct declaration_facts *f,
+		   int64_t received_us, struct declaration *d, struct refusal *why)
+{
+	memset(d, 0, sizeof *d);
+	if (!own_declarant(a, f, why))
+		return KERR_INVALID;
+	const struct refdata *ref = uow_refdata(u);
+	struct store_conn *c;
+	kerr e = uow_conn(u, &c);
+	if (e)
+		return e;
+	char received[TIME_TEXT_SIZE], now[TIME_TEXT_SIZE];
+	ktime_format(received_us, received);
+	int64_t now_us = uow_now_us(u);
+	ktime_format(now_us, now);
+	int64_t seq;
+	e = repo_sequence_next(c, f->declaration_office, ktime_year(now_us), f->import, &seq);
+	if (e)
+		return e;
+	if (!declaration_number_format(f->declaration_office, ktime_year(now_us), f->import,
+				       seq, d->row.number)) {
+		refusal_say(why, "the office has used every declaration number for this year");
+		return KERR_CONFLICT;
+	}
+	d->row.org_id = a->org_id;
+	d->row.lodged_by = a->user_id;
+	d->row.status = DECL_ACCEPTED;
+	d->row.import = f->import;
+	str_copy(d->row.declaration_office, f->declaration_office,
+		 sizeof d->row.declaration_office);
+	str_copy(d->row.port_office, f->port_office, sizeof d->row.port_office);
+	str_copy(d->row.bill_of_lading, f->bill_of_lading, sizeof d->row.bill_of_lading);
+	str_copy(d->row.consignee_uscc, f->consignee_uscc, sizeof d->row.consignee_uscc);
+	d->row.version = 1;
+	d->row.body = f->canonical; /* the row owns the canonical text now */
+	f->canonical = NULL;
+	str_copy(d->row.lodged_at, received, sizeof d->row.lodged_at);
+	str_copy(d->row.updated_at, now, sizeof d->row.updated_at);
+	agency_set agencies = f->agencies;
+	take_facts(d, f);
+	e = repo_decl_insert(c, &d->row);
+	if (!e)
+		e = uow_event(u, a, EVENT_DECLARATION_LODGED, d->row.number, d->row.org_id, NULL,
+			      received, json_pack("{s:b}", "advance", d->facts.advance));
+	if (!e)
+		e = uow_event(u, a, EVENT_DECLARATION_ACCEPTED, d->row.number, d->row.org_id,
+			      NULL, now,
+			      json_pack("{s:I, s:o}", "version", (json_int_t)1, "agencies",
+					agency_list(ref, agencies)));
+	for (size_t k = 0; !e && k < ref->nagencies; k++) {
+		if (!(agencies & (1u << k)))
+			continue;
+		struct task_row *t = &d->tasks[d->ntasks++];
+		memset(t, 0, sizeof *t);
+		str_copy(t->agency, ref->agencies[k].code, sizeof t->agency);
+		t->status = TASK_OPEN;
+		str_copy(t->basis_digest, d->facts.basis[k], sizeof t->basis_digest);
+		str_copy(t->opened_at, now, sizeof t->opened_at);
+		e = repo_task_insert(c, d->row.number, t->agency, t->basis_digest, now);
+		if (!e)
+			e = uow_event(u, a, EVENT_TASK_OPENED, d->row.number, d->row.org_id,
+				      t->agency, now, NULL);
+	}
+	/* assess at once: lanes may clear tasks, order the inspection, or
+	 * release the declaration without an officer */
+	if (!e)
+		e = risk_assess_and_apply(u, d, &d->facts);
+	return e;
+}
+
+/* Apply the correction's consequences to one agency's task. */
+static kerr correct_task(struct uow *u, const struct actor *a, struct declaration *d,
+			 size_t k, bool needed, const char *digest, const char *now)
+{
+	const struct refdata *ref = uow_refdata(u);
+	const char *agency = ref->agencies[k].code;
+	struct task_row *t = clearance_task(d, agency);
+	const char *because;
+	bool changed = t && strcmp(t->basis_digest, digest) != 0;
+	enum correction_step step = workflow_correction_step(
+		needed, t != NULL, t ? t->status : TASK_CLOSED, changed, &because);
+	struct store_conn *c;
+	kerr e = uow_conn(u, &c);
+	if (e)
+		return e;
+	switch (step) {
+	case CORRECTION_KEEP:
+		return KERR_OK;
+	case CORRECTION_OPEN:
+		if (d->ntasks >= TASKS_MAX)
+			return KERR_INTERNAL;
+		t = &d->tasks[d->ntasks++];
+		memset(t, 0, sizeof *t);
+		str_copy(t->agency, agency, sizeof t->agency);
+		t->status = TASK_OPEN;
+		str_copy(t->opened_at, now, sizeof t->opened_at);
+		str_copy(t->basis_digest, digest, sizeof t->basis_digest);
+		e = repo_task_insert(c, d->row.number, agency, digest, now);
+		return e ? e
+			 : uow_event(u, a, EVENT_TASK_OPENED, d->row.number, d->row.org_id,
+				     agency, now, NULL);
+	case CORRECTION_REOPEN:
+		str_copy(t->basis_digest, digest, sizeof t->basis_digest);
+		str_copy(t->opened_at, now, sizeof t->opened_at);
+		t->decided = false;
+		t->decided_at[0] = t->decided_by[0] = t->reason[0] = '\0';
+		e = clearance_set_task(u, d, t, TASK_OPEN);
+		return e ? e
+			 : uow_event(u, a, EVENT_TASK_REOPENED, d->row.number, d->row.org_id,
+				     agency, now,
+				     json_pack("{s:I, s:s}", "version", (json_int_t)d->row.version,
+					       "because", because));
+	case CORRECTION_REBASE:
+		str_copy(t->basis_digest, digest, sizeof t->basis_digest);
+		return repo_task_set(c, d->row.number, t);
+	case CORRECTION_CLOSE:
+		e = clearance_set_task(u, d, t, TASK_CLOSED);
+		return e ? e
+			 : uow_event(u, a, EVENT_TASK_CLOSED, d->row.number, d->row.org_id,
+				     agency, now, json_pack("{s:s}", "reason", because));
+	}
+	return KERR_INTERNAL;
+}
+
+kerr lodging_correct(struct uow *u, const struct actor *a, const char *number,
+		     struct declaration_facts *f, struct declaration *d, struct refusal *why)
+{
+	if (!own_declarant(a, f, why))
+		return KERR_INVALID;
+	kerr e = clearance_load(u, a, number, true, d);
+	if (e)
+		return e;
+	const char *refused;
+	if (!workflow_can_correct(d->row.status, &refused)) {
+		refusal_say(why, "%s", refused);
+		return KERR_CONFLICT;
+	}
+	bool fixed_changed = false;
+	if (strcmp(f->declaration_office, d->row.declaration_office) != 0) {
+		refusal_field(why, "/declaration_office",
+			      "cannot change on a correction (it is part of the number %s); "
+			      "withdraw and lodge anew",
+			      d->row.number);
+		fixed_changed = true;
+	}
+	if (f->import != d->row.import) {
+		refusal_field(why, "/direction",
+			      "cannot change on a correction; withdraw and lodge anew");
+		fixed_changed = true;
+	}
+	if (fixed_changed) {
+		refusal_say(why, "the correction changes fields that are fixed");
+		return KERR_INVALID;
+	}
+	struct store_conn *c;
+	char now[TIME_TEXT_SIZE];
+	uow_now(u, now);
+	e = uow_conn(u, &c);
+	if (!e)
+		e = repo_decl_version_keep(c, d->row.number, d->row.version, d->row.body, now);
+	d->row.version++;
+	if (!e)
+		e = repo_decl_update(c, d->row.number, d->row.status, d->row.version,
+				     f->canonical, now, NULL);
+	if (!e)
+		e = uow_event(u, a, EVENT_DECLARATION_CORRECTED, d->row.number, d->row.org_id,
+			      NULL, now,
+			      json_pack("{s:I}", "version", (json_int_t)d->row.version));
+	if (e)
+		return e;
+	/* the corrected body is the declaration now */
+	decl_row_free(&d->row);
+	d->row.body = f->canonical;
+	f->canonical = NULL;
+	char basis[REF_MAX_AGENCIES][DIGEST_HEX];
+	memcpy(basis, f->basis, sizeof basis);
+	agency_set agencies = f->agencies;
+	take_facts(d, f);
+	/* tasks: reopen what the correction affects, open new ones, close the
+	 * ones no longer required */
+	const struct refdata *ref = uow_refdata(u);
+	for (size_t k = 0; !e && k < ref->nagencies; k++)
+		e = correct_task(u, a, d, k, agencies & (1u << k), basis[k], now);
+	if (!e)
+		e = clearance_settle(u, d, now);
+	/* the corrected version is assessed again; lanes apply to open tasks */
+	if (!e && d->row.status == DECL_ACCEPTED)
+		e = risk_assess_and_apply(u, d, &d->facts);
+	return e;
+}
+
+kerr lodging_withdraw(struct uow *u, const struct actor *a, const char *number,
+		      const char *reason, struct declaration *d, struct refusal *why)
+{
+	kerr e = clearance_load(u, a, number, true, d);
+	if (e)
+		return e;
+	const char *refused;
+	if (!workflow_can_withdraw(d->row.status, &refused)) {
+		refusal_say(why, "%s", refused);
+		return KERR_CONFLICT;
+	}
+	struct store_conn *c;
+	char now[TIME_TEXT_SIZE];
+	uow_now(u, now);
+	e = uow_conn(u, &c);
+	if (!e)
+		e = clearance_close_pending(u, d, now, "the declaration was withdrawn");
+	if (!e)
+		e = joint_inspection_declaration_ended(u, d->row.number, now,
+						       "the declaration was withdrawn");
+	if (!e)
+		e = uow_event(u, a, EVENT_DECLARATION_WITHDRAWN, d->row.number, d->row.org_id,
+			      NULL, now, reason ? json_pack("{s:s}", "reason", reason) : NULL);
+	d->row.status = DECL_WITHDRAWN;
+	str_copy(d->row.updated_at, now, sizeof d->row.updated_at);
+	if (!e)
+		e = repo_decl_update(c, d->row.number, DECL_WITHDRAWN, d->row.version, NULL, now,
+				     NULL);
+	return e;
+}

@@ -1,0 +1,362 @@
+/*
+ * risk_apply.c - the assessment of every accepted declaration and what
+ * follows from it (see risk_apply.h).
+ */
+#include "service/risk_apply.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/decimal.h"
+#include "common/log.h"
+#include "store/repo.h"
+#include "store/repo_risk.h"
+
+struct risk_state {
+	pthread_mutex_t lock;
+	struct rules_ref *current; /* NULL until first used */
+	uint8_t seed[RISK_SEED_BYTES];
+};
+
+void rules_ref_release(struct rules_ref *r)
+{
+	if (r && __atomic_sub_fetch(&r->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		risk_rules_free(r->rules);
+		free(r);
+	}
+}
+
+/* The secret seed: made once per database (two servers starting at once:
+ * the first one's stays), then only read. */
+static kerr seed_load(struct store *store, uint8_t seed[RISK_SEED_BYTES])
+{
+	struct store_conn *c;
+	kerr e = store_thread_conn(store, &c);
+	if (e || (e = store_begin(c, true)))
+		return e;
+	char hex[2 * RISK_SEED_BYTES + 1];
+	e = repo_setting_get(c, "risk_seed", hex, sizeof hex);
+	if (e == KERR_NOT_FOUND) {
+		uint8_t fresh[RISK_SEED_BYTES];
+		randombytes_buf(fresh, sizeof fresh);
+		sodium_bin2hex(hex, sizeof hex, fresh, sizeof fresh);
+		sodium_memzero(fresh, sizeof fresh);
+		e = repo_setting_put_new(c, "risk_seed", hex);
+		if (!e)
+			e = repo_setting_get(c, "risk_seed", hex, sizeof hex);
+	}
+	if (e) {
+		store_rollback(c);
+		return e;
+	}
+	if ((e = store_commit(c)))
+		return e;
+	size_t len = 0;
+	if (sodium_hex2bin(seed, RISK_SEED_BYTES, hex, strlen(hex), NULL, &len, NULL) ||
+	    len != RISK_SEED_BYTES) {
+		log_error("risk: the database has no usable risk_seed setting");
+		return KERR_INTERNAL;
+	}
+	return KERR_OK;
+}
+
+kerr risk_state_init(struct services *s)
+{
+	struct risk_state *r = calloc(1, sizeof *r);
+	if (!r)
+		return KERR_NOMEM;
+	kerr e = seed_load(s->store, r->seed);
+	if (e) {
+		free(r);
+		return e;
+	}
+	pthread_mutex_init(&r->lock, NULL);
+	s->risk = r;
+	return KERR_OK;
+}
+
+void risk_state_free(struct services *s)
+{
+	struct risk_state *r = s->risk;
+	if (!r)
+		return;
+	rules_ref_release(r->current);
+	sodium_memzero(r->seed, sizeof r->seed);
+	pthread_mutex_destroy(&r->lock);
+	free(r);
+	s->risk = NULL;
+}
+
+kerr risk_compile(const char *text, int64_t version, const struct refdata *ref,
+		  struct risk_rules **out, struct risk_error *err)
+{
+	/* the rule set's agency indexes are the reference snapshot's */
+	const char *codes[REF_MAX_AGENCIES];
+	for (size_t i = 0; i < ref->nagencies; i++)
+		codes[i] = ref->agencies[i].code;
+	return risk_rules_compile(text, strlen(text), version, codes, ref->nagencies, out,
+				  err);
+}
+
+kerr risk_rules_in_force(struct uow *u, const char *now, struct rules_ref **out)
+{
+	struct risk_state *s = u->svc->risk;
+	struct store_conn *c;
+	int64_t version = 0;
+	kerr e = uow_conn(u, &c);
+	if (!e)
+		e = repo_rules_active(c, now, &version);
+	if (e == KERR_NOT_FOUND)
+		version = 0, e = KERR_OK;
+	if (e)
+		return e;
+	pthread_mutex_lock(&s->lock);
+	if (s->current && risk_rules_version(s->current->rules) == version) {
+		__atomic_add_fetch(&s->current->refs, 1, __ATOMIC_RELAXED);
+		*out = s->current;
+		pthread_mutex_unlock(&s->lock);
+		return KERR_OK;
+	}
+	pthread_mutex_unlock(&s->lock);
+	char *text = NULL;
+	if (version > 0 && (e = repo_rules_get(c, version, &text, NULL)))
+		return e;
+	struct rules_ref *r = calloc(1, sizeof *r);
+	struct risk_error err;
+	if (!r) {
+		free(text);
+		return KERR_NOMEM;
+	}
+	e = risk_compile(text ? text : "", version, uow_refdata(u), &r->rules, &err);
+	free(text);
+	if (e) {
+		log_error("risk: stored rule set %lld does not compile: %s", (long long)version,
+			  err.text);
+		free(r);
+		return KERR_INTERNAL;
+	}
+	r->refs = 2; /* the cache's and the caller's */
+	pthread_mutex_lock(&s->lock);
+	struct rules_ref *old = s->current;
+	s->current = r;
+	pthread_mutex_unlock(&s->lock);
+	rules_ref_release(old);
+	*out = r;
+	return KERR_OK;
+}
+
+kerr risk_seed(struct uow *u, const uint8_t **seed)
+{
+	*seed = u->svc->risk->seed;
+	return KERR_OK;
+}
+
+struct profile_fill {
+	const struct refdata *ref;
+	struct risk_profile *p;
+};
+
+static kerr fill_profile(void *arg, const struct profile_row *row)
+{
+	struct profile_fill *pf = arg;
+	int k = refdata_agency_index(pf->ref, row->agency);
+	enum risk_lane l;
+	if (k < 0 || !risk_lane_parse(row->base_lane, &l) || row->random_ppm < 0 ||
+	    row->random_ppm > RISK_PPM)
+		return KERR_OK; /* an agency no longer known: ignored */
+	pf->p->random_ppm[k] = (uint32_t)row->random_ppm;
+	pf->p->base_lane[k] = l;
+	return KERR_OK;
+}
+
+static uint32_t setting_ppm(struct store_conn *c, const char *name, uint32_t dflt)
+{
+	char v[32];
+	if (repo_setting_get(c, name, v, sizeof v))
+		return dflt;
+	long long x = strtoll(v, NULL, 10);
+	return x >= 0 && x <= RISK_PPM ? (uint32_t)x : dflt;
+}
+
+kerr risk_profile_of(struct uow *u, const char *office, struct risk_profile *p)
+{
+	struct store_conn *c;
+	kerr e = uow_conn(u, &c);
+	if (e)
+		return e;
+	risk_profile_init(p);
+	for (size_t k = 0; k < RISK_MAX_AGENCIES; k++)
+		p->base_lane[k] = RISK_LANE_YELLOW;
+	p->advanced_factor_ppm =
+		setting_ppm(c, "risk_advanced_factor_ppm", RISK_ADVANCED_FACTOR_DEFAULT);
+	p->discredited_min_ppm =
+		setting_ppm(c, "risk_discredited_min_ppm", RISK_DISCREDITED_MIN_DEFAULT);
+	struct profile_fill pf = {uow_refdata(u), p};
+	return repo_profiles_of(c, office, fill_profile, &pf);
+}
+
+static kerr credit_of(struct store_conn *c, const char *uscc, enum credit_class *out)
+{
+	int64_t id;
+	char cls[ORG_KIND_SIZE];
+	kerr e = repo_credit_get(c, uscc, &id, cls, sizeof cls);
+	*out = CREDIT_STANDARD; /* not registered with the single window */
+	if (e == KERR_NOT_FOUND)
+		return KERR_OK;
+	if (!e && !credit_class_parse(cls, out))
+		*out = CREDIT_STANDARD;
+	return e;
+}
+
+/* The value in CNY (fen) of goods_value (minor units of `currency`);
+ * false when there is no exchange rate. */
+static bool value_cny(const struct refdata *ref, const char *currency, int64_t value,
+		      int64_t *out)
+{
+	const struct ref_entry *e = refdata_find(ref, "exchange_rates", currency);
+	const char *rate = e ? json_string_value(json_object_get(e->data, "cny_per_unit")) : NULL;
+	int64_t r;
+	return rate && decimal_parse(rate, 6, &r) == DECIMAL_OK &&
+	       decimal_mul(value, SCALE_MONEY, r, 6, SCALE_MONEY, out) == DECIMAL_OK;
+}
+
+kerr risk_facts_of(struct uow *u, const char *number, const struct declaration_facts *f,
+		   struct risk_facts *facts, bool *valued)
+{
+	struct store_conn *c;
+	kerr e = uow_conn(u, &c);
+	if (e)
+		return e;
+	memset(facts, 0, sizeof *facts);
+	facts->number = number;
+	facts->office = f->declaration_office;
+	facts->trade_mode = f->trade_mode;
+	facts->transport_mode = f->transport_mode;
+	facts->port = f->port;
+	facts->trading_country = f->trading_country;
+	facts->consignee = f->consignee_uscc;
+	facts->declarant = f->declarant_uscc;
+	facts->agencies = f->agencies;
+	*valued = value_cny(uow_refdata(u), f->currency, f->goods_value, &facts->value_cny);
+	facts->value_unknown = !*valued; /* then no value_cny condition holds */
+	facts->nitems = f->nitems < RISK_MAX_ITEMS ? f->nitems : RISK_MAX_ITEMS;
+	for (size_t i = 0; i < facts->nitems; i++) {
+		facts->items[i].hs = f->items[i].hs_code;
+		facts->items[i].origin = f->items[i].origin;
+	}
+	bool known = true;
+	e = credit_of(c, f->consignee_uscc, &facts->consignee_credit);
+	if (!e)
+		e = credit_of(c, f->declarant_uscc, &facts->declarant_credit);
+	if (!e && f->import)
+		e = repo_known_importer(c, f->consignee_uscc, number, &known);
+	facts->new_importer = f->import && !known;
+	return e;
+}
+
+static const char *lane_reason(enum risk_lane lane)
+{
+	switch (lane) {
+	case RISK_LANE_GREEN:
+		return "green lane: released by risk assessment";
+	case RISK_LANE_BLUE:
+		return "blue lane: released by risk assessment, audit later";
+	case RISK_LANE_RED:
+		return "red lane: physical inspection selected by risk assessment";
+	default:
+		return "yellow lane: document check";
+	}
+}
+
+/* Store the explanation and the rule hits of an outcome. */
+static kerr record(struct uow *u, struct declaration *d, const struct risk_rules *rules,
+		   const struct risk_outcome *o, const struct risk_facts *facts, bool valued,
+		   const char *now)
+{
+	struct store_conn *c;
+	kerr e = uow_conn(u, &c);
+	if (e)
+		return e;
+	json_t *why = risk_outcome_json(rules, o);
+	if (!why)
+		return KERR_NOMEM;
+	char text_value[40] = "";
+	if (valued)
+		decimal_format(facts->value_cny, SCALE_MONEY, text_value, sizeof text_value);
+	json_object_set_new(why, "value_cny", valued ? json_string(text_value) : json_null());
+	if (!valued)
+		json_object_set_new(why, "value_cny_note",
+				    json_string("no exchange rate for the currency: "
+						"rules on value_cny did not hit"));
+	json_object_set_new(why, "new_importer", json_boolean(facts->new_importer));
+	json_object_set_new(why, "declarant_credit",
+			    json_string(credit_class_name(facts->declarant_credit)));
+	char *text = json_dumps(why, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(why);
+	e = text ? repo_assessment_put(c, d->row.number, d->row.version, o->version, now, text)
+		 : KERR_NOMEM;
+	free(text);
+	for (size_t h = 0; !e && h < o->nhits; h++)
+		e = repo_rule_hit_put(c, o->version, o->hits[h].line,
+				      risk_rules_agency(rules, o->hits[h].agency), d->row.number,
+				      o->hits[h].selected);
+	return e;
+}
+
+kerr risk_assess_and_apply(struct uow *u, struct declaration *d,
+			   const struct declaration_facts *f)
+{
+	const struct refdata *ref = uow_refdata(u);
+	struct rules_ref *rules = NULL;
+	const uint8_t *seed;
+	struct risk_profile profile;
+	struct risk_facts facts;
+	bool valued;
+	char now[TIME_TEXT_SIZE];
+	uow_now(u, now);
+	struct risk_outcome *o = malloc(sizeof *o);
+	kerr e = o ? risk_rules_in_force(u, now, &rules) : KERR_NOMEM;
+	if (!e)
+		e = risk_seed(u, &seed);
+	if (!e)
+		e = risk_profile_of(u, f->declaration_office, &profile);
+	if (!e)
+		e = risk_facts_of(u, d->row.number, f, &facts, &valued);
+	if (!e)
+		e = risk_assess(rules->rules, &profile, seed, &facts, o);
+	if (!e)
+		e = record(u, d, rules->rules, o, &facts, valued, now);
+	/* the event that records the lanes, then what they mean for the tasks */
+	json_t *lanes = e ? NULL : json_object();
+	for (size_t k = 0; lanes && k < ref->nagencies; k++)
+		if (f->agencies & (1u << k))
+			json_object_set_new(lanes, ref->agencies[k].code,
+					    json_string(risk_lane_name(o->agency[k].lane)));
+	if (!e)
+		e = uow_event(u, &actor_kouan, EVENT_DECLARATION_ASSESSED, d->row.number,
+			      d->row.org_id, NULL, now,
+			      json_pack("{s:I, s:I, s:o}", "rules_version", (json_int_t)o->version,
+					"declaration_version", (json_int_t)d->row.version, "lanes",
+					lanes));
+	for (size_t k = 0; !e && k < ref->nagencies; k++) {
+		if (!(f->agencies & (1u << k)))
+			continue;
+		enum risk_lane lane = o->agency[k].lane;
+		if (lane == RISK_LANE_YELLOW)
+			continue;
+		struct refusal why;
+		refusal_init(&why, NULL);
+		enum decision dd = lane == RISK_LANE_RED ? DECISION_INSPECT : DECISION_CLEARED;
+		e = clearance_decide(u, &actor_kouan, d, ref->agencies[k].code, dd,
+				     lane_reason(lane),
+				     json_pack("{s:s, s:I}", "lane", risk_lane_name(lane),
+					       "rules_version", (json_int_t)o->version),
+				     &why);
+		if (e == KERR_CONFLICT || e == KERR_NOT_FOUND)
+			e = KERR_OK; /* the task is no longer open: nothing to apply */
+	}
+	free(o);
+	rules_ref_release(rules);
+	return e;
+}

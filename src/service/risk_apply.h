@@ -1,0 +1,63 @@
+/*
+ * risk_apply.h - risk-based clearance as the services run it: the compiled
+ * rule set in force (cached, shared by reference count), the secret seed of
+ * the draws, an office's profile, the declaration as the engine sees it,
+ * and the assessment of every accepted or corrected declaration with its
+ * lanes applied to the open tasks.
+ *
+ * Per agency with an open task: green and blue are cleared by kouan itself,
+ * yellow waits for an officer's document check, red orders the joint
+ * inspection. A declaration on which nobody drew yellow or red is thus
+ * released at once, by kouan. Where an office has no profile for an
+ * agency, nothing is released automatically: the lane when nothing selects
+ * is yellow until the office sets one, and there is no random selection.
+ */
+#ifndef KOUAN_RISK_APPLY_H
+#define KOUAN_RISK_APPLY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "domain/declaration.h"
+#include "domain/risk.h"
+#include "service/clearance.h"
+#include "service/service.h"
+
+/* Make the risk state and the seed of the draws (once per database). */
+KOUAN_MUST_USE kerr risk_state_init(struct services *s);
+void risk_state_free(struct services *s);
+
+/* A compiled rule set held by reference count. */
+struct rules_ref {
+	struct risk_rules *rules;
+	int refs;
+};
+void rules_ref_release(struct rules_ref *r);
+
+/* Compile rule text for the agencies of the reference snapshot. */
+KOUAN_MUST_USE kerr risk_compile(const char *text, int64_t version, const struct refdata *ref,
+				 struct risk_rules **out, struct risk_error *err);
+/* The rule set in force at `now` (retained: rules_ref_release it). */
+KOUAN_MUST_USE kerr risk_rules_in_force(struct uow *u, const char *now,
+					struct rules_ref **out);
+/* The seed of the draws. */
+KOUAN_MUST_USE kerr risk_seed(struct uow *u, const uint8_t **seed);
+/* The office's profile: yellow and no random selection for the agencies it
+ * has not configured. */
+KOUAN_MUST_USE kerr risk_profile_of(struct uow *u, const char *office,
+				    struct risk_profile *p);
+
+/* The declaration `number` as the engine sees it: its codes, value in CNY
+ * (false in *valued when there is no exchange rate), the parties' credit
+ * classes, whether the importer is new. Strings are borrowed from f. */
+KOUAN_MUST_USE kerr risk_facts_of(struct uow *u, const char *number,
+				  const struct declaration_facts *f, struct risk_facts *facts,
+				  bool *valued);
+
+/* Assess declaration d just accepted or corrected (its facts f: validated,
+ * with agencies), store the explanation and the rule hits, and apply the
+ * lanes to its open tasks as kouan. d is kept in step. */
+KOUAN_MUST_USE kerr risk_assess_and_apply(struct uow *u, struct declaration *d,
+					  const struct declaration_facts *f);
+
+#endif

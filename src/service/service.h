@@ -1,0 +1,185 @@
+/*
+ * service.h - what every use case of kouan is given: who acts (an actor:
+ * a person with a role in an organisation, or kouan itself), the shared
+ * state of the running system (struct services: the store, the clock, the
+ * reference snapshot, the release signing key, the risk rules in force),
+ * and a unit of work (one transaction with the events it will write).
+ *
+ * A service (src/service/<family>.c) takes an actor and a unit of work and
+ * returns a kerr with typed results; it never sees an HTTP request, a
+ * response or a JSON view. When it refuses, it says why in a struct
+ * refusal: a sentence, and field problems when fields are at fault. The
+ * caller (the API's dispatcher, a command, a test) commits the unit of work
+ * when the service succeeded, or rolls it back.
+ */
+#ifndef KOUAN_SERVICE_H
+#define KOUAN_SERVICE_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/clock.h"
+#include "common/error.h"
+#include "common/problems.h"
+#include "common/sizes.h"
+#include "domain/events.h"
+#include "domain/refdata.h"
+#include "domain/roles.h"
+#include "store/store.h"
+
+/* --- who acts --- */
+
+struct actor {
+	bool system; /* kouan itself: automatic steps */
+	enum role role;
+	int64_t user_id;
+	int64_t org_id;
+	char username[USERNAME_SIZE];
+	char org_uscc[USCC_SIZE];
+};
+
+/* kouan acting by itself (risk lanes, settlement, release). */
+extern const struct actor actor_kouan;
+
+/* The name and role recorded for an actor's acts ("kouan"/"system" for
+ * kouan). */
+const char *actor_name(const struct actor *a);
+const char *actor_role_name(const struct actor *a);
+/* The agency an actor works for, or NULL. */
+const char *actor_agency(const struct actor *a);
+
+/* --- why a service refused --- */
+
+#define REFUSAL_TEXT_MAX 320
+
+struct refusal {
+	char detail[REFUSAL_TEXT_MAX]; /* "" when the kerr says enough */
+	struct problems *fields;       /* the caller's list, or NULL */
+};
+
+/* Start a refusal; field problems go to `fields` (may be NULL). */
+void refusal_init(struct refusal *r, struct problems *fields);
+/* Say why (printf-style). */
+void refusal_say(struct refusal *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Name a field at fault; with no field list the text becomes the detail. */
+void refusal_field(struct refusal *r, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* --- the running system --- */
+
+struct service_limits {
+	int64_t token_ttl_s;           /* lifetime of a session token */
+	unsigned long long pwhash_ops; /* Argon2id parameters for new hashes */
+	size_t pwhash_mem;
+};
+
+struct risk_state;
+struct uow;
+
+struct services {
+	struct store *store;
+	struct kclock *clock;
+	struct service_limits limits;
+	pthread_mutex_t ref_lock;
+	struct refdata *ref; /* current snapshot, guarded by ref_lock */
+	unsigned char sign_pk[32];
+	unsigned char sign_sk[64];
+	char key_id[KEY_ID_SIZE];
+	struct risk_state *risk; /* rules in force and draw seed (risk_apply.c) */
+	/* called after a commit that wrote events (wakes the feed's waiters) */
+	void (*on_events)(void *arg);
+	void *on_events_arg;
+};
+
+/* Defaults: 12 h tokens, Argon2id "interactive" limits. */
+void service_limits_default(struct service_limits *l);
+
+/* Set up over an open, migrated store: load the reference snapshot, the
+ * release signing key from `key_path` (created when absent and `create_key`
+ * holds; NULL: no key, for offline administration that releases nothing),
+ * and the risk draw seed (made once per database). On failure nothing is
+ * left to free. */
+KOUAN_MUST_USE kerr services_init(struct services *s, struct store *store,
+				  struct kclock *clock, const struct service_limits *l,
+				  const char *key_path, bool create_key);
+void services_free(struct services *s);
+
+/* The current reference snapshot (retained: refdata_release when done). */
+struct refdata *services_refdata(struct services *s);
+/* Rebuild the snapshot from the store (after an edit, here or on another
+ * server). Reloads run one at a time; a failed reload keeps the old
+ * snapshot whole. */
+KOUAN_MUST_USE kerr services_reload_refdata(struct services *s, struct store_conn *c);
+
+/* Does the database answer (a statement outside any transaction)? */
+KOUAN_MUST_USE kerr services_ping(struct uow *u);
+
+/* Create or load an Ed25519 key pair in a file (hex of the secret key). */
+KOUAN_MUST_USE kerr release_key_load(const char *path, unsigned char pk[32],
+				     unsigned char sk[64], bool create);
+
+/* --- a unit of work --- */
+
+/* An event of the unit of work, written at commit. */
+struct uow_event;
+
+struct uow {
+	struct services *svc;
+	struct store_conn *conn;
+	bool write;   /* a write transaction once begun */
+	bool begun;
+	struct uow_event *events;
+	size_t nevents, cap;
+	struct refdata *ref; /* the snapshot this unit uses (retained on first use) */
+	bool reload_reference; /* reference data changed: reload after commit */
+};
+
+/* Prepare a unit of work on this thread's connection `conn`; nothing is
+ * begun until a service first needs the store (uow_conn). */
+void uow_init(struct uow *u, struct services *svc, struct store_conn *conn, bool write);
+/* The connection, in the unit's transaction (begun on the first call). */
+KOUAN_MUST_USE kerr uow_conn(struct uow *u, struct store_conn **c);
+/* The connection for a read that need not be in the unit's transaction:
+ * before the unit has begun, statements run on their own (no transaction
+ * is begun, so a write unit does not yet hold the writer's turn); after,
+ * they run in it. For reads that come before slow work (checking a
+ * password) which must not hold a write transaction open. */
+struct store_conn *uow_peek(struct uow *u);
+/* The reference snapshot of this unit: the same for all of its steps. */
+const struct refdata *uow_refdata(struct uow *u);
+/* The time now, from the system's clock. */
+int64_t uow_now_us(struct uow *u);
+void uow_now(struct uow *u, char out[TIME_TEXT_SIZE]);
+
+/* An event for the timeline of declaration `number` (of organisation
+ * org_id): data is a JSON object (taken; NULL for {}). A system step type,
+ * or kouan as the actor, is recorded with actor "kouan" and role
+ * "system". The event is written at commit, so ids follow commit order. */
+KOUAN_MUST_USE kerr uow_event(struct uow *u, const struct actor *a, enum event_type type,
+			      const char *number, int64_t org_id, const char *agency,
+			      const char *at, json_t *data);
+/* An audit record of the unit (written now, in the transaction). */
+KOUAN_MUST_USE kerr uow_audit(struct uow *u, const struct actor *a, const char *action,
+			      const char *target, const char *data);
+
+/* Write the queued events (under the feed clock's lock) and commit. A unit
+ * that never began commits nothing and succeeds. On failure everything is
+ * rolled back. After success the feed's waiters are woken. */
+KOUAN_MUST_USE kerr uow_commit(struct uow *u);
+/* Roll back whatever the unit did (nothing when it never began). */
+void uow_rollback(struct uow *u);
+/* End a read-only unit so that it can begin again later (long-polls). */
+void uow_end_read(struct uow *u);
+/* Release what the unit holds (after commit or rollback). */
+void uow_free(struct uow *u);
+
+/* Run fn in a unit of work of its own on this thread's connection: commit
+ * when it returns KERR_OK, roll back otherwise. For commands, seeding and
+ * tests, which have no request to hold the unit. */
+KOUAN_MUST_USE kerr uow_run(struct services *s, bool write,
+			    kerr (*fn)(struct uow *u, void *arg), void *arg);
+
+#endif

@@ -1,0 +1,205 @@
+/*
+ * services.c - the shared state of a running kouan (struct services), the
+ * actor helpers and refusals (see service.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "common/log.h"
+#include "domain/credentials.h"
+#include "domain/release.h"
+#include "service/risk_apply.h"
+#include "service/service.h"
+#include "store/repo.h"
+
+const struct actor actor_kouan = {.system = true, .role = ROLE_ADMIN,
+				  .username = "kouan"};
+
+const char *actor_name(const struct actor *a)
+{
+	return a->system ? "kouan" : a->username;
+}
+
+const char *actor_role_name(const struct actor *a)
+{
+	return a->system ? "system" : role_name(a->role);
+}
+
+const char *actor_agency(const struct actor *a)
+{
+	return a->system ? NULL : role_agency(a->role);
+}
+
+void refusal_init(struct refusal *r, struct problems *fields)
+{
+	r->detail[0] = '\0';
+	r->fields = fields;
+}
+
+void refusal_say(struct refusal *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->detail, sizeof r->detail, fmt, ap);
+	va_end(ap);
+}
+
+void refusal_field(struct refusal *r, const char *field, const char *fmt, ...)
+{
+	char text[PROBLEM_TEXT_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	if (r->fields)
+		problems_add(r->fields, field, "%s", text);
+	else
+		str_copy(r->detail, text, sizeof r->detail);
+}
+
+void service_limits_default(struct service_limits *l)
+{
+	l->token_ttl_s = 12 * 3600;
+	l->pwhash_ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+	l->pwhash_mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+}
+
+kerr release_key_load(const char *path, unsigned char pk[32], unsigned char sk[64],
+		      bool create)
+{
+	char hex[129 + 2];
+	FILE *f = fopen(path, "r");
+	if (f) {
+		size_t n = fread(hex, 1, sizeof hex - 1, f);
+		fclose(f);
+		hex[n] = '\0';
+		while (n && (hex[n - 1] == '\n' || hex[n - 1] == '\r'))
+			hex[--n] = '\0';
+		size_t len = 0;
+		if (n != 128 || sodium_hex2bin(sk, 64, hex, n, NULL, &len, NULL) != 0 ||
+		    len != 64) {
+			log_error("release key %s is not 128 hex digits", path);
+			return KERR_INVALID;
+		}
+		crypto_sign_ed25519_sk_to_pk(pk, sk);
+		return KERR_OK;
+	}
+	if (errno != ENOENT || !create) {
+		log_error("cannot read release key %s: %s", path, strerror(errno));
+		return KERR_INVALID;
+	}
+	crypto_sign_keypair(pk, sk);
+	sodium_bin2hex(hex, sizeof hex, sk, 64);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd < 0) {
+		log_error("cannot create release key %s: %s", path, strerror(errno));
+		return KERR_INVALID;
+	}
+	size_t len = strlen(hex);
+	hex[len++] = '\n';
+	bool ok = write(fd, hex, len) == (ssize_t)len && fsync(fd) == 0;
+	close(fd);
+	sodium_memzero(hex, sizeof hex);
+	if (!ok)
+		return KERR_INVALID;
+	log_info("created release signing key %s", path);
+	return KERR_OK;
+}
+
+static const struct sql_query Q_PING = {"SELECT 1"};
+
+kerr services_ping(struct uow *u)
+{
+	return store_first(uow_peek(u), &Q_PING, NULL, NULL, "");
+}
+
+kerr services_init(struct services *s, struct store *store, struct kclock *clock,
+		   const struct service_limits *l, const char *key_path, bool create_key)
+{
+	memset(s, 0, sizeof *s);
+	if (credentials_init())
+		return KERR_INTERNAL;
+	s->store = store;
+	s->clock = clock;
+	s->limits = *l;
+	pthread_mutex_init(&s->ref_lock, NULL);
+	kerr e = key_path ? release_key_load(key_path, s->sign_pk, s->sign_sk, create_key)
+			  : KERR_OK;
+	if (!e) {
+		if (key_path)
+			release_key_id(s->sign_pk, s->key_id);
+		struct store_conn *c;
+		e = store_thread_conn(store, &c);
+		if (!e)
+			e = services_reload_refdata(s, c);
+		if (!e)
+			e = risk_state_init(s);
+	}
+	if (e)
+		services_free(s);
+	return e;
+}
+
+void services_free(struct services *s)
+{
+	refdata_release(s->ref);
+	s->ref = NULL;
+	risk_state_free(s);
+	sodium_memzero(s->sign_sk, sizeof s->sign_sk);
+	pthread_mutex_destroy(&s->ref_lock);
+}
+
+struct refdata *services_refdata(struct services *s)
+{
+	pthread_mutex_lock(&s->ref_lock);
+	struct refdata *r = s->ref;
+	refdata_retain(r);
+	pthread_mutex_unlock(&s->ref_lock);
+	return r;
+}
+
+/* Reloads run one at a time, each reading and installing under this lock:
+ * the reload that installs last is then the one that read last. Without it
+ * a slow reload (the watcher's, for an earlier edit) could install a
+ * snapshot older than one a later edit had already installed. */
+static pthread_mutex_t reload_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static kerr reload_locked(struct services *s, struct store_conn *c)
+{
+	struct refdata_builder *b = refdata_builder_new();
+	if (!b)
+		return KERR_NOMEM;
+	kerr e = store_begin(c, false);
+	if (!e) {
+		e = repo_ref_load(c, b);
+		store_rollback(c);
+	}
+	if (e) {
+		refdata_builder_free(b);
+		return e;
+	}
+	struct refdata *r = refdata_builder_finish(b);
+	if (!r)
+		return KERR_NOMEM;
+	pthread_mutex_lock(&s->ref_lock);
+	struct refdata *old = s->ref;
+	s->ref = r;
+	pthread_mutex_unlock(&s->ref_lock);
+	refdata_release(old);
+	return KERR_OK;
+}
+
+kerr services_reload_refdata(struct services *s, struct store_conn *c)
+{
+	pthread_mutex_lock(&reload_lock);
+	kerr e = reload_locked(s, c);
+	pthread_mutex_unlock(&reload_lock);
+	return e;
+}

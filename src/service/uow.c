@@ -1,0 +1,205 @@
+/*
+ * uow.c - the unit of work: one transaction, begun when a service first
+ * needs the store, with the events it will write at commit (see
+ * service.h).
+ *
+ * Events are not inserted as they happen: they are queued and written at
+ * commit, right after the feed clock's one-row update, whose lock the
+ * transaction then holds until it ends. Transactions that write events thus
+ * get their ids one after the other, in commit order, on any backend: a
+ * reader of the feed that has seen id N never later finds a smaller one.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "common/log.h"
+#include "service/service.h"
+#include "store/repo.h"
+
+struct uow_event {
+	enum event_type type;
+	char number[DECL_NUMBER_SIZE];
+	int64_t org_id;
+	char agency[AGENCY_CODE_SIZE];
+	bool has_agency;
+	char actor[USERNAME_SIZE];
+	char actor_role[ROLE_NAME_SIZE];
+	char at[TIME_TEXT_SIZE];
+	char *data; /* owned JSON text */
+};
+
+void uow_init(struct uow *u, struct services *svc, struct store_conn *conn, bool write)
+{
+	memset(u, 0, sizeof *u);
+	u->svc = svc;
+	u->conn = conn;
+	u->write = write;
+}
+
+kerr uow_conn(struct uow *u, struct store_conn **c)
+{
+	if (!u->begun) {
+		kerr e = store_begin(u->conn, u->write);
+		if (e)
+			return e == KERR_STORE ? KERR_BUSY : e;
+		u->begun = true;
+	}
+	*c = u->conn;
+	return KERR_OK;
+}
+
+struct store_conn *uow_peek(struct uow *u)
+{
+	return u->conn;
+}
+
+const struct refdata *uow_refdata(struct uow *u)
+{
+	if (!u->ref)
+		u->ref = services_refdata(u->svc);
+	return u->ref;
+}
+
+int64_t uow_now_us(struct uow *u)
+{
+	return kclock_now(u->svc->clock);
+}
+
+void uow_now(struct uow *u, char out[TIME_TEXT_SIZE])
+{
+	ktime_format(uow_now_us(u), out);
+}
+
+static void drop_events(struct uow *u)
+{
+	for (size_t i = 0; i < u->nevents; i++)
+		free(u->events[i].data);
+	u->nevents = 0;
+}
+
+kerr uow_event(struct uow *u, const struct actor *a, enum event_type type,
+	       const char *number, int64_t org_id, const char *agency, const char *at,
+	       json_t *data)
+{
+	char *text = data ? json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}");
+	json_decref(data);
+	if (!text)
+		return KERR_NOMEM;
+	if (u->nevents == u->cap) {
+		size_t cap = u->cap ? u->cap * 2 : 16;
+		struct uow_event *ev = realloc(u->events, cap * sizeof *ev);
+		if (!ev) {
+			free(text);
+			return KERR_NOMEM;
+		}
+		u->events = ev;
+		u->cap = cap;
+	}
+	struct uow_event *e = &u->events[u->nevents++];
+	bool sys = a->system || event_type_is_system(type);
+	e->type = type;
+	str_copy(e->number, number, sizeof e->number);
+	e->org_id = org_id;
+	e->has_agency = agency != NULL;
+	str_copy(e->agency, agency ? agency : "", sizeof e->agency);
+	str_copy(e->actor, sys ? "kouan" : a->username, sizeof e->actor);
+	str_copy(e->actor_role, sys ? "system" : role_name(a->role), sizeof e->actor_role);
+	str_copy(e->at, at, sizeof e->at);
+	e->data = text;
+	return KERR_OK;
+}
+
+kerr uow_audit(struct uow *u, const struct actor *a, const char *action,
+	       const char *target, const char *data)
+{
+	struct store_conn *c;
+	char now[TIME_TEXT_SIZE];
+	kerr e = uow_conn(u, &c);
+	if (e)
+		return e;
+	uow_now(u, now);
+	return repo_audit(c, now, actor_name(a), action, target, data);
+}
+
+kerr uow_commit(struct uow *u)
+{
+	if (!u->begun) {
+		drop_events(u);
+		return KERR_OK;
+	}
+	kerr e = KERR_OK;
+	bool wrote = u->nevents > 0;
+	if (wrote)
+		e = repo_feed_tick(u->conn);
+	for (size_t i = 0; !e && i < u->nevents; i++) {
+		const struct uow_event *ev = &u->events[i];
+		struct event_in in = {
+			.number = ev->number,
+			.org_id = ev->org_id,
+			.type = event_type_name(ev->type),
+			.agency = ev->has_agency ? ev->agency : NULL,
+			.actor = ev->actor,
+			.actor_role = ev->actor_role,
+			.at = ev->at,
+			.data = ev->data,
+		};
+		e = repo_event_append(u->conn, &in);
+	}
+	if (!e && wrote)
+		e = store_announce(u->conn, STORE_TOPIC_FEED);
+	drop_events(u);
+	u->begun = false;
+	if (e) {
+		store_rollback(u->conn);
+		return e;
+	}
+	e = store_commit(u->conn);
+	if (!e && wrote && u->svc->on_events)
+		u->svc->on_events(u->svc->on_events_arg);
+	if (!e && u->reload_reference) {
+		u->reload_reference = false;
+		e = services_reload_refdata(u->svc, u->conn);
+		if (e)
+			log_error("reference data: saved, but reloading the snapshot failed");
+	}
+	return e;
+}
+
+void uow_rollback(struct uow *u)
+{
+	drop_events(u);
+	if (u->begun)
+		store_rollback(u->conn);
+	u->begun = false;
+}
+
+void uow_end_read(struct uow *u)
+{
+	uow_rollback(u);
+}
+
+void uow_free(struct uow *u)
+{
+	uow_rollback(u);
+	free(u->events);
+	u->events = NULL;
+	u->cap = 0;
+	refdata_release(u->ref);
+	u->ref = NULL;
+}
+
+kerr uow_run(struct services *s, bool write, kerr (*fn)(struct uow *u, void *arg), void *arg)
+{
+	struct store_conn *c;
+	struct uow u;
+	kerr e = store_thread_conn(s->store, &c);
+	if (e)
+		return e;
+	uow_init(&u, s, c, write);
+	e = fn(&u, arg);
+	if (!e && write)
+		e = uow_commit(&u);
+	uow_free(&u);
+	return e;
+}

@@ -1,0 +1,381 @@
+/*
+ * repo_declarations.c - queries of declarations, their versions and tasks,
+ * worklists, idempotency keys and release notices (see repo.h).
+ *
+ * Statuses are stored as their wire names and read back into the enums of
+ * src/domain/workflow.h; a stored word the enum does not know is a store
+ * failure, not a silent default.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/repo.h"
+#include "store/repo_internal.h"
+
+/* --- numbering --- */
+
+Q(Q_SEQ_NEXT, "INSERT INTO number_sequences (office, year, direction, last_value)"
+	      " VALUES (?, ?, ?, 1) ON CONFLICT (office, year, direction)"
+	      " DO UPDATE SET last_value = number_sequences.last_value + 1"
+	      " RETURNING last_value");
+
+static kerr read_int(void *arg, struct store_stmt *st)
+{
+	*(int64_t *)arg = stmt_int(st, 0);
+	return KERR_OK;
+}
+
+static const char *direction_name(bool import)
+{
+	return import ? "import" : "export";
+}
+
+kerr repo_sequence_next(struct store_conn *c, const char *office, int year, bool import,
+			int64_t *out)
+{
+	kerr e = store_first(c, &Q_SEQ_NEXT, read_int, out, "sis", office, (int64_t)year,
+			     direction_name(import));
+	return e == KERR_NOT_FOUND ? KERR_STORE : e;
+}
+
+/* --- declarations --- */
+
+Q(Q_DECL_INSERT,
+  "INSERT INTO declarations (number, org_id, lodged_by, status, direction,"
+  " declaration_office, port_office, bill_of_lading, version, body, lodged_at,"
+  " updated_at, consignee_uscc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+Q(Q_DECL_GET,
+  "SELECT number, org_id, lodged_by, status, direction, declaration_office,"
+  " port_office, bill_of_lading, version, body, lodged_at, updated_at,"
+  " released_at, consignee_uscc FROM declarations WHERE number = ?");
+Q(Q_DECL_UPDATE,
+  "UPDATE declarations SET status = ?, version = ?, body = COALESCE(?, body),"
+  " updated_at = ?, released_at = COALESCE(?, released_at) WHERE number = ?");
+Q(Q_DECL_LOCK, "SELECT number FROM declarations WHERE number = ? FOR UPDATE");
+Q(Q_DECL_STATUS, "SELECT status FROM declarations WHERE number = ?");
+
+kerr repo_decl_insert(struct store_conn *c, const struct decl_row *d)
+{
+	return store_exec(c, &Q_DECL_INSERT, "siisssssissss", d->number, d->org_id,
+			  d->lodged_by, declaration_status_name(d->status),
+			  direction_name(d->import), d->declaration_office, d->port_office,
+			  d->bill_of_lading, d->version, d->body, d->lodged_at, d->updated_at,
+			  d->consignee_uscc);
+}
+
+kerr repo_decl_lock(struct store_conn *c, const char *number)
+{
+	if (!((struct store_conn_base *)c)->store->row_locks)
+		return KERR_OK;
+	return store_first(c, &Q_DECL_LOCK, NULL, NULL, "s", number);
+}
+
+static kerr read_status(void *arg, struct store_stmt *st)
+{
+	return declaration_status_parse(stmt_text(st, 0), arg) ? KERR_OK : KERR_STORE;
+}
+
+kerr repo_decl_status(struct store_conn *c, const char *number,
+		      enum declaration_status *out)
+{
+	return store_first(c, &Q_DECL_STATUS, read_status, out, "s", number);
+}
+
+static kerr read_decl(void *arg, struct store_stmt *st)
+{
+	struct decl_row *d = arg;
+	col_copy(st, 0, d->number, sizeof d->number);
+	d->org_id = stmt_int(st, 1);
+	d->lodged_by = stmt_int(st, 2);
+	if (!declaration_status_parse(stmt_text(st, 3), &d->status))
+		return KERR_STORE;
+	d->import = strcmp(stmt_text(st, 4), "import") == 0;
+	col_copy(st, 5, d->declaration_office, sizeof d->declaration_office);
+	col_copy(st, 6, d->port_office, sizeof d->port_office);
+	col_copy(st, 7, d->bill_of_lading, sizeof d->bill_of_lading);
+	d->version = stmt_int(st, 8);
+	d->body = strdup(stmt_text(st, 9));
+	col_copy(st, 10, d->lodged_at, sizeof d->lodged_at);
+	col_copy(st, 11, d->updated_at, sizeof d->updated_at);
+	col_copy(st, 12, d->released_at, sizeof d->released_at);
+	col_copy(st, 13, d->consignee_uscc, sizeof d->consignee_uscc);
+	return d->body ? KERR_OK : KERR_NOMEM;
+}
+
+kerr repo_decl_get(struct store_conn *c, const char *number, struct decl_row *d)
+{
+	memset(d, 0, sizeof *d);
+	kerr e = store_first(c, &Q_DECL_GET, read_decl, d, "s", number);
+	if (e)
+		decl_row_free(d);
+	return e;
+}
+
+void decl_row_free(struct decl_row *d)
+{
+	free(d->body);
+	d->body = NULL;
+}
+
+kerr repo_decl_update(struct store_conn *c, const char *number,
+		      enum declaration_status status, int64_t version, const char *body,
+		      const char *now, const char *released_at)
+{
+	return store_exec(c, &Q_DECL_UPDATE, "sissss", declaration_status_name(status),
+			  version, body, now, or_null(released_at), number);
+}
+
+Q(Q_VERSION_KEEP, "INSERT INTO declaration_versions (declaration_number, version,"
+		  " body, superseded_at) VALUES (?, ?, ?, ?)");
+Q(Q_VERSION_BODY, "SELECT body FROM declaration_versions WHERE declaration_number = ?"
+		  " AND version = ? UNION ALL SELECT body FROM declarations"
+		  " WHERE number = ? AND version = ?");
+
+kerr repo_decl_version_keep(struct store_conn *c, const char *number, int64_t version,
+			    const char *body, const char *now)
+{
+	return store_exec(c, &Q_VERSION_KEEP, "siss", number, version, body, now);
+}
+
+static kerr read_dup(void *arg, struct store_stmt *st)
+{
+	char **out = arg;
+	*out = strdup(stmt_text(st, 0));
+	return *out ? KERR_OK : KERR_NOMEM;
+}
+
+kerr repo_decl_version_body(struct store_conn *c, const char *number, int64_t version,
+			    char **body)
+{
+	*body = NULL;
+	return store_first(c, &Q_VERSION_BODY, read_dup, body, "sisi", number, version,
+			   number, version);
+}
+
+/* One query serves every filter: a NULL parameter switches its test off. */
+Q(Q_DECL_LIST,
+  "SELECT d.number, d.status, d.direction, d.declaration_office, d.port_office,"
+  " d.bill_of_lading, d.version, d.lodged_at, d.updated_at, d.released_at,"
+  " o.uscc FROM declarations d JOIN organisations o ON o.id = d.org_id"
+  " WHERE (CAST(? AS BIGINT) = 0 OR d.org_id = ?) AND (CAST(? AS TEXT) IS NULL OR d.status = ?)"
+  " AND (CAST(? AS TEXT) IS NULL OR d.number > ?)"
+  " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM tasks t WHERE"
+  " t.declaration_number = d.number AND t.agency = ?))"
+  " ORDER BY d.number LIMIT ?");
+
+struct summary_visit {
+	decl_summary_fn fn;
+	void *arg;
+};
+
+static kerr visit_summary(void *arg, struct store_stmt *st)
+{
+	struct summary_visit *v = arg;
+	struct decl_summary d = {
+		.number = stmt_text(st, 0),
+		.import = strcmp(stmt_text(st, 2), "import") == 0,
+		.declaration_office = stmt_text(st, 3),
+		.port_office = stmt_text(st, 4),
+		.bill_of_lading = stmt_text(st, 5),
+		.version = stmt_int(st, 6),
+		.lodged_at = stmt_text(st, 7),
+		.updated_at = stmt_text(st, 8),
+		.released_at = col_opt(st, 9),
+		.org_uscc = stmt_text(st, 10),
+	};
+	if (!declaration_status_parse(stmt_text(st, 1), &d.status))
+		return KERR_STORE;
+	return v->fn(v->arg, &d);
+}
+
+kerr repo_decl_list(struct store_conn *c, const struct decl_filter *f, decl_summary_fn fn,
+		    void *arg)
+{
+	struct summary_visit v = {fn, arg};
+	return store_each(c, &Q_DECL_LIST, visit_summary, &v, "iissssssi", f->org_id,
+			  f->org_id, f->status, f->status, f->after, f->after, f->agency,
+			  f->agency, (int64_t)f->limit);
+}
+
+/* --- tasks --- */
+
+Q(Q_TASK_INSERT, "INSERT INTO tasks (declaration_number, agency, status,"
+		 " basis_digest, opened_at) VALUES (?, ?, 'open', ?, ?)");
+Q(Q_TASK_LIST, "SELECT agency, status, basis_digest, opened_at, decided_at,"
+	       " decided_by, decision, reason FROM tasks"
+	       " WHERE declaration_number = ? ORDER BY agency");
+Q(Q_TASK_SET, "UPDATE tasks SET status = ?, basis_digest = ?, opened_at = ?,"
+	      " decided_at = ?, decided_by = ?, decision = ?, reason = ?"
+	      " WHERE declaration_number = ? AND agency = ?");
+
+kerr repo_task_insert(struct store_conn *c, const char *number, const char *agency,
+		      const char *digest, const char *now)
+{
+	return store_exec(c, &Q_TASK_INSERT, "ssss", number, agency, digest, now);
+}
+
+struct task_fill {
+	struct task_row *out;
+	size_t n;
+};
+
+static kerr read_task(void *arg, struct store_stmt *st)
+{
+	struct task_fill *f = arg;
+	if (f->n >= TASKS_MAX)
+		return KERR_INTERNAL;
+	struct task_row *t = &f->out[f->n];
+	memset(t, 0, sizeof *t);
+	col_copy(st, 0, t->agency, sizeof t->agency);
+	if (!task_status_parse(stmt_text(st, 1), &t->status))
+		return KERR_STORE;
+	col_copy(st, 2, t->basis_digest, sizeof t->basis_digest);
+	col_copy(st, 3, t->opened_at, sizeof t->opened_at);
+	t->decided = !stmt_is_null(st, 6);
+	if (t->decided && !decision_parse(stmt_text(st, 6), &t->decision))
+		return KERR_STORE;
+	col_copy(st, 4, t->decided_at, sizeof t->decided_at);
+	col_copy(st, 5, t->decided_by, sizeof t->decided_by);
+	col_copy(st, 7, t->reason, sizeof t->reason);
+	f->n++;
+	return KERR_OK;
+}
+
+kerr repo_task_list(struct store_conn *c, const char *number, struct task_row *out,
+		    size_t *n)
+{
+	struct task_fill f = {out, 0};
+	kerr e = store_each(c, &Q_TASK_LIST, read_task, &f, "s", number);
+	*n = f.n;
+	return e;
+}
+
+kerr repo_task_set(struct store_conn *c, const char *number, const struct task_row *t)
+{
+	return store_exec(c, &Q_TASK_SET, "sssssssss", task_status_name(t->status),
+			  t->basis_digest, t->opened_at, t->decided ? t->decided_at : NULL,
+			  t->decided ? t->decided_by : NULL,
+			  t->decided ? decision_name(t->decision) : NULL, or_null(t->reason),
+			  number, t->agency);
+}
+
+Q(Q_WORKLIST,
+  "SELECT t.declaration_number, t.agency, t.status, t.opened_at, t.decided_at,"
+  " d.status, d.direction, d.port_office, d.bill_of_lading, d.lodged_at"
+  " FROM tasks t JOIN declarations d ON d.number = t.declaration_number"
+  " WHERE t.agency = ? AND t.status = ? ORDER BY t.opened_at, t.declaration_number"
+  " LIMIT ?");
+
+struct worklist_visit {
+	worklist_row_fn fn;
+	void *arg;
+};
+
+static kerr visit_worklist(void *arg, struct store_stmt *st)
+{
+	struct worklist_visit *v = arg;
+	struct worklist_row w = {
+		.number = stmt_text(st, 0),
+		.agency = stmt_text(st, 1),
+		.opened_at = stmt_text(st, 3),
+		.decided_at = col_opt(st, 4),
+		.import = strcmp(stmt_text(st, 6), "import") == 0,
+		.port_office = stmt_text(st, 7),
+		.bill_of_lading = stmt_text(st, 8),
+		.lodged_at = stmt_text(st, 9),
+	};
+	if (!task_status_parse(stmt_text(st, 2), &w.status) ||
+	    !declaration_status_parse(stmt_text(st, 5), &w.declaration_status))
+		return KERR_STORE;
+	return v->fn(v->arg, &w);
+}
+
+kerr repo_worklist(struct store_conn *c, const char *agency, enum task_status status,
+		   int limit, worklist_row_fn fn, void *arg)
+{
+	struct worklist_visit v = {fn, arg};
+	return store_each(c, &Q_WORKLIST, visit_worklist, &v, "ssi", agency,
+			  task_status_name(status), (int64_t)limit);
+}
+
+/* --- idempotency --- */
+
+Q(Q_IDEM_GET, "SELECT request_hash, status, response FROM idempotency_keys"
+	      " WHERE org_id = ? AND key = ?");
+Q(Q_IDEM_CLAIM, "INSERT INTO idempotency_keys (org_id, key, request_hash, status,"
+		" response, created_at) VALUES (?, ?, '', 0, '', ?)"
+		" ON CONFLICT (org_id, key) DO NOTHING RETURNING org_id");
+Q(Q_IDEM_FINISH, "UPDATE idempotency_keys SET request_hash = ?, status = ?,"
+		 " response = ? WHERE org_id = ? AND key = ?");
+
+struct idem_out {
+	char *hash;
+	int *status;
+	char **response;
+};
+
+static kerr read_idem(void *arg, struct store_stmt *st)
+{
+	struct idem_out *o = arg;
+	str_copy(o->hash, stmt_text(st, 0), HASH_HEX_SIZE);
+	*o->status = (int)stmt_int(st, 1);
+	*o->response = strdup(stmt_text(st, 2));
+	return *o->response ? KERR_OK : KERR_NOMEM;
+}
+
+kerr repo_idem_get(struct store_conn *c, int64_t org_id, const char *key,
+		   char hash[HASH_HEX_SIZE], int *status, char **response)
+{
+	struct idem_out o = {hash, status, response};
+	*response = NULL;
+	return store_first(c, &Q_IDEM_GET, read_idem, &o, "is", org_id, key);
+}
+
+kerr repo_idem_claim(struct store_conn *c, int64_t org_id, const char *key,
+		     const char *now)
+{
+	kerr e = store_first(c, &Q_IDEM_CLAIM, NULL, NULL, "iss", org_id, key, now);
+	return e == KERR_NOT_FOUND ? KERR_CONFLICT : e;
+}
+
+kerr repo_idem_finish(struct store_conn *c, int64_t org_id, const char *key,
+		      const char *hash, int status, const char *response)
+{
+	return store_exec(c, &Q_IDEM_FINISH, "sisis", hash, (int64_t)status, response,
+			  org_id, key);
+}
+
+/* --- release notices --- */
+
+Q(Q_NOTICE_PUT, "INSERT INTO release_notices (declaration_number, notice,"
+		" signature, key_id, issued_at) VALUES (?, ?, ?, ?, ?)");
+Q(Q_NOTICE_GET, "SELECT notice, signature, key_id, issued_at FROM"
+		" release_notices WHERE declaration_number = ?");
+
+kerr repo_notice_put(struct store_conn *c, const char *number, const char *notice,
+		     const char *signature, const char *key_id, const char *now)
+{
+	return store_exec(c, &Q_NOTICE_PUT, "sssss", number, notice, signature,
+			  key_id, now);
+}
+
+static kerr read_notice(void *arg, struct store_stmt *st)
+{
+	struct notice_row *n = arg;
+	n->notice = strdup(stmt_text(st, 0));
+	col_copy(st, 1, n->signature, sizeof n->signature);
+	col_copy(st, 2, n->key_id, sizeof n->key_id);
+	col_copy(st, 3, n->issued_at, sizeof n->issued_at);
+	return n->notice ? KERR_OK : KERR_NOMEM;
+}
+
+kerr repo_notice_get(struct store_conn *c, const char *number, struct notice_row *out)
+{
+	memset(out, 0, sizeof *out);
+	kerr e = store_first(c, &Q_NOTICE_GET, read_notice, out, "s", number);
+	if (e) {
+		free(out->notice);
+		out->notice = NULL;
+	}
+	return e;
+}

@@ -1,0 +1,69 @@
+/*
+ * repo_events.c - queries of the event log: appending a transaction's
+ * events under the feed clock, a declaration's timeline, and the feed
+ * (see repo.h).
+ */
+#include "store/repo.h"
+#include "store/repo_internal.h"
+
+Q(Q_EVENT_APPEND, "INSERT INTO events (declaration_number, org_id, type, agency,"
+		  " actor, actor_role, at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+#define EVENT_COLS "e.id, e.declaration_number, e.type, e.agency, e.actor," \
+		   " e.actor_role, e.at, e.data"
+Q(Q_EVENTS_FOR, "SELECT " EVENT_COLS " FROM events e"
+		" WHERE e.declaration_number = ? ORDER BY e.id");
+Q(Q_EVENTS_FEED,
+  "SELECT " EVENT_COLS " FROM events e WHERE e.id > ?"
+  " AND (CAST(? AS BIGINT) = 0 OR e.org_id = ?) AND (CAST(? AS TEXT) IS NULL OR e.type = ?)"
+  " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM tasks t WHERE"
+  " t.declaration_number = e.declaration_number AND t.agency = ?))"
+  " ORDER BY e.id LIMIT ?");
+Q(Q_FEED_TICK, "UPDATE feed_clock SET ticks = ticks + 1 WHERE id = 1");
+
+kerr repo_feed_tick(struct store_conn *c)
+{
+	return store_exec(c, &Q_FEED_TICK, "");
+}
+
+kerr repo_event_append(struct store_conn *c, const struct event_in *e)
+{
+	return store_exec(c, &Q_EVENT_APPEND, "sissssss", e->number, e->org_id,
+			  e->type, e->agency, e->actor, e->actor_role, e->at,
+			  e->data ? e->data : "{}");
+}
+
+struct event_visit {
+	event_row_fn fn;
+	void *arg;
+};
+
+static kerr visit_event(void *arg, struct store_stmt *st)
+{
+	struct event_visit *v = arg;
+	struct event_row e = {
+		.id = stmt_int(st, 0),
+		.number = stmt_text(st, 1),
+		.type = stmt_text(st, 2),
+		.agency = col_opt(st, 3),
+		.actor = stmt_text(st, 4),
+		.actor_role = stmt_text(st, 5),
+		.at = stmt_text(st, 6),
+		.data = stmt_text(st, 7),
+	};
+	return v->fn(v->arg, &e);
+}
+
+kerr repo_events_for(struct store_conn *c, const char *number, event_row_fn fn, void *arg)
+{
+	struct event_visit v = {fn, arg};
+	return store_each(c, &Q_EVENTS_FOR, visit_event, &v, "s", number);
+}
+
+kerr repo_events_feed(struct store_conn *c, int64_t after, int limit,
+		      const struct feed_view *view, event_row_fn fn, void *arg)
+{
+	struct event_visit v = {fn, arg};
+	return store_each(c, &Q_EVENTS_FEED, visit_event, &v, "iiissssi", after,
+			  view->org_id, view->org_id, view->only_type, view->only_type,
+			  view->agency, view->agency, (int64_t)limit);
+}

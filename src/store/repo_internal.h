@@ -1,0 +1,31 @@
+/*
+ * repo_internal.h - what the query files of src/store share: the way a
+ * query is declared, and column readers. Private to src/store.
+ */
+#ifndef KOUAN_REPO_INTERNAL_H
+#define KOUAN_REPO_INTERNAL_H
+
+#include "common/buf.h"
+#include "store/store.h"
+
+#define Q(name, sql) static const struct sql_query name = {sql}
+
+/* Column i as text, or NULL when it is SQL NULL. */
+static inline const char *col_opt(struct store_stmt *st, int i)
+{
+	return stmt_is_null(st, i) ? NULL : stmt_text(st, i);
+}
+
+/* Copy column i into a fixed buffer ("" for NULL). */
+static inline void col_copy(struct store_stmt *st, int i, char *out, size_t n)
+{
+	str_copy(out, stmt_text(st, i), n);
+}
+
+/* NULL for an empty string, so that it is stored as SQL NULL. */
+static inline const char *or_null(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
+#endif
