@@ -7,6 +7,8 @@
  * Everything here runs inside the caller's unit of work and changes the
  * declaration the caller holds (struct declaration) in step with the
  * store, so a use case loads a declaration once and never reloads it.
+ * Every service that fills a struct declaration leaves it safe to pass to
+ * declaration_free, whatever it returns.
  */
 #ifndef KOUAN_CLEARANCE_H
 #define KOUAN_CLEARANCE_H

@@ -149,6 +149,7 @@ kerr declarations_decide(struct uow *u, const struct actor *a, const char *numbe
 			 const char *agency, enum decision dd, const char *reason,
 			 struct declaration *d, struct refusal *why)
 {
+	memset(d, 0, sizeof *d);
 	kerr e = declarations_may_decide(a, agency, why);
 	if (e)
 		return e;

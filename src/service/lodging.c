@@ -173,6 +173,7 @@ static kerr correct_task(struct uow *u, const struct actor *a, struct declaratio
 kerr lodging_correct(struct uow *u, const struct actor *a, const char *number,
 		     struct declaration_facts *f, struct declaration *d, struct refusal *why)
 {
+	memset(d, 0, sizeof *d);
 	if (!own_declarant(a, f, why))
 		return KERR_INVALID;
 	kerr e = clearance_load(u, a, number, true, d);
@@ -240,6 +241,7 @@ kerr lodging_correct(struct uow *u, const struct actor *a, const char *number,
 kerr lodging_withdraw(struct uow *u, const struct actor *a, const char *number,
 		      const char *reason, struct declaration *d, struct refusal *why)
 {
+	memset(d, 0, sizeof *d);
 	kerr e = clearance_load(u, a, number, true, d);
 	if (e)
 		return e;

@@ -186,6 +186,35 @@ static void declarants_see_only_their_organisation(void **state)
 	assert_true(found);
 	loopback_result_free(&r);
 	json_decref(d);
+
+	/* released, it is still only its organisation's: another declarant
+	 * sees neither it, nor its timeline, nor its notice */
+	json_t *laptops = test_declaration_customs_only();
+	char released[19];
+	test_lodge(env, "trader", laptops, released);
+	json_decref(laptops);
+	snprintf(path, sizeof path, "/v1/declarations/%s/tasks/customs/decision", released);
+	assert_int_equal(test_call(env, "POST", path, "customs", "{\"decision\":\"cleared\"}",
+				   NULL, &r), 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "status")), "released");
+	loopback_result_free(&r);
+	static const char *const parts[] = {"", "/events", "/release-notice",
+					    "/versions/1", "/inspection"};
+	for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
+		snprintf(path, sizeof path, "/v1/declarations/%s%s", released, parts[k]);
+		assert_int_equal(test_call(env, "GET", path, "trader2", NULL, NULL, &r), 404);
+		loopback_result_free(&r);
+	}
+	assert_int_equal(test_call(env, "GET", "/v1/declarations?status=released&limit=500",
+				   "trader2", NULL, NULL, &r), 200);
+	json_array_foreach(json_object_get(r.json, "declarations"), i, e)
+	{
+		assert_string_not_equal(json_string_value(json_object_get(e, "number")), released);
+	}
+	loopback_result_free(&r);
+	snprintf(path, sizeof path, "/v1/declarations/%s/release-notice", released);
+	assert_int_equal(test_call(env, "GET", path, "trader", NULL, NULL, &r), 200);
+	loopback_result_free(&r);
 }
 
 static void agencies_see_declarations_with_their_task(void **state)

@@ -125,6 +125,14 @@ static void idempotency_replays_and_conflicts(void **state)
 	assert_true(r2.replayed);
 	assert_string_equal(r1.text, r2.text);
 	assert_int_equal(test_count(env, "declarations"), before);
+	/* a replay takes no number: the next declaration gets the next one */
+	char next[19];
+	json_t *other = test_declaration();
+	test_lodge(env, "trader", other, next);
+	json_decref(other);
+	assert_int_equal(sequence_of(next),
+			 sequence_of(json_string_value(json_object_get(r1.json, "number"))) + 1);
+	before++;
 
 	json_object_set_new(d, "bill_of_lading", json_string("OTHER-BL-1"));
 	char *changed = json_dumps(d, JSON_COMPACT);

@@ -77,7 +77,6 @@ static void agencies_and_bases(void **state)
 	struct declaration_facts f, g;
 	problems_init(&p);
 	assert_true(declaration_validate(d, ref, &p, &f));
-	declaration_facts_free(&f);
 	int customs = refdata_agency_index(ref, "customs");
 	int quarantine = refdata_agency_index(ref, "quarantine");
 	int border = refdata_agency_index(ref, "border");
@@ -139,6 +138,47 @@ static void agencies_and_bases(void **state)
 	assert_int_equal(p.count, 0);
 	json_decref(d2);
 
+	declaration_facts_free(&f);
+	json_decref(d);
+	refdata_release(ref);
+}
+
+/* Item values and their sum are exact 64-bit integers: a value or a total
+ * past their range is refused at the item, never wrapped around. */
+static void values_out_of_range_are_refused(void **state)
+{
+	(void)state;
+	struct refdata *ref = small_refdata();
+	json_t *d = test_declaration();
+	json_t *items = json_object_get(d, "items");
+	struct problems p;
+	struct declaration_facts f;
+	/* one item: 9e13 x 100000 = 9e18 currency units, 9e20 in cents */
+	json_object_set_new(json_array_get(items, 0), "quantity", json_string("90000000000000"));
+	json_object_set_new(json_array_get(items, 0), "unit_price", json_string("100000"));
+	problems_init(&p);
+	assert_false(declaration_validate(d, ref, &p, &f));
+	assert_int_equal(p.count, 1);
+	assert_string_equal(p.errors[0].field, "/items/0");
+	assert_string_equal(p.errors[0].problem, "quantity times unit_price is too large");
+	/* two items that fit alone, 5e16 each, but not together (1e19 > 2^63) */
+	for (size_t i = 0; i < 2; i++) {
+		json_object_set_new(json_array_get(items, i), "quantity",
+				    json_string("50000000000000"));
+		json_object_set_new(json_array_get(items, i), "unit_price", json_string("1000"));
+	}
+	problems_init(&p);
+	assert_false(declaration_validate(d, ref, &p, &f));
+	assert_int_equal(p.count, 1);
+	assert_string_equal(p.errors[0].field, "/items/1");
+	assert_string_equal(p.errors[0].problem, "quantity times unit_price is too large");
+	/* the largest total that fits is accepted, to the cent */
+	json_object_set_new(json_array_get(items, 1), "quantity", json_string("1"));
+	json_object_set_new(json_array_get(items, 1), "unit_price", json_string("0.01"));
+	problems_init(&p);
+	assert_true(declaration_validate(d, ref, &p, &f));
+	assert_int_equal(f.goods_value, 5000000000000000001LL);
+	declaration_facts_free(&f);
 	json_decref(d);
 	refdata_release(ref);
 }
@@ -277,6 +317,7 @@ int main(void)
 		cmocka_unit_test(numbers),
 		cmocka_unit_test(agencies_and_bases),
 		cmocka_unit_test(totals_are_exact),
+		cmocka_unit_test(values_out_of_range_are_refused),
 		cmocka_unit_test(facts_carry_what_follows_needs),
 		cmocka_unit_test(problems_are_all_reported),
 	};

@@ -29,6 +29,11 @@ static const char *const agencies[] = { "customs", "quarantine", "border",
 
 static uint8_t seed[RISK_SEED_BYTES];
 
+/* A declaration number whose customs random draw is 0 under the tests'
+ * seed, rule-set version 1 and the facts of facts_init (found once by
+ * search; see random_draw_boundary). */
+static const char zero_draw_number[] = "531620261003703543";
+
 static uint64_t lcg_state = 7u;
 
 static uint64_t lcg_next(void)
@@ -862,12 +867,10 @@ static void random_selection_by_credit(void **state)
 		for (int i = 0; i < n; i++) {
 			snprintf(number, sizeof number, "5316202610%08d", i);
 			assess(rs, &p, seed, &f, &o);
-			assert_int_equal(o.agency[CUSTOMS].random_ppm,
-					 risk_random_rate(&p, CUSTOMS,
-							  (enum credit_class)c));
-			assert_true(o.agency[CUSTOMS].random_selected ==
-				    (o.agency[CUSTOMS].random_draw <
-				     o.agency[CUSTOMS].random_ppm));
+			/* 100% for standard; advanced 15% of it (the default
+			 * factor); discredited at least 80%, so 100% */
+			static const uint32_t want_ppm[3] = {150000, 1000000, 1000000};
+			assert_int_equal(o.agency[CUSTOMS].random_ppm, want_ppm[c]);
 			if (o.agency[CUSTOMS].random_selected) {
 				red[c]++;
 				assert_int_equal(o.agency[CUSTOMS].lane,
@@ -894,6 +897,47 @@ static void random_selection_by_credit(void **state)
 	assess(rs, &p, seed, &f, &o);
 	assert_int_equal(o.agency[CUSTOMS].random_ppm, 0);
 	assert_false(o.agency[CUSTOMS].random_selected);
+	risk_rules_free(rs);
+}
+
+/* The random selection draws below its rate and never at it: with the
+ * rate set exactly to a declaration's draw it is not selected, one part
+ * per million more and it is; a 0% rate selects nothing even for a draw of
+ * 0 (the rate is compared with <, never <=). */
+static void random_draw_boundary(void **state)
+{
+	struct risk_rules *rs = compile("");
+	struct risk_profile p;
+	struct risk_outcome o;
+	struct risk_facts f;
+	(void)state;
+	risk_profile_init(&p);
+	facts_init(&f);
+	assess(rs, &p, seed, &f, &o);
+	uint32_t draw = o.agency[CUSTOMS].random_draw;
+	assert_true(draw > 0 && draw < 999999);
+	static const struct {
+		int64_t offset; /* rate = draw + offset */
+		bool selected;
+	} cases[] = {{-1, false}, {0, false}, {1, true}, {2, true}};
+	for (size_t i = 0; i < 4; i++) {
+		p.random_ppm[CUSTOMS] = (uint32_t)((int64_t)draw + cases[i].offset);
+		assess(rs, &p, seed, &f, &o);
+		assert_int_equal(o.agency[CUSTOMS].random_draw, draw);
+		assert_int_equal(o.agency[CUSTOMS].random_selected, cases[i].selected);
+		assert_int_equal(o.agency[CUSTOMS].lane,
+				 cases[i].selected ? RISK_LANE_RED : RISK_LANE_GREEN);
+	}
+	/* a draw of exactly 0 (found once for this seed and kept): a 0% rate
+	 * must not select it, 0.0001% must */
+	p.random_ppm[CUSTOMS] = 0;
+	f.number = zero_draw_number;
+	assess(rs, &p, seed, &f, &o);
+	assert_int_equal(o.agency[CUSTOMS].random_draw, 0);
+	assert_false(o.agency[CUSTOMS].random_selected);
+	p.random_ppm[CUSTOMS] = 1;
+	assess(rs, &p, seed, &f, &o);
+	assert_true(o.agency[CUSTOMS].random_selected);
 	risk_rules_free(rs);
 }
 
@@ -1509,6 +1553,7 @@ int main(void)
 		cmocka_unit_test(many_hits_are_truncated_not_lost),
 		cmocka_unit_test(credit_scaling),
 		cmocka_unit_test(random_selection_by_credit),
+		cmocka_unit_test(random_draw_boundary),
 		cmocka_unit_test(draws_follow_the_documented_hash),
 		cmocka_unit_test(determinism),
 		cmocka_unit_test(draw_boundary),

@@ -1,0 +1,539 @@
+/*
+ * test_clearance.c - the clearance use cases driven by service calls alone,
+ * against a real store (SQLite, or PostgreSQL with KOUAN_TEST_STORE):
+ * lodging through to automatic release, a red lane through the one joint
+ * inspection to release, a correction that reopens only the task whose
+ * basis it changed, and who may see a declaration. No request, no router,
+ * no JSON view: what a service returns and what the store then holds.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test_support.h"
+#include "domain/release.h"
+#include "service/declarations.h"
+#include "service/inspections.h"
+#include "service/lodging.h"
+#include "service/risk_admin.h"
+
+static int setup(void **state)
+{
+	*state = test_env_new();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	test_env_free(*state);
+	return 0;
+}
+
+static void at(struct test_env *env, const char *when)
+{
+	int64_t us;
+	assert_true(ktime_parse(when, &us));
+	__atomic_store_n(&env->clock.fixed_us, us, __ATOMIC_SEQ_CST);
+}
+
+/* --- running one use case in a unit of work of its own --- */
+
+struct lodge_job {
+	struct actor who;
+	json_t *body;
+	char number[DECL_NUMBER_SIZE];
+	enum declaration_status status;
+	struct task_row tasks[TASKS_MAX];
+	size_t ntasks;
+};
+
+static kerr lodge(struct uow *u, void *arg)
+{
+	struct lodge_job *j = arg;
+	struct declaration_facts f;
+	struct declaration d;
+	struct problems p;
+	struct refusal why;
+	problems_init(&p);
+	refusal_init(&why, &p);
+	if (!declaration_validate(j->body, uow_refdata(u), &p, &f))
+		return KERR_INVALID;
+	kerr e = lodging_lodge(u, &j->who, &f, uow_now_us(u), &d, &why);
+	if (!e) {
+		str_copy(j->number, d.row.number, sizeof j->number);
+		j->status = d.row.status;
+		memcpy(j->tasks, d.tasks, sizeof j->tasks);
+		j->ntasks = d.ntasks;
+	}
+	declaration_facts_free(&f);
+	declaration_free(&d);
+	return e;
+}
+
+/* Lodge `body` as `user`; the job keeps what lodging returned. */
+static void lodge_as(struct test_env *env, const char *user, json_t *body,
+		     struct lodge_job *j)
+{
+	memset(j, 0, sizeof *j);
+	test_actor(env, user, &j->who);
+	j->body = body;
+	assert_int_equal(uow_run(&env->app.svc, true, lodge, j), KERR_OK);
+}
+
+static const struct task_row *task_of(const struct task_row *t, size_t n, const char *agency)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(t[i].agency, agency))
+			return &t[i];
+	fail_msg("no %s task", agency);
+	return NULL;
+}
+
+struct read_job {
+	struct actor who;
+	const char *number;
+	struct declaration d;
+	kerr e;
+};
+
+static kerr read_declaration(struct uow *u, void *arg)
+{
+	struct read_job *j = arg;
+	j->e = declarations_get(u, &j->who, j->number, &j->d);
+	return KERR_OK;
+}
+
+/* The declaration as `user` sees it: KERR_OK with it in j->d, or why not. */
+static kerr read_as(struct test_env *env, const char *user, const char *number,
+		    struct read_job *j)
+{
+	memset(j, 0, sizeof *j);
+	test_actor(env, user, &j->who);
+	j->number = number;
+	assert_int_equal(uow_run(&env->app.svc, false, read_declaration, j), KERR_OK);
+	return j->e;
+}
+
+struct types {
+	char list[64][48];
+	size_t n;
+};
+
+static kerr add_type(void *arg, const struct event_row *e)
+{
+	struct types *t = arg;
+	if (t->n < 64)
+		str_copy(t->list[t->n++], e->type, sizeof t->list[0]);
+	return KERR_OK;
+}
+
+struct events_job {
+	struct actor who;
+	const char *number;
+	struct types types;
+};
+
+static kerr read_events(struct uow *u, void *arg)
+{
+	struct events_job *j = arg;
+	enum declaration_status st;
+	return declarations_events(u, &j->who, j->number, &st, add_type, &j->types);
+}
+
+/* The declaration's event types, in order, joined by spaces. */
+static void timeline(struct test_env *env, const char *number, char *out, size_t n)
+{
+	struct events_job j = {.number = number};
+	test_actor(env, "analyst", &j.who);
+	assert_int_equal(uow_run(&env->app.svc, false, read_events, &j), KERR_OK);
+	out[0] = '\0';
+	for (size_t i = 0; i < j.types.n; i++) {
+		if (i)
+			strncat(out, " ", n - strlen(out) - 1);
+		strncat(out, j.types.list[i], n - strlen(out) - 1);
+	}
+}
+
+struct profile_job {
+	struct actor who;
+	const char *office, *agency, *lane;
+	uint32_t ppm;
+};
+
+static kerr set_profile(struct uow *u, void *arg)
+{
+	struct profile_job *j = arg;
+	struct refusal why;
+	refusal_init(&why, NULL);
+	return risk_profile_put(u, &j->who, j->office, j->agency, j->ppm, j->lane, &why);
+}
+
+static void profile(struct test_env *env, const char *office, const char *agency,
+		    const char *lane)
+{
+	struct profile_job j = {.office = office, .agency = agency, .lane = lane, .ppm = 0};
+	test_actor(env, "admin", &j.who);
+	assert_int_equal(uow_run(&env->app.svc, true, set_profile, &j), KERR_OK);
+}
+
+struct rules_job {
+	struct actor who;
+	const char *text;
+};
+
+static kerr add_rules(struct uow *u, void *arg)
+{
+	struct rules_job *j = arg;
+	struct rules_meta meta;
+	struct risk_error err;
+	struct refusal why;
+	refusal_init(&why, NULL);
+	return risk_rules_add(u, &j->who, j->text, TEST_EPOCH_US - 1000000, "test", &meta,
+			      &err, &why);
+}
+
+struct decide_job {
+	struct actor who;
+	const char *number, *agency, *reason;
+	enum decision d;
+	enum declaration_status status;
+	struct refusal why;
+};
+
+static kerr decide(struct uow *u, void *arg)
+{
+	struct decide_job *j = arg;
+	struct declaration d;
+	refusal_init(&j->why, NULL);
+	kerr e = declarations_decide(u, &j->who, j->number, j->agency, j->d, j->reason, &d,
+				     &j->why);
+	if (!e)
+		j->status = d.row.status;
+	declaration_free(&d);
+	return e;
+}
+
+static kerr decide_as(struct test_env *env, const char *user, const char *number,
+		      const char *agency, enum decision d, const char *reason,
+		      struct decide_job *j)
+{
+	memset(j, 0, sizeof *j);
+	test_actor(env, user, &j->who);
+	j->number = number;
+	j->agency = agency;
+	j->d = d;
+	j->reason = reason;
+	return uow_run(&env->app.svc, true, decide, j);
+}
+
+/* --- the use cases --- */
+
+/* Laptops at an office whose customs profile is green with no random
+ * selection: lodging alone releases them, as kouan, with a signed notice. */
+static void lodging_through_automatic_release(void **state)
+{
+	struct test_env *env = *state;
+	profile(env, "5141", "customs", "green");
+	json_t *body = test_declaration_customs_only();
+	json_object_set_new(body, "declaration_office", json_string("5141"));
+	struct lodge_job j;
+	lodge_as(env, "trader", body, &j);
+	json_decref(body);
+	assert_int_equal(j.status, DECL_RELEASED);
+	assert_int_equal(j.ntasks, 1);
+	const struct task_row *t = task_of(j.tasks, j.ntasks, "customs");
+	assert_int_equal(t->status, TASK_CLEARED);
+	assert_string_equal(t->decided_by, "kouan");
+	assert_string_equal(t->reason, "green lane: released by risk assessment");
+	char types[2048];
+	timeline(env, j.number, types, sizeof types);
+	assert_string_equal(types, "declaration.lodged declaration.accepted task.opened "
+				   "declaration.assessed task.cleared declaration.released");
+	/* the notice verifies with the release key, and names the goods */
+	struct read_job r;
+	assert_int_equal(read_as(env, "trader", j.number, &r), KERR_OK);
+	assert_int_equal(r.d.row.status, DECL_RELEASED);
+	assert_string_not_equal(r.d.row.released_at, "");
+	declaration_free(&r.d);
+}
+
+/* US apples under a rule sending them to quarantine inspection: customs is
+ * cleared by kouan (green), quarantine's task waits for the joint
+ * inspection; booked, inspected, found clean, and released. */
+struct inspect_job {
+	struct actor who;
+	const char *number;
+	struct inspection_state s;
+	struct finding f;
+	int step; /* 0 read, 1 book, 2 finding */
+	struct refusal why;
+};
+
+static kerr inspect(struct uow *u, void *arg)
+{
+	struct inspect_job *j = arg;
+	refusal_init(&j->why, NULL);
+	switch (j->step) {
+	case 0:
+		return inspections_of_declaration(u, &j->who, j->number, &j->s);
+	case 1: {
+		int64_t slot;
+		assert_true(ktime_parse("2026-11-24T02:00:00Z", &slot));
+		return inspections_book(u, &j->who, j->s.row.id, "CNNSA-1", slot, false, &j->s,
+					&j->why);
+	}
+	default:
+		return inspections_record_finding(u, &j->who, j->s.row.id, &j->f, &j->s, &j->why);
+	}
+}
+
+static kerr create_site(struct uow *u, void *arg)
+{
+	struct inspection_site s = {.code = "CNNSA-1", .name = "Nansha inspection area",
+				    .port = "CNNSA", .slot_minutes = 30, .capacity = 4};
+	struct refusal why;
+	refusal_init(&why, NULL);
+	return inspections_site_create(u, arg, &s, &why);
+}
+
+static void red_lane_through_the_joint_inspection(void **state)
+{
+	struct test_env *env = *state;
+	struct rules_job rules = {.text = "when hs starts \"0808\" and origin = \"US\" then "
+					  "quarantine red 100% reason \"fire blight\"\n"};
+	test_actor(env, "admin", &rules.who);
+	assert_int_equal(uow_run(&env->app.svc, true, add_rules, &rules), KERR_OK);
+	profile(env, "5167", "customs", "green");
+	profile(env, "5167", "quarantine", "green");
+	struct actor admin;
+	test_actor(env, "admin", &admin);
+	assert_int_equal(uow_run(&env->app.svc, true, create_site, &admin), KERR_OK);
+
+	json_t *body = test_declaration();
+	json_array_remove(json_object_get(body, "items"), 1); /* apples only */
+	struct lodge_job j;
+	lodge_as(env, "trader", body, &j);
+	json_decref(body);
+	assert_int_equal(j.status, DECL_ACCEPTED);
+	assert_int_equal(task_of(j.tasks, j.ntasks, "customs")->status, TASK_CLEARED);
+	assert_int_equal(task_of(j.tasks, j.ntasks, "quarantine")->status, TASK_INSPECTING);
+
+	struct inspect_job in = {.number = j.number, .step = 0};
+	test_actor(env, "trader", &in.who);
+	assert_int_equal(uow_run(&env->app.svc, false, inspect, &in), KERR_OK);
+	assert_int_equal(in.s.row.status, INSPECTION_AWAITING_BOOKING);
+	assert_int_equal(in.s.nagencies, 1);
+	assert_string_equal(in.s.agencies[0].agency, "quarantine");
+	/* a finding before the booked slot is refused */
+	in.step = 2;
+	test_actor(env, "quarantine", &in.who);
+	in.f = (struct finding){.agency = "quarantine", .result = FINDING_NO_PROBLEM};
+	assert_int_equal(uow_run(&env->app.svc, true, inspect, &in), KERR_CONFLICT);
+	assert_non_null(strstr(in.why.detail, "no appointment yet"));
+	in.step = 1;
+	test_actor(env, "trader", &in.who);
+	assert_int_equal(uow_run(&env->app.svc, true, inspect, &in), KERR_OK);
+	assert_int_equal(in.s.row.status, INSPECTION_BOOKED);
+	assert_true(in.s.booked);
+	at(env, "2026-11-24T02:05:00Z");
+	in.step = 2;
+	test_actor(env, "quarantine", &in.who);
+	in.f = (struct finding){.agency = "quarantine", .result = FINDING_NO_PROBLEM};
+	assert_int_equal(uow_run(&env->app.svc, true, inspect, &in), KERR_OK);
+	assert_int_equal(in.s.row.status, INSPECTION_COMPLETED);
+	assert_true(in.s.row.has_outcome);
+	assert_int_equal(in.s.row.outcome, FINDING_NO_PROBLEM);
+	assert_int_equal(in.s.declaration_status, DECL_RELEASED);
+
+	struct read_job r;
+	assert_int_equal(read_as(env, "trader", j.number, &r), KERR_OK);
+	assert_int_equal(r.d.row.status, DECL_RELEASED);
+	assert_int_equal(clearance_task(&r.d, "quarantine")->status, TASK_CLEARED);
+	assert_string_equal(clearance_task(&r.d, "quarantine")->decided_by, "quarantine");
+	declaration_free(&r.d);
+	char types[4096];
+	timeline(env, j.number, types, sizeof types);
+	assert_string_equal(types,
+			    "declaration.lodged declaration.accepted task.opened task.opened "
+			    "declaration.assessed task.cleared task.inspection_ordered "
+			    "inspection.opened inspection.booked inspection.finding_recorded "
+			    "task.cleared declaration.released inspection.completed");
+}
+
+struct correct_job {
+	struct actor who;
+	const char *number;
+	json_t *body;
+	enum declaration_status status;
+	struct task_row tasks[TASKS_MAX];
+	size_t ntasks;
+	struct refusal why;
+	struct problems p;
+};
+
+static kerr correct(struct uow *u, void *arg)
+{
+	struct correct_job *j = arg;
+	struct declaration_facts f;
+	struct declaration d;
+	problems_init(&j->p);
+	refusal_init(&j->why, &j->p);
+	if (!declaration_validate(j->body, uow_refdata(u), &j->p, &f))
+		return KERR_INVALID;
+	kerr e = lodging_correct(u, &j->who, j->number, &f, &d, &j->why);
+	if (!e) {
+		j->status = d.row.status;
+		memcpy(j->tasks, d.tasks, sizeof j->tasks);
+		j->ntasks = d.ntasks;
+	}
+	declaration_facts_free(&f);
+	declaration_free(&d);
+	return e;
+}
+
+/* Apples and laptops: quarantine clears, customs returns the declaration.
+ * A correction of the laptops alone reopens customs (returned) and leaves
+ * quarantine's cleared task alone: what it examined did not change. */
+static void correction_reopens_one_task(void **state)
+{
+	struct test_env *env = *state;
+	json_t *body = test_declaration();
+	struct lodge_job j;
+	lodge_as(env, "trader", body, &j);
+	assert_int_equal(j.status, DECL_ACCEPTED); /* no profile at 5167: yellow */
+	struct decide_job dj;
+	assert_int_equal(decide_as(env, "quarantine", j.number, "quarantine", DECISION_CLEARED,
+				   NULL, &dj),
+			 KERR_OK);
+	assert_int_equal(decide_as(env, "customs", j.number, "customs", DECISION_RETURN,
+				   "the laptops' quantity is wrong", &dj),
+			 KERR_OK);
+	assert_int_equal(dj.status, DECL_RETURNED);
+	/* an officer of another agency may not decide customs' task */
+	assert_int_equal(decide_as(env, "quarantine", j.number, "customs", DECISION_CLEARED,
+				   NULL, &dj),
+			 KERR_FORBIDDEN);
+	assert_string_equal(dj.why.detail, "a quarantine officer may decide only quarantine tasks");
+
+	json_object_set_new(json_array_get(json_object_get(body, "items"), 1), "quantity",
+			    json_string("12"));
+	struct correct_job cj = {.number = j.number, .body = body};
+	test_actor(env, "trader", &cj.who);
+	assert_int_equal(uow_run(&env->app.svc, true, correct, &cj), KERR_OK);
+	assert_int_equal(cj.status, DECL_ACCEPTED);
+	assert_int_equal(task_of(cj.tasks, cj.ntasks, "customs")->status, TASK_OPEN);
+	assert_int_equal(task_of(cj.tasks, cj.ntasks, "quarantine")->status, TASK_CLEARED);
+	char types[4096];
+	timeline(env, j.number, types, sizeof types);
+	assert_non_null(strstr(types, "declaration.corrected task.reopened declaration.assessed"));
+	assert_null(strstr(strstr(types, "declaration.corrected"), "task.cleared"));
+	/* a correction may not change the office: it is part of the number */
+	json_object_set_new(body, "declaration_office", json_string("5141"));
+	assert_int_equal(decide_as(env, "customs", j.number, "customs", DECISION_RETURN,
+				   "again", &dj),
+			 KERR_OK);
+	assert_int_equal(uow_run(&env->app.svc, true, correct, &cj), KERR_INVALID);
+	assert_string_equal(cj.why.detail, "the correction changes fields that are fixed");
+	assert_int_equal(cj.p.count, 1);
+	assert_string_equal(cj.p.errors[0].field, "/declaration_office");
+	json_object_set_new(body, "declaration_office", json_string("5167"));
+	/* and another organisation may not correct it at all */
+	test_actor(env, "trader2", &cj.who);
+	json_object_set_new(body, "declarant_uscc", json_string("91440300MA5E0THR7G"));
+	assert_int_equal(uow_run(&env->app.svc, true, correct, &cj), KERR_NOT_FOUND);
+	json_decref(body);
+}
+
+/* Who may see a declaration, decided in one place for every reader. */
+static void visibility(void **state)
+{
+	struct test_env *env = *state;
+	json_t *body = test_declaration_customs_only();
+	struct lodge_job j;
+	lodge_as(env, "trader", body, &j);
+	json_decref(body);
+	struct read_job r;
+	static const struct {
+		const char *user;
+		kerr before, after;
+	} who[] = {
+		{"trader", KERR_OK, KERR_OK},
+		{"trader2", KERR_NOT_FOUND, KERR_NOT_FOUND},     /* another organisation */
+		{"broker", KERR_NOT_FOUND, KERR_NOT_FOUND},
+		{"customs", KERR_OK, KERR_OK},                   /* its task */
+		{"quarantine", KERR_NOT_FOUND, KERR_NOT_FOUND},  /* no task */
+		{"terminal", KERR_NOT_FOUND, KERR_OK},           /* released only */
+		{"analyst", KERR_OK, KERR_OK},
+		{"admin", KERR_OK, KERR_OK},
+	};
+	for (size_t i = 0; i < sizeof who / sizeof who[0]; i++) {
+		assert_int_equal(read_as(env, who[i].user, j.number, &r), who[i].before);
+		declaration_free(&r.d);
+	}
+	struct decide_job dj;
+	assert_int_equal(decide_as(env, "customs", j.number, "customs", DECISION_CLEARED, NULL,
+				   &dj),
+			 KERR_OK);
+	assert_int_equal(dj.status, DECL_RELEASED);
+	for (size_t i = 0; i < sizeof who / sizeof who[0]; i++) {
+		assert_int_equal(read_as(env, who[i].user, j.number, &r), who[i].after);
+		declaration_free(&r.d);
+	}
+	/* nothing more can be decided once released */
+	assert_int_equal(decide_as(env, "customs", j.number, "customs", DECISION_REJECT, "late",
+				   &dj),
+			 KERR_CONFLICT);
+	assert_string_equal(dj.why.detail, "the declaration has been released");
+}
+
+struct withdraw_job {
+	struct actor who;
+	const char *number;
+	struct refusal why;
+};
+
+static kerr withdraw(struct uow *u, void *arg)
+{
+	struct withdraw_job *j = arg;
+	struct declaration d;
+	refusal_init(&j->why, NULL);
+	kerr e = lodging_withdraw(u, &j->who, j->number, "changed our mind", &d, &j->why);
+	declaration_free(&d);
+	return e;
+}
+
+/* A rejected declaration is final: it cannot be withdrawn afterwards. */
+static void rejected_cannot_be_withdrawn(void **state)
+{
+	struct test_env *env = *state;
+	json_t *body = test_declaration_customs_only();
+	struct lodge_job j;
+	lodge_as(env, "trader", body, &j);
+	json_decref(body);
+	struct decide_job dj;
+	assert_int_equal(decide_as(env, "customs", j.number, "customs", DECISION_REJECT,
+				   "prohibited goods", &dj),
+			 KERR_OK);
+	assert_int_equal(dj.status, DECL_REJECTED);
+	struct withdraw_job wj = {.number = j.number};
+	test_actor(env, "trader", &wj.who);
+	assert_int_equal(uow_run(&env->app.svc, true, withdraw, &wj), KERR_CONFLICT);
+	assert_string_equal(wj.why.detail, "a rejected declaration cannot be withdrawn");
+	struct read_job r;
+	assert_int_equal(read_as(env, "trader", j.number, &r), KERR_OK);
+	assert_int_equal(r.d.row.status, DECL_REJECTED);
+	declaration_free(&r.d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(lodging_through_automatic_release, setup, teardown),
+		cmocka_unit_test_setup_teardown(red_lane_through_the_joint_inspection, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(correction_reopens_one_task, setup, teardown),
+		cmocka_unit_test_setup_teardown(visibility, setup, teardown),
+		cmocka_unit_test_setup_teardown(rejected_cannot_be_withdrawn, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,84 @@
+/*
+ * test_vocabulary.c - the typed vocabulary of the domain: event types with
+ * their wire names and whether kouan takes the step by itself, and roles
+ * with the agency each officer works for. Expected values written out.
+ */
+#include <string.h>
+
+#include "test_support.h"
+#include "domain/events.h"
+#include "domain/roles.h"
+
+static void event_types(void **state)
+{
+	(void)state;
+	/* every type, in order, with its system flag */
+	static const struct {
+		const char *name;
+		bool system;
+	} want[] = {
+		{"declaration.lodged", false},          {"declaration.accepted", true},
+		{"declaration.assessed", true},         {"declaration.corrected", false},
+		{"declaration.returned", true},         {"declaration.rejected", true},
+		{"declaration.released", true},         {"declaration.withdrawn", false},
+		{"task.opened", true},                  {"task.reopened", true},
+		{"task.closed", true},                  {"task.cleared", false},
+		{"task.inspection_ordered", false},     {"task.returned", false},
+		{"task.rejected", false},               {"inspection.opened", true},
+		{"inspection.agency_joined", true},     {"inspection.agency_left", true},
+		{"inspection.booked", false},           {"inspection.moved", false},
+		{"inspection.cancelled", false},        {"inspection.finding_recorded", false},
+		{"inspection.finding_recognised", false}, {"inspection.completed", true},
+		{"inspection.closed", true},
+	};
+	assert_int_equal(sizeof want / sizeof want[0], EVENT_TYPE_COUNT);
+	for (int i = 0; i < EVENT_TYPE_COUNT; i++) {
+		enum event_type t;
+		assert_string_equal(event_type_name(i), want[i].name);
+		assert_int_equal(event_type_is_system(i), want[i].system);
+		assert_true(event_type_parse(want[i].name, &t));
+		assert_int_equal(t, i);
+	}
+	enum event_type t;
+	assert_false(event_type_parse("task.done", &t));
+	assert_false(event_type_parse(NULL, &t));
+	assert_string_equal(event_type_name(EVENT_TYPE_COUNT), "?");
+	assert_false(event_type_is_system(EVENT_TYPE_COUNT));
+}
+
+static void roles(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		const char *agency;
+	} want[] = {
+		{"declarant", NULL}, {"customs", "customs"},   {"quarantine", "quarantine"},
+		{"border", "border"}, {"maritime", "maritime"}, {"port_operator", NULL},
+		{"analyst", NULL},   {"admin", NULL},
+	};
+	assert_int_equal(sizeof want / sizeof want[0], ROLE_COUNT);
+	for (int i = 0; i < ROLE_COUNT; i++) {
+		enum role r;
+		assert_string_equal(role_name(i), want[i].name);
+		assert_true(role_parse(want[i].name, &r));
+		assert_int_equal(r, i);
+		if (want[i].agency)
+			assert_string_equal(role_agency(i), want[i].agency);
+		else
+			assert_null(role_agency(i));
+		assert_non_null(strstr(role_names_text(), want[i].name));
+	}
+	enum role r;
+	assert_false(role_parse("Customs", &r));
+	assert_int_equal(ROLES_AGENCY, (1u << 1) | (1u << 2) | (1u << 3) | (1u << 4));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(event_types),
+		cmocka_unit_test(roles),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
