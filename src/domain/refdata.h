@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "common/sizes.h"
 
 #define REF_MAX_AGENCIES 16
 
@@ -47,7 +48,7 @@ struct ref_list {
 };
 
 struct agency {
-	char code[16];
+	char code[AGENCY_CODE_SIZE];
 	enum agency_scope scope;
 };
 

@@ -28,7 +28,7 @@ char *release_notice_text(const char *number, const char *released_at,
 	return s;
 }
 
-void release_sign(const char *text, const unsigned char sk[64],
+void release_sign(const char *text, const unsigned char sk[RELEASE_SK_BYTES],
 		  char out[SIGNATURE_B64_MAX])
 {
 	unsigned char sig[crypto_sign_BYTES];
@@ -38,7 +38,7 @@ void release_sign(const char *text, const unsigned char sk[64],
 }
 
 bool release_verify(const char *text, const char *signature_b64,
-		    const unsigned char pk[32])
+		    const unsigned char pk[RELEASE_PK_BYTES])
 {
 	unsigned char sig[crypto_sign_BYTES];
 	size_t len = 0;
@@ -50,9 +50,9 @@ bool release_verify(const char *text, const char *signature_b64,
 					   strlen(text), pk) == 0;
 }
 
-void release_key_id(const unsigned char pk[32], char out[17])
+void release_key_id(const unsigned char pk[RELEASE_PK_BYTES], char out[KEY_ID_SIZE])
 {
 	unsigned char h[8];
 	crypto_generichash(h, sizeof h, pk, 32, NULL, 0);
-	sodium_bin2hex(out, 17, h, sizeof h);
+	sodium_bin2hex(out, KEY_ID_SIZE, h, sizeof h);
 }

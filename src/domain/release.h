@@ -14,9 +14,12 @@
 #include <stdbool.h>
 
 #include "common/error.h"
+#include "common/sizes.h"
 #include "domain/declaration.h"
 
 #define SIGNATURE_B64_MAX 100
+#define RELEASE_PK_BYTES 32 /* Ed25519 public key */
+#define RELEASE_SK_BYTES 64 /* Ed25519 secret key (seed and public key) */
 
 /* Canonical notice text (free() it) from the declaration's facts and the
  * agencies that cleared it; NULL when out of memory. */
@@ -24,12 +27,12 @@ char *release_notice_text(const char *number, const char *released_at,
 			  const struct declaration_facts *f, const char *const *agencies,
 			  size_t nagencies);
 /* Sign text with a 64-byte Ed25519 secret key. */
-void release_sign(const char *text, const unsigned char sk[64],
+void release_sign(const char *text, const unsigned char sk[RELEASE_SK_BYTES],
 		  char out[SIGNATURE_B64_MAX]);
 /* Verify a base64 signature over text with a 32-byte public key. */
 bool release_verify(const char *text, const char *signature_b64,
-		    const unsigned char pk[32]);
+		    const unsigned char pk[RELEASE_PK_BYTES]);
 /* The key id: an 8-byte BLAKE2b digest of pk, as 16 hex digits. */
-void release_key_id(const unsigned char pk[32], char out[17]);
+void release_key_id(const unsigned char pk[RELEASE_PK_BYTES], char out[KEY_ID_SIZE]);
 
 #endif

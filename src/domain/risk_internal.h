@@ -125,7 +125,7 @@ struct rbound {
 struct risk_rules {
 	int64_t version;
 	size_t nagencies;
-	char agency[RISK_MAX_AGENCIES][16];
+	char agency[RISK_MAX_AGENCIES][AGENCY_CODE_SIZE];
 	uint8_t agency_len[RISK_MAX_AGENCIES];
 
 	char *pool;

@@ -286,7 +286,7 @@ kerr demo_seed(struct app *app, FILE *out)
 			loopback_result_free(&r);
 			return KERR_INTERNAL;
 		}
-		char number[32];
+		char number[DECL_NUMBER_SIZE];
 		str_copy(number, json_string_value(json_object_get(r.json, "number")),
 			 sizeof number);
 		loopback_result_free(&r);

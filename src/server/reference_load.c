@@ -134,7 +134,7 @@ kerr reference_load(struct store *s, const char *iso_dir, int64_t now_us,
 }
 
 /* Digest of everything reference_load reads. */
-static bool builtin_digest(const char *iso_dir, char out[65])
+static bool builtin_digest(const char *iso_dir, char out[HASH_HEX_SIZE])
 {
 	crypto_generichash_state h;
 	crypto_generichash_init(&h, NULL, 0, 32);
@@ -165,7 +165,7 @@ kerr reference_sync(struct store *s, const char *iso_dir, int64_t now_us,
 {
 	*added = 0;
 	*loaded = false;
-	char want[65], have[65] = "";
+	char want[HASH_HEX_SIZE], have[HASH_HEX_SIZE] = "";
 	if (!builtin_digest(iso_dir, want)) {
 		log_error("reference: cannot read %s (install the iso-codes package)", iso_dir);
 		return KERR_INVALID;

@@ -26,6 +26,7 @@
 #include "common/sizes.h"
 #include "domain/events.h"
 #include "domain/refdata.h"
+#include "domain/release.h"
 #include "domain/roles.h"
 #include "store/store.h"
 
@@ -85,8 +86,8 @@ struct services {
 	struct service_limits limits;
 	pthread_mutex_t ref_lock;
 	struct refdata *ref; /* current snapshot, guarded by ref_lock */
-	unsigned char sign_pk[32];
-	unsigned char sign_sk[64];
+	unsigned char sign_pk[RELEASE_PK_BYTES];
+	unsigned char sign_sk[RELEASE_SK_BYTES];
 	char key_id[KEY_ID_SIZE];
 	struct risk_state *risk; /* rules in force and draw seed (risk_apply.c) */
 	/* called after a commit that wrote events (wakes the feed's waiters) */
@@ -118,8 +119,8 @@ KOUAN_MUST_USE kerr services_reload_refdata(struct services *s, struct store_con
 KOUAN_MUST_USE kerr services_ping(struct uow *u);
 
 /* Create or load an Ed25519 key pair in a file (hex of the secret key). */
-KOUAN_MUST_USE kerr release_key_load(const char *path, unsigned char pk[32],
-				     unsigned char sk[64], bool create);
+KOUAN_MUST_USE kerr release_key_load(const char *path, unsigned char pk[RELEASE_PK_BYTES],
+				     unsigned char sk[RELEASE_SK_BYTES], bool create);
 
 /* --- a unit of work --- */
 

@@ -71,8 +71,8 @@ void service_limits_default(struct service_limits *l)
 	l->pwhash_mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
 }
 
-kerr release_key_load(const char *path, unsigned char pk[32], unsigned char sk[64],
-		      bool create)
+kerr release_key_load(const char *path, unsigned char pk[RELEASE_PK_BYTES],
+		      unsigned char sk[RELEASE_SK_BYTES], bool create)
 {
 	char hex[129 + 2];
 	FILE *f = fopen(path, "r");
