@@ -271,7 +271,7 @@ static void make_decl(struct decl *d, unsigned i)
 	f->office = offices[below(10)];
 	snprintf(d->number, sizeof d->number, "%s2026%u%09u", f->office,
 		 below(5) ? 1u : 0u, i);
-	f->number = d->number;
+	f->key = d->number;
 	f->trade_mode = trade_modes[weighted(trade_mode_w, 8)];
 	f->transport_mode = transport_modes[weighted(transport_w, 5)];
 	f->port = ports[below(12)];

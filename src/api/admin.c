@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/handlers.h"
+#include "api/views.h"
 #include "service/accounts.h"
 
 static const char *str_field(const json_t *o, const char *key, struct problems *p,
@@ -31,14 +32,15 @@ void api_organisation_create(struct api_ctx *ctx)
 	json_t *body = api_read_body(ctx);
 	if (!body)
 		return;
-	static const char *const ok[] = {"uscc", "name", "kind", NULL};
+	static const char *const ok[] = {"uscc", "name", "kind", "port", NULL};
 	struct problems p;
 	problems_init(&p);
-	problems_unknown_fields(&p, body, "", ok, "uscc, name, kind");
+	problems_unknown_fields(&p, body, "", ok, "uscc, name, kind, port");
 	struct org_input in = {str_field(body, "uscc", &p, true),
 			       str_field(body, "name", &p, true),
-			       str_field(body, "kind", &p, true)};
-	org_input_check(&in, &p);
+			       str_field(body, "kind", &p, true),
+			       str_field(body, "port", &p, false)};
+	org_input_check(&in, uow_refdata(&ctx->uow), &p);
 	int64_t id;
 	struct refusal why;
 	refusal_init(&why, &p);
@@ -49,17 +51,18 @@ void api_organisation_create(struct api_ctx *ctx)
 	if (e)
 		api_refused(ctx, e, &why, NULL);
 	else
-		api_json(ctx, 201, json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id,
-					     "uscc", in.uscc, "name", in.name, "kind", in.kind));
+		api_json(ctx, 201, json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)id,
+					     "uscc", in.uscc, "name", in.name, "kind", in.kind,
+					     "port", json_text_or_null(in.port)));
 	json_decref(body);
 }
 
 static kerr append_org(void *arg, const struct org_row *o)
 {
 	return json_array_append_new(
-		       arg, json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)o->id,
-				      "uscc", o->uscc, "name", o->name, "kind", o->kind,
-				      "created_at", o->created_at))
+		       arg, json_pack("{s:I, s:s, s:s, s:s, s:o, s:s}", "id", (json_int_t)o->id,
+				      "uscc", o->uscc, "name", o->name, "kind", o->kind, "port",
+				      json_text_or_null(o->port), "created_at", o->created_at))
 		       ? KERR_NOMEM
 		       : KERR_OK;
 }
@@ -81,16 +84,21 @@ void api_user_create(struct api_ctx *ctx)
 	if (!body)
 		return;
 	static const char *const ok[] = {"username", "display_name", "password", "role",
-					 "organisation", NULL};
+					 "organisation", "supervisor", NULL};
 	struct problems p;
 	problems_init(&p);
 	problems_unknown_fields(&p, body, "", ok,
-				"username, display_name, password, role, organisation");
+				"username, display_name, password, role, organisation, "
+				"supervisor");
+	json_t *sup = json_object_get(body, "supervisor");
+	if (sup && !json_is_boolean(sup))
+		problems_add(&p, "/supervisor", "must be true or false");
 	struct user_input in = {str_field(body, "username", &p, true),
 				str_field(body, "display_name", &p, false),
 				str_field(body, "password", &p, true),
 				str_field(body, "role", &p, true),
-				str_field(body, "organisation", &p, true)};
+				str_field(body, "organisation", &p, true),
+				json_is_true(sup)};
 	user_input_check(&in, &p);
 	int64_t id;
 	struct refusal why;
@@ -102,19 +110,21 @@ void api_user_create(struct api_ctx *ctx)
 	if (e)
 		api_refused(ctx, e, &why, NULL);
 	else
-		api_json(ctx, 201, json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id,
+		api_json(ctx, 201, json_pack("{s:I, s:s, s:s, s:s, s:b}", "id", (json_int_t)id,
 					     "username", in.username, "role", in.role,
-					     "organisation", in.org_uscc));
+					     "organisation", in.org_uscc, "supervisor",
+					     in.supervisor));
 	json_decref(body);
 }
 
 static kerr append_user(void *arg, const struct user_row *u)
 {
 	return json_array_append_new(
-		       arg, json_pack("{s:I, s:s, s:s, s:s, s:s, s:b}", "id", (json_int_t)u->id,
-				      "username", u->username, "display_name", u->display_name,
-				      "role", u->role, "organisation", u->org_uscc, "disabled",
-				      u->disabled))
+		       arg, json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:b}", "id",
+				      (json_int_t)u->id, "username", u->username, "display_name",
+				      u->display_name, "role", u->role, "organisation",
+				      u->org_uscc, "disabled", u->disabled, "supervisor",
+				      u->supervisor))
 		       ? KERR_NOMEM
 		       : KERR_OK;
 }

@@ -30,7 +30,7 @@ static bool validate(struct api_ctx *ctx, json_t *body, struct declaration_facts
 /* Answer a declaration just changed (status 200 or 201). */
 static void answer(struct api_ctx *ctx, int status, struct declaration *d)
 {
-	json_t *view = declaration_json(d);
+	json_t *view = declaration_json(d, view_level_of(&ctx->app->svc, &ctx->actor));
 	if (!view)
 		api_problem(ctx, KERR_NOMEM, NULL, NULL);
 	else
@@ -58,7 +58,8 @@ void api_declaration_create(struct api_ctx *ctx)
 	if (api_idempotent_replay(ctx, key, hash))
 		goto out;
 	kerr e = lodging_lodge(&ctx->uow, &ctx->actor, &f, ctx->received_us, &d, &why);
-	json_t *view = e ? NULL : declaration_json(&d);
+	json_t *view = e ? NULL
+			 : declaration_json(&d, view_level_of(&ctx->app->svc, &ctx->actor));
 	answer_text = view ? json_dumps(view, JSON_COMPACT) : NULL;
 	json_decref(view);
 	if (!e && !answer_text)
@@ -118,7 +119,8 @@ void api_declaration_list(struct api_ctx *ctx)
 				      .after = http_query(ctx->req, "after"),
 				      .limit = (int)limit};
 	json_t *list = json_array();
-	kerr e = declarations_list(&ctx->uow, &ctx->actor, &q, append_summary, list);
+	struct view_list vl = {list, view_level_of(&ctx->app->svc, &ctx->actor), 0};
+	kerr e = declarations_list(&ctx->uow, &ctx->actor, &q, append_summary, &vl);
 	if (e) {
 		json_decref(list);
 		api_problem(ctx, KERR_STORE, NULL, NULL);
@@ -146,8 +148,9 @@ void api_declaration_events(struct api_ctx *ctx)
 	struct refusal why;
 	refusal_init(&why, NULL);
 	json_t *events = json_array();
+	struct view_list vl = {events, view_level_of(&ctx->app->svc, &ctx->actor), 0};
 	kerr e = declarations_events(&ctx->uow, &ctx->actor, http_param(ctx->req, "number"),
-				     &status, append_event, events);
+				     &status, append_event, &vl);
 	if (e) {
 		json_decref(events);
 		not_there(ctx, e, &why);

@@ -61,19 +61,6 @@ static bool wait_for_events(struct app *app, uint64_t seen, int seconds)
 	return true;
 }
 
-/* Remember the id of the last event as the next cursor, and append it. */
-struct page {
-	json_t *events;
-	int64_t last;
-};
-
-static kerr add(void *arg, const struct event_row *e)
-{
-	struct page *p = arg;
-	p->last = e->id;
-	return append_event(p->events, e);
-}
-
 void api_events_feed(struct api_ctx *ctx)
 {
 	int64_t after, limit, wait;
@@ -87,22 +74,23 @@ void api_events_feed(struct api_ctx *ctx)
 		pthread_mutex_lock(&ctx->app->feed.lock);
 		uint64_t seen = ctx->app->feed.generation;
 		pthread_mutex_unlock(&ctx->app->feed.lock);
-		struct page page = {json_array(), after};
-		kerr e = feed_read(&ctx->uow, &ctx->actor, after, (int)limit, add, &page);
+		struct view_list page = {json_array(), view_level_of(&ctx->app->svc, &ctx->actor),
+					 after};
+		kerr e = feed_read(&ctx->uow, &ctx->actor, after, (int)limit, append_event, &page);
 		uow_end_read(&ctx->uow); /* no transaction is held while waiting */
 		if (e) {
-			json_decref(page.events);
+			json_decref(page.array);
 			api_problem(ctx, e == KERR_FORBIDDEN ? e : KERR_STORE, NULL, NULL);
 			return;
 		}
-		if (json_array_size(page.events) > 0 || wait == 0 || round > 0 ||
+		if (json_array_size(page.array) > 0 || wait == 0 || round > 0 ||
 		    !wait_for_events(ctx->app, seen, (int)wait)) {
 			char cursor[24];
-			snprintf(cursor, sizeof cursor, "%lld", (long long)page.last);
-			api_json(ctx, 200, json_pack("{s:o, s:s}", "events", page.events,
+			snprintf(cursor, sizeof cursor, "%lld", (long long)page.last_id);
+			api_json(ctx, 200, json_pack("{s:o, s:s}", "events", page.array,
 						     "cursor", cursor));
 			return;
 		}
-		json_decref(page.events);
+		json_decref(page.array);
 	}
 }

@@ -119,11 +119,16 @@ void api_organisation_create(struct api_ctx *ctx);
 void api_organisation_list(struct api_ctx *ctx);
 void api_user_create(struct api_ctx *ctx);
 void api_user_list(struct api_ctx *ctx);
+/* mandates.c */
+void api_mandate_create(struct api_ctx *ctx);
+void api_mandate_list(struct api_ctx *ctx);
+void api_mandate_revoke(struct api_ctx *ctx);
 /* inspections.c */
 void api_inspection_get(struct api_ctx *ctx);
 void api_declaration_inspection(struct api_ctx *ctx);
 void api_inspection_finding(struct api_ctx *ctx);
 void api_inspection_recognition(struct api_ctx *ctx);
+void api_inspection_waiver(struct api_ctx *ctx);
 void api_inspection_book(struct api_ctx *ctx);
 void api_inspection_move(struct api_ctx *ctx);
 void api_inspection_cancel(struct api_ctx *ctx);

@@ -142,6 +142,26 @@ out:
 	json_decref(body);
 }
 
+void api_inspection_waiver(struct api_ctx *ctx)
+{
+	json_t *body = api_read_body(ctx);
+	if (!body)
+		return;
+	static const char *const fields[] = {"reason", NULL};
+	const char *reason;
+	int64_t id;
+	struct inspection_state s;
+	struct refusal why;
+	refusal_init(&why, NULL);
+	if (api_only_fields(ctx, body, fields, "reason") &&
+	    api_reason(ctx, body, true, 500, &reason) && id_param(ctx, &id)) {
+		kerr e = inspections_waive(&ctx->uow, &ctx->actor, id,
+					   http_param(ctx->req, "agency"), reason, &s, &why);
+		answer(ctx, e, &s, &why, 200, "the waiver could not be saved");
+	}
+	json_decref(body);
+}
+
 /* Book (POST) or move (PUT) the appointment of an inspection:
  * {"site", "slot_start"}. */
 static void booking_change(struct api_ctx *ctx, bool move)

@@ -52,6 +52,10 @@ static const struct route routes[] = {
 	{"GET", "/v1/organisations", api_organisation_list, ADMIN, TX_READ},
 	{"POST", "/v1/users", api_user_create, ADMIN, TX_WRITE},
 	{"GET", "/v1/users", api_user_list, ADMIN, TX_READ},
+	/* electronic mandates (委托) */
+	{"POST", "/v1/mandates", api_mandate_create, DECLARANT, TX_WRITE},
+	{"GET", "/v1/mandates", api_mandate_list, DECLARANT, TX_READ},
+	{"DELETE", "/v1/mandates/{id}", api_mandate_revoke, DECLARANT, TX_WRITE},
 	/* joint inspection and appointments */
 	{"GET", "/v1/inspections/{id}", api_inspection_get, READERS, TX_READ},
 	{"GET", "/v1/declarations/{number}/inspection", api_declaration_inspection, READERS,
@@ -60,6 +64,8 @@ static const struct route routes[] = {
 	 ROLES_AGENCY, TX_WRITE},
 	{"POST", "/v1/inspections/{id}/findings/{agency}/recognition",
 	 api_inspection_recognition, ROLES_AGENCY, TX_WRITE},
+	{"POST", "/v1/inspections/{id}/waivers/{agency}", api_inspection_waiver, ROLES_AGENCY,
+	 TX_WRITE},
 	{"POST", "/v1/inspections/{id}/booking", api_inspection_book, DECLARANT, TX_WRITE},
 	{"PUT", "/v1/inspections/{id}/booking", api_inspection_move, DECLARANT, TX_WRITE},
 	{"DELETE", "/v1/inspections/{id}/booking", api_inspection_cancel, DECLARANT, TX_WRITE},

@@ -39,7 +39,7 @@ void api_task_decide(struct api_ctx *ctx)
 				  "must be one of cleared, inspect, return, reject");
 		goto out;
 	}
-	if (!api_reason(ctx, body, d != DECISION_CLEARED, 500, &reason))
+	if (!api_reason(ctx, body, true, 500, &reason))
 		goto out;
 	e = declarations_decide(&ctx->uow, &ctx->actor, http_param(ctx->req, "number"), agency,
 				d, reason, &decl, &why);
@@ -47,7 +47,7 @@ void api_task_decide(struct api_ctx *ctx)
 		api_refused(ctx, e, &why, "the decision could not be saved");
 		goto out;
 	}
-	json_t *view = declaration_json(&decl);
+	json_t *view = declaration_json(&decl, view_level_of(&ctx->app->svc, &ctx->actor));
 	if (view)
 		api_json(ctx, 200, view);
 	else

@@ -2,6 +2,7 @@
 #include "api/views.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "common/decimal.h"
 #include "common/clock.h"
@@ -11,14 +12,29 @@ json_t *json_text_or_null(const char *s)
 	return s && *s ? json_string(s) : json_null();
 }
 
-json_t *task_json(const struct task_row *t)
+enum view_level view_level_of(const struct services *s, const struct actor *a)
+{
+	if (!clearance_sees_details(a))
+		return VIEW_NOTICE;
+	return actor_lanes_hidden(s, a) ? VIEW_NO_LANES : VIEW_FULL;
+}
+
+/* kouan's own reasons name the lanes ("red lane: ..."): hidden as asked */
+static const char *reason_shown(const struct task_row *t, enum view_level level)
+{
+	if (level == VIEW_NO_LANES && t->decided && !strcmp(t->decided_by, "kouan"))
+		return t->decision == DECISION_INSPECT ? "inspection ordered" : "cleared by kouan";
+	return t->reason;
+}
+
+json_t *task_json(const struct task_row *t, enum view_level level)
 {
 	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "agency", t->agency, "status",
 			 task_status_name(t->status), "opened_at", t->opened_at, "decided_at",
 			 json_text_or_null(t->decided ? t->decided_at : NULL), "decided_by",
 			 json_text_or_null(t->decided ? t->decided_by : NULL), "decision",
 			 t->decided ? json_string(decision_name(t->decision)) : json_null(),
-			 "reason", json_text_or_null(t->reason));
+			 "reason", json_text_or_null(reason_shown(t, level)));
 }
 
 /* {"currency", "goods_value", "item_values": [...]} from the facts. */
@@ -35,14 +51,32 @@ static json_t *totals_json(const struct declaration_facts *f)
 			 "goods_value", text, "item_values", lines);
 }
 
-json_t *declaration_json(struct declaration *d)
+/* What a release notice says of the declaration, and no more. */
+static json_t *notice_level_json(struct declaration *d, const struct declaration_facts *f)
+{
+	json_t *containers = json_array(), *cleared = json_array();
+	for (size_t i = 0; i < f->ncontainers; i++)
+		json_array_append_new(containers, json_string(f->containers[i]));
+	for (size_t i = 0; i < d->ntasks; i++)
+		if (d->tasks[i].status == TASK_CLEARED)
+			json_array_append_new(cleared, json_string(d->tasks[i].agency));
+	return json_pack("{s:s, s:s, s:o, s:s, s:s, s:o, s:o}", "number", d->row.number,
+			 "status", declaration_status_name(d->row.status), "released_at",
+			 json_text_or_null(d->row.released_at), "port", d->row.port,
+			 "bill_of_lading", d->row.bill_of_lading, "containers", containers,
+			 "agencies_cleared", cleared);
+}
+
+json_t *declaration_json(struct declaration *d, enum view_level level)
 {
 	const struct declaration_facts *f = clearance_facts(d);
 	if (!f)
 		return NULL;
+	if (level == VIEW_NOTICE)
+		return notice_level_json(d, f);
 	json_t *tasks = json_array();
 	for (size_t i = 0; i < d->ntasks; i++)
-		json_array_append_new(tasks, task_json(&d->tasks[i]));
+		json_array_append_new(tasks, task_json(&d->tasks[i], level));
 	json_t *o = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:O}",
 			      "number", d->row.number, "status",
 			      declaration_status_name(d->row.status), "version",
@@ -55,8 +89,13 @@ json_t *declaration_json(struct declaration *d)
 	return o;
 }
 
-json_t *decl_summary_json(const struct decl_summary *s)
+json_t *decl_summary_json(const struct decl_summary *s, enum view_level level)
 {
+	if (level == VIEW_NOTICE)
+		return json_pack("{s:s, s:s, s:o, s:s, s:s}", "number", s->number, "status",
+				 declaration_status_name(s->status), "released_at",
+				 json_text_or_null(s->released_at), "port", s->port,
+				 "bill_of_lading", s->bill_of_lading);
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:o, s:s}", "number",
 			 s->number, "status", declaration_status_name(s->status), "direction",
 			 s->import ? "import" : "export", "declaration_office",
@@ -78,11 +117,27 @@ json_t *worklist_json(const struct worklist_row *w)
 			 "bill_of_lading", w->bill_of_lading, "lodged_at", w->lodged_at);
 }
 
-json_t *event_json(const struct event_row *e)
+/* Take what names lanes out of an event's data (VIEW_NO_LANES): the
+ * assessment's lanes, and kouan's decisions drawn from a lane (with their
+ * reason, which names the lane). */
+static void hide_lanes(json_t *data)
+{
+	if (!json_is_object(data))
+		return;
+	if (json_object_get(data, "lane"))
+		json_object_del(data, "reason");
+	json_object_del(data, "lanes");
+	json_object_del(data, "lane");
+	json_object_del(data, "rules_version");
+}
+
+json_t *event_json(const struct event_row *e, enum view_level level)
 {
 	char cursor[24];
 	snprintf(cursor, sizeof cursor, "%lld", (long long)e->id);
 	json_t *data = json_loads(e->data, 0, NULL);
+	if (level == VIEW_NO_LANES)
+		hide_lanes(data);
 	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:o}", "cursor", cursor,
 			 "declaration_number", e->number, "type", e->type, "agency",
 			 json_text_or_null(e->agency), "actor", e->actor, "actor_role",
@@ -96,7 +151,8 @@ static kerr append(json_t *array, json_t *item)
 
 kerr append_summary(void *arg, const struct decl_summary *s)
 {
-	return append(arg, decl_summary_json(s));
+	struct view_list *l = arg;
+	return append(l->array, decl_summary_json(s, l->level));
 }
 
 kerr append_worklist(void *arg, const struct worklist_row *w)
@@ -106,7 +162,9 @@ kerr append_worklist(void *arg, const struct worklist_row *w)
 
 kerr append_event(void *arg, const struct event_row *e)
 {
-	return append(arg, event_json(e));
+	struct view_list *l = arg;
+	l->last_id = e->id;
+	return append(l->array, event_json(e, l->level));
 }
 
 json_t *site_json(const struct inspection_site *s)

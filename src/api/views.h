@@ -17,14 +17,26 @@
 /* A string, or null for NULL or "". */
 json_t *json_text_or_null(const char *s);
 
+/* What a reader may be shown of a declaration: everything, everything but
+ * the lanes (kouan's reasons and the assessment's lanes, hidden from
+ * declarants by default), or what a release notice says (port operators). */
+enum view_level {
+	VIEW_FULL,
+	VIEW_NO_LANES,
+	VIEW_NOTICE,
+};
+enum view_level view_level_of(const struct services *s, const struct actor *a);
+
 /* The representation of a declaration served by every endpoint: number,
  * status, version, direction, times, organisation, tasks, totals and the
- * declaration itself. */
-json_t *declaration_json(struct declaration *d);
-json_t *task_json(const struct task_row *t);
-json_t *decl_summary_json(const struct decl_summary *s);
+ * declaration itself; at VIEW_NOTICE only the notice's facts (number,
+ * status, release time, port, bill of lading, containers, agencies that
+ * cleared it). */
+json_t *declaration_json(struct declaration *d, enum view_level level);
+json_t *task_json(const struct task_row *t, enum view_level level);
+json_t *decl_summary_json(const struct decl_summary *s, enum view_level level);
 json_t *worklist_json(const struct worklist_row *w);
-json_t *event_json(const struct event_row *e);
+json_t *event_json(const struct event_row *e, enum view_level level);
 
 /* An inspection with its agencies, findings and appointment. */
 json_t *inspection_json(const struct inspection_state *s);
@@ -33,9 +45,14 @@ json_t *finding_json(const struct finding *f);
 
 json_t *rules_meta_json(const struct rules_meta *m);
 
-/* Row callbacks that append a view to a JSON array (arg). */
-kerr append_summary(void *arg, const struct decl_summary *s);
-kerr append_worklist(void *arg, const struct worklist_row *w);
-kerr append_event(void *arg, const struct event_row *e);
+/* Row callbacks that append a view to a JSON array. */
+struct view_list {
+	json_t *array;
+	enum view_level level;
+	int64_t last_id; /* events: the id of the last one appended */
+};
+kerr append_summary(void *arg, const struct decl_summary *s); /* arg: struct view_list */
+kerr append_worklist(void *arg, const struct worklist_row *w); /* arg: json_t array */
+kerr append_event(void *arg, const struct event_row *e);      /* arg: struct view_list */
 
 #endif

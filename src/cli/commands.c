@@ -164,7 +164,8 @@ int cmd_decide(int argc, char **argv)
 {
 	static const char usage[] =
 		"Usage: kouan decide NUMBER AGENCY cleared|inspect|return|reject "
-		"[--reason TEXT]\n\nRecord an agency's decision on its task.";
+		"--reason TEXT\n\nRecord an agency's decision on its task, with its reason "
+		"(what was checked, or why).";
 	if (help(argc, argv, usage))
 		return 0;
 	struct client c;

@@ -341,9 +341,15 @@ static void derive_agencies(const struct refdata *ref, struct declaration_facts 
 	}
 	facts->agencies = all;
 
+	/* what every agency acting on goods compares: the goods and their
+	 * parties, and the transport identity (bill, containers, packages,
+	 * weight, conveyance), so that a correction of any of it reopens the
+	 * agencies that cleared them */
 	static const char *const goods_header[] = {
 		"direction", "consignee_uscc", "trading_country", "departure_country",
-		"destination_country", "entry_port", "exit_port", "documents", NULL};
+		"destination_country", "entry_port", "exit_port", "documents",
+		"transport_mode", "conveyance", "bill_of_lading", "containers",
+		"packages", "gross_weight_kg", NULL};
 	static const char *const conveyance_keys[] = {
 		"direction", "transport_mode", "conveyance", "bill_of_lading",
 		"entry_port", "exit_port", "containers", "packages",

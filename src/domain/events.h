@@ -39,6 +39,7 @@
 	X(INSPECTION_CANCELLED, "inspection.cancelled", false)                 \
 	X(INSPECTION_FINDING_RECORDED, "inspection.finding_recorded", false)   \
 	X(INSPECTION_FINDING_RECOGNISED, "inspection.finding_recognised", false) \
+	X(INSPECTION_WAIVED, "inspection.waived", false)                       \
 	X(INSPECTION_COMPLETED, "inspection.completed", true)                  \
 	X(INSPECTION_CLOSED, "inspection.closed", true)
 

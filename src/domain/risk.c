@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/decimal.h"
@@ -78,24 +79,53 @@ uint32_t risk_random_rate(const struct risk_profile *p, size_t agency,
 /* ------------------------------------------------------------------ */
 /* draws                                                               */
 
-/* The declaration's draw key: keyed BLAKE2b (the secret seed) of the
- * rule-set version and the declaration number, made once per assessment;
- * each draw is then one SipHash-2-4 of its purpose under that key. */
+static int cmp_text(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void risk_consignment_key(const char *consignee, const char *bill,
+			  const char *const *containers, size_t ncontainers,
+			  char out[RISK_KEY_SIZE])
+{
+	crypto_generichash_state st;
+	unsigned char h[16];
+	const char *sorted[256];
+	size_t n = ncontainers < 256 ? ncontainers : 256;
+	memcpy(sorted, containers, n * sizeof *sorted);
+	qsort(sorted, n, sizeof *sorted, cmp_text);
+	crypto_generichash_init(&st, NULL, 0, sizeof h);
+	const char *parts[2] = {consignee ? consignee : "", bill ? bill : ""};
+	for (int i = 0; i < 2; i++) {
+		crypto_generichash_update(&st, (const unsigned char *)parts[i], strlen(parts[i]));
+		crypto_generichash_update(&st, (const unsigned char *)"\n", 1);
+	}
+	for (size_t i = 0; i < n; i++) {
+		crypto_generichash_update(&st, (const unsigned char *)sorted[i], strlen(sorted[i]));
+		crypto_generichash_update(&st, (const unsigned char *)"\n", 1);
+	}
+	crypto_generichash_final(&st, h, sizeof h);
+	sodium_bin2hex(out, RISK_KEY_SIZE, h, sizeof h);
+}
+
+/* The assessment's draw key: keyed BLAKE2b (the secret seed) of the
+ * rule-set version and the consignment key, made once per assessment; each
+ * draw is then one SipHash-2-4 of its purpose under that key. */
 struct drawer {
 	unsigned char key[crypto_shorthash_KEYBYTES];
 };
 
 static void draw_begin(struct drawer *d, const uint8_t *seed, int64_t version,
-		       const char *number, size_t len)
+		       const char *key, size_t len)
 {
-	unsigned char msg[8 + 1 + RISK_MAX_NUMBER];
+	unsigned char msg[8 + 1 + RISK_MAX_KEY];
 	uint64_t u = (uint64_t)version;
 	size_t n = 0;
 
 	for (int i = 0; i < 8; i++)
 		msg[n++] = (unsigned char)(u >> (8 * i));
 	msg[n++] = (unsigned char)len;
-	memcpy(msg + n, number, len); /* len <= RISK_MAX_NUMBER, checked by the caller */
+	memcpy(msg + n, key, len); /* len <= RISK_MAX_KEY, checked by the caller */
 	n += len;
 	crypto_generichash(d->key, sizeof d->key, msg, n, seed, RISK_SEED_BYTES);
 }
@@ -425,10 +455,10 @@ static bool facts_ok(const struct risk_facts *f)
 {
 	size_t n;
 
-	if (!f->number || f->nitems > RISK_MAX_ITEMS)
+	if (!f->key || f->nitems > RISK_MAX_ITEMS)
 		return false;
-	n = strlen(f->number);
-	if (n == 0 || n > RISK_MAX_NUMBER)
+	n = strlen(f->key);
+	if (n == 0 || n > RISK_MAX_KEY)
 		return false;
 	return (unsigned)f->consignee_credit <= CREDIT_DISCREDITED &&
 	       (unsigned)f->declarant_credit <= CREDIT_DISCREDITED;
@@ -469,10 +499,14 @@ static kerr assess(const struct risk_rules *rs,
 	run.mask = f->agencies &
 		   (rs->nagencies >= 32 ? ~0u : (1u << rs->nagencies) - 1u);
 	memset(run.sel_lane, 0, sizeof run.sel_lane);
-	draw_begin(&run.d, seed, rs->version, f->number, strlen(f->number));
+	draw_begin(&run.d, seed, rs->version, f->key, strlen(f->key));
 
 	o->version = rs->version;
 	o->consignee_credit = f->consignee_credit;
+	/* the worse class of the two parties sets the random rate, so naming
+	 * a trusted consignee does not lower a discredited declarant's */
+	o->credit_applied = f->consignee_credit > f->declarant_credit ? f->consignee_credit
+								      : f->declarant_credit;
 	o->agencies = run.mask;
 	o->nagencies = rs->nagencies;
 	o->nhits = 0;
@@ -484,7 +518,7 @@ static kerr assess(const struct risk_rules *rs,
 		if (!(run.mask & (1u << a)))
 			continue;
 		ao->base_lane = profile->base_lane[a];
-		ao->random_ppm = risk_random_rate(profile, a, f->consignee_credit);
+		ao->random_ppm = risk_random_rate(profile, a, o->credit_applied);
 		ao->random_draw = draw_random(&run.d, rs->agency[a],
 					      rs->agency_len[a]);
 		ao->random_selected = ao->random_draw < ao->random_ppm;
@@ -557,6 +591,7 @@ bool risk_outcome_equal(const struct risk_outcome *a,
 {
 	if (a->version != b->version ||
 	    a->consignee_credit != b->consignee_credit ||
+	    a->credit_applied != b->credit_applied ||
 	    a->agencies != b->agencies || a->nagencies != b->nagencies ||
 	    a->nhits != b->nhits || a->nhits_total != b->nhits_total)
 		return false;
@@ -715,7 +750,8 @@ json_t *risk_outcome_json(const struct risk_rules *rs,
 		goto fail;
 	if (!put(root, "version", json_integer(o->version)) ||
 	    !put(root, "consignee_credit",
-		 json_string(credit_class_name(o->consignee_credit))))
+		 json_string(credit_class_name(o->consignee_credit))) ||
+	    !put(root, "credit_applied", json_string(credit_class_name(o->credit_applied))))
 		goto fail;
 	for (size_t a = 0; a < o->nagencies; a++) {
 		if (!(o->agencies & (1u << a)))

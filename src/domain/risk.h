@@ -6,10 +6,13 @@
  * compiled once into an immutable, indexed form and then shared by every
  * thread that assesses declarations. An assessment combines, per agency, the
  * base lane of the office profile, every rule that hits and is selected by
- * its draw, and a random selection whose rate follows the consignee's credit
- * class. Every draw is a keyed hash of (rule-set version, declaration
- * number, purpose), so the same declaration assessed again under the same
- * version and seed gets the same lanes, and an audit can show why.
+ * its draw, and a random selection whose rate follows the worse credit
+ * class of the consignee and the declarant. Every draw is a keyed hash of
+ * (rule-set version, consignment key, purpose): the key stands for the
+ * consignment (consignee, bill of lading, containers; see
+ * risk_consignment_key), not the declaration number, so lodging the same
+ * goods again, under any number, draws the same lanes (no lane shopping by
+ * withdrawing and lodging again), and an audit can show why.
  *
  * Pure domain code: it must never do I/O, touch SQL, read a clock or a
  * random source, use floating point, or mutate a compiled rule set after
@@ -75,7 +78,8 @@
 #define RISK_MAX_HITS 128  /* hits an outcome lists (all of them count) */
 #define RISK_PPM 1000000u  /* one in parts per million: 100% */
 #define RISK_SEED_BYTES 32
-#define RISK_MAX_NUMBER 64 /* longest declaration number accepted */
+#define RISK_MAX_KEY 64    /* longest draw key accepted */
+#define RISK_KEY_SIZE 33   /* a consignment key: 16-byte digest as hex */
 
 /* Default profile figures (parts per million). */
 #define RISK_ADVANCED_FACTOR_DEFAULT 150000u /* advanced = 15% of standard */
@@ -113,7 +117,9 @@ struct risk_item {
 /* A declaration as the engine sees it. Every string is borrowed from the
  * caller for the duration of the call; NULL counts as "" (absent). */
 struct risk_facts {
-	const char *number; /* declaration number (required, 1..64 bytes) */
+	/* the draws' key (required, 1..64 bytes): the consignment's, from
+	 * risk_consignment_key */
+	const char *key;
 	const char *office; /* declaration office */
 	const char *trade_mode;
 	const char *transport_mode;
@@ -135,8 +141,15 @@ struct risk_facts {
 	struct risk_item items[RISK_MAX_ITEMS];
 };
 
+/* The draw key of a consignment: BLAKE2b-128, as hex, of the consignee's
+ * USCC, the bill of lading and the containers in ascending order, each
+ * followed by a newline (containers may come in any order). */
+void risk_consignment_key(const char *consignee, const char *bill,
+			  const char *const *containers, size_t ncontainers,
+			  char out[RISK_KEY_SIZE]);
+
 /* An office's selectivity profile, per agency index of the rule set. The
- * random rate applies to a standard-credit consignee; an advanced one gets
+ * random rate applies to a standard-credit party; an advanced one gets
  * random_ppm * advanced_factor_ppm / 1e6 (rounded down), a discredited one
  * max(random_ppm, discredited_min_ppm). */
 struct risk_profile {
@@ -240,6 +253,9 @@ struct risk_agency_outcome {
 struct risk_outcome {
 	int64_t version;
 	enum credit_class consignee_credit;
+	/* the class the random rate followed: the worse of the consignee's and
+	 * the declarant's */
+	enum credit_class credit_applied;
 	agency_set agencies; /* the agencies assessed */
 	size_t nagencies;    /* the rule set's agency count */
 	struct risk_agency_outcome agency[RISK_MAX_AGENCIES];
@@ -253,12 +269,12 @@ struct risk_outcome {
  * facts, rule set (version), profile and seed give the same outcome. Reads
  * the rule set only, so any number of threads may assess with one rule set
  * at once. Returns KERR_INVALID (outcome unspecified) when the facts lack a
- * number, carry more than RISK_MAX_ITEMS items, or the profile fails
+ * key, carry more than RISK_MAX_ITEMS items, or the profile fails
  * risk_profile_check.
  *
  * Draws: a 16-byte key k = BLAKE2b (crypto_generichash, keyed with the
  * seed) over
- *     int64 LE version || uint8 len(number) || number
+ *     int64 LE version || uint8 len(key) || key
  * is made once per assessment; a draw's u is then the 8 bytes of
  * SipHash-2-4 (crypto_shorthash) under k of its purpose, read little-endian,
  * where purpose is "rule" || uint32 LE rule index, or
@@ -292,6 +308,7 @@ bool risk_outcome_equal(const struct risk_outcome *a,
  * {
  *   "version": 7,
  *   "consignee_credit": "standard",
+ *   "credit_applied": "standard",       // the worse of consignee and declarant
  *   "agencies": {
  *     "customs": {
  *       "lane": "red", "base_lane": "green",

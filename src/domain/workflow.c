@@ -129,6 +129,17 @@ bool workflow_decide(enum declaration_status ds, enum task_status ts,
 	}
 }
 
+bool workflow_plain_decision(enum task_status ts, enum decision d, const char **why)
+{
+	if (ts == TASK_INSPECTING && d == DECISION_CLEARED) {
+		*why = "this task awaits the joint inspection: the agency's finding clears it "
+		       "(POST /v1/inspections/{id}/findings/{agency}), or a supervisor waives "
+		       "the inspection";
+		return false;
+	}
+	return true;
+}
+
 enum declaration_status workflow_status_from_tasks(const enum task_status *tasks,
 						   size_t n)
 {

@@ -89,6 +89,12 @@ bool declaration_final(enum declaration_status s);
 bool workflow_decide(enum declaration_status ds, enum task_status ts,
 		     enum decision d, enum task_status *next, const char **why);
 
+/* May an officer take decision `d` on a task in status `ts` by a plain
+ * decision, outside the joint inspection? Everything workflow_decide
+ * allows, except clearing a task that awaits the inspection (inspecting):
+ * its finding clears it, or a supervisor's waiver. On no, *why says why. */
+bool workflow_plain_decision(enum task_status ts, enum decision d, const char **why);
+
 /* The declaration status that follows from its tasks' statuses (closed tasks
  * are ignored): any rejected -> rejected; all cleared -> released; any
  * returned -> returned; else accepted. */

@@ -31,6 +31,9 @@ const char config_help[] =
 	"  --pwhash interactive|min  Argon2id cost for new passwords (min: tests)\n"
 	"  --access-log on|off    one log line per request (default on)\n"
 	"  --quiet on|off         log nothing but errors (default off)\n"
+	"  --declarant-lanes on|off  show declarants the lanes risk assessment gave\n"
+	"                         their goods (default off: only officers see lanes;\n"
+	"                         the rules and their reasons are never shown)\n"
 	"  --config FILE          read settings from FILE\n";
 
 void config_defaults(struct config *c)
@@ -120,6 +123,8 @@ bool config_set(struct config *c, const char *name, const char *v, char *err,
 		ok = parse_bool(v, &c->access_log);
 	else if (!strcmp(key, "quiet"))
 		ok = parse_bool(v, &c->quiet);
+	else if (!strcmp(key, "declarant-lanes"))
+		ok = parse_bool(v, &c->declarant_lanes);
 	else if (!strcmp(key, "port") || !strcmp(key, "threads") ||
 		 !strcmp(key, "max-body") || !strcmp(key, "timeout-s") ||
 		 !strcmp(key, "conn-limit") || !strcmp(key, "per-ip-limit") ||
@@ -185,7 +190,7 @@ bool config_load_env(struct config *c, char *err, size_t errn)
 	static const char *const names[] = {
 		"listen", "port", "db", "release_key", "threads", "max_body",
 		"timeout_s", "conn_limit", "per_ip_limit", "sync", "token_ttl_hours",
-		"longpoll_max_s", "pwhash", "access_log", "quiet", NULL};
+		"longpoll_max_s", "pwhash", "access_log", "quiet", "declarant_lanes", NULL};
 	for (size_t i = 0; names[i]; i++) {
 		char env[64] = "KOUAN_";
 		size_t n = 6;

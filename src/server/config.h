@@ -29,6 +29,7 @@ struct config {
 	char pwhash[16];       /* "interactive" or "min" (tests only) */
 	bool access_log;
 	bool quiet;
+	bool declarant_lanes;  /* show declarants their goods' lanes (not the rules) */
 };
 
 void config_defaults(struct config *c);

@@ -10,31 +10,35 @@
 #include "service/accounts.h"
 
 static const struct org_input demo_orgs[] = {
-	{"91440101MA59TRAD00", "广州南沙海通进出口贸易有限公司 (Haitong Import & Export, Nansha)", "trader"},
-	{"91440115MA5CBR0K1D", "广州穗通报关有限公司 (Suitong Customs Brokerage)", "broker"},
-	{"91440300MA5E0THR7G", "深圳前海鹏程贸易有限公司 (Pengcheng Trading, Qianhai)", "trader"},
-	{"11440000MB2C7CU516", "广州海关 (Guangzhou Customs)", "agency"},
-	{"11440000MB2C8QUA2W", "广州海关检验检疫 (Guangzhou Inspection and Quarantine)", "agency"},
-	{"11440000MB2C9BDR3R", "广州边检总站 (Guangzhou Border Inspection)", "agency"},
-	{"11440000MB2D0M5A45", "广州海事局 (Guangzhou Maritime Safety Administration)", "agency"},
-	{"91440101MA5DP0RT5G", "广州南沙港集装箱码头 (Nansha Container Terminal)", "port"},
-	{"11440000MB2D1PA06K", "广东省口岸办 (Guangdong Port Office)", "office"},
-	{"91440101MA5ADMN826", "kouan operations", "office"},
-	{NULL, NULL, NULL},
+	{"91440101MA59TRAD00", "广州南沙海通进出口贸易有限公司 (Haitong Import & Export, Nansha)", "trader", NULL},
+	{"91440115MA5CBR0K1D", "广州穗通报关有限公司 (Suitong Customs Brokerage)", "broker", NULL},
+	{"91440300MA5E0THR7G", "深圳前海鹏程贸易有限公司 (Pengcheng Trading, Qianhai)", "trader", NULL},
+	{"11440000MB2C7CU516", "广州海关 (Guangzhou Customs)", "agency", NULL},
+	{"11440000MB2C8QUA2W", "广州海关检验检疫 (Guangzhou Inspection and Quarantine)", "agency", NULL},
+	{"11440000MB2C9BDR3R", "广州边检总站 (Guangzhou Border Inspection)", "agency", NULL},
+	{"11440000MB2D0M5A45", "广州海事局 (Guangzhou Maritime Safety Administration)", "agency", NULL},
+	{"91440101MA5DP0RT5G", "广州南沙港集装箱码头 (Nansha Container Terminal)", "port", "CNNSA"},
+	{"11440000MB2D1PA06K", "广东省口岸办 (Guangdong Port Office)", "office", NULL},
+	{"91440101MA5ADMN826", "kouan operations", "office", NULL},
+	{NULL, NULL, NULL, NULL},
 };
 
 const struct demo_user demo_users[] = {
-	{"trader", "trader-demo-2026", "declarant", "91440101MA59TRAD00", "陈海通 Chen Haitong"},
-	{"broker", "broker-demo-2026", "declarant", "91440115MA5CBR0K1D", "李穗 Li Sui"},
-	{"trader2", "trader2-demo-2026", "declarant", "91440300MA5E0THR7G", "王鹏 Wang Peng"},
-	{"customs", "customs-demo-2026", "customs", "11440000MB2C7CU516", "关员 张 Zhang (customs)"},
-	{"quarantine", "quarantine-demo-2026", "quarantine", "11440000MB2C8QUA2W", "检疫员 刘 Liu (quarantine)"},
-	{"border", "border-demo-2026", "border", "11440000MB2C9BDR3R", "边检员 黄 Huang (border)"},
-	{"maritime", "maritime-demo-2026", "maritime", "11440000MB2D0M5A45", "海事员 周 Zhou (maritime)"},
-	{"terminal", "terminal-demo-2026", "port_operator", "91440101MA5DP0RT5G", "码头调度 Terminal desk"},
-	{"analyst", "analyst-demo-2026", "analyst", "11440000MB2D1PA06K", "口岸办 分析员 Analyst"},
-	{"admin", "admin-demo-2026", "admin", "91440101MA5ADMN826", "Administrator"},
-	{NULL, NULL, NULL, NULL, NULL},
+	{"trader", "trader-demo-2026", "declarant", "91440101MA59TRAD00", "陈海通 Chen Haitong", false},
+	{"broker", "broker-demo-2026", "declarant", "91440115MA5CBR0K1D", "李穗 Li Sui", false},
+	{"trader2", "trader2-demo-2026", "declarant", "91440300MA5E0THR7G", "王鹏 Wang Peng", false},
+	{"customs", "customs-demo-2026", "customs", "11440000MB2C7CU516", "关员 张 Zhang (customs)", false},
+	{"quarantine", "quarantine-demo-2026", "quarantine", "11440000MB2C8QUA2W", "检疫员 刘 Liu (quarantine)", false},
+	{"border", "border-demo-2026", "border", "11440000MB2C9BDR3R", "边检员 黄 Huang (border)", false},
+	{"maritime", "maritime-demo-2026", "maritime", "11440000MB2D0M5A45", "海事员 周 Zhou (maritime)", false},
+	{"customs.lead", "customs.lead-demo-2026", "customs", "11440000MB2C7CU516",
+	 "科长 陈 Chen (customs supervisor)", true},
+	{"quarantine.lead", "quarantine.lead-demo-2026", "quarantine", "11440000MB2C8QUA2W",
+	 "科长 林 Lin (quarantine supervisor)", true},
+	{"terminal", "terminal-demo-2026", "port_operator", "91440101MA5DP0RT5G", "码头调度 Terminal desk", false},
+	{"analyst", "analyst-demo-2026", "analyst", "11440000MB2D1PA06K", "口岸办 分析员 Analyst", false},
+	{"admin", "admin-demo-2026", "admin", "91440101MA5ADMN826", "Administrator", false},
+	{NULL, NULL, NULL, NULL, NULL, false},
 };
 
 /* Declarations lodged by "trader", and what the officers then do. */
@@ -116,7 +120,7 @@ static const struct demo_declaration demo_declarations[] = {
 	 "\"quantity\":\"22000\",\"unit\":\"035\",\"unit_price\":\"6.4\",\"origin_country\":\"NO\"}],"
 	 "\"documents\":[{\"type\":\"invoice\",\"number\":\"NSX-8812\"},"
 	 "{\"type\":\"veterinary_certificate\",\"number\":\"NO-VET-2026-33190\"}]}",
-	 {{"customs", "cleared", NULL},
+	 {{"customs", "cleared", "invoice and packing list checked"},
 	  {"quarantine", "inspect", "cold-chain sampling required for this consignment"},
 	  {NULL, NULL, NULL}}},
 	{/* T-shirts by road to Hong Kong through Huanggang: customs returns */
@@ -130,7 +134,7 @@ static const struct demo_declaration demo_declarations[] = {
 	 "\"items\":[{\"hs_code\":\"6109100000\",\"description\":\"棉制针织T恤衫 Cotton knitted T-shirts\","
 	 "\"quantity\":\"9600\",\"unit\":\"011\",\"unit_price\":\"28.50\",\"origin_country\":\"CN\"}],"
 	 "\"documents\":[{\"type\":\"invoice\",\"number\":\"HT-EX-2026-0412\"}]}",
-	 {{"border", "cleared", NULL},
+	 {{"border", "cleared", "vehicle and seals checked"},
 	  {"customs", "return", "gross weight does not match the packing list; correct and resubmit"},
 	  {NULL, NULL, NULL}}},
 	{/* fuel oil by sea into Huizhou: customs and maritime act */
@@ -145,7 +149,24 @@ static const struct demo_declaration demo_declarations[] = {
 	 "\"quantity\":\"38500000\",\"unit\":\"035\",\"unit_price\":\"0.4815\",\"origin_country\":\"SG\"}],"
 	 "\"documents\":[{\"type\":\"invoice\",\"number\":\"SGF-26-7730\"},"
 	 "{\"type\":\"dangerous_goods_declaration\",\"number\":\"DG-HZ-2026-1180\"}]}",
-	 {{"maritime", "cleared", NULL}, {NULL, NULL, NULL}}},
+	 {{"maritime", "cleared", "dangerous goods declaration checked"}, {NULL, NULL, NULL}}},
+	{/* plastic tableware from Japan into Nansha, declared at Guangzhou
+	  * Customs: customs checks the documents and clears it, so the Nansha
+	  * terminal has a release to see */
+	 "{\"direction\":\"import\",\"declaration_office\":\"5100\",\"port_office\":\"5167\","
+	 "\"declarant_uscc\":\"91440101MA59TRAD00\",\"consignee_uscc\":\"91440101MA59TRAD00\","
+	 "\"trade_mode\":\"0110\",\"transport_mode\":\"2\","
+	 "\"conveyance\":{\"name\":\"SEA PIONEER\",\"voyage\":\"118S\",\"imo\":\"9406611\"},"
+	 "\"bill_of_lading\":\"SPNL2611OSA0087\",\"trading_country\":\"JP\",\"departure_country\":\"JP\","
+	 "\"entry_port\":\"CNNSA\",\"incoterm\":\"CIF\",\"currency\":\"USD\",\"freight\":\"0\","
+	 "\"insurance\":\"0\",\"packages\":600,\"gross_weight_kg\":\"12800.000\","
+	 "\"containers\":[\"TGHU7742101\"],"
+	 "\"items\":[{\"hs_code\":\"3924100000\",\"description\":\"塑料餐具 Melamine-free plastic tableware sets\","
+	 "\"quantity\":\"12000\",\"unit\":\"035\",\"unit_price\":\"3.20\",\"origin_country\":\"JP\"}],"
+	 "\"documents\":[{\"type\":\"invoice\",\"number\":\"OSK-TW-26-0412\"},"
+	 "{\"type\":\"packing_list\",\"number\":\"OSK-PL-26-0412\"}]}",
+	 {{"customs", "cleared", "invoice and packing list agree with the manifest"},
+	  {NULL, NULL, NULL}}},
 };
 
 /* The actor behind the demo's own set-up. */
@@ -178,7 +199,7 @@ static kerr create_accounts(struct uow *u, void *arg)
 		struct refusal why;
 		problems_init(&p);
 		refusal_init(&why, &p);
-		if (!org_input_check(o, &p))
+		if (!org_input_check(o, uow_refdata(u), &p))
 			e = KERR_INVALID;
 		else if ((e = accounts_org_create(u, &demo_actor, o, &id, &why)) == KERR_CONFLICT)
 			e = KERR_OK; /* there already */
@@ -192,7 +213,7 @@ static kerr create_accounts(struct uow *u, void *arg)
 		problems_init(&p);
 		refusal_init(&why, &p);
 		struct user_input in = {du->username, du->display_name, du->password,
-					du->role, du->org_uscc};
+					du->role, du->org_uscc, du->supervisor};
 		e = accounts_user_create(u, &demo_actor, &in, &id, &why);
 		if (e && problems_any(&p))
 			log_error("demo: user %s: %s %s", du->username, p.errors[0].field,

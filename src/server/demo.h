@@ -18,6 +18,7 @@ struct demo_user {
 	const char *role;
 	const char *org_uscc;
 	const char *display_name;
+	bool supervisor;
 };
 
 extern const struct demo_user demo_users[]; /* ends with username NULL */

@@ -54,6 +54,7 @@ static void limits_from(const struct config *cfg, struct app_limits *l)
 	l->max_body = cfg->max_body;
 	l->service.token_ttl_s = (int64_t)cfg->token_ttl_hours * 3600;
 	l->longpoll_max_s = (int)cfg->longpoll_max_s;
+	l->service.declarant_lanes = cfg->declarant_lanes;
 	l->max_waiters = cfg->threads > 4 ? (int)cfg->threads / 2 : 1;
 	if (!strcmp(cfg->pwhash, "min")) {
 		l->service.pwhash_ops = crypto_pwhash_OPSLIMIT_MIN;
@@ -271,7 +272,9 @@ static const char admin_help[] =
 	"Usage: kouan admin COMMAND [options] [settings]\n\n"
 	"Administer the database directly (no server needed):\n"
 	"  org-create --uscc USCC --name NAME --kind trader|broker|agency|port|office\n"
+	"             [--port UNLOCODE]   (a port organisation: the port it works at)\n"
 	"  user-create --username U --password P --role ROLE --org USCC [--display-name N]\n"
+	"             [--supervisor]      (an officer who may waive an inspection)\n"
 	"  token-create --username U [--ttl-hours N] [--label TEXT]\n"
 	"  orgs       list organisations\n"
 	"  users      list users\n";
@@ -287,6 +290,18 @@ static const char *take(int argc, char **argv, const char *name)
 		}
 	}
 	return NULL;
+}
+
+/* Pull a flag "--name" out of argv (marking its slot NULL). */
+static bool take_flag(int argc, char **argv, const char *name)
+{
+	for (int i = 3; i < argc; i++) {
+		if (argv[i] && !strcmp(argv[i], name)) {
+			argv[i] = NULL;
+			return true;
+		}
+	}
+	return false;
 }
 
 /* Compact argv after take() so the rest parses as settings. */
@@ -354,6 +369,8 @@ static kerr admin_run(struct uow *u, void *arg)
 		return accounts_user_list(u, list_user, j->list);
 	if (!strcmp(j->sub, "org-create")) {
 		refusal_init(&why, NULL); /* a taken USCC: "it exists already" */
+		if (!org_input_check(&j->oi, uow_refdata(u), &j->p))
+			return KERR_INVALID;
 		return accounts_org_create(u, &admin_actor, &j->oi, &j->id, &why);
 	}
 	if (!strcmp(j->sub, "user-create"))
@@ -371,7 +388,7 @@ static bool admin_options(struct admin_job *j, const struct config *cfg, const c
 					"required\n");
 			return false;
 		}
-		if (!org_input_check(&j->oi, &j->p)) {
+		if (!org_input_check(&j->oi, NULL, &j->p)) {
 			print_problems(&j->p);
 			return false;
 		}
@@ -413,12 +430,14 @@ int cmd_admin(int argc, char **argv)
 		j.oi.uscc = take(argc, argv, "--uscc");
 		j.oi.name = take(argc, argv, "--name");
 		j.oi.kind = take(argc, argv, "--kind");
+		j.oi.port = take(argc, argv, "--port");
 	} else if (!strcmp(j.sub, "user-create")) {
 		j.ui.username = take(argc, argv, "--username");
 		j.ui.password = take(argc, argv, "--password");
 		j.ui.role = take(argc, argv, "--role");
 		j.ui.org_uscc = take(argc, argv, "--org");
 		j.ui.display_name = take(argc, argv, "--display-name");
+		j.ui.supervisor = take_flag(argc, argv, "--supervisor");
 	} else if (!strcmp(j.sub, "token-create")) {
 		j.ui.username = take(argc, argv, "--username");
 		ttl = take(argc, argv, "--ttl-hours");

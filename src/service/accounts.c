@@ -18,9 +18,19 @@ static bool in_list(const char *s, const char *const *l)
 	return false;
 }
 
-bool org_input_check(const struct org_input *in, struct problems *p)
+bool org_input_check(const struct org_input *in, const struct refdata *ref,
+		     struct problems *p)
 {
 	size_t before = p->count;
+	bool port_kind = in->kind && strcmp(in->kind, "port") == 0;
+	if (port_kind && !in->port)
+		problems_add(p, "/port", "is required for a port organisation: the UN/LOCODE of "
+					 "the port it works at, e.g. CNNSA");
+	else if (in->port && !port_kind)
+		problems_add(p, "/port", "is only for organisations of kind port");
+	else if (in->port && ref && !refdata_has(ref, "ports", in->port))
+		problems_add(p, "/port", "'%.20s' is not a known port (see GET /v1/reference/ports)",
+			     in->port);
 	enum codes_result r;
 	if (in->uscc && (r = codes_check_uscc(in->uscc)) != CODES_OK)
 		problems_add(p, "/uscc", "unified social credit code %s",
@@ -57,6 +67,8 @@ bool user_input_check(const struct user_input *in, struct problems *p)
 		problems_add(p, "/role", "must be one of %s", role_names_text());
 	if (in->org_uscc && codes_check_uscc(in->org_uscc) != CODES_OK)
 		problems_add(p, "/organisation", "must be the USCC of an organisation");
+	if (in->supervisor && in->role && (!role_parse(in->role, &r) || !role_agency(r)))
+		problems_add(p, "/supervisor", "only an agency's officer may be a supervisor");
 	return p->count == before;
 }
 
@@ -128,14 +140,20 @@ kerr accounts_authenticate(struct uow *u, const char *token, struct actor *out,
 	token_hash(token, token_hash_out);
 	uow_now(u, now);
 	kerr e = repo_token_lookup(uow_peek(u), token_hash_out, now, &user);
-	if (!e && !role_parse(user.role, &out->role))
-		e = KERR_NOT_FOUND;
-	if (e)
-		return e;
-	out->user_id = user.id;
-	out->org_id = user.org_id;
-	str_copy(out->username, user.username, sizeof out->username);
-	str_copy(out->org_uscc, user.org_uscc, sizeof out->org_uscc);
+	return e ? e : actor_from_user(&user, out);
+}
+
+kerr actor_from_user(const struct user_row *u, struct actor *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!role_parse(u->role, &out->role))
+		return KERR_NOT_FOUND;
+	out->user_id = u->id;
+	out->org_id = u->org_id;
+	out->supervisor = u->supervisor;
+	str_copy(out->username, u->username, sizeof out->username);
+	str_copy(out->org_uscc, u->org_uscc, sizeof out->org_uscc);
+	str_copy(out->org_port, u->org_port, sizeof out->org_port);
 	return KERR_OK;
 }
 
@@ -165,7 +183,7 @@ kerr accounts_org_create(struct uow *u, const struct actor *a, const struct org_
 	uow_now(u, now);
 	kerr e = uow_conn(u, &c);
 	if (!e)
-		e = repo_org_create(c, in->uscc, in->name, in->kind, now, id);
+		e = repo_org_create(c, in->uscc, in->name, in->kind, in->port, now, id);
 	if (e == KERR_CONFLICT) {
 		refusal_say(why, "an organisation with this USCC exists");
 		refusal_field(why, "/uscc", "an organisation with this USCC exists");
@@ -199,7 +217,7 @@ kerr accounts_user_create(struct uow *u, const struct actor *a, const struct use
 	if (!e)
 		e = repo_user_create(c, org.id, in->username,
 				     in->display_name ? in->display_name : in->username, hash,
-				     in->role, now, id);
+				     in->role, in->supervisor, now, id);
 	if (e == KERR_CONFLICT) {
 		refusal_say(why, "the user is not valid");
 		refusal_field(why, "/username", "is already taken");

@@ -17,6 +17,7 @@ struct org_input {
 	const char *uscc;
 	const char *name;
 	const char *kind; /* trader, broker, agency, port, office */
+	const char *port; /* a port organisation's port (UN/LOCODE); NULL for others */
 };
 
 struct user_input {
@@ -25,12 +26,17 @@ struct user_input {
 	const char *password;
 	const char *role;
 	const char *org_uscc;
+	bool supervisor; /* an officer who may waive its agency's inspections */
 };
 
 /* Check the fields given (NULL ones are skipped); problems into p with
- * the API's field names (/uscc, /name, /kind; /username, /display_name,
- * /password, /role, /organisation). */
-bool org_input_check(const struct org_input *in, struct problems *p);
+ * the API's field names (/uscc, /name, /kind, /port; /username,
+ * /display_name, /password, /role, /organisation, /supervisor). A port
+ * organisation names the port it works at (a code of the ports list);
+ * others name none; only an agency's officer may be a supervisor. With ref
+ * NULL the port is not looked up in the ports list. */
+bool org_input_check(const struct org_input *in, const struct refdata *ref,
+		     struct problems *p);
 bool user_input_check(const struct user_input *in, struct problems *p);
 
 /* A session just opened. */
@@ -54,6 +60,10 @@ KOUAN_MUST_USE kerr accounts_authenticate(struct uow *u, const char *token,
 /* Revoke the actor's token (by its hash). */
 KOUAN_MUST_USE kerr accounts_logout(struct uow *u, const struct actor *a,
 				    const char *token_hash);
+
+/* The actor a user is: role, organisation, its port, supervisor or not.
+ * KERR_NOT_FOUND when the stored role is not one kouan knows. */
+KOUAN_MUST_USE kerr actor_from_user(const struct user_row *u, struct actor *out);
 
 /* The actor's own account. */
 KOUAN_MUST_USE kerr accounts_me(struct uow *u, const struct actor *a, struct user_row *out);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/log.h"
 #include "domain/release.h"
 #include "service/joint_inspection.h"
 
@@ -37,10 +38,11 @@ bool clearance_may_see(const struct actor *a, const struct declaration *d)
 	if (a->system)
 		return true;
 	switch (a->role) {
-	case ROLE_DECLARANT:
-		return d->row.org_id == a->org_id;
-	case ROLE_PORT_OPERATOR:
-		return d->row.status == DECL_RELEASED;
+	case ROLE_DECLARANT: /* the declarant's organisation, and the consignee's */
+		return d->row.org_id == a->org_id || !strcmp(d->row.consignee_uscc, a->org_uscc);
+	case ROLE_PORT_OPERATOR: /* released goods at its own port */
+		return d->row.status == DECL_RELEASED && *a->org_port &&
+		       !strcmp(d->row.port, a->org_port);
 	case ROLE_ANALYST:
 	case ROLE_ADMIN:
 		return true;
@@ -49,6 +51,11 @@ bool clearance_may_see(const struct actor *a, const struct declaration *d)
 		return agency && clearance_task((struct declaration *)d, agency) != NULL;
 	}
 	}
+}
+
+bool clearance_sees_details(const struct actor *a)
+{
+	return a->system || a->role != ROLE_PORT_OPERATOR;
 }
 
 kerr clearance_load(struct uow *u, const struct actor *a, const char *number,
@@ -149,6 +156,18 @@ kerr clearance_settle(struct uow *u, struct declaration *d, const char *now)
 	kerr e = uow_conn(u, &c);
 	if (e)
 		return e;
+	if (next == DECL_RELEASED && next != d->row.status) {
+		/* nothing is released while an inspection still awaits a finding */
+		bool waiting = false;
+		e = joint_inspection_awaits_findings(u, d->row.number, &waiting);
+		if (e)
+			return e;
+		if (waiting) {
+			log_error("clearance: %s has every task cleared but its inspection "
+				  "awaits findings: not released", d->row.number);
+			next = d->row.status;
+		}
+	}
 	if (next != d->row.status) {
 		switch (next) {
 		case DECL_RELEASED:
@@ -174,7 +193,7 @@ kerr clearance_settle(struct uow *u, struct declaration *d, const char *now)
 		d->row.status = next;
 	}
 	str_copy(d->row.updated_at, now, sizeof d->row.updated_at);
-	return repo_decl_update(c, d->row.number, d->row.status, d->row.version, NULL, now,
+	return repo_decl_update(c, d->row.number, d->row.status, now,
 				next == DECL_RELEASED ? d->row.released_at : NULL);
 }
 

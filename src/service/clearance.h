@@ -33,10 +33,17 @@ struct declaration {
 
 void declaration_free(struct declaration *d);
 
-/* May this actor see the declaration? Declarants: their organisation's;
- * officers: those with a task for their agency; port operators: released
- * ones; analysts, admins and kouan: all. */
+/* May this actor see the declaration? Declarants: their organisation's,
+ * and those lodged for it as consignee; officers: those with a task for
+ * their agency; port operators: released ones at their own port (and then
+ * only what a release notice says: see clearance_sees_details); analysts,
+ * admins and kouan: all. */
 bool clearance_may_see(const struct actor *a, const struct declaration *d);
+
+/* May this actor see more of a visible declaration than its release
+ * notice (the declaration itself, its timeline, versions, inspection)?
+ * Everyone but port operators. */
+bool clearance_sees_details(const struct actor *a);
 
 /* Load a declaration the actor may see, with its tasks; with for_change,
  * lock its row first (the unit must write). KERR_NOT_FOUND when there is

@@ -18,11 +18,15 @@ kerr declarations_list(struct uow *u, const struct actor *a,
 	switch (a->role) {
 	case ROLE_DECLARANT:
 		f.org_id = a->org_id;
+		f.consignee_uscc = a->org_uscc;
 		break;
 	case ROLE_PORT_OPERATOR:
 		if (q->status && strcmp(q->status, declaration_status_name(DECL_RELEASED)) != 0)
 			return KERR_OK; /* they see released ones only */
+		if (!*a->org_port)
+			return KERR_OK; /* and only at their port */
 		f.status = declaration_status_name(DECL_RELEASED);
+		f.port = a->org_port;
 		break;
 	case ROLE_ANALYST:
 	case ROLE_ADMIN:
@@ -42,7 +46,8 @@ kerr declarations_events(struct uow *u, const struct actor *a, const char *numbe
 			 enum declaration_status *status, event_row_fn fn, void *arg)
 {
 	struct declaration d;
-	kerr e = clearance_load(u, a, number, false, &d);
+	kerr e = clearance_sees_details(a) ? clearance_load(u, a, number, false, &d)
+					   : KERR_NOT_FOUND;
 	if (e)
 		return e;
 	*status = d.row.status;
@@ -59,7 +64,8 @@ kerr declarations_version(struct uow *u, const struct actor *a, const char *numb
 {
 	struct declaration d;
 	*body = NULL;
-	kerr e = clearance_load(u, a, number, false, &d);
+	kerr e = clearance_sees_details(a) ? clearance_load(u, a, number, false, &d)
+					   : KERR_NOT_FOUND;
 	if (e)
 		return e;
 	*current = d.row.version;
@@ -153,10 +159,23 @@ kerr declarations_decide(struct uow *u, const struct actor *a, const char *numbe
 	kerr e = declarations_may_decide(a, agency, why);
 	if (e)
 		return e;
+	if (!a->system && (!reason || !*reason)) {
+		refusal_say(why, "the request has a field that is not valid");
+		refusal_field(why, "/reason", "is required for this decision: say what was "
+					      "checked, or why");
+		return KERR_INVALID;
+	}
 	e = clearance_load(u, a, number, true, d);
 	if (e == KERR_NOT_FOUND)
 		refusal_say(why, "no declaration has that number");
-	if (!e)
-		e = clearance_decide(u, a, d, agency, dd, reason, NULL, why);
-	return e;
+	if (e)
+		return e;
+	const struct task_row *t = clearance_task(d, agency);
+	const char *refused;
+	if (t && !declaration_final(d->row.status) &&
+	    !workflow_plain_decision(t->status, dd, &refused)) {
+		refusal_say(why, "%s", refused);
+		return KERR_CONFLICT;
+	}
+	return clearance_decide(u, a, d, agency, dd, reason, NULL, why);
 }

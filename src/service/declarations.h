@@ -67,9 +67,11 @@ KOUAN_MUST_USE kerr declarations_worklist(struct uow *u, const struct actor *a,
 KOUAN_MUST_USE kerr declarations_may_decide(const struct actor *a, const char *agency,
 					    struct refusal *why);
 
-/* An officer's decision on its agency's task of declaration `number`
- * (reason required for all but cleared, checked by the caller). *out is
- * the declaration after it (released when this cleared the last task). */
+/* An officer's decision on its agency's task of declaration `number`,
+ * with the reason it is taken (required: what was checked, or why). A task
+ * awaiting the joint inspection is not cleared this way (its finding clears
+ * it, or a supervisor's waiver). *out is the declaration after it
+ * (released when this cleared the last task). */
 KOUAN_MUST_USE kerr declarations_decide(struct uow *u, const struct actor *a,
 					const char *number, const char *agency,
 					enum decision dd, const char *reason,

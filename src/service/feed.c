@@ -6,11 +6,15 @@ kerr feed_read(struct uow *u, const struct actor *a, int64_t after, int limit,
 {
 	struct feed_view view = {0};
 	switch (a->role) {
-	case ROLE_DECLARANT:
+	case ROLE_DECLARANT: /* its declarations, and those lodged for it */
 		view.org_id = a->org_id;
+		view.consignee_uscc = a->org_uscc;
 		break;
-	case ROLE_PORT_OPERATOR:
+	case ROLE_PORT_OPERATOR: /* releases at its port */
+		if (!*a->org_port)
+			return KERR_OK;
 		view.only_type = event_type_name(EVENT_DECLARATION_RELEASED);
+		view.port = a->org_port;
 		break;
 	case ROLE_ANALYST:
 	case ROLE_ADMIN:

@@ -1,8 +1,9 @@
 /*
  * feed.h - the event feed: every event an actor may see, after a cursor.
- * Declarants see their organisation's declarations; officers, declarations
- * with a task for their agency; port operators, declaration.released
- * events only; analysts and admins, everything.
+ * Declarants see their organisation's declarations and those lodged for
+ * it as consignee; officers, declarations with a task for their agency;
+ * port operators, declaration.released events at their own port only;
+ * analysts and admins, everything.
  */
 #ifndef KOUAN_FEED_H
 #define KOUAN_FEED_H

@@ -8,6 +8,7 @@
 #include "service/inspections.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/buf.h"
@@ -281,6 +282,68 @@ kerr inspections_recognise(struct uow *u, const struct actor *a, int64_t id,
 	str_copy(f.agency, agency, sizeof f.agency);
 	str_copy(f.recognised_from, from, sizeof f.recognised_from);
 	e = record_finding(u, a, &in, &f, EVENT_INSPECTION_FINDING_RECOGNISED, why);
+	return e ? e : state_now(u, id, out);
+}
+
+kerr inspections_waive(struct uow *u, const struct actor *a, int64_t id, const char *agency,
+			const char *reason, struct inspection_state *out, struct refusal *why)
+{
+	struct inspection_row in;
+	struct finding f;
+	struct store_conn *c;
+	const char *mine = actor_agency(a);
+	if (!mine || strcmp(mine, agency) != 0 || !a->supervisor) {
+		refusal_say(why, "only a supervisor of %s may waive its inspection", agency);
+		return KERR_FORBIDDEN;
+	}
+	kerr e = load(u, a, id, true, &in, why);
+	if (e)
+		return e;
+	if (!inspection_under_way(in.status)) {
+		refusal_say(why, "the inspection is %s: there is nothing to waive",
+			    inspection_status_name(in.status));
+		return KERR_CONFLICT;
+	}
+	e = uow_conn(u, &c);
+	if (!e)
+		e = repo_finding_get(c, in.id, agency, &f);
+	if (e == KERR_OK) {
+		refusal_say(why, "%s has recorded its finding: there is nothing to waive", agency);
+		return KERR_CONFLICT;
+	}
+	if (e != KERR_NOT_FOUND)
+		return e;
+	char now[TIME_TEXT_SIZE], note[REASON_SIZE + 32], target[64];
+	uow_now(u, now);
+	snprintf(note, sizeof note, "inspection waived: %s", reason);
+	snprintf(target, sizeof target, "inspection/%lld/%s", (long long)in.id, agency);
+	/* the agency leaves first, so that clearing its task can release the
+	 * declaration when the others are done */
+	e = joint_inspection_agency_dropped(u, in.declaration_number, agency, now, note);
+	if (!e)
+		e = joint_inspection_event(u, a, &in, EVENT_INSPECTION_WAIVED, agency, now,
+					   json_pack("{s:s}", "reason", reason));
+	json_t *what = json_pack("{s:s, s:s}", "declaration", in.declaration_number, "reason",
+				 reason);
+	char *text = what ? json_dumps(what, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(what);
+	if (!e)
+		e = text ? uow_audit(u, a, "inspection.waived", target, text) : KERR_NOMEM;
+	free(text);
+	struct declaration d;
+	struct refusal refused;
+	refusal_init(&refused, NULL);
+	memset(&d, 0, sizeof d);
+	if (!e)
+		e = clearance_load(u, a, in.declaration_number, true, &d);
+	if (!e)
+		e = clearance_decide(u, a, &d, agency, DECISION_CLEARED, note,
+				     json_pack("{s:I, s:b}", "inspection", (json_int_t)in.id,
+					       "waived", true),
+				     &refused);
+	if (e == KERR_CONFLICT || e == KERR_NOT_FOUND)
+		refusal_say(why, "the waiver cannot clear the %s task: %s", agency, refused.detail);
+	declaration_free(&d);
 	return e ? e : state_now(u, id, out);
 }
 

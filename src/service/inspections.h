@@ -58,6 +58,16 @@ KOUAN_MUST_USE kerr inspections_recognise(struct uow *u, const struct actor *a, 
 					  const char *agency, const char *from,
 					  struct inspection_state *out, struct refusal *why);
 
+/* A supervisor of `agency` waives its part of the inspection, with the
+ * reason: the agency leaves the inspection (closed when nobody is left)
+ * and its task is cleared by the supervisor, "inspection waived". The
+ * waiver is audited. KERR_FORBIDDEN unless the actor is a supervisor of
+ * that agency; KERR_CONFLICT when the agency's finding is recorded or the
+ * inspection is over. */
+KOUAN_MUST_USE kerr inspections_waive(struct uow *u, const struct actor *a, int64_t id,
+				      const char *agency, const char *reason,
+				      struct inspection_state *out, struct refusal *why);
+
 /* May an officer record findings for `agency`? KERR_FORBIDDEN otherwise. */
 KOUAN_MUST_USE kerr inspections_may_record(const struct actor *a, const char *agency,
 					   struct refusal *why);

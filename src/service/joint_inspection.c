@@ -121,6 +121,30 @@ static kerr close_inspection(struct uow *u, const struct inspection_row *in,
 	return e;
 }
 
+/* The agency leaves the inspection before writing a finding (`data` says
+ * why, in the event); the last one leaving closes it, else it settles. */
+static kerr agency_leaves(struct uow *u, const struct inspection_row *in, const char *agency,
+			  const char *now, json_t *data, bool declaration_ended)
+{
+	struct store_conn *c;
+	int64_t n = 0, nf = 0, np = 0;
+	kerr e = uow_conn(u, &c);
+	if (!e)
+		e = repo_inspection_agency_remove(c, in->id, agency);
+	if (!e)
+		e = joint_inspection_event(u, &actor_kouan, in, EVENT_INSPECTION_AGENCY_LEFT,
+					   agency, now, data);
+	else
+		json_decref(data);
+	if (!e)
+		e = repo_inspection_progress(c, in->id, &n, &nf, &np);
+	if (e)
+		return e;
+	if (n == 0)
+		return close_inspection(u, in, now, "no agency needs the inspection any more");
+	return joint_inspection_settle(u, in->id, declaration_ended, now);
+}
+
 kerr joint_inspection_started(struct uow *u, const struct inspection_row *in, bool *started,
 			      struct booking_row *b)
 {
@@ -183,39 +207,67 @@ kerr joint_inspection_task_decided(struct uow *u, const struct actor *a, const c
 		return e ? e : joint_inspection_settle(u, in.id, declaration_ended, now);
 	}
 	/* decided before any inspection took place: the agency leaves it */
-	int64_t n = 0, nf = 0, np = 0;
-	e = repo_inspection_agency_remove(c, in.id, agency);
+	return agency_leaves(u, &in, agency, now,
+			     json_pack("{s:s, s:s}", "decision", decision_name(d), "reason",
+				       "decided without inspection"),
+			     declaration_ended);
+}
+
+/* The declaration's inspection under way (KERR_NOT_FOUND: none), locked
+ * when asked, with how many agencies take part and how many have a
+ * finding. */
+static kerr open_progress(struct uow *u, const char *number, bool lock,
+			  struct inspection_row *in, int64_t *agencies, int64_t *findings)
+{
+	struct store_conn *c;
+	int64_t problems = 0;
+	kerr e = uow_conn(u, &c);
 	if (!e)
-		e = joint_inspection_event(u, &actor_kouan, &in, EVENT_INSPECTION_AGENCY_LEFT,
-					   agency, now,
-					   json_pack("{s:s, s:s}", "decision", decision_name(d),
-						     "reason", "decided without inspection"));
-	if (!e)
-		e = repo_inspection_progress(c, in.id, &n, &nf, &np);
-	if (e)
-		return e;
-	if (n == 0)
-		return close_inspection(u, &in, now, "no agency needs the inspection any more");
-	return joint_inspection_settle(u, in.id, declaration_ended, now);
+		e = repo_inspection_open_for(c, number, in);
+	if (!e && lock)
+		e = repo_inspection_lock(c, in->id);
+	return e ? e : repo_inspection_progress(c, in->id, agencies, findings, &problems);
 }
 
 kerr joint_inspection_declaration_ended(struct uow *u, const char *number, const char *now,
 					const char *why)
 {
+	struct inspection_row in;
+	int64_t n = 0, f = 0;
+	kerr e = open_progress(u, number, true, &in, &n, &f);
+	if (e)
+		return e == KERR_NOT_FOUND ? KERR_OK : e;
+	if (f > 0) /* what was found is kept: complete with it */
+		return joint_inspection_settle(u, in.id, true, now);
+	return close_inspection(u, &in, now, why);
+}
+
+kerr joint_inspection_awaits_findings(struct uow *u, const char *number, bool *waiting)
+{
+	struct inspection_row in;
+	int64_t n = 0, f = 0;
+	kerr e = open_progress(u, number, false, &in, &n, &f);
+	*waiting = !e && f < n;
+	return e == KERR_NOT_FOUND ? KERR_OK : e;
+}
+
+kerr joint_inspection_agency_dropped(struct uow *u, const char *number, const char *agency,
+				     const char *now, const char *why)
+{
 	struct store_conn *c;
 	struct inspection_row in;
-	int64_t n = 0, f = 0, p = 0;
+	struct finding f;
 	kerr e = uow_conn(u, &c);
 	if (!e)
 		e = repo_inspection_open_for(c, number, &in);
+	if (!e)
+		e = repo_inspection_agency_in(c, in.id, agency);
 	if (e)
 		return e == KERR_NOT_FOUND ? KERR_OK : e;
 	e = repo_inspection_lock(c, in.id);
 	if (!e)
-		e = repo_inspection_progress(c, in.id, &n, &f, &p);
-	if (e)
-		return e;
-	if (f > 0) /* what was found is kept: complete with it */
-		return joint_inspection_settle(u, in.id, true, now);
-	return close_inspection(u, &in, now, why);
+		e = repo_finding_get(c, in.id, agency, &f);
+	if (e != KERR_NOT_FOUND)
+		return e; /* its finding is kept */
+	return agency_leaves(u, &in, agency, now, json_pack("{s:s}", "reason", why), false);
 }

@@ -52,6 +52,19 @@ KOUAN_MUST_USE kerr joint_inspection_declaration_ended(struct uow *u, const char
 KOUAN_MUST_USE kerr joint_inspection_settle(struct uow *u, int64_t id, bool declaration_ended,
 					    const char *now);
 
+/* Does the declaration's inspection under way still await a finding from
+ * an agency taking part? */
+KOUAN_MUST_USE kerr joint_inspection_awaits_findings(struct uow *u, const char *number,
+						     bool *waiting);
+
+/* `agency` no longer acts on the declaration (a correction closed its
+ * task): it leaves the inspection under way unless its finding is
+ * recorded, with the reason on the timeline (so the agency is told); an
+ * inspection nobody is left in is closed. */
+KOUAN_MUST_USE kerr joint_inspection_agency_dropped(struct uow *u, const char *number,
+						    const char *agency, const char *now,
+						    const char *why);
+
 /* Has the inspection begun (in progress, or its booked slot started)? *b
  * gets the booking when booked. */
 KOUAN_MUST_USE kerr joint_inspection_started(struct uow *u, const struct inspection_row *in,

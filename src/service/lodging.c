@@ -13,6 +13,7 @@
 
 #include "common/buf.h"
 #include "service/joint_inspection.h"
+#include "service/mandates.h"
 #include "service/risk_apply.h"
 
 /* Is the declarant the actor's own organisation? */
@@ -54,7 +55,9 @@ kerr lodging_lodge(struct uow *u, const struct actor *a, struct declaration_fact
 		return KERR_INVALID;
 	const struct refdata *ref = uow_refdata(u);
 	struct store_conn *c;
-	kerr e = uow_conn(u, &c);
+	kerr e = mandates_cover(u, a, f->consignee_uscc, f->import, why);
+	if (!e)
+		e = uow_conn(u, &c);
 	if (e)
 		return e;
 	char received[TIME_TEXT_SIZE], now[TIME_TEXT_SIZE];
@@ -79,6 +82,7 @@ kerr lodging_lodge(struct uow *u, const struct actor *a, struct declaration_fact
 	str_copy(d->row.port_office, f->port_office, sizeof d->row.port_office);
 	str_copy(d->row.bill_of_lading, f->bill_of_lading, sizeof d->row.bill_of_lading);
 	str_copy(d->row.consignee_uscc, f->consignee_uscc, sizeof d->row.consignee_uscc);
+	str_copy(d->row.port, f->port, sizeof d->row.port);
 	d->row.version = 1;
 	d->row.body = f->canonical; /* the row owns the canonical text now */
 	f->canonical = NULL;
@@ -163,9 +167,13 @@ static kerr correct_task(struct uow *u, const struct actor *a, struct declaratio
 		return repo_task_set(c, d->row.number, t);
 	case CORRECTION_CLOSE:
 		e = clearance_set_task(u, d, t, TASK_CLOSED);
+		if (!e)
+			e = uow_event(u, a, EVENT_TASK_CLOSED, d->row.number, d->row.org_id, agency,
+				      now, json_pack("{s:s}", "reason", because));
+		/* its part in the joint inspection ends with it */
 		return e ? e
-			 : uow_event(u, a, EVENT_TASK_CLOSED, d->row.number, d->row.org_id,
-				     agency, now, json_pack("{s:s}", "reason", because));
+			 : joint_inspection_agency_dropped(u, d->row.number, agency, now,
+							   because);
 	}
 	return KERR_INTERNAL;
 }
@@ -177,6 +185,10 @@ kerr lodging_correct(struct uow *u, const struct actor *a, const char *number,
 	if (!own_declarant(a, f, why))
 		return KERR_INVALID;
 	kerr e = clearance_load(u, a, number, true, d);
+	if (!e && d->row.org_id != a->org_id)
+		e = KERR_NOT_FOUND; /* the consignee reads it; only the declarant corrects */
+	if (!e)
+		e = mandates_cover(u, a, f->consignee_uscc, f->import, why);
 	if (e)
 		return e;
 	const char *refused;
@@ -207,20 +219,24 @@ kerr lodging_correct(struct uow *u, const struct actor *a, const char *number,
 	e = uow_conn(u, &c);
 	if (!e)
 		e = repo_decl_version_keep(c, d->row.number, d->row.version, d->row.body, now);
-	d->row.version++;
-	if (!e)
-		e = repo_decl_update(c, d->row.number, d->row.status, d->row.version,
-				     f->canonical, now, NULL);
-	if (!e)
-		e = uow_event(u, a, EVENT_DECLARATION_CORRECTED, d->row.number, d->row.org_id,
-			      NULL, now,
-			      json_pack("{s:I}", "version", (json_int_t)d->row.version));
 	if (e)
 		return e;
 	/* the corrected body is the declaration now */
 	decl_row_free(&d->row);
 	d->row.body = f->canonical;
 	f->canonical = NULL;
+	d->row.version++;
+	str_copy(d->row.bill_of_lading, f->bill_of_lading, sizeof d->row.bill_of_lading);
+	str_copy(d->row.consignee_uscc, f->consignee_uscc, sizeof d->row.consignee_uscc);
+	str_copy(d->row.port, f->port, sizeof d->row.port);
+	str_copy(d->row.updated_at, now, sizeof d->row.updated_at);
+	e = repo_decl_replace_body(c, &d->row);
+	if (!e)
+		e = uow_event(u, a, EVENT_DECLARATION_CORRECTED, d->row.number, d->row.org_id,
+			      NULL, now,
+			      json_pack("{s:I}", "version", (json_int_t)d->row.version));
+	if (e)
+		return e;
 	char basis[REF_MAX_AGENCIES][DIGEST_HEX];
 	memcpy(basis, f->basis, sizeof basis);
 	agency_set agencies = f->agencies;
@@ -243,6 +259,8 @@ kerr lodging_withdraw(struct uow *u, const struct actor *a, const char *number,
 {
 	memset(d, 0, sizeof *d);
 	kerr e = clearance_load(u, a, number, true, d);
+	if (!e && d->row.org_id != a->org_id)
+		e = KERR_NOT_FOUND; /* the consignee reads it; only the declarant withdraws */
 	if (e)
 		return e;
 	const char *refused;
@@ -265,7 +283,6 @@ kerr lodging_withdraw(struct uow *u, const struct actor *a, const char *number,
 	d->row.status = DECL_WITHDRAWN;
 	str_copy(d->row.updated_at, now, sizeof d->row.updated_at);
 	if (!e)
-		e = repo_decl_update(c, d->row.number, DECL_WITHDRAWN, d->row.version, NULL, now,
-				     NULL);
+		e = repo_decl_update(c, d->row.number, DECL_WITHDRAWN, now, NULL);
 	return e;
 }

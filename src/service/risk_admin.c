@@ -181,8 +181,9 @@ static kerr preview_one(void *arg, const char *number, const char *text)
 	struct risk_facts facts;
 	struct risk_profile profile;
 	bool valued;
+	char key[RISK_KEY_SIZE];
 	struct risk_outcome *o = malloc(sizeof *o);
-	kerr e = o ? risk_facts_of(run->u, number, &f, &facts, &valued) : KERR_NOMEM;
+	kerr e = o ? risk_facts_of(run->u, number, &f, &facts, key, &valued) : KERR_NOMEM;
 	if (!e)
 		e = risk_profile_of(run->u, f.declaration_office, &profile);
 	if (!e)

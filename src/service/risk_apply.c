@@ -222,14 +222,16 @@ static bool value_cny(const struct refdata *ref, const char *currency, int64_t v
 }
 
 kerr risk_facts_of(struct uow *u, const char *number, const struct declaration_facts *f,
-		   struct risk_facts *facts, bool *valued)
+		   struct risk_facts *facts, char key[RISK_KEY_SIZE], bool *valued)
 {
 	struct store_conn *c;
 	kerr e = uow_conn(u, &c);
 	if (e)
 		return e;
 	memset(facts, 0, sizeof *facts);
-	facts->number = number;
+	risk_consignment_key(f->consignee_uscc, f->bill_of_lading, f->containers, f->ncontainers,
+			     key);
+	facts->key = key;
 	facts->office = f->declaration_office;
 	facts->trade_mode = f->trade_mode;
 	facts->transport_mode = f->transport_mode;
@@ -269,10 +271,33 @@ static const char *lane_reason(enum risk_lane lane)
 	}
 }
 
+/* How many declarations of the same consignment (consignee and bill of
+ * lading) were lodged before and withdrawn. */
+static kerr withdrawn_before(struct uow *u, const struct declaration *d,
+			     const struct declaration_facts *f, int64_t *n)
+{
+	struct store_conn *c;
+	kerr e = uow_conn(u, &c);
+	return e ? e
+		 : repo_withdrawn_count(c, f->consignee_uscc, f->bill_of_lading, d->row.number, n);
+}
+
+/* A consignment lodged again after a withdrawal is flagged to customs: its
+ * lane is at least yellow (an officer looks), whatever the draws said. */
+static void raise_for_relodging(const struct refdata *ref, agency_set agencies,
+				int64_t relodged, struct risk_outcome *o)
+{
+	int k = refdata_agency_index(ref, "customs");
+	if (relodged <= 0 || k < 0 || !(agencies & (1u << k)))
+		return;
+	if (o->agency[k].lane < RISK_LANE_YELLOW)
+		o->agency[k].lane = RISK_LANE_YELLOW;
+}
+
 /* Store the explanation and the rule hits of an outcome. */
 static kerr record(struct uow *u, struct declaration *d, const struct risk_rules *rules,
 		   const struct risk_outcome *o, const struct risk_facts *facts, bool valued,
-		   const char *now)
+		   int64_t relodged, const char *now)
 {
 	struct store_conn *c;
 	kerr e = uow_conn(u, &c);
@@ -290,6 +315,11 @@ static kerr record(struct uow *u, struct declaration *d, const struct risk_rules
 				    json_string("no exchange rate for the currency: "
 						"rules on value_cny did not hit"));
 	json_object_set_new(why, "new_importer", json_boolean(facts->new_importer));
+	json_object_set_new(why, "relodged_after_withdrawal", json_integer((json_int_t)relodged));
+	if (relodged > 0)
+		json_object_set_new(why, "relodged_note",
+				    json_string("the same consignment was lodged before and "
+						"withdrawn: customs looks at it (yellow at least)"));
 	json_object_set_new(why, "declarant_credit",
 			    json_string(credit_class_name(facts->declarant_credit)));
 	char *text = json_dumps(why, JSON_COMPACT | JSON_SORT_KEYS);
@@ -313,7 +343,8 @@ kerr risk_assess_and_apply(struct uow *u, struct declaration *d,
 	struct risk_profile profile;
 	struct risk_facts facts;
 	bool valued;
-	char now[TIME_TEXT_SIZE];
+	char now[TIME_TEXT_SIZE], key[RISK_KEY_SIZE];
+	int64_t relodged = 0;
 	uow_now(u, now);
 	struct risk_outcome *o = malloc(sizeof *o);
 	kerr e = o ? risk_rules_in_force(u, now, &rules) : KERR_NOMEM;
@@ -322,11 +353,15 @@ kerr risk_assess_and_apply(struct uow *u, struct declaration *d,
 	if (!e)
 		e = risk_profile_of(u, f->declaration_office, &profile);
 	if (!e)
-		e = risk_facts_of(u, d->row.number, f, &facts, &valued);
+		e = risk_facts_of(u, d->row.number, f, &facts, key, &valued);
 	if (!e)
 		e = risk_assess(rules->rules, &profile, seed, &facts, o);
 	if (!e)
-		e = record(u, d, rules->rules, o, &facts, valued, now);
+		e = withdrawn_before(u, d, f, &relodged);
+	if (!e)
+		raise_for_relodging(ref, f->agencies, relodged, o);
+	if (!e)
+		e = record(u, d, rules->rules, o, &facts, valued, relodged, now);
 	/* the event that records the lanes, then what they mean for the tasks */
 	json_t *lanes = e ? NULL : json_object();
 	for (size_t k = 0; lanes && k < ref->nagencies; k++)

@@ -49,10 +49,11 @@ KOUAN_MUST_USE kerr risk_profile_of(struct uow *u, const char *office,
 
 /* The declaration `number` as the engine sees it: its codes, value in CNY
  * (false in *valued when there is no exchange rate), the parties' credit
- * classes, whether the importer is new. Strings are borrowed from f. */
+ * classes, whether the importer is new, and the draws' key, which is the
+ * consignment's (written into key). Strings are borrowed from f and key. */
 KOUAN_MUST_USE kerr risk_facts_of(struct uow *u, const char *number,
 				  const struct declaration_facts *f, struct risk_facts *facts,
-				  bool *valued);
+				  char key[RISK_KEY_SIZE], bool *valued);
 
 /* Assess declaration d just accepted or corrected (its facts f: validated,
  * with agencies), store the explanation and the rule hits, and apply the

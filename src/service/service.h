@@ -32,13 +32,17 @@
 
 /* --- who acts --- */
 
+struct services;
+
 struct actor {
 	bool system; /* kouan itself: automatic steps */
 	enum role role;
+	bool supervisor; /* an officer who may waive its agency's inspections */
 	int64_t user_id;
 	int64_t org_id;
 	char username[USERNAME_SIZE];
 	char org_uscc[USCC_SIZE];
+	char org_port[PORT_CODE_SIZE]; /* a port operator's port */
 };
 
 /* kouan acting by itself (risk lanes, settlement, release). */
@@ -50,6 +54,9 @@ const char *actor_name(const struct actor *a);
 const char *actor_role_name(const struct actor *a);
 /* The agency an actor works for, or NULL. */
 const char *actor_agency(const struct actor *a);
+/* Are lanes and kouan's reasons for them hidden from this actor (a
+ * declarant, unless the declarant-lanes setting shows them)? */
+bool actor_lanes_hidden(const struct services *s, const struct actor *a);
 
 /* --- why a service refused --- */
 
@@ -73,6 +80,9 @@ void refusal_field(struct refusal *r, const char *field, const char *fmt, ...)
 
 struct service_limits {
 	int64_t token_ttl_s;           /* lifetime of a session token */
+	/* may declarants see the lanes risk assessment gave their goods? (the
+	 * rules and their reasons are never shown to them) */
+	bool declarant_lanes;
 	unsigned long long pwhash_ops; /* Argon2id parameters for new hashes */
 	size_t pwhash_mem;
 };
@@ -95,7 +105,8 @@ struct services {
 	void *on_events_arg;
 };
 
-/* Defaults: 12 h tokens, Argon2id "interactive" limits. */
+/* Defaults: 12 h tokens, lanes hidden from declarants, Argon2id
+ * "interactive" limits. */
 void service_limits_default(struct service_limits *l);
 
 /* Set up over an open, migrated store: load the reference snapshot, the

@@ -37,6 +37,11 @@ const char *actor_agency(const struct actor *a)
 	return a->system ? NULL : role_agency(a->role);
 }
 
+bool actor_lanes_hidden(const struct services *s, const struct actor *a)
+{
+	return !a->system && a->role == ROLE_DECLARANT && !s->limits.declarant_lanes;
+}
+
 void refusal_init(struct refusal *r, struct problems *fields)
 {
 	r->detail[0] = '\0';
@@ -67,6 +72,7 @@ void refusal_field(struct refusal *r, const char *field, const char *fmt, ...)
 void service_limits_default(struct service_limits *l)
 {
 	l->token_ttl_s = 12 * 3600;
+	l->declarant_lanes = false;
 	l->pwhash_ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
 	l->pwhash_mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
 }

@@ -30,6 +30,7 @@ struct org_row {
 	char uscc[USCC_SIZE];
 	char name[ORG_NAME_SIZE];
 	char kind[ORG_KIND_SIZE];
+	char port[PORT_CODE_SIZE]; /* a port organisation's port; "" otherwise */
 	char created_at[TIME_TEXT_SIZE];
 };
 
@@ -41,15 +42,19 @@ struct user_row {
 	char role[ROLE_NAME_SIZE];
 	char password_hash[160];
 	bool disabled;
+	bool supervisor; /* may waive an inspection for its agency */
 	char org_uscc[USCC_SIZE];
 	char org_name[ORG_NAME_SIZE];
+	char org_kind[ORG_KIND_SIZE];
+	char org_port[PORT_CODE_SIZE]; /* a port organisation's port, else "" */
 };
 
 typedef kerr (*org_row_fn)(void *arg, const struct org_row *o);
 typedef kerr (*user_row_fn)(void *arg, const struct user_row *u);
 
+/* port: NULL for organisations that are not a port's. */
 KOUAN_MUST_USE kerr repo_org_create(struct store_conn *c, const char *uscc,
-				    const char *name, const char *kind,
+				    const char *name, const char *kind, const char *port,
 				    const char *now, int64_t *id);
 KOUAN_MUST_USE kerr repo_org_find(struct store_conn *c, const char *uscc,
 				  struct org_row *out);
@@ -57,7 +62,7 @@ KOUAN_MUST_USE kerr repo_org_list(struct store_conn *c, org_row_fn fn, void *arg
 
 KOUAN_MUST_USE kerr repo_user_create(struct store_conn *c, int64_t org_id,
 				     const char *username, const char *display,
-				     const char *hash, const char *role,
+				     const char *hash, const char *role, bool supervisor,
 				     const char *now, int64_t *id);
 KOUAN_MUST_USE kerr repo_user_find(struct store_conn *c, const char *username,
 				   struct user_row *out);
@@ -112,6 +117,7 @@ struct decl_row {
 	char port_office[OFFICE_CODE_SIZE];
 	char bill_of_lading[BILL_SIZE];
 	char consignee_uscc[USCC_SIZE];
+	char port[PORT_CODE_SIZE]; /* entry (import) or exit (export) port */
 	int64_t version;
 	char *body; /* owned: free() (decl_row_free) */
 	char lodged_at[TIME_TEXT_SIZE];
@@ -146,12 +152,13 @@ KOUAN_MUST_USE kerr repo_decl_status(struct store_conn *c, const char *number,
  * writers may run at once (a no-op otherwise). KERR_NOT_FOUND if absent. */
 KOUAN_MUST_USE kerr repo_decl_lock(struct store_conn *c, const char *number);
 void decl_row_free(struct decl_row *d);
-/* Update status, version, body (NULL: keep) and released_at (NULL or "":
- * keep). */
+/* Update the status and released_at (NULL or "": keep). */
 KOUAN_MUST_USE kerr repo_decl_update(struct store_conn *c, const char *number,
-				     enum declaration_status status, int64_t version,
-				     const char *body, const char *now,
+				     enum declaration_status status, const char *now,
 				     const char *released_at);
+/* Replace the body (a correction): the new version, body, and the columns
+ * drawn from it (bill of lading, consignee, port). */
+KOUAN_MUST_USE kerr repo_decl_replace_body(struct store_conn *c, const struct decl_row *d);
 
 /* Keep the body a correction is about to replace. */
 KOUAN_MUST_USE kerr repo_decl_version_keep(struct store_conn *c, const char *number,
@@ -175,11 +182,15 @@ struct decl_summary {
 	const char *updated_at;
 	const char *released_at; /* NULL until released */
 	const char *org_uscc;    /* the declarant's organisation */
+	const char *consignee_uscc;
+	const char *port;
 };
 typedef kerr (*decl_summary_fn)(void *arg, const struct decl_summary *d);
 
 struct decl_filter {
-	int64_t org_id;      /* 0: any */
+	int64_t org_id;      /* 0: any; else lodged by it, or for it when */
+	const char *consignee_uscc; /* non-NULL names it as consignee */
+	const char *port;    /* NULL: any; else only at this port */
 	const char *agency;  /* NULL: any; else only with a task for it */
 	const char *status;  /* NULL: any */
 	const char *after;   /* number to continue after, NULL: from start */
@@ -254,6 +265,8 @@ KOUAN_MUST_USE kerr repo_events_for(struct store_conn *c, const char *number,
 /* Who may see which events in the feed. */
 struct feed_view {
 	int64_t org_id;         /* >0: only this organisation's declarations */
+	const char *consignee_uscc; /* with org_id: also those for this consignee */
+	const char *port;       /* non-NULL: only declarations at this port */
 	const char *agency;     /* non-NULL: only declarations with its task */
 	const char *only_type;  /* non-NULL: only this event type */
 };
@@ -297,5 +310,35 @@ KOUAN_MUST_USE kerr repo_notice_get(struct store_conn *c, const char *number,
 KOUAN_MUST_USE kerr repo_audit(struct store_conn *c, const char *at,
 			       const char *actor, const char *action,
 			       const char *target, const char *data);
+
+/* --- electronic mandates (委托) --- */
+
+struct mandate_row {
+	int64_t id;
+	char consignee_uscc[USCC_SIZE];
+	char agent_uscc[USCC_SIZE];
+	char scope[8]; /* import, export or both */
+	char valid_from[TIME_TEXT_SIZE];
+	char valid_to[TIME_TEXT_SIZE];
+	char created_by[USERNAME_SIZE];
+	char created_at[TIME_TEXT_SIZE];
+	char revoked_at[TIME_TEXT_SIZE]; /* "" while in force */
+};
+typedef kerr (*mandate_fn)(void *arg, const struct mandate_row *m);
+
+KOUAN_MUST_USE kerr repo_mandate_create(struct store_conn *c, int64_t consignee_org_id,
+					int64_t agent_org_id, const char *scope,
+					const char *valid_from, const char *valid_to,
+					const char *by, const char *now, int64_t *id);
+/* The mandates an organisation gave or holds, newest first. */
+KOUAN_MUST_USE kerr repo_mandate_list(struct store_conn *c, int64_t org_id, mandate_fn fn,
+				      void *arg);
+KOUAN_MUST_USE kerr repo_mandate_get(struct store_conn *c, int64_t id,
+				     struct mandate_row *out);
+KOUAN_MUST_USE kerr repo_mandate_revoke(struct store_conn *c, int64_t id, const char *now);
+/* Is there a mandate in force at `at` from the consignee to the agent
+ * whose scope covers the direction? KERR_NOT_FOUND when there is none. */
+KOUAN_MUST_USE kerr repo_mandate_in_force(struct store_conn *c, int64_t consignee_org_id,
+					  int64_t agent_org_id, bool import, const char *at);
 
 #endif

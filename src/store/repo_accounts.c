@@ -12,9 +12,9 @@
 
 /* --- organisations --- */
 
-Q(Q_ORG_CREATE, "INSERT INTO organisations (uscc, name, kind, created_at)"
-		" VALUES (?, ?, ?, ?) RETURNING id");
-#define ORG_COLS "id, uscc, name, kind, created_at"
+Q(Q_ORG_CREATE, "INSERT INTO organisations (uscc, name, kind, port, created_at)"
+		" VALUES (?, ?, ?, ?, ?) RETURNING id");
+#define ORG_COLS "id, uscc, name, kind, created_at, port"
 Q(Q_ORG_FIND, "SELECT " ORG_COLS " FROM organisations WHERE uscc = ?");
 Q(Q_ORG_LIST, "SELECT " ORG_COLS " FROM organisations ORDER BY id");
 
@@ -31,6 +31,7 @@ static void org_from(struct store_stmt *st, struct org_row *o)
 	col_copy(st, 2, o->name, sizeof o->name);
 	col_copy(st, 3, o->kind, sizeof o->kind);
 	col_copy(st, 4, o->created_at, sizeof o->created_at);
+	col_copy(st, 5, o->port, sizeof o->port);
 }
 
 static kerr read_org(void *arg, struct store_stmt *st)
@@ -40,9 +41,10 @@ static kerr read_org(void *arg, struct store_stmt *st)
 }
 
 kerr repo_org_create(struct store_conn *c, const char *uscc, const char *name,
-		     const char *kind, const char *now, int64_t *id)
+		     const char *kind, const char *port, const char *now, int64_t *id)
 {
-	kerr e = store_first(c, &Q_ORG_CREATE, read_id, id, "ssss", uscc, name, kind, now);
+	kerr e = store_first(c, &Q_ORG_CREATE, read_id, id, "sssss", uscc, name, kind, port,
+			     now);
 	return e == KERR_NOT_FOUND ? KERR_STORE : e;
 }
 
@@ -74,10 +76,10 @@ kerr repo_org_list(struct store_conn *c, org_row_fn fn, void *arg)
 
 Q(Q_USER_CREATE,
   "INSERT INTO users (org_id, username, display_name, password_hash, role,"
-  " created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
+  " supervisor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
 #define USER_COLS                                                              \
 	"u.id, u.org_id, u.username, u.display_name, u.role, u.password_hash,"  \
-	" u.disabled, o.uscc, o.name"
+	" u.disabled, o.uscc, o.name, u.supervisor, o.kind, o.port"
 Q(Q_USER_FIND, "SELECT " USER_COLS " FROM users u JOIN organisations o"
 	       " ON o.id = u.org_id WHERE u.username = ?");
 Q(Q_USER_LIST, "SELECT " USER_COLS " FROM users u JOIN organisations o"
@@ -94,6 +96,9 @@ static void user_from(struct store_stmt *st, struct user_row *u)
 	u->disabled = stmt_int(st, 6) != 0;
 	col_copy(st, 7, u->org_uscc, sizeof u->org_uscc);
 	col_copy(st, 8, u->org_name, sizeof u->org_name);
+	u->supervisor = stmt_int(st, 9) != 0;
+	col_copy(st, 10, u->org_kind, sizeof u->org_kind);
+	col_copy(st, 11, u->org_port, sizeof u->org_port);
 }
 
 static kerr read_user(void *arg, struct store_stmt *st)
@@ -103,11 +108,11 @@ static kerr read_user(void *arg, struct store_stmt *st)
 }
 
 kerr repo_user_create(struct store_conn *c, int64_t org_id, const char *username,
-		      const char *display, const char *hash, const char *role,
+		      const char *display, const char *hash, const char *role, bool supervisor,
 		      const char *now, int64_t *id)
 {
-	kerr e = store_first(c, &Q_USER_CREATE, read_id, id, "isssss", org_id, username,
-			     display, hash, role, now);
+	kerr e = store_first(c, &Q_USER_CREATE, read_id, id, "issssis", org_id, username,
+			     display, hash, role, (int64_t)supervisor, now);
 	return e == KERR_NOT_FOUND ? KERR_STORE : e;
 }
 

@@ -43,24 +43,27 @@ kerr repo_sequence_next(struct store_conn *c, const char *office, int year, bool
 Q(Q_DECL_INSERT,
   "INSERT INTO declarations (number, org_id, lodged_by, status, direction,"
   " declaration_office, port_office, bill_of_lading, version, body, lodged_at,"
-  " updated_at, consignee_uscc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  " updated_at, consignee_uscc, port) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 Q(Q_DECL_GET,
   "SELECT number, org_id, lodged_by, status, direction, declaration_office,"
   " port_office, bill_of_lading, version, body, lodged_at, updated_at,"
-  " released_at, consignee_uscc FROM declarations WHERE number = ?");
+  " released_at, consignee_uscc, port FROM declarations WHERE number = ?");
 Q(Q_DECL_UPDATE,
-  "UPDATE declarations SET status = ?, version = ?, body = COALESCE(?, body),"
-  " updated_at = ?, released_at = COALESCE(?, released_at) WHERE number = ?");
+  "UPDATE declarations SET status = ?, updated_at = ?,"
+  " released_at = COALESCE(?, released_at) WHERE number = ?");
+Q(Q_DECL_REPLACE,
+  "UPDATE declarations SET version = ?, body = ?, bill_of_lading = ?, consignee_uscc = ?,"
+  " port = ?, updated_at = ? WHERE number = ?");
 Q(Q_DECL_LOCK, "SELECT number FROM declarations WHERE number = ? FOR UPDATE");
 Q(Q_DECL_STATUS, "SELECT status FROM declarations WHERE number = ?");
 
 kerr repo_decl_insert(struct store_conn *c, const struct decl_row *d)
 {
-	return store_exec(c, &Q_DECL_INSERT, "siisssssissss", d->number, d->org_id,
+	return store_exec(c, &Q_DECL_INSERT, "siisssssisssss", d->number, d->org_id,
 			  d->lodged_by, declaration_status_name(d->status),
 			  direction_name(d->import), d->declaration_office, d->port_office,
 			  d->bill_of_lading, d->version, d->body, d->lodged_at, d->updated_at,
-			  d->consignee_uscc);
+			  d->consignee_uscc, d->port);
 }
 
 kerr repo_decl_lock(struct store_conn *c, const char *number)
@@ -99,6 +102,7 @@ static kerr read_decl(void *arg, struct store_stmt *st)
 	col_copy(st, 11, d->updated_at, sizeof d->updated_at);
 	col_copy(st, 12, d->released_at, sizeof d->released_at);
 	col_copy(st, 13, d->consignee_uscc, sizeof d->consignee_uscc);
+	col_copy(st, 14, d->port, sizeof d->port);
 	return d->body ? KERR_OK : KERR_NOMEM;
 }
 
@@ -118,11 +122,17 @@ void decl_row_free(struct decl_row *d)
 }
 
 kerr repo_decl_update(struct store_conn *c, const char *number,
-		      enum declaration_status status, int64_t version, const char *body,
-		      const char *now, const char *released_at)
+		      enum declaration_status status, const char *now, const char *released_at)
 {
-	return store_exec(c, &Q_DECL_UPDATE, "sissss", declaration_status_name(status),
-			  version, body, now, or_null(released_at), number);
+	return store_exec(c, &Q_DECL_UPDATE, "ssss", declaration_status_name(status), now,
+			  or_null(released_at), number);
+}
+
+kerr repo_decl_replace_body(struct store_conn *c, const struct decl_row *d)
+{
+	return store_exec(c, &Q_DECL_REPLACE, "issssss", d->version, d->body,
+			  d->bill_of_lading, d->consignee_uscc, d->port, d->updated_at,
+			  d->number);
 }
 
 Q(Q_VERSION_KEEP, "INSERT INTO declaration_versions (declaration_number, version,"
@@ -156,8 +166,11 @@ kerr repo_decl_version_body(struct store_conn *c, const char *number, int64_t ve
 Q(Q_DECL_LIST,
   "SELECT d.number, d.status, d.direction, d.declaration_office, d.port_office,"
   " d.bill_of_lading, d.version, d.lodged_at, d.updated_at, d.released_at,"
-  " o.uscc FROM declarations d JOIN organisations o ON o.id = d.org_id"
-  " WHERE (CAST(? AS BIGINT) = 0 OR d.org_id = ?) AND (CAST(? AS TEXT) IS NULL OR d.status = ?)"
+  " o.uscc, d.consignee_uscc, d.port FROM declarations d JOIN organisations o ON o.id = d.org_id"
+  " WHERE (CAST(? AS BIGINT) = 0 OR d.org_id = ?"
+  " OR (CAST(? AS TEXT) IS NOT NULL AND d.consignee_uscc = ?))"
+  " AND (CAST(? AS TEXT) IS NULL OR d.port = ?)"
+  " AND (CAST(? AS TEXT) IS NULL OR d.status = ?)"
   " AND (CAST(? AS TEXT) IS NULL OR d.number > ?)"
   " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM tasks t WHERE"
   " t.declaration_number = d.number AND t.agency = ?))"
@@ -182,6 +195,8 @@ static kerr visit_summary(void *arg, struct store_stmt *st)
 		.updated_at = stmt_text(st, 8),
 		.released_at = col_opt(st, 9),
 		.org_uscc = stmt_text(st, 10),
+		.consignee_uscc = stmt_text(st, 11),
+		.port = stmt_text(st, 12),
 	};
 	if (!declaration_status_parse(stmt_text(st, 1), &d.status))
 		return KERR_STORE;
@@ -192,9 +207,10 @@ kerr repo_decl_list(struct store_conn *c, const struct decl_filter *f, decl_summ
 		    void *arg)
 {
 	struct summary_visit v = {fn, arg};
-	return store_each(c, &Q_DECL_LIST, visit_summary, &v, "iissssssi", f->org_id,
-			  f->org_id, f->status, f->status, f->after, f->after, f->agency,
-			  f->agency, (int64_t)f->limit);
+	return store_each(c, &Q_DECL_LIST, visit_summary, &v, "iissssssssssi", f->org_id,
+			  f->org_id, f->consignee_uscc, f->consignee_uscc, f->port, f->port,
+			  f->status, f->status, f->after, f->after, f->agency, f->agency,
+			  (int64_t)f->limit);
 }
 
 /* --- tasks --- */
@@ -378,4 +394,86 @@ kerr repo_notice_get(struct store_conn *c, const char *number, struct notice_row
 		out->notice = NULL;
 	}
 	return e;
+}
+
+/* --- electronic mandates --- */
+
+Q(Q_MANDATE_CREATE, "INSERT INTO mandates (consignee_org_id, agent_org_id, scope,"
+		    " valid_from, valid_to, created_by, created_at)"
+		    " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
+#define MANDATE_COLS "m.id, c.uscc, a.uscc, m.scope, m.valid_from, m.valid_to," \
+		     " m.created_by, m.created_at, m.revoked_at"
+#define MANDATE_FROM " FROM mandates m JOIN organisations c ON c.id = m.consignee_org_id" \
+		     " JOIN organisations a ON a.id = m.agent_org_id"
+Q(Q_MANDATE_LIST, "SELECT " MANDATE_COLS MANDATE_FROM
+		  " WHERE m.consignee_org_id = ? OR m.agent_org_id = ? ORDER BY m.id DESC");
+Q(Q_MANDATE_GET, "SELECT " MANDATE_COLS MANDATE_FROM " WHERE m.id = ?");
+Q(Q_MANDATE_REVOKE, "UPDATE mandates SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
+Q(Q_MANDATE_IN_FORCE, "SELECT id FROM mandates WHERE consignee_org_id = ? AND agent_org_id = ?"
+		      " AND revoked_at IS NULL AND valid_from <= ? AND valid_to > ?"
+		      " AND (scope = 'both' OR scope = ?) LIMIT 1");
+
+kerr repo_mandate_create(struct store_conn *c, int64_t consignee_org_id, int64_t agent_org_id,
+			 const char *scope, const char *valid_from, const char *valid_to,
+			 const char *by, const char *now, int64_t *id)
+{
+	kerr e = store_first(c, &Q_MANDATE_CREATE, read_int, id, "iisssss", consignee_org_id,
+			     agent_org_id, scope, valid_from, valid_to, by, now);
+	return e == KERR_NOT_FOUND ? KERR_STORE : e;
+}
+
+static void mandate_from(struct store_stmt *st, struct mandate_row *m)
+{
+	memset(m, 0, sizeof *m);
+	m->id = stmt_int(st, 0);
+	col_copy(st, 1, m->consignee_uscc, sizeof m->consignee_uscc);
+	col_copy(st, 2, m->agent_uscc, sizeof m->agent_uscc);
+	col_copy(st, 3, m->scope, sizeof m->scope);
+	col_copy(st, 4, m->valid_from, sizeof m->valid_from);
+	col_copy(st, 5, m->valid_to, sizeof m->valid_to);
+	col_copy(st, 6, m->created_by, sizeof m->created_by);
+	col_copy(st, 7, m->created_at, sizeof m->created_at);
+	col_copy(st, 8, m->revoked_at, sizeof m->revoked_at);
+}
+
+static kerr read_mandate(void *arg, struct store_stmt *st)
+{
+	mandate_from(st, arg);
+	return KERR_OK;
+}
+
+struct mandate_visit {
+	mandate_fn fn;
+	void *arg;
+};
+
+static kerr visit_mandate(void *arg, struct store_stmt *st)
+{
+	struct mandate_visit *v = arg;
+	struct mandate_row m;
+	mandate_from(st, &m);
+	return v->fn(v->arg, &m);
+}
+
+kerr repo_mandate_list(struct store_conn *c, int64_t org_id, mandate_fn fn, void *arg)
+{
+	struct mandate_visit v = {fn, arg};
+	return store_each(c, &Q_MANDATE_LIST, visit_mandate, &v, "ii", org_id, org_id);
+}
+
+kerr repo_mandate_get(struct store_conn *c, int64_t id, struct mandate_row *out)
+{
+	return store_first(c, &Q_MANDATE_GET, read_mandate, out, "i", id);
+}
+
+kerr repo_mandate_revoke(struct store_conn *c, int64_t id, const char *now)
+{
+	return store_exec(c, &Q_MANDATE_REVOKE, "si", now, id);
+}
+
+kerr repo_mandate_in_force(struct store_conn *c, int64_t consignee_org_id, int64_t agent_org_id,
+			   bool import, const char *at)
+{
+	return store_first(c, &Q_MANDATE_IN_FORCE, NULL, NULL, "iisss", consignee_org_id,
+			   agent_org_id, at, at, direction_name(import));
 }

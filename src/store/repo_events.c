@@ -14,7 +14,12 @@ Q(Q_EVENTS_FOR, "SELECT " EVENT_COLS " FROM events e"
 		" WHERE e.declaration_number = ? ORDER BY e.id");
 Q(Q_EVENTS_FEED,
   "SELECT " EVENT_COLS " FROM events e WHERE e.id > ?"
-  " AND (CAST(? AS BIGINT) = 0 OR e.org_id = ?) AND (CAST(? AS TEXT) IS NULL OR e.type = ?)"
+  " AND (CAST(? AS BIGINT) = 0 OR e.org_id = ? OR (CAST(? AS TEXT) IS NOT NULL AND"
+  " EXISTS (SELECT 1 FROM declarations d WHERE d.number = e.declaration_number"
+  " AND d.consignee_uscc = ?)))"
+  " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM declarations d WHERE"
+  " d.number = e.declaration_number AND d.port = ?))"
+  " AND (CAST(? AS TEXT) IS NULL OR e.type = ?)"
   " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM tasks t WHERE"
   " t.declaration_number = e.declaration_number AND t.agency = ?))"
   " ORDER BY e.id LIMIT ?");
@@ -63,7 +68,8 @@ kerr repo_events_feed(struct store_conn *c, int64_t after, int limit,
 		      const struct feed_view *view, event_row_fn fn, void *arg)
 {
 	struct event_visit v = {fn, arg};
-	return store_each(c, &Q_EVENTS_FEED, visit_event, &v, "iiissssi", after,
-			  view->org_id, view->org_id, view->only_type, view->only_type,
+	return store_each(c, &Q_EVENTS_FEED, visit_event, &v, "iiissssssssi", after,
+			  view->org_id, view->org_id, view->consignee_uscc, view->consignee_uscc,
+			  view->port, view->port, view->only_type, view->only_type,
 			  view->agency, view->agency, (int64_t)limit);
 }

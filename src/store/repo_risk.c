@@ -14,6 +14,8 @@ Q(Q_CREDIT_LOG, "INSERT INTO credit_history (org_id, from_class, to_class, reaso
 		" changed_by, changed_at) VALUES (?, ?, ?, ?, ?, ?)");
 Q(Q_CREDIT_HISTORY, "SELECT from_class, to_class, reason, changed_by, changed_at"
 		    " FROM credit_history WHERE org_id = ? ORDER BY id");
+Q(Q_WITHDRAWN, "SELECT COUNT(*) FROM declarations WHERE consignee_uscc = ?"
+	       " AND bill_of_lading = ? AND status = 'withdrawn' AND number <> ?");
 Q(Q_KNOWN_IMPORTER, "SELECT 1 FROM declarations WHERE consignee_uscc = ?"
 		    " AND direction = 'import' AND number <> ? LIMIT 1");
 
@@ -65,6 +67,20 @@ kerr repo_credit_history(struct store_conn *c, int64_t org_id, credit_change_fn 
 {
 	struct credit_visit v = {fn, arg};
 	return store_each(c, &Q_CREDIT_HISTORY, visit_credit, &v, "i", org_id);
+}
+
+static kerr read_count(void *arg, struct store_stmt *st)
+{
+	*(int64_t *)arg = stmt_int(st, 0);
+	return KERR_OK;
+}
+
+kerr repo_withdrawn_count(struct store_conn *c, const char *consignee, const char *bill,
+			  const char *number, int64_t *n)
+{
+	*n = 0;
+	kerr e = store_first(c, &Q_WITHDRAWN, read_count, n, "sss", consignee, bill, number);
+	return e == KERR_NOT_FOUND ? KERR_OK : e;
 }
 
 kerr repo_known_importer(struct store_conn *c, const char *uscc, const char *number,

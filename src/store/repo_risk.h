@@ -37,6 +37,11 @@ typedef kerr (*credit_change_fn)(void *arg, const struct credit_change *ch);
 KOUAN_MUST_USE kerr repo_credit_history(struct store_conn *c, int64_t org_id,
 					credit_change_fn fn, void *arg);
 
+/* How many declarations of this consignee and bill of lading, other than
+ * `number`, were withdrawn. */
+KOUAN_MUST_USE kerr repo_withdrawn_count(struct store_conn *c, const char *consignee,
+					 const char *bill, const char *number, int64_t *n);
+
 /* Has this consignee imported before (a declaration other than `number`)? */
 KOUAN_MUST_USE kerr repo_known_importer(struct store_conn *c, const char *uscc,
 					const char *number, bool *known);

@@ -194,7 +194,7 @@ static void declarants_see_only_their_organisation(void **state)
 	test_lodge(env, "trader", laptops, released);
 	json_decref(laptops);
 	snprintf(path, sizeof path, "/v1/declarations/%s/tasks/customs/decision", released);
-	assert_int_equal(test_call(env, "POST", path, "customs", "{\"decision\":\"cleared\"}",
+	assert_int_equal(test_call(env, "POST", path, "customs", "{\"decision\":\"cleared\",\"reason\":\"documents checked\"}",
 				   NULL, &r), 200);
 	assert_string_equal(json_string_value(json_object_get(r.json, "status")), "released");
 	loopback_result_free(&r);
@@ -236,7 +236,7 @@ static void agencies_see_declarations_with_their_task(void **state)
 	loopback_result_free(&r);
 	char dpath[128];
 	snprintf(dpath, sizeof dpath, "%s/tasks/customs/decision", path);
-	assert_int_equal(test_call(env, "POST", dpath, "customs", "{\"decision\":\"cleared\"}", NULL, &r), 200);
+	assert_int_equal(test_call(env, "POST", dpath, "customs", "{\"decision\":\"cleared\",\"reason\":\"documents checked\"}", NULL, &r), 200);
 	loopback_result_free(&r);
 	assert_int_equal(test_call(env, "GET", path, "terminal", NULL, NULL, &r), 200);
 	assert_string_equal(json_string_value(json_object_get(r.json, "status")), "released");

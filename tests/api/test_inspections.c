@@ -43,26 +43,12 @@ static int call(struct test_env *env, const char *method, const char *path,
 	return test_call(env, method, path, user, body, NULL, r);
 }
 
-/* Call and expect a status; returns the parsed answer (new reference). */
-static json_t *expect(struct test_env *env, const char *method, const char *path,
-		      const char *user, const char *body, int status)
-{
-	struct loopback_result r;
-	int got = call(env, method, path, user, body, &r);
-	if (got != status)
-		print_error("%s %s as %s: %d %s\n", method, path, user ? user : "-", got, r.text);
-	assert_int_equal(got, status);
-	json_t *j = json_incref(r.json);
-	loopback_result_free(&r);
-	return j;
-}
-
 static void decide(struct test_env *env, const char *number, const char *agency,
 		   const char *body, int status)
 {
 	char path[128];
 	snprintf(path, sizeof path, "/v1/declarations/%s/tasks/%s/decision", number, agency);
-	json_decref(expect(env, "POST", path, agency, body, status));
+	json_decref(test_expect(env, "POST", path, agency, body, status));
 }
 
 static void order_inspection(struct test_env *env, const char *number, const char *agency)
@@ -76,7 +62,7 @@ static json_t *inspection_of(struct test_env *env, const char *number, const cha
 {
 	char path[80];
 	snprintf(path, sizeof path, "/v1/declarations/%s/inspection", number);
-	return expect(env, "GET", path, user, NULL, 200);
+	return test_expect(env, "GET", path, user, NULL, 200);
 }
 
 static json_int_t inspection_id(struct test_env *env, const char *number)
@@ -92,7 +78,7 @@ static json_t *get_inspection(struct test_env *env, json_int_t id, const char *u
 {
 	char path[64];
 	snprintf(path, sizeof path, "/v1/inspections/%lld", (long long)id);
-	return expect(env, "GET", path, user, NULL, 200);
+	return test_expect(env, "GET", path, user, NULL, 200);
 }
 
 static const char *str(const json_t *o, const char *key)
@@ -117,7 +103,7 @@ static json_t *declaration(struct test_env *env, const char *number)
 {
 	char path[64];
 	snprintf(path, sizeof path, "/v1/declarations/%s", number);
-	return expect(env, "GET", path, "analyst", NULL, 200);
+	return test_expect(env, "GET", path, "analyst", NULL, 200);
 }
 
 static const char *decl_status(struct test_env *env, const char *number, char *out)
@@ -130,18 +116,7 @@ static const char *decl_status(struct test_env *env, const char *number, char *o
 
 static size_t count_events(struct test_env *env, const char *number, const char *type)
 {
-	char path[80];
-	snprintf(path, sizeof path, "/v1/declarations/%s/events", number);
-	json_t *j = expect(env, "GET", path, "analyst", NULL, 200);
-	size_t n = 0, i;
-	json_t *e;
-	json_array_foreach(json_object_get(j, "events"), i, e)
-	{
-		if (!strcmp(str(e, "type"), type))
-			n++;
-	}
-	json_decref(j);
-	return n;
+	return test_count_events(env, number, type, NULL);
 }
 
 static void create_site(struct test_env *env, const char *code, const char *port,
@@ -152,7 +127,7 @@ static void create_site(struct test_env *env, const char *code, const char *port
 		 "{\"code\":\"%s\",\"name\":\"Test site %s\",\"port\":\"%s\","
 		 "\"slot_minutes\":%d,\"capacity\":%d}",
 		 code, code, port, minutes, capacity);
-	json_decref(expect(env, "POST", "/v1/inspection-sites", "admin", body, 201));
+	json_decref(test_expect(env, "POST", "/v1/inspection-sites", "admin", body, 201));
 }
 
 static int book(struct test_env *env, const char *method, json_int_t id, const char *user,
@@ -181,7 +156,7 @@ static json_t *finding(struct test_env *env, json_int_t id, const char *agency,
 {
 	char path[96];
 	snprintf(path, sizeof path, "/v1/inspections/%lld/findings/%s", (long long)id, agency);
-	return expect(env, "POST", path, user, body, status);
+	return test_expect(env, "POST", path, user, body, status);
 }
 
 static json_t *recognise(struct test_env *env, json_int_t id, const char *agency,
@@ -191,7 +166,7 @@ static json_t *recognise(struct test_env *env, json_int_t id, const char *agency
 	snprintf(path, sizeof path, "/v1/inspections/%lld/findings/%s/recognition",
 		 (long long)id, agency);
 	snprintf(body, sizeof body, "{\"from_agency\":\"%s\"}", from);
-	return expect(env, "POST", path, agency, body, status);
+	return test_expect(env, "POST", path, agency, body, status);
 }
 
 #define NO_PROBLEM "{\"result\":\"no_problem\",\"note\":\"goods as declared\"}"
@@ -231,7 +206,7 @@ static void inspect_opens_one_inspection_that_others_join(void **state)
 	json_decref(d);
 	char path[80];
 	snprintf(path, sizeof path, "/v1/declarations/%s/inspection", number);
-	json_decref(expect(env, "GET", path, "trader", NULL, 404));
+	json_decref(test_expect(env, "GET", path, "trader", NULL, 404));
 
 	order_inspection(env, number, "quarantine");
 	json_t *v = inspection_of(env, number, "trader");
@@ -258,17 +233,17 @@ static void inspect_opens_one_inspection_that_others_join(void **state)
 	/* who sees it: the declarant's organisation, the agencies taking
 	 * part, analysts, admins; anyone else gets 404 */
 	snprintf(path, sizeof path, "/v1/inspections/%lld", (long long)id);
-	json_decref(expect(env, "GET", path, "quarantine", NULL, 200));
-	json_decref(expect(env, "GET", path, "admin", NULL, 200));
-	json_decref(expect(env, "GET", path, "trader2", NULL, 404));
-	json_decref(expect(env, "GET", path, "border", NULL, 404));
-	json_decref(expect(env, "GET", path, "terminal", NULL, 404));
+	json_decref(test_expect(env, "GET", path, "quarantine", NULL, 200));
+	json_decref(test_expect(env, "GET", path, "admin", NULL, 200));
+	json_decref(test_expect(env, "GET", path, "trader2", NULL, 404));
+	json_decref(test_expect(env, "GET", path, "border", NULL, 404));
+	json_decref(test_expect(env, "GET", path, "terminal", NULL, 404));
 	snprintf(path, sizeof path, "/v1/declarations/%s/inspection", number);
-	json_decref(expect(env, "GET", path, "trader2", NULL, 404));
-	json_decref(expect(env, "GET", path, "maritime", NULL, 404));
-	json_decref(expect(env, "GET", "/v1/inspections/99999", "admin", NULL, 404));
-	json_decref(expect(env, "GET", "/v1/inspections/abc", "admin", NULL, 404));
-	json_decref(expect(env, "GET", "/v1/inspections/1", NULL, NULL, 401));
+	json_decref(test_expect(env, "GET", path, "trader2", NULL, 404));
+	json_decref(test_expect(env, "GET", path, "maritime", NULL, 404));
+	json_decref(test_expect(env, "GET", "/v1/inspections/99999", "admin", NULL, 404));
+	json_decref(test_expect(env, "GET", "/v1/inspections/abc", "admin", NULL, 404));
+	json_decref(test_expect(env, "GET", "/v1/inspections/1", NULL, NULL, 401));
 }
 
 /* --- sites --- */
@@ -301,13 +276,13 @@ static void admins_create_sites(void **state)
 	assert_int_equal(call(env, "POST", "/v1/inspection-sites", "admin", site, &r), 409);
 	assert_true(test_has_error(r.json, "/code", "exists already"));
 	loopback_result_free(&r);
-	json_t *l = expect(env, "GET", "/v1/inspection-sites", "trader", NULL, 200);
+	json_t *l = test_expect(env, "GET", "/v1/inspection-sites", "trader", NULL, 200);
 	assert_int_equal(json_array_size(json_object_get(l, "sites")), 1);
 	json_decref(l);
-	l = expect(env, "GET", "/v1/inspection-sites/CNNSA-1", "terminal", NULL, 200);
+	l = test_expect(env, "GET", "/v1/inspection-sites/CNNSA-1", "terminal", NULL, 200);
 	assert_string_equal(str(l, "port"), "CNNSA");
 	json_decref(l);
-	json_decref(expect(env, "GET", "/v1/inspection-sites/NOPE", "admin", NULL, 404));
+	json_decref(test_expect(env, "GET", "/v1/inspection-sites/NOPE", "admin", NULL, 404));
 }
 
 /* --- booking --- */
@@ -397,7 +372,7 @@ static void booking_rules(void **state)
 	assert_int_equal(count_events(env, number, "inspection.cancelled"), 1);
 	/* events carry the slot */
 	snprintf(path, sizeof path, "/v1/declarations/%s/events", number);
-	json_t *ev = expect(env, "GET", path, "trader", NULL, 200);
+	json_t *ev = test_expect(env, "GET", path, "trader", NULL, 200);
 	size_t i;
 	json_t *e;
 	json_array_foreach(json_object_get(ev, "events"), i, e)
@@ -447,7 +422,7 @@ static void a_full_slot_answers_409(void **state)
 	json_decref(v);
 	char path[80];
 	snprintf(path, sizeof path, "/v1/inspections/%lld/booking", (long long)ids[0]);
-	json_decref(expect(env, "DELETE", path, "trader", NULL, 200));
+	json_decref(test_expect(env, "DELETE", path, "trader", NULL, 200));
 	expect_book(env, "PUT", ids[2], "NSA-T", slot, 200);
 	v = get_inspection(env, ids[2], "trader");
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(v, "appointment"),
@@ -687,8 +662,8 @@ static void recognition_needs_a_finding_to_recognise(void **state)
 	char path[112];
 	snprintf(path, sizeof path, "/v1/inspections/%lld/findings/quarantine/recognition",
 		 (long long)id);
-	json_decref(expect(env, "POST", path, "customs", "{\"from_agency\":\"border\"}", 403));
-	json_decref(expect(env, "POST", path, "quarantine", "{}", 400));
+	json_decref(test_expect(env, "POST", path, "customs", "{\"from_agency\":\"border\"}", 403));
+	json_decref(test_expect(env, "POST", path, "quarantine", "{}", 400));
 	/* a recognised problem has the same effect as one's own */
 	json_decref(finding(env, id, "customs", "customs",
 			    "{\"result\":\"problem\",\"note\":\"weights differ by 12 %\","
@@ -726,7 +701,7 @@ static void a_second_look_opens_a_new_inspection(void **state)
 	snprintf(path, sizeof path, "/v1/declarations/%s", number);
 	json_object_set_new(d, "packages", json_integer(1801));
 	char *body = json_dumps(d, JSON_COMPACT);
-	json_decref(expect(env, "PUT", path, "trader", body, 200));
+	json_decref(test_expect(env, "PUT", path, "trader", body, 200));
 	free(body);
 	json_decref(d);
 	order_inspection(env, number, "quarantine");
@@ -758,7 +733,7 @@ static void schedule_of_a_day(void **state)
 	expect_book(env, "POST", ids[0], "NSA-T", "2026-11-24T00:00:00Z", 201);
 	expect_book(env, "POST", ids[1], "NSA-T", "2026-11-24T23:30:00Z", 201);
 	expect_book(env, "POST", ids[2], "NSA-T", "2026-11-24T23:30:00Z", 201);
-	json_t *s = expect(env, "GET", "/v1/inspection-sites/NSA-T/schedule?date=2026-11-24",
+	json_t *s = test_expect(env, "GET", "/v1/inspection-sites/NSA-T/schedule?date=2026-11-24",
 			   "customs", NULL, 200);
 	json_t *slots = json_object_get(s, "slots");
 	assert_int_equal(json_array_size(slots), 48);
@@ -775,18 +750,18 @@ static void schedule_of_a_day(void **state)
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(slots, 1), "booked")), 0);
 	json_decref(s);
 	/* declarants see places taken and free, not whose */
-	s = expect(env, "GET", "/v1/inspection-sites/NSA-T/schedule?date=2026-11-24", "trader2",
+	s = test_expect(env, "GET", "/v1/inspection-sites/NSA-T/schedule?date=2026-11-24", "trader2",
 		   NULL, 200);
 	first = json_array_get(json_object_get(s, "slots"), 0);
 	assert_int_equal(json_integer_value(json_object_get(first, "booked")), 1);
 	assert_null(json_object_get(first, "bookings"));
 	json_decref(s);
 	/* another day is empty; today by default */
-	s = expect(env, "GET", "/v1/inspection-sites/NSA-T/schedule?date=2026-11-25", "analyst",
+	s = test_expect(env, "GET", "/v1/inspection-sites/NSA-T/schedule?date=2026-11-25", "analyst",
 		   NULL, 200);
 	assert_int_equal(json_integer_value(json_object_get(s, "booked")), 0);
 	json_decref(s);
-	s = expect(env, "GET", "/v1/inspection-sites/NSA-T/schedule", "admin", NULL, 200);
+	s = test_expect(env, "GET", "/v1/inspection-sites/NSA-T/schedule", "admin", NULL, 200);
 	assert_string_equal(str(s, "date"), "2026-11-23");
 	json_decref(s);
 	struct loopback_result r;
@@ -795,7 +770,7 @@ static void schedule_of_a_day(void **state)
 			 400);
 	assert_true(test_has_error(r.json, "query:date", "YYYY-MM-DD"));
 	loopback_result_free(&r);
-	json_decref(expect(env, "GET", "/v1/inspection-sites/NOPE/schedule", "admin", NULL, 404));
+	json_decref(test_expect(env, "GET", "/v1/inspection-sites/NOPE/schedule", "admin", NULL, 404));
 }
 
 /* --- hooks for decisions taken outside the inspection --- */
@@ -841,21 +816,56 @@ static void decisions_outside_the_inspection(void **state)
 	 * leaving closes the inspection and frees its place */
 	char number[19];
 	json_int_t id = booked_joint_inspection(env, number);
-	decide(env, number, "customs", "{\"decision\":\"cleared\"}", 200);
-	run_hook(env, "customs", &(struct hook_call){number, "customs", DECISION_CLEARED, false});
+	decide(env, number, "customs", "{\"decision\":\"return\",\"reason\":\"invoice missing\"}",
+	       200);
+	run_hook(env, "customs", &(struct hook_call){number, "customs", DECISION_RETURN, false});
 	json_t *v = get_inspection(env, id, "trader");
 	assert_int_equal(json_array_size(json_object_get(v, "agencies")), 1);
 	assert_string_equal(str(v, "status"), "booked");
 	json_decref(v);
-	decide(env, number, "quarantine", "{\"decision\":\"cleared\"}", 200);
-	run_hook(env, "quarantine",
-		 &(struct hook_call){number, "quarantine", DECISION_CLEARED, false});
+	/* an inspecting task is not cleared by a plain decision */
+	decide(env, number, "quarantine", "{\"decision\":\"cleared\",\"reason\":\"looks fine\"}",
+	       409);
+	/* a supervisor waives the inspection instead (an officer may not) */
+	char waiver[96];
+	struct loopback_result r;
+	snprintf(waiver, sizeof waiver, "/v1/inspections/%lld/waivers/quarantine", (long long)id);
+	assert_int_equal(call(env, "POST", waiver, "quarantine",
+			      "{\"reason\":\"origin verified\"}", &r),
+			 403);
+	loopback_result_free(&r);
+	assert_int_equal(call(env, "POST", waiver, "quarantine.lead", "{}", &r), 400);
+	assert_true(test_has_error(r.json, "/reason", "required"));
+	loopback_result_free(&r);
+	assert_int_equal(call(env, "POST", waiver, "quarantine.lead",
+			      "{\"reason\":\"orchard certified pest-free, verified\"}", &r),
+			 200);
+	assert_string_equal(str(r.json, "status"), "cancelled");
+	assert_true(json_is_null(json_object_get(r.json, "appointment")));
+	loopback_result_free(&r);
 	v = get_inspection(env, id, "trader");
 	assert_string_equal(str(v, "status"), "cancelled");
-	assert_true(json_is_null(json_object_get(v, "appointment")));
 	json_decref(v);
 	assert_int_equal(count_events(env, number, "inspection.agency_left"), 2);
+	assert_int_equal(count_events(env, number, "inspection.waived"), 1);
 	assert_int_equal(count_events(env, number, "inspection.closed"), 1);
+	char dpath[64];
+	snprintf(dpath, sizeof dpath, "/v1/declarations/%s", number);
+	v = test_expect(env, "GET", dpath, "quarantine", NULL, 200);
+	json_t *tasks = json_object_get(v, "tasks");
+	json_t *q = json_array_get(tasks, 1);
+	assert_string_equal(str(q, "agency"), "quarantine");
+	assert_string_equal(str(q, "status"), "cleared");
+	assert_string_equal(str(q, "decided_by"), "quarantine.lead");
+	assert_string_equal(str(q, "reason"), "inspection waived: orchard certified pest-free, "
+					      "verified");
+	json_decref(v);
+	/* nothing left to waive: quarantine no longer takes part, and an
+	 * inspection is visible to the agencies taking part */
+	assert_int_equal(call(env, "POST", waiver, "quarantine.lead",
+			      "{\"reason\":\"again\"}", &r),
+			 404);
+	loopback_result_free(&r);
 
 	/* decided once the slot has begun: the decision is the finding */
 	char second[19];
@@ -885,12 +895,12 @@ static void decisions_outside_the_inspection(void **state)
 	id = booked_joint_inspection(env, third);
 	char path[80];
 	snprintf(path, sizeof path, "/v1/declarations/%s/withdrawal", third);
-	json_decref(expect(env, "POST", path, "trader", NULL, 200));
+	json_decref(test_expect(env, "POST", path, "trader", NULL, 200));
 	run_hook(env, "trader", &(struct hook_call){third, NULL, DECISION_CLEARED, true});
 	v = get_inspection(env, id, "trader");
 	assert_string_equal(str(v, "status"), "cancelled");
 	json_decref(v);
-	json_t *s = expect(env, "GET", "/v1/inspection-sites/NSA-T/schedule?date=2026-11-24",
+	json_t *s = test_expect(env, "GET", "/v1/inspection-sites/NSA-T/schedule?date=2026-11-24",
 			   "admin", NULL, 200);
 	/* the first declaration's place was freed too; the second's is kept */
 	assert_int_equal(json_integer_value(json_object_get(s, "booked")), 1);
@@ -1046,7 +1056,7 @@ static void concurrent_bookings_never_overbook(void **state)
 	assert_true(taken(env, b_text) <= RACE_CAPACITY);
 	assert_int_equal(taken(env, a_text) + taken(env, b_text), before + posted);
 	/* the schedule agrees with the table */
-	json_t *s = expect(env, "GET", "/v1/inspection-sites/RACE-1/schedule?date=2026-11-24",
+	json_t *s = test_expect(env, "GET", "/v1/inspection-sites/RACE-1/schedule?date=2026-11-24",
 			   "admin", NULL, 200);
 	assert_int_equal(json_integer_value(json_object_get(s, "booked")), before + posted);
 	json_decref(s);

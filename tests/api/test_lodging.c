@@ -143,6 +143,7 @@ static void idempotency_replays_and_conflicts(void **state)
 
 	/* keys are per organisation: another organisation may use the same key */
 	json_object_set_new(d, "declarant_uscc", json_string("91440115MA5CBR0K1D"));
+	json_object_set_new(d, "consignee_uscc", json_string("91440115MA5CBR0K1D"));
 	free(changed);
 	changed = json_dumps(d, JSON_COMPACT);
 	assert_int_equal(test_call(env, "POST", "/v1/declarations", "broker", changed, "idem-1", &r3), 201);

@@ -38,21 +38,6 @@ static int put_rules(struct test_env *env, const char *user, const char *text,
 	return s;
 }
 
-static void profile(struct test_env *env, const char *office, const char *agency,
-		    const char *percent, const char *lane)
-{
-	char path[96], body[128];
-	snprintf(path, sizeof path, "/v1/risk/profiles/%s/%s", office, agency);
-	snprintf(body, sizeof body, "{\"random_percent\":\"%s\",\"base_lane\":\"%s\"}", percent,
-		 lane);
-	struct loopback_result r;
-	int s = test_call(env, "PUT", path, "admin", body, NULL, &r);
-	if (s != 200)
-		print_error("profile: %d %s\n", s, r.text);
-	assert_int_equal(s, 200);
-	loopback_result_free(&r);
-}
-
 static json_t *get(struct test_env *env, const char *path, const char *user)
 {
 	struct loopback_result r;
@@ -182,7 +167,7 @@ static void green_lanes_release_with_no_officer(void **state)
 {
 	struct test_env *env = *state;
 	/* Baiyun airport: customs releases low-risk goods automatically */
-	profile(env, "5141", "customs", "0", "green");
+	test_profile(env, "5141", "customs", "0", "green");
 	json_t *d = test_declaration_customs_only();
 	json_object_set_new(d, "declaration_office", json_string("5141"));
 	char number[19], path[96];
@@ -226,7 +211,7 @@ static void red_rules_order_the_inspection_and_explain(void **state)
 {
 	struct test_env *env = *state;
 	/* the rule set in force (from the test above) sends US apples to quarantine red */
-	profile(env, "5167", "customs", "0", "green");
+	test_profile(env, "5167", "customs", "0", "green");
 	json_t *d = test_declaration();
 	char number[19], path[96];
 	test_lodge(env, "trader", d, number);
@@ -280,7 +265,7 @@ static void credit_scaling_and_random_selection(void **state)
 				   NULL, &r), 200);
 	loopback_result_free(&r);
 	/* the office samples 2.4% of standard consignees for customs */
-	profile(env, "5141", "customs", "2.4", "green");
+	test_profile(env, "5141", "customs", "2.4", "green");
 	assert_int_equal(test_call(env, "PUT", "/v1/organisations/91440101MA59TRAD00/credit",
 				   "customs", "{\"credit_class\":\"discredited\",\"reason\":\"case\"}",
 				   NULL, &r), 200);

@@ -161,7 +161,7 @@ static void odd_paths_queries_and_headers(void **state)
 			const char *path = p < sizeof paths / sizeof paths[0] ? paths[p] : longpath;
 			struct loopback_call c = {.method = methods[m], .path = path,
 						  .token = test_token(env, "admin"),
-						  .body = "{\"decision\":\"cleared\"}"};
+						  .body = "{\"decision\":\"cleared\",\"reason\":\"documents checked\"}"};
 			struct loopback_result r;
 			api_loopback(&env->app, &c, &r);
 			check_answer(&r, path);

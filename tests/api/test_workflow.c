@@ -90,7 +90,7 @@ static void released_once_when_every_agency_has_cleared(void **state)
 	char number[19];
 	test_lodge(env, "trader", d, number);
 	/* quarantine first, then customs: order does not matter */
-	expect_decision(env, number, "quarantine", "{\"decision\":\"cleared\"}", 200);
+	expect_decision(env, number, "quarantine", "{\"decision\":\"cleared\",\"reason\":\"documents checked\"}", 200);
 	json_t *v = get_view(env, number, "trader");
 	assert_string_equal(status_of(v), "accepted");
 	assert_true(json_is_null(json_object_get(v, "released_at")));
@@ -106,7 +106,7 @@ static void released_once_when_every_agency_has_cleared(void **state)
 	assert_int_equal(count_type(events, "declaration.released"), 1);
 	size_t before = json_array_size(events);
 	/* anything more answers 409 and changes nothing */
-	expect_decision(env, number, "customs", "{\"decision\":\"cleared\"}", 409);
+	expect_decision(env, number, "customs", "{\"decision\":\"cleared\",\"reason\":\"documents checked\"}", 409);
 	expect_decision(env, number, "quarantine", "{\"decision\":\"reject\",\"reason\":\"late\"}", 409);
 	struct loopback_result r;
 	char path[80];
@@ -161,16 +161,16 @@ static void decisions_are_checked(void **state)
 	assert_true(test_has_error(r.json, "/stamp", "unknown field"));
 	loopback_result_free(&r);
 	/* an officer decides only their agency's task; declarants none */
-	assert_int_equal(decide(env, number, "quarantine", "customs", "{\"decision\":\"cleared\"}", &r), 403);
+	assert_int_equal(decide(env, number, "quarantine", "customs", "{\"decision\":\"cleared\",\"reason\":\"documents checked\"}", &r), 403);
 	loopback_result_free(&r);
-	assert_int_equal(decide(env, number, "customs", "trader", "{\"decision\":\"cleared\"}", &r), 403);
+	assert_int_equal(decide(env, number, "customs", "trader", "{\"decision\":\"cleared\",\"reason\":\"documents checked\"}", &r), 403);
 	loopback_result_free(&r);
 	/* no task for this agency on this declaration */
-	assert_int_equal(decide(env, number, "border", "border", "{\"decision\":\"cleared\"}", &r), 404);
+	assert_int_equal(decide(env, number, "border", "border", "{\"decision\":\"cleared\",\"reason\":\"documents checked\"}", &r), 404);
 	loopback_result_free(&r);
 	/* unknown number */
 	assert_int_equal(decide(env, "516720269999999999", "customs", "customs",
-				"{\"decision\":\"cleared\"}", &r), 404);
+				"{\"decision\":\"cleared\",\"reason\":\"documents checked\"}", &r), 404);
 	loopback_result_free(&r);
 	json_t *v = get_view(env, number, "trader");
 	assert_string_equal(test_task_status(v, "customs"), "open");
@@ -191,18 +191,37 @@ static void inspection_then_outcome(void **state)
 	json_decref(v);
 	expect_decision(env, number, "quarantine",
 			"{\"decision\":\"inspect\",\"reason\":\"again\"}", 409);
-	expect_decision(env, number, "customs", "{\"decision\":\"cleared\"}", 200);
+	expect_decision(env, number, "customs", "{\"decision\":\"cleared\",\"reason\":\"documents checked\"}", 200);
 	v = get_view(env, number, "trader");
 	assert_string_equal(status_of(v), "accepted");
 	json_decref(v);
-	expect_decision(env, number, "quarantine",
-			"{\"decision\":\"cleared\",\"reason\":\"no pests found\"}", 200);
+	/* an inspecting task is not cleared by a plain decision: the
+	 * inspection's finding clears it, or a supervisor's waiver */
+	struct loopback_result r;
+	char path[96];
+	snprintf(path, sizeof path, "/v1/declarations/%s/tasks/quarantine/decision", number);
+	assert_int_equal(test_call(env, "POST", path, "quarantine",
+				   "{\"decision\":\"cleared\",\"reason\":\"no pests found\"}", NULL,
+				   &r),
+			 409);
+	assert_non_null(strstr(json_string_value(json_object_get(r.json, "detail")),
+			       "awaits the joint inspection"));
+	loopback_result_free(&r);
 	v = get_view(env, number, "trader");
-	assert_string_equal(status_of(v), "released");
+	assert_string_equal(status_of(v), "accepted");
+	assert_string_equal(test_task_status(v, "quarantine"), "inspecting");
+	json_decref(v);
+	/* returning it is a decision the officer may take */
+	expect_decision(env, number, "quarantine",
+			"{\"decision\":\"return\",\"reason\":\"phytosanitary certificate missing\"}",
+			200);
+	v = get_view(env, number, "trader");
+	assert_string_equal(status_of(v), "returned");
 	json_decref(v);
 	json_t *events = get_events(env, number);
 	assert_int_equal(count_type(events, "task.inspection_ordered"), 1);
-	assert_int_equal(count_type(events, "task.cleared"), 2);
+	assert_int_equal(count_type(events, "task.cleared"), 1);
+	assert_int_equal(count_type(events, "task.returned"), 1);
 	json_decref(events);
 	json_decref(d);
 }
@@ -229,7 +248,7 @@ static void correction_reopens_only_what_it_affects(void **state)
 	assert_int_equal(correct(env, number, d, &r), 409);
 	loopback_result_free(&r);
 
-	expect_decision(env, number, "quarantine", "{\"decision\":\"cleared\"}", 200);
+	expect_decision(env, number, "quarantine", "{\"decision\":\"cleared\",\"reason\":\"documents checked\"}", 200);
 	expect_decision(env, number, "customs",
 			"{\"decision\":\"return\",\"reason\":\"laptop price looks low\"}", 200);
 	json_t *v = get_view(env, number, "trader");
@@ -301,8 +320,8 @@ static void correction_reopens_only_what_it_affects(void **state)
 	loopback_result_free(&r);
 
 	/* both clear: released once */
-	expect_decision(env, number, "customs", "{\"decision\":\"cleared\"}", 200);
-	expect_decision(env, number, "quarantine", "{\"decision\":\"cleared\"}", 200);
+	expect_decision(env, number, "customs", "{\"decision\":\"cleared\",\"reason\":\"documents checked\"}", 200);
+	expect_decision(env, number, "quarantine", "{\"decision\":\"cleared\",\"reason\":\"documents checked\"}", 200);
 	v = get_view(env, number, "trader");
 	assert_string_equal(status_of(v), "released");
 	assert_int_equal(json_integer_value(json_object_get(v, "version")), 3);
@@ -316,7 +335,7 @@ static void correction_closes_tasks_no_longer_required(void **state)
 	json_t *d = test_declaration();
 	char number[19];
 	test_lodge(env, "trader", d, number);
-	expect_decision(env, number, "customs", "{\"decision\":\"cleared\"}", 200);
+	expect_decision(env, number, "customs", "{\"decision\":\"cleared\",\"reason\":\"documents checked\"}", 200);
 	expect_decision(env, number, "quarantine",
 			"{\"decision\":\"return\",\"reason\":\"phytosanitary certificate missing\"}", 200);
 	/* the trader drops the apples: quarantine has nothing left to act on */
@@ -328,7 +347,7 @@ static void correction_closes_tasks_no_longer_required(void **state)
 	assert_string_equal(test_task_status(r.json, "customs"), "open");
 	assert_string_equal(status_of(r.json), "accepted");
 	loopback_result_free(&r);
-	expect_decision(env, number, "customs", "{\"decision\":\"cleared\"}", 200);
+	expect_decision(env, number, "customs", "{\"decision\":\"cleared\",\"reason\":\"documents checked\"}", 200);
 	json_t *v = get_view(env, number, "trader");
 	assert_string_equal(status_of(v), "released");
 	json_decref(v);
@@ -347,7 +366,7 @@ static void rejection_closes_the_others(void **state)
 	assert_string_equal(status_of(v), "rejected");
 	assert_string_equal(test_task_status(v, "customs"), "closed");
 	json_decref(v);
-	expect_decision(env, number, "customs", "{\"decision\":\"cleared\"}", 409);
+	expect_decision(env, number, "customs", "{\"decision\":\"cleared\",\"reason\":\"documents checked\"}", 409);
 	struct loopback_result r;
 	char path[80];
 	snprintf(path, sizeof path, "/v1/declarations/%s/release-notice", number);
@@ -362,7 +381,7 @@ static void withdrawal_before_release(void **state)
 	json_t *d = test_declaration();
 	char number[19], path[80];
 	test_lodge(env, "trader", d, number);
-	expect_decision(env, number, "customs", "{\"decision\":\"cleared\"}", 200);
+	expect_decision(env, number, "customs", "{\"decision\":\"cleared\",\"reason\":\"documents checked\"}", 200);
 	snprintf(path, sizeof path, "/v1/declarations/%s/withdrawal", number);
 	struct loopback_result r;
 	/* another organisation cannot withdraw it: it does not exist for them */
@@ -379,7 +398,7 @@ static void withdrawal_before_release(void **state)
 	assert_int_equal(test_call(env, "POST", path, "trader", "{\"why\":\"x\"}", NULL, &r), 400);
 	assert_true(test_has_error(r.json, "/why", "unknown field"));
 	loopback_result_free(&r);
-	expect_decision(env, number, "quarantine", "{\"decision\":\"cleared\"}", 409);
+	expect_decision(env, number, "quarantine", "{\"decision\":\"cleared\",\"reason\":\"documents checked\"}", 409);
 	json_t *events = get_events(env, number);
 	assert_int_equal(count_type(events, "declaration.withdrawn"), 1);
 	assert_int_equal(count_type(events, "declaration.released"), 0);

@@ -194,7 +194,7 @@ def test_demo_prints_credentials_that_log_in():
         check(m, "no URL printed: %r" % text)
         url = m.group(1)
         creds = re.findall(r"^  (\S+) +(\S+) +(\S+)$", text, re.M)
-        eq(len(creds), 10, "ten demo users printed")
+        eq(len(creds), 12, "twelve demo users printed")
         for user, password, role in creds:
             req = urllib.request.Request(url + "/v1/sessions", method="POST",
                                          data=json.dumps({"username": user,
@@ -204,7 +204,7 @@ def test_demo_prints_credentials_that_log_in():
                 body = json.loads(resp.read())
             eq(resp.status, 201, "login of " + user)
             eq(body["user"]["role"], role, "role of " + user)
-        check(text.count("Demo declaration ") == 5, "five demo declarations lodged")
+        check(text.count("Demo declaration ") == 6, "six demo declarations lodged")
     finally:
         proc.send_signal(signal.SIGTERM)
         rc = proc.wait(timeout=60)

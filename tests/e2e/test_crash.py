@@ -239,7 +239,7 @@ def test_start():
     for org in ORGS + ("analyst",):
         T[org] = S.login(org)
     DEMO.update(all_numbers())
-    eq(len(DEMO), 5, "demo declarations")
+    eq(len(DEMO), 6, "demo declarations")
 
 
 def test_kill_early_in_burst():

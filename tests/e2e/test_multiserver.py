@@ -67,9 +67,9 @@ def test_lodge_on_one_decide_on_the_other():
     eq(r.status, 201, "lodge through A: %r" % r)
     n = r.json["number"]
     path = "/v1/declarations/%s/tasks/%%s/decision" % n
-    eq(B.call("POST", path % "customs", {"decision": "cleared"}, token=T["customs"]).status,
+    eq(B.call("POST", path % "customs", {"decision": "cleared", "reason": "documents checked"}, token=T["customs"]).status,
        200, "customs decides through B")
-    eq(A.call("POST", path % "quarantine", {"decision": "cleared"},
+    eq(A.call("POST", path % "quarantine", {"decision": "cleared", "reason": "documents checked"},
               token=T["quarantine"]).status, 200, "quarantine decides through A")
     va = A.call("GET", "/v1/declarations/" + n, token=T["trader"]).json
     vb = B.call("GET", "/v1/declarations/" + n, token=T["trader"]).json

@@ -224,11 +224,11 @@ def test_lodge_decide_same_as_direct():
 
     for agency in ("customs", "quarantine"):
         d = NG.call("POST", "/v1/declarations/%s/tasks/%s/decision" % (n, agency),
-                    {"decision": "cleared"}, token=T[agency])
+                    {"decision": "cleared", "reason": "documents checked"}, token=T[agency])
         eq(d.status, 200, "%s decision through nginx: %r" % (agency, d))
     eq(d.json["status"], "released", "status after both clearances")
     twice = NG.call("POST", "/v1/declarations/%s/tasks/customs/decision" % n,
-                    {"decision": "cleared"}, token=T["customs"])
+                    {"decision": "cleared", "reason": "documents checked"}, token=T["customs"])
     check_problem(twice, 409)
 
     for path, tok in (("/v1/declarations/" + n, "trader"),

@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p.random_ppm[0] = 30000;
 	for (int v = 0; v < 4; v++) {
 		memset(&f, 0, sizeof f);
-		f.number = v & 1 ? "531620261000000001" : "0";
+		f.key = v & 1 ? "531620261000000001" : "0";
 		f.office = "5316";
 		f.trade_mode = v & 2 ? "0110" : "9610";
 		f.transport_mode = "2";

@@ -360,6 +360,59 @@ static void red_lane_through_the_joint_inspection(void **state)
 			    "task.cleared declaration.released inspection.completed");
 }
 
+/* Clear a task behind the services' back, as a bug elsewhere might. */
+struct forced_task {
+	const char *number, *agency;
+};
+
+static kerr force_cleared(struct uow *u, void *arg)
+{
+	struct forced_task *j = arg;
+	struct declaration d;
+	kerr e = clearance_load(u, &actor_kouan, j->number, true, &d);
+	if (e)
+		return e;
+	struct task_row *t = clearance_task(&d, j->agency);
+	struct store_conn *c;
+	e = t ? uow_conn(u, &c) : KERR_NOT_FOUND;
+	if (!e) {
+		t->status = TASK_CLEARED;
+		e = repo_task_set(c, j->number, t);
+	}
+	declaration_free(&d);
+	return e;
+}
+
+/* The release step asks the inspection, not only the tasks: with every
+ * task cleared but quarantine's finding still missing, the last decision
+ * releases nothing. */
+static void nothing_released_while_an_inspection_awaits_findings(void **state)
+{
+	struct test_env *env = *state;
+	struct rules_job rules = {.text = "when hs starts \"0808\" and origin = \"US\" then "
+					  "quarantine red 100% reason \"fire blight\"\n"};
+	test_actor(env, "admin", &rules.who);
+	assert_int_equal(uow_run(&env->app.svc, true, add_rules, &rules), KERR_OK);
+	json_t *body = test_declaration();
+	struct lodge_job j;
+	lodge_as(env, "trader", body, &j);
+	json_decref(body);
+	assert_int_equal(task_of(j.tasks, j.ntasks, "quarantine")->status, TASK_INSPECTING);
+	assert_int_equal(task_of(j.tasks, j.ntasks, "customs")->status, TASK_OPEN);
+	struct forced_task f = {j.number, "quarantine"};
+	assert_int_equal(uow_run(&env->app.svc, true, force_cleared, &f), KERR_OK);
+	struct decide_job dj;
+	assert_int_equal(decide_as(env, "customs", j.number, "customs", DECISION_CLEARED,
+				   "documents checked", &dj),
+			 KERR_OK);
+	assert_int_equal(dj.status, DECL_ACCEPTED);
+	struct read_job r;
+	assert_int_equal(read_as(env, "analyst", j.number, &r), KERR_OK);
+	assert_int_equal(r.d.row.status, DECL_ACCEPTED);
+	assert_int_equal(r.d.row.released_at[0], '\0');
+	declaration_free(&r.d);
+}
+
 struct correct_job {
 	struct actor who;
 	const char *number;
@@ -403,7 +456,7 @@ static void correction_reopens_one_task(void **state)
 	assert_int_equal(j.status, DECL_ACCEPTED); /* no profile at 5167: yellow */
 	struct decide_job dj;
 	assert_int_equal(decide_as(env, "quarantine", j.number, "quarantine", DECISION_CLEARED,
-				   NULL, &dj),
+				   "documents checked", &dj),
 			 KERR_OK);
 	assert_int_equal(decide_as(env, "customs", j.number, "customs", DECISION_RETURN,
 				   "the laptops' quantity is wrong", &dj),
@@ -411,7 +464,7 @@ static void correction_reopens_one_task(void **state)
 	assert_int_equal(dj.status, DECL_RETURNED);
 	/* an officer of another agency may not decide customs' task */
 	assert_int_equal(decide_as(env, "quarantine", j.number, "customs", DECISION_CLEARED,
-				   NULL, &dj),
+				   "documents checked", &dj),
 			 KERR_FORBIDDEN);
 	assert_string_equal(dj.why.detail, "a quarantine officer may decide only quarantine tasks");
 
@@ -471,8 +524,8 @@ static void visibility(void **state)
 		declaration_free(&r.d);
 	}
 	struct decide_job dj;
-	assert_int_equal(decide_as(env, "customs", j.number, "customs", DECISION_CLEARED, NULL,
-				   &dj),
+	assert_int_equal(decide_as(env, "customs", j.number, "customs", DECISION_CLEARED,
+				   "documents checked", &dj),
 			 KERR_OK);
 	assert_int_equal(dj.status, DECL_RELEASED);
 	for (size_t i = 0; i < sizeof who / sizeof who[0]; i++) {
@@ -531,6 +584,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(lodging_through_automatic_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(red_lane_through_the_joint_inspection, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(nothing_released_while_an_inspection_awaits_findings,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(correction_reopens_one_task, setup, teardown),
 		cmocka_unit_test_setup_teardown(visibility, setup, teardown),
 		cmocka_unit_test_setup_teardown(rejected_cannot_be_withdrawn, setup, teardown),

@@ -159,12 +159,7 @@ static kerr find_user(struct uow *u, void *arg)
 	struct actor *a = arg;
 	struct user_row row;
 	kerr e = accounts_me(u, a, &row);
-	if (!e && !role_parse(row.role, &a->role))
-		e = KERR_INTERNAL;
-	a->user_id = row.id;
-	a->org_id = row.org_id;
-	str_copy(a->org_uscc, row.org_uscc, sizeof a->org_uscc);
-	return e;
+	return e ? e : actor_from_user(&row, a);
 }
 
 void test_actor(struct test_env *env, const char *username, struct actor *out)
@@ -202,6 +197,48 @@ int test_call(struct test_env *env, const char *method, const char *path,
 	};
 	api_loopback(&env->app, &call, r);
 	return r->status;
+}
+
+json_t *test_expect(struct test_env *env, const char *method, const char *path,
+		    const char *user, const char *body, int status)
+{
+	struct loopback_result r;
+	int got = test_call(env, method, path, user, body, NULL, &r);
+	if (got != status)
+		print_error("%s %s as %s: %d %s\n", method, path, user ? user : "-", got, r.text);
+	assert_int_equal(got, status);
+	json_t *j = json_incref(r.json);
+	loopback_result_free(&r);
+	return j;
+}
+
+size_t test_count_events(struct test_env *env, const char *number, const char *type,
+			 const char *agency)
+{
+	char path[80];
+	snprintf(path, sizeof path, "/v1/declarations/%s/events", number);
+	json_t *l = test_expect(env, "GET", path, "analyst", NULL, 200);
+	size_t n = 0, i;
+	json_t *e;
+	json_array_foreach(json_object_get(l, "events"), i, e)
+	{
+		const char *t = json_string_value(json_object_get(e, "type"));
+		const char *a = json_string_value(json_object_get(e, "agency"));
+		if (t && !strcmp(t, type) && (!agency || (a && !strcmp(a, agency))))
+			n++;
+	}
+	json_decref(l);
+	return n;
+}
+
+void test_profile(struct test_env *env, const char *office, const char *agency,
+		  const char *random_percent, const char *base_lane)
+{
+	char path[96], body[128];
+	snprintf(path, sizeof path, "/v1/risk/profiles/%s/%s", office, agency);
+	snprintf(body, sizeof body, "{\"random_percent\":\"%s\",\"base_lane\":\"%s\"}",
+		 random_percent, base_lane);
+	json_decref(test_expect(env, "PUT", path, "admin", body, 200));
 }
 
 json_t *test_declaration(void)
@@ -266,16 +303,24 @@ int test_has_error(const json_t *problem, const char *field, const char *needle)
 int64_t test_count(struct test_env *env, const char *table)
 {
 	/* table names are fixed strings from the tests: one query each */
-	static const struct sql_query qd = {"SELECT COUNT(*) FROM declarations"};
-	static const struct sql_query qt = {"SELECT COUNT(*) FROM tasks"};
-	static const struct sql_query qe = {"SELECT COUNT(*) FROM events"};
-	static const struct sql_query qi = {"SELECT COUNT(*) FROM idempotency_keys"};
-	static const struct sql_query qs = {"SELECT COUNT(*) FROM number_sequences"};
-	const struct sql_query *q = !strcmp(table, "declarations") ? &qd
-				    : !strcmp(table, "tasks")      ? &qt
-				    : !strcmp(table, "events")     ? &qe
-				    : !strcmp(table, "idempotency_keys") ? &qi
-									 : &qs;
+	static const struct {
+		const char *table;
+		struct sql_query q;
+	} counts[] = {
+		{"declarations", {"SELECT COUNT(*) FROM declarations"}},
+		{"tasks", {"SELECT COUNT(*) FROM tasks"}},
+		{"events", {"SELECT COUNT(*) FROM events"}},
+		{"idempotency_keys", {"SELECT COUNT(*) FROM idempotency_keys"}},
+		{"number_sequences", {"SELECT COUNT(*) FROM number_sequences"}},
+		{"audit_log", {"SELECT COUNT(*) FROM audit_log"}},
+		{"mandates", {"SELECT COUNT(*) FROM mandates"}},
+	};
+	const struct sql_query *q = NULL;
+	for (size_t i = 0; i < sizeof counts / sizeof counts[0] && !q; i++)
+		if (!strcmp(counts[i].table, table))
+			q = &counts[i].q;
+	if (!q)
+		fail_msg("test_count: no query for table %s", table);
 	struct store_conn *c;
 	assert_int_equal(store_thread_conn(env->store, &c), KERR_OK);
 	struct store_stmt *st = store_query(c, q, "");

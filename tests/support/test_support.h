@@ -53,6 +53,17 @@ int test_call(struct test_env *env, const char *method, const char *path,
 	      const char *user, const char *body, const char *idem,
 	      struct loopback_result *r);
 
+/* Call the API as `user`, assert the answer's status, and return its JSON
+ * body (a new reference; NULL for an empty body). */
+json_t *test_expect(struct test_env *env, const char *method, const char *path,
+		    const char *user, const char *body, int status);
+/* How many events of `type` (and of `agency`, unless NULL) the
+ * declaration's timeline holds, as the analyst reads it. */
+size_t test_count_events(struct test_env *env, const char *number, const char *type,
+			 const char *agency);
+/* Set an office's risk profile for an agency, as admin (asserts 200). */
+void test_profile(struct test_env *env, const char *office, const char *agency,
+		  const char *random_percent, const char *base_lane);
 /* A valid import declaration of the demo trader: apples from the US by sea
  * into Nansha (customs and quarantine act). New reference. */
 json_t *test_declaration(void);

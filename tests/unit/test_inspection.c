@@ -102,7 +102,7 @@ static void finding_checks(void **state)
 		 "is required when the result is problem: say what was found"},
 		{"{\"result\":\"problem\",\"note\":\"x\"}", "/decision",
 		 "is required when the result is problem: return or reject"},
-		{"{\"result\":\"problem\",\"note\":\"x\",\"decision\":\"cleared\"}", "/decision",
+		{"{\"result\":\"problem\",\"note\":\"x\",\"decision\":\"cleared\",\"reason\":\"documents checked\"}", "/decision",
 		 "must be return or reject"},
 		{"{\"result\":\"no_problem\",\"decision\":\"return\"}", "/decision",
 		 "must be left out when the result is no_problem (the task is cleared)"},

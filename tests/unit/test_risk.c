@@ -89,7 +89,7 @@ static void compile_err(const char *text, unsigned line, unsigned column,
 static void facts_init(struct risk_facts *f)
 {
 	memset(f, 0, sizeof *f);
-	f->number = "531620261000000001";
+	f->key = "531620261000000001";
 	f->office = "5316";
 	f->trade_mode = "0110";
 	f->transport_mode = "2";
@@ -861,9 +861,10 @@ static void random_selection_by_credit(void **state)
 	risk_profile_init(&p);
 	p.random_ppm[CUSTOMS] = 1000000; /* 100% for standard */
 	facts_init(&f);
-	f.number = number;
+	f.key = number;
 	for (int c = 0; c < 3; c++) {
 		f.consignee_credit = (enum credit_class)c;
+		f.declarant_credit = (enum credit_class)c;
 		for (int i = 0; i < n; i++) {
 			snprintf(number, sizeof number, "5316202610%08d", i);
 			assess(rs, &p, seed, &f, &o);
@@ -890,13 +891,27 @@ static void random_selection_by_credit(void **state)
 	assert_in_range(red[CREDIT_ADVANCED], 300 - 72, 300 + 72);
 	assert_int_equal(red[CREDIT_STANDARD], n);
 	assert_int_equal(red[CREDIT_DISCREDITED], n);
-	/* the declarant's class does not change the random rate */
-	f.consignee_credit = CREDIT_STANDARD;
-	f.declarant_credit = CREDIT_DISCREDITED;
-	p.random_ppm[CUSTOMS] = 0;
-	assess(rs, &p, seed, &f, &o);
-	assert_int_equal(o.agency[CUSTOMS].random_ppm, 0);
-	assert_false(o.agency[CUSTOMS].random_selected);
+	/* the worse class of the two parties sets the rate: a discredited
+	 * declarant naming a trusted consignee, and the other way round */
+	static const struct {
+		enum credit_class consignee, declarant, applied;
+		uint32_t ppm; /* with a base rate of 2.4% */
+	} pairs[] = {
+		{CREDIT_ADVANCED, CREDIT_DISCREDITED, CREDIT_DISCREDITED, 800000},
+		{CREDIT_DISCREDITED, CREDIT_ADVANCED, CREDIT_DISCREDITED, 800000},
+		{CREDIT_ADVANCED, CREDIT_STANDARD, CREDIT_STANDARD, 24000},
+		{CREDIT_STANDARD, CREDIT_ADVANCED, CREDIT_STANDARD, 24000},
+		{CREDIT_ADVANCED, CREDIT_ADVANCED, CREDIT_ADVANCED, 3600},
+	};
+	p.random_ppm[CUSTOMS] = 24000;
+	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+		f.consignee_credit = pairs[i].consignee;
+		f.declarant_credit = pairs[i].declarant;
+		assess(rs, &p, seed, &f, &o);
+		assert_int_equal(o.credit_applied, pairs[i].applied);
+		assert_int_equal(o.consignee_credit, pairs[i].consignee);
+		assert_int_equal(o.agency[CUSTOMS].random_ppm, pairs[i].ppm);
+	}
 	risk_rules_free(rs);
 }
 
@@ -931,7 +946,7 @@ static void random_draw_boundary(void **state)
 	/* a draw of exactly 0 (found once for this seed and kept): a 0% rate
 	 * must not select it, 0.0001% must */
 	p.random_ppm[CUSTOMS] = 0;
-	f.number = zero_draw_number;
+	f.key = zero_draw_number;
 	assess(rs, &p, seed, &f, &o);
 	assert_int_equal(o.agency[CUSTOMS].random_draw, 0);
 	assert_false(o.agency[CUSTOMS].random_selected);
@@ -987,14 +1002,14 @@ static void draws_follow_the_documented_hash(void **state)
 	assert_int_equal(o.nhits, 2);
 	assert_int_equal(o.hits[0].rule, 1);
 	assert_int_equal(o.hits[0].draw,
-			 ref_draw(seed, -77, f.number, rule1, sizeof rule1));
+			 ref_draw(seed, -77, f.key, rule1, sizeof rule1));
 	assert_int_equal(o.hits[1].draw,
-			 ref_draw(seed, -77, f.number, rule2, sizeof rule2));
+			 ref_draw(seed, -77, f.key, rule2, sizeof rule2));
 	assert_int_equal(o.agency[CUSTOMS].random_draw,
-			 ref_draw(seed, -77, f.number, rnd_customs,
+			 ref_draw(seed, -77, f.key, rnd_customs,
 				  sizeof rnd_customs - 1));
 	assert_int_equal(o.agency[2].random_draw,
-			 ref_draw(seed, -77, f.number, rnd_border,
+			 ref_draw(seed, -77, f.key, rnd_border,
 				  sizeof rnd_border - 1));
 	assert_true(o.hits[0].selected == (o.hits[0].draw < 500000));
 	risk_rules_free(rs);
@@ -1019,7 +1034,7 @@ static void determinism(void **state)
 	risk_profile_init(&p);
 	p.random_ppm[CUSTOMS] = 100000;
 	facts_init(&f);
-	f.number = number;
+	f.key = number;
 	for (int i = 0; i < n; i++) {
 		snprintf(number, sizeof number, "5316202610%08d", i);
 		assess(v1, &p, seed, &f, &a);
@@ -1105,7 +1120,7 @@ static void zero_and_hundred_percent(void **state)
 	(void)state;
 	risk_profile_init(&p);
 	facts_init(&f);
-	f.number = number;
+	f.key = number;
 	for (int i = 0; i < 3000; i++) {
 		snprintf(number, sizeof number, "%018d", i);
 		assess(rs, &p, seed, &f, &o);
@@ -1136,13 +1151,13 @@ static void bad_inputs(void **state)
 	(void)state;
 	risk_profile_init(&p);
 	facts_init(&f);
-	f.number = NULL;
+	f.key = NULL;
 	assert_int_equal(risk_assess(rs, &p, seed, &f, &o), KERR_INVALID);
-	f.number = "";
+	f.key = "";
 	assert_int_equal(risk_assess_scan(rs, &p, seed, &f, &o), KERR_INVALID);
 	memset(longnum, '1', sizeof longnum - 1);
 	longnum[sizeof longnum - 1] = '\0';
-	f.number = longnum;
+	f.key = longnum;
 	assert_int_equal(risk_assess(rs, &p, seed, &f, &o), KERR_INVALID);
 	facts_init(&f);
 	f.nitems = RISK_MAX_ITEMS + 1;
@@ -1390,7 +1405,7 @@ static void random_facts(struct risk_facts *f, char *number, size_t n, int i)
 {
 	facts_init(f);
 	snprintf(number, n, "5316202610%08d", i);
-	f->number = number;
+	f->key = number;
 	f->trade_mode = PICK(r_tm);
 	f->transport_mode = lcg_next() % 2 ? "2" : "5";
 	f->port = PICK(r_port);
@@ -1457,7 +1472,7 @@ static void thread_facts(struct risk_facts *f, char *number, int i)
 {
 	facts_init(f);
 	snprintf(number, 32, "5316202610%08d", i);
-	f->number = number;
+	f->key = number;
 	f->nitems = 1 + (size_t)(i % 3);
 	f->items[0].hs = i % 2 ? "0808100000" : "8471300000";
 	f->items[0].origin = i % 5 ? "US" : "KP";

@@ -43,7 +43,7 @@ static void facts_for(int i, struct risk_facts *f, char *number, size_t n)
 
 	memset(f, 0, sizeof *f);
 	snprintf(number, n, "5316%04d1%09d", 2020 + i % 7, i);
-	f->number = number;
+	f->key = number;
 	f->office = "5316";
 	f->trade_mode = modes[(i / 3) % 4]; /* 0110 for half */
 	f->transport_mode = "2";
@@ -53,7 +53,7 @@ static void facts_for(int i, struct risk_facts *f, char *number, size_t n)
 	f->consignee = "91440101MA59ABCD1X";
 	f->declarant = "91440300MA5FXYZW2K";
 	f->consignee_credit = (enum credit_class)(i % N_CLASSES);
-	f->declarant_credit = CREDIT_STANDARD;
+	f->declarant_credit = f->consignee_credit; /* one class for both parties */
 	f->agencies = 0x7;
 	f->nitems = 1 + (size_t)(i % 3);
 	for (size_t k = 0; k < f->nitems; k++) {

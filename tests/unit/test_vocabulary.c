@@ -28,7 +28,8 @@ static void event_types(void **state)
 		{"inspection.agency_joined", true},     {"inspection.agency_left", true},
 		{"inspection.booked", false},           {"inspection.moved", false},
 		{"inspection.cancelled", false},        {"inspection.finding_recorded", false},
-		{"inspection.finding_recognised", false}, {"inspection.completed", true},
+		{"inspection.finding_recognised", false}, {"inspection.waived", false},
+		{"inspection.completed", true},
 		{"inspection.closed", true},
 	};
 	assert_int_equal(sizeof want / sizeof want[0], EVENT_TYPE_COUNT);
