@@ -173,12 +173,11 @@ static const json_t *validate_seals(struct fields *f, const json_t *c, const cha
 }
 
 static void validate_containers(struct fields *f, const json_t *bill, const char *at,
-				struct manifest *m, struct manifest_bill *b,
-				size_t *next)
+				struct manifest *m, struct manifest_bill *b)
 {
 	const json_t *a = fields_array(f, bill, "containers", at, false, false,
 				       BILL_MAX_CONTAINERS);
-	b->containers = m->containers + *next;
+	b->containers = m->containers + m->ncontainers;
 	size_t i;
 	json_t *c;
 	json_array_foreach(a, i, c)
@@ -205,7 +204,7 @@ static void validate_containers(struct fields *f, const json_t *bill, const char
 				     "letters and digits, such as 22G1 or 45G1");
 		}
 		if (number && seals) {
-			struct manifest_container *mc = &m->containers[(*next)++];
+			struct manifest_container *mc = &m->containers[m->ncontainers++];
 			mc->number = number;
 			mc->seals = seals;
 			mc->index = i;
@@ -216,7 +215,7 @@ static void validate_containers(struct fields *f, const json_t *bill, const char
 }
 
 static void validate_bill(struct fields *f, const json_t *bill, size_t i,
-			  struct manifest *m, size_t *next)
+			  struct manifest *m)
 {
 	char at[FIELD_POINTER_MAX];
 	fields_pointer_index(at, sizeof at, "/bills", i);
@@ -248,7 +247,7 @@ static void validate_bill(struct fields *f, const json_t *bill, size_t i,
 				      "package_kinds", "package kind (UN/ECE Rec. 21)");
 	fields_decimal(f, bill, "gross_weight_kg", at, SCALE_GROSS_WEIGHT, true,
 		       true, &b->gross_weight_g);
-	validate_containers(f, bill, at, m, b, next);
+	validate_containers(f, bill, at, m, b);
 	fields_text(f, bill, "remarks", at, false, 255);
 }
 
@@ -257,7 +256,8 @@ static const char *or_empty(const char *s)
 	return s ? s : "";
 }
 
-static void repeated_bills(struct manifest *m, struct sort_entry *k, struct problems *p)
+static void repeated_bills(struct manifest *m, struct sort_entry *k,
+			   const char *document, struct problems *p)
 {
 	for (size_t i = 0; i < m->nbills; i++)
 		k[i] = (struct sort_entry){or_empty(m->bills[i].bill_of_lading), i, 0, NULL};
@@ -275,14 +275,15 @@ static void repeated_bills(struct manifest *m, struct sort_entry *k, struct prob
 		snprintf(at, sizeof at, "/bills/%zu/bill_of_lading", k[i].a);
 		problems_add(p, at,
 			     "repeats bill of lading %s (entry %zu); a bill appears once "
-			     "in a manifest",
-			     k[i].key, k[first].a);
+			     "in a %s",
+			     k[i].key, k[first].a, document);
 	}
 }
 
-static void repeated_containers(struct manifest *m, size_t n, struct sort_entry *k,
+static void repeated_containers(struct manifest *m, struct sort_entry *k,
 				struct problems *p)
 {
+	size_t n = m->ncontainers;
 	for (size_t i = 0; i < n; i++) {
 		const struct manifest_container *c = &m->containers[i];
 		k[i] = (struct sort_entry){c->number, c->bill, c->index, c};
@@ -294,40 +295,59 @@ static void repeated_containers(struct manifest *m, size_t n, struct sort_entry 
 			first = i;
 			continue;
 		}
-		char at[FIELD_POINTER_MAX];
+		char at[FIELD_POINTER_MAX], was[FIELD_POINTER_MAX];
+		snprintf(at, sizeof at, "/bills/%zu/containers/%zu", k[i].a, k[i].b);
 		if (k[i].a == k[i - 1].a) {
-			snprintf(at, sizeof at, "/bills/%zu/containers/%zu/number", k[i].a,
-				 k[i].b);
+			json_pointer_to(at, sizeof at, at, "number");
 			problems_add(p, at, "repeats container %s (entry %zu of this bill)",
 				     k[i].key, k[i - 1].b);
 			continue;
 		}
 		const struct manifest_container *c = k[i].ptr, *o = k[first].ptr;
-		if (transport_seals_equal(c->seals, o->seals))
-			continue;
-		snprintf(at, sizeof at, "/bills/%zu/containers/%zu/seals", k[i].a, k[i].b);
-		problems_add(p, at,
-			     "differ from the seals of container %s on bill %s "
-			     "(/bills/%zu/containers/%zu); a container has one set of "
-			     "seals on every bill it carries",
-			     k[i].key, or_empty(m->bills[o->bill].bill_of_lading),
-			     k[first].a, k[first].b);
+		const char *bill = or_empty(m->bills[o->bill].bill_of_lading);
+		snprintf(was, sizeof was, "/bills/%zu/containers/%zu", k[first].a, k[first].b);
+		if (!transport_seals_equal(c->seals, o->seals)) {
+			json_pointer_to(at, sizeof at, at, "seals");
+			problems_add(p, at,
+				     "differ from the seals of container %s on bill %s (%s); "
+				     "a container has one set of seals on every bill it carries",
+				     k[i].key, bill, was);
+		} else if (c->damaged != o->damaged) {
+			json_pointer_to(at, sizeof at, at, "condition");
+			problems_add(p, at,
+				     "differs from the condition of container %s on bill %s "
+				     "(%s); a container shared by bills is one container",
+				     k[i].key, bill, was);
+		}
 	}
 }
 
-/* Bills of lading once each; a container once per bill and with one set of
- * seals on every bill. Fills m->by_bill. */
-static kerr check_repeats(struct manifest *m, size_t ncontainers, struct problems *p)
+kerr manifest_lines_read(struct manifest *m, struct fields *f,
+			 const json_t *bills, manifest_line_reader read,
+			 const char *document)
 {
-	size_t n = m->nbills > ncontainers ? m->nbills : ncontainers;
+	size_t nb = json_array_size(bills), nc = 0, i;
+	json_t *b;
+	json_array_foreach(bills, i, b)
+	{
+		const json_t *cs = json_object_get(b, "containers");
+		if (json_is_array(cs) && json_array_size(cs) <= BILL_MAX_CONTAINERS)
+			nc += json_array_size(cs);
+	}
+	m->bills = calloc(nb ? nb : 1, sizeof *m->bills);
+	m->containers = calloc(nc ? nc : 1, sizeof *m->containers);
+	m->by_bill = malloc((nb ? nb : 1) * sizeof *m->by_bill);
+	size_t n = nb > nc ? nb : nc;
 	struct sort_entry *k = malloc((n ? n : 1) * sizeof *k);
-	m->by_bill = malloc((m->nbills ? m->nbills : 1) * sizeof *m->by_bill);
-	if (!k || !m->by_bill) {
+	m->nbills = m->ncontainers = 0;
+	if (!m->bills || !m->containers || !m->by_bill || !k) {
 		free(k);
+		manifest_free(m);
 		return KERR_NOMEM;
 	}
-	repeated_bills(m, k, p);
-	repeated_containers(m, ncontainers, k, p);
+	json_array_foreach(bills, i, b) read(f, b, i, m);
+	repeated_bills(m, k, document, f->p);
+	repeated_containers(m, k, f->p);
 	free(k);
 	return KERR_OK;
 }
@@ -370,29 +390,12 @@ kerr manifest_validate(const json_t *body, const struct refdata *ref,
 	fields_text(&f, body, "remarks", "", false, 255);
 	const json_t *bills = fields_array(&f, body, "bills", "", true, true,
 					   MANIFEST_MAX_BILLS);
-	size_t nb = json_array_size(bills), nc = 0;
-	size_t i;
-	json_t *b;
-	json_array_foreach(bills, i, b)
-	{
-		const json_t *cs = json_object_get(b, "containers");
-		if (json_is_array(cs) && json_array_size(cs) <= BILL_MAX_CONTAINERS)
-			nc += json_array_size(cs);
-	}
-	out->bills = calloc(nb ? nb : 1, sizeof *out->bills);
-	out->containers = calloc(nc ? nc : 1, sizeof *out->containers);
-	if (!out->bills || !out->containers) {
+	kerr e = manifest_lines_read(out, &f, bills, validate_bill, "manifest");
+	if (!e && p->count + p->dropped != before) {
 		manifest_free(out);
-		return KERR_NOMEM;
+		e = KERR_INVALID;
 	}
-	size_t next = 0;
-	json_array_foreach(bills, i, b) validate_bill(&f, b, i, out, &next);
-	kerr e = check_repeats(out, next, p);
-	if (e || p->count + p->dropped != before) {
-		manifest_free(out);
-		return e ? e : KERR_INVALID;
-	}
-	return KERR_OK;
+	return e;
 }
 
 void manifest_free(struct manifest *m)
@@ -403,7 +406,7 @@ void manifest_free(struct manifest *m)
 	m->bills = NULL;
 	m->containers = NULL;
 	m->by_bill = NULL;
-	m->nbills = 0;
+	m->nbills = m->ncontainers = 0;
 }
 
 const struct manifest_bill *manifest_find_bill(const struct manifest *m,

@@ -51,6 +51,7 @@ bool manifest_kind_import(enum manifest_kind k);
 struct manifest_container {
 	const char *number;  /* ISO 6346 */
 	const json_t *seals; /* array of seal numbers */
+	bool damaged;        /* tally reports: found damaged */
 	size_t index;        /* position in the bill's containers */
 	size_t bill;         /* the bill's position in the manifest */
 };
@@ -77,6 +78,7 @@ struct manifest {
 	size_t nbills;
 	size_t *by_bill; /* indexes of bills, sorted by bill of lading */
 	struct manifest_container *containers; /* storage of every bill's */
+	size_t ncontainers;
 	const json_t *json;
 };
 
@@ -135,10 +137,30 @@ bool manifest_amend_check(const struct manifest *before, const struct manifest *
 			  const json_t *changes, const struct call_state *s,
 			  struct problems *p);
 
-/* Shared by manifests and tally reports: the conveyance member naming the
- * call ({"name", "voyage", "imo"}, imo required by water), checked at
- * /conveyance, and the call key made from it with `mode` and `port`. */
+/* Shared with the tally report, whose lines take the manifest's shape. */
+
+/* The conveyance member naming the call ({"name", "voyage", "imo"}, imo
+ * required by water), checked at /conveyance, and the call key made from
+ * it with `mode` and `port`. */
 bool manifest_conveyance(struct problems *p, const json_t *body, const char *mode,
 			 const char *port, char key[CALL_KEY_MAX]);
+
+struct fields;
+
+/* Reads one entry of "bills" (at position i) into m->bills[m->nbills++],
+ * its containers into m->containers[m->ncontainers++]. */
+typedef void (*manifest_line_reader)(struct fields *f, const json_t *bill,
+				     size_t i, struct manifest *m);
+
+/* Read the array `bills` line by line with `read` into storage sized for it
+ * (a line per entry, a container per entry of a containers array of at
+ * most BILL_MAX_CONTAINERS), then index the lines by bill of lading
+ * (m->by_bill) and report at its pointer each bill that repeats ("a bill
+ * appears once in a <document>"), each container twice on one bill, and
+ * each container shared by bills with other seals or condition on each.
+ * KERR_NOMEM leaves nothing to free. */
+KOUAN_MUST_USE kerr manifest_lines_read(struct manifest *m, struct fields *f,
+					const json_t *bills, manifest_line_reader read,
+					const char *document);
 
 #endif

@@ -18,7 +18,7 @@ static const char *const container_fields[] = {"number", "seals", "condition",
 					       NULL};
 
 static void validate_container(struct fields *f, const json_t *c, const char *at,
-			       size_t i, struct tally_bill *b)
+			       size_t i, struct manifest *m, struct manifest_bill *b)
 {
 	if (!json_is_object(c)) {
 		problems_add(f->p, at, "must be an object with number, seals and "
@@ -47,23 +47,26 @@ static void validate_container(struct fields *f, const json_t *c, const char *at
 	int cond = fields_choice(f, c, "condition", at, false, condition_names,
 				 "\"sound\" or \"damaged\"");
 	if (number && seals) {
-		struct tally_container *tc = &b->containers[b->ncontainers++];
+		struct manifest_container *tc = &m->containers[m->ncontainers++];
 		tc->number = number;
 		tc->seals = seals;
 		tc->damaged = cond == 1;
 		tc->index = i;
+		tc->bill = b->index;
+		b->ncontainers++;
 	}
 }
 
 static void validate_bill(struct fields *f, const json_t *bill, size_t i,
-			  struct tally *t, size_t *next)
+			  struct manifest *m)
 {
 	char at[FIELD_POINTER_MAX];
 	fields_pointer_index(at, sizeof at, "/bills", i);
-	struct tally_bill *b = &t->bills[t->nbills++];
+	struct manifest_bill *b = &m->bills[m->nbills++];
 	memset(b, 0, sizeof *b);
 	b->index = i;
-	b->containers = t->containers + *next;
+	b->json = bill;
+	b->containers = m->containers + m->ncontainers;
 	if (!json_is_object(bill)) {
 		problems_add(f->p, at,
 			     "must be an object with bill_of_lading, packages and "
@@ -84,73 +87,9 @@ static void validate_bill(struct fields *f, const json_t *bill, size_t i,
 	{
 		char ptr[FIELD_POINTER_MAX];
 		fields_pointer_index(ptr, sizeof ptr, list, k);
-		validate_container(f, c, ptr, k, b);
+		validate_container(f, c, ptr, k, m, b);
 	}
-	*next += b->ncontainers;
 	fields_text(f, bill, "remarks", at, false, 255);
-}
-
-/* A bill counted twice, a container twice under one bill, or a container
- * shared by bills tallied differently under each. */
-static kerr check_repeats(struct tally *t, size_t ncontainers, struct problems *p)
-{
-	size_t n = t->nbills > ncontainers ? t->nbills : ncontainers;
-	struct sort_entry *k = malloc((n ? n : 1) * sizeof *k);
-	t->by_bill = malloc((t->nbills ? t->nbills : 1) * sizeof *t->by_bill);
-	if (!k || !t->by_bill) {
-		free(k);
-		return KERR_NOMEM;
-	}
-	for (size_t i = 0; i < t->nbills; i++) {
-		const char *bl = t->bills[i].bill_of_lading;
-		k[i] = (struct sort_entry){bl ? bl : "", i, 0, NULL};
-	}
-	qsort(k, t->nbills, sizeof *k, transport_sort_cmp);
-	size_t first = 0;
-	for (size_t i = 0; i < t->nbills; i++) {
-		t->by_bill[i] = k[i].a;
-		if (!i || strcmp(k[i].key, k[i - 1].key) != 0) {
-			first = i;
-			continue;
-		}
-		if (!*k[i].key)
-			continue;
-		char at[FIELD_POINTER_MAX];
-		snprintf(at, sizeof at, "/bills/%zu/bill_of_lading", k[i].a);
-		problems_add(p, at,
-			     "repeats bill of lading %s (entry %zu); count each bill once",
-			     k[i].key, k[first].a);
-	}
-	size_t m = 0;
-	for (size_t i = 0; i < t->nbills; i++)
-		for (size_t c = 0; c < t->bills[i].ncontainers; c++)
-			k[m++] = (struct sort_entry){t->bills[i].containers[c].number, i, c,
-						     &t->bills[i].containers[c]};
-	qsort(k, m, sizeof *k, transport_sort_cmp);
-	for (size_t i = 1; i < m; i++) {
-		if (strcmp(k[i].key, k[i - 1].key) != 0)
-			continue;
-		const struct tally_container *c = k[i].ptr, *o = k[i - 1].ptr;
-		char at[FIELD_POINTER_MAX];
-		if (k[i].a == k[i - 1].a) {
-			snprintf(at, sizeof at, "/bills/%zu/containers/%zu/number",
-				 t->bills[k[i].a].index, c->index);
-			problems_add(p, at, "repeats container %s (entry %zu of this bill)",
-				     k[i].key, o->index);
-		} else if (!transport_seals_equal(c->seals, o->seals) ||
-			   c->damaged != o->damaged) {
-			snprintf(at, sizeof at, "/bills/%zu/containers/%zu",
-				 t->bills[k[i].a].index, c->index);
-			problems_add(p, at,
-				     "container %s is tallied with other seals or another "
-				     "condition under bill %s (/bills/%zu/containers/%zu); "
-				     "a container shared by bills is one container",
-				     k[i].key, t->bills[k[i - 1].a].bill_of_lading,
-				     t->bills[k[i - 1].a].index, o->index);
-		}
-	}
-	free(k);
-	return KERR_OK;
 }
 
 kerr tally_validate(const json_t *body, const struct refdata *ref,
@@ -162,52 +101,32 @@ kerr tally_validate(const json_t *body, const struct refdata *ref,
 		problems_add(p, "", "the tally report must be a JSON object");
 		return KERR_INVALID;
 	}
+	struct manifest *m = &out->lines;
 	size_t before = p->count + p->dropped;
+	m->json = body;
 	problems_unknown_fields(p, body, "", top_fields,
 				"kind, transport_mode, conveyance, port, bills, remarks");
 	int kind = fields_choice(&f, body, "kind", "", true, kind_names,
 				 "\"discharge\" or \"loading\"");
 	out->kind = kind == 1 ? TALLY_LOADING : TALLY_DISCHARGE;
-	out->transport_mode = fields_code(&f, body, "transport_mode", "", true,
-					  "transport_modes", "transport mode code");
-	out->port = fields_code(&f, body, "port", "", true, "ports", "UN/LOCODE port");
-	manifest_conveyance(p, body, out->transport_mode, out->port, out->key);
+	m->transport_mode = fields_code(&f, body, "transport_mode", "", true,
+					"transport_modes", "transport mode code");
+	m->port = fields_code(&f, body, "port", "", true, "ports", "UN/LOCODE port");
+	manifest_conveyance(p, body, m->transport_mode, m->port, m->key);
 	fields_text(&f, body, "remarks", "", false, 255);
 	const json_t *bills = fields_array(&f, body, "bills", "", true, true,
 					   MANIFEST_MAX_BILLS);
-	size_t nb = json_array_size(bills), nc = 0, i;
-	json_t *b;
-	json_array_foreach(bills, i, b)
-	{
-		const json_t *cs = json_object_get(b, "containers");
-		if (json_is_array(cs) && json_array_size(cs) <= BILL_MAX_CONTAINERS)
-			nc += json_array_size(cs);
+	kerr e = manifest_lines_read(m, &f, bills, validate_bill, "tally report");
+	if (!e && p->count + p->dropped != before) {
+		manifest_free(m);
+		e = KERR_INVALID;
 	}
-	out->bills = calloc(nb ? nb : 1, sizeof *out->bills);
-	out->containers = calloc(nc ? nc : 1, sizeof *out->containers);
-	if (!out->bills || !out->containers) {
-		tally_free(out);
-		return KERR_NOMEM;
-	}
-	size_t next = 0;
-	json_array_foreach(bills, i, b) validate_bill(&f, b, i, out, &next);
-	kerr e = check_repeats(out, next, p);
-	if (e || p->count + p->dropped != before) {
-		tally_free(out);
-		return e ? e : KERR_INVALID;
-	}
-	return KERR_OK;
+	return e;
 }
 
 void tally_free(struct tally *t)
 {
-	free(t->bills);
-	free(t->containers);
-	free(t->by_bill);
-	t->bills = NULL;
-	t->containers = NULL;
-	t->by_bill = NULL;
-	t->nbills = 0;
+	manifest_free(&t->lines);
 }
 
 /* --- differences --- */
@@ -232,17 +151,7 @@ static kerr add(json_t *list, const char *bill, const char *container,
 	return json_array_append_new(list, d) ? KERR_NOMEM : KERR_OK;
 }
 
-static struct sort_entry *sort_manifest_containers(const struct manifest_bill *b)
-{
-	struct sort_entry *k = malloc((b->ncontainers ? b->ncontainers : 1) * sizeof *k);
-	for (size_t i = 0; k && i < b->ncontainers; i++)
-		k[i] = (struct sort_entry){b->containers[i].number, i, 0, &b->containers[i]};
-	if (k)
-		qsort(k, b->ncontainers, sizeof *k, transport_sort_cmp);
-	return k;
-}
-
-static struct sort_entry *sort_tally_containers(const struct tally_bill *b)
+static struct sort_entry *sort_containers(const struct manifest_bill *b)
 {
 	struct sort_entry *k = malloc((b->ncontainers ? b->ncontainers : 1) * sizeof *k);
 	for (size_t i = 0; k && i < b->ncontainers; i++)
@@ -253,9 +162,9 @@ static struct sort_entry *sort_tally_containers(const struct tally_bill *b)
 }
 
 static kerr container_differences(json_t *list, const struct manifest_bill *mb,
-				  const struct tally_bill *tb)
+				  const struct manifest_bill *tb)
 {
-	struct sort_entry *a = sort_manifest_containers(mb), *b = sort_tally_containers(tb);
+	struct sort_entry *a = sort_containers(mb), *b = sort_containers(tb);
 	kerr e = a && b ? KERR_OK : KERR_NOMEM;
 	size_t i = 0, k = 0;
 	const char *bl = mb->bill_of_lading;
@@ -270,7 +179,7 @@ static kerr container_differences(json_t *list, const struct manifest_bill *mb,
 			i++;
 			continue;
 		}
-		const struct tally_container *tc = b[k].ptr;
+		const struct manifest_container *tc = b[k].ptr;
 		snprintf(at, sizeof at, "/bills/%zu/containers/%zu", tb->index, tc->index);
 		if (c > 0) {
 			e = add(list, bl, b[k].key, "container_not_manifested", at,
@@ -303,21 +212,22 @@ kerr tally_differences(const struct manifest *m, const struct tally *t, json_t *
 {
 	*out = NULL;
 	bool discharge = t->kind == TALLY_DISCHARGE;
-	if (discharge != manifest_kind_import(m->kind) || strcmp(m->key, t->key) != 0)
+	const struct manifest *c = &t->lines;
+	if (discharge != manifest_kind_import(m->kind) || strcmp(m->key, c->key) != 0)
 		return KERR_INVALID;
 	json_t *list = json_array();
 	if (!list)
 		return KERR_NOMEM;
 	kerr e = KERR_OK;
 	size_t i = 0, k = 0;
-	while (!e && (i < m->nbills || k < t->nbills)) {
+	while (!e && (i < m->nbills || k < c->nbills)) {
 		const struct manifest_bill *mb =
 			i < m->nbills ? &m->bills[m->by_bill[i]] : NULL;
-		const struct tally_bill *tb =
-			k < t->nbills ? &t->bills[t->by_bill[k]] : NULL;
-		int c = !mb ? 1 : !tb ? -1 : strcmp(mb->bill_of_lading, tb->bill_of_lading);
+		const struct manifest_bill *tb =
+			k < c->nbills ? &c->bills[c->by_bill[k]] : NULL;
+		int order = !mb ? 1 : !tb ? -1 : strcmp(mb->bill_of_lading, tb->bill_of_lading);
 		char at[FIELD_POINTER_MAX];
-		if (c < 0) {
+		if (order < 0) {
 			e = add(list, mb->bill_of_lading, NULL,
 				discharge ? "short_landed" : "short_shipped", NULL,
 				json_integer(mb->packages), json_integer(0));
@@ -325,7 +235,7 @@ kerr tally_differences(const struct manifest *m, const struct tally *t, json_t *
 			continue;
 		}
 		fields_pointer_index(at, sizeof at, "/bills", tb->index);
-		if (c > 0) {
+		if (order > 0) {
 			e = add(list, tb->bill_of_lading, NULL,
 				discharge ? "over_landed" : "over_shipped", at,
 				json_integer(0), json_integer(tb->packages));

@@ -30,36 +30,18 @@ enum tally_kind {
 	TALLY_LOADING,   /* onto it: compared with the loading manifest */
 };
 
-struct tally_container {
-	const char *number;
-	const json_t *seals; /* the seals found (may be empty: none found) */
-	bool damaged;
-	size_t index;
-};
-
-struct tally_bill {
-	const char *bill_of_lading;
-	int64_t packages;
-	struct tally_container *containers;
-	size_t ncontainers;
-	size_t index; /* position in /bills */
-};
-
+/* A validated tally report. Its lines take the manifest's shape: each bill
+ * with the packages counted and the containers found (their seals, and
+ * `damaged`); the weights, parties and goods a manifest has are absent. */
 struct tally {
 	enum tally_kind kind;
-	const char *transport_mode;
-	const char *port;
-	char key[CALL_KEY_MAX]; /* the call */
-	struct tally_bill *bills;
-	size_t nbills;
-	size_t *by_bill; /* sorted by bill of lading */
-	struct tally_container *containers;
+	struct manifest lines; /* transport_mode, port, key, bills, containers */
 };
 
 /* Validate a tally report body. KERR_OK and *out filled (tally_free),
  * KERR_INVALID with the problems, or KERR_NOMEM. A bill counted twice, a
  * container twice under one bill, or a container shared by bills with
- * different seals or condition under each is refused. */
+ * different seals or condition under each is refused (manifest_lines_read). */
 KOUAN_MUST_USE kerr tally_validate(const json_t *body, const struct refdata *ref,
 				   struct problems *p, struct tally *out);
 void tally_free(struct tally *t);

@@ -11,8 +11,6 @@
 #include "domain/consistency.h"
 #include "domain/declaration.h"
 
-static struct refdata *ref;
-
 static void ports_served(void **state)
 {
 	(void)state;
@@ -332,20 +330,6 @@ static void reference_lists_hold_together(void **state)
 	assert_int_equal(refdata_list(ref, "package_kinds")->n, 30);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	ref = fixture_refdata();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	refdata_release(ref);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,5 +343,5 @@ int main(void)
 		cmocka_unit_test(corrections_must_change_something),
 		cmocka_unit_test(reference_lists_hold_together),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
 }

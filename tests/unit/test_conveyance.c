@@ -13,8 +13,6 @@
 #include "domain/conveyance.h"
 #include "domain/release.h"
 
-static struct refdata *ref;
-
 /* 2026-11-23T08:00:00Z, the tests' "now" */
 #define NOW TEST_EPOCH_US
 
@@ -537,18 +535,7 @@ static void amendments(void **state)
 
 static int setup(void **state)
 {
-	(void)state;
-	if (sodium_init() < 0)
-		return -1;
-	ref = fixture_refdata();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	refdata_release(ref);
-	return 0;
+	return sodium_init() < 0 ? -1 : fixture_setup(state);
 }
 
 int main(void)
@@ -563,5 +550,5 @@ int main(void)
 		cmocka_unit_test(permission_text_and_signature),
 		cmocka_unit_test(amendments),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, fixture_teardown);
 }

@@ -12,8 +12,6 @@
 #include "common/clock.h"
 #include "domain/manifest.h"
 
-static struct refdata *ref;
-
 static kerr validate(json_t *body, struct problems *p, struct manifest *m)
 {
 	problems_init(p);
@@ -385,20 +383,6 @@ static void when_manifests_are_lodged(void **state)
 	}
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	ref = fixture_refdata();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	refdata_release(ref);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -408,5 +392,5 @@ int main(void)
 		cmocka_unit_test(amendments_keep_the_call),
 		cmocka_unit_test(when_manifests_are_lodged),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
 }

@@ -10,7 +10,6 @@
 #include "manifest_fixture.h"
 #include "domain/matching.h"
 
-static struct refdata *ref;
 static json_t *manifest_body;
 static struct manifest manifest;
 static const struct manifest_bill *apples; /* COSU6291830410: 1800 CT, 19850.000 kg */
@@ -393,8 +392,7 @@ static void advance_declarations(void **state)
 
 static int setup(void **state)
 {
-	(void)state;
-	ref = fixture_refdata();
+	fixture_setup(state);
 	manifest_body = fixture_json(original_manifest);
 	struct problems p;
 	problems_init(&p);
@@ -406,11 +404,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	(void)state;
 	manifest_free(&manifest);
 	json_decref(manifest_body);
-	refdata_release(ref);
-	return 0;
+	return fixture_teardown(state);
 }
 
 int main(void)

@@ -10,8 +10,6 @@
 #include "manifest_fixture.h"
 #include "domain/tally.h"
 
-static struct refdata *ref;
-
 /* What the tally company counted off COSCO SHIPPING ARIES at Nansha. */
 static const char discharge_tally[] =
 	"{\"kind\":\"discharge\",\"transport_mode\":\"2\","
@@ -36,8 +34,8 @@ static void differences_from_the_manifest(void **state)
 	assert_int_equal(manifest_validate(mb, ref, &p, &m), KERR_OK);
 	assert_int_equal(tally_validate(tb, ref, &p, &t), KERR_OK);
 	assert_int_equal(t.kind, TALLY_DISCHARGE);
-	assert_string_equal(t.key, m.key);
-	assert_int_equal(t.nbills, 3);
+	assert_string_equal(t.lines.key, m.key);
+	assert_int_equal(t.lines.nbills, 3);
 	json_t *d;
 	assert_int_equal(tally_differences(&m, &t, &d), KERR_OK);
 	assert_json_equal(
@@ -127,14 +125,21 @@ static void bad_tallies(void **state)
 		const char *path, *value, *field, *text;
 	} cases[] = {
 		{"bills/2/bill_of_lading", "\"COSU6291830434\"", "/bills/2/bill_of_lading",
-		 "repeats bill of lading COSU6291830434 (entry 1); count each bill once"},
+		 "repeats bill of lading COSU6291830434 (entry 1); a bill appears once in a "
+		 "tally report"},
 		{"bills/0/containers/1/number", "\"COSU8001236\"",
 		 "/bills/0/containers/1/number",
 		 "repeats container COSU8001236 (entry 0 of this bill)"},
-		{"bills/1/containers/1/number", "\"COSU8001236\"", "/bills/1/containers/1",
-		 "container COSU8001236 is tallied with other seals or another condition under "
-		 "bill COSU6291830410 (/bills/0/containers/0); a container shared by bills is "
-		 "one container"},
+		{"bills/1/containers/1/number", "\"COSU8001236\"",
+		 "/bills/1/containers/1/seals",
+		 "differ from the seals of container COSU8001236 on bill COSU6291830410 "
+		 "(/bills/0/containers/0); a container has one set of seals on every bill it "
+		 "carries"},
+		{"bills/2/containers",
+		 "[{\"number\":\"TGHU6000010\",\"seals\":[\"SL-20931\"],\"condition\":\"damaged\"}]",
+		 "/bills/2/containers/0/condition",
+		 "differs from the condition of container TGHU6000010 on bill COSU6291830434 "
+		 "(/bills/1/containers/0); a container shared by bills is one container"},
 		{"bills/0/containers/0/number", "\"COSU8001237\"", "/bills/0/containers/0/number",
 		 "container number check digit does not match (ISO 6346)"},
 		{"bills/0/containers/0/condition", "\"wet\"", "/bills/0/containers/0/condition",
@@ -161,20 +166,6 @@ static void bad_tallies(void **state)
 	}
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	ref = fixture_refdata();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	refdata_release(ref);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -182,5 +173,5 @@ int main(void)
 		cmocka_unit_test(a_matching_tally),
 		cmocka_unit_test(bad_tallies),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
 }

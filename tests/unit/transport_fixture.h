@@ -4,7 +4,8 @@
  * tests name, which come from iso-codes in a real deployment), JSON
  * documents edited member by member, and exact checks of a problem list.
  *
- * Header-only (static inline), included by the test files that need it.
+ * Header-only (static inline), included by the test files that need it;
+ * each keeps the snapshot in `ref` (fixture_setup / fixture_teardown).
  */
 #ifndef KOUAN_TRANSPORT_FIXTURE_H
 #define KOUAN_TRANSPORT_FIXTURE_H
@@ -53,6 +54,23 @@ static inline struct refdata *fixture_refdata(void)
 	struct refdata *r = refdata_builder_finish(b);
 	assert_non_null(r);
 	return r;
+}
+
+/* The snapshot a test file works with, made by fixture_setup. */
+static struct refdata *ref;
+
+static inline int fixture_setup(void **state)
+{
+	(void)state;
+	ref = fixture_refdata();
+	return 0;
+}
+
+static inline int fixture_teardown(void **state)
+{
+	(void)state;
+	refdata_release(ref);
+	return 0;
 }
 
 static inline json_t *fixture_json(const char *text)
