@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/embedded.h"
 
 const char *const refdata_list_names[] = {
 	"agencies",       "countries",      "currencies",      "commodities",
@@ -150,6 +151,41 @@ struct refdata *refdata_builder_finish(struct refdata_builder *b)
 		}
 	}
 	return r;
+}
+
+static kerr add_builtin(struct refdata_builder *b, const struct embedded_file *f)
+{
+	json_t *doc = json_loadb(f->data, f->size, JSON_REJECT_DUPLICATES, NULL);
+	const char *list = json_string_value(json_object_get(doc, "list"));
+	kerr e = list ? KERR_OK : KERR_INVALID;
+	size_t i;
+	json_t *entry;
+	json_array_foreach(json_object_get(doc, "entries"), i, entry)
+	{
+		if (!e)
+			e = refdata_builder_add(b, list, entry);
+	}
+	json_decref(doc);
+	return e;
+}
+
+struct refdata *refdata_builtin(const char *const extra[][2], size_t nextra)
+{
+	struct refdata_builder *b = refdata_builder_new();
+	kerr e = b ? KERR_OK : KERR_NOMEM;
+	for (const struct embedded_file *f = embedded_files; !e && f->path; f++)
+		if (strncmp(f->path, "data/reference/", 15) == 0)
+			e = add_builtin(b, f);
+	for (size_t i = 0; !e && i < nextra; i++) {
+		json_t *entry = json_pack("{s:s}", "code", extra[i][1]);
+		e = entry ? refdata_builder_add(b, extra[i][0], entry) : KERR_NOMEM;
+		json_decref(entry);
+	}
+	if (e) {
+		refdata_builder_free(b);
+		return NULL;
+	}
+	return refdata_builder_finish(b);
 }
 
 void refdata_retain(struct refdata *r)

@@ -75,6 +75,13 @@ KOUAN_MUST_USE kerr refdata_builder_add(struct refdata_builder *b,
 struct refdata *refdata_builder_finish(struct refdata_builder *b);
 void refdata_builder_free(struct refdata_builder *b);
 
+/* A snapshot of the lists compiled into kouan (data/reference), plus
+ * `nextra` entries made of {list, code} pairs (the countries and
+ * currencies a deployment reads from iso-codes, say). For tests, fuzz
+ * targets and benchmarks; NULL when out of memory or a built-in list is
+ * malformed. */
+struct refdata *refdata_builtin(const char *const extra[][2], size_t nextra);
+
 void refdata_retain(struct refdata *r);
 void refdata_release(struct refdata *r);
 

@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include "test_support.h"
-#include "common/embedded.h"
 #include "common/problems.h"
 #include "domain/refdata.h"
 
@@ -23,35 +22,13 @@
  * currencies. */
 static inline struct refdata *fixture_refdata(void)
 {
-	struct refdata_builder *b = refdata_builder_new();
-	assert_non_null(b);
-	for (const struct embedded_file *f = embedded_files; f->path; f++) {
-		if (strncmp(f->path, "data/reference/", 15) != 0)
-			continue;
-		json_t *doc = json_loadb(f->data, f->size, JSON_REJECT_DUPLICATES, NULL);
-		assert_non_null(doc);
-		const char *list = json_string_value(json_object_get(doc, "list"));
-		assert_non_null(list);
-		size_t i;
-		json_t *e;
-		json_array_foreach(json_object_get(doc, "entries"), i, e)
-			assert_int_equal(refdata_builder_add(b, list, e), KERR_OK);
-		json_decref(doc);
-	}
-	static const char *const countries[] = {"CN", "HK", "MO", "US", "VN", "NO",
-						"SG", "PA", "DE", "CL", NULL};
-	for (size_t i = 0; countries[i]; i++) {
-		json_t *e = json_pack("{s:s}", "code", countries[i]);
-		assert_int_equal(refdata_builder_add(b, "countries", e), KERR_OK);
-		json_decref(e);
-	}
-	static const char *const currencies[] = {"CNY", "USD", "HKD", "EUR", NULL};
-	for (size_t i = 0; currencies[i]; i++) {
-		json_t *e = json_pack("{s:s}", "code", currencies[i]);
-		assert_int_equal(refdata_builder_add(b, "currencies", e), KERR_OK);
-		json_decref(e);
-	}
-	struct refdata *r = refdata_builder_finish(b);
+	static const char *const extra[][2] = {
+		{"countries", "CN"}, {"countries", "HK"}, {"countries", "MO"},
+		{"countries", "US"}, {"countries", "VN"}, {"countries", "NO"},
+		{"countries", "SG"}, {"countries", "PA"}, {"countries", "DE"},
+		{"countries", "CL"}, {"currencies", "CNY"}, {"currencies", "USD"},
+		{"currencies", "HKD"}, {"currencies", "EUR"}};
+	struct refdata *r = refdata_builtin(extra, sizeof extra / sizeof extra[0]);
 	assert_non_null(r);
 	return r;
 }
