@@ -85,3 +85,57 @@ bool consistency_check_correction(const char *current_canonical,
 		     "changed, so no new version is made");
 	return false;
 }
+
+/* Every entry of member `key` of `entry` is a string `known` accepts. */
+static void check_codes(const struct refdata *ref, const json_t *entry,
+			const char *key, bool (*known)(const struct refdata *, const char *),
+			const char *what, struct problems *p)
+{
+	const json_t *a = json_object_get(entry, key);
+	char at[FIELD_POINTER_MAX];
+	json_pointer_to(at, sizeof at, "", key);
+	if (!a)
+		return;
+	if (!json_is_array(a)) {
+		problems_add(p, at, "must be an array of %s", what);
+		return;
+	}
+	size_t i;
+	json_t *v;
+	json_array_foreach(a, i, v)
+	{
+		if (!json_is_string(v) || !known(ref, json_string_value(v)))
+			problems_add(p, at, "entry %zu is not one of the %s", i, what);
+	}
+}
+
+static bool known_agency(const struct refdata *ref, const char *code)
+{
+	return refdata_agency_index(ref, code) >= 0;
+}
+
+static bool known_port(const struct refdata *ref, const char *code)
+{
+	return refdata_has(ref, "ports", code);
+}
+
+bool consistency_check_reference_entry(const struct refdata *ref, const char *list,
+				       const json_t *entry, struct problems *p)
+{
+	size_t before = p->count + p->dropped;
+	if (strcmp(list, "commodities") == 0 && json_object_get(entry, "unit_2")) {
+		const char *u2 = json_string_value(json_object_get(entry, "unit_2"));
+		const char *u = json_string_value(json_object_get(entry, "unit"));
+		if (!u2 || !refdata_has(ref, "units", u2) || (u && strcmp(u, u2) == 0))
+			problems_add(p, "/unit_2",
+				     "must be a code from the units list other than unit: "
+				     "the tariff's second unit of quantity");
+	}
+	if (strcmp(list, "transport_modes") == 0)
+		check_codes(ref, entry, "conveyance_agencies", known_agency,
+			    "agencies (see GET /v1/reference/agencies)", p);
+	if (strcmp(list, "customs_offices") == 0)
+		check_codes(ref, entry, "ports", known_port,
+			    "ports (see GET /v1/reference/ports)", p);
+	return p->count + p->dropped == before;
+}

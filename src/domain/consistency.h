@@ -33,4 +33,12 @@ bool consistency_check_correction(const char *current_canonical,
 				  const char *corrected_canonical,
 				  struct problems *p);
 
+/* Check the members an admin's edit of a reference entry may carry for the
+ * transport side: a commodity's "unit_2" (a unit other than its "unit"), a
+ * transport mode's "conveyance_agencies" (known agencies), a customs
+ * office's "ports" (ports of the list). Problems at /unit_2,
+ * /conveyance_agencies, /ports. Returns true when nothing was added. */
+bool consistency_check_reference_entry(const struct refdata *ref, const char *list,
+				       const json_t *entry, struct problems *p);
+
 #endif

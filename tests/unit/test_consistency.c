@@ -257,6 +257,45 @@ static void corrections_must_change_something(void **state)
 			   "changed, so no new version is made");
 }
 
+static void admin_edits_of_transport_members(void **state)
+{
+	(void)state;
+	struct {
+		const char *list, *entry, *field, *text;
+	} cases[] = {
+		{"commodities", "{\"code\":\"8507600000\",\"unit\":\"007\",\"unit_2\":\"035\"}",
+		 NULL, NULL},
+		{"commodities", "{\"code\":\"8507600000\",\"unit\":\"007\",\"unit_2\":\"007\"}",
+		 "/unit_2",
+		 "must be a code from the units list other than unit: the tariff's second unit "
+		 "of quantity"},
+		{"commodities", "{\"code\":\"8507600000\",\"unit\":\"007\",\"unit_2\":\"999\"}",
+		 "/unit_2",
+		 "must be a code from the units list other than unit: the tariff's second unit "
+		 "of quantity"},
+		{"transport_modes", "{\"code\":\"3\",\"conveyance_agencies\":[\"border\",\"police\"]}",
+		 "/conveyance_agencies",
+		 "entry 1 is not one of the agencies (see GET /v1/reference/agencies)"},
+		{"transport_modes", "{\"code\":\"3\",\"conveyance_agencies\":\"border\"}",
+		 "/conveyance_agencies",
+		 "must be an array of agencies (see GET /v1/reference/agencies)"},
+		{"customs_offices", "{\"code\":\"5345\",\"ports\":[\"CNSZB\"]}", "/ports",
+		 "entry 0 is not one of the ports (see GET /v1/reference/ports)"},
+		{"customs_offices", "{\"code\":\"5345\",\"ports\":[]}", NULL, NULL},
+		{"units", "{\"code\":\"999\",\"ports\":7}", NULL, NULL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		json_t *e = fixture_json(cases[i].entry);
+		struct problems p;
+		problems_init(&p);
+		bool ok = consistency_check_reference_entry(ref, cases[i].list, e, &p);
+		assert_int_equal(ok, cases[i].field == NULL);
+		if (cases[i].field)
+			assert_one_problem(&p, cases[i].field, cases[i].text);
+		json_decref(e);
+	}
+}
+
 static bool names(const json_t *list, const char *code)
 {
 	size_t i;
@@ -341,6 +380,7 @@ int main(void)
 		cmocka_unit_test(units_must_be_legal),
 		cmocka_unit_test(existing_declarations_stay_valid),
 		cmocka_unit_test(corrections_must_change_something),
+		cmocka_unit_test(admin_edits_of_transport_members),
 		cmocka_unit_test(reference_lists_hold_together),
 	};
 	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
