@@ -1,16 +1,18 @@
 /* refdata.c - building and reading reference data snapshots (see refdata.h). */
 #include "domain/refdata.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/embedded.h"
 
 const char *const refdata_list_names[] = {
 	"agencies",       "countries",      "currencies",      "commodities",
 	"customs_offices", "ports",         "trade_modes",     "transport_modes",
 	"units",          "incoterms",      "document_types",  "exchange_rates",
-	NULL,
+	"package_kinds",  NULL,
 };
 
 bool refdata_known_list(const char *name)
@@ -151,6 +153,41 @@ struct refdata *refdata_builder_finish(struct refdata_builder *b)
 	return r;
 }
 
+static kerr add_builtin(struct refdata_builder *b, const struct embedded_file *f)
+{
+	json_t *doc = json_loadb(f->data, f->size, JSON_REJECT_DUPLICATES, NULL);
+	const char *list = json_string_value(json_object_get(doc, "list"));
+	kerr e = list ? KERR_OK : KERR_INVALID;
+	size_t i;
+	json_t *entry;
+	json_array_foreach(json_object_get(doc, "entries"), i, entry)
+	{
+		if (!e)
+			e = refdata_builder_add(b, list, entry);
+	}
+	json_decref(doc);
+	return e;
+}
+
+struct refdata *refdata_builtin(const char *const extra[][2], size_t nextra)
+{
+	struct refdata_builder *b = refdata_builder_new();
+	kerr e = b ? KERR_OK : KERR_NOMEM;
+	for (const struct embedded_file *f = embedded_files; !e && f->path; f++)
+		if (strncmp(f->path, "data/reference/", 15) == 0)
+			e = add_builtin(b, f);
+	for (size_t i = 0; !e && i < nextra; i++) {
+		json_t *entry = json_pack("{s:s}", "code", extra[i][1]);
+		e = entry ? refdata_builder_add(b, extra[i][0], entry) : KERR_NOMEM;
+		json_decref(entry);
+	}
+	if (e) {
+		refdata_builder_free(b);
+		return NULL;
+	}
+	return refdata_builder_finish(b);
+}
+
 void refdata_retain(struct refdata *r)
 {
 	__atomic_add_fetch(&r->refs, 1, __ATOMIC_RELAXED);
@@ -197,4 +234,89 @@ agency_set refdata_agency_set(const struct refdata *r, const json_t *codes)
 			s |= 1u << k;
 	}
 	return s;
+}
+
+const char *refdata_name(const struct refdata *r, const char *list,
+			 const char *code)
+{
+	const struct ref_entry *e = refdata_find(r, list, code);
+	const char *name = e ? json_string_value(json_object_get(e->data, "name_en")) : NULL;
+	return name ? name : code;
+}
+
+static bool names_port(const json_t *ports, const char *port)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(ports, i, v)
+	{
+		if (json_is_string(v) && strcmp(json_string_value(v), port) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool refdata_port_served(const struct refdata *r, const char *office,
+			 const char *port)
+{
+	if (!office || !port)
+		return false;
+	const struct ref_entry *o = refdata_find(r, "customs_offices", office);
+	const struct ref_entry *p = refdata_find(r, "ports", port);
+	if (!o || !p)
+		return false;
+	const char *supervising =
+		json_string_value(json_object_get(p->data, "customs_office"));
+	return (supervising && strcmp(supervising, office) == 0) ||
+	       names_port(json_object_get(o->data, "ports"), port);
+}
+
+size_t refdata_port_offices(const struct refdata *r, const char *port,
+			    char *out, size_t n)
+{
+	const struct ref_list *l = refdata_list(r, "customs_offices");
+	size_t count = 0, len = 0;
+	if (out && n)
+		out[0] = '\0';
+	for (size_t i = 0; l && i < l->n; i++) {
+		const struct ref_entry *e = &l->entries[i];
+		if (!refdata_port_served(r, e->code, port))
+			continue;
+		if (!out || !n) {
+			count++;
+			continue;
+		}
+		const char *name = json_string_value(json_object_get(e->data, "name_en"));
+		int w = snprintf(out + len, len < n ? n - len : 0, "%s%s%s%s%s",
+				 count ? ", " : "", e->code, name ? " (" : "",
+				 name ? name : "", name ? ")" : "");
+		if (w > 0)
+			len = len + (size_t)w < n ? len + (size_t)w : (n ? n - 1 : 0);
+		count++;
+	}
+	return count;
+}
+
+void refdata_legal_units(const struct refdata *r, const char *hs,
+			 const char **first, const char **second)
+{
+	const struct ref_entry *c = refdata_find(r, "commodities", hs);
+	*first = c ? json_string_value(json_object_get(c->data, "unit")) : NULL;
+	*second = c ? json_string_value(json_object_get(c->data, "unit_2")) : NULL;
+}
+
+bool refdata_unit_is_legal(const struct refdata *r, const char *hs,
+			   const char *unit)
+{
+	const char *first, *second;
+	refdata_legal_units(r, hs, &first, &second);
+	return unit && ((first && strcmp(first, unit) == 0) ||
+			(second && strcmp(second, unit) == 0));
+}
+
+agency_set refdata_conveyance_agencies(const struct refdata *r, const char *mode)
+{
+	const struct ref_entry *m = refdata_find(r, "transport_modes", mode);
+	return m ? refdata_agency_set(r, json_object_get(m->data, "conveyance_agencies"))
+		 : 0;
 }

@@ -76,6 +76,13 @@ KOUAN_MUST_USE kerr refdata_builder_add(struct refdata_builder *b,
 struct refdata *refdata_builder_finish(struct refdata_builder *b);
 void refdata_builder_free(struct refdata_builder *b);
 
+/* A snapshot of the lists compiled into kouan (data/reference), plus
+ * `nextra` entries made of {list, code} pairs (the countries and
+ * currencies a deployment reads from iso-codes, say). For tests, fuzz
+ * targets and benchmarks; NULL when out of memory or a built-in list is
+ * malformed. */
+struct refdata *refdata_builtin(const char *const extra[][2], size_t nextra);
+
 void refdata_retain(struct refdata *r);
 void refdata_release(struct refdata *r);
 
@@ -87,6 +94,38 @@ static inline bool refdata_has(const struct refdata *r, const char *list,
 {
 	return refdata_find(r, list, code) != NULL;
 }
+
+/* The English name of an entry (its "name_en"), or its code when it has
+ * none; `code` itself when the entry does not exist. For sentences. */
+const char *refdata_name(const struct refdata *r, const char *list,
+			 const char *code);
+
+/* Does customs office `office` serve port `port`? It does when the office's
+ * "ports" names the port, or when the port's "customs_office" is the office
+ * (so data without "ports" still answers for the supervising office). */
+bool refdata_port_served(const struct refdata *r, const char *office,
+			 const char *port);
+
+/* The offices that serve `port`, as "5165 (Nansha Passenger Inspection),
+ * 5167 (Nansha Cargo Port)" in code order, into out (size n, truncated;
+ * out may be NULL to count only). Returns how many offices there are. */
+size_t refdata_port_offices(const struct refdata *r, const char *port,
+			    char *out, size_t n);
+
+/* The legal units of quantity of commodity `hs`: *first its "unit" and
+ * *second its "unit_2" (NULL when the tariff gives none, or both NULL for
+ * an unknown commodity). */
+void refdata_legal_units(const struct refdata *r, const char *hs,
+			 const char **first, const char **second);
+
+/* Is `unit` the commodity's legal unit or its second legal unit? false for
+ * an unknown commodity. */
+bool refdata_unit_is_legal(const struct refdata *r, const char *hs,
+			   const char *unit);
+
+/* The agencies that clear a conveyance of transport mode `mode` (the
+ * mode's "conveyance_agencies"); 0 for a mode with none or unknown. */
+agency_set refdata_conveyance_agencies(const struct refdata *r, const char *mode);
 
 /* Agency index by code, or -1. */
 int refdata_agency_index(const struct refdata *r, const char *code);
