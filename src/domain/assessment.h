@@ -222,6 +222,7 @@ struct assessment {
 	int64_t diff_duty, diff_consumption_tax, diff_vat;
 	bool differs; /* some difference is not zero: flag to customs */
 	size_t nitems;
+	/* last: the computation clears everything before it at once */
 	struct assessed_item items[ASSESS_MAX_ITEMS];
 };
 
