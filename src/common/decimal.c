@@ -208,6 +208,18 @@ enum decimal_result decimal_div_round(i128 num, i128 den, int64_t *out)
 
 	if (den <= 0)
 		return DECIMAL_SYNTAX;
+	if (fits_int64(num) && den <= INT64_MAX) {
+		/* the common case, in one machine division rather than a
+		 * 128-bit library call */
+		int64_t n = (int64_t)num, d = (int64_t)den, q64 = n / d, r = n % d;
+
+		if (r < 0)
+			r = -r;
+		if (r >= d - r)
+			q64 += n < 0 ? -1 : 1;
+		*out = q64;
+		return DECIMAL_OK;
+	}
 	q = round_quotient(num, den);
 	if (!fits_int64(q))
 		return DECIMAL_RANGE;
@@ -238,24 +250,25 @@ bool decimal_allocate(int64_t total, const int64_t *weights, size_t n,
 		sum = (int64_t)n;
 	left = total;
 	for (size_t i = 0; i < n; i++) {
-		i128 part = (i128)total * (equal ? 1 : weights[i]);
+		int64_t w = equal ? 1 : weights[i], part;
 
-		shares[i] = (int64_t)(part / sum); /* <= total: fits */
+		/* <= total: fits */
+		if (!__builtin_mul_overflow(total, w, &part))
+			shares[i] = part / sum;
+		else
+			shares[i] = (int64_t)((i128)total * w / sum);
 		left -= shares[i];
 	}
-	/* fewer than n units are left; each goes to the largest remainder not
-	 * yet served (remainders are recomputed rather than stored: n is
-	 * small, a declaration's items) */
+	/* Fewer than n units are left; each goes to the largest remainder
+	 * total * w - share * sum. A share that has had its unit has a
+	 * negative remainder from then on, so it is not served twice. */
 	for (int64_t round = 0; round < left; round++) {
-		size_t best = n;
+		size_t best = 0;
 		i128 best_r = -1;
 
 		for (size_t i = 0; i < n; i++) {
-			i128 part = (i128)total * (equal ? 1 : weights[i]);
-			i128 r = part % sum;
+			i128 r = (i128)total * (equal ? 1 : weights[i]) - (i128)shares[i] * sum;
 
-			if (part / sum != shares[i]) /* already served */
-				continue;
 			if (r > best_r) {
 				best_r = r;
 				best = i;

@@ -138,10 +138,11 @@ static void check_items(const struct assess_input *in, struct problems *p)
 			snprintf(f, sizeof f, "/items/%zu/hs_code", i);
 			problems_add(p, f, "must be a 10-digit commodity code");
 		}
-		snprintf(f, sizeof f, "/items/%zu/quantity", i);
 		if (it->quantity <= 0) {
+			snprintf(f, sizeof f, "/items/%zu/quantity", i);
 			problems_add(p, f, "must be greater than zero");
 		} else if (it->quantity > ASSESS_QUANTITY_MAX) {
+			snprintf(f, sizeof f, "/items/%zu/quantity", i);
 			decimal_format_trim(ASSESS_QUANTITY_MAX, QUANTITY_SCALE, max,
 					    sizeof max);
 			problems_add(p, f, "must be at most %s", max);
@@ -339,19 +340,18 @@ static const struct assess_document *certificate(const struct assess_input *in,
 	return NULL;
 }
 
-/* Choose the duty of an import item and say why. */
+/* Choose the duty of an import item, and record what the explanation
+ * needs (assessment_duty_reason words it later, off this path). */
 static bool assess_duty(const struct assess_input *in, size_t i,
 			struct assessed_item *it, struct problems *p)
 {
 	const struct assess_item *src = &in->items[i];
 	const struct tariff_line *l = it->line;
 	const struct tariff_rate *base = l->has_provisional ? &l->provisional : &l->mfn;
-	const struct tariff_preference *won = NULL, *uncertified = NULL,
-				       *not_lower = NULL;
+	const struct tariff_preference *won = NULL;
 	const struct assess_document *won_doc = NULL;
-	char base_text[176], rate[64], mfn[64];
 	int64_t best, amount;
-	size_t len;
+	char f[PROBLEM_FIELD_MAX];
 
 	if (!unit_fits(base, src, l, i, "duty", p))
 		return false;
@@ -366,8 +366,8 @@ static bool assess_duty(const struct assess_input *in, size_t i,
 		if (!tariff_preference_covers(pr, src->origin))
 			continue;
 		if (!(doc = certificate(in, pr->agreement->code))) {
-			if (!uncertified)
-				uncertified = pr;
+			if (!it->uncertified)
+				it->uncertified = pr;
 			continue;
 		}
 		if (!unit_fits(&pr->duty, src, l, i, "duty", p))
@@ -375,65 +375,77 @@ static bool assess_duty(const struct assess_input *in, size_t i,
 		if (!duty_of(&pr->duty, it->value_cny, src->quantity, &amount))
 			goto range;
 		if (amount < best) {
-			if (won && !not_lower)
-				not_lower = won;
+			if (won && !it->not_lower)
+				it->not_lower = won;
 			best = amount;
 			won = pr;
 			won_doc = doc;
-		} else if (!not_lower) {
-			not_lower = pr;
+		} else if (!it->not_lower) {
+			it->not_lower = pr;
 		}
 	}
 	it->duty = best;
-
-	tariff_rate_text(base, rate, sizeof rate);
-	tariff_rate_text(&l->mfn, mfn, sizeof mfn);
-	if (l->has_provisional)
-		snprintf(base_text, sizeof base_text, "provisional rate %s (replacing MFN %s)",
-			 rate, mfn);
-	else
-		snprintf(base_text, sizeof base_text, "MFN rate %s", rate);
 	if (won) {
 		it->basis = DUTY_BASIS_PREFERENTIAL;
 		it->duty_rate = &won->duty;
 		it->agreement = won->agreement;
 		str_copy(it->certificate, won_doc->number, sizeof it->certificate);
-		tariff_rate_text(&won->duty, rate, sizeof rate);
-		len = (size_t)snprintf(it->duty_reason, sizeof it->duty_reason,
-				       "%s rate %s: %s certificate of origin %s, origin "
-				       "%s; lower than the %s",
-				       won->agreement->code, rate, won->agreement->code,
-				       it->certificate, src->origin, base_text);
-		return true;
 	}
-	len = (size_t)snprintf(it->duty_reason, sizeof it->duty_reason, "%s",
-			       base_text);
-	if (uncertified && len < sizeof it->duty_reason) {
-		tariff_rate_text(&uncertified->duty, rate, sizeof rate);
-		len += (size_t)snprintf(it->duty_reason + len, sizeof it->duty_reason - len,
+	return true;
+range:
+	snprintf(f, sizeof f, "/items/%zu", i);
+	problems_add(p, f, "the duty is out of range");
+	return false;
+}
+
+void assessment_duty_reason(const struct assessment *a, size_t i, char *buf,
+			    size_t n)
+{
+	const struct assessed_item *it = &a->items[i];
+	const struct tariff_line *l = it->line;
+	char base[176], rate[64], mfn[64];
+	size_t len;
+
+	if (!n)
+		return;
+	buf[0] = '\0';
+	if (i >= a->nitems || !a->import || !l || !it->duty_rate)
+		return;
+	tariff_rate_text(l->has_provisional ? &l->provisional : &l->mfn, rate, sizeof rate);
+	tariff_rate_text(&l->mfn, mfn, sizeof mfn);
+	if (l->has_provisional)
+		snprintf(base, sizeof base, "provisional rate %s (replacing MFN %s)", rate, mfn);
+	else
+		snprintf(base, sizeof base, "MFN rate %s", rate);
+	if (it->basis == DUTY_BASIS_PREFERENTIAL) {
+		tariff_rate_text(it->duty_rate, rate, sizeof rate);
+		snprintf(buf, n, "%s rate %s: %s certificate of origin %s, origin %s; lower "
+				 "than the %s", it->agreement->code, rate, it->agreement->code,
+			 it->certificate, it->origin, base);
+		return;
+	}
+	len = (size_t)snprintf(buf, n, "%s", base);
+	if (it->uncertified && len < n) {
+		tariff_rate_text(&it->uncertified->duty, rate, sizeof rate);
+		len += (size_t)snprintf(buf + len, n - len,
 					": origin %s qualifies for %s %s, but the "
 					"declaration carries no %s certificate of origin",
-					src->origin, uncertified->agreement->code, rate,
-					uncertified->agreement->code);
+					it->origin, it->uncertified->agreement->code, rate,
+					it->uncertified->agreement->code);
 	}
-	if (not_lower && len < sizeof it->duty_reason) {
-		tariff_rate_text(&not_lower->duty, rate, sizeof rate);
-		len += (size_t)snprintf(it->duty_reason + len, sizeof it->duty_reason - len,
+	if (it->not_lower && len < n) {
+		tariff_rate_text(&it->not_lower->duty, rate, sizeof rate);
+		len += (size_t)snprintf(buf + len, n - len,
 					"%s the %s rate %s for origin %s is not lower",
-					uncertified ? ";" : ":", not_lower->agreement->code,
-					rate, src->origin);
+					it->uncertified ? ";" : ":",
+					it->not_lower->agreement->code, rate, it->origin);
 	}
-	if (!uncertified && !not_lower && len < sizeof it->duty_reason)
-		snprintf(it->duty_reason + len, sizeof it->duty_reason - len,
+	if (!it->uncertified && !it->not_lower && len < n)
+		snprintf(buf + len, n - len,
 			 l->npreferences ? ": no preferential rate on this line covers "
 					   "origin %s"
 					 : ": the line has no preferential rate",
-			 src->origin);
-	return true;
-range:
-	snprintf(base_text, sizeof base_text, "/items/%zu", i);
-	problems_add(p, base_text, "the duty is out of range");
-	return false;
+			 it->origin);
 }
 
 /* The consumption tax of an import item on value + the duty counted. */
@@ -525,9 +537,8 @@ kerr assessment_compute(const struct assess_input *in, const struct tariff *tari
 	out->rate_month = kmonth_of_date(out->date);
 	out->declared = in->declared;
 	out->nitems = in->nitems;
-	kdate_format(out->date, day);
-	kmonth_format(out->rate_month, month);
 	if (!fx_find(rates, in->currency, out->rate_month, &out->rate)) {
+		kmonth_format(out->rate_month, month);
 		held(out, "/currency", "no exchange rate for %s in %s", in->currency, month);
 		return KERR_OK;
 	}
@@ -551,9 +562,10 @@ kerr assessment_compute(const struct assess_input *in, const struct tariff *tari
 		struct tariff_match m;
 
 		memset(it, 0, sizeof *it);
-		str_copy(it->hs_code, src->hs_code, sizeof it->hs_code);
-		str_copy(it->origin, src->origin, sizeof it->origin);
-		str_copy(it->unit, src->unit, sizeof it->unit);
+		/* lengths checked by assessment_check: 10, 2 and 3 */
+		memcpy(it->hs_code, src->hs_code, 11);
+		memcpy(it->origin, src->origin, 3);
+		memcpy(it->unit, src->unit, 4);
 		it->quantity = src->quantity;
 		it->goods = src->value;
 		it->freight = fshare[i];
@@ -573,6 +585,7 @@ kerr assessment_compute(const struct assess_input *in, const struct tariff *tari
 			it->line = m.line;
 		} else if (in->import) {
 			snprintf(f, sizeof f, "/items/%zu/hs_code", i);
+			kdate_format(out->date, day);
 			held(out, f, "no tariff line for %s is in force on %s", src->hs_code,
 			     day);
 			continue;
@@ -736,14 +749,16 @@ static json_t *tariff_json(const struct assessed_item *it)
 			 tariff_line_to_json(it->line));
 }
 
-static json_t *import_taxes_json(const struct assessed_item *it, json_t *j)
+static json_t *import_taxes_json(const struct assessment *a, size_t i, json_t *j)
 {
+	const struct assessed_item *it = &a->items[i];
 	const struct tariff_line *l = it->line;
-	char text[320], rate[64], base[32], pct[32], amount[32];
+	char text[512], reason[ASSESS_REASON_MAX], rate[64], base[32], pct[32], amount[32];
 
 	tariff_rate_text(it->duty_rate, rate, sizeof rate);
 	duty_text(it->duty_rate, it->value_cny, it->quantity, it->unit, it->duty, text,
 		  sizeof text);
+	assessment_duty_reason(a, i, reason, sizeof reason);
 	if (json_object_set_new(
 		    j, "duty",
 		    json_pack("{s:s, s:o, s:o, s:o, s:s, s:o, s:s, s:s}", "basis",
@@ -752,7 +767,7 @@ static json_t *import_taxes_json(const struct assessed_item *it, json_t *j)
 			      "certificate", nullable_string(it->certificate), "rate",
 			      tariff_rate_to_json(it->duty_rate), "rate_text", rate,
 			      "amount", money(it->duty), "computation", text, "reason",
-			      it->duty_reason)))
+			      reason)))
 		return NULL;
 	tariff_rate_text(&l->consumption, rate, sizeof rate);
 	excise_text(&l->consumption, it->value_cny, it->duty_in_base, it->quantity,
@@ -790,7 +805,7 @@ static json_t *item_json(const struct assessment *a, size_t i)
 
 	if (!j)
 		return NULL;
-	if (a->import ? !import_taxes_json(it, j)
+	if (a->import ? !import_taxes_json(a, i, j)
 		      : json_object_set_new(j, "export_refund_percent",
 					    it->line ? json_decimal_trim(
 							       it->line->export_refund_ppm,

@@ -84,7 +84,7 @@
 #define ASSESS_INSURANCE_PPM 3000 /* 0.3 % when insurance is unknown */
 #define ASSESS_AMOUNT_MAX INT64_C(1000000000000000) /* 10^13 in the currency */
 #define ASSESS_QUANTITY_MAX INT64_C(1000000000000000) /* 10^10 units */
-#define ASSESS_REASON_MAX 320
+#define ASSESS_REASON_MAX 512
 #define ASSESS_NUMBER_MAX 65 /* a certificate number, as a document number */
 
 /* What the invoice price of an Incoterm already includes. */
@@ -179,7 +179,11 @@ struct assessed_item {
 	const struct tariff_rate *duty_rate; /* the rate applied (in line) */
 	const struct tariff_agreement *agreement; /* preferential only */
 	char certificate[ASSESS_NUMBER_MAX];      /* preferential only */
-	char duty_reason[ASSESS_REASON_MAX];
+	/* for the explanation (assessment_duty_reason): the first preference
+	 * covering the origin without its certificate, and the first one
+	 * certified but not lower than the rate applied; NULL when none */
+	const struct tariff_preference *uncertified;
+	const struct tariff_preference *not_lower;
 	int64_t duty;            /* fen */
 	int64_t duty_in_base;    /* the duty counted in the later bases: 0 when
 				  * the declaration's duty is waived */
@@ -242,6 +246,13 @@ KOUAN_MUST_USE kerr assessment_compute(const struct assess_input *in,
 				       const struct fx_table *rates,
 				       struct assessment *out,
 				       struct problems *p);
+
+/* Why item i's duty rate applied and the others did not, in a sentence
+ * ("MFN rate 14%: origin AU qualifies for CN-AU 0%, but the declaration
+ * carries no CN-AU certificate of origin"); "" for an export. Written into
+ * buf (ASSESS_REASON_MAX is enough). */
+void assessment_duty_reason(const struct assessment *a, size_t i, char *buf,
+			    size_t n);
 
 /* The result as JSON, every step with its inputs: values, shares, rates,
  * table version, exchange rate and month, each tax with its computation

@@ -52,6 +52,16 @@ static bool country_chars(const char *s)
 	return s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' && !s[2];
 }
 
+/* The lookup key of an 8- or 10-digit code (see tariff.h). */
+static int64_t code_key(const char *code, size_t digits)
+{
+	int64_t n = 0;
+
+	for (size_t i = 0; i < digits; i++)
+		n = n * 10 + (code[i] - '0');
+	return digits == 10 ? 2 * n : 200 * n - 1;
+}
+
 /* A reference list, or NULL when there is no snapshot or it lacks the list
  * (then that check is skipped). */
 static const struct ref_list *ref_list_of(const struct refdata *ref,
@@ -333,8 +343,10 @@ static void parse_line(struct parse *ps, const json_t *j, const char *at,
 			     "must be 10 digits (a commodity code) or 8 digits (a "
 			     "tariff line covering every commodity code that begins "
 			     "with it)");
-	else if (code)
+	else if (code) {
 		str_copy(l->code, code, sizeof l->code);
+		l->key = code_key(code, strlen(code));
+	}
 	desc = field_string(j, "description", at, false, 255, p);
 	if (desc && !(l->description = strdup(desc)))
 		problems_add(p, at, "could not be stored (out of memory)");
@@ -445,6 +457,7 @@ static void count_pools(const json_t *lines, size_t *prefs, size_t *origins)
 }
 
 struct line_order {
+	int64_t key;
 	const char *code;
 	size_t index;
 };
@@ -452,9 +465,10 @@ struct line_order {
 static int line_order_cmp(const void *a, const void *b)
 {
 	const struct line_order *x = a, *y = b;
-	int r = strcmp(x->code, y->code);
 
-	return r ? r : (x->index > y->index) - (x->index < y->index);
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return (x->index > y->index) - (x->index < y->index);
 }
 
 /* Sort the lines by code; a code twice is a problem at the later line. */
@@ -466,13 +480,14 @@ static bool sort_lines(struct parse *ps)
 	bool ok = order && sorted;
 
 	for (size_t i = 0; ok && i < v->nlines; i++) {
+		order[i].key = v->lines[i].key;
 		order[i].code = v->lines[i].code;
 		order[i].index = i;
 	}
 	if (ok)
 		qsort(order, v->nlines, sizeof *order, line_order_cmp);
 	for (size_t i = 1; ok && i < v->nlines; i++) {
-		if (order[i].code[0] && !strcmp(order[i].code, order[i - 1].code)) {
+		if (order[i].code[0] && order[i].key == order[i - 1].key) {
 			char f[PROBLEM_FIELD_MAX];
 
 			snprintf(f, sizeof f, "/lines/%zu/code", order[i].index);
@@ -581,25 +596,38 @@ void tariff_version_free(struct tariff_version *v)
 /* ------------------------------------------------------------------ */
 /* lookup                                                              */
 
-static int line_key_cmp(const void *key, const void *elem)
+static const struct tariff_line *line_by_key(const struct tariff_version *v,
+					     int64_t key)
 {
-	return strcmp(key, ((const struct tariff_line *)elem)->code);
+	size_t lo = 0, hi = v->nlines;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int64_t k = v->lines[mid].key;
+
+		if (k == key)
+			return &v->lines[mid];
+		if (k < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 const struct tariff_line *tariff_version_line(const struct tariff_version *v,
 					      const char *code)
 {
 	const struct tariff_line *l;
-	char head[9];
+	int64_t key;
 
 	if (!v || !code || !is_digits(code, 10))
 		return NULL;
-	l = bsearch(code, v->lines, v->nlines, sizeof *v->lines, line_key_cmp);
-	if (l)
+	key = code_key(code, 10);
+	if ((l = line_by_key(v, key)))
 		return l;
-	memcpy(head, code, 8);
-	head[8] = '\0';
-	return bsearch(head, v->lines, v->nlines, sizeof *v->lines, line_key_cmp);
+	/* the 8-digit line of the same first eight digits */
+	return line_by_key(v, key - key % 200 - 1);
 }
 
 struct tariff *tariff_new(void)

@@ -112,6 +112,10 @@ struct tariff_preference {
 
 struct tariff_line {
 	char code[TARIFF_CODE_MAX];
+	/* the code as a number in the order of the codes' text, for lookups:
+	 * 2 x code for a 10-digit code, 200 x code - 1 for an 8-digit line
+	 * (just before the 10-digit codes it covers) */
+	int64_t key;
 	char *description; /* may be NULL */
 	struct tariff_rate mfn;
 	bool has_provisional;
@@ -131,7 +135,7 @@ struct tariff_version {
 	size_t nagreements;
 	struct tariff_agreement agreements[TARIFF_MAX_AGREEMENTS];
 	size_t nlines;
-	struct tariff_line *lines; /* sorted by code */
+	struct tariff_line *lines; /* sorted by code (and key) */
 	/* storage the lines point into */
 	struct tariff_preference *pref_pool;
 	char (*origin_pool)[3];
