@@ -11,12 +11,15 @@ void field_index_pointer(char *out, size_t n, const char *at, size_t index)
 	snprintf(out, n, "%s/%zu", at, index);
 }
 
-/* The member, or NULL when absent or null ("is required" if it must be). */
-static const json_t *member(const json_t *obj, const char *key, const char *f,
-			    bool required, struct problems *p)
+/* The member, or NULL when absent or null ("is required" if it must be);
+ * its JSON pointer into f. */
+static const json_t *member(const json_t *obj, const char *key, const char *at,
+			    bool required, char f[PROBLEM_FIELD_MAX],
+			    struct problems *p)
 {
 	const json_t *j = json_object_get(obj, key);
 
+	json_pointer_to(f, PROBLEM_FIELD_MAX, at, key);
 	if (!j || json_is_null(j)) {
 		if (required)
 			problems_add(p, f, "is required");
@@ -33,8 +36,7 @@ const char *field_string(const json_t *obj, const char *key, const char *at,
 	const char *s;
 	size_t chars = 0;
 
-	json_pointer_to(f, sizeof f, at, key);
-	if (!(j = member(obj, key, f, required, p)))
+	if (!(j = member(obj, key, at, required, f, p)))
 		return NULL;
 	if (!json_is_string(j)) {
 		problems_add(p, f, "must be a string");
@@ -70,8 +72,7 @@ enum field_result field_decimal(const json_t *obj, const char *key,
 	enum decimal_result r;
 	int64_t v;
 
-	json_pointer_to(f, sizeof f, at, key);
-	if (!(j = member(obj, key, f, required, p)))
+	if (!(j = member(obj, key, at, required, f, p)))
 		return FIELD_ABSENT;
 	if (!json_is_string(j)) {
 		problems_add(p, f,
@@ -98,56 +99,40 @@ enum field_result field_decimal(const json_t *obj, const char *key,
 	return FIELD_OK;
 }
 
-enum field_result field_date(const json_t *obj, const char *key,
-			     const char *at, bool required, int32_t *out,
-			     struct problems *p)
+/* A string member read by `parse`; `form` completes "must be ...". */
+static enum field_result field_parsed(const json_t *obj, const char *key,
+				      const char *at, bool required,
+				      bool (*parse)(const char *, int32_t *),
+				      const char *form, int32_t *out,
+				      struct problems *p)
 {
 	char f[PROBLEM_FIELD_MAX];
 	const json_t *j;
 
-	json_pointer_to(f, sizeof f, at, key);
-	if (!(j = member(obj, key, f, required, p)))
+	if (!(j = member(obj, key, at, required, f, p)))
 		return FIELD_ABSENT;
-	if (!json_is_string(j) || !kdate_parse(json_string_value(j), out)) {
-		problems_add(p, f, "must be a calendar date written YYYY-MM-DD, such as \"2026-01-01\"");
+	if (!json_is_string(j) || !parse(json_string_value(j), out)) {
+		problems_add(p, f, "must be %s", form);
 		return FIELD_BAD;
 	}
 	return FIELD_OK;
+}
+
+enum field_result field_date(const json_t *obj, const char *key,
+			     const char *at, bool required, int32_t *out,
+			     struct problems *p)
+{
+	return field_parsed(obj, key, at, required, kdate_parse,
+			    "a calendar date written YYYY-MM-DD, such as \"2026-01-01\"",
+			    out, p);
 }
 
 enum field_result field_month(const json_t *obj, const char *key,
 			      const char *at, bool required, int32_t *out,
 			      struct problems *p)
 {
-	char f[PROBLEM_FIELD_MAX];
-	const json_t *j;
-
-	json_pointer_to(f, sizeof f, at, key);
-	if (!(j = member(obj, key, f, required, p)))
-		return FIELD_ABSENT;
-	if (!json_is_string(j) || !kmonth_parse(json_string_value(j), out)) {
-		problems_add(p, f, "must be a month written YYYY-MM, such as \"2026-11\"");
-		return FIELD_BAD;
-	}
-	return FIELD_OK;
-}
-
-enum field_result field_bool(const json_t *obj, const char *key,
-			     const char *at, bool required, bool *out,
-			     struct problems *p)
-{
-	char f[PROBLEM_FIELD_MAX];
-	const json_t *j;
-
-	json_pointer_to(f, sizeof f, at, key);
-	if (!(j = member(obj, key, f, required, p)))
-		return FIELD_ABSENT;
-	if (!json_is_boolean(j)) {
-		problems_add(p, f, "must be true or false");
-		return FIELD_BAD;
-	}
-	*out = json_is_true(j);
-	return FIELD_OK;
+	return field_parsed(obj, key, at, required, kmonth_parse,
+			    "a month written YYYY-MM, such as \"2026-11\"", out, p);
 }
 
 const json_t *field_array(const json_t *obj, const char *key, const char *at,
@@ -156,8 +141,7 @@ const json_t *field_array(const json_t *obj, const char *key, const char *at,
 	char f[PROBLEM_FIELD_MAX];
 	const json_t *j;
 
-	json_pointer_to(f, sizeof f, at, key);
-	if (!(j = member(obj, key, f, required, p)))
+	if (!(j = member(obj, key, at, required, f, p)))
 		return NULL;
 	if (!json_is_array(j)) {
 		problems_add(p, f, "must be an array");
@@ -166,22 +150,6 @@ const json_t *field_array(const json_t *obj, const char *key, const char *at,
 	if (json_array_size(j) > max) {
 		problems_add(p, f, "has %zu entries; at most %zu are accepted",
 			     json_array_size(j), max);
-		return NULL;
-	}
-	return j;
-}
-
-const json_t *field_object(const json_t *obj, const char *key, const char *at,
-			   bool required, const char *shape, struct problems *p)
-{
-	char f[PROBLEM_FIELD_MAX];
-	const json_t *j;
-
-	json_pointer_to(f, sizeof f, at, key);
-	if (!(j = member(obj, key, f, required, p)))
-		return NULL;
-	if (!json_is_object(j)) {
-		problems_add(p, f, "must be an object with %s", shape);
 		return NULL;
 	}
 	return j;

@@ -1,6 +1,6 @@
 /*
  * fields.h - reading typed members of a JSON object (strings, exact
- * decimals, dates, months, booleans, arrays, objects) with every problem
+ * decimals, dates, months, arrays) with every problem
  * recorded in a struct problems under the member's JSON pointer, and
  * writing exact decimals back as JSON strings.
  *
@@ -57,19 +57,9 @@ enum field_result field_month(const json_t *obj, const char *key,
 			      const char *at, bool required, int32_t *out,
 			      struct problems *p);
 
-/* true or false into *out. */
-enum field_result field_bool(const json_t *obj, const char *key,
-			     const char *at, bool required, bool *out,
-			     struct problems *p);
-
 /* An array of at most max entries (may be empty), or NULL. */
 const json_t *field_array(const json_t *obj, const char *key, const char *at,
 			  bool required, size_t max, struct problems *p);
-
-/* An object, or NULL. `shape` completes "must be an object with ...". */
-const json_t *field_object(const json_t *obj, const char *key, const char *at,
-			   bool required, const char *shape,
-			   struct problems *p);
 
 /* v (scaled by 10^scale) as a JSON string with exactly `scale` decimals,
  * or with trailing zeros trimmed; NULL when out of memory. */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/codes.h"
 #include "common/date.h"
 #include "common/decimal.h"
 #include "common/fields.h"
@@ -78,26 +79,6 @@ const char *duty_basis_name(enum duty_basis b)
 	return "none";
 }
 
-static bool is_digits(const char *s, size_t n)
-{
-	if (!s)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return s[n] == '\0';
-}
-
-static bool is_capitals(const char *s, size_t n)
-{
-	if (!s)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < 'A' || s[i] > 'Z')
-			return false;
-	return s[n] == '\0';
-}
-
 static size_t problem_count(const struct problems *p)
 {
 	return p->count + p->dropped;
@@ -134,7 +115,7 @@ static void check_items(const struct assess_input *in, struct problems *p)
 	for (size_t i = 0; i < in->nitems; i++) {
 		const struct assess_item *it = &in->items[i];
 
-		if (!is_digits(it->hs_code, 10)) {
+		if (!codes_is_digits(it->hs_code, 10)) {
 			snprintf(f, sizeof f, "/items/%zu/hs_code", i);
 			problems_add(p, f, "must be a 10-digit commodity code");
 		}
@@ -147,7 +128,7 @@ static void check_items(const struct assess_input *in, struct problems *p)
 					    sizeof max);
 			problems_add(p, f, "must be at most %s", max);
 		}
-		if (!is_digits(it->unit, 3)) {
+		if (!codes_is_digits(it->unit, 3)) {
 			snprintf(f, sizeof f, "/items/%zu/unit", i);
 			problems_add(p, f, "must be a 3-digit customs unit code such as \"035\"");
 		}
@@ -160,7 +141,7 @@ static void check_items(const struct assess_input *in, struct problems *p)
 			decimal_format(ASSESS_AMOUNT_MAX, 2, max, sizeof max);
 			problems_add(p, f, "gives the item a value above %s", max);
 		}
-		if (!is_capitals(it->origin, 2)) {
+		if (!codes_is_capitals(it->origin, 2)) {
 			snprintf(f, sizeof f, "/items/%zu/origin_country", i);
 			problems_add(p, f, "must be an ISO 3166-1 alpha-2 country code such as \"VN\"");
 		}
@@ -222,7 +203,7 @@ kerr assessment_check(const struct assess_input *in, struct problems *p)
 	}
 	if (!in->currency)
 		problems_add(p, "/currency", "is required");
-	else if (!is_capitals(in->currency, 3))
+	else if (!codes_is_capitals(in->currency, 3))
 		problems_add(p, "/currency", "must be an ISO 4217 currency code such as \"USD\"");
 	if (in->has_freight)
 		check_amount(p, "/freight", in->freight);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/codes.h"
 #include "common/date.h"
 #include "common/decimal.h"
 #include "common/fields.h"
@@ -32,7 +33,7 @@ bool fx_rate_parse(const json_t *j, const char *at, const struct refdata *ref,
 	problems_unknown_fields(p, j, at, rate_fields, "currency, month, cny_per_unit");
 	cur = field_string(j, "currency", at, true, 8, p);
 	json_pointer_to(f, sizeof f, at, "currency");
-	if (cur && (strlen(cur) != 3 || strspn(cur, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3))
+	if (cur && !codes_is_capitals(cur, 3))
 		problems_add(p, f, "must be an ISO 4217 currency code such as \"USD\"");
 	else if (cur && !strcmp(cur, "CNY"))
 		problems_add(p, f, "CNY needs no rate (it is always 1)");

@@ -11,6 +11,7 @@
 
 #include "common/buf.h"
 #include "common/clock.h"
+#include "common/codes.h"
 #include "common/date.h"
 #include "common/decimal.h"
 #include "common/fields.h"
@@ -19,14 +20,6 @@
 #define QUANTITY_SCALE 5
 #define QUANTITY_MAX INT64_C(1000000000000000)
 #define AMOUNT_MAX INT64_C(1000000000000000)
-
-static bool is_digits(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return s[n] == '\0';
-}
 
 static const char *const item_fields[] = { "hs_code", "quantity", "fob_value_cny",
 					   NULL };
@@ -48,7 +41,7 @@ bool refund_application_parse(const json_t *body, struct refund_application *out
 	}
 	problems_unknown_fields(p, body, "", fields, "declaration_number, items");
 	num = field_string(body, "declaration_number", "", true, 32, p);
-	if (num && !is_digits(num, 18))
+	if (num && !codes_is_digits(num, 18))
 		problems_add(p, "/declaration_number", "must be an 18-digit declaration number");
 	else if (num)
 		str_copy(out->declaration, num, sizeof out->declaration);
@@ -71,7 +64,7 @@ bool refund_application_parse(const json_t *body, struct refund_application *out
 					"hs_code, quantity, fob_value_cny");
 		hs = field_string(e, "hs_code", f, true, 16, p);
 		json_pointer_to(hf, sizeof hf, f, "hs_code");
-		if (hs && !is_digits(hs, 10))
+		if (hs && !codes_is_digits(hs, 10))
 			problems_add(p, hf, "must be a 10-digit commodity code");
 		else if (hs)
 			str_copy(it->hs_code, hs, sizeof it->hs_code);

@@ -12,19 +12,12 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/codes.h"
 #include "common/date.h"
 #include "common/decimal.h"
 #include "common/fields.h"
 
 #define PERCENT_SCALE 4 /* a percentage with 4 decimals is parts per million */
-
-static bool is_digits(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return s[n] == '\0';
-}
 
 static bool id_chars(const char *s)
 {
@@ -45,11 +38,6 @@ static bool agreement_chars(const char *s)
 		if (!((*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '-'))
 			return false;
 	return true;
-}
-
-static bool country_chars(const char *s)
-{
-	return s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' && !s[2];
 }
 
 /* The lookup key of an 8- or 10-digit code (see tariff.h). */
@@ -120,7 +108,7 @@ static bool parse_rate(struct parse *ps, const json_t *j, const char *at,
 	if (unit && ra == FIELD_ABSENT) {
 		problems_add(p, f, "is accepted only with per_unit (a specific rate is "
 				   "an amount per unit)");
-	} else if (unit && !is_digits(unit, 3)) {
+	} else if (unit && !codes_is_digits(unit, 3)) {
 		problems_add(p, f, "must be a 3-digit customs unit code such as \"035\" "
 				   "(kilogram)");
 	} else if (unit && ref_list_of(ps->ref, "units") &&
@@ -275,7 +263,7 @@ static void parse_preferences(struct parse *ps, const json_t *line,
 			bool seen = false;
 
 			field_index_pointer(cf, sizeof cf, of, k);
-			if (!c || !country_chars(c)) {
+			if (!c || !codes_is_capitals(c, 2)) {
 				problems_add(p, cf, "must be an ISO 3166-1 alpha-2 country "
 						    "code such as \"VN\"");
 				continue;
@@ -338,7 +326,7 @@ static void parse_line(struct parse *ps, const json_t *j, const char *at,
 	problems_unknown_fields(p, j, at, line_fields, line_accepted);
 	code = field_string(j, "code", at, true, 16, p);
 	json_pointer_to(f, sizeof f, at, "code");
-	if (code && !is_digits(code, 10) && !is_digits(code, 8))
+	if (code && !codes_is_digits(code, 10) && !codes_is_digits(code, 8))
 		problems_add(p, f,
 			     "must be 10 digits (a commodity code) or 8 digits (a "
 			     "tariff line covering every commodity code that begins "
@@ -621,7 +609,7 @@ const struct tariff_line *tariff_version_line(const struct tariff_version *v,
 	const struct tariff_line *l;
 	int64_t key;
 
-	if (!v || !code || !is_digits(code, 10))
+	if (!v || !code || !codes_is_digits(code, 10))
 		return NULL;
 	key = code_key(code, 10);
 	if ((l = line_by_key(v, key)))
@@ -717,7 +705,7 @@ bool tariff_lookup(const struct tariff *t, const char *code, int32_t date,
 bool tariff_preference_covers(const struct tariff_preference *pref,
 			      const char *origin)
 {
-	return origin && country_chars(origin) &&
+	return origin && codes_is_capitals(origin, 2) &&
 	       bsearch(origin, pref->origins, pref->norigins, sizeof pref->origins[0],
 		       origin_cmp) != NULL;
 }

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "api/accounts.h"
+#include "common/date.h"
+#include "common/decimal.h"
 #include "common/embedded.h"
 #include "common/log.h"
 #include "common/problems.h"
@@ -338,4 +340,20 @@ json_t *test_json(const char *single_quoted)
 	free(text);
 	assert_non_null(j);
 	return j;
+}
+
+int64_t test_decimal(const char *s, int scale)
+{
+	int64_t v = 0;
+
+	assert_int_equal(decimal_parse(s, scale, &v), DECIMAL_OK);
+	return v;
+}
+
+int32_t test_date(const char *s)
+{
+	int32_t d = 0;
+
+	assert_true(kdate_parse(s, &d));
+	return d;
 }

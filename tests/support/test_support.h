@@ -79,6 +79,11 @@ struct refdata *test_reference(void);
  * write {'id': 'CN-2026'}); asserts that it parses. New reference. */
 json_t *test_json(const char *single_quoted);
 
+/* An exact decimal scaled by 10^scale, and a date "YYYY-MM-DD" as a day
+ * number (common/date.h); both assert that the text is valid. */
+int64_t test_decimal(const char *s, int scale);
+int32_t test_date(const char *s);
+
 /* A JSON document compiled in (e.g. "data/tariff/tariff-2026.json"); asserts
  * that it exists and parses. New reference. */
 json_t *test_embedded_json(const char *path);

@@ -84,15 +84,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-static int64_t dec(const char *s, int scale)
-{
-	int64_t v;
-
-	assert_int_equal(decimal_parse(s, scale, &v), DECIMAL_OK);
-	return v;
-}
-
-#define FEN(s) dec(s, 2)
+#define FEN(s) test_decimal(s, 2)
 
 static struct assess_input input(bool import, const char *incoterm,
 				 const char *currency)
@@ -113,7 +105,7 @@ static void item(struct assess_input *in, const char *hs, const char *qty,
 	struct assess_item *it = &in->items[in->nitems++];
 
 	it->hs_code = hs;
-	it->quantity = dec(qty, 5);
+	it->quantity = test_decimal(qty, 5);
 	it->unit = unit;
 	it->value = FEN(value);
 	it->origin = origin;

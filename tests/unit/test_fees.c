@@ -43,14 +43,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static int64_t dec(const char *s, int scale)
-{
-	int64_t v;
-
-	assert_int_equal(decimal_parse(s, scale, &v), DECIMAL_OK);
-	return v;
-}
-
 static struct fee_charge charge(const char *code, const char *qty,
 				enum inspection_outcome o)
 {
@@ -58,7 +50,7 @@ static struct fee_charge charge(const char *code, const char *qty,
 	struct problems p;
 
 	problems_init(&p);
-	assert_int_equal(fee_charge(nansha, code, dec(qty, 3), o, &ch, &p), KERR_OK);
+	assert_int_equal(fee_charge(nansha, code, test_decimal(qty, 3), o, &ch, &p), KERR_OK);
 	assert_int_equal(p.count, 0);
 	return ch;
 }
@@ -160,7 +152,7 @@ static void refused(const char *code, const char *qty, const char *field,
 	struct problems p;
 
 	problems_init(&p);
-	assert_int_equal(fee_charge(nansha, code, dec(qty, 3), INSPECTION_NONE, &ch, &p),
+	assert_int_equal(fee_charge(nansha, code, test_decimal(qty, 3), INSPECTION_NONE, &ch, &p),
 			 KERR_INVALID);
 	test_expect_problem(&p, field, text);
 }

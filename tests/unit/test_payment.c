@@ -15,14 +15,6 @@
 #include "common/date.h"
 #include "domain/payment.h"
 
-static int32_t day(const char *s)
-{
-	int32_t d;
-
-	assert_true(kdate_parse(s, &d));
-	return d;
-}
-
 static struct guarantee nansha_guarantee(void)
 {
 	struct guarantee g;
@@ -30,8 +22,8 @@ static struct guarantee nansha_guarantee(void)
 	memset(&g, 0, sizeof g);
 	str_copy(g.number, "G-NS-2026-001", sizeof g.number);
 	g.ceiling = 50000000; /* 500000.00 CNY */
-	g.valid_from = day("2026-01-01");
-	g.valid_until = day("2026-12-31");
+	g.valid_from = test_date("2026-01-01");
+	g.valid_until = test_date("2026-12-31");
 	return g;
 }
 
@@ -87,12 +79,12 @@ static void test_guarantee_drawn_and_restored(void **state)
 	int64_t restore = 0;
 
 	(void)state;
-	assert_int_equal(payment_release_condition(&t, &g, CREDIT_STANDARD, day("2026-11-23"),
+	assert_int_equal(payment_release_condition(&t, &g, CREDIT_STANDARD, test_date("2026-11-23"),
 						   why, sizeof why),
 			 RELEASE_MONEY_GUARANTEED);
 	assert_string_equal(why, "released against guarantee G-NS-2026-001 for 47064.81 CNY");
 	problems_init(&p);
-	assert_int_equal(guarantee_draw(&g, CREDIT_STANDARD, day("2026-11-23"), t.due, &p),
+	assert_int_equal(guarantee_draw(&g, CREDIT_STANDARD, test_date("2026-11-23"), t.due, &p),
 			 KERR_OK);
 	t.released = true;
 	t.guaranteed = t.due;
@@ -119,39 +111,39 @@ static void test_guarantee_limits(void **state)
 
 	(void)state;
 	problems_init(&p);
-	assert_int_equal(guarantee_draw(&g, CREDIT_ADVANCED, day("2026-06-01"), 30000000, &p),
+	assert_int_equal(guarantee_draw(&g, CREDIT_ADVANCED, test_date("2026-06-01"), 30000000, &p),
 			 KERR_OK);
 	/* a second draw that would pass the ceiling is refused, whole */
-	assert_int_equal(guarantee_draw(&g, CREDIT_ADVANCED, day("2026-06-01"), 30000000, &p),
+	assert_int_equal(guarantee_draw(&g, CREDIT_ADVANCED, test_date("2026-06-01"), 30000000, &p),
 			 KERR_CONFLICT);
 	test_expect_problem(&p, "",
 			    "guarantee G-NS-2026-001 has 200000.00 CNY left of its 500000.00 CNY "
 			    "ceiling; 300000.00 CNY is needed");
 	assert_int_equal(g.drawn, 30000000);
 	/* exactly what is left is fine */
-	assert_int_equal(guarantee_draw(&g, CREDIT_ADVANCED, day("2026-06-01"), 20000000, &p),
+	assert_int_equal(guarantee_draw(&g, CREDIT_ADVANCED, test_date("2026-06-01"), 20000000, &p),
 			 KERR_OK);
 	assert_int_equal(guarantee_available(&g), 0);
 
 	g = nansha_guarantee();
 	problems_init(&p);
-	assert_int_equal(guarantee_draw(&g, CREDIT_DISCREDITED, day("2026-06-01"), 100, &p),
+	assert_int_equal(guarantee_draw(&g, CREDIT_DISCREDITED, test_date("2026-06-01"), 100, &p),
 			 KERR_CONFLICT);
 	test_expect_problem(&p, "",
 			    "a general guarantee is open to the advanced and standard credit "
 			    "classes; the enterprise is discredited");
 	problems_init(&p);
-	assert_int_equal(guarantee_draw(&g, CREDIT_STANDARD, day("2027-01-01"), 100, &p),
+	assert_int_equal(guarantee_draw(&g, CREDIT_STANDARD, test_date("2027-01-01"), 100, &p),
 			 KERR_CONFLICT);
 	test_expect_problem(&p, "",
 			    "guarantee G-NS-2026-001 is valid from 2026-01-01 to 2026-12-31, not "
 			    "on 2027-01-01");
-	assert_int_equal(guarantee_draw(&g, CREDIT_STANDARD, day("2025-12-31"), 100, &p),
+	assert_int_equal(guarantee_draw(&g, CREDIT_STANDARD, test_date("2025-12-31"), 100, &p),
 			 KERR_CONFLICT);
-	assert_int_equal(guarantee_draw(&g, CREDIT_STANDARD, day("2026-12-31"), 100, &p),
+	assert_int_equal(guarantee_draw(&g, CREDIT_STANDARD, test_date("2026-12-31"), 100, &p),
 			 KERR_OK);
 	problems_init(&p);
-	assert_int_equal(guarantee_draw(&g, CREDIT_STANDARD, day("2026-12-31"), 0, &p),
+	assert_int_equal(guarantee_draw(&g, CREDIT_STANDARD, test_date("2026-12-31"), 0, &p),
 			 KERR_INVALID);
 	test_expect_problem(&p, "/amount", "must be greater than zero");
 	/* never restored beyond what is drawn */
@@ -170,7 +162,7 @@ static void test_release_condition(void **state)
 {
 	struct guarantee g = nansha_guarantee();
 	char why[PAYMENT_REASON_MAX];
-	const int32_t d = day("2026-11-23");
+	const int32_t d = test_date("2026-11-23");
 
 	(void)state;
 	assert_int_equal(payment_release_condition(&(struct tax_position){ 0, 0, false, 0 },

@@ -39,14 +39,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static int64_t dec(const char *s, int scale)
-{
-	int64_t v;
-
-	assert_int_equal(decimal_parse(s, scale, &v), DECIMAL_OK);
-	return v;
-}
-
 /* Customs' data of a released export that has left. */
 static struct refund_customs_data departed_export(void)
 {
@@ -66,8 +58,8 @@ static void export_item(struct refund_customs_data *d, const char *hs, const cha
 	struct refund_export_item *it = &d->items[d->nitems++];
 
 	it->hs_code = hs;
-	it->quantity = dec(qty, 5);
-	it->fob_cny = dec(fob, 2);
+	it->quantity = test_decimal(qty, 5);
+	it->fob_cny = test_decimal(fob, 2);
 }
 
 static void claim(struct refund_application *a, const char *hs, const char *qty,
@@ -76,8 +68,8 @@ static void claim(struct refund_application *a, const char *hs, const char *qty,
 	struct refund_claim_item *it = &a->items[a->nitems++];
 
 	snprintf(it->hs_code, sizeof it->hs_code, "%s", hs);
-	it->quantity = dec(qty, 5);
-	it->fob_cny = dec(fob, 2);
+	it->quantity = test_decimal(qty, 5);
+	it->fob_cny = test_decimal(fob, 2);
 }
 
 static struct refund_application application(void)
@@ -105,8 +97,8 @@ static void test_example_tshirts(void **state)
 	assert_int_equal(r.verdict, REFUND_MATCHES);
 	assert_int_equal(r.items[0].rate_ppm, 130000);
 	/* 249550.56 x 13 % = 32441.5728 */
-	assert_int_equal(r.items[0].refund, dec("32441.57", 2));
-	assert_int_equal(r.total, dec("32441.57", 2));
+	assert_int_equal(r.items[0].refund, test_decimal("32441.57", 2));
+	assert_int_equal(r.total, test_decimal("32441.57", 2));
 	assert_string_equal(r.items[0].version->id, "CN-2026");
 }
 
@@ -130,10 +122,10 @@ static void test_several_rates(void **state)
 	assert_int_equal(refund_check(&a, &d, demo, &r, &reasons), KERR_OK);
 	assert_int_equal(r.verdict, REFUND_MATCHES);
 	/* 30000.55 x 13 % = 3900.0715; 100000.00 x 9 %; sawn wood 0 % */
-	assert_int_equal(r.items[0].refund, dec("3900.07", 2));
-	assert_int_equal(r.items[1].refund, dec("9000.00", 2));
+	assert_int_equal(r.items[0].refund, test_decimal("3900.07", 2));
+	assert_int_equal(r.items[1].refund, test_decimal("9000.00", 2));
 	assert_int_equal(r.items[2].refund, 0);
-	assert_int_equal(r.total, dec("12900.07", 2));
+	assert_int_equal(r.total, test_decimal("12900.07", 2));
 
 	j = refund_result_to_json(&r);
 	s = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
@@ -233,8 +225,8 @@ static void test_mismatches(void **state)
 
 	/* fewer items than the declaration */
 	a.nitems = 1;
-	a.items[0].quantity = dec("9600", 5);
-	a.items[0].fob_cny = dec("249550.56", 2);
+	a.items[0].quantity = test_decimal("9600", 5);
+	a.items[0].fob_cny = test_decimal("249550.56", 2);
 	problems_init(&reasons);
 	assert_int_equal(refund_check(&a, &d, demo, &r, &reasons), KERR_OK);
 	assert_int_equal(r.verdict, REFUND_MISMATCH);

@@ -33,14 +33,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static int32_t day(const char *s)
-{
-	int32_t d;
-
-	assert_true(kdate_parse(s, &d));
-	return d;
-}
-
 static struct tariff_version *parse_ok(json_t *doc)
 {
 	struct problems p;
@@ -109,7 +101,7 @@ static const struct tariff_line *line_on(const struct tariff *t, const char *cod
 {
 	struct tariff_match m;
 
-	assert_true(tariff_lookup(t, code, day(date), &m));
+	assert_true(tariff_lookup(t, code, test_date(date), &m));
 	assert_string_equal(m.version->id, version);
 	return m.line;
 }
@@ -133,7 +125,7 @@ static void test_demo_tariff(void **state)
 	for (size_t i = 0; i < sizeof declared / sizeof declared[0]; i++) {
 		struct tariff_match m;
 
-		assert_true(tariff_lookup(t, declared[i], day("2026-11-23"), &m));
+		assert_true(tariff_lookup(t, declared[i], test_date("2026-11-23"), &m));
 	}
 
 	l = line_on(t, "2710192200", "2026-11-23", "CN-2026");
@@ -183,7 +175,7 @@ static void test_versions_in_force(void **state)
 
 	(void)state;
 	/* nothing before the first version */
-	assert_false(tariff_lookup(t, "0808100000", day("2025-12-31"), &m));
+	assert_false(tariff_lookup(t, "0808100000", test_date("2025-12-31"), &m));
 	line_on(t, "0808100000", "2026-01-01", "CN-2026");
 	/* salmon: 5 % until the amendment, 3 % from its first day */
 	l = line_on(t, "0303130000", "2026-06-30", "CN-2026");
@@ -204,11 +196,11 @@ static void test_versions_in_force(void **state)
 	line_on(t, "8471300000", "2027-01-01", "CN-2027");
 	line_on(t, "8471300000", "2026-12-31", "CN-2026");
 	line_on(t, "0808100000", "2026-12-31", "CN-2026");
-	assert_false(tariff_lookup(t, "0808100000", day("2027-01-01"), &m));
+	assert_false(tariff_lookup(t, "0808100000", test_date("2027-01-01"), &m));
 	/* only 10-digit codes are looked up */
-	assert_false(tariff_lookup(t, "08081000", day("2026-11-23"), &m));
-	assert_false(tariff_lookup(t, "080810000", day("2026-11-23"), &m));
-	assert_false(tariff_lookup(t, NULL, day("2026-11-23"), &m));
+	assert_false(tariff_lookup(t, "08081000", test_date("2026-11-23"), &m));
+	assert_false(tariff_lookup(t, "080810000", test_date("2026-11-23"), &m));
+	assert_false(tariff_lookup(t, NULL, test_date("2026-11-23"), &m));
 	tariff_free(t);
 }
 
@@ -224,7 +216,7 @@ static void test_eight_digit_lines(void **state)
 	l = line_on(t, "0810600000", "2026-11-23", "CN-2026");
 	assert_string_equal(l->code, "08106000");
 	assert_ptr_equal(line_on(t, "0810600001", "2026-11-23", "CN-2026"), l);
-	assert_false(tariff_lookup(t, "0810700000", day("2026-11-23"), &m));
+	assert_false(tariff_lookup(t, "0810700000", test_date("2026-11-23"), &m));
 	assert_string_equal(line_on(t, "4407110000", "2026-11-23", "CN-2026")->code,
 			    "44071100");
 	tariff_free(t);
