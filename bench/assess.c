@@ -744,8 +744,8 @@ int main(int argc, char **argv)
 	struct decl *decls = calloc(ndecls ? ndecls : 1, sizeof *decls);
 	struct assessment *a = malloc(sizeof *a);
 	struct outcome *o1 = malloc(sizeof *o1), *o2 = malloc(sizeof *o2);
-	struct fx_rate fxr[5];
-	struct fx_table *fx;
+	struct exchange_rate fxr[5];
+	struct exchange_table *fx;
 	struct tariff *t;
 	struct stats st = { 0 };
 	int32_t date = kdate_of_instant(INT64_C(1795420800000000), KDATE_CHINA_OFFSET_MIN);
@@ -760,11 +760,11 @@ int main(int argc, char **argv)
 	}
 	t = make_tariff(nlines, codes, &st);
 	for (size_t i = 0; i < 5; i++) {
-		fxr[i] = (struct fx_rate){ "", 2026 * 12 + 10, 0 };
+		fxr[i] = (struct exchange_rate){ "", 2026 * 12 + 10, 0 };
 		snprintf(fxr[i].currency, sizeof fxr[i].currency, "%s", currencies[i]);
-		decimal_parse(rates_2026_11[i], FX_SCALE, &fxr[i].cny_per_unit);
+		decimal_parse(rates_2026_11[i], EXCHANGE_SCALE, &fxr[i].cny_per_unit);
 	}
-	fx = fx_table_build(fxr, 5);
+	fx = exchange_table_build(fxr, 5);
 	for (unsigned i = 0; i < ndecls; i++) {
 		make_decl(&decls[i], codes, nlines);
 		items += (double)decls[i].in.nitems;
@@ -846,7 +846,7 @@ int main(int argc, char **argv)
 	printf("  ratio integer / strings       %12.1fx\n",
 	       (fast_n / fast_s) / (slow_n / slow_s));
 	tariff_free(t);
-	fx_table_free(fx);
+	exchange_table_free(fx);
 	free(codes);
 	free(decls);
 	free(a);

@@ -22,7 +22,7 @@
 
 #define PERCENT_SCALE 4
 #define QUANTITY_SCALE 5
-#define FX_ONE INT64_C(100000000) /* 10^FX_SCALE */
+#define EXCHANGE_ONE INT64_C(100000000) /* 10^EXCHANGE_SCALE */
 /* value (fen, 10^-2) x ppm (10^-6) is in 10^-8 CNY, quantity (10^-5) x
  * per_unit (10^-4) in 10^-9 CNY: both are carried in 10^-9 CNY, and one
  * fen is 10^7 of those. */
@@ -497,7 +497,7 @@ static void total_of(struct assessed_total *t)
 }
 
 kerr assessment_compute(const struct assess_input *in, const struct tariff *tariff,
-			const struct fx_table *rates, struct assessment *out,
+			const struct exchange_table *rates, struct assessment *out,
 			struct problems *p)
 {
 	size_t before = problem_count(p);
@@ -518,7 +518,7 @@ kerr assessment_compute(const struct assess_input *in, const struct tariff *tari
 	out->rate_month = kmonth_of_date(out->date);
 	out->declared = in->declared;
 	out->nitems = in->nitems;
-	if (!fx_find(rates, in->currency, out->rate_month, &out->rate)) {
+	if (!exchange_find(rates, in->currency, out->rate_month, &out->rate)) {
 		kmonth_format(out->rate_month, month);
 		held(out, "/currency", "no exchange rate for %s in %s", in->currency, month);
 		return KERR_OK;
@@ -554,7 +554,7 @@ kerr assessment_compute(const struct assess_input *in, const struct tariff *tari
 		it->value = in->import ? src->value + fshare[i] + ishare[i]
 				       : src->value - fshare[i] - ishare[i];
 		out->value += it->value;
-		if (decimal_muldiv(it->value, out->rate, FX_ONE, &it->value_cny) !=
+		if (decimal_muldiv(it->value, out->rate, EXCHANGE_ONE, &it->value_cny) !=
 			    DECIMAL_OK ||
 		    __builtin_add_overflow(out->value_cny, it->value_cny, &out->value_cny)) {
 			snprintf(f, sizeof f, "/items/%zu", i);
@@ -830,7 +830,7 @@ json_t *assessment_to_json(const struct assessment *a)
 		"date", day, "incoterm", a->incoterm, "valuation_basis",
 		valuation_basis_name(a->basis), "currency", a->currency,
 		"exchange_rate", "currency", a->currency, "month", month,
-		"cny_per_unit", json_decimal_trim(a->rate, FX_SCALE), "goods_value",
+		"cny_per_unit", json_decimal_trim(a->rate, EXCHANGE_SCALE), "goods_value",
 		money(a->goods), "freight", money(a->freight), "insurance",
 		money(a->insurance), "insurance_estimated", a->insurance_estimated,
 		"customs_value", money(a->value), "customs_value_cny",

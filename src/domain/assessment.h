@@ -243,7 +243,7 @@ KOUAN_MUST_USE kerr assessment_check(const struct assess_input *in,
  * undefined. Never allocates. */
 KOUAN_MUST_USE kerr assessment_compute(const struct assess_input *in,
 				       const struct tariff *tariff,
-				       const struct fx_table *rates,
+				       const struct exchange_table *rates,
 				       struct assessment *out,
 				       struct problems *p);
 

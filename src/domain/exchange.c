@@ -17,8 +17,9 @@
 static const char *const rate_fields[] = { "currency", "month", "cny_per_unit",
 					   NULL };
 
-bool fx_rate_parse(const json_t *j, const char *at, const struct refdata *ref,
-		   struct fx_rate *out, struct problems *p)
+bool exchange_rate_parse(const json_t *j, const char *at,
+			 const struct refdata *ref, struct exchange_rate *out,
+			 struct problems *p)
 {
 	size_t before = p->count + p->dropped;
 	const struct ref_list *known = ref ? refdata_list(ref, "currencies") : NULL;
@@ -43,22 +44,23 @@ bool fx_rate_parse(const json_t *j, const char *at, const struct refdata *ref,
 	else if (cur)
 		str_copy(out->currency, cur, sizeof out->currency);
 	field_month(j, "month", at, true, &out->month, p);
-	field_decimal(j, "cny_per_unit", at, FX_SCALE, FIELD_POSITIVE, FX_RATE_MAX,
-		      true, &out->cny_per_unit, p);
+	field_decimal(j, "cny_per_unit", at, EXCHANGE_SCALE, FIELD_POSITIVE,
+		      EXCHANGE_RATE_MAX, true, &out->cny_per_unit, p);
 	return p->count + p->dropped == before;
 }
 
 static int rate_cmp(const void *a, const void *b)
 {
-	const struct fx_rate *x = a, *y = b;
+	const struct exchange_rate *x = a, *y = b;
 	int r = strcmp(x->currency, y->currency);
 
 	return r ? r : (x->month > y->month) - (x->month < y->month);
 }
 
-struct fx_table *fx_table_build(const struct fx_rate *rates, size_t n)
+struct exchange_table *exchange_table_build(const struct exchange_rate *rates,
+					    size_t n)
 {
-	struct fx_table *t = calloc(1, sizeof *t);
+	struct exchange_table *t = calloc(1, sizeof *t);
 
 	if (!t || !(t->rates = calloc(n ? n : 1, sizeof *t->rates))) {
 		free(t);
@@ -71,14 +73,14 @@ struct fx_table *fx_table_build(const struct fx_rate *rates, size_t n)
 		qsort(t->rates, n, sizeof *t->rates, rate_cmp);
 	for (size_t i = 1; i < n; i++) {
 		if (!rate_cmp(&t->rates[i - 1], &t->rates[i])) {
-			fx_table_free(t);
+			exchange_table_free(t);
 			return NULL;
 		}
 	}
 	return t;
 }
 
-void fx_table_free(struct fx_table *t)
+void exchange_table_free(struct exchange_table *t)
 {
 	if (t)
 		free(t->rates);
@@ -86,7 +88,7 @@ void fx_table_free(struct fx_table *t)
 }
 
 struct indexed_rate {
-	struct fx_rate r;
+	struct exchange_rate r;
 	size_t index;
 };
 
@@ -98,15 +100,16 @@ static int indexed_cmp(const void *a, const void *b)
 	return r ? r : (x->index > y->index) - (x->index < y->index);
 }
 
-struct fx_table *fx_table_parse(const json_t *doc, const struct refdata *ref,
-				struct problems *p)
+struct exchange_table *exchange_table_parse(const json_t *doc,
+					    const struct refdata *ref,
+					    struct problems *p)
 {
 	static const char *const doc_fields[] = { "description", "rates", NULL };
 	size_t before = p->count + p->dropped, i, n = 0;
 	const json_t *a;
 	struct indexed_rate *rates = NULL;
-	struct fx_rate *plain = NULL;
-	struct fx_table *t = NULL;
+	struct exchange_rate *plain = NULL;
+	struct exchange_table *t = NULL;
 	json_t *e;
 
 	if (!json_is_object(doc)) {
@@ -115,7 +118,7 @@ struct fx_table *fx_table_parse(const json_t *doc, const struct refdata *ref,
 	}
 	problems_unknown_fields(p, doc, "", doc_fields, "description, rates");
 	field_string(doc, "description", "", false, 500, p);
-	a = field_array(doc, "rates", "", true, FX_MAX_RATES, p);
+	a = field_array(doc, "rates", "", true, EXCHANGE_MAX_RATES, p);
 	if (a && (!(rates = calloc(json_array_size(a) + 1, sizeof *rates)) ||
 		  !(plain = calloc(json_array_size(a) + 1, sizeof *plain))))
 		goto nomem;
@@ -124,7 +127,7 @@ struct fx_table *fx_table_parse(const json_t *doc, const struct refdata *ref,
 		char f[PROBLEM_FIELD_MAX];
 
 		field_index_pointer(f, sizeof f, "/rates", i);
-		if (fx_rate_parse(e, f, ref, &rates[n].r, p))
+		if (exchange_rate_parse(e, f, ref, &rates[n].r, p))
 			rates[n++].index = i;
 	}
 	/* a currency and month twice: the later entry is the problem */
@@ -143,7 +146,7 @@ struct fx_table *fx_table_parse(const json_t *doc, const struct refdata *ref,
 	if (p->count + p->dropped == before) {
 		for (i = 0; i < n; i++)
 			plain[i] = rates[i].r;
-		if (!(t = fx_table_build(plain, n)))
+		if (!(t = exchange_table_build(plain, n)))
 			goto nomem;
 	}
 	free(rates);
@@ -156,11 +159,11 @@ nomem:
 	return NULL;
 }
 
-bool fx_find(const struct fx_table *t, const char *currency, int32_t month,
-	     int64_t *cny_per_unit)
+bool exchange_find(const struct exchange_table *t, const char *currency,
+		   int32_t month, int64_t *cny_per_unit)
 {
-	struct fx_rate key;
-	const struct fx_rate *r;
+	struct exchange_rate key;
+	const struct exchange_rate *r;
 
 	if (!currency)
 		return false;
@@ -180,11 +183,12 @@ bool fx_find(const struct fx_table *t, const char *currency, int32_t month,
 	return true;
 }
 
-json_t *fx_rate_to_json(const struct fx_rate *r)
+json_t *exchange_rate_to_json(const struct exchange_rate *r)
 {
 	char m[KMONTH_TEXT_MAX];
 
 	kmonth_format(r->month, m);
 	return json_pack("{s:s, s:s, s:o}", "currency", r->currency, "month", m,
-			 "cny_per_unit", json_decimal_trim(r->cny_per_unit, FX_SCALE));
+			 "cny_per_unit",
+			 json_decimal_trim(r->cny_per_unit, EXCHANGE_SCALE));
 }

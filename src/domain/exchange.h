@@ -29,45 +29,48 @@
 #include "common/problems.h"
 #include "domain/refdata.h"
 
-#define FX_SCALE 8            /* cny_per_unit decimals */
-#define FX_MAX_RATES 100000   /* in one table */
-#define FX_RATE_MAX INT64_C(100000000000000) /* 10^6 CNY per unit */
-#define FX_CURRENCY_MAX 4     /* ISO 4217 alpha code */
+#define EXCHANGE_SCALE 8          /* cny_per_unit decimals */
+#define EXCHANGE_MAX_RATES 100000 /* in one table */
+#define EXCHANGE_RATE_MAX INT64_C(100000000000000) /* 10^6 CNY per unit */
+#define EXCHANGE_CURRENCY_MAX 4   /* ISO 4217 alpha code */
 
-struct fx_rate {
-	char currency[FX_CURRENCY_MAX];
+struct exchange_rate {
+	char currency[EXCHANGE_CURRENCY_MAX];
 	int32_t month; /* common/date.h month */
 	int64_t cny_per_unit; /* scaled by 10^8 */
 };
 
-struct fx_table {
+struct exchange_table {
 	size_t n;
-	struct fx_rate *rates; /* sorted by currency, then month */
+	struct exchange_rate *rates; /* sorted by currency, then month */
 };
 
 /* Parse one rate object at pointer `at` ({"currency", "month",
  * "cny_per_unit"}). The currency must be three capital letters other than
  * CNY and, with a reference snapshot holding currencies, a known one; the
  * rate must be above zero. true when valid. */
-bool fx_rate_parse(const json_t *j, const char *at, const struct refdata *ref,
-		   struct fx_rate *out, struct problems *p);
+bool exchange_rate_parse(const json_t *j, const char *at,
+			 const struct refdata *ref, struct exchange_rate *out,
+			 struct problems *p);
 
 /* Parse a table; a currency and month twice is a problem at the later
- * entry. NULL (with problems) when not valid; free with fx_table_free. */
-struct fx_table *fx_table_parse(const json_t *doc, const struct refdata *ref,
-				struct problems *p);
+ * entry. NULL (with problems) when not valid; free with exchange_table_free. */
+struct exchange_table *exchange_table_parse(const json_t *doc,
+					    const struct refdata *ref,
+					    struct problems *p);
 
 /* A table of already checked rates (from storage); copies them. NULL when
  * out of memory or when a currency and month appear twice. */
-struct fx_table *fx_table_build(const struct fx_rate *rates, size_t n);
-void fx_table_free(struct fx_table *t);
+struct exchange_table *exchange_table_build(const struct exchange_rate *rates,
+					    size_t n);
+void exchange_table_free(struct exchange_table *t);
 
 /* The rate of `currency` for `month` into *cny_per_unit (10^8 scale): CNY
  * is always 1. false when the table has none. */
-bool fx_find(const struct fx_table *t, const char *currency, int32_t month,
-	     int64_t *cny_per_unit);
+bool exchange_find(const struct exchange_table *t, const char *currency,
+		   int32_t month, int64_t *cny_per_unit);
 
 /* {"currency", "month", "cny_per_unit"} with the rate trimmed. */
-json_t *fx_rate_to_json(const struct fx_rate *r);
+json_t *exchange_rate_to_json(const struct exchange_rate *r);
 
 #endif

@@ -149,7 +149,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		tariff(doc);
 		break;
 	case 1:
-		fx_table_free(fx_table_parse(doc, NULL, &p));
+		exchange_table_free(exchange_table_parse(doc, NULL, &p));
 		break;
 	case 2:
 		fees(doc);

@@ -27,7 +27,7 @@
 
 static struct refdata *ref;
 static struct tariff *demo;
-static struct fx_table *fx;
+static struct exchange_table *fx;
 static struct assessment A; /* large: one, reused */
 
 static struct tariff_version *version_of(json_t *doc)
@@ -69,7 +69,7 @@ static int setup(void **state)
 						  "data/tariff/tariff-2026-07.json")),
 				    &p), KERR_OK);
 	rates = test_embedded_json("data/tariff/exchange-rates-2026.json");
-	fx = fx_table_parse(rates, NULL, &p);
+	fx = exchange_table_parse(rates, NULL, &p);
 	json_decref(rates);
 	assert_non_null(fx);
 	return 0;
@@ -79,7 +79,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	tariff_free(demo);
-	fx_table_free(fx);
+	exchange_table_free(fx);
 	refdata_release(ref);
 	return 0;
 }

@@ -20,14 +20,14 @@ static int32_t month(const char *s)
 	return m;
 }
 
-static struct fx_table *demo(void)
+static struct exchange_table *demo(void)
 {
 	struct problems p;
 	json_t *doc = test_embedded_json("data/tariff/exchange-rates-2026.json");
-	struct fx_table *t;
+	struct exchange_table *t;
 
 	problems_init(&p);
-	t = fx_table_parse(doc, NULL, &p);
+	t = exchange_table_parse(doc, NULL, &p);
 	json_decref(doc);
 	assert_non_null(t);
 	return t;
@@ -35,32 +35,32 @@ static struct fx_table *demo(void)
 
 static void test_demo_rates(void **state)
 {
-	struct fx_table *t = demo();
+	struct exchange_table *t = demo();
 	int64_t r = 0;
 
 	(void)state;
 	assert_int_equal(t->n, 48); /* 4 currencies x 12 months */
-	assert_true(fx_find(t, "USD", month("2026-11"), &r));
+	assert_true(exchange_find(t, "USD", month("2026-11"), &r));
 	assert_int_equal(r, 710230000);
-	assert_true(fx_find(t, "USD", month("2026-12"), &r));
+	assert_true(exchange_find(t, "USD", month("2026-12"), &r));
 	assert_int_equal(r, 709610000);
-	assert_true(fx_find(t, "EUR", month("2026-11"), &r));
+	assert_true(exchange_find(t, "EUR", month("2026-11"), &r));
 	assert_int_equal(r, 773450000);
-	assert_true(fx_find(t, "HKD", month("2026-11"), &r));
+	assert_true(exchange_find(t, "HKD", month("2026-11"), &r));
 	assert_int_equal(r, 91210000);
-	assert_true(fx_find(t, "JPY", month("2026-11"), &r));
+	assert_true(exchange_find(t, "JPY", month("2026-11"), &r));
 	assert_int_equal(r, 4735100);
-	assert_true(fx_find(t, "CNY", month("1999-01"), &r));
+	assert_true(exchange_find(t, "CNY", month("1999-01"), &r));
 	assert_int_equal(r, 100000000);
 	/* no rate: the month after the table, another currency, bad input */
 	r = 42;
-	assert_false(fx_find(t, "USD", month("2027-01"), &r));
-	assert_false(fx_find(t, "USD", month("2025-12"), &r));
-	assert_false(fx_find(t, "GBP", month("2026-11"), &r));
-	assert_false(fx_find(t, "US", month("2026-11"), &r));
-	assert_false(fx_find(t, NULL, month("2026-11"), &r));
+	assert_false(exchange_find(t, "USD", month("2027-01"), &r));
+	assert_false(exchange_find(t, "USD", month("2025-12"), &r));
+	assert_false(exchange_find(t, "GBP", month("2026-11"), &r));
+	assert_false(exchange_find(t, "US", month("2026-11"), &r));
+	assert_false(exchange_find(t, NULL, month("2026-11"), &r));
 	assert_int_equal(r, 42);
-	fx_table_free(t);
+	exchange_table_free(t);
 }
 
 static void bad(const char *doc, const char *field, const char *text)
@@ -69,7 +69,7 @@ static void bad(const char *doc, const char *field, const char *text)
 	json_t *j = test_json(doc);
 
 	problems_init(&p);
-	assert_null(fx_table_parse(j, NULL, &p));
+	assert_null(exchange_table_parse(j, NULL, &p));
 	test_expect_problem(&p, field, text);
 	json_decref(j);
 }
@@ -117,26 +117,26 @@ static void test_bad_rates(void **state)
 
 static void test_build(void **state)
 {
-	struct fx_rate rates[2] = { { "USD", 2026 * 12 + 10, 710230000 },
+	struct exchange_rate rates[2] = { { "USD", 2026 * 12 + 10, 710230000 },
 				    { "USD", 2026 * 12 + 10, 710000000 } };
-	struct fx_table *t;
+	struct exchange_table *t;
 	json_t *j;
 	char *s;
 
 	(void)state;
-	assert_null(fx_table_build(rates, 2));
-	t = fx_table_build(rates, 1);
+	assert_null(exchange_table_build(rates, 2));
+	t = exchange_table_build(rates, 1);
 	assert_non_null(t);
-	j = fx_rate_to_json(&t->rates[0]);
+	j = exchange_rate_to_json(&t->rates[0]);
 	s = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
 	assert_string_equal(s, "{\"cny_per_unit\":\"7.1023\",\"currency\":\"USD\","
 			       "\"month\":\"2026-11\"}");
 	free(s);
 	json_decref(j);
-	fx_table_free(t);
-	t = fx_table_build(NULL, 0);
+	exchange_table_free(t);
+	t = exchange_table_build(NULL, 0);
 	assert_non_null(t);
-	fx_table_free(t);
+	exchange_table_free(t);
 }
 
 int main(void)
