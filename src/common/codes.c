@@ -285,3 +285,23 @@ int codes_container_check_digit(const char *first10)
 		return -1;
 	return container_check_of(first10);
 }
+
+bool codes_is_digits(const char *s, size_t n)
+{
+	if (!s)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!is_digit(s[i]))
+			return false;
+	return s[n] == '\0';
+}
+
+bool codes_is_capitals(const char *s, size_t n)
+{
+	if (!s)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 'A' || s[i] > 'Z')
+			return false;
+	return s[n] == '\0';
+}

@@ -12,6 +12,7 @@
 #define KOUAN_CODES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum codes_result {
 	CODES_OK = 0,
@@ -36,6 +37,11 @@ enum codes_result codes_check_imo(const char *s);
 /* Chinese HS code: exactly 10 ASCII digits. Format only; the table decides
  * whether the code exists. */
 enum codes_result codes_check_hs(const char *s);
+
+/* Is s exactly n ASCII digits ("035", a 10-digit commodity code)? */
+bool codes_is_digits(const char *s, size_t n);
+/* Is s exactly n capital letters A-Z ("VN", "USD")? */
+bool codes_is_capitals(const char *s, size_t n);
 
 /* Short problem text for a result and a kind of code, e.g.
  * codes_result_text(CODES_BAD_CHECK, "USCC") ->

@@ -13,7 +13,7 @@
 
 #define DECIMAL_MAX_SCALE 9
 
-__extension__ typedef __int128 i128;
+typedef decimal_wide i128;
 
 static const int64_t pow10_table[] = {
 	1LL,
@@ -180,20 +180,116 @@ enum decimal_result decimal_mul(int64_t a, int sa, int64_t b, int sb, int so,
 			return DECIMAL_RANGE;
 		p *= pow10_table[so - from];
 	} else if (so < from) {
-		int64_t d = pow10_table[from - so];
-		i128 q = p / d, r = p % d;
-
-		/* Truncation is toward zero; round half away from zero. */
-		if (r < 0)
-			r = -r;
-		if (2 * r >= d)
-			q += p < 0 ? -1 : 1;
-		p = q;
+		return decimal_div_round(p, pow10_table[from - so], out);
 	}
 	if (!fits_int64(p))
 		return DECIMAL_RANGE;
 	*out = (int64_t)p;
 	return DECIMAL_OK;
+}
+
+/* |num / den| rounded half away from zero, with num's sign; den > 0. The
+ * remainder test is written so that 2 * r cannot overflow. */
+static i128 round_quotient(i128 num, i128 den)
+{
+	i128 q = num / den, r = num % den;
+
+	/* Truncation is toward zero; round half away from zero. */
+	if (r < 0)
+		r = -r;
+	if (r >= den - r)
+		q += num < 0 ? -1 : 1;
+	return q;
+}
+
+enum decimal_result decimal_div_round(i128 num, i128 den, int64_t *out)
+{
+	i128 q;
+
+	if (den <= 0)
+		return DECIMAL_SYNTAX;
+	if (fits_int64(num) && den <= INT64_MAX) {
+		/* the common case, in one machine division rather than a
+		 * 128-bit library call */
+		int64_t n = (int64_t)num, d = (int64_t)den, q64 = n / d, r = n % d;
+
+		if (r < 0)
+			r = -r;
+		if (r >= d - r)
+			q64 += n < 0 ? -1 : 1;
+		*out = q64;
+		return DECIMAL_OK;
+	}
+	q = round_quotient(num, den);
+	if (!fits_int64(q))
+		return DECIMAL_RANGE;
+	*out = (int64_t)q;
+	return DECIMAL_OK;
+}
+
+enum decimal_result decimal_muldiv(int64_t a, int64_t b, int64_t c,
+				   int64_t *out)
+{
+	/* |a * b| <= 2^126: exact in 128 bits */
+	return decimal_div_round((i128)a * b, c, out);
+}
+
+bool decimal_allocate(int64_t total, const int64_t *weights, size_t n,
+		      int64_t *shares)
+{
+	int64_t sum = 0, left;
+	bool equal;
+
+	if (n == 0 || total < 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (weights[i] < 0 || __builtin_add_overflow(sum, weights[i], &sum))
+			return false;
+	equal = sum == 0;
+	if (equal)
+		sum = (int64_t)n;
+	left = total;
+	for (size_t i = 0; i < n; i++) {
+		int64_t w = equal ? 1 : weights[i], part;
+
+		/* <= total: fits */
+		if (!__builtin_mul_overflow(total, w, &part))
+			shares[i] = part / sum;
+		else
+			shares[i] = (int64_t)((i128)total * w / sum);
+		left -= shares[i];
+	}
+	/* Fewer than n units are left; each goes to the largest remainder
+	 * total * w - share * sum. A share that has had its unit has a
+	 * negative remainder from then on, so it is not served twice. */
+	for (int64_t round = 0; round < left; round++) {
+		size_t best = 0;
+		i128 best_r = -1;
+
+		for (size_t i = 0; i < n; i++) {
+			i128 r = (i128)total * (equal ? 1 : weights[i]) - (i128)shares[i] * sum;
+
+			if (r > best_r) {
+				best_r = r;
+				best = i;
+			}
+		}
+		shares[best]++;
+	}
+	return true;
+}
+
+int decimal_format_trim(int64_t v, int scale, char *buf, size_t n)
+{
+	int len = decimal_format(v, scale, buf, n);
+
+	if (len <= 0 || scale == 0)
+		return len;
+	while (buf[len - 1] == '0')
+		buf[--len] = '\0';
+	if (buf[len - 1] == '.')
+		buf[--len] = '\0';
+	return len;
 }
 
 const char *decimal_result_text(enum decimal_result r, int scale, char *buf,

@@ -628,14 +628,7 @@ bool risk_outcome_equal(const struct risk_outcome *a,
 /* ppm as an exact percent without trailing zeros: 55000 -> "5.5". */
 static void percent_text(uint32_t ppm, char *buf, size_t n)
 {
-	int len = decimal_format((int64_t)ppm, 4, buf, n);
-
-	if (len <= 0)
-		return;
-	while (len > 0 && buf[len - 1] == '0')
-		buf[--len] = '\0';
-	if (len > 0 && buf[len - 1] == '.')
-		buf[--len] = '\0';
+	decimal_format_trim((int64_t)ppm, 4, buf, n);
 }
 
 /* Add to obj; false (and `v` released) on failure. */

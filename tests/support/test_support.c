@@ -9,9 +9,13 @@
 #include <unistd.h>
 
 #include "service/accounts.h"
+#include "common/date.h"
+#include "common/decimal.h"
 #include "common/embedded.h"
 #include "common/log.h"
+#include "common/problems.h"
 #include "domain/credentials.h"
+#include "domain/refdata.h"
 #include "server/demo.h"
 #include "server/reference_load.h"
 
@@ -341,4 +345,93 @@ const char *test_task_status(const json_t *view, const char *agency)
 			return json_string_value(json_object_get(t, "status"));
 	}
 	return NULL;
+}
+
+void test_expect_problem(const struct problems *p, const char *field,
+			 const char *text)
+{
+	for (size_t i = 0; i < p->count; i++)
+		if (!strcmp(p->errors[i].field, field) &&
+		    !strcmp(p->errors[i].problem, text))
+			return;
+	fprintf(stderr, "expected problem %s: %s\nheld (%zu):\n", field, text,
+		p->count);
+	for (size_t i = 0; i < p->count; i++)
+		fprintf(stderr, "  %s: %s\n", p->errors[i].field, p->errors[i].problem);
+	fail();
+}
+
+json_t *test_embedded_json(const char *path)
+{
+	const struct embedded_file *f = embedded_find(path);
+	json_error_t err;
+	json_t *j;
+
+	assert_non_null(f);
+	j = json_loadb(f->data, f->size, JSON_REJECT_DUPLICATES, &err);
+	if (!j)
+		fprintf(stderr, "%s:%d: %s\n", path, err.line, err.text);
+	assert_non_null(j);
+	return j;
+}
+
+struct refdata *test_reference(void)
+{
+	struct refdata_builder *b = refdata_builder_new();
+	struct refdata *r;
+
+	assert_non_null(b);
+	for (const struct embedded_file *f = embedded_files; f->path; f++) {
+		size_t i;
+		json_t *doc, *e;
+
+		if (strncmp(f->path, "data/reference/", 15) ||
+		    strcmp(f->path + strlen(f->path) - 5, ".json"))
+			continue;
+		doc = test_embedded_json(f->path);
+		json_array_foreach(json_object_get(doc, "entries"), i, e)
+		{
+			assert_int_equal(refdata_builder_add(
+						 b, json_string_value(json_object_get(doc, "list")), e),
+					 KERR_OK);
+		}
+		json_decref(doc);
+	}
+	r = refdata_builder_finish(b);
+	assert_non_null(r);
+	return r;
+}
+
+json_t *test_json(const char *single_quoted)
+{
+	size_t n = strlen(single_quoted);
+	char *text = malloc(n + 1);
+	json_error_t err;
+	json_t *j;
+
+	assert_non_null(text);
+	for (size_t i = 0; i <= n; i++)
+		text[i] = single_quoted[i] == '\'' ? '"' : single_quoted[i];
+	j = json_loads(text, JSON_REJECT_DUPLICATES, &err);
+	if (!j)
+		fprintf(stderr, "test_json: %s at %d: %s\n", err.text, err.position, text);
+	free(text);
+	assert_non_null(j);
+	return j;
+}
+
+int64_t test_decimal(const char *s, int scale)
+{
+	int64_t v = 0;
+
+	assert_int_equal(decimal_parse(s, scale, &v), DECIMAL_OK);
+	return v;
+}
+
+int32_t test_date(const char *s)
+{
+	int32_t d = 0;
+
+	assert_true(kdate_parse(s, &d));
+	return d;
 }

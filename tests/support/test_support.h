@@ -81,6 +81,31 @@ int test_has_error(const json_t *problem, const char *field, const char *needle)
 /* Count rows of a table (for "no trace" checks). */
 int64_t test_count(struct test_env *env, const char *table);
 
+/* Assert that `p` holds a problem with exactly this field and text (prints
+ * every problem held when it does not). */
+struct problems;
+void test_expect_problem(const struct problems *p, const char *field,
+			 const char *text);
+
+/* A reference snapshot of every list compiled in from data/reference (no
+ * countries or currencies: those come from iso-codes). Release it with
+ * refdata_release. */
+struct refdata;
+struct refdata *test_reference(void);
+
+/* Parse JSON written with single quotes for double ones (so tests can
+ * write {'id': 'CN-2026'}); asserts that it parses. New reference. */
+json_t *test_json(const char *single_quoted);
+
+/* An exact decimal scaled by 10^scale, and a date "YYYY-MM-DD" as a day
+ * number (common/date.h); both assert that the text is valid. */
+int64_t test_decimal(const char *s, int scale);
+int32_t test_date(const char *s);
+
+/* A JSON document compiled in (e.g. "data/tariff/tariff-2026.json"); asserts
+ * that it exists and parses. New reference. */
+json_t *test_embedded_json(const char *path);
+
 /* The status of an agency's task in a declaration view, or NULL. */
 const char *test_task_status(const json_t *view, const char *agency);
 

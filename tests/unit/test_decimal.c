@@ -2,7 +2,9 @@
  * test_decimal.c - unit tests for src/common/decimal.c: the strict grammar,
  * precision and range limits (INT64_MAX/MIN at every scale that matters),
  * formatting and buffer limits, parse/format round trips, multiplication
- * with half-away-from-zero rounding, and the problem texts.
+ * with half-away-from-zero rounding, the problem texts, exact division
+ * with one rounding, proportional allocation whose shares add up, and the
+ * short form of a rate.
  *
  * Expected products were computed independently with Python's decimal
  * module (ROUND_HALF_UP, which is half away from zero).
@@ -389,6 +391,152 @@ static void test_result_text(void **state)
 			    "");
 }
 
+
+/* ---- rounding helpers, allocation, short form ------------------------ */
+
+static int64_t div_ok(decimal_wide num, decimal_wide den)
+{
+	int64_t v = SENTINEL;
+
+	assert_int_equal(decimal_div_round(num, den, &v), DECIMAL_OK);
+	return v;
+}
+
+static void test_div_round(void **state)
+{
+	int64_t v = SENTINEL;
+
+	(void)state;
+	assert_int_equal(div_ok(5, 2), 3);   /* 2.5 rounds up */
+	assert_int_equal(div_ok(-5, 2), -3); /* half away from zero */
+	assert_int_equal(div_ok(4, 3), 1);   /* 1.33 */
+	assert_int_equal(div_ok(5, 3), 2);   /* 1.67 */
+	assert_int_equal(div_ok(149, 100), 1);
+	assert_int_equal(div_ok(150, 100), 2);
+	assert_int_equal(div_ok(0, 7), 0);
+	/* half of an odd divisor never ties */
+	assert_int_equal(div_ok(3, 7), 0);
+	assert_int_equal(div_ok(4, 7), 1);
+	/* the largest quotients, and a remainder near the divisor's half */
+	assert_int_equal(div_ok((decimal_wide)INT64_MAX * 10 + 4, 10), INT64_MAX);
+	assert_int_equal(decimal_div_round((decimal_wide)INT64_MAX * 10 + 5, 10, &v),
+			 DECIMAL_RANGE);
+	assert_int_equal(div_ok((decimal_wide)INT64_MIN * 10 - 4, 10), INT64_MIN);
+	assert_int_equal(v, SENTINEL);
+	assert_int_equal(decimal_div_round(1, 0, &v), DECIMAL_SYNTAX);
+	assert_int_equal(decimal_div_round(1, -3, &v), DECIMAL_SYNTAX);
+	assert_int_equal(v, SENTINEL);
+}
+
+static void test_muldiv(void **state)
+{
+	int64_t v = SENTINEL;
+
+	(void)state;
+	/* 10 fen at 15 percent = 1.5 fen, up to 2 */
+	assert_int_equal(decimal_muldiv(10, 15, 100, &v), DECIMAL_OK);
+	assert_int_equal(v, 2);
+	assert_int_equal(decimal_muldiv(7, 1, 2, &v), DECIMAL_OK);
+	assert_int_equal(v, 4);
+	assert_int_equal(decimal_muldiv(INT64_MAX, INT64_MAX, INT64_MAX, &v), DECIMAL_OK);
+	assert_int_equal(v, INT64_MAX);
+	v = SENTINEL;
+	assert_int_equal(decimal_muldiv(INT64_MAX, 2, 1, &v), DECIMAL_RANGE);
+	assert_int_equal(decimal_muldiv(1, 1, 0, &v), DECIMAL_SYNTAX);
+	assert_int_equal(v, SENTINEL);
+}
+
+static void allocate_is(int64_t total, const int64_t *w, size_t n,
+			const int64_t *want)
+{
+	int64_t got[8];
+
+	assert_true(decimal_allocate(total, w, n, got));
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(got[i], want[i]);
+}
+
+static void test_allocate(void **state)
+{
+	int64_t out[4] = { 9, 9, 9, 9 };
+
+	(void)state;
+	/* exact shares */
+	allocate_is(1000, (int64_t[]){ 1, 2, 3, 4 }, 4, (int64_t[]){ 100, 200, 300, 400 });
+	/* 33.33 each: the one fen left goes to the first of equal remainders */
+	allocate_is(100, (int64_t[]){ 1, 1, 1 }, 3, (int64_t[]){ 34, 33, 33 });
+	/* 1.75 each: three fen left, to the first three */
+	allocate_is(7, (int64_t[]){ 1, 1, 1, 1 }, 4, (int64_t[]){ 2, 2, 2, 1 });
+	/* 3.33 and 6.67: the larger remainder (the second) gets the fen */
+	allocate_is(10, (int64_t[]){ 1, 2 }, 2, (int64_t[]){ 3, 7 });
+	/* 0.4 and 0.6 of 1: remainders 4 and 6 */
+	allocate_is(1, (int64_t[]){ 2, 3 }, 2, (int64_t[]){ 0, 1 });
+	/* a zero weight gets nothing */
+	allocate_is(5, (int64_t[]){ 10, 0 }, 2, (int64_t[]){ 5, 0 });
+	/* all weights zero: equal shares */
+	allocate_is(100, (int64_t[]){ 0, 0 }, 2, (int64_t[]){ 50, 50 });
+	allocate_is(5, (int64_t[]){ 0, 0 }, 2, (int64_t[]){ 3, 2 });
+	allocate_is(0, (int64_t[]){ 3, 4 }, 2, (int64_t[]){ 0, 0 });
+	/* refusals leave the shares alone */
+	assert_false(decimal_allocate(5, (int64_t[]){ 1, -1 }, 2, out));
+	assert_false(decimal_allocate(-5, (int64_t[]){ 1, 1 }, 2, out));
+	assert_false(decimal_allocate(5, (int64_t[]){ INT64_MAX, 1 }, 2, out));
+	assert_false(decimal_allocate(5, out, 0, out));
+	assert_int_equal(out[0], 9);
+	assert_int_equal(out[1], 9);
+}
+
+/* Random weights: the shares always add up to the total, and each is the
+ * exact share rounded down or up. */
+static void test_allocate_sums(void **state)
+{
+	(void)state;
+	for (int round = 0; round < 2000; round++) {
+		size_t n = 1 + lcg_next() % 8;
+		int64_t w[8], s[8], total = (int64_t)(lcg_next() % 100000000), sum = 0,
+				    got = 0;
+
+		for (size_t i = 0; i < n; i++)
+			sum += w[i] = (int64_t)(lcg_next() % 1000000);
+		assert_true(decimal_allocate(total, w, n, s));
+		for (size_t i = 0; i < n; i++) {
+			decimal_wide exact = (decimal_wide)total * (sum ? w[i] : 1);
+			int64_t div = sum ? sum : (int64_t)n;
+			int64_t low = (int64_t)(exact / div);
+
+			assert_true(s[i] == low || s[i] == low + 1);
+			got += s[i];
+		}
+		assert_int_equal(got, total);
+	}
+}
+
+static void trim_is(int64_t v, int scale, const char *want)
+{
+	char buf[32];
+
+	assert_int_equal(decimal_format_trim(v, scale, buf, sizeof buf),
+			 (int)strlen(want));
+	assert_string_equal(buf, want);
+}
+
+static void test_format_trim(void **state)
+{
+	char small[3];
+
+	(void)state;
+	trim_is(130000, 4, "13");
+	trim_is(65000, 4, "6.5");
+	trim_is(3000, 4, "0.3");
+	trim_is(123456, 4, "12.3456");
+	trim_is(0, 4, "0");
+	trim_is(-50, 2, "-0.5");
+	trim_is(100, 2, "1");
+	trim_is(12345, 0, "12345");
+	trim_is(1000, 0, "1000");
+	assert_int_equal(decimal_format_trim(130000, 4, small, sizeof small), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -405,6 +553,11 @@ int main(void)
 		cmocka_unit_test(test_mul_range),
 		cmocka_unit_test(test_mul_bad_scale),
 		cmocka_unit_test(test_result_text),
+		cmocka_unit_test(test_div_round),
+		cmocka_unit_test(test_muldiv),
+		cmocka_unit_test(test_allocate),
+		cmocka_unit_test(test_allocate_sums),
+		cmocka_unit_test(test_format_trim),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

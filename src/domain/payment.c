@@ -1,0 +1,279 @@
+/*
+ * payment.c - payment and general guarantee rules (see payment.h). It
+ * decides; the payment and release services store what it decides.
+ */
+#include "domain/payment.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "common/clock.h"
+#include "common/date.h"
+#include "common/decimal.h"
+#include "common/fields.h"
+
+const char *release_money_name(enum release_money r)
+{
+	switch (r) {
+	case RELEASE_MONEY_NOTHING_DUE:
+		return "nothing_due";
+	case RELEASE_MONEY_PAID:
+		return "paid";
+	case RELEASE_MONEY_GUARANTEED:
+		return "guaranteed";
+	case RELEASE_MONEY_WAITING:
+		return "waiting";
+	}
+	return "?";
+}
+
+static bool reference_chars(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '.' || *s == '_' ||
+		      *s == '/'))
+			return false;
+	return true;
+}
+
+/* A reference-like identifier (bank reference, guarantee number). */
+static const char *identifier(const json_t *obj, const char *key, const char *at,
+			      size_t max, struct problems *p)
+{
+	const char *s = field_string(obj, key, at, true, max, p);
+	char f[PROBLEM_FIELD_MAX];
+
+	if (s && !reference_chars(s)) {
+		json_pointer_to(f, sizeof f, at, key);
+		problems_add(p, f, "must be letters, digits, '.', '-', '_' or '/'");
+		return NULL;
+	}
+	return s;
+}
+
+bool payment_parse(const json_t *body, struct payment *out, struct problems *p)
+{
+	static const char *const fields[] = { "bank_reference", "amount", "paid_at",
+					      NULL };
+	size_t before = p->count + p->dropped;
+	const char *ref, *at;
+
+	memset(out, 0, sizeof *out);
+	if (!json_is_object(body)) {
+		problems_add(p, "", "a payment must be a JSON object with bank_reference, "
+				    "amount and paid_at");
+		return false;
+	}
+	problems_unknown_fields(p, body, "", fields, "bank_reference, amount, paid_at");
+	if ((ref = identifier(body, "bank_reference", "", PAYMENT_REFERENCE_MAX - 1, p)))
+		str_copy(out->bank_reference, ref, sizeof out->bank_reference);
+	field_decimal(body, "amount", "", 2, FIELD_POSITIVE, PAYMENT_AMOUNT_MAX, true,
+		      &out->amount, p);
+	at = field_string(body, "paid_at", "", true, 40, p);
+	if (at && !ktime_parse(at, &out->paid_at))
+		problems_add(p, "/paid_at", "must be an RFC 3339 time such as "
+					    "\"2026-11-23T08:30:00Z\"");
+	return p->count + p->dropped == before;
+}
+
+static const char *cny(int64_t fen, char *buf, size_t n)
+{
+	decimal_format(fen, 2, buf, n);
+	return buf;
+}
+
+kerr payment_check(const struct tax_position *t, int64_t amount, struct problems *p)
+{
+	char a[32], b[32];
+	int64_t outstanding = t->due - t->paid;
+
+	if (amount <= 0) {
+		problems_add(p, "/amount", "must be greater than zero");
+		return KERR_INVALID;
+	}
+	if (t->due <= 0) {
+		problems_add(p, "/amount", "nothing is due on this declaration: no duty or "
+					   "tax was assessed, or all of it was waived");
+		return KERR_CONFLICT;
+	}
+	if (outstanding <= 0) {
+		problems_add(p, "/amount", "the duties and taxes of this declaration (%s "
+					   "CNY) are already paid", cny(t->due, a, sizeof a));
+		return KERR_CONFLICT;
+	}
+	if (t->released && t->guaranteed <= 0) {
+		problems_add(p, "/amount", "the declaration is released and nothing is "
+					   "outstanding on it");
+		return KERR_CONFLICT;
+	}
+	if (amount != outstanding) {
+		problems_add(p, "/amount",
+			     "must equal the amount due, %s CNY; %s CNY was offered "
+			     "(partial and excess payments are refused)",
+			     cny(outstanding, a, sizeof a), cny(amount, b, sizeof b));
+		return KERR_INVALID;
+	}
+	return KERR_OK;
+}
+
+void payment_apply(struct tax_position *t, int64_t amount, int64_t *restore)
+{
+	t->paid += amount;
+	*restore = t->guaranteed;
+	t->guaranteed = 0;
+}
+
+enum payment_replay payment_match(const struct payment_record *existing,
+				  const char *declaration, int64_t amount)
+{
+	if (!existing)
+		return PAYMENT_NEW;
+	return declaration && !strcmp(existing->declaration, declaration) &&
+			       existing->amount == amount
+		       ? PAYMENT_REPLAY
+		       : PAYMENT_MISMATCH;
+}
+
+bool guarantee_parse(const json_t *j, const char *at, struct guarantee *out,
+		     struct problems *p)
+{
+	static const char *const fields[] = { "number", "ceiling", "valid_from",
+					      "valid_until", NULL };
+	size_t before = p->count + p->dropped;
+	const char *num;
+	char f[PROBLEM_FIELD_MAX];
+
+	memset(out, 0, sizeof *out);
+	if (!json_is_object(j)) {
+		problems_add(p, at, "must be an object with number, ceiling, valid_from "
+				    "and valid_until");
+		return false;
+	}
+	problems_unknown_fields(p, j, at, fields, "number, ceiling, valid_from, valid_until");
+	if ((num = identifier(j, "number", at, GUARANTEE_NUMBER_MAX - 1, p)))
+		str_copy(out->number, num, sizeof out->number);
+	field_decimal(j, "ceiling", at, 2, FIELD_POSITIVE, PAYMENT_AMOUNT_MAX, true,
+		      &out->ceiling, p);
+	if (field_date(j, "valid_from", at, true, &out->valid_from, p) == FIELD_OK &&
+	    field_date(j, "valid_until", at, true, &out->valid_until, p) == FIELD_OK &&
+	    out->valid_until < out->valid_from) {
+		json_pointer_to(f, sizeof f, at, "valid_until");
+		problems_add(p, f, "must not be before valid_from");
+	}
+	return p->count + p->dropped == before;
+}
+
+bool guarantee_class_allowed(enum credit_class c)
+{
+	return c == CREDIT_ADVANCED || c == CREDIT_STANDARD;
+}
+
+int64_t guarantee_available(const struct guarantee *g)
+{
+	return g->ceiling - g->drawn;
+}
+
+kerr guarantee_check_draw(const struct guarantee *g, enum credit_class c,
+			  int32_t date, int64_t amount, struct problems *p)
+{
+	char a[32], b[32], d[32], from[KDATE_TEXT_MAX], until[KDATE_TEXT_MAX],
+		day[KDATE_TEXT_MAX];
+
+	if (amount <= 0) {
+		problems_add(p, "/amount", "must be greater than zero");
+		return KERR_INVALID;
+	}
+	if (!guarantee_class_allowed(c)) {
+		problems_add(p, "", "a general guarantee is open to the advanced and "
+				    "standard credit classes; the enterprise is %s",
+			     credit_class_name(c));
+		return KERR_CONFLICT;
+	}
+	if (date < g->valid_from || date > g->valid_until) {
+		kdate_format(g->valid_from, from);
+		kdate_format(g->valid_until, until);
+		kdate_format(date, day);
+		problems_add(p, "", "guarantee %s is valid from %s to %s, not on %s",
+			     g->number, from, until, day);
+		return KERR_CONFLICT;
+	}
+	if (amount > guarantee_available(g)) {
+		problems_add(p, "", "guarantee %s has %s CNY left of its %s CNY ceiling; "
+				    "%s CNY is needed", g->number,
+			     cny(guarantee_available(g), a, sizeof a),
+			     cny(g->ceiling, b, sizeof b), cny(amount, d, sizeof d));
+		return KERR_CONFLICT;
+	}
+	return KERR_OK;
+}
+
+kerr guarantee_draw(struct guarantee *g, enum credit_class c, int32_t date,
+		    int64_t amount, struct problems *p)
+{
+	kerr e = guarantee_check_draw(g, c, date, amount, p);
+
+	if (!e)
+		g->drawn += amount;
+	return e;
+}
+
+kerr guarantee_restore(struct guarantee *g, int64_t amount, struct problems *p)
+{
+	char a[32], b[32];
+
+	if (amount <= 0) {
+		problems_add(p, "/amount", "must be greater than zero");
+		return KERR_INVALID;
+	}
+	if (amount > g->drawn) {
+		problems_add(p, "", "guarantee %s has %s CNY drawn; %s CNY cannot be "
+				    "restored", g->number, cny(g->drawn, a, sizeof a),
+			     cny(amount, b, sizeof b));
+		return KERR_CONFLICT;
+	}
+	g->drawn -= amount;
+	return KERR_OK;
+}
+
+enum release_money payment_release_condition(const struct tax_position *t,
+					     const struct guarantee *g,
+					     enum credit_class c, int32_t date,
+					     char *why, size_t n)
+{
+	struct problems p;
+	int64_t outstanding = t->due - t->paid;
+	char a[32];
+
+	if (t->due <= 0) {
+		snprintf(why, n, "nothing is due");
+		return RELEASE_MONEY_NOTHING_DUE;
+	}
+	if (outstanding <= 0) {
+		snprintf(why, n, "paid");
+		return RELEASE_MONEY_PAID;
+	}
+	problems_init(&p);
+	if (g && guarantee_check_draw(g, c, date, outstanding, &p) == KERR_OK) {
+		snprintf(why, n, "released against guarantee %s for %s CNY", g->number,
+			 cny(outstanding, a, sizeof a));
+		return RELEASE_MONEY_GUARANTEED;
+	}
+	snprintf(why, n, "awaiting payment of %s CNY: %s", cny(outstanding, a, sizeof a),
+		 g ? p.errors[0].problem : "no general guarantee is on file");
+	return RELEASE_MONEY_WAITING;
+}
+
+json_t *guarantee_to_json(const struct guarantee *g)
+{
+	char from[KDATE_TEXT_MAX], until[KDATE_TEXT_MAX];
+
+	kdate_format(g->valid_from, from);
+	kdate_format(g->valid_until, until);
+	return json_pack("{s:s, s:o, s:o, s:o, s:s, s:s}", "number", g->number,
+			 "ceiling", json_decimal(g->ceiling, 2), "drawn",
+			 json_decimal(g->drawn, 2), "available",
+			 json_decimal(guarantee_available(g), 2), "valid_from", from,
+			 "valid_until", until);
+}
