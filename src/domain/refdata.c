@@ -10,7 +10,7 @@ const char *const refdata_list_names[] = {
 	"agencies",       "countries",      "currencies",      "commodities",
 	"customs_offices", "ports",         "trade_modes",     "transport_modes",
 	"units",          "incoterms",      "document_types",  "exchange_rates",
-	NULL,
+	"cbec_goods",     NULL,
 };
 
 bool refdata_known_list(const char *name)
