@@ -10,6 +10,7 @@
 
 #include "api/accounts.h"
 #include "common/buf.h"
+#include "common/clock.h"
 #include "common/embedded.h"
 #include "common/log.h"
 #include "domain/credentials.h"
@@ -332,4 +333,11 @@ char *test_fixture(const char *name, size_t *len)
 	if (len)
 		*len = b.len;
 	return buf_take(&b);
+}
+
+int64_t test_time(const char *rfc3339)
+{
+	int64_t us = 0;
+	assert_true(ktime_parse(rfc3339, &us));
+	return us;
 }

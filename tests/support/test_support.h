@@ -72,6 +72,9 @@ const char *test_task_status(const json_t *view, const char *agency);
  * release with refdata_release. */
 struct refdata *test_builtin_refdata(const char *countries, const char *currencies);
 
+/* Microseconds of an RFC 3339 time (asserts that it parses). */
+int64_t test_time(const char *rfc3339);
+
 /* The text of tests/fixtures/<name> (malloc'ed, NUL-terminated), its length
  * in *len (may be NULL). Asserts when it cannot be read. */
 char *test_fixture(const char *name, size_t *len);

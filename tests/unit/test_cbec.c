@@ -36,12 +36,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-static int64_t at(const char *rfc3339)
-{
-	int64_t us = 0;
-	assert_true(ktime_parse(rfc3339, &us));
-	return us;
-}
+#define at test_time
 
 /* Does p hold a problem for `field` whose text equals `text`? */
 static bool has(const struct problems *p, const char *field, const char *text)
