@@ -361,27 +361,49 @@ static void read_field(struct vctx *v, const json_t *obj, const char *ptr,
 		str_copy(dst, s, f->size);
 }
 
-/* Unknown members, then every field of the table. */
+/* Is `key` named in the table (or is it `extra`)? */
+static bool known_field(const struct field *fields, size_t n, const char *extra,
+			const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(fields[i].name, key) == 0)
+			return true;
+	return extra && strcmp(extra, key) == 0;
+}
+
+/* Unknown members, then every field of the table. The list of accepted
+ * names is only written out when a member is unknown. */
 static void read_fields(struct vctx *v, const json_t *obj, const char *ptr,
 			const struct field *fields, size_t n, const char *extra,
 			void *base)
 {
-	const char *names[48];
-	char accepted[1024];
-	size_t k = 0, len = 0;
-	accepted[0] = '\0';
-	for (size_t i = 0; i < n && k < 46; i++) {
-		names[k++] = fields[i].name;
-		len += (size_t)snprintf(accepted + len, len < sizeof accepted ? sizeof accepted - len : 0,
-					"%s%s", i ? ", " : "", fields[i].name);
+	const char *key;
+	json_t *val;
+	bool all_known = true;
+	json_object_foreach((json_t *)obj, key, val)
+	{
+		if (!known_field(fields, n, extra, key))
+			all_known = false;
 	}
-	if (extra) {
-		names[k++] = extra;
-		snprintf(accepted + len, len < sizeof accepted ? sizeof accepted - len : 0,
-			 ", %s", extra);
+	if (!all_known) {
+		const char *names[48];
+		char accepted[1024];
+		size_t k = 0, len = 0;
+		accepted[0] = '\0';
+		for (size_t i = 0; i < n && k < 46; i++) {
+			names[k++] = fields[i].name;
+			len += (size_t)snprintf(accepted + len,
+						len < sizeof accepted ? sizeof accepted - len : 0,
+						"%s%s", i ? ", " : "", fields[i].name);
+		}
+		if (extra) {
+			names[k++] = extra;
+			snprintf(accepted + len, len < sizeof accepted ? sizeof accepted - len : 0,
+				 ", %s", extra);
+		}
+		names[k] = NULL;
+		problems_unknown_fields(v->p, obj, ptr, names, accepted);
 	}
-	names[k] = NULL;
-	problems_unknown_fields(v->p, obj, ptr, names, accepted);
 	for (size_t i = 0; i < n; i++)
 		read_field(v, obj, ptr, &fields[i], base);
 }
