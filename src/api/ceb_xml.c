@@ -283,8 +283,7 @@ kerr ceb_validate(const struct ceb_codec *c, const char *xml, size_t len, struct
 
 enum xkind {
 	X_TEXT,      /* copied as a string (an empty element counts as absent) */
-	X_MONEY,     /* xs:decimal to a decimal string */
-	X_DECIMAL,   /* quantities, prices, weights */
+	X_DECIMAL,   /* xs:decimal to the strict decimal string the domain reads */
 	X_INT,       /* xs:int to a JSON integer */
 	X_STAMP,     /* YYYYMMDDhhmmss Beijing time to RFC 3339 */
 	X_COUNTRY,   /* customs country code to ISO 3166-1 alpha-2 */
@@ -312,11 +311,11 @@ static const struct xfield order_head[] = {
 	{"ebpName", "platform_name", X_TEXT},
 	{"ebcCode", "enterprise_code", X_TEXT},
 	{"ebcName", "enterprise_name", X_TEXT},
-	{"goodsValue", "goods_value", X_MONEY},
-	{"freight", "freight", X_MONEY},
-	{"discount", "discount", X_MONEY},
-	{"taxTotal", "tax_withheld", X_MONEY},
-	{"acturalPaid", "actual_paid", X_MONEY},
+	{"goodsValue", "goods_value", X_DECIMAL},
+	{"freight", "freight", X_DECIMAL},
+	{"discount", "discount", X_DECIMAL},
+	{"taxTotal", "tax_withheld", X_DECIMAL},
+	{"acturalPaid", "actual_paid", X_DECIMAL},
 	{"currency", NULL, X_CURRENCY},
 	{"buyerRegNo", "buyer_account", X_TEXT},
 	{"buyerName", "buyer_name", X_TEXT},
@@ -345,7 +344,7 @@ static const struct xfield order_line[] = {
 	{"unit", "unit", X_TEXT},
 	{"qty", "quantity", X_DECIMAL},
 	{"price", "unit_price", X_DECIMAL},
-	{"totalPrice", "total", X_MONEY},
+	{"totalPrice", "total", X_DECIMAL},
 	{"currency", NULL, X_CURRENCY},
 	{"country", "origin_country", X_COUNTRY},
 	{"note", NULL, X_SKIP},
@@ -367,7 +366,7 @@ static const struct xfield payment_head[] = {
 	{"payerIdNumber", "payer_id_number", X_TEXT},
 	{"payerName", "payer_name", X_TEXT},
 	{"telephone", "payer_phone", X_TEXT},
-	{"amountPaid", "amount_paid", X_MONEY},
+	{"amountPaid", "amount_paid", X_DECIMAL},
 	{"currency", NULL, X_CURRENCY},
 	{"payTime", "paid_at", X_STAMP},
 	{"note", NULL, X_SKIP},
@@ -384,8 +383,8 @@ static const struct xfield waybill_head[] = {
 	{"logisticsNo", "waybill_no", X_TEXT},
 	{"billNo", "bill_no", X_TEXT},
 	{"orderNo", "order_no", X_TEXT},
-	{"freight", "freight", X_MONEY},
-	{"insuredFee", "insured_fee", X_MONEY},
+	{"freight", "freight", X_DECIMAL},
+	{"insuredFee", "insured_fee", X_DECIMAL},
 	{"currency", NULL, X_CURRENCY},
 	{"weight", "gross_weight", X_DECIMAL},
 	{"packNo", "packages", X_INT},
@@ -437,8 +436,8 @@ static const struct xfield inventory_head[] = {
 	{"loctNo", NULL, X_SKIP},
 	{"licenseNo", NULL, X_SKIP},
 	{"country", "departure_country", X_COUNTRY},
-	{"freight", "freight", X_MONEY},
-	{"insuredFee", "insured_fee", X_MONEY},
+	{"freight", "freight", X_DECIMAL},
+	{"insuredFee", "insured_fee", X_DECIMAL},
 	{"currency", NULL, X_CURRENCY},
 	{"wrapType", NULL, X_SKIP},
 	{"packNo", "packages", X_INT},
@@ -467,7 +466,7 @@ static const struct xfield inventory_line[] = {
 	{"qty2", NULL, X_SKIP},
 	{"unit2", NULL, X_SKIP},
 	{"price", "unit_price", X_DECIMAL},
-	{"totalPrice", "total", X_MONEY},
+	{"totalPrice", "total", X_DECIMAL},
 	{"note", NULL, X_SKIP},
 	{NULL, NULL, X_SKIP},
 };
@@ -573,7 +572,6 @@ static void map_fields(struct mapping *m, const xmlNode *parent, const struct xf
 		case X_TEXT:
 			json_object_set_new(obj, f->json, json_string(v));
 			break;
-		case X_MONEY:
 		case X_DECIMAL:
 			plain_decimal(v, norm, sizeof norm);
 			json_object_set_new(obj, f->json, json_string(norm));
