@@ -334,22 +334,17 @@ static void run_scan(const struct event *ev, size_t n, size_t cap, struct tally 
 				exit(2);
 			h[nh++] = mine;
 		} else {
+			/* the two other kinds are both pending: take them out,
+			 * the one further along first so the other stays put */
 			void *docs[3];
-			at[mine.kind] = SIZE_MAX;
+			int ka = mine.kind == 0 ? 1 : 0, kb = mine.kind == 2 ? 1 : 2;
+			size_t first = at[ka] > at[kb] ? at[ka] : at[kb];
+			size_t second = at[ka] > at[kb] ? at[kb] : at[ka];
 			docs[mine.kind] = d;
-			/* remove the partners, highest position first */
-			for (int round = 0; round < 2; round++) {
-				size_t hi = 0;
-				int kind = -1;
-				for (int k = 0; k < 3; k++)
-					if (at[k] != SIZE_MAX && (kind < 0 || at[k] > hi)) {
-						hi = at[k];
-						kind = k;
-					}
-				docs[kind] = h[hi].doc;
-				h[hi] = h[--nh];
-				at[kind] = SIZE_MAX;
-			}
+			docs[ka] = h[at[ka]].doc;
+			docs[kb] = h[at[kb]].doc;
+			h[first] = h[--nh];
+			h[second] = h[--nh];
 			match_three(docs[0], docs[1], docs[2], t);
 		}
 		if ((i & 1023) == 0) {
