@@ -4,7 +4,7 @@
 set -eu
 PACKAGES="build-essential cmake ninja-build pkg-config git ca-certificates
   libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
-  libcurl4-openssl-dev libcmocka-dev iso-codes
+  libcurl4-openssl-dev libcmocka-dev libxml2-dev iso-codes
   libpq-dev postgresql postgresql-client nginx
   curl python3 sqlite3 wrk"
 missing=""

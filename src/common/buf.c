@@ -98,3 +98,11 @@ size_t str_copy(char *dst, const char *src, size_t n)
 	}
 	return len;
 }
+
+size_t str_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}

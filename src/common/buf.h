@@ -34,4 +34,8 @@ char *buf_take(struct buf *b);
  * the length of src (so truncation shows as a result >= n). */
 size_t str_copy(char *dst, const char *src, size_t n);
 
+/* The number of characters in a UTF-8 string: its bytes that do not
+ * continue a character. Limits stated in characters are checked with it. */
+size_t str_chars(const char *s);
+
 #endif

@@ -1,8 +1,9 @@
 /*
  * problems.h - the list of per-field problems a validation finds: each names
  * the field as a JSON pointer (RFC 6901) into the request body, or
- * "header:Name", "query:name" or "path:name", and says in a sentence what is
- * wrong and what is accepted.
+ * "header:Name", "query:name" or "path:name", or, in an XML body, "xml:"
+ * and the element's path, and says in a sentence what is wrong and what is
+ * accepted.
  *
  * Every layer may fill one (domain validation, services, handlers); only the
  * HTTP layer turns it into an answer (src/http/problem.h).

@@ -12,7 +12,7 @@ const char *const refdata_list_names[] = {
 	"agencies",       "countries",      "currencies",      "commodities",
 	"customs_offices", "ports",         "trade_modes",     "transport_modes",
 	"units",          "incoterms",      "document_types",  "exchange_rates",
-	"package_kinds",  NULL,
+	"package_kinds",  "cbec_goods",     NULL,
 };
 
 bool refdata_known_list(const char *name)

@@ -1,7 +1,8 @@
 /*
  * refdata.h - an immutable in-memory snapshot of the reference lists
  * (countries, currencies, commodities, customs offices, ports, trade and
- * transport modes, units, incoterms, document types, agencies).
+ * transport modes, units, incoterms, document types, agencies, exchange
+ * rates, and the cross-border e-commerce retail import list).
  *
  * Validation reads the snapshot, never the database, so checking fifty HS
  * codes costs fifty binary searches. A snapshot is built from (list, code,

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "service/accounts.h"
+#include "common/buf.h"
+#include "common/clock.h"
 #include "common/date.h"
 #include "common/decimal.h"
 #include "common/embedded.h"
@@ -375,31 +377,53 @@ json_t *test_embedded_json(const char *path)
 	return j;
 }
 
-struct refdata *test_reference(void)
+static void add_codes(struct refdata_builder *b, const char *list, const char *codes)
+{
+	char code[8];
+	for (const char *c = codes; c && *c;) {
+		size_t n = strcspn(c, " ");
+		if (n && n < sizeof code) {
+			memcpy(code, c, n);
+			code[n] = '\0';
+			json_t *e = json_pack("{s:s, s:s}", "code", code, "name_en", code);
+			assert_int_equal(refdata_builder_add(b, list, e), KERR_OK);
+			json_decref(e);
+		}
+		c += n;
+		c += strspn(c, " ");
+	}
+}
+
+struct refdata *test_builtin_refdata(const char *countries, const char *currencies)
 {
 	struct refdata_builder *b = refdata_builder_new();
-	struct refdata *r;
-
 	assert_non_null(b);
 	for (const struct embedded_file *f = embedded_files; f->path; f++) {
-		size_t i;
-		json_t *doc, *e;
-
-		if (strncmp(f->path, "data/reference/", 15) ||
-		    strcmp(f->path + strlen(f->path) - 5, ".json"))
+		size_t len = strlen(f->path);
+		if (strncmp(f->path, "data/reference/", 15) != 0 || len < 6 ||
+		    strcmp(f->path + len - 5, ".json") != 0)
 			continue;
-		doc = test_embedded_json(f->path);
+		json_t *doc = json_loadb(f->data, f->size, 0, NULL);
+		assert_non_null(doc);
+		const char *list = json_string_value(json_object_get(doc, "list"));
+		size_t i;
+		json_t *e;
 		json_array_foreach(json_object_get(doc, "entries"), i, e)
 		{
-			assert_int_equal(refdata_builder_add(
-						 b, json_string_value(json_object_get(doc, "list")), e),
-					 KERR_OK);
+			assert_int_equal(refdata_builder_add(b, list, e), KERR_OK);
 		}
 		json_decref(doc);
 	}
-	r = refdata_builder_finish(b);
+	add_codes(b, "countries", countries);
+	add_codes(b, "currencies", currencies);
+	struct refdata *r = refdata_builder_finish(b);
 	assert_non_null(r);
 	return r;
+}
+
+struct refdata *test_reference(void)
+{
+	return test_builtin_refdata(NULL, NULL);
 }
 
 json_t *test_json(const char *single_quoted)
@@ -434,4 +458,34 @@ int32_t test_date(const char *s)
 
 	assert_true(kdate_parse(s, &d));
 	return d;
+}
+
+char *test_fixture(const char *name, size_t *len)
+{
+	/* tests/support/test_support.c -> tests/fixtures/<name> */
+	char path[1024];
+	const char *here = __FILE__;
+	const char *slash = strrchr(here, '/');
+	size_t dir = slash ? (size_t)(slash - here) : 0;
+	snprintf(path, sizeof path, "%.*s/../fixtures/%s", (int)dir, here, name);
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	struct buf b;
+	buf_init(&b, 64u * 1024u * 1024u);
+	char chunk[8192];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		assert_int_equal(buf_append(&b, chunk, n), KERR_OK);
+	fclose(f);
+	assert_int_equal(buf_append(&b, "", 0), KERR_OK);
+	if (len)
+		*len = b.len;
+	return buf_take(&b);
+}
+
+int64_t test_time(const char *rfc3339)
+{
+	int64_t us = 0;
+	assert_true(ktime_parse(rfc3339, &us));
+	return us;
 }

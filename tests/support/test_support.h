@@ -109,4 +109,17 @@ json_t *test_embedded_json(const char *path);
 /* The status of an agency's task in a declaration view, or NULL. */
 const char *test_task_status(const json_t *view, const char *agency);
 
+/* A reference snapshot of the lists compiled in from data/reference/, plus
+ * the countries and currencies given (iso-codes is not read), e.g.
+ * test_builtin_refdata("JP FR IT CN", "CNY USD"). Asserts on failure;
+ * release with refdata_release. */
+struct refdata *test_builtin_refdata(const char *countries, const char *currencies);
+
+/* Microseconds of an RFC 3339 time (asserts that it parses). */
+int64_t test_time(const char *rfc3339);
+
+/* The text of tests/fixtures/<name> (malloc'ed, NUL-terminated), its length
+ * in *len (may be NULL). Asserts when it cannot be read. */
+char *test_fixture(const char *name, size_t *len);
+
 #endif
