@@ -11,7 +11,7 @@ void api_healthz(struct api_ctx *ctx)
 {
 	char now[TIME_TEXT_SIZE];
 	uow_now(&ctx->uow, now);
-	if (services_ping(&ctx->uow)) {
+	if (uow_ping(&ctx->uow)) {
 		api_problem(ctx, KERR_BUSY, "the database does not answer", NULL);
 		return;
 	}

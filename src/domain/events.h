@@ -22,6 +22,7 @@
 	X(DECLARATION_CORRECTED, "declaration.corrected", false)               \
 	X(DECLARATION_RETURNED, "declaration.returned", true)                  \
 	X(DECLARATION_REJECTED, "declaration.rejected", true)                  \
+	X(DECLARATION_RELEASE_HELD, "declaration.release_held", true)          \
 	X(DECLARATION_RELEASED, "declaration.released", true)                  \
 	X(DECLARATION_WITHDRAWN, "declaration.withdrawn", false)               \
 	X(TASK_OPENED, "task.opened", true)                                    \

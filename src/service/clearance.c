@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include "common/buf.h"
-#include "common/log.h"
 #include "domain/release.h"
 #include "service/joint_inspection.h"
+#include "service/release_holds.h"
 
 void declaration_free(struct declaration *d)
 {
@@ -141,9 +141,10 @@ static kerr release(struct uow *u, struct declaration *d, const char *now)
 	if (e)
 		return e;
 	str_copy(d->row.released_at, now, sizeof d->row.released_at);
-	return event(u, &actor_kouan, d, EVENT_DECLARATION_RELEASED, NULL, now,
-		     json_pack("{s:I, s:s}", "version", (json_int_t)d->row.version, "key_id",
-			       u->svc->key_id));
+	e = event(u, &actor_kouan, d, EVENT_DECLARATION_RELEASED, NULL, now,
+		  json_pack("{s:I, s:s}", "version", (json_int_t)d->row.version, "key_id",
+			    u->svc->key_id));
+	return e ? e : release_holds_released(u, d, now);
 }
 
 kerr clearance_settle(struct uow *u, struct declaration *d, const char *now)
@@ -157,16 +158,18 @@ kerr clearance_settle(struct uow *u, struct declaration *d, const char *now)
 	if (e)
 		return e;
 	if (next == DECL_RELEASED && next != d->row.status) {
-		/* nothing is released while an inspection still awaits a finding */
-		bool waiting = false;
-		e = joint_inspection_awaits_findings(u, d->row.number, &waiting);
-		if (e)
-			return e;
-		if (waiting) {
-			log_error("clearance: %s has every task cleared but its inspection "
-				  "awaits findings: not released", d->row.number);
+		/* every agency has cleared: the other parts of the shipment may
+		 * still hold the release, and the timeline says which */
+		struct release_hold hold;
+		e = release_holds_check(u, d, &hold);
+		if (!e && hold.part[0]) {
+			e = event(u, &actor_kouan, d, EVENT_DECLARATION_RELEASE_HELD, NULL, now,
+				  json_pack("{s:s, s:s}", "waiting_for", hold.part, "reason",
+					    hold.reason));
 			next = d->row.status;
 		}
+		if (e)
+			return e;
 	}
 	if (next != d->row.status) {
 		switch (next) {
@@ -179,8 +182,7 @@ kerr clearance_settle(struct uow *u, struct declaration *d, const char *now)
 				e = event(u, &actor_kouan, d, EVENT_DECLARATION_REJECTED, NULL, now,
 					  NULL);
 			if (!e)
-				e = joint_inspection_declaration_ended(
-					u, d->row.number, now, "the declaration was rejected");
+				e = release_holds_ended(u, d, now, "the declaration was rejected");
 			break;
 		case DECL_RETURNED:
 			e = event(u, &actor_kouan, d, EVENT_DECLARATION_RETURNED, NULL, now, NULL);

@@ -14,6 +14,7 @@
 #include "common/buf.h"
 #include "service/joint_inspection.h"
 #include "service/mandates.h"
+#include "service/release_holds.h"
 #include "service/risk_apply.h"
 
 /* Is the declarant the actor's own organisation? */
@@ -275,8 +276,7 @@ kerr lodging_withdraw(struct uow *u, const struct actor *a, const char *number,
 	if (!e)
 		e = clearance_close_pending(u, d, now, "the declaration was withdrawn");
 	if (!e)
-		e = joint_inspection_declaration_ended(u, d->row.number, now,
-						       "the declaration was withdrawn");
+		e = release_holds_ended(u, d, now, "the declaration was withdrawn");
 	if (!e)
 		e = uow_event(u, a, EVENT_DECLARATION_WITHDRAWN, d->row.number, d->row.org_id,
 			      NULL, now, reason ? json_pack("{s:s}", "reason", reason) : NULL);

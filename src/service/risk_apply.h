@@ -21,18 +21,8 @@
 #include "domain/declaration.h"
 #include "domain/risk.h"
 #include "service/clearance.h"
+#include "service/risk_state.h"
 #include "service/service.h"
-
-/* Make the risk state and the seed of the draws (once per database). */
-KOUAN_MUST_USE kerr risk_state_init(struct services *s);
-void risk_state_free(struct services *s);
-
-/* A compiled rule set held by reference count. */
-struct rules_ref {
-	struct risk_rules *rules;
-	int refs;
-};
-void rules_ref_release(struct rules_ref *r);
 
 /* Compile rule text for the agencies of the reference snapshot. */
 KOUAN_MUST_USE kerr risk_compile(const char *text, int64_t version, const struct refdata *ref,

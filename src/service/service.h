@@ -126,9 +126,6 @@ struct refdata *services_refdata(struct services *s);
  * snapshot whole. */
 KOUAN_MUST_USE kerr services_reload_refdata(struct services *s, struct store_conn *c);
 
-/* Does the database answer (a statement outside any transaction)? */
-KOUAN_MUST_USE kerr services_ping(struct uow *u);
-
 /* Create or load an Ed25519 key pair in a file (hex of the secret key). */
 KOUAN_MUST_USE kerr release_key_load(const char *path, unsigned char pk[RELEASE_PK_BYTES],
 				     unsigned char sk[RELEASE_SK_BYTES], bool create);
@@ -160,6 +157,8 @@ KOUAN_MUST_USE kerr uow_conn(struct uow *u, struct store_conn **c);
  * they run in it. For reads that come before slow work (checking a
  * password) which must not hold a write transaction open. */
 struct store_conn *uow_peek(struct uow *u);
+/* Does the database answer (a statement outside any transaction)? */
+KOUAN_MUST_USE kerr uow_ping(struct uow *u);
 /* The reference snapshot of this unit: the same for all of its steps. */
 const struct refdata *uow_refdata(struct uow *u);
 /* The time now, from the system's clock. */

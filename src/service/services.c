@@ -1,11 +1,10 @@
 /*
- * services.c - the shared state of a running kouan (struct services), the
- * actor helpers and refusals (see service.h).
+ * services.c - the shared state of a running kouan (struct services): its
+ * limits, the release signing key, the reference snapshot (see service.h).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,59 +14,9 @@
 #include "common/log.h"
 #include "domain/credentials.h"
 #include "domain/release.h"
-#include "service/risk_apply.h"
+#include "service/risk_state.h"
 #include "service/service.h"
 #include "store/repo.h"
-
-const struct actor actor_kouan = {.system = true, .role = ROLE_ADMIN,
-				  .username = "kouan"};
-
-const char *actor_name(const struct actor *a)
-{
-	return a->system ? "kouan" : a->username;
-}
-
-const char *actor_role_name(const struct actor *a)
-{
-	return a->system ? "system" : role_name(a->role);
-}
-
-const char *actor_agency(const struct actor *a)
-{
-	return a->system ? NULL : role_agency(a->role);
-}
-
-bool actor_lanes_hidden(const struct services *s, const struct actor *a)
-{
-	return !a->system && a->role == ROLE_DECLARANT && !s->limits.declarant_lanes;
-}
-
-void refusal_init(struct refusal *r, struct problems *fields)
-{
-	r->detail[0] = '\0';
-	r->fields = fields;
-}
-
-void refusal_say(struct refusal *r, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(r->detail, sizeof r->detail, fmt, ap);
-	va_end(ap);
-}
-
-void refusal_field(struct refusal *r, const char *field, const char *fmt, ...)
-{
-	char text[PROBLEM_TEXT_MAX];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
-	va_end(ap);
-	if (r->fields)
-		problems_add(r->fields, field, "%s", text);
-	else
-		str_copy(r->detail, text, sizeof r->detail);
-}
 
 void service_limits_default(struct service_limits *l)
 {
@@ -117,13 +66,6 @@ kerr release_key_load(const char *path, unsigned char pk[RELEASE_PK_BYTES],
 		return KERR_INVALID;
 	log_info("created release signing key %s", path);
 	return KERR_OK;
-}
-
-static const struct sql_query Q_PING = {"SELECT 1"};
-
-kerr services_ping(struct uow *u)
-{
-	return store_first(uow_peek(u), &Q_PING, NULL, NULL, "");
 }
 
 kerr services_init(struct services *s, struct store *store, struct kclock *clock,

@@ -203,3 +203,10 @@ kerr uow_run(struct services *s, bool write, kerr (*fn)(struct uow *u, void *arg
 	uow_free(&u);
 	return e;
 }
+
+static const struct sql_query Q_PING = {"SELECT 1"};
+
+kerr uow_ping(struct uow *u)
+{
+	return store_first(uow_peek(u), &Q_PING, NULL, NULL, "");
+}

@@ -411,6 +411,11 @@ static void nothing_released_while_an_inspection_awaits_findings(void **state)
 	assert_int_equal(r.d.row.status, DECL_ACCEPTED);
 	assert_int_equal(r.d.row.released_at[0], '\0');
 	declaration_free(&r.d);
+	/* the timeline says what the release waits for */
+	char types[4096];
+	timeline(env, j.number, types, sizeof types);
+	assert_non_null(strstr(types, "task.cleared declaration.release_held"));
+	assert_null(strstr(types, "declaration.released"));
 }
 
 struct correct_job {
