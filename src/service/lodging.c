@@ -48,6 +48,24 @@ static void take_facts(struct declaration *d, struct declaration_facts *f)
 	memset(f, 0, sizeof *f);
 }
 
+/*
+ * What follows acceptance (lodged, or corrected back to accepted), in
+ * order, in the same unit of work; a step may refuse the whole lodging or
+ * correction (why says so). The parts of a shipment that act on a
+ * declaration when it is accepted add their step here: matching it with
+ * its manifest line, assessing its duties. The risk assessment comes last:
+ * its lanes may clear tasks, order the inspection or release the
+ * declaration at once, and what a release waits for must be known by then.
+ */
+static kerr accepted_steps(struct uow *u, const struct actor *a, struct declaration *d,
+			   bool corrected, struct refusal *why)
+{
+	(void)a;
+	(void)corrected;
+	(void)why;
+	return risk_assess_and_apply(u, d, &d->facts);
+}
+
 kerr lodging_lodge(struct uow *u, const struct actor *a, struct declaration_facts *f,
 		   int64_t received_us, struct declaration *d, struct refusal *why)
 {
@@ -114,10 +132,8 @@ kerr lodging_lodge(struct uow *u, const struct actor *a, struct declaration_fact
 			e = uow_event(u, a, EVENT_TASK_OPENED, d->row.number, d->row.org_id,
 				      t->agency, now, NULL);
 	}
-	/* assess at once: lanes may clear tasks, order the inspection, or
-	 * release the declaration without an officer */
 	if (!e)
-		e = risk_assess_and_apply(u, d, &d->facts);
+		e = accepted_steps(u, a, d, false, why);
 	return e;
 }
 
@@ -249,9 +265,10 @@ kerr lodging_correct(struct uow *u, const struct actor *a, const char *number,
 		e = correct_task(u, a, d, k, agencies & (1u << k), basis[k], now);
 	if (!e)
 		e = clearance_settle(u, d, now);
-	/* the corrected version is assessed again; lanes apply to open tasks */
+	/* the corrected version goes through the steps again; lanes apply to
+	 * open tasks */
 	if (!e && d->row.status == DECL_ACCEPTED)
-		e = risk_assess_and_apply(u, d, &d->facts);
+		e = accepted_steps(u, a, d, true, why);
 	return e;
 }
 
