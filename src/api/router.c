@@ -210,7 +210,8 @@ void api_dispatch(struct app *app, const struct http_request *req_in,
 		req.nparams = 0;
 		if (!match(routes[i].pattern, &sp, &req))
 			continue;
-		if (strcmp(routes[i].method, req.method) == 0)
+		if (!strcmp(routes[i].method, req.method) ||
+		    (!strcmp(req.method, "HEAD") && !strcmp(routes[i].method, "GET")))
 			found = &routes[i];
 		else if (buf_printf(&allow, "%s%s", allow.len ? ", " : "", routes[i].method))
 			break;

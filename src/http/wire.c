@@ -273,6 +273,11 @@ static enum wire_result parse_head(const char *buf, size_t len, struct wire_requ
 			return refuse(why, 400, NULL,
 				      "the request starts with more than two empty lines");
 	}
+	if (ln.n > WIRE_LINE_MAX) {
+		wire_request_peek(ln.s, ln.n, req);
+		return refuse(why, 414, NULL, "the request line is longer than %d bytes",
+			      WIRE_LINE_MAX);
+	}
 	bool http11 = false;
 	if ((r = request_line(ln, req, &http11, why)) != WIRE_DONE)
 		return r;
@@ -383,9 +388,7 @@ static size_t request_line_start(const char *buf, size_t len)
 	return p;
 }
 
-/* For the log of a head refused for its size: the method and path, as far
- * as they arrived. */
-static void salvage_request_line(const char *buf, size_t len, struct wire_request *req)
+void wire_request_peek(const char *buf, size_t len, struct wire_request *req)
 {
 	memset(req, 0, sizeof *req);
 	size_t p = request_line_start(buf, len);
@@ -429,12 +432,12 @@ enum wire_result wire_request_parse(const char *buf, size_t len, size_t *scanned
 	/* checked once, when the scan passes the longest request line */
 	if (from <= rl + WIRE_LINE_MAX && limit > rl + WIRE_LINE_MAX &&
 	    !memchr(buf + rl, '\n', WIRE_LINE_MAX)) {
-		salvage_request_line(buf, limit, req);
+		wire_request_peek(buf, limit, req);
 		return refuse(why, 414, NULL,
 			      "the request line is longer than %d bytes", WIRE_LINE_MAX);
 	}
 	if (len >= WIRE_HEAD_MAX) {
-		salvage_request_line(buf, limit, req);
+		wire_request_peek(buf, limit, req);
 		return refuse(why, 431, NULL,
 			      "the request head is larger than %d bytes", WIRE_HEAD_MAX);
 	}

@@ -85,6 +85,11 @@ struct wire_request {
 enum wire_result wire_request_parse(const char *buf, size_t len, size_t *scanned,
 				    struct wire_request *req, struct wire_refusal *why);
 
+/* For the log of a request refused before its head could be judged (too
+ * large, too slow): fill req with the method and path as far as they
+ * arrived in buf[0..len) (empty when they did not). */
+void wire_request_peek(const char *buf, size_t len, struct wire_request *req);
+
 /*
  * Check a request target (origin form: a path, optionally "?" and a query).
  * True when accepted. Refused: a target not starting with "/"; raw bytes

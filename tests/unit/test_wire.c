@@ -225,7 +225,18 @@ static void sizes_are_bounded(void **state)
 	assert_string_equal(why.detail, "the request line is longer than 8192 bytes");
 	assert_string_equal(req.method, "GET");
 	assert_int_equal(strlen(req.path), WIRE_PATH_LOG_MAX);
+	/* the same, arriving whole with its CR LF */
+	static const char tail[] = " HTTP/1.1\r\nHost: k\r\n\r\n";
+	memcpy(big + WIRE_LINE_MAX + 1, tail, sizeof tail - 1);
+	scanned = 0;
+	assert_int_equal(wire_request_parse(big, WIRE_LINE_MAX + sizeof tail, &scanned, &req,
+					    &why),
+			 WIRE_REFUSED);
+	assert_int_equal(why.status, 414);
+	assert_string_equal(why.detail, "the request line is longer than 8192 bytes");
+	assert_string_equal(req.method, "GET");
 	/* a header over WIRE_HEAD_MAX in all: 431 */
+	memset(big, 'a', n);
 	static const char start[] = "GET /v1/healthz HTTP/1.1\r\nHost: k\r\nX-Big: ";
 	memcpy(big, start, sizeof start - 1);
 	scanned = 0;
