@@ -63,6 +63,7 @@ struct end {
 	struct conn *c;
 	int fd;
 	bool rd, wr; /* may be read / written (until EAGAIN) */
+	bool hup;    /* the other side has closed: read to the end */
 };
 
 struct edge_thread;
@@ -276,6 +277,16 @@ static enum io io_result(ssize_t n)
 	return IO_END; /* end of input, or the other side is gone */
 }
 
+/* A read that filled less than the room it had took all there was: with
+ * edge-triggered epoll the next bytes bring a new event, so do not ask
+ * again (one recv() that would only say EAGAIN saved per event). Not once
+ * the other side has closed: its end of input comes with no new event. */
+static void drained(struct end *e, size_t got, size_t room)
+{
+	if (got < room && !e->hup)
+		e->rd = false;
+}
+
 static bool read_client(struct conn *c)
 {
 	if (!c->client.rd || c->client_eof || c->in_state == IN_REFUSED)
@@ -288,12 +299,14 @@ static bool read_client(struct conn *c)
 	}
 	if (c->in_len == IN_CAP)
 		return false;
-	ssize_t n = recv(c->client.fd, c->in + c->in_len, IN_CAP - c->in_len, 0);
+	size_t room = IN_CAP - c->in_len;
+	ssize_t n = recv(c->client.fd, c->in + c->in_len, room, 0);
 	switch (io_result(n)) {
 	case IO_MOVED:
 		if (c->in_state == IN_HEAD && c->in_len == c->in_ok && !c->head_deadline)
 			start_head_clock(c, mono_us());
 		c->in_len += (size_t)n;
+		drained(&c->client, (size_t)n, room);
 		return true;
 	case IO_BLOCKED:
 		c->client.rd = false;
@@ -397,9 +410,11 @@ static bool write_inner(struct conn *c)
 {
 	if (!c->inner.wr || c->in_sent == c->in_ok || c->inner_shut || c->inner_eof)
 		return false;
-	ssize_t n = send(c->inner.fd, c->in + c->in_sent, c->in_ok - c->in_sent, MSG_NOSIGNAL);
+	size_t len = c->in_ok - c->in_sent;
+	ssize_t n = send(c->inner.fd, c->in + c->in_sent, len, MSG_NOSIGNAL);
 	switch (io_result(n)) {
 	case IO_MOVED:
+		c->inner.wr = (size_t)n == len; /* a short write: the pair is full */
 		c->in_sent += (size_t)n;
 		if (c->in_sent == c->in_len)
 			c->in_sent = c->in_ok = c->in_len = 0;
@@ -436,10 +451,12 @@ static bool read_inner(struct conn *c)
 		compact_out(c);
 	if (c->out_len == OUT_CAP)
 		return false;
-	ssize_t n = recv(c->inner.fd, c->out + c->out_len, OUT_CAP - c->out_len, 0);
+	size_t room = OUT_CAP - c->out_len;
+	ssize_t n = recv(c->inner.fd, c->out + c->out_len, room, 0);
 	switch (io_result(n)) {
 	case IO_MOVED:
 		c->out_len += (size_t)n;
+		drained(&c->inner, (size_t)n, room);
 		return true;
 	case IO_BLOCKED:
 		c->inner.rd = false;
@@ -539,10 +556,11 @@ static bool write_client(struct conn *c)
 {
 	if (!c->client.wr || c->out_sent == c->out_len || c->linger_until)
 		return false;
-	ssize_t n = send(c->client.fd, c->out + c->out_sent, c->out_len - c->out_sent,
-			 MSG_NOSIGNAL);
+	size_t len = c->out_len - c->out_sent;
+	ssize_t n = send(c->client.fd, c->out + c->out_sent, len, MSG_NOSIGNAL);
 	switch (io_result(n)) {
 	case IO_MOVED:
+		c->client.wr = (size_t)n == len; /* a short write: the socket is full */
 		c->out_sent += (size_t)n;
 		compact_out(c);
 		return true;
@@ -722,8 +740,8 @@ static void accept_all(struct edge_thread *t)
 			continue;
 		}
 		c->t = t;
-		c->client = (struct end){c, fd, false, false};
-		c->inner = (struct end){c, sv[0], false, false};
+		c->client = (struct end){.c = c, .fd = fd};
+		c->inner = (struct end){.c = c, .fd = sv[0]};
 		edge_peer_text((struct sockaddr *)&ss, c->peer, sizeof c->peer);
 		if (!e->handoff(e->cls, sv[1], (struct sockaddr *)&ss, sl)) {
 			/* over a connection limit: the library closed its end */
@@ -807,6 +825,8 @@ static void *edge_thread_main(void *arg)
 			uint32_t ev = evs[i].events;
 			if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 				end->rd = true;
+			if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+				end->hup = true;
 			if (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR))
 				end->wr = true;
 			pump(c);
