@@ -273,11 +273,6 @@ static enum wire_result parse_head(const char *buf, size_t len, struct wire_requ
 			return refuse(why, 400, NULL,
 				      "the request starts with more than two empty lines");
 	}
-	if (ln.n > WIRE_LINE_MAX) {
-		wire_request_peek(ln.s, ln.n, req);
-		return refuse(why, 414, NULL, "the request line is longer than %d bytes",
-			      WIRE_LINE_MAX);
-	}
 	bool http11 = false;
 	if ((r = request_line(ln, req, &http11, why)) != WIRE_DONE)
 		return r;
@@ -410,8 +405,17 @@ enum wire_result wire_request_parse(const char *buf, size_t len, size_t *scanned
 				    struct wire_request *req, struct wire_refusal *why)
 {
 	size_t limit = len < WIRE_HEAD_MAX ? len : WIRE_HEAD_MAX;
-	size_t from = *scanned;
-	for (size_t i = from; i < limit; i++) {
+	size_t rl = request_line_start(buf, limit);
+	for (size_t i = *scanned; i < limit; i++) {
+		/* the request line must end within WIRE_LINE_MAX: decided at
+		 * the byte after it, so the verdict is the same whatever the
+		 * pieces the head arrives in */
+		if (i == rl + WIRE_LINE_MAX && !memchr(buf + rl, '\n', WIRE_LINE_MAX)) {
+			*scanned = i;
+			wire_request_peek(buf, i, req);
+			return refuse(why, 414, NULL, "the request line is longer than %d bytes",
+				      WIRE_LINE_MAX);
+		}
 		unsigned char c = (unsigned char)buf[i];
 		bool decide;
 		if (c == '\n')
@@ -428,14 +432,6 @@ enum wire_result wire_request_parse(const char *buf, size_t len, size_t *scanned
 		}
 	}
 	*scanned = limit;
-	size_t rl = request_line_start(buf, limit);
-	/* checked once, when the scan passes the longest request line */
-	if (from <= rl + WIRE_LINE_MAX && limit > rl + WIRE_LINE_MAX &&
-	    !memchr(buf + rl, '\n', WIRE_LINE_MAX)) {
-		wire_request_peek(buf, limit, req);
-		return refuse(why, 414, NULL,
-			      "the request line is longer than %d bytes", WIRE_LINE_MAX);
-	}
 	if (len >= WIRE_HEAD_MAX) {
 		wire_request_peek(buf, limit, req);
 		return refuse(why, 431, NULL,

@@ -3,8 +3,7 @@
  * body, through the JSON parser (duplicates rejected, as the API does) and
  * the validator, against the built-in reference lists.
  *
- * Build: cmake -S . -B build-fuzz -DFUZZ=ON -DCMAKE_C_COMPILER=clang
- * Run:   build-fuzz/fuzz_declaration -max_total_time=60 tests/fuzz/corpus
+ * Run: bench/fuzz.sh --only declaration (docs/fuzzing.md).
  */
 #include <jansson.h>
 #include <stddef.h>
