@@ -98,6 +98,7 @@ struct conn {
 	bool refusal_pending;
 
 	bool client_eof, inner_eof, inner_shut;
+	int64_t last_out;       /* when the client last took bytes from us */
 	bool closing;           /* close once everything is sent to the client */
 	int64_t linger_until;   /* 0, or: output shut, reading to the client's EOF */
 	bool dead;
@@ -124,6 +125,7 @@ struct edge {
 	int stopping;     /* atomic */
 	int64_t stop_at;  /* monotonic µs, when edge_stop began */
 	int64_t header_timeout_us;
+	int64_t idle_timeout_us;
 };
 
 static char listener_mark, wake_mark;
@@ -562,6 +564,7 @@ static bool write_client(struct conn *c)
 	case IO_MOVED:
 		c->client.wr = (size_t)n == len; /* a short write: the socket is full */
 		c->out_sent += (size_t)n;
+		c->last_out = mono_us();
 		compact_out(c);
 		return true;
 	case IO_BLOCKED:
@@ -740,6 +743,7 @@ static void accept_all(struct edge_thread *t)
 			continue;
 		}
 		c->t = t;
+		c->last_out = mono_us();
 		c->client = (struct end){.c = c, .fd = fd};
 		c->inner = (struct end){.c = c, .fd = sv[0]};
 		edge_peer_text((struct sockaddr *)&ss, c->peer, sizeof c->peer);
@@ -775,7 +779,11 @@ static void sweep(struct edge_thread *t, int64_t now, bool stop_expired)
 	}
 	for (struct conn *c = t->conns, *next; c; c = next) {
 		next = c->next;
-		if (stop_expired || (c->linger_until && now >= c->linger_until)) {
+		/* the library is gone, and the client takes nothing of what is
+		 * left for it: give up after the idle timeout */
+		bool stuck = c->inner_eof && c->out_sent < c->out_len &&
+			     now - c->last_out > e->idle_timeout_us;
+		if (stop_expired || stuck || (c->linger_until && now >= c->linger_until)) {
 			conn_close(c);
 			continue;
 		}
@@ -928,6 +936,7 @@ struct edge *edge_start(const struct edge_options *o, edge_handoff_fn fn, void *
 	e->cls = cls;
 	e->nthreads = o->threads ? o->threads : 2;
 	e->header_timeout_us = (int64_t)(o->header_timeout_s ? o->header_timeout_s : 10) * 1000000;
+	e->idle_timeout_us = (int64_t)(o->idle_timeout_s ? o->idle_timeout_s : 30) * 1000000;
 	raise_file_limit();
 	e->listen_fd = listen_on(o->address, o->port, bound_port);
 	e->threads = calloc(e->nthreads, sizeof *e->threads);

@@ -37,6 +37,7 @@ struct edge_options {
 	uint16_t port;             /* 0: any free port */
 	unsigned threads;          /* edge threads; 0: 2 */
 	unsigned header_timeout_s; /* 0: 10 */
+	unsigned idle_timeout_s;   /* the library's; 0: 30 */
 	bool access_log;           /* log requests refused here */
 };
 

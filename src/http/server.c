@@ -258,6 +258,7 @@ struct http_server *http_server_start(const struct http_server_options *o,
 		.address = o->address,
 		.port = o->port,
 		.header_timeout_s = o->header_timeout_s,
+		.idle_timeout_s = o->timeout_s,
 		.access_log = o->access_log,
 	};
 	s->edge = edge_start(&eo, on_handoff, s, bound_port);
