@@ -382,18 +382,19 @@ static bool examine_in(struct conn *c)
 				 * tell it the request ended, and answer in its place
 				 * unless it has begun to answer */
 				c->in_len = c->in_ok;
-				if (!c->inner_shut) {
-					shutdown(c->inner.fd, SHUT_WR);
-					c->inner_shut = true;
-				}
 				if (c->answered) {
+					if (!c->inner_shut)
+						shutdown(c->inner.fd, SHUT_WR);
 					c->in_state = IN_REFUSED;
 					c->closing = true;
 				} else {
+					/* both ways: the library sees a hang-up at once */
+					shutdown(c->inner.fd, SHUT_RDWR);
 					c->awaiting = false;
 					c->inner_eof = true; /* nothing more is relayed */
 					refuse_request(c, &why, &c->req);
 				}
+				c->inner_shut = true;
 				return true;
 			}
 			c->in_ok += used;
