@@ -590,8 +590,11 @@ void api_declaration_events(struct api_ctx *ctx)
 static json_t *fetch_version(struct api_ctx *ctx, struct loaded *l, const char **missing)
 {
 	int64_t version = 0;
-	for (const char *p = http_param(ctx->req, "version"); *p && version <= 1000000; p++)
-		version = *p >= '0' && *p <= '9' ? version * 10 + (*p - '0') : -1;
+	const char *p = http_param(ctx->req, "version");
+	for (; *p >= '0' && *p <= '9' && version <= 1000000; p++)
+		version = version * 10 + (*p - '0');
+	if (*p) /* not all digits, or far too large */
+		version = -1;
 	char *body = version >= 1 && version <= l->row.version
 			     ? repo_decl_version_body(ctx->conn, l->row.number, version)
 			     : NULL;
