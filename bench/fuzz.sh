@@ -89,9 +89,14 @@ for t in $targets; do
   if [ -f "tests/fuzz/$t.dict" ]; then dict="-dict=tests/fuzz/$t.dict"; fi
   before=$(ls "$corpus" | wc -l)
   rc=0
+  # fuzz_http's database; libFuzzer may end without exit handlers
+  export KOUAN_FUZZ_TMP="$build/tmp-$t"
+  rm -rf "$KOUAN_FUZZ_TMP"
+  mkdir -p "$KOUAN_FUZZ_TMP"
   # shellcheck disable=SC2086
   "$build/fuzz_$t" -max_total_time="$seconds" -timeout=25 -print_final_stats=1 \
     -artifact_prefix="$findings/" $dict "$corpus" >"$log" 2>&1 || rc=$?
+  rm -rf "$KOUAN_FUZZ_TMP"
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
   last=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -1)
