@@ -163,8 +163,11 @@ void api_declaration_events(struct api_ctx *ctx)
 void api_declaration_version(struct api_ctx *ctx)
 {
 	int64_t version = 0, current = 0;
-	for (const char *p = http_param(ctx->req, "version"); *p && version <= 1000000; p++)
-		version = *p >= '0' && *p <= '9' ? version * 10 + (*p - '0') : -1;
+	const char *p = http_param(ctx->req, "version");
+	for (; *p >= '0' && *p <= '9' && version <= 1000000; p++)
+		version = version * 10 + (*p - '0');
+	if (*p) /* not all digits, or far too large */
+		version = -1;
 	struct refusal why;
 	refusal_init(&why, NULL);
 	char *body = NULL;

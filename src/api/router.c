@@ -204,7 +204,9 @@ static const struct route *route_of(struct api_ctx *ctx, struct split_path *sp,
 		req->nparams = 0;
 		if (!match(routes[i].pattern, sp, req))
 			continue;
-		if (strcmp(routes[i].method, req->method) == 0)
+		/* HEAD is answered as GET; the server sends no body */
+		if (strcmp(routes[i].method, req->method) == 0 ||
+		    (!strcmp(req->method, "HEAD") && !strcmp(routes[i].method, "GET")))
 			found = &routes[i];
 		else if (buf_printf(&allow, "%s%s", allow.len ? ", " : "", routes[i].method))
 			break;

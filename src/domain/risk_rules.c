@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "common/decimal.h"
+#include "common/utf8.h"
 
 /* ------------------------------------------------------------------ */
 /* growable arrays                                                     */
@@ -143,35 +144,8 @@ static bool is_item_field(enum rfield f)
  * overlong forms, surrogates and code points above U+10FFFF. */
 static size_t utf8_seq(const unsigned char *s, size_t n)
 {
-	unsigned c = s[0];
-	size_t len;
-	unsigned cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2;
-		cp = c & 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		cp = c & 0x0F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return len;
+	uint32_t cp;
+	return utf8_decode(s, n, &cp);
 }
 
 /* ------------------------------------------------------------------ */

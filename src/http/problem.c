@@ -58,14 +58,27 @@ void problem_respond(struct http_response *resp, kerr e, const char *instance,
 	problem_respond_ext(resp, e, instance, detail, errors, NULL);
 }
 
-void problem_respond_ext(struct http_response *resp, kerr e, const char *instance,
-			 const char *detail, const struct problems *errors,
-			 json_t *extra)
+/* Statuses only the HTTP edge answers: no kerr stands for them. */
+static const struct {
+	int status;
+	const char *slug;
+	const char *title;
+} edge_map[] = {
+	{408, "request-timeout", "Request timeout"},
+	{414, "uri-too-long", "Request target too long"},
+	{431, "header-too-large", "Request header fields too large"},
+	{501, "not-implemented", "Not implemented"},
+	{505, "http-version-not-supported", "HTTP version not supported"},
+};
+
+static void respond(struct http_response *resp, int status, const char *slug,
+		    const char *title, const char *instance, const char *detail,
+		    const struct problems *errors, json_t *extra)
 {
 	char type[96];
-	snprintf(type, sizeof type, "urn:kouan:problem:%s", kerr_slug(e));
-	json_t *o = json_pack("{s:s, s:s, s:i}", "type", type, "title",
-			      kerr_title(e), "status", kerr_http_status(e));
+	snprintf(type, sizeof type, "urn:kouan:problem:%s", slug);
+	json_t *o = json_pack("{s:s, s:s, s:i}", "type", type, "title", title, "status",
+			      status);
 	if (o && detail)
 		json_object_set_new(o, "detail", json_string(detail));
 	if (o && instance)
@@ -85,7 +98,7 @@ void problem_respond_ext(struct http_response *resp, kerr e, const char *instanc
 	if (o && extra)
 		json_object_update_missing(o, extra);
 	json_decref(extra);
-	resp->status = kerr_http_status(e);
+	resp->status = status;
 	resp->content_type = "application/problem+json";
 	buf_reset(&resp->body);
 	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
@@ -99,4 +112,31 @@ void problem_respond_ext(struct http_response *resp, kerr e, const char *instanc
 	}
 	free(s);
 	json_decref(o);
+}
+
+void problem_respond_ext(struct http_response *resp, kerr e, const char *instance,
+			 const char *detail, const struct problems *errors,
+			 json_t *extra)
+{
+	respond(resp, kerr_http_status(e), kerr_slug(e), kerr_title(e), instance, detail,
+		errors, extra);
+}
+
+void problem_respond_status(struct http_response *resp, int status,
+			    const char *instance, const char *detail,
+			    const struct problems *errors)
+{
+	for (size_t i = 0; i < sizeof edge_map / sizeof edge_map[0]; i++)
+		if (edge_map[i].status == status) {
+			respond(resp, status, edge_map[i].slug, edge_map[i].title,
+				instance, detail, errors, NULL);
+			return;
+		}
+	kerr e = KERR_INTERNAL;
+	for (int k = 0; k < KERR_COUNT_ && status != 500; k++)
+		if (http_map[k].status == status) {
+			e = http_map[k].code;
+			break;
+		}
+	problem_respond(resp, e, instance, detail, errors);
 }

@@ -36,4 +36,13 @@ void problem_respond_ext(struct http_response *resp, kerr e, const char *instanc
 			 const char *detail, const struct problems *errors,
 			 struct json_t *extra);
 
+/* A problem answer for an HTTP status rather than an error code: the
+ * statuses of the error codes (400, 413, ...) keep their problem types, and
+ * the ones only the HTTP edge answers get theirs (408 request-timeout, 414
+ * uri-too-long, 431 header-too-large, 501 not-implemented, 505
+ * http-version-not-supported). Any other status answers 500 internal. */
+void problem_respond_status(struct http_response *resp, int status,
+			    const char *instance, const char *detail,
+			    const struct problems *errors);
+
 #endif

@@ -1,6 +1,11 @@
 /*
  * server.c - libmicrohttpd glue (see server.h).
  *
+ * Connections come from the edge (edge.c), which owns the listening socket
+ * and judges every request head before MHD sees it; MHD gets one end of a
+ * socket pair per connection (MHD_add_connection), with the client's
+ * address, so its connection limits and idle timeout apply as before.
+ *
  * MHD calls the access handler several times per request: first with the
  * headers, then once per piece of body, then once with no data. We collect
  * the body (up to the limit) and answer on the last call, so keep-alive
@@ -8,12 +13,13 @@
  * end (a proxy that is still sending it would otherwise see a reset); one
  * declared over 8 times the limit is answered at once and the connection
  * closed, without reading it.
+ *
+ * Must never: listen on a socket itself, or answer a HEAD request with a
+ * body (MHD drops it; the access log counts 0 bytes).
  */
 #include "http/server.h"
 
-#include <arpa/inet.h>
 #include <microhttpd.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,9 +31,11 @@
 #include "common/buf.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "http/edge.h"
 
 struct http_server {
 	struct MHD_Daemon *daemon;
+	struct edge *edge;
 	struct http_server_options opts;
 	http_handler_fn fn;
 	void *cls;
@@ -37,7 +45,9 @@ struct http_server {
 struct conn_state {
 	struct buf body;
 	bool too_large;
+	bool begun; /* the access handler has seen this request */
 	int64_t started_us;
+	char *raw_path; /* as sent, without the query: for the access log */
 };
 
 struct collect {
@@ -62,16 +72,7 @@ static void peer_address(struct MHD_Connection *conn, char *out, size_t n)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	str_copy(out, "-", n);
-	if (!ci || !ci->client_addr)
-		return;
-	const struct sockaddr *sa = ci->client_addr;
-	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
-			  (socklen_t)n);
-	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
-			  (socklen_t)n);
+	edge_peer_text(ci ? ci->client_addr : NULL, out, n);
 }
 
 static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *conn,
@@ -117,11 +118,10 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)resp.status, r);
 	MHD_destroy_response(r);
-	if (s->opts.access_log) {
-		int64_t us = kclock_now(&kclock_system) - st->started_us;
-		log_info("access %s \"%s %s\" %d %zu %lld.%03lldms", peer, method, url,
-			 resp.status, len, (long long)(us / 1000), (long long)(us % 1000));
-	}
+	if (s->opts.access_log)
+		edge_log_access(peer, method, st->raw_path, resp.status,
+				strcmp(method, "HEAD") ? len : 0,
+				kclock_now(&kclock_system) - st->started_us);
 	http_response_free(&resp);
 	return ret;
 }
@@ -134,14 +134,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	(void)version;
 	struct http_server *s = cls;
 	struct conn_state *st = *con_cls;
-	if (!st) {
-		st = calloc(1, sizeof *st);
-		if (!st)
-			return MHD_NO;
+	if (!st)
+		return MHD_NO; /* on_uri did not get its memory */
+	if (!st->begun) {
+		st->begun = true;
 		buf_init(&st->body, s->opts.max_body);
-		st->started_us = kclock_now(&kclock_system);
-		__atomic_add_fetch(&s->in_flight, 1, __ATOMIC_RELAXED);
-		*con_cls = st;
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_CONTENT_LENGTH);
 		unsigned long long len = cl ? strtoull(cl, NULL, 10) : 0;
@@ -171,6 +168,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	return respond(s, conn, method, url, st);
 }
 
+/* MHD read a request line: its per-request state begins here, with the
+ * path as sent (the access handler gets it decoded). */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	(void)conn;
+	struct http_server *s = cls;
+	struct conn_state *st = calloc(1, sizeof *st);
+	if (!st)
+		return NULL;
+	st->raw_path = strndup(uri, strcspn(uri, "?"));
+	st->started_us = kclock_now(&kclock_system);
+	__atomic_add_fetch(&s->in_flight, 1, __ATOMIC_RELAXED);
+	return st;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
@@ -181,9 +193,17 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (st) {
 		__atomic_sub_fetch(&s->in_flight, 1, __ATOMIC_RELAXED);
 		buf_free(&st->body);
+		free(st->raw_path);
 		free(st);
 		*con_cls = NULL;
 	}
+}
+
+/* The edge hands over a connection: MHD's end of its socket pair. */
+static bool on_handoff(void *cls, int fd, const struct sockaddr *peer, socklen_t len)
+{
+	struct http_server *s = cls;
+	return MHD_add_connection(s->daemon, fd, peer, len) == MHD_YES;
 }
 
 static void on_mhd_error(void *cls, const char *fmt, va_list ap)
@@ -194,6 +214,11 @@ static void on_mhd_error(void *cls, const char *fmt, va_list ap)
 	(void)cls;
 	char line[512];
 	vsnprintf(line, sizeof line, fmt, ap);
+	/* MHD takes its end of the socket pair for TCP (it has the client's
+	 * address) and says so when TCP options fail on it: not news */
+	if (!strncmp(line, "Setting TCP_", 12) ||
+	    !strncmp(line, "Failed to push the data from buffers", 36))
+		return;
 	size_t n = strlen(line);
 	while (n && line[n - 1] == '\n')
 		line[--n] = '\0';
@@ -210,70 +235,61 @@ struct http_server *http_server_start(const struct http_server_options *o,
 	s->opts = *o;
 	s->fn = fn;
 	s->cls = cls;
-
-	struct sockaddr_storage ss;
-	memset(&ss, 0, sizeof ss);
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-			 MHD_USE_ITC | MHD_USE_ERROR_LOG;
-	struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
-	if (inet_pton(AF_INET, o->address, &v4->sin_addr) == 1) {
-		v4->sin_family = AF_INET;
-		v4->sin_port = htons(o->port);
-	} else if (inet_pton(AF_INET6, o->address, &v6->sin6_addr) == 1) {
-		v6->sin6_family = AF_INET6;
-		v6->sin6_port = htons(o->port);
-		flags |= MHD_USE_IPv6;
-	} else {
-		log_error("http: listen address '%s' is not an IP address", o->address);
-		free(s);
-		return NULL;
-	}
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+			 MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET;
 	s->daemon = MHD_start_daemon(
-		flags, o->port, NULL, NULL, on_request, s,
+		flags, 0, NULL, NULL, on_request, s,
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL, /* must come first */
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(o->threads ? o->threads : 8),
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->timeout_s,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)o->conn_limit,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)o->per_ip_limit,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)o->conn_memory,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
+		MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
 		MHD_OPTION_END);
 	if (!s->daemon) {
-		log_error("http: cannot listen on %s port %u", o->address, o->port);
+		log_error("http: cannot start the HTTP library");
 		free(s);
 		return NULL;
 	}
-	const union MHD_DaemonInfo *di =
-		MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-	*bound_port = di ? di->port : o->port;
+	struct edge_options eo = {
+		.address = o->address,
+		.port = o->port,
+		.header_timeout_s = o->header_timeout_s,
+		.idle_timeout_s = o->timeout_s,
+		.access_log = o->access_log,
+	};
+	s->edge = edge_start(&eo, on_handoff, s, bound_port);
+	if (!s->edge) {
+		MHD_stop_daemon(s->daemon);
+		free(s);
+		return NULL;
+	}
 	return s;
 }
 
 void http_server_quiesce(struct http_server *s)
 {
-	if (!s || !s->daemon)
-		return;
-	/* MHD hands the listening socket back to us: close it so new
-	 * connections are refused at once */
-	MHD_socket fd = MHD_quiesce_daemon(s->daemon);
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
+	if (s)
+		edge_quiesce(s->edge);
 }
 
 void http_server_stop(struct http_server *s)
 {
 	if (!s)
 		return;
+	edge_quiesce(s->edge);
 	/* let requests in flight finish and their answers go out (10 s at most);
-	 * idle keep-alive connections are then closed by MHD_stop_daemon */
+	 * idle keep-alive connections are then closed by MHD_stop_daemon, and
+	 * the edge sends on what is left and closes the clients' sockets */
 	for (int i = 0; i < 1000 && __atomic_load_n(&s->in_flight, __ATOMIC_RELAXED) > 0; i++) {
 		struct timespec ts = {0, 10 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
 	if (s->daemon)
 		MHD_stop_daemon(s->daemon);
+	edge_stop(s->edge);
 	free(s);
 }

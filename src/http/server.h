@@ -2,11 +2,14 @@
  * server.h - the HTTP/1.1 server on libmicrohttpd. The only code that
  * includes microhttpd.h: it turns each request into a struct http_request,
  * hands it to one handler function, and sends back the struct http_response.
+ * In front of it, the edge (edge.h) owns the listening socket and refuses
+ * malformed or ambiguous requests before the library reads them.
  *
  * Threads: a pool of worker threads (each request runs on one of them, and
- * may block on the database). Limits: body size (larger bodies get the
- * handler's 413 without being read), connection timeout, memory per
- * connection, connections per IP and in all.
+ * may block on the database), and two edge threads. Limits: request head
+ * size and time (the edge), body size (larger bodies get the handler's 413
+ * without being read), idle timeout, memory per connection, connections
+ * per IP and in all.
  */
 #ifndef KOUAN_HTTP_SERVER_H
 #define KOUAN_HTTP_SERVER_H
@@ -21,7 +24,8 @@ struct http_server_options {
 	uint16_t port;       /* 0: pick a free port */
 	unsigned threads;
 	size_t max_body;
-	unsigned timeout_s;
+	unsigned timeout_s;        /* idle connection timeout */
+	unsigned header_timeout_s; /* a request head must arrive within; 0: 10 */
 	unsigned conn_limit;
 	unsigned per_ip_limit;
 	size_t conn_memory;

@@ -22,6 +22,7 @@ const char config_help[] =
 	"  --threads N            worker threads (default 16)\n"
 	"  --max-body BYTES       largest request body (default 1048576)\n"
 	"  --timeout-s N          idle connection timeout (default 30)\n"
+	"  --header-timeout-s N   a request head must arrive whole within (default 10)\n"
 	"  --conn-limit N         connections in all (default 1024)\n"
 	"  --per-ip-limit N       connections per client address (default 256)\n"
 	"  --sync process|power   durability: survive a process crash (default) or\n"
@@ -45,6 +46,7 @@ void config_defaults(struct config *c)
 	c->threads = 16;
 	c->max_body = 1u << 20;
 	c->timeout_s = 30;
+	c->header_timeout_s = 10;
 	c->conn_limit = 1024;
 	c->per_ip_limit = 256;
 	str_copy(c->sync, "process", sizeof c->sync);
@@ -105,6 +107,8 @@ bool config_set(struct config *c, const char *name, const char *v, char *err,
 		c->max_body = (size_t)x;
 	else if (!strcmp(key, "timeout-s") && (ok = parse_uint(v, 1, 3600, &x)))
 		c->timeout_s = (unsigned)x;
+	else if (!strcmp(key, "header-timeout-s") && (ok = parse_uint(v, 1, 600, &x)))
+		c->header_timeout_s = (unsigned)x;
 	else if (!strcmp(key, "conn-limit") && (ok = parse_uint(v, 1, 1000000, &x)))
 		c->conn_limit = (unsigned)x;
 	else if (!strcmp(key, "per-ip-limit") && (ok = parse_uint(v, 0, 1000000, &x)))
@@ -127,6 +131,7 @@ bool config_set(struct config *c, const char *name, const char *v, char *err,
 		ok = parse_bool(v, &c->declarant_lanes);
 	else if (!strcmp(key, "port") || !strcmp(key, "threads") ||
 		 !strcmp(key, "max-body") || !strcmp(key, "timeout-s") ||
+		 !strcmp(key, "header-timeout-s") ||
 		 !strcmp(key, "conn-limit") || !strcmp(key, "per-ip-limit") ||
 		 !strcmp(key, "token-ttl-hours") || !strcmp(key, "longpoll-max-s"))
 		ok = false;
@@ -189,7 +194,7 @@ bool config_load_env(struct config *c, char *err, size_t errn)
 {
 	static const char *const names[] = {
 		"listen", "port", "db", "release_key", "threads", "max_body",
-		"timeout_s", "conn_limit", "per_ip_limit", "sync", "token_ttl_hours",
+		"timeout_s", "header_timeout_s", "conn_limit", "per_ip_limit", "sync", "token_ttl_hours",
 		"longpoll_max_s", "pwhash", "access_log", "quiet", "declarant_lanes", NULL};
 	for (size_t i = 0; names[i]; i++) {
 		char env[64] = "KOUAN_";

@@ -21,6 +21,7 @@ struct config {
 	unsigned threads;
 	size_t max_body;
 	unsigned timeout_s;
+	unsigned header_timeout_s; /* a request head must arrive whole within */
 	unsigned conn_limit;
 	unsigned per_ip_limit;
 	char sync[16];         /* "process" or "power" */

@@ -160,6 +160,7 @@ static int serve(struct config *cfg, bool demo)
 		.threads = cfg->threads,
 		.max_body = cfg->max_body,
 		.timeout_s = cfg->timeout_s,
+		.header_timeout_s = cfg->header_timeout_s,
 		.conn_limit = cfg->conn_limit,
 		.per_ip_limit = cfg->per_ip_limit,
 		.conn_memory = 64 * 1024, /* bodies go to our own buffer */

@@ -305,6 +305,18 @@ static void correction_reopens_only_what_it_affects(void **state)
 	snprintf(vpath, sizeof vpath, "/v1/declarations/%s/versions/x1", number);
 	assert_int_equal(test_call(env, "GET", vpath, "trader", NULL, NULL, &r), 404);
 	loopback_result_free(&r);
+	/* not a number: digits after a non-digit once overflowed (found by
+	 * fuzz_http); still a plain 404 */
+	static const char *const not_versions[] = {"1x2222222222222222222222", "2x",
+						   "99999999999999999999", "0", "-1"};
+	for (size_t i = 0; i < sizeof not_versions / sizeof not_versions[0]; i++) {
+		snprintf(vpath, sizeof vpath, "/v1/declarations/%s/versions/%s", number,
+			 not_versions[i]);
+		assert_int_equal(test_call(env, "GET", vpath, "trader", NULL, NULL, &r), 404);
+		assert_string_equal(json_string_value(json_object_get(r.json, "detail")),
+				    "the declaration has no such version");
+		loopback_result_free(&r);
+	}
 	snprintf(vpath, sizeof vpath, "/v1/declarations/%s/versions/1", number);
 	assert_int_equal(test_call(env, "GET", vpath, "trader2", NULL, NULL, &r), 404);
 	loopback_result_free(&r);

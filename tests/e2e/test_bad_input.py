@@ -555,7 +555,7 @@ def test_socket_garbage():
     r = S.call("GET", "/v1" + "/a" * 100, token=T["analyst"])
     check_problem(r, 404, "not-found")
     r = S.call("GET", "/v1/declarations/%00", token=T["analyst"])
-    check_problem(r, 404, "not-found")
+    check_problem(r, 400, "invalid-request")
     r = S.call("GET", "/v1/declarations?" + "&".join("p%d=%d" % (i, i) for i in range(500)),
                token=T["analyst"])
     eq(r.status, 200, "500 query parameters")

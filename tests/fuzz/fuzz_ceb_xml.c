@@ -7,7 +7,7 @@
  * checks run as far as they can.
  *
  * Build: cmake -S . -B build-fuzz -DFUZZ=ON -DCMAKE_C_COMPILER=clang
- * Run:   build-fuzz/fuzz_ceb_xml -dict=tests/fuzz/ceb.dict -max_total_time=60 tests/fuzz/corpus
+ * Run:   bench/fuzz.sh --only ceb_xml (docs/fuzzing.md), which uses tests/fuzz/corpus/ceb_xml
  */
 #include <stdint.h>
 #include <stdlib.h>

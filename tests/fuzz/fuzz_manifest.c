@@ -8,7 +8,7 @@
  * Build: cmake -S . -B build-fuzz -DFUZZ=ON -DCMAKE_C_COMPILER=clang \
  *          -DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link,address,undefined
  *        (the flags instrument the library too, so coverage guides the search)
- * Run:   build-fuzz/fuzz_manifest -max_total_time=60 tests/fuzz/corpus
+ * Run:   bench/fuzz.sh --only manifest (docs/fuzzing.md), which uses tests/fuzz/corpus/manifest
  */
 #include <jansson.h>
 #include <stddef.h>

@@ -10,7 +10,7 @@
  * finding.
  *
  * Build: cmake -S . -B build-fuzz -DFUZZ=ON -DCMAKE_C_COMPILER=clang
- * Run:   build-fuzz/fuzz_money -max_total_time=60 tests/fuzz/corpus
+ * Run:   bench/fuzz.sh --only money (docs/fuzzing.md), which uses tests/fuzz/corpus/money
  */
 #include <jansson.h>
 #include <stddef.h>
