@@ -50,7 +50,7 @@ bool user_input_check(const struct user_input *in, struct problems *p)
 	if (in->display_name && strlen(in->display_name) > 128)
 		problems_add(p, "/display_name", "must be at most 128 bytes");
 	const char *why;
-	if (in->password && (why = password_problem(in->password)))
+	if (in->password && (why = password_problem(in->password, in->username)))
 		problems_add(p, "/password", "%s", why);
 	enum role r;
 	if (in->role && !role_parse(in->role, &r))
