@@ -27,6 +27,8 @@ struct config {
 	unsigned token_ttl_hours;
 	unsigned longpoll_max_s;
 	char pwhash[16];       /* "interactive" or "min" (tests only) */
+	unsigned pwhash_concurrency; /* password hashes at once */
+	char trusted_proxies[512]; /* addresses and networks, comma-separated */
 	bool access_log;
 	bool quiet;
 };

@@ -75,6 +75,25 @@ struct service_limits {
 	int64_t token_ttl_s;           /* lifetime of a session token */
 	unsigned long long pwhash_ops; /* Argon2id parameters for new hashes */
 	size_t pwhash_mem;
+	unsigned pwhash_concurrency;   /* password hashes computed at once */
+};
+
+/* The longest lives of tokens: a login's session and a token issued for a
+ * script or integration (kouan admin token-create). */
+#define SESSION_TTL_MAX_S (24 * 3600)
+#define ISSUED_TOKEN_TTL_MAX_S (30 * 24 * 3600)
+
+/* The bound on password hashing (Argon2id is slow and takes memory on
+ * purpose): at most `max_running` hashes at once; up to `max_waiting` more
+ * wait for a turn, at most HASH_GATE_WAIT_MS; the rest are turned away at
+ * once (503), so a burst of logins cannot take every worker thread or all
+ * the memory. */
+#define HASH_GATE_WAIT_MS 1000
+struct hash_gate {
+	pthread_mutex_t lock;
+	pthread_cond_t freed;
+	unsigned running, waiting;
+	unsigned max_running, max_waiting;
 };
 
 struct risk_state;
@@ -90,12 +109,13 @@ struct services {
 	unsigned char sign_sk[RELEASE_SK_BYTES];
 	char key_id[KEY_ID_SIZE];
 	struct risk_state *risk; /* rules in force and draw seed (risk_apply.c) */
+	struct hash_gate hashing; /* the bound on password hashing */
 	/* called after a commit that wrote events (wakes the feed's waiters) */
 	void (*on_events)(void *arg);
 	void *on_events_arg;
 };
 
-/* Defaults: 12 h tokens, Argon2id "interactive" limits. */
+/* Defaults: 12 h tokens, Argon2id "interactive" limits, 2 hashes at once. */
 void service_limits_default(struct service_limits *l);
 
 /* Set up over an open, migrated store: load the reference snapshot, the
@@ -115,6 +135,12 @@ struct refdata *services_refdata(struct services *s);
  * snapshot whole. */
 KOUAN_MUST_USE kerr services_reload_refdata(struct services *s, struct store_conn *c);
 
+/* Take a turn to compute a password hash: KERR_OK (then services_hash_done
+ * when finished), or KERR_BUSY when every turn is taken and the queue is
+ * full or the wait ran out. */
+KOUAN_MUST_USE kerr services_hash_begin(struct services *s);
+void services_hash_done(struct services *s);
+
 /* Does the database answer (a statement outside any transaction)? */
 KOUAN_MUST_USE kerr services_ping(struct uow *u);
 
@@ -126,6 +152,8 @@ KOUAN_MUST_USE kerr release_key_load(const char *path, unsigned char pk[RELEASE_
 
 /* An event of the unit of work, written at commit. */
 struct uow_event;
+/* An audit record of the unit, written at commit. */
+struct uow_audit_record;
 
 struct uow {
 	struct services *svc;
@@ -134,13 +162,22 @@ struct uow {
 	bool begun;
 	struct uow_event *events;
 	size_t nevents, cap;
+	struct uow_audit_record *audits;
+	size_t naudits, audit_cap;
 	struct refdata *ref; /* the snapshot this unit uses (retained on first use) */
 	bool reload_reference; /* reference data changed: reload after commit */
+	char source[SOURCE_SIZE]; /* where the acts come from (see uow_set_source) */
 };
 
 /* Prepare a unit of work on this thread's connection `conn`; nothing is
- * begun until a service first needs the store (uow_conn). */
+ * begun until a service first needs the store (uow_conn). Its source is
+ * "local" until set. */
 void uow_init(struct uow *u, struct services *svc, struct store_conn *conn, bool write);
+/* Say where the unit's acts come from, for the audit log and the
+ * throttling of logins: the client's address (the dispatcher works it
+ * out, trusted proxies included), or "local" for acts on the server
+ * machine itself. */
+void uow_set_source(struct uow *u, const char *source);
 /* The connection, in the unit's transaction (begun on the first call). */
 KOUAN_MUST_USE kerr uow_conn(struct uow *u, struct store_conn **c);
 /* The connection for a read that need not be in the unit's transaction:
@@ -162,13 +199,39 @@ void uow_now(struct uow *u, char out[TIME_TEXT_SIZE]);
 KOUAN_MUST_USE kerr uow_event(struct uow *u, const struct actor *a, enum event_type type,
 			      const char *number, int64_t org_id, const char *agency,
 			      const char *at, json_t *data);
-/* An audit record of the unit (written now, in the transaction). */
+/* An audit record: actor `a` did `action` ("user.disabled") to `target`
+ * (a user name, "risk_rules/7", ...) from the unit's source, now; data is
+ * a JSON object's text (NULL: {}). Records are written at commit, after
+ * the events, as rows of the audit log's hash chain, each signed with the
+ * release key (src/domain/audit.h); rolled back with the unit. A read-only
+ * unit writes none. */
 KOUAN_MUST_USE kerr uow_audit(struct uow *u, const struct actor *a, const char *action,
 			      const char *target, const char *data);
+/* The same with data as a JSON object (taken; NULL: {}). */
+KOUAN_MUST_USE kerr uow_audit_json(struct uow *u, const struct actor *a, const char *action,
+				   const char *target, json_t *data);
+/* An audit record of a change: data is {"before": ..., "after": ...,
+ * "reason": ...}, each member only when given (before and after are JSON
+ * values, taken: NULL for a creation's before or a deletion's after). The
+ * one call for every change an admin, an officer or kouan makes to
+ * something that matters (users, organisations, roles, reference data,
+ * risk rules and profiles, credit classes, inspection sites, decisions,
+ * waivers and overrides). */
+KOUAN_MUST_USE kerr uow_audit_change(struct uow *u, const struct actor *a, const char *action,
+				     const char *target, json_t *before, json_t *after,
+				     const char *reason);
+/* An audit record of someone not authenticated (a failed login): actor
+ * "anonymous", role "none". data as for uow_audit_json. */
+KOUAN_MUST_USE kerr uow_audit_anonymous(struct uow *u, const char *action, const char *target,
+					json_t *data);
 
-/* Write the queued events (under the feed clock's lock) and commit. A unit
- * that never began commits nothing and succeeds. On failure everything is
- * rolled back. After success the feed's waiters are woken. */
+/* Write the queued events (under the feed clock's lock), then the queued
+ * audit records (under the audit head's lock), and commit. A unit that
+ * never began and queued nothing commits nothing and succeeds. On failure
+ * everything is rolled back. After success the feed's waiters are woken,
+ * and the unit may begin again: a service whose refusal must still leave a
+ * record (a failed login, a lock) commits what it did so far itself, before
+ * it refuses. */
 KOUAN_MUST_USE kerr uow_commit(struct uow *u);
 /* Roll back whatever the unit did (nothing when it never began). */
 void uow_rollback(struct uow *u);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/buf.h"
@@ -69,6 +70,61 @@ void service_limits_default(struct service_limits *l)
 	l->token_ttl_s = 12 * 3600;
 	l->pwhash_ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
 	l->pwhash_mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+	l->pwhash_concurrency = 2;
+}
+
+static void gate_init(struct hash_gate *g, unsigned running)
+{
+	memset(g, 0, sizeof *g);
+	g->max_running = running ? running : 1;
+	g->max_waiting = 2 * g->max_running;
+	pthread_mutex_init(&g->lock, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&g->freed, &ca);
+	pthread_condattr_destroy(&ca);
+}
+
+kerr services_hash_begin(struct services *s)
+{
+	struct hash_gate *g = &s->hashing;
+	kerr e = KERR_OK;
+	pthread_mutex_lock(&g->lock);
+	if (g->running >= g->max_running) {
+		if (g->waiting >= g->max_waiting) {
+			e = KERR_BUSY;
+		} else {
+			struct timespec until;
+			clock_gettime(CLOCK_MONOTONIC, &until);
+			until.tv_sec += HASH_GATE_WAIT_MS / 1000;
+			until.tv_nsec += (long)(HASH_GATE_WAIT_MS % 1000) * 1000000L;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			g->waiting++;
+			int rc = 0;
+			while (g->running >= g->max_running && rc == 0)
+				rc = pthread_cond_timedwait(&g->freed, &g->lock, &until);
+			g->waiting--;
+			if (g->running >= g->max_running)
+				e = KERR_BUSY;
+		}
+	}
+	if (!e)
+		g->running++;
+	pthread_mutex_unlock(&g->lock);
+	return e;
+}
+
+void services_hash_done(struct services *s)
+{
+	struct hash_gate *g = &s->hashing;
+	pthread_mutex_lock(&g->lock);
+	g->running--;
+	pthread_cond_signal(&g->freed);
+	pthread_mutex_unlock(&g->lock);
 }
 
 kerr release_key_load(const char *path, unsigned char pk[RELEASE_PK_BYTES],
@@ -129,7 +185,10 @@ kerr services_init(struct services *s, struct store *store, struct kclock *clock
 	s->store = store;
 	s->clock = clock;
 	s->limits = *l;
+	if (s->limits.token_ttl_s > SESSION_TTL_MAX_S)
+		s->limits.token_ttl_s = SESSION_TTL_MAX_S;
 	pthread_mutex_init(&s->ref_lock, NULL);
+	gate_init(&s->hashing, s->limits.pwhash_concurrency);
 	kerr e = key_path ? release_key_load(key_path, s->sign_pk, s->sign_sk, create_key)
 			  : KERR_OK;
 	if (!e) {
@@ -154,6 +213,8 @@ void services_free(struct services *s)
 	risk_state_free(s);
 	sodium_memzero(s->sign_sk, sizeof s->sign_sk);
 	pthread_mutex_destroy(&s->ref_lock);
+	pthread_mutex_destroy(&s->hashing.lock);
+	pthread_cond_destroy(&s->hashing.freed);
 }
 
 struct refdata *services_refdata(struct services *s)
