@@ -30,8 +30,9 @@ const char config_help[] =
 	"  --token-ttl-hours N    session token lifetime, 1 to 24 (default 12)\n"
 	"  --longpoll-max-s N     longest wait on GET /v1/events (default 25)\n"
 	"  --pwhash interactive|min  Argon2id cost for new passwords (min: tests)\n"
-	"  --pwhash-concurrency N password hashes computed at once, 1 to 64 (default 2);\n"
-	"                         as many again wait up to 1 s, the rest get 503\n"
+	"  --pwhash-concurrency auto|N  password hashes computed at once, 1 to 64;\n"
+	"                         auto (default): 2, or 1 with fewer than 3 cores;\n"
+	"                         as many again wait up to 0.25 s, the rest get 503\n"
 	"  --trusted-proxies LIST addresses or networks (10.0.0.0/8) of proxies whose\n"
 	"                         X-Forwarded-For names the client (default none)\n"
 	"  --access-log on|off    one log line per request (default on)\n"
@@ -53,7 +54,7 @@ void config_defaults(struct config *c)
 	c->token_ttl_hours = 12;
 	c->longpoll_max_s = 25;
 	str_copy(c->pwhash, "interactive", sizeof c->pwhash);
-	c->pwhash_concurrency = 2;
+	c->pwhash_concurrency = 0; /* auto */
 	c->access_log = true;
 }
 
@@ -122,6 +123,8 @@ bool config_set(struct config *c, const char *name, const char *v, char *err,
 	else if (!strcmp(key, "pwhash"))
 		ok = (!strcmp(v, "interactive") || !strcmp(v, "min")) &&
 		     str_copy(c->pwhash, v, sizeof c->pwhash) < sizeof c->pwhash;
+	else if (!strcmp(key, "pwhash-concurrency") && !strcmp(v, "auto"))
+		c->pwhash_concurrency = 0;
 	else if (!strcmp(key, "pwhash-concurrency") && (ok = parse_uint(v, 1, 64, &x)))
 		c->pwhash_concurrency = (unsigned)x;
 	else if (!strcmp(key, "trusted-proxies")) {

@@ -7,9 +7,8 @@
  * a turn at hashing (services_hash_begin); the attempt claimed as a failure
  * in a short write transaction committed at once, only if the state is
  * still as read, so that concurrent attempts on any server see it before
- * the slow hash; the hash; then the outcome: a success clears the count,
- * a failure is counted for the address and audited, committed before the
- * refusal is answered.
+ * the slow hash; the hash; then the outcome: a success clears the count, a failure is counted
+ * for the address and audited, committed before the refusal is answered.
  */
 #include "service/accounts.h"
 
@@ -153,28 +152,33 @@ static kerr may_try(struct store_conn *c, struct uow *u, const char *name, int64
 	return KERR_THROTTLED;
 }
 
+/* An attempt claimed: the row before and after. */
+struct claim {
+	struct throttle_state state; /* as claimed */
+	struct throttle_row before, after;
+	bool existed;
+};
+
 /* Claim an attempt on `name` as a failure, committed at once, if the state
- * allows one and is still as read. *claimed: the state claimed. */
-static kerr claim(struct uow *u, const char *name, int64_t now,
-		  struct throttle_state *claimed, struct throttle_refusal *wait)
+ * allows one and is still as read. */
+static kerr claim(struct uow *u, const char *name, int64_t now, struct claim *cl,
+		  struct throttle_refusal *wait)
 {
 	for (int tries = 0; tries < 4; tries++) {
 		struct store_conn *c;
-		struct throttle_row seen, next;
 		struct throttle_state st;
-		bool found;
 		kerr e = uow_conn(u, &c);
 		if (!e)
-			e = may_try(c, u, name, now, &seen, &found, &st, wait);
+			e = may_try(c, u, name, now, &cl->before, &cl->existed, &st, wait);
 		if (!e) {
-			*claimed = throttle_fail(THROTTLE_USER, &st, now);
-			memset(&next, 0, sizeof next);
-			next.failures = claimed->failures;
-			ktime_format(claimed->last_failure_us, next.last_failure_at);
-			if (claimed->locked_until_us)
-				ktime_format(claimed->locked_until_us, next.locked_until);
-			e = repo_throttle_claim(c, THROTTLE_SCOPE_USER, name, found ? &seen : NULL,
-						&next);
+			cl->state = throttle_fail(THROTTLE_USER, &st, now);
+			memset(&cl->after, 0, sizeof cl->after);
+			cl->after.failures = cl->state.failures;
+			ktime_format(cl->state.last_failure_us, cl->after.last_failure_at);
+			if (cl->state.locked_until_us)
+				ktime_format(cl->state.locked_until_us, cl->after.locked_until);
+			e = repo_throttle_claim(c, THROTTLE_SCOPE_USER, name,
+						cl->existed ? &cl->before : NULL, &cl->after);
 		}
 		if (e == KERR_CONFLICT) { /* another attempt came first: look again */
 			uow_rollback(u);
@@ -244,10 +248,13 @@ static kerr failed(struct uow *u, const struct actor *actor, const char *action,
 }
 
 /* Start a throttled check of name's password: the look, a hashing turn,
- * the claim. On KERR_OK the caller holds a hashing turn. */
+ * the claim. On KERR_OK the caller holds a hashing turn. The turn comes
+ * before the claim so that an attempt turned away for want of one (503)
+ * costs no write and counts as no failure of the user's. */
 static kerr check_begin(struct uow *u, const char *name, int64_t now,
 			struct throttle_state *claimed, struct throttle_refusal *wait)
 {
+	struct claim cl;
 	kerr e = peek(u, name, now, wait);
 	if (e)
 		return e;
@@ -256,10 +263,13 @@ static kerr check_begin(struct uow *u, const char *name, int64_t now,
 		wait->retry_after_s = 1;
 		return e;
 	}
-	e = claim(u, name, now, claimed, wait);
-	if (e)
+	e = claim(u, name, now, &cl, wait);
+	if (e) {
 		services_hash_done(u->svc);
-	return e;
+		return e;
+	}
+	*claimed = cl.state;
+	return KERR_OK;
 }
 
 /* --- sessions --- */

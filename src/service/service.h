@@ -75,7 +75,8 @@ struct service_limits {
 	int64_t token_ttl_s;           /* lifetime of a session token */
 	unsigned long long pwhash_ops; /* Argon2id parameters for new hashes */
 	size_t pwhash_mem;
-	unsigned pwhash_concurrency;   /* password hashes computed at once */
+	unsigned pwhash_concurrency;   /* password hashes computed at once; 0: as
+				      * service_hash_concurrency decides */
 };
 
 /* The longest lives of tokens: a login's session and a token issued for a
@@ -84,11 +85,13 @@ struct service_limits {
 #define ISSUED_TOKEN_TTL_MAX_S (30 * 24 * 3600)
 
 /* The bound on password hashing (Argon2id is slow and takes memory on
- * purpose): at most `max_running` hashes at once; up to `max_waiting` more
- * wait for a turn, at most HASH_GATE_WAIT_MS; the rest are turned away at
- * once (503), so a burst of logins cannot take every worker thread or all
- * the memory. */
-#define HASH_GATE_WAIT_MS 1000
+ * purpose): at most `max_running` hashes at once (pwhash_concurrency); as
+ * many more wait for a turn, at most HASH_GATE_WAIT_MS; the rest are turned
+ * away at once (503), so a burst of logins cannot take every worker thread
+ * or all the memory. The wait is short because a waiting request holds its
+ * worker thread, and with it the other connections the HTTP server gave
+ * that thread. */
+#define HASH_GATE_WAIT_MS 250
 struct hash_gate {
 	pthread_mutex_t lock;
 	pthread_cond_t freed;
@@ -115,8 +118,13 @@ struct services {
 	void *on_events_arg;
 };
 
-/* Defaults: 12 h tokens, Argon2id "interactive" limits, 2 hashes at once. */
+/* Defaults: 12 h tokens, Argon2id "interactive" limits, hashes at once as
+ * the machine allows. */
 void service_limits_default(struct service_limits *l);
+/* How many password hashes may run at once: `asked`, or when 0, 2 on a
+ * machine of 3 cores or more and 1 on a smaller one (Argon2id keeps a core
+ * busy; one core must stay for everything else). */
+unsigned service_hash_concurrency(unsigned asked);
 
 /* Set up over an open, migrated store: load the reference snapshot, the
  * release signing key from `key_path` (created when absent and `create_key`

@@ -70,14 +70,24 @@ void service_limits_default(struct service_limits *l)
 	l->token_ttl_s = 12 * 3600;
 	l->pwhash_ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
 	l->pwhash_mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
-	l->pwhash_concurrency = 2;
+	l->pwhash_concurrency = 0; /* as the machine allows */
+}
+
+unsigned service_hash_concurrency(unsigned asked)
+{
+	if (asked)
+		return asked;
+	/* leave a core for everything else: two hashes on a two-core machine
+	 * would starve healthz and every other request while they run */
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	return cores >= 3 ? 2 : 1;
 }
 
 static void gate_init(struct hash_gate *g, unsigned running)
 {
 	memset(g, 0, sizeof *g);
 	g->max_running = running ? running : 1;
-	g->max_waiting = 2 * g->max_running;
+	g->max_waiting = g->max_running;
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
@@ -188,6 +198,7 @@ kerr services_init(struct services *s, struct store *store, struct kclock *clock
 	if (s->limits.token_ttl_s > SESSION_TTL_MAX_S)
 		s->limits.token_ttl_s = SESSION_TTL_MAX_S;
 	pthread_mutex_init(&s->ref_lock, NULL);
+	s->limits.pwhash_concurrency = service_hash_concurrency(s->limits.pwhash_concurrency);
 	gate_init(&s->hashing, s->limits.pwhash_concurrency);
 	kerr e = key_path ? release_key_load(key_path, s->sign_pk, s->sign_sk, create_key)
 			  : KERR_OK;

@@ -178,15 +178,15 @@ static void the_answers_of_a_throttled_login(void **state)
 	struct hash_gate *g = &env->app.svc.hashing;
 	unsigned saved = g->max_waiting;
 	g->max_waiting = 0;
-	assert_int_equal(services_hash_begin(&env->app.svc), KERR_OK);
-	assert_int_equal(services_hash_begin(&env->app.svc), KERR_OK);
+	for (unsigned i = 0; i < g->max_running; i++)
+		assert_int_equal(services_hash_begin(&env->app.svc), KERR_OK);
 	assert_int_equal(login(env, "203.0.113.62", NULL, "analyst", "analyst-demo-2026", &r), 503);
 	assert_int_equal(r.retry_after, 1);
 	assert_string_equal(str(r.json, "detail"),
 			    "too many passwords are being checked at once; retry in a second");
 	loopback_result_free(&r);
-	services_hash_done(&env->app.svc);
-	services_hash_done(&env->app.svc);
+	for (unsigned i = 0; i < g->max_running; i++)
+		services_hash_done(&env->app.svc);
 	g->max_waiting = saved;
 	assert_int_equal(login(env, "203.0.113.62", NULL, "analyst", "analyst-demo-2026", &r), 201);
 	loopback_result_free(&r);
