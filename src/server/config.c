@@ -32,7 +32,7 @@ const char config_help[] =
 	"  --pwhash interactive|min  Argon2id cost for new passwords (min: tests)\n"
 	"  --pwhash-concurrency auto|N  password hashes computed at once, 1 to 64;\n"
 	"                         auto (default): 2, or 1 with fewer than 3 cores;\n"
-	"                         as many again wait up to 0.25 s, the rest get 503\n"
+	"                         a few more wait up to 0.25 s, the rest get 503\n"
 	"  --trusted-proxies LIST addresses or networks (10.0.0.0/8) of proxies whose\n"
 	"                         X-Forwarded-For names the client (default none)\n"
 	"  --access-log on|off    one log line per request (default on)\n"

@@ -248,24 +248,24 @@ static kerr failed(struct uow *u, const struct actor *actor, const char *action,
 }
 
 /* Start a throttled check of name's password: the look, a hashing turn,
- * the claim. On KERR_OK the caller holds a hashing turn. The turn comes
+ * the claim. On KERR_OK the caller holds a hashing turn (begun at *turn). The turn comes
  * before the claim so that an attempt turned away for want of one (503)
  * costs no write and counts as no failure of the user's. */
-static kerr check_begin(struct uow *u, const char *name, int64_t now,
+static kerr check_begin(struct uow *u, const char *name, int64_t now, int64_t *turn,
 			struct throttle_state *claimed, struct throttle_refusal *wait)
 {
 	struct claim cl;
 	kerr e = peek(u, name, now, wait);
 	if (e)
 		return e;
-	if ((e = services_hash_begin(u->svc))) {
+	if ((e = services_hash_begin(u->svc, turn))) {
 		memset(wait, 0, sizeof *wait);
 		wait->retry_after_s = 1;
 		return e;
 	}
 	e = claim(u, name, now, &cl, wait);
 	if (e) {
-		services_hash_done(u->svc);
+		services_hash_done(u->svc, *turn);
 		return e;
 	}
 	*claimed = cl.state;
@@ -305,9 +305,9 @@ kerr accounts_login(struct uow *u, const char *username, const char *password,
 {
 	memset(out, 0, sizeof *out);
 	memset(wait, 0, sizeof *wait);
-	int64_t now = uow_now_us(u);
+	int64_t now = uow_now_us(u), turn;
 	struct throttle_state claimed;
-	kerr e = check_begin(u, username, now, &claimed, wait);
+	kerr e = check_begin(u, username, now, &turn, &claimed, wait);
 	if (e)
 		return e;
 	/* the password check is slow: it runs with no transaction open */
@@ -320,7 +320,7 @@ kerr accounts_login(struct uow *u, const char *username, const char *password,
 		if (fake)
 			(void)password_verify(fake, password); /* same cost, result unused */
 	}
-	services_hash_done(u->svc);
+	services_hash_done(u->svc, turn);
 	if (e && e != KERR_NOT_FOUND)
 		return e;
 	if (!ok || out->user.disabled) {
@@ -389,11 +389,12 @@ kerr accounts_me(struct uow *u, const struct actor *a, struct user_row *out)
 /* Hash a new password, taking a hashing turn. */
 static kerr hash_new(struct uow *u, const char *password, char out[PASSWORD_HASH_MAX])
 {
-	kerr e = services_hash_begin(u->svc);
+	int64_t turn;
+	kerr e = services_hash_begin(u->svc, &turn);
 	if (e)
 		return e;
 	e = password_hash(password, u->svc->limits.pwhash_ops, u->svc->limits.pwhash_mem, out);
-	services_hash_done(u->svc);
+	services_hash_done(u->svc, turn);
 	return e;
 }
 
@@ -408,9 +409,9 @@ kerr accounts_password_change(struct uow *u, const struct actor *a, const char *
 		refusal_field(why, "/password", "%s", bad);
 		return KERR_INVALID;
 	}
-	int64_t now = uow_now_us(u);
+	int64_t now = uow_now_us(u), turn;
 	struct throttle_state claimed;
-	kerr e = check_begin(u, a->username, now, &claimed, wait);
+	kerr e = check_begin(u, a->username, now, &turn, &claimed, wait);
 	if (e)
 		return e;
 	struct user_row user;
@@ -421,7 +422,7 @@ kerr accounts_password_change(struct uow *u, const struct actor *a, const char *
 	if (ok && !same)
 		e = password_hash(password, u->svc->limits.pwhash_ops, u->svc->limits.pwhash_mem,
 				  hash);
-	services_hash_done(u->svc);
+	services_hash_done(u->svc, turn);
 	if (e)
 		return e;
 	if (!ok) {
@@ -539,6 +540,12 @@ kerr accounts_user_create(struct uow *u, const struct actor *a, const struct use
 	char now[TIME_TEXT_SIZE], hash[PASSWORD_HASH_MAX];
 	enum role role;
 	uow_now(u, now);
+	const char *bad = password_problem(in->password, in->username);
+	if (bad) {
+		refusal_say(why, "the user is not valid");
+		refusal_field(why, "/password", "%s", bad);
+		return KERR_INVALID;
+	}
 	/* the hash is slow: made before the transaction begins */
 	kerr e = hash_new(u, in->password, hash);
 	if (!e)

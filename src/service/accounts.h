@@ -92,8 +92,9 @@ KOUAN_MUST_USE kerr accounts_password_change(struct uow *u, const struct actor *
 KOUAN_MUST_USE kerr accounts_org_create(struct uow *u, const struct actor *a,
 					const struct org_input *in, int64_t *id,
 					struct refusal *why);
-/* Create a user; the role must fit the organisation's kind
- * (role_fits_org_kind), else KERR_INVALID on /role. */
+/* Create a user; the password must pass password_problem (else
+ * KERR_INVALID on /password) and the role must fit the organisation's kind
+ * (role_fits_org_kind, else KERR_INVALID on /role). */
 KOUAN_MUST_USE kerr accounts_user_create(struct uow *u, const struct actor *a,
 					 const struct user_input *in, int64_t *id,
 					 struct refusal *why);

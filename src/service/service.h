@@ -85,18 +85,22 @@ struct service_limits {
 #define ISSUED_TOKEN_TTL_MAX_S (30 * 24 * 3600)
 
 /* The bound on password hashing (Argon2id is slow and takes memory on
- * purpose): at most `max_running` hashes at once (pwhash_concurrency); as
- * many more wait for a turn, at most HASH_GATE_WAIT_MS; the rest are turned
- * away at once (503), so a burst of logins cannot take every worker thread
- * or all the memory. The wait is short because a waiting request holds its
- * worker thread, and with it the other connections the HTTP server gave
- * that thread. */
+ * purpose): at most `max_running` hashes at once (pwhash_concurrency). A
+ * request that finds every turn taken waits, at most HASH_GATE_WAIT_MS, if
+ * the hashes ahead of it should be done by then (judged by the average
+ * time a hash has taken) and fewer than `max_waiting` wait already;
+ * otherwise it is turned away at once (503). So a burst of logins cannot
+ * take every worker thread or all the memory, and quick hashes (a light
+ * cost, a fast machine) are queued rather than refused. The wait is short
+ * because a waiting request holds its worker thread, and with it the other
+ * connections the HTTP server gave that thread. */
 #define HASH_GATE_WAIT_MS 250
 struct hash_gate {
 	pthread_mutex_t lock;
 	pthread_cond_t freed;
 	unsigned running, waiting;
 	unsigned max_running, max_waiting;
+	int64_t average_us; /* of the hashes done so far; 0: none yet */
 };
 
 struct risk_state;
@@ -143,11 +147,11 @@ struct refdata *services_refdata(struct services *s);
  * snapshot whole. */
 KOUAN_MUST_USE kerr services_reload_refdata(struct services *s, struct store_conn *c);
 
-/* Take a turn to compute a password hash: KERR_OK (then services_hash_done
- * when finished), or KERR_BUSY when every turn is taken and the queue is
- * full or the wait ran out. */
-KOUAN_MUST_USE kerr services_hash_begin(struct services *s);
-void services_hash_done(struct services *s);
+/* Take a turn to compute a password hash: KERR_OK with the moment it began
+ * in *turn (then services_hash_done when finished), or KERR_BUSY when every
+ * turn is taken and waiting would not help or the wait ran out. */
+KOUAN_MUST_USE kerr services_hash_begin(struct services *s, int64_t *turn);
+void services_hash_done(struct services *s, int64_t turn);
 
 /* Does the database answer (a statement outside any transaction)? */
 KOUAN_MUST_USE kerr services_ping(struct uow *u);

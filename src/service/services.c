@@ -87,7 +87,7 @@ static void gate_init(struct hash_gate *g, unsigned running)
 {
 	memset(g, 0, sizeof *g);
 	g->max_running = running ? running : 1;
-	g->max_waiting = g->max_running;
+	g->max_waiting = 4 * g->max_running;
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
@@ -96,23 +96,36 @@ static void gate_init(struct hash_gate *g, unsigned running)
 	pthread_condattr_destroy(&ca);
 }
 
-kerr services_hash_begin(struct services *s)
+static int64_t monotonic_us(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+/* Would one more waiter get a turn within the wait, at the average pace? */
+static bool worth_waiting(const struct hash_gate *g)
+{
+	if (g->waiting >= g->max_waiting)
+		return false;
+	return g->average_us == 0 || (int64_t)(g->waiting + 1) * g->average_us <=
+					     (int64_t)g->max_running * HASH_GATE_WAIT_MS * 1000;
+}
+
+kerr services_hash_begin(struct services *s, int64_t *turn)
 {
 	struct hash_gate *g = &s->hashing;
 	kerr e = KERR_OK;
 	pthread_mutex_lock(&g->lock);
 	if (g->running >= g->max_running) {
-		if (g->waiting >= g->max_waiting) {
+		if (!worth_waiting(g)) {
 			e = KERR_BUSY;
 		} else {
 			struct timespec until;
 			clock_gettime(CLOCK_MONOTONIC, &until);
-			until.tv_sec += HASH_GATE_WAIT_MS / 1000;
-			until.tv_nsec += (long)(HASH_GATE_WAIT_MS % 1000) * 1000000L;
-			if (until.tv_nsec >= 1000000000L) {
-				until.tv_sec++;
-				until.tv_nsec -= 1000000000L;
-			}
+			until.tv_nsec += (long)HASH_GATE_WAIT_MS * 1000000L;
+			until.tv_sec += until.tv_nsec / 1000000000L;
+			until.tv_nsec %= 1000000000L;
 			g->waiting++;
 			int rc = 0;
 			while (g->running >= g->max_running && rc == 0)
@@ -125,14 +138,17 @@ kerr services_hash_begin(struct services *s)
 	if (!e)
 		g->running++;
 	pthread_mutex_unlock(&g->lock);
+	*turn = monotonic_us();
 	return e;
 }
 
-void services_hash_done(struct services *s)
+void services_hash_done(struct services *s, int64_t turn)
 {
 	struct hash_gate *g = &s->hashing;
+	int64_t took = monotonic_us() - turn;
 	pthread_mutex_lock(&g->lock);
 	g->running--;
+	g->average_us = g->average_us ? (7 * g->average_us + took) / 8 : took;
 	pthread_cond_signal(&g->freed);
 	pthread_mutex_unlock(&g->lock);
 }

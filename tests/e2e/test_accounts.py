@@ -27,9 +27,10 @@ What it checks:
     `kouan password` changes one's own password from standard input;
   * the client address: B trusts 127.0.0.1 as a proxy and records the
     address in X-Forwarded-For; A does not, and records 127.0.0.1;
-  * the auditor reads the log through either server; `kouan audit verify`
-    finds it intact, then names the row an UPDATE in the database altered,
-    the row a DELETE removed, and with --head the rows cut off the end.
+  * the auditor reads the log through either server; after 48 logins at
+    once through both servers `kouan audit verify` finds it intact (one
+    chain), then names the row an UPDATE in the database altered, the row a
+    DELETE removed, and with --head the rows cut off the end.
 
 Run: KOUAN_BIN=... python3 tests/e2e/test_accounts.py (add
 KOUAN_TEST_STORE=postgres KOUAN_TEST_PG_STATE=FILE for PostgreSQL).
@@ -352,6 +353,26 @@ def verify(*extra):
 
 
 def test_audit_verify_finds_what_was_changed_in_the_database():
+    # first, logins through both servers at once: their records join one
+    # chain, one transaction after another
+    users = ["trader", "broker", "customs", "quarantine", "analyst", "terminal", "admin",
+             "auditor"]
+    errors = []
+
+    def logins(i):
+        for k in range(6):
+            srv = (A, B)[(i + k) % 2]
+            r = srv.call("POST", "/v1/sessions",
+                         {"username": users[i], "password": users[i] + "-demo-2026"})
+            if r.status != 201:
+                errors.append(r)
+
+    threads = [threading.Thread(target=logins, args=(i,)) for i in range(len(users))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    eq(errors, [], "concurrent logins")
     r = verify()
     eq(r.returncode, 0, "intact: " + r.stdout + r.stderr)
     check(r.stdout.startswith("audit log intact: "), r.stdout)

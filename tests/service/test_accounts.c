@@ -641,9 +641,10 @@ struct waiter {
 static void *wait_turn(void *arg)
 {
 	struct waiter *w = arg;
-	w->e = services_hash_begin(w->svc);
+	int64_t turn;
+	w->e = services_hash_begin(w->svc, &turn);
 	if (!w->e)
-		services_hash_done(w->svc);
+		services_hash_done(w->svc, turn);
 	return NULL;
 }
 
@@ -659,48 +660,67 @@ static void hashing_is_bounded(void **state)
 {
 	struct test_env *env = *state;
 	struct services *svc = &env->app.svc;
-	/* as many turns as the machine allows (at most 2), as many may wait */
+	/* as many turns as the machine allows (at most 2); four times as many
+	 * may wait */
 	unsigned n = svc->hashing.max_running;
 	assert_int_equal(n, service_hash_concurrency(0));
 	assert_true(n == 1 || n == 2);
-	assert_int_equal(svc->hashing.max_waiting, n);
+	assert_int_equal(svc->hashing.max_waiting, 4 * n);
 	assert_int_equal(service_hash_concurrency(3), 3);
-	/* every turn taken */
+	/* every turn taken; with no hash timed yet, the queue fills; one more
+	 * is turned away at once */
+	int64_t turns[2], t;
 	for (unsigned i = 0; i < n; i++)
-		assert_int_equal(services_hash_begin(svc), KERR_OK);
-	/* the queue fills; one more is turned away at once */
-	pthread_t th[2];
-	struct waiter w[2];
+		assert_int_equal(services_hash_begin(svc, &turns[i]), KERR_OK);
+	pthread_t th[8];
+	struct waiter w[8];
+	for (unsigned i = 0; i < 4 * n; i++) {
+		w[i] = (struct waiter){svc, KERR_INTERNAL};
+		assert_int_equal(pthread_create(&th[i], NULL, wait_turn, &w[i]), 0);
+	}
+	while (waiting(svc) < 4 * n)
+		sched_yield();
+	assert_int_equal(services_hash_begin(svc, &t), KERR_BUSY);
+	/* a login now checks nothing, says so, and counts nothing */
+	struct throttle_refusal r;
+	assert_int_equal(login_from(env, "192.0.2.50", "analyst", "wrong-wrong-wrong", &r),
+			 KERR_BUSY);
+	assert_int_equal(r.retry_after_s, 1);
+	struct admin_job j;
+	assert_int_equal(admin(env, "view", "analyst", NULL, &j), KERR_OK);
+	assert_int_equal(j.view.failed_logins, 0);
+	/* the turns come back: every waiter gets one */
+	for (unsigned i = 0; i < n; i++)
+		services_hash_done(svc, turns[i]);
+	for (unsigned i = 0; i < 4 * n; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(w[i].e, KERR_OK);
+	}
+	assert_true(svc->hashing.average_us > 0);
+	assert_int_equal(login_from(env, "192.0.2.50", "analyst", "analyst-demo-2026", &r),
+			 KERR_OK);
+	/* when hashes take 200 ms on average, one waiter per turn may hope to
+	 * be served within the quarter second; the next is turned away at once */
+	for (unsigned i = 0; i < n; i++)
+		assert_int_equal(services_hash_begin(svc, &turns[i]), KERR_OK);
+	pthread_mutex_lock(&svc->hashing.lock);
+	svc->hashing.average_us = 200000;
+	pthread_mutex_unlock(&svc->hashing.lock);
 	for (unsigned i = 0; i < n; i++) {
 		w[i] = (struct waiter){svc, KERR_INTERNAL};
 		assert_int_equal(pthread_create(&th[i], NULL, wait_turn, &w[i]), 0);
 	}
 	while (waiting(svc) < n)
 		sched_yield();
-	assert_int_equal(services_hash_begin(svc), KERR_BUSY);
-	/* a login now checks nothing, says so, and counts nothing */
-	struct throttle_refusal t;
-	assert_int_equal(login_from(env, "192.0.2.50", "analyst", "wrong-wrong-wrong", &t),
-			 KERR_BUSY);
-	assert_int_equal(t.retry_after_s, 1);
-	struct admin_job j;
-	assert_int_equal(admin(env, "view", "analyst", NULL, &j), KERR_OK);
-	assert_int_equal(j.view.failed_logins, 0);
-	/* the turns come back: every waiter gets one */
-	for (unsigned i = 0; i < n; i++)
-		services_hash_done(svc);
+	assert_int_equal(services_hash_begin(svc, &t), KERR_BUSY);
+	assert_int_equal(waiting(svc), n);
+	/* and a waiter whose turn does not come in time gives up */
 	for (unsigned i = 0; i < n; i++) {
 		pthread_join(th[i], NULL);
-		assert_int_equal(w[i].e, KERR_OK);
+		assert_int_equal(w[i].e, KERR_BUSY); /* after a quarter second */
 	}
-	assert_int_equal(login_from(env, "192.0.2.50", "analyst", "analyst-demo-2026", &t),
-			 KERR_OK);
-	/* a waiter whose turn does not come in time gives up */
 	for (unsigned i = 0; i < n; i++)
-		assert_int_equal(services_hash_begin(svc), KERR_OK);
-	assert_int_equal(services_hash_begin(svc), KERR_BUSY); /* after a quarter second */
-	for (unsigned i = 0; i < n; i++)
-		services_hash_done(svc);
+		services_hash_done(svc, turns[i]);
 }
 
 /* --- the chain, tampered with in the database --- */
