@@ -20,10 +20,12 @@
 void api_throttled(struct api_ctx *ctx, kerr e, const struct throttle_refusal *w)
 {
 	char retry[24], detail[200];
-	snprintf(retry, sizeof retry, "%lld", (long long)(w->retry_after_s > 0 ? w->retry_after_s : 1));
+	long long seconds = w->retry_after_s > 0 ? (long long)w->retry_after_s : 1;
+	snprintf(retry, sizeof retry, "%lld", seconds);
 	http_response_header(ctx->resp, "Retry-After", retry);
 	if (e == KERR_BUSY) {
-		api_problem(ctx, e, "too many passwords are being checked at once; retry in a second",
+		api_problem(ctx, e,
+			    "too many passwords are being checked at once; retry in a second",
 			    NULL);
 		return;
 	}
@@ -88,10 +90,10 @@ void api_session_create(struct api_ctx *ctx)
 		api_problem(ctx, e,
 			    "the user name or password is wrong, or the account is disabled",
 			    NULL);
-	else if (e == KERR_THROTTLED || e == KERR_BUSY)
+	else if (e == KERR_THROTTLED || (e == KERR_BUSY && wait.retry_after_s))
 		api_throttled(ctx, e, &wait);
 	else if (e)
-		api_problem(ctx, e, NULL, NULL);
+		api_problem(ctx, e, e == KERR_BUSY ? "the database is busy; retry" : NULL, NULL);
 	else
 		api_json(ctx, 201,
 			 json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s}}", "token", s.token,
@@ -145,7 +147,7 @@ void api_me_password(struct api_ctx *ctx)
 	refusal_init(&why, &p);
 	kerr e = accounts_password_change(&ctx->uow, &ctx->actor, ctx->token_hash, in[0], in[1],
 					  &why, &wait);
-	if (e == KERR_THROTTLED || e == KERR_BUSY)
+	if (e == KERR_THROTTLED || (e == KERR_BUSY && wait.retry_after_s))
 		api_throttled(ctx, e, &wait);
 	else if (e)
 		api_refused(ctx, e, &why, "the password could not be changed");

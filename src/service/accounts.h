@@ -47,7 +47,7 @@ struct session {
 
 /* Why a password check was not even tried: KERR_THROTTLED (too soon after
  * failures, or the user name is locked) or KERR_BUSY (every hashing turn
- * taken). */
+ * taken: retry_after_s is set; a KERR_BUSY without it is the database's). */
 struct throttle_refusal {
 	int64_t retry_after_s;             /* whole seconds to wait, at least 1 */
 	bool locked;                       /* the user name is locked */
