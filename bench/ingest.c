@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/secret.h"
 #include "common/buf.h"
 
 #define RESPONSE_MAX (4u << 20) /* largest response we accept */
@@ -88,6 +89,7 @@ struct options {
 	bool healthz; /* run healthz slices */
 	const char *user;
 	const char *password;
+	char password_read[SECRET_MAX]; /* from --password-file */
 };
 
 static void usage(FILE *f)
@@ -99,7 +101,8 @@ static void usage(FILE *f)
 		"  --warmup S        declarations sent first and not counted (default 1)\n"
 		"  --items N         items per declaration, 1..%d (default 1)\n"
 		"  --user U          declarant to log in as (default trader)\n"
-		"  --password P      its password (default trader-demo-2026)\n"
+		"  --password-file F its password, the first line of F (default\n"
+		"                    trader-demo-2026, the demo's)\n"
 		"  --only KIND       declarations or healthz: one kind alone, no ratio\n"
 		"                    (for profiling the server on one kind of request)\n"
 		"Only loopback addresses are accepted.\n",
@@ -199,8 +202,17 @@ static bool parse_options(int argc, char **argv, struct options *o)
 			ok = parse_unsigned(v, 1, MAX_ITEMS, &o->items);
 		else if (!strcmp(a, "--user"))
 			ok = v && (o->user = v);
-		else if (!strcmp(a, "--password"))
-			ok = v && (o->password = v);
+		else if (!strcmp(a, "--password-file")) {
+			struct secret_source src = {.file = v};
+			ok = v && secret_read("bench_ingest", &src, "", false, o->password_read);
+			secret_close(&src);
+			if (ok)
+				o->password = o->password_read;
+		} else if (!strcmp(a, "--password")) {
+			fprintf(stderr, "bench_ingest: passwords are not taken on the command line; "
+					"use --password-file FILE\n");
+			return false;
+		}
 		else if (!strcmp(a, "--only")) {
 			ok = v && (!strcmp(v, "declarations") || !strcmp(v, "healthz"));
 			if (ok) {

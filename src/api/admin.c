@@ -1,7 +1,9 @@
 /*
- * admin.c - organisations and users, for admins. The same use cases serve
- * `kouan admin` offline (src/service/accounts.c), so the rules are the
- * same.
+ * admin.c - organisations and users, for admins: create and list them,
+ * look at one user, disable and enable it, unlock its name, reset its
+ * password and revoke its tokens (and any user's revocation of its own:
+ * DELETE /v1/me/tokens). The same use cases serve `kouan admin`
+ * offline (src/service/accounts.c), so the rules are the same.
  */
 #include <string.h>
 
@@ -138,4 +140,147 @@ void api_user_list(struct api_ctx *ctx)
 		return;
 	}
 	api_json(ctx, 200, json_pack("{s:o}", "users", list));
+}
+
+static json_t *user_view_json(const struct user_view *v)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:I, s:o, s:o, s:I}", "id",
+			 (json_int_t)v->user.id, "username", v->user.username, "display_name",
+			 v->user.display_name, "role", v->user.role, "organisation",
+			 v->user.org_uscc, "disabled", v->user.disabled, "failed_logins",
+			 (json_int_t)v->failed_logins, "locked_until",
+			 *v->locked_until ? json_string(v->locked_until) : json_null(),
+			 "password_changed_at",
+			 *v->password_changed_at ? json_string(v->password_changed_at)
+						 : json_null(),
+			 "live_tokens", (json_int_t)v->live_tokens);
+}
+
+/* Answer with the user as it now is (in the request's unit of work). */
+static void show_user(struct api_ctx *ctx, const char *username)
+{
+	struct user_view v;
+	kerr e = accounts_user_get(&ctx->uow, username, &v);
+	if (e == KERR_NOT_FOUND)
+		api_problem(ctx, e, "there is no user with that name", NULL);
+	else if (e)
+		api_problem(ctx, e == KERR_BUSY ? e : KERR_STORE, NULL, NULL);
+	else
+		api_json(ctx, 200, user_view_json(&v));
+}
+
+void api_user_get(struct api_ctx *ctx)
+{
+	show_user(ctx, http_param(ctx->req, "username"));
+}
+
+/* An optional JSON body holding at most {"reason": "..."}; NULL body when
+ * none was sent. False after answering. */
+static bool reason_body(struct api_ctx *ctx, bool required, json_t **body, const char **reason)
+{
+	*body = NULL;
+	*reason = NULL;
+	if (ctx->req->body_len == 0 && !http_header(ctx->req, "Content-Type")) {
+		if (required)
+			api_field_problem(ctx, KERR_INVALID, "/reason",
+					  "is required: say why the account is stopped");
+		return !required;
+	}
+	if (!(*body = api_read_body(ctx)))
+		return false;
+	static const char *const ok[] = {"reason", NULL};
+	if (!api_only_fields(ctx, *body, ok, "reason") ||
+	    !api_reason(ctx, *body, required, REASON_SIZE - 1, reason)) {
+		json_decref(*body);
+		*body = NULL;
+		return false;
+	}
+	return true;
+}
+
+static void set_disabled(struct api_ctx *ctx, bool disabled)
+{
+	const char *username = http_param(ctx->req, "username");
+	json_t *body;
+	const char *reason;
+	if (!reason_body(ctx, disabled, &body, &reason))
+		return;
+	struct refusal why;
+	refusal_init(&why, NULL);
+	kerr e = accounts_user_set_disabled(&ctx->uow, &ctx->actor, username, disabled, reason,
+					    &why);
+	if (e)
+		api_refused(ctx, e, &why, "the user could not be changed");
+	else
+		show_user(ctx, username);
+	json_decref(body);
+}
+
+void api_user_disable(struct api_ctx *ctx)
+{
+	set_disabled(ctx, true);
+}
+
+void api_user_enable(struct api_ctx *ctx)
+{
+	set_disabled(ctx, false);
+}
+
+void api_user_unlock(struct api_ctx *ctx)
+{
+	const char *username = http_param(ctx->req, "username");
+	struct refusal why;
+	refusal_init(&why, NULL);
+	kerr e = accounts_user_unlock(&ctx->uow, &ctx->actor, username, &why);
+	if (e)
+		api_refused(ctx, e, &why, "the user could not be unlocked");
+	else
+		show_user(ctx, username);
+}
+
+void api_user_password_reset(struct api_ctx *ctx)
+{
+	json_t *body = api_read_body(ctx);
+	if (!body)
+		return;
+	static const char *const ok[] = {"password", NULL};
+	struct problems p;
+	problems_init(&p);
+	problems_unknown_fields(&p, body, "", ok, "password");
+	const char *password = str_field(body, "password", &p, true);
+	struct refusal why;
+	refusal_init(&why, &p);
+	kerr e = problems_any(&p) ? KERR_INVALID
+				  : accounts_password_reset(&ctx->uow, &ctx->actor,
+							    http_param(ctx->req, "username"),
+							    password, &why);
+	if (e == KERR_INVALID && !*why.detail)
+		refusal_say(&why, "the request has fields that are not valid");
+	if (e)
+		api_refused(ctx, e, &why, "the password could not be set");
+	else
+		api_no_content(ctx);
+	json_decref(body);
+}
+
+static void revoke_tokens(struct api_ctx *ctx, const char *username)
+{
+	struct refusal why;
+	int64_t n;
+	refusal_init(&why, NULL);
+	kerr e = accounts_tokens_revoke(&ctx->uow, &ctx->actor, username, &n, &why);
+	if (e)
+		api_refused(ctx, e, &why, "the tokens could not be revoked");
+	else
+		api_json(ctx, 200, json_pack("{s:I}", "revoked", (json_int_t)n));
+}
+
+void api_user_tokens_revoke(struct api_ctx *ctx)
+{
+	revoke_tokens(ctx, http_param(ctx->req, "username"));
+}
+
+void api_me_tokens_revoke(struct api_ctx *ctx)
+{
+	revoke_tokens(ctx, ctx->actor.username);
 }

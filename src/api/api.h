@@ -2,8 +2,10 @@
  * api.h - the HTTP API of kouan: the running application (struct app), the
  * route table and the dispatcher that answers one request.
  *
- * A request goes: route match -> bearer token -> role allowed by the route
- * -> the route's handler, which parses and checks the request, calls one
+ * A request goes: route match -> the client's address (the peer's, or from
+ * X-Forwarded-For when the peer is a trusted proxy), which the unit of work
+ * carries for the audit log and login throttling -> bearer token -> role
+ * allowed by the route -> the route's handler, which parses and checks the request, calls one
  * service and renders its result -> the dispatcher commits the unit of
  * work when the answer is a success and rolls it back otherwise. Handlers
  * never touch a socket (see http/http.h) or the store directly.
@@ -15,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/netaddr.h"
 #include "http/http.h"
 #include "service/service.h"
 
@@ -22,6 +25,8 @@ struct app_limits {
 	size_t max_body;          /* bytes; larger bodies get 413 */
 	int longpoll_max_s;       /* longest wait on GET /v1/events */
 	int max_waiters;          /* concurrent long-polls */
+	/* peers whose X-Forwarded-For names the client (none by default) */
+	struct netaddr_list trusted_proxies;
 	struct service_limits service;
 };
 

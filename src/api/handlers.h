@@ -16,6 +16,7 @@
 #include "api/api.h"
 #include "domain/credentials.h"
 #include "http/problem.h"
+#include "service/accounts.h"
 
 struct api_ctx {
 	struct app *app;
@@ -45,6 +46,9 @@ void api_field_problem(struct api_ctx *ctx, kerr e, const char *field,
  * (or other internal error) becomes a 500/503 with `failure` as detail. */
 void api_refused(struct api_ctx *ctx, kerr e, const struct refusal *why,
 		 const char *failure);
+/* 429 (too many failures: wait, or locked) or 503 (every password-hashing
+ * turn taken) with Retry-After, for a check that was not tried. */
+void api_throttled(struct api_ctx *ctx, kerr e, const struct throttle_refusal *w);
 /* JSON; takes the reference to `body`. */
 void api_json(struct api_ctx *ctx, int status, json_t *body);
 /* An empty 204. */
@@ -93,6 +97,7 @@ void api_release_key(struct api_ctx *ctx);
 void api_session_create(struct api_ctx *ctx);
 void api_session_delete(struct api_ctx *ctx);
 void api_me(struct api_ctx *ctx);
+void api_me_password(struct api_ctx *ctx);
 /* reference.c */
 void api_reference_index(struct api_ctx *ctx);
 void api_reference_list(struct api_ctx *ctx);
@@ -119,6 +124,16 @@ void api_organisation_create(struct api_ctx *ctx);
 void api_organisation_list(struct api_ctx *ctx);
 void api_user_create(struct api_ctx *ctx);
 void api_user_list(struct api_ctx *ctx);
+void api_user_get(struct api_ctx *ctx);
+void api_user_disable(struct api_ctx *ctx);
+void api_user_enable(struct api_ctx *ctx);
+void api_user_unlock(struct api_ctx *ctx);
+void api_user_password_reset(struct api_ctx *ctx);
+void api_user_tokens_revoke(struct api_ctx *ctx);
+void api_me_tokens_revoke(struct api_ctx *ctx);
+/* audit.c */
+void api_audit_list(struct api_ctx *ctx);
+void api_audit_head(struct api_ctx *ctx);
 /* mandates.c */
 void api_mandate_create(struct api_ctx *ctx);
 void api_mandate_list(struct api_ctx *ctx);

@@ -43,15 +43,19 @@ void api_loopback(struct app *app, const struct loopback_call *call,
 	if (call->idempotency_key)
 		req.headers[req.nheaders++] =
 			(struct http_pair){"Idempotency-Key", call->idempotency_key};
+	if (call->forwarded_for)
+		req.headers[req.nheaders++] =
+			(struct http_pair){"X-Forwarded-For", call->forwarded_for};
 	req.body = call->body;
 	req.body_len = call->body ? (call->body_len ? call->body_len : strlen(call->body)) : 0;
 	req.body_too_large = call->body_too_large;
-	req.remote = "loopback";
+	req.remote = call->remote ? call->remote : "loopback";
 
 	struct http_response resp;
 	http_response_init(&resp);
 	api_dispatch(app, &req, &resp);
 	out->status = resp.status;
+	out->retry_after = -1;
 	out->text = buf_take(&resp.body);
 	if (out->text && *out->text)
 		out->json = json_loads(out->text, 0, NULL);
@@ -60,6 +64,8 @@ void api_loopback(struct app *app, const struct loopback_call *call,
 			str_copy(out->location, resp.headers[i].value, sizeof out->location);
 		if (!strcasecmp(resp.headers[i].name, "Idempotent-Replayed"))
 			out->replayed = true;
+		if (!strcasecmp(resp.headers[i].name, "Retry-After"))
+			out->retry_after = strtol(resp.headers[i].value, NULL, 10);
 	}
 	http_response_free(&resp);
 }

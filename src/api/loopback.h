@@ -19,6 +19,8 @@ struct loopback_call {
 	const char *content_type; /* NULL: application/json when there is a body */
 	const char *idempotency_key;
 	bool body_too_large;
+	const char *remote;         /* the peer's address; NULL: "loopback" */
+	const char *forwarded_for;  /* an X-Forwarded-For header, or NULL */
 };
 
 struct loopback_result {
@@ -27,6 +29,7 @@ struct loopback_result {
 	char *text;        /* raw body, owned */
 	char location[128];
 	bool replayed;     /* Idempotent-Replayed: true */
+	long retry_after;  /* Retry-After in seconds, -1 when absent */
 };
 
 /* Dispatch; always fills *out (free with loopback_result_free). */

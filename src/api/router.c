@@ -5,7 +5,14 @@
  *
  * The route table is data: one line per endpoint with the roles allowed and
  * whether its unit of work reads or writes. Public endpoints carry
- * ROLES_PUBLIC; every other one needs a bearer token.
+ * ROLES_PUBLIC; every other one needs a bearer token. The auditor reads the
+ * audit log and nothing else (READERS leaves it out).
+ *
+ * The client's address, recorded with every audited act and counted by
+ * login throttling, is the peer's, unless the peer is a trusted proxy: then
+ * it is read from X-Forwarded-For, from the right, as the first address
+ * that is not itself a trusted proxy. (A proxy appends the address it saw
+ * to whatever the client sent, so only the right end can be believed.)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,12 +21,14 @@
 
 #include "api/handlers.h"
 #include "common/log.h"
+#include "common/netaddr.h"
 #include "service/accounts.h"
 
 #define OFFICERS (ROLES_AGENCY | ROLE_BIT(ANALYST) | ROLE_BIT(ADMIN))
-#define READERS ROLES_ANY
+#define READERS (ROLES_ANY & ~ROLE_BIT(AUDITOR))
 #define DECLARANT ROLE_BIT(DECLARANT)
 #define ADMIN ROLE_BIT(ADMIN)
+#define AUDITOR ROLE_BIT(AUDITOR)
 
 static const struct route routes[] = {
 	{"GET", "/v1/healthz", api_healthz, ROLES_PUBLIC, TX_READ},
@@ -28,6 +37,8 @@ static const struct route routes[] = {
 	{"POST", "/v1/sessions", api_session_create, ROLES_PUBLIC, TX_WRITE},
 	{"DELETE", "/v1/sessions/current", api_session_delete, ROLES_ANY, TX_WRITE},
 	{"GET", "/v1/me", api_me, ROLES_ANY, TX_READ},
+	{"PUT", "/v1/me/password", api_me_password, ROLES_ANY, TX_WRITE},
+	{"DELETE", "/v1/me/tokens", api_me_tokens_revoke, ROLES_ANY, TX_WRITE},
 	{"GET", "/v1/reference", api_reference_index, READERS, TX_READ},
 	{"GET", "/v1/reference/{list}", api_reference_list, READERS, TX_READ},
 	{"GET", "/v1/reference/{list}/{code}", api_reference_get, READERS, TX_READ},
@@ -52,6 +63,15 @@ static const struct route routes[] = {
 	{"GET", "/v1/organisations", api_organisation_list, ADMIN, TX_READ},
 	{"POST", "/v1/users", api_user_create, ADMIN, TX_WRITE},
 	{"GET", "/v1/users", api_user_list, ADMIN, TX_READ},
+	{"GET", "/v1/users/{username}", api_user_get, ADMIN, TX_READ},
+	{"POST", "/v1/users/{username}/disable", api_user_disable, ADMIN, TX_WRITE},
+	{"POST", "/v1/users/{username}/enable", api_user_enable, ADMIN, TX_WRITE},
+	{"POST", "/v1/users/{username}/unlock", api_user_unlock, ADMIN, TX_WRITE},
+	{"PUT", "/v1/users/{username}/password", api_user_password_reset, ADMIN, TX_WRITE},
+	{"DELETE", "/v1/users/{username}/tokens", api_user_tokens_revoke, ADMIN, TX_WRITE},
+	/* the audit log */
+	{"GET", "/v1/audit", api_audit_list, AUDITOR, TX_READ},
+	{"GET", "/v1/audit/head", api_audit_head, AUDITOR, TX_READ},
 	/* electronic mandates (委托) */
 	{"POST", "/v1/mandates", api_mandate_create, DECLARANT, TX_WRITE},
 	{"GET", "/v1/mandates", api_mandate_list, DECLARANT, TX_READ},
@@ -221,6 +241,41 @@ static const struct route *route_of(struct api_ctx *ctx, struct split_path *sp,
 	return found;
 }
 
+/* The client's address (see the top of this file) into out. */
+static void client_address(const struct app *app, const struct http_request *req,
+			   char out[SOURCE_SIZE])
+{
+	const char *remote = req->remote && *req->remote ? req->remote : "unknown";
+	char addr[NETADDR_TEXT_SIZE];
+	if (!netaddr_canonical(remote, addr)) { /* not an IP (an in-process call) */
+		str_copy(out, remote, SOURCE_SIZE);
+		return;
+	}
+	str_copy(out, addr, SOURCE_SIZE);
+	const struct netaddr_list *trusted = &app->limits.trusted_proxies;
+	const char *xff = http_header(req, "X-Forwarded-For");
+	char list[1024];
+	if (!xff || !netaddr_list_has(trusted, addr) ||
+	    str_copy(list, xff, sizeof list) >= sizeof list)
+		return;
+	size_t n = strlen(list);
+	for (;;) {
+		while (n && (list[n - 1] == ' ' || list[n - 1] == '\t'))
+			list[--n] = '\0';
+		char *comma = strrchr(list, ',');
+		char *item = comma ? comma + 1 : list;
+		while (*item == ' ' || *item == '\t')
+			item++;
+		if (!netaddr_canonical(item, addr))
+			return; /* garbage: the last hop believed stands */
+		str_copy(out, addr, SOURCE_SIZE);
+		if (!netaddr_list_has(trusted, addr) || !comma)
+			return;
+		*comma = '\0';
+		n = (size_t)(comma - list);
+	}
+}
+
 /* Commit the request's unit of work when the answer is a success, roll it
  * back otherwise: the one place a request's changes are kept or dropped. */
 static void finish(struct api_ctx *ctx)
@@ -257,6 +312,9 @@ void api_dispatch(struct app *app, const struct http_request *req_in,
 		return;
 	}
 	uow_init(&ctx.uow, &app->svc, conn, ctx.route->tx == TX_WRITE);
+	char source[SOURCE_SIZE];
+	client_address(app, &req, source);
+	uow_set_source(&ctx.uow, source);
 	if (ctx.route->roles != ROLES_PUBLIC) {
 		if (!authenticate(&ctx))
 			goto out;

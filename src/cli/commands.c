@@ -1,8 +1,9 @@
 /*
- * commands.c - the client subcommands: login, declare, status, decide,
- * events, verify-notice. Each prints JSON answers on stdout and problems
- * on stderr; the exit status is 0 on success, 1 when the server refused,
- * 2 on a usage error, 3 when the server could not be reached.
+ * commands.c - the client subcommands: login, password, declare, status,
+ * decide, events, verify-notice. Each prints JSON answers on stdout and
+ * problems on stderr; the exit status is 0 on success, 1 when the server
+ * refused, 2 on a usage error, 3 when the server could not be reached.
+ * Passwords never come from the command line (cli/secret.h).
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -11,8 +12,9 @@
 #include <unistd.h>
 
 #include "cli/client.h"
-#include "domain/release.h"
 #include "cli/commands.h"
+#include "cli/secret.h"
+#include "domain/release.h"
 
 static const char client_opts[] =
 	"  --url URL      server (default $KOUAN_URL or http://127.0.0.1:8080)\n"
@@ -70,28 +72,67 @@ static char *read_all(const char *path)
 	return buf_take(&b);
 }
 
+static const char no_password_args[] =
+	"passwords are not taken on the command line, where other users of the "
+	"machine can see them; answer the prompt, or use --password-file FILE or "
+	"--password-stdin";
+
+/* Set up a command that reads passwords: the client, the password
+ * options, and no more than `max` arguments (a password given as one is
+ * refused). The new argc, or -1 after saying why. */
+static int secret_setup(const char *cmd, int argc, char **argv, int max, struct client *c,
+			struct secret_source *src)
+{
+	memset(src, 0, sizeof *src);
+	argc = client_setup(c, argc, argv);
+	argc = secret_options(argc, argv, 2, src);
+	if (argc > max) {
+		fprintf(stderr, "%s: %s\n", cmd, no_password_args);
+		return -1;
+	}
+	return argc;
+}
+
+/* Send a body that holds passwords (taken), wiping its text afterwards;
+ * false when it could not be sent. */
+static bool call_with_secrets(const struct client *c, const char *method, const char *path,
+			      json_t *body, struct client_response *r)
+{
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	json_decref(body);
+	bool ok = text && client_call(c, method, path, text, NULL, r);
+	if (text)
+		secret_wipe(text, strlen(text));
+	free(text);
+	return ok;
+}
+
 int cmd_login(int argc, char **argv)
 {
 	static const char usage[] =
-		"Usage: kouan login USERNAME [PASSWORD]\n\nExchange credentials for a "
-		"bearer token and print it (use it as KOUAN_TOKEN).\n"
-		"The password is read from $KOUAN_PASSWORD when not given.";
+		"Usage: kouan login USERNAME [--password-file FILE | --password-stdin]\n\n"
+		"Exchange credentials for a bearer token and print it (use it as\n"
+		"KOUAN_TOKEN). The password is asked for on the terminal (not shown),\n"
+		"or read from the first line of FILE or of standard input.";
 	if (help(argc, argv, usage))
 		return 0;
 	struct client c;
-	argc = client_setup(&c, argc, argv);
-	const char *pw = argc > 3 ? argv[3] : getenv("KOUAN_PASSWORD");
-	if (argc < 3 || !pw) {
+	struct secret_source src;
+	if ((argc = secret_setup("kouan login", argc, argv, 3, &c, &src)) < 0)
+		return 2;
+	if (argc < 3) {
 		fprintf(stderr, "%s\n", usage);
 		return 2;
 	}
+	char pw[SECRET_MAX];
+	bool got = secret_read("kouan login", &src, "Password: ", false, pw);
+	secret_close(&src);
+	if (!got)
+		return 2;
 	json_t *body = json_pack("{s:s, s:s}", "username", argv[2], "password", pw);
-	char *text = json_dumps(body, JSON_COMPACT);
-	json_decref(body);
+	secret_wipe(pw, sizeof pw);
 	struct client_response r;
-	bool ok = client_call(&c, "POST", "/v1/sessions", text, NULL, &r);
-	free(text);
-	if (!ok)
+	if (!call_with_secrets(&c, "POST", "/v1/sessions", body, &r))
 		return 3;
 	if (r.status == 201) {
 		printf("%s\n", json_string_value(json_object_get(r.json, "token")));
@@ -99,6 +140,42 @@ int cmd_login(int argc, char **argv)
 		return 0;
 	}
 	return finish(&r, 201);
+}
+
+int cmd_password(int argc, char **argv)
+{
+	static const char usage[] =
+		"Usage: kouan password [--password-file FILE | --password-stdin]\n\n"
+		"Change your own password (the token's user). Asks on the terminal for\n"
+		"the current password and the new one (twice), or reads them from the\n"
+		"first two lines of FILE or of standard input. Every other token of\n"
+		"yours stops working.";
+	if (help(argc, argv, usage))
+		return 0;
+	struct client c;
+	struct secret_source src;
+	if (secret_setup("kouan password", argc, argv, 2, &c, &src) < 0)
+		return 2;
+	char current[SECRET_MAX], next[SECRET_MAX];
+	bool got = secret_read("kouan password", &src, "Current password: ", false, current) &&
+		   secret_read("kouan password", &src, "New password: ", true, next);
+	secret_close(&src);
+	json_t *body = got ? json_pack("{s:s, s:s}", "current_password", current, "password",
+				       next)
+			   : NULL;
+	secret_wipe(current, sizeof current);
+	secret_wipe(next, sizeof next);
+	if (!got)
+		return 2;
+	struct client_response r;
+	if (!call_with_secrets(&c, "PUT", "/v1/me/password", body, &r))
+		return 3;
+	if (r.status == 204) {
+		fprintf(stderr, "password changed\n");
+		client_response_free(&r);
+		return 0;
+	}
+	return finish(&r, 204);
 }
 
 int cmd_declare(int argc, char **argv)

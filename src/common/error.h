@@ -29,7 +29,8 @@
 	X(NOMEM, "Out of memory")                                              \
 	X(STORE, "Storage failure")                                            \
 	X(INTERNAL, "Internal error")                                          \
-	X(BUSY, "Service busy, retry later")
+	X(BUSY, "Service busy, retry later")                                   \
+	X(THROTTLED, "Too many attempts, wait before trying again")
 
 typedef enum {
 #define KERR_ENUM(name, text) KERR_##name,

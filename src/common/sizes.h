@@ -32,5 +32,6 @@
 #define HASH_HEX_SIZE 65                        /* 32-byte hash as hex */
 #define KEY_ID_SIZE 17                          /* 8-byte key id as hex */
 #define TIME_TEXT_SIZE 32                       /* RFC 3339 with microseconds */
+#define SOURCE_SIZE 72                          /* where an act came from: an address, or os:USER */
 
 #endif

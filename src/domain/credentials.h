@@ -5,6 +5,8 @@
  * parameters travel inside the hash, so verification needs none. Tokens are
  * 32 random bytes, base64url without padding, prefixed "kt_"; only their
  * BLAKE2b hash is stored, so a stolen database yields no usable token.
+ * New passwords are checked against a short list of common ones, compiled
+ * in.
  */
 #ifndef KOUAN_CREDENTIALS_H
 #define KOUAN_CREDENTIALS_H
@@ -25,8 +27,14 @@ KOUAN_MUST_USE kerr credentials_init(void);
 KOUAN_MUST_USE kerr password_hash(const char *password, unsigned long long ops,
 				  size_t mem, char out[PASSWORD_HASH_MAX]);
 bool password_verify(const char *hash, const char *password);
-/* A password must be 10 to 128 characters. NULL when acceptable, else why. */
-const char *password_problem(const char *password);
+/* Is this password acceptable for the user `username` (NULL: not known
+ * yet)? NULL when it is, else why, as a sentence fragment for the field
+ * /password. A password must be 10 to 128 bytes with at least 4 different
+ * characters, and must not be one of the common passwords compiled in
+ * (data/passwords/common.txt) nor the user name, once digits and
+ * punctuation around or inside it and the usual letter swaps (0 for o, @
+ * for a, ...) are taken away. Pure. */
+const char *password_problem(const char *password, const char *username);
 
 /* A new random token. */
 void token_new(char out[TOKEN_TEXT_MAX]);

@@ -36,5 +36,53 @@ const char *role_agency(enum role r)
 const char *role_names_text(void)
 {
 	return "declarant, customs, quarantine, border, maritime, port_operator, "
-	       "analyst, admin";
+	       "analyst, admin, auditor";
+}
+
+/* The kinds of organisation a role may belong to, '|'-separated. No
+ * default: a new role does not compile until its kinds are decided. */
+static const char *kinds_of(enum role r)
+{
+	switch (r) {
+	case ROLE_DECLARANT:
+		return "trader|broker";
+	case ROLE_CUSTOMS:
+	case ROLE_QUARANTINE:
+	case ROLE_BORDER:
+	case ROLE_MARITIME:
+		return "agency";
+	case ROLE_PORT_OPERATOR:
+		return "port";
+	case ROLE_ANALYST:
+	case ROLE_ADMIN:
+	case ROLE_AUDITOR:
+		return "office";
+	case ROLE_COUNT:
+		break;
+	}
+	return "";
+}
+
+bool role_fits_org_kind(enum role r, const char *kind)
+{
+	if ((unsigned)r >= ROLE_COUNT || !kind || !*kind)
+		return false;
+	const char *k = kinds_of(r);
+	size_t n = strlen(kind);
+	while (*k) {
+		size_t len = strcspn(k, "|");
+		if (len == n && strncmp(k, kind, n) == 0)
+			return true;
+		k += len;
+		if (*k == '|')
+			k++;
+	}
+	return false;
+}
+
+const char *role_org_kinds_text(enum role r)
+{
+	if ((unsigned)r >= ROLE_COUNT)
+		return "";
+	return r == ROLE_DECLARANT ? "trader or broker" : kinds_of(r);
 }

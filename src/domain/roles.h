@@ -4,8 +4,9 @@
  *
  * A role is a word stored with the user ("declarant", "customs", ...). The
  * route table grants routes to sets of roles (ROLE_BIT); services narrow
- * further by data (own organisation, own agency). Pure: names and sets
- * only.
+ * further by data (own organisation, own agency). Which kind of
+ * organisation each role may belong to is decided here too. Pure: names
+ * and sets only.
  */
 #ifndef KOUAN_ROLES_H
 #define KOUAN_ROLES_H
@@ -21,7 +22,8 @@
 	X(MARITIME, "maritime", true)                                          \
 	X(PORT_OPERATOR, "port_operator", false)                               \
 	X(ANALYST, "analyst", false)                                           \
-	X(ADMIN, "admin", false)
+	X(ADMIN, "admin", false)                                               \
+	X(AUDITOR, "auditor", false)
 
 enum role {
 #define ROLE_ENUM(name, text, agency) ROLE_##name,
@@ -46,5 +48,13 @@ bool role_parse(const char *s, enum role *out);
 const char *role_agency(enum role r);
 /* The names of every role, comma-separated, for messages. */
 const char *role_names_text(void);
+
+/* May a user with role r belong to an organisation of this kind (trader,
+ * broker, agency, port, office)? A declarant works for a trader or a
+ * broker, an officer for an agency, a port operator for a port, an
+ * analyst, an admin and an auditor for an office. */
+bool role_fits_org_kind(enum role r, const char *kind);
+/* The kinds a role may belong to, for messages: "trader or broker". */
+const char *role_org_kinds_text(enum role r);
 
 #endif

@@ -27,7 +27,8 @@
 	X(NOMEM, 500, "internal")                                              \
 	X(STORE, 500, "internal")                                              \
 	X(INTERNAL, 500, "internal")                                           \
-	X(BUSY, 503, "busy")
+	X(BUSY, 503, "busy")                                                   \
+	X(THROTTLED, 429, "too-many-requests")
 
 static const struct {
 	kerr code;

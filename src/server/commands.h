@@ -1,6 +1,6 @@
 /*
  * commands.h - the server-side subcommands of the kouan binary (serve,
- * init, admin, demo): they work on the database directly. The client
+ * init, admin, demo, audit): they work on the database directly. The client
  * subcommands are in src/cli/commands.h.
  */
 #ifndef KOUAN_COMMANDS_H
@@ -10,5 +10,6 @@ int cmd_serve(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/netaddr.h"
 
 const char config_help[] =
 	"Settings (flag, or KOUAN_<NAME> in the environment, or name = value in\n"
@@ -27,9 +28,14 @@ const char config_help[] =
 	"  --per-ip-limit N       connections per client address (default 256)\n"
 	"  --sync process|power   durability: survive a process crash (default) or\n"
 	"                         also power loss (fsync on every commit)\n"
-	"  --token-ttl-hours N    session token lifetime (default 12)\n"
+	"  --token-ttl-hours N    session token lifetime, 1 to 24 (default 12)\n"
 	"  --longpoll-max-s N     longest wait on GET /v1/events (default 25)\n"
 	"  --pwhash interactive|min  Argon2id cost for new passwords (min: tests)\n"
+	"  --pwhash-concurrency auto|N  password hashes computed at once, 1 to 64;\n"
+	"                         auto (default): 2, or 1 with fewer than 3 cores;\n"
+	"                         a few more wait up to 0.25 s, the rest get 503\n"
+	"  --trusted-proxies LIST addresses or networks (10.0.0.0/8) of proxies whose\n"
+	"                         X-Forwarded-For names the client (default none)\n"
 	"  --access-log on|off    one log line per request (default on)\n"
 	"  --quiet on|off         log nothing but errors (default off)\n"
 	"  --declarant-lanes on|off  show declarants the lanes risk assessment gave\n"
@@ -53,6 +59,7 @@ void config_defaults(struct config *c)
 	c->token_ttl_hours = 12;
 	c->longpoll_max_s = 25;
 	str_copy(c->pwhash, "interactive", sizeof c->pwhash);
+	c->pwhash_concurrency = 0; /* auto */
 	c->access_log = true;
 }
 
@@ -116,14 +123,30 @@ bool config_set(struct config *c, const char *name, const char *v, char *err,
 	else if (!strcmp(key, "sync"))
 		ok = (!strcmp(v, "process") || !strcmp(v, "power")) &&
 		     str_copy(c->sync, v, sizeof c->sync) < sizeof c->sync;
-	else if (!strcmp(key, "token-ttl-hours") && (ok = parse_uint(v, 1, 24 * 366, &x)))
+	else if (!strcmp(key, "token-ttl-hours") && (ok = parse_uint(v, 1, 24, &x)))
 		c->token_ttl_hours = (unsigned)x;
 	else if (!strcmp(key, "longpoll-max-s") && (ok = parse_uint(v, 0, 300, &x)))
 		c->longpoll_max_s = (unsigned)x;
 	else if (!strcmp(key, "pwhash"))
 		ok = (!strcmp(v, "interactive") || !strcmp(v, "min")) &&
 		     str_copy(c->pwhash, v, sizeof c->pwhash) < sizeof c->pwhash;
-	else if (!strcmp(key, "access-log"))
+	else if (!strcmp(key, "pwhash-concurrency") && !strcmp(v, "auto"))
+		c->pwhash_concurrency = 0;
+	else if (!strcmp(key, "pwhash-concurrency") && (ok = parse_uint(v, 1, 64, &x)))
+		c->pwhash_concurrency = (unsigned)x;
+	else if (!strcmp(key, "trusted-proxies")) {
+		struct netaddr_list l;
+		char bad[64];
+		ok = str_copy(c->trusted_proxies, v, sizeof c->trusted_proxies) <
+		     sizeof c->trusted_proxies;
+		if (ok && !netaddr_list_parse(v, &l, bad, sizeof bad)) {
+			snprintf(err, errn,
+				 "setting 'trusted-proxies': '%s' is not an IP address or "
+				 "network (ADDRESS/BITS)",
+				 bad);
+			return false;
+		}
+	} else if (!strcmp(key, "access-log"))
 		ok = parse_bool(v, &c->access_log);
 	else if (!strcmp(key, "quiet"))
 		ok = parse_bool(v, &c->quiet);
@@ -133,7 +156,8 @@ bool config_set(struct config *c, const char *name, const char *v, char *err,
 		 !strcmp(key, "max-body") || !strcmp(key, "timeout-s") ||
 		 !strcmp(key, "header-timeout-s") ||
 		 !strcmp(key, "conn-limit") || !strcmp(key, "per-ip-limit") ||
-		 !strcmp(key, "token-ttl-hours") || !strcmp(key, "longpoll-max-s"))
+		 !strcmp(key, "token-ttl-hours") || !strcmp(key, "longpoll-max-s") ||
+		 !strcmp(key, "pwhash-concurrency"))
 		ok = false;
 	else {
 		snprintf(err, errn, "unknown setting '%s' (see --help)", name);
@@ -194,8 +218,9 @@ bool config_load_env(struct config *c, char *err, size_t errn)
 {
 	static const char *const names[] = {
 		"listen", "port", "db", "release_key", "threads", "max_body",
-		"timeout_s", "header_timeout_s", "conn_limit", "per_ip_limit", "sync", "token_ttl_hours",
-		"longpoll_max_s", "pwhash", "access_log", "quiet", "declarant_lanes", NULL};
+		"timeout_s", "header_timeout_s", "conn_limit", "per_ip_limit", "sync",
+		"token_ttl_hours", "longpoll_max_s", "pwhash", "pwhash_concurrency",
+		"trusted_proxies", "access_log", "quiet", "declarant_lanes", NULL};
 	for (size_t i = 0; names[i]; i++) {
 		char env[64] = "KOUAN_";
 		size_t n = 6;

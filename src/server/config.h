@@ -28,6 +28,8 @@ struct config {
 	unsigned token_ttl_hours;
 	unsigned longpoll_max_s;
 	char pwhash[16];       /* "interactive" or "min" (tests only) */
+	unsigned pwhash_concurrency; /* password hashes at once; 0: auto */
+	char trusted_proxies[512]; /* addresses and networks, comma-separated */
 	bool access_log;
 	bool quiet;
 	bool declarant_lanes;  /* show declarants their goods' lanes (not the rules) */

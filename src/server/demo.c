@@ -38,6 +38,7 @@ const struct demo_user demo_users[] = {
 	{"terminal", "terminal-demo-2026", "port_operator", "91440101MA5DP0RT5G", "码头调度 Terminal desk", false},
 	{"analyst", "analyst-demo-2026", "analyst", "11440000MB2D1PA06K", "口岸办 分析员 Analyst", false},
 	{"admin", "admin-demo-2026", "admin", "91440101MA5ADMN826", "Administrator", false},
+	{"auditor", "auditor-demo-2026", "auditor", "11440000MB2D1PA06K", "审计员 Auditor", false},
 	{NULL, NULL, NULL, NULL, NULL, false},
 };
 

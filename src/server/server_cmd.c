@@ -1,9 +1,13 @@
 /*
  * server_cmd.c - kouan serve, init, demo and admin: open the database,
  * migrate it, load reference data, run the HTTP server until SIGTERM or
- * SIGINT, and administer organisations, users and tokens offline.
+ * SIGINT, and administer organisations, users and tokens offline. Offline
+ * acts are audited under the operating system user who ran them, and
+ * signed with the release key like the server's. Passwords are never taken
+ * from the command line.
  */
 #include <errno.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -12,8 +16,10 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "cli/secret.h"
 #include "common/embedded.h"
 #include "common/log.h"
+#include "common/netaddr.h"
 #include "domain/credentials.h"
 #include "http/server.h"
 #include "server/commands.h"
@@ -60,6 +66,10 @@ static void limits_from(const struct config *cfg, struct app_limits *l)
 		l->service.pwhash_ops = crypto_pwhash_OPSLIMIT_MIN;
 		l->service.pwhash_mem = crypto_pwhash_MEMLIMIT_MIN;
 	}
+	l->service.pwhash_concurrency = cfg->pwhash_concurrency;
+	/* checked when the setting was read */
+	if (!netaddr_list_parse(cfg->trusted_proxies, &l->trusted_proxies, NULL, 0))
+		l->trusted_proxies.count = 0;
 }
 
 /* Open and migrate the store, load reference data when empty. */
@@ -271,14 +281,24 @@ int cmd_init(int argc, char **argv)
 
 static const char admin_help[] =
 	"Usage: kouan admin COMMAND [options] [settings]\n\n"
-	"Administer the database directly (no server needed):\n"
+	"Administer the database directly (no server needed). Every change is\n"
+	"recorded in the audit log under the operating system user who runs it\n"
+	"(os:NAME) and signed with the release key (--release-key).\n"
 	"  org-create --uscc USCC --name NAME --kind trader|broker|agency|port|office\n"
 	"             [--port UNLOCODE]   (a port organisation: the port it works at)\n"
-	"  user-create --username U --password P --role ROLE --org USCC [--display-name N]\n"
+	"  user-create --username U --role ROLE --org USCC [--display-name N]\n"
 	"             [--supervisor]      (an officer who may waive an inspection)\n"
-	"  token-create --username U [--ttl-hours N] [--label TEXT]\n"
+	"  user-disable --username U --reason TEXT   (its tokens are revoked)\n"
+	"  user-enable --username U\n"
+	"  user-unlock --username U                  (clears failed logins and lock)\n"
+	"  password-reset --username U               (revokes the user's tokens)\n"
+	"  tokens-revoke --username U\n"
+	"  token-create --username U [--ttl-hours N (1 to 720)] [--label TEXT]\n"
 	"  orgs       list organisations\n"
-	"  users      list users\n";
+	"  users      list users\n"
+	"user-create and password-reset ask for the password on the terminal\n"
+	"(twice, not shown), or read it from --password-file FILE or\n"
+	"--password-stdin (the first line); never from the command line.\n";
 
 /* Pull "--name value" out of argv (marking used slots NULL). */
 static const char *take(int argc, char **argv, const char *name)
@@ -321,20 +341,34 @@ static void print_problems(const struct problems *p)
 		fprintf(stderr, "kouan: %s %s\n", p->errors[i].field, p->errors[i].problem);
 }
 
-/* The actor behind offline administration. */
-static const struct actor admin_actor = {.role = ROLE_ADMIN, .username = "kouan-admin"};
+/* The actor behind offline administration: the operating system user. */
+static void admin_actor(struct actor *a)
+{
+	memset(a, 0, sizeof *a);
+	a->role = ROLE_ADMIN;
+	const struct passwd *pw = getpwuid(geteuid());
+	if (pw && pw->pw_name && *pw->pw_name)
+		snprintf(a->username, sizeof a->username, "os:%.48s", pw->pw_name);
+	else
+		snprintf(a->username, sizeof a->username, "os:uid-%u", (unsigned)geteuid());
+}
 
 /* What `kouan admin` was asked to do, and what it got. */
 struct admin_job {
 	const char *sub;
+	struct actor actor;
 	struct org_input oi;
 	struct user_input ui;
 	const char *label;
+	const char *reason;
 	int64_t ttl_s;
 	int64_t id;
+	int64_t count;
 	char token[TOKEN_TEXT_MAX];
 	char expires[TIME_TEXT_SIZE];
+	char password[SECRET_MAX];
 	struct problems p;
+	struct refusal why;
 	json_t *list;
 };
 
@@ -362,27 +396,76 @@ static kerr list_user(void *arg, const struct user_row *u)
 static kerr admin_run(struct uow *u, void *arg)
 {
 	struct admin_job *j = arg;
-	struct refusal why;
-	refusal_init(&why, &j->p);
+	const struct actor *a = &j->actor;
+	const char *name = j->ui.username;
+	refusal_init(&j->why, &j->p);
 	if (!strcmp(j->sub, "orgs"))
 		return accounts_org_list(u, list_org, j->list);
 	if (!strcmp(j->sub, "users"))
 		return accounts_user_list(u, list_user, j->list);
 	if (!strcmp(j->sub, "org-create")) {
-		refusal_init(&why, NULL); /* a taken USCC: "it exists already" */
+		refusal_init(&j->why, NULL); /* a taken USCC: "it exists already" */
 		if (!org_input_check(&j->oi, uow_refdata(u), &j->p))
 			return KERR_INVALID;
-		return accounts_org_create(u, &admin_actor, &j->oi, &j->id, &why);
+		return accounts_org_create(u, a, &j->oi, &j->id, &j->why);
 	}
 	if (!strcmp(j->sub, "user-create"))
-		return accounts_user_create(u, &admin_actor, &j->ui, &j->id, &why);
-	return accounts_token_create(u, &admin_actor, j->ui.username, j->label, j->ttl_s,
-				     j->token, j->expires);
+		return accounts_user_create(u, a, &j->ui, &j->id, &j->why);
+	if (!strcmp(j->sub, "user-disable") || !strcmp(j->sub, "user-enable"))
+		return accounts_user_set_disabled(u, a, name, !strcmp(j->sub, "user-disable"),
+						  j->reason, &j->why);
+	if (!strcmp(j->sub, "user-unlock"))
+		return accounts_user_unlock(u, a, name, &j->why);
+	if (!strcmp(j->sub, "password-reset"))
+		return accounts_password_reset(u, a, name, j->password, &j->why);
+	if (!strcmp(j->sub, "tokens-revoke"))
+		return accounts_tokens_revoke(u, a, name, &j->count, &j->why);
+	return accounts_token_create(u, a, name, j->label, j->ttl_s, j->token, j->expires);
+}
+
+static bool known_sub(const char *sub)
+{
+	static const char *const subs[] = {
+		"org-create",	  "user-create",   "user-disable", "user-enable", "user-unlock",
+		"password-reset", "tokens-revoke", "token-create", "orgs",	  "users",
+		NULL};
+	for (size_t i = 0; subs[i]; i++)
+		if (!strcmp(sub, subs[i]))
+			return true;
+	return false;
+}
+
+/* Read the options of an admin subcommand from argv. */
+static void admin_take(struct admin_job *j, int argc, char **argv, const char **ttl)
+{
+	if (!strcmp(j->sub, "org-create")) {
+		j->oi.uscc = take(argc, argv, "--uscc");
+		j->oi.name = take(argc, argv, "--name");
+		j->oi.kind = take(argc, argv, "--kind");
+		j->oi.port = take(argc, argv, "--port");
+		return;
+	}
+	j->ui.username = take(argc, argv, "--username");
+	if (!strcmp(j->sub, "user-create")) {
+		j->ui.role = take(argc, argv, "--role");
+		j->ui.org_uscc = take(argc, argv, "--org");
+		j->ui.display_name = take(argc, argv, "--display-name");
+		j->ui.supervisor = take_flag(argc, argv, "--supervisor");
+	} else if (!strcmp(j->sub, "user-disable")) {
+		j->reason = take(argc, argv, "--reason");
+	} else if (!strcmp(j->sub, "token-create")) {
+		*ttl = take(argc, argv, "--ttl-hours");
+		const char *label = take(argc, argv, "--label");
+		if (label)
+			j->label = label;
+	}
 }
 
 /* Check the options of an admin subcommand; false (2) after saying why. */
-static bool admin_options(struct admin_job *j, const struct config *cfg, const char *ttl)
+static bool admin_options(struct admin_job *j, const struct config *cfg, const char *ttl,
+			  struct secret_source *src)
 {
+	bool listing = !strcmp(j->sub, "orgs") || !strcmp(j->sub, "users");
 	if (!strcmp(j->sub, "org-create")) {
 		if (!j->oi.uscc || !j->oi.name || !j->oi.kind) {
 			fprintf(stderr, "kouan admin org-create: --uscc, --name and --kind are "
@@ -393,29 +476,92 @@ static bool admin_options(struct admin_job *j, const struct config *cfg, const c
 			print_problems(&j->p);
 			return false;
 		}
-	} else if (!strcmp(j->sub, "user-create")) {
-		if (!j->ui.username || !j->ui.password || !j->ui.role || !j->ui.org_uscc) {
-			fprintf(stderr, "kouan admin user-create: --username, --password, "
-					"--role and --org are required\n");
+		return true;
+	}
+	if (listing)
+		return true;
+	if (!j->ui.username) {
+		fprintf(stderr, "kouan admin %s: --username is required\n", j->sub);
+		return false;
+	}
+	if (!strcmp(j->sub, "user-disable") && (!j->reason || !*j->reason)) {
+		fprintf(stderr, "kouan admin user-disable: --reason is required (say why the "
+				"account is stopped)\n");
+		return false;
+	}
+	if (!strcmp(j->sub, "user-create") && (!j->ui.role || !j->ui.org_uscc)) {
+		fprintf(stderr, "kouan admin user-create: --username, --role and --org are "
+				"required\n");
+		return false;
+	}
+	if (!strcmp(j->sub, "user-create") && !user_input_check(&j->ui, &j->p)) {
+		print_problems(&j->p); /* before asking for a password */
+		return false;
+	}
+	if (!strcmp(j->sub, "user-create") || !strcmp(j->sub, "password-reset")) {
+		char cmd[48];
+		snprintf(cmd, sizeof cmd, "kouan admin %s", j->sub);
+		if (!secret_read(cmd, src, "New password: ", true, j->password))
+			return false;
+		j->ui.password = j->password;
+		const char *bad = password_problem(j->password, j->ui.username);
+		if (bad) {
+			fprintf(stderr, "kouan: /password %s\n", bad);
 			return false;
 		}
-		if (!user_input_check(&j->ui, &j->p)) {
-			print_problems(&j->p);
-			return false;
-		}
-	} else if (!strcmp(j->sub, "token-create")) {
-		if (!j->ui.username) {
-			fprintf(stderr, "kouan admin token-create: --username is required\n");
-			return false;
-		}
-		long hours = ttl ? strtol(ttl, NULL, 10) : (long)cfg->token_ttl_hours;
-		if (hours < 1 || hours > 24 * 366) {
-			fprintf(stderr, "kouan admin token-create: --ttl-hours must be 1 to 8784\n");
+	}
+	if (!strcmp(j->sub, "token-create")) {
+		char *end = NULL;
+		long hours = ttl ? strtol(ttl, &end, 10) : (long)cfg->token_ttl_hours;
+		if ((ttl && (!*ttl || *end)) || hours < 1 || hours > ISSUED_TOKEN_TTL_MAX_S / 3600) {
+			fprintf(stderr, "kouan admin token-create: --ttl-hours must be 1 to %d "
+					"(30 days)\n",
+				ISSUED_TOKEN_TTL_MAX_S / 3600);
 			return false;
 		}
 		j->ttl_s = (int64_t)hours * 3600;
 	}
 	return true;
+}
+
+/* Say what was done, or why not; the exit status. */
+static int admin_report(const struct admin_job *j, kerr e)
+{
+	const char *sub = j->sub, *name = j->ui.username;
+	if (!e && j->list) {
+		json_dumpf(j->list, stdout, JSON_INDENT(2));
+		putchar('\n');
+	} else if (!e && !strcmp(sub, "token-create")) {
+		printf("%s\n", j->token);
+		fprintf(stderr, "token for %s expires %s\n", name, j->expires);
+	} else if (!e && !strcmp(sub, "tokens-revoke")) {
+		printf("revoked %lld token%s of %s\n", (long long)j->count,
+		       j->count == 1 ? "" : "s", name);
+	} else if (!e && (!strcmp(sub, "org-create") || !strcmp(sub, "user-create"))) {
+		printf("created %s (id %lld)\n", !strcmp(sub, "org-create") ? j->oi.uscc : name,
+		       (long long)j->id);
+	} else if (!e) {
+		static const struct {
+			const char *sub, *done;
+		} said[] = {{"user-disable", "disabled"},
+			    {"user-enable", "enabled"},
+			    {"user-unlock", "unlocked"},
+			    {"password-reset", "set the password of"}};
+		for (size_t i = 0; i < sizeof said / sizeof said[0]; i++)
+			if (!strcmp(sub, said[i].sub))
+				printf("%s %s\n", said[i].done, name);
+	} else if (problems_any(&j->p)) {
+		print_problems(&j->p);
+	} else if (*j->why.detail) {
+		fprintf(stderr, "kouan admin: %s\n", j->why.detail);
+	} else if (e == KERR_NOT_FOUND) {
+		fprintf(stderr, "kouan admin: no user named %s\n", name);
+	} else if (e == KERR_CONFLICT) {
+		fprintf(stderr, "kouan admin: it exists already\n");
+	} else {
+		fprintf(stderr, "kouan admin: %s\n", kerr_title(e));
+	}
+	return e ? 1 : 0;
 }
 
 int cmd_admin(int argc, char **argv)
@@ -426,71 +572,58 @@ int cmd_admin(int argc, char **argv)
 	}
 	struct admin_job j = {.sub = argv[2], .label = "admin"};
 	problems_init(&j.p);
-	const char *ttl = NULL;
-	if (!strcmp(j.sub, "org-create")) {
-		j.oi.uscc = take(argc, argv, "--uscc");
-		j.oi.name = take(argc, argv, "--name");
-		j.oi.kind = take(argc, argv, "--kind");
-		j.oi.port = take(argc, argv, "--port");
-	} else if (!strcmp(j.sub, "user-create")) {
-		j.ui.username = take(argc, argv, "--username");
-		j.ui.password = take(argc, argv, "--password");
-		j.ui.role = take(argc, argv, "--role");
-		j.ui.org_uscc = take(argc, argv, "--org");
-		j.ui.display_name = take(argc, argv, "--display-name");
-		j.ui.supervisor = take_flag(argc, argv, "--supervisor");
-	} else if (!strcmp(j.sub, "token-create")) {
-		j.ui.username = take(argc, argv, "--username");
-		ttl = take(argc, argv, "--ttl-hours");
-		const char *label = take(argc, argv, "--label");
-		if (label)
-			j.label = label;
-	} else if (strcmp(j.sub, "orgs") && strcmp(j.sub, "users")) {
+	refusal_init(&j.why, NULL);
+	admin_actor(&j.actor);
+	if (!known_sub(j.sub)) {
 		fprintf(stderr, "kouan admin: unknown command '%s'\n\n%s", j.sub, admin_help);
 		return 2;
 	}
+	for (int i = 3; i < argc; i++) {
+		if (!strcmp(argv[i], "--password") || !strncmp(argv[i], "--password=", 11)) {
+			fprintf(stderr, "kouan admin %s: passwords are not taken on the command "
+					"line, where other users of the machine can see them; "
+					"answer the prompt, or use --password-file FILE or "
+					"--password-stdin\n",
+				j.sub);
+			return 2;
+		}
+	}
+	struct secret_source src = {0};
+	argc = secret_options(argc, argv, 3, &src);
+	const char *ttl = NULL;
+	admin_take(&j, argc, argv, &ttl);
 	argc = compact(argc, argv);
 	struct config cfg;
-	if (!load_config(&cfg, argc, argv, 3))
+	bool ok = load_config(&cfg, argc, argv, 3) && admin_options(&j, &cfg, ttl, &src);
+	secret_close(&src);
+	if (!ok) {
+		secret_wipe(j.password, sizeof j.password);
 		return 2;
-	if (!admin_options(&j, &cfg, ttl))
-		return 2;
+	}
 	struct store *store;
-	if (open_store(&cfg, &store))
+	if (open_store(&cfg, &store)) {
+		secret_wipe(j.password, sizeof j.password);
 		return 1;
+	}
 	struct app_limits limits;
 	limits_from(&cfg, &limits);
 	struct services svc;
 	int rc = 1;
 	bool listing = !strcmp(j.sub, "orgs") || !strcmp(j.sub, "users");
 	j.list = listing ? json_array() : NULL;
-	kerr e = services_init(&svc, store, &kclock_system, &limits.service, NULL, false);
-	if (e)
-		goto out;
-	e = uow_run(&svc, !listing, admin_run, &j);
-	services_free(&svc);
-	if (!e && listing) {
-		json_dumpf(j.list, stdout, JSON_INDENT(2));
-		putchar('\n');
-		rc = 0;
-	} else if (!e && !strcmp(j.sub, "token-create")) {
-		printf("%s\n", j.token);
-		fprintf(stderr, "token for %s expires %s\n", j.ui.username, j.expires);
-		rc = 0;
-	} else if (!e) {
-		printf("created %s (id %lld)\n",
-		       !strcmp(j.sub, "org-create") ? j.oi.uscc : j.ui.username, (long long)j.id);
-		rc = 0;
-	} else if (problems_any(&j.p)) {
-		print_problems(&j.p);
-	} else if (e == KERR_NOT_FOUND) {
-		fprintf(stderr, "kouan admin: no user named %s\n", j.ui.username);
-	} else if (e == KERR_CONFLICT) {
-		fprintf(stderr, "kouan admin: it exists already\n");
-	} else {
-		fprintf(stderr, "kouan admin: %s\n", kerr_title(e));
+	/* changes are audited, and the audit log is signed with the release key */
+	kerr e = services_init(&svc, store, &kclock_system, &limits.service,
+			       listing ? NULL : cfg.release_key, false);
+	if (e && !listing)
+		fprintf(stderr, "kouan admin: the release key %s is needed to sign the audit "
+				"log (give --release-key FILE)\n",
+			cfg.release_key);
+	if (!e) {
+		e = uow_run(&svc, !listing, admin_run, &j);
+		services_free(&svc);
+		rc = admin_report(&j, e);
 	}
-out:
+	secret_wipe(j.password, sizeof j.password);
 	json_decref(j.list);
 	store_thread_release();
 	store_close(store);

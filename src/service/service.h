@@ -85,6 +85,32 @@ struct service_limits {
 	bool declarant_lanes;
 	unsigned long long pwhash_ops; /* Argon2id parameters for new hashes */
 	size_t pwhash_mem;
+	unsigned pwhash_concurrency;   /* password hashes computed at once; 0: as
+				      * service_hash_concurrency decides */
+};
+
+/* The longest lives of tokens: a login's session and a token issued for a
+ * script or integration (kouan admin token-create). */
+#define SESSION_TTL_MAX_S (24 * 3600)
+#define ISSUED_TOKEN_TTL_MAX_S (30 * 24 * 3600)
+
+/* The bound on password hashing (Argon2id is slow and takes memory on
+ * purpose): at most `max_running` hashes at once (pwhash_concurrency). A
+ * request that finds every turn taken waits, at most HASH_GATE_WAIT_MS, if
+ * the hashes ahead of it should be done by then (judged by the average
+ * time a hash has taken) and fewer than `max_waiting` wait already;
+ * otherwise it is turned away at once (503). So a burst of logins cannot
+ * take every worker thread or all the memory, and quick hashes (a light
+ * cost, a fast machine) are queued rather than refused. The wait is short
+ * because a waiting request holds its worker thread, and with it the other
+ * connections the HTTP server gave that thread. */
+#define HASH_GATE_WAIT_MS 250
+struct hash_gate {
+	pthread_mutex_t lock;
+	pthread_cond_t freed;
+	unsigned running, waiting;
+	unsigned max_running, max_waiting;
+	int64_t average_us; /* of the hashes done so far; 0: none yet */
 };
 
 struct risk_state;
@@ -100,14 +126,19 @@ struct services {
 	unsigned char sign_sk[RELEASE_SK_BYTES];
 	char key_id[KEY_ID_SIZE];
 	struct risk_state *risk; /* rules in force and draw seed (risk_apply.c) */
+	struct hash_gate hashing; /* the bound on password hashing */
 	/* called after a commit that wrote events (wakes the feed's waiters) */
 	void (*on_events)(void *arg);
 	void *on_events_arg;
 };
 
 /* Defaults: 12 h tokens, lanes hidden from declarants, Argon2id
- * "interactive" limits. */
+ * "interactive" limits, hashes at once as the machine allows. */
 void service_limits_default(struct service_limits *l);
+/* How many password hashes may run at once: `asked`, or when 0, 2 on a
+ * machine of 3 cores or more and 1 on a smaller one (Argon2id keeps a core
+ * busy; one core must stay for everything else). */
+unsigned service_hash_concurrency(unsigned asked);
 
 /* Set up over an open, migrated store: load the reference snapshot, the
  * release signing key from `key_path` (created when absent and `create_key`
@@ -126,6 +157,12 @@ struct refdata *services_refdata(struct services *s);
  * snapshot whole. */
 KOUAN_MUST_USE kerr services_reload_refdata(struct services *s, struct store_conn *c);
 
+/* Take a turn to compute a password hash: KERR_OK with the moment it began
+ * in *turn (then services_hash_done when finished), or KERR_BUSY when every
+ * turn is taken and waiting would not help or the wait ran out. */
+KOUAN_MUST_USE kerr services_hash_begin(struct services *s, int64_t *turn);
+void services_hash_done(struct services *s, int64_t turn);
+
 /* Create or load an Ed25519 key pair in a file (hex of the secret key). */
 KOUAN_MUST_USE kerr release_key_load(const char *path, unsigned char pk[RELEASE_PK_BYTES],
 				     unsigned char sk[RELEASE_SK_BYTES], bool create);
@@ -134,6 +171,8 @@ KOUAN_MUST_USE kerr release_key_load(const char *path, unsigned char pk[RELEASE_
 
 /* An event of the unit of work, written at commit. */
 struct uow_event;
+/* An audit record of the unit, written at commit. */
+struct uow_audit_record;
 
 struct uow {
 	struct services *svc;
@@ -142,13 +181,22 @@ struct uow {
 	bool begun;
 	struct uow_event *events;
 	size_t nevents, cap;
+	struct uow_audit_record *audits;
+	size_t naudits, audit_cap;
 	struct refdata *ref; /* the snapshot this unit uses (retained on first use) */
 	bool reload_reference; /* reference data changed: reload after commit */
+	char source[SOURCE_SIZE]; /* where the acts come from (see uow_set_source) */
 };
 
 /* Prepare a unit of work on this thread's connection `conn`; nothing is
- * begun until a service first needs the store (uow_conn). */
+ * begun until a service first needs the store (uow_conn). Its source is
+ * "local" until set. */
 void uow_init(struct uow *u, struct services *svc, struct store_conn *conn, bool write);
+/* Say where the unit's acts come from, for the audit log and the
+ * throttling of logins: the client's address (the dispatcher works it
+ * out, trusted proxies included), or "local" for acts on the server
+ * machine itself. */
+void uow_set_source(struct uow *u, const char *source);
 /* The connection, in the unit's transaction (begun on the first call). */
 KOUAN_MUST_USE kerr uow_conn(struct uow *u, struct store_conn **c);
 /* The connection for a read that need not be in the unit's transaction:
@@ -172,13 +220,39 @@ void uow_now(struct uow *u, char out[TIME_TEXT_SIZE]);
 KOUAN_MUST_USE kerr uow_event(struct uow *u, const struct actor *a, enum event_type type,
 			      const char *number, int64_t org_id, const char *agency,
 			      const char *at, json_t *data);
-/* An audit record of the unit (written now, in the transaction). */
+/* An audit record: actor `a` did `action` ("user.disabled") to `target`
+ * (a user name, "risk_rules/7", ...) from the unit's source, now; data is
+ * a JSON object's text (NULL: {}). Records are written at commit, after
+ * the events, as rows of the audit log's hash chain, each signed with the
+ * release key (src/domain/audit.h); rolled back with the unit. A read-only
+ * unit writes none. */
 KOUAN_MUST_USE kerr uow_audit(struct uow *u, const struct actor *a, const char *action,
 			      const char *target, const char *data);
+/* The same with data as a JSON object (taken; NULL: {}). */
+KOUAN_MUST_USE kerr uow_audit_json(struct uow *u, const struct actor *a, const char *action,
+				   const char *target, json_t *data);
+/* An audit record of a change: data is {"before": ..., "after": ...,
+ * "reason": ...}, each member only when given (before and after are JSON
+ * values, taken: NULL for a creation's before or a deletion's after). The
+ * one call for every change an admin, an officer or kouan makes to
+ * something that matters (users, organisations, roles, reference data,
+ * risk rules and profiles, credit classes, inspection sites, decisions,
+ * waivers and overrides). */
+KOUAN_MUST_USE kerr uow_audit_change(struct uow *u, const struct actor *a, const char *action,
+				     const char *target, json_t *before, json_t *after,
+				     const char *reason);
+/* An audit record of someone not authenticated (a failed login): actor
+ * "anonymous", role "none". data as for uow_audit_json. */
+KOUAN_MUST_USE kerr uow_audit_anonymous(struct uow *u, const char *action, const char *target,
+					json_t *data);
 
-/* Write the queued events (under the feed clock's lock) and commit. A unit
- * that never began commits nothing and succeeds. On failure everything is
- * rolled back. After success the feed's waiters are woken. */
+/* Write the queued events (under the feed clock's lock), then the queued
+ * audit records (under the audit head's lock), and commit. A unit that
+ * never began and queued nothing commits nothing and succeeds. On failure
+ * everything is rolled back. After success the feed's waiters are woken,
+ * and the unit may begin again: a service whose refusal must still leave a
+ * record (a failed login, a lock) commits what it did so far itself, before
+ * it refuses. */
 KOUAN_MUST_USE kerr uow_commit(struct uow *u);
 /* Roll back whatever the unit did (nothing when it never began). */
 void uow_rollback(struct uow *u);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/buf.h"
@@ -24,6 +25,87 @@ void service_limits_default(struct service_limits *l)
 	l->declarant_lanes = false;
 	l->pwhash_ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
 	l->pwhash_mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+	l->pwhash_concurrency = 0; /* as the machine allows */
+}
+
+unsigned service_hash_concurrency(unsigned asked)
+{
+	if (asked)
+		return asked;
+	/* leave a core for everything else: two hashes on a two-core machine
+	 * would starve healthz and every other request while they run */
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	return cores >= 3 ? 2 : 1;
+}
+
+static void gate_init(struct hash_gate *g, unsigned running)
+{
+	memset(g, 0, sizeof *g);
+	g->max_running = running ? running : 1;
+	g->max_waiting = 4 * g->max_running;
+	pthread_mutex_init(&g->lock, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&g->freed, &ca);
+	pthread_condattr_destroy(&ca);
+}
+
+static int64_t monotonic_us(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+/* Would one more waiter get a turn within the wait, at the average pace? */
+static bool worth_waiting(const struct hash_gate *g)
+{
+	if (g->waiting >= g->max_waiting)
+		return false;
+	return g->average_us == 0 || (int64_t)(g->waiting + 1) * g->average_us <=
+					     (int64_t)g->max_running * HASH_GATE_WAIT_MS * 1000;
+}
+
+kerr services_hash_begin(struct services *s, int64_t *turn)
+{
+	struct hash_gate *g = &s->hashing;
+	kerr e = KERR_OK;
+	pthread_mutex_lock(&g->lock);
+	if (g->running >= g->max_running) {
+		if (!worth_waiting(g)) {
+			e = KERR_BUSY;
+		} else {
+			struct timespec until;
+			clock_gettime(CLOCK_MONOTONIC, &until);
+			until.tv_nsec += (long)HASH_GATE_WAIT_MS * 1000000L;
+			until.tv_sec += until.tv_nsec / 1000000000L;
+			until.tv_nsec %= 1000000000L;
+			g->waiting++;
+			int rc = 0;
+			while (g->running >= g->max_running && rc == 0)
+				rc = pthread_cond_timedwait(&g->freed, &g->lock, &until);
+			g->waiting--;
+			if (g->running >= g->max_running)
+				e = KERR_BUSY;
+		}
+	}
+	if (!e)
+		g->running++;
+	pthread_mutex_unlock(&g->lock);
+	*turn = monotonic_us();
+	return e;
+}
+
+void services_hash_done(struct services *s, int64_t turn)
+{
+	struct hash_gate *g = &s->hashing;
+	int64_t took = monotonic_us() - turn;
+	pthread_mutex_lock(&g->lock);
+	g->running--;
+	g->average_us = g->average_us ? (7 * g->average_us + took) / 8 : took;
+	pthread_cond_signal(&g->freed);
+	pthread_mutex_unlock(&g->lock);
 }
 
 kerr release_key_load(const char *path, unsigned char pk[RELEASE_PK_BYTES],
@@ -77,7 +159,11 @@ kerr services_init(struct services *s, struct store *store, struct kclock *clock
 	s->store = store;
 	s->clock = clock;
 	s->limits = *l;
+	if (s->limits.token_ttl_s > SESSION_TTL_MAX_S)
+		s->limits.token_ttl_s = SESSION_TTL_MAX_S;
 	pthread_mutex_init(&s->ref_lock, NULL);
+	s->limits.pwhash_concurrency = service_hash_concurrency(s->limits.pwhash_concurrency);
+	gate_init(&s->hashing, s->limits.pwhash_concurrency);
 	kerr e = key_path ? release_key_load(key_path, s->sign_pk, s->sign_sk, create_key)
 			  : KERR_OK;
 	if (!e) {
@@ -102,6 +188,8 @@ void services_free(struct services *s)
 	risk_state_free(s);
 	sodium_memzero(s->sign_sk, sizeof s->sign_sk);
 	pthread_mutex_destroy(&s->ref_lock);
+	pthread_mutex_destroy(&s->hashing.lock);
+	pthread_cond_destroy(&s->hashing.freed);
 }
 
 struct refdata *services_refdata(struct services *s)

@@ -8,14 +8,23 @@
  * transaction then holds until it ends. Transactions that write events thus
  * get their ids one after the other, in commit order, on any backend: a
  * reader of the feed that has seen id N never later finds a smaller one.
+ *
+ * Audit records are queued the same way and written after the events,
+ * under the audit head's lock (src/store/repo_audit.h): each takes the next
+ * id, the previous row's hash, its own hash and a signature of both with
+ * the release key, and the head moves to it, so the chain stays one line
+ * even with several servers writing. The lock order is always the feed
+ * clock, then the audit head.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/buf.h"
 #include "common/log.h"
+#include "domain/audit.h"
 #include "service/service.h"
 #include "store/repo.h"
+#include "store/repo_audit.h"
 
 struct uow_event {
 	enum event_type type;
@@ -29,12 +38,28 @@ struct uow_event {
 	char *data; /* owned JSON text */
 };
 
+struct uow_audit_record {
+	char at[TIME_TEXT_SIZE];
+	char actor[USERNAME_SIZE + 8];
+	char actor_role[ROLE_NAME_SIZE];
+	char source[SOURCE_SIZE];
+	char *action; /* owned */
+	char *target; /* owned */
+	char *data;   /* owned JSON object text */
+};
+
 void uow_init(struct uow *u, struct services *svc, struct store_conn *conn, bool write)
 {
 	memset(u, 0, sizeof *u);
 	u->svc = svc;
 	u->conn = conn;
 	u->write = write;
+	str_copy(u->source, "local", sizeof u->source);
+}
+
+void uow_set_source(struct uow *u, const char *source)
+{
+	str_copy(u->source, source && *source ? source : "local", sizeof u->source);
 }
 
 kerr uow_conn(struct uow *u, struct store_conn **c)
@@ -71,11 +96,23 @@ void uow_now(struct uow *u, char out[TIME_TEXT_SIZE])
 	ktime_format(uow_now_us(u), out);
 }
 
+static void drop_audits(struct uow *u)
+{
+	for (size_t i = 0; i < u->naudits; i++) {
+		free(u->audits[i].action);
+		free(u->audits[i].target);
+		free(u->audits[i].data);
+	}
+	u->naudits = 0;
+}
+
+/* Forget what the unit queued. */
 static void drop_events(struct uow *u)
 {
 	for (size_t i = 0; i < u->nevents; i++)
 		free(u->events[i].data);
 	u->nevents = 0;
+	drop_audits(u);
 }
 
 kerr uow_event(struct uow *u, const struct actor *a, enum event_type type,
@@ -110,25 +147,141 @@ kerr uow_event(struct uow *u, const struct actor *a, enum event_type type,
 	return KERR_OK;
 }
 
+/* Queue a record; `data` is JSON object text (NULL: {}), copied. */
+static kerr queue_audit(struct uow *u, const char *actor, const char *role,
+			const char *action, const char *target, const char *data)
+{
+	if (u->naudits == u->audit_cap) {
+		size_t cap = u->audit_cap ? u->audit_cap * 2 : 4;
+		struct uow_audit_record *r = realloc(u->audits, cap * sizeof *r);
+		if (!r)
+			return KERR_NOMEM;
+		u->audits = r;
+		u->audit_cap = cap;
+	}
+	struct uow_audit_record *r = &u->audits[u->naudits];
+	r->action = strdup(action);
+	r->target = strdup(target ? target : "");
+	r->data = strdup(data ? data : "{}");
+	if (!r->action || !r->target || !r->data) {
+		free(r->action);
+		free(r->target);
+		free(r->data);
+		return KERR_NOMEM;
+	}
+	uow_now(u, r->at);
+	str_copy(r->actor, actor, sizeof r->actor);
+	str_copy(r->actor_role, role, sizeof r->actor_role);
+	str_copy(r->source, u->source, sizeof r->source);
+	u->naudits++;
+	return KERR_OK;
+}
+
 kerr uow_audit(struct uow *u, const struct actor *a, const char *action,
 	       const char *target, const char *data)
 {
-	struct store_conn *c;
-	char now[TIME_TEXT_SIZE];
-	kerr e = uow_conn(u, &c);
-	if (e)
-		return e;
-	uow_now(u, now);
-	return repo_audit(c, now, actor_name(a), action, target, data);
+	return queue_audit(u, actor_name(a), actor_role_name(a), action, target, data);
+}
+
+/* The compact text of a JSON object with sorted keys (taken; NULL: {}). */
+static char *object_text(json_t *data)
+{
+	char *text = data ? json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}");
+	json_decref(data);
+	return text;
+}
+
+kerr uow_audit_json(struct uow *u, const struct actor *a, const char *action,
+		    const char *target, json_t *data)
+{
+	char *text = object_text(data);
+	kerr e = text ? uow_audit(u, a, action, target, text) : KERR_NOMEM;
+	free(text);
+	return e;
+}
+
+kerr uow_audit_change(struct uow *u, const struct actor *a, const char *action,
+		      const char *target, json_t *before, json_t *after, const char *reason)
+{
+	json_t *data = json_object();
+	bool ok = data != NULL;
+	if (ok && before)
+		ok = json_object_set(data, "before", before) == 0;
+	if (ok && after)
+		ok = json_object_set(data, "after", after) == 0;
+	if (ok && reason)
+		ok = json_object_set_new(data, "reason", json_string(reason)) == 0;
+	json_decref(before);
+	json_decref(after);
+	if (!ok) {
+		json_decref(data);
+		return KERR_NOMEM;
+	}
+	return uow_audit_json(u, a, action, target, data);
+}
+
+kerr uow_audit_anonymous(struct uow *u, const char *action, const char *target,
+			 json_t *data)
+{
+	char *text = object_text(data);
+	kerr e = text ? queue_audit(u, "anonymous", "none", action, target, text) : KERR_NOMEM;
+	free(text);
+	return e;
+}
+
+/* Append the queued records to the chain, under the head's lock. */
+static kerr write_audits(struct uow *u)
+{
+	struct audit_head_row head;
+	kerr e = repo_audit_head_lock(u->conn, &head);
+	bool sign = u->svc->key_id[0] != '\0';
+	for (size_t i = 0; !e && i < u->naudits; i++) {
+		const struct uow_audit_record *q = &u->audits[i];
+		char hash[HASH_HEX_SIZE], sig[SIGNATURE_B64_MAX] = "";
+		struct audit_row r = {
+			.id = head.last_id + 1,
+			.at = q->at,
+			.actor = q->actor,
+			.actor_role = q->actor_role,
+			.source = q->source,
+			.action = q->action,
+			.target = q->target,
+			.data = q->data,
+			.prev_hash = head.hash,
+			.hash = hash,
+			.signature = sig,
+			.key_id = sign ? u->svc->key_id : "",
+		};
+		audit_hash(&r, hash);
+		if (sign)
+			audit_sign(r.id, hash, u->svc->sign_sk, sig);
+		e = repo_audit_insert(u->conn, &r);
+		if (!e) {
+			head.last_id = r.id;
+			str_copy(head.hash, hash, sizeof head.hash);
+			str_copy(head.signature, sig, sizeof head.signature);
+			str_copy(head.key_id, r.key_id, sizeof head.key_id);
+		}
+	}
+	return e ? e : repo_audit_head_set(u->conn, &head);
 }
 
 kerr uow_commit(struct uow *u)
 {
-	if (!u->begun) {
+	if (!u->write)
+		drop_audits(u); /* a read-only unit writes none */
+	if (!u->write && !u->begun) {
 		drop_events(u);
 		return KERR_OK;
 	}
-	kerr e = KERR_OK;
+	if (!u->begun && !u->nevents && !u->naudits)
+		return KERR_OK;
+	struct store_conn *c;
+	kerr e = uow_conn(u, &c);
+	if (e) {
+		drop_events(u);
+		return e;
+	}
 	bool wrote = u->nevents > 0;
 	if (wrote)
 		e = repo_feed_tick(u->conn);
@@ -148,6 +301,8 @@ kerr uow_commit(struct uow *u)
 	}
 	if (!e && wrote)
 		e = store_announce(u->conn, STORE_TOPIC_FEED);
+	if (!e && u->naudits)
+		e = write_audits(u);
 	drop_events(u);
 	u->begun = false;
 	if (e) {
@@ -185,6 +340,9 @@ void uow_free(struct uow *u)
 	free(u->events);
 	u->events = NULL;
 	u->cap = 0;
+	free(u->audits);
+	u->audits = NULL;
+	u->audit_cap = 0;
 	refdata_release(u->ref);
 	u->ref = NULL;
 }

@@ -1,7 +1,8 @@
 /*
  * repo.h - the core queries kouan runs (accounts, reference data,
- * declarations and tasks, events, idempotency, release notices, audit),
- * written once in portable SQL on top of the store interface.
+ * declarations and tasks, events, idempotency, release notices; the audit
+ * log is in repo_audit.h), written once in portable SQL on top of the store
+ * interface.
  *
  * Functions take an open connection; the caller (a service's unit of work)
  * owns the transaction around them. They return rows as structs, never
@@ -275,7 +276,7 @@ KOUAN_MUST_USE kerr repo_events_feed(struct store_conn *c, int64_t after, int li
 				     const struct feed_view *view, event_row_fn fn,
 				     void *arg);
 
-/* --- idempotency, release notices, audit --- */
+/* --- idempotency, release notices (the audit log: repo_audit.h) --- */
 
 /* A key's record: the hash of the request it answered, the status and the
  * answer (malloc'd into *response). KERR_NOT_FOUND when unknown. */
@@ -306,10 +307,6 @@ KOUAN_MUST_USE kerr repo_notice_put(struct store_conn *c, const char *number,
 /* KERR_NOT_FOUND when the declaration has no notice. */
 KOUAN_MUST_USE kerr repo_notice_get(struct store_conn *c, const char *number,
 				    struct notice_row *out);
-
-KOUAN_MUST_USE kerr repo_audit(struct store_conn *c, const char *at,
-			       const char *actor, const char *action,
-			       const char *target, const char *data);
 
 /* --- electronic mandates (委托) --- */
 

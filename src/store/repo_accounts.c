@@ -1,6 +1,7 @@
 /*
- * repo_accounts.c - queries of organisations, users, tokens, settings,
- * reference entries and the audit log (see repo.h).
+ * repo_accounts.c - queries of organisations, users, tokens, settings and
+ * reference entries (see repo.h), and of login throttling, users' state and
+ * the revocation of a user's tokens (see repo_accounts.h).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "common/log.h"
 #include "domain/refdata.h"
 #include "store/repo.h"
+#include "store/repo_accounts.h"
 #include "store/repo_internal.h"
 
 /* --- organisations --- */
@@ -250,14 +252,125 @@ int64_t repo_ref_count(struct store_conn *c, const char *list)
 	return store_first(c, &Q_REF_COUNT, read_id, &n, "s", list) ? -1 : n;
 }
 
-/* --- audit --- */
+/* --- login throttling --- */
 
-Q(Q_AUDIT, "INSERT INTO audit_log (at, actor, action, target, data)"
-	   " VALUES (?, ?, ?, ?, ?)");
+Q(Q_THROTTLE_GET, "SELECT failures, last_failure_at, locked_until FROM login_throttle"
+		  " WHERE scope = ? AND key = ?");
+Q(Q_THROTTLE_INSERT, "INSERT INTO login_throttle (scope, key, failures, last_failure_at,"
+		     " locked_until) VALUES (?, ?, ?, ?, ?)"
+		     " ON CONFLICT (scope, key) DO NOTHING RETURNING failures");
+Q(Q_THROTTLE_REPLACE, "UPDATE login_throttle SET failures = ?, last_failure_at = ?,"
+		      " locked_until = ? WHERE scope = ? AND key = ? AND failures = ?"
+		      " AND last_failure_at = ? RETURNING failures");
+Q(Q_THROTTLE_COUNT,
+  "INSERT INTO login_throttle (scope, key, failures, last_failure_at)"
+  " VALUES (?, ?, 1, ?) ON CONFLICT (scope, key) DO UPDATE SET"
+  " failures = CASE WHEN login_throttle.last_failure_at < ? THEN 1"
+  " ELSE login_throttle.failures + 1 END,"
+  " last_failure_at = excluded.last_failure_at RETURNING failures");
+Q(Q_THROTTLE_CLEAR, "DELETE FROM login_throttle WHERE scope = ? AND key = ?");
+Q(Q_THROTTLE_PURGE, "DELETE FROM login_throttle WHERE last_failure_at < ?"
+		    " AND (locked_until IS NULL OR locked_until <= ?)");
 
-kerr repo_audit(struct store_conn *c, const char *at, const char *actor,
-		const char *action, const char *target, const char *data)
+static kerr read_throttle(void *arg, struct store_stmt *st)
 {
-	return store_exec(c, &Q_AUDIT, "sssss", at, actor, action, target,
-			  data ? data : "{}");
+	struct throttle_row *t = arg;
+	t->failures = stmt_int(st, 0);
+	col_copy(st, 1, t->last_failure_at, sizeof t->last_failure_at);
+	col_copy(st, 2, t->locked_until, sizeof t->locked_until);
+	return KERR_OK;
+}
+
+kerr repo_throttle_get(struct store_conn *c, const char *scope, const char *key,
+		       struct throttle_row *out)
+{
+	memset(out, 0, sizeof *out);
+	return store_first(c, &Q_THROTTLE_GET, read_throttle, out, "ss", scope, key);
+}
+
+kerr repo_throttle_claim(struct store_conn *c, const char *scope, const char *key,
+			 const struct throttle_row *seen, const struct throttle_row *next)
+{
+	kerr e = seen ? store_first(c, &Q_THROTTLE_REPLACE, NULL, NULL, "issssis",
+				    next->failures, next->last_failure_at,
+				    or_null(next->locked_until), scope, key, seen->failures,
+				    seen->last_failure_at)
+		      : store_first(c, &Q_THROTTLE_INSERT, NULL, NULL, "ssiss", scope, key,
+				    next->failures, next->last_failure_at,
+				    or_null(next->locked_until));
+	return e == KERR_NOT_FOUND ? KERR_CONFLICT : e;
+}
+
+kerr repo_throttle_count(struct store_conn *c, const char *scope, const char *key,
+			 const char *now, const char *lapsed_before, int64_t *failures)
+{
+	kerr e = store_first(c, &Q_THROTTLE_COUNT, read_id, failures, "ssss", scope, key, now,
+			     lapsed_before);
+	return e == KERR_NOT_FOUND ? KERR_STORE : e;
+}
+
+kerr repo_throttle_clear(struct store_conn *c, const char *scope, const char *key)
+{
+	return store_exec(c, &Q_THROTTLE_CLEAR, "ss", scope, key);
+}
+
+kerr repo_throttle_purge(struct store_conn *c, const char *before, const char *now)
+{
+	return store_exec(c, &Q_THROTTLE_PURGE, "ss", before, now);
+}
+
+/* --- users' state and their tokens --- */
+
+Q(Q_USER_DISABLE, "UPDATE users SET disabled = ? WHERE id = ? AND disabled <> ?"
+		  " RETURNING id");
+Q(Q_USER_PASSWORD, "UPDATE users SET password_hash = ?, password_changed_at = ?"
+		   " WHERE id = ? RETURNING id");
+Q(Q_USER_SECURITY, "SELECT u.password_changed_at, (SELECT COUNT(*) FROM tokens t"
+		   " WHERE t.user_id = u.id AND t.revoked_at IS NULL AND t.expires_at > ?)"
+		   " FROM users u WHERE u.id = ?");
+Q(Q_TOKENS_REVOKE_USER, "UPDATE tokens SET revoked_at = ? WHERE user_id = ?"
+			" AND revoked_at IS NULL AND expires_at > ?"
+			" AND (CAST(? AS TEXT) IS NULL OR token_hash <> ?)"
+			" RETURNING token_hash");
+
+kerr repo_user_set_disabled(struct store_conn *c, int64_t user_id, bool disabled)
+{
+	return store_first(c, &Q_USER_DISABLE, NULL, NULL, "iii", (int64_t)disabled, user_id,
+			   (int64_t)disabled);
+}
+
+kerr repo_user_set_password(struct store_conn *c, int64_t user_id, const char *hash,
+			    const char *now)
+{
+	return store_first(c, &Q_USER_PASSWORD, NULL, NULL, "ssi", hash, now, user_id);
+}
+
+static kerr read_security(void *arg, struct store_stmt *st)
+{
+	struct user_security *s = arg;
+	col_copy(st, 0, s->password_changed_at, sizeof s->password_changed_at);
+	s->live_tokens = stmt_int(st, 1);
+	return KERR_OK;
+}
+
+kerr repo_user_security(struct store_conn *c, int64_t user_id, const char *now,
+			struct user_security *out)
+{
+	memset(out, 0, sizeof *out);
+	return store_first(c, &Q_USER_SECURITY, read_security, out, "si", now, user_id);
+}
+
+static kerr count_row(void *arg, struct store_stmt *st)
+{
+	(void)st;
+	(*(int64_t *)arg)++;
+	return KERR_OK;
+}
+
+kerr repo_tokens_revoke_user(struct store_conn *c, int64_t user_id, const char *now,
+			     const char *keep, int64_t *count)
+{
+	*count = 0;
+	return store_each(c, &Q_TOKENS_REVOKE_USER, count_row, count, "sisss", now, user_id,
+			  now, keep, keep);
 }

@@ -8,15 +8,20 @@ What it checks:
     a bad setting exits 2 with a message naming it;
   * `kouan admin` works offline on the database while the server runs:
     org-create (a bad USCC check digit is refused, exit 2, naming /uscc),
-    user-create (a weak password is refused naming /password; an unknown
-    organisation is refused), token-create (the token it prints works
-    against the server), orgs and users list what was created; a duplicate
-    organisation exits 1 "exists already";
+    user-create (the password from standard input or a file, never the
+    command line: --password is refused, exit 2; a weak or common password
+    is refused naming /password; an unknown organisation, or a role that
+    does not fit the organisation's kind, is refused), token-create (the
+    token it prints works against the server; at most 720 hours), orgs and
+    users list what was created; a duplicate organisation exits 1 "an
+    organisation with this USCC exists";
   * the client's exit codes: 0 on success, 1 when the server refuses (the
     problem and its field printed on stderr), 2 on a usage error, 3 when no
     server answers;
-  * `kouan login` prints a token that works; `kouan status` lists the
-    declarations the user may see;
+  * `kouan login` prints a token that works, reading the password from
+    standard input or a file (a password as an argument is refused, exit
+    2; with neither and no terminal it says how to give one);
+    `kouan status` lists the declarations the user may see;
   * settings from a configuration file and from the environment are used
     by `kouan serve` (port from KOUAN_PORT is overridden by --port);
   * the server stops cleanly (exit 0, no sanitizer report).
@@ -39,14 +44,14 @@ from kouan_e2e import (KOUAN_BIN, PG, Server, check, eq, new_database,  # noqa: 
                        pg_admin, run_tests, sanitizer_report)
 
 S = Server("cli")
-SUBCOMMANDS = ["serve", "init", "demo", "admin", "login", "declare", "status",
-               "decide", "events", "verify-notice"]
+SUBCOMMANDS = ["serve", "init", "demo", "admin", "audit", "login", "password", "declare",
+               "status", "decide", "events", "verify-notice"]
 
 
-def run(*args, env=None, timeout=120):
+def run(*args, env=None, timeout=120, stdin=None):
     e = dict(os.environ)
     e.update(env or {})
-    r = subprocess.run([KOUAN_BIN] + [str(a) for a in args], env=e,
+    r = subprocess.run([KOUAN_BIN] + [str(a) for a in args], env=e, input=stdin,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
     r.stdout = r.stdout.decode("utf-8", "replace")
     r.stderr = r.stderr.decode("utf-8", "replace")
@@ -77,8 +82,8 @@ def test_help_for_every_subcommand():
     check("'port'" in r.stderr, r.stderr)
 
 
-def admin(*args):
-    return run("admin", *args, "--db", S.db, "--pwhash", "min", *S.key_args)
+def admin(*args, stdin=None):
+    return run("admin", *args, "--db", S.db, "--pwhash", "min", *S.key_args, stdin=stdin)
 
 
 def test_admin_creates_organisations_users_and_tokens():
@@ -92,21 +97,47 @@ def test_admin_creates_organisations_users_and_tokens():
     r = admin("org-create", "--uscc", "91350100M000100Y43", "--name", "Again",
               "--kind", "trader")
     eq(r.returncode, 1, "duplicate org exit")
-    check("exists already" in r.stderr, r.stderr)
-    r = admin("user-create", "--username", "fz.clerk", "--password", "short",
-              "--role", "declarant", "--org", "91350100M000100Y43")
-    eq(r.returncode, 2, "weak password exit")
-    check("/password" in r.stderr, r.stderr)
+    check("an organisation with this USCC exists" in r.stderr, r.stderr)
     r = admin("user-create", "--username", "fz.clerk", "--password", "a-long-password",
-              "--role", "declarant", "--org", "91440101MA5ADMN826")
-    eq(r.returncode, 0, "user in the admin org: " + r.stderr)
-    r = admin("user-create", "--username", "fz.other", "--password", "a-long-password",
+              "--role", "declarant", "--org", "91350100M000100Y43")
+    eq(r.returncode, 2, "a password on the command line")
+    check("not taken on the command line" in r.stderr, r.stderr)
+    r = admin("user-create", "--username", "fz.clerk", "--password-stdin",
+              "--role", "declarant", "--org", "91350100M000100Y43", stdin=b"short\n")
+    eq(r.returncode, 2, "weak password exit")
+    check("/password must be at least 10 characters" in r.stderr, r.stderr)
+    r = admin("user-create", "--username", "fz.clerk", "--password-stdin",
+              "--role", "declarant", "--org", "91350100M000100Y43", stdin=b"Password2026!\n")
+    eq(r.returncode, 2, "common password exit")
+    check("/password is one of the most common passwords" in r.stderr, r.stderr)
+    r = admin("user-create", "--username", "fz.clerk", "--password-stdin",
+              "--role", "declarant", "--org", "91350100M000100Y43", stdin=b"")
+    eq(r.returncode, 2, "no password exit")
+    check("no password was given" in r.stderr, r.stderr)
+    r = admin("user-create", "--username", "fz.clerk", "--role", "declarant",
+              "--org", "91350100M000100Y43", stdin=b"harbour-lantern-7731\n")
+    eq(r.returncode, 2, "no terminal, no option")
+    check("--password-file FILE or --password-stdin" in r.stderr, r.stderr)
+    r = admin("user-create", "--username", "fz.clerk", "--password-stdin",
+              "--role", "declarant", "--org", "91440101MA5ADMN826",
+              stdin=b"harbour-lantern-7731\n")
+    eq(r.returncode, 1, "a declarant in an office")
+    check("/role the role declarant is for an organisation of kind trader or broker; "
+          "91440101MA5ADMN826 is of kind office" in r.stderr, r.stderr)
+    pwfile = os.path.join(S.dir, "fz.password")
+    with open(pwfile, "w") as f:
+        f.write("harbour-lantern-7731\n")
+    os.chmod(pwfile, 0o600)
+    r = admin("user-create", "--username", "fz.other", "--password-file", pwfile,
               "--role", "declarant", "--org", "91350100M000100Y43")
     eq(r.returncode, 0, "user-create exit: " + r.stderr)
-    r = admin("user-create", "--username", "fz.ghost", "--password", "a-long-password",
+    r = admin("user-create", "--username", "fz.ghost", "--password-file", pwfile,
               "--role", "declarant", "--org", "91110000600037341L")
     eq(r.returncode, 1, "unknown organisation exit")
     check("/organisation" in r.stderr, r.stderr)
+    r = admin("token-create", "--username", "fz.other", "--ttl-hours", "721")
+    eq(r.returncode, 2, "a token for more than 30 days")
+    check("--ttl-hours must be 1 to 720" in r.stderr, r.stderr)
     r = admin("token-create", "--username", "fz.other", "--ttl-hours", "2")
     eq(r.returncode, 0, "token-create exit: " + r.stderr)
     token = r.stdout.strip()
@@ -124,7 +155,14 @@ def test_admin_creates_organisations_users_and_tokens():
 
 
 def test_client_exit_codes():
-    token = S.cli("login", "trader", "trader-demo-2026").stdout.strip()
+    r = S.cli("login", "trader", "trader-demo-2026")
+    eq(r.returncode, 2, "a password as an argument")
+    check("not taken on the command line" in r.stderr, r.stderr)
+    r = S.cli("login", "trader", stdin=b"trader-demo-2026\n")
+    eq(r.returncode, 2, "no terminal and no option")
+    check("--password-file FILE or --password-stdin" in r.stderr, r.stderr)
+    token = S.cli("login", "trader", "--password-stdin",
+                  stdin=b"trader-demo-2026\n").stdout.strip()
     check(token.startswith("kt_"), "login prints a token")
     r = S.cli("status", token=token)
     eq(r.returncode, 0, "status exit")
@@ -137,7 +175,7 @@ def test_client_exit_codes():
     check("/currency: is required" in r.stderr, r.stderr)
     r = S.cli("decide", "516720261000000001", token=token)
     eq(r.returncode, 2, "usage error exit")
-    r = S.cli("login", "trader", "wrong-password")
+    r = S.cli("login", "trader", "--password-stdin", stdin=b"wrong-password\n")
     eq(r.returncode, 1, "wrong password exit")
     # a port nobody listens on
     sock = socket.socket()
@@ -194,7 +232,7 @@ def test_demo_prints_credentials_that_log_in():
         check(m, "no URL printed: %r" % text)
         url = m.group(1)
         creds = re.findall(r"^  (\S+) +(\S+) +(\S+)$", text, re.M)
-        eq(len(creds), 12, "twelve demo users printed")
+        eq(len(creds), 13, "thirteen demo users printed")
         for user, password, role in creds:
             req = urllib.request.Request(url + "/v1/sessions", method="POST",
                                          data=json.dumps({"username": user,

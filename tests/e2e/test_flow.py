@@ -114,12 +114,12 @@ def released_events(number):
 def test_start_and_logins():
     S.start()
     # the CLI's login prints the token; use it for the trader
-    r = S.cli("login", "trader", "trader-demo-2026")
+    r = S.cli("login", "trader", "--password-stdin", stdin=b"trader-demo-2026\n")
     eq(r.returncode, 0, "kouan login exit (%s)" % r.stderr)
     tok = r.stdout.strip()
     check(tok and " " not in tok, "kouan login printed %r" % r.stdout)
     T["trader"] = tok
-    bad = S.cli("login", "trader", "wrong-password")
+    bad = S.cli("login", "trader", "--password-stdin", stdin=b"wrong-password\n")
     eq(bad.returncode, 1, "kouan login with a wrong password exit")
     # curl for the broker
     st, _, js, _ = S.curl("POST", "/v1/sessions",

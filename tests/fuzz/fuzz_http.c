@@ -123,7 +123,7 @@ static kerr token_for(struct uow *u, void *arg)
 	static const struct actor fuzzer = {.role = ROLE_ADMIN, .username = "fuzz"};
 	size_t i = *(size_t *)arg;
 	char expires[TIME_TEXT_SIZE];
-	return accounts_token_create(u, &fuzzer, users[i], "fuzz", 3600 * 24 * 365,
+	return accounts_token_create(u, &fuzzer, users[i], "fuzz", 3600 * 24 * 30,
 				     env.tokens[i], expires);
 }
 

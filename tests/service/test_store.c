@@ -107,11 +107,15 @@ static void reference_loads_whole_or_not_at_all(void **state)
 	struct refdata *before = services_refdata(&env->app.svc);
 	size_t lists = before->nlists;
 	assert_int_not_equal(services_reload_refdata(&env->app.svc, c), KERR_OK);
+	/* not replaced by what the failed reload read: the good entry did not
+	 * leak in. (Not "the same snapshot": on PostgreSQL the watcher reloads
+	 * once when it first connects, and a reload that read the store before
+	 * the bad entry was committed may rightly install an equal snapshot.) */
 	struct refdata *after = services_refdata(&env->app.svc);
 	if (!env->store->ops->watch)
 		assert_ptr_equal(after, before); /* not replaced */
 	assert_int_equal(after->nlists, lists);
-	assert_false(refdata_has(after, "ports", "CNZZZ")); /* the good entry did not leak in */
+	assert_false(refdata_has(after, "ports", "CNZZZ"));
 	refdata_release(after);
 	/* mended, it loads whole */
 	assert_int_equal(store_begin(c, true), KERR_OK);

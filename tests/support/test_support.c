@@ -184,7 +184,7 @@ const char *test_token(struct test_env *env, const char *username)
 	for (size_t i = 0; i < ntokens; i++)
 		if (!tokens[i].env)
 			slot = i;
-	test_new_token(env, username, 3600 * 24 * 365, tokens[slot].token);
+	test_new_token(env, username, ISSUED_TOKEN_TTL_MAX_S, tokens[slot].token);
 	tokens[slot].env = env;
 	str_copy(tokens[slot].user, username, sizeof tokens[slot].user);
 	return tokens[slot].token;

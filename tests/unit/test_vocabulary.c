@@ -1,7 +1,8 @@
 /*
  * test_vocabulary.c - the typed vocabulary of the domain: event types with
  * their wire names and whether kouan takes the step by itself, and roles
- * with the agency each officer works for. Expected values written out.
+ * with the agency each officer works for and the kinds of organisation
+ * each may belong to. Expected values written out.
  */
 #include <string.h>
 
@@ -57,7 +58,7 @@ static void roles(void **state)
 	} want[] = {
 		{"declarant", NULL}, {"customs", "customs"},   {"quarantine", "quarantine"},
 		{"border", "border"}, {"maritime", "maritime"}, {"port_operator", NULL},
-		{"analyst", NULL},   {"admin", NULL},
+		{"analyst", NULL},   {"admin", NULL},      {"auditor", NULL},
 	};
 	assert_int_equal(sizeof want / sizeof want[0], ROLE_COUNT);
 	for (int i = 0; i < ROLE_COUNT; i++) {
@@ -76,11 +77,50 @@ static void roles(void **state)
 	assert_int_equal(ROLES_AGENCY, (1u << 1) | (1u << 2) | (1u << 3) | (1u << 4));
 }
 
+static void roles_fit_organisation_kinds(void **state)
+{
+	(void)state;
+	/* role by kind: trader broker agency port office */
+	static const struct {
+		const char *role;
+		bool fits[5];
+		const char *text;
+	} want[] = {
+		{"declarant", {true, true, false, false, false}, "trader or broker"},
+		{"customs", {false, false, true, false, false}, "agency"},
+		{"quarantine", {false, false, true, false, false}, "agency"},
+		{"border", {false, false, true, false, false}, "agency"},
+		{"maritime", {false, false, true, false, false}, "agency"},
+		{"port_operator", {false, false, false, true, false}, "port"},
+		{"analyst", {false, false, false, false, true}, "office"},
+		{"admin", {false, false, false, false, true}, "office"},
+		{"auditor", {false, false, false, false, true}, "office"},
+	};
+	static const char *const kinds[] = {"trader", "broker", "agency", "port", "office"};
+	assert_int_equal(sizeof want / sizeof want[0], ROLE_COUNT);
+	for (size_t i = 0; i < ROLE_COUNT; i++) {
+		enum role r;
+		assert_true(role_parse(want[i].role, &r));
+		for (size_t k = 0; k < 5; k++) {
+			if (role_fits_org_kind(r, kinds[k]) != want[i].fits[k])
+				print_error("%s in %s\n", want[i].role, kinds[k]);
+			assert_int_equal(role_fits_org_kind(r, kinds[k]), want[i].fits[k]);
+		}
+		assert_false(role_fits_org_kind(r, "trad"));
+		assert_false(role_fits_org_kind(r, "trader|broker"));
+		assert_false(role_fits_org_kind(r, ""));
+		assert_false(role_fits_org_kind(r, NULL));
+		assert_string_equal(role_org_kinds_text(r), want[i].text);
+	}
+	assert_false(role_fits_org_kind(ROLE_COUNT, "office"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(event_types),
 		cmocka_unit_test(roles),
+		cmocka_unit_test(roles_fit_organisation_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
