@@ -219,6 +219,19 @@ kerr clearance_decide(struct uow *u, const struct actor *a, struct declaration *
 	}
 	char now[TIME_TEXT_SIZE];
 	uow_now(u, now);
+	/* an officer's decision is in the audit log too (kouan's own are events) */
+	if (!a->system) {
+		char target[64];
+		snprintf(target, sizeof target, "declaration/%s/%s", d->row.number, agency);
+		e = uow_audit_change(u, a, "task.decided", target,
+				     json_pack("{s:s}", "status", task_status_name(t->status)),
+				     json_pack("{s:s, s:s, s:I}", "status", task_status_name(next),
+					       "decision", decision_name(dd), "version",
+					       (json_int_t)d->row.version),
+				     reason);
+		if (e)
+			goto out;
+	}
 	t->decided = true;
 	str_copy(t->decided_at, now, sizeof t->decided_at);
 	str_copy(t->decided_by, actor_name(a), sizeof t->decided_by);

@@ -323,13 +323,13 @@ kerr inspections_waive(struct uow *u, const struct actor *a, int64_t id, const c
 	if (!e)
 		e = joint_inspection_event(u, a, &in, EVENT_INSPECTION_WAIVED, agency, now,
 					   json_pack("{s:s}", "reason", reason));
-	json_t *what = json_pack("{s:s, s:s}", "declaration", in.declaration_number, "reason",
-				 reason);
-	char *text = what ? json_dumps(what, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	json_decref(what);
 	if (!e)
-		e = text ? uow_audit(u, a, "inspection.waived", target, text) : KERR_NOMEM;
-	free(text);
+		e = uow_audit_change(u, a, "inspection.waived", target,
+				     json_pack("{s:s, s:s}", "declaration", in.declaration_number,
+					       "inspection", inspection_status_name(in.status)),
+				     json_pack("{s:s, s:b}", "declaration", in.declaration_number,
+					       "waived", true),
+				     reason);
 	struct declaration d;
 	struct refusal refused;
 	refusal_init(&refused, NULL);
@@ -485,16 +485,13 @@ kerr inspections_site_create(struct uow *u, const struct actor *a, struct inspec
 		refusal_field(why, "/code", "an inspection site with this code exists already");
 		return e;
 	}
-	json_t *what = e ? NULL
-			 : json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "code", s->code, "name",
-				     s->name, "port", s->port, "slot_minutes",
-				     (json_int_t)s->slot_minutes, "capacity",
-				     (json_int_t)s->capacity, "created_at", s->created_at);
-	char *text = what ? json_dumps(what, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	json_decref(what);
 	if (!e)
-		e = text ? uow_audit(u, a, "inspection_site.created", s->code, text) : KERR_NOMEM;
-	free(text);
+		e = uow_audit_change(u, a, "inspection_site.created", s->code, NULL,
+				     json_pack("{s:s, s:s, s:s, s:I, s:I}", "code", s->code, "name",
+					       s->name, "port", s->port, "slot_minutes",
+					       (json_int_t)s->slot_minutes, "capacity",
+					       (json_int_t)s->capacity),
+				     NULL);
 	return e;
 }
 

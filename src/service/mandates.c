@@ -13,19 +13,22 @@ static bool scope_valid(const char *s)
 	return s && (!strcmp(s, "import") || !strcmp(s, "export") || !strcmp(s, "both"));
 }
 
-static kerr audit(struct uow *u, const struct actor *a, const char *action,
+/* The mandate as the audit log shows it. */
+static json_t *mandate_record(const struct mandate_row *m)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "consignee", m->consignee_uscc,
+			 "agent", m->agent_uscc, "scope", m->scope, "valid_from", m->valid_from,
+			 "valid_to", m->valid_to, "revoked_at",
+			 *m->revoked_at ? json_string(m->revoked_at) : json_null());
+}
+
+/* Audit a mandate given (before NULL) or revoked (before: as it stood). */
+static kerr audit(struct uow *u, const struct actor *a, const char *action, json_t *before,
 		  const struct mandate_row *m)
 {
 	char target[32];
 	snprintf(target, sizeof target, "mandate/%lld", (long long)m->id);
-	json_t *what = json_pack("{s:s, s:s, s:s, s:s, s:s}", "consignee", m->consignee_uscc,
-				 "agent", m->agent_uscc, "scope", m->scope, "valid_from",
-				 m->valid_from, "valid_to", m->valid_to);
-	char *text = what ? json_dumps(what, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	json_decref(what);
-	kerr e = text ? uow_audit(u, a, action, target, text) : KERR_NOMEM;
-	free(text);
-	return e;
+	return uow_audit_change(u, a, action, target, before, mandate_record(m), NULL);
 }
 
 kerr mandates_create(struct uow *u, const struct actor *a, const struct mandate_input *in,
@@ -85,7 +88,7 @@ kerr mandates_create(struct uow *u, const struct actor *a, const struct mandate_
 	ktime_format(now_us, out->created_at);
 	e = repo_mandate_create(c, a->org_id, agent.id, out->scope, out->valid_from,
 				out->valid_to, out->created_by, out->created_at, &out->id);
-	return e ? e : audit(u, a, "mandate.given", out);
+	return e ? e : audit(u, a, "mandate.given", NULL, out);
 }
 
 kerr mandates_list(struct uow *u, const struct actor *a, mandate_fn fn, void *arg)
@@ -114,12 +117,15 @@ kerr mandates_revoke(struct uow *u, const struct actor *a, int64_t id,
 		refusal_say(why, "the mandate was revoked at %s", out->revoked_at);
 		return KERR_CONFLICT;
 	}
+	json_t *before = e ? NULL : mandate_record(out);
 	if (!e)
 		e = repo_mandate_revoke(c, id, now);
 	if (!e) {
 		str_copy(out->revoked_at, now, sizeof out->revoked_at);
-		e = audit(u, a, "mandate.revoked", out);
+		e = audit(u, a, "mandate.revoked", before, out);
+		before = NULL;
 	}
+	json_decref(before);
 	return e;
 }
 

@@ -68,8 +68,12 @@ static kerr change(struct uow *u, const struct actor *a, const char *list, const
 	if (!e)
 		e = text ? repo_ref_put(c, list, code, text, now, true)
 			 : repo_ref_delete(c, list, code);
-	if (!e)
-		e = uow_audit(u, a, text ? "reference.put" : "reference.deleted", target, text);
+	if (!e) {
+		const struct ref_entry *old = refdata_find(uow_refdata(u), list, code);
+		json_t *after = text ? json_loads(text, 0, NULL) : NULL;
+		e = uow_audit_change(u, a, text ? "reference.put" : "reference.deleted", target,
+				     old ? json_deep_copy(old->data) : NULL, after, NULL);
+	}
 	if (!e) /* the other servers reload their snapshot */
 		e = store_announce(c, STORE_TOPIC_REFERENCE);
 	if (!e)

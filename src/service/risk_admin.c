@@ -118,7 +118,13 @@ kerr risk_rules_add(struct uow *u, const struct actor *a, const char *text,
 	if (!e) {
 		char target[32];
 		snprintf(target, sizeof target, "risk_rules/%lld", (long long)version);
-		e = uow_audit(u, a, "risk_rules.added", target, NULL);
+		e = uow_audit_change(u, a, "risk_rules.added", target,
+				     lv > 0 ? json_pack("{s:I}", "version", (json_int_t)lv) : NULL,
+				     json_pack("{s:I, s:I, s:s, s:s}", "version",
+					       (json_int_t)version, "rules",
+					       (json_int_t)risk_rules_count(rs), "effective_from",
+					       meta->effective_from, "text", text),
+				     note);
 	}
 	if (!e) {
 		meta->version = version;
@@ -262,6 +268,15 @@ static uint32_t setting_ppm(struct store_conn *c, const char *name, uint32_t dfl
 	return x >= 0 && x <= RISK_PPM ? (uint32_t)x : dflt;
 }
 
+/* The credit scaling in force (the defaults where none was set). */
+static void scaling_read(struct store_conn *c, struct credit_scaling *scaling)
+{
+	scaling->advanced_factor_ppm =
+		setting_ppm(c, "risk_advanced_factor_ppm", RISK_ADVANCED_FACTOR_DEFAULT);
+	scaling->discredited_min_ppm =
+		setting_ppm(c, "risk_discredited_min_ppm", RISK_DISCREDITED_MIN_DEFAULT);
+}
+
 kerr risk_profiles_list(struct uow *u, profile_row_fn fn, void *arg,
 			struct credit_scaling *scaling)
 {
@@ -269,10 +284,7 @@ kerr risk_profiles_list(struct uow *u, profile_row_fn fn, void *arg,
 	kerr e = uow_conn(u, &c);
 	if (e)
 		return e;
-	scaling->advanced_factor_ppm =
-		setting_ppm(c, "risk_advanced_factor_ppm", RISK_ADVANCED_FACTOR_DEFAULT);
-	scaling->discredited_min_ppm =
-		setting_ppm(c, "risk_discredited_min_ppm", RISK_DISCREDITED_MIN_DEFAULT);
+	scaling_read(c, scaling);
 	return repo_profiles_list(c, fn, arg);
 }
 
@@ -321,17 +333,24 @@ kerr risk_profile_put(struct uow *u, const struct actor *a, const char *office,
 	char now[TIME_TEXT_SIZE], target[64];
 	uow_now(u, now);
 	snprintf(target, sizeof target, "risk_profile/%s/%s", office, agency);
-	json_t *what = json_pack("{s:I, s:s}", "random_ppm", (json_int_t)random_ppm,
-				 "base_lane", base_lane);
-	char *text = what ? json_dumps(what, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	json_decref(what);
-	kerr e = text ? uow_conn(u, &c) : KERR_NOMEM;
+	struct risk_profile old;
+	int k = refdata_agency_index(uow_refdata(u), agency);
+	kerr e = risk_profile_of(u, office, &old);
+	if (!e)
+		e = uow_conn(u, &c);
 	if (!e)
 		e = repo_profile_put(c, office, agency, random_ppm, base_lane, actor_name(a),
 				     now);
 	if (!e)
-		e = uow_audit(u, a, "risk_profile.set", target, text);
-	free(text);
+		e = uow_audit_change(
+			u, a, "risk_profile.set", target,
+			k < 0 ? NULL
+			      : json_pack("{s:I, s:s}", "random_ppm",
+					  (json_int_t)old.random_ppm[k], "base_lane",
+					  risk_lane_name(old.base_lane[k])),
+			json_pack("{s:I, s:s}", "random_ppm", (json_int_t)random_ppm, "base_lane",
+				  base_lane),
+			NULL);
 	return e;
 }
 
@@ -353,16 +372,27 @@ kerr risk_scaling_put(struct uow *u, const struct actor *a, const struct credit_
 		return KERR_INVALID;
 	}
 	struct store_conn *c;
+	struct credit_scaling old;
 	char adv[24], dis[24];
 	snprintf(adv, sizeof adv, "%u", s->advanced_factor_ppm);
 	snprintf(dis, sizeof dis, "%u", s->discredited_min_ppm);
 	kerr e = uow_conn(u, &c);
 	if (!e)
+		scaling_read(c, &old);
+	if (!e)
 		e = repo_setting_put(c, "risk_advanced_factor_ppm", adv);
 	if (!e)
 		e = repo_setting_put(c, "risk_discredited_min_ppm", dis);
 	if (!e)
-		e = uow_audit(u, a, "risk_scaling.set", "risk", NULL);
+		e = uow_audit_change(
+			u, a, "risk_scaling.set", "risk",
+			json_pack("{s:I, s:I}", "advanced_factor_ppm",
+				  (json_int_t)old.advanced_factor_ppm, "discredited_min_ppm",
+				  (json_int_t)old.discredited_min_ppm),
+			json_pack("{s:I, s:I}", "advanced_factor_ppm",
+				  (json_int_t)s->advanced_factor_ppm, "discredited_min_ppm",
+				  (json_int_t)s->discredited_min_ppm),
+			NULL);
 	return e;
 }
 
@@ -403,6 +433,9 @@ kerr credit_put(struct uow *u, const struct actor *a, const char *uscc, enum cre
 	if (!e)
 		e = repo_credit_set(c, id, from, credit_class_name(to), reason, actor_name(a), now);
 	if (!e)
-		e = uow_audit(u, a, "credit.changed", uscc, NULL);
+		e = uow_audit_change(u, a, "credit.changed", uscc,
+				     json_pack("{s:s}", "credit_class", from),
+				     json_pack("{s:s}", "credit_class", credit_class_name(to)),
+				     reason);
 	return e;
 }

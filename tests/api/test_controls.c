@@ -162,7 +162,17 @@ static void red_task_not_cleared_without_findings(void **state)
 	int64_t audited = test_count(env, "audit_log");
 	json_decref(test_expect(env, "POST", waiver, "quarantine.lead",
 				"{\"reason\":\"orchard on the approved list\"}", 200));
-	assert_int_equal(test_count(env, "audit_log"), audited + 1);
+	/* the waiver, and the decision it makes on quarantine's task */
+	assert_int_equal(test_count(env, "audit_log"), audited + 2);
+	json_t *log = test_expect(env, "GET", "/v1/audit?action=inspection.waived", "auditor",
+				  NULL, 200);
+	json_t *records = json_object_get(log, "records");
+	assert_int_equal(json_array_size(records), 1);
+	assert_string_equal(str(json_array_get(records, 0), "actor"), "quarantine.lead");
+	char *text = json_dumps(json_array_get(records, 0), JSON_COMPACT);
+	assert_non_null(strstr(text, "orchard on the approved list"));
+	free(text);
+	json_decref(log);
 	assert_int_equal(test_count_events(env, number, "inspection.waived", "quarantine"), 1);
 	v = view(env, number, "trader");
 	assert_string_equal(str(v, "status"), "released");
