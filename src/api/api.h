@@ -81,6 +81,8 @@ struct app {
 	char key_id[17];
 	const char *openapi; /* served at /openapi.json */
 	struct risk_state *risk; /* risk.c: rules in force, seed */
+	const char *timezone; /* the port's IANA time zone, for the browser
+			       * interface (setting "timezone"); NULL: Asia/Shanghai */
 };
 
 /* Defaults for limits (1 MiB bodies, 12 h tokens, 25 s long-polls). */
@@ -265,6 +267,19 @@ void api_inspection_site_list(struct api_ctx *ctx);
 void api_inspection_site_get(struct api_ctx *ctx);
 void api_inspection_site_schedule(struct api_ctx *ctx);
 /* --- end of joint inspection --- */
+
+/* --- the browser interface (src/api/web.c) --- */
+
+/* Is `path` the browser interface's: anything but /v1/... and /openapi.json? */
+bool web_owns(const char *path);
+/* Answer a request for the browser interface: the page (at "/" and at
+ * every client-side route, i.e. a path whose last segment has no dot) and
+ * the files under /assets/<version>/, for GET and HEAD (405 otherwise),
+ * with their security headers, ETag and caching; 404 for anything else.
+ * Needs no database and no caller. */
+void web_serve(const struct http_request *req, struct http_response *resp);
+/* GET /v1/ui-settings: the port's time zone and the interface languages. */
+void api_ui_settings(struct api_ctx *ctx);
 
 /* Handlers, grouped by resource (one file each). */
 void api_healthz(struct api_ctx *ctx);

@@ -31,6 +31,8 @@ const char config_help[] =
 	"  --pwhash interactive|min  Argon2id cost for new passwords (min: tests)\n"
 	"  --access-log on|off    one log line per request (default on)\n"
 	"  --quiet on|off         log nothing but errors (default off)\n"
+	"  --timezone NAME        the port's time zone (IANA name), in which the\n"
+	"                         browser interface shows times (default Asia/Shanghai)\n"
 	"  --config FILE          read settings from FILE\n";
 
 void config_defaults(struct config *c)
@@ -49,6 +51,7 @@ void config_defaults(struct config *c)
 	c->longpoll_max_s = 25;
 	str_copy(c->pwhash, "interactive", sizeof c->pwhash);
 	c->access_log = true;
+	str_copy(c->timezone, "Asia/Shanghai", sizeof c->timezone);
 }
 
 static bool parse_uint(const char *v, unsigned long long lo, unsigned long long hi,
@@ -62,6 +65,19 @@ static bool parse_uint(const char *v, unsigned long long lo, unsigned long long 
 	if (errno || *end || x < lo || x > hi)
 		return false;
 	*out = x;
+	return true;
+}
+
+/* An IANA time zone name as the tz database spells them ("Asia/Shanghai",
+ * "UTC", "Etc/GMT-8"): whether it exists is for the browser to know. */
+static bool timezone_name(const char *v, size_t max)
+{
+	size_t n = strlen(v);
+	if (n == 0 || n >= max || v[0] == '/' || v[n - 1] == '/' || strstr(v, "..") || strstr(v, "//"))
+		return false;
+	for (const char *p = v; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("/_+-", *p))
+			return false;
 	return true;
 }
 
@@ -120,6 +136,9 @@ bool config_set(struct config *c, const char *name, const char *v, char *err,
 		ok = parse_bool(v, &c->access_log);
 	else if (!strcmp(key, "quiet"))
 		ok = parse_bool(v, &c->quiet);
+	else if (!strcmp(key, "timezone"))
+		ok = timezone_name(v, sizeof c->timezone) &&
+		     str_copy(c->timezone, v, sizeof c->timezone) < sizeof c->timezone;
 	else if (!strcmp(key, "port") || !strcmp(key, "threads") ||
 		 !strcmp(key, "max-body") || !strcmp(key, "timeout-s") ||
 		 !strcmp(key, "conn-limit") || !strcmp(key, "per-ip-limit") ||
@@ -185,7 +204,7 @@ bool config_load_env(struct config *c, char *err, size_t errn)
 	static const char *const names[] = {
 		"listen", "port", "db", "release_key", "threads", "max_body",
 		"timeout_s", "conn_limit", "per_ip_limit", "sync", "token_ttl_hours",
-		"longpoll_max_s", "pwhash", "access_log", "quiet", NULL};
+		"longpoll_max_s", "pwhash", "access_log", "quiet", "timezone", NULL};
 	for (size_t i = 0; names[i]; i++) {
 		char env[64] = "KOUAN_";
 		size_t n = 6;

@@ -29,6 +29,7 @@ struct config {
 	char pwhash[16];       /* "interactive" or "min" (tests only) */
 	bool access_log;
 	bool quiet;
+	char timezone[64];     /* the port's IANA time zone, shown by the browser */
 };
 
 void config_defaults(struct config *c);
