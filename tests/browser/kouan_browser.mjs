@@ -281,9 +281,11 @@ export function slotIn(hours) {
 	return new Date(aligned).toISOString().replace('.000Z', 'Z');
 }
 
-/** Let time pass for an inspection's booking: its slot began an hour ago. */
+/** Let time pass for an inspection's booking: its slot began at least an
+ * hour ago (a slot of its own, so that bookings moved back never meet). */
 export function slotHasBegun(server, inspectionId) {
-	const past = new Date(Math.floor((Date.now() - 3600000) / 1800000) * 1800000).toISOString().replace('Z', '000Z');
+	const begun = (Math.floor((Date.now() - 3600000) / 1800000) - Number(inspectionId)) * 1800000;
+	const past = new Date(begun).toISOString().replace('Z', '000Z');
 	server.sql(`UPDATE inspection_bookings SET slot_start = '${past}' WHERE inspection_id = ${Number(inspectionId)}`);
 }
 
@@ -377,12 +379,12 @@ export async function shot(page, name) {
 }
 
 /** The field (wrapper of label, control, hint and error) of a control. */
-export function fieldOf(page, control) {
-	return page.locator('.field').filter({ has: control });
+export function fieldOf(control) {
+	return control.locator('xpath=ancestor::*[contains(concat(" ", @class, " "), " field ")][1]');
 }
 
 /** The text of the error shown at the text field named `label`. */
 export async function fieldError(page, label) {
-	const field = fieldOf(page, page.getByRole('textbox', { name: label, exact: true }));
+	const field = fieldOf(page.getByRole('textbox', { name: label, exact: true }));
 	return (await field.locator('.field-error').innerText()).trim();
 }

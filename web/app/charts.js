@@ -32,8 +32,8 @@ function base(title) {
 		animation: false,
 		textStyle: { fontFamily: FONT },
 		tooltip: { trigger: 'axis', confine: true },
-		legend: { top: 0, textStyle: { fontFamily: FONT } },
-		grid: { left: 48, right: 16, top: 36, bottom: 32, containLabel: false },
+		legend: { type: 'scroll', top: 0, textStyle: { fontFamily: FONT } },
+		grid: { left: 48, right: 16, top: 40, bottom: 32, containLabel: false },
 		aria: { enabled: false },
 		title: { show: false, text: title },
 	};

@@ -115,7 +115,7 @@ export async function render(main, params, query) {
 	function draw() {
 		const q = filter.value.trim().toLowerCase();
 		const rows = entries.filter((e) => !q || e.code.toLowerCase().startsWith(q) ||
-			(e.name_zh || '').includes(q) || (e.name_en || '').toLowerCase().includes(q)).slice(0, 300);
+			(e.name_zh || '').includes(q) || (e.name_en || '').toLowerCase().includes(q)).slice(0, 100);
 		const extra = [...new Set(entries.flatMap((e) => Object.keys(e)))].filter((k) => !FIXED.includes(k)).slice(0, 3);
 		replace(host, h('p.count', t('ref.count', { shown: rows.length, total: entries.length })), table({
 			caption: t(`reflist.${current}`),
