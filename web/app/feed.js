@@ -58,13 +58,21 @@ async function loop() {
 		while (listeners.size) {
 			controller = new AbortController();
 			setState('live');
+			const asked = Date.now();
 			const r = await api('GET', '/v1/events', {
 				query: { after: cursor, limit: 1000, wait: 25 }, signal: controller.signal,
 			});
 			cursor = r.cursor;
 			retryPause = 1000;
-			if (r.events.length)
+			if (r.events.length) {
 				for (const f of listeners) f(r.events);
+			} else if (Date.now() - asked < 1000) {
+				/* the server did not wait (its waiters are all busy, or it
+				 * allows no wait): ask again a little later, not at once */
+				await new Promise((resolve) => {
+					setTimeout(resolve, 2000);
+				});
+			}
 		}
 	} catch (e) {
 		if (e.status === 401) {

@@ -142,6 +142,18 @@ function frame() {
 	const body = user
 		? h('div.layout', h('nav', { id: 'nav', 'aria-label': t('shell.menu') }, menu(user, path)), main)
 		: h('div.layout.public', main);
+	if (user) {
+		/* Escape folds the menu away on a narrow screen */
+		body.querySelector('#nav').addEventListener('keydown', (e) => {
+			const nav = e.currentTarget;
+			if (e.key === 'Escape' && nav.classList.contains('open')) {
+				nav.classList.remove('open');
+				const toggle = document.querySelector('.nav-toggle');
+				toggle.setAttribute('aria-expanded', 'false');
+				toggle.focus();
+			}
+		});
+	}
 	replace(app, skip, header(user), body,
 		h('footer.footer', h('p', t('shell.timezone', { zone: zoneText() })),
 			h('p', h('a', { href: '/openapi.json' }, t('shell.api')))));

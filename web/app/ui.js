@@ -228,6 +228,22 @@ export function openDialog(title, build, { wide = false } = {}) {
 			h('div.dialog-head', h('h2', { id: titleId }, title),
 				h('button.icon', { type: 'button', 'aria-label': t('common.close'), onclick: () => close() }, '×')),
 			h('div.dialog-body', build(close)));
+		/* Tab and Shift+Tab go round inside the dialog */
+		dlg.addEventListener('keydown', (e) => {
+			if (e.key !== 'Tab') return;
+			const stops = [...dlg.querySelectorAll('button, [href], input, select, textarea, [tabindex="0"]')]
+				.filter((el) => !el.disabled && el.getClientRects().length);
+			if (!stops.length) return;
+			const first = stops[0];
+			const last = stops[stops.length - 1];
+			if (e.shiftKey && document.activeElement === first) {
+				e.preventDefault();
+				last.focus();
+			} else if (!e.shiftKey && document.activeElement === last) {
+				e.preventDefault();
+				first.focus();
+			}
+		});
 		document.body.append(dlg);
 		dlg.showModal();
 		const first = dlg.querySelector('.dialog-body input, .dialog-body select, .dialog-body textarea, .dialog-body button');
