@@ -13,6 +13,7 @@ import { api } from './api.js';
 
 const listeners = new Set();
 let cursor = null;
+let startAt = null; /* a cursor a screen already read up to, before the loop knew one */
 let running = false;
 let controller = null;
 const stateListeners = new Set();
@@ -53,7 +54,10 @@ async function loop() {
 	try {
 		if (cursor === null) {
 			setState('connecting');
-			cursor = await newestCursor();
+			const newest = startAt ?? await newestCursor();
+			/* a screen that read up to startAt meanwhile must not miss what followed */
+			cursor = startAt !== null && Number(startAt) < Number(newest) ? startAt : newest;
+			startAt = null;
 		}
 		while (listeners.size) {
 			controller = new AbortController();
@@ -94,10 +98,32 @@ async function loop() {
 	else setState('idle');
 }
 
-/** Call f(events) with each batch of new events until the returned
- * function is called. */
-export function subscribe(f) {
+/* Give f the events after `since` that the loop had already passed. */
+async function catchUp(f, since, upTo) {
+	try {
+		const r = await api('GET', '/v1/events', { query: { after: since, limit: 1000 } });
+		const missed = r.events.filter((e) => Number(e.cursor) <= Number(upTo));
+		if (missed.length && listeners.has(f)) f(missed);
+	} catch {
+		/* the next events will do */
+	}
+}
+
+/**
+ * Call f(events) with each batch of new events until the returned function
+ * is called. `since`: the cursor of the newest event the screen has read
+ * (it then gets every event after it, even those that happened while it
+ * was loading).
+ */
+export function subscribe(f, since = null) {
 	listeners.add(f);
+	if (since !== null) {
+		if (cursor === null) {
+			if (startAt === null || Number(since) < Number(startAt)) startAt = String(since);
+		} else if (Number(cursor) > Number(since)) {
+			catchUp(f, String(since), cursor);
+		}
+	}
 	if (!running) loop();
 	return () => {
 		listeners.delete(f);
@@ -115,5 +141,6 @@ export function onFeedState(f) {
 /** Where the feed stands (after logout, start again from the newest). */
 export function feedReset() {
 	cursor = null;
+	startAt = null;
 	if (controller) controller.abort();
 }

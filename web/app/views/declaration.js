@@ -537,6 +537,7 @@ export async function render(main, params) {
 	await reload();
 
 	let timer = null;
+	const seen = data?.events?.length ? data.events[data.events.length - 1].cursor : null;
 	return subscribe((events) => {
 		if (!events.some((e) => e.declaration_number === number)) return;
 		clearTimeout(timer);
@@ -553,5 +554,5 @@ export async function render(main, params) {
 				reload(true);
 			}
 		}, 300);
-	});
+	}, seen);
 }
