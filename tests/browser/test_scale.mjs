@@ -151,7 +151,7 @@ test(`an officer's worklist with ${COUNT} declarations`, async () => {
 	report('customs\' worklist, from the menu', menu);
 	assert.match(await page.locator('.count').innerText(), /共 100 项/);
 	/* oldest first */
-	const opened = await page.locator('tbody tr td:nth-child(8)').allInnerTexts();
+	const opened = await page.locator('tbody tr td.time:not(.num)').allInnerTexts();
 	assert.deepEqual([...opened].sort(), opened);
 	checkClean(page);
 	await page.context().close();

@@ -86,8 +86,8 @@ export async function render(main, params, query) {
 				{ label: t('decl.declaration_office'), value: (r) => codeWithName('customs_offices', r.declaration_office) },
 				{ label: t('decl.port_office'), value: (r) => codeWithName('customs_offices', r.port_office) },
 				{ label: t('decl.bill_of_lading'), value: (r) => r.bill_of_lading },
-				{ label: t('decl.lodged_at'), value: (r) => h('time', { datetime: r.lodged_at }, fmtTime(r.lodged_at)) },
-				{ label: terminal ? t('decl.released_at') : t('decl.updated_at'),
+				{ label: t('decl.lodged_at'), className: 'time', value: (r) => h('time', { datetime: r.lodged_at }, fmtTime(r.lodged_at)) },
+				{ label: terminal ? t('decl.released_at') : t('decl.updated_at'), className: 'time',
 					value: (r) => fmtTime(terminal ? r.released_at : r.updated_at) },
 			],
 		}));

@@ -32,7 +32,7 @@ export function render(main) {
 				}, summary(d)) },
 				{ label: t('decl.direction'), value: (d) => label('direction', d.body?.direction) },
 				{ label: t('drafts.kind'), value: (d) => (d.correcting ? t('drafts.correction', { number: d.correcting }) : t('drafts.new')) },
-				{ label: t('drafts.updated'), value: (d) => fmtTime(d.updated_at) },
+				{ label: t('drafts.updated'), className: 'time', value: (d) => fmtTime(d.updated_at) },
 				{ label: t('drafts.actions'), value: (d) => h('button.small.danger', {
 					type: 'button',
 					'aria-label': `${t('form.discard')} ${summary(d)}`,

@@ -62,7 +62,7 @@ export async function render(main) {
 				{ label: t('orgs.uscc'), header: true, value: (o) => h('span.code', o.uscc) },
 				{ label: t('orgs.name'), value: (o) => o.name },
 				{ label: t('orgs.kind'), value: (o) => label('kind', o.kind) },
-				{ label: t('orgs.created'), value: (o) => fmtTime(o.created_at) },
+				{ label: t('orgs.created'), className: 'time', value: (o) => fmtTime(o.created_at) },
 			],
 		}));
 	}

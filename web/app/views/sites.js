@@ -77,7 +77,7 @@ export async function render(main) {
 					{ label: t('sites.port'), value: (s) => codeWithName('ports', s.port) },
 					{ label: t('sites.slot_minutes'), className: 'num', value: (s) => String(s.slot_minutes) },
 					{ label: t('sites.capacity'), className: 'num', value: (s) => String(s.capacity) },
-					{ label: t('sites.created'), value: (s) => fmtTime(s.created_at) },
+					{ label: t('sites.created'), className: 'time', value: (s) => fmtTime(s.created_at) },
 				],
 			}));
 			replace(schedHost, sites.length ? scheduleView({ sites }) : h('p', t('sites.none')));

@@ -72,9 +72,8 @@ export async function render(main, params, query) {
 				{ label: t('decl.direction'), value: (r) => label('direction', r.declaration.direction) },
 				{ label: t('decl.port_office'), value: (r) => codeWithName('customs_offices', r.declaration.port_office) },
 				{ label: t('decl.bill_of_lading'), value: (r) => r.declaration.bill_of_lading },
-				{ label: t('decl.lodged_at'), value: (r) => fmtTime(r.declaration.lodged_at) },
-				{ label: t('task.opened'), value: (r) => fmtTime(r.opened_at) },
-				{ label: t('work.waiting'), className: 'num', value: (r) => (r.decided_at ? '' : fmtDuration(now - Date.parse(r.opened_at))) },
+				{ label: t('task.opened'), className: 'time', value: (r) => fmtTime(r.opened_at) },
+				{ label: t('work.waiting'), className: 'num time', value: (r) => (r.decided_at ? '' : fmtDuration(now - Date.parse(r.opened_at))) },
 			],
 		}));
 	}
