@@ -28,6 +28,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -293,6 +294,25 @@ export function slotHasBegun(server, inspectionId) {
 
 export async function launch() {
 	return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/**
+ * A test file's server and browser: started before its tests, stopped
+ * after them (the server must then exit cleanly). `before` runs once both
+ * are up (set-up data). Returns {server, browser} (browser set once up).
+ */
+export function suite(name, { args, setUp } = {}) {
+	const env = { server: new Server(name), browser: null };
+	before(async () => {
+		await env.server.start(args);
+		env.browser = await launch();
+		if (setUp) await setUp(env.server);
+	});
+	after(async () => {
+		await env.browser?.close();
+		await env.server.stop();
+	});
+	return env;
 }
 
 /**

@@ -13,21 +13,11 @@
  *   * no page error and no Content-Security-Policy violation anywhere.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { DEMO, Server, T, axe, checkClean, launch, open, login, shot, visit } from './kouan_browser.mjs';
+import { test } from 'node:test';
+import { axe, checkClean, DEMO, login, open, shot, suite, T, visit } from './kouan_browser.mjs';
 
-const server = new Server('a11y');
-let browser;
-
-before(async () => {
-	await server.start();
-	browser = await launch();
-});
-
-after(async () => {
-	await browser?.close();
-	await server.stop();
-});
+const env = suite('a11y');
+const { server } = env;
 
 /* role -> [screen name, path] */
 const SCREENS = {
@@ -76,7 +66,7 @@ async function noSidewaysScroll(page, what) {
 for (const lang of ['zh', 'en']) {
 	test(`every main screen in ${lang}`, async (t) => {
 		await t.test('the login page', async () => {
-			const page = await open(browser, server, { lang });
+			const page = await open(env.browser, server, { lang });
 			await visit(page, '/login');
 			await axe(page, `login (${lang})`);
 			await shot(page, 'login');
@@ -85,7 +75,7 @@ for (const lang of ['zh', 'en']) {
 		});
 		for (const [user, screens] of Object.entries(SCREENS)) {
 			await t.test(`${user}'s screens`, async () => {
-				const page = await open(browser, server, { lang });
+				const page = await open(env.browser, server, { lang });
 				await login(page, user);
 				for (const [name, path] of screens) {
 					await visit(page, path);
@@ -106,7 +96,7 @@ for (const lang of ['zh', 'en']) {
 }
 
 test('keyboard only', async (t) => {
-	const page = await open(browser, server, { lang: 'zh' });
+	const page = await open(env.browser, server, { lang: 'zh' });
 	const L = (zh, en) => T(page, zh, en);
 	const focused = () => page.evaluate(() => {
 		const el = document.activeElement;

@@ -12,21 +12,11 @@
  *     its day of slots shown.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { Server, T, checkClean, fieldOf, launch, login, open, picker, shot, visit } from './kouan_browser.mjs';
+import { test } from 'node:test';
+import { checkClean, fieldOf, login, open, picker, shot, suite, T, visit } from './kouan_browser.mjs';
 
-const server = new Server('admin');
-let browser;
-
-before(async () => {
-	await server.start();
-	browser = await launch();
-});
-
-after(async () => {
-	await browser?.close();
-	await server.stop();
-});
+const env = suite('admin');
+const { server } = env;
 
 /** A valid USCC from 17 characters (GB 32100-2015 check character). */
 function uscc(first17) {
@@ -46,7 +36,7 @@ function dialogField(page, name) {
 
 for (const lang of ['zh', 'en']) {
 	test(`administrator's day in ${lang}`, async (t) => {
-		const page = await open(browser, server, { lang });
+		const page = await open(env.browser, server, { lang });
 		const L = (zh, en) => T(page, zh, en);
 		await login(page, 'admin');
 		const n = lang === 'zh' ? '1' : '2';

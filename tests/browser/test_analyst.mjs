@@ -10,28 +10,21 @@
  *   * any agency's worklist can be read.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { Server, T, checkClean, launch, login, open, seaImport, shot, visit } from './kouan_browser.mjs';
+import { test } from 'node:test';
+import { T, checkClean, login, open, seaImport, shot, suite, visit } from './kouan_browser.mjs';
 
-const server = new Server('analyst');
-let browser;
-
-before(async () => {
-	await server.start();
-	browser = await launch();
-	/* some traffic: reviewed and released, returned, a red lane */
-	for (let i = 0; i < 3; i++) {
-		const d = await server.lodge('trader', seaImport({ bl: `DASH-${i}` }));
-		if (i < 2) await server.decide('customs', d.number, 'cleared');
-		else await server.decide('customs', d.number, 'return', 'wrong weight');
-	}
-	await server.lodge('trader', seaImport({ bl: 'DASH-RED', apples: true }));
+/* some traffic: reviewed and released, returned, a red lane */
+const env = suite('analyst', {
+	setUp: async (server) => {
+		for (let i = 0; i < 3; i++) {
+			const d = await server.lodge('trader', seaImport({ bl: `DASH-${i}` }));
+			if (i < 2) await server.decide('customs', d.number, 'cleared');
+			else await server.decide('customs', d.number, 'return', 'wrong weight');
+		}
+		await server.lodge('trader', seaImport({ bl: 'DASH-RED', apples: true }));
+	},
 });
-
-after(async () => {
-	await browser?.close();
-	await server.stop();
-});
+const { server } = env;
 
 function shanghaiDay(iso) {
 	return new Date(Date.parse(iso) + 8 * 3600000).toISOString().slice(0, 10);
@@ -71,7 +64,7 @@ async function todayRow(page, chart, today) {
 
 for (const lang of ['zh', 'en']) {
 	test(`analyst's dashboard in ${lang}`, async (t) => {
-		const page = await open(browser, server, { lang });
+		const page = await open(env.browser, server, { lang });
 		const L = (zh, en) => T(page, zh, en);
 		await login(page, 'analyst');
 		const want = await expected();

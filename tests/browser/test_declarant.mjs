@@ -17,28 +17,18 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
-	Server, T, checkClean, fieldError, launch, login, open, picker, seaImport, settled, shot, visit,
+	checkClean, fieldError, login, open, picker, seaImport, settled, shot, suite, T, visit,
 } from './kouan_browser.mjs';
 
-const server = new Server('declarant');
-let browser;
+const env = suite('declarant');
+const { server } = env;
 
 const PEOPLE = [
 	{ lang: 'zh', user: 'trader', uscc: '91440101MA59TRAD00' },
 	{ lang: 'en', user: 'broker', uscc: '91440115MA5CBR0K1D' },
 ];
-
-before(async () => {
-	await server.start();
-	browser = await launch();
-});
-
-after(async () => {
-	await browser?.close();
-	await server.stop();
-});
 
 function tomorrowInShanghai() {
 	const t = new Date(Date.now() + 8 * 3600000 + 86400000);
@@ -49,7 +39,7 @@ for (const who of PEOPLE) {
 	const mine = (extra = {}) => ({ ...seaImport(extra), declarant_uscc: who.uscc });
 
 	test(`declarant's day in ${who.lang}`, async (t) => {
-		const page = await open(browser, server, { lang: who.lang });
+		const page = await open(env.browser, server, { lang: who.lang });
 		const L = (zh, en) => T(page, zh, en);
 		await login(page, who.user);
 

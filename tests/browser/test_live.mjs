@@ -6,27 +6,17 @@
  * resuming shows them. An open declaration follows its own events too.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { Server, T, checkClean, launch, login, open, seaImport, shot, visit } from './kouan_browser.mjs';
+import { test } from 'node:test';
+import { checkClean, login, open, seaImport, shot, suite, T, visit } from './kouan_browser.mjs';
 
-const server = new Server('live');
-let browser;
-
-before(async () => {
-	await server.start();
-	browser = await launch();
-});
-
-after(async () => {
-	await browser?.close();
-	await server.stop();
-});
+const env = suite('live');
+const { server } = env;
 
 const PENGCHENG = '91440300MA5E0THR7G';
 
 for (const lang of ['zh', 'en']) {
 	test(`live view in ${lang}`, async (t) => {
-		const page = await open(browser, server, { lang });
+		const page = await open(env.browser, server, { lang });
 		const L = (zh, en) => T(page, zh, en);
 		await login(page, 'trader');
 		await visit(page, '/live');

@@ -12,29 +12,19 @@
  *     it, and the goods are released.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
-	Server, T, checkClean, fieldOf, launch, login, open, seaImport, settled, shot, slotHasBegun, slotIn, visit,
+	checkClean, fieldOf, login, open, seaImport, settled, shot, slotHasBegun, slotIn, suite, T, visit,
 } from './kouan_browser.mjs';
 
-const server = new Server('officer');
-let browser;
-
-before(async () => {
-	await server.start();
-	browser = await launch();
-});
-
-after(async () => {
-	await browser?.close();
-	await server.stop();
-});
+const env = suite('officer');
+const { server } = env;
 
 for (const lang of ['zh', 'en']) {
 	test(`officers' day in ${lang}`, async (t) => {
 		const stamp = `${lang}-${Date.now()}`;
 		const review = await server.lodge('trader', seaImport({ bl: `REV-${stamp}`, apples: true }));
-		const page = await open(browser, server, { lang });
+		const page = await open(env.browser, server, { lang });
 		const L = (zh, en) => T(page, zh, en);
 		await login(page, 'customs');
 
@@ -96,7 +86,7 @@ for (const lang of ['zh', 'en']) {
 			await server.must(201, 'POST', `/v1/inspections/${insp.id}/booking`, { token: trader, body: { site: 'CNNSA-1', slot_start: slotIn(2) } });
 			slotHasBegun(server, insp.id);
 
-			const q = await open(browser, server, { lang });
+			const q = await open(env.browser, server, { lang });
 			await login(q, 'quarantine');
 			await visit(q, `/declarations/${inspected.number}`);
 			const finding = q.locator('form.finding');

@@ -12,21 +12,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { Server, T, checkClean, launch, login, open, seaImport, settled, shot, visit } from './kouan_browser.mjs';
+import { test } from 'node:test';
+import { checkClean, login, open, seaImport, settled, shot, suite, T, visit } from './kouan_browser.mjs';
 
-const server = new Server('port');
-let browser;
-
-before(async () => {
-	await server.start();
-	browser = await launch();
-});
-
-after(async () => {
-	await browser?.close();
-	await server.stop();
-});
+const env = suite('port');
+const { server } = env;
 
 async function releasedOne(bl) {
 	const d = await server.lodge('trader', seaImport({ bl }));
@@ -39,7 +29,7 @@ for (const lang of ['zh', 'en']) {
 		const stamp = `${lang}-${Date.now()}`;
 		const first = await releasedOne(`PORT-A-${stamp}`);
 		const waiting = await server.lodge('trader', seaImport({ bl: `PORT-W-${stamp}` }));
-		const page = await open(browser, server, { lang });
+		const page = await open(env.browser, server, { lang });
 		const L = (zh, en) => T(page, zh, en);
 		await login(page, 'terminal');
 

@@ -16,13 +16,11 @@
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { after, before, test } from 'node:test';
-import { Server, checkClean, launch, login, open, seaImport, settled, visit } from './kouan_browser.mjs';
+import { after, test } from 'node:test';
+import { checkClean, login, open, seaImport, settled, suite, visit } from './kouan_browser.mjs';
 
 const COUNT = Number(process.env.KOUAN_SCALE_DECLARATIONS || 10000);
 const CLIENTS = 16;
-const server = new Server('scale');
-let browser;
 const figures = [];
 
 /** Lodge COUNT declarations of the trader through the API. */
@@ -54,19 +52,14 @@ async function seed() {
 	figures.push(`seeded ${COUNT} declarations through the API in ${s.toFixed(1)} s (${Math.round(COUNT / s)} a second, ${CLIENTS} clients)`);
 }
 
-before(async () => {
-	/* no long-poll waits here: a waiting poll holds a server thread, and a
-	 * request the browser sends on another connection of that thread waits
-	 * with it, which would measure the poll rather than the list (the
-	 * interface then asks every 2 s instead) */
-	await server.start(['--longpoll-max-s', '0']);
-	browser = await launch();
-	await seed();
-});
+/* no long-poll waits here: a waiting poll holds a server thread, and a
+ * request the browser sends on another connection of that thread waits with
+ * it, which would measure the poll rather than the list (the interface then
+ * asks every 2 s instead) */
+const env = suite('scale', { args: ['--longpoll-max-s', '0'], setUp: () => seed() });
+const { server } = env;
 
-after(async () => {
-	await browser?.close();
-	await server.stop();
+after(() => {
 	process.stdout.write(`\n# figures (${COUNT} declarations; ASan builds are several times slower than Release)\n`);
 	for (const f of figures) process.stdout.write(`# ${f}\n`);
 });
@@ -113,7 +106,7 @@ function report(what, runs) {
 }
 
 test(`a declarant's list with ${COUNT} declarations`, async () => {
-	const page = await open(browser, server, { lang: 'zh' });
+	const page = await open(env.browser, server, { lang: 'zh' });
 	await page.context().addInitScript(watchRows);
 	await login(page, 'trader');
 	const load = [];
@@ -136,7 +129,7 @@ test(`a declarant's list with ${COUNT} declarations`, async () => {
 });
 
 test(`an officer's worklist with ${COUNT} declarations`, async () => {
-	const page = await open(browser, server, { lang: 'zh' });
+	const page = await open(env.browser, server, { lang: 'zh' });
 	await page.context().addInitScript(watchRows);
 	await login(page, 'customs');
 	const load = [];

@@ -261,6 +261,37 @@ export function confirmDialog(title, message, okText) {
 	]);
 }
 
+/**
+ * Wire a form to an action: on submit (Enter or its button) the button is
+ * busy while action() runs; a refusal with field errors shows them at their
+ * fields and in a summary (describe(pointer) names a field there), any
+ * other error in a message before the buttons. Returns the FormErrors, for
+ * checks the form makes itself.
+ */
+export function submitting(form, button, action, describe = (p) => p.slice(1)) {
+	const errors = new FormErrors(form, form);
+	const msg = h('div.form-message');
+	const bar = button.closest('.actions');
+	if (bar && bar.parentNode === form) form.insertBefore(msg, bar);
+	else form.append(msg);
+	form.addEventListener('submit', (e) => {
+		e.preventDefault();
+		errors.clear();
+		msg.replaceChildren();
+		busy(button, async () => {
+			try {
+				await action(errors);
+			} catch (err) {
+				if (err.status === 400 && err.errors.length)
+					errors.show(err.errors, t('form.errors_title', { n: err.errors.length }), describe);
+				else
+					msg.append(alertBox('error', errorText(err)));
+			}
+		});
+	});
+	return errors;
+}
+
 /** Disable a button while an action runs; resolves to the action's result. */
 export async function busy(button, action) {
 	button.disabled = true;

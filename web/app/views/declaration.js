@@ -23,8 +23,8 @@ import { navigate } from '../router.js';
 import { appointmentText, scheduleView } from '../schedule.js';
 import { agencyOf, isOfficer, me } from '../session.js';
 import {
-	FormErrors, alertBox, announce, badge, busy, confirmDialog, errorBox, errorText, facts, field, loading,
-	openDialog, pageTitle, section, select, table, toast,
+	alertBox, announce, badge, busy, confirmDialog, errorBox, errorText, facts, field, loading,
+	openDialog, pageTitle, section, select, submitting, table, toast,
 } from '../ui.js';
 import { noticePanel } from './verify.js';
 
@@ -206,25 +206,15 @@ function decisionForm(number, agency, task, reload) {
 	group.input = radios[0].querySelector('input');
 	const reasonField = field({ label: t('decide.reason'), control: reason, pointer: '/reason', hint: t('decide.reason_hint'), wide: true });
 	const submit = h('button.primary', { type: 'submit' }, t('decide.submit'));
-	const msg = h('div');
-	const form = h('form.decide', { novalidate: true }, group, reasonField, msg, h('div.actions', submit));
-	const errors = new FormErrors(form, form);
-	form.addEventListener('submit', (e) => {
-		e.preventDefault();
+	const form = h('form.decide', { novalidate: true }, group, reasonField, h('div.actions', submit));
+	submitting(form, submit, async () => {
 		const decision = form.querySelector(`input[name="${name}"]:checked`).value;
 		const body = { decision };
 		if (reason.value.trim()) body.reason = reason.value.trim();
-		busy(submit, async () => {
-			try {
-				const v = await api('POST', `/v1/declarations/${number}/tasks/${agency}/decision`, { body });
-				toast(t('decide.done', { decision: label('decision', decision), status: label('status', v.status) }));
-				reload();
-			} catch (err) {
-				if (err.status === 400 && err.errors.length) errors.show(err.errors, t('form.errors_title', { n: err.errors.length }), (p) => (p === '/reason' ? t('decide.reason') : t('decide.decision')));
-				else replace(msg, alertBox('error', errorText(err)));
-			}
-		});
-	});
+		const v = await api('POST', `/v1/declarations/${number}/tasks/${agency}/decision`, { body });
+		toast(t('decide.done', { decision: label('decision', decision), status: label('status', v.status) }));
+		reload();
+	}, (p) => (p === '/reason' ? t('decide.reason') : t('decide.decision')));
 	return form;
 }
 
@@ -246,48 +236,29 @@ function findingForm(inspection, agency, reload) {
 		decisionField.hidden = result() !== 'problem';
 	});
 	const submit = h('button.primary', { type: 'submit' }, t('finding.submit'));
-	const msg = h('div');
 	const form = h('form.finding', { novalidate: true }, group,
 		field({ label: t('finding.note'), control: note, pointer: '/note', wide: true, hint: t('finding.note_hint') }),
-		decisionField, msg, h('div.actions', submit));
-	const errors = new FormErrors(form, form);
-	form.addEventListener('submit', (e) => {
-		e.preventDefault();
+		decisionField, h('div.actions', submit));
+	submitting(form, submit, async () => {
 		const body = { result: result() };
 		if (note.value.trim()) body.note = note.value.trim();
 		if (body.result === 'problem') body.decision = decision.value;
-		busy(submit, async () => {
-			try {
-				await api('POST', `/v1/inspections/${inspection.id}/findings/${agency}`, { body });
-				toast(t('finding.done'));
-				reload();
-			} catch (err) {
-				if (err.status === 400 && err.errors.length) errors.show(err.errors, t('form.errors_title', { n: err.errors.length }), (p) => p);
-				else replace(msg, alertBox('error', errorText(err)));
-			}
-		});
+		await api('POST', `/v1/inspections/${inspection.id}/findings/${agency}`, { body });
+		toast(t('finding.done'));
+		reload();
 	});
 	const others = inspection.agencies.filter((a) => a.agency !== agency && a.finding);
 	let recognition = null;
 	if (others.length) {
 		const from = select(others.map((a) => [a.agency, `${agencyName(a.agency)} · ${label('result', a.finding.result)}`]), others[0].agency);
 		const rbtn = h('button', { type: 'submit' }, t('finding.recognise'));
-		const rmsg = h('div');
-		recognition = h('form.recognise', {
-			onsubmit: (e) => {
-				e.preventDefault();
-				busy(rbtn, async () => {
-					try {
-						await api('POST', `/v1/inspections/${inspection.id}/findings/${agency}/recognition`, { body: { from_agency: from.value } });
-						toast(t('finding.recognised'));
-						reload();
-					} catch (err) {
-						replace(rmsg, alertBox('error', errorText(err)));
-					}
-				});
-			},
-		}, h('h3', t('finding.recognition')), h('p.hint', t('finding.recognition_hint')),
-		field({ label: t('finding.from_agency'), control: from }), rmsg, h('div.actions', rbtn));
+		recognition = h('form.recognise', h('h3', t('finding.recognition')), h('p.hint', t('finding.recognition_hint')),
+			field({ label: t('finding.from_agency'), control: from }), h('div.actions', rbtn));
+		submitting(recognition, rbtn, async () => {
+			await api('POST', `/v1/inspections/${inspection.id}/findings/${agency}/recognition`, { body: { from_agency: from.value } });
+			toast(t('finding.recognised'));
+			reload();
+		});
 	}
 	return h('div.finding-forms', h('h3', t('finding.title', { agency: agencyName(agency) })), form, recognition);
 }
@@ -360,7 +331,7 @@ export async function render(main, params) {
 			if (view.status === 'returned')
 				actions.append(h('a.button.primary', { href: `/declarations/${number}/correct` }, t('detail.correct')));
 			if (view.status === 'accepted' || view.status === 'returned')
-				actions.append(h('button', { type: 'button', onclick: (e) => withdraw(e.currentTarget) }, t('detail.withdraw')));
+				actions.append(h('button', { type: 'button', onclick: withdraw }, t('detail.withdraw')));
 			actions.append(h('button', { type: 'button', onclick: copyAsNew }, t('detail.copy')));
 		}
 		if (view.status === 'released') {
@@ -404,31 +375,22 @@ export async function render(main, params) {
 		}
 		replace(content, parts);
 
-		async function withdraw(btn) {
+		async function withdraw() {
 			await openDialog(t('detail.withdraw'), (close) => {
 				const reason = reasonBox(false);
-				const msg = h('div');
 				const ok = h('button.danger', { type: 'submit' }, t('detail.withdraw'));
-				return h('form', {
-					onsubmit: (e) => {
-						e.preventDefault();
-						busy(ok, async () => {
-							try {
-								const body = reason.value.trim() ? { reason: reason.value.trim() } : {};
-								await api('POST', `/v1/declarations/${number}/withdrawal`, { body });
-								toast(t('detail.withdrawn'));
-								close(true);
-								reload();
-							} catch (err) {
-								replace(msg, alertBox('error', errorText(err)));
-							}
-						});
-					},
-				}, h('p', t('detail.withdraw_confirm', { number })),
-				field({ label: t('detail.withdraw_reason'), control: reason, wide: true }), msg,
-				h('div.actions', ok, h('button', { type: 'button', onclick: () => close() }, t('common.cancel'))));
+				const form = h('form', h('p', t('detail.withdraw_confirm', { number })),
+					field({ label: t('detail.withdraw_reason'), control: reason, pointer: '/reason', wide: true }),
+					h('div.actions', ok, h('button', { type: 'button', onclick: () => close() }, t('common.cancel'))));
+				submitting(form, ok, async () => {
+					const body = reason.value.trim() ? { reason: reason.value.trim() } : {};
+					await api('POST', `/v1/declarations/${number}/withdrawal`, { body });
+					toast(t('detail.withdrawn'));
+					close(true);
+					reload();
+				});
+				return form;
 			});
-			void btn;
 		}
 
 		function copyAsNew() {

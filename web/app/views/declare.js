@@ -12,12 +12,12 @@
  */
 import { api } from '../api.js';
 import { picker } from '../combobox.js';
-import { isDecimal, multiply, sum } from '../decimal.js';
+import { multiply, sum } from '../decimal.js';
 import { h, replace } from '../dom.js';
 import { draftDelete, draftFor, draftGet, draftNew, draftSave } from '../draftstore.js';
 import { fmtMoney, fmtTime, label, t } from '../i18n.js';
 import { agencyName } from '../events.js';
-import { refLoad, refLoaded } from '../ref.js';
+import { refLoad } from '../ref.js';
 import { navigate } from '../router.js';
 import { me } from '../session.js';
 import {
@@ -477,7 +477,6 @@ export async function render(main, params) {
 	applyDirection();
 	showTotals();
 	if (draft.updated_at && saved) saveState.textContent = t('form.saved_at', { time: fmtTime(draft.updated_at) });
-	void refLoaded;
 
 	/* leaving the screen (or switching language) keeps what was typed */
 	return () => persist();

@@ -8,7 +8,7 @@ import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { fmtTime, label, t } from '../i18n.js';
 import {
-	FormErrors, alertBox, busy, errorBox, errorText, field, input, loading, openDialog, pageTitle, select, table, toast,
+	errorBox, field, input, loading, openDialog, pageTitle, select, submitting, table, toast,
 } from '../ui.js';
 
 const KINDS = ['trader', 'broker', 'agency', 'port', 'office'];
@@ -19,29 +19,18 @@ function createDialog(done) {
 		const name = input({ maxlength: 200 });
 		const kind = select(KINDS.map((k) => [k, label('kind', k)]), 'trader');
 		const ok = h('button.primary', { type: 'submit' }, t('orgs.add'));
-		const msg = h('div');
 		const form = h('form', { novalidate: true }, h('div.form-grid',
 			field({ label: t('orgs.uscc'), control: uscc, pointer: '/uscc', required: true, hint: t('orgs.uscc_hint') }),
 			field({ label: t('orgs.name'), control: name, pointer: '/name', required: true, wide: true }),
 			field({ label: t('orgs.kind'), control: kind, pointer: '/kind', required: true })),
-		msg, h('div.actions', ok));
-		const errors = new FormErrors(form, form);
-		form.addEventListener('submit', (e) => {
-			e.preventDefault();
-			msg.replaceChildren();
+		h('div.actions', ok));
+		submitting(form, ok, async () => {
 			const body = { uscc: uscc.value.trim().toUpperCase(), name: name.value.trim(), kind: kind.value };
-			busy(ok, async () => {
-				try {
-					await api('POST', '/v1/organisations', { body });
-					toast(t('orgs.added', { name: body.name }));
-					close(true);
-					done();
-				} catch (err) {
-					if (err.status === 400 && err.errors.length) errors.show(err.errors, t('form.errors_title', { n: err.errors.length }), (p) => t(`orgs.${p.slice(1)}`));
-					else replace(msg, alertBox('error', errorText(err)));
-				}
-			});
-		});
+			await api('POST', '/v1/organisations', { body });
+			toast(t('orgs.added', { name: body.name }));
+			close(true);
+			done();
+		}, (p) => t(`orgs.${p.slice(1)}`));
 		return form;
 	});
 }

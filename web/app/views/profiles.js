@@ -14,20 +14,12 @@ import { fmtTime, label, t } from '../i18n.js';
 import { codeWithName, refLoad } from '../ref.js';
 import { agencyOf, me } from '../session.js';
 import {
-	FormErrors, alertBox, busy, errorBox, errorText, facts, field, input, loading, pageTitle, section, select, table, toast,
+	busy, errorBox, facts, field, input, loading, pageTitle, section, select, submitting, table, toast,
 } from '../ui.js';
 
 const LANES = ['green', 'blue', 'yellow', 'red'];
 const AGENCIES = ['customs', 'quarantine', 'border', 'maritime'];
 const CLASSES = ['advanced', 'standard', 'discredited'];
-
-function errorsOf(errs, err, msg) {
-	if (err.status === 400 && err.errors.length) {
-		errs.show(err.errors, t('form.errors_title', { n: err.errors.length }), (p) => p.slice(1));
-	} else {
-		replace(msg, alertBox('error', errorText(err)));
-	}
-}
 
 export async function render(main) {
 	const user = me();
@@ -69,30 +61,19 @@ export async function render(main) {
 		const lane = select(LANES.map((l) => [l, label('lane', l)]), 'yellow');
 		const percent = input({ inputmode: 'decimal', value: '0' });
 		const ok = h('button.primary', { type: 'submit' }, t('profiles.save'));
-		const msg = h('div');
 		const form = h('form', { novalidate: true },
 			h('div.form-grid',
 				field({ label: t('profiles.office'), control: office, required: true }),
 				field({ label: t('task.agency'), control: agency, required: true }),
 				field({ label: t('profiles.base_lane'), control: lane, pointer: '/base_lane', required: true }),
 				field({ label: t('profiles.random_percent'), control: percent, pointer: '/random_percent', required: true, hint: t('profiles.percent_hint') })),
-			msg, h('div.actions', ok));
-		const errs = new FormErrors(form, form);
-		form.addEventListener('submit', (e) => {
-			e.preventDefault();
-			msg.replaceChildren();
-			errs.clear();
-			busy(ok, async () => {
-				try {
-					await api('PUT', `/v1/risk/profiles/${encodeURIComponent(office.value)}/${agency.value}`,
-						{ body: { random_percent: percent.value.trim(), base_lane: lane.value } });
-					toast(t('profiles.saved'));
-					data = await api('GET', '/v1/risk/profiles');
-					drawTable();
-				} catch (err) {
-					errorsOf(errs, err, msg);
-				}
-			});
+			h('div.actions', ok));
+		submitting(form, ok, async () => {
+			await api('PUT', `/v1/risk/profiles/${encodeURIComponent(office.value)}/${agency.value}`,
+				{ body: { random_percent: percent.value.trim(), base_lane: lane.value } });
+			toast(t('profiles.saved'));
+			data = await api('GET', '/v1/risk/profiles');
+			drawTable();
 		});
 		parts.push(section(t('profiles.set'), form));
 	}
@@ -106,24 +87,13 @@ export async function render(main) {
 		const adv = input({ inputmode: 'decimal', value: ppmToPercent(sc.advanced_factor_ppm ?? 0) });
 		const dis = input({ inputmode: 'decimal', value: ppmToPercent(sc.discredited_min_ppm ?? 0) });
 		const ok = h('button', { type: 'submit' }, t('profiles.save'));
-		const msg = h('div');
 		const form = h('form', { novalidate: true }, h('div.form-grid',
 			field({ label: t('profiles.advanced_factor'), control: adv, pointer: '/advanced_factor_percent', hint: t('profiles.advanced_hint') }),
 			field({ label: t('profiles.discredited_min'), control: dis, pointer: '/discredited_min_percent', hint: t('profiles.discredited_hint') })),
-		msg, h('div.actions', ok));
-		const errs = new FormErrors(form, form);
-		form.addEventListener('submit', (e) => {
-			e.preventDefault();
-			msg.replaceChildren();
-			errs.clear();
-			busy(ok, async () => {
-				try {
-					await api('PUT', '/v1/risk/credit-scaling', { body: { advanced_factor_percent: adv.value.trim(), discredited_min_percent: dis.value.trim() } });
-					toast(t('profiles.saved'));
-				} catch (err) {
-					errorsOf(errs, err, msg);
-				}
-			});
+		h('div.actions', ok));
+		submitting(form, ok, async () => {
+			await api('PUT', '/v1/risk/credit-scaling', { body: { advanced_factor_percent: adv.value.trim(), discredited_min_percent: dis.value.trim() } });
+			toast(t('profiles.saved'));
 		});
 		scaling.push(form);
 	}
@@ -159,23 +129,14 @@ export async function render(main) {
 				const cls = select(CLASSES.map((k) => [k, label('credit', k)]), c.credit_class);
 				const reason = h('textarea', { rows: 2, maxlength: 500 });
 				const ok = h('button.primary', { type: 'submit' }, t('credit.change_submit'));
-				const msg = h('div');
 				const form = h('form', { novalidate: true }, h('div.form-grid',
 					field({ label: t('credit.class'), control: cls, pointer: '/credit_class' }),
 					field({ label: t('credit.reason'), control: reason, pointer: '/reason', required: true, wide: true })),
-				msg, h('div.actions', ok));
-				const errs = new FormErrors(form, form);
-				form.addEventListener('submit', (e) => {
-					e.preventDefault();
-					busy(ok, async () => {
-						try {
-							await api('PUT', `/v1/organisations/${encodeURIComponent(code)}/credit`, { body: { credit_class: cls.value, reason: reason.value.trim() } });
-							toast(t('credit.changed'));
-							await showCredit(code);
-						} catch (err) {
-							errorsOf(errs, err, msg);
-						}
-					});
+				h('div.actions', ok));
+				submitting(form, ok, async () => {
+					await api('PUT', `/v1/organisations/${encodeURIComponent(code)}/credit`, { body: { credit_class: cls.value, reason: reason.value.trim() } });
+					toast(t('credit.changed'));
+					await showCredit(code);
 				});
 				partsC.push(form);
 			}

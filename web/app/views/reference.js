@@ -10,8 +10,7 @@ import { h, replace } from '../dom.js';
 import { t } from '../i18n.js';
 import { refForget } from '../ref.js';
 import {
-	FormErrors, alertBox, busy, confirmDialog, errorBox, errorText, field, input, loading, openDialog, pageTitle, select, table,
-	toast,
+	busy, confirmDialog, errorBox, errorText, field, input, loading, openDialog, pageTitle, select, submitting, table, toast,
 } from '../ui.js';
 
 const FIXED = ['code', 'name_zh', 'name_en'];
@@ -49,16 +48,12 @@ function editDialog(list, entry, template, done) {
 			});
 		};
 		const ok = h('button.primary', { type: 'submit' }, t('ref.save'));
-		const msg = h('div');
 		const form = h('form', { novalidate: true }, h('div.form-grid',
 			make('code', e.code, { readonly: editing, required: true, label: t('ref.code') }),
 			make('name_zh', e.name_zh, { label: t('ref.name_zh') }),
 			make('name_en', e.name_en, { label: t('ref.name_en'), required: true }),
-			keys.map((k) => make(k, e[k]))), msg, h('div.actions', ok));
-		const errors = new FormErrors(form, form);
-		form.addEventListener('submit', (ev) => {
-			ev.preventDefault();
-			msg.replaceChildren();
+			keys.map((k) => make(k, e[k]))), h('div.actions', ok));
+		submitting(form, ok, async (errors) => {
 			const body = {};
 			for (const [key, { c, kind }] of controls) {
 				const v = c.value.trim();
@@ -75,18 +70,11 @@ function editDialog(list, entry, template, done) {
 				} else body[key] = v;
 			}
 			const code = controls.get('code').c.value.trim();
-			busy(ok, async () => {
-				try {
-					await api('PUT', `/v1/reference/${list}/${encodeURIComponent(code)}`, { body });
-					refForget(list);
-					toast(t('ref.saved', { code }));
-					close(true);
-					done();
-				} catch (err) {
-					if (err.status === 400 && err.errors.length) errors.show(err.errors, t('form.errors_title', { n: err.errors.length }), (p) => p.slice(1));
-					else replace(msg, alertBox('error', errorText(err)));
-				}
-			});
+			await api('PUT', `/v1/reference/${list}/${encodeURIComponent(code)}`, { body });
+			refForget(list);
+			toast(t('ref.saved', { code }));
+			close(true);
+			done();
 		});
 		return form;
 	}, { wide: true });

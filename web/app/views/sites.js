@@ -11,7 +11,7 @@ import { codeWithName, refLoad } from '../ref.js';
 import { scheduleView } from '../schedule.js';
 import { me } from '../session.js';
 import {
-	FormErrors, busy, errorBox, errorText, alertBox, field, input, loading, openDialog, pageTitle, section, table, toast,
+	errorBox, field, input, loading, openDialog, pageTitle, section, submitting, table, toast,
 } from '../ui.js';
 
 function createDialog(done) {
@@ -22,7 +22,6 @@ function createDialog(done) {
 		const minutes = input({ inputmode: 'numeric', value: '30' });
 		const capacity = input({ inputmode: 'numeric', value: '4' });
 		const ok = h('button.primary', { type: 'submit' }, t('sites.add'));
-		const msg = h('div');
 		const form = h('form', { novalidate: true },
 			h('div.form-grid',
 				field({ label: t('sites.code'), control: code, pointer: '/code', required: true, hint: t('sites.code_hint') }),
@@ -30,24 +29,15 @@ function createDialog(done) {
 				field({ label: t('sites.port'), control: port, pointer: '/port', required: true }),
 				field({ label: t('sites.slot_minutes'), control: minutes, pointer: '/slot_minutes', required: true, hint: t('sites.minutes_hint') }),
 				field({ label: t('sites.capacity'), control: capacity, pointer: '/capacity', required: true })),
-			msg, h('div.actions', ok));
-		const errors = new FormErrors(form, form);
-		form.addEventListener('submit', (e) => {
-			e.preventDefault();
+			h('div.actions', ok));
+		submitting(form, ok, async () => {
 			const num = (v) => (/^\d+$/.test(v.trim()) ? Number(v.trim()) : v.trim());
 			const body = { code: code.value.trim().toUpperCase(), name: name.value.trim(), port: port.value,
 				slot_minutes: num(minutes.value), capacity: num(capacity.value) };
-			busy(ok, async () => {
-				try {
-					await api('POST', '/v1/inspection-sites', { body });
-					toast(t('sites.added', { code: body.code }));
-					close(true);
-					done();
-				} catch (err) {
-					if (err.status === 400 && err.errors.length) errors.show(err.errors, t('form.errors_title', { n: err.errors.length }), (p) => p.slice(1));
-					else replace(msg, alertBox('error', errorText(err)));
-				}
-			});
+			await api('POST', '/v1/inspection-sites', { body });
+			toast(t('sites.added', { code: body.code }));
+			close(true);
+			done();
 		});
 		return form;
 	});

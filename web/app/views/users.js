@@ -7,7 +7,7 @@ import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { label, t } from '../i18n.js';
 import {
-	FormErrors, alertBox, busy, errorBox, errorText, field, input, loading, openDialog, pageTitle, select, table, toast,
+	errorBox, field, input, loading, openDialog, pageTitle, select, submitting, table, toast,
 } from '../ui.js';
 
 const ROLES = ['declarant', 'customs', 'quarantine', 'border', 'maritime', 'port_operator', 'analyst', 'admin'];
@@ -20,33 +20,22 @@ function createDialog(orgs, done) {
 		const role = select(ROLES.map((r) => [r, label('role', r)]), 'declarant');
 		const org = select(orgs.map((o) => [o.uscc, `${o.name} (${o.uscc})`]), orgs[0]?.uscc);
 		const ok = h('button.primary', { type: 'submit' }, t('users.add'));
-		const msg = h('div');
 		const form = h('form', { novalidate: true }, h('div.form-grid',
 			field({ label: t('users.username'), control: username, pointer: '/username', required: true, hint: t('users.username_hint') }),
 			field({ label: t('users.display_name'), control: display, pointer: '/display_name' }),
 			field({ label: t('users.password'), control: password, pointer: '/password', required: true, hint: t('users.password_hint') }),
 			field({ label: t('users.role'), control: role, pointer: '/role', required: true }),
 			field({ label: t('users.organisation'), control: org, pointer: '/organisation', required: true, wide: true })),
-		msg, h('div.actions', ok));
-		const errors = new FormErrors(form, form);
-		form.addEventListener('submit', (e) => {
-			e.preventDefault();
-			msg.replaceChildren();
+		h('div.actions', ok));
+		submitting(form, ok, async () => {
 			const body = { username: username.value.trim(), password: password.value, role: role.value, organisation: org.value };
 			if (display.value.trim()) body.display_name = display.value.trim();
-			busy(ok, async () => {
-				try {
-					await api('POST', '/v1/users', { body });
-					password.value = '';
-					toast(t('users.added', { name: body.username }));
-					close(true);
-					done();
-				} catch (err) {
-					if (err.status === 400 && err.errors.length) errors.show(err.errors, t('form.errors_title', { n: err.errors.length }), (p) => t(`users.${p.slice(1)}`));
-					else replace(msg, alertBox('error', errorText(err)));
-				}
-			});
-		});
+			await api('POST', '/v1/users', { body });
+			password.value = '';
+			toast(t('users.added', { name: body.username }));
+			close(true);
+			done();
+		}, (p) => t(`users.${p.slice(1)}`));
 		return form;
 	});
 }
