@@ -44,6 +44,8 @@ struct app {
 	struct app_limits limits;
 	struct feed_signal feed;
 	const char *openapi; /* served at /openapi.json */
+	const char *timezone; /* the port's IANA time zone, for the browser
+			       * interface (setting "timezone"); NULL: Asia/Shanghai */
 };
 
 /* Defaults for limits (1 MiB bodies, 25 s long-polls, 12 h tokens). */
@@ -84,5 +86,16 @@ const struct route *api_routes(size_t *n);
 /* Route one request and answer it. Never fails: errors become problems. */
 void api_dispatch(struct app *app, const struct http_request *req,
 		  struct http_response *resp);
+
+/* --- the browser interface (src/api/web.c) --- */
+
+/* Is `path` the browser interface's: anything but /v1/... and /openapi.json? */
+bool web_owns(const char *path);
+/* Answer a request for the browser interface: the page (at "/" and at
+ * every client-side route, i.e. a path whose last segment has no dot) and
+ * the files under /assets/<version>/, for GET and HEAD (405 otherwise),
+ * with their security headers, ETag and caching; 404 for anything else.
+ * Needs no database and no caller. */
+void web_serve(const struct http_request *req, struct http_response *resp);
 
 #endif

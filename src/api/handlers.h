@@ -134,6 +134,9 @@ void api_me_tokens_revoke(struct api_ctx *ctx);
 /* audit.c */
 void api_audit_list(struct api_ctx *ctx);
 void api_audit_head(struct api_ctx *ctx);
+/* web.c: GET /v1/ui-settings, the port's time zone and the interface
+ * languages */
+void api_ui_settings(struct api_ctx *ctx);
 /* mandates.c */
 void api_mandate_create(struct api_ctx *ctx);
 void api_mandate_list(struct api_ctx *ctx);

@@ -34,6 +34,7 @@ static const struct route routes[] = {
 	{"GET", "/v1/healthz", api_healthz, ROLES_PUBLIC, TX_READ},
 	{"GET", "/openapi.json", api_openapi, ROLES_PUBLIC, TX_READ},
 	{"GET", "/v1/release-key", api_release_key, ROLES_PUBLIC, TX_READ},
+	{"GET", "/v1/ui-settings", api_ui_settings, ROLES_PUBLIC, TX_READ},
 	{"POST", "/v1/sessions", api_session_create, ROLES_PUBLIC, TX_WRITE},
 	{"DELETE", "/v1/sessions/current", api_session_delete, ROLES_ANY, TX_WRITE},
 	{"GET", "/v1/me", api_me, ROLES_ANY, TX_READ},
@@ -296,6 +297,10 @@ static void finish(struct api_ctx *ctx)
 void api_dispatch(struct app *app, const struct http_request *req_in,
 		  struct http_response *resp)
 {
+	if (web_owns(req_in->path)) { /* the browser interface (web.c) */
+		web_serve(req_in, resp);
+		return;
+	}
 	struct http_request req = *req_in;
 	struct api_ctx ctx = {.app = app, .req = &req, .resp = resp};
 	ctx.received_us = kclock_now(app->svc.clock);

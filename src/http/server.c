@@ -110,7 +110,13 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
 	}
 	if (len || resp.status != 204)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp.content_type);
-	MHD_add_response_header(r, "Cache-Control", "no-store");
+	/* answers are not cached unless the handler says how (the browser
+	 * interface's assets) */
+	bool cache_set = false;
+	for (size_t i = 0; i < resp.nheaders; i++)
+		cache_set |= strcasecmp(resp.headers[i].name, "Cache-Control") == 0;
+	if (!cache_set)
+		MHD_add_response_header(r, "Cache-Control", "no-store");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	for (size_t i = 0; i < resp.nheaders; i++)
 		MHD_add_response_header(r, resp.headers[i].name, resp.headers[i].value);

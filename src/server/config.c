@@ -41,6 +41,8 @@ const char config_help[] =
 	"  --declarant-lanes on|off  show declarants the lanes risk assessment gave\n"
 	"                         their goods (default off: only officers see lanes;\n"
 	"                         the rules and their reasons are never shown)\n"
+	"  --timezone NAME        the port's time zone (IANA name), in which the\n"
+	"                         browser interface shows times (default Asia/Shanghai)\n"
 	"  --config FILE          read settings from FILE\n";
 
 void config_defaults(struct config *c)
@@ -61,6 +63,7 @@ void config_defaults(struct config *c)
 	str_copy(c->pwhash, "interactive", sizeof c->pwhash);
 	c->pwhash_concurrency = 0; /* auto */
 	c->access_log = true;
+	str_copy(c->timezone, "Asia/Shanghai", sizeof c->timezone);
 }
 
 static bool parse_uint(const char *v, unsigned long long lo, unsigned long long hi,
@@ -74,6 +77,19 @@ static bool parse_uint(const char *v, unsigned long long lo, unsigned long long 
 	if (errno || *end || x < lo || x > hi)
 		return false;
 	*out = x;
+	return true;
+}
+
+/* An IANA time zone name as the tz database spells them ("Asia/Shanghai",
+ * "UTC", "Etc/GMT-8"): whether it exists is for the browser to know. */
+static bool timezone_name(const char *v, size_t max)
+{
+	size_t n = strlen(v);
+	if (n == 0 || n >= max || v[0] == '/' || v[n - 1] == '/' || strstr(v, "..") || strstr(v, "//"))
+		return false;
+	for (const char *p = v; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("/_+-", *p))
+			return false;
 	return true;
 }
 
@@ -152,6 +168,9 @@ bool config_set(struct config *c, const char *name, const char *v, char *err,
 		ok = parse_bool(v, &c->quiet);
 	else if (!strcmp(key, "declarant-lanes"))
 		ok = parse_bool(v, &c->declarant_lanes);
+	else if (!strcmp(key, "timezone"))
+		ok = timezone_name(v, sizeof c->timezone) &&
+		     str_copy(c->timezone, v, sizeof c->timezone) < sizeof c->timezone;
 	else if (!strcmp(key, "port") || !strcmp(key, "threads") ||
 		 !strcmp(key, "max-body") || !strcmp(key, "timeout-s") ||
 		 !strcmp(key, "header-timeout-s") ||
@@ -220,7 +239,7 @@ bool config_load_env(struct config *c, char *err, size_t errn)
 		"listen", "port", "db", "release_key", "threads", "max_body",
 		"timeout_s", "header_timeout_s", "conn_limit", "per_ip_limit", "sync",
 		"token_ttl_hours", "longpoll_max_s", "pwhash", "pwhash_concurrency",
-		"trusted_proxies", "access_log", "quiet", "declarant_lanes", NULL};
+		"trusted_proxies", "access_log", "quiet", "declarant_lanes", "timezone", NULL};
 	for (size_t i = 0; names[i]; i++) {
 		char env[64] = "KOUAN_";
 		size_t n = 6;

@@ -33,6 +33,7 @@ struct config {
 	bool access_log;
 	bool quiet;
 	bool declarant_lanes;  /* show declarants their goods' lanes (not the rules) */
+	char timezone[64];     /* the port's IANA time zone, shown by the browser */
 };
 
 void config_defaults(struct config *c);

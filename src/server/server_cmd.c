@@ -127,6 +127,7 @@ static int start_app(const struct config *cfg, struct store *store, struct app *
 	}
 	const struct embedded_file *f = embedded_find("docs/openapi.json");
 	app->openapi = f ? f->data : NULL;
+	app->timezone = cfg->timezone;
 	return 0;
 }
 

@@ -4,14 +4,13 @@ test_access.py - who may see and do what, against a fresh kouan server
 (demo data only).
 
 What it checks:
-  * every non-public route (from GET /openapi.json when it lists paths,
-    else the route list of the API brief) answers 401 (problem+json,
+  * every non-public route (from GET /openapi.json) answers 401 (problem+json,
     WWW-Authenticate: Bearer) with no token, with a made-up token, with a
     real token altered by one character, with an over-long token, with
     Basic credentials and with an empty Bearer; the refused writes changed
     nothing;
-  * the public routes (healthz, openapi.json, release-key, POST /v1/sessions)
-    answer without a token; a wrong password and an unknown user get the
+  * the public routes (healthz, openapi.json, release-key, ui-settings,
+    POST /v1/sessions) answer without a token; a wrong password and an unknown user get the
     same 401;
   * a declarant cannot read another organisation's declaration (404, the
     same problem as a number that does not exist), its events or its release
@@ -46,10 +45,10 @@ T = {}
 D = {}        # demo declaration numbers by office
 
 PUBLIC = {("GET", "/v1/healthz"), ("GET", "/openapi.json"), ("GET", "/v1/release-key"),
-          ("POST", "/v1/sessions")}
-# the route list of /tmp/brief/api.md (= src/api/router.c), used when
-# /openapi.json does not list paths yet
-BRIEF_ROUTES = [
+          ("GET", "/v1/ui-settings"), ("POST", "/v1/sessions")}
+# routes of the spine that the served document must list (the API tests
+# check that it lists exactly the router's routes)
+CORE_ROUTES = [
     ("GET", "/v1/healthz"), ("GET", "/openapi.json"), ("GET", "/v1/release-key"),
     ("POST", "/v1/sessions"),
     ("DELETE", "/v1/sessions/current"), ("GET", "/v1/me"),
@@ -70,7 +69,8 @@ MISSING = None   # a well-formed number that does not exist
 
 
 def routes():
-    """(method, path template, public) from /openapi.json, else the brief."""
+    """(method, path template, public) from /openapi.json: public when its
+    security list is empty."""
     r = S.call("GET", "/openapi.json")
     eq(r.status, 200, "GET /openapi.json")
     paths = (r.json or {}).get("paths") or {}
@@ -79,13 +79,10 @@ def routes():
         for m, op in ops.items():
             if m.upper() not in ("GET", "PUT", "POST", "DELETE", "PATCH"):
                 continue
-            public = (m.upper(), p) in PUBLIC or (isinstance(op, dict) and op.get("security") == [])
+            public = isinstance(op, dict) and op.get("security") == []
             out.append((m.upper(), p, public))
-    if not out:
-        sys.stderr.write("openapi.json lists no paths; using the brief's route list\n")
-        return [(m, p, (m, p) in PUBLIC) for m, p in BRIEF_ROUTES]
     listed = {(m, p) for m, p, _ in out}
-    lacking = [mp for mp in BRIEF_ROUTES if mp not in listed]
+    lacking = [mp for mp in CORE_ROUTES if mp not in listed]
     check(not lacking, "openapi.json lacks routes of the API: %r" % lacking)
     return out
 

@@ -94,15 +94,19 @@ class Conn:
         check(lines[0].startswith("HTTP/1.1 "), "status line %r" % lines[0])
         status = int(lines[0].split()[1])
         headers = {}
+        names = []
         for ln in lines[1:]:
             k, _, v = ln.partition(":")
             headers[k.strip().lower()] = v.strip()
+            names.append(k.strip().lower())
         n = 0 if head else int(headers.get("content-length", "0"))
         self.buf = rest
         while len(self.buf) < n:
             check(self._more(), "connection closed in an answer's body")
         body, self.buf = self.buf[:n], self.buf[n:]
-        return RawResp(status, headers, body)
+        r = RawResp(status, headers, body)
+        r.names = names  # every header line's name, repeats included
+        return r
 
     def closed_within(self, seconds):
         """True when the server closes the connection within `seconds`,
@@ -386,6 +390,40 @@ def test_head_works_where_get_does():
         c.close()
 
 
+def test_answers_say_how_they_are_cached():
+    """The API's answers are never cached; the browser interface's assets
+    are, for a year, under their version; the page is revalidated. Each
+    answer names one Cache-Control."""
+    c = Conn(E)
+    try:
+        c.send(req("GET / HTTP/1.1", "Host: kouan"))
+        page = c.response()
+        eq(page.status, 200, "GET /")
+        c.send(req("GET /v1/ui-settings HTTP/1.1", "Host: kouan"))
+        settings = c.response()
+        c.send(req("GET /v1/healthz HTTP/1.1", "Host: kouan"))
+        health = c.response()
+    finally:
+        c.close()
+    eq(page.headers.get("cache-control"), "no-cache", "the page")
+    eq(health.headers.get("cache-control"), "no-store", "an API answer")
+    eq(settings.headers.get("cache-control"), "no-store", "ui-settings")
+    version = json.loads(settings.body)["assets_version"]
+    m = re.search(r'/assets/%s/[^"]+\.js' % re.escape(version), page.body.decode())
+    check(m is not None, "the page names a versioned script")
+    c = Conn(E)
+    try:
+        c.send(req("GET %s HTTP/1.1" % m.group(0), "Host: kouan"))
+        asset = c.response()
+    finally:
+        c.close()
+    eq(asset.status, 200, "the asset")
+    eq(asset.headers.get("cache-control"), "public, max-age=31536000, immutable",
+       "an asset is kept for a year")
+    for r, what in ((page, "the page"), (health, "healthz"), (asset, "the asset")):
+        eq(r.names.count("cache-control"), 1, "Cache-Control lines on " + what)
+
+
 # --- sizes and versions ---------------------------------------------------------------
 
 def test_sizes_and_versions():
@@ -532,6 +570,7 @@ if __name__ == "__main__":
         test_bare_line_endings,
         test_encoded_path,
         test_head_works_where_get_does,
+        test_answers_say_how_they_are_cached,
         test_sizes_and_versions,
         test_refusal_waits_for_the_answer_before_it,
         test_log_cannot_be_forged,

@@ -158,6 +158,38 @@ static void configuration_layers(void **state)
 	unlink(path);
 }
 
+/* The port's time zone: Asia/Shanghai unless set; IANA-shaped names only. */
+static void timezone_setting(void **state)
+{
+	(void)state;
+	struct config c;
+	char err[256];
+	config_defaults(&c);
+	assert_string_equal(c.timezone, "Asia/Shanghai");
+	assert_true(config_set(&c, "timezone", "Asia/Hong_Kong", err, sizeof err));
+	assert_string_equal(c.timezone, "Asia/Hong_Kong");
+	assert_true(config_set(&c, "timezone", "Etc/GMT-8", err, sizeof err));
+	assert_true(config_set(&c, "timezone", "UTC", err, sizeof err));
+	assert_string_equal(c.timezone, "UTC");
+	static const char *const bad[] = {"", "/etc/passwd", "Asia/", "Asia//Shanghai",
+					  "../../x", "Asia/Shang hai", "Asia/上海",
+					  "Asia/Shanghai;", NULL};
+	for (size_t i = 0; bad[i]; i++) {
+		assert_false(config_set(&c, "timezone", bad[i], err, sizeof err));
+		assert_non_null(strstr(err, "setting 'timezone'"));
+	}
+	assert_string_equal(c.timezone, "UTC");
+	char longname[80];
+	memset(longname, 'A', sizeof longname - 1);
+	longname[sizeof longname - 1] = '\0';
+	assert_false(config_set(&c, "timezone", longname, err, sizeof err));
+	assert_string_equal(c.timezone, "UTC");
+	setenv("KOUAN_TIMEZONE", "Asia/Urumqi", 1);
+	assert_true(config_load_env(&c, err, sizeof err));
+	unsetenv("KOUAN_TIMEZONE");
+	assert_string_equal(c.timezone, "Asia/Urumqi");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +198,7 @@ int main(void)
 		cmocka_unit_test(errors_map_to_statuses),
 		cmocka_unit_test(problems_render_as_rfc9457),
 		cmocka_unit_test(configuration_layers),
+		cmocka_unit_test(timezone_setting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

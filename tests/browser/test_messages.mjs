@@ -1,0 +1,99 @@
+/*
+ * test_messages.mjs - the interface says everything in both languages:
+ * every text key the code uses (t('...'), menu entries, field specs) has a
+ * Chinese and an English text; both texts of a key name the same {values};
+ * every value of the API's enumerations that the interface shows (from
+ * docs/openapi.json: declaration, task and inspection statuses, lanes,
+ * decisions, credit classes, roles, event types) has its label; and the
+ * translated server sentences keep every part they match. No browser.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { SOURCE } from './kouan_browser.mjs';
+import { MESSAGES, PROBLEM_SUBJECTS, PROBLEM_TEXTS } from '../../web/app/messages.js';
+
+const APP = path.join(SOURCE, 'web', 'app');
+
+function sources(dir) {
+	return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+		const p = path.join(dir, d.name);
+		if (d.isDirectory()) return sources(p);
+		return p.endsWith('.js') ? [p] : [];
+	});
+}
+
+test('every key used has both texts', () => {
+	const used = new Set();
+	for (const f of sources(APP)) {
+		const s = fs.readFileSync(f, 'utf8');
+		for (const m of s.matchAll(/\bt\('([a-z_.0-9]+)'/g)) used.add(m[1]);
+		for (const m of s.matchAll(/\['\/[^']*', '(menu\.[a-z_]+)'/g)) used.add(m[1]);
+		for (const m of s.matchAll(/title: '(menu\.[a-z_]+)'/g)) used.add(m[1]);
+		for (const m of s.matchAll(/(?:group|hint): '([a-z_.]+)'/g)) used.add(m[1]);
+	}
+	assert.ok(used.size > 300, `only ${used.size} keys found`);
+	const missing = [...used].filter((k) => !(k in MESSAGES));
+	assert.deepEqual(missing, []);
+});
+
+test('both texts are there and name the same values', () => {
+	for (const [key, texts] of Object.entries(MESSAGES)) {
+		assert.ok(Array.isArray(texts) && texts.length === 2, key);
+		const [zh, en] = texts;
+		assert.ok(zh && en, `${key} has an empty text`);
+		const names = (s) => [...s.matchAll(/\{([a-z_0-9]+)\}/g)].map((m) => m[1]).sort();
+		assert.deepEqual(names(zh), names(en), `${key}: {values} differ`);
+		/* the Chinese text is Chinese, unless it is only values and punctuation */
+		if (zh.replace(/\{[a-z_0-9]+\}/g, '').replace(/[\s，、：–]/g, ''))
+			assert.match(zh, /[\u4e00-\u9fff]/, `${key} has no Chinese`);
+	}
+});
+
+test('every value the API may show has its label', () => {
+	const doc = JSON.parse(fs.readFileSync(path.join(SOURCE, 'docs', 'openapi.json'), 'utf8'));
+	const s = doc.components.schemas;
+	const kinds = {
+		status: s.DeclarationStatus.enum,
+		task: s.TaskStatus.enum,
+		insp: s.InspectionStatus.enum,
+		lane: s.Lane.enum,
+		credit: s.CreditClass.enum,
+		decision: s.Decision.properties.decision.enum,
+		event: s.Event.properties.type.enum,
+		role: s.Event.properties.actor_role.enum,
+		result: s.FindingInput.properties.result.enum,
+		kind: s.OrganisationInput.properties.kind.enum,
+	};
+	for (const [kind, values] of Object.entries(kinds)) {
+		assert.ok(values.length >= 2, kind);
+		for (const v of values) assert.ok(`${kind}.${v}` in MESSAGES, `no label for ${kind}.${v}`);
+	}
+	for (const list of ['agencies', 'countries', 'currencies', 'commodities', 'customs_offices', 'ports',
+		'trade_modes', 'transport_modes', 'units', 'incoterms', 'document_types', 'exchange_rates'])
+		assert.ok(`reflist.${list}` in MESSAGES, list);
+});
+
+test('server sentences are translated with their parts', () => {
+	const translate = (text) => {
+		for (const [en, zh] of PROBLEM_SUBJECTS)
+			if (text.startsWith(en)) return zh + translate(text.slice(en.length));
+		for (const [re, zh] of PROBLEM_TEXTS) {
+			const m = re.exec(text);
+			if (m) return zh.replace(/\$(\d)/g, (_, i) => m[Number(i)] ?? '');
+		}
+		return text;
+	};
+	assert.equal(translate('is required'), '必填');
+	assert.equal(translate('container number check digit does not match (ISO 6346)'), '集装箱号校验码不正确（ISO 6346）');
+	assert.equal(translate('has more than 3 decimal places'), '小数位数超过 3 位');
+	assert.equal(translate('\'0808100001\' is not in the commodity table (see GET /v1/reference/commodities)'),
+		'“0808100001”不在商品编码表中');
+	assert.equal(translate('must be a whole number from 1 to 99999999'), '必须是 1 至 99999999 的整数');
+	assert.equal(translate('something new the server says'), 'something new the server says');
+	for (const [re, zh] of PROBLEM_TEXTS) {
+		const groups = new RegExp(`${re.source}|`).exec('').length - 1;
+		for (const m of zh.matchAll(/\$(\d)/g)) assert.ok(Number(m[1]) <= groups, `${re} uses $${m[1]}`);
+	}
+});

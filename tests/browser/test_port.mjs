@@ -1,0 +1,96 @@
+/*
+ * test_port.mjs - a terminal's day in the browser, in Chinese and in
+ * English, against a real kouan:
+ *   * the released declarations, newest releases appearing without a
+ *     reload; nothing else is offered;
+ *   * a release notice verified in the browser (Ed25519 through WebCrypto
+ *     against GET /v1/release-key): from the declaration, by number, and
+ *     from a file; a notice changed by one character, or signed by another
+ *     key, is refused with a clear "do not release".
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { checkClean, login, open, seaImport, settled, shot, suite, T, visit } from './kouan_browser.mjs';
+
+const env = suite('port');
+const { server } = env;
+
+async function releasedOne(bl) {
+	const d = await server.lodge('trader', seaImport({ bl }));
+	await server.decide('customs', d.number, 'cleared');
+	return d.number;
+}
+
+for (const lang of ['zh', 'en']) {
+	test(`terminal's day in ${lang}`, async (t) => {
+		const stamp = `${lang}-${Date.now()}`;
+		const first = await releasedOne(`PORT-A-${stamp}`);
+		const waiting = await server.lodge('trader', seaImport({ bl: `PORT-W-${stamp}` }));
+		const page = await open(env.browser, server, { lang });
+		const L = (zh, en) => T(page, zh, en);
+		await login(page, 'terminal');
+
+		await t.test('released declarations only, and new releases appear', async () => {
+			assert.equal(await page.locator('#page-title').innerText(), L('已放行报关单', 'Released declarations'));
+			await page.locator(`a[href="/declarations/${first}"]`).waitFor();
+			assert.equal(await page.locator(`a[href="/declarations/${waiting.number}"]`).count(), 0);
+			assert.ok(await page.getByLabel(L('状态', 'Status'), { exact: true }).isDisabled());
+			const statuses = await page.locator('tbody .badge').allInnerTexts();
+			assert.ok(statuses.every((s) => s === L('已放行', 'Released')), statuses.join());
+			await shot(page, 'released');
+			await server.decide('customs', waiting.number, 'cleared');
+			await page.locator(`a[href="/declarations/${waiting.number}"]`).waitFor();
+			/* the menu offers the terminal's work only */
+			const menu = await page.locator('#nav').innerText();
+			assert.ok(!menu.includes(L('新建报关单', 'New declaration')));
+			assert.ok(!menu.includes(L('待办任务', 'Worklist')));
+		});
+
+		await t.test('a notice verified from the declaration', async () => {
+			await page.locator(`a[href="/declarations/${first}"]`).click();
+			await settled(page);
+			await page.getByRole('button', { name: L('核验放行通知书', 'Verify the release notice') }).click();
+			const verdict = page.locator('.verdict');
+			await verdict.waitFor();
+			assert.match(await verdict.innerText(), L(/签名有效/, /Valid/));
+			assert.match(await page.locator('.notice-panel').innerText(), new RegExp(`PORT-A-${stamp}`));
+		});
+
+		await t.test('by number, from a file, and a changed notice refused', async () => {
+			await visit(page, '/verify');
+			await page.getByRole('textbox', { name: L('报关单号', 'Declaration number'), exact: true }).fill(first);
+			await page.getByRole('button', { name: L('核验', 'Verify'), exact: true }).first().click();
+			await page.locator('.verdict.valid').waitFor();
+			await shot(page, 'verify');
+
+			const notice = await server.must(200, 'GET', `/v1/declarations/${first}/release-notice`, { token: await server.token('terminal') });
+			const file = path.join(os.tmpdir(), `notice-${process.pid}-${lang}.json`);
+			fs.writeFileSync(file, JSON.stringify(notice));
+			await page.getByLabel(L('选择通知书文件（JSON）', 'Choose a notice file (JSON)')).setInputFiles(file);
+			fs.rmSync(file);
+			await page.waitForFunction(() => document.querySelector('textarea').value.includes('signature'));
+			await page.getByRole('button', { name: L('核验', 'Verify'), exact: true }).nth(1).click();
+			await page.locator('.verdict.valid').waitFor();
+
+			/* one more package than was released */
+			const changed = { ...notice, notice: notice.notice.replace('"packages":120', '"packages":121') };
+			assert.notEqual(changed.notice, notice.notice);
+			await page.getByLabel(L('或粘贴通知书内容', 'Or paste the notice')).fill(JSON.stringify(changed));
+			await page.getByRole('button', { name: L('核验', 'Verify'), exact: true }).nth(1).click();
+			await page.locator('.verdict.invalid').waitFor();
+			assert.match(await page.locator('.verdict').innerText(), L(/不得放行[\s\S]*签名与内容不符/, /do not release[\s\S]*does not match/));
+
+			/* signed by some other key */
+			const other = { ...notice, key_id: '0000000000000000' };
+			await page.getByLabel(L('或粘贴通知书内容', 'Or paste the notice')).fill(JSON.stringify(other));
+			await page.getByRole('button', { name: L('核验', 'Verify'), exact: true }).nth(1).click();
+			await page.locator('.verdict.invalid').filter({ hasText: L('不是用 kouan 当前公布的密钥签发的', 'not signed with the key kouan publishes') }).waitFor();
+		});
+
+		checkClean(page);
+		await page.context().close();
+	});
+}

@@ -1,0 +1,157 @@
+/*
+ * declarations.js - the list of declarations the user may see
+ * (GET /v1/declarations): a declarant's own, an officer's agency's, a
+ * terminal's released ones, everything for analysts and administrators.
+ * Filtered by status on the server; by direction and by number or bill of
+ * lading within the page; paged with the API's `next`; the page can be
+ * saved as a CSV file for a spreadsheet. New events refresh it.
+ */
+import { api } from '../api.js';
+import { download, h, replace } from '../dom.js';
+import { subscribe } from '../feed.js';
+import { fmtTime, label, t } from '../i18n.js';
+import { codeWithName, refLoad } from '../ref.js';
+import { navigate } from '../router.js';
+import { me } from '../session.js';
+import { announce, badge, errorBox, field, input, loading, pageTitle, select, table } from '../ui.js';
+
+const STATUSES = ['accepted', 'returned', 'released', 'rejected', 'withdrawn'];
+const PAGE = 100;
+
+function csv(rows) {
+	const cell = (v) => {
+		const s = String(v ?? '');
+		return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+	};
+	const head = ['number', 'status', 'direction', 'declaration_office', 'port_office',
+		'bill_of_lading', 'version', 'lodged_at', 'updated_at', 'released_at'];
+	return [head.join(','), ...rows.map((r) => head.map((k) => cell(r[k])).join(','))].join('\n');
+}
+
+export async function render(main, params, query) {
+	const user = me();
+	const terminal = user.role === 'port_operator';
+	const state = {
+		status: terminal ? 'released' : query.get('status') || '',
+		after: query.get('after') || '',
+		direction: '',
+		text: '',
+	};
+	const back = []; /* the `after` of earlier pages, for "previous" */
+	let rows = [];
+	let next = null;
+
+	const title = terminal ? t('list.released_title') : user.role === 'declarant'
+		? t('list.mine_title') : t('list.title');
+	const statusSel = select([['', t('list.any_status')], ...STATUSES.map((s) => [s, label('status', s)])],
+		state.status, { disabled: terminal });
+	const dirSel = select([['', t('list.any_direction')], ['import', label('direction', 'import')],
+		['export', label('direction', 'export')]], '');
+	const search = input({ type: 'search', placeholder: t('list.search_hint') });
+	const openBtn = h('button', { type: 'button', hidden: true }, t('list.open'));
+	const count = h('p.count', { 'aria-live': 'polite' });
+	const results = h('div.results');
+	const prev = h('button', { type: 'button', disabled: true }, t('list.prev'));
+	const more = h('button', { type: 'button', disabled: true }, t('list.next'));
+	const csvBtn = h('button', { type: 'button' }, t('list.csv'));
+
+	const filters = h('form.filters', { role: 'search', onsubmit: (e) => e.preventDefault() },
+		field({ label: t('list.status'), control: statusSel }),
+		field({ label: t('list.direction'), control: dirSel }),
+		field({ label: t('list.search'), control: search }),
+		h('div.field.button-field', openBtn));
+
+	main.append(pageTitle(title, user.role === 'declarant'
+		? h('a.button.primary', { href: '/declarations/new' }, t('menu.new')) : null),
+	filters, count, results, h('div.pager', prev, more, csvBtn));
+
+	function shown() {
+		const q = state.text.trim().toUpperCase();
+		return rows.filter((r) => (!state.direction || r.direction === state.direction) &&
+			(!q || r.number.includes(q) || (r.bill_of_lading || '').toUpperCase().includes(q)));
+	}
+
+	function draw() {
+		const list = shown();
+		count.textContent = t('list.count', { shown: list.length, page: rows.length });
+		replace(results, table({
+			caption: title,
+			rows: list,
+			empty: t('list.empty'),
+			columns: [
+				{ label: t('decl.number'), header: true,
+					value: (r) => h('a', { href: `/declarations/${r.number}` }, r.number) },
+				{ label: t('decl.status'), value: (r) => badge('status', r.status) },
+				{ label: t('decl.direction'), value: (r) => label('direction', r.direction) },
+				{ label: t('decl.declaration_office'), value: (r) => codeWithName('customs_offices', r.declaration_office) },
+				{ label: t('decl.port_office'), value: (r) => codeWithName('customs_offices', r.port_office) },
+				{ label: t('decl.bill_of_lading'), value: (r) => r.bill_of_lading },
+				{ label: t('decl.lodged_at'), className: 'time', value: (r) => h('time', { datetime: r.lodged_at }, fmtTime(r.lodged_at)) },
+				{ label: terminal ? t('decl.released_at') : t('decl.updated_at'), className: 'time',
+					value: (r) => fmtTime(terminal ? r.released_at : r.updated_at) },
+			],
+		}));
+		prev.disabled = back.length === 0;
+		more.disabled = !next;
+		const q = state.text.trim();
+		openBtn.hidden = !/^\d{18}$/.test(q);
+	}
+
+	async function load() {
+		replace(results, loading());
+		try {
+			const page = await api('GET', '/v1/declarations', {
+				query: { status: state.status, after: state.after, limit: PAGE },
+			});
+			rows = page.declarations;
+			next = page.next;
+			draw();
+		} catch (err) {
+			replace(results, errorBox(err));
+		}
+	}
+
+	statusSel.addEventListener('change', () => {
+		state.status = statusSel.value;
+		state.after = '';
+		back.length = 0;
+		const q = state.status ? `?status=${state.status}` : '';
+		history.replaceState(null, '', `/declarations${q}`);
+		load();
+	});
+	dirSel.addEventListener('change', () => {
+		state.direction = dirSel.value;
+		draw();
+	});
+	search.addEventListener('input', () => {
+		state.text = search.value;
+		draw();
+	});
+	search.addEventListener('keydown', (e) => {
+		if (e.key === 'Enter' && /^\d{18}$/.test(search.value.trim()))
+			navigate(`/declarations/${search.value.trim()}`);
+	});
+	openBtn.addEventListener('click', () => navigate(`/declarations/${search.value.trim()}`));
+	more.addEventListener('click', () => {
+		back.push(state.after);
+		state.after = next;
+		load().then(() => announce(t('list.page_loaded')));
+	});
+	prev.addEventListener('click', () => {
+		state.after = back.pop() || '';
+		load().then(() => announce(t('list.page_loaded')));
+	});
+	csvBtn.addEventListener('click', () => download(`declarations-${Date.now()}.csv`, csv(shown()), 'text/csv'));
+
+	await refLoad('customs_offices').catch(() => null);
+	await load();
+
+	/* new events: refresh the page in place (debounced) */
+	let timer = null;
+	return subscribe(() => {
+		clearTimeout(timer);
+		timer = setTimeout(() => {
+			if (!results.contains(document.activeElement)) load();
+		}, 500);
+	});
+}
