@@ -24,19 +24,23 @@
 struct app_limits {
 	size_t max_body;          /* bytes; larger bodies get 413 */
 	int longpoll_max_s;       /* longest wait on GET /v1/events */
-	int max_waiters;          /* concurrent long-polls */
 	/* peers whose X-Forwarded-For names the client (none by default) */
 	struct netaddr_list trusted_proxies;
 	struct service_limits service;
 };
 
 /* The event feed's wake-up: bumped after every commit that wrote events. */
+/* New events: followers of the feed wait parked (see http_response) and
+ * are woken through `wake` (the server's http_server_wake), or, called in
+ * process (loopback), wait on `cond` for `generation` to move. */
 struct feed_signal {
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	pthread_cond_t cond; /* CLOCK_MONOTONIC */
 	uint64_t generation;
-	int waiters;
+	int waiting; /* in-process followers waiting on cond now */
 	bool stopping;
+	void (*wake)(void *arg);
+	void *wake_arg;
 };
 
 struct app {
@@ -58,10 +62,16 @@ KOUAN_MUST_USE kerr app_init(struct app *app, struct store *store, struct kclock
 			     const struct app_limits *l, const char *key_path,
 			     bool create_key);
 void app_free(struct app *app);
-/* Wake the event feed's waiters. */
+/* New events: wake the feed's followers. */
 void app_feed_notify(struct app *app);
-/* Make waiters return (shutdown). */
+/* Make followers answer now and wait no more (shutdown). */
 void app_feed_stop(struct app *app);
+/* Who wakes parked followers (the HTTP server), called under the feed's
+ * lock; NULL: nobody. Once it returns, the previous waker is not running
+ * and will not be called. */
+void app_feed_on_wake(struct app *app, void (*wake)(void *arg), void *arg);
+/* Is the feed stopping (followers must answer at once)? */
+bool app_feed_stopping(struct app *app);
 
 /* Whether a route's unit of work reads or writes. */
 enum route_tx {

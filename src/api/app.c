@@ -12,7 +12,6 @@ void app_limits_default(struct app_limits *l)
 {
 	l->max_body = 1u << 20;
 	l->longpoll_max_s = 25;
-	l->max_waiters = 64;
 	service_limits_default(&l->service);
 }
 
@@ -68,18 +67,43 @@ void app_free(struct app *app)
 	pthread_cond_destroy(&app->feed.cond);
 }
 
-void app_feed_notify(struct app *app)
+/* Tell the followers: wake the parked ones and the in-process waiters. */
+static void feed_signal(struct app *app, bool stop)
 {
 	pthread_mutex_lock(&app->feed.lock);
 	app->feed.generation++;
+	if (stop)
+		app->feed.stopping = true;
 	pthread_cond_broadcast(&app->feed.cond);
+	/* under the lock, so that once app_feed_on_wake(NULL) returns no wake
+	 * is still running (the server may then be freed) */
+	if (app->feed.wake)
+		app->feed.wake(app->feed.wake_arg);
 	pthread_mutex_unlock(&app->feed.lock);
+}
+
+void app_feed_notify(struct app *app)
+{
+	feed_signal(app, false);
 }
 
 void app_feed_stop(struct app *app)
 {
+	feed_signal(app, true);
+}
+
+void app_feed_on_wake(struct app *app, void (*wake)(void *arg), void *arg)
+{
 	pthread_mutex_lock(&app->feed.lock);
-	app->feed.stopping = true;
-	pthread_cond_broadcast(&app->feed.cond);
+	app->feed.wake = wake;
+	app->feed.wake_arg = arg;
 	pthread_mutex_unlock(&app->feed.lock);
+}
+
+bool app_feed_stopping(struct app *app)
+{
+	pthread_mutex_lock(&app->feed.lock);
+	bool stopping = app->feed.stopping;
+	pthread_mutex_unlock(&app->feed.lock);
+	return stopping;
 }

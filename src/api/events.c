@@ -5,14 +5,12 @@
  * The cursor is the id of the last event returned; ids grow in commit order
  * (see src/service/uow.c). With wait > 0 and nothing new, the request waits
  * (long-poll) until a commit writes events or the time runs out (waits
- * longer than the server's longpoll-max-s are shortened to it). At most
- * limits.max_waiters requests wait at once; beyond that the answer comes at
- * once and the client simply polls again.
+ * longer than the server's longpoll-max-s are shortened to it). It waits
+ * parked (http_response.park_until_us): a waiting follower holds no worker
+ * thread and no transaction, so thousands cost only their connections.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "api/handlers.h"
 #include "api/views.h"
@@ -39,28 +37,6 @@ static bool parse_cursor(struct api_ctx *ctx, int64_t *after)
 	return true;
 }
 
-/* Wait until the feed's generation passes `seen` or `seconds` elapse.
- * Returns false if the wait was refused (too many waiters, stopping). */
-static bool wait_for_events(struct app *app, uint64_t seen, int seconds)
-{
-	struct feed_signal *f = &app->feed;
-	struct timespec deadline;
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += seconds;
-	pthread_mutex_lock(&f->lock);
-	if (f->waiters >= app->limits.max_waiters || f->stopping) {
-		pthread_mutex_unlock(&f->lock);
-		return false;
-	}
-	f->waiters++;
-	int rc = 0;
-	while (f->generation == seen && !f->stopping && rc != ETIMEDOUT)
-		rc = pthread_cond_timedwait(&f->cond, &f->lock, &deadline);
-	f->waiters--;
-	pthread_mutex_unlock(&f->lock);
-	return true;
-}
-
 void api_events_feed(struct api_ctx *ctx)
 {
 	int64_t after, limit, wait;
@@ -70,27 +46,26 @@ void api_events_feed(struct api_ctx *ctx)
 		return;
 	if (wait > ctx->app->limits.longpoll_max_s) /* longer waits are cut short */
 		wait = ctx->app->limits.longpoll_max_s;
-	for (int round = 0;; round++) {
-		pthread_mutex_lock(&ctx->app->feed.lock);
-		uint64_t seen = ctx->app->feed.generation;
-		pthread_mutex_unlock(&ctx->app->feed.lock);
-		struct view_list page = {json_array(), view_level_of(&ctx->app->svc, &ctx->actor),
-					 after};
-		kerr e = feed_read(&ctx->uow, &ctx->actor, after, (int)limit, append_event, &page);
-		uow_end_read(&ctx->uow); /* no transaction is held while waiting */
-		if (e) {
-			json_decref(page.array);
-			api_problem(ctx, e == KERR_FORBIDDEN ? e : KERR_STORE, NULL, NULL);
-			return;
-		}
-		if (json_array_size(page.array) > 0 || wait == 0 || round > 0 ||
-		    !wait_for_events(ctx->app, seen, (int)wait)) {
-			char cursor[24];
-			snprintf(cursor, sizeof cursor, "%lld", (long long)page.last_id);
-			api_json(ctx, 200, json_pack("{s:o, s:s}", "events", page.array,
-						     "cursor", cursor));
-			return;
-		}
+	struct view_list page = {json_array(), view_level_of(&ctx->app->svc, &ctx->actor), after};
+	kerr e = feed_read(&ctx->uow, &ctx->actor, after, (int)limit, append_event, &page);
+	uow_end_read(&ctx->uow); /* no transaction is held while parked */
+	if (e) {
 		json_decref(page.array);
+		api_problem(ctx, e == KERR_FORBIDDEN ? e : KERR_STORE, NULL, NULL);
+		return;
 	}
+	if (json_array_size(page.array) == 0 && wait > 0 && !app_feed_stopping(ctx->app)) {
+		/* nothing new: wait parked, and look again when woken or due */
+		int64_t now = http_now_us();
+		int64_t until = ctx->req->parked_until_us ? ctx->req->parked_until_us
+							  : now + wait * 1000000;
+		if (now < until) {
+			json_decref(page.array);
+			ctx->resp->park_until_us = until;
+			return;
+		}
+	}
+	char cursor[24];
+	snprintf(cursor, sizeof cursor, "%lld", (long long)page.last_id);
+	api_json(ctx, 200, json_pack("{s:o, s:s}", "events", page.array, "cursor", cursor));
 }

@@ -1,10 +1,13 @@
 /* loopback.c - in-process API calls (see loopback.h). */
 #include "api/loopback.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 void api_loopback(struct app *app, const struct loopback_call *call,
 		  struct loopback_result *out)
@@ -52,8 +55,30 @@ void api_loopback(struct app *app, const struct loopback_call *call,
 	req.remote = call->remote ? call->remote : "loopback";
 
 	struct http_response resp;
-	http_response_init(&resp);
-	api_dispatch(app, &req, &resp);
+	for (;;) {
+		pthread_mutex_lock(&app->feed.lock);
+		uint64_t seen = app->feed.generation;
+		pthread_mutex_unlock(&app->feed.lock);
+		req.wakes_seen = seen;
+		http_response_init(&resp);
+		api_dispatch(app, &req, &resp);
+		if (resp.park_until_us <= 0)
+			break;
+		/* parked: wait in process for new events or the deadline, as the
+		 * server's waker would, then run the request again */
+		if (!req.parked_until_us)
+			req.parked_until_us = resp.park_until_us;
+		http_response_free(&resp);
+		struct timespec until = {(time_t)(req.parked_until_us / 1000000),
+					 (long)(req.parked_until_us % 1000000) * 1000};
+		pthread_mutex_lock(&app->feed.lock);
+		app->feed.waiting++;
+		int rc = 0;
+		while (app->feed.generation == seen && !app->feed.stopping && rc != ETIMEDOUT)
+			rc = pthread_cond_timedwait(&app->feed.cond, &app->feed.lock, &until);
+		app->feed.waiting--;
+		pthread_mutex_unlock(&app->feed.lock);
+	}
 	out->status = resp.status;
 	out->retry_after = -1;
 	out->text = buf_take(&resp.body);

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 static const char *pair_find(const struct http_pair *p, size_t n,
@@ -28,6 +29,13 @@ const char *http_query(const struct http_request *r, const char *name)
 const char *http_param(const struct http_request *r, const char *name)
 {
 	return pair_find(r->params, r->nparams, name, false);
+}
+
+int64_t http_now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 void http_response_init(struct http_response *resp)

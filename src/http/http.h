@@ -39,9 +39,21 @@ struct http_request {
 	/* Filled by the router from "{name}" segments of the matched route. */
 	struct http_pair params[HTTP_MAX_PARAMS];
 	size_t nparams;
+	/* Parking (a request that waits without holding a thread): 0 the first
+	 * time a request is handled; when it was parked and runs again, the
+	 * deadline it was parked with (http_now_us time). */
+	int64_t parked_until_us;
+	/* The server's wake count when this run began (see park_until_us). */
+	uint64_t wakes_seen;
 };
 
 struct http_response {
+	/* Set by a handler that has no answer yet (status and body unused):
+	 * park the request until this http_now_us time, or until the server is
+	 * woken (http_server_wake) if that happens first, then run the handler
+	 * again on the same request. A wake that came after the run began
+	 * (wakes_seen) runs it again at once, so none is missed. */
+	int64_t park_until_us;
 	int status;
 	const char *content_type; /* static string */
 	struct buf body;
@@ -55,6 +67,9 @@ const char *http_header(const struct http_request *r, const char *name);
 const char *http_query(const struct http_request *r, const char *name);
 /* Path parameter captured by the router; NULL when absent. */
 const char *http_param(const struct http_request *r, const char *name);
+
+/* Monotonic time in microseconds, the time base of parking. */
+int64_t http_now_us(void);
 
 void http_response_init(struct http_response *resp);
 void http_response_free(struct http_response *resp);

@@ -14,12 +14,21 @@
  * declared over 8 times the limit is answered at once and the connection
  * closed, without reading it.
  *
+ * Parking: a handler with no answer yet (a long-poll with nothing new)
+ * sets park_until_us; its connection is suspended (MHD_suspend_connection)
+ * and holds no thread, and one waker thread resumes it at its deadline or
+ * at http_server_wake, whichever comes first; MHD then calls the access
+ * handler again and the request runs again, with parked_until_us set. A
+ * wake between the start of a run and its park (wakes counts them) runs it
+ * again at once. Stopping resumes every parked connection first.
+ *
  * Must never: listen on a socket itself, or answer a HEAD request with a
  * body (MHD drops it; the access log counts 0 bytes).
  */
 #include "http/server.h"
 
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +42,8 @@
 #include "common/log.h"
 #include "http/edge.h"
 
+struct conn_state;
+
 struct http_server {
 	struct MHD_Daemon *daemon;
 	struct edge *edge;
@@ -40,6 +51,16 @@ struct http_server {
 	http_handler_fn fn;
 	void *cls;
 	int in_flight; /* requests begun and not completed (atomic) */
+	/* parking: the parked requests, the waker thread and its signal */
+	pthread_mutex_t park_lock;
+	pthread_cond_t park_cond;
+	struct conn_state *parked; /* list, by next_parked */
+	size_t nparked;
+	uint64_t wakes;  /* http_server_wake calls so far (under park_lock) */
+	bool woken;      /* a wake the waker has not acted on */
+	bool stopping;   /* resume everything and park nothing more */
+	pthread_t waker;
+	bool waker_running;
 };
 
 struct conn_state {
@@ -48,6 +69,10 @@ struct conn_state {
 	bool begun; /* the access handler has seen this request */
 	int64_t started_us;
 	char *raw_path; /* as sent, without the query: for the access log */
+	/* parking */
+	struct MHD_Connection *conn;
+	int64_t parked_until_us; /* 0: never parked */
+	struct conn_state *next_parked;
 };
 
 struct collect {
@@ -75,6 +100,95 @@ static void peer_address(struct MHD_Connection *conn, char *out, size_t n)
 	edge_peer_text(ci ? ci->client_addr : NULL, out, n);
 }
 
+/* Park a request until `until` (its first deadline stays): suspend its
+ * connection and list it for the waker. False when it must run again at
+ * once: a wake came after the run began, or the server is stopping. */
+static bool park(struct http_server *s, struct MHD_Connection *conn, struct conn_state *st,
+		 const struct http_request *req, int64_t until)
+{
+	pthread_mutex_lock(&s->park_lock);
+	if (!st->parked_until_us)
+		st->parked_until_us = until;
+	bool now = s->stopping || s->wakes != req->wakes_seen ||
+		   st->parked_until_us <= http_now_us();
+	if (!now) {
+		/* suspended under the lock: the waker cannot resume it first */
+		MHD_suspend_connection(conn);
+		st->conn = conn;
+		st->next_parked = s->parked;
+		s->parked = st;
+		s->nparked++;
+		pthread_cond_signal(&s->park_cond);
+	}
+	pthread_mutex_unlock(&s->park_lock);
+	return !now;
+}
+
+/* Resume the parked requests that are due (all of them when woken or
+ * stopping). Called with park_lock held. */
+static void resume_due(struct http_server *s, bool all, int64_t now, int64_t *next)
+{
+	struct conn_state **p = &s->parked;
+	*next = INT64_MAX;
+	while (*p) {
+		struct conn_state *st = *p;
+		if (all || st->parked_until_us <= now) {
+			*p = st->next_parked;
+			st->next_parked = NULL;
+			s->nparked--;
+			MHD_resume_connection(st->conn);
+		} else {
+			if (st->parked_until_us < *next)
+				*next = st->parked_until_us;
+			p = &st->next_parked;
+		}
+	}
+}
+
+static void *waker_main(void *arg)
+{
+	struct http_server *s = arg;
+	pthread_mutex_lock(&s->park_lock);
+	for (;;) {
+		bool all = s->woken || s->stopping;
+		s->woken = false;
+		int64_t next;
+		resume_due(s, all, http_now_us(), &next);
+		if (s->stopping)
+			break;
+		if (s->woken)
+			continue;
+		if (next == INT64_MAX) {
+			pthread_cond_wait(&s->park_cond, &s->park_lock);
+		} else {
+			/* park_cond runs on CLOCK_MONOTONIC, as http_now_us */
+			struct timespec ts = {(time_t)(next / 1000000), (long)(next % 1000000) * 1000};
+			pthread_cond_timedwait(&s->park_cond, &s->park_lock, &ts);
+		}
+	}
+	pthread_mutex_unlock(&s->park_lock);
+	return NULL;
+}
+
+void http_server_wake(struct http_server *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->park_lock);
+	s->wakes++;
+	s->woken = true;
+	pthread_cond_signal(&s->park_cond);
+	pthread_mutex_unlock(&s->park_lock);
+}
+
+size_t http_server_parked(struct http_server *s)
+{
+	pthread_mutex_lock(&s->park_lock);
+	size_t n = s->nparked;
+	pthread_mutex_unlock(&s->park_lock);
+	return n;
+}
+
 static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *conn,
 			       const char *method, const char *url,
 			       struct conn_state *st)
@@ -94,10 +208,22 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
 	char peer[64];
 	peer_address(conn, peer, sizeof peer);
 	req.remote = peer;
+	req.parked_until_us = st->parked_until_us;
 
 	struct http_response resp;
-	http_response_init(&resp);
-	s->fn(s->cls, &req, &resp);
+	for (;;) {
+		pthread_mutex_lock(&s->park_lock);
+		req.wakes_seen = s->wakes;
+		pthread_mutex_unlock(&s->park_lock);
+		http_response_init(&resp);
+		s->fn(s->cls, &req, &resp);
+		if (resp.park_until_us <= 0)
+			break;
+		http_response_free(&resp);
+		if (park(s, conn, st, &req, resp.park_until_us))
+			return MHD_YES; /* runs again when resumed */
+		req.parked_until_us = st->parked_until_us; /* woken meanwhile: again */
+	}
 
 	size_t len = resp.body.len;
 	char *data = buf_take(&resp.body);
@@ -231,6 +357,25 @@ static void on_mhd_error(void *cls, const char *fmt, va_list ap)
 	log_warn("http: %s", line);
 }
 
+static void free_server(struct http_server *s)
+{
+	pthread_mutex_destroy(&s->park_lock);
+	pthread_cond_destroy(&s->park_cond);
+	free(s);
+}
+
+/* Resume every parked request and stop the waker; nothing parks after. */
+static void stop_waker(struct http_server *s)
+{
+	pthread_mutex_lock(&s->park_lock);
+	s->stopping = true;
+	pthread_cond_signal(&s->park_cond);
+	pthread_mutex_unlock(&s->park_lock);
+	if (s->waker_running)
+		pthread_join(s->waker, NULL);
+	s->waker_running = false;
+}
+
 struct http_server *http_server_start(const struct http_server_options *o,
 				      http_handler_fn fn, void *cls,
 				      uint16_t *bound_port)
@@ -241,8 +386,14 @@ struct http_server *http_server_start(const struct http_server_options *o,
 	s->opts = *o;
 	s->fn = fn;
 	s->cls = cls;
+	pthread_mutex_init(&s->park_lock, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->park_cond, &ca);
+	pthread_condattr_destroy(&ca);
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-			 MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET;
+			 MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET | MHD_ALLOW_SUSPEND_RESUME;
 	s->daemon = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, s,
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL, /* must come first */
@@ -257,9 +408,16 @@ struct http_server *http_server_start(const struct http_server_options *o,
 		MHD_OPTION_END);
 	if (!s->daemon) {
 		log_error("http: cannot start the HTTP library");
-		free(s);
+		free_server(s);
 		return NULL;
 	}
+	if (pthread_create(&s->waker, NULL, waker_main, s)) {
+		log_error("http: cannot start the thread that resumes parked requests");
+		MHD_stop_daemon(s->daemon);
+		free_server(s);
+		return NULL;
+	}
+	s->waker_running = true;
 	struct edge_options eo = {
 		.address = o->address,
 		.port = o->port,
@@ -269,8 +427,9 @@ struct http_server *http_server_start(const struct http_server_options *o,
 	};
 	s->edge = edge_start(&eo, on_handoff, s, bound_port);
 	if (!s->edge) {
+		stop_waker(s);
 		MHD_stop_daemon(s->daemon);
-		free(s);
+		free_server(s);
 		return NULL;
 	}
 	return s;
@@ -287,6 +446,7 @@ void http_server_stop(struct http_server *s)
 	if (!s)
 		return;
 	edge_quiesce(s->edge);
+	stop_waker(s); /* every parked request runs again and answers */
 	/* let requests in flight finish and their answers go out (10 s at most);
 	 * idle keep-alive connections are then closed by MHD_stop_daemon, and
 	 * the edge sends on what is left and closes the clients' sockets */
@@ -297,5 +457,5 @@ void http_server_stop(struct http_server *s)
 	if (s->daemon)
 		MHD_stop_daemon(s->daemon);
 	edge_stop(s->edge);
-	free(s);
+	free_server(s);
 }

@@ -6,7 +6,8 @@
  * malformed or ambiguous requests before the library reads them.
  *
  * Threads: a pool of worker threads (each request runs on one of them, and
- * may block on the database), and two edge threads. Limits: request head
+ * may block on the database), two edge threads, and one that resumes
+ * parked requests (a long-poll waits parked, holding no worker). Limits: request head
  * size and time (the edge), body size (larger bodies get the handler's 413
  * without being read), idle timeout, memory per connection, connections
  * per IP and in all.
@@ -41,6 +42,11 @@ struct http_server;
 struct http_server *http_server_start(const struct http_server_options *o,
 				      http_handler_fn fn, void *cls,
 				      uint16_t *bound_port);
+/* Wake the parked requests (see http_response.park_until_us): each runs
+ * again now. Any thread. */
+void http_server_wake(struct http_server *s);
+/* How many requests are parked now. */
+size_t http_server_parked(struct http_server *s);
 /* Stop accepting new connections (first step of a graceful shutdown). */
 void http_server_quiesce(struct http_server *s);
 /* Finish the requests in flight, close every connection, free. */

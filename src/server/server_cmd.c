@@ -61,7 +61,6 @@ static void limits_from(const struct config *cfg, struct app_limits *l)
 	l->service.token_ttl_s = (int64_t)cfg->token_ttl_hours * 3600;
 	l->longpoll_max_s = (int)cfg->longpoll_max_s;
 	l->service.declarant_lanes = cfg->declarant_lanes;
-	l->max_waiters = cfg->threads > 4 ? (int)cfg->threads / 2 : 1;
 	if (!strcmp(cfg->pwhash, "min")) {
 		l->service.pwhash_ops = crypto_pwhash_OPSLIMIT_MIN;
 		l->service.pwhash_mem = crypto_pwhash_MEMLIMIT_MIN;
@@ -137,6 +136,12 @@ static void dispatch(void *cls, const struct http_request *req,
 	api_dispatch(cls, req, resp);
 }
 
+/* New events: the parked followers of the feed look again. */
+static void wake_parked(void *srv)
+{
+	http_server_wake(srv);
+}
+
 static int serve(struct config *cfg, bool demo)
 {
 	struct store *store;
@@ -185,6 +190,7 @@ static int serve(struct config *cfg, bool demo)
 		store_close(store);
 		return 1;
 	}
+	app_feed_on_wake(&app, wake_parked, srv);
 	char hostbuf[80];
 	bool v6 = strchr(cfg->listen, ':') != NULL;
 	snprintf(hostbuf, sizeof hostbuf, "%s%s%s", v6 ? "[" : "", cfg->listen, v6 ? "]" : "");
@@ -202,7 +208,8 @@ static int serve(struct config *cfg, bool demo)
 		;
 	log_info("received %s: finishing requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	http_server_quiesce(srv);
-	app_feed_stop(&app);
+	app_feed_stop(&app); /* parked followers answer now */
+	app_feed_on_wake(&app, NULL, NULL);
 	http_server_stop(srv);
 	app_free(&app);
 	store_thread_release();

@@ -361,7 +361,7 @@ static void long_poll_wakes_on_a_new_event(void **state)
 	/* wait until the poller is waiting, then lodge */
 	for (int i = 0; i < 200; i++) {
 		pthread_mutex_lock(&env->app.feed.lock);
-		int w = env->app.feed.waiters;
+		int w = env->app.feed.waiting;
 		pthread_mutex_unlock(&env->app.feed.lock);
 		if (w > 0)
 			break;
