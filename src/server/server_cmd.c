@@ -19,6 +19,7 @@
 #include "server/commands.h"
 #include "server/config.h"
 #include "server/demo.h"
+#include "server/money_load.h"
 #include "server/reference_load.h"
 #include "service/accounts.h"
 
@@ -117,6 +118,15 @@ static int start_app(const struct config *cfg, struct store *store, struct app *
 	}
 	const struct embedded_file *f = embedded_find("docs/openapi.json");
 	app->openapi = f ? f->data : NULL;
+	/* the compiled-in tariff, exchange rates and fee catalogues, once */
+	bool loaded;
+	if (money_sync(&app->svc, &loaded)) {
+		fprintf(stderr, "kouan: loading the money tables failed\n");
+		app_free(app);
+		return 1;
+	}
+	if (loaded)
+		log_info("money tables: the compiled-in tariff, rates and fees are loaded");
 	return 0;
 }
 
@@ -277,7 +287,10 @@ static const char admin_help[] =
 	"             [--supervisor]      (an officer who may waive an inspection)\n"
 	"  token-create --username U [--ttl-hours N] [--label TEXT]\n"
 	"  orgs       list organisations\n"
-	"  users      list users\n";
+	"  users      list users\n"
+	"  tariff-load FILE   load a tariff version (JSON, docs/money.md)\n"
+	"  rates-load FILE    load exchange rates\n"
+	"  fees-load FILE     load a port's fee catalogue\n";
 
 /* Pull "--name value" out of argv (marking used slots NULL). */
 static const char *take(int argc, char **argv, const char *name)
@@ -335,6 +348,7 @@ struct admin_job {
 	char expires[TIME_TEXT_SIZE];
 	struct problems p;
 	json_t *list;
+	struct money_admin_job money;
 };
 
 static kerr list_org(void *arg, const struct org_row *o)
@@ -375,6 +389,8 @@ static kerr admin_run(struct uow *u, void *arg)
 	}
 	if (!strcmp(j->sub, "user-create"))
 		return accounts_user_create(u, &admin_actor, &j->ui, &j->id, &why);
+	if (money_admin_command(j->sub))
+		return money_admin_run(u, &admin_actor, &j->money);
 	return accounts_token_create(u, &admin_actor, j->ui.username, j->label, j->ttl_s,
 				     j->token, j->expires);
 }
@@ -400,6 +416,11 @@ static bool admin_options(struct admin_job *j, const struct config *cfg, const c
 		}
 		if (!user_input_check(&j->ui, &j->p)) {
 			print_problems(&j->p);
+			return false;
+		}
+	} else if (money_admin_command(j->sub)) {
+		if (!j->money.file) {
+			fprintf(stderr, "kouan admin %s: give the FILE to load\n", j->sub);
 			return false;
 		}
 	} else if (!strcmp(j->sub, "token-create")) {
@@ -444,6 +465,13 @@ int cmd_admin(int argc, char **argv)
 		const char *label = take(argc, argv, "--label");
 		if (label)
 			j.label = label;
+	} else if (money_admin_command(j.sub)) {
+		j.money.sub = j.sub;
+		j.money.p = &j.p;
+		if (argc > 3 && strncmp(argv[3], "--", 2) != 0) {
+			j.money.file = argv[3];
+			argv[3] = NULL;
+		}
 	} else if (strcmp(j.sub, "orgs") && strcmp(j.sub, "users")) {
 		fprintf(stderr, "kouan admin: unknown command '%s'\n\n%s", j.sub, admin_help);
 		return 2;
@@ -463,7 +491,10 @@ int cmd_admin(int argc, char **argv)
 	int rc = 1;
 	bool listing = !strcmp(j.sub, "orgs") || !strcmp(j.sub, "users");
 	j.list = listing ? json_array() : NULL;
-	kerr e = services_init(&svc, store, &kclock_system, &limits.service, NULL, false);
+	/* loading money tables may release declarations that waited for them:
+	 * those commands sign with the release key */
+	kerr e = services_init(&svc, store, &kclock_system, &limits.service,
+			       money_admin_command(j.sub) ? cfg.release_key : NULL, false);
 	if (e)
 		goto out;
 	e = uow_run(&svc, !listing, admin_run, &j);
@@ -471,6 +502,11 @@ int cmd_admin(int argc, char **argv)
 	if (!e && listing) {
 		json_dumpf(j.list, stdout, JSON_INDENT(2));
 		putchar('\n');
+		rc = 0;
+	} else if (!e && money_admin_command(j.sub)) {
+		printf("loaded %s%s%zu added, %zu unchanged; %zu declarations assessed again\n",
+		       j.money.loaded.id, j.money.loaded.id[0] ? ": " : "", j.money.loaded.added,
+		       j.money.loaded.unchanged, j.money.reassessed);
 		rc = 0;
 	} else if (!e && !strcmp(j.sub, "token-create")) {
 		printf("%s\n", j.token);
@@ -482,6 +518,8 @@ int cmd_admin(int argc, char **argv)
 		rc = 0;
 	} else if (problems_any(&j.p)) {
 		print_problems(&j.p);
+	} else if (money_admin_command(j.sub) && j.money.detail[0]) {
+		fprintf(stderr, "kouan admin %s: %s\n", j.sub, j.money.detail);
 	} else if (e == KERR_NOT_FOUND) {
 		fprintf(stderr, "kouan admin: no user named %s\n", j.ui.username);
 	} else if (e == KERR_CONFLICT) {

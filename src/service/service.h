@@ -88,6 +88,7 @@ struct service_limits {
 };
 
 struct risk_state;
+struct money_state;
 struct uow;
 
 struct services {
@@ -100,6 +101,7 @@ struct services {
 	unsigned char sign_sk[RELEASE_SK_BYTES];
 	char key_id[KEY_ID_SIZE];
 	struct risk_state *risk; /* rules in force and draw seed (risk_apply.c) */
+	struct money_state *money; /* tariff and exchange rates in force (money_tables.c) */
 	/* called after a commit that wrote events (wakes the feed's waiters) */
 	void (*on_events)(void *arg);
 	void *on_events_arg;
