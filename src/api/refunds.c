@@ -30,6 +30,7 @@ static void answer(struct api_ctx *ctx, kerr e, struct refund_record *r,
 {
 	if (e) {
 		api_refused(ctx, e, why, failure);
+		refund_record_free(r);
 		return;
 	}
 	json_t *v = refund_json(r);

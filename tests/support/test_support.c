@@ -324,6 +324,11 @@ int64_t test_count(struct test_env *env, const char *table)
 		{"number_sequences", {"SELECT COUNT(*) FROM number_sequences"}},
 		{"audit_log", {"SELECT COUNT(*) FROM audit_log"}},
 		{"mandates", {"SELECT COUNT(*) FROM mandates"}},
+		{"payments", {"SELECT COUNT(*) FROM payments"}},
+		{"guarantees", {"SELECT COUNT(*) FROM guarantees"}},
+		{"exchange_rates", {"SELECT COUNT(*) FROM exchange_rates"}},
+		{"fee_charges", {"SELECT COUNT(*) FROM fee_charges"}},
+		{"refund_applications", {"SELECT COUNT(*) FROM refund_applications"}},
 	};
 	const struct sql_query *q = NULL;
 	for (size_t i = 0; i < sizeof counts / sizeof counts[0] && !q; i++)
