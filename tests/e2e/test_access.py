@@ -46,7 +46,9 @@ T = {}
 D = {}        # demo declaration numbers by office
 
 PUBLIC = {("GET", "/v1/healthz"), ("GET", "/openapi.json"), ("GET", "/v1/release-key"),
-          ("POST", "/v1/sessions")}
+          ("POST", "/v1/sessions"),
+          # the published port fee catalogues (公示)
+          ("GET", "/v1/fees"), ("GET", "/v1/fees/{id}")}
 # the route list of /tmp/brief/api.md (= src/api/router.c), used when
 # /openapi.json does not list paths yet
 BRIEF_ROUTES = [
