@@ -15,34 +15,14 @@
 #include "common/date.h"
 #include "store/repo_inspections.h"
 
-struct port_list {
-	char (*ports)[PORT_CODE_SIZE];
-	size_t n, cap;
-};
-
-static kerr add_port(void *arg, const char *port)
-{
-	struct port_list *l = arg;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		char(*p)[PORT_CODE_SIZE] = realloc(l->ports, cap * sizeof *p);
-		if (!p)
-			return KERR_NOMEM;
-		l->ports = p;
-		l->cap = cap;
-	}
-	str_copy(l->ports[l->n++], port, PORT_CODE_SIZE);
-	return KERR_OK;
-}
-
 kerr charges_catalogues(struct uow *u, const char *port, int32_t date,
 			kerr (*fn)(void *arg, const struct fee_catalogue *c), void *arg)
 {
-	struct port_list l = {0};
-	kerr e = port ? add_port(&l, port) : money_fee_ports(u, add_port, &l);
+	struct code_list l = {0};
+	kerr e = port ? code_list_add(&l, port) : money_fee_ports(u, code_list_add, &l);
 	for (size_t i = 0; !e && i < l.n; i++) {
 		struct fee_catalogue *c;
-		e = money_fee_catalogue(u, NULL, l.ports[i], date, &c);
+		e = money_fee_catalogue(u, NULL, l.codes[i], date, &c);
 		if (e == KERR_NOT_FOUND) { /* not in force yet on that date */
 			e = KERR_OK;
 			continue;
@@ -51,7 +31,7 @@ kerr charges_catalogues(struct uow *u, const char *port, int32_t date,
 			e = fn(arg, c);
 		fee_catalogue_free(c);
 	}
-	free(l.ports);
+	code_list_free(&l);
 	return e;
 }
 

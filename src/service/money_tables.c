@@ -65,6 +65,28 @@ int32_t money_today(struct uow *u)
 	return kdate_of_instant(uow_now_us(u), KDATE_CHINA_OFFSET_MIN);
 }
 
+kerr code_list_add(void *arg, const char *code)
+{
+	struct code_list *l = arg;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		char(*codes)[CODE_LIST_SIZE] = realloc(l->codes, cap * sizeof *codes);
+		if (!codes)
+			return KERR_NOMEM;
+		l->codes = codes;
+		l->cap = cap;
+	}
+	str_copy(l->codes[l->n++], code, CODE_LIST_SIZE);
+	return KERR_OK;
+}
+
+void code_list_free(struct code_list *l)
+{
+	free(l->codes);
+	l->codes = NULL;
+	l->n = l->cap = 0;
+}
+
 /* The stamp of the tables as the transaction sees them ("" before any load). */
 static kerr stamp_read(struct store_conn *c, char stamp[MONEY_STAMP_SIZE])
 {

@@ -99,4 +99,16 @@ KOUAN_MUST_USE kerr money_fee_ports(struct uow *u, kerr (*fn)(void *arg, const c
 /* Today's date in China Standard Time (customs dates), from the clock. */
 int32_t money_today(struct uow *u);
 
+/* A growing list of short codes (declaration numbers, ports) that a row
+ * callback fills, for the use cases that act on each row after reading
+ * them all. */
+#define CODE_LIST_SIZE DECL_NUMBER_SIZE
+struct code_list {
+	char (*codes)[CODE_LIST_SIZE];
+	size_t n, cap;
+};
+/* Append `code` (arg: struct code_list); KERR_NOMEM when memory runs out. */
+KOUAN_MUST_USE kerr code_list_add(void *arg, const char *code);
+void code_list_free(struct code_list *l);
+
 #endif

@@ -213,38 +213,18 @@ out:
 	return e;
 }
 
-/* Settle again, as kouan, each declaration handed over (release may
- * follow). */
-struct numbers {
-	char (*n)[DECL_NUMBER_SIZE];
-	size_t count, cap;
-};
-
-static kerr add_number(void *arg, const char *number)
-{
-	struct numbers *l = arg;
-	if (l->count == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		char(*n)[DECL_NUMBER_SIZE] = realloc(l->n, cap * sizeof *n);
-		if (!n)
-			return KERR_NOMEM;
-		l->n = n;
-		l->cap = cap;
-	}
-	str_copy(l->n[l->count++], number, DECL_NUMBER_SIZE);
-	return KERR_OK;
-}
-
-static kerr settle_each(struct uow *u, const struct numbers *l, bool reassess,
+/* Settle again, as kouan, each declaration of the list (release may
+ * follow); with reassess, assess its held assessment again first. */
+static kerr settle_each(struct uow *u, const struct code_list *l, bool reassess,
 			size_t *reassessed)
 {
 	kerr e = KERR_OK;
 	char now[TIME_TEXT_SIZE];
 	uow_now(u, now);
-	for (size_t i = 0; !e && i < l->count; i++) {
+	for (size_t i = 0; !e && i < l->n; i++) {
 		struct declaration d;
 		struct duty_assessment_row row;
-		e = clearance_load(u, &actor_kouan, l->n[i], true, &d);
+		e = clearance_load(u, &actor_kouan, l->codes[i], true, &d);
 		if (!e && reassess) {
 			e = duties_assess(u, &d, false, NULL, &row);
 			if (!e && !row.held && reassessed)
@@ -267,7 +247,7 @@ kerr taxes_guarantee_register(struct uow *u, const struct actor *a, const char *
 	char cls_text[STATUS_SIZE];
 	enum credit_class cls;
 	struct guarantee_row row = {0};
-	struct numbers waiting = {0};
+	struct code_list waiting = {0};
 	kerr e = uow_conn(u, &c);
 	if (!e)
 		e = repo_credit_get(c, uscc, &row.org_id, cls_text, sizeof cls_text);
@@ -314,10 +294,10 @@ kerr taxes_guarantee_register(struct uow *u, const struct actor *a, const char *
 	free(data);
 	/* the consignee's declarations waiting for payment may go now */
 	if (!e)
-		e = repo_decl_cleared_waiting(c, uscc, add_number, &waiting);
+		e = repo_decl_cleared_waiting(c, uscc, code_list_add, &waiting);
 	if (!e)
 		e = settle_each(u, &waiting, false, NULL);
-	free(waiting.n);
+	code_list_free(&waiting);
 	if (!e)
 		e = repo_guarantee_get(c, row.number, out);
 	return e;
@@ -348,14 +328,14 @@ kerr taxes_guarantee_get(struct uow *u, const struct actor *a, const char *numbe
 static kerr reassess_held(struct uow *u, size_t *reassessed)
 {
 	struct store_conn *c;
-	struct numbers held = {0};
+	struct code_list held = {0};
 	*reassessed = 0;
 	kerr e = uow_conn(u, &c);
 	if (!e)
-		e = repo_duty_held(c, add_number, &held);
+		e = repo_duty_held(c, code_list_add, &held);
 	if (!e)
 		e = settle_each(u, &held, true, reassessed);
-	free(held.n);
+	code_list_free(&held);
 	return e;
 }
 
