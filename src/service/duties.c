@@ -203,13 +203,30 @@ static kerr add_payment(void *arg, const struct payment_row *p)
 	return KERR_OK;
 }
 
-kerr duties_state_load(struct uow *u, struct declaration *d, struct duties_state *s)
+/* The assessment of the current version as stored, or (not stored yet: a
+ * declaration lodged before duties were assessed) computed now without
+ * storing it, for readers that must not write. */
+static kerr peek(struct uow *u, struct declaration *d, struct duty_assessment_row *out)
+{
+	struct store_conn *c;
+	struct assessment *a = NULL;
+	kerr e = uow_conn(u, &c);
+	if (!e)
+		e = repo_duty_assessment_get(c, d->row.number, d->row.version, out);
+	if (e == KERR_NOT_FOUND && !(e = compute(u, d, false, NULL, out, &a)))
+		free(a);
+	return e;
+}
+
+kerr duties_state_load(struct uow *u, struct declaration *d, bool store,
+		       struct duties_state *s)
 {
 	memset(s, 0, sizeof *s);
 	struct store_conn *c;
 	kerr e = uow_conn(u, &c);
 	if (!e)
-		e = duties_assess(u, d, false, NULL, &s->assessment);
+		e = store ? duties_assess(u, d, false, NULL, &s->assessment)
+			  : peek(u, d, &s->assessment);
 	if (!e)
 		e = repo_payments_for(c, d->row.number, add_payment, &s->position.paid);
 	if (!e) {
@@ -380,7 +397,7 @@ kerr duties_holds(struct uow *u, struct declaration *d, bool *held, char *reason
 		return KERR_OK;
 	struct duties_state s;
 	struct chosen ch;
-	kerr e = duties_state_load(u, d, &s);
+	kerr e = duties_state_load(u, d, true, &s);
 	int64_t outstanding = s.position.due - s.position.paid;
 	if (e) {
 		/* nothing */
@@ -414,7 +431,7 @@ kerr duties_released(struct uow *u, struct declaration *d, const char *now)
 	struct duties_state s;
 	struct problems p;
 	problems_init(&p);
-	kerr e = duties_state_load(u, d, &s);
+	kerr e = duties_state_load(u, d, true, &s);
 	int64_t outstanding = s.position.due - s.position.paid;
 	if (!e && !s.assessment.held && !s.drawn && outstanding > 0) {
 		/* the hold let the release through: the consignee's guarantee

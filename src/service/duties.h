@@ -43,9 +43,11 @@ struct duties_state {
 	bool has_draw;
 };
 
-/* Load it (assessing the current version first when it has no
- * assessment). Free with duties_state_free, whatever it returns. */
-KOUAN_MUST_USE kerr duties_state_load(struct uow *u, struct declaration *d,
+/* Load it. With `store` (a writing unit), the current version is assessed
+ * first when it has no assessment (a declaration lodged before duties were
+ * assessed); without, such an assessment is computed for reading and not
+ * kept. Free with duties_state_free, whatever it returns. */
+KOUAN_MUST_USE kerr duties_state_load(struct uow *u, struct declaration *d, bool store,
 				      struct duties_state *out);
 void duties_state_free(struct duties_state *s);
 

@@ -125,7 +125,7 @@ static kerr customs_data(struct uow *u, struct declaration *d, struct refund_cus
 	const struct declaration_facts *f = clearance_facts(d);
 	if (!f)
 		return KERR_INTERNAL;
-	e = duties_state_load(u, d, &s);
+	e = duties_state_load(u, d, true, &s);
 	if (!e && s.assessment.held) {
 		refusal_field(why, "/declaration_number",
 			      "has no FOB value in CNY in customs' data yet: %s",

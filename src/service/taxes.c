@@ -45,7 +45,7 @@ kerr taxes_show(struct uow *u, const struct actor *a, const char *number,
 	struct store_conn *c;
 	kerr e = load(u, a, number, false, d);
 	if (!e)
-		e = duties_state_load(u, d, s);
+		e = duties_state_load(u, d, false, s);
 	if (!e && fn && !(e = uow_conn(u, &c)))
 		e = repo_payments_for(c, number, fn, arg);
 	return e;
@@ -108,7 +108,7 @@ kerr taxes_pay(struct uow *u, const struct actor *a, const char *number,
 		e = KERR_CONFLICT;
 		goto out;
 	}
-	if (e != KERR_NOT_FOUND || (e = duties_state_load(u, &d, &s)))
+	if (e != KERR_NOT_FOUND || (e = duties_state_load(u, &d, true, &s)))
 		goto out;
 	if (!payable(&d, &s, why)) {
 		e = KERR_CONFLICT;
@@ -173,7 +173,7 @@ kerr taxes_guarantee(struct uow *u, const struct actor *a, const char *number,
 	problems_init(&own);
 	kerr e = load(u, a, number, true, &d);
 	if (!e)
-		e = duties_state_load(u, &d, &s);
+		e = duties_state_load(u, &d, true, &s);
 	if (e)
 		goto out;
 	int64_t outstanding = s.position.due - s.position.paid;
@@ -218,9 +218,16 @@ out:
 static kerr settle_each(struct uow *u, const struct code_list *l, bool reassess,
 			size_t *reassessed)
 {
-	kerr e = KERR_OK;
+	struct store_conn *c;
 	char now[TIME_TEXT_SIZE];
 	uow_now(u, now);
+	kerr e = uow_conn(u, &c);
+	/* every declaration's row first, in the list's order (by number), and
+	 * only then the guarantees the releases lock: a decision settling one
+	 * of them at the same moment takes its declaration, then the
+	 * guarantees, so the two never wait on each other */
+	for (size_t i = 0; !e && i < l->n; i++)
+		e = repo_decl_lock(c, l->codes[i]);
 	for (size_t i = 0; !e && i < l->n; i++) {
 		struct declaration d;
 		struct duty_assessment_row row;

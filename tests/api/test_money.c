@@ -863,6 +863,44 @@ static void refund_path(void **state)
 	assert_int_equal(test_count_events(env, exp2, "refund.rejected", NULL), 1);
 }
 
+/* A declaration lodged before duties were assessed (no assessment row):
+ * reading computes its assessment without keeping it; its release assesses
+ * and keeps it. */
+static const struct sql_query Q_FORGET = {"DELETE FROM duty_assessments WHERE "
+					  "declaration_number = ?"};
+static const struct sql_query Q_KEPT = {"SELECT COUNT(*) FROM duty_assessments WHERE "
+					"declaration_number = ?"};
+
+static int64_t kept(struct test_env *env, const char *number)
+{
+	struct store_conn *c;
+	assert_int_equal(store_thread_conn(env->store, &c), KERR_OK);
+	struct store_stmt *st = store_query(c, &Q_KEPT, "s", number);
+	assert_non_null(st);
+	assert_int_equal(stmt_step(st), STORE_ROW);
+	int64_t n = stmt_int(st, 0);
+	stmt_done(st);
+	return n;
+}
+
+static void lodged_before_assessment(void **state)
+{
+	struct test_env *env = *state;
+	char n[19], st[16];
+	lodge(env, "trader", apples(HAITONG, "COSU6291830512"), n);
+	struct store_conn *c;
+	assert_int_equal(store_thread_conn(env->store, &c), KERR_OK);
+	assert_int_equal(store_exec(c, &Q_FORGET, "s", n), KERR_OK);
+	json_t *v = taxes(env, n, "trader");
+	assert_string_equal(str(json_object_get(v, "assessment"), "total_due"), "47064.81");
+	json_decref(v);
+	assert_int_equal(kept(env, n), 0);
+	clear(env, n, "customs");
+	clear(env, n, "quarantine");
+	assert_string_equal(status_of(env, n, st), "released");
+	assert_int_equal(kept(env, n), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -876,6 +914,7 @@ int main(void)
 		cmocka_unit_test(declared_taxes_differences_flagged),
 		cmocka_unit_test(tariff_loaded_and_refused),
 		cmocka_unit_test(refund_path),
+		cmocka_unit_test(lodged_before_assessment),
 		cmocka_unit_test(fees_published_charged_and_waived),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
