@@ -447,3 +447,10 @@ kerr duties_released(struct uow *u, struct declaration *d, const char *now)
 	duties_state_free(&s);
 	return e;
 }
+
+kerr duties_ended(struct uow *u, struct declaration *d, const char *now, const char *why)
+{
+	/* nothing is owed on goods that are not released: a guarantee drawn on
+	 * request goes back */
+	return duties_restore(u, d, now, why);
+}

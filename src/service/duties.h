@@ -80,4 +80,9 @@ KOUAN_MUST_USE kerr duties_holds(struct uow *u, struct declaration *d, bool *hel
  * UPDATE that never passes the ceiling), guarantee.drawn. */
 KOUAN_MUST_USE kerr duties_released(struct uow *u, struct declaration *d, const char *now);
 
+/* The declaration ended without release (rejected or withdrawn): a
+ * guarantee drawn on request is restored (guarantee.restored, `why`). */
+KOUAN_MUST_USE kerr duties_ended(struct uow *u, struct declaration *d, const char *now,
+				 const char *why);
+
 #endif

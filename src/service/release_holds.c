@@ -35,7 +35,7 @@ static kerr inspection_ended(struct uow *u, struct declaration *d, const char *n
  * release that follows at once. */
 static const struct release_part parts[] = {
 	{"inspection", inspection_holds, NULL, inspection_ended},
-	{"payment", duties_holds, duties_released, NULL},
+	{"payment", duties_holds, duties_released, duties_ended},
 };
 
 kerr release_holds_check(struct uow *u, struct declaration *d, struct release_hold *hold)

@@ -427,6 +427,32 @@ static void guarantee_refusals(void **state)
 	assert_int_equal(test_count_events(env, n, "guarantee.drawn", NULL), 1);
 }
 
+/* A guarantee drawn on request goes back when the declaration is
+ * withdrawn: nothing is owed on goods that are not released. */
+static void withdrawal_restores_the_guarantee(void **state)
+{
+	struct test_env *env = *state;
+	char n[19], path[96];
+	json_t *g = guarantee(env, "G-QH-2026-008", "trader2");
+	char before[32];
+	str_copy(before, str(g, "drawn"), sizeof before);
+	json_decref(g);
+	lodge(env, "trader2", apples(PENGCHENG, "COSU6291830513"), n);
+	snprintf(path, sizeof path, "/v1/declarations/%s/guarantee", n);
+	json_decref(test_expect(env, "POST", path, "trader2", "{\"guarantee\":\"G-QH-2026-008\"}",
+				200));
+	snprintf(path, sizeof path, "/v1/declarations/%s/withdrawal", n);
+	json_decref(test_expect(env, "POST", path, "trader2",
+				"{\"reason\":\"the goods were sold on board\"}", 200));
+	json_t *e = last_event(env, n, "guarantee.restored");
+	assert_string_equal(str(e, "amount"), "47064.81");
+	assert_string_equal(str(e, "reason"), "the declaration was withdrawn");
+	json_decref(e);
+	g = guarantee(env, "G-QH-2026-008", "trader2");
+	assert_string_equal(str(g, "drawn"), before);
+	json_decref(g);
+}
+
 /* A registered guarantee lifts the hold of the consignee's declarations
  * waiting for payment. */
 static void a_guarantee_registered_later_releases(void **state)
@@ -909,6 +935,7 @@ int main(void)
 		cmocka_unit_test(nothing_due_releases_without_payment),
 		cmocka_unit_test(guarantee_drawn_at_release_and_restored),
 		cmocka_unit_test(guarantee_refusals),
+		cmocka_unit_test(withdrawal_restores_the_guarantee),
 		cmocka_unit_test(a_guarantee_registered_later_releases),
 		cmocka_unit_test(no_rate_holds_until_loaded),
 		cmocka_unit_test(declared_taxes_differences_flagged),
