@@ -165,5 +165,28 @@ void api_risk_profile_put(struct api_ctx *ctx);
 void api_risk_scaling_put(struct api_ctx *ctx);
 void api_credit_get(struct api_ctx *ctx);
 void api_credit_put(struct api_ctx *ctx);
+/* money.c */
+void api_tariff_load(struct api_ctx *ctx);
+void api_tariff_versions(struct api_ctx *ctx);
+void api_tariff_version(struct api_ctx *ctx);
+void api_tariff_line(struct api_ctx *ctx);
+void api_rates_load(struct api_ctx *ctx);
+void api_rates_list(struct api_ctx *ctx);
+void api_fees_public(struct api_ctx *ctx);
+void api_fee_catalogue(struct api_ctx *ctx);
+void api_fees_load(struct api_ctx *ctx);
+void api_declaration_assessment(struct api_ctx *ctx);
+void api_declaration_pay(struct api_ctx *ctx);
+void api_declaration_guarantee(struct api_ctx *ctx);
+void api_declaration_charges(struct api_ctx *ctx);
+void api_declaration_charge(struct api_ctx *ctx);
+void api_guarantee_register(struct api_ctx *ctx);
+void api_guarantees_list(struct api_ctx *ctx);
+void api_guarantee_get(struct api_ctx *ctx);
+/* refunds.c */
+void api_refund_apply(struct api_ctx *ctx);
+void api_refunds_list(struct api_ctx *ctx);
+void api_refund_get(struct api_ctx *ctx);
+void api_refund_decide(struct api_ctx *ctx);
 
 #endif

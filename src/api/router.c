@@ -29,6 +29,8 @@
 #define DECLARANT ROLE_BIT(DECLARANT)
 #define ADMIN ROLE_BIT(ADMIN)
 #define AUDITOR ROLE_BIT(AUDITOR)
+#define TAX_READERS (DECLARANT | ROLE_BIT(CUSTOMS) | ROLE_BIT(ANALYST) | ADMIN)
+#define REFUND_READERS (DECLARANT | ROLE_BIT(TAX_OFFICE) | ROLE_BIT(ANALYST) | ADMIN)
 
 static const struct route routes[] = {
 	{"GET", "/v1/healthz", api_healthz, ROLES_PUBLIC, TX_READ},
@@ -110,6 +112,35 @@ static const struct route routes[] = {
 	{"GET", "/v1/organisations/{uscc}/credit", api_credit_get, OFFICERS, TX_READ},
 	{"PUT", "/v1/organisations/{uscc}/credit", api_credit_put,
 	 ROLE_BIT(CUSTOMS) | ADMIN, TX_WRITE},
+	/* money: tariff, exchange rates, published port fees, a declaration's
+	 * duties and taxes, guarantees, port charges, export tax refunds */
+	{"POST", "/v1/tariff/versions", api_tariff_load, ADMIN, TX_WRITE},
+	{"GET", "/v1/tariff/versions", api_tariff_versions, READERS, TX_READ},
+	{"GET", "/v1/tariff/versions/{id}", api_tariff_version, READERS, TX_READ},
+	{"GET", "/v1/tariff/lines/{code}", api_tariff_line, READERS, TX_READ},
+	{"POST", "/v1/exchange-rates", api_rates_load, ADMIN, TX_WRITE},
+	{"GET", "/v1/exchange-rates", api_rates_list, READERS, TX_READ},
+	{"GET", "/v1/fees", api_fees_public, ROLES_PUBLIC, TX_READ},
+	{"POST", "/v1/fees", api_fees_load, ROLE_BIT(ANALYST) | ADMIN, TX_WRITE},
+	{"GET", "/v1/fees/{id}", api_fee_catalogue, ROLES_PUBLIC, TX_READ},
+	{"GET", "/v1/declarations/{number}/assessment", api_declaration_assessment,
+	 TAX_READERS, TX_READ},
+	{"POST", "/v1/declarations/{number}/payments", api_declaration_pay, DECLARANT,
+	 TX_WRITE},
+	{"POST", "/v1/declarations/{number}/guarantee", api_declaration_guarantee, DECLARANT,
+	 TX_WRITE},
+	{"GET", "/v1/declarations/{number}/charges", api_declaration_charges,
+	 TAX_READERS | ROLE_BIT(PORT_OPERATOR), TX_READ},
+	{"POST", "/v1/declarations/{number}/charges", api_declaration_charge,
+	 ROLE_BIT(PORT_OPERATOR), TX_WRITE},
+	{"POST", "/v1/guarantees", api_guarantee_register, ROLE_BIT(CUSTOMS) | ADMIN, TX_WRITE},
+	{"GET", "/v1/guarantees", api_guarantees_list, TAX_READERS, TX_READ},
+	{"GET", "/v1/guarantees/{number}", api_guarantee_get, TAX_READERS, TX_READ},
+	{"POST", "/v1/refunds", api_refund_apply, DECLARANT, TX_WRITE},
+	{"GET", "/v1/refunds", api_refunds_list, REFUND_READERS, TX_READ},
+	{"GET", "/v1/refunds/{id}", api_refund_get, REFUND_READERS, TX_READ},
+	{"POST", "/v1/refunds/{id}/decision", api_refund_decide, ROLE_BIT(TAX_OFFICE),
+	 TX_WRITE},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])

@@ -18,7 +18,7 @@
 #include "common/codes.h"
 #include "common/date.h"
 #include "common/decimal.h"
-#include "common/fields.h"
+#include "domain/fields.h"
 
 #define PERCENT_SCALE 4
 #define QUANTITY_SCALE 5
@@ -630,6 +630,7 @@ range:
 bool assessment_declared_parse(const json_t *obj, const char *at,
 			       struct assess_declared *out, struct problems *p)
 {
+	struct fields fs = {.p = p};
 	static const char *const fields[] = { "duty", "consumption_tax", "vat", NULL };
 	size_t before = problem_count(p);
 
@@ -640,12 +641,12 @@ bool assessment_declared_parse(const json_t *obj, const char *at,
 		return false;
 	}
 	problems_unknown_fields(p, obj, at, fields, "duty, consumption_tax, vat");
-	field_decimal(obj, "duty", at, 2, FIELD_NON_NEGATIVE, ASSESS_AMOUNT_MAX, true,
-		      &out->duty, p);
-	field_decimal(obj, "consumption_tax", at, 2, FIELD_NON_NEGATIVE,
-		      ASSESS_AMOUNT_MAX, true, &out->consumption_tax, p);
-	field_decimal(obj, "vat", at, 2, FIELD_NON_NEGATIVE, ASSESS_AMOUNT_MAX, true,
-		      &out->vat, p);
+	fields_decimal_max(&fs, obj, "duty", at, 2, true, false, ASSESS_AMOUNT_MAX,
+			   &out->duty);
+	fields_decimal_max(&fs, obj, "consumption_tax", at, 2, true, false,
+			   ASSESS_AMOUNT_MAX, &out->consumption_tax);
+	fields_decimal_max(&fs, obj, "vat", at, 2, true, false, ASSESS_AMOUNT_MAX,
+			   &out->vat);
 	out->present = problem_count(p) == before;
 	return out->present;
 }
@@ -665,7 +666,7 @@ const char *assessment_certificate_agreement(const struct refdata *ref,
 
 static json_t *money(int64_t fen)
 {
-	return json_decimal(fen, 2);
+	return fields_decimal_json(fen, 2);
 }
 
 static json_t *nullable_string(const char *s)
@@ -778,7 +779,7 @@ static json_t *item_json(const struct assessment *a, size_t i)
 	json_t *j = json_pack("{s:I, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
 			      "item", (json_int_t)i, "hs_code", it->hs_code, "origin",
 			      it->origin, "quantity",
-			      json_decimal_trim(it->quantity, QUANTITY_SCALE), "unit",
+			      fields_decimal_json_trim(it->quantity, QUANTITY_SCALE), "unit",
 			      it->unit, "goods_value", money(it->goods), "freight",
 			      money(it->freight), "insurance", money(it->insurance),
 			      "customs_value", money(it->value), "customs_value_cny",
@@ -788,7 +789,7 @@ static json_t *item_json(const struct assessment *a, size_t i)
 		return NULL;
 	if (a->import ? !import_taxes_json(a, i, j)
 		      : json_object_set_new(j, "export_refund_percent",
-					    it->line ? json_decimal_trim(
+					    it->line ? fields_decimal_json_trim(
 							       it->line->export_refund_ppm,
 							       PERCENT_SCALE)
 						     : json_null())) {
@@ -830,8 +831,8 @@ json_t *assessment_to_json(const struct assessment *a)
 		"date", day, "incoterm", a->incoterm, "valuation_basis",
 		valuation_basis_name(a->basis), "currency", a->currency,
 		"exchange_rate", "currency", a->currency, "month", month,
-		"cny_per_unit", json_decimal_trim(a->rate, EXCHANGE_SCALE), "goods_value",
-		money(a->goods), "freight", money(a->freight), "insurance",
+		"cny_per_unit", fields_decimal_json_trim(a->rate, EXCHANGE_SCALE),
+		"goods_value", money(a->goods), "freight", money(a->freight), "insurance",
 		money(a->insurance), "insurance_estimated", a->insurance_estimated,
 		"customs_value", money(a->value), "customs_value_cny",
 		money(a->value_cny), "items", items = json_array());

@@ -15,6 +15,7 @@
 #include "common/buf.h"
 #include "common/codes.h"
 #include "common/decimal.h"
+#include "domain/assessment.h"
 
 struct vctx {
 	struct problems *p;
@@ -169,14 +170,14 @@ static const char *const top_fields[] = {
 	"bill_of_lading", "trading_country", "departure_country",
 	"destination_country", "entry_port", "exit_port", "incoterm", "currency",
 	"freight", "insurance", "packages", "gross_weight_kg", "containers",
-	"items", "documents", "advance", "remarks", NULL};
+	"items", "documents", "advance", "remarks", "declared_taxes", NULL};
 static const char top_accepted[] =
 	"direction, declaration_office, port_office, declarant_uscc, "
 	"consignee_uscc, trade_mode, transport_mode, conveyance, bill_of_lading, "
 	"trading_country, departure_country (import), destination_country "
 	"(export), entry_port (import), exit_port (export), incoterm, currency, "
 	"freight, insurance, packages, gross_weight_kg, containers, items, "
-	"documents, advance, remarks";
+	"documents, advance, remarks, declared_taxes";
 static const char *const conveyance_fields[] = {"name", "voyage", "imo", NULL};
 static const char *const item_fields[] = {"hs_code", "description", "quantity",
 					  "unit", "unit_price",
@@ -546,6 +547,12 @@ bool declaration_validate(json_t *body, const struct refdata *ref,
 	if (adv && !json_is_null(adv) && !json_is_boolean(adv))
 		problems_add(p, "/advance", "must be true or false");
 	get_str(&v, body, "remarks", "", false, 255);
+	/* the declarant's own computation of its duties and taxes (自报税额),
+	 * compared with kouan's assessment */
+	const json_t *declared = json_object_get(body, "declared_taxes");
+	struct assess_declared taxes;
+	if (declared && !json_is_null(declared))
+		assessment_declared_parse(declared, "/declared_taxes", &taxes, p);
 	validate_containers(&v, body);
 	validate_documents(&v, body);
 	validate_items(&v, body);

@@ -42,7 +42,17 @@
 	X(INSPECTION_FINDING_RECOGNISED, "inspection.finding_recognised", false) \
 	X(INSPECTION_WAIVED, "inspection.waived", false)                       \
 	X(INSPECTION_COMPLETED, "inspection.completed", true)                  \
-	X(INSPECTION_CLOSED, "inspection.closed", true)
+	X(INSPECTION_CLOSED, "inspection.closed", true)                        \
+	X(DUTIES_ASSESSED, "duties.assessed", true)                            \
+	X(DUTIES_DECLARED_DIFFERS, "duties.declared_differs", true)            \
+	X(DUTIES_PAID, "duties.paid", false)                                   \
+	X(GUARANTEE_DRAWN, "guarantee.drawn", true)                            \
+	X(GUARANTEE_RESTORED, "guarantee.restored", true)                      \
+	X(FEE_CHARGED, "fee.charged", false)                                   \
+	X(FEE_WAIVED, "fee.waived", false)                                     \
+	X(REFUND_APPLIED, "refund.applied", false)                             \
+	X(REFUND_APPROVED, "refund.approved", false)                           \
+	X(REFUND_REJECTED, "refund.rejected", false)
 
 enum event_type {
 #define EVENT_TYPE_ENUM(name, text, system) EVENT_##name,

@@ -12,7 +12,7 @@
 #include "common/codes.h"
 #include "common/date.h"
 #include "common/decimal.h"
-#include "common/fields.h"
+#include "domain/fields.h"
 
 static const char *const rate_fields[] = { "currency", "month", "cny_per_unit",
 					   NULL };
@@ -21,6 +21,7 @@ bool exchange_rate_parse(const json_t *j, const char *at,
 			 const struct refdata *ref, struct exchange_rate *out,
 			 struct problems *p)
 {
+	struct fields fs = {.p = p};
 	size_t before = p->count + p->dropped;
 	const struct ref_list *known = ref ? refdata_list(ref, "currencies") : NULL;
 	const char *cur;
@@ -32,7 +33,7 @@ bool exchange_rate_parse(const json_t *j, const char *at,
 		return false;
 	}
 	problems_unknown_fields(p, j, at, rate_fields, "currency, month, cny_per_unit");
-	cur = field_string(j, "currency", at, true, 8, p);
+	cur = fields_text(&fs, j, "currency", at, true, 8);
 	json_pointer_to(f, sizeof f, at, "currency");
 	if (cur && !codes_is_capitals(cur, 3))
 		problems_add(p, f, "must be an ISO 4217 currency code such as \"USD\"");
@@ -43,9 +44,9 @@ bool exchange_rate_parse(const json_t *j, const char *at,
 				   "/v1/reference/currencies)", cur);
 	else if (cur)
 		str_copy(out->currency, cur, sizeof out->currency);
-	field_month(j, "month", at, true, &out->month, p);
-	field_decimal(j, "cny_per_unit", at, EXCHANGE_SCALE, FIELD_POSITIVE,
-		      EXCHANGE_RATE_MAX, true, &out->cny_per_unit, p);
+	fields_month(&fs, j, "month", at, true, &out->month);
+	fields_decimal_max(&fs, j, "cny_per_unit", at, EXCHANGE_SCALE, true, true,
+			   EXCHANGE_RATE_MAX, &out->cny_per_unit);
 	return p->count + p->dropped == before;
 }
 
@@ -104,6 +105,7 @@ struct exchange_table *exchange_table_parse(const json_t *doc,
 					    const struct refdata *ref,
 					    struct problems *p)
 {
+	struct fields fs = {.p = p};
 	static const char *const doc_fields[] = { "description", "rates", NULL };
 	size_t before = p->count + p->dropped, i, n = 0;
 	const json_t *a;
@@ -117,8 +119,8 @@ struct exchange_table *exchange_table_parse(const json_t *doc,
 		return NULL;
 	}
 	problems_unknown_fields(p, doc, "", doc_fields, "description, rates");
-	field_string(doc, "description", "", false, 500, p);
-	a = field_array(doc, "rates", "", true, EXCHANGE_MAX_RATES, p);
+	fields_text(&fs, doc, "description", "", false, 500);
+	a = fields_array(&fs, doc, "rates", "", true, false, EXCHANGE_MAX_RATES);
 	if (a && (!(rates = calloc(json_array_size(a) + 1, sizeof *rates)) ||
 		  !(plain = calloc(json_array_size(a) + 1, sizeof *plain))))
 		goto nomem;
@@ -126,7 +128,7 @@ struct exchange_table *exchange_table_parse(const json_t *doc,
 	{
 		char f[PROBLEM_FIELD_MAX];
 
-		field_index_pointer(f, sizeof f, "/rates", i);
+		fields_pointer_index(f, sizeof f, "/rates", i);
 		if (exchange_rate_parse(e, f, ref, &rates[n].r, p))
 			rates[n++].index = i;
 	}
@@ -137,7 +139,7 @@ struct exchange_table *exchange_table_parse(const json_t *doc,
 		if (!rate_cmp(&rates[i - 1].r, &rates[i].r)) {
 			char f[PROBLEM_FIELD_MAX], m[KMONTH_TEXT_MAX];
 
-			field_index_pointer(f, sizeof f, "/rates", rates[i].index);
+			fields_pointer_index(f, sizeof f, "/rates", rates[i].index);
 			kmonth_format(rates[i].r.month, m);
 			problems_add(p, f, "repeats the %s rate for %s (/rates/%zu)",
 				     rates[i].r.currency, m, rates[i - 1].index);
@@ -190,5 +192,5 @@ json_t *exchange_rate_to_json(const struct exchange_rate *r)
 	kmonth_format(r->month, m);
 	return json_pack("{s:s, s:s, s:o}", "currency", r->currency, "month", m,
 			 "cny_per_unit",
-			 json_decimal_trim(r->cny_per_unit, EXCHANGE_SCALE));
+			 fields_decimal_json_trim(r->cny_per_unit, EXCHANGE_SCALE));
 }

@@ -11,7 +11,7 @@
 #include "common/buf.h"
 #include "common/date.h"
 #include "common/decimal.h"
-#include "common/fields.h"
+#include "domain/fields.h"
 
 #define QUANTITY_ONE 1000 /* 10^FEE_QUANTITY_SCALE */
 
@@ -108,7 +108,8 @@ static int enum_field(const json_t *obj, const char *key, const char *at,
 		      bool required, const char *const *names, size_t n,
 		      const char *accepted, struct problems *p)
 {
-	const char *s = field_string(obj, key, at, required, 32, p);
+	struct fields fs = {.p = p};
+	const char *s = fields_text(&fs, obj, key, at, required, 32);
 	int i = index_of(names, n, s);
 	char f[PROBLEM_FIELD_MAX];
 
@@ -138,6 +139,7 @@ static const char item_accepted[] =
 static bool parse_item(const json_t *j, const char *at, struct fee_item *it,
 		       struct problems *p)
 {
+	struct fields fs = {.p = p};
 	const char *code, *charger, *en, *zh, *basis;
 	int by, unit, insp = 0;
 	char f[PROBLEM_FIELD_MAX];
@@ -147,7 +149,7 @@ static bool parse_item(const json_t *j, const char *at, struct fee_item *it,
 		return true;
 	}
 	problems_unknown_fields(p, j, at, item_fields, item_accepted);
-	code = field_string(j, "code", at, true, FEE_CODE_MAX - 1, p);
+	code = fields_text(&fs, j, "code", at, true, FEE_CODE_MAX - 1);
 	json_pointer_to(f, sizeof f, at, "code");
 	if (code && !code_chars(code, false))
 		problems_add(p, f, "must be capital letters, digits or '-', such as \"INSP-LIFT\"");
@@ -156,14 +158,13 @@ static bool parse_item(const json_t *j, const char *at, struct fee_item *it,
 	by = enum_field(j, "charged_by", at, true, charger_names, COUNT(charger_names),
 			"terminal, port_authority, inspection_site, shipping_agent, tally",
 			p);
-	charger = field_string(j, "charger", at, false, 100, p);
-	en = field_string(j, "service_en", at, true, 200, p);
-	zh = field_string(j, "service_zh", at, false, 100, p);
+	charger = fields_text(&fs, j, "charger", at, false, 100);
+	en = fields_text(&fs, j, "service_en", at, true, 200);
+	zh = fields_text(&fs, j, "service_zh", at, false, 100);
 	unit = enum_field(j, "unit", at, true, unit_names, COUNT(unit_names),
 			  "container, teu, container_day, declaration, tonne", p);
-	field_decimal(j, "price", at, 2, FIELD_POSITIVE, FEE_PRICE_MAX, true,
-		      &it->price, p);
-	basis = field_string(j, "legal_basis", at, true, 500, p);
+	fields_decimal_max(&fs, j, "price", at, 2, true, true, FEE_PRICE_MAX, &it->price);
+	basis = fields_text(&fs, j, "legal_basis", at, true, 500);
 	if (json_object_get(j, "inspection_service") &&
 	    !json_is_null(json_object_get(j, "inspection_service")))
 		insp = enum_field(j, "inspection_service", at, false, inspection_names + 1,
@@ -189,6 +190,7 @@ struct fee_catalogue *fee_catalogue_parse(const json_t *doc,
 					  const struct refdata *ref,
 					  struct problems *p)
 {
+	struct fields fs = {.p = p};
 	size_t before = p->count + p->dropped, i;
 	struct fee_catalogue *c;
 	const char *id, *port, *desc;
@@ -205,13 +207,13 @@ struct fee_catalogue *fee_catalogue_parse(const json_t *doc,
 		goto nomem;
 	problems_unknown_fields(p, doc, "", catalogue_fields,
 				"id, port, effective_from, description, items");
-	id = field_string(doc, "id", "", true, FEE_ID_MAX - 1, p);
+	id = fields_text(&fs, doc, "id", "", true, FEE_ID_MAX - 1);
 	if (id && !code_chars(id, true))
 		problems_add(p, "/id", "must be letters, digits, '.', '-' or '_', such "
 				       "as \"CNNSA-2026\"");
 	else if (id)
 		str_copy(c->id, id, sizeof c->id);
-	port = field_string(doc, "port", "", true, 8, p);
+	port = fields_text(&fs, doc, "port", "", true, 8);
 	if (port && !locode_chars(port))
 		problems_add(p, "/port", "must be a UN/LOCODE such as \"CNNSA\"");
 	else if (port && ports && ports->n && !refdata_has(ref, "ports", port))
@@ -219,11 +221,11 @@ struct fee_catalogue *fee_catalogue_parse(const json_t *doc,
 					 "/v1/reference/ports)", port);
 	else if (port)
 		str_copy(c->port, port, sizeof c->port);
-	field_date(doc, "effective_from", "", true, &c->effective_from, p);
-	desc = field_string(doc, "description", "", false, 500, p);
+	fields_date(&fs, doc, "effective_from", "", true, &c->effective_from);
+	desc = fields_text(&fs, doc, "description", "", false, 500);
 	if (!keep(desc, &c->description))
 		goto nomem;
-	items = field_array(doc, "items", "", true, FEE_MAX_ITEMS, p);
+	items = fields_array(&fs, doc, "items", "", true, false, FEE_MAX_ITEMS);
 	if (items && json_array_size(items) == 0)
 		problems_add(p, "/items", "must have at least one item");
 	if (items && !(c->items = calloc(json_array_size(items) + 1, sizeof *c->items)))
@@ -232,7 +234,7 @@ struct fee_catalogue *fee_catalogue_parse(const json_t *doc,
 	{
 		char f[PROBLEM_FIELD_MAX];
 
-		field_index_pointer(f, sizeof f, "/items", i);
+		fields_pointer_index(f, sizeof f, "/items", i);
 		c->nitems++;
 		if (!parse_item(e, f, &c->items[i], p))
 			goto nomem;
@@ -384,7 +386,7 @@ json_t *fee_catalogue_to_json(const struct fee_catalogue *c)
 			"{s:s, s:s, s:s, s:s, s:o, s:s, s:o}", "code", it->code,
 			"charged_by", fee_charger_name(it->charged_by), "service_en",
 			it->service_en, "unit", fee_unit_name(it->unit), "price",
-			json_decimal(it->price, 2), "legal_basis", it->legal_basis,
+			fields_decimal_json(it->price, 2), "legal_basis", it->legal_basis,
 			"inspection_service",
 			it->inspection == FEE_INSPECTION_NONE
 				? json_null()
@@ -405,10 +407,11 @@ json_t *fee_charge_to_json(const struct fee_charge *ch)
 {
 	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:o, s:o, s:s}",
 			 "catalogue", ch->catalogue, "code", ch->code, "unit",
-			 fee_unit_name(ch->unit), "price", json_decimal(ch->price, 2),
-			 "quantity", json_decimal_trim(ch->quantity, FEE_QUANTITY_SCALE),
-			 "amount", json_decimal(ch->amount, 2), "payer",
+			 fee_unit_name(ch->unit), "price",
+			 fields_decimal_json(ch->price, 2), "quantity",
+			 fields_decimal_json_trim(ch->quantity, FEE_QUANTITY_SCALE), "amount",
+			 fields_decimal_json(ch->amount, 2), "payer",
 			 fee_payer_name(ch->payer), "trader_amount",
-			 json_decimal(ch->trader_amount, 2), "state_amount",
-			 json_decimal(ch->state_amount, 2), "reason", ch->reason);
+			 fields_decimal_json(ch->trader_amount, 2), "state_amount",
+			 fields_decimal_json(ch->state_amount, 2), "reason", ch->reason);
 }

@@ -19,8 +19,9 @@
  *    are waived for the trader and recorded as borne by the state when the
  *    inspection's outcome is no_problem. Other inspection-related services
  *    (unpacking, for instance) and every other fee are paid by the trader
- *    whatever the outcome. Until the inspection is complete a charge is
- *    the trader's; the lead's service re-applies the rule on completion.
+ *    whatever the outcome. A charge raised before the inspection is
+ *    complete is the trader's (src/service/charges.c raises inspection
+ *    services only once it is complete).
  *
  * Pure domain code: no I/O, no clock, no floating point; a catalogue is
  * immutable once parsed.

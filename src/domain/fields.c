@@ -7,6 +7,7 @@
 
 #include "common/clock.h"
 #include "common/codes.h"
+#include "common/date.h"
 #include "common/decimal.h"
 
 void fields_pointer_index(char *out, size_t n, const char *prefix, size_t i)
@@ -280,4 +281,70 @@ const char *fields_container(struct fields *f, const json_t *obj,
 		return NULL;
 	}
 	return s;
+}
+
+enum fields_found fields_decimal_max(struct fields *f, const json_t *obj,
+				     const char *key, const char *at, int scale,
+				     bool required, bool positive, int64_t max,
+				     int64_t *out)
+{
+	const json_t *j = json_object_get(obj, key);
+	bool absent = !j || json_is_null(j);
+	int64_t v;
+	if (!fields_decimal(f, obj, key, at, scale, required, positive, &v))
+		return absent ? FIELDS_ABSENT : FIELDS_WRONG;
+	if (absent)
+		return FIELDS_ABSENT;
+	if (v > max) {
+		char ptr[FIELD_POINTER_MAX], limit[32];
+		json_pointer_to(ptr, sizeof ptr, at, key);
+		decimal_format_trim(max, scale, limit, sizeof limit);
+		problems_add(f->p, ptr, "must be at most %s", limit);
+		return FIELDS_WRONG;
+	}
+	*out = v;
+	return FIELDS_VALID;
+}
+
+/* A string member read by `parse`; `form` completes "must be ...". */
+static enum fields_found parsed(struct fields *f, const json_t *obj, const char *key,
+				const char *at, bool required,
+				bool (*parse)(const char *, int32_t *), const char *form,
+				int32_t *out)
+{
+	char ptr[FIELD_POINTER_MAX];
+	const json_t *j = member(f, obj, key, at, required, ptr, sizeof ptr);
+	if (!j)
+		return FIELDS_ABSENT;
+	if (!json_is_string(j) || !parse(json_string_value(j), out)) {
+		problems_add(f->p, ptr, "must be %s", form);
+		return FIELDS_WRONG;
+	}
+	return FIELDS_VALID;
+}
+
+enum fields_found fields_date(struct fields *f, const json_t *obj, const char *key,
+			      const char *at, bool required, int32_t *out)
+{
+	return parsed(f, obj, key, at, required, kdate_parse,
+		      "a calendar date written YYYY-MM-DD, such as \"2026-01-01\"", out);
+}
+
+enum fields_found fields_month(struct fields *f, const json_t *obj, const char *key,
+			       const char *at, bool required, int32_t *out)
+{
+	return parsed(f, obj, key, at, required, kmonth_parse,
+		      "a month written YYYY-MM, such as \"2026-11\"", out);
+}
+
+json_t *fields_decimal_json(int64_t v, int scale)
+{
+	char buf[32];
+	return decimal_format(v, scale, buf, sizeof buf) < 0 ? NULL : json_string(buf);
+}
+
+json_t *fields_decimal_json_trim(int64_t v, int scale)
+{
+	char buf[32];
+	return decimal_format_trim(v, scale, buf, sizeof buf) < 0 ? NULL : json_string(buf);
 }

@@ -113,4 +113,35 @@ const char *fields_uscc(struct fields *f, const json_t *obj, const char *key,
 const char *fields_container(struct fields *f, const json_t *obj,
 			     const char *key, const char *at, bool required);
 
+/* --- dates, bounded decimals and decimals written back (the money
+ * documents: tariffs, exchange rates, fee catalogues, payments) --- */
+
+/* What a reader found. */
+enum fields_found {
+	FIELDS_ABSENT, /* missing or null (a problem if it was required) */
+	FIELDS_VALID,  /* present and valid: the output is set */
+	FIELDS_WRONG,  /* present and not valid: a problem was recorded */
+};
+
+/* Like fields_decimal, and at most `max` (in units of 10^-scale): "must be
+ * at most 1000". *out is set only when valid (left alone otherwise). */
+enum fields_found fields_decimal_max(struct fields *f, const json_t *obj,
+				     const char *key, const char *at, int scale,
+				     bool required, bool positive, int64_t max,
+				     int64_t *out);
+
+/* A calendar date "YYYY-MM-DD" into *out (a day number, common/date.h). */
+enum fields_found fields_date(struct fields *f, const json_t *obj, const char *key,
+			      const char *at, bool required, int32_t *out);
+
+/* A month "YYYY-MM" into *out (common/date.h). */
+enum fields_found fields_month(struct fields *f, const json_t *obj, const char *key,
+			       const char *at, bool required, int32_t *out);
+
+/* v (scaled by 10^scale) as a JSON decimal string with exactly `scale`
+ * decimals, or with trailing zeros trimmed ("10", "0.047351"). NULL when
+ * out of memory. */
+json_t *fields_decimal_json(int64_t v, int scale);
+json_t *fields_decimal_json_trim(int64_t v, int scale);
+
 #endif

@@ -11,7 +11,7 @@
 #include "common/clock.h"
 #include "common/date.h"
 #include "common/decimal.h"
-#include "common/fields.h"
+#include "domain/fields.h"
 
 const char *release_money_name(enum release_money r)
 {
@@ -42,7 +42,8 @@ static bool reference_chars(const char *s)
 static const char *identifier(const json_t *obj, const char *key, const char *at,
 			      size_t max, struct problems *p)
 {
-	const char *s = field_string(obj, key, at, true, max, p);
+	struct fields fs = {.p = p};
+	const char *s = fields_text(&fs, obj, key, at, true, max);
 	char f[PROBLEM_FIELD_MAX];
 
 	if (s && !reference_chars(s)) {
@@ -55,6 +56,7 @@ static const char *identifier(const json_t *obj, const char *key, const char *at
 
 bool payment_parse(const json_t *body, struct payment *out, struct problems *p)
 {
+	struct fields fs = {.p = p};
 	static const char *const fields[] = { "bank_reference", "amount", "paid_at",
 					      NULL };
 	size_t before = p->count + p->dropped;
@@ -69,9 +71,9 @@ bool payment_parse(const json_t *body, struct payment *out, struct problems *p)
 	problems_unknown_fields(p, body, "", fields, "bank_reference, amount, paid_at");
 	if ((ref = identifier(body, "bank_reference", "", PAYMENT_REFERENCE_MAX - 1, p)))
 		str_copy(out->bank_reference, ref, sizeof out->bank_reference);
-	field_decimal(body, "amount", "", 2, FIELD_POSITIVE, PAYMENT_AMOUNT_MAX, true,
-		      &out->amount, p);
-	at = field_string(body, "paid_at", "", true, 40, p);
+	fields_decimal_max(&fs, body, "amount", "", 2, true, true, PAYMENT_AMOUNT_MAX,
+			   &out->amount);
+	at = fields_text(&fs, body, "paid_at", "", true, 40);
 	if (at && !ktime_parse(at, &out->paid_at))
 		problems_add(p, "/paid_at", "must be an RFC 3339 time such as "
 					    "\"2026-11-23T08:30:00Z\"");
@@ -139,6 +141,7 @@ enum payment_replay payment_match(const struct payment_record *existing,
 bool guarantee_parse(const json_t *j, const char *at, struct guarantee *out,
 		     struct problems *p)
 {
+	struct fields fs = {.p = p};
 	static const char *const fields[] = { "number", "ceiling", "valid_from",
 					      "valid_until", NULL };
 	size_t before = p->count + p->dropped;
@@ -154,10 +157,10 @@ bool guarantee_parse(const json_t *j, const char *at, struct guarantee *out,
 	problems_unknown_fields(p, j, at, fields, "number, ceiling, valid_from, valid_until");
 	if ((num = identifier(j, "number", at, GUARANTEE_NUMBER_MAX - 1, p)))
 		str_copy(out->number, num, sizeof out->number);
-	field_decimal(j, "ceiling", at, 2, FIELD_POSITIVE, PAYMENT_AMOUNT_MAX, true,
-		      &out->ceiling, p);
-	if (field_date(j, "valid_from", at, true, &out->valid_from, p) == FIELD_OK &&
-	    field_date(j, "valid_until", at, true, &out->valid_until, p) == FIELD_OK &&
+	fields_decimal_max(&fs, j, "ceiling", at, 2, true, true, PAYMENT_AMOUNT_MAX,
+			   &out->ceiling);
+	if (fields_date(&fs, j, "valid_from", at, true, &out->valid_from) == FIELDS_VALID &&
+	    fields_date(&fs, j, "valid_until", at, true, &out->valid_until) == FIELDS_VALID &&
 	    out->valid_until < out->valid_from) {
 		json_pointer_to(f, sizeof f, at, "valid_until");
 		problems_add(p, f, "must not be before valid_from");
@@ -272,8 +275,8 @@ json_t *guarantee_to_json(const struct guarantee *g)
 	kdate_format(g->valid_from, from);
 	kdate_format(g->valid_until, until);
 	return json_pack("{s:s, s:o, s:o, s:o, s:s, s:s}", "number", g->number,
-			 "ceiling", json_decimal(g->ceiling, 2), "drawn",
-			 json_decimal(g->drawn, 2), "available",
-			 json_decimal(guarantee_available(g), 2), "valid_from", from,
+			 "ceiling", fields_decimal_json(g->ceiling, 2), "drawn",
+			 fields_decimal_json(g->drawn, 2), "available",
+			 fields_decimal_json(guarantee_available(g), 2), "valid_from", from,
 			 "valid_until", until);
 }

@@ -14,7 +14,7 @@
 #include "common/codes.h"
 #include "common/date.h"
 #include "common/decimal.h"
-#include "common/fields.h"
+#include "domain/fields.h"
 
 #define PERCENT_SCALE 4
 #define QUANTITY_SCALE 5
@@ -27,6 +27,7 @@ static const char *const item_fields[] = { "hs_code", "quantity", "fob_value_cny
 bool refund_application_parse(const json_t *body, struct refund_application *out,
 			      struct problems *p)
 {
+	struct fields fs = {.p = p};
 	static const char *const fields[] = { "declaration_number", "items", NULL };
 	size_t before = p->count + p->dropped, i;
 	const char *num;
@@ -40,12 +41,12 @@ bool refund_application_parse(const json_t *body, struct refund_application *out
 		return false;
 	}
 	problems_unknown_fields(p, body, "", fields, "declaration_number, items");
-	num = field_string(body, "declaration_number", "", true, 32, p);
+	num = fields_text(&fs, body, "declaration_number", "", true, 32);
 	if (num && !codes_is_digits(num, 18))
 		problems_add(p, "/declaration_number", "must be an 18-digit declaration number");
 	else if (num)
 		str_copy(out->declaration, num, sizeof out->declaration);
-	items = field_array(body, "items", "", true, REFUND_MAX_ITEMS, p);
+	items = fields_array(&fs, body, "items", "", true, false, REFUND_MAX_ITEMS);
 	if (items && json_array_size(items) == 0)
 		problems_add(p, "/items", "must list the declaration's items");
 	json_array_foreach(items, i, e)
@@ -54,7 +55,7 @@ bool refund_application_parse(const json_t *body, struct refund_application *out
 		char f[PROBLEM_FIELD_MAX], hf[PROBLEM_FIELD_MAX];
 		const char *hs;
 
-		field_index_pointer(f, sizeof f, "/items", i);
+		fields_pointer_index(f, sizeof f, "/items", i);
 		if (!json_is_object(e)) {
 			problems_add(p, f, "must be an object with hs_code, quantity and "
 					   "fob_value_cny");
@@ -62,16 +63,16 @@ bool refund_application_parse(const json_t *body, struct refund_application *out
 		}
 		problems_unknown_fields(p, e, f, item_fields,
 					"hs_code, quantity, fob_value_cny");
-		hs = field_string(e, "hs_code", f, true, 16, p);
+		hs = fields_text(&fs, e, "hs_code", f, true, 16);
 		json_pointer_to(hf, sizeof hf, f, "hs_code");
 		if (hs && !codes_is_digits(hs, 10))
 			problems_add(p, hf, "must be a 10-digit commodity code");
 		else if (hs)
 			str_copy(it->hs_code, hs, sizeof it->hs_code);
-		field_decimal(e, "quantity", f, QUANTITY_SCALE, FIELD_POSITIVE, QUANTITY_MAX,
-			      true, &it->quantity, p);
-		field_decimal(e, "fob_value_cny", f, 2, FIELD_NON_NEGATIVE, AMOUNT_MAX, true,
-			      &it->fob_cny, p);
+		fields_decimal_max(&fs, e, "quantity", f, QUANTITY_SCALE, true, true,
+				   QUANTITY_MAX, &it->quantity);
+		fields_decimal_max(&fs, e, "fob_value_cny", f, 2, true, false, AMOUNT_MAX,
+				   &it->fob_cny);
 		out->nitems++;
 	}
 	return p->count + p->dropped == before;
@@ -190,19 +191,19 @@ json_t *refund_result_to_json(const struct refund_result *r)
 		      r->declaration, "verdict",
 		      r->verdict == REFUND_MATCHES ? "matches" : "mismatch", "date", day,
 		      "departed_at", departed, "items", items = json_array(),
-		      "total_refund", json_decimal(r->total, 2));
+		      "total_refund", fields_decimal_json(r->total, 2));
 	for (size_t i = 0; j && i < r->nitems; i++) {
 		const struct refund_item_result *it = &r->items[i];
 
 		if (json_array_append_new(
 			    items,
 			    json_pack("{s:s, s:o, s:o, s:o, s:o}", "hs_code", it->hs_code,
-				      "fob_value_cny", json_decimal(it->fob_cny, 2),
+				      "fob_value_cny", fields_decimal_json(it->fob_cny, 2),
 				      "tariff_version",
 				      it->version ? json_string(it->version->id) : json_null(),
 				      "refund_percent",
-				      json_decimal_trim(it->rate_ppm, PERCENT_SCALE), "refund",
-				      json_decimal(it->refund, 2)))) {
+				      fields_decimal_json_trim(it->rate_ppm, PERCENT_SCALE),
+				      "refund", fields_decimal_json(it->refund, 2)))) {
 			json_decref(j);
 			return NULL;
 		}

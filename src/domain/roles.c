@@ -36,7 +36,7 @@ const char *role_agency(enum role r)
 const char *role_names_text(void)
 {
 	return "declarant, customs, quarantine, border, maritime, port_operator, "
-	       "analyst, admin, auditor";
+	       "analyst, admin, auditor, tax_office";
 }
 
 /* The kinds of organisation a role may belong to, '|'-separated. No
@@ -50,6 +50,7 @@ static const char *kinds_of(enum role r)
 	case ROLE_QUARANTINE:
 	case ROLE_BORDER:
 	case ROLE_MARITIME:
+	case ROLE_TAX_OFFICE:
 		return "agency";
 	case ROLE_PORT_OPERATOR:
 		return "port";

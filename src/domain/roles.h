@@ -23,7 +23,8 @@
 	X(PORT_OPERATOR, "port_operator", false)                               \
 	X(ANALYST, "analyst", false)                                           \
 	X(ADMIN, "admin", false)                                               \
-	X(AUDITOR, "auditor", false)
+	X(AUDITOR, "auditor", false)                                           \
+	X(TAX_OFFICE, "tax_office", false)
 
 enum role {
 #define ROLE_ENUM(name, text, agency) ROLE_##name,

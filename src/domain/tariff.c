@@ -15,7 +15,7 @@
 #include "common/codes.h"
 #include "common/date.h"
 #include "common/decimal.h"
-#include "common/fields.h"
+#include "domain/fields.h"
 
 #define PERCENT_SCALE 4 /* a percentage with 4 decimals is parts per million */
 
@@ -83,9 +83,10 @@ static bool parse_rate(struct parse *ps, const json_t *j, const char *at,
 		       int64_t max_ppm, struct tariff_rate *out)
 {
 	struct problems *p = ps->p;
+	struct fields fs = {.p = p};
 	size_t before = problem_count(p);
 	int64_t ppm = 0, per_unit = 0;
-	enum field_result rp, ra;
+	enum fields_found rp, ra;
 	const char *unit;
 	char f[PROBLEM_FIELD_MAX];
 
@@ -98,14 +99,13 @@ static bool parse_rate(struct parse *ps, const json_t *j, const char *at,
 		return false;
 	}
 	problems_unknown_fields(p, j, at, rate_fields, "percent, per_unit, unit");
-	rp = field_decimal(j, "percent", at, PERCENT_SCALE, FIELD_NON_NEGATIVE,
-			   max_ppm, false, &ppm, p);
-	ra = field_decimal(j, "per_unit", at, TARIFF_PER_UNIT_SCALE,
-			   FIELD_NON_NEGATIVE, TARIFF_PER_UNIT_MAX, false,
-			   &per_unit, p);
-	unit = field_string(j, "unit", at, ra != FIELD_ABSENT, 16, p);
+	rp = fields_decimal_max(&fs, j, "percent", at, PERCENT_SCALE, false, false,
+				max_ppm, &ppm);
+	ra = fields_decimal_max(&fs, j, "per_unit", at, TARIFF_PER_UNIT_SCALE, false,
+				false, TARIFF_PER_UNIT_MAX, &per_unit);
+	unit = fields_text(&fs, j, "unit", at, ra != FIELDS_ABSENT, 16);
 	json_pointer_to(f, sizeof f, at, "unit");
-	if (unit && ra == FIELD_ABSENT) {
+	if (unit && ra == FIELDS_ABSENT) {
 		problems_add(p, f, "is accepted only with per_unit (a specific rate is "
 				   "an amount per unit)");
 	} else if (unit && !codes_is_digits(unit, 3)) {
@@ -116,7 +116,7 @@ static bool parse_rate(struct parse *ps, const json_t *j, const char *at,
 		problems_add(p, f, "'%s' is not a known unit of measure (see GET "
 				   "/v1/reference/units)", unit);
 	}
-	if (rp == FIELD_ABSENT && ra == FIELD_ABSENT &&
+	if (rp == FIELDS_ABSENT && ra == FIELDS_ABSENT &&
 	    problem_count(p) == before) {
 		problems_add(p, at,
 			     "must have percent (ad valorem), per_unit with unit "
@@ -128,8 +128,8 @@ static bool parse_rate(struct parse *ps, const json_t *j, const char *at,
 	out->per_unit = per_unit;
 	if (unit)
 		str_copy(out->unit, unit, sizeof out->unit);
-	out->kind = rp == FIELD_OK && ra == FIELD_OK ? TARIFF_RATE_COMPOUND :
-		    rp == FIELD_OK		     ? TARIFF_RATE_AD_VALOREM :
+	out->kind = rp == FIELDS_VALID && ra == FIELDS_VALID ? TARIFF_RATE_COMPOUND :
+		    rp == FIELDS_VALID		     ? TARIFF_RATE_AD_VALOREM :
 						       TARIFF_RATE_SPECIFIC;
 	return true;
 }
@@ -200,8 +200,9 @@ static void parse_preferences(struct parse *ps, const json_t *line,
 			      const char *at, struct tariff_line *l)
 {
 	struct problems *p = ps->p;
-	const json_t *a = field_array(line, "preferential", at, false,
-				      TARIFF_MAX_PREFERENCES, p);
+	struct fields fs = {.p = p};
+	const json_t *a = fields_array(&fs, line, "preferential", at, false, false,
+				       TARIFF_MAX_PREFERENCES);
 	char pat[PROBLEM_FIELD_MAX];
 	size_t i;
 	json_t *e;
@@ -219,7 +220,7 @@ static void parse_preferences(struct parse *ps, const json_t *line,
 		json_t *o;
 		char (*list)[3];
 
-		field_index_pointer(f, sizeof f, pat, i);
+		fields_pointer_index(f, sizeof f, pat, i);
 		if (!json_is_object(e)) {
 			problems_add(p, f, "must be an object with agreement, origins and duty");
 			continue;
@@ -229,7 +230,7 @@ static void parse_preferences(struct parse *ps, const json_t *line,
 		memset(pr, 0, sizeof *pr);
 		problems_unknown_fields(p, e, f, preference_fields,
 					"agreement, origins, duty");
-		code = field_string(e, "agreement", f, true, 16, p);
+		code = fields_text(&fs, e, "agreement", f, true, 16);
 		if (code) {
 			for (size_t g = 0; g < ps->v->nagreements; g++)
 				if (!strcmp(ps->v->agreements[g].code, code))
@@ -250,7 +251,8 @@ static void parse_preferences(struct parse *ps, const json_t *line,
 			json_pointer_to(df, sizeof df, f, "duty");
 			check_legal_unit(ps, l->code, &pr->duty, df);
 		}
-		origins = field_array(e, "origins", f, true, TARIFF_MAX_ORIGINS, p);
+		origins = fields_array(&fs, e, "origins", f, true, false,
+				       TARIFF_MAX_ORIGINS);
 		json_pointer_to(of, sizeof of, f, "origins");
 		if (origins && json_array_size(origins) == 0)
 			problems_add(p, of, "must list at least one origin country");
@@ -262,7 +264,7 @@ static void parse_preferences(struct parse *ps, const json_t *line,
 			const char *c = json_string_value(o);
 			bool seen = false;
 
-			field_index_pointer(cf, sizeof cf, of, k);
+			fields_pointer_index(cf, sizeof cf, of, k);
 			if (!c || !codes_is_capitals(c, 2)) {
 				problems_add(p, cf, "must be an ISO 3166-1 alpha-2 country "
 						    "code such as \"VN\"");
@@ -315,6 +317,7 @@ static void parse_line(struct parse *ps, const json_t *j, const char *at,
 		       struct tariff_line *l)
 {
 	struct problems *p = ps->p;
+	struct fields fs = {.p = p};
 	const char *code, *desc;
 	int64_t vat = 0, refund = 0;
 	char f[PROBLEM_FIELD_MAX];
@@ -324,7 +327,7 @@ static void parse_line(struct parse *ps, const json_t *j, const char *at,
 		return;
 	}
 	problems_unknown_fields(p, j, at, line_fields, line_accepted);
-	code = field_string(j, "code", at, true, 16, p);
+	code = fields_text(&fs, j, "code", at, true, 16);
 	json_pointer_to(f, sizeof f, at, "code");
 	if (code && !codes_is_digits(code, 10) && !codes_is_digits(code, 8))
 		problems_add(p, f,
@@ -335,7 +338,7 @@ static void parse_line(struct parse *ps, const json_t *j, const char *at,
 		str_copy(l->code, code, sizeof l->code);
 		l->key = code_key(code, strlen(code));
 	}
-	desc = field_string(j, "description", at, false, 255, p);
+	desc = fields_text(&fs, j, "description", at, false, 255);
 	if (desc && !(l->description = strdup(desc)))
 		problems_add(p, at, "could not be stored (out of memory)");
 
@@ -356,8 +359,8 @@ static void parse_line(struct parse *ps, const json_t *j, const char *at,
 	}
 	parse_preferences(ps, j, at, l);
 
-	if (field_decimal(j, "vat_percent", at, PERCENT_SCALE, FIELD_NON_NEGATIVE,
-			  TARIFF_PPM, true, &vat, p) == FIELD_OK) {
+	if (fields_decimal_max(&fs, j, "vat_percent", at, PERCENT_SCALE, true, false,
+			       TARIFF_PPM, &vat) == FIELDS_VALID) {
 		if (vat != 130000 && vat != 90000) {
 			json_pointer_to(f, sizeof f, at, "vat_percent");
 			problems_add(p, f, "must be \"13\" or \"9\" (the import VAT "
@@ -365,9 +368,8 @@ static void parse_line(struct parse *ps, const json_t *j, const char *at,
 		}
 		l->vat_ppm = (uint32_t)vat;
 	}
-	if (field_decimal(j, "export_refund_percent", at, PERCENT_SCALE,
-			  FIELD_NON_NEGATIVE, TARIFF_REFUND_MAX_PPM, true, &refund,
-			  p) == FIELD_OK)
+	if (fields_decimal_max(&fs, j, "export_refund_percent", at, PERCENT_SCALE, true,
+			       false, TARIFF_REFUND_MAX_PPM, &refund) == FIELDS_VALID)
 		l->export_refund_ppm = (uint32_t)refund;
 }
 
@@ -376,9 +378,10 @@ static const char *const agreement_fields[] = { "code", "name_en", "name_zh", NU
 static void parse_agreements(struct parse *ps, const json_t *doc)
 {
 	struct problems *p = ps->p;
+	struct fields fs = {.p = p};
 	struct tariff_version *v = ps->v;
-	const json_t *a = field_array(doc, "agreements", "", false,
-				      TARIFF_MAX_AGREEMENTS, p);
+	const json_t *a = fields_array(&fs, doc, "agreements", "", false, false,
+				       TARIFF_MAX_AGREEMENTS);
 	size_t i;
 	json_t *e;
 
@@ -389,15 +392,15 @@ static void parse_agreements(struct parse *ps, const json_t *doc)
 		const char *code, *en, *zh;
 		bool dup = false;
 
-		field_index_pointer(f, sizeof f, "/agreements", i);
+		fields_pointer_index(f, sizeof f, "/agreements", i);
 		if (!json_is_object(e)) {
 			problems_add(p, f, "must be an object with code, name_en and name_zh");
 			continue;
 		}
 		problems_unknown_fields(p, e, f, agreement_fields, "code, name_en, name_zh");
-		code = field_string(e, "code", f, true, 16, p);
-		en = field_string(e, "name_en", f, true, 100, p);
-		zh = field_string(e, "name_zh", f, false, 100, p);
+		code = fields_text(&fs, e, "code", f, true, 16);
+		en = fields_text(&fs, e, "name_en", f, true, 100);
+		zh = fields_text(&fs, e, "name_zh", f, false, 100);
 		json_pointer_to(cf, sizeof cf, f, "code");
 		if (code && !agreement_chars(code)) {
 			problems_add(p, cf, "must be 2 to 16 capital letters, digits or "
@@ -505,6 +508,7 @@ struct tariff_version *tariff_version_parse(const json_t *doc,
 					    const struct refdata *ref,
 					    struct problems *p)
 {
+	struct fields fs = {.p = p};
 	struct parse ps = { .ref = ref, .p = p };
 	struct tariff_version *v = NULL;
 	size_t before = problem_count(p), i;
@@ -521,24 +525,24 @@ struct tariff_version *tariff_version_parse(const json_t *doc,
 		goto nomem;
 	ps.v = v;
 	problems_unknown_fields(p, doc, "", version_fields, version_accepted);
-	id = field_string(doc, "id", "", true, TARIFF_ID_MAX - 1, p);
+	id = fields_text(&fs, doc, "id", "", true, TARIFF_ID_MAX - 1);
 	if (id && !id_chars(id))
 		problems_add(p, "/id", "must be letters, digits, '.', '-' or '_', "
 				       "such as \"CN-2026\"");
 	else if (id)
 		str_copy(v->id, id, sizeof v->id);
-	desc = field_string(doc, "description", "", false, 500, p);
+	desc = fields_text(&fs, doc, "description", "", false, 500);
 	if (desc && !(v->description = strdup(desc)))
 		goto nomem;
-	field_date(doc, "effective_from", "", true, &v->effective_from, p);
-	kind = field_string(doc, "kind", "", true, 16, p);
+	fields_date(&fs, doc, "effective_from", "", true, &v->effective_from);
+	kind = fields_text(&fs, doc, "kind", "", true, 16);
 	if (kind && strcmp(kind, "full") && strcmp(kind, "amendment"))
 		problems_add(p, "/kind", "must be \"full\" (the whole tariff) or "
 					 "\"amendment\" (only the lines it lists change)");
 	v->amendment = kind && !strcmp(kind, "amendment");
 	parse_agreements(&ps, doc);
 
-	lines = field_array(doc, "lines", "", true, TARIFF_MAX_LINES, p);
+	lines = fields_array(&fs, doc, "lines", "", true, false, TARIFF_MAX_LINES);
 	if (lines && json_array_size(lines) == 0)
 		problems_add(p, "/lines", "must have at least one line");
 	if (lines) {
@@ -553,7 +557,7 @@ struct tariff_version *tariff_version_parse(const json_t *doc,
 	{
 		char f[PROBLEM_FIELD_MAX];
 
-		field_index_pointer(f, sizeof f, "/lines", i);
+		fields_pointer_index(f, sizeof f, "/lines", i);
 		parse_line(&ps, l, f, &v->lines[v->nlines++]);
 	}
 	if (!sort_lines(&ps))
@@ -764,9 +768,9 @@ json_t *tariff_rate_to_json(const struct tariff_rate *r)
 	if (!(j = json_object()))
 		return NULL;
 	if (r->kind != TARIFF_RATE_SPECIFIC)
-		ok = put(j, "percent", json_decimal_trim(r->ppm, PERCENT_SCALE));
+		ok = put(j, "percent", fields_decimal_json_trim(r->ppm, PERCENT_SCALE));
 	if (ok && r->kind != TARIFF_RATE_AD_VALOREM)
-		ok = put(j, "per_unit", json_decimal_trim(r->per_unit,
+		ok = put(j, "per_unit", fields_decimal_json_trim(r->per_unit,
 							  TARIFF_PER_UNIT_SCALE)) &&
 		     put(j, "unit", json_string(r->unit));
 	if (!ok) {
@@ -794,9 +798,9 @@ json_t *tariff_line_to_json(const struct tariff_line *l)
 {
 	json_t *j = json_pack("{s:s, s:o, s:o, s:o}", "code", l->code, "mfn",
 			      tariff_rate_to_json(&l->mfn), "vat_percent",
-			      json_decimal_trim(l->vat_ppm, PERCENT_SCALE),
+			      fields_decimal_json_trim(l->vat_ppm, PERCENT_SCALE),
 			      "export_refund_percent",
-			      json_decimal_trim(l->export_refund_ppm, PERCENT_SCALE));
+			      fields_decimal_json_trim(l->export_refund_ppm, PERCENT_SCALE));
 	json_t *prefs;
 
 	if (!j)

@@ -2,12 +2,15 @@
 #include "server/demo.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/loopback.h"
 #include "common/log.h"
 #include "domain/credentials.h"
+#include "common/date.h"
 #include "service/accounts.h"
+#include "service/taxes.h"
 
 static const struct org_input demo_orgs[] = {
 	{"91440101MA59TRAD00", "广州南沙海通进出口贸易有限公司 (Haitong Import & Export, Nansha)", "trader", NULL},
@@ -20,6 +23,7 @@ static const struct org_input demo_orgs[] = {
 	{"91440101MA5DP0RT5G", "广州南沙港集装箱码头 (Nansha Container Terminal)", "port", "CNNSA"},
 	{"11440000MB2D1PA06K", "广东省口岸办 (Guangdong Port Office)", "office", NULL},
 	{"91440101MA5ADMN826", "kouan operations", "office", NULL},
+	{"11440115MB2D3TAX01", "国家税务总局广州市南沙区税务局 (Nansha Tax Bureau)", "agency", NULL},
 	{NULL, NULL, NULL, NULL},
 };
 
@@ -39,6 +43,7 @@ const struct demo_user demo_users[] = {
 	{"analyst", "analyst-demo-2026", "analyst", "11440000MB2D1PA06K", "口岸办 分析员 Analyst", false},
 	{"admin", "admin-demo-2026", "admin", "91440101MA5ADMN826", "Administrator", false},
 	{"auditor", "auditor-demo-2026", "auditor", "11440000MB2D1PA06K", "审计员 Auditor", false},
+	{"tax", "tax-demo-2026", "tax_office", "11440115MB2D3TAX01", "退税科 吴 Wu (tax office)", false},
 	{NULL, NULL, NULL, NULL, NULL, false},
 };
 
@@ -170,6 +175,25 @@ static const struct demo_declaration demo_declarations[] = {
 	  {NULL, NULL, NULL}}},
 };
 
+/* The demo trader's general guarantee: 5,000,000.00 CNY. */
+#define DEMO_GUARANTEE_FEN INT64_C(500000000)
+
+size_t demo_org_count(void)
+{
+	size_t n = 0;
+	while (demo_orgs[n].uscc)
+		n++;
+	return n;
+}
+
+size_t demo_user_count(void)
+{
+	size_t n = 0;
+	while (demo_users[n].username)
+		n++;
+	return n;
+}
+
 /* The actor behind the demo's own set-up. */
 static const struct actor demo_actor = {.role = ROLE_ADMIN, .username = "kouan-demo"};
 
@@ -223,12 +247,35 @@ static kerr create_accounts(struct uow *u, void *arg)
 	return e;
 }
 
+/* Haitong, the demo trader (standard credit), holds a general guarantee
+ * with Guangzhou Customs, so its releases go through and draw it down until
+ * it pays (docs/money.md): from the first day of this year to the last of
+ * the next. */
+static kerr register_guarantee(struct uow *u, void *arg)
+{
+	(void)arg;
+	int y, m, d;
+	struct guarantee g = {.ceiling = DEMO_GUARANTEE_FEN};
+	struct guarantee_row row;
+	struct refusal why;
+	kdate_to_ymd(money_today(u), &y, &m, &d);
+	snprintf(g.number, sizeof g.number, "G-NS-%04d-001", y);
+	if (!kdate_from_ymd(y, 1, 1, &g.valid_from) || !kdate_from_ymd(y + 1, 12, 31, &g.valid_until))
+		return KERR_INTERNAL;
+	refusal_init(&why, NULL);
+	kerr e = taxes_guarantee_register(u, &demo_actor, demo_orgs[0].uscc, &g, &row, &why);
+	if (e)
+		log_error("demo: guarantee %s: %s", g.number, why.detail);
+	return e;
+}
+
 kerr demo_seed_accounts(struct app *app, bool *existed)
 {
 	kerr e = uow_run(&app->svc, false, first_user_exists, existed);
 	if (e || *existed)
 		return e;
-	return uow_run(&app->svc, true, create_accounts, NULL);
+	e = uow_run(&app->svc, true, create_accounts, NULL);
+	return e ? e : uow_run(&app->svc, true, register_guarantee, NULL);
 }
 
 struct token_request {
@@ -257,6 +304,63 @@ static bool call_ok(struct app *app, const struct loopback_call *call, int want,
 	return false;
 }
 
+/* The demo's exchange rates reach this month and the next: a currency's
+ * months after the compiled-in table take its last rate. These are demo
+ * figures (data/tariff/README.md), so that the demo assesses whenever it
+ * runs; an operator loads the published table instead, and kouan itself
+ * never carries a rate over. */
+static bool demo_rates_current(struct app *app, const char *token)
+{
+	struct loopback_result r;
+	struct loopback_call get = {.method = "GET", .path = "/v1/exchange-rates", .token = token};
+	if (!call_ok(app, &get, 200, 0, &r)) {
+		loopback_result_free(&r);
+		return false;
+	}
+	int32_t want = kmonth_of_date(kdate_of_instant(kclock_now(app->svc.clock),
+						       KDATE_CHINA_OFFSET_MIN)) +
+		       1;
+	json_t *add = json_array();
+	json_t *rates = json_object_get(r.json, "rates");
+	for (size_t i = 0; i < json_array_size(rates); i++) {
+		json_t *rate = json_array_get(rates, i);
+		json_t *next = json_array_get(rates, i + 1);
+		const char *cur = json_string_value(json_object_get(rate, "currency"));
+		if (next && !strcmp(cur, json_string_value(json_object_get(next, "currency"))))
+			continue; /* not the currency's last month */
+		int32_t last;
+		if (!kmonth_parse(json_string_value(json_object_get(rate, "month")), &last))
+			continue;
+		for (int32_t m = last + 1; m <= want; m++) {
+			char month[KMONTH_TEXT_MAX];
+			kmonth_format(m, month);
+			json_array_append_new(add, json_pack("{s:s, s:s, s:O}", "currency", cur,
+							     "month", month, "cny_per_unit",
+							     json_object_get(rate, "cny_per_unit")));
+		}
+	}
+	loopback_result_free(&r);
+	bool ok = true;
+	if (json_array_size(add)) {
+		json_t *doc = json_pack("{s:s, s:o}", "description",
+					"demo rates: the last rate of the compiled-in table, "
+					"carried over for the demo",
+					"rates", json_incref(add));
+		char *body = json_dumps(doc, JSON_COMPACT);
+		struct loopback_call post = {.method = "POST", .path = "/v1/exchange-rates",
+					     .token = token, .body = body};
+		ok = body != NULL;
+		if (ok) {
+			ok = call_ok(app, &post, 201, 0, &r);
+			loopback_result_free(&r);
+		}
+		free(body);
+		json_decref(doc);
+	}
+	json_decref(add);
+	return ok;
+}
+
 kerr demo_seed(struct app *app, FILE *out)
 {
 	bool existed = false;
@@ -276,6 +380,8 @@ kerr demo_seed(struct app *app, FILE *out)
 	if (e)
 		return e;
 	struct loopback_result r;
+	if (!demo_rates_current(app, tokens[5]))
+		return KERR_INTERNAL;
 	/* the joint inspection site at Nansha, where the apples will be
 	 * inspected (30-minute slots, 4 inspections each) */
 	struct loopback_call site = {.method = "POST", .path = "/v1/inspection-sites",

@@ -22,6 +22,9 @@ struct demo_user {
 };
 
 extern const struct demo_user demo_users[]; /* ends with username NULL */
+/* How many organisations and users the demo makes. */
+size_t demo_org_count(void);
+size_t demo_user_count(void);
 
 /* Seed users, organisations and declarations (skipped when the demo users
  * exist already). Prints the credentials to `out`. */

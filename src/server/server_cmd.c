@@ -25,6 +25,7 @@
 #include "server/commands.h"
 #include "server/config.h"
 #include "server/demo.h"
+#include "server/money_load.h"
 #include "server/reference_load.h"
 #include "service/accounts.h"
 
@@ -127,6 +128,15 @@ static int start_app(const struct config *cfg, struct store *store, struct app *
 	const struct embedded_file *f = embedded_find("docs/openapi.json");
 	app->openapi = f ? f->data : NULL;
 	app->timezone = cfg->timezone;
+	/* the compiled-in tariff, exchange rates and fee catalogues, once */
+	bool loaded;
+	if (money_sync(&app->svc, &loaded)) {
+		fprintf(stderr, "kouan: loading the money tables failed\n");
+		app_free(app);
+		return 1;
+	}
+	if (loaded)
+		log_info("money tables: the compiled-in tariff, rates and fees are loaded");
 	return 0;
 }
 
@@ -304,6 +314,9 @@ static const char admin_help[] =
 	"  token-create --username U [--ttl-hours N (1 to 720)] [--label TEXT]\n"
 	"  orgs       list organisations\n"
 	"  users      list users\n"
+	"  tariff-load FILE   load a tariff version (JSON, docs/money.md)\n"
+	"  rates-load FILE    load exchange rates\n"
+	"  fees-load FILE     load a port's fee catalogue\n"
 	"user-create and password-reset ask for the password on the terminal\n"
 	"(twice, not shown), or read it from --password-file FILE or\n"
 	"--password-stdin (the first line); never from the command line.\n";
@@ -378,6 +391,7 @@ struct admin_job {
 	struct problems p;
 	struct refusal why;
 	json_t *list;
+	struct money_admin_job money;
 };
 
 static kerr list_org(void *arg, const struct org_row *o)
@@ -428,6 +442,8 @@ static kerr admin_run(struct uow *u, void *arg)
 		return accounts_password_reset(u, a, name, j->password, &j->why);
 	if (!strcmp(j->sub, "tokens-revoke"))
 		return accounts_tokens_revoke(u, a, name, &j->count, &j->why);
+	if (money_admin_command(j->sub))
+		return money_admin_run(u, a, &j->money);
 	return accounts_token_create(u, a, name, j->label, j->ttl_s, j->token, j->expires);
 }
 
@@ -436,6 +452,7 @@ static bool known_sub(const char *sub)
 	static const char *const subs[] = {
 		"org-create",	  "user-create",   "user-disable", "user-enable", "user-unlock",
 		"password-reset", "tokens-revoke", "token-create", "orgs",	  "users",
+		"tariff-load",	  "rates-load",	   "fees-load",
 		NULL};
 	for (size_t i = 0; subs[i]; i++)
 		if (!strcmp(sub, subs[i]))
@@ -446,6 +463,15 @@ static bool known_sub(const char *sub)
 /* Read the options of an admin subcommand from argv. */
 static void admin_take(struct admin_job *j, int argc, char **argv, const char **ttl)
 {
+	if (money_admin_command(j->sub)) { /* kouan admin tariff-load FILE */
+		j->money.sub = j->sub;
+		j->money.p = &j->p;
+		if (argc > 3 && argv[3] && strncmp(argv[3], "--", 2) != 0) {
+			j->money.file = argv[3];
+			argv[3] = NULL;
+		}
+		return;
+	}
 	if (!strcmp(j->sub, "org-create")) {
 		j->oi.uscc = take(argc, argv, "--uscc");
 		j->oi.name = take(argc, argv, "--name");
@@ -474,6 +500,11 @@ static bool admin_options(struct admin_job *j, const struct config *cfg, const c
 			  struct secret_source *src)
 {
 	bool listing = !strcmp(j->sub, "orgs") || !strcmp(j->sub, "users");
+	if (money_admin_command(j->sub)) {
+		if (!j->money.file)
+			fprintf(stderr, "kouan admin %s: give the FILE to load\n", j->sub);
+		return j->money.file != NULL;
+	}
 	if (!strcmp(j->sub, "org-create")) {
 		if (!j->oi.uscc || !j->oi.name || !j->oi.kind) {
 			fprintf(stderr, "kouan admin org-create: --uscc, --name and --kind are "
@@ -545,6 +576,10 @@ static int admin_report(const struct admin_job *j, kerr e)
 	} else if (!e && !strcmp(sub, "tokens-revoke")) {
 		printf("revoked %lld token%s of %s\n", (long long)j->count,
 		       j->count == 1 ? "" : "s", name);
+	} else if (!e && money_admin_command(sub)) {
+		printf("loaded %s%s%zu added, %zu unchanged; %zu declarations assessed again\n",
+		       j->money.loaded.id, j->money.loaded.id[0] ? ": " : "", j->money.loaded.added,
+		       j->money.loaded.unchanged, j->money.reassessed);
 	} else if (!e && (!strcmp(sub, "org-create") || !strcmp(sub, "user-create"))) {
 		printf("created %s (id %lld)\n", !strcmp(sub, "org-create") ? j->oi.uscc : name,
 		       (long long)j->id);
@@ -560,6 +595,8 @@ static int admin_report(const struct admin_job *j, kerr e)
 				printf("%s %s\n", said[i].done, name);
 	} else if (problems_any(&j->p)) {
 		print_problems(&j->p);
+	} else if (money_admin_command(sub) && j->money.detail[0]) {
+		fprintf(stderr, "kouan admin %s: %s\n", sub, j->money.detail);
 	} else if (*j->why.detail) {
 		fprintf(stderr, "kouan admin: %s\n", j->why.detail);
 	} else if (e == KERR_NOT_FOUND) {

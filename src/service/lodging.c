@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "service/duties.h"
 #include "service/joint_inspection.h"
 #include "service/mandates.h"
 #include "service/release_holds.h"
@@ -62,8 +63,10 @@ static kerr accepted_steps(struct uow *u, const struct actor *a, struct declarat
 {
 	(void)a;
 	(void)corrected;
-	(void)why;
-	return risk_assess_and_apply(u, d, &d->facts);
+	/* duties and taxes, refusing what cannot be assessed as declared; a
+	 * missing rate or tariff line holds the assessment instead */
+	kerr e = duties_assess(u, d, true, why, NULL);
+	return e ? e : risk_assess_and_apply(u, d, &d->facts);
 }
 
 kerr lodging_lodge(struct uow *u, const struct actor *a, struct declaration_facts *f,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "service/duties.h"
 #include "service/joint_inspection.h"
 
 /* The joint inspection holds the release while a finding is awaited. With
@@ -27,8 +28,14 @@ static kerr inspection_ended(struct uow *u, struct declaration *d, const char *n
 	return joint_inspection_declaration_ended(u, d->row.number, now, why);
 }
 
+/* Money: an import's release waits for its duties and taxes to be
+ * assessed, and then paid, or taken by a general guarantee of the
+ * consignee, which the release draws on (src/service/duties.c). It is
+ * asked last, so that the guarantee's rows it locks are drawn on by the
+ * release that follows at once. */
 static const struct release_part parts[] = {
 	{"inspection", inspection_holds, NULL, inspection_ended},
+	{"payment", duties_holds, duties_released, duties_ended},
 };
 
 kerr release_holds_check(struct uow *u, struct declaration *d, struct release_hold *hold)

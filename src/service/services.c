@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "domain/credentials.h"
 #include "domain/release.h"
+#include "service/money_tables.h"
 #include "service/risk_state.h"
 #include "service/service.h"
 #include "store/repo.h"
@@ -175,6 +176,8 @@ kerr services_init(struct services *s, struct store *store, struct kclock *clock
 			e = services_reload_refdata(s, c);
 		if (!e)
 			e = risk_state_init(s);
+		if (!e)
+			e = money_state_init(s);
 	}
 	if (e)
 		services_free(s);
@@ -186,6 +189,7 @@ void services_free(struct services *s)
 	refdata_release(s->ref);
 	s->ref = NULL;
 	risk_state_free(s);
+	money_state_free(s);
 	sodium_memzero(s->sign_sk, sizeof s->sign_sk);
 	pthread_mutex_destroy(&s->ref_lock);
 	pthread_mutex_destroy(&s->hashing.lock);

@@ -288,10 +288,10 @@ static void event_feed_shows_each_caller_what_it_may_see(void **state)
 	json_t *d = test_declaration_customs_only();
 	char number[19];
 	test_lodge(env, "trader", d, number);
-	/* lodged, accepted, one task opened, assessed */
-	assert_int_equal(feed_count(env, "trader", number, NULL), 4);
-	assert_int_equal(feed_count(env, "customs", number, NULL), 4);
-	assert_int_equal(feed_count(env, "analyst", number, NULL), 4);
+	/* lodged, accepted, one task opened, duties assessed, risk assessed */
+	assert_int_equal(feed_count(env, "trader", number, NULL), 5);
+	assert_int_equal(feed_count(env, "customs", number, NULL), 5);
+	assert_int_equal(feed_count(env, "analyst", number, NULL), 5);
 	assert_int_equal(feed_count(env, "trader2", number, NULL), 0);
 	assert_int_equal(feed_count(env, "quarantine", number, NULL), 0);
 	assert_int_equal(feed_count(env, "terminal", number, NULL), 0);

@@ -57,10 +57,10 @@ static void lodge_opens_one_task_per_agency(void **state)
 	json_t *events = json_object_get(ev.json, "events");
 	static const char *const want[] = {"declaration.lodged", "declaration.accepted",
 					   "task.opened", "task.opened",
-					   "declaration.assessed"};
-	assert_int_equal(json_array_size(events), 5);
+					   "duties.assessed", "declaration.assessed"};
+	assert_int_equal(json_array_size(events), 6);
 	const char *prev = "";
-	for (size_t i = 0; i < 5; i++) {
+	for (size_t i = 0; i < 6; i++) {
 		json_t *e = json_array_get(events, i);
 		assert_string_equal(json_string_value(json_object_get(e, "type")), want[i]);
 		const char *at = json_string_value(json_object_get(e, "at"));
@@ -396,6 +396,9 @@ static void agencies_come_from_reference_data(void **state)
 	d = test_declaration_customs_only();
 	json_object_set_new(json_array_get(json_object_get(d, "items"), 0), "hs_code",
 			    json_string("2710192200"));
+	/* in its legal unit, the kilogram, which its consumption tax is per */
+	json_object_set_new(json_array_get(json_object_get(d, "items"), 0), "unit",
+			    json_string("035"));
 	test_lodge(env, "trader", d, number);
 	snprintf(path, sizeof path, "/v1/declarations/%s", number);
 	assert_int_equal(test_call(env, "GET", path, "trader", NULL, NULL, &r), 200);

@@ -165,8 +165,9 @@ def check_events_complete(numbers):
         r = S.call("GET", "/v1/declarations/" + n, token=T["analyst"])
         ntasks = len(r.json["tasks"])
         if (types.count("declaration.lodged"), types.count("declaration.accepted"),
-                types.count("task.opened"), types.count("declaration.assessed"),
-                len(types)) != (1, 1, ntasks, 1, ntasks + 3):
+                types.count("task.opened"), types.count("duties.assessed"),
+                types.count("declaration.assessed"),
+                len(types)) != (1, 1, ntasks, 1, 1, ntasks + 4):
             bad.append((n, types, ntasks))
     eq(bad, [], "declarations with incomplete lodging events")
 

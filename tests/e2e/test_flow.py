@@ -182,7 +182,17 @@ def test_parallel_tasks_release_once():
     eq(st, 200, "curl decide quarantine")
     eq(js["status"], "released", "status after both cleared")
     check(js["released_at"] is not None, "released_at set")
-    # B: quarantine first (CLI), then customs (curl)
+    # B: the broker has no general guarantee, so it pays B's duties and taxes
+    # first (exactly what the assessment says is due); then quarantine (CLI)
+    # and customs (curl), whose decision releases it
+    due = S.call("GET", "/v1/declarations/%s/assessment" % B,
+                 token=T["broker"]).json["taxes"]["due"]
+    eq(due, "47064.81", "B's duties and taxes (docs/money.md example 1)")
+    st, _, js, _ = S.curl("POST", "/v1/declarations/%s/payments" % B,
+                          {"bank_reference": "ICBC-FLOW-B-1", "amount": due,
+                           "paid_at": "2026-11-23T08:30:00Z"}, token=T["broker"])
+    eq(st, 201, "curl pays B")
+    eq(js["declaration_status"], "accepted", "paid, still waiting for the agencies")
     r = decide_cli(B, "quarantine", "cleared")
     eq(r.returncode, 0, "kouan decide quarantine (stderr %s)" % r.stderr)
     eq(r.json["status"], "accepted", "status with one agency cleared")
@@ -197,7 +207,7 @@ def test_parallel_tasks_release_once():
         eq(len(released_events(n)), 1, "exactly one declaration.released for " + n)
 
 
-def expect_timeline(number, org, first, second):
+def expect_timeline(number, org, first, second, money):
     ev_http = events_of(S, number, T[org])
     r = S.cli("events", number, token=T[org])
     eq(r.returncode, 0, "kouan events N")
@@ -214,34 +224,48 @@ def expect_timeline(number, org, first, second):
     # no profile configured: both agencies drew yellow (document check by an
     # officer); the officer sees the lanes, the declarant does not
     eq(lanes, {"customs": "yellow", "quarantine": "yellow"}, "lanes customs sees")
+    # the duties are assessed before the lanes; paid before the decisions
+    # (B), or taken at release by the declarant's general guarantee (A)
     types = [e["type"] for e in ev_http]
     eq(types, ["declaration.lodged", "declaration.accepted", "task.opened", "task.opened",
-               "declaration.assessed", "task.cleared", "task.cleared", "declaration.released"],
+               "duties.assessed", "declaration.assessed"]
+       + (["duties.paid"] if money == "paid" else [])
+       + ["task.cleared", "task.cleared", "declaration.released"]
+       + (["guarantee.drawn"] if money == "guarantee" else []),
        "event types of " + number)
-    eq(sorted(e["agency"] for e in ev_http[2:4]), ["customs", "quarantine"], "task.opened agencies")
-    eq(sorted(ev_http[4]["data"]), ["declaration_version"], "no lanes shown to the declarant")
-    eq([ev_http[5]["agency"], ev_http[6]["agency"]], [first, second], "decision order")
+    of = lambda t: [e for e in ev_http if e["type"] == t]
+    eq(sorted(e["agency"] for e in of("task.opened")), ["customs", "quarantine"],
+       "task.opened agencies")
+    eq(sorted(of("declaration.assessed")[0]["data"]), ["declaration_version"],
+       "no lanes shown to the declarant")
+    decisions = of("task.cleared")
+    eq([e["agency"] for e in decisions], [first, second], "decision order")
     for e in ev_http:
         eq(e["declaration_number"], number, "event number")
     lodged, accepted = ev_http[0], ev_http[1]
     eq((lodged["actor"], lodged["actor_role"]), (org, "declarant"), "lodged actor")
     eq(sorted(accepted["data"]["agencies"]), ["customs", "quarantine"], "accepted agencies")
-    for e in ev_http[1:5] + ev_http[7:]:
+    for e in ev_http:
+        if e["type"] in ("declaration.lodged", "task.cleared", "duties.paid"):
+            continue
         eq((e["actor"], e["actor_role"]), ("kouan", "system"), "system step actor for " + e["type"])
-    for e in ev_http[5:7]:
+    for e in decisions:
         eq((e["actor"], e["actor_role"]), (e["agency"], e["agency"]), "officer actor")
+    for e in of("duties.paid"):
+        eq((e["actor"], e["actor_role"]), (org, "declarant"), "payer")
     check_times(ev_http)
     view = get(number)
-    eq(ev_http[-1]["at"], view["released_at"], "released event time = released_at")
+    eq(of("declaration.released")[0]["at"], view["released_at"],
+       "released event time = released_at")
     eq(ev_http[0]["at"], view["lodged_at"], "lodged event time = lodged_at")
     tk = tasks_by_agency(view)
-    eq(ev_http[5]["at"], tk[first]["decided_at"], "first decision time")
-    eq(ev_http[6]["at"], tk[second]["decided_at"], "second decision time")
+    eq(decisions[0]["at"], tk[first]["decided_at"], "first decision time")
+    eq(decisions[1]["at"], tk[second]["decided_at"], "second decision time")
 
 
 def test_events_timeline():
-    expect_timeline(N["A"], "trader", "customs", "quarantine")
-    expect_timeline(N["B"], "broker", "quarantine", "customs")
+    expect_timeline(N["A"], "trader", "customs", "quarantine", "guarantee")
+    expect_timeline(N["B"], "broker", "quarantine", "customs", "paid")
 
 
 def test_release_notice_verifies():
@@ -359,13 +383,17 @@ def test_return_correct_reopens_only_returned_task():
        "quarantine task untouched")
     ev = events_of(S, C, T["trader"])
     types = [(e["type"], e["agency"]) for e in ev]
-    eq(types[4:], [("declaration.assessed", None), ("task.cleared", "quarantine"),
+    # the corrected version is assessed again: duties, then risk
+    eq(types[4:], [("duties.assessed", None), ("declaration.assessed", None),
+                   ("task.cleared", "quarantine"),
                    ("task.returned", "customs"), ("declaration.returned", None),
                    ("declaration.corrected", None), ("task.reopened", "customs"),
-                   ("declaration.assessed", None)], "events around the correction")
-    eq(ev[-2]["data"]["version"], 2, "reopened for version 2")
+                   ("duties.assessed", None), ("declaration.assessed", None)],
+       "events around the correction")
+    eq(ev[-3]["data"]["version"], 2, "reopened for version 2")
+    eq(ev[-2]["data"]["version"], 2, "duties assessed again, version 2")
     eq(ev[-1]["data"]["declaration_version"], 2, "assessed again, version 2")
-    eq(ev[-3]["actor"], "trader", "corrected by the trader")
+    eq(ev[-4]["actor"], "trader", "corrected by the trader")
     check_times(ev)
     r = decide_cli(C, "customs", "cleared")
     eq(r.returncode, 0, "customs clears the correction")

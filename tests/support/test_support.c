@@ -19,6 +19,7 @@
 #include "domain/credentials.h"
 #include "domain/refdata.h"
 #include "server/demo.h"
+#include "server/money_load.h"
 #include "server/reference_load.h"
 
 #define MAX_TOKENS 16
@@ -107,6 +108,9 @@ struct test_env *test_env_new(void)
 	const struct embedded_file *doc = embedded_find("docs/openapi.json");
 	assert_non_null(doc);
 	env->app.openapi = doc->data;
+	bool money_loaded; /* the compiled-in tariff, rates and fees, as at start */
+	assert_int_equal(money_sync(&env->app.svc, &money_loaded), KERR_OK);
+	assert_true(money_loaded);
 	bool existed;
 	assert_int_equal(demo_seed_accounts(&env->app, &existed), KERR_OK);
 	assert_false(existed);
@@ -320,6 +324,11 @@ int64_t test_count(struct test_env *env, const char *table)
 		{"number_sequences", {"SELECT COUNT(*) FROM number_sequences"}},
 		{"audit_log", {"SELECT COUNT(*) FROM audit_log"}},
 		{"mandates", {"SELECT COUNT(*) FROM mandates"}},
+		{"payments", {"SELECT COUNT(*) FROM payments"}},
+		{"guarantees", {"SELECT COUNT(*) FROM guarantees"}},
+		{"exchange_rates", {"SELECT COUNT(*) FROM exchange_rates"}},
+		{"fee_charges", {"SELECT COUNT(*) FROM fee_charges"}},
+		{"refund_applications", {"SELECT COUNT(*) FROM refund_applications"}},
 	};
 	const struct sql_query *q = NULL;
 	for (size_t i = 0; i < sizeof counts / sizeof counts[0] && !q; i++)

@@ -33,6 +33,11 @@ static void event_types(void **state)
 		{"inspection.finding_recognised", false}, {"inspection.waived", false},
 		{"inspection.completed", true},
 		{"inspection.closed", true},
+		{"duties.assessed", true},              {"duties.declared_differs", true},
+		{"duties.paid", false},                 {"guarantee.drawn", true},
+		{"guarantee.restored", true},           {"fee.charged", false},
+		{"fee.waived", false},                  {"refund.applied", false},
+		{"refund.approved", false},             {"refund.rejected", false},
 	};
 	assert_int_equal(sizeof want / sizeof want[0], EVENT_TYPE_COUNT);
 	for (int i = 0; i < EVENT_TYPE_COUNT; i++) {
@@ -59,6 +64,7 @@ static void roles(void **state)
 		{"declarant", NULL}, {"customs", "customs"},   {"quarantine", "quarantine"},
 		{"border", "border"}, {"maritime", "maritime"}, {"port_operator", NULL},
 		{"analyst", NULL},   {"admin", NULL},      {"auditor", NULL},
+		{"tax_office", NULL},
 	};
 	assert_int_equal(sizeof want / sizeof want[0], ROLE_COUNT);
 	for (int i = 0; i < ROLE_COUNT; i++) {
@@ -95,6 +101,7 @@ static void roles_fit_organisation_kinds(void **state)
 		{"analyst", {false, false, false, false, true}, "office"},
 		{"admin", {false, false, false, false, true}, "office"},
 		{"auditor", {false, false, false, false, true}, "office"},
+		{"tax_office", {false, false, true, false, false}, "agency"},
 	};
 	static const char *const kinds[] = {"trader", "broker", "agency", "port", "office"};
 	assert_int_equal(sizeof want / sizeof want[0], ROLE_COUNT);

@@ -1,0 +1,85 @@
+/*
+ * refunds.h - the export tax refund (出口退税): the exporter applies
+ * against a released export whose conveyance has departed; the
+ * application is checked against customs' electronic data (the
+ * declaration, its assessment's FOB values in CNY, the departure) by the
+ * domain's rules (refund.h); the tax office approves or rejects it; the
+ * exporter follows its status.
+ *
+ * The departure comes from the transport side. Until it is wired, it is
+ * read from export_departures, which refunds_departure_record fills: see
+ * refund_departed for what the transport side must provide.
+ */
+#ifndef KOUAN_REFUNDS_H
+#define KOUAN_REFUNDS_H
+
+#include "domain/refund.h"
+#include "service/clearance.h"
+#include "store/repo_money.h"
+
+/* Has the conveyance carrying export declaration `number`'s goods departed,
+ * and when (*when_us)? The one question the refund asks the transport
+ * side: it must answer from the actual departure of the conveyance the
+ * declaration travels on (conveyance.departed, docs/transport.md), for
+ * instance by calling refunds_departure_record for each export
+ * declaration of the call when the departure is recorded, or by answering
+ * here from its own tables. */
+KOUAN_MUST_USE kerr refund_departed(struct uow *u, const char *number, bool *departed,
+				    int64_t *when_us);
+
+/* Record that the conveyance of export declaration `number` departed at
+ * `departed_at_us`; `source` says what reported it. The first record
+ * stands. KERR_NOT_FOUND when no such declaration; KERR_INVALID for an
+ * import. */
+KOUAN_MUST_USE kerr refunds_departure_record(struct uow *u, const char *number,
+					     int64_t departed_at_us, const char *source);
+
+/* An application as stored (texts owned: refund_record_free). */
+struct refund_record {
+	int64_t id;
+	char number[DECL_NUMBER_SIZE];
+	char org_uscc[USCC_SIZE];
+	char status[STATUS_SIZE];  /* applied, approved, rejected */
+	char verdict[STATUS_SIZE]; /* matches, mismatch */
+	int64_t total;             /* fen */
+	char *claim;               /* JSON: the application */
+	char *result;              /* JSON: the check, item by item */
+	char *reasons;             /* JSON: [{field, problem}] differences */
+	char applied_by[USERNAME_SIZE];
+	char applied_at[TIME_TEXT_SIZE];
+	char decided_by[USERNAME_SIZE];    /* "" until decided */
+	char decided_at[TIME_TEXT_SIZE];   /* "" until decided */
+	char decision_reason[REASON_SIZE]; /* "" when none */
+};
+void refund_record_free(struct refund_record *r);
+
+/* Apply (the exporter: the declaring organisation or the consignee of the
+ * export). Refused with KERR_CONFLICT and every reason in why's fields
+ * (an import, not released, not departed, a refund approved already, an
+ * application under way), nothing recorded; KERR_INVALID on
+ * /declaration_number when the actor has no such declaration. Otherwise
+ * recorded as applied, matching or not (each difference a reason), with
+ * refund.applied. */
+KOUAN_MUST_USE kerr refunds_apply(struct uow *u, const struct actor *a,
+				  const struct refund_application *app,
+				  struct refund_record *out, struct refusal *why);
+
+/* One application: the exporter's own, or any for the tax office,
+ * analysts and admins (KERR_NOT_FOUND otherwise). */
+KOUAN_MUST_USE kerr refunds_get(struct uow *u, const struct actor *a, int64_t id,
+				struct refund_record *out);
+
+/* Applications, newest first, as the actor may see them; status may be
+ * NULL. */
+KOUAN_MUST_USE kerr refunds_list(struct uow *u, const struct actor *a, const char *status,
+				 int limit, refund_fn fn, void *arg);
+
+/* The tax office decides an application under way: approve (only one
+ * that matches customs' data: KERR_CONFLICT on /decision otherwise) or
+ * reject (a reason required: KERR_INVALID on /reason). KERR_CONFLICT when
+ * decided already. refund.approved or refund.rejected. */
+KOUAN_MUST_USE kerr refunds_decide(struct uow *u, const struct actor *a, int64_t id,
+				   bool approve, const char *reason, struct refund_record *out,
+				   struct refusal *why);
+
+#endif

@@ -1,0 +1,365 @@
+/*
+ * taxes.c - reading, paying and securing a declaration's duties and taxes,
+ * registering guarantees, loading the tariff and the rates (see taxes.h).
+ *
+ * Never: take a payment that is not exactly what is outstanding, draw a
+ * guarantee other than through duties_draw, or release a declaration other
+ * than through clearance_settle.
+ */
+#include "service/taxes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "common/date.h"
+#include "common/decimal.h"
+#include "domain/fields.h"
+#include "store/repo_risk.h"
+
+/* May the actor read or act on a declaration's taxes? The declarant's
+ * organisation and the consignee; customs, analysts and admins read. */
+static bool taxes_visible(const struct actor *a, const struct declaration *d, bool act)
+{
+	if (a->role == ROLE_DECLARANT)
+		return d->row.org_id == a->org_id || !strcmp(d->row.consignee_uscc, a->org_uscc);
+	if (act)
+		return false;
+	return a->role == ROLE_CUSTOMS || a->role == ROLE_ANALYST || a->role == ROLE_ADMIN;
+}
+
+static kerr load(struct uow *u, const struct actor *a, const char *number, bool act,
+		 struct declaration *d)
+{
+	kerr e = clearance_load(u, a, number, act, d);
+	if (!e && !taxes_visible(a, d, act))
+		e = KERR_NOT_FOUND;
+	return e;
+}
+
+kerr taxes_show(struct uow *u, const struct actor *a, const char *number,
+		struct declaration *d, struct duties_state *s, payment_fn fn, void *arg)
+{
+	memset(s, 0, sizeof *s);
+	struct store_conn *c;
+	kerr e = load(u, a, number, false, d);
+	if (!e)
+		e = duties_state_load(u, d, false, s);
+	if (!e && fn && !(e = uow_conn(u, &c)))
+		e = repo_payments_for(c, number, fn, arg);
+	return e;
+}
+
+/* Why nothing can be paid on a declaration that ended, or whose
+ * assessment is held. */
+static bool payable(const struct declaration *d, const struct duties_state *s,
+		    struct refusal *why)
+{
+	if (d->row.status == DECL_WITHDRAWN || d->row.status == DECL_REJECTED) {
+		refusal_say(why, "the declaration was %s: nothing is owed on it",
+			    declaration_status_name(d->row.status));
+		return false;
+	}
+	if (s->assessment.held) {
+		refusal_say(why,
+			    "the duties and taxes are not assessed yet (%s); nothing can be "
+			    "paid or secured before they are",
+			    s->assessment.held_reason);
+		return false;
+	}
+	return true;
+}
+
+kerr taxes_pay(struct uow *u, const struct actor *a, const char *number,
+	       const struct payment *pay, struct taxes_paid *out, struct refusal *why)
+{
+	struct declaration d;
+	struct duties_state s;
+	struct problems own, *p = why->fields ? why->fields : &own;
+	struct store_conn *c;
+	char now[TIME_TEXT_SIZE];
+	memset(out, 0, sizeof *out);
+	memset(&s, 0, sizeof s);
+	problems_init(&own);
+	kerr e = load(u, a, number, true, &d);
+	if (!e)
+		e = uow_conn(u, &c);
+	if (e)
+		goto out;
+	/* a bank reference is one payment: the same again is answered as before */
+	struct payment_row known;
+	e = repo_payment_by_reference(c, pay->bank_reference, &known);
+	if (!e) {
+		struct payment_record rec;
+		str_copy(rec.bank_reference, known.bank_reference, sizeof rec.bank_reference);
+		str_copy(rec.declaration, known.number, sizeof rec.declaration);
+		rec.amount = known.amount;
+		if (payment_match(&rec, number, pay->amount) == PAYMENT_REPLAY) {
+			out->payment = known;
+			out->replayed = true;
+			out->status = d.row.status;
+			goto out;
+		}
+		refusal_field(why, "/bank_reference",
+			      "is the bank reference of another payment; a bank reference "
+			      "identifies one payment of one declaration");
+		refusal_say(why, "the bank reference is taken");
+		e = KERR_CONFLICT;
+		goto out;
+	}
+	if (e != KERR_NOT_FOUND || (e = duties_state_load(u, &d, true, &s)))
+		goto out;
+	if (!payable(&d, &s, why)) {
+		e = KERR_CONFLICT;
+		goto out;
+	}
+	e = payment_check(&s.position, pay->amount, p);
+	if (e) {
+		if (!why->fields && p->count)
+			refusal_say(why, "%s", p->errors[0].problem);
+		else
+			refusal_say(why, e == KERR_INVALID ? "the amount is not what is due"
+							   : "nothing can be paid on this "
+							     "declaration");
+		goto out;
+	}
+	uow_now(u, now);
+	struct payment_row row = {0};
+	str_copy(row.bank_reference, pay->bank_reference, sizeof row.bank_reference);
+	str_copy(row.number, number, sizeof row.number);
+	row.amount = pay->amount;
+	ktime_format(pay->paid_at, row.paid_at);
+	str_copy(row.recorded_by, actor_name(a), sizeof row.recorded_by);
+	str_copy(row.recorded_at, now, sizeof row.recorded_at);
+	row.restored = s.drawn ? s.draw.amount : 0;
+	e = repo_payment_insert(c, &row, &row.id);
+	if (e == KERR_CONFLICT) /* another request took the reference meanwhile */
+		refusal_field(why, "/bank_reference", "was recorded at the same moment by "
+						      "another request; send it again");
+	if (!e)
+		e = uow_event(u, a, EVENT_DUTIES_PAID, number, d.row.org_id, NULL, now,
+			      json_pack("{s:s, s:o, s:s, s:I}", "bank_reference",
+					row.bank_reference, "amount",
+					fields_decimal_json(row.amount, 2), "paid_at", row.paid_at,
+					"version", (json_int_t)d.row.version));
+	if (!e && s.drawn) {
+		char because[96];
+		snprintf(because, sizeof because, "paid (bank reference %.64s)",
+			 row.bank_reference);
+		e = duties_restore(u, &d, now, because);
+	}
+	if (!e && d.row.status == DECL_ACCEPTED)
+		e = clearance_settle(u, &d, now);
+	if (!e) {
+		out->payment = row;
+		out->status = d.row.status;
+	}
+out:
+	duties_state_free(&s);
+	declaration_free(&d);
+	return e;
+}
+
+kerr taxes_guarantee(struct uow *u, const struct actor *a, const char *number,
+		     const char *guarantee, struct guarantee_row *drawn,
+		     enum declaration_status *status, struct refusal *why)
+{
+	struct declaration d;
+	struct duties_state s;
+	struct problems own;
+	char now[TIME_TEXT_SIZE];
+	memset(&s, 0, sizeof s);
+	problems_init(&own);
+	kerr e = load(u, a, number, true, &d);
+	if (!e)
+		e = duties_state_load(u, &d, true, &s);
+	if (e)
+		goto out;
+	int64_t outstanding = s.position.due - s.position.paid;
+	e = KERR_CONFLICT;
+	if (!payable(&d, &s, why))
+		goto out;
+	if (d.row.status == DECL_RELEASED) {
+		refusal_say(why, "the declaration is released already");
+	} else if (s.drawn) {
+		refusal_say(why, "guarantee %s secures this declaration already", s.draw.guarantee);
+	} else if (outstanding <= 0) {
+		refusal_say(why, s.position.due <= 0
+					 ? "nothing is due on this declaration: no duty or tax was "
+					   "assessed, or all of it was waived"
+					 : "the duties and taxes of this declaration are paid");
+	} else {
+		uow_now(u, now);
+		e = duties_draw(u, &d, guarantee, outstanding, now, drawn, &own);
+		if (e == KERR_NOT_FOUND) {
+			refusal_field(why, "/guarantee",
+				      "is not a general guarantee of the consignee %s (see GET "
+				      "/v1/guarantees)",
+				      d.row.consignee_uscc);
+			refusal_say(why, "no such guarantee");
+			e = KERR_INVALID;
+		} else if (e && own.count) {
+			refusal_say(why, "%s", own.errors[0].problem);
+		}
+		if (!e && d.row.status == DECL_ACCEPTED)
+			e = clearance_settle(u, &d, now);
+		if (!e)
+			*status = d.row.status;
+	}
+out:
+	duties_state_free(&s);
+	declaration_free(&d);
+	return e;
+}
+
+/* Settle again, as kouan, each declaration of the list (release may
+ * follow); with reassess, assess its held assessment again first. */
+static kerr settle_each(struct uow *u, const struct code_list *l, bool reassess,
+			size_t *reassessed)
+{
+	struct store_conn *c;
+	char now[TIME_TEXT_SIZE];
+	uow_now(u, now);
+	kerr e = uow_conn(u, &c);
+	/* every declaration's row first, in the list's order (by number), and
+	 * only then the guarantees the releases lock: a decision settling one
+	 * of them at the same moment takes its declaration, then the
+	 * guarantees, so the two never wait on each other */
+	for (size_t i = 0; !e && i < l->n; i++)
+		e = repo_decl_lock(c, l->codes[i]);
+	for (size_t i = 0; !e && i < l->n; i++) {
+		struct declaration d;
+		struct duty_assessment_row row;
+		e = clearance_load(u, &actor_kouan, l->codes[i], true, &d);
+		if (!e && reassess) {
+			e = duties_assess(u, &d, false, NULL, &row);
+			if (!e && !row.held && reassessed)
+				(*reassessed)++;
+			if (!e)
+				duty_assessment_row_free(&row);
+		}
+		if (!e && d.row.status == DECL_ACCEPTED)
+			e = clearance_settle(u, &d, now);
+		declaration_free(&d);
+	}
+	return e;
+}
+
+kerr taxes_guarantee_register(struct uow *u, const struct actor *a, const char *uscc,
+			      const struct guarantee *g, struct guarantee_row *out,
+			      struct refusal *why)
+{
+	struct store_conn *c;
+	char cls_text[STATUS_SIZE];
+	enum credit_class cls;
+	struct guarantee_row row = {0};
+	struct code_list waiting = {0};
+	kerr e = uow_conn(u, &c);
+	if (!e)
+		e = repo_credit_get(c, uscc, &row.org_id, cls_text, sizeof cls_text);
+	if (e == KERR_NOT_FOUND) {
+		refusal_field(why, "/organisation",
+			      "no organisation has the USCC %s (see GET /v1/organisations)", uscc);
+		refusal_say(why, "no such organisation");
+		return KERR_INVALID;
+	}
+	if (e)
+		return e;
+	if (!credit_class_parse(cls_text, &cls))
+		return KERR_STORE;
+	if (!guarantee_class_allowed(cls)) {
+		refusal_field(why, "/organisation",
+			      "is of the %s credit class; a general guarantee is open to the "
+			      "advanced and standard classes",
+			      credit_class_name(cls));
+		refusal_say(why, "the organisation's credit class does not allow a guarantee");
+		return KERR_CONFLICT;
+	}
+	str_copy(row.number, g->number, sizeof row.number);
+	str_copy(row.org_uscc, uscc, sizeof row.org_uscc);
+	row.ceiling = g->ceiling;
+	kdate_format(g->valid_from, row.valid_from);
+	kdate_format(g->valid_until, row.valid_until);
+	str_copy(row.registered_by, actor_name(a), sizeof row.registered_by);
+	uow_now(u, row.registered_at);
+	e = repo_guarantee_insert(c, &row, &row.id);
+	if (e == KERR_CONFLICT) {
+		refusal_field(why, "/number", "is taken: guarantee %s is registered already",
+			      g->number);
+		refusal_say(why, "the guarantee number is taken");
+		return e;
+	}
+	json_t *j = e ? NULL
+		      : json_pack("{s:s, s:o, s:s, s:s}", "organisation", uscc, "ceiling",
+				  fields_decimal_json(row.ceiling, 2), "valid_from",
+				  row.valid_from, "valid_until", row.valid_until);
+	char *data = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(j);
+	if (!e)
+		e = data ? uow_audit(u, a, "guarantee.register", row.number, data) : KERR_NOMEM;
+	free(data);
+	/* the consignee's declarations waiting for payment may go now */
+	if (!e)
+		e = repo_decl_cleared_waiting(c, uscc, code_list_add, &waiting);
+	if (!e)
+		e = settle_each(u, &waiting, false, NULL);
+	code_list_free(&waiting);
+	if (!e)
+		e = repo_guarantee_get(c, row.number, out);
+	return e;
+}
+
+kerr taxes_guarantees(struct uow *u, const struct actor *a, guarantee_fn fn, void *arg)
+{
+	struct store_conn *c;
+	kerr e = uow_conn(u, &c);
+	if (e)
+		return e;
+	return repo_guarantees(c, a->role == ROLE_DECLARANT ? a->org_id : 0, fn, arg);
+}
+
+kerr taxes_guarantee_get(struct uow *u, const struct actor *a, const char *number,
+			 struct guarantee_row *out)
+{
+	struct store_conn *c;
+	kerr e = uow_conn(u, &c);
+	if (!e)
+		e = repo_guarantee_get(c, number, out);
+	if (!e && a->role == ROLE_DECLARANT && out->org_id != a->org_id)
+		e = KERR_NOT_FOUND;
+	return e;
+}
+
+/* After the tables changed: the held assessments, again. */
+static kerr reassess_held(struct uow *u, size_t *reassessed)
+{
+	struct store_conn *c;
+	struct code_list held = {0};
+	*reassessed = 0;
+	kerr e = uow_conn(u, &c);
+	if (!e)
+		e = repo_duty_held(c, code_list_add, &held);
+	if (!e)
+		e = settle_each(u, &held, true, reassessed);
+	code_list_free(&held);
+	return e;
+}
+
+kerr taxes_load_tariff(struct uow *u, const struct actor *a, const json_t *doc,
+		       struct money_loaded *out, size_t *reassessed, struct refusal *why)
+{
+	kerr e = money_tariff_load(u, a, doc, out, why);
+	return e ? e : reassess_held(u, reassessed);
+}
+
+kerr taxes_load_rates(struct uow *u, const struct actor *a, const json_t *doc,
+		      struct money_loaded *out, size_t *reassessed, struct refusal *why)
+{
+	kerr e = money_rates_load(u, a, doc, out, why);
+	if (!e && !out->added) {
+		*reassessed = 0;
+		return KERR_OK;
+	}
+	return e ? e : reassess_held(u, reassessed);
+}

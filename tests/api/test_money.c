@@ -1,0 +1,948 @@
+/*
+ * test_money.c - money through the router, on both backends: the
+ * assessment of a declaration shown step by step (docs/money.md example 1
+ * to the fen), held without a rate and made when the rate is loaded;
+ * release waiting for payment and the timeline saying so; exact,
+ * idempotent payments and every bad one refused with its field and words;
+ * the demo trader's general guarantee drawn at release and restored on
+ * payment; guarantees refused beyond their ceiling or for a discredited
+ * class; the published fee catalogue read without a token, charges only
+ * from it, inspection services waived when the inspection found no
+ * problem; export tax refunds refused for an import and before departure,
+ * then applied, matched and decided by the tax office; the tables loaded
+ * and refused over the API.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test_support.h"
+#include "service/refunds.h"
+
+#define HAITONG "91440101MA59TRAD00"   /* trader: holds a general guarantee */
+#define PENGCHENG "91440300MA5E0THR7G" /* trader2: none */
+#define SUITONG "91440115MA5CBR0K1D"   /* broker */
+#define CLEARED "{\"decision\":\"cleared\",\"reason\":\"documents checked\"}"
+
+static int setup(void **state)
+{
+	*state = test_env_new();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	test_env_free(*state);
+	return 0;
+}
+
+static const char *str(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+/* Set the manual clock to an RFC 3339 time. */
+static void at(struct test_env *env, const char *when)
+{
+	__atomic_store_n(&env->clock.fixed_us, test_time(when), __ATOMIC_SEQ_CST);
+}
+
+/* The demo's US apples alone (docs/money.md example 1): 18,000 kg at
+ * 1.85 USD, CIF, for `uscc` as declarant and consignee, on its own bill. */
+static json_t *apples(const char *uscc, const char *bill)
+{
+	json_t *d = test_declaration();
+	json_array_remove(json_object_get(d, "items"), 1);
+	json_object_set_new(d, "declarant_uscc", json_string(uscc));
+	json_object_set_new(d, "consignee_uscc", json_string(uscc));
+	json_object_set_new(d, "bill_of_lading", json_string(bill));
+	return d;
+}
+
+static void lodge(struct test_env *env, const char *user, json_t *d, char *number)
+{
+	test_lodge(env, user, d, number);
+	json_decref(d);
+}
+
+static void clear(struct test_env *env, const char *number, const char *agency)
+{
+	char path[128];
+	snprintf(path, sizeof path, "/v1/declarations/%s/tasks/%s/decision", number, agency);
+	json_decref(test_expect(env, "POST", path, agency, CLEARED, 200));
+}
+
+static char *status_of(struct test_env *env, const char *number, char out[16])
+{
+	char path[64];
+	snprintf(path, sizeof path, "/v1/declarations/%s", number);
+	json_t *v = test_expect(env, "GET", path, "analyst", NULL, 200);
+	str_copy(out, str(v, "status"), 16);
+	json_decref(v);
+	return out;
+}
+
+static json_t *taxes(struct test_env *env, const char *number, const char *user)
+{
+	char path[80];
+	snprintf(path, sizeof path, "/v1/declarations/%s/assessment", number);
+	return test_expect(env, "GET", path, user, NULL, 200);
+}
+
+static json_t *pay(struct test_env *env, const char *number, const char *user,
+		   const char *reference, const char *amount, int status)
+{
+	char path[80], body[256];
+	snprintf(path, sizeof path, "/v1/declarations/%s/payments", number);
+	snprintf(body, sizeof body,
+		 "{\"bank_reference\":\"%s\",\"amount\":\"%s\",\"paid_at\":\"2026-11-23T08:30:00Z\"}",
+		 reference, amount);
+	return test_expect(env, "POST", path, user, body, status);
+}
+
+/* The data of the last event of `type` on the timeline (new reference). */
+static json_t *last_event(struct test_env *env, const char *number, const char *type)
+{
+	char path[80];
+	snprintf(path, sizeof path, "/v1/declarations/%s/events", number);
+	json_t *v = test_expect(env, "GET", path, "analyst", NULL, 200);
+	json_t *found = NULL;
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(v, "events"), i, e)
+	{
+		if (!strcmp(str(e, "type"), type))
+			found = json_object_get(e, "data");
+	}
+	json_incref(found);
+	json_decref(v);
+	assert_non_null(found);
+	return found;
+}
+
+static json_t *guarantee(struct test_env *env, const char *number, const char *user)
+{
+	char path[80];
+	snprintf(path, sizeof path, "/v1/guarantees/%s", number);
+	return test_expect(env, "GET", path, user, NULL, 200);
+}
+
+static void set_credit(struct test_env *env, const char *uscc, const char *cls)
+{
+	char path[96], body[128];
+	snprintf(path, sizeof path, "/v1/organisations/%s/credit", uscc);
+	snprintf(body, sizeof body, "{\"credit_class\":\"%s\",\"reason\":\"case file 2026-118\"}",
+		 cls);
+	json_decref(test_expect(env, "PUT", path, "customs", body, 200));
+}
+
+/* Example 1, step by step, to those who may read it; hidden from others. */
+static void assessment_shown_step_by_step(void **state)
+{
+	struct test_env *env = *state;
+	char n[19], path[80];
+	lodge(env, "trader2", apples(PENGCHENG, "COSU6291830501"), n);
+	assert_int_equal(test_count_events(env, n, "duties.assessed", NULL), 1);
+
+	json_t *v = taxes(env, n, "trader2");
+	assert_string_equal(str(v, "status"), "assessed");
+	assert_int_equal(json_integer_value(json_object_get(v, "version")), 1);
+	json_t *a = json_object_get(v, "assessment");
+	assert_string_equal(str(a, "date"), "2026-11-23");
+	assert_string_equal(str(a, "valuation_basis"), "CIF");
+	json_t *rate = json_object_get(a, "exchange_rate");
+	assert_string_equal(str(rate, "month"), "2026-11");
+	assert_string_equal(str(rate, "cny_per_unit"), "7.1023");
+	json_t *item = json_array_get(json_object_get(a, "items"), 0);
+	assert_string_equal(str(item, "customs_value"), "33300.00");
+	assert_string_equal(str(item, "customs_value_cny"), "236506.59");
+	assert_string_equal(str(json_object_get(item, "tariff"), "version"), "CN-2026");
+	json_t *duty = json_object_get(item, "duty");
+	assert_string_equal(str(duty, "basis"), "mfn");
+	assert_string_equal(str(duty, "amount"), "23650.66");
+	assert_string_equal(str(duty, "computation"), "236506.59 x 10% = 23650.66");
+	json_t *vat = json_object_get(item, "vat");
+	assert_string_equal(str(vat, "amount"), "23414.15");
+	assert_string_equal(str(vat, "computation"), "260157.25 x 9% = 23414.15");
+	assert_string_equal(str(a, "total_due"), "47064.81");
+	json_t *t = json_object_get(v, "taxes");
+	assert_string_equal(str(t, "due"), "47064.81");
+	assert_string_equal(str(t, "paid"), "0.00");
+	assert_string_equal(str(t, "outstanding"), "47064.81");
+	assert_true(json_is_null(json_object_get(t, "guarantee")));
+	json_decref(v);
+
+	/* customs, analysts and admins read it; other declarants, other
+	 * agencies and terminals do not */
+	json_decref(taxes(env, n, "customs"));
+	json_decref(taxes(env, n, "admin"));
+	snprintf(path, sizeof path, "/v1/declarations/%s/assessment", n);
+	json_decref(test_expect(env, "GET", path, "trader", NULL, 404));
+	json_decref(test_expect(env, "GET", path, "quarantine", NULL, 403));
+	json_decref(test_expect(env, "GET", path, "terminal", NULL, 403));
+	json_decref(test_expect(env, "GET", "/v1/declarations/516720269999999999/assessment",
+				"customs", NULL, 404));
+}
+
+/* Release waits for payment; a wrong payment changes nothing; the exact
+ * one releases, once, and is the same payment when sent again. */
+static void release_waits_for_exact_payment(void **state)
+{
+	struct test_env *env = *state;
+	char n[19], st[16];
+	lodge(env, "trader2", apples(PENGCHENG, "COSU6291830502"), n);
+	clear(env, n, "customs");
+	clear(env, n, "quarantine");
+	assert_string_equal(status_of(env, n, st), "accepted");
+	json_t *held = last_event(env, n, "declaration.release_held");
+	assert_string_equal(str(held, "waiting_for"), "payment");
+	assert_string_equal(str(held, "reason"),
+			    "awaiting payment of 47064.81 CNY: no general guarantee is on file");
+	json_decref(held);
+
+	/* partial, excess, negative, malformed: 400 on its field, nothing kept */
+	int64_t payments = test_count(env, "payments");
+	json_t *p = pay(env, n, "trader2", "ICBC-20261123-0001", "47000.00", 400);
+	assert_true(test_has_error(p, "/amount",
+				   "must equal the amount due, 47064.81 CNY; 47000.00 CNY was "
+				   "offered (partial and excess payments are refused)"));
+	json_decref(p);
+	p = pay(env, n, "trader2", "ICBC-20261123-0001", "47064.82", 400);
+	assert_true(test_has_error(p, "/amount", "must equal the amount due, 47064.81 CNY"));
+	json_decref(p);
+	p = pay(env, n, "trader2", "ICBC-20261123-0001", "-47064.81", 400);
+	assert_true(test_has_error(p, "/amount", "must be greater than zero"));
+	json_decref(p);
+	p = pay(env, n, "trader2", "ICBC 0001", "47064.81", 400);
+	assert_true(test_has_error(p, "/bank_reference",
+				   "must be letters, digits, '.', '-', '_' or '/'"));
+	json_decref(p);
+	p = test_expect(env, "POST", "/v1/declarations/516720269999999999/payments", "trader2",
+			"{\"bank_reference\":\"X1\",\"amount\":\"1.00\",\"paid_at\":"
+			"\"2026-11-23T08:30:00Z\"}",
+			404);
+	json_decref(p);
+	/* another declarant may not pay it, nor an officer */
+	json_decref(pay(env, n, "trader", "ICBC-20261123-0001", "47064.81", 404));
+	json_decref(pay(env, n, "customs", "ICBC-20261123-0001", "47064.81", 403));
+	assert_int_equal(test_count(env, "payments"), payments);
+	assert_string_equal(status_of(env, n, st), "accepted");
+
+	/* the exact amount: paid, and released at once */
+	p = pay(env, n, "trader2", "ICBC-20261123-0001", "47064.81", 201);
+	assert_string_equal(str(p, "amount"), "47064.81");
+	assert_string_equal(str(p, "declaration_status"), "released");
+	assert_string_equal(str(p, "guarantee_restored"), "0.00");
+	json_decref(p);
+	assert_string_equal(status_of(env, n, st), "released");
+	assert_int_equal(test_count_events(env, n, "duties.paid", NULL), 1);
+	assert_int_equal(test_count_events(env, n, "declaration.released", NULL), 1);
+
+	/* the same bank reference again is the same payment */
+	p = pay(env, n, "trader2", "ICBC-20261123-0001", "47064.81", 200);
+	assert_string_equal(str(p, "bank_reference"), "ICBC-20261123-0001");
+	json_decref(p);
+	/* for another amount, or another declaration, it is refused */
+	p = pay(env, n, "trader2", "ICBC-20261123-0001", "1.00", 409);
+	assert_true(test_has_error(p, "/bank_reference", "is the bank reference of another "
+							 "payment"));
+	json_decref(p);
+	/* a released declaration with nothing outstanding takes no payment */
+	p = pay(env, n, "trader2", "ICBC-20261123-0002", "47064.81", 409);
+	assert_true(test_has_error(p, "/amount", "the duties and taxes of this declaration "
+						 "(47064.81 CNY) are already paid"));
+	json_decref(p);
+	assert_int_equal(test_count(env, "payments"), payments + 1);
+	assert_int_equal(test_count_events(env, n, "duties.paid", NULL), 1);
+
+	json_t *v = taxes(env, n, "trader2");
+	json_t *t = json_object_get(v, "taxes");
+	assert_string_equal(str(t, "paid"), "47064.81");
+	assert_string_equal(str(t, "outstanding"), "0.00");
+	assert_int_equal(json_array_size(json_object_get(t, "payments")), 1);
+	json_decref(v);
+}
+
+/* Duties and taxes all at most 50 CNY are waived: nothing to pay. */
+static void nothing_due_releases_without_payment(void **state)
+{
+	struct test_env *env = *state;
+	char n[19], st[16];
+	json_t *d = apples(PENGCHENG, "COSU6291830503");
+	json_object_set_new(json_array_get(json_object_get(d, "items"), 0), "quantity",
+			    json_string("10"));
+	lodge(env, "trader2", d, n);
+	json_t *v = taxes(env, n, "trader2");
+	json_t *a = json_object_get(v, "assessment");
+	/* 18.50 USD = 131.39 CNY; duty 13.14 and VAT 11.83 are not collected */
+	assert_string_equal(str(json_object_get(json_object_get(a, "taxes"), "duty"), "computed"),
+			    "13.14");
+	assert_true(json_is_true(json_object_get(json_object_get(json_object_get(a, "taxes"),
+								  "duty"),
+						 "waived")));
+	assert_string_equal(str(a, "total_due"), "0.00");
+	json_decref(v);
+	clear(env, n, "customs");
+	clear(env, n, "quarantine");
+	assert_string_equal(status_of(env, n, st), "released");
+	json_t *p = pay(env, n, "trader2", "ICBC-20261123-0100", "1.00", 409);
+	assert_true(test_has_error(p, "/amount", "nothing is due on this declaration"));
+	json_decref(p);
+}
+
+/* The demo trader's guarantee takes the duties at release; its payment
+ * gives them back. */
+static void guarantee_drawn_at_release_and_restored(void **state)
+{
+	struct test_env *env = *state;
+	char n[19], st[16];
+	json_t *g = guarantee(env, "G-NS-2026-001", "trader");
+	assert_string_equal(str(g, "ceiling"), "5000000.00");
+	int64_t before = test_decimal(str(g, "drawn"), 2);
+	json_decref(g);
+	lodge(env, "trader", apples(HAITONG, "COSU6291830504"), n);
+	clear(env, n, "customs");
+	clear(env, n, "quarantine");
+	assert_string_equal(status_of(env, n, st), "released");
+	json_t *e = last_event(env, n, "guarantee.drawn");
+	assert_string_equal(str(e, "guarantee"), "G-NS-2026-001");
+	assert_string_equal(str(e, "amount"), "47064.81");
+	json_decref(e);
+	g = guarantee(env, "G-NS-2026-001", "trader");
+	assert_int_equal(test_decimal(str(g, "drawn"), 2), before + 4706481);
+	json_decref(g);
+	json_t *v = taxes(env, n, "trader");
+	json_t *drawn = json_object_get(json_object_get(v, "taxes"), "guarantee");
+	assert_string_equal(str(drawn, "guarantee"), "G-NS-2026-001");
+	assert_true(json_is_null(json_object_get(drawn, "restored_at")));
+	json_decref(v);
+
+	/* released against the guarantee, it still takes its payment */
+	json_t *p = pay(env, n, "trader", "BOC-20261123-7781", "47064.81", 201);
+	assert_string_equal(str(p, "guarantee_restored"), "47064.81");
+	json_decref(p);
+	e = last_event(env, n, "guarantee.restored");
+	assert_string_equal(str(e, "amount"), "47064.81");
+	json_decref(e);
+	g = guarantee(env, "G-NS-2026-001", "trader");
+	assert_int_equal(test_decimal(str(g, "drawn"), 2), before);
+	json_decref(g);
+	/* others' guarantees are not shown to a declarant */
+	json_decref(test_expect(env, "GET", "/v1/guarantees/G-NS-2026-001", "trader2", NULL, 404));
+	json_t *list = test_expect(env, "GET", "/v1/guarantees", "trader2", NULL, 200);
+	assert_int_equal(json_array_size(json_object_get(list, "guarantees")), 0);
+	json_decref(list);
+}
+
+/* Registering guarantees, and drawing beyond the ceiling or for a class
+ * that may not use one. */
+static void guarantee_refusals(void **state)
+{
+	struct test_env *env = *state;
+	char n[19], st[16], path[96];
+	int64_t guarantees = test_count(env, "guarantees");
+	json_t *r = test_expect(env, "POST", "/v1/guarantees", "customs",
+				"{\"organisation\":\"91440300MA5E0THR7X\",\"number\":\"G-1\","
+				"\"ceiling\":\"-5\",\"valid_from\":\"2026-12-31\","
+				"\"valid_until\":\"2026-01-01\",\"colour\":\"red\"}",
+				400);
+	assert_true(test_has_error(r, "/organisation", "unified social credit code"));
+	assert_true(test_has_error(r, "/ceiling", "must be greater than zero"));
+	assert_true(test_has_error(r, "/valid_until", "must not be before valid_from"));
+	assert_true(test_has_error(r, "/colour", NULL));
+	json_decref(r);
+	json_decref(test_expect(env, "POST", "/v1/guarantees", "trader",
+				"{\"organisation\":\"" PENGCHENG "\",\"number\":\"G-QH-1\","
+				"\"ceiling\":\"100.00\",\"valid_from\":\"2026-01-01\","
+				"\"valid_until\":\"2026-12-31\"}",
+				403));
+	/* a discredited enterprise pays first */
+	set_credit(env, SUITONG, "discredited");
+	r = test_expect(env, "POST", "/v1/guarantees", "customs",
+			"{\"organisation\":\"" SUITONG "\",\"number\":\"G-ST-1\","
+			"\"ceiling\":\"100000.00\",\"valid_from\":\"2026-01-01\","
+			"\"valid_until\":\"2026-12-31\"}",
+			409);
+	assert_true(test_has_error(r, "/organisation",
+				   "is of the discredited credit class; a general guarantee is "
+				   "open to the advanced and standard classes"));
+	json_decref(r);
+	set_credit(env, SUITONG, "standard");
+	assert_int_equal(test_count(env, "guarantees"), guarantees);
+
+	/* trader2's small guarantee cannot take its apples */
+	json_decref(test_expect(env, "POST", "/v1/guarantees", "customs",
+				"{\"organisation\":\"" PENGCHENG "\",\"number\":\"G-QH-2026-007\","
+				"\"ceiling\":\"100.00\",\"valid_from\":\"2026-01-01\","
+				"\"valid_until\":\"2026-12-31\"}",
+				201));
+	r = test_expect(env, "POST", "/v1/guarantees", "admin",
+			"{\"organisation\":\"" PENGCHENG "\",\"number\":\"G-QH-2026-007\","
+			"\"ceiling\":\"100.00\",\"valid_from\":\"2026-01-01\","
+			"\"valid_until\":\"2026-12-31\"}",
+			409);
+	assert_true(test_has_error(r, "/number", "is taken"));
+	json_decref(r);
+	lodge(env, "trader2", apples(PENGCHENG, "COSU6291830505"), n);
+	snprintf(path, sizeof path, "/v1/declarations/%s/guarantee", n);
+	r = test_expect(env, "POST", path, "trader2", "{\"guarantee\":\"G-QH-2026-007\"}", 409);
+	assert_string_equal(str(r, "detail"), "guarantee G-QH-2026-007 has 100.00 CNY left of "
+					      "its 100.00 CNY ceiling; 47064.81 CNY is needed");
+	json_decref(r);
+	/* only the consignee's guarantees */
+	r = test_expect(env, "POST", path, "trader2", "{\"guarantee\":\"G-NS-2026-001\"}", 400);
+	assert_true(test_has_error(r, "/guarantee", "is not a general guarantee of the "
+						    "consignee " PENGCHENG));
+	json_decref(r);
+	json_t *g = guarantee(env, "G-QH-2026-007", "customs");
+	assert_string_equal(str(g, "drawn"), "0.00");
+	json_decref(g);
+
+	/* a large enough one, but the enterprise became discredited */
+	json_decref(test_expect(env, "POST", "/v1/guarantees", "customs",
+				"{\"organisation\":\"" PENGCHENG "\",\"number\":\"G-QH-2026-008\","
+				"\"ceiling\":\"100000.00\",\"valid_from\":\"2026-01-01\","
+				"\"valid_until\":\"2026-12-31\"}",
+				201));
+	set_credit(env, PENGCHENG, "discredited");
+	r = test_expect(env, "POST", path, "trader2", "{\"guarantee\":\"G-QH-2026-008\"}", 409);
+	assert_string_equal(str(r, "detail"), "a general guarantee is open to the advanced and "
+					      "standard credit classes; the enterprise is "
+					      "discredited");
+	json_decref(r);
+	set_credit(env, PENGCHENG, "standard");
+	/* standard again: secured now, released as soon as cleared */
+	r = test_expect(env, "POST", path, "trader2", "{\"guarantee\":\"G-QH-2026-008\"}", 200);
+	assert_string_equal(str(json_object_get(r, "guarantee"), "drawn"), "47064.81");
+	assert_string_equal(str(json_object_get(r, "guarantee"), "available"), "52935.19");
+	assert_string_equal(str(r, "declaration_status"), "accepted");
+	json_decref(r);
+	r = test_expect(env, "POST", path, "trader2", "{\"guarantee\":\"G-QH-2026-008\"}", 409);
+	assert_string_equal(str(r, "detail"), "guarantee G-QH-2026-008 secures this declaration "
+					      "already");
+	json_decref(r);
+	clear(env, n, "customs");
+	clear(env, n, "quarantine");
+	assert_string_equal(status_of(env, n, st), "released");
+	assert_int_equal(test_count_events(env, n, "guarantee.drawn", NULL), 1);
+}
+
+/* A guarantee drawn on request goes back when the declaration is
+ * withdrawn: nothing is owed on goods that are not released. */
+static void withdrawal_restores_the_guarantee(void **state)
+{
+	struct test_env *env = *state;
+	char n[19], path[96];
+	json_t *g = guarantee(env, "G-QH-2026-008", "trader2");
+	char before[32];
+	str_copy(before, str(g, "drawn"), sizeof before);
+	json_decref(g);
+	lodge(env, "trader2", apples(PENGCHENG, "COSU6291830513"), n);
+	snprintf(path, sizeof path, "/v1/declarations/%s/guarantee", n);
+	json_decref(test_expect(env, "POST", path, "trader2", "{\"guarantee\":\"G-QH-2026-008\"}",
+				200));
+	snprintf(path, sizeof path, "/v1/declarations/%s/withdrawal", n);
+	json_decref(test_expect(env, "POST", path, "trader2",
+				"{\"reason\":\"the goods were sold on board\"}", 200));
+	json_t *e = last_event(env, n, "guarantee.restored");
+	assert_string_equal(str(e, "amount"), "47064.81");
+	assert_string_equal(str(e, "reason"), "the declaration was withdrawn");
+	json_decref(e);
+	g = guarantee(env, "G-QH-2026-008", "trader2");
+	assert_string_equal(str(g, "drawn"), before);
+	json_decref(g);
+}
+
+/* A registered guarantee lifts the hold of the consignee's declarations
+ * waiting for payment. */
+static void a_guarantee_registered_later_releases(void **state)
+{
+	struct test_env *env = *state;
+	char n[19], st[16];
+	json_t *d = apples(SUITONG, "COSU6291830506");
+	lodge(env, "broker", d, n);
+	clear(env, n, "customs");
+	clear(env, n, "quarantine");
+	assert_string_equal(status_of(env, n, st), "accepted");
+	json_decref(test_expect(env, "POST", "/v1/guarantees", "customs",
+				"{\"organisation\":\"" SUITONG "\",\"number\":\"G-ST-2026-002\","
+				"\"ceiling\":\"60000.00\",\"valid_from\":\"2026-11-01\","
+				"\"valid_until\":\"2027-10-31\"}",
+				201));
+	assert_string_equal(status_of(env, n, st), "released");
+	json_t *g = guarantee(env, "G-ST-2026-002", "broker");
+	assert_string_equal(str(g, "drawn"), "47064.81");
+	assert_string_equal(str(g, "available"), "12935.19");
+	json_decref(g);
+}
+
+/* No rate for the month: held with the reason, never guessed; release
+ * waits; the rate arrives, the assessment is made and release follows. */
+static void no_rate_holds_until_loaded(void **state)
+{
+	struct test_env *env = *state;
+	char n[19], st[16];
+	json_t *d = apples(HAITONG, "COSU6291830507");
+	json_object_set_new(d, "currency", json_string("GBP"));
+	lodge(env, "trader", d, n);
+	json_t *v = taxes(env, n, "trader");
+	assert_string_equal(str(v, "status"), "held");
+	assert_string_equal(str(v, "reason"), "no exchange rate for GBP in 2026-11");
+	assert_string_equal(str(json_object_get(v, "taxes"), "due"), "0.00");
+	json_decref(v);
+	clear(env, n, "customs");
+	clear(env, n, "quarantine");
+	assert_string_equal(status_of(env, n, st), "accepted");
+	json_t *held = last_event(env, n, "declaration.release_held");
+	assert_string_equal(str(held, "waiting_for"), "payment");
+	assert_string_equal(str(held, "reason"), "duties and taxes are not assessed yet: "
+						 "no exchange rate for GBP in 2026-11");
+	json_decref(held);
+	json_t *p = pay(env, n, "trader", "ICBC-GBP-1", "1.00", 409);
+	assert_string_equal(str(p, "detail"),
+			    "the duties and taxes are not assessed yet (no exchange rate for "
+			    "GBP in 2026-11); nothing can be paid or secured before they are");
+	json_decref(p);
+
+	/* the rate is loaded: assessed, and released against the guarantee */
+	json_t *r = test_expect(env, "POST", "/v1/exchange-rates", "admin",
+				"{\"rates\":[{\"currency\":\"GBP\",\"month\":\"2026-11\","
+				"\"cny_per_unit\":\"9.0412\"}]}",
+				201);
+	assert_int_equal(json_integer_value(json_object_get(r, "added")), 1);
+	assert_int_equal(json_integer_value(json_object_get(r, "reassessed")), 1);
+	json_decref(r);
+	assert_string_equal(status_of(env, n, st), "released");
+	v = taxes(env, n, "trader");
+	assert_string_equal(str(v, "status"), "assessed");
+	/* 33,300.00 GBP x 9.0412 = 301,071.96; duty 30,107.20; VAT 29,806.12 */
+	assert_string_equal(str(json_object_get(v, "assessment"), "total_due"), "59913.32");
+	json_decref(v);
+	assert_int_equal(test_count_events(env, n, "duties.assessed", NULL), 2);
+
+	/* the same rate again changes nothing; another value is refused */
+	r = test_expect(env, "POST", "/v1/exchange-rates", "admin",
+			"{\"rates\":[{\"currency\":\"GBP\",\"month\":\"2026-11\","
+			"\"cny_per_unit\":\"9.04120\"}]}",
+			200);
+	assert_int_equal(json_integer_value(json_object_get(r, "unchanged")), 1);
+	json_decref(r);
+	r = test_expect(env, "POST", "/v1/exchange-rates", "admin",
+			"{\"rates\":[{\"currency\":\"GBP\",\"month\":\"2026-11\","
+			"\"cny_per_unit\":\"9.1\"}]}",
+			409);
+	assert_true(test_has_error(r, "/rates/0/cny_per_unit",
+				   "is 9.1, but the GBP rate for 2026-11 is 9.0412 already"));
+	json_decref(r);
+	/* unknown currencies, negative and malformed rates: 400, nothing kept */
+	int64_t rates = test_count(env, "exchange_rates");
+	r = test_expect(env, "POST", "/v1/exchange-rates", "admin",
+			"{\"rates\":[{\"currency\":\"XYZ\",\"month\":\"2026-12\","
+			"\"cny_per_unit\":\"1\"},{\"currency\":\"EUR\",\"month\":\"2026-13\","
+			"\"cny_per_unit\":\"-7.7\"}]}",
+			400);
+	assert_true(test_has_error(r, "/rates/0/currency", "'XYZ' is not a known currency"));
+	assert_true(test_has_error(r, "/rates/1/month", "must be a month written YYYY-MM"));
+	assert_true(test_has_error(r, "/rates/1/cny_per_unit", "must be greater than zero"));
+	json_decref(r);
+	json_decref(test_expect(env, "POST", "/v1/exchange-rates", "customs",
+				"{\"rates\":[]}", 403));
+	assert_int_equal(test_count(env, "exchange_rates"), rates);
+}
+
+/* The declarant's own computation, compared: customs is told. */
+static void declared_taxes_differences_flagged(void **state)
+{
+	struct test_env *env = *state;
+	char n[19];
+	json_t *d = apples(PENGCHENG, "COSU6291830508");
+	json_object_set_new(d, "declared_taxes",
+			    test_json("{'duty': '23650.66', 'consumption_tax': '0', "
+				      "'vat': '23000.00'}"));
+	lodge(env, "trader2", d, n);
+	json_t *v = taxes(env, n, "customs");
+	assert_true(json_is_true(json_object_get(v, "declared_differs")));
+	json_t *diff = json_object_get(json_object_get(v, "assessment"), "differences");
+	assert_string_equal(str(diff, "duty"), "0.00");
+	assert_string_equal(str(diff, "vat"), "-414.15");
+	json_decref(v);
+	json_t *e = last_event(env, n, "duties.declared_differs");
+	assert_string_equal(str(json_object_get(e, "difference"), "vat"), "-414.15");
+	json_decref(e);
+	/* a bad declared_taxes refuses the lodging with its field */
+	d = apples(PENGCHENG, "COSU6291830509");
+	json_object_set_new(d, "declared_taxes", test_json("{'duty': '-1', 'vat': 5}"));
+	char *body = json_dumps(d, JSON_COMPACT);
+	struct loopback_result r;
+	assert_int_equal(test_call(env, "POST", "/v1/declarations", "trader2", body, "dt-bad", &r),
+			 400);
+	assert_true(test_has_error(r.json, "/declared_taxes/duty", "must not be negative"));
+	assert_true(test_has_error(r.json, "/declared_taxes/consumption_tax", "is required"));
+	assert_true(test_has_error(r.json, "/declared_taxes/vat", "must be a decimal string"));
+	loopback_result_free(&r);
+	free(body);
+	json_decref(d);
+}
+
+/* Tariff versions over the API. */
+static void tariff_loaded_and_refused(void **state)
+{
+	struct test_env *env = *state;
+	static const char amendment[] =
+		"{\"id\":\"CN-2026-12\",\"effective_from\":\"2026-12-01\",\"kind\":\"amendment\","
+		"\"lines\":[{\"code\":\"0808100000\",\"description\":\"Fresh apples\","
+		"\"mfn\":{\"percent\":\"8\"},\"vat_percent\":\"9\",\"export_refund_percent\":\"9\"}]}";
+	json_t *r = test_expect(env, "POST", "/v1/tariff/versions", "admin", amendment, 201);
+	assert_string_equal(str(r, "id"), "CN-2026-12");
+	assert_int_equal(json_integer_value(json_object_get(r, "added")), 1);
+	json_decref(r);
+	r = test_expect(env, "POST", "/v1/tariff/versions", "admin", amendment, 409);
+	assert_true(test_has_error(r, "/id", "is taken: tariff version CN-2026-12 is loaded "
+					     "already"));
+	assert_true(test_has_error(r, "/effective_from", "another tariff version takes effect "
+							 "on 2026-12-01"));
+	json_decref(r);
+	r = test_expect(env, "POST", "/v1/tariff/versions", "admin",
+			"{\"id\":\"CN-2027\",\"effective_from\":\"2027-01-01\",\"kind\":\"full\","
+			"\"lines\":[{\"code\":\"0808100000\",\"mfn\":{\"percent\":\"-1\"},"
+			"\"vat_percent\":\"0.13\",\"export_refund_percent\":\"9\"}]}",
+			400);
+	assert_true(test_has_error(r, "/lines/0/mfn/percent", "must not be negative"));
+	assert_true(test_has_error(r, "/lines/0/vat_percent", NULL));
+	json_decref(r);
+	json_decref(test_expect(env, "POST", "/v1/tariff/versions", "customs", amendment, 403));
+
+	/* the line in force: the amendment from its date, the full version before */
+	r = test_expect(env, "GET", "/v1/tariff/lines/0808100000?date=2026-12-02", "trader",
+			NULL, 200);
+	assert_string_equal(str(json_object_get(r, "version"), "id"), "CN-2026-12");
+	json_decref(r);
+	r = test_expect(env, "GET", "/v1/tariff/lines/0808100000?date=2026-11-30", "trader",
+			NULL, 200);
+	assert_string_equal(str(json_object_get(r, "version"), "id"), "CN-2026");
+	json_decref(r);
+	r = test_expect(env, "GET", "/v1/tariff/lines/0303130000", "trader", NULL, 200);
+	assert_string_equal(str(json_object_get(r, "version"), "id"), "CN-2026-07");
+	json_decref(r);
+	json_decref(test_expect(env, "GET", "/v1/tariff/lines/9999999999", "trader", NULL, 404));
+	json_decref(test_expect(env, "GET", "/v1/tariff/lines/0808100000?date=2026-13-01",
+				"trader", NULL, 400));
+	r = test_expect(env, "GET", "/v1/tariff/versions", "analyst", NULL, 200);
+	assert_int_equal(json_array_size(json_object_get(r, "versions")), 3);
+	json_decref(r);
+	r = test_expect(env, "GET", "/v1/tariff/versions/CN-2026", "customs", NULL, 200);
+	assert_int_equal(json_array_size(json_object_get(r, "lines")), 26);
+	json_decref(r);
+}
+
+/* The catalogue is public; charges come only from it; inspection services
+ * for an inspection that found no problem are borne by the state. */
+static void fees_published_charged_and_waived(void **state)
+{
+	struct test_env *env = *state;
+	char n[19], path[96];
+	struct loopback_result r;
+	assert_int_equal(test_call(env, "GET", "/v1/fees", NULL, NULL, NULL, &r), 200);
+	json_t *c = json_array_get(json_object_get(r.json, "catalogues"), 0);
+	assert_string_equal(str(c, "id"), "CNNSA-2026");
+	assert_string_equal(str(c, "port"), "CNNSA");
+	assert_int_equal(json_array_size(json_object_get(c, "items")), 12);
+	loopback_result_free(&r);
+	assert_int_equal(test_call(env, "GET", "/v1/fees/CNNSA-2026", NULL, NULL, NULL, &r), 200);
+	loopback_result_free(&r);
+	assert_int_equal(test_call(env, "GET", "/v1/fees/NONE", NULL, NULL, NULL, &r), 404);
+	loopback_result_free(&r);
+	assert_int_equal(test_call(env, "GET", "/v1/fees?port=CNYTN", NULL, NULL, NULL, &r), 200);
+	assert_int_equal(json_array_size(json_object_get(r.json, "catalogues")), 0);
+	loopback_result_free(&r);
+	json_decref(test_expect(env, "POST", "/v1/fees", "trader", "{}", 403));
+
+	lodge(env, "trader", apples(HAITONG, "COSU6291830510"), n);
+	snprintf(path, sizeof path, "/v1/declarations/%s/charges", n);
+	int64_t charges = test_count(env, "fee_charges");
+	json_t *e = test_expect(env, "POST", path, "terminal",
+				"{\"code\":\"DOC-FEE\",\"quantity\":\"1\"}", 400);
+	assert_true(test_has_error(e, "/code", "'DOC-FEE' is not in the published fee catalogue "
+					       "CNNSA-2026 of CNNSA; only catalogue items may be "
+					       "charged"));
+	json_decref(e);
+	e = test_expect(env, "POST", path, "terminal", "{\"code\":\"THC-20\",\"quantity\":\"1.5\"}",
+			400);
+	assert_true(test_has_error(e, "/quantity", "must be a whole number of containers"));
+	json_decref(e);
+	e = test_expect(env, "POST", path, "terminal", "{\"code\":\"TALLY\",\"quantity\":\"1\"}",
+			403);
+	assert_true(test_has_error(e, "/code", "'TALLY' is charged by the tally"));
+	json_decref(e);
+	e = test_expect(env, "POST", path, "terminal",
+			"{\"code\":\"INSP-LIFT\",\"quantity\":\"1\"}", 409);
+	assert_true(test_has_error(e, "/code", "'INSP-LIFT' is an inspection service (lifting)"));
+	json_decref(e);
+	json_decref(test_expect(env, "POST", path, "trader",
+				"{\"code\":\"THC-20\",\"quantity\":\"1\"}", 403));
+	assert_int_equal(test_count(env, "fee_charges"), charges);
+	e = test_expect(env, "POST", path, "terminal", "{\"code\":\"THC-20\",\"quantity\":\"1\"}",
+			201);
+	assert_string_equal(str(e, "payer"), "trader");
+	assert_string_equal(str(e, "amount"), "850.00");
+	json_decref(e);
+
+	/* quarantine inspects; the inspection finds no problem */
+	char dp[128];
+	snprintf(dp, sizeof dp, "/v1/declarations/%s/tasks/quarantine/decision", n);
+	json_decref(test_expect(env, "POST", dp, "quarantine",
+				"{\"decision\":\"inspect\",\"reason\":\"look at the fruit\"}", 200));
+	json_decref(test_expect(env, "POST", "/v1/inspection-sites", "admin",
+				"{\"code\":\"NSA-F\",\"name\":\"Nansha fee test site\","
+				"\"port\":\"CNNSA\",\"slot_minutes\":30,\"capacity\":4}",
+				201));
+	snprintf(dp, sizeof dp, "/v1/declarations/%s/inspection", n);
+	json_t *insp = test_expect(env, "GET", dp, "trader", NULL, 200);
+	json_int_t id = json_integer_value(json_object_get(insp, "id"));
+	json_decref(insp);
+	snprintf(dp, sizeof dp, "/v1/inspections/%lld/booking", (long long)id);
+	json_decref(test_expect(env, "POST", dp, "trader",
+				"{\"site\":\"NSA-F\",\"slot_start\":\"2026-11-24T02:00:00Z\"}", 201));
+	at(env, "2026-11-24T02:05:00Z");
+	snprintf(dp, sizeof dp, "/v1/inspections/%lld/findings/quarantine", (long long)id);
+	json_decref(test_expect(env, "POST", dp, "quarantine", "{\"result\":\"no_problem\"}", 201));
+
+	e = test_expect(env, "POST", path, "terminal", "{\"code\":\"INSP-LIFT\",\"quantity\":\"1\"}",
+			201);
+	assert_string_equal(str(e, "payer"), "state");
+	assert_string_equal(str(e, "state_amount"), "180.00");
+	assert_string_equal(str(e, "trader_amount"), "0.00");
+	assert_string_equal(str(e, "reason"), "waived for the trader: lifting for an inspection "
+					      "that found no problem is borne by the state");
+	json_decref(e);
+	json_decref(test_expect(env, "POST", path, "terminal",
+				"{\"code\":\"INSP-STORE\",\"quantity\":\"2\"}", 201));
+	e = test_expect(env, "POST", path, "terminal",
+			"{\"code\":\"INSP-UNPACK\",\"quantity\":\"1\"}", 201);
+	assert_string_equal(str(e, "payer"), "trader");
+	json_decref(e);
+	assert_int_equal(test_count_events(env, n, "fee.waived", NULL), 2);
+	assert_int_equal(test_count_events(env, n, "fee.charged", NULL), 2);
+
+	/* the declarant sees its charges; others do not */
+	json_t *list = test_expect(env, "GET", path, "trader", NULL, 200);
+	assert_int_equal(json_array_size(json_object_get(list, "charges")), 4);
+	assert_string_equal(str(list, "trader_total"), "1300.00");
+	assert_string_equal(str(list, "state_total"), "270.00");
+	json_decref(list);
+	json_decref(test_expect(env, "GET", path, "trader2", NULL, 404));
+	json_decref(test_expect(env, "GET", path, "quarantine", NULL, 403));
+	/* a terminal charges only at its own port */
+	char other[19];
+	json_t *laptops = test_declaration_customs_only();
+	json_object_set_new(laptops, "entry_port", json_string("CNYTN"));
+	lodge(env, "trader", laptops, other);
+	snprintf(path, sizeof path, "/v1/declarations/%s/charges", other);
+	json_decref(test_expect(env, "POST", path, "terminal",
+				"{\"code\":\"THC-20\",\"quantity\":\"1\"}", 404));
+}
+
+/* The export tax refund: refused for an import and before departure,
+ * then applied, matched and decided. */
+struct departure {
+	const char *number;
+	int64_t at;
+};
+
+static kerr record_departure(struct uow *u, void *arg)
+{
+	struct departure *d = arg;
+	return refunds_departure_record(u, d->number, d->at, "test");
+}
+
+static json_t *tshirts(const char *bill)
+{
+	json_t *d = test_json(
+		"{'direction': 'export', 'declaration_office': '5301', 'port_office': '5301',"
+		" 'declarant_uscc': '91440101MA59TRAD00', 'consignee_uscc': '91440101MA59TRAD00',"
+		" 'trade_mode': '0110', 'transport_mode': '4',"
+		" 'conveyance': {'name': 'YUE Z H2286', 'voyage': '20261122-01'},"
+		" 'bill_of_lading': 'HG20261122-0097', 'trading_country': 'HK',"
+		" 'destination_country': 'HK', 'exit_port': 'CNHUG', 'incoterm': 'FOB',"
+		" 'currency': 'HKD', 'packages': 320, 'gross_weight_kg': '2880.000',"
+		" 'containers': ['TGHU6000010'],"
+		" 'items': [{'hs_code': '6109100000', 'description': 'Cotton knitted T-shirts',"
+		"  'quantity': '9600', 'unit': '011', 'unit_price': '28.50', 'origin_country': 'CN'}],"
+		" 'documents': [{'type': 'invoice', 'number': 'HT-EX-2026-0412'}]}");
+	json_object_set_new(d, "bill_of_lading", json_string(bill));
+	return d;
+}
+
+static void refund_path(void **state)
+{
+	struct test_env *env = *state;
+	char exp[19], imp[19], body[512], path[64];
+	lodge(env, "trader", tshirts("HG20261122-0097"), exp);
+	snprintf(body, sizeof body,
+		 "{\"declaration_number\":\"%s\",\"items\":[{\"hs_code\":\"6109100000\","
+		 "\"quantity\":\"9600\",\"fob_value_cny\":\"249550.56\"}]}",
+		 exp);
+	int64_t applications = test_count(env, "refund_applications");
+	/* not released, not departed: every reason, nothing recorded */
+	json_t *r = test_expect(env, "POST", "/v1/refunds", "trader", body, 409);
+	assert_true(test_has_error(r, "/declaration_number",
+				   "is not released: a refund follows release"));
+	assert_true(test_has_error(r, "/declaration_number",
+				   "has not left: its conveyance has not departed yet"));
+	json_decref(r);
+	clear(env, exp, "customs");
+	clear(env, exp, "border");
+	r = test_expect(env, "POST", "/v1/refunds", "trader", body, 409);
+	assert_int_equal(json_array_size(json_object_get(r, "errors")), 1);
+	assert_true(test_has_error(r, "/declaration_number",
+				   "has not left: its conveyance has not departed yet"));
+	json_decref(r);
+	/* an import */
+	lodge(env, "trader", apples(HAITONG, "COSU6291830511"), imp);
+	char ibody[512];
+	snprintf(ibody, sizeof ibody,
+		 "{\"declaration_number\":\"%s\",\"items\":[{\"hs_code\":\"0808100000\","
+		 "\"quantity\":\"18000\",\"fob_value_cny\":\"1.00\"}]}",
+		 imp);
+	r = test_expect(env, "POST", "/v1/refunds", "trader", ibody, 409);
+	assert_true(test_has_error(r, "/declaration_number",
+				   "is an import declaration: refunds are for exports"));
+	json_decref(r);
+	/* someone else's declaration */
+	r = test_expect(env, "POST", "/v1/refunds", "trader2", body, 400);
+	assert_true(test_has_error(r, "/declaration_number", "no declaration of your "
+							     "organisation has the number"));
+	json_decref(r);
+	assert_int_equal(test_count(env, "refund_applications"), applications);
+
+	/* the conveyance departs (what the transport side will record) */
+	struct departure dep = {exp, test_time("2026-11-24T03:10:00Z")};
+	assert_int_equal(uow_run(&env->app.svc, true, record_departure, &dep), KERR_OK);
+	r = test_expect(env, "POST", "/v1/refunds", "trader", body, 201);
+	assert_string_equal(str(r, "status"), "applied");
+	assert_string_equal(str(r, "verdict"), "matches");
+	/* 273,600.00 HKD x 0.9121 = 249,550.56 CNY; 13 % = 32,441.57 */
+	assert_string_equal(str(r, "total_refund"), "32441.57");
+	json_int_t id = json_integer_value(json_object_get(r, "id"));
+	json_decref(r);
+	snprintf(path, sizeof path, "/v1/refunds/%lld", (long long)id);
+	json_decref(test_expect(env, "GET", path, "trader2", NULL, 404));
+	json_decref(test_expect(env, "GET", path, "customs", NULL, 403));
+	r = test_expect(env, "GET", "/v1/refunds?status=applied", "tax", NULL, 200);
+	assert_true(json_array_size(json_object_get(r, "applications")) >= 1);
+	json_decref(r);
+	/* one under way at a time */
+	r = test_expect(env, "POST", "/v1/refunds", "trader", body, 409);
+	assert_true(test_has_error(r, "/declaration_number", "has a refund application under "
+							     "way"));
+	json_decref(r);
+	snprintf(path, sizeof path, "/v1/refunds/%lld/decision", (long long)id);
+	json_decref(test_expect(env, "POST", path, "trader", "{\"decision\":\"approved\"}", 403));
+	r = test_expect(env, "POST", path, "tax", "{\"decision\":\"approved\"}", 200);
+	assert_string_equal(str(r, "status"), "approved");
+	assert_string_equal(str(r, "decided_by"), "tax");
+	json_decref(r);
+	json_decref(test_expect(env, "POST", path, "tax", "{\"decision\":\"rejected\","
+							  "\"reason\":\"again\"}",
+				409));
+	snprintf(path, sizeof path, "/v1/refunds/%lld", (long long)id);
+	r = test_expect(env, "GET", path, "trader", NULL, 200);
+	assert_string_equal(str(r, "status"), "approved");
+	json_decref(r);
+	assert_int_equal(test_count_events(env, exp, "refund.applied", NULL), 1);
+	assert_int_equal(test_count_events(env, exp, "refund.approved", NULL), 1);
+	r = test_expect(env, "POST", "/v1/refunds", "trader", body, 409);
+	assert_true(test_has_error(r, "/declaration_number", "already has an approved refund"));
+	json_decref(r);
+
+	/* an application that differs from customs' data can only be rejected */
+	char exp2[19];
+	lodge(env, "trader", tshirts("HG20261122-0098"), exp2);
+	clear(env, exp2, "customs");
+	clear(env, exp2, "border");
+	dep.number = exp2;
+	assert_int_equal(uow_run(&env->app.svc, true, record_departure, &dep), KERR_OK);
+	snprintf(body, sizeof body,
+		 "{\"declaration_number\":\"%s\",\"items\":[{\"hs_code\":\"6109100000\","
+		 "\"quantity\":\"9800\",\"fob_value_cny\":\"249550.56\"}]}",
+		 exp2);
+	r = test_expect(env, "POST", "/v1/refunds", "trader", body, 201);
+	assert_string_equal(str(r, "verdict"), "mismatch");
+	json_t *diff = json_array_get(json_object_get(r, "differences"), 0);
+	assert_string_equal(str(diff, "field"), "/items/0/quantity");
+	assert_string_equal(str(diff, "problem"), "is 9800; customs' data for item 0 is 9600");
+	id = json_integer_value(json_object_get(r, "id"));
+	json_decref(r);
+	snprintf(path, sizeof path, "/v1/refunds/%lld/decision", (long long)id);
+	r = test_expect(env, "POST", path, "tax", "{\"decision\":\"approved\"}", 409);
+	assert_true(test_has_error(r, "/decision", "does not match customs' electronic data"));
+	json_decref(r);
+	r = test_expect(env, "POST", path, "tax", "{\"decision\":\"rejected\"}", 400);
+	assert_true(test_has_error(r, "/reason", "is required to reject"));
+	json_decref(r);
+	r = test_expect(env, "POST", path, "tax",
+			"{\"decision\":\"rejected\",\"reason\":\"quantity differs from the "
+			"export declaration\"}",
+			200);
+	assert_string_equal(str(r, "status"), "rejected");
+	json_decref(r);
+	assert_int_equal(test_count_events(env, exp2, "refund.rejected", NULL), 1);
+}
+
+/* A declaration lodged before duties were assessed (no assessment row):
+ * reading computes its assessment without keeping it; its release assesses
+ * and keeps it. */
+static const struct sql_query Q_FORGET = {"DELETE FROM duty_assessments WHERE "
+					  "declaration_number = ?"};
+static const struct sql_query Q_KEPT = {"SELECT COUNT(*) FROM duty_assessments WHERE "
+					"declaration_number = ?"};
+
+static int64_t kept(struct test_env *env, const char *number)
+{
+	struct store_conn *c;
+	assert_int_equal(store_thread_conn(env->store, &c), KERR_OK);
+	struct store_stmt *st = store_query(c, &Q_KEPT, "s", number);
+	assert_non_null(st);
+	assert_int_equal(stmt_step(st), STORE_ROW);
+	int64_t n = stmt_int(st, 0);
+	stmt_done(st);
+	return n;
+}
+
+static void lodged_before_assessment(void **state)
+{
+	struct test_env *env = *state;
+	char n[19], st[16];
+	lodge(env, "trader", apples(HAITONG, "COSU6291830512"), n);
+	struct store_conn *c;
+	assert_int_equal(store_thread_conn(env->store, &c), KERR_OK);
+	assert_int_equal(store_exec(c, &Q_FORGET, "s", n), KERR_OK);
+	json_t *v = taxes(env, n, "trader");
+	assert_string_equal(str(json_object_get(v, "assessment"), "total_due"), "47064.81");
+	json_decref(v);
+	assert_int_equal(kept(env, n), 0);
+	clear(env, n, "customs");
+	clear(env, n, "quarantine");
+	assert_string_equal(status_of(env, n, st), "released");
+	assert_int_equal(kept(env, n), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(assessment_shown_step_by_step),
+		cmocka_unit_test(release_waits_for_exact_payment),
+		cmocka_unit_test(nothing_due_releases_without_payment),
+		cmocka_unit_test(guarantee_drawn_at_release_and_restored),
+		cmocka_unit_test(guarantee_refusals),
+		cmocka_unit_test(withdrawal_restores_the_guarantee),
+		cmocka_unit_test(a_guarantee_registered_later_releases),
+		cmocka_unit_test(no_rate_holds_until_loaded),
+		cmocka_unit_test(declared_taxes_differences_flagged),
+		cmocka_unit_test(tariff_loaded_and_refused),
+		cmocka_unit_test(refund_path),
+		cmocka_unit_test(lodged_before_assessment),
+		cmocka_unit_test(fees_published_charged_and_waived),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
