@@ -27,6 +27,9 @@ struct api_ctx {
 	struct uow uow;                    /* the request's unit of work */
 	int64_t received_us;               /* when the request arrived */
 	const char *commit_failure;        /* detail if the commit fails */
+	/* a 409 whose unit is committed all the same: a refused gate event is
+	 * answered 409 and its attempt stays on the record */
+	bool keep_refused;
 };
 
 /* --- answering --- */
@@ -147,5 +150,26 @@ void api_risk_profile_put(struct api_ctx *ctx);
 void api_risk_scaling_put(struct api_ctx *ctx);
 void api_credit_get(struct api_ctx *ctx);
 void api_credit_put(struct api_ctx *ctx);
+/* transport.c: the transport side */
+void api_conveyance_create(struct api_ctx *ctx);
+void api_conveyance_list(struct api_ctx *ctx);
+void api_conveyance_get(struct api_ctx *ctx);
+void api_conveyance_amend(struct api_ctx *ctx);
+void api_conveyance_arrival(struct api_ctx *ctx);
+void api_conveyance_departure(struct api_ctx *ctx);
+void api_conveyance_decide(struct api_ctx *ctx);
+void api_conveyance_permission(struct api_ctx *ctx);
+void api_manifest_create(struct api_ctx *ctx);
+void api_manifest_list(struct api_ctx *ctx);
+void api_manifest_get(struct api_ctx *ctx);
+void api_manifest_version(struct api_ctx *ctx);
+void api_manifest_amend(struct api_ctx *ctx);
+void api_tally_create(struct api_ctx *ctx);
+void api_tally_get(struct api_ctx *ctx);
+void api_call_get(struct api_ctx *ctx);
+void api_call_events(struct api_ctx *ctx);
+void api_declaration_match(struct api_ctx *ctx);
+void api_gate_get(struct api_ctx *ctx);
+void api_gate_event(struct api_ctx *ctx);
 
 #endif

@@ -307,3 +307,19 @@ int cmd_verify_notice(int argc, char **argv)
 	json_decref(doc);
 	return rc;
 }
+
+/* The helpers above, for the other command files (commands.h). */
+bool cli_help(int argc, char **argv, const char *usage)
+{
+	return help(argc, argv, usage);
+}
+
+int cli_finish(struct client_response *r, long ok_status)
+{
+	return finish(r, ok_status);
+}
+
+char *cli_read_all(const char *path)
+{
+	return read_all(path);
+}

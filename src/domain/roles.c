@@ -36,5 +36,5 @@ const char *role_agency(enum role r)
 const char *role_names_text(void)
 {
 	return "declarant, customs, quarantine, border, maritime, port_operator, "
-	       "analyst, admin";
+	       "analyst, admin, carrier";
 }

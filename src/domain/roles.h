@@ -21,7 +21,8 @@
 	X(MARITIME, "maritime", true)                                          \
 	X(PORT_OPERATOR, "port_operator", false)                               \
 	X(ANALYST, "analyst", false)                                           \
-	X(ADMIN, "admin", false)
+	X(ADMIN, "admin", false)                                               \
+	X(CARRIER, "carrier", false)
 
 enum role {
 #define ROLE_ENUM(name, text, agency) ROLE_##name,

@@ -8,7 +8,7 @@
 #include "common/codes.h"
 
 static const char *const org_kinds[] = {"trader", "broker", "agency", "port",
-					"office", NULL};
+					"office", "carrier", NULL};
 
 static bool in_list(const char *s, const char *const *l)
 {
@@ -38,7 +38,8 @@ bool org_input_check(const struct org_input *in, const struct refdata *ref,
 	if (in->name && (!*in->name || strlen(in->name) > 200))
 		problems_add(p, "/name", "must be 1 to 200 bytes");
 	if (in->kind && !in_list(in->kind, org_kinds))
-		problems_add(p, "/kind", "must be one of trader, broker, agency, port, office");
+		problems_add(p, "/kind",
+			     "must be one of trader, broker, agency, port, office, carrier");
 	return p->count == before;
 }
 
@@ -154,6 +155,7 @@ kerr actor_from_user(const struct user_row *u, struct actor *out)
 	str_copy(out->username, u->username, sizeof out->username);
 	str_copy(out->org_uscc, u->org_uscc, sizeof out->org_uscc);
 	str_copy(out->org_port, u->org_port, sizeof out->org_port);
+	str_copy(out->org_kind, u->org_kind, sizeof out->org_kind);
 	return KERR_OK;
 }
 
@@ -211,6 +213,19 @@ kerr accounts_user_create(struct uow *u, const struct actor *a, const struct use
 	}
 	if (e)
 		return e;
+	/* a carrier's users belong to a carrier (a shipping line, airline or
+	 * road haulier, or its agent), and a carrier's users are carriers */
+	bool carrier_role = in->role && !strcmp(in->role, "carrier");
+	if (carrier_role != !strcmp(org.kind, "carrier")) {
+		refusal_say(why, "the user is not valid");
+		refusal_field(why, "/role",
+			      carrier_role ? "carrier is for users of an organisation of kind "
+					     "carrier; %s is of kind %s"
+					   : "a user of a carrier (%s, of kind %s) has the role "
+					     "carrier",
+			      in->org_uscc, org.kind);
+		return KERR_INVALID;
+	}
 	char hash[PASSWORD_HASH_MAX];
 	e = password_hash(in->password, u->svc->limits.pwhash_ops, u->svc->limits.pwhash_mem,
 			  hash);

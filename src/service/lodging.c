@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "domain/consistency.h"
+#include "service/consignments.h"
 #include "service/joint_inspection.h"
 #include "service/mandates.h"
 #include "service/release_holds.h"
@@ -62,8 +64,9 @@ static kerr accepted_steps(struct uow *u, const struct actor *a, struct declarat
 {
 	(void)a;
 	(void)corrected;
-	(void)why;
-	return risk_assess_and_apply(u, d, &d->facts);
+	/* one consignment, one release; the match with the manifest line */
+	kerr e = consignments_accept(u, d, why);
+	return e ? e : risk_assess_and_apply(u, d, &d->facts);
 }
 
 kerr lodging_lodge(struct uow *u, const struct actor *a, struct declaration_facts *f,
@@ -201,7 +204,11 @@ kerr lodging_correct(struct uow *u, const struct actor *a, const char *number,
 	memset(d, 0, sizeof *d);
 	if (!own_declarant(a, f, why))
 		return KERR_INVALID;
-	kerr e = clearance_load(u, a, number, true, d);
+	/* the calls it touches are locked before the declaration */
+	kerr e = declaration_number_valid(number) ? consignments_lock_for_correction(u, number, f)
+						  : KERR_OK;
+	if (!e)
+		e = clearance_load(u, a, number, true, d);
 	if (!e && d->row.org_id != a->org_id)
 		e = KERR_NOT_FOUND; /* the consignee reads it; only the declarant corrects */
 	if (!e)
@@ -229,6 +236,15 @@ kerr lodging_correct(struct uow *u, const struct actor *a, const char *number,
 	if (fixed_changed) {
 		refusal_say(why, "the correction changes fields that are fixed");
 		return KERR_INVALID;
+	}
+	/* a correction identical to the current version is a no-op, not a
+	 * new version */
+	struct problems same;
+	problems_init(&same);
+	if (!consistency_check_correction(d->row.body, f->canonical, &same)) {
+		refusal_say(why, "the correction changes nothing");
+		refusal_field(why, same.errors[0].field, "%s", same.errors[0].problem);
+		return KERR_CONFLICT;
 	}
 	struct store_conn *c;
 	char now[TIME_TEXT_SIZE];

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "service/consignments.h"
 #include "service/joint_inspection.h"
 
 /* The joint inspection holds the release while a finding is awaited. With
@@ -29,6 +30,9 @@ static kerr inspection_ended(struct uow *u, struct declaration *d, const char *n
 
 static const struct release_part parts[] = {
 	{"inspection", inspection_holds, NULL, inspection_ended},
+	/* the transport side: the manifest line matched, and the consignment's
+	 * claim freed when the declaration ends (consignments.c) */
+	{"manifest", consignments_holds, NULL, consignments_ended},
 };
 
 kerr release_holds_check(struct uow *u, struct declaration *d, struct release_hold *hold)

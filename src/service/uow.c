@@ -26,7 +26,8 @@ struct uow_event {
 	char actor[USERNAME_SIZE];
 	char actor_role[ROLE_NAME_SIZE];
 	char at[TIME_TEXT_SIZE];
-	char *data; /* owned JSON text */
+	char *data;     /* owned JSON text */
+	char *call_key; /* owned; NULL when the event names no call */
 };
 
 void uow_init(struct uow *u, struct services *svc, struct store_conn *conn, bool write)
@@ -73,24 +74,31 @@ void uow_now(struct uow *u, char out[TIME_TEXT_SIZE])
 
 static void drop_events(struct uow *u)
 {
-	for (size_t i = 0; i < u->nevents; i++)
+	for (size_t i = 0; i < u->nevents; i++) {
 		free(u->events[i].data);
+		free(u->events[i].call_key);
+	}
 	u->nevents = 0;
 }
 
-kerr uow_event(struct uow *u, const struct actor *a, enum event_type type,
-	       const char *number, int64_t org_id, const char *agency, const char *at,
-	       json_t *data)
+static kerr queue_event(struct uow *u, const struct actor *a, enum event_type type,
+			const char *call_key, const char *number, int64_t org_id,
+			const char *agency, const char *at, json_t *data)
 {
 	char *text = data ? json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}");
+	char *call = call_key ? strdup(call_key) : NULL;
 	json_decref(data);
-	if (!text)
+	if (!text || (call_key && !call)) {
+		free(text);
+		free(call);
 		return KERR_NOMEM;
+	}
 	if (u->nevents == u->cap) {
 		size_t cap = u->cap ? u->cap * 2 : 16;
 		struct uow_event *ev = realloc(u->events, cap * sizeof *ev);
 		if (!ev) {
 			free(text);
+			free(call);
 			return KERR_NOMEM;
 		}
 		u->events = ev;
@@ -99,7 +107,7 @@ kerr uow_event(struct uow *u, const struct actor *a, enum event_type type,
 	struct uow_event *e = &u->events[u->nevents++];
 	bool sys = a->system || event_type_is_system(type);
 	e->type = type;
-	str_copy(e->number, number, sizeof e->number);
+	str_copy(e->number, number ? number : "", sizeof e->number);
 	e->org_id = org_id;
 	e->has_agency = agency != NULL;
 	str_copy(e->agency, agency ? agency : "", sizeof e->agency);
@@ -107,7 +115,22 @@ kerr uow_event(struct uow *u, const struct actor *a, enum event_type type,
 	str_copy(e->actor_role, sys ? "system" : role_name(a->role), sizeof e->actor_role);
 	str_copy(e->at, at, sizeof e->at);
 	e->data = text;
+	e->call_key = call;
 	return KERR_OK;
+}
+
+kerr uow_event(struct uow *u, const struct actor *a, enum event_type type,
+	       const char *number, int64_t org_id, const char *agency, const char *at,
+	       json_t *data)
+{
+	return queue_event(u, a, type, NULL, number, org_id, agency, at, data);
+}
+
+kerr uow_call_event(struct uow *u, const struct actor *a, enum event_type type,
+		    const char *call_key, const char *number, int64_t org_id,
+		    const char *agency, const char *at, json_t *data)
+{
+	return queue_event(u, a, type, call_key, number, org_id, agency, at, data);
 }
 
 kerr uow_audit(struct uow *u, const struct actor *a, const char *action,
@@ -143,6 +166,7 @@ kerr uow_commit(struct uow *u)
 			.actor_role = ev->actor_role,
 			.at = ev->at,
 			.data = ev->data,
+			.call_key = ev->call_key,
 		};
 		e = repo_event_append(u->conn, &in);
 	}

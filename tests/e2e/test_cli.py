@@ -40,7 +40,8 @@ from kouan_e2e import (KOUAN_BIN, PG, Server, check, eq, new_database,  # noqa: 
 
 S = Server("cli")
 SUBCOMMANDS = ["serve", "init", "demo", "admin", "login", "declare", "status",
-               "decide", "events", "verify-notice"]
+               "decide", "events", "verify-notice", "report", "manifest", "gate",
+               "gate-event"]
 
 
 def run(*args, env=None, timeout=120):
@@ -194,7 +195,7 @@ def test_demo_prints_credentials_that_log_in():
         check(m, "no URL printed: %r" % text)
         url = m.group(1)
         creds = re.findall(r"^  (\S+) +(\S+) +(\S+)$", text, re.M)
-        eq(len(creds), 12, "twelve demo users printed")
+        eq(len(creds), 15, "fifteen demo users printed")
         for user, password, role in creds:
             req = urllib.request.Request(url + "/v1/sessions", method="POST",
                                          data=json.dumps({"username": user,

@@ -32,6 +32,20 @@ static void event_types(void **state)
 		{"inspection.finding_recognised", false}, {"inspection.waived", false},
 		{"inspection.completed", true},
 		{"inspection.closed", true},
+		/* the transport side (docs/transport.md) */
+		{"conveyance.reported", false},         {"conveyance.amended", false},
+		{"conveyance.task_opened", true},       {"conveyance.task_reopened", true},
+		{"conveyance.task_cleared", false},     {"conveyance.inspection_ordered", false},
+		{"conveyance.task_returned", false},    {"conveyance.task_rejected", false},
+		{"conveyance.entry_permitted", true},   {"conveyance.departure_permitted", true},
+		{"conveyance.refused", true},           {"conveyance.arrived", false},
+		{"conveyance.departed", false},         {"manifest.lodged", false},
+		{"manifest.amended", false},            {"manifest.closed", false},
+		{"tally.reported", false},              {"declaration.awaiting_manifest", true},
+		{"declaration.matched", true},          {"declaration.mismatched", true},
+		{"declaration.unmatched", true},        {"container.discharged", false},
+		{"container.gated_in", false},          {"container.loaded", false},
+		{"container.gated_out", false},         {"container.gate_refused", false},
 	};
 	assert_int_equal(sizeof want / sizeof want[0], EVENT_TYPE_COUNT);
 	for (int i = 0; i < EVENT_TYPE_COUNT; i++) {
@@ -57,7 +71,7 @@ static void roles(void **state)
 	} want[] = {
 		{"declarant", NULL}, {"customs", "customs"},   {"quarantine", "quarantine"},
 		{"border", "border"}, {"maritime", "maritime"}, {"port_operator", NULL},
-		{"analyst", NULL},   {"admin", NULL},
+		{"analyst", NULL},   {"admin", NULL},           {"carrier", NULL},
 	};
 	assert_int_equal(sizeof want / sizeof want[0], ROLE_COUNT);
 	for (int i = 0; i < ROLE_COUNT; i++) {
