@@ -316,7 +316,26 @@ kerr consignments_accept(struct uow *u, struct declaration *d, struct refusal *w
 	struct line_view view = {0};
 	e = repo_manifest_line(c, tf.call_key, matched_kind(tf.import), tf.bill_of_lading, &line);
 	if (e == KERR_NOT_FOUND) {
-		/* accepted and worked; the release waits for the line */
+		/* the call's manifest is there without this bill: an unknown bill,
+		 * unless the declarant said it declares ahead of the carrier */
+		struct manifest_row m;
+		e = repo_manifest_find(c, tf.call_key, matched_kind(tf.import), &m);
+		if (e == KERR_OK && !tf.advance) {
+			struct match_result r;
+			struct problems mine;
+			problems_init(&mine);
+			(void)matching_on_lodging(&tf, NULL, WEIGHT_TOLERANCE_DEFAULT, &r,
+						  why->fields ? why->fields : &mine);
+			refusal_say(why, "the %s manifest of call %s has no line for bill of lading "
+					 "%s",
+				    manifest_kind_name(m.kind), tf.call_key, tf.bill_of_lading);
+			e = KERR_INVALID;
+			goto out;
+		}
+		if (e != KERR_NOT_FOUND && e != KERR_OK)
+			goto out;
+		/* no manifest yet (or an advance declaration): accepted and
+		 * worked; the release waits for the line */
 		e = uow_call_event(u, &actor_kouan, EVENT_DECLARATION_AWAITING_MANIFEST,
 				   tf.call_key, d->row.number, d->row.org_id, NULL, now,
 				   json_pack("{s:s, s:s, s:b}", "call", tf.call_key,

@@ -16,8 +16,11 @@
  * conveyance agencies: water, road, air) is matched with the line of its
  * bill on its call's original manifest (imports) or pre-loading manifest
  * (exports): matched at once when the line is there (a line that differs
- * refuses the lodging), otherwise accepted and worked, its release held
- * ("manifest", see release_holds.c) until the line arrives and matches.
+ * refuses the lodging); when the call has no such manifest yet, accepted
+ * and worked, its release held ("manifest", see release_holds.c) until the
+ * line arrives and matches; when the manifest is there without the bill,
+ * refused as an unknown bill unless the declaration is an advance one
+ * ("advance": true), which waits for the carrier's amendment.
  *
  * Everything here runs in the caller's unit of work, after the call's lock
  * (calls_lock) and before the risk assessment.
@@ -42,7 +45,8 @@ KOUAN_MUST_USE kerr consignments_lock_for_correction(struct uow *u, const char *
  * KERR_CONFLICT (its bill, part or a container is held by another live
  * declaration: field /bill_of_lading, /split/..., or /containers/N, naming
  * that declaration), KERR_INVALID (the manifest line is there and differs:
- * a problem per difference). Writes declaration.matched or
+ * a problem per difference; or the manifest is there without the bill and
+ * the declaration is not an advance one: /bill_of_lading). Writes declaration.matched or
  * declaration.awaiting_manifest. */
 KOUAN_MUST_USE kerr consignments_accept(struct uow *u, struct declaration *d,
 					struct refusal *why);

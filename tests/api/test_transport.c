@@ -476,10 +476,27 @@ static void lodging_against_a_line_that_differs_is_refused(void **state)
 	json_decref(m);
 	json_decref(r);
 
-	/* not advance and no line: accepted all the same, the release held
-	 * until the line comes (the goods may be on the next manifest) */
+	/* a bill the call's manifest does not have: unknown, refused... */
 	json_t *e = laptops("COSU6291830599", "OOLU8800120");
+	json_object_set_new(json_object_get(e, "conveyance"), "voyage", json_string("050E"));
+	r = lodge(env, e, 400);
+	assert_true(test_has_error(r, "/bill_of_lading",
+				   "no manifest of this call has a line for bill COSU6291830599 yet"));
+	json_decref(r);
+	assert_int_equal(test_count(env, "declarations"), before + 1);
+	/* ...unless declared in advance: it waits for the carrier's amendment */
+	json_object_set_new(e, "advance", json_true());
 	r = lodge(env, e, 201);
+	snprintf(path, sizeof path, "/v1/declarations/%s/match", str(r, "number"));
+	m = test_expect(env, "GET", path, "trader", NULL, 200);
+	assert_string_equal(str(m, "match"), "waiting");
+	json_decref(m);
+	json_decref(r);
+	/* a call with no manifest at all: accepted all the same, even not in
+	 * advance, and the release held until the line comes */
+	json_t *f = laptops("COSU6291830598", "TRHU4077118");
+	json_object_set_new(json_object_get(f, "conveyance"), "voyage", json_string("049E"));
+	r = lodge(env, f, 201);
 	snprintf(path, sizeof path, "/v1/declarations/%s/match", str(r, "number"));
 	m = test_expect(env, "GET", path, "trader", NULL, 200);
 	assert_string_equal(str(m, "match"), "waiting");
@@ -488,7 +505,10 @@ static void lodging_against_a_line_that_differs_is_refused(void **state)
 	char st[20];
 	decide(env, str(r, "number"), "customs", "cleared");
 	assert_string_equal(status_of(env, str(r, "number"), st), "accepted");
+	assert_int_equal(test_count_events(env, str(r, "number"), "declaration.release_held", NULL),
+			 1);
 	json_decref(r);
+	json_decref(f);
 	json_decref(e);
 	json_decref(d);
 	json_decref(man);

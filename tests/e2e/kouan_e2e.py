@@ -22,9 +22,11 @@ What it gives a test file:
   * A tiny test runner: run_tests([fn, ...]) prints one line per test and at
     the end exactly "N passed, N failed"; exits 1 if any failed.
   * Declaration bodies (apples, laptops, tshirts_export), each a consignment
-    of its own (fresh_consignment: one consignment is released once), and
+    of its own (fresh_consignment: one consignment is released once) and an
+    advance declaration (the demo's calls have manifests: a declaration of
+    a bill they lack is refused unless it is declared in advance), and
     manifest_line(srv, body): the carrier's manifest line that lets the
-    declaration match as it is lodged.
+    declaration match as it is lodged (and be released).
 
 Environment: KOUAN_BIN (the kouan binary; default build-test/kouan next to
 this tree), KOUAN_SOURCE (the source tree, unused here but accepted).
@@ -589,6 +591,7 @@ def apples(org="trader", **over):
                       {"type": "phytosanitary_certificate", "number": "SAG-PC-7781204"}],
     }
     fresh_consignment(b)
+    b["advance"] = True  # declared before (or without) the carrier's line
     b.update(over)
     return b
 
@@ -612,6 +615,7 @@ def laptops(org="trader", **over):
                    "origin_country": "VN"}],
     }
     fresh_consignment(b)
+    b["advance"] = True  # declared before (or without) the carrier's line
     b.update(over)
     return b
 
@@ -634,6 +638,7 @@ def tshirts_export(org="trader", **over):
                    "origin_country": "CN"}],
     }
     fresh_consignment(b)
+    b["advance"] = True  # declared before (or without) the carrier's line
     b.update(over)
     return b
 
