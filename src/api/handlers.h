@@ -15,6 +15,7 @@
 
 #include "api/api.h"
 #include "domain/credentials.h"
+#include "domain/workflow.h"
 #include "http/problem.h"
 
 struct api_ctx {
@@ -71,6 +72,10 @@ bool api_query_int(struct api_ctx *ctx, const char *name, int64_t lo, int64_t hi
  * absent). */
 bool api_reason(struct api_ctx *ctx, const json_t *body, bool required, size_t max,
 		const char **reason);
+/* An officer's {"decision", "reason"} (the reason required): answers 400
+ * and returns false when it is not one. */
+bool api_decision(struct api_ctx *ctx, const json_t *body, enum decision *d,
+		  const char **reason);
 
 /* --- Idempotency-Key --- */
 

@@ -109,9 +109,38 @@ static void created(struct api_ctx *ctx, const char *key, const char *hash, json
 	http_response_header(ctx->resp, "Location", location);
 }
 
+/* A list's paging: `after` (an id) and `limit` (1 to 500, 100). */
+static bool paging(struct api_ctx *ctx, int64_t *after, int64_t *limit)
+{
+	return api_query_int(ctx, "limit", 1, 500, 100, limit) &&
+	       api_query_int(ctx, "after", 0, INT64_MAX, 0, after);
+}
+
+/* Answer a page of `list` as {name: list, next}: next is the last id when
+ * the page is full (pass it as `after`), else null. */
+static void page(struct api_ctx *ctx, kerr e, json_t *list, int64_t limit, const char *name)
+{
+	if (e) {
+		json_decref(list);
+		api_problem(ctx, e == KERR_FORBIDDEN ? e : KERR_STORE, NULL, NULL);
+		return;
+	}
+	size_t n = json_array_size(list);
+	json_t *next = n == (size_t)limit
+			       ? json_incref(json_object_get(json_array_get(list, n - 1), "id"))
+			       : json_null();
+	api_json(ctx, 200, json_pack("{s:o, s:o}", name, list, "next", next));
+}
+
 /* --- conveyance reports --- */
 
-void api_conveyance_create(struct api_ctx *ctx)
+/* Lodge one document of a carrier (a report, a manifest) with a service
+ * that gives its view and its location. */
+typedef kerr (*lodge_fn)(struct api_ctx *ctx, json_t *body, struct refusal *why,
+			 json_t **view, char location[64]);
+
+static void lodge_document(struct api_ctx *ctx, const char *what, const char *failure,
+			   lodge_fn lodge)
 {
 	const char *key;
 	char hash[DIGEST_HEX];
@@ -130,25 +159,38 @@ void api_conveyance_create(struct api_ctx *ctx)
 	struct problems p;
 	problems_init(&p);
 	refusal_init(&why, &p);
+	json_t *view = NULL;
+	char location[64];
+	e = lodge(ctx, body, &why, &view, location);
+	if (e)
+		refused(ctx, e, &why, what, failure);
+	else
+		created(ctx, key, hash, view, location);
+	json_decref(body);
+}
+
+static kerr lodge_report(struct api_ctx *ctx, json_t *body, struct refusal *why, json_t **view,
+			 char location[64])
+{
 	struct conveyance_state s;
-	e = conveyances_lodge(&ctx->uow, &ctx->actor, body, &s, &why);
-	if (e) {
-		refused(ctx, e, &why, "conveyance report", "the report could not be saved");
-	} else {
-		char location[64];
-		snprintf(location, sizeof location, "/v1/conveyance-reports/%lld",
-			 (long long)s.report.id);
-		created(ctx, key, hash, conveyance_json(&s), location);
+	kerr e = conveyances_lodge(&ctx->uow, &ctx->actor, body, &s, why);
+	if (!e) {
+		snprintf(location, 64, "/v1/conveyance-reports/%lld", (long long)s.report.id);
+		*view = conveyance_json(&s);
 	}
 	conveyance_state_free(&s);
-	json_decref(body);
+	return e;
+}
+
+void api_conveyance_create(struct api_ctx *ctx)
+{
+	lodge_document(ctx, "conveyance report", "the report could not be saved", lodge_report);
 }
 
 void api_conveyance_list(struct api_ctx *ctx)
 {
 	int64_t limit, after;
-	if (!api_query_int(ctx, "limit", 1, 500, 100, &limit) ||
-	    !api_query_int(ctx, "after", 0, INT64_MAX, 0, &after))
+	if (!paging(ctx, &after, &limit))
 		return;
 	const char *permission = http_query(ctx->req, "permission");
 	if (permission && strcmp(permission, "pending") && strcmp(permission, "returned") &&
@@ -164,16 +206,7 @@ void api_conveyance_list(struct api_ctx *ctx)
 				  .limit = (int)limit};
 	json_t *list = json_array();
 	kerr e = conveyances_list(&ctx->uow, &ctx->actor, &f, append_conveyance, list);
-	if (e) {
-		json_decref(list);
-		api_problem(ctx, e == KERR_FORBIDDEN ? e : KERR_STORE, NULL, NULL);
-		return;
-	}
-	size_t n = json_array_size(list);
-	json_t *next = n == (size_t)limit
-			       ? json_incref(json_object_get(json_array_get(list, n - 1), "id"))
-			       : json_null();
-	api_json(ctx, 200, json_pack("{s:o, s:o}", "reports", list, "next", next));
+	page(ctx, e, list, limit, "reports");
 }
 
 void api_conveyance_get(struct api_ctx *ctx)
@@ -275,25 +308,11 @@ void api_conveyance_decide(struct api_ctx *ctx)
 	json_t *body = api_read_body(ctx);
 	if (!body)
 		return;
-	static const char *const fields[] = {"decision", "reason", NULL};
 	enum decision d;
 	const char *reason;
 	struct conveyance_state s;
 	memset(&s, 0, sizeof s);
-	if (!api_only_fields(ctx, body, fields, "decision, reason"))
-		goto out;
-	json_t *dj = json_object_get(body, "decision");
-	if (!dj) {
-		api_field_problem(ctx, KERR_INVALID, "/decision",
-				  "is required: cleared, inspect, return or reject");
-		goto out;
-	}
-	if (!json_is_string(dj) || !decision_parse(json_string_value(dj), &d)) {
-		api_field_problem(ctx, KERR_INVALID, "/decision",
-				  "must be one of cleared, inspect, return, reject");
-		goto out;
-	}
-	if (!api_reason(ctx, body, true, 500, &reason))
+	if (!api_decision(ctx, body, &d, &reason))
 		goto out;
 	e = conveyances_decide(&ctx->uow, &ctx->actor, id, agency, d, reason, &s, &why);
 	if (e)
@@ -330,42 +349,28 @@ void api_conveyance_permission(struct api_ctx *ctx)
 
 /* --- manifests --- */
 
-void api_manifest_create(struct api_ctx *ctx)
+static kerr lodge_manifest(struct api_ctx *ctx, json_t *body, struct refusal *why,
+			   json_t **view, char location[64])
 {
-	const char *key;
-	char hash[DIGEST_HEX];
-	bool replayed;
-	struct refusal why;
-	refusal_init(&why, NULL);
-	kerr e = calls_carrier(&ctx->actor, &why);
-	if (e) {
-		api_refused(ctx, e, &why, NULL);
-		return;
-	}
-	json_t *body = idempotent_body(ctx, &key, hash, &replayed);
-	if (!body)
-		return;
-	struct problems p;
-	problems_init(&p);
-	refusal_init(&why, &p);
 	struct manifest_state s;
-	e = manifests_lodge(&ctx->uow, &ctx->actor, body, &s, &why);
-	if (e) {
-		refused(ctx, e, &why, "manifest", "the manifest could not be saved");
-	} else {
-		char location[64];
-		snprintf(location, sizeof location, "/v1/manifests/%lld", (long long)s.row.id);
-		created(ctx, key, hash, manifest_json(&s), location);
+	kerr e = manifests_lodge(&ctx->uow, &ctx->actor, body, &s, why);
+	if (!e) {
+		snprintf(location, 64, "/v1/manifests/%lld", (long long)s.row.id);
+		*view = manifest_json(&s);
 	}
 	manifest_state_free(&s);
-	json_decref(body);
+	return e;
+}
+
+void api_manifest_create(struct api_ctx *ctx)
+{
+	lodge_document(ctx, "manifest", "the manifest could not be saved", lodge_manifest);
 }
 
 void api_manifest_list(struct api_ctx *ctx)
 {
 	int64_t limit, after;
-	if (!api_query_int(ctx, "limit", 1, 500, 100, &limit) ||
-	    !api_query_int(ctx, "after", 0, INT64_MAX, 0, &after))
+	if (!paging(ctx, &after, &limit))
 		return;
 	const char *kind = http_query(ctx->req, "kind");
 	enum manifest_kind k;
@@ -380,16 +385,7 @@ void api_manifest_list(struct api_ctx *ctx)
 				    .limit = (int)limit};
 	json_t *list = json_array();
 	kerr e = manifests_list(&ctx->uow, &ctx->actor, &f, append_manifest, list);
-	if (e) {
-		json_decref(list);
-		api_problem(ctx, e == KERR_FORBIDDEN ? e : KERR_STORE, NULL, NULL);
-		return;
-	}
-	size_t n = json_array_size(list);
-	json_t *next = n == (size_t)limit
-			       ? json_incref(json_object_get(json_array_get(list, n - 1), "id"))
-			       : json_null();
-	api_json(ctx, 200, json_pack("{s:o, s:o}", "manifests", list, "next", next));
+	page(ctx, e, list, limit, "manifests");
 }
 
 static void manifest_at(struct api_ctx *ctx, int64_t version)

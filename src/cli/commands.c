@@ -123,12 +123,7 @@ int cmd_declare(int argc, char **argv)
 		return 2;
 	}
 	char keybuf[40];
-	if (!key) {
-		unsigned char raw[16];
-		randombytes_buf(raw, sizeof raw);
-		sodium_bin2hex(keybuf, sizeof keybuf, raw, sizeof raw);
-		key = keybuf;
-	}
+	key = cli_idempotency_key(key, keybuf);
 	char *body = read_all(file);
 	if (!body)
 		return 2;
@@ -322,4 +317,14 @@ int cli_finish(struct client_response *r, long ok_status)
 char *cli_read_all(const char *path)
 {
 	return read_all(path);
+}
+
+const char *cli_idempotency_key(const char *given, char buf[40])
+{
+	if (given)
+		return given;
+	unsigned char raw[16];
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(buf, 40, raw, sizeof raw);
+	return buf;
 }

@@ -29,5 +29,7 @@ struct client_response;
 bool cli_help(int argc, char **argv, const char *usage);
 int cli_finish(struct client_response *r, long ok_status);
 char *cli_read_all(const char *path);
+/* The Idempotency-Key given with --key, or a random one made in buf. */
+const char *cli_idempotency_key(const char *given, char buf[40]);
 
 #endif

@@ -7,7 +7,6 @@
  * error, 3 when the server could not be reached.
  */
 #include <curl/curl.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,12 +36,7 @@ static int lodge_or_amend(int argc, char **argv, const char *usage, const char *
 		return 2;
 	}
 	char keybuf[40];
-	if (!key) {
-		unsigned char raw[16];
-		randombytes_buf(raw, sizeof raw);
-		sodium_bin2hex(keybuf, sizeof keybuf, raw, sizeof raw);
-		key = keybuf;
-	}
+	key = cli_idempotency_key(key, keybuf);
 	char *body = cli_read_all(file);
 	if (!body)
 		return 2;

@@ -39,6 +39,47 @@ bool calls_may_see(const struct actor *a, const struct call_row *call)
 	}
 }
 
+bool calls_document_visible(const struct actor *a, bool customs_only, int64_t org_id,
+			    const char *port)
+{
+	if (a->system)
+		return true;
+	switch (a->role) {
+	case ROLE_CARRIER:
+		return org_id == a->org_id;
+	case ROLE_PORT_OPERATOR:
+		return *a->org_port && !strcmp(port, a->org_port);
+	case ROLE_DECLARANT:
+		return false;
+	case ROLE_ANALYST:
+	case ROLE_ADMIN:
+		return true;
+	default:
+		return !customs_only || a->role == ROLE_CUSTOMS;
+	}
+}
+
+kerr calls_list_scope(const struct actor *a, bool customs_only, int64_t *org_id,
+		      const char **port, bool *none)
+{
+	*none = false;
+	if (a->system || a->role == ROLE_ANALYST || a->role == ROLE_ADMIN)
+		return KERR_OK;
+	switch (a->role) {
+	case ROLE_CARRIER:
+		*org_id = a->org_id;
+		return KERR_OK;
+	case ROLE_PORT_OPERATOR:
+		*none = !*a->org_port;
+		*port = a->org_port;
+		return KERR_OK;
+	case ROLE_DECLARANT:
+		return KERR_FORBIDDEN;
+	default:
+		return !customs_only || a->role == ROLE_CUSTOMS ? KERR_OK : KERR_FORBIDDEN;
+	}
+}
+
 kerr calls_lock(struct uow *u, const char *key, const char *mode, const char *port,
 		int64_t carrier_org_id)
 {

@@ -27,6 +27,18 @@ KOUAN_MUST_USE kerr calls_carrier(const struct actor *a, struct refusal *why);
  * analysts, admins and kouan: all. Declarants: none. */
 bool calls_may_see(const struct actor *a, const struct call_row *call);
 
+/* Who reads which documents of the transport side (reports, manifests):
+ * a carrier those of its organisation, a port operator those at its port,
+ * a declarant none; officers, analysts and admins all, or, with
+ * customs_only, of the officers only customs (manifests). */
+bool calls_document_visible(const struct actor *a, bool customs_only, int64_t org_id,
+			    const char *port);
+/* The same as a list's filter: *org_id or *port narrowed for a carrier or
+ * a port operator. KERR_FORBIDDEN for those who read none; *none when the
+ * actor may list nothing (a port operator whose organisation has no port). */
+KOUAN_MUST_USE kerr calls_list_scope(const struct actor *a, bool customs_only, int64_t *org_id,
+				     const char **port, bool *none);
+
 /* Lock the call (creating its row), naming its carrier when it has none
  * yet (carrier_org_id 0: none). The lock comes before any declaration's. */
 KOUAN_MUST_USE kerr calls_lock(struct uow *u, const char *key, const char *mode,

@@ -39,18 +39,7 @@ bool transport_id_parse(const char *s, int64_t *out)
 
 static bool may_see(const struct actor *a, const struct report_row *r)
 {
-	if (a->system)
-		return true;
-	switch (a->role) {
-	case ROLE_CARRIER:
-		return r->org_id == a->org_id;
-	case ROLE_PORT_OPERATOR:
-		return *a->org_port && !strcmp(r->port, a->org_port);
-	case ROLE_DECLARANT:
-		return false;
-	default:
-		return true;
-	}
+	return calls_document_visible(a, false, r->org_id, r->port);
 }
 
 /* Load report `id` with its tasks and call; with for_change, the call and
@@ -522,22 +511,12 @@ kerr conveyances_get(struct uow *u, const struct actor *a, int64_t id,
 kerr conveyances_list(struct uow *u, const struct actor *a, struct report_filter *f,
 		      report_row_fn fn, void *arg)
 {
-	switch (a->role) {
-	case ROLE_CARRIER:
-		f->org_id = a->org_id;
-		break;
-	case ROLE_PORT_OPERATOR:
-		if (!*a->org_port)
-			return KERR_OK;
-		f->port = a->org_port;
-		break;
-	case ROLE_DECLARANT:
-		return KERR_FORBIDDEN;
-	default:
-		break;
-	}
+	bool none;
 	struct store_conn *c;
-	kerr e = uow_conn(u, &c);
+	kerr e = calls_list_scope(a, false, &f->org_id, &f->port, &none);
+	if (e || none)
+		return e;
+	e = uow_conn(u, &c);
 	return e ? e : repo_report_list(c, f, fn, arg);
 }
 

@@ -31,20 +31,7 @@ void manifest_state_free(struct manifest_state *s)
 
 static bool may_see(const struct actor *a, const struct manifest_row *m)
 {
-	if (a->system)
-		return true;
-	switch (a->role) {
-	case ROLE_CARRIER:
-		return m->org_id == a->org_id;
-	case ROLE_PORT_OPERATOR:
-		return *a->org_port && !strcmp(m->port, a->org_port);
-	case ROLE_CUSTOMS:
-	case ROLE_ANALYST:
-	case ROLE_ADMIN:
-		return true;
-	default:
-		return false;
-	}
+	return calls_document_visible(a, true, m->org_id, m->port);
 }
 
 /* What is known of the call for the lodging rules of domain/manifest.c. */
@@ -427,24 +414,12 @@ kerr manifests_get(struct uow *u, const struct actor *a, int64_t id, int64_t ver
 kerr manifests_list(struct uow *u, const struct actor *a, struct manifest_filter *f,
 		    manifest_row_fn fn, void *arg)
 {
-	switch (a->role) {
-	case ROLE_CARRIER:
-		f->org_id = a->org_id;
-		break;
-	case ROLE_PORT_OPERATOR:
-		if (!*a->org_port)
-			return KERR_OK;
-		f->port = a->org_port;
-		break;
-	case ROLE_CUSTOMS:
-	case ROLE_ANALYST:
-	case ROLE_ADMIN:
-		break;
-	default:
-		return KERR_FORBIDDEN;
-	}
+	bool none;
 	struct store_conn *c;
-	kerr e = uow_conn(u, &c);
+	kerr e = calls_list_scope(a, true, &f->org_id, &f->port, &none);
+	if (e || none)
+		return e;
+	e = uow_conn(u, &c);
 	return e ? e : repo_manifest_list(c, f, fn, arg);
 }
 
