@@ -264,7 +264,8 @@ static kerr check_split(struct uow *u, const struct transport_facts *self,
 	return e;
 }
 
-kerr consignments_accept(struct uow *u, struct declaration *d, struct refusal *why)
+kerr consignments_accept(struct uow *u, struct declaration *d, const char *at,
+			 struct refusal *why)
 {
 	const struct declaration_facts *f = clearance_facts(d);
 	struct transport_facts tf;
@@ -274,7 +275,10 @@ kerr consignments_accept(struct uow *u, struct declaration *d, struct refusal *w
 	bool needs = consignments_mode_has_manifests(ref, f->transport_mode);
 	struct store_conn *c;
 	char now[TIME_TEXT_SIZE];
-	uow_now(u, now);
+	if (at)
+		str_copy(now, at, sizeof now);
+	else
+		uow_now(u, now);
 	kerr e = calls_lock(u, tf.call_key, f->transport_mode, f->port, 0);
 	if (!e)
 		e = uow_conn(u, &c);

@@ -47,9 +47,9 @@ KOUAN_MUST_USE kerr consignments_lock_for_correction(struct uow *u, const char *
  * that declaration), KERR_INVALID (the manifest line is there and differs:
  * a problem per difference; or the manifest is there without the bill and
  * the declaration is not an advance one: /bill_of_lading). Writes declaration.matched or
- * declaration.awaiting_manifest. */
+ * declaration.awaiting_manifest, at `at` (NULL: now). */
 KOUAN_MUST_USE kerr consignments_accept(struct uow *u, struct declaration *d,
-					struct refusal *why);
+					const char *at, struct refusal *why);
 
 /* The release_holds row "manifest": held while the declaration waits for
  * its manifest line or differs from it. */

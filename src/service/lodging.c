@@ -63,9 +63,10 @@ static kerr accepted_steps(struct uow *u, const struct actor *a, struct declarat
 			   bool corrected, struct refusal *why)
 {
 	(void)a;
-	(void)corrected;
-	/* one consignment, one release; the match with the manifest line */
-	kerr e = consignments_accept(u, d, why);
+	/* one consignment, one release; the match with the manifest line (a
+	 * correction claims and matches before its tasks are settled,
+	 * whatever status it ends in: lodging_correct) */
+	kerr e = corrected ? KERR_OK : consignments_accept(u, d, NULL, why);
 	return e ? e : risk_assess_and_apply(u, d, &d->facts);
 }
 
@@ -274,6 +275,9 @@ kerr lodging_correct(struct uow *u, const struct actor *a, const char *number,
 	memcpy(basis, f->basis, sizeof basis);
 	agency_set agencies = f->agencies;
 	take_facts(d, f);
+	/* the corrected consignment is claimed and matched anew, before the
+	 * settlement asks whether anything holds the release */
+	e = consignments_accept(u, d, now, why);
 	/* tasks: reopen what the correction affects, open new ones, close the
 	 * ones no longer required */
 	const struct refdata *ref = uow_refdata(u);

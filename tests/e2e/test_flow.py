@@ -369,10 +369,10 @@ def test_return_correct_reopens_only_returned_task():
     types = [(e["type"], e["agency"]) for e in ev]
     eq(types[5:], [("declaration.assessed", None), ("task.cleared", "quarantine"),
                    ("task.returned", "customs"), ("declaration.returned", None),
-                   ("declaration.corrected", None), ("task.reopened", "customs"),
-                   ("declaration.matched", None), ("declaration.assessed", None)],
+                   ("declaration.corrected", None), ("declaration.matched", None),
+                   ("task.reopened", "customs"), ("declaration.assessed", None)],
        "events around the correction")
-    eq(ev[-3]["data"]["version"], 2, "reopened for version 2")
+    eq(ev[-2]["data"]["version"], 2, "reopened for version 2")
     eq(ev[-1]["data"]["declaration_version"], 2, "assessed again, version 2")
     eq(ev[-4]["actor"], "trader", "corrected by the trader")
     check_times(ev)

@@ -486,8 +486,9 @@ static void correction_reopens_one_task(void **state)
 	assert_int_equal(task_of(cj.tasks, cj.ntasks, "quarantine")->status, TASK_CLEARED);
 	char types[4096];
 	timeline(env, j.number, types, sizeof types);
-	/* the corrected version is matched with the manifest line again */
-	assert_non_null(strstr(types, "declaration.corrected task.reopened declaration.matched "
+	/* the corrected version is claimed and matched with the manifest line
+	 * again, before its tasks are settled */
+	assert_non_null(strstr(types, "declaration.corrected declaration.matched task.reopened "
 				      "declaration.assessed"));
 	assert_null(strstr(strstr(types, "declaration.corrected"), "task.cleared"));
 	/* a correction may not change the office: it is part of the number */
