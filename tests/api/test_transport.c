@@ -841,6 +841,92 @@ static void the_gate_lets_out_only_what_is_cleared(void **state)
 	json_decref(man);
 }
 
+/* Ship-side direct pickup (船边直提): released before discharge, the
+ * container is handed over at the ship's side. */
+static void direct_pickup_goes_from_the_ship_side(void **state)
+{
+	struct test_env *env = *state;
+	(void)permitted_call(env, vessel_arrival, "062E");
+	char l[1024], bills[2048];
+	line(l, sizeof l, "COSU6291831101", 100, "1000.000", "BMOU5523109");
+	snprintf(bills, sizeof bills, "[%s]", l);
+	json_t *man = aries_manifest("original", bills);
+	json_object_set_new(json_object_get(man, "conveyance"), "voyage", json_string("062E"));
+	json_decref(post(env, "/v1/manifests", "carrier", man, 201));
+	json_t *d = laptops("COSU6291831101", "BMOU5523109");
+	json_object_set_new(json_object_get(d, "conveyance"), "voyage", json_string("062E"));
+	json_object_set_new(d, "flow", json_string("direct_pickup"));
+	json_t *r = lodge(env, d, 400); /* direct pickup is declared in advance */
+	assert_true(test_has_error(r, "/flow", "needs an advance declaration"));
+	json_decref(r);
+	json_object_set_new(d, "advance", json_true());
+	r = lodge(env, d, 201);
+	decide(env, str(r, "number"), "customs", "cleared");
+	json_decref(r);
+	/* released before discharge: it will go from the ship's side */
+	r = test_expect(env, "GET", "/v1/gate/containers/BMOU5523109?action=discharged",
+			"terminal", NULL, 200);
+	assert_true(json_is_true(json_object_get(r, "allowed")));
+	assert_true(json_is_true(json_object_get(r, "ship_side")));
+	json_decref(r);
+	r = test_expect(env, "POST", "/v1/gate/containers/BMOU5523109/events", "terminal",
+			"{\"event\":\"discharged\"}", 201);
+	assert_true(json_is_true(json_object_get(r, "ship_side")));
+	json_decref(r);
+	r = test_expect(env, "GET", "/v1/gate/containers/BMOU5523109", "terminal", NULL, 200);
+	assert_true(json_is_true(json_object_get(r, "allowed")));
+	assert_true(json_is_true(json_object_get(r, "ship_side")));
+	json_decref(r);
+	json_decref(d);
+	json_decref(man);
+}
+
+/* An export: gated in once on the pre-loading manifest, loaded once
+ * released. */
+static void an_export_goes_in_and_is_loaded(void **state)
+{
+	struct test_env *env = *state;
+	(void)permitted_call(env, vessel_arrival, "063E");
+	char l[1024], bills[2048];
+	line(l, sizeof l, "COSU6291831201", 100, "1000.000", "TRHU4077118");
+	snprintf(bills, sizeof bills, "[%s]", l);
+	json_t *man = aries_manifest("pre_loading", bills);
+	json_object_set_new(json_object_get(man, "conveyance"), "voyage", json_string("063E"));
+	/* not on a pre-loading manifest yet: not in */
+	json_t *r = test_expect(env, "GET", "/v1/gate/containers/TRHU4077118?action=gated_in",
+				"terminal", NULL, 200);
+	assert_string_equal(str(json_array_get(json_object_get(r, "missing"), 0), "kind"),
+			    "manifest");
+	json_decref(r);
+	json_decref(post(env, "/v1/manifests", "carrier", man, 201));
+	json_decref(test_expect(env, "POST", "/v1/gate/containers/TRHU4077118/events", "terminal",
+				"{\"event\":\"gated_in\"}", 201));
+	json_t *d = laptops("COSU6291831201", "TRHU4077118");
+	json_object_set_new(json_object_get(d, "conveyance"), "voyage", json_string("063E"));
+	json_object_set_new(d, "direction", json_string("export"));
+	json_object_del(d, "departure_country");
+	json_object_del(d, "entry_port");
+	json_object_set_new(d, "destination_country", json_string("US"));
+	json_object_set_new(d, "exit_port", json_string("CNNSA"));
+	r = lodge(env, d, 201);
+	char number[19];
+	str_copy(number, str(r, "number"), sizeof number);
+	json_decref(r);
+	/* not loaded before it is released */
+	r = test_expect(env, "POST", "/v1/gate/containers/TRHU4077118/events", "terminal",
+			"{\"event\":\"loaded\"}", 409);
+	assert_string_equal(str(json_array_get(json_object_get(r, "missing"), 0), "kind"),
+			    "release");
+	json_decref(r);
+	decide(env, number, "customs", "cleared");
+	json_decref(test_expect(env, "POST", "/v1/gate/containers/TRHU4077118/events", "terminal",
+				"{\"event\":\"loaded\"}", 201));
+	assert_int_equal(test_count_events(env, number, "container.loaded", NULL), 1);
+	assert_int_equal(test_count_events(env, number, "container.gate_refused", NULL), 1);
+	json_decref(d);
+	json_decref(man);
+}
+
 /* --- a call closes with the departure --- */
 
 static void nothing_changes_after_departure(void **state)
@@ -922,6 +1008,8 @@ int main(void)
 		cmocka_unit_test(two_lodgings_of_one_bill_at_once_make_one_claim),
 		cmocka_unit_test(tally_report_lists_its_differences),
 		cmocka_unit_test(the_gate_lets_out_only_what_is_cleared),
+		cmocka_unit_test(direct_pickup_goes_from_the_ship_side),
+		cmocka_unit_test(an_export_goes_in_and_is_loaded),
 		cmocka_unit_test(nothing_changes_after_departure),
 		cmocka_unit_test(feeds_keep_calls_and_declarations_apart),
 	};
