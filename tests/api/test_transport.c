@@ -552,6 +552,15 @@ static void one_consignment_one_release(void **state)
 	char b[19];
 	test_lodge(env, "trader", again, b);
 
+	/* so does a rejection */
+	json_t *rejected = test_consignment_customs_only();
+	char r1[19], r2[19];
+	test_lodge(env, "trader", rejected, r1);
+	decide(env, r1, "customs", "reject");
+	test_lodge(env, "trader", rejected, r2);
+	assert_string_not_equal(r1, r2);
+	json_decref(rejected);
+
 	/* a correction may not take another live declaration's bill */
 	char c[19];
 	test_lodge(env, "trader", box = (json_decref(box), test_consignment_customs_only()), c);
