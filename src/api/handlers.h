@@ -15,6 +15,7 @@
 
 #include "api/api.h"
 #include "domain/credentials.h"
+#include "domain/workflow.h"
 #include "http/problem.h"
 #include "service/accounts.h"
 
@@ -28,6 +29,9 @@ struct api_ctx {
 	struct uow uow;                    /* the request's unit of work */
 	int64_t received_us;               /* when the request arrived */
 	const char *commit_failure;        /* detail if the commit fails */
+	/* a 409 whose unit is committed all the same: a refused gate event is
+	 * answered 409 and its attempt stays on the record */
+	bool keep_refused;
 };
 
 /* --- answering --- */
@@ -72,6 +76,10 @@ bool api_query_int(struct api_ctx *ctx, const char *name, int64_t lo, int64_t hi
  * absent). */
 bool api_reason(struct api_ctx *ctx, const json_t *body, bool required, size_t max,
 		const char **reason);
+/* An officer's {"decision", "reason"} (the reason required): answers 400
+ * and returns false when it is not one. */
+bool api_decision(struct api_ctx *ctx, const json_t *body, enum decision *d,
+		  const char **reason);
 
 /* --- Idempotency-Key --- */
 
@@ -188,5 +196,26 @@ void api_refund_apply(struct api_ctx *ctx);
 void api_refunds_list(struct api_ctx *ctx);
 void api_refund_get(struct api_ctx *ctx);
 void api_refund_decide(struct api_ctx *ctx);
+/* transport.c: the transport side */
+void api_conveyance_create(struct api_ctx *ctx);
+void api_conveyance_list(struct api_ctx *ctx);
+void api_conveyance_get(struct api_ctx *ctx);
+void api_conveyance_amend(struct api_ctx *ctx);
+void api_conveyance_arrival(struct api_ctx *ctx);
+void api_conveyance_departure(struct api_ctx *ctx);
+void api_conveyance_decide(struct api_ctx *ctx);
+void api_conveyance_permission(struct api_ctx *ctx);
+void api_manifest_create(struct api_ctx *ctx);
+void api_manifest_list(struct api_ctx *ctx);
+void api_manifest_get(struct api_ctx *ctx);
+void api_manifest_version(struct api_ctx *ctx);
+void api_manifest_amend(struct api_ctx *ctx);
+void api_tally_create(struct api_ctx *ctx);
+void api_tally_get(struct api_ctx *ctx);
+void api_call_get(struct api_ctx *ctx);
+void api_call_events(struct api_ctx *ctx);
+void api_declaration_match(struct api_ctx *ctx);
+void api_gate_get(struct api_ctx *ctx);
+void api_gate_event(struct api_ctx *ctx);
 
 #endif

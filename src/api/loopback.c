@@ -9,6 +9,30 @@
 #include <strings.h>
 #include <time.h>
 
+static int hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Decode %XX escapes of a query value in place, as the HTTP server does. */
+static void unescape(char *s)
+{
+	char *o = s;
+	for (; *s; s++) {
+		if (*s == '%' && hex(s[1]) >= 0 && hex(s[2]) >= 0) {
+			*o++ = (char)(hex(s[1]) * 16 + hex(s[2]));
+			s += 2;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+}
+
 void api_loopback(struct app *app, const struct loopback_call *call,
 		  struct loopback_result *out)
 {
@@ -26,8 +50,10 @@ void api_loopback(struct app *app, const struct loopback_call *call,
 		for (char *kv = strtok_r(query, "&", &save); kv && req.nquery < HTTP_MAX_PAIRS;
 		     kv = strtok_r(NULL, "&", &save)) {
 			char *eq = strchr(kv, '=');
-			if (eq)
+			if (eq) {
 				*eq = '\0';
+				unescape(eq + 1);
+			}
 			req.query[req.nquery].name = kv;
 			req.query[req.nquery].value = eq ? eq + 1 : "";
 			req.nquery++;

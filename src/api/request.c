@@ -250,3 +250,23 @@ kerr api_idempotent_record(struct api_ctx *ctx, const char *key, const char *has
 {
 	return idempotency_record(&ctx->uow, &ctx->actor, key, hash, status, answer);
 }
+
+bool api_decision(struct api_ctx *ctx, const json_t *body, enum decision *d,
+		  const char **reason)
+{
+	static const char *const fields[] = {"decision", "reason", NULL};
+	if (!api_only_fields(ctx, body, fields, "decision, reason"))
+		return false;
+	json_t *dj = json_object_get(body, "decision");
+	if (!dj) {
+		api_field_problem(ctx, KERR_INVALID, "/decision",
+				  "is required: cleared, inspect, return or reject");
+		return false;
+	}
+	if (!json_is_string(dj) || !decision_parse(json_string_value(dj), d)) {
+		api_field_problem(ctx, KERR_INVALID, "/decision",
+				  "must be one of cleared, inspect, return, reject");
+		return false;
+	}
+	return api_reason(ctx, body, true, 500, reason);
+}

@@ -31,6 +31,12 @@
 #define AUDITOR ROLE_BIT(AUDITOR)
 #define TAX_READERS (DECLARANT | ROLE_BIT(CUSTOMS) | ROLE_BIT(ANALYST) | ADMIN)
 #define REFUND_READERS (DECLARANT | ROLE_BIT(TAX_OFFICE) | ROLE_BIT(ANALYST) | ADMIN)
+#define CARRIER ROLE_BIT(CARRIER)
+#define PORT ROLE_BIT(PORT_OPERATOR)
+/* who reads the transport side: carriers (their own), terminals (their
+ * port), officers, analysts, admins; declarants do not */
+#define TRANSPORT_READERS (CARRIER | PORT | OFFICERS)
+#define MANIFEST_READERS (CARRIER | PORT | ROLE_BIT(CUSTOMS) | ROLE_BIT(ANALYST) | ADMIN)
 
 static const struct route routes[] = {
 	{"GET", "/v1/healthz", api_healthz, ROLES_PUBLIC, TX_READ},
@@ -141,6 +147,34 @@ static const struct route routes[] = {
 	{"GET", "/v1/refunds/{id}", api_refund_get, REFUND_READERS, TX_READ},
 	{"POST", "/v1/refunds/{id}/decision", api_refund_decide, ROLE_BIT(TAX_OFFICE),
 	 TX_WRITE},
+	/* the transport side: conveyances, manifests, tally, the gate */
+	{"POST", "/v1/conveyance-reports", api_conveyance_create, CARRIER, TX_WRITE},
+	{"GET", "/v1/conveyance-reports", api_conveyance_list, TRANSPORT_READERS, TX_READ},
+	{"GET", "/v1/conveyance-reports/{id}", api_conveyance_get, TRANSPORT_READERS, TX_READ},
+	{"PUT", "/v1/conveyance-reports/{id}", api_conveyance_amend, CARRIER, TX_WRITE},
+	{"POST", "/v1/conveyance-reports/{id}/arrival", api_conveyance_arrival,
+	 CARRIER | PORT, TX_WRITE},
+	{"POST", "/v1/conveyance-reports/{id}/departure", api_conveyance_departure,
+	 CARRIER | PORT, TX_WRITE},
+	{"POST", "/v1/conveyance-reports/{id}/tasks/{agency}/decision", api_conveyance_decide,
+	 ROLES_AGENCY, TX_WRITE},
+	{"GET", "/v1/conveyance-reports/{id}/permission", api_conveyance_permission,
+	 TRANSPORT_READERS, TX_READ},
+	{"POST", "/v1/manifests", api_manifest_create, CARRIER, TX_WRITE},
+	{"GET", "/v1/manifests", api_manifest_list, MANIFEST_READERS, TX_READ},
+	{"GET", "/v1/manifests/{id}", api_manifest_get, MANIFEST_READERS, TX_READ},
+	{"GET", "/v1/manifests/{id}/versions/{version}", api_manifest_version,
+	 MANIFEST_READERS, TX_READ},
+	{"PUT", "/v1/manifests/{id}", api_manifest_amend, CARRIER, TX_WRITE},
+	{"POST", "/v1/tally-reports", api_tally_create, PORT, TX_WRITE},
+	{"GET", "/v1/tally-reports/{id}", api_tally_get, MANIFEST_READERS, TX_READ},
+	{"GET", "/v1/calls", api_call_get, TRANSPORT_READERS, TX_READ},
+	{"GET", "/v1/calls/events", api_call_events, TRANSPORT_READERS, TX_READ},
+	{"GET", "/v1/declarations/{number}/match", api_declaration_match, DECLARANT | OFFICERS,
+	 TX_READ},
+	{"GET", "/v1/gate/containers/{number}", api_gate_get,
+	 PORT | ROLE_BIT(CUSTOMS) | ROLE_BIT(ANALYST) | ADMIN, TX_READ},
+	{"POST", "/v1/gate/containers/{number}/events", api_gate_event, PORT, TX_WRITE},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])
@@ -312,7 +346,8 @@ static void client_address(const struct app *app, const struct http_request *req
  * back otherwise: the one place a request's changes are kept or dropped. */
 static void finish(struct api_ctx *ctx)
 {
-	bool keep = ctx->route->tx == TX_WRITE && ctx->resp->status < 400;
+	bool keep = ctx->route->tx == TX_WRITE &&
+		    (ctx->resp->status < 400 || (ctx->keep_refused && ctx->resp->status == 409));
 	if (!keep) {
 		uow_rollback(&ctx->uow);
 		return;

@@ -21,25 +21,11 @@ void api_task_decide(struct api_ctx *ctx)
 	json_t *body = api_read_body(ctx);
 	if (!body)
 		return;
-	static const char *const fields[] = {"decision", "reason", NULL};
 	enum decision d;
 	const char *reason;
 	struct declaration decl;
 	memset(&decl, 0, sizeof decl);
-	if (!api_only_fields(ctx, body, fields, "decision, reason"))
-		goto out;
-	json_t *dj = json_object_get(body, "decision");
-	if (!dj) {
-		api_field_problem(ctx, KERR_INVALID, "/decision",
-				  "is required: cleared, inspect, return or reject");
-		goto out;
-	}
-	if (!json_is_string(dj) || !decision_parse(json_string_value(dj), &d)) {
-		api_field_problem(ctx, KERR_INVALID, "/decision",
-				  "must be one of cleared, inspect, return, reject");
-		goto out;
-	}
-	if (!api_reason(ctx, body, true, 500, &reason))
+	if (!api_decision(ctx, body, &d, &reason))
 		goto out;
 	e = declarations_decide(&ctx->uow, &ctx->actor, http_param(ctx->req, "number"), agency,
 				d, reason, &decl, &why);

@@ -138,8 +138,9 @@ json_t *event_json(const struct event_row *e, enum view_level level)
 	json_t *data = json_loads(e->data, 0, NULL);
 	if (level == VIEW_NO_LANES)
 		hide_lanes(data);
-	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:o}", "cursor", cursor,
-			 "declaration_number", e->number, "type", e->type, "agency",
+	return json_pack("{s:s, s:o, s:o, s:s, s:o, s:s, s:s, s:s, s:o}", "cursor", cursor,
+			 "declaration_number", json_text_or_null(e->number), "call",
+			 json_text_or_null(e->call_key), "type", e->type, "agency",
 			 json_text_or_null(e->agency), "actor", e->actor, "actor_role",
 			 e->actor_role, "at", e->at, "data", data ? data : json_null());
 }

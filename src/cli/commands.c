@@ -200,12 +200,7 @@ int cmd_declare(int argc, char **argv)
 		return 2;
 	}
 	char keybuf[40];
-	if (!key) {
-		unsigned char raw[16];
-		randombytes_buf(raw, sizeof raw);
-		sodium_bin2hex(keybuf, sizeof keybuf, raw, sizeof raw);
-		key = keybuf;
-	}
+	key = cli_idempotency_key(key, keybuf);
 	char *body = read_all(file);
 	if (!body)
 		return 2;
@@ -383,4 +378,30 @@ int cmd_verify_notice(int argc, char **argv)
 	}
 	json_decref(doc);
 	return rc;
+}
+
+/* The helpers above, for the other command files (commands.h). */
+bool cli_help(int argc, char **argv, const char *usage)
+{
+	return help(argc, argv, usage);
+}
+
+int cli_finish(struct client_response *r, long ok_status)
+{
+	return finish(r, ok_status);
+}
+
+char *cli_read_all(const char *path)
+{
+	return read_all(path);
+}
+
+const char *cli_idempotency_key(const char *given, char buf[40])
+{
+	if (given)
+		return given;
+	unsigned char raw[16];
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(buf, 40, raw, sizeof raw);
+	return buf;
 }

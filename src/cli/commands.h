@@ -1,10 +1,13 @@
 /*
  * commands.h - the client subcommands of the kouan binary (login, password,
- * declare, status, decide, events, verify-notice): they talk to a running server
- * over HTTP and never touch the database.
+ * declare, status, decide, events, verify-notice; report, manifest, gate,
+ * gate-event): they talk to a running server over HTTP and never touch the
+ * database.
  */
 #ifndef KOUAN_CLI_COMMANDS_H
 #define KOUAN_CLI_COMMANDS_H
+
+#include <stdbool.h>
 
 int cmd_login(int argc, char **argv);
 int cmd_password(int argc, char **argv);
@@ -13,5 +16,21 @@ int cmd_status(int argc, char **argv);
 int cmd_decide(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_verify_notice(int argc, char **argv);
+/* transport_commands.c: the carrier's and the terminal's */
+int cmd_report(int argc, char **argv);
+int cmd_manifest(int argc, char **argv);
+int cmd_gate(int argc, char **argv);
+int cmd_gate_event(int argc, char **argv);
+
+/* Shared by the command files (commands.c): print usage and return true
+ * when --help is asked; print an answer (JSON on stdout when it has
+ * ok_status, the problem on stderr otherwise) and give the exit status;
+ * read a whole file ("-": standard input; NULL with a message on failure). */
+struct client_response;
+bool cli_help(int argc, char **argv, const char *usage);
+int cli_finish(struct client_response *r, long ok_status);
+char *cli_read_all(const char *path);
+/* The Idempotency-Key given with --key, or a random one made in buf. */
+const char *cli_idempotency_key(const char *given, char buf[40]);
 
 #endif

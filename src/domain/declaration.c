@@ -16,6 +16,8 @@
 #include "common/codes.h"
 #include "common/decimal.h"
 #include "domain/assessment.h"
+#include "domain/consistency.h"
+#include "domain/matching.h"
 
 struct vctx {
 	struct problems *p;
@@ -170,14 +172,14 @@ static const char *const top_fields[] = {
 	"bill_of_lading", "trading_country", "departure_country",
 	"destination_country", "entry_port", "exit_port", "incoterm", "currency",
 	"freight", "insurance", "packages", "gross_weight_kg", "containers",
-	"items", "documents", "advance", "remarks", "declared_taxes", NULL};
+	"items", "documents", "advance", "split", "flow", "remarks", "declared_taxes", NULL};
 static const char top_accepted[] =
 	"direction, declaration_office, port_office, declarant_uscc, "
 	"consignee_uscc, trade_mode, transport_mode, conveyance, bill_of_lading, "
 	"trading_country, departure_country (import), destination_country "
 	"(export), entry_port (import), exit_port (export), incoterm, currency, "
 	"freight, insurance, packages, gross_weight_kg, containers, items, "
-	"documents, advance, remarks, declared_taxes";
+	"documents, advance, split, flow, remarks, declared_taxes";
 static const char *const conveyance_fields[] = {"name", "voyage", "imo", NULL};
 static const char *const item_fields[] = {"hs_code", "description", "quantity",
 					  "unit", "unit_price",
@@ -557,6 +559,13 @@ bool declaration_validate(json_t *body, const struct refdata *ref,
 	validate_documents(&v, body);
 	validate_items(&v, body);
 
+	if (problems_any(p))
+		return false;
+	/* what needs every code known: the transport members (split, flow)
+	 * and the consistency of the parts through the reference data (the
+	 * port office serves the port, legal units) */
+	matching_validate_declaration(body, p);
+	consistency_check_declaration(body, ref, p);
 	if (problems_any(p))
 		return false;
 	extract_facts(body, facts);

@@ -52,7 +52,33 @@
 	X(FEE_WAIVED, "fee.waived", false)                                     \
 	X(REFUND_APPLIED, "refund.applied", false)                             \
 	X(REFUND_APPROVED, "refund.approved", false)                           \
-	X(REFUND_REJECTED, "refund.rejected", false)
+	X(REFUND_REJECTED, "refund.rejected", false)                           \
+	X(CONVEYANCE_REPORTED, "conveyance.reported", false)                   \
+	X(CONVEYANCE_AMENDED, "conveyance.amended", false)                     \
+	X(CONVEYANCE_TASK_OPENED, "conveyance.task_opened", true)              \
+	X(CONVEYANCE_TASK_REOPENED, "conveyance.task_reopened", true)          \
+	X(CONVEYANCE_TASK_CLEARED, "conveyance.task_cleared", false)           \
+	X(CONVEYANCE_INSPECTION_ORDERED, "conveyance.inspection_ordered", false) \
+	X(CONVEYANCE_TASK_RETURNED, "conveyance.task_returned", false)         \
+	X(CONVEYANCE_TASK_REJECTED, "conveyance.task_rejected", false)         \
+	X(CONVEYANCE_ENTRY_PERMITTED, "conveyance.entry_permitted", true)      \
+	X(CONVEYANCE_DEPARTURE_PERMITTED, "conveyance.departure_permitted", true) \
+	X(CONVEYANCE_REFUSED, "conveyance.refused", true)                      \
+	X(CONVEYANCE_ARRIVED, "conveyance.arrived", false)                     \
+	X(CONVEYANCE_DEPARTED, "conveyance.departed", false)                   \
+	X(MANIFEST_LODGED, "manifest.lodged", false)                           \
+	X(MANIFEST_AMENDED, "manifest.amended", false)                         \
+	X(MANIFEST_CLOSED, "manifest.closed", false)                           \
+	X(TALLY_REPORTED, "tally.reported", false)                             \
+	X(DECLARATION_AWAITING_MANIFEST, "declaration.awaiting_manifest", true) \
+	X(DECLARATION_MATCHED, "declaration.matched", true)                    \
+	X(DECLARATION_MISMATCHED, "declaration.mismatched", true)              \
+	X(DECLARATION_UNMATCHED, "declaration.unmatched", true)                \
+	X(CONTAINER_DISCHARGED, "container.discharged", false)                 \
+	X(CONTAINER_GATED_IN, "container.gated_in", false)                     \
+	X(CONTAINER_LOADED, "container.loaded", false)                         \
+	X(CONTAINER_GATED_OUT, "container.gated_out", false)                   \
+	X(CONTAINER_GATE_REFUSED, "container.gate_refused", false)
 
 enum event_type {
 #define EVENT_TYPE_ENUM(name, text, system) EVENT_##name,

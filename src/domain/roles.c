@@ -36,7 +36,7 @@ const char *role_agency(enum role r)
 const char *role_names_text(void)
 {
 	return "declarant, customs, quarantine, border, maritime, port_operator, "
-	       "analyst, admin, auditor, tax_office";
+	       "analyst, admin, auditor, tax_office, carrier";
 }
 
 /* The kinds of organisation a role may belong to, '|'-separated. No
@@ -54,6 +54,8 @@ static const char *kinds_of(enum role r)
 		return "agency";
 	case ROLE_PORT_OPERATOR:
 		return "port";
+	case ROLE_CARRIER:
+		return "carrier";
 	case ROLE_ANALYST:
 	case ROLE_ADMIN:
 	case ROLE_AUDITOR:

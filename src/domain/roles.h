@@ -24,7 +24,8 @@
 	X(ANALYST, "analyst", false)                                           \
 	X(ADMIN, "admin", false)                                               \
 	X(AUDITOR, "auditor", false)                                           \
-	X(TAX_OFFICE, "tax_office", false)
+	X(TAX_OFFICE, "tax_office", false)                                     \
+	X(CARRIER, "carrier", false)
 
 enum role {
 #define ROLE_ENUM(name, text, agency) ROLE_##name,

@@ -24,6 +24,11 @@ static const struct org_input demo_orgs[] = {
 	{"11440000MB2D1PA06K", "广东省口岸办 (Guangdong Port Office)", "office", NULL},
 	{"91440101MA5ADMN826", "kouan operations", "office", NULL},
 	{"11440115MB2D3TAX01", "国家税务总局广州市南沙区税务局 (Nansha Tax Bureau)", "agency", NULL},
+	/* carriers: a shipping agent lodging for the lines calling at
+	 * Guangdong's seaports, an airline's cargo arm, a Hong Kong haulier */
+	{"91440101MA5CPNG0CL", "中国广州外轮代理有限公司 (Penavico Guangzhou, COSCO SHIPPING's agency)", "carrier", NULL},
+	{"91440000MA4UC8AL2T", "南方航空物流股份有限公司 (China Southern Air Logistics)", "carrier", NULL},
+	{"91440300MA5HKRH01P", "港联跨境运输有限公司 (Kong Lian Cross-Border Haulage, Hong Kong)", "carrier", NULL},
 	{NULL, NULL, NULL, NULL},
 };
 
@@ -44,6 +49,9 @@ const struct demo_user demo_users[] = {
 	{"admin", "admin-demo-2026", "admin", "91440101MA5ADMN826", "Administrator", false},
 	{"auditor", "auditor-demo-2026", "auditor", "11440000MB2D1PA06K", "审计员 Auditor", false},
 	{"tax", "tax-demo-2026", "tax_office", "11440115MB2D3TAX01", "退税科 吴 Wu (tax office)", false},
+	{"carrier", "carrier-demo-2026", "carrier", "91440101MA5CPNG0CL", "船代 何 He (Penavico manifest desk)", false},
+	{"airline", "airline-demo-2026", "carrier", "91440000MA4UC8AL2T", "货运 梁 Liang (air cargo manifests)", false},
+	{"haulier", "haulier-demo-2026", "carrier", "91440300MA5HKRH01P", "陳 Chan (haulier dispatch)", false},
 	{NULL, NULL, NULL, NULL, NULL, false},
 };
 
@@ -156,13 +164,14 @@ static const struct demo_declaration demo_declarations[] = {
 	 "\"documents\":[{\"type\":\"invoice\",\"number\":\"SGF-26-7730\"},"
 	 "{\"type\":\"dangerous_goods_declaration\",\"number\":\"DG-HZ-2026-1180\"}]}",
 	 {{"maritime", "cleared", "dangerous goods declaration checked"}, {NULL, NULL, NULL}}},
-	{/* plastic tableware from Japan into Nansha, declared at Guangzhou
-	  * Customs: customs checks the documents and clears it, so the Nansha
-	  * terminal has a release to see */
+	{/* plastic tableware from Japan into Nansha (a forwarder's bill on the
+	  * same COSCO call), declared at Guangzhou Customs: customs checks the
+	  * documents and clears it, so the Nansha terminal has a release to see
+	  * and a container to let out */
 	 "{\"direction\":\"import\",\"declaration_office\":\"5100\",\"port_office\":\"5167\","
 	 "\"declarant_uscc\":\"91440101MA59TRAD00\",\"consignee_uscc\":\"91440101MA59TRAD00\","
 	 "\"trade_mode\":\"0110\",\"transport_mode\":\"2\","
-	 "\"conveyance\":{\"name\":\"SEA PIONEER\",\"voyage\":\"118S\",\"imo\":\"9406611\"},"
+	 "\"conveyance\":{\"name\":\"COSCO SHIPPING ARIES\",\"voyage\":\"046E\",\"imo\":\"9321378\"},"
 	 "\"bill_of_lading\":\"SPNL2611OSA0087\",\"trading_country\":\"JP\",\"departure_country\":\"JP\","
 	 "\"entry_port\":\"CNNSA\",\"incoterm\":\"CIF\",\"currency\":\"USD\",\"freight\":\"0\","
 	 "\"insurance\":\"0\",\"packages\":600,\"gross_weight_kg\":\"12800.000\","
@@ -193,6 +202,127 @@ size_t demo_user_count(void)
 		n++;
 	return n;
 }
+/* The transport side, before the goods are declared: the carriers report
+ * their conveyances and lodge their manifests, so that the declarations
+ * are matched as they are lodged. Times are set around the moment the
+ * demo runs: @ETA@ two hours ago, @ATA@ one hour ago, @ETD@ in a day. */
+struct demo_call {
+	const char *who;    /* carrier, airline or haulier */
+	const char *path;   /* /v1/conveyance-reports or /v1/manifests */
+	const char *body;
+	const char *const *clear; /* agencies clearing a report (NULL-terminated) */
+};
+
+static const char *const clear_vessel[] = {"border", "maritime", "customs", "quarantine", NULL};
+static const char *const clear_vehicle[] = {"border", "customs", NULL};
+
+static const struct demo_call demo_calls[] = {
+	{/* COSCO SHIPPING ARIES's original manifest for Nansha, lodged before
+	  * it arrives: the apples, the tableware, and the second apples
+	  * consignment of the README's tour */
+	 "carrier", "/v1/manifests",
+	 "{\"kind\":\"original\",\"transport_mode\":\"2\",\"conveyance\":{\"name\":\"COSCO SHIPPING ARIES\","
+	 "\"voyage\":\"046E\",\"imo\":\"9321378\"},\"port\":\"CNNSA\",\"carrier\":\"COSCO SHIPPING Lines\","
+	 "\"bills\":[{\"bill_of_lading\":\"COSU6291830410\","
+	 "\"consignor\":{\"name\":\"Columbia Valley Fruit Growers\",\"country\":\"US\"},"
+	 "\"consignee\":{\"name\":\"广州南沙海通进出口贸易有限公司\",\"uscc\":\"91440101MA59TRAD00\"},"
+	 "\"goods_description\":\"Fresh Gala apples, 18 kg cartons\",\"hs_heading\":\"0808\","
+	 "\"packages\":1800,\"package_kind\":\"CT\",\"gross_weight_kg\":\"19850.000\","
+	 "\"containers\":[{\"number\":\"COSU8001236\",\"seals\":[\"CN4410873\"],\"size_type\":\"45R1\"}]},"
+	 "{\"bill_of_lading\":\"COSU6291830588\","
+	 "\"consignor\":{\"name\":\"Columbia Valley Fruit Growers\",\"country\":\"US\"},"
+	 "\"consignee\":{\"name\":\"广州南沙海通进出口贸易有限公司\",\"uscc\":\"91440101MA59TRAD00\"},"
+	 "\"goods_description\":\"Fresh Gala apples, 18 kg cartons\",\"hs_heading\":\"0808\","
+	 "\"packages\":1800,\"package_kind\":\"CT\",\"gross_weight_kg\":\"19850.000\","
+	 "\"containers\":[{\"number\":\"CSNU6409188\",\"seals\":[\"CN4410891\"],\"size_type\":\"45R1\"}]},"
+	 "{\"bill_of_lading\":\"SPNL2611OSA0087\","
+	 "\"consignor\":{\"name\":\"Osaka Tableware Co., Ltd.\",\"country\":\"JP\"},"
+	 "\"consignee\":{\"name\":\"广州南沙海通进出口贸易有限公司\",\"uscc\":\"91440101MA59TRAD00\"},"
+	 "\"goods_description\":\"Plastic tableware sets\",\"hs_heading\":\"3924\","
+	 "\"packages\":600,\"package_kind\":\"CT\",\"gross_weight_kg\":\"12800.000\","
+	 "\"containers\":[{\"number\":\"TGHU7742101\",\"seals\":[\"OSK-558201\"],\"size_type\":\"45G1\"}]}]}",
+	 NULL},
+	{/* then it arrives at Nansha on voyage 046E, and is cleared */
+	 "carrier", "/v1/conveyance-reports",
+	 "{\"kind\":\"arrival\",\"transport_mode\":\"2\",\"carrier\":\"COSCO SHIPPING Lines\","
+	 "\"vessel\":{\"imo\":\"9321378\",\"name\":\"COSCO SHIPPING ARIES\",\"call_sign\":\"VRBK7\","
+	 "\"flag\":\"HK\",\"voyage\":\"046E\"},\"port\":\"CNNSA\",\"port_office\":\"5167\","
+	 "\"berth\":\"NS-P2-07\",\"last_port\":\"USLAX\",\"next_port\":\"CNYTN\","
+	 "\"expected_arrival\":\"@ETA@\",\"actual_arrival\":\"@ATA@\",\"expected_departure\":\"@ETD@\","
+	 "\"crew\":24,\"passengers\":0}",
+	 clear_vessel},
+	{/* the salmon's call at Yantian */
+	 "carrier", "/v1/manifests",
+	 "{\"kind\":\"original\",\"transport_mode\":\"2\",\"conveyance\":{\"name\":\"MAERSK EMDEN\","
+	 "\"voyage\":\"148W\",\"imo\":\"9412517\"},\"port\":\"CNYTN\",\"carrier\":\"Maersk (agent: Penavico)\","
+	 "\"bills\":[{\"bill_of_lading\":\"MAEU229184733\",\"consignor\":{\"name\":\"Nordic Seafood AS\","
+	 "\"country\":\"NO\"},\"consignee\":{\"name\":\"广州南沙海通进出口贸易有限公司\"},"
+	 "\"goods_description\":\"Frozen Atlantic salmon\",\"hs_heading\":\"0303\",\"packages\":1100,"
+	 "\"package_kind\":\"CT\",\"gross_weight_kg\":\"24100.000\","
+	 "\"containers\":[{\"number\":\"MAEU5123453\",\"seals\":[\"ML-7710231\"],\"size_type\":\"45R1\"}]}]}",
+	 NULL},
+	{/* the fuel oil in bulk at Huizhou */
+	 "carrier", "/v1/manifests",
+	 "{\"kind\":\"original\",\"transport_mode\":\"2\",\"conveyance\":{\"name\":\"PACIFIC JEWEL\","
+	 "\"voyage\":\"2611\",\"imo\":\"9703100\"},\"port\":\"CNHUI\",\"carrier\":\"Pacific Tankers (agent: Penavico)\","
+	 "\"bills\":[{\"bill_of_lading\":\"PJ-2611-HZ-01\",\"consignor\":{\"name\":\"Singapore Fuel Trading\","
+	 "\"country\":\"SG\"},\"consignee\":{\"name\":\"广州南沙海通进出口贸易有限公司\"},"
+	 "\"goods_description\":\"Fuel oil 380 cSt in bulk\",\"hs_heading\":\"2710\",\"packages\":1,"
+	 "\"package_kind\":\"VL\",\"gross_weight_kg\":\"38500000.000\"}]}",
+	 NULL},
+	{/* the laptops' flight into Baiyun */
+	 "airline", "/v1/manifests",
+	 "{\"kind\":\"original\",\"transport_mode\":\"5\",\"conveyance\":{\"name\":\"CZ3098\","
+	 "\"voyage\":\"20261120\"},\"port\":\"CNCAN\",\"carrier\":\"China Southern Airlines\","
+	 "\"bills\":[{\"bill_of_lading\":\"784-55120936\",\"consignor\":{\"name\":\"Hanoi Notebook Assembly\","
+	 "\"country\":\"VN\"},\"consignee\":{\"name\":\"广州南沙海通进出口贸易有限公司\"},"
+	 "\"goods_description\":\"Notebook computers\",\"hs_heading\":\"8471\",\"packages\":40,"
+	 "\"package_kind\":\"CT\",\"gross_weight_kg\":\"412.500\"}]}",
+	 NULL},
+	{/* a Hong Kong two-plate lorry comes north into Huanggang; it takes
+	  * the T-shirts back south on the same trip */
+	 "haulier", "/v1/conveyance-reports",
+	 "{\"kind\":\"arrival\",\"transport_mode\":\"4\",\"carrier\":\"Kong Lian Cross-Border Haulage\","
+	 "\"vehicle\":{\"scheme\":\"cross_boundary\",\"region\":\"HK\",\"plate\":\"粤Z·H2286港\","
+	 "\"regional_plate\":\"KV 2286\",\"use\":\"goods\",\"trip\":\"20261122-01\","
+	 "\"driver\":{\"name\":\"陈大文\",\"document_type\":\"home_return_permit\","
+	 "\"document_number\":\"H12345678\"}},\"port\":\"CNHUG\",\"port_office\":\"5301\","
+	 "\"lane\":\"HG-IN-07\",\"last_port\":\"HKHKG\",\"expected_arrival\":\"@ETA@\","
+	 "\"actual_arrival\":\"@ATA@\",\"crew\":1,\"passengers\":0}",
+	 clear_vehicle},
+	{/* the T-shirts on the lorry's pre-loading manifest */
+	 "haulier", "/v1/manifests",
+	 "{\"kind\":\"pre_loading\",\"transport_mode\":\"4\",\"conveyance\":{\"name\":\"粤Z·H2286港\","
+	 "\"voyage\":\"20261122-01\"},\"port\":\"CNHUG\",\"carrier\":\"Kong Lian Cross-Border Haulage\","
+	 "\"bills\":[{\"bill_of_lading\":\"HG20261122-0097\",\"consignor\":{\"name\":\"广州南沙海通进出口贸易有限公司\","
+	 "\"uscc\":\"91440101MA59TRAD00\"},\"consignee\":{\"name\":\"Victoria Garments Ltd\",\"country\":\"HK\"},"
+	 "\"goods_description\":\"Cotton knitted T-shirts\",\"hs_heading\":\"6109\",\"packages\":320,"
+	 "\"package_kind\":\"CT\",\"gross_weight_kg\":\"2880.000\","
+	 "\"containers\":[{\"number\":\"TGHU6000010\",\"seals\":[\"HG-220971\"]}]}]}",
+	 NULL},
+};
+
+/* At the terminal, once the goods are declared: the tally of the apples'
+ * vessel, the discharge of its containers, and the released tableware
+ * let out of the gate. */
+static const struct {
+	const char *path;
+	const char *body;
+} demo_terminal[] = {
+	{"/v1/tally-reports",
+	 "{\"kind\":\"discharge\",\"transport_mode\":\"2\",\"conveyance\":{\"name\":\"COSCO SHIPPING ARIES\","
+	 "\"voyage\":\"046E\",\"imo\":\"9321378\"},\"port\":\"CNNSA\",\"bills\":["
+	 "{\"bill_of_lading\":\"COSU6291830410\",\"packages\":1800,\"containers\":[{\"number\":\"COSU8001236\","
+	 "\"seals\":[\"CN4410873\"],\"condition\":\"sound\"}]},"
+	 "{\"bill_of_lading\":\"COSU6291830588\",\"packages\":1800,\"containers\":[{\"number\":\"CSNU6409188\","
+	 "\"seals\":[\"CN4410891\"],\"condition\":\"sound\"}]},"
+	 "{\"bill_of_lading\":\"SPNL2611OSA0087\",\"packages\":600,\"containers\":[{\"number\":\"TGHU7742101\","
+	 "\"seals\":[\"OSK-558201\"],\"condition\":\"sound\"}]}]}"},
+	{"/v1/gate/containers/COSU8001236/events", "{\"event\":\"discharged\"}"},
+	{"/v1/gate/containers/CSNU6409188/events", "{\"event\":\"discharged\"}"},
+	{"/v1/gate/containers/TGHU7742101/events", "{\"event\":\"discharged\"}"},
+	{"/v1/gate/containers/TGHU7742101/events", "{\"event\":\"gated_out\"}"},
+};
 
 /* The actor behind the demo's own set-up. */
 static const struct actor demo_actor = {.role = ROLE_ADMIN, .username = "kouan-demo"};
@@ -361,6 +491,71 @@ static bool demo_rates_current(struct app *app, const char *token)
 	return ok;
 }
 
+/* A body template with its times filled in (see demo_calls). */
+static void fill_times(const char *tmpl, int64_t now_us, char *out, size_t n)
+{
+	static const struct {
+		const char *mark;
+		int64_t offset_s;
+	} times[] = {{"@ETA@", -7200}, {"@ATA@", -3600}, {"@ETD@", 86400}};
+	size_t k = 0;
+	while (*tmpl && k + 1 < n) {
+		size_t t = 0;
+		while (t < 3 && strncmp(tmpl, times[t].mark, 5) != 0)
+			t++;
+		if (t == 3) {
+			out[k++] = *tmpl++;
+			continue;
+		}
+		char at[TIME_TEXT_SIZE];
+		ktime_format(now_us + times[t].offset_s * 1000000, at);
+		k += str_copy(out + k, at, n - k);
+		tmpl += 5;
+	}
+	out[k < n ? k : n - 1] = '\0';
+}
+
+/* The carriers' reports and manifests, the agencies' clearance of the
+ * reports. `tokens` are those of `who`. */
+static bool seed_calls(struct app *app, const char *const *who, char tokens[][TOKEN_TEXT_MAX])
+{
+	for (size_t i = 0; i < sizeof demo_calls / sizeof demo_calls[0]; i++) {
+		const struct demo_call *dc = &demo_calls[i];
+		size_t k = 0;
+		while (strcmp(who[k], dc->who) != 0)
+			k++;
+		char body[8192], key[48];
+		fill_times(dc->body, kclock_now(app->svc.clock), body, sizeof body);
+		snprintf(key, sizeof key, "demo-call-%zu", i);
+		struct loopback_call call = {.method = "POST", .path = dc->path, .token = tokens[k],
+					     .body = body, .idempotency_key = key};
+		struct loopback_result r;
+		if (!call_ok(app, &call, 201, 0, &r)) {
+			loopback_result_free(&r);
+			return false;
+		}
+		json_int_t id = json_integer_value(json_object_get(r.json, "id"));
+		loopback_result_free(&r);
+		for (const char *const *agency = dc->clear; agency && *agency; agency++) {
+			size_t a = 0;
+			while (strcmp(who[a], *agency) != 0)
+				a++;
+			char path[96];
+			snprintf(path, sizeof path, "/v1/conveyance-reports/%lld/tasks/%s/decision",
+				 (long long)id, *agency);
+			struct loopback_call d = {
+				.method = "POST", .path = path, .token = tokens[a],
+				.body = "{\"decision\":\"cleared\",\"reason\":\"report and crew list "
+					"checked\"}"};
+			bool ok = call_ok(app, &d, 200, 0, &r);
+			loopback_result_free(&r);
+			if (!ok)
+				return false;
+		}
+	}
+	return true;
+}
+
 kerr demo_seed(struct app *app, FILE *out)
 {
 	bool existed = false;
@@ -370,10 +565,11 @@ kerr demo_seed(struct app *app, FILE *out)
 			fprintf(out, "Demo data is already in this database.\n");
 		return e;
 	}
-	char tokens[8][TOKEN_TEXT_MAX];
-	static const char *const who[] = {"trader", "customs", "quarantine", "border",
-					  "maritime", "admin"};
-	for (size_t i = 0; !e && i < 6; i++) {
+	char tokens[10][TOKEN_TEXT_MAX];
+	static const char *const who[] = {"trader",  "customs", "quarantine", "border",
+					  "maritime", "admin",  "carrier",    "airline",
+					  "haulier",  "terminal"};
+	for (size_t i = 0; !e && i < 10; i++) {
 		struct token_request t = {who[i], tokens[i]};
 		e = uow_run(&app->svc, true, make_token, &t);
 	}
@@ -402,6 +598,8 @@ kerr demo_seed(struct app *app, FILE *out)
 		if (!ok)
 			return KERR_INTERNAL;
 	}
+	if (!seed_calls(app, who, tokens))
+		return KERR_INTERNAL;
 	size_t n = sizeof demo_declarations / sizeof demo_declarations[0];
 	for (size_t i = 0; i < n; i++) {
 		char key[48];
@@ -439,5 +637,16 @@ kerr demo_seed(struct app *app, FILE *out)
 		}
 		fprintf(out, "Demo declaration %s lodged.\n", number);
 	}
+	for (size_t i = 0; i < sizeof demo_terminal / sizeof demo_terminal[0]; i++) {
+		struct loopback_call call = {.method = "POST", .path = demo_terminal[i].path,
+					     .token = tokens[9], .body = demo_terminal[i].body};
+		ok = call_ok(app, &call, 201, 0, &r);
+		loopback_result_free(&r);
+		if (!ok)
+			return KERR_INTERNAL;
+	}
+	fprintf(out, "Demo calls: COSCO SHIPPING ARIES 046E at Nansha (entry permitted, "
+		     "manifest, tally, discharged, tableware gated out) and the Hong Kong lorry "
+		     "粤Z·H2286港 at Huanggang.\n");
 	return KERR_OK;
 }

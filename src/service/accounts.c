@@ -22,7 +22,7 @@
 #include "store/repo_accounts.h"
 
 static const char *const org_kinds[] = {"trader", "broker", "agency", "port",
-					"office", NULL};
+					"office", "carrier", NULL};
 
 static bool in_list(const char *s, const char *const *l)
 {
@@ -52,7 +52,8 @@ bool org_input_check(const struct org_input *in, const struct refdata *ref,
 	if (in->name && (!*in->name || strlen(in->name) > 200))
 		problems_add(p, "/name", "must be 1 to 200 bytes");
 	if (in->kind && !in_list(in->kind, org_kinds))
-		problems_add(p, "/kind", "must be one of trader, broker, agency, port, office");
+		problems_add(p, "/kind",
+			     "must be one of trader, broker, agency, port, office, carrier");
 	return p->count == before;
 }
 
@@ -381,6 +382,7 @@ kerr actor_from_user(const struct user_row *u, struct actor *out)
 	str_copy(out->username, u->username, sizeof out->username);
 	str_copy(out->org_uscc, u->org_uscc, sizeof out->org_uscc);
 	str_copy(out->org_port, u->org_port, sizeof out->org_port);
+	str_copy(out->org_kind, u->org_kind, sizeof out->org_kind);
 	return KERR_OK;
 }
 

@@ -10,19 +10,28 @@ kerr feed_read(struct uow *u, const struct actor *a, int64_t after, int limit,
 		view.org_id = a->org_id;
 		view.consignee_uscc = a->org_uscc;
 		break;
-	case ROLE_PORT_OPERATOR: /* releases at its port */
+	case ROLE_PORT_OPERATOR: /* releases at its port, and its port's calls */
 		if (!*a->org_port)
 			return KERR_OK;
 		view.only_type = event_type_name(EVENT_DECLARATION_RELEASED);
 		view.port = a->org_port;
+		view.calls = true;
+		view.call_port = a->org_port;
+		break;
+	case ROLE_CARRIER: /* its own calls, no declarations */
+		view.no_declarations = true;
+		view.calls = true;
+		view.call_org_id = a->org_id;
 		break;
 	case ROLE_ANALYST:
 	case ROLE_ADMIN:
+		view.calls = true;
 		break;
-	default:
+	default: /* officers: declarations with their task, and every call */
 		view.agency = role_agency(a->role);
 		if (!view.agency)
 			return KERR_FORBIDDEN;
+		view.calls = true;
 		break;
 	}
 	struct store_conn *c;

@@ -1,8 +1,9 @@
 /*
  * feed.h - the event feed: every event an actor may see, after a cursor.
  * Declarants see their organisation's declarations and those lodged for
- * it as consignee; officers, declarations with a task for their agency;
- * port operators, declaration.released events at their own port only;
+ * it as consignee; officers, declarations with a task for their agency and
+ * every call's own events; port operators, declaration.released events and
+ * the calls at their own port only; carriers, their own calls' events;
  * analysts and admins, everything.
  */
 #ifndef KOUAN_FEED_H

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "domain/consistency.h"
+#include "service/consignments.h"
 #include "service/duties.h"
 #include "service/joint_inspection.h"
 #include "service/mandates.h"
@@ -62,10 +64,14 @@ static kerr accepted_steps(struct uow *u, const struct actor *a, struct declarat
 			   bool corrected, struct refusal *why)
 {
 	(void)a;
-	(void)corrected;
+	/* one consignment, one release; the match with the manifest line (a
+	 * correction claims and matches before its tasks are settled,
+	 * whatever status it ends in: lodging_correct) */
+	kerr e = corrected ? KERR_OK : consignments_accept(u, d, NULL, why);
 	/* duties and taxes, refusing what cannot be assessed as declared; a
 	 * missing rate or tariff line holds the assessment instead */
-	kerr e = duties_assess(u, d, true, why, NULL);
+	if (!e)
+		e = duties_assess(u, d, true, why, NULL);
 	return e ? e : risk_assess_and_apply(u, d, &d->facts);
 }
 
@@ -204,7 +210,11 @@ kerr lodging_correct(struct uow *u, const struct actor *a, const char *number,
 	memset(d, 0, sizeof *d);
 	if (!own_declarant(a, f, why))
 		return KERR_INVALID;
-	kerr e = clearance_load(u, a, number, true, d);
+	/* the calls it touches are locked before the declaration */
+	kerr e = declaration_number_valid(number) ? consignments_lock_for_correction(u, number, f)
+						  : KERR_OK;
+	if (!e)
+		e = clearance_load(u, a, number, true, d);
 	if (!e && d->row.org_id != a->org_id)
 		e = KERR_NOT_FOUND; /* the consignee reads it; only the declarant corrects */
 	if (!e)
@@ -232,6 +242,15 @@ kerr lodging_correct(struct uow *u, const struct actor *a, const char *number,
 	if (fixed_changed) {
 		refusal_say(why, "the correction changes fields that are fixed");
 		return KERR_INVALID;
+	}
+	/* a correction identical to the current version is a no-op, not a
+	 * new version */
+	struct problems same;
+	problems_init(&same);
+	if (!consistency_check_correction(d->row.body, f->canonical, &same)) {
+		refusal_say(why, "the correction changes nothing");
+		refusal_field(why, same.errors[0].field, "%s", same.errors[0].problem);
+		return KERR_CONFLICT;
 	}
 	struct store_conn *c;
 	char now[TIME_TEXT_SIZE];
@@ -261,6 +280,9 @@ kerr lodging_correct(struct uow *u, const struct actor *a, const char *number,
 	memcpy(basis, f->basis, sizeof basis);
 	agency_set agencies = f->agencies;
 	take_facts(d, f);
+	/* the corrected consignment is claimed and matched anew, before the
+	 * settlement asks whether anything holds the release */
+	e = consignments_accept(u, d, now, why);
 	/* tasks: reopen what the correction affects, open new ones, close the
 	 * ones no longer required */
 	const struct refdata *ref = uow_refdata(u);

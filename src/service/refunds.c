@@ -17,24 +17,45 @@
 #include "domain/fields.h"
 #include "service/duties.h"
 #include "service/money_tables.h"
+#include "store/repo_transport.h"
 
 #define QUANTITY_SCALE 5 /* as the declaration's and the application's */
 
 kerr refund_departed(struct uow *u, const char *number, bool *departed, int64_t *when_us)
 {
 	struct store_conn *c;
-	char at[TIME_TEXT_SIZE];
+	char at[TIME_TEXT_SIZE] = "";
 	*departed = false;
 	*when_us = 0;
 	kerr e = uow_conn(u, &c);
-	if (!e)
+	if (e)
+		return e;
+	/* the actual departure recorded on the call the declaration's
+	 * consignment travels on (conveyance.departed) */
+	struct consignment_row cons;
+	e = repo_consignment_get(c, number, &cons);
+	if (!e) {
+		struct call_row call;
+		e = repo_call_get(c, cons.call_key, &call);
+		if (!e)
+			str_copy(at, call.departed_at, sizeof at);
+		consignment_row_free(&cons);
+	}
+	if (e && e != KERR_NOT_FOUND)
+		return e;
+	/* else a departure recorded for the declaration itself (a mode whose
+	 * conveyances kouan does not follow) */
+	if (!*at) {
 		e = repo_departure_get(c, number, at, sizeof at);
-	if (e == KERR_NOT_FOUND)
-		return KERR_OK;
-	if (!e && !ktime_parse(at, when_us))
-		e = KERR_STORE;
-	*departed = !e;
-	return e;
+		if (e == KERR_NOT_FOUND)
+			return KERR_OK;
+		if (e)
+			return e;
+	}
+	if (!ktime_parse(at, when_us))
+		return KERR_STORE;
+	*departed = true;
+	return KERR_OK;
 }
 
 kerr refunds_departure_record(struct uow *u, const char *number, int64_t departed_at_us,

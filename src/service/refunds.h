@@ -6,9 +6,10 @@
  * domain's rules (refund.h); the tax office approves or rejects it; the
  * exporter follows its status.
  *
- * The departure comes from the transport side. Until it is wired, it is
- * read from export_departures, which refunds_departure_record fills: see
- * refund_departed for what the transport side must provide.
+ * The departure comes from the transport side: the actual departure
+ * recorded on the call the declaration's consignment travels on. For a
+ * mode whose conveyances kouan does not follow, a departure recorded for
+ * the declaration itself (refunds_departure_record) stands instead.
  */
 #ifndef KOUAN_REFUNDS_H
 #define KOUAN_REFUNDS_H
@@ -18,12 +19,9 @@
 #include "store/repo_money.h"
 
 /* Has the conveyance carrying export declaration `number`'s goods departed,
- * and when (*when_us)? The one question the refund asks the transport
- * side: it must answer from the actual departure of the conveyance the
- * declaration travels on (conveyance.departed, docs/transport.md), for
- * instance by calling refunds_departure_record for each export
- * declaration of the call when the departure is recorded, or by answering
- * here from its own tables. */
+ * and when (*when_us)? The call of its consignment answers (its departure,
+ * conveyance.departed, docs/transport.md); else a departure recorded by
+ * refunds_departure_record. */
 KOUAN_MUST_USE kerr refund_departed(struct uow *u, const char *number, bool *departed,
 				    int64_t *when_us);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "service/consignments.h"
 #include "service/duties.h"
 #include "service/joint_inspection.h"
 
@@ -35,6 +36,9 @@ static kerr inspection_ended(struct uow *u, struct declaration *d, const char *n
  * release that follows at once. */
 static const struct release_part parts[] = {
 	{"inspection", inspection_holds, NULL, inspection_ended},
+	/* the transport side: the manifest line matched, and the consignment's
+	 * claim freed when the declaration ends (consignments.c) */
+	{"manifest", consignments_holds, NULL, consignments_ended},
 	{"payment", duties_holds, duties_released, duties_ended},
 };
 

@@ -43,6 +43,7 @@ struct actor {
 	char username[USERNAME_SIZE];
 	char org_uscc[USCC_SIZE];
 	char org_port[PORT_CODE_SIZE]; /* a port operator's port */
+	char org_kind[ORG_KIND_SIZE];  /* trader, broker, carrier, port, ... */
 };
 
 /* kouan acting by itself (risk lanes, settlement, release). */
@@ -222,6 +223,12 @@ void uow_now(struct uow *u, char out[TIME_TEXT_SIZE]);
 KOUAN_MUST_USE kerr uow_event(struct uow *u, const struct actor *a, enum event_type type,
 			      const char *number, int64_t org_id, const char *agency,
 			      const char *at, json_t *data);
+/* An event of the transport side, naming its call (the call key): on the
+ * call's own timeline when number is NULL (org_id is then the call's
+ * carrier, 0 when none), else on declaration `number`'s timeline too. */
+KOUAN_MUST_USE kerr uow_call_event(struct uow *u, const struct actor *a, enum event_type type,
+				   const char *call_key, const char *number, int64_t org_id,
+				   const char *agency, const char *at, json_t *data);
 /* An audit record: actor `a` did `action` ("user.disabled") to `target`
  * (a user name, "risk_rules/7", ...) from the unit's source, now; data is
  * a JSON object's text (NULL: {}). Records are written at commit, after

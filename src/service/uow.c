@@ -35,7 +35,8 @@ struct uow_event {
 	char actor[USERNAME_SIZE];
 	char actor_role[ROLE_NAME_SIZE];
 	char at[TIME_TEXT_SIZE];
-	char *data; /* owned JSON text */
+	char *data;     /* owned JSON text */
+	char *call_key; /* owned; NULL when the event names no call */
 };
 
 struct uow_audit_record {
@@ -109,25 +110,32 @@ static void drop_audits(struct uow *u)
 /* Forget what the unit queued. */
 static void drop_events(struct uow *u)
 {
-	for (size_t i = 0; i < u->nevents; i++)
+	for (size_t i = 0; i < u->nevents; i++) {
 		free(u->events[i].data);
+		free(u->events[i].call_key);
+	}
 	u->nevents = 0;
 	drop_audits(u);
 }
 
-kerr uow_event(struct uow *u, const struct actor *a, enum event_type type,
-	       const char *number, int64_t org_id, const char *agency, const char *at,
-	       json_t *data)
+static kerr queue_event(struct uow *u, const struct actor *a, enum event_type type,
+			const char *call_key, const char *number, int64_t org_id,
+			const char *agency, const char *at, json_t *data)
 {
 	char *text = data ? json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}");
+	char *call = call_key ? strdup(call_key) : NULL;
 	json_decref(data);
-	if (!text)
+	if (!text || (call_key && !call)) {
+		free(text);
+		free(call);
 		return KERR_NOMEM;
+	}
 	if (u->nevents == u->cap) {
 		size_t cap = u->cap ? u->cap * 2 : 16;
 		struct uow_event *ev = realloc(u->events, cap * sizeof *ev);
 		if (!ev) {
 			free(text);
+			free(call);
 			return KERR_NOMEM;
 		}
 		u->events = ev;
@@ -136,7 +144,7 @@ kerr uow_event(struct uow *u, const struct actor *a, enum event_type type,
 	struct uow_event *e = &u->events[u->nevents++];
 	bool sys = a->system || event_type_is_system(type);
 	e->type = type;
-	str_copy(e->number, number, sizeof e->number);
+	str_copy(e->number, number ? number : "", sizeof e->number);
 	e->org_id = org_id;
 	e->has_agency = agency != NULL;
 	str_copy(e->agency, agency ? agency : "", sizeof e->agency);
@@ -144,7 +152,22 @@ kerr uow_event(struct uow *u, const struct actor *a, enum event_type type,
 	str_copy(e->actor_role, sys ? "system" : role_name(a->role), sizeof e->actor_role);
 	str_copy(e->at, at, sizeof e->at);
 	e->data = text;
+	e->call_key = call;
 	return KERR_OK;
+}
+
+kerr uow_event(struct uow *u, const struct actor *a, enum event_type type,
+	       const char *number, int64_t org_id, const char *agency, const char *at,
+	       json_t *data)
+{
+	return queue_event(u, a, type, NULL, number, org_id, agency, at, data);
+}
+
+kerr uow_call_event(struct uow *u, const struct actor *a, enum event_type type,
+		    const char *call_key, const char *number, int64_t org_id,
+		    const char *agency, const char *at, json_t *data)
+{
+	return queue_event(u, a, type, call_key, number, org_id, agency, at, data);
 }
 
 /* Queue a record; `data` is JSON object text (NULL: {}), copied. */
@@ -296,6 +319,7 @@ kerr uow_commit(struct uow *u)
 			.actor_role = ev->actor_role,
 			.at = ev->at,
 			.data = ev->data,
+			.call_key = ev->call_key,
 		};
 		e = repo_event_append(u->conn, &in);
 	}

@@ -238,7 +238,8 @@ struct event_in {
 	const char *actor;
 	const char *actor_role;
 	const char *at;
-	const char *data; /* JSON object text */
+	const char *data;     /* JSON object text */
+	const char *call_key; /* the call it names (transport side); NULL: none */
 };
 KOUAN_MUST_USE kerr repo_event_append(struct store_conn *c,
 				      const struct event_in *e);
@@ -249,19 +250,25 @@ KOUAN_MUST_USE kerr repo_feed_tick(struct store_conn *c);
 /* A stored event (borrowed strings). */
 struct event_row {
 	int64_t id;
-	const char *number;
+	const char *number; /* "" for a call's own event */
 	const char *type;
 	const char *agency; /* NULL when none */
 	const char *actor;
 	const char *actor_role;
 	const char *at;
-	const char *data; /* JSON object text */
+	const char *data;     /* JSON object text */
+	const char *call_key; /* NULL when it names no call */
 };
 typedef kerr (*event_row_fn)(void *arg, const struct event_row *e);
 
 /* A declaration's events in order. */
 KOUAN_MUST_USE kerr repo_events_for(struct store_conn *c, const char *number,
 				    event_row_fn fn, void *arg);
+/* A call's own events (not those on its declarations' timelines) after id
+ * `after`, at most `limit`, in order. */
+KOUAN_MUST_USE kerr repo_events_for_call(struct store_conn *c, const char *call_key,
+					 int64_t after, int limit, event_row_fn fn,
+					 void *arg);
 
 /* Who may see which events in the feed. */
 struct feed_view {
@@ -270,6 +277,11 @@ struct feed_view {
 	const char *port;       /* non-NULL: only declarations at this port */
 	const char *agency;     /* non-NULL: only declarations with its task */
 	const char *only_type;  /* non-NULL: only this event type */
+	bool no_declarations;   /* no declaration's events at all */
+	/* the calls' own events (the transport side): */
+	bool calls;             /* shown at all */
+	int64_t call_org_id;    /* >0: only calls of this carrier */
+	const char *call_port;  /* non-NULL: only calls at this port */
 };
 /* Events after id `after` visible in `view`, up to `limit`, in id order. */
 KOUAN_MUST_USE kerr repo_events_feed(struct store_conn *c, int64_t after, int limit,

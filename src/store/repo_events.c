@@ -7,13 +7,19 @@
 #include "store/repo_internal.h"
 
 Q(Q_EVENT_APPEND, "INSERT INTO events (declaration_number, org_id, type, agency,"
-		  " actor, actor_role, at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+		  " actor, actor_role, at, data, call_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
 #define EVENT_COLS "e.id, e.declaration_number, e.type, e.agency, e.actor," \
-		   " e.actor_role, e.at, e.data"
+		   " e.actor_role, e.at, e.data, e.call_key"
 Q(Q_EVENTS_FOR, "SELECT " EVENT_COLS " FROM events e"
 		" WHERE e.declaration_number = ? ORDER BY e.id");
+Q(Q_EVENTS_FOR_CALL, "SELECT " EVENT_COLS " FROM events e WHERE e.call_key = ?"
+		     " AND e.declaration_number = '' AND e.id > ? ORDER BY e.id LIMIT ?");
+/* A declaration's events (declaration_number set) by the declaration
+ * filters; a call's own events (declaration_number '') by the call
+ * filters. */
 Q(Q_EVENTS_FEED,
-  "SELECT " EVENT_COLS " FROM events e WHERE e.id > ?"
+  "SELECT " EVENT_COLS " FROM events e WHERE e.id > ? AND ("
+  "(e.declaration_number <> '' AND CAST(? AS BIGINT) = 0"
   " AND (CAST(? AS BIGINT) = 0 OR e.org_id = ? OR (CAST(? AS TEXT) IS NOT NULL AND"
   " EXISTS (SELECT 1 FROM declarations d WHERE d.number = e.declaration_number"
   " AND d.consignee_uscc = ?)))"
@@ -21,7 +27,11 @@ Q(Q_EVENTS_FEED,
   " d.number = e.declaration_number AND d.port = ?))"
   " AND (CAST(? AS TEXT) IS NULL OR e.type = ?)"
   " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM tasks t WHERE"
-  " t.declaration_number = e.declaration_number AND t.agency = ?))"
+  " t.declaration_number = e.declaration_number AND t.agency = ?)))"
+  " OR (e.declaration_number = '' AND CAST(? AS BIGINT) = 1"
+  " AND (CAST(? AS BIGINT) = 0 OR e.org_id = ?)"
+  " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM transport_calls k WHERE"
+  " k.call_key = e.call_key AND k.port = ?))))"
   " ORDER BY e.id LIMIT ?");
 Q(Q_FEED_TICK, "UPDATE feed_clock SET ticks = ticks + 1 WHERE id = 1");
 
@@ -32,9 +42,9 @@ kerr repo_feed_tick(struct store_conn *c)
 
 kerr repo_event_append(struct store_conn *c, const struct event_in *e)
 {
-	return store_exec(c, &Q_EVENT_APPEND, "sissssss", e->number, e->org_id,
+	return store_exec(c, &Q_EVENT_APPEND, "sisssssss", e->number, e->org_id,
 			  e->type, e->agency, e->actor, e->actor_role, e->at,
-			  e->data ? e->data : "{}");
+			  e->data ? e->data : "{}", e->call_key);
 }
 
 struct event_visit {
@@ -54,6 +64,7 @@ static kerr visit_event(void *arg, struct store_stmt *st)
 		.actor_role = stmt_text(st, 5),
 		.at = stmt_text(st, 6),
 		.data = stmt_text(st, 7),
+		.call_key = col_opt(st, 8),
 	};
 	return v->fn(v->arg, &e);
 }
@@ -64,12 +75,22 @@ kerr repo_events_for(struct store_conn *c, const char *number, event_row_fn fn, 
 	return store_each(c, &Q_EVENTS_FOR, visit_event, &v, "s", number);
 }
 
+kerr repo_events_for_call(struct store_conn *c, const char *call_key, int64_t after,
+			  int limit, event_row_fn fn, void *arg)
+{
+	struct event_visit v = {fn, arg};
+	return store_each(c, &Q_EVENTS_FOR_CALL, visit_event, &v, "sii", call_key, after,
+			  (int64_t)limit);
+}
+
 kerr repo_events_feed(struct store_conn *c, int64_t after, int limit,
 		      const struct feed_view *view, event_row_fn fn, void *arg)
 {
 	struct event_visit v = {fn, arg};
-	return store_each(c, &Q_EVENTS_FEED, visit_event, &v, "iiissssssssi", after,
-			  view->org_id, view->org_id, view->consignee_uscc, view->consignee_uscc,
-			  view->port, view->port, view->only_type, view->only_type,
-			  view->agency, view->agency, (int64_t)limit);
+	return store_each(c, &Q_EVENTS_FEED, visit_event, &v, "iiiissssssssiiissi", after,
+			  (int64_t)view->no_declarations, view->org_id, view->org_id,
+			  view->consignee_uscc, view->consignee_uscc, view->port, view->port,
+			  view->only_type, view->only_type, view->agency, view->agency,
+			  (int64_t)view->calls, view->call_org_id, view->call_org_id,
+			  view->call_port, view->call_port, (int64_t)limit);
 }

@@ -126,7 +126,7 @@ static void red_task_not_cleared_without_findings(void **state)
 	struct test_env *env = *state;
 	publish_rules(env, "when hs starts \"0808\" and origin = \"US\" then quarantine red 100% "
 			   "reason \"fire blight\"\n");
-	json_t *d = test_declaration();
+	json_t *d = test_consignment();
 	char number[19], notice[96];
 	test_lodge(env, "trader", d, number);
 	json_t *v = view(env, number, "quarantine");
@@ -190,7 +190,7 @@ static void relodging_draws_the_same_lane(void **state)
 		 "{\"advanced_factor_percent\":\"10\",\"discredited_min_percent\":\"100\"}", 200);
 	test_profile(env, "5167", "customs", "2.4", "green");
 	set_credit(env, HAITONG, "discredited");
-	json_t *d = test_declaration_customs_only();
+	json_t *d = test_consignment_customs_only();
 	char number[19], path[96];
 	json_int_t first_draw = -1;
 	for (int i = 0; i < 53; i++) {
@@ -231,7 +231,7 @@ static void relodging_raises_customs_to_yellow(void **state)
 {
 	struct test_env *env = *state;
 	test_profile(env, "5167", "customs", "0", "green");
-	json_t *d = test_declaration(); /* quarantine keeps it open */
+	json_t *d = test_consignment(); /* quarantine keeps it open */
 	json_object_set_new(d, "bill_of_lading", json_string("COSU6291830777"));
 	char number[19], path[96];
 	test_lodge(env, "trader", d, number);
@@ -272,7 +272,7 @@ static void consignee_needs_a_mandate_and_the_worse_class_applies(void **state)
 	struct test_env *env = *state;
 	set_credit(env, PENGCHENG, "discredited");
 	set_credit(env, HAITONG, "advanced");
-	json_t *d = test_declaration_customs_only();
+	json_t *d = test_consignment_customs_only();
 	json_object_set_new(d, "declarant_uscc", json_string(PENGCHENG));
 	json_object_set_new(d, "bill_of_lading", json_string("MSKU2611NSA0042"));
 	char *body = json_dumps(d, JSON_COMPACT);
@@ -383,7 +383,7 @@ static void consignee_needs_a_mandate_and_the_worse_class_applies(void **state)
 static void transport_change_reopens_every_agency(void **state)
 {
 	struct test_env *env = *state;
-	json_t *d = test_declaration();
+	json_t *d = test_consignment();
 	json_object_set_new(d, "bill_of_lading", json_string("COSU6291830555"));
 	char number[19];
 	test_lodge(env, "trader", d, number);
@@ -419,7 +419,7 @@ static void transport_change_reopens_every_agency(void **state)
 static void correction_dropping_an_agency_leaves_the_inspection(void **state)
 {
 	struct test_env *env = *state;
-	json_t *d = test_declaration();
+	json_t *d = test_consignment();
 	json_object_set_new(d, "bill_of_lading", json_string("COSU6291830666"));
 	char number[19];
 	test_lodge(env, "trader", d, number);
@@ -466,9 +466,9 @@ static void correction_dropping_an_agency_leaves_the_inspection(void **state)
 static void port_operator_sees_its_port_at_notice_level(void **state)
 {
 	struct test_env *env = *state;
-	json_t *nansha = test_declaration_customs_only();
+	json_t *nansha = test_consignment_customs_only();
 	json_object_set_new(nansha, "bill_of_lading", json_string("COSU6291830888"));
-	json_t *yantian = test_declaration_customs_only();
+	json_t *yantian = test_consignment_customs_only();
 	json_object_set_new(yantian, "bill_of_lading", json_string("MSKU2611YTN0007"));
 	json_object_set_new(yantian, "declaration_office", json_string("5316"));
 	json_object_set_new(yantian, "port_office", json_string("5316"));
@@ -513,12 +513,26 @@ static void port_operator_sees_its_port_at_notice_level(void **state)
 	json_decref(test_expect(env, "GET", path, "terminal", NULL, 404));
 	snprintf(path, sizeof path, "/v1/declarations/%s/versions/1", at_nansha);
 	json_decref(test_expect(env, "GET", path, "terminal", NULL, 404));
-	/* the feed: Nansha's release and nothing else */
+	/* the feed: of declarations, Nansha's release and nothing else; of
+	 * calls, those at Nansha only (the carrier's manifest) */
 	json_t *f = test_expect(env, "GET", "/v1/events?after=0", "terminal", NULL, 200);
 	json_t *events = json_object_get(f, "events");
-	assert_int_equal(json_array_size(events), 1);
-	assert_string_equal(str(json_array_get(events, 0), "declaration_number"), at_nansha);
-	assert_string_equal(str(json_array_get(events, 0), "type"), "declaration.released");
+	size_t declarations = 0, calls = 0, i;
+	json_t *e;
+	json_array_foreach(events, i, e)
+	{
+		if (json_is_string(json_object_get(e, "declaration_number"))) {
+			declarations++;
+			assert_string_equal(str(e, "declaration_number"), at_nansha);
+			assert_string_equal(str(e, "type"), "declaration.released");
+		} else {
+			calls++;
+			const char *call = str(e, "call");
+			assert_string_equal(call + strlen(call) - 6, "|CNNSA");
+		}
+	}
+	assert_int_equal(declarations, 1);
+	assert_true(calls >= 1);
 	json_decref(f);
 	json_decref(nansha);
 	json_decref(yantian);
@@ -528,7 +542,7 @@ static void port_operator_sees_its_port_at_notice_level(void **state)
 static void declarant_lanes_follow_the_setting(void **state)
 {
 	struct test_env *env = *state;
-	json_t *d = test_declaration();
+	json_t *d = test_consignment();
 	json_object_set_new(d, "bill_of_lading", json_string("COSU6291830999"));
 	char number[19], path[80];
 	publish_rules(env, "when hs starts \"0808\" and origin = \"US\" then quarantine red 100% "

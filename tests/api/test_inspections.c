@@ -174,7 +174,7 @@ static json_t *recognise(struct test_env *env, json_int_t id, const char *agency
 /* A road declaration of the demo trader: customs, quarantine and border. */
 static json_t *road_declaration(void)
 {
-	json_t *d = test_declaration();
+	json_t *d = test_consignment();
 	json_object_set_new(d, "transport_mode", json_string("4"));
 	json_object_set_new(json_object_get(d, "conveyance"), "name", json_string("粤Z·H2286港"));
 	json_object_del(json_object_get(d, "conveyance"), "imo");
@@ -185,7 +185,7 @@ static json_t *road_declaration(void)
  * book it at NSA-T 2026-11-24T02:00Z and move the clock into the slot. */
 static json_int_t booked_joint_inspection(struct test_env *env, char *number)
 {
-	json_t *d = test_declaration();
+	json_t *d = test_consignment();
 	test_lodge(env, "trader", d, number);
 	json_decref(d);
 	order_inspection(env, number, "customs");
@@ -200,7 +200,7 @@ static json_int_t booked_joint_inspection(struct test_env *env, char *number)
 static void inspect_opens_one_inspection_that_others_join(void **state)
 {
 	struct test_env *env = *state;
-	json_t *d = test_declaration();
+	json_t *d = test_consignment();
 	char number[19];
 	test_lodge(env, "trader", d, number);
 	json_decref(d);
@@ -292,7 +292,7 @@ static void booking_rules(void **state)
 	struct test_env *env = *state;
 	create_site(env, "NSA-T", "CNNSA", 30, 4);
 	create_site(env, "YTN-T", "CNYTN", 60, 2);
-	json_t *d = test_declaration();
+	json_t *d = test_consignment();
 	char number[19];
 	test_lodge(env, "trader", d, number);
 	json_decref(d);
@@ -397,7 +397,7 @@ static void a_full_slot_answers_409(void **state)
 	json_int_t ids[3];
 	char number[19];
 	for (int i = 0; i < 3; i++) {
-		json_t *d = test_declaration_customs_only();
+		json_t *d = test_consignment_customs_only();
 		test_lodge(env, "trader", d, number);
 		json_decref(d);
 		order_inspection(env, number, "customs");
@@ -437,7 +437,7 @@ static void findings_wait_for_the_appointment(void **state)
 {
 	struct test_env *env = *state;
 	create_site(env, "NSA-T", "CNNSA", 30, 4);
-	json_t *d = test_declaration();
+	json_t *d = test_consignment();
 	char number[19];
 	test_lodge(env, "trader", d, number);
 	json_decref(d);
@@ -622,7 +622,7 @@ static void a_problem_returns_or_rejects(void **state)
 	 * inspection completes with what was found */
 	at(env, "2026-11-23T08:00:00Z");
 	char second[19];
-	json_t *d = test_declaration();
+	json_t *d = test_consignment();
 	test_lodge(env, "trader", d, second);
 	json_decref(d);
 	order_inspection(env, second, "customs");
@@ -685,7 +685,7 @@ static void a_second_look_opens_a_new_inspection(void **state)
 {
 	struct test_env *env = *state;
 	create_site(env, "NSA-T", "CNNSA", 30, 4);
-	json_t *d = test_declaration();
+	json_t *d = test_consignment();
 	char number[19];
 	test_lodge(env, "trader", d, number);
 	order_inspection(env, number, "quarantine");
@@ -699,7 +699,7 @@ static void a_second_look_opens_a_new_inspection(void **state)
 	/* corrected, then ordered again: a new inspection */
 	char path[64];
 	snprintf(path, sizeof path, "/v1/declarations/%s", number);
-	json_object_set_new(d, "packages", json_integer(1801));
+	json_object_set_new(d, "remarks", json_string("labels added to every carton"));
 	char *body = json_dumps(d, JSON_COMPACT);
 	json_decref(test_expect(env, "PUT", path, "trader", body, 200));
 	free(body);
@@ -724,7 +724,7 @@ static void schedule_of_a_day(void **state)
 	char number[19];
 	json_int_t ids[3];
 	for (int i = 0; i < 3; i++) {
-		json_t *d = test_declaration_customs_only();
+		json_t *d = test_consignment_customs_only();
 		test_lodge(env, "trader", d, number);
 		json_decref(d);
 		order_inspection(env, number, "customs");
@@ -996,7 +996,7 @@ static void concurrent_bookings_never_overbook(void **state)
 	static struct racer rc[RACERS];
 	for (int i = 0; i < RACERS; i++) {
 		char number[19];
-		json_t *d = test_declaration_customs_only();
+		json_t *d = test_consignment_customs_only();
 		test_lodge(env, "trader", d, number);
 		json_decref(d);
 		order_inspection(env, number, "customs");

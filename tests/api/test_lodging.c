@@ -26,7 +26,7 @@ static int teardown(void **state)
 static void lodge_opens_one_task_per_agency(void **state)
 {
 	struct test_env *env = *state;
-	json_t *d = test_declaration();
+	json_t *d = test_consignment();
 	char *body = json_dumps(d, JSON_COMPACT);
 	struct loopback_result r;
 	assert_int_equal(test_call(env, "POST", "/v1/declarations", "trader", body,
@@ -55,12 +55,14 @@ static void lodge_opens_one_task_per_agency(void **state)
 	struct loopback_result ev;
 	assert_int_equal(test_call(env, "GET", path, "trader", NULL, NULL, &ev), 200);
 	json_t *events = json_object_get(ev.json, "events");
+	/* no manifest has its bill yet: accepted, and waiting for the line */
 	static const char *const want[] = {"declaration.lodged", "declaration.accepted",
 					   "task.opened", "task.opened",
-					   "duties.assessed", "declaration.assessed"};
-	assert_int_equal(json_array_size(events), 6);
+					   "declaration.awaiting_manifest", "duties.assessed",
+					   "declaration.assessed"};
+	assert_int_equal(json_array_size(events), 7);
 	const char *prev = "";
-	for (size_t i = 0; i < 6; i++) {
+	for (size_t i = 0; i < 7; i++) {
 		json_t *e = json_array_get(events, i);
 		assert_string_equal(json_string_value(json_object_get(e, "type")), want[i]);
 		const char *at = json_string_value(json_object_get(e, "at"));
@@ -87,17 +89,19 @@ static int64_t sequence_of(const char *number)
 static void numbers_are_sequential_per_office_year_direction(void **state)
 {
 	struct test_env *env = *state;
-	json_t *d = test_declaration_customs_only();
+	json_t *d = test_consignment_customs_only();
 	json_object_set_new(d, "declaration_office", json_string("5141"));
 	char a[19], b[19], c[19], x[19];
 	test_lodge(env, "trader", d, a);
+	test_fresh_consignment(d); /* three consignments */
 	test_lodge(env, "trader", d, b);
+	test_fresh_consignment(d);
 	test_lodge(env, "trader", d, c);
 	assert_int_equal(sequence_of(b), sequence_of(a) + 1);
 	assert_int_equal(sequence_of(c), sequence_of(b) + 1);
 	assert_memory_equal(a, "514120261", 9);
 	/* an export from the same office has its own sequence, from 1 */
-	json_t *e = test_declaration_customs_only();
+	json_t *e = test_consignment_customs_only();
 	json_object_set_new(e, "declaration_office", json_string("5141"));
 	json_object_set_new(e, "direction", json_string("export"));
 	json_object_del(e, "departure_country");
@@ -113,7 +117,7 @@ static void numbers_are_sequential_per_office_year_direction(void **state)
 static void idempotency_replays_and_conflicts(void **state)
 {
 	struct test_env *env = *state;
-	json_t *d = test_declaration();
+	json_t *d = test_consignment();
 	char *body = json_dumps(d, JSON_COMPACT);
 	/* same content, keys in another order and spacing: the same body */
 	char *body2 = json_dumps(d, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -127,7 +131,7 @@ static void idempotency_replays_and_conflicts(void **state)
 	assert_int_equal(test_count(env, "declarations"), before);
 	/* a replay takes no number: the next declaration gets the next one */
 	char next[19];
-	json_t *other = test_declaration();
+	json_t *other = test_consignment();
 	test_lodge(env, "trader", other, next);
 	json_decref(other);
 	assert_int_equal(sequence_of(next),
@@ -141,7 +145,9 @@ static void idempotency_replays_and_conflicts(void **state)
 	assert_int_equal(test_count(env, "declarations"), before);
 	loopback_result_free(&r3);
 
-	/* keys are per organisation: another organisation may use the same key */
+	/* keys are per organisation: another organisation may use the same key
+	 * (for its own consignment) */
+	test_fresh_consignment(d);
 	json_object_set_new(d, "declarant_uscc", json_string("91440115MA5CBR0K1D"));
 	json_object_set_new(d, "consignee_uscc", json_string("91440115MA5CBR0K1D"));
 	free(changed);
@@ -161,7 +167,7 @@ static void idempotency_replays_and_conflicts(void **state)
 static void idempotency_key_is_required_and_checked(void **state)
 {
 	struct test_env *env = *state;
-	json_t *d = test_declaration();
+	json_t *d = test_consignment();
 	char *body = json_dumps(d, JSON_COMPACT);
 	struct loopback_result r;
 	int64_t before = test_count(env, "declarations");
@@ -216,7 +222,7 @@ static const struct bad_case bad_cases[] = {
 	{"IMO missing by water", "conveyance/imo", NULL, NULL, 400, "/conveyance/imo", "is required"},
 	{"bad container check", "containers/1", "\"CSQU3054384\"", NULL, 400, "/containers/1", "check"},
 	{"bad container category", "containers/0", "\"COSX8001236\"", NULL, 400, "/containers/0", "category"},
-	{"repeated container", "containers/1", "\"COSU8001236\"", NULL, 400, "/containers/1", "repeats"},
+	{"repeated container", "containers/1", NULL, NULL, 400, "/containers/1", "repeats"},
 	{"unknown country", "trading_country", "\"XX\"", NULL, 400, "/trading_country", "not a known"},
 	{"unknown origin", "items/0/origin_country", "\"ZZ\"", NULL, 400, "/items/0/origin_country", "not a known"},
 	{"unknown currency", "currency", "\"XYZ\"", NULL, 400, "/currency", "ISO 4217"},
@@ -241,6 +247,17 @@ static const struct bad_case bad_cases[] = {
 	{"control character", "items/0/description", "\"apples\\u0007\"", NULL, 400, "/items/0/description", "control"},
 	{"description too long", "items/0/description", NULL, NULL, 400, "/items/0/description", "at most 255"},
 	{"bill of lading with spaces", "bill_of_lading", "\"AB 12\"", NULL, 400, "/bill_of_lading", "letters, digits"},
+	/* consistency through the reference data (issue 9) */
+	{"port office elsewhere", "port_office", "\"5301\"", NULL, 400, "/port_office",
+	 "customs office 5301 (Huanggang Customs) does not serve the entry port CNNSA"},
+	{"unit not legal", "items/0/unit", "\"007\"", NULL, 400, "/items/0/unit",
+	 "007 (Piece) is not a legal unit of commodity 0808100000 (Apples, fresh); declare the "
+	 "quantity in 035 (Kilogram)"},
+	{"split without of", "split", "{\"part\":1}", NULL, 400, "/split/of", "is required"},
+	{"split of one", "split", "{\"part\":1,\"of\":1}", NULL, 400, "/split/of", "from 2 to 99"},
+	{"direct loading of an import", "flow", "\"direct_loading\"", NULL, 400, "/flow",
+	 "direct loading (抵港直装) is for exports"},
+	{"unknown flow", "flow", "\"express\"", NULL, 400, "/flow", "direct_pickup"},
 };
 
 /* Set or delete a value at a slash path in d. */
@@ -283,11 +300,13 @@ static void every_bad_input_names_its_field_and_leaves_no_trace(void **state)
 		if (c->raw) {
 			body = strdup(c->raw);
 		} else {
-			json_t *d = test_declaration();
+			json_t *d = test_consignment();
 			json_t *v = NULL;
 			if (c->set_json) {
 				v = json_loads(c->set_json, JSON_DECODE_ANY, NULL);
 				assert_non_null(v);
+			} else if (!strcmp(c->name, "repeated container")) {
+				v = json_copy(json_array_get(json_object_get(d, "containers"), 0));
 			} else if (!strcmp(c->name, "description too long")) {
 				char text[300];
 				memset(text, 'a', 299);
@@ -321,7 +340,7 @@ static void every_bad_input_names_its_field_and_leaves_no_trace(void **state)
 static void more_than_fifty_items_refused(void **state)
 {
 	struct test_env *env = *state;
-	json_t *d = test_declaration();
+	json_t *d = test_consignment();
 	json_t *items = json_object_get(d, "items");
 	json_t *one = json_array_get(items, 1);
 	while (json_array_size(items) < 51)
@@ -344,7 +363,7 @@ static void more_than_fifty_items_refused(void **state)
 static void too_large_and_wrong_media_type(void **state)
 {
 	struct test_env *env = *state;
-	json_t *d = test_declaration();
+	json_t *d = test_consignment();
 	char *body = json_dumps(d, JSON_COMPACT);
 	struct loopback_call call = {.method = "POST", .path = "/v1/declarations",
 				     .token = test_token(env, "trader"), .body = body,
@@ -377,7 +396,7 @@ static void agencies_come_from_reference_data(void **state)
 {
 	struct test_env *env = *state;
 	/* road transport: the border inspection acts too */
-	json_t *d = test_declaration_customs_only();
+	json_t *d = test_consignment_customs_only();
 	json_object_set_new(d, "transport_mode", json_string("4"));
 	json_object_set_new(json_object_get(d, "conveyance"), "name", json_string("粤Z·H2286港"));
 	json_object_del(json_object_get(d, "conveyance"), "imo");
@@ -393,7 +412,7 @@ static void agencies_come_from_reference_data(void **state)
 	json_decref(d);
 
 	/* fuel oil by water: the maritime safety administration acts */
-	d = test_declaration_customs_only();
+	d = test_consignment_customs_only();
 	json_object_set_new(json_array_get(json_object_get(d, "items"), 0), "hs_code",
 			    json_string("2710192200"));
 	/* in its legal unit, the kilogram, which its consumption tax is per */
@@ -415,7 +434,7 @@ static void agencies_come_from_reference_data(void **state)
 			 200);
 	loopback_result_free(&p);
 	json_decref(d);
-	d = test_declaration_customs_only();
+	d = test_consignment_customs_only();
 	test_lodge(env, "trader", d, number);
 	snprintf(path, sizeof path, "/v1/declarations/%s", number);
 	assert_int_equal(test_call(env, "GET", path, "trader", NULL, NULL, &r), 200);

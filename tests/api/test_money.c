@@ -736,6 +736,7 @@ static void fees_published_charged_and_waived(void **state)
 	char other[19];
 	json_t *laptops = test_declaration_customs_only();
 	json_object_set_new(laptops, "entry_port", json_string("CNYTN"));
+	json_object_set_new(laptops, "port_office", json_string("5316"));
 	lodge(env, "trader", laptops, other);
 	snprintf(path, sizeof path, "/v1/declarations/%s/charges", other);
 	json_decref(test_expect(env, "POST", path, "terminal",
@@ -744,24 +745,49 @@ static void fees_published_charged_and_waived(void **state)
 
 /* The export tax refund: refused for an import and before departure,
  * then applied, matched and decided. */
-struct departure {
-	const char *number;
-	int64_t at;
-};
-
-static kerr record_departure(struct uow *u, void *arg)
+/* The lorry carrying the T-shirts leaves Huanggang: its departure report,
+ * cleared by border and customs, and the departure recorded by the
+ * haulier, now (what the refund reads: refund_departed). */
+static void lorry_departs(struct test_env *env, const char *trip)
 {
-	struct departure *d = arg;
-	return refunds_departure_record(u, d->number, d->at, "test");
+	json_t *dep = test_json(
+		"{\"kind\":\"departure\",\"transport_mode\":\"4\","
+		"\"carrier\":\"Kong Lian Cross-Border Haulage\","
+		"\"vehicle\":{\"scheme\":\"cross_boundary\",\"region\":\"HK\","
+		"\"plate\":\"粤Z·H2286港\",\"regional_plate\":\"KV 2286\",\"use\":\"goods\","
+		"\"trip\":\"TRIP\",\"driver\":{\"name\":\"陈大文\","
+		"\"document_type\":\"home_return_permit\",\"document_number\":\"H12345678\"}},"
+		"\"port\":\"CNHUG\",\"port_office\":\"5301\",\"lane\":\"HG-OUT-03\","
+		"\"next_port\":\"HKHKG\",\"expected_departure\":\"2026-11-24T03:00:00Z\","
+		"\"crew\":1,\"passengers\":0}");
+	json_object_set_new(json_object_get(dep, "vehicle"), "trip", json_string(trip));
+	char *text = json_dumps(dep, JSON_COMPACT);
+	struct loopback_result r;
+	assert_int_equal(test_call(env, "POST", "/v1/conveyance-reports", "haulier", text, trip, &r),
+			 201);
+	json_int_t id = json_integer_value(json_object_get(r.json, "id"));
+	loopback_result_free(&r);
+	free(text);
+	json_decref(dep);
+	char path[128];
+	static const char *const agencies[] = {"border", "customs"};
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(path, sizeof path, "/v1/conveyance-reports/%lld/tasks/%s/decision",
+			 (long long)id, agencies[i]);
+		json_decref(test_expect(env, "POST", path, agencies[i],
+					"{\"decision\":\"cleared\",\"reason\":\"ok\"}", 200));
+	}
+	snprintf(path, sizeof path, "/v1/conveyance-reports/%lld/departure", (long long)id);
+	json_decref(test_expect(env, "POST", path, "haulier", NULL, 200));
 }
 
-static json_t *tshirts(const char *bill)
+static json_t *tshirts(const char *bill, const char *trip)
 {
 	json_t *d = test_json(
 		"{'direction': 'export', 'declaration_office': '5301', 'port_office': '5301',"
 		" 'declarant_uscc': '91440101MA59TRAD00', 'consignee_uscc': '91440101MA59TRAD00',"
 		" 'trade_mode': '0110', 'transport_mode': '4',"
-		" 'conveyance': {'name': 'YUE Z H2286', 'voyage': '20261122-01'},"
+		" 'conveyance': {'name': '粤Z·H2286港', 'voyage': '20261122-01'},"
 		" 'bill_of_lading': 'HG20261122-0097', 'trading_country': 'HK',"
 		" 'destination_country': 'HK', 'exit_port': 'CNHUG', 'incoterm': 'FOB',"
 		" 'currency': 'HKD', 'packages': 320, 'gross_weight_kg': '2880.000',"
@@ -770,6 +796,7 @@ static json_t *tshirts(const char *bill)
 		"  'quantity': '9600', 'unit': '011', 'unit_price': '28.50', 'origin_country': 'CN'}],"
 		" 'documents': [{'type': 'invoice', 'number': 'HT-EX-2026-0412'}]}");
 	json_object_set_new(d, "bill_of_lading", json_string(bill));
+	json_object_set_new(json_object_get(d, "conveyance"), "voyage", json_string(trip));
 	return d;
 }
 
@@ -777,7 +804,7 @@ static void refund_path(void **state)
 {
 	struct test_env *env = *state;
 	char exp[19], imp[19], body[512], path[64];
-	lodge(env, "trader", tshirts("HG20261122-0097"), exp);
+	lodge(env, "trader", tshirts("HG20261122-0097", "20261122-01"), exp);
 	snprintf(body, sizeof body,
 		 "{\"declaration_number\":\"%s\",\"items\":[{\"hs_code\":\"6109100000\","
 		 "\"quantity\":\"9600\",\"fob_value_cny\":\"249550.56\"}]}",
@@ -815,9 +842,9 @@ static void refund_path(void **state)
 	json_decref(r);
 	assert_int_equal(test_count(env, "refund_applications"), applications);
 
-	/* the conveyance departs (what the transport side will record) */
-	struct departure dep = {exp, test_time("2026-11-24T03:10:00Z")};
-	assert_int_equal(uow_run(&env->app.svc, true, record_departure, &dep), KERR_OK);
+	/* the lorry leaves: its departure on the call is the one the refund
+	 * reads */
+	lorry_departs(env, "20261122-01");
 	r = test_expect(env, "POST", "/v1/refunds", "trader", body, 201);
 	assert_string_equal(str(r, "status"), "applied");
 	assert_string_equal(str(r, "verdict"), "matches");
@@ -857,11 +884,10 @@ static void refund_path(void **state)
 
 	/* an application that differs from customs' data can only be rejected */
 	char exp2[19];
-	lodge(env, "trader", tshirts("HG20261122-0098"), exp2);
+	lodge(env, "trader", tshirts("HG20261122-0098", "20261122-02"), exp2);
 	clear(env, exp2, "customs");
 	clear(env, exp2, "border");
-	dep.number = exp2;
-	assert_int_equal(uow_run(&env->app.svc, true, record_departure, &dep), KERR_OK);
+	lorry_departs(env, "20261122-02");
 	snprintf(body, sizeof body,
 		 "{\"declaration_number\":\"%s\",\"items\":[{\"hs_code\":\"6109100000\","
 		 "\"quantity\":\"9800\",\"fob_value_cny\":\"249550.56\"}]}",

@@ -168,7 +168,7 @@ static void green_lanes_release_with_no_officer(void **state)
 	struct test_env *env = *state;
 	/* Baiyun airport: customs releases low-risk goods automatically */
 	test_profile(env, "5141", "customs", "0", "green");
-	json_t *d = test_declaration_customs_only();
+	json_t *d = test_consignment_customs_only();
 	json_object_set_new(d, "declaration_office", json_string("5141"));
 	char number[19], path[96];
 	test_lodge(env, "trader", d, number);
@@ -212,7 +212,7 @@ static void red_rules_order_the_inspection_and_explain(void **state)
 	struct test_env *env = *state;
 	/* the rule set in force (from the test above) sends US apples to quarantine red */
 	test_profile(env, "5167", "customs", "0", "green");
-	json_t *d = test_declaration();
+	json_t *d = test_consignment();
 	char number[19], path[96];
 	test_lodge(env, "trader", d, number);
 	snprintf(path, sizeof path, "/v1/declarations/%s", number);
@@ -270,7 +270,7 @@ static void credit_scaling_and_random_selection(void **state)
 				   "customs", "{\"credit_class\":\"discredited\",\"reason\":\"case\"}",
 				   NULL, &r), 200);
 	loopback_result_free(&r);
-	json_t *d = test_declaration_customs_only();
+	json_t *d = test_consignment_customs_only();
 	json_object_set_new(d, "declaration_office", json_string("5141"));
 	char number[19], path[96];
 	test_lodge(env, "trader", d, number);
@@ -286,6 +286,7 @@ static void credit_scaling_and_random_selection(void **state)
 				   "customs", "{\"credit_class\":\"advanced\",\"reason\":\"AEO\"}",
 				   NULL, &r), 200);
 	loopback_result_free(&r);
+	test_fresh_consignment(d); /* the next consignment */
 	test_lodge(env, "trader", d, number);
 	snprintf(path, sizeof path, "/v1/declarations/%s/risk", number);
 	a = get(env, path, "customs");
@@ -379,7 +380,7 @@ static void rule_effectiveness_counts_inspection_findings(void **state)
 				   "\"port\":\"CNNSA\",\"slot_minutes\":30,\"capacity\":2}",
 				   NULL, &r), 201);
 	loopback_result_free(&r);
-	json_t *d = test_declaration();
+	json_t *d = test_consignment();
 	char number[19];
 	test_lodge(env, "trader", d, number);
 	json_decref(d);

@@ -105,7 +105,7 @@ static void mutated_declarations(void **state)
 	int64_t before = test_count(env, "declarations");
 	int created = 0;
 	for (int i = 0; i < 3000; i++) {
-		json_t *d = test_declaration();
+		json_t *d = test_consignment();
 		int swaps = 1 + (int)(rnd() % 3);
 		for (int s = 0; s < swaps; s++)
 			swap_random_value(d, 0);
@@ -185,7 +185,7 @@ static void odd_paths_queries_and_headers(void **state)
 static void mutated_decisions_and_sessions(void **state)
 {
 	struct test_env *env = *state;
-	json_t *d = test_declaration();
+	json_t *d = test_consignment();
 	char number[19], path[128];
 	test_lodge(env, "trader", d, number);
 	json_decref(d);

@@ -21,6 +21,12 @@ What it gives a test file:
   * curl(...): runs the real curl binary.
   * A tiny test runner: run_tests([fn, ...]) prints one line per test and at
     the end exactly "N passed, N failed"; exits 1 if any failed.
+  * Declaration bodies (apples, laptops, tshirts_export), each a consignment
+    of its own (fresh_consignment: one consignment is released once) and an
+    advance declaration (the demo's calls have manifests: a declaration of
+    a bill they lack is refused unless it is declared in advance), and
+    manifest_line(srv, body): the carrier's manifest line that lets the
+    declaration match as it is lodged (and be released).
 
 Environment: KOUAN_BIN (the kouan binary; default build-test/kouan next to
 this tree), KOUAN_SOURCE (the source tree, unused here but accepted).
@@ -41,6 +47,7 @@ import sys
 import tempfile
 import time
 import traceback
+import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.environ.get("KOUAN_SOURCE") or os.path.dirname(os.path.dirname(HERE))
@@ -471,6 +478,96 @@ def run_tests(tests):
     sys.exit(1 if failed else 0)
 
 
+# --- consignments and manifests ----------------------------------------------
+
+_serial = [0]
+
+
+def container_number(prefix):
+    """An ISO 6346 number: a 10-character prefix (owner, U, serial) and its
+    check digit (letters from A = 10, skipping 11, 22 and 33; position i
+    weighs 2^i)."""
+    values, n = {}, 10
+    for ch in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+        if n % 11 == 0:
+            n += 1
+        values[ch] = n
+        n += 1
+    total = sum((values[c] if c.isalpha() else int(c)) << i for i, c in enumerate(prefix))
+    return prefix + str(total % 11 % 10)
+
+
+def fresh_consignment(body):
+    """Give a declaration body a bill of lading and containers (as many as
+    it has) that no other declaration of this run uses: one consignment is
+    released once, so lodging the same goods again needs its own."""
+    _serial[0] += 1
+    n = (os.getpid() % 10000) * 1000 + _serial[0] % 1000
+    body["bill_of_lading"] = "E2EBL%07d" % n
+    if "containers" in body:
+        body["containers"] = [container_number("KTEU%03d%03d" % (n % 1000, i))
+                              for i in range(len(body["containers"]))]
+    return body
+
+
+CARRIER_OF_MODE = {"2": "carrier", "4": "haulier", "5": "airline"}
+
+
+def call_key(body):
+    """The call a declaration travels on (docs/transport.md): mode, the
+    conveyance's identity (IMO by water, else its name) and voyage without
+    case, spaces, hyphens or the middle dot, and the entry or exit port."""
+    conv = body["conveyance"]
+    ident = conv.get("imo") if body["transport_mode"] == "2" else conv["name"]
+    norm = lambda s: re.sub(r"[\s\-·]", "", s).upper()
+    port = body.get("entry_port") if body["direction"] == "import" else body.get("exit_port")
+    return "|".join([body["transport_mode"], norm(ident), norm(conv["voyage"]), port])
+
+
+def manifest_line(srv, body):
+    """Make sure the carrier's manifest of the declaration's call (original
+    for an import, pre-loading for an export) has a line matching it, so
+    the declaration is matched as it is lodged (and may be released)."""
+    carrier = CARRIER_OF_MODE.get(body["transport_mode"])
+    if not carrier:
+        return
+    token = srv.login(carrier)
+    kind = "original" if body["direction"] == "import" else "pre_loading"
+    key = call_key(body)
+    r = srv.call("GET", "/v1/manifests?kind=%s&call=%s" % (kind, urllib.parse.quote(key, safe="")),
+                 token=token)
+    eq(r.status, 200, "manifests of %s: %r" % (key, r))
+    line = {"bill_of_lading": body["bill_of_lading"],
+            "consignor": {"name": "Shipper of the e2e goods"},
+            "consignee": {"name": "Consignee of the e2e goods"},
+            "goods_description": body["items"][0]["description"][:512],
+            "packages": body["packages"], "package_kind": "CT",
+            "gross_weight_kg": body["gross_weight_kg"]}
+    if body.get("containers"):
+        line["containers"] = [{"number": c, "seals": ["SL-" + c[4:]]} for c in body["containers"]]
+    found = r.json["manifests"]
+    if not found:
+        m = {"kind": kind, "transport_mode": body["transport_mode"],
+             "conveyance": body["conveyance"],
+             "port": body.get("entry_port") or body.get("exit_port"),
+             "carrier": "Carrier of the e2e goods", "bills": [line]}
+        _serial[0] += 1
+        r = srv.call("POST", "/v1/manifests", m, token=token,
+                     headers={"Idempotency-Key": "e2e-manifest-%d-%d" % (os.getpid(), _serial[0])})
+        eq(r.status, 201, "manifest for %s: %r" % (key, r))
+        return
+    path = "/v1/manifests/%d" % found[0]["id"]
+    r = srv.call("GET", path, token=token)
+    eq(r.status, 200, "manifest %s: %r" % (path, r))
+    m = r.json["manifest"]
+    bills = [b for b in m["bills"] if b["bill_of_lading"] != body["bill_of_lading"]]
+    if len(bills) < len(m["bills"]) and line in m["bills"]:
+        return
+    m["bills"] = bills + [line]
+    r = srv.call("PUT", path, m, token=token)
+    eq(r.status, 200, "amend manifest %s: %r" % (path, r))
+
+
 # --- declaration bodies ---------------------------------------------------------
 
 def apples(org="trader", **over):
@@ -493,6 +590,8 @@ def apples(org="trader", **over):
         "documents": [{"type": "invoice", "number": "WA-2026-11873"},
                       {"type": "phytosanitary_certificate", "number": "SAG-PC-7781204"}],
     }
+    fresh_consignment(b)
+    b["advance"] = True  # declared before (or without) the carrier's line
     b.update(over)
     return b
 
@@ -515,6 +614,8 @@ def laptops(org="trader", **over):
                    "quantity": "400", "unit": "001", "unit_price": "389.00",
                    "origin_country": "VN"}],
     }
+    fresh_consignment(b)
+    b["advance"] = True  # declared before (or without) the carrier's line
     b.update(over)
     return b
 
@@ -527,7 +628,7 @@ def tshirts_export(org="trader", **over):
         "direction": "export", "declaration_office": "5301", "port_office": "5301",
         "declarant_uscc": uscc, "consignee_uscc": uscc,
         "trade_mode": "0110", "transport_mode": "4",
-        "conveyance": {"name": "YUE Z H2286", "voyage": "20261122-01"},
+        "conveyance": {"name": "粤Z·H2286港", "voyage": "20261122-01"},
         "bill_of_lading": "HG20261122-0097", "trading_country": "HK",
         "destination_country": "HK", "exit_port": "CNHUG", "incoterm": "FOB",
         "currency": "HKD", "packages": 320, "gross_weight_kg": "2880.000",
@@ -536,6 +637,8 @@ def tshirts_export(org="trader", **over):
                    "quantity": "9600", "unit": "011", "unit_price": "28.50",
                    "origin_country": "CN"}],
     }
+    fresh_consignment(b)
+    b["advance"] = True  # declared before (or without) the carrier's line
     b.update(over)
     return b
 

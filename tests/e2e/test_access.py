@@ -38,7 +38,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kouan_e2e import (DEMO_USCC, Server, apples, check, check_problem,  # noqa: E402
-                       eq, events_of, laptops, run_tests, tshirts_export)
+                       eq, events_of, laptops, manifest_line, run_tests, tshirts_export)
 
 S = Server("access")
 T = {}
@@ -341,6 +341,7 @@ def test_port_operator_sees_released_only():
                    conveyance={"name": "COSCO SHIPPING ARIES", "voyage": "046E",
                                "imo": "9321378"},
                    containers=["CSQU3054383"])
+    manifest_line(S, body)  # on the carrier's manifest of the call
     r = S.call("POST", "/v1/declarations", body, token=T["trader"],
                headers={"Idempotency-Key": "terminal-sees-1"})
     eq(r.status, 201, "lodged at Nansha: %r" % (r.json,))
@@ -370,9 +371,11 @@ def test_port_operator_sees_released_only():
         same_as_missing("GET", "/v1/declarations/{n}", D[k], "terminal",
                         "terminal reads unreleased " + D[k])
     evs, _ = S.feed(t)
-    eq([(e["type"], e["declaration_number"]) for e in evs],
+    eq([(e["type"], e["declaration_number"]) for e in evs if e["declaration_number"]],
        [("declaration.released", D["5100"]), ("declaration.released", n)],
        "terminal feed: releases at its port")
+    calls = {e["call"] for e in evs if not e["declaration_number"]}
+    eq(calls, {"2|9321378|046E|CNNSA"}, "terminal feed: the calls at its port, no others")
     check_problem(S.call("GET", "/v1/tasks", token=t), 403, "forbidden")
     S.base = snapshot()  # what this test lodged is part of the state from here
 

@@ -24,6 +24,11 @@ What it checks:
     `kouan status` lists the declarations the user may see;
   * settings from a configuration file and from the environment are used
     by `kouan serve` (port from KOUAN_PORT is overridden by --port);
+  * the carrier's and the terminal's commands: `kouan report` and
+    `kouan manifest` lodge (and `--amend` amends; a no-op amendment exits
+    1), `kouan gate` exits 0 when a container may pass and 1 with what is
+    missing on stderr, `kouan gate-event` records yard events and exits 1
+    when the gate refuses (the attempt on the call's timeline);
   * the server stops cleanly (exit 0, no sanitizer report).
 
 Run: KOUAN_BIN=/work/main/build-test/kouan python3 tests/e2e/test_cli.py
@@ -45,7 +50,8 @@ from kouan_e2e import (KOUAN_BIN, PG, Server, check, eq, new_database,  # noqa: 
 
 S = Server("cli")
 SUBCOMMANDS = ["serve", "init", "demo", "admin", "audit", "login", "password", "declare",
-               "status", "decide", "events", "verify-notice"]
+               "status", "decide", "events", "verify-notice", "report", "manifest", "gate",
+               "gate-event"]
 
 
 def run(*args, env=None, timeout=120, stdin=None):
@@ -232,7 +238,7 @@ def test_demo_prints_credentials_that_log_in():
         check(m, "no URL printed: %r" % text)
         url = m.group(1)
         creds = re.findall(r"^  (\S+) +(\S+) +(\S+)$", text, re.M)
-        eq(len(creds), 14, "fourteen demo users printed")
+        eq(len(creds), 17, "seventeen demo users printed")
         for user, password, role in creds:
             req = urllib.request.Request(url + "/v1/sessions", method="POST",
                                          data=json.dumps({"username": user,
@@ -253,6 +259,97 @@ def test_demo_prints_credentials_that_log_in():
         pg_admin("DROP DATABASE %s WITH (FORCE)" % pgname)
 
 
+def write(name, obj):
+    path = os.path.join(S.dir, name)
+    with open(path, "w") as f:
+        json.dump(obj, f, ensure_ascii=False)
+    return path
+
+
+def test_carrier_and_terminal_commands():
+    """`kouan report`, `kouan manifest` (lodge and amend), `kouan gate`
+    (exit 0 when the container may pass, 1 with what is missing on stderr)
+    and `kouan gate-event` (a refusal exits 1 and is on the record)."""
+    carrier = S.cli("login", "carrier", "--password-stdin",
+                 stdin=b"carrier-demo-2026\n").stdout.strip()
+    terminal = S.cli("login", "terminal", "--password-stdin",
+                  stdin=b"terminal-demo-2026\n").stdout.strip()
+    trader = S.cli("login", "trader", "--password-stdin",
+                stdin=b"trader-demo-2026\n").stdout.strip()
+    conv = {"name": "COSCO SHIPPING ARIES", "voyage": "061E", "imo": "9321378"}
+    line = {"bill_of_lading": "COSU6291831001", "consignor": {"name": "Tokyo Tableware"},
+            "consignee": {"name": "Haitong", "uscc": "91440101MA59TRAD00"},
+            "goods_description": "Plastic tableware sets", "packages": 600,
+            "package_kind": "CT", "gross_weight_kg": "12800.000",
+            "containers": [{"number": "BMOU5523109", "seals": ["SL-1"]}]}
+    man = {"kind": "original", "transport_mode": "2", "conveyance": conv, "port": "CNNSA",
+           "carrier": "COSCO SHIPPING Lines", "bills": [line]}
+    path = write("manifest.json", man)
+    r = S.cli("manifest", path, "--key", "cli-manifest-1", token=carrier)
+    eq(r.returncode, 0, "kouan manifest: " + r.stderr)
+    mid = r.json["id"]
+    eq((r.json["version"], r.json["bills"]), (1, 1), "version 1, one bill")
+    r = S.cli("manifest", path, "--amend", str(mid), token=carrier)
+    eq(r.returncode, 1, "an amendment that changes nothing is refused")
+    check("changes nothing" in r.stderr, r.stderr)
+    line["containers"][0]["seals"] = ["SL-2"]
+    r = S.cli("manifest", write("manifest2.json", man), "--amend", str(mid), token=carrier)
+    eq((r.returncode, r.json["version"]), (0, 2), "amended: " + r.stderr)
+    r = S.cli("manifest", path, token=trader)
+    eq(r.returncode, 1, "a trader lodges no manifest")
+    report = {"kind": "arrival", "transport_mode": "2", "carrier": "COSCO SHIPPING Lines",
+              "vessel": {"imo": "9321378", "name": "COSCO SHIPPING ARIES", "call_sign": "VRBK7",
+                         "flag": "HK", "voyage": "061E"},
+              "port": "CNNSA", "port_office": "5167", "last_port": "USLAX",
+              "expected_arrival": "2026-01-01T00:00:00Z", "crew": 24, "passengers": 0}
+    r = S.cli("report", write("report.json", report), token=carrier)
+    eq((r.returncode, r.json["permission"]), (0, "pending"), "kouan report: " + r.stderr)
+    for agency in ("border", "maritime", "customs", "quarantine"):
+        ok = S.call("POST", "/v1/conveyance-reports/%d/tasks/%s/decision" % (r.json["id"], agency),
+                    {"decision": "cleared", "reason": "checked"}, token=S.login(agency))
+        eq(ok.status, 200, "%s clears the report" % agency)
+    # the tableware declared, matched and released
+    decl = {"direction": "import", "declaration_office": "5167", "port_office": "5167",
+            "declarant_uscc": "91440101MA59TRAD00", "consignee_uscc": "91440101MA59TRAD00",
+            "trade_mode": "0110", "transport_mode": "2", "conveyance": conv,
+            "bill_of_lading": "COSU6291831001", "trading_country": "JP",
+            "departure_country": "JP", "entry_port": "CNNSA", "incoterm": "CIF",
+            "currency": "USD", "packages": 600, "gross_weight_kg": "12800.000",
+            "containers": ["BMOU5523109"],
+            "items": [{"hs_code": "3924100000", "description": "Plastic tableware sets",
+                       "quantity": "12000", "unit": "035", "unit_price": "3.20",
+                       "origin_country": "JP"}]}
+    r = S.cli("declare", write("tableware.json", decl), token=trader)
+    eq(r.returncode, 0, "declared: " + r.stderr)
+    n = r.json["number"]
+    r = S.cli("decide", n, "customs", "cleared", "--reason", "documents checked",
+              token=S.login("customs"))
+    eq((r.returncode, r.json["status"]), (0, "released"), "released: " + r.stderr)
+    # at the gate
+    r = S.cli("gate", "BMOU5523109", token=terminal)
+    eq(r.returncode, 1, "not before it is discharged")
+    check("missing order: container BMOU5523109 has not been discharged" in r.stderr, r.stderr)
+    eq(S.cli("gate-event", "BMOU5523109", "discharged", token=terminal).returncode, 0,
+       "discharged")
+    r = S.cli("gate", "BMOU5523109", token=terminal)
+    eq((r.returncode, r.json["allowed"]), (0, True), "it may go: " + r.stderr)
+    eq(S.cli("gate-event", "BMOU5523109", "gated_out", token=terminal).returncode, 0,
+       "gated out")
+    # the demo's apples are not released: refused, with the reason, on record
+    r = S.cli("gate", "COSU8001236", token=terminal)
+    eq(r.returncode, 1, "the apples may not go")
+    check("missing release: declaration 5167" in r.stderr and "is accepted, not released"
+          in r.stderr, r.stderr)
+    r = S.cli("gate-event", "COSU8001236", "gated_out", token=terminal)
+    eq(r.returncode, 1, "gate-out refused")
+    check("missing release:" in r.stderr, r.stderr)
+    ev = S.call("GET", "/v1/calls/events?call=2%7C9321378%7C046E%7CCNNSA",
+                token=terminal).json["events"]
+    check(any(e["type"] == "container.gate_refused" and e["data"]["container"] == "COSU8001236"
+              for e in ev), "the refused attempt is on the call's timeline")
+    eq(S.cli("gate", "NOT-A-BOX", token=terminal).returncode, 2, "usage error")
+
+
 def test_stops_cleanly():
     check(S.healthy(), "healthy")
     S.stop()
@@ -266,5 +363,6 @@ if __name__ == "__main__":
         test_client_exit_codes,
         test_settings_from_file_and_environment,
         test_demo_prints_credentials_that_log_in,
+        test_carrier_and_terminal_commands,
         test_stops_cleanly,
     ])

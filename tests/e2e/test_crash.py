@@ -164,10 +164,13 @@ def check_events_complete(numbers):
         types = by.get(n, [])
         r = S.call("GET", "/v1/declarations/" + n, token=T["analyst"])
         ntasks = len(r.json["tasks"])
+        # lodged, accepted, a task.opened per agency, its match with the
+        # manifest line (or the wait for it), duties assessed, risk assessed
+        matched = types.count("declaration.matched") + types.count("declaration.awaiting_manifest")
         if (types.count("declaration.lodged"), types.count("declaration.accepted"),
-                types.count("task.opened"), types.count("duties.assessed"),
+                types.count("task.opened"), matched, types.count("duties.assessed"),
                 types.count("declaration.assessed"),
-                len(types)) != (1, 1, ntasks, 1, 1, ntasks + 4):
+                len(types)) != (1, 1, ntasks, 1, 1, 1, ntasks + 5):
             bad.append((n, types, ntasks))
     eq(bad, [], "declarations with incomplete lodging events")
 

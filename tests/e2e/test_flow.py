@@ -48,7 +48,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kouan_e2e import (DEMO_USCC, KOUAN_BIN, Server, apples, check,  # noqa: E402
-                       check_problem, check_times, eq, events_of, laptops, run_tests)
+                       check_problem, check_times, eq, events_of, laptops, manifest_line,
+                       run_tests)
 
 S = Server("flow")
 T = {}        # tokens by user
@@ -69,6 +70,7 @@ def write_json(name, obj):
 
 
 def lodge(org, body, k=None):
+    manifest_line(S, body)  # the carrier manifested the goods first
     r = S.call("POST", "/v1/declarations", body, token=T[org],
                headers={"Idempotency-Key": k or key()})
     eq(r.status, 201, "lodge: %r" % r)
@@ -134,12 +136,15 @@ def test_start_and_logins():
 
 def test_lodge_cli_and_curl():
     before = len(S.all_declarations(T["analyst"]))
-    path = write_json("apples-cli.json", apples("trader"))
+    body_a, body_b = apples("trader"), apples("broker")
+    manifest_line(S, body_a)
+    manifest_line(S, body_b)
+    path = write_json("apples-cli.json", body_a)
     r = S.cli("declare", path, "--key", key("cli"), token=T["trader"])
     eq(r.returncode, 0, "kouan declare exit (stderr %s)" % r.stderr)
     a = r.json
     check(a is not None, "kouan declare printed no JSON: %r" % r.stdout)
-    st, hdrs, b, _ = S.curl("POST", "/v1/declarations", apples("broker"),
+    st, hdrs, b, _ = S.curl("POST", "/v1/declarations", body_b,
                             token=T["broker"], headers=["Idempotency-Key: " + key("curl")])
     eq(st, 201, "curl lodge status")
     eq(hdrs.get("location"), "/v1/declarations/" + b["number"], "Location header")
@@ -228,7 +233,7 @@ def expect_timeline(number, org, first, second, money):
     # (B), or taken at release by the declarant's general guarantee (A)
     types = [e["type"] for e in ev_http]
     eq(types, ["declaration.lodged", "declaration.accepted", "task.opened", "task.opened",
-               "duties.assessed", "declaration.assessed"]
+               "declaration.matched", "duties.assessed", "declaration.assessed"]
        + (["duties.paid"] if money == "paid" else [])
        + ["task.cleared", "task.cleared", "declaration.released"]
        + (["guarantee.drawn"] if money == "guarantee" else []),
@@ -236,6 +241,7 @@ def expect_timeline(number, org, first, second, money):
     of = lambda t: [e for e in ev_http if e["type"] == t]
     eq(sorted(e["agency"] for e in of("task.opened")), ["customs", "quarantine"],
        "task.opened agencies")
+    eq(of("declaration.matched")[0]["call"], "2|9321378|046E|CNNSA", "matched on its call")
     eq(sorted(of("declaration.assessed")[0]["data"]), ["declaration_version"],
        "no lanes shown to the declarant")
     decisions = of("task.cleared")
@@ -285,7 +291,7 @@ def test_release_notice_verifies():
     eq(notice["released_at"], view["released_at"], "notice released_at")
     eq(sorted(notice["agencies_cleared"]), ["customs", "quarantine"], "agencies cleared")
     eq(notice["consignee_uscc"], DEMO_USCC["trader"], "consignee")
-    eq(notice["containers"], ["COSU8001236"], "containers")
+    eq(notice["containers"], view["declaration"]["containers"], "containers")
     eq(notice["port"], "CNNSA", "port")
     # the terminal (port operator) may read a released declaration's notice
     rt = S.call("GET", "/v1/declarations/%s/release-notice" % A, token=T["terminal"])
@@ -340,7 +346,8 @@ def test_nothing_changes_after_release():
 
 
 def test_return_correct_reopens_only_returned_task():
-    C = lodge("trader", apples("trader", bill_of_lading="COSU-RET-1"))
+    orig = apples("trader", bill_of_lading="COSU-RET-1")
+    C = lodge("trader", orig)
     N["C"] = C
     r = decide_cli(C, "quarantine", "cleared")
     eq(r.returncode, 0, "quarantine clears")
@@ -359,17 +366,17 @@ def test_return_correct_reopens_only_returned_task():
     st, _, _, _ = decide_curl(C, "quarantine", "cleared")
     eq(st, 409, "quarantine decides an already cleared task")
     # the office is part of the number: a correction cannot change it
-    moved = apples("trader", bill_of_lading="COSU-RET-1", declaration_office="5141")
+    moved = dict(orig, declaration_office="5141")
     p = S.call("PUT", "/v1/declarations/" + C, moved, token=T["trader"])
     check_problem(p, 400, "invalid-request", ["/declaration_office"])
     # another organisation cannot correct it
-    p = S.call("PUT", "/v1/declarations/" + C, apples("broker", bill_of_lading="COSU-RET-1"),
+    p = S.call("PUT", "/v1/declarations/" + C,
+               dict(orig, declarant_uscc=DEMO_USCC["broker"], consignee_uscc=DEMO_USCC["broker"]),
                token=T["broker"])
     check_problem(p, 404, "not-found")
     eq(get(C)["version"], 1, "version after refused corrections")
     # a correction that only touches freight (not what quarantine acts on)
-    fixed = apples("trader", bill_of_lading="COSU-RET-1", freight="1200.00",
-                   remarks="freight added")
+    fixed = dict(orig, freight="1200.00", remarks="freight added")
     p = S.call("PUT", "/v1/declarations/" + C, fixed, token=T["trader"])
     eq(p.status, 200, "correction: %r" % p)
     eq(p.json["version"], 2, "version after correction")
@@ -383,17 +390,19 @@ def test_return_correct_reopens_only_returned_task():
        "quarantine task untouched")
     ev = events_of(S, C, T["trader"])
     types = [(e["type"], e["agency"]) for e in ev]
-    # the corrected version is assessed again: duties, then risk
-    eq(types[4:], [("duties.assessed", None), ("declaration.assessed", None),
+    # the corrected version is claimed and matched again, then assessed
+    # again: duties, then risk
+    eq(types[5:], [("duties.assessed", None), ("declaration.assessed", None),
                    ("task.cleared", "quarantine"),
                    ("task.returned", "customs"), ("declaration.returned", None),
-                   ("declaration.corrected", None), ("task.reopened", "customs"),
+                   ("declaration.corrected", None), ("declaration.matched", None),
+                   ("task.reopened", "customs"),
                    ("duties.assessed", None), ("declaration.assessed", None)],
        "events around the correction")
     eq(ev[-3]["data"]["version"], 2, "reopened for version 2")
     eq(ev[-2]["data"]["version"], 2, "duties assessed again, version 2")
     eq(ev[-1]["data"]["declaration_version"], 2, "assessed again, version 2")
-    eq(ev[-4]["actor"], "trader", "corrected by the trader")
+    eq(ev[-5]["actor"], "trader", "corrected by the trader")
     check_times(ev)
     r = decide_cli(C, "customs", "cleared")
     eq(r.returncode, 0, "customs clears the correction")
@@ -407,11 +416,12 @@ def test_return_correct_reopens_only_returned_task():
 
 
 def test_correction_of_goods_reopens_cleared_task():
-    D = lodge("trader", apples("trader", bill_of_lading="COSU-RET-2"))
+    orig = apples("trader", bill_of_lading="COSU-RET-2")
+    D = lodge("trader", orig)
     eq(decide_cli(D, "quarantine", "cleared").returncode, 0, "quarantine clears")
     st, _, js, _ = decide_curl(D, "customs", "return", reason="quantity is wrong")
     eq((st, js["status"]), (200, "returned"), "customs returns")
-    body = apples("trader", bill_of_lading="COSU-RET-2")
+    body = json.loads(json.dumps(orig))
     body["items"][0]["quantity"] = "17000"
     p = S.call("PUT", "/v1/declarations/" + D, body, token=T["trader"])
     eq(p.status, 200, "correction: %r" % p)
@@ -574,6 +584,8 @@ def test_feed_isolation():
     check(laptops_demo, "no customs-only declarations to test with")
     leak = [e for e in evq if e["declaration_number"] in laptops_demo]
     eq(leak, [], "quarantine's feed shows customs-only declarations")
+    # (and the calls' own events, which name no declaration)
+    evq = [e for e in evq if e["declaration_number"] is not None]
     check(evq and all(e["agency"] in (None, "quarantine", "customs") for e in evq),
           "quarantine feed")
 
@@ -605,7 +617,8 @@ def test_idempotency_with_curl():
     eq(j4["type"], "urn:kouan:problem:conflict", "problem type")
     eq([e["field"] for e in j4["errors"]], ["header:Idempotency-Key"], "problem field")
     # keys are per organisation: the broker's same key is a new declaration
-    st5, h5, j5, _ = S.curl("POST", "/v1/declarations", apples("broker", bill_of_lading="IDEM-1"),
+    # (of its own consignment)
+    st5, h5, j5, _ = S.curl("POST", "/v1/declarations", apples("broker", bill_of_lading="IDEM-2"),
                             token=T["broker"], headers=["Idempotency-Key: " + k])
     eq(st5, 201, "broker with the same key")
     check("idempotent-replayed" not in h5, "not a replay for another org")

@@ -34,7 +34,7 @@ import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kouan_e2e import (DEMO_USCC, KOUAN_BIN, Server, apples, check, check_problem,  # noqa: E402
-                       eq, laptops, run_tests, sanitizer_report)
+                       eq, laptops, manifest_line, run_tests, sanitizer_report)
 
 A = Server("money-a")
 B = Server("money-b")
@@ -52,6 +52,7 @@ def test_start():
 
 
 def lodge(srv, body, who, key):
+    manifest_line(srv, body)  # the carrier manifested the goods first
     r = srv.call("POST", "/v1/declarations", body, token=T[who],
                  headers={"Idempotency-Key": key})
     eq(r.status, 201, "lodge %s: %r" % (key, r))

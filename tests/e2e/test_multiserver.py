@@ -34,7 +34,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kouan_e2e import PG, Server, apples, check, eq, laptops, run_tests  # noqa: E402
+from kouan_e2e import (PG, Server, apples, check, eq, laptops, manifest_line,  # noqa: E402
+                       run_tests)
 
 A = Server("multi-a")
 B = Server("multi-b")
@@ -63,7 +64,9 @@ def lodge(srv, body, key, token=None):
 
 
 def test_lodge_on_one_decide_on_the_other():
-    r = lodge(A, apples(bill_of_lading="MULTI-1"), "multi-1")
+    body = apples(bill_of_lading="MULTI-1")
+    manifest_line(A, body)  # the carrier manifested it: it may be released
+    r = lodge(A, body, "multi-1")
     eq(r.status, 201, "lodge through A: %r" % r)
     n = r.json["number"]
     path = "/v1/declarations/%s/tasks/%%s/decision" % n
@@ -234,7 +237,7 @@ def test_servers_tell_each_other():
     eq(A.call("PUT", "/v1/reference/commodities/0810600001", entry, token=T["admin"]).status,
        200, "admin edit through A")
     body = laptops(bill_of_lading="DURIAN-1")
-    body["items"][0]["hs_code"] = "0810600001"
+    body["items"][0].update(hs_code="0810600001", unit="035")  # its legal unit
     ok = False
     for _ in range(50):
         r = lodge(B, body, "durian-1")

@@ -42,7 +42,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kouan_e2e as k  # noqa: E402
-from kouan_e2e import Server, apples, check, check_problem, eq, laptops, run_tests  # noqa: E402
+from kouan_e2e import (Server, apples, check, check_problem, eq, laptops,  # noqa: E402
+                       manifest_line, run_tests)
 
 CONF = os.path.join(k.SOURCE, "deploy", "nginx", "kouan.conf")
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -211,6 +212,7 @@ def test_login_token_works_on_both_servers():
 
 def test_lodge_decide_same_as_direct():
     body = apples(bill_of_lading="NGINX0000001")
+    manifest_line(A, body)  # the carrier manifested it: it may be released
     r = lodge(NG, T["trader"], body, "nginx-lodge-1")
     eq(r.status, 201, "lodge through nginx: %r" % r)
     n = r.json["number"]

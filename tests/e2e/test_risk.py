@@ -28,7 +28,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kouan_e2e import Server, apples, check, eq, laptops, run_tests  # noqa: E402
+from kouan_e2e import (Server, apples, check, eq, laptops, manifest_line,  # noqa: E402
+                       run_tests)
 
 A = Server("risk-a")
 B = Server("risk-b")
@@ -69,8 +70,10 @@ def test_publish_rules_with_curl():
 
 def test_green_release_by_kouan_through_the_other_server():
     path = os.path.join(B.dir, "laptops.json")
+    body = laptops(bill_of_lading="RISK-GREEN-1")
+    manifest_line(A, body)  # the airline manifested the goods
     with open(path, "w") as f:
-        json.dump(laptops(bill_of_lading="RISK-GREEN-1"), f)
+        json.dump(body, f)
     r = B.cli("declare", path, token=T["trader"])
     eq(r.returncode, 0, "kouan declare: " + r.stderr)
     n = r.json["number"]
@@ -80,10 +83,10 @@ def test_green_release_by_kouan_through_the_other_server():
     # duties assessed before the lanes; the demo trader's general guarantee
     # takes them at release (docs/money.md)
     eq(types, ["declaration.lodged", "declaration.accepted", "task.opened",
-               "duties.assessed", "declaration.assessed", "task.cleared",
-               "declaration.released", "guarantee.drawn"], "timeline")
-    eq(ev[4]["data"]["rules_version"], V["rules"], "assessed with the new version")
-    eq(ev[4]["data"]["lanes"], {"customs": "green"}, "lanes")
+               "declaration.matched", "duties.assessed", "declaration.assessed",
+               "task.cleared", "declaration.released", "guarantee.drawn"], "timeline")
+    eq(ev[5]["data"]["rules_version"], V["rules"], "assessed with the new version")
+    eq(ev[5]["data"]["lanes"], {"customs": "green"}, "lanes")
     for e in ev[1:]:
         eq((e["actor"], e["actor_role"]), ("kouan", "system"), "no officer: " + e["type"])
 

@@ -42,6 +42,7 @@
 #include "common/log.h"
 #include "domain/credentials.h"
 #include "server/demo.h"
+#include "server/money_load.h"
 #include "server/reference_load.h"
 #include "service/accounts.h"
 
@@ -174,6 +175,11 @@ static void setup(void)
 	store_thread_release();
 	store_close(env.store);
 	open_app();
+	/* the compiled-in tariff, exchange rates and fee catalogues, as
+	 * `kouan serve` loads them */
+	bool loaded;
+	if (money_sync(&env.app.svc, &loaded))
+		die("money_sync");
 	FILE *devnull = fopen("/dev/null", "w");
 	if (!devnull || demo_seed(&env.app, devnull))
 		die("demo_seed");

@@ -77,6 +77,7 @@ static void lodge_as(struct test_env *env, const char *user, json_t *body,
 	memset(j, 0, sizeof *j);
 	test_actor(env, user, &j->who);
 	j->body = body;
+	test_manifest_line(env, body); /* the carrier manifested the goods */
 	assert_int_equal(uow_run(&env->app.svc, true, lodge, j), KERR_OK);
 }
 
@@ -234,7 +235,7 @@ static void lodging_through_automatic_release(void **state)
 {
 	struct test_env *env = *state;
 	profile(env, "5141", "customs", "green");
-	json_t *body = test_declaration_customs_only();
+	json_t *body = test_consignment_customs_only();
 	json_object_set_new(body, "declaration_office", json_string("5141"));
 	struct lodge_job j;
 	lodge_as(env, "trader", body, &j);
@@ -250,8 +251,8 @@ static void lodging_through_automatic_release(void **state)
 	/* duties assessed before the lanes; the demo trader's general guarantee
 	 * takes the duties at release (docs/money.md) */
 	assert_string_equal(types, "declaration.lodged declaration.accepted task.opened "
-				   "duties.assessed declaration.assessed task.cleared "
-				   "declaration.released guarantee.drawn");
+				   "declaration.matched duties.assessed declaration.assessed "
+				   "task.cleared declaration.released guarantee.drawn");
 	/* the notice verifies with the release key, and names the goods */
 	struct read_job r;
 	assert_int_equal(read_as(env, "trader", j.number, &r), KERR_OK);
@@ -312,7 +313,7 @@ static void red_lane_through_the_joint_inspection(void **state)
 	test_actor(env, "admin", &admin);
 	assert_int_equal(uow_run(&env->app.svc, true, create_site, &admin), KERR_OK);
 
-	json_t *body = test_declaration();
+	json_t *body = test_consignment();
 	json_array_remove(json_object_get(body, "items"), 1); /* apples only */
 	struct lodge_job j;
 	lodge_as(env, "trader", body, &j);
@@ -358,7 +359,8 @@ static void red_lane_through_the_joint_inspection(void **state)
 	timeline(env, j.number, types, sizeof types);
 	assert_string_equal(types,
 			    "declaration.lodged declaration.accepted task.opened task.opened "
-			    "duties.assessed declaration.assessed task.cleared task.inspection_ordered "
+			    "declaration.matched duties.assessed declaration.assessed task.cleared "
+			    "task.inspection_ordered "
 			    "inspection.opened inspection.booked inspection.finding_recorded "
 			    "task.cleared declaration.released guarantee.drawn "
 			    "inspection.completed");
@@ -397,7 +399,7 @@ static void nothing_released_while_an_inspection_awaits_findings(void **state)
 					  "quarantine red 100% reason \"fire blight\"\n"};
 	test_actor(env, "admin", &rules.who);
 	assert_int_equal(uow_run(&env->app.svc, true, add_rules, &rules), KERR_OK);
-	json_t *body = test_declaration();
+	json_t *body = test_consignment();
 	struct lodge_job j;
 	lodge_as(env, "trader", body, &j);
 	json_decref(body);
@@ -459,7 +461,7 @@ static kerr correct(struct uow *u, void *arg)
 static void correction_reopens_one_task(void **state)
 {
 	struct test_env *env = *state;
-	json_t *body = test_declaration();
+	json_t *body = test_consignment();
 	struct lodge_job j;
 	lodge_as(env, "trader", body, &j);
 	assert_int_equal(j.status, DECL_ACCEPTED); /* no profile at 5167: yellow */
@@ -487,8 +489,11 @@ static void correction_reopens_one_task(void **state)
 	assert_int_equal(task_of(cj.tasks, cj.ntasks, "quarantine")->status, TASK_CLEARED);
 	char types[4096];
 	timeline(env, j.number, types, sizeof types);
-	/* the corrected version is assessed again: duties, then risk */
-	assert_non_null(strstr(types, "declaration.corrected task.reopened duties.assessed "
+	/* the corrected version is claimed and matched with the manifest line
+	 * again before its tasks are settled, then assessed again: duties,
+	 * then risk */
+	assert_non_null(strstr(types, "declaration.corrected declaration.matched task.reopened "
+				      "duties.assessed "
 				      "declaration.assessed"));
 	assert_null(strstr(strstr(types, "declaration.corrected"), "task.cleared"));
 	/* a correction may not change the office: it is part of the number */
@@ -512,7 +517,7 @@ static void correction_reopens_one_task(void **state)
 static void visibility(void **state)
 {
 	struct test_env *env = *state;
-	json_t *body = test_declaration_customs_only();
+	json_t *body = test_consignment_customs_only();
 	struct lodge_job j;
 	lodge_as(env, "trader", body, &j);
 	json_decref(body);
@@ -570,7 +575,7 @@ static kerr withdraw(struct uow *u, void *arg)
 static void rejected_cannot_be_withdrawn(void **state)
 {
 	struct test_env *env = *state;
-	json_t *body = test_declaration_customs_only();
+	json_t *body = test_consignment_customs_only();
 	struct lodge_job j;
 	lodge_as(env, "trader", body, &j);
 	json_decref(body);

@@ -11,6 +11,7 @@
 #include "service/accounts.h"
 #include "common/buf.h"
 #include "common/clock.h"
+#include "common/codes.h"
 #include "common/date.h"
 #include "common/decimal.h"
 #include "common/embedded.h"
@@ -18,6 +19,7 @@
 #include "common/problems.h"
 #include "domain/credentials.h"
 #include "domain/refdata.h"
+#include "domain/transport.h"
 #include "server/demo.h"
 #include "server/money_load.h"
 #include "server/reference_load.h"
@@ -251,6 +253,39 @@ void test_profile(struct test_env *env, const char *office, const char *agency,
 	json_decref(test_expect(env, "PUT", path, "admin", body, 200));
 }
 
+/* ISO 6346 check digit of the first ten characters: letters count from
+ * A = 10, skipping 11, 22 and 33; position i weighs 2^i. */
+static char container_check(const char *s)
+{
+	unsigned value[26], n = 10, sum = 0;
+	for (int k = 0; k < 26; k++, n++) {
+		if (n % 11 == 0)
+			n++;
+		value[k] = n;
+	}
+	for (int i = 0; i < 10; i++)
+		sum += (s[i] >= 'A' && s[i] <= 'Z' ? value[s[i] - 'A'] : (unsigned)(s[i] - '0'))
+		       << i;
+	return (char)('0' + sum % 11 % 10);
+}
+
+void test_fresh_consignment(json_t *decl)
+{
+	static unsigned serial;
+	char bill[24], number[12];
+	unsigned n = ++serial;
+	snprintf(bill, sizeof bill, "KTBL%010u", n);
+	json_object_set_new(decl, "bill_of_lading", json_string(bill));
+	json_t *containers = json_object_get(decl, "containers");
+	for (size_t i = 0; i < json_array_size(containers); i++) {
+		snprintf(number, sizeof number, "KTSU%03u%03zu", n % 1000, i % 1000);
+		number[10] = container_check(number);
+		number[11] = '\0';
+		assert_int_equal(codes_check_container(number), CODES_OK);
+		json_array_set_new(containers, i, json_string(number));
+	}
+}
+
 json_t *test_declaration(void)
 {
 	json_t *d = json_loads(
@@ -272,6 +307,20 @@ json_t *test_declaration(void)
 	return d;
 }
 
+json_t *test_consignment(void)
+{
+	json_t *d = test_declaration();
+	test_fresh_consignment(d);
+	return d;
+}
+
+json_t *test_consignment_customs_only(void)
+{
+	json_t *d = test_declaration_customs_only();
+	test_fresh_consignment(d);
+	return d;
+}
+
 json_t *test_declaration_customs_only(void)
 {
 	json_t *d = test_declaration();
@@ -280,7 +329,128 @@ json_t *test_declaration_customs_only(void)
 	return d;
 }
 
+/* The carrier who manifests goods of a transport mode in the demo. */
+static const char *carrier_of(const char *mode)
+{
+	if (!strcmp(mode, "5"))
+		return "airline";
+	return !strcmp(mode, "4") ? "haulier" : "carrier";
+}
+
+/* The manifest line a carrier would give the declaration's goods. */
+static json_t *line_of(const json_t *decl)
+{
+	const json_t *item = json_array_get(json_object_get(decl, "items"), 0);
+	json_t *containers = json_array();
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(decl, "containers"), i, c)
+	{
+		char seal[16];
+		snprintf(seal, sizeof seal, "SL-%s", json_string_value(c) + 4);
+		json_array_append_new(containers,
+				      json_pack("{s:O, s:[s]}", "number", c, "seals", seal));
+	}
+	return json_pack("{s:O, s:{s:s}, s:{s:s, s:O}, s:O, s:O, s:s, s:O, s:o}",
+			 "bill_of_lading", json_object_get(decl, "bill_of_lading"), "consignor",
+			 "name", "Shipper of the test goods", "consignee", "name",
+			 "Consignee of the test goods", "uscc",
+			 json_object_get(decl, "consignee_uscc"), "goods_description",
+			 json_object_get(item, "description"), "packages",
+			 json_object_get(decl, "packages"), "package_kind", "CT",
+			 "gross_weight_kg", json_object_get(decl, "gross_weight_kg"), "containers",
+			 containers);
+}
+
+void query_escape(const char *s, char *out, size_t n)
+{
+	size_t k = 0;
+	for (; *s && k + 4 < n; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+		    ch == '-' || ch == '.' || ch == '_')
+			out[k++] = (char)ch;
+		else
+			k += (size_t)snprintf(out + k, n - k, "%%%02X", ch);
+	}
+	out[k] = '\0';
+}
+
+void test_manifest_line(struct test_env *env, const json_t *decl)
+{
+	const char *mode = json_string_value(json_object_get(decl, "transport_mode"));
+	const char *dir = json_string_value(json_object_get(decl, "direction"));
+	bool import = !dir || strcmp(dir, "export") != 0;
+	if (!mode || (strcmp(mode, "2") && strcmp(mode, "4") && strcmp(mode, "5")))
+		return;
+	char key[CALL_KEY_MAX], path[1024], esc[3 * CALL_KEY_MAX];
+	assert_true(transport_call_key_of_declaration(decl, key));
+	const char *carrier = carrier_of(mode);
+	const char *kind = import ? "original" : "pre_loading";
+	/* the call's manifest of that kind, if any */
+	query_escape(key, esc, sizeof esc);
+	snprintf(path, sizeof path, "/v1/manifests?call=%s&kind=%s", esc, kind);
+	json_t *list = test_expect(env, "GET", path, carrier, NULL, 200);
+	json_t *found = json_array_get(json_object_get(list, "manifests"), 0);
+	json_t *line = line_of(decl);
+	const char *bill = json_string_value(json_object_get(decl, "bill_of_lading"));
+	if (!found) {
+		json_t *conv = json_deep_copy(json_object_get(decl, "conveyance"));
+		json_t *m = json_pack("{s:s, s:s, s:o, s:O, s:s, s:[O]}", "kind", kind,
+				      "transport_mode", mode, "conveyance", conv, "port",
+				      json_object_get(decl, import ? "entry_port" : "exit_port"),
+				      "carrier", "Carrier of the test goods", "bills", line);
+		char *text = json_dumps(m, JSON_COMPACT);
+		static unsigned n;
+		char idem[48];
+		snprintf(idem, sizeof idem, "manifest-%u-%u", (unsigned)getpid(), ++n);
+		struct loopback_result r;
+		int status = test_call(env, "POST", "/v1/manifests", carrier, text, idem, &r);
+		if (status != 201)
+			print_error("manifest answered %d: %s\n", status, r.text);
+		assert_int_equal(status, 201);
+		loopback_result_free(&r);
+		free(text);
+		json_decref(m);
+	} else {
+		snprintf(path, sizeof path, "/v1/manifests/%lld",
+			 (long long)json_integer_value(json_object_get(found, "id")));
+		json_t *now = test_expect(env, "GET", path, carrier, NULL, 200);
+		json_t *m = json_deep_copy(json_object_get(now, "manifest"));
+		json_t *bills = json_object_get(m, "bills");
+		bool same = false, replaced = false;
+		size_t i;
+		json_t *b;
+		json_array_foreach(bills, i, b)
+		{
+			const char *name = json_string_value(json_object_get(b, "bill_of_lading"));
+			if (strcmp(name, bill) != 0)
+				continue;
+			same = json_equal(b, line);
+			json_array_set(bills, i, line);
+			replaced = true;
+		}
+		if (!replaced)
+			json_array_append(bills, line);
+		if (!same) {
+			char *text = json_dumps(m, JSON_COMPACT);
+			json_decref(test_expect(env, "PUT", path, carrier, text, 200));
+			free(text);
+		}
+		json_decref(m);
+		json_decref(now);
+	}
+	json_decref(line);
+	json_decref(list);
+}
+
 void test_lodge(struct test_env *env, const char *user, json_t *decl, char *out)
+{
+	test_manifest_line(env, decl);
+	test_lodge_alone(env, user, decl, out);
+}
+
+void test_lodge_alone(struct test_env *env, const char *user, json_t *decl, char *out)
 {
 	static unsigned counter;
 	char key[48];

@@ -65,14 +65,38 @@ size_t test_count_events(struct test_env *env, const char *number, const char *t
 void test_profile(struct test_env *env, const char *office, const char *agency,
 		  const char *random_percent, const char *base_lane);
 /* A valid import declaration of the demo trader: apples from the US by sea
- * into Nansha (customs and quarantine act). New reference. */
+ * into Nansha on COSCO SHIPPING ARIES 046E (customs and quarantine act),
+ * bill of lading COSU6291830410, containers COSU8001236 and CSQU3054383.
+ * New reference. */
 json_t *test_declaration(void);
-/* Same, laptops by air into Baiyun (customs only). */
+/* Same, with the apples taken out (customs only). */
 json_t *test_declaration_customs_only(void);
+/* The same goods as a consignment of their own (test_fresh_consignment):
+ * two calls lodge two consignments; lodge the same value again to lodge
+ * the same consignment. */
+json_t *test_consignment(void);
+json_t *test_consignment_customs_only(void);
 
-/* Lodge `decl` as `user` with a fresh idempotency key; asserts 201 and
- * copies the number into out[19]. */
+/* Give a declaration a consignment no other declaration of this test run
+ * uses: a new bill of lading, and new containers (valid ISO 6346 numbers,
+ * as many as it had). */
+void test_fresh_consignment(json_t *decl);
+
+/* Make sure the manifest of the declaration's call (the original manifest
+ * for an import, the pre-loading manifest for an export) has a line that
+ * matches it, lodging or amending it as the demo carrier of the mode
+ * ("carrier", "airline" or "haulier") would. Nothing for modes without
+ * manifests. */
+void test_manifest_line(struct test_env *env, const json_t *decl);
+/* Percent-encode a query value (a call key's '|' and the like). */
+void query_escape(const char *s, char *out, size_t n);
+
+/* Lodge `decl` as `user` with a fresh idempotency key, after
+ * test_manifest_line (the carrier manifested the goods before they were
+ * declared); asserts 201 and copies the number into out[19]. */
 void test_lodge(struct test_env *env, const char *user, json_t *decl, char *out);
+/* The same without the manifest line (an advance declaration waits). */
+void test_lodge_alone(struct test_env *env, const char *user, json_t *decl, char *out);
 
 /* Does a problem answer list an error for `field` whose text contains
  * `needle` (NULL: any text)? */

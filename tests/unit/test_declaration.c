@@ -20,7 +20,7 @@ static struct refdata *small_refdata(void)
 		{"commodities", "{\"code\":\"8471300000\",\"unit\":\"001\",\"agencies\":[\"customs\"]}"},
 		{"commodities", "{\"code\":\"2710192200\",\"unit\":\"035\",\"agencies\":[\"customs\"],"
 				"\"agencies_if_transport\":{\"2\":[\"maritime\"]}}"},
-		{"customs_offices", "{\"code\":\"5167\"}"},
+		{"customs_offices", "{\"code\":\"5167\",\"ports\":[\"CNNSA\"]}"},
 		{"ports", "{\"code\":\"CNNSA\"}"},
 		{"countries", "{\"code\":\"US\"}"},
 		{"countries", "{\"code\":\"VN\"}"},
@@ -127,6 +127,9 @@ static void agencies_and_bases(void **state)
 	json_array_remove(json_object_get(d2, "items"), 0);
 	json_object_set_new(json_array_get(json_object_get(d2, "items"), 0), "hs_code",
 			    json_string("2710192200"));
+	/* fuel oil is declared in its legal unit, kilograms */
+	json_object_set_new(json_array_get(json_object_get(d2, "items"), 0), "unit",
+			    json_string("035"));
 	assert_true(declaration_validate(d2, ref, &p, &g));
 	declaration_facts_free(&g);
 	assert_int_equal(g.agencies, (1u << customs) | (1u << maritime));

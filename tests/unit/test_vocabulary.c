@@ -38,6 +38,20 @@ static void event_types(void **state)
 		{"guarantee.restored", true},           {"fee.charged", false},
 		{"fee.waived", false},                  {"refund.applied", false},
 		{"refund.approved", false},             {"refund.rejected", false},
+		/* the transport side (docs/transport.md) */
+		{"conveyance.reported", false},         {"conveyance.amended", false},
+		{"conveyance.task_opened", true},       {"conveyance.task_reopened", true},
+		{"conveyance.task_cleared", false},     {"conveyance.inspection_ordered", false},
+		{"conveyance.task_returned", false},    {"conveyance.task_rejected", false},
+		{"conveyance.entry_permitted", true},   {"conveyance.departure_permitted", true},
+		{"conveyance.refused", true},           {"conveyance.arrived", false},
+		{"conveyance.departed", false},         {"manifest.lodged", false},
+		{"manifest.amended", false},            {"manifest.closed", false},
+		{"tally.reported", false},              {"declaration.awaiting_manifest", true},
+		{"declaration.matched", true},          {"declaration.mismatched", true},
+		{"declaration.unmatched", true},        {"container.discharged", false},
+		{"container.gated_in", false},          {"container.loaded", false},
+		{"container.gated_out", false},         {"container.gate_refused", false},
 	};
 	assert_int_equal(sizeof want / sizeof want[0], EVENT_TYPE_COUNT);
 	for (int i = 0; i < EVENT_TYPE_COUNT; i++) {
@@ -64,7 +78,7 @@ static void roles(void **state)
 		{"declarant", NULL}, {"customs", "customs"},   {"quarantine", "quarantine"},
 		{"border", "border"}, {"maritime", "maritime"}, {"port_operator", NULL},
 		{"analyst", NULL},   {"admin", NULL},      {"auditor", NULL},
-		{"tax_office", NULL},
+		{"tax_office", NULL}, {"carrier", NULL},
 	};
 	assert_int_equal(sizeof want / sizeof want[0], ROLE_COUNT);
 	for (int i = 0; i < ROLE_COUNT; i++) {
@@ -86,29 +100,31 @@ static void roles(void **state)
 static void roles_fit_organisation_kinds(void **state)
 {
 	(void)state;
-	/* role by kind: trader broker agency port office */
+	/* role by kind: trader broker agency port office carrier */
 	static const struct {
 		const char *role;
-		bool fits[5];
+		bool fits[6];
 		const char *text;
 	} want[] = {
-		{"declarant", {true, true, false, false, false}, "trader or broker"},
-		{"customs", {false, false, true, false, false}, "agency"},
-		{"quarantine", {false, false, true, false, false}, "agency"},
-		{"border", {false, false, true, false, false}, "agency"},
-		{"maritime", {false, false, true, false, false}, "agency"},
-		{"port_operator", {false, false, false, true, false}, "port"},
-		{"analyst", {false, false, false, false, true}, "office"},
-		{"admin", {false, false, false, false, true}, "office"},
-		{"auditor", {false, false, false, false, true}, "office"},
-		{"tax_office", {false, false, true, false, false}, "agency"},
+		{"declarant", {true, true, false, false, false, false}, "trader or broker"},
+		{"customs", {false, false, true, false, false, false}, "agency"},
+		{"quarantine", {false, false, true, false, false, false}, "agency"},
+		{"border", {false, false, true, false, false, false}, "agency"},
+		{"maritime", {false, false, true, false, false, false}, "agency"},
+		{"port_operator", {false, false, false, true, false, false}, "port"},
+		{"analyst", {false, false, false, false, true, false}, "office"},
+		{"admin", {false, false, false, false, true, false}, "office"},
+		{"auditor", {false, false, false, false, true, false}, "office"},
+		{"tax_office", {false, false, true, false, false, false}, "agency"},
+		{"carrier", {false, false, false, false, false, true}, "carrier"},
 	};
-	static const char *const kinds[] = {"trader", "broker", "agency", "port", "office"};
+	static const char *const kinds[] = {"trader", "broker", "agency", "port", "office",
+					    "carrier"};
 	assert_int_equal(sizeof want / sizeof want[0], ROLE_COUNT);
 	for (size_t i = 0; i < ROLE_COUNT; i++) {
 		enum role r;
 		assert_true(role_parse(want[i].role, &r));
-		for (size_t k = 0; k < 5; k++) {
+		for (size_t k = 0; k < 6; k++) {
 			if (role_fits_org_kind(r, kinds[k]) != want[i].fits[k])
 				print_error("%s in %s\n", want[i].role, kinds[k]);
 			assert_int_equal(role_fits_org_kind(r, kinds[k]), want[i].fits[k]);

@@ -1,0 +1,184 @@
+/*
+ * transport_commands.c - the client subcommands of carriers and terminals:
+ * report (a conveyance's arrival or departure), manifest, gate (may this
+ * container pass?) and gate-event (record discharge, gate-in, loading,
+ * gate-out). Exit status as the other commands: 0 on success, 1 when the
+ * server refused (for gate: when the container may not pass), 2 on a usage
+ * error, 3 when the server could not be reached.
+ */
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/client.h"
+#include "cli/commands.h"
+
+/* Lodge (POST with an Idempotency-Key) or amend (PUT) a document read from
+ * a file. */
+static int lodge_or_amend(int argc, char **argv, const char *usage, const char *collection)
+{
+	if (cli_help(argc, argv, usage))
+		return 0;
+	struct client c;
+	argc = client_setup(&c, argc, argv);
+	const char *file = NULL, *key = NULL, *amend = NULL;
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--key") && i + 1 < argc)
+			key = argv[++i];
+		else if (!strcmp(argv[i], "--amend") && i + 1 < argc)
+			amend = argv[++i];
+		else if (!file)
+			file = argv[i];
+	}
+	if (!file || (amend && strspn(amend, "0123456789") != strlen(amend))) {
+		fprintf(stderr, "%s\n", usage);
+		return 2;
+	}
+	char keybuf[40];
+	key = cli_idempotency_key(key, keybuf);
+	char *body = cli_read_all(file);
+	if (!body)
+		return 2;
+	char path[96];
+	if (amend)
+		snprintf(path, sizeof path, "%s/%.20s", collection, amend);
+	else
+		snprintf(path, sizeof path, "%s", collection);
+	struct client_response r;
+	bool ok = client_call(&c, amend ? "PUT" : "POST", path, body, amend ? NULL : key, &r);
+	free(body);
+	if (!ok)
+		return 3;
+	return cli_finish(&r, amend ? 200 : 201);
+}
+
+int cmd_report(int argc, char **argv)
+{
+	static const char usage[] =
+		"Usage: kouan report FILE.json [--key IDEMPOTENCY_KEY] [--amend ID]\n\nLodge "
+		"a conveyance's arrival or departure report (a carrier), or amend\n"
+		"report ID with the whole report again. Every agency of the mode gets\n"
+		"a task; the signed permission follows when all have cleared it.";
+	return lodge_or_amend(argc, argv, usage, "/v1/conveyance-reports");
+}
+
+int cmd_manifest(int argc, char **argv)
+{
+	static const char usage[] =
+		"Usage: kouan manifest FILE.json [--key IDEMPOTENCY_KEY] [--amend ID]\n\nLodge "
+		"a manifest (a carrier: original, pre_loading, loading or departure),\n"
+		"or amend manifest ID with the whole manifest again. The answer lists\n"
+		"the declarations it matched and those it released.";
+	return lodge_or_amend(argc, argv, usage, "/v1/manifests");
+}
+
+/* Print what the gate says is missing, one line each, on stderr. */
+static void print_missing(const json_t *answer)
+{
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(answer, "missing"), i, m)
+		fprintf(stderr, "missing %s: %s\n",
+			json_string_value(json_object_get(m, "kind")),
+			json_string_value(json_object_get(m, "text")));
+}
+
+/* Append "&name=escaped value" to a path. */
+static bool add_query(char *path, size_t n, const char *name, const char *value)
+{
+	char *v = curl_easy_escape(NULL, value, 0);
+	if (!v)
+		return false;
+	size_t len = strlen(path);
+	int w = snprintf(path + len, n - len, "%s%s=%s", strchr(path, '?') ? "&" : "?", name, v);
+	curl_free(v);
+	return w > 0 && (size_t)w < n - len;
+}
+
+static bool container_arg(const char *s)
+{
+	return s && strlen(s) == 11 && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == 11;
+}
+
+int cmd_gate(int argc, char **argv)
+{
+	static const char usage[] =
+		"Usage: kouan gate CONTAINER [--action gated_out|discharged|gated_in|loaded]\n"
+		"                  [--call CALL]\n\nAsk whether a container may pass (a "
+		"terminal): prints the gate's answer,\nand what is missing on standard "
+		"error. Exits 0 when it may pass, 1 when not.";
+	if (cli_help(argc, argv, usage))
+		return 0;
+	struct client c;
+	argc = client_setup(&c, argc, argv);
+	const char *number = NULL, *action = NULL, *call = NULL;
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--action") && i + 1 < argc)
+			action = argv[++i];
+		else if (!strcmp(argv[i], "--call") && i + 1 < argc)
+			call = argv[++i];
+		else if (!number)
+			number = argv[i];
+	}
+	char path[512];
+	snprintf(path, sizeof path, "/v1/gate/containers/%.11s", number ? number : "");
+	if (!container_arg(number) || (action && !add_query(path, sizeof path, "action", action)) ||
+	    (call && !add_query(path, sizeof path, "call", call))) {
+		fprintf(stderr, "%s\n", usage);
+		return 2;
+	}
+	struct client_response r;
+	if (!client_call(&c, "GET", path, NULL, NULL, &r))
+		return 3;
+	if (r.status == 200 && !json_is_true(json_object_get(r.json, "allowed"))) {
+		print_missing(r.json);
+		cli_finish(&r, 200);
+		return 1;
+	}
+	return cli_finish(&r, 200);
+}
+
+int cmd_gate_event(int argc, char **argv)
+{
+	static const char usage[] =
+		"Usage: kouan gate-event CONTAINER discharged|gated_in|loaded|gated_out\n"
+		"                        [--at TIME] [--call CALL]\n\nRecord a yard event "
+		"(a terminal). When the gate refuses it, the attempt is\nrecorded all the "
+		"same, what is missing is printed, and the exit status is 1.";
+	if (cli_help(argc, argv, usage))
+		return 0;
+	struct client c;
+	argc = client_setup(&c, argc, argv);
+	const char *pos[2] = {0}, *at = NULL, *call = NULL;
+	int np = 0;
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--at") && i + 1 < argc)
+			at = argv[++i];
+		else if (!strcmp(argv[i], "--call") && i + 1 < argc)
+			call = argv[++i];
+		else if (np < 2)
+			pos[np++] = argv[i];
+	}
+	if (np < 2 || !container_arg(pos[0])) {
+		fprintf(stderr, "%s\n", usage);
+		return 2;
+	}
+	json_t *body = json_pack("{s:s}", "event", pos[1]);
+	if (at)
+		json_object_set_new(body, "at", json_string(at));
+	if (call)
+		json_object_set_new(body, "call", json_string(call));
+	char *text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	char path[64];
+	snprintf(path, sizeof path, "/v1/gate/containers/%.11s/events", pos[0]);
+	struct client_response r;
+	bool ok = client_call(&c, "POST", path, text, NULL, &r);
+	free(text);
+	if (!ok)
+		return 3;
+	if (r.status == 409)
+		print_missing(r.json);
+	return cli_finish(&r, 201);
+}
