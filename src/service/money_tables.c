@@ -21,45 +21,6 @@
 
 #define STAMP_SETTING "money_tables_stamp"
 
-struct money_state {
-	pthread_mutex_t lock;
-	struct money_tables *current; /* NULL until first used */
-};
-
-kerr money_state_init(struct services *s)
-{
-	struct money_state *m = calloc(1, sizeof *m);
-	if (!m)
-		return KERR_NOMEM;
-	pthread_mutex_init(&m->lock, NULL);
-	s->money = m;
-	return KERR_OK;
-}
-
-static void tables_free(struct money_tables *t)
-{
-	tariff_free(t->tariff);
-	exchange_table_free(t->rates);
-	free(t);
-}
-
-void money_tables_release(struct money_tables *t)
-{
-	if (t && __atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) == 0)
-		tables_free(t);
-}
-
-void money_state_free(struct services *s)
-{
-	struct money_state *m = s->money;
-	if (!m)
-		return;
-	money_tables_release(m->current);
-	pthread_mutex_destroy(&m->lock);
-	free(m);
-	s->money = NULL;
-}
-
 int32_t money_today(struct uow *u)
 {
 	return kdate_of_instant(uow_now_us(u), KDATE_CHINA_OFFSET_MIN);
@@ -202,7 +163,8 @@ static kerr build(struct store_conn *c, const char *stamp, struct money_tables *
 		e = KERR_STORE;
 	free(rates.r);
 	if (e) {
-		tables_free(t);
+		t->refs = 1; /* the only reference: released, it frees all */
+		money_tables_release(t);
 		return e;
 	}
 	str_copy(t->stamp, stamp, sizeof t->stamp);

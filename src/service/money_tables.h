@@ -24,27 +24,13 @@
 #include "domain/exchange.h"
 #include "domain/fees.h"
 #include "domain/tariff.h"
+#include "service/money_state.h"
 #include "service/service.h"
 #include "store/repo_money.h"
 
-#define MONEY_STAMP_SIZE 33
-
-/* The tariff and exchange rates as of one stamp (read only; shared). */
-struct money_tables {
-	struct tariff *tariff;
-	struct exchange_table *rates;
-	char stamp[MONEY_STAMP_SIZE];
-	int refs;
-};
-
-/* Made by services_init, freed by services_free. */
-KOUAN_MUST_USE kerr money_state_init(struct services *s);
-void money_state_free(struct services *s);
-
 /* The tables in force as the unit's transaction sees them (retained: call
- * money_tables_release). */
+ * money_tables_release, money_state.h). */
 KOUAN_MUST_USE kerr money_tables_get(struct uow *u, struct money_tables **out);
-void money_tables_release(struct money_tables *t);
 
 /* What a load stored. */
 struct money_loaded {

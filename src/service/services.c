@@ -15,7 +15,7 @@
 #include "common/log.h"
 #include "domain/credentials.h"
 #include "domain/release.h"
-#include "service/money_tables.h"
+#include "service/money_state.h"
 #include "service/risk_state.h"
 #include "service/service.h"
 #include "store/repo.h"
