@@ -69,7 +69,7 @@ static json_t *notice_level_json(struct declaration *d, const struct declaration
 
 json_t *declaration_json(struct declaration *d, enum view_level level)
 {
-	const struct declaration_facts *f = clearance_facts(d);
+	const struct declaration_facts *f = declaration_facts_of(d);
 	if (!f)
 		return NULL;
 	if (level == VIEW_NOTICE)

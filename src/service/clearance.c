@@ -17,14 +17,6 @@
 #include "service/joint_inspection.h"
 #include "service/release_holds.h"
 
-void declaration_free(struct declaration *d)
-{
-	decl_row_free(&d->row);
-	if (d->has_facts)
-		declaration_facts_free(&d->facts);
-	d->has_facts = false;
-}
-
 struct task_row *clearance_task(struct declaration *d, const char *agency)
 {
 	for (size_t i = 0; i < d->ntasks; i++)
@@ -79,13 +71,6 @@ kerr clearance_load(struct uow *u, const struct actor *a, const char *number,
 	return e;
 }
 
-const struct declaration_facts *clearance_facts(struct declaration *d)
-{
-	if (!d->has_facts)
-		d->has_facts = declaration_facts_load(d->row.body, &d->facts);
-	return d->has_facts ? &d->facts : NULL;
-}
-
 kerr clearance_set_task(struct uow *u, struct declaration *d, struct task_row *t,
 			enum task_status st)
 {
@@ -125,7 +110,7 @@ static kerr release(struct uow *u, struct declaration *d, const char *now)
 	for (size_t i = 0; i < d->ntasks; i++)
 		if (d->tasks[i].status == TASK_CLEARED)
 			cleared[n++] = d->tasks[i].agency;
-	const struct declaration_facts *f = clearance_facts(d);
+	const struct declaration_facts *f = declaration_facts_of(d);
 	if (!f)
 		return KERR_INTERNAL;
 	char *notice = release_notice_text(d->row.number, now, f, cleared, n);

@@ -18,20 +18,9 @@
 
 #include "domain/declaration.h"
 #include "domain/workflow.h"
+#include "service/declaration_state.h"
 #include "service/service.h"
 #include "store/repo.h"
-
-/* A declaration as the services hold it. */
-struct declaration {
-	struct decl_row row; /* row.body owned */
-	struct task_row tasks[TASKS_MAX];
-	size_t ntasks;
-	/* the facts of row.body, loaded on first need (clearance_facts) */
-	struct declaration_facts facts;
-	bool has_facts;
-};
-
-void declaration_free(struct declaration *d);
 
 /* May this actor see the declaration? Declarants: their organisation's,
  * and those lodged for it as consignee; officers: those with a task for
@@ -54,10 +43,6 @@ KOUAN_MUST_USE kerr clearance_load(struct uow *u, const struct actor *a, const c
 
 /* The task of an agency, or NULL. */
 struct task_row *clearance_task(struct declaration *d, const char *agency);
-
-/* The facts of the declaration's current body (loaded once). NULL when the
- * stored body cannot be read. */
-const struct declaration_facts *clearance_facts(struct declaration *d);
 
 /* Store a task's new status (and the fields already set on it). */
 KOUAN_MUST_USE kerr clearance_set_task(struct uow *u, struct declaration *d,

@@ -267,7 +267,7 @@ static kerr check_split(struct uow *u, const struct transport_facts *self,
 kerr consignments_accept(struct uow *u, struct declaration *d, const char *at,
 			 struct refusal *why)
 {
-	const struct declaration_facts *f = clearance_facts(d);
+	const struct declaration_facts *f = declaration_facts_of(d);
 	struct transport_facts tf;
 	if (!f || !matching_declaration_facts(f->body, &tf))
 		return KERR_INTERNAL;
@@ -436,7 +436,7 @@ kerr consignments_rematch(struct uow *u, struct declaration *d, const struct man
 	struct transport_facts tf;
 	char now[TIME_TEXT_SIZE];
 	uow_now(u, now);
-	const struct declaration_facts *f = clearance_facts(d);
+	const struct declaration_facts *f = declaration_facts_of(d);
 	kerr e = f && matching_declaration_facts(f->body, &tf) ? KERR_OK : KERR_INTERNAL;
 	if (!e)
 		e = uow_conn(u, &c);

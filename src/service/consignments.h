@@ -29,7 +29,8 @@
 #define KOUAN_CONSIGNMENTS_H
 
 #include "domain/matching.h"
-#include "service/clearance.h"
+#include "service/declaration_state.h"
+#include "service/service.h"
 #include "store/repo_transport.h"
 
 /* Does a declaration of this transport mode wait for a manifest line? */

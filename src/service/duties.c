@@ -25,7 +25,7 @@
  * stored declaration cannot be read. */
 static bool input_of(struct uow *u, struct declaration *d, struct assess_input *in)
 {
-	const struct declaration_facts *f = clearance_facts(d);
+	const struct declaration_facts *f = declaration_facts_of(d);
 	const struct refdata *ref = uow_refdata(u);
 	int64_t accepted;
 	memset(in, 0, sizeof *in);

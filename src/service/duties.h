@@ -18,7 +18,8 @@
 #include <stdbool.h>
 
 #include "domain/payment.h"
-#include "service/clearance.h"
+#include "service/declaration_state.h"
+#include "service/service.h"
 #include "store/repo_money.h"
 
 /* Assess the declaration's current version, unless it is assessed already

@@ -356,7 +356,7 @@ static kerr goods_of(struct uow *u, const char *number, enum declaration_status 
 	if (e)
 		return e;
 	*status = d.row.status;
-	const struct declaration_facts *f = clearance_facts(&d);
+	const struct declaration_facts *f = declaration_facts_of(&d);
 	str_copy(port, f && f->port ? f->port : "", n);
 	declaration_free(&d);
 	return KERR_OK;

@@ -143,7 +143,7 @@ static kerr customs_data(struct uow *u, struct declaration *d, struct refund_cus
 		e = repo_refund_approved(c, d->row.number, &x->refund_approved);
 	if (e || x->import || !x->released || !x->departed)
 		return e;
-	const struct declaration_facts *f = clearance_facts(d);
+	const struct declaration_facts *f = declaration_facts_of(d);
 	if (!f)
 		return KERR_INTERNAL;
 	e = duties_state_load(u, d, true, &s);

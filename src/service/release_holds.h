@@ -15,7 +15,8 @@
 #define KOUAN_RELEASE_HOLDS_H
 
 #include "common/sizes.h"
-#include "service/clearance.h"
+#include "service/declaration_state.h"
+#include "service/service.h"
 
 #define RELEASE_PART_SIZE 24
 

@@ -1,0 +1,36 @@
+/*
+ * declaration_state.h - a declaration as the services hold it while a
+ * use case works on it: its row, its tasks, and the facts of its current
+ * body, read once on first need. The steps below clearance (duties,
+ * consignments, what holds a release) read it through here; moving it is
+ * clearance's (clearance.h).
+ *
+ * Never: reach the store or a unit of work.
+ */
+#ifndef KOUAN_DECLARATION_STATE_H
+#define KOUAN_DECLARATION_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "domain/declaration.h"
+#include "store/repo.h"
+
+/* A declaration as the services hold it. Every service that fills one
+ * leaves it safe to pass to declaration_free, whatever it returns. */
+struct declaration {
+	struct decl_row row; /* row.body owned */
+	struct task_row tasks[TASKS_MAX];
+	size_t ntasks;
+	/* the facts of row.body, loaded on first need (declaration_facts_of) */
+	struct declaration_facts facts;
+	bool has_facts;
+};
+
+void declaration_free(struct declaration *d);
+
+/* The facts of the declaration's current body (loaded once). NULL when the
+ * stored body cannot be read. */
+const struct declaration_facts *declaration_facts_of(struct declaration *d);
+
+#endif
