@@ -162,26 +162,27 @@ enum stage_milestone stage_ends_at(enum stage s)
 	return (unsigned)s < STAGE_COUNT ? stages[s].ends : MILESTONE_NONE;
 }
 
-static unsigned direction_bit(enum stage_direction d)
-{
-	return d == STAGE_IMPORT ? STAGE_IN_IMPORT : STAGE_IN_EXPORT;
-}
+/* Bit s set when stage s applies to the direction. */
+#define STAGE_IMPORT_BIT(id, nm, ti, end, pa, di, an)                           \
+	| ((di) & STAGE_IN_IMPORT ? 1u << STAGE_##id : 0u)
+#define STAGE_EXPORT_BIT(id, nm, ti, end, pa, di, an)                           \
+	| ((di) & STAGE_IN_EXPORT ? 1u << STAGE_##id : 0u)
+static const unsigned direction_stages[STAGE_DIRECTIONS] = {
+	0u STAGE_MAP(STAGE_IMPORT_BIT),
+	0u STAGE_MAP(STAGE_EXPORT_BIT),
+};
 
 bool stage_applies(enum stage_direction d, enum stage s)
 {
 	return (unsigned)d < STAGE_DIRECTIONS && (unsigned)s < STAGE_COUNT &&
-	       (stages[s].dirs & direction_bit(d));
+	       (direction_stages[d] >> s & 1u);
 }
 
 int stage_slot(enum stage_direction d, enum stage s)
 {
 	if (!stage_applies(d, s))
 		return -1;
-	int slot = 0;
-	for (int i = 0; i < (int)s; i++)
-		if (stages[i].dirs & direction_bit(d))
-			slot++;
-	return slot;
+	return __builtin_popcount(direction_stages[d] & ((1u << s) - 1u));
 }
 
 bool stage_direction_of(const char *number, enum stage_direction *out)
