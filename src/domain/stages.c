@@ -182,7 +182,10 @@ int stage_slot(enum stage_direction d, enum stage s)
 {
 	if (!stage_applies(d, s))
 		return -1;
-	return __builtin_popcount(direction_stages[d] & ((1u << s) - 1u));
+	int slot = 0;
+	for (unsigned m = direction_stages[d] & ((1u << s) - 1u); m; m &= m - 1)
+		slot++;
+	return slot;
 }
 
 bool stage_direction_of(const char *number, enum stage_direction *out)

@@ -6,24 +6,22 @@
  * selection bitmap per chunk). Absent stages and zeros are only counted,
  * through the chunk's presence bitmaps; only non-zero values are read.
  *
- * One pass answers, guided by a sample. A sampling pass reads one word of
- * 64 rows in SAMPLE_STRIDE and histograms the values: for each asked rank
- * it predicts a narrow range of values that holds it with overwhelming
- * odds (the sample's rank plus and minus 4.5 standard deviations and a
- * little). The main pass then reads every selected value once, keeping its
- * exact sum and maximum, counting the values below each range and counting
- * the values inside each range second by second. A rank is answered when it
- * does lie inside its range, which the counts prove; the median of each
- * hour of day and weekday, and the fence of the outliers (with candidates
- * collected above a bound derived from the ranges), are answered the same
- * way. Shares within targets are counted directly.
- *
- * When the sample is small (a narrow selection) the values are collected
- * and sorted instead. When a prediction misses (the counts show the rank
- * outside its range), that measure is answered again the two-pass way: a
- * histogram of one-second bins below 2^15 s and 1/1024-octave bins above,
- * then a second pass counting second by second inside the few bins that
- * hold the asked ranks. Either way every figure is exact.
+ * Every measure is then read once into a histogram whose bins are single
+ * seconds below 2^15 s (about 9 hours) and 1/1024 of an octave above, with
+ * the exact sum and maximum. The histogram tells in which bin each asked
+ * rank lies; a rank in a one-second bin is answered at once. For a rank in
+ * a wider bin the exact value needs that bin's values counted second by
+ * second. A sampling pass, reading one word of 64 rows in SAMPLE_STRIDE
+ * before the main pass, predicts those bins (the sample's rank plus and
+ * minus 4.5 standard deviations, and a little), so the main pass counts
+ * them second by second as it goes. When a rank turns out to lie in a bin
+ * that was not predicted (which the histogram shows), a second pass counts
+ * that bin. The medians of each hour of day and weekday (coarser bins per
+ * group) and the outliers' fence (candidates collected above a bound that
+ * the fence cannot be below) are answered the same way; shares within
+ * targets are counted directly. A measure whose sample is small (a narrow
+ * selection) is collected and sorted instead. Either way every figure is
+ * exact, and the tests check it against a plain sort.
  *
  * Chunks are shared among threads, each with its own sums, added up after
  * each phase. It must never read outside a chunk's rows, write to the
@@ -40,6 +38,7 @@
 #define SUB_BITS 10
 #define SUBS (1u << SUB_BITS)
 #define NBINS (EXACT + (31 - EXACT_BITS) * SUBS)
+#define NWIDE (NBINS - EXACT) /* bins wider than a second */
 /* Coarse bins, for the totals by hour and weekday. */
 #define CEXACT_BITS 7
 #define CEXACT (1u << CEXACT_BITS)
@@ -49,13 +48,13 @@
 
 #define SAMPLE_STRIDE 16     /* one word in this many is sampled */
 #define MIN_SAMPLE 1024      /* below: collect and sort instead */
-#define MIN_GROUP_SAMPLE 128 /* the same for a group (hour, weekday) */
-#define RANGE_MAX (1u << 18) /* a wider predicted range: two-pass way */
+#define MIN_GROUP_SAMPLE 128 /* below, a group's median is not predicted */
+#define RANGE_MAX (1u << 18) /* a wider predicted range is not counted */
 #define NPCT 5               /* p25, p50, p75, p90, p95 */
-/* Two-pass way: a target bin wider than this collects its values instead of
+/* The second pass: a bin wider than this collects its values instead of
  * counting them second by second. */
 #define COUNT_WIDTH_MAX 65536u
-#define MAX_QTARGETS (NPCT + STATS_MAX_TARGETS + GROUPS)
+#define MAX_QTARGETS (NPCT + GROUPS)
 
 static const unsigned pcts[NPCT] = {25, 50, 75, 90, 95};
 
@@ -194,37 +193,26 @@ struct cand {
 	uint32_t h;
 };
 
-/* Values counted second by second. */
+/* Values [lo, lo + width) counted second by second. */
 struct range {
 	uint32_t lo, width;
 };
 
-enum mode {
-	MODE_FAST,    /* predicted ranges, one pass */
-	MODE_COLLECT, /* every value collected and sorted */
-	MODE_SLOW,    /* histogram, then the bins that hold the ranks */
-};
-
-/* How a measure is answered in the main pass. */
+/* How the main pass reads a measure: into the histogram, counting the
+ * predicted ranges (whole wide bins) second by second; or, when the sample
+ * is small, collecting every value. */
 struct plan {
-	enum mode mode;
-	size_t n; /* ranges, ascending and disjoint */
+	bool collect;
+	size_t n;                  /* ranges, ascending and disjoint */
 	struct range r[NPCT];
-	uint32_t lo, span; /* every range lies in [lo, lo + span) */
-	int at[NPCT];      /* the range each percentile should fall in */
+	uint8_t rt[NWIDE + 1];     /* wide bin - EXACT -> its range + 1, or 0;
+				    * the last entry stands for narrow bins */
 };
 
-/* A bin the two-pass way counts second by second (or collects). */
+/* A bin the second pass counts second by second (or collects). */
 struct target {
 	uint32_t lo, width;
 	int group; /* -1: a fine bin of the measure; else a group's coarse bin */
-};
-
-struct targets {
-	struct target tg[MAX_QTARGETS];
-	size_t n;
-	uint8_t tb[NBINS]; /* fine bin -> its target + 1, or 0 */
-	uint32_t lo, span; /* every fine target lies in [lo, lo + span) */
 };
 
 /* One thread's sums for one measure. */
@@ -232,12 +220,11 @@ struct macc {
 	uint64_t scount, snonzero; /* in the sample */
 	uint64_t count, nonzero, sum;
 	uint32_t max;
-	uint64_t lt[NPCT];   /* values below each range */
-	uint32_t *rc[NPCT];  /* values in each range, per second */
+	uint32_t *h;          /* NBINS: the sample's, then the main pass's */
+	uint32_t *rc[NPCT];   /* the predicted ranges, per second */
 	uint64_t le[STATS_MAX_TARGETS]; /* the total: values <= each target */
-	struct u32vec all;   /* MODE_COLLECT: every non-zero value */
-	uint32_t *h;         /* NBINS: the sample's, then the two-pass way's */
-	uint32_t *cnt[MAX_QTARGETS];
+	struct u32vec all;    /* collected: every value read */
+	uint32_t *cnt[MAX_QTARGETS];    /* second pass */
 	struct u32vec coll[MAX_QTARGETS];
 };
 
@@ -247,10 +234,8 @@ struct tacc {
 	uint8_t *mask; /* CHUNK_ROWS */
 	struct macc m[MEASURES];
 	uint64_t gcount[GROUPS], gsum[GROUPS], gscount[GROUPS];
-	uint64_t glt[GROUPS];
-	uint32_t *grc[GROUPS];
-	struct u32vec gall[GROUPS];
-	uint32_t *gh; /* GROUPS * NCBINS: the sample's, then the two-pass way's */
+	uint32_t *gh;          /* GROUPS * NCBINS: the sample's, then the pass's */
+	uint32_t *grc[GROUPS]; /* each group's predicted range, per second */
 	struct cand *cand;
 	size_t ncand, capcand;
 	bool nomem;
@@ -260,8 +245,7 @@ enum phase {
 	PHASE_SELECT,
 	PHASE_SAMPLE,
 	PHASE_MAIN,
-	PHASE_PASS1, /* the two-pass way, for measures in MODE_SLOW */
-	PHASE_PASS2,
+	PHASE_SECOND,
 };
 
 struct job {
@@ -274,12 +258,18 @@ struct job {
 	enum phase phase;
 	struct tacc acc[STATS_MAX_THREADS];
 	struct plan plan[MEASURES];
-	struct range grange[GROUPS]; /* width 0: the group's values collected */
-	uint64_t cand_floor;         /* totals above it are outlier candidates */
-	/* the two-pass way */
-	struct targets t[MEASURES];
-	int32_t gbin[GROUPS];    /* each group's targeted coarse bin, or -1 */
-	uint8_t gtarget[GROUPS]; /* and its target (in t[TOTAL_M]) */
+	/* each group's predicted coarse bins [gb, gb + gn) and their values */
+	uint32_t gb[GROUPS], gn[GROUPS];
+	struct range grange[GROUPS];
+	uint64_t cand_floor; /* totals above it are outlier candidates */
+	/* the second pass */
+	bool second[MEASURES];
+	bool second_cand; /* collect the outlier candidates again */
+	struct target tg[MEASURES][MAX_QTARGETS];
+	size_t ntg[MEASURES];
+	uint8_t tb[MEASURES][NBINS]; /* fine bin -> its target + 1, or 0 */
+	int32_t gbin[GROUPS];        /* each group's targeted coarse bin, or -1 */
+	uint8_t gtarget[GROUPS];     /* and its target (of the total) */
 };
 
 static void push_cand(struct tacc *a, uint32_t v, uint32_t h)
@@ -374,79 +364,55 @@ static void sample_chunk(const struct job *j, struct tacc *a, const struct sel *
 	}
 }
 
-/* A plan's ranges in locals (unused ones empty: nothing is below or in
- * them), so the compiler keeps them in registers. */
-struct lranges {
-	uint32_t lo[NPCT], width[NPCT];
-	uint32_t *rc[NPCT];
-	uint32_t all_lo, span;
-};
-
-static void load_ranges(const struct plan *pl, struct macc *m, struct lranges *lr)
-{
-	for (size_t i = 0; i < NPCT; i++) {
-		bool used = i < pl->n;
-		lr->lo[i] = used ? pl->r[i].lo : 0;
-		lr->width[i] = used ? pl->r[i].width : 0;
-		lr->rc[i] = used ? m->rc[i] : NULL;
-	}
-	lr->all_lo = pl->lo;
-	lr->span = pl->span;
-}
-
-/* Count v against the ranges: below each, and second by second in one. */
-static inline void count_in(const struct lranges *lr, uint64_t *lt, uint32_t v)
-{
-	for (size_t i = 0; i < NPCT; i++)
-		lt[i] += v < lr->lo[i];
-	if (v - lr->all_lo < lr->span)
-		for (size_t i = 0; i < NPCT; i++)
-			if (v - lr->lo[i] < lr->width[i])
-				lr->rc[i][v - lr->lo[i]]++;
-}
-
-/* The main pass over a stage of one chunk. */
+/* The main pass over a stage of one chunk: histogram, sum and maximum of
+ * the non-zero values, the predicted ranges second by second; or every
+ * non-zero value collected. */
 static void main_stage(const struct plan *pl, struct tacc *a, const struct sel *sc, int k)
 {
 	const struct chunk *c = sc->c;
 	const uint32_t *col = c->m[k];
 	const uint64_t *pr = c->present[k], *nz = c->nonzero[k];
 	struct macc *m = &a->m[k];
-	struct lranges lr;
-	uint32_t max = m->max;
-	uint64_t count = 0, nonzero = 0, sum = 0, lt[NPCT] = {0};
-	bool collect = pl->mode == MODE_COLLECT;
+	uint32_t *h = m->h, max = m->max;
+	uint64_t count = 0, nonzero = 0, sum = 0;
 
-	load_ranges(pl, m, &lr);
 	for (size_t w = 0; w < words_for(c->n); w++) {
 		uint64_t p = sc->bits[w] & pr[w];
 		if (!p)
 			continue;
 		uint64_t z = p & nz[w];
+		const uint32_t *base = col + w * 64;
 		count += popcount64(p);
 		nonzero += popcount64(z);
-		for (const uint32_t *base = col + w * 64; z; z &= z - 1) {
-			uint32_t v = base[__builtin_ctzll(z)];
-			sum += v;
-			max = v > max ? v : max;
-			if (collect) {
+		if (pl->collect) {
+			for (; z; z &= z - 1) {
+				uint32_t v = base[__builtin_ctzll(z)];
+				sum += v;
+				max = v > max ? v : max;
 				if (!push_u32(&m->all, v))
 					a->nomem = true;
-			} else {
-				count_in(&lr, lt, v);
 			}
+			continue;
+		}
+		for (; z; z &= z - 1) {
+			uint32_t v = base[__builtin_ctzll(z)], b = fine_bin(v);
+			unsigned r = pl->rt[b >= EXACT ? b - EXACT : NWIDE];
+			h[b]++;
+			sum += v;
+			max = v > max ? v : max;
+			if (r)
+				m->rc[r - 1][v - pl->r[r - 1].lo]++;
 		}
 	}
 	m->count += count;
 	m->nonzero += nonzero;
 	m->sum += sum;
 	m->max = max;
-	for (size_t i = 0; i < NPCT; i++)
-		m->lt[i] += lt[i];
 }
 
-/* The main pass over the totals of one chunk: as a stage (zeros read too),
- * within targets, by hour and weekday, and the outlier candidates. */
+/* The main pass over the totals of one chunk (zeros read too): as a stage,
+ * within each target, by hour and weekday (coarse histograms and the
+ * predicted median ranges), and the outlier candidates. */
 static void main_total(const struct job *j, struct tacc *a, const struct sel *sc)
 {
 	const struct chunk *c = sc->c;
@@ -455,51 +421,42 @@ static void main_total(const struct job *j, struct tacc *a, const struct sel *sc
 	const uint64_t *pr = c->present[TOTAL_M];
 	struct macc *m = &a->m[TOTAL_M];
 	size_t nt = j->q->ntargets[j->dir];
-	uint32_t x[STATS_MAX_TARGETS], glo[GROUPS], gwidth[GROUPS], max = m->max;
-	uint64_t count = 0, sum = 0, lt[NPCT] = {0}, le[STATS_MAX_TARGETS] = {0};
-	uint64_t gcount[GROUPS] = {0}, gsum[GROUPS] = {0}, glt[GROUPS] = {0};
-	uint64_t floor = j->cand_floor;
+	uint32_t *h = m->h, *gh = a->gh, max = m->max, x[STATS_MAX_TARGETS];
+	uint64_t count = 0, sum = 0, le[STATS_MAX_TARGETS] = {0};
+	uint64_t gcount[GROUPS] = {0}, gsum[GROUPS] = {0}, floor = j->cand_floor;
 	int64_t tz = j->f->tz;
-	bool collect = pl->mode == MODE_COLLECT;
-	struct lranges lr;
 
-	load_ranges(pl, m, &lr);
-	for (size_t t = 0; t < STATS_MAX_TARGETS; t++)
-		x[t] = t < nt ? j->q->target_s[j->dir][t] : 0;
-	for (int g = 0; g < GROUPS; g++) {
-		glo[g] = j->grange[g].lo;
-		gwidth[g] = j->grange[g].width;
-	}
+	for (size_t t = 0; t < nt; t++)
+		x[t] = j->q->target_s[j->dir][t];
 	for (size_t w = 0; w < words_for(c->n); w++) {
 		uint64_t p = sc->bits[w] & pr[w];
 		count += popcount64(p);
 		for (; p; p &= p - 1) {
 			uint32_t i = (uint32_t)(w * 64) + (uint32_t)__builtin_ctzll(p);
-			uint32_t v = col[i];
+			uint32_t v = col[i], cb = coarse_bin(v);
 			unsigned g[2];
 			sum += v;
 			max = v > max ? v : max;
 			for (size_t t = 0; t < nt; t++)
 				le[t] += v <= x[t];
-			if (collect) {
+			if (pl->collect) {
 				if (!push_u32(&m->all, v))
 					a->nomem = true;
 			} else {
-				count_in(&lr, lt, v);
+				uint32_t b = fine_bin(v);
+				unsigned r = pl->rt[b >= EXACT ? b - EXACT : NWIDE];
+				h[b]++;
+				if (r)
+					m->rc[r - 1][v - pl->r[r - 1].lo]++;
 			}
 			groups_of(c->lodged[i], tz, &g[0], &g[1]);
 			for (int e = 0; e < 2; e++) {
-				unsigned h = g[e];
-				gcount[h]++;
-				gsum[h] += v;
-				if (!gwidth[h]) {
-					if (!push_u32(&a->gall[h], v))
-						a->nomem = true;
-					continue;
-				}
-				glt[h] += v < glo[h];
-				if (v - glo[h] < gwidth[h])
-					a->grc[h][v - glo[h]]++;
+				unsigned gi = g[e];
+				gcount[gi]++;
+				gsum[gi] += v;
+				gh[gi * NCBINS + cb]++;
+				if (cb - j->gb[gi] < j->gn[gi])
+					a->grc[gi][v - j->grange[gi].lo]++;
 			}
 			if (v > floor)
 				push_cand(a, v, sc->index << CHUNK_BITS | i);
@@ -509,142 +466,66 @@ static void main_total(const struct job *j, struct tacc *a, const struct sel *sc
 	m->nonzero += count;
 	m->sum += sum;
 	m->max = max;
-	for (size_t i = 0; i < NPCT; i++)
-		m->lt[i] += lt[i];
 	for (size_t t = 0; t < nt; t++)
 		m->le[t] += le[t];
-	for (int g = 0; g < GROUPS; g++) {
-		a->gcount[g] += gcount[g];
-		a->gsum[g] += gsum[g];
-		a->glt[g] += glt[g];
+	for (int gi = 0; gi < GROUPS; gi++) {
+		a->gcount[gi] += gcount[gi];
+		a->gsum[gi] += gsum[gi];
 	}
 }
 
-/* The two-pass way, pass 1: a histogram of the non-zero values. */
-static void pass1_stage(struct macc *m, const struct sel *sc, int k)
+static inline void record(const struct job *j, int k, struct tacc *a, unsigned t, uint32_t v)
 {
-	const struct chunk *c = sc->c;
-	const uint32_t *col = c->m[k];
-	const uint64_t *pr = c->present[k], *nz = c->nonzero[k];
-	uint32_t *h = m->h, max = m->max;
-	uint64_t count = 0, nonzero = 0, sum = 0;
-
-	for (size_t w = 0; w < words_for(c->n); w++) {
-		uint64_t p = sc->bits[w] & pr[w];
-		if (!p)
-			continue;
-		uint64_t z = p & nz[w];
-		count += popcount64(p);
-		nonzero += popcount64(z);
-		for (const uint32_t *base = col + w * 64; z; z &= z - 1) {
-			uint32_t v = base[__builtin_ctzll(z)];
-			h[fine_bin(v)]++;
-			sum += v;
-			max = v > max ? v : max;
-		}
-	}
-	m->count += count;
-	m->nonzero += nonzero;
-	m->sum += sum;
-	m->max = max;
-}
-
-/* The two-pass way, pass 1 of the total: as a stage, and by hour and
- * weekday. */
-static void pass1_total(const struct job *j, struct tacc *a, const struct sel *sc)
-{
-	const struct chunk *c = sc->c;
-	const uint32_t *col = c->m[TOTAL_M];
-	const uint64_t *pr = c->present[TOTAL_M];
-	struct macc *m = &a->m[TOTAL_M];
-	uint32_t *h = m->h, *gh = a->gh, max = m->max;
-	uint64_t count = 0, sum = 0;
-	size_t nt = j->q->ntargets[j->dir];
-	const uint32_t *x = j->q->target_s[j->dir];
-
-	for (size_t w = 0; w < words_for(c->n); w++) {
-		uint64_t p = sc->bits[w] & pr[w];
-		count += popcount64(p);
-		for (; p; p &= p - 1) {
-			uint32_t i = (uint32_t)(w * 64) + (uint32_t)__builtin_ctzll(p);
-			uint32_t v = col[i], cb = coarse_bin(v);
-			unsigned hour, wd;
-			groups_of(c->lodged[i], j->f->tz, &hour, &wd);
-			for (size_t t = 0; t < nt; t++)
-				m->le[t] += v <= x[t];
-			h[fine_bin(v)]++;
-			sum += v;
-			max = v > max ? v : max;
-			a->gcount[hour]++;
-			a->gsum[hour] += v;
-			gh[hour * NCBINS + cb]++;
-			a->gcount[wd]++;
-			a->gsum[wd] += v;
-			gh[wd * NCBINS + cb]++;
-		}
-	}
-	m->count += count;
-	m->nonzero += count;
-	m->sum += sum;
-	m->max = max;
-}
-
-static inline void record(const struct targets *ts, struct tacc *a, struct macc *m,
-			  unsigned t, uint32_t v)
-{
-	const struct target *tg = &ts->tg[t];
+	const struct target *tg = &j->tg[k][t];
+	struct macc *m = &a->m[k];
 	if (tg->width <= COUNT_WIDTH_MAX)
 		m->cnt[t][v - tg->lo]++;
 	else if (!push_u32(&m->coll[t], v))
 		a->nomem = true;
 }
 
-/* The two-pass way, pass 2: the values in the bins that hold the ranks. */
-static void pass2_stage(const struct targets *ts, struct tacc *a, const struct sel *sc, int k)
+/* The second pass over a stage: the values of the bins still to count. */
+static void second_stage(const struct job *j, struct tacc *a, const struct sel *sc, int k)
 {
 	const struct chunk *c = sc->c;
 	const uint32_t *col = c->m[k];
 	const uint64_t *nz = c->nonzero[k];
-	struct macc *m = &a->m[k];
+	const uint8_t *tb = j->tb[k];
 
 	for (size_t w = 0; w < words_for(c->n); w++) {
 		uint64_t z = sc->bits[w] & nz[w];
 		for (const uint32_t *base = col + w * 64; z; z &= z - 1) {
 			uint32_t v = base[__builtin_ctzll(z)];
-			if (v - ts->lo < ts->span) {
-				unsigned t = ts->tb[fine_bin(v)];
-				if (t)
-					record(ts, a, m, t - 1, v);
-			}
+			unsigned t = tb[fine_bin(v)];
+			if (t)
+				record(j, k, a, t - 1, v);
 		}
 	}
 }
 
-static void pass2_total(const struct job *j, struct tacc *a, const struct sel *sc)
+/* The second pass over the totals: bins of the total and of the groups
+ * still to count, and the outlier candidates when asked again. */
+static void second_total(const struct job *j, struct tacc *a, const struct sel *sc)
 {
 	const struct chunk *c = sc->c;
-	const struct targets *ts = &j->t[TOTAL_M];
 	const uint32_t *col = c->m[TOTAL_M];
 	const uint64_t *pr = c->present[TOTAL_M];
-	struct macc *m = &a->m[TOTAL_M];
+	const uint8_t *tb = j->tb[TOTAL_M];
 
 	for (size_t w = 0; w < words_for(c->n); w++) {
 		for (uint64_t p = sc->bits[w] & pr[w]; p; p &= p - 1) {
 			uint32_t i = (uint32_t)(w * 64) + (uint32_t)__builtin_ctzll(p);
 			uint32_t v = col[i];
-			unsigned hour, wd;
-			if (v - ts->lo < ts->span) {
-				unsigned t = ts->tb[fine_bin(v)];
-				if (t)
-					record(ts, a, m, t - 1, v);
-			}
+			unsigned t = tb[fine_bin(v)], hour, wd;
+			if (t)
+				record(j, TOTAL_M, a, t - 1, v);
 			groups_of(c->lodged[i], j->f->tz, &hour, &wd);
 			int32_t cb = (int32_t)coarse_bin(v);
 			if (j->gbin[hour] == cb)
-				record(ts, a, m, j->gtarget[hour], v);
+				record(j, TOTAL_M, a, j->gtarget[hour], v);
 			if (j->gbin[wd] == cb)
-				record(ts, a, m, j->gtarget[wd], v);
-			if (v > j->cand_floor)
+				record(j, TOTAL_M, a, j->gtarget[wd], v);
+			if (j->second_cand && v > j->cand_floor)
 				push_cand(a, v, sc->index << CHUNK_BITS | i);
 		}
 	}
@@ -661,38 +542,20 @@ static void share(struct job *j, unsigned t, unsigned nt)
 		return;
 	}
 	for (int k = 0; k < MEASURES; k++) {
-		bool slow = j->plan[k].mode == MODE_SLOW;
-		if ((j->phase == PHASE_PASS1 || j->phase == PHASE_PASS2) != slow)
-			continue;
-		if (j->phase == PHASE_PASS2 && !j->t[k].n && k != TOTAL_M)
+		if (j->phase == PHASE_SECOND && !j->second[k])
 			continue;
 		for (size_t i = t; i < j->nsel; i += nt) {
 			const struct sel *sc = &j->sel[i];
-			switch (j->phase) {
-			case PHASE_SAMPLE:
+			if (j->phase == PHASE_SAMPLE)
 				sample_chunk(j, a, sc, k);
-				break;
-			case PHASE_MAIN:
-				if (k == TOTAL_M)
-					main_total(j, a, sc);
-				else
-					main_stage(&j->plan[k], a, sc, k);
-				break;
-			case PHASE_PASS1:
-				if (k == TOTAL_M)
-					pass1_total(j, a, sc);
-				else
-					pass1_stage(&a->m[k], sc, k);
-				break;
-			case PHASE_PASS2:
-				if (k == TOTAL_M)
-					pass2_total(j, a, sc);
-				else
-					pass2_stage(&j->t[k], a, sc, k);
-				break;
-			default:
-				break;
-			}
+			else if (j->phase == PHASE_MAIN && k == TOTAL_M)
+				main_total(j, a, sc);
+			else if (j->phase == PHASE_MAIN)
+				main_stage(&j->plan[k], a, sc, k);
+			else if (k == TOTAL_M)
+				second_total(j, a, sc);
+			else
+				second_stage(j, a, sc, k);
 		}
 	}
 }
@@ -751,183 +614,214 @@ static uint32_t locate(const uint32_t *h, uint32_t nbins, uint64_t rank, uint64_
 	return nbins - 1;
 }
 
-/* Add thread t's histogram of nbins into thread 0's. */
 static void add_bins(uint32_t *into, const uint32_t *from, size_t nbins)
 {
 	for (size_t b = 0; b < nbins; b++)
 		into[b] += from[b];
 }
 
-/* The range of values where rank `rank` of n lies, predicted from the
- * sample's histogram h (of s values). */
-static struct range predict(const uint32_t *h, uint32_t nbins, unsigned p, uint64_t s,
-			    void (*range_of)(uint32_t, uint32_t *, uint32_t *))
+/* The bins where the p-th percentile of the whole should lie, from the
+ * sample's histogram h of s values. */
+static void predict(const uint32_t *h, uint32_t nbins, unsigned p, uint64_t s, uint32_t *blo,
+		    uint32_t *bhi)
 {
 	uint64_t c = rank_of(p, s), mg = margin(p, s), before;
-	uint64_t lo_rank = c > mg ? c - mg : 1, hi_rank = c + mg < s ? c + mg : s;
-	uint32_t blo = locate(h, nbins, lo_rank, &before), bhi = locate(h, nbins, hi_rank, &before);
-	uint32_t lo, w, hlo, hw;
-	range_of(blo, &lo, &w);
-	range_of(bhi, &hlo, &hw);
-	return (struct range){.lo = lo, .width = hlo + (hw - 1) - lo + 1};
+	*blo = locate(h, nbins, c > mg ? c - mg : 1, &before);
+	*bhi = locate(h, nbins, c + mg < s ? c + mg : s, &before);
 }
 
-/* After the sample: how each measure is answered in the main pass. */
-static void plan_fast(struct job *j)
+/* After the sample: what the main pass counts second by second. */
+static void plan_main(struct job *j)
 {
 	struct tacc *a0 = &j->acc[0];
+	uint32_t blo[NPCT] = {0}, bhi[NPCT] = {0};
 
 	for (int k = 0; k < MEASURES; k++) {
 		struct macc *m0 = &a0->m[k];
 		struct plan *pl = &j->plan[k];
+		bool total = k == TOTAL_M;
 		for (unsigned t = 1; t < j->threads; t++) {
 			m0->scount += j->acc[t].m[k].scount;
 			m0->snonzero += j->acc[t].m[k].snonzero;
 			add_bins(m0->h, j->acc[t].m[k].h, NBINS);
 		}
 		m0->h[0] += (uint32_t)(m0->scount - m0->snonzero);
-		memset(pl, 0, sizeof *pl);
-		if (m0->scount < MIN_SAMPLE) {
-			pl->mode = MODE_COLLECT;
+		pl->n = 0;
+		memset(pl->rt, 0, sizeof pl->rt);
+		pl->collect = m0->scount < MIN_SAMPLE;
+		if (pl->collect)
 			continue;
-		}
-		pl->mode = MODE_FAST;
-		size_t first = k == TOTAL_M ? 0 : 1; /* stages: p50, p90, p95 */
-		for (size_t i = first; i < NPCT; i++) {
-			if (k != TOTAL_M && pcts[i] == 75)
+		for (size_t i = 0; i < NPCT; i++) {
+			if (!total && (pcts[i] == 25 || pcts[i] == 75))
 				continue;
-			struct range r = predict(m0->h, NBINS, pcts[i], m0->scount, fine_range);
-			/* percentiles come in increasing order: merge with the last
+			predict(m0->h, NBINS, pcts[i], m0->scount, &blo[i], &bhi[i]);
+			if (bhi[i] < EXACT)
+				continue; /* one-second bins: nothing to count */
+			uint32_t from = blo[i] < EXACT ? EXACT : blo[i], lo, w, hlo, hw;
+			fine_range(from, &lo, &w);
+			fine_range(bhi[i], &hlo, &hw);
+			if (hlo + hw - lo > RANGE_MAX)
+				continue; /* left to the second pass, if need be */
+			/* percentiles come in increasing order: join the last
 			 * range when they meet */
 			struct range *last = pl->n ? &pl->r[pl->n - 1] : NULL;
-			if (last && r.lo <= last->lo + last->width) {
-				uint32_t end = r.lo + r.width > last->lo + last->width
-						       ? r.lo + r.width
-						       : last->lo + last->width;
+			if (last && lo <= last->lo + last->width) {
+				uint32_t end = hlo + hw > last->lo + last->width ? hlo + hw
+										: last->lo + last->width;
 				last->width = end - last->lo;
 			} else {
-				pl->r[pl->n++] = r;
+				pl->r[pl->n++] = (struct range){lo, hlo + hw - lo};
 			}
-			pl->at[i] = (int)pl->n - 1;
+			for (uint32_t b = from; b <= bhi[i]; b++)
+				pl->rt[b - EXACT] = (uint8_t)pl->n;
 		}
-		for (size_t i = 0; i < pl->n; i++)
-			if (pl->r[i].width > RANGE_MAX)
-				pl->mode = MODE_SLOW;
-		pl->lo = pl->r[0].lo;
-		pl->span = pl->r[pl->n - 1].lo + pl->r[pl->n - 1].width - pl->lo;
 	}
 
-	/* the groups of the total */
+	/* the fence p75 + 3 (p75 - p25) is at least this, wherever the
+	 * quartiles lie in their predicted bins */
+	j->cand_floor = 0;
+	if (!j->plan[TOTAL_M].collect) {
+		uint32_t lo75, w75, lo25, w25;
+		fine_range(blo[2], &lo75, &w75);
+		fine_range(bhi[0], &lo25, &w25);
+		uint64_t hi25 = (uint64_t)lo25 + w25 - 1;
+		j->cand_floor = lo75 + (lo75 > hi25 ? 3 * (lo75 - hi25) : 0);
+	}
+
+	/* the groups of the total: each group's median */
 	for (unsigned t = 1; t < j->threads; t++) {
 		for (int g = 0; g < GROUPS; g++)
 			a0->gscount[g] += j->acc[t].gscount[g];
 		add_bins(a0->gh, j->acc[t].gh, (size_t)GROUPS * NCBINS);
 	}
 	for (int g = 0; g < GROUPS; g++) {
-		j->grange[g] = (struct range){0, 0};
-		if (a0->gscount[g] >= MIN_GROUP_SAMPLE)
-			j->grange[g] = predict(a0->gh + (size_t)g * NCBINS, NCBINS, 50,
-					       a0->gscount[g], coarse_range);
-		if (j->grange[g].width > RANGE_MAX)
-			j->plan[TOTAL_M].mode = MODE_SLOW;
-	}
-
-	/* outlier candidates: the fence p75 + 3 (p75 - p25) is at least
-	 * this, wherever the quartiles lie in their ranges */
-	const struct plan *pt = &j->plan[TOTAL_M];
-	j->cand_floor = 0;
-	if (pt->mode == MODE_FAST) {
-		uint64_t lo75 = pt->r[pt->at[2]].lo;
-		uint64_t hi25 = (uint64_t)pt->r[pt->at[0]].lo + pt->r[pt->at[0]].width - 1;
-		j->cand_floor = lo75 + (lo75 > hi25 ? 3 * (lo75 - hi25) : 0);
+		uint32_t glo, ghi, lo, w, hlo, hw;
+		j->gb[g] = j->gn[g] = 0;
+		if (a0->gscount[g] < MIN_GROUP_SAMPLE)
+			continue;
+		predict(a0->gh + (size_t)g * NCBINS, NCBINS, 50, a0->gscount[g], &glo, &ghi);
+		if (ghi < CEXACT)
+			continue;
+		glo = glo < CEXACT ? CEXACT : glo;
+		coarse_range(glo, &lo, &w);
+		coarse_range(ghi, &hlo, &hw);
+		if (hlo + hw - lo > RANGE_MAX)
+			continue;
+		j->gb[g] = glo;
+		j->gn[g] = ghi - glo + 1;
+		j->grange[g] = (struct range){lo, hlo + hw - lo};
 	}
 }
 
-/* Counts per second in each predicted range, for every thread. */
-static kerr alloc_ranges(struct job *j)
+/* Clear the sample's sums: the main pass fills the same ones. */
+static kerr prepare_main(struct job *j)
 {
 	for (unsigned t = 0; t < j->threads; t++) {
 		struct tacc *a = &j->acc[t];
+		memset(a->gh, 0, (size_t)GROUPS * NCBINS * sizeof *a->gh);
+		for (int g = 0; g < GROUPS; g++)
+			if (j->gn[g] && !(a->grc[g] = calloc(j->grange[g].width, sizeof(uint32_t))))
+				return KERR_NOMEM;
 		for (int k = 0; k < MEASURES; k++) {
 			const struct plan *pl = &j->plan[k];
-			if (pl->mode != MODE_FAST)
-				continue;
+			memset(a->m[k].h, 0, NBINS * sizeof *a->m[k].h);
 			for (size_t i = 0; i < pl->n; i++)
 				if (!(a->m[k].rc[i] = calloc(pl->r[i].width, sizeof(uint32_t))))
 					return KERR_NOMEM;
 		}
-		for (int g = 0; g < GROUPS; g++)
-			if (j->grange[g].width &&
-			    !(a->grc[g] = calloc(j->grange[g].width, sizeof(uint32_t))))
-				return KERR_NOMEM;
 	}
 	return KERR_OK;
 }
 
-/* The value of rank `rank` among counts per second from lo (the rank is
- * known to lie there). */
-static uint32_t walk(const uint32_t *rc, uint32_t lo, uint32_t width, uint64_t rank)
+/* The value of rank `rank` among the values of bin [lo, lo + width), which
+ * were counted second by second from `from` in rc. */
+static uint32_t walk(const uint32_t *rc, uint32_t from, uint32_t lo, uint32_t width,
+		     uint64_t rank)
 {
 	uint64_t cum = 0;
 	for (uint32_t o = 0; o < width; o++) {
-		cum += rc[o];
+		cum += rc[lo - from + o];
 		if (cum >= rank)
 			return lo + o;
 	}
 	return lo + width - 1;
 }
 
-static uint64_t range_total(const uint32_t *rc, uint32_t width)
-{
-	uint64_t n = 0;
-	for (uint32_t o = 0; o < width; o++)
-		n += rc[o];
-	return n;
-}
-
-/* Rank `rank` (1-based) among `zeros` zeros and the sorted non-zero values. */
+/* Rank `rank` (1-based) among `zeros` zeros and the sorted values. */
 static uint32_t sorted_rank(const struct u32vec *v, uint64_t zeros, uint64_t rank)
 {
 	return rank <= zeros ? 0 : v->v[rank - zeros - 1];
 }
 
-/* Thread 0's vector gets every thread's, sorted. */
-static kerr gather(struct job *j, struct u32vec *(*of)(struct tacc *, int), int which)
+/* The target for a bin (group -1: a fine bin of measure k, else a coarse
+ * bin of a group's totals), added when new. The table holds every ask a
+ * measure can make, so it never fills. */
+static int target_for(struct job *j, int k, int group, uint32_t bin)
 {
-	struct u32vec *into = of(&j->acc[0], which);
-	for (unsigned t = 1; t < j->threads; t++) {
-		const struct u32vec *from = of(&j->acc[t], which);
-		for (size_t i = 0; i < from->n; i++)
-			if (!push_u32(into, from->v[i]))
-				return KERR_NOMEM;
+	uint32_t lo, width;
+	if (group < 0)
+		fine_range(bin, &lo, &width);
+	else
+		coarse_range(bin, &lo, &width);
+	for (size_t t = 0; t < j->ntg[k]; t++)
+		if (j->tg[k][t].group == group && j->tg[k][t].lo == lo)
+			return (int)t;
+	size_t t = j->ntg[k]++;
+	j->tg[k][t] = (struct target){.lo = lo, .width = width, .group = group};
+	if (group < 0)
+		j->tb[k][bin] = (uint8_t)(t + 1);
+	else {
+		j->gbin[group] = (int32_t)bin;
+		j->gtarget[group] = (uint8_t)t;
 	}
-	if (into->n)
-		qsort(into->v, into->n, sizeof *into->v, cmp_u32);
-	return KERR_OK;
+	j->second[k] = true;
+	return (int)t;
 }
 
-static struct u32vec *all_of(struct tacc *a, int k)
-{
-	return &a->m[k].all;
-}
+/* A rank left to the second pass: rank `rank` within target t, to be
+ * written to *out. */
+struct ask {
+	int k, t;
+	uint64_t rank;
+	uint32_t *out;
+};
 
-static struct u32vec *gall_of(struct tacc *a, int g)
-{
-	return &a->gall[g];
-}
+struct asks {
+	struct ask a[MEASURES * MAX_QTARGETS];
+	size_t n;
+};
 
-/* After the main pass: the figures of measure k, or false when a predicted
- * range missed (the measure then goes the two-pass way). */
-static kerr finish_fast(struct job *j, int k, struct stats_measure *m,
-			struct stats_direction *out, bool *missed)
+/* The value of rank `rank` of measure k's histogram: at once, from the
+ * counts of the main pass, or left to the second pass. */
+static void answer_rank(struct job *j, int k, uint64_t rank, uint32_t *out, struct asks *as)
 {
-	struct tacc *a0 = &j->acc[0];
-	struct macc *m0 = &a0->m[k];
+	const struct macc *m0 = &j->acc[0].m[k];
 	const struct plan *pl = &j->plan[k];
-	uint32_t vals[NPCT] = {0};
-	kerr e = KERR_OK;
+	uint64_t before;
+	uint32_t b = locate(m0->h, NBINS, rank, &before), lo, width;
+	if (b < EXACT) {
+		*out = b;
+		return;
+	}
+	fine_range(b, &lo, &width);
+	unsigned r = pl->rt[b - EXACT];
+	if (r) {
+		*out = walk(m0->rc[r - 1], pl->r[r - 1].lo, lo, width, rank - before);
+		return;
+	}
+	as->a[as->n++] = (struct ask){k, target_for(j, k, -1, b), rank - before, out};
+}
 
-	*missed = false;
+/* After the main pass: the threads' sums of measure k added up, and every
+ * figure the histogram and the counts can give. */
+static kerr resolve_measure(struct job *j, int k, struct stats_measure *m,
+			    struct stats_direction *out, struct asks *as)
+{
+	struct macc *m0 = &j->acc[0].m[k];
+	const struct plan *pl = &j->plan[k];
+	bool total = k == TOTAL_M;
+	uint32_t *outs[NPCT] = {&out->p25, &m->median, &out->p75, &m->p90, &m->p95};
+
 	for (unsigned t = 1; t < j->threads; t++) {
 		const struct macc *mt = &j->acc[t].m[k];
 		m0->count += mt->count;
@@ -936,146 +830,103 @@ static kerr finish_fast(struct job *j, int k, struct stats_measure *m,
 		m0->max = mt->max > m0->max ? mt->max : m0->max;
 		for (size_t i = 0; i < STATS_MAX_TARGETS; i++)
 			m0->le[i] += mt->le[i];
-		if (pl->mode == MODE_FAST)
-			for (size_t i = 0; i < pl->n; i++) {
-				m0->lt[i] += mt->lt[i];
-				for (uint32_t o = 0; o < pl->r[i].width; o++)
-					m0->rc[i][o] += mt->rc[i][o];
-			}
+		if (pl->collect) {
+			for (size_t i = 0; i < mt->all.n; i++)
+				if (!push_u32(&m0->all, mt->all.v[i]))
+					return KERR_NOMEM;
+			continue;
+		}
+		add_bins(m0->h, mt->h, NBINS);
+		for (size_t i = 0; i < pl->n; i++)
+			add_bins(m0->rc[i], mt->rc[i], pl->r[i].width);
 	}
+	m0->h[0] += (uint32_t)(m0->count - m0->nonzero); /* zeros were not read */
 	memset(m, 0, sizeof *m);
 	if (!m0->count)
 		return KERR_OK;
-	uint64_t zeros = m0->count - m0->nonzero;
-	if (pl->mode == MODE_COLLECT) {
-		if ((e = gather(j, all_of, k)))
-			return e;
-		if (m0->all.n != m0->nonzero)
-			return KERR_NOMEM;
-	}
-	/* a stage's zeros were not read: below every range but one from 0 */
-	if (pl->mode == MODE_FAST && k != TOTAL_M) {
-		for (size_t i = 0; i < pl->n; i++) {
-			if (pl->r[i].lo == 0)
-				m0->rc[i][0] += (uint32_t)zeros;
-			else
-				m0->lt[i] += zeros;
-		}
-	}
-	for (size_t i = 0; i < NPCT; i++) {
-		uint64_t rank = rank_of(pcts[i], m0->count);
-		if (k != TOTAL_M && (pcts[i] == 25 || pcts[i] == 75))
-			continue;
-		if (pl->mode == MODE_COLLECT) {
-			/* the total's zeros were collected with the rest */
-			vals[i] = sorted_rank(&m0->all, k == TOTAL_M ? 0 : zeros, rank);
-			continue;
-		}
-		const struct range *r = &pl->r[pl->at[i]];
-		uint64_t lt = m0->lt[pl->at[i]];
-		if (rank <= lt || rank > lt + range_total(m0->rc[pl->at[i]], r->width)) {
-			*missed = true;
-			return KERR_OK;
-		}
-		vals[i] = walk(m0->rc[pl->at[i]], r->lo, r->width, rank - lt);
-	}
 	m->count = m0->count;
 	m->sum = m0->sum;
 	m->max = m0->max;
 	m->mean = mean_of(m0->sum, m0->count);
-	m->median = vals[1];
-	m->p90 = vals[3];
-	m->p95 = vals[4];
-	if (k == TOTAL_M) {
-		out->p25 = vals[0];
-		out->p75 = vals[2];
+	if (pl->collect && m0->all.n)
+		qsort(m0->all.v, m0->all.n, sizeof *m0->all.v, cmp_u32);
+	for (size_t i = 0; i < NPCT; i++) {
+		uint64_t rank = rank_of(pcts[i], m0->count);
+		if (!total && (pcts[i] == 25 || pcts[i] == 75))
+			continue;
+		if (pl->collect)
+			*outs[i] = sorted_rank(&m0->all, m0->count - m0->all.n, rank);
+		else
+			answer_rank(j, k, rank, outs[i], as);
+	}
+	if (total)
 		for (size_t i = 0; i < out->ntargets; i++)
 			out->within[i] = m0->le[i];
+	return KERR_OK;
+}
+
+/* After the main pass: count, sum, mean and median of the totals by hour
+ * and weekday. */
+static void resolve_groups(struct job *j, struct stats_direction *out, struct asks *as)
+{
+	struct tacc *a0 = &j->acc[0];
+	for (unsigned t = 1; t < j->threads; t++)
+		add_bins(a0->gh, j->acc[t].gh, (size_t)GROUPS * NCBINS);
+	for (int g = 0; g < GROUPS; g++) {
+		struct stats_group *sg = g < STATS_HOURS ? &out->hour[g]
+							 : &out->weekday[g - STATS_HOURS];
+		uint32_t lo, width;
+		uint64_t before;
+		for (unsigned t = 0; t < j->threads; t++) {
+			sg->count += j->acc[t].gcount[g];
+			sg->sum += j->acc[t].gsum[g];
+			if (t && j->gn[g])
+				add_bins(a0->grc[g], j->acc[t].grc[g], j->grange[g].width);
+		}
+		sg->mean = mean_of(sg->sum, sg->count);
+		if (!sg->count)
+			continue;
+		uint64_t rank = rank_of(50, sg->count);
+		uint32_t cb = locate(a0->gh + (size_t)g * NCBINS, NCBINS, rank, &before);
+		if (cb < CEXACT) {
+			sg->median = cb;
+			continue;
+		}
+		coarse_range(cb, &lo, &width);
+		if (cb - j->gb[g] < j->gn[g]) {
+			sg->median = walk(a0->grc[g], j->grange[g].lo, lo, width, rank - before);
+			continue;
+		}
+		as->a[as->n++] = (struct ask){TOTAL_M, target_for(j, TOTAL_M, g, cb), rank - before,
+					      &sg->median};
+	}
+}
+
+/* Counts per second for the second pass, for every thread. */
+static kerr prepare_second(struct job *j)
+{
+	for (unsigned t = 0; t < j->threads; t++) {
+		struct tacc *a = &j->acc[t];
+		if (j->second_cand)
+			a->ncand = 0;
+		for (int k = 0; k < MEASURES; k++)
+			for (size_t i = 0; i < j->ntg[k]; i++)
+				if (j->tg[k][i].width <= COUNT_WIDTH_MAX &&
+				    !(a->m[k].cnt[i] = calloc(j->tg[k][i].width, sizeof(uint32_t))))
+					return KERR_NOMEM;
 	}
 	return KERR_OK;
 }
 
-/* After the main pass: the totals by hour and weekday; false in *missed
- * when a group's predicted range missed. */
-static kerr finish_groups(struct job *j, struct stats_direction *out, bool *missed)
-{
-	struct tacc *a0 = &j->acc[0];
-	kerr e = KERR_OK;
-
-	*missed = false;
-	for (int g = 0; g < GROUPS && !e; g++) {
-		const struct range *gr = &j->grange[g];
-		struct stats_group *sg = g < STATS_HOURS ? &out->hour[g]
-							 : &out->weekday[g - STATS_HOURS];
-		uint64_t lt = 0, count = 0, sum = 0;
-		for (unsigned t = 0; t < j->threads; t++) {
-			const struct tacc *a = &j->acc[t];
-			count += a->gcount[g];
-			sum += a->gsum[g];
-			lt += a->glt[g];
-			if (t && gr->width)
-				for (uint32_t o = 0; o < gr->width; o++)
-					a0->grc[g][o] += a->grc[g][o];
-		}
-		sg->count = count;
-		sg->sum = sum;
-		sg->mean = mean_of(sum, count);
-		sg->median = 0;
-		if (!count)
-			continue;
-		uint64_t rank = rank_of(50, count);
-		if (!gr->width) {
-			e = gather(j, gall_of, g);
-			if (!e)
-				sg->median = a0->gall[g].v[rank - 1];
-			continue;
-		}
-		if (rank <= lt || rank > lt + range_total(a0->grc[g], gr->width)) {
-			*missed = true;
-			return KERR_OK;
-		}
-		sg->median = walk(a0->grc[g], gr->lo, gr->width, rank - lt);
-	}
-	return e;
-}
-
-/* ------------------------------------------------------------------ */
-/* the two-pass way                                                    */
-
-/* The target for a bin (group -1: a fine bin of the measure, else a coarse
- * bin of a group's totals), added when new. The table is sized for every
- * ask a measure makes, so it never fills. */
-static int target_for(struct job *j, int k, int group, uint32_t bin)
-{
-	struct targets *ts = &j->t[k];
-	uint32_t lo, width;
-	if (group < 0)
-		fine_range(bin, &lo, &width);
-	else
-		coarse_range(bin, &lo, &width);
-	for (size_t t = 0; t < ts->n; t++)
-		if (ts->tg[t].group == group && ts->tg[t].lo == lo)
-			return (int)t;
-	ts->tg[ts->n] = (struct target){.lo = lo, .width = width, .group = group};
-	if (group < 0)
-		ts->tb[bin] = (uint8_t)(ts->n + 1);
-	else {
-		j->gbin[group] = (int32_t)bin;
-		j->gtarget[group] = (uint8_t)ts->n;
-	}
-	return (int)ts->n++;
-}
-
-/* After pass 2: target t of measure k added up into thread 0's counts, or
- * its collected values sorted there. */
+/* After the second pass: target t of measure k added up into thread 0's
+ * counts, or its collected values sorted there. */
 static kerr merge_target(struct job *j, int k, size_t t)
 {
 	struct macc *m0 = &j->acc[0].m[k];
-	const struct target *tg = &j->t[k].tg[t];
+	const struct target *tg = &j->tg[k][t];
 	if (tg->width <= COUNT_WIDTH_MAX) {
 		for (unsigned th = 1; th < j->threads; th++)
-			for (uint32_t o = 0; o < tg->width; o++)
-				m0->cnt[t][o] += j->acc[th].m[k].cnt[t][o];
+			add_bins(m0->cnt[t], j->acc[th].m[k].cnt[t], tg->width);
 		return KERR_OK;
 	}
 	for (unsigned th = 1; th < j->threads; th++) {
@@ -1089,228 +940,22 @@ static kerr merge_target(struct job *j, int k, size_t t)
 	return KERR_OK;
 }
 
-/* The value of 1-based rank `rank` among the values of target t. */
-static uint32_t target_rank(const struct job *j, int k, size_t t, uint64_t rank)
-{
-	const struct target *tg = &j->t[k].tg[t];
-	const struct macc *m0 = &j->acc[0].m[k];
-	if (tg->width > COUNT_WIDTH_MAX)
-		return m0->coll[t].v[rank - 1];
-	return walk(m0->cnt[t], tg->lo, tg->width, rank);
-}
-
-/* An answer waiting on pass 2: in target t, the value of rank `rank`.
- * t < 0: answered already. */
-struct ask {
-	int t;
-	uint64_t rank;
-};
-
-/* What a measure asks of pass 2, and where the answers go. */
-struct asks {
-	struct ask pct[NPCT];
-	uint32_t *out[NPCT];
-	struct ask group[GROUPS];
-};
-
-static void ask_rank(struct job *j, int k, uint64_t rank, struct ask *q, uint32_t *value)
-{
-	uint64_t before;
-	uint32_t b = locate(j->acc[0].m[k].h, NBINS, rank, &before);
-	q->t = -1;
-	if (b < EXACT) {
-		*value = b;
-		return;
-	}
-	q->t = target_for(j, k, -1, b);
-	q->rank = rank - before;
-}
-
-/* After pass 1: add up the threads' sums of measure k, answer what the
- * histogram answers, and leave the rest to pass 2. */
-static void plan_slow(struct job *j, int k, struct stats_direction *out,
-		      struct stats_measure *m, struct asks *as)
-{
-	struct macc *m0 = &j->acc[0].m[k];
-	bool total = k == TOTAL_M;
-
-	for (unsigned t = 1; t < j->threads; t++) {
-		const struct macc *mt = &j->acc[t].m[k];
-		m0->count += mt->count;
-		m0->nonzero += mt->nonzero;
-		m0->sum += mt->sum;
-		m0->max = mt->max > m0->max ? mt->max : m0->max;
-		add_bins(m0->h, mt->h, NBINS);
-	}
-	m0->h[0] += (uint32_t)(m0->count - m0->nonzero); /* zeros were not read */
-	memset(m, 0, sizeof *m);
-	for (size_t i = 0; i < NPCT; i++)
-		as->pct[i].t = -1;
-	for (int g = 0; g < GROUPS; g++)
-		as->group[g].t = -1;
-	if (!m0->count)
-		return;
-	m->count = m0->count;
-	m->sum = m0->sum;
-	m->max = m0->max;
-	m->mean = mean_of(m0->sum, m0->count);
-	as->out[0] = &out->p25;
-	as->out[1] = &m->median;
-	as->out[2] = &out->p75;
-	as->out[3] = &m->p90;
-	as->out[4] = &m->p95;
-	for (size_t i = 0; i < NPCT; i++)
-		if (total || (pcts[i] != 25 && pcts[i] != 75))
-			ask_rank(j, k, rank_of(pcts[i], m0->count), &as->pct[i], as->out[i]);
-	if (!total)
-		return;
-	for (unsigned t = 0; t < j->threads; t++) {
-		const struct tacc *a = &j->acc[t];
-		for (int g = 0; g < GROUPS; g++) {
-			struct stats_group *sg = g < STATS_HOURS ? &out->hour[g]
-								 : &out->weekday[g - STATS_HOURS];
-			sg->count += a->gcount[g];
-			sg->sum += a->gsum[g];
-		}
-		if (t)
-			add_bins(j->acc[0].gh, a->gh, (size_t)GROUPS * NCBINS);
-	}
-	for (int g = 0; g < GROUPS; g++) {
-		struct stats_group *sg = g < STATS_HOURS ? &out->hour[g]
-							 : &out->weekday[g - STATS_HOURS];
-		sg->mean = mean_of(sg->sum, sg->count);
-		if (!sg->count)
-			continue;
-		uint64_t before, rank = rank_of(50, sg->count);
-		uint32_t cb = locate(j->acc[0].gh + (size_t)g * NCBINS, NCBINS, rank, &before);
-		if (cb < CEXACT) {
-			sg->median = cb;
-			continue;
-		}
-		as->group[g] = (struct ask){.t = target_for(j, k, g, cb), .rank = rank - before};
-	}
-	/* the fence is at least this, wherever p25 and p75 lie in their bins */
-	const struct targets *ts = &j->t[k];
-	uint64_t lo75 = as->pct[2].t >= 0 ? ts->tg[as->pct[2].t].lo : out->p75;
-	uint64_t hi25 = as->pct[0].t >= 0
-				? (uint64_t)ts->tg[as->pct[0].t].lo + ts->tg[as->pct[0].t].width - 1
-				: out->p25;
-	j->cand_floor = lo75 + (lo75 > hi25 ? 3 * (lo75 - hi25) : 0);
-}
-
-/* After pass 2: the answers left to it. */
-static kerr finish_slow(struct job *j, int k, struct stats_direction *out, const struct asks *as)
+/* After the second pass: the ranks left to it. */
+static kerr finish_second(struct job *j, const struct asks *as)
 {
 	kerr e = KERR_OK;
-	for (size_t t = 0; t < j->t[k].n && !e; t++)
-		e = merge_target(j, k, t);
-	if (e)
-		return e;
-	for (size_t i = 0; i < NPCT; i++)
-		if (as->pct[i].t >= 0)
-			*as->out[i] = target_rank(j, k, (size_t)as->pct[i].t, as->pct[i].rank);
-	for (int g = 0; g < GROUPS; g++) {
-		if (as->group[g].t < 0)
-			continue;
-		uint32_t v = target_rank(j, k, (size_t)as->group[g].t, as->group[g].rank);
-		if (g < STATS_HOURS)
-			out->hour[g].median = v;
+	for (int k = 0; k < MEASURES; k++)
+		for (size_t t = 0; t < j->ntg[k] && !e; t++)
+			e = merge_target(j, k, t);
+	for (size_t i = 0; i < as->n && !e; i++) {
+		const struct ask *q = &as->a[i];
+		const struct target *tg = &j->tg[q->k][q->t];
+		const struct macc *m0 = &j->acc[0].m[q->k];
+		if (tg->width > COUNT_WIDTH_MAX)
+			*q->out = m0->coll[q->t].v[q->rank - 1];
 		else
-			out->weekday[g - STATS_HOURS].median = v;
+			*q->out = walk(m0->cnt[q->t], tg->lo, tg->lo, tg->width, q->rank);
 	}
-	return KERR_OK;
-}
-
-/* Where pass 2 may look: the span of a measure's fine targets. */
-static void target_span(struct targets *ts)
-{
-	uint32_t lo = UINT32_MAX, hi = 0;
-	for (size_t i = 0; i < ts->n; i++) {
-		if (ts->tg[i].group >= 0)
-			continue;
-		uint32_t end = ts->tg[i].lo + (ts->tg[i].width - 1);
-		lo = ts->tg[i].lo < lo ? ts->tg[i].lo : lo;
-		hi = end > hi ? end : hi;
-	}
-	ts->lo = lo;
-	ts->span = lo <= hi ? hi - lo + 1 : 0;
-}
-
-/* Clear a measure's sums (and for the total, the groups' and the
- * candidates) before it is read again the two-pass way. */
-static void clear_measure(struct job *j, int k)
-{
-	for (unsigned t = 0; t < j->threads; t++) {
-		struct tacc *a = &j->acc[t];
-		struct macc *m = &a->m[k];
-		m->count = m->nonzero = m->sum = 0;
-		m->max = 0;
-		memset(m->le, 0, sizeof m->le);
-		memset(m->h, 0, NBINS * sizeof *m->h);
-		if (k == TOTAL_M) {
-			memset(a->gcount, 0, sizeof a->gcount);
-			memset(a->gsum, 0, sizeof a->gsum);
-			memset(a->gh, 0, (size_t)GROUPS * NCBINS * sizeof *a->gh);
-			a->ncand = 0;
-		}
-	}
-	j->t[k].n = 0;
-	memset(j->t[k].tb, 0, sizeof j->t[k].tb);
-}
-
-/* Answer the measures whose plan is MODE_SLOW, the two-pass way. */
-static kerr answer_slow(struct job *j, struct stats_direction *out, const enum stage *at_slot)
-{
-	struct asks as[MEASURES];
-	bool any = false;
-	kerr e = KERR_OK;
-
-	for (int k = 0; k < MEASURES; k++) {
-		if (j->plan[k].mode != MODE_SLOW)
-			continue;
-		any = true;
-		clear_measure(j, k);
-		if (k == TOTAL_M) {
-			for (int g = 0; g < GROUPS; g++)
-				j->gbin[g] = -1;
-			memset(out->hour, 0, sizeof out->hour);
-			memset(out->weekday, 0, sizeof out->weekday);
-		}
-	}
-	if (!any)
-		return KERR_OK;
-	run(j, PHASE_PASS1);
-	for (int k = 0; k < MEASURES; k++) {
-		if (j->plan[k].mode != MODE_SLOW)
-			continue;
-		plan_slow(j, k, out, k == TOTAL_M ? &out->total : &out->stage[at_slot[k]], &as[k]);
-		target_span(&j->t[k]);
-		for (unsigned t = 0; t < j->threads; t++)
-			for (size_t i = 0; i < j->t[k].n; i++) {
-				struct macc *m = &j->acc[t].m[k];
-				free(m->cnt[i]);
-				m->cnt[i] = NULL;
-				m->coll[i].n = 0;
-				if (j->t[k].tg[i].width <= COUNT_WIDTH_MAX &&
-				    !(m->cnt[i] = calloc(j->t[k].tg[i].width, sizeof(uint32_t))))
-					e = KERR_NOMEM;
-			}
-	}
-	if (e)
-		return e;
-	run(j, PHASE_PASS2);
-	for (unsigned t = 0; t < j->threads; t++)
-		if (j->acc[t].nomem)
-			return KERR_NOMEM;
-	for (int k = 0; k < MEASURES && !e; k++)
-		if (j->plan[k].mode == MODE_SLOW)
-			e = finish_slow(j, k, out, &as[k]);
-	if (j->plan[TOTAL_M].mode == MODE_SLOW)
-		for (size_t i = 0; i < out->ntargets; i++) {
-			out->within[i] = 0;
-			for (unsigned t = 0; t < j->threads; t++)
-				out->within[i] += j->acc[t].m[TOTAL_M].le[i];
-		}
 	return e;
 }
 
@@ -1387,30 +1032,66 @@ static void reset_job(struct job *j)
 		memset(a->gcount, 0, sizeof a->gcount);
 		memset(a->gsum, 0, sizeof a->gsum);
 		memset(a->gscount, 0, sizeof a->gscount);
-		memset(a->glt, 0, sizeof a->glt);
 		memset(a->gh, 0, (size_t)GROUPS * NCBINS * sizeof *a->gh);
 		a->ncand = 0;
 		a->nomem = false;
 		for (int g = 0; g < GROUPS; g++) {
 			free(a->grc[g]);
 			a->grc[g] = NULL;
-			a->gall[g].n = 0;
 		}
 		for (int k = 0; k < MEASURES; k++) {
 			struct macc *m = &a->m[k];
 			m->scount = m->snonzero = 0;
 			m->count = m->nonzero = m->sum = 0;
 			m->max = 0;
-			memset(m->lt, 0, sizeof m->lt);
 			memset(m->le, 0, sizeof m->le);
-			m->all.n = 0;
 			memset(m->h, 0, NBINS * sizeof *m->h);
+			m->all.n = 0;
 			for (size_t i = 0; i < NPCT; i++) {
 				free(m->rc[i]);
 				m->rc[i] = NULL;
 			}
+			for (size_t i = 0; i < MAX_QTARGETS; i++) {
+				free(m->cnt[i]);
+				m->cnt[i] = NULL;
+				m->coll[i].n = 0;
+			}
 		}
 	}
+	for (int k = 0; k < MEASURES; k++) {
+		j->second[k] = false;
+		j->ntg[k] = 0;
+		memset(j->tb[k], 0, sizeof j->tb[k]);
+	}
+	for (int g = 0; g < GROUPS; g++)
+		j->gbin[g] = -1;
+	j->second_cand = false;
+}
+
+/* Is *out one of the figures still waiting for the second pass? */
+static const struct ask *pending(const struct asks *as, const uint32_t *out)
+{
+	for (size_t i = 0; i < as->n; i++)
+		if (as->a[i].out == out)
+			return &as->a[i];
+	return NULL;
+}
+
+/* The outlier candidates of the main pass are enough when the fence is at
+ * least the bound they were collected above; else the second pass collects
+ * them again above the fence, or above the least the fence can be. */
+static void check_candidates(struct job *j, struct stats_direction *out, const struct asks *as)
+{
+	const struct ask *q25 = pending(as, &out->p25), *q75 = pending(as, &out->p75);
+	uint64_t lo75 = q75 ? j->tg[TOTAL_M][q75->t].lo : out->p75;
+	uint64_t hi25 = q25 ? (uint64_t)j->tg[TOTAL_M][q25->t].lo + j->tg[TOTAL_M][q25->t].width - 1
+			    : out->p25;
+	uint64_t least = lo75 + (lo75 > hi25 ? 3 * (lo75 - hi25) : 0);
+	if (least >= j->cand_floor)
+		return;
+	j->cand_floor = least;
+	j->second_cand = true;
+	j->second[TOTAL_M] = true;
 }
 
 static kerr query_direction(const struct stats *s, struct job *j, enum stage_direction dir,
@@ -1420,7 +1101,9 @@ static kerr query_direction(const struct stats *s, struct job *j, enum stage_dir
 	size_t nwords = 0;
 	kerr e = KERR_OK;
 	uint64_t *bits = NULL;
+	struct asks *as = NULL;
 	enum stage at_slot[MEASURES];
+	bool any = false;
 
 	j->dir = dir;
 	out->asked = true;
@@ -1443,8 +1126,13 @@ static kerr query_direction(const struct stats *s, struct job *j, enum stage_dir
 	if (!j->nsel)
 		return KERR_OK;
 	j->threads = threads < j->nsel ? threads : (unsigned)j->nsel;
-	if (!(bits = malloc(nwords * sizeof *bits)))
-		return KERR_NOMEM;
+	bits = malloc(nwords * sizeof *bits);
+	as = malloc(sizeof *as);
+	if (!bits || !as) {
+		e = KERR_NOMEM;
+		goto out;
+	}
+	as->n = 0;
 	for (size_t i = 0, w = 0; i < j->nsel; i++) {
 		j->sel[i].bits = bits + w;
 		w += words_for(j->sel[i].c->n);
@@ -1456,35 +1144,37 @@ static kerr query_direction(const struct stats *s, struct job *j, enum stage_dir
 		for (int k = 0; k < TOTAL_KINDS; k++)
 			out->by_total[k] += j->acc[t].by_total[k];
 	}
-	for (int k = 0; k < MEASURES; k++)
-		j->plan[k].mode = MODE_FAST; /* the sample is taken for every one */
 	run(j, PHASE_SAMPLE);
-	plan_fast(j);
-	if ((e = alloc_ranges(j)))
+	plan_main(j);
+	if ((e = prepare_main(j)))
 		goto out;
 	run(j, PHASE_MAIN);
 	for (unsigned t = 0; t < j->threads; t++)
 		if (j->acc[t].nomem)
 			e = KERR_NOMEM;
-	for (int k = 0; k < MEASURES && !e; k++) {
-		bool missed = false;
-		if (j->plan[k].mode == MODE_SLOW)
-			continue;
-		e = finish_fast(j, k, k == TOTAL_M ? &out->total : &out->stage[at_slot[k]], out,
-				&missed);
-		if (!e && !missed && k == TOTAL_M)
-			e = finish_groups(j, out, &missed);
-		if (!e && !missed && k == TOTAL_M && out->total.count) {
-			out->fence_s = out->p75 + 3 * (uint64_t)(out->p75 - out->p25);
-			missed = out->fence_s < j->cand_floor;
-		}
-		if (missed)
-			j->plan[k].mode = MODE_SLOW;
-	}
-	if (!e)
-		e = answer_slow(j, out, at_slot);
+	for (int k = 0; k < MEASURES && !e; k++)
+		e = resolve_measure(j, k, k == TOTAL_M ? &out->total : &out->stage[at_slot[k]], out,
+				    as);
 	if (e)
 		goto out;
+	if (out->total.count) {
+		resolve_groups(j, out, as);
+		check_candidates(j, out, as);
+	}
+	for (int k = 0; k < MEASURES; k++)
+		any |= j->second[k];
+	if (any) {
+		if ((e = prepare_second(j)))
+			goto out;
+		run(j, PHASE_SECOND);
+		for (unsigned t = 0; t < j->threads; t++)
+			if (j->acc[t].nomem)
+				e = KERR_NOMEM;
+		if (!e)
+			e = finish_second(j, as);
+		if (e)
+			goto out;
+	}
 	if (out->total.count) {
 		out->fence_s = out->p75 + 3 * (uint64_t)(out->p75 - out->p25);
 		list_outliers(s, j, q->outliers, out);
@@ -1501,6 +1191,7 @@ static kerr query_direction(const struct stats *s, struct job *j, enum stage_dir
 		}
 	}
 out:
+	free(as);
 	free(bits);
 	return e;
 }
@@ -1577,10 +1268,8 @@ static void job_free(struct job *j)
 		free(a->gh);
 		free(a->mask);
 		free(a->cand);
-		for (int g = 0; g < GROUPS; g++) {
+		for (int g = 0; g < GROUPS; g++)
 			free(a->grc[g]);
-			free(a->gall[g].v);
-		}
 		for (int k = 0; k < MEASURES; k++) {
 			struct macc *m = &a->m[k];
 			free(m->h);
