@@ -527,6 +527,11 @@ kerr stats_new(unsigned threads, struct stats **out)
 		free(s);
 		return KERR_NOMEM;
 	}
+	if (pthread_mutex_init(&s->spare_lock, NULL)) {
+		pthread_rwlock_destroy(&s->lock);
+		free(s);
+		return KERR_NOMEM;
+	}
 	*out = s;
 	return KERR_OK;
 }
@@ -542,6 +547,8 @@ void stats_free(struct stats *s)
 	free(s->slot);
 	for (int d = 0; d < STATS_DIM_COUNT; d++)
 		dict_free(&s->dict[d]);
+	stats_query_spare_free(s);
+	pthread_mutex_destroy(&s->spare_lock);
 	pthread_rwlock_destroy(&s->lock);
 	free(s);
 }

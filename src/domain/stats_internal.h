@@ -68,6 +68,9 @@ struct stats {
 	size_t mask, used;
 	struct dict dict[STATS_DIM_COUNT];
 	size_t rows;
+	/* a query's workspace kept for the next query (stats_query.c) */
+	pthread_mutex_t spare_lock;
+	void *spare;
 };
 
 static inline size_t words_for(uint32_t rows)
@@ -99,7 +102,9 @@ int64_t stats_month_start(int32_t month);
 void stats_number_text(uint64_t v, char out[19]);
 
 /* Answer a query under the read lock (stats_query.c). */
-kerr stats_query_locked(const struct stats *s, const struct stats_query *q,
-			struct stats_result *r);
+kerr stats_query_locked(struct stats *s, const struct stats_query *q, struct stats_result *r);
+
+/* Free the workspace kept for the next query (stats_query.c). */
+void stats_query_spare_free(struct stats *s);
 
 #endif

@@ -212,12 +212,14 @@ struct plan {
 /* A bin the second pass counts second by second (or collects). */
 struct target {
 	uint32_t lo, width;
+	uint32_t bin;
 	int group; /* -1: a fine bin of the measure; else a group's coarse bin */
 };
 
 /* One thread's sums for one measure. */
 struct macc {
 	uint64_t scount, snonzero; /* in the sample */
+	uint32_t smax;
 	uint64_t count, nonzero, sum;
 	uint32_t max;
 	uint32_t *h;          /* NBINS: the sample's, then the main pass's */
@@ -233,7 +235,7 @@ struct tacc {
 	uint64_t declarations, by_total[TOTAL_KINDS];
 	uint8_t *mask; /* CHUNK_ROWS */
 	struct macc m[MEASURES];
-	uint64_t gcount[GROUPS], gsum[GROUPS], gscount[GROUPS];
+	uint64_t gsum[GROUPS], gscount[GROUPS];
 	uint32_t *gh;          /* GROUPS * NCBINS: the sample's, then the pass's */
 	uint32_t *grc[GROUPS]; /* each group's predicted range, per second */
 	struct cand *cand;
@@ -253,8 +255,9 @@ struct job {
 	const struct stats_query *q;
 	enum stage_direction dir;
 	struct sel *sel;
-	size_t nsel;
+	size_t nsel, capsel;
 	unsigned threads; /* threads of this direction's run */
+	unsigned nacc;    /* threads with sums allocated */
 	enum phase phase;
 	struct tacc acc[STATS_MAX_THREADS];
 	struct plan plan[MEASURES];
@@ -268,6 +271,9 @@ struct job {
 	struct target tg[MEASURES][MAX_QTARGETS];
 	size_t ntg[MEASURES];
 	uint8_t tb[MEASURES][NBINS]; /* fine bin -> its target + 1, or 0 */
+	/* every thread's histograms may be non-zero below these bins */
+	uint32_t hdirty[MEASURES];
+	uint32_t gdirty;
 	int32_t gbin[GROUPS];        /* each group's targeted coarse bin, or -1 */
 	uint8_t gtarget[GROUPS];     /* and its target (of the total) */
 };
@@ -289,9 +295,9 @@ static void push_cand(struct tacc *a, uint32_t v, uint32_t h)
  * time seen at offset tz (the sum is positive: lodged >= LODGED_MIN). */
 static inline void groups_of(uint32_t lodged, int64_t tz, unsigned *hour, unsigned *wd)
 {
-	uint64_t local = (uint64_t)((int64_t)lodged + tz);
-	*hour = (unsigned)(local / 3600 % 24);
-	*wd = STATS_HOURS + (unsigned)((local / 86400 + 3) % 7); /* 1970-01-01: Thursday */
+	uint64_t hours = (uint64_t)((int64_t)lodged + tz) / 3600;
+	*hour = (unsigned)(hours % 24);
+	*wd = STATS_HOURS + (unsigned)((hours / 24 + 3) % 7); /* 1970-01-01: Thursday */
 }
 
 /* ------------------------------------------------------------------ */
@@ -338,7 +344,7 @@ static void sample_chunk(const struct job *j, struct tacc *a, const struct sel *
 	const uint32_t *col = c->m[k];
 	const uint64_t *pr = c->present[k], *nz = c->nonzero[k];
 	struct macc *m = &a->m[k];
-	uint32_t *h = m->h;
+	uint32_t *h = m->h, smax = m->smax;
 
 	for (size_t w = 0; w < words_for(c->n); w += SAMPLE_STRIDE) {
 		uint64_t p = sc->bits[w] & pr[w];
@@ -349,6 +355,7 @@ static void sample_chunk(const struct job *j, struct tacc *a, const struct sel *
 				uint32_t i = (uint32_t)(w * 64) + (uint32_t)__builtin_ctzll(p);
 				uint32_t v = c->m[k][i], cb = coarse_bin(v);
 				unsigned hour, wd;
+				smax = v > smax ? v : smax;
 				groups_of(c->lodged[i], j->f->tz, &hour, &wd);
 				a->gscount[hour]++;
 				a->gscount[wd]++;
@@ -359,9 +366,13 @@ static void sample_chunk(const struct job *j, struct tacc *a, const struct sel *
 		}
 		uint64_t z = p & nz[w];
 		m->snonzero += popcount64(z);
-		for (const uint32_t *base = col + w * 64; z; z &= z - 1)
-			h[fine_bin(base[__builtin_ctzll(z)])]++;
+		for (const uint32_t *base = col + w * 64; z; z &= z - 1) {
+			uint32_t v = base[__builtin_ctzll(z)];
+			smax = v > smax ? v : smax;
+			h[fine_bin(v)]++;
+		}
 	}
+	m->smax = smax;
 }
 
 /* The main pass over a stage of one chunk: histogram, sum and maximum of
@@ -411,35 +422,46 @@ static void main_stage(const struct plan *pl, struct tacc *a, const struct sel *
 }
 
 /* The main pass over the totals of one chunk (zeros read too): as a stage,
- * within each target, by hour and weekday (coarse histograms and the
- * predicted median ranges), and the outlier candidates. */
+ * within each target, by hour and weekday (coarse histograms, which also
+ * give the counts, sums kept in four lanes so that rows of the same hour
+ * do not wait on each other, and the predicted median ranges), and the
+ * outlier candidates. */
 static void main_total(const struct job *j, struct tacc *a, const struct sel *sc)
 {
 	const struct chunk *c = sc->c;
 	const struct plan *pl = &j->plan[TOTAL_M];
-	const uint32_t *col = c->m[TOTAL_M];
+	const uint32_t *col = c->m[TOTAL_M], *lodged = c->lodged;
 	const uint64_t *pr = c->present[TOTAL_M];
 	struct macc *m = &a->m[TOTAL_M];
 	size_t nt = j->q->ntargets[j->dir];
 	uint32_t *h = m->h, *gh = a->gh, max = m->max, x[STATS_MAX_TARGETS];
-	uint64_t count = 0, sum = 0, le[STATS_MAX_TARGETS] = {0};
-	uint64_t gcount[GROUPS] = {0}, gsum[GROUPS] = {0}, floor = j->cand_floor;
-	int64_t tz = j->f->tz;
+	uint32_t gb[GROUPS], gn[GROUPS], glo[GROUPS];
+	uint64_t count = 0, sum = 0, le[STATS_MAX_TARGETS] = {0}, gsum[4][GROUPS] = {{0}};
+	uint64_t floor = j->cand_floor, tz = (uint64_t)j->f->tz;
+	bool collect = pl->collect;
 
 	for (size_t t = 0; t < nt; t++)
 		x[t] = j->q->target_s[j->dir][t];
+	for (int g = 0; g < GROUPS; g++) {
+		gb[g] = j->gb[g];
+		gn[g] = j->gn[g];
+		glo[g] = j->grange[g].lo;
+	}
 	for (size_t w = 0; w < words_for(c->n); w++) {
 		uint64_t p = sc->bits[w] & pr[w];
 		count += popcount64(p);
 		for (; p; p &= p - 1) {
 			uint32_t i = (uint32_t)(w * 64) + (uint32_t)__builtin_ctzll(p);
 			uint32_t v = col[i], cb = coarse_bin(v);
-			unsigned g[2];
+			/* lodged + tz > 0: see groups_of */
+			uint64_t hours = ((uint64_t)lodged[i] + tz) / 3600;
+			unsigned hour = (unsigned)(hours % 24);
+			unsigned wd = STATS_HOURS + (unsigned)((hours / 24 + 3) % 7);
 			sum += v;
 			max = v > max ? v : max;
 			for (size_t t = 0; t < nt; t++)
 				le[t] += v <= x[t];
-			if (pl->collect) {
+			if (collect) {
 				if (!push_u32(&m->all, v))
 					a->nomem = true;
 			} else {
@@ -449,15 +471,14 @@ static void main_total(const struct job *j, struct tacc *a, const struct sel *sc
 				if (r)
 					m->rc[r - 1][v - pl->r[r - 1].lo]++;
 			}
-			groups_of(c->lodged[i], tz, &g[0], &g[1]);
-			for (int e = 0; e < 2; e++) {
-				unsigned gi = g[e];
-				gcount[gi]++;
-				gsum[gi] += v;
-				gh[gi * NCBINS + cb]++;
-				if (cb - j->gb[gi] < j->gn[gi])
-					a->grc[gi][v - j->grange[gi].lo]++;
-			}
+			gsum[i & 3][hour] += v;
+			gsum[i & 3][wd] += v;
+			gh[hour * NCBINS + cb]++;
+			gh[wd * NCBINS + cb]++;
+			if (cb - gb[hour] < gn[hour])
+				a->grc[hour][v - glo[hour]]++;
+			if (cb - gb[wd] < gn[wd])
+				a->grc[wd][v - glo[wd]]++;
 			if (v > floor)
 				push_cand(a, v, sc->index << CHUNK_BITS | i);
 		}
@@ -468,10 +489,8 @@ static void main_total(const struct job *j, struct tacc *a, const struct sel *sc
 	m->max = max;
 	for (size_t t = 0; t < nt; t++)
 		m->le[t] += le[t];
-	for (int gi = 0; gi < GROUPS; gi++) {
-		a->gcount[gi] += gcount[gi];
-		a->gsum[gi] += gsum[gi];
-	}
+	for (int g = 0; g < GROUPS; g++)
+		a->gsum[g] += gsum[0][g] + gsum[1][g] + gsum[2][g] + gsum[3][g];
 }
 
 static inline void record(const struct job *j, int k, struct tacc *a, unsigned t, uint32_t v)
@@ -614,20 +633,49 @@ static uint32_t locate(const uint32_t *h, uint32_t nbins, uint64_t rank, uint64_
 	return nbins - 1;
 }
 
+/* The same for several ranks (in any order) in one walk of the bins. */
+static void locate_many(const uint32_t *h, uint32_t nbins, const uint64_t *rank, size_t n,
+			uint32_t *bin, uint64_t *before)
+{
+	size_t order[2 * NPCT];
+	for (size_t i = 0; i < n; i++) {
+		size_t k = i;
+		while (k > 0 && rank[order[k - 1]] > rank[i]) {
+			order[k] = order[k - 1];
+			k--;
+		}
+		order[k] = i;
+	}
+	uint64_t cum = 0;
+	size_t next = 0;
+	for (uint32_t b = 0; b < nbins && next < n; b++) {
+		uint64_t end = cum + h[b];
+		while (next < n && rank[order[next]] <= end) {
+			bin[order[next]] = b;
+			before[order[next]] = cum;
+			next++;
+		}
+		cum = end;
+	}
+	for (; next < n; next++) {
+		bin[order[next]] = nbins - 1;
+		before[order[next]] = cum;
+	}
+}
+
 static void add_bins(uint32_t *into, const uint32_t *from, size_t nbins)
 {
 	for (size_t b = 0; b < nbins; b++)
 		into[b] += from[b];
 }
 
-/* The bins where the p-th percentile of the whole should lie, from the
- * sample's histogram h of s values. */
-static void predict(const uint32_t *h, uint32_t nbins, unsigned p, uint64_t s, uint32_t *blo,
-		    uint32_t *bhi)
+/* The ranks of the sample (of s values) between which the p-th percentile
+ * of the whole should lie. */
+static void predict(unsigned p, uint64_t s, uint64_t *lo_rank, uint64_t *hi_rank)
 {
-	uint64_t c = rank_of(p, s), mg = margin(p, s), before;
-	*blo = locate(h, nbins, c > mg ? c - mg : 1, &before);
-	*bhi = locate(h, nbins, c + mg < s ? c + mg : s, &before);
+	uint64_t c = rank_of(p, s), mg = margin(p, s);
+	*lo_rank = c > mg ? c - mg : 1;
+	*hi_rank = c + mg < s ? c + mg : s;
 }
 
 /* After the sample: what the main pass counts second by second. */
@@ -641,20 +689,33 @@ static void plan_main(struct job *j)
 		struct plan *pl = &j->plan[k];
 		bool total = k == TOTAL_M;
 		for (unsigned t = 1; t < j->threads; t++) {
-			m0->scount += j->acc[t].m[k].scount;
-			m0->snonzero += j->acc[t].m[k].snonzero;
-			add_bins(m0->h, j->acc[t].m[k].h, NBINS);
+			const struct macc *mt = &j->acc[t].m[k];
+			m0->scount += mt->scount;
+			m0->snonzero += mt->snonzero;
+			add_bins(m0->h, mt->h, fine_bin(mt->smax) + 1);
+			m0->smax = mt->smax > m0->smax ? mt->smax : m0->smax;
 		}
 		m0->h[0] += (uint32_t)(m0->scount - m0->snonzero);
+		uint32_t shi = fine_bin(m0->smax) + 1;
+		j->hdirty[k] = shi > j->hdirty[k] ? shi : j->hdirty[k];
+		if (total) {
+			uint32_t chi = coarse_bin(m0->smax) + 1;
+			j->gdirty = chi > j->gdirty ? chi : j->gdirty;
+		}
 		pl->n = 0;
-		memset(pl->rt, 0, sizeof pl->rt);
 		pl->collect = m0->scount < MIN_SAMPLE;
 		if (pl->collect)
 			continue;
+		uint64_t ranks[2 * NPCT], before[2 * NPCT];
+		uint32_t bins[2 * NPCT];
+		for (size_t i = 0; i < NPCT; i++)
+			predict(pcts[i], m0->scount, &ranks[2 * i], &ranks[2 * i + 1]);
+		locate_many(m0->h, shi, ranks, 2 * NPCT, bins, before);
 		for (size_t i = 0; i < NPCT; i++) {
 			if (!total && (pcts[i] == 25 || pcts[i] == 75))
 				continue;
-			predict(m0->h, NBINS, pcts[i], m0->scount, &blo[i], &bhi[i]);
+			blo[i] = bins[2 * i];
+			bhi[i] = bins[2 * i + 1];
 			if (bhi[i] < EXACT)
 				continue; /* one-second bins: nothing to count */
 			uint32_t from = blo[i] < EXACT ? EXACT : blo[i], lo, w, hlo, hw;
@@ -689,17 +750,22 @@ static void plan_main(struct job *j)
 	}
 
 	/* the groups of the total: each group's median */
-	for (unsigned t = 1; t < j->threads; t++) {
-		for (int g = 0; g < GROUPS; g++)
+	for (unsigned t = 1; t < j->threads; t++)
+		for (int g = 0; g < GROUPS; g++) {
 			a0->gscount[g] += j->acc[t].gscount[g];
-		add_bins(a0->gh, j->acc[t].gh, (size_t)GROUPS * NCBINS);
-	}
+			add_bins(a0->gh + (size_t)g * NCBINS, j->acc[t].gh + (size_t)g * NCBINS,
+				 j->gdirty);
+		}
 	for (int g = 0; g < GROUPS; g++) {
-		uint32_t glo, ghi, lo, w, hlo, hw;
+		uint32_t glo, ghi, lo, w, hlo, hw, gbins[2];
+		uint64_t granks[2], gbefore[2];
 		j->gb[g] = j->gn[g] = 0;
 		if (a0->gscount[g] < MIN_GROUP_SAMPLE)
 			continue;
-		predict(a0->gh + (size_t)g * NCBINS, NCBINS, 50, a0->gscount[g], &glo, &ghi);
+		predict(50, a0->gscount[g], &granks[0], &granks[1]);
+		locate_many(a0->gh + (size_t)g * NCBINS, j->gdirty, granks, 2, gbins, gbefore);
+		glo = gbins[0];
+		ghi = gbins[1];
 		if (ghi < CEXACT)
 			continue;
 		glo = glo < CEXACT ? CEXACT : glo;
@@ -718,13 +784,14 @@ static kerr prepare_main(struct job *j)
 {
 	for (unsigned t = 0; t < j->threads; t++) {
 		struct tacc *a = &j->acc[t];
-		memset(a->gh, 0, (size_t)GROUPS * NCBINS * sizeof *a->gh);
-		for (int g = 0; g < GROUPS; g++)
+		for (int g = 0; g < GROUPS; g++) {
+			memset(a->gh + (size_t)g * NCBINS, 0, j->gdirty * sizeof *a->gh);
 			if (j->gn[g] && !(a->grc[g] = calloc(j->grange[g].width, sizeof(uint32_t))))
 				return KERR_NOMEM;
+		}
 		for (int k = 0; k < MEASURES; k++) {
 			const struct plan *pl = &j->plan[k];
-			memset(a->m[k].h, 0, NBINS * sizeof *a->m[k].h);
+			memset(a->m[k].h, 0, j->hdirty[k] * sizeof *a->m[k].h);
 			for (size_t i = 0; i < pl->n; i++)
 				if (!(a->m[k].rc[i] = calloc(pl->r[i].width, sizeof(uint32_t))))
 					return KERR_NOMEM;
@@ -767,7 +834,7 @@ static int target_for(struct job *j, int k, int group, uint32_t bin)
 		if (j->tg[k][t].group == group && j->tg[k][t].lo == lo)
 			return (int)t;
 	size_t t = j->ntg[k]++;
-	j->tg[k][t] = (struct target){.lo = lo, .width = width, .group = group};
+	j->tg[k][t] = (struct target){.lo = lo, .width = width, .bin = bin, .group = group};
 	if (group < 0)
 		j->tb[k][bin] = (uint8_t)(t + 1);
 	else {
@@ -793,12 +860,12 @@ struct asks {
 
 /* The value of rank `rank` of measure k's histogram: at once, from the
  * counts of the main pass, or left to the second pass. */
-static void answer_rank(struct job *j, int k, uint64_t rank, uint32_t *out, struct asks *as)
+static void answer_rank(struct job *j, int k, uint32_t b, uint64_t rank, uint64_t before,
+			uint32_t *out, struct asks *as)
 {
 	const struct macc *m0 = &j->acc[0].m[k];
 	const struct plan *pl = &j->plan[k];
-	uint64_t before;
-	uint32_t b = locate(m0->h, NBINS, rank, &before), lo, width;
+	uint32_t lo, width;
 	if (b < EXACT) {
 		*out = b;
 		return;
@@ -836,10 +903,12 @@ static kerr resolve_measure(struct job *j, int k, struct stats_measure *m,
 					return KERR_NOMEM;
 			continue;
 		}
-		add_bins(m0->h, mt->h, NBINS);
+		add_bins(m0->h, mt->h, fine_bin(mt->max) + 1);
 		for (size_t i = 0; i < pl->n; i++)
 			add_bins(m0->rc[i], mt->rc[i], pl->r[i].width);
 	}
+	uint32_t hi = fine_bin(m0->max) + 1;
+	j->hdirty[k] = hi > j->hdirty[k] ? hi : j->hdirty[k];
 	m0->h[0] += (uint32_t)(m0->count - m0->nonzero); /* zeros were not read */
 	memset(m, 0, sizeof *m);
 	if (!m0->count)
@@ -850,14 +919,19 @@ static kerr resolve_measure(struct job *j, int k, struct stats_measure *m,
 	m->mean = mean_of(m0->sum, m0->count);
 	if (pl->collect && m0->all.n)
 		qsort(m0->all.v, m0->all.n, sizeof *m0->all.v, cmp_u32);
+	uint64_t ranks[NPCT], before[NPCT];
+	uint32_t bins[NPCT];
+	for (size_t i = 0; i < NPCT; i++)
+		ranks[i] = rank_of(pcts[i], m0->count);
+	if (!pl->collect)
+		locate_many(m0->h, hi, ranks, NPCT, bins, before);
 	for (size_t i = 0; i < NPCT; i++) {
-		uint64_t rank = rank_of(pcts[i], m0->count);
 		if (!total && (pcts[i] == 25 || pcts[i] == 75))
 			continue;
 		if (pl->collect)
-			*outs[i] = sorted_rank(&m0->all, m0->count - m0->all.n, rank);
+			*outs[i] = sorted_rank(&m0->all, m0->count - m0->all.n, ranks[i]);
 		else
-			answer_rank(j, k, rank, outs[i], as);
+			answer_rank(j, k, bins[i], ranks[i], before[i], outs[i], as);
 	}
 	if (total)
 		for (size_t i = 0; i < out->ntargets; i++)
@@ -870,24 +944,28 @@ static kerr resolve_measure(struct job *j, int k, struct stats_measure *m,
 static void resolve_groups(struct job *j, struct stats_direction *out, struct asks *as)
 {
 	struct tacc *a0 = &j->acc[0];
+	uint32_t chi = coarse_bin(a0->m[TOTAL_M].max) + 1;
+	j->gdirty = chi > j->gdirty ? chi : j->gdirty;
 	for (unsigned t = 1; t < j->threads; t++)
-		add_bins(a0->gh, j->acc[t].gh, (size_t)GROUPS * NCBINS);
+		for (int g = 0; g < GROUPS; g++)
+			add_bins(a0->gh + (size_t)g * NCBINS, j->acc[t].gh + (size_t)g * NCBINS, chi);
 	for (int g = 0; g < GROUPS; g++) {
 		struct stats_group *sg = g < STATS_HOURS ? &out->hour[g]
 							 : &out->weekday[g - STATS_HOURS];
 		uint32_t lo, width;
 		uint64_t before;
 		for (unsigned t = 0; t < j->threads; t++) {
-			sg->count += j->acc[t].gcount[g];
 			sg->sum += j->acc[t].gsum[g];
 			if (t && j->gn[g])
 				add_bins(a0->grc[g], j->acc[t].grc[g], j->grange[g].width);
 		}
+		for (uint32_t b = 0; b < chi; b++)
+			sg->count += a0->gh[(size_t)g * NCBINS + b];
 		sg->mean = mean_of(sg->sum, sg->count);
 		if (!sg->count)
 			continue;
 		uint64_t rank = rank_of(50, sg->count);
-		uint32_t cb = locate(a0->gh + (size_t)g * NCBINS, NCBINS, rank, &before);
+		uint32_t cb = locate(a0->gh + (size_t)g * NCBINS, chi, rank, &before);
 		if (cb < CEXACT) {
 			sg->median = cb;
 			continue;
@@ -1025,14 +1103,14 @@ static bool overlaps(const struct chunk *c, const struct filter *f, bool *whole)
 /* Clear every sum for a new direction. */
 static void reset_job(struct job *j)
 {
-	for (unsigned t = 0; t < j->threads; t++) {
+	for (unsigned t = 0; t < j->nacc; t++) {
 		struct tacc *a = &j->acc[t];
 		a->declarations = 0;
 		memset(a->by_total, 0, sizeof a->by_total);
-		memset(a->gcount, 0, sizeof a->gcount);
 		memset(a->gsum, 0, sizeof a->gsum);
 		memset(a->gscount, 0, sizeof a->gscount);
-		memset(a->gh, 0, (size_t)GROUPS * NCBINS * sizeof *a->gh);
+		for (int g = 0; g < GROUPS; g++)
+			memset(a->gh + (size_t)g * NCBINS, 0, j->gdirty * sizeof *a->gh);
 		a->ncand = 0;
 		a->nomem = false;
 		for (int g = 0; g < GROUPS; g++) {
@@ -1042,10 +1120,11 @@ static void reset_job(struct job *j)
 		for (int k = 0; k < MEASURES; k++) {
 			struct macc *m = &a->m[k];
 			m->scount = m->snonzero = 0;
+			m->smax = 0;
 			m->count = m->nonzero = m->sum = 0;
 			m->max = 0;
 			memset(m->le, 0, sizeof m->le);
-			memset(m->h, 0, NBINS * sizeof *m->h);
+			memset(m->h, 0, j->hdirty[k] * sizeof *m->h);
 			m->all.n = 0;
 			for (size_t i = 0; i < NPCT; i++) {
 				free(m->rc[i]);
@@ -1059,10 +1138,20 @@ static void reset_job(struct job *j)
 		}
 	}
 	for (int k = 0; k < MEASURES; k++) {
+		struct plan *pl = &j->plan[k];
+		for (size_t i = 0; i < pl->n; i++)
+			for (uint32_t b = fine_bin(pl->r[i].lo);
+			     b <= fine_bin(pl->r[i].lo + (pl->r[i].width - 1)); b++)
+				pl->rt[b - EXACT] = 0;
+		pl->n = 0;
+		for (size_t t = 0; t < j->ntg[k]; t++)
+			if (j->tg[k][t].group < 0)
+				j->tb[k][j->tg[k][t].bin] = 0;
 		j->second[k] = false;
 		j->ntg[k] = 0;
-		memset(j->tb[k], 0, sizeof j->tb[k]);
+		j->hdirty[k] = 0;
 	}
+	j->gdirty = 0;
 	for (int g = 0; g < GROUPS; g++)
 		j->gbin[g] = -1;
 	j->second_cand = false;
@@ -1290,33 +1379,51 @@ static kerr job_new(const struct stats *s, struct job **out)
 {
 	struct job *j = calloc(1, sizeof *j);
 	*out = j;
-	if (!j || !(j->sel = calloc(s->nchunks ? s->nchunks : 1, sizeof *j->sel)))
+	if (!j)
 		return KERR_NOMEM;
+	j->nacc = s->threads;
 	for (unsigned t = 0; t < s->threads; t++) {
 		struct tacc *a = &j->acc[t];
-		a->gh = malloc((size_t)GROUPS * NCBINS * sizeof *a->gh);
+		a->gh = calloc((size_t)GROUPS * NCBINS, sizeof *a->gh);
 		a->mask = malloc(CHUNK_ROWS);
 		if (!a->gh || !a->mask)
 			return KERR_NOMEM;
 		for (int k = 0; k < MEASURES; k++)
-			if (!(a->m[k].h = malloc(NBINS * sizeof *a->m[k].h)))
+			if (!(a->m[k].h = calloc(NBINS, sizeof *a->m[k].h)))
 				return KERR_NOMEM;
 	}
 	return KERR_OK;
 }
 
-kerr stats_query_locked(const struct stats *s, const struct stats_query *q,
-			struct stats_result *r)
+void stats_query_spare_free(struct stats *s)
+{
+	job_free(s->spare);
+	s->spare = NULL;
+}
+
+kerr stats_query_locked(struct stats *s, const struct stats_query *q, struct stats_result *r)
 {
 	struct filter f;
-	struct job *j = NULL;
+	struct job *j;
 	kerr e = query_check(q);
 
 	memset(r, 0, sizeof *r);
 	if (e)
 		return e;
 	memset(&f, 0, sizeof f);
-	e = job_new(s, &j);
+	/* the last query's workspace, when no other query holds it */
+	pthread_mutex_lock(&s->spare_lock);
+	j = s->spare;
+	s->spare = NULL;
+	pthread_mutex_unlock(&s->spare_lock);
+	if (!j)
+		e = job_new(s, &j);
+	if (!e && j->capsel < s->nchunks) {
+		if (stats_grow((void **)&j->sel, s->nchunks, sizeof *j->sel))
+			j->capsel = s->nchunks;
+		else
+			e = KERR_NOMEM;
+	}
 	if (!e)
 		e = filter_build(s, q, &f);
 	if (!e) {
@@ -1331,6 +1438,14 @@ kerr stats_query_locked(const struct stats *s, const struct stats_query *q,
 	}
 	for (int d = 0; d < STATS_DIM_COUNT; d++)
 		free(f.allow[d]);
+	if (!e) {
+		pthread_mutex_lock(&s->spare_lock);
+		if (!s->spare) {
+			s->spare = j;
+			j = NULL;
+		}
+		pthread_mutex_unlock(&s->spare_lock);
+	}
 	job_free(j);
 	if (e)
 		memset(r, 0, sizeof *r);
