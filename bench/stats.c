@@ -251,9 +251,9 @@ static int64_t agencies(struct decl *d, int64_t t, bool around_the_clock)
 	bool quarantine = (d->chapter_no <= 24 || d->chapter_no == 44) && !chance(0.2);
 	const char *lane = d->lane;
 	int64_t done = t;
-	add(d, "task.opened", t - 1, "customs", NULL);
+	add(d, "task.opened", t, "customs", NULL);
 	if (quarantine)
-		add(d, "task.opened", t - 1, "quarantine", NULL);
+		add(d, "task.opened", t, "quarantine", NULL);
 	if (!strcmp(lane, "green") || !strcmp(lane, "blue")) {
 		add(d, "task.cleared", t, "customs", NULL);
 		if (quarantine)
@@ -326,13 +326,15 @@ static void make_import(struct decl *d, int64_t lodged, bool around_the_clock, i
 		add(d, "declaration.withdrawn", lodged + lognormal(10 * HOUR, 1.0), NULL, NULL);
 		return;
 	}
+	/* kouan accepts, assesses the risk and the duties in the lodging
+	 * request itself */
 	add(d, "declaration.accepted", lodged, NULL, NULL);
-	add(d, "declaration.assessed", lodged + 1, NULL, NULL);
-	add(d, "declaration.duties_assessed", lodged + 1, NULL, NULL);
-	int64_t cleared = agencies(d, lodged + 1, around_the_clock);
+	add(d, "declaration.assessed", lodged, NULL, NULL);
+	add(d, "declaration.duties_assessed", lodged, NULL, NULL);
+	int64_t cleared = agencies(d, lodged, around_the_clock);
 	if (cleared < 0)
 		return;
-	int64_t paid = credit == 0 ? lodged + 2 : lodged + 1 + lognormal(40 * 60, 1.2);
+	int64_t paid = credit == 0 ? lodged : lodged + lognormal(40 * 60, 1.2);
 	add(d, credit == 0 ? "declaration.guaranteed" : "declaration.paid", paid, NULL, NULL);
 	int64_t released = cleared > paid ? cleared : paid;
 	if (released < arrival && !air)
@@ -350,8 +352,8 @@ static void make_export(struct decl *d, int64_t lodged, bool around_the_clock)
 	add(d, "declaration.lodged", lodged, NULL, NULL);
 	add(d, "container.gated_in", gate_in, NULL, NULL);
 	add(d, "declaration.accepted", lodged, NULL, NULL);
-	add(d, "declaration.assessed", lodged + 1, NULL, NULL);
-	int64_t cleared = agencies(d, lodged + 1, around_the_clock);
+	add(d, "declaration.assessed", lodged, NULL, NULL);
+	int64_t cleared = agencies(d, lodged, around_the_clock);
 	if (cleared < 0)
 		return;
 	int64_t released = (cleared > gate_in ? cleared : gate_in) + lognormal(600, 1.0);

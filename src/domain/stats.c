@@ -169,6 +169,7 @@ static void chunk_free(struct chunk *c)
 		return;
 	free(c->number);
 	free(c->lodged);
+	free(c->how);
 	free(c->state);
 	for (int d = 0; d < STATS_DIM_COUNT; d++)
 		free(c->dim[d]);
@@ -206,6 +207,7 @@ static kerr chunk_reserve(struct chunk *c, uint32_t cap)
 		return KERR_OK;
 	bool ok = stats_grow((void **)&c->number, cap, sizeof *c->number) &&
 		  stats_grow((void **)&c->lodged, cap, sizeof *c->lodged) &&
+		  stats_grow((void **)&c->how, cap, sizeof *c->how) &&
 		  stats_grow((void **)&c->state, cap, sizeof *c->state);
 	for (int d = 0; ok && d < STATS_DIM_COUNT; d++)
 		ok = stats_grow((void **)&c->dim[d], cap, sizeof *c->dim[d]);
@@ -222,7 +224,7 @@ static kerr chunk_reserve(struct chunk *c, uint32_t cap)
 
 static size_t chunk_bytes(const struct chunk *c)
 {
-	size_t row = sizeof *c->number + sizeof *c->lodged + sizeof *c->state +
+	size_t row = sizeof *c->number + sizeof *c->lodged + sizeof *c->how + sizeof *c->state +
 		     STATS_DIM_COUNT * sizeof **c->dim + MEASURES * sizeof **c->m;
 	return sizeof *c + (size_t)c->cap * row +
 	       2 * MEASURES * words_for(c->cap) * sizeof(uint64_t);
@@ -335,6 +337,8 @@ static void write_row(struct chunk *c, uint32_t i, const struct row *r)
 {
 	c->number[i] = r->number;
 	c->lodged[i] = r->lodged;
+	/* 1970-01-01 was a Thursday: Monday 00:00 came 96 hours later */
+	c->how[i] = (uint8_t)((r->lodged / 3600 + 72) % 168);
 	c->state[i] = r->state;
 	for (int d = 0; d < STATS_DIM_COUNT; d++)
 		c->dim[d][i] = r->dim[d];
@@ -402,7 +406,7 @@ static bool row_from(const struct stats_decl *d, const struct stage_times *t, st
 	    !parse_number(d->number, &r->number))
 		return false;
 	if (t->lodged_at == STAGE_NO_TIME || t->lodged_at < (int64_t)LODGED_MIN * 1000000 ||
-	    t->lodged_at / 1000000 > UINT32_MAX)
+	    t->lodged_at / 1000000 > LODGED_MAX)
 		return false;
 	if ((unsigned)t->outcome >= OUTCOME_COUNT || (unsigned)t->total_kind >= TOTAL_KINDS ||
 	    (t->flags & ~STAGE_FLAGS_ALL))

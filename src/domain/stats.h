@@ -198,7 +198,7 @@ void stats_free(struct stats *s);
  * the same number (call it again whenever the declaration's timeline grows).
  * KERR_INVALID when the number is not 18 digits whose direction digit agrees
  * with t->direction, t->lodged_at is missing or outside 1970-01-02 ..
- * 2106-02-06, a duration or the total exceeds STATS_MAX_SECONDS, a
+ * 2106-02-05, a duration or the total exceeds STATS_MAX_SECONDS, a
  * dimension value is longer than STATS_VALUE_MAX - 1 bytes, or a dimension
  * would get more than STATS_MAX_CODES values; KERR_NOMEM when memory runs
  * out. On error the engine is as it was.

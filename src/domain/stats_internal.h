@@ -28,7 +28,11 @@
 #define MEASURES (STAGE_PER_DIRECTION + 1)
 #define TOTAL_M STAGE_PER_DIRECTION /* the measure that is the total */
 #define GROUPS (STATS_HOURS + STATS_WEEKDAYS)
-#define LODGED_MIN 86400u /* 1970-01-02: with any offset, still after 1970 */
+/* Lodgement times are kept a day from either end of 32-bit seconds, so
+ * that with any offset from UTC they still fit: 1970-01-02T00:00:00Z to
+ * 2106-02-06T06:28:15Z less a day. */
+#define LODGED_MIN 86400u
+#define LODGED_MAX (UINT32_MAX - 86400u)
 
 struct dict {
 	char (*name)[STATS_VALUE_MAX]; /* name[code - 1] */
@@ -43,6 +47,7 @@ struct chunk {
 	uint32_t n, cap;
 	uint64_t *number;
 	uint32_t *lodged; /* seconds since the epoch */
+	uint8_t *how;     /* hour of the week of lodgement, UTC (Monday 00 = 0) */
 	uint8_t *state;   /* outcome | total kind << 2 | flags << 4 */
 	uint16_t *dim[STATS_DIM_COUNT];
 	uint32_t *m[MEASURES]; /* seconds, or ABSENT */

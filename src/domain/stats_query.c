@@ -51,6 +51,7 @@
 #define MIN_GROUP_SAMPLE 128 /* below, a group's median is not predicted */
 #define RANGE_MAX (1u << 18) /* a wider predicted range is not counted */
 #define NPCT 5               /* p25, p50, p75, p90, p95 */
+#define NRANGES (NPCT + STATS_MAX_TARGETS) /* and the bins of the targets */
 /* The second pass: a bin wider than this collects its values instead of
  * counting them second by second. */
 #define COUNT_WIDTH_MAX 65536u
@@ -69,16 +70,24 @@ static inline unsigned popcount64(uint64_t x)
 	return (unsigned)((x * 0x0101010101010101ull) >> 56);
 }
 
-static inline unsigned top_bit(uint32_t v)
+/* The bits of v as a double: exact for any 32-bit v, so its exponent is
+ * v's top bit and the mantissa's first bits are the bits below it. This is
+ * the cheapest way to a log-linear bin (no floating-point arithmetic is
+ * done with the value). */
+static inline uint64_t double_bits(uint32_t v)
 {
-	return 31u - (unsigned)__builtin_clz(v);
+	double d = (double)v;
+	uint64_t b;
+	memcpy(&b, &d, sizeof b);
+	return b;
 }
 
 static inline uint32_t fine_bin(uint32_t v)
 {
-	/* both ways computed, one chosen: no branch to mispredict */
-	unsigned e = top_bit(v | EXACT);
-	uint32_t b = EXACT + ((e - EXACT_BITS) << SUB_BITS) + ((v >> (e - SUB_BITS)) & (SUBS - 1));
+	/* for v >= EXACT: EXACT + (top bit - EXACT_BITS) * SUBS + the next
+	 * SUB_BITS bits; both ways computed, one chosen (no branch) */
+	uint32_t b = (uint32_t)(double_bits(v) >> (52 - SUB_BITS)) -
+		     (((1023u + EXACT_BITS) << SUB_BITS) - EXACT);
 	return v < EXACT ? v : b;
 }
 
@@ -96,9 +105,8 @@ static void fine_range(uint32_t b, uint32_t *lo, uint32_t *width)
 
 static inline uint32_t coarse_bin(uint32_t v)
 {
-	unsigned e = top_bit(v | CEXACT);
-	uint32_t b = CEXACT + ((e - CEXACT_BITS) << CSUB_BITS) +
-		     ((v >> (e - CSUB_BITS)) & (CSUBS - 1));
+	uint32_t b = (uint32_t)(double_bits(v) >> (52 - CSUB_BITS)) -
+		     (((1023u + CEXACT_BITS) << CSUB_BITS) - CEXACT);
 	return v < CEXACT ? v : b;
 }
 
@@ -203,8 +211,8 @@ struct range {
  * is small, collecting every value. */
 struct plan {
 	bool collect;
-	size_t n;                  /* ranges, ascending and disjoint */
-	struct range r[NPCT];
+	size_t n;                  /* ranges, disjoint */
+	struct range r[NRANGES];
 	uint8_t rt[NWIDE + 1];     /* wide bin - EXACT -> its range + 1, or 0;
 				    * the last entry stands for narrow bins */
 };
@@ -223,8 +231,9 @@ struct macc {
 	uint64_t count, nonzero, sum;
 	uint32_t max;
 	uint32_t *h;          /* NBINS: the sample's, then the main pass's */
-	uint32_t *rc[NPCT];   /* the predicted ranges, per second */
-	uint64_t le[STATS_MAX_TARGETS]; /* the total: values <= each target */
+	uint32_t *rc[NRANGES]; /* the predicted ranges, per second */
+	uint64_t le[STATS_MAX_TARGETS]; /* the total: values <= a target whose
+					 * bin is too wide to count */
 	struct u32vec all;    /* collected: every value read */
 	uint32_t *cnt[MAX_QTARGETS];    /* second pass */
 	struct u32vec coll[MAX_QTARGETS];
@@ -238,6 +247,7 @@ struct tacc {
 	uint64_t gsum[GROUPS], gscount[GROUPS];
 	uint32_t *gh;          /* GROUPS * NCBINS: the sample's, then the pass's */
 	uint32_t *grc[GROUPS]; /* each group's predicted range, per second */
+	struct u32vec gall[GROUPS]; /* a group's values, when it is small */
 	struct cand *cand;
 	size_t ncand, capcand;
 	bool nomem;
@@ -264,6 +274,15 @@ struct job {
 	/* each group's predicted coarse bins [gb, gb + gn) and their values */
 	uint32_t gb[GROUPS], gn[GROUPS];
 	struct range grange[GROUPS];
+	/* with an offset of whole hours: the local hour and weekday group of
+	 * each hour of the week at UTC */
+	bool whole_hours;
+	uint8_t hour_of[168], wd_of[168];
+	/* targets counted value by value (their bin is too wide): index, value */
+	size_t nle;
+	size_t le_t[STATS_MAX_TARGETS];
+	uint32_t le_x[STATS_MAX_TARGETS];
+	bool gcollect[GROUPS]; /* the sample is small: collect the group */
 	uint64_t cand_floor; /* totals above it are outlier candidates */
 	/* the second pass */
 	bool second[MEASURES];
@@ -295,9 +314,23 @@ static void push_cand(struct tacc *a, uint32_t v, uint32_t h)
  * time seen at offset tz (the sum is positive: lodged >= LODGED_MIN). */
 static inline void groups_of(uint32_t lodged, int64_t tz, unsigned *hour, unsigned *wd)
 {
-	uint64_t hours = (uint64_t)((int64_t)lodged + tz) / 3600;
-	*hour = (unsigned)(hours % 24);
-	*wd = STATS_HOURS + (unsigned)((hours / 24 + 3) % 7); /* 1970-01-01: Thursday */
+	/* lodged + tz fits 32 bits: stats_put keeps lodged at least a day
+	 * from either end */
+	uint32_t hours = (uint32_t)((int64_t)lodged + tz) / 3600;
+	*hour = hours % 24;
+	*wd = STATS_HOURS + (hours / 24 + 3) % 7; /* 1970-01-01: Thursday */
+}
+
+/* The hour and weekday groups of row i of chunk c. */
+static inline void groups_at(const struct job *j, const struct chunk *c, uint32_t i,
+			     unsigned *hour, unsigned *wd)
+{
+	if (j->whole_hours) {
+		*hour = j->hour_of[c->how[i]];
+		*wd = j->wd_of[c->how[i]];
+	} else {
+		groups_of(c->lodged[i], j->f->tz, hour, wd);
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -356,7 +389,7 @@ static void sample_chunk(const struct job *j, struct tacc *a, const struct sel *
 				uint32_t v = c->m[k][i], cb = coarse_bin(v);
 				unsigned hour, wd;
 				smax = v > smax ? v : smax;
-				groups_of(c->lodged[i], j->f->tz, &hour, &wd);
+				groups_at(j, c, i, &hour, &wd);
 				a->gscount[hour]++;
 				a->gscount[wd]++;
 				a->gh[hour * NCBINS + cb]++;
@@ -405,6 +438,17 @@ static void main_stage(const struct plan *pl, struct tacc *a, const struct sel *
 			}
 			continue;
 		}
+		if (!pl->n) {
+			/* nothing to count second by second (the usual case of
+			 * a stage whose ranks lie below 2^15 s) */
+			for (; z; z &= z - 1) {
+				uint32_t v = base[__builtin_ctzll(z)];
+				h[fine_bin(v)]++;
+				sum += v;
+				max = v > max ? v : max;
+			}
+			continue;
+		}
 		for (; z; z &= z - 1) {
 			uint32_t v = base[__builtin_ctzll(z)], b = fine_bin(v);
 			unsigned r = pl->rt[b >= EXACT ? b - EXACT : NWIDE];
@@ -430,18 +474,18 @@ static void main_total(const struct job *j, struct tacc *a, const struct sel *sc
 {
 	const struct chunk *c = sc->c;
 	const struct plan *pl = &j->plan[TOTAL_M];
-	const uint32_t *col = c->m[TOTAL_M], *lodged = c->lodged;
+	const uint32_t *col = c->m[TOTAL_M];
 	const uint64_t *pr = c->present[TOTAL_M];
 	struct macc *m = &a->m[TOTAL_M];
-	size_t nt = j->q->ntargets[j->dir];
+	size_t nt = j->nle;
 	uint32_t *h = m->h, *gh = a->gh, max = m->max, x[STATS_MAX_TARGETS];
 	uint32_t gb[GROUPS], gn[GROUPS], glo[GROUPS];
 	uint64_t count = 0, sum = 0, le[STATS_MAX_TARGETS] = {0}, gsum[4][GROUPS] = {{0}};
-	uint64_t floor = j->cand_floor, tz = (uint64_t)j->f->tz;
+	uint64_t floor = j->cand_floor;
 	bool collect = pl->collect;
 
 	for (size_t t = 0; t < nt; t++)
-		x[t] = j->q->target_s[j->dir][t];
+		x[t] = j->le_x[t];
 	for (int g = 0; g < GROUPS; g++) {
 		gb[g] = j->gb[g];
 		gn[g] = j->gn[g];
@@ -453,10 +497,8 @@ static void main_total(const struct job *j, struct tacc *a, const struct sel *sc
 		for (; p; p &= p - 1) {
 			uint32_t i = (uint32_t)(w * 64) + (uint32_t)__builtin_ctzll(p);
 			uint32_t v = col[i], cb = coarse_bin(v);
-			/* lodged + tz > 0: see groups_of */
-			uint64_t hours = ((uint64_t)lodged[i] + tz) / 3600;
-			unsigned hour = (unsigned)(hours % 24);
-			unsigned wd = STATS_HOURS + (unsigned)((hours / 24 + 3) % 7);
+			unsigned hour, wd;
+			groups_at(j, c, i, &hour, &wd);
 			sum += v;
 			max = v > max ? v : max;
 			for (size_t t = 0; t < nt; t++)
@@ -479,6 +521,10 @@ static void main_total(const struct job *j, struct tacc *a, const struct sel *sc
 				a->grc[hour][v - glo[hour]]++;
 			if (cb - gb[wd] < gn[wd])
 				a->grc[wd][v - glo[wd]]++;
+			if (j->gcollect[hour] && !push_u32(&a->gall[hour], v))
+				a->nomem = true;
+			if (j->gcollect[wd] && !push_u32(&a->gall[wd], v))
+				a->nomem = true;
 			if (v > floor)
 				push_cand(a, v, sc->index << CHUNK_BITS | i);
 		}
@@ -488,7 +534,7 @@ static void main_total(const struct job *j, struct tacc *a, const struct sel *sc
 	m->sum += sum;
 	m->max = max;
 	for (size_t t = 0; t < nt; t++)
-		m->le[t] += le[t];
+		m->le[j->le_t[t]] += le[t];
 	for (int g = 0; g < GROUPS; g++)
 		a->gsum[g] += gsum[0][g] + gsum[1][g] + gsum[2][g] + gsum[3][g];
 }
@@ -538,7 +584,7 @@ static void second_total(const struct job *j, struct tacc *a, const struct sel *
 			unsigned t = tb[fine_bin(v)], hour, wd;
 			if (t)
 				record(j, TOTAL_M, a, t - 1, v);
-			groups_of(c->lodged[i], j->f->tz, &hour, &wd);
+			groups_at(j, c, i, &hour, &wd);
 			int32_t cb = (int32_t)coarse_bin(v);
 			if (j->gbin[hour] == cb)
 				record(j, TOTAL_M, a, j->gtarget[hour], v);
@@ -678,6 +724,26 @@ static void predict(unsigned p, uint64_t s, uint64_t *lo_rank, uint64_t *hi_rank
 	*hi_rank = c + mg < s ? c + mg : s;
 }
 
+/* The bin of each target of the total, counted second by second, gives
+ * the totals within it exactly; a target whose bin is too wide is counted
+ * value by value instead. */
+static void plan_targets(struct job *j, struct plan *pl)
+{
+	for (size_t t = 0; t < j->q->ntargets[j->dir]; t++) {
+		uint32_t x = j->q->target_s[j->dir][t], b = fine_bin(x), lo, w;
+		if (b < EXACT || pl->rt[b - EXACT])
+			continue;
+		fine_range(b, &lo, &w);
+		if (w > RANGE_MAX) {
+			j->le_t[j->nle] = t;
+			j->le_x[j->nle++] = x;
+			continue;
+		}
+		pl->r[pl->n++] = (struct range){lo, w};
+		pl->rt[b - EXACT] = (uint8_t)pl->n;
+	}
+}
+
 /* After the sample: what the main pass counts second by second. */
 static void plan_main(struct job *j)
 {
@@ -736,6 +802,8 @@ static void plan_main(struct job *j)
 			for (uint32_t b = from; b <= bhi[i]; b++)
 				pl->rt[b - EXACT] = (uint8_t)pl->n;
 		}
+		if (total)
+			plan_targets(j, pl);
 	}
 
 	/* the fence p75 + 3 (p75 - p25) is at least this, wherever the
@@ -760,7 +828,8 @@ static void plan_main(struct job *j)
 		uint32_t glo, ghi, lo, w, hlo, hw, gbins[2];
 		uint64_t granks[2], gbefore[2];
 		j->gb[g] = j->gn[g] = 0;
-		if (a0->gscount[g] < MIN_GROUP_SAMPLE)
+		j->gcollect[g] = a0->gscount[g] < MIN_GROUP_SAMPLE;
+		if (j->gcollect[g])
 			continue;
 		predict(50, a0->gscount[g], &granks[0], &granks[1]);
 		locate_many(a0->gh + (size_t)g * NCBINS, j->gdirty, granks, 2, gbins, gbefore);
@@ -879,6 +948,42 @@ static void answer_rank(struct job *j, int k, uint32_t b, uint64_t rank, uint64_
 	as->a[as->n++] = (struct ask){k, target_for(j, k, -1, b), rank - before, out};
 }
 
+/* How many totals are <= x (target t): from the histogram and the target's
+ * bin counted second by second, from the sorted totals when collected, or
+ * as counted value by value. */
+static uint64_t within(const struct job *j, const struct macc *m0, uint32_t x, size_t t,
+		       uint32_t hi)
+{
+	const struct plan *pl = &j->plan[TOTAL_M];
+	uint64_t n = 0;
+	if (x >= m0->max)
+		return m0->count;
+	if (pl->collect) {
+		size_t lo = 0, up = m0->all.n; /* the first value above x */
+		while (lo < up) {
+			size_t mid = (lo + up) / 2;
+			if (m0->all.v[mid] <= x)
+				lo = mid + 1;
+			else
+				up = mid;
+		}
+		return lo;
+	}
+	for (size_t i = 0; i < j->nle; i++)
+		if (j->le_t[i] == t)
+			return m0->le[t];
+	uint32_t b = fine_bin(x), lo, width;
+	for (uint32_t c = 0; c < b && c < hi; c++)
+		n += m0->h[c];
+	if (b < EXACT)
+		return n + m0->h[b];
+	unsigned r = pl->rt[b - EXACT];
+	fine_range(b, &lo, &width);
+	for (uint32_t v = lo; v <= x; v++)
+		n += m0->rc[r - 1][v - pl->r[r - 1].lo];
+	return n;
+}
+
 /* After the main pass: the threads' sums of measure k added up, and every
  * figure the histogram and the counts can give. */
 static kerr resolve_measure(struct job *j, int k, struct stats_measure *m,
@@ -935,13 +1040,13 @@ static kerr resolve_measure(struct job *j, int k, struct stats_measure *m,
 	}
 	if (total)
 		for (size_t i = 0; i < out->ntargets; i++)
-			out->within[i] = m0->le[i];
+			out->within[i] = within(j, m0, out->target_s[i], i, hi);
 	return KERR_OK;
 }
 
 /* After the main pass: count, sum, mean and median of the totals by hour
  * and weekday. */
-static void resolve_groups(struct job *j, struct stats_direction *out, struct asks *as)
+static kerr resolve_groups(struct job *j, struct stats_direction *out, struct asks *as)
 {
 	struct tacc *a0 = &j->acc[0];
 	uint32_t chi = coarse_bin(a0->m[TOTAL_M].max) + 1;
@@ -965,6 +1070,16 @@ static void resolve_groups(struct job *j, struct stats_direction *out, struct as
 		if (!sg->count)
 			continue;
 		uint64_t rank = rank_of(50, sg->count);
+		if (j->gcollect[g]) {
+			struct u32vec *v = &a0->gall[g];
+			for (unsigned t = 1; t < j->threads; t++)
+				for (size_t i = 0; i < j->acc[t].gall[g].n; i++)
+					if (!push_u32(v, j->acc[t].gall[g].v[i]))
+						return KERR_NOMEM;
+			qsort(v->v, v->n, sizeof *v->v, cmp_u32);
+			sg->median = v->v[rank - 1];
+			continue;
+		}
 		uint32_t cb = locate(a0->gh + (size_t)g * NCBINS, chi, rank, &before);
 		if (cb < CEXACT) {
 			sg->median = cb;
@@ -978,6 +1093,7 @@ static void resolve_groups(struct job *j, struct stats_direction *out, struct as
 		as->a[as->n++] = (struct ask){TOTAL_M, target_for(j, TOTAL_M, g, cb), rank - before,
 					      &sg->median};
 	}
+	return KERR_OK;
 }
 
 /* Counts per second for the second pass, for every thread. */
@@ -1116,6 +1232,7 @@ static void reset_job(struct job *j)
 		for (int g = 0; g < GROUPS; g++) {
 			free(a->grc[g]);
 			a->grc[g] = NULL;
+			a->gall[g].n = 0;
 		}
 		for (int k = 0; k < MEASURES; k++) {
 			struct macc *m = &a->m[k];
@@ -1126,7 +1243,7 @@ static void reset_job(struct job *j)
 			memset(m->le, 0, sizeof m->le);
 			memset(m->h, 0, j->hdirty[k] * sizeof *m->h);
 			m->all.n = 0;
-			for (size_t i = 0; i < NPCT; i++) {
+			for (size_t i = 0; i < NRANGES; i++) {
 				free(m->rc[i]);
 				m->rc[i] = NULL;
 			}
@@ -1155,6 +1272,7 @@ static void reset_job(struct job *j)
 	for (int g = 0; g < GROUPS; g++)
 		j->gbin[g] = -1;
 	j->second_cand = false;
+	j->nle = 0;
 }
 
 /* Is *out one of the figures still waiting for the second pass? */
@@ -1247,7 +1365,8 @@ static kerr query_direction(const struct stats *s, struct job *j, enum stage_dir
 	if (e)
 		goto out;
 	if (out->total.count) {
-		resolve_groups(j, out, as);
+		if ((e = resolve_groups(j, out, as)))
+			goto out;
 		check_candidates(j, out, as);
 	}
 	for (int k = 0; k < MEASURES; k++)
@@ -1357,13 +1476,15 @@ static void job_free(struct job *j)
 		free(a->gh);
 		free(a->mask);
 		free(a->cand);
-		for (int g = 0; g < GROUPS; g++)
+		for (int g = 0; g < GROUPS; g++) {
 			free(a->grc[g]);
+			free(a->gall[g].v);
+		}
 		for (int k = 0; k < MEASURES; k++) {
 			struct macc *m = &a->m[k];
 			free(m->h);
 			free(m->all.v);
-			for (size_t i = 0; i < NPCT; i++)
+			for (size_t i = 0; i < NRANGES; i++)
 				free(m->rc[i]);
 			for (size_t i = 0; i < MAX_QTARGETS; i++) {
 				free(m->cnt[i]);
@@ -1429,6 +1550,14 @@ kerr stats_query_locked(struct stats *s, const struct stats_query *q, struct sta
 	if (!e) {
 		j->f = &f;
 		j->q = q;
+		/* an offset of whole hours maps each hour of the week at UTC to
+		 * a local hour and weekday */
+		j->whole_hours = q->tz_offset_s % 3600 == 0;
+		for (int h = 0; j->whole_hours && h < 168; h++) {
+			int l = ((h + q->tz_offset_s / 3600) % 168 + 168) % 168;
+			j->hour_of[h] = (uint8_t)(l % 24);
+			j->wd_of[h] = (uint8_t)(STATS_HOURS + l / 24);
+		}
 	}
 	for (int dir = 0; dir < STAGE_DIRECTIONS && !e; dir++) {
 		unsigned asked = q->directions ? q->directions : 3u;
