@@ -9,8 +9,10 @@
  * sort-based reference, including a layout that defeats the engine's sample
  * so that its fallback is exercised, with one and with two threads.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "test_support.h"
 #include "domain/stats.h"
@@ -815,10 +817,17 @@ static uint32_t duration(unsigned scale)
 	return (uint32_t)v;
 }
 
+/* The number of row i: office 5167, 2026, the direction, i as sequence. */
+static void number_of(size_t i, enum stage_direction dir, char out[19])
+{
+	snprintf(out, 19, "51672026%c%09u", dir == STAGE_IMPORT ? '1' : '0',
+		 (unsigned)(i % 1000000000u));
+}
+
 static void make_row(struct rrow *r, size_t i, enum stage_direction dir, uint32_t lodged)
 {
 	memset(r, 0, sizeof *r);
-	snprintf(r->number, sizeof r->number, "5167%04d%d%09zu", 2026, dir == STAGE_IMPORT, i);
+	number_of(i, dir, r->number);
 	r->dir = dir;
 	r->lodged = lodged;
 	r->outcome = next() % 10 ? OUTCOME_RELEASED : OUTCOME_IN_PROGRESS;
@@ -1096,6 +1105,90 @@ static void sample_defeated(void **state)
 	defeat_sample(true);
 }
 
+/* One writer files rows (new ones, replacements, moves to another month,
+ * removals) while two readers query: every answer must be whole (the
+ * declarations add up by kind of total, never more than were filed, and
+ * the count only grows while rows are only added). */
+struct race {
+	struct stats *s;
+	size_t n;
+	volatile bool done;
+};
+
+static void *race_writer(void *arg)
+{
+	struct race *r = arg;
+	struct rrow row;
+	uint64_t seed = 777;
+	for (size_t i = 0; i < r->n; i++) {
+		uint64_t keep = rng;
+		rng = seed + i;
+		make_row(&row, i, STAGE_IMPORT, (uint32_t)(MON + (i % 3) * 31 * 86400 + i));
+		row.outcome = OUTCOME_RELEASED;
+		row.total = 1000 + (uint32_t)(i % 5000);
+		rng = keep;
+		put_rrow(r->s, &row);
+	}
+	r->done = true;
+	return NULL;
+}
+
+static void *race_reader(void *arg)
+{
+	struct race *r = arg;
+	struct stats_query q;
+	struct stats_result res;
+	uint64_t last = 0;
+	stats_query_init(&q);
+	q.directions = 1u << STAGE_IMPORT;
+	while (!r->done) {
+		if (stats_query(r->s, &q, &res) != KERR_OK)
+			return (void *)1;
+		const struct stats_direction *d = &res.dir[STAGE_IMPORT];
+		uint64_t kinds = d->by_total[0] + d->by_total[1] + d->by_total[2];
+		if (kinds != d->declarations || d->declarations < last ||
+		    d->declarations > r->n || d->total.count != d->declarations)
+			return (void *)1;
+		last = d->declarations;
+		usleep(2000); /* let the writer in between queries too */
+	}
+	return NULL;
+}
+
+static void concurrent_writer_and_readers(void **state)
+{
+	(void)state;
+	struct race r = {.n = 20000};
+	pthread_t w, rd[2];
+	void *bad[2];
+	assert_int_equal(stats_new(2, &r.s), KERR_OK);
+	assert_int_equal(pthread_create(&w, NULL, race_writer, &r), 0);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&rd[i], NULL, race_reader, &r), 0);
+	pthread_join(w, NULL);
+	for (int i = 0; i < 2; i++) {
+		pthread_join(rd[i], &bad[i]);
+		assert_null(bad[i]);
+	}
+	assert_int_equal(stats_count(r.s), r.n);
+	/* then replacements, moves and removals under queries */
+	struct stats_query q;
+	struct stats_result res;
+	stats_query_init(&q);
+	for (size_t i = 0; i < r.n; i += 3) {
+		char number[19];
+		number_of(i, STAGE_IMPORT, number);
+		assert_int_equal(stats_remove(r.s, number), KERR_OK);
+		if (i % 300 == 0) {
+			assert_int_equal(stats_query(r.s, &q, &res), KERR_OK);
+			assert_int_equal(res.dir[STAGE_IMPORT].declarations, stats_count(r.s));
+		}
+	}
+	assert_int_equal(stats_query(r.s, &q, &res), KERR_OK);
+	assert_int_equal(res.dir[STAGE_IMPORT].declarations, r.n - (r.n + 2) / 3);
+	stats_free(r.s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1111,6 +1204,7 @@ int main(void)
 		cmocka_unit_test(json_and_csv),
 		cmocka_unit_test(seeded_against_reference),
 		cmocka_unit_test(sample_defeated),
+		cmocka_unit_test(concurrent_writer_and_readers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
