@@ -178,6 +178,10 @@ static void chunk_free(struct chunk *c)
 		free(c->present[k]);
 		free(c->nonzero[k]);
 	}
+	for (int o = 0; o < OUTCOME_COUNT; o++)
+		free(c->outcome[o]);
+	for (int k = 0; k < TOTAL_KINDS; k++)
+		free(c->kind[k]);
 	free(c);
 }
 
@@ -215,6 +219,10 @@ static kerr chunk_reserve(struct chunk *c, uint32_t cap)
 		ok = stats_grow((void **)&c->m[k], cap, sizeof *c->m[k]) &&
 		     grow_bits(&c->present[k], c->cap, cap) &&
 		     grow_bits(&c->nonzero[k], c->cap, cap);
+	for (int o = 0; ok && o < OUTCOME_COUNT; o++)
+		ok = grow_bits(&c->outcome[o], c->cap, cap);
+	for (int k = 0; ok && k < TOTAL_KINDS; k++)
+		ok = grow_bits(&c->kind[k], c->cap, cap);
 	if (!ok)
 		return KERR_NOMEM;
 	/* every bitmap now has room for cap rows */
@@ -227,7 +235,7 @@ static size_t chunk_bytes(const struct chunk *c)
 	size_t row = sizeof *c->number + sizeof *c->lodged + sizeof *c->how + sizeof *c->state +
 		     STATS_DIM_COUNT * sizeof **c->dim + MEASURES * sizeof **c->m;
 	return sizeof *c + (size_t)c->cap * row +
-	       2 * MEASURES * words_for(c->cap) * sizeof(uint64_t);
+	       (2 * MEASURES + OUTCOME_COUNT + TOTAL_KINDS) * words_for(c->cap) * sizeof(uint64_t);
 }
 
 /* ------------------------------------------------------------------ */
@@ -347,6 +355,10 @@ static void write_row(struct chunk *c, uint32_t i, const struct row *r)
 		set_bit(c->present[k], i, r->m[k] != ABSENT);
 		set_bit(c->nonzero[k], i, r->m[k] != ABSENT && r->m[k] != 0);
 	}
+	for (int o = 0; o < OUTCOME_COUNT; o++)
+		set_bit(c->outcome[o], i, (r->state & 3) == o);
+	for (int k = 0; k < TOTAL_KINDS; k++)
+		set_bit(c->kind[k], i, ((r->state >> 2) & 3) == k);
 }
 
 static void read_row(const struct chunk *c, uint32_t i, struct row *r)
@@ -503,6 +515,10 @@ static void remove_at(struct stats *s, size_t i, uint32_t h)
 		set_bit(c->present[k], last, false);
 		set_bit(c->nonzero[k], last, false);
 	}
+	for (int o = 0; o < OUTCOME_COUNT; o++)
+		set_bit(c->outcome[o], last, false);
+	for (int k = 0; k < TOTAL_KINDS; k++)
+		set_bit(c->kind[k], last, false);
 	c->n--;
 	s->rows--;
 }

@@ -53,6 +53,10 @@ struct chunk {
 	uint32_t *m[MEASURES]; /* seconds, or ABSENT */
 	uint64_t *present[MEASURES];
 	uint64_t *nonzero[MEASURES];
+	/* rows of each outcome and of each kind of total, so that a selection
+	 * by those alone is made 64 rows at a time */
+	uint64_t *outcome[OUTCOME_COUNT];
+	uint64_t *kind[TOTAL_KINDS];
 };
 
 /* The chunks of one direction and month: rows are added to the last. */

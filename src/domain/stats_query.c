@@ -182,6 +182,8 @@ static int cmp_u32(const void *a, const void *b)
 
 struct filter {
 	uint8_t state_ok[256];           /* outcome, kind of total, flags */
+	bool by_words;                   /* no dimension and no flag selected */
+	unsigned outcomes, totals;       /* bit sets, as in the query */
 	uint8_t *allow[STATS_DIM_COUNT]; /* by code; NULL = any value */
 	int64_t from_s, to_s;            /* lodged in [from_s, to_s) */
 	int64_t tz;
@@ -336,12 +338,43 @@ static inline void groups_at(const struct job *j, const struct chunk *c, uint32_
 /* ------------------------------------------------------------------ */
 /* the phases, chunk by chunk                                          */
 
+/* A selection by outcome and kind of total only, over a whole chunk:
+ * 64 rows at a time from the chunk's bitmaps. */
+static void select_words(const struct filter *f, struct tacc *a, struct sel *sc)
+{
+	const struct chunk *c = sc->c;
+	uint64_t kinds[TOTAL_KINDS] = {0}, n = 0;
+
+	for (size_t w = 0; w < words_for(c->n); w++) {
+		uint64_t o = 0, k = 0;
+		for (int i = 0; i < OUTCOME_COUNT; i++)
+			if (f->outcomes >> i & 1)
+				o |= c->outcome[i][w];
+		for (int i = 0; i < TOTAL_KINDS; i++)
+			if (f->totals >> i & 1)
+				k |= c->kind[i][w];
+		uint64_t bits = o & k;
+		sc->bits[w] = bits;
+		n += popcount64(bits);
+		for (int i = 0; i < TOTAL_KINDS; i++)
+			kinds[i] += popcount64(bits & c->kind[i][w]);
+	}
+	a->declarations += n;
+	for (int i = 0; i < TOTAL_KINDS; i++)
+		a->by_total[i] += kinds[i];
+}
+
 static void select_chunk(const struct filter *f, struct tacc *a, struct sel *sc)
 {
 	const struct chunk *c = sc->c;
 	uint32_t n = c->n;
 	uint8_t *m = a->mask;
 	uint64_t kinds[4] = {0};
+
+	if (f->by_words && sc->whole) {
+		select_words(f, a, sc);
+		return;
+	}
 
 	for (uint32_t i = 0; i < n; i++)
 		m[i] = f->state_ok[c->state[i]];
@@ -1441,6 +1474,11 @@ static int64_t ceil_seconds(int64_t us)
 
 static kerr filter_build(const struct stats *s, const struct stats_query *q, struct filter *f)
 {
+	f->outcomes = q->outcomes;
+	f->totals = q->totals;
+	f->by_words = !q->flags_set && !q->flags_clear;
+	for (int d = 0; d < STATS_DIM_COUNT; d++)
+		f->by_words &= !q->nvalues[d];
 	f->from_s = ceil_seconds(q->from_us);
 	f->to_s = ceil_seconds(q->to_us);
 	f->tz = q->tz_offset_s;
