@@ -7,7 +7,7 @@
 # usage: bench/run-stats.sh [--n N] [--runs R] [--threads T] [--questions LIST]
 #                           [--no-sqlite] [--no-pg]
 #   the options are bench_stats's (see bench/README.md); --no-pg skips
-#   PostgreSQL. The run is niced: the machine is shared.
+#   PostgreSQL. The run is niced (19): the machine is shared.
 # Environment:
 #   KOUAN_BENCH_BUILD   build directory (default <repo>/build-bench)
 #
@@ -86,7 +86,7 @@ fi
 args+=(--sqlite "$tmp/stats.db" --schema-dir "$root/bench/sql")
 
 # in the background and waited for, so that a signal is acted on at once
-nice -n 10 "$build/bench_stats" "${args[@]}" &
+nice -n 19 "$build/bench_stats" "${args[@]}" &
 bench_pid=$!
 status=0
 wait "$bench_pid" || status=$?

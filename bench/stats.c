@@ -49,20 +49,8 @@
 /* ------------------------------------------------------------------ */
 /* randomness (fixed seed)                                              */
 
-static uint64_t rng = 0x5DEECE66DULL;
-
-static uint64_t next_u64(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-static unsigned below(unsigned n)
-{
-	return (unsigned)(next_u64() % n);
-}
+#define BENCH_SEED 0x5DEECE66DULL
+#include "random.h"
 
 static double unit(void)
 {
@@ -72,20 +60,6 @@ static double unit(void)
 static bool chance(double p)
 {
 	return unit() < p;
-}
-
-static unsigned weighted(const unsigned *w, unsigned n)
-{
-	unsigned total = 0, r;
-	for (unsigned i = 0; i < n; i++)
-		total += w[i];
-	r = below(total);
-	for (unsigned i = 0; i < n; i++) {
-		if (r < w[i])
-			return i;
-		r -= w[i];
-	}
-	return n - 1;
 }
 
 /* A duration in seconds, log-normal with this median and spread: the long
@@ -708,26 +682,38 @@ static unsigned long long num(const char *s)
 	return s ? strtoull(s, NULL, 10) : 0;
 }
 
+/* " AND column IN ('a', 'b')" for the names of the bits set. */
+static kerr in_names(struct buf *w, const char *column, unsigned bits, int n,
+		     const char *(*name)(int))
+{
+	const char *sep = "(";
+	kerr e = buf_printf(w, " AND %s IN ", column);
+	for (int i = 0; i < n && !e; i++)
+		if (bits >> i & 1) {
+			e = buf_printf(w, "%s'%s'", sep, name(i));
+			sep = ", ";
+		}
+	return e ? e : buf_puts(w, ")");
+}
+
+static const char *outcome_name(int i)
+{
+	return stage_outcome_name((enum stage_outcome)i);
+}
+
+static const char *total_name(int i)
+{
+	return stage_total_name((enum stage_total)i);
+}
+
 /* The WHERE clause of a question for one direction. */
 static void where_of(const struct stats_query *q, enum stage_direction dir, struct buf *w)
 {
 	kerr e = buf_printf(w, "direction = '%s'", stage_direction_name(dir));
-	const char *sep = " AND outcome IN (";
-	for (int o = 0; o < OUTCOME_COUNT && !e; o++)
-		if (q->outcomes >> o & 1) {
-			e = buf_printf(w, "%s'%s'", sep, stage_outcome_name(o));
-			sep = ", ";
-		}
 	if (!e)
-		e = buf_puts(w, ")");
-	sep = " AND total_kind IN (";
-	for (int k = 0; k < TOTAL_KINDS && !e; k++)
-		if (q->totals >> k & 1) {
-			e = buf_printf(w, "%s'%s'", sep, stage_total_name(k));
-			sep = ", ";
-		}
+		e = in_names(w, "outcome", q->outcomes, OUTCOME_COUNT, outcome_name);
 	if (!e)
-		e = buf_puts(w, ")");
+		e = in_names(w, "total_kind", q->totals, TOTAL_KINDS, total_name);
 	if (!e && q->from_us != INT64_MIN)
 		e = buf_printf(w, " AND lodged_at_s >= %lld", (long long)(q->from_us / 1000000));
 	if (!e && q->to_us != INT64_MAX)

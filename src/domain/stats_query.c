@@ -82,44 +82,46 @@ static inline uint64_t double_bits(uint32_t v)
 	return b;
 }
 
+/* Log-linear bins: below 2^e0 one per second; above, 2^sb per octave: bin
+ * 2^e0 + (top bit - e0) * 2^sb + the sb bits below the top bit. Both ways
+ * are computed and one chosen (no branch). */
+static inline uint32_t log_bin(uint32_t v, unsigned e0, unsigned sb)
+{
+	uint32_t b = (uint32_t)(double_bits(v) >> (52 - sb)) - (((1023u + e0) << sb) - (1u << e0));
+	return v < (1u << e0) ? v : b;
+}
+
+/* The values of bin b: [*lo, *lo + *width). */
+static void log_range(uint32_t b, unsigned e0, unsigned sb, uint32_t *lo, uint32_t *width)
+{
+	if (b < (1u << e0)) {
+		*lo = b;
+		*width = 1;
+		return;
+	}
+	unsigned k = b - (1u << e0), e = e0 + (k >> sb);
+	*lo = ((1u << sb) + (k & ((1u << sb) - 1))) << (e - sb);
+	*width = 1u << (e - sb);
+}
+
 static inline uint32_t fine_bin(uint32_t v)
 {
-	/* for v >= EXACT: EXACT + (top bit - EXACT_BITS) * SUBS + the next
-	 * SUB_BITS bits; both ways computed, one chosen (no branch) */
-	uint32_t b = (uint32_t)(double_bits(v) >> (52 - SUB_BITS)) -
-		     (((1023u + EXACT_BITS) << SUB_BITS) - EXACT);
-	return v < EXACT ? v : b;
+	return log_bin(v, EXACT_BITS, SUB_BITS);
 }
 
 static void fine_range(uint32_t b, uint32_t *lo, uint32_t *width)
 {
-	if (b < EXACT) {
-		*lo = b;
-		*width = 1;
-		return;
-	}
-	unsigned k = b - EXACT, e = EXACT_BITS + (k >> SUB_BITS);
-	*lo = (SUBS + (k & (SUBS - 1))) << (e - SUB_BITS);
-	*width = 1u << (e - SUB_BITS);
+	log_range(b, EXACT_BITS, SUB_BITS, lo, width);
 }
 
 static inline uint32_t coarse_bin(uint32_t v)
 {
-	uint32_t b = (uint32_t)(double_bits(v) >> (52 - CSUB_BITS)) -
-		     (((1023u + CEXACT_BITS) << CSUB_BITS) - CEXACT);
-	return v < CEXACT ? v : b;
+	return log_bin(v, CEXACT_BITS, CSUB_BITS);
 }
 
 static void coarse_range(uint32_t b, uint32_t *lo, uint32_t *width)
 {
-	if (b < CEXACT) {
-		*lo = b;
-		*width = 1;
-		return;
-	}
-	unsigned k = b - CEXACT, e = CEXACT_BITS + (k >> CSUB_BITS);
-	*lo = (CSUBS + (k & (CSUBS - 1))) << (e - CSUB_BITS);
-	*width = 1u << (e - CSUB_BITS);
+	log_range(b, CEXACT_BITS, CSUB_BITS, lo, width);
 }
 
 /* Nearest rank (1-based) of the p-th percentile of n values. */
