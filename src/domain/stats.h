@@ -201,7 +201,8 @@ void stats_free(struct stats *s);
  * 2106-02-05, a duration or the total exceeds STATS_MAX_SECONDS, a
  * dimension value is longer than STATS_VALUE_MAX - 1 bytes, or a dimension
  * would get more than STATS_MAX_CODES values; KERR_NOMEM when memory runs
- * out. On error the engine is as it was.
+ * out. On error no row has changed (a dimension value may have been added
+ * to its dictionary, which changes no figure).
  */
 KOUAN_MUST_USE kerr stats_put(struct stats *s, const struct stats_decl *d,
 			      const struct stage_times *t);

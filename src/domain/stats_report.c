@@ -157,6 +157,11 @@ static bool name_bit(const char *item, const char *(*name)(int), int n, unsigned
 	return false;
 }
 
+static const char *direction_at(int i)
+{
+	return stage_direction_name((enum stage_direction)i);
+}
+
 static const char *outcome_at(int i)
 {
 	return stage_outcome_name((enum stage_outcome)i);
@@ -369,6 +374,9 @@ static json_t *query_json(const struct stats_query *q)
 	json_object_set_new(o, "from", time_or_null(q->from_us));
 	json_object_set_new(o, "to", time_or_null(q->to_us));
 	json_object_set_new(o, "tz", json_string(tz));
+	json_object_set_new(o, "direction",
+			    bits_json(q->directions ? q->directions : 3u, direction_at,
+				      STAGE_DIRECTIONS));
 	json_object_set_new(o, "outcome", bits_json(q->outcomes, outcome_at, OUTCOME_COUNT));
 	json_object_set_new(o, "total", bits_json(q->totals, total_at, TOTAL_KINDS));
 	json_object_set_new(o, "flags", flags);

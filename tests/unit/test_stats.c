@@ -709,6 +709,7 @@ static void json_and_csv(void **state)
 	assert_string_equal(json_string_value(json_object_get(query, "tz")), "+08:00");
 	assert_string_equal(json_string_value(json_array_get(json_object_get(query, "outcome"), 0)),
 			    "released");
+	assert_int_equal(json_array_size(json_object_get(query, "direction")), 2);
 	assert_non_null(json_object_get(o, "export"));
 	json_decref(o);
 
