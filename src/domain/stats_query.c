@@ -18,9 +18,10 @@
  * that was not predicted (which the histogram shows), a second pass counts
  * that bin. The medians of each hour of day and weekday (coarser bins per
  * group) and the outliers' fence (candidates collected above a bound that
- * the fence cannot be below) are answered the same way; shares within
- * targets are counted directly. A measure whose sample is small (a narrow
- * selection) is collected and sorted instead. Either way every figure is
+ * the fence cannot be below) are answered the same way; a share within a
+ * target comes from the histogram and the target's bin, counted second by
+ * second. A measure or group whose sample is small (a narrow selection, a
+ * quiet hour) is collected and sorted instead. Either way every figure is
  * exact, and the tests check it against a plain sort.
  *
  * Chunks are shared among threads, each with its own sums, added up after
