@@ -180,6 +180,39 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Sort collected values: a radix sort on 11 bits at a time (three passes
+ * cover 32 bits) for all but short lists. False when memory runs out. */
+static bool sort_u32(struct u32vec *v)
+{
+	if (v->n < 256) {
+		if (v->n)
+			qsort(v->v, v->n, sizeof *v->v, cmp_u32);
+		return true;
+	}
+	uint32_t *a = v->v, *b = malloc(v->n * sizeof *b);
+	if (!b)
+		return false;
+	for (unsigned shift = 0; shift < 33; shift += 11) {
+		size_t at[2048] = {0};
+		for (size_t i = 0; i < v->n; i++)
+			at[(a[i] >> shift) & 2047]++;
+		for (size_t d = 0, sum = 0; d < 2048; d++) {
+			size_t c = at[d];
+			at[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < v->n; i++)
+			b[at[(a[i] >> shift) & 2047]++] = a[i];
+		uint32_t *t = a;
+		a = b;
+		b = t;
+	}
+	/* three passes: the sorted values are in the scratch array */
+	memcpy(v->v, a, v->n * sizeof *a);
+	free(a);
+	return true;
+}
+
 /* ------------------------------------------------------------------ */
 /* the job                                                             */
 
@@ -1058,8 +1091,8 @@ static kerr resolve_measure(struct job *j, int k, struct stats_measure *m,
 	m->sum = m0->sum;
 	m->max = m0->max;
 	m->mean = mean_of(m0->sum, m0->count);
-	if (pl->collect && m0->all.n)
-		qsort(m0->all.v, m0->all.n, sizeof *m0->all.v, cmp_u32);
+	if (pl->collect && !sort_u32(&m0->all))
+		return KERR_NOMEM;
 	uint64_t ranks[NPCT], before[NPCT];
 	uint32_t bins[NPCT];
 	for (size_t i = 0; i < NPCT; i++)
@@ -1112,7 +1145,8 @@ static kerr resolve_groups(struct job *j, struct stats_direction *out, struct as
 				for (size_t i = 0; i < j->acc[t].gall[g].n; i++)
 					if (!push_u32(v, j->acc[t].gall[g].v[i]))
 						return KERR_NOMEM;
-			qsort(v->v, v->n, sizeof *v->v, cmp_u32);
+			if (!sort_u32(v))
+				return KERR_NOMEM;
 			sg->median = v->v[rank - 1];
 			continue;
 		}
@@ -1165,9 +1199,7 @@ static kerr merge_target(struct job *j, int k, size_t t)
 			if (!push_u32(&m0->coll[t], v->v[i]))
 				return KERR_NOMEM;
 	}
-	if (m0->coll[t].n)
-		qsort(m0->coll[t].v, m0->coll[t].n, sizeof *m0->coll[t].v, cmp_u32);
-	return KERR_OK;
+	return sort_u32(&m0->coll[t]) ? KERR_OK : KERR_NOMEM;
 }
 
 /* After the second pass: the ranks left to it. */
