@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "test_support.h"
+#include "store/store.h"
 #include "domain/stats.h"
 #include "service/statistics.h"
 
@@ -279,6 +280,60 @@ static void csv_tables(void **state)
 	loopback_result_free(&r);
 }
 
+/* The same figures from SQL over the store: per released import lodged that
+ * day, arrival (its call's) to its last container out when both are known,
+ * else lodgement to release, each time cut to whole seconds; then count,
+ * sum, maximum, and the median and p90 by nearest rank. */
+#define TOTALS_SQL(SECS)                                                          \
+	"WITH t AS (SELECT declaration_number AS n,"                               \
+	" MIN(CASE WHEN type = 'declaration.lodged' THEN at END) AS lodged,"       \
+	" MIN(CASE WHEN type = 'declaration.released' THEN at END) AS released,"   \
+	" MAX(CASE WHEN type = 'container.gated_out' THEN at END) AS gone"         \
+	" FROM events WHERE substr(declaration_number, 9, 1) = '1'"                \
+	" GROUP BY declaration_number),"                                            \
+	" s AS (SELECT CASE WHEN c.arrived_at IS NOT NULL AND t.gone IS NOT NULL"  \
+	" THEN " SECS("t.gone") " - " SECS("c.arrived_at")                         \
+	" ELSE " SECS("t.released") " - " SECS("t.lodged") " END AS total"         \
+	" FROM t LEFT JOIN declaration_transport d ON d.declaration_number = t.n" \
+	" LEFT JOIN transport_calls c ON c.call_key = d.call_key"                  \
+	" WHERE t.released IS NOT NULL AND t.lodged >= ? AND t.lodged < ?)"        \
+	" SELECT COUNT(*), CAST(SUM(total) AS BIGINT), MAX(total),"                \
+	" (SELECT total FROM s ORDER BY total LIMIT 1"                             \
+	"  OFFSET (SELECT (COUNT(*) * 50 + 99) / 100 - 1 FROM s)),"                \
+	" (SELECT total FROM s ORDER BY total LIMIT 1"                             \
+	"  OFFSET (SELECT (COUNT(*) * 90 + 99) / 100 - 1 FROM s)) FROM s"
+#define SECS_SQLITE(x) "CAST(strftime('%s', substr(" x ", 1, 19)) AS INTEGER)"
+#define SECS_PG(x) "CAST(EXTRACT(EPOCH FROM CAST(substr(" x ", 1, 19) AS timestamp)) AS BIGINT)"
+static const struct sql_query Q_TOTALS_SQLITE = {TOTALS_SQL(SECS_SQLITE)};
+static const struct sql_query Q_TOTALS_PG = {TOTALS_SQL(SECS_PG)};
+
+static void same_figures_from_sql(void **state)
+{
+	struct test_env *env = *state;
+	struct store_conn *c;
+	assert_int_equal(store_thread_conn(env->store, &c), KERR_OK);
+	struct store_stmt *st = store_query(c, env->pgname[0] ? &Q_TOTALS_PG : &Q_TOTALS_SQLITE,
+					    "ss", "2026-11-23T00:00:00", "2026-11-24T00:00:00");
+	assert_non_null(st);
+	assert_int_equal(stmt_step(st), STORE_ROW);
+	int64_t sql[5];
+	for (int i = 0; i < 5; i++)
+		sql[i] = stmt_int(st, i);
+	stmt_done(st);
+	json_t *r = stats(env, "from=2026-11-23&to=2026-11-24&direction=import&tz=Z");
+	const json_t *total = json_object_get(json_object_get(r, "import"), "total");
+	assert_int_equal(sql[0], num(total, "count"));
+	assert_int_equal(sql[1], num(total, "sum_s"));
+	assert_int_equal(sql[2], num(total, "max_s"));
+	assert_int_equal(sql[3], num(total, "median_s"));
+	assert_int_equal(sql[4], num(total, "p90_s"));
+	/* and they are the day's figures worked out by hand */
+	assert_int_equal(sql[0], 3);
+	assert_int_equal(sql[1], 37200);
+	assert_int_equal(sql[3], 10800);
+	json_decref(r);
+}
+
 /* The figures follow new events: D2's containers leave at 17:00, so its
  * total becomes arrival (09:40) to 17:00, 26,400 s. */
 static void kept_current(void **state)
@@ -383,6 +438,7 @@ int main(void)
 		cmocka_unit_test(csv_tables),
 		cmocka_unit_test(every_bad_parameter_named),
 		cmocka_unit_test(analysts_and_admins_only),
+		cmocka_unit_test(same_figures_from_sql),
 		cmocka_unit_test(kept_current),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
