@@ -157,7 +157,7 @@ int cmd_clearance_report(int argc, char **argv)
 	char path[4096] = "/v1/statistics/clearance";
 	const char *table = NULL, *tz = "+08:00";
 	bool json = false;
-	for (int i = 1; i < argc; i++) {
+	for (int i = 2; i < argc; i++) {
 		const char *arg = argv[i];
 		if (!strcmp(arg, "--json")) {
 			json = true;

@@ -61,7 +61,7 @@ int cmd_report(int argc, char **argv)
 		"report ID with the whole report again. Every agency of the mode gets\n"
 		"a task; the signed permission follows when all have cleared it.\n\n"
 		"kouan report clearance [...]: clearance-time statistics (see its --help).";
-	if (argc > 1 && !strcmp(argv[1], "clearance"))
+	if (argc > 2 && !strcmp(argv[2], "clearance"))
 		return cmd_clearance_report(argc - 1, argv + 1);
 	return lodge_or_amend(argc, argv, usage, "/v1/conveyance-reports");
 }
