@@ -26,6 +26,12 @@ struct statistics_state {
 	pthread_mutex_t follow; /* one catch-up at a time; guards `after` */
 	int64_t after;          /* the last event id read */
 	struct stats *engine;
+	/* the follower thread (statistics_follower_start) */
+	pthread_mutex_t lock;   /* guards what follows */
+	pthread_cond_t poked;
+	uint64_t pokes;         /* statistics_poke calls so far */
+	bool running, stopping;
+	pthread_t thread;
 };
 
 kerr statistics_state_init(struct services *s)
@@ -39,6 +45,8 @@ kerr statistics_state_init(struct services *s)
 		return e;
 	}
 	pthread_mutex_init(&st->follow, NULL);
+	pthread_mutex_init(&st->lock, NULL);
+	pthread_cond_init(&st->poked, NULL);
 	s->statistics = st;
 	return KERR_OK;
 }
@@ -48,8 +56,11 @@ void statistics_state_free(struct services *s)
 	struct statistics_state *st = s->statistics;
 	if (!st)
 		return;
+	statistics_follower_stop(s);
 	stats_free(st->engine);
 	pthread_mutex_destroy(&st->follow);
+	pthread_mutex_destroy(&st->lock);
+	pthread_cond_destroy(&st->poked);
 	free(st);
 	s->statistics = NULL;
 }
@@ -390,4 +401,88 @@ kerr statistics_clearance(struct uow *u, const struct actor *a, const struct sta
 	if (e == KERR_INVALID)
 		refusal_say(why, "the selection is out of range");
 	return e;
+}
+
+/* ------------------------------------------------------------------ */
+/* the follower thread                                                 */
+
+/* Catch up once, in a read-only unit of work on this thread's connection. */
+static void catch_up(struct services *s)
+{
+	struct store_conn *c;
+	if (store_thread_conn(s->store, &c)) {
+		log_warn("statistics: no connection to follow the feed");
+		return;
+	}
+	struct uow u;
+	uow_init(&u, s, c, false);
+	if (statistics_follow(&u))
+		log_warn("statistics: following the feed failed; the next answer retries");
+	uow_rollback(&u);
+	uow_free(&u);
+}
+
+static void *follower(void *arg)
+{
+	struct services *s = arg;
+	struct statistics_state *st = s->statistics;
+	uint64_t seen = 0;
+	catch_up(s); /* fill the engine from every stored event */
+	pthread_mutex_lock(&st->lock);
+	while (!st->stopping) {
+		if (st->pokes == seen) {
+			pthread_cond_wait(&st->poked, &st->lock);
+			continue;
+		}
+		seen = st->pokes;
+		pthread_mutex_unlock(&st->lock);
+		catch_up(s);
+		pthread_mutex_lock(&st->lock);
+	}
+	pthread_mutex_unlock(&st->lock);
+	return NULL;
+}
+
+kerr statistics_follower_start(struct services *s)
+{
+	struct statistics_state *st = s->statistics;
+	pthread_mutex_lock(&st->lock);
+	kerr e = KERR_OK;
+	if (!st->running) {
+		st->stopping = false;
+		if (pthread_create(&st->thread, NULL, follower, s))
+			e = KERR_INTERNAL;
+		else
+			st->running = true;
+	}
+	pthread_mutex_unlock(&st->lock);
+	return e;
+}
+
+void statistics_poke(struct services *s)
+{
+	struct statistics_state *st = s->statistics;
+	if (!st)
+		return;
+	pthread_mutex_lock(&st->lock);
+	st->pokes++;
+	pthread_cond_signal(&st->poked);
+	pthread_mutex_unlock(&st->lock);
+}
+
+void statistics_follower_stop(struct services *s)
+{
+	struct statistics_state *st = s->statistics;
+	if (!st)
+		return;
+	pthread_mutex_lock(&st->lock);
+	bool running = st->running;
+	st->stopping = true;
+	pthread_cond_signal(&st->poked);
+	pthread_mutex_unlock(&st->lock);
+	if (running)
+		pthread_join(st->thread, NULL);
+	pthread_mutex_lock(&st->lock);
+	st->running = false;
+	pthread_mutex_unlock(&st->lock);
 }

@@ -11,7 +11,8 @@
  * manifest, every declaration on the call), and files each again from its
  * whole timeline. The first answer reads every event there is. So every
  * server sharing a database answers from everything committed before the
- * question, whoever committed it.
+ * question, whoever committed it. A follower thread does the same as
+ * events commit, so the reading left for an answer is small.
  *
  * How a declaration is measured (docs/clearance-time.md): its own timeline
  * (its steps, its match, the copies of its containers' yard events), with
@@ -49,6 +50,18 @@ KOUAN_MUST_USE kerr statistics_follow(struct uow *u);
 KOUAN_MUST_USE kerr statistics_clearance(struct uow *u, const struct actor *a,
 					 const struct stats_query *q,
 					 struct stats_result *out, struct refusal *why);
+
+/*
+ * The follower: a thread that fills the engine from every stored event as
+ * it starts, then catches up each time it is poked (statistics_poke: after
+ * a commit that wrote events, here or, through the store's watch, on
+ * another server), so that answers find little left to read. Start it
+ * once the system serves; stop it before services_free (which stops it
+ * too). Starting a running follower does nothing.
+ */
+KOUAN_MUST_USE kerr statistics_follower_start(struct services *s);
+void statistics_poke(struct services *s);
+void statistics_follower_stop(struct services *s);
 
 /* How many declarations the engine holds (after statistics_follow). */
 size_t statistics_count(struct services *s);
