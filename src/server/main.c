@@ -30,6 +30,7 @@ static const struct {
 	{"manifest", cmd_manifest, "lodge or amend a manifest"},
 	{"gate", cmd_gate, "may a container pass the gate, and what is missing"},
 	{"gate-event", cmd_gate_event, "record a container's discharge, gate-in, loading or gate-out"},
+	{"simulate", cmd_simulate, "run a port's declarations on a virtual clock; compare two runs"},
 };
 
 static void usage(FILE *out)
