@@ -231,7 +231,12 @@ static kerr file_declaration(struct stats *engine, struct store_conn *c, const c
 	struct declaration_facts f;
 	bool facts = row.body && declaration_facts_load(row.body, &f);
 	e = repo_events_for(c, number, on_event, &t);
-	if (!e)
+	bool measurable = e != KERR_INVALID; /* more events than a measure takes */
+	if (!measurable) {
+		log_warn("statistics: declaration %s has too many events to measure", number);
+		e = KERR_OK;
+	}
+	if (!e && measurable)
 		e = add_call(c, number, dir == STAGE_IMPORT, &t);
 	char credit[STATUS_SIZE] = "";
 	if (!e && *row.consignee_uscc) {
@@ -243,7 +248,8 @@ static kerr file_declaration(struct stats *engine, struct store_conn *c, const c
 		}
 	}
 	struct stage_times st;
-	if (!e) {
+	st.lodged_at = STAGE_NO_TIME;
+	if (!e && measurable) {
 		e = stages_measure(dir, t.ev, t.n, 1000000, &st);
 		if (e == KERR_INVALID) { /* beyond the measure's bounds: left out */
 			log_warn("statistics: declaration %s cannot be measured", number);
