@@ -178,6 +178,8 @@ static const struct route routes[] = {
 	/* clearance time (docs/clearance-time.md) */
 	{"GET", "/v1/statistics/clearance", api_statistics_clearance, ROLE_BIT(ANALYST) | ADMIN,
 	 TX_READ},
+	{"GET", "/v1/declarations/{number}/clearance-time", api_declaration_clearance_time,
+	 DECLARANT | OFFICERS, TX_READ},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])

@@ -93,3 +93,24 @@ void api_statistics_clearance(struct api_ctx *ctx)
 	}
 	free(r);
 }
+
+void api_declaration_clearance_time(struct api_ctx *ctx)
+{
+	struct stage_times t;
+	struct refusal why;
+	refusal_init(&why, NULL);
+	kerr e = statistics_declaration(&ctx->uow, &ctx->actor, http_param(ctx->req, "number"),
+					&t, &why);
+	if (e) {
+		api_refused(ctx, e, &why, "the clearance time could not be measured");
+		return;
+	}
+	json_t *body = stage_times_json(&t);
+	if (body && !json_object_set_new(body, "number",
+					 json_string(http_param(ctx->req, "number"))))
+		api_json(ctx, 200, body);
+	else {
+		json_decref(body);
+		api_problem(ctx, KERR_NOMEM, NULL, NULL);
+	}
+}

@@ -16,6 +16,7 @@
 #include "domain/declaration.h"
 #include "domain/manifest.h"
 #include "domain/risk.h"
+#include "service/clearance.h"
 #include "store/repo.h"
 #include "store/repo_risk.h"
 #include "store/repo_transport.h"
@@ -214,9 +215,11 @@ static void main_chapter(const struct declaration_facts *f, char out[3])
 	}
 }
 
-/* Measure one declaration from the store and file it (or drop its row when
- * it can no longer be measured). */
-static kerr file_declaration(struct stats *engine, struct store_conn *c, const char *number)
+/* Measure one declaration from the store; with an engine, file it (or drop
+ * its row when it can no longer be measured); with out, copy the
+ * measurement there (nothing measured when it cannot be). */
+static kerr measure_declaration(struct stats *engine, struct store_conn *c, const char *number,
+				struct stage_times *out)
 {
 	enum stage_direction dir;
 	if (!stage_direction_of(number, &dir))
@@ -248,16 +251,19 @@ static kerr file_declaration(struct stats *engine, struct store_conn *c, const c
 		}
 	}
 	struct stage_times st;
-	st.lodged_at = STAGE_NO_TIME;
+	kerr none = stages_measure(dir, NULL, 0, 1000000, &st); /* nothing measured */
+	if (!e && none)
+		e = none;
 	if (!e && measurable) {
 		e = stages_measure(dir, t.ev, t.n, 1000000, &st);
 		if (e == KERR_INVALID) { /* beyond the measure's bounds: left out */
 			log_warn("statistics: declaration %s cannot be measured", number);
-			e = KERR_OK;
-			st.lodged_at = STAGE_NO_TIME;
+			e = stages_measure(dir, NULL, 0, 1000000, &st);
 		}
 	}
-	if (!e) {
+	if (!e && out)
+		*out = st;
+	if (!e && engine) {
 		char chapter[3] = "";
 		if (facts)
 			main_chapter(&f, chapter);
@@ -287,6 +293,11 @@ static kerr file_declaration(struct stats *engine, struct store_conn *c, const c
 	timeline_free(&t);
 	decl_row_free(&row);
 	return e;
+}
+
+static kerr file_declaration(struct stats *engine, struct store_conn *c, const char *number)
+{
+	return measure_declaration(engine, c, number, NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -391,6 +402,25 @@ kerr statistics_follow(struct uow *u)
 			break;
 	}
 	pthread_mutex_unlock(&st->follow);
+	return e;
+}
+
+kerr statistics_declaration(struct uow *u, const struct actor *a, const char *number,
+			    struct stage_times *out, struct refusal *why)
+{
+	struct declaration d;
+	kerr e = clearance_sees_details(a) ? clearance_load(u, a, number, false, &d)
+					   : KERR_NOT_FOUND;
+	if (e) {
+		if (e == KERR_NOT_FOUND)
+			refusal_say(why, "no declaration has that number");
+		return e;
+	}
+	struct store_conn *c;
+	e = uow_conn(u, &c);
+	if (!e)
+		e = measure_declaration(NULL, c, d.row.number, out);
+	declaration_free(&d);
 	return e;
 }
 

@@ -23,8 +23,9 @@
  * the strictest lane of its latest risk assessment, and its consignee's
  * credit class.
  *
- * Who may ask: analysts and admins (the figures cover every port and
- * office). Never changes the store.
+ * Who may ask: analysts and admins for the statistics (the figures cover
+ * every port and office); one declaration's measurement, whoever may read
+ * its timeline. Never changes the store.
  */
 #ifndef KOUAN_STATISTICS_H
 #define KOUAN_STATISTICS_H
@@ -62,6 +63,16 @@ KOUAN_MUST_USE kerr statistics_clearance(struct uow *u, const struct actor *a,
 KOUAN_MUST_USE kerr statistics_follower_start(struct services *s);
 void statistics_poke(struct services *s);
 void statistics_follower_stop(struct services *s);
+
+/*
+ * One declaration's clearance time, measured now from its timeline as the
+ * statistics measure it (whole seconds): to whoever may read the
+ * declaration's details (its timeline), else KERR_NOT_FOUND with *why, as
+ * for a number that does not exist.
+ */
+KOUAN_MUST_USE kerr statistics_declaration(struct uow *u, const struct actor *a,
+					   const char *number, struct stage_times *out,
+					   struct refusal *why);
 
 /* How many declarations the engine holds (after statistics_follow). */
 size_t statistics_count(struct services *s);

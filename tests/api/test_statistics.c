@@ -334,6 +334,39 @@ static void same_figures_from_sql(void **state)
 	json_decref(r);
 }
 
+/* One declaration's stages, to whoever may read its timeline. */
+static void one_declaration(void **state)
+{
+	struct test_env *env = *state;
+	char path[96];
+	snprintf(path, sizeof path, "/v1/declarations/%s/clearance-time", d1);
+	json_t *r = test_expect(env, "GET", path, "trader", NULL, 200);
+	assert_string_equal(json_string_value(json_object_get(r, "number")), d1);
+	assert_string_equal(json_string_value(json_object_get(r, "total_kind")), "border");
+	assert_int_equal(num(r, "total_s"), 22800);
+	assert_string_equal(json_string_value(json_object_get(r, "start_at")),
+			    "2026-11-23T09:40:00.000000Z");
+	const json_t *parties = json_object_get(r, "parties");
+	assert_int_equal(num(parties, "trader"), 1200);
+	assert_int_equal(num(parties, "agency"), 7200);
+	assert_int_equal(num(parties, "terminal"), 14400);
+	json_decref(r);
+	json_decref(test_expect(env, "GET", path, "customs", NULL, 200));
+	json_decref(test_expect(env, "GET", path, "analyst", NULL, 200));
+	/* quarantine has no task on it: as if it did not exist */
+	json_decref(test_expect(env, "GET", path, "quarantine", NULL, 404));
+	json_decref(test_expect(env, "GET", path, "terminal", NULL, 403));
+	json_decref(test_expect(env, "GET", "/v1/declarations/516720261000999999/clearance-time",
+				"analyst", NULL, 404));
+	/* withdrawn: its stages so far, no total */
+	snprintf(path, sizeof path, "/v1/declarations/%s/clearance-time", d4);
+	r = test_expect(env, "GET", path, "trader", NULL, 200);
+	assert_string_equal(json_string_value(json_object_get(r, "outcome")), "withdrawn");
+	assert_true(json_is_null(json_object_get(r, "total_s")) ||
+		    !json_object_get(r, "total_s"));
+	json_decref(r);
+}
+
 /* The figures follow new events: D2's containers leave at 17:00, so its
  * total becomes arrival (09:40) to 17:00, 26,400 s. */
 static void kept_current(void **state)
@@ -439,6 +472,7 @@ int main(void)
 		cmocka_unit_test(every_bad_parameter_named),
 		cmocka_unit_test(analysts_and_admins_only),
 		cmocka_unit_test(same_figures_from_sql),
+		cmocka_unit_test(one_declaration),
 		cmocka_unit_test(kept_current),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
