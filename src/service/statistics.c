@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/buf.h"
 #include "common/clock.h"
@@ -40,7 +41,11 @@ kerr statistics_state_init(struct services *s)
 	struct statistics_state *st = calloc(1, sizeof *st);
 	if (!st)
 		return KERR_NOMEM;
-	kerr e = stats_new(1, &st->engine);
+	/* a query over millions of rows splits its scan over the cores (up
+	 * to four: the other requests keep theirs) */
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned threads = cores < 1 ? 1 : cores > 4 ? 4 : (unsigned)cores;
+	kerr e = stats_new(threads, &st->engine);
 	if (e) {
 		free(st);
 		return e;
