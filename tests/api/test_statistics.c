@@ -394,6 +394,43 @@ static void kept_current(void **state)
 	(void)d3;
 }
 
+/* A declaration of apples (33,300 USD) and notebooks (3,895 USD) is filed
+ * under the apples' chapter, 08, and under its consignee's credit class;
+ * still under review, it counts only among those in progress. */
+static void dimensions_of_a_mixed_declaration(void **state)
+{
+	struct test_env *env = *state;
+	at(env, H(18));
+	char number[19];
+	json_t *d = test_consignment();
+	test_lodge(env, "trader", d, number);
+	json_decref(d);
+	json_t *r = stats(env, "direction=import&outcome=in_progress&chapter=08");
+	assert_int_equal(num(json_object_get(r, "import"), "declarations"), 1);
+	json_decref(r);
+	r = stats(env, "direction=import&outcome=in_progress&chapter=84");
+	assert_int_equal(num(json_object_get(r, "import"), "declarations"), 0);
+	json_decref(r);
+	r = stats(env, "direction=import&chapter=08");
+	assert_int_equal(num(json_object_get(r, "import"), "declarations"), 0);
+	json_decref(r);
+	json_t *credit = test_expect(env, "GET", "/v1/organisations/91440101MA59TRAD00/credit",
+				     "analyst", NULL, 200);
+	const char *cls = json_string_value(json_object_get(credit, "credit_class"));
+	assert_non_null(cls);
+	char query[160];
+	snprintf(query, sizeof query, "direction=import&outcome=in_progress&credit_class=%s", cls);
+	r = stats(env, query);
+	assert_int_equal(num(json_object_get(r, "import"), "declarations"), 1);
+	json_decref(r);
+	snprintf(query, sizeof query, "direction=import&outcome=in_progress&credit_class=%s",
+		 strcmp(cls, "discredited") ? "discredited" : "advanced");
+	r = stats(env, query);
+	assert_int_equal(num(json_object_get(r, "import"), "declarations"), 0);
+	json_decref(r);
+	json_decref(credit);
+}
+
 static void expect_400(struct test_env *env, const char *query, const char *field,
 		       const char *needle)
 {
@@ -474,6 +511,7 @@ int main(void)
 		cmocka_unit_test(same_figures_from_sql),
 		cmocka_unit_test(one_declaration),
 		cmocka_unit_test(kept_current),
+		cmocka_unit_test(dimensions_of_a_mixed_declaration),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
