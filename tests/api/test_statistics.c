@@ -1,7 +1,10 @@
 /*
  * test_statistics.c - GET /v1/statistics/clearance through the router on a
- * small hand-made port day, every figure worked out by hand below; the
- * parameters refused one by one with the field they name; who may ask.
+ * small hand-made port day, every figure worked out by hand below, and the
+ * same figures from SQL over the store; one declaration's stages; the
+ * figures following new events; the dimensions of a declaration of two
+ * chapters; the parameters refused one by one with the field they name;
+ * who may ask.
  *
  * The day (the test clock is set before each step; times UTC, 2026-11-23):
  *   09:40  COSCO SHIPPING ARIES 046E arrives at Nansha (its arrival report,
