@@ -30,36 +30,8 @@
 
 #include "domain/risk.h"
 
-static uint64_t rng = 0x2545F4914F6CDD1DULL;
-
-static uint64_t next_u64(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-static unsigned below(unsigned n)
-{
-	return (unsigned)(next_u64() % n);
-}
-
-/* Weighted pick: weights sum to anything. */
-static unsigned weighted(const unsigned *w, unsigned n)
-{
-	unsigned total = 0, r;
-
-	for (unsigned i = 0; i < n; i++)
-		total += w[i];
-	r = below(total);
-	for (unsigned i = 0; i < n; i++) {
-		if (r < w[i])
-			return i;
-		r -= w[i];
-	}
-	return n - 1;
-}
+#define BENCH_SEED 0x2545F4914F6CDD1DULL
+#include "random.h"
 
 /* Chapters by rough share of China's imports (and food/agri chapters that
  * quarantine cares for). */

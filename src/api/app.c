@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "common/log.h"
+#include "service/statistics.h"
 
 void app_limits_default(struct app_limits *l)
 {
@@ -18,6 +19,12 @@ void app_limits_default(struct app_limits *l)
 static void on_events(void *arg)
 {
 	app_feed_notify(arg);
+}
+
+/* Statistics follow the feed too (src/service/statistics.c). */
+static void wake_statistics(struct app *app)
+{
+	statistics_poke(&app->svc);
 }
 
 /* Another server (or this one) committed a change we keep in memory. */
@@ -55,6 +62,10 @@ kerr app_init(struct app *app, struct store *store, struct kclock *clock,
 		app_free(app);
 		return e;
 	}
+	if ((e = statistics_follower_start(&app->svc))) {
+		app_free(app);
+		return e;
+	}
 	return KERR_OK;
 }
 
@@ -62,6 +73,7 @@ void app_free(struct app *app)
 {
 	if (app->svc.store && app->svc.store->ops->unwatch)
 		app->svc.store->ops->unwatch(app->svc.store);
+	statistics_follower_stop(&app->svc);
 	services_free(&app->svc);
 	pthread_mutex_destroy(&app->feed.lock);
 	pthread_cond_destroy(&app->feed.cond);
@@ -85,6 +97,7 @@ static void feed_signal(struct app *app, bool stop)
 void app_feed_notify(struct app *app)
 {
 	feed_signal(app, false);
+	wake_statistics(app);
 }
 
 void app_feed_stop(struct app *app)

@@ -217,5 +217,8 @@ void api_call_events(struct api_ctx *ctx);
 void api_declaration_match(struct api_ctx *ctx);
 void api_gate_get(struct api_ctx *ctx);
 void api_gate_event(struct api_ctx *ctx);
+/* statistics.c: clearance time over a selection */
+void api_statistics_clearance(struct api_ctx *ctx);
+void api_declaration_clearance_time(struct api_ctx *ctx);
 
 #endif

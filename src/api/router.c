@@ -175,6 +175,11 @@ static const struct route routes[] = {
 	{"GET", "/v1/gate/containers/{number}", api_gate_get,
 	 PORT | ROLE_BIT(CUSTOMS) | ROLE_BIT(ANALYST) | ADMIN, TX_READ},
 	{"POST", "/v1/gate/containers/{number}/events", api_gate_event, PORT, TX_WRITE},
+	/* clearance time (docs/clearance-time.md) */
+	{"GET", "/v1/statistics/clearance", api_statistics_clearance, ROLE_BIT(ANALYST) | ADMIN,
+	 TX_READ},
+	{"GET", "/v1/declarations/{number}/clearance-time", api_declaration_clearance_time,
+	 DECLARANT | OFFICERS, TX_READ},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])

@@ -21,6 +21,9 @@ int cmd_report(int argc, char **argv);
 int cmd_manifest(int argc, char **argv);
 int cmd_gate(int argc, char **argv);
 int cmd_gate_event(int argc, char **argv);
+/* report_commands.c: `kouan report clearance`, the clearance-time report
+ * (argv[1] is "clearance", options from argv[2]) */
+int cmd_clearance_report(int argc, char **argv);
 
 /* Shared by the command files (commands.c): print usage and return true
  * when --help is asked; print an answer (JSON on stdout when it has

@@ -59,7 +59,10 @@ int cmd_report(int argc, char **argv)
 		"Usage: kouan report FILE.json [--key IDEMPOTENCY_KEY] [--amend ID]\n\nLodge "
 		"a conveyance's arrival or departure report (a carrier), or amend\n"
 		"report ID with the whole report again. Every agency of the mode gets\n"
-		"a task; the signed permission follows when all have cleared it.";
+		"a task; the signed permission follows when all have cleared it.\n\n"
+		"kouan report clearance [...]: clearance-time statistics (see its --help).";
+	if (argc > 2 && !strcmp(argv[2], "clearance"))
+		return cmd_clearance_report(argc - 1, argv + 1);
 	return lodge_or_amend(argc, argv, usage, "/v1/conveyance-reports");
 }
 

@@ -11,5 +11,7 @@ int cmd_init(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+/* simulate.c: a port on a virtual clock, through the real kouan */
+int cmd_simulate(int argc, char **argv);
 
 #endif

@@ -25,10 +25,12 @@ static const struct {
 	{"decide", cmd_decide, "record an agency's decision on its task"},
 	{"events", cmd_events, "a declaration's timeline, or the event feed"},
 	{"verify-notice", cmd_verify_notice, "check a release notice's signature"},
-	{"report", cmd_report, "lodge or amend a conveyance's arrival or departure report"},
+	{"report", cmd_report, "lodge or amend a conveyance's arrival or departure report; "
+			       "report clearance: clearance-time statistics"},
 	{"manifest", cmd_manifest, "lodge or amend a manifest"},
 	{"gate", cmd_gate, "may a container pass the gate, and what is missing"},
 	{"gate-event", cmd_gate_event, "record a container's discharge, gate-in, loading or gate-out"},
+	{"simulate", cmd_simulate, "run a port's declarations on a virtual clock; compare two runs"},
 };
 
 static void usage(FILE *out)

@@ -116,6 +116,7 @@ struct hash_gate {
 
 struct risk_state;
 struct money_state;
+struct statistics_state;
 struct uow;
 
 struct services {
@@ -130,6 +131,7 @@ struct services {
 	struct risk_state *risk; /* rules in force and draw seed (risk_apply.c) */
 	struct hash_gate hashing; /* the bound on password hashing */
 	struct money_state *money; /* tariff and exchange rates in force (money_tables.c) */
+	struct statistics_state *statistics; /* clearance-time figures (statistics.c) */
 	/* called after a commit that wrote events (wakes the feed's waiters) */
 	void (*on_events)(void *arg);
 	void *on_events_arg;

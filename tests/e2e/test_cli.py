@@ -51,7 +51,7 @@ from kouan_e2e import (KOUAN_BIN, PG, Server, check, eq, new_database,  # noqa: 
 S = Server("cli")
 SUBCOMMANDS = ["serve", "init", "demo", "admin", "audit", "login", "password", "declare",
                "status", "decide", "events", "verify-notice", "report", "manifest", "gate",
-               "gate-event"]
+               "gate-event", "simulate"]
 
 
 def run(*args, env=None, timeout=120, stdin=None):

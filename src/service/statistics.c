@@ -1,0 +1,529 @@
+/*
+ * statistics.c - the statistics engine in a running kouan: filled and kept
+ * current from the event feed, and the clearance-time use case (see
+ * statistics.h). It reads the store and never writes it; a declaration
+ * that cannot be measured (no lodging event) is left out of the figures,
+ * never made up.
+ */
+#include "service/statistics.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "domain/declaration.h"
+#include "domain/manifest.h"
+#include "domain/risk.h"
+#include "service/clearance.h"
+#include "store/repo.h"
+#include "store/repo_risk.h"
+#include "store/repo_transport.h"
+
+#define FOLLOW_PAGE 500      /* events read at a time */
+
+struct statistics_state {
+	pthread_mutex_t follow; /* one catch-up at a time; guards `after` */
+	int64_t after;          /* the last event id read */
+	struct stats *engine;
+	/* the follower thread (statistics_follower_start) */
+	pthread_mutex_t lock;   /* guards what follows */
+	pthread_cond_t poked;
+	uint64_t pokes;         /* statistics_poke calls so far */
+	bool running, stopping;
+	pthread_t thread;
+};
+
+kerr statistics_state_init(struct services *s)
+{
+	struct statistics_state *st = calloc(1, sizeof *st);
+	if (!st)
+		return KERR_NOMEM;
+	/* a query over millions of rows splits its scan over the cores (up
+	 * to four: the other requests keep theirs) */
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned threads = cores < 1 ? 1 : cores > 4 ? 4 : (unsigned)cores;
+	kerr e = stats_new(threads, &st->engine);
+	if (e) {
+		free(st);
+		return e;
+	}
+	pthread_mutex_init(&st->follow, NULL);
+	pthread_mutex_init(&st->lock, NULL);
+	pthread_cond_init(&st->poked, NULL);
+	s->statistics = st;
+	return KERR_OK;
+}
+
+void statistics_state_free(struct services *s)
+{
+	struct statistics_state *st = s->statistics;
+	if (!st)
+		return;
+	statistics_follower_stop(s);
+	stats_free(st->engine);
+	pthread_mutex_destroy(&st->follow);
+	pthread_mutex_destroy(&st->lock);
+	pthread_cond_destroy(&st->poked);
+	free(st);
+	s->statistics = NULL;
+}
+
+size_t statistics_count(struct services *s)
+{
+	return s->statistics ? stats_count(s->statistics->engine) : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* one declaration's timeline                                          */
+
+struct timeline {
+	struct stage_event *ev;
+	json_t **data;
+	char **text; /* owned copies of type and agency, two per event */
+	size_t n, cap;
+	int lane; /* strictest lane of the latest risk assessment, -1: none */
+	bool failed;
+};
+
+static void timeline_free(struct timeline *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		json_decref(t->data[i]);
+		free(t->text[2 * i]);
+		free(t->text[2 * i + 1]);
+	}
+	free(t->ev);
+	free(t->data);
+	free(t->text);
+	memset(t, 0, sizeof *t);
+}
+
+/* Add an event (strings copied, data text parsed). */
+static kerr timeline_add(struct timeline *t, const char *type, const char *at,
+			 const char *agency, const char *data)
+{
+	int64_t us;
+	if (!ktime_parse(at, &us))
+		return KERR_STORE;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 32;
+		if (cap > STAGE_MAX_EVENTS)
+			return KERR_INVALID;
+		struct stage_event *ev = realloc(t->ev, cap * sizeof *ev);
+		if (ev)
+			t->ev = ev;
+		json_t **d = realloc(t->data, cap * sizeof *d);
+		if (d)
+			t->data = d;
+		char **x = realloc(t->text, 2 * cap * sizeof *x);
+		if (x)
+			t->text = x;
+		if (!ev || !d || !x)
+			return KERR_NOMEM;
+		t->cap = cap;
+	}
+	char *ty = strdup(type), *ag = agency ? strdup(agency) : NULL;
+	json_t *js = data && *data ? json_loads(data, 0, NULL) : NULL;
+	if (!ty || (agency && !ag)) {
+		free(ty);
+		free(ag);
+		json_decref(js);
+		return KERR_NOMEM;
+	}
+	t->text[2 * t->n] = ty;
+	t->text[2 * t->n + 1] = ag;
+	t->data[t->n] = js;
+	t->ev[t->n] = (struct stage_event){.type = ty, .at = us, .agency = ag, .data = js};
+	t->n++;
+	return KERR_OK;
+}
+
+/* The strictest lane any agency got (green < blue < yellow < red). */
+static int strictest_lane(const json_t *data)
+{
+	const json_t *lanes = json_object_get(data, "lanes");
+	const char *agency;
+	const json_t *v;
+	int worst = -1;
+	enum risk_lane lane;
+	json_object_foreach((json_t *)lanes, agency, v)
+	{
+		if (json_is_string(v) && risk_lane_parse(json_string_value(v), &lane) &&
+		    (int)lane > worst)
+			worst = (int)lane;
+	}
+	return worst;
+}
+
+static kerr on_event(void *arg, const struct event_row *e)
+{
+	struct timeline *t = arg;
+	kerr k = timeline_add(t, e->type, e->at, e->agency, e->data);
+	if (!k && !strcmp(e->type, event_type_name(EVENT_DECLARATION_ASSESSED)))
+		t->lane = strictest_lane(t->data[t->n - 1]); /* the latest wins */
+	return k;
+}
+
+/* The call's own milestones, from the call its consignment claims: its
+ * arrival and departure (the call's row holds the times the carrier or the
+ * terminal recorded with conveyance.arrived and conveyance.departed) and,
+ * for an import, when its original manifest was lodged. */
+static kerr add_call(struct store_conn *c, const char *number, bool import,
+		     struct timeline *t)
+{
+	struct consignment_row cr;
+	kerr e = repo_consignment_get(c, number, &cr);
+	if (e == KERR_NOT_FOUND)
+		return KERR_OK; /* not by sea, road or air, or claims nothing */
+	if (e)
+		return e;
+	char key[CALL_KEY_MAX];
+	str_copy(key, cr.call_key, sizeof key);
+	consignment_row_free(&cr);
+	struct call_row call;
+	e = repo_call_get(c, key, &call);
+	if (e == KERR_NOT_FOUND)
+		return KERR_OK;
+	if (!e && *call.arrived_at)
+		e = timeline_add(t, event_type_name(EVENT_CONVEYANCE_ARRIVED), call.arrived_at,
+				 NULL, NULL);
+	if (!e && *call.departed_at)
+		e = timeline_add(t, event_type_name(EVENT_CONVEYANCE_DEPARTED), call.departed_at,
+				 NULL, NULL);
+	if (!e && import) {
+		struct manifest_row m;
+		e = repo_manifest_find(c, key, MANIFEST_ORIGINAL, &m);
+		if (e == KERR_NOT_FOUND)
+			e = KERR_OK;
+		else if (!e)
+			e = timeline_add(t, event_type_name(EVENT_MANIFEST_LODGED), m.lodged_at,
+					 NULL, NULL);
+	}
+	return e;
+}
+
+/* The chapter (first two digits) of the item of most value. */
+static void main_chapter(const struct declaration_facts *f, char out[3])
+{
+	const struct declaration_item *best = NULL;
+	for (size_t i = 0; i < f->nitems; i++)
+		if (!best || f->items[i].value > best->value)
+			best = &f->items[i];
+	out[0] = '\0';
+	if (best && best->hs_code && strlen(best->hs_code) >= 2) {
+		out[0] = best->hs_code[0];
+		out[1] = best->hs_code[1];
+		out[2] = '\0';
+	}
+}
+
+/* Measure one declaration from the store; with an engine, file it (or drop
+ * its row when it can no longer be measured); with out, copy the
+ * measurement there (nothing measured when it cannot be). */
+static kerr measure_declaration(struct stats *engine, struct store_conn *c, const char *number,
+				struct stage_times *out)
+{
+	enum stage_direction dir;
+	if (!stage_direction_of(number, &dir))
+		return KERR_OK;
+	struct decl_row row;
+	kerr e = repo_decl_get(c, number, &row);
+	if (e == KERR_NOT_FOUND)
+		return KERR_OK;
+	if (e)
+		return e;
+	struct timeline t = {.lane = -1};
+	struct declaration_facts f;
+	bool facts = row.body && declaration_facts_load(row.body, &f);
+	e = repo_events_for(c, number, on_event, &t);
+	bool measurable = e != KERR_INVALID; /* more events than a measure takes */
+	if (!measurable) {
+		log_warn("statistics: declaration %s has too many events to measure", number);
+		e = KERR_OK;
+	}
+	if (!e && measurable)
+		e = add_call(c, number, dir == STAGE_IMPORT, &t);
+	char credit[STATUS_SIZE] = "";
+	if (!e && *row.consignee_uscc) {
+		int64_t org_id;
+		e = repo_credit_get(c, row.consignee_uscc, &org_id, credit, sizeof credit);
+		if (e == KERR_NOT_FOUND) {
+			credit[0] = '\0';
+			e = KERR_OK;
+		}
+	}
+	struct stage_times st;
+	kerr none = stages_measure(dir, NULL, 0, 1000000, &st); /* nothing measured */
+	if (!e && none)
+		e = none;
+	if (!e && measurable) {
+		e = stages_measure(dir, t.ev, t.n, 1000000, &st);
+		if (e == KERR_INVALID) { /* beyond the measure's bounds: left out */
+			log_warn("statistics: declaration %s cannot be measured", number);
+			e = stages_measure(dir, NULL, 0, 1000000, &st);
+		}
+	}
+	if (!e && out)
+		*out = st;
+	if (!e && engine) {
+		char chapter[3] = "";
+		if (facts)
+			main_chapter(&f, chapter);
+		struct stats_decl d = {.number = number};
+		d.dim[STATS_DIM_OFFICE] = row.declaration_office;
+		d.dim[STATS_DIM_PORT] = row.port;
+		d.dim[STATS_DIM_TRANSPORT_MODE] = facts ? f.transport_mode : NULL;
+		d.dim[STATS_DIM_LANE] = t.lane >= 0 ? risk_lane_name((enum risk_lane)t.lane) : NULL;
+		d.dim[STATS_DIM_CREDIT_CLASS] = credit;
+		d.dim[STATS_DIM_TRADE_MODE] = facts ? f.trade_mode : NULL;
+		d.dim[STATS_DIM_CHAPTER] = chapter;
+		if (st.lodged_at == STAGE_NO_TIME) {
+			e = stats_remove(engine, number);
+			if (e == KERR_NOT_FOUND)
+				e = KERR_OK;
+		} else {
+			e = stats_put(engine, &d, &st);
+			if (e == KERR_INVALID) {
+				log_warn("statistics: declaration %s is out of the engine's range",
+					 number);
+				e = KERR_OK;
+			}
+		}
+	}
+	if (facts)
+		declaration_facts_free(&f);
+	timeline_free(&t);
+	decl_row_free(&row);
+	return e;
+}
+
+static kerr file_declaration(struct stats *engine, struct store_conn *c, const char *number)
+{
+	return measure_declaration(engine, c, number, NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* following the feed                                                  */
+
+/* What a page of the feed touched. */
+struct touched {
+	char (*numbers)[DECL_NUMBER_SIZE];
+	size_t n;
+	char (*calls)[CALL_KEY_MAX];
+	size_t ncalls;
+	int64_t last_id;
+	size_t read;
+};
+
+static bool seen(char (*list)[DECL_NUMBER_SIZE], size_t n, const char *s)
+{
+	for (size_t i = n; i-- > 0;)
+		if (!strcmp(list[i], s))
+			return true;
+	return false;
+}
+
+static kerr touch_number(struct touched *t, const char *number)
+{
+	if (strlen(number) >= DECL_NUMBER_SIZE || seen(t->numbers, t->n, number))
+		return KERR_OK;
+	if (t->n % 64 == 0) {
+		void *p = realloc(t->numbers, (t->n + 64) * sizeof *t->numbers);
+		if (!p)
+			return KERR_NOMEM;
+		t->numbers = p;
+	}
+	str_copy(t->numbers[t->n++], number, DECL_NUMBER_SIZE);
+	return KERR_OK;
+}
+
+/* A call's event that is a milestone of its declarations. */
+static bool call_milestone(const char *type)
+{
+	return !strcmp(type, event_type_name(EVENT_CONVEYANCE_ARRIVED)) ||
+	       !strcmp(type, event_type_name(EVENT_CONVEYANCE_DEPARTED)) ||
+	       !strcmp(type, event_type_name(EVENT_MANIFEST_LODGED));
+}
+
+static kerr on_feed(void *arg, const struct event_row *e)
+{
+	struct touched *t = arg;
+	t->last_id = e->id;
+	t->read++;
+	if (*e->number)
+		return touch_number(t, e->number);
+	if (!e->call_key || !call_milestone(e->type) || strlen(e->call_key) >= CALL_KEY_MAX)
+		return KERR_OK;
+	for (size_t i = 0; i < t->ncalls; i++)
+		if (!strcmp(t->calls[i], e->call_key))
+			return KERR_OK;
+	if (t->ncalls % 16 == 0) {
+		void *p = realloc(t->calls, (t->ncalls + 16) * sizeof *t->calls);
+		if (!p)
+			return KERR_NOMEM;
+		t->calls = p;
+	}
+	str_copy(t->calls[t->ncalls++], e->call_key, CALL_KEY_MAX);
+	return KERR_OK;
+}
+
+static kerr on_consignment(void *arg, const struct consignment_row *r)
+{
+	return touch_number(arg, r->number);
+}
+
+kerr statistics_follow(struct uow *u)
+{
+	struct statistics_state *st = u->svc->statistics;
+	struct store_conn *c;
+	kerr e = uow_conn(u, &c);
+	if (e)
+		return e;
+	/* everything: every declaration's events and every call's */
+	const struct feed_view all = {.calls = true};
+	pthread_mutex_lock(&st->follow);
+	for (;;) {
+		struct touched t = {.last_id = st->after};
+		e = repo_events_feed(c, st->after, FOLLOW_PAGE, &all, on_feed, &t);
+		/* the declarations on a call whose arrival, departure or
+		 * manifest came: their start or end moved */
+		for (size_t i = 0; !e && i < t.ncalls; i++) {
+			e = repo_consignments_of_call(c, t.calls[i], true, on_consignment, &t);
+			if (!e)
+				e = repo_consignments_of_call(c, t.calls[i], false, on_consignment,
+							      &t);
+		}
+		for (size_t i = 0; !e && i < t.n; i++)
+			e = file_declaration(st->engine, c, t.numbers[i]);
+		free(t.numbers);
+		free(t.calls);
+		if (e)
+			break;
+		st->after = t.last_id;
+		if (t.read < FOLLOW_PAGE)
+			break;
+	}
+	pthread_mutex_unlock(&st->follow);
+	return e;
+}
+
+kerr statistics_declaration(struct uow *u, const struct actor *a, const char *number,
+			    struct stage_times *out, struct refusal *why)
+{
+	struct declaration d;
+	kerr e = clearance_sees_details(a) ? clearance_load(u, a, number, false, &d)
+					   : KERR_NOT_FOUND;
+	if (e) {
+		if (e == KERR_NOT_FOUND)
+			refusal_say(why, "no declaration has that number");
+		return e;
+	}
+	struct store_conn *c;
+	e = uow_conn(u, &c);
+	if (!e)
+		e = measure_declaration(NULL, c, d.row.number, out);
+	declaration_free(&d);
+	return e;
+}
+
+kerr statistics_clearance(struct uow *u, const struct actor *a, const struct stats_query *q,
+			  struct stats_result *out, struct refusal *why)
+{
+	if (a->system || (a->role != ROLE_ANALYST && a->role != ROLE_ADMIN)) {
+		refusal_say(why, "clearance-time statistics are for analysts and admins");
+		return KERR_FORBIDDEN;
+	}
+	kerr e = statistics_follow(u);
+	if (!e)
+		e = stats_query(u->svc->statistics->engine, q, out);
+	if (e == KERR_INVALID)
+		refusal_say(why, "the selection is out of range");
+	return e;
+}
+
+/* ------------------------------------------------------------------ */
+/* the follower thread                                                 */
+
+/* Catch up once, in a read-only unit of work on this thread's connection. */
+static void catch_up(struct services *s)
+{
+	struct store_conn *c;
+	if (store_thread_conn(s->store, &c)) {
+		log_warn("statistics: no connection to follow the feed");
+		return;
+	}
+	struct uow u;
+	uow_init(&u, s, c, false);
+	if (statistics_follow(&u))
+		log_warn("statistics: following the feed failed; the next answer retries");
+	uow_rollback(&u);
+	uow_free(&u);
+}
+
+static void *follower(void *arg)
+{
+	struct services *s = arg;
+	struct statistics_state *st = s->statistics;
+	uint64_t seen = 0;
+	catch_up(s); /* fill the engine from every stored event */
+	pthread_mutex_lock(&st->lock);
+	while (!st->stopping) {
+		if (st->pokes == seen) {
+			pthread_cond_wait(&st->poked, &st->lock);
+			continue;
+		}
+		seen = st->pokes;
+		pthread_mutex_unlock(&st->lock);
+		catch_up(s);
+		pthread_mutex_lock(&st->lock);
+	}
+	pthread_mutex_unlock(&st->lock);
+	return NULL;
+}
+
+kerr statistics_follower_start(struct services *s)
+{
+	struct statistics_state *st = s->statistics;
+	pthread_mutex_lock(&st->lock);
+	kerr e = KERR_OK;
+	if (!st->running) {
+		st->stopping = false;
+		if (pthread_create(&st->thread, NULL, follower, s))
+			e = KERR_INTERNAL;
+		else
+			st->running = true;
+	}
+	pthread_mutex_unlock(&st->lock);
+	return e;
+}
+
+void statistics_poke(struct services *s)
+{
+	struct statistics_state *st = s->statistics;
+	if (!st)
+		return;
+	pthread_mutex_lock(&st->lock);
+	st->pokes++;
+	pthread_cond_signal(&st->poked);
+	pthread_mutex_unlock(&st->lock);
+}
+
+void statistics_follower_stop(struct services *s)
+{
+	struct statistics_state *st = s->statistics;
+	if (!st)
+		return;
+	pthread_mutex_lock(&st->lock);
+	bool running = st->running;
+	st->stopping = true;
+	pthread_cond_signal(&st->poked);
+	pthread_mutex_unlock(&st->lock);
+	if (running)
+		pthread_join(st->thread, NULL);
+	pthread_mutex_lock(&st->lock);
+	st->running = false;
+	pthread_mutex_unlock(&st->lock);
+}

@@ -1,0 +1,80 @@
+/*
+ * statistics.h - clearance time over any selection of declarations: the
+ * statistics engine (domain/stats.h) kept in memory by the running system,
+ * filled from the stored timelines and kept current by following the
+ * event feed, and the use case that answers a selection.
+ *
+ * How the engine follows the store: it remembers the id of the last event
+ * it has read. Before answering, it reads the events committed since (ids
+ * follow commit order, see uow_commit), collects the declarations they
+ * touch (a declaration's own events; for a call's arrival, departure or
+ * manifest, every declaration on the call), and files each again from its
+ * whole timeline. The first answer reads every event there is. So every
+ * server sharing a database answers from everything committed before the
+ * question, whoever committed it. A follower thread does the same as
+ * events commit, so the reading left for an answer is small.
+ *
+ * How a declaration is measured (docs/clearance-time.md): its own timeline
+ * (its steps, its match, the copies of its containers' yard events), with
+ * its call's arrival, departure and original manifest added from the call
+ * its consignment claims (the call's row and manifest hold the times of
+ * those events); its dimensions from its row and body (declaring office,
+ * port, transport mode, trade mode, the chapter of its item of most value),
+ * the strictest lane of its latest risk assessment, and its consignee's
+ * credit class.
+ *
+ * Who may ask: analysts and admins for the statistics (the figures cover
+ * every port and office); one declaration's measurement, whoever may read
+ * its timeline. Never changes the store.
+ */
+#ifndef KOUAN_STATISTICS_H
+#define KOUAN_STATISTICS_H
+
+#include "domain/stats.h"
+#include "service/service.h"
+
+/* Made by services_init (empty, filled on first use), freed by
+ * services_free. */
+KOUAN_MUST_USE kerr statistics_state_init(struct services *s);
+void statistics_state_free(struct services *s);
+
+/* Bring the engine up to date with the events the unit's transaction sees.
+ * One catch-up runs at a time; a caller that waited for another finds
+ * little or nothing left to read. */
+KOUAN_MUST_USE kerr statistics_follow(struct uow *u);
+
+/*
+ * Answer the selection *q (stats_query_parse) for actor a, after catching
+ * up with the feed: KERR_FORBIDDEN (with *why) unless the actor is an
+ * analyst or an admin.
+ */
+KOUAN_MUST_USE kerr statistics_clearance(struct uow *u, const struct actor *a,
+					 const struct stats_query *q,
+					 struct stats_result *out, struct refusal *why);
+
+/*
+ * The follower: a thread that fills the engine from every stored event as
+ * it starts, then catches up each time it is poked (statistics_poke: after
+ * a commit that wrote events, here or, through the store's watch, on
+ * another server), so that answers find little left to read. Start it
+ * once the system serves; stop it before services_free (which stops it
+ * too). Starting a running follower does nothing.
+ */
+KOUAN_MUST_USE kerr statistics_follower_start(struct services *s);
+void statistics_poke(struct services *s);
+void statistics_follower_stop(struct services *s);
+
+/*
+ * One declaration's clearance time, measured now from its timeline as the
+ * statistics measure it (whole seconds): to whoever may read the
+ * declaration's details (its timeline), else KERR_NOT_FOUND with *why, as
+ * for a number that does not exist.
+ */
+KOUAN_MUST_USE kerr statistics_declaration(struct uow *u, const struct actor *a,
+					   const char *number, struct stage_times *out,
+					   struct refusal *why);
+
+/* How many declarations the engine holds (after statistics_follow). */
+size_t statistics_count(struct services *s);
+
+#endif
