@@ -571,8 +571,8 @@ void api_cbec_month_pay(struct api_ctx *ctx)
 	} else {
 		struct cbec_platform_month s;
 		bool paid;
-		e = cbec_month(&ctx->uow, &ctx->actor, pay.platform_code, month, &s, &paid, &pay,
-			       &why);
+		e = cbec_month(&ctx->uow, &ctx->actor, http_param(ctx->req, "platform"), month, &s,
+			       &paid, &pay, &why);
 		if (e)
 			api_refused(ctx, e, &why, NULL);
 		else

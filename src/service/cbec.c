@@ -337,7 +337,8 @@ static kerr assess_lanes(struct uow *u, const struct cbec_order *o, int64_t valu
 	if (!e)
 		e = risk_profile_of(u, o->customs_office, &profile);
 	if (!e) {
-		risk_consignment_key(o->platform_code, o->order_no, NULL, 0, key);
+		const char *const none[1] = {NULL}; /* a parcel has no containers */
+		risk_consignment_key(o->platform_code, o->order_no, none, 0, key);
 		struct risk_facts f = {
 			.key = key,
 			.office = o->customs_office,
@@ -514,7 +515,10 @@ static kerr try_match(struct uow *u, struct store_conn *c, struct cbec_parcel_ro
 		docs_free(&d);
 		return e;
 	}
+	/* what an earlier match decided is decided again */
 	str_copy(p->status, "pending", sizeof p->status);
+	p->verdict[0] = p->lane[0] = '\0';
+	p->quota_year = p->customs_value = p->duty = p->consumption_tax = p->vat = 0;
 	struct problems probs;
 	problems_init(&probs);
 	if (!d.has[CBEC_DOC_ORDER] || !d.has[CBEC_DOC_PAYMENT] || !d.has[CBEC_DOC_WAYBILL]) {
