@@ -658,5 +658,5 @@ kerr demo_seed(struct app *app, FILE *out)
 	fprintf(out, "Demo calls: COSCO SHIPPING ARIES 046E at Nansha (entry permitted, "
 		     "manifest, tally, discharged, tableware gated out) and the Hong Kong lorry "
 		     "粤Z·H2286港 at Huanggang.\n");
-	return KERR_OK;
+	return demo_seed_cbec(app, out);
 }
