@@ -48,6 +48,10 @@ static json_t *parcel_json(const struct cbec_parcel_row *p)
 		json_text_or_null(p->matched_at), "released_at", json_text_or_null(p->released_at),
 		"gate_out_at", json_text_or_null(p->gate_out_at), "returned_at",
 		json_text_or_null(p->returned_at));
+	int64_t last, released;
+	if (o && *p->released_at && ktime_parse(p->last_document_at, &last) &&
+	    ktime_parse(p->released_at, &released) && released >= last)
+		json_object_set_new(o, "release_ms", json_integer((released - last) / 1000));
 	if (o && json_is_object(detail))
 		json_object_update(o, detail);
 	json_decref(detail);
@@ -503,14 +507,18 @@ void api_cbec_quota(struct api_ctx *ctx)
 				     "remaining", money(q.remaining), "parcels", list));
 }
 
-static json_t *month_json(const struct cbec_platform_month *s, const char *month, bool paid,
+static json_t *month_json(const struct cbec_platform_month *s,
+			  const struct cbec_release_times *t, const char *month, bool paid,
 			  const struct cbec_month_payment_row *p)
 {
-	return json_pack("{s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "platform_code",
+	return json_pack("{s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:{s:I, s:I, s:I, s:I},"
+			 " s:o}", "platform_code",
 			 s->platform_code, "month", month, "parcels", (json_int_t)s->parcels,
 			 "returns", (json_int_t)s->returns, "duty", money(s->duty),
 			 "consumption_tax", money(s->consumption_tax), "vat", money(s->vat),
-			 "refunded", money(s->refunded), "due", money(s->due), "payment",
+			 "refunded", money(s->refunded), "due", money(s->due), "release_seconds",
+			 "parcels", (json_int_t)t->parcels, "median", (json_int_t)t->median_s, "p90",
+			 (json_int_t)t->p90_s, "max", (json_int_t)t->max_s, "payment",
 			 paid ? json_pack("{s:o, s:s, s:s, s:s}", "amount", money(p->amount),
 					  "reference", p->reference, "paid_by", p->paid_by,
 					  "paid_at", p->paid_at)
@@ -524,15 +532,16 @@ void api_cbec_month_get(struct api_ctx *ctx)
 	problems_init(&p);
 	refusal_init(&why, &p);
 	struct cbec_platform_month s;
+	struct cbec_release_times t;
 	struct cbec_month_payment_row pay;
 	bool paid;
 	const char *month = http_param(ctx->req, "month");
 	kerr e = cbec_month(&ctx->uow, &ctx->actor, http_param(ctx->req, "platform"), month, &s,
-			    &paid, &pay, &why);
+			    &t, &paid, &pay, &why);
 	if (e)
 		api_refused(ctx, e, &why, NULL);
 	else
-		api_json(ctx, 200, month_json(&s, month, paid, &pay));
+		api_json(ctx, 200, month_json(&s, &t, month, paid, &pay));
 }
 
 void api_cbec_month_pay(struct api_ctx *ctx)
@@ -570,13 +579,14 @@ void api_cbec_month_pay(struct api_ctx *ctx)
 		api_refused(ctx, e, &why, NULL);
 	} else {
 		struct cbec_platform_month s;
+		struct cbec_release_times t;
 		bool paid;
 		e = cbec_month(&ctx->uow, &ctx->actor, http_param(ctx->req, "platform"), month, &s,
-			       &paid, &pay, &why);
+			       &t, &paid, &pay, &why);
 		if (e)
 			api_refused(ctx, e, &why, NULL);
 		else
-			api_json(ctx, 201, month_json(&s, month, paid, &pay));
+			api_json(ctx, 201, month_json(&s, &t, month, paid, &pay));
 	}
 	json_decref(body);
 }

@@ -902,6 +902,7 @@ kerr cbec_return(struct uow *u, const struct actor *a, const char *platform,
 struct cleared_list {
 	struct cbec_cleared *items;
 	char (*codes)[CBEC_KEY_SIZE];
+	int64_t *waited_us; /* last document to release */
 	size_t n, cap;
 };
 
@@ -914,9 +915,12 @@ static kerr add_cleared(void *arg, const struct cbec_parcel_row *p)
 		if (items)
 			l->items = items;
 		char(*codes)[CBEC_KEY_SIZE] = items ? realloc(l->codes, cap * sizeof *codes) : NULL;
-		if (!codes)
+		if (codes)
+			l->codes = codes;
+		int64_t *waited = codes ? realloc(l->waited_us, cap * sizeof *waited) : NULL;
+		if (!waited)
 			return KERR_NOMEM;
-		l->codes = codes;
+		l->waited_us = waited;
 		l->cap = cap;
 	}
 	struct cbec_cleared *c = &l->items[l->n];
@@ -926,6 +930,10 @@ static kerr add_cleared(void *arg, const struct cbec_parcel_row *p)
 		return KERR_OK; /* not released: nothing withheld */
 	if (*p->returned_at && !ktime_parse(p->returned_at, &c->returned_at_us))
 		return KERR_STORE;
+	int64_t last = 0;
+	l->waited_us[l->n] = ktime_parse(p->last_document_at, &last) && last <= c->released_at_us
+				     ? c->released_at_us - last
+				     : 0;
 	c->duty = p->duty;
 	c->consumption_tax = p->consumption_tax;
 	c->vat = p->vat;
@@ -958,9 +966,31 @@ static bool may_read_month(const struct actor *a, const char *platform)
 	       (a->role == ROLE_CBEC_PLATFORM && !strcmp(a->org_uscc, platform));
 }
 
+static int cmp_int64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* The release times of the parcels released in month mo (Beijing). */
+static void release_times(const struct cleared_list *l, int32_t mo, struct cbec_release_times *t)
+{
+	memset(t, 0, sizeof *t);
+	for (size_t i = 0; i < l->n; i++)
+		if (kmonth_of_date(kdate_of_instant(l->items[i].released_at_us,
+						    KDATE_CHINA_OFFSET_MIN)) == mo)
+			l->waited_us[t->parcels++] = l->waited_us[i];
+	if (!t->parcels)
+		return;
+	qsort(l->waited_us, t->parcels, sizeof *l->waited_us, cmp_int64);
+	t->median_s = l->waited_us[(t->parcels - 1) / 2] / 1000000;
+	t->p90_s = l->waited_us[(t->parcels * 9 + 9) / 10 - 1] / 1000000;
+	t->max_s = l->waited_us[t->parcels - 1] / 1000000;
+}
+
 kerr cbec_month(struct uow *u, const struct actor *a, const char *platform, const char *month,
-		struct cbec_platform_month *sum, bool *paid, struct cbec_month_payment_row *payment,
-		struct refusal *why)
+		struct cbec_platform_month *sum, struct cbec_release_times *times, bool *paid,
+		struct cbec_month_payment_row *payment, struct refusal *why)
 {
 	memset(sum, 0, sizeof *sum);
 	str_copy(sum->platform_code, platform, sizeof sum->platform_code);
@@ -989,8 +1019,11 @@ kerr cbec_month(struct uow *u, const struct actor *a, const char *platform, cons
 		memset(sum, 0, sizeof *sum);
 		str_copy(sum->platform_code, platform, sizeof sum->platform_code);
 	}
+	if (!e && times)
+		release_times(&l, y * 12 + m - 1, times);
 	free(l.items);
 	free(l.codes);
+	free(l.waited_us);
 	if (!e) {
 		kerr g = repo_cbec_month_payment(c, platform, month, payment);
 		*paid = g == KERR_OK;
@@ -1010,7 +1043,7 @@ kerr cbec_month_pay(struct uow *u, const struct actor *a, const char *platform,
 	}
 	struct cbec_platform_month sum;
 	bool paid;
-	kerr e = cbec_month(u, a, platform, month, &sum, &paid, out, why);
+	kerr e = cbec_month(u, a, platform, month, &sum, NULL, &paid, out, why);
 	if (e)
 		return e;
 	if (paid) {

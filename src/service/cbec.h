@@ -97,11 +97,19 @@ KOUAN_MUST_USE kerr cbec_return(struct uow *u, const struct actor *a, const char
 				const char *order_no, struct cbec_refund *refund,
 				struct cbec_parcel_row *out, struct refusal *why);
 
-/* A platform's month (YYYY-MM, Beijing time): the summary, and its payment
- * when recorded (paid false otherwise). The platform itself, customs,
- * analysts and admins. */
+/* How long the month's released parcels took from their last document to
+ * release (seconds; 0 when none was released). */
+struct cbec_release_times {
+	size_t parcels;
+	int64_t median_s, p90_s, max_s;
+};
+
+/* A platform's month (YYYY-MM, Beijing time): the summary, the release
+ * times (times may be NULL), and its payment when recorded (paid false
+ * otherwise). The platform itself, customs, analysts and admins. */
 KOUAN_MUST_USE kerr cbec_month(struct uow *u, const struct actor *a, const char *platform,
-			       const char *month, struct cbec_platform_month *sum, bool *paid,
+			       const char *month, struct cbec_platform_month *sum,
+			       struct cbec_release_times *times, bool *paid,
 			       struct cbec_month_payment_row *payment, struct refusal *why);
 /* The platform records the payment of a finished month's amount due:
  * `amount` must equal it (KERR_INVALID at /amount), once (KERR_CONFLICT). */

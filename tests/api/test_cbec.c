@@ -220,6 +220,7 @@ static void example1_parcel_under_the_limits(void **state)
 	assert_string_equal(str(r, "vat"), "97.72");
 	assert_string_equal(str(r, "tax_total"), "198.42");
 	assert_string_equal(str(r, "lane"), "green");
+	assert_int_equal(json_integer_value(json_object_get(r, "release_ms")), 0);
 	assert_int_equal(strlen(str(r, "number")), 18);
 	assert_memory_equal(str(r, "number"), "51672026", 8);
 	json_decref(r);
@@ -380,6 +381,10 @@ static void example4_return(void **state)
 	assert_int_equal(json_integer_value(json_object_get(r, "parcels")), 1);
 	assert_string_equal(str(r, "due"), "198.42");
 	assert_true(json_is_null(json_object_get(r, "payment")));
+	/* released in the request of its last document: no time waited */
+	json_t *t = json_object_get(r, "release_seconds");
+	assert_int_equal(json_integer_value(json_object_get(t, "parcels")), 1);
+	assert_int_equal(json_integer_value(json_object_get(t, "max")), 0);
 	json_decref(r);
 	r = late(env, "GET", "/v1/cbec/summaries/" PLATFORM "/2026-12", "customs", NULL,
 			200);
@@ -511,10 +516,12 @@ static void held_parcel_cleared_by_its_agency(void **state)
 				"/v1/cbec/parcels/" PLATFORM "/YG20260307000001/decision",
 				"customs", "{\"decision\": \"cleared\", \"reason\": \"fine\"}",
 				409));
+	env->clock.fixed_us += 90 * 60 * 1000000LL; /* an hour and a half later */
 	r = test_expect(env, "POST", "/v1/cbec/parcels/" PLATFORM "/YG20260307000001/decision",
 			"quarantine", "{\"decision\": \"cleared\", \"reason\": \"labels checked\"}",
 			200);
 	assert_string_equal(str(r, "status"), "released");
+	assert_int_equal(json_integer_value(json_object_get(r, "release_ms")), 90 * 60 * 1000);
 	json_decref(r);
 	test_profile(env, "5167", "quarantine", "0", "green");
 }
