@@ -498,6 +498,48 @@ static void batch_answers_each_document(void **state)
 	json_decref(r);
 }
 
+/* A sender withdraws its pending document; the order is matched again
+ * without it; nothing may be withdrawn once the parcel is released. Lists
+ * show a platform its own parcels. */
+static void withdrawal_and_lists(void **state)
+{
+	struct test_env *env = *state;
+	json_decref(send(env, "payments", "payment",
+			 payment("YG20260308000001", "张伟", BUYER_ID, "1128.42"), 201));
+	json_decref(test_expect(env, "DELETE", "/v1/cbec/payments/" PLATFORM "/YG20260308000001",
+				"courier", NULL, 403));
+	json_decref(test_expect(env, "DELETE", "/v1/cbec/payments/" PLATFORM "/YG20260308000001",
+				"payment", NULL, 204));
+	json_t *r = test_expect(env, "DELETE", "/v1/cbec/payments/" PLATFORM "/YG20260308000001",
+				"payment", NULL, 404);
+	assert_string_equal(str(r, "detail"), "your organisation has no payment of order "
+					      "YG20260308000001 on platform " PLATFORM);
+	json_decref(r);
+	r = parcel(env, "YG20260308000001", "platform");
+	assert_string_equal(str(r, "status"), "pending");
+	assert_int_equal(count_events(r, "cbec.document.withdrawn"), 1);
+	assert_null(json_object_get(json_object_get(r, "documents"), "payment"));
+	assert_int_equal(json_array_size(json_object_get(r, "waiting_for")), 3);
+	json_decref(r);
+	json_decref(example1(env, "YG20260308000002"));
+	r = test_expect(env, "DELETE", "/v1/cbec/orders/" PLATFORM "/YG20260308000002",
+			"platform", NULL, 409);
+	assert_string_equal(str(r, "detail"), "the parcel is released already: its documents "
+					      "no longer change");
+	json_decref(r);
+
+	r = test_expect(env, "GET", "/v1/cbec/parcels?status=released", "platform", NULL, 200);
+	assert_int_equal(json_array_size(json_object_get(r, "parcels")), 1);
+	assert_string_equal(str(json_array_get(json_object_get(r, "parcels"), 0), "order_no"),
+			    "YG20260308000002");
+	json_decref(r);
+	r = test_expect(env, "GET", "/v1/cbec/parcels", "analyst", NULL, 200);
+	assert_int_equal(json_array_size(json_object_get(r, "parcels")), 2);
+	json_decref(r);
+	json_decref(test_expect(env, "GET", "/v1/cbec/parcels", "payment", NULL, 403));
+	json_decref(test_expect(env, "GET", "/v1/cbec/parcels", "trader", NULL, 403));
+}
+
 /* ---- a parcel held for an officer ------------------------------------ */
 
 static void held_parcel_cleared_by_its_agency(void **state)
@@ -632,6 +674,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(example4_return, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_inputs_change_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(batch_answers_each_document, setup, teardown),
+		cmocka_unit_test_setup_teardown(withdrawal_and_lists, setup, teardown),
 		cmocka_unit_test_setup_teardown(held_parcel_cleared_by_its_agency, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(ceb_messages_answered_with_receipts, setup,
