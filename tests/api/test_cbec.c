@@ -471,6 +471,26 @@ static void bad_inputs_change_nothing(void **state)
 	assert_int_equal(count_events(r, "cbec.mismatched"), 1);
 	json_decref(r);
 	assert_int_equal(test_count(env, "cbec_quotas"), quotas);
+	/* goods not on the positive list: refused for retail, with the line */
+	json_decref(send(env, "payments", "payment",
+			 payment("YG20260305000003", "李娜", "440106199003071231", "80.00"), 201));
+	json_decref(send(env, "waybills", "courier",
+			 waybill("YG20260305000003", "李娜", "13900139000", "广州市白云区机场路1号"),
+			 201));
+	char *o = bag_order("YG20260305000003", "440106199003071231", "1", "80", "80.00");
+	memcpy(strstr(o, "4202210000"), "0808100000", 10);
+	r = send(env, "orders", "platform", o, 409);
+	assert_string_equal(str(r, "detail"),
+			    "goods not on the positive list of retail imports for this mode");
+	d = json_object_get(json_object_get(r, "parcel"), "differences");
+	assert_string_equal(str(json_array_get(d, 0), "field"), "/lines/0/hs_code");
+	assert_string_equal(str(json_array_get(d, 0), "problem"),
+			    "'0808100000' (tariff line 08081000) is not on the cross-border "
+			    "e-commerce retail import list (see GET /v1/reference/cbec_goods); such "
+			    "goods come in as general trade");
+	json_decref(r);
+	assert_int_equal(test_count(env, "cbec_quotas"), quotas);
+
 	/* the payment company corrects its payment: matched and released */
 	r = send(env, "payments", "payment",
 		 payment("YG20260305000002", "张伟", BUYER_ID, "1128.42"), 201);
@@ -637,6 +657,10 @@ static void ceb_messages_answered_with_receipts(void **state)
 	assert_non_null(strstr(r.text, "CEB312Message"));
 	assert_non_null(strstr(r.text, "<ceb:returnStatus>120</ceb:returnStatus>"));
 	loopback_result_free(&r);
+	/* the 202205 edition (SM2 signature, default namespace): example 2's bag */
+	assert_int_equal(xml(env, "platform", "", fixture("ceb311_202205.xml"), &r), 200);
+	assert_non_null(strstr(r.text, "<ceb:returnStatus>120</ceb:returnStatus>"));
+	loopback_result_free(&r);
 	assert_int_equal(xml(env, "payment", "", fixture("ceb411.xml"), &r), 200);
 	assert_non_null(strstr(r.text, "CEB412Message"));
 	loopback_result_free(&r);
@@ -656,6 +680,11 @@ static void ceb_messages_answered_with_receipts(void **state)
 	assert_string_equal(str(p, "status"), "released");
 	assert_string_equal(str(p, "tax_total"), "198.42");
 	assert_int_equal(count_events(p, "cbec.order.classified"), 1);
+	json_decref(p);
+	p = parcel(env, "YG20260302000002", "customs");
+	assert_string_equal(str(p, "mode"), "9610");
+	assert_string_equal(str(p, "verdict"), "full_tax");
+	assert_string_equal(str(p, "tax_total"), "1652.40");
 	json_decref(p);
 	/* the wrong sender for a message: its documents are refused (100) */
 	assert_int_equal(xml(env, "payment", "", fixture("ceb311_2018.xml"), &r), 200);
