@@ -90,6 +90,7 @@
 	X(CBEC_ASSESSED, "cbec.assessed", true)                                \
 	X(CBEC_REFUSED, "cbec.refused", true)                                  \
 	X(CBEC_HELD, "cbec.held", true)                                        \
+	X(CBEC_AGENCY_CLEARED, "cbec.agency_cleared", false)                   \
 	X(CBEC_RELEASED, "cbec.released", false)                               \
 	X(CBEC_GATE_OUT, "cbec.gate_out", false)                               \
 	X(CBEC_RETURNED, "cbec.returned", false)                               \

@@ -778,8 +778,9 @@ kerr cbec_decide(struct uow *u, const struct actor *a, const char *platform,
 		json_decref(detail);
 		return KERR_CONFLICT;
 	}
-	char now[TIME_TEXT_SIZE];
+	char now[TIME_TEXT_SIZE], lane_was[8];
 	uow_now(u, now);
+	str_copy(lane_was, lane, sizeof lane_was);
 	json_object_set_new(lanes, agency, json_string("cleared"));
 	bool still = false;
 	const char *k;
@@ -790,13 +791,11 @@ kerr cbec_decide(struct uow *u, const struct actor *a, const char *platform,
 	}
 	e = set_detail(out, detail);
 	if (!e)
-		e = parcel_event(u, a, EVENT_CBEC_RELEASED, out, now,
-				 json_pack("{s:s, s:s, s:b}", "agency", agency, "reason", reason,
-					   "parcel_released", !still));
-	if (!e && !still) {
-		str_copy(out->status, "released", sizeof out->status);
-		str_copy(out->released_at, now, sizeof out->released_at);
-	}
+		e = parcel_event(u, a, EVENT_CBEC_AGENCY_CLEARED, out, now,
+				 json_pack("{s:s, s:s, s:s}", "agency", agency, "lane", lane_was,
+					   "reason", reason));
+	if (!e && !still)
+		e = release(u, a, out, now);
 	if (!e)
 		e = uow_audit_change(u, a, "cbec.parcel.cleared", out->number, NULL, NULL, reason);
 	if (!e)

@@ -585,6 +585,11 @@ static void held_parcel_cleared_by_its_agency(void **state)
 	assert_string_equal(str(r, "status"), "released");
 	assert_int_equal(json_integer_value(json_object_get(r, "release_ms")), 90 * 60 * 1000);
 	json_decref(r);
+	r = parcel(env, "YG20260307000001", "quarantine");
+	assert_int_equal(count_events(r, "cbec.held"), 1);
+	assert_int_equal(count_events(r, "cbec.agency_cleared"), 1);
+	assert_int_equal(count_events(r, "cbec.released"), 1);
+	json_decref(r);
 	test_profile(env, "5167", "quarantine", "0", "green");
 }
 

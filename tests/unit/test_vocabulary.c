@@ -58,9 +58,9 @@ static void event_types(void **state)
 		{"cbec.document.withdrawn", false},  {"cbec.order.classified", true},
 		{"cbec.matched", true},  {"cbec.mismatched", true},
 		{"cbec.assessed", true},  {"cbec.refused", true},
-		{"cbec.held", true},  {"cbec.released", false},
-		{"cbec.gate_out", false},  {"cbec.returned", false},
-		{"cbec.month.paid", false},
+		{"cbec.held", true},  {"cbec.agency_cleared", false},
+		{"cbec.released", false},  {"cbec.gate_out", false},
+		{"cbec.returned", false},  {"cbec.month.paid", false},
 	};
 	assert_int_equal(sizeof want / sizeof want[0], EVENT_TYPE_COUNT);
 	for (int i = 0; i < EVENT_TYPE_COUNT; i++) {
