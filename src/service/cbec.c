@@ -616,7 +616,12 @@ kerr cbec_receive(struct uow *u, const struct actor *a, enum cbec_doc kind, cons
 							   cbec_doc_name(kind), &old);
 	if (!e && had && had != KERR_NOT_FOUND)
 		e = had;
-	if (!e && !had && !strcmp(old.body, body)) {
+	if (!e && !had && old.org_id != a->org_id) {
+		refusal_say(why, "the %s of order %s on platform %s was sent by another party: "
+				 "only its sender may correct or withdraw it",
+			    cbec_doc_name(kind), order_no, platform);
+		e = KERR_CONFLICT;
+	} else if (!e && !had && !strcmp(old.body, body)) {
 		out->replay = true;
 		out->version = old.version;
 	} else if (!e && cleared(&out->parcel)) {

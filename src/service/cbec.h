@@ -39,7 +39,8 @@ void cbec_received_free(struct cbec_received *r);
  * names the caller's organisation (KERR_FORBIDDEN) and a registered
  * platform (KERR_INVALID at /platform_code), lock its order's parcel, file
  * it as the current version (the same text again is a replay; another text
- * after the parcel was cleared is KERR_CONFLICT), then, when the order, the
+ * after the parcel was cleared, or a document of that kind another party
+ * sent, is KERR_CONFLICT), then, when the order, the
  * payment and the waybill are in and the order is classified: check the
  * positive list, match, count the buyer's year and assess the tax, and
  * assess the lanes, releasing at once when no agency drew yellow or red.

@@ -491,6 +491,23 @@ static void bad_inputs_change_nothing(void **state)
 	json_decref(r);
 	assert_int_equal(test_count(env, "cbec_quotas"), quotas);
 
+	/* another payment company may not replace the order's payment */
+	json_decref(test_expect(env, "POST", "/v1/organisations", "admin",
+				"{\"uscc\": \"91440101MA5EPAY1K9\", \"name\": \"Other Pay\","
+				" \"kind\": \"payment_company\"}",
+				201));
+	json_decref(test_expect(env, "POST", "/v1/users", "admin",
+				"{\"username\": \"otherpay\", \"password\": \"long-enough-pw\","
+				" \"role\": \"cbec_payment\", \"organisation\": \"91440101MA5EPAY1K9\"}",
+				201));
+	p = payment("YG20260305000002", "张伟", BUYER_ID, "1128.42");
+	memcpy(strstr(p, PAYCO), "91440101MA5EPAY1K9", 18);
+	r = send(env, "payments", "otherpay", p, 409);
+	assert_string_equal(str(r, "detail"), "the payment of order YG20260305000002 on platform "
+					      PLATFORM " was sent by another party: only its sender "
+					      "may correct or withdraw it");
+	json_decref(r);
+
 	/* the payment company corrects its payment: matched and released */
 	r = send(env, "payments", "payment",
 		 payment("YG20260305000002", "张伟", BUYER_ID, "1128.42"), 201);
