@@ -109,6 +109,18 @@ static int one_result(struct api_ctx *ctx, enum cbec_doc kind, const json_t *doc
 	return status;
 }
 
+struct batch_item {
+	size_t index;
+	const char *buyer; /* borrowed from the document; "" when absent */
+};
+
+static int by_buyer(const void *a, const void *b)
+{
+	const struct batch_item *x = a, *y = b;
+	int c = strcmp(x->buyer, y->buyer);
+	return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
 static void receive(struct api_ctx *ctx, enum cbec_doc kind)
 {
 	json_t *body = api_read_body(ctx);
@@ -158,21 +170,35 @@ static void receive(struct api_ctx *ctx, enum cbec_doc kind)
 		json_decref(body);
 		return;
 	}
+	/* filed in the order of the buyers' ID numbers, so that two batches
+	 * lock the buyers' years in the same order; answered in the order
+	 * sent */
+	size_t n = json_array_size(list);
+	struct batch_item order[MAX_BATCH];
+	for (size_t i = 0; i < n; i++) {
+		json_t *d = json_array_get(list, i);
+		const char *id = json_string_value(json_object_get(
+			d, kind == CBEC_DOC_PAYMENT ? "payer_id_number" : "buyer_id_number"));
+		order[i] = (struct batch_item){i, id ? id : ""};
+	}
+	qsort(order, n, sizeof order[0], by_buyer);
 	json_t *results = json_array();
-	size_t i;
-	json_t *doc;
-	json_array_foreach(list, i, doc) {
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(results, json_null());
+	for (size_t k = 0; k < n; k++) {
+		size_t i = order[k].index;
 		json_t *out = NULL;
-		int status = one_result(ctx, kind, doc, &out, info, sizeof info);
+		int status = one_result(ctx, kind, json_array_get(list, i), &out, info,
+					sizeof info);
 		if (status == 500) {
 			json_decref(results);
 			json_decref(body);
 			api_problem(ctx, KERR_STORE, "the documents could not be saved", NULL);
 			return;
 		}
-		json_array_append_new(results, json_pack("{s:I, s:i, s:o}", "index",
-							 (json_int_t)i, "status", status,
-							 "result", out));
+		json_array_set_new(results, i,
+				   json_pack("{s:I, s:i, s:o}", "index", (json_int_t)i, "status",
+					     status, "result", out));
 	}
 	api_json(ctx, 200, json_pack("{s:o}", "results", results));
 	json_decref(body);
