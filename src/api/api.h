@@ -43,6 +43,8 @@ struct feed_signal {
 	void *wake_arg;
 };
 
+struct ceb_codec;
+
 struct app {
 	struct services svc;
 	struct app_limits limits;
@@ -50,6 +52,7 @@ struct app {
 	const char *openapi; /* served at /openapi.json */
 	const char *timezone; /* the port's IANA time zone, for the browser
 			       * interface (setting "timezone"); NULL: Asia/Shanghai */
+	struct ceb_codec *ceb; /* the CEB messages' compiled schema (ceb_xml.h) */
 };
 
 /* Defaults for limits (1 MiB bodies, 25 s long-polls, 12 h tokens). */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/ceb_xml.h"
 #include "common/log.h"
 #include "service/statistics.h"
 
@@ -50,6 +51,10 @@ kerr app_init(struct app *app, struct store *store, struct kclock *clock,
 	kerr e = services_init(&app->svc, store, clock, &l->service, key_path, create_key);
 	if (e)
 		return e;
+	if ((e = ceb_codec_new(&app->ceb))) {
+		services_free(&app->svc);
+		return e;
+	}
 	app->svc.on_events = on_events;
 	app->svc.on_events_arg = app;
 	pthread_mutex_init(&app->feed.lock, NULL);
@@ -75,6 +80,8 @@ void app_free(struct app *app)
 		app->svc.store->ops->unwatch(app->svc.store);
 	statistics_follower_stop(&app->svc);
 	services_free(&app->svc);
+	ceb_codec_free(app->ceb);
+	app->ceb = NULL;
 	pthread_mutex_destroy(&app->feed.lock);
 	pthread_cond_destroy(&app->feed.cond);
 }

@@ -221,4 +221,22 @@ void api_gate_event(struct api_ctx *ctx);
 void api_statistics_clearance(struct api_ctx *ctx);
 void api_declaration_clearance_time(struct api_ctx *ctx);
 
+/* cbec.c: cross-border e-commerce retail imports */
+void api_cbec_orders(struct api_ctx *ctx);
+void api_cbec_payments(struct api_ctx *ctx);
+void api_cbec_waybills(struct api_ctx *ctx);
+void api_cbec_inventories(struct api_ctx *ctx);
+void api_cbec_message(struct api_ctx *ctx);
+void api_cbec_order_withdraw(struct api_ctx *ctx);
+void api_cbec_payment_withdraw(struct api_ctx *ctx);
+void api_cbec_waybill_withdraw(struct api_ctx *ctx);
+void api_cbec_parcel_get(struct api_ctx *ctx);
+void api_cbec_parcel_list(struct api_ctx *ctx);
+void api_cbec_parcel_decide(struct api_ctx *ctx);
+void api_cbec_gate_out(struct api_ctx *ctx);
+void api_cbec_parcel_return(struct api_ctx *ctx);
+void api_cbec_quota(struct api_ctx *ctx);
+void api_cbec_month_get(struct api_ctx *ctx);
+void api_cbec_month_pay(struct api_ctx *ctx);
+
 #endif

@@ -36,6 +36,13 @@
 /* who reads the transport side: carriers (their own), terminals (their
  * port), officers, analysts, admins; declarants do not */
 #define TRANSPORT_READERS (CARRIER | PORT | OFFICERS)
+/* cross-border e-commerce: the four parties, and who reads parcels */
+#define CBEC_PLATFORM ROLE_BIT(CBEC_PLATFORM)
+#define CBEC_PARTIES                                                           \
+	(CBEC_PLATFORM | ROLE_BIT(CBEC_ENTERPRISE) | ROLE_BIT(CBEC_PAYMENT) |  \
+	 ROLE_BIT(CBEC_LOGISTICS))
+#define CBEC_READERS                                                           \
+	(CBEC_PARTIES | ROLE_BIT(CUSTOMS) | ROLE_BIT(QUARANTINE) | ROLE_BIT(ANALYST) | ADMIN)
 #define MANIFEST_READERS (CARRIER | PORT | ROLE_BIT(CUSTOMS) | ROLE_BIT(ANALYST) | ADMIN)
 
 static const struct route routes[] = {
@@ -180,6 +187,34 @@ static const struct route routes[] = {
 	 TX_READ},
 	{"GET", "/v1/declarations/{number}/clearance-time", api_declaration_clearance_time,
 	 DECLARANT | OFFICERS, TX_READ},
+	/* cross-border e-commerce retail imports (docs/cbec.md) */
+	{"POST", "/v1/cbec/orders", api_cbec_orders, CBEC_PLATFORM | ROLE_BIT(CBEC_ENTERPRISE),
+	 TX_WRITE},
+	{"POST", "/v1/cbec/payments", api_cbec_payments, ROLE_BIT(CBEC_PAYMENT), TX_WRITE},
+	{"POST", "/v1/cbec/waybills", api_cbec_waybills, ROLE_BIT(CBEC_LOGISTICS), TX_WRITE},
+	{"POST", "/v1/cbec/inventories", api_cbec_inventories,
+	 ROLE_BIT(CBEC_ENTERPRISE) | ROLE_BIT(CBEC_LOGISTICS), TX_WRITE},
+	{"POST", "/v1/cbec/messages", api_cbec_message, CBEC_PARTIES, TX_WRITE},
+	{"DELETE", "/v1/cbec/orders/{platform}/{order_no}", api_cbec_order_withdraw,
+	 CBEC_PLATFORM | ROLE_BIT(CBEC_ENTERPRISE), TX_WRITE},
+	{"DELETE", "/v1/cbec/payments/{platform}/{order_no}", api_cbec_payment_withdraw,
+	 ROLE_BIT(CBEC_PAYMENT), TX_WRITE},
+	{"DELETE", "/v1/cbec/waybills/{platform}/{order_no}", api_cbec_waybill_withdraw,
+	 ROLE_BIT(CBEC_LOGISTICS), TX_WRITE},
+	{"GET", "/v1/cbec/parcels", api_cbec_parcel_list, CBEC_READERS, TX_READ},
+	{"GET", "/v1/cbec/parcels/{platform}/{order_no}", api_cbec_parcel_get, CBEC_READERS,
+	 TX_READ},
+	{"POST", "/v1/cbec/parcels/{platform}/{order_no}/decision", api_cbec_parcel_decide,
+	 ROLE_BIT(CUSTOMS) | ROLE_BIT(QUARANTINE), TX_WRITE},
+	{"POST", "/v1/cbec/parcels/{platform}/{order_no}/return", api_cbec_parcel_return,
+	 CBEC_PLATFORM, TX_WRITE},
+	{"POST", "/v1/cbec/waybills/{logistics}/{waybill_no}/gate-out", api_cbec_gate_out,
+	 ROLE_BIT(CBEC_LOGISTICS), TX_WRITE},
+	{"GET", "/v1/cbec/quota", api_cbec_quota, ROLES_PUBLIC, TX_READ},
+	{"GET", "/v1/cbec/summaries/{platform}/{month}", api_cbec_month_get,
+	 CBEC_PLATFORM | ROLE_BIT(CUSTOMS) | ROLE_BIT(ANALYST) | ADMIN, TX_READ},
+	{"POST", "/v1/cbec/summaries/{platform}/{month}/payment", api_cbec_month_pay,
+	 CBEC_PLATFORM, TX_WRITE},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])

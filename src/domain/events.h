@@ -78,7 +78,23 @@
 	X(CONTAINER_GATED_IN, "container.gated_in", false)                     \
 	X(CONTAINER_LOADED, "container.loaded", false)                         \
 	X(CONTAINER_GATED_OUT, "container.gated_out", false)                   \
-	X(CONTAINER_GATE_REFUSED, "container.gate_refused", false)
+	X(CONTAINER_GATE_REFUSED, "container.gate_refused", false)             \
+	X(CBEC_ORDER_RECEIVED, "cbec.order.received", false)                   \
+	X(CBEC_PAYMENT_RECEIVED, "cbec.payment.received", false)               \
+	X(CBEC_WAYBILL_RECEIVED, "cbec.waybill.received", false)               \
+	X(CBEC_INVENTORY_RECEIVED, "cbec.inventory.received", false)           \
+	X(CBEC_DOCUMENT_WITHDRAWN, "cbec.document.withdrawn", false)           \
+	X(CBEC_ORDER_CLASSIFIED, "cbec.order.classified", true)                \
+	X(CBEC_MATCHED, "cbec.matched", true)                                  \
+	X(CBEC_MISMATCHED, "cbec.mismatched", true)                            \
+	X(CBEC_ASSESSED, "cbec.assessed", true)                                \
+	X(CBEC_REFUSED, "cbec.refused", true)                                  \
+	X(CBEC_HELD, "cbec.held", true)                                        \
+	X(CBEC_AGENCY_CLEARED, "cbec.agency_cleared", false)                   \
+	X(CBEC_RELEASED, "cbec.released", false)                               \
+	X(CBEC_GATE_OUT, "cbec.gate_out", false)                               \
+	X(CBEC_RETURNED, "cbec.returned", false)                               \
+	X(CBEC_MONTH_PAID, "cbec.month.paid", false)
 
 enum event_type {
 #define EVENT_TYPE_ENUM(name, text, system) EVENT_##name,

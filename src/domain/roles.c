@@ -36,7 +36,8 @@ const char *role_agency(enum role r)
 const char *role_names_text(void)
 {
 	return "declarant, customs, quarantine, border, maritime, port_operator, "
-	       "analyst, admin, auditor, tax_office, carrier";
+	       "analyst, admin, auditor, tax_office, carrier, cbec_platform, cbec_enterprise, "
+	       "cbec_payment, cbec_logistics";
 }
 
 /* The kinds of organisation a role may belong to, '|'-separated. No
@@ -56,6 +57,14 @@ static const char *kinds_of(enum role r)
 		return "port";
 	case ROLE_CARRIER:
 		return "carrier";
+	case ROLE_CBEC_PLATFORM:
+		return "ecommerce_platform";
+	case ROLE_CBEC_ENTERPRISE:
+		return "ecommerce_enterprise";
+	case ROLE_CBEC_PAYMENT:
+		return "payment_company";
+	case ROLE_CBEC_LOGISTICS:
+		return "logistics_company";
 	case ROLE_ANALYST:
 	case ROLE_ADMIN:
 	case ROLE_AUDITOR:

@@ -25,7 +25,11 @@
 	X(ADMIN, "admin", false)                                               \
 	X(AUDITOR, "auditor", false)                                           \
 	X(TAX_OFFICE, "tax_office", false)                                     \
-	X(CARRIER, "carrier", false)
+	X(CARRIER, "carrier", false)                                           \
+	X(CBEC_PLATFORM, "cbec_platform", false)                               \
+	X(CBEC_ENTERPRISE, "cbec_enterprise", false)                           \
+	X(CBEC_PAYMENT, "cbec_payment", false)                                 \
+	X(CBEC_LOGISTICS, "cbec_logistics", false)
 
 enum role {
 #define ROLE_ENUM(name, text, agency) ROLE_##name,
@@ -52,9 +56,11 @@ const char *role_agency(enum role r);
 const char *role_names_text(void);
 
 /* May a user with role r belong to an organisation of this kind (trader,
- * broker, agency, port, office)? A declarant works for a trader or a
- * broker, an officer for an agency, a port operator for a port, an
- * analyst, an admin and an auditor for an office. */
+ * broker, agency, port, office, carrier, ecommerce_platform,
+ * ecommerce_enterprise, payment_company, logistics_company)? A declarant
+ * works for a trader or a broker, an officer for an agency, a port
+ * operator for a port, an analyst, an admin and an auditor for an office,
+ * each cross-border e-commerce role for its own kind of company. */
 bool role_fits_org_kind(enum role r, const char *kind);
 /* The kinds a role may belong to, for messages: "trader or broker". */
 const char *role_org_kinds_text(enum role r);

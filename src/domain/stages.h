@@ -241,7 +241,25 @@ enum stage_occurrence {
 	X("container.gated_out", MILESTONE, GATE_OUT, LAST)                      \
 	X("container.gate_refused", IGNORED, NONE, FIRST)                        \
 	X("container.loaded", MILESTONE, LOADED, LAST)                           \
-	X("conveyance.departed", MILESTONE, DEPARTED, FIRST)
+	X("conveyance.departed", MILESTONE, DEPARTED, FIRST)                    \
+	/* e-commerce parcels are not declarations: their time from the last    \
+	 * document to release is cbec's own measure (docs/cbec.md) */          \
+	X("cbec.order.received", IGNORED, NONE, FIRST)                          \
+	X("cbec.payment.received", IGNORED, NONE, FIRST)                        \
+	X("cbec.waybill.received", IGNORED, NONE, FIRST)                        \
+	X("cbec.inventory.received", IGNORED, NONE, FIRST)                      \
+	X("cbec.document.withdrawn", IGNORED, NONE, FIRST)                      \
+	X("cbec.order.classified", IGNORED, NONE, FIRST)                        \
+	X("cbec.matched", IGNORED, NONE, FIRST)                                 \
+	X("cbec.mismatched", IGNORED, NONE, FIRST)                              \
+	X("cbec.assessed", IGNORED, NONE, FIRST)                                \
+	X("cbec.refused", IGNORED, NONE, FIRST)                                 \
+	X("cbec.held", IGNORED, NONE, FIRST)                                    \
+	X("cbec.agency_cleared", IGNORED, NONE, FIRST)                          \
+	X("cbec.released", IGNORED, NONE, FIRST)                                \
+	X("cbec.gate_out", IGNORED, NONE, FIRST)                                \
+	X("cbec.returned", IGNORED, NONE, FIRST)                                \
+	X("cbec.month.paid", IGNORED, NONE, FIRST)
 
 struct stage_event_rule {
 	const char *type;

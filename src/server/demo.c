@@ -29,6 +29,12 @@ static const struct org_input demo_orgs[] = {
 	{"91440101MA5CPNG0CL", "中国广州外轮代理有限公司 (Penavico Guangzhou, COSCO SHIPPING's agency)", "carrier", NULL},
 	{"91440000MA4UC8AL2T", "南方航空物流股份有限公司 (China Southern Air Logistics)", "carrier", NULL},
 	{"91440300MA5HKRH01P", "港联跨境运输有限公司 (Kong Lian Cross-Border Haulage, Hong Kong)", "carrier", NULL},
+	/* cross-border e-commerce: a platform, a seller's registered agent, the
+	 * payment company and the logistics company that work with it */
+	{"91440101MA5EBP0YGL", "云购全球跨境电商平台有限公司 (YunGou Global cross-border platform)", "ecommerce_platform", NULL},
+	{"91440101MA5EBC0HK1", "珠江美妆贸易有限公司 (Pearl River Beauty Trading, sellers' agent)", "ecommerce_enterprise", NULL},
+	{"91440101MA5EPAY0H2", "粤通支付有限公司 (Yuetong Payment)", "payment_company", NULL},
+	{"91440101MA5ELG01TQ", "南沙速运物流有限公司 (Nansha Express Logistics)", "logistics_company", NULL},
 	{NULL, NULL, NULL, NULL},
 };
 
@@ -52,6 +58,10 @@ const struct demo_user demo_users[] = {
 	{"carrier", "carrier-demo-2026", "carrier", "91440101MA5CPNG0CL", "船代 何 He (Penavico manifest desk)", false},
 	{"airline", "airline-demo-2026", "carrier", "91440000MA4UC8AL2T", "货运 梁 Liang (air cargo manifests)", false},
 	{"haulier", "haulier-demo-2026", "carrier", "91440300MA5HKRH01P", "陳 Chan (haulier dispatch)", false},
+	{"platform", "platform-demo-2026", "cbec_platform", "91440101MA5EBP0YGL", "平台 赵 Zhao (customs desk)", false},
+	{"seller", "seller-demo-2026", "cbec_enterprise", "91440101MA5EBC0HK1", "关务 孙 Sun (sellers' agent)", false},
+	{"payment", "payment-demo-2026", "cbec_payment", "91440101MA5EPAY0H2", "支付 钱 Qian (customs reporting)", false},
+	{"courier", "courier-demo-2026", "cbec_logistics", "91440101MA5ELG01TQ", "物流 郑 Zheng (parcel desk)", false},
 	{NULL, NULL, NULL, NULL, NULL, false},
 };
 
@@ -648,5 +658,5 @@ kerr demo_seed(struct app *app, FILE *out)
 	fprintf(out, "Demo calls: COSCO SHIPPING ARIES 046E at Nansha (entry permitted, "
 		     "manifest, tally, discharged, tableware gated out) and the Hong Kong lorry "
 		     "粤Z·H2286港 at Huanggang.\n");
-	return KERR_OK;
+	return demo_seed_cbec(app, out);
 }

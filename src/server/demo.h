@@ -33,6 +33,10 @@ KOUAN_MUST_USE kerr demo_seed(struct app *app, FILE *out);
 /* Only the organisations and users; *existed tells whether they were there. */
 KOUAN_MUST_USE kerr demo_seed_accounts(struct app *app, bool *existed);
 
+/* The cross-border e-commerce part (demo_cbec.c): the postal office's
+ * profiles and a few hundred parcels of the demo platform. */
+KOUAN_MUST_USE kerr demo_seed_cbec(struct app *app, FILE *out);
+
 /* Print the demo users' credentials. */
 void demo_print_credentials(FILE *out);
 

@@ -22,7 +22,9 @@
 #include "store/repo_accounts.h"
 
 static const char *const org_kinds[] = {"trader", "broker", "agency", "port",
-					"office", "carrier", NULL};
+					"office", "carrier", "ecommerce_platform",
+					"ecommerce_enterprise", "payment_company",
+					"logistics_company", NULL};
 
 static bool in_list(const char *s, const char *const *l)
 {
@@ -53,7 +55,9 @@ bool org_input_check(const struct org_input *in, const struct refdata *ref,
 		problems_add(p, "/name", "must be 1 to 200 bytes");
 	if (in->kind && !in_list(in->kind, org_kinds))
 		problems_add(p, "/kind",
-			     "must be one of trader, broker, agency, port, office, carrier");
+			     "must be one of trader, broker, agency, port, office, carrier, "
+			     "ecommerce_platform, ecommerce_enterprise, payment_company, "
+			     "logistics_company");
 	return p->count == before;
 }
 

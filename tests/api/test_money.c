@@ -631,7 +631,7 @@ static void tariff_loaded_and_refused(void **state)
 	assert_int_equal(json_array_size(json_object_get(r, "versions")), 3);
 	json_decref(r);
 	r = test_expect(env, "GET", "/v1/tariff/versions/CN-2026", "customs", NULL, 200);
-	assert_int_equal(json_array_size(json_object_get(r, "lines")), 26);
+	assert_int_equal(json_array_size(json_object_get(r, "lines")), 27);
 	json_decref(r);
 }
 

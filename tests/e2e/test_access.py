@@ -47,7 +47,9 @@ D = {}        # demo declaration numbers by office
 PUBLIC = {("GET", "/v1/healthz"), ("GET", "/openapi.json"), ("GET", "/v1/release-key"),
           ("GET", "/v1/ui-settings"), ("POST", "/v1/sessions"),
           # the published port fee catalogues (公示)
-          ("GET", "/v1/fees"), ("GET", "/v1/fees/{id}")}
+          ("GET", "/v1/fees"), ("GET", "/v1/fees/{id}"),
+          # a buyer's question about their year, with their ID and an order
+          ("GET", "/v1/cbec/quota")}
 # routes of the spine that the served document must list (the API tests
 # check that it lists exactly the router's routes)
 CORE_ROUTES = [

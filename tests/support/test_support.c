@@ -499,6 +499,9 @@ int64_t test_count(struct test_env *env, const char *table)
 		{"exchange_rates", {"SELECT COUNT(*) FROM exchange_rates"}},
 		{"fee_charges", {"SELECT COUNT(*) FROM fee_charges"}},
 		{"refund_applications", {"SELECT COUNT(*) FROM refund_applications"}},
+		{"cbec_documents", {"SELECT COUNT(*) FROM cbec_documents"}},
+		{"cbec_parcels", {"SELECT COUNT(*) FROM cbec_parcels"}},
+		{"cbec_quotas", {"SELECT COUNT(*) FROM cbec_quotas"}},
 	};
 	const struct sql_query *q = NULL;
 	for (size_t i = 0; i < sizeof counts / sizeof counts[0] && !q; i++)

@@ -52,6 +52,15 @@ static void event_types(void **state)
 		{"declaration.unmatched", true},        {"container.discharged", false},
 		{"container.gated_in", false},          {"container.loaded", false},
 		{"container.gated_out", false},         {"container.gate_refused", false},
+		/* cross-border e-commerce (docs/cbec.md) */
+		{"cbec.order.received", false},  {"cbec.payment.received", false},
+		{"cbec.waybill.received", false},  {"cbec.inventory.received", false},
+		{"cbec.document.withdrawn", false},  {"cbec.order.classified", true},
+		{"cbec.matched", true},  {"cbec.mismatched", true},
+		{"cbec.assessed", true},  {"cbec.refused", true},
+		{"cbec.held", true},  {"cbec.agency_cleared", false},
+		{"cbec.released", false},  {"cbec.gate_out", false},
+		{"cbec.returned", false},  {"cbec.month.paid", false},
 	};
 	assert_int_equal(sizeof want / sizeof want[0], EVENT_TYPE_COUNT);
 	for (int i = 0; i < EVENT_TYPE_COUNT; i++) {
@@ -78,7 +87,8 @@ static void roles(void **state)
 		{"declarant", NULL}, {"customs", "customs"},   {"quarantine", "quarantine"},
 		{"border", "border"}, {"maritime", "maritime"}, {"port_operator", NULL},
 		{"analyst", NULL},   {"admin", NULL},      {"auditor", NULL},
-		{"tax_office", NULL}, {"carrier", NULL},
+		{"tax_office", NULL}, {"carrier", NULL}, {"cbec_platform", NULL},
+		{"cbec_enterprise", NULL}, {"cbec_payment", NULL}, {"cbec_logistics", NULL},
 	};
 	assert_int_equal(sizeof want / sizeof want[0], ROLE_COUNT);
 	for (int i = 0; i < ROLE_COUNT; i++) {
@@ -100,31 +110,67 @@ static void roles(void **state)
 static void roles_fit_organisation_kinds(void **state)
 {
 	(void)state;
-	/* role by kind: trader broker agency port office carrier */
+	/* role by kind: trader broker agency port office carrier, then the
+	 * e-commerce kinds: platform enterprise payment logistics */
 	static const struct {
 		const char *role;
-		bool fits[6];
+		bool fits[10];
 		const char *text;
 	} want[] = {
-		{"declarant", {true, true, false, false, false, false}, "trader or broker"},
-		{"customs", {false, false, true, false, false, false}, "agency"},
-		{"quarantine", {false, false, true, false, false, false}, "agency"},
-		{"border", {false, false, true, false, false, false}, "agency"},
-		{"maritime", {false, false, true, false, false, false}, "agency"},
-		{"port_operator", {false, false, false, true, false, false}, "port"},
-		{"analyst", {false, false, false, false, true, false}, "office"},
-		{"admin", {false, false, false, false, true, false}, "office"},
-		{"auditor", {false, false, false, false, true, false}, "office"},
-		{"tax_office", {false, false, true, false, false, false}, "agency"},
-		{"carrier", {false, false, false, false, false, true}, "carrier"},
+		{"declarant",
+		 {true, true, false, false, false, false, false, false, false, false},
+		 "trader or broker"},
+		{"customs",
+		 {false, false, true, false, false, false, false, false, false, false},
+		 "agency"},
+		{"quarantine",
+		 {false, false, true, false, false, false, false, false, false, false},
+		 "agency"},
+		{"border",
+		 {false, false, true, false, false, false, false, false, false, false},
+		 "agency"},
+		{"maritime",
+		 {false, false, true, false, false, false, false, false, false, false},
+		 "agency"},
+		{"port_operator",
+		 {false, false, false, true, false, false, false, false, false, false},
+		 "port"},
+		{"analyst",
+		 {false, false, false, false, true, false, false, false, false, false},
+		 "office"},
+		{"admin",
+		 {false, false, false, false, true, false, false, false, false, false},
+		 "office"},
+		{"auditor",
+		 {false, false, false, false, true, false, false, false, false, false},
+		 "office"},
+		{"tax_office",
+		 {false, false, true, false, false, false, false, false, false, false},
+		 "agency"},
+		{"carrier",
+		 {false, false, false, false, false, true, false, false, false, false},
+		 "carrier"},
+		{"cbec_platform",
+		 {false, false, false, false, false, false, true, false, false, false},
+		 "ecommerce_platform"},
+		{"cbec_enterprise",
+		 {false, false, false, false, false, false, false, true, false, false},
+		 "ecommerce_enterprise"},
+		{"cbec_payment",
+		 {false, false, false, false, false, false, false, false, true, false},
+		 "payment_company"},
+		{"cbec_logistics",
+		 {false, false, false, false, false, false, false, false, false, true},
+		 "logistics_company"},
 	};
 	static const char *const kinds[] = {"trader", "broker", "agency", "port", "office",
-					    "carrier"};
+					    "carrier", "ecommerce_platform", "ecommerce_enterprise",
+					    "payment_company", "logistics_company"};
 	assert_int_equal(sizeof want / sizeof want[0], ROLE_COUNT);
 	for (size_t i = 0; i < ROLE_COUNT; i++) {
 		enum role r;
 		assert_true(role_parse(want[i].role, &r));
-		for (size_t k = 0; k < 6; k++) {
+		for (size_t k = 0; k < 10; k++) {
 			if (role_fits_org_kind(r, kinds[k]) != want[i].fits[k])
 				print_error("%s in %s\n", want[i].role, kinds[k]);
 			assert_int_equal(role_fits_org_kind(r, kinds[k]), want[i].fits[k]);
