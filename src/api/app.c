@@ -67,7 +67,10 @@ kerr app_init(struct app *app, struct store *store, struct kclock *clock,
 		app_free(app);
 		return e;
 	}
-	if ((e = statistics_follower_start(&app->svc))) {
+	/* the clearance-time figures live as long as the app that serves
+	 * them, above the services they read */
+	if ((e = statistics_state_init(&app->svc)) ||
+	    (e = statistics_follower_start(&app->svc))) {
 		app_free(app);
 		return e;
 	}
@@ -78,7 +81,7 @@ void app_free(struct app *app)
 {
 	if (app->svc.store && app->svc.store->ops->unwatch)
 		app->svc.store->ops->unwatch(app->svc.store);
-	statistics_follower_stop(&app->svc);
+	statistics_state_free(&app->svc); /* stops its follower first */
 	services_free(&app->svc);
 	ceb_codec_free(app->ceb);
 	app->ceb = NULL;

@@ -18,7 +18,6 @@
 #include "service/money_state.h"
 #include "service/risk_state.h"
 #include "service/service.h"
-#include "service/statistics.h"
 #include "store/repo.h"
 
 void service_limits_default(struct service_limits *l)
@@ -179,8 +178,6 @@ kerr services_init(struct services *s, struct store *store, struct kclock *clock
 			e = risk_state_init(s);
 		if (!e)
 			e = money_state_init(s);
-		if (!e)
-			e = statistics_state_init(s);
 	}
 	if (e)
 		services_free(s);
@@ -193,7 +190,6 @@ void services_free(struct services *s)
 	s->ref = NULL;
 	risk_state_free(s);
 	money_state_free(s);
-	statistics_state_free(s);
 	sodium_memzero(s->sign_sk, sizeof s->sign_sk);
 	pthread_mutex_destroy(&s->ref_lock);
 	pthread_mutex_destroy(&s->hashing.lock);

@@ -33,8 +33,9 @@
 #include "domain/stats.h"
 #include "service/service.h"
 
-/* Made by services_init (empty, filled on first use), freed by
- * services_free. */
+/* Made by the app that serves the figures (app_init: empty, filled on
+ * first use) after services_init; freed (its follower stopped first)
+ * before services_free. Without it, the statistics calls are not made. */
 KOUAN_MUST_USE kerr statistics_state_init(struct services *s);
 void statistics_state_free(struct services *s);
 
