@@ -500,7 +500,9 @@ void api_cbec_parcel_return(struct api_ctx *ctx)
 void api_cbec_quota(struct api_ctx *ctx)
 {
 	struct refusal why;
-	refusal_init(&why, NULL);
+	struct problems p;
+	problems_init(&p);
+	refusal_init(&why, &p);
 	struct cbec_quota q;
 	json_t *parcels = json_array();
 	kerr e = cbec_quota_ask(&ctx->uow, http_query(ctx->req, "id_number"),

@@ -19,6 +19,7 @@
 
 #include "common/buf.h"
 #include "common/clock.h"
+#include "common/codes.h"
 #include "common/date.h"
 #include "domain/risk.h"
 #include "service/money_tables.h"
@@ -1100,9 +1101,26 @@ kerr cbec_quota_ask(struct uow *u, const char *id_number, const char *platform,
 		    struct refusal *why)
 {
 	memset(out, 0, sizeof *out);
+	/* the question is asked with all three, the ID well formed */
+	enum codes_result r = id_number ? codes_check_resident_id(id_number) : CODES_OK;
+	if (!id_number)
+		refusal_field(why, "query:id_number",
+			      "is required: the buyer's 18-character resident ID number");
+	else if (r != CODES_OK)
+		refusal_field(why, "query:id_number", "resident ID %s",
+			      codes_result_text(r, "resident ID"));
+	if (!platform || !*platform)
+		refusal_field(why, "query:platform",
+			      "is required: the USCC of the platform the order was placed on");
+	if (!order_no || !*order_no)
+		refusal_field(why, "query:order_no", "is required: the platform's order number");
+	if (!id_number || r != CODES_OK || !platform || !*platform || !order_no || !*order_no) {
+		refusal_say(why, "the question is not valid");
+		return KERR_INVALID;
+	}
 	struct store_conn *c;
 	struct cbec_parcel_row p = {0};
-	kerr e = id_number && platform && order_no ? uow_conn(u, &c) : KERR_NOT_FOUND;
+	kerr e = uow_conn(u, &c);
 	if (!e)
 		e = repo_cbec_parcel_get(c, platform, order_no, &p);
 	if (!e && (!p.quota_year || strcmp(p.buyer_id_number, id_number)))
@@ -1110,7 +1128,7 @@ kerr cbec_quota_ask(struct uow *u, const char *id_number, const char *platform,
 	repo_cbec_parcel_free(&p);
 	if (e == KERR_NOT_FOUND) {
 		refusal_say(why, "no assessed order %s on platform %s for this ID number",
-			    order_no ? order_no : "", platform ? platform : "");
+			    order_no, platform);
 		return e;
 	}
 	if (e)

@@ -244,6 +244,21 @@ static void example1_parcel_under_the_limits(void **state)
 	assert_int_equal(json_array_size(json_object_get(r, "parcels")), 1);
 	json_decref(r);
 	json_decref(quota(env, "110105194912310038", "YG20260301000001", 404));
+	/* a question without its parts, or with an ID that is not one: 400
+	 * naming each */
+	r = test_expect(env, "GET", "/v1/cbec/quota", NULL, NULL, 400);
+	assert_true(test_has_error(r, "query:id_number",
+				   "is required: the buyer's 18-character resident ID number"));
+	assert_true(test_has_error(r, "query:platform", NULL));
+	assert_true(test_has_error(r, "query:order_no",
+				   "is required: the platform's order number"));
+	json_decref(r);
+	r = quota(env, "110105194912310039", "YG20260301000001", 400);
+	assert_true(test_has_error(r, "query:id_number", NULL));
+	assert_non_null(strstr(json_string_value(json_object_get(
+				       json_array_get(json_object_get(r, "errors"), 0), "problem")),
+			       "resident ID"));
+	json_decref(r);
 
 	/* the timeline */
 	r = parcel(env, "YG20260301000001", "customs");
