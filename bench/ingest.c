@@ -90,6 +90,7 @@ struct options {
 	unsigned items;
 	bool declarations; /* run declaration slices */
 	bool healthz; /* run healthz slices */
+	unsigned rate; /* declarations/s paced across all connections; 0: as fast as answered */
 	const char *user;
 	const char *password;
 	char password_read[SECRET_MAX]; /* from --password-file */
@@ -108,6 +109,8 @@ static void usage(FILE *f)
 		"                    trader-demo-2026, the demo's)\n"
 		"  --only KIND       declarations or healthz: one kind alone, no ratio\n"
 		"                    (for profiling the server on one kind of request)\n"
+		"  --rate R          send declarations at R a second in all (declarations\n"
+		"                    only); latency counts from each request's due time\n"
 		"Only loopback addresses are accepted.\n",
 		MAX_ITEMS);
 }
@@ -203,6 +206,8 @@ static bool parse_options(int argc, char **argv, struct options *o)
 			ok = parse_unsigned(v, 0, 3600, &o->warmup);
 		else if (!strcmp(a, "--items"))
 			ok = parse_unsigned(v, 1, MAX_ITEMS, &o->items);
+		else if (!strcmp(a, "--rate"))
+			ok = parse_unsigned(v, 1, 1000000, &o->rate);
 		else if (!strcmp(a, "--user"))
 			ok = v && (o->user = v);
 		else if (!strcmp(a, "--password-file")) {
@@ -235,6 +240,10 @@ static bool parse_options(int argc, char **argv, struct options *o)
 	if (!have_url) {
 		fprintf(stderr, "bench_ingest: --url is required\n");
 		return false;
+	}
+	if (o->rate) { /* a paced run measures declarations alone */
+		o->declarations = true;
+		o->healthz = false;
 	}
 	return true;
 }
@@ -667,7 +676,26 @@ static void *worker_run(void *arg)
 	pthread_barrier_wait(&sh->ready);
 	pthread_barrier_wait(&sh->start);
 	int64_t hard = sh->end_us + GRACE_US;
+	/* paced: each connection sends its share of --rate at fixed due times,
+	 * spread over the interval; latency counts from the due time, so a slow
+	 * answer that delays the next request is not hidden */
+	int64_t interval = 0, due = 0;
+	if (sh->o->rate && sh->declarations) {
+		interval = (int64_t)sh->o->concurrency * 1000000LL / sh->o->rate;
+		due = sh->start_us + interval * w->id / sh->o->concurrency;
+	}
 	for (;;) {
+		if (interval) {
+			int64_t now = now_us();
+			if (due >= sh->end_us)
+				break;
+			if (due > now) {
+				int64_t wait = due - now;
+				struct timespec ts = {(time_t)(wait / 1000000),
+						      (long)(wait % 1000000) * 1000};
+				nanosleep(&ts, NULL);
+			}
+		}
 		if (now_us() >= sh->end_us)
 			break;
 		const char *r = healthz;
@@ -681,7 +709,8 @@ static void *worker_run(void *arg)
 			rl = req.len;
 		}
 		int status = 0;
-		int64_t t0 = now_us();
+		int64_t t0 = interval ? due : now_us();
+		due += interval;
 		int e = roundtrip(w->conn, r, rl, hard, &status, NULL);
 		int64_t t1 = now_us();
 		if (e) {
@@ -946,6 +975,8 @@ int main(int argc, char **argv)
 		printf("  %-16s %u s of %s only; %u s warm-up first\n", "duration",
 		       o.seconds, o.declarations ? "declarations" : "healthz", o.warmup);
 	printf("  %-16s %u per declaration\n", "items", o.items);
+	if (o.rate)
+		printf("  %-16s %u declarations/s in all, paced\n", "rate", o.rate);
 	printf("  %-16s %s port %s, user %s\n\n", "server", o.host, o.port, o.user);
 	fflush(stdout);
 
