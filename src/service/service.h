@@ -130,6 +130,7 @@ struct services {
 	struct risk_state *risk; /* rules in force and draw seed (risk_apply.c) */
 	struct hash_gate hashing; /* the bound on password hashing */
 	struct money_state *money; /* tariff and exchange rates in force (money_tables.c) */
+	struct token_cache *tokens; /* bearer tokens' actors (token_cache.c) */
 	/* called after a commit that wrote events (wakes the feed's waiters) */
 	void (*on_events)(void *arg);
 	void *on_events_arg;

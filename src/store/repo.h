@@ -76,6 +76,10 @@ KOUAN_MUST_USE kerr repo_token_create(struct store_conn *c, const char *hash,
  * not disabled); KERR_NOT_FOUND otherwise. */
 KOUAN_MUST_USE kerr repo_token_lookup(struct store_conn *c, const char *hash,
 				      const char *now, struct user_row *out);
+/* The same, with the token's expiry (RFC 3339) into expires. */
+KOUAN_MUST_USE kerr repo_token_lookup_expiry(struct store_conn *c, const char *hash,
+					     const char *now, struct user_row *out,
+					     char expires[TIME_TEXT_SIZE]);
 KOUAN_MUST_USE kerr repo_token_revoke(struct store_conn *c, const char *hash,
 				      const char *now);
 

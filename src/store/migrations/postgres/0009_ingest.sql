@@ -8,3 +8,15 @@ ALTER TABLE idempotency_keys ADD COLUMN number TEXT;
 ALTER TABLE idempotency_keys ADD COLUMN version INTEGER;
 -- the background purge finds old records by age
 CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+-- The generation of the tokens' validity: raised in the same transaction
+-- as every change that may stop a token before its expiry (a revocation, a
+-- user disabled, a password changed or reset). Each server caches the
+-- user behind a token under the generation it read, and reads this one row
+-- on every request instead of the token, its user and organisation: a
+-- change made through any server or offline stops the token everywhere at
+-- once.
+CREATE TABLE auth_generation (
+  id          INTEGER PRIMARY KEY CHECK (id = 1),
+  generation  BIGINT NOT NULL
+);
+INSERT INTO auth_generation (id, generation) VALUES (1, 0);

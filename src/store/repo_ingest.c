@@ -1,0 +1,25 @@
+/* repo_ingest.c - the generation of the tokens' validity and the purge of
+ * expired records (see repo_ingest.h). */
+#include "store/repo_ingest.h"
+
+#include "store/repo_internal.h"
+
+Q(Q_AUTH_GENERATION, "SELECT generation FROM auth_generation WHERE id = 1");
+Q(Q_AUTH_RAISE, "UPDATE auth_generation SET generation = generation + 1 WHERE id = 1");
+
+static kerr read_int(void *arg, struct store_stmt *st)
+{
+	*(int64_t *)arg = stmt_int(st, 0);
+	return KERR_OK;
+}
+
+kerr repo_auth_generation(struct store_conn *c, int64_t *out)
+{
+	*out = 0;
+	return store_first(c, &Q_AUTH_GENERATION, read_int, out, "");
+}
+
+kerr repo_auth_generation_raise(struct store_conn *c)
+{
+	return store_exec(c, &Q_AUTH_RAISE, "");
+}

@@ -1,0 +1,18 @@
+/*
+ * repo_ingest.h - the queries that keep ingest cheap at scale: the
+ * generation of the tokens' validity (read on every request, raised by
+ * every change that stops a token early), and the purge of what has
+ * outlived its use (expired tokens, idempotency records past their
+ * window), in small chunks. Never deletes anything an audit needs.
+ */
+#ifndef KOUAN_REPO_INGEST_H
+#define KOUAN_REPO_INGEST_H
+
+#include "store/store.h"
+
+/* The generation of the tokens' validity (one row, by primary key). */
+KOUAN_MUST_USE kerr repo_auth_generation(struct store_conn *c, int64_t *out);
+/* Raise it (in the transaction of the change that stops tokens). */
+KOUAN_MUST_USE kerr repo_auth_generation_raise(struct store_conn *c);
+
+#endif
