@@ -72,6 +72,12 @@ void api_declaration_create(struct api_ctx *ctx)
 	json_t *body = key ? api_read_body(ctx) : NULL;
 	if (!body)
 		return;
+	api_lodge_one(ctx, key, body);
+	json_decref(body);
+}
+
+void api_lodge_one(struct api_ctx *ctx, const char *key, json_t *body)
+{
 	struct declaration_facts f;
 	struct declaration d;
 	memset(&d, 0, sizeof d);
@@ -82,7 +88,7 @@ void api_declaration_create(struct api_ctx *ctx)
 	problems_init(&p);
 	refusal_init(&why, &p);
 	if (!validate(ctx, body, &f))
-		goto out;
+		return;
 	digest_hex(f.canonical, hash);
 	if (api_idempotent_replay(ctx, key, hash))
 		goto out;
@@ -107,7 +113,6 @@ out:
 	free(answer_text);
 	declaration_facts_free(&f);
 	declaration_free(&d);
-	json_decref(body);
 }
 
 void api_declaration_get(struct api_ctx *ctx)

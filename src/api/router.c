@@ -175,6 +175,8 @@ static const struct route routes[] = {
 	{"GET", "/v1/gate/containers/{number}", api_gate_get,
 	 PORT | ROLE_BIT(CUSTOMS) | ROLE_BIT(ANALYST) | ADMIN, TX_READ},
 	{"POST", "/v1/gate/containers/{number}/events", api_gate_event, PORT, TX_WRITE},
+	/* ingest: many declarations in one request */
+	{"POST", "/v1/declarations/batch", api_declaration_batch, DECLARANT, TX_WRITE},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])

@@ -25,6 +25,7 @@
 #include "service/service.h"
 #include "store/repo.h"
 #include "store/repo_audit.h"
+#include "store/repo_ingest.h"
 
 struct uow_event {
 	enum event_type type;
@@ -391,4 +392,37 @@ static const struct sql_query Q_PING = {"SELECT 1"};
 kerr uow_ping(struct uow *u)
 {
 	return store_first(uow_peek(u), &Q_PING, NULL, NULL, "");
+}
+
+kerr uow_savepoint(struct uow *u, struct uow_savepoint *sp)
+{
+	struct store_conn *c;
+	sp->nevents = u->nevents;
+	sp->naudits = u->naudits;
+	kerr e = uow_conn(u, &c);
+	return e ? e : repo_savepoint(c);
+}
+
+kerr uow_savepoint_keep(struct uow *u, const struct uow_savepoint *sp)
+{
+	(void)sp;
+	return repo_savepoint_release(u->conn);
+}
+
+kerr uow_savepoint_undo(struct uow *u, const struct uow_savepoint *sp)
+{
+	for (size_t i = sp->nevents; i < u->nevents; i++) {
+		free(u->events[i].data);
+		free(u->events[i].call_key);
+	}
+	if (sp->nevents < u->nevents)
+		u->nevents = sp->nevents;
+	for (size_t i = sp->naudits; i < u->naudits; i++) {
+		free(u->audits[i].action);
+		free(u->audits[i].target);
+		free(u->audits[i].data);
+	}
+	if (sp->naudits < u->naudits)
+		u->naudits = sp->naudits;
+	return repo_savepoint_rollback(u->conn);
 }

@@ -23,3 +23,24 @@ kerr repo_auth_generation_raise(struct store_conn *c)
 {
 	return store_exec(c, &Q_AUTH_RAISE, "");
 }
+
+Q(Q_SAVEPOINT, "SAVEPOINT kouan_item");
+Q(Q_SAVEPOINT_RELEASE, "RELEASE SAVEPOINT kouan_item");
+Q(Q_SAVEPOINT_ROLLBACK, "ROLLBACK TO SAVEPOINT kouan_item");
+
+kerr repo_savepoint(struct store_conn *c)
+{
+	return store_exec(c, &Q_SAVEPOINT, "");
+}
+
+kerr repo_savepoint_release(struct store_conn *c)
+{
+	return store_exec(c, &Q_SAVEPOINT_RELEASE, "");
+}
+
+kerr repo_savepoint_rollback(struct store_conn *c)
+{
+	/* back to the savepoint, which stays (released as on success) */
+	kerr e = store_exec(c, &Q_SAVEPOINT_ROLLBACK, "");
+	return e ? e : store_exec(c, &Q_SAVEPOINT_RELEASE, "");
+}

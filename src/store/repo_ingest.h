@@ -15,4 +15,10 @@ KOUAN_MUST_USE kerr repo_auth_generation(struct store_conn *c, int64_t *out);
 /* Raise it (in the transaction of the change that stops tokens). */
 KOUAN_MUST_USE kerr repo_auth_generation_raise(struct store_conn *c);
 
+/* Savepoints in the current transaction (one name: they nest as the
+ * statements do, innermost first). */
+KOUAN_MUST_USE kerr repo_savepoint(struct store_conn *c);
+KOUAN_MUST_USE kerr repo_savepoint_release(struct store_conn *c);
+KOUAN_MUST_USE kerr repo_savepoint_rollback(struct store_conn *c);
+
 #endif
