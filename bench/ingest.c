@@ -91,6 +91,7 @@ struct options {
 	bool declarations; /* run declaration slices */
 	bool healthz; /* run healthz slices */
 	unsigned rate; /* declarations/s paced across all connections; 0: as fast as answered */
+	unsigned batch; /* declarations per request through /v1/declarations/batch; 0: one by one */
 	const char *user;
 	const char *password;
 	char password_read[SECRET_MAX]; /* from --password-file */
@@ -109,6 +110,9 @@ static void usage(FILE *f)
 		"                    trader-demo-2026, the demo's)\n"
 		"  --only KIND       declarations or healthz: one kind alone, no ratio\n"
 		"                    (for profiling the server on one kind of request)\n"
+		"  --batch N         send declarations N at a time through\n"
+		"                    POST /v1/declarations/batch (1..100); rates count\n"
+		"                    declarations accepted, not requests\n"
 		"  --rate R          send declarations at R a second in all (declarations\n"
 		"                    only); latency counts from each request's due time\n"
 		"Only loopback addresses are accepted.\n",
@@ -206,6 +210,8 @@ static bool parse_options(int argc, char **argv, struct options *o)
 			ok = parse_unsigned(v, 0, 3600, &o->warmup);
 		else if (!strcmp(a, "--items"))
 			ok = parse_unsigned(v, 1, MAX_ITEMS, &o->items);
+		else if (!strcmp(a, "--batch"))
+			ok = parse_unsigned(v, 1, 100, &o->batch);
 		else if (!strcmp(a, "--rate"))
 			ok = parse_unsigned(v, 1, 1000000, &o->rate);
 		else if (!strcmp(a, "--user"))
@@ -239,6 +245,10 @@ static bool parse_options(int argc, char **argv, struct options *o)
 	}
 	if (!have_url) {
 		fprintf(stderr, "bench_ingest: --url is required\n");
+		return false;
+	}
+	if (o->rate && o->batch) {
+		fprintf(stderr, "bench_ingest: --rate and --batch do not go together\n");
 		return false;
 	}
 	if (o->rate) { /* a paced run measures declarations alone */
@@ -644,6 +654,58 @@ static kerr declaration_request(const struct shared *sh, unsigned worker,
 	return e;
 }
 
+/* Build the next batch request of sh->o->batch declarations in req. */
+static kerr batch_request(const struct shared *sh, unsigned worker, uint64_t *seq,
+			  struct buf *body, struct buf *one, struct buf *req)
+{
+	buf_reset(body);
+	kerr e = buf_puts(body, "{\"declarations\":[");
+	for (unsigned k = 0; !e && k < sh->o->batch; k++) {
+		uint64_t n = (*seq)++;
+		char bl[64];
+		snprintf(bl, sizeof bl, "BN-%s-%u-%" PRIu64, sh->run_id, worker, n);
+		buf_reset(one);
+		e = buf_printf(one, decl_head, bl);
+		for (unsigned i = 0; !e && i < sh->o->items; i++)
+			e = buf_printf(one, "%s%s", i ? "," : "", decl_item);
+		if (!e)
+			e = buf_puts(one, decl_tail);
+		if (!e)
+			e = buf_printf(body,
+				       "%s{\"idempotency_key\":\"bench-%s-%u-%" PRIu64
+				       "\",\"declaration\":",
+				       k ? "," : "", sh->run_id, worker, n);
+		if (!e)
+			e = buf_append(body, one->data, one->len);
+		if (!e)
+			e = buf_puts(body, "}");
+	}
+	if (!e)
+		e = buf_puts(body, "]}");
+	buf_reset(req);
+	if (!e)
+		e = buf_printf(req,
+			       "POST /v1/declarations/batch HTTP/1.1\r\n"
+			       "Host: %s\r\n"
+			       "Authorization: Bearer %s\r\n"
+			       "Content-Type: application/json\r\n"
+			       "Content-Length: %zu\r\n"
+			       "\r\n",
+			       sh->o->host_header, sh->token, body->len);
+	if (!e)
+		e = buf_append(req, body->data, body->len);
+	return e;
+}
+
+/* How many items of a batch answer were accepted ("status":201). */
+static uint64_t batch_accepted(const struct buf *resp)
+{
+	const char *p = resp->data;
+	const char *key = "\"accepted\":";
+	const char *at = p ? strstr(p, key) : NULL;
+	return at ? strtoull(at + strlen(key), NULL, 10) : 0;
+}
+
 /* ---- workers ---- */
 
 struct worker {
@@ -662,20 +724,24 @@ static void *worker_run(void *arg)
 {
 	struct worker *w = arg;
 	struct shared *sh = w->sh;
-	struct buf body, req;
-	buf_init(&body, REQUEST_MAX);
-	buf_init(&req, REQUEST_MAX);
+	struct buf body, req, one, resp;
+	buf_init(&body, REQUEST_MAX * 4);
+	buf_init(&req, REQUEST_MAX * 4);
+	buf_init(&one, REQUEST_MAX);
+	buf_init(&resp, RESPONSE_MAX);
 	char healthz[512];
 	int hl = snprintf(healthz, sizeof healthz,
 			  "GET /v1/healthz HTTP/1.1\r\nHost: %s\r\n\r\n",
 			  sh->o->host_header);
-	int want = sh->declarations ? 201 : 200;
+	bool batch = sh->declarations && sh->o->batch;
+	int want = sh->declarations && !batch ? 201 : 200;
 	/* connect before the clock starts */
 	if (w->conn->fd < 0)
 		(void)conn_open(w->conn);
 	pthread_barrier_wait(&sh->ready);
 	pthread_barrier_wait(&sh->start);
-	int64_t hard = sh->end_us + GRACE_US;
+	/* a batch holds the writer for all its items: allow it longer */
+	int64_t hard = sh->end_us + (batch ? 6 * GRACE_US : GRACE_US);
 	/* paced: each connection sends its share of --rate at fixed due times,
 	 * spread over the interval; latency counts from the due time, so a slow
 	 * answer that delays the next request is not hidden */
@@ -700,7 +766,14 @@ static void *worker_run(void *arg)
 			break;
 		const char *r = healthz;
 		size_t rl = (size_t)hl;
-		if (sh->declarations) {
+		if (batch) {
+			if (batch_request(sh, w->id, &w->seq, &body, &one, &req)) {
+				w->status[FAIL_PROTOCOL]++;
+				break;
+			}
+			r = req.data;
+			rl = req.len;
+		} else if (sh->declarations) {
 			if (declaration_request(sh, w->id, w->seq++, &body, &req)) {
 				w->status[FAIL_PROTOCOL]++;
 				break;
@@ -711,7 +784,8 @@ static void *worker_run(void *arg)
 		int status = 0;
 		int64_t t0 = interval ? due : now_us();
 		due += interval;
-		int e = roundtrip(w->conn, r, rl, hard, &status, NULL);
+		buf_reset(&resp);
+		int e = roundtrip(w->conn, r, rl, hard, &status, batch ? &resp : NULL);
 		int64_t t1 = now_us();
 		if (e) {
 			w->status[e]++;
@@ -727,11 +801,13 @@ static void *worker_run(void *arg)
 		hist_add(&w->hist, (uint64_t)(t1 - t0));
 		w->status[status < MAX_STATUS ? status : 0]++;
 		if (status == want)
-			w->ok++;
+			w->ok += batch ? batch_accepted(&resp) : 1;
 	}
 	w->done_us = now_us();
 	buf_free(&body);
 	buf_free(&req);
+	buf_free(&one);
+	buf_free(&resp);
 	return NULL;
 }
 
@@ -790,7 +866,7 @@ static bool run_slice(struct shared *sh, struct conn *conns, struct worker *ws,
 	}
 	pthread_barrier_destroy(&sh->ready);
 	pthread_barrier_destroy(&sh->start);
-	pr->want = declarations ? 201 : 200;
+	pr->want = declarations ? (sh->o->batch ? 202 : 201) : 200;
 	pr->slices++;
 	pr->elapsed_s += (double)(last - sh->start_us) / 1e6;
 	for (unsigned i = 0; i < n; i++) {
@@ -898,6 +974,9 @@ static void print_phase(const struct phase_result *p)
 {
 	if (p->want == 201)
 		printf("declarations (POST /v1/declarations; success is 201)\n");
+	else if (p->want == 202)
+		printf("declarations in batches (POST /v1/declarations/batch; success is an "
+		       "accepted item; latency is per batch)\n");
 	else
 		printf("healthz (GET /v1/healthz; success is 200)\n");
 	printf("  %-16s %10.2f s (%u slices of %d ms, plus the requests in flight "
@@ -915,7 +994,7 @@ static void print_phase(const struct phase_result *p)
 	print_ms("latency max", p->hist.max);
 	bool any = false;
 	for (int s = 1; s < MAX_STATUS; s++) {
-		if (!p->status[s] || s == p->want)
+		if (!p->status[s] || s == p->want || (p->want == 202 && s == 200))
 			continue;
 		if (!any)
 			printf("  errors:\n");
@@ -975,6 +1054,9 @@ int main(int argc, char **argv)
 		printf("  %-16s %u s of %s only; %u s warm-up first\n", "duration",
 		       o.seconds, o.declarations ? "declarations" : "healthz", o.warmup);
 	printf("  %-16s %u per declaration\n", "items", o.items);
+	if (o.batch)
+		printf("  %-16s %u declarations per request (POST /v1/declarations/batch)\n",
+		       "batch", o.batch);
 	if (o.rate)
 		printf("  %-16s %u declarations/s in all, paced\n", "rate", o.rate);
 	printf("  %-16s %s port %s, user %s\n\n", "server", o.host, o.port, o.user);

@@ -5,7 +5,8 @@
 # deployed) side by side, each against healthz in the same run. Each run
 # starts the server on a fresh demo database on 127.0.0.1, measures the peak
 # rate (bench_ingest), then the latency at half that peak (bench_ingest
-# --rate), stops the server and counts the declarations that reached the
+# --rate), then the rate through POST /v1/declarations/batch (bench_ingest
+# --batch), stops the server and counts the declarations that reached the
 # database. Runs alternate between the backends (A/B, B/A, ...) so that the
 # shared machine's drift hits both alike; the summary gives the median of
 # the runs, their range, the settings of each store and the load average.
@@ -17,6 +18,7 @@
 #                            [--warmup S] [--items N] [--only KIND]
 #   --backend B   which store to measure (default both)
 #   --runs N      runs of each backend (default 3); the summary gives medians
+#   --batch N     declarations per request in the batch measurement (default 50)
 #   --threads T   server worker threads (kouan serve --threads; default 16)
 #   the other options are passed to bench_ingest (see bench/README.md);
 #   --seconds defaults to 8 here.
@@ -36,6 +38,7 @@ threads=16
 backend=both
 runs=3
 seconds=8
+batch=50
 only=""
 bench_args=()
 
@@ -49,6 +52,11 @@ while [ $# -gt 0 ]; do
 	--threads)
 		[ $# -ge 2 ] || { echo "run-ingest: --threads needs a value" >&2; exit 2; }
 		threads=$2
+		shift 2
+		;;
+	--batch)
+		[ $# -ge 2 ] || { echo "run-ingest: --batch needs a value" >&2; exit 2; }
+		batch=$2
 		shift 2
 		;;
 	--runs)
@@ -73,7 +81,7 @@ while [ $# -gt 0 ]; do
 		shift 2
 		;;
 	-h | --help)
-		sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*)
@@ -86,9 +94,9 @@ case "$backend" in
 sqlite | postgres | both) ;;
 *) echo "run-ingest: --backend must be sqlite, postgres or both" >&2; exit 2 ;;
 esac
-for n in "$threads" "$runs" "$seconds"; do
+for n in "$threads" "$runs" "$seconds" "$batch"; do
 	case "$n" in
-	'' | *[!0-9]* | 0) echo "run-ingest: --threads, --runs and --seconds take a number above 0" >&2; exit 2 ;;
+	'' | *[!0-9]* | 0) echo "run-ingest: --threads, --runs, --seconds and --batch take a number above 0" >&2; exit 2 ;;
 	esac
 done
 bench_args+=(--seconds "$seconds")
@@ -191,6 +199,21 @@ run_one() {
 		half_lodged=$(awk '$1 == "lodged" {print $2}' "$tmp/half.out")
 		lodged_extra=$((lodged_extra + ${half_lodged:-0}))
 	fi
+	batch_rate=""
+	if [ "$only" != healthz ] && [ "$status" = 0 ]; then
+		echo
+		echo "== in batches of $batch (POST /v1/declarations/batch, 2 connections)"
+		# brokers lodge batches from a few connections: 2 here
+		"$build/bench_ingest" --url "$url" "${bench_args[@]}" --only declarations \
+			--concurrency 2 --batch "$batch" >"$tmp/batch.out" &
+		bench_pid=$!
+		wait "$bench_pid" || status=$?
+		bench_pid=""
+		sed -n '/^declarations in batches/,/errors/p' "$tmp/batch.out"
+		batch_rate=$(awk '$1 == "ingest" {print $2}' "$tmp/batch.out")
+		batch_lodged=$(awk '$1 == "lodged" {print $2}' "$tmp/batch.out")
+		lodged_extra=$((lodged_extra + ${batch_lodged:-0}))
+	fi
 	kill -TERM "$server_pid"
 	wait "$server_pid" || echo "run-ingest: the server exited with status $?" >&2
 	server_pid=""
@@ -224,7 +247,7 @@ range() {
 
 status=0
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
-declare -A rates=() healths=() p99s=() p99_halfs=()
+declare -A rates=() healths=() p99s=() p99_halfs=() batches=()
 pg_settings=""
 if [ "$backend" != sqlite ]; then
 	pg_state=$tmp/pg.state
@@ -248,7 +271,7 @@ measure() {
 	fi
 	run_one "$name (run $i of $runs)" "$db" || status=$?
 	# shellcheck disable=SC2034 # read through the nameref in values()
-	rates[$name.$i]=$rate healths[$name.$i]=$healthz p99s[$name.$i]=$p99 p99_halfs[$name.$i]=$p99_half
+	rates[$name.$i]=$rate healths[$name.$i]=$healthz p99s[$name.$i]=$p99 p99_halfs[$name.$i]=$p99_half batches[$name.$i]=$batch_rate
 	if [ "$name" = SQLite ]; then
 		rm -f "$db" "$db-wal" "$db-shm"
 	else
@@ -277,7 +300,7 @@ values() {
 
 echo "######## summary: median of $runs runs [range] ($(nproc) cores; client and server share them)"
 echo "  load average   at start $load_start; at end $load_end"
-printf '  %-11s %22s %20s %8s %10s %22s\n' "" "declarations/s" "healthz/s" "ratio" "p99 (ms)" "p99 at half peak (ms)"
+printf '  %-11s %22s %20s %8s %10s %22s %24s\n' "" "declarations/s" "healthz/s" "ratio" "p99 (ms)" "p99 at half peak (ms)" "in batches of $batch (/s)"
 sqlite_med=""
 for name in SQLite PostgreSQL; do
 	[ "$name" = SQLite ] && [ "$backend" = postgres ] && continue
@@ -286,6 +309,7 @@ for name in SQLite PostgreSQL; do
 	mapfile -t h < <(values "$name" healths)
 	mapfile -t p < <(values "$name" p99s)
 	mapfile -t q < <(values "$name" p99_halfs)
+	mapfile -t bt < <(values "$name" batches)
 	ratios=()
 	for k in "${!r[@]}"; do
 		ratios+=("$(awk -v d="${r[$k]}" -v x="${h[$k]}" 'BEGIN { if (d != "" && x > 0) printf "%.4f", d / x }')")
@@ -293,9 +317,10 @@ for name in SQLite PostgreSQL; do
 	rm_=$(median "${r[@]}")
 	[ "$name" = SQLite ] && sqlite_med=$rm_
 	[ "$name" = PostgreSQL ] && pg_med=$rm_
-	printf '  %-11s %22s %20s %8s %10s %22s\n' "$name" \
+	printf '  %-11s %22s %20s %8s %10s %22s %24s\n' "$name" \
 		"$rm_ [$(range "${r[@]}")]" "$(median "${h[@]}") [$(range "${h[@]}")]" \
-		"$(median "${ratios[@]}")" "$(median "${p[@]}")" "$(median "${q[@]}")"
+		"$(median "${ratios[@]}")" "$(median "${p[@]}")" "$(median "${q[@]}")" \
+		"$(median "${bt[@]}") [$(range "${bt[@]}")]"
 done
 echo "  settings"
 [ "$backend" != postgres ] && echo "    SQLite       $sqlite_settings"
