@@ -44,3 +44,28 @@ kerr repo_savepoint_rollback(struct store_conn *c)
 	kerr e = store_exec(c, &Q_SAVEPOINT_ROLLBACK, "");
 	return e ? e : store_exec(c, &Q_SAVEPOINT_RELEASE, "");
 }
+
+Q(Q_TOKENS_PURGE, "DELETE FROM tokens WHERE token_hash IN (SELECT token_hash FROM tokens"
+		  " WHERE expires_at < ? ORDER BY expires_at LIMIT ?) RETURNING 1");
+Q(Q_IDEM_PURGE, "DELETE FROM idempotency_keys WHERE (org_id, key) IN (SELECT org_id, key"
+		" FROM idempotency_keys WHERE created_at < ? ORDER BY created_at LIMIT ?)"
+		" RETURNING 1");
+
+static kerr count_row(void *arg, struct store_stmt *st)
+{
+	(void)st;
+	(*(int64_t *)arg)++;
+	return KERR_OK;
+}
+
+kerr repo_tokens_purge(struct store_conn *c, const char *before, int64_t limit, int64_t *n)
+{
+	*n = 0;
+	return store_each(c, &Q_TOKENS_PURGE, count_row, n, "si", before, limit);
+}
+
+kerr repo_idem_purge(struct store_conn *c, const char *before, int64_t limit, int64_t *n)
+{
+	*n = 0;
+	return store_each(c, &Q_IDEM_PURGE, count_row, n, "si", before, limit);
+}

@@ -15,6 +15,15 @@ KOUAN_MUST_USE kerr repo_auth_generation(struct store_conn *c, int64_t *out);
 /* Raise it (in the transaction of the change that stops tokens). */
 KOUAN_MUST_USE kerr repo_auth_generation_raise(struct store_conn *c);
 
+/* Delete at most `limit` tokens that expired before `before`; the count
+ * deleted into *n. */
+KOUAN_MUST_USE kerr repo_tokens_purge(struct store_conn *c, const char *before, int64_t limit,
+				      int64_t *n);
+/* Delete at most `limit` idempotency records made before `before`, oldest
+ * first; the count deleted into *n. */
+KOUAN_MUST_USE kerr repo_idem_purge(struct store_conn *c, const char *before, int64_t limit,
+				    int64_t *n);
+
 /* Savepoints in the current transaction (one name: they nest as the
  * statements do, innermost first). */
 KOUAN_MUST_USE kerr repo_savepoint(struct store_conn *c);

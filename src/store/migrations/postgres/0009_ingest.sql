@@ -20,3 +20,5 @@ CREATE TABLE auth_generation (
   generation  BIGINT NOT NULL
 );
 INSERT INTO auth_generation (id, generation) VALUES (1, 0);
+-- the background purge finds expired tokens by expiry
+CREATE INDEX tokens_expires ON tokens (expires_at);
