@@ -92,6 +92,7 @@ struct options {
 	bool healthz; /* run healthz slices */
 	unsigned rate; /* declarations/s paced across all connections; 0: as fast as answered */
 	unsigned batch; /* declarations per request through /v1/declarations/batch; 0: one by one */
+	unsigned followers; /* idle long-polls of the event feed held open during the run */
 	const char *user;
 	const char *password;
 	char password_read[SECRET_MAX]; /* from --password-file */
@@ -113,6 +114,8 @@ static void usage(FILE *f)
 		"  --batch N         send declarations N at a time through\n"
 		"                    POST /v1/declarations/batch (1..100); rates count\n"
 		"                    declarations accepted, not requests\n"
+		"  --followers N     hold N idle followers of the event feed (long-polls\n"
+		"                    that wait for events no one writes) open throughout\n"
 		"  --rate R          send declarations at R a second in all (declarations\n"
 		"                    only); latency counts from each request's due time\n"
 		"Only loopback addresses are accepted.\n",
@@ -210,6 +213,8 @@ static bool parse_options(int argc, char **argv, struct options *o)
 			ok = parse_unsigned(v, 0, 3600, &o->warmup);
 		else if (!strcmp(a, "--items"))
 			ok = parse_unsigned(v, 1, MAX_ITEMS, &o->items);
+		else if (!strcmp(a, "--followers"))
+			ok = parse_unsigned(v, 1, 20000, &o->followers);
 		else if (!strcmp(a, "--batch"))
 			ok = parse_unsigned(v, 1, 100, &o->batch);
 		else if (!strcmp(a, "--rate"))
@@ -906,6 +911,31 @@ static bool measure(struct shared *sh, struct conn *conns, struct worker *ws,
 	return true;
 }
 
+/* ---- idle followers ---- */
+
+/* Open n connections, each sending one long-poll of the event feed after
+ * a cursor no event has reached, so that each waits (parked) for the
+ * whole run; their answers are never read. The fds into fds[]; returns how
+ * many opened. */
+static unsigned followers_open(const struct shared *sh, int *fds, unsigned n)
+{
+	char req[768];
+	int len = snprintf(req, sizeof req,
+			   "GET /v1/events?after=999999999999&wait=3600 HTTP/1.1\r\n"
+			   "Host: %s\r\nAuthorization: Bearer %s\r\n\r\n",
+			   sh->o->host_header, sh->token);
+	unsigned k = 0;
+	for (; k < n; k++) {
+		struct conn c = {.fd = -1};
+		if (conn_open(&c) || send_all(&c, req, (size_t)len)) {
+			conn_close(&c);
+			break;
+		}
+		fds[k] = c.fd;
+	}
+	return k;
+}
+
 /* ---- log in ---- */
 
 static bool login(const struct options *o, char *token, size_t n)
@@ -1031,6 +1061,8 @@ int main(int argc, char **argv)
 		 (unsigned long)getpid());
 
 	int rc = 1;
+	int *followers = NULL; /* idle long-polls (--followers) */
+	unsigned nfollowers = 0;
 	struct conn *conns = calloc(o.concurrency, sizeof *conns);
 	struct worker *ws = calloc(o.concurrency, sizeof *ws);
 	struct phase_result *pr = calloc(3, sizeof *pr); /* decl, healthz, warm-up */
@@ -1062,6 +1094,15 @@ int main(int argc, char **argv)
 	printf("  %-16s %s port %s, user %s\n\n", "server", o.host, o.port, o.user);
 	fflush(stdout);
 
+	followers = o.followers ? calloc(o.followers, sizeof *followers) : NULL;
+	nfollowers = followers ? followers_open(&sh, followers, o.followers) : 0;
+	if (o.followers) {
+		printf("  %-16s %u of %u long-polls of GET /v1/events waiting\n\n", "followers",
+		       nfollowers, o.followers);
+		fflush(stdout);
+		struct timespec settle = {1, 0}; /* let the server park them all */
+		nanosleep(&settle, NULL);
+	}
 	if (o.warmup && !run_slice(&sh, conns, ws, o.declarations,
 				   (int64_t)o.warmup * 1000, &pr[2]))
 		goto out;
@@ -1095,6 +1136,9 @@ int main(int argc, char **argv)
 		     ? 0
 		     : 1;
 out:
+	for (unsigned i = 0; i < nfollowers; i++)
+		close(followers[i]);
+	free(followers);
 	for (unsigned i = 0; conns && i < o.concurrency; i++)
 		conn_close(&conns[i]);
 	free(conns);

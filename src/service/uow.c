@@ -309,20 +309,25 @@ kerr uow_commit(struct uow *u)
 	bool wrote = u->nevents > 0;
 	if (wrote)
 		e = repo_feed_tick(u->conn);
-	for (size_t i = 0; !e && i < u->nevents; i++) {
-		const struct uow_event *ev = &u->events[i];
-		struct event_in in = {
-			.number = ev->number,
-			.org_id = ev->org_id,
-			.type = event_type_name(ev->type),
-			.agency = ev->has_agency ? ev->agency : NULL,
-			.actor = ev->actor,
-			.actor_role = ev->actor_role,
-			.at = ev->at,
-			.data = ev->data,
-			.call_key = ev->call_key,
-		};
-		e = repo_event_append(u->conn, &in);
+	/* in rows of three to a statement (repo_events_append) */
+	struct event_in in[15];
+	for (size_t i = 0; !e && i < u->nevents; i += 15) {
+		size_t n = u->nevents - i < 15 ? u->nevents - i : 15;
+		for (size_t k = 0; k < n; k++) {
+			const struct uow_event *ev = &u->events[i + k];
+			in[k] = (struct event_in){
+				.number = ev->number,
+				.org_id = ev->org_id,
+				.type = event_type_name(ev->type),
+				.agency = ev->has_agency ? ev->agency : NULL,
+				.actor = ev->actor,
+				.actor_role = ev->actor_role,
+				.at = ev->at,
+				.data = ev->data,
+				.call_key = ev->call_key,
+			};
+		}
+		e = repo_events_append(u->conn, in, n);
 	}
 	if (!e && wrote)
 		e = store_announce(u->conn, STORE_TOPIC_FEED);

@@ -2,6 +2,7 @@
  * expired records (see repo_ingest.h). */
 #include "store/repo_ingest.h"
 
+#include "store/repo.h"
 #include "store/repo_internal.h"
 
 Q(Q_AUTH_GENERATION, "SELECT generation FROM auth_generation WHERE id = 1");
@@ -68,4 +69,26 @@ kerr repo_idem_purge(struct store_conn *c, const char *before, int64_t limit, in
 {
 	*n = 0;
 	return store_each(c, &Q_IDEM_PURGE, count_row, n, "si", before, limit);
+}
+
+/* the cast: PostgreSQL types a multi-row VALUES list before the columns */
+#define EVENT_ROW "(?, CAST(? AS BIGINT), ?, ?, ?, ?, ?, ?, ?)"
+Q(Q_EVENTS_APPEND3, "INSERT INTO events (declaration_number, org_id, type, agency, actor,"
+		    " actor_role, at, data, call_key) VALUES " EVENT_ROW ", " EVENT_ROW ", "
+		    EVENT_ROW);
+
+#define EVENT_ARGS(e) (e).number, (e).org_id, (e).type, (e).agency, (e).actor, \
+		      (e).actor_role, (e).at, (e).data ? (e).data : "{}", (e).call_key
+
+kerr repo_events_append(struct store_conn *c, const struct event_in *ev, size_t n)
+{
+	kerr e = KERR_OK;
+	size_t i = 0;
+	/* three rows: 27 parameters, within what the PostgreSQL store binds */
+	for (; !e && i + 3 <= n; i += 3)
+		e = store_exec(c, &Q_EVENTS_APPEND3, "sisssssss" "sisssssss" "sisssssss",
+			       EVENT_ARGS(ev[i]), EVENT_ARGS(ev[i + 1]), EVENT_ARGS(ev[i + 2]));
+	for (; !e && i < n; i++)
+		e = repo_event_append(c, &ev[i]);
+	return e;
 }
