@@ -12,7 +12,8 @@
 #   --target N    declarations to reach (default 1000000)
 #   --minutes M   stop growing after M minutes whatever the count (default 20)
 #   --slice S     seconds per measured slice (default 20)
-#   --batch B     declarations per request (default 50)
+#   --batch B     declarations per request (default 50; 1: one by one through
+#                 POST /v1/declarations)
 # Environment: KOUAN_BENCH_BUILD (default <repo>/build-bench).
 #
 # It prints figures; it never fails because of them.
@@ -85,8 +86,13 @@ deadline=$(($(date +%s) + minutes * 60))
 n=$start i=0 first_rate="" rate=""
 while [ "$n" -lt "$target" ] && [ "$(date +%s)" -lt "$deadline" ]; do
 	i=$((i + 1))
-	"$build/bench_ingest" --url "$url" --only declarations --batch "$batch" --concurrency 2 \
-		--seconds "$slice" --warmup 0 >"$tmp/slice.out" || true
+	if [ "$batch" = 1 ]; then
+		"$build/bench_ingest" --url "$url" --only declarations --concurrency 4 \
+			--seconds "$slice" --warmup 0 >"$tmp/slice.out" || true
+	else
+		"$build/bench_ingest" --url "$url" --only declarations --batch "$batch" \
+			--concurrency 2 --seconds "$slice" --warmup 0 >"$tmp/slice.out" || true
+	fi
 	rate=$(awk '$1 == "ingest" {print $2}' "$tmp/slice.out")
 	n=$(count)
 	[ -z "$first_rate" ] && first_rate=$rate
