@@ -915,15 +915,22 @@ static bool measure(struct shared *sh, struct conn *conns, struct worker *ws,
 
 /* Open n connections, each sending one long-poll of the event feed after
  * a cursor no event has reached, so that each waits (parked) for the
- * whole run; their answers are never read. The fds into fds[]; returns how
+ * whole run; their answers are never read (the server's longpoll-max-s
+ * must be longer than the run). The fds into fds[]; returns how
  * many opened. */
 static unsigned followers_open(const struct shared *sh, int *fds, unsigned n)
 {
+	/* they wait a little longer than the run, then the server answers
+	 * them and lets their connections go (a parked connection whose
+	 * client left holds its place until its deadline) */
+	const struct options *o = sh->o;
+	unsigned wait = o->warmup + o->seconds * ((o->declarations ? 1u : 0u) +
+						  (o->healthz ? 1u : 0u)) + 3;
 	char req[768];
 	int len = snprintf(req, sizeof req,
-			   "GET /v1/events?after=999999999999&wait=3600 HTTP/1.1\r\n"
+			   "GET /v1/events?after=999999999999&wait=%u HTTP/1.1\r\n"
 			   "Host: %s\r\nAuthorization: Bearer %s\r\n\r\n",
-			   sh->o->host_header, sh->token);
+			   wait, o->host_header, sh->token);
 	unsigned k = 0;
 	for (; k < n; k++) {
 		struct conn c = {.fd = -1};

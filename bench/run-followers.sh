@@ -98,6 +98,9 @@ for i in $(seq 1 "$runs"); do
 	read -r r p50 p99 f < <(measure followers --followers "$followers")
 	printf '  %-4s %-10s %12s %10s %10s %10s\n' "$i" followers "$r" "$p50" "$p99" "$f"
 	busy_r+=("$r") busy_p50+=("$p50") busy_p99+=("$p99")
+	# the followers' waits end 3 s after the run: let the server answer
+	# them and free their connections before the next round
+	sleep 5
 done
 peak=$(awk '/^VmHWM/ {print $2, $3}' "/proc/$server_pid/status")
 median() {
