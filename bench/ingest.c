@@ -90,6 +90,9 @@ struct options {
 	unsigned items;
 	bool declarations; /* run declaration slices */
 	bool healthz; /* run healthz slices */
+	unsigned rate; /* declarations/s paced across all connections; 0: as fast as answered */
+	unsigned batch; /* declarations per request through /v1/declarations/batch; 0: one by one */
+	unsigned followers; /* idle long-polls of the event feed held open during the run */
 	const char *user;
 	const char *password;
 	char password_read[SECRET_MAX]; /* from --password-file */
@@ -108,6 +111,13 @@ static void usage(FILE *f)
 		"                    trader-demo-2026, the demo's)\n"
 		"  --only KIND       declarations or healthz: one kind alone, no ratio\n"
 		"                    (for profiling the server on one kind of request)\n"
+		"  --batch N         send declarations N at a time through\n"
+		"                    POST /v1/declarations/batch (1..100); rates count\n"
+		"                    declarations accepted, not requests\n"
+		"  --followers N     hold N idle followers of the event feed (long-polls\n"
+		"                    that wait for events no one writes) open throughout\n"
+		"  --rate R          send declarations at R a second in all (declarations\n"
+		"                    only); latency counts from each request's due time\n"
 		"Only loopback addresses are accepted.\n",
 		MAX_ITEMS);
 }
@@ -203,6 +213,12 @@ static bool parse_options(int argc, char **argv, struct options *o)
 			ok = parse_unsigned(v, 0, 3600, &o->warmup);
 		else if (!strcmp(a, "--items"))
 			ok = parse_unsigned(v, 1, MAX_ITEMS, &o->items);
+		else if (!strcmp(a, "--followers"))
+			ok = parse_unsigned(v, 1, 20000, &o->followers);
+		else if (!strcmp(a, "--batch"))
+			ok = parse_unsigned(v, 1, 100, &o->batch);
+		else if (!strcmp(a, "--rate"))
+			ok = parse_unsigned(v, 1, 1000000, &o->rate);
 		else if (!strcmp(a, "--user"))
 			ok = v && (o->user = v);
 		else if (!strcmp(a, "--password-file")) {
@@ -235,6 +251,14 @@ static bool parse_options(int argc, char **argv, struct options *o)
 	if (!have_url) {
 		fprintf(stderr, "bench_ingest: --url is required\n");
 		return false;
+	}
+	if (o->rate && o->batch) {
+		fprintf(stderr, "bench_ingest: --rate and --batch do not go together\n");
+		return false;
+	}
+	if (o->rate) { /* a paced run measures declarations alone */
+		o->declarations = true;
+		o->healthz = false;
 	}
 	return true;
 }
@@ -635,6 +659,58 @@ static kerr declaration_request(const struct shared *sh, unsigned worker,
 	return e;
 }
 
+/* Build the next batch request of sh->o->batch declarations in req. */
+static kerr batch_request(const struct shared *sh, unsigned worker, uint64_t *seq,
+			  struct buf *body, struct buf *one, struct buf *req)
+{
+	buf_reset(body);
+	kerr e = buf_puts(body, "{\"declarations\":[");
+	for (unsigned k = 0; !e && k < sh->o->batch; k++) {
+		uint64_t n = (*seq)++;
+		char bl[64];
+		snprintf(bl, sizeof bl, "BN-%s-%u-%" PRIu64, sh->run_id, worker, n);
+		buf_reset(one);
+		e = buf_printf(one, decl_head, bl);
+		for (unsigned i = 0; !e && i < sh->o->items; i++)
+			e = buf_printf(one, "%s%s", i ? "," : "", decl_item);
+		if (!e)
+			e = buf_puts(one, decl_tail);
+		if (!e)
+			e = buf_printf(body,
+				       "%s{\"idempotency_key\":\"bench-%s-%u-%" PRIu64
+				       "\",\"declaration\":",
+				       k ? "," : "", sh->run_id, worker, n);
+		if (!e)
+			e = buf_append(body, one->data, one->len);
+		if (!e)
+			e = buf_puts(body, "}");
+	}
+	if (!e)
+		e = buf_puts(body, "]}");
+	buf_reset(req);
+	if (!e)
+		e = buf_printf(req,
+			       "POST /v1/declarations/batch HTTP/1.1\r\n"
+			       "Host: %s\r\n"
+			       "Authorization: Bearer %s\r\n"
+			       "Content-Type: application/json\r\n"
+			       "Content-Length: %zu\r\n"
+			       "\r\n",
+			       sh->o->host_header, sh->token, body->len);
+	if (!e)
+		e = buf_append(req, body->data, body->len);
+	return e;
+}
+
+/* How many items of a batch answer were accepted ("status":201). */
+static uint64_t batch_accepted(const struct buf *resp)
+{
+	const char *p = resp->data;
+	const char *key = "\"accepted\":";
+	const char *at = p ? strstr(p, key) : NULL;
+	return at ? strtoull(at + strlen(key), NULL, 10) : 0;
+}
+
 /* ---- workers ---- */
 
 struct worker {
@@ -653,26 +729,56 @@ static void *worker_run(void *arg)
 {
 	struct worker *w = arg;
 	struct shared *sh = w->sh;
-	struct buf body, req;
-	buf_init(&body, REQUEST_MAX);
-	buf_init(&req, REQUEST_MAX);
+	struct buf body, req, one, resp;
+	buf_init(&body, REQUEST_MAX * 4);
+	buf_init(&req, REQUEST_MAX * 4);
+	buf_init(&one, REQUEST_MAX);
+	buf_init(&resp, RESPONSE_MAX);
 	char healthz[512];
 	int hl = snprintf(healthz, sizeof healthz,
 			  "GET /v1/healthz HTTP/1.1\r\nHost: %s\r\n\r\n",
 			  sh->o->host_header);
-	int want = sh->declarations ? 201 : 200;
+	bool batch = sh->declarations && sh->o->batch;
+	int want = sh->declarations && !batch ? 201 : 200;
 	/* connect before the clock starts */
 	if (w->conn->fd < 0)
 		(void)conn_open(w->conn);
 	pthread_barrier_wait(&sh->ready);
 	pthread_barrier_wait(&sh->start);
-	int64_t hard = sh->end_us + GRACE_US;
+	/* a batch holds the writer for all its items: allow it longer */
+	int64_t hard = sh->end_us + (batch ? 6 * GRACE_US : GRACE_US);
+	/* paced: each connection sends its share of --rate at fixed due times,
+	 * spread over the interval; latency counts from the due time, so a slow
+	 * answer that delays the next request is not hidden */
+	int64_t interval = 0, due = 0;
+	if (sh->o->rate && sh->declarations) {
+		interval = (int64_t)sh->o->concurrency * 1000000LL / sh->o->rate;
+		due = sh->start_us + interval * w->id / sh->o->concurrency;
+	}
 	for (;;) {
+		if (interval) {
+			int64_t now = now_us();
+			if (due >= sh->end_us)
+				break;
+			if (due > now) {
+				int64_t wait = due - now;
+				struct timespec ts = {(time_t)(wait / 1000000),
+						      (long)(wait % 1000000) * 1000};
+				nanosleep(&ts, NULL);
+			}
+		}
 		if (now_us() >= sh->end_us)
 			break;
 		const char *r = healthz;
 		size_t rl = (size_t)hl;
-		if (sh->declarations) {
+		if (batch) {
+			if (batch_request(sh, w->id, &w->seq, &body, &one, &req)) {
+				w->status[FAIL_PROTOCOL]++;
+				break;
+			}
+			r = req.data;
+			rl = req.len;
+		} else if (sh->declarations) {
 			if (declaration_request(sh, w->id, w->seq++, &body, &req)) {
 				w->status[FAIL_PROTOCOL]++;
 				break;
@@ -681,8 +787,10 @@ static void *worker_run(void *arg)
 			rl = req.len;
 		}
 		int status = 0;
-		int64_t t0 = now_us();
-		int e = roundtrip(w->conn, r, rl, hard, &status, NULL);
+		int64_t t0 = interval ? due : now_us();
+		due += interval;
+		buf_reset(&resp);
+		int e = roundtrip(w->conn, r, rl, hard, &status, batch ? &resp : NULL);
 		int64_t t1 = now_us();
 		if (e) {
 			w->status[e]++;
@@ -698,11 +806,13 @@ static void *worker_run(void *arg)
 		hist_add(&w->hist, (uint64_t)(t1 - t0));
 		w->status[status < MAX_STATUS ? status : 0]++;
 		if (status == want)
-			w->ok++;
+			w->ok += batch ? batch_accepted(&resp) : 1;
 	}
 	w->done_us = now_us();
 	buf_free(&body);
 	buf_free(&req);
+	buf_free(&one);
+	buf_free(&resp);
 	return NULL;
 }
 
@@ -761,7 +871,7 @@ static bool run_slice(struct shared *sh, struct conn *conns, struct worker *ws,
 	}
 	pthread_barrier_destroy(&sh->ready);
 	pthread_barrier_destroy(&sh->start);
-	pr->want = declarations ? 201 : 200;
+	pr->want = declarations ? (sh->o->batch ? 202 : 201) : 200;
 	pr->slices++;
 	pr->elapsed_s += (double)(last - sh->start_us) / 1e6;
 	for (unsigned i = 0; i < n; i++) {
@@ -799,6 +909,38 @@ static bool measure(struct shared *sh, struct conn *conns, struct worker *ws,
 		}
 	}
 	return true;
+}
+
+/* ---- idle followers ---- */
+
+/* Open n connections, each sending one long-poll of the event feed after
+ * a cursor no event has reached, so that each waits (parked) for the
+ * whole run; their answers are never read (the server's longpoll-max-s
+ * must be longer than the run). The fds into fds[]; returns how
+ * many opened. */
+static unsigned followers_open(const struct shared *sh, int *fds, unsigned n)
+{
+	/* they wait a little longer than the run, then the server answers
+	 * them and lets their connections go (a parked connection whose
+	 * client left holds its place until its deadline) */
+	const struct options *o = sh->o;
+	unsigned wait = o->warmup + o->seconds * ((o->declarations ? 1u : 0u) +
+						  (o->healthz ? 1u : 0u)) + 3;
+	char req[768];
+	int len = snprintf(req, sizeof req,
+			   "GET /v1/events?after=999999999999&wait=%u HTTP/1.1\r\n"
+			   "Host: %s\r\nAuthorization: Bearer %s\r\n\r\n",
+			   wait, o->host_header, sh->token);
+	unsigned k = 0;
+	for (; k < n; k++) {
+		struct conn c = {.fd = -1};
+		if (conn_open(&c) || send_all(&c, req, (size_t)len)) {
+			conn_close(&c);
+			break;
+		}
+		fds[k] = c.fd;
+	}
+	return k;
 }
 
 /* ---- log in ---- */
@@ -869,6 +1011,9 @@ static void print_phase(const struct phase_result *p)
 {
 	if (p->want == 201)
 		printf("declarations (POST /v1/declarations; success is 201)\n");
+	else if (p->want == 202)
+		printf("declarations in batches (POST /v1/declarations/batch; success is an "
+		       "accepted item; latency is per batch)\n");
 	else
 		printf("healthz (GET /v1/healthz; success is 200)\n");
 	printf("  %-16s %10.2f s (%u slices of %d ms, plus the requests in flight "
@@ -886,7 +1031,7 @@ static void print_phase(const struct phase_result *p)
 	print_ms("latency max", p->hist.max);
 	bool any = false;
 	for (int s = 1; s < MAX_STATUS; s++) {
-		if (!p->status[s] || s == p->want)
+		if (!p->status[s] || s == p->want || (p->want == 202 && s == 200))
 			continue;
 		if (!any)
 			printf("  errors:\n");
@@ -923,6 +1068,8 @@ int main(int argc, char **argv)
 		 (unsigned long)getpid());
 
 	int rc = 1;
+	int *followers = NULL; /* idle long-polls (--followers) */
+	unsigned nfollowers = 0;
 	struct conn *conns = calloc(o.concurrency, sizeof *conns);
 	struct worker *ws = calloc(o.concurrency, sizeof *ws);
 	struct phase_result *pr = calloc(3, sizeof *pr); /* decl, healthz, warm-up */
@@ -946,9 +1093,23 @@ int main(int argc, char **argv)
 		printf("  %-16s %u s of %s only; %u s warm-up first\n", "duration",
 		       o.seconds, o.declarations ? "declarations" : "healthz", o.warmup);
 	printf("  %-16s %u per declaration\n", "items", o.items);
+	if (o.batch)
+		printf("  %-16s %u declarations per request (POST /v1/declarations/batch)\n",
+		       "batch", o.batch);
+	if (o.rate)
+		printf("  %-16s %u declarations/s in all, paced\n", "rate", o.rate);
 	printf("  %-16s %s port %s, user %s\n\n", "server", o.host, o.port, o.user);
 	fflush(stdout);
 
+	followers = o.followers ? calloc(o.followers, sizeof *followers) : NULL;
+	nfollowers = followers ? followers_open(&sh, followers, o.followers) : 0;
+	if (o.followers) {
+		printf("  %-16s %u of %u long-polls of GET /v1/events waiting\n\n", "followers",
+		       nfollowers, o.followers);
+		fflush(stdout);
+		struct timespec settle = {1, 0}; /* let the server park them all */
+		nanosleep(&settle, NULL);
+	}
 	if (o.warmup && !run_slice(&sh, conns, ws, o.declarations,
 				   (int64_t)o.warmup * 1000, &pr[2]))
 		goto out;
@@ -982,6 +1143,9 @@ int main(int argc, char **argv)
 		     ? 0
 		     : 1;
 out:
+	for (unsigned i = 0; i < nfollowers; i++)
+		close(followers[i]);
+	free(followers);
 	for (unsigned i = 0; conns && i < o.concurrency; i++)
 		conn_close(&conns[i]);
 	free(conns);

@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
-# run-ingest.sh - build a Release kouan, start it on a throw-away demo
-# database on 127.0.0.1, run bench_ingest against it, stop it, and count the
-# declarations that reached the database; by default once on SQLite and once
-# on a throw-away PostgreSQL cluster (scripts/pg-cluster.sh), then print both
-# figures side by side with their ratio. Everything it creates lives in a
-# temporary directory that is removed on every way out (trap).
+# run-ingest.sh - build a Release kouan and measure how many declarations a
+# second it lodges, on SQLite and on a durable throw-away PostgreSQL cluster
+# (scripts/pg-cluster.sh with fsync=on and synchronous_commit=on, as
+# deployed) side by side, each against healthz in the same run. Each run
+# starts the server on a fresh demo database on 127.0.0.1, measures the peak
+# rate (bench_ingest), then the latency at half that peak (bench_ingest
+# --rate), then the rate through POST /v1/declarations/batch (bench_ingest
+# --batch), stops the server and counts the declarations that reached the
+# database. Runs alternate between the backends (A/B, B/A, ...) so that the
+# shared machine's drift hits both alike; the summary gives the median of
+# the runs, their range, the settings of each store and the load average.
+# Everything it creates lives in a temporary directory removed on every way
+# out (trap).
 #
-# usage: bench/run-ingest.sh [--backend sqlite|postgres|both] [--threads T]
-#                            [--concurrency N] [--seconds S] [--warmup S]
-#                            [--items N] [--only KIND]
+# usage: bench/run-ingest.sh [--backend sqlite|postgres|both] [--runs N]
+#                            [--threads T] [--concurrency N] [--seconds S]
+#                            [--warmup S] [--items N] [--only KIND]
 #   --backend B   which store to measure (default both)
+#   --runs N      runs of each backend (default 3); the summary gives medians
+#   --batch N     declarations per request in the batch measurement (default 50)
 #   --threads T   server worker threads (kouan serve --threads; default 16)
-#   the other options are passed to bench_ingest (see bench/README.md).
+#   the other options are passed to bench_ingest (see bench/README.md);
+#   --seconds defaults to 8 here.
 # Environment:
 #   KOUAN_BENCH_BUILD          build directory (default <repo>/build-bench)
 #   KOUAN_BENCH_CFLAGS         extra C flags for that build (CMAKE_C_FLAGS),
@@ -26,6 +36,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${KOUAN_BENCH_BUILD:-$root/build-bench}
 threads=16
 backend=both
+runs=3
+seconds=8
+batch=50
+only=""
 bench_args=()
 
 while [ $# -gt 0 ]; do
@@ -40,13 +54,34 @@ while [ $# -gt 0 ]; do
 		threads=$2
 		shift 2
 		;;
-	--concurrency | --seconds | --warmup | --items | --only)
+	--batch)
+		[ $# -ge 2 ] || { echo "run-ingest: --batch needs a value" >&2; exit 2; }
+		batch=$2
+		shift 2
+		;;
+	--runs)
+		[ $# -ge 2 ] || { echo "run-ingest: --runs needs a value" >&2; exit 2; }
+		runs=$2
+		shift 2
+		;;
+	--seconds)
+		[ $# -ge 2 ] || { echo "run-ingest: --seconds needs a value" >&2; exit 2; }
+		seconds=$2
+		shift 2
+		;;
+	--only)
+		[ $# -ge 2 ] || { echo "run-ingest: --only needs a value" >&2; exit 2; }
+		only=$2
+		bench_args+=("$1" "$2")
+		shift 2
+		;;
+	--concurrency | --warmup | --items)
 		[ $# -ge 2 ] || { echo "run-ingest: $1 needs a value" >&2; exit 2; }
 		bench_args+=("$1" "$2")
 		shift 2
 		;;
 	-h | --help)
-		sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*)
@@ -59,9 +94,12 @@ case "$backend" in
 sqlite | postgres | both) ;;
 *) echo "run-ingest: --backend must be sqlite, postgres or both" >&2; exit 2 ;;
 esac
-case "$threads" in
-'' | *[!0-9]*) echo "run-ingest: --threads must be a number" >&2; exit 2 ;;
-esac
+for n in "$threads" "$runs" "$seconds" "$batch"; do
+	case "$n" in
+	'' | *[!0-9]* | 0) echo "run-ingest: --threads, --runs, --seconds and --batch take a number above 0" >&2; exit 2 ;;
+	esac
+done
+bench_args+=(--seconds "$seconds")
 
 for tool in cmake ninja sqlite3; do
 	command -v "$tool" >/dev/null || { echo "run-ingest: $tool is not installed" >&2; exit 2; }
@@ -106,7 +144,8 @@ count_rows() {
 # run_one NAME DB: seed, serve, measure, stop, count; leaves the declarations
 # per second in $rate and the healthz requests per second in $healthz
 run_one() {
-	local name=$1 db=$2 before after url line status=0
+	local name=$1 db=$2 before after url line status=0 lodged
+	lodged_extra=0
 	echo "######## $name"
 	"$build/kouan" init --demo --db "$db" --release-key "$tmp/release.key" --pwhash min \
 		>"$tmp/init.log" 2>&1 || {
@@ -142,6 +181,39 @@ run_one() {
 	bench_pid=$!
 	wait "$bench_pid" || status=$?
 	bench_pid=""
+	rate=$(awk '$1 == "ingest" {print $2}' "$tmp/bench.out")
+	healthz=$(awk '$1 == "healthz" && $3 == "requests/s" {print $2}' "$tmp/bench.out")
+	p99=$(awk '$1 == "latency" && $2 == "p99" {print $3; exit}' "$tmp/bench.out")
+	p99_half="" half=""
+	if [ "$only" != healthz ] && [ "$status" = 0 ] && [ -n "$rate" ]; then
+		half=$(awk -v r="$rate" 'BEGIN { h = int(r / 2); print (h < 1 ? 1 : h) }')
+		echo
+		echo "== latency at half the peak: $half declarations/s"
+		"$build/bench_ingest" --url "$url" "${bench_args[@]}" --warmup 0 --rate "$half" \
+			>"$tmp/half.out" &
+		bench_pid=$!
+		wait "$bench_pid" || status=$?
+		bench_pid=""
+		sed -n '/^declarations/,/errors/p' "$tmp/half.out"
+		p99_half=$(awk '$1 == "latency" && $2 == "p99" {print $3; exit}' "$tmp/half.out")
+		half_lodged=$(awk '$1 == "lodged" {print $2}' "$tmp/half.out")
+		lodged_extra=$((lodged_extra + ${half_lodged:-0}))
+	fi
+	batch_rate=""
+	if [ "$only" != healthz ] && [ "$status" = 0 ]; then
+		echo
+		echo "== in batches of $batch (POST /v1/declarations/batch, 2 connections)"
+		# brokers lodge batches from a few connections: 2 here
+		"$build/bench_ingest" --url "$url" "${bench_args[@]}" --only declarations \
+			--concurrency 2 --batch "$batch" >"$tmp/batch.out" &
+		bench_pid=$!
+		wait "$bench_pid" || status=$?
+		bench_pid=""
+		sed -n '/^declarations in batches/,/errors/p' "$tmp/batch.out"
+		batch_rate=$(awk '$1 == "ingest" {print $2}' "$tmp/batch.out")
+		batch_lodged=$(awk '$1 == "lodged" {print $2}' "$tmp/batch.out")
+		lodged_extra=$((lodged_extra + ${batch_lodged:-0}))
+	fi
 	kill -TERM "$server_pid"
 	wait "$server_pid" || echo "run-ingest: the server exited with status $?" >&2
 	server_pid=""
@@ -150,40 +222,111 @@ run_one() {
 	echo "database"
 	printf '  %-16s %10s (the demo seeds %s)\n' "rows before" "$before" "$before"
 	printf '  %-16s %10s\n' "rows after" "$after"
-	printf '  %-16s %10s (should equal "lodged" above)\n' "rows written" "$((after - before))"
+	lodged=$(awk '$1 == "lodged" {print $2}' "$tmp/bench.out")
+	printf '  %-16s %10s (should equal the 201 answers, %s)\n' "rows written" \
+		"$((after - before))" "$(( ${lodged:-0} + lodged_extra ))"
 	if [ -s "$tmp/server.err" ]; then
 		echo "server messages:"
 		sed 's/^/  /' "$tmp/server.err" | head -20
 	fi
-	rate=$(awk '$1 == "ingest" {print $2}' "$tmp/bench.out")
-	healthz=$(awk '$1 == "healthz" && $3 == "requests/s" {print $2}' "$tmp/bench.out")
 	rm -f "$tmp/release.key"
 	echo
 	return "$status"
 }
 
+# median of the numbers given (empty when none)
+median() {
+	printf '%s\n' "$@" | awk 'NF' | sort -g | awk '{ v[NR] = $1 } END {
+		if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
+# "lowest-highest" of the numbers given
+range() {
+	printf '%s\n' "$@" | awk 'NF' | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END {
+		if (NR) printf "%s-%s", lo, hi }'
+}
+
 status=0
-sqlite_rate="" pg_rate="" sqlite_h="" pg_h=""
-if [ "$backend" != postgres ]; then
-	run_one "SQLite" "$tmp/bench.db" || status=$?
-	sqlite_rate=$rate sqlite_h=$healthz
-fi
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+declare -A rates=() healths=() p99s=() p99_halfs=() batches=()
+pg_settings=""
 if [ "$backend" != sqlite ]; then
 	pg_state=$tmp/pg.state
-	"$root/scripts/pg-cluster.sh" start "$pg_state"
+	KOUAN_PG_DURABLE=1 "$root/scripts/pg-cluster.sh" start "$pg_state"
 	base=$(sed -n 1p "$pg_state")
-	psql -qX "$(printf "$base" postgres)" -c "CREATE DATABASE kouan_bench" >/dev/null
 	# shellcheck disable=SC2059 # the state file holds a printf format
-	run_one "PostgreSQL" "$(printf "$base" kouan_bench)" || status=$?
-	pg_rate=$rate pg_h=$healthz
+	pg_settings=$(psql -qtAX "$(printf "$base" postgres)" -c "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name) FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'wal_sync_method', 'full_page_writes', 'shared_buffers');")
 fi
+sqlite_settings="journal_mode=WAL synchronous=NORMAL (kouan serve --sync process: each COMMIT is in the WAL before the answer; survives kill -9)"
 
-if [ -n "$sqlite_rate" ] && [ -n "$pg_rate" ]; then
-	echo "######## side by side ($(nproc) cores; client and server share them)"
-	printf '  %-12s %14s %14s\n' "" "declarations/s" "healthz/s"
-	printf '  %-12s %14s %14s\n' "SQLite" "$sqlite_rate" "$sqlite_h"
-	printf '  %-12s %14s %14s\n' "PostgreSQL" "$pg_rate" "$pg_h"
-	awk -v p="$pg_rate" -v s="$sqlite_rate" \
-		'BEGIN { if (s > 0) printf "  %-12s %14.3f (PostgreSQL / SQLite)\n", "ratio", p / s }'
+# measure NAME RUN: one run of one backend, its figures kept under NAME.RUN
+measure() {
+	local name=$1 i=$2 db
+	if [ "$name" = SQLite ]; then
+		db=$tmp/bench-$i.db
+	else
+		# shellcheck disable=SC2059 # the state file holds a printf format
+		psql -qX "$(printf "$base" postgres)" -c "CREATE DATABASE kouan_bench_$i" >/dev/null
+		# shellcheck disable=SC2059
+		db=$(printf "$base" "kouan_bench_$i")
+	fi
+	run_one "$name (run $i of $runs)" "$db" || status=$?
+	# shellcheck disable=SC2034 # read through the nameref in values()
+	rates[$name.$i]=$rate healths[$name.$i]=$healthz p99s[$name.$i]=$p99 p99_halfs[$name.$i]=$p99_half batches[$name.$i]=$batch_rate
+	if [ "$name" = SQLite ]; then
+		rm -f "$db" "$db-wal" "$db-shm"
+	else
+		# shellcheck disable=SC2059
+		psql -qX "$(printf "$base" postgres)" -c "DROP DATABASE kouan_bench_$i" >/dev/null
+	fi
+}
+
+for i in $(seq 1 "$runs"); do
+	order="SQLite PostgreSQL"
+	[ $((i % 2)) = 0 ] && order="PostgreSQL SQLite"
+	for name in $order; do
+		[ "$name" = SQLite ] && [ "$backend" = postgres ] && continue
+		[ "$name" = PostgreSQL ] && [ "$backend" = sqlite ] && continue
+		measure "$name" "$i"
+	done
+done
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# values NAME ARRAY: the runs' values of one backend
+values() {
+	local -n arr=$2
+	local i
+	for i in $(seq 1 "$runs"); do printf '%s\n' "${arr[$1.$i]:-}"; done
+}
+
+echo "######## summary: median of $runs runs [range] ($(nproc) cores; client and server share them)"
+echo "  load average   at start $load_start; at end $load_end"
+printf '  %-11s %22s %20s %8s %10s %22s %24s\n' "" "declarations/s" "healthz/s" "ratio" "p99 (ms)" "p99 at half peak (ms)" "in batches of $batch (/s)"
+sqlite_med=""
+for name in SQLite PostgreSQL; do
+	[ "$name" = SQLite ] && [ "$backend" = postgres ] && continue
+	[ "$name" = PostgreSQL ] && [ "$backend" = sqlite ] && continue
+	mapfile -t r < <(values "$name" rates)
+	mapfile -t h < <(values "$name" healths)
+	mapfile -t p < <(values "$name" p99s)
+	mapfile -t q < <(values "$name" p99_halfs)
+	mapfile -t bt < <(values "$name" batches)
+	ratios=()
+	for k in "${!r[@]}"; do
+		ratios+=("$(awk -v d="${r[$k]}" -v x="${h[$k]}" 'BEGIN { if (d != "" && x > 0) printf "%.4f", d / x }')")
+	done
+	rm_=$(median "${r[@]}")
+	[ "$name" = SQLite ] && sqlite_med=$rm_
+	[ "$name" = PostgreSQL ] && pg_med=$rm_
+	printf '  %-11s %22s %20s %8s %10s %22s %24s\n' "$name" \
+		"$rm_ [$(range "${r[@]}")]" "$(median "${h[@]}") [$(range "${h[@]}")]" \
+		"$(median "${ratios[@]}")" "$(median "${p[@]}")" "$(median "${q[@]}")" \
+		"$(median "${bt[@]}") [$(range "${bt[@]}")]"
+done
+echo "  settings"
+[ "$backend" != postgres ] && echo "    SQLite       $sqlite_settings"
+[ "$backend" != sqlite ] && echo "    PostgreSQL   $pg_settings (durable, as deployed)"
+if [ -n "$sqlite_med" ] && [ -n "${pg_med:-}" ]; then
+	awk -v p="$pg_med" -v s="$sqlite_med" \
+		'BEGIN { if (s > 0) printf "  PostgreSQL / SQLite  %.3f (medians)\n", p / s }'
 fi
 exit "$status"

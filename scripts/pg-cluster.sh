@@ -3,6 +3,8 @@
 #   pg-cluster.sh start STATEFILE   initdb + pg_ctl start; writes the base URL
 #                                   and the cluster directory to STATEFILE
 #   pg-cluster.sh stop STATEFILE    pg_ctl stop; removes the cluster
+# With KOUAN_PG_DURABLE=1 in the environment the cluster is durable as
+# deployed (fsync=on, synchronous_commit=on); the benchmarks use that.
 # initdb refuses to run as root, so as root the cluster belongs to the
 # "postgres" system user (created by Debian's postgresql package).
 set -eu
@@ -21,9 +23,11 @@ start)
   [ "$(id -u)" = 0 ] && chown postgres "$dir"
   as_owner "$bin/initdb" -D "$dir/data" -U kouan --auth=trust --no-locale -E UTF8 >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log"; exit 1; }
-  # durability of PostgreSQL itself is not what these tests examine
+  # durability of PostgreSQL itself is not what the tests examine
+  sync="-c fsync=off -c synchronous_commit=off"
+  [ "${KOUAN_PG_DURABLE:-0}" = 1 ] && sync="-c fsync=on -c synchronous_commit=on"
   as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-k $dir -c listen_addresses= -c fsync=off -c synchronous_commit=off -c max_connections=400 -c shared_buffers=128MB" \
+    -o "-k $dir -c listen_addresses= $sync -c max_connections=400 -c shared_buffers=128MB" \
     start >/dev/null || { cat "$dir/server.log"; exit 1; }
   printf 'postgresql:///%%s?host=%s&user=kouan\n%s\n' "$dir" "$dir" > "$state"
   echo "pg-cluster: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on $dir"

@@ -13,6 +13,7 @@
 #include "api/handlers.h"
 #include "api/views.h"
 #include "service/declarations.h"
+#include "service/idempotency.h"
 #include "service/lodging.h"
 
 /* Validate a body as a declaration against the unit's reference snapshot;
@@ -37,12 +38,46 @@ static void answer(struct api_ctx *ctx, int status, struct declaration *d)
 		api_json(ctx, status, view);
 }
 
+/* The answer to a declaration just lodged (*text, malloc'd), kept under
+ * its key: the record keeps the number and version and what the answer
+ * said that the declaration does not keep, and a replay rebuilds the same
+ * bytes from them (declaration_answer_text). */
+static kerr answer_lodged(struct api_ctx *ctx, const char *key, const char *hash,
+			  struct declaration *d, char **text)
+{
+	enum view_level level = view_level_of(&ctx->app->svc, &ctx->actor);
+	*text = NULL;
+	if (level == VIEW_NOTICE) { /* no lodger reads at notice level; kept whole */
+		json_t *view = declaration_json(d, level);
+		*text = view ? json_dumps(view, JSON_COMPACT) : NULL;
+		json_decref(view);
+		return *text ? api_idempotent_record(ctx, key, hash, 201, *text) : KERR_NOMEM;
+	}
+	json_t *moment = declaration_moment(d, level);
+	char *moment_text = moment ? json_dumps(moment, JSON_COMPACT) : NULL;
+	*text = moment ? declaration_answer_text(d, moment) : NULL;
+	json_decref(moment);
+	kerr e = *text && moment_text
+			 ? idempotency_record_declaration(&ctx->uow, &ctx->actor, key, hash, 201,
+							  d->row.number, d->row.version,
+							  moment_text)
+			 : KERR_NOMEM;
+	free(moment_text);
+	return e;
+}
+
 void api_declaration_create(struct api_ctx *ctx)
 {
 	const char *key = api_idempotency_key(ctx);
 	json_t *body = key ? api_read_body(ctx) : NULL;
 	if (!body)
 		return;
+	api_lodge_one(ctx, key, body);
+	json_decref(body);
+}
+
+void api_lodge_one(struct api_ctx *ctx, const char *key, json_t *body)
+{
 	struct declaration_facts f;
 	struct declaration d;
 	memset(&d, 0, sizeof d);
@@ -53,19 +88,13 @@ void api_declaration_create(struct api_ctx *ctx)
 	problems_init(&p);
 	refusal_init(&why, &p);
 	if (!validate(ctx, body, &f))
-		goto out;
+		return;
 	digest_hex(f.canonical, hash);
 	if (api_idempotent_replay(ctx, key, hash))
 		goto out;
 	kerr e = lodging_lodge(&ctx->uow, &ctx->actor, &f, ctx->received_us, &d, &why);
-	json_t *view = e ? NULL
-			 : declaration_json(&d, view_level_of(&ctx->app->svc, &ctx->actor));
-	answer_text = view ? json_dumps(view, JSON_COMPACT) : NULL;
-	json_decref(view);
-	if (!e && !answer_text)
-		e = KERR_NOMEM;
 	if (!e)
-		e = api_idempotent_record(ctx, key, hash, 201, answer_text);
+		e = answer_lodged(ctx, key, hash, &d, &answer_text);
 	if (e) {
 		api_refused(ctx, e, &why, "the declaration could not be saved");
 		goto out;
@@ -84,7 +113,6 @@ out:
 	free(answer_text);
 	declaration_facts_free(&f);
 	declaration_free(&d);
-	json_decref(body);
 }
 
 void api_declaration_get(struct api_ctx *ctx)

@@ -114,6 +114,10 @@ void api_reference_put(struct api_ctx *ctx);
 void api_reference_delete(struct api_ctx *ctx);
 /* declarations.c */
 void api_declaration_create(struct api_ctx *ctx);
+/* Lodge one declaration body under `key` (validated, then replayed or
+ * lodged) and answer it in ctx->resp as POST /v1/declarations does. */
+void api_lodge_one(struct api_ctx *ctx, const char *key, json_t *body);
+void api_declaration_batch(struct api_ctx *ctx);
 void api_declaration_list(struct api_ctx *ctx);
 void api_declaration_get(struct api_ctx *ctx);
 void api_declaration_correct(struct api_ctx *ctx);

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "api/handlers.h"
+#include "api/views.h"
 #include "service/idempotency.h"
 
 #define IDEMPOTENCY_KEY_MAX 128
@@ -198,25 +199,46 @@ const char *api_idempotency_key(struct api_ctx *ctx)
 	return key;
 }
 
-/* Send a stored answer again. */
-static void replay(struct api_ctx *ctx, int status, const char *answer)
+/* Send a stored answer again: kept whole, or rebuilt from the declaration
+ * it showed and what it said that the declaration does not keep. */
+static void replay(struct api_ctx *ctx, const struct idempotent_answer *prior)
 {
+	char *rebuilt = NULL;
+	if (*prior->number) {
+		struct declaration d;
+		kerr e = idempotency_declaration(&ctx->uow, &ctx->actor, prior, &d);
+		json_t *moment = e ? NULL : json_loads(prior->text, 0, NULL);
+		rebuilt = moment ? declaration_answer_text(&d, moment) : NULL;
+		json_decref(moment);
+		if (!e)
+			declaration_free(&d);
+		if (!rebuilt) {
+			api_problem(ctx, e == KERR_BUSY ? KERR_BUSY : KERR_STORE,
+				    "the original answer could not be read again", NULL);
+			return;
+		}
+	}
+	const char *answer = rebuilt ? rebuilt : prior->text;
 	buf_reset(&ctx->resp->body);
 	if (buf_puts(&ctx->resp->body, answer)) {
+		free(rebuilt);
 		api_problem(ctx, KERR_NOMEM, NULL, NULL);
 		return;
 	}
-	ctx->resp->status = status;
+	ctx->resp->status = prior->status;
 	ctx->resp->content_type = "application/json";
 	http_response_header(ctx->resp, "Idempotent-Replayed", "true");
-	json_t *prior = json_loads(answer, 0, NULL);
-	const char *number = json_string_value(json_object_get(prior, "number"));
+	const char *number = *prior->number ? prior->number : NULL;
+	json_t *whole = number ? NULL : json_loads(answer, 0, NULL);
+	if (!number)
+		number = json_string_value(json_object_get(whole, "number"));
 	if (number) {
 		char location[64];
 		snprintf(location, sizeof location, "/v1/declarations/%s", number);
 		http_response_header(ctx->resp, "Location", location);
 	}
-	json_decref(prior);
+	json_decref(whole);
+	free(rebuilt);
 }
 
 bool api_idempotent_replay(struct api_ctx *ctx, const char *key, const char *hash)
@@ -239,7 +261,7 @@ bool api_idempotent_replay(struct api_ctx *ctx, const char *key, const char *has
 		 * result */
 		ctx->commit_failure = "the original request could not be confirmed; retry "
 				      "with the same key";
-		replay(ctx, prior.status, prior.text);
+		replay(ctx, &prior);
 	}
 	free(prior.text);
 	return true;

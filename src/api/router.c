@@ -215,6 +215,8 @@ static const struct route routes[] = {
 	 CBEC_PLATFORM | ROLE_BIT(CUSTOMS) | ROLE_BIT(ANALYST) | ADMIN, TX_READ},
 	{"POST", "/v1/cbec/summaries/{platform}/{month}/payment", api_cbec_month_pay,
 	 CBEC_PLATFORM, TX_WRITE},
+	/* ingest: many declarations in one request */
+	{"POST", "/v1/declarations/batch", api_declaration_batch, DECLARANT, TX_WRITE},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])

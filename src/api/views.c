@@ -2,6 +2,7 @@
 #include "api/views.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/decimal.h"
@@ -87,6 +88,53 @@ json_t *declaration_json(struct declaration *d, enum view_level level)
 			      json_text_or_null(d->row.released_at), "tasks", tasks, "totals",
 			      totals_json(f), "declaration", f->body);
 	return o;
+}
+
+json_t *declaration_moment(struct declaration *d, enum view_level level)
+{
+	json_t *tasks = json_array();
+	for (size_t i = 0; i < d->ntasks; i++)
+		json_array_append_new(tasks, task_json(&d->tasks[i], level));
+	return json_pack("{s:s, s:s, s:o, s:o}", "status",
+			 declaration_status_name(d->row.status), "updated_at",
+			 d->row.updated_at, "released_at", json_text_or_null(d->row.released_at),
+			 "tasks", tasks);
+}
+
+char *declaration_answer_text(struct declaration *d, const json_t *moment)
+{
+	const struct declaration_facts *f = declaration_facts_of(d);
+	json_t *status = json_object_get(moment, "status");
+	json_t *updated = json_object_get(moment, "updated_at");
+	json_t *released = json_object_get(moment, "released_at");
+	json_t *tasks = json_object_get(moment, "tasks");
+	if (!f || !json_is_string(status) || !json_is_string(updated) || !released ||
+	    !json_is_array(tasks))
+		return NULL;
+	/* the keys in the order declaration_json gives them, the body last */
+	json_t *o = json_pack("{s:s, s:O, s:I, s:s, s:s, s:O, s:s, s:O, s:O, s:o}", "number",
+			      d->row.number, "status", status, "version",
+			      (json_int_t)d->row.version, "direction",
+			      d->row.import ? "import" : "export", "lodged_at", d->row.lodged_at,
+			      "updated_at", updated, "organisation",
+			      f->declarant_uscc ? f->declarant_uscc : "", "released_at", released,
+			      "tasks", tasks, "totals", totals_json(f));
+	char *head = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (!head)
+		return NULL;
+	/* {...} + ,"declaration":BODY} */
+	static const char key[] = ",\"declaration\":";
+	size_t hl = strlen(head), bl = strlen(d->row.body);
+	char *text = malloc(hl - 1 + sizeof key - 1 + bl + 2);
+	if (text) {
+		memcpy(text, head, hl - 1);
+		memcpy(text + hl - 1, key, sizeof key - 1);
+		memcpy(text + hl - 1 + sizeof key - 1, d->row.body, bl);
+		memcpy(text + hl - 1 + sizeof key - 1 + bl, "}", 2);
+	}
+	free(head);
+	return text;
 }
 
 json_t *decl_summary_json(const struct decl_summary *s, enum view_level level)

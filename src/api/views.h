@@ -34,6 +34,18 @@ enum view_level view_level_of(const struct services *s, const struct actor *a);
  * cleared it). */
 json_t *declaration_json(struct declaration *d, enum view_level level);
 json_t *task_json(const struct task_row *t, enum view_level level);
+
+/* What an answer shows of a declaration that the declaration does not keep
+ * (it changes later): {status, updated_at, released_at, tasks}. Not for
+ * VIEW_NOTICE. */
+json_t *declaration_moment(struct declaration *d, enum view_level level);
+/* The full view of a declaration as text (not VIEW_NOTICE), its body's
+ * canonical text spliced in as stored rather than written out again:
+ * `moment` (made by declaration_moment, maybe long ago) stands for the
+ * declaration's status, times and tasks. The same declaration, version and
+ * moment give the same bytes. NULL when memory runs out or the body or
+ * moment cannot be read. free() it. */
+char *declaration_answer_text(struct declaration *d, const json_t *moment);
 json_t *decl_summary_json(const struct decl_summary *s, enum view_level level);
 json_t *worklist_json(const struct worklist_row *w);
 json_t *event_json(const struct event_row *e, enum view_level level);

@@ -25,6 +25,7 @@
 #include "server/commands.h"
 #include "server/config.h"
 #include "server/demo.h"
+#include "server/housekeeping.h"
 #include "server/money_load.h"
 #include "server/reference_load.h"
 #include "service/accounts.h"
@@ -201,6 +202,9 @@ static int serve(struct config *cfg, bool demo)
 		return 1;
 	}
 	app_feed_on_wake(&app, wake_parked, srv);
+	struct housekeeping *hk = housekeeping_start(&app.svc);
+	if (!hk)
+		log_warn("retention: the background purge could not start");
 	char hostbuf[80];
 	bool v6 = strchr(cfg->listen, ':') != NULL;
 	snprintf(hostbuf, sizeof hostbuf, "%s%s%s", v6 ? "[" : "", cfg->listen, v6 ? "]" : "");
@@ -217,6 +221,7 @@ static int serve(struct config *cfg, bool demo)
 	while (sigwait(&stop, &sig) != 0)
 		;
 	log_info("received %s: finishing requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	housekeeping_stop(hk);
 	http_server_quiesce(srv);
 	app_feed_stop(&app); /* parked followers answer now */
 	app_feed_on_wake(&app, NULL, NULL);

@@ -19,7 +19,10 @@
 #include "common/buf.h"
 #include "common/codes.h"
 #include "domain/throttle.h"
+#include "common/clock.h"
+#include "service/token_cache.h"
 #include "store/repo_accounts.h"
+#include "store/repo_ingest.h"
 
 static const char *const org_kinds[] = {"trader", "broker", "agency", "port",
 					"office", "carrier", "ecommerce_platform",
@@ -371,8 +374,21 @@ kerr accounts_authenticate(struct uow *u, const char *token, struct actor *out,
 	memset(out, 0, sizeof *out);
 	token_hash(token, token_hash_out);
 	uow_now(u, now);
-	kerr e = repo_token_lookup(uow_peek(u), token_hash_out, now, &user);
-	return e ? e : actor_from_user(&user, out);
+	/* the generation first: a change that commits after this read moves
+	 * it on, so what is read next is never cached past that change */
+	int64_t generation, now_us = uow_now_us(u), expires_us;
+	kerr e = repo_auth_generation(uow_peek(u), &generation);
+	if (e)
+		return e;
+	if (token_cache_get(u->svc->tokens, token_hash_out, generation, now_us, out))
+		return KERR_OK;
+	char expires[TIME_TEXT_SIZE];
+	e = repo_token_lookup_expiry(uow_peek(u), token_hash_out, now, &user, expires);
+	if (!e)
+		e = actor_from_user(&user, out);
+	if (!e && ktime_parse(expires, &expires_us))
+		token_cache_put(u->svc->tokens, token_hash_out, generation, expires_us, out);
+	return e;
 }
 
 kerr actor_from_user(const struct user_row *u, struct actor *out)
@@ -398,6 +414,8 @@ kerr accounts_logout(struct uow *u, const struct actor *a, const char *token_has
 	kerr e = uow_conn(u, &c);
 	if (!e)
 		e = repo_token_revoke(c, token_hash_text, now);
+	if (!e)
+		e = repo_auth_generation_raise(c);
 	if (!e)
 		e = uow_audit(u, a, "session.revoked", a->username, NULL);
 	return e;
@@ -478,6 +496,8 @@ kerr accounts_password_change(struct uow *u, const struct actor *a, const char *
 	if (!e)
 		e = repo_tokens_revoke_user(c, user.id, at, token_hash_text, &revoked);
 	if (!e)
+		e = repo_auth_generation_raise(c);
+	if (!e)
 		e = uow_audit_json(u, a, "user.password_changed", a->username,
 				   json_pack("{s:s, s:I}", "by", "self", "tokens_revoked",
 					     (json_int_t)revoked));
@@ -522,6 +542,8 @@ kerr accounts_password_reset(struct uow *u, const struct actor *a, const char *u
 		e = repo_user_set_password(c, user.id, hash, at);
 	if (!e)
 		e = repo_tokens_revoke_user(c, user.id, at, NULL, &revoked);
+	if (!e)
+		e = repo_auth_generation_raise(c);
 	if (!e)
 		e = repo_throttle_clear(c, THROTTLE_SCOPE_USER, username);
 	if (!e)
@@ -694,12 +716,16 @@ kerr accounts_user_set_disabled(struct uow *u, const struct actor *a, const char
 	e = uow_conn(u, &c);
 	if (!e)
 		e = repo_user_set_disabled(c, user.id, disabled);
+	if (!e)
+		e = repo_auth_generation_raise(c);
 	if (e == KERR_NOT_FOUND) {
 		refusal_say(why, "%s is already %s", username, disabled ? "disabled" : "enabled");
 		return KERR_CONFLICT;
 	}
 	if (!e && disabled)
 		e = repo_tokens_revoke_user(c, user.id, at, NULL, &revoked);
+	if (!e)
+		e = repo_auth_generation_raise(c);
 	if (e)
 		return e;
 	json_t *after = json_pack("{s:b}", "disabled", disabled);
@@ -754,6 +780,8 @@ kerr accounts_tokens_revoke(struct uow *u, const struct actor *a, const char *us
 		e = uow_conn(u, &c);
 	if (!e)
 		e = repo_tokens_revoke_user(c, user.id, at, NULL, count);
+	if (!e)
+		e = repo_auth_generation_raise(c);
 	if (!e)
 		e = uow_audit_json(u, a, "tokens.revoked", username,
 				   json_pack("{s:I}", "revoked", (json_int_t)*count));

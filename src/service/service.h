@@ -132,6 +132,7 @@ struct services {
 	struct hash_gate hashing; /* the bound on password hashing */
 	struct money_state *money; /* tariff and exchange rates in force (money_tables.c) */
 	struct statistics_state *statistics; /* clearance-time figures (statistics.c) */
+	struct token_cache *tokens; /* bearer tokens' actors (token_cache.c) */
 	/* called after a commit that wrote events (wakes the feed's waiters) */
 	void (*on_events)(void *arg);
 	void *on_events_arg;
@@ -269,6 +270,19 @@ KOUAN_MUST_USE kerr uow_commit(struct uow *u);
 void uow_rollback(struct uow *u);
 /* End a read-only unit so that it can begin again later (long-polls). */
 void uow_end_read(struct uow *u);
+/* A point in a unit of work to come back to (one item of a batch): a
+ * savepoint in its transaction and how much it had queued. */
+struct uow_savepoint {
+	size_t nevents, naudits;
+};
+/* Begin the unit if need be and set a savepoint. */
+KOUAN_MUST_USE kerr uow_savepoint(struct uow *u, struct uow_savepoint *sp);
+/* Keep what was done since the savepoint. */
+KOUAN_MUST_USE kerr uow_savepoint_keep(struct uow *u, const struct uow_savepoint *sp);
+/* Undo what was done since the savepoint, in the store and in the queued
+ * events and audit records. */
+KOUAN_MUST_USE kerr uow_savepoint_undo(struct uow *u, const struct uow_savepoint *sp);
+
 /* Release what the unit holds (after commit or rollback). */
 void uow_free(struct uow *u);
 

@@ -17,6 +17,7 @@
 #include "domain/release.h"
 #include "service/money_state.h"
 #include "service/risk_state.h"
+#include "service/token_cache.h"
 #include "service/service.h"
 #include "store/repo.h"
 
@@ -178,6 +179,8 @@ kerr services_init(struct services *s, struct store *store, struct kclock *clock
 			e = risk_state_init(s);
 		if (!e)
 			e = money_state_init(s);
+		if (!e && !(s->tokens = token_cache_new()))
+			e = KERR_NOMEM;
 	}
 	if (e)
 		services_free(s);
@@ -186,6 +189,8 @@ kerr services_init(struct services *s, struct store *store, struct kclock *clock
 
 void services_free(struct services *s)
 {
+	token_cache_free(s->tokens);
+	s->tokens = NULL;
 	refdata_release(s->ref);
 	s->ref = NULL;
 	risk_state_free(s);

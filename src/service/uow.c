@@ -25,6 +25,7 @@
 #include "service/service.h"
 #include "store/repo.h"
 #include "store/repo_audit.h"
+#include "store/repo_ingest.h"
 
 struct uow_event {
 	enum event_type type;
@@ -308,20 +309,25 @@ kerr uow_commit(struct uow *u)
 	bool wrote = u->nevents > 0;
 	if (wrote)
 		e = repo_feed_tick(u->conn);
-	for (size_t i = 0; !e && i < u->nevents; i++) {
-		const struct uow_event *ev = &u->events[i];
-		struct event_in in = {
-			.number = ev->number,
-			.org_id = ev->org_id,
-			.type = event_type_name(ev->type),
-			.agency = ev->has_agency ? ev->agency : NULL,
-			.actor = ev->actor,
-			.actor_role = ev->actor_role,
-			.at = ev->at,
-			.data = ev->data,
-			.call_key = ev->call_key,
-		};
-		e = repo_event_append(u->conn, &in);
+	/* in rows of three to a statement (repo_events_append) */
+	struct event_in in[15];
+	for (size_t i = 0; !e && i < u->nevents; i += 15) {
+		size_t n = u->nevents - i < 15 ? u->nevents - i : 15;
+		for (size_t k = 0; k < n; k++) {
+			const struct uow_event *ev = &u->events[i + k];
+			in[k] = (struct event_in){
+				.number = ev->number,
+				.org_id = ev->org_id,
+				.type = event_type_name(ev->type),
+				.agency = ev->has_agency ? ev->agency : NULL,
+				.actor = ev->actor,
+				.actor_role = ev->actor_role,
+				.at = ev->at,
+				.data = ev->data,
+				.call_key = ev->call_key,
+			};
+		}
+		e = repo_events_append(u->conn, in, n);
 	}
 	if (!e && wrote)
 		e = store_announce(u->conn, STORE_TOPIC_FEED);
@@ -391,4 +397,37 @@ static const struct sql_query Q_PING = {"SELECT 1"};
 kerr uow_ping(struct uow *u)
 {
 	return store_first(uow_peek(u), &Q_PING, NULL, NULL, "");
+}
+
+kerr uow_savepoint(struct uow *u, struct uow_savepoint *sp)
+{
+	struct store_conn *c;
+	sp->nevents = u->nevents;
+	sp->naudits = u->naudits;
+	kerr e = uow_conn(u, &c);
+	return e ? e : repo_savepoint(c);
+}
+
+kerr uow_savepoint_keep(struct uow *u, const struct uow_savepoint *sp)
+{
+	(void)sp;
+	return repo_savepoint_release(u->conn);
+}
+
+kerr uow_savepoint_undo(struct uow *u, const struct uow_savepoint *sp)
+{
+	for (size_t i = sp->nevents; i < u->nevents; i++) {
+		free(u->events[i].data);
+		free(u->events[i].call_key);
+	}
+	if (sp->nevents < u->nevents)
+		u->nevents = sp->nevents;
+	for (size_t i = sp->naudits; i < u->naudits; i++) {
+		free(u->audits[i].action);
+		free(u->audits[i].target);
+		free(u->audits[i].data);
+	}
+	if (sp->naudits < u->naudits)
+		u->naudits = sp->naudits;
+	return repo_savepoint_rollback(u->conn);
 }

@@ -76,6 +76,10 @@ KOUAN_MUST_USE kerr repo_token_create(struct store_conn *c, const char *hash,
  * not disabled); KERR_NOT_FOUND otherwise. */
 KOUAN_MUST_USE kerr repo_token_lookup(struct store_conn *c, const char *hash,
 				      const char *now, struct user_row *out);
+/* The same, with the token's expiry (RFC 3339) into expires. */
+KOUAN_MUST_USE kerr repo_token_lookup_expiry(struct store_conn *c, const char *hash,
+					     const char *now, struct user_row *out,
+					     char expires[TIME_TEXT_SIZE]);
 KOUAN_MUST_USE kerr repo_token_revoke(struct store_conn *c, const char *hash,
 				      const char *now);
 
@@ -290,20 +294,31 @@ KOUAN_MUST_USE kerr repo_events_feed(struct store_conn *c, int64_t after, int li
 
 /* --- idempotency, release notices (the audit log: repo_audit.h) --- */
 
-/* A key's record: the hash of the request it answered, the status and the
- * answer (malloc'd into *response). KERR_NOT_FOUND when unknown. */
+/* A key's record. A lodged declaration's record names the declaration
+ * (number, version) and keeps in `response` only what its answer said that
+ * the declaration does not keep; other records keep the whole answer
+ * (number empty). */
+struct idem_row {
+	char hash[HASH_HEX_SIZE]; /* of the request it answered */
+	int status;
+	char number[DECL_NUMBER_SIZE]; /* "" when the answer is kept whole */
+	int64_t version;
+	char *response; /* owned: free() */
+};
+
+/* A key's record (*out, its response malloc'd). KERR_NOT_FOUND when
+ * unknown. */
 KOUAN_MUST_USE kerr repo_idem_get(struct store_conn *c, int64_t org_id,
-				  const char *key, char hash[HASH_HEX_SIZE], int *status,
-				  char **response);
+				  const char *key, struct idem_row *out);
 /* Claim a key for this transaction: KERR_OK when it was free (it is now
  * ours until commit; a concurrent claimant waits for us), KERR_CONFLICT when
  * it was already used (read it with repo_idem_get). */
 KOUAN_MUST_USE kerr repo_idem_claim(struct store_conn *c, int64_t org_id,
 				    const char *key, const char *now);
-/* Record the answer to a claimed key. */
+/* Record the answer to a claimed key (number NULL when the answer is kept
+ * whole in response). */
 KOUAN_MUST_USE kerr repo_idem_finish(struct store_conn *c, int64_t org_id,
-				     const char *key, const char *hash, int status,
-				     const char *response);
+				     const char *key, const struct idem_row *r);
 
 #define SIGNATURE_TEXT_SIZE 100
 struct notice_row {

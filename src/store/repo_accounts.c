@@ -165,6 +165,32 @@ kerr repo_token_lookup(struct store_conn *c, const char *hash, const char *now,
 	return store_first(c, &Q_TOKEN_LOOKUP, read_user, out, "ss", hash, now);
 }
 
+Q(Q_TOKEN_LOOKUP_EXPIRY, "SELECT " USER_COLS ", t.expires_at FROM tokens t"
+			 " JOIN users u ON u.id = t.user_id"
+			 " JOIN organisations o ON o.id = u.org_id"
+			 " WHERE t.token_hash = ? AND t.revoked_at IS NULL"
+			 " AND t.expires_at > ? AND u.disabled = 0");
+
+struct user_expiry {
+	struct user_row *user;
+	char *expires;
+};
+
+static kerr read_user_expiry(void *arg, struct store_stmt *st)
+{
+	struct user_expiry *x = arg;
+	user_from(st, x->user);
+	col_copy(st, 12, x->expires, TIME_TEXT_SIZE);
+	return KERR_OK;
+}
+
+kerr repo_token_lookup_expiry(struct store_conn *c, const char *hash, const char *now,
+			      struct user_row *out, char expires[TIME_TEXT_SIZE])
+{
+	struct user_expiry x = {out, expires};
+	return store_first(c, &Q_TOKEN_LOOKUP_EXPIRY, read_user_expiry, &x, "ss", hash, now);
+}
+
 kerr repo_token_revoke(struct store_conn *c, const char *hash, const char *now)
 {
 	return store_exec(c, &Q_TOKEN_REVOKE, "ss", now, hash);

@@ -316,35 +316,32 @@ kerr repo_worklist(struct store_conn *c, const char *agency, enum task_status st
 
 /* --- idempotency --- */
 
-Q(Q_IDEM_GET, "SELECT request_hash, status, response FROM idempotency_keys"
-	      " WHERE org_id = ? AND key = ?");
+Q(Q_IDEM_GET, "SELECT request_hash, status, response, number, version FROM"
+	      " idempotency_keys WHERE org_id = ? AND key = ?");
 Q(Q_IDEM_CLAIM, "INSERT INTO idempotency_keys (org_id, key, request_hash, status,"
 		" response, created_at) VALUES (?, ?, '', 0, '', ?)"
 		" ON CONFLICT (org_id, key) DO NOTHING RETURNING org_id");
 Q(Q_IDEM_FINISH, "UPDATE idempotency_keys SET request_hash = ?, status = ?,"
-		 " response = ? WHERE org_id = ? AND key = ?");
-
-struct idem_out {
-	char *hash;
-	int *status;
-	char **response;
-};
+		 " response = ?, number = ?, version = ? WHERE org_id = ? AND key = ?");
 
 static kerr read_idem(void *arg, struct store_stmt *st)
 {
-	struct idem_out *o = arg;
+	struct idem_row *o = arg;
 	str_copy(o->hash, stmt_text(st, 0), HASH_HEX_SIZE);
-	*o->status = (int)stmt_int(st, 1);
-	*o->response = strdup(stmt_text(st, 2));
-	return *o->response ? KERR_OK : KERR_NOMEM;
+	o->status = (int)stmt_int(st, 1);
+	if (!stmt_is_null(st, 3)) {
+		col_copy(st, 3, o->number, sizeof o->number);
+		o->version = stmt_int(st, 4);
+	}
+	o->response = strdup(stmt_text(st, 2));
+	return o->response ? KERR_OK : KERR_NOMEM;
 }
 
 kerr repo_idem_get(struct store_conn *c, int64_t org_id, const char *key,
-		   char hash[HASH_HEX_SIZE], int *status, char **response)
+		   struct idem_row *out)
 {
-	struct idem_out o = {hash, status, response};
-	*response = NULL;
-	return store_first(c, &Q_IDEM_GET, read_idem, &o, "is", org_id, key);
+	memset(out, 0, sizeof *out);
+	return store_first(c, &Q_IDEM_GET, read_idem, out, "is", org_id, key);
 }
 
 kerr repo_idem_claim(struct store_conn *c, int64_t org_id, const char *key,
@@ -355,10 +352,11 @@ kerr repo_idem_claim(struct store_conn *c, int64_t org_id, const char *key,
 }
 
 kerr repo_idem_finish(struct store_conn *c, int64_t org_id, const char *key,
-		      const char *hash, int status, const char *response)
+		      const struct idem_row *r)
 {
-	return store_exec(c, &Q_IDEM_FINISH, "sisis", hash, (int64_t)status, response,
-			  org_id, key);
+	return store_exec(c, &Q_IDEM_FINISH, "sissiis", r->hash, (int64_t)r->status,
+			  r->response, *r->number ? r->number : NULL, r->version, org_id,
+			  key);
 }
 
 /* --- release notices --- */

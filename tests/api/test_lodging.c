@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "test_support.h"
+#include "common/buf.h"
 #include "domain/declaration.h"
+#include "store/store.h"
 
 static int setup(void **state)
 {
@@ -161,6 +163,83 @@ static void idempotency_replays_and_conflicts(void **state)
 	free(body);
 	free(body2);
 	free(changed);
+	json_decref(d);
+}
+
+/* The stored record of a key: its number and the length of what it keeps. */
+static int64_t idem_record(struct test_env *env, const char *key, char number[DECL_NUMBER_SIZE])
+{
+	static const struct sql_query q = {"SELECT number, length(response) FROM idempotency_keys"
+					   " WHERE key = ?"};
+	struct store_conn *c;
+	assert_int_equal(store_thread_conn(env->store, &c), KERR_OK);
+	struct store_stmt *st = store_query(c, &q, "s", key);
+	assert_non_null(st);
+	assert_int_equal(stmt_step(st), STORE_ROW);
+	str_copy(number, stmt_is_null(st, 0) ? "" : stmt_text(st, 0), DECL_NUMBER_SIZE);
+	int64_t n = stmt_int(st, 1);
+	stmt_done(st);
+	return n;
+}
+
+/* A replay is rebuilt from the declaration and the small record, and is the
+ * first answer byte for byte, even after the declaration was corrected and
+ * its task decided. */
+static void idempotency_replay_rebuilds_the_first_answer(void **state)
+{
+	struct test_env *env = *state;
+	json_t *d = test_consignment_customs_only();
+	test_manifest_line(env, d);
+	/* keys in the client's order, with spaces: the answer shows the body
+	 * as stored (canonical), as every later read does */
+	char *body = json_dumps(d, JSON_INDENT(1));
+	struct loopback_result r1, r2, g;
+	assert_int_equal(test_call(env, "POST", "/v1/declarations", "trader", body, "idem-rebuilt", &r1), 201);
+	const char *number = json_string_value(json_object_get(r1.json, "number"));
+	char path[64];
+	snprintf(path, sizeof path, "/v1/declarations/%s", number);
+	assert_int_equal(test_call(env, "GET", path, "trader", NULL, NULL, &g), 200);
+	assert_true(json_equal(json_object_get(g.json, "declaration"),
+			       json_object_get(r1.json, "declaration")));
+	char *canonical = json_canonical(json_object_get(g.json, "declaration"));
+	assert_non_null(strstr(r1.text, canonical));
+	free(canonical);
+	loopback_result_free(&g);
+
+	/* the record names the declaration and keeps far less than the answer:
+	 * no copy of the body */
+	char kept[DECL_NUMBER_SIZE];
+	int64_t kept_len = idem_record(env, "idem-rebuilt", kept);
+	assert_string_equal(kept, number);
+	assert_true(kept_len > 0);
+	assert_true((size_t)kept_len * 3 < strlen(r1.text));
+
+	/* the declaration moves on: returned by customs, corrected (version 2) */
+	char decide[96];
+	snprintf(decide, sizeof decide, "/v1/declarations/%s/tasks/customs/decision", number);
+	json_decref(test_expect(env, "POST", decide, "customs",
+				"{\"decision\":\"return\",\"reason\":\"remarks missing\"}", 200));
+	json_object_set_new(d, "remarks", json_string("corrected after the first answer"));
+	char *corrected = json_dumps(d, JSON_COMPACT);
+	json_decref(test_expect(env, "PUT", path, "trader", corrected, 200));
+	json_t *now = test_expect(env, "GET", path, "trader", NULL, 200);
+	assert_int_equal(json_integer_value(json_object_get(now, "version")), 2);
+	assert_string_not_equal(json_string_value(json_object_get(now, "updated_at")),
+				json_string_value(json_object_get(r1.json, "updated_at")));
+	json_decref(now);
+
+	/* the replay is still the first answer, byte for byte */
+	assert_int_equal(test_call(env, "POST", "/v1/declarations", "trader", body, "idem-rebuilt", &r2), 201);
+	assert_true(r2.replayed);
+	assert_string_equal(r2.text, r1.text);
+	assert_string_equal(r2.location, path);
+	assert_int_equal(json_integer_value(json_object_get(r2.json, "version")), 1);
+	assert_string_equal(test_task_status(r2.json, "customs"), "open");
+
+	loopback_result_free(&r1);
+	loopback_result_free(&r2);
+	free(corrected);
+	free(body);
 	json_decref(d);
 }
 
@@ -449,6 +528,7 @@ int main(void)
 		cmocka_unit_test(lodge_opens_one_task_per_agency),
 		cmocka_unit_test(numbers_are_sequential_per_office_year_direction),
 		cmocka_unit_test(idempotency_replays_and_conflicts),
+		cmocka_unit_test(idempotency_replay_rebuilds_the_first_answer),
 		cmocka_unit_test(idempotency_key_is_required_and_checked),
 		cmocka_unit_test(every_bad_input_names_its_field_and_leaves_no_trace),
 		cmocka_unit_test(more_than_fifty_items_refused),

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# run-growth.sh - grow a SQLite demo database by lodging declarations through
+# a Release kouan on 127.0.0.1 (POST /v1/declarations/batch, the bench_ingest
+# client) until it holds --target declarations or --minutes have passed,
+# printing the rate of each slice as it grows; then print the bytes kept per
+# declaration at rest (the database file, WAL checkpointed, divided by the
+# declarations, and each table's and index's share from dbstat) and the
+# server's peak memory. Everything lives in a temporary directory removed
+# on every way out.
+#
+# usage: bench/run-growth.sh [--target N] [--minutes M] [--slice S] [--batch B]
+#   --target N    declarations to reach (default 1000000)
+#   --minutes M   stop growing after M minutes whatever the count (default 20)
+#   --slice S     seconds per measured slice (default 20)
+#   --batch B     declarations per request (default 50; 1: one by one through
+#                 POST /v1/declarations)
+# Environment: KOUAN_BENCH_BUILD (default <repo>/build-bench).
+#
+# It prints figures; it never fails because of them.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${KOUAN_BENCH_BUILD:-$root/build-bench}
+target=1000000 minutes=20 slice=20 batch=50
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--target) target=$2; shift 2 ;;
+	--minutes) minutes=$2; shift 2 ;;
+	--slice) slice=$2; shift 2 ;;
+	--batch) batch=$2; shift 2 ;;
+	-h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "run-growth: unknown option $1 (try --help)" >&2; exit 2 ;;
+	esac
+done
+for n in "$target" "$minutes" "$slice" "$batch"; do
+	case "$n" in
+	'' | *[!0-9]* | 0) echo "run-growth: options take a number above 0" >&2; exit 2 ;;
+	esac
+done
+for tool in cmake ninja sqlite3; do
+	command -v "$tool" >/dev/null || { echo "run-growth: $tool is not installed" >&2; exit 2; }
+done
+
+echo "== building a Release kouan in $build"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+ninja -C "$build" kouan bench_ingest >/dev/null
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/kouan-growth.XXXXXX")
+server_pid=""
+# shellcheck disable=SC2317 # called by the trap
+cleanup() {
+	if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+		kill -TERM "$server_pid" 2>/dev/null || true
+		wait "$server_pid" 2>/dev/null || true
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+db=$tmp/growth.db
+"$build/kouan" init --demo --db "$db" --release-key "$tmp/release.key" --pwhash min \
+	>"$tmp/init.log" 2>&1 || { cat "$tmp/init.log" >&2; exit 1; }
+"$build/kouan" serve --db "$db" --listen 127.0.0.1 --port 0 --release-key "$tmp/release.key" \
+	--access-log off --quiet on --threads 4 >"$tmp/server.out" 2>"$tmp/server.err" &
+server_pid=$!
+url=""
+for _ in $(seq 1 300); do
+	line=$(grep -m1 -o 'kouan is serving http://127\.0\.0\.1:[0-9]*/' "$tmp/server.out" 2>/dev/null || true)
+	if [ -n "$line" ]; then
+		url=${line#kouan is serving }
+		url=${url%/}
+		break
+	fi
+	kill -0 "$server_pid" 2>/dev/null || break
+	sleep 0.1
+done
+[ -n "$url" ] || { echo "run-growth: the server did not start" >&2; cat "$tmp/server.err" >&2; exit 1; }
+
+count() { sqlite3 "$db" "SELECT count(*) FROM declarations;"; }
+start=$(count)
+echo "== growing $db from $start declarations towards $target (at most $minutes min; load average $(cut -d' ' -f1-3 /proc/loadavg))"
+printf '  %12s %12s %14s\n' "slice" "declarations" "declarations/s"
+deadline=$(($(date +%s) + minutes * 60))
+n=$start i=0 first_rate="" rate=""
+while [ "$n" -lt "$target" ] && [ "$(date +%s)" -lt "$deadline" ]; do
+	i=$((i + 1))
+	if [ "$batch" = 1 ]; then
+		"$build/bench_ingest" --url "$url" --only declarations --concurrency 4 \
+			--seconds "$slice" --warmup 0 >"$tmp/slice.out" || true
+	else
+		"$build/bench_ingest" --url "$url" --only declarations --batch "$batch" \
+			--concurrency 2 --seconds "$slice" --warmup 0 >"$tmp/slice.out" || true
+	fi
+	rate=$(awk '$1 == "ingest" {print $2}' "$tmp/slice.out")
+	n=$(count)
+	[ -z "$first_rate" ] && first_rate=$rate
+	printf '  %12s %12s %14s\n' "$i" "$n" "${rate:-?}"
+done
+peak=$(awk '/^VmHWM/ {print $2, $3}' "/proc/$server_pid/status")
+kill -TERM "$server_pid"
+wait "$server_pid" || echo "run-growth: the server exited with status $?" >&2
+server_pid=""
+sqlite3 "$db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+n=$(count)
+size=$(stat -c %s "$db")
+echo
+echo "== at rest: $n declarations ($((n - start)) lodged in this run, $(cut -d' ' -f1-3 /proc/loadavg) load average at the end)"
+printf '  %-28s %14s\n' "rate in the first slice" "${first_rate:-?}/s"
+printf '  %-28s %14s\n' "rate in the last slice" "${rate:-?}/s"
+printf '  %-28s %14s\n' "server peak memory" "$peak"
+printf '  %-28s %14s bytes (%s per declaration)\n' "database file" "$size" \
+	"$(awk -v s="$size" -v n="$n" 'BEGIN { printf "%.0f", s / n }')"
+echo "  by table and index (dbstat), bytes per declaration:"
+sqlite3 "$db" "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 14;" |
+	awk -F'|' -v n="$n" '{ printf "    %-34s %8.0f\n", $1, $2 / n }'

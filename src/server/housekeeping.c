@@ -1,0 +1,97 @@
+/* housekeeping.c - the background purge thread (see housekeeping.h). */
+#include "server/housekeeping.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "common/log.h"
+#include "service/retention.h"
+#include "store/store.h"
+
+struct housekeeping {
+	struct services *svc;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool stopping;
+};
+
+/* Wait ms milliseconds or until told to stop; true when stopping. */
+static bool pause_ms(struct housekeeping *h, int64_t ms)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += (time_t)(ms / 1000);
+	until.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&h->lock);
+	while (!h->stopping && pthread_cond_timedwait(&h->cond, &h->lock, &until) == 0)
+		;
+	bool stop = h->stopping;
+	pthread_mutex_unlock(&h->lock);
+	return stop;
+}
+
+static void *run(void *arg)
+{
+	struct housekeeping *h = arg;
+	do {
+		struct retention_counts n = {0, 0};
+		bool more = true;
+		kerr e = KERR_OK;
+		while (more && !e) {
+			e = retention_purge_chunk(h->svc, RETENTION_CHUNK, &n, &more);
+			if (more && pause_ms(h, HOUSEKEEPING_PAUSE_MS))
+				break;
+		}
+		if (e)
+			log_warn("retention: purge failed (%s); trying again in %d s",
+				 kerr_title(e), HOUSEKEEPING_PERIOD_S);
+		else if (n.tokens || n.idempotency)
+			log_info("retention: deleted %lld expired tokens and %lld idempotency "
+				 "records past their window",
+				 (long long)n.tokens, (long long)n.idempotency);
+	} while (!pause_ms(h, HOUSEKEEPING_PERIOD_S * 1000LL));
+	store_thread_release();
+	return NULL;
+}
+
+struct housekeeping *housekeeping_start(struct services *s)
+{
+	struct housekeeping *h = calloc(1, sizeof *h);
+	if (!h)
+		return NULL;
+	h->svc = s;
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&h->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	if (pthread_create(&h->thread, NULL, run, h)) {
+		pthread_mutex_destroy(&h->lock);
+		pthread_cond_destroy(&h->cond);
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void housekeeping_stop(struct housekeeping *h)
+{
+	if (!h)
+		return;
+	pthread_mutex_lock(&h->lock);
+	h->stopping = true;
+	pthread_cond_broadcast(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+	pthread_join(h->thread, NULL);
+	pthread_mutex_destroy(&h->lock);
+	pthread_cond_destroy(&h->cond);
+	free(h);
+}
