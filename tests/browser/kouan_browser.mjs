@@ -52,6 +52,14 @@ export const DEMO = {
 	salmon: `5316${YEAR}1000000001`,
 	tshirts: `5301${YEAR}0000000001`,
 	fuel: `5338${YEAR}1000000001`,
+	tableware: `5100${YEAR}1000000001`,
+};
+
+/* The demo's organisations (src/server/demo.c). */
+export const ORG = {
+	haitong: '91440101MA59TRAD00',
+	suitong: '91440115MA5CBR0K1D',
+	pengcheng: '91440300MA5E0THR7G',
 };
 
 const live = new Set();
@@ -100,14 +108,11 @@ export class Server {
 	}
 
 	/**
-	 * Initialise the demo database and serve it; resolves when serving.
-	 * Long-polls are cut to 3 s: a long-poll holds its worker thread, and
-	 * libmicrohttpd keeps each connection on the thread that accepted it,
-	 * so a browser's other keep-alive connection on that thread waits for
-	 * the poll to end (see the report on the event feed); 3 s keeps the
-	 * tests' waits short while still exercising the long-poll.
+	 * Initialise the demo database and serve it with the default settings
+	 * (long-polls of up to 25 s: a waiting poll is parked and holds no
+	 * worker thread); resolves when serving.
 	 */
-	async start(extra = ['--longpoll-max-s', '3']) {
+	async start(extra = []) {
 		const init = spawnSync(KOUAN_BIN, ['init', '--demo', '--db', this.db, '--pwhash', 'min', ...this.keyArgs],
 			{ encoding: 'utf8', timeout: 120000 });
 		if (init.status !== 0) throw new Error(`kouan init --demo: ${init.stderr}`);
@@ -247,10 +252,19 @@ export class Server {
 		return this.must(201, 'POST', '/v1/declarations', { body, token: await this.token(user), headers: { 'Idempotency-Key': key } });
 	}
 
-	/** An officer's decision through the API. */
-	async decide(user, number, decision, reason) {
-		const body = reason ? { decision, reason } : { decision };
-		return this.must(200, 'POST', `/v1/declarations/${number}/tasks/${user}/decision`, { body, token: await this.token(user) });
+	/** An officer's decision through the API (every decision has a reason;
+	 * `agency` defaults to the user's, for a supervisor such as customs.lead). */
+	async decide(user, number, decision, reason = `${decision} in a test`, agency = user.split('.')[0]) {
+		return this.must(200, 'POST', `/v1/declarations/${number}/tasks/${agency}/decision`,
+			{ body: { decision, reason }, token: await this.token(user) });
+	}
+
+	/** A mandate (委托) from a consignee's declarant to an agent, for a
+	 * year, through the API; resolves to the mandate. */
+	async mandate(consigneeUser, agentUscc, scope = 'import') {
+		const validTo = new Date(Date.now() + 365 * 86400000).toISOString().replace(/\.\d+Z$/, 'Z');
+		return this.must(201, 'POST', '/v1/mandates', { body: { agent_uscc: agentUscc, scope, valid_to: validTo },
+			token: await this.token(consigneeUser) });
 	}
 }
 

@@ -4,8 +4,9 @@
  * Chinese and an English text; both texts of a key name the same {values};
  * every value of the API's enumerations that the interface shows (from
  * docs/openapi.json: declaration, task and inspection statuses, lanes,
- * decisions, credit classes, roles, event types) has its label; and the
- * translated server sentences keep every part they match. No browser.
+ * decisions, credit classes, roles, event types, mandate scopes) has its
+ * label, and so has every audit action the auditor's screen offers; and
+ * the translated server sentences keep every part they match. No browser.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -62,7 +63,9 @@ test('every value the API may show has its label', () => {
 		credit: s.CreditClass.enum,
 		decision: s.Decision.properties.decision.enum,
 		event: s.Event.properties.type.enum,
-		role: s.Event.properties.actor_role.enum,
+		role: [...new Set([...s.Event.properties.actor_role.enum, ...s.UserInput.properties.role.enum,
+			...s.Me.properties.role.enum])],
+		scope: s.Mandate.properties.scope.enum,
 		result: s.FindingInput.properties.result.enum,
 		kind: s.OrganisationInput.properties.kind.enum,
 	};
@@ -70,6 +73,14 @@ test('every value the API may show has its label', () => {
 		assert.ok(values.length >= 2, kind);
 		for (const v of values) assert.ok(`${kind}.${v}` in MESSAGES, `no label for ${kind}.${v}`);
 	}
+	assert.ok(kinds.role.includes('auditor'));
+	/* the auditor's screen offers the actions that have labels
+	 * (action.*): exactly those docs/security.md lists */
+	const AUDIT_ACTIONS = Object.keys(MESSAGES).filter((k) => k.startsWith('action.')).map((k) => k.slice(7));
+	const security = fs.readFileSync(path.join(SOURCE, 'docs', 'security.md'), 'utf8');
+	const documented = [...security.matchAll(/^\| `([a-z_.]+)`(?:, `([a-z_.]+)`)? \|/gm)].flatMap((m) => [m[1], m[2]]).filter(Boolean);
+	assert.ok(documented.length >= 20, `only ${documented.length} actions found in docs/security.md`);
+	assert.deepEqual([...AUDIT_ACTIONS].sort(), [...new Set(documented)].sort());
 	for (const list of ['agencies', 'countries', 'currencies', 'commodities', 'customs_offices', 'ports',
 		'trade_modes', 'transport_modes', 'units', 'incoterms', 'document_types', 'exchange_rates'])
 		assert.ok(`reflist.${list}` in MESSAGES, list);
@@ -92,6 +103,11 @@ test('server sentences are translated with their parts', () => {
 		'“0808100001”不在商品编码表中');
 	assert.equal(translate('must be a whole number from 1 to 99999999'), '必须是 1 至 99999999 的整数');
 	assert.equal(translate('something new the server says'), 'something new the server says');
+	assert.equal(translate('the role customs is for an organisation of kind agency; 91440604MA4WFH7XKB is of kind trader'),
+		'角色 customs 只适用于类别为 agency 的单位；91440604MA4WFH7XKB 的类别是 trader');
+	assert.equal(translate('no electronic mandate (委托) from 91440101MA59TRAD00 to your organisation covers this import declaration now; the consignee gives one with POST /v1/mandates'),
+		'91440101MA59TRAD00 没有向本单位出具覆盖进口报关单的有效电子委托');
+	assert.equal(translate('a mandate lasts at most 1096 days; give a new one when it ends'), '委托期限最长 1096 天，到期后请重新委托');
 	for (const [re, zh] of PROBLEM_TEXTS) {
 		const groups = new RegExp(`${re.source}|`).exec('').length - 1;
 		for (const m of zh.matchAll(/\$(\d)/g)) assert.ok(Number(m[1]) <= groups, `${re} uses $${m[1]}`);

@@ -17,6 +17,15 @@ function lanes(map) {
 		h('span.lane-pair', agencyName(a), ' ', h('span.badge', { class: `lane-${lane}` }, label('lane', lane))));
 }
 
+/** A decision's reason for people: kouan's own are translated; a waiver's
+ * keeps the supervisor's words after a translated "inspection waived". */
+export function reasonText(reason, byKouan) {
+	if (!reason) return '';
+	if (byKouan) return problemText(reason);
+	const waived = /^inspection waived: ([\s\S]*)$/.exec(reason);
+	return waived ? t('task.waived', { reason: waived[1] }) : reason;
+}
+
 /** The detail line of an event (may be empty). */
 export function eventDetail(e) {
 	const d = e.data || {};
@@ -32,7 +41,8 @@ export function eventDetail(e) {
 	if (d.recognised_from) parts.push(t('event.recognised_from', { agency: agencyName(d.recognised_from) }));
 	if (d.outcome) parts.push(label('outcome', d.outcome));
 	if (d.version && e.type === 'declaration.corrected') parts.push(t('event.version', { v: d.version }));
-	if (d.reason) parts.push(t('event.reason', { reason: e.actor_role === 'system' ? problemText(d.reason) : d.reason }));
+	if (d.waiting_for) parts.push(t('event.waiting_for', { part: label('hold', d.waiting_for) }));
+	if (d.reason) parts.push(t('event.reason', { reason: reasonText(d.reason, e.actor_role === 'system') }));
 	if (d.because) parts.push(t('event.because', { because: d.because }));
 	const out = [];
 	parts.forEach((p, i) => {

@@ -11,6 +11,7 @@ const START = {
 	port_operator: '/declarations',
 	analyst: '/dashboard',
 	admin: '/admin/organisations',
+	auditor: '/audit',
 };
 
 export function render() {
