@@ -33,8 +33,8 @@ const { server } = env;
 /* the trader declares for its own company, Haitong; the broker for Haitong
  * too, under the mandate Haitong gives it in the browser */
 const PEOPLE = [
-	{ lang: 'zh', user: 'trader', uscc: ORG.haitong },
-	{ lang: 'en', user: 'broker', uscc: ORG.suitong, forHaitong: true },
+	{ lang: 'zh', user: 'trader', uscc: ORG.haitong, container: 'CSQU3054383' },
+	{ lang: 'en', user: 'broker', uscc: ORG.suitong, forHaitong: true, container: 'CSQU3054399' },
 ];
 
 function tomorrowInShanghai() {
@@ -122,8 +122,8 @@ for (const who of PEOPLE) {
 			await picker(page, L('贸易国（地区）', 'Trading country')).fill('KR');
 			await page.getByLabel(L('件数', 'Packages')).fill('240');
 			/* mistake 1: no gross weight; mistake 2: a container's check digit */
-			await page.getByLabel(L('集装箱号', 'Containers')).fill('CSQU3054384');
-			await picker(page, L('成交方式', 'Incoterm')).fill('FOB');
+			await page.getByLabel(L('集装箱号', 'Containers')).fill(`${who.container.slice(0, 10)}${(Number(who.container[10]) + 1) % 10}`);
+			await picker(page, L('成交方式', 'Incoterm')).fill('CIF');
 			await picker(page, L('币制', 'Currency')).fill('USD');
 			const item = page.locator('fieldset.item').first();
 			/* a commodity found by its Chinese name: its unit and name follow */
@@ -166,7 +166,7 @@ for (const who of PEOPLE) {
 			/* kept as a draft meanwhile */
 			assert.match(page.url(), /\/drafts\//);
 			await page.getByLabel(L('毛重（千克）', 'Gross weight (kg)')).fill('6120.500');
-			await page.getByLabel(L('集装箱号', 'Containers')).fill('CSQU3054383');
+			await page.getByLabel(L('集装箱号', 'Containers')).fill(who.container);
 			await page.getByRole('button', { name: L('申报', 'Lodge'), exact: true }).click();
 			await page.waitForURL(/\/declarations\/\d{18}$/);
 			await settled(page);
@@ -176,7 +176,7 @@ for (const who of PEOPLE) {
 			assert.equal(view.declaration.bill_of_lading, bl);
 			assert.equal(view.declaration.consignee_uscc, ORG.haitong);
 			assert.equal(view.totals.goods_value, '6115.00');
-			assert.deepEqual(view.declaration.containers, ['CSQU3054383']);
+			assert.deepEqual(view.declaration.containers, [who.container]);
 			/* the draft is gone once lodged */
 			await page.getByRole('link', { name: L('草稿箱', 'Drafts') }).click();
 			await settled(page);

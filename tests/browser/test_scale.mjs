@@ -28,7 +28,11 @@ async function seed() {
 	const token = await server.token('trader');
 	const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
 	const url = new URL(server.url);
-	const base = seaImport({});
+	/* a voyage whose carrier has lodged no manifest yet: each declaration is
+	 * accepted and waits for its line (docs/transport.md), so that none
+	 * needs a manifest amendment of its own; no containers, which a live
+	 * declaration claims */
+	const base = { ...seaImport({ containers: [] }), conveyance: { name: 'COSCO SHIPPING ARIES', voyage: '051E', imo: '9321378' } };
 	const post = (i) => new Promise((resolve, reject) => {
 		const data = Buffer.from(JSON.stringify({ ...base, bill_of_lading: `SCALE-${i}` }));
 		const req = http.request({
