@@ -28,6 +28,7 @@ const SCREENS = {
 		['declaration', `/declarations/${DEMO.apples}`],
 		['sites-declarant', '/sites'],
 		['live', '/live'],
+		['account', '/account'],
 	],
 	customs: [
 		['worklist', '/worklist'],
@@ -47,6 +48,10 @@ const SCREENS = {
 		['users', '/admin/users'],
 		['reference', '/admin/reference'],
 		['sites', '/sites'],
+		['user', '/admin/users/broker'],
+	],
+	auditor: [
+		['audit', '/audit'],
 	],
 };
 
