@@ -56,6 +56,8 @@ const SCREENS = {
 };
 
 async function noSidewaysScroll(page, what) {
+	/* the page hears of the new size at its next frames (charts redraw then) */
+	await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 	const over = await page.evaluate(() => {
 		const doc = document.documentElement;
 		const wide = [...document.querySelectorAll('body *')].filter((el) => {

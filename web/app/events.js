@@ -30,7 +30,7 @@ export function reasonText(reason, byKouan) {
 function moneyDetail(type, d) {
 	const out = [];
 	if (type === 'duties.assessed' && d.status === 'held') out.push(t('event.held_assessment'));
-	if (d.total_due) out.push(t('event.due', { amount: fmtMoney(d.total_due, d.currency || 'CNY') }));
+	if (d.total_due) out.push(t('event.due', { amount: fmtMoney(d.total_due, 'CNY') }));
 	if (d.total_refund) out.push(t('event.amount', { amount: fmtMoney(d.total_refund, 'CNY') }));
 	if (d.guarantee) out.push(t('event.guarantee', { number: d.guarantee }));
 	if (d.amount && /^(duties|guarantee)\./.test(type)) out.push(t('event.amount', { amount: fmtMoney(d.amount, 'CNY') }));

@@ -19,6 +19,8 @@ const OFFICERS = ['customs', 'quarantine', 'border', 'maritime'];
 const READ_ALL = ['analyst', 'admin'];
 /* everyone who works on declarations: the auditor reads the audit log only */
 const WORK = ['declarant', ...OFFICERS, 'port_operator', ...READ_ALL];
+/* who may ask the gate (the terminal records; docs/transport.md) */
+const GATE = ['port_operator', 'customs', ...READ_ALL];
 
 /* path, view, roles (null: any logged-in user) */
 route('/', () => import('./views/home.js'));
@@ -32,6 +34,7 @@ route('/drafts/:draft', () => import('./views/declare.js'), ['declarant']);
 route('/mandates', () => import('./views/mandates.js'), ['declarant']);
 route('/worklist', () => import('./views/worklist.js'), [...OFFICERS, ...READ_ALL]);
 route('/verify', () => import('./views/verify.js'), WORK);
+route('/gate', () => import('./views/gate.js'), GATE);
 route('/dashboard', () => import('./views/dashboard.js'), READ_ALL);
 route('/live', () => import('./views/live.js'), WORK);
 route('/sites', () => import('./views/sites.js'), WORK);
@@ -59,9 +62,11 @@ const MENU = [
 	{ title: 'menu.release', roles: ['port_operator'], items: [
 		['/declarations', 'menu.released'],
 		['/verify', 'menu.verify'],
+		['/gate', 'menu.gate'],
 	] },
 	{ title: 'menu.query', roles: [...OFFICERS, ...READ_ALL], items: [
 		['/declarations', 'menu.declarations'],
+		['/gate', 'menu.gate', (role) => GATE.includes(role)],
 	] },
 	{ title: 'menu.statistics', roles: READ_ALL, items: [
 		['/dashboard', 'menu.dashboard'],

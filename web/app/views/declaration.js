@@ -1,14 +1,16 @@
 /*
  * declaration.js - one declaration (报关单) as the user may see it: its
  * state and tasks, the joint inspection and its appointment, the risk
- * explanation (officers, analysts, administrators), the goods, documents
- * and timeline, earlier versions, and the release notice.
+ * explanation (officers, analysts, administrators), the match with the
+ * carrier's manifest line, the duties and taxes with what is paid or
+ * secured, why a release is held, the goods, documents and timeline,
+ * earlier versions, and the release notice.
  *
  * What the user can do here depends on role and state, exactly as the API
  * allows it: a declarant corrects a returned declaration, withdraws,
- * books, moves or cancels the inspection; an officer decides its agency's
- * task with a reason, records the agency's inspection finding or
- * recognises another agency's. New events about this declaration reload it
+ * books, moves or cancels the inspection, records a payment of its
+ * duties; an officer decides its agency's task with a reason, records the
+ * agency's inspection finding or recognises another agency's. New events about this declaration reload it
  * without the user asking.
  */
 import { api } from '../api.js';
@@ -26,6 +28,7 @@ import {
 	alertBox, announce, badge, busy, confirmDialog, errorBox, errorText, facts, field, loading,
 	openDialog, pageTitle, section, select, submitting, table, toast,
 } from '../ui.js';
+import { dutiesPanel, heldNotice, matchPanel, payable, paymentForm } from './consignment.js';
 import { noticePanel } from './verify.js';
 
 const LISTS = ['customs_offices', 'ports', 'countries', 'currencies', 'commodities', 'units',
@@ -53,11 +56,13 @@ async function loadAll(number, user) {
 		return { view, events: [], inspection: null, risk: null, noticeLevel: true };
 	}
 	const readsRisk = isOfficer(user.role) || user.role === 'analyst' || user.role === 'admin';
-	const [view, events, inspection, risk] = await Promise.all([
+	const [view, events, inspection, risk, match, duties] = await Promise.all([
 		api('GET', base),
 		api('GET', `${base}/events`),
 		optional(api('GET', `${base}/inspection`)),
 		readsRisk ? optional(api('GET', `${base}/risk`)) : null,
+		optional(api('GET', `${base}/match`)),
+		optional(api('GET', `${base}/assessment`)),
 		refLoad(...LISTS),
 	]);
 	let lodgedBy = null;
@@ -66,7 +71,7 @@ async function loadAll(number, user) {
 		const m = given?.mandates.find((x) => x.agent_uscc === view.organisation);
 		lodgedBy = m ? `${m.agent_name} (${m.agent_uscc})` : view.organisation;
 	}
-	return { view, events: events.events, inspection, risk, lodgedBy };
+	return { view, events: events.events, inspection, risk, lodgedBy, match, duties };
 }
 
 /* --- the declaration's content --- */
@@ -377,7 +382,7 @@ export async function render(main, params) {
 	}
 
 	function draw() {
-		const { view, events, inspection, risk, lodgedBy, noticeLevel } = data;
+		const { view, events, inspection, risk, lodgedBy, noticeLevel, match, duties } = data;
 		const d = view.declaration;
 		const lanes = {};
 		for (const e of events) if (e.type === 'declaration.assessed') Object.assign(lanes, e.data.lanes || {});
@@ -417,7 +422,7 @@ export async function render(main, params) {
 
 		const parts = [actions, noticeHost];
 		if (lodgedBy) parts.push(alertBox('info', t('detail.lodged_for_us', { org: lodgedBy })));
-		parts.push(section(t('detail.summary'), summary));
+		parts.push(section(t('detail.summary'), heldNotice(view, events, match), summary));
 
 		/* the officer's own task */
 		const mine = agency && view.tasks.find((tk) => tk.agency === agency);
@@ -425,6 +430,12 @@ export async function render(main, params) {
 			parts.push(section(t('decide.title', { agency: agencyName(agency) }), decisionForm(number, agency, mine, () => reload())));
 
 		parts.push(section(t('detail.tasks'), tasksTable(view, lanes)));
+		if (match && match.match !== 'not_required') parts.push(section(t('match.title'), matchPanel(match)));
+		if (duties) {
+			const pay = user.role === 'declarant' && payable(duties, view.status)
+				? paymentForm(number, duties.taxes.outstanding, () => reload()) : null;
+			parts.push(section(t('duties.title'), dutiesPanel(duties, pay)));
+		}
 
 		if (inspection) parts.push(section(t('insp.title'), inspectionPanel(view, inspection)));
 		if (risk) parts.push(section(t('risk.title'), riskPanel(risk)));
