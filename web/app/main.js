@@ -21,6 +21,8 @@ const READ_ALL = ['analyst', 'admin'];
 const WORK = ['declarant', ...OFFICERS, 'port_operator', ...READ_ALL];
 /* who may ask the gate (the terminal records; docs/transport.md) */
 const GATE = ['port_operator', 'customs', ...READ_ALL];
+/* who reads calls, reports and manifests (the server narrows it) */
+const CALLS = ['carrier', 'customs', 'port_operator', ...READ_ALL];
 
 /* path, view, roles (null: any logged-in user) */
 route('/', () => import('./views/home.js'));
@@ -35,6 +37,10 @@ route('/mandates', () => import('./views/mandates.js'), ['declarant']);
 route('/worklist', () => import('./views/worklist.js'), [...OFFICERS, ...READ_ALL]);
 route('/verify', () => import('./views/verify.js'), WORK);
 route('/gate', () => import('./views/gate.js'), GATE);
+route('/transport', () => import('./views/transport.js'), CALLS);
+route('/calls', () => import('./views/transport.js').then((m) => ({ render: m.renderCall })), CALLS);
+route('/manifests/new', () => import('./views/manifest.js'), ['carrier']);
+route('/manifests/:id', () => import('./views/manifest.js'), ['carrier', 'customs', 'port_operator', ...READ_ALL]);
 route('/dashboard', () => import('./views/dashboard.js'), READ_ALL);
 route('/live', () => import('./views/live.js'), WORK);
 route('/sites', () => import('./views/sites.js'), WORK);
@@ -63,10 +69,16 @@ const MENU = [
 		['/declarations', 'menu.released'],
 		['/verify', 'menu.verify'],
 		['/gate', 'menu.gate'],
+		['/transport', 'menu.calls'],
+	] },
+	{ title: 'menu.transport', roles: ['carrier'], items: [
+		['/transport', 'menu.calls'],
+		['/manifests/new', 'menu.new_manifest'],
 	] },
 	{ title: 'menu.query', roles: [...OFFICERS, ...READ_ALL], items: [
 		['/declarations', 'menu.declarations'],
 		['/gate', 'menu.gate', (role) => GATE.includes(role)],
+		['/transport', 'menu.calls', (role) => CALLS.includes(role)],
 	] },
 	{ title: 'menu.statistics', roles: READ_ALL, items: [
 		['/dashboard', 'menu.dashboard'],

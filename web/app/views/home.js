@@ -12,6 +12,8 @@ const START = {
 	analyst: '/dashboard',
 	admin: '/admin/organisations',
 	auditor: '/audit',
+	carrier: '/transport',
+	tax_office: '/account',
 };
 
 export function render() {
