@@ -23,6 +23,8 @@ const WORK = ['declarant', ...OFFICERS, 'port_operator', ...READ_ALL];
 const GATE = ['port_operator', 'customs', ...READ_ALL];
 /* who reads calls, reports and manifests (the server narrows it) */
 const CALLS = ['carrier', 'customs', 'port_operator', ...READ_ALL];
+/* who reads export refund applications: the tax office decides them */
+const REFUNDS = ['tax_office', 'declarant', ...READ_ALL];
 
 /* path, view, roles (null: any logged-in user) */
 route('/', () => import('./views/home.js'));
@@ -38,6 +40,8 @@ route('/worklist', () => import('./views/worklist.js'), [...OFFICERS, ...READ_AL
 route('/verify', () => import('./views/verify.js'), WORK);
 route('/gate', () => import('./views/gate.js'), GATE);
 route('/transport', () => import('./views/transport.js'), CALLS);
+route('/refunds', () => import('./views/refunds.js'), REFUNDS);
+route('/refunds/:id', () => import('./views/refunds.js'), REFUNDS);
 route('/calls', () => import('./views/transport.js').then((m) => ({ render: m.renderCall })), CALLS);
 route('/manifests/new', () => import('./views/manifest.js'), ['carrier']);
 route('/manifests/:id', () => import('./views/manifest.js'), ['carrier', 'customs', 'port_operator', ...READ_ALL]);
@@ -61,6 +65,10 @@ const MENU = [
 		['/drafts', 'menu.drafts'],
 		['/declarations', 'menu.my_declarations'],
 		['/mandates', 'menu.mandates'],
+		['/refunds', 'menu.my_refunds'],
+	] },
+	{ title: 'menu.tax', roles: ['tax_office'], items: [
+		['/refunds', 'menu.refunds'],
 	] },
 	{ title: 'menu.tasks', roles: [...OFFICERS, ...READ_ALL], items: [
 		['/worklist', 'menu.worklist'],
@@ -79,6 +87,7 @@ const MENU = [
 		['/declarations', 'menu.declarations'],
 		['/gate', 'menu.gate', (role) => GATE.includes(role)],
 		['/transport', 'menu.calls', (role) => CALLS.includes(role)],
+		['/refunds', 'menu.refunds', (role) => READ_ALL.includes(role)],
 	] },
 	{ title: 'menu.statistics', roles: READ_ALL, items: [
 		['/dashboard', 'menu.dashboard'],

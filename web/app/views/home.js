@@ -13,7 +13,7 @@ const START = {
 	admin: '/admin/organisations',
 	auditor: '/audit',
 	carrier: '/transport',
-	tax_office: '/account',
+	tax_office: '/refunds',
 };
 
 export function render() {
