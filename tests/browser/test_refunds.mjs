@@ -95,7 +95,7 @@ for (const [lang, trips] of [['zh', ['20261127-21', '20261127-22']], ['en', ['20
 			await form.getByRole('button', { name: L('提交决定', 'Record the decision') }).click();
 			const err = fieldOf(form.getByRole('textbox', { name: L('原因', 'Reason'), exact: true })).locator('.field-error');
 			await err.waitFor();
-			assert.notEqual((await err.innerText()).trim(), '');
+			assert.equal((await err.innerText()).trim(), L('不予退税时必须说明原因', 'is required to reject a refund application'));
 			assert.equal((await server.must(200, 'GET', `/v1/refunds/${good.id}`, { token: await server.token('tax') })).status, 'applied');
 			await form.getByLabel(L('准予退税', 'Approve')).check();
 			await form.getByRole('button', { name: L('提交决定', 'Record the decision') }).click();

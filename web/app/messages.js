@@ -1103,6 +1103,7 @@ export const PROBLEM_TEXTS = [
 	[/^bill of lading (\S+) has no declaration in progress$/, '提运单 $1 没有在办的报关单'],
 	[/^must be a seal number/, '封志号须为1至20位大写字母、数字或 -'],
 	[/^is (\S+); customs' data for item (\d+) is (\S+)$/, '申请为 $1，海关数据（第 $2 项）为 $3'],
+	[/^is required to reject a refund application$/, '不予退税时必须说明原因'],
 	[/^container (\S+) has not been discharged/, '集装箱 $1 尚未卸船：须先卸船才能出闸'],
 	[/^container (\S+) is on no manifest/, '集装箱 $1 不在任何舱单上'],
 	[/^must be 10 digits$/, '必须为10位数字'],
