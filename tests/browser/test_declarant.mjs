@@ -248,7 +248,7 @@ for (const who of PEOPLE) {
 			await page.getByRole('button', { name: L('预约查验', 'Book the inspection') }).click();
 			const dialog = page.getByRole('dialog');
 			await dialog.getByLabel(L('日期', 'Day')).fill(tomorrowInShanghai());
-			const first = dialog.locator('button.slot.open').first();
+			const first = dialog.locator(`.slots[data-day="${tomorrowInShanghai()}"] button.slot.open`).first();
 			await first.waitFor();
 			const when = (await first.locator('.slot-time').innerText()).split('–')[0];
 			await shot(page, 'booking');
@@ -264,8 +264,9 @@ for (const who of PEOPLE) {
 
 			await page.getByRole('button', { name: L('改约', 'Move the appointment') }).click();
 			await dialog.getByLabel(L('日期', 'Day')).fill(tomorrowInShanghai());
-			await dialog.locator('button.slot.mine').waitFor();
-			await dialog.locator('button.slot.open').nth(3).click();
+			const day = dialog.locator(`.slots[data-day="${tomorrowInShanghai()}"]`);
+			await day.locator('button.slot.mine').waitFor();
+			await day.locator('button.slot.open').nth(3).click();
 			await dialog.waitFor({ state: 'detached' });
 			await page.locator('.timeline').getByText(L('改约查验', 'Inspection moved')).waitFor();
 
