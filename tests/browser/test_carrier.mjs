@@ -10,6 +10,7 @@
  *     first bill, no goods on the second) is refused with each error at
  *     its bill's field, then lodged once; the declaration that waited for
  *     its line is matched;
+ *   * its calls' events appear in the live view, each linked to its call;
  *   * axe finds no serious or critical violation; screenshots.
  */
 import assert from 'node:assert/strict';
@@ -108,6 +109,19 @@ for (const lang of ['zh', 'en']) {
 				[[`MAN-${lang}-1`, decl.packages, decl.gross_weight_kg], [`MAN-${lang}-2`, 40, '800.5']]);
 			assert.deepEqual(m.manifest.bills[0].containers, [{ number: decl.containers[0], seals: [`SL-${lang.toUpperCase()}-1`] }]);
 			assert.equal((await server.must(200, 'GET', `/v1/declarations/${waiting.number}/match`, { token: trader })).match, 'matched');
+		});
+
+		await t.test('its calls\' events appear live, each with its call', async () => {
+			await visit(page, '/live');
+			await page.locator('.feed-status').filter({ hasText: L('实时动态已连接', 'Live events connected') }).waitFor();
+			const body = seaImport({ bl: `LIVE-${lang}` });
+			body.conveyance = { ...body.conveyance, voyage: lang === 'zh' ? '063E' : '064E' };
+			await server.manifestLine(body);
+			const call = `2|9321378|${body.conveyance.voyage}|CNNSA`;
+			const item = page.locator('.live-event').filter({ hasText: L('舱单申报', 'Manifest lodged') }).filter({ hasText: call });
+			await item.waitFor();
+			assert.equal(await item.locator('a').getAttribute('href'), `/calls?call=${encodeURIComponent(call)}`);
+			assert.ok(!(await page.locator('.live-log').innerText()).includes('null'));
 		});
 
 		checkClean(page);

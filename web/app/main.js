@@ -46,7 +46,7 @@ route('/calls', () => import('./views/transport.js').then((m) => ({ render: m.re
 route('/manifests/new', () => import('./views/manifest.js'), ['carrier']);
 route('/manifests/:id', () => import('./views/manifest.js'), ['carrier', 'customs', 'port_operator', ...READ_ALL]);
 route('/dashboard', () => import('./views/dashboard.js'), READ_ALL);
-route('/live', () => import('./views/live.js'), WORK);
+route('/live', () => import('./views/live.js'), [...WORK, 'carrier']);
 route('/sites', () => import('./views/sites.js'), WORK);
 route('/risk/rules', () => import('./views/rules.js'), [...OFFICERS, ...READ_ALL]);
 route('/risk/profiles', () => import('./views/profiles.js'), [...OFFICERS, ...READ_ALL]);
@@ -108,7 +108,7 @@ const MENU = [
 		['/audit', 'menu.audit'],
 	] },
 	{ title: 'menu.more', roles: null, items: [
-		['/live', 'menu.live', (role) => WORK.includes(role)],
+		['/live', 'menu.live', (role) => WORK.includes(role) || role === 'carrier'],
 		['/verify', 'menu.verify', (role) => WORK.includes(role) && role !== 'port_operator'],
 		['/account', 'menu.account'],
 	] },

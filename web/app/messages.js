@@ -776,7 +776,7 @@ export const MESSAGES = {
 
 	/* live */
 	'live.title': ['实时动态', 'Live events'],
-	'live.lead': ['您可见的报关单的最新动态，无需刷新页面。', 'What happens to the declarations you may see, as it happens.'],
+	'live.lead': ['您可见的报关单和航次的最新动态，无需刷新页面。', 'What happens to the declarations and calls you may see, as it happens.'],
 	'live.waiting': ['等待新的动态…', 'Waiting for new events…'],
 	'live.pause': ['暂停', 'Pause'],
 	'live.resume': ['继续', 'Resume'],
