@@ -39,6 +39,14 @@ const SCREENS = {
 	terminal: [
 		['released', '/declarations'],
 		['verify', '/verify'],
+		['gate-form', '/gate'],
+	],
+	carrier: [
+		['calls', '/transport'],
+		['manifest-form', '/manifests/new'],
+	],
+	tax: [
+		['refunds', '/refunds'],
 	],
 	analyst: [
 		['dashboard', '/dashboard'],
