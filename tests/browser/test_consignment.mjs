@@ -16,6 +16,9 @@
  *     the manifest line once customs clears it, and when the carrier's
  *     manifest brings a line that differs, the page shows the difference
  *     without a reload;
+ *   * a declaration of a bill the call's lodged manifest lacks is refused
+ *     at the bill of lading, saying how to declare in advance; declared in
+ *     advance, it is accepted and waits for the line;
  *   * axe finds no serious or critical violation on either; screenshots.
  */
 import assert from 'node:assert/strict';
@@ -135,6 +138,30 @@ for (const lang of ['zh', 'en']) {
 			await axe(page, `manifest match (${lang})`);
 			await match.scrollIntoViewIfNeeded();
 			await shot(page, 'manifest-match');
+		});
+
+		await t.test('a bill the lodged manifest lacks is refused at its field, then declared in advance', async () => {
+			const body = pengcheng({ bl: `NOLINE-${stamp}` });
+			const path = await page.evaluate((b) => {
+				const id = crypto.randomUUID();
+				const now = new Date().toISOString();
+				const all = JSON.parse(localStorage.getItem('kouan.drafts.trader2') || '[]');
+				all.push({ id, key: `kouan-web-${crypto.randomUUID()}`, created_at: now, updated_at: now, body: b, correcting: null });
+				localStorage.setItem('kouan.drafts.trader2', JSON.stringify(all));
+				return `/drafts/${id}`;
+			}, body);
+			await visit(page, path);
+			await page.getByRole('button', { name: L('申报', 'Lodge'), exact: true }).click();
+			await page.locator('.error-summary').waitFor();
+			assert.equal(await fieldError(page, L('提运单号', 'Bill of lading')), L(
+				`本航次的舱单尚无提运单 NOLINE-${stamp} 的数据；请待承运人申报舱单后申报，或勾选“提前申报”`,
+				`no manifest of this call has a line for bill NOLINE-${stamp} yet; lodge the declaration with "advance": true to declare before the manifest, or once the carrier has lodged it`));
+			await page.getByLabel(L('提前申报', 'Advance declaration')).check();
+			await page.getByRole('button', { name: L('申报', 'Lodge'), exact: true }).click();
+			await page.waitForURL(/\/declarations\/\d{18}$/);
+			await settled(page);
+			const match = section(page, L('舱单比对', 'Manifest match'));
+			assert.match(await match.innerText(), L(/比对结果\s+等待舱单[\s\S]*提前申报\s+是/, /Match\s+Waiting for the manifest[\s\S]*Advance declaration\s+Yes/));
 		});
 
 		checkClean(page);

@@ -371,7 +371,7 @@ export const MESSAGES = {
 	'form.hint.money': ['最多2位小数，不填为0', 'At most 2 decimals; empty means none'],
 	'form.hint.containers': ['每行一个，或以空格、逗号分隔，如 CSQU3054383', 'One per line, or separated by spaces or commas, e.g. CSQU3054383'],
 	'form.hint.declarant': ['本单位，不可修改', 'Your organisation'],
-	'form.hint.advance': ['货物运抵前申报', 'Lodged before the goods arrive'],
+	'form.hint.advance': ['承运人舱单尚无本提运单时申报；舱单数据到达并相符后放行', 'Declared before the carrier\'s manifest has this bill; released once the line comes and matches'],
 	'form.hint.consignee': ['本单位，或已向本单位出具电子委托的企业', 'Your organisation, or a company that gave you a mandate (委托)'],
 	'form.consignee_own': ['本单位：{name}', 'Your organisation: {name}'],
 	'form.consignee_mandate': ['{name}，委托有效至 {until}', '{name}, under a mandate until {until}'],
