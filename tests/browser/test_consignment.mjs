@@ -19,6 +19,8 @@
  *   * a declaration of a bill the call's lodged manifest lacks is refused
  *     at the bill of lading, saying how to declare in advance; declared in
  *     advance, it is accepted and waits for the line;
+ *   * a ship-side direct pickup of one part of a split bill is declared in
+ *     the form and shown with its match;
  *   * axe finds no serious or critical violation on either; screenshots.
  */
 import assert from 'node:assert/strict';
@@ -140,17 +142,19 @@ for (const lang of ['zh', 'en']) {
 			await shot(page, 'manifest-match');
 		});
 
+		/* a draft in the page's browser, as the form keeps them */
+		const draft = (body) => page.evaluate((b) => {
+			const id = crypto.randomUUID();
+			const now = new Date().toISOString();
+			const all = JSON.parse(localStorage.getItem('kouan.drafts.trader2') || '[]');
+			all.push({ id, key: `kouan-web-${crypto.randomUUID()}`, created_at: now, updated_at: now, body: b, correcting: null });
+			localStorage.setItem('kouan.drafts.trader2', JSON.stringify(all));
+			return `/drafts/${id}`;
+		}, body);
+
 		await t.test('a bill the lodged manifest lacks is refused at its field, then declared in advance', async () => {
 			const body = pengcheng({ bl: `NOLINE-${stamp}` });
-			const path = await page.evaluate((b) => {
-				const id = crypto.randomUUID();
-				const now = new Date().toISOString();
-				const all = JSON.parse(localStorage.getItem('kouan.drafts.trader2') || '[]');
-				all.push({ id, key: `kouan-web-${crypto.randomUUID()}`, created_at: now, updated_at: now, body: b, correcting: null });
-				localStorage.setItem('kouan.drafts.trader2', JSON.stringify(all));
-				return `/drafts/${id}`;
-			}, body);
-			await visit(page, path);
+			await visit(page, await draft(body));
 			await page.getByRole('button', { name: L('申报', 'Lodge'), exact: true }).click();
 			await page.locator('.error-summary').waitFor();
 			assert.equal(await fieldError(page, L('提运单号', 'Bill of lading')), L(
@@ -162,6 +166,23 @@ for (const lang of ['zh', 'en']) {
 			await settled(page);
 			const match = section(page, L('舱单比对', 'Manifest match'));
 			assert.match(await match.innerText(), L(/比对结果\s+等待舱单[\s\S]*提前申报\s+是/, /Match\s+Waiting for the manifest[\s\S]*Advance declaration\s+Yes/));
+		});
+
+		await t.test('the flow and the part of a split bill are declared in the form', async () => {
+			await visit(page, await draft({ ...pengcheng({ bl: `SPLIT-${stamp}` }), advance: true }));
+			await page.getByLabel(L('通关模式', 'Flow through the terminal')).selectOption('direct_pickup');
+			await page.getByRole('textbox', { name: L('分票：第几票', 'Split: part'), exact: true }).fill('1');
+			await page.getByRole('textbox', { name: L('分票：共几票', 'Split: of'), exact: true }).fill('2');
+			await page.getByRole('button', { name: L('申报', 'Lodge'), exact: true }).click();
+			await page.waitForURL(/\/declarations\/\d{18}$/);
+			await settled(page);
+			const number = page.url().split('/').pop();
+			const match = await section(page, L('舱单比对', 'Manifest match')).innerText();
+			assert.match(match, L(/分票\s+第 1 票（共 2 票）/, /Split\s+part 1 of 2/));
+			assert.match(match, L(/通关模式\s+船边直提/, /Flow\s+Ship-side direct pickup/));
+			const v = await server.must(200, 'GET', `/v1/declarations/${number}`, { token: await server.token('trader2') });
+			assert.equal(v.declaration.flow, 'direct_pickup');
+			assert.deepEqual(v.declaration.split, { part: 1, of: 2 });
 		});
 
 		checkClean(page);

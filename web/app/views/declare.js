@@ -21,7 +21,7 @@ import { refLoad } from '../ref.js';
 import { navigate } from '../router.js';
 import { me } from '../session.js';
 import {
-	FormErrors, alertBox, busy, confirmDialog, errorBox, errorText, field, input, loading, pageTitle, section, toast,
+	FormErrors, alertBox, busy, confirmDialog, errorBox, errorText, field, input, loading, pageTitle, section, select, toast,
 } from '../ui.js';
 
 const LISTS = ['customs_offices', 'ports', 'countries', 'currencies', 'commodities', 'units',
@@ -53,6 +53,11 @@ const HEADER = [
 		{ key: 'packages', required: true, numeric: true, maxlength: 8 },
 		{ key: 'gross_weight_kg', required: true, decimal: true, hint: 'form.hint.weight' },
 		{ key: 'containers', kind: 'containers', hint: 'form.hint.containers', wide: true },
+		/* how the goods go through the terminal, and a bill declared in parts
+		 * (docs/transport.md: flows, splits) */
+		{ key: 'flow', kind: 'select', options: ['normal', 'direct_pickup', 'direct_loading'], labels: 'flow', hint: 'form.hint.flow' },
+		{ key: 'split/part', numeric: true, maxlength: 2, hint: 'form.hint.split' },
+		{ key: 'split/of', numeric: true, maxlength: 2 },
 	] },
 	{ group: 'form.group.deal', fields: [
 		{ key: 'incoterm', list: 'incoterms', required: true },
@@ -87,6 +92,10 @@ function control(spec, value, onPick) {
 	if (spec.list) {
 		c = picker({ list: spec.list, value: value ?? '', onPick, maxlength: spec.maxlength });
 		c.read = () => c.value;
+	} else if (spec.kind === 'select') {
+		c = select(spec.options.map((o) => [o, label(spec.labels, o)]), value ?? spec.options[0]);
+		/* the first option is the server's default: not sent */
+		c.read = () => (c.value === spec.options[0] ? '' : c.value);
 	} else if (spec.kind === 'textarea' || spec.kind === 'containers') {
 		const text = spec.kind === 'containers' && Array.isArray(value) ? value.join('\n') : value ?? '';
 		c = h('textarea', { rows: spec.kind === 'containers' ? 3 : 2, maxlength: spec.maxlength, spellcheck: 'false' });
@@ -342,7 +351,7 @@ export async function render(main, params) {
 				if (!v.length) continue;
 			} else if (spec.kind === 'uscc') {
 				v = v.toUpperCase();
-			} else if (spec.key === 'packages' && /^\d{1,15}$/.test(v)) {
+			} else if ((spec.key === 'packages' || spec.key.startsWith('split/')) && /^\d{1,15}$/.test(v)) {
 				v = Number(v);
 			}
 			put(spec.key, v);
