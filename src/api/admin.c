@@ -144,10 +144,11 @@ void api_user_list(struct api_ctx *ctx)
 
 static json_t *user_view_json(const struct user_view *v)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:I, s:o, s:o, s:I}", "id",
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:b, s:I, s:o, s:o, s:I}", "id",
 			 (json_int_t)v->user.id, "username", v->user.username, "display_name",
 			 v->user.display_name, "role", v->user.role, "organisation",
-			 v->user.org_uscc, "disabled", v->user.disabled, "failed_logins",
+			 v->user.org_uscc, "supervisor", v->user.supervisor, "disabled",
+			 v->user.disabled, "failed_logins",
 			 (json_int_t)v->failed_logins, "locked_until",
 			 *v->locked_until ? json_string(v->locked_until) : json_null(),
 			 "password_changed_at",

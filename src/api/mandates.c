@@ -13,11 +13,13 @@
 
 static json_t *mandate_json(const struct mandate_row *m)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "id",
-			 (json_int_t)m->id, "consignee_uscc", m->consignee_uscc, "agent_uscc",
-			 m->agent_uscc, "scope", m->scope, "valid_from", m->valid_from,
-			 "valid_to", m->valid_to, "created_by", m->created_by, "created_at",
-			 m->created_at, "revoked_at", json_text_or_null(m->revoked_at));
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "id",
+			 (json_int_t)m->id, "consignee_uscc", m->consignee_uscc,
+			 "consignee_name", m->consignee_name, "agent_uscc", m->agent_uscc,
+			 "agent_name", m->agent_name, "scope", m->scope, "valid_from",
+			 m->valid_from, "valid_to", m->valid_to, "created_by", m->created_by,
+			 "created_at", m->created_at, "revoked_at",
+			 json_text_or_null(m->revoked_at));
 }
 
 /* An RFC 3339 time member; absent: dflt. */

@@ -123,10 +123,11 @@ void api_me(struct api_ctx *ctx)
 	}
 	const char *agency = actor_agency(&ctx->actor);
 	api_json(ctx, 200,
-		 json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "username", u.username,
+		 json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:b}", "username", u.username,
 			   "display_name", u.display_name, "role", u.role, "organisation",
 			   u.org_uscc, "organisation_name", u.org_name, "agency",
-			   agency ? json_string(agency) : json_null()));
+			   agency ? json_string(agency) : json_null(), "supervisor",
+			   u.supervisor));
 }
 
 void api_me_password(struct api_ctx *ctx)

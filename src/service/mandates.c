@@ -88,6 +88,8 @@ kerr mandates_create(struct uow *u, const struct actor *a, const struct mandate_
 	ktime_format(now_us, out->created_at);
 	e = repo_mandate_create(c, a->org_id, agent.id, out->scope, out->valid_from,
 				out->valid_to, out->created_by, out->created_at, &out->id);
+	if (!e) /* as stored, with both organisations' names */
+		e = repo_mandate_get(c, out->id, out);
 	return e ? e : audit(u, a, "mandate.given", NULL, out);
 }
 

@@ -347,6 +347,8 @@ struct mandate_row {
 	char created_by[USERNAME_SIZE];
 	char created_at[TIME_TEXT_SIZE];
 	char revoked_at[TIME_TEXT_SIZE]; /* "" while in force */
+	char consignee_name[ORG_NAME_SIZE];
+	char agent_name[ORG_NAME_SIZE];
 };
 typedef kerr (*mandate_fn)(void *arg, const struct mandate_row *m);
 

@@ -400,7 +400,7 @@ Q(Q_MANDATE_CREATE, "INSERT INTO mandates (consignee_org_id, agent_org_id, scope
 		    " valid_from, valid_to, created_by, created_at)"
 		    " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
 #define MANDATE_COLS "m.id, c.uscc, a.uscc, m.scope, m.valid_from, m.valid_to," \
-		     " m.created_by, m.created_at, m.revoked_at"
+		     " m.created_by, m.created_at, m.revoked_at, c.name, a.name"
 #define MANDATE_FROM " FROM mandates m JOIN organisations c ON c.id = m.consignee_org_id" \
 		     " JOIN organisations a ON a.id = m.agent_org_id"
 Q(Q_MANDATE_LIST, "SELECT " MANDATE_COLS MANDATE_FROM
@@ -432,6 +432,8 @@ static void mandate_from(struct store_stmt *st, struct mandate_row *m)
 	col_copy(st, 6, m->created_by, sizeof m->created_by);
 	col_copy(st, 7, m->created_at, sizeof m->created_at);
 	col_copy(st, 8, m->revoked_at, sizeof m->revoked_at);
+	col_copy(st, 9, m->consignee_name, sizeof m->consignee_name);
+	col_copy(st, 10, m->agent_name, sizeof m->agent_name);
 }
 
 static kerr read_mandate(void *arg, struct store_stmt *st)

@@ -133,7 +133,12 @@ static void hundred_wrong_passwords_are_throttled_then_locked(void **state)
 	/* the admin sees it and unlocks */
 	assert_int_equal(test_call(env, "GET", "/v1/users/broker", "admin", NULL, NULL, &r), 200);
 	assert_int_equal(json_integer_value(json_object_get(r.json, "failed_logins")), 20);
+	assert_true(json_is_false(json_object_get(r.json, "supervisor")));
 	assert_string_equal(str(r.json, "locked_until"), until);
+	loopback_result_free(&r);
+	assert_int_equal(test_call(env, "GET", "/v1/users/customs.lead", "admin", NULL, NULL, &r),
+			 200);
+	assert_true(json_is_true(json_object_get(r.json, "supervisor")));
 	loopback_result_free(&r);
 	assert_int_equal(test_call(env, "POST", "/v1/users/broker/unlock", "admin", NULL, NULL, &r),
 			 200);
@@ -403,6 +408,15 @@ static void who_may_call_what(void **state)
 	}
 	assert_int_equal(test_call(env, "GET", "/v1/me", "auditor", NULL, NULL, &r), 200);
 	assert_string_equal(str(r.json, "role"), "auditor");
+	assert_true(json_is_false(json_object_get(r.json, "supervisor")));
+	loopback_result_free(&r);
+	/* a supervisor is told so (the interface offers waivers to it alone) */
+	assert_int_equal(test_call(env, "GET", "/v1/me", "quarantine.lead", NULL, NULL, &r), 200);
+	assert_string_equal(str(r.json, "agency"), "quarantine");
+	assert_true(json_is_true(json_object_get(r.json, "supervisor")));
+	loopback_result_free(&r);
+	assert_int_equal(test_call(env, "GET", "/v1/me", "quarantine", NULL, NULL, &r), 200);
+	assert_true(json_is_false(json_object_get(r.json, "supervisor")));
 	loopback_result_free(&r);
 	/* user administration is the admin's */
 	static const char *const admin_only[][2] = {

@@ -261,6 +261,10 @@ static void give_mandate(struct test_env *env, const char *user, const char *age
 	json_t *r = test_expect(env, "POST", "/v1/mandates", user, body, status);
 	if (field)
 		assert_true(test_has_error(r, field, words));
+	if (status == 201) { /* the answer names both organisations */
+		assert_non_null(strstr(str(r, "agent_name"), "Pengcheng"));
+		assert_non_null(strstr(str(r, "consignee_name"), "Haitong"));
+	}
 	json_decref(r);
 }
 
@@ -356,6 +360,12 @@ static void consignee_needs_a_mandate_and_the_worse_class_applies(void **state)
 		json_object_get(json_array_get(json_object_get(m, "mandates"), 0), "id"));
 	assert_string_equal(str(json_array_get(json_object_get(m, "mandates"), 0), "scope"),
 			    "import");
+	/* each side is named, so that people need not read codes */
+	assert_string_equal(str(json_array_get(json_object_get(m, "mandates"), 0),
+				"consignee_name"),
+			    "广州南沙海通进出口贸易有限公司 (Haitong Import & Export, Nansha)");
+	assert_string_equal(str(json_array_get(json_object_get(m, "mandates"), 0), "agent_name"),
+			    "深圳前海鹏程贸易有限公司 (Pengcheng Trading, Qianhai)");
 	json_decref(m);
 	snprintf(path, sizeof path, "/v1/mandates/%lld", (long long)id);
 	json_decref(test_expect(env, "DELETE", path, "trader2", NULL, 404));

@@ -52,6 +52,14 @@ export const DEMO = {
 	salmon: `5316${YEAR}1000000001`,
 	tshirts: `5301${YEAR}0000000001`,
 	fuel: `5338${YEAR}1000000001`,
+	tableware: `5100${YEAR}1000000001`,
+};
+
+/* The demo's organisations (src/server/demo.c). */
+export const ORG = {
+	haitong: '91440101MA59TRAD00',
+	suitong: '91440115MA5CBR0K1D',
+	pengcheng: '91440300MA5E0THR7G',
 };
 
 const live = new Set();
@@ -100,14 +108,11 @@ export class Server {
 	}
 
 	/**
-	 * Initialise the demo database and serve it; resolves when serving.
-	 * Long-polls are cut to 3 s: a long-poll holds its worker thread, and
-	 * libmicrohttpd keeps each connection on the thread that accepted it,
-	 * so a browser's other keep-alive connection on that thread waits for
-	 * the poll to end (see the report on the event feed); 3 s keeps the
-	 * tests' waits short while still exercising the long-poll.
+	 * Initialise the demo database and serve it with the default settings
+	 * (long-polls of up to 25 s: a waiting poll is parked and holds no
+	 * worker thread); resolves when serving.
 	 */
-	async start(extra = ['--longpoll-max-s', '3']) {
+	async start(extra = []) {
 		const init = spawnSync(KOUAN_BIN, ['init', '--demo', '--db', this.db, '--pwhash', 'min', ...this.keyArgs],
 			{ encoding: 'utf8', timeout: 120000 });
 		if (init.status !== 0) throw new Error(`kouan init --demo: ${init.stderr}`);
@@ -242,24 +247,111 @@ export class Server {
 		return this.tokens[user];
 	}
 
-	/** Lodge a declaration as a declarant; resolves to its view. */
-	async lodge(user, body, key = `test-${process.pid}-${Math.random().toString(36).slice(2)}`) {
+	/**
+	 * Lodge a declaration as a declarant; resolves to its view. The
+	 * carrier's manifest line comes first (manifestLine), as goods are
+	 * manifested before they are declared, unless `manifest` is false (an
+	 * advance declaration, or one whose line is meant to be missing).
+	 */
+	async lodge(user, body, { key = `test-${process.pid}-${Math.random().toString(36).slice(2)}`, manifest = true } = {}) {
+		if (manifest) await this.manifestLine(body);
 		return this.must(201, 'POST', '/v1/declarations', { body, token: await this.token(user), headers: { 'Idempotency-Key': key } });
 	}
 
-	/** An officer's decision through the API. */
-	async decide(user, number, decision, reason) {
-		const body = reason ? { decision, reason } : { decision };
-		return this.must(200, 'POST', `/v1/declarations/${number}/tasks/${user}/decision`, { body, token: await this.token(user) });
+	/**
+	 * Make sure the carrier's manifest of the declaration's call (original
+	 * for an import, pre-loading for an export) has a line that matches it
+	 * (its bill, packages, weight and containers), lodging the manifest or
+	 * amending it, as tests/e2e/kouan_e2e.py manifest_line does. Modes
+	 * without manifests (rail, post) need none.
+	 */
+	async manifestLine(body) {
+		const carrier = CARRIER_OF_MODE[body.transport_mode];
+		if (!carrier) return;
+		const token = await this.token(carrier);
+		const kind = body.direction === 'import' ? 'original' : 'pre_loading';
+		const key = callKey(body);
+		const line = {
+			bill_of_lading: body.bill_of_lading,
+			consignor: { name: 'Shipper of the test goods' },
+			consignee: { name: 'Consignee of the test goods' },
+			goods_description: body.items[0].description.slice(0, 512),
+			packages: body.packages, package_kind: 'CT', gross_weight_kg: body.gross_weight_kg,
+		};
+		if (body.containers?.length) line.containers = body.containers.map((c) => ({ number: c, seals: [`SL-${c.slice(4)}`] }));
+		const found = (await this.must(200, 'GET', `/v1/manifests?kind=${kind}&call=${encodeURIComponent(key)}`, { token })).manifests;
+		if (!found.length) {
+			const m = { kind, transport_mode: body.transport_mode, conveyance: body.conveyance,
+				port: body.entry_port || body.exit_port, carrier: 'Carrier of the test goods', bills: [line] };
+			await this.must(201, 'POST', '/v1/manifests', { body: m, token, headers: { 'Idempotency-Key': `manifest-${process.pid}-${++serial}` } });
+			return;
+		}
+		const p = `/v1/manifests/${found[0].id}`;
+		const m = (await this.must(200, 'GET', p, { token })).manifest;
+		m.bills = [...m.bills.filter((b) => b.bill_of_lading !== body.bill_of_lading), line];
+		await this.must(200, 'PUT', p, { body: m, token });
+	}
+
+	/** An officer's decision through the API (every decision has a reason;
+	 * `agency` defaults to the user's, for a supervisor such as customs.lead). */
+	async decide(user, number, decision, reason = `${decision} in a test`, agency = user.split('.')[0]) {
+		return this.must(200, 'POST', `/v1/declarations/${number}/tasks/${agency}/decision`,
+			{ body: { decision, reason }, token: await this.token(user) });
+	}
+
+	/** A mandate (委托) from a consignee's declarant to an agent, for a
+	 * year, through the API; resolves to the mandate. */
+	async mandate(consigneeUser, agentUscc, scope = 'import') {
+		const validTo = new Date(Date.now() + 365 * 86400000).toISOString().replace(/\.\d+Z$/, 'Z');
+		return this.must(201, 'POST', '/v1/mandates', { body: { agent_uscc: agentUscc, scope, valid_to: validTo },
+			token: await this.token(consigneeUser) });
 	}
 }
 
 /* --- declarations for tests: built from the demo's data --- */
 
+let serial = 0;
+
+/** An ISO 6346 container number: a 10-character prefix (owner, U, serial)
+ * and its check digit (letters from A = 10 skipping multiples of 11;
+ * position i weighs 2^i). */
+export function containerNumber(prefix) {
+	const values = {};
+	let n = 10;
+	for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') {
+		if (n % 11 === 0) n += 1;
+		values[ch] = n;
+		n += 1;
+	}
+	const total = [...prefix].reduce((sum, c, i) => sum + (/[A-Z]/.test(c) ? values[c] : Number(c)) * 2 ** i, 0);
+	return prefix + String(total % 11 % 10);
+}
+
+/** A container number no other declaration of this test process uses: a
+ * container is claimed by the live declarations of one bill. */
+export function freshContainer() {
+	serial += 1;
+	return containerNumber(`KTEU${String(process.pid % 100).padStart(2, '0')}${String(serial % 10000).padStart(4, '0')}`);
+}
+
+/* the carrier that manifests a declaration's transport mode (the demo's) */
+const CARRIER_OF_MODE = { 2: 'carrier', 4: 'haulier', 5: 'airline' };
+
+/** The call a declaration travels on (docs/transport.md): mode, the
+ * conveyance's identity (IMO by water, else its name) and voyage without
+ * case, spaces, hyphens or the middle dot, and the entry or exit port. */
+export function callKey(body) {
+	const conv = body.conveyance;
+	const norm = (s) => s.replace(/[\s\-·]/g, '').toUpperCase();
+	const ident = body.transport_mode === '2' ? conv.imo : conv.name;
+	const port = body.direction === 'import' ? body.entry_port : body.exit_port;
+	return [body.transport_mode, norm(ident), norm(conv.voyage), port].join('|');
+}
+
 /** Import by sea into Nansha (no risk profile there: customs draws yellow,
  * so an officer decides). `apples` adds US apples (quarantine: the demo
  * rule sends them to a red-lane inspection, 100%). */
-export function seaImport({ bl, apples = false, laptops = true } = {}) {
+export function seaImport({ bl, apples = false, laptops = true, containers = [freshContainer()] } = {}) {
 	const items = [];
 	if (apples) items.push({ hs_code: '0808100000', description: '鲜苹果 Fresh Gala apples', quantity: '18000', unit: '035', unit_price: '1.85', origin_country: 'US' });
 	if (laptops || !items.length) items.push({ hs_code: '8471300000', description: '笔记本电脑 Notebook computers', quantity: '200', unit: '001', unit_price: '389.50', origin_country: 'VN' });
@@ -270,7 +362,7 @@ export function seaImport({ bl, apples = false, laptops = true } = {}) {
 		conveyance: { name: 'COSCO SHIPPING ARIES', voyage: '046E', imo: '9321378' },
 		bill_of_lading: bl || `TEST${Date.now()}`, trading_country: 'US', departure_country: 'US',
 		entry_port: 'CNNSA', incoterm: 'CIF', currency: 'USD', packages: 120, gross_weight_kg: '2400.000',
-		containers: ['CSQU3054383'], items,
+		containers, items,
 		documents: [{ type: 'invoice', number: 'INV-TEST-1' }],
 	};
 }

@@ -28,6 +28,7 @@ const SCREENS = {
 		['declaration', `/declarations/${DEMO.apples}`],
 		['sites-declarant', '/sites'],
 		['live', '/live'],
+		['account', '/account'],
 	],
 	customs: [
 		['worklist', '/worklist'],
@@ -38,6 +39,14 @@ const SCREENS = {
 	terminal: [
 		['released', '/declarations'],
 		['verify', '/verify'],
+		['gate-form', '/gate'],
+	],
+	carrier: [
+		['calls', '/transport'],
+		['manifest-form', '/manifests/new'],
+	],
+	tax: [
+		['refunds', '/refunds'],
 	],
 	analyst: [
 		['dashboard', '/dashboard'],
@@ -47,10 +56,16 @@ const SCREENS = {
 		['users', '/admin/users'],
 		['reference', '/admin/reference'],
 		['sites', '/sites'],
+		['user', '/admin/users/broker'],
+	],
+	auditor: [
+		['audit', '/audit'],
 	],
 };
 
 async function noSidewaysScroll(page, what) {
+	/* the page hears of the new size at its next frames (charts redraw then) */
+	await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 	const over = await page.evaluate(() => {
 		const doc = document.documentElement;
 		const wide = [...document.querySelectorAll('body *')].filter((el) => {

@@ -1,6 +1,9 @@
 /*
  * test_declarant.mjs - a declarant's day in the browser, in Chinese (as
- * the trader) and in English (as the broker), against a real kouan:
+ * the trader) and in English (as the broker, declaring for Haitong),
+ * against a real kouan:
+ *   * Haitong gives the broker an electronic mandate (委托) on its
+ *     Mandates screen, and the broker sees the mandate it holds;
  *   * the language switch is remembered across a reload;
  *   * a declaration typed with reference pickers (an office by its code, a
  *     commodity found by its Chinese name, another by its code) and two
@@ -13,21 +16,25 @@
  *   * the joint inspection is booked, moved and cancelled on the schedule
  *     of the port's local day;
  *   * a released declaration's notice is downloaded and verified;
+ *   * Haitong sees what the broker lodged for it, marked so and read
+ *     only (no correction, no withdrawal);
  *   * logging out revokes the token.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
 import {
-	checkClean, fieldError, login, open, picker, seaImport, settled, shot, suite, T, visit,
+	checkClean, fieldError, login, open, ORG, picker, seaImport, settled, shot, suite, T, visit,
 } from './kouan_browser.mjs';
 
 const env = suite('declarant');
 const { server } = env;
 
+/* the trader declares for its own company, Haitong; the broker for Haitong
+ * too, under the mandate Haitong gives it in the browser */
 const PEOPLE = [
-	{ lang: 'zh', user: 'trader', uscc: '91440101MA59TRAD00' },
-	{ lang: 'en', user: 'broker', uscc: '91440115MA5CBR0K1D' },
+	{ lang: 'zh', user: 'trader', uscc: ORG.haitong, container: 'CSQU3054383' },
+	{ lang: 'en', user: 'broker', uscc: ORG.suitong, forHaitong: true, container: 'CSQU3054399' },
 ];
 
 function tomorrowInShanghai() {
@@ -42,6 +49,28 @@ for (const who of PEOPLE) {
 		const page = await open(env.browser, server, { lang: who.lang });
 		const L = (zh, en) => T(page, zh, en);
 		await login(page, who.user);
+
+		if (who.forHaitong) {
+			await t.test('Haitong gives the broker a mandate', async () => {
+				const haitong = await open(env.browser, server, { lang: who.lang });
+				await login(haitong, 'trader');
+				await haitong.getByRole('link', { name: L('委托关系', 'Mandates') }).click();
+				await settled(haitong);
+				await haitong.getByRole('textbox', { name: L('受托单位（统一社会信用代码）', 'Agent (USCC)'), exact: true }).fill(who.uscc);
+				await haitong.getByLabel(L('委托范围', 'Scope')).selectOption('import');
+				await haitong.getByRole('button', { name: L('出具委托', 'Give the mandate') }).click();
+				const row = haitong.locator('tbody tr').filter({ hasText: 'Suitong Customs Brokerage' });
+				await row.waitFor();
+				assert.match(await row.innerText(), L(/进口[\s\S]*有效/, /Imports[\s\S]*In force/));
+				checkClean(haitong);
+				await haitong.context().close();
+				/* the broker holds it */
+				await visit(page, '/mandates');
+				const held = page.locator('section').filter({ has: page.getByRole('heading', { name: L('本单位持有的委托', 'Mandates you hold') }) });
+				await held.locator('tbody tr').filter({ hasText: 'Haitong Import & Export' }).waitFor();
+				await visit(page, '/declarations');
+			});
+		}
 
 		await t.test('the start page is the list of my declarations', async () => {
 			assert.equal(await page.locator('#page-title').innerText(), L('我的报关单', 'My declarations'));
@@ -74,6 +103,16 @@ for (const who of PEOPLE) {
 			assert.equal(await picker(page, L('进出境关别', 'Port customs office')).inputValue(), '5167');
 			await picker(page, L('监管方式', 'Trade mode (supervision)')).fill('0110');
 			await page.getByLabel(L('提运单号', 'Bill of lading')).fill(bl);
+			const consignee = page.getByRole('combobox', { name: L('境内收货人（统一社会信用代码）', 'Domestic consignee (USCC)'), exact: true });
+			if (who.forHaitong) {
+				/* Haitong is offered, and named once chosen */
+				assert.deepEqual(await page.locator('datalist option').evaluateAll((os) => os.map((o) => o.value)), [who.uscc, ORG.haitong]);
+				await consignee.fill(ORG.haitong);
+				assert.match(await page.locator('.consignee-name').innerText(), /Haitong Import & Export, Nansha\), under a mandate until \d{4}-/);
+			} else {
+				assert.equal(await consignee.inputValue(), who.uscc);
+				assert.match(await page.locator('.consignee-name').innerText(), /^本单位：广州南沙海通进出口贸易有限公司/);
+			}
 			await picker(page, L('运输方式', 'Transport mode')).fill('2');
 			await page.getByLabel(L('运输工具名称', 'Conveyance name')).fill('XIN YA ZHOU');
 			await page.getByLabel(L('航次号', 'Voyage or flight')).fill('0127E');
@@ -83,8 +122,8 @@ for (const who of PEOPLE) {
 			await picker(page, L('贸易国（地区）', 'Trading country')).fill('KR');
 			await page.getByLabel(L('件数', 'Packages')).fill('240');
 			/* mistake 1: no gross weight; mistake 2: a container's check digit */
-			await page.getByLabel(L('集装箱号', 'Containers')).fill('CSQU3054384');
-			await picker(page, L('成交方式', 'Incoterm')).fill('FOB');
+			await page.getByLabel(L('集装箱号', 'Containers')).fill(`${who.container.slice(0, 10)}${(Number(who.container[10]) + 1) % 10}`);
+			await picker(page, L('成交方式', 'Incoterm')).fill('CIF');
 			await picker(page, L('币制', 'Currency')).fill('USD');
 			const item = page.locator('fieldset.item').first();
 			/* a commodity found by its Chinese name: its unit and name follow */
@@ -127,7 +166,7 @@ for (const who of PEOPLE) {
 			/* kept as a draft meanwhile */
 			assert.match(page.url(), /\/drafts\//);
 			await page.getByLabel(L('毛重（千克）', 'Gross weight (kg)')).fill('6120.500');
-			await page.getByLabel(L('集装箱号', 'Containers')).fill('CSQU3054383');
+			await page.getByLabel(L('集装箱号', 'Containers')).fill(who.container);
 			await page.getByRole('button', { name: L('申报', 'Lodge'), exact: true }).click();
 			await page.waitForURL(/\/declarations\/\d{18}$/);
 			await settled(page);
@@ -135,8 +174,9 @@ for (const who of PEOPLE) {
 			assert.equal(await page.locator('#page-title .badge').innerText(), L('已受理', 'Accepted'));
 			const view = await server.must(200, 'GET', `/v1/declarations/${lodged}`, { token: await server.token(who.user) });
 			assert.equal(view.declaration.bill_of_lading, bl);
+			assert.equal(view.declaration.consignee_uscc, ORG.haitong);
 			assert.equal(view.totals.goods_value, '6115.00');
-			assert.deepEqual(view.declaration.containers, ['CSQU3054383']);
+			assert.deepEqual(view.declaration.containers, [who.container]);
 			/* the draft is gone once lodged */
 			await page.getByRole('link', { name: L('草稿箱', 'Drafts') }).click();
 			await settled(page);
@@ -156,7 +196,7 @@ for (const who of PEOPLE) {
 		await server.decide('customs', returned.number, 'return', 'gross weight does not match the packing list');
 		const red = await server.lodge(who.user, mine({ bl: `RED-${who.lang}-${Date.now()}`, apples: true, laptops: false }));
 		const released = await server.lodge(who.user, mine({ bl: `REL-${who.lang}-${Date.now()}` }));
-		await server.decide('customs', released.number, 'cleared');
+		await server.decide('customs', released.number, 'cleared', 'documents checked');
 
 		await t.test('the list filters by status and by bill of lading', async () => {
 			await visit(page, '/declarations');
@@ -208,7 +248,7 @@ for (const who of PEOPLE) {
 			await page.getByRole('button', { name: L('预约查验', 'Book the inspection') }).click();
 			const dialog = page.getByRole('dialog');
 			await dialog.getByLabel(L('日期', 'Day')).fill(tomorrowInShanghai());
-			const first = dialog.locator('button.slot.open').first();
+			const first = dialog.locator(`.slots[data-day="${tomorrowInShanghai()}"] button.slot.open`).first();
 			await first.waitFor();
 			const when = (await first.locator('.slot-time').innerText()).split('–')[0];
 			await shot(page, 'booking');
@@ -224,8 +264,9 @@ for (const who of PEOPLE) {
 
 			await page.getByRole('button', { name: L('改约', 'Move the appointment') }).click();
 			await dialog.getByLabel(L('日期', 'Day')).fill(tomorrowInShanghai());
-			await dialog.locator('button.slot.mine').waitFor();
-			await dialog.locator('button.slot.open').nth(3).click();
+			const day = dialog.locator(`.slots[data-day="${tomorrowInShanghai()}"]`);
+			await day.locator('button.slot.mine').waitFor();
+			await day.locator('button.slot.open').nth(3).click();
 			await dialog.waitFor({ state: 'detached' });
 			await page.locator('.timeline').getByText(L('改约查验', 'Inspection moved')).waitFor();
 
@@ -248,6 +289,35 @@ for (const who of PEOPLE) {
 			await page.getByRole('button', { name: L('核验放行通知书', 'Verify the release notice') }).click();
 			await page.locator('.verdict.valid').waitFor();
 		});
+
+		if (who.forHaitong) {
+			await t.test('Haitong sees what the broker lodged for it, read only', async () => {
+				const forUs = await server.lodge(who.user, mine({ bl: `FOR-US-${Date.now()}` }));
+				await server.decide('customs', forUs.number, 'return', 'packing list missing');
+				const haitong = await open(env.browser, server, { lang: who.lang });
+				await login(haitong, 'trader');
+				await haitong.getByLabel(L('申报方', 'Lodged by')).selectOption('agent');
+				const row = haitong.locator('tbody tr').filter({ hasText: forUs.number });
+				await row.waitFor();
+				assert.match(await row.innerText(), L(/委托申报\s+广州穗通报关有限公司/, /For us\s+广州穗通报关有限公司 \(Suitong Customs Brokerage\)/));
+				/* only the broker's: nothing Haitong lodged itself */
+				const numbers = await haitong.locator('tbody th a').allInnerTexts();
+				for (const n of numbers) {
+					const v = await server.must(200, 'GET', `/v1/declarations/${n}`, { token: await server.token('trader') });
+					assert.equal(v.organisation, who.uscc, n);
+				}
+				await row.getByRole('link').click();
+				await settled(haitong);
+				await haitong.locator('.alert.info').filter({ hasText: 'Suitong Customs Brokerage' }).waitFor();
+				/* returned, yet Haitong may neither correct nor withdraw it */
+				assert.equal(await haitong.locator('#page-title .badge').innerText(), L('已退单', 'Returned'));
+				assert.equal(await haitong.getByRole('link', { name: L('修改后重新申报', 'Correct and send again') }).count(), 0);
+				assert.equal(await haitong.getByRole('button', { name: L('撤单', 'Withdraw') }).count(), 0);
+				await haitong.locator('.timeline').waitFor();
+				checkClean(haitong);
+				await haitong.context().close();
+			});
+		}
 
 		await t.test('logging out revokes the token', async () => {
 			const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('kouan.session')).token);

@@ -5,11 +5,16 @@
  *     of lading, and a task lodged meanwhile appears without reloading;
  *   * the declaration shows its risk explanation (lanes per agency, the
  *     rule that hit, on its line);
- *   * a return without a reason is refused at the reason field, then
- *     recorded with one: the declaration is returned;
+ *   * every decision needs its reason: clearing and returning without one
+ *     are refused at the reason field; with one the declaration is
+ *     returned;
  *   * a joint inspection (quarantine's red lane, customs joining) whose
- *     slot has begun: quarantine records its finding, customs recognises
- *     it, and the goods are released.
+ *     slot has begun: customs' inspecting task offers no clearing, only
+ *     the finding clears it; quarantine records its finding, customs
+ *     recognises it, and the goods are released;
+ *   * a supervisor waives an inspection with a reason (refused without
+ *     one); an officer who is not a supervisor is not offered a waiver;
+ *     the task is cleared "inspection waived" and the goods released.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -59,15 +64,23 @@ for (const lang of ['zh', 'en']) {
 			await shot(page, 'officer-declaration');
 		});
 
-		await t.test('a return needs a reason, then returns the declaration', async () => {
+		await t.test('every decision needs a reason, then it returns the declaration', async () => {
 			const form = page.locator('form.decide');
-			await form.getByLabel(L('退回修改', 'Return for correction')).check();
-			await form.getByRole('button', { name: L('提交决定', 'Record the decision') }).click();
 			const reason = form.getByRole('textbox', { name: L('原因', 'Reason'), exact: true });
 			const err = fieldOf(reason).locator('.field-error');
+			/* nothing is chosen for the officer */
+			assert.equal(await form.locator('input[type=radio]:checked').count(), 0);
+			await form.getByLabel(L('通过', 'Clear'), { exact: true }).check();
+			await form.getByRole('button', { name: L('提交决定', 'Record the decision') }).click();
 			await err.waitFor();
 			assert.equal((await err.innerText()).trim(), L('此决定必须填写', 'is required for this decision'));
+			await form.getByLabel(L('退回修改', 'Return for correction')).check();
+			await form.getByRole('button', { name: L('提交决定', 'Record the decision') }).click();
+			await page.waitForFunction(() => document.activeElement?.classList.contains('error-summary'));
+			assert.equal((await err.innerText()).trim(), L('此决定必须填写', 'is required for this decision'));
 			assert.equal(await reason.getAttribute('aria-invalid'), 'true');
+			const still = await server.must(200, 'GET', `/v1/declarations/${review.number}`, { token: await server.token('customs') });
+			assert.equal(still.tasks.find((x) => x.agency === 'customs').status, 'open');
 			await reason.fill('invoice number does not match the packing list');
 			await form.getByRole('button', { name: L('提交决定', 'Record the decision') }).click();
 			await page.locator('#page-title .badge').filter({ hasText: L('已退单', 'Returned') }).waitFor();
@@ -85,6 +98,15 @@ for (const lang of ['zh', 'en']) {
 			assert.deepEqual(insp.agencies.map((a) => a.agency).sort(), ['customs', 'quarantine']);
 			await server.must(201, 'POST', `/v1/inspections/${insp.id}/booking`, { token: trader, body: { site: 'CNNSA-1', slot_start: slotIn(2) } });
 			slotHasBegun(server, insp.id);
+
+			/* customs' task awaits the inspection: a decision may not clear it */
+			await visit(page, `/declarations/${inspected.number}`);
+			const decide = page.locator('form.decide');
+			await decide.locator('.alert.info').waitFor();
+			assert.deepEqual(await decide.locator('label.radio').allInnerTexts(),
+				L(['退回修改', '不予放行'], ['Return for correction', 'Reject']));
+			/* and no waiver for an officer who is not a supervisor */
+			assert.equal(await page.locator('form.waive').count(), 0);
 
 			const q = await open(env.browser, server, { lang });
 			await login(q, 'quarantine');
@@ -107,6 +129,43 @@ for (const lang of ['zh', 'en']) {
 			const done = await server.must(200, 'GET', `/v1/declarations/${inspected.number}/inspection`, { token: trader });
 			assert.equal(done.status, 'completed');
 			assert.equal(done.agencies.find((a) => a.agency === 'customs').finding.recognised_from, 'quarantine');
+		});
+
+		await t.test('a supervisor waives an inspection with a reason', async () => {
+			const fruit = await server.lodge('trader', seaImport({ bl: `WAIVE-${stamp}`, apples: true, laptops: false }));
+			await server.decide('customs', fruit.number, 'cleared', 'documents checked');
+			/* quarantine's officer is offered the finding later, not a waiver */
+			const q = await open(env.browser, server, { lang });
+			await login(q, 'quarantine');
+			await visit(q, `/declarations/${fruit.number}`);
+			await q.locator('section').filter({ has: q.getByRole('heading', { name: L('联合查验', 'Joint inspection') }) }).waitFor();
+			assert.equal(await q.locator('form.waive').count(), 0);
+			checkClean(q);
+			await q.context().close();
+
+			const lead = await open(env.browser, server, { lang });
+			await login(lead, 'quarantine.lead');
+			await visit(lead, `/declarations/${fruit.number}`);
+			const waive = lead.locator('form.waive');
+			const reason = waive.getByRole('textbox', { name: L('免验原因', 'Reason for the waiver'), exact: true });
+			await waive.getByRole('button', { name: L('免于查验', 'Waive the inspection') }).click();
+			const err = fieldOf(reason).locator('.field-error');
+			await err.waitFor();
+			assert.equal((await err.innerText()).trim(), L('此决定必须填写', 'is required for this decision'));
+			await shot(lead, 'inspection-waiver');
+			await reason.fill('exporter on the approved list; phytosanitary certificate checked');
+			await waive.getByRole('button', { name: L('免于查验', 'Waive the inspection') }).click();
+			await lead.locator('#page-title .badge').filter({ hasText: L('已放行', 'Released') }).waitFor();
+			const timeline = await lead.locator('.timeline').innerText();
+			assert.match(timeline, L(/免于查验[\s\S]*放行/, /Inspection waived[\s\S]*Released/));
+			const tasks = await lead.locator('section').filter({ has: lead.getByRole('heading', { name: L('各单位审核任务', 'Agencies\' tasks') }) }).innerText();
+			assert.match(tasks, L(/免于查验：exporter on the approved list/, /Inspection waived: exporter on the approved list/));
+			const view = await server.must(200, 'GET', `/v1/declarations/${fruit.number}`, { token: await server.token('quarantine.lead') });
+			const task = view.tasks.find((x) => x.agency === 'quarantine');
+			assert.equal(task.status, 'cleared');
+			assert.equal(task.decided_by, 'quarantine.lead');
+			checkClean(lead);
+			await lead.context().close();
 		});
 
 		checkClean(page);

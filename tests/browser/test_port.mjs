@@ -1,8 +1,12 @@
 /*
  * test_port.mjs - a terminal's day in the browser, in Chinese and in
  * English, against a real kouan:
- *   * the released declarations, newest releases appearing without a
- *     reload; nothing else is offered;
+ *   * the released declarations at the terminal's port (Nansha: the demo's
+ *     tableware is there, Baiyun's laptops are not), newest releases
+ *     appearing without a reload; nothing else is offered;
+ *   * a declaration shows what its release notice says (bill of lading,
+ *     containers, agencies that cleared) and nothing more: no goods, no
+ *     values, no parties, no timeline;
  *   * a release notice verified in the browser (Ed25519 through WebCrypto
  *     against GET /v1/release-key): from the declaration, by number, and
  *     from a file; a notice changed by one character, or signed by another
@@ -13,21 +17,24 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { checkClean, login, open, seaImport, settled, shot, suite, T, visit } from './kouan_browser.mjs';
+import { checkClean, DEMO, login, open, seaImport, settled, shot, suite, T, visit } from './kouan_browser.mjs';
 
 const env = suite('port');
 const { server } = env;
 
+/* lodged (after its manifest line) and cleared by customs: released on
+ * Haitong's general guarantee */
 async function releasedOne(bl) {
-	const d = await server.lodge('trader', seaImport({ bl }));
+	const body = seaImport({ bl });
+	const d = await server.lodge('trader', body);
 	await server.decide('customs', d.number, 'cleared');
-	return d.number;
+	return { number: d.number, container: body.containers[0] };
 }
 
 for (const lang of ['zh', 'en']) {
 	test(`terminal's day in ${lang}`, async (t) => {
 		const stamp = `${lang}-${Date.now()}`;
-		const first = await releasedOne(`PORT-A-${stamp}`);
+		const { number: first, container } = await releasedOne(`PORT-A-${stamp}`);
 		const waiting = await server.lodge('trader', seaImport({ bl: `PORT-W-${stamp}` }));
 		const page = await open(env.browser, server, { lang });
 		const L = (zh, en) => T(page, zh, en);
@@ -37,6 +44,12 @@ for (const lang of ['zh', 'en']) {
 			assert.equal(await page.locator('#page-title').innerText(), L('已放行报关单', 'Released declarations'));
 			await page.locator(`a[href="/declarations/${first}"]`).waitFor();
 			assert.equal(await page.locator(`a[href="/declarations/${waiting.number}"]`).count(), 0);
+			/* the demo's release at Nansha, not the one at Baiyun airport */
+			await page.locator(`a[href="/declarations/${DEMO.tableware}"]`).waitFor();
+			assert.equal(await page.locator(`a[href="/declarations/${DEMO.laptops}"]`).count(), 0);
+			const row = await page.locator('tbody tr').filter({ hasText: first }).innerText();
+			assert.match(row, L(/CNNSA 南沙/, /CNNSA Nansha/));
+			assert.match(row, new RegExp(`PORT-A-${stamp}`));
 			assert.ok(await page.getByLabel(L('状态', 'Status'), { exact: true }).isDisabled());
 			const statuses = await page.locator('tbody .badge').allInnerTexts();
 			assert.ok(statuses.every((s) => s === L('已放行', 'Released')), statuses.join());
@@ -49,9 +62,18 @@ for (const lang of ['zh', 'en']) {
 			assert.ok(!menu.includes(L('待办任务', 'Worklist')));
 		});
 
-		await t.test('a notice verified from the declaration', async () => {
+		await t.test('a declaration at notice level, verified', async () => {
 			await page.locator(`a[href="/declarations/${first}"]`).click();
 			await settled(page);
+			const facts = await page.locator('.facts').innerText();
+			assert.match(facts, new RegExp(`PORT-A-${stamp}`));
+			assert.match(facts, new RegExp(container));
+			assert.match(facts, L(/已放行的单位\s+海关/, /Agencies that cleared\s+Customs/));
+			/* what the notice does not say is not shown */
+			assert.equal(await page.locator('.timeline').count(), 0);
+			assert.equal(await page.getByRole('heading', { name: L('商品', 'Goods'), exact: true }).count(), 0);
+			assert.ok(!(await page.locator('main').innerText()).includes('389.50'));
+			await shot(page, 'notice-declaration');
 			await page.getByRole('button', { name: L('核验放行通知书', 'Verify the release notice') }).click();
 			const verdict = page.locator('.verdict');
 			await verdict.waitFor();
@@ -70,8 +92,9 @@ for (const lang of ['zh', 'en']) {
 			const file = path.join(os.tmpdir(), `notice-${process.pid}-${lang}.json`);
 			fs.writeFileSync(file, JSON.stringify(notice));
 			await page.getByLabel(L('选择通知书文件（JSON）', 'Choose a notice file (JSON)')).setInputFiles(file);
-			fs.rmSync(file);
+			/* the page reads the file after the change: removed once read */
 			await page.waitForFunction(() => document.querySelector('textarea').value.includes('signature'));
+			fs.rmSync(file);
 			await page.getByRole('button', { name: L('核验', 'Verify'), exact: true }).nth(1).click();
 			await page.locator('.verdict.valid').waitFor();
 

@@ -17,26 +17,45 @@ import { knownZone } from './time.js';
 
 const OFFICERS = ['customs', 'quarantine', 'border', 'maritime'];
 const READ_ALL = ['analyst', 'admin'];
+/* everyone who works on declarations: the auditor reads the audit log only */
+const WORK = ['declarant', ...OFFICERS, 'port_operator', ...READ_ALL];
+/* who may ask the gate (the terminal records; docs/transport.md) */
+const GATE = ['port_operator', 'customs', ...READ_ALL];
+/* who reads calls, reports and manifests (the server narrows it) */
+const CALLS = ['carrier', 'customs', 'port_operator', ...READ_ALL];
+/* who reads export refund applications: the tax office decides them */
+const REFUNDS = ['tax_office', 'declarant', ...READ_ALL];
 
 /* path, view, roles (null: any logged-in user) */
 route('/', () => import('./views/home.js'));
 route('/login', () => import('./views/login.js'), 'public');
-route('/declarations', () => import('./views/declarations.js'));
+route('/declarations', () => import('./views/declarations.js'), WORK);
 route('/declarations/new', () => import('./views/declare.js'), ['declarant']);
 route('/declarations/:number/correct', () => import('./views/declare.js'), ['declarant']);
-route('/declarations/:number', () => import('./views/declaration.js'));
+route('/declarations/:number', () => import('./views/declaration.js'), WORK);
 route('/drafts', () => import('./views/drafts.js'), ['declarant']);
 route('/drafts/:draft', () => import('./views/declare.js'), ['declarant']);
+route('/mandates', () => import('./views/mandates.js'), ['declarant']);
 route('/worklist', () => import('./views/worklist.js'), [...OFFICERS, ...READ_ALL]);
-route('/verify', () => import('./views/verify.js'));
+route('/verify', () => import('./views/verify.js'), WORK);
+route('/gate', () => import('./views/gate.js'), GATE);
+route('/transport', () => import('./views/transport.js'), CALLS);
+route('/refunds', () => import('./views/refunds.js'), REFUNDS);
+route('/refunds/:id', () => import('./views/refunds.js'), REFUNDS);
+route('/calls', () => import('./views/transport.js').then((m) => ({ render: m.renderCall })), CALLS);
+route('/manifests/new', () => import('./views/manifest.js'), ['carrier']);
+route('/manifests/:id', () => import('./views/manifest.js'), ['carrier', 'customs', 'port_operator', ...READ_ALL]);
 route('/dashboard', () => import('./views/dashboard.js'), READ_ALL);
-route('/live', () => import('./views/live.js'));
-route('/sites', () => import('./views/sites.js'));
+route('/live', () => import('./views/live.js'), [...WORK, 'carrier']);
+route('/sites', () => import('./views/sites.js'), WORK);
 route('/risk/rules', () => import('./views/rules.js'), [...OFFICERS, ...READ_ALL]);
 route('/risk/profiles', () => import('./views/profiles.js'), [...OFFICERS, ...READ_ALL]);
 route('/admin/organisations', () => import('./views/organisations.js'), ['admin']);
 route('/admin/users', () => import('./views/users.js'), ['admin']);
+route('/admin/users/:username', () => import('./views/user.js'), ['admin']);
 route('/admin/reference', () => import('./views/reference.js'), ['admin']);
+route('/audit', () => import('./views/audit.js'), ['auditor']);
+route('/account', () => import('./views/account.js'));
 setNotFound(() => import('./views/notfound.js'));
 
 /* The menu, grouped as the single window's portal groups its functions. */
@@ -45,6 +64,11 @@ const MENU = [
 		['/declarations/new', 'menu.new'],
 		['/drafts', 'menu.drafts'],
 		['/declarations', 'menu.my_declarations'],
+		['/mandates', 'menu.mandates'],
+		['/refunds', 'menu.my_refunds'],
+	] },
+	{ title: 'menu.tax', roles: ['tax_office'], items: [
+		['/refunds', 'menu.refunds'],
 	] },
 	{ title: 'menu.tasks', roles: [...OFFICERS, ...READ_ALL], items: [
 		['/worklist', 'menu.worklist'],
@@ -52,14 +76,23 @@ const MENU = [
 	{ title: 'menu.release', roles: ['port_operator'], items: [
 		['/declarations', 'menu.released'],
 		['/verify', 'menu.verify'],
+		['/gate', 'menu.gate'],
+		['/transport', 'menu.calls'],
+	] },
+	{ title: 'menu.transport', roles: ['carrier'], items: [
+		['/transport', 'menu.calls'],
+		['/manifests/new', 'menu.new_manifest'],
 	] },
 	{ title: 'menu.query', roles: [...OFFICERS, ...READ_ALL], items: [
 		['/declarations', 'menu.declarations'],
+		['/gate', 'menu.gate', (role) => GATE.includes(role)],
+		['/transport', 'menu.calls', (role) => CALLS.includes(role)],
+		['/refunds', 'menu.refunds', (role) => READ_ALL.includes(role)],
 	] },
 	{ title: 'menu.statistics', roles: READ_ALL, items: [
 		['/dashboard', 'menu.dashboard'],
 	] },
-	{ title: 'menu.inspection', roles: null, items: [
+	{ title: 'menu.inspection', roles: WORK, items: [
 		['/sites', 'menu.sites'],
 	] },
 	{ title: 'menu.risk', roles: [...OFFICERS, ...READ_ALL], items: [
@@ -71,9 +104,13 @@ const MENU = [
 		['/admin/users', 'menu.users'],
 		['/admin/reference', 'menu.reference'],
 	] },
+	{ title: 'menu.audit_group', roles: ['auditor'], items: [
+		['/audit', 'menu.audit'],
+	] },
 	{ title: 'menu.more', roles: null, items: [
-		['/live', 'menu.live'],
-		['/verify', 'menu.verify', (role) => role !== 'port_operator'],
+		['/live', 'menu.live', (role) => WORK.includes(role) || role === 'carrier'],
+		['/verify', 'menu.verify', (role) => WORK.includes(role) && role !== 'port_operator'],
+		['/account', 'menu.account'],
 	] },
 ];
 

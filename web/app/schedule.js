@@ -43,11 +43,19 @@ export function scheduleView({ sites, onChoose = null, current = null, initialDa
 			field({ label: t('sched.day'), control: dayInput, hint: t('sched.day_hint', { zone: tz() }) })),
 		legend, grid);
 
+	/* the answer of the latest request only: a day chosen while another
+	 * loads is never overwritten by the earlier day's slots */
+	let asked = 0;
 	async function load() {
 		if (!siteSel.value || !/^\d{4}-\d\d-\d\d$/.test(dayInput.value)) return;
+		const request = ++asked;
+		const day = dayInput.value;
+		delete grid.dataset.day;
 		replace(grid, loading());
 		try {
-			const slots = await daySlots(siteSel.value, dayInput.value);
+			const slots = await daySlots(siteSel.value, day);
+			if (request !== asked) return;
+			grid.dataset.day = day;
 			const site = sites.find((s) => s.code === siteSel.value);
 			legend.textContent = t('sched.legend', {
 				minutes: site?.slot_minutes ?? '', capacity: site?.capacity ?? '',
@@ -73,7 +81,7 @@ export function scheduleView({ sites, onChoose = null, current = null, initialDa
 						b.declaration_number)));
 			})));
 		} catch (err) {
-			replace(grid, errorBox(err));
+			if (request === asked) replace(grid, errorBox(err));
 		}
 	}
 

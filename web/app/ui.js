@@ -5,7 +5,7 @@
  * opened it), and polite announcements for screen readers.
  */
 import { h, replace, uid } from './dom.js';
-import { label, problemText, t } from './i18n.js';
+import { fmtTime, label, problemText, t } from './i18n.js';
 
 /** A page heading that receives focus after navigation. */
 export function pageTitle(text, ...extra) {
@@ -77,6 +77,9 @@ export class FormErrors {
 	}
 
 	fieldFor(pointer) {
+		if (!pointer.startsWith('/')) /* a query parameter or header: 'query:from' */
+			return [...this.form.querySelectorAll('.field[data-pointer]')]
+				.find((x) => x.dataset.pointer === pointer) || null;
 		let p = pointer;
 		for (;;) {
 			const f = [...this.form.querySelectorAll('.field[data-pointer]')]
@@ -94,7 +97,7 @@ export class FormErrors {
 		let placed = 0;
 		for (const e of errors) {
 			const text = problemText(e.problem);
-			const f = e.field && e.field.startsWith('/') ? this.fieldFor(e.field) : null;
+			const f = e.field ? this.fieldFor(e.field) : null;
 			const where = describe(e.field) || e.field || '';
 			if (f) {
 				placed++;
@@ -189,6 +192,11 @@ export function errorText(err) {
 	if (err.status === 0) return t('error.network');
 	if (err.status === 403) return t('error.forbidden');
 	if (err.status === 404) return t('error.not_found');
+	/* a login or password check that must wait, or a server at its limit */
+	if (err.status === 429 && err.problem.locked_until)
+		return t('error.locked', { until: fmtTime(err.problem.locked_until) });
+	if (err.status === 429) return t('error.wait', { s: err.problem.retry_after_s ?? 1 });
+	if (err.status === 503) return t('error.busy');
 	const detail = problemText(err.problem?.detail || err.message);
 	const fields = (err.errors || []).map((e) => `${e.field}: ${problemText(e.problem)}`);
 	return [detail, ...fields].filter(Boolean).join(' · ');

@@ -1,22 +1,24 @@
 /*
  * declaration.js - one declaration (报关单) as the user may see it: its
  * state and tasks, the joint inspection and its appointment, the risk
- * explanation (officers, analysts, administrators), the goods, documents
- * and timeline, earlier versions, and the release notice.
+ * explanation (officers, analysts, administrators), the match with the
+ * carrier's manifest line, the duties and taxes with what is paid or
+ * secured, why a release is held, the goods, documents and timeline,
+ * earlier versions, and the release notice.
  *
  * What the user can do here depends on role and state, exactly as the API
  * allows it: a declarant corrects a returned declaration, withdraws,
- * books, moves or cancels the inspection; an officer decides its agency's
- * task with a reason, records the agency's inspection finding or
- * recognises another agency's. New events about this declaration reload it
+ * books, moves or cancels the inspection, records a payment of its
+ * duties; an officer decides its agency's task with a reason, records the
+ * agency's inspection finding or recognises another agency's. New events about this declaration reload it
  * without the user asking.
  */
 import { api } from '../api.js';
 import { h, download, replace } from '../dom.js';
 import { draftNew, draftSave } from '../draftstore.js';
-import { agencyName, eventActor, eventDetail, eventTitle } from '../events.js';
+import { agencyName, eventActor, eventDetail, eventTitle, reasonText } from '../events.js';
 import { subscribe } from '../feed.js';
-import { fmtDecimal, fmtMoney, fmtTime, fmtTimeFull, label, problemText, t } from '../i18n.js';
+import { fmtDecimal, fmtMoney, fmtTime, fmtTimeFull, label, t } from '../i18n.js';
 import { checkNotice, releaseKey } from '../notice.js';
 import { codeWithName, refLoad, refName } from '../ref.js';
 import { navigate } from '../router.js';
@@ -26,6 +28,7 @@ import {
 	alertBox, announce, badge, busy, confirmDialog, errorBox, errorText, facts, field, loading,
 	openDialog, pageTitle, section, select, submitting, table, toast,
 } from '../ui.js';
+import { dutiesPanel, heldNotice, matchPanel, payable, paymentForm } from './consignment.js';
 import { noticePanel } from './verify.js';
 
 const LISTS = ['customs_offices', 'ports', 'countries', 'currencies', 'commodities', 'units',
@@ -41,18 +44,34 @@ async function optional(promise) {
 	}
 }
 
-/** Load everything the screen shows. */
+/** Load everything the screen shows. A port operator sees what the
+ * release notice says and no more (GET answers the notice-level view):
+ * no goods, no timeline, no inspection. A declarant looking at a
+ * declaration another organisation lodged for it (as consignee, under its
+ * mandate) is told who lodged it. */
 async function loadAll(number, user) {
 	const base = `/v1/declarations/${encodeURIComponent(number)}`;
+	if (user.role === 'port_operator') {
+		const [view] = await Promise.all([api('GET', base), refLoad('ports', 'agencies')]);
+		return { view, events: [], inspection: null, risk: null, noticeLevel: true };
+	}
 	const readsRisk = isOfficer(user.role) || user.role === 'analyst' || user.role === 'admin';
-	const [view, events, inspection, risk] = await Promise.all([
+	const [view, events, inspection, risk, match, duties] = await Promise.all([
 		api('GET', base),
 		api('GET', `${base}/events`),
-		user.role === 'port_operator' ? null : optional(api('GET', `${base}/inspection`)),
+		optional(api('GET', `${base}/inspection`)),
 		readsRisk ? optional(api('GET', `${base}/risk`)) : null,
+		optional(api('GET', `${base}/match`)),
+		optional(api('GET', `${base}/assessment`)),
 		refLoad(...LISTS),
 	]);
-	return { view, events: events.events, inspection, risk };
+	let lodgedBy = null;
+	if (user.role === 'declarant' && view.organisation !== user.organisation) {
+		const given = await optional(api('GET', '/v1/mandates'));
+		const m = given?.mandates.find((x) => x.agent_uscc === view.organisation);
+		lodgedBy = m ? `${m.agent_name} (${m.agent_uscc})` : view.organisation;
+	}
+	return { view, events: events.events, inspection, risk, lodgedBy, match, duties };
 }
 
 /* --- the declaration's content --- */
@@ -126,7 +145,7 @@ function tasksTable(view, lanes) {
 			{ label: t('task.status'), value: (r) => badge('task', r.status) },
 			{ label: t('task.lane'), value: (r) => (lanes[r.agency] ? badge('lane', lanes[r.agency]) : '') },
 			{ label: t('task.decision'), value: (r) => label('decision', r.decision) },
-			{ label: t('task.reason'), value: (r) => (r.decided_by === 'kouan' ? problemText(r.reason) : r.reason) || '' },
+			{ label: t('task.reason'), value: (r) => reasonText(r.reason, r.decided_by === 'kouan') },
 			{ label: t('task.decided'), value: (r) => (r.decided_at ? `${fmtTime(r.decided_at)} · ${r.decided_by === 'kouan' ? t('event.by_kouan') : r.decided_by}` : '') },
 			{ label: t('task.opened'), value: (r) => fmtTime(r.opened_at) },
 		],
@@ -188,28 +207,58 @@ function riskPanel(risk) {
 	];
 }
 
+/** What a port operator sees: the release notice's fields. */
+function noticeFacts(v) {
+	return facts([
+		[t('decl.number'), v.number],
+		[t('decl.status'), badge('status', v.status)],
+		[t('decl.released_at'), v.released_at ? h('time', { datetime: v.released_at, title: fmtTimeFull(v.released_at) }, fmtTime(v.released_at)) : ''],
+		[t('detail.port'), codeWithName('ports', v.port)],
+		[t('decl.bill_of_lading'), v.bill_of_lading],
+		[t('decl.containers'), (v.containers || []).join(', ')],
+		[t('verify.agencies'), (v.agencies_cleared || []).map(agencyName).join('、')],
+	]);
+}
+
 /* --- actions --- */
 
 function reasonBox(required) {
 	return h('textarea', { rows: 3, maxlength: 500, required: required || null });
 }
 
-/** The officer's decision on its agency's task. */
-function decisionForm(number, agency, task, reload) {
-	const name = `decision-${number}`;
-	const reason = reasonBox(false);
-	const radios = DECISIONS.filter((d) => task.status === 'open' || d !== 'inspect').map((d, i) =>
-		h('label.radio', h('input', { type: 'radio', name, value: d, checked: i === 0 }), ' ', label('decision', d)));
-	const group = h('fieldset.field.radio-group', { dataset: { pointer: '/decision' } },
-		h('legend', t('decide.decision')), ...radios, h('p.field-error', { hidden: true }));
+/* A group of radio buttons as a field whose errors come from `pointer`. */
+function radioField(legend, name, choices, pointer, checked = null) {
+	const radios = choices.map(([value, text]) => h('label.radio',
+		h('input', { type: 'radio', name, value, checked: value === checked }), ' ', text));
+	const group = h('fieldset.field.radio-group', { dataset: { pointer } },
+		h('legend', legend), ...radios, h('p.field-error', { hidden: true }));
 	group.errorEl = group.lastChild;
 	group.input = radios[0].querySelector('input');
-	const reasonField = field({ label: t('decide.reason'), control: reason, pointer: '/reason', hint: t('decide.reason_hint'), wide: true });
+	group.value = () => group.querySelector(`input[name="${name}"]:checked`)?.value || null;
+	return group;
+}
+
+/**
+ * The officer's decision on its agency's task, always with a reason. A
+ * task that awaits the joint inspection is cleared by the agency's finding
+ * (or a supervisor's waiver), never by a decision: it offers return and
+ * reject only. Nothing is chosen beforehand.
+ */
+function decisionForm(number, agency, task, reload) {
+	const inspecting = task.status === 'inspecting';
+	const offered = inspecting ? ['return', 'reject'] : DECISIONS;
+	const group = radioField(t('decide.decision'), `decision-${number}`,
+		offered.map((d) => [d, label('decision', d)]), '/decision');
+	const reason = reasonBox(true);
+	const reasonField = field({ label: t('decide.reason'), control: reason, pointer: '/reason', hint: t('decide.reason_hint'), wide: true, required: true });
 	const submit = h('button.primary', { type: 'submit' }, t('decide.submit'));
-	const form = h('form.decide', { novalidate: true }, group, reasonField, h('div.actions', submit));
+	const form = h('form.decide', { novalidate: true },
+		inspecting ? alertBox('info', t('decide.awaits_inspection')) : null,
+		group, reasonField, h('div.actions', submit));
 	submitting(form, submit, async () => {
-		const decision = form.querySelector(`input[name="${name}"]:checked`).value;
-		const body = { decision };
+		const decision = group.value();
+		const body = {};
+		if (decision) body.decision = decision;
 		if (reason.value.trim()) body.reason = reason.value.trim();
 		const v = await api('POST', `/v1/declarations/${number}/tasks/${agency}/decision`, { body });
 		toast(t('decide.done', { decision: label('decision', decision), status: label('status', v.status) }));
@@ -218,19 +267,32 @@ function decisionForm(number, agency, task, reload) {
 	return form;
 }
 
+/** A supervisor waives its agency's part of the joint inspection, with a
+ * reason: the agency leaves the inspection and its task is cleared. */
+function waiverForm(inspection, agency, reload) {
+	const reason = reasonBox(true);
+	const submit = h('button.danger', { type: 'submit' }, t('waive.submit'));
+	const form = h('form.waive', { novalidate: true },
+		field({ label: t('waive.reason'), control: reason, pointer: '/reason', wide: true, required: true, hint: t('waive.reason_hint') }),
+		h('div.actions', submit));
+	submitting(form, submit, async () => {
+		const body = reason.value.trim() ? { reason: reason.value.trim() } : {};
+		await api('POST', `/v1/inspections/${inspection.id}/waivers/${agency}`, { body });
+		toast(t('waive.done', { agency: agencyName(agency) }));
+		reload();
+	}, () => t('waive.reason'));
+	return h('div.waiver', h('h3', t('waive.title', { agency: agencyName(agency) })), h('p.hint', t('waive.lead')), form);
+}
+
 /** The officer's finding on the joint inspection, or recognition. */
 function findingForm(inspection, agency, reload) {
 	const name = `result-${inspection.id}`;
 	const note = reasonBox(false);
 	const decision = select([['return', label('decision', 'return')], ['reject', label('decision', 'reject')]], 'return');
 	const decisionField = field({ label: t('finding.decision'), control: decision, pointer: '/decision' });
-	const radios = ['no_problem', 'problem'].map((r, i) => h('label.radio',
-		h('input', { type: 'radio', name, value: r, checked: i === 0 }), ' ', label('result', r)));
-	const group = h('fieldset.field.radio-group', { dataset: { pointer: '/result' } },
-		h('legend', t('finding.result')), ...radios, h('p.field-error', { hidden: true }));
-	group.errorEl = group.lastChild;
-	group.input = radios[0].querySelector('input');
-	const result = () => group.querySelector(`input[name="${name}"]:checked`).value;
+	const group = radioField(t('finding.result'), name,
+		['no_problem', 'problem'].map((r) => [r, label('result', r)]), '/result', 'no_problem');
+	const result = () => group.value();
 	decisionField.hidden = true;
 	group.addEventListener('change', () => {
 		decisionField.hidden = result() !== 'problem';
@@ -320,14 +382,15 @@ export async function render(main, params) {
 	}
 
 	function draw() {
-		const { view, events, inspection, risk } = data;
+		const { view, events, inspection, risk, lodgedBy, noticeLevel, match, duties } = data;
 		const d = view.declaration;
 		const lanes = {};
 		for (const e of events) if (e.type === 'declaration.assessed') Object.assign(lanes, e.data.lanes || {});
 		document.querySelector('#page-title').replaceChildren(t('detail.title', { number }), ' ', badge('status', view.status));
 
 		const actions = h('div.actions.toolbar');
-		if (user.role === 'declarant') {
+		/* only the declaring organisation corrects or withdraws; a consignee reads */
+		if (user.role === 'declarant' && !lodgedBy) {
 			if (view.status === 'returned')
 				actions.append(h('a.button.primary', { href: `/declarations/${number}/correct` }, t('detail.correct')));
 			if (view.status === 'accepted' || view.status === 'returned')
@@ -340,6 +403,12 @@ export async function render(main, params) {
 		}
 		const noticeHost = h('div.notice-host');
 
+		if (noticeLevel) {
+			replace(content, h('p.lead', t('detail.notice_lead')), actions, noticeHost,
+				section(t('detail.notice_facts'), noticeFacts(view)));
+			return;
+		}
+
 		const summary = facts([
 			[t('decl.status'), badge('status', view.status)],
 			[t('decl.direction'), label('direction', view.direction)],
@@ -351,7 +420,9 @@ export async function render(main, params) {
 			[t('detail.goods_value'), view.totals ? fmtMoney(view.totals.goods_value, view.totals.currency) : ''],
 		]);
 
-		const parts = [actions, noticeHost, section(t('detail.summary'), summary)];
+		const parts = [actions, noticeHost];
+		if (lodgedBy) parts.push(alertBox('info', t('detail.lodged_for_us', { org: lodgedBy })));
+		parts.push(section(t('detail.summary'), heldNotice(view, events, match), summary));
 
 		/* the officer's own task */
 		const mine = agency && view.tasks.find((tk) => tk.agency === agency);
@@ -359,6 +430,12 @@ export async function render(main, params) {
 			parts.push(section(t('decide.title', { agency: agencyName(agency) }), decisionForm(number, agency, mine, () => reload())));
 
 		parts.push(section(t('detail.tasks'), tasksTable(view, lanes)));
+		if (match && match.match !== 'not_required') parts.push(section(t('match.title'), matchPanel(match)));
+		if (duties) {
+			const pay = user.role === 'declarant' && payable(duties, view.status)
+				? paymentForm(number, duties.taxes.outstanding, () => reload()) : null;
+			parts.push(section(t('duties.title'), dutiesPanel(duties, pay)));
+		}
 
 		if (inspection) parts.push(section(t('insp.title'), inspectionPanel(view, inspection)));
 		if (risk) parts.push(section(t('risk.title'), riskPanel(risk)));
@@ -493,6 +570,9 @@ export async function render(main, params) {
 				parts.push(alertBox('info', t('finding.not_yet', { when: fmtTime(insp.appointment.slot_start) })));
 			parts.push(findingForm(insp, agency, () => reload()));
 		}
+		/* a supervisor of an agency still due to inspect may waive its part */
+		if (mine && !mine.finding && open && user.supervisor && view.status === 'accepted')
+			parts.push(waiverForm(insp, agency, () => reload()));
 		return parts;
 	}
 

@@ -18,25 +18,34 @@ import { announce, badge, errorBox, field, input, loading, pageTitle, select, ta
 const STATUSES = ['accepted', 'returned', 'released', 'rejected', 'withdrawn'];
 const PAGE = 100;
 
-function csv(rows) {
+/* The columns of the CSV file: a port operator's rows hold the release
+ * notice's fields only. */
+const CSV_COLUMNS = ['number', 'status', 'direction', 'declaration_office', 'port_office',
+	'bill_of_lading', 'version', 'lodged_at', 'updated_at', 'released_at', 'declarant_organisation'];
+const CSV_NOTICE = ['number', 'status', 'port', 'bill_of_lading', 'released_at'];
+
+function csv(rows, head) {
 	const cell = (v) => {
 		const s = String(v ?? '');
 		return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 	};
-	const head = ['number', 'status', 'direction', 'declaration_office', 'port_office',
-		'bill_of_lading', 'version', 'lodged_at', 'updated_at', 'released_at'];
 	return [head.join(','), ...rows.map((r) => head.map((k) => cell(r[k])).join(','))].join('\n');
 }
 
 export async function render(main, params, query) {
 	const user = me();
 	const terminal = user.role === 'port_operator';
+	const declarant = user.role === 'declarant';
 	const state = {
 		status: terminal ? 'released' : query.get('status') || '',
 		after: query.get('after') || '',
 		direction: '',
+		by: '',
 		text: '',
 	};
+	/* the organisations that may lodge for this declarant's company (its
+	 * mandates), to name who lodged what */
+	const agents = new Map();
 	const back = []; /* the `after` of earlier pages, for "previous" */
 	let rows = [];
 	let next = null;
@@ -55,11 +64,14 @@ export async function render(main, params, query) {
 	const more = h('button', { type: 'button', disabled: true }, t('list.next'));
 	const csvBtn = h('button', { type: 'button' }, t('list.csv'));
 
+	const bySel = select([['', t('list.by_anyone')], ['us', t('list.by_us')], ['agent', t('list.by_agent')]], '');
 	const filters = h('form.filters', { role: 'search', onsubmit: (e) => e.preventDefault() },
 		field({ label: t('list.status'), control: statusSel }),
-		field({ label: t('list.direction'), control: dirSel }),
+		terminal ? null : field({ label: t('list.direction'), control: dirSel }),
+		declarant ? field({ label: t('list.lodged_by'), control: bySel }) : null,
 		field({ label: t('list.search'), control: search }),
 		h('div.field.button-field', openBtn));
+	const ours = (r) => r.declarant_organisation === user.organisation;
 
 	main.append(pageTitle(title, user.role === 'declarant'
 		? h('a.button.primary', { href: '/declarations/new' }, t('menu.new')) : null),
@@ -68,8 +80,28 @@ export async function render(main, params, query) {
 	function shown() {
 		const q = state.text.trim().toUpperCase();
 		return rows.filter((r) => (!state.direction || r.direction === state.direction) &&
+			(!state.by || (state.by === 'us') === ours(r)) &&
 			(!q || r.number.includes(q) || (r.bill_of_lading || '').toUpperCase().includes(q)));
 	}
+
+	const number = { label: t('decl.number'), header: true,
+		value: (r) => h('a', { href: `/declarations/${r.number}` }, r.number) };
+	const status = { label: t('decl.status'), value: (r) => badge('status', r.status) };
+	const bill = { label: t('decl.bill_of_lading'), value: (r) => r.bill_of_lading };
+	/* a terminal's rows are release notices: where and when, not what */
+	const columns = terminal ? [number, status,
+		{ label: t('detail.port'), value: (r) => codeWithName('ports', r.port) }, bill,
+		{ label: t('decl.released_at'), className: 'time', value: (r) => h('time', { datetime: r.released_at }, fmtTime(r.released_at)) },
+	] : [number, status,
+		{ label: t('decl.direction'), value: (r) => label('direction', r.direction) },
+		{ label: t('decl.declaration_office'), value: (r) => codeWithName('customs_offices', r.declaration_office) },
+		{ label: t('decl.port_office'), value: (r) => codeWithName('customs_offices', r.port_office) },
+		bill,
+		declarant ? { label: t('list.declared_by'), value: (r) => (ours(r) ? t('list.declared_by_us')
+			: h('span', h('span.badge.for-us', t('list.for_us')), ' ', agents.get(r.declarant_organisation) || r.declarant_organisation)) } : null,
+		{ label: t('decl.lodged_at'), className: 'time', value: (r) => h('time', { datetime: r.lodged_at }, fmtTime(r.lodged_at)) },
+		{ label: t('decl.updated_at'), className: 'time', value: (r) => fmtTime(r.updated_at) },
+	].filter(Boolean);
 
 	function draw() {
 		const list = shown();
@@ -78,18 +110,7 @@ export async function render(main, params, query) {
 			caption: title,
 			rows: list,
 			empty: t('list.empty'),
-			columns: [
-				{ label: t('decl.number'), header: true,
-					value: (r) => h('a', { href: `/declarations/${r.number}` }, r.number) },
-				{ label: t('decl.status'), value: (r) => badge('status', r.status) },
-				{ label: t('decl.direction'), value: (r) => label('direction', r.direction) },
-				{ label: t('decl.declaration_office'), value: (r) => codeWithName('customs_offices', r.declaration_office) },
-				{ label: t('decl.port_office'), value: (r) => codeWithName('customs_offices', r.port_office) },
-				{ label: t('decl.bill_of_lading'), value: (r) => r.bill_of_lading },
-				{ label: t('decl.lodged_at'), className: 'time', value: (r) => h('time', { datetime: r.lodged_at }, fmtTime(r.lodged_at)) },
-				{ label: terminal ? t('decl.released_at') : t('decl.updated_at'), className: 'time',
-					value: (r) => fmtTime(terminal ? r.released_at : r.updated_at) },
-			],
+			columns,
 		}));
 		prev.disabled = back.length === 0;
 		more.disabled = !next;
@@ -119,6 +140,10 @@ export async function render(main, params, query) {
 		history.replaceState(null, '', `/declarations${q}`);
 		load();
 	});
+	bySel.addEventListener('change', () => {
+		state.by = bySel.value;
+		draw();
+	});
 	dirSel.addEventListener('change', () => {
 		state.direction = dirSel.value;
 		draw();
@@ -141,9 +166,18 @@ export async function render(main, params, query) {
 		state.after = back.pop() || '';
 		load().then(() => announce(t('list.page_loaded')));
 	});
-	csvBtn.addEventListener('click', () => download(`declarations-${Date.now()}.csv`, csv(shown()), 'text/csv'));
+	csvBtn.addEventListener('click', () => download(`declarations-${Date.now()}.csv`,
+		csv(shown(), terminal ? CSV_NOTICE : CSV_COLUMNS), 'text/csv'));
 
-	await refLoad('customs_offices').catch(() => null);
+	await refLoad(terminal ? 'ports' : 'customs_offices').catch(() => null);
+	if (declarant) {
+		try {
+			for (const m of (await api('GET', '/v1/mandates')).mandates)
+				if (m.consignee_uscc === user.organisation) agents.set(m.agent_uscc, `${m.agent_name} (${m.agent_uscc})`);
+		} catch {
+			/* the codes will do */
+		}
+	}
 	await load();
 
 	/* new events: refresh the page in place (debounced) */

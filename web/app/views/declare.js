@@ -13,7 +13,7 @@
 import { api } from '../api.js';
 import { picker } from '../combobox.js';
 import { multiply, sum } from '../decimal.js';
-import { h, replace } from '../dom.js';
+import { h, replace, uid } from '../dom.js';
 import { draftDelete, draftFor, draftGet, draftNew, draftSave } from '../draftstore.js';
 import { fmtMoney, fmtTime, label, t } from '../i18n.js';
 import { agencyName } from '../events.js';
@@ -21,7 +21,7 @@ import { refLoad } from '../ref.js';
 import { navigate } from '../router.js';
 import { me } from '../session.js';
 import {
-	FormErrors, alertBox, busy, confirmDialog, errorBox, errorText, field, input, loading, pageTitle, section, toast,
+	FormErrors, alertBox, busy, confirmDialog, errorBox, errorText, field, input, loading, pageTitle, section, select, toast,
 } from '../ui.js';
 
 const LISTS = ['customs_offices', 'ports', 'countries', 'currencies', 'commodities', 'units',
@@ -36,7 +36,7 @@ const HEADER = [
 		{ key: 'declaration_office', list: 'customs_offices', required: true, fixedOnCorrect: true },
 		{ key: 'port_office', list: 'customs_offices', required: true },
 		{ key: 'declarant_uscc', kind: 'uscc', required: true, readonly: true },
-		{ key: 'consignee_uscc', kind: 'uscc', required: true },
+		{ key: 'consignee_uscc', kind: 'uscc', required: true, hint: 'form.hint.consignee' },
 		{ key: 'trade_mode', list: 'trade_modes', required: true },
 		{ key: 'bill_of_lading', required: true, maxlength: 64 },
 	] },
@@ -53,6 +53,11 @@ const HEADER = [
 		{ key: 'packages', required: true, numeric: true, maxlength: 8 },
 		{ key: 'gross_weight_kg', required: true, decimal: true, hint: 'form.hint.weight' },
 		{ key: 'containers', kind: 'containers', hint: 'form.hint.containers', wide: true },
+		/* how the goods go through the terminal, and a bill declared in parts
+		 * (docs/transport.md: flows, splits) */
+		{ key: 'flow', kind: 'select', options: ['normal', 'direct_pickup', 'direct_loading'], labels: 'flow', hint: 'form.hint.flow' },
+		{ key: 'split/part', numeric: true, maxlength: 2, hint: 'form.hint.split' },
+		{ key: 'split/of', numeric: true, maxlength: 2 },
 	] },
 	{ group: 'form.group.deal', fields: [
 		{ key: 'incoterm', list: 'incoterms', required: true },
@@ -87,6 +92,10 @@ function control(spec, value, onPick) {
 	if (spec.list) {
 		c = picker({ list: spec.list, value: value ?? '', onPick, maxlength: spec.maxlength });
 		c.read = () => c.value;
+	} else if (spec.kind === 'select') {
+		c = select(spec.options.map((o) => [o, label(spec.labels, o)]), value ?? spec.options[0]);
+		/* the first option is the server's default: not sent */
+		c.read = () => (c.value === spec.options[0] ? '' : c.value);
 	} else if (spec.kind === 'textarea' || spec.kind === 'containers') {
 		const text = spec.kind === 'containers' && Array.isArray(value) ? value.join('\n') : value ?? '';
 		c = h('textarea', { rows: spec.kind === 'containers' ? 3 : 2, maxlength: spec.maxlength, spellcheck: 'false' });
@@ -108,9 +117,14 @@ export async function render(main, params) {
 	const correcting = params.number || null;
 	let view = null; /* the declaration being corrected */
 	let draft = null;
+	let held = []; /* mandates this organisation holds: consignees it may declare for */
 	main.append(loading());
 	try {
-		await refLoad(...LISTS);
+		const [, mandates] = await Promise.all([refLoad(...LISTS),
+			api('GET', '/v1/mandates').catch(() => ({ mandates: [] }))]);
+		const now = Date.now();
+		held = mandates.mandates.filter((m) => m.agent_uscc === user.organisation && !m.revoked_at &&
+			Date.parse(m.valid_from) <= now && now < Date.parse(m.valid_to));
 		if (correcting) {
 			view = await api('GET', `/v1/declarations/${correcting}`);
 			draft = draftFor(user.username, correcting) || draftNew(view.declaration, correcting);
@@ -188,12 +202,38 @@ export async function render(main, params) {
 	const groups = HEADER.map((g, i) => section(t(g.group),
 		h('div.form-grid', i === 0 ? [dirField, advanceField] : null, g.fields.map(headerField))));
 
+	/* the consignee: this organisation, or one that gave it a mandate in
+	 * force for the direction, offered as suggestions and named once typed
+	 * (the server decides) */
+	const consigneeField = fieldEls.get('consignee_uscc');
+	const consigneeInput = controls.get('consignee_uscc');
+	const consigneeList = h('datalist', { id: uid('consignees') });
+	const consigneeName = h('p.hint.consignee-name', { 'aria-live': 'polite' });
+	consigneeInput.setAttribute('list', consigneeList.id);
+	consigneeField.insertBefore(consigneeName, consigneeField.errorEl);
+	consigneeField.append(consigneeList);
+	function consignees() {
+		const d = direction();
+		const own = { uscc: user.organisation, name: user.organisation_name || user.organisation, own: true };
+		return [own, ...held.filter((m) => m.scope === 'both' || m.scope === d).map((m) => ({
+			uscc: m.consignee_uscc, name: m.consignee_name, until: m.valid_to,
+		}))];
+	}
+	function showConsignee() {
+		const list = consignees();
+		replace(consigneeList, list.map((c) => h('option', { value: c.uscc, label: c.name })));
+		const c = list.find((x) => x.uscc === consigneeInput.read().toUpperCase());
+		consigneeName.textContent = !c ? '' : c.own ? t('form.consignee_own', { name: c.name })
+			: t('form.consignee_mandate', { name: c.name, until: fmtTime(c.until) });
+	}
+	consigneeInput.addEventListener('input', showConsignee);
+
 	function applyDirection() {
 		const d = direction();
 		for (const f of fieldEls.values())
 			if (f.dataset.direction) f.hidden = f.dataset.direction !== d;
-		const consignee = fieldEls.get('consignee_uscc');
-		consignee.querySelector('label').firstChild.textContent = t(d === 'import' ? 'decl.consignee_import' : 'decl.consignee_export');
+		consigneeField.querySelector('label').firstChild.textContent = t(d === 'import' ? 'decl.consignee_import' : 'decl.consignee_export');
+		showConsignee();
 	}
 
 	/* --- items --- */
@@ -311,7 +351,7 @@ export async function render(main, params) {
 				if (!v.length) continue;
 			} else if (spec.kind === 'uscc') {
 				v = v.toUpperCase();
-			} else if (spec.key === 'packages' && /^\d{1,15}$/.test(v)) {
+			} else if ((spec.key === 'packages' || spec.key.startsWith('split/')) && /^\d{1,15}$/.test(v)) {
 				v = Number(v);
 			}
 			put(spec.key, v);

@@ -11,6 +11,9 @@ const START = {
 	port_operator: '/declarations',
 	analyst: '/dashboard',
 	admin: '/admin/organisations',
+	auditor: '/audit',
+	carrier: '/transport',
+	tax_office: '/refunds',
 };
 
 export function render() {

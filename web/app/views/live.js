@@ -1,6 +1,7 @@
 /*
  * live.js - events as they happen (the event feed, long-polled): each new
- * event appears at the top without reloading, for what the user may see.
+ * event appears at the top without reloading, for what the user may see:
+ * declarations' events, and the calls' own (reports, manifests, the gate).
  */
 import { h } from '../dom.js';
 import { eventActor, eventDetail, eventTitle } from '../events.js';
@@ -10,6 +11,14 @@ import { refLoad } from '../ref.js';
 import { pageTitle } from '../ui.js';
 
 const KEEP = 200;
+
+/* what an event is about: its declaration, or the call of a conveyance,
+ * manifest or container event (which belongs to no declaration) */
+function subject(e) {
+	if (e.declaration_number) return h('a', { href: `/declarations/${e.declaration_number}` }, e.declaration_number);
+	if (e.call) return h('a.code', { href: `/calls?call=${encodeURIComponent(e.call)}` }, e.call);
+	return h('span');
+}
 
 export async function render(main) {
 	await refLoad('agencies').catch(() => null);
@@ -28,7 +37,7 @@ export async function render(main) {
 		for (const e of events) {
 			log.prepend(h('li.live-event', { dataset: { type: e.type } },
 				h('time', { datetime: e.at, title: fmtTimeFull(e.at) }, fmtTime(e.at)),
-				h('a', { href: `/declarations/${e.declaration_number}` }, e.declaration_number),
+				subject(e),
 				h('strong', eventTitle(e)),
 				h('span.actor', eventActor(e)),
 				h('span.event-detail', eventDetail(e))));

@@ -2,11 +2,14 @@
  * organisations.js - the organisations registered with the single window
  * (企业/单位): traders, brokers, agencies, ports, offices; administrators
  * register new ones (the USCC is checked by the server, check character
- * included).
+ * included). A port organisation names the port it runs: its users see
+ * releases there only.
  */
 import { api } from '../api.js';
 import { h, replace } from '../dom.js';
+import { picker } from '../combobox.js';
 import { fmtTime, label, t } from '../i18n.js';
+import { codeWithName, refLoad } from '../ref.js';
 import {
 	errorBox, field, input, loading, openDialog, pageTitle, select, submitting, table, toast,
 } from '../ui.js';
@@ -18,14 +21,22 @@ function createDialog(done) {
 		const uscc = input({ maxlength: 18, class: 'upper' });
 		const name = input({ maxlength: 200 });
 		const kind = select(KINDS.map((k) => [k, label('kind', k)]), 'trader');
+		const port = picker({ list: 'ports' });
+		const portField = field({ label: t('orgs.port'), control: port, pointer: '/port', required: true, hint: t('orgs.port_hint') });
+		portField.hidden = true;
+		kind.addEventListener('change', () => {
+			portField.hidden = kind.value !== 'port';
+		});
 		const ok = h('button.primary', { type: 'submit' }, t('orgs.add'));
 		const form = h('form', { novalidate: true }, h('div.form-grid',
 			field({ label: t('orgs.uscc'), control: uscc, pointer: '/uscc', required: true, hint: t('orgs.uscc_hint') }),
 			field({ label: t('orgs.name'), control: name, pointer: '/name', required: true, wide: true }),
-			field({ label: t('orgs.kind'), control: kind, pointer: '/kind', required: true })),
+			field({ label: t('orgs.kind'), control: kind, pointer: '/kind', required: true }),
+			portField),
 		h('div.actions', ok));
 		submitting(form, ok, async () => {
 			const body = { uscc: uscc.value.trim().toUpperCase(), name: name.value.trim(), kind: kind.value };
+			if (kind.value === 'port') body.port = port.value.trim().toUpperCase();
 			await api('POST', '/v1/organisations', { body });
 			toast(t('orgs.added', { name: body.name }));
 			close(true);
@@ -51,6 +62,7 @@ export async function render(main) {
 				{ label: t('orgs.uscc'), header: true, value: (o) => h('span.code', o.uscc) },
 				{ label: t('orgs.name'), value: (o) => o.name },
 				{ label: t('orgs.kind'), value: (o) => label('kind', o.kind) },
+				{ label: t('orgs.port'), value: (o) => codeWithName('ports', o.port) },
 				{ label: t('orgs.created'), className: 'time', value: (o) => fmtTime(o.created_at) },
 			],
 		}));
@@ -58,7 +70,8 @@ export async function render(main) {
 	async function load() {
 		replace(host, loading());
 		try {
-			rows = (await api('GET', '/v1/organisations')).organisations;
+			[rows] = await Promise.all([api('GET', '/v1/organisations').then((r) => r.organisations),
+				refLoad('ports').catch(() => null)]);
 			draw();
 		} catch (err) {
 			replace(host, errorBox(err));
