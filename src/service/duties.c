@@ -78,8 +78,10 @@ static kerr assessed_events(struct uow *u, struct declaration *d,
 	if (row->held) {
 		json_object_set_new(data, "reason", json_string(row->held_reason));
 	} else {
+		/* duties and taxes are due in yuan, whatever the invoice's
+		 * currency */
 		json_object_set_new(data, "total_due", money_json(row->total_due));
-		json_object_set_new(data, "currency", json_string(a->currency));
+		json_object_set_new(data, "currency", json_string("CNY"));
 	}
 	kerr e = uow_event(u, &actor_kouan, EVENT_DUTIES_ASSESSED, d->row.number, d->row.org_id,
 			   NULL, row->assessed_at, data);

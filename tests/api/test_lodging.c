@@ -73,6 +73,10 @@ static void lodge_opens_one_task_per_agency(void **state)
 		assert_true(strcmp(prev, at) <= 0);
 		prev = at;
 	}
+	/* duties are due in yuan, though the invoice is in dollars */
+	json_t *duties = json_object_get(json_array_get(events, 5), "data");
+	assert_string_equal(json_string_value(json_object_get(duties, "currency")), "CNY");
+	assert_non_null(json_string_value(json_object_get(duties, "total_due")));
 	assert_string_equal(json_string_value(json_object_get(json_array_get(events, 0), "actor")),
 			    "trader");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(events, 1), "actor")),

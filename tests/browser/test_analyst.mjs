@@ -34,7 +34,14 @@ function shanghaiDay(iso) {
 async function expected() {
 	const token = await server.token('analyst');
 	const decls = (await server.must(200, 'GET', '/v1/declarations?limit=500', { token })).declarations;
-	const events = (await server.must(200, 'GET', '/v1/events?after=0&limit=1000', { token })).events;
+	// the whole feed, page by page (the demo's parcels make it long)
+	const events = [];
+	for (let after = '0'; ;) {
+		const page = await server.must(200, 'GET', `/v1/events?after=${after}&limit=500`, { token });
+		events.push(...page.events);
+		if (page.events.length === 0 || page.cursor === after) break;
+		after = page.cursor;
+	}
 	const today = shanghaiDay(new Date().toISOString());
 	const lodgedToday = decls.filter((d) => shanghaiDay(d.lodged_at) === today);
 	const hours = decls.filter((d) => d.released_at && shanghaiDay(d.released_at) === today)
