@@ -30,6 +30,7 @@ route('/drafts/:draft', () => import('./views/declare.js'), ['declarant']);
 route('/worklist', () => import('./views/worklist.js'), [...OFFICERS, ...READ_ALL]);
 route('/verify', () => import('./views/verify.js'));
 route('/dashboard', () => import('./views/dashboard.js'), READ_ALL);
+route('/clearance', () => import('./views/clearance.js'), READ_ALL);
 route('/live', () => import('./views/live.js'));
 route('/sites', () => import('./views/sites.js'));
 route('/risk/rules', () => import('./views/rules.js'), [...OFFICERS, ...READ_ALL]);
@@ -58,6 +59,7 @@ const MENU = [
 	] },
 	{ title: 'menu.statistics', roles: READ_ALL, items: [
 		['/dashboard', 'menu.dashboard'],
+		['/clearance', 'menu.clearance'],
 	] },
 	{ title: 'menu.inspection', roles: null, items: [
 		['/sites', 'menu.sites'],

@@ -14,6 +14,7 @@
 import { api } from '../api.js';
 import { h, download, replace } from '../dom.js';
 import { draftNew, draftSave } from '../draftstore.js';
+import { clearanceSection } from '../clearance.js';
 import { agencyName, eventActor, eventDetail, eventTitle } from '../events.js';
 import { subscribe } from '../feed.js';
 import { fmtDecimal, fmtMoney, fmtTime, fmtTimeFull, label, problemText, t } from '../i18n.js';
@@ -359,6 +360,7 @@ export async function render(main, params) {
 			parts.push(section(t('decide.title', { agency: agencyName(agency) }), decisionForm(number, agency, mine, () => reload())));
 
 		parts.push(section(t('detail.tasks'), tasksTable(view, lanes)));
+		parts.push(clearanceSection(number));
 
 		if (inspection) parts.push(section(t('insp.title'), inspectionPanel(view, inspection)));
 		if (risk) parts.push(section(t('risk.title'), riskPanel(risk)));
