@@ -808,4 +808,8 @@ export const PROBLEM_TEXTS = [
 	[/^yellow lane: document check$/, '黄色通道：审单'],
 	[/^decided without inspection$/, '未经查验作出决定'],
 	[/^must be in the future/, '必须是将来的时间'],
+	/* the clearance-time selection (GET /v1/statistics/clearance) */
+	[/^must be at most (\d+) durations such as/, '最多 $1 个时长，如 40h、32.02h、90m 或 3600s，以逗号分隔'],
+	[/^must be a date \(YYYY-MM-DD/, '必须是日期（YYYY-MM-DD）或 RFC 3339 时间'],
+	[/^must not be before from$/, '不能早于起始日期'],
 ];
