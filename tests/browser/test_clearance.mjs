@@ -290,3 +290,23 @@ test('the declarant sees its own declaration\'s stages', async () => {
 	checkClean(page);
 	await page.context().close();
 });
+
+test('on a phone nothing scrolls sideways but the tables', async () => {
+	const page = await open(env.browser, server, { lang: 'zh', width: 390, height: 844 });
+	await login(page, 'analyst');
+	await visit(page, '/clearance');
+	await page.locator('.ct-results[data-ready="true"]').waitFor();
+	const over = await page.evaluate(() => {
+		const doc = document.documentElement;
+		const wide = [...document.querySelectorAll('body *')].filter((el) => {
+			if (el.closest('.table-wrap, .toasts')) return false;
+			const r = el.getBoundingClientRect();
+			return r.width > 0 && r.right > doc.clientWidth + 1;
+		}).slice(0, 3).map((el) => `${el.tagName}.${el.className}`);
+		return { scroll: doc.scrollWidth - doc.clientWidth, wide };
+	});
+	assert.ok(over.scroll <= 1 && !over.wide.length, `wider than a phone: ${JSON.stringify(over)}`);
+	await axe(page, 'the clearance-time screen on a phone');
+	checkClean(page);
+	await page.context().close();
+});
