@@ -676,7 +676,7 @@ export const MESSAGES = {
 	'ct.total_median': ['整体通关时间中位数', 'Median total time'],
 	'ct.total_p90': ['90分位', '90th percentile'],
 	'ct.total_mean': ['平均', 'Mean'],
-	'ct.within': ['{target} 内完成', 'Within {target}'],
+	'ct.within': ['{target}内完成', 'Within {target}'],
 	'ct.within_note': ['{n} / {of} 份', '{n} of {of}'],
 	'ct.slowest': ['用时最长的环节：{stage}（{party}，占 {share}）', 'Slowest stage: {stage} ({party}, {share} of the time)'],
 	'ct.slowest_none': ['没有可比较的环节。', 'No stage to compare.'],
