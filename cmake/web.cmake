@@ -15,7 +15,9 @@
 #     Chromium, on SQLite, and again on PostgreSQL for the flows that write
 #     the most (lodging with idempotency, corrections, bookings, findings,
 #     yard events and the refused attempt kept on a 409) and follow the
-#     event feed; the others check the interface itself,
+#     event feed, and for the clearance-time figures (the statistics
+#     engine is filled from either store's events); the others check the
+#     interface itself,
 #     read what the API tests already check on both backends, or time the
 #     interface on a large store, and run once to keep the suite short.
 # Nothing here fetches anything at run time.
@@ -53,7 +55,7 @@ list(APPEND KOUAN_EMBED_FILES ${KOUAN_WEB_DIR}/index.html ${KOUAN_WEB_APP_FILES}
 
 # Browser tests, registered once the whole CMakeLists.txt is read (the kouan
 # target and the PostgreSQL fixture exist by then).
-set(KOUAN_BROWSER_ON_POSTGRES test_declarant test_officer test_live test_gate)
+set(KOUAN_BROWSER_ON_POSTGRES test_declarant test_officer test_live test_gate test_clearance)
 function(kouan_web_tests)
   file(GLOB tests CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/browser/test_*.mjs)
   set(env "KOUAN_BIN=$<TARGET_FILE:kouan>" "KOUAN_SOURCE=${CMAKE_SOURCE_DIR}"

@@ -46,6 +46,7 @@ route('/calls', () => import('./views/transport.js').then((m) => ({ render: m.re
 route('/manifests/new', () => import('./views/manifest.js'), ['carrier']);
 route('/manifests/:id', () => import('./views/manifest.js'), ['carrier', 'customs', 'port_operator', ...READ_ALL]);
 route('/dashboard', () => import('./views/dashboard.js'), READ_ALL);
+route('/clearance', () => import('./views/clearance.js'), READ_ALL);
 route('/live', () => import('./views/live.js'), [...WORK, 'carrier']);
 route('/sites', () => import('./views/sites.js'), WORK);
 route('/risk/rules', () => import('./views/rules.js'), [...OFFICERS, ...READ_ALL]);
@@ -91,6 +92,7 @@ const MENU = [
 	] },
 	{ title: 'menu.statistics', roles: READ_ALL, items: [
 		['/dashboard', 'menu.dashboard'],
+		['/clearance', 'menu.clearance'],
 	] },
 	{ title: 'menu.inspection', roles: WORK, items: [
 		['/sites', 'menu.sites'],

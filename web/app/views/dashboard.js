@@ -59,6 +59,7 @@ export async function render(main, params, query) {
 	const tiles = h('div.tiles');
 	const chartsHost = h('div.charts');
 	main.append(pageTitle(t('dash.title')), h('p.lead', t('dash.lead', { zone: tz() })),
+		h('p', h('a', { href: '/clearance' }, t('ct.dashboard_link'))),
 		h('form.filters', { onsubmit: (e) => e.preventDefault() }, field({ label: t('dash.period'), control: periodSel })),
 		status, tiles, chartsHost);
 	let dispose = null;

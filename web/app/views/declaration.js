@@ -16,6 +16,7 @@
 import { api } from '../api.js';
 import { h, download, replace } from '../dom.js';
 import { draftNew, draftSave } from '../draftstore.js';
+import { clearanceSection } from '../clearance.js';
 import { agencyName, eventActor, eventDetail, eventTitle, reasonText } from '../events.js';
 import { subscribe } from '../feed.js';
 import { fmtDecimal, fmtMoney, fmtTime, fmtTimeFull, label, t } from '../i18n.js';
@@ -436,6 +437,7 @@ export async function render(main, params) {
 				? paymentForm(number, duties.taxes.outstanding, () => reload()) : null;
 			parts.push(section(t('duties.title'), dutiesPanel(duties, pay)));
 		}
+		parts.push(clearanceSection(number));
 
 		if (inspection) parts.push(section(t('insp.title'), inspectionPanel(view, inspection)));
 		if (risk) parts.push(section(t('risk.title'), riskPanel(risk)));
