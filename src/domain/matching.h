@@ -5,8 +5,8 @@
  * declarations; what happens to an advance declaration when its manifest
  * line arrives.
  *
- * The declaration members this adds (the lead wires them into the
- * declaration's accepted fields and calls matching_validate_declaration):
+ * The declaration members this adds (accepted by declaration.c, which
+ * calls matching_validate_declaration):
  *   "split": {"part": k, "of": n}   the declaration covers part k of n of
  *                                   its bill of lading (2 <= n <= 99)
  *   "flow": "normal" | "direct_pickup" | "direct_loading"
