@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "domain/risk.h"
 
 static const char *const flag_names[] = {"advance", "corrected", "inspected", "out_of_order"};
 #define NFLAGS (sizeof flag_names / sizeof flag_names[0])
@@ -269,6 +270,20 @@ bool stats_query_parse(struct stats_query *q, const char *(*get)(void *ctx, cons
 					     "each value must be a code of 1 to %d letters, digits, "
 					     "'_', '-' or '.', separated by commas",
 					     STATS_VALUE_MAX - 1);
+				break;
+			}
+			/* the two dimensions whose values are a closed list */
+			enum risk_lane lane;
+			enum credit_class credit;
+			if (d == STATS_DIM_LANE && !risk_lane_parse(item, &lane)) {
+				problems_add(p, field, "\"%s\" is not one of green, blue, yellow, red",
+					     item);
+				break;
+			}
+			if (d == STATS_DIM_CREDIT_CLASS && !credit_class_parse(item, &credit)) {
+				problems_add(p, field,
+					     "\"%s\" is not one of advanced, standard, discredited",
+					     item);
 				break;
 			}
 			if (q->nvalues[d] == STATS_MAX_VALUES) {

@@ -460,6 +460,7 @@ static void every_bad_parameter_named(void **state)
 	expect_400(env, "total=some", "query:total", NULL);
 	expect_400(env, "flags=fast", "query:flags", "is not one of advance");
 	expect_400(env, "lane=red%20lane", "query:lane", "each value must be a code");
+	expect_400(env, "lane=purple", "query:lane", "\"purple\" is not one of green, blue");
 	expect_400(env, "tz=%2B15:00", "query:tz", "at most 14:00");
 	expect_400(env, "target_import=forty", "query:target_import", NULL);
 	expect_400(env, "outliers=1000", "query:outliers", NULL);

@@ -616,6 +616,10 @@ static void parse_bad(void **state)
 	expect_problem("tz", "+08", "query:tz", tz);
 	expect_problem("tz", "+08:60", "query:tz", tz);
 	expect_problem("direction", "both", "query:direction", "must be import or export");
+	expect_problem("lane", "yellow,purple", "query:lane",
+		       "\"purple\" is not one of green, blue, yellow, red");
+	expect_problem("credit_class", "gold", "query:credit_class",
+		       "\"gold\" is not one of advanced, standard, discredited");
 	expect_problem("outcome", "released,cleared", "query:outcome",
 		       "\"cleared\" is not one of released, in_progress, withdrawn, rejected");
 	expect_problem("total", "all", "query:total",
