@@ -17,6 +17,7 @@
 #include "common/decimal.h"
 #include "domain/assessment.h"
 #include "domain/consistency.h"
+#include "domain/fields.h"
 #include "domain/matching.h"
 
 struct vctx {
@@ -109,38 +110,14 @@ static const char *get_uscc(struct vctx *v, const json_t *obj, const char *key,
 	return s;
 }
 
-/* A decimal string. positive: must be > 0; otherwise must be >= 0. */
+/* A decimal string. positive: must be > 0; otherwise must be >= 0 (the
+ * one check every document shares: fields_decimal). */
 static bool get_decimal(struct vctx *v, const json_t *obj, const char *key,
 			const char *ptr, int scale, bool required, bool positive,
 			int64_t *out)
 {
-	char f[128];
-	json_pointer_to(f, sizeof f, ptr, key);
-	json_t *j = json_object_get(obj, key);
-	*out = 0;
-	if (!j || json_is_null(j)) {
-		if (required)
-			problems_add(v->p, f, "is required");
-		return !required;
-	}
-	if (!json_is_string(j)) {
-		problems_add(v->p, f,
-			     "must be a decimal string such as \"1234.5\" (numbers are "
-			     "sent as strings so they stay exact)");
-		return false;
-	}
-	char why[96];
-	enum decimal_result r = decimal_parse(json_string_value(j), scale, out);
-	if (r != DECIMAL_OK) {
-		problems_add(v->p, f, "%s", decimal_result_text(r, scale, why, sizeof why));
-		return false;
-	}
-	if (positive ? *out <= 0 : *out < 0) {
-		problems_add(v->p, f, positive ? "must be greater than zero"
-					       : "must not be negative");
-		return false;
-	}
-	return true;
+	struct fields f = {.p = v->p};
+	return fields_decimal(&f, obj, key, ptr, scale, required, positive, out);
 }
 
 static const json_t *get_array(struct vctx *v, const json_t *obj,
