@@ -5,8 +5,11 @@
 # printing the rate of each slice as it grows; then print the bytes kept per
 # declaration at rest (the database file, WAL checkpointed, divided by the
 # declarations, and each table's and index's share from dbstat) and the
-# server's peak memory. Everything lives in a temporary directory removed
-# on every way out.
+# server's peak memory; then restart the server on the grown database and
+# time how long it takes to serve, and to answer its first clearance-time
+# question (the statistics engine fills itself from every stored event at
+# start). Everything lives in a temporary directory removed on every way
+# out.
 #
 # usage: bench/run-growth.sh [--target N] [--minutes M] [--slice S] [--batch B]
 #   --target N    declarations to reach (default 1000000)
@@ -115,3 +118,40 @@ printf '  %-28s %14s bytes (%s per declaration)\n' "database file" "$size" \
 echo "  by table and index (dbstat), bytes per declaration:"
 sqlite3 "$db" "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 14;" |
 	awk -F'|' -v n="$n" '{ printf "    %-34s %8.0f\n", $1, $2 / n }'
+
+# A restart on the grown database: serving at once, the statistics engine
+# filled in the background from the stored events; the first statistics
+# question waits for that fill.
+echo
+echo "== restart on $n declarations"
+t0=$(date +%s%N)
+"$build/kouan" serve --db "$db" --listen 127.0.0.1 --port 0 --release-key "$tmp/release.key" \
+	--access-log off --quiet on --threads 4 >"$tmp/server.out" 2>"$tmp/server.err" &
+server_pid=$!
+url=""
+for _ in $(seq 1 6000); do
+	line=$(grep -m1 -o 'kouan is serving http://127\.0\.0\.1:[0-9]*/' "$tmp/server.out" 2>/dev/null || true)
+	if [ -n "$line" ]; then
+		url=${line#kouan is serving }
+		url=${url%/}
+		break
+	fi
+	kill -0 "$server_pid" 2>/dev/null || break
+	sleep 0.1
+done
+[ -n "$url" ] || { echo "run-growth: the server did not restart" >&2; cat "$tmp/server.err" >&2; exit 1; }
+t1=$(date +%s%N)
+token=$(curl -sf -H 'Content-Type: application/json' \
+	-d '{"username":"analyst","password":"analyst-demo-2026"}' "$url/v1/sessions" |
+	python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
+curl -sf -o "$tmp/stats.json" -H "Authorization: Bearer $token" \
+	"$url/v1/statistics/clearance?direction=import&outliers=0" ||
+	echo "run-growth: the statistics question failed" >&2
+t2=$(date +%s%N)
+counted=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["import"]["total"]["count"])' \
+	"$tmp/stats.json" 2>/dev/null || echo "?")
+printf '  %-28s %14s s\n' "serving after" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')"
+printf '  %-28s %14s s (%s imports released)\n' "first statistics answer" \
+	"$(awk -v a="$t0" -v b="$t2" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')" "$counted"
+peak=$(awk '/^VmHWM/ {print $2, $3}' "/proc/$server_pid/status")
+printf '  %-28s %14s\n' "server peak memory" "$peak"
