@@ -311,33 +311,49 @@ static kerr file_declaration(struct stats *engine, struct store_conn *c, const c
 /* What a page of the feed touched. */
 struct touched {
 	char (*numbers)[DECL_NUMBER_SIZE];
-	size_t n;
+	size_t n, cap;
 	char (*calls)[CALL_KEY_MAX];
 	size_t ncalls;
 	int64_t last_id;
 	size_t read;
 };
 
-static bool seen(char (*list)[DECL_NUMBER_SIZE], size_t n, const char *s)
-{
-	for (size_t i = n; i-- > 0;)
-		if (!strcmp(list[i], s))
-			return true;
-	return false;
-}
-
+/* Numbers are collected as they come, repeats included, and made unique
+ * once a page is read (unique_numbers): a call's milestone touches every
+ * declaration on the call, which may be tens of thousands, so a look-up
+ * per number would make reading the feed quadratic. */
 static kerr touch_number(struct touched *t, const char *number)
 {
-	if (strlen(number) >= DECL_NUMBER_SIZE || seen(t->numbers, t->n, number))
+	if (strlen(number) >= DECL_NUMBER_SIZE)
 		return KERR_OK;
-	if (t->n % 64 == 0) {
-		void *p = realloc(t->numbers, (t->n + 64) * sizeof *t->numbers);
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 64;
+		void *p = realloc(t->numbers, cap * sizeof *t->numbers);
 		if (!p)
 			return KERR_NOMEM;
 		t->numbers = p;
+		t->cap = cap;
 	}
 	str_copy(t->numbers[t->n++], number, DECL_NUMBER_SIZE);
 	return KERR_OK;
+}
+
+static int by_number(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* Sort the touched numbers and keep each once. */
+static void unique_numbers(struct touched *t)
+{
+	if (t->n < 2)
+		return;
+	qsort(t->numbers, t->n, sizeof *t->numbers, by_number);
+	size_t kept = 1;
+	for (size_t i = 1; i < t->n; i++)
+		if (strcmp(t->numbers[i], t->numbers[kept - 1]))
+			memcpy(t->numbers[kept++], t->numbers[i], sizeof *t->numbers);
+	t->n = kept;
 }
 
 /* A call's event that is a milestone of its declarations. */
@@ -396,6 +412,7 @@ kerr statistics_follow(struct uow *u)
 				e = repo_consignments_of_call(c, t.calls[i], false, on_consignment,
 							      &t);
 		}
+		unique_numbers(&t);
 		for (size_t i = 0; !e && i < t.n; i++)
 			e = file_declaration(st->engine, c, t.numbers[i]);
 		free(t.numbers);
