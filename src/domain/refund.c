@@ -92,6 +92,11 @@ static bool can_apply(const struct refund_customs_data *d, struct problems *reas
 	if (!d->departed)
 		problems_add(reasons, "/declaration_number",
 			     "has not left: its conveyance has not departed yet");
+	if (d->departed && *d->not_loaded)
+		problems_add(reasons, "/declaration_number",
+			     "has not left: container %s was not recorded as loaded before "
+			     "its vessel departed",
+			     d->not_loaded);
 	if (d->refund_approved)
 		problems_add(reasons, "/declaration_number",
 			     "already has an approved refund");

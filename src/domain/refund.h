@@ -33,6 +33,7 @@
 
 #include "common/error.h"
 #include "common/problems.h"
+#include "common/sizes.h"
 #include "domain/tariff.h"
 
 #define REFUND_MAX_ITEMS 50
@@ -66,6 +67,9 @@ struct refund_customs_data {
 	bool released;
 	bool departed;          /* the conveyance carrying it has departed */
 	int64_t departed_at_us; /* when (when departed) */
+	/* by sea: the first of its containers that the terminal did not
+	 * record as loaded on the call that departed ("" when all were) */
+	char not_loaded[CONTAINER_SIZE];
 	int64_t accepted_at_us; /* acceptance of the declaration */
 	bool refund_approved;   /* a refund was approved for it before */
 	size_t nitems;

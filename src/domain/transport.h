@@ -40,6 +40,10 @@ enum clearance_flow {
 const char *clearance_flow_name(enum clearance_flow f);
 bool clearance_flow_parse(const char *s, enum clearance_flow *out);
 
+/* The customs code of waterway transport (运输方式 2): vessels, whose
+ * containers the terminal records as discharged and loaded. */
+#define TRANSPORT_MODE_WATERWAY "2"
+
 /* The key of a call from its parts: the transport mode code ("2", "4",
  * "5", ...), the conveyance's identity (IMO number for a vessel, flight
  * number for an aircraft, plate for a vehicle), the voyage (voyage number,

@@ -122,6 +122,35 @@ static bool sees_all(const struct actor *a)
 	return a->role == ROLE_TAX_OFFICE || a->role == ROLE_ANALYST || a->role == ROLE_ADMIN;
 }
 
+/* By sea, goods have left with their vessel only if the terminal loaded
+ * them: the first of the declaration's containers with no "loaded" yard
+ * event on the call its consignment names, into out ("" when each was
+ * loaded, or when it is not by sea or names no call). */
+static kerr first_not_loaded(struct store_conn *c, const struct declaration *d,
+			     const struct declaration_facts *f, char *out, size_t size)
+{
+	*out = '\0';
+	if (strcmp(f->transport_mode, TRANSPORT_MODE_WATERWAY) || f->ncontainers == 0)
+		return KERR_OK;
+	struct consignment_row cons;
+	kerr e = repo_consignment_get(c, d->row.number, &cons);
+	if (e == KERR_NOT_FOUND)
+		return KERR_OK;
+	for (size_t i = 0; !e && i < f->ncontainers && !*out; i++) {
+		struct yard_record events[YARD_EVENT_COUNT];
+		size_t n = 0;
+		bool loaded = false;
+		e = repo_yard_events(c, f->containers[i], cons.call_key, events,
+				     YARD_EVENT_COUNT, &n);
+		for (size_t k = 0; !e && k < n; k++)
+			loaded = loaded || events[k].event == YARD_LOADED;
+		if (!e && !loaded)
+			str_copy(out, f->containers[i], size);
+	}
+	consignment_row_free(&cons);
+	return e;
+}
+
 /* Customs' data on the export: the declaration, its assessment, its
  * departure. The items' FOB values in CNY come from the assessment; an
  * export whose assessment is held has none, which *why says. */
@@ -141,11 +170,13 @@ static kerr customs_data(struct uow *u, struct declaration *d, struct refund_cus
 		e = refund_departed(u, d->row.number, &x->departed, &x->departed_at_us);
 	if (!e)
 		e = repo_refund_approved(c, d->row.number, &x->refund_approved);
-	if (e || x->import || !x->released || !x->departed)
-		return e;
 	const struct declaration_facts *f = declaration_facts_of(d);
-	if (!f)
-		return KERR_INTERNAL;
+	if (!e && !f)
+		e = KERR_INTERNAL;
+	if (!e && x->departed && !x->import)
+		e = first_not_loaded(c, d, f, x->not_loaded, sizeof x->not_loaded);
+	if (e || x->import || !x->released || !x->departed || *x->not_loaded)
+		return e;
 	e = duties_state_load(u, d, true, &s);
 	if (!e && s.assessment.held) {
 		refusal_field(why, "/declaration_number",

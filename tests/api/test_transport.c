@@ -936,6 +936,85 @@ static void an_export_goes_in_and_is_loaded(void **state)
 	json_decref(man);
 }
 
+/* The export tax refund by sea asks that the goods left on the vessel: of
+ * two exports released on one call, the terminal loads one container and
+ * not the other; after the vessel departs, the refund of the one left on
+ * the quay is refused, naming its container, and the other is applied
+ * for. */
+static void an_export_refund_needs_its_containers_on_board(void **state)
+{
+	struct test_env *env = *state;
+	(void)permitted_call(env, vessel_arrival, "066E");
+	char l1[1024], l2[1024], bills[2100];
+	line(l1, sizeof l1, "COSU6291836601", 100, "1000.000", "TRHU4077123");
+	line(l2, sizeof l2, "COSU6291836602", 100, "1000.000", "TRHU4077139");
+	snprintf(bills, sizeof bills, "[%s,%s]", l1, l2);
+	json_t *man = aries_manifest("pre_loading", bills);
+	json_object_set_new(json_object_get(man, "conveyance"), "voyage", json_string("066E"));
+	json_decref(post(env, "/v1/manifests", "carrier", man, 201));
+	static const char *const bill[2] = {"COSU6291836601", "COSU6291836602"};
+	static const char *const box[2] = {"TRHU4077123", "TRHU4077139"};
+	char number[2][19], path[96], body[512];
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof path, "/v1/gate/containers/%s/events", box[i]);
+		json_decref(test_expect(env, "POST", path, "terminal", "{\"event\":\"gated_in\"}",
+					201));
+		json_t *d = laptops(bill[i], box[i]);
+		json_object_set_new(json_object_get(d, "conveyance"), "voyage",
+				    json_string("066E"));
+		json_object_set_new(d, "direction", json_string("export"));
+		json_object_del(d, "departure_country");
+		json_object_del(d, "entry_port");
+		json_object_set_new(d, "destination_country", json_string("US"));
+		json_object_set_new(d, "exit_port", json_string("CNNSA"));
+		json_t *r = lodge(env, d, 201);
+		str_copy(number[i], str(r, "number"), sizeof number[i]);
+		json_decref(r);
+		json_decref(d);
+		decide(env, number[i], "customs", "cleared");
+	}
+	/* only the first container goes on board */
+	json_decref(test_expect(env, "POST", "/v1/gate/containers/TRHU4077123/events", "terminal",
+				"{\"event\":\"loaded\"}", 201));
+	/* the vessel leaves */
+	json_t *dep = test_json(vessel_departure);
+	json_object_set_new(json_object_get(dep, "vessel"), "voyage", json_string("066E"));
+	json_t *r = post(env, "/v1/conveyance-reports", "carrier", dep, 201);
+	json_int_t id = num(r, "id");
+	json_decref(r);
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(path, sizeof path, "/v1/conveyance-reports/%lld/tasks/%s/decision",
+			 (long long)id, vessel_agencies[i]);
+		json_decref(test_expect(env, "POST", path, vessel_agencies[i],
+					"{\"decision\":\"cleared\",\"reason\":\"ok\"}", 200));
+	}
+	snprintf(path, sizeof path, "/v1/conveyance-reports/%lld/departure", (long long)id);
+	json_decref(test_expect(env, "POST", path, "carrier", "{\"at\":\"2026-11-23T08:00:00Z\"}",
+				200));
+	int64_t applications = test_count(env, "refund_applications");
+	/* the one left on the quay: refused, naming its container */
+	snprintf(body, sizeof body,
+		 "{\"declaration_number\":\"%s\",\"items\":[{\"hs_code\":\"8471300000\","
+		 "\"quantity\":\"1\",\"fob_value_cny\":\"1.00\"}]}",
+		 number[1]);
+	r = test_expect(env, "POST", "/v1/refunds", "trader", body, 409);
+	assert_int_equal(json_array_size(json_object_get(r, "errors")), 1);
+	assert_true(test_has_error(r, "/declaration_number",
+				   "has not left: container TRHU4077139 was not recorded as loaded "
+				   "before its vessel departed"));
+	json_decref(r);
+	assert_int_equal(test_count(env, "refund_applications"), applications);
+	/* the one on board: applied for (its figures are not what is checked here) */
+	snprintf(body, sizeof body,
+		 "{\"declaration_number\":\"%s\",\"items\":[{\"hs_code\":\"8471300000\","
+		 "\"quantity\":\"1\",\"fob_value_cny\":\"1.00\"}]}",
+		 number[0]);
+	json_decref(test_expect(env, "POST", "/v1/refunds", "trader", body, 201));
+	assert_int_equal(test_count(env, "refund_applications"), applications + 1);
+	json_decref(dep);
+	json_decref(man);
+}
+
 /* --- a call closes with the departure --- */
 
 static void nothing_changes_after_departure(void **state)
@@ -1019,6 +1098,7 @@ int main(void)
 		cmocka_unit_test(the_gate_lets_out_only_what_is_cleared),
 		cmocka_unit_test(direct_pickup_goes_from_the_ship_side),
 		cmocka_unit_test(an_export_goes_in_and_is_loaded),
+		cmocka_unit_test(an_export_refund_needs_its_containers_on_board),
 		cmocka_unit_test(nothing_changes_after_departure),
 		cmocka_unit_test(feeds_keep_calls_and_declarations_apart),
 	};
