@@ -402,6 +402,34 @@ static void finish(struct api_ctx *ctx)
 			    "the change could not be saved", NULL);
 }
 
+/* Times a request is run when the database ends its transaction to break
+ * a deadlock (store_should_retry). */
+#define RETRIES_MAX 3
+
+/* Authenticate, check the role, run the handler and end the unit of work:
+ * one attempt at the request. */
+static void run_once(struct api_ctx *ctx, struct store_conn *conn, const char *source)
+{
+	uow_init(&ctx->uow, &ctx->app->svc, conn, ctx->route->tx == TX_WRITE);
+	uow_set_source(&ctx->uow, source);
+	if (ctx->route->roles != ROLES_PUBLIC) {
+		if (!authenticate(ctx))
+			goto out;
+		if (!(ctx->route->roles & (1u << ctx->actor.role))) {
+			char detail[160];
+			snprintf(detail, sizeof detail, "the %s role may not use %s %s",
+				 role_name(ctx->actor.role), ctx->route->method,
+				 ctx->route->pattern);
+			api_problem(ctx, KERR_FORBIDDEN, detail, NULL);
+			goto out;
+		}
+	}
+	ctx->route->handler(ctx);
+	finish(ctx);
+out:
+	uow_free(&ctx->uow);
+}
+
 void api_dispatch(struct app *app, const struct http_request *req_in,
 		  struct http_response *resp)
 {
@@ -424,24 +452,22 @@ void api_dispatch(struct app *app, const struct http_request *req_in,
 		api_problem(&ctx, KERR_BUSY, "the database is not available", NULL);
 		return;
 	}
-	uow_init(&ctx.uow, &app->svc, conn, ctx.route->tx == TX_WRITE);
 	char source[SOURCE_SIZE];
 	client_address(app, &req, source);
-	uow_set_source(&ctx.uow, source);
-	if (ctx.route->roles != ROLES_PUBLIC) {
-		if (!authenticate(&ctx))
-			goto out;
-		if (!(ctx.route->roles & (1u << ctx.actor.role))) {
-			char detail[160];
-			snprintf(detail, sizeof detail, "the %s role may not use %s %s",
-				 role_name(ctx.actor.role), ctx.route->method,
-				 ctx.route->pattern);
-			api_problem(&ctx, KERR_FORBIDDEN, detail, NULL);
-			goto out;
-		}
+	for (int attempt = 1;; attempt++) {
+		run_once(&ctx, conn, source);
+		/* the database broke a deadlock by failing this transaction (or
+		 * could not serialise it): everything was rolled back, so the
+		 * request is run again from the start, as its client would */
+		if (attempt == RETRIES_MAX || ctx.resp->status < 500 ||
+		    ctx.resp->park_until_us || !store_should_retry(conn))
+			break;
+		log_warn("%s %s: the database chose this transaction to end a deadlock; "
+			 "running it again (attempt %d)",
+			 req.method, ctx.route->pattern, attempt + 1);
+		http_response_free(resp);
+		http_response_init(resp);
+		ctx = (struct api_ctx){.app = app, .req = &req, .resp = resp,
+				       .route = ctx.route, .received_us = ctx.received_us};
 	}
-	ctx.route->handler(&ctx);
-	finish(&ctx);
-out:
-	uow_free(&ctx.uow);
 }

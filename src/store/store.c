@@ -218,6 +218,12 @@ kerr store_first(struct store_conn *c, const struct sql_query *q, store_row_fn r
 /* Migrations are embedded files src/store/migrations/BACKEND/NNNN_name.sql,
  * applied
  * in name order; schema_migrations records each applied version. */
+bool store_should_retry(struct store_conn *c)
+{
+	const struct store_ops *ops = STORE_OPS(c);
+	return ops->should_retry && ops->should_retry(c);
+}
+
 kerr store_announce(struct store_conn *c, const char *topic)
 {
 	const struct store_ops *ops = STORE_OPS(c);

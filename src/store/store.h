@@ -85,6 +85,10 @@ struct store_ops {
 	kerr (*watch)(struct store *s, void (*on_change)(void *arg, const char *topic),
 		      void *arg);
 	void (*unwatch)(struct store *s);
+	/* Optional (NULL: never). Whether the current transaction failed
+	 * because the database broke a deadlock or could not serialise it:
+	 * rolled back and run again from the start, it may well succeed. */
+	bool (*should_retry)(struct store_conn *c);
 };
 
 struct store {
@@ -111,6 +115,10 @@ KOUAN_MUST_USE kerr store_migrate(struct store *s, int64_t now_us);
 
 /* Announce a change to the other servers (no-op for single-server backends). */
 KOUAN_MUST_USE kerr store_announce(struct store_conn *c, const char *topic);
+
+/* Whether the current transaction may succeed if run again (see
+ * store_ops.should_retry); false on backends that never ask for it. */
+bool store_should_retry(struct store_conn *c);
 
 /* Run the backend's start-up housekeeping (see store_ops.maintain). */
 KOUAN_MUST_USE kerr store_maintain(struct store *s);

@@ -57,6 +57,8 @@ struct pg_conn {
 	PGconn *pg;
 	bool in_tx;
 	bool broken; /* the server went away: reconnect before the next use */
+	bool retry;  /* this transaction was chosen to break a deadlock, or
+		      * could not be serialised: it may be run again */
 	int prepared; /* statements prepared on this connection */
 	struct {
 		const struct sql_query *q;
@@ -171,6 +173,7 @@ static kerr begin(struct store_conn *sc, bool write)
 		return KERR_INTERNAL;
 	}
 	reconnect_if_broken(c);
+	c->retry = false;
 	if (run(c, "BEGIN"))
 		return KERR_STORE;
 	c->in_tx = true;
@@ -322,6 +325,12 @@ static enum store_step step(struct store_stmt *s)
 			/* class 23: integrity constraint violation */
 			if (state && !strncmp(state, "23", 2))
 				return STORE_CONSTRAINT;
+			/* 40P01 deadlock detected, 40001 serialization failure */
+			if (state && (!strcmp(state, "40P01") || !strcmp(state, "40001"))) {
+				st->conn->retry = true;
+				log_warn("postgres: %s", PQresultErrorMessage(st->res));
+				return STORE_ERROR;
+			}
 			log_error("postgres: %s", PQresultErrorMessage(st->res));
 			if (PQstatus(st->conn->pg) == CONNECTION_BAD)
 				st->conn->broken = true; /* reconnect before the next use */
@@ -455,6 +464,11 @@ static void pg_close(struct store *s)
 	free(s);
 }
 
+static bool should_retry(struct store_conn *sc)
+{
+	return ((struct pg_conn *)sc)->retry;
+}
+
 static const struct store_ops pg_ops = {
 	.name = "postgres",
 	.conn_open = conn_open,
@@ -480,6 +494,7 @@ static const struct store_ops pg_ops = {
 	.announce = announce,
 	.watch = watch,
 	.unwatch = unwatch,
+	.should_retry = should_retry,
 };
 
 kerr store_pg_open(const struct store_options *opts, struct store **out)
