@@ -72,7 +72,7 @@ void api_statistics_clearance(struct api_ctx *ctx)
 		return;
 	}
 	struct refusal why;
-	refusal_init(&why, NULL);
+	refusal_init(&why, &p); /* the codes no reference list or declaration has */
 	kerr e = statistics_clearance(&ctx->uow, &ctx->actor, &q, r, &why);
 	if (e) {
 		api_refused(ctx, e, &why, "the statistics could not be computed");

@@ -635,6 +635,16 @@ kerr stats_remove(struct stats *s, const char *number)
 	return e;
 }
 
+bool stats_has_value(struct stats *s, enum stats_dim d, const char *value)
+{
+	if ((unsigned)d >= STATS_DIM_COUNT)
+		return false;
+	pthread_rwlock_rdlock(&s->lock);
+	bool has = stats_dict_find(&s->dict[d], value) != 0;
+	pthread_rwlock_unlock(&s->lock);
+	return has;
+}
+
 size_t stats_count(struct stats *s)
 {
 	pthread_rwlock_rdlock(&s->lock);

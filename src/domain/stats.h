@@ -210,6 +210,10 @@ KOUAN_MUST_USE kerr stats_put(struct stats *s, const struct stats_decl *d,
 /* Drop a declaration's row. KERR_NOT_FOUND when there is none. */
 KOUAN_MUST_USE kerr stats_remove(struct stats *s, const char *number);
 
+/* Has any declaration been filed with this value of dimension d (it is in
+ * the dimension's dictionary, whether or not a row still holds it)? */
+bool stats_has_value(struct stats *s, enum stats_dim d, const char *value);
+
 /* Rows held, and bytes of memory the engine holds for them. */
 size_t stats_count(struct stats *s);
 size_t stats_bytes(struct stats *s);

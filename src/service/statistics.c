@@ -446,6 +446,44 @@ kerr statistics_declaration(struct uow *u, const struct actor *a, const char *nu
 	return e;
 }
 
+/* The dimensions whose values are codes of a reference list: a value is
+ * accepted when the list has it, or when a declaration was filed under it
+ * (a code since taken out of the list still selects its history). A code
+ * that is neither is a mistake, which an empty answer would hide. */
+static const struct {
+	enum stats_dim dim;
+	const char *list, *what;
+} coded_dims[] = {
+	{STATS_DIM_OFFICE, "customs_offices", "a customs office"},
+	{STATS_DIM_PORT, "ports", "a port"},
+	{STATS_DIM_TRANSPORT_MODE, "transport_modes", "a transport mode"},
+	{STATS_DIM_TRADE_MODE, "trade_modes", "a trade mode"},
+};
+
+static bool codes_known(struct uow *u, const struct stats_query *q, struct refusal *why)
+{
+	bool known = true;
+	const struct refdata *ref = uow_refdata(u);
+	struct stats *engine = u->svc->statistics->engine;
+	for (size_t k = 0; k < sizeof coded_dims / sizeof coded_dims[0]; k++) {
+		enum stats_dim d = coded_dims[k].dim;
+		for (unsigned i = 0; i < q->nvalues[d]; i++) {
+			const char *v = q->values[d][i];
+			if (refdata_has(ref, coded_dims[k].list, v) || stats_has_value(engine, d, v))
+				continue;
+			char field[48];
+			snprintf(field, sizeof field, "query:%s", stats_dim_name(d));
+			refusal_field(why, field,
+				      "\"%s\" is not %s of the reference data (GET "
+				      "/v1/reference/%s) nor one any declaration was filed under",
+				      v, coded_dims[k].what, coded_dims[k].list);
+			known = false;
+			break;
+		}
+	}
+	return known;
+}
+
 kerr statistics_clearance(struct uow *u, const struct actor *a, const struct stats_query *q,
 			  struct stats_result *out, struct refusal *why)
 {
@@ -454,6 +492,12 @@ kerr statistics_clearance(struct uow *u, const struct actor *a, const struct sta
 		return KERR_FORBIDDEN;
 	}
 	kerr e = statistics_follow(u);
+	if (!e) {
+		if (!codes_known(u, q, why)) {
+			refusal_say(why, "the selection is not valid");
+			return KERR_INVALID;
+		}
+	}
 	if (!e)
 		e = stats_query(u->svc->statistics->engine, q, out);
 	if (e == KERR_INVALID)

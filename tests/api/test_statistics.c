@@ -467,6 +467,17 @@ static void every_bad_parameter_named(void **state)
 	expect_400(env, "format=xml", "query:format", "must be json or csv");
 	expect_400(env, "table=charts", "query:table", "must be stages, hours");
 	expect_400(env, "period=2026-11", "query:period", "is not a parameter");
+	/* codes that no reference list and no declaration have */
+	expect_400(env, "office=51", "query:office",
+		   "\"51\" is not a customs office of the reference data (GET "
+		   "/v1/reference/customs_offices) nor one any declaration was filed under");
+	expect_400(env, "office=5167,5168X", "query:office", "\"5168X\" is not a customs office");
+	expect_400(env, "port=CNXXX", "query:port", "\"CNXXX\" is not a port");
+	expect_400(env, "transport_mode=Q", "query:transport_mode", "\"Q\" is not a transport mode");
+	expect_400(env, "trade_mode=0000", "query:trade_mode", "\"0000\" is not a trade mode");
+	/* known ones select, whether or not a declaration has them */
+	json_decref(test_expect(env, "GET", "/v1/statistics/clearance?office=5301&port=CNNSA"
+				"&transport_mode=2&trade_mode=0110", "analyst", NULL, 200));
 	/* several at once: each named */
 	json_t *r = test_expect(env, "GET",
 				"/v1/statistics/clearance?direction=x&format=y&office=%3B", "analyst",

@@ -421,6 +421,12 @@ static void replace_move_remove(void **state)
 	struct stats_decl d = {.number = h.number, .dim = {[STATS_DIM_OFFICE] = "5316"}};
 	assert_int_equal(stats_put(s, &d, &t), KERR_OK);
 	assert_int_equal(stats_count(s), NSET_A);
+	/* a value filed once is known to the dimension, not to the others */
+	assert_true(stats_has_value(s, STATS_DIM_OFFICE, "5316"));
+	assert_false(stats_has_value(s, STATS_DIM_PORT, "5316"));
+	assert_false(stats_has_value(s, STATS_DIM_OFFICE, "53"));
+	assert_false(stats_has_value(s, STATS_DIM_OFFICE, "5399"));
+	assert_false(stats_has_value(s, STATS_DIM_COUNT, "5316"));
 	assert_int_equal(stats_query(s, &q, &r), KERR_OK);
 	/* 1000 3600 7200 7200 10800 14400 18000 36000 72000 144000 */
 	expect_measure(&r.dir[STAGE_IMPORT].total, 10, 314200, 31420, 10800, 72000, 144000,
