@@ -14,6 +14,8 @@
  *     at the target's field);
  *   * each CSV download is the API's CSV for the selection;
  *   * the declarant sees its own declaration's stages;
+ *   * kept current: a declaration released while the screen is open is
+ *     counted on it without a reload;
  *   * axe finds no serious or critical violation; a screenshot.
  */
 import assert from 'node:assert/strict';
@@ -32,13 +34,13 @@ function body(bl) {
 	return b;
 }
 
-async function manifestLines(server) {
+async function manifestLines(server, bills = BILLS) {
 	const token = await server.token('carrier');
 	const call = encodeURIComponent('2|9321378|046E|CNNSA');
 	const [found] = (await server.must(200, 'GET', `/v1/manifests?kind=original&call=${call}`, { token })).manifests;
 	const path = `/v1/manifests/${found.id}`;
 	const m = (await server.must(200, 'GET', path, { token })).manifest;
-	for (const bl of BILLS) {
+	for (const bl of bills) {
 		const b = body(bl);
 		m.bills.push({ bill_of_lading: bl, consignor: { name: 'Shipper' }, consignee: { name: 'Consignee' },
 			goods_description: b.items[0].description, packages: b.packages, package_kind: 'CT', gross_weight_kg: b.gross_weight_kg });
@@ -307,6 +309,26 @@ test('on a phone nothing scrolls sideways but the tables', async () => {
 	});
 	assert.ok(over.scroll <= 1 && !over.wide.length, `wider than a phone: ${JSON.stringify(over)}`);
 	await axe(page, 'the clearance-time screen on a phone');
+	checkClean(page);
+	await page.context().close();
+});
+
+test('kept current: a release while the screen is open is counted', async () => {
+	const page = await open(env.browser, server, { lang: 'en' });
+	await login(page, 'analyst');
+	await visit(page, '/clearance');
+	await page.locator('.ct-results[data-ready="true"]').waitFor();
+	const count = page.locator('section[data-direction="import"] [data-tile="count"] .tile-value');
+	const before = Number(await count.innerText());
+	await page.locator('.feed-state.live').waitFor({ state: 'attached' }); /* following the feed */
+	/* another import released now, through the API */
+	await manifestLines(server, ['CT-BILL-LIVE']);
+	const d = await server.lodge('trader', body('CT-BILL-LIVE'));
+	await server.decide('customs', d.number, 'cleared', 'documents in order');
+	/* the feed brings its events; the screen asks again within its 10 s */
+	await page.waitForFunction(([sel, n]) => Number(document.querySelector(sel)?.textContent) === n,
+		['section[data-direction="import"] [data-tile="count"] .tile-value', before + 1], { timeout: 30000 });
+	assert.equal(await page.locator('.ct-results').getAttribute('data-ready'), 'true');
 	checkClean(page);
 	await page.context().close();
 });

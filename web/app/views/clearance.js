@@ -10,12 +10,16 @@
  * Every figure is the API's (GET /v1/statistics/clearance), formatted
  * only; the selection is validated by the server, whose problems are
  * shown at the field they name (query:NAME). The selection lives in the
- * address, so a view can be bookmarked and shared.
+ * address, so a view can be bookmarked and shared. The figures are kept
+ * current: new events in the feed ask again, at most every REFRESH_MS and
+ * not while the tab is hidden, and the page changes only when the answer
+ * did.
  */
 import { ApiError, api } from '../api.js';
 import { clearanceCharts, drawClearanceCharts, fmtSeconds, fmtShare, partyName, stageName } from '../clearance.js';
 import { download, h, replace } from '../dom.js';
 import { fmtCount, label, problemText, t, tz } from '../i18n.js';
+import { subscribe } from '../feed.js';
 import { sessionToken } from '../session.js';
 import { addDays, offsetLabel, today } from '../time.js';
 import { alertBox, errorBox, errorText, field, input, pageTitle, section, select, table, toast } from '../ui.js';
@@ -26,6 +30,7 @@ const CREDIT = ['advanced', 'standard', 'discredited'];
 const CODES = ['office', 'port', 'transport_mode', 'trade_mode', 'chapter'];
 const PARAMS = ['from', 'to', 'direction', ...CODES, 'lane', 'credit_class', 'target_import', 'target_export'];
 const TABLES = ['stages', 'hours', 'weekdays', 'outliers', 'targets'];
+const REFRESH_MS = 10000;
 
 /** The port's offset now, as the API takes it (+08:00). */
 function offset() {
@@ -222,17 +227,31 @@ export async function render(main, params, query) {
 		return q;
 	}
 
-	async function load() {
+	let shown = null; /* the answer on the page, as text */
+	/* quiet: a refresh that leaves the page as it is unless the figures
+	 * changed, and says nothing of a failure (the next event tries again) */
+	async function load({ quiet = false } = {}) {
+		const q = apiQuery();
+		let r;
+		if (quiet) {
+			try {
+				r = await api('GET', '/v1/statistics/clearance', { query: q });
+			} catch {
+				return;
+			}
+			if (JSON.stringify(r) === shown) return;
+		}
 		dispose.forEach((f) => f());
 		dispose = [];
 		results.dataset.ready = 'false';
-		status.hidden = false;
-		status.textContent = t('common.loading');
-		const q = apiQuery();
-		let r;
+		if (!quiet) {
+			status.hidden = false;
+			status.textContent = t('common.loading');
+		}
 		try {
-			r = await api('GET', '/v1/statistics/clearance', { query: q });
+			if (!quiet) r = await api('GET', '/v1/statistics/clearance', { query: q });
 		} catch (err) {
+			shown = null;
 			status.hidden = true;
 			if (err instanceof ApiError && err.status === 400 && err.errors.length) {
 				form.showErrors(err.errors);
@@ -259,9 +278,25 @@ export async function render(main, params, query) {
 		const dirs = DIRECTIONS.filter((dir) => r[dir]);
 		if (dirs.every((dir) => !r[dir].total.count)) results.append(alertBox('info', t('ct.none')));
 		for (const dir of dirs) dispose.push(await directionPart(results, dir, r[dir]));
+		shown = JSON.stringify(r);
 		results.dataset.ready = 'true';
 	}
 
 	await load();
-	return () => dispose.forEach((f) => f());
+	let timer = null;
+	let last = Date.now();
+	const refresh = () => {
+		timer = null;
+		if (document.hidden) return;
+		last = Date.now();
+		load({ quiet: true });
+	};
+	const stop = subscribe(() => {
+		if (!timer) timer = setTimeout(refresh, Math.max(0, last + REFRESH_MS - Date.now()));
+	});
+	return () => {
+		stop();
+		clearTimeout(timer);
+		dispose.forEach((f) => f());
+	};
 }
