@@ -47,6 +47,7 @@
 #include "server/money_load.h"
 #include "server/reference_load.h"
 #include "server/simulate.h"
+#include "service/statistics.h"
 #include "store/repo.h"
 #include "store/store.h"
 
@@ -846,6 +847,9 @@ bool sim_run(const struct scenario *sc, struct run_figures *out)
 		goto out;
 	}
 	app_up = true;
+	/* the figures are asked for once, at the end: filing every declaration
+	 * again as each of its events commits would only slow the run */
+	statistics_follower_stop(&app.svc);
 	bool existed;
 	if (money_sync(&app.svc, &loaded) || demo_seed_accounts(&app, &existed)) {
 		fprintf(stderr, "kouan simulate: cannot load the money tables or the accounts\n");
