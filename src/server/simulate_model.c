@@ -31,6 +31,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -728,6 +729,16 @@ static void step(struct sim *s, const struct sim_event *e)
 
 /* --- one run ------------------------------------------------------------ */
 
+/* Ctrl-C (or a TERM) stops the run at the next step, so that the temporary
+ * database is removed rather than left behind. */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
 static void progress(double done)
 {
 	if (!isatty(STDERR_FILENO))
@@ -750,7 +761,7 @@ static bool run_model(struct sim *s, struct run_figures *out)
 	int64_t first = s->nv ? s->v[0].eta_us - SIM_PLAN_US : sc->start_us;
 	int64_t end = sc->start_us + sc->days * SIM_DAY_US + SIM_DAY_US;
 	int64_t last_shown = 0;
-	while (s->n && !s->failed) {
+	while (s->n && !s->failed && !interrupted) {
 		struct sim_event e = pop(s);
 		if (e.at > s->clock->fixed_us)
 			s->clock->fixed_us = e.at;
@@ -763,6 +774,10 @@ static bool run_model(struct sim *s, struct run_figures *out)
 			double f = (double)(e.at - first) / (double)(end - first);
 			progress(f > 0.99 ? 0.99 : f);
 		}
+	}
+	if (interrupted) {
+		fprintf(stderr, "\nkouan simulate: interrupted; the temporary database is removed\n");
+		return false;
 	}
 	progress(1);
 	if (s->failed)
@@ -805,6 +820,12 @@ static bool seed_draws(struct store *store, uint64_t seed)
 bool sim_run(const struct scenario *sc, struct run_figures *out)
 {
 	memset(out, 0, sizeof *out);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGINT, &sa, NULL);
+	(void)sigaction(SIGTERM, &sa, NULL);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	const char *tmp = getenv("TMPDIR");
