@@ -33,8 +33,8 @@ enum setting_kind {
 	S_INT,      /* a whole number */
 	S_NUMBER,   /* any number */
 	S_BOOL,     /* true or false */
-	S_AGENCY_INT,    /* {"customs": whole number, "quarantine": ..., "maritime": ...} */
-	S_AGENCY_NUMBER, /* {"customs": number, "quarantine": ..., "maritime": ...} */
+	S_AGENCY_INT,    /* {"customs": whole number, "quarantine": ..., "maritime": ..., "border": ...} */
+	S_AGENCY_NUMBER, /* {"customs": number, "quarantine": ..., "maritime": ..., "border": ...} */
 	S_SHARES,   /* {"advanced": share, "standard": ..., "discredited": ...}, adding up to 1 */
 	S_TIME,     /* RFC 3339 */
 	S_SEED,     /* a whole number from 0 */
@@ -45,7 +45,7 @@ struct setting {
 	enum setting_kind kind;
 	double min, max;
 	bool above;        /* min excluded */
-	double fallback[3]; /* the default (per agency or class for objects) */
+	double fallback[SIM_AGENCIES]; /* the default (per agency or class) */
 	size_t offset;
 };
 
@@ -58,11 +58,13 @@ static const struct setting settings[] = {
 	{"vessels_per_day", S_NUMBER, 0, 200, true, {4}, AT(vessels_per_day)},
 	{"imports_per_day", S_NUMBER, 0, 20000, false, {40}, AT(imports_per_day)},
 	{"exports_per_day", S_NUMBER, 0, 20000, false, {30}, AT(exports_per_day)},
+	{"trucks_per_day", S_NUMBER, 0, 5000, false, {0}, AT(trucks_per_day)},
 	{"advance_share", S_NUMBER, 0, 1, false, {0.3}, AT(advance_share)},
 	{"credit_mix", S_SHARES, 0, 1, false, {0.2, 0.75, 0.05}, AT(credit_mix)},
-	{"officers", S_AGENCY_INT, 1, SIM_MAX_OFFICERS, false, {2, 2, 1}, AT(officers)},
-	{"review_minutes", S_AGENCY_NUMBER, 0, 10080, true, {30, 30, 30}, AT(review_minutes)},
-	{"inspection_percent", S_AGENCY_NUMBER, 0, 100, false, {2, 5, 0},
+	{"officers", S_AGENCY_INT, 1, SIM_MAX_OFFICERS, false, {2, 2, 1, 1}, AT(officers)},
+	{"review_minutes", S_AGENCY_NUMBER, 0, 10080, true, {30, 30, 30, 10},
+	 AT(review_minutes)},
+	{"inspection_percent", S_AGENCY_NUMBER, 0, 100, false, {2, 5, 0, 0},
 	 AT(inspection_percent)},
 	{"inspection_sites", S_INT, 1, SIM_MAX_SITES, false, {1}, AT(inspection_sites)},
 	{"inspection_capacity", S_INT, 1, 100, false, {4}, AT(inspection_capacity)},
@@ -153,7 +155,7 @@ static bool read_setting(const char *path, const struct setting *st, json_t *v,
 							  ? "must be an object of shares by credit "
 							    "class: advanced, standard, discredited"
 							  : "must be an object by agency: customs, "
-							    "quarantine, maritime");
+							    "quarantine, maritime, border");
 		const char *k;
 		json_t *m;
 		json_object_foreach(v, k, m)
@@ -228,7 +230,7 @@ bool scenario_read(const char *path, struct scenario *sc)
 	if (ok && 1440 % sc->slot_minutes)
 		ok = bad(path, "/slot_minutes", "must divide a day (1440 minutes): 5, 10, 15, 20, "
 						"30, 60, ...");
-	if (ok && sc->imports_per_day + sc->exports_per_day <= 0)
+	if (ok && sc->imports_per_day + sc->exports_per_day + sc->trucks_per_day <= 0)
 		ok = bad(path, "/imports_per_day",
 			 "and /exports_per_day are both 0: the port would have nothing to clear");
 	json_decref(j);
@@ -329,13 +331,13 @@ static void print_report(const struct scenario *sc, const struct run_figures *f,
 {
 	printf("\n");
 	for (size_t i = 0; i < n; i++)
-		printf("run %zu: %s (%s, %s, %s, seed %llu, %d vessels, %d declarations, "
-		       "%d inspections, %d exports shut out; %.1f s)\n",
+		printf("run %zu: %s (%s, %s, %s, seed %llu, %d vessels, %d lorries, %d "
+		       "declarations, %d inspections, %d exports shut out; %.1f s)\n",
 		       i + 1, sc[i].name, sc[i].parallel ? "parallel" : "serial",
 		       sc[i].automatic_release ? "automatic release" : "no automatic release",
 		       sc[i].office_hours ? "office hours" : "7x24", (unsigned long long)sc[i].seed,
-		       f[i].vessels, f[i].declarations, f[i].inspections, f[i].shut_out,
-		       f[i].seconds);
+		       f[i].vessels, f[i].trucks, f[i].declarations, f[i].inspections,
+		       f[i].shut_out, f[i].seconds);
 	print_direction(f, n, true);
 	print_direction(f, n, false);
 }
@@ -355,12 +357,15 @@ int cmd_simulate(int argc, char **argv)
 		"as JSON. The same scenario gives the same figures, exactly.\n\n"
 		"A scenario is a JSON object; every setting is optional (default shown):\n"
 		"  seed 1, start \"2026-11-02T00:00:00Z\", days 5 (1-62),\n"
-		"  vessels_per_day 4, imports_per_day 40, exports_per_day 30,\n"
+		"  vessels_per_day 4, imports_per_day 40, exports_per_day 30 (by sea at\n"
+		"  Nansha), trucks_per_day 0 (Hong Kong lorries into Huanggang, one\n"
+		"  import each),\n"
 		"  advance_share 0.3 (imports declared before arrival),\n"
 		"  credit_mix {\"advanced\": 0.2, \"standard\": 0.75, \"discredited\": 0.05},\n"
-		"  officers {\"customs\": 2, \"quarantine\": 2, \"maritime\": 1},\n"
-		"  review_minutes {\"customs\": 30, \"quarantine\": 30, \"maritime\": 30},\n"
-		"  inspection_percent {\"customs\": 2, \"quarantine\": 5, \"maritime\": 0}\n"
+		"  officers {\"customs\": 2, \"quarantine\": 2, \"maritime\": 1, \"border\": 1},\n"
+		"  review_minutes {\"customs\": 30, \"quarantine\": 30, \"maritime\": 30,\n"
+		"  \"border\": 10}, inspection_percent {\"customs\": 2, \"quarantine\": 5,\n"
+		"  \"maritime\": 0, \"border\": 0}\n"
 		"  (random selection for standard credit),\n"
 		"  inspection_sites 1, inspection_capacity 4 (per slot), slot_minutes 30,\n"
 		"  lodgement_hours 6 (import, after arrival), export_lodgement_hours 2\n"
@@ -413,11 +418,12 @@ int cmd_simulate(int argc, char **argv)
 		json_t *runs = json_array();
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(
-				runs, json_pack("{s:s, s:i, s:i, s:i, s:i, s:O, s:O}", "scenario",
-						sc[i].name, "vessels", f[i].vessels, "declarations",
-						f[i].declarations, "inspections", f[i].inspections,
-						"shut_out", f[i].shut_out, "import", f[i].imports,
-						"export", f[i].exports));
+				runs, json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:O, s:O}", "scenario",
+						sc[i].name, "vessels", f[i].vessels, "lorries",
+						f[i].trucks, "declarations", f[i].declarations,
+						"inspections", f[i].inspections, "shut_out",
+						f[i].shut_out, "import", f[i].imports, "export",
+						f[i].exports));
 		json_dumpf(runs, stdout, JSON_INDENT(2));
 		printf("\n");
 		json_decref(runs);

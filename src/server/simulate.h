@@ -16,9 +16,9 @@
 #include <stdint.h>
 
 /* The agencies whose officers the model staffs for the goods: customs,
- * quarantine, and maritime safety for dangerous goods by water (border
- * inspection only clears the vessels' reports, at once). */
-enum { SIM_CUSTOMS, SIM_QUARANTINE, SIM_MARITIME, SIM_AGENCIES };
+ * quarantine, maritime safety (dangerous goods by water) and border
+ * inspection (goods by road), as kouan names them on each declaration. */
+enum { SIM_CUSTOMS, SIM_QUARANTINE, SIM_MARITIME, SIM_BORDER, SIM_AGENCIES };
 /* The traders' credit classes, each a simulated trader of its own. */
 enum { SIM_ADVANCED, SIM_STANDARD, SIM_DISCREDITED, SIM_CLASSES };
 
@@ -39,6 +39,7 @@ struct scenario {
 	int64_t start_us;
 	int days;
 	double vessels_per_day, imports_per_day, exports_per_day;
+	double trucks_per_day;              /* Hong Kong lorries into Huanggang */
 	double advance_share;               /* imports declared before arrival */
 	double credit_mix[SIM_CLASSES];     /* shares of the declarations */
 	int officers[SIM_AGENCIES];
@@ -88,9 +89,11 @@ struct cargo {
 	bool lodged, released, discharged, left, gated_in, loaded, shut_out;
 };
 
-/* One vessel's call at the port. */
+/* One vessel's call at the port, or one lorry's trip across the border
+ * (road: a Hong Kong two-plate lorry into Huanggang with one import). */
 struct vessel {
-	char name[40], imo[16], voyage[16];
+	bool road;
+	char name[40], imo[16], voyage[16]; /* a lorry: mainland plate, HK plate, trip */
 	int64_t eta_us, ata_us, etd_us;
 	long long arrival_report, departure_report;
 	int first, imports, exports; /* its cargo: imports then exports */
@@ -114,6 +117,9 @@ bool sim_plan(const struct scenario *sc, struct vessel **vessels, int *nvessels,
 json_t *sim_declaration_body(const struct vessel *v, const struct cargo *c, int index,
 			     const char *uscc);
 json_t *sim_manifest_body(const struct vessel *v, const struct cargo *cargo, bool import);
+/* The port of the call (CNNSA, or CNHUG for a lorry) and its customs office. */
+const char *sim_port_of(const struct vessel *v);
+const char *sim_office_of(const struct vessel *v);
 json_t *sim_report_body(const struct vessel *v, bool arrival, const char *expected,
 			const char *departure);
 
@@ -123,7 +129,7 @@ json_t *sim_report_body(const struct vessel *v, bool arrival, const char *expect
  * and what the model did. */
 struct run_figures {
 	json_t *imports, *exports;
-	int vessels, declarations, inspections, shut_out;
+	int vessels, trucks, declarations, inspections, shut_out;
 	double seconds; /* wall-clock time of the run */
 };
 

@@ -56,7 +56,8 @@ const struct commodity sim_exports[] = {
 };
 const size_t sim_export_kinds = sizeof sim_exports / sizeof sim_exports[0];
 
-const char *const sim_agency_names[SIM_AGENCIES] = {"customs", "quarantine", "maritime"};
+const char *const sim_agency_names[SIM_AGENCIES] = {"customs", "quarantine", "maritime",
+								  "border"};
 const char *const sim_class_names[SIM_CLASSES] = {"advanced", "standard", "discredited"};
 
 /* --- the seeded generator -------------------------------------------- */
@@ -188,6 +189,41 @@ bool sim_plan(const struct scenario *sc, struct vessel **vessels, int *nvessels,
 			return false;
 		}
 	}
+	/* the lorries, from a stream of their own: adding them changes no
+	 * vessel */
+	uint64_t road = sc->seed ^ 0x726F616420747269ULL;
+	double truck_gap = sc->trucks_per_day > 0 ? 86400.0 / sc->trucks_per_day : 0;
+	for (int64_t t = sc->start_us + (truck_gap > 0 ? sim_exponential_us(&road, truck_gap) : 0);
+	     truck_gap > 0 && t < end; t += sim_exponential_us(&road, truck_gap)) {
+		if (n == cap) {
+			struct vessel *more = realloc(v, 2 * cap * sizeof *v);
+			if (!more) {
+				free(v);
+				return false;
+			}
+			memset(more + cap, 0, cap * sizeof *v);
+			v = more;
+			cap *= 2;
+		}
+		int k = (int)n;
+		v[n].road = true;
+		snprintf(v[n].name, sizeof v[n].name, "粤Z·K%04d港", k % 10000);
+		snprintf(v[n].imo, sizeof v[n].imo, "KS %04d", k % 10000);
+		snprintf(v[n].voyage, sizeof v[n].voyage, "T%06d", k + 1);
+		v[n].eta_us = t;
+		v[n].etd_us = t + SIM_HOUR_US;
+		v[n].first = (int)total;
+		v[n].imports = 1;
+		total++;
+		n++;
+		if (total > SIM_MAX_DECLARATIONS) {
+			fprintf(stderr, "kouan simulate: %s: more than %d declarations; lower "
+					"/trucks_per_day\n",
+				sc->name, SIM_MAX_DECLARATIONS);
+			free(v);
+			return false;
+		}
+	}
 	struct cargo *c = calloc(total ? (size_t)total : 1, sizeof *c);
 	if (!c) {
 		free(v);
@@ -258,7 +294,19 @@ static void bill_of(int index, char out[16])
 
 static json_t *conveyance_of(const struct vessel *v)
 {
+	if (v->road)
+		return json_pack("{s:s, s:s}", "name", v->name, "voyage", v->voyage);
 	return json_pack("{s:s, s:s, s:s}", "name", v->name, "voyage", v->voyage, "imo", v->imo);
+}
+
+const char *sim_port_of(const struct vessel *v)
+{
+	return v->road ? "CNHUG" : "CNNSA";
+}
+
+const char *sim_office_of(const struct vessel *v)
+{
+	return v->road ? "5301" : "5167";
 }
 
 json_t *sim_declaration_body(const struct vessel *v, const struct cargo *c, int index,
@@ -271,10 +319,11 @@ json_t *sim_declaration_body(const struct vessel *v, const struct cargo *c, int 
 	json_t *d = json_pack(
 		"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:i, s:s,"
 		" s:[s], s:[{s:s, s:s, s:s, s:s, s:s, s:s}], s:[{s:s, s:s}]}",
-		"direction", c->import ? "import" : "export", "declaration_office", "5167",
-		"port_office", "5167", "declarant_uscc", uscc, "consignee_uscc", uscc, "trade_mode",
-		"0110", "transport_mode", "2", "conveyance", conveyance_of(v), "bill_of_lading",
-		bill, "trading_country", g->country, "incoterm", c->import ? "CIF" : "FOB",
+		"direction", c->import ? "import" : "export", "declaration_office", sim_office_of(v),
+		"port_office", sim_office_of(v), "declarant_uscc", uscc, "consignee_uscc", uscc,
+		"trade_mode", "0110", "transport_mode", v->road ? "4" : "2", "conveyance",
+		conveyance_of(v), "bill_of_lading", bill, "trading_country",
+		v->road ? "HK" : g->country, "incoterm", c->import ? "CIF" : "FOB",
 		"currency", "CNY", "packages", g->packages, "gross_weight_kg", g->gross_kg,
 		"containers", c->container, "items", "hs_code", g->hs, "description",
 		g->description, "quantity", g->quantity, "unit", g->unit, "unit_price",
@@ -283,8 +332,8 @@ json_t *sim_declaration_body(const struct vessel *v, const struct cargo *c, int 
 	if (!d)
 		return NULL;
 	if (c->import) {
-		json_object_set_new(d, "departure_country", json_string(g->country));
-		json_object_set_new(d, "entry_port", json_string("CNNSA"));
+		json_object_set_new(d, "departure_country", json_string(v->road ? "HK" : g->country));
+		json_object_set_new(d, "entry_port", json_string(sim_port_of(v)));
 		json_object_set_new(d, "freight", json_string("0"));
 		json_object_set_new(d, "insurance", json_string("0"));
 	} else {
@@ -324,14 +373,29 @@ json_t *sim_manifest_body(const struct vessel *v, const struct cargo *cargo, boo
 	if (!bills)
 		return NULL;
 	return json_pack("{s:s, s:s, s:o, s:s, s:s, s:o}", "kind",
-			 import ? "original" : "pre_loading", "transport_mode", "2", "conveyance",
-			 conveyance_of(v), "port", "CNNSA", "carrier", "Kouan Simulated Lines",
-			 "bills", bills);
+			 import ? "original" : "pre_loading", "transport_mode", v->road ? "4" : "2",
+			 "conveyance", conveyance_of(v), "port", sim_port_of(v), "carrier",
+			 v->road ? "Kouan Simulated Haulage" : "Kouan Simulated Lines", "bills",
+			 bills);
 }
 
 json_t *sim_report_body(const struct vessel *v, bool arrival, const char *expected,
 			const char *departure)
 {
+	if (v->road) { /* arrival only: the lorry's return is not modelled */
+		char permit[16];
+		snprintf(permit, sizeof permit, "H%08d", 10000000 + (int)(v->eta_us / 1000000 % 89999999));
+		return json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}},"
+				 " s:s, s:s, s:s, s:s, s:s, s:i, s:i}",
+				 "kind", "arrival", "transport_mode", "4", "carrier",
+				 "Kouan Simulated Haulage", "vehicle", "scheme", "cross_boundary",
+				 "region", "HK", "plate", v->name, "regional_plate", v->imo, "use",
+				 "goods", "trip", v->voyage, "driver", "name", "陈大文",
+				 "document_type", "home_return_permit", "document_number", permit,
+				 "port", "CNHUG", "port_office", "5301", "lane", "HG-IN-07",
+				 "last_port", "HKHKG", "expected_arrival", expected, "crew", 1,
+				 "passengers", 0);
+	}
 	char call_sign[12];
 	snprintf(call_sign, sizeof call_sign, "VRK%s", v->imo + 3);
 	json_t *r = json_pack(

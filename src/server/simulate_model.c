@@ -60,16 +60,19 @@
 enum sim_user {
 	U_ADVANCED, U_STANDARD, U_DISCREDITED, /* the traders, by credit class */
 	U_CUSTOMS, U_QUARANTINE, U_MARITIME, /* the officers, in the order of the agencies */
-	U_BORDER, U_CARRIER, U_TERMINAL, U_ADMIN,
-	SIM_USERS
+	U_BORDER, U_CARRIER, U_HAULIER, U_TERMINAL,
+	U_HUANGGANG, /* the Huanggang cargo terminal, made by the model */
+	U_ADMIN, SIM_USERS
 };
 static const char *const user_names[SIM_USERS] = {
-	"sim.advanced", "sim.standard", "sim.discredited", "customs", "quarantine",
-	"maritime",     "border",       "carrier",         "terminal", "admin"};
+	"sim.advanced", "sim.standard", "sim.discredited", "customs",       "quarantine",
+	"maritime",     "border",       "carrier",         "haulier",       "terminal",
+	"sim.huanggang", "admin"};
 static const char trader_password[] = "kouan-simulated-trader-2026";
 /* The simulated traders (USCCs with their check characters). */
 static const char *const trader_uscc[SIM_CLASSES] = {"91440115MA5AAA0A1T", "91440115MA5BBB0B2G",
 						     "91440115MA5CCC0C36"};
+static const char huanggang_uscc[] = "91440300MA5DDD0D4E";
 
 enum sim_kind {
 	E_PLAN, E_ARRIVE, E_DEPART, E_LODGE, E_DISCHARGE, E_GATE_OUT, E_GATE_IN, E_LOAD,
@@ -192,7 +195,8 @@ static const char *member(json_t *o, const char *k)
 static bool login_all(struct sim *s)
 {
 	for (int u = 0; u < SIM_USERS; u++) {
-		const char *password = u <= U_DISCREDITED ? trader_password : NULL;
+		const char *password =
+			u <= U_DISCREDITED || u == U_HUANGGANG ? trader_password : NULL;
 		for (const struct demo_user *d = demo_users; !password && d->username; d++)
 			if (!strcmp(d->username, user_names[u]))
 				password = d->password;
@@ -258,27 +262,42 @@ static bool set_up(struct sim *s)
 			 NULL, 201, NULL))
 			return false;
 	}
-	for (int a = 0; a < SIM_AGENCIES; a++) {
-		char percent[16];
-		snprintf(percent, sizeof percent, "%.2f", sc->inspection_percent[a]);
-		snprintf(path, sizeof path, "/v1/risk/profiles/5167/%s", sim_agency_names[a]);
-		bool green = a == SIM_CUSTOMS && sc->automatic_release;
-		if (!api(s, "PUT", path, U_ADMIN,
-			 json_pack("{s:s, s:s}", "random_percent", percent, "base_lane",
-				   green ? "green" : "yellow"),
-			 NULL, 200, NULL))
-			return false;
-	}
-	for (int k = 0; k < sc->inspection_sites; k++) {
-		char code[24], name[64];
-		snprintf(code, sizeof code, "CNNSA-S%d", k + 1);
-		snprintf(name, sizeof name, "Nansha inspection area %d", k + 1);
-		if (!api(s, "POST", "/v1/inspection-sites", U_ADMIN,
-			 json_pack("{s:s, s:s, s:s, s:i, s:i}", "code", code, "name", name, "port",
-				   "CNNSA", "slot_minutes", sc->slot_minutes, "capacity",
-				   sc->inspection_capacity),
-			 NULL, 201, NULL))
-			return false;
+	/* the terminal at Huanggang, where the lorries come in */
+	if (!api(s, "POST", "/v1/organisations", U_ADMIN,
+		 json_pack("{s:s, s:s, s:s, s:s}", "uscc", huanggang_uscc, "name",
+			   "Simulated Huanggang cargo terminal", "kind", "port", "port", "CNHUG"),
+		 NULL, 201, NULL) ||
+	    !api(s, "POST", "/v1/users", U_ADMIN,
+		 json_pack("{s:s, s:s, s:s, s:s}", "username", user_names[U_HUANGGANG], "password",
+			   trader_password, "role", "port_operator", "organisation",
+			   huanggang_uscc),
+		 NULL, 201, NULL))
+		return false;
+	static const char *const offices[] = {"5167", "5301"}, *const ports[] = {"CNNSA", "CNHUG"};
+	for (int o = 0; o < 2; o++) {
+		for (int a = 0; a < SIM_AGENCIES; a++) {
+			char percent[16];
+			snprintf(percent, sizeof percent, "%.2f", sc->inspection_percent[a]);
+			snprintf(path, sizeof path, "/v1/risk/profiles/%s/%s", offices[o],
+				 sim_agency_names[a]);
+			bool green = a == SIM_CUSTOMS && sc->automatic_release;
+			if (!api(s, "PUT", path, U_ADMIN,
+				 json_pack("{s:s, s:s}", "random_percent", percent, "base_lane",
+					   green ? "green" : "yellow"),
+				 NULL, 200, NULL))
+				return false;
+		}
+		for (int k = 0; k < sc->inspection_sites; k++) {
+			char code[24], name[64];
+			snprintf(code, sizeof code, "%s-S%d", ports[o], k + 1);
+			snprintf(name, sizeof name, "%s inspection area %d", ports[o], k + 1);
+			if (!api(s, "POST", "/v1/inspection-sites", U_ADMIN,
+				 json_pack("{s:s, s:s, s:s, s:i, s:i}", "code", code, "name", name,
+					   "port", ports[o], "slot_minutes", sc->slot_minutes,
+					   "capacity", sc->inspection_capacity),
+				 NULL, 201, NULL))
+				return false;
+		}
 	}
 	return login_all(s);
 }
@@ -384,7 +403,7 @@ static long long report_cleared(struct sim *s, const struct vessel *v, bool arri
 	ktime_format(v->etd_us, etd);
 	snprintf(idem, sizeof idem, "ksm-report-%c-%d", arrival ? 'a' : 'd', index);
 	json_t *answer = NULL;
-	if (!api(s, "POST", "/v1/conveyance-reports", U_CARRIER,
+	if (!api(s, "POST", "/v1/conveyance-reports", v->road ? U_HAULIER : U_CARRIER,
 		 sim_report_body(v, arrival, at, etd), idem, 201, &answer))
 		return 0;
 	long long id = (long long)json_integer_value(json_object_get(answer, "id"));
@@ -418,8 +437,8 @@ static void plan(struct sim *s, int vi, int64_t now)
 		if (dir == 0 ? !v->imports : !v->exports)
 			continue;
 		snprintf(idem, sizeof idem, "ksm-manifest-%c-%d", dir ? 'e' : 'i', vi);
-		if (!api(s, "POST", "/v1/manifests", U_CARRIER, sim_manifest_body(v, s->c, dir == 0),
-			 idem, 201, NULL))
+		if (!api(s, "POST", "/v1/manifests", v->road ? U_HAULIER : U_CARRIER,
+			 sim_manifest_body(v, s->c, dir == 0), idem, 201, NULL))
 			return;
 	}
 	if (!(v->arrival_report = report_cleared(s, v, true, vi)))
@@ -439,22 +458,27 @@ static void arrive(struct sim *s, int vi, int64_t now)
 	char path[128], at[KTIME_TEXT_MAX];
 	ktime_format(now, at);
 	snprintf(path, sizeof path, "/v1/conveyance-reports/%lld/arrival", v->arrival_report);
-	if (!api(s, "POST", path, U_CARRIER, json_pack("{s:s}", "at", at), NULL, 200, NULL) ||
-	    !(v->departure_report = report_cleared(s, v, false, vi)))
+	if (!api(s, "POST", path, v->road ? U_HAULIER : U_CARRIER, json_pack("{s:s}", "at", at),
+		 NULL, 200, NULL) ||
+	    (!v->road && !(v->departure_report = report_cleared(s, v, false, vi))))
 		return;
 	v->arrived = true;
 	v->ata_us = now;
 	for (int i = v->first; i < v->first + v->imports + v->exports; i++) {
 		struct cargo *c = &s->c[i];
 		if (c->import) {
-			schedule(s, now + c->discharge_after_us, E_DISCHARGE, i, -1, -1);
+			/* a lorry is unloaded within half an hour */
+			int64_t unload = v->road ? c->discharge_after_us % (SIM_HOUR_US / 2)
+						 : c->discharge_after_us;
+			schedule(s, now + unload, E_DISCHARGE, i, -1, -1);
 			if (!c->advance)
 				schedule(s, now + c->lodge_after_us, E_LODGE, i, -1, -1);
 		} else {
 			to_load(s, i, now);
 		}
 	}
-	schedule(s, v->etd_us, E_DEPART, vi, -1, -1);
+	if (!v->road)
+		schedule(s, v->etd_us, E_DEPART, vi, -1, -1);
 }
 
 static void depart(struct sim *s, int vi, int64_t now)
@@ -571,8 +595,8 @@ static void book(struct sim *s, int i, int64_t now)
 		int best_site = -1;
 		for (int k = 0; k < s->sc->inspection_sites; k++) {
 			json_t *sched = NULL;
-			snprintf(path, sizeof path, "/v1/inspection-sites/CNNSA-S%d/schedule?date=%s",
-				 k + 1, date);
+			snprintf(path, sizeof path, "/v1/inspection-sites/%s-S%d/schedule?date=%s",
+				 sim_port_of(&s->v[c->vessel]), k + 1, date);
 			if (!api(s, "GET", path, (enum sim_user)c->credit, NULL, NULL, 200, &sched))
 				return;
 			size_t n;
@@ -593,7 +617,7 @@ static void book(struct sim *s, int i, int64_t now)
 			continue;
 		char at[KTIME_TEXT_MAX], site[24];
 		ktime_format(best, at);
-		snprintf(site, sizeof site, "CNNSA-S%d", best_site + 1);
+		snprintf(site, sizeof site, "%s-S%d", sim_port_of(&s->v[c->vessel]), best_site + 1);
 		snprintf(path, sizeof path, "/v1/inspections/%lld/booking", c->inspection);
 		if (api(s, "POST", path, (enum sim_user)c->credit,
 			json_pack("{s:s, s:s}", "site", site, "slot_start", at), NULL, 201, NULL))
@@ -660,8 +684,8 @@ static bool yard(struct sim *s, int i, const char *event)
 {
 	char path[96];
 	snprintf(path, sizeof path, "/v1/gate/containers/%s/events", s->c[i].container);
-	return api(s, "POST", path, U_TERMINAL, json_pack("{s:s}", "event", event), NULL, 201,
-		   NULL);
+	return api(s, "POST", path, s->v[s->c[i].vessel].road ? U_HUANGGANG : U_TERMINAL,
+		   json_pack("{s:s}", "event", event), NULL, 201, NULL);
 }
 
 static void step(struct sim *s, const struct sim_event *e)
@@ -788,7 +812,10 @@ static bool run_model(struct sim *s, struct run_figures *out)
 	out->imports = json_incref(json_object_get(stats, "import"));
 	out->exports = json_incref(json_object_get(stats, "export"));
 	json_decref(stats);
-	out->vessels = s->nv;
+	for (int v = 0; v < s->nv; v++) {
+		out->vessels += !s->v[v].road;
+		out->trucks += s->v[v].road;
+	}
 	for (int i = 0; i < s->nc; i++) {
 		out->declarations += s->c[i].lodged;
 		out->shut_out += s->c[i].shut_out;

@@ -13,6 +13,8 @@ What it checks, on small scenarios (two days, a few dozen declarations):
   * automatic release off makes it longer; more inspection capacity does
     not; a higher share of advance declarations makes the import median
     (from arrival) shorter;
+  * Hong Kong lorries into Huanggang are each declared, released and let
+    out of the gate;
   * every bad scenario setting is refused (exit 2) naming it, an unknown
     one too; no temporary database is left behind.
 
@@ -141,6 +143,15 @@ def test_advance_declarations_shorten_the_import_median():
           "advance 0.9: %d s, none: %d s" % (median(most), median(none)))
 
 
+def test_lorries_across_the_border():
+    run = figures(scenario("lorries", imports_per_day=0, exports_per_day=0, trucks_per_day=12))[0]
+    check(run["lorries"] > 10, "lorries: %r" % run["lorries"])
+    eq(run["declarations"], run["lorries"], "one import a lorry")
+    stages = {s["stage"]: s for s in run["import"]["stages"]}
+    eq(stages["gate_out"]["count"], run["lorries"], "each measured from arrival to gate-out")
+    eq(run["export"]["total"]["count"], 0, "no exports")
+
+
 def test_bad_scenarios():
     cases = [
         ({"days": 0}, "/days must be a whole number from 1 to 62"),
@@ -150,9 +161,9 @@ def test_bad_scenarios():
          "/credit_mix must add up to 1 (its shares add up to 0.9)"),
         ({"credit_mix": {"aeo": 1}}, "/credit_mix/aeo is not a scenario setting"),
         ({"officers": {"customs": 0}}, "/officers/customs must be a whole number from 1 to 64"),
-        ({"officers": {"border": 2}}, "/officers/border is not a scenario setting"),
+        ({"officers": {"navy": 2}}, "/officers/navy is not a scenario setting"),
         ({"review_minutes": "fast"},
-         "/review_minutes must be an object by agency: customs, quarantine, maritime"),
+         "/review_minutes must be an object by agency: customs, quarantine, maritime, border"),
         ({"inspection_percent": {"quarantine": 101}},
          "/inspection_percent/quarantine must be a number from 0 to 100"),
         ({"inspection_capacity": 0}, "/inspection_capacity must be a whole number from 1 to 100"),
@@ -184,5 +195,6 @@ def test_clean_up():
 if __name__ == "__main__":
     run_tests([test_same_seed_same_figures, test_serial_is_slower_and_the_report_says_by_how_much,
                test_automatic_release_is_faster, test_more_inspection_capacity_is_not_slower,
-               test_advance_declarations_shorten_the_import_median, test_bad_scenarios,
+               test_advance_declarations_shorten_the_import_median,
+               test_lorries_across_the_border, test_bad_scenarios,
                test_clean_up])
