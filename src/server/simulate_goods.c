@@ -149,80 +149,68 @@ static void ship_of(int index, struct vessel *v)
 	snprintf(v->voyage, sizeof v->voyage, "%05dN", index + 1);
 }
 
-bool sim_plan(const struct scenario *sc, struct vessel **vessels, int *nvessels,
-	      struct cargo **cargo, int *ncargo)
+/* The calls: vessels at Nansha (road false) or lorries at Huanggang, at
+ * exponential gaps over the scenario's days, appended to *v. */
+static bool add_calls(const struct scenario *sc, bool road, struct vessel **v, size_t *n,
+		      size_t *cap, long *total)
 {
-	uint64_t arrivals = sc->seed;
+	/* each kind from a stream of its own: adding lorries changes no vessel */
+	uint64_t st = road ? sc->seed ^ 0x726F616420747269ULL : sc->seed;
+	double per_day = road ? sc->trucks_per_day : sc->vessels_per_day;
+	if (!(per_day > 0))
+		return true;
+	double gap = 86400.0 / per_day;
 	int64_t end = sc->start_us + sc->days * SIM_DAY_US;
-	double gap = 86400.0 / sc->vessels_per_day;
-	size_t cap = (size_t)(sc->vessels_per_day * sc->days * 2) + 16, n = 0;
-	struct vessel *v = calloc(cap, sizeof *v);
-	if (!v)
-		return false;
-	long total = 0;
-	for (int64_t t = sc->start_us + sim_exponential_us(&arrivals, gap); t < end;
-	     t += sim_exponential_us(&arrivals, gap)) {
-		if (n == cap) {
-			struct vessel *more = realloc(v, 2 * cap * sizeof *v);
-			if (!more) {
-				free(v);
+	for (int64_t t = sc->start_us + sim_exponential_us(&st, gap); t < end;
+	     t += sim_exponential_us(&st, gap)) {
+		if (*n == *cap) {
+			struct vessel *more = realloc(*v, 2 * *cap * sizeof *more);
+			if (!more)
 				return false;
-			}
-			memset(more + cap, 0, cap * sizeof *v);
-			v = more;
-			cap *= 2;
+			memset(more + *cap, 0, *cap * sizeof *more);
+			*v = more;
+			*cap *= 2;
 		}
-		ship_of((int)n, &v[n]);
-		v[n].eta_us = t;
-		v[n].etd_us = t + (int64_t)(sc->berth_hours * SIM_HOUR_US);
-		v[n].first = (int)total;
-		v[n].imports = count_with_mean(&arrivals, sc->imports_per_day / sc->vessels_per_day);
-		v[n].exports = count_with_mean(&arrivals, sc->exports_per_day / sc->vessels_per_day);
-		total += v[n].imports + v[n].exports;
-		n++;
-		if (total > SIM_MAX_DECLARATIONS) {
+		struct vessel *call = &(*v)[*n];
+		int k = (int)*n;
+		call->road = road;
+		call->eta_us = t;
+		call->first = (int)*total;
+		if (road) {
+			snprintf(call->name, sizeof call->name, "粤Z·K%04d港", k % 10000);
+			snprintf(call->imo, sizeof call->imo, "KS %04d", k % 10000);
+			snprintf(call->voyage, sizeof call->voyage, "T%06d", k + 1);
+			call->etd_us = t + SIM_HOUR_US;
+			call->imports = 1;
+		} else {
+			ship_of(k, call);
+			call->etd_us = t + (int64_t)(sc->berth_hours * SIM_HOUR_US);
+			call->imports = count_with_mean(&st, sc->imports_per_day / per_day);
+			call->exports = count_with_mean(&st, sc->exports_per_day / per_day);
+		}
+		*total += call->imports + call->exports;
+		(*n)++;
+		if (*total > SIM_MAX_DECLARATIONS) {
 			fprintf(stderr,
 				"kouan simulate: %s: more than %d declarations; shorten /days or "
-				"lower /imports_per_day and /exports_per_day\n",
+				"lower /imports_per_day, /exports_per_day and /trucks_per_day\n",
 				sc->name, SIM_MAX_DECLARATIONS);
-			free(v);
 			return false;
 		}
 	}
-	/* the lorries, from a stream of their own: adding them changes no
-	 * vessel */
-	uint64_t road = sc->seed ^ 0x726F616420747269ULL;
-	double truck_gap = sc->trucks_per_day > 0 ? 86400.0 / sc->trucks_per_day : 0;
-	for (int64_t t = sc->start_us + (truck_gap > 0 ? sim_exponential_us(&road, truck_gap) : 0);
-	     truck_gap > 0 && t < end; t += sim_exponential_us(&road, truck_gap)) {
-		if (n == cap) {
-			struct vessel *more = realloc(v, 2 * cap * sizeof *v);
-			if (!more) {
-				free(v);
-				return false;
-			}
-			memset(more + cap, 0, cap * sizeof *v);
-			v = more;
-			cap *= 2;
-		}
-		int k = (int)n;
-		v[n].road = true;
-		snprintf(v[n].name, sizeof v[n].name, "粤Z·K%04d港", k % 10000);
-		snprintf(v[n].imo, sizeof v[n].imo, "KS %04d", k % 10000);
-		snprintf(v[n].voyage, sizeof v[n].voyage, "T%06d", k + 1);
-		v[n].eta_us = t;
-		v[n].etd_us = t + SIM_HOUR_US;
-		v[n].first = (int)total;
-		v[n].imports = 1;
-		total++;
-		n++;
-		if (total > SIM_MAX_DECLARATIONS) {
-			fprintf(stderr, "kouan simulate: %s: more than %d declarations; lower "
-					"/trucks_per_day\n",
-				sc->name, SIM_MAX_DECLARATIONS);
-			free(v);
-			return false;
-		}
+	return true;
+}
+
+bool sim_plan(const struct scenario *sc, struct vessel **vessels, int *nvessels,
+	      struct cargo **cargo, int *ncargo)
+{
+	size_t cap = 64, n = 0;
+	struct vessel *v = calloc(cap, sizeof *v);
+	long total = 0;
+	if (!v || !add_calls(sc, false, &v, &n, &cap, &total) ||
+	    !add_calls(sc, true, &v, &n, &cap, &total)) {
+		free(v);
+		return false;
 	}
 	struct cargo *c = calloc(total ? (size_t)total : 1, sizeof *c);
 	if (!c) {
