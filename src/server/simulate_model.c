@@ -782,7 +782,9 @@ static bool run_model(struct sim *s, struct run_figures *out)
 		return false;
 	for (int v = 0; v < s->nv; v++)
 		schedule(s, s->v[v].eta_us - SIM_PLAN_US, E_PLAN, v, -1, -1);
-	int64_t first = s->nv ? s->v[0].eta_us - SIM_PLAN_US : sc->start_us;
+	/* the progress bar runs from the first plan to a day after the last
+	 * arrivals */
+	int64_t first = sc->start_us - SIM_PLAN_US;
 	int64_t end = sc->start_us + sc->days * SIM_DAY_US + SIM_DAY_US;
 	int64_t last_shown = 0;
 	while (s->n && !s->failed && !interrupted) {
