@@ -1,8 +1,9 @@
 /*
  * simulate_model.c - the port of `kouan simulate` on a virtual clock: a
  * discrete-event model of vessels calling at Nansha with imports and
- * exports, the carrier, the terminal, the traders of each credit class and
- * the officers of customs and quarantine, every step of it a call to the
+ * exports (and lorries crossing from Hong Kong at Huanggang), the carriers,
+ * the terminals, the traders of each credit class and the agencies'
+ * officers, every step of it a call to the
  * real kouan (its API in-process through api_loopback, its services, a
  * throw-away SQLite store) at the virtual time the step happens. The
  * clearance-time statistics of the run are kouan's own answer.
@@ -23,7 +24,9 @@
  * imports leave by the gate after the haulier's wait once discharged;
  * released exports are loaded once the vessel is alongside, and the vessel
  * leaves when its exports are loaded (waiting at most 72 hours past its
- * scheduled departure; what it leaves behind is "shut out").
+ * scheduled departure; what it leaves behind is "shut out"). A lorry's
+ * haulier lodges its manifest and arrival report the same way; its one
+ * container is unloaded within half an hour of the crossing.
  *
  * What it must never do: decide what kouan decides (lanes, release,
  * duties, the gate): it reads kouan's answers; touch any database but its
