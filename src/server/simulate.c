@@ -325,6 +325,17 @@ static void print_direction(const struct run_figures *f, size_t n, bool import)
 	for (size_t i = 0; i < n; i++)
 		printf(" %12lld", (long long)total_of(&f[i], import, "count"));
 	printf("\n");
+	bool lorries = false;
+	for (size_t i = 0; i < n; i++)
+		lorries = lorries || f[i].trucks > 0;
+	if (!import || !lorries)
+		return;
+	for (int m = 0; m < 2; m++) {
+		for (size_t i = 0; i < n; i++)
+			v[i] = json_integer_value(
+				json_object_get(m ? f[i].by_road : f[i].by_sea, "median_s"));
+		row(m ? "by road (Huanggang): median" : "by sea (Nansha): median", v, n);
+	}
 }
 
 static void print_report(const struct scenario *sc, const struct run_figures *f, size_t n)
@@ -419,12 +430,14 @@ int cmd_simulate(int argc, char **argv)
 		json_t *runs = json_array();
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(
-				runs, json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:O, s:O}", "scenario",
-						sc[i].name, "vessels", f[i].vessels, "lorries",
-						f[i].trucks, "declarations", f[i].declarations,
-						"inspections", f[i].inspections, "shut_out",
-						f[i].shut_out, "import", f[i].imports, "export",
-						f[i].exports));
+				runs, json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:O, s:{s:O, s:O},"
+						" s:O}",
+						"scenario", sc[i].name, "vessels", f[i].vessels,
+						"lorries", f[i].trucks, "declarations",
+						f[i].declarations, "inspections", f[i].inspections,
+						"shut_out", f[i].shut_out, "import", f[i].imports,
+						"import_by_mode", "sea", f[i].by_sea, "road",
+						f[i].by_road, "export", f[i].exports));
 		json_dumpf(runs, stdout, JSON_INDENT(2));
 		printf("\n");
 		json_decref(runs);
@@ -434,6 +447,8 @@ int cmd_simulate(int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		json_decref(f[i].imports);
 		json_decref(f[i].exports);
+		json_decref(f[i].by_sea);
+		json_decref(f[i].by_road);
 	}
 	return rc;
 }

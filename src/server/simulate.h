@@ -129,6 +129,7 @@ json_t *sim_report_body(const struct vessel *v, bool arrival, const char *expect
  * and what the model did. */
 struct run_figures {
 	json_t *imports, *exports;
+	json_t *by_sea, *by_road; /* the imports' totals by transport mode */
 	int vessels, trucks, declarations, inspections, shut_out;
 	double seconds; /* wall-clock time of the run */
 };

@@ -817,6 +817,18 @@ static bool run_model(struct sim *s, struct run_figures *out)
 	out->imports = json_incref(json_object_get(stats, "import"));
 	out->exports = json_incref(json_object_get(stats, "export"));
 	json_decref(stats);
+	/* the imports by sea and by road, as kouan selects them */
+	json_t **by[2] = {&out->by_sea, &out->by_road};
+	for (int m = 0; m < 2; m++) {
+		char path[128];
+		snprintf(path, sizeof path,
+			 "/v1/statistics/clearance?outliers=0&direction=import&transport_mode=%d",
+			 m ? 4 : 2);
+		if (!api(s, "GET", path, U_ADMIN, NULL, NULL, 200, &stats))
+			return false;
+		*by[m] = json_incref(json_object_get(json_object_get(stats, "import"), "total"));
+		json_decref(stats);
+	}
 	for (int v = 0; v < s->nv; v++) {
 		out->vessels += !s->v[v].road;
 		out->trucks += s->v[v].road;

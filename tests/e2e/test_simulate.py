@@ -150,6 +150,8 @@ def test_lorries_across_the_border():
     stages = {s["stage"]: s for s in run["import"]["stages"]}
     eq(stages["gate_out"]["count"], run["lorries"], "each measured from arrival to gate-out")
     eq(run["export"]["total"]["count"], 0, "no exports")
+    eq(run["import_by_mode"]["road"]["count"], run["lorries"], "the imports by road")
+    eq(run["import_by_mode"]["sea"]["count"], 0, "none by sea")
 
 
 def test_bad_scenarios():
