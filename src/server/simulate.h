@@ -134,8 +134,10 @@ struct run_figures {
 	double seconds; /* wall-clock time of the run */
 };
 
-/* Run one scenario on a throw-away store in $TMPDIR (removed at the end);
- * false after printing why. */
-bool sim_run(const struct scenario *sc, struct run_figures *out);
+/* Run one scenario on a throw-away store in $TMPDIR (removed at the end),
+ * drawing the progress bar on a terminal when `bar`; false after printing
+ * why. Two runs may go at once, each on its own thread: they share
+ * nothing but the interruption. */
+bool sim_run(const struct scenario *sc, struct run_figures *out, bool bar);
 
 #endif

@@ -107,7 +107,7 @@ struct sim {
 	bool shift_pending[SIM_AGENCIES];
 	int64_t login_at;
 	int inspections;
-	bool failed;
+	bool failed, bar;
 };
 
 /* --- the event queue ------------------------------------------------- */
@@ -801,14 +801,16 @@ static bool run_model(struct sim *s, struct run_figures *out)
 		if (e.at - last_shown > SIM_HOUR_US) {
 			last_shown = e.at;
 			double f = (double)(e.at - first) / (double)(end - first);
-			progress(f > 0.99 ? 0.99 : f);
+			if (s->bar)
+				progress(f > 0.99 ? 0.99 : f);
 		}
 	}
 	if (interrupted) {
 		fprintf(stderr, "\nkouan simulate: interrupted; the temporary database is removed\n");
 		return false;
 	}
-	progress(1);
+	if (s->bar)
+		progress(1);
 	if (s->failed)
 		return false;
 	json_t *stats = NULL;
@@ -861,7 +863,7 @@ static bool seed_draws(struct store *store, uint64_t seed)
 	return store_commit(c) == KERR_OK;
 }
 
-bool sim_run(const struct scenario *sc, struct run_figures *out)
+bool sim_run(const struct scenario *sc, struct run_figures *out, bool bar)
 {
 	memset(out, 0, sizeof *out);
 	struct sigaction sa;
@@ -890,7 +892,7 @@ bool sim_run(const struct scenario *sc, struct run_figures *out)
 	bool app_up = false, ok = false;
 	size_t added;
 	bool loaded;
-	struct sim s = {.sc = sc, .clock = &clock, .app = &app};
+	struct sim s = {.sc = sc, .clock = &clock, .app = &app, .bar = bar};
 	struct app_limits limits;
 	app_limits_default(&limits);
 	limits.service.pwhash_ops = crypto_pwhash_OPSLIMIT_MIN;
