@@ -15,6 +15,7 @@
  * kouan's statistics API's.
  */
 #include <jansson.h>
+#include <math.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -48,9 +49,12 @@ struct setting {
 	bool above;        /* min excluded */
 	double fallback[SIM_AGENCIES]; /* the default (per agency or class) */
 	size_t offset;
+	bool hundredths; /* at most two decimals (a rate kouan takes so) */
 };
 
-#define AT(field) offsetof(struct scenario, field)
+/* where a setting goes, and whether it keeps two decimals at most */
+#define AT(field) offsetof(struct scenario, field), false
+#define AT_HUNDREDTHS(field) offsetof(struct scenario, field), true
 
 static const struct setting settings[] = {
 	{"seed", S_SEED, 0, 9007199254740992.0, false, {1}, AT(seed)},
@@ -66,7 +70,7 @@ static const struct setting settings[] = {
 	{"review_minutes", S_AGENCY_NUMBER, 0, 10080, true, {30, 30, 30, 10},
 	 AT(review_minutes)},
 	{"inspection_percent", S_AGENCY_NUMBER, 0, 100, false, {2, 5, 0, 0},
-	 AT(inspection_percent)},
+	 AT_HUNDREDTHS(inspection_percent)},
 	{"inspection_sites", S_INT, 1, SIM_MAX_SITES, false, {1}, AT(inspection_sites)},
 	{"inspection_capacity", S_INT, 1, 100, false, {4}, AT(inspection_capacity)},
 	{"slot_minutes", S_INT, 5, 1440, false, {30}, AT(slot_minutes)},
@@ -90,7 +94,8 @@ static void accepted(const struct setting *st, char *out, size_t n)
 	if (st->above)
 		snprintf(out, n, "%s above %g and at most %g", what, st->min, st->max);
 	else
-		snprintf(out, n, "%s from %g to %g", what, st->min, st->max);
+		snprintf(out, n, "%s from %g to %g%s", what, st->min, st->max,
+			 st->hundredths ? " with at most two decimals" : "");
 }
 
 static bool number_in(const struct setting *st, json_t *v, bool whole)
@@ -98,6 +103,8 @@ static bool number_in(const struct setting *st, json_t *v, bool whole)
 	if (whole ? !json_is_integer(v) : !json_is_number(v))
 		return false;
 	double x = json_number_value(v);
+	if (st->hundredths && fabs(x * 100 - floor(x * 100 + 0.5)) > 1e-6)
+		return false;
 	return (st->above ? x > st->min : x >= st->min) && x <= st->max;
 }
 
