@@ -25,3 +25,9 @@ ALTER TABLE duty_assessments
 DROP INDEX duty_assessments_held;
 CREATE INDEX duty_assessments_held ON duty_assessments (declaration_number)
   WHERE status = 'held';
+
+-- The events of a call are read by its key among the call's own events
+-- (declaration_number ''), never a declaration's: only those are indexed,
+-- instead of a NULL key for every event of every declaration.
+DROP INDEX events_call;
+CREATE INDEX events_call ON events (call_key, id) WHERE declaration_number = '';
