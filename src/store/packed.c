@@ -1,0 +1,176 @@
+/*
+ * packed.c - zstd with a built-in dictionary, as text (see packed.h).
+ *
+ * The dictionaries are digested once per process (pthread_once) and then
+ * only read, so any thread packs and unpacks with them; each call has its
+ * own (de)compression context.
+ *
+ * Never: return a text other than the one packed (a frame is checked
+ * against its content size and checksum), or read past a stored value.
+ */
+#include "store/packed.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zstd.h>
+
+#include "common/embedded.h"
+#include "common/log.h"
+
+#define PACK_LEVEL 9       /* measured: bench/README.md, "Storage per declaration" */
+#define B64 sodium_base64_VARIANT_URLSAFE_NO_PADDING
+
+/* The dictionaries, by the number written after 'z'. Append only. */
+static const struct {
+	unsigned number;
+	enum packed_kind kind;
+	const char *path;
+} dictionaries[] = {
+	{1, PACKED_DECLARATION, "data/storage/declaration-1.zdict"},
+	{2, PACKED_RISK, "data/storage/risk-1.zdict"},
+};
+#define NDICT (sizeof dictionaries / sizeof dictionaries[0])
+
+static struct {
+	ZSTD_CDict *c;
+	ZSTD_DDict *d;
+	unsigned id; /* the dictionary's own id, as frames carry it */
+} digested[NDICT];
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static bool ready;
+
+static void digest(void)
+{
+	for (size_t i = 0; i < NDICT; i++) {
+		const struct embedded_file *f = embedded_find(dictionaries[i].path);
+		if (!f) {
+			log_error("packed: dictionary %s is not built in", dictionaries[i].path);
+			return;
+		}
+		digested[i].c = ZSTD_createCDict(f->data, f->size, PACK_LEVEL);
+		digested[i].d = ZSTD_createDDict(f->data, f->size);
+		digested[i].id = ZSTD_getDictID_fromDict(f->data, f->size);
+		if (!digested[i].c || !digested[i].d || !digested[i].id) {
+			log_error("packed: dictionary %s cannot be used", dictionaries[i].path);
+			return;
+		}
+	}
+	ready = true;
+}
+
+static kerr loaded(void)
+{
+	pthread_once(&once, digest);
+	return ready ? KERR_OK : KERR_INTERNAL;
+}
+
+kerr packed_pack(enum packed_kind kind, const char *text, char **out)
+{
+	size_t n = strlen(text), i = 0;
+	*out = NULL;
+	kerr e = loaded();
+	if (e)
+		return e;
+	while (i < NDICT && dictionaries[i].kind != kind)
+		i++;
+	size_t bound = ZSTD_compressBound(n);
+	unsigned char *frame = malloc(bound);
+	ZSTD_CCtx *cx = ZSTD_createCCtx();
+	size_t z = 0;
+	if (!frame || !cx || i == NDICT) {
+		e = i == NDICT ? KERR_INTERNAL : KERR_NOMEM;
+		goto out;
+	}
+	if (ZSTD_isError(ZSTD_CCtx_setParameter(cx, ZSTD_c_checksumFlag, 1)) ||
+	    ZSTD_isError(ZSTD_CCtx_refCDict(cx, digested[i].c)))
+		z = (size_t)-1;
+	else
+		z = ZSTD_compress2(cx, frame, bound, text, n);
+	if (ZSTD_isError(z)) {
+		log_error("packed: %s", ZSTD_getErrorName(z));
+		e = KERR_INTERNAL;
+		goto out;
+	}
+	char prefix[16];
+	int w = snprintf(prefix, sizeof prefix, "z%u:", dictionaries[i].number);
+	size_t packed = (size_t)w + sodium_base64_ENCODED_LEN(z, B64) - 1;
+	if (packed >= n) { /* kept as it is */
+		*out = strdup(text);
+		e = *out ? KERR_OK : KERR_NOMEM;
+		goto out;
+	}
+	*out = malloc(packed + 1);
+	if (!*out) {
+		e = KERR_NOMEM;
+		goto out;
+	}
+	memcpy(*out, prefix, (size_t)w);
+	sodium_bin2base64(*out + w, packed + 1 - (size_t)w, frame, z, B64);
+out:
+	ZSTD_freeCCtx(cx);
+	free(frame);
+	return e;
+}
+
+kerr packed_unpack(const char *stored, char **out)
+{
+	*out = NULL;
+	if (stored[0] != 'z') {
+		*out = strdup(stored);
+		return *out ? KERR_OK : KERR_NOMEM;
+	}
+	kerr e = loaded();
+	if (e)
+		return e;
+	size_t i = 0;
+	const char *b64 = strchr(stored, ':');
+	while (b64 && i < NDICT) {
+		char name[16];
+		int w = snprintf(name, sizeof name, "z%u:", dictionaries[i].number);
+		if ((size_t)w == (size_t)(b64 + 1 - stored) && !strncmp(stored, name, (size_t)w))
+			break;
+		i++;
+	}
+	if (!b64 || i == NDICT)
+		return KERR_INVALID;
+	b64++;
+	size_t len = strlen(b64), z = 0;
+	unsigned char *frame = malloc(len * 3 / 4 + 1);
+	ZSTD_DCtx *dx = ZSTD_createDCtx();
+	char *text = NULL;
+	if (!frame || !dx) {
+		e = KERR_NOMEM;
+		goto out;
+	}
+	const char *end = NULL;
+	e = KERR_INVALID;
+	if (sodium_base642bin(frame, len * 3 / 4 + 1, b64, len, NULL, &z, &end, B64) != 0 ||
+	    end != b64 + len)
+		goto out;
+	unsigned long long size = ZSTD_getFrameContentSize(frame, z);
+	if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR ||
+	    size > PACKED_TEXT_MAX || ZSTD_getDictID_fromFrame(frame, z) != digested[i].id ||
+	    ZSTD_findFrameCompressedSize(frame, z) != z)
+		goto out;
+	text = malloc((size_t)size + 1);
+	if (!text) {
+		e = KERR_NOMEM;
+		goto out;
+	}
+	size_t got = ZSTD_decompress_usingDDict(dx, text, (size_t)size, frame, z, digested[i].d);
+	if (ZSTD_isError(got) || got != size || memchr(text, '\0', got))
+		goto out;
+	text[got] = '\0';
+	*out = text;
+	text = NULL;
+	e = KERR_OK;
+out:
+	free(text);
+	ZSTD_freeDCtx(dx);
+	free(frame);
+	return e;
+}
