@@ -1,7 +1,7 @@
 /*
  * packed.h - the stored form of the large JSON texts kouan keeps for
  * every declaration (its canonical body and each version's, its risk
- * assessment's outcome): compressed with zstd against a dictionary built
+ * assessment's outcome, the data of its events): compressed with zstd against a dictionary built
  * into kouan (data/storage), written as text so that both backends keep
  * it in the same TEXT column:
  *
@@ -23,15 +23,18 @@
 #include "common/error.h"
 
 #define PACKED_TEXT_MAX (4u << 20) /* a text unpacked: at most 4 MiB */
+#define PACKED_MIN 48              /* shorter texts are kept as they are */
 
 /* What a text is, choosing the dictionary it is packed with. */
 enum packed_kind {
 	PACKED_DECLARATION, /* a declaration's canonical body */
 	PACKED_RISK,        /* a risk assessment's outcome */
+	PACKED_EVENT,       /* an event's data */
 };
 
 /* Pack `text` (NUL-terminated) into *out (malloc'd; free()): the packed
- * form, or a copy of the text when packing would not make it shorter.
+ * form, or a copy of the text when it is shorter than PACKED_MIN or
+ * packing would not make it shorter.
  * KERR_NOMEM, or KERR_INTERNAL when the dictionary cannot be loaded. */
 KOUAN_MUST_USE kerr packed_pack(enum packed_kind kind, const char *text, char **out);
 

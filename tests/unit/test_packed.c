@@ -1,7 +1,7 @@
 /*
  * test_packed.c - unit tests for src/store/packed.c: a declaration body
  * and a risk outcome packed and unpacked to the same bytes, each with its
- * own dictionary and shorter than the text; JSON kept as it is (rows
+ * own dictionary and shorter than the text, as is an event's data; JSON kept as it is (rows
  * written before packing) read back as it is; a text that packing would
  * not shorten kept as it is; and every kind of damaged value refused with
  * KERR_INVALID, never a crash or another text.
@@ -71,6 +71,14 @@ static void test_round_trip(void **state)
 	assert_true(strlen(o) < strlen(OUTCOME) / 2);
 	unpacks_to(o, OUTCOME);
 
+	static const char DATA[] = "{\"lane\":\"green\",\"reason\":\"green lane: released by "
+				   "risk assessment\",\"rules_version\":1,\"version\":1}";
+	char *d = packed(PACKED_EVENT, DATA);
+	assert_memory_equal(d, "z3:", 3);
+	assert_true(strlen(d) < strlen(DATA));
+	unpacks_to(d, DATA);
+	free(d);
+
 	/* the same text packs the same way every time */
 	char *again = packed(PACKED_DECLARATION, BODY);
 	assert_string_equal(again, b);
@@ -85,6 +93,10 @@ static void test_kept_as_it_is(void **state)
 	/* written before packing: JSON, read as it is */
 	unpacks_to(BODY, BODY);
 	unpacks_to("[]", "[]");
+	/* shorter than PACKED_MIN: kept as it is, not even tried */
+	char *t = packed(PACKED_EVENT, "{\"reason\":\"invoice checked\",\"version\":1}");
+	assert_string_equal(t, "{\"reason\":\"invoice checked\",\"version\":1}");
+	free(t);
 	/* too short to gain: kept as it is */
 	char *s = packed(PACKED_RISK, "{}");
 	assert_string_equal(s, "{}");
