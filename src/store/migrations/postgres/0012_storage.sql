@@ -33,7 +33,7 @@ DROP INDEX events_call;
 CREATE INDEX events_call ON events (call_key, id) WHERE declaration_number = '';
 
 -- No schema change, a note: from this migration on, declarations.body,
--- declaration_versions.body and risk_assessments.outcome hold their JSON
--- packed (zstd with a built-in dictionary, as text: 'z1:...', see
--- src/store/packed.h); rows written before hold plain JSON, and both are
--- read through the repo layer only.
+-- declaration_versions.body, risk_assessments.outcome and events.data (48
+-- bytes or more) hold their JSON packed (zstd with a built-in dictionary,
+-- as text: 'z1:...', see src/store/packed.h); rows written before hold
+-- plain JSON, and both are read through the repo layer only.
