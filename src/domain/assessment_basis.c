@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "common/buf.h"
-#include "common/date.h"
 #include "domain/exchange.h"
 
 void assessment_basis_of(const struct assess_input *in, const struct assessment *a,

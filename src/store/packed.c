@@ -12,9 +12,9 @@
 #include "store/packed.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zstd.h>
@@ -25,7 +25,8 @@
 #define PACK_LEVEL 3 /* level 9 keeps 1 % less at twice the time (bench_pack) */
 #define B64 sodium_base64_VARIANT_URLSAFE_NO_PADDING
 
-/* The dictionaries, by the number written after 'z'. Append only. */
+/* The dictionaries, by the number written after 'z'. Append only: a
+ * value names its dictionary; new values take the last one of their kind. */
 static const struct {
 	unsigned number;
 	enum packed_kind kind;
@@ -108,8 +109,11 @@ kerr packed_pack(enum packed_kind kind, const char *text, char **out)
 	kerr e = loaded();
 	if (e)
 		return e;
-	while (i < NDICT && dictionaries[i].kind != kind)
-		i++;
+	/* the latest dictionary of the kind */
+	i = NDICT;
+	for (size_t k = 0; k < NDICT; k++)
+		if (dictionaries[k].kind == kind)
+			i = k;
 	size_t bound = ZSTD_compressBound(n);
 	unsigned char *frame = malloc(bound);
 	ZSTD_CCtx *cx = pthread_getspecific(thread_cctx);
