@@ -102,6 +102,8 @@ kerr packed_pack(enum packed_kind kind, const char *text, char **out)
 {
 	size_t n = strlen(text), i = 0;
 	*out = NULL;
+	if (text[0] == 'z') /* not JSON: it would read back as packed */
+		return KERR_INVALID;
 	if (n < PACKED_MIN) {
 		*out = strdup(text);
 		return *out ? KERR_OK : KERR_NOMEM;

@@ -32,10 +32,12 @@ enum packed_kind {
 	PACKED_EVENT,       /* an event's data */
 };
 
-/* Pack `text` (NUL-terminated) into *out (malloc'd; free()): the packed
- * form, or a copy of the text when it is shorter than PACKED_MIN or
- * packing would not make it shorter.
- * KERR_NOMEM, or KERR_INTERNAL when the dictionary cannot be loaded. */
+/* Pack `text` (NUL-terminated JSON) into *out (malloc'd; free()): the
+ * packed form, or a copy of the text when it is shorter than PACKED_MIN
+ * or packing would not make it shorter. KERR_INVALID for a text that
+ * begins with 'z' (not JSON: kept as it is, it would read back as
+ * packed); KERR_NOMEM; KERR_INTERNAL when the dictionary cannot be
+ * loaded. */
 KOUAN_MUST_USE kerr packed_pack(enum packed_kind kind, const char *text, char **out);
 
 /* The text of a stored value (either form) into *out (malloc'd). A

@@ -104,6 +104,10 @@ static void test_kept_as_it_is(void **state)
 	s = packed(PACKED_DECLARATION, "");
 	assert_string_equal(s, "");
 	free(s);
+	/* not JSON, and would read back as packed: refused */
+	s = (char *)"unchanged";
+	assert_int_equal(packed_pack(PACKED_EVENT, "z1:KLUv_Q", &s), KERR_INVALID);
+	assert_null(s);
 }
 
 static void test_damaged_refused(void **state)
