@@ -116,7 +116,7 @@ printf '  %-28s %14s\n' "server peak memory" "$peak"
 printf '  %-28s %14s bytes (%s per declaration)\n' "database file" "$size" \
 	"$(awk -v s="$size" -v n="$n" 'BEGIN { printf "%.0f", s / n }')"
 echo "  by table and index (dbstat), bytes per declaration:"
-sqlite3 "$db" "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 14;" |
+sqlite3 "$db" "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 20;" |
 	awk -F'|' -v n="$n" '{ printf "    %-34s %8.0f\n", $1, $2 / n }'
 
 # A restart on the grown database: serving at once, the statistics engine

@@ -3,7 +3,7 @@
 # Run as root on Debian bookworm. Safe to run again.
 set -eu
 PACKAGES="build-essential cmake ninja-build pkg-config git ca-certificates
-  libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
+  libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libzstd-dev
   libcurl4-openssl-dev libcmocka-dev libxml2-dev iso-codes
   libpq-dev postgresql postgresql-client nginx
   curl python3 sqlite3 wrk

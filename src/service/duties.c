@@ -17,6 +17,7 @@
 #include "common/decimal.h"
 #include "common/log.h"
 #include "domain/assessment.h"
+#include "domain/assessment_basis.h"
 #include "domain/fields.h"
 #include "service/money_tables.h"
 #include "store/repo_risk.h"
@@ -99,6 +100,27 @@ static kerr assessed_events(struct uow *u, struct declaration *d,
 	return e;
 }
 
+/* What an assessed row is stored as: the basis it is computed again from
+ * (the detail computed now is the caller's to show, not kept). */
+static kerr keep_basis(const struct assess_input *in, const struct assessment *a,
+		       struct duty_assessment_row *row)
+{
+	struct assessment_basis *b = malloc(sizeof *b);
+	if (!b)
+		return KERR_NOMEM;
+	assessment_basis_of(in, a, b);
+	kerr e = assessment_basis_format(b, row->tariff_versions, sizeof row->tariff_versions,
+					 row->certificates, sizeof row->certificates);
+	kmonth_format(b->rate_month, row->rate_month);
+	row->cny_per_unit = b->cny_per_unit;
+	row->duty = b->duty;
+	row->consumption_tax = b->consumption_tax;
+	row->vat = b->vat;
+	row->has_basis = !e;
+	free(b);
+	return e ? KERR_INTERNAL : KERR_OK;
+}
+
 /* Compute the assessment of the current version into *row (detail owned). */
 static kerr compute(struct uow *u, struct declaration *d, bool refuse, struct refusal *why,
 		    struct duty_assessment_row *row, struct assessment **out)
@@ -143,6 +165,8 @@ static kerr compute(struct uow *u, struct declaration *d, bool refuse, struct re
 		row->total_due = row->held ? 0 : a->total_due;
 		row->declared_differs = !row->held && a->differs;
 		detail = assessment_to_json(a);
+		if (!row->held)
+			e = keep_basis(in, a, row);
 	}
 	if (!e) {
 		row->detail = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
@@ -217,6 +241,53 @@ static kerr peek(struct uow *u, struct declaration *d, struct duty_assessment_ro
 		e = repo_duty_assessment_get(c, d->row.number, d->row.version, out);
 	if (e == KERR_NOT_FOUND && !(e = compute(u, d, false, NULL, out, &a)))
 		free(a);
+	return e;
+}
+
+kerr duties_explain(struct uow *u, struct declaration *d, struct duty_assessment_row *row)
+{
+	if (row->detail)
+		return KERR_OK;
+	if (!row->has_basis || row->version != d->row.version)
+		return KERR_INTERNAL;
+	struct assessment_basis *b = calloc(1, sizeof *b);
+	struct assess_input *in = calloc(1, sizeof *in);
+	struct assessment *a = calloc(1, sizeof *a);
+	struct money_tables *t = NULL;
+	struct problems p;
+	problems_init(&p);
+	kerr e = b && in && a ? KERR_OK : KERR_NOMEM;
+	if (!e && (assessment_basis_parse(row->tariff_versions, row->certificates, b) ||
+		   !kmonth_parse(row->rate_month, &b->rate_month) || !input_of(u, d, in))) {
+		problems_add(&p, "", "the stored basis cannot be read");
+		e = KERR_INTERNAL;
+	}
+	if (!e) {
+		b->cny_per_unit = row->cny_per_unit;
+		b->duty = row->duty;
+		b->consumption_tax = row->consumption_tax;
+		b->vat = row->vat;
+		e = money_tables_get(u, &t);
+	}
+	if (!e)
+		e = assessment_replay(in, t->tariff, b, a, &p);
+	json_t *detail = e ? NULL : assessment_to_json(a);
+	if (!e && !(row->detail = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS)
+					 : NULL))
+		e = KERR_NOMEM;
+	if (e && e != KERR_NOMEM) {
+		/* never shown otherwise than as it was assessed */
+		log_error("duties: the assessment of %s version %lld cannot be computed again "
+			  "from its basis (%s): %s",
+			  row->number, (long long)row->version, row->tariff_versions,
+			  p.count ? p.errors[0].problem : kerr_title(e));
+		e = KERR_INTERNAL;
+	}
+	json_decref(detail);
+	money_tables_release(t);
+	free(a);
+	free(in);
+	free(b);
 	return e;
 }
 

@@ -44,10 +44,20 @@ struct duties_state {
 	bool has_draw;
 };
 
+/* Fill row->detail (the assessment's explanation, every step) when the
+ * row was read as its basis: computed again from d (the version the row
+ * assessed) and the tables the basis names, and checked against the
+ * stored amounts. KERR_INTERNAL, logged, when it cannot be reproduced: an
+ * assessment is never shown with other figures than it was made with. */
+KOUAN_MUST_USE kerr duties_explain(struct uow *u, struct declaration *d,
+				   struct duty_assessment_row *row);
+
 /* Load it. With `store` (a writing unit), the current version is assessed
  * first when it has no assessment (a declaration lodged before duties were
  * assessed); without, such an assessment is computed for reading and not
- * kept. Free with duties_state_free, whatever it returns. */
+ * kept. The assessment's detail is NULL when it was read as its basis
+ * (duties_explain fills it). Free with duties_state_free, whatever it
+ * returns. */
 KOUAN_MUST_USE kerr duties_state_load(struct uow *u, struct declaration *d, bool store,
 				      struct duties_state *out);
 void duties_state_free(struct duties_state *s);

@@ -184,6 +184,8 @@ static kerr customs_data(struct uow *u, struct declaration *d, struct refund_cus
 			      s.assessment.held_reason);
 		e = KERR_CONFLICT;
 	}
+	if (!e)
+		e = duties_explain(u, d, &s.assessment);
 	json_t *detail = e ? NULL : json_loads(s.assessment.detail, 0, NULL);
 	json_t *items = json_object_get(detail, "items");
 	if (!e && !json_is_array(items))

@@ -46,6 +46,8 @@ kerr taxes_show(struct uow *u, const struct actor *a, const char *number,
 	kerr e = load(u, a, number, false, d);
 	if (!e)
 		e = duties_state_load(u, d, false, s);
+	if (!e)
+		e = duties_explain(u, d, &s->assessment);
 	if (!e && fn && !(e = uow_conn(u, &c)))
 		e = repo_payments_for(c, number, fn, arg);
 	return e;

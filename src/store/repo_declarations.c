@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "store/repo.h"
+#include "store/packed.h"
 #include "store/repo_internal.h"
 
 /* --- numbering --- */
@@ -59,11 +60,24 @@ Q(Q_DECL_STATUS, "SELECT status FROM declarations WHERE number = ?");
 
 kerr repo_decl_insert(struct store_conn *c, const struct decl_row *d)
 {
-	return store_exec(c, &Q_DECL_INSERT, "siisssssisssss", d->number, d->org_id,
-			  d->lodged_by, declaration_status_name(d->status),
-			  direction_name(d->import), d->declaration_office, d->port_office,
-			  d->bill_of_lading, d->version, d->body, d->lodged_at, d->updated_at,
-			  d->consignee_uscc, d->port);
+	char *body;
+	kerr e = packed_pack(PACKED_DECLARATION, d->body, &body);
+	if (!e)
+		e = store_exec(c, &Q_DECL_INSERT, "siisssssisssss", d->number, d->org_id,
+			       d->lodged_by, declaration_status_name(d->status),
+			       direction_name(d->import), d->declaration_office, d->port_office,
+			       d->bill_of_lading, d->version, body, d->lodged_at, d->updated_at,
+			       d->consignee_uscc, d->port);
+	free(body);
+	return e;
+}
+
+/* A body as stored (packed.h) into *out; a value that does not unpack is
+ * a broken row (KERR_STORE). */
+static kerr unpacked(const char *stored, char **out)
+{
+	kerr e = packed_unpack(stored, out);
+	return e == KERR_INVALID ? KERR_STORE : e;
 }
 
 kerr repo_decl_lock(struct store_conn *c, const char *number)
@@ -97,13 +111,13 @@ static kerr read_decl(void *arg, struct store_stmt *st)
 	col_copy(st, 6, d->port_office, sizeof d->port_office);
 	col_copy(st, 7, d->bill_of_lading, sizeof d->bill_of_lading);
 	d->version = stmt_int(st, 8);
-	d->body = strdup(stmt_text(st, 9));
+	kerr e = unpacked(stmt_text(st, 9), &d->body);
 	col_copy(st, 10, d->lodged_at, sizeof d->lodged_at);
 	col_copy(st, 11, d->updated_at, sizeof d->updated_at);
 	col_copy(st, 12, d->released_at, sizeof d->released_at);
 	col_copy(st, 13, d->consignee_uscc, sizeof d->consignee_uscc);
 	col_copy(st, 14, d->port, sizeof d->port);
-	return d->body ? KERR_OK : KERR_NOMEM;
+	return e;
 }
 
 kerr repo_decl_get(struct store_conn *c, const char *number, struct decl_row *d)
@@ -130,9 +144,14 @@ kerr repo_decl_update(struct store_conn *c, const char *number,
 
 kerr repo_decl_replace_body(struct store_conn *c, const struct decl_row *d)
 {
-	return store_exec(c, &Q_DECL_REPLACE, "issssss", d->version, d->body,
-			  d->bill_of_lading, d->consignee_uscc, d->port, d->updated_at,
-			  d->number);
+	char *body;
+	kerr e = packed_pack(PACKED_DECLARATION, d->body, &body);
+	if (!e)
+		e = store_exec(c, &Q_DECL_REPLACE, "issssss", d->version, body,
+			       d->bill_of_lading, d->consignee_uscc, d->port, d->updated_at,
+			       d->number);
+	free(body);
+	return e;
 }
 
 Q(Q_VERSION_KEEP, "INSERT INTO declaration_versions (declaration_number, version,"
@@ -144,21 +163,24 @@ Q(Q_VERSION_BODY, "SELECT body FROM declaration_versions WHERE declaration_numbe
 kerr repo_decl_version_keep(struct store_conn *c, const char *number, int64_t version,
 			    const char *body, const char *now)
 {
-	return store_exec(c, &Q_VERSION_KEEP, "siss", number, version, body, now);
+	char *packed;
+	kerr e = packed_pack(PACKED_DECLARATION, body, &packed);
+	if (!e)
+		e = store_exec(c, &Q_VERSION_KEEP, "siss", number, version, packed, now);
+	free(packed);
+	return e;
 }
 
-static kerr read_dup(void *arg, struct store_stmt *st)
+static kerr read_body(void *arg, struct store_stmt *st)
 {
-	char **out = arg;
-	*out = strdup(stmt_text(st, 0));
-	return *out ? KERR_OK : KERR_NOMEM;
+	return unpacked(stmt_text(st, 0), arg);
 }
 
 kerr repo_decl_version_body(struct store_conn *c, const char *number, int64_t version,
 			    char **body)
 {
 	*body = NULL;
-	return store_first(c, &Q_VERSION_BODY, read_dup, body, "sisi", number, version,
+	return store_first(c, &Q_VERSION_BODY, read_body, body, "sisi", number, version,
 			   number, version);
 }
 

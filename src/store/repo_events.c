@@ -3,7 +3,10 @@
  * events under the feed clock, a declaration's timeline, and the feed
  * (see repo.h).
  */
+#include <stdlib.h>
+
 #include "store/repo.h"
+#include "store/packed.h"
 #include "store/repo_internal.h"
 
 Q(Q_EVENT_APPEND, "INSERT INTO events (declaration_number, org_id, type, agency,"
@@ -42,9 +45,13 @@ kerr repo_feed_tick(struct store_conn *c)
 
 kerr repo_event_append(struct store_conn *c, const struct event_in *e)
 {
-	return store_exec(c, &Q_EVENT_APPEND, "sisssssss", e->number, e->org_id,
-			  e->type, e->agency, e->actor, e->actor_role, e->at,
-			  e->data ? e->data : "{}", e->call_key);
+	char *data;
+	kerr err = packed_pack(PACKED_EVENT, e->data ? e->data : "{}", &data);
+	if (!err)
+		err = store_exec(c, &Q_EVENT_APPEND, "sisssssss", e->number, e->org_id, e->type,
+				 e->agency, e->actor, e->actor_role, e->at, data, e->call_key);
+	free(data);
+	return err;
 }
 
 struct event_visit {
@@ -55,6 +62,10 @@ struct event_visit {
 static kerr visit_event(void *arg, struct store_stmt *st)
 {
 	struct event_visit *v = arg;
+	char *data;
+	kerr err = packed_unpack(stmt_text(st, 7), &data);
+	if (err)
+		return err == KERR_INVALID ? KERR_STORE : err;
 	struct event_row e = {
 		.id = stmt_int(st, 0),
 		.number = stmt_text(st, 1),
@@ -63,10 +74,12 @@ static kerr visit_event(void *arg, struct store_stmt *st)
 		.actor = stmt_text(st, 4),
 		.actor_role = stmt_text(st, 5),
 		.at = stmt_text(st, 6),
-		.data = stmt_text(st, 7),
+		.data = data,
 		.call_key = col_opt(st, 8),
 	};
-	return v->fn(v->arg, &e);
+	err = v->fn(v->arg, &e);
+	free(data);
+	return err;
 }
 
 kerr repo_events_for(struct store_conn *c, const char *number, event_row_fn fn, void *arg)

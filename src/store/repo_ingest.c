@@ -2,6 +2,9 @@
  * expired records (see repo_ingest.h). */
 #include "store/repo_ingest.h"
 
+#include <stdlib.h>
+
+#include "store/packed.h"
 #include "store/repo.h"
 #include "store/repo_internal.h"
 
@@ -77,17 +80,27 @@ Q(Q_EVENTS_APPEND3, "INSERT INTO events (declaration_number, org_id, type, agenc
 		    " actor_role, at, data, call_key) VALUES " EVENT_ROW ", " EVENT_ROW ", "
 		    EVENT_ROW);
 
-#define EVENT_ARGS(e) (e).number, (e).org_id, (e).type, (e).agency, (e).actor, \
-		      (e).actor_role, (e).at, (e).data ? (e).data : "{}", (e).call_key
+#define EVENT_ARGS(e, data) (e).number, (e).org_id, (e).type, (e).agency, (e).actor, \
+			    (e).actor_role, (e).at, (data), (e).call_key
 
 kerr repo_events_append(struct store_conn *c, const struct event_in *ev, size_t n)
 {
 	kerr e = KERR_OK;
 	size_t i = 0;
-	/* three rows: 27 parameters, within what the PostgreSQL store binds */
-	for (; !e && i + 3 <= n; i += 3)
-		e = store_exec(c, &Q_EVENTS_APPEND3, "sisssssss" "sisssssss" "sisssssss",
-			       EVENT_ARGS(ev[i]), EVENT_ARGS(ev[i + 1]), EVENT_ARGS(ev[i + 2]));
+	/* three rows: 27 parameters, within what the PostgreSQL store binds;
+	 * their data packed as repo_event_append packs it */
+	for (; !e && i + 3 <= n; i += 3) {
+		char *data[3] = {NULL, NULL, NULL};
+		for (size_t k = 0; !e && k < 3; k++)
+			e = packed_pack(PACKED_EVENT, ev[i + k].data ? ev[i + k].data : "{}",
+					&data[k]);
+		if (!e)
+			e = store_exec(c, &Q_EVENTS_APPEND3, "sisssssss" "sisssssss" "sisssssss",
+				       EVENT_ARGS(ev[i], data[0]), EVENT_ARGS(ev[i + 1], data[1]),
+				       EVENT_ARGS(ev[i + 2], data[2]));
+		for (size_t k = 0; k < 3; k++)
+			free(data[k]);
+	}
 	for (; !e && i < n; i++)
 		e = repo_event_append(c, &ev[i]);
 	return e;

@@ -259,13 +259,18 @@ kerr repo_fee_items(struct store_conn *c, const char *catalogue, fee_item_fn fn,
 
 #define ASSESSMENT_COLS                                                        \
 	"declaration_number, version, status, held_field, held_reason, total_due," \
-	" declared_differs, detail, assessed_at"
+	" declared_differs, detail, assessed_at, tariff_versions, rate_month,"      \
+	" cny_per_unit, certificates, duty, consumption_tax, vat"
 Q(Q_DA_PUT, "INSERT INTO duty_assessments (" ASSESSMENT_COLS ")"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	    " ON CONFLICT (declaration_number, version) DO UPDATE SET status = excluded.status,"
 	    " held_field = excluded.held_field, held_reason = excluded.held_reason,"
 	    " total_due = excluded.total_due, declared_differs = excluded.declared_differs,"
-	    " detail = excluded.detail, assessed_at = excluded.assessed_at");
+	    " detail = excluded.detail, assessed_at = excluded.assessed_at,"
+	    " tariff_versions = excluded.tariff_versions, rate_month = excluded.rate_month,"
+	    " cny_per_unit = excluded.cny_per_unit, certificates = excluded.certificates,"
+	    " duty = excluded.duty, consumption_tax = excluded.consumption_tax,"
+	    " vat = excluded.vat");
 Q(Q_DA_GET, "SELECT " ASSESSMENT_COLS " FROM duty_assessments"
 	    " WHERE declaration_number = ? AND version = ?");
 Q(Q_DA_HELD, "SELECT a.declaration_number FROM duty_assessments a JOIN declarations d"
@@ -285,10 +290,17 @@ void duty_assessment_row_free(struct duty_assessment_row *r)
 
 kerr repo_duty_assessment_put(struct store_conn *c, const struct duty_assessment_row *r)
 {
-	return store_exec(c, &Q_DA_PUT, "sisssiiss", r->number, r->version,
-			  r->held ? "held" : "assessed", or_null(r->held_field),
-			  or_null(r->held_reason), r->total_due, (int64_t)r->declared_differs,
-			  r->detail, r->assessed_at);
+	const char *status = r->held ? "held" : "assessed";
+	if (!r->has_basis || r->held)
+		return store_exec(c, &Q_DA_PUT, "sisssiissnnnnnnn", r->number, r->version, status,
+				  or_null(r->held_field), or_null(r->held_reason), r->total_due,
+				  (int64_t)r->declared_differs, r->detail, r->assessed_at);
+	/* assessed: the basis, not the detail it is computed again from */
+	return store_exec(c, &Q_DA_PUT, "sisssiinsssisiii", r->number, r->version, status,
+			  or_null(r->held_field), or_null(r->held_reason), r->total_due,
+			  (int64_t)r->declared_differs, r->assessed_at, r->tariff_versions,
+			  r->rate_month, r->cny_per_unit, or_null(r->certificates), r->duty,
+			  r->consumption_tax, r->vat);
 }
 
 static kerr read_assessment(void *arg, struct store_stmt *st)
@@ -305,8 +317,20 @@ static kerr read_assessment(void *arg, struct store_stmt *st)
 	col_copy(st, 4, r->held_reason, sizeof r->held_reason);
 	r->total_due = stmt_int(st, 5);
 	r->declared_differs = stmt_int(st, 6) != 0;
-	r->detail = strdup(stmt_text(st, 7));
 	col_copy(st, 8, r->assessed_at, sizeof r->assessed_at);
+	r->has_basis = !stmt_is_null(st, 9);
+	if (r->has_basis) {
+		col_copy(st, 9, r->tariff_versions, sizeof r->tariff_versions);
+		col_copy(st, 10, r->rate_month, sizeof r->rate_month);
+		r->cny_per_unit = stmt_int(st, 11);
+		col_copy(st, 12, r->certificates, sizeof r->certificates);
+		r->duty = stmt_int(st, 13);
+		r->consumption_tax = stmt_int(st, 14);
+		r->vat = stmt_int(st, 15);
+	}
+	if (stmt_is_null(st, 7))
+		return r->has_basis ? KERR_OK : KERR_STORE;
+	r->detail = strdup(stmt_text(st, 7));
 	return r->detail ? KERR_OK : KERR_NOMEM;
 }
 

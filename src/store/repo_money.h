@@ -19,7 +19,9 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "common/date.h"
 #include "common/sizes.h"
+#include "domain/assessment_basis.h"
 #include "store/store.h"
 
 #define MONEY_ID_SIZE 33     /* tariff version or fee catalogue id */
@@ -132,8 +134,18 @@ struct duty_assessment_row {
 	char held_reason[REASON_SIZE];
 	int64_t total_due; /* fen */
 	bool declared_differs;
-	char *detail; /* owned JSON text: free() (duty_assessment_row_free) */
+	/* owned JSON text: free() (duty_assessment_row_free). Stored only for
+	 * a held assessment (and rows kept before migration 0012): an
+	 * assessed one is stored as its basis and read back with detail NULL,
+	 * for the service to compute it again (assessment_basis.h) */
+	char *detail;
 	char assessed_at[TIME_TEXT_SIZE];
+	bool has_basis; /* assessed: the basis below is what is stored */
+	char tariff_versions[ASSESS_BASIS_VERSIONS_MAX];
+	char rate_month[KMONTH_TEXT_MAX];
+	int64_t cny_per_unit;
+	char certificates[ASSESS_BASIS_CERTIFICATES_MAX];
+	int64_t duty, consumption_tax, vat; /* due, fen */
 };
 void duty_assessment_row_free(struct duty_assessment_row *r);
 

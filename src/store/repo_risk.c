@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/packed.h"
 #include "store/repo_internal.h"
 
 /* --- credit --- */
@@ -264,8 +265,13 @@ kerr repo_assessment_put(struct store_conn *c, const char *number,
 			 int64_t declaration_version, int64_t rules_version,
 			 const char *at, const char *outcome)
 {
-	return store_exec(c, &Q_ASSESS_PUT, "siiss", number, declaration_version,
-			  rules_version, at, outcome);
+	char *packed;
+	kerr e = packed_pack(PACKED_RISK, outcome, &packed);
+	if (!e)
+		e = store_exec(c, &Q_ASSESS_PUT, "siiss", number, declaration_version,
+			       rules_version, at, packed);
+	free(packed);
+	return e;
 }
 
 static kerr read_assessment(void *arg, struct store_stmt *st)
@@ -274,8 +280,8 @@ static kerr read_assessment(void *arg, struct store_stmt *st)
 	a->declaration_version = stmt_int(st, 0);
 	a->rules_version = stmt_int(st, 1);
 	col_copy(st, 2, a->assessed_at, sizeof a->assessed_at);
-	a->outcome = strdup(stmt_text(st, 3));
-	return a->outcome ? KERR_OK : KERR_NOMEM;
+	kerr e = packed_unpack(stmt_text(st, 3), &a->outcome);
+	return e == KERR_INVALID ? KERR_STORE : e;
 }
 
 kerr repo_assessment_get(struct store_conn *c, const char *number,
@@ -325,7 +331,13 @@ struct lodged_visit {
 static kerr visit_lodged(void *arg, struct store_stmt *st)
 {
 	struct lodged_visit *v = arg;
-	return v->fn(v->arg, stmt_text(st, 0), stmt_text(st, 1));
+	char *body;
+	kerr e = packed_unpack(stmt_text(st, 1), &body);
+	if (e)
+		return e == KERR_INVALID ? KERR_STORE : e;
+	e = v->fn(v->arg, stmt_text(st, 0), body);
+	free(body);
+	return e;
 }
 
 kerr repo_declarations_lodged(struct store_conn *c, const char *from, const char *to,

@@ -1,0 +1,49 @@
+/*
+ * packed.h - the stored form of the large JSON texts kouan keeps for
+ * every declaration (its canonical body and each version's, its risk
+ * assessment's outcome, the data of its events): compressed with zstd against a dictionary built
+ * into kouan (data/storage), written as text so that both backends keep
+ * it in the same TEXT column:
+ *
+ *     z<dictionary>:<the zstd frame in URL-safe base64, unpadded>
+ *
+ * A text that begins otherwise ('{', '[') is JSON kept as it is: rows
+ * written before migration 0012, and texts that would not be shorter
+ * packed. A dictionary, once released, is never changed or removed (rows
+ * name it); a better one is added under the next number.
+ *
+ * Only the repo_*.c files call this: no SQL ever reads inside a packed
+ * column, and nothing above the store sees the packed form.
+ */
+#ifndef KOUAN_PACKED_H
+#define KOUAN_PACKED_H
+
+#include <stddef.h>
+
+#include "common/error.h"
+
+#define PACKED_TEXT_MAX (4u << 20) /* a text unpacked: at most 4 MiB */
+#define PACKED_MIN 48              /* shorter texts are kept as they are */
+
+/* What a text is, choosing the dictionary it is packed with. */
+enum packed_kind {
+	PACKED_DECLARATION, /* a declaration's canonical body */
+	PACKED_RISK,        /* a risk assessment's outcome */
+	PACKED_EVENT,       /* an event's data */
+};
+
+/* Pack `text` (NUL-terminated JSON) into *out (malloc'd; free()): the
+ * packed form, or a copy of the text when it is shorter than PACKED_MIN
+ * or packing would not make it shorter. KERR_INVALID for a text that
+ * begins with 'z' (not JSON: kept as it is, it would read back as
+ * packed); KERR_NOMEM; KERR_INTERNAL when the dictionary cannot be
+ * loaded. */
+KOUAN_MUST_USE kerr packed_pack(enum packed_kind kind, const char *text, char **out);
+
+/* The text of a stored value (either form) into *out (malloc'd). A
+ * packed value that is not one packed_pack wrote (an unknown dictionary,
+ * bad base64, a frame that is corrupt, of another dictionary, larger than
+ * PACKED_TEXT_MAX or holding a NUL) is KERR_INVALID, *out NULL. */
+KOUAN_MUST_USE kerr packed_unpack(const char *stored, char **out);
+
+#endif
