@@ -8,7 +8,7 @@
  *     z<dictionary>:<the zstd frame in URL-safe base64, unpadded>
  *
  * A text that begins otherwise ('{', '[') is JSON kept as it is: rows
- * written before migration 0012, and texts that would not be shorter
+ * written before migration 0011, and texts that would not be shorter
  * packed. A dictionary, once released, is never changed or removed (rows
  * name it); a better one is added under the next number.
  *

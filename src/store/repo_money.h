@@ -135,7 +135,7 @@ struct duty_assessment_row {
 	int64_t total_due; /* fen */
 	bool declared_differs;
 	/* owned JSON text: free() (duty_assessment_row_free). Stored only for
-	 * a held assessment (and rows kept before migration 0012): an
+	 * a held assessment (and rows kept before migration 0011): an
 	 * assessed one is stored as its basis and read back with detail NULL,
 	 * for the service to compute it again (assessment_basis.h) */
 	char *detail;

@@ -1,4 +1,4 @@
--- 0012: an assessment of duties is kept as what it was computed from.
+-- 0011: an assessment of duties is kept as what it was computed from.
 -- Its explanation (every step as JSON, about 2 KB) was the largest thing
 -- kept per declaration; an assessed version now keeps its basis instead:
 -- the tariff versions that gave its items' lines, the exchange rate month
@@ -12,7 +12,7 @@
 -- The table is keyed by its primary key alone (no rowid, so no second copy
 -- of the key in an index), and the held ones, the only ones looked up by
 -- status, have a partial index.
-CREATE TABLE duty_assessments_0012 (
+CREATE TABLE duty_assessments_0011 (
   declaration_number  TEXT NOT NULL,
   version             INTEGER NOT NULL,   -- the declaration version assessed
   status              TEXT NOT NULL CHECK (status IN ('assessed', 'held')),
@@ -20,7 +20,7 @@ CREATE TABLE duty_assessments_0012 (
   held_reason         TEXT,
   total_due           INTEGER NOT NULL DEFAULT 0,  -- fen
   declared_differs    INTEGER NOT NULL DEFAULT 0,
-  detail              TEXT,               -- JSON: held, or kept before 0012
+  detail              TEXT,               -- JSON: held, or kept before 0011
   assessed_at         TEXT NOT NULL,
   tariff_versions     TEXT,               -- 'CN-2026 CN-2026-07', date order
   rate_month          TEXT,               -- 'YYYY-MM'
@@ -34,12 +34,12 @@ CREATE TABLE duty_assessments_0012 (
          AND consumption_tax IS NOT NULL AND vat IS NOT NULL)),
   PRIMARY KEY (declaration_number, version)
 ) WITHOUT ROWID;
-INSERT INTO duty_assessments_0012 (declaration_number, version, status, held_field,
+INSERT INTO duty_assessments_0011 (declaration_number, version, status, held_field,
   held_reason, total_due, declared_differs, detail, assessed_at)
   SELECT declaration_number, version, status, held_field, held_reason, total_due,
          declared_differs, detail, assessed_at FROM duty_assessments;
 DROP TABLE duty_assessments;
-ALTER TABLE duty_assessments_0012 RENAME TO duty_assessments;
+ALTER TABLE duty_assessments_0011 RENAME TO duty_assessments;
 CREATE INDEX duty_assessments_held ON duty_assessments (declaration_number)
   WHERE status = 'held';
 

@@ -1,4 +1,4 @@
--- 0012: an assessment of duties is kept as what it was computed from.
+-- 0011: an assessment of duties is kept as what it was computed from.
 -- Its explanation (every step as JSON, about 2 KB) was the largest thing
 -- kept per declaration; an assessed version now keeps its basis instead:
 -- the tariff versions that gave its items' lines, the exchange rate month
