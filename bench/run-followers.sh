@@ -20,6 +20,8 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${KOUAN_BENCH_BUILD:-$root/build-bench}
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 followers=2000 runs=3 seconds=5 concurrency=4
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -57,23 +59,8 @@ trap 'exit 143' TERM
 
 "$build/kouan" init --demo --db "$tmp/f.db" --release-key "$tmp/release.key" --pwhash min \
 	>"$tmp/init.log" 2>&1 || { cat "$tmp/init.log" >&2; exit 1; }
-"$build/kouan" serve --db "$tmp/f.db" --listen 127.0.0.1 --port 0 \
-	--release-key "$tmp/release.key" --access-log off --quiet on --threads 4 \
-	--conn-limit $((followers + 256)) --per-ip-limit 0 --longpoll-max-s 300 \
-	>"$tmp/server.out" 2>"$tmp/server.err" &
-server_pid=$!
-url=""
-for _ in $(seq 1 300); do
-	line=$(grep -m1 -o 'kouan is serving http://127\.0\.0\.1:[0-9]*/' "$tmp/server.out" 2>/dev/null || true)
-	if [ -n "$line" ]; then
-		url=${line#kouan is serving }
-		url=${url%/}
-		break
-	fi
-	kill -0 "$server_pid" 2>/dev/null || break
-	sleep 0.1
-done
-[ -n "$url" ] || { echo "run-followers: the server did not start" >&2; cat "$tmp/server.err" >&2; exit 1; }
+start_server run-followers "$tmp/f.db" "$tmp/release.key" "$tmp" --threads 4 \
+	--conn-limit $((followers + 256)) --per-ip-limit 0 --longpoll-max-s 300
 
 # measure KIND [extra args]: one healthz measurement; "rate p50 p99" on stdout
 measure() {

@@ -24,6 +24,8 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${KOUAN_BENCH_BUILD:-$root/build-bench}
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 target=1000000 minutes=20 slice=20 batch=50
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -65,21 +67,7 @@ trap 'exit 143' TERM
 db=$tmp/growth.db
 "$build/kouan" init --demo --db "$db" --release-key "$tmp/release.key" --pwhash min \
 	>"$tmp/init.log" 2>&1 || { cat "$tmp/init.log" >&2; exit 1; }
-"$build/kouan" serve --db "$db" --listen 127.0.0.1 --port 0 --release-key "$tmp/release.key" \
-	--access-log off --quiet on --threads 4 >"$tmp/server.out" 2>"$tmp/server.err" &
-server_pid=$!
-url=""
-for _ in $(seq 1 300); do
-	line=$(grep -m1 -o 'kouan is serving http://127\.0\.0\.1:[0-9]*/' "$tmp/server.out" 2>/dev/null || true)
-	if [ -n "$line" ]; then
-		url=${line#kouan is serving }
-		url=${url%/}
-		break
-	fi
-	kill -0 "$server_pid" 2>/dev/null || break
-	sleep 0.1
-done
-[ -n "$url" ] || { echo "run-growth: the server did not start" >&2; cat "$tmp/server.err" >&2; exit 1; }
+start_server run-growth "$db" "$tmp/release.key" "$tmp" --threads 4
 
 count() { sqlite3 "$db" "SELECT count(*) FROM declarations;"; }
 start=$(count)
@@ -125,21 +113,7 @@ sqlite3 "$db" "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DES
 echo
 echo "== restart on $n declarations"
 t0=$(date +%s%N)
-"$build/kouan" serve --db "$db" --listen 127.0.0.1 --port 0 --release-key "$tmp/release.key" \
-	--access-log off --quiet on --threads 4 >"$tmp/server.out" 2>"$tmp/server.err" &
-server_pid=$!
-url=""
-for _ in $(seq 1 6000); do
-	line=$(grep -m1 -o 'kouan is serving http://127\.0\.0\.1:[0-9]*/' "$tmp/server.out" 2>/dev/null || true)
-	if [ -n "$line" ]; then
-		url=${line#kouan is serving }
-		url=${url%/}
-		break
-	fi
-	kill -0 "$server_pid" 2>/dev/null || break
-	sleep 0.1
-done
-[ -n "$url" ] || { echo "run-growth: the server did not restart" >&2; cat "$tmp/server.err" >&2; exit 1; }
+start_server run-growth "$db" "$tmp/release.key" "$tmp" --threads 4
 t1=$(date +%s%N)
 token=$(curl -sf -H 'Content-Type: application/json' \
 	-d '{"username":"analyst","password":"analyst-demo-2026"}' "$url/v1/sessions" |

@@ -279,8 +279,12 @@ static bool set_up(struct sim *s)
 	static const char *const offices[] = {"5167", "5301"}, *const ports[] = {"CNNSA", "CNHUG"};
 	for (int o = 0; o < 2; o++) {
 		for (int a = 0; a < SIM_AGENCIES; a++) {
-			char percent[16];
-			snprintf(percent, sizeof percent, "%.2f", sc->inspection_percent[a]);
+			/* the setting has at most two decimals (checked when read):
+			 * kouan takes it as that exact decimal text */
+			char percent[48];
+			long hundredths = lround(sc->inspection_percent[a] * 100);
+			snprintf(percent, sizeof percent, "%ld.%02ld", hundredths / 100,
+				 hundredths % 100);
 			snprintf(path, sizeof path, "/v1/risk/profiles/%s/%s", offices[o],
 				 sim_agency_names[a]);
 			bool green = a == SIM_CUSTOMS && sc->automatic_release;
