@@ -98,7 +98,7 @@ static void a_deadlocked_request_is_run_again(void **state)
 	if (!env->store->row_locks) {
 		printf("# one writer at a time: no deadlock to break on %s\n",
 		       env->store->backend);
-		return;
+		skip();
 	}
 	test_profile(env, "5167", "customs", "0", "yellow"); /* an officer decides */
 	/* The decision waits first, so its deadlock check (deadlock_timeout
