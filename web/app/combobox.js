@@ -11,7 +11,7 @@
  */
 import { h, uid } from './dom.js';
 import { t } from './i18n.js';
-import { entryName, entryOtherName, refLoaded, refSearch } from './ref.js';
+import { entryName, entryOtherName, refList, refLoaded, refSearch } from './ref.js';
 
 /**
  * picker({list, value, onPick, filter, placeholder}) -> element with
@@ -58,6 +58,12 @@ export function picker({ list, value = '', onPick, filter, placeholder, maxlengt
 	}
 
 	function open() {
+		/* typed before the list arrived: offer its entries once it has */
+		if (!refLoaded(list)) {
+			refList(list).then(() => {
+				if (document.activeElement === input) open();
+			}, () => {});
+		}
 		const lab = input.id && document.querySelector(`label[for="${input.id}"]`);
 		if (lab) lb.setAttribute('aria-label', lab.textContent.replace(/\s*\*$/, ''));
 		let found = refSearch(list, input.value, 60);
