@@ -890,7 +890,7 @@ bool sim_run(const struct scenario *sc, struct run_figures *out, bool bar)
 	snprintf(key, sizeof key, "%s/release.key", dir);
 	struct kclock clock;
 	kclock_manual_init(&clock, sc->start_us - SIM_PLAN_US - SIM_DAY_US, 0);
-	struct store_options so = {.url = db, .sync = STORE_SYNC_PROCESS, .busy_timeout_ms = 10000};
+	struct store_options so = {.url = db, .sync = STORE_SYNC_NONE, .busy_timeout_ms = 10000};
 	struct store *store = NULL;
 	struct app app;
 	bool app_up = false, ok = false;

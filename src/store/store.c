@@ -224,6 +224,12 @@ bool store_should_retry(struct store_conn *c)
 	return ops->should_retry && ops->should_retry(c);
 }
 
+int64_t store_prepared_again(struct store_conn *c)
+{
+	const struct store_ops *ops = STORE_OPS(c);
+	return ops->prepared_again ? ops->prepared_again(c) : 0;
+}
+
 kerr store_announce(struct store_conn *c, const char *topic)
 {
 	const struct store_ops *ops = STORE_OPS(c);

@@ -40,6 +40,8 @@ enum store_step {
 enum store_sync {
 	STORE_SYNC_PROCESS, /* survives a crash of the process (WAL, NORMAL) */
 	STORE_SYNC_POWER,   /* also survives power loss (fsync each commit) */
+	STORE_SYNC_NONE,    /* a throw-away store (the simulator's): never synced,
+			     * lost in a crash; a larger page cache */
 };
 
 struct store_options {
@@ -89,6 +91,11 @@ struct store_ops {
 	 * because the database broke a deadlock or could not serialise it:
 	 * rolled back and run again from the start, it may well succeed. */
 	bool (*should_retry)(struct store_conn *c);
+	/* Optional (NULL: never happens). How many times the connection's
+	 * cached statements were prepared again by the backend since they were
+	 * first prepared; a query that is prepared again at every run costs
+	 * its parse and plan each time. */
+	int64_t (*prepared_again)(struct store_conn *c);
 };
 
 struct store {
@@ -99,6 +106,10 @@ struct store {
 	 * writer at a time and needs none. */
 	bool row_locks;
 };
+
+/* The connection's statements prepared again so far (0 where the backend
+ * never does it). */
+int64_t store_prepared_again(struct store_conn *c);
 
 /* Open the backend named by opts->url (SQLite file path by default). */
 KOUAN_MUST_USE kerr store_open(const struct store_options *opts,

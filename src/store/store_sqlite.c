@@ -23,7 +23,8 @@
  * Durability: with STORE_SYNC_PROCESS (synchronous=NORMAL in WAL mode) a
  * commit is in the WAL file, in the kernel's hands, before COMMIT returns:
  * it survives kill -9 of the server. STORE_SYNC_POWER (synchronous=FULL)
- * also fsyncs, for power loss.
+ * also fsyncs, for power loss. STORE_SYNC_NONE (synchronous=OFF) is for a
+ * store thrown away after use (the simulator's) and never syncs.
  */
 #include <pthread.h>
 #include <sqlite3.h>
@@ -123,8 +124,11 @@ static kerr conn_open(struct store *s, struct store_conn **out)
 	char pragmas[256];
 	snprintf(pragmas, sizeof pragmas,
 		 "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s;"
-		 " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
-		 ss->sync == STORE_SYNC_POWER ? "FULL" : "NORMAL");
+		 " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;%s",
+		 ss->sync == STORE_SYNC_POWER  ? "FULL"
+		 : ss->sync == STORE_SYNC_NONE ? "OFF"
+					       : "NORMAL",
+		 ss->sync == STORE_SYNC_NONE ? " PRAGMA cache_size=-65536;" : "");
 	if (run(c->db, pragmas)) {
 		sqlite3_close(c->db);
 		free(c);
@@ -291,6 +295,20 @@ static void rollback(struct store_conn *sc)
 	(void)run(w, "ROLLBACK TO kouan_writer");
 	(void)run(w, "RELEASE kouan_writer");
 	(void)end_turn(c, false);
+}
+
+/* SQLite prepares a statement again when the schema changed, and also
+ * when its plan depended on a bound value (a partial index's condition
+ * compared with a parameter): then at every run. */
+static int64_t prepared_again(struct store_conn *sc)
+{
+	struct sqlite_conn *c = (struct sqlite_conn *)sc;
+	int64_t n = 0;
+	for (size_t i = 0; i < STMT_CACHE; i++)
+		if (c->cache[i].stmt)
+			n += sqlite3_stmt_status(c->cache[i].stmt->st,
+						 SQLITE_STMTSTATUS_REPREPARE, 0);
+	return n;
 }
 
 static kerr exec_script(struct store_conn *sc, const char *sql)
@@ -474,6 +492,7 @@ static const struct store_ops sqlite_ops = {
 	.reset = reset,
 	.errmsg = errmsg,
 	.close = store_sqlite_close,
+	.prepared_again = prepared_again,
 };
 
 kerr store_sqlite_open(const struct store_options *opts, struct store **out)
