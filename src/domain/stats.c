@@ -1,8 +1,8 @@
 /*
  * stats.c - the statistics engine's storage and writes: dictionaries of
  * dimension values, chunked columns, the index from declaration number to
- * row, filing and dropping rows, and the lock (see stats.h; the queries are
- * in stats_query.c).
+ * row, filing and dropping rows, snapshots, and the lock (see stats.h; the
+ * queries are in stats_query.c).
  *
  * It must never leave a row half-written where a query can see it (every
  * change is made under the write lock), nor change the engine at all when a
@@ -523,6 +523,26 @@ static void remove_at(struct stats *s, size_t i, uint32_t h)
 	s->rows--;
 }
 
+/* Everything filed so far dropped: the engine as stats_new made it. */
+static void empty_engine(struct stats *s)
+{
+	for (uint32_t i = 0; i < s->nchunks; i++)
+		chunk_free(s->chunk[i]);
+	free(s->chunk);
+	free(s->part);
+	free(s->slot);
+	for (int d = 0; d < STATS_DIM_COUNT; d++)
+		dict_free(&s->dict[d]);
+	s->chunk = NULL;
+	s->part = NULL;
+	s->slot = NULL;
+	s->nchunks = s->capchunks = 0;
+	s->nparts = s->capparts = 0;
+	s->mask = s->used = 0;
+	s->rows = 0;
+	memset(s->dict, 0, sizeof s->dict);
+}
+
 kerr stats_new(unsigned threads, struct stats **out)
 {
 	pthread_rwlockattr_t attr;
@@ -560,13 +580,7 @@ void stats_free(struct stats *s)
 {
 	if (!s)
 		return;
-	for (uint32_t i = 0; i < s->nchunks; i++)
-		chunk_free(s->chunk[i]);
-	free(s->chunk);
-	free(s->part);
-	free(s->slot);
-	for (int d = 0; d < STATS_DIM_COUNT; d++)
-		dict_free(&s->dict[d]);
+	empty_engine(s);
 	stats_query_spare_free(s);
 	pthread_mutex_destroy(&s->spare_lock);
 	pthread_rwlock_destroy(&s->lock);
@@ -671,6 +685,229 @@ kerr stats_query(struct stats *s, const struct stats_query *q, struct stats_resu
 {
 	pthread_rwlock_rdlock(&s->lock);
 	kerr e = stats_query_locked(s, q, r);
+	pthread_rwlock_unlock(&s->lock);
+	return e;
+}
+
+/* ------------------------------------------------------------------ */
+/* snapshots                                                           */
+
+/*
+ * The bytes: a header (SNAP_MAGIC, the format, a byte-order mark, the
+ * sizes of the things counted, the rows), each dimension's dictionary (its
+ * count, then each name in STATS_VALUE_MAX bytes, in code order), each row
+ * (struct snap_row), and the FNV-1a hash of everything before it.
+ */
+#define SNAP_MAGIC "kouan-statistics"
+#define SNAP_FORMAT 1u
+#define SNAP_ORDER 0x01020304u
+
+struct snap_header {
+	char magic[16];
+	uint32_t format, order;
+	uint32_t dims, measures, value_max, pad;
+	uint64_t rows;
+};
+
+struct snap_row {
+	uint64_t number;
+	uint32_t lodged;
+	uint8_t dir, state;
+	uint16_t dim[STATS_DIM_COUNT];
+	uint32_t m[MEASURES];
+};
+
+#define SNAP_BUFFER 65536
+
+struct snap_out {
+	stats_write_fn write;
+	void *arg;
+	uint64_t hash;
+	size_t n;
+	kerr e;
+	unsigned char buf[SNAP_BUFFER];
+};
+
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+
+static void snap_flush(struct snap_out *o)
+{
+	if (!o->e && o->n)
+		o->e = o->write(o->arg, o->buf, o->n);
+	o->n = 0;
+}
+
+static void snap_put(struct snap_out *o, const void *p, size_t n, bool hashed)
+{
+	if (hashed)
+		o->hash = fnv1a(o->hash, p, n);
+	const unsigned char *b = p;
+	while (n && !o->e) {
+		size_t k = SNAP_BUFFER - o->n < n ? SNAP_BUFFER - o->n : n;
+		memcpy(o->buf + o->n, b, k);
+		o->n += k;
+		b += k;
+		n -= k;
+		if (o->n == SNAP_BUFFER)
+			snap_flush(o);
+	}
+}
+
+kerr stats_save(struct stats *s, stats_write_fn write, void *arg)
+{
+	struct snap_out *o = calloc(1, sizeof *o);
+	if (!o)
+		return KERR_NOMEM;
+	o->write = write;
+	o->arg = arg;
+	o->hash = 14695981039346656037ull;
+	pthread_rwlock_rdlock(&s->lock);
+	struct snap_header h = {.format = SNAP_FORMAT,
+				.order = SNAP_ORDER,
+				.dims = STATS_DIM_COUNT,
+				.measures = MEASURES,
+				.value_max = STATS_VALUE_MAX,
+				.rows = s->rows};
+	memcpy(h.magic, SNAP_MAGIC, sizeof h.magic);
+	snap_put(o, &h, sizeof h, true);
+	for (int d = 0; d < STATS_DIM_COUNT; d++) {
+		uint32_t n = s->dict[d].n;
+		snap_put(o, &n, sizeof n, true);
+		snap_put(o, s->dict[d].name, (size_t)n * STATS_VALUE_MAX, true);
+	}
+	for (uint32_t c = 0; c < s->nchunks && !o->e; c++) {
+		const struct chunk *ch = s->chunk[c];
+		for (uint32_t i = 0; i < ch->n; i++) {
+			struct snap_row r;
+			memset(&r, 0, sizeof r); /* the padding too: it is hashed */
+			r.number = ch->number[i];
+			r.lodged = ch->lodged[i];
+			r.dir = ch->dir;
+			r.state = ch->state[i];
+			for (int d = 0; d < STATS_DIM_COUNT; d++)
+				r.dim[d] = ch->dim[d][i];
+			for (int k = 0; k < MEASURES; k++)
+				r.m[k] = ch->m[k][i];
+			snap_put(o, &r, sizeof r, true);
+		}
+	}
+	pthread_rwlock_unlock(&s->lock);
+	uint64_t sum = o->hash;
+	snap_put(o, &sum, sizeof sum, false);
+	snap_flush(o);
+	kerr e = o->e;
+	free(o);
+	return e;
+}
+
+/* A row of the snapshot checked and made a row to write; false when any
+ * value is out of what stats_put files. */
+static bool row_of_snap(const struct stats *s, const struct snap_row *sr, struct row *r)
+{
+	char number[19];
+	enum stage_direction dir;
+	if (sr->number > 999999999999999999ull)
+		return false;
+	stats_number_text(sr->number, number);
+	if (!stage_direction_of(number, &dir) || (unsigned)dir != sr->dir ||
+	    sr->lodged < LODGED_MIN || sr->lodged > LODGED_MAX ||
+	    (sr->state & 3) >= OUTCOME_COUNT || ((sr->state >> 2) & 3) >= TOTAL_KINDS ||
+	    (unsigned)(sr->state >> 4) & ~STAGE_FLAGS_ALL)
+		return false;
+	memset(r, 0, sizeof *r);
+	r->dir = sr->dir;
+	r->number = sr->number;
+	r->lodged = sr->lodged;
+	r->month = month_of(sr->lodged);
+	r->state = sr->state;
+	for (int d = 0; d < STATS_DIM_COUNT; d++) {
+		if (sr->dim[d] > s->dict[d].n)
+			return false;
+		r->dim[d] = sr->dim[d];
+	}
+	for (int k = 0; k < MEASURES; k++) {
+		if (sr->m[k] != ABSENT && sr->m[k] > STATS_MAX_SECONDS)
+			return false;
+		r->m[k] = sr->m[k];
+	}
+	return true;
+}
+
+static kerr load_locked(struct stats *s, const unsigned char *b, size_t n)
+{
+	struct snap_header h;
+	uint64_t sum;
+	if (n < sizeof h + sizeof sum)
+		return KERR_INVALID;
+	memcpy(&sum, b + n - sizeof sum, sizeof sum);
+	if (fnv1a(14695981039346656037ull, b, n - sizeof sum) != sum)
+		return KERR_INVALID;
+	n -= sizeof sum;
+	memcpy(&h, b, sizeof h);
+	if (memcmp(h.magic, SNAP_MAGIC, sizeof h.magic) || h.format != SNAP_FORMAT ||
+	    h.order != SNAP_ORDER || h.dims != STATS_DIM_COUNT || h.measures != MEASURES ||
+	    h.value_max != STATS_VALUE_MAX)
+		return KERR_INVALID;
+	size_t at = sizeof h;
+	for (int d = 0; d < STATS_DIM_COUNT; d++) {
+		uint32_t count;
+		if (n - at < sizeof count)
+			return KERR_INVALID;
+		memcpy(&count, b + at, sizeof count);
+		at += sizeof count;
+		if (count > STATS_MAX_CODES || (n - at) / STATS_VALUE_MAX < count)
+			return KERR_INVALID;
+		for (uint32_t c = 0; c < count; c++, at += STATS_VALUE_MAX) {
+			char name[STATS_VALUE_MAX];
+			memcpy(name, b + at, sizeof name);
+			uint16_t code;
+			/* a name ends within its bytes, is not empty, and is new */
+			if (!memchr(name, '\0', sizeof name) || !*name ||
+			    stats_dict_find(&s->dict[d], name))
+				return KERR_INVALID;
+			kerr e = dict_code(&s->dict[d], name, &code);
+			if (e)
+				return e;
+		}
+	}
+	if ((n - at) % sizeof(struct snap_row) || (n - at) / sizeof(struct snap_row) != h.rows)
+		return KERR_INVALID;
+	for (uint64_t i = 0; i < h.rows; i++, at += sizeof(struct snap_row)) {
+		struct snap_row sr;
+		struct row r;
+		memcpy(&sr, b + at, sizeof sr);
+		if (!row_of_snap(s, &sr, &r) || index_find(s, r.number) != SIZE_MAX)
+			return KERR_INVALID;
+		uint32_t c;
+		kerr e = index_reserve(s);
+		if (!e)
+			e = chunk_for(s, r.dir, r.month, &c);
+		if (e)
+			return e;
+		struct chunk *ch = s->chunk[c];
+		uint32_t row = ch->n++;
+		write_row(ch, row, &r);
+		index_insert(s, r.number, c << CHUNK_BITS | row);
+		s->rows++;
+	}
+	return KERR_OK;
+}
+
+kerr stats_load(struct stats *s, const void *bytes, size_t n)
+{
+	pthread_rwlock_wrlock(&s->lock);
+	kerr e = KERR_INVALID;
+	if (s->rows == 0 && s->nchunks == 0) {
+		e = load_locked(s, bytes, n);
+		if (e)
+			empty_engine(s);
+	}
 	pthread_rwlock_unlock(&s->lock);
 	return e;
 }

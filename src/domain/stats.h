@@ -214,6 +214,23 @@ KOUAN_MUST_USE kerr stats_remove(struct stats *s, const char *number);
  * the dimension's dictionary, whether or not a row still holds it)? */
 bool stats_has_value(struct stats *s, enum stats_dim d, const char *value);
 
+/*
+ * Snapshots: the engine's dictionaries and rows as bytes, so that a server
+ * starting again loads them instead of filing every declaration from its
+ * timeline. The bytes are this machine's (byte order and sizes are checked
+ * on load) and end with a checksum.
+ *
+ * stats_save writes them in pieces through write(arg, bytes, n), under the
+ * read lock (queries go on; a write waits), and stops at write's first
+ * error, which it returns. stats_load fills an empty engine from them:
+ * KERR_INVALID when they are not one whole snapshot of this format (the
+ * checksum, the sizes, every code, time and number are checked) or the
+ * engine is not empty, and then the engine is left empty; KERR_NOMEM.
+ */
+typedef kerr (*stats_write_fn)(void *arg, const void *bytes, size_t n);
+KOUAN_MUST_USE kerr stats_save(struct stats *s, stats_write_fn write, void *arg);
+KOUAN_MUST_USE kerr stats_load(struct stats *s, const void *bytes, size_t n);
+
 /* Rows held, and bytes of memory the engine holds for them. */
 size_t stats_count(struct stats *s);
 size_t stats_bytes(struct stats *s);
