@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "common/codes.h"
 #include "domain/fields.h"
+#include "domain/transport.h"
 
 static const char *const kind_names[] = {"arrival", "departure", NULL};
 static const char *const scheme_names[] = {"mainland", "cross_boundary",
@@ -395,7 +396,10 @@ static const char *const mode_words[] = {"a vessel", "a vehicle", "an aircraft"}
 
 static int mode_index(const char *mode)
 {
-	return !strcmp(mode, "2") ? 0 : !strcmp(mode, "4") ? 1 : !strcmp(mode, "5") ? 2 : -1;
+	return !strcmp(mode, TRANSPORT_MODE_WATERWAY) ? 0
+	       : !strcmp(mode, TRANSPORT_MODE_ROAD)   ? 1
+	       : !strcmp(mode, TRANSPORT_MODE_AIR)    ? 2
+						      : -1;
 }
 
 static void validate_port(struct fields *f, const json_t *body, int m,
@@ -573,7 +577,10 @@ bool conveyance_validate(const json_t *body, const struct refdata *ref,
 			char why[120];
 			snprintf(why, sizeof why,
 				 "is only for transport mode \"%s\"; this report is for %s",
-				 k == 0 ? "2" : k == 1 ? "4" : "5", mode_words[m]);
+				 k == 0 ? TRANSPORT_MODE_WATERWAY
+				 : k == 1 ? TRANSPORT_MODE_ROAD
+					  : TRANSPORT_MODE_AIR,
+				 mode_words[m]);
 			fields_absent(&f, body, mode_object[k], "", why);
 		}
 	}

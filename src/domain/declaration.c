@@ -19,6 +19,7 @@
 #include "domain/consistency.h"
 #include "domain/fields.h"
 #include "domain/matching.h"
+#include "domain/transport.h"
 
 struct vctx {
 	struct problems *p;
@@ -190,7 +191,7 @@ static void validate_conveyance(struct vctx *v, const json_t *body,
 	check_unknown(v, c, "/conveyance", conveyance_fields, "name, voyage, imo");
 	get_str(v, c, "name", "/conveyance", true, 100);
 	get_str(v, c, "voyage", "/conveyance", true, 32);
-	bool by_water = transport_mode && strcmp(transport_mode, "2") == 0;
+	bool by_water = transport_mode && strcmp(transport_mode, TRANSPORT_MODE_WATERWAY) == 0;
 	const char *imo = get_str(v, c, "imo", "/conveyance", by_water, 16);
 	enum codes_result r;
 	if (imo && (r = codes_check_imo(imo)) != CODES_OK)

@@ -55,7 +55,7 @@ bool manifest_conveyance(struct problems *p, const json_t *body, const char *mod
 	problems_unknown_fields(p, c, "/conveyance", allowed, "name, voyage, imo");
 	const char *name = fields_text(&f, c, "name", "/conveyance", true, 100);
 	const char *voyage = fields_reference(&f, c, "voyage", "/conveyance", true, 32);
-	bool by_water = mode && strcmp(mode, "2") == 0;
+	bool by_water = mode && strcmp(mode, TRANSPORT_MODE_WATERWAY) == 0;
 	const char *imo = fields_text(&f, c, "imo", "/conveyance", by_water, 16);
 	enum codes_result r;
 	if (imo && (r = codes_check_imo(imo)) != CODES_OK)
@@ -371,7 +371,8 @@ kerr manifest_validate(const json_t *body, const struct refdata *ref,
 	out->transport_mode = fields_code(&f, body, "transport_mode", "", true,
 					  "transport_modes", "transport mode code");
 	const char *mode = out->transport_mode;
-	if (mode && strcmp(mode, "2") && strcmp(mode, "4") && strcmp(mode, "5")) {
+	if (mode && strcmp(mode, TRANSPORT_MODE_WATERWAY) && strcmp(mode, TRANSPORT_MODE_ROAD) &&
+	    strcmp(mode, TRANSPORT_MODE_AIR)) {
 		problems_add(p, "/transport_mode",
 			     "manifests are for waterway (\"2\"), road (\"4\") and air "
 			     "(\"5\") transport");

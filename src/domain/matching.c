@@ -13,6 +13,7 @@
 #include "common/buf.h"
 #include "common/decimal.h"
 #include "domain/fields.h"
+#include "domain/transport.h"
 
 static const char *const diff_names[DIFF_KIND_COUNT] = {
 	"packages",	    "gross_weight",	  "container_not_manifested",
@@ -43,7 +44,7 @@ bool matching_validate_declaration(const json_t *body, struct problems *p)
 	const char *dir = json_string_value(json_object_get(body, "direction"));
 	const char *mode = json_string_value(json_object_get(body, "transport_mode"));
 	bool import = !dir || strcmp(dir, "export") != 0;
-	bool by_water = mode && strcmp(mode, "2") == 0;
+	bool by_water = mode && strcmp(mode, TRANSPORT_MODE_WATERWAY) == 0;
 	bool advance = json_is_true(json_object_get(body, "advance"));
 	const json_t *split = fields_object(&f, body, "split", "", false,
 					    "part and of, such as {\"part\": 1, \"of\": 2}");

@@ -77,7 +77,7 @@ bool transport_call_key_of_declaration(const json_t *body, char out[CALL_KEY_MAX
 	const char *port = json_string_value(json_object_get(
 		body, dir && strcmp(dir, "export") == 0 ? "exit_port" : "entry_port"));
 	const char *identity = json_string_value(json_object_get(c, "imo"));
-	if (!mode || strcmp(mode, "2") != 0 || !identity)
+	if (!mode || strcmp(mode, TRANSPORT_MODE_WATERWAY) != 0 || !identity)
 		identity = json_string_value(json_object_get(c, "name"));
 	return transport_call_key(mode, identity,
 				  json_string_value(json_object_get(c, "voyage")),

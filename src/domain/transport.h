@@ -40,9 +40,12 @@ enum clearance_flow {
 const char *clearance_flow_name(enum clearance_flow f);
 bool clearance_flow_parse(const char *s, enum clearance_flow *out);
 
-/* The customs code of waterway transport (运输方式 2): vessels, whose
- * containers the terminal records as discharged and loaded. */
+/* The customs codes (运输方式) of the modes whose conveyances kouan
+ * follows: waterway (vessels, whose containers the terminal records as
+ * discharged and loaded), road (vehicles) and air (aircraft). */
 #define TRANSPORT_MODE_WATERWAY "2"
+#define TRANSPORT_MODE_ROAD "4"
+#define TRANSPORT_MODE_AIR "5"
 
 /* The key of a call from its parts: the transport mode code ("2", "4",
  * "5", ...), the conveyance's identity (IMO number for a vessel, flight
