@@ -5,10 +5,10 @@
 # printing the rate of each slice as it grows; then print the bytes kept per
 # declaration at rest (the database file, WAL checkpointed, divided by the
 # declarations, and each table's and index's share from dbstat) and the
-# server's peak memory; then restart the server on the grown database and
-# time how long it takes to serve, and to answer its first clearance-time
-# question (the statistics engine fills itself from every stored event at
-# start). Everything lives in a temporary directory removed on every way
+# server's peak memory; then restart the server on the grown database, twice,
+# and time how long it takes to serve, and to answer its first
+# clearance-time question: with the statistics snapshot the stop saved, and
+# without (the engine fills itself from every stored event). Everything lives in a temporary directory removed on every way
 # out.
 #
 # usage: bench/run-growth.sh [--target N] [--minutes M] [--slice S] [--batch B]
@@ -107,25 +107,36 @@ echo "  by table and index (dbstat), bytes per declaration:"
 sqlite3 "$db" "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 20;" |
 	awk -F'|' -v n="$n" '{ printf "    %-34s %8.0f\n", $1, $2 / n }'
 
-# A restart on the grown database: serving at once, the statistics engine
-# filled in the background from the stored events; the first statistics
-# question waits for that fill.
-echo
-echo "== restart on $n declarations"
-t0=$(date +%s%N)
-start_server run-growth "$db" "$tmp/release.key" "$tmp" --threads 4
-t1=$(date +%s%N)
-token=$(curl -sf -H 'Content-Type: application/json' \
-	-d '{"username":"analyst","password":"analyst-demo-2026"}' "$url/v1/sessions" |
-	python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
-curl -sf -o "$tmp/stats.json" -H "Authorization: Bearer $token" \
-	"$url/v1/statistics/clearance?direction=import&outliers=0" ||
-	echo "run-growth: the statistics question failed" >&2
-t2=$(date +%s%N)
-counted=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["import"]["total"]["count"])' \
-	"$tmp/stats.json" 2>/dev/null || echo "?")
-printf '  %-28s %14s s\n' "serving after" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')"
-printf '  %-28s %14s s (%s imports released)\n' "first statistics answer" \
-	"$(awk -v a="$t0" -v b="$t2" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')" "$counted"
-peak=$(awk '/^VmHWM/ {print $2, $3}' "/proc/$server_pid/status")
-printf '  %-28s %14s\n' "server peak memory" "$peak"
+# Restarts on the grown database: serving at once, the statistics engine
+# loaded from the snapshot the stop saved (then following the feed from
+# its event), or, with --statistics-file off, filled from every stored
+# event; the first statistics question waits for either.
+restart() {
+	local what=$1 t0 t1 t2 token counted peak
+	shift
+	echo
+	echo "== restart on $n declarations, $what"
+	t0=$(date +%s%N)
+	start_server run-growth "$db" "$tmp/release.key" "$tmp" --threads 4 "$@"
+	t1=$(date +%s%N)
+	token=$(curl -sf -H 'Content-Type: application/json' \
+		-d '{"username":"analyst","password":"analyst-demo-2026"}' "$url/v1/sessions" |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
+	curl -sf -o "$tmp/stats.json" -H "Authorization: Bearer $token" \
+		"$url/v1/statistics/clearance?direction=import&outliers=0" ||
+		echo "run-growth: the statistics question failed" >&2
+	t2=$(date +%s%N)
+	counted=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["import"]["total"]["count"])' \
+		"$tmp/stats.json" 2>/dev/null || echo "?")
+	printf '  %-28s %14s s\n' "serving after" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')"
+	printf '  %-28s %14s s (%s imports released)\n' "first statistics answer" \
+		"$(awk -v a="$t0" -v b="$t2" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')" "$counted"
+	peak=$(awk '/^VmHWM/ {print $2, $3}' "/proc/$server_pid/status")
+	printf '  %-28s %14s\n' "server peak memory" "$peak"
+	kill -TERM "$server_pid"
+	wait "$server_pid" || echo "run-growth: the server exited with status $?" >&2
+	server_pid=""
+}
+printf '  %-28s %14s bytes\n' "statistics snapshot" "$(stat -c %s "$db.statistics" 2>/dev/null || echo none)"
+restart "statistics from the snapshot"
+restart "statistics from every event (--statistics-file off)" --statistics-file off

@@ -878,22 +878,37 @@ static kerr load_locked(struct stats *s, const unsigned char *b, size_t n)
 	}
 	if ((n - at) % sizeof(struct snap_row) || (n - at) / sizeof(struct snap_row) != h.rows)
 		return KERR_INVALID;
+	/* the index at its final size at once, instead of doubling (and
+	 * rehashing) its way there */
+	if (h.rows > MAX_CHUNKS * (uint64_t)CHUNK_ROWS)
+		return KERR_INVALID;
+	size_t size = 1024;
+	while ((h.rows + 1) * 4 > size * 3)
+		size *= 2;
+	if (!(s->slot = malloc(size * sizeof *s->slot)))
+		return KERR_NOMEM;
+	memset(s->slot, 0xff, size * sizeof *s->slot);
+	s->mask = size - 1;
 	for (uint64_t i = 0; i < h.rows; i++, at += sizeof(struct snap_row)) {
 		struct snap_row sr;
 		struct row r;
 		memcpy(&sr, b + at, sizeof sr);
-		if (!row_of_snap(s, &sr, &r) || index_find(s, r.number) != SIZE_MAX)
+		if (!row_of_snap(s, &sr, &r))
 			return KERR_INVALID;
+		/* one probe finds a repeated number or the free slot */
+		size_t slot = index_home(s, r.number);
+		for (; s->slot[slot] != NO_HANDLE; slot = (slot + 1) & s->mask)
+			if (number_at(s, s->slot[slot]) == r.number)
+				return KERR_INVALID;
 		uint32_t c;
-		kerr e = index_reserve(s);
-		if (!e)
-			e = chunk_for(s, r.dir, r.month, &c);
+		kerr e = chunk_for(s, r.dir, r.month, &c);
 		if (e)
 			return e;
 		struct chunk *ch = s->chunk[c];
 		uint32_t row = ch->n++;
 		write_row(ch, row, &r);
-		index_insert(s, r.number, c << CHUNK_BITS | row);
+		s->slot[slot] = c << CHUNK_BITS | row;
+		s->used++;
 		s->rows++;
 	}
 	return KERR_OK;

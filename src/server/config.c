@@ -43,6 +43,10 @@ const char config_help[] =
 	"                         the rules and their reasons are never shown)\n"
 	"  --timezone NAME        the port's time zone (IANA name), in which the\n"
 	"                         browser interface shows times (default Asia/Shanghai)\n"
+	"  --statistics-file PATH|off  where the clearance-time statistics are kept\n"
+	"                         between starts, so that a start does not measure\n"
+	"                         every declaration again (default DB.statistics;\n"
+	"                         kouan.statistics with PostgreSQL); off: nowhere\n"
 	"  --config FILE          read settings from FILE\n";
 
 void config_defaults(struct config *c)
@@ -124,6 +128,11 @@ bool config_set(struct config *c, const char *name, const char *v, char *err,
 		ok = str_copy(c->db, v, sizeof c->db) < sizeof c->db;
 	else if (!strcmp(key, "release-key"))
 		ok = str_copy(c->release_key, v, sizeof c->release_key) < sizeof c->release_key;
+	else if (!strcmp(key, "statistics-file")) {
+		c->statistics_file_set = true;
+		ok = *v && str_copy(c->statistics_file, strcmp(v, "off") ? v : "",
+				    sizeof c->statistics_file) < sizeof c->statistics_file;
+	}
 	else if (!strcmp(key, "threads") && (ok = parse_uint(v, 1, 1024, &x)))
 		c->threads = (unsigned)x;
 	else if (!strcmp(key, "max-body") && (ok = parse_uint(v, 1024, 1u << 30, &x)))
@@ -239,7 +248,8 @@ bool config_load_env(struct config *c, char *err, size_t errn)
 		"listen", "port", "db", "release_key", "threads", "max_body",
 		"timeout_s", "header_timeout_s", "conn_limit", "per_ip_limit", "sync",
 		"token_ttl_hours", "longpoll_max_s", "pwhash", "pwhash_concurrency",
-		"trusted_proxies", "access_log", "quiet", "declarant_lanes", "timezone", NULL};
+		"trusted_proxies", "access_log", "quiet", "declarant_lanes", "timezone",
+		"statistics_file", NULL};
 	for (size_t i = 0; names[i]; i++) {
 		char env[64] = "KOUAN_";
 		size_t n = 6;
@@ -290,15 +300,19 @@ bool config_load_args(struct config *c, int argc, char **argv, int first,
 
 void config_finish(struct config *c)
 {
-	if (c->release_key[0])
-		return;
 	const char *db = c->db;
-	if (!strncmp(db, "postgres://", 11) || !strncmp(db, "postgresql://", 13)) {
-		/* servers sharing a database must share the key: name it */
-		str_copy(c->release_key, "kouan.release.key", sizeof c->release_key);
-		return;
-	}
+	bool pg = !strncmp(db, "postgres://", 11) || !strncmp(db, "postgresql://", 13);
 	if (!strncmp(db, "sqlite:", 7))
 		db += 7;
-	snprintf(c->release_key, sizeof c->release_key, "%.1000s.release.key", db);
+	/* servers sharing a database must share the key: name it */
+	if (!c->release_key[0] && pg)
+		str_copy(c->release_key, "kouan.release.key", sizeof c->release_key);
+	else if (!c->release_key[0])
+		snprintf(c->release_key, sizeof c->release_key, "%.1000s.release.key", db);
+	/* each server keeps its own statistics (any of them will do for any
+	 * server of the same database) */
+	if (!c->statistics_file_set && pg)
+		str_copy(c->statistics_file, "kouan.statistics", sizeof c->statistics_file);
+	else if (!c->statistics_file_set)
+		snprintf(c->statistics_file, sizeof c->statistics_file, "%.1000s.statistics", db);
 }

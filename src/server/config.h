@@ -34,6 +34,10 @@ struct config {
 	bool quiet;
 	bool declarant_lanes;  /* show declarants their goods' lanes (not the rules) */
 	char timezone[64];     /* the port's IANA time zone, shown by the browser */
+	/* the statistics engine's snapshot between starts; default: db path +
+	 * ".statistics" (kouan.statistics with PostgreSQL); "" when "off" */
+	char statistics_file[1024];
+	bool statistics_file_set;
 };
 
 void config_defaults(struct config *c);
@@ -54,7 +58,7 @@ bool config_load_env(struct config *c, char *err, size_t errn);
 bool config_load_args(struct config *c, int argc, char **argv, int first,
 		      char *err, size_t errn);
 
-/* Fill derived defaults (release key path). */
+/* Fill derived defaults (release key and statistics file paths). */
 void config_finish(struct config *c);
 
 /* The usage text of the settings, for --help. */

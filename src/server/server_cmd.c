@@ -68,6 +68,7 @@ static void limits_from(const struct config *cfg, struct app_limits *l)
 		l->service.pwhash_mem = crypto_pwhash_MEMLIMIT_MIN;
 	}
 	l->service.pwhash_concurrency = cfg->pwhash_concurrency;
+	l->service.statistics_file = cfg->statistics_file;
 	/* checked when the setting was read */
 	if (!netaddr_list_parse(cfg->trusted_proxies, &l->trusted_proxies, NULL, 0))
 		l->trusted_proxies.count = 0;

@@ -88,6 +88,10 @@ struct service_limits {
 	size_t pwhash_mem;
 	unsigned pwhash_concurrency;   /* password hashes computed at once; 0: as
 				      * service_hash_concurrency decides */
+	/* where the statistics engine keeps its snapshot between starts
+	 * (service/statistics.h); NULL or "": nowhere, every start files
+	 * every declaration again. Borrowed: outlives the services. */
+	const char *statistics_file;
 };
 
 /* The longest lives of tokens: a login's session and a token issued for a

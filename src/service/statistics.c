@@ -1,14 +1,21 @@
 /*
  * statistics.c - the statistics engine in a running kouan: filled and kept
- * current from the event feed, and the clearance-time use case (see
- * statistics.h). It reads the store and never writes it; a declaration
- * that cannot be measured (no lodging event) is left out of the figures,
- * never made up.
+ * current from the event feed, kept between starts in a snapshot file,
+ * and the clearance-time use case (see statistics.h). It reads the store and
+ * never writes it; a declaration that cannot be measured (no lodging
+ * event) is left out of the figures, never made up; a snapshot that is not
+ * of this store's feed is never loaded.
  */
 #include "service/statistics.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/buf.h"
@@ -24,9 +31,25 @@
 
 #define FOLLOW_PAGE 500      /* events read at a time */
 
+/* The last event read, as a snapshot file keeps it (and checks it at the
+ * next start). */
+#define MARK_MAGIC "kouan-feed-mark1"
+struct feed_mark {
+	char magic[16];
+	int64_t id; /* 0: none yet */
+	char at[TIME_TEXT_SIZE];
+	char type[64];
+};
+
 struct statistics_state {
-	pthread_mutex_t follow; /* one catch-up at a time; guards `after` */
+	pthread_mutex_t follow; /* one catch-up at a time; guards `after`, `mark`
+				 * and the snapshot's times */
 	int64_t after;          /* the last event id read */
+	struct feed_mark mark;  /* that event */
+	int64_t saved_after;    /* `after` when last saved (or loaded) */
+	struct timespec saved;  /* when (monotonic) */
+	bool restoring;         /* the follower has yet to load the snapshot: */
+	pthread_cond_t restored; /* catching up waits for it (with `follow`) */
 	struct stats *engine;
 	/* the follower thread (statistics_follower_start) */
 	pthread_mutex_t lock;   /* guards what follows */
@@ -51,6 +74,7 @@ kerr statistics_state_init(struct services *s)
 		return e;
 	}
 	pthread_mutex_init(&st->follow, NULL);
+	pthread_cond_init(&st->restored, NULL);
 	pthread_mutex_init(&st->lock, NULL);
 	pthread_cond_init(&st->poked, NULL);
 	s->statistics = st;
@@ -65,6 +89,7 @@ void statistics_state_free(struct services *s)
 	statistics_follower_stop(s);
 	stats_free(st->engine);
 	pthread_mutex_destroy(&st->follow);
+	pthread_cond_destroy(&st->restored);
 	pthread_mutex_destroy(&st->lock);
 	pthread_cond_destroy(&st->poked);
 	free(st);
@@ -315,6 +340,8 @@ struct touched {
 	char (*calls)[CALL_KEY_MAX];
 	size_t ncalls;
 	int64_t last_id;
+	char last_at[TIME_TEXT_SIZE];
+	char last_type[64];
 	size_t read;
 };
 
@@ -368,6 +395,8 @@ static kerr on_feed(void *arg, const struct event_row *e)
 {
 	struct touched *t = arg;
 	t->last_id = e->id;
+	str_copy(t->last_at, e->at, sizeof t->last_at);
+	str_copy(t->last_type, e->type, sizeof t->last_type);
 	t->read++;
 	if (*e->number)
 		return touch_number(t, e->number);
@@ -401,6 +430,8 @@ kerr statistics_follow(struct uow *u)
 	/* everything: every declaration's events and every call's */
 	const struct feed_view all = {.calls = true};
 	pthread_mutex_lock(&st->follow);
+	while (st->restoring) /* filing from event 0 would make the snapshot useless */
+		pthread_cond_wait(&st->restored, &st->follow);
 	for (;;) {
 		struct touched t = {.last_id = st->after};
 		e = repo_events_feed(c, st->after, FOLLOW_PAGE, &all, on_feed, &t);
@@ -419,6 +450,11 @@ kerr statistics_follow(struct uow *u)
 		free(t.calls);
 		if (e)
 			break;
+		if (t.read) {
+			st->mark.id = t.last_id;
+			str_copy(st->mark.at, t.last_at, sizeof st->mark.at);
+			str_copy(st->mark.type, t.last_type, sizeof st->mark.type);
+		}
 		st->after = t.last_id;
 		if (t.read < FOLLOW_PAGE)
 			break;
@@ -506,6 +542,169 @@ kerr statistics_clearance(struct uow *u, const struct actor *a, const struct sta
 }
 
 /* ------------------------------------------------------------------ */
+/* the snapshot file                                                   */
+
+static kerr write_all(void *arg, const void *bytes, size_t n)
+{
+	int fd = *(int *)arg;
+	const char *p = bytes;
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return KERR_STORE;
+		p += w;
+		n -= (size_t)w;
+	}
+	return KERR_OK;
+}
+
+static double seconds_since(const struct timespec *t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+/* Save the engine and its mark: beside the file, synced, then renamed over
+ * it. Called with `follow` held, so that the mark is the engine's. A
+ * failure is logged and leaves the previous file. */
+static void snapshot_save(struct services *s)
+{
+	struct statistics_state *st = s->statistics;
+	const char *path = s->limits.statistics_file;
+	if (!path || !*path || st->after == st->saved_after || st->mark.id != st->after)
+		return;
+	char tmp[4096];
+	/* its own part file: servers sharing a directory may save at once */
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.%ld.part", path, (long)getpid()) >= sizeof tmp)
+		return;
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		log_warn("statistics: cannot write %s: %s", tmp, strerror(errno));
+		return;
+	}
+	memcpy(st->mark.magic, MARK_MAGIC, sizeof st->mark.magic);
+	kerr e = write_all(&fd, &st->mark, sizeof st->mark);
+	if (!e)
+		e = stats_save(st->engine, write_all, &fd);
+	if (!e && fsync(fd))
+		e = KERR_STORE;
+	if (close(fd))
+		e = e ? e : KERR_STORE;
+	if (!e && rename(tmp, path))
+		e = KERR_STORE;
+	if (e) {
+		log_warn("statistics: cannot save the snapshot %s: %s", path, strerror(errno));
+		(void)unlink(tmp);
+		return;
+	}
+	st->saved_after = st->after;
+	clock_gettime(CLOCK_MONOTONIC, &st->saved);
+	log_info("statistics: %zu declarations saved to %s as of event %lld (%.1f s)",
+		 stats_count(st->engine), path, (long long)st->after, seconds_since(&t0));
+}
+
+/* The first event after `id - 1`, to check a snapshot's mark. */
+static kerr on_mark(void *arg, const struct event_row *e)
+{
+	struct feed_mark *m = arg;
+	m->id = e->id;
+	str_copy(m->at, e->at, sizeof m->at);
+	str_copy(m->type, e->type, sizeof m->type);
+	return KERR_OK;
+}
+
+/* Load the snapshot file, if there is one and the store holds the very
+ * event it was taken at; otherwise leave the engine empty (to be filled
+ * from every event) and say why. Before the first catch-up, with `follow`
+ * held. */
+static void snapshot_load(struct services *s, struct store_conn *c)
+{
+	struct statistics_state *st = s->statistics;
+	const char *path = s->limits.statistics_file;
+	if (!path || !*path)
+		return;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			log_warn("statistics: cannot read %s: %s", path, strerror(errno));
+		return;
+	}
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct stat sb;
+	void *map = MAP_FAILED;
+	if (!fstat(fd, &sb) && sb.st_size > (off_t)sizeof(struct feed_mark))
+		map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) {
+		log_warn("statistics: %s is not a snapshot; filing every declaration again", path);
+		return;
+	}
+	struct feed_mark mark, found = {.id = 0};
+	memcpy(&mark, map, sizeof mark);
+	const char *why = NULL;
+	const struct feed_view all = {.calls = true};
+	if (memcmp(mark.magic, MARK_MAGIC, sizeof mark.magic) || mark.id <= 0 ||
+	    !memchr(mark.at, '\0', sizeof mark.at) || !memchr(mark.type, '\0', sizeof mark.type))
+		why = "is not a snapshot";
+	else if (repo_events_feed(c, mark.id - 1, 1, &all, on_mark, &found))
+		why = "could not be checked against the event feed";
+	else if (found.id != mark.id || strcmp(found.at, mark.at) || strcmp(found.type, mark.type))
+		why = "was taken of another database, or of this one before it was restored";
+	else if (stats_load(st->engine, (const char *)map + sizeof mark,
+			    (size_t)sb.st_size - sizeof mark))
+		why = "is damaged, or of another version";
+	munmap(map, (size_t)sb.st_size);
+	if (why) {
+		log_warn("statistics: the snapshot %s %s; filing every declaration again", path,
+			 why);
+		return;
+	}
+	st->after = st->saved_after = mark.id;
+	st->mark = mark;
+	clock_gettime(CLOCK_MONOTONIC, &st->saved);
+	log_info("statistics: %zu declarations loaded from %s as of event %lld (%.1f s); "
+		 "following the feed from there",
+		 stats_count(st->engine), path, (long long)mark.id, seconds_since(&t0));
+}
+
+/* Load the snapshot, in a read-only unit of work on this thread's
+ * connection; then let catching up begin. */
+static void restore(struct services *s)
+{
+	struct statistics_state *st = s->statistics;
+	pthread_mutex_lock(&st->follow);
+	struct store_conn *c;
+	if (!store_thread_conn(s->store, &c)) {
+		struct uow u;
+		uow_init(&u, s, c, false);
+		struct store_conn *tx;
+		if (!uow_conn(&u, &tx))
+			snapshot_load(s, tx);
+		uow_rollback(&u);
+		uow_free(&u);
+	}
+	st->restoring = false;
+	pthread_cond_broadcast(&st->restored);
+	pthread_mutex_unlock(&st->follow);
+}
+
+/* Save the snapshot if the last save is STATISTICS_SAVE_EVERY_S old. */
+static void save_when_due(struct services *s)
+{
+	struct statistics_state *st = s->statistics;
+	pthread_mutex_lock(&st->follow);
+	if (seconds_since(&st->saved) >= STATISTICS_SAVE_EVERY_S)
+		snapshot_save(s);
+	pthread_mutex_unlock(&st->follow);
+}
+
+/* ------------------------------------------------------------------ */
 /* the follower thread                                                 */
 
 /* Catch up once, in a read-only unit of work on this thread's connection. */
@@ -529,7 +728,9 @@ static void *follower(void *arg)
 	struct services *s = arg;
 	struct statistics_state *st = s->statistics;
 	uint64_t seen = 0;
-	catch_up(s); /* fill the engine from every stored event */
+	restore(s);  /* the engine as it was saved, if it still applies */
+	catch_up(s); /* then every event stored since (all of them without) */
+	save_when_due(s); /* a fill from every event is worth keeping at once */
 	pthread_mutex_lock(&st->lock);
 	while (!st->stopping) {
 		if (st->pokes == seen) {
@@ -539,6 +740,7 @@ static void *follower(void *arg)
 		seen = st->pokes;
 		pthread_mutex_unlock(&st->lock);
 		catch_up(s);
+		save_when_due(s);
 		pthread_mutex_lock(&st->lock);
 	}
 	pthread_mutex_unlock(&st->lock);
@@ -552,10 +754,18 @@ kerr statistics_follower_start(struct services *s)
 	kerr e = KERR_OK;
 	if (!st->running) {
 		st->stopping = false;
-		if (pthread_create(&st->thread, NULL, follower, s))
+		pthread_mutex_lock(&st->follow);
+		st->restoring = true;
+		pthread_mutex_unlock(&st->follow);
+		if (pthread_create(&st->thread, NULL, follower, s)) {
+			pthread_mutex_lock(&st->follow);
+			st->restoring = false;
+			pthread_cond_broadcast(&st->restored);
+			pthread_mutex_unlock(&st->follow);
 			e = KERR_INTERNAL;
-		else
+		} else {
 			st->running = true;
+		}
 	}
 	pthread_mutex_unlock(&st->lock);
 	return e;
@@ -582,8 +792,12 @@ void statistics_follower_stop(struct services *s)
 	st->stopping = true;
 	pthread_cond_signal(&st->poked);
 	pthread_mutex_unlock(&st->lock);
-	if (running)
+	if (running) {
 		pthread_join(st->thread, NULL);
+		pthread_mutex_lock(&st->follow);
+		snapshot_save(s); /* what the next start would otherwise read again */
+		pthread_mutex_unlock(&st->follow);
+	}
 	pthread_mutex_lock(&st->lock);
 	st->running = false;
 	pthread_mutex_unlock(&st->lock);

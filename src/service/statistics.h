@@ -23,6 +23,16 @@
  * the strictest lane of its latest risk assessment, and its consignee's
  * credit class.
  *
+ * Snapshots (limits.statistics_file): the follower saves the engine, with
+ * the id, time and type of the last event it read, to that file (written
+ * beside it, synced, then renamed over it) at most every
+ * STATISTICS_SAVE_EVERY_S while events come, and when it stops. At start it
+ * loads the file and follows the feed from that event instead of filing
+ * every declaration again, if the store still holds that very event;
+ * otherwise (another or an older database, a damaged or foreign file) it
+ * says so in the log and fills the engine from every stored event as
+ * without a file. The file is a cache: losing it costs only time.
+ *
  * Who may ask: analysts and admins for the statistics (the figures cover
  * every port and office); one declaration's measurement, whoever may read
  * its timeline. Never changes the store.
@@ -32,6 +42,8 @@
 
 #include "domain/stats.h"
 #include "service/service.h"
+
+#define STATISTICS_SAVE_EVERY_S 600
 
 /* Made by the app that serves the figures (app_init: empty, filled on
  * first use) after services_init; freed (its follower stopped first)

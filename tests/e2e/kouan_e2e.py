@@ -150,9 +150,13 @@ class Server:
         if PG:
             self.db, self.pgname = new_database()
             self.key_args = ["--release-key", os.path.join(self.dir, "release.key")]
+            # the statistics snapshot (kouan.statistics in the working
+            # directory by default with PostgreSQL): in this server's own
+            self.statistics_file = os.path.join(self.dir, "kouan.statistics")
         else:
             self.db = os.path.join(self.dir, "kouan.db")
             self.key_args = []
+            self.statistics_file = self.db + ".statistics"
         self.extra_args = list(extra_args)
         self.proc = None
         self.port = None
@@ -166,7 +170,8 @@ class Server:
 
     def init_demo(self):
         r = subprocess.run(
-            [KOUAN_BIN, "init", "--demo", "--db", self.db, "--pwhash", "min"] + self.key_args,
+            [KOUAN_BIN, "init", "--demo", "--db", self.db, "--pwhash", "min",
+             "--statistics-file", self.statistics_file] + self.key_args,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
         err = r.stderr.decode("utf-8", "replace")
         check(r.returncode == 0, "kouan init --demo exited %d: %s" % (r.returncode, err))
@@ -187,7 +192,8 @@ class Server:
         try:
             self.proc = subprocess.Popen(
                 [KOUAN_BIN, "serve", "--db", self.db, "--listen", "127.0.0.1",
-                 "--port", "0", "--pwhash", "min", "--access-log", "off"]
+                 "--port", "0", "--pwhash", "min", "--access-log", "off",
+                 "--statistics-file", self.statistics_file]
                 + self.key_args + self.extra_args,
                 stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=self.dir)
         finally:
@@ -258,6 +264,8 @@ class Server:
             self.pgname = None
         self.db = other.db
         self.key_args = list(other.key_args)
+        if not PG:
+            self.statistics_file = other.statistics_file
         self.initialised = True
         return self
 
