@@ -28,6 +28,7 @@ void service_limits_default(struct service_limits *l)
 	l->pwhash_ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
 	l->pwhash_mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
 	l->pwhash_concurrency = 0; /* as the machine allows */
+	l->statistics_file = NULL;   /* kept nowhere between starts */
 }
 
 unsigned service_hash_concurrency(unsigned asked)
