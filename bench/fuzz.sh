@@ -8,7 +8,8 @@
 #
 # Usage: bench/fuzz.sh [--seconds N] [--only TARGET] [--keep]
 #   --seconds N    run each target N seconds (default 60)
-#   --only TARGET  one target: codes, declaration, http, risk_rules, wire
+#   --only TARGET  one target: codes, declaration, http, risk_rules, wire,
+#                  packed, ceb_xml, conveyance, manifest, money, stats_snapshot
 #                  (with or without the fuzz_ prefix)
 #   --keep         go on from the corpus of the last run instead of the seeds
 #
@@ -29,7 +30,7 @@ while [ $# -gt 0 ]; do
     --seconds) seconds="$2"; shift 2 ;;
     --only) only="${2#fuzz_}"; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "fuzz.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
