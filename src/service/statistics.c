@@ -568,17 +568,32 @@ static double seconds_since(const struct timespec *t)
 }
 
 /* Save the engine and its mark: beside the file, synced, then renamed over
- * it. Called with `follow` held, so that the mark is the engine's. A
- * failure is logged and leaves the previous file. */
-static void snapshot_save(struct services *s)
+ * it; when the engine changed since the last save and, if only_when_due,
+ * that save is STATISTICS_SAVE_EVERY_S old. A failure is logged, leaves
+ * the previous file, and is tried again after the same time.
+ *
+ * The mark is taken first and `follow` let go: the engine written may be
+ * newer than its mark (what the follower files meanwhile), never older, and
+ * a start that reads again the events after the mark only files their
+ * declarations again. So questions are not held for the writing; filing
+ * waits for stats_save's read lock, the disk's sync for nothing. */
+static void snapshot_save(struct services *s, bool only_when_due)
 {
 	struct statistics_state *st = s->statistics;
 	const char *path = s->limits.statistics_file;
-	if (!path || !*path || st->after == st->saved_after || st->mark.id != st->after)
+	if (!path || !*path)
 		return;
+	pthread_mutex_lock(&st->follow);
+	bool go = st->after != st->saved_after && st->mark.id == st->after &&
+		  (!only_when_due || seconds_since(&st->saved) >= STATISTICS_SAVE_EVERY_S);
+	struct feed_mark mark = st->mark;
+	if (go) /* the next try, whatever this one gives */
+		clock_gettime(CLOCK_MONOTONIC, &st->saved);
+	pthread_mutex_unlock(&st->follow);
 	char tmp[4096];
 	/* its own part file: servers sharing a directory may save at once */
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.%ld.part", path, (long)getpid()) >= sizeof tmp)
+	if (!go ||
+	    (size_t)snprintf(tmp, sizeof tmp, "%s.%ld.part", path, (long)getpid()) >= sizeof tmp)
 		return;
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -587,8 +602,8 @@ static void snapshot_save(struct services *s)
 		log_warn("statistics: cannot write %s: %s", tmp, strerror(errno));
 		return;
 	}
-	memcpy(st->mark.magic, MARK_MAGIC, sizeof st->mark.magic);
-	kerr e = write_all(&fd, &st->mark, sizeof st->mark);
+	memcpy(mark.magic, MARK_MAGIC, sizeof mark.magic);
+	kerr e = write_all(&fd, &mark, sizeof mark);
 	if (!e)
 		e = stats_save(st->engine, write_all, &fd);
 	if (!e && fsync(fd))
@@ -602,10 +617,11 @@ static void snapshot_save(struct services *s)
 		(void)unlink(tmp);
 		return;
 	}
-	st->saved_after = st->after;
-	clock_gettime(CLOCK_MONOTONIC, &st->saved);
+	pthread_mutex_lock(&st->follow);
+	st->saved_after = mark.id;
+	pthread_mutex_unlock(&st->follow);
 	log_info("statistics: %zu declarations saved to %s as of event %lld (%.1f s)",
-		 stats_count(st->engine), path, (long long)st->after, seconds_since(&t0));
+		 stats_count(st->engine), path, (long long)mark.id, seconds_since(&t0));
 }
 
 /* The first event after `id - 1`, to check a snapshot's mark. */
@@ -694,16 +710,6 @@ static void restore(struct services *s)
 	pthread_mutex_unlock(&st->follow);
 }
 
-/* Save the snapshot if the last save is STATISTICS_SAVE_EVERY_S old. */
-static void save_when_due(struct services *s)
-{
-	struct statistics_state *st = s->statistics;
-	pthread_mutex_lock(&st->follow);
-	if (seconds_since(&st->saved) >= STATISTICS_SAVE_EVERY_S)
-		snapshot_save(s);
-	pthread_mutex_unlock(&st->follow);
-}
-
 /* ------------------------------------------------------------------ */
 /* the follower thread                                                 */
 
@@ -730,7 +736,7 @@ static void *follower(void *arg)
 	uint64_t seen = 0;
 	restore(s);  /* the engine as it was saved, if it still applies */
 	catch_up(s); /* then every event stored since (all of them without) */
-	save_when_due(s); /* a fill from every event is worth keeping at once */
+	snapshot_save(s, true); /* a fill from every event is worth keeping at once */
 	pthread_mutex_lock(&st->lock);
 	while (!st->stopping) {
 		if (st->pokes == seen) {
@@ -740,7 +746,7 @@ static void *follower(void *arg)
 		seen = st->pokes;
 		pthread_mutex_unlock(&st->lock);
 		catch_up(s);
-		save_when_due(s);
+		snapshot_save(s, true);
 		pthread_mutex_lock(&st->lock);
 	}
 	pthread_mutex_unlock(&st->lock);
@@ -794,9 +800,7 @@ void statistics_follower_stop(struct services *s)
 	pthread_mutex_unlock(&st->lock);
 	if (running) {
 		pthread_join(st->thread, NULL);
-		pthread_mutex_lock(&st->follow);
-		snapshot_save(s); /* what the next start would otherwise read again */
-		pthread_mutex_unlock(&st->follow);
+		snapshot_save(s, false); /* what the next start would read again */
 	}
 	pthread_mutex_lock(&st->lock);
 	st->running = false;
