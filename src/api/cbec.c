@@ -504,14 +504,18 @@ void api_cbec_quota(struct api_ctx *ctx)
 	problems_init(&p);
 	refusal_init(&why, &p);
 	struct cbec_quota q;
+	struct throttle_refusal wait;
 	json_t *parcels = json_array();
 	kerr e = cbec_quota_ask(&ctx->uow, http_query(ctx->req, "id_number"),
 				http_query(ctx->req, "platform"),
 				http_query(ctx->req, "order_no"), &q, append_parcel, parcels,
-				&why);
+				&wait, &why);
 	if (e) {
 		json_decref(parcels);
-		api_refused(ctx, e, &why, NULL);
+		if (e == KERR_THROTTLED)
+			api_retry_later(ctx, wait.retry_after_s, why.detail, NULL);
+		else
+			api_refused(ctx, e, &why, NULL);
 		return;
 	}
 	/* the buyer sees their own parcels' values and taxes, not the detail */

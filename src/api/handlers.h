@@ -53,6 +53,10 @@ void api_refused(struct api_ctx *ctx, kerr e, const struct refusal *why,
 /* 429 (too many failures: wait, or locked) or 503 (every password-hashing
  * turn taken) with Retry-After, for a check that was not tried. */
 void api_throttled(struct api_ctx *ctx, kerr e, const struct throttle_refusal *w);
+/* 429 with Retry-After (at least 1 s) and the problem's retry_after_s (in
+ * `extra`, taken, or a new object when NULL). */
+void api_retry_later(struct api_ctx *ctx, int64_t retry_after_s, const char *detail,
+		     json_t *extra);
 /* JSON; takes the reference to `body`. */
 void api_json(struct api_ctx *ctx, int status, json_t *body);
 /* An empty 204. */

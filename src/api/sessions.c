@@ -17,13 +17,28 @@
 #define USERNAME_MAX 64
 #define PASSWORD_IN_MAX 1024
 
-void api_throttled(struct api_ctx *ctx, kerr e, const struct throttle_refusal *w)
+void api_retry_later(struct api_ctx *ctx, int64_t retry_after_s, const char *detail,
+		     json_t *extra)
 {
-	char retry[24], detail[200];
-	long long seconds = w->retry_after_s > 0 ? (long long)w->retry_after_s : 1;
+	char retry[24];
+	long long seconds = retry_after_s > 0 ? (long long)retry_after_s : 1;
 	snprintf(retry, sizeof retry, "%lld", seconds);
 	http_response_header(ctx->resp, "Retry-After", retry);
+	if (!extra)
+		extra = json_object();
+	if (extra)
+		json_object_set_new(extra, "retry_after_s", json_integer(seconds));
+	api_problem_ext(ctx, KERR_THROTTLED, detail, NULL, extra);
+}
+
+void api_throttled(struct api_ctx *ctx, kerr e, const struct throttle_refusal *w)
+{
+	char detail[200];
 	if (e == KERR_BUSY) {
+		char retry[24];
+		snprintf(retry, sizeof retry, "%lld",
+			 w->retry_after_s > 0 ? (long long)w->retry_after_s : 1LL);
+		http_response_header(ctx->resp, "Retry-After", retry);
 		api_problem(ctx, e,
 			    "too many passwords are being checked at once; retry in a second",
 			    NULL);
@@ -38,10 +53,10 @@ void api_throttled(struct api_ctx *ctx, kerr e, const struct throttle_refusal *w
 		snprintf(detail, sizeof detail, "too many failed logins %s; try again in %lld s",
 			 w->by_address ? "from this address" : "for this user name",
 			 (long long)w->retry_after_s);
-	json_t *extra = json_pack("{s:I}", "retry_after_s", (json_int_t)w->retry_after_s);
+	json_t *extra = json_object();
 	if (extra && w->locked)
 		json_object_set_new(extra, "locked_until", json_string(w->locked_until));
-	api_problem_ext(ctx, KERR_THROTTLED, detail, NULL, extra);
+	api_retry_later(ctx, w->retry_after_s, detail, extra);
 }
 
 /* The string members `names` (all required) of a body that has no others;

@@ -22,6 +22,7 @@
 #include "common/codes.h"
 #include "common/date.h"
 #include "domain/risk.h"
+#include "service/guesses.h"
 #include "service/money_tables.h"
 #include "service/risk_apply.h"
 
@@ -1098,7 +1099,7 @@ kerr cbec_month_pay(struct uow *u, const struct actor *a, const char *platform,
 
 kerr cbec_quota_ask(struct uow *u, const char *id_number, const char *platform,
 		    const char *order_no, struct cbec_quota *out, cbec_parcel_fn fn, void *arg,
-		    struct refusal *why)
+		    struct throttle_refusal *wait, struct refusal *why)
 {
 	memset(out, 0, sizeof *out);
 	/* the question is asked with all three, the ID well formed */
@@ -1118,15 +1119,25 @@ kerr cbec_quota_ask(struct uow *u, const char *id_number, const char *platform,
 		refusal_say(why, "the question is not valid");
 		return KERR_INVALID;
 	}
+	/* an address that guessed wrong too often waits, whatever it asks */
+	int64_t now = uow_now_us(u);
+	kerr e = guesses_check(u->svc->guesses, u->source, now, wait);
+	if (e) {
+		refusal_say(why, "too many questions without an answer from this address; "
+				 "ask again in %lld s",
+			    (long long)wait->retry_after_s);
+		return e;
+	}
 	struct store_conn *c;
 	struct cbec_parcel_row p = {0};
-	kerr e = uow_conn(u, &c);
+	e = uow_conn(u, &c);
 	if (!e)
 		e = repo_cbec_parcel_get(c, platform, order_no, &p);
 	if (!e && (!p.quota_year || strcmp(p.buyer_id_number, id_number)))
 		e = KERR_NOT_FOUND;
 	repo_cbec_parcel_free(&p);
 	if (e == KERR_NOT_FOUND) {
+		guesses_failed(u->svc->guesses, u->source, now);
 		refusal_say(why, "no assessed order %s on platform %s for this ID number",
 			    order_no, platform);
 		return e;

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "domain/cbec.h"
+#include "service/accounts.h"
 #include "service/service.h"
 #include "store/repo.h"
 #include "store/repo_cbec.h"
@@ -121,13 +122,16 @@ KOUAN_MUST_USE kerr cbec_month_pay(struct uow *u, const struct actor *a, const c
 /* The buyer's question: with their ID number and one of their orders on a
  * platform, the quota year of that order (or `year` when not 0), what is
  * used and what remains, and their parcels of that year to fn.
- * KERR_NOT_FOUND when the order is not theirs (never says which). */
+ * KERR_NOT_FOUND when the order is not theirs (never says which), counted
+ * against the unit's source: past the free ones, KERR_THROTTLED with *wait
+ * until it may ask again (service/guesses.h). */
 struct cbec_quota {
 	int64_t year, used, remaining;
 };
 KOUAN_MUST_USE kerr cbec_quota_ask(struct uow *u, const char *id_number, const char *platform,
 				   const char *order_no, struct cbec_quota *out,
-				   cbec_parcel_fn fn, void *arg, struct refusal *why);
+				   cbec_parcel_fn fn, void *arg, struct throttle_refusal *wait,
+				   struct refusal *why);
 
 /* The timeline key of an order's parcel: "cbec|platform|order". */
 void cbec_timeline_key(const char *platform, const char *order_no, char *out, size_t n);

@@ -137,6 +137,7 @@ struct services {
 	struct money_state *money; /* tariff and exchange rates in force (money_tables.c) */
 	struct statistics_state *statistics; /* clearance-time figures (statistics.c) */
 	struct token_cache *tokens; /* bearer tokens' actors (token_cache.c) */
+	struct guesses *guesses; /* public questions' failures by address (guesses.c) */
 	/* called after a commit that wrote events (wakes the feed's waiters) */
 	void (*on_events)(void *arg);
 	void *on_events_arg;

@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "domain/credentials.h"
 #include "domain/release.h"
+#include "service/guesses.h"
 #include "service/money_state.h"
 #include "service/risk_state.h"
 #include "service/token_cache.h"
@@ -182,6 +183,8 @@ kerr services_init(struct services *s, struct store *store, struct kclock *clock
 			e = money_state_init(s);
 		if (!e && !(s->tokens = token_cache_new()))
 			e = KERR_NOMEM;
+		if (!e && !(s->guesses = guesses_new()))
+			e = KERR_NOMEM;
 	}
 	if (e)
 		services_free(s);
@@ -192,6 +195,8 @@ void services_free(struct services *s)
 {
 	token_cache_free(s->tokens);
 	s->tokens = NULL;
+	guesses_free(s->guesses);
+	s->guesses = NULL;
 	refdata_release(s->ref);
 	s->ref = NULL;
 	risk_state_free(s);

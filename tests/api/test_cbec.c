@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "test_support.h"
+#include "domain/throttle.h"
 
 /* the demo's parties (src/server/demo.c) */
 #define PLATFORM "91440101MA5EBP0YGL"
@@ -282,6 +283,68 @@ static void example1_parcel_under_the_limits(void **state)
 	r = test_expect(env, "POST", "/v1/cbec/waybills/" COURIER "/W-YG20260301000001/gate-out",
 			"courier", NULL, 409);
 	json_decref(r);
+}
+
+/* GET /v1/cbec/quota from `remote`. */
+static int quota_from(struct test_env *env, const char *remote, const char *id,
+		      const char *order_no, struct loopback_result *r)
+{
+	char path[200];
+	snprintf(path, sizeof path, "/v1/cbec/quota?id_number=%s&platform=" PLATFORM
+				    "&order_no=%s",
+		 id, order_no);
+	struct loopback_call c = {.method = "GET", .path = path, .remote = remote};
+	api_loopback(&env->app, &c, r);
+	return r->status;
+}
+
+/* The quota answers only to someone who knows the ID number and an order
+ * of the buyer: an address that guesses wrong too often waits, first 1 s,
+ * then twice as long after each failure, and meanwhile is answered 429
+ * even with the right values; other addresses are not held up. */
+static void guessing_the_quota_waits(void **state)
+{
+	struct test_env *env = *state;
+	json_decref(example1(env, "YG20260301000001"));
+	struct loopback_result r;
+	char order_no[32];
+	for (int i = 0; i < THROTTLE_ADDRESS_FREE; i++) {
+		snprintf(order_no, sizeof order_no, "YG2026030199%04d", i);
+		assert_int_equal(quota_from(env, "198.51.100.7", BUYER_ID, order_no, &r), 404);
+		loopback_result_free(&r);
+	}
+	/* the right values, too soon: not answered, and nothing told */
+	assert_int_equal(quota_from(env, "198.51.100.7", BUYER_ID, "YG20260301000001", &r), 429);
+	assert_int_equal(r.retry_after, 1);
+	assert_string_equal(json_string_value(json_object_get(r.json, "detail")),
+			    "too many questions without an answer from this address; ask again "
+			    "in 1 s");
+	assert_int_equal(json_integer_value(json_object_get(r.json, "retry_after_s")), 1);
+	assert_null(json_object_get(r.json, "remaining"));
+	loopback_result_free(&r);
+	/* another address asks as before */
+	assert_int_equal(quota_from(env, "198.51.100.8", BUYER_ID, "YG20260301000001", &r), 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "remaining")), "25070.00");
+	loopback_result_free(&r);
+	/* a second later one more question; another wrong one doubles the wait */
+	__atomic_add_fetch(&env->clock.fixed_us, 1000000, __ATOMIC_SEQ_CST);
+	assert_int_equal(quota_from(env, "198.51.100.7", BUYER_ID, "YG20260301999999", &r), 404);
+	loopback_result_free(&r);
+	assert_int_equal(quota_from(env, "198.51.100.7", BUYER_ID, "YG20260301000001", &r), 429);
+	assert_int_equal(r.retry_after, 2);
+	loopback_result_free(&r);
+	__atomic_add_fetch(&env->clock.fixed_us, 2000000, __ATOMIC_SEQ_CST);
+	assert_int_equal(quota_from(env, "198.51.100.7", BUYER_ID, "YG20260301000001", &r), 200);
+	loopback_result_free(&r);
+	/* a question refused for its form (400) is no guess and counts nothing */
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(quota_from(env, "198.51.100.9", "110105194912310039",
+					    "YG20260301000001", &r),
+				 400);
+		loopback_result_free(&r);
+	}
+	assert_int_equal(quota_from(env, "198.51.100.9", BUYER_ID, "YG20260301000001", &r), 200);
+	loopback_result_free(&r);
 }
 
 static void example2_indivisible_item_over_5000(void **state)
@@ -733,6 +796,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(example1_parcel_under_the_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(guessing_the_quota_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(example2_indivisible_item_over_5000, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(example3_order_crossing_the_annual_limit, setup,
