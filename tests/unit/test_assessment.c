@@ -24,64 +24,17 @@
 #include "common/decimal.h"
 #include "domain/assessment.h"
 #include "domain/refdata.h"
+#include "assessment_fixture.h"
 
-static struct refdata *ref;
-static struct tariff *demo;
-static struct exchange_table *fx;
 static struct assessment A; /* large: one, reused */
-
-static struct tariff_version *version_of(json_t *doc)
-{
-	struct problems p;
-	struct tariff_version *v;
-
-	problems_init(&p);
-	v = tariff_version_parse(doc, ref, &p);
-	json_decref(doc);
-	assert_non_null(v);
-	return v;
-}
 
 /* A tariff of one version given in the single-quote shorthand. */
 static struct tariff *tariff_of(const char *doc)
 {
 	struct tariff *t = tariff_new();
-	struct problems p;
 
-	problems_init(&p);
-	assert_int_equal(tariff_add(t, version_of(test_json(doc)), &p), KERR_OK);
+	tariff_add_doc(t, test_json(doc));
 	return t;
-}
-
-static int setup(void **state)
-{
-	struct problems p;
-	json_t *rates;
-
-	(void)state;
-	ref = test_reference();
-	demo = tariff_new();
-	problems_init(&p);
-	assert_int_equal(tariff_add(demo, version_of(test_embedded_json(
-						  "data/tariff/tariff-2026.json")),
-				    &p), KERR_OK);
-	assert_int_equal(tariff_add(demo, version_of(test_embedded_json(
-						  "data/tariff/tariff-2026-07.json")),
-				    &p), KERR_OK);
-	rates = test_embedded_json("data/tariff/exchange-rates-2026.json");
-	fx = exchange_table_parse(rates, NULL, &p);
-	json_decref(rates);
-	assert_non_null(fx);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	tariff_free(demo);
-	exchange_table_free(fx);
-	refdata_release(ref);
-	return 0;
 }
 
 #define FEN(s) test_decimal(s, 2)

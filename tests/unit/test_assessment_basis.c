@@ -17,67 +17,10 @@
 
 #include "domain/assessment_basis.h"
 #include "domain/refdata.h"
+#include "assessment_fixture.h"
 
-static struct refdata *ref;
-static struct tariff *demo;
-static struct exchange_table *fx;
 static struct assessment A, B; /* large: static */
 static struct assessment_basis basis;
-
-static struct tariff_version *version_of(json_t *doc)
-{
-	struct problems p;
-	struct tariff_version *v;
-
-	problems_init(&p);
-	v = tariff_version_parse(doc, ref, &p);
-	json_decref(doc);
-	assert_non_null(v);
-	return v;
-}
-
-static void add(struct tariff *t, json_t *doc)
-{
-	struct problems p;
-
-	problems_init(&p);
-	assert_int_equal(tariff_add(t, version_of(doc), &p), KERR_OK);
-}
-
-static struct tariff *demo_tariff(bool amendment)
-{
-	struct tariff *t = tariff_new();
-
-	add(t, test_embedded_json("data/tariff/tariff-2026.json"));
-	if (amendment)
-		add(t, test_embedded_json("data/tariff/tariff-2026-07.json"));
-	return t;
-}
-
-static int setup(void **state)
-{
-	struct problems p;
-	json_t *rates;
-
-	(void)state;
-	ref = test_reference();
-	demo = demo_tariff(true);
-	problems_init(&p);
-	rates = test_embedded_json("data/tariff/exchange-rates-2026.json");
-	fx = exchange_table_parse(rates, NULL, &p);
-	json_decref(rates);
-	assert_non_null(fx);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	tariff_free(demo);
-	exchange_table_free(fx);
-	refdata_release(ref);
-	return 0;
-}
 
 /* Wine from Australia with its certificate, salmon from Norway, CIF in
  * US dollars, accepted on 2026-11-23. */
@@ -225,7 +168,7 @@ static void test_replay_same_bytes_whatever_the_tables(void **state)
 	original = dumped(&A);
 	/* an amendment dated before the acceptance, loaded afterwards: wine
 	 * at 30 % with no preference */
-	add(later, test_json("{'id': 'CN-2026-11T', 'effective_from': '2026-11-01',"
+	tariff_add_doc(later, test_json("{'id': 'CN-2026-11T', 'effective_from': '2026-11-01',"
 			     " 'kind': 'amendment', 'lines': [{'code': '2204210000',"
 			     " 'description': 'Wine', 'mfn': {'percent': '30'},"
 			     " 'vat_percent': '13', 'consumption_tax': {'percent': '10'},"
