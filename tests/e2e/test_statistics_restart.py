@@ -102,7 +102,6 @@ def expect_refused(why):
 
 
 def test_a_damaged_file_is_refused():
-    want_count = None
     S.start()
     login()
     want = figures()

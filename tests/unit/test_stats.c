@@ -1037,6 +1037,14 @@ static void run_reference_queries(struct stats *s, const struct rrow *rows, size
 	check_against_reference(rows, n, &q, 2, &r);
 }
 
+/* Row i drawn afresh: either direction (two imports in three), lodged
+ * within three months. */
+static void draw_row(struct rrow *r, size_t i)
+{
+	make_row(r, i, next() % 3 ? STAGE_IMPORT : STAGE_EXPORT,
+		 (uint32_t)(MON + next() % (90 * 86400)));
+}
+
 static void seeded_against_reference(void **state)
 {
 	(void)state;
@@ -1048,9 +1056,7 @@ static void seeded_against_reference(void **state)
 	assert_int_equal(stats_new(2, &s2), KERR_OK);
 	rng = 0x9E3779B97F4A7C15ull;
 	for (size_t i = 0; i < n; i++) {
-		/* three months of lodgements */
-		make_row(&rows[i], i, next() % 3 ? STAGE_IMPORT : STAGE_EXPORT,
-			 (uint32_t)(MON + next() % (90 * 86400)));
+		draw_row(&rows[i], i);
 		/* a few absurd totals, around a target whose bin is too wide to
 		 * count second by second */
 		if (i % 5000 == 7 && rows[i].total != UINT32_MAX)
@@ -1112,8 +1118,7 @@ static void snapshot_round_trip(void **state)
 	assert_int_equal(stats_new(2, &s2), KERR_OK);
 	rng = 0x2545F4914F6CDD1Dull;
 	for (size_t i = 0; i < n; i++) {
-		make_row(&rows[i], i, next() % 3 ? STAGE_IMPORT : STAGE_EXPORT,
-			 (uint32_t)(MON + next() % (90 * 86400)));
+		draw_row(&rows[i], i);
 		put_rrow(s1, &rows[i]);
 	}
 	for (size_t i = 5; i < n; i += 10) { /* rows moved within chunks */
