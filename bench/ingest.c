@@ -11,7 +11,10 @@
  * declared in advance of the airline's manifest (the demo flight's manifest
  * lacks those bills, and a bill it lacks is refused unless declared in
  * advance), so every 201 is a new row, with its consignment's claim,
- * written durably by the server.
+ * written durably by the server. By default all of them are lodged at one
+ * office on one flight; --offices N spreads the workers over N offices,
+ * each on its own flight or vessel call, as a national single window's
+ * load is spread.
  *
  * Phases: log in; warm up (declarations, not counted); then --seconds
  * one-second slices of declarations alternating with as many of healthz,
@@ -50,6 +53,7 @@
 #define GRACE_US (5 * 1000000LL) /* a request may end this long after its slice */
 #define MAX_CONCURRENCY 1024
 #define MAX_ITEMS 50 /* DECL_MAX_ITEMS in src/domain/declaration.h */
+#define NOFFICES 8   /* entries of offices[] */
 #define MAX_STATUS 600
 #define SLICE_MS 1000 /* declarations and healthz alternate this often */
 
@@ -88,6 +92,7 @@ struct options {
 	unsigned seconds;
 	unsigned warmup;
 	unsigned items;
+	unsigned offices; /* customs offices (and calls) the declarations are spread over */
 	bool declarations; /* run declaration slices */
 	bool healthz; /* run healthz slices */
 	unsigned rate; /* declarations/s paced across all connections; 0: as fast as answered */
@@ -106,6 +111,10 @@ static void usage(FILE *f)
 		"  --seconds S       seconds of each kind of request (default 10)\n"
 		"  --warmup S        declarations sent first and not counted (default 1)\n"
 		"  --items N         items per declaration, 1..%d (default 1)\n"
+		"  --offices N       spread the declarations over N customs offices,\n"
+		"                    each with its own port and vessel or flight call,\n"
+		"                    1..%d (default 1: one office and one call, the worst\n"
+		"                    case for the office's numbering and the call's lock)\n"
 		"  --user U          declarant to log in as (default trader)\n"
 		"  --password-file F its password, the first line of F (default\n"
 		"                    trader-demo-2026, the demo's)\n"
@@ -119,7 +128,7 @@ static void usage(FILE *f)
 		"  --rate R          send declarations at R a second in all (declarations\n"
 		"                    only); latency counts from each request's due time\n"
 		"Only loopback addresses are accepted.\n",
-		MAX_ITEMS);
+		MAX_ITEMS, NOFFICES);
 }
 
 static bool parse_unsigned(const char *v, unsigned lo, unsigned hi, unsigned *out)
@@ -191,6 +200,7 @@ static bool parse_options(int argc, char **argv, struct options *o)
 	o->seconds = 10;
 	o->warmup = 1;
 	o->items = 1;
+	o->offices = 1;
 	o->declarations = o->healthz = true;
 	o->user = "trader";
 	o->password = "trader-demo-2026";
@@ -213,6 +223,8 @@ static bool parse_options(int argc, char **argv, struct options *o)
 			ok = parse_unsigned(v, 0, 3600, &o->warmup);
 		else if (!strcmp(a, "--items"))
 			ok = parse_unsigned(v, 1, MAX_ITEMS, &o->items);
+		else if (!strcmp(a, "--offices"))
+			ok = parse_unsigned(v, 1, NOFFICES, &o->offices);
 		else if (!strcmp(a, "--followers"))
 			ok = parse_unsigned(v, 1, 20000, &o->followers);
 		else if (!strcmp(a, "--batch"))
@@ -601,13 +613,29 @@ fail:
 
 /* ---- requests ---- */
 
+/* The offices --offices spreads the declarations over, each with the port
+ * it supervises (data/reference/ports.json) and one call: the demo's flight
+ * first, then flights and vessels of other offices in Guangdong. */
+static const struct office {
+	const char *code, *port, *mode, *conveyance; /* mode: 5 air, 2 waterway */
+} offices[] = {
+	{"5141", "CNCAN", "5", "\"name\":\"CZ3098\",\"voyage\":\"20261120\""},
+	{"5317", "CNSZX", "5", "\"name\":\"ZH9091\",\"voyage\":\"20261120\""},
+	{"5167", "CNNSA", "2", "\"name\":\"NANSHA STAR\",\"voyage\":\"2611E\",\"imo\":\"9074729\""},
+	{"5316", "CNYTN", "2", "\"name\":\"YANTIAN PEARL\",\"voyage\":\"2611W\",\"imo\":\"9074729\""},
+	{"5304", "CNSHK", "2", "\"name\":\"SHEKOU TRADER\",\"voyage\":\"2611N\",\"imo\":\"9074729\""},
+	{"5201", "CNHUA", "2", "\"name\":\"HUANGPU GRACE\",\"voyage\":\"2611S\",\"imo\":\"9074729\""},
+	{"5740", "CNZUH", "2", "\"name\":\"ZHUHAI BREEZE\",\"voyage\":\"2611E\",\"imo\":\"9074729\""},
+	{"5338", "CNHUI", "2", "\"name\":\"HUIZHOU SPIRIT\",\"voyage\":\"2611W\",\"imo\":\"9074729\""},
+};
+
 static const char decl_head[] =
-	"{\"direction\":\"import\",\"declaration_office\":\"5141\",\"port_office\":\"5141\","
+	"{\"direction\":\"import\",\"declaration_office\":\"%s\",\"port_office\":\"%s\","
 	"\"declarant_uscc\":\"91440101MA59TRAD00\",\"consignee_uscc\":\"91440101MA59TRAD00\","
-	"\"trade_mode\":\"0110\",\"transport_mode\":\"5\","
-	"\"conveyance\":{\"name\":\"CZ3098\",\"voyage\":\"20261120\"},"
+	"\"trade_mode\":\"0110\",\"transport_mode\":\"%s\","
+	"\"conveyance\":{%s},"
 	"\"bill_of_lading\":\"%s\",\"trading_country\":\"VN\",\"departure_country\":\"VN\","
-	"\"entry_port\":\"CNCAN\",\"incoterm\":\"FCA\",\"currency\":\"USD\",\"freight\":\"1250.00\","
+	"\"entry_port\":\"%s\",\"incoterm\":\"FCA\",\"currency\":\"USD\",\"freight\":\"1250.00\","
 	"\"insurance\":\"96.40\",\"packages\":40,\"gross_weight_kg\":\"412.500\","
 	"\"advance\":true,\"items\":[";
 
@@ -630,19 +658,28 @@ struct shared {
 	bool declarations; /* else healthz */
 };
 
+/* Worker `worker`'s declaration number `seq` (its own bill of lading, at
+ * the worker's office) in body (reset first). */
+static kerr declaration_body(const struct shared *sh, unsigned worker, uint64_t seq,
+			     struct buf *body)
+{
+	char bl[64];
+	snprintf(bl, sizeof bl, "BN-%s-%u-%" PRIu64, sh->run_id, worker, seq);
+	const struct office *of = &offices[worker % sh->o->offices];
+	buf_reset(body);
+	kerr e = buf_printf(body, decl_head, of->code, of->code, of->mode, of->conveyance, bl,
+			    of->port);
+	for (unsigned i = 0; !e && i < sh->o->items; i++)
+		e = buf_printf(body, "%s%s", i ? "," : "", decl_item);
+	return e ? e : buf_puts(body, decl_tail);
+}
+
 /* Build the next declaration request in req (reset first). */
 static kerr declaration_request(const struct shared *sh, unsigned worker,
 				uint64_t seq, struct buf *body, struct buf *req)
 {
-	char bl[64];
-	snprintf(bl, sizeof bl, "BN-%s-%u-%" PRIu64, sh->run_id, worker, seq);
-	buf_reset(body);
 	buf_reset(req);
-	kerr e = buf_printf(body, decl_head, bl);
-	for (unsigned i = 0; !e && i < sh->o->items; i++)
-		e = buf_printf(body, "%s%s", i ? "," : "", decl_item);
-	if (!e)
-		e = buf_puts(body, decl_tail);
+	kerr e = declaration_body(sh, worker, seq, body);
 	if (!e)
 		e = buf_printf(req,
 			       "POST /v1/declarations HTTP/1.1\r\n"
@@ -667,14 +704,7 @@ static kerr batch_request(const struct shared *sh, unsigned worker, uint64_t *se
 	kerr e = buf_puts(body, "{\"declarations\":[");
 	for (unsigned k = 0; !e && k < sh->o->batch; k++) {
 		uint64_t n = (*seq)++;
-		char bl[64];
-		snprintf(bl, sizeof bl, "BN-%s-%u-%" PRIu64, sh->run_id, worker, n);
-		buf_reset(one);
-		e = buf_printf(one, decl_head, bl);
-		for (unsigned i = 0; !e && i < sh->o->items; i++)
-			e = buf_printf(one, "%s%s", i ? "," : "", decl_item);
-		if (!e)
-			e = buf_puts(one, decl_tail);
+		e = declaration_body(sh, worker, n, one);
 		if (!e)
 			e = buf_printf(body,
 				       "%s{\"idempotency_key\":\"bench-%s-%u-%" PRIu64
@@ -1093,6 +1123,8 @@ int main(int argc, char **argv)
 		printf("  %-16s %u s of %s only; %u s warm-up first\n", "duration",
 		       o.seconds, o.declarations ? "declarations" : "healthz", o.warmup);
 	printf("  %-16s %u per declaration\n", "items", o.items);
+	printf("  %-16s %u (worker w lodges at office w mod %u, on that office's call)\n",
+	       "offices", o.offices, o.offices);
 	if (o.batch)
 		printf("  %-16s %u declarations per request (POST /v1/declarations/batch)\n",
 		       "batch", o.batch);

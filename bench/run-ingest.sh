@@ -6,7 +6,8 @@
 # starts the server on a fresh demo database on 127.0.0.1, measures the peak
 # rate (bench_ingest), then the latency at half that peak (bench_ingest
 # --rate), then the rate through POST /v1/declarations/batch (bench_ingest
-# --batch), stops the server and counts the declarations that reached the
+# --batch), then the peak rate again with the declarations spread over
+# several offices and calls (bench_ingest --offices), stops the server and counts the declarations that reached the
 # database. Runs alternate between the backends (A/B, B/A, ...) so that the
 # shared machine's drift hits both alike; the summary gives the median of
 # the runs, their range, the settings of each store and the load average.
@@ -19,6 +20,8 @@
 #   --backend B   which store to measure (default both)
 #   --runs N      runs of each backend (default 3); the summary gives medians
 #   --batch N     declarations per request in the batch measurement (default 50)
+#   --offices N   offices the last measurement spreads over (default 8; the
+#                 others lodge everything at one office on one call)
 #   --threads T   server worker threads (kouan serve --threads; default 16)
 #   the other options are passed to bench_ingest (see bench/README.md);
 #   --seconds defaults to 8 here.
@@ -39,6 +42,7 @@ backend=both
 runs=3
 seconds=8
 batch=50
+offices=8
 only=""
 bench_args=()
 
@@ -57,6 +61,11 @@ while [ $# -gt 0 ]; do
 	--batch)
 		[ $# -ge 2 ] || { echo "run-ingest: --batch needs a value" >&2; exit 2; }
 		batch=$2
+		shift 2
+		;;
+	--offices)
+		[ $# -ge 2 ] || { echo "run-ingest: --offices needs a value" >&2; exit 2; }
+		offices=$2
 		shift 2
 		;;
 	--runs)
@@ -184,35 +193,25 @@ run_one() {
 	rate=$(awk '$1 == "ingest" {print $2}' "$tmp/bench.out")
 	healthz=$(awk '$1 == "healthz" && $3 == "requests/s" {print $2}' "$tmp/bench.out")
 	p99=$(awk '$1 == "latency" && $2 == "p99" {print $3; exit}' "$tmp/bench.out")
-	p99_half="" half=""
+	p99_half="" half="" batch_rate="" spread_rate=""
 	if [ "$only" != healthz ] && [ "$status" = 0 ] && [ -n "$rate" ]; then
 		half=$(awk -v r="$rate" 'BEGIN { h = int(r / 2); print (h < 1 ? 1 : h) }')
-		echo
-		echo "== latency at half the peak: $half declarations/s"
-		"$build/bench_ingest" --url "$url" "${bench_args[@]}" --warmup 0 --rate "$half" \
-			>"$tmp/half.out" &
-		bench_pid=$!
-		wait "$bench_pid" || status=$?
-		bench_pid=""
-		sed -n '/^declarations/,/errors/p' "$tmp/half.out"
+		extra half "latency at half the peak: $half declarations/s" '/^declarations/,/errors/p' \
+			"${bench_args[@]}" --warmup 0 --rate "$half"
 		p99_half=$(awk '$1 == "latency" && $2 == "p99" {print $3; exit}' "$tmp/half.out")
-		half_lodged=$(awk '$1 == "lodged" {print $2}' "$tmp/half.out")
-		lodged_extra=$((lodged_extra + ${half_lodged:-0}))
 	fi
-	batch_rate=""
 	if [ "$only" != healthz ] && [ "$status" = 0 ]; then
-		echo
-		echo "== in batches of $batch (POST /v1/declarations/batch, 2 connections)"
 		# brokers lodge batches from a few connections: 2 here
-		"$build/bench_ingest" --url "$url" "${bench_args[@]}" --only declarations \
-			--concurrency 2 --batch "$batch" >"$tmp/batch.out" &
-		bench_pid=$!
-		wait "$bench_pid" || status=$?
-		bench_pid=""
-		sed -n '/^declarations in batches/,/errors/p' "$tmp/batch.out"
+		extra batch "in batches of $batch (POST /v1/declarations/batch, 2 connections)" \
+			'/^declarations in batches/,/errors/p' \
+			"${bench_args[@]}" --only declarations --concurrency 2 --batch "$batch"
 		batch_rate=$(awk '$1 == "ingest" {print $2}' "$tmp/batch.out")
-		batch_lodged=$(awk '$1 == "lodged" {print $2}' "$tmp/batch.out")
-		lodged_extra=$((lodged_extra + ${batch_lodged:-0}))
+	fi
+	if [ "$only" != healthz ] && [ "$status" = 0 ]; then
+		extra spread "spread over $offices offices, each on its own call" \
+			'/^declarations/,/errors/p' \
+			"${bench_args[@]}" --only declarations --warmup 0 --offices "$offices"
+		spread_rate=$(awk '$1 == "ingest" {print $2}' "$tmp/spread.out")
 	fi
 	kill -TERM "$server_pid"
 	wait "$server_pid" || echo "run-ingest: the server exited with status $?" >&2
@@ -234,6 +233,25 @@ run_one() {
 	return "$status"
 }
 
+# extra NAME TITLE SED_RANGE ARGS...: one more measurement on the running
+# server (bench_ingest --url URL ARGS..., output in $tmp/NAME.out, the part
+# SED_RANGE selects printed); its 201 answers count towards the rows the
+# database must have gained.
+extra() {
+	local name=$1 title=$2 range=$3 n
+	shift 3
+	echo
+	echo "== $title"
+	# in the background and waited for, so that a signal is acted on at once
+	"$build/bench_ingest" --url "$url" "$@" >"$tmp/$name.out" &
+	bench_pid=$!
+	wait "$bench_pid" || status=$?
+	bench_pid=""
+	sed -n "$range" "$tmp/$name.out"
+	n=$(awk '$1 == "lodged" {print $2}' "$tmp/$name.out")
+	lodged_extra=$((lodged_extra + ${n:-0}))
+}
+
 # median of the numbers given (empty when none)
 median() {
 	printf '%s\n' "$@" | awk 'NF' | sort -g | awk '{ v[NR] = $1 } END {
@@ -247,7 +265,7 @@ range() {
 
 status=0
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
-declare -A rates=() healths=() p99s=() p99_halfs=() batches=()
+declare -A rates=() healths=() p99s=() p99_halfs=() batches=() spreads=()
 pg_settings=""
 if [ "$backend" != sqlite ]; then
 	pg_state=$tmp/pg.state
@@ -271,7 +289,7 @@ measure() {
 	fi
 	run_one "$name (run $i of $runs)" "$db" || status=$?
 	# shellcheck disable=SC2034 # read through the nameref in values()
-	rates[$name.$i]=$rate healths[$name.$i]=$healthz p99s[$name.$i]=$p99 p99_halfs[$name.$i]=$p99_half batches[$name.$i]=$batch_rate
+	rates[$name.$i]=$rate healths[$name.$i]=$healthz p99s[$name.$i]=$p99 p99_halfs[$name.$i]=$p99_half batches[$name.$i]=$batch_rate spreads[$name.$i]=$spread_rate
 	if [ "$name" = SQLite ]; then
 		rm -f "$db" "$db-wal" "$db-shm"
 	else
@@ -300,7 +318,7 @@ values() {
 
 echo "######## summary: median of $runs runs [range] ($(nproc) cores; client and server share them)"
 echo "  load average   at start $load_start; at end $load_end"
-printf '  %-11s %22s %20s %8s %10s %22s %24s\n' "" "declarations/s" "healthz/s" "ratio" "p99 (ms)" "p99 at half peak (ms)" "in batches of $batch (/s)"
+printf '  %-11s %22s %20s %8s %10s %22s %24s %24s\n' "" "declarations/s" "healthz/s" "ratio" "p99 (ms)" "p99 at half peak (ms)" "in batches of $batch (/s)" "$offices offices (/s)"
 sqlite_med=""
 for name in SQLite PostgreSQL; do
 	[ "$name" = SQLite ] && [ "$backend" = postgres ] && continue
@@ -310,23 +328,25 @@ for name in SQLite PostgreSQL; do
 	mapfile -t p < <(values "$name" p99s)
 	mapfile -t q < <(values "$name" p99_halfs)
 	mapfile -t bt < <(values "$name" batches)
+	mapfile -t sp < <(values "$name" spreads)
 	ratios=()
 	for k in "${!r[@]}"; do
 		ratios+=("$(awk -v d="${r[$k]}" -v x="${h[$k]}" 'BEGIN { if (d != "" && x > 0) printf "%.4f", d / x }')")
 	done
 	rm_=$(median "${r[@]}")
-	[ "$name" = SQLite ] && sqlite_med=$rm_
-	[ "$name" = PostgreSQL ] && pg_med=$rm_
-	printf '  %-11s %22s %20s %8s %10s %22s %24s\n' "$name" \
+	sm_=$(median "${sp[@]}")
+	[ "$name" = SQLite ] && sqlite_med=$rm_ sqlite_spread=$sm_
+	[ "$name" = PostgreSQL ] && pg_med=$rm_ pg_spread=$sm_
+	printf '  %-11s %22s %20s %8s %10s %22s %24s %24s\n' "$name" \
 		"$rm_ [$(range "${r[@]}")]" "$(median "${h[@]}") [$(range "${h[@]}")]" \
 		"$(median "${ratios[@]}")" "$(median "${p[@]}")" "$(median "${q[@]}")" \
-		"$(median "${bt[@]}") [$(range "${bt[@]}")]"
+		"$(median "${bt[@]}") [$(range "${bt[@]}")]" "$sm_ [$(range "${sp[@]}")]"
 done
 echo "  settings"
 [ "$backend" != postgres ] && echo "    SQLite       $sqlite_settings"
 [ "$backend" != sqlite ] && echo "    PostgreSQL   $pg_settings (durable, as deployed)"
 if [ -n "$sqlite_med" ] && [ -n "${pg_med:-}" ]; then
-	awk -v p="$pg_med" -v s="$sqlite_med" \
-		'BEGIN { if (s > 0) printf "  PostgreSQL / SQLite  %.3f (medians)\n", p / s }'
+	awk -v p="$pg_med" -v s="$sqlite_med" -v ps="${pg_spread:-0}" -v ss="${sqlite_spread:-0}" \
+		'BEGIN { if (s > 0) printf "  PostgreSQL / SQLite  %.3f at one office, %.3f over '"$offices"' offices (medians)\n", p / s, (ss > 0 ? ps / ss : 0) }'
 fi
 exit "$status"

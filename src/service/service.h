@@ -263,7 +263,7 @@ KOUAN_MUST_USE kerr uow_audit_change(struct uow *u, const struct actor *a, const
 KOUAN_MUST_USE kerr uow_audit_anonymous(struct uow *u, const char *action, const char *target,
 					json_t *data);
 
-/* Write the queued events (under the feed clock's lock), then the queued
+/* Write the queued events (under the feed lock, shared), then the queued
  * audit records (under the audit head's lock), and commit. A unit that
  * never began and queued nothing commits nothing and succeeds. On failure
  * everything is rolled back. After success the feed's waiters are woken,

@@ -4,17 +4,18 @@
  * service.h).
  *
  * Events are not inserted as they happen: they are queued and written at
- * commit, right after the feed clock's one-row update, whose lock the
- * transaction then holds until it ends. Transactions that write events thus
- * get their ids one after the other, in commit order, on any backend: a
- * reader of the feed that has seen id N never later finds a smaller one.
+ * commit, at its very end, after store_feed_append: on PostgreSQL the
+ * transaction then holds the feed lock shared until it ends, and readers of
+ * the feed read only up to the horizon that lock lets the store settle
+ * (store.h), so a reader that has seen id N never later finds a smaller
+ * one, on any backend.
  *
  * Audit records are queued the same way and written after the events,
  * under the audit head's lock (src/store/repo_audit.h): each takes the next
  * id, the previous row's hash, its own hash and a signature of both with
  * the release key, and the head moves to it, so the chain stays one line
  * even with several servers writing. The lock order is always the feed
- * clock, then the audit head.
+ * lock, then the audit head.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -308,7 +309,7 @@ kerr uow_commit(struct uow *u)
 	}
 	bool wrote = u->nevents > 0;
 	if (wrote)
-		e = repo_feed_tick(u->conn);
+		e = store_feed_append(u->conn);
 	/* in rows of three to a statement (repo_events_append) */
 	struct event_in in[15];
 	for (size_t i = 0; !e && i < u->nevents; i += 15) {

@@ -247,9 +247,6 @@ struct event_in {
 };
 KOUAN_MUST_USE kerr repo_event_append(struct store_conn *c,
 				      const struct event_in *e);
-/* Take the feed clock's row lock for the rest of the transaction (and count
- * the transactions that wrote events). Call before appending events. */
-KOUAN_MUST_USE kerr repo_feed_tick(struct store_conn *c);
 
 /* A stored event (borrowed strings). */
 struct event_row {
@@ -269,7 +266,8 @@ typedef kerr (*event_row_fn)(void *arg, const struct event_row *e);
 KOUAN_MUST_USE kerr repo_events_for(struct store_conn *c, const char *number,
 				    event_row_fn fn, void *arg);
 /* A call's own events (not those on its declarations' timelines) after id
- * `after`, at most `limit`, in order. */
+ * `after`, at most `limit`, in order, up to the feed's horizon
+ * (store_feed_horizon: none is ever shown after a later one). */
 KOUAN_MUST_USE kerr repo_events_for_call(struct store_conn *c, const char *call_key,
 					 int64_t after, int limit, event_row_fn fn,
 					 void *arg);
@@ -287,7 +285,9 @@ struct feed_view {
 	int64_t call_org_id;    /* >0: only calls of this carrier */
 	const char *call_port;  /* non-NULL: only calls at this port */
 };
-/* Events after id `after` visible in `view`, up to `limit`, in id order. */
+/* Events after id `after` visible in `view`, up to `limit`, in id order,
+ * up to the feed's horizon (store_feed_horizon): a reader that has seen id
+ * N never later finds an event below N. */
 KOUAN_MUST_USE kerr repo_events_feed(struct store_conn *c, int64_t after, int limit,
 				     const struct feed_view *view, event_row_fn fn,
 				     void *arg);

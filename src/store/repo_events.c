@@ -1,7 +1,7 @@
 /*
  * repo_events.c - queries of the event log: appending a transaction's
- * events under the feed clock, a declaration's timeline, and the feed
- * (see repo.h).
+ * events, a declaration's timeline, and the feed, read up to the store's
+ * horizon (store_feed_horizon; see repo.h).
  */
 #include <stdlib.h>
 
@@ -20,12 +20,13 @@ Q(Q_EVENT_APPEND, "INSERT INTO events (declaration_number, org_id, type, agency,
 Q(Q_EVENTS_FOR, "SELECT " EVENT_COLS " FROM events e"
 		" WHERE e.declaration_number = CAST(? AS TEXT) ORDER BY e.id");
 Q(Q_EVENTS_FOR_CALL, "SELECT " EVENT_COLS " FROM events e WHERE e.call_key = ?"
-		     " AND e.declaration_number = '' AND e.id > ? ORDER BY e.id LIMIT ?");
+		     " AND e.declaration_number = '' AND e.id > ? AND e.id <= ?"
+		     " ORDER BY e.id LIMIT ?");
 /* A declaration's events (declaration_number set) by the declaration
  * filters; a call's own events (declaration_number '') by the call
  * filters. */
 Q(Q_EVENTS_FEED,
-  "SELECT " EVENT_COLS " FROM events e WHERE e.id > ? AND ("
+  "SELECT " EVENT_COLS " FROM events e WHERE e.id > ? AND e.id <= ? AND ("
   "(e.declaration_number <> '' AND CAST(? AS BIGINT) = 0"
   " AND (CAST(? AS BIGINT) = 0 OR e.org_id = ? OR (CAST(? AS TEXT) IS NOT NULL AND"
   " EXISTS (SELECT 1 FROM declarations d WHERE d.number = e.declaration_number"
@@ -40,13 +41,6 @@ Q(Q_EVENTS_FEED,
   " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM transport_calls k WHERE"
   " k.call_key = e.call_key AND k.port = ?))))"
   " ORDER BY e.id LIMIT ?");
-Q(Q_FEED_TICK, "UPDATE feed_clock SET ticks = ticks + 1 WHERE id = 1");
-
-kerr repo_feed_tick(struct store_conn *c)
-{
-	return store_exec(c, &Q_FEED_TICK, "");
-}
-
 kerr repo_event_append(struct store_conn *c, const struct event_in *e)
 {
 	char *data;
@@ -96,15 +90,21 @@ kerr repo_events_for_call(struct store_conn *c, const char *call_key, int64_t af
 			  int limit, event_row_fn fn, void *arg)
 {
 	struct event_visit v = {fn, arg};
-	return store_each(c, &Q_EVENTS_FOR_CALL, visit_event, &v, "sii", call_key, after,
-			  (int64_t)limit);
+	int64_t horizon;
+	kerr e = store_feed_horizon(c, after, &horizon);
+	return e ? e : store_each(c, &Q_EVENTS_FOR_CALL, visit_event, &v, "siii", call_key,
+				  after, horizon, (int64_t)limit);
 }
 
 kerr repo_events_feed(struct store_conn *c, int64_t after, int limit,
 		      const struct feed_view *view, event_row_fn fn, void *arg)
 {
 	struct event_visit v = {fn, arg};
-	return store_each(c, &Q_EVENTS_FEED, visit_event, &v, "iiiissssssssiiissi", after,
+	int64_t horizon;
+	kerr e = store_feed_horizon(c, after, &horizon);
+	if (e)
+		return e;
+	return store_each(c, &Q_EVENTS_FEED, visit_event, &v, "iiiiissssssssiiissi", after, horizon,
 			  (int64_t)view->no_declarations, view->org_id, view->org_id,
 			  view->consignee_uscc, view->consignee_uscc, view->port, view->port,
 			  view->only_type, view->only_type, view->agency, view->agency,

@@ -236,6 +236,19 @@ kerr store_announce(struct store_conn *c, const char *topic)
 	return ops->announce ? ops->announce(c, topic) : KERR_OK;
 }
 
+kerr store_feed_append(struct store_conn *c)
+{
+	const struct store_ops *ops = STORE_OPS(c);
+	return ops->feed_append ? ops->feed_append(c) : KERR_OK;
+}
+
+kerr store_feed_horizon(struct store_conn *c, int64_t after, int64_t *horizon)
+{
+	const struct store_ops *ops = STORE_OPS(c);
+	*horizon = INT64_MAX;
+	return ops->feed_horizon ? ops->feed_horizon(c, after, horizon) : KERR_OK;
+}
+
 kerr store_maintain(struct store *s)
 {
 	if (!s->ops->maintain)

@@ -96,6 +96,11 @@ struct store_ops {
 	 * first prepared; a query that is prepared again at every run costs
 	 * its parse and plan each time. */
 	int64_t (*prepared_again)(struct store_conn *c);
+	/* Optional, both or neither (NULL: one writer commits at a time, so
+	 * event ids are handed out in commit order already). See
+	 * store_feed_append and store_feed_horizon. */
+	kerr (*feed_append)(struct store_conn *c);
+	kerr (*feed_horizon)(struct store_conn *c, int64_t after, int64_t *horizon);
 };
 
 struct store {
@@ -126,6 +131,27 @@ KOUAN_MUST_USE kerr store_migrate(struct store *s, int64_t now_us);
 
 /* Announce a change to the other servers (no-op for single-server backends). */
 KOUAN_MUST_USE kerr store_announce(struct store_conn *c, const char *topic);
+
+/* The event feed is read by id, and a reader that has seen id N must never
+ * find, later, an event below N. Where several transactions append events
+ * at once (PostgreSQL), an id is handed out when its row is inserted, so a
+ * transaction may commit id N+1 while another still holds N. Hence:
+ *
+ * store_feed_append: call in a writing transaction just before it appends
+ * its events (PostgreSQL: the feed lock, shared, to the transaction's end;
+ * appenders never wait for each other).
+ *
+ * store_feed_horizon: the highest id at or below which every event that
+ * will ever be committed is committed and visible; readers of the feed read
+ * only up to it. `after` is the reader's position: when its next event is
+ * held back by a transaction still committing, the call waits a little
+ * (about 30 ms at most) and then makes sure, by waiting for the
+ * transactions appending at that moment (PostgreSQL: the feed lock,
+ * exclusive, for an instant). INT64_MAX where ids are final as soon as
+ * they are seen, and in a writing transaction (which never follows the
+ * feed, and must not wait for other writers while it holds rows). */
+KOUAN_MUST_USE kerr store_feed_append(struct store_conn *c);
+KOUAN_MUST_USE kerr store_feed_horizon(struct store_conn *c, int64_t after, int64_t *horizon);
 
 /* Whether the current transaction may succeed if run again (see
  * store_ops.should_retry); false on backends that never ask for it. */

@@ -36,6 +36,11 @@ struct pg_store {
 	volatile bool stop_watching;
 	void (*on_change)(void *arg, const char *topic);
 	void *on_change_arg;
+	/* the event feed's horizon (see feed_horizon) */
+	pthread_mutex_t feed_mu;
+	int64_t feed_final; /* every event id at or below it is final */
+	bool feed_settled;  /* feed_final was settled at least once */
+	int64_t gap_since_us; /* when a gap just past feed_final was first seen (0: none) */
 };
 
 struct pg_conn;
@@ -56,6 +61,7 @@ struct pg_conn {
 	struct store_conn_base base;
 	PGconn *pg;
 	bool in_tx;
+	bool writing; /* the transaction begun may write */
 	bool broken; /* the server went away: reconnect before the next use */
 	bool retry;  /* this transaction was chosen to break a deadlock, or
 		      * could not be serialised: it may be run again */
@@ -167,7 +173,6 @@ static void reconnect_if_broken(struct pg_conn *c)
 static kerr begin(struct store_conn *sc, bool write)
 {
 	struct pg_conn *c = (struct pg_conn *)sc;
-	(void)write;
 	if (c->in_tx) {
 		log_error("postgres: nested transaction");
 		return KERR_INTERNAL;
@@ -177,6 +182,7 @@ static kerr begin(struct store_conn *sc, bool write)
 	if (run(c, "BEGIN"))
 		return KERR_STORE;
 	c->in_tx = true;
+	c->writing = write;
 	return KERR_OK;
 }
 
@@ -458,9 +464,145 @@ static void unwatch(struct store *s)
 	ps->watching = false;
 }
 
+/* The event feed's order (store_feed_append, store_feed_horizon in
+ * store.h). Every transaction that appends events holds the feed lock
+ * (advisory lock FEED_LOCK) shared until it ends. feed_settled(), from
+ * migration 0012, takes it exclusively for an instant, so once every
+ * transaction appending at that moment has ended, and answers the last id
+ * handed out by then: every id at or below it is final. Between settles,
+ * the horizon moves over ids that follow on without a gap; a gap is a
+ * transaction still committing, or one that rolled back (or ids a crash
+ * skipped), which only a settle can tell apart. */
+#define FEED_LOCK "7242300502" /* also in 0012_feed.sql */
+#define FEED_SCAN 512          /* ids read at a time past the horizon: */
+#define FEED_SCAN_TEXT "512"   /* the same, in Q_FEED_IDS */
+#define FEED_FIRST_WAIT_MS 1   /* a reader held back waits 1, 2, 4, 8, 16 ms */
+#define FEED_LAST_WAIT_MS 16
+#define FEED_GAP_PATIENCE_US 50000 /* a gap older than this is settled */
+
+static const struct sql_query Q_FEED_APPEND = {
+	"SELECT pg_advisory_xact_lock_shared(" FEED_LOCK ")"};
+static const struct sql_query Q_FEED_IDS = {
+	"SELECT id FROM events WHERE id > ? ORDER BY id LIMIT " FEED_SCAN_TEXT};
+static const struct sql_query Q_FEED_SETTLED = {"SELECT feed_settled()"};
+
+static kerr feed_append(struct store_conn *sc)
+{
+	return store_exec(sc, &Q_FEED_APPEND, "");
+}
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Raise the horizon to `final` (never lower it); note whether a gap lies
+ * just past it. Answers the horizon and, for a gap, how long it has been
+ * seen. */
+static int64_t feed_raise(struct pg_store *ps, int64_t final, bool settled, bool gap,
+			  int64_t *gap_age_us)
+{
+	int64_t now = now_us();
+	pthread_mutex_lock(&ps->feed_mu);
+	if (final > ps->feed_final) {
+		ps->feed_final = final;
+		ps->gap_since_us = 0;
+	}
+	if (settled)
+		ps->feed_settled = true;
+	if (!gap)
+		ps->gap_since_us = 0;
+	else if (!ps->gap_since_us)
+		ps->gap_since_us = now;
+	*gap_age_us = gap ? now - ps->gap_since_us : 0;
+	int64_t f = ps->feed_final;
+	pthread_mutex_unlock(&ps->feed_mu);
+	return f;
+}
+
+static kerr read_id(void *arg, struct store_stmt *st)
+{
+	*(int64_t *)arg = stmt_int(st, 0);
+	return KERR_OK;
+}
+
+static kerr feed_settle(struct store_conn *sc, int64_t *final)
+{
+	int64_t last = 0, age;
+	struct pg_conn *c = (struct pg_conn *)sc;
+	kerr e = store_first(sc, &Q_FEED_SETTLED, read_id, &last, "");
+	if (!e)
+		*final = feed_raise((struct pg_store *)c->base.store, last, true, false, &age);
+	else
+		c->broken = true; /* a new session: no lock can outlive the failure */
+	return e;
+}
+
+struct feed_scan {
+	int64_t final; /* the last id read that follows on from the horizon */
+	int rows;
+	bool gap; /* an id read lies past a gap */
+};
+
+static kerr scan_id(void *arg, struct store_stmt *st)
+{
+	struct feed_scan *f = arg;
+	int64_t id = stmt_int(st, 0);
+	f->rows++;
+	if (!f->gap && id == f->final + 1)
+		f->final = id;
+	else
+		f->gap = true;
+	return KERR_OK;
+}
+
+static kerr feed_horizon(struct store_conn *sc, int64_t after, int64_t *horizon)
+{
+	struct pg_conn *c = (struct pg_conn *)sc;
+	struct pg_store *ps = (struct pg_store *)c->base.store;
+	if (c->in_tx && c->writing)
+		return KERR_OK; /* *horizon stays INT64_MAX */
+	pthread_mutex_lock(&ps->feed_mu);
+	int64_t final = ps->feed_final;
+	bool settled = ps->feed_settled;
+	pthread_mutex_unlock(&ps->feed_mu);
+	kerr e = settled ? KERR_OK : feed_settle(sc, &final);
+	int wait_ms = FEED_FIRST_WAIT_MS;
+	while (!e) {
+		struct feed_scan f = {.final = final};
+		int64_t gap_age;
+		e = store_each(sc, &Q_FEED_IDS, scan_id, &f, "i", final);
+		if (e)
+			break;
+		final = feed_raise(ps, f.final, false, f.gap, &gap_age);
+		if (f.rows == FEED_SCAN && !f.gap)
+			continue; /* more ids follow on */
+		if (!f.gap)
+			break;
+		/* A reader with events before the gap reads them now, unless the
+		 * gap has lasted: then it is most likely a rollback, settled at
+		 * once (a reader stopped at it would wait for nothing). A reader
+		 * stopped at the gap waits for it to close, then settles. */
+		if (after < final && gap_age < FEED_GAP_PATIENCE_US)
+			break;
+		if (after < final || wait_ms > FEED_LAST_WAIT_MS) {
+			e = feed_settle(sc, &final);
+			break;
+		}
+		struct timespec ts = {0, (long)wait_ms * 1000000L};
+		nanosleep(&ts, NULL);
+		wait_ms *= 2;
+	}
+	*horizon = final;
+	return e;
+}
+
 static void pg_close(struct store *s)
 {
 	unwatch(s);
+	pthread_mutex_destroy(&((struct pg_store *)s)->feed_mu);
 	free(s);
 }
 
@@ -495,6 +637,8 @@ static const struct store_ops pg_ops = {
 	.watch = watch,
 	.unwatch = unwatch,
 	.should_retry = should_retry,
+	.feed_append = feed_append,
+	.feed_horizon = feed_horizon,
 };
 
 kerr store_pg_open(const struct store_options *opts, struct store **out)
@@ -506,12 +650,14 @@ kerr store_pg_open(const struct store_options *opts, struct store **out)
 		free(ps);
 		return KERR_INVALID;
 	}
+	pthread_mutex_init(&ps->feed_mu, NULL);
 	ps->base.ops = &pg_ops;
 	ps->base.row_locks = true;
 	str_copy(ps->base.backend, "postgres", sizeof ps->base.backend);
 	struct store_conn *c;
 	kerr e = conn_open(&ps->base, &c);
 	if (e) {
+		pthread_mutex_destroy(&ps->feed_mu);
 		free(ps);
 		return e;
 	}

@@ -5,9 +5,11 @@
  * do and says so).
  *
  * The deadlock is made on purpose, in a fixed order: another transaction
- * (a second connection, on a thread of the test) holds the feed clock,
- * the one-row lock every writing transaction takes at its end; a customs
- * decision locks its declaration and then waits for the feed clock; the
+ * (a second connection, on a thread of the test) holds the feed lock
+ * exclusively, as a feed reader settling the horizon does for an instant
+ * (src/store/store_pg.c), while every transaction that appends events
+ * takes it shared at its end; a customs decision locks its declaration
+ * and then waits for the feed lock; the
  * other transaction then asks for the declaration's row. The decision
  * waited first, so PostgreSQL's deadlock check (after deadlock_timeout)
  * ends it; the other transaction gets the row, which proves the decision's
@@ -22,7 +24,8 @@
 
 #include "test_support.h"
 
-static const struct sql_query Q_HOLD_CLOCK = {"UPDATE feed_clock SET ticks = ticks"};
+/* the feed lock (FEED_LOCK in src/store/store_pg.c), exclusively */
+static const struct sql_query Q_HOLD_FEED = {"SELECT pg_advisory_xact_lock(7242300502)"};
 /* sessions of this test's database waiting for a lock, other than ours */
 static const struct sql_query Q_WAITING = {
 	"SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()"
@@ -42,12 +45,12 @@ static void *other_transaction(void *arg)
 	struct other *o = arg;
 	struct store_conn *c;
 	if (store_thread_conn(o->env->store, &c) || store_begin(c, true) ||
-	    store_exec(c, &Q_HOLD_CLOCK, "")) {
+	    store_exec(c, &Q_HOLD_FEED, "")) {
 		o->failed = true;
 		store_thread_release();
 		return NULL;
 	}
-	/* wait until the decision waits for the feed clock */
+	/* wait until the decision waits for the feed lock */
 	for (int i = 0; i < 600; i++) {
 		usleep(10000);
 		struct store_stmt *st = store_query(c, &Q_WAITING, "");
@@ -66,7 +69,7 @@ static void *other_transaction(void *arg)
 	return NULL;
 }
 
-/* One round: lodge, hold the clock, decide. True when the decision's
+/* One round: lodge, hold the feed lock, decide. True when the decision's
  * transaction was the one the deadlock check ended (the other transaction
  * then had the row); its answer and record are checked either way. */
 static bool round_of(struct test_env *env)

@@ -3,9 +3,12 @@
  * store (SQLite, or PostgreSQL with KOUAN_TEST_STORE): a statement whose
  * arguments do not match its parameters never runs; a list stopped
  * part-way is an error, never a short list; the reference snapshot is
- * rebuilt whole or not at all.
+ * rebuilt whole or not at all; a reader of the event feed is never shown
+ * an event after a later one, though writers commit out of order.
  */
+#include <pthread.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "test_support.h"
 #include "store/repo.h"
@@ -129,6 +132,149 @@ static void reference_loads_whole_or_not_at_all(void **state)
 	refdata_release(before);
 }
 
+/* --- the feed's order with several writers at once (PostgreSQL) --- */
+
+static const struct sql_query Q_LAST_EVENT = {"SELECT COALESCE(MAX(id), 0) FROM events"};
+
+static kerr read_int(void *arg, struct store_stmt *st)
+{
+	*(int64_t *)arg = stmt_int(st, 0);
+	return KERR_OK;
+}
+
+/* Append one event named `number` as a unit of work does at its end. */
+static kerr append_one(struct store_conn *c, const char *number)
+{
+	struct event_in in = {
+		.number = number,
+		.org_id = 1,
+		.type = "declaration.lodged",
+		.actor = "test",
+		.actor_role = "system",
+		.at = "2026-11-27T10:00:00.000000Z",
+		.data = "{}",
+	};
+	kerr e = store_feed_append(c);
+	return e ? e : repo_event_append(c, &in);
+}
+
+/* A writer that takes its event's id, then takes its time to end. */
+struct slow_writer {
+	struct test_env *env;
+	bool commit; /* else it rolls back */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool appended;
+	bool failed;
+};
+
+static void *slow_writer_main(void *arg)
+{
+	struct slow_writer *w = arg;
+	struct store_conn *c;
+	bool ok = !store_thread_conn(w->env->store, &c) && !store_begin(c, true) &&
+		  !append_one(c, "FEEDTEST-SLOW");
+	pthread_mutex_lock(&w->mu);
+	w->appended = true;
+	w->failed = !ok;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	usleep(300 * 1000); /* far longer than a reader waits before it settles */
+	if (ok && w->commit)
+		w->failed = store_commit(c) != KERR_OK;
+	else
+		store_rollback(c);
+	store_thread_release();
+	return NULL;
+}
+
+struct seen {
+	char numbers[4][32];
+	int n;
+};
+
+static kerr see_event(void *arg, const struct event_row *e)
+{
+	struct seen *s = arg;
+	if (s->n < 4)
+		str_copy(s->numbers[s->n], e->number, sizeof s->numbers[0]);
+	s->n++;
+	return KERR_OK;
+}
+
+/* The feed after `after`, read as followers read it. */
+static struct seen read_feed(struct store_conn *c, int64_t after)
+{
+	struct seen s = {.n = 0};
+	struct feed_view all = {.org_id = 0};
+	assert_int_equal(store_begin(c, false), KERR_OK);
+	assert_int_equal(repo_events_feed(c, after, 10, &all, see_event, &s), KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+	return s;
+}
+
+/* One round: a slow writer takes an id, a fast one takes the next and
+ * commits, then the feed is read from just before both. */
+static struct seen slow_and_fast(struct test_env *env, bool slow_commits)
+{
+	struct store_conn *c = conn(env);
+	int64_t last = 0;
+	assert_int_equal(store_first(c, &Q_LAST_EVENT, read_int, &last, ""), KERR_OK);
+	(void)read_feed(c, last); /* the horizon is settled before the race */
+	struct slow_writer w = {.env = env, .commit = slow_commits};
+	pthread_mutex_init(&w.mu, NULL);
+	pthread_cond_init(&w.cv, NULL);
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, slow_writer_main, &w), 0);
+	pthread_mutex_lock(&w.mu);
+	while (!w.appended)
+		pthread_cond_wait(&w.cv, &w.mu);
+	pthread_mutex_unlock(&w.mu);
+	assert_false(w.failed);
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	assert_int_equal(append_one(c, "FEEDTEST-FAST"), KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+	/* the fast event is committed; the slow one, below it, is not yet */
+	struct seen s = read_feed(c, last);
+	pthread_join(t, NULL);
+	assert_false(w.failed);
+	pthread_mutex_destroy(&w.mu);
+	pthread_cond_destroy(&w.cv);
+	return s;
+}
+
+/* A reader that finds a later event committed while an earlier one is
+ * still on its way waits for it: the slow event first, then the fast one;
+ * never the fast one alone, after which the slow one would be skipped. */
+static void the_feed_waits_for_an_earlier_commit(void **state)
+{
+	struct test_env *env = *state;
+	if (!env->store->row_locks) {
+		printf("# one writer at a time on %s: ids are in commit order already\n",
+		       env->store->backend);
+		skip();
+	}
+	struct seen s = slow_and_fast(env, true);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.numbers[0], "FEEDTEST-SLOW");
+	assert_string_equal(s.numbers[1], "FEEDTEST-FAST");
+}
+
+/* An id whose transaction rolled back is a gap for good: the reader is
+ * held back only until the store settles that, then reads on. */
+static void the_feed_reads_past_a_rollback(void **state)
+{
+	struct test_env *env = *state;
+	if (!env->store->row_locks) {
+		printf("# one writer at a time on %s: ids are in commit order already\n",
+		       env->store->backend);
+		skip();
+	}
+	struct seen s = slow_and_fast(env, false);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.numbers[0], "FEEDTEST-FAST");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -136,6 +282,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(lists_are_read_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(reference_loads_whole_or_not_at_all, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(the_feed_waits_for_an_earlier_commit, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(the_feed_reads_past_a_rollback, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
