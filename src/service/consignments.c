@@ -282,7 +282,9 @@ kerr consignments_accept(struct uow *u, struct declaration *d, const char *at,
 	kerr e = calls_lock(u, tf.call_key, f->transport_mode, f->port, 0);
 	if (!e)
 		e = uow_conn(u, &c);
-	if (!e) /* a correction claims anew */
+	/* a correction (version 2 on) claims anew; a new declaration has no
+	 * claim to drop */
+	if (!e && d->row.version > 1)
 		e = repo_consignment_drop(c, d->row.number);
 	struct claims *cl = calloc(1, sizeof *cl);
 	if (!e && !cl)

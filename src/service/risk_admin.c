@@ -259,24 +259,6 @@ kerr risk_rules_effectiveness(struct uow *u, int64_t version, rule_effect_fn fn,
 
 /* --- profiles and scaling --- */
 
-static uint32_t setting_ppm(struct store_conn *c, const char *name, uint32_t dflt)
-{
-	char v[32];
-	if (repo_setting_get(c, name, v, sizeof v))
-		return dflt;
-	long long x = strtoll(v, NULL, 10);
-	return x >= 0 && x <= RISK_PPM ? (uint32_t)x : dflt;
-}
-
-/* The credit scaling in force (the defaults where none was set). */
-static void scaling_read(struct store_conn *c, struct credit_scaling *scaling)
-{
-	scaling->advanced_factor_ppm =
-		setting_ppm(c, "risk_advanced_factor_ppm", RISK_ADVANCED_FACTOR_DEFAULT);
-	scaling->discredited_min_ppm =
-		setting_ppm(c, "risk_discredited_min_ppm", RISK_DISCREDITED_MIN_DEFAULT);
-}
-
 kerr risk_profiles_list(struct uow *u, profile_row_fn fn, void *arg,
 			struct credit_scaling *scaling)
 {
@@ -284,8 +266,8 @@ kerr risk_profiles_list(struct uow *u, profile_row_fn fn, void *arg,
 	kerr e = uow_conn(u, &c);
 	if (e)
 		return e;
-	scaling_read(c, scaling);
-	return repo_profiles_list(c, fn, arg);
+	e = risk_scaling_read(c, scaling);
+	return e ? e : repo_profiles_list(c, fn, arg);
 }
 
 void risk_profile_fields_check(struct uow *u, const char *office, const char *agency,
@@ -378,7 +360,7 @@ kerr risk_scaling_put(struct uow *u, const struct actor *a, const struct credit_
 	snprintf(dis, sizeof dis, "%u", s->discredited_min_ppm);
 	kerr e = uow_conn(u, &c);
 	if (!e)
-		scaling_read(c, &old);
+		e = risk_scaling_read(c, &old);
 	if (!e)
 		e = repo_setting_put(c, "risk_advanced_factor_ppm", adv);
 	if (!e)

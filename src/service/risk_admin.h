@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "domain/risk.h"
+#include "service/risk_apply.h"
 #include "service/service.h"
 #include "store/repo_risk.h"
 
@@ -65,11 +66,7 @@ KOUAN_MUST_USE kerr risk_rules_effectiveness(struct uow *u, int64_t version,
 					     rule_effect_fn fn, void *arg,
 					     struct refusal *why);
 
-/* The credit scaling in force. */
-struct credit_scaling {
-	uint32_t advanced_factor_ppm;
-	uint32_t discredited_min_ppm;
-};
+/* The credit scaling in force (struct credit_scaling: risk_apply.h). */
 KOUAN_MUST_USE kerr risk_profiles_list(struct uow *u, profile_row_fn fn, void *arg,
 				       struct credit_scaling *scaling);
 /* May the actor set `agency`'s profiles? Officers only their own agency's

@@ -96,13 +96,29 @@ static kerr fill_profile(void *arg, const struct profile_row *row)
 	return KERR_OK;
 }
 
-static uint32_t setting_ppm(struct store_conn *c, const char *name, uint32_t dflt)
+#define ADVANCED_FACTOR_SETTING "risk_advanced_factor_ppm"
+#define DISCREDITED_MIN_SETTING "risk_discredited_min_ppm"
+
+/* A scaling setting in parts per million, where it is set and valid. */
+static kerr setting_ppm(void *arg, const char *name, const char *value)
 {
-	char v[32];
-	if (repo_setting_get(c, name, v, sizeof v))
-		return dflt;
-	long long x = strtoll(v, NULL, 10);
-	return x >= 0 && x <= RISK_PPM ? (uint32_t)x : dflt;
+	struct credit_scaling *p = arg;
+	long long x = strtoll(value, NULL, 10);
+	if (x < 0 || x > RISK_PPM)
+		return KERR_OK; /* the default stays */
+	if (!strcmp(name, ADVANCED_FACTOR_SETTING))
+		p->advanced_factor_ppm = (uint32_t)x;
+	else if (!strcmp(name, DISCREDITED_MIN_SETTING))
+		p->discredited_min_ppm = (uint32_t)x;
+	return KERR_OK;
+}
+
+kerr risk_scaling_read(struct store_conn *c, struct credit_scaling *out)
+{
+	out->advanced_factor_ppm = RISK_ADVANCED_FACTOR_DEFAULT;
+	out->discredited_min_ppm = RISK_DISCREDITED_MIN_DEFAULT;
+	return repo_settings_two(c, ADVANCED_FACTOR_SETTING, DISCREDITED_MIN_SETTING, setting_ppm,
+				 out);
 }
 
 kerr risk_profile_of(struct uow *u, const char *office, struct risk_profile *p)
@@ -114,12 +130,12 @@ kerr risk_profile_of(struct uow *u, const char *office, struct risk_profile *p)
 	risk_profile_init(p);
 	for (size_t k = 0; k < RISK_MAX_AGENCIES; k++)
 		p->base_lane[k] = RISK_LANE_YELLOW;
-	p->advanced_factor_ppm =
-		setting_ppm(c, "risk_advanced_factor_ppm", RISK_ADVANCED_FACTOR_DEFAULT);
-	p->discredited_min_ppm =
-		setting_ppm(c, "risk_discredited_min_ppm", RISK_DISCREDITED_MIN_DEFAULT);
+	struct credit_scaling sc;
+	e = risk_scaling_read(c, &sc);
+	p->advanced_factor_ppm = sc.advanced_factor_ppm;
+	p->discredited_min_ppm = sc.discredited_min_ppm;
 	struct profile_fill pf = {uow_refdata(u), p};
-	return repo_profiles_of(c, office, fill_profile, &pf);
+	return e ? e : repo_profiles_of(c, office, fill_profile, &pf);
 }
 
 static kerr credit_of(struct store_conn *c, const char *uscc, enum credit_class *out)
@@ -175,7 +191,9 @@ kerr risk_facts_of(struct uow *u, const char *number, const struct declaration_f
 	}
 	bool known = true;
 	e = credit_of(c, f->consignee_uscc, &facts->consignee_credit);
-	if (!e)
+	if (!e && !strcmp(f->declarant_uscc, f->consignee_uscc))
+		facts->declarant_credit = facts->consignee_credit; /* declares for itself */
+	else if (!e)
 		e = credit_of(c, f->declarant_uscc, &facts->declarant_credit);
 	if (!e && f->import)
 		e = repo_known_importer(c, f->consignee_uscc, number, &known);

@@ -32,6 +32,14 @@ KOUAN_MUST_USE kerr risk_rules_in_force(struct uow *u, const char *now,
 					struct rules_ref **out);
 /* The seed of the draws. */
 KOUAN_MUST_USE kerr risk_seed(struct uow *u, const uint8_t **seed);
+/* The credit scaling in force: the settings risk_advanced_factor_ppm and
+ * risk_discredited_min_ppm, each its default where unset or out of range
+ * (read in one statement, as every lodgement reads it). */
+struct credit_scaling {
+	uint32_t advanced_factor_ppm;
+	uint32_t discredited_min_ppm;
+};
+KOUAN_MUST_USE kerr risk_scaling_read(struct store_conn *c, struct credit_scaling *out);
 /* The office's profile: yellow and no random selection for the agencies it
  * has not configured. */
 KOUAN_MUST_USE kerr risk_profile_of(struct uow *u, const char *office,

@@ -88,6 +88,10 @@ KOUAN_MUST_USE kerr repo_token_revoke(struct store_conn *c, const char *hash,
 /* The value of a setting into out (n bytes); KERR_NOT_FOUND when unset. */
 KOUAN_MUST_USE kerr repo_setting_get(struct store_conn *c, const char *name,
 				     char *out, size_t n);
+/* Two settings in one read: fn(arg, name, value) for each that is set. */
+typedef kerr (*setting_fn)(void *arg, const char *name, const char *value);
+KOUAN_MUST_USE kerr repo_settings_two(struct store_conn *c, const char *name1,
+				      const char *name2, setting_fn fn, void *arg);
 KOUAN_MUST_USE kerr repo_setting_put(struct store_conn *c, const char *name,
 				     const char *value);
 /* Set a setting only when it has no value yet. */

@@ -222,6 +222,26 @@ kerr repo_setting_get(struct store_conn *c, const char *name, char *out, size_t 
 	return store_first(c, &Q_SETTING_GET, read_text, &t, "s", name);
 }
 
+Q(Q_SETTINGS_TWO, "SELECT name, value FROM settings WHERE name IN (?, ?)");
+
+struct setting_visit {
+	setting_fn fn;
+	void *arg;
+};
+
+static kerr visit_setting(void *arg, struct store_stmt *st)
+{
+	struct setting_visit *v = arg;
+	return v->fn(v->arg, stmt_text(st, 0), stmt_text(st, 1));
+}
+
+kerr repo_settings_two(struct store_conn *c, const char *name1, const char *name2,
+		       setting_fn fn, void *arg)
+{
+	struct setting_visit v = {fn, arg};
+	return store_each(c, &Q_SETTINGS_TWO, visit_setting, &v, "ss", name1, name2);
+}
+
 kerr repo_setting_put(struct store_conn *c, const char *name, const char *value)
 {
 	return store_exec(c, &Q_SETTING_PUT, "ss", name, value);
