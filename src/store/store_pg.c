@@ -62,6 +62,7 @@ struct pg_conn {
 	PGconn *pg;
 	bool in_tx;
 	bool writing; /* the transaction begun may write */
+	char notify[128]; /* "NOTIFY topic; ..." sent with this transaction's COMMIT */
 	bool broken; /* the server went away: reconnect before the next use */
 	bool retry;  /* this transaction was chosen to break a deadlock, or
 		      * could not be serialised: it may be run again */
@@ -183,6 +184,7 @@ static kerr begin(struct store_conn *sc, bool write)
 		return KERR_STORE;
 	c->in_tx = true;
 	c->writing = write;
+	c->notify[0] = '\0';
 	return KERR_OK;
 }
 
@@ -190,13 +192,21 @@ static kerr commit(struct store_conn *sc)
 {
 	struct pg_conn *c = (struct pg_conn *)sc;
 	c->in_tx = false;
-	PGresult *r = PQexec(c->pg, "COMMIT");
+	/* the announcements go in the same round trip, just before COMMIT;
+	 * PQexec answers the last statement's result, or the first error */
+	char sql[sizeof c->notify + 8];
+	snprintf(sql, sizeof sql, "%sCOMMIT", c->notify);
+	c->notify[0] = '\0';
+	PGresult *r = PQexec(c->pg, sql);
 	/* COMMIT of a failed transaction answers ROLLBACK: not a success */
 	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK &&
 		  strcmp(PQcmdStatus(r), "COMMIT") == 0;
 	if (!ok)
 		log_error("postgres: COMMIT failed: %s", PQresultErrorMessage(r));
 	PQclear(r);
+	/* a NOTIFY that failed left the transaction open, and failed */
+	if (!ok && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+		(void)run(c, "ROLLBACK");
 	return ok ? KERR_OK : KERR_STORE;
 }
 
@@ -206,6 +216,7 @@ static void rollback(struct store_conn *sc)
 	if (c->in_tx)
 		(void)run(c, "ROLLBACK");
 	c->in_tx = false;
+	c->notify[0] = '\0';
 }
 
 static kerr exec_script(struct store_conn *sc, const char *sql)
@@ -391,11 +402,22 @@ static kerr maintain(struct store_conn *sc)
 	return run((struct pg_conn *)sc, "SELECT kouan_ensure_partitions(3)");
 }
 
+/* Inside a transaction the NOTIFY waits for the COMMIT, and is sent with
+ * it (one round trip less; PostgreSQL delivers it at the commit either
+ * way); outside one it is sent at once. */
 static kerr announce(struct store_conn *sc, const char *topic)
 {
+	struct pg_conn *c = (struct pg_conn *)sc;
 	char sql[96];
-	snprintf(sql, sizeof sql, "NOTIFY %.60s", topic); /* topics are our constants */
-	return run((struct pg_conn *)sc, sql);
+	snprintf(sql, sizeof sql, "NOTIFY %.60s; ", topic); /* topics are our constants */
+	if (!c->in_tx)
+		return run(c, sql);
+	if (strstr(c->notify, sql))
+		return KERR_OK; /* announced already */
+	if (strlen(c->notify) + strlen(sql) >= sizeof c->notify)
+		return run(c, sql);
+	strcat(c->notify, sql);
+	return KERR_OK;
 }
 
 static void *watcher_main(void *arg)
