@@ -310,7 +310,7 @@ kerr uow_commit(struct uow *u)
 	bool wrote = u->nevents > 0;
 	if (wrote)
 		e = store_feed_append(u->conn);
-	/* in rows of three to a statement (repo_events_append) */
+	/* several rows to a statement (repo_events_append) */
 	struct event_in in[15];
 	for (size_t i = 0; !e && i < u->nevents; i += 15) {
 		size_t n = u->nevents - i < 15 ? u->nevents - i : 15;

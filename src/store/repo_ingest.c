@@ -3,6 +3,7 @@
 #include "store/repo_ingest.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "store/packed.h"
 #include "store/repo.h"
@@ -76,32 +77,62 @@ kerr repo_idem_purge(struct store_conn *c, const char *before, int64_t limit, in
 
 /* the cast: PostgreSQL types a multi-row VALUES list before the columns */
 #define EVENT_ROW "(?, CAST(? AS BIGINT), ?, ?, ?, ?, ?, ?, ?)"
-Q(Q_EVENTS_APPEND3, "INSERT INTO events (declaration_number, org_id, type, agency, actor,"
-		    " actor_role, at, data, call_key) VALUES " EVENT_ROW ", " EVENT_ROW ", "
-		    EVENT_ROW);
+#define EVENT_INSERT "INSERT INTO events (declaration_number, org_id, type, agency, actor," \
+		     " actor_role, at, data, call_key) VALUES "
+#define EVENT_FMT "sisssssss"
+#define EVENT_ROWS_MAX 8 /* 72 parameters: a lodgement's events in one statement */
+#define ROWS1 EVENT_ROW
+#define ROWS2 ROWS1 ", " EVENT_ROW
+#define ROWS3 ROWS2 ", " EVENT_ROW
+#define ROWS4 ROWS3 ", " EVENT_ROW
+#define ROWS5 ROWS4 ", " EVENT_ROW
+#define ROWS6 ROWS5 ", " EVENT_ROW
+#define ROWS7 ROWS6 ", " EVENT_ROW
+#define ROWS8 ROWS7 ", " EVENT_ROW
+/* Q_EVENTS_APPEND[k - 1] inserts k rows */
+static const struct sql_query Q_EVENTS_APPEND[EVENT_ROWS_MAX] = {
+	{EVENT_INSERT ROWS1}, {EVENT_INSERT ROWS2}, {EVENT_INSERT ROWS3}, {EVENT_INSERT ROWS4},
+	{EVENT_INSERT ROWS5}, {EVENT_INSERT ROWS6}, {EVENT_INSERT ROWS7}, {EVENT_INSERT ROWS8},
+};
 
 #define EVENT_ARGS(e, data) (e).number, (e).org_id, (e).type, (e).agency, (e).actor, \
 			    (e).actor_role, (e).at, (data), (e).call_key
 
+/* The k events at ev (1 to EVENT_ROWS_MAX) in one statement, their data
+ * packed as repo_event_append packs it. Eight rows of arguments are always
+ * passed; the format names the first k, and the rest are never read. */
+static kerr append_rows(struct store_conn *c, const struct event_in *ev, size_t k)
+{
+	char *data[EVENT_ROWS_MAX] = {NULL};
+	const struct event_in *r[EVENT_ROWS_MAX];
+	kerr e = KERR_OK;
+	for (size_t j = 0; j < EVENT_ROWS_MAX; j++)
+		r[j] = &ev[j < k ? j : 0];
+	for (size_t j = 0; !e && j < k; j++)
+		e = packed_pack(PACKED_EVENT, ev[j].data ? ev[j].data : "{}", &data[j]);
+	static const char all[] = EVENT_FMT EVENT_FMT EVENT_FMT EVENT_FMT EVENT_FMT EVENT_FMT
+		EVENT_FMT EVENT_FMT;
+	char fmt[sizeof all];
+	memcpy(fmt, all, 9 * k);
+	fmt[9 * k] = '\0';
+	if (!e)
+		e = store_exec(c, &Q_EVENTS_APPEND[k - 1], fmt, EVENT_ARGS(*r[0], data[0]),
+			       EVENT_ARGS(*r[1], data[1]), EVENT_ARGS(*r[2], data[2]),
+			       EVENT_ARGS(*r[3], data[3]), EVENT_ARGS(*r[4], data[4]),
+			       EVENT_ARGS(*r[5], data[5]), EVENT_ARGS(*r[6], data[6]),
+			       EVENT_ARGS(*r[7], data[7]));
+	for (size_t j = 0; j < k; j++)
+		free(data[j]);
+	return e;
+}
+
 kerr repo_events_append(struct store_conn *c, const struct event_in *ev, size_t n)
 {
 	kerr e = KERR_OK;
-	size_t i = 0;
-	/* three rows: 27 parameters, within what the PostgreSQL store binds;
-	 * their data packed as repo_event_append packs it */
-	for (; !e && i + 3 <= n; i += 3) {
-		char *data[3] = {NULL, NULL, NULL};
-		for (size_t k = 0; !e && k < 3; k++)
-			e = packed_pack(PACKED_EVENT, ev[i + k].data ? ev[i + k].data : "{}",
-					&data[k]);
-		if (!e)
-			e = store_exec(c, &Q_EVENTS_APPEND3, "sisssssss" "sisssssss" "sisssssss",
-				       EVENT_ARGS(ev[i], data[0]), EVENT_ARGS(ev[i + 1], data[1]),
-				       EVENT_ARGS(ev[i + 2], data[2]));
-		for (size_t k = 0; k < 3; k++)
-			free(data[k]);
+	for (size_t i = 0; !e && i < n;) {
+		size_t k = n - i < EVENT_ROWS_MAX ? n - i : EVENT_ROWS_MAX;
+		e = append_rows(c, ev + i, k);
+		i += k;
 	}
-	for (; !e && i < n; i++)
-		e = repo_event_append(c, &ev[i]);
 	return e;
 }

@@ -25,7 +25,7 @@
 #include "store/store.h"
 
 #define PG_STMT_CACHE 256
-#define PG_MAX_PARAMS 32
+#define PG_MAX_PARAMS 80 /* 72 for eight events in one insert */
 
 struct pg_store {
 	struct store base;

@@ -12,6 +12,7 @@
 
 #include "test_support.h"
 #include "store/repo.h"
+#include "store/repo_ingest.h"
 
 static const struct sql_query Q_TWO = {"SELECT ? || ?"};
 static const struct sql_query Q_ORGS = {"SELECT uscc FROM organisations ORDER BY id"};
@@ -130,6 +131,47 @@ static void reference_loads_whole_or_not_at_all(void **state)
 	assert_true(refdata_has(after, "ports", "CNZZZ"));
 	refdata_release(after);
 	refdata_release(before);
+}
+
+struct numbered {
+	int n;
+	bool in_order;
+};
+
+static kerr check_order(void *arg, const struct event_row *e)
+{
+	struct numbered *o = arg;
+	char want[32];
+	snprintf(want, sizeof want, "{\"n\":%d}", o->n++);
+	o->in_order = o->in_order && !strcmp(e->data, want);
+	return KERR_OK;
+}
+
+/* Events appended together (up to eight rows to a statement) keep their
+ * order, on every backend. */
+static void events_appended_together_keep_their_order(void **state)
+{
+	struct test_env *env = *state;
+	struct store_conn *c = conn(env);
+	for (size_t n = 1; n <= 15; n++) {
+		char number[32], data[15][32];
+		snprintf(number, sizeof number, "ORDERTEST-%02zu", n);
+		struct event_in in[15];
+		for (size_t i = 0; i < n; i++) {
+			snprintf(data[i], sizeof data[i], "{\"n\":%zu}", i);
+			in[i] = (struct event_in){.number = number, .org_id = 1,
+						  .type = "declaration.lodged", .actor = "test",
+						  .actor_role = "system",
+						  .at = "2026-11-27T10:00:00.000000Z", .data = data[i]};
+		}
+		assert_int_equal(store_begin(c, true), KERR_OK);
+		assert_int_equal(repo_events_append(c, in, n), KERR_OK);
+		assert_int_equal(store_commit(c), KERR_OK);
+		struct numbered o = {0, true};
+		assert_int_equal(repo_events_for(c, number, check_order, &o), KERR_OK);
+		assert_int_equal(o.n, (int)n);
+		assert_true(o.in_order);
+	}
 }
 
 /* --- the feed's order with several writers at once (PostgreSQL) --- */
@@ -281,6 +323,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(arguments_match_parameters, setup, teardown),
 		cmocka_unit_test_setup_teardown(lists_are_read_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(reference_loads_whole_or_not_at_all, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(events_appended_together_keep_their_order, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(the_feed_waits_for_an_earlier_commit, setup,
 						teardown),
