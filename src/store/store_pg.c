@@ -414,9 +414,12 @@ static kerr announce(struct store_conn *sc, const char *topic)
 		return run(c, sql);
 	if (strstr(c->notify, sql))
 		return KERR_OK; /* announced already */
-	if (strlen(c->notify) + strlen(sql) >= sizeof c->notify)
+	size_t used = strlen(c->notify);
+	int n = snprintf(c->notify + used, sizeof c->notify - used, "%s", sql);
+	if (n < 0 || (size_t)n >= sizeof c->notify - used) {
+		c->notify[used] = '\0'; /* no room: announced apart, at once */
 		return run(c, sql);
-	strcat(c->notify, sql);
+	}
 	return KERR_OK;
 }
 
