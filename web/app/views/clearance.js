@@ -19,7 +19,7 @@ import { ApiError, api } from '../api.js';
 import { clearanceCharts, drawClearanceCharts, fmtSeconds, fmtShare, partyName, stageName } from '../clearance.js';
 import { download, h, replace } from '../dom.js';
 import { fmtCount, label, problemText, t, tz } from '../i18n.js';
-import { newestCursor, subscribe } from '../feed.js';
+import { subscribe } from '../feed.js';
 import { sessionToken } from '../session.js';
 import { addDays, offsetLabel, today } from '../time.js';
 import { alertBox, errorBox, errorText, field, input, pageTitle, section, select, table, toast } from '../ui.js';
@@ -282,8 +282,6 @@ export async function render(main, params, query) {
 		results.dataset.ready = 'true';
 	}
 
-	/* the feed's position before the figures are read (see declarations.js) */
-	const since = await newestCursor().catch(() => null);
 	await load();
 	let timer = null;
 	let last = Date.now();
@@ -295,7 +293,7 @@ export async function render(main, params, query) {
 	};
 	const stop = subscribe(() => {
 		if (!timer) timer = setTimeout(refresh, Math.max(0, last + REFRESH_MS - Date.now()));
-	}, since);
+	});
 	return () => {
 		stop();
 		clearTimeout(timer);

@@ -13,7 +13,7 @@
 import { api, apiAllPages } from '../api.js';
 import { drawCharts } from '../charts.js';
 import { h, replace } from '../dom.js';
-import { newestCursor, subscribe } from '../feed.js';
+import { subscribe } from '../feed.js';
 import { fmtCount, fmtHours, t, tz } from '../i18n.js';
 import { computeStats } from '../stats.js';
 import { today } from '../time.js';
@@ -105,15 +105,13 @@ export async function render(main, params, query) {
 		history.replaceState(null, '', `/dashboard?days=${days}`);
 		redraw();
 	});
-	/* the feed's position before the first drawing (see declarations.js) */
-	const since = await newestCursor().catch(() => null);
 	await redraw();
 
 	let timer = null;
 	const stop = subscribe(() => {
 		clearTimeout(timer);
 		timer = setTimeout(redraw, 3000);
-	}, since);
+	});
 	return () => {
 		stop();
 		clearTimeout(timer);
