@@ -8,7 +8,7 @@
  */
 import { api } from '../api.js';
 import { download, h, replace } from '../dom.js';
-import { newestCursor, subscribe } from '../feed.js';
+import { subscribe } from '../feed.js';
 import { fmtTime, label, t } from '../i18n.js';
 import { codeWithName, refLoad } from '../ref.js';
 import { navigate } from '../router.js';
@@ -178,10 +178,6 @@ export async function render(main, params, query) {
 			/* the codes will do */
 		}
 	}
-	/* the feed's position before the list is read: every event after it
-	 * refreshes the list, even one that came while the list was loading
-	 * (found after it, the position would pass that event by) */
-	const since = await newestCursor().catch(() => null);
 	await load();
 
 	/* new events: refresh the page in place (debounced) */
@@ -191,5 +187,5 @@ export async function render(main, params, query) {
 		timer = setTimeout(() => {
 			if (!results.contains(document.activeElement)) load();
 		}, 500);
-	}, since);
+	});
 }

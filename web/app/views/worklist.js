@@ -8,7 +8,7 @@
 import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { agencyName } from '../events.js';
-import { newestCursor, subscribe } from '../feed.js';
+import { subscribe } from '../feed.js';
 import { fmtDuration, fmtTime, label, t } from '../i18n.js';
 import { codeWithName, refLoad } from '../ref.js';
 import { agencyOf, me } from '../session.js';
@@ -127,8 +127,6 @@ export async function render(main, params, query) {
 		draw();
 	});
 
-	/* the feed's position before the list is read (see declarations.js) */
-	const since = await newestCursor().catch(() => null);
 	await load();
 
 	let timer = null;
@@ -140,5 +138,5 @@ export async function render(main, params, query) {
 			await load();
 			if (tasks.length > before) announce(t('work.new_tasks', { n: tasks.length - before }));
 		}, 400);
-	}, since);
+	});
 }
