@@ -3,7 +3,8 @@
  * kouan: events appear as they happen, without reloading the page, for
  * what the user may see only (a declarant sees its own organisation's
  * declarations, not another trader's); pausing holds them back and
- * resuming shows them. An open declaration follows its own events too.
+ * resuming shows them. An open declaration follows its own events too,
+ * and a list misses nothing that happens while it is being read.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -59,6 +60,25 @@ for (const lang of ['zh', 'en']) {
 			await server.decide('customs', d.number, 'cleared');
 			await page.locator('#page-title .badge').filter({ hasText: L('已放行', 'Released') }).waitFor();
 			assert.equal(await page.evaluate(() => window.kouanStillHere), true);
+		});
+
+		await t.test('the list hears of what happened while it was read', async () => {
+			/* the list's first read is answered as it was, and a declaration
+			 * is lodged before the page gets that answer: the page must still
+			 * come to show it (a fresh page load, so the feed has no position
+			 * yet when the list is read) */
+			let lodged = null;
+			const isList = (u) => u.pathname === '/v1/declarations';
+			await page.route(isList, async (route) => {
+				if (lodged || route.request().method() !== 'GET') return route.continue();
+				const before = await route.fetch();
+				lodged = await server.lodge('trader', seaImport({ bl: `RACE-${lang}` }));
+				return route.fulfill({ response: before });
+			});
+			await visit(page, '/declarations');
+			assert.ok(lodged, 'the list was read');
+			await page.locator('tr').filter({ hasText: lodged.number }).first().waitFor();
+			await page.unroute(isList);
 		});
 
 		checkClean(page);

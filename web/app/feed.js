@@ -8,10 +8,18 @@
  * limit=1 (about 2 x log2(events) small requests, instead of reading the
  * whole feed). Waits on the server; on errors retries with a growing
  * pause; stops when nobody listens or the user logs out.
+ *
+ * A screen that shows what it read (a list, a count) takes feedMark()
+ * before it reads and gives it to subscribe() after: it then hears of
+ * every event committed after the mark, even one that came while it was
+ * reading. When the loop did not know yet where the feed stood (the first
+ * screen of a page load), the screen is told once, with null instead of
+ * events, when the loop finds out: what it read may already be behind.
  */
 import { api } from './api.js';
 
 const listeners = new Set();
+const resyncs = new Set(); /* listeners whose read may be older than the loop's first cursor */
 let cursor = null;
 let startAt = null; /* a cursor a screen already read up to, before the loop knew one */
 let running = false;
@@ -58,6 +66,8 @@ async function loop() {
 			/* a screen that read up to startAt meanwhile must not miss what followed */
 			cursor = startAt !== null && Number(startAt) < Number(newest) ? startAt : newest;
 			startAt = null;
+			for (const f of resyncs) if (listeners.has(f)) f(null);
+			resyncs.clear();
 		}
 		while (listeners.size) {
 			controller = new AbortController();
@@ -82,6 +92,7 @@ async function loop() {
 		if (e.status === 401) {
 			/* logged out or expired: the shell goes to the login page */
 			listeners.clear();
+			resyncs.clear();
 			cursor = null;
 		} else if (e.name !== 'AbortError' && listeners.size) {
 			setState('retrying');
@@ -110,13 +121,31 @@ async function catchUp(f, since, upTo) {
 }
 
 /**
+ * Where the feed stands, without asking the server: take it before a
+ * screen reads what it shows, and pass it to subscribe() after the read.
+ */
+export function feedMark() {
+	return { cursor };
+}
+
+/**
  * Call f(events) with each batch of new events until the returned function
- * is called. `since`: the cursor of the newest event the screen has read
- * (it then gets every event after it, even those that happened while it
- * was loading).
+ * is called. `since`: what the screen has read up to, so that it gets
+ * every event after it, even those that happened while it was loading:
+ * the cursor of the newest event it read, or a feedMark() taken before it
+ * read. A mark taken before the loop knew where the feed stood makes one
+ * call f(null) once the loop knows: refresh, something may have been
+ * missed.
  */
 export function subscribe(f, since = null) {
 	listeners.add(f);
+	if (since !== null && typeof since === 'object') {
+		if (since.cursor === null) {
+			if (cursor === null) resyncs.add(f);
+			else setTimeout(() => listeners.has(f) && f(null), 0);
+		}
+		since = since.cursor;
+	}
 	if (since !== null) {
 		if (cursor === null) {
 			if (startAt === null || Number(since) < Number(startAt)) startAt = String(since);
@@ -127,6 +156,7 @@ export function subscribe(f, since = null) {
 	if (!running) loop();
 	return () => {
 		listeners.delete(f);
+		resyncs.delete(f);
 		if (!listeners.size && controller) controller.abort();
 	};
 }
@@ -142,5 +172,6 @@ export function onFeedState(f) {
 export function feedReset() {
 	cursor = null;
 	startAt = null;
+	resyncs.clear();
 	if (controller) controller.abort();
 }

@@ -19,7 +19,7 @@ import { ApiError, api } from '../api.js';
 import { clearanceCharts, drawClearanceCharts, fmtSeconds, fmtShare, partyName, stageName } from '../clearance.js';
 import { download, h, replace } from '../dom.js';
 import { fmtCount, label, problemText, t, tz } from '../i18n.js';
-import { subscribe } from '../feed.js';
+import { feedMark, subscribe } from '../feed.js';
 import { sessionToken } from '../session.js';
 import { addDays, offsetLabel, today } from '../time.js';
 import { alertBox, errorBox, errorText, field, input, pageTitle, section, select, table, toast } from '../ui.js';
@@ -282,6 +282,7 @@ export async function render(main, params, query) {
 		results.dataset.ready = 'true';
 	}
 
+	const mark = feedMark(); /* an event during the first read refreshes too */
 	await load();
 	let timer = null;
 	let last = Date.now();
@@ -293,7 +294,7 @@ export async function render(main, params, query) {
 	};
 	const stop = subscribe(() => {
 		if (!timer) timer = setTimeout(refresh, Math.max(0, last + REFRESH_MS - Date.now()));
-	});
+	}, mark);
 	return () => {
 		stop();
 		clearTimeout(timer);

@@ -13,7 +13,7 @@
 import { api, apiAllPages } from '../api.js';
 import { drawCharts } from '../charts.js';
 import { h, replace } from '../dom.js';
-import { subscribe } from '../feed.js';
+import { feedMark, subscribe } from '../feed.js';
 import { fmtCount, fmtHours, t, tz } from '../i18n.js';
 import { computeStats } from '../stats.js';
 import { today } from '../time.js';
@@ -65,7 +65,10 @@ export async function render(main, params, query) {
 	let dispose = null;
 	let drawing = Promise.resolve();
 
-	async function draw() {
+	let drawn = null; /* the figures on the page, as text */
+	/* quiet: a refresh after new events, which leaves the charts as they
+	 * are when the figures did not change */
+	async function draw(quiet = false) {
 		const progress = { decl: 0, events: 0 };
 		status.hidden = false;
 		status.textContent = t('common.loading');
@@ -77,10 +80,14 @@ export async function render(main, params, query) {
 			});
 		} catch (err) {
 			replace(chartsHost, errorBox(err));
+			drawn = null;
 			status.hidden = true;
 			return;
 		}
 		status.hidden = true;
+		const text = JSON.stringify(stats);
+		if (quiet && text === drawn) return;
+		drawn = text;
 		const tot = stats.totals;
 		replace(tiles,
 			tile(t('dash.tile_lodged'), fmtCount(tot.lodged), t('dash.days', { n: days })),
@@ -96,8 +103,8 @@ export async function render(main, params, query) {
 		chartsHost.dataset.lodged = String(tot.lodged);
 	}
 
-	const redraw = () => {
-		drawing = drawing.then(draw);
+	const redraw = (quiet = false) => {
+		drawing = drawing.then(() => draw(quiet));
 		return drawing;
 	};
 	periodSel.addEventListener('change', () => {
@@ -105,13 +112,14 @@ export async function render(main, params, query) {
 		history.replaceState(null, '', `/dashboard?days=${days}`);
 		redraw();
 	});
+	const mark = feedMark(); /* an event during the first read refreshes too */
 	await redraw();
 
 	let timer = null;
 	const stop = subscribe(() => {
 		clearTimeout(timer);
-		timer = setTimeout(redraw, 3000);
-	});
+		timer = setTimeout(() => redraw(true), 3000);
+	}, mark);
 	return () => {
 		stop();
 		clearTimeout(timer);

@@ -8,7 +8,7 @@
  */
 import { api } from '../api.js';
 import { download, h, replace } from '../dom.js';
-import { subscribe } from '../feed.js';
+import { feedMark, subscribe } from '../feed.js';
 import { fmtTime, label, t } from '../i18n.js';
 import { codeWithName, refLoad } from '../ref.js';
 import { navigate } from '../router.js';
@@ -118,16 +118,27 @@ export async function render(main, params, query) {
 		openBtn.hidden = !/^\d{18}$/.test(q);
 	}
 
-	async function load() {
-		replace(results, loading());
+	/* quiet: a refresh the user did not ask for keeps the page on screen
+	 * while it loads, and leaves it alone when nothing changed */
+	let loads = 0;
+	let shownPage = null;
+	async function load({ quiet = false } = {}) {
+		const mine = ++loads;
+		if (!quiet) replace(results, loading());
 		try {
 			const page = await api('GET', '/v1/declarations', {
 				query: { status: state.status, after: state.after, limit: PAGE },
 			});
+			if (mine !== loads) return; /* a later load answers instead */
+			const text = JSON.stringify(page);
+			if (quiet && text === shownPage) return;
+			shownPage = text;
 			rows = page.declarations;
 			next = page.next;
 			draw();
 		} catch (err) {
+			if (mine !== loads) return;
+			shownPage = null;
 			replace(results, errorBox(err));
 		}
 	}
@@ -178,6 +189,9 @@ export async function render(main, params, query) {
 			/* the codes will do */
 		}
 	}
+	/* where the feed stood before the list was read: an event that comes
+	 * while it loads refreshes it too */
+	const mark = feedMark();
 	await load();
 
 	/* new events: refresh the page in place (debounced) */
@@ -185,7 +199,7 @@ export async function render(main, params, query) {
 	return subscribe(() => {
 		clearTimeout(timer);
 		timer = setTimeout(() => {
-			if (!results.contains(document.activeElement)) load();
+			if (!results.contains(document.activeElement)) load({ quiet: true });
 		}, 500);
-	});
+	}, mark);
 }

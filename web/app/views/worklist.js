@@ -8,7 +8,7 @@
 import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { agencyName } from '../events.js';
-import { subscribe } from '../feed.js';
+import { feedMark, subscribe } from '../feed.js';
 import { fmtDuration, fmtTime, label, t } from '../i18n.js';
 import { codeWithName, refLoad } from '../ref.js';
 import { agencyOf, me } from '../session.js';
@@ -85,14 +85,25 @@ export async function render(main, params, query) {
 			codes.map((c) => h('option', { value: c, selected: c === keep }, codeWithName('customs_offices', c))));
 	}
 
+	/* the latest load answers; a refresh that finds nothing changed
+	 * leaves the page alone */
+	let loads = 0;
+	let shownTasks = null;
 	async function load() {
+		const mine = ++loads;
 		if (!tasks.length) replace(results, loading());
 		try {
 			const r = await api('GET', '/v1/tasks', { query: { agency: own ? null : state.agency, status: state.status, limit: state.limit } });
+			if (mine !== loads) return;
+			const text = JSON.stringify(r.tasks);
+			if (text === shownTasks && tasks.length) return;
+			shownTasks = text;
 			tasks = r.tasks;
 			offices();
 			draw();
 		} catch (err) {
+			if (mine !== loads) return;
+			shownTasks = null;
 			replace(results, errorBox(err));
 		}
 	}
@@ -127,16 +138,18 @@ export async function render(main, params, query) {
 		draw();
 	});
 
+	const mark = feedMark(); /* see declarations.js */
 	await load();
 
 	let timer = null;
 	return subscribe((events) => {
-		if (!events.some((e) => e.type.startsWith('task.') && e.agency === state.agency)) return;
+		/* null: the feed cannot say what was missed while the list loaded */
+		if (events && !events.some((e) => e.type.startsWith('task.') && e.agency === state.agency)) return;
 		clearTimeout(timer);
 		timer = setTimeout(async () => {
 			const before = tasks.length;
 			await load();
 			if (tasks.length > before) announce(t('work.new_tasks', { n: tasks.length - before }));
 		}, 400);
-	});
+	}, mark);
 }
