@@ -8,6 +8,12 @@
  *
  * Never: return a text other than the one packed (a frame is checked
  * against its content size and checksum), or read past a stored value.
+ *
+ * A 'y' value is a frame without its first four bytes (zstd's magic
+ * number, the same in every frame) and written without the dictionary's
+ * id: unpacking puts the magic number back and uses the dictionary the
+ * prefix names. A frame unpacked with another dictionary than its own
+ * fails its checksum.
  */
 #include "store/packed.h"
 
@@ -25,16 +31,22 @@
 #define PACK_LEVEL 3 /* level 9 keeps 1 % less at twice the time (bench_pack) */
 #define B64 sodium_base64_VARIANT_URLSAFE_NO_PADDING
 
-/* The dictionaries, by the number written after 'z'. Append only: a
- * value names its dictionary; new values take the last one of their kind. */
+#define KIND(k) (1u << (k))
+#define MAGIC_SIZE 4 /* ZSTD_MAGICNUMBER, little-endian, at the start of a frame */
+static const unsigned char MAGIC[MAGIC_SIZE] = {0x28, 0xb5, 0x2f, 0xfd};
+
+/* The dictionaries, by the number written after 'y' or 'z'. Append only:
+ * a value names its dictionary; new values take the last one of their
+ * kind. The answers replayed for an Idempotency-Key (mostly the tasks'
+ * state, their reasons and times) share the events' dictionary. */
 static const struct {
 	unsigned number;
-	enum packed_kind kind;
+	unsigned kinds; /* KIND() of each kind it packs */
 	const char *path;
 } dictionaries[] = {
-	{1, PACKED_DECLARATION, "data/storage/declaration-1.zdict"},
-	{2, PACKED_RISK, "data/storage/risk-1.zdict"},
-	{3, PACKED_EVENT, "data/storage/event-1.zdict"},
+	{1, KIND(PACKED_DECLARATION), "data/storage/declaration-1.zdict"},
+	{2, KIND(PACKED_RISK), "data/storage/risk-1.zdict"},
+	{3, KIND(PACKED_EVENT) | KIND(PACKED_REPLY), "data/storage/event-1.zdict"},
 };
 #define NDICT (sizeof dictionaries / sizeof dictionaries[0])
 
@@ -102,9 +114,9 @@ kerr packed_pack(enum packed_kind kind, const char *text, char **out)
 {
 	size_t n = strlen(text), i = 0;
 	*out = NULL;
-	if (text[0] == 'z') /* not JSON: it would read back as packed */
+	if (text[0] == 'y' || text[0] == 'z') /* not JSON: it would read back as packed */
 		return KERR_INVALID;
-	if (n < PACKED_MIN) {
+	if (n < PACKED_MIN || n > PACKED_TEXT_MAX) { /* too short to gain; too long to unpack */
 		*out = strdup(text);
 		return *out ? KERR_OK : KERR_NOMEM;
 	}
@@ -114,7 +126,7 @@ kerr packed_pack(enum packed_kind kind, const char *text, char **out)
 	/* the latest dictionary of the kind */
 	i = NDICT;
 	for (size_t k = 0; k < NDICT; k++)
-		if (dictionaries[k].kind == kind)
+		if (dictionaries[k].kinds & KIND(kind))
 			i = k;
 	size_t bound = ZSTD_compressBound(n);
 	unsigned char *frame = malloc(bound);
@@ -130,17 +142,21 @@ kerr packed_pack(enum packed_kind kind, const char *text, char **out)
 	}
 	if (ZSTD_isError(ZSTD_CCtx_reset(cx, ZSTD_reset_session_and_parameters)) ||
 	    ZSTD_isError(ZSTD_CCtx_setParameter(cx, ZSTD_c_checksumFlag, 1)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(cx, ZSTD_c_dictIDFlag, 0)) ||
 	    ZSTD_isError(ZSTD_CCtx_refCDict(cx, digested[i].c)))
 		z = (size_t)-1;
 	else
 		z = ZSTD_compress2(cx, frame, bound, text, n);
+	if (!ZSTD_isError(z) && (z <= MAGIC_SIZE || memcmp(frame, MAGIC, MAGIC_SIZE)))
+		z = (size_t)-1;
 	if (ZSTD_isError(z)) {
 		log_error("packed: %s", ZSTD_getErrorName(z));
 		e = KERR_INTERNAL;
 		goto out;
 	}
+	z -= MAGIC_SIZE;
 	char prefix[16];
-	int w = snprintf(prefix, sizeof prefix, "z%u:", dictionaries[i].number);
+	int w = snprintf(prefix, sizeof prefix, "y%u:", dictionaries[i].number);
 	size_t packed = (size_t)w + sodium_base64_ENCODED_LEN(z, B64) - 1;
 	if (packed >= n) { /* kept as it is */
 		*out = strdup(text);
@@ -153,7 +169,7 @@ kerr packed_pack(enum packed_kind kind, const char *text, char **out)
 		goto out;
 	}
 	memcpy(*out, prefix, (size_t)w);
-	sodium_bin2base64(*out + w, packed + 1 - (size_t)w, frame, z, B64);
+	sodium_bin2base64(*out + w, packed + 1 - (size_t)w, frame + MAGIC_SIZE, z, B64);
 out:
 	free(frame);
 	return e;
@@ -162,7 +178,8 @@ out:
 kerr packed_unpack(const char *stored, char **out)
 {
 	*out = NULL;
-	if (stored[0] != 'z') {
+	const char form = stored[0]; /* 'y': the frame without its magic number */
+	if (form != 'y' && form != 'z') {
 		*out = strdup(stored);
 		return *out ? KERR_OK : KERR_NOMEM;
 	}
@@ -173,7 +190,7 @@ kerr packed_unpack(const char *stored, char **out)
 	const char *b64 = strchr(stored, ':');
 	while (b64 && i < NDICT) {
 		char name[16];
-		int w = snprintf(name, sizeof name, "z%u:", dictionaries[i].number);
+		int w = snprintf(name, sizeof name, "%c%u:", form, dictionaries[i].number);
 		if ((size_t)w == (size_t)(b64 + 1 - stored) && !strncmp(stored, name, (size_t)w))
 			break;
 		i++;
@@ -181,8 +198,8 @@ kerr packed_unpack(const char *stored, char **out)
 	if (!b64 || i == NDICT)
 		return KERR_INVALID;
 	b64++;
-	size_t len = strlen(b64), z = 0;
-	unsigned char *frame = malloc(len * 3 / 4 + 1);
+	size_t len = strlen(b64), z = 0, skip = form == 'y' ? MAGIC_SIZE : 0;
+	unsigned char *frame = malloc(skip + len * 3 / 4 + 1);
 	ZSTD_DCtx *dx = thread_dcontext();
 	char *text = NULL;
 	if (!frame || !dx) {
@@ -191,12 +208,15 @@ kerr packed_unpack(const char *stored, char **out)
 	}
 	const char *end = NULL;
 	e = KERR_INVALID;
-	if (sodium_base642bin(frame, len * 3 / 4 + 1, b64, len, NULL, &z, &end, B64) != 0 ||
+	memcpy(frame, MAGIC, skip);
+	if (sodium_base642bin(frame + skip, len * 3 / 4 + 1, b64, len, NULL, &z, &end, B64) != 0 ||
 	    end != b64 + len)
 		goto out;
+	z += skip;
 	unsigned long long size = ZSTD_getFrameContentSize(frame, z);
+	unsigned id = form == 'y' ? 0 : digested[i].id; /* 'y' frames carry none */
 	if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR ||
-	    size > PACKED_TEXT_MAX || ZSTD_getDictID_fromFrame(frame, z) != digested[i].id ||
+	    size > PACKED_TEXT_MAX || ZSTD_getDictID_fromFrame(frame, z) != id ||
 	    ZSTD_findFrameCompressedSize(frame, z) != z)
 		goto out;
 	text = malloc((size_t)size + 1);

@@ -355,8 +355,8 @@ static kerr read_idem(void *arg, struct store_stmt *st)
 		col_copy(st, 3, o->number, sizeof o->number);
 		o->version = stmt_int(st, 4);
 	}
-	o->response = strdup(stmt_text(st, 2));
-	return o->response ? KERR_OK : KERR_NOMEM;
+	kerr e = packed_unpack(stmt_text(st, 2), &o->response);
+	return e == KERR_INVALID ? KERR_STORE : e;
 }
 
 kerr repo_idem_get(struct store_conn *c, int64_t org_id, const char *key,
@@ -376,9 +376,14 @@ kerr repo_idem_claim(struct store_conn *c, int64_t org_id, const char *key,
 kerr repo_idem_finish(struct store_conn *c, int64_t org_id, const char *key,
 		      const struct idem_row *r)
 {
-	return store_exec(c, &Q_IDEM_FINISH, "sissiis", r->hash, (int64_t)r->status,
-			  r->response, *r->number ? r->number : NULL, r->version, org_id,
-			  key);
+	char *response;
+	kerr e = packed_pack(PACKED_REPLY, r->response, &response);
+	if (!e)
+		e = store_exec(c, &Q_IDEM_FINISH, "sissiis", r->hash, (int64_t)r->status,
+			       response, *r->number ? r->number : NULL, r->version, org_id,
+			       key);
+	free(response);
+	return e;
 }
 
 /* --- release notices --- */

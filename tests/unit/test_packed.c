@@ -1,10 +1,12 @@
 /*
  * test_packed.c - unit tests for src/store/packed.c: a declaration body
  * and a risk outcome packed and unpacked to the same bytes, each with its
- * own dictionary and shorter than the text, as is an event's data; JSON kept as it is (rows
- * written before packing) read back as it is; a text that packing would
- * not shorten kept as it is; and every kind of damaged value refused with
- * KERR_INVALID, never a crash or another text.
+ * own dictionary and shorter than the text, as are an event's data and a
+ * replayed answer; values in the earlier form (the whole frame, 'z') and
+ * JSON kept as it is (rows written before packing) read back as they
+ * are; a text that packing would not shorten kept as it is; and every
+ * kind of damaged value refused with KERR_INVALID, never a crash or
+ * another text.
  */
 #include "test_support.h"
 
@@ -62,22 +64,35 @@ static void test_round_trip(void **state)
 {
 	(void)state;
 	char *b = packed(PACKED_DECLARATION, BODY);
-	assert_memory_equal(b, "z1:", 3);
+	assert_memory_equal(b, "y1:", 3);
 	assert_true(strlen(b) < strlen(BODY) / 2);
 	unpacks_to(b, BODY);
 
 	char *o = packed(PACKED_RISK, OUTCOME);
-	assert_memory_equal(o, "z2:", 3);
+	assert_memory_equal(o, "y2:", 3);
 	assert_true(strlen(o) < strlen(OUTCOME) / 2);
 	unpacks_to(o, OUTCOME);
 
 	static const char DATA[] = "{\"lane\":\"green\",\"reason\":\"green lane: released by "
 				   "risk assessment\",\"rules_version\":1,\"version\":1}";
 	char *d = packed(PACKED_EVENT, DATA);
-	assert_memory_equal(d, "z3:", 3);
+	assert_memory_equal(d, "y3:", 3);
 	assert_true(strlen(d) < strlen(DATA));
 	unpacks_to(d, DATA);
 	free(d);
+
+	/* an Idempotency-Key record's answer, with the events' dictionary */
+	static const char REPLY[] =
+		"{\"status\":\"accepted\",\"updated_at\":\"2026-11-27T16:59:58.616737Z\","
+		"\"released_at\":null,\"tasks\":[{\"agency\":\"customs\",\"status\":\"cleared\","
+		"\"opened_at\":\"2026-11-27T16:59:58.616274Z\",\"decided_at\":"
+		"\"2026-11-27T16:59:58.616737Z\",\"decided_by\":\"kouan\",\"decision\":"
+		"\"cleared\",\"reason\":\"cleared by kouan\"}]}";
+	char *r = packed(PACKED_REPLY, REPLY);
+	assert_memory_equal(r, "y3:", 3);
+	assert_true(strlen(r) < strlen(REPLY) * 3 / 4);
+	unpacks_to(r, REPLY);
+	free(r);
 
 	/* the same text packs the same way every time */
 	char *again = packed(PACKED_DECLARATION, BODY);
@@ -90,6 +105,11 @@ static void test_round_trip(void **state)
 static void test_kept_as_it_is(void **state)
 {
 	(void)state;
+	/* written in the earlier form (the whole frame, with the magic number
+	 * and the dictionary's id): read as it is */
+	unpacks_to("z3:KLUv_SdcJfFAYUUAAAABAP7s0wECNd4bVA",
+		   "{\"lane\":\"green\",\"reason\":\"green lane: released by risk assessment\","
+		   "\"rules_version\":1,\"version\":1}");
 	/* written before packing: JSON, read as it is */
 	unpacks_to(BODY, BODY);
 	unpacks_to("[]", "[]");
@@ -107,6 +127,9 @@ static void test_kept_as_it_is(void **state)
 	/* not JSON, and would read back as packed: refused */
 	s = (char *)"unchanged";
 	assert_int_equal(packed_pack(PACKED_EVENT, "z1:KLUv_Q", &s), KERR_INVALID);
+	assert_null(s);
+	s = (char *)"unchanged";
+	assert_int_equal(packed_pack(PACKED_REPLY, "y3:KLUv_Q", &s), KERR_INVALID);
 	assert_null(s);
 }
 
@@ -127,6 +150,15 @@ static void test_damaged_refused(void **state)
 	refused("z1:not base64 at all!");
 	refused("z1:KLUv_Q==");                /* padding is not written */
 	refused("z1:AAAAAAAAAAAAAAAAAAAAAAAA"); /* base64, but no zstd frame */
+	refused("y");
+	refused("y1:");                        /* the magic number alone */
+	refused("y9:J_E");                     /* no such dictionary */
+	refused("y1:AAAAAAAAAAAAAAAAAAAAAAAA");
+	/* a whole frame under the short form's prefix, and the reverse */
+	refused("y3:KLUv_SdcJfFAYUUAAAABAP7s0wECNd4bVA");
+	memcpy(copy, b, n + 1);
+	copy[0] = 'z';
+	refused(copy);
 
 	/* the body's frame under the outcome's dictionary number */
 	memcpy(copy, b, n + 1);
