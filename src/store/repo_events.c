@@ -1,10 +1,13 @@
 /*
  * repo_events.c - queries of the event log: appending a transaction's
  * events, a declaration's timeline, and the feed, read up to the store's
- * horizon (store_feed_horizon; see repo.h).
+ * horizon (store_feed_horizon; see repo.h). An event's time is kept as
+ * integer microseconds (migration 0013) and shown as RFC 3339 text.
  */
 #include <stdlib.h>
 
+#include "common/clock.h"
+#include "common/log.h"
 #include "store/repo.h"
 #include "store/packed.h"
 #include "store/repo_internal.h"
@@ -46,13 +49,24 @@ Q(Q_EVENTS_FEED,
   " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM transport_calls k WHERE"
   " k.call_key = e.call_key AND k.port = ?))))"
   " ORDER BY e.id LIMIT ?");
+kerr event_time_stored(const char *at, int64_t *us)
+{
+	if (ktime_parse(at, us))
+		return KERR_OK;
+	log_error("events: a time that is not RFC 3339: %.40s", at);
+	return KERR_INTERNAL;
+}
+
 kerr repo_event_append(struct store_conn *c, const struct event_in *e)
 {
-	char *data;
-	kerr err = packed_pack(PACKED_EVENT, e->data ? e->data : "{}", &data);
+	char *data = NULL;
+	int64_t at;
+	kerr err = event_time_stored(e->at, &at);
 	if (!err)
-		err = store_exec(c, &Q_EVENT_APPEND, "sisssssss", e->number, e->org_id, e->type,
-				 e->agency, e->actor, e->actor_role, e->at, data, e->call_key);
+		err = packed_pack(PACKED_EVENT, e->data ? e->data : "{}", &data);
+	if (!err)
+		err = store_exec(c, &Q_EVENT_APPEND, "sissssiss", e->number, e->org_id, e->type,
+				 e->agency, e->actor, e->actor_role, at, data, e->call_key);
 	free(data);
 	return err;
 }
@@ -69,6 +83,8 @@ static kerr visit_event(void *arg, struct store_stmt *st)
 	kerr err = packed_unpack(stmt_text(st, 7), &data);
 	if (err)
 		return err == KERR_INVALID ? KERR_STORE : err;
+	char at[KTIME_TEXT_MAX];
+	ktime_format(stmt_int(st, 6), at);
 	struct event_row e = {
 		.id = stmt_int(st, 0),
 		.number = stmt_text(st, 1),
@@ -76,7 +92,7 @@ static kerr visit_event(void *arg, struct store_stmt *st)
 		.agency = col_opt(st, 3),
 		.actor = stmt_text(st, 4),
 		.actor_role = stmt_text(st, 5),
-		.at = stmt_text(st, 6),
+		.at = at,
 		.data = data,
 		.call_key = col_opt(st, 8),
 	};

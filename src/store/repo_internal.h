@@ -6,6 +6,7 @@
 #define KOUAN_REPO_INTERNAL_H
 
 #include "common/buf.h"
+#include "common/error.h"
 #include "store/store.h"
 
 #define Q(name, sql) static const struct sql_query name = {sql}
@@ -21,6 +22,11 @@ static inline void col_copy(struct store_stmt *st, int i, char *out, size_t n)
 {
 	str_copy(out, stmt_text(st, i), n);
 }
+
+/* An event's time (RFC 3339) as it is stored: microseconds since 1970,
+ * UTC (repo_events.c). KERR_INTERNAL, logged, for a malformed time: the
+ * services always write one they formatted. */
+KOUAN_MUST_USE kerr event_time_stored(const char *at, int64_t *us);
 
 /* NULL for an empty string, so that it is stored as SQL NULL. */
 static inline const char *or_null(const char *s)

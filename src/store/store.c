@@ -216,8 +216,7 @@ kerr store_first(struct store_conn *c, const struct sql_query *q, store_row_fn r
 }
 
 /* Migrations are embedded files src/store/migrations/BACKEND/NNNN_name.sql,
- * applied
- * in name order; schema_migrations records each applied version. */
+ * applied in name order; schema_migrations records each applied version. */
 bool store_should_retry(struct store_conn *c)
 {
 	const struct store_ops *ops = STORE_OPS(c);
@@ -282,6 +281,11 @@ static int migration_cmp(const void *a, const void *b)
 
 kerr store_migrate(struct store *s, int64_t now_us)
 {
+	return store_migrate_upto(s, now_us, INT64_MAX);
+}
+
+kerr store_migrate_upto(struct store *s, int64_t now_us, int64_t last)
+{
 	char prefix[64];
 	snprintf(prefix, sizeof prefix, "src/store/migrations/%s/", s->backend);
 	size_t plen = strlen(prefix);
@@ -313,6 +317,8 @@ kerr store_migrate(struct store *s, int64_t now_us)
 			e = KERR_INTERNAL;
 			break;
 		}
+		if (version > last)
+			break;
 		e = store_begin(c, true);
 		if (e)
 			break;

@@ -124,6 +124,9 @@ void store_close(struct store *s);
 /* Apply the embedded migrations not applied yet, in order, each in its own
  * transaction. Safe to run at every start-up. */
 KOUAN_MUST_USE kerr store_migrate(struct store *s, int64_t now_us);
+/* The same, up to migration `last` only (the tests of a migration: a store
+ * as it was before it, with rows, then migrated). */
+KOUAN_MUST_USE kerr store_migrate_upto(struct store *s, int64_t now_us, int64_t last);
 
 /* Topics announced between servers. */
 #define STORE_TOPIC_FEED "kouan_feed"           /* events were committed */

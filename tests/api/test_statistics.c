@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "test_support.h"
+#include "common/clock.h"
 #include "store/store.h"
 #include "domain/stats.h"
 #include "service/statistics.h"
@@ -286,7 +287,8 @@ static void csv_tables(void **state)
 /* The same figures from SQL over the store: per released import lodged that
  * day, arrival (its call's) to its last container out when both are known,
  * else lodgement to release, each time cut to whole seconds; then count,
- * sum, maximum, and the median and p90 by nearest rank. */
+ * sum, maximum, and the median and p90 by nearest rank. Events keep their
+ * time as microseconds (EV_SECS), calls as RFC 3339 text (SECS). */
 #define TOTALS_SQL(SECS)                                                          \
 	"WITH t AS (SELECT declaration_number AS n,"                               \
 	" MIN(CASE WHEN type = 'declaration.lodged' THEN at END) AS lodged,"       \
@@ -295,8 +297,8 @@ static void csv_tables(void **state)
 	" FROM events WHERE substr(declaration_number, 9, 1) = '1'"                \
 	" GROUP BY declaration_number),"                                            \
 	" s AS (SELECT CASE WHEN c.arrived_at IS NOT NULL AND t.gone IS NOT NULL"  \
-	" THEN " SECS("t.gone") " - " SECS("c.arrived_at")                         \
-	" ELSE " SECS("t.released") " - " SECS("t.lodged") " END AS total"         \
+	" THEN " EV_SECS("t.gone") " - " SECS("c.arrived_at")                      \
+	" ELSE " EV_SECS("t.released") " - " EV_SECS("t.lodged") " END AS total"   \
 	" FROM t LEFT JOIN declaration_transport d ON d.declaration_number = t.n" \
 	" LEFT JOIN transport_calls c ON c.call_key = d.call_key"                  \
 	" WHERE t.released IS NOT NULL AND t.lodged >= ? AND t.lodged < ?)"        \
@@ -305,6 +307,7 @@ static void csv_tables(void **state)
 	"  OFFSET (SELECT (COUNT(*) * 50 + 99) / 100 - 1 FROM s)),"                \
 	" (SELECT total FROM s ORDER BY total LIMIT 1"                             \
 	"  OFFSET (SELECT (COUNT(*) * 90 + 99) / 100 - 1 FROM s)) FROM s"
+#define EV_SECS(x) "(" x " / 1000000)"
 #define SECS_SQLITE(x) "CAST(strftime('%s', substr(" x ", 1, 19)) AS INTEGER)"
 #define SECS_PG(x) "CAST(EXTRACT(EPOCH FROM CAST(substr(" x ", 1, 19) AS timestamp)) AS BIGINT)"
 static const struct sql_query Q_TOTALS_SQLITE = {TOTALS_SQL(SECS_SQLITE)};
@@ -315,8 +318,11 @@ static void same_figures_from_sql(void **state)
 	struct test_env *env = *state;
 	struct store_conn *c;
 	assert_int_equal(store_thread_conn(env->store, &c), KERR_OK);
+	int64_t from, to;
+	assert_true(ktime_parse("2026-11-23T00:00:00Z", &from));
+	assert_true(ktime_parse("2026-11-24T00:00:00Z", &to));
 	struct store_stmt *st = store_query(c, env->pgname[0] ? &Q_TOTALS_PG : &Q_TOTALS_SQLITE,
-					    "ss", "2026-11-23T00:00:00", "2026-11-24T00:00:00");
+					    "ii", from, to);
 	assert_non_null(st);
 	assert_int_equal(stmt_step(st), STORE_ROW);
 	int64_t sql[5];

@@ -4,7 +4,8 @@
  * arguments do not match its parameters never runs; a list stopped
  * part-way is an error, never a short list; the reference snapshot is
  * rebuilt whole or not at all; a reader of the event feed is never shown
- * an event after a later one, though writers commit out of order.
+ * an event after a later one, though writers commit out of order; events
+ * kept before migration 0013 keep their times, ids and order.
  */
 #include <pthread.h>
 #include <string.h>
@@ -174,6 +175,77 @@ static void events_appended_together_keep_their_order(void **state)
 	}
 }
 
+/* --- migration 0013: event times as microseconds --- */
+
+#define OLD_NUMBER "516720261000000001"
+static const struct sql_query Q_OLD_EVENT = {
+	"INSERT INTO events (declaration_number, org_id, type, actor, actor_role, at, data)"
+	" VALUES ('" OLD_NUMBER "', 1, 'declaration.lodged', 'trader', 'declarant', ?, '{}')"};
+static const struct sql_query Q_OLD_EVENT_DROP = {"DELETE FROM events WHERE id = 4"};
+
+struct timeline {
+	int n;
+	int64_t id[8];
+	char at[8][KTIME_TEXT_MAX];
+};
+
+static kerr keep_event(void *arg, const struct event_row *e)
+{
+	struct timeline *t = arg;
+	if (t->n < 8) {
+		t->id[t->n] = e->id;
+		str_copy(t->at[t->n], e->at, sizeof t->at[0]);
+	}
+	t->n++;
+	return KERR_OK;
+}
+
+/* Events kept as RFC 3339 text before migration 0013 read back after it
+ * as the same instants, with their ids, in their order; the next event
+ * gets an id never given before (the last one given had been deleted),
+ * and its time to the microsecond. */
+static void event_times_survive_their_migration(void **state)
+{
+	struct test_env *env = *state;
+	struct store *s = test_earlier_store(env, 12);
+	struct store_conn *c;
+	static const char *const kept[] = {"2026-11-23T09:40:00.123456Z", "2025-02-28T23:59:59Z",
+					   "2026-11-23T10:00:00.5Z", "2026-11-23T10:00:01.000000Z"};
+	static const char *const shown[] = {"2026-11-23T09:40:00.123456Z",
+					    "2025-02-28T23:59:59.000000Z",
+					    "2026-11-23T10:00:00.500000Z"};
+	assert_int_equal(store_thread_conn(s, &c), KERR_OK);
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(store_exec(c, &Q_OLD_EVENT, "s", kept[i]), KERR_OK);
+	assert_int_equal(store_exec(c, &Q_OLD_EVENT_DROP, ""), KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+
+	assert_int_equal(store_migrate(s, TEST_EPOCH_US), KERR_OK);
+	assert_int_equal(store_thread_conn(s, &c), KERR_OK);
+	struct timeline t = {0};
+	assert_int_equal(repo_events_for(c, OLD_NUMBER, keep_event, &t), KERR_OK);
+	assert_int_equal(t.n, 3);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(t.id[i], i + 1);
+		assert_string_equal(t.at[i], shown[i]);
+	}
+
+	struct event_in next = {.number = OLD_NUMBER, .org_id = 1,
+				.type = "declaration.accepted", .actor = "kouan",
+				.actor_role = "system", .at = "2026-11-23T10:00:02.000001Z",
+				.data = "{}"};
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	assert_int_equal(repo_event_append(c, &next), KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+	t.n = 0;
+	assert_int_equal(repo_events_for(c, OLD_NUMBER, keep_event, &t), KERR_OK);
+	assert_int_equal(t.n, 4);
+	assert_int_equal(t.id[3], 5);
+	assert_string_equal(t.at[3], next.at);
+	test_earlier_store_close(env, s);
+}
+
 /* --- the feed's order with several writers at once (PostgreSQL) --- */
 
 static const struct sql_query Q_LAST_EVENT = {"SELECT COALESCE(MAX(id), 0) FROM events"};
@@ -319,6 +391,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(reference_loads_whole_or_not_at_all, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(events_appended_together_keep_their_order, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(event_times_survive_their_migration, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(the_feed_waits_for_an_earlier_commit, setup,
 						teardown),

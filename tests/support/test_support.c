@@ -119,6 +119,42 @@ struct test_env *test_env_new(void)
 	return env;
 }
 
+struct store *test_earlier_store(struct test_env *env, int64_t last)
+{
+	char url[700];
+	if (env->pgname[0]) {
+		char sql[128];
+		snprintf(sql, sizeof sql, "CREATE DATABASE %s_earlier", env->pgname);
+		pg_admin(sql);
+		snprintf(sql, sizeof sql, "%s_earlier", env->pgname);
+		pg_url(sql, url, sizeof url);
+	} else {
+		snprintf(url, sizeof url, "%s/earlier.db", env->dir);
+	}
+	struct store_options so = {.url = url, .sync = STORE_SYNC_PROCESS};
+	struct store *s;
+	assert_int_equal(store_open(&so, &s), KERR_OK);
+	assert_int_equal(store_migrate_upto(s, TEST_EPOCH_US, last), KERR_OK);
+	return s;
+}
+
+void test_earlier_store_close(struct test_env *env, struct store *s)
+{
+	store_thread_release();
+	store_close(s);
+	char path[400];
+	if (env->pgname[0]) {
+		snprintf(path, sizeof path, "DROP DATABASE %s_earlier WITH (FORCE)", env->pgname);
+		pg_admin(path);
+		return;
+	}
+	static const char *const files[] = {"earlier.db", "earlier.db-wal", "earlier.db-shm"};
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof path, "%s/%s", env->dir, files[i]);
+		unlink(path);
+	}
+}
+
 void test_env_free(struct test_env *env)
 {
 	if (!env)

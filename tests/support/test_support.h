@@ -39,6 +39,14 @@ struct test_env {
 struct test_env *test_env_new(void);
 void test_env_free(struct test_env *env);
 
+/* A second, empty store beside the environment's (a file in its
+ * directory, or a database of its own), migrated up to migration `last`
+ * only: the tests of a later migration fill it as it was, then migrate
+ * it. Closed, and its file or database removed, by
+ * test_earlier_store_close. */
+struct store *test_earlier_store(struct test_env *env, int64_t last);
+void test_earlier_store_close(struct test_env *env, struct store *s);
+
 /* A new token for a user, valid for ttl_s seconds. */
 void test_new_token(struct test_env *env, const char *username, int64_t ttl_s,
 		    char token[TOKEN_TEXT_MAX]);
