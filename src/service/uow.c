@@ -319,7 +319,7 @@ kerr uow_commit(struct uow *u)
 			in[k] = (struct event_in){
 				.number = ev->number,
 				.org_id = ev->org_id,
-				.type = event_type_name(ev->type),
+				.type = ev->type,
 				.agency = ev->has_agency ? ev->agency : NULL,
 				.actor = ev->actor,
 				.actor_role = ev->actor_role,

@@ -19,6 +19,7 @@
 
 #include "common/error.h"
 #include "common/sizes.h"
+#include "domain/events.h"
 #include "domain/workflow.h"
 #include "store/store.h"
 
@@ -241,9 +242,9 @@ KOUAN_MUST_USE kerr repo_worklist(struct store_conn *c, const char *agency,
 struct event_in {
 	const char *number;
 	int64_t org_id;
-	const char *type;
+	enum event_type type;
 	const char *agency; /* NULL: none */
-	const char *actor;
+	const char *actor;      /* "kouan" with role "system": kouan itself */
 	const char *actor_role;
 	const char *at;
 	const char *data;     /* JSON object text */

@@ -1,10 +1,12 @@
 /*
  * repo_events.c - queries of the event log: appending a transaction's
  * events, a declaration's timeline, and the feed, read up to the store's
- * horizon (store_feed_horizon; see repo.h). An event's time is kept as
- * integer microseconds (migration 0013) and shown as RFC 3339 text.
+ * horizon (store_feed_horizon; see repo.h). An event is kept smaller than
+ * it is shown (migration 0013): its type as its code, its time as integer
+ * microseconds, its actor and role NULL when kouan acted by itself.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/clock.h"
 #include "common/log.h"
@@ -41,7 +43,7 @@ Q(Q_EVENTS_FEED,
   " AND d.consignee_uscc = ?)))"
   " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM declarations d WHERE"
   " d.number = e.declaration_number AND d.port = ?))"
-  " AND (CAST(? AS TEXT) IS NULL OR e.type = ?)"
+  " AND (CAST(? AS BIGINT) = 0 OR e.type = ?)"
   " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM tasks t WHERE"
   " t.declaration_number = e.declaration_number AND t.agency = ?)))"
   " OR (e.declaration_number = '' AND CAST(? AS BIGINT) = 1"
@@ -49,24 +51,36 @@ Q(Q_EVENTS_FEED,
   " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM transport_calls k WHERE"
   " k.call_key = e.call_key AND k.port = ?))))"
   " ORDER BY e.id LIMIT ?");
-kerr event_time_stored(const char *at, int64_t *us)
+#define KOUAN_ACTOR "kouan"
+#define KOUAN_ROLE "system"
+
+kerr event_stored_form(const struct event_in *e, struct event_stored *out)
 {
-	if (ktime_parse(at, us))
-		return KERR_OK;
-	log_error("events: a time that is not RFC 3339: %.40s", at);
-	return KERR_INTERNAL;
+	out->type = event_type_code(e->type);
+	if (!out->type) {
+		log_error("events: an event type with no code: %d", (int)e->type);
+		return KERR_INTERNAL;
+	}
+	if (!ktime_parse(e->at, &out->at)) {
+		log_error("events: a time that is not RFC 3339: %.40s", e->at);
+		return KERR_INTERNAL;
+	}
+	bool kouan = !strcmp(e->actor, KOUAN_ACTOR) && !strcmp(e->actor_role, KOUAN_ROLE);
+	out->actor = kouan ? NULL : e->actor;
+	out->actor_role = kouan ? NULL : e->actor_role;
+	return KERR_OK;
 }
 
 kerr repo_event_append(struct store_conn *c, const struct event_in *e)
 {
 	char *data = NULL;
-	int64_t at;
-	kerr err = event_time_stored(e->at, &at);
+	struct event_stored k;
+	kerr err = event_stored_form(e, &k);
 	if (!err)
 		err = packed_pack(PACKED_EVENT, e->data ? e->data : "{}", &data);
 	if (!err)
-		err = store_exec(c, &Q_EVENT_APPEND, "sissssiss", e->number, e->org_id, e->type,
-				 e->agency, e->actor, e->actor_role, at, data, e->call_key);
+		err = store_exec(c, &Q_EVENT_APPEND, "siisssiss", e->number, e->org_id, k.type,
+				 e->agency, k.actor, k.actor_role, k.at, data, e->call_key);
 	free(data);
 	return err;
 }
@@ -83,15 +97,21 @@ static kerr visit_event(void *arg, struct store_stmt *st)
 	kerr err = packed_unpack(stmt_text(st, 7), &data);
 	if (err)
 		return err == KERR_INVALID ? KERR_STORE : err;
+	enum event_type type;
+	if (!event_type_from_code(stmt_int(st, 2), &type)) {
+		free(data);
+		return KERR_STORE;
+	}
 	char at[KTIME_TEXT_MAX];
 	ktime_format(stmt_int(st, 6), at);
+	const char *actor = col_opt(st, 4), *role = col_opt(st, 5);
 	struct event_row e = {
 		.id = stmt_int(st, 0),
 		.number = stmt_text(st, 1),
-		.type = stmt_text(st, 2),
+		.type = event_type_name(type),
 		.agency = col_opt(st, 3),
-		.actor = stmt_text(st, 4),
-		.actor_role = stmt_text(st, 5),
+		.actor = actor ? actor : KOUAN_ACTOR,
+		.actor_role = role ? role : KOUAN_ROLE,
 		.at = at,
 		.data = data,
 		.call_key = col_opt(st, 8),
@@ -131,10 +151,15 @@ kerr repo_events_feed(struct store_conn *c, int64_t after, int limit,
 	if (everything)
 		return store_each(c, &Q_EVENTS_ALL, visit_event, &v, "iii", after, horizon,
 				  (int64_t)limit);
-	return store_each(c, &Q_EVENTS_FEED, visit_event, &v, "iiiiissssssssiiissi", after, horizon,
+	/* only one type: its code (-1, matching none, for a name no type has) */
+	int64_t only = 0;
+	enum event_type t;
+	if (view->only_type)
+		only = event_type_parse(view->only_type, &t) ? event_type_code(t) : -1;
+	return store_each(c, &Q_EVENTS_FEED, visit_event, &v, "iiiiissssiissiiissi", after, horizon,
 			  (int64_t)view->no_declarations, view->org_id, view->org_id,
 			  view->consignee_uscc, view->consignee_uscc, view->port, view->port,
-			  view->only_type, view->only_type, view->agency, view->agency,
+			  only, only, view->agency, view->agency,
 			  (int64_t)view->calls, view->call_org_id, view->call_org_id,
 			  view->call_port, view->call_port, (int64_t)limit);
 }

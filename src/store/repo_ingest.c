@@ -76,10 +76,10 @@ kerr repo_idem_purge(struct store_conn *c, const char *before, int64_t limit, in
 }
 
 /* the casts: PostgreSQL types a multi-row VALUES list before the columns */
-#define EVENT_ROW "(?, CAST(? AS BIGINT), ?, ?, ?, ?, CAST(? AS BIGINT), ?, ?)"
+#define EVENT_ROW "(?, CAST(? AS BIGINT), CAST(? AS SMALLINT), ?, ?, ?, CAST(? AS BIGINT), ?, ?)"
 #define EVENT_INSERT "INSERT INTO events (declaration_number, org_id, type, agency, actor," \
 		     " actor_role, at, data, call_key) VALUES "
-#define EVENT_FMT "sissssiss"
+#define EVENT_FMT "siisssiss"
 #define EVENT_ROWS_MAX 8 /* 72 parameters: a lodgement's events in one statement */
 #define ROWS1 EVENT_ROW
 #define ROWS2 ROWS1 ", " EVENT_ROW
@@ -95,23 +95,24 @@ static const struct sql_query Q_EVENTS_APPEND[EVENT_ROWS_MAX] = {
 	{EVENT_INSERT ROWS5}, {EVENT_INSERT ROWS6}, {EVENT_INSERT ROWS7}, {EVENT_INSERT ROWS8},
 };
 
-#define EVENT_ARGS(e, data, at) (e).number, (e).org_id, (e).type, (e).agency, (e).actor, \
-				(e).actor_role, (at), (data), (e).call_key
+#define EVENT_ARGS(e, data, kept) (e).number, (e).org_id, (kept).type, (e).agency, \
+				  (kept).actor, (kept).actor_role, (kept).at, (data), (e).call_key
 
-/* The k events at ev (1 to EVENT_ROWS_MAX) in one statement, their time
- * and data in their stored form, as repo_event_append keeps them. Eight
+/* The k events at ev (1 to EVENT_ROWS_MAX) in one statement, in their
+ * stored form (type, time, actor, packed data) as repo_event_append keeps
+ * them. Eight
  * rows of arguments are always passed; the format names the first k, and
  * the rest are never read. */
 static kerr append_rows(struct store_conn *c, const struct event_in *ev, size_t k)
 {
 	char *data[EVENT_ROWS_MAX] = {NULL};
-	int64_t at[EVENT_ROWS_MAX] = {0};
+	struct event_stored stored[EVENT_ROWS_MAX] = {{0}};
 	const struct event_in *r[EVENT_ROWS_MAX];
 	kerr e = KERR_OK;
 	for (size_t j = 0; j < EVENT_ROWS_MAX; j++)
 		r[j] = &ev[j < k ? j : 0];
 	for (size_t j = 0; !e && j < k; j++) {
-		e = event_time_stored(ev[j].at, &at[j]);
+		e = event_stored_form(&ev[j], &stored[j]);
 		if (!e)
 			e = packed_pack(PACKED_EVENT, ev[j].data ? ev[j].data : "{}", &data[j]);
 	}
@@ -121,11 +122,15 @@ static kerr append_rows(struct store_conn *c, const struct event_in *ev, size_t 
 	memcpy(fmt, all, 9 * k);
 	fmt[9 * k] = '\0';
 	if (!e)
-		e = store_exec(c, &Q_EVENTS_APPEND[k - 1], fmt, EVENT_ARGS(*r[0], data[0], at[0]),
-			       EVENT_ARGS(*r[1], data[1], at[1]), EVENT_ARGS(*r[2], data[2], at[2]),
-			       EVENT_ARGS(*r[3], data[3], at[3]), EVENT_ARGS(*r[4], data[4], at[4]),
-			       EVENT_ARGS(*r[5], data[5], at[5]), EVENT_ARGS(*r[6], data[6], at[6]),
-			       EVENT_ARGS(*r[7], data[7], at[7]));
+		e = store_exec(c, &Q_EVENTS_APPEND[k - 1], fmt,
+			       EVENT_ARGS(*r[0], data[0], stored[0]),
+			       EVENT_ARGS(*r[1], data[1], stored[1]),
+			       EVENT_ARGS(*r[2], data[2], stored[2]),
+			       EVENT_ARGS(*r[3], data[3], stored[3]),
+			       EVENT_ARGS(*r[4], data[4], stored[4]),
+			       EVENT_ARGS(*r[5], data[5], stored[5]),
+			       EVENT_ARGS(*r[6], data[6], stored[6]),
+			       EVENT_ARGS(*r[7], data[7], stored[7]));
 	for (size_t j = 0; j < k; j++)
 		free(data[j]);
 	return e;

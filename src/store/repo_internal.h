@@ -7,6 +7,7 @@
 
 #include "common/buf.h"
 #include "common/error.h"
+#include "store/repo.h"
 #include "store/store.h"
 
 #define Q(name, sql) static const struct sql_query name = {sql}
@@ -23,10 +24,18 @@ static inline void col_copy(struct store_stmt *st, int i, char *out, size_t n)
 	str_copy(out, stmt_text(st, i), n);
 }
 
-/* An event's time (RFC 3339) as it is stored: microseconds since 1970,
- * UTC (repo_events.c). KERR_INTERNAL, logged, for a malformed time: the
- * services always write one they formatted. */
-KOUAN_MUST_USE kerr event_time_stored(const char *at, int64_t *us);
+/* An event as the store keeps it (repo_events.c, migration 0013): its
+ * type's code, its time in microseconds since 1970 UTC, and its actor and
+ * role, NULL both when kouan acted by itself. KERR_INTERNAL, logged, for
+ * an unknown type or a malformed time: the services always write ones
+ * they made. */
+struct event_stored {
+	int64_t type;
+	int64_t at;
+	const char *actor;
+	const char *actor_role;
+};
+KOUAN_MUST_USE kerr event_stored_form(const struct event_in *e, struct event_stored *out);
 
 /* NULL for an empty string, so that it is stored as SQL NULL. */
 static inline const char *or_null(const char *s)

@@ -5,7 +5,8 @@
  * part-way is an error, never a short list; the reference snapshot is
  * rebuilt whole or not at all; a reader of the event feed is never shown
  * an event after a later one, though writers commit out of order; events
- * kept before migration 0013 keep their times, ids and order.
+ * kept before migration 0013 keep their times, types, actors, ids and
+ * order, and every event type has its code named in event_types.
  */
 #include <pthread.h>
 #include <string.h>
@@ -161,7 +162,7 @@ static void events_appended_together_keep_their_order(void **state)
 		for (size_t i = 0; i < n; i++) {
 			snprintf(data[i], sizeof data[i], "{\"n\":%zu}", i);
 			in[i] = (struct event_in){.number = number, .org_id = 1,
-						  .type = "declaration.lodged", .actor = "test",
+						  .type = EVENT_DECLARATION_LODGED, .actor = "test",
 						  .actor_role = "system",
 						  .at = "2026-11-27T10:00:00.000000Z", .data = data[i]};
 		}
@@ -175,18 +176,19 @@ static void events_appended_together_keep_their_order(void **state)
 	}
 }
 
-/* --- migration 0013: event times as microseconds --- */
+/* --- migration 0013: the event log kept smaller --- */
 
 #define OLD_NUMBER "516720261000000001"
 static const struct sql_query Q_OLD_EVENT = {
 	"INSERT INTO events (declaration_number, org_id, type, actor, actor_role, at, data)"
-	" VALUES ('" OLD_NUMBER "', 1, 'declaration.lodged', 'trader', 'declarant', ?, '{}')"};
+	" VALUES ('" OLD_NUMBER "', 1, ?, ?, ?, ?, '{}')"};
 static const struct sql_query Q_OLD_EVENT_DROP = {"DELETE FROM events WHERE id = 4"};
 
 struct timeline {
 	int n;
 	int64_t id[8];
 	char at[8][KTIME_TEXT_MAX];
+	char who[8][64]; /* type actor/role */
 };
 
 static kerr keep_event(void *arg, const struct event_row *e)
@@ -195,29 +197,40 @@ static kerr keep_event(void *arg, const struct event_row *e)
 	if (t->n < 8) {
 		t->id[t->n] = e->id;
 		str_copy(t->at[t->n], e->at, sizeof t->at[0]);
+		snprintf(t->who[t->n], sizeof t->who[0], "%s %s/%s", e->type, e->actor,
+			 e->actor_role);
 	}
 	t->n++;
 	return KERR_OK;
 }
 
-/* Events kept as RFC 3339 text before migration 0013 read back after it
- * as the same instants, with their ids, in their order; the next event
- * gets an id never given before (the last one given had been deleted),
- * and its time to the microsecond. */
-static void event_times_survive_their_migration(void **state)
+/* Events kept before migration 0013 (times as RFC 3339 text, types as
+ * their names, kouan's own steps with actor "kouan") read back after it as
+ * they were, with their ids, in their order; the next event gets an id
+ * never given before (the last one given had been deleted), and keeps its
+ * time to the microsecond. */
+static void the_event_log_survives_its_migration(void **state)
 {
 	struct test_env *env = *state;
 	struct store *s = test_earlier_store(env, 12);
 	struct store_conn *c;
-	static const char *const kept[] = {"2026-11-23T09:40:00.123456Z", "2025-02-28T23:59:59Z",
-					   "2026-11-23T10:00:00.5Z", "2026-11-23T10:00:01.000000Z"};
-	static const char *const shown[] = {"2026-11-23T09:40:00.123456Z",
-					    "2025-02-28T23:59:59.000000Z",
-					    "2026-11-23T10:00:00.500000Z"};
+	static const char *const kept[][4] = {
+		{"declaration.lodged", "trader", "declarant", "2026-11-23T09:40:00.123456Z"},
+		{"declaration.accepted", "kouan", "system", "2025-02-28T23:59:59Z"},
+		{"task.cleared", "kouan", "system", "2026-11-23T10:00:00.5Z"},
+		{"task.cleared", "customs", "customs", "2026-11-23T10:00:01.000000Z"},
+	};
+	static const char *const shown[][2] = {
+		{"2026-11-23T09:40:00.123456Z", "declaration.lodged trader/declarant"},
+		{"2025-02-28T23:59:59.000000Z", "declaration.accepted kouan/system"},
+		{"2026-11-23T10:00:00.500000Z", "task.cleared kouan/system"},
+	};
 	assert_int_equal(store_thread_conn(s, &c), KERR_OK);
 	assert_int_equal(store_begin(c, true), KERR_OK);
 	for (size_t i = 0; i < 4; i++)
-		assert_int_equal(store_exec(c, &Q_OLD_EVENT, "s", kept[i]), KERR_OK);
+		assert_int_equal(store_exec(c, &Q_OLD_EVENT, "ssss", kept[i][0], kept[i][1],
+					    kept[i][2], kept[i][3]),
+				 KERR_OK);
 	assert_int_equal(store_exec(c, &Q_OLD_EVENT_DROP, ""), KERR_OK);
 	assert_int_equal(store_commit(c), KERR_OK);
 
@@ -228,13 +241,14 @@ static void event_times_survive_their_migration(void **state)
 	assert_int_equal(t.n, 3);
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(t.id[i], i + 1);
-		assert_string_equal(t.at[i], shown[i]);
+		assert_string_equal(t.at[i], shown[i][0]);
+		assert_string_equal(t.who[i], shown[i][1]);
 	}
 
 	struct event_in next = {.number = OLD_NUMBER, .org_id = 1,
-				.type = "declaration.accepted", .actor = "kouan",
-				.actor_role = "system", .at = "2026-11-23T10:00:02.000001Z",
-				.data = "{}"};
+				.type = EVENT_TASK_CLEARED, .agency = "customs",
+				.actor = "customs", .actor_role = "customs",
+				.at = "2026-11-23T10:00:02.000001Z", .data = "{}"};
 	assert_int_equal(store_begin(c, true), KERR_OK);
 	assert_int_equal(repo_event_append(c, &next), KERR_OK);
 	assert_int_equal(store_commit(c), KERR_OK);
@@ -243,7 +257,55 @@ static void event_times_survive_their_migration(void **state)
 	assert_int_equal(t.n, 4);
 	assert_int_equal(t.id[3], 5);
 	assert_string_equal(t.at[3], next.at);
+	assert_string_equal(t.who[3], "task.cleared customs/customs");
 	test_earlier_store_close(env, s);
+}
+
+static const struct sql_query Q_EVENT_TYPE = {
+	"SELECT name, CAST(system AS INTEGER) FROM event_types WHERE code = ?"};
+static const struct sql_query Q_EVENT_TYPES = {"SELECT COUNT(*) FROM event_types"};
+
+struct event_type_row {
+	char name[64];
+	bool system;
+};
+
+static kerr read_count(void *arg, struct store_stmt *st)
+{
+	*(int64_t *)arg = stmt_int(st, 0);
+	return KERR_OK;
+}
+
+static kerr keep_type(void *arg, struct store_stmt *st)
+{
+	struct event_type_row *r = arg;
+	str_copy(r->name, stmt_text(st, 0), sizeof r->name);
+	r->system = stmt_int(st, 1) != 0;
+	return KERR_OK;
+}
+
+/* The store names every event type's code as src/domain/events.h gives
+ * it, and no other: a type added without its row in a migration fails
+ * here. */
+static void every_event_type_has_its_row(void **state)
+{
+	struct test_env *env = *state;
+	struct store_conn *c = conn(env);
+	for (int t = 0; t < EVENT_TYPE_COUNT; t++) {
+		struct event_type_row r = {"", false};
+		print_message("event type %s\n", event_type_name((enum event_type)t));
+		assert_int_equal(store_first(c, &Q_EVENT_TYPE, keep_type, &r, "i",
+					     (int64_t)event_type_code((enum event_type)t)),
+				 KERR_OK);
+		assert_string_equal(r.name, event_type_name((enum event_type)t));
+		assert_int_equal(r.system, event_type_is_system((enum event_type)t));
+		enum event_type back;
+		assert_true(event_type_from_code(event_type_code((enum event_type)t), &back));
+		assert_int_equal(back, t);
+	}
+	int64_t rows = 0;
+	assert_int_equal(store_first(c, &Q_EVENT_TYPES, read_count, &rows, ""), KERR_OK);
+	assert_int_equal(rows, EVENT_TYPE_COUNT);
 }
 
 /* --- the feed's order with several writers at once (PostgreSQL) --- */
@@ -262,7 +324,7 @@ static kerr append_one(struct store_conn *c, const char *number)
 	struct event_in in = {
 		.number = number,
 		.org_id = 1,
-		.type = "declaration.lodged",
+		.type = EVENT_DECLARATION_LODGED,
 		.actor = "test",
 		.actor_role = "system",
 		.at = "2026-11-27T10:00:00.000000Z",
@@ -392,8 +454,9 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(events_appended_together_keep_their_order, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(event_times_survive_their_migration, setup,
+		cmocka_unit_test_setup_teardown(the_event_log_survives_its_migration, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(every_event_type_has_its_row, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_feed_waits_for_an_earlier_commit, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(the_feed_reads_past_a_rollback, setup, teardown),
