@@ -8,15 +8,20 @@
 # server's peak memory; then restart the server on the grown database, twice,
 # and time how long it takes to serve, and to answer its first
 # clearance-time question: with the statistics snapshot the stop saved, and
-# without (the engine fills itself from every stored event). Everything lives in a temporary directory removed on every way
-# out.
+# without (the engine fills itself from every stored event). With --pg the
+# database is PostgreSQL instead, on a durable throw-away cluster
+# (scripts/pg-cluster.sh, fsync and synchronous_commit on), and the bytes
+# at rest are each table's with its partitions, indexes and TOAST, after
+# VACUUM and CHECKPOINT. Everything lives in a temporary directory removed
+# on every way out (the cluster is stopped and removed).
 #
-# usage: bench/run-growth.sh [--target N] [--minutes M] [--slice S] [--batch B]
+# usage: bench/run-growth.sh [--target N] [--minutes M] [--slice S] [--batch B] [--pg]
 #   --target N    declarations to reach (default 1000000)
 #   --minutes M   stop growing after M minutes whatever the count (default 20)
 #   --slice S     seconds per measured slice (default 20)
 #   --batch B     declarations per request (default 50; 1: one by one through
 #                 POST /v1/declarations)
+#   --pg          PostgreSQL (durable) instead of SQLite
 # Environment: KOUAN_BENCH_BUILD (default <repo>/build-bench).
 #
 # It prints figures; it never fails because of them.
@@ -26,14 +31,15 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${KOUAN_BENCH_BUILD:-$root/build-bench}
 # shellcheck source=bench/lib.sh
 . "$root/bench/lib.sh"
-target=1000000 minutes=20 slice=20 batch=50
+target=1000000 minutes=20 slice=20 batch=50 pg=""
 while [ $# -gt 0 ]; do
 	case "$1" in
+	--pg) pg=1; shift ;;
 	--target) target=$2; shift 2 ;;
 	--minutes) minutes=$2; shift 2 ;;
 	--slice) slice=$2; shift 2 ;;
 	--batch) batch=$2; shift 2 ;;
-	-h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run-growth: unknown option $1 (try --help)" >&2; exit 2 ;;
 	esac
 done
@@ -42,7 +48,7 @@ for n in "$target" "$minutes" "$slice" "$batch"; do
 	'' | *[!0-9]* | 0) echo "run-growth: options take a number above 0" >&2; exit 2 ;;
 	esac
 done
-for tool in cmake ninja sqlite3; do
+for tool in cmake ninja sqlite3 ${pg:+psql}; do
 	command -v "$tool" >/dev/null || { echo "run-growth: $tool is not installed" >&2; exit 2; }
 done
 
@@ -58,6 +64,9 @@ cleanup() {
 		kill -TERM "$server_pid" 2>/dev/null || true
 		wait "$server_pid" 2>/dev/null || true
 	fi
+	if [ -n "$pg" ] && [ -f "$tmp/pg.state" ]; then
+		"$root/scripts/pg-cluster.sh" stop "$tmp/pg.state" >/dev/null 2>&1 || true
+	fi
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -65,11 +74,24 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 db=$tmp/growth.db
+stats=$tmp/growth.statistics # the statistics snapshot a stop saves
+if [ -n "$pg" ]; then
+	KOUAN_PG_DURABLE=1 "$root/scripts/pg-cluster.sh" start "$tmp/pg.state"
+	base=$(sed -n 1p "$tmp/pg.state")
+	# shellcheck disable=SC2059 # the state file holds a printf format
+	psql -qX "$(printf "$base" postgres)" -c "CREATE DATABASE kouan_growth" >/dev/null
+	# shellcheck disable=SC2059
+	db=$(printf "$base" kouan_growth)
+fi
+# sql QUERY: one query on the grown database, its rows as a|b|c
+sql() {
+	if [ -n "$pg" ]; then psql -qtAX "$db" -c "$1"; else sqlite3 "$db" "$1"; fi
+}
 "$build/kouan" init --demo --db "$db" --release-key "$tmp/release.key" --pwhash min \
 	>"$tmp/init.log" 2>&1 || { cat "$tmp/init.log" >&2; exit 1; }
-start_server run-growth "$db" "$tmp/release.key" "$tmp" --threads 4
+start_server run-growth "$db" "$tmp/release.key" "$tmp" --threads 4 --statistics-file "$stats"
 
-count() { sqlite3 "$db" "SELECT count(*) FROM declarations;"; }
+count() { sql "SELECT count(*) FROM declarations;"; }
 start=$(count)
 echo "== growing $db from $start declarations towards $target (at most $minutes min; load average $(cut -d' ' -f1-3 /proc/loadavg))"
 printf '  %12s %12s %14s\n' "slice" "declarations" "declarations/s"
@@ -93,19 +115,34 @@ peak=$(awk '/^VmHWM/ {print $2, $3}' "/proc/$server_pid/status")
 kill -TERM "$server_pid"
 wait "$server_pid" || echo "run-growth: the server exited with status $?" >&2
 server_pid=""
-sqlite3 "$db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+if [ -n "$pg" ]; then
+	sql "VACUUM;" >/dev/null
+	sql "CHECKPOINT;" >/dev/null
+	size=$(sql "SELECT pg_database_size(current_database());")
+	what="database"
+	# each table with its partitions, indexes and TOAST
+	by_table="SELECT t.relname, SUM(pg_total_relation_size(p.relid)) FROM pg_class t
+		JOIN pg_namespace n ON n.oid = t.relnamespace, pg_partition_tree(t.oid) p
+		WHERE n.nspname = 'public' AND t.relkind IN ('r', 'p') AND NOT t.relispartition
+		GROUP BY t.relname ORDER BY 2 DESC LIMIT 20;"
+	by_what="by table, with its partitions, indexes and TOAST"
+else
+	sqlite3 "$db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+	size=$(stat -c %s "$db")
+	what="database file"
+	by_table="SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 20;"
+	by_what="by table and index (dbstat)"
+fi
 n=$(count)
-size=$(stat -c %s "$db")
 echo
 echo "== at rest: $n declarations ($((n - start)) lodged in this run, $(cut -d' ' -f1-3 /proc/loadavg) load average at the end)"
 printf '  %-28s %14s\n' "rate in the first slice" "${first_rate:-?}/s"
 printf '  %-28s %14s\n' "rate in the last slice" "${rate:-?}/s"
 printf '  %-28s %14s\n' "server peak memory" "$peak"
-printf '  %-28s %14s bytes (%s per declaration)\n' "database file" "$size" \
+printf '  %-28s %14s bytes (%s per declaration)\n' "$what" "$size" \
 	"$(awk -v s="$size" -v n="$n" 'BEGIN { printf "%.0f", s / n }')"
-echo "  by table and index (dbstat), bytes per declaration:"
-sqlite3 "$db" "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 20;" |
-	awk -F'|' -v n="$n" '{ printf "    %-34s %8.0f\n", $1, $2 / n }'
+echo "  $by_what, bytes per declaration:"
+sql "$by_table" | awk -F'|' -v n="$n" '{ printf "    %-34s %8.0f\n", $1, $2 / n }'
 
 # Restarts on the grown database: serving at once, the statistics engine
 # loaded from the snapshot the stop saved (then following the feed from
@@ -117,7 +154,7 @@ restart() {
 	echo
 	echo "== restart on $n declarations, $what"
 	t0=$(date +%s%N)
-	start_server run-growth "$db" "$tmp/release.key" "$tmp" --threads 4 "$@"
+	start_server run-growth "$db" "$tmp/release.key" "$tmp" --threads 4 --statistics-file "$stats" "$@"
 	t1=$(date +%s%N)
 	token=$(curl -sf -H 'Content-Type: application/json' \
 		-d '{"username":"analyst","password":"analyst-demo-2026"}' "$url/v1/sessions" |
@@ -137,6 +174,6 @@ restart() {
 	wait "$server_pid" || echo "run-growth: the server exited with status $?" >&2
 	server_pid=""
 }
-printf '  %-28s %14s bytes\n' "statistics snapshot" "$(stat -c %s "$db.statistics" 2>/dev/null || echo none)"
+printf '  %-28s %14s bytes\n' "statistics snapshot" "$(stat -c %s "$stats" 2>/dev/null || echo none)"
 restart "statistics from the snapshot"
 restart "statistics from every event (--statistics-file off)" --statistics-file off

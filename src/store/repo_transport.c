@@ -707,11 +707,14 @@ Q(Q_CLAIMS_OF_CALL, "SELECT " CONSIGNMENT_COLS " FROM declaration_transport"
 Q(Q_CONTAINER_CLAIMS, "SELECT declaration_number, bill_of_lading FROM"
 		      " declaration_containers WHERE call_key = ? AND container = ?"
 		      " AND live = 1 ORDER BY declaration_number");
+/* A bill's live claims, by the index declaration_transport_claim. A freed
+ * claim is one whose declaration ended without release (withdrawn or
+ * rejected: consignments_ended), which the gate does not count. */
 Q(Q_BILL_DECLARATIONS,
   "SELECT t.declaration_number, d.status, t.flow, t.match_state, t.split_part,"
   " t.split_of, d.released_at FROM declaration_transport t JOIN declarations d"
   " ON d.number = t.declaration_number WHERE t.call_key = ? AND t.bill_of_lading = ?"
-  " ORDER BY t.declaration_number");
+  " AND t.live = 1 ORDER BY t.declaration_number");
 
 static kerr consignment_from(struct store_stmt *st, struct consignment_row *r)
 {

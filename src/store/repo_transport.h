@@ -291,8 +291,9 @@ KOUAN_MUST_USE kerr repo_container_claims(struct store_conn *c, const char *call
 					  const char *container, container_claim_fn fn,
 					  void *arg);
 
-/* Every declaration on a bill of a call, live or not, with its status and
- * release time (borrowed strings), for the gate. */
+/* The declarations whose claims on a bill of a call are live, with their
+ * status and release time (borrowed strings), for the gate. A withdrawn or
+ * rejected declaration's claim is freed, and the gate does not count it. */
 struct bill_declaration {
 	const char *number;
 	enum declaration_status status;

@@ -850,6 +850,47 @@ static void the_gate_lets_out_only_what_is_cleared(void **state)
 	json_decref(man);
 }
 
+/* A withdrawn declaration's bill declared again: the gate goes by the new
+ * declaration alone, refused until it is released, then let out. */
+static void the_gate_follows_the_declaration_that_took_a_freed_bill(void **state)
+{
+	struct test_env *env = *state;
+	(void)permitted_call(env, vessel_arrival, "054E");
+	char l1[1024], bills[2048];
+	line(l1, sizeof l1, "COSU6291830901", 100, "1000.000", "MAEU5123453");
+	snprintf(bills, sizeof bills, "[%s]", l1);
+	json_t *man = aries_manifest("original", bills);
+	json_object_set_new(json_object_get(man, "conveyance"), "voyage", json_string("054E"));
+	json_decref(post(env, "/v1/manifests", "carrier", man, 201));
+	json_decref(man);
+	char first[19], again[19], path[96];
+	for (int k = 0; k < 2; k++) {
+		json_t *d = laptops("COSU6291830901", "MAEU5123453");
+		json_object_set_new(json_object_get(d, "conveyance"), "voyage", json_string("054E"));
+		json_t *r = lodge(env, d, 201);
+		str_copy(k ? again : first, str(r, "number"), sizeof first);
+		json_decref(r);
+		json_decref(d);
+		if (!k) {
+			snprintf(path, sizeof path, "/v1/declarations/%s/withdrawal", first);
+			json_decref(test_expect(env, "POST", path, "trader", NULL, 200));
+		}
+	}
+	json_decref(test_expect(env, "POST", "/v1/gate/containers/MAEU5123453/events", "terminal",
+				"{\"event\":\"discharged\"}", 201));
+	json_t *r = test_expect(env, "GET", "/v1/gate/containers/MAEU5123453?action=gated_out",
+				"terminal", NULL, 200);
+	assert_false(json_is_true(json_object_get(r, "allowed")));
+	assert_int_equal(json_array_size(json_object_get(r, "missing")), 1);
+	assert_string_equal(str(json_array_get(json_object_get(r, "missing"), 0), "subject"), again);
+	json_decref(r);
+	decide(env, again, "customs", "cleared");
+	r = test_expect(env, "GET", "/v1/gate/containers/MAEU5123453?action=gated_out", "terminal",
+			NULL, 200);
+	assert_true(json_is_true(json_object_get(r, "allowed")));
+	json_decref(r);
+}
+
 /* Ship-side direct pickup (船边直提): released before discharge, the
  * container is handed over at the ship's side. */
 static void direct_pickup_goes_from_the_ship_side(void **state)
@@ -1096,6 +1137,7 @@ int main(void)
 		cmocka_unit_test(two_lodgings_of_one_bill_at_once_make_one_claim),
 		cmocka_unit_test(tally_report_lists_its_differences),
 		cmocka_unit_test(the_gate_lets_out_only_what_is_cleared),
+		cmocka_unit_test(the_gate_follows_the_declaration_that_took_a_freed_bill),
 		cmocka_unit_test(direct_pickup_goes_from_the_ship_side),
 		cmocka_unit_test(an_export_goes_in_and_is_loaded),
 		cmocka_unit_test(an_export_refund_needs_its_containers_on_board),
