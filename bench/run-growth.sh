@@ -121,10 +121,12 @@ if [ -n "$pg" ]; then
 	size=$(sql "SELECT pg_database_size(current_database());")
 	what="database"
 	# each table with its partitions, indexes and TOAST
-	by_table="SELECT t.relname, SUM(pg_total_relation_size(p.relid)) FROM pg_class t
-		JOIN pg_namespace n ON n.oid = t.relnamespace, pg_partition_tree(t.oid) p
+	by_table="SELECT t.relname, CASE WHEN t.relkind = 'p' THEN (SELECT
+		SUM(pg_total_relation_size(p.relid)) FROM pg_partition_tree(t.oid) p)
+		ELSE pg_total_relation_size(t.oid) END FROM pg_class t
+		JOIN pg_namespace n ON n.oid = t.relnamespace
 		WHERE n.nspname = 'public' AND t.relkind IN ('r', 'p') AND NOT t.relispartition
-		GROUP BY t.relname ORDER BY 2 DESC LIMIT 20;"
+		ORDER BY 2 DESC LIMIT 20;"
 	by_what="by table, with its partitions, indexes and TOAST"
 else
 	sqlite3 "$db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null

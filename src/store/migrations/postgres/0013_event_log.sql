@@ -9,7 +9,8 @@
 --     codes are those of src/domain/events.h, never changed or reused;
 --     `system` marks the steps kouan takes by itself);
 --   * actor and actor_role NULL for what kouan did by itself (actor
---     "kouan", role "system"), six or seven events of a lodgement's eight.
+--     "kouan", role "system"), six or seven events of a lodgement's eight;
+--   * no index on id alone: the primary key's (id, at) reads in id order.
 --
 -- The events stay partitioned by month of their time, now by ranges of
 -- microseconds. The table is made again: the old one and its partitions
@@ -130,12 +131,14 @@ CREATE TABLE events (
   actor               TEXT,              -- NULL: kouan itself
   actor_role          TEXT,              -- NULL: "system", kouan itself
   at                  BIGINT NOT NULL,   -- microseconds since 1970, UTC
-  data                TEXT NOT NULL,    -- JSON object with details (packed)
+  data                TEXT NOT NULL,     -- JSON object with details (packed)
   call_key            TEXT COLLATE "C",
   PRIMARY KEY (id, at)
 ) PARTITION BY RANGE (at);
 CREATE TABLE events_default PARTITION OF events DEFAULT;
-CREATE INDEX events_id ON events (id);
+-- no index on id alone (events_id before): the primary key's index
+-- (id, at) reads the events in id order, as the feed does, partition by
+-- partition
 CREATE INDEX events_declaration ON events (declaration_number, id);
 CREATE INDEX events_call ON events (call_key, id) WHERE declaration_number = '';
 ALTER SEQUENCE events_id_seq OWNED BY events.id;
