@@ -115,6 +115,12 @@ DO $$
 DECLARE
   p record;
 BEGIN
+  -- the partitions and their indexes, so that the new ones take the names
+  FOR p IN SELECT ci.relname FROM pg_inherits i JOIN pg_index x ON x.indrelid = i.inhrelid
+           JOIN pg_class ci ON ci.oid = x.indexrelid
+           WHERE i.inhparent = 'events_0012'::regclass LOOP
+    EXECUTE format('ALTER INDEX %I RENAME TO %I', p.relname, left('old_' || p.relname, 63));
+  END LOOP;
   FOR p IN SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
            WHERE i.inhparent = 'events_0012'::regclass LOOP
     EXECUTE format('ALTER TABLE %I RENAME TO %I', p.relname, 'old_' || p.relname);
