@@ -4,7 +4,8 @@
  * what the user may see only (a declarant sees its own organisation's
  * declarations, not another trader's); pausing holds them back and
  * resuming shows them. An open declaration follows its own events too,
- * and a list misses nothing that happens while it is being read.
+ * and a list or a worklist misses nothing that happens while it is being
+ * read.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -79,6 +80,26 @@ for (const lang of ['zh', 'en']) {
 			assert.ok(lodged, 'the list was read');
 			await page.locator('tr').filter({ hasText: lodged.number }).first().waitFor();
 			await page.unroute(isList);
+		});
+
+		await t.test('so does the worklist', async () => {
+			/* the same with customs' worklist: the task opened while it was
+			 * read must come to show (customs draws yellow at Nansha) */
+			const officer = await open(env.browser, server, { lang });
+			await login(officer, 'customs');
+			let lodged = null;
+			const isTasks = (u) => u.pathname === '/v1/tasks';
+			await officer.route(isTasks, async (route) => {
+				if (lodged || route.request().method() !== 'GET') return route.continue();
+				const before = await route.fetch();
+				lodged = await server.lodge('trader', seaImport({ bl: `RACEW-${lang}` }));
+				return route.fulfill({ response: before });
+			});
+			await visit(officer, '/worklist');
+			assert.ok(lodged, 'the worklist was read');
+			await officer.locator(`a[href="/declarations/${lodged.number}"]`).waitFor();
+			checkClean(officer);
+			await officer.context().close();
 		});
 
 		checkClean(page);
