@@ -44,13 +44,17 @@ export async function render(main, params, query) {
 	const status = select([['', t('refund.any_status')], ...STATUSES.map((s) => [s, label('refund', s)])], query?.get('status') || '');
 	const results = h('div');
 	main.append(h('div.filters', field({ label: t('refund.status'), control: status })), results);
+	/* the latest load answers: an earlier one (another status) that ends
+	 * after it is dropped, so the list always shows the status chosen */
+	let loads = 0;
 	async function load() {
+		const mine = ++loads;
 		replace(results, loading());
 		try {
 			const r = await api('GET', '/v1/refunds', { query: { status: status.value } });
-			replace(results, applicationsTable(r.applications));
+			if (mine === loads) replace(results, applicationsTable(r.applications));
 		} catch (err) {
-			replace(results, errorBox(err));
+			if (mine === loads) replace(results, errorBox(err));
 		}
 	}
 	status.addEventListener('change', () => {
