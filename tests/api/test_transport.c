@@ -850,23 +850,38 @@ static void the_gate_lets_out_only_what_is_cleared(void **state)
 	json_decref(man);
 }
 
+/* A permitted call of ARIES on `voyage` whose original manifest has one
+ * line: `bill`, 100 packages, 1,000 kg, in `container`. */
+static void call_with_one_line(struct test_env *env, const char *voyage, const char *bill,
+			       const char *container)
+{
+	(void)permitted_call(env, vessel_arrival, voyage);
+	char l[1024], bills[2048];
+	line(l, sizeof l, bill, 100, "1000.000", container);
+	snprintf(bills, sizeof bills, "[%s]", l);
+	json_t *man = aries_manifest("original", bills);
+	json_object_set_new(json_object_get(man, "conveyance"), "voyage", json_string(voyage));
+	json_decref(post(env, "/v1/manifests", "carrier", man, 201));
+	json_decref(man);
+}
+
+/* laptops() on that call */
+static json_t *laptops_on(const char *voyage, const char *bill, const char *container)
+{
+	json_t *d = laptops(bill, container);
+	json_object_set_new(json_object_get(d, "conveyance"), "voyage", json_string(voyage));
+	return d;
+}
+
 /* A withdrawn declaration's bill declared again: the gate goes by the new
  * declaration alone, refused until it is released, then let out. */
 static void the_gate_follows_the_declaration_that_took_a_freed_bill(void **state)
 {
 	struct test_env *env = *state;
-	(void)permitted_call(env, vessel_arrival, "054E");
-	char l1[1024], bills[2048];
-	line(l1, sizeof l1, "COSU6291830901", 100, "1000.000", "MAEU5123453");
-	snprintf(bills, sizeof bills, "[%s]", l1);
-	json_t *man = aries_manifest("original", bills);
-	json_object_set_new(json_object_get(man, "conveyance"), "voyage", json_string("054E"));
-	json_decref(post(env, "/v1/manifests", "carrier", man, 201));
-	json_decref(man);
+	call_with_one_line(env, "054E", "COSU6291830901", "MAEU5123453");
 	char first[19], again[19], path[96];
 	for (int k = 0; k < 2; k++) {
-		json_t *d = laptops("COSU6291830901", "MAEU5123453");
-		json_object_set_new(json_object_get(d, "conveyance"), "voyage", json_string("054E"));
+		json_t *d = laptops_on("054E", "COSU6291830901", "MAEU5123453");
 		json_t *r = lodge(env, d, 201);
 		str_copy(k ? again : first, str(r, "number"), sizeof first);
 		json_decref(r);
@@ -896,15 +911,8 @@ static void the_gate_follows_the_declaration_that_took_a_freed_bill(void **state
 static void direct_pickup_goes_from_the_ship_side(void **state)
 {
 	struct test_env *env = *state;
-	(void)permitted_call(env, vessel_arrival, "062E");
-	char l[1024], bills[2048];
-	line(l, sizeof l, "COSU6291831101", 100, "1000.000", "BMOU5523109");
-	snprintf(bills, sizeof bills, "[%s]", l);
-	json_t *man = aries_manifest("original", bills);
-	json_object_set_new(json_object_get(man, "conveyance"), "voyage", json_string("062E"));
-	json_decref(post(env, "/v1/manifests", "carrier", man, 201));
-	json_t *d = laptops("COSU6291831101", "BMOU5523109");
-	json_object_set_new(json_object_get(d, "conveyance"), "voyage", json_string("062E"));
+	call_with_one_line(env, "062E", "COSU6291831101", "BMOU5523109");
+	json_t *d = laptops_on("062E", "COSU6291831101", "BMOU5523109");
 	json_object_set_new(d, "flow", json_string("direct_pickup"));
 	json_t *r = lodge(env, d, 400); /* direct pickup is declared in advance */
 	assert_true(test_has_error(r, "/flow", "needs an advance declaration"));
@@ -928,7 +936,6 @@ static void direct_pickup_goes_from_the_ship_side(void **state)
 	assert_true(json_is_true(json_object_get(r, "ship_side")));
 	json_decref(r);
 	json_decref(d);
-	json_decref(man);
 }
 
 /* An export: gated in once on the pre-loading manifest, loaded once

@@ -16,6 +16,27 @@ const { server } = env;
 
 const PENGCHENG = '91440300MA5E0THR7G';
 
+/**
+ * Visit `screen` with the first GET of `api` answered as it was before a
+ * declaration (bill `bl`) is lodged: the answer is fetched, the
+ * declaration lodged, then the stale answer given to the page. Resolves
+ * to the lodged declaration; the screen must still come to show it.
+ */
+async function lodgedDuringFirstRead(page, api, screen, bl) {
+	let lodged = null;
+	const isApi = (u) => u.pathname === api;
+	await page.route(isApi, async (route) => {
+		if (lodged || route.request().method() !== 'GET') return route.continue();
+		const before = await route.fetch();
+		lodged = await server.lodge('trader', seaImport({ bl }));
+		return route.fulfill({ response: before });
+	});
+	await visit(page, screen);
+	await page.unroute(isApi);
+	assert.ok(lodged, `${api} was read`);
+	return lodged;
+}
+
 for (const lang of ['zh', 'en']) {
 	test(`live view in ${lang}`, async (t) => {
 		const page = await open(env.browser, server, { lang });
@@ -64,39 +85,17 @@ for (const lang of ['zh', 'en']) {
 		});
 
 		await t.test('the list hears of what happened while it was read', async () => {
-			/* the list's first read is answered as it was, and a declaration
-			 * is lodged before the page gets that answer: the page must still
-			 * come to show it (a fresh page load, so the feed has no position
-			 * yet when the list is read) */
-			let lodged = null;
-			const isList = (u) => u.pathname === '/v1/declarations';
-			await page.route(isList, async (route) => {
-				if (lodged || route.request().method() !== 'GET') return route.continue();
-				const before = await route.fetch();
-				lodged = await server.lodge('trader', seaImport({ bl: `RACE-${lang}` }));
-				return route.fulfill({ response: before });
-			});
-			await visit(page, '/declarations');
-			assert.ok(lodged, 'the list was read');
+			/* a fresh page load, so the feed has no position yet when the
+			 * list is read */
+			const lodged = await lodgedDuringFirstRead(page, '/v1/declarations', '/declarations', `RACE-${lang}`);
 			await page.locator('tr').filter({ hasText: lodged.number }).first().waitFor();
-			await page.unroute(isList);
 		});
 
 		await t.test('so does the worklist', async () => {
-			/* the same with customs' worklist: the task opened while it was
-			 * read must come to show (customs draws yellow at Nansha) */
+			/* the task the lodgement opens (customs draws yellow at Nansha) */
 			const officer = await open(env.browser, server, { lang });
 			await login(officer, 'customs');
-			let lodged = null;
-			const isTasks = (u) => u.pathname === '/v1/tasks';
-			await officer.route(isTasks, async (route) => {
-				if (lodged || route.request().method() !== 'GET') return route.continue();
-				const before = await route.fetch();
-				lodged = await server.lodge('trader', seaImport({ bl: `RACEW-${lang}` }));
-				return route.fulfill({ response: before });
-			});
-			await visit(officer, '/worklist');
-			assert.ok(lodged, 'the worklist was read');
+			const lodged = await lodgedDuringFirstRead(officer, '/v1/tasks', '/worklist', `RACEW-${lang}`);
 			await officer.locator(`a[href="/declarations/${lodged.number}"]`).waitFor();
 			checkClean(officer);
 			await officer.context().close();
