@@ -3,32 +3,39 @@
  * events, a declaration's timeline, and the feed, read up to the store's
  * horizon (store_feed_horizon; see repo.h). An event is kept smaller than
  * it is shown (migration 0013): its type as its code, its time as integer
- * microseconds, its actor and role NULL when kouan acted by itself.
+ * microseconds, its actor and role NULL when kouan acted by itself, its
+ * declaration by the number's value (migration 0015; NULL for a call's
+ * own events).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "domain/declaration.h"
 #include "store/repo.h"
 #include "store/packed.h"
 #include "store/repo_internal.h"
 
 Q(Q_EVENT_APPEND, "INSERT INTO events (declaration_number, org_id, type, agency,"
-		  " actor, actor_role, at, data, call_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-#define EVENT_COLS "e.id, e.declaration_number, e.type, e.agency, e.actor," \
+		  " actor, actor_role, at, data, call_key)"
+		  " VALUES (CAST(? AS BIGINT), ?, ?, ?, ?, ?, ?, ?, ?)");
+/* The declaration number kept as its value, shown again as its 18 digits:
+ * 10^18 + n has 19 digits, the first a 1 (NULL stays NULL). */
+#define EVENT_NUMBER "substr(CAST(1000000000000000000 + e.declaration_number AS TEXT), 2)"
+#define EVENT_COLS "e.id, " EVENT_NUMBER ", e.type, e.agency, e.actor," \
 		   " e.actor_role, e.at, e.data, e.call_key"
 /* The number is cast so that SQLite does not weigh the partial index
- * events_call (declaration_number = '') against each value bound: that
+ * events_call (declaration_number IS NULL) against each value bound: that
  * made it prepare the statement again at every call (a fifth of the
  * statistics' fill). */
 Q(Q_EVENTS_FOR, "SELECT " EVENT_COLS " FROM events e"
-		" WHERE e.declaration_number = CAST(? AS TEXT) ORDER BY e.id");
+		" WHERE e.declaration_number = CAST(? AS BIGINT) ORDER BY e.id");
 Q(Q_EVENTS_FOR_CALL, "SELECT " EVENT_COLS " FROM events e WHERE e.call_key = ?"
-		     " AND e.declaration_number = '' AND e.id > ? AND e.id <= ?"
+		     " AND e.declaration_number IS NULL AND e.id > ? AND e.id <= ?"
 		     " ORDER BY e.id LIMIT ?");
 /* A declaration's events (declaration_number set) by the declaration
- * filters; a call's own events (declaration_number '') by the call
+ * filters; a call's own events (declaration_number NULL) by the call
  * filters. */
 /* Every event: the follower of the statistics and the readers who may see
  * everything. Without the filters' ORs, PostgreSQL plans it once for all
@@ -37,16 +44,16 @@ Q(Q_EVENTS_ALL, "SELECT " EVENT_COLS " FROM events e WHERE e.id > ? AND e.id <= 
 		" ORDER BY e.id LIMIT ?");
 Q(Q_EVENTS_FEED,
   "SELECT " EVENT_COLS " FROM events e WHERE e.id > ? AND e.id <= ? AND ("
-  "(e.declaration_number <> '' AND CAST(? AS BIGINT) = 0"
+  "(e.declaration_number IS NOT NULL AND CAST(? AS BIGINT) = 0"
   " AND (CAST(? AS BIGINT) = 0 OR e.org_id = ? OR (CAST(? AS TEXT) IS NOT NULL AND"
-  " EXISTS (SELECT 1 FROM declarations d WHERE d.number = e.declaration_number"
+  " EXISTS (SELECT 1 FROM declarations d WHERE d.number = " EVENT_NUMBER
   " AND d.consignee_uscc = ?)))"
   " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM declarations d WHERE"
-  " d.number = e.declaration_number AND d.port = ?))"
+  " d.number = " EVENT_NUMBER " AND d.port = ?))"
   " AND (CAST(? AS BIGINT) = 0 OR e.type = ?)"
   " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM tasks t WHERE"
-  " t.declaration_number = e.declaration_number AND t.agency = ?)))"
-  " OR (e.declaration_number = '' AND CAST(? AS BIGINT) = 1"
+  " t.declaration_number = " EVENT_NUMBER " AND t.agency = ?)))"
+  " OR (e.declaration_number IS NULL AND CAST(? AS BIGINT) = 1"
   " AND (CAST(? AS BIGINT) = 0 OR e.org_id = ?)"
   " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM transport_calls k WHERE"
   " k.call_key = e.call_key AND k.port = ?))))"
@@ -68,6 +75,12 @@ kerr event_stored_form(const struct event_in *e, struct event_stored *out)
 	bool kouan = !strcmp(e->actor, KOUAN_ACTOR) && !strcmp(e->actor_role, KOUAN_ROLE);
 	out->actor = kouan ? NULL : e->actor;
 	out->actor_role = kouan ? NULL : e->actor_role;
+	/* kept as its value (migration 0015): only 18 digits read back the same */
+	out->number = e->number && *e->number ? e->number : NULL;
+	if (out->number && !declaration_number_valid(out->number)) {
+		log_error("events: not a declaration number: %.40s", out->number);
+		return KERR_INTERNAL;
+	}
 	return KERR_OK;
 }
 
@@ -79,7 +92,7 @@ kerr repo_event_append(struct store_conn *c, const struct event_in *e)
 	if (!err)
 		err = packed_pack(PACKED_EVENT, e->data ? e->data : "{}", &data);
 	if (!err)
-		err = store_exec(c, &Q_EVENT_APPEND, "siisssiss", e->number, e->org_id, k.type,
+		err = store_exec(c, &Q_EVENT_APPEND, "siisssiss", k.number, e->org_id, k.type,
 				 e->agency, k.actor, k.actor_role, k.at, data, e->call_key);
 	free(data);
 	return err;

@@ -76,7 +76,7 @@ kerr repo_idem_purge(struct store_conn *c, const char *before, int64_t limit, in
 }
 
 /* the casts: PostgreSQL types a multi-row VALUES list before the columns */
-#define EVENT_ROW "(?, CAST(? AS BIGINT), CAST(? AS SMALLINT), ?, ?, ?, CAST(? AS BIGINT), ?, ?)"
+#define EVENT_ROW "(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS SMALLINT), ?, ?, ?, CAST(? AS BIGINT), ?, ?)"
 #define EVENT_INSERT "INSERT INTO events (declaration_number, org_id, type, agency, actor," \
 		     " actor_role, at, data, call_key) VALUES "
 #define EVENT_FMT "siisssiss"
@@ -95,7 +95,7 @@ static const struct sql_query Q_EVENTS_APPEND[EVENT_ROWS_MAX] = {
 	{EVENT_INSERT ROWS5}, {EVENT_INSERT ROWS6}, {EVENT_INSERT ROWS7}, {EVENT_INSERT ROWS8},
 };
 
-#define EVENT_ARGS(e, data, kept) (e).number, (e).org_id, (kept).type, (e).agency, \
+#define EVENT_ARGS(e, data, kept) (kept).number, (e).org_id, (kept).type, (e).agency, \
 				  (kept).actor, (kept).actor_role, (kept).at, (data), (e).call_key
 
 /* The k events at ev (1 to EVENT_ROWS_MAX) in one statement, in their

@@ -24,12 +24,14 @@ static inline void col_copy(struct store_stmt *st, int i, char *out, size_t n)
 	str_copy(out, stmt_text(st, i), n);
 }
 
-/* An event as the store keeps it (repo_events.c, migration 0013): its
+/* An event as the store keeps it (repo_events.c, migrations 0013 and
+ * 0015): its declaration number bound as text to a bigint column, its
  * type's code, its time in microseconds since 1970 UTC, and its actor and
  * role, NULL both when kouan acted by itself. KERR_INTERNAL, logged, for
- * an unknown type or a malformed time: the services always write ones
- * they made. */
+ * a number that is not 18 digits, an unknown type or a malformed time:
+ * the services always write ones they made. */
 struct event_stored {
+	const char *number; /* NULL: a call's own event; else 18 digits */
 	int64_t type;
 	int64_t at;
 	const char *actor;

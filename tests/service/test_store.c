@@ -157,7 +157,7 @@ static void events_appended_together_keep_their_order(void **state)
 	struct store_conn *c = conn(env);
 	for (size_t n = 1; n <= 15; n++) {
 		char number[32], data[15][32];
-		snprintf(number, sizeof number, "ORDERTEST-%02zu", n);
+		snprintf(number, sizeof number, "5167202610000000%02zu", n);
 		struct event_in in[15];
 		for (size_t i = 0; i < n; i++) {
 			snprintf(data[i], sizeof data[i], "{\"n\":%zu}", i);
@@ -189,6 +189,8 @@ struct timeline {
 	int64_t id[8];
 	char at[8][KTIME_TEXT_MAX];
 	char who[8][64]; /* type actor/role */
+	char number[8][32];
+	char call[8][16];
 };
 
 static kerr keep_event(void *arg, const struct event_row *e)
@@ -199,9 +201,28 @@ static kerr keep_event(void *arg, const struct event_row *e)
 		str_copy(t->at[t->n], e->at, sizeof t->at[0]);
 		snprintf(t->who[t->n], sizeof t->who[0], "%s %s/%s", e->type, e->actor,
 			 e->actor_role);
+		str_copy(t->number[t->n], e->number, sizeof t->number[0]);
+		str_copy(t->call[t->n], e->call_key ? e->call_key : "", sizeof t->call[0]);
 	}
 	t->n++;
 	return KERR_OK;
+}
+
+/* Customs clearing declaration `number`'s task, as an event. */
+static struct event_in customs_cleared(const char *number)
+{
+	return (struct event_in){.number = number, .org_id = 1,
+				 .type = EVENT_TASK_CLEARED, .agency = "customs",
+				 .actor = "customs", .actor_role = "customs",
+				 .at = "2026-11-23T10:00:02.000001Z", .data = "{}"};
+}
+
+/* Append one event in a transaction of its own. */
+static void append_committed(struct store_conn *c, const struct event_in *e)
+{
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	assert_int_equal(repo_event_append(c, e), KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
 }
 
 /* Events kept before migration 0013 (times as RFC 3339 text, types as
@@ -245,19 +266,107 @@ static void the_event_log_survives_its_migration(void **state)
 		assert_string_equal(t.who[i], shown[i][1]);
 	}
 
-	struct event_in next = {.number = OLD_NUMBER, .org_id = 1,
-				.type = EVENT_TASK_CLEARED, .agency = "customs",
-				.actor = "customs", .actor_role = "customs",
-				.at = "2026-11-23T10:00:02.000001Z", .data = "{}"};
-	assert_int_equal(store_begin(c, true), KERR_OK);
-	assert_int_equal(repo_event_append(c, &next), KERR_OK);
-	assert_int_equal(store_commit(c), KERR_OK);
+	struct event_in next = customs_cleared(OLD_NUMBER);
+	append_committed(c, &next);
 	t.n = 0;
 	assert_int_equal(repo_events_for(c, OLD_NUMBER, keep_event, &t), KERR_OK);
 	assert_int_equal(t.n, 4);
 	assert_int_equal(t.id[3], 5);
 	assert_string_equal(t.at[3], next.at);
 	assert_string_equal(t.who[3], "task.cleared customs/customs");
+	test_earlier_store_close(env, s);
+}
+
+/* --- migration 0015: an event names its declaration by the number's value --- */
+
+#define ZERO_NUMBER "010020261000000007" /* Beijing's offices begin with 0 */
+static const struct sql_query Q_NUMBERED_EVENT = {
+	"INSERT INTO events (declaration_number, org_id, type, at, data, call_key)"
+	" VALUES (?, 1, 1, 1795800000000000, '{}', ?)"};
+
+static kerr read_count(void *arg, struct store_stmt *st)
+{
+	*(int64_t *)arg = stmt_int(st, 0);
+	return KERR_OK;
+}
+
+static const struct sql_query Q_SHORT_NUMBER = {
+	"SELECT COUNT(*) FROM events WHERE declaration_number = '51672026100000001'"};
+
+/* A store as it was before migration 0015 with an event for each
+ * {number, call} in `kept`, numbers as text. */
+static struct store *store_before_0015(struct test_env *env, const char *const kept[][2],
+				       size_t n)
+{
+	struct store *s = test_earlier_store(env, 14);
+	struct store_conn *c;
+	assert_int_equal(store_thread_conn(s, &c), KERR_OK);
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(store_exec(c, &Q_NUMBERED_EVENT, "ss", kept[i][0], kept[i][1]),
+				 KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+	return s;
+}
+
+/* Numbers kept as text before 0015 read back as the same 18 digits after
+ * it, a leading zero too, by the timeline and by the feed; a call's own
+ * event (no number) stays the call's. */
+static void event_numbers_survive_their_migration(void **state)
+{
+	struct test_env *env = *state;
+	static const char *const kept[][2] = {
+		{ZERO_NUMBER, NULL}, {OLD_NUMBER, NULL}, {"", "K-0015"}};
+	struct store *s = store_before_0015(env, kept, 3);
+	struct store_conn *c;
+
+	assert_int_equal(store_migrate(s, TEST_EPOCH_US), KERR_OK);
+	assert_int_equal(store_thread_conn(s, &c), KERR_OK);
+	struct timeline seen = {0};
+	assert_int_equal(repo_events_for(c, ZERO_NUMBER, keep_event, &seen), KERR_OK);
+	assert_int_equal(seen.n, 1);
+	assert_string_equal(seen.number[0], ZERO_NUMBER);
+	seen.n = 0;
+	struct feed_view all = {.calls = true};
+	assert_int_equal(repo_events_feed(c, 0, 10, &all, keep_event, &seen), KERR_OK);
+	assert_int_equal(seen.n, 3);
+	assert_string_equal(seen.number[0], ZERO_NUMBER);
+	assert_string_equal(seen.number[1], OLD_NUMBER);
+	assert_string_equal(seen.number[2], "");
+	assert_string_equal(seen.call[2], "K-0015");
+	seen.n = 0;
+	assert_int_equal(repo_events_for_call(c, "K-0015", 0, 10, keep_event, &seen), KERR_OK);
+	assert_int_equal(seen.n, 1);
+	assert_string_equal(seen.number[0], "");
+
+	/* and a new one is kept the same way */
+	struct event_in next = customs_cleared(ZERO_NUMBER);
+	append_committed(c, &next);
+	seen.n = 0;
+	assert_int_equal(repo_events_for(c, ZERO_NUMBER, keep_event, &seen), KERR_OK);
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(seen.number[1], ZERO_NUMBER);
+	test_earlier_store_close(env, s);
+}
+
+/* A kept number that is not a declaration number stops the migration
+ * (rather than lose which declaration its event belongs to), and the
+ * event is still there as it was; kouan never writes one. */
+static void a_malformed_event_number_stops_the_migration(void **state)
+{
+	struct test_env *env = *state;
+	static const char *const kept[][2] = {{"51672026100000001", NULL}};
+	struct store *s = store_before_0015(env, kept, 1);
+	struct store_conn *c;
+	assert_int_not_equal(store_migrate(s, TEST_EPOCH_US), KERR_OK);
+	assert_int_equal(store_thread_conn(s, &c), KERR_OK);
+	int64_t n = 0;
+	assert_int_equal(store_first(c, &Q_SHORT_NUMBER, read_count, &n, ""), KERR_OK);
+	assert_int_equal(n, 1);
+	struct event_in bad = customs_cleared("51672026100000001");
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	assert_int_equal(repo_event_append(c, &bad), KERR_INTERNAL);
+	store_rollback(c);
 	test_earlier_store_close(env, s);
 }
 
@@ -269,12 +378,6 @@ struct event_type_row {
 	char name[64];
 	bool system;
 };
-
-static kerr read_count(void *arg, struct store_stmt *st)
-{
-	*(int64_t *)arg = stmt_int(st, 0);
-	return KERR_OK;
-}
 
 static kerr keep_type(void *arg, struct store_stmt *st)
 {
@@ -318,6 +421,9 @@ static kerr read_int(void *arg, struct store_stmt *st)
 	return KERR_OK;
 }
 
+#define FEED_SLOW "516720261000000091"
+#define FEED_FAST "516720261000000092"
+
 /* Append one event named `number` as a unit of work does at its end. */
 static kerr append_one(struct store_conn *c, const char *number)
 {
@@ -349,7 +455,7 @@ static void *slow_writer_main(void *arg)
 	struct slow_writer *w = arg;
 	struct store_conn *c;
 	bool ok = !store_thread_conn(w->env->store, &c) && !store_begin(c, true) &&
-		  !append_one(c, "FEEDTEST-SLOW");
+		  !append_one(c, FEED_SLOW);
 	pthread_mutex_lock(&w->mu);
 	w->appended = true;
 	w->failed = !ok;
@@ -414,7 +520,7 @@ static struct seen slow_and_fast(struct test_env *env, bool slow_commits)
 	pthread_mutex_unlock(&w.mu);
 	assert_false(w.failed);
 	assert_int_equal(store_begin(c, true), KERR_OK);
-	assert_int_equal(append_one(c, "FEEDTEST-FAST"), KERR_OK);
+	assert_int_equal(append_one(c, FEED_FAST), KERR_OK);
 	assert_int_equal(store_commit(c), KERR_OK);
 	/* the fast event is committed; the slow one, below it, is not yet */
 	struct seen s = read_feed(c, last);
@@ -432,8 +538,8 @@ static void the_feed_waits_for_an_earlier_commit(void **state)
 {
 	struct seen s = slow_and_fast(*state, true);
 	assert_int_equal(s.n, 2);
-	assert_string_equal(s.numbers[0], "FEEDTEST-SLOW");
-	assert_string_equal(s.numbers[1], "FEEDTEST-FAST");
+	assert_string_equal(s.numbers[0], FEED_SLOW);
+	assert_string_equal(s.numbers[1], FEED_FAST);
 }
 
 /* An id whose transaction rolled back is a gap for good: the reader is
@@ -442,7 +548,7 @@ static void the_feed_reads_past_a_rollback(void **state)
 {
 	struct seen s = slow_and_fast(*state, false);
 	assert_int_equal(s.n, 1);
-	assert_string_equal(s.numbers[0], "FEEDTEST-FAST");
+	assert_string_equal(s.numbers[0], FEED_FAST);
 }
 
 int main(void)
@@ -457,6 +563,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(the_event_log_survives_its_migration, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(every_event_type_has_its_row, setup, teardown),
+		cmocka_unit_test_setup_teardown(event_numbers_survive_their_migration, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(a_malformed_event_number_stops_the_migration,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(the_feed_waits_for_an_earlier_commit, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(the_feed_reads_past_a_rollback, setup, teardown),
