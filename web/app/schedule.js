@@ -11,6 +11,7 @@
 import { api } from './api.js';
 import { h, replace, uid } from './dom.js';
 import { fmtTime, t, tz } from './i18n.js';
+import { latestOnly } from './latest.js';
 import { clockText, dayRange, today, utcDaysOf } from './time.js';
 import { errorBox, field, input, loading, select } from './ui.js';
 
@@ -45,16 +46,16 @@ export function scheduleView({ sites, onChoose = null, current = null, initialDa
 
 	/* the answer of the latest request only: a day chosen while another
 	 * loads is never overwritten by the earlier day's slots */
-	let asked = 0;
+	const started = latestOnly();
 	async function load() {
 		if (!siteSel.value || !/^\d{4}-\d\d-\d\d$/.test(dayInput.value)) return;
-		const request = ++asked;
+		const isLatest = started();
 		const day = dayInput.value;
 		delete grid.dataset.day;
 		replace(grid, loading());
 		try {
 			const slots = await daySlots(siteSel.value, day);
-			if (request !== asked) return;
+			if (!isLatest()) return;
 			grid.dataset.day = day;
 			const site = sites.find((s) => s.code === siteSel.value);
 			legend.textContent = t('sched.legend', {
@@ -81,7 +82,7 @@ export function scheduleView({ sites, onChoose = null, current = null, initialDa
 						b.declaration_number)));
 			})));
 		} catch (err) {
-			if (request === asked) replace(grid, errorBox(err));
+			if (isLatest()) replace(grid, errorBox(err));
 		}
 	}
 

@@ -15,6 +15,7 @@
 import { api } from '../api.js';
 import { download, h, replace, uid } from '../dom.js';
 import { fmtTimeFull, label, t, tz, zoneText } from '../i18n.js';
+import { latestOnly } from '../latest.js';
 import { MESSAGES } from '../messages.js';
 import { isoToLocalInput, localInputToIso } from '../time.js';
 import {
@@ -168,12 +169,24 @@ export async function render(main, params, query) {
 		newest.disabled = filtered() || !head;
 	}
 
+	/* the page of the latest search or move answers: one that another
+	 * overtook neither shows its records nor says it failed */
+	const started = latestOnly();
 	async function load(announceIt = false) {
+		const isLatest = started();
 		replace(results, loading());
 		const q = filters();
 		const shown = new URLSearchParams({ ...q, ...(state.limit !== 100 ? { limit: state.limit } : {}) });
 		history.replaceState(null, '', `/audit${shown.toString() ? `?${shown}` : ''}`);
-		page = await api('GET', '/v1/audit', { query: { ...q, after: state.after, limit: state.limit } });
+		let answer;
+		try {
+			answer = await api('GET', '/v1/audit', { query: { ...q, after: state.after, limit: state.limit } });
+		} catch (err) {
+			if (isLatest()) throw err;
+			return;
+		}
+		if (!isLatest()) return;
+		page = answer;
 		draw();
 		if (announceIt) announce(count.textContent);
 	}

@@ -20,6 +20,7 @@ import { clearanceCharts, drawClearanceCharts, fmtSeconds, fmtShare, partyName, 
 import { download, h, replace } from '../dom.js';
 import { fmtCount, label, problemText, t, tz } from '../i18n.js';
 import { feedMark, subscribe } from '../feed.js';
+import { latestOnly } from '../latest.js';
 import { sessionToken } from '../session.js';
 import { addDays, offsetLabel, today } from '../time.js';
 import { alertBox, errorBox, errorText, field, input, pageTitle, section, select, table, toast } from '../ui.js';
@@ -229,8 +230,11 @@ export async function render(main, params, query) {
 
 	let shown = null; /* the answer on the page, as text */
 	/* quiet: a refresh that leaves the page as it is unless the figures
-	 * changed, and says nothing of a failure (the next event tries again) */
+	 * changed, and says nothing of a failure (the next event tries again).
+	 * A load that a later one overtook stops where it is. */
+	const started = latestOnly();
 	async function load({ quiet = false } = {}) {
+		const isLatest = started();
 		const q = apiQuery();
 		let r;
 		if (quiet) {
@@ -239,10 +243,11 @@ export async function render(main, params, query) {
 			} catch {
 				return;
 			}
-			if (JSON.stringify(r) === shown) return;
+			if (!isLatest() || JSON.stringify(r) === shown) return;
 		}
 		dispose.forEach((f) => f());
 		dispose = [];
+		shown = null; /* the figures drawn are gone */
 		results.dataset.ready = 'false';
 		if (!quiet) {
 			status.hidden = false;
@@ -251,7 +256,7 @@ export async function render(main, params, query) {
 		try {
 			if (!quiet) r = await api('GET', '/v1/statistics/clearance', { query: q });
 		} catch (err) {
-			shown = null;
+			if (!isLatest()) return;
 			status.hidden = true;
 			if (err instanceof ApiError && err.status === 400 && err.errors.length) {
 				form.showErrors(err.errors);
@@ -262,6 +267,7 @@ export async function render(main, params, query) {
 			replace(csvBar);
 			return;
 		}
+		if (!isLatest()) return;
 		form.showErrors([]);
 		status.hidden = true;
 		replace(csvBar, h('span', t('ct.csv')), TABLES.map((name) => h('button', {
@@ -277,7 +283,10 @@ export async function render(main, params, query) {
 		replace(results);
 		const dirs = DIRECTIONS.filter((dir) => r[dir]);
 		if (dirs.every((dir) => !r[dir].total.count)) results.append(alertBox('info', t('ct.none')));
-		for (const dir of dirs) dispose.push(await directionPart(results, dir, r[dir]));
+		for (const dir of dirs) {
+			dispose.push(await directionPart(results, dir, r[dir]));
+			if (!isLatest()) return;
+		}
 		shown = JSON.stringify(r);
 		results.dataset.ready = 'true';
 	}

@@ -10,6 +10,7 @@ import { api } from '../api.js';
 import { download, h, replace } from '../dom.js';
 import { feedMark, subscribe } from '../feed.js';
 import { fmtTime, label, t } from '../i18n.js';
+import { latestOnly } from '../latest.js';
 import { codeWithName, refLoad } from '../ref.js';
 import { navigate } from '../router.js';
 import { me } from '../session.js';
@@ -120,16 +121,16 @@ export async function render(main, params, query) {
 
 	/* quiet: a refresh the user did not ask for keeps the page on screen
 	 * while it loads, and leaves it alone when nothing changed */
-	let loads = 0;
+	const started = latestOnly();
 	let shownPage = null;
 	async function load({ quiet = false } = {}) {
-		const mine = ++loads;
+		const isLatest = started();
 		if (!quiet) replace(results, loading());
 		try {
 			const page = await api('GET', '/v1/declarations', {
 				query: { status: state.status, after: state.after, limit: PAGE },
 			});
-			if (mine !== loads) return; /* a later load answers instead */
+			if (!isLatest()) return; /* a later load answers instead */
 			const text = JSON.stringify(page);
 			if (quiet && text === shownPage) return;
 			shownPage = text;
@@ -137,7 +138,7 @@ export async function render(main, params, query) {
 			next = page.next;
 			draw();
 		} catch (err) {
-			if (mine !== loads) return;
+			if (!isLatest()) return;
 			shownPage = null;
 			replace(results, errorBox(err));
 		}

@@ -10,6 +10,7 @@
 import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { fmtTime, fmtTimeFull, label, t, tz } from '../i18n.js';
+import { latestOnly } from '../latest.js';
 import { me } from '../session.js';
 import { addDays, dayRange, today } from '../time.js';
 import {
@@ -123,11 +124,16 @@ export async function render(main) {
 			})));
 	}
 
+	/* mandates given or revoked in quick succession: the read after the
+	 * last of them is the one shown */
+	const started = latestOnly();
 	async function load() {
+		const isLatest = started();
 		try {
-			draw((await api('GET', '/v1/mandates')).mandates);
+			const r = await api('GET', '/v1/mandates');
+			if (isLatest()) draw(r.mandates);
 		} catch (err) {
-			replace(host, errorBox(err));
+			if (isLatest()) replace(host, errorBox(err));
 		}
 	}
 	await load();

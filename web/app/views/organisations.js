@@ -9,6 +9,7 @@ import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { picker } from '../combobox.js';
 import { fmtTime, label, t } from '../i18n.js';
+import { latestOnly } from '../latest.js';
 import { codeWithName, refLoad } from '../ref.js';
 import {
 	errorBox, field, input, loading, openDialog, pageTitle, select, submitting, table, toast,
@@ -67,14 +68,19 @@ export async function render(main) {
 			],
 		}));
 	}
+	/* a read again after a registration overtakes the one before */
+	const started = latestOnly();
 	async function load() {
+		const isLatest = started();
 		replace(host, loading());
 		try {
-			[rows] = await Promise.all([api('GET', '/v1/organisations').then((r) => r.organisations),
+			const [orgs] = await Promise.all([api('GET', '/v1/organisations').then((r) => r.organisations),
 				refLoad('ports').catch(() => null)]);
+			if (!isLatest()) return;
+			rows = orgs;
 			draw();
 		} catch (err) {
-			replace(host, errorBox(err));
+			if (isLatest()) replace(host, errorBox(err));
 		}
 	}
 	filter.addEventListener('input', draw);

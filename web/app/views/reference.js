@@ -8,6 +8,7 @@
 import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { t } from '../i18n.js';
+import { latestOnly } from '../latest.js';
 import { refForget } from '../ref.js';
 import {
 	busy, confirmDialog, errorBox, errorText, field, input, loading, openDialog, pageTitle, select, submitting, table, toast,
@@ -134,13 +135,18 @@ export async function render(main, params, query) {
 		});
 	}
 
+	/* the list chosen last is shown, whichever answer comes first */
+	const started = latestOnly();
 	async function load() {
+		const isLatest = started();
 		replace(host, loading());
 		try {
-			entries = (await api('GET', `/v1/reference/${current}`)).entries;
+			const r = await api('GET', `/v1/reference/${current}`);
+			if (!isLatest()) return;
+			entries = r.entries;
 			draw();
 		} catch (err) {
-			replace(host, errorBox(err));
+			if (isLatest()) replace(host, errorBox(err));
 		}
 	}
 

@@ -12,6 +12,7 @@
 import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { fmtDecimal, fmtMoney, fmtTime, label, problemText, t } from '../i18n.js';
+import { latestOnly } from '../latest.js';
 import { me } from '../session.js';
 import {
 	alertBox, badge, errorBox, facts, field, loading, pageTitle, section, select, submitting, table, toast,
@@ -46,15 +47,15 @@ export async function render(main, params, query) {
 	main.append(h('div.filters', field({ label: t('refund.status'), control: status })), results);
 	/* the latest load answers: an earlier one (another status) that ends
 	 * after it is dropped, so the list always shows the status chosen */
-	let loads = 0;
+	const started = latestOnly();
 	async function load() {
-		const mine = ++loads;
+		const isLatest = started();
 		replace(results, loading());
 		try {
 			const r = await api('GET', '/v1/refunds', { query: { status: status.value } });
-			if (mine === loads) replace(results, applicationsTable(r.applications));
+			if (isLatest()) replace(results, applicationsTable(r.applications));
 		} catch (err) {
-			if (mine === loads) replace(results, errorBox(err));
+			if (isLatest()) replace(results, errorBox(err));
 		}
 	}
 	status.addEventListener('change', () => {

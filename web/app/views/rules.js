@@ -11,6 +11,7 @@ import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { agencyName } from '../events.js';
 import { fmtCount, fmtTime, label, problemText, t, tz } from '../i18n.js';
+import { latestOnly } from '../latest.js';
 import { refLoad } from '../ref.js';
 import { me } from '../session.js';
 import { dayRange, isoToLocalInput, localInputToIso } from '../time.js';
@@ -212,15 +213,19 @@ export async function render(main) {
 		}));
 	}
 
+	/* the version asked for last is the one shown */
+	const viewing = latestOnly();
 	async function showVersion(v) {
+		const isLatest = viewing();
 		replace(viewHost, loading());
 		try {
 			const [r, e] = await Promise.all([api('GET', `/v1/risk/rules/${v}`), api('GET', `/v1/risk/rules/${v}/effectiveness`)]);
+			if (!isLatest()) return;
 			replace(viewHost, section(t('rules.version_n', { v }), h('pre.rule-view', r.text), effectivenessTable(e)));
 			viewHost.querySelector('h2').setAttribute('tabindex', '-1');
 			viewHost.querySelector('h2').focus();
 		} catch (err) {
-			replace(viewHost, errorBox(err));
+			if (isLatest()) replace(viewHost, errorBox(err));
 		}
 	}
 

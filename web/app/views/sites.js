@@ -7,6 +7,7 @@ import { api } from '../api.js';
 import { picker } from '../combobox.js';
 import { h, replace } from '../dom.js';
 import { fmtTime, t } from '../i18n.js';
+import { latestOnly } from '../latest.js';
 import { codeWithName, refLoad } from '../ref.js';
 import { scheduleView } from '../schedule.js';
 import { me } from '../session.js';
@@ -52,11 +53,15 @@ export async function render(main) {
 	h('p.lead', t('sites.lead')),
 	section(t('sites.list'), listHost), section(t('sites.schedule'), schedHost));
 
+	/* a read again after a site is added overtakes the one before */
+	const started = latestOnly();
 	async function load() {
+		const isLatest = started();
 		replace(listHost, loading());
 		try {
 			await refLoad('ports');
 			const { sites } = await api('GET', '/v1/inspection-sites');
+			if (!isLatest()) return;
 			replace(listHost, table({
 				caption: t('sites.list'),
 				rows: sites,
@@ -72,7 +77,7 @@ export async function render(main) {
 			}));
 			replace(schedHost, sites.length ? scheduleView({ sites }) : h('p', t('sites.none')));
 		} catch (err) {
-			replace(listHost, errorBox(err));
+			if (isLatest()) replace(listHost, errorBox(err));
 		}
 	}
 	await load();

@@ -10,6 +10,7 @@
 import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { label, t } from '../i18n.js';
+import { latestOnly } from '../latest.js';
 import {
 	errorBox, field, input, loading, openDialog, pageTitle, select, submitting, table, toast,
 } from '../ui.js';
@@ -118,15 +119,19 @@ export async function render(main) {
 			],
 		}));
 	}
+	/* a read again after a user is added overtakes the one before */
+	const started = latestOnly();
 	async function load() {
+		const isLatest = started();
 		replace(host, loading());
 		try {
 			const [u, o] = await Promise.all([api('GET', '/v1/users'), api('GET', '/v1/organisations')]);
+			if (!isLatest()) return;
 			rows = u.users;
 			orgs = o.organisations;
 			draw();
 		} catch (err) {
-			replace(host, errorBox(err));
+			if (isLatest()) replace(host, errorBox(err));
 		}
 	}
 	filter.addEventListener('input', draw);

@@ -10,6 +10,7 @@ import { h, replace } from '../dom.js';
 import { agencyName } from '../events.js';
 import { feedMark, subscribe } from '../feed.js';
 import { fmtDuration, fmtTime, label, t } from '../i18n.js';
+import { latestOnly } from '../latest.js';
 import { codeWithName, refLoad } from '../ref.js';
 import { agencyOf, me } from '../session.js';
 import { announce, badge, errorBox, field, input, loading, pageTitle, select, table } from '../ui.js';
@@ -87,14 +88,14 @@ export async function render(main, params, query) {
 
 	/* the latest load answers; a refresh that finds nothing changed
 	 * leaves the page alone */
-	let loads = 0;
+	const started = latestOnly();
 	let shownTasks = null;
 	async function load() {
-		const mine = ++loads;
+		const isLatest = started();
 		if (!tasks.length) replace(results, loading());
 		try {
 			const r = await api('GET', '/v1/tasks', { query: { agency: own ? null : state.agency, status: state.status, limit: state.limit } });
-			if (mine !== loads) return;
+			if (!isLatest()) return;
 			const text = JSON.stringify(r.tasks);
 			if (text === shownTasks && tasks.length) return;
 			shownTasks = text;
@@ -102,7 +103,7 @@ export async function render(main, params, query) {
 			offices();
 			draw();
 		} catch (err) {
-			if (mine !== loads) return;
+			if (!isLatest()) return;
 			shownTasks = null;
 			replace(results, errorBox(err));
 		}
