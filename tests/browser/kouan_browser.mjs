@@ -466,6 +466,39 @@ export async function visit(page, p) {
 	await settled(page);
 }
 
+/**
+ * Two reads of a screen answered out of order: `first()` makes the page
+ * send a request that `held(url)` matches, whose answer is kept back;
+ * `second()` asks for something else and must wait until the page shows
+ * it. The held answer is then given to the page, last, and time left for
+ * the page to take it in: the screen must still show what `second` chose.
+ */
+export async function answeredLate(page, held, first, second) {
+	let release;
+	const released = new Promise((resolve) => {
+		release = resolve;
+	});
+	let reached;
+	const asked = new Promise((resolve) => {
+		reached = resolve;
+	});
+	await page.route(held, async (route) => {
+		reached();
+		await released;
+		await route.continue();
+	});
+	await first();
+	await asked;
+	await second();
+	const late = page.waitForEvent('requestfinished', (r) => held(new URL(r.url())));
+	release();
+	await late;
+	await page.evaluate(() => new Promise((resolve) => {
+		setTimeout(resolve, 300);
+	}));
+	await page.unroute(held);
+}
+
 /** A reference picker (combobox) by its label. */
 export function picker(scope, name) {
 	return scope.getByRole('combobox', { name, exact: true });

@@ -16,7 +16,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { axe, checkClean, fieldOf, freshContainer, login, open, settled, shot, suite, T, visit } from './kouan_browser.mjs';
+import { answeredLate, axe, checkClean, fieldOf, freshContainer, login, open, settled, shot, suite, T, visit } from './kouan_browser.mjs';
 
 const env = suite('refunds');
 const { server } = env;
@@ -80,26 +80,13 @@ for (const [lang, trips] of [['zh', ['20261127-21', '20261127-22']], ['en', ['20
 			await row(good.id).waitFor();
 			/* chosen one after the other, the first answer last: the list
 			 * still shows the status chosen last */
-			let release;
-			const held = new Promise((resolve) => {
-				release = resolve;
-			});
-			const isApproved = (u) => u.pathname === '/v1/refunds' && u.searchParams.get('status') === 'approved';
-			await page.route(isApproved, async (route) => {
-				await held;
-				await route.continue();
-			});
-			await page.getByLabel(L('状态', 'Status')).selectOption('approved');
-			await page.getByLabel(L('状态', 'Status')).selectOption('applied');
-			await row(good.id).waitFor();
-			const late = page.waitForResponse((r) => isApproved(new URL(r.url())));
-			release();
-			await late;
-			await page.evaluate(() => new Promise((resolve) => {
-				setTimeout(resolve, 200);
-			}));
+			await answeredLate(page, (u) => u.pathname === '/v1/refunds' && u.searchParams.get('status') === 'approved',
+				() => page.getByLabel(L('状态', 'Status')).selectOption('approved'),
+				async () => {
+					await page.getByLabel(L('状态', 'Status')).selectOption('applied');
+					await row(good.id).waitFor();
+				});
 			assert.equal(await row(good.id).count(), 1);
-			await page.unroute(isApproved);
 		});
 
 		await t.test('a matching application is approved', async () => {
