@@ -125,7 +125,12 @@ export async function render(main, params, query) {
 	let shownPage = null;
 	async function load({ quiet = false } = {}) {
 		const isLatest = started();
-		if (!quiet) replace(results, loading());
+		if (!quiet) {
+			/* the page is gone: a quiet refresh that overtakes this
+			 * load draws its answer even if it is the page it was */
+			shownPage = null;
+			replace(results, loading());
+		}
 		try {
 			const page = await api('GET', '/v1/declarations', {
 				query: { status: state.status, after: state.after, limit: PAGE },
