@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
+#include "common/log.h"
 #include "store/repo.h"
 #include "store/packed.h"
 #include "store/repo_internal.h"
@@ -195,7 +197,7 @@ Q(Q_DECL_LIST,
   " AND (CAST(? AS TEXT) IS NULL OR d.status = ?)"
   " AND (CAST(? AS TEXT) IS NULL OR d.number > ?)"
   " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM tasks t WHERE"
-  " t.declaration_number = d.number AND t.agency = ?))"
+  " t.declaration_number = CAST(d.number AS BIGINT) AND t.agency = ?))"
   " ORDER BY d.number LIMIT ?");
 
 struct summary_visit {
@@ -235,21 +237,44 @@ kerr repo_decl_list(struct store_conn *c, const struct decl_filter *f, decl_summ
 			  (int64_t)f->limit);
 }
 
-/* --- tasks --- */
+/* --- tasks ---
+ * Kept smaller than shown (migration 0016): the declaration's number as
+ * its value, the times as microseconds. */
 
 Q(Q_TASK_INSERT, "INSERT INTO tasks (declaration_number, agency, status,"
-		 " basis_digest, opened_at) VALUES (?, ?, 'open', ?, ?)");
+		 " basis_digest, opened_at) VALUES (CAST(? AS BIGINT), ?, 'open', ?, ?)");
 Q(Q_TASK_LIST, "SELECT agency, status, basis_digest, opened_at, decided_at,"
 	       " decided_by, decision, reason FROM tasks"
-	       " WHERE declaration_number = ? ORDER BY agency");
+	       " WHERE declaration_number = CAST(? AS BIGINT) ORDER BY agency");
 Q(Q_TASK_SET, "UPDATE tasks SET status = ?, basis_digest = ?, opened_at = ?,"
 	      " decided_at = ?, decided_by = ?, decision = ?, reason = ?"
-	      " WHERE declaration_number = ? AND agency = ?");
+	      " WHERE declaration_number = CAST(? AS BIGINT) AND agency = ?");
+
+/* A task's time as kept: KERR_INTERNAL, logged, for one that is not RFC
+ * 3339 (the services always write times they made). */
+static kerr task_time(const char *text, int64_t *us)
+{
+	if (ktime_parse(text, us))
+		return KERR_OK;
+	log_error("tasks: a time that is not RFC 3339: %.40s", text);
+	return KERR_INTERNAL;
+}
+
+/* The time in column i, shown as RFC 3339 text ("" when NULL). */
+static void col_time(struct store_stmt *st, int i, char out[KTIME_TEXT_MAX])
+{
+	if (stmt_is_null(st, i))
+		out[0] = '\0';
+	else
+		ktime_format(stmt_int(st, i), out);
+}
 
 kerr repo_task_insert(struct store_conn *c, const char *number, const char *agency,
 		      const char *digest, const char *now)
 {
-	return store_exec(c, &Q_TASK_INSERT, "ssss", number, agency, digest, now);
+	int64_t opened;
+	kerr e = task_time(now, &opened);
+	return e ? e : store_exec(c, &Q_TASK_INSERT, "sssi", number, agency, digest, opened);
 }
 
 struct task_fill {
@@ -268,11 +293,11 @@ static kerr read_task(void *arg, struct store_stmt *st)
 	if (!task_status_parse(stmt_text(st, 1), &t->status))
 		return KERR_STORE;
 	col_copy(st, 2, t->basis_digest, sizeof t->basis_digest);
-	col_copy(st, 3, t->opened_at, sizeof t->opened_at);
+	col_time(st, 3, t->opened_at);
 	t->decided = !stmt_is_null(st, 6);
 	if (t->decided && !decision_parse(stmt_text(st, 6), &t->decision))
 		return KERR_STORE;
-	col_copy(st, 4, t->decided_at, sizeof t->decided_at);
+	col_time(st, 4, t->decided_at);
 	col_copy(st, 5, t->decided_by, sizeof t->decided_by);
 	col_copy(st, 7, t->reason, sizeof t->reason);
 	f->n++;
@@ -290,17 +315,22 @@ kerr repo_task_list(struct store_conn *c, const char *number, struct task_row *o
 
 kerr repo_task_set(struct store_conn *c, const char *number, const struct task_row *t)
 {
-	return store_exec(c, &Q_TASK_SET, "sssssssss", task_status_name(t->status),
-			  t->basis_digest, t->opened_at, t->decided ? t->decided_at : NULL,
-			  t->decided ? t->decided_by : NULL,
-			  t->decided ? decision_name(t->decision) : NULL, or_null(t->reason),
-			  number, t->agency);
+	int64_t opened, decided;
+	kerr e = task_time(t->opened_at, &opened);
+	if (!e && t->decided)
+		e = task_time(t->decided_at, &decided);
+	return e ? e
+		 : store_exec(c, &Q_TASK_SET, "ssiIsssss", task_status_name(t->status),
+			      t->basis_digest, opened, t->decided ? &decided : NULL,
+			      t->decided ? t->decided_by : NULL,
+			      t->decided ? decision_name(t->decision) : NULL,
+			      or_null(t->reason), number, t->agency);
 }
 
 Q(Q_WORKLIST,
-  "SELECT t.declaration_number, t.agency, t.status, t.opened_at, t.decided_at,"
-  " d.status, d.direction, d.port_office, d.bill_of_lading, d.lodged_at"
-  " FROM tasks t JOIN declarations d ON d.number = t.declaration_number"
+  "SELECT " NUMBER_TEXT("t.declaration_number") ", t.agency, t.status, t.opened_at,"
+  " t.decided_at, d.status, d.direction, d.port_office, d.bill_of_lading, d.lodged_at"
+  " FROM tasks t JOIN declarations d ON d.number = " NUMBER_TEXT("t.declaration_number")
   " WHERE t.agency = ? AND t.status = ? ORDER BY t.opened_at, t.declaration_number"
   " LIMIT ?");
 
@@ -312,11 +342,14 @@ struct worklist_visit {
 static kerr visit_worklist(void *arg, struct store_stmt *st)
 {
 	struct worklist_visit *v = arg;
+	char opened[KTIME_TEXT_MAX], decided[KTIME_TEXT_MAX];
+	col_time(st, 3, opened);
+	col_time(st, 4, decided);
 	struct worklist_row w = {
 		.number = stmt_text(st, 0),
 		.agency = stmt_text(st, 1),
-		.opened_at = stmt_text(st, 3),
-		.decided_at = col_opt(st, 4),
+		.opened_at = opened,
+		.decided_at = *decided ? decided : NULL,
 		.import = strcmp(stmt_text(st, 6), "import") == 0,
 		.port_office = stmt_text(st, 7),
 		.bill_of_lading = stmt_text(st, 8),

@@ -20,9 +20,7 @@
 Q(Q_EVENT_APPEND, "INSERT INTO events (declaration_number, org_id, type, agency,"
 		  " actor, actor_role, at, data, call_key)"
 		  " VALUES (CAST(? AS BIGINT), ?, ?, ?, ?, ?, ?, ?, ?)");
-/* The declaration number kept as its value, shown again as its 18 digits:
- * 10^18 + n has 19 digits, the first a 1 (NULL stays NULL). */
-#define EVENT_NUMBER "substr(CAST(1000000000000000000 + e.declaration_number AS TEXT), 2)"
+#define EVENT_NUMBER NUMBER_TEXT("e.declaration_number")
 #define EVENT_COLS "e.id, " EVENT_NUMBER ", e.type, e.agency, e.actor," \
 		   " e.actor_role, e.at, e.data, e.call_key"
 /* The number is cast so that SQLite does not weigh the partial index
@@ -52,7 +50,7 @@ Q(Q_EVENTS_FEED,
   " d.number = " EVENT_NUMBER " AND d.port = ?))"
   " AND (CAST(? AS BIGINT) = 0 OR e.type = ?)"
   " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM tasks t WHERE"
-  " t.declaration_number = " EVENT_NUMBER " AND t.agency = ?)))"
+  " t.declaration_number = e.declaration_number AND t.agency = ?)))"
   " OR (e.declaration_number IS NULL AND CAST(? AS BIGINT) = 1"
   " AND (CAST(? AS BIGINT) = 0 OR e.org_id = ?)"
   " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM transport_calls k WHERE"

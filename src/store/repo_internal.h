@@ -39,6 +39,13 @@ struct event_stored {
 };
 KOUAN_MUST_USE kerr event_stored_form(const struct event_in *e, struct event_stored *out);
 
+/* A declaration number kept as its value (events since migration 0015,
+ * tasks since 0016), shown again as its 18 digits: 10^18 + n has 19
+ * digits, the first a 1 (NULL stays NULL). The same SQL on both backends;
+ * compared with declarations.number, the lookup uses that key. Numbers
+ * are bound as text into CAST(? AS BIGINT). */
+#define NUMBER_TEXT(col) "substr(CAST(1000000000000000000 + " col " AS TEXT), 2)"
+
 /* NULL for an empty string, so that it is stored as SQL NULL. */
 static inline const char *or_null(const char *s)
 {

@@ -279,7 +279,7 @@ Q(Q_DA_HELD, "SELECT a.declaration_number FROM duty_assessments a JOIN declarati
 		" ORDER BY a.declaration_number");
 Q(Q_DECL_CLEARED_WAITING,
   "SELECT d.number FROM declarations d WHERE d.consignee_uscc = ? AND d.status = 'accepted'"
-  " AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.declaration_number = d.number"
+  " AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.declaration_number = CAST(d.number AS BIGINT)"
   " AND t.status NOT IN ('cleared', 'closed')) ORDER BY d.number");
 
 void duty_assessment_row_free(struct duty_assessment_row *r)

@@ -117,6 +117,11 @@ static struct store_stmt *vquery(struct store_conn *c, const struct sql_query *q
 		case 'i':
 			e = ops->bind_int64(st, i + 1, va_arg(ap, int64_t));
 			break;
+		case 'I': {
+			const int64_t *v = va_arg(ap, const int64_t *);
+			e = v ? ops->bind_int64(st, i + 1, *v) : ops->bind_null(st, i + 1);
+			break;
+		}
 		case 'n':
 			e = ops->bind_null(st, i + 1);
 			break;

@@ -221,7 +221,8 @@ static inline void stmt_done(struct store_stmt *st)
 }
 
 /* Statement helper: prepare (cached) and bind arguments described by a
- * format string: 's' text (NULL binds SQL NULL), 'i' int64, 'n' NULL. The
+ * format string: 's' text (NULL binds SQL NULL), 'i' int64, 'I' a pointer
+ * to an int64 (NULL binds SQL NULL), 'n' NULL. The
  * format must have one letter per '?' of the query, and every bind must
  * succeed; otherwise nothing runs and NULL is returned (logged). */
 struct store_stmt *store_query(struct store_conn *c, const struct sql_query *q,

@@ -370,6 +370,102 @@ static void a_malformed_event_number_stops_the_migration(void **state)
 	test_earlier_store_close(env, s);
 }
 
+/* --- migration 0016: tasks kept smaller --- */
+
+static const struct sql_query Q_OLD_ORG = {
+	"INSERT INTO organisations (id, uscc, name, kind, created_at)"
+	" VALUES (1, '91440101MA59TRAD00', 'trader', 'trader', '2026-11-23T09:00:00Z')"};
+static const struct sql_query Q_OLD_USER = {
+	"INSERT INTO users (id, org_id, username, display_name, password_hash, role, created_at)"
+	" VALUES (1, 1, 'trader', 'trader', 'x', 'declarant', '2026-11-23T09:00:00Z')"};
+static const struct sql_query Q_OLD_DECLARATION = {
+	"INSERT INTO declarations (number, org_id, lodged_by, status, direction,"
+	" declaration_office, port_office, bill_of_lading, version, body, lodged_at, updated_at)"
+	" VALUES (?, 1, 1, 'accepted', 'import', '0100', '0100', 'B-0016', 1, '{}',"
+	" '2026-11-23T09:40:00.123456Z', '2026-11-23T09:40:00.123456Z')"};
+static const struct sql_query Q_OLD_TASK = {
+	"INSERT INTO tasks (declaration_number, agency, status, basis_digest, opened_at,"
+	" decided_at, decided_by, decision, reason) VALUES (?, ?, ?, 'digest', ?, ?, ?, ?, ?)"};
+
+struct worklist_seen {
+	int n;
+	char number[32], opened[KTIME_TEXT_MAX];
+	bool decided;
+};
+
+static kerr see_work(void *arg, const struct worklist_row *w)
+{
+	struct worklist_seen *s = arg;
+	str_copy(s->number, w->number, sizeof s->number);
+	str_copy(s->opened, w->opened_at, sizeof s->opened);
+	s->decided = w->decided_at != NULL;
+	s->n++;
+	return KERR_OK;
+}
+
+/* Tasks kept before 0016 (number and times as text) read back after it as
+ * they were: the number with its leading zero, a time without a fraction
+ * with .000000, an undecided task without a decision time; the worklist
+ * still finds the declaration. */
+static void tasks_survive_their_migration(void **state)
+{
+	struct test_env *env = *state;
+	struct store *s = test_earlier_store(env, 15);
+	struct store_conn *c;
+	assert_int_equal(store_thread_conn(s, &c), KERR_OK);
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	assert_int_equal(store_exec(c, &Q_OLD_ORG, ""), KERR_OK);
+	assert_int_equal(store_exec(c, &Q_OLD_USER, ""), KERR_OK);
+	assert_int_equal(store_exec(c, &Q_OLD_DECLARATION, "s", ZERO_NUMBER), KERR_OK);
+	assert_int_equal(store_exec(c, &Q_OLD_TASK, "ssssssss", ZERO_NUMBER, "customs", "open",
+				    "2026-11-23T09:40:00Z", NULL, NULL, NULL, NULL),
+			 KERR_OK);
+	assert_int_equal(store_exec(c, &Q_OLD_TASK, "ssssssss", ZERO_NUMBER, "quarantine",
+				    "cleared", "2026-11-23T09:40:00.5Z",
+				    "2026-11-23T09:40:01.123456Z", "kouan", "cleared", "green lane"),
+			 KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+
+	assert_int_equal(store_migrate(s, TEST_EPOCH_US), KERR_OK);
+	assert_int_equal(store_thread_conn(s, &c), KERR_OK);
+	struct task_row t[TASKS_MAX];
+	size_t n = 0;
+	assert_int_equal(repo_task_list(c, ZERO_NUMBER, t, &n), KERR_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(t[0].agency, "customs");
+	assert_int_equal(t[0].status, TASK_OPEN);
+	assert_string_equal(t[0].opened_at, "2026-11-23T09:40:00.000000Z");
+	assert_false(t[0].decided);
+	assert_string_equal(t[1].agency, "quarantine");
+	assert_int_equal(t[1].status, TASK_CLEARED);
+	assert_string_equal(t[1].opened_at, "2026-11-23T09:40:00.500000Z");
+	assert_true(t[1].decided);
+	assert_string_equal(t[1].decided_at, "2026-11-23T09:40:01.123456Z");
+	assert_string_equal(t[1].decided_by, "kouan");
+	assert_string_equal(t[1].reason, "green lane");
+
+	struct worklist_seen w = {0};
+	assert_int_equal(repo_worklist(c, "customs", TASK_OPEN, 10, see_work, &w), KERR_OK);
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.number, ZERO_NUMBER);
+	assert_string_equal(w.opened, "2026-11-23T09:40:00.000000Z");
+	assert_false(w.decided);
+
+	/* a decision is kept to the microsecond */
+	str_copy(t[0].decided_at, "2026-11-23T09:41:00.000001Z", sizeof t[0].decided_at);
+	str_copy(t[0].decided_by, "customs", sizeof t[0].decided_by);
+	t[0].decided = true;
+	t[0].decision = DECISION_CLEARED;
+	t[0].status = TASK_CLEARED;
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	assert_int_equal(repo_task_set(c, ZERO_NUMBER, &t[0]), KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+	assert_int_equal(repo_task_list(c, ZERO_NUMBER, t, &n), KERR_OK);
+	assert_string_equal(t[0].decided_at, "2026-11-23T09:41:00.000001Z");
+	assert_string_equal(t[0].opened_at, "2026-11-23T09:40:00.000000Z");
+	test_earlier_store_close(env, s);
+}
+
 static const struct sql_query Q_EVENT_TYPE = {
 	"SELECT name, CAST(system AS INTEGER) FROM event_types WHERE code = ?"};
 static const struct sql_query Q_EVENT_TYPES = {"SELECT COUNT(*) FROM event_types"};
@@ -567,6 +663,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(a_malformed_event_number_stops_the_migration,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(tasks_survive_their_migration, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_feed_waits_for_an_earlier_commit, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(the_feed_reads_past_a_rollback, setup, teardown),
