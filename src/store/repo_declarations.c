@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/clock.h"
 #include "common/log.h"
+#include "domain/declaration.h"
 #include "store/repo.h"
 #include "store/packed.h"
 #include "store/repo_internal.h"
@@ -250,30 +250,11 @@ Q(Q_TASK_SET, "UPDATE tasks SET status = ?, basis_digest = ?, opened_at = ?,"
 	      " decided_at = ?, decided_by = ?, decision = ?, reason = ?"
 	      " WHERE declaration_number = CAST(? AS BIGINT) AND agency = ?");
 
-/* A task's time as kept: KERR_INTERNAL, logged, for one that is not RFC
- * 3339 (the services always write times they made). */
-static kerr task_time(const char *text, int64_t *us)
-{
-	if (ktime_parse(text, us))
-		return KERR_OK;
-	log_error("tasks: a time that is not RFC 3339: %.40s", text);
-	return KERR_INTERNAL;
-}
-
-/* The time in column i, shown as RFC 3339 text ("" when NULL). */
-static void col_time(struct store_stmt *st, int i, char out[KTIME_TEXT_MAX])
-{
-	if (stmt_is_null(st, i))
-		out[0] = '\0';
-	else
-		ktime_format(stmt_int(st, i), out);
-}
-
 kerr repo_task_insert(struct store_conn *c, const char *number, const char *agency,
 		      const char *digest, const char *now)
 {
 	int64_t opened;
-	kerr e = task_time(now, &opened);
+	kerr e = repo_time_us(now, &opened);
 	return e ? e : store_exec(c, &Q_TASK_INSERT, "sssi", number, agency, digest, opened);
 }
 
@@ -316,9 +297,9 @@ kerr repo_task_list(struct store_conn *c, const char *number, struct task_row *o
 kerr repo_task_set(struct store_conn *c, const char *number, const struct task_row *t)
 {
 	int64_t opened, decided;
-	kerr e = task_time(t->opened_at, &opened);
+	kerr e = repo_time_us(t->opened_at, &opened);
 	if (!e && t->decided)
-		e = task_time(t->decided_at, &decided);
+		e = repo_time_us(t->decided_at, &decided);
 	return e ? e
 		 : store_exec(c, &Q_TASK_SET, "ssiIsssss", task_status_name(t->status),
 			      t->basis_digest, opened, t->decided ? &decided : NULL,
@@ -371,13 +352,16 @@ kerr repo_worklist(struct store_conn *c, const char *agency, enum task_status st
 
 /* --- idempotency --- */
 
-Q(Q_IDEM_GET, "SELECT request_hash, status, response, number, version FROM"
-	      " idempotency_keys WHERE org_id = ? AND key = ?");
+/* Kept smaller than shown (migration 0017): created_at as microseconds,
+ * the number as its value. */
+Q(Q_IDEM_GET, "SELECT request_hash, status, response, " NUMBER_TEXT("number") ", version"
+	      " FROM idempotency_keys WHERE org_id = ? AND key = ?");
 Q(Q_IDEM_CLAIM, "INSERT INTO idempotency_keys (org_id, key, request_hash, status,"
 		" response, created_at) VALUES (?, ?, '', 0, '', ?)"
 		" ON CONFLICT (org_id, key) DO NOTHING RETURNING org_id");
 Q(Q_IDEM_FINISH, "UPDATE idempotency_keys SET request_hash = ?, status = ?,"
-		 " response = ?, number = ?, version = ? WHERE org_id = ? AND key = ?");
+		 " response = ?, number = CAST(? AS BIGINT), version = ?"
+		 " WHERE org_id = ? AND key = ?");
 
 static kerr read_idem(void *arg, struct store_stmt *st)
 {
@@ -402,13 +386,20 @@ kerr repo_idem_get(struct store_conn *c, int64_t org_id, const char *key,
 kerr repo_idem_claim(struct store_conn *c, int64_t org_id, const char *key,
 		     const char *now)
 {
-	kerr e = store_first(c, &Q_IDEM_CLAIM, NULL, NULL, "iss", org_id, key, now);
+	int64_t created;
+	kerr e = repo_time_us(now, &created);
+	if (!e)
+		e = store_first(c, &Q_IDEM_CLAIM, NULL, NULL, "isi", org_id, key, created);
 	return e == KERR_NOT_FOUND ? KERR_CONFLICT : e;
 }
 
 kerr repo_idem_finish(struct store_conn *c, int64_t org_id, const char *key,
 		      const struct idem_row *r)
 {
+	if (*r->number && !declaration_number_valid(r->number)) {
+		log_error("idempotency: not a declaration number: %.40s", r->number);
+		return KERR_INTERNAL;
+	}
 	char *response;
 	kerr e = packed_pack(PACKED_REPLY, r->response, &response);
 	if (!e)

@@ -59,6 +59,14 @@ Q(Q_EVENTS_FEED,
 #define KOUAN_ACTOR "kouan"
 #define KOUAN_ROLE "system"
 
+kerr repo_time_us(const char *text, int64_t *us)
+{
+	if (ktime_parse(text, us))
+		return KERR_OK;
+	log_error("store: a time that is not RFC 3339: %.40s", text);
+	return KERR_INTERNAL;
+}
+
 kerr event_stored_form(const struct event_in *e, struct event_stored *out)
 {
 	out->type = event_type_code(e->type);
@@ -66,10 +74,9 @@ kerr event_stored_form(const struct event_in *e, struct event_stored *out)
 		log_error("events: an event type with no code: %d", (int)e->type);
 		return KERR_INTERNAL;
 	}
-	if (!ktime_parse(e->at, &out->at)) {
-		log_error("events: a time that is not RFC 3339: %.40s", e->at);
-		return KERR_INTERNAL;
-	}
+	kerr err = repo_time_us(e->at, &out->at);
+	if (err)
+		return err;
 	bool kouan = !strcmp(e->actor, KOUAN_ACTOR) && !strcmp(e->actor_role, KOUAN_ROLE);
 	out->actor = kouan ? NULL : e->actor;
 	out->actor_role = kouan ? NULL : e->actor_role;
@@ -114,7 +121,7 @@ static kerr visit_event(void *arg, struct store_stmt *st)
 		return KERR_STORE;
 	}
 	char at[KTIME_TEXT_MAX];
-	ktime_format(stmt_int(st, 6), at);
+	col_time(st, 6, at);
 	const char *actor = col_opt(st, 4), *role = col_opt(st, 5);
 	struct event_row e = {
 		.id = stmt_int(st, 0),

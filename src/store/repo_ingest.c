@@ -72,7 +72,9 @@ kerr repo_tokens_purge(struct store_conn *c, const char *before, int64_t limit, 
 kerr repo_idem_purge(struct store_conn *c, const char *before, int64_t limit, int64_t *n)
 {
 	*n = 0;
-	return store_each(c, &Q_IDEM_PURGE, count_row, n, "si", before, limit);
+	int64_t us;
+	kerr e = repo_time_us(before, &us); /* created_at in microseconds (0017) */
+	return e ? e : store_each(c, &Q_IDEM_PURGE, count_row, n, "ii", us, limit);
 }
 
 /* the casts: PostgreSQL types a multi-row VALUES list before the columns */

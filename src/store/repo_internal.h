@@ -6,6 +6,7 @@
 #define KOUAN_REPO_INTERNAL_H
 
 #include "common/buf.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "store/repo.h"
 #include "store/store.h"
@@ -45,6 +46,20 @@ KOUAN_MUST_USE kerr event_stored_form(const struct event_in *e, struct event_sto
  * compared with declarations.number, the lookup uses that key. Numbers
  * are bound as text into CAST(? AS BIGINT). */
 #define NUMBER_TEXT(col) "substr(CAST(1000000000000000000 + " col " AS TEXT), 2)"
+
+/* A time kept as integer microseconds (events, tasks, idempotency
+ * records): KERR_INTERNAL, logged, for text that is not RFC 3339 (the
+ * services always write times they made). */
+KOUAN_MUST_USE kerr repo_time_us(const char *text, int64_t *us);
+
+/* The time in column i (microseconds) as RFC 3339 text; "" when NULL. */
+static inline void col_time(struct store_stmt *st, int i, char out[KTIME_TEXT_MAX])
+{
+	if (stmt_is_null(st, i))
+		out[0] = '\0';
+	else
+		ktime_format(stmt_int(st, i), out);
+}
 
 /* NULL for an empty string, so that it is stored as SQL NULL. */
 static inline const char *or_null(const char *s)

@@ -293,15 +293,24 @@ static kerr read_count(void *arg, struct store_stmt *st)
 static const struct sql_query Q_SHORT_NUMBER = {
 	"SELECT COUNT(*) FROM events WHERE declaration_number = '51672026100000001'"};
 
+/* A store as it was after migration `last`, with a write transaction open
+ * on *c to fill it. */
+static struct store *earlier_store_writing(struct test_env *env, int64_t last,
+					   struct store_conn **c)
+{
+	struct store *s = test_earlier_store(env, last);
+	assert_int_equal(store_thread_conn(s, c), KERR_OK);
+	assert_int_equal(store_begin(*c, true), KERR_OK);
+	return s;
+}
+
 /* A store as it was before migration 0015 with an event for each
  * {number, call} in `kept`, numbers as text. */
 static struct store *store_before_0015(struct test_env *env, const char *const kept[][2],
 				       size_t n)
 {
-	struct store *s = test_earlier_store(env, 14);
 	struct store_conn *c;
-	assert_int_equal(store_thread_conn(s, &c), KERR_OK);
-	assert_int_equal(store_begin(c, true), KERR_OK);
+	struct store *s = earlier_store_writing(env, 14, &c);
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(store_exec(c, &Q_NUMBERED_EVENT, "ss", kept[i][0], kept[i][1]),
 				 KERR_OK);
@@ -410,10 +419,8 @@ static kerr see_work(void *arg, const struct worklist_row *w)
 static void tasks_survive_their_migration(void **state)
 {
 	struct test_env *env = *state;
-	struct store *s = test_earlier_store(env, 15);
 	struct store_conn *c;
-	assert_int_equal(store_thread_conn(s, &c), KERR_OK);
-	assert_int_equal(store_begin(c, true), KERR_OK);
+	struct store *s = earlier_store_writing(env, 15, &c);
 	assert_int_equal(store_exec(c, &Q_OLD_ORG, ""), KERR_OK);
 	assert_int_equal(store_exec(c, &Q_OLD_USER, ""), KERR_OK);
 	assert_int_equal(store_exec(c, &Q_OLD_DECLARATION, "s", ZERO_NUMBER), KERR_OK);
@@ -463,6 +470,74 @@ static void tasks_survive_their_migration(void **state)
 	assert_int_equal(repo_task_list(c, ZERO_NUMBER, t, &n), KERR_OK);
 	assert_string_equal(t[0].decided_at, "2026-11-23T09:41:00.000001Z");
 	assert_string_equal(t[0].opened_at, "2026-11-23T09:40:00.000000Z");
+	test_earlier_store_close(env, s);
+}
+
+/* --- migration 0017: Idempotency-Key records kept smaller --- */
+
+static const struct sql_query Q_OLD_IDEM = {
+	"INSERT INTO idempotency_keys (org_id, key, request_hash, status, response,"
+	" created_at, number, version) VALUES (1, ?, 'hash', 201, '{}', ?, ?, ?)"};
+
+/* The number of key's record, or "gone". */
+static void idem_number(struct store_conn *c, const char *key, char out[DECL_NUMBER_SIZE])
+{
+	struct idem_row r;
+	kerr e = repo_idem_get(c, 1, key, &r);
+	if (e == KERR_NOT_FOUND) {
+		str_copy(out, "gone", DECL_NUMBER_SIZE);
+		return;
+	}
+	assert_int_equal(e, KERR_OK);
+	assert_string_equal(r.hash, "hash");
+	assert_string_equal(r.response, "{}");
+	str_copy(out, r.number, DECL_NUMBER_SIZE);
+	free(r.response);
+}
+
+/* How many records older than `before` the purge removes, in a
+ * transaction of its own. */
+static int64_t purged_before(struct store_conn *c, const char *before)
+{
+	int64_t n = 0;
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	assert_int_equal(repo_idem_purge(c, before, 10, &n), KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+	return n;
+}
+
+/* Records kept before 0017 (time and number as text) read back as they
+ * were, the number with its leading zero; the purge finds them by age to
+ * the microsecond (strictly older than the cut-off). */
+static void idempotency_records_survive_their_migration(void **state)
+{
+	struct test_env *env = *state;
+	struct store_conn *c;
+	struct store *s = earlier_store_writing(env, 16, &c);
+	assert_int_equal(store_exec(c, &Q_OLD_IDEM, "ssss", "k-old", "2026-11-20T09:00:00Z",
+				    ZERO_NUMBER, "1"),
+			 KERR_OK);
+	assert_int_equal(store_exec(c, &Q_OLD_IDEM, "ssss", "k-new", "2026-11-27T09:00:00.25Z",
+				    NULL, NULL),
+			 KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+
+	assert_int_equal(store_migrate(s, TEST_EPOCH_US), KERR_OK);
+	assert_int_equal(store_thread_conn(s, &c), KERR_OK);
+	char number[DECL_NUMBER_SIZE];
+	idem_number(c, "k-old", number);
+	assert_string_equal(number, ZERO_NUMBER);
+	idem_number(c, "k-new", number);
+	assert_string_equal(number, "");
+
+	assert_int_equal(purged_before(c, "2026-11-27T09:00:00.250000Z"), 1);
+	idem_number(c, "k-old", number);
+	assert_string_equal(number, "gone");
+	idem_number(c, "k-new", number);
+	assert_string_equal(number, "");
+	assert_int_equal(purged_before(c, "2026-11-27T09:00:00.250001Z"), 1);
+	idem_number(c, "k-new", number);
+	assert_string_equal(number, "gone");
 	test_earlier_store_close(env, s);
 }
 
@@ -664,6 +739,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_malformed_event_number_stops_the_migration,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(tasks_survive_their_migration, setup, teardown),
+		cmocka_unit_test_setup_teardown(idempotency_records_survive_their_migration, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(the_feed_waits_for_an_earlier_commit, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(the_feed_reads_past_a_rollback, setup, teardown),
