@@ -257,12 +257,14 @@ kerr repo_fee_items(struct store_conn *c, const char *catalogue, fee_item_fn fn,
 
 /* --- assessments --- */
 
-#define ASSESSMENT_COLS                                                        \
-	"declaration_number, version, status, held_field, held_reason, total_due," \
-	" declared_differs, detail, assessed_at, tariff_versions, rate_month,"      \
-	" cny_per_unit, certificates, duty, consumption_tax, vat"
-Q(Q_DA_PUT, "INSERT INTO duty_assessments (" ASSESSMENT_COLS ")"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+/* Kept smaller than shown (migration 0018): the number as its value, the
+ * time as microseconds. */
+#define ASSESSMENT_TAIL                                                     \
+	"version, status, held_field, held_reason, total_due, declared_differs," \
+	" detail, assessed_at, tariff_versions, rate_month, cny_per_unit,"      \
+	" certificates, duty, consumption_tax, vat"
+Q(Q_DA_PUT, "INSERT INTO duty_assessments (declaration_number, " ASSESSMENT_TAIL ")"
+	    " VALUES (CAST(? AS BIGINT), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	    " ON CONFLICT (declaration_number, version) DO UPDATE SET status = excluded.status,"
 	    " held_field = excluded.held_field, held_reason = excluded.held_reason,"
 	    " total_due = excluded.total_due, declared_differs = excluded.declared_differs,"
@@ -271,10 +273,10 @@ Q(Q_DA_PUT, "INSERT INTO duty_assessments (" ASSESSMENT_COLS ")"
 	    " cny_per_unit = excluded.cny_per_unit, certificates = excluded.certificates,"
 	    " duty = excluded.duty, consumption_tax = excluded.consumption_tax,"
 	    " vat = excluded.vat");
-Q(Q_DA_GET, "SELECT " ASSESSMENT_COLS " FROM duty_assessments"
-	    " WHERE declaration_number = ? AND version = ?");
-Q(Q_DA_HELD, "SELECT a.declaration_number FROM duty_assessments a JOIN declarations d"
-		" ON d.number = a.declaration_number AND d.version = a.version"
+Q(Q_DA_GET, "SELECT " NUMBER_TEXT("declaration_number") ", " ASSESSMENT_TAIL
+	    " FROM duty_assessments WHERE declaration_number = CAST(? AS BIGINT) AND version = ?");
+Q(Q_DA_HELD, "SELECT d.number FROM duty_assessments a JOIN declarations d"
+		" ON d.number = " NUMBER_TEXT("a.declaration_number") " AND d.version = a.version"
 		" WHERE a.status = 'held' AND d.status IN ('accepted', 'returned')"
 		" ORDER BY a.declaration_number");
 Q(Q_DECL_CLEARED_WAITING,
@@ -291,14 +293,18 @@ void duty_assessment_row_free(struct duty_assessment_row *r)
 kerr repo_duty_assessment_put(struct store_conn *c, const struct duty_assessment_row *r)
 {
 	const char *status = r->held ? "held" : "assessed";
+	int64_t at;
+	kerr e = repo_time_us(r->assessed_at, &at);
+	if (e)
+		return e;
 	if (!r->has_basis || r->held)
-		return store_exec(c, &Q_DA_PUT, "sisssiissnnnnnnn", r->number, r->version, status,
+		return store_exec(c, &Q_DA_PUT, "sisssiisinnnnnnn", r->number, r->version, status,
 				  or_null(r->held_field), or_null(r->held_reason), r->total_due,
-				  (int64_t)r->declared_differs, r->detail, r->assessed_at);
+				  (int64_t)r->declared_differs, r->detail, at);
 	/* assessed: the basis, not the detail it is computed again from */
-	return store_exec(c, &Q_DA_PUT, "sisssiinsssisiii", r->number, r->version, status,
+	return store_exec(c, &Q_DA_PUT, "sisssiinissisiii", r->number, r->version, status,
 			  or_null(r->held_field), or_null(r->held_reason), r->total_due,
-			  (int64_t)r->declared_differs, r->assessed_at, r->tariff_versions,
+			  (int64_t)r->declared_differs, at, r->tariff_versions,
 			  r->rate_month, r->cny_per_unit, or_null(r->certificates), r->duty,
 			  r->consumption_tax, r->vat);
 }
@@ -317,7 +323,7 @@ static kerr read_assessment(void *arg, struct store_stmt *st)
 	col_copy(st, 4, r->held_reason, sizeof r->held_reason);
 	r->total_due = stmt_int(st, 5);
 	r->declared_differs = stmt_int(st, 6) != 0;
-	col_copy(st, 8, r->assessed_at, sizeof r->assessed_at);
+	col_time(st, 8, r->assessed_at);
 	r->has_basis = !stmt_is_null(st, 9);
 	if (r->has_basis) {
 		col_copy(st, 9, r->tariff_versions, sizeof r->tariff_versions);

@@ -238,13 +238,15 @@ kerr repo_profiles_list(struct store_conn *c, profile_row_fn fn, void *arg)
 
 /* --- assessments --- */
 
+/* Kept smaller than shown (migration 0018): the number as its value, the
+ * time as microseconds. */
 Q(Q_ASSESS_PUT, "INSERT INTO risk_assessments (declaration_number, declaration_version,"
-		" rules_version, assessed_at, outcome) VALUES (?, ?, ?, ?, ?)"
+		" rules_version, assessed_at, outcome) VALUES (CAST(? AS BIGINT), ?, ?, ?, ?)"
 		" ON CONFLICT (declaration_number, declaration_version) DO UPDATE SET"
 		" rules_version = excluded.rules_version, assessed_at = excluded.assessed_at,"
 		" outcome = excluded.outcome");
 Q(Q_ASSESS_GET, "SELECT declaration_version, rules_version, assessed_at, outcome"
-		" FROM risk_assessments WHERE declaration_number = ?"
+		" FROM risk_assessments WHERE declaration_number = CAST(? AS BIGINT)"
 		" ORDER BY declaration_version DESC LIMIT 1");
 Q(Q_HIT_PUT, "INSERT INTO risk_rule_hits (rules_version, rule_line, agency,"
 	     " declaration_number, selected) VALUES (?, ?, ?, ?, ?)"
@@ -265,11 +267,14 @@ kerr repo_assessment_put(struct store_conn *c, const char *number,
 			 int64_t declaration_version, int64_t rules_version,
 			 const char *at, const char *outcome)
 {
-	char *packed;
-	kerr e = packed_pack(PACKED_RISK, outcome, &packed);
+	char *packed = NULL;
+	int64_t us;
+	kerr e = repo_time_us(at, &us);
 	if (!e)
-		e = store_exec(c, &Q_ASSESS_PUT, "siiss", number, declaration_version,
-			       rules_version, at, packed);
+		e = packed_pack(PACKED_RISK, outcome, &packed);
+	if (!e)
+		e = store_exec(c, &Q_ASSESS_PUT, "siiis", number, declaration_version,
+			       rules_version, us, packed);
 	free(packed);
 	return e;
 }
@@ -279,7 +284,7 @@ static kerr read_assessment(void *arg, struct store_stmt *st)
 	struct assessment_row *a = arg;
 	a->declaration_version = stmt_int(st, 0);
 	a->rules_version = stmt_int(st, 1);
-	col_copy(st, 2, a->assessed_at, sizeof a->assessed_at);
+	col_time(st, 2, a->assessed_at);
 	kerr e = packed_unpack(stmt_text(st, 3), &a->outcome);
 	return e == KERR_INVALID ? KERR_STORE : e;
 }

@@ -15,6 +15,8 @@
 #include "test_support.h"
 #include "store/repo.h"
 #include "store/repo_ingest.h"
+#include "store/repo_money.h"
+#include "store/repo_risk.h"
 
 static const struct sql_query Q_TWO = {"SELECT ? || ?"};
 static const struct sql_query Q_ORGS = {"SELECT uscc FROM organisations ORDER BY id"};
@@ -396,6 +398,15 @@ static const struct sql_query Q_OLD_TASK = {
 	"INSERT INTO tasks (declaration_number, agency, status, basis_digest, opened_at,"
 	" decided_at, decided_by, decision, reason) VALUES (?, ?, ?, 'digest', ?, ?, ?, ?, ?)"};
 
+/* Declaration `number` accepted, with its trader and user, in a store of
+ * before 0016. */
+static void old_declaration(struct store_conn *c, const char *number)
+{
+	assert_int_equal(store_exec(c, &Q_OLD_ORG, ""), KERR_OK);
+	assert_int_equal(store_exec(c, &Q_OLD_USER, ""), KERR_OK);
+	assert_int_equal(store_exec(c, &Q_OLD_DECLARATION, "s", number), KERR_OK);
+}
+
 struct worklist_seen {
 	int n;
 	char number[32], opened[KTIME_TEXT_MAX];
@@ -421,9 +432,7 @@ static void tasks_survive_their_migration(void **state)
 	struct test_env *env = *state;
 	struct store_conn *c;
 	struct store *s = earlier_store_writing(env, 15, &c);
-	assert_int_equal(store_exec(c, &Q_OLD_ORG, ""), KERR_OK);
-	assert_int_equal(store_exec(c, &Q_OLD_USER, ""), KERR_OK);
-	assert_int_equal(store_exec(c, &Q_OLD_DECLARATION, "s", ZERO_NUMBER), KERR_OK);
+	old_declaration(c, ZERO_NUMBER);
 	assert_int_equal(store_exec(c, &Q_OLD_TASK, "ssssssss", ZERO_NUMBER, "customs", "open",
 				    "2026-11-23T09:40:00Z", NULL, NULL, NULL, NULL),
 			 KERR_OK);
@@ -538,6 +547,57 @@ static void idempotency_records_survive_their_migration(void **state)
 	assert_int_equal(purged_before(c, "2026-11-27T09:00:00.250001Z"), 1);
 	idem_number(c, "k-new", number);
 	assert_string_equal(number, "gone");
+	test_earlier_store_close(env, s);
+}
+
+/* --- migration 0018: assessments kept smaller --- */
+
+static const struct sql_query Q_OLD_RISK = {
+	"INSERT INTO risk_assessments (declaration_number, declaration_version, rules_version,"
+	" assessed_at, outcome) VALUES (?, 1, 3, '2026-11-23T09:40:00.654321Z', '{}')"};
+static const struct sql_query Q_OLD_DUTY = {
+	"INSERT INTO duty_assessments (declaration_number, version, status, held_field,"
+	" held_reason, detail, assessed_at) VALUES (?, 1, 'held', '/items/0/hs_code',"
+	" 'no rate', '{}', '2026-11-23T09:40:00Z')"};
+
+static kerr keep_number(void *arg, const char *number)
+{
+	str_copy(arg, number, DECL_NUMBER_SIZE);
+	return KERR_OK;
+}
+
+/* Risk and duty assessments kept before 0018 (number and time as text) read
+ * back as they were, the number with its leading zero; the held duties are
+ * still found by their declaration. */
+static void assessments_survive_their_migration(void **state)
+{
+	struct test_env *env = *state;
+	struct store_conn *c;
+	struct store *s = earlier_store_writing(env, 17, &c);
+	old_declaration(c, ZERO_NUMBER);
+	assert_int_equal(store_exec(c, &Q_OLD_RISK, "s", ZERO_NUMBER), KERR_OK);
+	assert_int_equal(store_exec(c, &Q_OLD_DUTY, "s", ZERO_NUMBER), KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+
+	assert_int_equal(store_migrate(s, TEST_EPOCH_US), KERR_OK);
+	assert_int_equal(store_thread_conn(s, &c), KERR_OK);
+	struct assessment_row risk;
+	assert_int_equal(repo_assessment_get(c, ZERO_NUMBER, &risk), KERR_OK);
+	assert_int_equal(risk.declaration_version, 1);
+	assert_int_equal(risk.rules_version, 3);
+	assert_string_equal(risk.assessed_at, "2026-11-23T09:40:00.654321Z");
+	assert_string_equal(risk.outcome, "{}");
+	free(risk.outcome);
+	struct duty_assessment_row duty;
+	assert_int_equal(repo_duty_assessment_get(c, ZERO_NUMBER, 1, &duty), KERR_OK);
+	assert_string_equal(duty.number, ZERO_NUMBER);
+	assert_true(duty.held);
+	assert_string_equal(duty.held_field, "/items/0/hs_code");
+	assert_string_equal(duty.assessed_at, "2026-11-23T09:40:00.000000Z");
+	duty_assessment_row_free(&duty);
+	char held[DECL_NUMBER_SIZE] = "";
+	assert_int_equal(repo_duty_held(c, keep_number, held), KERR_OK);
+	assert_string_equal(held, ZERO_NUMBER);
 	test_earlier_store_close(env, s);
 }
 
@@ -740,6 +800,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(tasks_survive_their_migration, setup, teardown),
 		cmocka_unit_test_setup_teardown(idempotency_records_survive_their_migration, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(assessments_survive_their_migration, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(the_feed_waits_for_an_earlier_commit, setup,
 						teardown),
