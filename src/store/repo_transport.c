@@ -676,23 +676,24 @@ void consignment_row_free(struct consignment_row *r)
 	r->differences = NULL;
 }
 
-#define CONSIGNMENT_COLS                                                       \
-	"declaration_number, call_key, bill_of_lading, direction, split_part,"       \
-	" split_of, flow, advance, match_state, manifest_id, manifest_version, live," \
-	" updated_at"
+/* A claim is kept smaller than shown (migration 0019): the number as its
+ * value, the time as microseconds. */
+#define CONSIGNMENT_COLS                                                          \
+	NUMBER_TEXT("declaration_number") ", call_key, bill_of_lading, direction,"  \
+	" split_part, split_of, flow, advance, match_state, manifest_id,"          \
+	" manifest_version, live, updated_at"
+#define BY_NUMBER " WHERE declaration_number = CAST(? AS BIGINT)"
 Q(Q_CLAIM, "INSERT INTO declaration_transport (declaration_number, call_key,"
 	   " bill_of_lading, direction, split_part, split_of, flow, advance, match_state,"
-	   " live, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)"
+	   " live, updated_at) VALUES (CAST(? AS BIGINT), ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)"
 	   " ON CONFLICT DO NOTHING RETURNING declaration_number");
-Q(Q_CLAIM_DROP, "DELETE FROM declaration_transport WHERE declaration_number = ?");
+Q(Q_CLAIM_DROP, "DELETE FROM declaration_transport" BY_NUMBER);
 Q(Q_CLAIM_DROP_CONTAINERS, "DELETE FROM declaration_containers WHERE declaration_number = ?");
 Q(Q_CLAIM_GET, "SELECT " CONSIGNMENT_COLS ", differences FROM declaration_transport"
-	       " WHERE declaration_number = ?");
+	       BY_NUMBER);
 Q(Q_CLAIM_MATCH, "UPDATE declaration_transport SET match_state = ?, manifest_id = ?,"
-		 " manifest_version = ?, differences = ?, updated_at = ?"
-		 " WHERE declaration_number = ?");
-Q(Q_CLAIM_FREE, "UPDATE declaration_transport SET live = 0, updated_at = ?"
-		" WHERE declaration_number = ?");
+		 " manifest_version = ?, differences = ?, updated_at = ?" BY_NUMBER);
+Q(Q_CLAIM_FREE, "UPDATE declaration_transport SET live = 0, updated_at = ?" BY_NUMBER);
 Q(Q_CLAIM_FREE_CONTAINERS, "UPDATE declaration_containers SET live = 0"
 			   " WHERE declaration_number = ?");
 Q(Q_CLAIM_CONTAINER, "INSERT INTO declaration_containers (declaration_number, container,"
@@ -711,9 +712,10 @@ Q(Q_CONTAINER_CLAIMS, "SELECT declaration_number, bill_of_lading FROM"
  * claim is one whose declaration ended without release (withdrawn or
  * rejected: consignments_ended), which the gate does not count. */
 Q(Q_BILL_DECLARATIONS,
-  "SELECT t.declaration_number, d.status, t.flow, t.match_state, t.split_part,"
+  "SELECT d.number, d.status, t.flow, t.match_state, t.split_part,"
   " t.split_of, d.released_at FROM declaration_transport t JOIN declarations d"
-  " ON d.number = t.declaration_number WHERE t.call_key = ? AND t.bill_of_lading = ?"
+  " ON d.number = " NUMBER_TEXT("t.declaration_number")
+  " WHERE t.call_key = ? AND t.bill_of_lading = ?"
   " AND t.live = 1 ORDER BY t.declaration_number");
 
 static kerr consignment_from(struct store_stmt *st, struct consignment_row *r)
@@ -732,7 +734,7 @@ static kerr consignment_from(struct store_stmt *st, struct consignment_row *r)
 	r->manifest_id = stmt_is_null(st, 9) ? 0 : stmt_int(st, 9);
 	r->manifest_version = stmt_is_null(st, 10) ? 0 : stmt_int(st, 10);
 	r->live = stmt_int(st, 11) != 0;
-	col_copy(st, 12, r->updated_at, sizeof r->updated_at);
+	col_time(st, 12, r->updated_at);
 	return KERR_OK;
 }
 
@@ -747,12 +749,14 @@ static kerr read_consignment(void *arg, struct store_stmt *st)
 
 kerr repo_consignment_claim(struct store_conn *c, const struct consignment_row *r)
 {
-	return inserted(store_first(c, &Q_CLAIM, NULL, NULL, "ssssiisiss", r->number,
-				    r->call_key, r->bill_of_lading,
-				    r->import ? "import" : "export", (int64_t)r->split_part,
-				    (int64_t)r->split_of, clearance_flow_name(r->flow),
-				    (int64_t)r->advance, match_state_name(r->state),
-				    r->updated_at));
+	int64_t at;
+	kerr e = repo_time_us(r->updated_at, &at);
+	return e ? e
+		 : inserted(store_first(c, &Q_CLAIM, NULL, NULL, "ssssiisisi", r->number,
+					r->call_key, r->bill_of_lading,
+					r->import ? "import" : "export", (int64_t)r->split_part,
+					(int64_t)r->split_of, clearance_flow_name(r->flow),
+					(int64_t)r->advance, match_state_name(r->state), at));
 }
 
 kerr repo_consignment_drop(struct store_conn *c, const char *number)
@@ -774,16 +778,23 @@ kerr repo_consignment_set_match(struct store_conn *c, const char *number,
 				int64_t manifest_version, const char *differences,
 				const char *now)
 {
+	int64_t at;
+	kerr e = repo_time_us(now, &at);
+	if (e)
+		return e;
 	if (manifest_id > 0)
-		return store_exec(c, &Q_CLAIM_MATCH, "siisss", match_state_name(state),
-				  manifest_id, manifest_version, differences, now, number);
-	return store_exec(c, &Q_CLAIM_MATCH, "snnsss", match_state_name(state), differences,
-			  now, number);
+		return store_exec(c, &Q_CLAIM_MATCH, "siisis", match_state_name(state),
+				  manifest_id, manifest_version, differences, at, number);
+	return store_exec(c, &Q_CLAIM_MATCH, "snnsis", match_state_name(state), differences,
+			  at, number);
 }
 
 kerr repo_consignment_free(struct store_conn *c, const char *number, const char *now)
 {
-	kerr e = store_exec(c, &Q_CLAIM_FREE, "ss", now, number);
+	int64_t at;
+	kerr e = repo_time_us(now, &at);
+	if (!e)
+		e = store_exec(c, &Q_CLAIM_FREE, "is", at, number);
 	return e ? e : store_exec(c, &Q_CLAIM_FREE_CONTAINERS, "s", number);
 }
 

@@ -290,7 +290,8 @@ static void csv_tables(void **state)
  * sum, maximum, and the median and p90 by nearest rank. Events keep their
  * time as microseconds (EV_SECS), their type as a code that event_types
  * names and their declaration number as its value (NUMBER_TEXT shows its
- * 18 digits again); calls keep times as RFC 3339 text (SECS). */
+ * 18 digits again; the claims on bills keep it the same way); calls keep
+ * times as RFC 3339 text (SECS). */
 #define NUMBER_TEXT "substr(CAST(1000000000000000000 + declaration_number AS TEXT), 2)"
 #define TOTALS_SQL(SECS)                                                          \
 	"WITH t AS (SELECT " NUMBER_TEXT " AS n,"                                   \
@@ -303,7 +304,8 @@ static void csv_tables(void **state)
 	" s AS (SELECT CASE WHEN c.arrived_at IS NOT NULL AND t.gone IS NOT NULL"  \
 	" THEN " EV_SECS("t.gone") " - " SECS("c.arrived_at")                      \
 	" ELSE " EV_SECS("t.released") " - " EV_SECS("t.lodged") " END AS total"   \
-	" FROM t LEFT JOIN declaration_transport d ON d.declaration_number = t.n" \
+	" FROM t LEFT JOIN declaration_transport d"                                \
+	" ON d.declaration_number = CAST(t.n AS BIGINT)"                           \
 	" LEFT JOIN transport_calls c ON c.call_key = d.call_key"                  \
 	" WHERE t.released IS NOT NULL AND t.lodged >= ? AND t.lodged < ?)"        \
 	" SELECT COUNT(*), CAST(SUM(total) AS BIGINT), MAX(total),"                \

@@ -17,6 +17,7 @@
 #include "store/repo_ingest.h"
 #include "store/repo_money.h"
 #include "store/repo_risk.h"
+#include "store/repo_transport.h"
 
 static const struct sql_query Q_TWO = {"SELECT ? || ?"};
 static const struct sql_query Q_ORGS = {"SELECT uscc FROM organisations ORDER BY id"};
@@ -601,6 +602,49 @@ static void assessments_survive_their_migration(void **state)
 	test_earlier_store_close(env, s);
 }
 
+/* --- migration 0019: claims on bills kept smaller --- */
+
+static const struct sql_query Q_OLD_CLAIM = {
+	"INSERT INTO declaration_transport (declaration_number, call_key, bill_of_lading,"
+	" direction, split_part, split_of, flow, advance, match_state, live, updated_at)"
+	" VALUES (?, 'K-0019', 'B-0016', 'import', 0, 0, 'normal', 0, 'waiting', 1,"
+	" '2026-11-23T09:40:00.000007Z')"};
+
+static kerr keep_bill_declaration(void *arg, const struct bill_declaration *b)
+{
+	str_copy(arg, b->number, DECL_NUMBER_SIZE);
+	return KERR_OK;
+}
+
+/* A claim kept before 0019 (number and time as text) reads back as it was,
+ * the number with its leading zero, and the gate's reading by call and
+ * bill still finds its declaration. */
+static void claims_survive_their_migration(void **state)
+{
+	struct test_env *env = *state;
+	struct store_conn *c;
+	struct store *s = earlier_store_writing(env, 18, &c);
+	old_declaration(c, ZERO_NUMBER);
+	assert_int_equal(store_exec(c, &Q_OLD_CLAIM, "s", ZERO_NUMBER), KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+
+	assert_int_equal(store_migrate(s, TEST_EPOCH_US), KERR_OK);
+	assert_int_equal(store_thread_conn(s, &c), KERR_OK);
+	struct consignment_row r;
+	assert_int_equal(repo_consignment_get(c, ZERO_NUMBER, &r), KERR_OK);
+	assert_string_equal(r.number, ZERO_NUMBER);
+	assert_string_equal(r.call_key, "K-0019");
+	assert_int_equal(r.state, CONSIGNMENT_WAITING);
+	assert_string_equal(r.updated_at, "2026-11-23T09:40:00.000007Z");
+	consignment_row_free(&r);
+	char found[DECL_NUMBER_SIZE] = "";
+	assert_int_equal(repo_bill_declarations(c, "K-0019", "B-0016", keep_bill_declaration,
+						found),
+			 KERR_OK);
+	assert_string_equal(found, ZERO_NUMBER);
+	test_earlier_store_close(env, s);
+}
+
 static const struct sql_query Q_EVENT_TYPE = {
 	"SELECT name, CAST(system AS INTEGER) FROM event_types WHERE code = ?"};
 static const struct sql_query Q_EVENT_TYPES = {"SELECT COUNT(*) FROM event_types"};
@@ -803,6 +847,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(assessments_survive_their_migration, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(claims_survive_their_migration, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_feed_waits_for_an_earlier_commit, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(the_feed_reads_past_a_rollback, setup, teardown),
