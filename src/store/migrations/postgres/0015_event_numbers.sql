@@ -14,12 +14,29 @@
 -- new condition. A kept number that is not 18 digits would become -1,
 -- which the CHECK refuses: the migration stops rather than lose which
 -- declaration an event belongs to.
+--
+-- The two conversions, used again by 0016 to 0019: a number kept as text
+-- to its value (NULL for none, -1 for one that is not 18 digits), and
+-- RFC 3339 UTC text to microseconds since 1970 (NULL stays NULL; a time
+-- without a fraction of a second is a whole second).
+CREATE FUNCTION kouan_number_value(t text) RETURNS bigint
+LANGUAGE sql IMMUTABLE AS $fn$
+  SELECT CASE WHEN t IS NULL OR t = '' THEN NULL
+              WHEN t ~ '^[0-9]{18}$' THEN t::bigint
+              ELSE -1 END
+$fn$;
+CREATE FUNCTION kouan_time_us(t text) RETURNS bigint
+LANGUAGE sql IMMUTABLE AS $fn$
+  SELECT (extract(epoch FROM substr(t, 1, 19)::timestamp) * 1000000)::bigint
+         + CASE WHEN substr(t, 20, 1) = '.'
+                THEN substr(rtrim(substr(t, 21), 'Z') || '000000', 1, 6)::bigint
+                ELSE 0 END
+$fn$;
+
 DROP INDEX events_call;
 ALTER TABLE events ALTER COLUMN declaration_number DROP NOT NULL;
 ALTER TABLE events ALTER COLUMN declaration_number TYPE BIGINT
-  USING CASE WHEN declaration_number = '' THEN NULL
-             WHEN declaration_number ~ '^[0-9]{18}$' THEN declaration_number::bigint
-             ELSE -1 END;
+  USING kouan_number_value(declaration_number);
 ALTER TABLE events ADD CONSTRAINT events_declaration_number
   CHECK (declaration_number BETWEEN 0 AND 999999999999999999);
 CREATE INDEX events_call ON events (call_key, id) WHERE declaration_number IS NULL;

@@ -12,19 +12,10 @@
 -- The columns' types are changed in place, with the table's indexes. A
 -- kept number that is not 18 digits would become -1, which the CHECK
 -- refuses: the migration stops rather than lose whose task it is.
+-- (the conversions: kouan_number_value and kouan_time_us, made by 0015)
 ALTER TABLE tasks
-  ALTER COLUMN declaration_number TYPE BIGINT
-    USING CASE WHEN declaration_number ~ '^[0-9]{18}$' THEN declaration_number::bigint
-               ELSE -1 END,
-  ALTER COLUMN opened_at TYPE BIGINT
-    USING (extract(epoch FROM substr(opened_at, 1, 19)::timestamp) * 1000000)::bigint
-          + CASE WHEN substr(opened_at, 20, 1) = '.'
-                 THEN substr(rtrim(substr(opened_at, 21), 'Z') || '000000', 1, 6)::bigint
-                 ELSE 0 END,
-  ALTER COLUMN decided_at TYPE BIGINT
-    USING (extract(epoch FROM substr(decided_at, 1, 19)::timestamp) * 1000000)::bigint
-          + CASE WHEN substr(decided_at, 20, 1) = '.'
-                 THEN substr(rtrim(substr(decided_at, 21), 'Z') || '000000', 1, 6)::bigint
-                 ELSE 0 END;
+  ALTER COLUMN declaration_number TYPE BIGINT USING kouan_number_value(declaration_number),
+  ALTER COLUMN opened_at TYPE BIGINT USING kouan_time_us(opened_at),
+  ALTER COLUMN decided_at TYPE BIGINT USING kouan_time_us(decided_at);
 ALTER TABLE tasks ADD CONSTRAINT tasks_declaration_number
   CHECK (declaration_number BETWEEN 0 AND 999999999999999999);

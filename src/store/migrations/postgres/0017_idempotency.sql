@@ -11,14 +11,9 @@
 -- kept number that is not 18 digits would become -1, which the CHECK
 -- refuses: the migration stops rather than lose which declaration a
 -- replay shows.
+-- (the conversions: kouan_number_value and kouan_time_us, made by 0015)
 ALTER TABLE idempotency_keys
-  ALTER COLUMN created_at TYPE BIGINT
-    USING (extract(epoch FROM substr(created_at, 1, 19)::timestamp) * 1000000)::bigint
-          + CASE WHEN substr(created_at, 20, 1) = '.'
-                 THEN substr(rtrim(substr(created_at, 21), 'Z') || '000000', 1, 6)::bigint
-                 ELSE 0 END,
-  ALTER COLUMN number TYPE BIGINT
-    USING CASE WHEN number IS NULL THEN NULL
-               WHEN number ~ '^[0-9]{18}$' THEN number::bigint ELSE -1 END;
+  ALTER COLUMN created_at TYPE BIGINT USING kouan_time_us(created_at),
+  ALTER COLUMN number TYPE BIGINT USING kouan_number_value(number);
 ALTER TABLE idempotency_keys ADD CONSTRAINT idempotency_keys_number
   CHECK (number BETWEEN 0 AND 999999999999999999);
