@@ -10,6 +10,7 @@
 #include "domain/credentials.h"
 #include "common/date.h"
 #include "service/accounts.h"
+#include "service/risk_state.h"
 #include "service/taxes.h"
 
 static const struct org_input demo_orgs[] = {
@@ -564,6 +565,11 @@ static bool seed_calls(struct app *app, const char *const *who, char tokens[][TO
 		}
 	}
 	return true;
+}
+
+kerr demo_prepare_store(struct store *store)
+{
+	return risk_seed_from_text(store, "kouan demo");
 }
 
 kerr demo_seed(struct app *app, FILE *out)

@@ -26,6 +26,13 @@ extern const struct demo_user demo_users[]; /* ends with username NULL */
 size_t demo_org_count(void);
 size_t demo_user_count(void);
 
+/* Before kouan starts on a demo database: the secret of its risk draws is
+ * made from a fixed text, so that the demo comes out the same on every run
+ * (the laptops at Baiyun released by kouan, the same parcels drawn). A
+ * database that has its secret already keeps it. A demo database's
+ * passwords are public, and so is this secret: it never holds real goods. */
+KOUAN_MUST_USE kerr demo_prepare_store(struct store *store);
+
 /* Seed users, organisations and declarations (skipped when the demo users
  * exist already). Prints the credentials to `out`. */
 KOUAN_MUST_USE kerr demo_seed(struct app *app, FILE *out);

@@ -110,6 +110,16 @@ static int open_store(const struct config *cfg, struct store **out)
 	return 0;
 }
 
+/* A demo database's risk secret, before kouan starts on it (demo.h). */
+static bool demo_prepared(bool demo, struct store *store)
+{
+	if (demo && demo_prepare_store(store)) {
+		fprintf(stderr, "kouan: preparing the demo database failed\n");
+		return false;
+	}
+	return true;
+}
+
 static int start_app(const struct config *cfg, struct store *store, struct app *app,
 		     bool may_create_key)
 {
@@ -162,7 +172,8 @@ static int serve(struct config *cfg, bool demo)
 		return 1;
 	/* with PostgreSQL several servers share the database: only init and
 	 * demo create the key, serve expects it */
-	if (start_app(cfg, store, &app, demo || !store_url_is_postgres(cfg->db))) {
+	if (!demo_prepared(demo, store) ||
+	    start_app(cfg, store, &app, demo || !store_url_is_postgres(cfg->db))) {
 		store_thread_release();
 		store_close(store);
 		return 1;
@@ -285,7 +296,7 @@ int cmd_init(int argc, char **argv)
 	struct app app;
 	if (open_store(&cfg, &store))
 		return 1;
-	int rc = start_app(&cfg, store, &app, true);
+	int rc = demo_prepared(demo, store) ? start_app(&cfg, store, &app, true) : 1;
 	if (!rc) {
 		if (demo && demo_seed(&app, stdout)) {
 			fprintf(stderr, "kouan: seeding the demo data failed\n");

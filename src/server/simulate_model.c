@@ -51,6 +51,7 @@
 #include "server/money_load.h"
 #include "server/reference_load.h"
 #include "server/simulate.h"
+#include "service/risk_state.h"
 #include "service/statistics.h"
 #include "store/repo.h"
 #include "store/store.h"
@@ -852,19 +853,9 @@ static bool run_model(struct sim *s, struct run_figures *out)
  * and every figure after them, differ from run to run. */
 static bool seed_draws(struct store *store, uint64_t seed)
 {
-	char text[64], hex[2 * RISK_SEED_BYTES + 1];
-	uint8_t key[RISK_SEED_BYTES];
+	char text[64];
 	snprintf(text, sizeof text, "kouan simulate %llu", (unsigned long long)seed);
-	crypto_generichash(key, sizeof key, (const unsigned char *)text, strlen(text), NULL, 0);
-	sodium_bin2hex(hex, sizeof hex, key, sizeof key);
-	struct store_conn *c;
-	if (store_thread_conn(store, &c) || store_begin(c, true))
-		return false;
-	if (repo_setting_put_new(c, "risk_seed", hex)) {
-		store_rollback(c);
-		return false;
-	}
-	return store_commit(c) == KERR_OK;
+	return risk_seed_from_text(store, text) == KERR_OK;
 }
 
 bool sim_run(const struct scenario *sc, struct run_figures *out, bool bar)

@@ -54,6 +54,23 @@ static kerr seed_load(struct store *store, uint8_t seed[RISK_SEED_BYTES])
 	return KERR_OK;
 }
 
+kerr risk_seed_from_text(struct store *store, const char *text)
+{
+	uint8_t key[RISK_SEED_BYTES];
+	char hex[2 * RISK_SEED_BYTES + 1];
+	crypto_generichash(key, sizeof key, (const unsigned char *)text, strlen(text), NULL, 0);
+	sodium_bin2hex(hex, sizeof hex, key, sizeof key);
+	struct store_conn *c;
+	kerr e = store_thread_conn(store, &c);
+	if (e || (e = store_begin(c, true)))
+		return e;
+	if ((e = repo_setting_put_new(c, "risk_seed", hex))) {
+		store_rollback(c);
+		return e;
+	}
+	return store_commit(c);
+}
+
 kerr risk_state_init(struct services *s)
 {
 	struct risk_state *r = calloc(1, sizeof *r);

@@ -30,4 +30,10 @@ struct risk_state {
 KOUAN_MUST_USE kerr risk_state_init(struct services *s);
 void risk_state_free(struct services *s);
 
+/* Give a database whose draws must be the same on every run (the demo, a
+ * simulation) a seed made from `text` (BLAKE2b of it), before any kouan has
+ * started on it: one that already has a seed keeps it. Never for a
+ * database that holds real goods, since the text is no secret. */
+KOUAN_MUST_USE kerr risk_seed_from_text(struct store *store, const char *text);
+
 #endif

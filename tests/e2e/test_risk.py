@@ -18,6 +18,9 @@ What it checks:
     servers and names the rule line; a declarant may not read it (403);
   * preview of a text over past declarations counts the red lanes it would
     give, through either server, and changes nothing;
+  * the demo comes out the same every time: a second demo database, made
+    apart, draws the same for the demo's laptops at Baiyun (2.4 % random
+    inspection), which kouan released on both;
   * both servers stop cleanly (exit 0, no sanitizer report).
 
 Run: KOUAN_BIN=... python3 tests/e2e/test_risk.py (add KOUAN_TEST_STORE=postgres
@@ -33,6 +36,7 @@ from kouan_e2e import (Server, apples, check, eq, laptops, manifest_line,  # noq
 
 A = Server("risk-a")
 B = Server("risk-b")
+C = Server("risk-demo")  # a demo database of its own
 T = {}
 V = {}
 
@@ -125,9 +129,30 @@ def test_preview_counts_and_changes_nothing():
     eq(len(A.all_declarations(T["analyst"])), before, "preview changed nothing")
 
 
+def test_the_demo_draws_the_same_every_time():
+    C.start()
+    draws = []
+    for srv in (A, C):
+        laptops_ = [d["number"] for d in srv.all_declarations(srv.login("analyst"))
+                    if d["number"].startswith("5141")]
+        eq(len(laptops_), 1, "the demo's laptops at Baiyun")
+        n = laptops_[0]
+        token = srv.login("customs")
+        eq(srv.call("GET", "/v1/declarations/" + n, token=token).json["status"], "released",
+           "released by kouan")
+        risk = srv.call("GET", "/v1/declarations/%s/risk" % n, token=token).json
+        draws.append(risk["outcome"]["agencies"]["customs"]["random"])
+    eq(draws[0]["rate"], "2.4", "Baiyun's random inspection rate")
+    eq(draws[0]["selected"], False, "not drawn")
+    # a random secret per database would make these differ (one chance in
+    # a million of the same draw)
+    eq(draws[1], draws[0], "the same draw in both demo databases")
+
+
 def test_stop():
     A.stop()
     B.stop()
+    C.stop()
 
 
 if __name__ == "__main__":
@@ -137,5 +162,6 @@ if __name__ == "__main__":
         test_green_release_by_kouan_through_the_other_server,
         test_red_rule_opens_the_inspection,
         test_preview_counts_and_changes_nothing,
+        test_the_demo_draws_the_same_every_time,
         test_stop,
     ])
