@@ -4,7 +4,9 @@
 # client) until it holds --target declarations or --minutes have passed,
 # printing the rate of each slice as it grows; then print the bytes kept per
 # declaration at rest (the database file, WAL checkpointed, divided by the
-# declarations, and each table's and index's share from dbstat) and the
+# declarations, and each table's and index's share from dbstat; and
+# without the Idempotency-Key records, which are purged after their
+# seven-day window, what is kept for good) and the
 # server's peak memory; then restart the server on the grown database, twice,
 # and time how long it takes to serve, and to answer its first
 # clearance-time question: with the statistics snapshot the stop saved, and
@@ -128,12 +130,14 @@ if [ -n "$pg" ]; then
 		WHERE n.nspname = 'public' AND t.relkind IN ('r', 'p') AND NOT t.relispartition
 		ORDER BY 2 DESC LIMIT 20;"
 	by_what="by table, with its partitions, indexes and TOAST"
+	idem="SELECT pg_total_relation_size('idempotency_keys');"
 else
 	sqlite3 "$db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
 	size=$(stat -c %s "$db")
 	what="database file"
 	by_table="SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 20;"
 	by_what="by table and index (dbstat)"
+	idem="SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name IN (SELECT name FROM sqlite_schema WHERE tbl_name = 'idempotency_keys');"
 fi
 n=$(count)
 echo
@@ -145,6 +149,11 @@ printf '  %-28s %14s bytes (%s per declaration)\n' "$what" "$size" \
 	"$(awk -v s="$size" -v n="$n" 'BEGIN { printf "%.0f", s / n }')"
 echo "  $by_what, bytes per declaration:"
 sql "$by_table" | awk -F'|' -v n="$n" '{ printf "    %-34s %8.0f\n", $1, $2 / n }'
+# The Idempotency-Key records (with their indexes) are purged after their
+# seven-day window; what stays for good is the rest.
+idem_size=$(sql "$idem")
+printf '  %-28s %14s bytes (%s per declaration)\n' "kept after the key window" \
+	"$((size - idem_size))" "$(awk -v s="$((size - idem_size))" -v n="$n" 'BEGIN { printf "%.0f", s / n }')"
 
 # Restarts on the grown database: serving at once, the statistics engine
 # loaded from the snapshot the stop saved (then following the feed from

@@ -239,7 +239,7 @@ kerr risk_rules_preview(struct uow *u, const char *text, int64_t from_us, int64_
 	if (!e)
 		e = risk_seed(u, &run.seed);
 	if (!e)
-		e = repo_declarations_lodged(c, out->from, out->to, limit, preview_one, &run);
+		e = repo_declarations_lodged(c, from_us, to_us, limit, preview_one, &run);
 	return e;
 }
 

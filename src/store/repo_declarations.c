@@ -41,7 +41,9 @@ kerr repo_sequence_next(struct store_conn *c, const char *office, int year, bool
 	return e == KERR_NOT_FOUND ? KERR_STORE : e;
 }
 
-/* --- declarations --- */
+/* --- declarations ---
+ * Their times are kept as microseconds (migration 0020) and shown as
+ * RFC 3339 text. */
 
 Q(Q_DECL_INSERT,
   "INSERT INTO declarations (number, org_id, lodged_by, status, direction,"
@@ -62,13 +64,18 @@ Q(Q_DECL_STATUS, "SELECT status FROM declarations WHERE number = ?");
 
 kerr repo_decl_insert(struct store_conn *c, const struct decl_row *d)
 {
-	char *body;
-	kerr e = packed_pack(PACKED_DECLARATION, d->body, &body);
+	char *body = NULL;
+	int64_t lodged, updated;
+	kerr e = repo_time_us(d->lodged_at, &lodged);
 	if (!e)
-		e = store_exec(c, &Q_DECL_INSERT, "siisssssisssss", d->number, d->org_id,
+		e = repo_time_us(d->updated_at, &updated);
+	if (!e)
+		e = packed_pack(PACKED_DECLARATION, d->body, &body);
+	if (!e)
+		e = store_exec(c, &Q_DECL_INSERT, "siisssssisiiss", d->number, d->org_id,
 			       d->lodged_by, declaration_status_name(d->status),
 			       direction_name(d->import), d->declaration_office, d->port_office,
-			       d->bill_of_lading, d->version, body, d->lodged_at, d->updated_at,
+			       d->bill_of_lading, d->version, body, lodged, updated,
 			       d->consignee_uscc, d->port);
 	free(body);
 	return e;
@@ -114,9 +121,9 @@ static kerr read_decl(void *arg, struct store_stmt *st)
 	col_copy(st, 7, d->bill_of_lading, sizeof d->bill_of_lading);
 	d->version = stmt_int(st, 8);
 	kerr e = unpacked(stmt_text(st, 9), &d->body);
-	col_copy(st, 10, d->lodged_at, sizeof d->lodged_at);
-	col_copy(st, 11, d->updated_at, sizeof d->updated_at);
-	col_copy(st, 12, d->released_at, sizeof d->released_at);
+	col_time(st, 10, d->lodged_at);
+	col_time(st, 11, d->updated_at);
+	col_time(st, 12, d->released_at);
 	col_copy(st, 13, d->consignee_uscc, sizeof d->consignee_uscc);
 	col_copy(st, 14, d->port, sizeof d->port);
 	return e;
@@ -140,17 +147,26 @@ void decl_row_free(struct decl_row *d)
 kerr repo_decl_update(struct store_conn *c, const char *number,
 		      enum declaration_status status, const char *now, const char *released_at)
 {
-	return store_exec(c, &Q_DECL_UPDATE, "ssss", declaration_status_name(status), now,
-			  or_null(released_at), number);
+	int64_t updated, released;
+	bool is_released = released_at && *released_at;
+	kerr e = repo_time_us(now, &updated);
+	if (!e && is_released)
+		e = repo_time_us(released_at, &released);
+	return e ? e
+		 : store_exec(c, &Q_DECL_UPDATE, "siIs", declaration_status_name(status), updated,
+			      is_released ? &released : NULL, number);
 }
 
 kerr repo_decl_replace_body(struct store_conn *c, const struct decl_row *d)
 {
-	char *body;
-	kerr e = packed_pack(PACKED_DECLARATION, d->body, &body);
+	char *body = NULL;
+	int64_t updated;
+	kerr e = repo_time_us(d->updated_at, &updated);
 	if (!e)
-		e = store_exec(c, &Q_DECL_REPLACE, "issssss", d->version, body,
-			       d->bill_of_lading, d->consignee_uscc, d->port, d->updated_at,
+		e = packed_pack(PACKED_DECLARATION, d->body, &body);
+	if (!e)
+		e = store_exec(c, &Q_DECL_REPLACE, "issssis", d->version, body,
+			       d->bill_of_lading, d->consignee_uscc, d->port, updated,
 			       d->number);
 	free(body);
 	return e;
@@ -208,6 +224,10 @@ struct summary_visit {
 static kerr visit_summary(void *arg, struct store_stmt *st)
 {
 	struct summary_visit *v = arg;
+	char lodged[KTIME_TEXT_MAX], updated[KTIME_TEXT_MAX], released[KTIME_TEXT_MAX];
+	col_time(st, 7, lodged);
+	col_time(st, 8, updated);
+	col_time(st, 9, released);
 	struct decl_summary d = {
 		.number = stmt_text(st, 0),
 		.import = strcmp(stmt_text(st, 2), "import") == 0,
@@ -215,9 +235,9 @@ static kerr visit_summary(void *arg, struct store_stmt *st)
 		.port_office = stmt_text(st, 4),
 		.bill_of_lading = stmt_text(st, 5),
 		.version = stmt_int(st, 6),
-		.lodged_at = stmt_text(st, 7),
-		.updated_at = stmt_text(st, 8),
-		.released_at = col_opt(st, 9),
+		.lodged_at = lodged,
+		.updated_at = updated,
+		.released_at = *released ? released : NULL,
 		.org_uscc = stmt_text(st, 10),
 		.consignee_uscc = stmt_text(st, 11),
 		.port = stmt_text(st, 12),
@@ -323,9 +343,10 @@ struct worklist_visit {
 static kerr visit_worklist(void *arg, struct store_stmt *st)
 {
 	struct worklist_visit *v = arg;
-	char opened[KTIME_TEXT_MAX], decided[KTIME_TEXT_MAX];
+	char opened[KTIME_TEXT_MAX], decided[KTIME_TEXT_MAX], lodged[KTIME_TEXT_MAX];
 	col_time(st, 3, opened);
 	col_time(st, 4, decided);
+	col_time(st, 9, lodged);
 	struct worklist_row w = {
 		.number = stmt_text(st, 0),
 		.agency = stmt_text(st, 1),
@@ -334,7 +355,7 @@ static kerr visit_worklist(void *arg, struct store_stmt *st)
 		.import = strcmp(stmt_text(st, 6), "import") == 0,
 		.port_office = stmt_text(st, 7),
 		.bill_of_lading = stmt_text(st, 8),
-		.lodged_at = stmt_text(st, 9),
+		.lodged_at = lodged,
 	};
 	if (!task_status_parse(stmt_text(st, 2), &w.status) ||
 	    !declaration_status_parse(stmt_text(st, 5), &w.declaration_status))

@@ -345,11 +345,11 @@ static kerr visit_lodged(void *arg, struct store_stmt *st)
 	return e;
 }
 
-kerr repo_declarations_lodged(struct store_conn *c, const char *from, const char *to,
+kerr repo_declarations_lodged(struct store_conn *c, int64_t from_us, int64_t to_us,
 			      int limit,
 			      kerr (*fn)(void *arg, const char *number, const char *body),
 			      void *arg)
 {
 	struct lodged_visit v = {fn, arg};
-	return store_each(c, &Q_LODGED, visit_lodged, &v, "ssi", from, to, (int64_t)limit);
+	return store_each(c, &Q_LODGED, visit_lodged, &v, "iii", from_us, to_us, (int64_t)limit);
 }

@@ -133,10 +133,11 @@ typedef kerr (*rule_effect_fn)(void *arg, const struct rule_effect_row *r);
 KOUAN_MUST_USE kerr repo_rule_effectiveness(struct store_conn *c, int64_t rules_version,
 					    rule_effect_fn fn, void *arg);
 
-/* Declarations lodged in [from, to), oldest first, at most `limit`: fn gets
- * each number and body (a result other than KERR_OK stops the reading). */
-KOUAN_MUST_USE kerr repo_declarations_lodged(struct store_conn *c, const char *from,
-					     const char *to, int limit,
+/* Declarations lodged in [from_us, to_us) (microseconds since 1970 UTC),
+ * oldest first, at most `limit`: fn gets each number and body (a result
+ * other than KERR_OK stops the reading). */
+KOUAN_MUST_USE kerr repo_declarations_lodged(struct store_conn *c, int64_t from_us,
+					     int64_t to_us, int limit,
 					     kerr (*fn)(void *arg, const char *number,
 							const char *body),
 					     void *arg);

@@ -861,10 +861,12 @@ struct bill_declaration_visit {
 static kerr visit_bill_declaration(void *arg, struct store_stmt *st)
 {
 	struct bill_declaration_visit *v = arg;
+	char released[KTIME_TEXT_MAX];
+	col_time(st, 6, released);
 	struct bill_declaration b = {.number = stmt_text(st, 0),
 				     .split_part = (int)stmt_int(st, 4),
 				     .split_of = (int)stmt_int(st, 5),
-				     .released_at = col_opt(st, 6)};
+				     .released_at = *released ? released : NULL};
 	if (!declaration_status_parse(stmt_text(st, 1), &b.status) ||
 	    !clearance_flow_parse(stmt_text(st, 2), &b.flow) ||
 	    !match_state_parse(stmt_text(st, 3), &b.state))

@@ -410,7 +410,7 @@ static void old_declaration(struct store_conn *c, const char *number)
 
 struct worklist_seen {
 	int n;
-	char number[32], opened[KTIME_TEXT_MAX];
+	char number[32], opened[KTIME_TEXT_MAX], lodged[KTIME_TEXT_MAX];
 	bool decided;
 };
 
@@ -419,6 +419,7 @@ static kerr see_work(void *arg, const struct worklist_row *w)
 	struct worklist_seen *s = arg;
 	str_copy(s->number, w->number, sizeof s->number);
 	str_copy(s->opened, w->opened_at, sizeof s->opened);
+	str_copy(s->lodged, w->lodged_at, sizeof s->lodged);
 	s->decided = w->decided_at != NULL;
 	s->n++;
 	return KERR_OK;
@@ -645,6 +646,152 @@ static void claims_survive_their_migration(void **state)
 	test_earlier_store_close(env, s);
 }
 
+/* --- migration 0020: a declaration's times kept smaller --- */
+
+static const struct sql_query Q_OLD_RELEASED = {
+	"INSERT INTO declarations (number, org_id, lodged_by, status, direction,"
+	" declaration_office, port_office, bill_of_lading, version, body, lodged_at, updated_at,"
+	" released_at) VALUES (?, 1, 1, 'released', 'import', '0100', '0100', 'B-0020', 1, '{}',"
+	" ?, ?, ?)"};
+#define RELEASED_NUMBER "010020261000000009"
+
+static const struct sql_query Q_PARTITION = {
+	"SELECT CAST(CAST(tableoid AS regclass) AS TEXT) FROM declarations WHERE number = ?"};
+
+struct listed {
+	int n;
+	char number[2][DECL_NUMBER_SIZE], lodged[2][KTIME_TEXT_MAX], released[2][KTIME_TEXT_MAX];
+};
+
+static kerr keep_listed(void *arg, const struct decl_summary *d)
+{
+	struct listed *l = arg;
+	if (l->n < 2) {
+		str_copy(l->number[l->n], d->number, DECL_NUMBER_SIZE);
+		str_copy(l->lodged[l->n], d->lodged_at, KTIME_TEXT_MAX);
+		str_copy(l->released[l->n], d->released_at ? d->released_at : "-", KTIME_TEXT_MAX);
+	}
+	l->n++;
+	return KERR_OK;
+}
+
+static kerr keep_lodged(void *arg, const char *number, const char *body)
+{
+	(void)body;
+	struct listed *l = arg;
+	if (l->n < 2)
+		str_copy(l->number[l->n], number, DECL_NUMBER_SIZE);
+	l->n++;
+	return KERR_OK;
+}
+
+/* Declarations kept before 0020 (times as text) read back after it as
+ * they were: a time without a fraction with .000000, a declaration not
+ * released without a release time; the list, the worklist and the range
+ * of lodging read them to the microsecond; a new release is kept so. */
+static void declaration_times_survive_their_migration(void **state)
+{
+	struct test_env *env = *state;
+	struct store_conn *c;
+	struct store *s = earlier_store_writing(env, 19, &c);
+	old_declaration(c, ZERO_NUMBER);
+	assert_int_equal(store_exec(c, &Q_OLD_RELEASED, "ssss", RELEASED_NUMBER,
+				    "2026-11-23T09:40:00Z", "2026-11-23T10:00:00.5Z",
+				    "2026-11-23T10:00:00.5Z"),
+			 KERR_OK);
+	assert_int_equal(repo_task_insert(c, ZERO_NUMBER, "customs", "digest",
+					  "2026-11-23T09:40:00.2Z"),
+			 KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+
+	assert_int_equal(store_migrate(s, TEST_EPOCH_US), KERR_OK);
+	assert_int_equal(store_thread_conn(s, &c), KERR_OK);
+	struct decl_row d;
+	assert_int_equal(repo_decl_get(c, ZERO_NUMBER, &d), KERR_OK);
+	assert_string_equal(d.lodged_at, "2026-11-23T09:40:00.123456Z");
+	assert_string_equal(d.updated_at, "2026-11-23T09:40:00.123456Z");
+	assert_string_equal(d.released_at, "");
+	decl_row_free(&d);
+	assert_int_equal(repo_decl_get(c, RELEASED_NUMBER, &d), KERR_OK);
+	assert_string_equal(d.lodged_at, "2026-11-23T09:40:00.000000Z");
+	assert_string_equal(d.released_at, "2026-11-23T10:00:00.500000Z");
+	decl_row_free(&d);
+
+	if (env->pgname[0]) {
+		/* on PostgreSQL the month's partition, by microseconds, holds them */
+		char part[64] = "";
+		assert_int_equal(store_first(c, &Q_PARTITION, keep_text, part, "s", ZERO_NUMBER),
+				 KERR_OK);
+		assert_string_equal(part, "declarations_202611");
+	}
+
+	struct listed l = {0};
+	struct decl_filter all = {.limit = 10};
+	assert_int_equal(repo_decl_list(c, &all, keep_listed, &l), KERR_OK);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.number[0], ZERO_NUMBER);
+	assert_string_equal(l.lodged[0], "2026-11-23T09:40:00.123456Z");
+	assert_string_equal(l.released[0], "-");
+	assert_string_equal(l.number[1], RELEASED_NUMBER);
+	assert_string_equal(l.released[1], "2026-11-23T10:00:00.500000Z");
+	struct worklist_seen w = {0};
+	assert_int_equal(repo_worklist(c, "customs", TASK_OPEN, 10, see_work, &w), KERR_OK);
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.lodged, "2026-11-23T09:40:00.123456Z");
+	/* lodged from one microsecond after the released one's lodging */
+	struct listed range = {0};
+	int64_t from, to;
+	assert_true(ktime_parse("2026-11-23T09:40:00.000001Z", &from));
+	assert_true(ktime_parse("2026-11-24T00:00:00Z", &to));
+	assert_int_equal(repo_declarations_lodged(c, from, to, 10, keep_lodged, &range), KERR_OK);
+	assert_int_equal(range.n, 1);
+	assert_string_equal(range.number[0], ZERO_NUMBER);
+
+	/* released now, to the microsecond; an update without a release time
+	 * keeps the one there */
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	assert_int_equal(repo_decl_update(c, ZERO_NUMBER, DECL_RELEASED,
+					  "2026-11-23T11:00:00.000001Z", "2026-11-23T11:00:00.000001Z"),
+			 KERR_OK);
+	assert_int_equal(repo_decl_update(c, RELEASED_NUMBER, DECL_RELEASED,
+					  "2026-11-23T11:00:00.000002Z", NULL),
+			 KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+	assert_int_equal(repo_decl_get(c, ZERO_NUMBER, &d), KERR_OK);
+	assert_string_equal(d.released_at, "2026-11-23T11:00:00.000001Z");
+	assert_string_equal(d.updated_at, "2026-11-23T11:00:00.000001Z");
+	decl_row_free(&d);
+	assert_int_equal(repo_decl_get(c, RELEASED_NUMBER, &d), KERR_OK);
+	assert_string_equal(d.released_at, "2026-11-23T10:00:00.500000Z");
+	assert_string_equal(d.updated_at, "2026-11-23T11:00:00.000002Z");
+	decl_row_free(&d);
+	test_earlier_store_close(env, s);
+}
+
+static const struct sql_query Q_OLD_LODGED = {
+	"SELECT lodged_at FROM declarations WHERE number = '" RELEASED_NUMBER "'"};
+
+/* A kept time that is not RFC 3339 stops the migration (rather than lose
+ * when its declaration was lodged), and the row is still there as it was;
+ * kouan never writes one. */
+static void a_malformed_declaration_time_stops_the_migration(void **state)
+{
+	struct test_env *env = *state;
+	struct store_conn *c;
+	struct store *s = earlier_store_writing(env, 19, &c);
+	old_declaration(c, ZERO_NUMBER);
+	assert_int_equal(store_exec(c, &Q_OLD_RELEASED, "ssss", RELEASED_NUMBER, "lodged on Monday",
+				    "2026-11-23T10:00:00Z", NULL),
+			 KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+	assert_int_not_equal(store_migrate(s, TEST_EPOCH_US), KERR_OK);
+	assert_int_equal(store_thread_conn(s, &c), KERR_OK);
+	char kept[32] = "";
+	assert_int_equal(store_first(c, &Q_OLD_LODGED, keep_text, kept, ""), KERR_OK);
+	assert_string_equal(kept, "lodged on Monday");
+	test_earlier_store_close(env, s);
+}
+
 static const struct sql_query Q_EVENT_TYPE = {
 	"SELECT name, CAST(system AS INTEGER) FROM event_types WHERE code = ?"};
 static const struct sql_query Q_EVENT_TYPES = {"SELECT COUNT(*) FROM event_types"};
@@ -848,6 +995,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(assessments_survive_their_migration, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(claims_survive_their_migration, setup, teardown),
+		cmocka_unit_test_setup_teardown(declaration_times_survive_their_migration, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(a_malformed_declaration_time_stops_the_migration,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(the_feed_waits_for_an_earlier_commit, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(the_feed_reads_past_a_rollback, setup, teardown),
