@@ -6,7 +6,8 @@
 # declaration at rest (the database file, WAL checkpointed, divided by the
 # declarations, and each table's and index's share from dbstat; and
 # without the Idempotency-Key records, which are purged after their
-# seven-day window, what is kept for good) and the
+# seven-day window, what is kept for good; and what the run's declarations
+# added, without the demo database's fixed part) and the
 # server's peak memory; then restart the server on the grown database, twice,
 # and time how long it takes to serve, and to answer its first
 # clearance-time question: with the statistics snapshot the stop saved, and
@@ -89,8 +90,21 @@ fi
 sql() {
 	if [ -n "$pg" ]; then psql -qtAX "$db" -c "$1"; else sqlite3 "$db" "$1"; fi
 }
+# db_size: the database's bytes at rest (PostgreSQL after VACUUM and
+# CHECKPOINT, SQLite with its WAL checkpointed)
+db_size() {
+	if [ -n "$pg" ]; then
+		sql "VACUUM;" >/dev/null
+		sql "CHECKPOINT;" >/dev/null
+		sql "SELECT pg_database_size(current_database());"
+	else
+		sqlite3 "$db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+		stat -c %s "$db"
+	fi
+}
 "$build/kouan" init --demo --db "$db" --release-key "$tmp/release.key" --pwhash min \
 	>"$tmp/init.log" 2>&1 || { cat "$tmp/init.log" >&2; exit 1; }
+size0=$(db_size) # the demo database before it grows: its fixed part
 start_server run-growth "$db" "$tmp/release.key" "$tmp" --threads 4 --statistics-file "$stats"
 
 count() { sql "SELECT count(*) FROM declarations;"; }
@@ -117,10 +131,8 @@ peak=$(awk '/^VmHWM/ {print $2, $3}' "/proc/$server_pid/status")
 kill -TERM "$server_pid"
 wait "$server_pid" || echo "run-growth: the server exited with status $?" >&2
 server_pid=""
+size=$(db_size)
 if [ -n "$pg" ]; then
-	sql "VACUUM;" >/dev/null
-	sql "CHECKPOINT;" >/dev/null
-	size=$(sql "SELECT pg_database_size(current_database());")
 	what="database"
 	# each table with its partitions, indexes and TOAST
 	by_table="SELECT t.relname, CASE WHEN t.relkind = 'p' THEN (SELECT
@@ -132,8 +144,6 @@ if [ -n "$pg" ]; then
 	by_what="by table, with its partitions, indexes and TOAST"
 	idem="SELECT pg_total_relation_size('idempotency_keys');"
 else
-	sqlite3 "$db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
-	size=$(stat -c %s "$db")
 	what="database file"
 	by_table="SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 20;"
 	by_what="by table and index (dbstat)"
@@ -154,6 +164,12 @@ sql "$by_table" | awk -F'|' -v n="$n" '{ printf "    %-34s %8.0f\n", $1, $2 / n 
 idem_size=$(sql "$idem")
 printf '  %-28s %14s bytes (%s per declaration)\n' "kept after the key window" \
 	"$((size - idem_size))" "$(awk -v s="$((size - idem_size))" -v n="$n" 'BEGIN { printf "%.0f", s / n }')"
+# What each declaration lodged here added, without the demo database's
+# fixed part (schema, reference data, the demo; $size0 bytes), which a
+# run of ten thousand declarations would otherwise spread over them.
+printf '  %-28s %14s bytes a declaration (%s after the key window)\n' "added by this run" \
+	"$(awk -v s="$((size - size0))" -v n="$((n - start))" 'BEGIN { printf "%.0f", s / n }')" \
+	"$(awk -v s="$((size - idem_size - size0))" -v n="$((n - start))" 'BEGIN { printf "%.0f", s / n }')"
 
 # Restarts on the grown database: serving at once, the statistics engine
 # loaded from the snapshot the stop saved (then following the feed from
