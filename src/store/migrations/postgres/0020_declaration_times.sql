@@ -12,9 +12,11 @@
 -- The partition key's type cannot be changed in place: the table is made
 -- again with its partitions and indexes, and the rows copied (nothing
 -- references the declarations: their key holds lodged_at). A kept time
--- that is not RFC 3339 would become -1, which the CHECK refuses: the
--- migration stops rather than lose when a declaration was lodged or
--- released. (the conversion: kouan_time_us, made by 0015)
+-- that does not begin with a date and a time of day (RFC 3339) stops the
+-- migration rather than lose when a declaration was lodged or released:
+-- kouan_time_us (made by 0015) now gives NULL for it, which becomes -1,
+-- which the CHECK refuses; before, PostgreSQL read words such as "now" or
+-- "yesterday" as times. A date that does not exist stops it too.
 ALTER TABLE declarations RENAME TO declarations_0019;
 ALTER INDEX declarations_pkey RENAME TO declarations_0019_pkey;
 ALTER INDEX declarations_number RENAME TO declarations_0019_number;
@@ -39,6 +41,15 @@ BEGIN
   END LOOP;
 END
 $$;
+
+CREATE OR REPLACE FUNCTION kouan_time_us(t text) RETURNS bigint
+LANGUAGE sql IMMUTABLE AS $fn$
+  SELECT CASE WHEN t ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}'
+    THEN (extract(epoch FROM substr(t, 1, 19)::timestamp) * 1000000)::bigint
+         + CASE WHEN substr(t, 20, 1) = '.'
+                THEN substr(rtrim(substr(t, 21), 'Z') || '000000', 1, 6)::bigint
+                ELSE 0 END END
+$fn$;
 
 CREATE TABLE declarations (
   number              TEXT COLLATE "C" NOT NULL,
