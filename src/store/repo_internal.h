@@ -40,16 +40,18 @@ struct event_stored {
 };
 KOUAN_MUST_USE kerr event_stored_form(const struct event_in *e, struct event_stored *out);
 
-/* A declaration number kept as its value (events since migration 0015,
- * tasks since 0016), shown again as its 18 digits: 10^18 + n has 19
- * digits, the first a 1 (NULL stays NULL). The same SQL on both backends;
- * compared with declarations.number, the lookup uses that key. Numbers
- * are bound as text into CAST(? AS BIGINT). */
+/* A declaration number kept as its value (in the events, tasks,
+ * idempotency records, assessments and claims since migrations 0015 to
+ * 0019), shown again as its 18 digits: 10^18 + n has 19 digits, the
+ * first a 1 (NULL stays NULL). The same SQL on both backends; compared
+ * with declarations.number, the lookup uses that key. Numbers are bound
+ * as text into CAST(? AS BIGINT). */
 #define NUMBER_TEXT(col) "substr(CAST(1000000000000000000 + " col " AS TEXT), 2)"
 
 /* A time kept as integer microseconds (events, tasks, idempotency
- * records): KERR_INTERNAL, logged, for text that is not RFC 3339 (the
- * services always write times they made). */
+ * records, assessments, claims, declarations): KERR_INTERNAL, logged,
+ * for text that is not RFC 3339 (the services always write times they
+ * made). */
 KOUAN_MUST_USE kerr repo_time_us(const char *text, int64_t *us);
 
 /* The time in column i (microseconds) as RFC 3339 text; "" when NULL. */
