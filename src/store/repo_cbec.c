@@ -11,11 +11,6 @@
 
 #include "store/repo_internal.h"
 
-static bool row_locks(struct store_conn *c)
-{
-	return ((struct store_conn_base *)c)->store->row_locks;
-}
-
 static kerr read_int(void *arg, struct store_stmt *st)
 {
 	*(int64_t *)arg = stmt_int(st, 0);
@@ -160,7 +155,7 @@ kerr repo_cbec_parcel_claim(struct store_conn *c, const char *platform, const ch
 
 kerr repo_cbec_parcel_lock(struct store_conn *c, const char *platform, const char *order_no)
 {
-	if (!row_locks(c))
+	if (!store_row_locks(c))
 		return KERR_OK;
 	return store_first(c, &Q_PARCEL_LOCK, NULL, NULL, "ss", platform, order_no);
 }
@@ -234,7 +229,7 @@ kerr repo_cbec_quota_lock(struct store_conn *c, const char *id_number, int64_t y
 	kerr e = store_exec(c, &Q_QUOTA_CLAIM, "si", id_number, year);
 	if (e)
 		return e;
-	return store_first(c, row_locks(c) ? &Q_QUOTA_LOCK : &Q_QUOTA_GET, read_int, used,
+	return store_first(c, store_row_locks(c) ? &Q_QUOTA_LOCK : &Q_QUOTA_GET, read_int, used,
 			   "si", id_number, year);
 }
 

@@ -15,12 +15,39 @@
 #include "store/packed.h"
 #include "store/repo_internal.h"
 
-/* --- numbering --- */
+/* --- numbering ---
+ * One writer at a time (SQLite): the sequence row moves on by one in the
+ * lodgement's own transaction. Several at once (PostgreSQL): that row
+ * would be held from the number to the commit, one lodgement of an office
+ * after another; instead a lodgement takes the lowest spare number no one
+ * else holds, and numbers are put aside in blocks by a transaction of
+ * their own (migration 0021 says why numbers stay gap-free). */
+
+#define SPARES_BLOCK 32
+#define SPARES_TRIES 8
 
 Q(Q_SEQ_NEXT, "INSERT INTO number_sequences (office, year, direction, last_value)"
 	      " VALUES (?, ?, ?, 1) ON CONFLICT (office, year, direction)"
 	      " DO UPDATE SET last_value = number_sequences.last_value + 1"
 	      " RETURNING last_value");
+Q(Q_SPARE_TAKE, "WITH s AS (SELECT value FROM number_spares"
+		" WHERE office = ? AND year = ? AND direction = ?"
+		" ORDER BY value LIMIT 1 FOR UPDATE SKIP LOCKED)"
+		" DELETE FROM number_spares n USING s"
+		" WHERE n.office = ? AND n.year = ? AND n.direction = ? AND n.value = s.value"
+		" RETURNING n.value");
+/* the block's commit need not wait for its flush: a lodgement that uses
+ * one of its numbers commits after it, and its own flush carries the
+ * block's with it */
+Q(Q_SPARE_NOSYNC, "SELECT set_config('synchronous_commit', 'off', true)");
+Q(Q_SPARE_BLOCK, "WITH r AS (INSERT INTO number_sequences"
+		 " (office, year, direction, last_value) VALUES (?, ?, ?, ?)"
+		 " ON CONFLICT (office, year, direction)"
+		 " DO UPDATE SET last_value = number_sequences.last_value + excluded.last_value"
+		 " RETURNING last_value)"
+		 " INSERT INTO number_spares (office, year, direction, value)"
+		 " SELECT CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS TEXT), v"
+		 " FROM r, generate_series(r.last_value - ? + 1, r.last_value) v");
 
 static kerr read_int(void *arg, struct store_stmt *st)
 {
@@ -33,12 +60,46 @@ static const char *direction_name(bool import)
 	return import ? "import" : "export";
 }
 
+struct spares_key {
+	const char *office;
+	int64_t year;
+	const char *direction;
+};
+
+/* In the aside transaction: the next block of the key's numbers, spare. */
+static kerr put_aside(struct store_conn *c, void *arg)
+{
+	const struct spares_key *k = arg;
+	kerr e = store_first(c, &Q_SPARE_NOSYNC, NULL, NULL, "");
+	return e ? e
+		 : store_exec(c, &Q_SPARE_BLOCK, "sisisisi", k->office, k->year, k->direction,
+			      (int64_t)SPARES_BLOCK, k->office, k->year, k->direction,
+			      (int64_t)SPARES_BLOCK);
+}
+
 kerr repo_sequence_next(struct store_conn *c, const char *office, int year, bool import,
 			int64_t *out)
 {
-	kerr e = store_first(c, &Q_SEQ_NEXT, read_int, out, "sis", office, (int64_t)year,
-			     direction_name(import));
-	return e == KERR_NOT_FOUND ? KERR_STORE : e;
+	struct spares_key k = {office, year, direction_name(import)};
+	kerr e = KERR_NOT_FOUND;
+	if (!store_row_locks(c)) {
+		e = store_first(c, &Q_SEQ_NEXT, read_int, out, "sis", office, k.year, k.direction);
+		return e == KERR_NOT_FOUND ? KERR_STORE : e;
+	}
+	/* each block put aside is taken by the others at once only when more
+	 * lodgements than a block wait at the same office */
+	for (int n = 0; n < SPARES_TRIES && e == KERR_NOT_FOUND; n++) {
+		e = store_first(c, &Q_SPARE_TAKE, read_int, out, "sissis", office, k.year,
+				k.direction, office, k.year, k.direction);
+		if (e == KERR_NOT_FOUND && (e = store_aside(c, put_aside, &k)) == KERR_OK)
+			e = KERR_NOT_FOUND;
+	}
+	if (e == KERR_NOT_FOUND) {
+		log_error("store: no spare declaration number for %s %lld %s after %d blocks",
+			  office, (long long)k.year, k.direction, SPARES_TRIES);
+		e = KERR_STORE;
+	}
+	return e;
 }
 
 /* --- declarations ---
@@ -91,7 +152,7 @@ static kerr unpacked(const char *stored, char **out)
 
 kerr repo_decl_lock(struct store_conn *c, const char *number)
 {
-	if (!((struct store_conn_base *)c)->store->row_locks)
+	if (!store_row_locks(c))
 		return KERR_OK;
 	return store_first(c, &Q_DECL_LOCK, NULL, NULL, "s", number);
 }

@@ -67,7 +67,7 @@ kerr repo_inspection_get(struct store_conn *c, int64_t id, struct inspection_row
 
 kerr repo_inspection_lock(struct store_conn *c, int64_t id)
 {
-	if (!((struct store_conn_base *)c)->store->row_locks)
+	if (!store_row_locks(c))
 		return KERR_OK;
 	return store_first(c, &Q_INSP_LOCK, NULL, NULL, "i", id);
 }

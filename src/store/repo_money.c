@@ -11,11 +11,6 @@
 
 #include "store/repo_internal.h"
 
-static bool row_locks(struct store_conn *c)
-{
-	return ((struct store_conn_base *)c)->store->row_locks;
-}
-
 static kerr read_int(void *arg, struct store_stmt *st)
 {
 	*(int64_t *)arg = stmt_int(st, 0);
@@ -455,7 +450,7 @@ static kerr ignore_row(void *arg, struct store_stmt *st)
 
 kerr repo_guarantees_lock(struct store_conn *c, int64_t org_id)
 {
-	if (!row_locks(c))
+	if (!store_row_locks(c))
 		return KERR_OK;
 	return store_each(c, &Q_G_LOCK, ignore_row, NULL, "i", org_id);
 }
@@ -700,7 +695,7 @@ kerr repo_refund_get(struct store_conn *c, int64_t id, refund_fn fn, void *arg)
 
 kerr repo_refund_lock(struct store_conn *c, int64_t id)
 {
-	if (!row_locks(c))
+	if (!store_row_locks(c))
 		return KERR_OK;
 	return store_first(c, &Q_RF_LOCK, NULL, NULL, "i", id);
 }

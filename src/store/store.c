@@ -32,6 +32,13 @@ void store_close(struct store *s)
 		s->ops->close(s);
 }
 
+kerr store_aside(struct store_conn *c, kerr (*fn)(struct store_conn *aside, void *arg),
+		 void *arg)
+{
+	struct store *s = ((struct store_conn_base *)c)->store;
+	return s->ops->aside && s->row_locks ? s->ops->aside(s, fn, arg) : KERR_INTERNAL;
+}
+
 /* Per-thread connection: one slot per thread, keyed on the store it serves
  * (a process may hold two stores only in tests, one at a time per thread). */
 struct thread_conn {

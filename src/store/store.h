@@ -101,6 +101,8 @@ struct store_ops {
 	 * store_feed_append and store_feed_horizon. */
 	kerr (*feed_append)(struct store_conn *c);
 	kerr (*feed_horizon)(struct store_conn *c, int64_t after, int64_t *horizon);
+	/* Optional (NULL: not offered). See store_aside. */
+	kerr (*aside)(struct store *s, kerr (*fn)(struct store_conn *c, void *arg), void *arg);
 };
 
 struct store {
@@ -156,6 +158,20 @@ KOUAN_MUST_USE kerr store_announce(struct store_conn *c, const char *topic);
 KOUAN_MUST_USE kerr store_feed_append(struct store_conn *c);
 KOUAN_MUST_USE kerr store_feed_horizon(struct store_conn *c, int64_t after, int64_t *horizon);
 
+/* Run fn in a writing transaction of its own, on a connection of its own
+ * (one per store, one such transaction at a time), committed before the
+ * call returns, whatever becomes of the caller's transaction. Only where
+ * several writers run at once (store->row_locks): with one writer at a
+ * time the caller's transaction would hold up the other. fn must take no
+ * lock that a transaction calling store_aside may hold, or the two wait
+ * for each other where the database cannot see it. KERR_INTERNAL where the
+ * backend does not offer it. */
+KOUAN_MUST_USE kerr store_aside(struct store_conn *c,
+				kerr (*fn)(struct store_conn *aside, void *arg), void *arg);
+
+/* Do several writers run at once on this connection's store? */
+static inline bool store_row_locks(struct store_conn *c);
+
 /* Whether the current transaction may succeed if run again (see
  * store_ops.should_retry); false on backends that never ask for it. */
 bool store_should_retry(struct store_conn *c);
@@ -190,6 +206,10 @@ static inline kerr store_commit(struct store_conn *c)
 static inline void store_rollback(struct store_conn *c)
 {
 	STORE_OPS(c)->rollback(c);
+}
+static inline bool store_row_locks(struct store_conn *c)
+{
+	return ((struct store_conn_base *)c)->store->row_locks;
 }
 
 /* Every statement starts with a pointer to its store too. */

@@ -41,6 +41,10 @@ struct pg_store {
 	int64_t feed_final; /* every event id at or below it is final */
 	bool feed_settled;  /* feed_final was settled at least once */
 	int64_t gap_since_us; /* when a gap just past feed_final was first seen (0: none) */
+	/* the connection of store_aside, opened on first use; aside_mu is held
+	 * through each of its transactions */
+	pthread_mutex_t aside_mu;
+	struct store_conn *aside;
 };
 
 struct pg_conn;
@@ -624,10 +628,32 @@ static kerr feed_horizon(struct store_conn *sc, int64_t after, int64_t *horizon)
 	return e;
 }
 
+/* A transaction of its own, on the store's aside connection (store_aside). */
+static kerr aside(struct store *s, kerr (*fn)(struct store_conn *c, void *arg), void *arg)
+{
+	struct pg_store *ps = (struct pg_store *)s;
+	pthread_mutex_lock(&ps->aside_mu);
+	kerr e = ps->aside ? KERR_OK : conn_open(s, &ps->aside);
+	if (!e)
+		e = begin(ps->aside, true);
+	if (!e) {
+		e = fn(ps->aside, arg);
+		if (e)
+			rollback(ps->aside);
+		else
+			e = commit(ps->aside);
+	}
+	pthread_mutex_unlock(&ps->aside_mu);
+	return e;
+}
+
 static void pg_close(struct store *s)
 {
+	struct pg_store *ps = (struct pg_store *)s;
 	unwatch(s);
-	pthread_mutex_destroy(&((struct pg_store *)s)->feed_mu);
+	conn_close(ps->aside);
+	pthread_mutex_destroy(&ps->aside_mu);
+	pthread_mutex_destroy(&ps->feed_mu);
 	free(s);
 }
 
@@ -664,6 +690,7 @@ static const struct store_ops pg_ops = {
 	.should_retry = should_retry,
 	.feed_append = feed_append,
 	.feed_horizon = feed_horizon,
+	.aside = aside,
 };
 
 kerr store_pg_open(const struct store_options *opts, struct store **out)
@@ -676,12 +703,14 @@ kerr store_pg_open(const struct store_options *opts, struct store **out)
 		return KERR_INVALID;
 	}
 	pthread_mutex_init(&ps->feed_mu, NULL);
+	pthread_mutex_init(&ps->aside_mu, NULL);
 	ps->base.ops = &pg_ops;
 	ps->base.row_locks = true;
 	str_copy(ps->base.backend, "postgres", sizeof ps->base.backend);
 	struct store_conn *c;
 	kerr e = conn_open(&ps->base, &c);
 	if (e) {
+		pthread_mutex_destroy(&ps->aside_mu);
 		pthread_mutex_destroy(&ps->feed_mu);
 		free(ps);
 		return e;

@@ -6,7 +6,9 @@
  * rebuilt whole or not at all; a reader of the event feed is never shown
  * an event after a later one, though writers commit out of order; events
  * kept before migration 0013 keep their times, types, actors, ids and
- * order, and every event type has its code named in event_types.
+ * order, and every event type has its code named in event_types;
+ * declaration numbers stay gap-free, and on PostgreSQL a number on its way
+ * does not hold up the next lodgement at its office.
  */
 #include <pthread.h>
 #include <string.h>
@@ -177,6 +179,78 @@ static void events_appended_together_keep_their_order(void **state)
 		assert_int_equal(o.n, (int)n);
 		assert_true(o.in_order);
 	}
+}
+
+/* --- numbering and claims while other transactions are on their way --- */
+
+#define NUMBERING_OFFICE "9901" /* an office no test lodges at */
+
+static int64_t take_number(struct store_conn *c)
+{
+	int64_t n = 0;
+	assert_int_equal(repo_sequence_next(c, NUMBERING_OFFICE, 2026, true, &n), KERR_OK);
+	return n;
+}
+
+/* Numbers given to transactions that rolled back are given again: over
+ * more numbers than a block put aside (32), with every third transaction
+ * rolled back, the numbers committed are 1, 2, 3, ... without a gap. */
+static void numbers_given_back_are_given_again(void **state)
+{
+	struct store_conn *c = conn(*state);
+	int64_t committed = 0;
+	for (int i = 0; i < 75; i++) {
+		assert_int_equal(store_begin(c, true), KERR_OK);
+		int64_t n = take_number(c);
+		assert_int_equal(n, committed + 1);
+		if (i % 3 == 2) {
+			store_rollback(c);
+			continue;
+		}
+		assert_int_equal(store_commit(c), KERR_OK);
+		committed = n;
+	}
+	assert_int_equal(committed, 50);
+}
+
+/* A second connection to the test's PostgreSQL store that gives up a
+ * lock it waits for after `wait` (a statement that waited fails). Skips
+ * where one writer runs at a time. */
+static struct store_conn *impatient_conn(struct test_env *env, const char *wait)
+{
+	if (!env->store->row_locks) {
+		printf("# one writer at a time on %s: nothing is held by another writer\n",
+		       env->store->backend);
+		skip();
+	}
+	struct store_conn *b;
+	assert_int_equal(env->store->ops->conn_open(env->store, &b), KERR_OK);
+	char sql[64];
+	snprintf(sql, sizeof sql, "SET lock_timeout = '%s'", wait);
+	assert_int_equal(env->store->ops->exec_script(b, sql), KERR_OK);
+	return b;
+}
+
+/* A lodgement on its way does not hold up the next at the same office
+ * (it would, if the sequence row were held to the commit): the next takes
+ * the next number at once; the first rolls back, and its number is the
+ * next one given. */
+static void a_number_held_does_not_hold_up_the_office(void **state)
+{
+	struct test_env *env = *state;
+	struct store_conn *b = impatient_conn(env, "5s");
+	struct store_conn *a = conn(env);
+	assert_int_equal(store_begin(a, true), KERR_OK);
+	int64_t first = take_number(a);
+	assert_int_equal(store_begin(b, true), KERR_OK);
+	assert_int_equal(take_number(b), first + 1);
+	store_rollback(a);
+	assert_int_equal(store_commit(b), KERR_OK);
+	assert_int_equal(store_begin(a, true), KERR_OK);
+	assert_int_equal(take_number(a), first);
+	assert_int_equal(take_number(a), first + 2);
+	assert_int_equal(store_commit(a), KERR_OK);
+	env->store->ops->conn_close(b);
 }
 
 /* --- migration 0013: the event log kept smaller --- */
@@ -982,6 +1056,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(reference_loads_whole_or_not_at_all, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(events_appended_together_keep_their_order, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(numbers_given_back_are_given_again, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(a_number_held_does_not_hold_up_the_office, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(the_event_log_survives_its_migration, setup,
 						teardown),
