@@ -90,6 +90,18 @@ kerr calls_lock(struct uow *u, const char *key, const char *mode, const char *po
 	return e ? e : repo_call_lock(c, key, mode, port, carrier_org_id, now);
 }
 
+kerr calls_lock_claim(struct uow *u, const char *key, const char *mode, const char *port,
+		      const char *bill, const char (*containers)[CONTAINER_NUMBER_MAX],
+		      size_t ncontainers)
+{
+	struct store_conn *c;
+	char now[TIME_TEXT_SIZE];
+	uow_now(u, now);
+	kerr e = uow_conn(u, &c);
+	return e ? e
+		 : repo_call_lock_claim(c, key, mode, port, now, bill, containers, ncontainers);
+}
+
 kerr calls_event(struct uow *u, const struct actor *a, enum event_type type, const char *key,
 		 const char *agency, const char *at, json_t *data)
 {

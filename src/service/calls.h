@@ -44,6 +44,14 @@ KOUAN_MUST_USE kerr calls_list_scope(const struct actor *a, bool customs_only, i
 KOUAN_MUST_USE kerr calls_lock(struct uow *u, const char *key, const char *mode,
 			       const char *port, int64_t carrier_org_id);
 
+/* Lock the call for one declaration's claim of `bill` and its containers
+ * (repo_call_lock_claim): claims of other bills and containers on the call
+ * are not held up; calls_lock waits for them. */
+KOUAN_MUST_USE kerr calls_lock_claim(struct uow *u, const char *key, const char *mode,
+				     const char *port, const char *bill,
+				     const char (*containers)[CONTAINER_NUMBER_MAX],
+				     size_t ncontainers);
+
 /* An event on the call's own timeline (org: the call's carrier). */
 KOUAN_MUST_USE kerr calls_event(struct uow *u, const struct actor *a, enum event_type type,
 				const char *key, const char *agency, const char *at,

@@ -4,7 +4,8 @@
  *
  * Never: let two live declarations hold the same bill (or part of it) on a
  * call, release a declaration whose manifest line is missing or differs,
- * or read the claims of a call before locking it.
+ * or read the claims of a bill or a container before locking them with
+ * the call (calls_lock_claim).
  */
 #include "service/consignments.h"
 
@@ -279,7 +280,8 @@ kerr consignments_accept(struct uow *u, struct declaration *d, const char *at,
 		str_copy(now, at, sizeof now);
 	else
 		uow_now(u, now);
-	kerr e = calls_lock(u, tf.call_key, f->transport_mode, f->port, 0);
+	kerr e = calls_lock_claim(u, tf.call_key, f->transport_mode, f->port, tf.bill_of_lading,
+				  tf.containers, tf.ncontainers);
 	if (!e)
 		e = uow_conn(u, &c);
 	/* a correction (version 2 on) claims anew; a new declaration has no

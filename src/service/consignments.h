@@ -23,7 +23,8 @@
  * ("advance": true), which waits for the carrier's amendment.
  *
  * Everything here runs in the caller's unit of work, after the call's lock
- * (calls_lock) and before the risk assessment.
+ * (calls_lock_claim, which consignments_accept takes) and before the risk
+ * assessment.
  */
 #ifndef KOUAN_CONSIGNMENTS_H
 #define KOUAN_CONSIGNMENTS_H

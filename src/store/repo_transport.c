@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "common/clock.h"
 #include "store/repo_internal.h"
 
@@ -61,6 +62,44 @@ kerr repo_call_lock(struct store_conn *c, const char *key, const char *mode,
 		return store_exec(c, &Q_CALL_LOCK, "sssis", key, mode, port, carrier_org_id,
 				  now);
 	return store_exec(c, &Q_CALL_LOCK, "sssns", key, mode, port, now);
+}
+
+/* PostgreSQL only (repo_call_lock_claim). The bill and container keys
+ * come as one text, a key a line; their hashes are locked in ascending
+ * order (two claims never wait for each other in a circle), under the
+ * class 72423005 of two-part advisory keys (the store's one-part keys are
+ * a space of their own). Two keys of one hash only wait for each other. */
+Q(Q_CALL_SHARE, "SELECT 1 FROM transport_calls WHERE call_key = ? FOR SHARE");
+Q(Q_CALL_NEW, "INSERT INTO transport_calls (call_key, transport_mode, port, created_at)"
+	      " VALUES (?, ?, ?, ?) ON CONFLICT (call_key) DO NOTHING");
+Q(Q_CLAIM_LOCKS, "SELECT COUNT(pg_advisory_xact_lock(72423005, h)) FROM (SELECT DISTINCT"
+		 " hashtext(k) AS h FROM unnest(string_to_array(?, chr(10))) AS k"
+		 " ORDER BY h) s");
+
+kerr repo_call_lock_claim(struct store_conn *c, const char *key, const char *mode,
+			  const char *port, const char *now, const char *bill,
+			  const char (*containers)[CONTAINER_NUMBER_MAX], size_t ncontainers)
+{
+	if (!store_row_locks(c))
+		return repo_call_lock(c, key, mode, port, 0, now);
+	kerr e = store_first(c, &Q_CALL_SHARE, NULL, NULL, "s", key);
+	if (e == KERR_NOT_FOUND) {
+		/* a new call: made here, or by another transaction (the insert
+		 * waits for it), then seen by the next statement */
+		e = store_exec(c, &Q_CALL_NEW, "ssss", key, mode, port, now);
+		if (!e)
+			e = store_first(c, &Q_CALL_SHARE, NULL, NULL, "s", key);
+	}
+	struct buf keys;
+	buf_init(&keys, 64 * 1024);
+	if (!e)
+		e = buf_printf(&keys, "bill %s %s", key, bill);
+	for (size_t i = 0; !e && i < ncontainers; i++)
+		e = buf_printf(&keys, "\ncontainer %s %s", key, containers[i]);
+	if (!e)
+		e = store_first(c, &Q_CLAIM_LOCKS, NULL, NULL, "s", keys.data);
+	buf_free(&keys);
+	return e == KERR_NOT_FOUND ? KERR_STORE : e;
 }
 
 static kerr read_call(void *arg, struct store_stmt *st)
@@ -203,7 +242,7 @@ kerr repo_report_find(struct store_conn *c, const char *call_key, enum conveyanc
 
 kerr repo_report_lock(struct store_conn *c, int64_t id)
 {
-	if (!((struct store_conn_base *)c)->store->row_locks)
+	if (!store_row_locks(c))
 		return KERR_OK;
 	return store_first(c, &Q_REPORT_LOCK, NULL, NULL, "i", id);
 }
@@ -414,7 +453,7 @@ kerr repo_manifest_find(struct store_conn *c, const char *call_key, enum manifes
 
 kerr repo_manifest_lock(struct store_conn *c, int64_t id)
 {
-	if (!((struct store_conn_base *)c)->store->row_locks)
+	if (!store_row_locks(c))
 		return KERR_OK;
 	return store_first(c, &Q_MANIFEST_LOCK, NULL, NULL, "i", id);
 }

@@ -6,9 +6,11 @@
  * and its match with the manifest, yard events and refused gate attempts.
  *
  * Portable SQL like repo.h; the caller owns the transaction. Whatever
- * claims or matches on a call locks the call first (repo_call_lock), then
- * the declarations it changes: call, then declaration, always in that
- * order, so concurrent writers cannot deadlock. Unique keys are met with ON
+ * matches on a call or reads all its claims locks the call first
+ * (repo_call_lock); a declaration's claim locks it shared with other
+ * claims, then its bill and containers (repo_call_lock_claim); then come
+ * the declarations changed: call, then declaration, always in that order,
+ * so concurrent writers cannot deadlock. Unique keys are met with ON
  * CONFLICT DO NOTHING and answered KERR_CONFLICT, because an error ends a
  * PostgreSQL transaction. Statuses are the enums of src/domain/.
  */
@@ -46,10 +48,21 @@ struct call_row {
 
 /* Make sure the call has a row and lock it until the end of the
  * transaction (INSERT ... ON CONFLICT DO UPDATE: on PostgreSQL the row lock
- * serialises everyone claiming or matching on the call). carrier_org_id
- * (0: none) is kept when the call has none yet. */
+ * serialises everyone matching on the call, or claiming on it).
+ * carrier_org_id (0: none) is kept when the call has none yet. */
 KOUAN_MUST_USE kerr repo_call_lock(struct store_conn *c, const char *key, const char *mode,
 				   const char *port, int64_t carrier_org_id, const char *now);
+/* The same for one declaration's claim of a bill and its containers on
+ * the call. Where several writers run at once (PostgreSQL), the call is
+ * locked shared (FOR SHARE): claims of other bills and containers go on at
+ * the same time, and repo_call_lock waits for them all, as they wait for
+ * it; the bill and each container are locked alone (transaction advisory
+ * locks, taken in one order), so two claims of one bill or one container
+ * are made one after the other. Elsewhere it is repo_call_lock. */
+KOUAN_MUST_USE kerr repo_call_lock_claim(struct store_conn *c, const char *key, const char *mode,
+					 const char *port, const char *now, const char *bill,
+					 const char (*containers)[CONTAINER_NUMBER_MAX],
+					 size_t ncontainers);
 /* KERR_NOT_FOUND when kouan knows nothing of the call. */
 KOUAN_MUST_USE kerr repo_call_get(struct store_conn *c, const char *key, struct call_row *out);
 /* Set the times given (NULL keeps a time as it is). */

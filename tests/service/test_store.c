@@ -7,8 +7,8 @@
  * an event after a later one, though writers commit out of order; events
  * kept before migration 0013 keep their times, types, actors, ids and
  * order, and every event type has its code named in event_types;
- * declaration numbers stay gap-free, and on PostgreSQL a number on its way
- * does not hold up the next lodgement at its office.
+ * declaration numbers stay gap-free, and on PostgreSQL neither a number
+ * nor a claim on a call holds up another lodgement that needs neither.
  */
 #include <pthread.h>
 #include <string.h>
@@ -250,6 +250,63 @@ static void a_number_held_does_not_hold_up_the_office(void **state)
 	assert_int_equal(take_number(a), first);
 	assert_int_equal(take_number(a), first + 2);
 	assert_int_equal(store_commit(a), KERR_OK);
+	env->store->ops->conn_close(b);
+}
+
+#define CLAIM_CALL "SEA:CNSZX:WEIMA/0412"
+
+static kerr claim(struct store_conn *c, const char *bill, const char *container)
+{
+	char containers[1][CONTAINER_NUMBER_MAX];
+	str_copy(containers[0], container, sizeof containers[0]);
+	return repo_call_lock_claim(c, CLAIM_CALL, "water", "CNSZX",
+				    "2026-11-28T01:00:00.000000Z", bill, containers, 1);
+}
+
+/* Two claims on one call wait for each other only when they share a bill
+ * or a container; a lock of the whole call (a manifest's) waits for every
+ * claim. Each wait is given up after 300 ms, and fails. */
+static void claims_wait_only_for_their_own_bill_and_containers(void **state)
+{
+	struct test_env *env = *state;
+	struct store_conn *b = impatient_conn(env, "300ms");
+	struct store_conn *a = conn(env);
+	/* the call is known (the first claim on a new call makes its row, and
+	 * the next waits for that to commit) */
+	assert_int_equal(store_begin(a, true), KERR_OK);
+	assert_int_equal(claim(a, "BILL-0", "CSQU3054383"), KERR_OK);
+	assert_int_equal(store_commit(a), KERR_OK);
+	assert_int_equal(store_begin(a, true), KERR_OK);
+	assert_int_equal(claim(a, "BILL-A", "MSKU1234565"), KERR_OK);
+	const struct {
+		const char *bill, *container;
+		bool waits;
+	} other[] = {
+		{"BILL-B", "TGHU8765437", false}, /* another bill, another container */
+		{"BILL-A", "TGHU8765437", true},  /* the same bill */
+		{"BILL-B", "MSKU1234565", true},  /* the same container */
+	};
+	for (size_t i = 0; i < sizeof other / sizeof other[0]; i++) {
+		assert_int_equal(store_begin(b, true), KERR_OK);
+		kerr e = claim(b, other[i].bill, other[i].container);
+		store_rollback(b);
+		if (e != (other[i].waits ? KERR_STORE : KERR_OK))
+			print_error("claim of %s and %s\n", other[i].bill, other[i].container);
+		assert_int_equal(e, other[i].waits ? KERR_STORE : KERR_OK);
+	}
+	assert_int_equal(store_begin(b, true), KERR_OK);
+	assert_int_equal(repo_call_lock(b, CLAIM_CALL, "water", "CNSZX", 0,
+					"2026-11-28T01:00:00.000000Z"),
+			 KERR_STORE);
+	store_rollback(b);
+	/* once the claim is committed, the call is free again */
+	assert_int_equal(store_commit(a), KERR_OK);
+	assert_int_equal(store_begin(b, true), KERR_OK);
+	assert_int_equal(repo_call_lock(b, CLAIM_CALL, "water", "CNSZX", 0,
+					"2026-11-28T01:00:00.000000Z"),
+			 KERR_OK);
+	assert_int_equal(claim(b, "BILL-A", "MSKU1234565"), KERR_OK);
+	assert_int_equal(store_commit(b), KERR_OK);
 	env->store->ops->conn_close(b);
 }
 
@@ -1061,6 +1118,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(a_number_held_does_not_hold_up_the_office, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(claims_wait_only_for_their_own_bill_and_containers,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(the_event_log_survives_its_migration, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(every_event_type_has_its_row, setup, teardown),
