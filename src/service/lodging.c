@@ -2,8 +2,8 @@
  * lodging.c - lodging, correcting and withdrawing declarations (see
  * lodging.h).
  *
- * Lodging, in one unit of work: the next number of the office's gap-free
- * sequence (a rollback gives it back), the declaration, declaration.lodged
+ * Lodging, in one unit of work: the next number of the office's sequence
+ * (a rollback gives it back: repo_sequence_next), the declaration, declaration.lodged
  * and declaration.accepted, one open task and task.opened per agency, then
  * the assessment and its lanes.
  */

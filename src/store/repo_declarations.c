@@ -21,7 +21,8 @@
  * would be held from the number to the commit, one lodgement of an office
  * after another; instead a lodgement takes the lowest spare number no one
  * else holds, and numbers are put aside in blocks by a transaction of
- * their own (migration 0021 says why numbers stay gap-free). */
+ * their own (migration 0021 says why no number is lost, and what is
+ * weaker than one lodgement after another). */
 
 #define SPARES_BLOCK 32
 #define SPARES_TRIES 8

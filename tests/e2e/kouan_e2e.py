@@ -651,6 +651,41 @@ def tshirts_export(org="trader", **over):
     return b
 
 
+def series_gaps(numbers):
+    """The numbers missing below the highest of each series (office, year
+    and direction: a number's first nine digits), lowest first, as
+    (series, sequence)."""
+    series = {}
+    for n in numbers:
+        series.setdefault(n[:9], set()).add(int(n[9:]))
+    return [(key, k) for key, seqs in sorted(series.items())
+            for k in range(1, max(seqs) + 1) if k not in seqs]
+
+
+def take_given_back(numbers, lodge, templates=(apples, laptops, tshirts_export)):
+    """On PostgreSQL an office's lodgements do not wait for each other's
+    numbers, so a lodgement cut short (its server killed) gives its number
+    back after higher ones may have been given: the number is missing from
+    its series until the next lodgement at that office takes it, the lowest
+    first, before any new one (docs/architecture.md, "The declaration
+    number and its sequence"). For each number missing from `numbers`,
+    lodge(body, i) one declaration of its office and direction and check
+    that it takes that number. Returns the numbers taken."""
+    time.sleep(1.0)  # PostgreSQL ends the transactions of a killed server
+    taken = []
+    for i, (key, k) in enumerate(series_gaps(numbers)):
+        office, direction = key[:4], "import" if key[8] == "1" else "export"
+        template = next(t for t in templates if t()["declaration_office"] == office
+                        and t()["direction"] == direction)
+        r = lodge(template(bill_of_lading="GIVEN-BACK-%d" % i), i)
+        eq(r.status, 201, "a lodgement at %s after the kill: %r" % (office, r))
+        eq(r.json["number"], "%s%09d" % (key, k),
+           "the lowest number given back is the next one given")
+        taken.append(r.json["number"])
+    sys.stderr.write("numbers given back and taken again: %r\n" % taken)
+    return taken
+
+
 def events_of(srv, number, token):
     r = srv.call("GET", "/v1/declarations/%s/events" % number, token=token)
     eq(r.status, 200, "events of %s: %r" % (number, r))

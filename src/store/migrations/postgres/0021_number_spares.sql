@@ -9,8 +9,10 @@
 -- deletes it. A lodgement that rolls back, or dies with its server, gives
 -- its number back with the row. So every number up to last_value is used
 -- by a declaration, held by a lodgement on its way, or here, and the next
--- lodgement takes the lowest one here: numbers stay gap-free, though no
--- longer always in the order of lodging.
+-- lodgement takes the lowest one here: no number is lost, though one given
+-- back after a higher one was used is missing until the office's next
+-- lodgement, and numbers are no longer always in the order of lodging
+-- (docs/architecture.md, "The declaration number and its sequence").
 CREATE TABLE number_spares (
   office      TEXT COLLATE "C" NOT NULL,
   year        INTEGER NOT NULL,
