@@ -31,12 +31,10 @@ Q(Q_SEQ_NEXT, "INSERT INTO number_sequences (office, year, direction, last_value
 	      " VALUES (?, ?, ?, 1) ON CONFLICT (office, year, direction)"
 	      " DO UPDATE SET last_value = number_sequences.last_value + 1"
 	      " RETURNING last_value");
-Q(Q_SPARE_TAKE, "WITH s AS (SELECT value FROM number_spares"
+Q(Q_SPARE_TAKE, "DELETE FROM number_spares WHERE (office, year, direction, value) ="
+		" (SELECT office, year, direction, value FROM number_spares"
 		" WHERE office = ? AND year = ? AND direction = ?"
-		" ORDER BY value LIMIT 1 FOR UPDATE SKIP LOCKED)"
-		" DELETE FROM number_spares n USING s"
-		" WHERE n.office = ? AND n.year = ? AND n.direction = ? AND n.value = s.value"
-		" RETURNING n.value");
+		" ORDER BY value LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING value");
 /* the block's commit need not wait for its flush: a lodgement that uses
  * one of its numbers commits after it, and its own flush carries the
  * block's with it */
@@ -90,8 +88,8 @@ kerr repo_sequence_next(struct store_conn *c, const char *office, int year, bool
 	/* each block put aside is taken by the others at once only when more
 	 * lodgements than a block wait at the same office */
 	for (int n = 0; n < SPARES_TRIES && e == KERR_NOT_FOUND; n++) {
-		e = store_first(c, &Q_SPARE_TAKE, read_int, out, "sissis", office, k.year,
-				k.direction, office, k.year, k.direction);
+		e = store_first(c, &Q_SPARE_TAKE, read_int, out, "sis", office, k.year,
+				k.direction);
 		if (e == KERR_NOT_FOUND && (e = store_aside(c, put_aside, &k)) == KERR_OK)
 			e = KERR_NOT_FOUND;
 	}
