@@ -654,12 +654,13 @@ def tshirts_export(org="trader", **over):
 def series_gaps(numbers):
     """The numbers missing below the highest of each series (office, year
     and direction: a number's first nine digits), lowest first, as
-    (series, sequence)."""
+    (series, sequence); a sequence below 1, which no series has, is
+    listed too."""
     series = {}
     for n in numbers:
         series.setdefault(n[:9], set()).add(int(n[9:]))
     return [(key, k) for key, seqs in sorted(series.items())
-            for k in range(1, max(seqs) + 1) if k not in seqs]
+            for k in sorted(set(range(1, max(seqs) + 1)) ^ seqs)]
 
 
 def take_given_back(numbers, lodge, templates=(apples, laptops, tshirts_export)):
