@@ -132,11 +132,11 @@ kerr repo_decl_insert(struct store_conn *c, const struct decl_row *d)
 	if (!e)
 		e = packed_pack(PACKED_DECLARATION, d->body, &body);
 	if (!e)
-		e = store_exec(c, &Q_DECL_INSERT, "siisssssisiiss", d->number, d->org_id,
-			       d->lodged_by, declaration_status_name(d->status),
-			       direction_name(d->import), d->declaration_office, d->port_office,
-			       d->bill_of_lading, d->version, body, lodged, updated,
-			       d->consignee_uscc, d->port);
+		e = store_exec_later(c, &Q_DECL_INSERT, "siisssssisiiss", d->number,
+				     d->org_id, d->lodged_by, declaration_status_name(d->status),
+				     direction_name(d->import), d->declaration_office,
+				     d->port_office, d->bill_of_lading, d->version, body, lodged,
+				     updated, d->consignee_uscc, d->port);
 	free(body);
 	return e;
 }
@@ -213,8 +213,8 @@ kerr repo_decl_update(struct store_conn *c, const char *number,
 	if (!e && is_released)
 		e = repo_time_us(released_at, &released);
 	return e ? e
-		 : store_exec(c, &Q_DECL_UPDATE, "siIs", declaration_status_name(status), updated,
-			      is_released ? &released : NULL, number);
+		 : store_exec_later(c, &Q_DECL_UPDATE, "siIs", declaration_status_name(status),
+				    updated, is_released ? &released : NULL, number);
 }
 
 kerr repo_decl_replace_body(struct store_conn *c, const struct decl_row *d)
@@ -335,7 +335,7 @@ kerr repo_task_insert(struct store_conn *c, const char *number, const char *agen
 {
 	int64_t opened;
 	kerr e = repo_time_us(now, &opened);
-	return e ? e : store_exec(c, &Q_TASK_INSERT, "sssi", number, agency, digest, opened);
+	return e ? e : store_exec_later(c, &Q_TASK_INSERT, "sssi", number, agency, digest, opened);
 }
 
 struct task_fill {
@@ -381,11 +381,11 @@ kerr repo_task_set(struct store_conn *c, const char *number, const struct task_r
 	if (!e && t->decided)
 		e = repo_time_us(t->decided_at, &decided);
 	return e ? e
-		 : store_exec(c, &Q_TASK_SET, "ssiIsssss", task_status_name(t->status),
-			      t->basis_digest, opened, t->decided ? &decided : NULL,
-			      t->decided ? t->decided_by : NULL,
-			      t->decided ? decision_name(t->decision) : NULL,
-			      or_null(t->reason), number, t->agency);
+		 : store_exec_later(c, &Q_TASK_SET, "ssiIsssss", task_status_name(t->status),
+			            t->basis_digest, opened, t->decided ? &decided : NULL,
+			            t->decided ? t->decided_by : NULL,
+			            t->decided ? decision_name(t->decision) : NULL,
+			            or_null(t->reason), number, t->agency);
 }
 
 Q(Q_WORKLIST,
@@ -484,9 +484,9 @@ kerr repo_idem_finish(struct store_conn *c, int64_t org_id, const char *key,
 	char *response;
 	kerr e = packed_pack(PACKED_REPLY, r->response, &response);
 	if (!e)
-		e = store_exec(c, &Q_IDEM_FINISH, "sissiis", r->hash, (int64_t)r->status,
-			       response, *r->number ? r->number : NULL, r->version, org_id,
-			       key);
+		e = store_exec_later(c, &Q_IDEM_FINISH, "sissiis", r->hash, (int64_t)r->status,
+			             response, *r->number ? r->number : NULL, r->version, org_id,
+			             key);
 	free(response);
 	return e;
 }

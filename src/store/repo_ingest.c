@@ -124,15 +124,15 @@ static kerr append_rows(struct store_conn *c, const struct event_in *ev, size_t 
 	memcpy(fmt, all, 9 * k);
 	fmt[9 * k] = '\0';
 	if (!e)
-		e = store_exec(c, &Q_EVENTS_APPEND[k - 1], fmt,
-			       EVENT_ARGS(*r[0], data[0], stored[0]),
-			       EVENT_ARGS(*r[1], data[1], stored[1]),
-			       EVENT_ARGS(*r[2], data[2], stored[2]),
-			       EVENT_ARGS(*r[3], data[3], stored[3]),
-			       EVENT_ARGS(*r[4], data[4], stored[4]),
-			       EVENT_ARGS(*r[5], data[5], stored[5]),
-			       EVENT_ARGS(*r[6], data[6], stored[6]),
-			       EVENT_ARGS(*r[7], data[7], stored[7]));
+		e = store_exec_later(c, &Q_EVENTS_APPEND[k - 1], fmt,
+			             EVENT_ARGS(*r[0], data[0], stored[0]),
+			             EVENT_ARGS(*r[1], data[1], stored[1]),
+			             EVENT_ARGS(*r[2], data[2], stored[2]),
+			             EVENT_ARGS(*r[3], data[3], stored[3]),
+			             EVENT_ARGS(*r[4], data[4], stored[4]),
+			             EVENT_ARGS(*r[5], data[5], stored[5]),
+			             EVENT_ARGS(*r[6], data[6], stored[6]),
+			             EVENT_ARGS(*r[7], data[7], stored[7]));
 	for (size_t j = 0; j < k; j++)
 		free(data[j]);
 	return e;

@@ -293,15 +293,16 @@ kerr repo_duty_assessment_put(struct store_conn *c, const struct duty_assessment
 	if (e)
 		return e;
 	if (!r->has_basis || r->held)
-		return store_exec(c, &Q_DA_PUT, "sisssiisinnnnnnn", r->number, r->version, status,
-				  or_null(r->held_field), or_null(r->held_reason), r->total_due,
-				  (int64_t)r->declared_differs, r->detail, at);
+		return store_exec_later(c, &Q_DA_PUT, "sisssiisinnnnnnn", r->number,
+					r->version, status, or_null(r->held_field),
+					or_null(r->held_reason), r->total_due,
+					(int64_t)r->declared_differs, r->detail, at);
 	/* assessed: the basis, not the detail it is computed again from */
-	return store_exec(c, &Q_DA_PUT, "sisssiinissisiii", r->number, r->version, status,
-			  or_null(r->held_field), or_null(r->held_reason), r->total_due,
-			  (int64_t)r->declared_differs, at, r->tariff_versions,
-			  r->rate_month, r->cny_per_unit, or_null(r->certificates), r->duty,
-			  r->consumption_tax, r->vat);
+	return store_exec_later(c, &Q_DA_PUT, "sisssiinissisiii", r->number, r->version, status,
+			        or_null(r->held_field), or_null(r->held_reason), r->total_due,
+			        (int64_t)r->declared_differs, at, r->tariff_versions,
+			        r->rate_month, r->cny_per_unit, or_null(r->certificates), r->duty,
+			        r->consumption_tax, r->vat);
 }
 
 static kerr read_assessment(void *arg, struct store_stmt *st)

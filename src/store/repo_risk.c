@@ -273,8 +273,8 @@ kerr repo_assessment_put(struct store_conn *c, const char *number,
 	if (!e)
 		e = packed_pack(PACKED_RISK, outcome, &packed);
 	if (!e)
-		e = store_exec(c, &Q_ASSESS_PUT, "siiis", number, declaration_version,
-			       rules_version, us, packed);
+		e = store_exec_later(c, &Q_ASSESS_PUT, "siiis", number, declaration_version,
+			             rules_version, us, packed);
 	free(packed);
 	return e;
 }

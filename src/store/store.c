@@ -164,20 +164,40 @@ static kerr step_error(struct store_conn *c, const struct sql_query *q, enum sto
 	return KERR_STORE;
 }
 
-kerr store_exec(struct store_conn *c, const struct sql_query *q,
-		const char *fmt, ...)
+/* Run a statement to its end, ignoring its rows; with `later`, sent
+ * without waiting where the backend can (store_exec_later). */
+static kerr exec_va(struct store_conn *c, const struct sql_query *q, bool later,
+		    const char *fmt, va_list ap)
 {
-	va_list ap;
-	va_start(ap, fmt);
 	struct store_stmt *st = vquery(c, q, fmt, ap);
-	va_end(ap);
 	if (!st)
 		return KERR_STORE;
 	enum store_step r;
-	while ((r = stmt_step(st)) == STORE_ROW)
-		;
+	if (later && STORE_OPS(c)->step_later)
+		r = STORE_OPS(c)->step_later(st) == STORE_DONE ? STORE_DONE : STORE_ERROR;
+	else
+		while ((r = stmt_step(st)) == STORE_ROW)
+			;
 	stmt_done(st);
 	return r == STORE_DONE ? KERR_OK : step_error(c, q, r);
+}
+
+kerr store_exec(struct store_conn *c, const struct sql_query *q, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	kerr e = exec_va(c, q, false, fmt, ap);
+	va_end(ap);
+	return e;
+}
+
+kerr store_exec_later(struct store_conn *c, const struct sql_query *q, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	kerr e = exec_va(c, q, true, fmt, ap);
+	va_end(ap);
+	return e;
 }
 
 kerr store_each(struct store_conn *c, const struct sql_query *q, store_row_fn row,
@@ -239,6 +259,12 @@ int64_t store_prepared_again(struct store_conn *c)
 {
 	const struct store_ops *ops = STORE_OPS(c);
 	return ops->prepared_again ? ops->prepared_again(c) : 0;
+}
+
+int64_t store_round_trips(struct store_conn *c)
+{
+	const struct store_ops *ops = STORE_OPS(c);
+	return ops->round_trips ? ops->round_trips(c) : -1;
 }
 
 kerr store_announce(struct store_conn *c, const char *topic)

@@ -68,6 +68,10 @@ struct store_ops {
 	/* How many parameters ('?') the prepared statement takes. */
 	int (*param_count)(struct store_stmt *st);
 	enum store_step (*step)(struct store_stmt *st);
+	/* Optional (NULL: step until done). Send a statement whose outcome
+	 * the caller does not wait for (see store_exec_later): STORE_DONE once
+	 * sent, or STORE_ERROR when it, or one sent before it, failed. */
+	enum store_step (*step_later)(struct store_stmt *st);
 	const char *(*col_text)(struct store_stmt *st, int i); /* "" if NULL */
 	int64_t (*col_int64)(struct store_stmt *st, int i);
 	bool (*col_is_null)(struct store_stmt *st, int i);
@@ -96,6 +100,9 @@ struct store_ops {
 	 * first prepared; a query that is prepared again at every run costs
 	 * its parse and plan each time. */
 	int64_t (*prepared_again)(struct store_conn *c);
+	/* Optional (NULL: not counted). How many times the connection has
+	 * waited for the database's answer (a round trip). */
+	int64_t (*round_trips)(struct store_conn *c);
 	/* Optional, both or neither (NULL: one writer commits at a time, so
 	 * event ids are handed out in commit order already). See
 	 * store_feed_append and store_feed_horizon. */
@@ -117,6 +124,9 @@ struct store {
 /* The connection's statements prepared again so far (0 where the backend
  * never does it). */
 int64_t store_prepared_again(struct store_conn *c);
+/* The connection's round trips so far (-1 where the backend does not count
+ * them: SQLite runs in the process and has none). */
+int64_t store_round_trips(struct store_conn *c);
 
 /* Open the backend named by opts->url (SQLite file path by default). */
 KOUAN_MUST_USE kerr store_open(const struct store_options *opts,
@@ -251,6 +261,16 @@ struct store_stmt *store_query(struct store_conn *c, const struct sql_query *q,
  * unique or foreign-key violation. */
 KOUAN_MUST_USE kerr store_exec(struct store_conn *c, const struct sql_query *q,
 			       const char *fmt, ...);
+/* The same, for a write in a transaction whose outcome nothing that follows
+ * in the transaction reads: a backend that can (PostgreSQL) sends it
+ * without waiting for its answer, with the statements after it, so that
+ * several go in one round trip. A failure is then reported by the next
+ * statement that waits (or the commit) as a store error, and the
+ * transaction is lost. So only for statements that fail on a broken
+ * database or a broken invariant, never on a case the caller handles:
+ * KERR_CONFLICT, where it comes at once (SQLite), is not to be acted on. */
+KOUAN_MUST_USE kerr store_exec_later(struct store_conn *c, const struct sql_query *q,
+				     const char *fmt, ...);
 
 /* A row reader: called for each row of a query with the statement
  * positioned on it; a result other than KERR_OK stops the reading and is

@@ -11,6 +11,15 @@
  * (store->row_locks). A unique or foreign-key violation is reported as
  * STORE_CONSTRAINT, like SQLite's. Durability is PostgreSQL's: a COMMIT that
  * returned is in its WAL.
+ *
+ * A transaction runs in libpq's pipeline mode: BEGIN is sent with the first
+ * statement, a write sent by store_exec_later goes with the statements
+ * after it, and the last of them goes with the COMMIT, so that a
+ * statement's round trip is spent only where its answer is needed. Each
+ * statement that waits sends a sync and reads every answer owed; a failure
+ * of one sent ahead is logged there and makes the transaction lost: that
+ * statement, and the commit, fail. Outside a transaction (token checks),
+ * and after a script (run), statements wait for their answers as usual.
  */
 #include <libpq-fe.h>
 #include <poll.h>
@@ -26,6 +35,7 @@
 
 #define PG_STMT_CACHE 256
 #define PG_MAX_PARAMS 80 /* 72 for eight events in one insert */
+#define PG_PIPE_MAX 64   /* statements sent ahead before their answers are read */
 
 struct pg_store {
 	struct store base;
@@ -70,6 +80,10 @@ struct pg_conn {
 	bool broken; /* the server went away: reconnect before the next use */
 	bool retry;  /* this transaction was chosen to break a deadlock, or
 		      * could not be serialised: it may be run again */
+	bool pipe;   /* in pipeline mode (in a transaction) */
+	int sent;    /* commands sent since the last sync: answers owed */
+	bool lost;   /* a command sent ahead failed: the transaction is lost */
+	int64_t round_trips; /* answers waited for (store_round_trips) */
 	int prepared; /* statements prepared on this connection */
 	struct {
 		const struct sql_query *q;
@@ -79,8 +93,12 @@ struct pg_conn {
 
 static const struct store_ops pg_ops;
 
+static void pipe_leave(struct pg_conn *c);
+
 static kerr run(struct pg_conn *c, const char *sql)
 {
+	pipe_leave(c); /* PQexec is not allowed in pipeline mode */
+	c->round_trips++;
 	PGresult *r = PQexec(c->pg, sql);
 	ExecStatusType st = PQresultStatus(r);
 	kerr e = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? KERR_OK : KERR_STORE;
@@ -90,6 +108,126 @@ static kerr run(struct pg_conn *c, const char *sql)
 		c->broken = true;
 	PQclear(r);
 	return e;
+}
+
+/* What a command's result says: STORE_DONE, or a failure. A deadlock or a
+ * serialisation failure marks the transaction for a retry; any other
+ * failure but a constraint's (which the caller judges) is logged; a lost
+ * connection is opened again before the next use. */
+static enum store_step judge(struct pg_conn *c, const PGresult *r)
+{
+	ExecStatusType rs = PQresultStatus(r);
+	if (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK)
+		return STORE_DONE;
+	if (rs == PGRES_PIPELINE_ABORTED)
+		return STORE_ERROR; /* one sent before it failed, and said so */
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	/* class 23: integrity constraint violation */
+	if (state && !strncmp(state, "23", 2))
+		return STORE_CONSTRAINT;
+	/* 40P01 deadlock detected, 40001 serialization failure */
+	if (state && (!strcmp(state, "40P01") || !strcmp(state, "40001"))) {
+		c->retry = true;
+		log_warn("postgres: %s", PQresultErrorMessage(r));
+		return STORE_ERROR;
+	}
+	log_error("postgres: %s", PQresultErrorMessage(r));
+	if (PQstatus(c->pg) == CONNECTION_BAD)
+		c->broken = true;
+	return STORE_ERROR;
+}
+
+/* The connection failed in the middle of a pipeline: drop it. */
+static void pipe_broken(struct pg_conn *c)
+{
+	log_error("postgres: the pipeline failed: %s", PQerrorMessage(c->pg));
+	c->broken = c->lost = true;
+	c->sent = 0;
+	c->pipe = false;
+}
+
+/* Send a command of the pipeline: a prepared statement (st) or text. */
+static bool pipe_send(struct pg_conn *c, const struct pg_stmt *st, const char *sql)
+{
+	int ok = st ? PQsendQueryPrepared(c->pg, st->name, st->nparams,
+					  (const char *const *)st->values, NULL, NULL, 0)
+		    : PQsendQueryParams(c->pg, sql, 0, NULL, NULL, NULL, NULL, 0);
+	if (ok != 1) {
+		pipe_broken(c);
+		return false;
+	}
+	c->sent++;
+	return true;
+}
+
+/*
+ * Sync, and read the answers to every command sent since the last sync.
+ * The last one's result goes to *last when last is not NULL (the caller
+ * clears it); a failure among the others is logged and makes the
+ * transaction lost. false if the connection failed.
+ */
+static bool pipe_sync(struct pg_conn *c, PGresult **last)
+{
+	int n = c->sent;
+	c->sent = 0;
+	c->round_trips++;
+	if (last)
+		*last = NULL;
+	if (PQpipelineSync(c->pg) != 1) {
+		pipe_broken(c);
+		return false;
+	}
+	for (int i = 0; i < n; i++) {
+		PGresult *r = PQgetResult(c->pg);
+		if (!r) {
+			pipe_broken(c);
+			return false;
+		}
+		PGresult *end; /* a command's results end with NULL */
+		while ((end = PQgetResult(c->pg)))
+			PQclear(end);
+		if (last && i == n - 1) {
+			*last = r;
+			continue;
+		}
+		enum store_step s = judge(c, r);
+		if (s == STORE_CONSTRAINT)
+			log_error("postgres: a write sent ahead: %s", PQresultErrorMessage(r));
+		if (s != STORE_DONE)
+			c->lost = true;
+		PQclear(r);
+	}
+	PGresult *sync = PQgetResult(c->pg);
+	bool ok = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+	PQclear(sync);
+	if (!ok) {
+		if (last) {
+			PQclear(*last);
+			*last = NULL;
+		}
+		pipe_broken(c);
+	}
+	return ok;
+}
+
+/* Read what is owed and leave pipeline mode. */
+static void pipe_leave(struct pg_conn *c)
+{
+	if (!c->pipe)
+		return;
+	if (c->sent)
+		(void)pipe_sync(c, NULL);
+	if (c->pipe && PQexitPipelineMode(c->pg) != 1)
+		pipe_broken(c);
+	c->pipe = false;
+}
+
+/* Run a command that waits for its answer, in the pipeline: with it go
+ * those sent ahead. Its result, or NULL when the connection failed. */
+static PGresult *pipe_wait(struct pg_conn *c, const struct pg_stmt *st, const char *sql)
+{
+	PGresult *r;
+	return pipe_send(c, st, sql) && pipe_sync(c, &r) ? r : NULL;
 }
 
 static void on_notice(void *arg, const char *message)
@@ -160,6 +298,8 @@ static void reconnect_if_broken(struct pg_conn *c)
 		return;
 	PQreset(c->pg);
 	c->broken = false;
+	c->pipe = false;
+	c->sent = 0;
 	c->prepared = 0;
 	for (size_t i = 0; i < PG_STMT_CACHE; i++) {
 		if (c->cache[i].stmt) {
@@ -183,43 +323,76 @@ static kerr begin(struct store_conn *sc, bool write)
 		return KERR_INTERNAL;
 	}
 	reconnect_if_broken(c);
-	c->retry = false;
-	if (run(c, "BEGIN"))
+	c->retry = c->lost = false;
+	/* BEGIN waits in the pipeline for the first statement */
+	if (PQenterPipelineMode(c->pg) == 1) {
+		c->pipe = true;
+		if (!pipe_send(c, NULL, "BEGIN"))
+			return KERR_STORE;
+	} else if (run(c, "BEGIN")) {
 		return KERR_STORE;
+	}
 	c->in_tx = true;
 	c->writing = write;
 	c->notify[0] = '\0';
 	return KERR_OK;
 }
 
+/* COMMIT in the pipeline, with the announcements before it: each NOTIFY
+ * of c->notify ("NOTIFY a; NOTIFY b; ") as a command of its own. */
+static PGresult *pipe_commit(struct pg_conn *c)
+{
+	char notify[sizeof c->notify], *save = NULL;
+	memcpy(notify, c->notify, sizeof notify);
+	for (char *cmd = strtok_r(notify, ";", &save); cmd; cmd = strtok_r(NULL, ";", &save)) {
+		cmd += strspn(cmd, " ");
+		if (*cmd && !pipe_send(c, NULL, cmd))
+			return NULL;
+	}
+	return pipe_wait(c, NULL, "COMMIT");
+}
+
 static kerr commit(struct store_conn *sc)
 {
 	struct pg_conn *c = (struct pg_conn *)sc;
 	c->in_tx = false;
-	/* the announcements go in the same round trip, just before COMMIT;
-	 * PQexec answers the last statement's result, or the first error */
-	char sql[sizeof c->notify + 8];
-	snprintf(sql, sizeof sql, "%sCOMMIT", c->notify);
+	PGresult *r;
+	if (c->pipe) {
+		r = pipe_commit(c);
+		pipe_leave(c);
+	} else {
+		/* the announcements go in the same round trip, just before
+		 * COMMIT; PQexec answers the last statement's result, or the
+		 * first error */
+		char sql[sizeof c->notify + 8];
+		snprintf(sql, sizeof sql, "%sCOMMIT", c->notify);
+		c->round_trips++;
+		r = PQexec(c->pg, sql);
+	}
 	c->notify[0] = '\0';
-	PGresult *r = PQexec(c->pg, sql);
 	/* COMMIT of a failed transaction answers ROLLBACK: not a success */
-	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK &&
+	bool ok = r && !c->lost && PQresultStatus(r) == PGRES_COMMAND_OK &&
 		  strcmp(PQcmdStatus(r), "COMMIT") == 0;
 	if (!ok)
-		log_error("postgres: COMMIT failed: %s", PQresultErrorMessage(r));
+		log_error("postgres: COMMIT failed: %s",
+			  r ? PQresultErrorMessage(r) : PQerrorMessage(c->pg));
 	PQclear(r);
 	/* a NOTIFY that failed left the transaction open, and failed */
-	if (!ok && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+	if (!ok && PQstatus(c->pg) == CONNECTION_OK && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
 		(void)run(c, "ROLLBACK");
+	c->lost = false;
 	return ok ? KERR_OK : KERR_STORE;
 }
 
 static void rollback(struct store_conn *sc)
 {
 	struct pg_conn *c = (struct pg_conn *)sc;
-	if (c->in_tx)
+	if (c->in_tx && c->pipe)
+		PQclear(pipe_wait(c, NULL, "ROLLBACK"));
+	else if (c->in_tx)
 		(void)run(c, "ROLLBACK");
-	c->in_tx = false;
+	pipe_leave(c);
+	c->in_tx = c->lost = false;
 	c->notify[0] = '\0';
 }
 
@@ -268,8 +441,17 @@ static kerr prepare(struct store_conn *sc, const struct sql_query *q,
 		buf_init(&sql, 64 * 1024);
 		kerr e = translate(q->text, &sql, &st->nparams);
 		if (!e) {
-			PGresult *r = PQprepare(c->pg, st->name, sql.data, 0, NULL);
-			if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			PGresult *r = NULL;
+			if (!c->pipe) {
+				c->round_trips++;
+				r = PQprepare(c->pg, st->name, sql.data, 0, NULL);
+			} else if (PQsendPrepare(c->pg, st->name, sql.data, 0, NULL) == 1) {
+				c->sent++;
+				(void)pipe_sync(c, &r);
+			} else {
+				pipe_broken(c);
+			}
+			if (c->lost || PQresultStatus(r) != PGRES_COMMAND_OK) {
 				log_error("postgres: prepare: %s: %s", PQresultErrorMessage(r),
 					  sql.data);
 				e = KERR_STORE;
@@ -332,37 +514,46 @@ static int param_count(struct store_stmt *st)
 static enum store_step step(struct store_stmt *s)
 {
 	struct pg_stmt *st = PST(s);
+	struct pg_conn *c = st->conn;
 	if (!st->executed) {
 		st->executed = true;
-		st->res = PQexecPrepared(st->conn->pg, st->name, st->nparams,
-					 (const char *const *)st->values, NULL, NULL, 0);
-		ExecStatusType rs = PQresultStatus(st->res);
-		if (rs == PGRES_COMMAND_OK) {
-			st->nrows = 0;
-		} else if (rs == PGRES_TUPLES_OK) {
-			st->nrows = PQntuples(st->res);
-		} else {
-			const char *state = PQresultErrorField(st->res, PG_DIAG_SQLSTATE);
-			/* class 23: integrity constraint violation */
-			if (state && !strncmp(state, "23", 2))
-				return STORE_CONSTRAINT;
-			/* 40P01 deadlock detected, 40001 serialization failure */
-			if (state && (!strcmp(state, "40P01") || !strcmp(state, "40001"))) {
-				st->conn->retry = true;
-				log_warn("postgres: %s", PQresultErrorMessage(st->res));
-				return STORE_ERROR;
-			}
-			log_error("postgres: %s", PQresultErrorMessage(st->res));
-			if (PQstatus(st->conn->pg) == CONNECTION_BAD)
-				st->conn->broken = true; /* reconnect before the next use */
-			return STORE_ERROR;
-		}
+		if (!c->pipe)
+			c->round_trips++;
+		st->res = c->pipe ? pipe_wait(c, st, NULL)
+				  : PQexecPrepared(c->pg, st->name, st->nparams,
+						   (const char *const *)st->values, NULL, NULL, 0);
+		if (!st->res || c->lost)
+			return STORE_ERROR; /* this one, or one sent ahead, failed (logged) */
+		enum store_step r = judge(c, st->res);
+		if (r != STORE_DONE)
+			return r;
+		st->nrows = PQresultStatus(st->res) == PGRES_TUPLES_OK ? PQntuples(st->res) : 0;
 	}
 	if (st->row < st->nrows) {
 		st->row++;
 		return STORE_ROW;
 	}
 	return STORE_DONE;
+}
+
+/* Send without waiting (store_exec_later); outside the pipeline, wait. */
+static enum store_step step_later(struct store_stmt *s)
+{
+	struct pg_stmt *st = PST(s);
+	struct pg_conn *c = st->conn;
+	if (!c->pipe) {
+		enum store_step r;
+		while ((r = step(s)) == STORE_ROW)
+			;
+		return r;
+	}
+	st->executed = true;
+	if (!pipe_send(c, st, NULL))
+		return STORE_ERROR;
+	/* answers owed are read before they grow large */
+	if (c->sent >= PG_PIPE_MAX && !pipe_sync(c, NULL))
+		return STORE_ERROR;
+	return c->lost ? STORE_ERROR : STORE_DONE;
 }
 
 static const char *col_text(struct store_stmt *s, int i)
@@ -517,7 +708,7 @@ static const struct sql_query Q_FEED_SETTLED = {"SELECT feed_settled()"};
 
 static kerr feed_append(struct store_conn *sc)
 {
-	return store_exec(sc, &Q_FEED_APPEND, "");
+	return store_exec_later(sc, &Q_FEED_APPEND, "");
 }
 
 static int64_t now_us(void)
@@ -657,6 +848,11 @@ static void pg_close(struct store *s)
 	free(s);
 }
 
+static int64_t round_trips(struct store_conn *sc)
+{
+	return ((struct pg_conn *)sc)->round_trips;
+}
+
 static bool should_retry(struct store_conn *sc)
 {
 	return ((struct pg_conn *)sc)->retry;
@@ -676,6 +872,7 @@ static const struct store_ops pg_ops = {
 	.bind_null = bind_null,
 	.param_count = param_count,
 	.step = step,
+	.step_later = step_later,
 	.col_text = col_text,
 	.col_int64 = col_int64,
 	.col_is_null = col_is_null,
@@ -688,6 +885,7 @@ static const struct store_ops pg_ops = {
 	.watch = watch,
 	.unwatch = unwatch,
 	.should_retry = should_retry,
+	.round_trips = round_trips,
 	.feed_append = feed_append,
 	.feed_horizon = feed_horizon,
 	.aside = aside,

@@ -8,7 +8,9 @@
  * kept before migration 0013 keep their times, types, actors, ids and
  * order, and every event type has its code named in event_types;
  * declaration numbers stay gap-free, and on PostgreSQL neither a number
- * nor a claim on a call holds up another lodgement that needs neither.
+ * nor a claim on a call holds up another lodgement that needs neither;
+ * writes sent ahead run in order, lose their transaction when they fail,
+ * and on PostgreSQL share round trips.
  */
 #include <pthread.h>
 #include <string.h>
@@ -1105,6 +1107,126 @@ static void the_feed_reads_past_a_rollback(void **state)
 	assert_string_equal(s.numbers[0], FEED_FAST);
 }
 
+/* --- writes sent ahead (store_exec_later) --- */
+
+static const struct sql_query Q_AHEAD_TABLE = {
+	"CREATE TABLE ahead (k TEXT PRIMARY KEY, v INTEGER NOT NULL)"};
+static const struct sql_query Q_AHEAD_PUT = {"INSERT INTO ahead (k, v) VALUES (?, ?)"};
+static const struct sql_query Q_AHEAD_SET = {"UPDATE ahead SET v = ? WHERE k = ?"};
+static const struct sql_query Q_AHEAD_GET = {"SELECT v FROM ahead WHERE k = ?"};
+static const struct sql_query Q_AHEAD_COUNT = {"SELECT COUNT(*) FROM ahead"};
+
+static kerr keep_int(void *arg, struct store_stmt *st)
+{
+	*(int64_t *)arg = stmt_int(st, 0);
+	return KERR_OK;
+}
+
+static struct store_conn *ahead_conn(struct test_env *env)
+{
+	struct store_conn *c = conn(env);
+	assert_int_equal(store_exec(c, &Q_AHEAD_TABLE, ""), KERR_OK);
+	return c;
+}
+
+static int64_t ahead_count(struct store_conn *c)
+{
+	int64_t n = -1;
+	assert_int_equal(store_first(c, &Q_AHEAD_COUNT, keep_int, &n, ""), KERR_OK);
+	return n;
+}
+
+/* What is sent ahead runs in order, before the statement that reads. */
+static void writes_sent_ahead_are_read_back_in_order(void **state)
+{
+	struct store_conn *c = ahead_conn(*state);
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	assert_int_equal(store_exec_later(c, &Q_AHEAD_PUT, "si", "a", (int64_t)1), KERR_OK);
+	assert_int_equal(store_exec_later(c, &Q_AHEAD_SET, "is", (int64_t)2, "a"), KERR_OK);
+	assert_int_equal(store_exec_later(c, &Q_AHEAD_PUT, "si", "b", (int64_t)3), KERR_OK);
+	int64_t v = 0;
+	assert_int_equal(store_first(c, &Q_AHEAD_GET, keep_int, &v, "s", "a"), KERR_OK);
+	assert_int_equal(v, 2);
+	/* the last ones go with the commit */
+	assert_int_equal(store_exec_later(c, &Q_AHEAD_SET, "is", (int64_t)4, "b"), KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+	assert_int_equal(store_first(c, &Q_AHEAD_GET, keep_int, &v, "s", "b"), KERR_OK);
+	assert_int_equal(v, 4);
+}
+
+/* A write sent ahead that fails loses its transaction: where it was sent
+ * without waiting (PostgreSQL) the next statement that waits fails, and
+ * the commit; where it ran at once (SQLite) it fails there. Nothing of the
+ * transaction is kept, and the connection serves the next one. */
+static void a_write_sent_ahead_that_fails_loses_the_transaction(void **state)
+{
+	struct test_env *env = *state;
+	struct store_conn *c = ahead_conn(env);
+	bool sent_ahead = env->store->ops->step_later != NULL;
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	assert_int_equal(store_exec_later(c, &Q_AHEAD_PUT, "si", "a", (int64_t)1), KERR_OK);
+	kerr twice = store_exec_later(c, &Q_AHEAD_PUT, "si", "a", (int64_t)2);
+	if (sent_ahead) {
+		assert_int_equal(twice, KERR_OK);
+		int64_t n = -1;
+		assert_int_equal(store_first(c, &Q_AHEAD_COUNT, keep_int, &n, ""), KERR_STORE);
+		assert_int_equal(store_commit(c), KERR_STORE);
+		assert_false(store_should_retry(c));
+	} else {
+		assert_int_equal(twice, KERR_CONFLICT);
+		store_rollback(c);
+	}
+	assert_int_equal(ahead_count(c), 0);
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	assert_int_equal(store_exec_later(c, &Q_AHEAD_PUT, "si", "b", (int64_t)1), KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+	assert_int_equal(ahead_count(c), 1);
+	/* one that fails just before the commit fails the commit */
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	assert_int_equal(store_exec_later(c, &Q_AHEAD_PUT, "si", "c", (int64_t)1), KERR_OK);
+	if (sent_ahead) {
+		assert_int_equal(store_exec_later(c, &Q_AHEAD_PUT, "si", "b", (int64_t)2), KERR_OK);
+		assert_int_equal(store_commit(c), KERR_STORE);
+	} else {
+		assert_int_equal(store_exec_later(c, &Q_AHEAD_PUT, "si", "b", (int64_t)2),
+				 KERR_CONFLICT);
+		store_rollback(c);
+	}
+	assert_int_equal(ahead_count(c), 1);
+}
+
+/* On PostgreSQL, BEGIN and the writes sent ahead go with the next
+ * statement that waits, and the last writes with the COMMIT: a
+ * transaction of three writes, a read and a write takes two round trips
+ * (six, each statement waiting for its answer). */
+static void writes_sent_ahead_share_a_round_trip(void **state)
+{
+	struct test_env *env = *state;
+	struct store_conn *c = ahead_conn(env);
+	if (store_round_trips(c) < 0) {
+		printf("# %s runs in the process: no round trips\n", env->store->backend);
+		skip();
+	}
+	/* each statement is prepared once per connection, on its first use */
+	for (int pass = 0; pass < 2; pass++) {
+		int64_t before = store_round_trips(c);
+		assert_int_equal(store_begin(c, true), KERR_OK);
+		char k[8];
+		for (int i = 0; i < 3; i++) {
+			snprintf(k, sizeof k, "%d.%d", pass, i);
+			assert_int_equal(store_exec_later(c, &Q_AHEAD_PUT, "si", k, (int64_t)i),
+					 KERR_OK);
+		}
+		int64_t n = -1;
+		assert_int_equal(store_first(c, &Q_AHEAD_COUNT, keep_int, &n, ""), KERR_OK);
+		assert_int_equal(n, 3 * (pass + 1));
+		assert_int_equal(store_exec_later(c, &Q_AHEAD_SET, "is", (int64_t)9, k), KERR_OK);
+		assert_int_equal(store_commit(c), KERR_OK);
+		if (pass == 1)
+			assert_int_equal(store_round_trips(c) - before, 2);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1140,6 +1262,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(the_feed_waits_for_an_earlier_commit, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(the_feed_reads_past_a_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(writes_sent_ahead_are_read_back_in_order, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(a_write_sent_ahead_that_fails_loses_the_transaction,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(writes_sent_ahead_share_a_round_trip, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
