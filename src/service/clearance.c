@@ -156,7 +156,8 @@ kerr clearance_settle(struct uow *u, struct declaration *d, const char *now)
 		if (e)
 			return e;
 	}
-	if (next != d->row.status) {
+	bool moved = next != d->row.status;
+	if (moved) {
 		switch (next) {
 		case DECL_RELEASED:
 			e = release(u, d, now);
@@ -179,6 +180,11 @@ kerr clearance_settle(struct uow *u, struct declaration *d, const char *now)
 			return e;
 		d->row.status = next;
 	}
+	/* lodged in this unit of work and not moved (held, or waiting for an
+	 * agency): the row stored says it all; its update time stays the
+	 * lodging's, a moment before in the same transaction */
+	if (!moved && d->stored_as_row)
+		return KERR_OK;
 	str_copy(d->row.updated_at, now, sizeof d->row.updated_at);
 	return repo_decl_update(c, d->row.number, d->row.status, now,
 				next == DECL_RELEASED ? d->row.released_at : NULL);

@@ -25,6 +25,10 @@ struct declaration {
 	/* the facts of row.body, loaded on first need (declaration_facts_of) */
 	struct declaration_facts facts;
 	bool has_facts;
+	/* lodged in this unit of work: its stored status, update and release
+	 * times are row's (inserted, or written since by clearance_settle),
+	 * so a settle that does not move its status has nothing to write */
+	bool stored_as_row;
 };
 
 void declaration_free(struct declaration *d);

@@ -119,6 +119,7 @@ kerr lodging_lodge(struct uow *u, const struct actor *a, struct declaration_fact
 	agency_set agencies = f->agencies;
 	take_facts(d, f);
 	e = repo_decl_insert(c, &d->row);
+	d->stored_as_row = true;
 	if (!e)
 		e = uow_event(u, a, EVENT_DECLARATION_LODGED, d->row.number, d->row.org_id, NULL,
 			      received, json_pack("{s:b}", "advance", d->facts.advance));

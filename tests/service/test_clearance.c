@@ -3,7 +3,8 @@
  * against a real store (SQLite, or PostgreSQL with KOUAN_TEST_STORE):
  * lodging through to automatic release, a red lane through the one joint
  * inspection to release, a correction that reopens only the task whose
- * basis it changed, and who may see a declaration. No request, no router,
+ * basis it changed, who may see a declaration, and that a lodging that
+ * does not move its declaration writes the row once. No request, no router,
  * no JSON view: what a service returns and what the store then holds.
  */
 #include <stdio.h>
@@ -43,6 +44,7 @@ struct lodge_job {
 	json_t *body;
 	char number[DECL_NUMBER_SIZE];
 	enum declaration_status status;
+	char updated_at[TIME_TEXT_SIZE];
 	struct task_row tasks[TASKS_MAX];
 	size_t ntasks;
 };
@@ -62,6 +64,7 @@ static kerr lodge(struct uow *u, void *arg)
 	if (!e) {
 		str_copy(j->number, d.row.number, sizeof j->number);
 		j->status = d.row.status;
+		str_copy(j->updated_at, d.row.updated_at, sizeof j->updated_at);
 		memcpy(j->tasks, d.tasks, sizeof j->tasks);
 		j->ntasks = d.ntasks;
 	}
@@ -594,6 +597,84 @@ static void rejected_cannot_be_withdrawn(void **state)
 	declaration_free(&r.d);
 }
 
+/* --- what lodging writes of the declaration's row --- */
+
+static const char WRITES_SQLITE[] =
+	"CREATE TABLE declaration_writes (kind TEXT NOT NULL);"
+	"CREATE TRIGGER declaration_inserted AFTER INSERT ON declarations"
+	" BEGIN INSERT INTO declaration_writes VALUES ('insert'); END;"
+	"CREATE TRIGGER declaration_updated AFTER UPDATE ON declarations"
+	" BEGIN INSERT INTO declaration_writes VALUES ('update'); END;";
+static const char WRITES_POSTGRES[] =
+	"CREATE TABLE declaration_writes (kind TEXT NOT NULL);"
+	"CREATE FUNCTION declaration_written() RETURNS trigger LANGUAGE plpgsql AS"
+	" $$ BEGIN INSERT INTO declaration_writes VALUES (lower(TG_OP)); RETURN NULL; END $$;"
+	"CREATE TRIGGER declaration_written AFTER INSERT OR UPDATE ON declarations"
+	" FOR EACH ROW EXECUTE FUNCTION declaration_written();";
+static const struct sql_query Q_WRITES = {"SELECT kind FROM declaration_writes"};
+static const struct sql_query Q_WRITES_FORGET = {"DELETE FROM declaration_writes"};
+
+#define WRITES_SIZE 64
+
+static kerr add_kind(void *arg, struct store_stmt *st)
+{
+	char *out = arg;
+	if (*out)
+		strncat(out, " ", WRITES_SIZE - strlen(out) - 1);
+	strncat(out, stmt_text(st, 0), WRITES_SIZE - strlen(out) - 1);
+	return KERR_OK;
+}
+
+/* The writes of declarations' rows since the last call, in order. */
+static void declaration_writes(struct test_env *env, char out[WRITES_SIZE])
+{
+	struct store_conn *c;
+	assert_int_equal(store_thread_conn(env->store, &c), KERR_OK);
+	out[0] = '\0';
+	assert_int_equal(store_each(c, &Q_WRITES, add_kind, out, ""), KERR_OK);
+	assert_int_equal(store_exec(c, &Q_WRITES_FORGET, ""), KERR_OK);
+}
+
+/* A lodging whose lanes clear every task but whose release is held (no
+ * manifest names the goods yet) leaves the declaration accepted: the row
+ * as inserted says it all, and is written once. One that releases it
+ * writes it again. */
+static void a_lodging_that_does_not_move_writes_its_row_once(void **state)
+{
+	struct test_env *env = *state;
+	struct store_conn *c;
+	assert_int_equal(store_thread_conn(env->store, &c), KERR_OK);
+	assert_int_equal(env->store->ops->exec_script(c, env->store->row_locks ? WRITES_POSTGRES
+										: WRITES_SQLITE),
+			 KERR_OK);
+	profile(env, "5141", "customs", "green");
+	json_t *body = test_consignment_customs_only();
+	json_object_set_new(body, "declaration_office", json_string("5141"));
+	struct lodge_job j = {.body = body};
+	test_actor(env, "trader", &j.who);
+	assert_int_equal(uow_run(&env->app.svc, true, lodge, &j), KERR_OK); /* no manifest */
+	assert_int_equal(j.status, DECL_ACCEPTED);
+	assert_int_equal(task_of(j.tasks, j.ntasks, "customs")->status, TASK_CLEARED);
+	char writes[WRITES_SIZE], types[2048];
+	declaration_writes(env, writes);
+	assert_string_equal(writes, "insert");
+	timeline(env, j.number, types, sizeof types);
+	assert_non_null(strstr(types, "task.cleared declaration.release_held"));
+	struct read_job r;
+	assert_int_equal(read_as(env, "trader", j.number, &r), KERR_OK);
+	assert_int_equal(r.d.row.status, DECL_ACCEPTED);
+	assert_string_equal(r.d.row.updated_at, j.updated_at); /* as the lodging answered */
+	declaration_free(&r.d);
+	/* the same goods on the vessel's next voyage, manifested: released at
+	 * lodging */
+	json_object_set_new(json_object_get(body, "conveyance"), "voyage", json_string("047E"));
+	lodge_as(env, "trader", body, &j);
+	json_decref(body);
+	assert_int_equal(j.status, DECL_RELEASED);
+	declaration_writes(env, writes);
+	assert_string_equal(writes, "insert update");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -605,6 +686,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(correction_reopens_one_task, setup, teardown),
 		cmocka_unit_test_setup_teardown(visibility, setup, teardown),
 		cmocka_unit_test_setup_teardown(rejected_cannot_be_withdrawn, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_lodging_that_does_not_move_writes_its_row_once,
+						setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
