@@ -99,8 +99,16 @@ export function picker({ list, value = '', onPick, filter, placeholder, maxlengt
 		showName();
 		open();
 	});
-	input.addEventListener('focus', showName);
-	input.addEventListener('blur', () => setTimeout(close, 100));
+	/* the list closes a moment after the field is left (a click on an
+	 * option lands first), unless the field is back in focus by then */
+	let closing = 0;
+	input.addEventListener('focus', () => {
+		clearTimeout(closing);
+		showName();
+	});
+	input.addEventListener('blur', () => {
+		closing = setTimeout(close, 100);
+	});
 	input.addEventListener('keydown', (e) => {
 		const n = options.length;
 		if (e.key === 'ArrowDown') {
