@@ -325,9 +325,11 @@ kerr consignments_accept(struct uow *u, struct declaration *d, const char *at,
 	e = repo_manifest_line(c, tf.call_key, matched_kind(tf.import), tf.bill_of_lading, &line);
 	if (e == KERR_NOT_FOUND) {
 		/* the call's manifest is there without this bill: an unknown bill,
-		 * unless the declarant said it declares ahead of the carrier */
+		 * unless the declarant said it declares ahead of the carrier (then
+		 * whether the manifest is there does not matter) */
 		struct manifest_row m;
-		e = repo_manifest_find(c, tf.call_key, matched_kind(tf.import), &m);
+		e = tf.advance ? KERR_NOT_FOUND
+			       : repo_manifest_find(c, tf.call_key, matched_kind(tf.import), &m);
 		if (e == KERR_OK && !tf.advance) {
 			struct match_result r;
 			struct problems mine;
