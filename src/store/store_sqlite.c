@@ -18,7 +18,12 @@
  * Checkpoints (copying the WAL back into the database file, with its
  * fsync) run on a background thread, PASSIVE so they never block a writer;
  * the writer connection does not checkpoint, so no request pays for one. A
- * WAL that still passes WAL_HARD_LIMIT frames is truncated in one go.
+ * WAL file that still passes WAL_HARD_LIMIT frames (readers kept it from
+ * starting over) is checkpointed RESTART: once the readers have moved on,
+ * the next commit writes it again from its start, so it grows no further.
+ * It is not truncated while the server runs: cutting a file of hundreds of
+ * megabytes held the writer for a quarter of a second (bench/README.md);
+ * it is truncated when the server stops.
  *
  * Durability: with STORE_SYNC_PROCESS (synchronous=NORMAL in WAL mode) a
  * commit is in the WAL file, in the kernel's hands, before COMMIT returns:
@@ -40,7 +45,7 @@
 #define STMT_CACHE 256 /* power of two, more than the number of queries */
 #define GROUP_MAX 64    /* writers committed together at most */
 #define WAL_CHECKPOINT_FRAMES 1000  /* checkpoint once the WAL holds this many */
-#define WAL_HARD_LIMIT 200000       /* about 800 MB: then TRUNCATE */
+#define WAL_HARD_LIMIT 200000       /* about 800 MB: then RESTART */
 
 struct sqlite_conn;
 
@@ -437,14 +442,15 @@ static void *checkpointer_main(void *arg)
 		if (sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames,
 					      &done) == SQLITE_OK &&
 		    frames > WAL_HARD_LIMIT)
-			(void)sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+			(void)sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_RESTART,
 							&frames, &done);
 		pthread_mutex_lock(&ss->stop_lock);
 	}
 	pthread_mutex_unlock(&ss->stop_lock);
-	/* leave the file checkpointed for the next start */
+	/* leave the file checkpointed, and the WAL small, for the next start
+	 * (no writer is left to hold up) */
 	int frames, done;
-	(void)sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &done);
+	(void)sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &frames, &done);
 	conn_close(sc);
 	return NULL;
 }
