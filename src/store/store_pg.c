@@ -14,8 +14,9 @@
  *
  * A transaction runs in libpq's pipeline mode: BEGIN is sent with the first
  * statement, a write sent by store_exec_later goes with the statements
- * after it, and the last of them goes with the COMMIT, so that a
- * statement's round trip is spent only where its answer is needed. Each
+ * after it, and the last of them goes with the COMMIT (and the
+ * announcements after it: pipe_commit), so that a statement's round trip
+ * is spent only where its answer is needed. Each
  * statement that waits sends a sync and reads every answer owed; a failure
  * of one sent ahead is logged there and makes the transaction lost: that
  * statement, and the commit, fail. Outside a transaction (token checks),
@@ -162,13 +163,15 @@ static bool pipe_send(struct pg_conn *c, const struct pg_stmt *st, const char *s
 
 /*
  * Sync, and read the answers to every command sent since the last sync.
- * The last one's result goes to *last when last is not NULL (the caller
- * clears it); a failure among the others is logged and makes the
- * transaction lost. false if the connection failed.
+ * The answer of the command `after` commands before the last goes to
+ * *last when last is not NULL (the caller clears it). A failure of one
+ * before it is logged and makes the transaction lost; a failure of one
+ * after it (a transaction of its own that followed) is only logged.
+ * false if the connection failed.
  */
-static bool pipe_sync(struct pg_conn *c, PGresult **last)
+static bool pipe_sync_keeping(struct pg_conn *c, int after, PGresult **last)
 {
-	int n = c->sent;
+	int n = c->sent, keep = c->sent - 1 - after;
 	c->sent = 0;
 	c->round_trips++;
 	if (last)
@@ -186,14 +189,14 @@ static bool pipe_sync(struct pg_conn *c, PGresult **last)
 		PGresult *end; /* a command's results end with NULL */
 		while ((end = PQgetResult(c->pg)))
 			PQclear(end);
-		if (last && i == n - 1) {
+		if (last && i == keep) {
 			*last = r;
 			continue;
 		}
 		enum store_step s = judge(c, r);
 		if (s == STORE_CONSTRAINT)
 			log_error("postgres: a write sent ahead: %s", PQresultErrorMessage(r));
-		if (s != STORE_DONE)
+		if (s != STORE_DONE && i < keep)
 			c->lost = true;
 		PQclear(r);
 	}
@@ -208,6 +211,12 @@ static bool pipe_sync(struct pg_conn *c, PGresult **last)
 		pipe_broken(c);
 	}
 	return ok;
+}
+
+/* Sync, and read every answer owed; the last one's goes to *last. */
+static bool pipe_sync(struct pg_conn *c, PGresult **last)
+{
+	return pipe_sync_keeping(c, 0, last);
 }
 
 /* Read what is owed and leave pipeline mode. */
@@ -338,18 +347,41 @@ static kerr begin(struct store_conn *sc, bool write)
 	return KERR_OK;
 }
 
-/* COMMIT in the pipeline, with the announcements before it: each NOTIFY
- * of c->notify ("NOTIFY a; NOTIFY b; ") as a command of its own. */
+/*
+ * COMMIT in the pipeline; the announcements (c->notify: "NOTIFY a; NOTIFY
+ * b; ") follow in a transaction of their own, in the same round trip.
+ * PostgreSQL lets one notifying transaction commit at a time (a lock held
+ * until its commit is flushed), so a NOTIFY in the transaction itself
+ * would make every lodgement wait for the flush of the one before. The
+ * announcing transaction writes nothing and does not wait for its own
+ * flush: a crash may lose it, which costs a follower on another server
+ * only the wait to the end of its long-poll. The answer is the COMMIT's.
+ */
 static PGresult *pipe_commit(struct pg_conn *c)
 {
-	char notify[sizeof c->notify], *save = NULL;
-	memcpy(notify, c->notify, sizeof notify);
-	for (char *cmd = strtok_r(notify, ";", &save); cmd; cmd = strtok_r(NULL, ";", &save)) {
-		cmd += strspn(cmd, " ");
-		if (*cmd && !pipe_send(c, NULL, cmd))
+	if (!pipe_send(c, NULL, "COMMIT"))
+		return NULL;
+	int after = 0;
+	if (c->notify[0]) {
+		char notify[sizeof c->notify], *save = NULL;
+		memcpy(notify, c->notify, sizeof notify);
+		bool ok = pipe_send(c, NULL, "BEGIN") &&
+			  pipe_send(c, NULL, "SET LOCAL synchronous_commit TO off");
+		after = 2;
+		for (char *cmd = strtok_r(notify, ";", &save); ok && cmd;
+		     cmd = strtok_r(NULL, ";", &save)) {
+			cmd += strspn(cmd, " ");
+			if (*cmd) {
+				ok = pipe_send(c, NULL, cmd);
+				after++;
+			}
+		}
+		if (!ok || !pipe_send(c, NULL, "COMMIT"))
 			return NULL;
+		after++;
 	}
-	return pipe_wait(c, NULL, "COMMIT");
+	PGresult *r;
+	return pipe_sync_keeping(c, after, &r) ? r : NULL;
 }
 
 static kerr commit(struct store_conn *sc)
@@ -597,9 +629,9 @@ static kerr maintain(struct store_conn *sc)
 	return run((struct pg_conn *)sc, "SELECT kouan_ensure_partitions(3)");
 }
 
-/* Inside a transaction the NOTIFY waits for the COMMIT, and is sent with
- * it (one round trip less; PostgreSQL delivers it at the commit either
- * way); outside one it is sent at once. */
+/* Inside a transaction the NOTIFY waits for the COMMIT, and is sent just
+ * after it, in the same round trip (pipe_commit); outside one it is sent
+ * at once. */
 static kerr announce(struct store_conn *sc, const char *topic)
 {
 	struct pg_conn *c = (struct pg_conn *)sc;

@@ -10,7 +10,8 @@
  * declaration numbers stay gap-free, and on PostgreSQL neither a number
  * nor a claim on a call holds up another lodgement that needs neither;
  * writes sent ahead run in order, lose their transaction when they fail,
- * and on PostgreSQL share round trips.
+ * and on PostgreSQL share round trips; an announcement is heard once its
+ * transaction has committed, and never for one rolled back.
  */
 #include <pthread.h>
 #include <string.h>
@@ -1227,6 +1228,58 @@ static void writes_sent_ahead_share_a_round_trip(void **state)
 	}
 }
 
+/* --- announcements between servers --- */
+
+static uint64_t feed_wakes(struct test_env *env)
+{
+	pthread_mutex_lock(&env->app.feed.lock);
+	uint64_t g = env->app.feed.generation;
+	pthread_mutex_unlock(&env->app.feed.lock);
+	return g;
+}
+
+/* Wait up to 5 s for the feed's wake-ups to pass `than`. */
+static bool woken_past(struct test_env *env, uint64_t than)
+{
+	for (int i = 0; i < 500; i++) {
+		if (feed_wakes(env) > than)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* On PostgreSQL a transaction's announcement is sent just after its
+ * COMMIT, in a transaction of its own (so that notifying commits do not
+ * take turns through their flushes): the servers' watchers hear it once
+ * the transaction has committed, and never for one rolled back. */
+static void an_announcement_reaches_the_watchers_once_committed(void **state)
+{
+	struct test_env *env = *state;
+	if (!env->store->ops->watch) {
+		printf("# %s has one server: no watcher\n", env->store->backend);
+		skip();
+	}
+	/* the watcher wakes the feed once when it starts listening */
+	assert_true(woken_past(env, 0));
+	struct store_conn *c = conn(env);
+	uint64_t before = feed_wakes(env);
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	assert_int_equal(store_announce(c, STORE_TOPIC_FEED), KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+	assert_true(woken_past(env, before));
+	/* rolled back: nothing is heard */
+	before = feed_wakes(env);
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	assert_int_equal(store_announce(c, STORE_TOPIC_FEED), KERR_OK);
+	store_rollback(c);
+	usleep(300000);
+	assert_int_equal(feed_wakes(env), before);
+	/* and the connection goes on in its pipeline after the announcement */
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1268,6 +1321,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(writes_sent_ahead_share_a_round_trip, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(an_announcement_reaches_the_watchers_once_committed,
+						setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
