@@ -16,11 +16,11 @@
  * statement, a write sent by store_exec_later goes with the statements
  * after it, and the last of them goes with the COMMIT (and the
  * announcements after it: pipe_commit), so that a statement's round trip
- * is spent only where its answer is needed. Each
- * statement that waits sends a sync and reads every answer owed; a failure
- * of one sent ahead is logged there and makes the transaction lost: that
- * statement, and the commit, fail. Outside a transaction (token checks),
- * and after a script (run), statements wait for their answers as usual.
+ * is spent only where its answer is needed. Each statement that waits
+ * sends a sync and reads every answer owed; a failure of one sent ahead is
+ * logged there and makes the transaction lost: that statement, and the
+ * commit, fail. Outside a transaction (token checks), and after a script
+ * (run), statements wait for their answers as usual.
  */
 #include <libpq-fe.h>
 #include <poll.h>
