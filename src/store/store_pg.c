@@ -20,7 +20,8 @@
  * sends a sync and reads every answer owed; a failure of one sent ahead is
  * logged there and makes the transaction lost: that statement, and the
  * commit, fail. Outside a transaction (token checks), and after a script
- * (run), statements wait for their answers as usual.
+ * (run), statements wait for their answers as usual; the COMMIT and its
+ * announcements are always sent in the pipeline.
  */
 #include <libpq-fe.h>
 #include <poll.h>
@@ -388,19 +389,12 @@ static kerr commit(struct store_conn *sc)
 {
 	struct pg_conn *c = (struct pg_conn *)sc;
 	c->in_tx = false;
-	PGresult *r;
-	if (c->pipe) {
-		r = pipe_commit(c);
-		pipe_leave(c);
-	} else {
-		/* the announcements go in the same round trip, just before
-		 * COMMIT; PQexec answers the last statement's result, or the
-		 * first error */
-		char sql[sizeof c->notify + 8];
-		snprintf(sql, sizeof sql, "%sCOMMIT", c->notify);
-		c->round_trips++;
-		r = PQexec(c->pg, sql);
-	}
+	/* a script (run) took the transaction out of the pipeline: the COMMIT
+	 * and the announcements after it go back in, as always */
+	if (!c->pipe && PQenterPipelineMode(c->pg) == 1)
+		c->pipe = true;
+	PGresult *r = c->pipe ? pipe_commit(c) : NULL;
+	pipe_leave(c);
 	c->notify[0] = '\0';
 	/* COMMIT of a failed transaction answers ROLLBACK: not a success */
 	bool ok = r && !c->lost && PQresultStatus(r) == PGRES_COMMAND_OK &&

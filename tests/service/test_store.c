@@ -1268,6 +1268,13 @@ static void an_announcement_reaches_the_watchers_once_committed(void **state)
 	assert_int_equal(store_announce(c, STORE_TOPIC_FEED), KERR_OK);
 	assert_int_equal(store_commit(c), KERR_OK);
 	assert_true(woken_past(env, before));
+	/* after a script, which leaves the pipeline, the same */
+	before = feed_wakes(env);
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	assert_int_equal(env->store->ops->exec_script(c, "SELECT 1"), KERR_OK);
+	assert_int_equal(store_announce(c, STORE_TOPIC_FEED), KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+	assert_true(woken_past(env, before));
 	/* rolled back: nothing is heard */
 	before = feed_wakes(env);
 	assert_int_equal(store_begin(c, true), KERR_OK);
