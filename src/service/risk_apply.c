@@ -25,18 +25,13 @@ kerr risk_compile(const char *text, int64_t version, const struct refdata *ref,
 				  err);
 }
 
-kerr risk_rules_in_force(struct uow *u, const char *now, struct rules_ref **out)
+/* The compiled rule set `version` (0: none is in force, the empty set),
+ * the cached one when it is that version, else compiled and cached
+ * (retained for the caller). */
+static kerr rules_of_version(struct uow *u, struct store_conn *c, int64_t version,
+			     struct rules_ref **out)
 {
 	struct risk_state *s = u->svc->risk;
-	struct store_conn *c;
-	int64_t version = 0;
-	kerr e = uow_conn(u, &c);
-	if (!e)
-		e = repo_rules_active(c, now, &version);
-	if (e == KERR_NOT_FOUND)
-		version = 0, e = KERR_OK;
-	if (e)
-		return e;
 	pthread_mutex_lock(&s->lock);
 	if (s->current && risk_rules_version(s->current->rules) == version) {
 		__atomic_add_fetch(&s->current->refs, 1, __ATOMIC_RELAXED);
@@ -46,6 +41,7 @@ kerr risk_rules_in_force(struct uow *u, const char *now, struct rules_ref **out)
 	}
 	pthread_mutex_unlock(&s->lock);
 	char *text = NULL;
+	kerr e;
 	if (version > 0 && (e = repo_rules_get(c, version, &text, NULL)))
 		return e;
 	struct rules_ref *r = calloc(1, sizeof *r);
@@ -70,6 +66,18 @@ kerr risk_rules_in_force(struct uow *u, const char *now, struct rules_ref **out)
 	rules_ref_release(old);
 	*out = r;
 	return KERR_OK;
+}
+
+kerr risk_rules_in_force(struct uow *u, const char *now, struct rules_ref **out)
+{
+	struct store_conn *c;
+	int64_t version = 0;
+	kerr e = uow_conn(u, &c);
+	if (!e)
+		e = repo_rules_active(c, now, &version);
+	if (e == KERR_NOT_FOUND)
+		version = 0, e = KERR_OK;
+	return e ? e : rules_of_version(u, c, version, out);
 }
 
 kerr risk_seed(struct uow *u, const uint8_t **seed)
@@ -99,43 +107,69 @@ static kerr fill_profile(void *arg, const struct profile_row *row)
 #define ADVANCED_FACTOR_SETTING "risk_advanced_factor_ppm"
 #define DISCREDITED_MIN_SETTING "risk_discredited_min_ppm"
 
-/* A scaling setting in parts per million, where it is set and valid. */
-static kerr setting_ppm(void *arg, const char *name, const char *value)
+/* A scaling setting in parts per million, where it is set (value not
+ * NULL) and valid. */
+static void scaling_set(struct credit_scaling *p, const char *name, const char *value)
 {
-	struct credit_scaling *p = arg;
-	long long x = strtoll(value, NULL, 10);
+	long long x = value ? strtoll(value, NULL, 10) : -1;
 	if (x < 0 || x > RISK_PPM)
-		return KERR_OK; /* the default stays */
+		return; /* the default stays */
 	if (!strcmp(name, ADVANCED_FACTOR_SETTING))
 		p->advanced_factor_ppm = (uint32_t)x;
 	else if (!strcmp(name, DISCREDITED_MIN_SETTING))
 		p->discredited_min_ppm = (uint32_t)x;
+}
+
+static kerr setting_ppm(void *arg, const char *name, const char *value)
+{
+	scaling_set(arg, name, value);
 	return KERR_OK;
+}
+
+static void scaling_default(struct credit_scaling *out)
+{
+	out->advanced_factor_ppm = RISK_ADVANCED_FACTOR_DEFAULT;
+	out->discredited_min_ppm = RISK_DISCREDITED_MIN_DEFAULT;
 }
 
 kerr risk_scaling_read(struct store_conn *c, struct credit_scaling *out)
 {
-	out->advanced_factor_ppm = RISK_ADVANCED_FACTOR_DEFAULT;
-	out->discredited_min_ppm = RISK_DISCREDITED_MIN_DEFAULT;
+	scaling_default(out);
 	return repo_settings_two(c, ADVANCED_FACTOR_SETTING, DISCREDITED_MIN_SETTING, setting_ppm,
 				 out);
+}
+
+/* A profile before the office's rows: yellow and no random selection for
+ * every agency, with the credit scaling sc. */
+static void profile_start(struct risk_profile *p, const struct credit_scaling *sc)
+{
+	risk_profile_init(p);
+	for (size_t k = 0; k < RISK_MAX_AGENCIES; k++)
+		p->base_lane[k] = RISK_LANE_YELLOW;
+	p->advanced_factor_ppm = sc->advanced_factor_ppm;
+	p->discredited_min_ppm = sc->discredited_min_ppm;
 }
 
 kerr risk_profile_of(struct uow *u, const char *office, struct risk_profile *p)
 {
 	struct store_conn *c;
+	struct credit_scaling sc;
 	kerr e = uow_conn(u, &c);
+	if (!e)
+		e = risk_scaling_read(c, &sc);
 	if (e)
 		return e;
-	risk_profile_init(p);
-	for (size_t k = 0; k < RISK_MAX_AGENCIES; k++)
-		p->base_lane[k] = RISK_LANE_YELLOW;
-	struct credit_scaling sc;
-	e = risk_scaling_read(c, &sc);
-	p->advanced_factor_ppm = sc.advanced_factor_ppm;
-	p->discredited_min_ppm = sc.discredited_min_ppm;
+	profile_start(p, &sc);
 	struct profile_fill pf = {uow_refdata(u), p};
-	return e ? e : repo_profiles_of(c, office, fill_profile, &pf);
+	return repo_profiles_of(c, office, fill_profile, &pf);
+}
+
+/* A stored credit class; standard for a party not registered with the
+ * single window (NULL) or a class no longer known. */
+static enum credit_class credit_or_standard(const char *cls)
+{
+	enum credit_class out;
+	return cls && credit_class_parse(cls, &out) ? out : CREDIT_STANDARD;
 }
 
 static kerr credit_of(struct store_conn *c, const char *uscc, enum credit_class *out)
@@ -143,12 +177,8 @@ static kerr credit_of(struct store_conn *c, const char *uscc, enum credit_class 
 	int64_t id;
 	char cls[ORG_KIND_SIZE];
 	kerr e = repo_credit_get(c, uscc, &id, cls, sizeof cls);
-	*out = CREDIT_STANDARD; /* not registered with the single window */
-	if (e == KERR_NOT_FOUND)
-		return KERR_OK;
-	if (!e && !credit_class_parse(cls, out))
-		*out = CREDIT_STANDARD;
-	return e;
+	*out = credit_or_standard(e ? NULL : cls);
+	return e == KERR_NOT_FOUND ? KERR_OK : e;
 }
 
 /* The value in CNY (fen) of goods_value (minor units of `currency`);
@@ -163,13 +193,10 @@ static bool value_cny(const struct refdata *ref, const char *currency, int64_t v
 	       decimal_mul(value, SCALE_MONEY, r, 6, SCALE_MONEY, out) == DECIMAL_OK;
 }
 
-kerr risk_facts_of(struct uow *u, const char *number, const struct declaration_facts *f,
-		   struct risk_facts *facts, char key[RISK_KEY_SIZE], bool *valued)
+/* The facts the declaration itself gives (no lookup). */
+static void facts_fill(struct uow *u, const struct declaration_facts *f,
+		       struct risk_facts *facts, char key[RISK_KEY_SIZE], bool *valued)
 {
-	struct store_conn *c;
-	kerr e = uow_conn(u, &c);
-	if (e)
-		return e;
 	memset(facts, 0, sizeof *facts);
 	risk_consignment_key(f->consignee_uscc, f->bill_of_lading, f->containers, f->ncontainers,
 			     key);
@@ -189,6 +216,16 @@ kerr risk_facts_of(struct uow *u, const char *number, const struct declaration_f
 		facts->items[i].hs = f->items[i].hs_code;
 		facts->items[i].origin = f->items[i].origin;
 	}
+}
+
+kerr risk_facts_of(struct uow *u, const char *number, const struct declaration_facts *f,
+		   struct risk_facts *facts, char key[RISK_KEY_SIZE], bool *valued)
+{
+	struct store_conn *c;
+	kerr e = uow_conn(u, &c);
+	if (e)
+		return e;
+	facts_fill(u, f, facts, key, valued);
 	bool known = true;
 	e = credit_of(c, f->consignee_uscc, &facts->consignee_credit);
 	if (!e && !strcmp(f->declarant_uscc, f->consignee_uscc))
@@ -199,6 +236,62 @@ kerr risk_facts_of(struct uow *u, const char *number, const struct declaration_f
 		e = repo_known_importer(c, f->consignee_uscc, number, &known);
 	facts->new_importer = f->import && !known;
 	return e;
+}
+
+/* What the assessment of one declaration reads, as repo_risk_inputs hands
+ * it over. */
+struct assessment_inputs {
+	struct uow *u;
+	const struct declaration_facts *f;
+	struct risk_profile *profile;
+	struct risk_facts *facts;
+	bool seen;
+	int64_t rules_version;
+	int64_t relodged; /* withdrawn before: see raise_for_relodging */
+};
+
+static kerr take_inputs(void *arg, const struct risk_inputs *in, const struct profile_row *p)
+{
+	struct assessment_inputs *a = arg;
+	if (!a->seen) {
+		struct credit_scaling sc;
+		scaling_default(&sc);
+		scaling_set(&sc, ADVANCED_FACTOR_SETTING, in->setting1);
+		scaling_set(&sc, DISCREDITED_MIN_SETTING, in->setting2);
+		profile_start(a->profile, &sc);
+		a->facts->consignee_credit = credit_or_standard(in->consignee_credit);
+		a->facts->declarant_credit = credit_or_standard(in->declarant_credit);
+		a->facts->new_importer = a->f->import && !in->consignee_imported;
+		a->rules_version = in->rules_version;
+		a->relodged = in->withdrawn;
+		a->seen = true;
+	}
+	struct profile_fill pf = {uow_refdata(a->u), a->profile};
+	return p ? fill_profile(&pf, p) : KERR_OK;
+}
+
+/* Everything the assessment of d reads from the store, in one round trip
+ * (what risk_rules_in_force, risk_profile_of and risk_facts_of read one
+ * at a time), with the count of withdrawn lodgements of the consignment. */
+static kerr assessment_inputs_of(struct uow *u, const struct declaration *d,
+				 const struct declaration_facts *f, const char *now,
+				 struct assessment_inputs *a, struct rules_ref **rules)
+{
+	struct store_conn *c;
+	struct risk_inputs_key k = {now,
+				    ADVANCED_FACTOR_SETTING,
+				    DISCREDITED_MIN_SETTING,
+				    f->consignee_uscc,
+				    f->declarant_uscc,
+				    d->row.number,
+				    f->bill_of_lading,
+				    f->declaration_office};
+	kerr e = uow_conn(u, &c);
+	if (!e)
+		e = repo_risk_inputs(c, &k, take_inputs, a);
+	if (!e && !a->seen)
+		e = KERR_STORE; /* the statement always gives a row */
+	return e ? e : rules_of_version(u, c, a->rules_version, rules);
 }
 
 static const char *lane_reason(enum risk_lane lane)
@@ -213,17 +306,6 @@ static const char *lane_reason(enum risk_lane lane)
 	default:
 		return "yellow lane: document check";
 	}
-}
-
-/* How many declarations of the same consignment (consignee and bill of
- * lading) were lodged before and withdrawn. */
-static kerr withdrawn_before(struct uow *u, const struct declaration *d,
-			     const struct declaration_facts *f, int64_t *n)
-{
-	struct store_conn *c;
-	kerr e = uow_conn(u, &c);
-	return e ? e
-		 : repo_withdrawn_count(c, f->consignee_uscc, f->bill_of_lading, d->row.number, n);
 }
 
 /* A consignment lodged again after a withdrawal is flagged to customs: its
@@ -288,24 +370,19 @@ kerr risk_assess_and_apply(struct uow *u, struct declaration *d,
 	struct risk_facts facts;
 	bool valued;
 	char now[TIME_TEXT_SIZE], key[RISK_KEY_SIZE];
-	int64_t relodged = 0;
 	uow_now(u, now);
+	facts_fill(u, f, &facts, key, &valued);
+	struct assessment_inputs in = {.u = u, .f = f, .profile = &profile, .facts = &facts};
 	struct risk_outcome *o = malloc(sizeof *o);
-	kerr e = o ? risk_rules_in_force(u, now, &rules) : KERR_NOMEM;
+	kerr e = o ? assessment_inputs_of(u, d, f, now, &in, &rules) : KERR_NOMEM;
 	if (!e)
 		e = risk_seed(u, &seed);
 	if (!e)
-		e = risk_profile_of(u, f->declaration_office, &profile);
-	if (!e)
-		e = risk_facts_of(u, d->row.number, f, &facts, key, &valued);
-	if (!e)
 		e = risk_assess(rules->rules, &profile, seed, &facts, o);
 	if (!e)
-		e = withdrawn_before(u, d, f, &relodged);
+		raise_for_relodging(ref, f->agencies, in.relodged, o);
 	if (!e)
-		raise_for_relodging(ref, f->agencies, relodged, o);
-	if (!e)
-		e = record(u, d, rules->rules, o, &facts, valued, relodged, now);
+		e = record(u, d, rules->rules, o, &facts, valued, in.relodged, now);
 	/* the event that records the lanes, then what they mean for the tasks */
 	json_t *lanes = e ? NULL : json_object();
 	for (size_t k = 0; lanes && k < ref->nagencies; k++)

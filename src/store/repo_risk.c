@@ -15,8 +15,6 @@ Q(Q_CREDIT_LOG, "INSERT INTO credit_history (org_id, from_class, to_class, reaso
 		" changed_by, changed_at) VALUES (?, ?, ?, ?, ?, ?)");
 Q(Q_CREDIT_HISTORY, "SELECT from_class, to_class, reason, changed_by, changed_at"
 		    " FROM credit_history WHERE org_id = ? ORDER BY id");
-Q(Q_WITHDRAWN, "SELECT COUNT(*) FROM declarations WHERE consignee_uscc = ?"
-	       " AND bill_of_lading = ? AND status = 'withdrawn' AND number <> ?");
 Q(Q_KNOWN_IMPORTER, "SELECT 1 FROM declarations WHERE consignee_uscc = ?"
 		    " AND direction = 'import' AND number <> ? LIMIT 1");
 
@@ -68,20 +66,6 @@ kerr repo_credit_history(struct store_conn *c, int64_t org_id, credit_change_fn 
 {
 	struct credit_visit v = {fn, arg};
 	return store_each(c, &Q_CREDIT_HISTORY, visit_credit, &v, "i", org_id);
-}
-
-static kerr read_count(void *arg, struct store_stmt *st)
-{
-	*(int64_t *)arg = stmt_int(st, 0);
-	return KERR_OK;
-}
-
-kerr repo_withdrawn_count(struct store_conn *c, const char *consignee, const char *bill,
-			  const char *number, int64_t *n)
-{
-	*n = 0;
-	kerr e = store_first(c, &Q_WITHDRAWN, read_count, n, "sss", consignee, bill, number);
-	return e == KERR_NOT_FOUND ? KERR_OK : e;
 }
 
 kerr repo_known_importer(struct store_conn *c, const char *uscc, const char *number,
@@ -228,6 +212,64 @@ kerr repo_profile_put(struct store_conn *c, const char *office, const char *agen
 		      int64_t ppm, const char *lane, const char *by, const char *at)
 {
 	return store_exec(c, &Q_PROFILE_PUT, "ssisss", office, agency, ppm, lane, by, at);
+}
+
+/* --- what one assessment reads --- */
+
+/* One row of scalars joined to the office's profiles: the six lookups of
+ * an assessment in one statement, so one round trip. Q_RULES_ACTIVE,
+ * Q_SETTINGS_TWO, Q_CREDIT_GET, Q_KNOWN_IMPORTER and Q_PROFILES_OF are
+ * the same lookups one at a time, for the other callers. */
+Q(Q_RISK_INPUTS,
+  "SELECT f.rules, f.setting1, f.setting2, f.consignee_credit, f.declarant_credit, f.known,"
+  " f.withdrawn, p.office, p.agency, p.random_ppm, p.base_lane, p.updated_by, p.updated_at"
+  " FROM (SELECT"
+  " (SELECT version FROM risk_rule_sets WHERE effective_from <= ?"
+  " ORDER BY effective_from DESC, version DESC LIMIT 1) AS rules,"
+  " (SELECT value FROM settings WHERE name = ?) AS setting1,"
+  " (SELECT value FROM settings WHERE name = ?) AS setting2,"
+  " (SELECT credit_class FROM organisations WHERE uscc = ?) AS consignee_credit,"
+  " (SELECT credit_class FROM organisations WHERE uscc = ?) AS declarant_credit,"
+  " (SELECT 1 FROM declarations WHERE consignee_uscc = ? AND direction = 'import'"
+  " AND number <> ? LIMIT 1) AS known,"
+  " (SELECT COUNT(*) FROM declarations WHERE consignee_uscc = ? AND bill_of_lading = ?"
+  " AND status = 'withdrawn' AND number <> ?) AS withdrawn) AS f"
+  " LEFT JOIN risk_profiles AS p ON p.office = ?");
+
+struct inputs_visit {
+	risk_inputs_fn fn;
+	void *arg;
+};
+
+static const char *text_or_null(struct store_stmt *st, int i)
+{
+	return stmt_is_null(st, i) ? NULL : stmt_text(st, i);
+}
+
+static kerr visit_inputs(void *arg, struct store_stmt *st)
+{
+	struct inputs_visit *v = arg;
+	struct risk_inputs in = {
+		.rules_version = stmt_is_null(st, 0) ? 0 : stmt_int(st, 0),
+		.setting1 = text_or_null(st, 1),
+		.setting2 = text_or_null(st, 2),
+		.consignee_credit = text_or_null(st, 3),
+		.declarant_credit = text_or_null(st, 4),
+		.consignee_imported = !stmt_is_null(st, 5),
+		.withdrawn = stmt_int(st, 6),
+	};
+	struct profile_row p = {stmt_text(st, 7), stmt_text(st, 8), stmt_int(st, 9),
+				stmt_text(st, 10), stmt_text(st, 11), stmt_text(st, 12)};
+	return v->fn(v->arg, &in, stmt_is_null(st, 7) ? NULL : &p);
+}
+
+kerr repo_risk_inputs(struct store_conn *c, const struct risk_inputs_key *k,
+		      risk_inputs_fn fn, void *arg)
+{
+	struct inputs_visit v = {fn, arg};
+	return store_each(c, &Q_RISK_INPUTS, visit_inputs, &v, "sssssssssss", k->now,
+			  k->setting1, k->setting2, k->consignee, k->declarant, k->consignee,
+			  k->number, k->consignee, k->bill, k->number, k->office);
 }
 
 kerr repo_profiles_list(struct store_conn *c, profile_row_fn fn, void *arg)

@@ -37,11 +37,6 @@ typedef kerr (*credit_change_fn)(void *arg, const struct credit_change *ch);
 KOUAN_MUST_USE kerr repo_credit_history(struct store_conn *c, int64_t org_id,
 					credit_change_fn fn, void *arg);
 
-/* How many declarations of this consignee and bill of lading, other than
- * `number`, were withdrawn. */
-KOUAN_MUST_USE kerr repo_withdrawn_count(struct store_conn *c, const char *consignee,
-					 const char *bill, const char *number, int64_t *n);
-
 /* Has this consignee imported before (a declaration other than `number`)? */
 KOUAN_MUST_USE kerr repo_known_importer(struct store_conn *c, const char *uscc,
 					const char *number, bool *known);
@@ -98,6 +93,36 @@ KOUAN_MUST_USE kerr repo_profile_put(struct store_conn *c, const char *office,
 				     const char *agency, int64_t ppm,
 				     const char *lane, const char *by,
 				     const char *at);
+
+/* --- what one assessment reads --- */
+
+/* What the assessment of one declaration looks up, named. */
+struct risk_inputs_key {
+	const char *now;                 /* the rule set in force at this time */
+	const char *setting1, *setting2; /* two settings, by name */
+	const char *consignee;           /* USCCs: credit classes, history */
+	const char *declarant;
+	const char *number;      /* the declaration assessed, never counted */
+	const char *bill;        /* its bill of lading */
+	const char *office;      /* its declaration office: the profiles */
+};
+/* What they are (borrowed strings, NULL where there is none). */
+struct risk_inputs {
+	int64_t rules_version;              /* 0: no rule set is in force */
+	const char *setting1, *setting2;    /* NULL: not set */
+	const char *consignee_credit;       /* NULL: not registered */
+	const char *declarant_credit;
+	bool consignee_imported;            /* an import other than `number` */
+	int64_t withdrawn; /* declarations of this consignee and bill of lading,
+			    * other than `number`, withdrawn */
+};
+typedef kerr (*risk_inputs_fn)(void *arg, const struct risk_inputs *in,
+			       const struct profile_row *p);
+/* Read all of them in one statement (one round trip): fn is called once
+ * for each of the office's profiles, or once with p NULL when it has none;
+ * `in` is the same at every call. */
+KOUAN_MUST_USE kerr repo_risk_inputs(struct store_conn *c, const struct risk_inputs_key *k,
+				     risk_inputs_fn fn, void *arg);
 /* Every profile by office and agency. */
 KOUAN_MUST_USE kerr repo_profiles_list(struct store_conn *c, profile_row_fn fn, void *arg);
 

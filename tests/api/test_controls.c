@@ -586,12 +586,43 @@ static void declarant_lanes_follow_the_setting(void **state)
 	json_decref(d);
 }
 
+/* A consignee's first import is new to the rules (new_importer), so a rule
+ * on it looks at a company that appears from nowhere; its next import is
+ * not new. The lanes and the explanation show what the assessment read,
+ * with the office's two profiles. */
+static void a_first_import_is_new_to_the_rules(void **state)
+{
+	struct test_env *env = *state;
+	test_profile(env, "5141", "quarantine", "0", "yellow");
+	test_profile(env, "5141", "customs", "0", "green");
+	publish_rules(env, "when new_importer = true then customs red 100% reason \"first\"\n");
+	json_t *d = test_consignment_customs_only();
+	json_object_set_new(d, "declaration_office", json_string("5141"));
+	char number[2][19];
+	test_lodge(env, "trader", d, number[0]);
+	test_fresh_consignment(d);
+	test_lodge(env, "trader", d, number[1]);
+	json_decref(d);
+	const char *lane[2] = {"red", "green"}, *status[2] = {"inspecting", "cleared"};
+	for (int i = 0; i < 2; i++) {
+		json_t *o = risk(env, number[i]);
+		assert_int_equal(json_is_true(json_object_get(o, "new_importer")), i == 0);
+		assert_string_equal(str(agency_outcome(o, "customs"), "lane"), lane[i]);
+		assert_int_equal(json_array_size(json_object_get(o, "rules_hit")), i == 0);
+		json_decref(o);
+		json_t *v = view(env, number[i], "trader");
+		assert_string_equal(test_task_status(v, "customs"), status[i]);
+		json_decref(v);
+	}
+}
+
 #define EACH(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		EACH(red_task_not_cleared_without_findings),
+		EACH(a_first_import_is_new_to_the_rules),
 		EACH(relodging_draws_the_same_lane),
 		EACH(relodging_raises_customs_to_yellow),
 		EACH(consignee_needs_a_mandate_and_the_worse_class_applies),
