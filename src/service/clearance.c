@@ -237,6 +237,7 @@ kerr clearance_decide(struct uow *u, const struct actor *a, struct declaration *
 		e = event(u, a, d, decision_event(dd), agency, now, data);
 	}
 	if (!e && dd == DECISION_INSPECT) {
+		d->without_inspection = false;
 		e = joint_inspection_require(u, d->row.number, d->row.org_id, agency, now);
 		if (e == KERR_CONFLICT)
 			refusal_say(why, "this agency has already written its finding in the open "
@@ -246,7 +247,7 @@ kerr clearance_decide(struct uow *u, const struct actor *a, struct declaration *
 		e = clearance_settle(u, d, now);
 	/* an officer deciding an inspecting task directly: the inspection
 	 * records it as the agency's finding (or lets the agency leave) */
-	if (!e && dd != DECISION_INSPECT)
+	if (!e && dd != DECISION_INSPECT && !d->without_inspection)
 		e = joint_inspection_task_decided(u, a, d->row.number,
 						  declaration_final(d->row.status), agency, dd,
 						  reason, now);

@@ -29,6 +29,13 @@ struct declaration {
 	 * times are row's (inserted, or written since by clearance_settle),
 	 * so a settle that does not move its status has nothing to write */
 	bool stored_as_row;
+	/* lodged in this unit of work, so with nothing else stored for it
+	 * but what this unit of work stores (another transaction cannot see
+	 * it before the commit): no duty assessment until duties_assess
+	 * stores one, no inspection until clearance_decide orders one. Each
+	 * is then not looked for. */
+	bool without_duty_assessment;
+	bool without_inspection;
 };
 
 void declaration_free(struct declaration *d);

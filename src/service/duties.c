@@ -189,12 +189,14 @@ kerr duties_assess(struct uow *u, struct declaration *d, bool refuse, struct ref
 		   struct duty_assessment_row *out)
 {
 	struct store_conn *c;
-	struct duty_assessment_row before, row;
+	struct duty_assessment_row before = {0}, row;
 	struct assessment *a = NULL;
 	kerr e = uow_conn(u, &c);
 	if (e)
 		return e;
-	e = repo_duty_assessment_get(c, d->row.number, d->row.version, &before);
+	e = d->without_duty_assessment
+		    ? KERR_NOT_FOUND
+		    : repo_duty_assessment_get(c, d->row.number, d->row.version, &before);
 	if (!e && !before.held) {
 		if (out)
 			*out = before;
@@ -210,6 +212,8 @@ kerr duties_assess(struct uow *u, struct declaration *d, bool refuse, struct ref
 	if (e)
 		return e;
 	e = repo_duty_assessment_put(c, &row);
+	if (!e)
+		d->without_duty_assessment = false;
 	/* a held assessment tried again and still held is no news */
 	if (!e && !(again && row.held))
 		e = assessed_events(u, d, &row, a);

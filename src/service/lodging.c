@@ -120,6 +120,8 @@ kerr lodging_lodge(struct uow *u, const struct actor *a, struct declaration_fact
 	take_facts(d, f);
 	e = repo_decl_insert(c, &d->row);
 	d->stored_as_row = true;
+	d->without_duty_assessment = true;
+	d->without_inspection = true;
 	if (!e)
 		e = uow_event(u, a, EVENT_DECLARATION_LODGED, d->row.number, d->row.org_id, NULL,
 			      received, json_pack("{s:b}", "advance", d->facts.advance));

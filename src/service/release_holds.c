@@ -17,7 +17,9 @@
 static kerr inspection_holds(struct uow *u, struct declaration *d, bool *held, char *reason,
 			     size_t reason_size)
 {
-	kerr e = joint_inspection_awaits_findings(u, d->row.number, held);
+	*held = false;
+	kerr e = d->without_inspection ? KERR_OK
+				       : joint_inspection_awaits_findings(u, d->row.number, held);
 	if (!e && *held)
 		str_copy(reason, "the joint inspection awaits findings", reason_size);
 	return e;
@@ -26,7 +28,8 @@ static kerr inspection_holds(struct uow *u, struct declaration *d, bool *held, c
 static kerr inspection_ended(struct uow *u, struct declaration *d, const char *now,
 			     const char *why)
 {
-	return joint_inspection_declaration_ended(u, d->row.number, now, why);
+	return d->without_inspection ? KERR_OK
+				     : joint_inspection_declaration_ended(u, d->row.number, now, why);
 }
 
 /* Money: an import's release waits for its duties and taxes to be

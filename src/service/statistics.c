@@ -26,7 +26,6 @@
 #include "domain/risk.h"
 #include "service/clearance.h"
 #include "store/repo.h"
-#include "store/repo_risk.h"
 #include "store/repo_transport.h"
 
 #define FOLLOW_PAGE 500      /* events read at a time */
@@ -193,41 +192,23 @@ static kerr on_event(void *arg, const struct event_row *e)
 	return k;
 }
 
-/* The call's own milestones, from the call its consignment claims: its
- * arrival and departure (the call's row holds the times the carrier or the
- * terminal recorded with conveyance.arrived and conveyance.departed) and,
- * for an import, when its original manifest was lodged. */
-static kerr add_call(struct store_conn *c, const char *number, bool import,
-		     struct timeline *t)
+/* The call's own milestones, from the call its consignment claims (read
+ * with the declaration: repo_decl_measured_get): its arrival and departure
+ * (the call's row holds the times the carrier or the terminal recorded
+ * with conveyance.arrived and conveyance.departed) and, for an import,
+ * when its original manifest was lodged. */
+static kerr add_call(const struct decl_measured *m, bool import, struct timeline *t)
 {
-	struct consignment_row cr;
-	kerr e = repo_consignment_get(c, number, &cr);
-	if (e == KERR_NOT_FOUND)
-		return KERR_OK; /* not by sea, road or air, or claims nothing */
-	if (e)
-		return e;
-	char key[CALL_KEY_MAX];
-	str_copy(key, cr.call_key, sizeof key);
-	consignment_row_free(&cr);
-	struct call_row call;
-	e = repo_call_get(c, key, &call);
-	if (e == KERR_NOT_FOUND)
-		return KERR_OK;
-	if (!e && *call.arrived_at)
-		e = timeline_add(t, event_type_name(EVENT_CONVEYANCE_ARRIVED), call.arrived_at,
+	kerr e = KERR_OK;
+	if (*m->call_arrived_at)
+		e = timeline_add(t, event_type_name(EVENT_CONVEYANCE_ARRIVED), m->call_arrived_at,
 				 NULL, NULL);
-	if (!e && *call.departed_at)
-		e = timeline_add(t, event_type_name(EVENT_CONVEYANCE_DEPARTED), call.departed_at,
+	if (!e && *m->call_departed_at)
+		e = timeline_add(t, event_type_name(EVENT_CONVEYANCE_DEPARTED),
+				 m->call_departed_at, NULL, NULL);
+	if (!e && import && m->has_manifest)
+		e = timeline_add(t, event_type_name(EVENT_MANIFEST_LODGED), m->manifest_lodged_at,
 				 NULL, NULL);
-	if (!e && import) {
-		struct manifest_row m;
-		e = repo_manifest_find(c, key, MANIFEST_ORIGINAL, &m);
-		if (e == KERR_NOT_FOUND)
-			e = KERR_OK;
-		else if (!e)
-			e = timeline_add(t, event_type_name(EVENT_MANIFEST_LODGED), m.lodged_at,
-					 NULL, NULL);
-	}
 	return e;
 }
 
@@ -255,15 +236,16 @@ static kerr measure_declaration(struct stats *engine, struct store_conn *c, cons
 	enum stage_direction dir;
 	if (!stage_direction_of(number, &dir))
 		return KERR_OK;
-	struct decl_row row;
-	kerr e = repo_decl_get(c, number, &row);
+	struct decl_measured m;
+	kerr e = repo_decl_measured_get(c, number, manifest_kind_name(MANIFEST_ORIGINAL), &m);
 	if (e == KERR_NOT_FOUND)
 		return KERR_OK;
 	if (e)
 		return e;
+	const struct decl_row *row = &m.row;
 	struct timeline t = {.lane = -1};
 	struct declaration_facts f;
-	bool facts = row.body && declaration_facts_load(row.body, &f);
+	bool facts = row->body && declaration_facts_load(row->body, &f);
 	e = repo_events_for(c, number, on_event, &t);
 	bool measurable = e != KERR_INVALID; /* more events than a measure takes */
 	if (!measurable) {
@@ -271,16 +253,7 @@ static kerr measure_declaration(struct stats *engine, struct store_conn *c, cons
 		e = KERR_OK;
 	}
 	if (!e && measurable)
-		e = add_call(c, number, dir == STAGE_IMPORT, &t);
-	char credit[STATUS_SIZE] = "";
-	if (!e && *row.consignee_uscc) {
-		int64_t org_id;
-		e = repo_credit_get(c, row.consignee_uscc, &org_id, credit, sizeof credit);
-		if (e == KERR_NOT_FOUND) {
-			credit[0] = '\0';
-			e = KERR_OK;
-		}
-	}
+		e = add_call(&m, dir == STAGE_IMPORT, &t);
 	struct stage_times st;
 	kerr none = stages_measure(dir, NULL, 0, 1000000, &st); /* nothing measured */
 	if (!e && none)
@@ -299,11 +272,11 @@ static kerr measure_declaration(struct stats *engine, struct store_conn *c, cons
 		if (facts)
 			main_chapter(&f, chapter);
 		struct stats_decl d = {.number = number};
-		d.dim[STATS_DIM_OFFICE] = row.declaration_office;
-		d.dim[STATS_DIM_PORT] = row.port;
+		d.dim[STATS_DIM_OFFICE] = row->declaration_office;
+		d.dim[STATS_DIM_PORT] = row->port;
 		d.dim[STATS_DIM_TRANSPORT_MODE] = facts ? f.transport_mode : NULL;
 		d.dim[STATS_DIM_LANE] = t.lane >= 0 ? risk_lane_name((enum risk_lane)t.lane) : NULL;
-		d.dim[STATS_DIM_CREDIT_CLASS] = credit;
+		d.dim[STATS_DIM_CREDIT_CLASS] = m.consignee_credit;
 		d.dim[STATS_DIM_TRADE_MODE] = facts ? f.trade_mode : NULL;
 		d.dim[STATS_DIM_CHAPTER] = chapter;
 		if (st.lodged_at == STAGE_NO_TIME) {
@@ -322,7 +295,7 @@ static kerr measure_declaration(struct stats *engine, struct store_conn *c, cons
 	if (facts)
 		declaration_facts_free(&f);
 	timeline_free(&t);
-	decl_row_free(&row);
+	decl_row_free(&m.row);
 	return e;
 }
 

@@ -155,6 +155,22 @@ KOUAN_MUST_USE kerr repo_decl_insert(struct store_conn *c,
 				     const struct decl_row *d);
 KOUAN_MUST_USE kerr repo_decl_get(struct store_conn *c, const char *number,
 				  struct decl_row *out);
+/* What the clearance-time measure reads of a declaration besides its
+ * events, in one statement: its row, its consignee's credit class ("" when
+ * the consignee is not registered) and the milestones of the call its
+ * consignment claims ("" where there is none): the call's arrival and
+ * departure, and when its manifest of kind `manifest_kind` was lodged.
+ * KERR_NOT_FOUND when there is no such declaration. */
+struct decl_measured {
+	struct decl_row row; /* decl_row_free it */
+	char consignee_credit[STATUS_SIZE];
+	char call_arrived_at[TIME_TEXT_SIZE];
+	char call_departed_at[TIME_TEXT_SIZE];
+	bool has_manifest;
+	char manifest_lodged_at[TIME_TEXT_SIZE];
+};
+KOUAN_MUST_USE kerr repo_decl_measured_get(struct store_conn *c, const char *number,
+					   const char *manifest_kind, struct decl_measured *out);
 /* A declaration's status alone; KERR_NOT_FOUND if absent. */
 KOUAN_MUST_USE kerr repo_decl_status(struct store_conn *c, const char *number,
 				     enum declaration_status *out);

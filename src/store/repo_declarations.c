@@ -198,6 +198,44 @@ kerr repo_decl_get(struct store_conn *c, const char *number, struct decl_row *d)
 	return e;
 }
 
+/* Q_DECL_GET's row (read_decl), then what Q_CREDIT_GET, Q_CLAIM_GET,
+ * Q_CALL_GET and Q_MANIFEST_FIND would read for it: one statement where
+ * the measure took five. The manifest is joined to the call, so a claim on
+ * a call that is not there finds no manifest either. */
+Q(Q_DECL_MEASURED,
+  "SELECT d.number, d.org_id, d.lodged_by, d.status, d.direction, d.declaration_office,"
+  " d.port_office, d.bill_of_lading, d.version, d.body, d.lodged_at, d.updated_at,"
+  " d.released_at, d.consignee_uscc, d.port, o.credit_class, c.arrived_at, c.departed_at,"
+  " m.lodged_at FROM declarations d"
+  " LEFT JOIN organisations o ON o.uscc = d.consignee_uscc"
+  " LEFT JOIN declaration_transport t ON t.declaration_number = CAST(? AS BIGINT)"
+  " LEFT JOIN transport_calls c ON c.call_key = t.call_key"
+  " LEFT JOIN manifests m ON m.call_key = c.call_key AND m.kind = ?"
+  " WHERE d.number = ?");
+
+static kerr read_measured(void *arg, struct store_stmt *st)
+{
+	struct decl_measured *m = arg;
+	kerr e = read_decl(&m->row, st);
+	col_copy(st, 15, m->consignee_credit, sizeof m->consignee_credit);
+	col_copy(st, 16, m->call_arrived_at, sizeof m->call_arrived_at);
+	col_copy(st, 17, m->call_departed_at, sizeof m->call_departed_at);
+	m->has_manifest = !stmt_is_null(st, 18);
+	col_copy(st, 18, m->manifest_lodged_at, sizeof m->manifest_lodged_at);
+	return e;
+}
+
+kerr repo_decl_measured_get(struct store_conn *c, const char *number,
+			    const char *manifest_kind, struct decl_measured *out)
+{
+	memset(out, 0, sizeof *out);
+	kerr e = store_first(c, &Q_DECL_MEASURED, read_measured, out, "sss", number,
+			     manifest_kind, number);
+	if (e)
+		decl_row_free(&out->row);
+	return e;
+}
+
 void decl_row_free(struct decl_row *d)
 {
 	free(d->body);

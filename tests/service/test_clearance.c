@@ -675,6 +675,42 @@ static void a_lodging_that_does_not_move_writes_its_row_once(void **state)
 	assert_string_equal(writes, "insert update");
 }
 
+/* A lodging released at once by its lanes waits for PostgreSQL's answer
+ * only where it reads: the writes go ahead (store_exec_later), the risk
+ * engine reads all it needs at once, and nothing is looked for that a
+ * lodging in the same transaction cannot have stored yet (a duty
+ * assessment, an inspection). The round trips are counted on the test's
+ * connection, on which the unit of work runs. */
+#define LODGING_ROUND_TRIPS 31
+static void a_lodging_waits_for_the_database_only_where_it_reads(void **state)
+{
+	struct test_env *env = *state;
+	struct store_conn *c;
+	assert_int_equal(store_thread_conn(env->store, &c), KERR_OK);
+	if (store_round_trips(c) < 0) {
+		print_message("SQLite runs in the process: no round trips to count\n");
+		return;
+	}
+	profile(env, "5141", "customs", "green");
+	json_t *body = test_consignment_customs_only();
+	json_object_set_new(body, "declaration_office", json_string("5141"));
+	struct lodge_job j;
+	lodge_as(env, "trader", body, &j); /* the connection's statements are prepared */
+	assert_int_equal(j.status, DECL_RELEASED);
+	test_fresh_consignment(body);
+	memset(&j, 0, sizeof j);
+	test_actor(env, "trader", &j.who);
+	j.body = body;
+	test_manifest_line(env, body);
+	int64_t before = store_round_trips(c);
+	assert_int_equal(uow_run(&env->app.svc, true, lodge, &j), KERR_OK);
+	int64_t trips = store_round_trips(c) - before;
+	json_decref(body);
+	assert_int_equal(j.status, DECL_RELEASED);
+	print_message("a lodging released at once: %lld round trips\n", (long long)trips);
+	assert_true(trips <= LODGING_ROUND_TRIPS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -687,6 +723,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(visibility, setup, teardown),
 		cmocka_unit_test_setup_teardown(rejected_cannot_be_withdrawn, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_lodging_that_does_not_move_writes_its_row_once,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(a_lodging_waits_for_the_database_only_where_it_reads,
 						setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
