@@ -14,14 +14,15 @@
  *
  * A transaction runs in libpq's pipeline mode: BEGIN is sent with the first
  * statement, a write sent by store_exec_later goes with the statements
- * after it, and the last of them goes with the COMMIT (and the
- * announcements after it: pipe_commit), so that a statement's round trip
- * is spent only where its answer is needed. Each statement that waits
+ * after it, and the last of them goes with the COMMIT, so that a
+ * statement's round trip is spent only where its answer is needed. Each statement that waits
  * sends a sync and reads every answer owed; a failure of one sent ahead is
  * logged there and makes the transaction lost: that statement, and the
  * commit, fail. Outside a transaction (token checks), and after a script
- * (run), statements wait for their answers as usual; the COMMIT and its
- * announcements are always sent in the pipeline.
+ * (run), statements wait for their answers as usual; the COMMIT is
+ * always sent in the pipeline. A transaction's announcements (NOTIFY) are
+ * sent once it has committed, by the announcer thread on a connection of
+ * its own (announce_committed).
  */
 #include <libpq-fe.h>
 #include <poll.h>
@@ -57,6 +58,15 @@ struct pg_store {
 	 * through each of its transactions */
 	pthread_mutex_t aside_mu;
 	struct store_conn *aside;
+	/* the announcer: sends committed transactions' announcements on its
+	 * own connection, those of all the commits made while it sent the
+	 * last at once (announce_committed) */
+	pthread_mutex_t announce_mu;
+	pthread_cond_t announce_cv;
+	char announce_owed[128]; /* "NOTIFY a; NOTIFY b; " not sent yet */
+	bool announcer_started;
+	bool announcer_stop;
+	pthread_t announcer;
 };
 
 struct pg_conn;
@@ -164,15 +174,13 @@ static bool pipe_send(struct pg_conn *c, const struct pg_stmt *st, const char *s
 
 /*
  * Sync, and read the answers to every command sent since the last sync.
- * The answer of the command `after` commands before the last goes to
- * *last when last is not NULL (the caller clears it). A failure of one
- * before it is logged and makes the transaction lost; a failure of one
- * after it (a transaction of its own that followed) is only logged.
- * false if the connection failed.
+ * The last one's goes to *last when last is not NULL (the caller clears
+ * it). A failure of one before it is logged and makes the transaction
+ * lost. false if the connection failed.
  */
-static bool pipe_sync_keeping(struct pg_conn *c, int after, PGresult **last)
+static bool pipe_sync(struct pg_conn *c, PGresult **last)
 {
-	int n = c->sent, keep = c->sent - 1 - after;
+	int n = c->sent, keep = c->sent - 1;
 	c->sent = 0;
 	c->round_trips++;
 	if (last)
@@ -212,12 +220,6 @@ static bool pipe_sync_keeping(struct pg_conn *c, int after, PGresult **last)
 		pipe_broken(c);
 	}
 	return ok;
-}
-
-/* Sync, and read every answer owed; the last one's goes to *last. */
-static bool pipe_sync(struct pg_conn *c, PGresult **last)
-{
-	return pipe_sync_keeping(c, 0, last);
 }
 
 /* Read what is owed and leave pipeline mode. */
@@ -349,40 +351,88 @@ static kerr begin(struct store_conn *sc, bool write)
 }
 
 /*
- * COMMIT in the pipeline; the announcements (c->notify: "NOTIFY a; NOTIFY
- * b; ") follow in a transaction of their own, in the same round trip.
- * PostgreSQL lets one notifying transaction commit at a time (a lock held
- * until its commit is flushed), so a NOTIFY in the transaction itself
- * would make every lodgement wait for the flush of the one before. The
- * announcing transaction writes nothing and does not wait for its own
- * flush: a crash may lose it, which costs a follower on another server
- * only the wait to the end of its long-poll. The answer is the COMMIT's.
+ * Announcements are not part of the transaction they announce. PostgreSQL
+ * lets one notifying transaction commit at a time (a lock held until its
+ * commit is flushed), so a NOTIFY in the transaction would make every
+ * lodgement wait for the flush of the one before. Once a transaction has
+ * committed, its announcements are handed to the announcer thread, which
+ * sends them in a transaction of its own on its own connection, without
+ * waiting for that transaction's flush; the announcements of every commit
+ * made while it was sending the last go together, as one (a watcher reads
+ * whatever committed since it last read, so one wake-up serves them all).
+ * A crash before it sends them loses them, which costs a follower on
+ * another server only the wait to the end of its long-poll.
  */
-static PGresult *pipe_commit(struct pg_conn *c)
+static void *announcer_main(void *arg)
 {
-	if (!pipe_send(c, NULL, "COMMIT"))
-		return NULL;
-	int after = 0;
-	if (c->notify[0]) {
-		char notify[sizeof c->notify], *save = NULL;
-		memcpy(notify, c->notify, sizeof notify);
-		bool ok = pipe_send(c, NULL, "BEGIN") &&
-			  pipe_send(c, NULL, "SET LOCAL synchronous_commit TO off");
-		after = 2;
-		for (char *cmd = strtok_r(notify, ";", &save); ok && cmd;
-		     cmd = strtok_r(NULL, ";", &save)) {
-			cmd += strspn(cmd, " ");
-			if (*cmd) {
-				ok = pipe_send(c, NULL, cmd);
-				after++;
+	struct pg_store *ps = arg;
+	PGconn *pg = NULL;
+	pthread_mutex_lock(&ps->announce_mu);
+	for (;;) {
+		while (!ps->announce_owed[0] && !ps->announcer_stop)
+			pthread_cond_wait(&ps->announce_cv, &ps->announce_mu);
+		if (!ps->announce_owed[0])
+			break; /* stopping, and nothing is owed */
+		char sql[sizeof ps->announce_owed];
+		memcpy(sql, ps->announce_owed, sizeof sql);
+		ps->announce_owed[0] = '\0';
+		pthread_mutex_unlock(&ps->announce_mu);
+		bool sent = false;
+		for (int attempt = 0; attempt < 2 && !sent; attempt++) {
+			if (!pg || PQstatus(pg) != CONNECTION_OK) {
+				PQfinish(pg);
+				pg = PQconnectdb(ps->conninfo);
+				PQclear(PQexec(pg, "SET synchronous_commit TO off"));
 			}
+			PGresult *r = PQexec(pg, sql);
+			sent = PQresultStatus(r) == PGRES_COMMAND_OK;
+			if (!sent)
+				log_warn("postgres: announcing %.60s: %s", sql,
+					 PQstatus(pg) == CONNECTION_OK ? PQresultErrorMessage(r)
+								      : PQerrorMessage(pg));
+			PQclear(r);
 		}
-		if (!ok || !pipe_send(c, NULL, "COMMIT"))
-			return NULL;
-		after++;
+		pthread_mutex_lock(&ps->announce_mu);
 	}
-	PGresult *r;
-	return pipe_sync_keeping(c, after, &r) ? r : NULL;
+	pthread_mutex_unlock(&ps->announce_mu);
+	PQfinish(pg);
+	return NULL;
+}
+
+/* Hand a committed transaction's announcements (c->notify) to the
+ * announcer, started on first use; where it cannot start, they are sent
+ * at once on the connection itself. */
+static void announce_committed(struct pg_conn *c)
+{
+	struct pg_store *ps = (struct pg_store *)c->base.store;
+	bool started;
+	pthread_mutex_lock(&ps->announce_mu);
+	if (!ps->announcer_started && !ps->announcer_stop &&
+	    !pthread_create(&ps->announcer, NULL, announcer_main, ps))
+		ps->announcer_started = true;
+	started = ps->announcer_started && !ps->announcer_stop;
+	/* each topic once in what is owed ("NOTIFY a; " as announce writes) */
+	bool handed = started;
+	char *save = NULL, cmds[sizeof c->notify];
+	memcpy(cmds, c->notify, sizeof cmds);
+	for (char *cmd = strtok_r(cmds, ";", &save); handed && cmd;
+	     cmd = strtok_r(NULL, ";", &save)) {
+		char one[sizeof c->notify];
+		cmd += strspn(cmd, " ");
+		snprintf(one, sizeof one, "%s; ", cmd);
+		size_t used = strlen(ps->announce_owed), n = strlen(one);
+		if (!*cmd || strstr(ps->announce_owed, one))
+			continue;
+		if (used + n < sizeof ps->announce_owed)
+			memcpy(ps->announce_owed + used, one, n + 1);
+		else
+			handed = false; /* no room (more topics than the store has) */
+	}
+	if (started)
+		pthread_cond_signal(&ps->announce_cv);
+	pthread_mutex_unlock(&ps->announce_mu);
+	if (!handed)
+		(void)run(c, c->notify);
 }
 
 static kerr commit(struct store_conn *sc)
@@ -390,12 +440,11 @@ static kerr commit(struct store_conn *sc)
 	struct pg_conn *c = (struct pg_conn *)sc;
 	c->in_tx = false;
 	/* a script (run) took the transaction out of the pipeline: the COMMIT
-	 * and the announcements after it go back in, as always */
+	 * goes back in, as always */
 	if (!c->pipe && PQenterPipelineMode(c->pg) == 1)
 		c->pipe = true;
-	PGresult *r = c->pipe ? pipe_commit(c) : NULL;
+	PGresult *r = c->pipe ? pipe_wait(c, NULL, "COMMIT") : NULL;
 	pipe_leave(c);
-	c->notify[0] = '\0';
 	/* COMMIT of a failed transaction answers ROLLBACK: not a success */
 	bool ok = r && !c->lost && PQresultStatus(r) == PGRES_COMMAND_OK &&
 		  strcmp(PQcmdStatus(r), "COMMIT") == 0;
@@ -403,9 +452,12 @@ static kerr commit(struct store_conn *sc)
 		log_error("postgres: COMMIT failed: %s",
 			  r ? PQresultErrorMessage(r) : PQerrorMessage(c->pg));
 	PQclear(r);
-	/* a NOTIFY that failed left the transaction open, and failed */
+	/* a COMMIT that was never sent left the transaction open */
 	if (!ok && PQstatus(c->pg) == CONNECTION_OK && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
 		(void)run(c, "ROLLBACK");
+	if (ok && c->notify[0])
+		announce_committed(c);
+	c->notify[0] = '\0';
 	c->lost = false;
 	return ok ? KERR_OK : KERR_STORE;
 }
@@ -623,9 +675,8 @@ static kerr maintain(struct store_conn *sc)
 	return run((struct pg_conn *)sc, "SELECT kouan_ensure_partitions(3)");
 }
 
-/* Inside a transaction the NOTIFY waits for the COMMIT, and is sent just
- * after it, in the same round trip (pipe_commit); outside one it is sent
- * at once. */
+/* Inside a transaction the NOTIFY waits for the COMMIT, and is then sent
+ * by the announcer (announce_committed); outside one it is sent at once. */
 static kerr announce(struct store_conn *sc, const char *topic)
 {
 	struct pg_conn *c = (struct pg_conn *)sc;
@@ -869,6 +920,15 @@ static void pg_close(struct store *s)
 	struct pg_store *ps = (struct pg_store *)s;
 	unwatch(s);
 	conn_close(ps->aside);
+	/* the announcer sends what is owed, then stops */
+	pthread_mutex_lock(&ps->announce_mu);
+	ps->announcer_stop = true;
+	pthread_cond_signal(&ps->announce_cv);
+	pthread_mutex_unlock(&ps->announce_mu);
+	if (ps->announcer_started)
+		pthread_join(ps->announcer, NULL);
+	pthread_cond_destroy(&ps->announce_cv);
+	pthread_mutex_destroy(&ps->announce_mu);
 	pthread_mutex_destroy(&ps->aside_mu);
 	pthread_mutex_destroy(&ps->feed_mu);
 	free(s);
@@ -928,12 +988,16 @@ kerr store_pg_open(const struct store_options *opts, struct store **out)
 	}
 	pthread_mutex_init(&ps->feed_mu, NULL);
 	pthread_mutex_init(&ps->aside_mu, NULL);
+	pthread_mutex_init(&ps->announce_mu, NULL);
+	pthread_cond_init(&ps->announce_cv, NULL);
 	ps->base.ops = &pg_ops;
 	ps->base.row_locks = true;
 	str_copy(ps->base.backend, "postgres", sizeof ps->base.backend);
 	struct store_conn *c;
 	kerr e = conn_open(&ps->base, &c);
 	if (e) {
+		pthread_cond_destroy(&ps->announce_cv);
+		pthread_mutex_destroy(&ps->announce_mu);
 		pthread_mutex_destroy(&ps->aside_mu);
 		pthread_mutex_destroy(&ps->feed_mu);
 		free(ps);
