@@ -34,7 +34,7 @@ KOUAN_MUST_USE kerr risk_rules_in_force(struct uow *u, const char *now,
 KOUAN_MUST_USE kerr risk_seed(struct uow *u, const uint8_t **seed);
 /* The credit scaling in force: the settings risk_advanced_factor_ppm and
  * risk_discredited_min_ppm, each its default where unset or out of range
- * (read in one statement, as every lodgement reads it). */
+ * (read in one statement). */
 struct credit_scaling {
 	uint32_t advanced_factor_ppm;
 	uint32_t discredited_min_ppm;
@@ -55,7 +55,10 @@ KOUAN_MUST_USE kerr risk_facts_of(struct uow *u, const char *number,
 
 /* Assess declaration d just accepted or corrected (its facts f: validated,
  * with agencies), store the explanation and the rule hits, and apply the
- * lanes to its open tasks as kouan. d is kept in step. */
+ * lanes to its open tasks as kouan. d is kept in step. What the
+ * assessment reads from the store (the rule set in force, the scaling,
+ * the office's profile, the parties' classes, the consignee's imports and
+ * the consignment's withdrawals) it reads in one statement. */
 KOUAN_MUST_USE kerr risk_assess_and_apply(struct uow *u, struct declaration *d,
 					  const struct declaration_facts *f);
 

@@ -357,12 +357,17 @@ static kerr begin(struct store_conn *sc, bool write)
  * lodgement wait for the flush of the one before. Once a transaction has
  * committed, its announcements are handed to the announcer thread, which
  * sends them in a transaction of its own on its own connection, without
- * waiting for that transaction's flush; the announcements of every commit
- * made while it was sending the last go together, as one (a watcher reads
- * whatever committed since it last read, so one wake-up serves them all).
+ * waiting for that transaction's flush, and then lets ANNOUNCE_GAP_MS
+ * pass: the announcements of every commit made meanwhile go together, as
+ * one (a watcher reads whatever committed since it last read, so one
+ * wake-up serves them all). Under load that is one NOTIFY, and one wake-up
+ * of every watcher, per gap instead of per commit, for a wake-up at most
+ * that much later.
  * A crash before it sends them loses them, which costs a follower on
  * another server only the wait to the end of its long-poll.
  */
+#define ANNOUNCE_GAP_MS 5
+
 static void *announcer_main(void *arg)
 {
 	struct pg_store *ps = arg;
@@ -392,6 +397,8 @@ static void *announcer_main(void *arg)
 								      : PQerrorMessage(pg));
 			PQclear(r);
 		}
+		struct timespec gap = {0, ANNOUNCE_GAP_MS * 1000 * 1000};
+		nanosleep(&gap, NULL);
 		pthread_mutex_lock(&ps->announce_mu);
 	}
 	pthread_mutex_unlock(&ps->announce_mu);
