@@ -1287,6 +1287,50 @@ static void an_announcement_reaches_the_watchers_once_committed(void **state)
 	assert_int_equal(store_commit(c), KERR_OK);
 }
 
+/* The announcements of a server's commits go as one NOTIFY per few
+ * milliseconds (store_pg.c, the announcer): a burst of commits on another
+ * server wakes this one's watcher fewer times than it commits, and at
+ * least once after its last commit, even when that server closes its store
+ * at once (what is owed is sent before it stops). */
+static void a_burst_of_commits_is_announced_once_in_a_while(void **state)
+{
+	struct test_env *env = *state;
+	if (!env->store->ops->watch) {
+		printf("# %s has one server: no watcher\n", env->store->backend);
+		skip();
+	}
+	assert_true(woken_past(env, 0));
+	struct store_options so = {.url = env->db, .sync = STORE_SYNC_PROCESS};
+	struct store *other;
+	struct store_conn *c;
+	assert_int_equal(store_open(&so, &other), KERR_OK);
+	assert_int_equal(other->ops->conn_open(other, &c), KERR_OK);
+	uint64_t before = feed_wakes(env);
+	enum { COMMITS = 200 };
+	for (int i = 0; i < COMMITS; i++) {
+		assert_int_equal(store_begin(c, true), KERR_OK);
+		assert_int_equal(store_announce(c, STORE_TOPIC_FEED), KERR_OK);
+		assert_int_equal(store_commit(c), KERR_OK);
+	}
+	other->ops->conn_close(c);
+	store_close(other); /* right after the last commit */
+	assert_true(woken_past(env, before));
+	usleep(300000);
+	uint64_t wakes = feed_wakes(env) - before;
+	printf("# %d commits announced in %llu wake-ups\n", COMMITS, (unsigned long long)wakes);
+	assert_true(wakes < COMMITS / 2);
+	/* the last one is heard: one commit after a pause of the announcer */
+	assert_int_equal(store_open(&so, &other), KERR_OK);
+	assert_int_equal(other->ops->conn_open(other, &c), KERR_OK);
+	before = feed_wakes(env);
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	assert_int_equal(store_announce(c, STORE_TOPIC_FEED), KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+	other->ops->conn_close(c);
+	store_close(other);
+	assert_true(woken_past(env, before));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1329,6 +1373,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(writes_sent_ahead_share_a_round_trip, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(an_announcement_reaches_the_watchers_once_committed,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(a_burst_of_commits_is_announced_once_in_a_while,
 						setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
