@@ -96,10 +96,13 @@ kerr repo_call_lock_claim(struct store_conn *c, const char *key, const char *mod
 		e = buf_printf(&keys, "bill %s %s", key, bill);
 	for (size_t i = 0; !e && i < ncontainers; i++)
 		e = buf_printf(&keys, "\ncontainer %s %s", key, containers[i]);
+	/* sent ahead: the statements after it run once it has its locks, and
+	 * the next that waits reads what was committed by then (a deadlock
+	 * loses the transaction there, to be run again) */
 	if (!e)
-		e = store_first(c, &Q_CLAIM_LOCKS, NULL, NULL, "s", keys.data);
+		e = store_exec_later(c, &Q_CLAIM_LOCKS, "s", keys.data);
 	buf_free(&keys);
-	return e == KERR_NOT_FOUND ? KERR_STORE : e;
+	return e;
 }
 
 static kerr read_call(void *arg, struct store_stmt *st)

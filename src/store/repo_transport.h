@@ -58,7 +58,9 @@ KOUAN_MUST_USE kerr repo_call_lock(struct store_conn *c, const char *key, const 
  * the same time, and repo_call_lock waits for them all, as they wait for
  * it; the bill and each container are locked alone (transaction advisory
  * locks, taken in one order), so two claims of one bill or one container
- * are made one after the other. Elsewhere it is repo_call_lock. */
+ * are made one after the other. Those locks are sent ahead
+ * (store_exec_later): the statements that follow run once they are held.
+ * Elsewhere it is repo_call_lock. */
 KOUAN_MUST_USE kerr repo_call_lock_claim(struct store_conn *c, const char *key, const char *mode,
 					 const char *port, const char *now, const char *bill,
 					 const char (*containers)[CONTAINER_NUMBER_MAX],
