@@ -15,10 +15,10 @@
  * A transaction runs in libpq's pipeline mode: BEGIN is sent with the first
  * statement, a write sent by store_exec_later goes with the statements
  * after it, and the last of them goes with the COMMIT, so that a
- * statement's round trip is spent only where its answer is needed. Each statement that waits
- * sends a sync and reads every answer owed; a failure of one sent ahead is
- * logged there and makes the transaction lost: that statement, and the
- * commit, fail. Outside a transaction (token checks), and after a script
+ * statement's round trip is spent only where its answer is needed. Each
+ * statement that waits sends a sync and reads every answer owed; a failure
+ * of one sent ahead is logged there and makes the transaction lost: that
+ * statement, and the commit, fail. Outside a transaction (token checks), and after a script
  * (run), statements wait for their answers as usual; the COMMIT is
  * always sent in the pipeline. A transaction's announcements (NOTIFY) are
  * sent once it has committed, by the announcer thread on a connection of
@@ -59,8 +59,8 @@ struct pg_store {
 	pthread_mutex_t aside_mu;
 	struct store_conn *aside;
 	/* the announcer: sends committed transactions' announcements on its
-	 * own connection, those of all the commits made while it sent the
-	 * last at once (announce_committed) */
+	 * own connection, those of all the commits of ANNOUNCE_GAP_MS at once
+	 * (announce_committed) */
 	pthread_mutex_t announce_mu;
 	pthread_cond_t announce_cv;
 	char announce_owed[128]; /* "NOTIFY a; NOTIFY b; " not sent yet */
@@ -362,9 +362,8 @@ static kerr begin(struct store_conn *sc, bool write)
  * one (a watcher reads whatever committed since it last read, so one
  * wake-up serves them all). Under load that is one NOTIFY, and one wake-up
  * of every watcher, per gap instead of per commit, for a wake-up at most
- * that much later.
- * A crash before it sends them loses them, which costs a follower on
- * another server only the wait to the end of its long-poll.
+ * that much later. A crash before it sends them loses them, which costs a
+ * follower on another server only the wait to the end of its long-poll.
  */
 #define ANNOUNCE_GAP_MS 5
 
