@@ -28,8 +28,9 @@ static kerr inspection_holds(struct uow *u, struct declaration *d, bool *held, c
 static kerr inspection_ended(struct uow *u, struct declaration *d, const char *now,
 			     const char *why)
 {
-	return d->without_inspection ? KERR_OK
-				     : joint_inspection_declaration_ended(u, d->row.number, now, why);
+	if (d->without_inspection)
+		return KERR_OK;
+	return joint_inspection_declaration_ended(u, d->row.number, now, why);
 }
 
 /* Money: an import's release waits for its duties and taxes to be
