@@ -1259,10 +1259,35 @@ static bool woken_past(struct test_env *env, uint64_t than)
 	return false;
 }
 
-/* On PostgreSQL a transaction's announcement is sent just after its
- * COMMIT, in a transaction of its own (so that notifying commits do not
- * take turns through their flushes): the servers' watchers hear it once
- * the transaction has committed, and never for one rolled back. */
+/* n transactions, one after the other, each announcing the feed. */
+static void announce_in_turn(struct store_conn *c, int n)
+{
+	for (int i = 0; i < n; i++) {
+		assert_int_equal(store_begin(c, true), KERR_OK);
+		assert_int_equal(store_announce(c, STORE_TOPIC_FEED), KERR_OK);
+		assert_int_equal(store_commit(c), KERR_OK);
+	}
+}
+
+/* The same on another server: a store of its own on the same database,
+ * closed right after its last commit. */
+static void announce_on_another_server(struct test_env *env, int n)
+{
+	struct store_options so = {.url = env->db, .sync = STORE_SYNC_PROCESS};
+	struct store *other;
+	struct store_conn *c;
+	assert_int_equal(store_open(&so, &other), KERR_OK);
+	assert_int_equal(other->ops->conn_open(other, &c), KERR_OK);
+	announce_in_turn(c, n);
+	other->ops->conn_close(c);
+	store_close(other);
+}
+
+/* On PostgreSQL a transaction's announcement is sent once it has
+ * committed, in a transaction of its own (so that notifying commits do not
+ * take turns through their flushes), by the store's announcer: the
+ * servers' watchers hear it once the transaction has committed, and never
+ * for one rolled back. */
 static void an_announcement_reaches_the_watchers_once_committed(void **state)
 {
 	struct test_env *env = *state;
@@ -1274,9 +1299,7 @@ static void an_announcement_reaches_the_watchers_once_committed(void **state)
 	assert_true(woken_past(env, 0));
 	struct store_conn *c = conn(env);
 	uint64_t before = feed_wakes(env);
-	assert_int_equal(store_begin(c, true), KERR_OK);
-	assert_int_equal(store_announce(c, STORE_TOPIC_FEED), KERR_OK);
-	assert_int_equal(store_commit(c), KERR_OK);
+	announce_in_turn(c, 1);
 	assert_true(woken_past(env, before));
 	/* after a script, which leaves the pipeline, the same */
 	before = feed_wakes(env);
@@ -1310,34 +1333,17 @@ static void a_burst_of_commits_is_announced_once_in_a_while(void **state)
 		skip();
 	}
 	assert_true(woken_past(env, 0));
-	struct store_options so = {.url = env->db, .sync = STORE_SYNC_PROCESS};
-	struct store *other;
-	struct store_conn *c;
-	assert_int_equal(store_open(&so, &other), KERR_OK);
-	assert_int_equal(other->ops->conn_open(other, &c), KERR_OK);
 	uint64_t before = feed_wakes(env);
 	enum { COMMITS = 200 };
-	for (int i = 0; i < COMMITS; i++) {
-		assert_int_equal(store_begin(c, true), KERR_OK);
-		assert_int_equal(store_announce(c, STORE_TOPIC_FEED), KERR_OK);
-		assert_int_equal(store_commit(c), KERR_OK);
-	}
-	other->ops->conn_close(c);
-	store_close(other); /* right after the last commit */
+	announce_on_another_server(env, COMMITS);
 	assert_true(woken_past(env, before));
 	usleep(300000);
 	uint64_t wakes = feed_wakes(env) - before;
 	printf("# %d commits announced in %llu wake-ups\n", COMMITS, (unsigned long long)wakes);
 	assert_true(wakes < COMMITS / 2);
 	/* the last one is heard: one commit after a pause of the announcer */
-	assert_int_equal(store_open(&so, &other), KERR_OK);
-	assert_int_equal(other->ops->conn_open(other, &c), KERR_OK);
 	before = feed_wakes(env);
-	assert_int_equal(store_begin(c, true), KERR_OK);
-	assert_int_equal(store_announce(c, STORE_TOPIC_FEED), KERR_OK);
-	assert_int_equal(store_commit(c), KERR_OK);
-	other->ops->conn_close(c);
-	store_close(other);
+	announce_on_another_server(env, 1);
 	assert_true(woken_past(env, before));
 }
 
