@@ -74,10 +74,25 @@ kerr clearance_load(struct uow *u, const struct actor *a, const char *number,
 kerr clearance_set_task(struct uow *u, struct declaration *d, struct task_row *t,
 			enum task_status st)
 {
+	t->status = st;
+	if (d->tasks_unstored)
+		return KERR_OK;
 	struct store_conn *c;
 	kerr e = uow_conn(u, &c);
-	t->status = st;
 	return e ? e : repo_task_set(c, d->row.number, t);
+}
+
+kerr clearance_store_tasks(struct uow *u, struct declaration *d)
+{
+	if (!d->tasks_unstored)
+		return KERR_OK;
+	struct store_conn *c;
+	kerr e = uow_conn(u, &c);
+	for (size_t i = 0; !e && i < d->ntasks; i++)
+		e = repo_task_insert(c, d->row.number, &d->tasks[i]);
+	if (!e)
+		d->tasks_unstored = false;
+	return e;
 }
 
 static kerr event(struct uow *u, const struct actor *a, struct declaration *d,

@@ -44,9 +44,14 @@ KOUAN_MUST_USE kerr clearance_load(struct uow *u, const struct actor *a, const c
 /* The task of an agency, or NULL. */
 struct task_row *clearance_task(struct declaration *d, const char *agency);
 
-/* Store a task's new status (and the fields already set on it). */
+/* Store a task's new status (and the fields already set on it); while the
+ * declaration's tasks are unstored, set it only. */
 KOUAN_MUST_USE kerr clearance_set_task(struct uow *u, struct declaration *d,
 				       struct task_row *t, enum task_status st);
+
+/* Store the tasks of a declaration lodged in this unit of work
+ * (tasks_unstored), each as it stands; nothing when they are stored. */
+KOUAN_MUST_USE kerr clearance_store_tasks(struct uow *u, struct declaration *d);
 
 /* Apply decision `dd` of `agency` to its task: check the transition,
  * record it with its event (extra: more event data, taken; may be NULL),

@@ -306,6 +306,7 @@ kerr consignments_accept(struct uow *u, struct declaration *d, const char *at,
 	str_copy(row.call_key, tf.call_key, sizeof row.call_key);
 	str_copy(row.bill_of_lading, tf.bill_of_lading, sizeof row.bill_of_lading);
 	str_copy(row.updated_at, now, sizeof row.updated_at);
+	enum match_state stored = row.state;
 	if (!e && (e = repo_consignment_claim(c, &row)) == KERR_CONFLICT) {
 		/* claimed at the same moment elsewhere: the index decided */
 		refusal_say(why, "this consignment is already declared; a consignment is "
@@ -374,6 +375,8 @@ kerr consignments_accept(struct uow *u, struct declaration *d, const char *at,
 			e = repo_consignment_set_match(c, d->row.number, CONSIGNMENT_MATCHED,
 						       line.manifest_id, line.version, NULL, now);
 		if (!e)
+			stored = CONSIGNMENT_MATCHED;
+		if (!e)
 			e = uow_call_event(u, &actor_kouan, EVENT_DECLARATION_MATCHED,
 					   tf.call_key, d->row.number, d->row.org_id, NULL, now,
 					   match_data(&tf, line.manifest_id, line.version));
@@ -382,15 +385,47 @@ kerr consignments_accept(struct uow *u, struct declaration *d, const char *at,
 	manifest_line_row_free(&line);
 out:
 	free(cl);
+	if (!e) {
+		d->claim.known = true;
+		d->claim.state = stored;
+		str_copy(d->claim.call_key, row.call_key, sizeof d->claim.call_key);
+		str_copy(d->claim.bill_of_lading, row.bill_of_lading,
+			 sizeof d->claim.bill_of_lading);
+	}
 	return e;
+}
+
+/* Whether a claim in `state` holds the release, and why. */
+static void claim_holds(enum match_state state, const char *call_key, const char *bill,
+			const char *number, bool *held, char *reason, size_t reason_size)
+{
+	if (state == CONSIGNMENT_WAITING) {
+		*held = true;
+		snprintf(reason, reason_size,
+			 "no manifest of call %s has a line for bill of lading %s yet; the "
+			 "release follows when the carrier's manifest brings it",
+			 call_key, bill);
+	} else if (state == CONSIGNMENT_MISMATCHED) {
+		*held = true;
+		snprintf(reason, reason_size,
+			 "the manifest line of bill of lading %s differs from the declaration "
+			 "(GET /v1/declarations/%s/match says how); a correction or an "
+			 "amendment of the manifest resolves it",
+			 bill, number);
+	}
 }
 
 kerr consignments_holds(struct uow *u, struct declaration *d, bool *held, char *reason,
 			size_t reason_size)
 {
+	*held = false;
+	if (d->claim.known) {
+		claim_holds(d->claim.state, d->claim.call_key, d->claim.bill_of_lading,
+			    d->row.number, held, reason, reason_size);
+		return KERR_OK;
+	}
 	struct store_conn *c;
 	struct consignment_row row;
-	*held = false;
 	kerr e = uow_conn(u, &c);
 	if (!e)
 		e = repo_consignment_get(c, d->row.number, &row);
@@ -398,20 +433,8 @@ kerr consignments_holds(struct uow *u, struct declaration *d, bool *held, char *
 		return KERR_OK; /* lodged before consignments were claimed */
 	if (e)
 		return e;
-	if (row.state == CONSIGNMENT_WAITING) {
-		*held = true;
-		snprintf(reason, reason_size,
-			 "no manifest of call %s has a line for bill of lading %s yet; the "
-			 "release follows when the carrier's manifest brings it",
-			 row.call_key, row.bill_of_lading);
-	} else if (row.state == CONSIGNMENT_MISMATCHED) {
-		*held = true;
-		snprintf(reason, reason_size,
-			 "the manifest line of bill of lading %s differs from the declaration "
-			 "(GET /v1/declarations/%s/match says how); a correction or an "
-			 "amendment of the manifest resolves it",
-			 row.bill_of_lading, d->row.number);
-	}
+	claim_holds(row.state, row.call_key, row.bill_of_lading, d->row.number, held, reason,
+		    reason_size);
 	consignment_row_free(&row);
 	return KERR_OK;
 }
@@ -420,6 +443,7 @@ kerr consignments_ended(struct uow *u, struct declaration *d, const char *now, c
 {
 	(void)why;
 	struct store_conn *c;
+	d->claim.known = false; /* freed: as stored from here on */
 	kerr e = uow_conn(u, &c);
 	return e ? e : repo_consignment_free(c, d->row.number, now);
 }
@@ -437,6 +461,7 @@ kerr consignments_rematch(struct uow *u, struct declaration *d, const struct man
 			  enum match_state *state, bool *settle)
 {
 	*settle = false;
+	d->claim.known = false; /* the stored claim says, and changes below */
 	struct store_conn *c;
 	struct consignment_row row;
 	struct transport_facts tf;

@@ -15,6 +15,7 @@
 
 #include "domain/declaration.h"
 #include "store/repo.h"
+#include "store/repo_transport.h"
 
 /* A declaration as the services hold it. Every service that fills one
  * leaves it safe to pass to declaration_free, whatever it returns. */
@@ -36,6 +37,20 @@ struct declaration {
 	 * is then not looked for. */
 	bool without_duty_assessment;
 	bool without_inspection;
+	/* lodged in this unit of work: its tasks are not stored yet. What
+	 * lodging decides on them changes them here only, and
+	 * clearance_store_tasks writes each once, as it then stands (rather
+	 * than open, then again decided). */
+	bool tasks_unstored;
+	/* its consignment's claim as consignments_accept stored it in this
+	 * unit of work (known), so that the release check that follows does
+	 * not read it back */
+	struct {
+		bool known;
+		enum match_state state;
+		char call_key[CALL_KEY_MAX];
+		char bill_of_lading[BILL_OF_LADING_MAX];
+	} claim;
 };
 
 void declaration_free(struct declaration *d);

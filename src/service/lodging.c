@@ -122,6 +122,7 @@ kerr lodging_lodge(struct uow *u, const struct actor *a, struct declaration_fact
 	d->stored_as_row = true;
 	d->without_duty_assessment = true;
 	d->without_inspection = true;
+	d->tasks_unstored = true;
 	if (!e)
 		e = uow_event(u, a, EVENT_DECLARATION_LODGED, d->row.number, d->row.org_id, NULL,
 			      received, json_pack("{s:b}", "advance", d->facts.advance));
@@ -139,14 +140,12 @@ kerr lodging_lodge(struct uow *u, const struct actor *a, struct declaration_fact
 		t->status = TASK_OPEN;
 		str_copy(t->basis_digest, d->facts.basis[k], sizeof t->basis_digest);
 		str_copy(t->opened_at, now, sizeof t->opened_at);
-		e = repo_task_insert(c, d->row.number, t->agency, t->basis_digest, now);
-		if (!e)
-			e = uow_event(u, a, EVENT_TASK_OPENED, d->row.number, d->row.org_id,
-				      t->agency, now, NULL);
+		e = uow_event(u, a, EVENT_TASK_OPENED, d->row.number, d->row.org_id, t->agency,
+			      now, NULL);
 	}
 	if (!e)
 		e = accepted_steps(u, a, d, false, why);
-	return e;
+	return e ? e : clearance_store_tasks(u, d);
 }
 
 /* Apply the correction's consequences to one agency's task. */
@@ -176,7 +175,7 @@ static kerr correct_task(struct uow *u, const struct actor *a, struct declaratio
 		t->status = TASK_OPEN;
 		str_copy(t->opened_at, now, sizeof t->opened_at);
 		str_copy(t->basis_digest, digest, sizeof t->basis_digest);
-		e = repo_task_insert(c, d->row.number, agency, digest, now);
+		e = repo_task_insert(c, d->row.number, t);
 		return e ? e
 			 : uow_event(u, a, EVENT_TASK_OPENED, d->row.number, d->row.org_id,
 				     agency, now, NULL);

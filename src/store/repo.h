@@ -225,9 +225,9 @@ struct decl_filter {
 KOUAN_MUST_USE kerr repo_decl_list(struct store_conn *c, const struct decl_filter *f,
 				   decl_summary_fn fn, void *arg);
 
+/* A new task of a declaration, as it stands (open, or already decided). */
 KOUAN_MUST_USE kerr repo_task_insert(struct store_conn *c, const char *number,
-				     const char *agency, const char *digest,
-				     const char *now);
+				     const struct task_row *t);
 /* A declaration's tasks by agency; at most TASKS_MAX (more is an error). */
 KOUAN_MUST_USE kerr repo_task_list(struct store_conn *c, const char *number,
 				   struct task_row *out, size_t *n);

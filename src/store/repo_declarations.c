@@ -359,8 +359,9 @@ kerr repo_decl_list(struct store_conn *c, const struct decl_filter *f, decl_summ
  * Kept smaller than shown (migration 0016): the declaration's number as
  * its value, the times as microseconds. */
 
-Q(Q_TASK_INSERT, "INSERT INTO tasks (declaration_number, agency, status,"
-		 " basis_digest, opened_at) VALUES (CAST(? AS BIGINT), ?, 'open', ?, ?)");
+Q(Q_TASK_INSERT, "INSERT INTO tasks (declaration_number, agency, status, basis_digest,"
+		 " opened_at, decided_at, decided_by, decision, reason)"
+		 " VALUES (CAST(? AS BIGINT), ?, ?, ?, ?, ?, ?, ?, ?)");
 Q(Q_TASK_LIST, "SELECT agency, status, basis_digest, opened_at, decided_at,"
 	       " decided_by, decision, reason FROM tasks"
 	       " WHERE declaration_number = CAST(? AS BIGINT) ORDER BY agency");
@@ -368,12 +369,27 @@ Q(Q_TASK_SET, "UPDATE tasks SET status = ?, basis_digest = ?, opened_at = ?,"
 	      " decided_at = ?, decided_by = ?, decision = ?, reason = ?"
 	      " WHERE declaration_number = CAST(? AS BIGINT) AND agency = ?");
 
-kerr repo_task_insert(struct store_conn *c, const char *number, const char *agency,
-		      const char *digest, const char *now)
+/* The times of a task as stored: its opening, and its decision's when
+ * decided (else *decided is left alone and NULL is what is bound). */
+static kerr task_times(const struct task_row *t, int64_t *opened, int64_t *decided)
 {
-	int64_t opened;
-	kerr e = repo_time_us(now, &opened);
-	return e ? e : store_exec_later(c, &Q_TASK_INSERT, "sssi", number, agency, digest, opened);
+	kerr e = repo_time_us(t->opened_at, opened);
+	if (!e && t->decided)
+		e = repo_time_us(t->decided_at, decided);
+	return e;
+}
+
+kerr repo_task_insert(struct store_conn *c, const char *number, const struct task_row *t)
+{
+	int64_t opened, decided;
+	kerr e = task_times(t, &opened, &decided);
+	return e ? e
+		 : store_exec_later(c, &Q_TASK_INSERT, "ssssiIsss", number, t->agency,
+				    task_status_name(t->status), t->basis_digest, opened,
+				    t->decided ? &decided : NULL,
+				    t->decided ? t->decided_by : NULL,
+				    t->decided ? decision_name(t->decision) : NULL,
+				    or_null(t->reason));
 }
 
 struct task_fill {
@@ -415,9 +431,7 @@ kerr repo_task_list(struct store_conn *c, const char *number, struct task_row *o
 kerr repo_task_set(struct store_conn *c, const char *number, const struct task_row *t)
 {
 	int64_t opened, decided;
-	kerr e = repo_time_us(t->opened_at, &opened);
-	if (!e && t->decided)
-		e = repo_time_us(t->decided_at, &decided);
+	kerr e = task_times(t, &opened, &decided);
 	return e ? e
 		 : store_exec_later(c, &Q_TASK_SET, "ssiIsssss", task_status_name(t->status),
 			            t->basis_digest, opened, t->decided ? &decided : NULL,

@@ -843,9 +843,9 @@ static void declaration_times_survive_their_migration(void **state)
 				    "2026-11-23T09:40:00Z", "2026-11-23T10:00:00.5Z",
 				    "2026-11-23T10:00:00.5Z"),
 			 KERR_OK);
-	assert_int_equal(repo_task_insert(c, ZERO_NUMBER, "customs", "digest",
-					  "2026-11-23T09:40:00.2Z"),
-			 KERR_OK);
+	struct task_row open = {.agency = "customs", .status = TASK_OPEN,
+				.basis_digest = "digest", .opened_at = "2026-11-23T09:40:00.2Z"};
+	assert_int_equal(repo_task_insert(c, ZERO_NUMBER, &open), KERR_OK);
 	assert_int_equal(store_commit(c), KERR_OK);
 
 	assert_int_equal(store_migrate(s, TEST_EPOCH_US), KERR_OK);
