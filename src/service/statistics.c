@@ -193,7 +193,7 @@ static kerr on_event(void *arg, const struct event_row *e)
 }
 
 /* The call's own milestones, from the call its consignment claims (read
- * with the declaration: repo_decl_measured_get): its arrival and departure
+ * with the declaration: repo_decl_measured_range): its arrival and departure
  * (the call's row holds the times the carrier or the terminal recorded
  * with conveyance.arrived and conveyance.departed) and, for an import,
  * when its original manifest was lodged. */
@@ -227,39 +227,86 @@ static void main_chapter(const struct declaration_facts *f, char out[3])
 	}
 }
 
-/* Measure one declaration from the store; with an engine, file it (or drop
- * its row when it can no longer be measured); with out, copy the
- * measurement there (nothing measured when it cannot be). */
-static kerr measure_declaration(struct stats *engine, struct store_conn *c, const char *number,
+/* A declaration as the measure reads it: its row and its call (found: the
+ * store has it), and its timeline. */
+struct measured {
+	struct decl_measured m;
+	bool found;
+	struct timeline t;
+	bool too_many; /* more events than a measure takes */
+};
+
+/* Numbers read together: numbers[0..n) (sorted, each once), read as the
+ * one range from the first to the last; a number in between that is not
+ * one of them is read and passed over. */
+struct run {
+	const char (*numbers)[DECL_NUMBER_SIZE];
+	size_t n;
+	struct measured *d; /* d[i] is numbers[i]'s */
+};
+
+static int by_number(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* The measure of one of the run's numbers, or NULL (found by its value,
+ * whatever order the rows come in). */
+static struct measured *run_find(struct run *r, const char *number)
+{
+	const char(*at)[DECL_NUMBER_SIZE] =
+		bsearch(number, r->numbers, r->n, sizeof *r->numbers, by_number);
+	return at ? &r->d[at - r->numbers] : NULL;
+}
+
+static kerr on_measured(void *arg, struct decl_measured *m)
+{
+	struct measured *d = run_find(arg, m->row.number);
+	if (d) {
+		d->m = *m;
+		d->found = true;
+		m->row.body = NULL; /* d keeps it */
+	}
+	return KERR_OK;
+}
+
+static kerr on_run_event(void *arg, const struct event_row *e)
+{
+	struct measured *d = run_find(arg, e->number);
+	if (!d || d->too_many)
+		return KERR_OK;
+	kerr k = on_event(&d->t, e);
+	if (k == KERR_INVALID) {
+		d->too_many = true;
+		return KERR_OK;
+	}
+	return k;
+}
+
+/* Measure one declaration as read; with an engine, file it (or drop its
+ * row when it can no longer be measured); with out, copy the measurement
+ * there (nothing measured when it cannot be). */
+static kerr measure_declaration(struct stats *engine, const char *number, struct measured *md,
 				struct stage_times *out)
 {
 	enum stage_direction dir;
-	if (!stage_direction_of(number, &dir))
+	if (!stage_direction_of(number, &dir) || !md->found)
 		return KERR_OK;
-	struct decl_measured m;
-	kerr e = repo_decl_measured_get(c, number, manifest_kind_name(MANIFEST_ORIGINAL), &m);
-	if (e == KERR_NOT_FOUND)
-		return KERR_OK;
-	if (e)
-		return e;
-	const struct decl_row *row = &m.row;
-	struct timeline t = {.lane = -1};
+	const struct decl_row *row = &md->m.row;
+	struct timeline *t = &md->t;
 	struct declaration_facts f;
 	bool facts = row->body && declaration_facts_load(row->body, &f);
-	e = repo_events_for(c, number, on_event, &t);
-	bool measurable = e != KERR_INVALID; /* more events than a measure takes */
-	if (!measurable) {
+	kerr e = KERR_OK;
+	if (md->too_many)
 		log_warn("statistics: declaration %s has too many events to measure", number);
-		e = KERR_OK;
-	}
-	if (!e && measurable)
-		e = add_call(&m, dir == STAGE_IMPORT, &t);
+	else
+		e = add_call(&md->m, dir == STAGE_IMPORT, t);
 	struct stage_times st;
 	kerr none = stages_measure(dir, NULL, 0, 1000000, &st); /* nothing measured */
 	if (!e && none)
 		e = none;
-	if (!e && measurable) {
-		e = stages_measure(dir, t.ev, t.n, 1000000, &st);
+	if (!e && !md->too_many) {
+		e = stages_measure(dir, t->ev, t->n, 1000000, &st);
 		if (e == KERR_INVALID) { /* beyond the measure's bounds: left out */
 			log_warn("statistics: declaration %s cannot be measured", number);
 			e = stages_measure(dir, NULL, 0, 1000000, &st);
@@ -275,8 +322,9 @@ static kerr measure_declaration(struct stats *engine, struct store_conn *c, cons
 		d.dim[STATS_DIM_OFFICE] = row->declaration_office;
 		d.dim[STATS_DIM_PORT] = row->port;
 		d.dim[STATS_DIM_TRANSPORT_MODE] = facts ? f.transport_mode : NULL;
-		d.dim[STATS_DIM_LANE] = t.lane >= 0 ? risk_lane_name((enum risk_lane)t.lane) : NULL;
-		d.dim[STATS_DIM_CREDIT_CLASS] = m.consignee_credit;
+		d.dim[STATS_DIM_LANE] = t->lane >= 0 ? risk_lane_name((enum risk_lane)t->lane)
+						     : NULL;
+		d.dim[STATS_DIM_CREDIT_CLASS] = md->m.consignee_credit;
 		d.dim[STATS_DIM_TRADE_MODE] = facts ? f.trade_mode : NULL;
 		d.dim[STATS_DIM_CHAPTER] = chapter;
 		if (st.lodged_at == STAGE_NO_TIME) {
@@ -294,14 +342,59 @@ static kerr measure_declaration(struct stats *engine, struct store_conn *c, cons
 	}
 	if (facts)
 		declaration_facts_free(&f);
-	timeline_free(&t);
-	decl_row_free(&m.row);
 	return e;
 }
 
-static kerr file_declaration(struct stats *engine, struct store_conn *c, const char *number)
+/* Read numbers[0..n) from the store as one range (two statements: the
+ * rows, then the events) and measure each; with an engine file it, with
+ * out (n is 1) copy its measurement there. */
+static kerr measure_run(struct stats *engine, struct store_conn *c,
+			const char (*numbers)[DECL_NUMBER_SIZE], size_t n, struct stage_times *out)
 {
-	return measure_declaration(engine, c, number, NULL);
+	struct run r = {.numbers = numbers, .n = n, .d = calloc(n, sizeof *r.d)};
+	if (!r.d)
+		return KERR_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		r.d[i].t.lane = -1;
+	const char *first = numbers[0], *last = numbers[n - 1];
+	kerr e = repo_decl_measured_range(c, first, last, manifest_kind_name(MANIFEST_ORIGINAL),
+					  on_measured, &r);
+	if (!e)
+		e = repo_events_for_range(c, first, last, on_run_event, &r);
+	for (size_t i = 0; !e && i < n; i++)
+		e = measure_declaration(engine, numbers[i], &r.d[i], out);
+	for (size_t i = 0; i < n; i++) {
+		timeline_free(&r.d[i].t);
+		decl_row_free(&r.d[i].m.row);
+	}
+	free(r.d);
+	return e;
+}
+
+/* Touched numbers are filed in runs of at most FILE_RUN numbers, each at
+ * most FILE_GAP after the one before (so of one office, year and
+ * direction): what one office lodged in a page of the feed is one run. */
+#define FILE_RUN 64
+#define FILE_GAP 16
+
+static bool close_after(const char *before, const char *number)
+{
+	long long a = strtoll(before, NULL, 10), b = strtoll(number, NULL, 10);
+	return b > a && b - a <= FILE_GAP;
+}
+
+static kerr file_declarations(struct stats *engine, struct store_conn *c,
+			      const char (*numbers)[DECL_NUMBER_SIZE], size_t n)
+{
+	kerr e = KERR_OK;
+	for (size_t i = 0; !e && i < n;) {
+		size_t j = i + 1;
+		while (j < n && j - i < FILE_RUN && close_after(numbers[j - 1], numbers[j]))
+			j++;
+		e = measure_run(engine, c, numbers + i, j - i, NULL);
+		i = j;
+	}
+	return e;
 }
 
 /* ------------------------------------------------------------------ */
@@ -337,11 +430,6 @@ static kerr touch_number(struct touched *t, const char *number)
 	}
 	str_copy(t->numbers[t->n++], number, DECL_NUMBER_SIZE);
 	return KERR_OK;
-}
-
-static int by_number(const void *a, const void *b)
-{
-	return strcmp(a, b);
 }
 
 /* Sort the touched numbers and keep each once. */
@@ -418,8 +506,9 @@ kerr statistics_follow(struct uow *u)
 							      &t);
 		}
 		unique_numbers(&t);
-		for (size_t i = 0; !e && i < t.n; i++)
-			e = file_declaration(st->engine, c, t.numbers[i]);
+		if (!e)
+			e = file_declarations(st->engine, c, (const char (*)[DECL_NUMBER_SIZE])t.numbers,
+					      t.n);
 		free(t.numbers);
 		free(t.calls);
 		if (e)
@@ -451,7 +540,7 @@ kerr statistics_declaration(struct uow *u, const struct actor *a, const char *nu
 	struct store_conn *c;
 	e = uow_conn(u, &c);
 	if (!e)
-		e = measure_declaration(NULL, c, d.row.number, out);
+		e = measure_run(NULL, c, (const char (*)[DECL_NUMBER_SIZE])&d.row.number, 1, out);
 	declaration_free(&d);
 	return e;
 }

@@ -156,21 +156,25 @@ KOUAN_MUST_USE kerr repo_decl_insert(struct store_conn *c,
 KOUAN_MUST_USE kerr repo_decl_get(struct store_conn *c, const char *number,
 				  struct decl_row *out);
 /* What the clearance-time measure reads of a declaration besides its
- * events, in one statement: its row, its consignee's credit class ("" when
- * the consignee is not registered) and the milestones of the call its
- * consignment claims ("" where there is none): the call's arrival and
- * departure, and when its manifest of kind `manifest_kind` was lodged.
- * KERR_NOT_FOUND when there is no such declaration. */
+ * events: its row, its consignee's credit class ("" when the consignee is
+ * not registered) and the milestones of the call its consignment claims
+ * ("" where there is none): the call's arrival and departure, and when its
+ * manifest of kind `manifest_kind` was lodged. */
 struct decl_measured {
-	struct decl_row row; /* decl_row_free it */
+	struct decl_row row;
 	char consignee_credit[STATUS_SIZE];
 	char call_arrived_at[TIME_TEXT_SIZE];
 	char call_departed_at[TIME_TEXT_SIZE];
 	bool has_manifest;
 	char manifest_lodged_at[TIME_TEXT_SIZE];
 };
-KOUAN_MUST_USE kerr repo_decl_measured_get(struct store_conn *c, const char *number,
-					   const char *manifest_kind, struct decl_measured *out);
+/* Handed each row read; it may keep m->row.body (setting it to NULL). */
+typedef kerr (*decl_measured_fn)(void *arg, struct decl_measured *m);
+/* The declarations numbered from `first` to `last` (both included), in
+ * order of number: one statement for all. */
+KOUAN_MUST_USE kerr repo_decl_measured_range(struct store_conn *c, const char *first,
+					     const char *last, const char *manifest_kind,
+					     decl_measured_fn fn, void *arg);
 /* A declaration's status alone; KERR_NOT_FOUND if absent. */
 KOUAN_MUST_USE kerr repo_decl_status(struct store_conn *c, const char *number,
 				     enum declaration_status *out);
@@ -286,6 +290,10 @@ typedef kerr (*event_row_fn)(void *arg, const struct event_row *e);
 /* A declaration's events in order. */
 KOUAN_MUST_USE kerr repo_events_for(struct store_conn *c, const char *number,
 				    event_row_fn fn, void *arg);
+/* The events of the declarations numbered from `first` to `last` (both
+ * included), by number and then in order: one statement for all. */
+KOUAN_MUST_USE kerr repo_events_for_range(struct store_conn *c, const char *first,
+					  const char *last, event_row_fn fn, void *arg);
 /* A call's own events (not those on its declarations' timelines) after id
  * `after`, at most `limit`, in order, up to the feed's horizon
  * (store_feed_horizon: none is ever shown after a later one). */

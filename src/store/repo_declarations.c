@@ -202,38 +202,45 @@ kerr repo_decl_get(struct store_conn *c, const char *number, struct decl_row *d)
  * Q_CALL_GET and Q_MANIFEST_FIND would read for it: one statement where
  * the measure took five. The manifest is joined to the call, so a claim on
  * a call that is not there finds no manifest either. */
-Q(Q_DECL_MEASURED,
+Q(Q_DECL_MEASURED_RANGE,
   "SELECT d.number, d.org_id, d.lodged_by, d.status, d.direction, d.declaration_office,"
   " d.port_office, d.bill_of_lading, d.version, d.body, d.lodged_at, d.updated_at,"
   " d.released_at, d.consignee_uscc, d.port, o.credit_class, c.arrived_at, c.departed_at,"
   " m.lodged_at FROM declarations d"
   " LEFT JOIN organisations o ON o.uscc = d.consignee_uscc"
-  " LEFT JOIN declaration_transport t ON t.declaration_number = CAST(? AS BIGINT)"
+  " LEFT JOIN declaration_transport t ON t.declaration_number = CAST(d.number AS BIGINT)"
   " LEFT JOIN transport_calls c ON c.call_key = t.call_key"
   " LEFT JOIN manifests m ON m.call_key = c.call_key AND m.kind = ?"
-  " WHERE d.number = ?");
+  " WHERE d.number BETWEEN ? AND ? ORDER BY d.number");
 
-static kerr read_measured(void *arg, struct store_stmt *st)
+struct measured_visit {
+	decl_measured_fn fn;
+	void *arg;
+};
+
+static kerr visit_measured(void *arg, struct store_stmt *st)
 {
-	struct decl_measured *m = arg;
-	kerr e = read_decl(&m->row, st);
-	col_copy(st, 15, m->consignee_credit, sizeof m->consignee_credit);
-	col_copy(st, 16, m->call_arrived_at, sizeof m->call_arrived_at);
-	col_copy(st, 17, m->call_departed_at, sizeof m->call_departed_at);
-	m->has_manifest = !stmt_is_null(st, 18);
-	col_copy(st, 18, m->manifest_lodged_at, sizeof m->manifest_lodged_at);
+	struct measured_visit *v = arg;
+	struct decl_measured m;
+	memset(&m, 0, sizeof m);
+	kerr e = read_decl(&m.row, st);
+	col_copy(st, 15, m.consignee_credit, sizeof m.consignee_credit);
+	col_copy(st, 16, m.call_arrived_at, sizeof m.call_arrived_at);
+	col_copy(st, 17, m.call_departed_at, sizeof m.call_departed_at);
+	m.has_manifest = !stmt_is_null(st, 18);
+	col_copy(st, 18, m.manifest_lodged_at, sizeof m.manifest_lodged_at);
+	if (!e)
+		e = v->fn(v->arg, &m);
+	decl_row_free(&m.row);
 	return e;
 }
 
-kerr repo_decl_measured_get(struct store_conn *c, const char *number,
-			    const char *manifest_kind, struct decl_measured *out)
+kerr repo_decl_measured_range(struct store_conn *c, const char *first, const char *last,
+			      const char *manifest_kind, decl_measured_fn fn, void *arg)
 {
-	memset(out, 0, sizeof *out);
-	kerr e = store_first(c, &Q_DECL_MEASURED, read_measured, out, "sss", number,
-			     manifest_kind, number);
-	if (e)
-		decl_row_free(&out->row);
-	return e;
+	struct measured_visit v = {fn, arg};
+	return store_each(c, &Q_DECL_MEASURED_RANGE, visit_measured, &v, "sss", manifest_kind,
+			  first, last);
 }
 
 void decl_row_free(struct decl_row *d)

@@ -29,6 +29,11 @@ Q(Q_EVENT_APPEND, "INSERT INTO events (declaration_number, org_id, type, agency,
  * statistics' fill). */
 Q(Q_EVENTS_FOR, "SELECT " EVENT_COLS " FROM events e"
 		" WHERE e.declaration_number = CAST(? AS BIGINT) ORDER BY e.id");
+/* The events of the declarations numbered from one number to another, by
+ * declaration and id (the index events_declaration). */
+Q(Q_EVENTS_FOR_RANGE, "SELECT " EVENT_COLS " FROM events e WHERE e.declaration_number"
+		      " BETWEEN CAST(? AS BIGINT) AND CAST(? AS BIGINT)"
+		      " ORDER BY e.declaration_number, e.id");
 Q(Q_EVENTS_FOR_CALL, "SELECT " EVENT_COLS " FROM events e WHERE e.call_key = ?"
 		     " AND e.declaration_number IS NULL AND e.id > ? AND e.id <= ?"
 		     " ORDER BY e.id LIMIT ?");
@@ -143,6 +148,13 @@ kerr repo_events_for(struct store_conn *c, const char *number, event_row_fn fn, 
 {
 	struct event_visit v = {fn, arg};
 	return store_each(c, &Q_EVENTS_FOR, visit_event, &v, "s", number);
+}
+
+kerr repo_events_for_range(struct store_conn *c, const char *first, const char *last,
+			   event_row_fn fn, void *arg)
+{
+	struct event_visit v = {fn, arg};
+	return store_each(c, &Q_EVENTS_FOR_RANGE, visit_event, &v, "ss", first, last);
 }
 
 kerr repo_events_for_call(struct store_conn *c, const char *call_key, int64_t after,
