@@ -14,7 +14,9 @@
 #include <stddef.h>
 
 #include "domain/declaration.h"
+#include "domain/risk.h"
 #include "store/repo.h"
+#include "store/repo_money.h"
 #include "store/repo_transport.h"
 
 /* A declaration as the services hold it. Every service that fills one
@@ -51,6 +53,21 @@ struct declaration {
 		char call_key[CALL_KEY_MAX];
 		char bill_of_lading[BILL_OF_LADING_MAX];
 	} claim;
+	/* what the release check found of its duties (duties_holds) when they
+	 * did not hold it, for the release that follows at once in the same
+	 * unit of work (duties_released), which takes it rather than read it
+	 * all again (checked): what is outstanding, whether a guarantee
+	 * secures it already, and the consignee's guarantee that would take
+	 * it (found; its row as read under the check's lock) */
+	struct {
+		bool checked;
+		bool drawn;
+		int64_t outstanding; /* fen */
+		bool found;
+		struct guarantee_row guarantee;
+		enum credit_class cls;
+		int32_t date;
+	} duties;
 };
 
 void declaration_free(struct declaration *d);

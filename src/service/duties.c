@@ -425,17 +425,15 @@ static kerr choose(struct uow *u, struct declaration *d, const char *want, struc
 	return e;
 }
 
-kerr duties_draw(struct uow *u, struct declaration *d, const char *guarantee, int64_t amount,
-		 const char *now, struct guarantee_row *after, struct problems *p)
+/* Draw on the chosen guarantee (found, its row read under the lock). */
+static kerr draw_chosen(struct uow *u, struct declaration *d, const struct chosen *chosen,
+			int64_t amount, const char *now, struct guarantee_row *after,
+			struct problems *p)
 {
-	struct chosen ch;
+	const struct chosen ch = *chosen;
 	struct store_conn *c;
 	int64_t drawn_after;
 	kerr e = uow_conn(u, &c);
-	if (!e)
-		e = choose(u, d, guarantee, &ch);
-	if (!e && !ch.found)
-		return KERR_NOT_FOUND;
 	/* the rule, on the row as read under the lock; then the conditional
 	 * UPDATE, which no concurrent draw can take past the ceiling */
 	if (!e)
@@ -466,14 +464,25 @@ kerr duties_draw(struct uow *u, struct declaration *d, const char *guarantee, in
 	return e;
 }
 
+kerr duties_draw(struct uow *u, struct declaration *d, const char *guarantee, int64_t amount,
+		 const char *now, struct guarantee_row *after, struct problems *p)
+{
+	struct chosen ch;
+	kerr e = choose(u, d, guarantee, &ch);
+	if (!e && !ch.found)
+		return KERR_NOT_FOUND;
+	return e ? e : draw_chosen(u, d, &ch, amount, now, after, p);
+}
+
 kerr duties_holds(struct uow *u, struct declaration *d, bool *held, char *reason,
 		  size_t reason_size)
 {
 	*held = false;
+	memset(&d->duties, 0, sizeof d->duties);
 	if (!d->row.import) /* exports pay no duty or tax here */
 		return KERR_OK;
 	struct duties_state s;
-	struct chosen ch;
+	struct chosen ch = {0};
 	kerr e = duties_state_load(u, d, true, &s);
 	int64_t outstanding = s.position.due - s.position.paid;
 	if (e) {
@@ -497,7 +506,41 @@ kerr duties_holds(struct uow *u, struct declaration *d, bool *held, char *reason
 						    reason_size) == RELEASE_MONEY_WAITING)
 			*held = true;
 	}
+	if (!e && !*held) {
+		d->duties.checked = true;
+		d->duties.drawn = s.drawn;
+		d->duties.outstanding = outstanding;
+		d->duties.found = ch.found;
+		d->duties.guarantee = ch.row;
+		d->duties.cls = ch.cls;
+		d->duties.date = ch.date;
+	}
 	duties_state_free(&s);
+	return e;
+}
+
+/* The release takes what the check found a moment before (duties_holds). */
+static kerr released_as_checked(struct uow *u, struct declaration *d, const char *now)
+{
+	struct chosen ch = {.date = d->duties.date,
+			    .found = d->duties.found,
+			    .row = d->duties.guarantee,
+			    .cls = d->duties.cls};
+	int64_t outstanding = d->duties.outstanding;
+	bool drawn = d->duties.drawn;
+	memset(&d->duties, 0, sizeof d->duties);
+	if (drawn || outstanding <= 0)
+		return KERR_OK;
+	struct problems p;
+	problems_init(&p);
+	/* not held with something outstanding: a guarantee was found to take it */
+	kerr e = !ch.found ? KERR_CONFLICT : row_guarantee(&ch.row, &ch.g) ? KERR_OK : KERR_STORE;
+	if (!e)
+		e = draw_chosen(u, d, &ch, outstanding, now, NULL, &p);
+	if (e)
+		log_error("duties: %s released, but its guarantee cannot take %lld fen: %s",
+			  d->row.number, (long long)outstanding,
+			  p.count ? p.errors[0].problem : kerr_title(e));
 	return e;
 }
 
@@ -505,6 +548,8 @@ kerr duties_released(struct uow *u, struct declaration *d, const char *now)
 {
 	if (!d->row.import)
 		return KERR_OK;
+	if (d->duties.checked)
+		return released_as_checked(u, d, now);
 	struct duties_state s;
 	struct problems p;
 	problems_init(&p);

@@ -732,7 +732,7 @@ static void a_lodging_that_does_not_move_writes_its_rows_once(void **state)
  * lodging in the same transaction cannot have stored yet (a duty
  * assessment, an inspection). The round trips are counted on the test's
  * connection, on which the unit of work runs. */
-#define LODGING_ROUND_TRIPS 29
+#define LODGING_ROUND_TRIPS 23
 static void a_lodging_waits_for_the_database_only_where_it_reads(void **state)
 {
 	struct test_env *env = *state;
