@@ -519,53 +519,47 @@ kerr duties_holds(struct uow *u, struct declaration *d, bool *held, char *reason
 	return e;
 }
 
-/* The release takes what the check found a moment before (duties_holds). */
-static kerr released_as_checked(struct uow *u, struct declaration *d, const char *now)
+/* The release draws what is outstanding on the consignee's guarantee:
+ * the one the check chose (ch), or, without it, the one chosen now. */
+static kerr draw_at_release(struct uow *u, struct declaration *d, const struct chosen *ch,
+			    int64_t outstanding, const char *now)
 {
-	struct chosen ch = {.date = d->duties.date,
-			    .found = d->duties.found,
-			    .row = d->duties.guarantee,
-			    .cls = d->duties.cls};
-	int64_t outstanding = d->duties.outstanding;
-	bool drawn = d->duties.drawn;
-	memset(&d->duties, 0, sizeof d->duties);
-	if (drawn || outstanding <= 0)
-		return KERR_OK;
 	struct problems p;
 	problems_init(&p);
-	/* not held with something outstanding: a guarantee was found to take it */
-	kerr e = !ch.found ? KERR_CONFLICT : row_guarantee(&ch.row, &ch.g) ? KERR_OK : KERR_STORE;
-	if (!e)
-		e = draw_chosen(u, d, &ch, outstanding, now, NULL, &p);
+	kerr e = ch ? draw_chosen(u, d, ch, outstanding, now, NULL, &p)
+		    : duties_draw(u, d, NULL, outstanding, now, NULL, &p);
 	if (e)
 		log_error("duties: %s released, but its guarantee cannot take %lld fen: %s",
 			  d->row.number, (long long)outstanding,
 			  p.count ? p.errors[0].problem : kerr_title(e));
-	return e;
+	return e == KERR_NOT_FOUND ? KERR_CONFLICT : e;
 }
 
 kerr duties_released(struct uow *u, struct declaration *d, const char *now)
 {
 	if (!d->row.import)
 		return KERR_OK;
-	if (d->duties.checked)
-		return released_as_checked(u, d, now);
+	if (d->duties.checked) {
+		/* what the check found a moment before (duties_holds), taken once */
+		struct chosen ch = {.date = d->duties.date,
+				    .found = d->duties.found,
+				    .row = d->duties.guarantee,
+				    .cls = d->duties.cls};
+		int64_t outstanding = d->duties.outstanding;
+		bool drawn = d->duties.drawn;
+		memset(&d->duties, 0, sizeof d->duties);
+		if (drawn || outstanding <= 0)
+			return KERR_OK;
+		bool chosen = ch.found && row_guarantee(&ch.row, &ch.g);
+		return draw_at_release(u, d, chosen ? &ch : NULL, outstanding, now);
+	}
 	struct duties_state s;
-	struct problems p;
-	problems_init(&p);
 	kerr e = duties_state_load(u, d, true, &s);
 	int64_t outstanding = s.position.due - s.position.paid;
-	if (!e && !s.assessment.held && !s.drawn && outstanding > 0) {
-		/* the hold let the release through: the consignee's guarantee
-		 * takes what is outstanding */
-		e = duties_draw(u, d, NULL, outstanding, now, NULL, &p);
-		if (e)
-			log_error("duties: %s released, but its guarantee cannot take %lld fen: %s",
-				  d->row.number, (long long)outstanding,
-				  p.count ? p.errors[0].problem : kerr_title(e));
-		if (e == KERR_NOT_FOUND)
-			e = KERR_CONFLICT;
-	}
+	/* the hold let the release through: the consignee's guarantee takes
+	 * what is outstanding */
+	if (!e && !s.assessment.held && !s.drawn && outstanding > 0)
+		e = draw_at_release(u, d, NULL, outstanding, now);
 	duties_state_free(&s);
 	return e;
 }
