@@ -1,9 +1,10 @@
 /*
  * declaration_state.h - a declaration as the services hold it while a
- * use case works on it: its row, its tasks, and the facts of its current
- * body, read once on first need. The steps below clearance (duties,
- * consignments, what holds a release) read it through here; moving it is
- * clearance's (clearance.h).
+ * use case works on it: its row, its tasks, the facts of its current body,
+ * read once on first need, and what the unit of work stored or found for
+ * it a moment before, so that it is not read back. The steps below
+ * clearance (duties, consignments, what holds a release) read it through
+ * here; moving it is clearance's (clearance.h).
  *
  * Never: reach the store or a unit of work.
  */

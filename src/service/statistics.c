@@ -507,8 +507,8 @@ kerr statistics_follow(struct uow *u)
 		}
 		unique_numbers(&t);
 		if (!e)
-			e = file_declarations(st->engine, c, (const char (*)[DECL_NUMBER_SIZE])t.numbers,
-					      t.n);
+			e = file_declarations(st->engine, c,
+					      (const char (*)[DECL_NUMBER_SIZE])t.numbers, t.n);
 		free(t.numbers);
 		free(t.calls);
 		if (e)
