@@ -4,7 +4,7 @@
  * same figures from SQL over the store; one declaration's stages; the
  * figures following new events; the dimensions of a declaration of two
  * chapters; the parameters refused one by one with the field they name;
- * who may ask.
+ * who may ask; a page of the feed filed in a few statements.
  *
  * The day (the test clock is set before each step; times UTC, 2026-11-23):
  *   09:40  COSCO SHIPPING ARIES 046E arrives at Nansha (its arrival report,
