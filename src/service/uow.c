@@ -310,26 +310,28 @@ kerr uow_commit(struct uow *u)
 	bool wrote = u->nevents > 0;
 	if (wrote)
 		e = store_feed_append(u->conn);
-	/* several rows to a statement (repo_events_append) */
-	struct event_in in[15];
-	for (size_t i = 0; !e && i < u->nevents; i += 15) {
-		size_t n = u->nevents - i < 15 ? u->nevents - i : 15;
-		for (size_t k = 0; k < n; k++) {
-			const struct uow_event *ev = &u->events[i + k];
-			in[k] = (struct event_in){
-				.number = ev->number,
-				.org_id = ev->org_id,
-				.type = ev->type,
-				.agency = ev->has_agency ? ev->agency : NULL,
-				.actor = ev->actor,
-				.actor_role = ev->actor_role,
-				.at = ev->at,
-				.data = ev->data,
-				.call_key = ev->call_key,
-			};
-		}
-		e = repo_events_append(u->conn, in, n);
+	/* all at once: a declaration's events share a row where the store
+	 * allows it, and rows go several to a statement (repo_events_append) */
+	struct event_in *in = wrote ? calloc(u->nevents, sizeof *in) : NULL;
+	if (!e && wrote && !in)
+		e = KERR_NOMEM;
+	for (size_t i = 0; !e && i < u->nevents; i++) {
+		const struct uow_event *ev = &u->events[i];
+		in[i] = (struct event_in){
+			.number = ev->number,
+			.org_id = ev->org_id,
+			.type = ev->type,
+			.agency = ev->has_agency ? ev->agency : NULL,
+			.actor = ev->actor,
+			.actor_role = ev->actor_role,
+			.at = ev->at,
+			.data = ev->data,
+			.call_key = ev->call_key,
+		};
 	}
+	if (!e && wrote)
+		e = repo_events_append(u->conn, in, u->nevents);
+	free(in);
 	if (!e && wrote)
 		e = store_announce(u->conn, STORE_TOPIC_FEED);
 	if (!e && u->naudits)

@@ -272,6 +272,13 @@ struct event_in {
 };
 KOUAN_MUST_USE kerr repo_event_append(struct store_conn *c,
 				      const struct event_in *e);
+/* Append n events in order, those that follow one another for one
+ * declaration (or call) of one organisation sharing a row where the store
+ * allows it (store_event_ids_per_row), up to eight rows to a statement: a
+ * lodgement's six to eight events cost one row on PostgreSQL, and one
+ * statement (one round trip) on either backend. */
+KOUAN_MUST_USE kerr repo_events_append(struct store_conn *c, const struct event_in *ev,
+				       size_t n);
 
 /* A stored event (borrowed strings). */
 struct event_row {

@@ -6,7 +6,25 @@
  * microseconds, its actor and role NULL when kouan acted by itself, its
  * declaration by the number's value (migration 0015; NULL for a call's
  * own events).
+ *
+ * A row holds the events one transaction wrote, one after the other, for
+ * one declaration (or one call's own events) of one organisation, up to
+ * store_event_ids_per_row (migration 0023): the first in its columns, the
+ * others in `more`, packed JSON of
+ *
+ *     [[microseconds after the row's at, type code, agency, actor, role,
+ *       data, call], ...]
+ *
+ * (agency, actor, role and call null as in the columns; a declaration's
+ * events may each name a call of their own, a call's own events in one
+ * row all name the row's, by which events_call finds them). Its events
+ * take the row's id and the ids after it. A reader after event id N asks for rows
+ * above N - (STORE_EVENT_ROW_IDS - 1) and passes over the events at or
+ * below N; a page of rows may hold more events than it was asked for, and
+ * fewer where events are passed over, so the paged readers count events
+ * and read on until they have them or the rows run out.
  */
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,12 +35,11 @@
 #include "store/packed.h"
 #include "store/repo_internal.h"
 
-Q(Q_EVENT_APPEND, "INSERT INTO events (declaration_number, org_id, type, agency,"
-		  " actor, actor_role, at, data, call_key)"
-		  " VALUES (CAST(? AS BIGINT), ?, ?, ?, ?, ?, ?, ?, ?)");
 #define EVENT_NUMBER NUMBER_TEXT("e.declaration_number")
 #define EVENT_COLS "e.id, " EVENT_NUMBER ", e.type, e.agency, e.actor," \
-		   " e.actor_role, e.at, e.data, e.call_key"
+		   " e.actor_role, e.at, e.data, e.call_key, e.more"
+/* The rows whose events may follow event id N: ids above N - ROW_SLACK. */
+#define ROW_SLACK (STORE_EVENT_ROW_IDS - 1)
 /* The number is cast so that SQLite does not weigh the partial index
  * events_call (declaration_number IS NULL) against each value bound: that
  * made it prepare the statement again at every call (a fifth of the
@@ -45,6 +62,8 @@ Q(Q_EVENTS_FOR_CALL, "SELECT " EVENT_COLS " FROM events e WHERE e.call_key = ?"
  * (the filtered one is planned again at every run). */
 Q(Q_EVENTS_ALL, "SELECT " EVENT_COLS " FROM events e WHERE e.id > ? AND e.id <= ?"
 		" ORDER BY e.id LIMIT ?");
+/* Only one type: the rows whose first event is of it, and every row of
+ * several events, whose others visit_row looks at. */
 Q(Q_EVENTS_FEED,
   "SELECT " EVENT_COLS " FROM events e WHERE e.id > ? AND e.id <= ? AND ("
   "(e.declaration_number IS NOT NULL AND CAST(? AS BIGINT) = 0"
@@ -53,7 +72,7 @@ Q(Q_EVENTS_FEED,
   " AND d.consignee_uscc = ?)))"
   " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM declarations d WHERE"
   " d.number = " EVENT_NUMBER " AND d.port = ?))"
-  " AND (CAST(? AS BIGINT) = 0 OR e.type = ?)"
+  " AND (CAST(? AS BIGINT) = 0 OR e.type = ? OR e.more IS NOT NULL)"
   " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM tasks t WHERE"
   " t.declaration_number = e.declaration_number AND t.agency = ?)))"
   " OR (e.declaration_number IS NULL AND CAST(? AS BIGINT) = 1"
@@ -94,44 +113,273 @@ kerr event_stored_form(const struct event_in *e, struct event_stored *out)
 	return KERR_OK;
 }
 
-kerr repo_event_append(struct store_conn *c, const struct event_in *e)
+/* --- appending --- */
+
+/* the casts: PostgreSQL types a multi-row VALUES list before the columns */
+#define EVENT_ROW "(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS SMALLINT), ?, ?, ?," \
+		  " CAST(? AS BIGINT), ?, ?, ?)"
+#define EVENT_INSERT "INSERT INTO events (declaration_number, org_id, type, agency, actor," \
+		     " actor_role, at, data, call_key, more) VALUES "
+#define EVENT_FMT "siisssisss"
+#define EVENT_FMT_LEN 10
+#define EVENT_ROWS_MAX 8 /* 80 parameters: eight lodgements' rows in one statement */
+#define ROWS1 EVENT_ROW
+#define ROWS2 ROWS1 ", " EVENT_ROW
+#define ROWS3 ROWS2 ", " EVENT_ROW
+#define ROWS4 ROWS3 ", " EVENT_ROW
+#define ROWS5 ROWS4 ", " EVENT_ROW
+#define ROWS6 ROWS5 ", " EVENT_ROW
+#define ROWS7 ROWS6 ", " EVENT_ROW
+#define ROWS8 ROWS7 ", " EVENT_ROW
+/* Q_EVENTS_APPEND[k - 1] inserts k rows */
+static const struct sql_query Q_EVENTS_APPEND[EVENT_ROWS_MAX] = {
+	{EVENT_INSERT ROWS1}, {EVENT_INSERT ROWS2}, {EVENT_INSERT ROWS3}, {EVENT_INSERT ROWS4},
+	{EVENT_INSERT ROWS5}, {EVENT_INSERT ROWS6}, {EVENT_INSERT ROWS7}, {EVENT_INSERT ROWS8},
+};
+
+/* A row to append: its events (1 to store_event_ids_per_row), in their
+ * stored form, the first's data and the others' `more` packed. */
+struct row_out {
+	const struct event_in *ev;
+	size_t n;
+	struct event_stored first;
+	char *data;
+	char *more; /* NULL for a row of one event */
+};
+
+static bool same_text(const char *a, const char *b)
 {
-	char *data = NULL;
+	return !strcmp(a ? a : "", b ? b : "");
+}
+
+/* Whether event b may share the row whose first event is a: the same
+ * declaration, or for a call's own events the same call. */
+static bool same_row(const struct event_in *a, const struct event_in *b)
+{
+	bool declaration = a->number && *a->number;
+	return a->org_id == b->org_id && same_text(a->number, b->number) &&
+	       (declaration || same_text(a->call_key, b->call_key));
+}
+
+/* Append to b the event e, `at0` the row's time:
+ * [dt,type,agency,actor,role,data,call]. */
+static kerr more_item(struct buf *b, const struct event_in *e, int64_t at0)
+{
 	struct event_stored k;
 	kerr err = event_stored_form(e, &k);
-	if (!err)
-		err = packed_pack(PACKED_EVENT, e->data ? e->data : "{}", &data);
-	if (!err)
-		err = store_exec(c, &Q_EVENT_APPEND, "siisssiss", k.number, e->org_id, k.type,
-				 e->agency, k.actor, k.actor_role, k.at, data, e->call_key);
-	free(data);
+	if (err)
+		return err;
+	json_t *head = json_pack("[I,I,s?,s?,s?]", (json_int_t)(k.at - at0),
+				 (json_int_t)k.type, e->agency, k.actor, k.actor_role);
+	json_t *call = json_pack("s?", e->call_key);
+	char *text = head ? json_dumps(head, JSON_COMPACT) : NULL;
+	char *call_text = call ? json_dumps(call, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+	json_decref(head);
+	json_decref(call);
+	if (text && call_text) { /* "[...]": its ']' goes after the data and call */
+		err = buf_append(b, text, strlen(text) - 1);
+		if (!err)
+			err = buf_printf(b, ",%s,%s]", e->data ? e->data : "{}", call_text);
+	} else {
+		err = KERR_NOMEM;
+	}
+	free(text);
+	free(call_text);
 	return err;
 }
+
+static kerr row_prepare(struct row_out *r)
+{
+	kerr e = event_stored_form(&r->ev[0], &r->first);
+	if (!e)
+		e = packed_pack(PACKED_EVENT, r->ev[0].data ? r->ev[0].data : "{}", &r->data);
+	if (e || r->n == 1)
+		return e;
+	struct buf b;
+	buf_init(&b, PACKED_TEXT_MAX);
+	e = buf_puts(&b, "[");
+	for (size_t i = 1; !e && i < r->n; i++) {
+		if (i > 1)
+			e = buf_puts(&b, ",");
+		if (!e)
+			e = more_item(&b, &r->ev[i], r->first.at);
+	}
+	if (!e)
+		e = buf_puts(&b, "]");
+	if (!e)
+		e = packed_pack(PACKED_EVENT, b.data, &r->more);
+	buf_free(&b);
+	return e;
+}
+
+#define ROW_ARGS(r) (r).first.number, (r).ev[0].org_id, (r).first.type, (r).ev[0].agency, \
+		    (r).first.actor, (r).first.actor_role, (r).first.at, (r).data,        \
+		    (r).ev[0].call_key, (r).more
+
+/* The k rows at rows (1 to EVENT_ROWS_MAX) in one statement, sent ahead
+ * (store_exec_later) or not. Eight rows of arguments are always passed;
+ * the format names the first k, and the rest are never read. */
+static kerr append_rows(struct store_conn *c, struct row_out *rows, size_t k, bool later)
+{
+	kerr e = KERR_OK;
+	for (size_t j = 0; !e && j < k; j++)
+		e = row_prepare(&rows[j]);
+	const struct row_out *r[EVENT_ROWS_MAX];
+	for (size_t j = 0; j < EVENT_ROWS_MAX; j++)
+		r[j] = &rows[j < k ? j : 0];
+	static const char all[] = EVENT_FMT EVENT_FMT EVENT_FMT EVENT_FMT EVENT_FMT EVENT_FMT
+		EVENT_FMT EVENT_FMT;
+	char fmt[sizeof all];
+	memcpy(fmt, all, EVENT_FMT_LEN * k);
+	fmt[EVENT_FMT_LEN * k] = '\0';
+	kerr (*exec)(struct store_conn *, const struct sql_query *, const char *, ...) =
+		later ? store_exec_later : store_exec;
+	if (!e)
+		e = exec(c, &Q_EVENTS_APPEND[k - 1], fmt, ROW_ARGS(*r[0]), ROW_ARGS(*r[1]),
+			 ROW_ARGS(*r[2]), ROW_ARGS(*r[3]), ROW_ARGS(*r[4]), ROW_ARGS(*r[5]),
+			 ROW_ARGS(*r[6]), ROW_ARGS(*r[7]));
+	for (size_t j = 0; j < k; j++) {
+		free(rows[j].data);
+		free(rows[j].more);
+	}
+	return e;
+}
+
+kerr repo_events_append(struct store_conn *c, const struct event_in *ev, size_t n)
+{
+	size_t per_row = (size_t)store_event_ids_per_row(c);
+	struct row_out rows[EVENT_ROWS_MAX];
+	size_t k = 0;
+	kerr e = KERR_OK;
+	for (size_t i = 0; !e && i < n;) {
+		size_t m = 1;
+		while (m < per_row && i + m < n && same_row(&ev[i], &ev[i + m]))
+			m++;
+		rows[k++] = (struct row_out){.ev = &ev[i], .n = m};
+		i += m;
+		if (k == EVENT_ROWS_MAX || i == n) {
+			e = append_rows(c, rows, k, true);
+			k = 0;
+		}
+	}
+	return e;
+}
+
+kerr repo_event_append(struct store_conn *c, const struct event_in *e)
+{
+	struct row_out row = {.ev = e, .n = 1};
+	return append_rows(c, &row, 1, false);
+}
+
+/* --- reading --- */
 
 struct event_visit {
 	event_row_fn fn;
 	void *arg;
+	int64_t after;  /* events at or below it are passed over */
+	int64_t only;   /* the type of declaration events wanted (0: all) */
+	int64_t wanted; /* events still to give (a paged reader's limit) */
+	int64_t last_row;
+	int64_t rows;
 };
 
-static kerr visit_event(void *arg, struct store_stmt *st)
+/* Whether the event `id` of `type` (its code) is to be given: the type
+ * asked for holds for a declaration's events, not for a call's own
+ * (number ""), as in Q_EVENTS_FEED. */
+static bool wants(const struct event_visit *v, int64_t id, int64_t type, const char *number)
+{
+	return id > v->after && (!v->only || !*number || type == v->only) && v->wanted > 0;
+}
+
+/* Give the event (`id`, `type` code, the rest in e) unless it is passed over. */
+static kerr give(struct event_visit *v, int64_t id, int64_t type, struct event_row *e)
+{
+	if (!wants(v, id, type, e->number))
+		return KERR_OK;
+	enum event_type t;
+	if (!event_type_from_code(type, &t))
+		return KERR_STORE;
+	e->id = id;
+	e->type = event_type_name(t);
+	v->wanted--;
+	return v->fn(v->arg, e);
+}
+
+/* A text of `more` that may be null, into *out (NULL for null). */
+static bool opt_text(const json_t *j, const char **out)
+{
+	*out = json_string_value(j);
+	return *out || json_is_null(j);
+}
+
+/* The events after the first, from `more`, given one by one. */
+static kerr give_more(struct event_visit *v, int64_t id0, int64_t at0, const char *more,
+		      struct event_row *e)
+{
+	char *text;
+	kerr err = packed_unpack(more, &text);
+	if (err)
+		return err == KERR_INVALID ? KERR_STORE : err;
+	json_t *items = json_loads(text, 0, NULL);
+	free(text);
+	if (!json_is_array(items) || !json_array_size(items) ||
+	    json_array_size(items) >= STORE_EVENT_ROW_IDS) {
+		json_decref(items);
+		return KERR_STORE;
+	}
+	size_t i;
+	json_t *item;
+	json_array_foreach(items, i, item) {
+		json_int_t dt, type;
+		json_t *agency_j, *actor_j, *role_j, *data, *call_j;
+		const char *agency, *actor, *role, *call;
+		if (json_unpack(item, "[I,I,o,o,o,o,o!]", &dt, &type, &agency_j, &actor_j, &role_j,
+				&data, &call_j) ||
+		    !opt_text(agency_j, &agency) || !opt_text(actor_j, &actor) ||
+		    !opt_text(role_j, &role) || !json_is_object(data) || !opt_text(call_j, &call)) {
+			err = KERR_STORE;
+			break;
+		}
+		char at[KTIME_TEXT_MAX], *data_text = NULL;
+		ktime_format(at0 + dt, at);
+		e->agency = agency;
+		e->actor = actor ? actor : KOUAN_ACTOR;
+		e->actor_role = role ? role : KOUAN_ROLE;
+		e->at = at;
+		e->call_key = call;
+		int64_t id = id0 + (int64_t)i + 1;
+		if (wants(v, id, type, e->number)) { /* its data made into text only if given */
+			data_text = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
+			if (!data_text) {
+				err = KERR_NOMEM;
+				break;
+			}
+		}
+		e->data = data_text;
+		err = give(v, id, type, e);
+		free(data_text);
+		if (err)
+			break;
+	}
+	json_decref(items);
+	return err;
+}
+
+static kerr visit_row(void *arg, struct store_stmt *st)
 {
 	struct event_visit *v = arg;
+	int64_t id = stmt_int(st, 0);
+	v->rows++;
+	v->last_row = id;
 	char *data;
 	kerr err = packed_unpack(stmt_text(st, 7), &data);
 	if (err)
 		return err == KERR_INVALID ? KERR_STORE : err;
-	enum event_type type;
-	if (!event_type_from_code(stmt_int(st, 2), &type)) {
-		free(data);
-		return KERR_STORE;
-	}
 	char at[KTIME_TEXT_MAX];
 	col_time(st, 6, at);
 	const char *actor = col_opt(st, 4), *role = col_opt(st, 5);
 	struct event_row e = {
-		.id = stmt_int(st, 0),
 		.number = stmt_text(st, 1),
-		.type = event_type_name(type),
 		.agency = col_opt(st, 3),
 		.actor = actor ? actor : KOUAN_ACTOR,
 		.actor_role = role ? role : KOUAN_ROLE,
@@ -139,57 +387,111 @@ static kerr visit_event(void *arg, struct store_stmt *st)
 		.data = data,
 		.call_key = col_opt(st, 8),
 	};
-	err = v->fn(v->arg, &e);
+	err = give(v, id, stmt_int(st, 2), &e);
 	free(data);
+	if (!err && !stmt_is_null(st, 9))
+		err = give_more(v, id, stmt_int(st, 6), stmt_text(st, 9), &e);
 	return err;
+}
+
+/* Every event of the rows, none passed over. */
+static kerr each_event(struct store_conn *c, const struct sql_query *q, event_row_fn fn,
+		       void *arg, const char *fmt, const char *a, const char *b)
+{
+	struct event_visit v = {fn, arg, INT64_MIN, 0, INT64_MAX, 0, 0};
+	return store_each(c, q, visit_row, &v, fmt, a, b);
 }
 
 kerr repo_events_for(struct store_conn *c, const char *number, event_row_fn fn, void *arg)
 {
-	struct event_visit v = {fn, arg};
-	return store_each(c, &Q_EVENTS_FOR, visit_event, &v, "s", number);
+	return each_event(c, &Q_EVENTS_FOR, fn, arg, "s", number, NULL);
 }
 
 kerr repo_events_for_range(struct store_conn *c, const char *first, const char *last,
 			   event_row_fn fn, void *arg)
 {
-	struct event_visit v = {fn, arg};
-	return store_each(c, &Q_EVENTS_FOR_RANGE, visit_event, &v, "ss", first, last);
+	return each_event(c, &Q_EVENTS_FOR_RANGE, fn, arg, "ss", first, last);
+}
+
+/* A page of a paged reader: at most `rows` rows above row id `from`. */
+typedef kerr (*page_fn)(struct store_conn *c, int64_t from, int64_t rows,
+			struct event_visit *v, const void *arg);
+
+/* The events after id `after`, at most `limit`, page by page of `limit`
+ * rows (see the head of this file) until they are given or the rows run
+ * out. */
+static kerr paged(struct store_conn *c, int64_t after, int limit, struct event_visit *v,
+		  page_fn page, const void *arg)
+{
+	v->after = after;
+	v->wanted = limit;
+	int64_t from = after > INT64_MIN + ROW_SLACK ? after - ROW_SLACK : INT64_MIN;
+	for (;;) {
+		v->rows = 0;
+		kerr e = page(c, from, limit, v, arg);
+		if (e || v->wanted <= 0 || v->rows < limit)
+			return e;
+		from = v->last_row;
+	}
+}
+
+struct call_page {
+	const char *call_key;
+	int64_t horizon;
+};
+
+static kerr call_page(struct store_conn *c, int64_t from, int64_t rows, struct event_visit *v,
+		      const void *arg)
+{
+	const struct call_page *p = arg;
+	return store_each(c, &Q_EVENTS_FOR_CALL, visit_row, v, "siii", p->call_key, from,
+			  p->horizon, rows);
 }
 
 kerr repo_events_for_call(struct store_conn *c, const char *call_key, int64_t after,
 			  int limit, event_row_fn fn, void *arg)
 {
-	struct event_visit v = {fn, arg};
+	struct event_visit v = {.fn = fn, .arg = arg};
+	struct call_page p = {call_key, 0};
+	kerr e = store_feed_horizon(c, after, &p.horizon);
+	return e ? e : paged(c, after, limit, &v, call_page, &p);
+}
+
+struct feed_page {
+	const struct feed_view *view;
 	int64_t horizon;
-	kerr e = store_feed_horizon(c, after, &horizon);
-	return e ? e : store_each(c, &Q_EVENTS_FOR_CALL, visit_event, &v, "siii", call_key,
-				  after, horizon, (int64_t)limit);
+	bool everything;
+};
+
+static kerr feed_page(struct store_conn *c, int64_t from, int64_t rows, struct event_visit *v,
+		      const void *arg)
+{
+	const struct feed_page *p = arg;
+	const struct feed_view *view = p->view;
+	if (p->everything)
+		return store_each(c, &Q_EVENTS_ALL, visit_row, v, "iii", from, p->horizon, rows);
+	return store_each(c, &Q_EVENTS_FEED, visit_row, v, "iiiiissssiissiiissi", from, p->horizon,
+			  (int64_t)view->no_declarations, view->org_id, view->org_id,
+			  view->consignee_uscc, view->consignee_uscc, view->port, view->port,
+			  v->only, v->only, view->agency, view->agency,
+			  (int64_t)view->calls, view->call_org_id, view->call_org_id,
+			  view->call_port, view->call_port, rows);
 }
 
 kerr repo_events_feed(struct store_conn *c, int64_t after, int limit,
 		      const struct feed_view *view, event_row_fn fn, void *arg)
 {
-	struct event_visit v = {fn, arg};
-	int64_t horizon;
-	kerr e = store_feed_horizon(c, after, &horizon);
+	struct event_visit v = {.fn = fn, .arg = arg};
+	struct feed_page p = {view, 0, false};
+	kerr e = store_feed_horizon(c, after, &p.horizon);
 	if (e)
 		return e;
-	bool everything = !view->org_id && !view->consignee_uscc && !view->port &&
-			  !view->agency && !view->only_type && !view->no_declarations &&
-			  view->calls && !view->call_org_id && !view->call_port;
-	if (everything)
-		return store_each(c, &Q_EVENTS_ALL, visit_event, &v, "iii", after, horizon,
-				  (int64_t)limit);
+	p.everything = !view->org_id && !view->consignee_uscc && !view->port && !view->agency &&
+		       !view->only_type && !view->no_declarations && view->calls &&
+		       !view->call_org_id && !view->call_port;
 	/* only one type: its code (-1, matching none, for a name no type has) */
-	int64_t only = 0;
 	enum event_type t;
 	if (view->only_type)
-		only = event_type_parse(view->only_type, &t) ? event_type_code(t) : -1;
-	return store_each(c, &Q_EVENTS_FEED, visit_event, &v, "iiiiissssiissiiissi", after, horizon,
-			  (int64_t)view->no_declarations, view->org_id, view->org_id,
-			  view->consignee_uscc, view->consignee_uscc, view->port, view->port,
-			  only, only, view->agency, view->agency,
-			  (int64_t)view->calls, view->call_org_id, view->call_org_id,
-			  view->call_port, view->call_port, (int64_t)limit);
+		v.only = event_type_parse(view->only_type, &t) ? event_type_code(t) : -1;
+	return paged(c, after, limit, &v, feed_page, &p);
 }

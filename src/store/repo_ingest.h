@@ -24,13 +24,6 @@ KOUAN_MUST_USE kerr repo_tokens_purge(struct store_conn *c, const char *before, 
 KOUAN_MUST_USE kerr repo_idem_purge(struct store_conn *c, const char *before, int64_t limit,
 				    int64_t *n);
 
-/* Append n events in order (as repo_event_append each), up to eight rows
- * to a statement: a lodgement's six to eight events cost one statement
- * (and one round trip to PostgreSQL). */
-struct event_in;
-KOUAN_MUST_USE kerr repo_events_append(struct store_conn *c, const struct event_in *ev,
-				       size_t n);
-
 /* Savepoints in the current transaction (one name: they nest as the
  * statements do, innermost first). */
 KOUAN_MUST_USE kerr repo_savepoint(struct store_conn *c);

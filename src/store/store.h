@@ -119,7 +119,20 @@ struct store {
 	 * being changed must be locked (SELECT ... FOR UPDATE). SQLite runs one
 	 * writer at a time and needs none. */
 	bool row_locks;
+	/* How many events of one transaction and one declaration (or call)
+	 * share a row of the event log, and how many ids apart its rows
+	 * are (see repo_events.c): STORE_EVENT_ROW_IDS where the database
+	 * hands ids out that far apart (PostgreSQL's sequence, migration
+	 * 0023), else 1 (0 reads as 1: SQLite's AUTOINCREMENT gives the next
+	 * id to the next row). */
+	int event_ids_per_row;
 };
+
+/* The most events a row of the event log holds: its ids are the row's id
+ * and the ones that follow it, so a reader after event id N finds the
+ * event N + 1 in a row whose id is above N - (STORE_EVENT_ROW_IDS - 1).
+ * Fixed for good: it is in the rows' ids (migration 0023). */
+#define STORE_EVENT_ROW_IDS 16
 
 /* The connection's statements prepared again so far (0 where the backend
  * never does it). */
@@ -182,6 +195,10 @@ KOUAN_MUST_USE kerr store_aside(struct store_conn *c,
 /* Do several writers run at once on this connection's store? */
 static inline bool store_row_locks(struct store_conn *c);
 
+/* How many events of one transaction a row of the event log may hold on
+ * this connection's store (store->event_ids_per_row). */
+static inline int store_event_ids_per_row(struct store_conn *c);
+
 /* Whether the current transaction may succeed if run again (see
  * store_ops.should_retry); false on backends that never ask for it. */
 bool store_should_retry(struct store_conn *c);
@@ -220,6 +237,11 @@ static inline void store_rollback(struct store_conn *c)
 static inline bool store_row_locks(struct store_conn *c)
 {
 	return ((struct store_conn_base *)c)->store->row_locks;
+}
+static inline int store_event_ids_per_row(struct store_conn *c)
+{
+	int n = ((struct store_conn_base *)c)->store->event_ids_per_row;
+	return n > 1 ? n : 1;
 }
 
 /* Every statement starts with a pointer to its store too. */

@@ -37,7 +37,7 @@
 #include "store/store.h"
 
 #define PG_STMT_CACHE 256
-#define PG_MAX_PARAMS 80 /* 72 for eight events in one insert */
+#define PG_MAX_PARAMS 80 /* eight rows of the event log in one insert */
 #define PG_PIPE_MAX 64   /* statements sent ahead before their answers are read */
 
 struct pg_store {
@@ -773,9 +773,14 @@ static void unwatch(struct store *s)
  * migration 0012, takes it exclusively for an instant, so once every
  * transaction appending at that moment has ended, and answers the last id
  * handed out by then: every id at or below it is final. Between settles,
- * the horizon moves over ids that follow on without a gap; a gap is a
+ * the horizon moves over rows that follow on without a gap; a gap is a
  * transaction still committing, or one that rolled back (or ids a crash
- * skipped), which only a settle can tell apart. */
+ * skipped), which only a settle can tell apart. Since migration 0023 the
+ * sequence hands ids out STORE_EVENT_ROW_IDS apart, one to a row of the
+ * event log, whose events take that id and the ones after it: a row
+ * follows on when its id is one past the last id the row before may hold,
+ * and feed_settled() answers the last id the last row handed out may
+ * hold. */
 #define FEED_LOCK "7242300502" /* also in 0012_feed.sql */
 #define FEED_SCAN 512          /* ids read at a time past the horizon: */
 #define FEED_SCAN_TEXT "512"   /* the same, in Q_FEED_IDS */
@@ -855,7 +860,7 @@ static kerr scan_id(void *arg, struct store_stmt *st)
 	int64_t id = stmt_int(st, 0);
 	f->rows++;
 	if (!f->gap && id == f->final + 1)
-		f->final = id;
+		f->final = id + STORE_EVENT_ROW_IDS - 1; /* the ids its row may hold */
 	else
 		f->gap = true;
 	return KERR_OK;
@@ -887,10 +892,14 @@ static kerr feed_horizon(struct store_conn *sc, int64_t after, int64_t *horizon)
 		/* A reader with events before the gap reads them now, unless the
 		 * gap has lasted: then it is most likely a rollback, settled at
 		 * once (a reader stopped at it would wait for nothing). A reader
-		 * stopped at the gap waits for it to close, then settles. */
-		if (after < final && gap_age < FEED_GAP_PATIENCE_US)
+		 * stopped at the gap waits for it to close, then settles. The
+		 * last row before the gap has the id final - 15: a reader that
+		 * has seen that id has seen that row (its events after the
+		 * first are read with it, unless a limit cut them off). */
+		bool before_gap = after < final - (STORE_EVENT_ROW_IDS - 1);
+		if (before_gap && gap_age < FEED_GAP_PATIENCE_US)
 			break;
-		if (after < final || wait_ms > FEED_LAST_WAIT_MS) {
+		if (before_gap || wait_ms > FEED_LAST_WAIT_MS) {
 			e = feed_settle(sc, &final);
 			break;
 		}
@@ -998,6 +1007,7 @@ kerr store_pg_open(const struct store_options *opts, struct store **out)
 	pthread_cond_init(&ps->announce_cv, NULL);
 	ps->base.ops = &pg_ops;
 	ps->base.row_locks = true;
+	ps->base.event_ids_per_row = STORE_EVENT_ROW_IDS; /* its sequence: 0023 */
 	str_copy(ps->base.backend, "postgres", sizeof ps->base.backend);
 	struct store_conn *c;
 	kerr e = conn_open(&ps->base, &c);

@@ -6,7 +6,10 @@
  * rebuilt whole or not at all; a reader of the event feed is never shown
  * an event after a later one, though writers commit out of order; events
  * kept before migration 0013 keep their times, types, actors, ids and
- * order, and every event type has its code named in event_types;
+ * order, and every event type has its code named in event_types; the
+ * events a transaction writes for one declaration share a row on
+ * PostgreSQL and read back as they were written, and a damaged row is a
+ * storage failure;
  * declaration numbers stay gap-free, and on PostgreSQL neither a number
  * nor a claim on a call holds up another lodgement that needs neither;
  * writes sent ahead run in order, lose their transaction when they fail,
@@ -181,6 +184,175 @@ static void events_appended_together_keep_their_order(void **state)
 		assert_int_equal(repo_events_for(c, number, check_order, &o), KERR_OK);
 		assert_int_equal(o.n, (int)n);
 		assert_true(o.in_order);
+	}
+}
+
+/* --- a transaction's events in one row (migration 0023) --- */
+
+static kerr read_int(void *arg, struct store_stmt *st)
+{
+	*(int64_t *)arg = stmt_int(st, 0);
+	return KERR_OK;
+}
+
+#define ROW_NUMBER "516720261000000777"
+#define ROW_EVENTS 19 /* a row of 16 and one of 3 on PostgreSQL */
+
+static const struct sql_query Q_ROWS_OF = {
+	"SELECT COUNT(*) FROM events WHERE declaration_number = CAST(? AS BIGINT)"};
+
+struct kept_events {
+	int64_t id[ROW_EVENTS];
+	char line[ROW_EVENTS][200];
+	int n;
+};
+
+/* An event as a line: everything a reader is shown but its id. */
+static kerr keep_line(void *arg, const struct event_row *e)
+{
+	struct kept_events *k = arg;
+	if (k->n < ROW_EVENTS) {
+		k->id[k->n] = e->id;
+		snprintf(k->line[k->n], sizeof k->line[0], "%s %s %s %s/%s %s %s %s", e->number,
+			 e->type, e->agency ? e->agency : "-", e->actor, e->actor_role, e->at,
+			 e->data, e->call_key ? e->call_key : "-");
+	}
+	k->n++;
+	return KERR_OK;
+}
+
+/* The i-th of the events appended: types, agencies, actors, times, data
+ * and calls that differ from one to the next, kouan's own steps among
+ * them. */
+static void row_event(int i, char at[40], char data[40], struct event_in *e)
+{
+	static const enum event_type types[3] = {EVENT_DECLARATION_ACCEPTED, EVENT_TASK_OPENED,
+						 EVENT_DECLARATION_RELEASED};
+	snprintf(at, 40, "2026-11-27T10:00:%02d.%06dZ", i, 1000 * i + 1);
+	snprintf(data, 40, "{\"n\":%d,\"why\":\"\\\"%d\\\"\"}", i, i);
+	bool kouan = i % 2 == 0;
+	*e = (struct event_in){.number = ROW_NUMBER, .org_id = 1, .type = types[i % 3],
+			       .agency = i % 3 == 1 ? "customs" : NULL,
+			       .actor = kouan ? "kouan" : "trader",
+			       .actor_role = kouan ? "system" : "declarant", .at = at,
+			       .data = data,
+			       .call_key = i % 4 == 3 ? "2|9321378|046E|CNNSA" : NULL};
+}
+
+/* The events a transaction appends for one declaration share a row where
+ * the store hands ids out apart (PostgreSQL: sixteen to a row, the next ids
+ * their own), one row each on SQLite. Either way every reader is shown
+ * each event as it was appended, in order: a declaration's timeline, the
+ * feed after an event in the middle of a row, a limit that ends inside a
+ * row, and one type asked for that only a row's later event is of. */
+static void a_transactions_events_share_a_row_and_read_back_as_appended(void **state)
+{
+	struct test_env *env = *state;
+	struct store_conn *c = conn(env);
+	char at[ROW_EVENTS][40], data[ROW_EVENTS][40];
+	struct event_in in[ROW_EVENTS];
+	memset(in, 0, sizeof in);
+	for (int i = 0; i < ROW_EVENTS; i++)
+		row_event(i, at[i], data[i], &in[i]);
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	assert_int_equal(store_feed_append(c), KERR_OK);
+	assert_int_equal(repo_events_append(c, in, ROW_EVENTS), KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+
+	int per_row = store_event_ids_per_row(c);
+	int64_t rows = 0;
+	assert_int_equal(store_first(c, &Q_ROWS_OF, read_int, &rows, "s", ROW_NUMBER), KERR_OK);
+	assert_int_equal(rows, (ROW_EVENTS + per_row - 1) / per_row);
+	assert_int_equal(rows, env->store->row_locks ? 2 : ROW_EVENTS);
+
+	/* the timeline: each as appended, ids rising, a row's ids one by one */
+	struct kept_events all = {.n = 0};
+	assert_int_equal(repo_events_for(c, ROW_NUMBER, keep_line, &all), KERR_OK);
+	assert_int_equal(all.n, ROW_EVENTS);
+	for (int i = 0; i < ROW_EVENTS; i++) {
+		char want[200];
+		snprintf(want, sizeof want, "%s %s %s %s/%s %s %s %s", ROW_NUMBER,
+			 event_type_name(in[i].type), in[i].agency ? in[i].agency : "-",
+			 in[i].actor, in[i].actor_role, in[i].at, in[i].data,
+			 in[i].call_key ? in[i].call_key : "-");
+		assert_string_equal(all.line[i], want);
+		if (i > 0)
+			assert_true(all.id[i] > all.id[i - 1]);
+		if (i > 0 && i % per_row)
+			assert_int_equal(all.id[i], all.id[i - 1] + 1);
+	}
+
+	/* the feed after the third event, three at a time: the fourth to the
+	 * sixth; then four after the fourteenth, across the end of the first
+	 * row */
+	const struct feed_view everything = {.calls = true};
+	struct kept_events page = {.n = 0};
+	assert_int_equal(repo_events_feed(c, all.id[2], 3, &everything, keep_line, &page),
+			 KERR_OK);
+	assert_int_equal(page.n, 3);
+	for (int i = 0; i < 3; i++)
+		assert_string_equal(page.line[i], all.line[3 + i]);
+	page.n = 0;
+	assert_int_equal(repo_events_feed(c, all.id[13], 4, &everything, keep_line, &page),
+			 KERR_OK);
+	assert_int_equal(page.n, 4);
+	for (int i = 0; i < 4; i++)
+		assert_string_equal(page.line[i], all.line[14 + i]);
+
+	/* one type, with a filter (the other query): only the releases,
+	 * however deep in their row */
+	const struct feed_view releases = {.org_id = 1, .only_type = "declaration.released"};
+	page.n = 0;
+	assert_int_equal(repo_events_feed(c, all.id[0] - 1, 20, &releases, keep_line, &page),
+			 KERR_OK);
+	assert_int_equal(page.n, ROW_EVENTS / 3);
+	for (int i = 0; i < page.n; i++)
+		assert_string_equal(page.line[i], all.line[2 + 3 * i]);
+	/* a limit of one release at a time still finds the next */
+	page.n = 0;
+	assert_int_equal(repo_events_feed(c, all.id[2], 1, &releases, keep_line, &page),
+			 KERR_OK);
+	assert_int_equal(page.n, 1);
+	assert_string_equal(page.line[0], all.line[5]);
+}
+
+static const struct sql_query Q_ROW_WITH_MORE = {
+	"INSERT INTO events (declaration_number, org_id, type, at, data, more)"
+	" VALUES (CAST(? AS BIGINT), 1, 2, 1795800000000000, '{}', ?)"};
+
+/* A row whose later events cannot be read back as kouan writes them is a
+ * storage failure, for the timeline and the feed alike: never a crash,
+ * never events made up or silently dropped. */
+static void a_row_whose_later_events_are_damaged_is_a_storage_failure(void **state)
+{
+	struct test_env *env = *state;
+	struct store_conn *c = conn(env);
+#define ITEM "[0,1,null,null,null,{},null]"
+#define ITEMS4 ITEM "," ITEM "," ITEM "," ITEM
+	static const char *const damaged[] = {
+		"not json",
+		"[]",                                /* no event after the first */
+		"[" ITEMS4 "," ITEMS4 "," ITEMS4 "," ITEMS4 "]", /* 17 in a row */
+		"[[0,999,null,null,null,{},null]]",  /* a type with no code */
+		"[[0,1,5,null,null,{},null]]",       /* an agency that is not text */
+		"[[0,1,null,null,null,[],null]]",    /* data that is not an object */
+		"[[0,1,null,null,null,{},7]]",       /* a call that is not text */
+		"[[0,1,null,null,null,{}]]",         /* an item short */
+		"[[0,1,null,null,null,{},null,7]]",  /* an item too many */
+		"y9:AAAA",                           /* packed by no dictionary */
+	};
+#undef ITEMS4
+#undef ITEM
+	const struct feed_view everything = {.calls = true};
+	for (size_t i = 0; i < sizeof damaged / sizeof damaged[0]; i++) {
+		assert_int_equal(store_begin(c, true), KERR_OK);
+		assert_int_equal(store_exec(c, &Q_ROW_WITH_MORE, "ss", ROW_NUMBER, damaged[i]),
+				 KERR_OK);
+		struct kept_events k = {.n = 0};
+		assert_int_equal(repo_events_for(c, ROW_NUMBER, keep_line, &k), KERR_STORE);
+		assert_int_equal(repo_events_feed(c, 0, 100, &everything, keep_line, &k),
+				 KERR_STORE);
+		store_rollback(c);
 	}
 }
 
@@ -418,7 +590,7 @@ static void the_event_log_survives_its_migration(void **state)
 	t.n = 0;
 	assert_int_equal(repo_events_for(c, OLD_NUMBER, keep_event, &t), KERR_OK);
 	assert_int_equal(t.n, 4);
-	assert_int_equal(t.id[3], 5);
+	assert_int_equal(t.id[3], 4 + store_event_ids_per_row(c)); /* 8 apart since 0023 */
 	assert_string_equal(t.at[3], next.at);
 	assert_string_equal(t.who[3], "task.cleared customs/customs");
 	test_earlier_store_close(env, s);
@@ -430,12 +602,6 @@ static void the_event_log_survives_its_migration(void **state)
 static const struct sql_query Q_NUMBERED_EVENT = {
 	"INSERT INTO events (declaration_number, org_id, type, at, data, call_key)"
 	" VALUES (?, 1, 1, 1795800000000000, '{}', ?)"};
-
-static kerr read_count(void *arg, struct store_stmt *st)
-{
-	*(int64_t *)arg = stmt_int(st, 0);
-	return KERR_OK;
-}
 
 static const struct sql_query Q_SHORT_NUMBER = {
 	"SELECT COUNT(*) FROM events WHERE declaration_number = '51672026100000001'"};
@@ -517,7 +683,7 @@ static void a_malformed_event_number_stops_the_migration(void **state)
 	assert_int_not_equal(store_migrate(s, TEST_EPOCH_US), KERR_OK);
 	assert_int_equal(store_thread_conn(s, &c), KERR_OK);
 	int64_t n = 0;
-	assert_int_equal(store_first(c, &Q_SHORT_NUMBER, read_count, &n, ""), KERR_OK);
+	assert_int_equal(store_first(c, &Q_SHORT_NUMBER, read_int, &n, ""), KERR_OK);
 	assert_int_equal(n, 1);
 	struct event_in bad = customs_cleared("51672026100000001");
 	assert_int_equal(store_begin(c, true), KERR_OK);
@@ -974,19 +1140,13 @@ static void every_event_type_has_its_row(void **state)
 		assert_int_equal(back, t);
 	}
 	int64_t rows = 0;
-	assert_int_equal(store_first(c, &Q_EVENT_TYPES, read_count, &rows, ""), KERR_OK);
+	assert_int_equal(store_first(c, &Q_EVENT_TYPES, read_int, &rows, ""), KERR_OK);
 	assert_int_equal(rows, EVENT_TYPE_COUNT);
 }
 
 /* --- the feed's order with several writers at once (PostgreSQL) --- */
 
 static const struct sql_query Q_LAST_EVENT = {"SELECT COALESCE(MAX(id), 0) FROM events"};
-
-static kerr read_int(void *arg, struct store_stmt *st)
-{
-	*(int64_t *)arg = stmt_int(st, 0);
-	return KERR_OK;
-}
 
 #define FEED_SLOW "516720261000000091"
 #define FEED_FAST "516720261000000092"
@@ -1356,6 +1516,11 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(events_appended_together_keep_their_order, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			a_transactions_events_share_a_row_and_read_back_as_appended, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			a_row_whose_later_events_are_damaged_is_a_storage_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(numbers_given_back_are_given_again, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(a_number_held_does_not_hold_up_the_office, setup,
