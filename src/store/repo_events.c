@@ -10,21 +10,24 @@
  * A row holds the events one transaction wrote, one after the other, for
  * one declaration (or one call's own events) of one organisation, up to
  * store_event_ids_per_row (migration 0023): the first in its columns, the
- * others in `more`, packed JSON of
+ * others in `more`, packed (store/packed.h), a line each:
  *
- *     [[microseconds after the row's at, type code, agency, actor, role,
- *       data, call], ...]
+ *     <microseconds after the row's at> <type code> <agency> <actor>
+ *     <role> <call> <data>\n
  *
- * (agency, actor, role and call null as in the columns; a declaration's
- * events may each name a call of their own, a call's own events in one
- * row all name the row's, by which events_call finds them). Its events
- * take the row's id and the ids after it. A reader after event id N asks for rows
+ * each text as its length in bytes, ':' and its bytes, or '-' where the
+ * column would be NULL; the data is the JSON object's text. A reader
+ * slices the texts out of the unpacked lines, with no JSON parsed or
+ * written again. A declaration's events may each name a call of their
+ * own; a call's own events in one row all name the row's, by which
+ * events_call finds them. Its events take the row's id and the ids after
+ * it. A reader after event id N asks for rows
  * above N - (STORE_EVENT_ROW_IDS - 1) and passes over the events at or
  * below N; a page of rows may hold more events than it was asked for, and
  * fewer where events are passed over, so the paged readers count events
  * and read on until they have them or the rows run out.
  */
-#include <jansson.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -161,30 +164,26 @@ static bool same_row(const struct event_in *a, const struct event_in *b)
 	       (declaration || same_text(a->call_key, b->call_key));
 }
 
-/* Append to b the event e, `at0` the row's time:
- * [dt,type,agency,actor,role,data,call]. */
+/* A text of `more`: its length in bytes, ':' and its bytes; '-' for none. */
+static kerr more_text(struct buf *b, const char *t)
+{
+	return t ? buf_printf(b, "%zu:%s", strlen(t), t) : buf_puts(b, "-");
+}
+
+/* Append to b the event e, `at0` the row's time, as a line of `more`. */
 static kerr more_item(struct buf *b, const struct event_in *e, int64_t at0)
 {
 	struct event_stored k;
 	kerr err = event_stored_form(e, &k);
-	if (err)
-		return err;
-	json_t *head = json_pack("[I,I,s?,s?,s?]", (json_int_t)(k.at - at0),
-				 (json_int_t)k.type, e->agency, k.actor, k.actor_role);
-	json_t *call = json_pack("s?", e->call_key);
-	char *text = head ? json_dumps(head, JSON_COMPACT) : NULL;
-	char *call_text = call ? json_dumps(call, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-	json_decref(head);
-	json_decref(call);
-	if (text && call_text) { /* "[...]": its ']' goes after the data and call */
-		err = buf_append(b, text, strlen(text) - 1);
+	if (!err)
+		err = buf_printf(b, "%lld %lld ", (long long)(k.at - at0), (long long)k.type);
+	const char *const texts[] = {e->agency, k.actor, k.actor_role, e->call_key,
+				     e->data ? e->data : "{}"};
+	for (size_t i = 0; !err && i < sizeof texts / sizeof texts[0]; i++) {
+		err = more_text(b, texts[i]);
 		if (!err)
-			err = buf_printf(b, ",%s,%s]", e->data ? e->data : "{}", call_text);
-	} else {
-		err = KERR_NOMEM;
+			err = buf_puts(b, i + 1 < sizeof texts / sizeof texts[0] ? " " : "\n");
 	}
-	free(text);
-	free(call_text);
 	return err;
 }
 
@@ -197,15 +196,8 @@ static kerr row_prepare(struct row_out *r)
 		return e;
 	struct buf b;
 	buf_init(&b, PACKED_TEXT_MAX);
-	e = buf_puts(&b, "[");
-	for (size_t i = 1; !e && i < r->n; i++) {
-		if (i > 1)
-			e = buf_puts(&b, ",");
-		if (!e)
-			e = more_item(&b, &r->ev[i], r->first.at);
-	}
-	if (!e)
-		e = buf_puts(&b, "]");
+	for (size_t i = 1; !e && i < r->n; i++)
+		e = more_item(&b, &r->ev[i], r->first.at);
 	if (!e)
 		e = packed_pack(PACKED_EVENT, b.data, &r->more);
 	buf_free(&b);
@@ -305,14 +297,49 @@ static kerr give(struct event_visit *v, int64_t id, int64_t type, struct event_r
 	return v->fn(v->arg, e);
 }
 
-/* A text of `more` that may be null, into *out (NULL for null). */
-static bool opt_text(const json_t *j, const char **out)
+/* The integer at *p, then the separator `sep`, moving *p past both. */
+static bool more_int(char **p, char sep, int64_t *out)
 {
-	*out = json_string_value(j);
-	return *out || json_is_null(j);
+	char *end;
+	errno = 0;
+	long long v = strtoll(*p, &end, 10);
+	if (end == *p || errno || *end != sep || (**p != '-' && (**p < '0' || **p > '9')))
+		return false;
+	*out = v;
+	*p = end + 1;
+	return true;
 }
 
-/* The events after the first, from `more`, given one by one. */
+/* The text at *p ('-' or length ':' bytes), then the separator `sep`,
+ * which is overwritten with its end: *out points into the line (NULL for
+ * '-'), and *p moves past it. */
+static bool more_text_read(char **p, char *end, char sep, char **out)
+{
+	char *q = *p;
+	if (*q == '-') {
+		*out = NULL;
+		q++;
+	} else {
+		char *colon;
+		errno = 0;
+		unsigned long long n = strtoull(q, &colon, 10);
+		if (colon == q || errno || *colon != ':' || *q < '0' || *q > '9' ||
+		    n > (unsigned long long)(end - colon - 1))
+			return false;
+		*out = colon + 1;
+		q = colon + 1 + n;
+		if (memchr(*out, '\0', n))
+			return false;
+	}
+	if (q >= end || *q != sep)
+		return false;
+	*q = '\0';
+	*p = q + 1;
+	return true;
+}
+
+/* The events after the first, from `more` (its lines: dt type agency actor
+ * role call data), given one by one. */
 static kerr give_more(struct event_visit *v, int64_t id0, int64_t at0, const char *more,
 		      struct event_row *e)
 {
@@ -320,48 +347,32 @@ static kerr give_more(struct event_visit *v, int64_t id0, int64_t at0, const cha
 	kerr err = packed_unpack(more, &text);
 	if (err)
 		return err == KERR_INVALID ? KERR_STORE : err;
-	json_t *items = json_loads(text, 0, NULL);
-	free(text);
-	if (!json_is_array(items) || !json_array_size(items) ||
-	    json_array_size(items) >= STORE_EVENT_ROW_IDS) {
-		json_decref(items);
-		return KERR_STORE;
-	}
-	size_t i;
-	json_t *item;
-	json_array_foreach(items, i, item) {
-		json_int_t dt, type;
-		json_t *agency_j, *actor_j, *role_j, *data, *call_j;
-		const char *agency, *actor, *role, *call;
-		if (json_unpack(item, "[I,I,o,o,o,o,o!]", &dt, &type, &agency_j, &actor_j, &role_j,
-				&data, &call_j) ||
-		    !opt_text(agency_j, &agency) || !opt_text(actor_j, &actor) ||
-		    !opt_text(role_j, &role) || !json_is_object(data) || !opt_text(call_j, &call)) {
+	char *p = text, *end = text + strlen(text);
+	int64_t i = 0;
+	while (!err && p < end) {
+		int64_t dt, type;
+		char *agency, *actor, *role, *call, *data;
+		if (++i >= STORE_EVENT_ROW_IDS || !more_int(&p, ' ', &dt) ||
+		    !more_int(&p, ' ', &type) || !more_text_read(&p, end, ' ', &agency) ||
+		    !more_text_read(&p, end, ' ', &actor) || !more_text_read(&p, end, ' ', &role) ||
+		    !more_text_read(&p, end, ' ', &call) || !more_text_read(&p, end, '\n', &data) ||
+		    !data || data[0] != '{') {
 			err = KERR_STORE;
 			break;
 		}
-		char at[KTIME_TEXT_MAX], *data_text = NULL;
+		char at[KTIME_TEXT_MAX];
 		ktime_format(at0 + dt, at);
 		e->agency = agency;
 		e->actor = actor ? actor : KOUAN_ACTOR;
 		e->actor_role = role ? role : KOUAN_ROLE;
 		e->at = at;
 		e->call_key = call;
-		int64_t id = id0 + (int64_t)i + 1;
-		if (wants(v, id, type, e->number)) { /* its data made into text only if given */
-			data_text = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
-			if (!data_text) {
-				err = KERR_NOMEM;
-				break;
-			}
-		}
-		e->data = data_text;
-		err = give(v, id, type, e);
-		free(data_text);
-		if (err)
-			break;
+		e->data = data;
+		err = give(v, id0 + i, type, e);
 	}
-	json_decref(items);
+	if (!err && !i)
+		err = KERR_STORE; /* a row's `more` holds at least one event */
+	free(text);
 	return err;
 }
 
@@ -371,6 +382,8 @@ static kerr visit_row(void *arg, struct store_stmt *st)
 	int64_t id = stmt_int(st, 0);
 	v->rows++;
 	v->last_row = id;
+	if (v->wanted <= 0)
+		return KERR_OK; /* a page's rows past the events it wanted */
 	char *data;
 	kerr err = packed_unpack(stmt_text(st, 7), &data);
 	if (err)
@@ -417,19 +430,22 @@ kerr repo_events_for_range(struct store_conn *c, const char *first, const char *
 typedef kerr (*page_fn)(struct store_conn *c, int64_t from, int64_t rows,
 			struct event_visit *v, const void *arg);
 
-/* The events after id `after`, at most `limit`, page by page of `limit`
- * rows (see the head of this file) until they are given or the rows run
- * out. */
+/* The events after id `after`, at most `limit`, page by page (see the
+ * head of this file) until they are given or the rows run out. Where rows
+ * hold several events, a page asks for half as many rows as events: a
+ * lodgement's row holds six to eleven, a later step's two or three, and
+ * the rows past those wanted are passed over unread (visit_row). */
 static kerr paged(struct store_conn *c, int64_t after, int limit, struct event_visit *v,
 		  page_fn page, const void *arg)
 {
 	v->after = after;
 	v->wanted = limit;
+	int64_t rows = store_event_ids_per_row(c) > 1 ? limit / 2 + 1 : limit;
 	int64_t from = after > INT64_MIN + ROW_SLACK ? after - ROW_SLACK : INT64_MIN;
 	for (;;) {
 		v->rows = 0;
-		kerr e = page(c, from, limit, v, arg);
-		if (e || v->wanted <= 0 || v->rows < limit)
+		kerr e = page(c, from, rows, v, arg);
+		if (e || v->wanted <= 0 || v->rows < rows)
 			return e;
 		from = v->last_row;
 	}

@@ -327,23 +327,39 @@ static void a_row_whose_later_events_are_damaged_is_a_storage_failure(void **sta
 {
 	struct test_env *env = *state;
 	struct store_conn *c = conn(env);
-#define ITEM "[0,1,null,null,null,{},null]"
-#define ITEMS4 ITEM "," ITEM "," ITEM "," ITEM
+#define ITEM "0 2 - - - - 2:{}\n"
+#define ITEMS4 ITEM ITEM ITEM ITEM
 	static const char *const damaged[] = {
-		"not json",
-		"[]",                                /* no event after the first */
-		"[" ITEMS4 "," ITEMS4 "," ITEMS4 "," ITEMS4 "]", /* 17 in a row */
-		"[[0,999,null,null,null,{},null]]",  /* a type with no code */
-		"[[0,1,5,null,null,{},null]]",       /* an agency that is not text */
-		"[[0,1,null,null,null,[],null]]",    /* data that is not an object */
-		"[[0,1,null,null,null,{},7]]",       /* a call that is not text */
-		"[[0,1,null,null,null,{}]]",         /* an item short */
-		"[[0,1,null,null,null,{},null,7]]",  /* an item too many */
+		"not a line\n",
+		"",                                  /* no event after the first */
+		ITEMS4 ITEMS4 ITEMS4 ITEMS4,         /* 17 in a row */
+		"0 999 - - - - 2:{}\n",              /* a type with no code */
+		"0 2 x:ab - - - 2:{}\n",             /* a length that is not one */
+		"0 2 +2:ab - - - 2:{}\n",            /* nor is this */
+		"0 2 - - - - 2:[]\n",                /* data that is not an object */
+		"0 2 - - - - 9:{}\n",                /* a text longer than the line */
+		"0 2 - - - - 2:{}",                  /* a line that does not end */
+		"0 2 - - - 2:{}\n",                  /* a text short */
+		"0 2 - - - - 2:{} 2:{}\n",           /* a text too many */
+		" 0 2 - - - - 2:{}\n",               /* a space before the time */
+		ITEM "0 2 - - - - 2:{}\n-",          /* something after the last line */
 		"y9:AAAA",                           /* packed by no dictionary */
 	};
 #undef ITEMS4
 #undef ITEM
 	const struct feed_view everything = {.calls = true};
+	/* the form itself reads: a row of two events, the second kouan's,
+	 * 1.5 s after the first */
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	assert_int_equal(store_exec(c, &Q_ROW_WITH_MORE, "ss", ROW_NUMBER,
+				    "1500000 10 7:customs - - - 7:{\"n\":1}\n"),
+			 KERR_OK);
+	struct kept_events ok = {.n = 0};
+	assert_int_equal(repo_events_for(c, ROW_NUMBER, keep_line, &ok), KERR_OK);
+	assert_int_equal(ok.n, 2);
+	assert_string_equal(ok.line[1], ROW_NUMBER " task.opened customs kouan/system "
+					"2026-11-27T17:20:01.500000Z {\"n\":1} -");
+	store_rollback(c);
 	for (size_t i = 0; i < sizeof damaged / sizeof damaged[0]; i++) {
 		assert_int_equal(store_begin(c, true), KERR_OK);
 		assert_int_equal(store_exec(c, &Q_ROW_WITH_MORE, "ss", ROW_NUMBER, damaged[i]),

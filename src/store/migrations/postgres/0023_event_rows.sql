@@ -4,12 +4,13 @@
 -- entries, about 1,500 bytes of the 3,060 a declaration kept.
 --
 --   * A row keeps its first event in its columns as before, and the
---     others, in order, in `more`: packed JSON (src/store/packed.h) of
---     [[microseconds after the row's `at`, type code, agency, actor,
---     role, data, call], ...], NULL for a row of one event (every row
---     written before this migration is one). The events of a declaration
---     may name different calls; a call's own events in one row name the
---     row's call, by which events_call finds them.
+--     others, in order, in `more`, packed (src/store/packed.h): a line
+--     each of the microseconds after the row's `at`, the type code, and
+--     the agency, actor, role, call and data as length-prefixed texts
+--     (src/store/repo_events.c says the form); NULL for a row of one
+--     event (every row written before this migration is one). The events
+--     of a declaration may name different calls; a call's own events in
+--     one row name the row's call, by which events_call finds them.
 --   * The events of a row take its id and the ids after it: the sequence
 --     now hands ids out 16 apart (STORE_EVENT_ROW_IDS in
 --     src/store/store.h), so a row holds at most 16 events (a lodgement
