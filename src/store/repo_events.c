@@ -43,6 +43,9 @@
 		   " e.actor_role, e.at, e.data, e.call_key, e.more"
 /* The rows whose events may follow event id N: ids above N - ROW_SLACK. */
 #define ROW_SLACK (STORE_EVENT_ROW_IDS - 1)
+/* How far a row's later event may lie from its first, in microseconds
+ * either way: a hundred years (a later one read back is damage). */
+#define ROW_SPAN_US (100LL * 366 * 24 * 3600 * 1000000)
 /* The number is cast so that SQLite does not weigh the partial index
  * events_call (declaration_number IS NULL) against each value bound: that
  * made it prepare the statement again at every call (a fifth of the
@@ -343,6 +346,8 @@ static bool more_text_read(char **p, char *end, char sep, char **out)
 static kerr give_more(struct event_visit *v, int64_t id0, int64_t at0, const char *more,
 		      struct event_row *e)
 {
+	if (at0 > INT64_MAX - ROW_SPAN_US || at0 < INT64_MIN + ROW_SPAN_US)
+		return KERR_STORE; /* no time is that far off: at0 + dt could not be */
 	char *text;
 	kerr err = packed_unpack(more, &text);
 	if (err)
@@ -356,7 +361,7 @@ static kerr give_more(struct event_visit *v, int64_t id0, int64_t at0, const cha
 		    !more_int(&p, ' ', &type) || !more_text_read(&p, end, ' ', &agency) ||
 		    !more_text_read(&p, end, ' ', &actor) || !more_text_read(&p, end, ' ', &role) ||
 		    !more_text_read(&p, end, ' ', &call) || !more_text_read(&p, end, '\n', &data) ||
-		    !data || data[0] != '{') {
+		    !data || data[0] != '{' || dt > ROW_SPAN_US || dt < -ROW_SPAN_US) {
 			err = KERR_STORE;
 			break;
 		}

@@ -342,6 +342,8 @@ static void a_row_whose_later_events_are_damaged_is_a_storage_failure(void **sta
 		"0 2 - - - 2:{}\n",                  /* a text short */
 		"0 2 - - - - 2:{} 2:{}\n",           /* a text too many */
 		" 0 2 - - - - 2:{}\n",               /* a space before the time */
+		"9223372036854775807 2 - - - - 2:{}\n", /* a time far past the row's */
+		"-9223372036854775807 2 - - - - 2:{}\n", /* and far before it */
 		ITEM "0 2 - - - - 2:{}\n-",          /* something after the last line */
 		"y9:AAAA",                           /* packed by no dictionary */
 	};
