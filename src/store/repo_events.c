@@ -10,32 +10,26 @@
  * A row holds the events one transaction wrote, one after the other, for
  * one declaration (or one call's own events) of one organisation, up to
  * store_event_ids_per_row (migration 0023): the first in its columns, the
- * others in `more`, packed (store/packed.h), a line each:
- *
- *     <microseconds after the row's at> <type code> <agency> <actor>
- *     <role> <call> <data>\n
- *
- * each text as its length in bytes, ':' and its bytes, or '-' where the
- * column would be NULL; the data is the JSON object's text. A reader
- * slices the texts out of the unpacked lines, with no JSON parsed or
- * written again. A declaration's events may each name a call of their
- * own; a call's own events in one row all name the row's, by which
- * events_call finds them. Its events take the row's id and the ids after
- * it. A reader after event id N asks for rows
+ * others in `more`, packed (store/packed.h), as lines (store/event_lines.h:
+ * each event's time after the first's, its type, and its agency, actor,
+ * role, call and data as length-prefixed texts). A declaration's events
+ * may each name a call of their own; a call's own events in one row all
+ * name the row's, by which events_call finds them. Its events take the
+ * row's id and the ids after it. A reader after event id N asks for rows
  * above N - (STORE_EVENT_ROW_IDS - 1) and passes over the events at or
  * below N; a page of rows may hold more events than it was asked for, and
  * fewer where events are passed over, so the paged readers count events
  * and read on until they have them or the rows run out.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/clock.h"
 #include "common/log.h"
 #include "domain/declaration.h"
-#include "store/repo.h"
+#include "store/event_lines.h"
 #include "store/packed.h"
+#include "store/repo.h"
 #include "store/repo_internal.h"
 
 #define EVENT_NUMBER NUMBER_TEXT("e.declaration_number")
@@ -43,9 +37,6 @@
 		   " e.actor_role, e.at, e.data, e.call_key, e.more"
 /* The rows whose events may follow event id N: ids above N - ROW_SLACK. */
 #define ROW_SLACK (STORE_EVENT_ROW_IDS - 1)
-/* How far a row's later event may lie from its first, in microseconds
- * either way: a hundred years (a later one read back is damage). */
-#define ROW_SPAN_US (100LL * 366 * 24 * 3600 * 1000000)
 /* The number is cast so that SQLite does not weigh the partial index
  * events_call (declaration_number IS NULL) against each value bound: that
  * made it prepare the statement again at every call (a fifth of the
@@ -167,27 +158,21 @@ static bool same_row(const struct event_in *a, const struct event_in *b)
 	       (declaration || same_text(a->call_key, b->call_key));
 }
 
-/* A text of `more`: its length in bytes, ':' and its bytes; '-' for none. */
-static kerr more_text(struct buf *b, const char *t)
-{
-	return t ? buf_printf(b, "%zu:%s", strlen(t), t) : buf_puts(b, "-");
-}
-
 /* Append to b the event e, `at0` the row's time, as a line of `more`. */
-static kerr more_item(struct buf *b, const struct event_in *e, int64_t at0)
+static kerr more_line(struct buf *b, const struct event_in *e, int64_t at0)
 {
 	struct event_stored k;
 	kerr err = event_stored_form(e, &k);
-	if (!err)
-		err = buf_printf(b, "%lld %lld ", (long long)(k.at - at0), (long long)k.type);
-	const char *const texts[] = {e->agency, k.actor, k.actor_role, e->call_key,
-				     e->data ? e->data : "{}"};
-	for (size_t i = 0; !err && i < sizeof texts / sizeof texts[0]; i++) {
-		err = more_text(b, texts[i]);
-		if (!err)
-			err = buf_puts(b, i + 1 < sizeof texts / sizeof texts[0] ? " " : "\n");
-	}
-	return err;
+	if (err)
+		return err;
+	struct event_line l = {.dt = k.at - at0, .type = k.type, .agency = e->agency,
+			       .actor = k.actor, .role = k.actor_role, .call = e->call_key,
+			       .data = e->data ? e->data : "{}"};
+	err = event_line_append(b, &l);
+	if (err == KERR_INVALID)
+		log_error("events: an event kouan cannot keep in a row: %lld us after the first",
+			  (long long)l.dt);
+	return err == KERR_INVALID ? KERR_INTERNAL : err;
 }
 
 static kerr row_prepare(struct row_out *r)
@@ -200,7 +185,7 @@ static kerr row_prepare(struct row_out *r)
 	struct buf b;
 	buf_init(&b, PACKED_TEXT_MAX);
 	for (size_t i = 1; !e && i < r->n; i++)
-		e = more_item(&b, &r->ev[i], r->first.at);
+		e = more_line(&b, &r->ev[i], r->first.at);
 	if (!e)
 		e = packed_pack(PACKED_EVENT, b.data, &r->more);
 	buf_free(&b);
@@ -300,83 +285,40 @@ static kerr give(struct event_visit *v, int64_t id, int64_t type, struct event_r
 	return v->fn(v->arg, e);
 }
 
-/* The integer at *p, then the separator `sep`, moving *p past both. */
-static bool more_int(char **p, char sep, int64_t *out)
+struct more_visit {
+	struct event_visit *v;
+	struct event_row *e; /* the row's first event: its number, and what is shared */
+	int64_t id0, at0;
+	int64_t i;
+};
+
+static kerr give_line(void *arg, const struct event_line *l)
 {
-	char *end;
-	errno = 0;
-	long long v = strtoll(*p, &end, 10);
-	if (end == *p || errno || *end != sep || (**p != '-' && (**p < '0' || **p > '9')))
-		return false;
-	*out = v;
-	*p = end + 1;
-	return true;
+	struct more_visit *m = arg;
+	char at[KTIME_TEXT_MAX];
+	ktime_format(m->at0 + l->dt, at);
+	struct event_row *e = m->e;
+	e->agency = l->agency;
+	e->actor = l->actor ? l->actor : KOUAN_ACTOR;
+	e->actor_role = l->role ? l->role : KOUAN_ROLE;
+	e->at = at;
+	e->call_key = l->call;
+	e->data = l->data;
+	return give(m->v, m->id0 + ++m->i, l->type, e);
 }
 
-/* The text at *p ('-' or length ':' bytes), then the separator `sep`,
- * which is overwritten with its end: *out points into the line (NULL for
- * '-'), and *p moves past it. */
-static bool more_text_read(char **p, char *end, char sep, char **out)
-{
-	char *q = *p;
-	if (*q == '-') {
-		*out = NULL;
-		q++;
-	} else {
-		char *colon;
-		errno = 0;
-		unsigned long long n = strtoull(q, &colon, 10);
-		if (colon == q || errno || *colon != ':' || *q < '0' || *q > '9' ||
-		    n > (unsigned long long)(end - colon - 1))
-			return false;
-		*out = colon + 1;
-		q = colon + 1 + n;
-		if (memchr(*out, '\0', n))
-			return false;
-	}
-	if (q >= end || *q != sep)
-		return false;
-	*q = '\0';
-	*p = q + 1;
-	return true;
-}
-
-/* The events after the first, from `more` (its lines: dt type agency actor
- * role call data), given one by one. */
+/* The events after the first, from `more`, given one by one. */
 static kerr give_more(struct event_visit *v, int64_t id0, int64_t at0, const char *more,
 		      struct event_row *e)
 {
-	if (at0 > INT64_MAX - ROW_SPAN_US || at0 < INT64_MIN + ROW_SPAN_US)
+	if (at0 > INT64_MAX - EVENT_LINE_SPAN_US || at0 < INT64_MIN + EVENT_LINE_SPAN_US)
 		return KERR_STORE; /* no time is that far off: at0 + dt could not be */
 	char *text;
 	kerr err = packed_unpack(more, &text);
 	if (err)
 		return err == KERR_INVALID ? KERR_STORE : err;
-	char *p = text, *end = text + strlen(text);
-	int64_t i = 0;
-	while (!err && p < end) {
-		int64_t dt, type;
-		char *agency, *actor, *role, *call, *data;
-		if (++i >= STORE_EVENT_ROW_IDS || !more_int(&p, ' ', &dt) ||
-		    !more_int(&p, ' ', &type) || !more_text_read(&p, end, ' ', &agency) ||
-		    !more_text_read(&p, end, ' ', &actor) || !more_text_read(&p, end, ' ', &role) ||
-		    !more_text_read(&p, end, ' ', &call) || !more_text_read(&p, end, '\n', &data) ||
-		    !data || data[0] != '{' || dt > ROW_SPAN_US || dt < -ROW_SPAN_US) {
-			err = KERR_STORE;
-			break;
-		}
-		char at[KTIME_TEXT_MAX];
-		ktime_format(at0 + dt, at);
-		e->agency = agency;
-		e->actor = actor ? actor : KOUAN_ACTOR;
-		e->actor_role = role ? role : KOUAN_ROLE;
-		e->at = at;
-		e->call_key = call;
-		e->data = data;
-		err = give(v, id0 + i, type, e);
-	}
-	if (!err && !i)
-		err = KERR_STORE; /* a row's `more` holds at least one event */
+	struct more_visit m = {v, e, id0, at0, 0};
+	err = event_lines_each(text, STORE_EVENT_ROW_IDS - 1, give_line, &m);
 	free(text);
 	return err;
 }
