@@ -7,7 +7,7 @@
 --     others, in order, in `more`, packed (src/store/packed.h): a line
 --     each of the microseconds after the row's `at`, the type code, and
 --     the agency, actor, role, call and data as length-prefixed texts
---     (src/store/repo_events.c says the form); NULL for a row of one
+--     (src/store/event_lines.h says the form); NULL for a row of one
 --     event (every row written before this migration is one). The events
 --     of a declaration may name different calls; a call's own events in
 --     one row name the row's call, by which events_call finds them.
