@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_text.h"
 #include "store/event_lines.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -66,11 +67,9 @@ static kerr see_again(void *arg, const struct event_line *l)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = malloc(size + 1);
+	char *text = fuzz_text(data, size);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	struct seen s = {text, text + strlen(text), {0}, 0};
 	buf_init(&s.again, 1u << 22);
 	kerr e = event_lines_each(text, LINES_MAX, see_line, &s);

@@ -37,6 +37,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "fuzz_text.h"
 #include "api/api.h"
 #include "common/embedded.h"
 #include "common/log.h"
@@ -272,11 +273,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setup();
 	if (++env.runs % RESET_EVERY == 0)
 		reset();
-	char *text = malloc(size + 1);
+	char *text = fuzz_text(data, size);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	char *p = text, *end = text + size;
 	char *user = next_line(&p, end);
 	char *start = next_line(&p, end);

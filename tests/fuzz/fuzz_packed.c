@@ -9,17 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_text.h"
 #include "store/packed.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *s = malloc(size + 1), *out = NULL;
+	char *s = fuzz_text(data, size), *out = NULL;
 	if (!s)
 		return 0;
-	memcpy(s, data, size);
-	s[size] = '\0';
 	kerr e = packed_unpack(s, &out);
 	if ((e == KERR_OK) != (out != NULL) || (e && e != KERR_INVALID && e != KERR_NOMEM))
 		abort();
