@@ -381,13 +381,18 @@ typedef kerr (*page_fn)(struct store_conn *c, int64_t from, int64_t rows,
  * head of this file) until they are given or the rows run out. Where rows
  * hold several events, a page asks for half as many rows as events: a
  * lodgement's row holds six to eleven, a later step's two or three, and
- * the rows past those wanted are passed over unread (visit_row). */
+ * the rows past those wanted are passed over unread (visit_row). A page
+ * of one type (the port operator's releases) asks for four times as many
+ * rows as events instead: SQL can only tell it the rows that may hold one,
+ * and most rows hold none. */
 static kerr paged(struct store_conn *c, int64_t after, int limit, struct event_visit *v,
 		  page_fn page, const void *arg)
 {
 	v->after = after;
 	v->wanted = limit;
-	int64_t rows = store_event_ids_per_row(c) > 1 ? limit / 2 + 1 : limit;
+	int64_t rows = limit; /* a row an event (SQLite) */
+	if (store_event_ids_per_row(c) > 1)
+		rows = v->only ? 4 * (int64_t)limit : limit / 2 + 1;
 	int64_t from = after > INT64_MIN + ROW_SLACK ? after - ROW_SLACK : INT64_MIN;
 	for (;;) {
 		v->rows = 0;
