@@ -295,6 +295,9 @@ struct more_visit {
 static kerr give_line(void *arg, const struct event_line *l)
 {
 	struct more_visit *m = arg;
+	int64_t id = m->id0 + ++m->i;
+	if (!wants(m->v, id, l->type, m->e->number))
+		return KERR_OK; /* its time not even written out */
 	char at[KTIME_TEXT_MAX];
 	ktime_format(m->at0 + l->dt, at);
 	struct event_row *e = m->e;
@@ -304,7 +307,7 @@ static kerr give_line(void *arg, const struct event_line *l)
 	e->at = at;
 	e->call_key = l->call;
 	e->data = l->data;
-	return give(m->v, m->id0 + ++m->i, l->type, e);
+	return give(m->v, id, l->type, e);
 }
 
 /* The events after the first, from `more`, given one by one. */
@@ -331,10 +334,6 @@ static kerr visit_row(void *arg, struct store_stmt *st)
 	v->last_row = id;
 	if (v->wanted <= 0)
 		return KERR_OK; /* a page's rows past the events it wanted */
-	char *data;
-	kerr err = packed_unpack(stmt_text(st, 7), &data);
-	if (err)
-		return err == KERR_INVALID ? KERR_STORE : err;
 	char at[KTIME_TEXT_MAX];
 	col_time(st, 6, at);
 	const char *actor = col_opt(st, 4), *role = col_opt(st, 5);
@@ -344,11 +343,20 @@ static kerr visit_row(void *arg, struct store_stmt *st)
 		.actor = actor ? actor : KOUAN_ACTOR,
 		.actor_role = role ? role : KOUAN_ROLE,
 		.at = at,
-		.data = data,
 		.call_key = col_opt(st, 8),
 	};
-	err = give(v, id, stmt_int(st, 2), &e);
-	free(data);
+	kerr err = KERR_OK;
+	int64_t type = stmt_int(st, 2);
+	if (wants(v, id, type, e.number)) { /* its data unpacked only if given */
+		char *data;
+		err = packed_unpack(stmt_text(st, 7), &data);
+		if (err)
+			return err == KERR_INVALID ? KERR_STORE : err;
+		e.data = data;
+		err = give(v, id, type, &e);
+		free(data);
+		e.data = NULL;
+	}
 	if (!err && !stmt_is_null(st, 9))
 		err = give_more(v, id, stmt_int(st, 6), stmt_text(st, 9), &e);
 	return err;

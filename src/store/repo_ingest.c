@@ -2,10 +2,6 @@
  * expired records (see repo_ingest.h). */
 #include "store/repo_ingest.h"
 
-#include <stdlib.h>
-#include <string.h>
-
-#include "store/packed.h"
 #include "store/repo.h"
 #include "store/repo_internal.h"
 
