@@ -477,9 +477,54 @@ static kerr on_feed(void *arg, const struct event_row *e)
 	return KERR_OK;
 }
 
-static kerr on_consignment(void *arg, const struct consignment_row *r)
+/* A call's claims, read CALL_PAGE at a time (statistics_set_call_page). */
+#define CALL_PAGE 1000
+static int call_page = CALL_PAGE;
+
+void statistics_set_call_page(int n)
 {
-	return touch_number(arg, r->number);
+	call_page = n > 0 ? n : CALL_PAGE;
+}
+
+/* A call's claims as read: their numbers, and the last claim's key. */
+struct claims_read {
+	struct touched *numbers;
+	char last_bill[BILL_OF_LADING_MAX];
+	int last_part;
+	int read; /* in the last page */
+};
+
+static kerr on_claim(void *arg, const struct claim_key *k)
+{
+	struct claims_read *p = arg;
+	str_copy(p->last_bill, k->bill, sizeof p->last_bill);
+	p->last_part = k->split_part;
+	p->read++;
+	return touch_number(p->numbers, k->number);
+}
+
+/* Touch every declaration on a call whose arrival, departure or manifest
+ * came (their start or end moved). A vessel may carry tens of thousands:
+ * its claims are read a page at a time, so that what is held is their
+ * numbers, not the rows. */
+static kerr touch_call(struct store_conn *c, const char *call_key, struct touched *t)
+{
+	struct claims_read p = {.numbers = t};
+	char bill[BILL_OF_LADING_MAX];
+	struct claim_key after = {.bill = bill};
+	bool first = true;
+	kerr e;
+	do {
+		if (!first) { /* the page after the last claim read */
+			str_copy(bill, p.last_bill, sizeof bill);
+			after.split_part = p.last_part;
+		}
+		p.read = 0;
+		e = repo_claim_keys_of_call(c, call_key, first ? NULL : &after, call_page,
+					    on_claim, &p);
+		first = false;
+	} while (!e && p.read == call_page);
+	return e;
 }
 
 kerr statistics_follow(struct uow *u)
@@ -497,14 +542,8 @@ kerr statistics_follow(struct uow *u)
 	for (;;) {
 		struct touched t = {.last_id = st->after};
 		e = repo_events_feed(c, st->after, FOLLOW_PAGE, &all, on_feed, &t);
-		/* the declarations on a call whose arrival, departure or
-		 * manifest came: their start or end moved */
-		for (size_t i = 0; !e && i < t.ncalls; i++) {
-			e = repo_consignments_of_call(c, t.calls[i], true, on_consignment, &t);
-			if (!e)
-				e = repo_consignments_of_call(c, t.calls[i], false, on_consignment,
-							      &t);
-		}
+		for (size_t i = 0; !e && i < t.ncalls; i++)
+			e = touch_call(c, t.calls[i], &t);
 		unique_numbers(&t);
 		if (!e)
 			e = file_declarations(st->engine, c,

@@ -87,6 +87,11 @@ KOUAN_MUST_USE kerr statistics_declaration(struct uow *u, const struct actor *a,
 					   const char *number, struct stage_times *out,
 					   struct refusal *why);
 
+/* How many claims at a time are read to file again a call's declarations
+ * when its arrival, departure or manifest comes (n <= 0: the default,
+ * 1,000). Tests make it small to read a call over several pages. */
+void statistics_set_call_page(int n);
+
 /* How many declarations the engine holds (after statistics_follow). */
 size_t statistics_count(struct services *s);
 

@@ -747,6 +747,12 @@ Q(Q_CLAIMS_OF_BILL, "SELECT " CONSIGNMENT_COLS " FROM declaration_transport"
 Q(Q_CLAIMS_OF_CALL, "SELECT " CONSIGNMENT_COLS " FROM declaration_transport"
 		    " WHERE call_key = ? AND direction = ? AND live = 1"
 		    " ORDER BY bill_of_lading, declaration_number");
+/* A page of a call's live claims, both directions, in the order of the
+ * index declaration_transport_claim, after a claim's bill and part. */
+Q(Q_CLAIM_KEYS_OF_CALL, "SELECT " NUMBER_TEXT("declaration_number") ", bill_of_lading,"
+			" split_part FROM declaration_transport WHERE call_key = ? AND live = 1"
+			" AND (bill_of_lading, split_part) > (?, ?)"
+			" ORDER BY bill_of_lading, split_part LIMIT ?");
 Q(Q_CONTAINER_CLAIMS, "SELECT declaration_number, bill_of_lading FROM"
 		      " declaration_containers WHERE call_key = ? AND container = ?"
 		      " AND live = 1 ORDER BY declaration_number");
@@ -873,6 +879,29 @@ kerr repo_consignments_of_call(struct store_conn *c, const char *call_key, bool 
 	struct consignment_visit v = {fn, arg};
 	return store_each(c, &Q_CLAIMS_OF_CALL, visit_consignment, &v, "ss", call_key,
 			  import ? "import" : "export");
+}
+
+struct claim_key_visit {
+	claim_key_fn fn;
+	void *arg;
+};
+
+static kerr visit_claim_key(void *arg, struct store_stmt *st)
+{
+	struct claim_key_visit *v = arg;
+	struct claim_key k = {.number = stmt_text(st, 0), .bill = stmt_text(st, 1),
+			      .split_part = (int)stmt_int(st, 2)};
+	return v->fn(v->arg, &k);
+}
+
+kerr repo_claim_keys_of_call(struct store_conn *c, const char *call_key,
+			     const struct claim_key *after, int limit, claim_key_fn fn, void *arg)
+{
+	struct claim_key_visit v = {fn, arg};
+	/* every bill sorts after "" and every part after -1 */
+	return store_each(c, &Q_CLAIM_KEYS_OF_CALL, visit_claim_key, &v, "ssii", call_key,
+			  after ? after->bill : "", (int64_t)(after ? after->split_part : -1),
+			  (int64_t)limit);
 }
 
 struct container_claim_visit {

@@ -296,6 +296,20 @@ KOUAN_MUST_USE kerr repo_consignment_claims(struct store_conn *c, const char *ca
 KOUAN_MUST_USE kerr repo_consignments_of_call(struct store_conn *c, const char *call_key,
 					      bool import, consignment_fn fn, void *arg);
 
+/* A live claim on a call as the claim index orders it (borrowed strings). */
+struct claim_key {
+	const char *number;
+	const char *bill;
+	int split_part;
+};
+typedef kerr (*claim_key_fn)(void *arg, const struct claim_key *k);
+/* Up to `limit` live claims on a call, both directions, after the claim
+ * `after` (NULL: from the first) in the order of bill and part: a call of
+ * any size read a page at a time, each page found by the index. */
+KOUAN_MUST_USE kerr repo_claim_keys_of_call(struct store_conn *c, const char *call_key,
+					    const struct claim_key *after, int limit,
+					    claim_key_fn fn, void *arg);
+
 /* A live declaration holding a container on a call (borrowed strings). */
 struct container_claim {
 	const char *number;

@@ -4,7 +4,8 @@
  * same figures from SQL over the store; one declaration's stages; the
  * figures following new events; the dimensions of a declaration of two
  * chapters; the parameters refused one by one with the field they name;
- * who may ask; a page of the feed filed in a few statements.
+ * who may ask; a page of the feed filed in a few statements; a vessel's
+ * arrival filing again every declaration on its call.
  *
  * The day (the test clock is set before each step; times UTC, 2026-11-23):
  *   09:40  COSCO SHIPPING ARIES 046E arrives at Nansha (its arrival report,
@@ -600,6 +601,51 @@ static void a_page_of_the_feed_is_filed_in_a_few_statements(void **state)
 	assert_true(after - trips <= FILING_ROUND_TRIPS);
 }
 
+/* Five declarations lodged at 21:00 for voyage 047E (each with its
+ * manifest line just before), before the vessel's arrival is known: the
+ * import chain starts at arrival, so none has a manifest stage yet. Its
+ * arrival report then gives 20:00: every declaration on the call is filed
+ * again, read two claims at a time (three pages), and each gains a
+ * manifest stage of 3,600 s (arrival 20:00 to manifest lodged 21:00). */
+static void a_call_arrival_files_again_every_declaration_on_it(void **state)
+{
+	struct test_env *env = *state;
+	statistics_set_call_page(2);
+	at(env, H(21));
+	for (int i = 0; i < 5; i++) {
+		char number[19];
+		json_t *d = test_consignment_customs_only();
+		json_object_set_new(json_object_get(d, "conveyance"), "voyage",
+				    json_string("047E"));
+		test_lodge(env, "trader", d, number);
+		json_decref(d);
+	}
+	json_t *r = stats(env, "direction=import&outcome=in_progress");
+	const json_t *before = stage_of(json_object_get(r, "import"), "manifest");
+	json_int_t count = num(before, "count"), sum = num(before, "sum_s");
+	json_decref(r);
+	at(env, H(21) + M(30));
+	json_t *report = test_json(arrival_report);
+	json_object_set_new(json_object_get(report, "vessel"), "voyage", json_string("047E"));
+	json_object_set_new(report, "expected_arrival", json_string("2026-11-23T19:00:00Z"));
+	json_object_set_new(report, "actual_arrival", json_string("2026-11-23T20:00:00Z"));
+	json_object_set_new(report, "expected_departure", json_string("2026-11-25T18:00:00Z"));
+	char *text = json_dumps(report, JSON_COMPACT);
+	struct loopback_result res;
+	assert_int_equal(test_call(env, "POST", "/v1/conveyance-reports", "carrier", text,
+				   "statistics-arrival-047E", &res),
+			 201);
+	loopback_result_free(&res);
+	free(text);
+	json_decref(report);
+	r = stats(env, "direction=import&outcome=in_progress");
+	const json_t *after = stage_of(json_object_get(r, "import"), "manifest");
+	assert_int_equal(num(after, "count"), count + 5);
+	assert_int_equal(num(after, "sum_s"), sum + 5 * 3600);
+	json_decref(r);
+	statistics_set_call_page(0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -612,6 +658,7 @@ int main(void)
 		cmocka_unit_test(kept_current),
 		cmocka_unit_test(dimensions_of_a_mixed_declaration),
 		cmocka_unit_test(a_page_of_the_feed_is_filed_in_a_few_statements),
+		cmocka_unit_test(a_call_arrival_files_again_every_declaration_on_it),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
