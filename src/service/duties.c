@@ -121,9 +121,12 @@ static kerr keep_basis(const struct assess_input *in, const struct assessment *a
 	return e ? KERR_INTERNAL : KERR_OK;
 }
 
-/* Compute the assessment of the current version into *row (detail owned). */
+/* Compute the assessment of the current version into *row (detail owned).
+ * An assessed row's detail is written out only when want_detail: the row
+ * keeps its basis, not its detail, so a lodgement that shows none need not
+ * write it (a held row keeps its detail, and always has it). */
 static kerr compute(struct uow *u, struct declaration *d, bool refuse, struct refusal *why,
-		    struct duty_assessment_row *row, struct assessment **out)
+		    bool want_detail, struct duty_assessment_row *row, struct assessment **out)
 {
 	struct assess_input *in = calloc(1, sizeof *in);
 	struct assessment *a = calloc(1, sizeof *a);
@@ -164,11 +167,15 @@ static kerr compute(struct uow *u, struct declaration *d, bool refuse, struct re
 			 sizeof row->held_reason);
 		row->total_due = row->held ? 0 : a->total_due;
 		row->declared_differs = !row->held && a->differs;
-		detail = assessment_to_json(a);
-		if (!row->held)
+		if (row->held || want_detail) {
+			detail = assessment_to_json(a);
+			if (!detail)
+				e = KERR_NOMEM;
+		}
+		if (!e && !row->held)
 			e = keep_basis(in, a, row);
 	}
-	if (!e) {
+	if (!e && (detail || row->held)) {
 		row->detail = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 		if (!row->detail)
 			e = KERR_NOMEM;
@@ -208,7 +215,7 @@ kerr duties_assess(struct uow *u, struct declaration *d, bool refuse, struct ref
 	duty_assessment_row_free(&before);
 	if (e && e != KERR_NOT_FOUND)
 		return e;
-	e = compute(u, d, refuse, why, &row, &a);
+	e = compute(u, d, refuse, why, out != NULL, &row, &a);
 	if (e)
 		return e;
 	e = repo_duty_assessment_put(c, &row);
@@ -243,7 +250,7 @@ static kerr peek(struct uow *u, struct declaration *d, struct duty_assessment_ro
 	kerr e = uow_conn(u, &c);
 	if (!e)
 		e = repo_duty_assessment_get(c, d->row.number, d->row.version, out);
-	if (e == KERR_NOT_FOUND && !(e = compute(u, d, false, NULL, out, &a)))
+	if (e == KERR_NOT_FOUND && !(e = compute(u, d, false, NULL, true, out, &a)))
 		free(a);
 	return e;
 }
