@@ -8,6 +8,7 @@
 #include "api/api.h"
 #include "api/ceb_xml.h"
 #include "common/log.h"
+#include "service/money_state.h"
 #include "service/statistics.h"
 
 void app_limits_default(struct app_limits *l)
@@ -40,6 +41,12 @@ static void on_store_change(void *arg, const char *topic)
 		if (store_thread_conn(app->svc.store, &c) ||
 		    services_reload_refdata(&app->svc, c))
 			log_warn("reference data: reload after another server's edit failed");
+	} else if (!strcmp(topic, STORE_TOPIC_MONEY)) {
+		money_tables_changed(&app->svc);
+	} else if (!strcmp(topic, STORE_WATCH_READY)) {
+		money_tables_watched(&app->svc, true); /* and anything since is read anew */
+	} else if (!strcmp(topic, STORE_WATCH_LOST)) {
+		money_tables_watched(&app->svc, false);
 	}
 }
 

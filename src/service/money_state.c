@@ -14,8 +14,22 @@ kerr money_state_init(struct services *s)
 	if (!m)
 		return KERR_NOMEM;
 	pthread_mutex_init(&m->lock, NULL);
+	m->trusted_at = UINT64_MAX; /* nothing built yet */
 	s->money = m;
 	return KERR_OK;
+}
+
+void money_tables_watched(struct services *s, bool watched)
+{
+	pthread_mutex_lock(&s->money->lock);
+	s->money->watched = watched;
+	pthread_mutex_unlock(&s->money->lock);
+	money_tables_changed(s);
+}
+
+void money_tables_changed(struct services *s)
+{
+	__atomic_add_fetch(&s->money->heard, 1, __ATOMIC_ACQ_REL);
 }
 
 static void tables_free(struct money_tables *t)

@@ -11,6 +11,8 @@
 #define KOUAN_MONEY_STATE_H
 
 #include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "domain/exchange.h"
 #include "domain/tariff.h"
@@ -32,7 +34,25 @@ void money_tables_release(struct money_tables *t);
 struct money_state {
 	pthread_mutex_t lock;
 	struct money_tables *current; /* NULL until first used */
+	/* Where the store tells this server of every change to the tables
+	 * (money_tables_watched: PostgreSQL's watch), `heard` counts the
+	 * changes told (money_tables_changed, atomic), and tables built
+	 * from the stamp read when it stood at `trusted_at` (under lock) are
+	 * used without reading the stamp again until it moves. */
+	bool watched;
+	uint64_t heard;
+	uint64_t trusted_at;
 };
+
+/* Whether the store tells this server of the tables' changes from now on
+ * (app.c, as its watch listens or stops): while it does, the stamp need not
+ * be read at every use. Either way, the next use reads it. */
+void money_tables_watched(struct services *s, bool watched);
+
+/* The tables changed, here (after the commit) or on another server (its
+ * announcement heard), or may have while nobody listened: the next use
+ * reads the stamp. */
+void money_tables_changed(struct services *s);
 
 /* Made by services_init, freed by services_free. */
 KOUAN_MUST_USE kerr money_state_init(struct services *s);

@@ -59,14 +59,17 @@ static kerr stamp_read(struct store_conn *c, char stamp[MONEY_STAMP_SIZE])
 	return e;
 }
 
-/* A new stamp: the tables changed in this transaction. */
-static kerr stamp_renew(struct store_conn *c)
+/* A new stamp: the tables changed in this transaction. The other servers
+ * hear of it at the commit, and this one after it (uow_commit). */
+static kerr stamp_renew(struct uow *u, struct store_conn *c)
 {
 	unsigned char r[16];
 	char hex[MONEY_STAMP_SIZE];
 	randombytes_buf(r, sizeof r);
 	sodium_bin2hex(hex, sizeof hex, r, sizeof r);
-	return repo_setting_put(c, STAMP_SETTING, hex);
+	u->money_changed = true;
+	kerr e = repo_setting_put(c, STAMP_SETTING, hex);
+	return e ? e : store_announce(c, STORE_TOPIC_MONEY);
 }
 
 /* --- building the tables from the store --- */
@@ -173,12 +176,33 @@ static kerr build(struct store_conn *c, const char *stamp, struct money_tables *
 	return KERR_OK;
 }
 
+/* The tables as built, without reading the stamp: where the store tells of
+ * every change and none was told since they were built from a stamp read
+ * (a unit of work that changed them reads its own). */
+static struct money_tables *trusted(struct uow *u, uint64_t heard)
+{
+	struct money_state *m = u->svc->money;
+	struct money_tables *t = NULL;
+	pthread_mutex_lock(&m->lock);
+	if (m->watched && !u->money_changed && m->current && m->trusted_at == heard) {
+		__atomic_add_fetch(&m->current->refs, 1, __ATOMIC_RELAXED);
+		t = m->current;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return t;
+}
+
 kerr money_tables_get(struct uow *u, struct money_tables **out)
 {
 	struct money_state *m = u->svc->money;
 	char stamp[MONEY_STAMP_SIZE];
 	struct store_conn *c;
+	/* counted before the stamp is read: a change told after it makes the
+	 * next use read the stamp again */
+	uint64_t heard = __atomic_load_n(&m->heard, __ATOMIC_ACQUIRE);
 	kerr e = uow_conn(u, &c);
+	if (!e && (*out = trusted(u, heard)))
+		return KERR_OK;
 	if (!e)
 		e = stamp_read(c, stamp);
 	if (e)
@@ -197,6 +221,9 @@ kerr money_tables_get(struct uow *u, struct money_tables **out)
 	if (!e) {
 		__atomic_add_fetch(&m->current->refs, 1, __ATOMIC_RELAXED);
 		*out = m->current;
+		/* tables built from this unit's own uncommitted change are
+		 * trusted by nobody: it may still be rolled back */
+		m->trusted_at = u->money_changed ? UINT64_MAX : heard;
 	}
 	pthread_mutex_unlock(&m->lock);
 	return e;
@@ -298,7 +325,7 @@ kerr money_tariff_load(struct uow *u, const struct actor *a, const json_t *doc,
 	if (!e)
 		e = store_lines(c, v);
 	if (!e)
-		e = stamp_renew(c);
+		e = stamp_renew(u, c);
 	if (!e)
 		e = audit(u, a, "tariff.load", v->id,
 			  json_pack("{s:s, s:s, s:I}", "kind", row.kind, "effective_from", date,
@@ -368,7 +395,7 @@ kerr money_rates_load(struct uow *u, const struct actor *a, const json_t *doc,
 		return KERR_CONFLICT;
 	}
 	if (!e && out->added)
-		e = stamp_renew(c);
+		e = stamp_renew(u, c);
 	if (!e && out->added)
 		e = audit(u, a, "exchange_rates.load", "exchange_rates",
 			  json_pack("{s:I, s:I}", "added", (json_int_t)out->added, "unchanged",

@@ -10,7 +10,13 @@
  * shared by reference count), rebuilt when the tables' stamp in the store
  * differs from the one it was built from. Every load writes a new random
  * stamp in its transaction, so a server sees another server's loads, and a
- * load that rolled back never leaves its tables behind.
+ * load that rolled back never leaves its tables behind. Where the store
+ * tells every server of every load (STORE_TOPIC_MONEY, announced with the
+ * new stamp: PostgreSQL's watch), the stamp is read only when a load was
+ * told since the tables were built, or the watch stopped listening
+ * meanwhile: not at every assessment. A load is told at its commit, to the
+ * other servers as the announcement arrives (milliseconds) and to its own
+ * at once (uow_commit); a unit of work that loads reads its own stamp.
  *
  * Nothing here moves a declaration: what follows a load (reassessing the
  * declarations it concerns) is the caller's (src/service/taxes.c).

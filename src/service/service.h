@@ -196,6 +196,7 @@ struct uow {
 	size_t naudits, audit_cap;
 	struct refdata *ref; /* the snapshot this unit uses (retained on first use) */
 	bool reload_reference; /* reference data changed: reload after commit */
+	bool money_changed;    /* the money tables changed: read anew (money_tables.c) */
 	char source[SOURCE_SIZE]; /* where the acts come from (see uow_set_source) */
 };
 

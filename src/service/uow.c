@@ -23,6 +23,7 @@
 #include "common/buf.h"
 #include "common/log.h"
 #include "domain/audit.h"
+#include "service/money_state.h"
 #include "service/service.h"
 #include "store/repo.h"
 #include "store/repo_audit.h"
@@ -291,6 +292,16 @@ static kerr write_audits(struct uow *u)
 	return e ? e : repo_audit_head_set(u->conn, &head);
 }
 
+/* The unit loaded money tables: committed or not, every use from now on
+ * reads the stamp anew (money_tables.h). */
+static void money_settled(struct uow *u)
+{
+	if (u->money_changed) {
+		u->money_changed = false;
+		money_tables_changed(u->svc);
+	}
+}
+
 kerr uow_commit(struct uow *u)
 {
 	if (!u->write)
@@ -340,9 +351,11 @@ kerr uow_commit(struct uow *u)
 	u->begun = false;
 	if (e) {
 		store_rollback(u->conn);
+		money_settled(u);
 		return e;
 	}
 	e = store_commit(u->conn);
+	money_settled(u);
 	if (!e && wrote && u->svc->on_events)
 		u->svc->on_events(u->svc->on_events_arg);
 	if (!e && u->reload_reference) {
@@ -356,6 +369,7 @@ kerr uow_commit(struct uow *u)
 
 void uow_rollback(struct uow *u)
 {
+	money_settled(u);
 	drop_events(u);
 	if (u->begun)
 		store_rollback(u->conn);

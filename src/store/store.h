@@ -86,7 +86,10 @@ struct store_ops {
 	/* Optional: for backends shared by several servers. announce() tells
 	 * every server watching (this one included) that `topic` changed, once
 	 * the current transaction commits; watch() starts a thread calling
-	 * on_change(arg, topic) for each announcement; unwatch() stops it. */
+	 * on_change(arg, topic) for each announcement; unwatch() stops it.
+	 * The thread also calls it with STORE_WATCH_READY once it listens
+	 * (at first and after every reconnection: whatever changed meanwhile
+	 * went unheard) and with STORE_WATCH_LOST when it stops listening. */
 	kerr (*announce)(struct store_conn *c, const char *topic);
 	kerr (*watch)(struct store *s, void (*on_change)(void *arg, const char *topic),
 		      void *arg);
@@ -156,6 +159,10 @@ KOUAN_MUST_USE kerr store_migrate_upto(struct store *s, int64_t now_us, int64_t 
 /* Topics announced between servers. */
 #define STORE_TOPIC_FEED "kouan_feed"           /* events were committed */
 #define STORE_TOPIC_REFERENCE "kouan_reference" /* reference data changed */
+#define STORE_TOPIC_MONEY "kouan_money"         /* tariff or exchange rates changed */
+/* Not announced: what a watch tells of itself (store_ops.watch). */
+#define STORE_WATCH_READY "kouan_watch_ready" /* listening: nothing missed from now on */
+#define STORE_WATCH_LOST "kouan_watch_lost"   /* not listening: changes may go unheard */
 
 /* Announce a change to the other servers (no-op for single-server backends). */
 KOUAN_MUST_USE kerr store_announce(struct store_conn *c, const char *topic);

@@ -705,13 +705,18 @@ static void *watcher_main(void *arg)
 {
 	struct pg_store *ps = arg;
 	PGconn *pg = NULL;
+	bool listening = false;
 	while (!ps->stop_watching) {
 		if (!pg || PQstatus(pg) != CONNECTION_OK) {
+			if (listening)
+				ps->on_change(ps->on_change_arg, STORE_WATCH_LOST);
+			listening = false;
 			PQfinish(pg);
 			pg = PQconnectdb(ps->conninfo);
 			PGresult *r = PQstatus(pg) == CONNECTION_OK
 					      ? PQexec(pg, "LISTEN " STORE_TOPIC_FEED "; LISTEN "
-							   STORE_TOPIC_REFERENCE)
+							   STORE_TOPIC_REFERENCE "; LISTEN "
+							   STORE_TOPIC_MONEY)
 					      : NULL;
 			bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
 			PQclear(r);
@@ -724,8 +729,10 @@ static void *watcher_main(void *arg)
 				continue;
 			}
 			/* anything may have changed while we were not listening */
+			ps->on_change(ps->on_change_arg, STORE_WATCH_READY);
 			ps->on_change(ps->on_change_arg, STORE_TOPIC_REFERENCE);
 			ps->on_change(ps->on_change_arg, STORE_TOPIC_FEED);
+			listening = true;
 		}
 		struct pollfd pfd = {PQsocket(pg), POLLIN, 0};
 		if (poll(&pfd, 1, 200) < 0)
@@ -738,6 +745,8 @@ static void *watcher_main(void *arg)
 			PQfreemem(n);
 		}
 	}
+	if (listening)
+		ps->on_change(ps->on_change_arg, STORE_WATCH_LOST);
 	PQfinish(pg);
 	return NULL;
 }

@@ -20,8 +20,10 @@ What it checks:
   * the fee catalogue is public (no token); a fee outside it is refused;
   * a refund for an import, or for an export whose conveyance has not
     departed, is refused with the reason, and nothing is recorded;
-  * `kouan admin tariff-load FILE` loads a version offline, and a bad file
-    is refused with the field at fault.
+  * `kouan admin tariff-load FILE` loads a version offline, both running
+    servers compute with it (neither reads the tables' stamp at every use
+    on PostgreSQL: they hear of the load), and a bad file is refused with
+    the field at fault.
 
 Run: KOUAN_BIN=... python3 tests/e2e/test_money.py (add
 KOUAN_TEST_STORE=postgres KOUAN_TEST_PG_STATE=FILE for PostgreSQL).
@@ -31,6 +33,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kouan_e2e import (DEMO_USCC, KOUAN_BIN, Server, apples, check, check_problem,  # noqa: E402
@@ -276,12 +279,31 @@ def test_admin_loads_a_tariff_file():
                    "lines": [{"code": "0808100000", "description": "Fresh apples",
                               "mfn": {"percent": "8"}, "vat_percent": "9",
                               "export_refund_percent": "9"}]}, f)
+    line = "/v1/tariff/lines/0808100000?date=2099-01-02"
+    for srv in (A, B):
+        r = srv.call("GET", line, token=T["analyst"])
+        eq(r.status, 200, "the line before the load: %r" % r)
+        check(r.json["version"]["id"] != "CN-E2E-1", "not loaded yet: %r" % r.json)
     rc, out, err = admin("tariff-load", path)
     eq(rc, 0, "tariff-load: %s" % err)
     check(out.startswith("loaded CN-E2E-1: 1 added"), "printed %r" % out)
     versions = [v["id"] for v in A.call("GET", "/v1/tariff/versions",
                                         token=T["analyst"]).json["versions"]]
     check("CN-E2E-1" in versions, "the server sees it: %r" % versions)
+    # both servers built their tables before the load; each computes with
+    # the new version once it hears of it (PostgreSQL: the load's
+    # announcement, milliseconds; SQLite: the stamp read at each use)
+    for name, srv in (("A", A), ("B", B)):
+        deadline = time.monotonic() + 10
+        while True:
+            r = srv.call("GET", line, token=T["analyst"])
+            eq(r.status, 200, "the line after the load: %r" % r)
+            if r.json["version"]["id"] == "CN-E2E-1":
+                break
+            check(time.monotonic() < deadline,
+                  "%s still computes with %r 10 s after the load" % (name, r.json["version"]))
+            time.sleep(0.02)
+        eq(r.json["line"]["mfn"], {"percent": "8"}, "the amended line: %r" % r.json)
     rc, out, err = admin("tariff-load", path)
     eq(rc, 1, "loaded twice")
     check("/id is taken: tariff version CN-E2E-1 is loaded already" in err, err)
