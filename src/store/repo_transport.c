@@ -82,14 +82,12 @@ kerr repo_call_lock_claim(struct store_conn *c, const char *key, const char *mod
 {
 	if (!store_row_locks(c))
 		return repo_call_lock(c, key, mode, port, 0, now);
-	kerr e = store_first(c, &Q_CALL_SHARE, NULL, NULL, "s", key);
-	if (e == KERR_NOT_FOUND) {
-		/* a new call: made here, or by another transaction (the insert
-		 * waits for it), then seen by the next statement */
-		e = store_exec(c, &Q_CALL_NEW, "ssss", key, mode, port, now);
-		if (!e)
-			e = store_first(c, &Q_CALL_SHARE, NULL, NULL, "s", key);
-	}
+	/* sent ahead, nothing waited for: the call made if it is new (or
+	 * waited for, while another transaction makes it), then locked by a
+	 * statement of its own, which sees it either way */
+	kerr e = store_exec_later(c, &Q_CALL_NEW, "ssss", key, mode, port, now);
+	if (!e)
+		e = store_exec_later(c, &Q_CALL_SHARE, "s", key);
 	struct buf keys;
 	buf_init(&keys, 64 * 1024);
 	if (!e)
