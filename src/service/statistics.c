@@ -483,7 +483,7 @@ static int call_page = CALL_PAGE;
 
 void statistics_set_call_page(int n)
 {
-	call_page = n > 0 ? n : CALL_PAGE;
+	__atomic_store_n(&call_page, n > 0 ? n : CALL_PAGE, __ATOMIC_RELAXED);
 }
 
 /* A call's claims as read: their numbers, and the last claim's key. */
@@ -510,6 +510,7 @@ static kerr on_claim(void *arg, const struct claim_key *k)
 static kerr touch_call(struct store_conn *c, const char *call_key, struct touched *t)
 {
 	struct claims_read p = {.numbers = t};
+	int page = __atomic_load_n(&call_page, __ATOMIC_RELAXED);
 	char bill[BILL_OF_LADING_MAX];
 	struct claim_key after = {.bill = bill};
 	bool first = true;
@@ -520,10 +521,10 @@ static kerr touch_call(struct store_conn *c, const char *call_key, struct touche
 			after.split_part = p.last_part;
 		}
 		p.read = 0;
-		e = repo_claim_keys_of_call(c, call_key, first ? NULL : &after, call_page,
-					    on_claim, &p);
+		e = repo_claim_keys_of_call(c, call_key, first ? NULL : &after, page, on_claim,
+					    &p);
 		first = false;
-	} while (!e && p.read == call_page);
+	} while (!e && p.read == page);
 	return e;
 }
 
