@@ -182,8 +182,8 @@ const char *api_idempotency_key(struct api_ctx *ctx)
 	if (!key) {
 		api_field_problem(ctx, KERR_PRECONDITION, "header:Idempotency-Key",
 				  "send an Idempotency-Key header (1 to 128 printable "
-				  "characters, e.g. a UUID) so that a retry cannot lodge "
-				  "the declaration twice");
+				  "characters, e.g. a UUID) so that a retry cannot make "
+				  "the same change twice");
 		return NULL;
 	}
 	size_t n = strlen(key);
