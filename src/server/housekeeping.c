@@ -37,26 +37,82 @@ static bool pause_ms(struct housekeeping *h, int64_t ms)
 	return stop;
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Expired tokens and idempotency records, a chunk at a time; true when
+ * told to stop meanwhile. */
+static bool purge(struct housekeeping *h)
+{
+	struct retention_counts n = {0, 0};
+	bool more = true, stop = false;
+	kerr e = KERR_OK;
+	while (more && !e) {
+		e = retention_purge_chunk(h->svc, RETENTION_CHUNK, &n, &more);
+		if (more && (stop = pause_ms(h, HOUSEKEEPING_PAUSE_MS)))
+			break;
+	}
+	if (e)
+		log_warn("retention: purge failed (%s); trying again in %d s", kerr_title(e),
+			 HOUSEKEEPING_PERIOD_S);
+	else if (n.tokens || n.idempotency)
+		log_info("retention: deleted %lld expired tokens and %lld idempotency records past "
+			 "their window",
+			 (long long)n.tokens, (long long)n.idempotency);
+	return stop;
+}
+
+static void analyse_grown(struct housekeeping *h)
+{
+	char names[512];
+	int n;
+	kerr e = store_analyse_grown(h->svc->store, HOUSEKEEPING_GROWN_CHANGES, names,
+				     sizeof names, &n);
+	if (e)
+		log_warn("planner statistics: gathering them for grown tables failed (%s); "
+			 "trying again in %d s",
+			 kerr_title(e), HOUSEKEEPING_GROWN_S);
+	else if (n)
+		log_info("planner statistics: gathered again for %d grown table%s: %s", n,
+			 n == 1 ? "" : "s", names);
+}
+
 static void *run(void *arg)
 {
 	struct housekeeping *h = arg;
-	do {
-		struct retention_counts n = {0, 0};
-		bool more = true;
-		kerr e = KERR_OK;
-		while (more && !e) {
-			e = retention_purge_chunk(h->svc, RETENTION_CHUNK, &n, &more);
-			if (more && pause_ms(h, HOUSEKEEPING_PAUSE_MS))
-				break;
+	int64_t now = now_ms();
+	int64_t purge_at = now, grown_at = now;
+	int64_t maintain_at = now + HOUSEKEEPING_MAINTAIN_S * 1000LL; /* done at start */
+	bool stop = false;
+	while (!stop) {
+		if (now >= grown_at) {
+			analyse_grown(h);
+			grown_at = now_ms() + HOUSEKEEPING_GROWN_S * 1000LL;
 		}
-		if (e)
-			log_warn("retention: purge failed (%s); trying again in %d s",
-				 kerr_title(e), HOUSEKEEPING_PERIOD_S);
-		else if (n.tokens || n.idempotency)
-			log_info("retention: deleted %lld expired tokens and %lld idempotency "
-				 "records past their window",
-				 (long long)n.tokens, (long long)n.idempotency);
-	} while (!pause_ms(h, HOUSEKEEPING_PERIOD_S * 1000LL));
+		if (now >= maintain_at) {
+			kerr e = store_maintain(h->svc->store);
+			if (e)
+				log_warn("store: its daily upkeep (partitions ahead) failed (%s); trying "
+					 "again in %d s",
+					 kerr_title(e), HOUSEKEEPING_PERIOD_S);
+			maintain_at = now_ms() + (e ? HOUSEKEEPING_PERIOD_S : HOUSEKEEPING_MAINTAIN_S) *
+							 1000LL;
+		}
+		if (now >= purge_at) {
+			stop = purge(h);
+			purge_at = now_ms() + HOUSEKEEPING_PERIOD_S * 1000LL;
+		}
+		int64_t next = grown_at < purge_at ? grown_at : purge_at;
+		next = maintain_at < next ? maintain_at : next;
+		now = now_ms();
+		if (!stop && next > now)
+			stop = pause_ms(h, next - now);
+		now = now_ms();
+	}
 	store_thread_release();
 	return NULL;
 }

@@ -302,6 +302,44 @@ kerr store_maintain(struct store *s)
 	return e;
 }
 
+struct grown_names {
+	char *names;
+	size_t size, used;
+	int n;
+};
+
+static void add_grown(void *arg, const char *table)
+{
+	struct grown_names *g = arg;
+	g->n++;
+	if (g->used >= g->size)
+		return;
+	int w = snprintf(g->names + g->used, g->size - g->used, "%s%s", g->n > 1 ? ", " : "",
+			 table);
+	g->used = w < 0 ? g->size : g->used + (size_t)w;
+}
+
+kerr store_analyse_grown(struct store *s, int64_t min_changes, char *names, size_t size, int *n)
+{
+	struct grown_names g = {names, size, 0, 0};
+	if (size)
+		names[0] = '\0';
+	*n = 0;
+	if (!s->ops->analyse_grown)
+		return KERR_OK;
+	struct store_conn *c;
+	kerr e = store_thread_conn(s, &c);
+	if (!e && !(e = store_begin(c, true))) {
+		e = s->ops->analyse_grown(c, min_changes, add_grown, &g);
+		if (e)
+			store_rollback(c);
+		else
+			e = store_commit(c);
+	}
+	*n = g.n;
+	return e;
+}
+
 static const struct sql_query Q_MIGRATIONS_TABLE = {
 	"CREATE TABLE IF NOT EXISTS schema_migrations ("
 	" version INTEGER PRIMARY KEY, name TEXT NOT NULL,"

@@ -81,8 +81,13 @@ struct store_ops {
 	/* Optional (NULL: nothing to do). Serialise migrations between servers
 	 * starting at once, inside the migration's transaction. */
 	kerr (*lock_migrations)(struct store_conn *c);
-	/* Optional. Housekeeping at start-up (e.g. create partitions ahead). */
+	/* Optional. Housekeeping at start-up and once a day (e.g. create
+	 * partitions ahead). */
 	kerr (*maintain)(struct store_conn *c);
+	/* Optional (NULL: nothing to do). See store_analyse_grown; name(arg,
+	 * table) for each table analysed. */
+	kerr (*analyse_grown)(struct store_conn *c, int64_t min_changes,
+			      void (*name)(void *arg, const char *table), void *arg);
 	/* Optional: for backends shared by several servers. announce() tells
 	 * every server watching (this one included) that `topic` changed, once
 	 * the current transaction commits; watch() starts a thread calling
@@ -210,8 +215,21 @@ static inline int store_event_ids_per_row(struct store_conn *c);
  * store_ops.should_retry); false on backends that never ask for it. */
 bool store_should_retry(struct store_conn *c);
 
-/* Run the backend's start-up housekeeping (see store_ops.maintain). */
+/* Run the backend's housekeeping, at start-up and once a day (see
+ * store_ops.maintain). */
 KOUAN_MUST_USE kerr store_maintain(struct store *s);
+
+/* A database that plans its statements from statistics of its tables
+ * (PostgreSQL) keeps planning a table as it was when they were last
+ * gathered: a table counted at a handful of rows is read whole, however
+ * large it has grown, until its own daemon gathers them again (autovacuum:
+ * after a minute at most). Gather them now for every table changed since
+ * then at least min_changes times, and at least as many times as the rows
+ * they counted (so once each time a growing table doubles). The tables'
+ * names go into `names` (", " between them, cut to `size`), their count
+ * into *n. A no-op (0 tables) where the backend needs none (SQLite). */
+KOUAN_MUST_USE kerr store_analyse_grown(struct store *s, int64_t min_changes, char *names,
+					size_t size, int *n);
 
 /* The current thread's connection to `s`, opened on first use and closed
  * when the thread exits (or by store_thread_release). */

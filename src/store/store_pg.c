@@ -676,9 +676,33 @@ static kerr lock_migrations(struct store_conn *sc)
 	return run((struct pg_conn *)sc, "SELECT pg_advisory_xact_lock(7242300501)");
 }
 
+/* Under the migrations' lock: two servers making the same month's
+ * partition at once would have one of them fail. */
 static kerr maintain(struct store_conn *sc)
 {
-	return run((struct pg_conn *)sc, "SELECT kouan_ensure_partitions(3)");
+	kerr e = lock_migrations(sc);
+	return e ? e : run((struct pg_conn *)sc, "SELECT kouan_ensure_partitions(3)");
+}
+
+static const struct sql_query Q_ANALYSE_GROWN = {"SELECT kouan_analyse_grown(?)"};
+
+struct grown {
+	void (*name)(void *arg, const char *table);
+	void *arg;
+};
+
+static kerr name_grown(void *arg, struct store_stmt *st)
+{
+	struct grown *g = arg;
+	g->name(g->arg, stmt_text(st, 0));
+	return KERR_OK;
+}
+
+static kerr analyse_grown(struct store_conn *sc, int64_t min_changes,
+			  void (*name)(void *arg, const char *table), void *arg)
+{
+	struct grown g = {name, arg};
+	return store_each(sc, &Q_ANALYSE_GROWN, name_grown, &g, "i", min_changes);
 }
 
 /* Inside a transaction the NOTIFY waits for the COMMIT, and is then sent
@@ -991,6 +1015,7 @@ static const struct store_ops pg_ops = {
 	.close = pg_close,
 	.lock_migrations = lock_migrations,
 	.maintain = maintain,
+	.analyse_grown = analyse_grown,
 	.announce = announce,
 	.watch = watch,
 	.unwatch = unwatch,

@@ -15,16 +15,25 @@ What it checks:
   * the envelope: no declarations, 101 items, an item without its key or
     declaration, an unknown member: 400 with every field, nothing lodged;
     a body that is not JSON 400, another media type 415;
-  * roles: an officer 403, no token 401.
+  * roles: an officer 403, no token 401;
+  * (PostgreSQL) lodging by the hundred grows tables past the statistics
+    the planner has of them; the server gathers them again by itself
+    within seconds (its log names the tables, and PostgreSQL counts an
+    ANALYZE of each), with autovacuum kept off them so that only kouan
+    can have done it.
 
 Run: KOUAN_BIN=... python3 tests/e2e/test_batch.py
 """
 import json
 import os
+import re
+import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kouan_e2e import Server, check, check_problem, eq, laptops, run_tests  # noqa: E402
+from kouan_e2e import (PG, Server, check, check_problem, eq, laptops, pg_url,  # noqa: E402
+                       run_tests)
 
 S = Server("batch")
 T = {}
@@ -121,10 +130,53 @@ def test_roles():
     check_problem(r, 401)
 
 
+def psql(sql):
+    """Run SQL on the server's own database; the rows, "|" between columns."""
+    r = subprocess.run(["psql", "-qAtX", "-v", "ON_ERROR_STOP=1", pg_url(S.pgname), "-c", sql],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    eq(r.returncode, 0, "psql %s: %s" % (sql, r.stderr.decode()))
+    return r.stdout.decode().split()
+
+
+GATHERED = re.compile(r"planner statistics: gathered again for \d+ grown tables?: (.*)")
+
+
+def test_grown_tables_are_analysed_by_the_server():
+    if not PG:
+        print("# SQLite plans from fixed estimates: no statistics to go stale")
+        return
+    # only kouan may analyse: autovacuum off every table (partitions included)
+    psql("DO $$ DECLARE t text; BEGIN FOR t IN SELECT relname FROM pg_class"
+         " WHERE relkind = 'r' AND relnamespace = current_schema()::regnamespace LOOP"
+         " EXECUTE format('ALTER TABLE %I SET (autovacuum_enabled = false)', t);"
+         " END LOOP; END $$")
+    seen = len(S.read_stderr())
+    for i in range(12):
+        items = [{"idempotency_key": "e2e-grow-%d-%d" % (i, j), "declaration": laptops()}
+                 for j in range(50)]
+        r = batch(items)
+        eq(r.status, 200, "batch %d: %r" % (i, r))
+        check(all("number" in x for x in r.json["results"]), "all lodged: %r" % r)
+    # 1,200 changes to the idempotency records (each lodgement's claim and
+    # its answer), where their statistics counted a few rows at most
+    deadline = time.monotonic() + 30
+    while True:
+        tables = [t for line in GATHERED.findall(S.read_stderr()[seen:])
+                  for t in line.split(", ")]
+        if "idempotency_keys" in tables:
+            break
+        check(time.monotonic() < deadline, "idempotency_keys not analysed in 30 s:\n%s"
+              % S.read_stderr()[seen:][-2000:])
+        time.sleep(0.2)
+    for t in tables:
+        n = psql("SELECT analyze_count FROM pg_stat_user_tables WHERE relname = '%s'" % t)
+        check(n and int(n[0]) >= 1, "PostgreSQL counts no ANALYZE of %s: %r" % (t, n))
+
+
 def test_stop():
     S.stop()
 
 
 if __name__ == "__main__":
     run_tests([test_start, test_each_item_answered_on_its_own, test_the_envelope, test_roles,
-               test_stop])
+               test_grown_tables_are_analysed_by_the_server, test_stop])
