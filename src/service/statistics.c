@@ -30,6 +30,7 @@
 
 #define FOLLOW_PAGE 500      /* events read at a time */
 #define FOLLOW_PAUSE_MS 20   /* the follower's passes are at least this far apart */
+#define CATCH_UP_PAGES 4     /* pages of the feed a catch-up reads in one transaction */
 
 /* The last event read, as a snapshot file keeps it (and checks it at the
  * next start). */
@@ -528,21 +529,40 @@ static kerr touch_call(struct store_conn *c, const char *call_key, struct touche
 	return e;
 }
 
-kerr statistics_follow(struct uow *u)
+/* Take the turn to read the feed (one catch-up at a time), once the
+ * snapshot is loaded: filing from event 0 would make it useless. */
+static void follow_lock(struct statistics_state *st)
+{
+	pthread_mutex_lock(&st->follow);
+	while (st->restoring)
+		pthread_cond_wait(&st->restored, &st->follow);
+}
+
+/* Events read at a time (statistics_set_follow_page). */
+static int follow_page = FOLLOW_PAGE;
+
+void statistics_set_follow_page(int n)
+{
+	__atomic_store_n(&follow_page, n > 0 ? n : FOLLOW_PAGE, __ATOMIC_RELAXED);
+}
+
+/* With the turn: read the feed on from `after`, a page at a time, and file
+ * what each page touched: until the feed is read, or at most max_pages
+ * pages (> 0), after which *more says whether the last page was full. */
+static kerr follow_pages(struct uow *u, int max_pages, bool *more)
 {
 	struct statistics_state *st = u->svc->statistics;
 	struct store_conn *c;
+	*more = false;
 	kerr e = uow_conn(u, &c);
 	if (e)
 		return e;
 	/* everything: every declaration's events and every call's */
 	const struct feed_view all = {.calls = true};
-	pthread_mutex_lock(&st->follow);
-	while (st->restoring) /* filing from event 0 would make the snapshot useless */
-		pthread_cond_wait(&st->restored, &st->follow);
-	for (;;) {
+	int page = __atomic_load_n(&follow_page, __ATOMIC_RELAXED);
+	for (int pages = 1;; pages++) {
 		struct touched t = {.last_id = st->after};
-		e = repo_events_feed(c, st->after, FOLLOW_PAGE, &all, on_feed, &t);
+		e = repo_events_feed(c, st->after, page, &all, on_feed, &t);
 		for (size_t i = 0; !e && i < t.ncalls; i++)
 			e = touch_call(c, t.calls[i], &t);
 		unique_numbers(&t);
@@ -559,9 +579,22 @@ kerr statistics_follow(struct uow *u)
 			str_copy(st->mark.type, t.last_type, sizeof st->mark.type);
 		}
 		st->after = t.last_id;
-		if (t.read < FOLLOW_PAGE)
+		if (t.read < (size_t)page)
 			break;
+		if (pages == max_pages) {
+			*more = true;
+			break;
+		}
 	}
+	return e;
+}
+
+kerr statistics_follow(struct uow *u)
+{
+	struct statistics_state *st = u->svc->statistics;
+	bool more;
+	follow_lock(st);
+	kerr e = follow_pages(u, 0, &more);
 	pthread_mutex_unlock(&st->follow);
 	return e;
 }
@@ -816,20 +849,46 @@ static void restore(struct services *s)
 /* ------------------------------------------------------------------ */
 /* the follower thread                                                 */
 
-/* Catch up once, in a read-only unit of work on this thread's connection. */
+/* Read without `lock`: statistics_follower_start takes `lock` and then
+ * `follow`, so the catch-up, which holds `follow`, must not take `lock`.
+ * Written under `lock`, atomically for this reader. */
+static bool stopping(struct statistics_state *st)
+{
+	return __atomic_load_n(&st->stopping, __ATOMIC_ACQUIRE);
+}
+
+/* Catch up once, on this thread's connection, CATCH_UP_PAGES pages of the
+ * feed to a read-only unit of work. Not all in one: a fill from every
+ * event, or a follower behind a busy feed, would hold one transaction for
+ * minutes, in which PostgreSQL never plans a statement again (it hears of
+ * another session's ANALYZE only as a transaction takes its locks): one
+ * planned while the tables were small stayed a scan of the whole table,
+ * and the catch-up slowed as the tables grew (bench/README, issue 13,
+ * thirteenth round). It keeps the turn throughout, so that an answer
+ * waits for it as before, rather than reading the rest in its own
+ * transaction. Between two units it may be told to stop: what it filed
+ * so far is as of the last event it read, which a snapshot keeps. */
 static void catch_up(struct services *s)
 {
+	struct statistics_state *st = s->statistics;
 	struct store_conn *c;
 	if (store_thread_conn(s->store, &c)) {
 		log_warn("statistics: no connection to follow the feed");
 		return;
 	}
-	struct uow u;
-	uow_init(&u, s, c, false);
-	if (statistics_follow(&u))
+	bool more = true;
+	kerr e = KERR_OK;
+	follow_lock(st);
+	while (more && !e && !stopping(st)) {
+		struct uow u;
+		uow_init(&u, s, c, false);
+		e = follow_pages(&u, CATCH_UP_PAGES, &more);
+		uow_rollback(&u);
+		uow_free(&u);
+	}
+	pthread_mutex_unlock(&st->follow);
+	if (e)
 		log_warn("statistics: following the feed failed; the next answer retries");
-	uow_rollback(&u);
-	uow_free(&u);
 }
 
 static void *follower(void *arg)
@@ -876,7 +935,7 @@ kerr statistics_follower_start(struct services *s)
 	pthread_mutex_lock(&st->lock);
 	kerr e = KERR_OK;
 	if (!st->running) {
-		st->stopping = false;
+		__atomic_store_n(&st->stopping, false, __ATOMIC_RELEASE);
 		pthread_mutex_lock(&st->follow);
 		st->restoring = true;
 		pthread_mutex_unlock(&st->follow);
@@ -912,7 +971,7 @@ void statistics_follower_stop(struct services *s)
 		return;
 	pthread_mutex_lock(&st->lock);
 	bool running = st->running;
-	st->stopping = true;
+	__atomic_store_n(&st->stopping, true, __ATOMIC_RELEASE);
 	pthread_cond_signal(&st->poked);
 	pthread_mutex_unlock(&st->lock);
 	if (running) {

@@ -92,6 +92,11 @@ KOUAN_MUST_USE kerr statistics_declaration(struct uow *u, const struct actor *a,
  * 1,000). Tests make it small to read a call over several pages. */
 void statistics_set_call_page(int n);
 
+/* How many events a page of the feed holds, read at a time (n <= 0: the
+ * default, 500); a catch-up of the follower reads four pages to a
+ * transaction. Tests make it small to fill over many transactions. */
+void statistics_set_follow_page(int n);
+
 /* How many declarations the engine holds (after statistics_follow). */
 size_t statistics_count(struct services *s);
 

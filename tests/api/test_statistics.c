@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "test_support.h"
 #include "common/clock.h"
@@ -646,6 +647,37 @@ static void a_call_arrival_files_again_every_declaration_on_it(void **state)
 	statistics_set_call_page(0);
 }
 
+/* The follower fills an empty engine from every event a few pages to a
+ * transaction (a page of three events here, so over dozens of them): it
+ * ends with every declaration, and the same figures as the engine that
+ * followed the feed as it came. */
+static void a_fill_a_few_pages_at_a_time_gives_the_same_figures(void **state)
+{
+	struct test_env *env = *state;
+	struct services *s = &env->app.svc;
+	json_t *want = stats(env, "direction=import");
+	size_t count = statistics_count(s);
+	assert_true(count > 20);
+	statistics_state_free(s);
+	statistics_set_follow_page(3);
+	assert_int_equal(statistics_state_init(s), KERR_OK);
+	assert_int_equal(statistics_follower_start(s), KERR_OK);
+	for (int i = 0; i < 400 && statistics_count(s) < count; i++)
+		usleep(25 * 1000);
+	assert_int_equal(statistics_count(s), count); /* the follower's own fill */
+	json_t *got = stats(env, "direction=import");
+	if (!json_equal(got, want)) {
+		char *a = json_dumps(want, JSON_COMPACT), *b = json_dumps(got, JSON_COMPACT);
+		print_error("followed as it came:\n%s\nfilled again:\n%s\n", a, b);
+		free(a);
+		free(b);
+	}
+	assert_true(json_equal(got, want));
+	json_decref(got);
+	json_decref(want);
+	statistics_set_follow_page(0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -659,6 +691,7 @@ int main(void)
 		cmocka_unit_test(dimensions_of_a_mixed_declaration),
 		cmocka_unit_test(a_page_of_the_feed_is_filed_in_a_few_statements),
 		cmocka_unit_test(a_call_arrival_files_again_every_declaration_on_it),
+		cmocka_unit_test(a_fill_a_few_pages_at_a_time_gives_the_same_figures),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
