@@ -27,6 +27,7 @@
  */
 #include "http/server.h"
 
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -46,6 +47,8 @@ struct conn_state;
 
 struct http_server {
 	struct MHD_Daemon *daemon;
+	unsigned workers;     /* MHD's thread pool */
+	unsigned next_worker; /* the one the next connection goes to (atomic) */
 	struct edge *edge;
 	struct http_server_options opts;
 	http_handler_fn fn;
@@ -331,10 +334,45 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	}
 }
 
-/* The edge hands over a connection: MHD's end of its socket pair. */
+/* Move the socket fd to a number that is `want` modulo `workers` (the
+ * lowest free one past it that is), closing fd; fd itself when it already
+ * is, or when no such number is found in a few tries (the process is out
+ * of descriptors, or others take them meanwhile). */
+int http_fd_on_worker(int fd, unsigned workers, unsigned want)
+{
+	if (workers < 2 || (unsigned)fd % workers == want)
+		return fd;
+	int from = fd + 1;
+	for (int tries = 0; tries < 8; tries++) {
+		int at = from + (int)((want + workers - (unsigned)from % workers) % workers);
+		int d = fcntl(fd, F_DUPFD_CLOEXEC, at);
+		if (d < 0)
+			return fd;
+		if ((unsigned)d % workers == want) {
+			close(fd);
+			return d;
+		}
+		close(d); /* `at` was taken: look past the number given */
+		from = d + 1;
+	}
+	return fd;
+}
+
+/* The edge hands over a connection: MHD's end of its socket pair. MHD
+ * gives it to the worker thread whose place in the pool is the socket's
+ * number modulo the pool's size (the first after it with room), and that
+ * thread runs each of its connections' requests in turn. The edge takes
+ * three numbers a connection, and a worker's database connection takes
+ * one more when it first runs a request, so the numbers fall into steps,
+ * and two busy connections could share one worker while the others idled:
+ * a benchmark's two connections lodged at a third of the rate, minutes at
+ * a time (bench/README, issue 13, thirteenth round). So the socket is
+ * moved to the number of the next worker in turn. */
 static bool on_handoff(void *cls, int fd, const struct sockaddr *peer, socklen_t len)
 {
 	struct http_server *s = cls;
+	unsigned turn = __atomic_fetch_add(&s->next_worker, 1, __ATOMIC_RELAXED);
+	fd = http_fd_on_worker(fd, s->workers, turn % s->workers);
 	return MHD_add_connection(s->daemon, fd, peer, len) == MHD_YES;
 }
 
@@ -392,12 +430,13 @@ struct http_server *http_server_start(const struct http_server_options *o,
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&s->park_cond, &ca);
 	pthread_condattr_destroy(&ca);
+	s->workers = o->threads ? o->threads : 8;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 			 MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET | MHD_ALLOW_SUSPEND_RESUME;
 	s->daemon = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, s,
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL, /* must come first */
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(o->threads ? o->threads : 8),
+		MHD_OPTION_THREAD_POOL_SIZE, s->workers,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->timeout_s,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)o->conn_limit,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)o->per_ip_limit,

@@ -6,7 +6,8 @@
  * malformed or ambiguous requests before the library reads them.
  *
  * Threads: a pool of worker threads (each request runs on one of them, and
- * may block on the database), two edge threads, and one that resumes
+ * may block on the database; connections are dealt to them in turn), two
+ * edge threads, and one that resumes
  * parked requests (a long-poll waits parked, holding no worker). Limits: request head
  * size and time (the edge), body size (larger bodies get the handler's 413
  * without being read), idle timeout, memory per connection, connections
@@ -47,6 +48,12 @@ struct http_server *http_server_start(const struct http_server_options *o,
 void http_server_wake(struct http_server *s);
 /* How many requests are parked now. */
 size_t http_server_parked(struct http_server *s);
+/* Move the socket fd to a number that is `want` modulo `workers` (closing
+ * fd), which is how the server chooses the worker thread a connection
+ * goes to (see server.c); fd itself if it already is, or if no such
+ * number can be had. */
+int http_fd_on_worker(int fd, unsigned workers, unsigned want);
+
 /* Stop accepting new connections (first step of a graceful shutdown). */
 void http_server_quiesce(struct http_server *s);
 /* Finish the requests in flight, close every connection, free. */
