@@ -95,12 +95,12 @@ static void *run(void *arg)
 		}
 		if (now >= maintain_at) {
 			kerr e = store_maintain(h->svc->store);
+			int64_t again_s = e ? HOUSEKEEPING_PERIOD_S : HOUSEKEEPING_MAINTAIN_S;
 			if (e)
-				log_warn("store: its daily upkeep (partitions ahead) failed (%s); trying "
-					 "again in %d s",
+				log_warn("store: its daily upkeep (partitions ahead) failed (%s); "
+					 "trying again in %d s",
 					 kerr_title(e), HOUSEKEEPING_PERIOD_S);
-			maintain_at = now_ms() + (e ? HOUSEKEEPING_PERIOD_S : HOUSEKEEPING_MAINTAIN_S) *
-							 1000LL;
+			maintain_at = now_ms() + again_s * 1000LL;
 		}
 		if (now >= purge_at) {
 			stop = purge(h);

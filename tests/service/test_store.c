@@ -1601,9 +1601,9 @@ static void a_grown_table_is_analysed_each_time_it_doubles(void **state)
 		assert_string_equal(names, "");
 		return;
 	}
-	assert_int_equal(env->store->ops->exec_script(
-				 c, "CREATE TABLE grown (n BIGINT) WITH (autovacuum_enabled = false)"),
-			 KERR_OK);
+	static const char table[] =
+		"CREATE TABLE grown (n BIGINT) WITH (autovacuum_enabled = false)";
+	assert_int_equal(env->store->ops->exec_script(c, table), KERR_OK);
 	grow(c, 3, 3); /* reported before the ANALYZE, which then counts them */
 	assert_int_equal(env->store->ops->exec_script(c, "ANALYZE grown"), KERR_OK);
 	assert_int_equal(grown_figure(c, &Q_GROWN_ROWS), 3);

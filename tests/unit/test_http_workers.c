@@ -71,7 +71,8 @@ static void gather(void *cls, const struct http_request *req, struct http_respon
 		;
 	__atomic_sub_fetch(&inside, 1, __ATOMIC_SEQ_CST);
 	resp->content_type = "text/plain";
-	resp->status = buf_printf(&resp->body, "%d", n) ? 500 : 200; /* no assert off the test's thread */
+	/* no assert off the test's thread */
+	resp->status = buf_printf(&resp->body, "%d", n) ? 500 : 200;
 }
 
 static int connect_to(uint16_t port)
