@@ -12,6 +12,7 @@
 
 struct housekeeping {
 	struct services *svc;
+	struct housekeeping_periods every;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -57,8 +58,8 @@ static bool purge(struct housekeeping *h)
 			break;
 	}
 	if (e)
-		log_warn("retention: purge failed (%s); trying again in %d s", kerr_title(e),
-			 HOUSEKEEPING_PERIOD_S);
+		log_warn("retention: purge failed (%s); trying again in %lld s", kerr_title(e),
+			 (long long)(h->every.purge_ms / 1000));
 	else if (n.tokens || n.idempotency)
 		log_info("retention: deleted %lld expired tokens and %lld idempotency records past "
 			 "their window",
@@ -74,8 +75,8 @@ static void analyse_grown(struct housekeeping *h)
 				     sizeof names, &n);
 	if (e)
 		log_warn("planner statistics: gathering them for grown tables failed (%s); "
-			 "trying again in %d s",
-			 kerr_title(e), HOUSEKEEPING_GROWN_S);
+			 "trying again in %lld s",
+			 kerr_title(e), (long long)(h->every.grown_ms / 1000));
 	else if (n)
 		log_info("planner statistics: gathered again for %d grown table%s: %s", n,
 			 n == 1 ? "" : "s", names);
@@ -84,27 +85,27 @@ static void analyse_grown(struct housekeeping *h)
 static void *run(void *arg)
 {
 	struct housekeeping *h = arg;
+	const struct housekeeping_periods *every = &h->every;
 	int64_t now = now_ms();
 	int64_t purge_at = now, grown_at = now;
-	int64_t maintain_at = now + HOUSEKEEPING_MAINTAIN_S * 1000LL; /* done at start */
+	int64_t maintain_at = now + every->maintain_ms; /* done at start */
 	bool stop = false;
 	while (!stop) {
 		if (now >= grown_at) {
 			analyse_grown(h);
-			grown_at = now_ms() + HOUSEKEEPING_GROWN_S * 1000LL;
+			grown_at = now_ms() + every->grown_ms;
 		}
 		if (now >= maintain_at) {
 			kerr e = store_maintain(h->svc->store);
-			int64_t again_s = e ? HOUSEKEEPING_PERIOD_S : HOUSEKEEPING_MAINTAIN_S;
 			if (e)
 				log_warn("store: its daily upkeep (partitions ahead) failed (%s); "
-					 "trying again in %d s",
-					 kerr_title(e), HOUSEKEEPING_PERIOD_S);
-			maintain_at = now_ms() + again_s * 1000LL;
+					 "trying again in %lld s",
+					 kerr_title(e), (long long)(every->purge_ms / 1000));
+			maintain_at = now_ms() + (e ? every->purge_ms : every->maintain_ms);
 		}
 		if (now >= purge_at) {
 			stop = purge(h);
-			purge_at = now_ms() + HOUSEKEEPING_PERIOD_S * 1000LL;
+			purge_at = now_ms() + every->purge_ms;
 		}
 		int64_t next = grown_at < purge_at ? grown_at : purge_at;
 		next = maintain_at < next ? maintain_at : next;
@@ -119,10 +120,22 @@ static void *run(void *arg)
 
 struct housekeeping *housekeeping_start(struct services *s)
 {
+	const struct housekeeping_periods every = {
+		.purge_ms = HOUSEKEEPING_PERIOD_S * 1000LL,
+		.grown_ms = HOUSEKEEPING_GROWN_S * 1000LL,
+		.maintain_ms = HOUSEKEEPING_MAINTAIN_S * 1000LL,
+	};
+	return housekeeping_start_every(s, &every);
+}
+
+struct housekeeping *housekeeping_start_every(struct services *s,
+					      const struct housekeeping_periods *every)
+{
 	struct housekeeping *h = calloc(1, sizeof *h);
 	if (!h)
 		return NULL;
 	h->svc = s;
+	h->every = *every;
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);

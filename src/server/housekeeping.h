@@ -17,6 +17,8 @@
 #ifndef KOUAN_HOUSEKEEPING_H
 #define KOUAN_HOUSEKEEPING_H
 
+#include <stdint.h>
+
 #include "service/service.h"
 
 #define HOUSEKEEPING_PERIOD_S 60
@@ -28,9 +30,20 @@
 
 struct housekeeping;
 
-/* Start the thread (the purge and the statistics at once, the store's
- * upkeep a day after the start's). NULL when it cannot start. */
+/* How often each duty runs, in milliseconds. */
+struct housekeeping_periods {
+	int64_t purge_ms;    /* and the wait before a failed upkeep is tried again */
+	int64_t grown_ms;
+	int64_t maintain_ms;
+};
+
+/* Start the thread with the periods above (the purge and the statistics at
+ * once, the store's upkeep a day after the start's). NULL when it cannot
+ * start. */
 struct housekeeping *housekeeping_start(struct services *s);
+/* The same with other periods (tests make them short). */
+struct housekeeping *housekeeping_start_every(struct services *s,
+					      const struct housekeeping_periods *every);
 /* Stop it (waits for the chunk in progress) and free it; NULL is fine. */
 void housekeeping_stop(struct housekeeping *h);
 
