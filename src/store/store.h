@@ -222,8 +222,8 @@ KOUAN_MUST_USE kerr store_maintain(struct store *s);
 /* A database that plans its statements from statistics of its tables
  * (PostgreSQL) keeps planning a table as it was when they were last
  * gathered: a table counted at a handful of rows is read whole, however
- * large it has grown, until its own daemon gathers them again (autovacuum:
- * after a minute at most). Gather them now for every table changed since
+ * large it has grown, until its own daemon gathers them again (autovacuum
+ * looks once a minute by default). Gather them now for every table changed since
  * then at least min_changes times, and at least as many times as the rows
  * they counted (so once each time a growing table doubles). The tables'
  * names go into `names` (", " between them, cut to `size`), their count
