@@ -286,14 +286,15 @@ kerr store_feed_horizon(struct store_conn *c, int64_t after, int64_t *horizon)
 	return ops->feed_horizon ? ops->feed_horizon(c, after, horizon) : KERR_OK;
 }
 
-kerr store_maintain(struct store *s)
+/* Run fn in a writing transaction of its own on this thread's connection,
+ * committed unless it fails. */
+static kerr in_own_transaction(struct store *s, kerr (*fn)(struct store_conn *c, void *arg),
+			       void *arg)
 {
-	if (!s->ops->maintain)
-		return KERR_OK;
 	struct store_conn *c;
 	kerr e = store_thread_conn(s, &c);
 	if (!e && !(e = store_begin(c, true))) {
-		e = s->ops->maintain(c);
+		e = fn(c, arg);
 		if (e)
 			store_rollback(c);
 		else
@@ -302,10 +303,22 @@ kerr store_maintain(struct store *s)
 	return e;
 }
 
+static kerr run_maintain(struct store_conn *c, void *arg)
+{
+	(void)arg;
+	return STORE_OPS(c)->maintain(c);
+}
+
+kerr store_maintain(struct store *s)
+{
+	return s->ops->maintain ? in_own_transaction(s, run_maintain, NULL) : KERR_OK;
+}
+
 struct grown_names {
 	char *names;
 	size_t size, used;
 	int n;
+	int64_t min_changes;
 };
 
 static void add_grown(void *arg, const char *table)
@@ -319,23 +332,18 @@ static void add_grown(void *arg, const char *table)
 	g->used = w < 0 ? g->size : g->used + (size_t)w;
 }
 
+static kerr run_analyse_grown(struct store_conn *c, void *arg)
+{
+	struct grown_names *g = arg;
+	return STORE_OPS(c)->analyse_grown(c, g->min_changes, add_grown, g);
+}
+
 kerr store_analyse_grown(struct store *s, int64_t min_changes, char *names, size_t size, int *n)
 {
-	struct grown_names g = {names, size, 0, 0};
+	struct grown_names g = {names, size, 0, 0, min_changes};
 	if (size)
 		names[0] = '\0';
-	*n = 0;
-	if (!s->ops->analyse_grown)
-		return KERR_OK;
-	struct store_conn *c;
-	kerr e = store_thread_conn(s, &c);
-	if (!e && !(e = store_begin(c, true))) {
-		e = s->ops->analyse_grown(c, min_changes, add_grown, &g);
-		if (e)
-			store_rollback(c);
-		else
-			e = store_commit(c);
-	}
+	kerr e = s->ops->analyse_grown ? in_own_transaction(s, run_analyse_grown, &g) : KERR_OK;
 	*n = g.n;
 	return e;
 }

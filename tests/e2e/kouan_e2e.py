@@ -80,13 +80,19 @@ def pg_url(dbname):
         return f.readline().strip() % dbname
 
 
-def pg_admin(sql):
-    """Run one statement on the cluster's maintenance database."""
-    r = subprocess.run(["psql", "-qX", "-v", "ON_ERROR_STOP=1", pg_url("postgres"),
-                        "-c", sql], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       timeout=60)
+def psql(url, sql):
+    """Run SQL on the database at url, as someone with access to the
+    database (not to kouan) would; its rows, "|" between columns."""
+    r = subprocess.run(["psql", "-qAtX", "-v", "ON_ERROR_STOP=1", url, "-c", sql],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
     if r.returncode != 0:
         raise AssertionError("psql %s: %s" % (sql, r.stderr.decode()))
+    return r.stdout.decode().split()
+
+
+def pg_admin(sql):
+    """Run one statement on the cluster's maintenance database."""
+    return psql(pg_url("postgres"), sql)
 
 
 def new_database():

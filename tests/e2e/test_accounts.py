@@ -50,7 +50,7 @@ import time
 import pwd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kouan_e2e import (KOUAN_BIN, PG, Server, check, eq, pg_url,  # noqa: E402
+from kouan_e2e import (KOUAN_BIN, PG, Server, check, eq, psql,  # noqa: E402
                        run_tests, sanitizer_report)
 
 A = Server("accounts-a")
@@ -64,9 +64,7 @@ def sql(srv, statement):
     """Run one statement on a server's database directly, as someone with
     access to the database (not to kouan) would."""
     if PG:
-        r = subprocess.run(["psql", "-qX", "-v", "ON_ERROR_STOP=1", srv.db, "-c", statement],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
-        check(r.returncode == 0, "psql: " + r.stderr.decode())
+        psql(srv.db, statement)
     else:
         con = sqlite3.connect(srv.db, timeout=10)
         with con:

@@ -27,12 +27,11 @@ Run: KOUAN_BIN=... python3 tests/e2e/test_batch.py
 import json
 import os
 import re
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kouan_e2e import (PG, Server, check, check_problem, eq, laptops, pg_url,  # noqa: E402
+from kouan_e2e import (PG, Server, check, check_problem, eq, laptops, psql,  # noqa: E402
                        run_tests)
 
 S = Server("batch")
@@ -130,14 +129,6 @@ def test_roles():
     check_problem(r, 401)
 
 
-def psql(sql):
-    """Run SQL on the server's own database; the rows, "|" between columns."""
-    r = subprocess.run(["psql", "-qAtX", "-v", "ON_ERROR_STOP=1", pg_url(S.pgname), "-c", sql],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
-    eq(r.returncode, 0, "psql %s: %s" % (sql, r.stderr.decode()))
-    return r.stdout.decode().split()
-
-
 GATHERED = re.compile(r"planner statistics: gathered again for \d+ grown tables?: (.*)")
 
 
@@ -146,7 +137,7 @@ def test_grown_tables_are_analysed_by_the_server():
         print("# SQLite plans from fixed estimates: no statistics to go stale")
         return
     # only kouan may analyse: autovacuum off every table (partitions included)
-    psql("DO $$ DECLARE t text; BEGIN FOR t IN SELECT relname FROM pg_class"
+    psql(S.db, "DO $$ DECLARE t text; BEGIN FOR t IN SELECT relname FROM pg_class"
          " WHERE relkind = 'r' AND relnamespace = current_schema()::regnamespace LOOP"
          " EXECUTE format('ALTER TABLE %I SET (autovacuum_enabled = false)', t);"
          " END LOOP; END $$")
@@ -169,7 +160,7 @@ def test_grown_tables_are_analysed_by_the_server():
               % S.read_stderr()[seen:][-2000:])
         time.sleep(0.2)
     for t in tables:
-        n = psql("SELECT analyze_count FROM pg_stat_user_tables WHERE relname = '%s'" % t)
+        n = psql(S.db, "SELECT analyze_count FROM pg_stat_user_tables WHERE relname = '%s'" % t)
         check(n and int(n[0]) >= 1, "PostgreSQL counts no ANALYZE of %s: %r" % (t, n))
 
 
