@@ -235,6 +235,19 @@ struct measured {
 	bool found;
 	struct timeline t;
 	bool too_many; /* more events than a measure takes */
+	bool from_page; /* its events are the page's (struct lodged) */
+};
+
+/* A declaration lodged in the page of the feed being read. Its lodging
+ * wrote its first events, and every later event of it has a higher id
+ * (it is written by a transaction that began after the lodging committed):
+ * so the page holds all its events up to the page's last, and it is
+ * measured from them without reading them again. An event of it after the
+ * page is in a later page, which files it again from everything stored. */
+struct lodged {
+	char number[DECL_NUMBER_SIZE]; /* first: found by number (by_number) */
+	struct timeline t;
+	bool too_many;
 };
 
 /* Numbers read together: numbers[0..n) (sorted, each once), read as the
@@ -274,7 +287,7 @@ static kerr on_measured(void *arg, struct decl_measured *m)
 static kerr on_run_event(void *arg, const struct event_row *e)
 {
 	struct measured *d = run_find(arg, e->number);
-	if (!d || d->too_many)
+	if (!d || d->too_many || d->from_page)
 		return KERR_OK;
 	kerr k = on_event(&d->t, e);
 	if (k == KERR_INVALID) {
@@ -348,20 +361,34 @@ static kerr measure_declaration(struct stats *engine, const char *number, struct
 
 /* Read numbers[0..n) from the store as one range (two statements: the
  * rows, then the events) and measure each; with an engine file it, with
- * out (n is 1) copy its measurement there. */
+ * out (n is 1) copy its measurement there. With `lodged` (n of them, in
+ * the numbers' order), a number with one has the events read with its
+ * lodging (struct lodged, taken over), and the events are read only for
+ * the range of those without one (not at all when all have one). */
 static kerr measure_run(struct stats *engine, struct store_conn *c,
-			const char (*numbers)[DECL_NUMBER_SIZE], size_t n, struct stage_times *out)
+			const char (*numbers)[DECL_NUMBER_SIZE], size_t n, struct lodged **lodged,
+			struct stage_times *out)
 {
 	struct run r = {.numbers = numbers, .n = n, .d = calloc(n, sizeof *r.d)};
 	if (!r.d)
 		return KERR_NOMEM;
-	for (size_t i = 0; i < n; i++)
+	size_t lo = n, hi = 0; /* the numbers whose events are read */
+	for (size_t i = 0; i < n; i++) {
 		r.d[i].t.lane = -1;
-	const char *first = numbers[0], *last = numbers[n - 1];
-	kerr e = repo_decl_measured_range(c, first, last, manifest_kind_name(MANIFEST_ORIGINAL),
-					  on_measured, &r);
-	if (!e)
-		e = repo_events_for_range(c, first, last, on_run_event, &r);
+		if (lodged && lodged[i]) { /* moved over: the page frees none of it */
+			r.d[i].t = lodged[i]->t;
+			r.d[i].too_many = lodged[i]->too_many;
+			r.d[i].from_page = true;
+			memset(&lodged[i]->t, 0, sizeof lodged[i]->t);
+		} else {
+			lo = lo < i ? lo : i;
+			hi = i;
+		}
+	}
+	kerr e = repo_decl_measured_range(c, numbers[0], numbers[n - 1],
+					  manifest_kind_name(MANIFEST_ORIGINAL), on_measured, &r);
+	if (!e && lo < n)
+		e = repo_events_for_range(c, numbers[lo], numbers[hi], on_run_event, &r);
 	for (size_t i = 0; !e && i < n; i++)
 		e = measure_declaration(engine, numbers[i], &r.d[i], out);
 	for (size_t i = 0; i < n; i++) {
@@ -384,20 +411,6 @@ static bool close_after(const char *before, const char *number)
 	return b > a && b - a <= FILE_GAP;
 }
 
-static kerr file_declarations(struct stats *engine, struct store_conn *c,
-			      const char (*numbers)[DECL_NUMBER_SIZE], size_t n)
-{
-	kerr e = KERR_OK;
-	for (size_t i = 0; !e && i < n;) {
-		size_t j = i + 1;
-		while (j < n && j - i < FILE_RUN && close_after(numbers[j - 1], numbers[j]))
-			j++;
-		e = measure_run(engine, c, numbers + i, j - i, NULL);
-		i = j;
-	}
-	return e;
-}
-
 /* ------------------------------------------------------------------ */
 /* following the feed                                                  */
 
@@ -405,6 +418,8 @@ static kerr file_declarations(struct stats *engine, struct store_conn *c,
 struct touched {
 	char (*numbers)[DECL_NUMBER_SIZE];
 	size_t n, cap;
+	struct lodged *lodged; /* the declarations lodged in the page */
+	size_t nlodged, caplodged;
 	char (*calls)[CALL_KEY_MAX];
 	size_t ncalls;
 	int64_t last_id;
@@ -412,6 +427,32 @@ struct touched {
 	char last_type[64];
 	size_t read;
 };
+
+/* The declaration lodged in the page with this number, or NULL. */
+static struct lodged *lodged_find(struct touched *t, const char *number)
+{
+	return t->nlodged ? bsearch(number, t->lodged, t->nlodged, sizeof *t->lodged, by_number)
+			  : NULL;
+}
+
+/* File what a page touched: its numbers (sorted, each once), in runs; a
+ * declaration lodged in the page is measured from the page's events. */
+static kerr file_declarations(struct stats *engine, struct store_conn *c, struct touched *t)
+{
+	const char(*numbers)[DECL_NUMBER_SIZE] = (const char(*)[DECL_NUMBER_SIZE])t->numbers;
+	struct lodged *lodged[FILE_RUN];
+	kerr e = KERR_OK;
+	for (size_t i = 0, n = t->n; !e && i < n;) {
+		size_t j = i + 1;
+		while (j < n && j - i < FILE_RUN && close_after(numbers[j - 1], numbers[j]))
+			j++;
+		for (size_t k = i; k < j; k++)
+			lodged[k - i] = lodged_find(t, numbers[k]);
+		e = measure_run(engine, c, numbers + i, j - i, lodged, NULL);
+		i = j;
+	}
+	return e;
+}
 
 /* Numbers are collected as they come, repeats included, and made unique
  * once a page is read (unique_numbers): a call's milestone touches every
@@ -446,6 +487,59 @@ static void unique_numbers(struct touched *t)
 	t->n = kept;
 }
 
+/* Keep an event of a declaration lodged in the page (its lodging event
+ * starts it); the events of the others are read again when filed. The
+ * page's events come in id order, so a declaration's are found at the
+ * end of the list or near it. */
+static kerr keep_lodged(struct touched *t, const struct event_row *e)
+{
+	struct lodged *l = NULL;
+	if (!strcmp(e->type, event_type_name(EVENT_DECLARATION_LODGED))) {
+		if (strlen(e->number) >= DECL_NUMBER_SIZE)
+			return KERR_OK;
+		if (t->nlodged == t->caplodged) {
+			size_t cap = t->caplodged ? 2 * t->caplodged : 16;
+			void *p = realloc(t->lodged, cap * sizeof *t->lodged);
+			if (!p)
+				return KERR_NOMEM;
+			t->lodged = p;
+			t->caplodged = cap;
+		}
+		l = &t->lodged[t->nlodged++];
+		memset(l, 0, sizeof *l);
+		l->t.lane = -1;
+		str_copy(l->number, e->number, sizeof l->number);
+	} else {
+		for (size_t i = t->nlodged; i-- > 0 && !l;)
+			if (!strcmp(t->lodged[i].number, e->number))
+				l = &t->lodged[i];
+	}
+	if (!l || l->too_many)
+		return KERR_OK;
+	kerr k = on_event(&l->t, e);
+	if (k == KERR_INVALID) {
+		l->too_many = true;
+		return KERR_OK;
+	}
+	return k;
+}
+
+/* Sort the declarations lodged in the page by number, for lodged_find. */
+static void sort_lodged(struct touched *t)
+{
+	if (t->nlodged > 1)
+		qsort(t->lodged, t->nlodged, sizeof *t->lodged, by_number);
+}
+
+static void touched_free(struct touched *t)
+{
+	for (size_t i = 0; i < t->nlodged; i++)
+		timeline_free(&t->lodged[i].t);
+	free(t->lodged);
+	free(t->numbers);
+	free(t->calls);
+}
+
 /* A call's event that is a milestone of its declarations. */
 static bool call_milestone(const char *type)
 {
@@ -461,8 +555,10 @@ static kerr on_feed(void *arg, const struct event_row *e)
 	str_copy(t->last_at, e->at, sizeof t->last_at);
 	str_copy(t->last_type, e->type, sizeof t->last_type);
 	t->read++;
-	if (*e->number)
-		return touch_number(t, e->number);
+	if (*e->number) {
+		kerr k = touch_number(t, e->number);
+		return k ? k : keep_lodged(t, e);
+	}
 	if (!e->call_key || !call_milestone(e->type) || strlen(e->call_key) >= CALL_KEY_MAX)
 		return KERR_OK;
 	for (size_t i = 0; i < t->ncalls; i++)
@@ -566,11 +662,10 @@ static kerr follow_pages(struct uow *u, int max_pages, bool *more)
 		for (size_t i = 0; !e && i < t.ncalls; i++)
 			e = touch_call(c, t.calls[i], &t);
 		unique_numbers(&t);
+		sort_lodged(&t);
 		if (!e)
-			e = file_declarations(st->engine, c,
-					      (const char (*)[DECL_NUMBER_SIZE])t.numbers, t.n);
-		free(t.numbers);
-		free(t.calls);
+			e = file_declarations(st->engine, c, &t);
+		touched_free(&t);
 		if (e)
 			break;
 		if (t.read) {
@@ -613,7 +708,8 @@ kerr statistics_declaration(struct uow *u, const struct actor *a, const char *nu
 	struct store_conn *c;
 	e = uow_conn(u, &c);
 	if (!e)
-		e = measure_run(NULL, c, (const char (*)[DECL_NUMBER_SIZE])&d.row.number, 1, out);
+		e = measure_run(NULL, c, (const char (*)[DECL_NUMBER_SIZE])&d.row.number, 1, NULL,
+				out);
 	declaration_free(&d);
 	return e;
 }
