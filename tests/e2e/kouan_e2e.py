@@ -516,10 +516,11 @@ def fresh_consignment(body):
     it has) that no other declaration of this run uses: one consignment is
     released once, so lodging the same goods again needs its own."""
     _serial[0] += 1
-    n = (os.getpid() % 10000) * 1000 + _serial[0] % 1000
-    body["bill_of_lading"] = "E2EBL%07d" % n
+    serial = _serial[0] % 100000  # 100,000 declarations a process before a repeat
+    body["bill_of_lading"] = "E2EBL%02d%05d" % (os.getpid() % 100, serial)
     if "containers" in body:
-        body["containers"] = [container_number("KTEU%03d%03d" % (n % 1000, i))
+        assert len(body["containers"]) <= 10, "fresh_consignment numbers 10 containers at most"
+        body["containers"] = [container_number("KTEU%06d" % (serial * 10 + i))
                               for i in range(len(body["containers"]))]
     return body
 
