@@ -65,6 +65,16 @@ const struct stage_event_rule *stage_event_rule_find(const char *type)
 	return NULL;
 }
 
+/* What read_event (below) looks for in an event's data: whether a
+ * lodging was in advance, whether a decision was an inspection's, what a
+ * hold waits for. */
+bool stage_event_data_read(const char *type)
+{
+	const struct stage_event_rule *r = stage_event_rule_find(type);
+	return r && ((r->effect == STAGE_EFFECT_MILESTONE && r->milestone == MILESTONE_LODGED) ||
+		     r->effect == STAGE_EFFECT_DECISION || r->effect == STAGE_EFFECT_HELD);
+}
+
 /* ------------------------------------------------------------------ */
 /* names                                                               */
 

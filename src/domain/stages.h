@@ -271,6 +271,10 @@ struct stage_event_rule {
 /* The rule for an event type, or NULL when the type is not in the table. */
 const struct stage_event_rule *stage_event_rule_find(const char *type);
 
+/* Whether stages_measure reads the data of an event of this type: the
+ * others' data may be left NULL (a caller need not parse it). */
+bool stage_event_data_read(const char *type);
+
 /* One event of a declaration's timeline, as the event feed gives it. Every
  * pointer is borrowed for the duration of the call. */
 struct stage_event {

@@ -127,7 +127,15 @@ static void timeline_free(struct timeline *t)
 	memset(t, 0, sizeof *t);
 }
 
-/* Add an event (strings copied, data text parsed). */
+/* Whether an event's data is read here: by the measure, or for the lane
+ * (on_event). Other events' data is left unparsed. */
+static bool data_read(const char *type)
+{
+	return stage_event_data_read(type) ||
+	       !strcmp(type, event_type_name(EVENT_DECLARATION_ASSESSED));
+}
+
+/* Add an event (strings copied; its data text parsed when data_read). */
 static kerr timeline_add(struct timeline *t, const char *type, const char *at,
 			 const char *agency, const char *data)
 {
@@ -152,7 +160,7 @@ static kerr timeline_add(struct timeline *t, const char *type, const char *at,
 		t->cap = cap;
 	}
 	char *ty = strdup(type), *ag = agency ? strdup(agency) : NULL;
-	json_t *js = data && *data ? json_loads(data, 0, NULL) : NULL;
+	json_t *js = data && *data && data_read(type) ? json_loads(data, 0, NULL) : NULL;
 	if (!ty || (agency && !ag)) {
 		free(ty);
 		free(ag);

@@ -605,6 +605,67 @@ static void event_table_matches_kouan(void **state)
 	assert_int_equal(nout, sizeof outside / sizeof outside[0]);
 }
 
+/* Two measurements are the same in every figure. */
+static bool same_times(const struct stage_times *a, const struct stage_times *b)
+{
+	return a->direction == b->direction && a->outcome == b->outcome &&
+	       a->total_kind == b->total_kind && a->flags == b->flags &&
+	       a->returns == b->returns && a->lodged_at == b->lodged_at &&
+	       a->start_at == b->start_at && a->end_at == b->end_at && a->total == b->total &&
+	       !memcmp(a->stage, b->stage, sizeof a->stage) &&
+	       !memcmp(a->party, b->party, sizeof a->party) &&
+	       !memcmp(a->milestone_at, b->milestone_at, sizeof a->milestone_at);
+}
+
+/* stage_event_data_read names every type whose data the measure reads: of
+ * each type in the table, an event with data that says everything the
+ * measure looks for (in advance, an inspection's decision, held for
+ * payment) after a lodged import under review, released on a guarantee,
+ * is measured the same without its data when the type is not named; and
+ * the data does change the figures for the lodging, a decision and a
+ * hold. */
+static void data_read_only_where_the_measure_looks(void **state)
+{
+	(void)state;
+	static const char *const types[] = {
+#define STAGE_TYPE_NAME(ty, eff, ms, occ) ty,
+		STAGE_EVENT_MAP(STAGE_TYPE_NAME)
+#undef STAGE_TYPE_NAME
+	};
+	json_t *all = json_pack("{s:b, s:{s:s}, s:s}", "advance", 1, "inspection", "id", "1",
+				"waiting_for", "payment");
+	size_t named = 0;
+	for (size_t k = 0; k < sizeof types / sizeof types[0]; k++) {
+		struct stage_event ev[] = {
+			{"conveyance.arrived", BASE_US, NULL, NULL},
+			{"declaration.lodged", BASE_US + US(H(1)), NULL, NULL},
+			{"declaration.accepted", BASE_US + US(H(1)), NULL, NULL},
+			{"task.opened", BASE_US + US(H(1)), "customs", NULL},
+			{types[k], BASE_US + US(H(3)), "customs", all},
+			{"guarantee.drawn", BASE_US + US(H(5)), NULL, NULL},
+			{"declaration.released", BASE_US + US(H(5)), NULL, NULL},
+		};
+		struct stage_times with, without;
+		assert_int_equal(stages_measure(STAGE_IMPORT, ev, 7, 1000000, &with), KERR_OK);
+		ev[4].data = NULL;
+		assert_int_equal(stages_measure(STAGE_IMPORT, ev, 7, 1000000, &without), KERR_OK);
+		bool read = stage_event_data_read(types[k]);
+		named += read;
+		if (!read && !same_times(&with, &without))
+			fail_msg("the measure reads the data of %s, which is not named", types[k]);
+		if (!strcmp(types[k], "declaration.lodged") || !strcmp(types[k], "task.cleared") ||
+		    !strcmp(types[k], "declaration.release_held")) {
+			assert_true(read);
+			if (same_times(&with, &without))
+				fail_msg("the data of %s changes nothing", types[k]);
+		}
+	}
+	assert_int_equal(named, 5); /* the lodging, three decisions and the hold */
+	assert_false(stage_event_data_read("declaration.accepted"));
+	assert_false(stage_event_data_read("no.such_type"));
+	json_decref(all);
+}
+
 static void refusals(void **state)
 {
 	(void)state;
@@ -828,6 +889,7 @@ int main(void)
 		cmocka_unit_test(rounding),
 		cmocka_unit_test(unknown_types_ignored),
 		cmocka_unit_test(event_table_matches_kouan),
+		cmocka_unit_test(data_read_only_where_the_measure_looks),
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(from_json),
 		cmocka_unit_test(long_json_timeline),
