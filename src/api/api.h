@@ -77,9 +77,15 @@ void app_feed_on_wake(struct app *app, void (*wake)(void *arg), void *arg);
 bool app_feed_stopping(struct app *app);
 
 /* Whether a route's unit of work reads or writes. */
+/* What a route's unit of work does, and where it runs: TX_READ or
+ * TX_WRITE, with RUN_APART when the request may take long (many
+ * declarations, a large manifest, a table loaded, a question over every
+ * declaration): it then runs on the server's pool for those, not on its
+ * connection's worker (http.h, run_apart). */
 enum route_tx {
-	TX_READ,
-	TX_WRITE,
+	TX_READ = 0,
+	TX_WRITE = 1,
+	RUN_APART = 2,
 };
 
 struct api_ctx;
@@ -90,7 +96,7 @@ struct route {
 	const char *pattern; /* "/v1/declarations/{number}" */
 	api_handler handler;
 	unsigned roles;      /* ROLES_PUBLIC: no token needed */
-	enum route_tx tx;
+	unsigned tx;         /* enum route_tx, combined */
 };
 
 /* The route table (for documentation checks). */

@@ -88,6 +88,11 @@ void api_loopback(struct app *app, const struct loopback_call *call,
 		req.wakes_seen = seen;
 		http_response_init(&resp);
 		api_dispatch(app, &req, &resp);
+		if (resp.run_apart && !req.apart) { /* in process: this thread is apart */
+			http_response_free(&resp);
+			req.apart = true;
+			continue;
+		}
 		if (resp.park_until_us <= 0)
 			break;
 		/* parked: wait in process for new events or the deadline, as the

@@ -114,10 +114,10 @@ static const struct route routes[] = {
 	{"GET", "/v1/declarations/{number}/risk", api_declaration_risk, OFFICERS, TX_READ},
 	{"GET", "/v1/risk/rules", api_risk_rules_list, OFFICERS, TX_READ},
 	{"POST", "/v1/risk/rules", api_risk_rules_add, ROLES_AGENCY | ADMIN, TX_WRITE},
-	{"POST", "/v1/risk/rules/preview", api_risk_rules_preview, OFFICERS, TX_READ},
+	{"POST", "/v1/risk/rules/preview", api_risk_rules_preview, OFFICERS, TX_READ | RUN_APART},
 	{"GET", "/v1/risk/rules/{version}", api_risk_rules_get, OFFICERS, TX_READ},
 	{"GET", "/v1/risk/rules/{version}/effectiveness", api_risk_rules_effectiveness,
-	 OFFICERS, TX_READ},
+	 OFFICERS, TX_READ | RUN_APART},
 	{"GET", "/v1/risk/profiles", api_risk_profiles_list, OFFICERS, TX_READ},
 	{"PUT", "/v1/risk/profiles/{office}/{agency}", api_risk_profile_put,
 	 ROLES_AGENCY | ADMIN, TX_WRITE},
@@ -127,14 +127,14 @@ static const struct route routes[] = {
 	 ROLE_BIT(CUSTOMS) | ADMIN, TX_WRITE},
 	/* money: tariff, exchange rates, published port fees, a declaration's
 	 * duties and taxes, guarantees, port charges, export tax refunds */
-	{"POST", "/v1/tariff/versions", api_tariff_load, ADMIN, TX_WRITE},
+	{"POST", "/v1/tariff/versions", api_tariff_load, ADMIN, TX_WRITE | RUN_APART},
 	{"GET", "/v1/tariff/versions", api_tariff_versions, READERS, TX_READ},
 	{"GET", "/v1/tariff/versions/{id}", api_tariff_version, READERS, TX_READ},
 	{"GET", "/v1/tariff/lines/{code}", api_tariff_line, READERS, TX_READ},
-	{"POST", "/v1/exchange-rates", api_rates_load, ADMIN, TX_WRITE},
+	{"POST", "/v1/exchange-rates", api_rates_load, ADMIN, TX_WRITE | RUN_APART},
 	{"GET", "/v1/exchange-rates", api_rates_list, READERS, TX_READ},
 	{"GET", "/v1/fees", api_fees_public, ROLES_PUBLIC, TX_READ},
-	{"POST", "/v1/fees", api_fees_load, ROLE_BIT(ANALYST) | ADMIN, TX_WRITE},
+	{"POST", "/v1/fees", api_fees_load, ROLE_BIT(ANALYST) | ADMIN, TX_WRITE | RUN_APART},
 	{"GET", "/v1/fees/{id}", api_fee_catalogue, ROLES_PUBLIC, TX_READ},
 	{"GET", "/v1/declarations/{number}/assessment", api_declaration_assessment,
 	 TAX_READERS, TX_READ},
@@ -167,12 +167,12 @@ static const struct route routes[] = {
 	 ROLES_AGENCY, TX_WRITE},
 	{"GET", "/v1/conveyance-reports/{id}/permission", api_conveyance_permission,
 	 TRANSPORT_READERS, TX_READ},
-	{"POST", "/v1/manifests", api_manifest_create, CARRIER, TX_WRITE},
+	{"POST", "/v1/manifests", api_manifest_create, CARRIER, TX_WRITE | RUN_APART},
 	{"GET", "/v1/manifests", api_manifest_list, MANIFEST_READERS, TX_READ},
 	{"GET", "/v1/manifests/{id}", api_manifest_get, MANIFEST_READERS, TX_READ},
 	{"GET", "/v1/manifests/{id}/versions/{version}", api_manifest_version,
 	 MANIFEST_READERS, TX_READ},
-	{"PUT", "/v1/manifests/{id}", api_manifest_amend, CARRIER, TX_WRITE},
+	{"PUT", "/v1/manifests/{id}", api_manifest_amend, CARRIER, TX_WRITE | RUN_APART},
 	{"POST", "/v1/tally-reports", api_tally_create, PORT, TX_WRITE},
 	{"GET", "/v1/tally-reports/{id}", api_tally_get, MANIFEST_READERS, TX_READ},
 	{"GET", "/v1/calls", api_call_get, TRANSPORT_READERS, TX_READ},
@@ -184,7 +184,7 @@ static const struct route routes[] = {
 	{"POST", "/v1/gate/containers/{number}/events", api_gate_event, PORT, TX_WRITE},
 	/* clearance time (docs/clearance-time.md) */
 	{"GET", "/v1/statistics/clearance", api_statistics_clearance, ROLE_BIT(ANALYST) | ADMIN,
-	 TX_READ},
+	 TX_READ | RUN_APART},
 	{"GET", "/v1/declarations/{number}/clearance-time", api_declaration_clearance_time,
 	 DECLARANT | OFFICERS, TX_READ},
 	/* cross-border e-commerce retail imports (docs/cbec.md) */
@@ -216,7 +216,7 @@ static const struct route routes[] = {
 	{"POST", "/v1/cbec/summaries/{platform}/{month}/payment", api_cbec_month_pay,
 	 CBEC_PLATFORM, TX_WRITE},
 	/* ingest: many declarations in one request */
-	{"POST", "/v1/declarations/batch", api_declaration_batch, DECLARANT, TX_WRITE},
+	{"POST", "/v1/declarations/batch", api_declaration_batch, DECLARANT, TX_WRITE | RUN_APART},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])
@@ -388,7 +388,7 @@ static void client_address(const struct app *app, const struct http_request *req
  * back otherwise: the one place a request's changes are kept or dropped. */
 static void finish(struct api_ctx *ctx)
 {
-	bool keep = ctx->route->tx == TX_WRITE &&
+	bool keep = (ctx->route->tx & TX_WRITE) &&
 		    (ctx->resp->status < 400 || (ctx->keep_refused && ctx->resp->status == 409));
 	if (!keep) {
 		uow_rollback(&ctx->uow);
@@ -410,7 +410,7 @@ static void finish(struct api_ctx *ctx)
  * one attempt at the request. */
 static void run_once(struct api_ctx *ctx, struct store_conn *conn, const char *source)
 {
-	uow_init(&ctx->uow, &ctx->app->svc, conn, ctx->route->tx == TX_WRITE);
+	uow_init(&ctx->uow, &ctx->app->svc, conn, (ctx->route->tx & TX_WRITE));
 	uow_set_source(&ctx->uow, source);
 	if (ctx->route->roles != ROLES_PUBLIC) {
 		if (!authenticate(ctx))
@@ -447,6 +447,10 @@ void api_dispatch(struct app *app, const struct http_request *req_in,
 	}
 	if (!(ctx.route = route_of(&ctx, &sp, &req)))
 		return;
+	if ((ctx.route->tx & RUN_APART) && !req.apart) { /* nothing done yet: run it there */
+		resp->run_apart = true;
+		return;
+	}
 	struct store_conn *conn;
 	if (store_thread_conn(app->svc.store, &conn)) {
 		api_problem(&ctx, KERR_BUSY, "the database is not available", NULL);

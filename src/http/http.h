@@ -45,6 +45,8 @@ struct http_request {
 	int64_t parked_until_us;
 	/* The server's wake count when this run began (see park_until_us). */
 	uint64_t wakes_seen;
+	/* This run is apart from the connection's worker (see run_apart). */
+	bool apart;
 };
 
 struct http_response {
@@ -54,6 +56,13 @@ struct http_response {
 	 * again on the same request. A wake that came after the run began
 	 * (wakes_seen) runs it again at once, so none is missed. */
 	int64_t park_until_us;
+	/* Set by a handler (status and body unused) on a request that may hold
+	 * a thread for long (a batch of declarations, a large manifest), when
+	 * the request is not yet apart: it runs again on the server's pool of
+	 * request threads, apart from the worker that reads its connection,
+	 * whose other connections go on meanwhile. Without a pool it runs again
+	 * at once (apart set all the same). A request run apart never parks. */
+	bool run_apart;
 	int status;
 	const char *content_type; /* static string */
 	struct buf body;

@@ -22,6 +22,16 @@
  * wake between the start of a run and its park (wakes counts them) runs it
  * again at once. Stopping resumes every parked connection first.
  *
+ * Running apart: a worker runs its connections' requests one at a time, so
+ * one long request (a batch of a hundred declarations) kept every other
+ * connection dealt to that worker waiting (bench/README, issue 13,
+ * fourteenth round). A handler that sets run_apart has its request
+ * suspended and queued for the apart pool; a pool thread runs the handler
+ * again (apart set), keeps the answer with the request and resumes the
+ * connection; MHD then calls the access handler again, which sends it.
+ * Stopping lets the pool finish what is queued before MHD stops; a request
+ * that asks afterwards (or before any body is read) runs on its worker.
+ *
  * Must never: listen on a socket itself, or answer a HEAD request with a
  * body (MHD drops it; the access log counts 0 bytes).
  */
@@ -42,8 +52,10 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "http/edge.h"
+#include "http/problem.h"
 
 struct conn_state;
+struct apart_job;
 
 struct http_server {
 	struct MHD_Daemon *daemon;
@@ -64,6 +76,13 @@ struct http_server {
 	bool stopping;   /* resume everything and park nothing more */
 	pthread_t waker;
 	bool waker_running;
+	/* running apart: the queued requests and the pool's threads */
+	pthread_mutex_t apart_lock;
+	pthread_cond_t apart_cond;
+	struct apart_job *apart_head, *apart_tail;
+	bool apart_open; /* the pool takes requests */
+	pthread_t *apart_threads;
+	unsigned napart;
 };
 
 struct conn_state {
@@ -76,6 +95,21 @@ struct conn_state {
 	struct MHD_Connection *conn;
 	int64_t parked_until_us; /* 0: never parked */
 	struct conn_state *next_parked;
+	/* the answer a pool thread made, to send when the connection resumes
+	 * (apart_failed: it had no memory for one, and the connection closes) */
+	struct http_response *answer;
+	bool apart_failed;
+};
+
+/* A request queued to run apart: its request as the worker built it (the
+ * strings it points to are MHD's, kept while the connection is suspended,
+ * and the state's body), with the peer's address copied. */
+struct apart_job {
+	struct MHD_Connection *conn;
+	struct conn_state *st;
+	struct http_request req;
+	char peer[64];
+	struct apart_job *next;
 };
 
 struct collect {
@@ -192,10 +226,143 @@ size_t http_server_parked(struct http_server *s)
 	return n;
 }
 
+/* Queue a request to run apart and suspend its connection (under the lock,
+ * so that a pool thread cannot resume it first). False when the pool takes
+ * none (there is none, or it is stopping) or is out of memory. */
+static bool queue_apart(struct http_server *s, struct MHD_Connection *conn,
+			struct conn_state *st, const struct http_request *req, const char *peer)
+{
+	struct apart_job *j = calloc(1, sizeof *j);
+	if (!j)
+		return false;
+	pthread_mutex_lock(&s->apart_lock);
+	if (!s->apart_open) {
+		pthread_mutex_unlock(&s->apart_lock);
+		free(j);
+		return false;
+	}
+	j->conn = conn;
+	j->st = st;
+	j->req = *req;
+	j->req.apart = true;
+	str_copy(j->peer, peer, sizeof j->peer);
+	j->req.remote = j->peer;
+	MHD_suspend_connection(conn);
+	if (s->apart_tail)
+		s->apart_tail->next = j;
+	else
+		s->apart_head = j;
+	s->apart_tail = j;
+	pthread_cond_signal(&s->apart_cond);
+	pthread_mutex_unlock(&s->apart_lock);
+	return true;
+}
+
+/* A pool thread: run the queued requests, keep each answer with its
+ * request and resume its connection; once the pool is closed, finish what
+ * is queued and stop. */
+static void *apart_main(void *arg)
+{
+	struct http_server *s = arg;
+	for (;;) {
+		pthread_mutex_lock(&s->apart_lock);
+		while (!s->apart_head && s->apart_open)
+			pthread_cond_wait(&s->apart_cond, &s->apart_lock);
+		struct apart_job *j = s->apart_head;
+		if (j && !(s->apart_head = j->next))
+			s->apart_tail = NULL;
+		pthread_mutex_unlock(&s->apart_lock);
+		if (!j)
+			return NULL;
+		struct http_response *resp = malloc(sizeof *resp);
+		if (resp) {
+			http_response_init(resp);
+			s->fn(s->cls, &j->req, resp);
+			if (resp->park_until_us > 0 || resp->run_apart) {
+				log_error("http: %s %s asked to wait or to run apart, apart",
+					  j->req.method, j->req.path);
+				http_response_free(resp);
+				http_response_init(resp);
+				problem_respond(resp, KERR_INTERNAL, j->req.path,
+						"the request could not be answered", NULL);
+			}
+		}
+		j->st->answer = resp;
+		j->st->apart_failed = !resp;
+		MHD_resume_connection(j->conn);
+		free(j);
+	}
+}
+
+/* Close the pool: no request is queued after this, and it returns once
+ * every queued one has run and its connection is resumed. */
+static void stop_apart(struct http_server *s)
+{
+	pthread_mutex_lock(&s->apart_lock);
+	s->apart_open = false;
+	pthread_cond_broadcast(&s->apart_cond);
+	pthread_mutex_unlock(&s->apart_lock);
+	for (unsigned i = 0; i < s->napart; i++)
+		pthread_join(s->apart_threads[i], NULL);
+	s->napart = 0;
+}
+
+/* Send an answer (taking its body) and log it. */
+static enum MHD_Result send_answer(struct http_server *s, struct MHD_Connection *conn,
+				   const char *method, const char *peer, struct conn_state *st,
+				   struct http_response *resp)
+{
+	size_t len = resp->body.len;
+	char *data = buf_take(&resp->body);
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(data);
+		return MHD_NO;
+	}
+	if (len || resp->status != 204)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+	/* answers are not cached unless the handler says how (the browser
+	 * interface's assets) */
+	bool cache_set = false;
+	for (size_t i = 0; i < resp->nheaders; i++)
+		cache_set |= strcasecmp(resp->headers[i].name, "Cache-Control") == 0;
+	if (!cache_set)
+		MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	for (size_t i = 0; i < resp->nheaders; i++)
+		MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
+	if (st->too_large)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)resp->status, r);
+	MHD_destroy_response(r);
+	if (s->opts.access_log)
+		edge_log_access(peer, method, st->raw_path, resp->status,
+				strcmp(method, "HEAD") ? len : 0,
+				kclock_now(&kclock_system) - st->started_us);
+	return ret;
+}
+
+/* Answer a request: run the handler (again, when it parked), or queue it to
+ * run apart (only once its body is read: `whole`), or send the answer a
+ * pool thread made for it. */
 static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *conn,
 			       const char *method, const char *url,
-			       struct conn_state *st)
+			       struct conn_state *st, bool whole)
 {
+	if (st->apart_failed)
+		return MHD_NO; /* closes the connection */
+	char peer[64];
+	peer_address(conn, peer, sizeof peer);
+	struct http_response resp;
+	if (st->answer) { /* run apart, and back */
+		resp = *st->answer;
+		free(st->answer);
+		st->answer = NULL;
+		enum MHD_Result ret = send_answer(s, conn, method, peer, st, &resp);
+		http_response_free(&resp);
+		return ret;
+	}
 	struct http_request req;
 	memset(&req, 0, sizeof req);
 	req.method = method;
@@ -208,18 +375,22 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
 	req.body = st->body.data;
 	req.body_len = st->body.len;
 	req.body_too_large = st->too_large;
-	char peer[64];
-	peer_address(conn, peer, sizeof peer);
 	req.remote = peer;
 	req.parked_until_us = st->parked_until_us;
 
-	struct http_response resp;
 	for (;;) {
 		pthread_mutex_lock(&s->park_lock);
 		req.wakes_seen = s->wakes;
 		pthread_mutex_unlock(&s->park_lock);
 		http_response_init(&resp);
 		s->fn(s->cls, &req, &resp);
+		if (resp.run_apart && !req.apart) {
+			http_response_free(&resp);
+			if (whole && queue_apart(s, conn, st, &req, peer))
+				return MHD_YES; /* answered when the pool has run it */
+			req.apart = true; /* no pool to take it: here, then */
+			continue;
+		}
 		if (resp.park_until_us <= 0)
 			break;
 		http_response_free(&resp);
@@ -227,36 +398,7 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
 			return MHD_YES; /* runs again when resumed */
 		req.parked_until_us = st->parked_until_us; /* woken meanwhile: again */
 	}
-
-	size_t len = resp.body.len;
-	char *data = buf_take(&resp.body);
-	struct MHD_Response *r =
-		MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
-	if (!r) {
-		free(data);
-		http_response_free(&resp);
-		return MHD_NO;
-	}
-	if (len || resp.status != 204)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp.content_type);
-	/* answers are not cached unless the handler says how (the browser
-	 * interface's assets) */
-	bool cache_set = false;
-	for (size_t i = 0; i < resp.nheaders; i++)
-		cache_set |= strcasecmp(resp.headers[i].name, "Cache-Control") == 0;
-	if (!cache_set)
-		MHD_add_response_header(r, "Cache-Control", "no-store");
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	for (size_t i = 0; i < resp.nheaders; i++)
-		MHD_add_response_header(r, resp.headers[i].name, resp.headers[i].value);
-	if (st->too_large)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
-	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)resp.status, r);
-	MHD_destroy_response(r);
-	if (s->opts.access_log)
-		edge_log_access(peer, method, st->raw_path, resp.status,
-				strcmp(method, "HEAD") ? len : 0,
-				kclock_now(&kclock_system) - st->started_us);
+	enum MHD_Result ret = send_answer(s, conn, method, peer, st, &resp);
 	http_response_free(&resp);
 	return ret;
 }
@@ -285,7 +427,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 			 * that a client or proxy still writing the body (nginx)
 			 * gets our answer instead of a reset connection. */
 			if (len > 8 * (unsigned long long)s->opts.max_body)
-				return respond(s, conn, method, url, st);
+				return respond(s, conn, method, url, st, false);
 		}
 		return MHD_YES;
 	}
@@ -300,7 +442,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	return respond(s, conn, method, url, st);
+	return respond(s, conn, method, url, st, true);
 }
 
 /* MHD read a request line: its per-request state begins here, with the
@@ -327,6 +469,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct conn_state *st = *con_cls;
 	if (st) {
 		__atomic_sub_fetch(&s->in_flight, 1, __ATOMIC_RELAXED);
+		if (st->answer) { /* the client left before it was sent */
+			http_response_free(st->answer);
+			free(st->answer);
+		}
 		buf_free(&st->body);
 		free(st->raw_path);
 		free(st);
@@ -399,7 +545,27 @@ static void free_server(struct http_server *s)
 {
 	pthread_mutex_destroy(&s->park_lock);
 	pthread_cond_destroy(&s->park_cond);
+	pthread_mutex_destroy(&s->apart_lock);
+	pthread_cond_destroy(&s->apart_cond);
+	free(s->apart_threads);
 	free(s);
+}
+
+/* Start the apart pool's threads; false (none left running) on failure. */
+static bool start_apart(struct http_server *s, unsigned n)
+{
+	if (!n)
+		return true;
+	if (!(s->apart_threads = calloc(n, sizeof *s->apart_threads)))
+		return false;
+	s->apart_open = true;
+	for (; s->napart < n; s->napart++) {
+		if (pthread_create(&s->apart_threads[s->napart], NULL, apart_main, s)) {
+			stop_apart(s);
+			return false;
+		}
+	}
+	return true;
 }
 
 /* Resume every parked request and stop the waker; nothing parks after. */
@@ -430,6 +596,8 @@ struct http_server *http_server_start(const struct http_server_options *o,
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&s->park_cond, &ca);
 	pthread_condattr_destroy(&ca);
+	pthread_mutex_init(&s->apart_lock, NULL);
+	pthread_cond_init(&s->apart_cond, NULL);
 	s->workers = o->threads ? o->threads : 8;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 			 MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET | MHD_ALLOW_SUSPEND_RESUME;
@@ -457,6 +625,13 @@ struct http_server *http_server_start(const struct http_server_options *o,
 		return NULL;
 	}
 	s->waker_running = true;
+	if (!start_apart(s, o->apart_threads)) {
+		log_error("http: cannot start the threads that run requests apart");
+		stop_waker(s);
+		MHD_stop_daemon(s->daemon);
+		free_server(s);
+		return NULL;
+	}
 	struct edge_options eo = {
 		.address = o->address,
 		.port = o->port,
@@ -466,6 +641,7 @@ struct http_server *http_server_start(const struct http_server_options *o,
 	};
 	s->edge = edge_start(&eo, on_handoff, s, bound_port);
 	if (!s->edge) {
+		stop_apart(s);
 		stop_waker(s);
 		MHD_stop_daemon(s->daemon);
 		free_server(s);
@@ -493,6 +669,7 @@ void http_server_stop(struct http_server *s)
 		struct timespec ts = {0, 10 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
+	stop_apart(s); /* what it holds runs and its connections resume first */
 	if (s->daemon)
 		MHD_stop_daemon(s->daemon);
 	edge_stop(s->edge);

@@ -6,8 +6,10 @@
  * malformed or ambiguous requests before the library reads them.
  *
  * Threads: a pool of worker threads (each request runs on one of them, and
- * may block on the database; connections are dealt to them in turn), two
- * edge threads, and one that resumes
+ * may block on the database; connections are dealt to them in turn, and a
+ * worker runs its connections' requests one at a time), a pool that runs
+ * the requests a handler sends apart (a batch: its worker's other
+ * connections are not kept waiting), two edge threads, and one that resumes
  * parked requests (a long-poll waits parked, holding no worker). Limits: request head
  * size and time (the edge), body size (larger bodies get the handler's 413
  * without being read), idle timeout, memory per connection, connections
@@ -25,6 +27,8 @@ struct http_server_options {
 	const char *address; /* IPv4 or IPv6 literal to bind, e.g. "127.0.0.1" */
 	uint16_t port;       /* 0: pick a free port */
 	unsigned threads;
+	unsigned apart_threads; /* the pool that runs requests apart (run_apart);
+				 * 0: none, they run on their connection's worker */
 	size_t max_body;
 	unsigned timeout_s;        /* idle connection timeout */
 	unsigned header_timeout_s; /* a request head must arrive within; 0: 10 */

@@ -21,6 +21,9 @@ const char config_help[] =
 	"                         kouan.release.key with PostgreSQL: give every server\n"
 	"                         the same key file)\n"
 	"  --threads N            worker threads (default 16)\n"
+	"  --apart-threads N      threads for long requests (batches of declarations,\n"
+	"                         manifests, table loads, statistics), run apart from\n"
+	"                         the connections' workers (default 4; 0: on them)\n"
 	"  --max-body BYTES       largest request body (default 1048576)\n"
 	"  --timeout-s N          idle connection timeout (default 30)\n"
 	"  --header-timeout-s N   a request head must arrive whole within (default 10)\n"
@@ -56,6 +59,7 @@ void config_defaults(struct config *c)
 	c->port = 8080;
 	str_copy(c->db, "kouan.db", sizeof c->db);
 	c->threads = 16;
+	c->apart_threads = 4;
 	c->max_body = 1u << 20;
 	c->timeout_s = 30;
 	c->header_timeout_s = 10;
@@ -135,6 +139,8 @@ bool config_set(struct config *c, const char *name, const char *v, char *err,
 	}
 	else if (!strcmp(key, "threads") && (ok = parse_uint(v, 1, 1024, &x)))
 		c->threads = (unsigned)x;
+	else if (!strcmp(key, "apart-threads") && (ok = parse_uint(v, 0, 256, &x)))
+		c->apart_threads = (unsigned)x;
 	else if (!strcmp(key, "max-body") && (ok = parse_uint(v, 1024, 1u << 30, &x)))
 		c->max_body = (size_t)x;
 	else if (!strcmp(key, "timeout-s") && (ok = parse_uint(v, 1, 3600, &x)))
@@ -181,6 +187,7 @@ bool config_set(struct config *c, const char *name, const char *v, char *err,
 		ok = timezone_name(v, sizeof c->timezone) &&
 		     str_copy(c->timezone, v, sizeof c->timezone) < sizeof c->timezone;
 	else if (!strcmp(key, "port") || !strcmp(key, "threads") ||
+		 !strcmp(key, "apart-threads") ||
 		 !strcmp(key, "max-body") || !strcmp(key, "timeout-s") ||
 		 !strcmp(key, "header-timeout-s") ||
 		 !strcmp(key, "conn-limit") || !strcmp(key, "per-ip-limit") ||
@@ -245,7 +252,7 @@ bool config_load_file(struct config *c, const char *path, char *err, size_t errn
 bool config_load_env(struct config *c, char *err, size_t errn)
 {
 	static const char *const names[] = {
-		"listen", "port", "db", "release_key", "threads", "max_body",
+		"listen", "port", "db", "release_key", "threads", "apart_threads", "max_body",
 		"timeout_s", "header_timeout_s", "conn_limit", "per_ip_limit", "sync",
 		"token_ttl_hours", "longpoll_max_s", "pwhash", "pwhash_concurrency",
 		"trusted_proxies", "access_log", "quiet", "declarant_lanes", "timezone",

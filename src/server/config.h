@@ -19,6 +19,7 @@ struct config {
 	char db[1024];         /* SQLite file path (or URL) */
 	char release_key[1024]; /* Ed25519 key file; default: db path + ".release.key" */
 	unsigned threads;
+	unsigned apart_threads; /* run the long requests apart (0: none) */
 	size_t max_body;
 	unsigned timeout_s;
 	unsigned header_timeout_s; /* a request head must arrive whole within */

@@ -197,6 +197,7 @@ static int serve(struct config *cfg, bool demo)
 		.address = cfg->listen,
 		.port = (uint16_t)cfg->port,
 		.threads = cfg->threads,
+		.apart_threads = cfg->apart_threads,
 		.max_body = cfg->max_body,
 		.timeout_s = cfg->timeout_s,
 		.header_timeout_s = cfg->header_timeout_s,

@@ -2,8 +2,9 @@
  * test_batch.c - POST /v1/declarations/batch through the router: each item
  * answered on its own (its number, or its problem with pointers into the
  * batch's body), a refused item undoing only itself (its key, its number,
- * its events), replays per item, the envelope's every bad field, and the
- * roles of lodging.
+ * its events), replays per item, the envelope's every bad field, the
+ * roles of lodging, and a batch sent to run apart from its connection's
+ * worker before anything is done.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,12 +225,70 @@ static void roles_as_for_lodging(void **state)
 	json_decref(d);
 }
 
+/* POST `path` with `body` as the trader (under Idempotency-Key `key`),
+ * straight to the router, run apart or not. */
+static void dispatch(struct test_env *env, const char *path, const char *body, bool apart,
+		     const char *key, struct http_response *resp)
+{
+	char auth[128];
+	snprintf(auth, sizeof auth, "Bearer %s", test_token(env, "trader"));
+	struct http_request req = {.method = "POST", .path = path, .remote = "test"};
+	req.headers[req.nheaders++] = (struct http_pair){"Authorization", auth};
+	req.headers[req.nheaders++] = (struct http_pair){"Content-Type", "application/json"};
+	req.headers[req.nheaders++] = (struct http_pair){"Idempotency-Key", key};
+	req.body = body;
+	req.body_len = strlen(body);
+	req.apart = apart;
+	http_response_init(resp);
+	api_dispatch(&env->app, &req, resp);
+}
+
+/* The router sends a batch to run apart (http.h) before it does anything:
+ * nothing answered, nothing lodged; run apart, it lodges. A single
+ * lodgement runs where it is. */
+static void a_batch_runs_apart(void **state)
+{
+	struct test_env *env = *state;
+	json_t *d = fresh(env);
+	json_t *b = json_pack("{s:[o]}", "declarations", item("apart-1", d));
+	char *text = json_dumps(b, JSON_COMPACT);
+	json_decref(b);
+	struct http_response resp;
+	dispatch(env, "/v1/declarations/batch", text, false, "batch-apart", &resp);
+	assert_true(resp.run_apart);
+	assert_int_equal(resp.body.len, 0);
+	http_response_free(&resp);
+	/* run apart: its item is lodged now, not replayed (nothing was before) */
+	dispatch(env, "/v1/declarations/batch", text, true, "batch-apart", &resp);
+	assert_false(resp.run_apart);
+	assert_int_equal(resp.status, 200);
+	char *answer = buf_take(&resp.body);
+	json_t *a = json_loads(answer, 0, NULL);
+	json_t *first = json_array_get(json_object_get(a, "results"), 0);
+	assert_int_equal(json_integer_value(json_object_get(first, "status")), 201);
+	assert_false(json_is_true(json_object_get(first, "replayed")));
+	json_decref(a);
+	free(answer);
+	http_response_free(&resp);
+	free(text);
+	json_t *one = fresh(env);
+	text = json_dumps(one, JSON_COMPACT);
+	dispatch(env, "/v1/declarations", text, false, "single-here", &resp);
+	assert_false(resp.run_apart);
+	assert_int_equal(resp.status, 201);
+	http_response_free(&resp);
+	free(text);
+	json_decref(one);
+	json_decref(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(each_item_answered_on_its_own),
 		cmocka_unit_test(a_bad_envelope_lodges_nothing),
 		cmocka_unit_test(roles_as_for_lodging),
+		cmocka_unit_test(a_batch_runs_apart),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

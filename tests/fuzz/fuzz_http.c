@@ -341,6 +341,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct http_response resp;
 	http_response_init(&resp);
 	api_dispatch(&env.app, &req, &resp);
+	if (resp.run_apart) { /* as a server without a pool: again, apart */
+		http_response_free(&resp);
+		http_response_init(&resp);
+		req.apart = true;
+		api_dispatch(&env.app, &req, &resp);
+	}
 	if (env.trace)
 		fprintf(stderr, "%d %s %s\n", resp.status, req.method, req.path);
 	check_answer(&resp);

@@ -4,10 +4,14 @@
  * the same socket), and connections opened one after another are dealt to
  * every worker in turn, so that requests on different connections run at
  * once; they used to share a worker whenever the sockets' numbers fell into
- * steps of the pool's size.
+ * steps of the pool's size. And a request its handler sends apart runs on
+ * the apart pool, so that a long one does not keep the other connections
+ * of its worker waiting.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +89,51 @@ static int connect_to(uint16_t port)
 	return fd;
 }
 
+/* Read one answer (its head and a body of a few bytes) within 10 s: its
+ * text, or "" when none came. */
+static void read_answer(int fd, char *answer, size_t n)
+{
+	size_t got = 0;
+	answer[0] = '\0';
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += 10;
+	while (got < n - 1) {
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > until.tv_sec ||
+		    (now.tv_sec == until.tv_sec && now.tv_nsec >= until.tv_nsec))
+			break;
+		struct timeval tv = {0, 100 * 1000};
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+		ssize_t r = read(fd, answer + got, n - 1 - got);
+		if (r < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+		answer[got] = '\0';
+		char *body = strstr(answer, "\r\n\r\n");
+		if (body && body[4])
+			break;
+	}
+}
+
+/* The server's options for a test: `threads` workers, `apart` apart. */
+static struct http_server_options options(unsigned threads, unsigned apart)
+{
+	return (struct http_server_options){
+		.address = "127.0.0.1",
+		.threads = threads,
+		.apart_threads = apart,
+		.max_body = 1024,
+		.timeout_s = 30,
+		.conn_limit = 64,
+		.per_ip_limit = 64,
+		.conn_memory = 32 * 1024,
+	};
+}
+
 /* Four connections, opened one after another (each handed over before the
  * next opens, so that their sockets' numbers fall in steps), each sending a
  * request that waits in the handler for the others: all four are inside at
@@ -92,15 +141,7 @@ static int connect_to(uint16_t port)
 static void connections_are_dealt_to_every_worker(void **state)
 {
 	(void)state;
-	struct http_server_options o = {
-		.address = "127.0.0.1",
-		.threads = WORKERS,
-		.max_body = 1024,
-		.timeout_s = 30,
-		.conn_limit = 64,
-		.per_ip_limit = 64,
-		.conn_memory = 32 * 1024,
-	};
+	struct http_server_options o = options(WORKERS, 0);
 	uint16_t port = 0;
 	struct http_server *s = http_server_start(&o, gather, NULL, &port);
 	assert_non_null(s);
@@ -115,18 +156,7 @@ static void connections_are_dealt_to_every_worker(void **state)
 	}
 	for (int i = 0; i < WORKERS; i++) {
 		char answer[1024];
-		size_t got = 0;
-		while (got < sizeof answer - 1) {
-			ssize_t r = read(fds[i], answer + got, sizeof answer - 1 - got);
-			if (r <= 0)
-				break;
-			got += (size_t)r;
-			answer[got] = '\0';
-			char *body = strstr(answer, "\r\n\r\n");
-			if (body && body[4])
-				break;
-		}
-		answer[got] = '\0';
+		read_answer(fds[i], answer, sizeof answer);
 		assert_non_null(strstr(answer, "HTTP/1.1 200"));
 		close(fds[i]);
 	}
@@ -135,11 +165,148 @@ static void connections_are_dealt_to_every_worker(void **state)
 	assert_int_equal(crowded, WORKERS);
 }
 
+/* The long request (/slow) asks to run apart, and there waits until the
+ * test lets it go; /fast answers at once. Each answers whether it ran apart. */
+static pthread_mutex_t slow_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t slow_cond = PTHREAD_COND_INITIALIZER;
+static bool slow_inside, slow_go;
+
+static void slow_or_fast(void *cls, const struct http_request *req, struct http_response *resp)
+{
+	(void)cls;
+	resp->content_type = "text/plain";
+	if (!strcmp(req->path, "/slow")) {
+		if (!req->apart) {
+			resp->run_apart = true;
+			return;
+		}
+		pthread_mutex_lock(&slow_lock);
+		slow_inside = true;
+		pthread_cond_broadcast(&slow_cond);
+		while (!slow_go)
+			pthread_cond_wait(&slow_cond, &slow_lock);
+		pthread_mutex_unlock(&slow_lock);
+	}
+	/* no assert off the test's thread */
+	resp->status = buf_printf(&resp->body, "%s apart=%d", req->path, req->apart) ? 500 : 200;
+}
+
+static struct http_server *start_one_worker(unsigned apart_threads, uint16_t *port)
+{
+	struct http_server_options o = options(1, apart_threads);
+	slow_inside = slow_go = false;
+	struct http_server *s = http_server_start(&o, slow_or_fast, NULL, port);
+	assert_non_null(s);
+	return s;
+}
+
+static void send_request(int fd, const char *path)
+{
+	char request[128];
+	int n = snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: kouan\r\n\r\n",
+			 path);
+	assert_int_equal(write(fd, request, (size_t)n), n);
+}
+
+/* One worker, and a pool of one apart: a long request on one connection
+ * runs apart, and while it waits, a request on another connection (on the
+ * same worker, there being one) is answered; then the long one is. */
+static void a_long_request_runs_apart_from_its_worker(void **state)
+{
+	(void)state;
+	uint16_t port = 0;
+	struct http_server *s = start_one_worker(1, &port);
+	int slow = connect_to(port), fast = connect_to(port);
+	send_request(slow, "/slow");
+	pthread_mutex_lock(&slow_lock);
+	while (!slow_inside)
+		pthread_cond_wait(&slow_cond, &slow_lock);
+	pthread_mutex_unlock(&slow_lock);
+	send_request(fast, "/fast");
+	char answer[1024];
+	read_answer(fast, answer, sizeof answer);
+	assert_non_null(strstr(answer, "HTTP/1.1 200"));
+	assert_non_null(strstr(answer, "/fast apart=0"));
+	pthread_mutex_lock(&slow_lock);
+	assert_true(slow_inside && !slow_go); /* answered while the long one waits */
+	slow_go = true;
+	pthread_cond_broadcast(&slow_cond);
+	pthread_mutex_unlock(&slow_lock);
+	read_answer(slow, answer, sizeof answer);
+	assert_non_null(strstr(answer, "HTTP/1.1 200"));
+	assert_non_null(strstr(answer, "/slow apart=1"));
+	/* the connection goes on: its next request runs on its worker again */
+	send_request(slow, "/fast");
+	read_answer(slow, answer, sizeof answer);
+	assert_non_null(strstr(answer, "/fast apart=0"));
+	close(slow);
+	close(fast);
+	http_server_stop(s);
+}
+
+/* Without a pool the long request runs on its worker, apart set all the
+ * same. */
+static void without_a_pool_it_runs_on_its_worker(void **state)
+{
+	(void)state;
+	uint16_t port = 0;
+	struct http_server *s = start_one_worker(0, &port);
+	int fd = connect_to(port);
+	pthread_mutex_lock(&slow_lock);
+	slow_go = true;
+	pthread_mutex_unlock(&slow_lock);
+	send_request(fd, "/slow");
+	char answer[1024];
+	read_answer(fd, answer, sizeof answer);
+	assert_non_null(strstr(answer, "/slow apart=1"));
+	close(fd);
+	http_server_stop(s);
+}
+
+static void *let_slow_go(void *arg)
+{
+	(void)arg;
+	struct timespec ts = {0, 200 * 1000 * 1000};
+	nanosleep(&ts, NULL);
+	pthread_mutex_lock(&slow_lock);
+	slow_go = true;
+	pthread_cond_broadcast(&slow_cond);
+	pthread_mutex_unlock(&slow_lock);
+	return NULL;
+}
+
+/* Stopping the server while a request runs apart: the stop waits for it,
+ * its answer goes out, and only then does the library stop (it must not
+ * find a connection still suspended). */
+static void a_stop_waits_for_a_request_apart(void **state)
+{
+	(void)state;
+	uint16_t port = 0;
+	struct http_server *s = start_one_worker(2, &port);
+	int fd = connect_to(port);
+	send_request(fd, "/slow");
+	pthread_mutex_lock(&slow_lock);
+	while (!slow_inside)
+		pthread_cond_wait(&slow_cond, &slow_lock);
+	pthread_mutex_unlock(&slow_lock);
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, let_slow_go, NULL), 0);
+	http_server_stop(s);
+	pthread_join(t, NULL);
+	char answer[1024];
+	read_answer(fd, answer, sizeof answer);
+	assert_non_null(strstr(answer, "/slow apart=1"));
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_socket_is_moved_to_its_workers_number),
 		cmocka_unit_test(connections_are_dealt_to_every_worker),
+		cmocka_unit_test(a_long_request_runs_apart_from_its_worker),
+		cmocka_unit_test(without_a_pool_it_runs_on_its_worker),
+		cmocka_unit_test(a_stop_waits_for_a_request_apart),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
