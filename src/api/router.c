@@ -3,10 +3,12 @@
  * the one place where a request's unit of work is committed or rolled
  * back.
  *
- * The route table is data: one line per endpoint with the roles allowed and
- * whether its unit of work reads or writes. Public endpoints carry
- * ROLES_PUBLIC; every other one needs a bearer token. The auditor reads the
- * audit log and nothing else (READERS leaves it out).
+ * The route table is data: one line per endpoint with the roles allowed,
+ * whether its unit of work reads or writes, and whether it runs apart from
+ * its connection's worker (RUN_APART: a request that may take long).
+ * Public endpoints carry ROLES_PUBLIC; every other one needs a bearer
+ * token. The auditor reads the audit log and nothing else (READERS leaves
+ * it out).
  *
  * The client's address, recorded with every audited act and counted by
  * login throttling, is the peer's, unless the peer is a trusted proxy: then
