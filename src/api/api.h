@@ -86,6 +86,10 @@ enum route_tx {
 	TX_READ = 0,
 	TX_WRITE = 1,
 	RUN_APART = 2,
+	/* apart when a thread of the pool is idle, else on the worker: a
+	 * password hash, whose turns have their own bound and answer 503 when
+	 * they run out (docs/security.md), so it must not queue */
+	RUN_APART_IF_IDLE = 4,
 };
 
 struct api_ctx;

@@ -5,7 +5,8 @@
  *
  * The route table is data: one line per endpoint with the roles allowed,
  * whether its unit of work reads or writes, and whether it runs apart from
- * its connection's worker (RUN_APART: a request that may take long).
+ * its connection's worker (RUN_APART: a request that may take long;
+ * RUN_APART_IF_IDLE: a password hash, apart only when the pool is idle).
  * Public endpoints carry ROLES_PUBLIC; every other one needs a bearer
  * token. The auditor reads the audit log and nothing else (READERS leaves
  * it out).
@@ -52,10 +53,10 @@ static const struct route routes[] = {
 	{"GET", "/openapi.json", api_openapi, ROLES_PUBLIC, TX_READ},
 	{"GET", "/v1/release-key", api_release_key, ROLES_PUBLIC, TX_READ},
 	{"GET", "/v1/ui-settings", api_ui_settings, ROLES_PUBLIC, TX_READ},
-	{"POST", "/v1/sessions", api_session_create, ROLES_PUBLIC, TX_WRITE},
+	{"POST", "/v1/sessions", api_session_create, ROLES_PUBLIC, TX_WRITE | RUN_APART_IF_IDLE},
 	{"DELETE", "/v1/sessions/current", api_session_delete, ROLES_ANY, TX_WRITE},
 	{"GET", "/v1/me", api_me, ROLES_ANY, TX_READ},
-	{"PUT", "/v1/me/password", api_me_password, ROLES_ANY, TX_WRITE},
+	{"PUT", "/v1/me/password", api_me_password, ROLES_ANY, TX_WRITE | RUN_APART_IF_IDLE},
 	{"DELETE", "/v1/me/tokens", api_me_tokens_revoke, ROLES_ANY, TX_WRITE},
 	{"GET", "/v1/reference", api_reference_index, READERS, TX_READ},
 	{"GET", "/v1/reference/{list}", api_reference_list, READERS, TX_READ},
@@ -79,13 +80,14 @@ static const struct route routes[] = {
 	{"GET", "/v1/events", api_events_feed, READERS, TX_READ},
 	{"POST", "/v1/organisations", api_organisation_create, ADMIN, TX_WRITE},
 	{"GET", "/v1/organisations", api_organisation_list, ADMIN, TX_READ},
-	{"POST", "/v1/users", api_user_create, ADMIN, TX_WRITE},
+	{"POST", "/v1/users", api_user_create, ADMIN, TX_WRITE | RUN_APART_IF_IDLE},
 	{"GET", "/v1/users", api_user_list, ADMIN, TX_READ},
 	{"GET", "/v1/users/{username}", api_user_get, ADMIN, TX_READ},
 	{"POST", "/v1/users/{username}/disable", api_user_disable, ADMIN, TX_WRITE},
 	{"POST", "/v1/users/{username}/enable", api_user_enable, ADMIN, TX_WRITE},
 	{"POST", "/v1/users/{username}/unlock", api_user_unlock, ADMIN, TX_WRITE},
-	{"PUT", "/v1/users/{username}/password", api_user_password_reset, ADMIN, TX_WRITE},
+	{"PUT", "/v1/users/{username}/password", api_user_password_reset, ADMIN,
+	 TX_WRITE | RUN_APART_IF_IDLE},
 	{"DELETE", "/v1/users/{username}/tokens", api_user_tokens_revoke, ADMIN, TX_WRITE},
 	/* the audit log */
 	{"GET", "/v1/audit", api_audit_list, AUDITOR, TX_READ},
@@ -449,8 +451,9 @@ void api_dispatch(struct app *app, const struct http_request *req_in,
 	}
 	if (!(ctx.route = route_of(&ctx, &sp, &req)))
 		return;
-	if ((ctx.route->tx & RUN_APART) && !req.apart) { /* nothing done yet: run it there */
-		resp->run_apart = true;
+	if ((ctx.route->tx & (RUN_APART | RUN_APART_IF_IDLE)) && !req.apart) {
+		resp->run_apart = true; /* nothing done yet: run it there */
+		resp->apart_if_idle = (ctx.route->tx & RUN_APART_IF_IDLE) != 0;
 		return;
 	}
 	struct store_conn *conn;

@@ -61,8 +61,13 @@ struct http_response {
 	 * the request is not yet apart: it runs again on the server's pool of
 	 * request threads, apart from the worker that reads its connection,
 	 * whose other connections go on meanwhile. Without a pool it runs again
-	 * at once (apart set all the same). A request run apart never parks. */
+	 * at once (apart set all the same). A request run apart never parks.
+	 * With apart_if_idle too, it goes to the pool only when a thread of the
+	 * pool is idle (nothing waits for it there), and otherwise runs again at
+	 * once where it is: for a request that has a bound of its own on how
+	 * many run at once, and must not queue in front of it (a login). */
 	bool run_apart;
+	bool apart_if_idle;
 	int status;
 	const char *content_type; /* static string */
 	struct buf body;

@@ -29,8 +29,10 @@
  * suspended and queued for the apart pool; a pool thread runs the handler
  * again (apart set), keeps the answer with the request and resumes the
  * connection; MHD then calls the access handler again, which sends it.
- * Stopping lets the pool finish what is queued before MHD stops; a request
- * that asks afterwards (or before any body is read) runs on its worker.
+ * A request that asks to go only to an idle thread (apart_if_idle) runs on
+ * its worker when every thread of the pool is busy or spoken for. Stopping
+ * lets the pool finish what is queued before MHD stops; a request that
+ * asks afterwards (or before any body is read) runs on its worker.
  *
  * Must never: listen on a socket itself, or answer a HEAD request with a
  * body (MHD drops it; the access log counts 0 bytes).
@@ -81,6 +83,8 @@ struct http_server {
 	pthread_cond_t apart_cond;
 	struct apart_job *apart_head, *apart_tail;
 	bool apart_open; /* the pool takes requests */
+	unsigned apart_idle;   /* its threads waiting for a request */
+	unsigned apart_queued; /* requests queued for it */
 	pthread_t *apart_threads;
 	unsigned napart;
 };
@@ -228,15 +232,17 @@ size_t http_server_parked(struct http_server *s)
 
 /* Queue a request to run apart and suspend its connection (under the lock,
  * so that a pool thread cannot resume it first). False when the pool takes
- * none (there is none, or it is stopping) or is out of memory. */
+ * none (there is none, or it is stopping; or, if_idle, no thread of it is
+ * free for one more) or is out of memory. */
 static bool queue_apart(struct http_server *s, struct MHD_Connection *conn,
-			struct conn_state *st, const struct http_request *req, const char *peer)
+			struct conn_state *st, const struct http_request *req, const char *peer,
+			bool if_idle)
 {
 	struct apart_job *j = calloc(1, sizeof *j);
 	if (!j)
 		return false;
 	pthread_mutex_lock(&s->apart_lock);
-	if (!s->apart_open) {
+	if (!s->apart_open || (if_idle && s->apart_idle <= s->apart_queued)) {
 		pthread_mutex_unlock(&s->apart_lock);
 		free(j);
 		return false;
@@ -253,6 +259,7 @@ static bool queue_apart(struct http_server *s, struct MHD_Connection *conn,
 	else
 		s->apart_head = j;
 	s->apart_tail = j;
+	s->apart_queued++;
 	pthread_cond_signal(&s->apart_cond);
 	pthread_mutex_unlock(&s->apart_lock);
 	return true;
@@ -266,11 +273,16 @@ static void *apart_main(void *arg)
 	struct http_server *s = arg;
 	for (;;) {
 		pthread_mutex_lock(&s->apart_lock);
+		s->apart_idle++;
 		while (!s->apart_head && s->apart_open)
 			pthread_cond_wait(&s->apart_cond, &s->apart_lock);
+		s->apart_idle--;
 		struct apart_job *j = s->apart_head;
-		if (j && !(s->apart_head = j->next))
-			s->apart_tail = NULL;
+		if (j) {
+			if (!(s->apart_head = j->next))
+				s->apart_tail = NULL;
+			s->apart_queued--;
+		}
 		pthread_mutex_unlock(&s->apart_lock);
 		if (!j)
 			return NULL;
@@ -385,8 +397,9 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
 		http_response_init(&resp);
 		s->fn(s->cls, &req, &resp);
 		if (resp.run_apart && !req.apart) {
+			bool if_idle = resp.apart_if_idle;
 			http_response_free(&resp);
-			if (whole && queue_apart(s, conn, st, &req, peer))
+			if (whole && queue_apart(s, conn, st, &req, peer, if_idle))
 				return MHD_YES; /* answered when the pool has run it */
 			req.apart = true; /* no pool to take it: here, then */
 			continue;

@@ -570,6 +570,25 @@ static void client_address_through_trusted_proxies(void **state)
 	}
 }
 
+/* A login asks to run apart only when a thread of the apart pool is idle
+ * (its hashes have their own bound, which must not queue behind anything),
+ * before it reads the password; run apart, it logs in. */
+static void a_login_runs_apart_only_to_an_idle_thread(void **state)
+{
+	struct test_env *env = *state;
+	const char *body = "{\"username\":\"broker\",\"password\":\"broker-demo-2026\"}";
+	struct http_response resp;
+	test_dispatch(env, "POST", "/v1/sessions", NULL, body, NULL, false, &resp);
+	assert_true(resp.run_apart);
+	assert_true(resp.apart_if_idle);
+	assert_int_equal(resp.body.len, 0);
+	http_response_free(&resp);
+	test_dispatch(env, "POST", "/v1/sessions", NULL, body, NULL, true, &resp);
+	assert_false(resp.run_apart);
+	assert_int_equal(resp.status, 201);
+	http_response_free(&resp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -580,6 +599,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(roles_that_do_not_fit_are_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(who_may_call_what, setup, teardown),
 		cmocka_unit_test_setup_teardown(reading_the_audit_log, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_login_runs_apart_only_to_an_idle_thread, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(client_address_through_trusted_proxies, setup,
 						teardown),
 	};

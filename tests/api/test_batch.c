@@ -225,24 +225,6 @@ static void roles_as_for_lodging(void **state)
 	json_decref(d);
 }
 
-/* POST `path` with `body` as the trader (under Idempotency-Key `key`),
- * straight to the router, run apart or not. */
-static void dispatch(struct test_env *env, const char *path, const char *body, bool apart,
-		     const char *key, struct http_response *resp)
-{
-	char auth[128];
-	snprintf(auth, sizeof auth, "Bearer %s", test_token(env, "trader"));
-	struct http_request req = {.method = "POST", .path = path, .remote = "test"};
-	req.headers[req.nheaders++] = (struct http_pair){"Authorization", auth};
-	req.headers[req.nheaders++] = (struct http_pair){"Content-Type", "application/json"};
-	req.headers[req.nheaders++] = (struct http_pair){"Idempotency-Key", key};
-	req.body = body;
-	req.body_len = strlen(body);
-	req.apart = apart;
-	http_response_init(resp);
-	api_dispatch(&env->app, &req, resp);
-}
-
 /* The router sends a batch to run apart (http.h) before it does anything:
  * nothing answered, nothing lodged; run apart, it lodges. A single
  * lodgement runs where it is. */
@@ -254,12 +236,15 @@ static void a_batch_runs_apart(void **state)
 	char *text = json_dumps(b, JSON_COMPACT);
 	json_decref(b);
 	struct http_response resp;
-	dispatch(env, "/v1/declarations/batch", text, false, "batch-apart", &resp);
+	test_dispatch(env, "POST", "/v1/declarations/batch", "trader", text, "batch-apart", false,
+		      &resp);
 	assert_true(resp.run_apart);
+	assert_false(resp.apart_if_idle); /* a batch waits for a thread of the pool */
 	assert_int_equal(resp.body.len, 0);
 	http_response_free(&resp);
 	/* run apart: its item is lodged now, not replayed (nothing was before) */
-	dispatch(env, "/v1/declarations/batch", text, true, "batch-apart", &resp);
+	test_dispatch(env, "POST", "/v1/declarations/batch", "trader", text, "batch-apart", true,
+		      &resp);
 	assert_false(resp.run_apart);
 	assert_int_equal(resp.status, 200);
 	char *answer = buf_take(&resp.body);
@@ -273,7 +258,7 @@ static void a_batch_runs_apart(void **state)
 	free(text);
 	json_t *one = fresh(env);
 	text = json_dumps(one, JSON_COMPACT);
-	dispatch(env, "/v1/declarations", text, false, "single-here", &resp);
+	test_dispatch(env, "POST", "/v1/declarations", "trader", text, "single-here", false, &resp);
 	assert_false(resp.run_apart);
 	assert_int_equal(resp.status, 201);
 	http_response_free(&resp);

@@ -247,6 +247,28 @@ int test_call(struct test_env *env, const char *method, const char *path,
 	return r->status;
 }
 
+void test_dispatch(struct test_env *env, const char *method, const char *path,
+		   const char *user, const char *body, const char *key, bool apart,
+		   struct http_response *resp)
+{
+	char auth[128];
+	struct http_request req = {.method = method, .path = path, .remote = "test"};
+	if (user) {
+		snprintf(auth, sizeof auth, "Bearer %s", test_token(env, user));
+		req.headers[req.nheaders++] = (struct http_pair){"Authorization", auth};
+	}
+	if (body) {
+		req.headers[req.nheaders++] = (struct http_pair){"Content-Type", "application/json"};
+		req.body = body;
+		req.body_len = strlen(body);
+	}
+	if (key)
+		req.headers[req.nheaders++] = (struct http_pair){"Idempotency-Key", key};
+	req.apart = apart;
+	http_response_init(resp);
+	api_dispatch(&env->app, &req, resp);
+}
+
 json_t *test_expect(struct test_env *env, const char *method, const char *path,
 		    const char *user, const char *body, int status)
 {

@@ -61,6 +61,13 @@ int test_call(struct test_env *env, const char *method, const char *path,
 	      const char *user, const char *body, const char *idem,
 	      struct loopback_result *r);
 
+/* One run of a request straight through the router, as a server's worker
+ * (apart false) or its apart pool (true) would run it: as `user` (NULL: no
+ * token), with `body` (JSON; NULL: none) and Idempotency-Key `key` (NULL:
+ * none). The response is the caller's to free. */
+void test_dispatch(struct test_env *env, const char *method, const char *path,
+		   const char *user, const char *body, const char *key, bool apart,
+		   struct http_response *resp);
 /* Call the API as `user`, assert the answer's status, and return its JSON
  * body (a new reference; NULL for an empty body). */
 json_t *test_expect(struct test_env *env, const char *method, const char *path,

@@ -171,16 +171,28 @@ static pthread_mutex_t slow_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t slow_cond = PTHREAD_COND_INITIALIZER;
 static bool slow_inside, slow_go;
 
+static pthread_t slow_thread; /* the thread /slow ran on */
+
 static void slow_or_fast(void *cls, const struct http_request *req, struct http_response *resp)
 {
 	(void)cls;
 	resp->content_type = "text/plain";
+	if (!strcmp(req->path, "/if-idle")) { /* apart only to an idle thread */
+		if (!req->apart) {
+			resp->run_apart = resp->apart_if_idle = true;
+			return;
+		}
+		bool pool = pthread_equal(pthread_self(), slow_thread);
+		resp->status = buf_printf(&resp->body, "/if-idle pool=%d", pool) ? 500 : 200;
+		return;
+	}
 	if (!strcmp(req->path, "/slow")) {
 		if (!req->apart) {
 			resp->run_apart = true;
 			return;
 		}
 		pthread_mutex_lock(&slow_lock);
+		slow_thread = pthread_self();
 		slow_inside = true;
 		pthread_cond_broadcast(&slow_cond);
 		while (!slow_go)
@@ -263,6 +275,48 @@ static void without_a_pool_it_runs_on_its_worker(void **state)
 	http_server_stop(s);
 }
 
+/* A request that goes apart only to an idle thread: while the pool's one
+ * thread runs a long request, it runs at once on its worker; once the pool
+ * is idle again, it runs there (on the thread that ran the long one). */
+static void apart_if_idle_runs_here_when_the_pool_is_busy(void **state)
+{
+	(void)state;
+	uint16_t port = 0;
+	struct http_server *s = start_one_worker(1, &port);
+	int slow = connect_to(port), other = connect_to(port);
+	send_request(slow, "/slow");
+	pthread_mutex_lock(&slow_lock);
+	while (!slow_inside)
+		pthread_cond_wait(&slow_cond, &slow_lock);
+	pthread_mutex_unlock(&slow_lock);
+	send_request(other, "/if-idle");
+	char answer[1024];
+	read_answer(other, answer, sizeof answer);
+	assert_non_null(strstr(answer, "/if-idle pool=0"));
+	pthread_mutex_lock(&slow_lock);
+	assert_false(slow_go); /* answered while the pool was busy */
+	slow_go = true;
+	pthread_cond_broadcast(&slow_cond);
+	pthread_mutex_unlock(&slow_lock);
+	read_answer(slow, answer, sizeof answer);
+	assert_non_null(strstr(answer, "/slow apart=1"));
+	/* the pool's thread is idle soon after it has answered (until then the
+	 * request runs here, which is right too) */
+	bool on_pool = false;
+	for (int i = 0; i < 100 && !on_pool; i++) {
+		send_request(other, "/if-idle");
+		read_answer(other, answer, sizeof answer);
+		assert_non_null(strstr(answer, "HTTP/1.1 200"));
+		on_pool = strstr(answer, "/if-idle pool=1") != NULL;
+		struct timespec ts = {0, 20 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	assert_true(on_pool);
+	close(slow);
+	close(other);
+	http_server_stop(s);
+}
+
 static void *let_slow_go(void *arg)
 {
 	(void)arg;
@@ -307,6 +361,7 @@ int main(void)
 		cmocka_unit_test(a_long_request_runs_apart_from_its_worker),
 		cmocka_unit_test(without_a_pool_it_runs_on_its_worker),
 		cmocka_unit_test(a_stop_waits_for_a_request_apart),
+		cmocka_unit_test(apart_if_idle_runs_here_when_the_pool_is_busy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
