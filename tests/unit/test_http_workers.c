@@ -212,6 +212,15 @@ static struct http_server *start_one_worker(unsigned apart_threads, uint16_t *po
 	return s;
 }
 
+/* Wait until /slow is in its handler. */
+static void wait_for_slow(void)
+{
+	pthread_mutex_lock(&slow_lock);
+	while (!slow_inside)
+		pthread_cond_wait(&slow_cond, &slow_lock);
+	pthread_mutex_unlock(&slow_lock);
+}
+
 static void send_request(int fd, const char *path)
 {
 	char request[128];
@@ -230,10 +239,7 @@ static void a_long_request_runs_apart_from_its_worker(void **state)
 	struct http_server *s = start_one_worker(1, &port);
 	int slow = connect_to(port), fast = connect_to(port);
 	send_request(slow, "/slow");
-	pthread_mutex_lock(&slow_lock);
-	while (!slow_inside)
-		pthread_cond_wait(&slow_cond, &slow_lock);
-	pthread_mutex_unlock(&slow_lock);
+	wait_for_slow();
 	send_request(fast, "/fast");
 	char answer[1024];
 	read_answer(fast, answer, sizeof answer);
@@ -285,10 +291,7 @@ static void apart_if_idle_runs_here_when_the_pool_is_busy(void **state)
 	struct http_server *s = start_one_worker(1, &port);
 	int slow = connect_to(port), other = connect_to(port);
 	send_request(slow, "/slow");
-	pthread_mutex_lock(&slow_lock);
-	while (!slow_inside)
-		pthread_cond_wait(&slow_cond, &slow_lock);
-	pthread_mutex_unlock(&slow_lock);
+	wait_for_slow();
 	send_request(other, "/if-idle");
 	char answer[1024];
 	read_answer(other, answer, sizeof answer);
@@ -339,10 +342,7 @@ static void a_stop_waits_for_a_request_apart(void **state)
 	struct http_server *s = start_one_worker(2, &port);
 	int fd = connect_to(port);
 	send_request(fd, "/slow");
-	pthread_mutex_lock(&slow_lock);
-	while (!slow_inside)
-		pthread_cond_wait(&slow_cond, &slow_lock);
-	pthread_mutex_unlock(&slow_lock);
+	wait_for_slow();
 	pthread_t t;
 	assert_int_equal(pthread_create(&t, NULL, let_slow_go, NULL), 0);
 	http_server_stop(s);
