@@ -229,6 +229,19 @@ static void send_request(int fd, const char *path)
 	assert_int_equal(write(fd, request, (size_t)n), n);
 }
 
+/* A server of one worker and a pool of one apart, with a long request
+ * held in its handler on one connection (*slow) and another connection
+ * open (*other). */
+static struct http_server *hold_a_long_request(uint16_t *port, int *slow, int *other)
+{
+	struct http_server *s = start_one_worker(1, port);
+	*slow = connect_to(*port);
+	*other = connect_to(*port);
+	send_request(*slow, "/slow");
+	wait_for_slow();
+	return s;
+}
+
 /* One worker, and a pool of one apart: a long request on one connection
  * runs apart, and while it waits, a request on another connection (on the
  * same worker, there being one) is answered; then the long one is. */
@@ -236,10 +249,8 @@ static void a_long_request_runs_apart_from_its_worker(void **state)
 {
 	(void)state;
 	uint16_t port = 0;
-	struct http_server *s = start_one_worker(1, &port);
-	int slow = connect_to(port), fast = connect_to(port);
-	send_request(slow, "/slow");
-	wait_for_slow();
+	int slow, fast;
+	struct http_server *s = hold_a_long_request(&port, &slow, &fast);
 	send_request(fast, "/fast");
 	char answer[1024];
 	read_answer(fast, answer, sizeof answer);
@@ -288,10 +299,8 @@ static void apart_if_idle_runs_here_when_the_pool_is_busy(void **state)
 {
 	(void)state;
 	uint16_t port = 0;
-	struct http_server *s = start_one_worker(1, &port);
-	int slow = connect_to(port), other = connect_to(port);
-	send_request(slow, "/slow");
-	wait_for_slow();
+	int slow, other;
+	struct http_server *s = hold_a_long_request(&port, &slow, &other);
 	send_request(other, "/if-idle");
 	char answer[1024];
 	read_answer(other, answer, sizeof answer);
