@@ -158,6 +158,38 @@ static void configuration_layers(void **state)
 	unlink(path);
 }
 
+/* apart-threads: 4 unless set, 0 (none) to 256, by flag or environment;
+ * anything else refused with the setting and the value named. */
+static void apart_threads_setting(void **state)
+{
+	(void)state;
+	struct config c;
+	char err[256];
+	config_defaults(&c);
+	assert_int_equal(c.apart_threads, 4);
+	assert_true(config_set(&c, "apart-threads", "0", err, sizeof err));
+	assert_int_equal(c.apart_threads, 0);
+	assert_true(config_set(&c, "apart-threads", "256", err, sizeof err));
+	assert_int_equal(c.apart_threads, 256);
+	static const char *const bad[] = {"257", "-1", "4x", "", "four"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_false(config_set(&c, "apart-threads", bad[i], err, sizeof err));
+		char want[128];
+		snprintf(want, sizeof want,
+			 "setting 'apart-threads': value '%s' is not acceptable (see --help)",
+			 bad[i]);
+		assert_string_equal(err, want);
+		assert_int_equal(c.apart_threads, 256); /* unchanged */
+	}
+	setenv("KOUAN_APART_THREADS", "2", 1);
+	assert_true(config_load_env(&c, err, sizeof err));
+	unsetenv("KOUAN_APART_THREADS");
+	assert_int_equal(c.apart_threads, 2);
+	char *argv[] = {"kouan", "serve", "--apart-threads", "8"};
+	assert_true(config_load_args(&c, 4, argv, 2, err, sizeof err));
+	assert_int_equal(c.apart_threads, 8);
+}
+
 /* The port's time zone: Asia/Shanghai unless set; IANA-shaped names only. */
 static void timezone_setting(void **state)
 {
@@ -198,6 +230,7 @@ int main(void)
 		cmocka_unit_test(errors_map_to_statuses),
 		cmocka_unit_test(problems_render_as_rfc9457),
 		cmocka_unit_test(configuration_layers),
+		cmocka_unit_test(apart_threads_setting),
 		cmocka_unit_test(timezone_setting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
