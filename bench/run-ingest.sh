@@ -15,7 +15,8 @@
 # out (trap).
 #
 # usage: bench/run-ingest.sh [--backend sqlite|postgres|both] [--runs N]
-#                            [--threads T] [--concurrency N] [--seconds S]
+#                            [--threads T] [--sqlite-sync process|power]
+#                            [--concurrency N] [--seconds S]
 #                            [--warmup S] [--items N] [--only KIND]
 #   --backend B   which store to measure (default both)
 #   --runs N      runs of each backend (default 3); the summary gives medians
@@ -23,6 +24,9 @@
 #   --offices N   offices the last measurement spreads over (default 8; the
 #                 others lodge everything at one office on one call)
 #   --threads T   server worker threads (kouan serve --threads; default 16)
+#   --sqlite-sync S  SQLite's durability (kouan serve --sync): process (the
+#                 default, as deployed: survives kill -9) or power (an fsync
+#                 at each commit, as PostgreSQL here: survives power loss)
 #   the other options are passed to bench_ingest (see bench/README.md);
 #   --seconds defaults to 8 here.
 # Environment:
@@ -38,6 +42,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${KOUAN_BENCH_BUILD:-$root/build-bench}
 threads=16
+sqlite_sync=process
 backend=both
 runs=3
 seconds=8
@@ -56,6 +61,11 @@ while [ $# -gt 0 ]; do
 	--threads)
 		[ $# -ge 2 ] || { echo "run-ingest: --threads needs a value" >&2; exit 2; }
 		threads=$2
+		shift 2
+		;;
+	--sqlite-sync)
+		[ $# -ge 2 ] || { echo "run-ingest: --sqlite-sync needs a value" >&2; exit 2; }
+		sqlite_sync=$2
 		shift 2
 		;;
 	--batch)
@@ -90,7 +100,7 @@ while [ $# -gt 0 ]; do
 		shift 2
 		;;
 	-h | --help)
-		sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,39p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*)
@@ -102,6 +112,10 @@ done
 case "$backend" in
 sqlite | postgres | both) ;;
 *) echo "run-ingest: --backend must be sqlite, postgres or both" >&2; exit 2 ;;
+esac
+case "$sqlite_sync" in
+process | power) ;;
+*) echo "run-ingest: --sqlite-sync must be process or power" >&2; exit 2 ;;
 esac
 for n in "$threads" "$runs" "$seconds" "$batch"; do
 	case "$n" in
@@ -165,6 +179,7 @@ run_one() {
 	# shellcheck disable=SC2086 # the prefix is a command line on purpose
 	${KOUAN_BENCH_SERVER_PREFIX:-} "$build/kouan" serve --db "$db" --listen 127.0.0.1 --port 0 \
 		--release-key "$tmp/release.key" --access-log off --quiet on --threads "$threads" \
+		${sync_arg:+--sync "$sync_arg"} \
 		>"$tmp/server.out" 2>"$tmp/server.err" &
 	server_pid=$!
 	url=""
@@ -274,13 +289,19 @@ if [ "$backend" != sqlite ]; then
 	# shellcheck disable=SC2059 # the state file holds a printf format
 	pg_settings=$(psql -qtAX "$(printf "$base" postgres)" -c "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name) FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'wal_sync_method', 'full_page_writes', 'shared_buffers');")
 fi
-sqlite_settings="journal_mode=WAL synchronous=NORMAL (kouan serve --sync process: each COMMIT is in the WAL before the answer; survives kill -9)"
+if [ "$sqlite_sync" = power ]; then
+	sqlite_settings="journal_mode=WAL synchronous=FULL (kouan serve --sync power: each COMMIT is flushed to the disk before the answer; survives power loss, as the PostgreSQL cluster here)"
+else
+	sqlite_settings="journal_mode=WAL synchronous=NORMAL (kouan serve --sync process, as deployed: each COMMIT is in the WAL before the answer; survives kill -9)"
+fi
 
 # measure NAME RUN: one run of one backend, its figures kept under NAME.RUN
 measure() {
 	local name=$1 i=$2 db
+	sync_arg=""
 	if [ "$name" = SQLite ]; then
 		db=$tmp/bench-$i.db
+		sync_arg=$sqlite_sync
 	else
 		# shellcheck disable=SC2059 # the state file holds a printf format
 		psql -qX "$(printf "$base" postgres)" -c "CREATE DATABASE kouan_bench_$i" >/dev/null
