@@ -88,8 +88,8 @@ kerr clearance_store_tasks(struct uow *u, struct declaration *d)
 		return KERR_OK;
 	struct store_conn *c;
 	kerr e = uow_conn(u, &c);
-	for (size_t i = 0; !e && i < d->ntasks; i++)
-		e = repo_task_insert(c, d->row.number, &d->tasks[i]);
+	if (!e)
+		e = repo_tasks_insert(c, d->row.number, d->tasks, d->ntasks);
 	if (!e)
 		d->tasks_unstored = false;
 	return e;

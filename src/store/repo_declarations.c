@@ -372,9 +372,21 @@ kerr repo_decl_list(struct store_conn *c, const struct decl_filter *f, decl_summ
  * Kept smaller than shown (migration 0016): the declaration's number as
  * its value, the times as microseconds. */
 
-Q(Q_TASK_INSERT, "INSERT INTO tasks (declaration_number, agency, status, basis_digest,"
-		 " opened_at, decided_at, decided_by, decision, reason)"
-		 " VALUES (CAST(? AS BIGINT), ?, ?, ?, ?, ?, ?, ?, ?)");
+/* A declaration's new tasks go in one statement (a task an agency: the
+ * reference data lists four), TASK_ROWS_MAX rows at most; more go in as
+ * many statements as they need. */
+#define TASK_INSERT                                                             \
+	"INSERT INTO tasks (declaration_number, agency, status, basis_digest,"  \
+	" opened_at, decided_at, decided_by, decision, reason) VALUES "
+#define TASK_ROW "(CAST(? AS BIGINT), ?, ?, ?, ?, ?, ?, ?, ?)"
+#define TASK_ROW_FORMAT "ssssiIsss"
+#define TASK_ROWS_MAX 4
+static const struct sql_query Q_TASK_INSERT_ROWS[TASK_ROWS_MAX] = {
+	{TASK_INSERT TASK_ROW},
+	{TASK_INSERT TASK_ROW ", " TASK_ROW},
+	{TASK_INSERT TASK_ROW ", " TASK_ROW ", " TASK_ROW},
+	{TASK_INSERT TASK_ROW ", " TASK_ROW ", " TASK_ROW ", " TASK_ROW},
+};
 Q(Q_TASK_LIST, "SELECT agency, status, basis_digest, opened_at, decided_at,"
 	       " decided_by, decision, reason FROM tasks"
 	       " WHERE declaration_number = CAST(? AS BIGINT) ORDER BY agency");
@@ -392,17 +404,37 @@ static kerr task_times(const struct task_row *t, int64_t *opened, int64_t *decid
 	return e;
 }
 
+kerr repo_tasks_insert(struct store_conn *c, const char *number, const struct task_row *t,
+		       size_t n)
+{
+	int64_t opened[TASK_ROWS_MAX], decided[TASK_ROWS_MAX];
+	kerr e = KERR_OK;
+	for (size_t done = 0; !e && done < n;) {
+		size_t k = n - done < TASK_ROWS_MAX ? n - done : TASK_ROWS_MAX;
+		for (size_t i = 0; !e && i < k; i++)
+			e = task_times(&t[done + i], &opened[i], &decided[i]);
+		if (e)
+			break;
+		struct store_rows rows;
+		store_rows_begin(&rows, c, &Q_TASK_INSERT_ROWS[k - 1]);
+		for (size_t i = 0; i < k; i++) {
+			const struct task_row *r = &t[done + i];
+			store_rows_add(&rows, TASK_ROW_FORMAT, number, r->agency,
+				       task_status_name(r->status), r->basis_digest, opened[i],
+				       r->decided ? &decided[i] : NULL,
+				       r->decided ? r->decided_by : NULL,
+				       r->decided ? decision_name(r->decision) : NULL,
+				       or_null(r->reason));
+		}
+		e = store_rows_exec_later(&rows);
+		done += k;
+	}
+	return e;
+}
+
 kerr repo_task_insert(struct store_conn *c, const char *number, const struct task_row *t)
 {
-	int64_t opened, decided;
-	kerr e = task_times(t, &opened, &decided);
-	return e ? e
-		 : store_exec_later(c, &Q_TASK_INSERT, "ssssiIsss", number, t->agency,
-				    task_status_name(t->status), t->basis_digest, opened,
-				    t->decided ? &decided : NULL,
-				    t->decided ? t->decided_by : NULL,
-				    t->decided ? decision_name(t->decision) : NULL,
-				    or_null(t->reason));
+	return repo_tasks_insert(c, number, t, 1);
 }
 
 struct task_fill {

@@ -98,6 +98,40 @@ void store_thread_release(void)
 	}
 }
 
+/* Bind the arguments fmt describes (store_query's letters), from ap, to
+ * the statement's parameters from `first` (1-based) on. */
+static kerr bind_va(const struct store_ops *ops, struct store_stmt *st,
+		    const struct sql_query *q, int first, const char *fmt, va_list ap)
+{
+	kerr e = KERR_OK;
+	for (int i = 0; !e && fmt && fmt[i]; i++) {
+		int at = first + i;
+		switch (fmt[i]) {
+		case 's': {
+			const char *v = va_arg(ap, const char *);
+			e = v ? ops->bind_text(st, at, v) : ops->bind_null(st, at);
+			break;
+		}
+		case 'i':
+			e = ops->bind_int64(st, at, va_arg(ap, int64_t));
+			break;
+		case 'I': {
+			const int64_t *v = va_arg(ap, const int64_t *);
+			e = v ? ops->bind_int64(st, at, *v) : ops->bind_null(st, at);
+			break;
+		}
+		case 'n':
+			e = ops->bind_null(st, at);
+			break;
+		default:
+			log_error("store: unknown bind format '%c': %s", fmt[i], q->text);
+			e = KERR_INTERNAL;
+			break;
+		}
+	}
+	return e;
+}
+
 static struct store_stmt *vquery(struct store_conn *c, const struct sql_query *q,
 				 const char *fmt, va_list ap)
 {
@@ -113,32 +147,7 @@ static struct store_stmt *vquery(struct store_conn *c, const struct sql_query *q
 			  ops->param_count(st), q->text);
 		return NULL;
 	}
-	kerr e = KERR_OK;
-	for (int i = 0; !e && i < (int)nfmt; i++) {
-		switch (fmt[i]) {
-		case 's': {
-			const char *v = va_arg(ap, const char *);
-			e = v ? ops->bind_text(st, i + 1, v) : ops->bind_null(st, i + 1);
-			break;
-		}
-		case 'i':
-			e = ops->bind_int64(st, i + 1, va_arg(ap, int64_t));
-			break;
-		case 'I': {
-			const int64_t *v = va_arg(ap, const int64_t *);
-			e = v ? ops->bind_int64(st, i + 1, *v) : ops->bind_null(st, i + 1);
-			break;
-		}
-		case 'n':
-			e = ops->bind_null(st, i + 1);
-			break;
-		default:
-			log_error("store: unknown bind format '%c': %s", fmt[i], q->text);
-			e = KERR_INTERNAL;
-			break;
-		}
-	}
-	if (e) {
+	if (bind_va(ops, st, q, 1, fmt, ap)) {
 		log_error("store: binding failed: %s", q->text);
 		ops->reset(st);
 		return NULL;
@@ -164,14 +173,11 @@ static kerr step_error(struct store_conn *c, const struct sql_query *q, enum sto
 	return KERR_STORE;
 }
 
-/* Run a statement to its end, ignoring its rows; with `later`, sent
- * without waiting where the backend can (store_exec_later). */
-static kerr exec_va(struct store_conn *c, const struct sql_query *q, bool later,
-		    const char *fmt, va_list ap)
+/* Run a bound statement to its end, ignoring its rows; with `later`, sent
+ * without waiting where the backend can. */
+static kerr step_to_end(struct store_conn *c, const struct sql_query *q,
+			struct store_stmt *st, bool later)
 {
-	struct store_stmt *st = vquery(c, q, fmt, ap);
-	if (!st)
-		return KERR_STORE;
 	enum store_step r;
 	if (later && STORE_OPS(c)->step_later)
 		r = STORE_OPS(c)->step_later(st) == STORE_DONE ? STORE_DONE : STORE_ERROR;
@@ -180,6 +186,15 @@ static kerr exec_va(struct store_conn *c, const struct sql_query *q, bool later,
 			;
 	stmt_done(st);
 	return r == STORE_DONE ? KERR_OK : step_error(c, q, r);
+}
+
+/* Bind and run a statement to its end, ignoring its rows; with `later`,
+ * sent without waiting where the backend can (store_exec_later). */
+static kerr exec_va(struct store_conn *c, const struct sql_query *q, bool later,
+		    const char *fmt, va_list ap)
+{
+	struct store_stmt *st = vquery(c, q, fmt, ap);
+	return st ? step_to_end(c, q, st, later) : KERR_STORE;
 }
 
 kerr store_exec(struct store_conn *c, const struct sql_query *q, const char *fmt, ...)
@@ -198,6 +213,52 @@ kerr store_exec_later(struct store_conn *c, const struct sql_query *q, const cha
 	kerr e = exec_va(c, q, true, fmt, ap);
 	va_end(ap);
 	return e;
+}
+
+void store_rows_begin(struct store_rows *r, struct store_conn *c, const struct sql_query *q)
+{
+	*r = (struct store_rows){.conn = c, .q = q};
+	if (STORE_OPS(c)->prepare(c, q, &r->st)) {
+		log_error("store: prepare failed: %s: %s", STORE_OPS(c)->errmsg(c), q->text);
+		r->st = NULL;
+		r->e = KERR_STORE;
+	}
+}
+
+void store_rows_add(struct store_rows *r, const char *row_fmt, ...)
+{
+	if (r->e)
+		return;
+	const struct store_ops *ops = STORE_OPS(r->conn);
+	int n = (int)strlen(row_fmt);
+	if (r->bound + n > ops->param_count(r->st)) {
+		log_error("store: a row past the statement's %d parameters: %s",
+			  ops->param_count(r->st), r->q->text);
+		r->e = KERR_INTERNAL;
+		return;
+	}
+	va_list ap;
+	va_start(ap, row_fmt);
+	r->e = bind_va(ops, r->st, r->q, r->bound + 1, row_fmt, ap);
+	va_end(ap);
+	r->bound += n;
+}
+
+kerr store_rows_exec_later(struct store_rows *r)
+{
+	if (!r->st)
+		return r->e ? r->e : KERR_STORE;
+	const struct store_ops *ops = STORE_OPS(r->conn);
+	if (!r->e && r->bound != ops->param_count(r->st)) {
+		log_error("store: rows for %d of %d parameters: %s", r->bound,
+			  ops->param_count(r->st), r->q->text);
+		r->e = KERR_INTERNAL;
+	}
+	if (r->e) {
+		ops->reset(r->st);
+		return r->e;
+	}
+	return step_to_end(r->conn, r->q, r->st, true);
 }
 
 kerr store_each(struct store_conn *c, const struct sql_query *q, store_row_fn row,

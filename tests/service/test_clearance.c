@@ -3,8 +3,9 @@
  * against a real store (SQLite, or PostgreSQL with KOUAN_TEST_STORE):
  * lodging through to automatic release, a red lane through the one joint
  * inspection to release, a correction that reopens only the task whose
- * basis it changed, who may see a declaration, and that a lodging that
- * does not move its declaration writes the row once. No request, no router,
+ * basis it changed, who may see a declaration, that a lodging that does
+ * not move its declaration writes the row once, and that its tasks go in
+ * one statement. No request, no router,
  * no JSON view: what a service returns and what the store then holds.
  */
 #include <stdio.h>
@@ -726,6 +727,61 @@ static void a_lodging_that_does_not_move_writes_its_rows_once(void **state)
 	declaration_free(&r.d);
 }
 
+/* PostgreSQL counts the statements that insert tasks (SQLite has no
+ * trigger for a statement). */
+static const char TASK_STATEMENTS_POSTGRES[] =
+	"CREATE TABLE task_statements (n INTEGER NOT NULL);"
+	"CREATE FUNCTION task_statement() RETURNS trigger LANGUAGE plpgsql AS"
+	" $$ BEGIN INSERT INTO task_statements VALUES (1); RETURN NULL; END $$;"
+	"CREATE TRIGGER task_statement AFTER INSERT ON tasks"
+	" FOR EACH STATEMENT EXECUTE FUNCTION task_statement();";
+static const struct sql_query Q_TASK_STATEMENTS = {"SELECT COUNT(*) FROM task_statements"};
+
+static kerr keep_count(void *arg, struct store_stmt *st)
+{
+	*(int64_t *)arg = stmt_int(st, 0);
+	return KERR_OK;
+}
+
+/* A lodging whose goods two agencies look at writes both tasks in one
+ * statement, and each reads back as the lodging answered it. */
+static void a_lodging_writes_its_tasks_in_one_statement(void **state)
+{
+	struct test_env *env = *state;
+	struct store_conn *c;
+	assert_int_equal(store_thread_conn(env->store, &c), KERR_OK);
+	if (env->store->row_locks)
+		assert_int_equal(env->store->ops->exec_script(c, TASK_STATEMENTS_POSTGRES),
+				 KERR_OK);
+	profile(env, "5167", "customs", "green");
+	profile(env, "5167", "quarantine", "green");
+	json_t *body = test_consignment();
+	struct lodge_job j;
+	lodge_as(env, "trader", body, &j);
+	json_decref(body);
+	assert_int_equal(j.ntasks, 2);
+	struct read_job r;
+	assert_int_equal(read_as(env, "trader", j.number, &r), KERR_OK);
+	assert_int_equal(r.d.ntasks, 2);
+	for (size_t i = 0; i < j.ntasks; i++) {
+		const struct task_row *t = task_of(r.d.tasks, r.d.ntasks, j.tasks[i].agency);
+		assert_non_null(t);
+		assert_int_equal(t->status, j.tasks[i].status);
+		assert_string_equal(t->opened_at, j.tasks[i].opened_at);
+		assert_string_equal(t->basis_digest, j.tasks[i].basis_digest);
+		assert_string_equal(t->decided_at, j.tasks[i].decided_at);
+	}
+	declaration_free(&r.d);
+	if (!env->store->row_locks) {
+		print_message("SQLite has no trigger for a statement: the rows are checked\n");
+		return;
+	}
+	int64_t statements = -1;
+	assert_int_equal(store_first(c, &Q_TASK_STATEMENTS, keep_count, &statements, ""),
+			 KERR_OK);
+	assert_int_equal(statements, 1);
+}
+
 /* A lodging released at once by its lanes waits for PostgreSQL's answer
  * only where it reads: the writes go ahead (store_exec_later), the risk
  * engine reads all it needs at once, and nothing is looked for that a
@@ -777,6 +833,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(rejected_cannot_be_withdrawn, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_lodging_that_does_not_move_writes_its_rows_once,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(a_lodging_writes_its_tasks_in_one_statement, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(a_lodging_waits_for_the_database_only_where_it_reads,
 						setup, teardown),
 	};

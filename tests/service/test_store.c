@@ -12,6 +12,7 @@
  * storage failure;
  * declaration numbers stay gap-free, and on PostgreSQL neither a number
  * nor a claim on a call holds up another lodgement that needs neither;
+ * rows given to a statement of several fill it, or it does not run;
  * writes sent ahead run in order, lose their transaction when they fail,
  * and on PostgreSQL share round trips; an announcement is heard once its
  * transaction has committed, and never for one rolled back.
@@ -1325,6 +1326,45 @@ static int64_t ahead_count(struct store_conn *c)
 	return n;
 }
 
+static const struct sql_query Q_AHEAD_PUT_TWO = {
+	"INSERT INTO ahead (k, v) VALUES (?, ?), (?, ?)"};
+
+/* Two rows in one statement of two (store_rows), or nothing. */
+static kerr put_two(struct store_conn *c, int rows, const char *row_fmt)
+{
+	struct store_rows r;
+	store_rows_begin(&r, c, &Q_AHEAD_PUT_TWO);
+	char k[16];
+	for (int i = 0; i < rows; i++) {
+		snprintf(k, sizeof k, "r%d", i);
+		store_rows_add(&r, row_fmt, k, (int64_t)(10 + i));
+	}
+	return store_rows_exec_later(&r);
+}
+
+/* Rows given one by one to a statement of several rows are written by it,
+ * each with its own arguments. Too few rows, a row past the statement's
+ * parameters, or a row's unknown letter, and nothing runs: the
+ * transaction goes on, and the statement serves again. */
+static void rows_fill_a_statement_of_several_or_it_does_not_run(void **state)
+{
+	struct store_conn *c = ahead_conn(*state);
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	assert_int_equal(put_two(c, 1, "si"), KERR_INTERNAL);
+	assert_int_equal(put_two(c, 3, "si"), KERR_INTERNAL);
+	assert_int_equal(put_two(c, 2, "sx"), KERR_INTERNAL);
+	assert_int_equal(put_two(c, 2, "s"), KERR_INTERNAL);
+	assert_int_equal(ahead_count(c), 0);
+	assert_int_equal(put_two(c, 2, "si"), KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+	assert_int_equal(ahead_count(c), 2);
+	int64_t v = 0;
+	assert_int_equal(store_first(c, &Q_AHEAD_GET, keep_int, &v, "s", "r0"), KERR_OK);
+	assert_int_equal(v, 10);
+	assert_int_equal(store_first(c, &Q_AHEAD_GET, keep_int, &v, "s", "r1"), KERR_OK);
+	assert_int_equal(v, 11);
+}
+
 /* What is sent ahead runs in order, before the statement that reads. */
 static void writes_sent_ahead_are_read_back_in_order(void **state)
 {
@@ -1663,6 +1703,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(the_feed_waits_for_an_earlier_commit, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(the_feed_reads_past_a_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(rows_fill_a_statement_of_several_or_it_does_not_run,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(writes_sent_ahead_are_read_back_in_order, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(a_write_sent_ahead_that_fails_loses_the_transaction,
