@@ -316,9 +316,9 @@ kerr consignments_accept(struct uow *u, struct declaration *d, const char *at,
 			      "same moment; a bill is declared once, or in parts",
 			      tf.bill_of_lading);
 	}
-	for (size_t i = 0; !e && i < tf.ncontainers; i++)
-		e = repo_consignment_container_add(c, d->row.number, tf.containers[i],
-						   tf.call_key, tf.bill_of_lading);
+	if (!e)
+		e = repo_consignment_containers_add(c, d->row.number, tf.call_key,
+						    tf.bill_of_lading, tf.containers, tf.ncontainers);
 	if (e || !needs)
 		goto out;
 	struct manifest_line_row line;

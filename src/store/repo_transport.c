@@ -736,9 +736,26 @@ Q(Q_CLAIM_MATCH, "UPDATE declaration_transport SET match_state = ?, manifest_id 
 Q(Q_CLAIM_FREE, "UPDATE declaration_transport SET live = 0, updated_at = ?" BY_NUMBER);
 Q(Q_CLAIM_FREE_CONTAINERS, "UPDATE declaration_containers SET live = 0"
 			   " WHERE declaration_number = ?");
-Q(Q_CLAIM_CONTAINER, "INSERT INTO declaration_containers (declaration_number, container,"
-		     " call_key, bill_of_lading, live) VALUES (?, ?, ?, ?, 1)"
-		     " ON CONFLICT DO NOTHING");
+/* A declaration's containers go in statements of 16, 8, 4, 2 and 1 rows
+ * (store_rows): at most 16 rows a statement, and a few statements for the
+ * rest. */
+#define CONTAINER_INSERT                                                        \
+	"INSERT INTO declaration_containers (declaration_number, container,"   \
+	" call_key, bill_of_lading, live) VALUES "
+#define CONTAINER_ROW "(?, ?, ?, ?, 1)"
+#define CONTAINER_ROWS2 CONTAINER_ROW ", " CONTAINER_ROW
+#define CONTAINER_ROWS4 CONTAINER_ROWS2 ", " CONTAINER_ROWS2
+#define CONTAINER_ROWS8 CONTAINER_ROWS4 ", " CONTAINER_ROWS4
+#define CONTAINER_ROWS16 CONTAINER_ROWS8 ", " CONTAINER_ROWS8
+#define CONTAINER_CONFLICT " ON CONFLICT DO NOTHING"
+static const struct sql_query Q_CLAIM_CONTAINERS[] = {
+	{CONTAINER_INSERT CONTAINER_ROW CONTAINER_CONFLICT},
+	{CONTAINER_INSERT CONTAINER_ROWS2 CONTAINER_CONFLICT},
+	{CONTAINER_INSERT CONTAINER_ROWS4 CONTAINER_CONFLICT},
+	{CONTAINER_INSERT CONTAINER_ROWS8 CONTAINER_CONFLICT},
+	{CONTAINER_INSERT CONTAINER_ROWS16 CONTAINER_CONFLICT},
+};
+#define CONTAINER_STATEMENTS (sizeof Q_CLAIM_CONTAINERS / sizeof Q_CLAIM_CONTAINERS[0])
 Q(Q_CLAIMS_OF_BILL, "SELECT " CONSIGNMENT_COLS " FROM declaration_transport"
 		    " WHERE call_key = ? AND bill_of_lading = ? AND live = 1"
 		    " ORDER BY declaration_number");
@@ -844,11 +861,24 @@ kerr repo_consignment_free(struct store_conn *c, const char *number, const char 
 	return e ? e : store_exec(c, &Q_CLAIM_FREE_CONTAINERS, "s", number);
 }
 
-kerr repo_consignment_container_add(struct store_conn *c, const char *number,
-				    const char *container, const char *call_key,
-				    const char *bill)
+kerr repo_consignment_containers_add(struct store_conn *c, const char *number,
+				     const char *call_key, const char *bill,
+				     const char (*containers)[CONTAINER_NUMBER_MAX], size_t n)
 {
-	return store_exec(c, &Q_CLAIM_CONTAINER, "ssss", number, container, call_key, bill);
+	kerr e = KERR_OK;
+	for (size_t done = 0; !e && done < n;) {
+		/* the largest statement that the containers left fill */
+		size_t k = CONTAINER_STATEMENTS - 1;
+		while ((size_t)1 << k > n - done)
+			k--;
+		struct store_rows rows;
+		store_rows_begin(&rows, c, &Q_CLAIM_CONTAINERS[k]);
+		for (size_t i = 0; i < (size_t)1 << k; i++)
+			store_rows_add(&rows, "ssss", number, containers[done + i], call_key, bill);
+		e = store_rows_exec_later(&rows);
+		done += (size_t)1 << k;
+	}
+	return e;
 }
 
 struct consignment_visit {

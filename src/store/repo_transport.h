@@ -284,9 +284,13 @@ KOUAN_MUST_USE kerr repo_consignment_set_match(struct store_conn *c, const char 
 /* The declaration ended without release: its claims are free. */
 KOUAN_MUST_USE kerr repo_consignment_free(struct store_conn *c, const char *number,
 					  const char *now);
-KOUAN_MUST_USE kerr repo_consignment_container_add(struct store_conn *c, const char *number,
-						   const char *container, const char *call_key,
-						   const char *bill);
+/* The containers of a declaration's claim, n of them, in as few
+ * statements as fit (one up to 16, sent ahead: store_rows); one claimed
+ * already by this declaration is left as it is. */
+KOUAN_MUST_USE kerr repo_consignment_containers_add(struct store_conn *c, const char *number,
+						    const char *call_key, const char *bill,
+						    const char (*containers)[CONTAINER_NUMBER_MAX],
+						    size_t n);
 
 /* Live claims (bodyless rows: no differences) of a bill on a call. */
 typedef kerr (*consignment_fn)(void *arg, const struct consignment_row *r);

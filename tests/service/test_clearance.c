@@ -5,7 +5,7 @@
  * inspection to release, a correction that reopens only the task whose
  * basis it changed, who may see a declaration, that a lodging that does
  * not move its declaration writes the row once, and that its tasks go in
- * one statement. No request, no router,
+ * one statement and its containers in a few. No request, no router,
  * no JSON view: what a service returns and what the store then holds.
  */
 #include <stdio.h>
@@ -727,15 +727,20 @@ static void a_lodging_that_does_not_move_writes_its_rows_once(void **state)
 	declaration_free(&r.d);
 }
 
-/* PostgreSQL counts the statements that insert tasks (SQLite has no
- * trigger for a statement). */
-static const char TASK_STATEMENTS_POSTGRES[] =
-	"CREATE TABLE task_statements (n INTEGER NOT NULL);"
-	"CREATE FUNCTION task_statement() RETURNS trigger LANGUAGE plpgsql AS"
-	" $$ BEGIN INSERT INTO task_statements VALUES (1); RETURN NULL; END $$;"
+/* PostgreSQL counts the statements that insert tasks and containers'
+ * claims, by table (SQLite has no trigger for a statement). */
+static const char STATEMENTS_POSTGRES[] =
+	"CREATE TABLE statements_seen (tab TEXT NOT NULL);"
+	"CREATE FUNCTION statement_seen() RETURNS trigger LANGUAGE plpgsql AS"
+	" $$ BEGIN INSERT INTO statements_seen VALUES (TG_TABLE_NAME); RETURN NULL; END $$;"
 	"CREATE TRIGGER task_statement AFTER INSERT ON tasks"
-	" FOR EACH STATEMENT EXECUTE FUNCTION task_statement();";
-static const struct sql_query Q_TASK_STATEMENTS = {"SELECT COUNT(*) FROM task_statements"};
+	" FOR EACH STATEMENT EXECUTE FUNCTION statement_seen();"
+	"CREATE TRIGGER container_statement AFTER INSERT ON declaration_containers"
+	" FOR EACH STATEMENT EXECUTE FUNCTION statement_seen();";
+static const struct sql_query Q_STATEMENTS_SEEN = {
+	"SELECT COUNT(*) FROM statements_seen WHERE tab = ?"};
+static const struct sql_query Q_CONTAINERS_CLAIMED = {
+	"SELECT COUNT(*) FROM declaration_containers WHERE declaration_number = ?"};
 
 static kerr keep_count(void *arg, struct store_stmt *st)
 {
@@ -743,16 +748,36 @@ static kerr keep_count(void *arg, struct store_stmt *st)
 	return KERR_OK;
 }
 
+/* Count, from here on, the statements that insert into each table (true),
+ * or false where the store cannot (SQLite). */
+static bool count_statements(struct test_env *env)
+{
+	if (!env->store->row_locks) {
+		print_message("SQLite has no trigger for a statement: the rows are checked\n");
+		return false;
+	}
+	struct store_conn *c;
+	assert_int_equal(store_thread_conn(env->store, &c), KERR_OK);
+	assert_int_equal(env->store->ops->exec_script(c, STATEMENTS_POSTGRES), KERR_OK);
+	return true;
+}
+
+/* How many rows (or statements) a count query gives for its argument. */
+static int64_t count_of(struct test_env *env, const struct sql_query *q, const char *arg)
+{
+	struct store_conn *c;
+	assert_int_equal(store_thread_conn(env->store, &c), KERR_OK);
+	int64_t n = -1;
+	assert_int_equal(store_first(c, q, keep_count, &n, "s", arg), KERR_OK);
+	return n;
+}
+
 /* A lodging whose goods two agencies look at writes both tasks in one
  * statement, and each reads back as the lodging answered it. */
 static void a_lodging_writes_its_tasks_in_one_statement(void **state)
 {
 	struct test_env *env = *state;
-	struct store_conn *c;
-	assert_int_equal(store_thread_conn(env->store, &c), KERR_OK);
-	if (env->store->row_locks)
-		assert_int_equal(env->store->ops->exec_script(c, TASK_STATEMENTS_POSTGRES),
-				 KERR_OK);
+	bool counted = count_statements(env);
 	profile(env, "5167", "customs", "green");
 	profile(env, "5167", "quarantine", "green");
 	json_t *body = test_consignment();
@@ -772,14 +797,32 @@ static void a_lodging_writes_its_tasks_in_one_statement(void **state)
 		assert_string_equal(t->decided_at, j.tasks[i].decided_at);
 	}
 	declaration_free(&r.d);
-	if (!env->store->row_locks) {
-		print_message("SQLite has no trigger for a statement: the rows are checked\n");
-		return;
-	}
-	int64_t statements = -1;
-	assert_int_equal(store_first(c, &Q_TASK_STATEMENTS, keep_count, &statements, ""),
-			 KERR_OK);
-	assert_int_equal(statements, 1);
+	if (counted)
+		assert_int_equal(count_of(env, &Q_STATEMENTS_SEEN, "tasks"), 1);
+}
+
+/* A consignment of 21 containers claims them all, in three statements
+ * (16, 4 and 1 rows), not 21. */
+#define MANY_CONTAINERS 21
+static void a_lodging_claims_its_containers_in_few_statements(void **state)
+{
+	struct test_env *env = *state;
+	bool counted = count_statements(env);
+	profile(env, "5141", "customs", "green");
+	json_t *body = test_consignment_customs_only();
+	json_object_set_new(body, "declaration_office", json_string("5141"));
+	json_t *containers = json_array();
+	for (int i = 0; i < MANY_CONTAINERS; i++)
+		json_array_append_new(containers, json_string("renumbered below"));
+	json_object_set_new(body, "containers", containers);
+	test_fresh_consignment(body); /* valid, new container numbers */
+	struct lodge_job j;
+	lodge_as(env, "trader", body, &j);
+	json_decref(body);
+	assert_int_equal(j.status, DECL_RELEASED);
+	assert_int_equal(count_of(env, &Q_CONTAINERS_CLAIMED, j.number), MANY_CONTAINERS);
+	if (counted)
+		assert_int_equal(count_of(env, &Q_STATEMENTS_SEEN, "declaration_containers"), 3);
 }
 
 /* A lodging released at once by its lanes waits for PostgreSQL's answer
@@ -788,9 +831,11 @@ static void a_lodging_writes_its_tasks_in_one_statement(void **state)
  * lodging in the same transaction cannot have stored yet (a duty
  * assessment, an inspection), nor the money tables' stamp while the watch
  * tells of every load (23 when it was read); the call is locked by
- * statements sent ahead too (22 before). The round trips are counted on the
- * test's connection, on which the unit of work runs. */
-#define LODGING_ROUND_TRIPS 21
+ * statements sent ahead too (22 before), and the claim's containers are
+ * sent ahead in one statement (21 before: one waited for a container). The
+ * round trips are counted on the test's connection, on which the unit of
+ * work runs. */
+#define LODGING_ROUND_TRIPS 19
 static void a_lodging_waits_for_the_database_only_where_it_reads(void **state)
 {
 	struct test_env *env = *state;
@@ -835,6 +880,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(a_lodging_writes_its_tasks_in_one_statement, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(a_lodging_claims_its_containers_in_few_statements,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(a_lodging_waits_for_the_database_only_where_it_reads,
 						setup, teardown),
 	};
