@@ -1,5 +1,31 @@
 # lib.sh - what the bench scripts share (sourced, not run).
 #
+# bench_exit_traps: on every way out (EXIT, and INT and TERM turned into
+# exits), stop what the script started and remove what it made: the
+# processes $bench_pid and $server_pid (when set and running), the
+# PostgreSQL cluster of the state file $pg_state (when set; root is the
+# repository), and the directory $tmp.
+bench_exit_traps() {
+	trap bench_clean_up EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
+# shellcheck disable=SC2317 # called by the trap
+bench_clean_up() {
+	local pid
+	for pid in "${bench_pid:-}" "${server_pid:-}"; do
+		if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+			kill -TERM "$pid" 2>/dev/null || true
+			wait "$pid" 2>/dev/null || true
+		fi
+	done
+	if [ -n "${pg_state:-}" ]; then
+		"$root/scripts/pg-cluster.sh" stop "$pg_state" >/dev/null 2>&1 || true
+	fi
+	rm -rf "$tmp"
+}
+#
 # start_server NAME DB KEY DIR [serve options...]: start a Release kouan
 # ($build/kouan) on DB with release key KEY, on 127.0.0.1 and a free port,
 # its output in DIR/server.out and DIR/server.err; wait until it serves

@@ -45,17 +45,7 @@ ninja -C "$build" kouan bench_ingest >/dev/null
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kouan-followers.XXXXXX")
 server_pid=""
-# shellcheck disable=SC2317 # called by the trap
-cleanup() {
-	if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-		kill -TERM "$server_pid" 2>/dev/null || true
-		wait "$server_pid" 2>/dev/null || true
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_exit_traps
 
 "$build/kouan" init --demo --db "$tmp/f.db" --release-key "$tmp/release.key" --pwhash min \
 	>"$tmp/init.log" 2>&1 || { cat "$tmp/init.log" >&2; exit 1; }

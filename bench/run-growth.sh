@@ -60,27 +60,15 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 ninja -C "$build" kouan bench_ingest >/dev/null
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kouan-growth.XXXXXX")
-server_pid=""
-# shellcheck disable=SC2317 # called by the trap
-cleanup() {
-	if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-		kill -TERM "$server_pid" 2>/dev/null || true
-		wait "$server_pid" 2>/dev/null || true
-	fi
-	if [ -n "$pg" ] && [ -f "$tmp/pg.state" ]; then
-		"$root/scripts/pg-cluster.sh" stop "$tmp/pg.state" >/dev/null 2>&1 || true
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+server_pid="" pg_state=""
+bench_exit_traps
 
 db=$tmp/growth.db
 stats=$tmp/growth.statistics # the statistics snapshot a stop saves
 if [ -n "$pg" ]; then
-	KOUAN_PG_DURABLE=1 "$root/scripts/pg-cluster.sh" start "$tmp/pg.state"
-	base=$(sed -n 1p "$tmp/pg.state")
+	pg_state=$tmp/pg.state
+	KOUAN_PG_DURABLE=1 "$root/scripts/pg-cluster.sh" start "$pg_state"
+	base=$(sed -n 1p "$pg_state")
 	# shellcheck disable=SC2059 # the state file holds a printf format
 	psql -qX "$(printf "$base" postgres)" -c "CREATE DATABASE kouan_growth" >/dev/null
 	# shellcheck disable=SC2059

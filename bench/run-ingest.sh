@@ -41,6 +41,8 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${KOUAN_BENCH_BUILD:-$root/build-bench}
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 threads=16
 sqlite_sync=process
 backend=both
@@ -137,24 +139,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/kouan-bench.XXXXXX")
 server_pid=""
 bench_pid=""
 pg_state=""
-# shellcheck disable=SC2317 # called by the trap
-cleanup() {
-	if [ -n "$bench_pid" ] && kill -0 "$bench_pid" 2>/dev/null; then
-		kill -TERM "$bench_pid" 2>/dev/null || true
-		wait "$bench_pid" 2>/dev/null || true
-	fi
-	if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-		kill -TERM "$server_pid" 2>/dev/null || true
-		wait "$server_pid" 2>/dev/null || true
-	fi
-	if [ -n "$pg_state" ]; then
-		"$root/scripts/pg-cluster.sh" stop "$pg_state" >/dev/null 2>&1 || true
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_exit_traps
 
 # count_rows DB: declarations in the database
 count_rows() {

@@ -17,6 +17,8 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${KOUAN_BENCH_BUILD:-$root/build-bench}
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 args=()
 pg=yes
 
@@ -57,20 +59,7 @@ nice ninja -C "$build" bench_stats >/dev/null
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kouan-stats.XXXXXX")
 pg_state=""
 bench_pid=""
-# shellcheck disable=SC2317 # called by the trap
-cleanup() {
-	if [ -n "$bench_pid" ] && kill -0 "$bench_pid" 2>/dev/null; then
-		kill -TERM "$bench_pid" 2>/dev/null || true
-		wait "$bench_pid" 2>/dev/null || true
-	fi
-	if [ -n "$pg_state" ]; then
-		"$root/scripts/pg-cluster.sh" stop "$pg_state" >/dev/null 2>&1 || true
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_exit_traps
 
 if [ "$pg" = yes ]; then
 	pg_state=$tmp/pg.state

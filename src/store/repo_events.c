@@ -118,20 +118,17 @@ kerr event_stored_form(const struct event_in *e, struct event_stored *out)
 #define EVENT_INSERT "INSERT INTO events (declaration_number, org_id, type, agency, actor," \
 		     " actor_role, at, data, call_key, more) VALUES "
 #define EVENT_FMT "siisssisss"
-#define EVENT_FMT_LEN 10
 #define EVENT_ROWS_MAX 8 /* 80 parameters: eight lodgements' rows in one statement */
-#define ROWS1 EVENT_ROW
-#define ROWS2 ROWS1 ", " EVENT_ROW
-#define ROWS3 ROWS2 ", " EVENT_ROW
-#define ROWS4 ROWS3 ", " EVENT_ROW
-#define ROWS5 ROWS4 ", " EVENT_ROW
-#define ROWS6 ROWS5 ", " EVENT_ROW
-#define ROWS7 ROWS6 ", " EVENT_ROW
-#define ROWS8 ROWS7 ", " EVENT_ROW
 /* Q_EVENTS_APPEND[k - 1] inserts k rows */
 static const struct sql_query Q_EVENTS_APPEND[EVENT_ROWS_MAX] = {
-	{EVENT_INSERT ROWS1}, {EVENT_INSERT ROWS2}, {EVENT_INSERT ROWS3}, {EVENT_INSERT ROWS4},
-	{EVENT_INSERT ROWS5}, {EVENT_INSERT ROWS6}, {EVENT_INSERT ROWS7}, {EVENT_INSERT ROWS8},
+	{EVENT_INSERT EVENT_ROW},
+	{EVENT_INSERT ROWS2(EVENT_ROW)},
+	{EVENT_INSERT ROWS2(EVENT_ROW) ", " EVENT_ROW},
+	{EVENT_INSERT ROWS4(EVENT_ROW)},
+	{EVENT_INSERT ROWS4(EVENT_ROW) ", " EVENT_ROW},
+	{EVENT_INSERT ROWS4(EVENT_ROW) ", " ROWS2(EVENT_ROW)},
+	{EVENT_INSERT ROWS4(EVENT_ROW) ", " ROWS2(EVENT_ROW) ", " EVENT_ROW},
+	{EVENT_INSERT ROWS8(EVENT_ROW)},
 };
 
 /* A row to append: its events (1 to store_event_ids_per_row), in their
@@ -192,32 +189,25 @@ static kerr row_prepare(struct row_out *r)
 	return e;
 }
 
-#define ROW_ARGS(r) (r).first.number, (r).ev[0].org_id, (r).first.type, (r).ev[0].agency, \
-		    (r).first.actor, (r).first.actor_role, (r).first.at, (r).data,        \
-		    (r).ev[0].call_key, (r).more
-
 /* The k rows at rows (1 to EVENT_ROWS_MAX) in one statement, sent ahead
- * (store_exec_later) or not. Eight rows of arguments are always passed;
- * the format names the first k, and the rest are never read. */
+ * (store_exec_later) or not. */
 static kerr append_rows(struct store_conn *c, struct row_out *rows, size_t k, bool later)
 {
 	kerr e = KERR_OK;
 	for (size_t j = 0; !e && j < k; j++)
 		e = row_prepare(&rows[j]);
-	const struct row_out *r[EVENT_ROWS_MAX];
-	for (size_t j = 0; j < EVENT_ROWS_MAX; j++)
-		r[j] = &rows[j < k ? j : 0];
-	static const char all[] = EVENT_FMT EVENT_FMT EVENT_FMT EVENT_FMT EVENT_FMT EVENT_FMT
-		EVENT_FMT EVENT_FMT;
-	char fmt[sizeof all];
-	memcpy(fmt, all, EVENT_FMT_LEN * k);
-	fmt[EVENT_FMT_LEN * k] = '\0';
-	kerr (*exec)(struct store_conn *, const struct sql_query *, const char *, ...) =
-		later ? store_exec_later : store_exec;
-	if (!e)
-		e = exec(c, &Q_EVENTS_APPEND[k - 1], fmt, ROW_ARGS(*r[0]), ROW_ARGS(*r[1]),
-			 ROW_ARGS(*r[2]), ROW_ARGS(*r[3]), ROW_ARGS(*r[4]), ROW_ARGS(*r[5]),
-			 ROW_ARGS(*r[6]), ROW_ARGS(*r[7]));
+	if (!e) {
+		struct store_rows st;
+		store_rows_begin(&st, c, &Q_EVENTS_APPEND[k - 1]);
+		for (size_t j = 0; j < k; j++) {
+			const struct row_out *r = &rows[j];
+			store_rows_add(&st, EVENT_FMT, r->first.number, r->ev[0].org_id,
+				       r->first.type, r->ev[0].agency, r->first.actor,
+				       r->first.actor_role, r->first.at, r->data, r->ev[0].call_key,
+				       r->more);
+		}
+		e = later ? store_rows_exec_later(&st) : store_rows_exec(&st);
+	}
 	for (size_t j = 0; j < k; j++) {
 		free(rows[j].data);
 		free(rows[j].more);

@@ -398,11 +398,21 @@ Q(Q_MVERSION_PUT, "INSERT INTO manifest_versions (manifest_id, version, body, ch
 		  " ON CONFLICT DO NOTHING RETURNING version");
 Q(Q_MBILLS_DROP, "DELETE FROM manifest_bills WHERE manifest_id = ?");
 Q(Q_MCONTAINERS_DROP, "DELETE FROM manifest_containers WHERE manifest_id = ?");
-Q(Q_MBILL_PUT, "INSERT INTO manifest_bills (manifest_id, bill_of_lading, call_key, kind,"
-	       " line, packages, gross_weight_g) VALUES (?, ?, ?, ?, ?, ?, ?)");
-Q(Q_MCONTAINER_PUT, "INSERT INTO manifest_containers (manifest_id, bill_of_lading,"
-		    " container, call_key, kind) VALUES (?, ?, ?, ?, ?)"
-		    " ON CONFLICT DO NOTHING");
+#define NOTHING_ON_CONFLICT " ON CONFLICT DO NOTHING"
+/* A manifest's lines go in statements of up to 8 bills and 16 containers
+ * (store_rows, within PostgreSQL's 80 parameters a statement here), sent
+ * ahead: the manifest was validated whole, so a bill is there once. */
+#define MBILL_INSERT                                                            \
+	"INSERT INTO manifest_bills (manifest_id, bill_of_lading, call_key, kind," \
+	" line, packages, gross_weight_g) VALUES "
+#define MBILL_ROW "(?, ?, ?, ?, ?, ?, ?)"
+static const struct sql_query Q_MBILLS_PUT[] = {ROW_STATEMENTS8(MBILL_INSERT, MBILL_ROW, "")};
+#define MCONTAINER_INSERT                                                       \
+	"INSERT INTO manifest_containers (manifest_id, bill_of_lading,"        \
+	" container, call_key, kind) VALUES "
+#define MCONTAINER_ROW "(?, ?, ?, ?, ?)"
+static const struct sql_query Q_MCONTAINERS_PUT[] = {
+	ROW_STATEMENTS16(MCONTAINER_INSERT, MCONTAINER_ROW, NOTHING_ON_CONFLICT)};
 Q(Q_MLINE_GET, "SELECT b.manifest_id, m.version, b.bill_of_lading, b.packages,"
 	       " b.gross_weight_g FROM manifest_bills b JOIN manifests m ON m.id ="
 	       " b.manifest_id WHERE b.call_key = ? AND b.kind = ? AND b.bill_of_lading = ?");
@@ -525,17 +535,41 @@ kerr repo_manifest_lines_put(struct store_conn *c, const struct manifest_row *ro
 			     const struct manifest *m)
 {
 	const char *kind = manifest_kind_name(row->kind);
-	kerr e = store_exec(c, &Q_MCONTAINERS_DROP, "i", row->id);
+	kerr e = store_exec_later(c, &Q_MCONTAINERS_DROP, "i", row->id);
 	if (!e)
-		e = store_exec(c, &Q_MBILLS_DROP, "i", row->id);
-	for (size_t i = 0; !e && i < m->nbills; i++) {
-		const struct manifest_bill *b = &m->bills[i];
-		e = store_exec(c, &Q_MBILL_PUT, "isssiii", row->id, b->bill_of_lading,
-			       row->call_key, kind, (int64_t)b->index, b->packages,
-			       b->gross_weight_g);
-		for (size_t k = 0; !e && k < b->ncontainers; k++)
-			e = store_exec(c, &Q_MCONTAINER_PUT, "issss", row->id, b->bill_of_lading,
-				       b->containers[k].number, row->call_key, kind);
+		e = store_exec_later(c, &Q_MBILLS_DROP, "i", row->id);
+	for (size_t done = 0; !e && done < m->nbills;) {
+		size_t k = repo_rows_fit(m->nbills - done, STATEMENTS_OF(Q_MBILLS_PUT));
+		struct store_rows rows;
+		store_rows_begin(&rows, c, &Q_MBILLS_PUT[k]);
+		for (size_t i = 0; i < (size_t)1 << k; i++) {
+			const struct manifest_bill *b = &m->bills[done + i];
+			store_rows_add(&rows, "isssiii", row->id, b->bill_of_lading, row->call_key,
+				       kind, (int64_t)b->index, b->packages, b->gross_weight_g);
+		}
+		e = store_rows_exec_later(&rows);
+		done += (size_t)1 << k;
+	}
+	/* the containers, bill after bill, after the bills they belong to */
+	size_t left = 0;
+	for (size_t i = 0; i < m->nbills; i++)
+		left += m->bills[i].ncontainers;
+	size_t bill = 0, at = 0; /* the next container: m->bills[bill].containers[at] */
+	while (!e && left) {
+		size_t k = repo_rows_fit(left, STATEMENTS_OF(Q_MCONTAINERS_PUT));
+		left -= (size_t)1 << k;
+		struct store_rows rows;
+		store_rows_begin(&rows, c, &Q_MCONTAINERS_PUT[k]);
+		for (size_t i = 0; i < (size_t)1 << k; i++) {
+			while (at == m->bills[bill].ncontainers) {
+				bill++;
+				at = 0;
+			}
+			const struct manifest_bill *b = &m->bills[bill];
+			store_rows_add(&rows, "issss", row->id, b->bill_of_lading,
+				       b->containers[at++].number, row->call_key, kind);
+		}
+		e = store_rows_exec_later(&rows);
 	}
 	return e;
 }
@@ -743,19 +777,8 @@ Q(Q_CLAIM_FREE_CONTAINERS, "UPDATE declaration_containers SET live = 0"
 	"INSERT INTO declaration_containers (declaration_number, container,"   \
 	" call_key, bill_of_lading, live) VALUES "
 #define CONTAINER_ROW "(?, ?, ?, ?, 1)"
-#define CONTAINER_ROWS2 CONTAINER_ROW ", " CONTAINER_ROW
-#define CONTAINER_ROWS4 CONTAINER_ROWS2 ", " CONTAINER_ROWS2
-#define CONTAINER_ROWS8 CONTAINER_ROWS4 ", " CONTAINER_ROWS4
-#define CONTAINER_ROWS16 CONTAINER_ROWS8 ", " CONTAINER_ROWS8
-#define CONTAINER_CONFLICT " ON CONFLICT DO NOTHING"
 static const struct sql_query Q_CLAIM_CONTAINERS[] = {
-	{CONTAINER_INSERT CONTAINER_ROW CONTAINER_CONFLICT},
-	{CONTAINER_INSERT CONTAINER_ROWS2 CONTAINER_CONFLICT},
-	{CONTAINER_INSERT CONTAINER_ROWS4 CONTAINER_CONFLICT},
-	{CONTAINER_INSERT CONTAINER_ROWS8 CONTAINER_CONFLICT},
-	{CONTAINER_INSERT CONTAINER_ROWS16 CONTAINER_CONFLICT},
-};
-#define CONTAINER_STATEMENTS (sizeof Q_CLAIM_CONTAINERS / sizeof Q_CLAIM_CONTAINERS[0])
+	ROW_STATEMENTS16(CONTAINER_INSERT, CONTAINER_ROW, NOTHING_ON_CONFLICT)};
 Q(Q_CLAIMS_OF_BILL, "SELECT " CONSIGNMENT_COLS " FROM declaration_transport"
 		    " WHERE call_key = ? AND bill_of_lading = ? AND live = 1"
 		    " ORDER BY declaration_number");
@@ -867,10 +890,7 @@ kerr repo_consignment_containers_add(struct store_conn *c, const char *number,
 {
 	kerr e = KERR_OK;
 	for (size_t done = 0; !e && done < n;) {
-		/* the largest statement that the containers left fill */
-		size_t k = CONTAINER_STATEMENTS - 1;
-		while ((size_t)1 << k > n - done)
-			k--;
+		size_t k = repo_rows_fit(n - done, STATEMENTS_OF(Q_CLAIM_CONTAINERS));
 		struct store_rows rows;
 		store_rows_begin(&rows, c, &Q_CLAIM_CONTAINERS[k]);
 		for (size_t i = 0; i < (size_t)1 << k; i++)

@@ -244,7 +244,7 @@ void store_rows_add(struct store_rows *r, const char *row_fmt, ...)
 	r->bound += n;
 }
 
-kerr store_rows_exec_later(struct store_rows *r)
+static kerr rows_exec(struct store_rows *r, bool later)
 {
 	if (!r->st)
 		return r->e ? r->e : KERR_STORE;
@@ -258,7 +258,17 @@ kerr store_rows_exec_later(struct store_rows *r)
 		ops->reset(r->st);
 		return r->e;
 	}
-	return step_to_end(r->conn, r->q, r->st, true);
+	return step_to_end(r->conn, r->q, r->st, later);
+}
+
+kerr store_rows_exec(struct store_rows *r)
+{
+	return rows_exec(r, false);
+}
+
+kerr store_rows_exec_later(struct store_rows *r)
+{
+	return rows_exec(r, true);
 }
 
 kerr store_each(struct store_conn *c, const struct sql_query *q, store_row_fn row,

@@ -322,10 +322,11 @@ KOUAN_MUST_USE kerr store_exec_later(struct store_conn *c, const struct sql_quer
 /* Several rows written by one statement (one multi-row INSERT instead of
  * one a row): the query's text lists the rows' placeholders one row after
  * another. Begin, give each row's arguments with store_rows_add (the
- * letters of store_query), then send it as store_exec_later does. The
- * rows must fill the statement's parameters exactly: a row past them, a
- * bind that fails, or too few rows, and nothing runs (KERR_INTERNAL, or
- * the failure kept on the way, from store_rows_exec_later). */
+ * letters of store_query), then run it as store_exec does
+ * (store_rows_exec) or send it as store_exec_later does
+ * (store_rows_exec_later). The rows must fill the statement's parameters
+ * exactly: a row past them, a bind that fails, or too few rows, and
+ * nothing runs (KERR_INTERNAL, or the failure kept on the way). */
 struct store_rows {
 	struct store_conn *conn;
 	const struct sql_query *q;
@@ -335,6 +336,7 @@ struct store_rows {
 };
 void store_rows_begin(struct store_rows *r, struct store_conn *c, const struct sql_query *q);
 void store_rows_add(struct store_rows *r, const char *row_fmt, ...);
+KOUAN_MUST_USE kerr store_rows_exec(struct store_rows *r);
 KOUAN_MUST_USE kerr store_rows_exec_later(struct store_rows *r);
 
 /* A row reader: called for each row of a query with the statement

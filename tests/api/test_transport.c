@@ -2,11 +2,12 @@
  * test_transport.c - the transport side through the router (issue 9, and
  * "one consignment, one release" of issue 8): a vessel's arrival report
  * cleared in parallel and its entry permission signed; manifests and
- * their amendments; an advance declaration waiting for its line and
- * released when it arrives; mismatches told with their differences; a bill
- * or container claimed once, also by two lodgings at the same moment;
- * the tally; the gate letting out only what is cleared and keeping a
- * record of what it refused.
+ * their amendments, stored whole however many their lines; an advance
+ * declaration waiting for its line and released when it arrives;
+ * mismatches told with their differences; a bill or container claimed
+ * once, also by two lodgings at the same moment; the tally; the gate
+ * letting out only what is cleared and keeping a record of what it
+ * refused.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "test_support.h"
+#include "common/codes.h"
 #include "domain/release.h"
 
 static int setup(void **state)
@@ -1111,6 +1113,92 @@ static void nothing_changes_after_departure(void **state)
 
 /* --- who sees what --- */
 
+/* Rows of one text argument's manifest bill: its containers, and its
+ * line (position in /bills). */
+static const struct sql_query Q_MANY_BILLS = {
+	"SELECT COUNT(*) FROM manifest_bills WHERE bill_of_lading LIKE 'KTMB%'"};
+static const struct sql_query Q_BILL_CONTAINERS = {
+	"SELECT COUNT(*) FROM manifest_containers WHERE bill_of_lading = ?"};
+static const struct sql_query Q_BILL_LINE = {
+	"SELECT line FROM manifest_bills WHERE bill_of_lading = ?"};
+static const struct sql_query Q_CONTAINER_BILL = {
+	"SELECT COUNT(*) FROM manifest_containers WHERE container || '/' || bill_of_lading = ?"};
+
+#define MANY_BILLS 13
+
+/* Bill i of the many: 1 + i % 3 containers, KTMU numbered from k. */
+static json_t *many_bill(int i, unsigned *k)
+{
+	char bill[24];
+	snprintf(bill, sizeof bill, "KTMB%010d", i);
+	json_t *containers = json_array();
+	for (int c = 0; c < 1 + i % 3; c++) {
+		char number[12];
+		snprintf(number, sizeof number, "KTMU%06u", (*k)++);
+		number[10] = (char)('0' + codes_container_check_digit(number));
+		number[11] = '\0';
+		json_array_append_new(containers, json_pack("{s:s, s:[s]}", "number", number,
+							    "seals", "S1"));
+	}
+	return json_pack("{s:s, s:{s:s}, s:{s:s}, s:s, s:i, s:s, s:s, s:o}", "bill_of_lading",
+			 bill, "consignor", "name", "Shipper", "consignee", "name", "Consignee",
+			 "goods_description", "General cargo", "packages", 10 + i, "package_kind",
+			 "CT", "gross_weight_kg", "1000.500", "containers", containers);
+}
+
+/* Each bill has its containers, and its line. */
+static void many_bills_stored(struct test_env *env, const json_t *man)
+{
+	const json_t *b;
+	size_t i;
+	json_array_foreach(json_object_get(man, "bills"), i, b) {
+		const char *bill = str(b, "bill_of_lading");
+		const json_t *cs = json_object_get(b, "containers");
+		assert_int_equal(count(env, &Q_BILL_CONTAINERS, bill), json_array_size(cs));
+		assert_int_equal(count(env, &Q_BILL_LINE, bill), i);
+		const json_t *c;
+		size_t k;
+		json_array_foreach(cs, k, c) {
+			char key[64];
+			snprintf(key, sizeof key, "%s/%s", str(c, "number"), bill);
+			assert_int_equal(count(env, &Q_CONTAINER_BILL, key), 1);
+		}
+	}
+}
+
+/* A manifest of 13 bills and 25 containers (more than one statement of
+ * each holds) is stored whole, each container with its bill; its
+ * amendment, without the last bill and with one more container on the
+ * first, replaces them all. */
+static void a_manifest_of_many_lines_is_stored_whole(void **state)
+{
+	struct test_env *env = *state;
+	json_t *man = aries_manifest("original", "[]");
+	json_object_set_new(json_object_get(man, "conveyance"), "voyage", json_string("077E"));
+	json_t *bills = json_object_get(man, "bills");
+	unsigned k = 1;
+	for (int i = 0; i < MANY_BILLS; i++)
+		json_array_append_new(bills, many_bill(i, &k));
+	json_t *r = post(env, "/v1/manifests", "carrier", man, 201);
+	json_int_t id = num(r, "id");
+	json_decref(r);
+	assert_int_equal(count(env, &Q_MANY_BILLS, NULL), MANY_BILLS);
+	many_bills_stored(env, man);
+	/* amended: the last bill gone, one more container on the first */
+	json_array_remove(bills, MANY_BILLS - 1);
+	json_t *more = many_bill(0, &k);
+	json_array_append(json_object_get(json_array_get(bills, 0), "containers"),
+			  json_array_get(json_object_get(more, "containers"), 0));
+	json_decref(more);
+	char path[64];
+	snprintf(path, sizeof path, "/v1/manifests/%lld", (long long)id);
+	json_decref(send(env, "PUT", path, "carrier", man, 200));
+	assert_int_equal(count(env, &Q_MANY_BILLS, NULL), MANY_BILLS - 1);
+	assert_int_equal(count(env, &Q_BILL_CONTAINERS, "KTMB0000000012"), 0);
+	many_bills_stored(env, man);
+	json_decref(man);
+}
+
 static void feeds_keep_calls_and_declarations_apart(void **state)
 {
 	struct test_env *env = *state;
@@ -1149,6 +1237,7 @@ int main(void)
 		cmocka_unit_test(an_export_goes_in_and_is_loaded),
 		cmocka_unit_test(an_export_refund_needs_its_containers_on_board),
 		cmocka_unit_test(nothing_changes_after_departure),
+		cmocka_unit_test(a_manifest_of_many_lines_is_stored_whole),
 		cmocka_unit_test(feeds_keep_calls_and_declarations_apart),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -36,6 +36,7 @@ Run: KOUAN_BIN=/work/main/build-test/kouan python3 tests/e2e/test_cli.py
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -257,6 +258,7 @@ def test_demo_prints_credentials_that_log_in():
         check(sanitizer_report(f.read()) is None, "sanitizer report from kouan demo")
     if pgname:
         pg_admin("DROP DATABASE %s WITH (FORCE)" % pgname)
+    shutil.rmtree(d)  # the database, its release key and the output
 
 
 def write(name, obj):
