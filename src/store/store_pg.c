@@ -36,7 +36,10 @@
 #include "common/log.h"
 #include "store/store.h"
 
-#define PG_STMT_CACHE 256
+/* A connection's prepared statements, keyed by query: a power of two, and
+ * well above the queries kouan has (256 in November 2026), since a full
+ * cache prepares no more and its lookups grow long well before that. */
+#define PG_STMT_CACHE 1024
 #define PG_MAX_PARAMS 80 /* eight rows of the event log in one insert */
 #define PG_PIPE_MAX 64   /* statements sent ahead before their answers are read */
 
@@ -552,6 +555,8 @@ static kerr prepare(struct store_conn *sc, const struct sql_query *q,
 		*out = (struct store_stmt *)st;
 		return KERR_OK;
 	}
+	log_error("postgres: more queries than the %d a connection keeps prepared: %s",
+		  PG_STMT_CACHE, q->text);
 	return KERR_INTERNAL;
 }
 

@@ -12,7 +12,8 @@
  * storage failure;
  * declaration numbers stay gap-free, and on PostgreSQL neither a number
  * nor a claim on a call holds up another lodgement that needs neither;
- * rows given to a statement of several fill it, or it does not run;
+ * a connection keeps more queries prepared than kouan has; rows given to
+ * a statement of several fill it, or it does not run;
  * writes sent ahead run in order, lose their transaction when they fail,
  * and on PostgreSQL share round trips; an announcement is heard once its
  * transaction has committed, and never for one rolled back.
@@ -1326,6 +1327,28 @@ static int64_t ahead_count(struct store_conn *c)
 	return n;
 }
 
+/* --- the statement cache --- */
+
+/* More distinct queries than kouan has (256 in November 2026), each a
+ * static of its own as kouan's are. */
+#define MANY_QUERIES 600
+static struct sql_query many_queries[MANY_QUERIES];
+
+/* A connection keeps every query it has run prepared, however many kouan
+ * grows to: 600 distinct queries on top of what the set-up ran all
+ * prepare and answer (the cache held 256 before, no more than kouan's). */
+static void a_connection_keeps_more_queries_than_kouan_has(void **state)
+{
+	struct store_conn *c = conn(*state);
+	for (int i = 0; i < MANY_QUERIES; i++) {
+		many_queries[i].text = "SELECT ? + 1";
+		int64_t v = -1;
+		assert_int_equal(store_first(c, &many_queries[i], keep_int, &v, "i", (int64_t)i),
+				 KERR_OK);
+		assert_int_equal(v, i + 1);
+	}
+}
+
 static const struct sql_query Q_AHEAD_PUT_TWO = {
 	"INSERT INTO ahead (k, v) VALUES (?, ?), (?, ?)"};
 
@@ -1703,6 +1726,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(the_feed_waits_for_an_earlier_commit, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(the_feed_reads_past_a_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_connection_keeps_more_queries_than_kouan_has, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(rows_fill_a_statement_of_several_or_it_does_not_run,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(writes_sent_ahead_are_read_back_in_order, setup,
