@@ -832,9 +832,9 @@ static void a_lodging_claims_its_containers_in_few_statements(void **state)
  * assessment, an inspection), nor the money tables' stamp while the watch
  * tells of every load (23 when it was read); the call is locked by
  * statements sent ahead too (22 before), and the claim's containers are
- * sent ahead in one statement (21 before: one waited for a container). The
- * round trips are counted on the test's connection, on which the unit of
- * work runs. */
+ * sent ahead in one statement (21 before: each of its two containers was
+ * waited for). The round trips are counted on the test's connection, on
+ * which the unit of work runs. */
 #define LODGING_ROUND_TRIPS 19
 static void a_lodging_waits_for_the_database_only_where_it_reads(void **state)
 {
