@@ -232,8 +232,8 @@ KOUAN_MUST_USE kerr repo_decl_list(struct store_conn *c, const struct decl_filte
 /* A new task of a declaration, as it stands (open, or already decided). */
 KOUAN_MUST_USE kerr repo_task_insert(struct store_conn *c, const char *number,
 				     const struct task_row *t);
-/* The declaration's n new tasks t[0..n-1], in one statement (a few
- * more when there are more than the agencies the reference data lists). */
+/* The declaration's n new tasks t[0..n-1], in as few statements as fit
+ * (one for up to 8 tasks), sent ahead (store_rows_insert). */
 KOUAN_MUST_USE kerr repo_tasks_insert(struct store_conn *c, const char *number,
 				      const struct task_row *t, size_t n);
 /* A declaration's tasks by agency; at most TASKS_MAX (more is an error). */

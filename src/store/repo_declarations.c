@@ -372,21 +372,14 @@ kerr repo_decl_list(struct store_conn *c, const struct decl_filter *f, decl_summ
  * Kept smaller than shown (migration 0016): the declaration's number as
  * its value, the times as microseconds. */
 
-/* A declaration's new tasks go in one statement (a task an agency: the
- * reference data lists four), TASK_ROWS_MAX rows at most; more go in as
- * many statements as they need. */
+/* A declaration's new tasks go in statements of up to 8 rows (a task an
+ * agency: the reference data lists four, and a commodity line names one
+ * or two, so one statement). */
 #define TASK_INSERT                                                             \
 	"INSERT INTO tasks (declaration_number, agency, status, basis_digest,"  \
 	" opened_at, decided_at, decided_by, decision, reason) VALUES "
 #define TASK_ROW "(CAST(? AS BIGINT), ?, ?, ?, ?, ?, ?, ?, ?)"
-#define TASK_ROW_FORMAT "ssssiIsss"
-#define TASK_ROWS_MAX 4
-static const struct sql_query Q_TASK_INSERT_ROWS[TASK_ROWS_MAX] = {
-	{TASK_INSERT TASK_ROW},
-	{TASK_INSERT TASK_ROW ", " TASK_ROW},
-	{TASK_INSERT TASK_ROW ", " TASK_ROW ", " TASK_ROW},
-	{TASK_INSERT TASK_ROW ", " TASK_ROW ", " TASK_ROW ", " TASK_ROW},
-};
+static const struct sql_query Q_TASKS_INSERT[] = {ROW_STATEMENTS8(TASK_INSERT, TASK_ROW, "")};
 Q(Q_TASK_LIST, "SELECT agency, status, basis_digest, opened_at, decided_at,"
 	       " decided_by, decision, reason FROM tasks"
 	       " WHERE declaration_number = CAST(? AS BIGINT) ORDER BY agency");
@@ -404,32 +397,31 @@ static kerr task_times(const struct task_row *t, int64_t *opened, int64_t *decid
 	return e;
 }
 
+struct tasks_out {
+	const char *number;
+	const struct task_row *t;
+};
+
+static kerr add_task(struct store_rows *rows, void *arg, size_t i)
+{
+	const struct tasks_out *o = arg;
+	const struct task_row *t = &o->t[i];
+	int64_t opened, decided;
+	kerr e = task_times(t, &opened, &decided);
+	if (!e)
+		store_rows_add(rows, "ssssiIsss", o->number, t->agency,
+			       task_status_name(t->status), t->basis_digest, opened,
+			       t->decided ? &decided : NULL, t->decided ? t->decided_by : NULL,
+			       t->decided ? decision_name(t->decision) : NULL, or_null(t->reason));
+	return e;
+}
+
 kerr repo_tasks_insert(struct store_conn *c, const char *number, const struct task_row *t,
 		       size_t n)
 {
-	int64_t opened[TASK_ROWS_MAX], decided[TASK_ROWS_MAX];
-	kerr e = KERR_OK;
-	for (size_t done = 0; !e && done < n;) {
-		size_t k = n - done < TASK_ROWS_MAX ? n - done : TASK_ROWS_MAX;
-		for (size_t i = 0; !e && i < k; i++)
-			e = task_times(&t[done + i], &opened[i], &decided[i]);
-		if (e)
-			break;
-		struct store_rows rows;
-		store_rows_begin(&rows, c, &Q_TASK_INSERT_ROWS[k - 1]);
-		for (size_t i = 0; i < k; i++) {
-			const struct task_row *r = &t[done + i];
-			store_rows_add(&rows, TASK_ROW_FORMAT, number, r->agency,
-				       task_status_name(r->status), r->basis_digest, opened[i],
-				       r->decided ? &decided[i] : NULL,
-				       r->decided ? r->decided_by : NULL,
-				       r->decided ? decision_name(r->decision) : NULL,
-				       or_null(r->reason));
-		}
-		e = store_rows_exec_later(&rows);
-		done += k;
-	}
-	return e;
+	struct tasks_out o = {number, t};
+	return store_rows_insert(c, Q_TASKS_INSERT, STATEMENTS_OF(Q_TASKS_INSERT), n, add_task,
+				 &o);
 }
 
 kerr repo_task_insert(struct store_conn *c, const char *number, const struct task_row *t)

@@ -14,14 +14,12 @@
 #define Q(name, sql) static const struct sql_query name = {sql}
 
 /* The placeholders of 2, 4, 8 and 16 rows of a multi-row INSERT, each row's
- * as `row` says (store_rows); repo_rows_fit picks which one the rows left
- * fill. */
+ * as `row` says, and the statements of 1, 2, 4, 8 (and 16) rows: `head`,
+ * the rows, `tail`, in the order store_rows_insert takes them. */
 #define ROWS2(row) row ", " row
 #define ROWS4(row) ROWS2(row) ", " ROWS2(row)
 #define ROWS8(row) ROWS4(row) ", " ROWS4(row)
 #define ROWS16(row) ROWS8(row) ", " ROWS8(row)
-/* The initialisers of statements of 1, 2, 4, 8 (and 16) rows: `head`, the
- * rows, `tail` (an array indexed as repo_rows_fit answers). */
 #define ROW_STATEMENTS8(head, row, tail)                                         \
 	{head row tail}, {head ROWS2(row) tail}, {head ROWS4(row) tail},         \
 		{head ROWS8(row) tail}
@@ -30,16 +28,6 @@
 
 /* How many statements an array of them holds. */
 #define STATEMENTS_OF(q) (sizeof(q) / sizeof((q)[0]))
-
-/* Of statements of 1, 2, 4, ... 2^(sizes - 1) rows, the index of the
- * largest that `left` rows (at least one) fill. */
-static inline size_t repo_rows_fit(size_t left, size_t sizes)
-{
-	size_t k = sizes - 1;
-	while (k > 0 && (size_t)1 << k > left)
-		k--;
-	return k;
-}
 
 /* Column i as text, or NULL when it is SQL NULL. */
 static inline const char *col_opt(struct store_stmt *st, int i)

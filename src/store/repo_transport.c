@@ -531,46 +531,53 @@ kerr repo_manifest_version_put(struct store_conn *c, int64_t id, int64_t version
 				    changes, by, now));
 }
 
+/* A manifest's lines, and then its containers bill after bill. */
+struct lines_out {
+	const struct manifest_row *row;
+	const struct manifest *m;
+	const char *kind;
+	size_t bill, at; /* the next container: m->bills[bill].containers[at] */
+};
+
+static kerr add_bill(struct store_rows *rows, void *arg, size_t i)
+{
+	const struct lines_out *o = arg;
+	const struct manifest_bill *b = &o->m->bills[i];
+	store_rows_add(rows, "isssiii", o->row->id, b->bill_of_lading, o->row->call_key, o->kind,
+		       (int64_t)b->index, b->packages, b->gross_weight_g);
+	return KERR_OK;
+}
+
+static kerr add_bill_container(struct store_rows *rows, void *arg, size_t i)
+{
+	(void)i; /* they come in order */
+	struct lines_out *o = arg;
+	while (o->at == o->m->bills[o->bill].ncontainers) {
+		o->bill++;
+		o->at = 0;
+	}
+	const struct manifest_bill *b = &o->m->bills[o->bill];
+	store_rows_add(rows, "issss", o->row->id, b->bill_of_lading,
+		       b->containers[o->at++].number, o->row->call_key, o->kind);
+	return KERR_OK;
+}
+
 kerr repo_manifest_lines_put(struct store_conn *c, const struct manifest_row *row,
 			     const struct manifest *m)
 {
-	const char *kind = manifest_kind_name(row->kind);
+	struct lines_out o = {.row = row, .m = m, .kind = manifest_kind_name(row->kind)};
+	size_t containers = 0;
+	for (size_t i = 0; i < m->nbills; i++)
+		containers += m->bills[i].ncontainers;
 	kerr e = store_exec_later(c, &Q_MCONTAINERS_DROP, "i", row->id);
 	if (!e)
 		e = store_exec_later(c, &Q_MBILLS_DROP, "i", row->id);
-	for (size_t done = 0; !e && done < m->nbills;) {
-		size_t k = repo_rows_fit(m->nbills - done, STATEMENTS_OF(Q_MBILLS_PUT));
-		struct store_rows rows;
-		store_rows_begin(&rows, c, &Q_MBILLS_PUT[k]);
-		for (size_t i = 0; i < (size_t)1 << k; i++) {
-			const struct manifest_bill *b = &m->bills[done + i];
-			store_rows_add(&rows, "isssiii", row->id, b->bill_of_lading, row->call_key,
-				       kind, (int64_t)b->index, b->packages, b->gross_weight_g);
-		}
-		e = store_rows_exec_later(&rows);
-		done += (size_t)1 << k;
-	}
-	/* the containers, bill after bill, after the bills they belong to */
-	size_t left = 0;
-	for (size_t i = 0; i < m->nbills; i++)
-		left += m->bills[i].ncontainers;
-	size_t bill = 0, at = 0; /* the next container: m->bills[bill].containers[at] */
-	while (!e && left) {
-		size_t k = repo_rows_fit(left, STATEMENTS_OF(Q_MCONTAINERS_PUT));
-		left -= (size_t)1 << k;
-		struct store_rows rows;
-		store_rows_begin(&rows, c, &Q_MCONTAINERS_PUT[k]);
-		for (size_t i = 0; i < (size_t)1 << k; i++) {
-			while (at == m->bills[bill].ncontainers) {
-				bill++;
-				at = 0;
-			}
-			const struct manifest_bill *b = &m->bills[bill];
-			store_rows_add(&rows, "issss", row->id, b->bill_of_lading,
-				       b->containers[at++].number, row->call_key, kind);
-		}
-		e = store_rows_exec_later(&rows);
-	}
+	if (!e)
+		e = store_rows_insert(c, Q_MBILLS_PUT, STATEMENTS_OF(Q_MBILLS_PUT), m->nbills,
+				      add_bill, &o);
+	if (!e)
+		e = store_rows_insert(c, Q_MCONTAINERS_PUT, STATEMENTS_OF(Q_MCONTAINERS_PUT),
+				      containers, add_bill_container, &o);
 	return e;
 }
 
@@ -884,21 +891,25 @@ kerr repo_consignment_free(struct store_conn *c, const char *number, const char 
 	return e ? e : store_exec(c, &Q_CLAIM_FREE_CONTAINERS, "s", number);
 }
 
+struct claim_containers {
+	const char *number, *call_key, *bill;
+	const char (*containers)[CONTAINER_NUMBER_MAX];
+};
+
+static kerr add_claim_container(struct store_rows *rows, void *arg, size_t i)
+{
+	const struct claim_containers *o = arg;
+	store_rows_add(rows, "ssss", o->number, o->containers[i], o->call_key, o->bill);
+	return KERR_OK;
+}
+
 kerr repo_consignment_containers_add(struct store_conn *c, const char *number,
 				     const char *call_key, const char *bill,
 				     const char (*containers)[CONTAINER_NUMBER_MAX], size_t n)
 {
-	kerr e = KERR_OK;
-	for (size_t done = 0; !e && done < n;) {
-		size_t k = repo_rows_fit(n - done, STATEMENTS_OF(Q_CLAIM_CONTAINERS));
-		struct store_rows rows;
-		store_rows_begin(&rows, c, &Q_CLAIM_CONTAINERS[k]);
-		for (size_t i = 0; i < (size_t)1 << k; i++)
-			store_rows_add(&rows, "ssss", number, containers[done + i], call_key, bill);
-		e = store_rows_exec_later(&rows);
-		done += (size_t)1 << k;
-	}
-	return e;
+	struct claim_containers o = {number, call_key, bill, containers};
+	return store_rows_insert(c, Q_CLAIM_CONTAINERS, STATEMENTS_OF(Q_CLAIM_CONTAINERS), n,
+				 add_claim_container, &o);
 }
 
 struct consignment_visit {

@@ -244,6 +244,13 @@ void store_rows_add(struct store_rows *r, const char *row_fmt, ...)
 	r->bound += n;
 }
 
+/* Run nothing, leaving the statement ready for its next use. */
+static void rows_discard(struct store_rows *r)
+{
+	if (r->st)
+		STORE_OPS(r->conn)->reset(r->st);
+}
+
 static kerr rows_exec(struct store_rows *r, bool later)
 {
 	if (!r->st)
@@ -269,6 +276,27 @@ kerr store_rows_exec(struct store_rows *r)
 kerr store_rows_exec_later(struct store_rows *r)
 {
 	return rows_exec(r, true);
+}
+
+kerr store_rows_insert(struct store_conn *c, const struct sql_query *statements,
+		       size_t nsizes, size_t n, store_row_add_fn add, void *arg)
+{
+	kerr e = KERR_OK;
+	for (size_t done = 0; !e && done < n;) {
+		size_t k = nsizes - 1; /* the largest statement the rows left fill */
+		while (k > 0 && (size_t)1 << k > n - done)
+			k--;
+		struct store_rows rows;
+		store_rows_begin(&rows, c, &statements[k]);
+		for (size_t i = 0; !e && i < (size_t)1 << k; i++)
+			e = add(&rows, arg, done + i);
+		if (e)
+			rows_discard(&rows);
+		else
+			e = store_rows_exec_later(&rows);
+		done += (size_t)1 << k;
+	}
+	return e;
 }
 
 kerr store_each(struct store_conn *c, const struct sql_query *q, store_row_fn row,

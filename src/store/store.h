@@ -338,6 +338,14 @@ void store_rows_begin(struct store_rows *r, struct store_conn *c, const struct s
 void store_rows_add(struct store_rows *r, const char *row_fmt, ...);
 KOUAN_MUST_USE kerr store_rows_exec(struct store_rows *r);
 KOUAN_MUST_USE kerr store_rows_exec_later(struct store_rows *r);
+/* Row i of n to write: its arguments given with store_rows_add. */
+typedef kerr (*store_row_add_fn)(struct store_rows *r, void *arg, size_t i);
+/* Write n rows (0 and up) through statements[k] (k < nsizes), the
+ * statement of 2^k rows, sent ahead (store_rows_exec_later): the largest
+ * that the rows left fill, then smaller ones for the rest. Rows are given
+ * in order, 0 to n - 1; the first failure (of `add` too) stops it. */
+KOUAN_MUST_USE kerr store_rows_insert(struct store_conn *c, const struct sql_query *statements,
+				      size_t nsizes, size_t n, store_row_add_fn add, void *arg);
 
 /* A row reader: called for each row of a query with the statement
  * positioned on it; a result other than KERR_OK stops the reading and is
