@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run-manifest-store.sh - how long a carrier waits for a large manifest to
-# be lodged (POST /v1/manifests: checked, stored line by line and
-# container by container, matched with the call's declarations), on SQLite
+# be lodged (POST /v1/manifests: checked, its lines and containers
+# stored, matched with the call's declarations), on SQLite
 # and on a durable throw-away PostgreSQL cluster (scripts/pg-cluster.sh,
 # fsync and synchronous_commit on, as deployed), side by side. Builds a
 # Release kouan; for each backend starts it on a fresh demo database on
@@ -26,8 +26,11 @@ build=${KOUAN_BENCH_BUILD:-$root/build-bench}
 bills=2500 runs=5
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--bills) bills=${2:-}; shift 2 ;;
-	--runs) runs=${2:-}; shift 2 ;;
+	--bills | --runs)
+		[ $# -ge 2 ] || { echo "run-manifest-store: $1 needs a value" >&2; exit 2; }
+		if [ "$1" = --bills ]; then bills=$2; else runs=$2; fi
+		shift 2
+		;;
 	-h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run-manifest-store: unknown option $1 (try --help)" >&2; exit 2 ;;
 	esac
