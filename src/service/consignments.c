@@ -266,7 +266,7 @@ static kerr check_split(struct uow *u, const struct transport_facts *self,
 }
 
 kerr consignments_accept(struct uow *u, struct declaration *d, const char *at,
-			 struct refusal *why)
+			 struct refusal *why, const struct claims_read_hook *then)
 {
 	const struct declaration_facts *f = declaration_facts_of(d);
 	struct transport_facts tf;
@@ -288,11 +288,18 @@ kerr consignments_accept(struct uow *u, struct declaration *d, const char *at,
 	 * claim to drop */
 	if (!e && d->row.version > 1)
 		e = repo_consignment_drop(c, d->row.number);
+	/* the manifest's line goes with the claims' read, read after the claim */
+	struct manifest_line_ahead ahead = {0};
+	if (!e && needs)
+		repo_manifest_line_send(c, tf.call_key, matched_kind(tf.import), tf.bill_of_lading,
+					&ahead);
 	struct claims *cl = calloc(1, sizeof *cl);
 	if (!e && !cl)
 		e = KERR_NOMEM;
 	if (!e)
 		e = check_claims(c, d->row.number, &tf, cl, why);
+	if (!e && then)
+		then->fn(then->arg);
 	struct consignment_row row = {
 		.import = tf.import,
 		.split_part = tf.split_part,
@@ -323,7 +330,7 @@ kerr consignments_accept(struct uow *u, struct declaration *d, const char *at,
 		goto out;
 	struct manifest_line_row line;
 	struct line_view view = {0};
-	e = repo_manifest_line(c, tf.call_key, matched_kind(tf.import), tf.bill_of_lading, &line);
+	e = repo_manifest_line_take(&ahead, &line);
 	if (e == KERR_NOT_FOUND) {
 		/* the call's manifest is there without this bill: an unknown bill,
 		 * unless the declarant said it declares ahead of the carrier (then
@@ -384,6 +391,7 @@ kerr consignments_accept(struct uow *u, struct declaration *d, const char *at,
 	free(view.containers);
 	manifest_line_row_free(&line);
 out:
+	repo_manifest_line_drop(&ahead);
 	free(cl);
 	if (!e) {
 		d->claim.known = true;

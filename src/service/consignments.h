@@ -43,6 +43,16 @@ bool consignments_mode_has_manifests(const struct refdata *ref, const char *mode
 KOUAN_MUST_USE kerr consignments_lock_for_correction(struct uow *u, const char *number,
 						     const struct declaration_facts *f);
 
+/* What the caller sends ahead (store_ahead_send) once the consignment's
+ * claims have been read under the call's lock: a read that must see every
+ * claim and withdrawal committed before them (the risk assessment's),
+ * going with the statements that follow instead of taking a round trip of
+ * its own. Not called when the claims are refused. */
+struct claims_read_hook {
+	void (*fn)(void *arg);
+	void *arg;
+};
+
 /* Claim the accepted declaration's consignment and match it. Refused:
  * KERR_CONFLICT (its bill, part or a container is held by another live
  * declaration: field /bill_of_lading, /split/..., or /containers/N, naming
@@ -51,7 +61,8 @@ KOUAN_MUST_USE kerr consignments_lock_for_correction(struct uow *u, const char *
  * the declaration is not an advance one: /bill_of_lading). Writes declaration.matched or
  * declaration.awaiting_manifest, at `at` (NULL: now). */
 KOUAN_MUST_USE kerr consignments_accept(struct uow *u, struct declaration *d,
-					const char *at, struct refusal *why);
+					const char *at, struct refusal *why,
+					const struct claims_read_hook *then);
 
 /* The release_holds row "manifest": held while the declaration waits for
  * its manifest line or differs from it. */

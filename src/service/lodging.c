@@ -51,6 +51,19 @@ static void take_facts(struct declaration *d, struct declaration_facts *f)
 	memset(f, 0, sizeof *f);
 }
 
+/* The risk assessment's reads, sent ahead (risk_inputs_send). */
+struct risk_send {
+	struct uow *u;
+	struct declaration *d;
+	struct risk_ahead *ahead;
+};
+
+static void send_risk_inputs(void *arg)
+{
+	struct risk_send *s = arg;
+	risk_inputs_send(s->u, s->d, &s->d->facts, s->ahead);
+}
+
 /*
  * What follows acceptance (lodged, or corrected back to accepted), in
  * order, in the same unit of work; a step may refuse the whole lodging or
@@ -64,15 +77,26 @@ static kerr accepted_steps(struct uow *u, const struct actor *a, struct declarat
 			   bool corrected, struct refusal *why)
 {
 	(void)a;
+	/* the risk assessment's reads go with the steps' statements, once
+	 * the consignment's claims are read (a correction's were, in
+	 * lodging_correct) */
+	struct risk_ahead risk = {0};
+	struct risk_send send = {u, d, &risk};
+	struct claims_read_hook then = {send_risk_inputs, &send};
+	if (corrected)
+		send_risk_inputs(&send);
 	/* one consignment, one release; the match with the manifest line (a
 	 * correction claims and matches before its tasks are settled,
 	 * whatever status it ends in: lodging_correct) */
-	kerr e = corrected ? KERR_OK : consignments_accept(u, d, NULL, why);
+	kerr e = corrected ? KERR_OK : consignments_accept(u, d, NULL, why, &then);
 	/* duties and taxes, refusing what cannot be assessed as declared; a
 	 * missing rate or tariff line holds the assessment instead */
 	if (!e)
 		e = duties_assess(u, d, true, why, NULL);
-	return e ? e : risk_assess_and_apply(u, d, &d->facts);
+	if (!e)
+		e = risk_assess_and_apply(u, d, &d->facts, &risk);
+	risk_inputs_drop(&risk);
+	return e;
 }
 
 kerr lodging_lodge(struct uow *u, const struct actor *a, struct declaration_facts *f,
@@ -284,7 +308,7 @@ kerr lodging_correct(struct uow *u, const struct actor *a, const char *number,
 	take_facts(d, f);
 	/* the corrected consignment is claimed and matched anew, before the
 	 * settlement asks whether anything holds the release */
-	e = consignments_accept(u, d, now, why);
+	e = consignments_accept(u, d, now, why, NULL);
 	/* tasks: reopen what the correction affects, open new ones, close the
 	 * ones no longer required */
 	const struct refdata *ref = uow_refdata(u);

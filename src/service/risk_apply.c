@@ -238,7 +238,7 @@ kerr risk_facts_of(struct uow *u, const char *number, const struct declaration_f
 	return e;
 }
 
-/* What the assessment of one declaration reads, as repo_risk_inputs hands
+/* What the assessment of one declaration reads, as repo_risk_inputs_take hands
  * it over. */
 struct assessment_inputs {
 	struct uow *u;
@@ -270,15 +270,12 @@ static kerr take_inputs(void *arg, const struct risk_inputs *in, const struct pr
 	return p ? fill_profile(&pf, p) : KERR_OK;
 }
 
-/* Everything the assessment of d reads from the store, in one round trip
- * (what risk_rules_in_force, risk_profile_of and risk_facts_of read one
- * at a time), with the count of withdrawn lodgements of the consignment. */
-static kerr assessment_inputs_of(struct uow *u, const struct declaration *d,
-				 const struct declaration_facts *f, const char *now,
-				 struct assessment_inputs *a, struct rules_ref **rules)
+void risk_inputs_send(struct uow *u, const struct declaration *d,
+		      const struct declaration_facts *f, struct risk_ahead *ahead)
 {
-	struct store_conn *c;
-	struct risk_inputs_key k = {now,
+	memset(ahead, 0, sizeof *ahead);
+	uow_now(u, ahead->now);
+	struct risk_inputs_key k = {ahead->now,
 				    ADVANCED_FACTOR_SETTING,
 				    DISCREDITED_MIN_SETTING,
 				    f->consignee_uscc,
@@ -286,11 +283,33 @@ static kerr assessment_inputs_of(struct uow *u, const struct declaration *d,
 				    d->row.number,
 				    f->bill_of_lading,
 				    f->declaration_office};
+	struct store_conn *c;
 	kerr e = uow_conn(u, &c);
-	if (!e)
-		e = repo_risk_inputs(c, &k, take_inputs, a);
+	if (e)
+		ahead->inputs.e = e;
+	else
+		repo_risk_inputs_send(c, &k, &ahead->inputs);
+	ahead->sent = true;
+}
+
+void risk_inputs_drop(struct risk_ahead *ahead)
+{
+	store_ahead_drop(&ahead->inputs);
+}
+
+/* Everything the assessment reads from the store, sent ahead in one
+ * statement (what risk_rules_in_force, risk_profile_of and risk_facts_of
+ * read one at a time), with the count of withdrawn lodgements of the
+ * consignment. */
+static kerr assessment_inputs_of(struct uow *u, struct risk_ahead *ahead,
+				 struct assessment_inputs *a, struct rules_ref **rules)
+{
+	kerr e = repo_risk_inputs_take(&ahead->inputs, take_inputs, a);
 	if (!e && !a->seen)
 		e = KERR_STORE; /* the statement always gives a row */
+	struct store_conn *c;
+	if (!e)
+		e = uow_conn(u, &c);
 	return e ? e : rules_of_version(u, c, a->rules_version, rules);
 }
 
@@ -361,8 +380,13 @@ static kerr record(struct uow *u, struct declaration *d, const struct risk_rules
 }
 
 kerr risk_assess_and_apply(struct uow *u, struct declaration *d,
-			   const struct declaration_facts *f)
+			   const struct declaration_facts *f, struct risk_ahead *ahead)
 {
+	struct risk_ahead here;
+	if (!ahead || !ahead->sent) {
+		risk_inputs_send(u, d, f, &here);
+		ahead = &here;
+	}
 	const struct refdata *ref = uow_refdata(u);
 	struct rules_ref *rules = NULL;
 	const uint8_t *seed;
@@ -374,7 +398,8 @@ kerr risk_assess_and_apply(struct uow *u, struct declaration *d,
 	facts_fill(u, f, &facts, key, &valued);
 	struct assessment_inputs in = {.u = u, .f = f, .profile = &profile, .facts = &facts};
 	struct risk_outcome *o = malloc(sizeof *o);
-	kerr e = o ? assessment_inputs_of(u, d, f, now, &in, &rules) : KERR_NOMEM;
+	kerr e = o ? assessment_inputs_of(u, ahead, &in, &rules) : KERR_NOMEM;
+	risk_inputs_drop(ahead); /* read, unless there was no memory */
 	if (!e)
 		e = risk_seed(u, &seed);
 	if (!e)

@@ -53,13 +53,30 @@ KOUAN_MUST_USE kerr risk_facts_of(struct uow *u, const char *number,
 				  const struct declaration_facts *f, struct risk_facts *facts,
 				  char key[RISK_KEY_SIZE], bool *valued);
 
+/* What the assessment of a declaration reads from the store (the rule set
+ * in force, the scaling, the office's profile, the parties' classes, the
+ * consignee's imports and the consignment's withdrawals), in one statement
+ * sent ahead (store_ahead_send): sent before the steps that come between
+ * acceptance and the assessment, it goes with their statements instead of
+ * taking a round trip of its own. None of those steps changes what it
+ * reads. The rule set is the one in force when it was sent. */
+struct risk_ahead {
+	struct store_ahead inputs;
+	char now[TIME_TEXT_SIZE]; /* when it was sent */
+	bool sent;
+};
+void risk_inputs_send(struct uow *u, const struct declaration *d,
+		      const struct declaration_facts *f, struct risk_ahead *ahead);
+/* Not read after all (the steps before the assessment refused); a zeroed
+ * one may be dropped. */
+void risk_inputs_drop(struct risk_ahead *ahead);
+
 /* Assess declaration d just accepted or corrected (its facts f: validated,
  * with agencies), store the explanation and the rule hits, and apply the
- * lanes to its open tasks as kouan. d is kept in step. What the
- * assessment reads from the store (the rule set in force, the scaling,
- * the office's profile, the parties' classes, the consignee's imports and
- * the consignment's withdrawals) it reads in one statement. */
+ * lanes to its open tasks as kouan. d is kept in step. Its reads are
+ * those sent ahead (NULL, or not sent: sent now). */
 KOUAN_MUST_USE kerr risk_assess_and_apply(struct uow *u, struct declaration *d,
-					  const struct declaration_facts *f);
+					  const struct declaration_facts *f,
+					  struct risk_ahead *ahead);
 
 #endif

@@ -263,13 +263,18 @@ static kerr visit_inputs(void *arg, struct store_stmt *st)
 	return v->fn(v->arg, &in, stmt_is_null(st, 7) ? NULL : &p);
 }
 
-kerr repo_risk_inputs(struct store_conn *c, const struct risk_inputs_key *k,
-		      risk_inputs_fn fn, void *arg)
+void repo_risk_inputs_send(struct store_conn *c, const struct risk_inputs_key *k,
+			   struct store_ahead *a)
+{
+	store_ahead_send(a, c, &Q_RISK_INPUTS, "sssssssssss", k->now, k->setting1, k->setting2,
+			 k->consignee, k->declarant, k->consignee, k->number, k->consignee,
+			 k->bill, k->number, k->office);
+}
+
+kerr repo_risk_inputs_take(struct store_ahead *a, risk_inputs_fn fn, void *arg)
 {
 	struct inputs_visit v = {fn, arg};
-	return store_each(c, &Q_RISK_INPUTS, visit_inputs, &v, "sssssssssss", k->now,
-			  k->setting1, k->setting2, k->consignee, k->declarant, k->consignee,
-			  k->number, k->consignee, k->bill, k->number, k->office);
+	return store_ahead_each(a, visit_inputs, &v);
 }
 
 kerr repo_profiles_list(struct store_conn *c, profile_row_fn fn, void *arg)

@@ -118,11 +118,13 @@ struct risk_inputs {
 };
 typedef kerr (*risk_inputs_fn)(void *arg, const struct risk_inputs *in,
 			       const struct profile_row *p);
-/* Read all of them in one statement (one round trip): fn is called once
+/* Read all of them in one statement, sent ahead (store_ahead_send) so that
+ * it may go with the statements before the assessment: take calls fn once
  * for each of the office's profiles, or once with p NULL when it has none;
  * `in` is the same at every call. */
-KOUAN_MUST_USE kerr repo_risk_inputs(struct store_conn *c, const struct risk_inputs_key *k,
-				     risk_inputs_fn fn, void *arg);
+void repo_risk_inputs_send(struct store_conn *c, const struct risk_inputs_key *k,
+			   struct store_ahead *a);
+KOUAN_MUST_USE kerr repo_risk_inputs_take(struct store_ahead *a, risk_inputs_fn fn, void *arg);
 /* Every profile by office and agency. */
 KOUAN_MUST_USE kerr repo_profiles_list(struct store_conn *c, profile_row_fn fn, void *arg);
 

@@ -416,8 +416,11 @@ static const struct sql_query Q_MCONTAINERS_PUT[] = {
 Q(Q_MLINE_GET, "SELECT b.manifest_id, m.version, b.bill_of_lading, b.packages,"
 	       " b.gross_weight_g FROM manifest_bills b JOIN manifests m ON m.id ="
 	       " b.manifest_id WHERE b.call_key = ? AND b.kind = ? AND b.bill_of_lading = ?");
-Q(Q_MLINE_CONTAINERS, "SELECT container FROM manifest_containers WHERE manifest_id = ?"
-		      " AND bill_of_lading = ? ORDER BY container");
+/* by the bill, not by the line's manifest, so that both go at once */
+Q(Q_MLINE_CONTAINERS, "SELECT mc.container FROM manifest_bills b JOIN manifest_containers mc"
+		      " ON mc.manifest_id = b.manifest_id AND mc.bill_of_lading ="
+		      " b.bill_of_lading WHERE b.call_key = ? AND b.kind = ? AND"
+		      " b.bill_of_lading = ? ORDER BY mc.container");
 Q(Q_CONTAINER_LINES, "SELECT mc.call_key, mc.bill_of_lading, mc.manifest_id, k.port,"
 		     " k.created_at FROM manifest_containers mc JOIN transport_calls k"
 		     " ON k.call_key = mc.call_key WHERE mc.container = ? AND mc.kind = ?"
@@ -592,6 +595,7 @@ static kerr read_line(void *arg, struct store_stmt *st)
 {
 	struct manifest_line_row *l = arg;
 	memset(l, 0, sizeof *l);
+	l->found = true;
 	l->manifest_id = stmt_int(st, 0);
 	l->version = stmt_int(st, 1);
 	col_copy(st, 2, l->bill_of_lading, sizeof l->bill_of_lading);
@@ -612,18 +616,41 @@ static kerr read_line_container(void *arg, struct store_stmt *st)
 	return KERR_OK;
 }
 
-kerr repo_manifest_line(struct store_conn *c, const char *call_key, enum manifest_kind kind,
-			const char *bill, struct manifest_line_row *out)
+void repo_manifest_line_send(struct store_conn *c, const char *call_key,
+			     enum manifest_kind kind, const char *bill,
+			     struct manifest_line_ahead *a)
+{
+	const char *k = manifest_kind_name(kind);
+	store_ahead_send(&a->line, c, &Q_MLINE_GET, "sss", call_key, k, bill);
+	store_ahead_send(&a->containers, c, &Q_MLINE_CONTAINERS, "sss", call_key, k, bill);
+}
+
+kerr repo_manifest_line_take(struct manifest_line_ahead *a, struct manifest_line_row *out)
 {
 	memset(out, 0, sizeof *out);
-	kerr e = store_first(c, &Q_MLINE_GET, read_line, out, "sss", call_key,
-			     manifest_kind_name(kind), bill);
+	kerr e = store_ahead_each(&a->line, read_line, out);
+	if (!e && !out->found)
+		e = KERR_NOT_FOUND;
 	if (!e)
-		e = store_each(c, &Q_MLINE_CONTAINERS, read_line_container, out, "is",
-			       out->manifest_id, bill);
+		e = store_ahead_each(&a->containers, read_line_container, out);
+	repo_manifest_line_drop(a);
 	if (e)
 		manifest_line_row_free(out);
 	return e;
+}
+
+void repo_manifest_line_drop(struct manifest_line_ahead *a)
+{
+	store_ahead_drop(&a->line);
+	store_ahead_drop(&a->containers);
+}
+
+kerr repo_manifest_line(struct store_conn *c, const char *call_key, enum manifest_kind kind,
+			const char *bill, struct manifest_line_row *out)
+{
+	struct manifest_line_ahead a;
+	repo_manifest_line_send(c, call_key, kind, bill, &a);
+	return repo_manifest_line_take(&a, out);
 }
 
 struct manifest_visit {

@@ -185,13 +185,26 @@ struct manifest_line_row {
 	int64_t gross_weight_g;
 	size_t ncontainers;
 	char (*containers)[CONTAINER_NUMBER_MAX]; /* owned: free() */
+	bool found; /* read from the store */
 };
 void manifest_line_row_free(struct manifest_line_row *l);
 /* The line of a bill on the call's manifest of a kind; KERR_NOT_FOUND when
- * there is none. */
+ * there is none. Its two reads go in one round trip. */
 KOUAN_MUST_USE kerr repo_manifest_line(struct store_conn *c, const char *call_key,
 				       enum manifest_kind kind, const char *bill,
 				       struct manifest_line_row *out);
+/* The same, sent ahead (store_ahead_send) with the statements that follow
+ * until one waits: send, then take (or drop, if it is not needed after
+ * all) before the connection's transaction ends. */
+struct manifest_line_ahead {
+	struct store_ahead line, containers;
+};
+void repo_manifest_line_send(struct store_conn *c, const char *call_key,
+			     enum manifest_kind kind, const char *bill,
+			     struct manifest_line_ahead *a);
+KOUAN_MUST_USE kerr repo_manifest_line_take(struct manifest_line_ahead *a,
+					    struct manifest_line_row *out);
+void repo_manifest_line_drop(struct manifest_line_ahead *a);
 
 struct manifest_filter {
 	int64_t org_id;       /* >0: only this carrier's */

@@ -141,6 +141,10 @@ static struct store_stmt *vquery(struct store_conn *c, const struct sql_query *q
 		log_error("store: prepare failed: %s: %s", ops->errmsg(c), q->text);
 		return NULL;
 	}
+	if (((struct store_stmt_base *)st)->held) {
+		log_error("store: run again before its read sent ahead was read: %s", q->text);
+		return NULL;
+	}
 	size_t nfmt = fmt ? strlen(fmt) : 0;
 	if ((int)nfmt != ops->param_count(st)) {
 		log_error("store: %zu arguments for %d parameters: %s", nfmt,
@@ -299,15 +303,11 @@ kerr store_rows_insert(struct store_conn *c, const struct sql_query *statements,
 	return e;
 }
 
-kerr store_each(struct store_conn *c, const struct sql_query *q, store_row_fn row,
-		void *arg, const char *fmt, ...)
+/* Visit the rows of a bound statement, then leave it ready for its next
+ * use. */
+static kerr each_row(struct store_conn *c, const struct sql_query *q, struct store_stmt *st,
+		     store_row_fn row, void *arg)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	struct store_stmt *st = vquery(c, q, fmt, ap);
-	va_end(ap);
-	if (!st)
-		return KERR_STORE;
 	enum store_step r;
 	kerr e = KERR_OK;
 	while (!e && (r = stmt_step(st)) == STORE_ROW)
@@ -316,6 +316,62 @@ kerr store_each(struct store_conn *c, const struct sql_query *q, store_row_fn ro
 	if (e)
 		return e;
 	return r == STORE_DONE ? KERR_OK : step_error(c, q, r);
+}
+
+kerr store_each(struct store_conn *c, const struct sql_query *q, store_row_fn row,
+		void *arg, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct store_stmt *st = vquery(c, q, fmt, ap);
+	va_end(ap);
+	return st ? each_row(c, q, st, row, arg) : KERR_STORE;
+}
+
+void store_ahead_send(struct store_ahead *a, struct store_conn *c, const struct sql_query *q,
+		      const char *fmt, ...)
+{
+	*a = (struct store_ahead){.conn = c, .q = q};
+	va_list ap;
+	va_start(ap, fmt);
+	a->st = vquery(c, q, fmt, ap);
+	va_end(ap);
+	if (!a->st) {
+		a->e = KERR_STORE;
+		return;
+	}
+	((struct store_stmt_base *)a->st)->held = true;
+	const struct store_ops *ops = STORE_OPS(c);
+	if (ops->send_ahead && ops->send_ahead(a->st) != STORE_DONE)
+		a->e = step_error(c, q, STORE_ERROR);
+}
+
+/* Give the statement back to the connection, unread. */
+static struct store_stmt *ahead_release(struct store_ahead *a)
+{
+	struct store_stmt *st = a->st;
+	a->st = NULL;
+	if (st)
+		((struct store_stmt_base *)st)->held = false;
+	return st;
+}
+
+kerr store_ahead_each(struct store_ahead *a, store_row_fn row, void *arg)
+{
+	struct store_stmt *st = ahead_release(a);
+	if (!st || a->e) {
+		if (st)
+			stmt_done(st);
+		return a->e ? a->e : KERR_INTERNAL; /* never sent, or read already */
+	}
+	return each_row(a->conn, a->q, st, row, arg);
+}
+
+void store_ahead_drop(struct store_ahead *a)
+{
+	struct store_stmt *st = ahead_release(a);
+	if (st)
+		stmt_done(st);
 }
 
 kerr store_first(struct store_conn *c, const struct sql_query *q, store_row_fn row,

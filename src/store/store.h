@@ -72,6 +72,11 @@ struct store_ops {
 	 * the caller does not wait for (see store_exec_later): STORE_DONE once
 	 * sent, or STORE_ERROR when it, or one sent before it, failed. */
 	enum store_step (*step_later)(struct store_stmt *st);
+	/* Optional (NULL: the read runs when it is read). Send a read whose
+	 * rows are read later (see store_ahead_send): STORE_DONE once sent, or
+	 * STORE_ERROR when it, or one sent before it, failed. Its step then
+	 * waits for its answer if nothing has waited since. */
+	enum store_step (*send_ahead)(struct store_stmt *st);
 	const char *(*col_text)(struct store_stmt *st, int i); /* "" if NULL */
 	int64_t (*col_int64)(struct store_stmt *st, int i);
 	bool (*col_is_null)(struct store_stmt *st, int i);
@@ -272,6 +277,7 @@ static inline int store_event_ids_per_row(struct store_conn *c)
 /* Every statement starts with a pointer to its store too. */
 struct store_stmt_base {
 	struct store *store;
+	bool held; /* sent ahead and not read yet (store_ahead_send) */
 };
 #define STMT_OPS(st) (((struct store_stmt_base *)(st))->store->ops)
 
@@ -362,6 +368,29 @@ KOUAN_MUST_USE kerr store_each(struct store_conn *c, const struct sql_query *q,
  * is no row, KERR_CONFLICT on a unique or foreign-key violation. */
 KOUAN_MUST_USE kerr store_first(struct store_conn *c, const struct sql_query *q,
 				store_row_fn row, void *arg, const char *fmt, ...);
+
+/* A read sent ahead: a backend that can (PostgreSQL, in a transaction)
+ * sends it at once without waiting, and its rows come back with the
+ * answer of the next statement that waits, so that it costs no round trip
+ * of its own; elsewhere (SQLite) it runs when it is read. Only for a read
+ * whose rows the statements between the two do not change. Until it is
+ * read (store_ahead_each) or dropped (store_ahead_drop), its query is
+ * taken on the connection: running it again fails (logged, KERR_STORE).
+ * A read sent ahead that fails loses the transaction, as a write sent
+ * ahead does. */
+struct store_ahead {
+	struct store_conn *conn;
+	const struct sql_query *q;
+	struct store_stmt *st; /* NULL once read or dropped, or if never sent */
+	kerr e;                /* the sending's failure, reported when read */
+};
+
+void store_ahead_send(struct store_ahead *a, struct store_conn *c, const struct sql_query *q,
+		      const char *fmt, ...);
+/* Its rows, as store_each gives them; a read sent ahead is read once. */
+KOUAN_MUST_USE kerr store_ahead_each(struct store_ahead *a, store_row_fn row, void *arg);
+/* Not to be read after all (a zeroed struct store_ahead may be dropped). */
+void store_ahead_drop(struct store_ahead *a);
 
 /* The backends' constructors (store_open dispatches to them). */
 KOUAN_MUST_USE kerr store_sqlite_open(const struct store_options *opts,

@@ -84,6 +84,8 @@ struct pg_stmt {
 	int row;   /* rows consumed so far */
 	int nrows;
 	bool executed;
+	bool answered; /* res judged, nrows counted */
+	bool owed;     /* a read sent ahead whose answer has not come yet */
 };
 
 struct pg_conn {
@@ -97,6 +99,8 @@ struct pg_conn {
 		      * could not be serialised: it may be run again */
 	bool pipe;   /* in pipeline mode (in a transaction) */
 	int sent;    /* commands sent since the last sync: answers owed */
+	/* the reads sent ahead among them, by their place (NULL: not one) */
+	struct pg_stmt *ahead[PG_PIPE_MAX + 2];
 	bool lost;   /* a command sent ahead failed: the transaction is lost */
 	int64_t round_trips; /* answers waited for (store_round_trips) */
 	int prepared; /* statements prepared on this connection */
@@ -153,10 +157,21 @@ static enum store_step judge(struct pg_conn *c, const PGresult *r)
 }
 
 /* The connection failed in the middle of a pipeline: drop it. */
+/* The reads sent ahead get no answer: reading them fails. */
+static void ahead_forget(struct pg_conn *c)
+{
+	for (int i = 0; i < PG_PIPE_MAX + 2; i++) {
+		if (c->ahead[i])
+			c->ahead[i]->owed = false;
+		c->ahead[i] = NULL;
+	}
+}
+
 static void pipe_broken(struct pg_conn *c)
 {
 	log_error("postgres: the pipeline failed: %s", PQerrorMessage(c->pg));
 	c->broken = c->lost = true;
+	ahead_forget(c);
 	c->sent = 0;
 	c->pipe = false;
 }
@@ -178,8 +193,9 @@ static bool pipe_send(struct pg_conn *c, const struct pg_stmt *st, const char *s
 /*
  * Sync, and read the answers to every command sent since the last sync.
  * The last one's goes to *last when last is not NULL (the caller clears
- * it). A failure of one before it is logged and makes the transaction
- * lost. false if the connection failed.
+ * it), and a read sent ahead keeps its own. A failure of one before the
+ * last is logged and makes the transaction lost. false if the connection
+ * failed.
  */
 static bool pipe_sync(struct pg_conn *c, PGresult **last)
 {
@@ -203,6 +219,18 @@ static bool pipe_sync(struct pg_conn *c, PGresult **last)
 			PQclear(end);
 		if (last && i == keep) {
 			*last = r;
+			continue;
+		}
+		struct pg_stmt *ahead = i < PG_PIPE_MAX + 2 ? c->ahead[i] : NULL;
+		if (ahead)
+			c->ahead[i] = NULL;
+		if (ahead) {
+			/* judged when read; a failure loses the transaction now */
+			ahead->res = r;
+			ahead->owed = false;
+			ExecStatusType rs = PQresultStatus(r);
+			if (rs != PGRES_TUPLES_OK && rs != PGRES_COMMAND_OK)
+				c->lost = true;
 			continue;
 		}
 		enum store_step s = judge(c, r);
@@ -277,6 +305,12 @@ static kerr conn_open(struct store *s, struct store_conn **out)
 
 static void stmt_clear(struct pg_stmt *st)
 {
+	if (st->owed) { /* dropped unread: its answer is read and thrown away */
+		for (int i = 0; i < PG_PIPE_MAX + 2; i++)
+			if (st->conn->ahead[i] == st)
+				st->conn->ahead[i] = NULL;
+		st->owed = false;
+	}
 	PQclear(st->res);
 	st->res = NULL;
 	for (int i = 0; i < st->nparams; i++) {
@@ -284,7 +318,7 @@ static void stmt_clear(struct pg_stmt *st)
 		st->values[i] = NULL;
 	}
 	st->row = st->nrows = 0;
-	st->executed = false;
+	st->executed = st->answered = false;
 }
 
 static void conn_close(struct store_conn *sc)
@@ -604,6 +638,9 @@ static enum store_step step(struct store_stmt *s)
 {
 	struct pg_stmt *st = PST(s);
 	struct pg_conn *c = st->conn;
+	/* a read sent ahead that nothing has waited for since: wait now */
+	if (st->owed && !pipe_sync(c, NULL))
+		return STORE_ERROR;
 	if (!st->executed) {
 		st->executed = true;
 		if (!c->pipe)
@@ -611,12 +648,15 @@ static enum store_step step(struct store_stmt *s)
 		st->res = c->pipe ? pipe_wait(c, st, NULL)
 				  : PQexecPrepared(c->pg, st->name, st->nparams,
 						   (const char *const *)st->values, NULL, NULL, 0);
+	}
+	if (!st->answered) {
 		if (!st->res || c->lost)
 			return STORE_ERROR; /* this one, or one sent ahead, failed (logged) */
 		enum store_step r = judge(c, st->res);
 		if (r != STORE_DONE)
 			return r;
 		st->nrows = PQresultStatus(st->res) == PGRES_TUPLES_OK ? PQntuples(st->res) : 0;
+		st->answered = true;
 	}
 	if (st->row < st->nrows) {
 		st->row++;
@@ -640,6 +680,26 @@ static enum store_step step_later(struct store_stmt *s)
 	if (!pipe_send(c, st, NULL))
 		return STORE_ERROR;
 	/* answers owed are read before they grow large */
+	if (c->sent >= PG_PIPE_MAX && !pipe_sync(c, NULL))
+		return STORE_ERROR;
+	return c->lost ? STORE_ERROR : STORE_DONE;
+}
+
+/* Send a read ahead (store_ahead_send); outside the pipeline it runs when
+ * read. */
+static enum store_step send_ahead(struct store_stmt *s)
+{
+	struct pg_stmt *st = PST(s);
+	struct pg_conn *c = st->conn;
+	if (!c->pipe)
+		return STORE_DONE;
+	if (c->sent >= PG_PIPE_MAX + 1 && !pipe_sync(c, NULL))
+		return STORE_ERROR;
+	st->executed = true;
+	if (!pipe_send(c, st, NULL))
+		return STORE_ERROR;
+	st->owed = true;
+	c->ahead[c->sent - 1] = st;
 	if (c->sent >= PG_PIPE_MAX && !pipe_sync(c, NULL))
 		return STORE_ERROR;
 	return c->lost ? STORE_ERROR : STORE_DONE;
@@ -1012,6 +1072,7 @@ static const struct store_ops pg_ops = {
 	.param_count = param_count,
 	.step = step,
 	.step_later = step_later,
+	.send_ahead = send_ahead,
 	.col_text = col_text,
 	.col_int64 = col_int64,
 	.col_is_null = col_is_null,

@@ -1305,6 +1305,7 @@ static const struct sql_query Q_AHEAD_TABLE = {
 static const struct sql_query Q_AHEAD_PUT = {"INSERT INTO ahead (k, v) VALUES (?, ?)"};
 static const struct sql_query Q_AHEAD_SET = {"UPDATE ahead SET v = ? WHERE k = ?"};
 static const struct sql_query Q_AHEAD_GET = {"SELECT v FROM ahead WHERE k = ?"};
+static const struct sql_query Q_AHEAD_GET_OTHER = {"SELECT v FROM ahead WHERE k = ? LIMIT 1"};
 static const struct sql_query Q_AHEAD_COUNT = {"SELECT COUNT(*) FROM ahead"};
 
 static kerr keep_int(void *arg, struct store_stmt *st)
@@ -1477,6 +1478,117 @@ static void writes_sent_ahead_share_a_round_trip(void **state)
 		if (pass == 1)
 			assert_int_equal(store_round_trips(c) - before, 2);
 	}
+}
+
+/* --- reads sent ahead (store_ahead_send) --- */
+
+static const struct sql_query Q_AHEAD_BROKEN = {"SELECT CAST(k AS INTEGER) FROM ahead"};
+
+/* Reads sent ahead give their rows when read, each its own, however many
+ * statements went between. On PostgreSQL they go with the next statement
+ * that waits: BEGIN, two writes, two reads ahead and a read that waits
+ * take one round trip, and the commit another. */
+static void reads_sent_ahead_come_with_the_next_that_waits(void **state)
+{
+	struct test_env *env = *state;
+	struct store_conn *c = ahead_conn(env);
+	bool counted = store_round_trips(c) >= 0;
+	/* each statement is prepared once per connection, on its first use */
+	for (int pass = 0; pass < 2; pass++) {
+		int64_t before = store_round_trips(c);
+		char a[8], b[8];
+		snprintf(a, sizeof a, "a%d", pass);
+		snprintf(b, sizeof b, "b%d", pass);
+		assert_int_equal(store_begin(c, true), KERR_OK);
+		assert_int_equal(store_exec_later(c, &Q_AHEAD_PUT, "si", a, (int64_t)10 + pass),
+				 KERR_OK);
+		assert_int_equal(store_exec_later(c, &Q_AHEAD_PUT, "si", b, (int64_t)20 + pass),
+				 KERR_OK);
+		struct store_ahead one, all;
+		store_ahead_send(&one, c, &Q_AHEAD_GET, "s", a);
+		store_ahead_send(&all, c, &Q_AHEAD_COUNT, "");
+		int64_t v = -1, n = -1, w = -1;
+		assert_int_equal(store_first(c, &Q_AHEAD_GET_OTHER, keep_int, &w, "s", b), KERR_OK);
+		assert_int_equal(w, 20 + pass);
+		assert_int_equal(store_ahead_each(&all, keep_int, &n), KERR_OK);
+		assert_int_equal(store_ahead_each(&one, keep_int, &v), KERR_OK);
+		assert_int_equal(v, 10 + pass);
+		assert_int_equal(n, 2 * (pass + 1));
+		/* read once */
+		assert_int_equal(store_ahead_each(&one, keep_int, &v), KERR_INTERNAL);
+		assert_int_equal(store_commit(c), KERR_OK);
+		if (counted && pass == 1)
+			assert_int_equal(store_round_trips(c) - before, 2);
+	}
+	/* one read as soon as sent waits for its own answer */
+	assert_int_equal(store_begin(c, false), KERR_OK);
+	struct store_ahead one;
+	store_ahead_send(&one, c, &Q_AHEAD_GET, "s", "a1");
+	int64_t v = -1;
+	assert_int_equal(store_ahead_each(&one, keep_int, &v), KERR_OK);
+	assert_int_equal(v, 11);
+	assert_int_equal(store_commit(c), KERR_OK);
+}
+
+/* A query sent ahead is taken until it is read or dropped: running it
+ * again fails, and once it is dropped the query answers for itself, not
+ * with the rows of the read dropped. */
+static void a_read_sent_ahead_is_read_or_dropped_before_its_query_runs_again(void **state)
+{
+	struct store_conn *c = ahead_conn(*state);
+	assert_int_equal(store_exec(c, &Q_AHEAD_PUT, "si", "a", (int64_t)1), KERR_OK);
+	assert_int_equal(store_exec(c, &Q_AHEAD_PUT, "si", "b", (int64_t)2), KERR_OK);
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	struct store_ahead one;
+	store_ahead_send(&one, c, &Q_AHEAD_GET, "s", "a");
+	int64_t v = -1;
+	assert_int_equal(store_first(c, &Q_AHEAD_GET, keep_int, &v, "s", "b"), KERR_STORE);
+	assert_int_equal(v, -1);
+	store_ahead_drop(&one);
+	store_ahead_drop(&one); /* twice is harmless */
+	assert_int_equal(store_first(c, &Q_AHEAD_GET, keep_int, &v, "s", "b"), KERR_OK);
+	assert_int_equal(v, 2);
+	/* dropped after its answer came: the same */
+	store_ahead_send(&one, c, &Q_AHEAD_GET, "s", "a");
+	assert_int_equal(store_first(c, &Q_AHEAD_COUNT, keep_int, &v, ""), KERR_OK);
+	assert_int_equal(v, 2);
+	store_ahead_drop(&one);
+	assert_int_equal(store_first(c, &Q_AHEAD_GET, keep_int, &v, "s", "b"), KERR_OK);
+	assert_int_equal(v, 2);
+	assert_int_equal(store_commit(c), KERR_OK);
+	/* a zeroed one, never sent, may be dropped */
+	struct store_ahead none = {0};
+	store_ahead_drop(&none);
+}
+
+/* A read sent ahead that fails loses its transaction where it was sent
+ * without waiting (PostgreSQL): the statement that waits after it fails,
+ * the read, and the commit; the connection serves the next transaction. */
+static void a_read_sent_ahead_that_fails_loses_the_transaction(void **state)
+{
+	struct test_env *env = *state;
+	struct store_conn *c = ahead_conn(env);
+	if (!env->store->ops->send_ahead) {
+		printf("# %s runs a read when it is read: nothing is sent ahead\n",
+		       env->store->backend);
+		skip();
+	}
+	assert_int_equal(store_exec(c, &Q_AHEAD_PUT, "si", "a", (int64_t)1), KERR_OK);
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	assert_int_equal(store_exec_later(c, &Q_AHEAD_PUT, "si", "b", (int64_t)2), KERR_OK);
+	struct store_ahead broken;
+	store_ahead_send(&broken, c, &Q_AHEAD_BROKEN, "");
+	int64_t n = -1;
+	assert_int_equal(store_first(c, &Q_AHEAD_COUNT, keep_int, &n, ""), KERR_STORE);
+	assert_int_equal(store_ahead_each(&broken, keep_int, &n), KERR_STORE);
+	assert_int_equal(store_commit(c), KERR_STORE);
+	assert_int_equal(ahead_count(c), 1);
+	/* the failure was the read's: alone, it fails when read */
+	assert_int_equal(store_begin(c, false), KERR_OK);
+	store_ahead_send(&broken, c, &Q_AHEAD_BROKEN, "");
+	assert_int_equal(store_ahead_each(&broken, keep_int, &n), KERR_STORE);
+	store_rollback(c);
+	assert_int_equal(ahead_count(c), 1);
 }
 
 /* --- announcements between servers --- */
@@ -1736,6 +1848,13 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(writes_sent_ahead_share_a_round_trip, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(reads_sent_ahead_come_with_the_next_that_waits,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			a_read_sent_ahead_is_read_or_dropped_before_its_query_runs_again, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(a_read_sent_ahead_that_fails_loses_the_transaction,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(an_announcement_reaches_the_watchers_once_committed,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(a_burst_of_commits_is_announced_once_in_a_while,
