@@ -413,14 +413,12 @@ static const struct sql_query Q_MBILLS_PUT[] = {ROW_STATEMENTS8(MBILL_INSERT, MB
 #define MCONTAINER_ROW "(?, ?, ?, ?, ?)"
 static const struct sql_query Q_MCONTAINERS_PUT[] = {
 	ROW_STATEMENTS16(MCONTAINER_INSERT, MCONTAINER_ROW, NOTHING_ON_CONFLICT)};
+/* a row a container (one with none when the bill has none) */
 Q(Q_MLINE_GET, "SELECT b.manifest_id, m.version, b.bill_of_lading, b.packages,"
-	       " b.gross_weight_g FROM manifest_bills b JOIN manifests m ON m.id ="
-	       " b.manifest_id WHERE b.call_key = ? AND b.kind = ? AND b.bill_of_lading = ?");
-/* by the bill, not by the line's manifest, so that both go at once */
-Q(Q_MLINE_CONTAINERS, "SELECT mc.container FROM manifest_bills b JOIN manifest_containers mc"
-		      " ON mc.manifest_id = b.manifest_id AND mc.bill_of_lading ="
-		      " b.bill_of_lading WHERE b.call_key = ? AND b.kind = ? AND"
-		      " b.bill_of_lading = ? ORDER BY mc.container");
+	       " b.gross_weight_g, mc.container FROM manifest_bills b JOIN manifests m"
+	       " ON m.id = b.manifest_id LEFT JOIN manifest_containers mc ON mc.manifest_id ="
+	       " b.manifest_id AND mc.bill_of_lading = b.bill_of_lading WHERE b.call_key = ?"
+	       " AND b.kind = ? AND b.bill_of_lading = ? ORDER BY mc.container");
 Q(Q_CONTAINER_LINES, "SELECT mc.call_key, mc.bill_of_lading, mc.manifest_id, k.port,"
 		     " k.created_at FROM manifest_containers mc JOIN transport_calls k"
 		     " ON k.call_key = mc.call_key WHERE mc.container = ? AND mc.kind = ?"
@@ -594,25 +592,22 @@ void manifest_line_row_free(struct manifest_line_row *l)
 static kerr read_line(void *arg, struct store_stmt *st)
 {
 	struct manifest_line_row *l = arg;
-	memset(l, 0, sizeof *l);
-	l->found = true;
-	l->manifest_id = stmt_int(st, 0);
-	l->version = stmt_int(st, 1);
-	col_copy(st, 2, l->bill_of_lading, sizeof l->bill_of_lading);
-	l->packages = stmt_int(st, 3);
-	l->gross_weight_g = stmt_int(st, 4);
-	return KERR_OK;
-}
-
-static kerr read_line_container(void *arg, struct store_stmt *st)
-{
-	struct manifest_line_row *l = arg;
+	if (!l->found) {
+		l->found = true;
+		l->manifest_id = stmt_int(st, 0);
+		l->version = stmt_int(st, 1);
+		col_copy(st, 2, l->bill_of_lading, sizeof l->bill_of_lading);
+		l->packages = stmt_int(st, 3);
+		l->gross_weight_g = stmt_int(st, 4);
+	}
+	if (stmt_is_null(st, 5))
+		return KERR_OK;
 	if (l->ncontainers >= BILL_MAX_CONTAINERS)
 		return KERR_STORE;
 	if (!l->containers &&
 	    !(l->containers = calloc(BILL_MAX_CONTAINERS, sizeof *l->containers)))
 		return KERR_NOMEM;
-	col_copy(st, 0, l->containers[l->ncontainers++], CONTAINER_NUMBER_MAX);
+	col_copy(st, 5, l->containers[l->ncontainers++], CONTAINER_NUMBER_MAX);
 	return KERR_OK;
 }
 
@@ -620,9 +615,8 @@ void repo_manifest_line_send(struct store_conn *c, const char *call_key,
 			     enum manifest_kind kind, const char *bill,
 			     struct manifest_line_ahead *a)
 {
-	const char *k = manifest_kind_name(kind);
-	store_ahead_send(&a->line, c, &Q_MLINE_GET, "sss", call_key, k, bill);
-	store_ahead_send(&a->containers, c, &Q_MLINE_CONTAINERS, "sss", call_key, k, bill);
+	store_ahead_send(&a->line, c, &Q_MLINE_GET, "sss", call_key, manifest_kind_name(kind),
+			 bill);
 }
 
 kerr repo_manifest_line_take(struct manifest_line_ahead *a, struct manifest_line_row *out)
@@ -631,9 +625,6 @@ kerr repo_manifest_line_take(struct manifest_line_ahead *a, struct manifest_line
 	kerr e = store_ahead_each(&a->line, read_line, out);
 	if (!e && !out->found)
 		e = KERR_NOT_FOUND;
-	if (!e)
-		e = store_ahead_each(&a->containers, read_line_container, out);
-	repo_manifest_line_drop(a);
 	if (e)
 		manifest_line_row_free(out);
 	return e;
@@ -642,15 +633,6 @@ kerr repo_manifest_line_take(struct manifest_line_ahead *a, struct manifest_line
 void repo_manifest_line_drop(struct manifest_line_ahead *a)
 {
 	store_ahead_drop(&a->line);
-	store_ahead_drop(&a->containers);
-}
-
-kerr repo_manifest_line(struct store_conn *c, const char *call_key, enum manifest_kind kind,
-			const char *bill, struct manifest_line_row *out)
-{
-	struct manifest_line_ahead a;
-	repo_manifest_line_send(c, call_key, kind, bill, &a);
-	return repo_manifest_line_take(&a, out);
 }
 
 struct manifest_visit {

@@ -188,16 +188,12 @@ struct manifest_line_row {
 	bool found; /* read from the store */
 };
 void manifest_line_row_free(struct manifest_line_row *l);
-/* The line of a bill on the call's manifest of a kind; KERR_NOT_FOUND when
- * there is none. Its two reads go in one round trip. */
-KOUAN_MUST_USE kerr repo_manifest_line(struct store_conn *c, const char *call_key,
-				       enum manifest_kind kind, const char *bill,
-				       struct manifest_line_row *out);
-/* The same, sent ahead (store_ahead_send) with the statements that follow
- * until one waits: send, then take (or drop, if it is not needed after
- * all) before the connection's transaction ends. */
+/* The line of a bill on the call's manifest of a kind, in one statement
+ * sent ahead (store_ahead_send) with the statements that follow until one
+ * waits: send, then take (KERR_NOT_FOUND when there is none), or drop if
+ * it is not needed after all, before the transaction ends. */
 struct manifest_line_ahead {
-	struct store_ahead line, containers;
+	struct store_ahead line;
 };
 void repo_manifest_line_send(struct store_conn *c, const char *call_key,
 			     enum manifest_kind kind, const char *bill,
