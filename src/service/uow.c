@@ -409,7 +409,7 @@ kerr uow_run(struct services *s, bool write, kerr (*fn)(struct uow *u, void *arg
 	return e;
 }
 
-static const struct sql_query Q_PING = {"SELECT 1"};
+STORE_QUERY static const struct sql_query Q_PING = {"SELECT 1"};
 
 kerr uow_ping(struct uow *u)
 {

@@ -379,7 +379,8 @@ kerr repo_decl_list(struct store_conn *c, const struct decl_filter *f, decl_summ
 	"INSERT INTO tasks (declaration_number, agency, status, basis_digest,"  \
 	" opened_at, decided_at, decided_by, decision, reason) VALUES "
 #define TASK_ROW "(CAST(? AS BIGINT), ?, ?, ?, ?, ?, ?, ?, ?)"
-static const struct sql_query Q_TASKS_INSERT[] = {ROW_STATEMENTS8(TASK_INSERT, TASK_ROW, "")};
+STORE_QUERY static const struct sql_query Q_TASKS_INSERT[] = {
+	ROW_STATEMENTS8(TASK_INSERT, TASK_ROW, "")};
 Q(Q_TASK_LIST, "SELECT agency, status, basis_digest, opened_at, decided_at,"
 	       " decided_by, decision, reason FROM tasks"
 	       " WHERE declaration_number = CAST(? AS BIGINT) ORDER BY agency");

@@ -120,7 +120,7 @@ kerr event_stored_form(const struct event_in *e, struct event_stored *out)
 #define EVENT_FMT "siisssisss"
 #define EVENT_ROWS_MAX 8 /* 80 parameters: eight lodgements' rows in one statement */
 /* Q_EVENTS_APPEND[k - 1] inserts k rows */
-static const struct sql_query Q_EVENTS_APPEND[EVENT_ROWS_MAX] = {
+STORE_QUERY static const struct sql_query Q_EVENTS_APPEND[EVENT_ROWS_MAX] = {
 	{EVENT_INSERT EVENT_ROW},
 	{EVENT_INSERT ROWS2(EVENT_ROW)},
 	{EVENT_INSERT ROWS2(EVENT_ROW) ", " EVENT_ROW},

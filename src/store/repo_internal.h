@@ -11,7 +11,7 @@
 #include "store/repo.h"
 #include "store/store.h"
 
-#define Q(name, sql) static const struct sql_query name = {sql}
+#define Q(name, sql) STORE_QUERY static const struct sql_query name = {sql}
 
 /* The placeholders of 2, 4, 8 and 16 rows of a multi-row INSERT, each row's
  * as `row` says, and the statements of 1, 2, 4, 8 (and 16) rows: `head`,

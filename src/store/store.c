@@ -346,7 +346,8 @@ void store_ahead_send(struct store_ahead *a, struct store_conn *c, const struct 
 		a->e = step_error(c, q, STORE_ERROR);
 }
 
-/* Give the statement back to the connection, unread. */
+/* The statement of a read sent ahead, no longer held by it (NULL: it was
+ * read or dropped already, or never sent). */
 static struct store_stmt *ahead_release(struct store_ahead *a)
 {
 	struct store_stmt *st = a->st;
@@ -414,6 +415,18 @@ int64_t store_prepared_again(struct store_conn *c)
 {
 	const struct store_ops *ops = STORE_OPS(c);
 	return ops->prepared_again ? ops->prepared_again(c) : 0;
+}
+
+/* The section's bounds, which the linker defines (STORE_QUERY). */
+extern const struct sql_query __start_kouan_queries[], __stop_kouan_queries[];
+
+size_t store_queries_known(void)
+{
+	size_t n = 0;
+	/* a NULL text is padding the compiler left between two of them */
+	for (const struct sql_query *q = __start_kouan_queries; q < __stop_kouan_queries; q++)
+		n += q->text != NULL;
+	return n;
 }
 
 int64_t store_round_trips(struct store_conn *c)
@@ -503,13 +516,13 @@ kerr store_analyse_grown(struct store *s, int64_t min_changes, char *names, size
 	return e;
 }
 
-static const struct sql_query Q_MIGRATIONS_TABLE = {
+STORE_QUERY static const struct sql_query Q_MIGRATIONS_TABLE = {
 	"CREATE TABLE IF NOT EXISTS schema_migrations ("
 	" version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
 	" applied_at TEXT NOT NULL)"};
-static const struct sql_query Q_MIGRATION_APPLIED = {
+STORE_QUERY static const struct sql_query Q_MIGRATION_APPLIED = {
 	"SELECT 1 FROM schema_migrations WHERE version = ?"};
-static const struct sql_query Q_MIGRATION_RECORD = {
+STORE_QUERY static const struct sql_query Q_MIGRATION_RECORD = {
 	"INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"};
 
 static int migration_cmp(const void *a, const void *b)

@@ -25,10 +25,23 @@ struct store;
 struct store_conn;
 struct store_stmt;
 
-/* A query, defined once as a static constant. */
+/* A query, defined once as a static constant, with STORE_QUERY. */
 struct sql_query {
 	const char *text; /* portable SQL, '?' placeholders */
 };
+
+/* Every query of kouan is kept in one section of the program, so that
+ * store_queries_known counts them. */
+#define STORE_QUERY __attribute__((section("kouan_queries"), used))
+
+/* The queries kouan has (those defined with STORE_QUERY). */
+size_t store_queries_known(void);
+
+/* A connection's prepared statements, on both backends, keyed by query: a
+ * power of two, and well above store_queries_known (255 in November
+ * 2026, checked by service/test_store), since a full cache prepares
+ * no more and its lookups grow long well before that. */
+#define STORE_STMT_CACHE 1024
 
 enum store_step {
 	STORE_ROW = 1,

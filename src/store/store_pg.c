@@ -36,12 +36,11 @@
 #include "common/log.h"
 #include "store/store.h"
 
-/* A connection's prepared statements, keyed by query: a power of two, and
- * well above the queries kouan has (256 in November 2026), since a full
- * cache prepares no more and its lookups grow long well before that. */
-#define PG_STMT_CACHE 1024
 #define PG_MAX_PARAMS 80 /* eight rows of the event log in one insert */
 #define PG_PIPE_MAX 64   /* statements sent ahead before their answers are read */
+/* the commands one sync answers at most: those sent ahead, BEGIN, the one
+ * that waits */
+#define PG_PIPE_SLOTS (PG_PIPE_MAX + 2)
 
 struct pg_store {
 	struct store base;
@@ -100,14 +99,14 @@ struct pg_conn {
 	bool pipe;   /* in pipeline mode (in a transaction) */
 	int sent;    /* commands sent since the last sync: answers owed */
 	/* the reads sent ahead among them, by their place (NULL: not one) */
-	struct pg_stmt *ahead[PG_PIPE_MAX + 2];
+	struct pg_stmt *ahead[PG_PIPE_SLOTS];
 	bool lost;   /* a command sent ahead failed: the transaction is lost */
 	int64_t round_trips; /* answers waited for (store_round_trips) */
 	int prepared; /* statements prepared on this connection */
 	struct {
 		const struct sql_query *q;
 		struct pg_stmt *stmt;
-	} cache[PG_STMT_CACHE];
+	} cache[STORE_STMT_CACHE];
 };
 
 static const struct store_ops pg_ops;
@@ -156,17 +155,17 @@ static enum store_step judge(struct pg_conn *c, const PGresult *r)
 	return STORE_ERROR;
 }
 
-/* The connection failed in the middle of a pipeline: drop it. */
 /* The reads sent ahead get no answer: reading them fails. */
 static void ahead_forget(struct pg_conn *c)
 {
-	for (int i = 0; i < PG_PIPE_MAX + 2; i++) {
+	for (int i = 0; i < PG_PIPE_SLOTS; i++) {
 		if (c->ahead[i])
 			c->ahead[i]->owed = false;
 		c->ahead[i] = NULL;
 	}
 }
 
+/* The connection failed in the middle of a pipeline: drop it. */
 static void pipe_broken(struct pg_conn *c)
 {
 	log_error("postgres: the pipeline failed: %s", PQerrorMessage(c->pg));
@@ -221,11 +220,10 @@ static bool pipe_sync(struct pg_conn *c, PGresult **last)
 			*last = r;
 			continue;
 		}
-		struct pg_stmt *ahead = i < PG_PIPE_MAX + 2 ? c->ahead[i] : NULL;
-		if (ahead)
-			c->ahead[i] = NULL;
+		struct pg_stmt *ahead = i < PG_PIPE_SLOTS ? c->ahead[i] : NULL;
 		if (ahead) {
 			/* judged when read; a failure loses the transaction now */
+			c->ahead[i] = NULL;
 			ahead->res = r;
 			ahead->owed = false;
 			ExecStatusType rs = PQresultStatus(r);
@@ -306,7 +304,7 @@ static kerr conn_open(struct store *s, struct store_conn **out)
 static void stmt_clear(struct pg_stmt *st)
 {
 	if (st->owed) { /* dropped unread: its answer is read and thrown away */
-		for (int i = 0; i < PG_PIPE_MAX + 2; i++)
+		for (int i = 0; i < PG_PIPE_SLOTS; i++)
 			if (st->conn->ahead[i] == st)
 				st->conn->ahead[i] = NULL;
 		st->owed = false;
@@ -328,7 +326,7 @@ static void conn_close(struct store_conn *sc)
 		return;
 	if (c->in_tx)
 		(void)run(c, "ROLLBACK");
-	for (size_t i = 0; i < PG_STMT_CACHE; i++) {
+	for (size_t i = 0; i < STORE_STMT_CACHE; i++) {
 		if (c->cache[i].stmt) {
 			stmt_clear(c->cache[i].stmt);
 			free(c->cache[i].stmt);
@@ -350,7 +348,7 @@ static void reconnect_if_broken(struct pg_conn *c)
 	c->pipe = false;
 	c->sent = 0;
 	c->prepared = 0;
-	for (size_t i = 0; i < PG_STMT_CACHE; i++) {
+	for (size_t i = 0; i < STORE_STMT_CACHE; i++) {
 		if (c->cache[i].stmt) {
 			stmt_clear(c->cache[i].stmt);
 			free(c->cache[i].stmt);
@@ -544,8 +542,8 @@ static kerr prepare(struct store_conn *sc, const struct sql_query *q,
 {
 	struct pg_conn *c = (struct pg_conn *)sc;
 	reconnect_if_broken(c); /* statements outside a transaction (token checks) */
-	size_t h = ((uintptr_t)q >> 3) & (PG_STMT_CACHE - 1);
-	for (size_t n = 0; n < PG_STMT_CACHE; n++, h = (h + 1) & (PG_STMT_CACHE - 1)) {
+	size_t h = ((uintptr_t)q >> 3) & (STORE_STMT_CACHE - 1);
+	for (size_t n = 0; n < STORE_STMT_CACHE; n++, h = (h + 1) & (STORE_STMT_CACHE - 1)) {
 		if (c->cache[h].q == q) {
 			*out = (struct store_stmt *)c->cache[h].stmt;
 			return KERR_OK;
@@ -590,7 +588,7 @@ static kerr prepare(struct store_conn *sc, const struct sql_query *q,
 		return KERR_OK;
 	}
 	log_error("postgres: more queries than the %d a connection keeps prepared: %s",
-		  PG_STMT_CACHE, q->text);
+		  STORE_STMT_CACHE, q->text);
 	return KERR_INTERNAL;
 }
 
@@ -693,7 +691,7 @@ static enum store_step send_ahead(struct store_stmt *s)
 	struct pg_conn *c = st->conn;
 	if (!c->pipe)
 		return STORE_DONE;
-	if (c->sent >= PG_PIPE_MAX + 1 && !pipe_sync(c, NULL))
+	if (c->sent >= PG_PIPE_SLOTS - 1 && !pipe_sync(c, NULL)) /* room for its slot */
 		return STORE_ERROR;
 	st->executed = true;
 	if (!pipe_send(c, st, NULL))
@@ -749,7 +747,7 @@ static kerr maintain(struct store_conn *sc)
 	return e ? e : run((struct pg_conn *)sc, "SELECT kouan_ensure_partitions(3)");
 }
 
-static const struct sql_query Q_ANALYSE_GROWN = {"SELECT kouan_analyse_grown(?)"};
+STORE_QUERY static const struct sql_query Q_ANALYSE_GROWN = {"SELECT kouan_analyse_grown(?)"};
 
 struct grown {
 	void (*name)(void *arg, const char *table);
@@ -886,11 +884,11 @@ static void unwatch(struct store *s)
 #define FEED_LAST_WAIT_MS 16
 #define FEED_GAP_PATIENCE_US 50000 /* a gap older than this is settled */
 
-static const struct sql_query Q_FEED_APPEND = {
+STORE_QUERY static const struct sql_query Q_FEED_APPEND = {
 	"SELECT pg_advisory_xact_lock_shared(" FEED_LOCK ")"};
-static const struct sql_query Q_FEED_IDS = {
+STORE_QUERY static const struct sql_query Q_FEED_IDS = {
 	"SELECT id FROM events WHERE id > ? ORDER BY id LIMIT " FEED_SCAN_TEXT};
-static const struct sql_query Q_FEED_SETTLED = {"SELECT feed_settled()"};
+STORE_QUERY static const struct sql_query Q_FEED_SETTLED = {"SELECT feed_settled()"};
 
 static kerr feed_append(struct store_conn *sc)
 {

@@ -42,10 +42,6 @@
 #include "common/log.h"
 #include "store/store.h"
 
-/* A connection's prepared statements, keyed by query: a power of two, and
- * well above the queries kouan has (256 in November 2026), since a full
- * cache prepares no more and its lookups grow long well before that. */
-#define STMT_CACHE 1024
 #define GROUP_MAX 64    /* writers committed together at most */
 #define WAL_CHECKPOINT_FRAMES 1000  /* checkpoint once the WAL holds this many */
 #define WAL_HARD_LIMIT 200000       /* about 800 MB: then RESTART */
@@ -94,7 +90,7 @@ struct sqlite_conn {
 	struct {
 		const struct sql_query *q;
 		struct sqlite_stmt *stmt;
-	} cache[STMT_CACHE];
+	} cache[STORE_STMT_CACHE];
 };
 
 static const struct store_ops sqlite_ops;
@@ -153,7 +149,7 @@ static void conn_close(struct store_conn *sc)
 		return;
 	if (c->in_tx)
 		sqlite_ops.rollback(sc);
-	for (size_t i = 0; i < STMT_CACHE; i++) {
+	for (size_t i = 0; i < STORE_STMT_CACHE; i++) {
 		if (c->cache[i].stmt) {
 			sqlite3_finalize(c->cache[i].stmt->st);
 			free(c->cache[i].stmt);
@@ -312,7 +308,7 @@ static int64_t prepared_again(struct store_conn *sc)
 {
 	struct sqlite_conn *c = (struct sqlite_conn *)sc;
 	int64_t n = 0;
-	for (size_t i = 0; i < STMT_CACHE; i++)
+	for (size_t i = 0; i < STORE_STMT_CACHE; i++)
 		if (c->cache[i].stmt)
 			n += sqlite3_stmt_status(c->cache[i].stmt->st,
 						 SQLITE_STMTSTATUS_REPREPARE, 0);
@@ -328,8 +324,8 @@ static kerr prepare(struct store_conn *sc, const struct sql_query *q,
 		    struct store_stmt **out)
 {
 	struct sqlite_conn *c = target((struct sqlite_conn *)sc);
-	size_t h = ((uintptr_t)q >> 3) & (STMT_CACHE - 1);
-	for (size_t n = 0; n < STMT_CACHE; n++, h = (h + 1) & (STMT_CACHE - 1)) {
+	size_t h = ((uintptr_t)q >> 3) & (STORE_STMT_CACHE - 1);
+	for (size_t n = 0; n < STORE_STMT_CACHE; n++, h = (h + 1) & (STORE_STMT_CACHE - 1)) {
 		if (c->cache[h].q == q) {
 			*out = (struct store_stmt *)c->cache[h].stmt;
 			return KERR_OK;
@@ -352,7 +348,7 @@ static kerr prepare(struct store_conn *sc, const struct sql_query *q,
 		}
 	}
 	log_error("sqlite: more queries than the %d a connection keeps prepared: %s",
-		  STMT_CACHE, q->text);
+		  STORE_STMT_CACHE, q->text);
 	return KERR_INTERNAL;
 }
 

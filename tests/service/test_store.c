@@ -1330,7 +1330,20 @@ static int64_t ahead_count(struct store_conn *c)
 
 /* --- the statement cache --- */
 
-/* More distinct queries than kouan has (256 in November 2026), each a
+/* kouan's queries (store_queries_known: each defined with STORE_QUERY)
+ * fill at most half of a connection's cache, so that it never fills and
+ * its lookups stay short; and they are counted at all (255 in November
+ * 2026: fewer than 200 would mean the count misses some). */
+static void kouans_queries_fill_at_most_half_a_connections_cache(void **state)
+{
+	(void)state;
+	size_t n = store_queries_known();
+	print_message("kouan has %zu queries; a connection keeps %d\n", n, STORE_STMT_CACHE);
+	assert_true(n >= 200);
+	assert_true(n * 2 <= STORE_STMT_CACHE);
+}
+
+/* More distinct queries than kouan has (255 in November 2026), each a
  * static of its own as kouan's are. */
 #define MANY_QUERIES 600
 static struct sql_query many_queries[MANY_QUERIES];
@@ -1838,6 +1851,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(the_feed_waits_for_an_earlier_commit, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(the_feed_reads_past_a_rollback, setup, teardown),
+		cmocka_unit_test(kouans_queries_fill_at_most_half_a_connections_cache),
 		cmocka_unit_test_setup_teardown(a_connection_keeps_more_queries_than_kouan_has, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(rows_fill_a_statement_of_several_or_it_does_not_run,
