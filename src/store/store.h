@@ -387,8 +387,9 @@ KOUAN_MUST_USE kerr store_first(struct store_conn *c, const struct sql_query *q,
  * answer of the next statement that waits, so that it costs no round trip
  * of its own; elsewhere (SQLite) it runs when it is read. Only for a read
  * whose rows the statements between the two do not change. Until it is
- * read (store_ahead_each) or dropped (store_ahead_drop), its query is
- * taken on the connection: running it again fails (logged, KERR_STORE).
+ * read (store_ahead_each) or dropped (store_ahead_drop), which is to be
+ * done before the transaction ends, its query is taken on the connection:
+ * running it again fails (logged, KERR_STORE).
  * A read sent ahead that fails loses the transaction, as a write sent
  * ahead does. */
 struct store_ahead {
