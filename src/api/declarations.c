@@ -90,9 +90,15 @@ void api_lodge_one(struct api_ctx *ctx, const char *key, json_t *body)
 	if (!validate(ctx, body, &f))
 		return;
 	digest_hex(f.canonical, hash);
-	if (api_idempotent_replay(ctx, key, hash))
+	/* the number goes with the key's claim; a replay gives it back */
+	struct lodging_number number;
+	lodging_number_send(&ctx->uow, &f, &number);
+	if (api_idempotent_replay(ctx, key, hash)) {
+		if (lodging_number_give_back(&ctx->uow, &number))
+			api_problem(ctx, KERR_STORE, "the declaration could not be saved", NULL);
 		goto out;
-	kerr e = lodging_lodge(&ctx->uow, &ctx->actor, &f, ctx->received_us, &d, &why);
+	}
+	kerr e = lodging_lodge(&ctx->uow, &ctx->actor, &f, ctx->received_us, &number, &d, &why);
 	if (!e)
 		e = answer_lodged(ctx, key, hash, &d, &answer_text);
 	if (e) {

@@ -99,27 +99,62 @@ static kerr accepted_steps(struct uow *u, const struct actor *a, struct declarat
 	return e;
 }
 
+void lodging_number_send(struct uow *u, const struct declaration_facts *f,
+			 struct lodging_number *n)
+{
+	memset(n, 0, sizeof *n);
+	n->at_us = uow_now_us(u);
+	struct store_conn *c;
+	if (uow_conn(u, &c))
+		return; /* not sent: lodging_lodge meets the same failure */
+	repo_sequence_send(c, f->declaration_office, ktime_year(n->at_us), f->import, &n->seq);
+	n->sent = true;
+}
+
+kerr lodging_number_give_back(struct uow *u, struct lodging_number *n)
+{
+	struct store_conn *c;
+	kerr e = n->sent ? uow_conn(u, &c) : KERR_OK;
+	if (!e && n->sent)
+		e = repo_sequence_give_back(c, &n->seq);
+	lodging_number_drop(n);
+	return e;
+}
+
+void lodging_number_drop(struct lodging_number *n)
+{
+	if (n->sent)
+		repo_sequence_drop(&n->seq);
+	n->sent = false;
+}
+
 kerr lodging_lodge(struct uow *u, const struct actor *a, struct declaration_facts *f,
-		   int64_t received_us, struct declaration *d, struct refusal *why)
+		   int64_t received_us, struct lodging_number *n, struct declaration *d,
+		   struct refusal *why)
 {
 	memset(d, 0, sizeof *d);
-	if (!own_declarant(a, f, why))
-		return KERR_INVALID;
 	const struct refdata *ref = uow_refdata(u);
+	kerr e = own_declarant(a, f, why) ? mandates_cover(u, a, f->consignee_uscc, f->import, why)
+					  : KERR_INVALID;
+	struct lodging_number here;
+	if (!e && (!n || !n->sent)) {
+		lodging_number_send(u, f, &here);
+		n = &here;
+	}
 	struct store_conn *c;
-	kerr e = mandates_cover(u, a, f->consignee_uscc, f->import, why);
 	if (!e)
 		e = uow_conn(u, &c);
+	int64_t seq;
+	if (!e)
+		e = repo_sequence_take(c, &n->seq, &seq);
+	if (n)
+		lodging_number_drop(n);
 	if (e)
 		return e;
 	char received[TIME_TEXT_SIZE], now[TIME_TEXT_SIZE];
 	ktime_format(received_us, received);
-	int64_t now_us = uow_now_us(u);
+	int64_t now_us = n->at_us;
 	ktime_format(now_us, now);
-	int64_t seq;
-	e = repo_sequence_next(c, f->declaration_office, ktime_year(now_us), f->import, &seq);
-	if (e)
-		return e;
 	if (!declaration_number_format(f->declaration_office, ktime_year(now_us), f->import,
 				       seq, d->row.number)) {
 		refusal_say(why, "the office has used every declaration number for this year");

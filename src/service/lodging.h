@@ -12,15 +12,33 @@
 #include "service/clearance.h"
 #include "service/service.h"
 
+/* The number a lodging takes, sent ahead (repo_sequence_send) before the
+ * Idempotency-Key is claimed, so that both come back in one round trip.
+ * The request then lodges with it (lodging_lodge takes it), or gives it
+ * back when the key is a replay (lodging_number_give_back: numbers have
+ * no gaps), or drops it when its transaction is rolled back. The
+ * lodgement's time is the time the number was sent for. */
+struct lodging_number {
+	struct sequence_ahead seq;
+	int64_t at_us;
+	bool sent;
+};
+void lodging_number_send(struct uow *u, const struct declaration_facts *f,
+			 struct lodging_number *n);
+KOUAN_MUST_USE kerr lodging_number_give_back(struct uow *u, struct lodging_number *n);
+void lodging_number_drop(struct lodging_number *n);
+
 /* Lodge a validated declaration (facts taken: *f is emptied, its contents
- * move into *out) for the actor's organisation, received at received_us.
+ * move into *out) for the actor's organisation, received at received_us,
+ * with the number sent ahead for it (n; NULL or not sent: taken here).
  * Refused with KERR_INVALID (field /declarant_uscc) when the declarant is
  * not the actor's organisation, KERR_CONFLICT when the office has used
  * every number of the year. *out is the declaration as lodged and
  * assessed. */
 KOUAN_MUST_USE kerr lodging_lodge(struct uow *u, const struct actor *a,
 				  struct declaration_facts *f, int64_t received_us,
-				  struct declaration *out, struct refusal *why);
+				  struct lodging_number *n, struct declaration *out,
+				  struct refusal *why);
 
 /* Replace declaration `number` (returned for correction) with a validated
  * body: the version is kept, tasks reopen where what they act on changed,

@@ -148,6 +148,27 @@ struct task_row {
 	char reason[REASON_SIZE]; /* "" when none */
 };
 
+/* A sequence number taken ahead (PostgreSQL: a spare one, its read sent
+ * with the statements that follow until one waits; SQLite: nothing until
+ * it is taken). Take it with repo_sequence_take, or give it back with
+ * repo_sequence_give_back when the request turns out not to need it (a
+ * replay): it was taken for good if the transaction commits, and numbers
+ * have no gaps. One or the other before the transaction ends, or drop it
+ * when the transaction (or its savepoint) is rolled back. */
+struct sequence_ahead {
+	struct store_ahead spare;
+	char office[16];
+	int year;
+	bool import;
+	bool sent;
+};
+void repo_sequence_send(struct store_conn *c, const char *office, int year, bool import,
+			struct sequence_ahead *a);
+KOUAN_MUST_USE kerr repo_sequence_take(struct store_conn *c, struct sequence_ahead *a,
+				       int64_t *out);
+KOUAN_MUST_USE kerr repo_sequence_give_back(struct store_conn *c, struct sequence_ahead *a);
+void repo_sequence_drop(struct sequence_ahead *a);
+
 /* Next sequence number for an office, year and direction (1, 2, ...). */
 KOUAN_MUST_USE kerr repo_sequence_next(struct store_conn *c, const char *office,
 				       int year, bool import, int64_t *out);

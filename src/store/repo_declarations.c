@@ -35,6 +35,8 @@ Q(Q_SPARE_TAKE, "DELETE FROM number_spares WHERE (office, year, direction, value
 		" (SELECT office, year, direction, value FROM number_spares"
 		" WHERE office = ? AND year = ? AND direction = ?"
 		" ORDER BY value LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING value");
+Q(Q_SPARE_GIVE_BACK, "INSERT INTO number_spares (office, year, direction, value)"
+		     " VALUES (?, ?, ?, ?)");
 /* the block's commit need not wait for its flush: a lodgement that uses
  * one of its numbers commits after it, and its own flush carries the
  * block's with it */
@@ -99,6 +101,72 @@ kerr repo_sequence_next(struct store_conn *c, const char *office, int year, bool
 		e = KERR_STORE;
 	}
 	return e;
+}
+
+void repo_sequence_send(struct store_conn *c, const char *office, int year, bool import,
+			struct sequence_ahead *a)
+{
+	memset(a, 0, sizeof *a);
+	str_copy(a->office, office, sizeof a->office);
+	a->year = year;
+	a->import = import;
+	/* one writer at a time (SQLite) takes the number from the sequence
+	 * when it is needed: nothing to send */
+	if (!store_row_locks(c))
+		return;
+	store_ahead_send(&a->spare, c, &Q_SPARE_TAKE, "sis", a->office, (int64_t)year,
+			 direction_name(import));
+	a->sent = true;
+}
+
+struct spare_taken {
+	int64_t value;
+	bool found;
+};
+
+static kerr read_spare(void *arg, struct store_stmt *st)
+{
+	struct spare_taken *t = arg;
+	t->value = stmt_int(st, 0);
+	t->found = true;
+	return KERR_OK;
+}
+
+/* The spare number the read sent ahead took, if it found one. */
+static kerr spare_of(struct sequence_ahead *a, struct spare_taken *t)
+{
+	*t = (struct spare_taken){0};
+	if (!a->sent)
+		return KERR_OK;
+	a->sent = false;
+	return store_ahead_each(&a->spare, read_spare, t);
+}
+
+kerr repo_sequence_take(struct store_conn *c, struct sequence_ahead *a, int64_t *out)
+{
+	struct spare_taken t;
+	kerr e = spare_of(a, &t);
+	if (!e && t.found)
+		*out = t.value;
+	else if (!e) /* none spare, or never sent: as repo_sequence_next takes one */
+		e = repo_sequence_next(c, a->office, a->year, a->import, out);
+	return e;
+}
+
+kerr repo_sequence_give_back(struct store_conn *c, struct sequence_ahead *a)
+{
+	struct spare_taken t;
+	kerr e = spare_of(a, &t);
+	if (!e && t.found)
+		e = store_exec_later(c, &Q_SPARE_GIVE_BACK, "sisi", a->office, (int64_t)a->year,
+				     direction_name(a->import), t.value);
+	return e;
+}
+
+void repo_sequence_drop(struct sequence_ahead *a)
+{
+	store_ahead_drop(&a->spare);
+	a->sent = false;
 }
 
 /* --- declarations ---

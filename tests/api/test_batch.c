@@ -143,6 +143,16 @@ static void each_item_answered_on_its_own(void **state)
 	assert_string_equal(json_string_value(json_object_get(one.json, "number")), num(&r, 0));
 	free(body);
 
+	/* the replays took no number (each drew one ahead of its key's claim
+	 * and gave it back): the next declaration gets the one after item 3's */
+	json_t *e = fresh(env);
+	struct loopback_result next;
+	assert_int_equal(batch(env, "trader", json_pack("[o]", item("b-5", e)), &next), 200);
+	assert_int_equal(json_integer_value(json_object_get(result(&next, 0), "status")), 201);
+	assert_int_equal(seq(num(&next, 0)), seq(num(&r, 3)) + 1);
+	loopback_result_free(&next);
+	json_decref(e);
+
 	loopback_result_free(&r);
 	loopback_result_free(&again);
 	loopback_result_free(&k);
