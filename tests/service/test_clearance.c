@@ -848,6 +848,28 @@ static void a_lodging_claims_its_containers_in_few_statements(void **state)
 		assert_int_equal(count_of(env, &Q_STATEMENTS_SEEN, "declaration_containers"), 3);
 }
 
+/* The test's connection, on which the unit of work runs, where its round
+ * trips are counted (PostgreSQL); NULL on SQLite. */
+static struct store_conn *counted_conn(struct test_env *env)
+{
+	struct store_conn *c;
+	assert_int_equal(store_thread_conn(env->store, &c), KERR_OK);
+	if (store_round_trips(c) >= 0)
+		return c;
+	print_message("SQLite runs in the process: no round trips to count\n");
+	return NULL;
+}
+
+/* Goods only customs looks at, lodged at an office whose profile gives
+ * customs the green lane: released at lodging. */
+static json_t *released_at_once(struct test_env *env)
+{
+	profile(env, "5141", "customs", "green");
+	json_t *body = test_consignment_customs_only();
+	json_object_set_new(body, "declaration_office", json_string("5141"));
+	return body;
+}
+
 /* A lodging released at once by its lanes waits for PostgreSQL's answer
  * only where it reads: the writes go ahead (store_exec_later), the risk
  * engine reads all it needs at once, and nothing is looked for that a
@@ -863,15 +885,10 @@ static void a_lodging_claims_its_containers_in_few_statements(void **state)
 static void a_lodging_waits_for_the_database_only_where_it_reads(void **state)
 {
 	struct test_env *env = *state;
-	struct store_conn *c;
-	assert_int_equal(store_thread_conn(env->store, &c), KERR_OK);
-	if (store_round_trips(c) < 0) {
-		print_message("SQLite runs in the process: no round trips to count\n");
+	struct store_conn *c = counted_conn(env);
+	if (!c)
 		return;
-	}
-	profile(env, "5141", "customs", "green");
-	json_t *body = test_consignment_customs_only();
-	json_object_set_new(body, "declaration_office", json_string("5141"));
+	json_t *body = released_at_once(env);
 	struct lodge_job j;
 	lodge_as(env, "trader", body, &j); /* the connection's statements are prepared */
 	assert_int_equal(j.status, DECL_RELEASED);
@@ -897,15 +914,10 @@ static void a_lodging_waits_for_the_database_only_where_it_reads(void **state)
 static void a_lodgings_number_goes_with_its_keys_claim(void **state)
 {
 	struct test_env *env = *state;
-	struct store_conn *c;
-	assert_int_equal(store_thread_conn(env->store, &c), KERR_OK);
-	if (store_round_trips(c) < 0) {
-		print_message("SQLite runs in the process: no round trips to count\n");
+	struct store_conn *c = counted_conn(env);
+	if (!c)
 		return;
-	}
-	profile(env, "5141", "customs", "green");
-	json_t *body = test_consignment_customs_only();
-	json_object_set_new(body, "declaration_office", json_string("5141"));
+	json_t *body = released_at_once(env);
 	int64_t trips[2] = {0, 0};
 	char numbers[2][DECL_NUMBER_SIZE];
 	/* a first pass prepares the connection's statements */
