@@ -447,8 +447,7 @@ kerr repo_decl_list(struct store_conn *c, const struct decl_filter *f, decl_summ
 	"INSERT INTO tasks (declaration_number, agency, status, basis_digest,"  \
 	" opened_at, decided_at, decided_by, decision, reason) VALUES "
 #define TASK_ROW "(CAST(? AS BIGINT), ?, ?, ?, ?, ?, ?, ?, ?)"
-STORE_QUERY static const struct sql_query Q_TASKS_INSERT[] = {
-	ROW_STATEMENTS8(TASK_INSERT, TASK_ROW, "")};
+QROWS8(Q_TASKS_INSERT, TASK_INSERT, TASK_ROW, "");
 Q(Q_TASK_LIST, "SELECT agency, status, basis_digest, opened_at, decided_at,"
 	       " decided_by, decision, reason FROM tasks"
 	       " WHERE declaration_number = CAST(? AS BIGINT) ORDER BY agency");

@@ -26,6 +26,12 @@
 #define ROW_STATEMENTS16(head, row, tail)                                        \
 	ROW_STATEMENTS8(head, row, tail), {head ROWS16(row) tail}
 
+/* Those statements, as the array `name` of queries (up to 8 or 16 rows). */
+#define QROWS8(name, head, row, tail)                                            \
+	STORE_QUERY static const struct sql_query name[] = {ROW_STATEMENTS8(head, row, tail)}
+#define QROWS16(name, head, row, tail)                                           \
+	STORE_QUERY static const struct sql_query name[] = {ROW_STATEMENTS16(head, row, tail)}
+
 /* How many statements an array of them holds. */
 #define STATEMENTS_OF(q) (sizeof(q) / sizeof((q)[0]))
 

@@ -406,14 +406,12 @@ Q(Q_MCONTAINERS_DROP, "DELETE FROM manifest_containers WHERE manifest_id = ?");
 	"INSERT INTO manifest_bills (manifest_id, bill_of_lading, call_key, kind," \
 	" line, packages, gross_weight_g) VALUES "
 #define MBILL_ROW "(?, ?, ?, ?, ?, ?, ?)"
-STORE_QUERY static const struct sql_query Q_MBILLS_PUT[] = {
-	ROW_STATEMENTS8(MBILL_INSERT, MBILL_ROW, "")};
+QROWS8(Q_MBILLS_PUT, MBILL_INSERT, MBILL_ROW, "");
 #define MCONTAINER_INSERT                                                       \
 	"INSERT INTO manifest_containers (manifest_id, bill_of_lading,"        \
 	" container, call_key, kind) VALUES "
 #define MCONTAINER_ROW "(?, ?, ?, ?, ?)"
-STORE_QUERY static const struct sql_query Q_MCONTAINERS_PUT[] = {
-	ROW_STATEMENTS16(MCONTAINER_INSERT, MCONTAINER_ROW, NOTHING_ON_CONFLICT)};
+QROWS16(Q_MCONTAINERS_PUT, MCONTAINER_INSERT, MCONTAINER_ROW, NOTHING_ON_CONFLICT);
 /* a row a container (one with none when the bill has none) */
 Q(Q_MLINE_GET, "SELECT b.manifest_id, m.version, b.bill_of_lading, b.packages,"
 	       " b.gross_weight_g, mc.container FROM manifest_bills b JOIN manifests m"
@@ -794,8 +792,7 @@ Q(Q_CLAIM_FREE_CONTAINERS, "UPDATE declaration_containers SET live = 0"
 	"INSERT INTO declaration_containers (declaration_number, container,"   \
 	" call_key, bill_of_lading, live) VALUES "
 #define CONTAINER_ROW "(?, ?, ?, ?, 1)"
-STORE_QUERY static const struct sql_query Q_CLAIM_CONTAINERS[] = {
-	ROW_STATEMENTS16(CONTAINER_INSERT, CONTAINER_ROW, NOTHING_ON_CONFLICT)};
+QROWS16(Q_CLAIM_CONTAINERS, CONTAINER_INSERT, CONTAINER_ROW, NOTHING_ON_CONFLICT);
 Q(Q_CLAIMS_OF_BILL, "SELECT " CONSIGNMENT_COLS " FROM declaration_transport"
 		    " WHERE call_key = ? AND bill_of_lading = ? AND live = 1"
 		    " ORDER BY declaration_number");

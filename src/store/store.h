@@ -38,7 +38,7 @@ struct sql_query {
 size_t store_queries_known(void);
 
 /* A connection's prepared statements, on both backends, keyed by query: a
- * power of two, and well above store_queries_known (255 in November
+ * power of two, and well above store_queries_known (256 in November
  * 2026, checked by service/test_store), since a full cache prepares
  * no more and its lookups grow long well before that. */
 #define STORE_STMT_CACHE 1024

@@ -1332,7 +1332,7 @@ static int64_t ahead_count(struct store_conn *c)
 
 /* kouan's queries (store_queries_known: each defined with STORE_QUERY)
  * fill at most half of a connection's cache, so that it never fills and
- * its lookups stay short; and they are counted at all (255 in November
+ * its lookups stay short; and they are counted at all (256 in November
  * 2026: fewer than 200 would mean the count misses some). */
 static void kouans_queries_fill_at_most_half_a_connections_cache(void **state)
 {
@@ -1343,7 +1343,7 @@ static void kouans_queries_fill_at_most_half_a_connections_cache(void **state)
 	assert_true(n * 2 <= STORE_STMT_CACHE);
 }
 
-/* More distinct queries than kouan has (255 in November 2026), each a
+/* More distinct queries than kouan has (256 in November 2026), each a
  * static of its own as kouan's are. */
 #define MANY_QUERIES 600
 static struct sql_query many_queries[MANY_QUERIES];
