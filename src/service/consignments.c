@@ -140,15 +140,16 @@ static kerr consolidated(struct store_conn *c, const struct transport_facts *tf,
 	return e;
 }
 
-/* Is the consignment free for declaration d? Refuses KERR_CONFLICT naming
- * the declaration that holds the bill, the part or a container. */
+/* Is the consignment free for declaration d? Its bill's claims were sent
+ * ahead (`sent`). Refuses KERR_CONFLICT naming the declaration that holds
+ * the bill, the part or a container. */
 static kerr check_claims(struct store_conn *c, const char *self,
-			 const struct transport_facts *tf, struct claims *cl,
-			 struct refusal *why)
+			 const struct transport_facts *tf, struct consignment_claims_ahead *sent,
+			 struct claims *cl, struct refusal *why)
 {
 	cl->self = self;
 	cl->n = 0;
-	kerr e = repo_consignment_claims(c, tf->call_key, tf->bill_of_lading, add_claim, cl);
+	kerr e = repo_consignment_claims_take(sent, add_claim, cl);
 	if (e)
 		return e;
 	struct problems *p = why->fields;
@@ -288,18 +289,23 @@ kerr consignments_accept(struct uow *u, struct declaration *d, const char *at,
 	 * claim to drop */
 	if (!e && d->row.version > 1)
 		e = repo_consignment_drop(c, d->row.number);
-	/* the manifest's line goes with the claims' read, read after the claim */
-	struct manifest_line_ahead ahead = {0};
-	if (!e && needs)
-		repo_manifest_line_send(c, tf.call_key, matched_kind(tf.import), tf.bill_of_lading,
-					&ahead);
 	struct claims *cl = calloc(1, sizeof *cl);
 	if (!e && !cl)
 		e = KERR_NOMEM;
-	if (!e)
-		e = check_claims(c, d->row.number, &tf, cl, why);
-	if (!e && then)
-		then->fn(then->arg);
+	/* the manifest's line, the bill's claims and the caller's read go
+	 * together, read after the claim; sent after the claims' read, the
+	 * caller's sees every claim and withdrawal committed before it */
+	struct manifest_line_ahead ahead = {0};
+	struct consignment_claims_ahead claims = {0};
+	if (!e && needs)
+		repo_manifest_line_send(c, tf.call_key, matched_kind(tf.import), tf.bill_of_lading,
+					&ahead);
+	if (!e) {
+		repo_consignment_claims_send(c, tf.call_key, tf.bill_of_lading, &claims);
+		if (then)
+			then->fn(then->arg);
+		e = check_claims(c, d->row.number, &tf, &claims, cl, why);
+	}
 	struct consignment_row row = {
 		.import = tf.import,
 		.split_part = tf.split_part,
@@ -314,15 +320,10 @@ kerr consignments_accept(struct uow *u, struct declaration *d, const char *at,
 	str_copy(row.bill_of_lading, tf.bill_of_lading, sizeof row.bill_of_lading);
 	str_copy(row.updated_at, now, sizeof row.updated_at);
 	enum match_state stored = row.state;
-	if (!e && (e = repo_consignment_claim(c, &row)) == KERR_CONFLICT) {
-		/* claimed at the same moment elsewhere: the index decided */
-		refusal_say(why, "this consignment is already declared; a consignment is "
-				 "released once");
-		refusal_field(why, "/bill_of_lading",
-			      "bill of lading %s was declared on another declaration at the "
-			      "same moment; a bill is declared once, or in parts",
-			      tf.bill_of_lading);
-	}
+	/* sent ahead: under the bill's lock, the claims just read are all
+	 * there are */
+	if (!e)
+		e = repo_consignment_claim(c, &row);
 	if (!e)
 		e = repo_consignment_containers_add(c, d->row.number, tf.call_key,
 						    tf.bill_of_lading, tf.containers, tf.ncontainers);
@@ -391,6 +392,7 @@ kerr consignments_accept(struct uow *u, struct declaration *d, const char *at,
 	free(view.containers);
 	manifest_line_row_free(&line);
 out:
+	repo_consignment_claims_drop(&claims);
 	repo_manifest_line_drop(&ahead);
 	free(cl);
 	if (!e) {

@@ -8,9 +8,11 @@
  * part of a split bill, is held by one live declaration at a time
  * (accepted, returned or released), and a container by the declarations
  * of one bill, unless the manifest shows it carrying several (a
- * consolidated container). The claim is a row under a unique index, so two
- * servers claiming at once produce one claim; a withdrawal or rejection
- * frees it.
+ * consolidated container). The claim is taken under the bill's lock, so
+ * two servers claiming at once take turns and the second is refused naming
+ * the first; it is a row under a unique index too, which a claim made
+ * without the lock would break (its transaction is lost). A withdrawal or
+ * rejection frees it.
  *
  * A declaration by a mode that has manifests (the transport modes with
  * conveyance agencies: water, road, air) is matched with the line of its
@@ -43,11 +45,13 @@ bool consignments_mode_has_manifests(const struct refdata *ref, const char *mode
 KOUAN_MUST_USE kerr consignments_lock_for_correction(struct uow *u, const char *number,
 						     const struct declaration_facts *f);
 
-/* What the caller sends ahead (store_ahead_send) once the consignment's
- * claims have been read under the call's lock: a read that must see every
- * claim and withdrawal committed before them (the risk assessment's),
- * going with the statements that follow instead of taking a round trip of
- * its own. Not called when the claims are refused. */
+/* What the caller sends ahead (store_ahead_send) right after the read of
+ * the consignment's claims, under the bill's lock: a read that must see
+ * every claim and withdrawal that the claims' read saw committed (the risk
+ * assessment's). It runs after that read, in the same round trip, instead
+ * of taking one of its own. Called whenever the claims' read was sent,
+ * before they are checked: the caller drops its read when the claims
+ * refuse. */
 struct claims_read_hook {
 	void (*fn)(void *arg);
 	void *arg;

@@ -77,8 +77,8 @@ static kerr accepted_steps(struct uow *u, const struct actor *a, struct declarat
 			   bool corrected, struct refusal *why)
 {
 	(void)a;
-	/* the risk assessment's reads go with the steps' statements, once
-	 * the consignment's claims are read (a correction's were, in
+	/* the risk assessment's reads go with the consignment's claims, sent
+	 * right after them (a correction's claims were read in
 	 * lodging_correct) */
 	struct risk_ahead risk = {0};
 	struct risk_send send = {u, d, &risk};

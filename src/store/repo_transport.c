@@ -774,8 +774,7 @@ void consignment_row_free(struct consignment_row *r)
 #define BY_NUMBER " WHERE declaration_number = CAST(? AS BIGINT)"
 Q(Q_CLAIM, "INSERT INTO declaration_transport (declaration_number, call_key,"
 	   " bill_of_lading, direction, split_part, split_of, flow, advance, match_state,"
-	   " live, updated_at) VALUES (CAST(? AS BIGINT), ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)"
-	   " ON CONFLICT DO NOTHING RETURNING declaration_number");
+	   " live, updated_at) VALUES (CAST(? AS BIGINT), ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)");
 Q(Q_CLAIM_DROP, "DELETE FROM declaration_transport" BY_NUMBER);
 Q(Q_CLAIM_DROP_CONTAINERS, "DELETE FROM declaration_containers WHERE declaration_number = ?");
 Q(Q_CLAIM_GET, "SELECT " CONSIGNMENT_COLS ", differences FROM declaration_transport"
@@ -852,11 +851,11 @@ kerr repo_consignment_claim(struct store_conn *c, const struct consignment_row *
 	int64_t at;
 	kerr e = repo_time_us(r->updated_at, &at);
 	return e ? e
-		 : inserted(store_first(c, &Q_CLAIM, NULL, NULL, "ssssiisisi", r->number,
-					r->call_key, r->bill_of_lading,
-					r->import ? "import" : "export", (int64_t)r->split_part,
-					(int64_t)r->split_of, clearance_flow_name(r->flow),
-					(int64_t)r->advance, match_state_name(r->state), at));
+		 : store_exec_later(c, &Q_CLAIM, "ssssiisisi", r->number, r->call_key,
+				    r->bill_of_lading, r->import ? "import" : "export",
+				    (int64_t)r->split_part, (int64_t)r->split_of,
+				    clearance_flow_name(r->flow), (int64_t)r->advance,
+				    match_state_name(r->state), at);
 }
 
 kerr repo_consignment_drop(struct store_conn *c, const char *number)
@@ -932,11 +931,22 @@ static kerr visit_consignment(void *arg, struct store_stmt *st)
 	return e ? e : v->fn(v->arg, &r);
 }
 
-kerr repo_consignment_claims(struct store_conn *c, const char *call_key, const char *bill,
-			     consignment_fn fn, void *arg)
+void repo_consignment_claims_send(struct store_conn *c, const char *call_key, const char *bill,
+				  struct consignment_claims_ahead *a)
+{
+	store_ahead_send(&a->claims, c, &Q_CLAIMS_OF_BILL, "ss", call_key, bill);
+}
+
+kerr repo_consignment_claims_take(struct consignment_claims_ahead *a, consignment_fn fn,
+				  void *arg)
 {
 	struct consignment_visit v = {fn, arg};
-	return store_each(c, &Q_CLAIMS_OF_BILL, visit_consignment, &v, "ss", call_key, bill);
+	return store_ahead_each(&a->claims, visit_consignment, &v);
+}
+
+void repo_consignment_claims_drop(struct consignment_claims_ahead *a)
+{
+	store_ahead_drop(&a->claims);
 }
 
 kerr repo_consignments_of_call(struct store_conn *c, const char *call_key, bool import,

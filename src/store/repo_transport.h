@@ -277,8 +277,11 @@ struct consignment_row {
 };
 void consignment_row_free(struct consignment_row *r);
 
-/* Claim a consignment (a live row): KERR_CONFLICT when a live claim of the
- * same call, bill and part exists (the unique index decides). */
+/* Claim a consignment (a live row), sent ahead (store_exec_later): only
+ * under the bill's lock (repo_call_lock_claim), once its claims were read
+ * and found free, so that no live claim of the same call, bill and part
+ * can stand in its way. The unique index still guards it: a claim made
+ * without the lock would lose the transaction. */
 KOUAN_MUST_USE kerr repo_consignment_claim(struct store_conn *c, const struct consignment_row *r);
 /* Forget a declaration's claim and containers (before it claims anew on a
  * correction). */
@@ -301,10 +304,19 @@ KOUAN_MUST_USE kerr repo_consignment_containers_add(struct store_conn *c, const 
 						    const char (*containers)[CONTAINER_NUMBER_MAX],
 						    size_t n);
 
-/* Live claims (bodyless rows: no differences) of a bill on a call. */
+/* Live claims (bodyless rows: no differences) of a bill on a call, read
+ * in one statement sent ahead (store_ahead_send) with the statements that
+ * follow until one waits: send, then take (each row to fn), or drop if
+ * they are not needed after all, before the transaction ends. */
 typedef kerr (*consignment_fn)(void *arg, const struct consignment_row *r);
-KOUAN_MUST_USE kerr repo_consignment_claims(struct store_conn *c, const char *call_key,
-					    const char *bill, consignment_fn fn, void *arg);
+struct consignment_claims_ahead {
+	struct store_ahead claims;
+};
+void repo_consignment_claims_send(struct store_conn *c, const char *call_key, const char *bill,
+				  struct consignment_claims_ahead *a);
+KOUAN_MUST_USE kerr repo_consignment_claims_take(struct consignment_claims_ahead *a,
+						 consignment_fn fn, void *arg);
+void repo_consignment_claims_drop(struct consignment_claims_ahead *a);
 /* Live consignments on a call in one direction (bodyless), by bill. */
 KOUAN_MUST_USE kerr repo_consignments_of_call(struct store_conn *c, const char *call_key,
 					      bool import, consignment_fn fn, void *arg);

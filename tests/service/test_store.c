@@ -465,7 +465,11 @@ static kerr claim(struct store_conn *c, const char *bill, const char *container)
 	str_copy(containers[0], container, sizeof containers[0]);
 	kerr e = repo_call_lock_claim(c, CLAIM_CALL, "water", "CNSZX",
 				      "2026-11-28T01:00:00.000000Z", bill, containers, 1);
-	return e ? e : repo_consignment_claims(c, CLAIM_CALL, bill, no_claim, NULL);
+	if (e)
+		return e;
+	struct consignment_claims_ahead claims = {0};
+	repo_consignment_claims_send(c, CLAIM_CALL, bill, &claims);
+	return repo_consignment_claims_take(&claims, no_claim, NULL);
 }
 
 /* Two claims on one call wait for each other only when they share a bill
