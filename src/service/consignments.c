@@ -293,8 +293,8 @@ kerr consignments_accept(struct uow *u, struct declaration *d, const char *at,
 	if (!e && !cl)
 		e = KERR_NOMEM;
 	/* the manifest's line, the bill's claims and the caller's read go
-	 * together, read after the claim; sent after the claims' read, the
-	 * caller's sees every claim and withdrawal committed before it */
+	 * together, once the bill's lock is granted; sent after the claims'
+	 * read, the caller's sees every claim and withdrawal that it saw */
 	struct manifest_line_ahead ahead = {0};
 	struct consignment_claims_ahead claims = {0};
 	if (!e && needs)
