@@ -166,6 +166,17 @@ static void wake_parked(void *srv)
 
 static int serve(struct config *cfg, bool demo)
 {
+	/* Block the stop signals first, so that every thread started from here
+	 * on (the store's, the statistics follower, the HTTP workers) inherits
+	 * the block and only the main thread takes them, in sigwait below. A
+	 * thread that did not block them would take one with the default
+	 * action: the server would end at once, its requests in flight cut. A
+	 * stop asked for while the server starts is acted on once it serves. */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	struct store *store;
 	struct app app;
 	if (open_store(cfg, &store))
@@ -185,12 +196,6 @@ static int serve(struct config *cfg, bool demo)
 		store_close(store);
 		return 1;
 	}
-	/* Block the stop signals in every thread; the main thread waits. */
-	sigset_t stop;
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	struct http_server_options ho = {

@@ -41,6 +41,7 @@ Run: KOUAN_BIN=/work/main/build-test/kouan python3 tests/e2e/test_flow.py
 import base64
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -659,6 +660,33 @@ def test_same_key_at_the_same_moment():
     eq(len(S.all_declarations(T["analyst"])), before + 1, "one declaration lodged")
 
 
+def test_only_the_main_thread_takes_the_stop_signals():
+    # A SIGTERM is handled by one thread of the process, any that does not
+    # block it. The main thread waits for it (sigwait); a thread that did
+    # not block it would take it instead, and the default action would end
+    # the server at once, without finishing the requests in flight (exit
+    # -15, not 0). Every other thread, those started while the server
+    # opens its database and its services included, must block SIGINT and
+    # SIGTERM.
+    check(S.healthy(), "healthy")
+    pid = S.proc.pid
+    stop_bits = (1 << (signal.SIGINT - 1)) | (1 << (signal.SIGTERM - 1))
+    tasks = os.listdir("/proc/%d/task" % pid)
+    check(len(tasks) > 2, "the server runs several threads")
+    open_to_stop = []
+    for tid in tasks:
+        if int(tid) == pid:
+            continue
+        try:
+            with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
+                status = dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
+        except FileNotFoundError:
+            continue  # ended meanwhile
+        if int(status["SigBlk"], 16) & stop_bits != stop_bits:
+            open_to_stop.append("%s (%s)" % (tid, status.get("Name", "?")))
+    eq(open_to_stop, [], "threads that would take SIGINT or SIGTERM")
+
+
 def test_stops_cleanly_during_a_long_poll():
     check(S.healthy(), "healthy before stopping")
     _, cursor = S.feed(T["analyst"])
@@ -702,5 +730,6 @@ if __name__ == "__main__":
         test_feed_isolation,
         test_idempotency_with_curl,
         test_same_key_at_the_same_moment,
+        test_only_the_main_thread_takes_the_stop_signals,
         test_stops_cleanly_during_a_long_poll,
     ])
