@@ -34,6 +34,9 @@ What it checks:
   * idempotency via curl: same key + same body -> same number, second answer
     has Idempotent-Replayed: true and the same bytes; a different body ->
     409 naming header:Idempotency-Key; keys are per organisation.
+  * every thread but the main one blocks SIGINT and SIGTERM (so a stop is
+    always taken by the main thread's sigwait, never by a thread whose
+    default action would end the server at once).
   * the server then stops cleanly (exit 0, no sanitizer report).
 
 Run: KOUAN_BIN=/work/main/build-test/kouan python3 tests/e2e/test_flow.py
