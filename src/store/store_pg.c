@@ -20,9 +20,10 @@
  * of one sent ahead is logged there and makes the transaction lost: that
  * statement, and the commit, fail. Outside a transaction (token checks), and after a script
  * (run), statements wait for their answers as usual; the COMMIT is
- * always sent in the pipeline. A transaction's announcements (NOTIFY) are
- * sent once it has committed, by the announcer thread on a connection of
- * its own (announce_committed).
+ * always sent in the pipeline. Plain writes sent ahead one after another,
+ * to different tables, go as one statement (hold_write). A transaction's
+ * announcements (NOTIFY) are sent once it has committed, by the announcer
+ * thread on a connection of its own (announce_committed).
  */
 #include <libpq-fe.h>
 #include <poll.h>
@@ -41,6 +42,9 @@
 /* the commands one sync answers at most: those sent ahead, BEGIN, the one
  * that waits */
 #define PG_PIPE_SLOTS (PG_PIPE_MAX + 2)
+#define PG_RUN_MAX 8      /* writes sent ahead merged into one statement at most */
+#define PG_MERGED_CACHE 32 /* merged statements a connection keeps prepared */
+#define PG_TABLE_MAX 64
 
 struct pg_store {
 	struct store base;
@@ -76,8 +80,13 @@ struct pg_conn;
 struct pg_stmt {
 	struct store_stmt_base base;
 	struct pg_conn *conn;
+	const struct sql_query *q;
 	char name[16];
 	int nparams;
+	/* a plain write's table (an INSERT, UPDATE or DELETE that returns
+	 * nothing and reads no other table; "" for any other statement): sent
+	 * ahead, it may be merged with the writes next to it (hold_write) */
+	char table[PG_TABLE_MAX];
 	char *values[PG_MAX_PARAMS];
 	PGresult *res;
 	int row;   /* rows consumed so far */
@@ -101,6 +110,19 @@ struct pg_conn {
 	/* the reads sent ahead among them, by their place (NULL: not one) */
 	struct pg_stmt *ahead[PG_PIPE_SLOTS];
 	bool lost;   /* a command sent ahead failed: the transaction is lost */
+	/* writes sent ahead and held back, to go as one statement (hold_write) */
+	struct {
+		struct pg_stmt *st;
+		char *values[PG_MAX_PARAMS]; /* owned */
+	} held[PG_RUN_MAX];
+	int nheld;
+	/* the merged statements prepared, by the queries they merge */
+	struct {
+		const struct sql_query *q[PG_RUN_MAX];
+		int n;
+		char name[16];
+	} merged[PG_MERGED_CACHE];
+	int nmerged;
 	int64_t round_trips; /* answers waited for (store_round_trips) */
 	int prepared; /* statements prepared on this connection */
 	struct {
@@ -165,28 +187,45 @@ static void ahead_forget(struct pg_conn *c)
 	}
 }
 
+static void held_drop(struct pg_conn *c);
+
 /* The connection failed in the middle of a pipeline: drop it. */
 static void pipe_broken(struct pg_conn *c)
 {
 	log_error("postgres: the pipeline failed: %s", PQerrorMessage(c->pg));
 	c->broken = c->lost = true;
+	held_drop(c);
 	ahead_forget(c);
 	c->sent = 0;
 	c->pipe = false;
 }
 
-/* Send a command of the pipeline: a prepared statement (st) or text. */
-static bool pipe_send(struct pg_conn *c, const struct pg_stmt *st, const char *sql)
+/* Send a command of the pipeline, now: a prepared statement (name) or
+ * text (sql). */
+static bool pipe_send_now(struct pg_conn *c, const char *name, int nparams,
+			  char *const *values, const char *sql)
 {
-	int ok = st ? PQsendQueryPrepared(c->pg, st->name, st->nparams,
-					  (const char *const *)st->values, NULL, NULL, 0)
-		    : PQsendQueryParams(c->pg, sql, 0, NULL, NULL, NULL, NULL, 0);
+	int ok = name ? PQsendQueryPrepared(c->pg, name, nparams, (const char *const *)values,
+					    NULL, NULL, 0)
+		      : PQsendQueryParams(c->pg, sql, 0, NULL, NULL, NULL, NULL, 0);
 	if (ok != 1) {
 		pipe_broken(c);
 		return false;
 	}
 	c->sent++;
 	return true;
+}
+
+static bool send_held(struct pg_conn *c);
+
+/* Send a command of the pipeline: a prepared statement (st) or text; the
+ * writes held back go first. */
+static bool pipe_send(struct pg_conn *c, const struct pg_stmt *st, const char *sql)
+{
+	if (!send_held(c))
+		return false;
+	return st ? pipe_send_now(c, st->name, st->nparams, st->values, NULL)
+		  : pipe_send_now(c, NULL, 0, NULL, sql);
 }
 
 /*
@@ -198,6 +237,8 @@ static bool pipe_send(struct pg_conn *c, const struct pg_stmt *st, const char *s
  */
 static bool pipe_sync(struct pg_conn *c, PGresult **last)
 {
+	if (!send_held(c))
+		return false;
 	int n = c->sent, keep = c->sent - 1;
 	c->sent = 0;
 	c->round_trips++;
@@ -256,7 +297,7 @@ static void pipe_leave(struct pg_conn *c)
 {
 	if (!c->pipe)
 		return;
-	if (c->sent)
+	if (c->sent || c->nheld)
 		(void)pipe_sync(c, NULL);
 	if (c->pipe && PQexitPipelineMode(c->pg) != 1)
 		pipe_broken(c);
@@ -324,6 +365,7 @@ static void conn_close(struct store_conn *sc)
 	struct pg_conn *c = (struct pg_conn *)sc;
 	if (!c)
 		return;
+	held_drop(c);
 	if (c->in_tx)
 		(void)run(c, "ROLLBACK");
 	for (size_t i = 0; i < STORE_STMT_CACHE; i++) {
@@ -348,6 +390,8 @@ static void reconnect_if_broken(struct pg_conn *c)
 	c->pipe = false;
 	c->sent = 0;
 	c->prepared = 0;
+	held_drop(c);
+	c->nmerged = 0; /* their statements went with the session */
 	for (size_t i = 0; i < STORE_STMT_CACHE; i++) {
 		if (c->cache[i].stmt) {
 			stmt_clear(c->cache[i].stmt);
@@ -506,6 +550,7 @@ static kerr commit(struct store_conn *sc)
 static void rollback(struct store_conn *sc)
 {
 	struct pg_conn *c = (struct pg_conn *)sc;
+	held_drop(c); /* undone anyway: not sent */
 	if (c->in_tx && c->pipe)
 		PQclear(pipe_wait(c, NULL, "ROLLBACK"));
 	else if (c->in_tx)
@@ -520,10 +565,10 @@ static kerr exec_script(struct store_conn *sc, const char *sql)
 	return run((struct pg_conn *)sc, sql);
 }
 
-/* '?' -> $n outside quoted strings. */
-static kerr translate(const char *in, struct buf *out, int *nparams)
+/* '?' -> $n outside quoted strings, numbered from first + 1. */
+static kerr translate_from(const char *in, struct buf *out, int first, int *nparams)
 {
-	int n = 0;
+	int n = first;
 	bool quoted = false;
 	for (const char *p = in; *p; p++) {
 		if (*p == '\'')
@@ -533,8 +578,33 @@ static kerr translate(const char *in, struct buf *out, int *nparams)
 		if (e)
 			return e;
 	}
-	*nparams = n;
-	return n > PG_MAX_PARAMS ? KERR_INTERNAL : KERR_OK;
+	*nparams = n - first;
+	return *nparams > PG_MAX_PARAMS ? KERR_INTERNAL : KERR_OK;
+}
+
+static kerr translate(const char *in, struct buf *out, int *nparams)
+{
+	return translate_from(in, out, 0, nparams);
+}
+
+/* A plain write's table (st->table, "" for any other statement): an
+ * INSERT, UPDATE or DELETE that returns nothing and reads no other table,
+ * so that it can be a clause of a WITH (see hold_write). */
+static void note_table(struct pg_stmt *st, const char *text)
+{
+	static const char *const verbs[] = {"INSERT INTO ", "UPDATE ", "DELETE FROM "};
+	const char *p = NULL;
+	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0] && !p; i++)
+		if (!strncmp(text, verbs[i], strlen(verbs[i])))
+			p = text + strlen(verbs[i]);
+	st->table[0] = '\0';
+	if (!p || strstr(text, "RETURNING") || strstr(text, "SELECT"))
+		return; /* what it returns, or what it reads, would change merged */
+	size_t n = strcspn(p, " (");
+	if (n > 0 && n < sizeof st->table) {
+		memcpy(st->table, p, n);
+		st->table[n] = '\0';
+	}
 }
 
 static kerr prepare(struct store_conn *sc, const struct sql_query *q,
@@ -555,6 +625,8 @@ static kerr prepare(struct store_conn *sc, const struct sql_query *q,
 			return KERR_NOMEM;
 		st->base.store = c->base.store;
 		st->conn = c;
+		st->q = q;
+		note_table(st, q->text);
 		snprintf(st->name, sizeof st->name, "k%d", ++c->prepared);
 		struct buf sql;
 		buf_init(&sql, 64 * 1024);
@@ -565,8 +637,13 @@ static kerr prepare(struct store_conn *sc, const struct sql_query *q,
 				c->round_trips++;
 				r = PQprepare(c->pg, st->name, sql.data, 0, NULL);
 			} else if (PQsendPrepare(c->pg, st->name, sql.data, 0, NULL) == 1) {
+				/* the writes held stay held: a statement prepared
+				 * runs nothing, and they go as they would have */
+				int held = c->nheld;
+				c->nheld = 0;
 				c->sent++;
 				(void)pipe_sync(c, &r);
+				c->nheld = held;
 			} else {
 				pipe_broken(c);
 			}
@@ -663,6 +740,130 @@ static enum store_step step(struct store_stmt *s)
 	return STORE_DONE;
 }
 
+/*
+ * Writes sent ahead, merged. A plain write sent ahead (store_exec_later:
+ * an INSERT, UPDATE or DELETE that returns nothing) is held back, and the
+ * writes held go as one statement, each but the last a clause of a WITH,
+ * when the next command is sent or answers are waited for: one round of
+ * protocol, portal and plan in PostgreSQL for them all instead of one each
+ * (bench/README, issue 13, seventeenth round). Held writes keep their place
+ * among the other commands, and touch different tables: a write to a
+ * table already held sends those held first, since the clauses of one
+ * statement share its snapshot and none sees the rows of another. A merged
+ * statement is prepared once per connection for each sequence of queries;
+ * past PG_MERGED_CACHE of them the writes go one by one. Its failure, like
+ * that of any write sent ahead, loses the transaction.
+ */
+
+static void held_drop(struct pg_conn *c)
+{
+	for (int i = 0; i < c->nheld; i++)
+		for (int k = 0; k < c->held[i].st->nparams; k++) {
+			free(c->held[i].values[k]);
+			c->held[i].values[k] = NULL;
+		}
+	c->nheld = 0;
+}
+
+/* Hold write st (its values taken from it). false if the connection
+ * failed sending those held before. */
+static bool hold_write(struct pg_conn *c, struct pg_stmt *st)
+{
+	bool clash = c->nheld == PG_RUN_MAX;
+	for (int i = 0; i < c->nheld && !clash; i++)
+		clash = !strcmp(c->held[i].st->table, st->table);
+	if (clash && !send_held(c))
+		return false;
+	int k = c->nheld++;
+	c->held[k].st = st;
+	for (int i = 0; i < st->nparams; i++) {
+		c->held[k].values[i] = st->values[i];
+		st->values[i] = NULL;
+	}
+	return true;
+}
+
+#define MERGED_NONE (-1)   /* no room for another: one by one */
+#define MERGED_FAILED (-2) /* its preparing failed: the transaction is lost */
+
+/* The merged statement of the first n writes held: its place in
+ * c->merged, prepared now if it is new (in the pipeline, nothing held). */
+static int merged_statement(struct pg_conn *c, int n)
+{
+	for (int m = 0; m < c->nmerged; m++) {
+		int i = 0;
+		while (c->merged[m].n == n && i < n && c->merged[m].q[i] == c->held[i].st->q)
+			i++;
+		if (i == n)
+			return m;
+	}
+	if (c->nmerged == PG_MERGED_CACHE)
+		return MERGED_NONE;
+	int m = c->nmerged, total = 0;
+	struct buf sql;
+	buf_init(&sql, 512 * 1024);
+	kerr e = buf_printf(&sql, "WITH ");
+	for (int i = 0; !e && i < n; i++) {
+		int k = 0;
+		bool last = i == n - 1;
+		e = last ? buf_printf(&sql, " ") : buf_printf(&sql, "%sw%d AS (", i ? ", " : "", i);
+		if (!e)
+			e = translate_from(c->held[i].st->q->text, &sql, total, &k);
+		total += k;
+		if (!e && !last)
+			e = buf_printf(&sql, ")");
+	}
+	snprintf(c->merged[m].name, sizeof c->merged[m].name, "m%d", m + 1);
+	PGresult *r = NULL;
+	if (!e && PQsendPrepare(c->pg, c->merged[m].name, sql.data, 0, NULL) == 1) {
+		c->sent++;
+		(void)pipe_sync(c, &r);
+	} else if (!e) {
+		pipe_broken(c);
+	}
+	bool ok = !e && r && !c->lost && PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok) {
+		log_error("postgres: prepare: %s: %s", r ? PQresultErrorMessage(r) : "not sent",
+			  e ? "(too long)" : sql.data);
+		c->lost = true;
+	}
+	PQclear(r);
+	buf_free(&sql);
+	if (!ok)
+		return MERGED_FAILED;
+	for (int i = 0; i < n; i++)
+		c->merged[m].q[i] = c->held[i].st->q;
+	c->merged[m].n = n;
+	c->nmerged++;
+	return m;
+}
+
+/* Send the writes held: one as itself, several as their merged statement.
+ * false if the transaction is lost or the connection failed. */
+static bool send_held(struct pg_conn *c)
+{
+	int n = c->nheld;
+	if (!n)
+		return true;
+	c->nheld = 0; /* nothing held while they are sent */
+	int m = n > 1 ? merged_statement(c, n) : MERGED_NONE;
+	bool ok = m != MERGED_FAILED;
+	if (m >= 0) {
+		char *values[PG_RUN_MAX * PG_MAX_PARAMS];
+		int total = 0;
+		for (int i = 0; i < n; i++)
+			for (int k = 0; k < c->held[i].st->nparams; k++)
+				values[total++] = c->held[i].values[k];
+		ok = pipe_send_now(c, c->merged[m].name, total, values, NULL);
+	}
+	for (int i = 0; ok && m == MERGED_NONE && i < n; i++)
+		ok = pipe_send_now(c, c->held[i].st->name, c->held[i].st->nparams,
+				   c->held[i].values, NULL);
+	c->nheld = n;
+	held_drop(c);
+	return ok;
+}
+
 /* Send without waiting (store_exec_later); outside the pipeline, wait. */
 static enum store_step step_later(struct store_stmt *s)
 {
@@ -675,7 +876,7 @@ static enum store_step step_later(struct store_stmt *s)
 		return r;
 	}
 	st->executed = true;
-	if (!pipe_send(c, st, NULL))
+	if (!(st->table[0] ? hold_write(c, st) : pipe_send(c, st, NULL)))
 		return STORE_ERROR;
 	/* answers owed are read before they grow large */
 	if (c->sent >= PG_PIPE_MAX && !pipe_sync(c, NULL))
@@ -691,6 +892,8 @@ static enum store_step send_ahead(struct store_stmt *s)
 	struct pg_conn *c = st->conn;
 	if (!c->pipe)
 		return STORE_DONE;
+	if (!send_held(c))
+		return STORE_ERROR;
 	if (c->sent >= PG_PIPE_SLOTS - 1 && !pipe_sync(c, NULL)) /* room for its slot */
 		return STORE_ERROR;
 	st->executed = true;

@@ -1406,7 +1406,9 @@ static void rows_fill_a_statement_of_several_or_it_does_not_run(void **state)
 	assert_int_equal(v, 11);
 }
 
-/* What is sent ahead runs in order, before the statement that reads. */
+/* What is sent ahead runs in order, before the statement that reads; two
+ * writes to one table are never merged into one statement (PostgreSQL),
+ * where the second would not see the first's row. */
 static void writes_sent_ahead_are_read_back_in_order(void **state)
 {
 	struct store_conn *c = ahead_conn(*state);
@@ -1495,6 +1497,102 @@ static void writes_sent_ahead_share_a_round_trip(void **state)
 		if (pass == 1)
 			assert_int_equal(store_round_trips(c) - before, 2);
 	}
+}
+
+/* --- writes sent ahead, merged (PostgreSQL) --- */
+
+static const struct sql_query Q_OTHER_TABLE = {
+	"CREATE TABLE ahead_other (k TEXT PRIMARY KEY, v INTEGER NOT NULL)"};
+static const struct sql_query Q_OTHER_PUT = {"INSERT INTO ahead_other (k, v) VALUES (?, ?)"};
+static const struct sql_query Q_OTHER_COPY = {
+	"INSERT INTO ahead_other (k, v) SELECT k, v FROM ahead WHERE k = ?"};
+static const struct sql_query Q_OTHER_GET = {"SELECT v FROM ahead_other WHERE k = ?"};
+static const struct sql_query Q_MERGED = {
+	"SELECT statement FROM pg_prepared_statements WHERE name LIKE 'm%' ORDER BY name"};
+
+/* A connection with the tables ahead and ahead_other, on PostgreSQL (NULL
+ * on SQLite, where a write sent ahead runs at once). */
+static struct store_conn *merging_conn(struct test_env *env)
+{
+	if (!env->store->ops->step_later) {
+		print_message("SQLite runs each write at once: nothing to merge\n");
+		return NULL;
+	}
+	struct store_conn *c = ahead_conn(env);
+	assert_int_equal(store_exec(c, &Q_OTHER_TABLE, ""), KERR_OK);
+	return c;
+}
+
+static kerr add_text(void *arg, struct store_stmt *st)
+{
+	struct buf *b = arg;
+	return buf_printf(b, "%s;", stmt_text(st, 0));
+}
+
+/* Writes sent ahead one after the other to different tables go as one
+ * statement, the first a clause of a WITH, prepared once on the
+ * connection: and each is written. */
+static void writes_sent_ahead_to_different_tables_go_as_one_statement(void **state)
+{
+	struct store_conn *c = merging_conn(*state);
+	if (!c)
+		return;
+	for (int pass = 0; pass < 2; pass++) {
+		char k[8];
+		snprintf(k, sizeof k, "k%d", pass);
+		assert_int_equal(store_begin(c, true), KERR_OK);
+		assert_int_equal(store_exec_later(c, &Q_AHEAD_PUT, "si", k, (int64_t)1), KERR_OK);
+		assert_int_equal(store_exec_later(c, &Q_OTHER_PUT, "si", k, (int64_t)2), KERR_OK);
+		assert_int_equal(store_commit(c), KERR_OK);
+		int64_t v = 0;
+		assert_int_equal(store_first(c, &Q_AHEAD_GET, keep_int, &v, "s", k), KERR_OK);
+		assert_int_equal(v, 1);
+		assert_int_equal(store_first(c, &Q_OTHER_GET, keep_int, &v, "s", k), KERR_OK);
+		assert_int_equal(v, 2);
+	}
+	struct buf merged;
+	buf_init(&merged, 4096);
+	assert_int_equal(store_each(c, &Q_MERGED, add_text, &merged, ""), KERR_OK);
+	assert_string_equal(merged.data, "WITH w0 AS (INSERT INTO ahead (k, v) VALUES ($1, $2)) "
+					 "INSERT INTO ahead_other (k, v) VALUES ($3, $4);");
+	buf_free(&merged);
+}
+
+/* A write that reads another table is sent as itself: merged, it would
+ * not see what the write before it wrote. Nor is a second write to a
+ * table merged with the first (writes_sent_ahead_are_read_back_in_order). */
+static void a_write_that_reads_goes_alone(void **state)
+{
+	struct store_conn *c = merging_conn(*state);
+	if (!c)
+		return;
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	assert_int_equal(store_exec_later(c, &Q_AHEAD_PUT, "si", "a", (int64_t)7), KERR_OK);
+	assert_int_equal(store_exec_later(c, &Q_OTHER_COPY, "s", "a"), KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+	int64_t v = 0;
+	assert_int_equal(store_first(c, &Q_OTHER_GET, keep_int, &v, "s", "a"), KERR_OK);
+	assert_int_equal(v, 7);
+}
+
+/* One write of a merged statement that fails loses the transaction: the
+ * commit fails, and nothing of it is kept. */
+static void a_merged_write_that_fails_loses_the_transaction(void **state)
+{
+	struct store_conn *c = merging_conn(*state);
+	if (!c)
+		return;
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	assert_int_equal(store_exec_later(c, &Q_OTHER_PUT, "si", "b", (int64_t)1), KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	assert_int_equal(store_exec_later(c, &Q_AHEAD_PUT, "si", "a", (int64_t)1), KERR_OK);
+	assert_int_equal(store_exec_later(c, &Q_OTHER_PUT, "si", "b", (int64_t)2), KERR_OK);
+	assert_int_equal(store_commit(c), KERR_STORE);
+	assert_int_equal(ahead_count(c), 0);
+	int64_t v = 0;
+	assert_int_equal(store_first(c, &Q_OTHER_GET, keep_int, &v, "s", "b"), KERR_OK);
+	assert_int_equal(v, 1);
 }
 
 /* --- reads sent ahead (store_ahead_send) --- */
@@ -1866,6 +1964,11 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(writes_sent_ahead_share_a_round_trip, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			writes_sent_ahead_to_different_tables_go_as_one_statement, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_write_that_reads_goes_alone, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_merged_write_that_fails_loses_the_transaction,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(reads_sent_ahead_come_with_the_next_that_waits,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
