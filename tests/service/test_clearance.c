@@ -894,8 +894,11 @@ static void a_lodging_waits_for_the_database_only_where_it_reads(void **state)
 		return;
 	json_t *body = released_at_once(env);
 	struct lodge_job j;
+	/* the connection's statements are prepared, the merged writes' too
+	 * (each new sequence of them costs a round trip once), on the path
+	 * counted below */
 	test_manifest_line(env, body);
-	lodge_as(env, "trader", body, &j); /* the connection's statements are prepared */
+	lodge_as(env, "trader", body, &j);
 	assert_int_equal(j.status, DECL_RELEASED);
 	test_fresh_consignment(body);
 	memset(&j, 0, sizeof j);
