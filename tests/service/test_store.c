@@ -1529,6 +1529,18 @@ static kerr add_text(void *arg, struct store_stmt *st)
 	return buf_printf(b, "%s;", stmt_text(st, 0));
 }
 
+/* The connection prepared one merged statement: a write to ahead, then
+ * one to ahead_other. */
+static void merged_once(struct store_conn *c)
+{
+	struct buf merged;
+	buf_init(&merged, 4096);
+	assert_int_equal(store_each(c, &Q_MERGED, add_text, &merged, ""), KERR_OK);
+	assert_string_equal(merged.data, "WITH w0 AS (INSERT INTO ahead (k, v) VALUES ($1, $2)) "
+					 "INSERT INTO ahead_other (k, v) VALUES ($3, $4);");
+	buf_free(&merged);
+}
+
 /* Writes sent ahead one after the other to different tables go as one
  * statement, the first a clause of a WITH, prepared once on the
  * connection: and each is written. */
@@ -1550,12 +1562,7 @@ static void writes_sent_ahead_to_different_tables_go_as_one_statement(void **sta
 		assert_int_equal(store_first(c, &Q_OTHER_GET, keep_int, &v, "s", k), KERR_OK);
 		assert_int_equal(v, 2);
 	}
-	struct buf merged;
-	buf_init(&merged, 4096);
-	assert_int_equal(store_each(c, &Q_MERGED, add_text, &merged, ""), KERR_OK);
-	assert_string_equal(merged.data, "WITH w0 AS (INSERT INTO ahead (k, v) VALUES ($1, $2)) "
-					 "INSERT INTO ahead_other (k, v) VALUES ($3, $4);");
-	buf_free(&merged);
+	merged_once(c);
 }
 
 /* A write that reads another table is sent as itself: merged, it would
@@ -1576,7 +1583,8 @@ static void a_write_that_reads_goes_alone(void **state)
 }
 
 /* One write of a merged statement that fails loses the transaction: the
- * commit fails, and nothing of it is kept. */
+ * commit fails, and nothing of it is kept (the two writes went merged:
+ * the statement was prepared). */
 static void a_merged_write_that_fails_loses_the_transaction(void **state)
 {
 	struct store_conn *c = merging_conn(*state);
@@ -1593,6 +1601,7 @@ static void a_merged_write_that_fails_loses_the_transaction(void **state)
 	int64_t v = 0;
 	assert_int_equal(store_first(c, &Q_OTHER_GET, keep_int, &v, "s", "b"), KERR_OK);
 	assert_int_equal(v, 1);
+	merged_once(c);
 }
 
 /* --- reads sent ahead (store_ahead_send) --- */
