@@ -326,11 +326,13 @@ kerr lodging_correct(struct uow *u, const struct actor *a, const char *number,
 	d->row.body = f->canonical;
 	f->canonical = NULL;
 	d->row.version++;
+	char consignee_before[sizeof d->row.consignee_uscc];
+	str_copy(consignee_before, d->row.consignee_uscc, sizeof consignee_before);
 	str_copy(d->row.bill_of_lading, f->bill_of_lading, sizeof d->row.bill_of_lading);
 	str_copy(d->row.consignee_uscc, f->consignee_uscc, sizeof d->row.consignee_uscc);
 	str_copy(d->row.port, f->port, sizeof d->row.port);
 	str_copy(d->row.updated_at, now, sizeof d->row.updated_at);
-	e = repo_decl_replace_body(c, &d->row);
+	e = repo_decl_replace_body(c, &d->row, consignee_before);
 	if (!e)
 		e = uow_event(u, a, EVENT_DECLARATION_CORRECTED, d->row.number, d->row.org_id,
 			      NULL, now,
@@ -386,6 +388,6 @@ kerr lodging_withdraw(struct uow *u, const struct actor *a, const char *number,
 	d->row.status = DECL_WITHDRAWN;
 	str_copy(d->row.updated_at, now, sizeof d->row.updated_at);
 	if (!e)
-		e = repo_decl_update(c, d->row.number, DECL_WITHDRAWN, now, NULL);
+		e = repo_decl_withdraw(c, &d->row, now);
 	return e;
 }

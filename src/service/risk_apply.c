@@ -233,7 +233,7 @@ kerr risk_facts_of(struct uow *u, const char *number, const struct declaration_f
 	else if (!e)
 		e = credit_of(c, f->declarant_uscc, &facts->declarant_credit);
 	if (!e && f->import)
-		e = repo_known_importer(c, f->consignee_uscc, number, &known);
+		e = repo_known_importer(c, f->consignee_uscc, number, IMPORTER_UNASKED, &known);
 	facts->new_importer = f->import && !known;
 	return e;
 }
@@ -242,12 +242,14 @@ kerr risk_facts_of(struct uow *u, const char *number, const struct declaration_f
  * it over. */
 struct assessment_inputs {
 	struct uow *u;
+	const char *number; /* the declaration assessed */
 	const struct declaration_facts *f;
 	struct risk_profile *profile;
 	struct risk_facts *facts;
 	bool seen;
 	int64_t rules_version;
 	int64_t relodged; /* withdrawn before: see raise_for_relodging */
+	enum importer_seen importer;
 };
 
 static kerr take_inputs(void *arg, const struct risk_inputs *in, const struct profile_row *p)
@@ -261,7 +263,7 @@ static kerr take_inputs(void *arg, const struct risk_inputs *in, const struct pr
 		profile_start(a->profile, &sc);
 		a->facts->consignee_credit = credit_or_standard(in->consignee_credit);
 		a->facts->declarant_credit = credit_or_standard(in->declarant_credit);
-		a->facts->new_importer = a->f->import && !in->consignee_imported;
+		a->importer = in->importer; /* new_importer: see assessment_inputs_of */
 		a->rules_version = in->rules_version;
 		a->relodged = in->withdrawn;
 		a->seen = true;
@@ -310,6 +312,10 @@ static kerr assessment_inputs_of(struct uow *u, struct risk_ahead *ahead,
 	struct store_conn *c;
 	if (!e)
 		e = uow_conn(u, &c);
+	bool known = true;
+	if (!e && a->f->import)
+		e = repo_known_importer(c, a->f->consignee_uscc, a->number, a->importer, &known);
+	a->facts->new_importer = a->f->import && !known;
 	return e ? e : rules_of_version(u, c, a->rules_version, rules);
 }
 
@@ -396,7 +402,8 @@ kerr risk_assess_and_apply(struct uow *u, struct declaration *d,
 	char now[TIME_TEXT_SIZE], key[RISK_KEY_SIZE];
 	uow_now(u, now);
 	facts_fill(u, f, &facts, key, &valued);
-	struct assessment_inputs in = {.u = u, .f = f, .profile = &profile, .facts = &facts};
+	struct assessment_inputs in = {
+		.u = u, .number = d->row.number, .f = f, .profile = &profile, .facts = &facts};
 	struct risk_outcome *o = malloc(sizeof *o);
 	kerr e = o ? assessment_inputs_of(u, ahead, &in, &rules) : KERR_NOMEM;
 	risk_inputs_drop(ahead); /* read, unless there was no memory */

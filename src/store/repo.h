@@ -203,13 +203,21 @@ KOUAN_MUST_USE kerr repo_decl_status(struct store_conn *c, const char *number,
  * writers may run at once (a no-op otherwise). KERR_NOT_FOUND if absent. */
 KOUAN_MUST_USE kerr repo_decl_lock(struct store_conn *c, const char *number);
 void decl_row_free(struct decl_row *d);
-/* Update the status and released_at (NULL or "": keep). */
+/* Update the status and released_at (NULL or "": keep); not to withdrawn
+ * (KERR_INTERNAL): see repo_decl_withdraw. */
 KOUAN_MUST_USE kerr repo_decl_update(struct store_conn *c, const char *number,
 				     enum declaration_status status, const char *now,
 				     const char *released_at);
+/* Withdraw a declaration: its status, and the withdrawal kept by consignee
+ * and bill of lading for the risk engine (repo_risk_inputs_send). */
+KOUAN_MUST_USE kerr repo_decl_withdraw(struct store_conn *c, const struct decl_row *d,
+				       const char *now);
 /* Replace the body (a correction): the new version, body, and the columns
- * drawn from it (bill of lading, consignee, port). */
-KOUAN_MUST_USE kerr repo_decl_replace_body(struct store_conn *c, const struct decl_row *d);
+ * drawn from it (bill of lading, consignee, port). consignee_before is the
+ * consignee until now: an import that changes consignee moves between the
+ * importers the risk engine knows. */
+KOUAN_MUST_USE kerr repo_decl_replace_body(struct store_conn *c, const struct decl_row *d,
+					   const char *consignee_before);
 
 /* Keep the body a correction is about to replace. */
 KOUAN_MUST_USE kerr repo_decl_version_keep(struct store_conn *c, const char *number,

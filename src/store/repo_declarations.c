@@ -188,6 +188,22 @@ Q(Q_DECL_REPLACE,
   "UPDATE declarations SET version = ?, body = ?, bill_of_lading = ?, consignee_uscc = ?,"
   " port = ?, updated_at = ? WHERE number = ?");
 Q(Q_DECL_LOCK, "SELECT number FROM declarations WHERE number = ? FOR UPDATE");
+
+/* The risk engine's two questions have tables of their own (migration
+ * 0025), written here with the declarations so that they cannot drift
+ * apart: the consignees that have imported, each with one of its import
+ * declarations, and the declarations withdrawn, by consignee and bill. */
+Q(Q_IMPORTER_ADD, "INSERT INTO importers (consignee_uscc, declaration_number)"
+		  " VALUES (?, CAST(? AS BIGINT)) ON CONFLICT (consignee_uscc) DO NOTHING");
+Q(Q_IMPORTER_LEAVES, "DELETE FROM importers WHERE consignee_uscc = ?"
+		     " AND declaration_number = CAST(? AS BIGINT)");
+Q(Q_IMPORTER_ANOTHER,
+  "INSERT INTO importers (consignee_uscc, declaration_number)"
+  " SELECT consignee_uscc, CAST(number AS BIGINT) FROM declarations"
+  " WHERE consignee_uscc = ? AND direction = 'import' LIMIT 1"
+  " ON CONFLICT (consignee_uscc) DO NOTHING");
+Q(Q_WITHDRAWAL_KEEP, "INSERT INTO withdrawals (consignee_uscc, bill_of_lading,"
+		     " declaration_number) VALUES (?, ?, CAST(? AS BIGINT))");
 Q(Q_DECL_STATUS, "SELECT status FROM declarations WHERE number = ?");
 
 kerr repo_decl_insert(struct store_conn *c, const struct decl_row *d)
@@ -205,6 +221,8 @@ kerr repo_decl_insert(struct store_conn *c, const struct decl_row *d)
 				     direction_name(d->import), d->declaration_office,
 				     d->port_office, d->bill_of_lading, d->version, body, lodged,
 				     updated, d->consignee_uscc, d->port);
+	if (!e && d->import)
+		e = store_exec_later(c, &Q_IMPORTER_ADD, "ss", d->consignee_uscc, d->number);
 	free(body);
 	return e;
 }
@@ -326,6 +344,8 @@ void decl_row_free(struct decl_row *d)
 kerr repo_decl_update(struct store_conn *c, const char *number,
 		      enum declaration_status status, const char *now, const char *released_at)
 {
+	if (status == DECL_WITHDRAWN)
+		return KERR_INTERNAL; /* repo_decl_withdraw keeps the withdrawal */
 	int64_t updated, released;
 	bool is_released = released_at && *released_at;
 	kerr e = repo_time_us(now, &updated);
@@ -336,7 +356,21 @@ kerr repo_decl_update(struct store_conn *c, const char *number,
 				    updated, is_released ? &released : NULL, number);
 }
 
-kerr repo_decl_replace_body(struct store_conn *c, const struct decl_row *d)
+kerr repo_decl_withdraw(struct store_conn *c, const struct decl_row *d, const char *now)
+{
+	int64_t updated;
+	kerr e = repo_time_us(now, &updated);
+	if (!e)
+		e = store_exec_later(c, &Q_DECL_UPDATE, "siIs",
+				     declaration_status_name(DECL_WITHDRAWN), updated, NULL,
+				     d->number);
+	return e ? e
+		 : store_exec_later(c, &Q_WITHDRAWAL_KEEP, "sss", d->consignee_uscc,
+				    d->bill_of_lading, d->number);
+}
+
+kerr repo_decl_replace_body(struct store_conn *c, const struct decl_row *d,
+			    const char *consignee_before)
 {
 	char *body = NULL;
 	int64_t updated;
@@ -348,7 +382,16 @@ kerr repo_decl_replace_body(struct store_conn *c, const struct decl_row *d)
 			       d->bill_of_lading, d->consignee_uscc, d->port, updated,
 			       d->number);
 	free(body);
-	return e;
+	if (e || !d->import || !strcmp(consignee_before, d->consignee_uscc))
+		return e;
+	/* an import moved to another consignee: the one it leaves keeps
+	 * another of its imports, if it has one, and the one it joins has
+	 * imported */
+	e = store_exec_later(c, &Q_IMPORTER_LEAVES, "ss", consignee_before, d->number);
+	if (!e)
+		e = store_exec_later(c, &Q_IMPORTER_ANOTHER, "s", consignee_before);
+	return e ? e
+		 : store_exec_later(c, &Q_IMPORTER_ADD, "ss", d->consignee_uscc, d->number);
 }
 
 Q(Q_VERSION_KEEP, "INSERT INTO declaration_versions (declaration_number, version,"

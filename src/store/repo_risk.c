@@ -15,7 +15,14 @@ Q(Q_CREDIT_LOG, "INSERT INTO credit_history (org_id, from_class, to_class, reaso
 		" changed_by, changed_at) VALUES (?, ?, ?, ?, ?, ?)");
 Q(Q_CREDIT_HISTORY, "SELECT from_class, to_class, reason, changed_by, changed_at"
 		    " FROM credit_history WHERE org_id = ? ORDER BY id");
-Q(Q_KNOWN_IMPORTER, "SELECT 1 FROM declarations WHERE consignee_uscc = ?"
+/* The consignees that have imported (migration 0025): 1 when the import
+ * kept for the consignee is another declaration than `number`, 0 when it
+ * is that one, no row when there is none. */
+#define IMPORTER_SEEN "SELECT CASE WHEN declaration_number <> CAST(? AS BIGINT) THEN 1 ELSE 0 END" \
+		      " FROM importers WHERE consignee_uscc = ?"
+Q(Q_IMPORTER_SEEN, IMPORTER_SEEN);
+/* Asked of the declarations only when the import kept is `number` itself. */
+Q(Q_ANOTHER_IMPORT, "SELECT 1 FROM declarations WHERE consignee_uscc = ?"
 		    " AND direction = 'import' AND number <> ? LIMIT 1");
 
 struct credit_out {
@@ -68,10 +75,27 @@ kerr repo_credit_history(struct store_conn *c, int64_t org_id, credit_change_fn 
 	return store_each(c, &Q_CREDIT_HISTORY, visit_credit, &v, "i", org_id);
 }
 
-kerr repo_known_importer(struct store_conn *c, const char *uscc, const char *number,
-			 bool *known)
+static kerr read_importer(void *arg, struct store_stmt *st)
 {
-	kerr e = store_first(c, &Q_KNOWN_IMPORTER, NULL, NULL, "ss", uscc, number);
+	*(enum importer_seen *)arg = stmt_int(st, 0) ? IMPORTER_ELSEWHERE : IMPORTER_HERE;
+	return KERR_OK;
+}
+
+kerr repo_known_importer(struct store_conn *c, const char *uscc, const char *number,
+			 enum importer_seen seen, bool *known)
+{
+	*known = false;
+	kerr e = KERR_OK;
+	if (seen == IMPORTER_UNASKED) {
+		e = store_first(c, &Q_IMPORTER_SEEN, read_importer, &seen, "ss", number, uscc);
+		if (e == KERR_NOT_FOUND)
+			return KERR_OK; /* not an importer */
+	}
+	if (e || seen != IMPORTER_HERE) {
+		*known = !e && seen == IMPORTER_ELSEWHERE;
+		return e;
+	}
+	e = store_first(c, &Q_ANOTHER_IMPORT, NULL, NULL, "ss", uscc, number);
 	*known = e == KERR_OK;
 	return e == KERR_NOT_FOUND ? KERR_OK : e;
 }
@@ -230,10 +254,9 @@ Q(Q_RISK_INPUTS,
   " (SELECT value FROM settings WHERE name = ?) AS setting2,"
   " (SELECT credit_class FROM organisations WHERE uscc = ?) AS consignee_credit,"
   " (SELECT credit_class FROM organisations WHERE uscc = ?) AS declarant_credit,"
-  " (SELECT 1 FROM declarations WHERE consignee_uscc = ? AND direction = 'import'"
-  " AND number <> ? LIMIT 1) AS known,"
-  " (SELECT COUNT(*) FROM declarations WHERE consignee_uscc = ? AND bill_of_lading = ?"
-  " AND status = 'withdrawn' AND number <> ?) AS withdrawn) AS f"
+  " (" IMPORTER_SEEN ") AS known,"
+  " (SELECT COUNT(*) FROM withdrawals WHERE consignee_uscc = ? AND bill_of_lading = ?"
+  " AND declaration_number <> CAST(? AS BIGINT)) AS withdrawn) AS f"
   " LEFT JOIN risk_profiles AS p ON p.office = ?");
 
 struct inputs_visit {
@@ -255,7 +278,9 @@ static kerr visit_inputs(void *arg, struct store_stmt *st)
 		.setting2 = text_or_null(st, 2),
 		.consignee_credit = text_or_null(st, 3),
 		.declarant_credit = text_or_null(st, 4),
-		.consignee_imported = !stmt_is_null(st, 5),
+		.importer = stmt_is_null(st, 5)  ? IMPORTER_NONE
+			    : stmt_int(st, 5) ? IMPORTER_ELSEWHERE
+					      : IMPORTER_HERE,
 		.withdrawn = stmt_int(st, 6),
 	};
 	struct profile_row p = {stmt_text(st, 7), stmt_text(st, 8), stmt_int(st, 9),
@@ -267,7 +292,7 @@ void repo_risk_inputs_send(struct store_conn *c, const struct risk_inputs_key *k
 			   struct store_ahead *a)
 {
 	store_ahead_send(a, c, &Q_RISK_INPUTS, "sssssssssss", k->now, k->setting1, k->setting2,
-			 k->consignee, k->declarant, k->consignee, k->number, k->consignee,
+			 k->consignee, k->declarant, k->number, k->consignee, k->consignee,
 			 k->bill, k->number, k->office);
 }
 

@@ -37,9 +37,20 @@ typedef kerr (*credit_change_fn)(void *arg, const struct credit_change *ch);
 KOUAN_MUST_USE kerr repo_credit_history(struct store_conn *c, int64_t org_id,
 					credit_change_fn fn, void *arg);
 
-/* Has this consignee imported before (a declaration other than `number`)? */
+/* What the importers kept (migration 0025) say of a consignee and the
+ * declaration `number` assessed. */
+enum importer_seen {
+	IMPORTER_UNASKED,   /* not read yet */
+	IMPORTER_NONE,      /* no import declaration of the consignee */
+	IMPORTER_ELSEWHERE, /* an import declaration other than `number` */
+	IMPORTER_HERE,      /* the one kept is `number`: others may exist */
+};
+/* Has this consignee imported in a declaration other than `number`? `seen`
+ * is what the importers said, read with repo_risk_inputs_send, or
+ * IMPORTER_UNASKED to read them here; IMPORTER_HERE asks the declarations. */
 KOUAN_MUST_USE kerr repo_known_importer(struct store_conn *c, const char *uscc,
-					const char *number, bool *known);
+					const char *number, enum importer_seen seen,
+					bool *known);
 
 /* --- rule sets --- */
 
@@ -112,7 +123,7 @@ struct risk_inputs {
 	const char *setting1, *setting2;    /* NULL: not set */
 	const char *consignee_credit;       /* NULL: not registered */
 	const char *declarant_credit;
-	bool consignee_imported;            /* an import other than `number` */
+	enum importer_seen importer;        /* never IMPORTER_UNASKED */
 	int64_t withdrawn; /* declarations of this consignee and bill of lading,
 			    * other than `number`, withdrawn */
 };

@@ -55,13 +55,19 @@ static json_t *decide(struct test_env *env, const char *number, const char *agen
 	return test_expect(env, "POST", path, user, body, status);
 }
 
-static void correct(struct test_env *env, const char *number, json_t *decl, int status)
+static void correct_as(struct test_env *env, const char *user, const char *number,
+		       json_t *decl, int status)
 {
 	char path[64];
 	snprintf(path, sizeof path, "/v1/declarations/%s", number);
 	char *body = json_dumps(decl, JSON_COMPACT);
-	put_json(env, "PUT", path, "trader", body, status);
+	put_json(env, "PUT", path, user, body, status);
 	free(body);
+}
+
+static void correct(struct test_env *env, const char *number, json_t *decl, int status)
+{
+	correct_as(env, "trader", number, decl, status);
 }
 
 static json_t *risk(struct test_env *env, const char *number)
@@ -616,6 +622,70 @@ static void a_first_import_is_new_to_the_rules(void **state)
 	}
 }
 
+static bool new_importer(struct test_env *env, const char *number)
+{
+	json_t *o = risk(env, number);
+	bool is_new = json_is_true(json_object_get(o, "new_importer"));
+	json_decref(o);
+	return is_new;
+}
+
+static void return_to_declarant(struct test_env *env, const char *number)
+{
+	json_decref(decide(env, number, "customs", "customs",
+			   "{\"decision\":\"return\",\"reason\":\"invoice unsigned\"}", 200));
+}
+
+/* Whether a consignee is new to the rules follows its import declarations,
+ * kept apart from the declarations (migration 0025): a first import
+ * corrected and assessed again is not new once the consignee has another,
+ * and a consignee whose only import was corrected to another consignee is
+ * new again. */
+static void new_importer_follows_the_consignees_imports(void **state)
+{
+	struct test_env *env = *state;
+	test_profile(env, "5141", "customs", "0", "green");
+	publish_rules(env, "when new_importer = true then customs yellow 100% reason \"first\"\n");
+	give_mandate(env, "trader", PENGCHENG, "import", 201, NULL, NULL);
+	json_t *d = test_consignment_customs_only();
+	json_object_set_new(d, "declaration_office", json_string("5141"));
+	json_object_set_new(d, "declarant_uscc", json_string(PENGCHENG));
+	json_object_set_new(d, "consignee_uscc", json_string(PENGCHENG));
+	json_t *first = json_deep_copy(d);
+	char number[4][19];
+	test_lodge(env, "trader2", first, number[0]);
+	assert_true(new_importer(env, number[0]));
+	test_fresh_consignment(d);
+	test_lodge(env, "trader2", d, number[1]);
+	assert_false(new_importer(env, number[1]));
+
+	/* the first, corrected: Pengcheng has imported in the second */
+	return_to_declarant(env, number[0]);
+	json_object_set_new(first, "documents",
+			    json_loads("[{\"type\":\"invoice\",\"number\":\"WA-2026-11874\"}]", 0,
+				       NULL));
+	correct_as(env, "trader2", number[0], first, 200);
+	assert_false(new_importer(env, number[0]));
+
+	/* Haitong's first import, declared by Pengcheng, is corrected to be
+	 * Pengcheng's own: Haitong has no import left */
+	test_fresh_consignment(d);
+	json_object_set_new(d, "consignee_uscc", json_string(HAITONG));
+	test_lodge(env, "trader2", d, number[2]);
+	assert_true(new_importer(env, number[2]));
+	return_to_declarant(env, number[2]);
+	json_object_set_new(d, "consignee_uscc", json_string(PENGCHENG));
+	correct_as(env, "trader2", number[2], d, 200);
+	assert_false(new_importer(env, number[2]));
+	json_decref(d);
+	d = test_consignment_customs_only();
+	json_object_set_new(d, "declaration_office", json_string("5141"));
+	test_lodge(env, "trader", d, number[3]);
+	assert_true(new_importer(env, number[3]));
+	json_decref(d);
+	json_decref(first);
+}
+
 #define EACH(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
 
 int main(void)
@@ -623,6 +693,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		EACH(red_task_not_cleared_without_findings),
 		EACH(a_first_import_is_new_to_the_rules),
+		EACH(new_importer_follows_the_consignees_imports),
 		EACH(relodging_draws_the_same_lane),
 		EACH(relodging_raises_customs_to_yellow),
 		EACH(consignee_needs_a_mandate_and_the_worse_class_applies),

@@ -896,11 +896,15 @@ static void a_lodging_waits_for_the_database_only_where_it_reads(void **state)
 	struct lodge_job j;
 	/* the connection's statements are prepared, the merged writes' too
 	 * (each new sequence of them costs a round trip once), on the path
-	 * counted below */
-	test_manifest_line(env, body);
-	lodge_as(env, "trader", body, &j);
-	assert_int_equal(j.status, DECL_RELEASED);
-	test_fresh_consignment(body);
+	 * counted below: twice, since the consignee's first import also asks
+	 * whether it has another (repo_known_importer), which cuts its merged
+	 * writes elsewhere */
+	for (int warm = 0; warm < 2; warm++) {
+		test_manifest_line(env, body);
+		lodge_as(env, "trader", body, &j);
+		assert_int_equal(j.status, DECL_RELEASED);
+		test_fresh_consignment(body);
+	}
 	memset(&j, 0, sizeof j);
 	test_actor(env, "trader", &j.who);
 	j.body = body;

@@ -1922,10 +1922,88 @@ static void a_grown_table_is_analysed_each_time_it_doubles(void **state)
 	assert_int_equal(grown_figure(c, &Q_GROWN_ANALYSES), 3);
 }
 
+/* --- migration 0025: the risk engine's two questions, tables of their own --- */
+
+static const struct sql_query Q_KEPT_ORG = {
+	"INSERT INTO organisations (id, uscc, name, kind, created_at)"
+	" VALUES (1, 'ORG-0025', 'Haitong', 'trader', '2026-11-01T00:00:00Z')"};
+static const struct sql_query Q_KEPT_USER = {
+	"INSERT INTO users (id, org_id, username, display_name, password_hash, role, created_at)"
+	" VALUES (1, 1, 'trader', 'Trader', '-', 'declarant', '2026-11-01T00:00:00Z')"};
+static const struct sql_query Q_KEPT_DECLARATION = {
+	"INSERT INTO declarations (number, org_id, lodged_by, status, direction,"
+	" declaration_office, port_office, bill_of_lading, version, body, lodged_at,"
+	" updated_at, consignee_uscc, port) VALUES (?, 1, 1, ?, ?, '5141', '5141', ?, 1, '-',"
+	" 1795800000000000, 1795800000000000, ?, 'CNCAN')"};
+static const struct sql_query Q_IMPORTERS = {
+	"SELECT consignee_uscc || ' ' || CAST(declaration_number AS TEXT) FROM importers"
+	" ORDER BY consignee_uscc"};
+static const struct sql_query Q_WITHDRAWALS = {
+	"SELECT consignee_uscc || ' ' || bill_of_lading || ' '"
+	" || CAST(declaration_number AS TEXT) FROM withdrawals ORDER BY declaration_number"};
+
+static void known(struct store_conn *c, const char *uscc, const char *number, bool expected)
+{
+	bool is_known = !expected;
+	assert_int_equal(repo_known_importer(c, uscc, number, IMPORTER_UNASKED, &is_known),
+			 KERR_OK);
+	assert_int_equal(is_known, expected);
+}
+
+/* The declarations kept before 0025 fill its two tables: each consignee
+ * with imports once, with one of them, and every withdrawn declaration,
+ * import or export; whether a consignee has imported reads the same
+ * before and after. */
+static void the_risk_questions_survive_their_migration(void **state)
+{
+	struct test_env *env = *state;
+	static const char *const kept[][5] = {
+		/* number, status, direction, bill, consignee */
+		{"514120261000000002", "accepted", "import", "B-1", "C-TWO-IMPORTS"},
+		{"514120261000000001", "released", "import", "B-2", "C-TWO-IMPORTS"},
+		{"514120260000000003", "accepted", "export", "B-3", "C-EXPORTS"},
+		{"514120260000000004", "withdrawn", "export", "B-4", "C-EXPORTS"},
+		{"514120261000000005", "withdrawn", "import", "B-5", "C-ONE-IMPORT"},
+	};
+	struct store_conn *c;
+	struct store *s = earlier_store_writing(env, 24, &c);
+	assert_int_equal(store_exec(c, &Q_KEPT_ORG, ""), KERR_OK);
+	assert_int_equal(store_exec(c, &Q_KEPT_USER, ""), KERR_OK);
+	for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
+		assert_int_equal(store_exec(c, &Q_KEPT_DECLARATION, "sssss", kept[i][0],
+					    kept[i][1], kept[i][2], kept[i][3], kept[i][4]),
+				 KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+
+	assert_int_equal(store_migrate(s, TEST_EPOCH_US), KERR_OK);
+	assert_int_equal(store_thread_conn(s, &c), KERR_OK);
+	struct buf rows;
+	buf_init(&rows, 256);
+	assert_int_equal(store_each(c, &Q_IMPORTERS, add_text, &rows, ""), KERR_OK);
+	assert_string_equal(rows.data, "C-ONE-IMPORT 514120261000000005;"
+				       "C-TWO-IMPORTS 514120261000000001;");
+	buf_reset(&rows);
+	assert_int_equal(store_each(c, &Q_WITHDRAWALS, add_text, &rows, ""), KERR_OK);
+	assert_string_equal(rows.data, "C-EXPORTS B-4 514120260000000004;"
+				       "C-ONE-IMPORT B-5 514120261000000005;");
+	buf_free(&rows);
+	/* the one kept, and the other of two imports, each have another */
+	known(c, "C-TWO-IMPORTS", "514120261000000001", true);
+	known(c, "C-TWO-IMPORTS", "514120261000000002", true);
+	known(c, "C-TWO-IMPORTS", "514120261000000099", true);
+	known(c, "C-ONE-IMPORT", "514120261000000005", false);
+	known(c, "C-ONE-IMPORT", "514120261000000099", true);
+	known(c, "C-EXPORTS", "514120261000000099", false);
+	known(c, "C-NEVER-SEEN", "514120261000000099", false);
+	test_earlier_store_close(env, s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(arguments_match_parameters, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_risk_questions_survive_their_migration, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(lists_are_read_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(reference_loads_whole_or_not_at_all, setup,
 						teardown),

@@ -1,0 +1,45 @@
+-- 0025_risk_questions.sql - the two questions the risk engine asks at every
+-- lodgement, answered from two small tables instead of the declarations
+-- (issue 13, eighteenth round in bench/README.md):
+--
+--   * is the consignee a new importer (no import declaration other than
+--     this one)?
+--   * how many declarations of this consignee and bill of lading were
+--     withdrawn (a consignment lodged again after a withdrawal)?
+--
+-- On PostgreSQL the declarations are partitioned by month and neither
+-- question names a month, so each asked every partition at every
+-- lodgement. SQLite has the same tables, so that both ask the same
+-- queries (src/store/repo.h).
+--
+--   * importers: one row for each consignee with an import declaration,
+--     naming one of them (another, if a correction moves that one to
+--     another consignee). A lodgement adds its consignee if it is not there
+--     yet; a declaration is never deleted. When the one named is the declaration
+--     assessed, whether there is another is asked of the declarations
+--     (src/store/repo_risk.c), which happens only when a consignee's first
+--     import is assessed.
+--   * withdrawals: the declarations withdrawn, by consignee and bill of
+--     lading, written with the withdrawal. A withdrawn declaration is
+--     never corrected, so its consignee and bill do not change.
+--
+-- declarations_withdrawn (0010) answered the second question only: it goes.
+CREATE TABLE importers (
+  consignee_uscc      TEXT PRIMARY KEY,
+  declaration_number  INTEGER NOT NULL
+);
+INSERT INTO importers (consignee_uscc, declaration_number)
+  SELECT consignee_uscc, MIN(CAST(number AS INTEGER)) FROM declarations
+   WHERE direction = 'import' GROUP BY consignee_uscc;
+
+CREATE TABLE withdrawals (
+  consignee_uscc      TEXT NOT NULL,
+  bill_of_lading      TEXT NOT NULL,
+  declaration_number  INTEGER NOT NULL,
+  PRIMARY KEY (consignee_uscc, bill_of_lading, declaration_number)
+);
+INSERT INTO withdrawals (consignee_uscc, bill_of_lading, declaration_number)
+  SELECT consignee_uscc, bill_of_lading, CAST(number AS INTEGER) FROM declarations
+   WHERE status = 'withdrawn';
+
+DROP INDEX declarations_withdrawn;
