@@ -37,8 +37,10 @@ struct declaration {
 	 * but what this unit of work stores (another transaction cannot see
 	 * it before the commit): no duty assessment until duties_assess
 	 * stores one, no inspection until clearance_decide orders one. Each
-	 * is then not looked for. */
+	 * is then not looked for, and the first assessments of its version
+	 * (duties, risk) are plain inserts, not upserts. */
 	bool without_duty_assessment;
+	bool without_risk_assessment;
 	bool without_inspection;
 	/* lodged in this unit of work: its tasks are not stored yet. What
 	 * lodging decides on them changes them here only, and

@@ -218,7 +218,7 @@ kerr duties_assess(struct uow *u, struct declaration *d, bool refuse, struct ref
 	e = compute(u, d, refuse, why, out != NULL, &row, &a);
 	if (e)
 		return e;
-	e = repo_duty_assessment_put(c, &row);
+	e = repo_duty_assessment_put(c, &row, d->without_duty_assessment);
 	if (!e)
 		d->without_duty_assessment = false;
 	/* a held assessment tried again and still held is no news */

@@ -180,6 +180,7 @@ kerr lodging_lodge(struct uow *u, const struct actor *a, struct declaration_fact
 	e = repo_decl_insert(c, &d->row);
 	d->stored_as_row = true;
 	d->without_duty_assessment = true;
+	d->without_risk_assessment = true;
 	d->without_inspection = true;
 	d->tasks_unstored = true;
 	if (!e)

@@ -375,8 +375,11 @@ static kerr record(struct uow *u, struct declaration *d, const struct risk_rules
 			    json_string(credit_class_name(facts->declarant_credit)));
 	char *text = json_dumps(why, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(why);
-	e = text ? repo_assessment_put(c, d->row.number, d->row.version, o->version, now, text)
+	e = text ? repo_assessment_put(c, d->row.number, d->row.version, o->version, now, text,
+				       d->without_risk_assessment)
 		 : KERR_NOMEM;
+	if (!e)
+		d->without_risk_assessment = false;
 	free(text);
 	for (size_t h = 0; !e && h < o->nhits; h++)
 		e = repo_rule_hit_put(c, o->version, o->hits[h].line,

@@ -149,9 +149,11 @@ struct duty_assessment_row {
 };
 void duty_assessment_row_free(struct duty_assessment_row *r);
 
-/* Insert or replace the assessment of a declaration version. */
+/* Insert or replace the assessment of a declaration version; `first`:
+ * nothing is stored for that version yet (a declaration lodged in this
+ * transaction), so a plain insert, which a row already there refuses. */
 KOUAN_MUST_USE kerr repo_duty_assessment_put(struct store_conn *c,
-					     const struct duty_assessment_row *r);
+					     const struct duty_assessment_row *r, bool first);
 /* KERR_NOT_FOUND when that version was not assessed. */
 KOUAN_MUST_USE kerr repo_duty_assessment_get(struct store_conn *c, const char *number,
 					     int64_t version, struct duty_assessment_row *out);

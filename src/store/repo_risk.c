@@ -312,8 +312,12 @@ kerr repo_profiles_list(struct store_conn *c, profile_row_fn fn, void *arg)
 
 /* Kept smaller than shown (migration 0018): the number as its value, the
  * time as microseconds. */
-Q(Q_ASSESS_PUT, "INSERT INTO risk_assessments (declaration_number, declaration_version,"
-		" rules_version, assessed_at, outcome) VALUES (CAST(? AS BIGINT), ?, ?, ?, ?)"
+#define ASSESS_INSERT                                                                  \
+	"INSERT INTO risk_assessments (declaration_number, declaration_version, rules_version," \
+	" assessed_at, outcome) VALUES (CAST(? AS BIGINT), ?, ?, ?, ?)"
+/* the first of a version: a plain insert (see repo_duty_assessment_put) */
+Q(Q_ASSESS_ADD, ASSESS_INSERT);
+Q(Q_ASSESS_PUT, ASSESS_INSERT
 		" ON CONFLICT (declaration_number, declaration_version) DO UPDATE SET"
 		" rules_version = excluded.rules_version, assessed_at = excluded.assessed_at,"
 		" outcome = excluded.outcome");
@@ -337,7 +341,7 @@ Q(Q_LODGED, "SELECT number, body FROM declarations WHERE lodged_at >= ? AND lodg
 
 kerr repo_assessment_put(struct store_conn *c, const char *number,
 			 int64_t declaration_version, int64_t rules_version,
-			 const char *at, const char *outcome)
+			 const char *at, const char *outcome, bool first)
 {
 	char *packed = NULL;
 	int64_t us;
@@ -345,8 +349,8 @@ kerr repo_assessment_put(struct store_conn *c, const char *number,
 	if (!e)
 		e = packed_pack(PACKED_RISK, outcome, &packed);
 	if (!e)
-		e = store_exec_later(c, &Q_ASSESS_PUT, "siiis", number, declaration_version,
-			             rules_version, us, packed);
+		e = store_exec_later(c, first ? &Q_ASSESS_ADD : &Q_ASSESS_PUT, "siiis", number,
+				     declaration_version, rules_version, us, packed);
 	free(packed);
 	return e;
 }

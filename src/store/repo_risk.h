@@ -144,7 +144,7 @@ KOUAN_MUST_USE kerr repo_profiles_list(struct store_conn *c, profile_row_fn fn, 
 KOUAN_MUST_USE kerr repo_assessment_put(struct store_conn *c, const char *number,
 					int64_t declaration_version,
 					int64_t rules_version, const char *at,
-					const char *outcome);
+					const char *outcome, bool first);
 struct assessment_row {
 	int64_t declaration_version;
 	int64_t rules_version;

@@ -958,6 +958,48 @@ static void a_lodgings_number_goes_with_its_keys_claim(void **state)
 	assert_int_equal(strtoll(numbers[1] + 9, NULL, 10), strtoll(numbers[0] + 9, NULL, 10) + 1);
 }
 
+/* The statements the connection prepared (PostgreSQL) whose text holds
+ * `pattern` (LIKE). */
+static const struct sql_query Q_PREPARED_LIKE = {
+	"SELECT COUNT(*) FROM pg_prepared_statements WHERE statement LIKE ?"};
+#define DUTY_INSERT "%INSERT INTO duty_assessments%"
+#define DUTY_UPSERT "%ON CONFLICT (declaration_number, version) DO UPDATE%"
+#define RISK_INSERT "%INSERT INTO risk_assessments%"
+#define RISK_UPSERT "%ON CONFLICT (declaration_number, declaration_version) DO UPDATE%"
+
+/* A lodging's assessments, duties and risk, are plain inserts: nothing can
+ * be stored for a declaration lodged in the same transaction, and an
+ * upsert costs PostgreSQL a speculative insertion and its confirmation. A
+ * correction assesses its new version with upserts, as any assessment of
+ * a declaration lodged before (a held assessment is stored again). */
+static void a_lodgings_assessments_are_plain_inserts(void **state)
+{
+	struct test_env *env = *state;
+	if (!counted_conn(env))
+		return; /* SQLite: its statements are not listed */
+	json_t *body = test_consignment();
+	struct lodge_job j;
+	lodge_as(env, "trader", body, &j);
+	assert_int_equal(j.status, DECL_ACCEPTED);
+	assert_true(count_of(env, &Q_PREPARED_LIKE, DUTY_INSERT) > 0);
+	assert_true(count_of(env, &Q_PREPARED_LIKE, RISK_INSERT) > 0);
+	assert_int_equal(count_of(env, &Q_PREPARED_LIKE, DUTY_UPSERT), 0);
+	assert_int_equal(count_of(env, &Q_PREPARED_LIKE, RISK_UPSERT), 0);
+
+	struct decide_job dj;
+	assert_int_equal(decide_as(env, "customs", j.number, "customs", DECISION_RETURN,
+				   "the laptops' quantity is wrong", &dj),
+			 KERR_OK);
+	json_object_set_new(json_array_get(json_object_get(body, "items"), 1), "quantity",
+			    json_string("12"));
+	struct correct_job cj = {.number = j.number, .body = body};
+	test_actor(env, "trader", &cj.who);
+	assert_int_equal(uow_run(&env->app.svc, true, correct, &cj), KERR_OK);
+	json_decref(body);
+	assert_int_equal(count_of(env, &Q_PREPARED_LIKE, DUTY_UPSERT), 1);
+	assert_int_equal(count_of(env, &Q_PREPARED_LIKE, RISK_UPSERT), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -967,6 +1009,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(nothing_released_while_an_inspection_awaits_findings,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(correction_reopens_one_task, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_lodgings_assessments_are_plain_inserts, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(visibility, setup, teardown),
 		cmocka_unit_test_setup_teardown(rejected_cannot_be_withdrawn, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_lodging_that_does_not_move_writes_its_rows_once,
