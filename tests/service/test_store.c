@@ -1529,16 +1529,23 @@ static kerr add_text(void *arg, struct store_stmt *st)
 	return buf_printf(b, "%s;", stmt_text(st, 0));
 }
 
+/* The rows q gives, their first columns each followed by ';', are
+ * `expected`. */
+static void assert_rows(struct store_conn *c, const struct sql_query *q, const char *expected)
+{
+	struct buf rows;
+	buf_init(&rows, 4096);
+	assert_int_equal(store_each(c, q, add_text, &rows, ""), KERR_OK);
+	assert_string_equal(rows.data ? rows.data : "", expected);
+	buf_free(&rows);
+}
+
 /* The connection prepared one merged statement: a write to ahead, then
  * one to ahead_other. */
 static void merged_once(struct store_conn *c)
 {
-	struct buf merged;
-	buf_init(&merged, 4096);
-	assert_int_equal(store_each(c, &Q_MERGED, add_text, &merged, ""), KERR_OK);
-	assert_string_equal(merged.data, "WITH w0 AS (INSERT INTO ahead (k, v) VALUES ($1, $2)) "
-					 "INSERT INTO ahead_other (k, v) VALUES ($3, $4);");
-	buf_free(&merged);
+	assert_rows(c, &Q_MERGED, "WITH w0 AS (INSERT INTO ahead (k, v) VALUES ($1, $2)) "
+				  "INSERT INTO ahead_other (k, v) VALUES ($3, $4);");
 }
 
 /* Writes sent ahead one after the other to different tables go as one
@@ -1977,16 +1984,10 @@ static void the_risk_questions_survive_their_migration(void **state)
 
 	assert_int_equal(store_migrate(s, TEST_EPOCH_US), KERR_OK);
 	assert_int_equal(store_thread_conn(s, &c), KERR_OK);
-	struct buf rows;
-	buf_init(&rows, 256);
-	assert_int_equal(store_each(c, &Q_IMPORTERS, add_text, &rows, ""), KERR_OK);
-	assert_string_equal(rows.data, "C-ONE-IMPORT 514120261000000005;"
-				       "C-TWO-IMPORTS 514120261000000001;");
-	buf_reset(&rows);
-	assert_int_equal(store_each(c, &Q_WITHDRAWALS, add_text, &rows, ""), KERR_OK);
-	assert_string_equal(rows.data, "C-EXPORTS B-4 514120260000000004;"
-				       "C-ONE-IMPORT B-5 514120261000000005;");
-	buf_free(&rows);
+	assert_rows(c, &Q_IMPORTERS,
+		    "C-ONE-IMPORT 514120261000000005;C-TWO-IMPORTS 514120261000000001;");
+	assert_rows(c, &Q_WITHDRAWALS,
+		    "C-EXPORTS B-4 514120260000000004;C-ONE-IMPORT B-5 514120261000000005;");
 	/* the one kept, and the other of two imports, each have another */
 	known(c, "C-TWO-IMPORTS", "514120261000000001", true);
 	known(c, "C-TWO-IMPORTS", "514120261000000002", true);
