@@ -189,22 +189,24 @@ Q(Q_DECL_REPLACE,
   " port = ?, updated_at = ? WHERE number = ?");
 Q(Q_DECL_LOCK, "SELECT number FROM declarations WHERE number = ? FOR UPDATE");
 
+Q(Q_DECL_STATUS, "SELECT status FROM declarations WHERE number = ?");
+
 /* The risk engine's two questions have tables of their own (migration
  * 0025), written here with the declarations so that they cannot drift
  * apart: the consignees that have imported, each with one of its import
  * declarations, and the declarations withdrawn, by consignee and bill. */
 Q(Q_IMPORTER_ADD, "INSERT INTO importers (consignee_uscc, declaration_number)"
 		  " VALUES (?, CAST(? AS BIGINT)) ON CONFLICT (consignee_uscc) DO NOTHING");
-Q(Q_IMPORTER_LEAVES, "DELETE FROM importers WHERE consignee_uscc = ?"
-		     " AND declaration_number = CAST(? AS BIGINT)");
-Q(Q_IMPORTER_ANOTHER,
-  "INSERT INTO importers (consignee_uscc, declaration_number)"
-  " SELECT consignee_uscc, CAST(number AS BIGINT) FROM declarations"
-  " WHERE consignee_uscc = ? AND direction = 'import' LIMIT 1"
-  " ON CONFLICT (consignee_uscc) DO NOTHING");
+Q(Q_IMPORTER_LOCK, "SELECT 1 FROM importers WHERE consignee_uscc = ? FOR UPDATE");
+/* the consignee's import kept, if it is `number`, becomes another of its
+ * imports, or -1 where there is none (then deleted) */
+Q(Q_IMPORTER_MOVE,
+  "UPDATE importers SET declaration_number = COALESCE((SELECT CAST(number AS BIGINT)"
+  " FROM declarations WHERE consignee_uscc = ? AND direction = 'import' LIMIT 1), -1)"
+  " WHERE consignee_uscc = ? AND declaration_number = CAST(? AS BIGINT)");
+Q(Q_IMPORTER_GONE, "DELETE FROM importers WHERE consignee_uscc = ? AND declaration_number = -1");
 Q(Q_WITHDRAWAL_KEEP, "INSERT INTO withdrawals (consignee_uscc, bill_of_lading,"
 		     " declaration_number) VALUES (?, ?, CAST(? AS BIGINT))");
-Q(Q_DECL_STATUS, "SELECT status FROM declarations WHERE number = ?");
 
 kerr repo_decl_insert(struct store_conn *c, const struct decl_row *d)
 {
@@ -386,10 +388,19 @@ kerr repo_decl_replace_body(struct store_conn *c, const struct decl_row *d,
 		return e;
 	/* an import moved to another consignee: the one it leaves keeps
 	 * another of its imports, if it has one, and the one it joins has
-	 * imported */
-	e = store_exec_later(c, &Q_IMPORTER_LEAVES, "ss", consignee_before, d->number);
+	 * imported. The row is locked first where writers run at once: two
+	 * corrections that move imports away from one consignee take turns,
+	 * and the second reads what the first left (one statement, one
+	 * snapshot, after the lock). */
+	if (store_row_locks(c))
+		e = store_first(c, &Q_IMPORTER_LOCK, NULL, NULL, "s", consignee_before);
+	if (e == KERR_NOT_FOUND)
+		e = KERR_OK; /* no row: a server before 0025 lodged its imports */
 	if (!e)
-		e = store_exec_later(c, &Q_IMPORTER_ANOTHER, "s", consignee_before);
+		e = store_exec_later(c, &Q_IMPORTER_MOVE, "sss", consignee_before,
+				     consignee_before, d->number);
+	if (!e)
+		e = store_exec_later(c, &Q_IMPORTER_GONE, "s", consignee_before);
 	return e ? e
 		 : store_exec_later(c, &Q_IMPORTER_ADD, "ss", d->consignee_uscc, d->number);
 }

@@ -1945,6 +1945,9 @@ static const struct sql_query Q_KEPT_DECLARATION = {
 static const struct sql_query Q_IMPORTERS = {
 	"SELECT consignee_uscc || ' ' || CAST(declaration_number AS TEXT) FROM importers"
 	" ORDER BY consignee_uscc"};
+static const struct sql_query Q_IMPORTERS_MOVED = {
+	"SELECT consignee_uscc || ' ' || CAST(declaration_number AS TEXT) FROM importers"
+	" WHERE consignee_uscc LIKE 'C-%' ORDER BY consignee_uscc"};
 static const struct sql_query Q_WITHDRAWALS = {
 	"SELECT consignee_uscc || ' ' || bill_of_lading || ' '"
 	" || CAST(declaration_number AS TEXT) FROM withdrawals ORDER BY declaration_number"};
@@ -1999,11 +2002,117 @@ static void the_risk_questions_survive_their_migration(void **state)
 	test_earlier_store_close(env, s);
 }
 
+/* --- importers: two corrections moving one consignee's imports away --- */
+
+#define MOVED_FIRST "514120261000000201"
+#define MOVED_SECOND "514120261000000202"
+
+static struct decl_row import_of(const char *number, const char *consignee)
+{
+	struct decl_row d = {.org_id = 1, .lodged_by = 1, .status = DECL_RETURNED,
+			     .import = true, .version = 1, .body = (char *)"{}"};
+	str_copy(d.number, number, sizeof d.number);
+	str_copy(d.declaration_office, "5141", sizeof d.declaration_office);
+	str_copy(d.port_office, "5141", sizeof d.port_office);
+	str_copy(d.bill_of_lading, number, sizeof d.bill_of_lading);
+	str_copy(d.consignee_uscc, consignee, sizeof d.consignee_uscc);
+	str_copy(d.port, "CNCAN", sizeof d.port);
+	str_copy(d.lodged_at, "2026-11-23T09:40:00Z", sizeof d.lodged_at);
+	str_copy(d.updated_at, "2026-11-23T09:40:00Z", sizeof d.updated_at);
+	return d;
+}
+
+/* A correction that moves `number` from C-MOVED to `to`, on its own
+ * thread, and takes its time to commit. */
+struct mover {
+	struct test_env *env;
+	const char *number, *to;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool moved, failed;
+};
+
+static bool move_import(struct store_conn *c, const char *number, const char *to)
+{
+	struct decl_row d = import_of(number, to);
+	d.version = 2;
+	return !store_begin(c, true) && !repo_decl_replace_body(c, &d, "C-MOVED");
+}
+
+static void *mover_main(void *arg)
+{
+	struct mover *m = arg;
+	struct store_conn *c;
+	bool ok = !store_thread_conn(m->env->store, &c) && move_import(c, m->number, m->to);
+	pthread_mutex_lock(&m->mu);
+	m->moved = true;
+	m->failed = !ok;
+	pthread_cond_signal(&m->cv);
+	pthread_mutex_unlock(&m->mu);
+	usleep(300 * 1000); /* the other correction waits for it meanwhile */
+	if (ok)
+		m->failed = store_commit(c) != KERR_OK;
+	else
+		store_rollback(c);
+	store_thread_release();
+	return NULL;
+}
+
+/* Two corrections move a consignee's two imports away at once: the first
+ * moves the consignee's kept import to its other one, the second moves
+ * that one away before the first has committed. The second waits for the
+ * first (the consignee's row is locked) and reads what it left, so the
+ * consignee is no longer an importer; without the lock it would be kept
+ * as one, by an import that is another's. Where one writer runs at a
+ * time, the second simply comes after the first. */
+static void corrections_moving_imports_away_take_turns(void **state)
+{
+	struct test_env *env = *state;
+	struct store_conn *c = conn(env);
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	struct decl_row first = import_of(MOVED_FIRST, "C-MOVED");
+	struct decl_row second = import_of(MOVED_SECOND, "C-MOVED");
+	assert_int_equal(repo_decl_insert(c, &first), KERR_OK);
+	assert_int_equal(repo_decl_insert(c, &second), KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+	assert_rows(c, &Q_IMPORTERS_MOVED, "C-MOVED " MOVED_FIRST ";");
+
+	struct mover m = {.env = env, .number = MOVED_FIRST, .to = "C-FIRST-NOW"};
+	pthread_mutex_init(&m.mu, NULL);
+	pthread_cond_init(&m.cv, NULL);
+	pthread_t t;
+	if (env->store->row_locks) {
+		assert_int_equal(pthread_create(&t, NULL, mover_main, &m), 0);
+		pthread_mutex_lock(&m.mu);
+		while (!m.moved)
+			pthread_cond_wait(&m.cv, &m.mu);
+		pthread_mutex_unlock(&m.mu);
+	} else {
+		m.failed = !move_import(c, MOVED_FIRST, "C-FIRST-NOW") || store_commit(c);
+	}
+	assert_true(move_import(c, MOVED_SECOND, "C-SECOND-NOW"));
+	assert_int_equal(store_commit(c), KERR_OK);
+	if (env->store->row_locks)
+		pthread_join(t, NULL);
+	assert_false(m.failed);
+	pthread_mutex_destroy(&m.mu);
+	pthread_cond_destroy(&m.cv);
+	assert_rows(c, &Q_IMPORTERS_MOVED,
+		    "C-FIRST-NOW " MOVED_FIRST ";C-SECOND-NOW " MOVED_SECOND ";");
+	bool known = true;
+	assert_int_equal(repo_known_importer(c, "C-MOVED", "514120261000000299",
+					     IMPORTER_UNASKED, &known),
+			 KERR_OK);
+	assert_false(known);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(arguments_match_parameters, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_risk_questions_survive_their_migration, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(corrections_moving_imports_away_take_turns, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(lists_are_read_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(reference_loads_whole_or_not_at_all, setup,

@@ -14,11 +14,11 @@
 --
 --   * importers: one row for each consignee with an import declaration,
 --     naming one of them (another, if a correction moves that one to
---     another consignee). A lodgement adds its consignee if it is not there
---     yet; a declaration is never deleted. When the one named is the declaration
---     assessed, whether there is another is asked of the declarations
---     (src/store/repo_risk.c), which happens only when a consignee's first
---     import is assessed.
+--     another consignee). A lodgement adds its consignee if it is not
+--     there yet; a declaration is never deleted. When the one named is the
+--     declaration assessed, whether there is another is asked of the
+--     declarations (src/store/repo_risk.c): that happens only at a
+--     consignee's first import, and when that one is corrected.
 --   * withdrawals: the declarations withdrawn, by consignee and bill of
 --     lading, written with the withdrawal. A withdrawn declaration is
 --     never corrected, so its consignee and bill do not change.
