@@ -640,7 +640,8 @@ static void return_to_declarant(struct test_env *env, const char *number)
  * kept apart from the declarations (migration 0025): a first import
  * corrected and assessed again is not new once the consignee has another,
  * and a consignee whose only import was corrected to another consignee is
- * new again. */
+ * new again: it cannot pass for an established importer by an import it
+ * no longer has. */
 static void new_importer_follows_the_consignees_imports(void **state)
 {
 	struct test_env *env = *state;
