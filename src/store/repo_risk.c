@@ -75,9 +75,17 @@ kerr repo_credit_history(struct store_conn *c, int64_t org_id, credit_change_fn 
 	return store_each(c, &Q_CREDIT_HISTORY, visit_credit, &v, "i", org_id);
 }
 
+/* What column `col` of IMPORTER_SEEN's answer says (NULL: no row). */
+static enum importer_seen importer_at(struct store_stmt *st, int col)
+{
+	if (stmt_is_null(st, col))
+		return IMPORTER_NONE;
+	return stmt_int(st, col) ? IMPORTER_ELSEWHERE : IMPORTER_HERE;
+}
+
 static kerr read_importer(void *arg, struct store_stmt *st)
 {
-	*(enum importer_seen *)arg = stmt_int(st, 0) ? IMPORTER_ELSEWHERE : IMPORTER_HERE;
+	*(enum importer_seen *)arg = importer_at(st, 0);
 	return KERR_OK;
 }
 
@@ -87,13 +95,16 @@ kerr repo_known_importer(struct store_conn *c, const char *uscc, const char *num
 	*known = false;
 	kerr e = KERR_OK;
 	if (seen == IMPORTER_UNASKED) {
+		seen = IMPORTER_NONE; /* unless a row says otherwise */
 		e = store_first(c, &Q_IMPORTER_SEEN, read_importer, &seen, "ss", number, uscc);
 		if (e == KERR_NOT_FOUND)
-			return KERR_OK; /* not an importer */
+			e = KERR_OK;
 	}
-	if (e || seen != IMPORTER_HERE) {
-		*known = !e && seen == IMPORTER_ELSEWHERE;
+	if (e || seen == IMPORTER_NONE)
 		return e;
+	if (seen == IMPORTER_ELSEWHERE) {
+		*known = true;
+		return KERR_OK;
 	}
 	e = store_first(c, &Q_ANOTHER_IMPORT, NULL, NULL, "ss", uscc, number);
 	*known = e == KERR_OK;
@@ -278,9 +289,7 @@ static kerr visit_inputs(void *arg, struct store_stmt *st)
 		.setting2 = text_or_null(st, 2),
 		.consignee_credit = text_or_null(st, 3),
 		.declarant_credit = text_or_null(st, 4),
-		.importer = stmt_is_null(st, 5)  ? IMPORTER_NONE
-			    : stmt_int(st, 5) ? IMPORTER_ELSEWHERE
-					      : IMPORTER_HERE,
+		.importer = importer_at(st, 5),
 		.withdrawn = stmt_int(st, 6),
 	};
 	struct profile_row p = {stmt_text(st, 7), stmt_text(st, 8), stmt_int(st, 9),
