@@ -61,6 +61,9 @@ struct store_options {
 	const char *url;    /* file path, "sqlite:PATH", or postgresql://... */
 	enum store_sync sync;
 	int busy_timeout_ms;
+	/* SQLite: start the WAL over once it holds this many frames (0: the
+	 * default, about 64 MB; tests set it low) */
+	int wal_restart_frames;
 };
 
 struct store_ops {

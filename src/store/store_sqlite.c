@@ -17,13 +17,20 @@
  *
  * Checkpoints (copying the WAL back into the database file, with its
  * fsync) run on a background thread, PASSIVE so they never block a writer;
- * the writer connection does not checkpoint, so no request pays for one. A
- * WAL file that still passes WAL_HARD_LIMIT frames (readers kept it from
- * starting over) is checkpointed RESTART: once the readers have moved on,
- * the next commit writes it again from its start, so it grows no further.
- * It is not truncated while the server runs: cutting a file of hundreds of
- * megabytes held the writer for a quarter of a second (bench/README.md);
- * it is truncated when the server stops.
+ * the writer connection does not checkpoint, so no request pays for one.
+ * Under a steady load a PASSIVE checkpoint never catches up with the
+ * commits, and SQLite starts the WAL over only when one has. So once the
+ * WAL holds more than WAL_RESTART_FRAMES (store_options), the checkpointer
+ * takes the writer's turn as a writer would (committing a group passed to
+ * it) and checkpoints RESTART: the frames written since its last pass;
+ * then, once the readers have moved on, the next commit writes the WAL
+ * from its start again. The file stays small and in the page cache. Left
+ * to grow, it was written into fresh blocks (allocated and zeroed by the
+ * file system), and once reused, into blocks the kernel had let go, each
+ * read from the disk by the writer before it could write (bench/README.md,
+ * nineteenth round). A reader that holds the WAL longer than
+ * WAL_RESTART_WAIT_MS makes the RESTART give up; the next pass tries
+ * again. The WAL is truncated when the server stops.
  *
  * Durability: with STORE_SYNC_PROCESS (synchronous=NORMAL in WAL mode) a
  * commit is in the WAL file, in the kernel's hands, before COMMIT returns:
@@ -43,8 +50,8 @@
 #include "store/store.h"
 
 #define GROUP_MAX 64    /* writers committed together at most */
-#define WAL_CHECKPOINT_FRAMES 1000  /* checkpoint once the WAL holds this many */
-#define WAL_HARD_LIMIT 200000       /* about 800 MB: then RESTART */
+#define WAL_RESTART_FRAMES 16384 /* about 64 MB: then RESTART under the turn */
+#define WAL_RESTART_WAIT_MS 50   /* how long that RESTART waits for readers */
 
 struct sqlite_conn;
 
@@ -60,6 +67,7 @@ struct sqlite_store {
 	char path[1024];
 	enum store_sync sync;
 	int busy_timeout_ms;
+	int wal_restart_frames;
 	pthread_mutex_t write_lock; /* the writer's turn */
 	struct sqlite_conn *writer; /* used only by the holder of write_lock */
 	bool group_open;            /* a transaction is open on writer */
@@ -418,6 +426,28 @@ static const char *errmsg(struct store_conn *sc)
 	return sqlite3_errmsg(target((struct sqlite_conn *)sc)->db);
 }
 
+/* Take the writer's turn as a writer would, and close the group it may have
+ * been passed with (its members wait for that COMMIT). The caller holds the
+ * turn with no transaction open on the writer, and gives it back with
+ * turn_give. */
+static void turn_take(struct sqlite_store *ss)
+{
+	pthread_mutex_lock(&ss->group_lock);
+	ss->queued++;
+	pthread_mutex_unlock(&ss->group_lock);
+	pthread_mutex_lock(&ss->write_lock);
+	pthread_mutex_lock(&ss->group_lock);
+	ss->queued--;
+	pthread_mutex_unlock(&ss->group_lock);
+	if (ss->group_open)
+		(void)close_group(ss);
+}
+
+static void turn_give(struct sqlite_store *ss)
+{
+	pthread_mutex_unlock(&ss->write_lock);
+}
+
 static void *checkpointer_main(void *arg)
 {
 	struct sqlite_store *ss = arg;
@@ -425,6 +455,8 @@ static void *checkpointer_main(void *arg)
 	if (conn_open(&ss->base, &sc))
 		return NULL;
 	sqlite3 *db = ((struct sqlite_conn *)sc)->db;
+	/* only the RESTART waits, and only for readers (PASSIVE never does) */
+	sqlite3_busy_timeout(db, WAL_RESTART_WAIT_MS);
 	pthread_mutex_lock(&ss->stop_lock);
 	while (!ss->stop) {
 		struct timespec until;
@@ -439,17 +471,22 @@ static void *checkpointer_main(void *arg)
 			break;
 		pthread_mutex_unlock(&ss->stop_lock);
 		int frames = 0, done = 0;
-		/* a PASSIVE checkpoint with nothing to do costs a few page reads */
+		/* a PASSIVE checkpoint with nothing to do costs a few page reads;
+		 * this one copies most of the frames, outside the writer's turn */
 		if (sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames,
 					      &done) == SQLITE_OK &&
-		    frames > WAL_HARD_LIMIT)
+		    frames > ss->wal_restart_frames) {
+			turn_take(ss);
 			(void)sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_RESTART,
 							&frames, &done);
+			turn_give(ss);
+		}
 		pthread_mutex_lock(&ss->stop_lock);
 	}
 	pthread_mutex_unlock(&ss->stop_lock);
 	/* leave the file checkpointed, and the WAL small, for the next start
 	 * (no writer is left to hold up) */
+	sqlite3_busy_timeout(db, ss->busy_timeout_ms);
 	int frames, done;
 	(void)sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &frames, &done);
 	conn_close(sc);
@@ -518,6 +555,8 @@ kerr store_sqlite_open(const struct store_options *opts, struct store **out)
 	str_copy(ss->base.backend, "sqlite", sizeof ss->base.backend);
 	ss->sync = opts->sync;
 	ss->busy_timeout_ms = opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms : 5000;
+	ss->wal_restart_frames =
+		opts->wal_restart_frames > 0 ? opts->wal_restart_frames : WAL_RESTART_FRAMES;
 	pthread_mutex_init(&ss->write_lock, NULL);
 	pthread_mutex_init(&ss->group_lock, NULL);
 	pthread_cond_init(&ss->group_done, NULL);

@@ -16,10 +16,13 @@
  * a statement of several fill it, or it does not run;
  * writes sent ahead run in order, lose their transaction when they fail,
  * and on PostgreSQL share round trips; an announcement is heard once its
- * transaction has committed, and never for one rolled back.
+ * transaction has committed, and never for one rolled back; SQLite's WAL
+ * starts over under a steady load of writers and readers.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "test_support.h"
@@ -2106,6 +2109,121 @@ static void corrections_moving_imports_away_take_turns(void **state)
 	assert_false(known);
 }
 
+/* SQLite's WAL under a steady load. */
+#define BALLAST_ROW 3000 /* bytes a row: one row fills most of a page */
+#define BALLAST_ROWS 4000 /* rows each writer commits, one a transaction */
+#define BALLAST_WRITERS 4
+#define BALLAST_READERS 2
+#define BALLAST_RESTART 64 /* frames: the WAL starts over past 256 KB */
+
+static const struct sql_query Q_BALLAST_TABLE = {"CREATE TABLE ballast(b BLOB)"};
+static const struct sql_query Q_BALLAST_ADD = {"INSERT INTO ballast VALUES (randomblob(3000))"};
+static const struct sql_query Q_BALLAST_COUNT = {"SELECT count(*) FROM ballast"};
+static const struct sql_query Q_BALLAST_LAST = {"SELECT max(rowid) FROM ballast"};
+
+struct ballast {
+	struct store *store;
+	atomic_bool writing;
+	atomic_int failed;
+};
+
+static void *ballast_writer_main(void *arg)
+{
+	struct ballast *b = arg;
+	struct store_conn *c;
+	if (b->store->ops->conn_open(b->store, &c)) {
+		atomic_fetch_add(&b->failed, 1);
+		return NULL;
+	}
+	for (int i = 0; i < BALLAST_ROWS; i++)
+		if (store_begin(c, true) || store_exec(c, &Q_BALLAST_ADD, "") ||
+		    store_commit(c)) {
+			store_rollback(c);
+			atomic_fetch_add(&b->failed, 1);
+			break;
+		}
+	b->store->ops->conn_close(c);
+	return NULL;
+}
+
+/* Short reads, one after another, while the writers write: each holds the
+ * WAL as it was when it began, as a request's reads do. */
+static void *ballast_reader_main(void *arg)
+{
+	struct ballast *b = arg;
+	struct store_conn *c;
+	if (b->store->ops->conn_open(b->store, &c)) {
+		atomic_fetch_add(&b->failed, 1);
+		return NULL;
+	}
+	while (atomic_load(&b->writing)) {
+		int64_t n = 0;
+		if (store_begin(c, false) || store_first(c, &Q_BALLAST_LAST, read_int, &n, "") ||
+		    store_commit(c)) {
+			store_rollback(c);
+			atomic_fetch_add(&b->failed, 1);
+			break;
+		}
+	}
+	b->store->ops->conn_close(c);
+	return NULL;
+}
+
+/* Writers one after another, with readers beside them, leave a PASSIVE
+ * checkpoint no moment to catch up, and SQLite starts the WAL over only
+ * when one has: the WAL grew by every page written until a hard limit
+ * (about 800 MB). The checkpointer now takes the writer's turn once the WAL
+ * passes its limit, and the WAL starts over: the file stays a small part
+ * of what was written through it. */
+static void sqlites_wal_starts_over_under_a_steady_load(void **state)
+{
+	struct test_env *env = *state;
+	if (strcmp(env->store->backend, "sqlite") != 0) {
+		printf("# SQLite's own: run with the SQLite store\n");
+		skip();
+	}
+	char path[512];
+	snprintf(path, sizeof path, "%s/ballast.db", env->dir);
+	struct store_options so = {.url = path,
+				   .sync = STORE_SYNC_PROCESS,
+				   .wal_restart_frames = BALLAST_RESTART};
+	struct ballast b = {.failed = 0};
+	atomic_init(&b.writing, true);
+	assert_int_equal(store_sqlite_open(&so, &b.store), KERR_OK);
+	struct store_conn *c;
+	assert_int_equal(b.store->ops->conn_open(b.store, &c), KERR_OK);
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	assert_int_equal(store_exec(c, &Q_BALLAST_TABLE, ""), KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+	pthread_t writers[BALLAST_WRITERS], readers[BALLAST_READERS];
+	for (int i = 0; i < BALLAST_READERS; i++)
+		assert_int_equal(pthread_create(&readers[i], NULL, ballast_reader_main, &b), 0);
+	for (int i = 0; i < BALLAST_WRITERS; i++)
+		assert_int_equal(pthread_create(&writers[i], NULL, ballast_writer_main, &b), 0);
+	for (int i = 0; i < BALLAST_WRITERS; i++)
+		pthread_join(writers[i], NULL);
+	atomic_store(&b.writing, false);
+	for (int i = 0; i < BALLAST_READERS; i++)
+		pthread_join(readers[i], NULL);
+	assert_int_equal(atomic_load(&b.failed), 0);
+	int64_t rows = 0;
+	assert_int_equal(store_begin(c, false), KERR_OK);
+	assert_int_equal(store_first(c, &Q_BALLAST_COUNT, read_int, &rows, ""), KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+	assert_int_equal(rows, BALLAST_WRITERS * BALLAST_ROWS);
+	/* measured before the store closes: it truncates the WAL then */
+	char wal[600];
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	struct stat st;
+	assert_int_equal(stat(wal, &st), 0);
+	int64_t written = (int64_t)BALLAST_WRITERS * BALLAST_ROWS * BALLAST_ROW;
+	printf("# the WAL is %lld bytes after %lld written through it\n", (long long)st.st_size,
+	       (long long)written);
+	assert_true(st.st_size < written / 4);
+	b.store->ops->conn_close(c);
+	store_close(b.store);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2178,6 +2296,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_burst_of_commits_is_announced_once_in_a_while,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(a_grown_table_is_analysed_each_time_it_doubles,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(sqlites_wal_starts_over_under_a_steady_load,
 						setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
