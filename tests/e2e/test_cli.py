@@ -29,6 +29,9 @@ What it checks:
     1), `kouan gate` exits 0 when a container may pass and 1 with what is
     missing on stderr, `kouan gate-event` records yard events and exits 1
     when the gate refuses (the attempt on the call's timeline);
+  * `kouan serve` runs with glibc's per-thread cache of freed blocks set
+    larger (GLIBC_TUNABLES, set by restarting itself), unless the operator
+    set GLIBC_TUNABLES, which it keeps;
   * the server stops cleanly (exit 0, no sanitizer report).
 
 Run: KOUAN_BIN=/work/main/build-test/kouan python3 tests/e2e/test_cli.py
@@ -352,6 +355,32 @@ def test_carrier_and_terminal_commands():
     eq(S.cli("gate", "NOT-A-BOX", token=terminal).returncode, 2, "usage error")
 
 
+def environment_of(pid):
+    """The environment a process was started with (what exec gave it)."""
+    with open("/proc/%d/environ" % pid, "rb") as f:
+        pairs = [v.split(b"=", 1) for v in f.read().split(b"\0") if b"=" in v]
+    return {k.decode(): v.decode() for k, v in pairs}
+
+
+def test_the_server_keeps_more_freed_blocks_per_thread():
+    # what the process was started with: a setenv in the running process
+    # would not show here, only a start with it set
+    eq(environment_of(S.proc.pid).get("GLIBC_TUNABLES"), "glibc.malloc.tcache_count=200",
+       "the server's GLIBC_TUNABLES")
+    check(S.healthy(), "healthy after the restart with the setting")
+    other = Server("cli-tunables")
+    os.environ["GLIBC_TUNABLES"] = "glibc.malloc.tcache_count=7"
+    try:
+        other.start()
+    finally:
+        del os.environ["GLIBC_TUNABLES"]
+    eq(environment_of(other.proc.pid).get("GLIBC_TUNABLES"), "glibc.malloc.tcache_count=7",
+       "an operator's own GLIBC_TUNABLES is kept")
+    check(other.healthy(), "healthy")
+    other.stop()
+    other.cleanup()
+
+
 def test_stops_cleanly():
     check(S.healthy(), "healthy")
     S.stop()
@@ -366,5 +395,6 @@ if __name__ == "__main__":
         test_settings_from_file_and_environment,
         test_demo_prints_credentials_that_log_in,
         test_carrier_and_terminal_commands,
+        test_the_server_keeps_more_freed_blocks_per_thread,
         test_stops_cleanly,
     ])
