@@ -172,6 +172,19 @@ static struct sqlite_conn *target(struct sqlite_conn *c)
 	return c->writing ? ((struct sqlite_store *)c->base.store)->writer : c;
 }
 
+/* Wait for the writers' turn, counted among those queued for it meanwhile
+ * (a writer ending its turn passes its group on to them). */
+static void turn_wait(struct sqlite_store *ss)
+{
+	pthread_mutex_lock(&ss->group_lock);
+	ss->queued++;
+	pthread_mutex_unlock(&ss->group_lock);
+	pthread_mutex_lock(&ss->write_lock);
+	pthread_mutex_lock(&ss->group_lock);
+	ss->queued--;
+	pthread_mutex_unlock(&ss->group_lock);
+}
+
 static kerr begin(struct store_conn *sc, bool write)
 {
 	struct sqlite_conn *c = (struct sqlite_conn *)sc;
@@ -186,13 +199,7 @@ static kerr begin(struct store_conn *sc, bool write)
 		c->in_tx = true;
 		return KERR_OK;
 	}
-	pthread_mutex_lock(&ss->group_lock);
-	ss->queued++;
-	pthread_mutex_unlock(&ss->group_lock);
-	pthread_mutex_lock(&ss->write_lock);
-	pthread_mutex_lock(&ss->group_lock);
-	ss->queued--;
-	pthread_mutex_unlock(&ss->group_lock);
+	turn_wait(ss);
 	kerr e = KERR_OK;
 	if (!ss->writer) {
 		struct store_conn *w;
@@ -426,28 +433,6 @@ static const char *errmsg(struct store_conn *sc)
 	return sqlite3_errmsg(target((struct sqlite_conn *)sc)->db);
 }
 
-/* Take the writer's turn as a writer would, and close the group it may have
- * been passed with (its members wait for that COMMIT). The caller holds the
- * turn with no transaction open on the writer, and gives it back with
- * turn_give. */
-static void turn_take(struct sqlite_store *ss)
-{
-	pthread_mutex_lock(&ss->group_lock);
-	ss->queued++;
-	pthread_mutex_unlock(&ss->group_lock);
-	pthread_mutex_lock(&ss->write_lock);
-	pthread_mutex_lock(&ss->group_lock);
-	ss->queued--;
-	pthread_mutex_unlock(&ss->group_lock);
-	if (ss->group_open)
-		(void)close_group(ss);
-}
-
-static void turn_give(struct sqlite_store *ss)
-{
-	pthread_mutex_unlock(&ss->write_lock);
-}
-
 static void *checkpointer_main(void *arg)
 {
 	struct sqlite_store *ss = arg;
@@ -476,10 +461,15 @@ static void *checkpointer_main(void *arg)
 		if (sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames,
 					      &done) == SQLITE_OK &&
 		    frames > ss->wal_restart_frames) {
-			turn_take(ss);
+			/* the writers' turn, taken as a writer takes it; a group
+			 * passed on with it is committed (its members wait for
+			 * that COMMIT), so no transaction is open on the writer */
+			turn_wait(ss);
+			if (ss->group_open)
+				(void)close_group(ss);
 			(void)sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_RESTART,
 							&frames, &done);
-			turn_give(ss);
+			pthread_mutex_unlock(&ss->write_lock);
 		}
 		pthread_mutex_lock(&ss->stop_lock);
 	}
