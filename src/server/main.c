@@ -49,9 +49,15 @@ static const struct {
 
 static void restart_with_malloc_tunables(char **argv)
 {
-	if (getenv("GLIBC_TUNABLES") || setenv("GLIBC_TUNABLES", SERVER_MALLOC_TUNABLES, 0))
+	/* the binary by its own path, not /proc/self/exe: the process is
+	 * named after the file started ("kouan" in ps and top) */
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0 || (size_t)n >= sizeof self - 1 || getenv("GLIBC_TUNABLES") ||
+	    setenv("GLIBC_TUNABLES", SERVER_MALLOC_TUNABLES, 0))
 		return;
-	execv("/proc/self/exe", argv);
+	self[n] = '\0';
+	execv(self, argv);
 	unsetenv("GLIBC_TUNABLES");
 }
 

@@ -368,6 +368,8 @@ def test_the_server_keeps_more_freed_blocks_per_thread():
     eq(environment_of(S.proc.pid).get("GLIBC_TUNABLES"), "glibc.malloc.tcache_count=200",
        "the server's GLIBC_TUNABLES")
     check(S.healthy(), "healthy after the restart with the setting")
+    with open("/proc/%d/comm" % S.proc.pid) as f:
+        eq(f.read().strip(), "kouan", "the process's name after the restart")
     other = Server("cli-tunables")
     os.environ["GLIBC_TUNABLES"] = "glibc.malloc.tcache_count=7"
     try:
