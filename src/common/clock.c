@@ -28,23 +28,81 @@ void kclock_manual_init(struct kclock *c, int64_t start_us, int64_t step_us)
 	c->step_us = step_us;
 }
 
-void ktime_format(int64_t us, char out[KTIME_TEXT_MAX])
+/* Civil dates (the proleptic Gregorian calendar) and days since
+ * 1970-01-01, by eras of 400 years (146,097 days each, the calendar's whole
+ * cycle), counted from a March 1st so that a leap day ends its year. In
+ * plain arithmetic: glibc's gmtime_r and timegm take its time-zone lock at
+ * every call, which every request thread and the statistics' follower met
+ * at each time they wrote or read. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);                  /* 0..399 */
+	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* 0..365 */
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;      /* 0..146096 */
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+/* Whole seconds and days below `us`, and what is left of each. */
+static void split_us(int64_t us, int64_t *days, int64_t *second_of_day, int64_t *frac)
 {
 	int64_t sec = us / 1000000;
-	int64_t frac = us % 1000000;
-	if (frac < 0) {
-		frac += 1000000;
+	*frac = us % 1000000;
+	if (*frac < 0) {
+		*frac += 1000000;
 		sec -= 1;
 	}
-	time_t t = (time_t)sec;
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	/* the modulos tell the compiler each field's width */
-	snprintf(out, KTIME_TEXT_MAX, "%04u-%02u-%02uT%02u:%02u:%02u.%06uZ",
-		 (unsigned)(tm.tm_year + 1900) % 10000u, (unsigned)(tm.tm_mon + 1) % 100u,
-		 (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u,
-		 (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u,
-		 (unsigned)frac % 1000000u);
+	*days = sec / 86400;
+	*second_of_day = sec % 86400;
+	if (*second_of_day < 0) {
+		*second_of_day += 86400;
+		*days -= 1;
+	}
+}
+
+static char *put_digits(char *p, unsigned v, int n)
+{
+	for (int i = n - 1; i >= 0; i--, v /= 10)
+		p[i] = (char)('0' + v % 10);
+	return p + n;
+}
+
+void ktime_format(int64_t us, char out[KTIME_TEXT_MAX])
+{
+	int64_t days, sod, frac, y;
+	unsigned m, d;
+	split_us(us, &days, &sod, &frac);
+	civil_from_days(days, &y, &m, &d);
+	/* four digits of the year, as the format has room for */
+	char *p = put_digits(out, (unsigned)y % 10000u, 4);
+	*p++ = '-';
+	p = put_digits(p, m, 2);
+	*p++ = '-';
+	p = put_digits(p, d, 2);
+	*p++ = 'T';
+	p = put_digits(p, (unsigned)(sod / 3600), 2);
+	*p++ = ':';
+	p = put_digits(p, (unsigned)(sod / 60 % 60), 2);
+	*p++ = ':';
+	p = put_digits(p, (unsigned)(sod % 60), 2);
+	*p++ = '.';
+	p = put_digits(p, (unsigned)frac, 6);
+	*p++ = 'Z';
+	*p = '\0';
 }
 
 static bool digits(const char *s, int n, int *out)
@@ -107,22 +165,17 @@ bool ktime_parse(const char *s, int64_t *us)
 	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 	if (d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap))
 		return false;
-	struct tm tm = {0};
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = se;
-	int64_t sec = (int64_t)timegm(&tm) - offset;
+	int64_t sec = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+		      (int64_t)(h * 3600 + mi * 60 + se) - offset;
 	*us = sec * 1000000 + frac;
 	return true;
 }
 
 int ktime_year(int64_t us)
 {
-	time_t t = (time_t)(us / 1000000);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	return tm.tm_year + 1900;
+	int64_t days, sod, frac, y;
+	unsigned m, d;
+	split_us(us, &days, &sod, &frac);
+	civil_from_days(days, &y, &m, &d);
+	return (int)y;
 }

@@ -69,6 +69,62 @@ static void time_text(void **state)
 	assert_int_equal(kclock_now(&c), 1010);
 }
 
+/* The C library's own conversion, the old way, as the reference. */
+#define REFERENCE_TEXT_MAX 80 /* room for any int the format is given */
+static void reference_text(int64_t us, char out[REFERENCE_TEXT_MAX], int *year)
+{
+	int64_t sec = us / 1000000, frac = us % 1000000;
+	if (frac < 0) {
+		frac += 1000000;
+		sec -= 1;
+	}
+	time_t t = (time_t)sec;
+	struct tm tm;
+	assert_non_null(gmtime_r(&t, &tm));
+	snprintf(out, REFERENCE_TEXT_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)frac);
+	*year = tm.tm_year + 1900;
+}
+
+/* Times are written, read back and given a year by arithmetic of kouan's
+ * own: every third day from 0001 to 9999 (at a time of day that moves
+ * through the seconds and microseconds, so every day of the year and both
+ * sides of every month's end are met) gives what the C library gives,
+ * reads back to the same instant, and an offset moves it as timegm does. */
+static void time_text_agrees_with_the_c_library(void **state)
+{
+	(void)state;
+	const int64_t first = -62135596800LL; /* 0001-01-01T00:00:00Z */
+	const int64_t last = 253402300799LL;  /* 9999-12-31T23:59:59Z */
+	int64_t n = 0;
+	for (int64_t sec = first; sec <= last; sec += 3 * 86400 + 7, n++) {
+		int64_t us = sec * 1000000 + (n * 7919) % 1000000;
+		char got[KTIME_TEXT_MAX], want[REFERENCE_TEXT_MAX];
+		int year;
+		ktime_format(us, got);
+		reference_text(us, want, &year);
+		assert_string_equal(got, want);
+		assert_int_equal(ktime_year(us), year);
+		int64_t back;
+		assert_true(ktime_parse(got, &back));
+		assert_int_equal(back, us);
+		/* the same instant as a local time eight hours ahead */
+		char ahead[KTIME_TEXT_MAX + 8];
+		ktime_format(us + 8 * 3600 * 1000000LL, ahead);
+		if (ahead[0] == '0' && ahead[1] == '0' && ahead[2] == '0' && ahead[3] == '0')
+			continue; /* past 9999: four digits have no room for it */
+		strcpy(ahead + 26, "+08:00");
+		assert_true(ktime_parse(ahead, &back));
+		assert_int_equal(back, us);
+	}
+	assert_true(n > 1200000);
+	/* a leap second is read as the next second, as timegm reads it */
+	int64_t at60, next;
+	assert_true(ktime_parse("2016-12-31T23:59:60Z", &at60));
+	assert_true(ktime_parse("2017-01-01T00:00:00Z", &next));
+	assert_int_equal(at60, next);
+}
+
 static void errors_map_to_statuses(void **state)
 {
 	(void)state;
@@ -227,6 +283,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(buffers_are_bounded),
 		cmocka_unit_test(time_text),
+		cmocka_unit_test(time_text_agrees_with_the_c_library),
 		cmocka_unit_test(errors_map_to_statuses),
 		cmocka_unit_test(problems_render_as_rfc9457),
 		cmocka_unit_test(configuration_layers),
