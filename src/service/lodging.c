@@ -104,6 +104,9 @@ void lodging_number_send(struct uow *u, const struct declaration_facts *f,
 {
 	memset(n, 0, sizeof *n);
 	n->at_us = uow_now_us(u);
+	/* the body's stored form, made before the transaction begins */
+	if (!u->begun)
+		repo_decl_body_ahead(f->canonical);
 	struct store_conn *c;
 	if (uow_conn(u, &c))
 		return; /* not sent: lodging_lodge meets the same failure */

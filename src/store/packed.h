@@ -23,6 +23,7 @@
 #ifndef KOUAN_PACKED_H
 #define KOUAN_PACKED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/error.h"
@@ -45,6 +46,14 @@ enum packed_kind {
  * as packed); KERR_NOMEM; KERR_INTERNAL when the dictionary cannot be
  * loaded. */
 KOUAN_MUST_USE kerr packed_pack(enum packed_kind kind, const char *text, char **out);
+
+/* Pack `text` now, ahead of the packed_pack of the same kind and text that
+ * will follow on this thread (which then takes it): for work done before
+ * a write transaction begins. Keeps one text a thread; a failure leaves
+ * the packing to packed_pack. */
+void packed_ahead(enum packed_kind kind, const char *text);
+/* Whether this thread holds a text packed ahead and not yet taken. */
+bool packed_ahead_held(void);
 
 /* The text of a stored value (either form) into *out (malloc'd). A
  * packed value that is not one packed_pack wrote (an unknown dictionary,

@@ -172,6 +172,11 @@ void repo_sequence_drop(struct sequence_ahead *a);
 /* Next sequence number for an office, year and direction (1, 2, ...). */
 KOUAN_MUST_USE kerr repo_sequence_next(struct store_conn *c, const char *office,
 				       int year, bool import, int64_t *out);
+/* Put a declaration's body in its stored form now, before the transaction
+ * that inserts it begins, on the thread that will insert it: the insert
+ * then spends no time on it (on SQLite, where one write transaction runs
+ * at a time, that time held every other lodgement up). */
+void repo_decl_body_ahead(const char *body);
 KOUAN_MUST_USE kerr repo_decl_insert(struct store_conn *c,
 				     const struct decl_row *d);
 KOUAN_MUST_USE kerr repo_decl_get(struct store_conn *c, const char *number,

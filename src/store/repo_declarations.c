@@ -208,6 +208,11 @@ Q(Q_IMPORTER_GONE, "DELETE FROM importers WHERE consignee_uscc = ? AND declarati
 Q(Q_WITHDRAWAL_KEEP, "INSERT INTO withdrawals (consignee_uscc, bill_of_lading,"
 		     " declaration_number) VALUES (?, ?, CAST(? AS BIGINT))");
 
+void repo_decl_body_ahead(const char *body)
+{
+	packed_ahead(PACKED_DECLARATION, body);
+}
+
 kerr repo_decl_insert(struct store_conn *c, const struct decl_row *d)
 {
 	char *body = NULL;

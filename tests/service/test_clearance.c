@@ -19,6 +19,7 @@
 #include "service/inspections.h"
 #include "service/lodging.h"
 #include "service/risk_admin.h"
+#include "store/packed.h"
 
 static int setup(void **state)
 {
@@ -53,6 +54,8 @@ struct lodge_job {
 	 * sent ahead of it or not */
 	const char *key;
 	bool number_ahead;
+	bool body_ahead;      /* a body packed ahead was held once the number was sent */
+	bool body_ahead_left; /* and still held after the lodging */
 };
 
 /* Claim j->key as the API does; KERR_CONFLICT when it was claimed before. */
@@ -77,14 +80,17 @@ static kerr lodge(struct uow *u, void *arg)
 	if (!declaration_validate(j->body, uow_refdata(u), &p, &f))
 		return KERR_INVALID;
 	struct lodging_number n = {0};
-	if (j->number_ahead)
+	if (j->number_ahead) {
 		lodging_number_send(u, &f, &n);
+		j->body_ahead = packed_ahead_held();
+	}
 	kerr e = j->key ? claim_key(u, j) : KERR_OK;
 	memset(&d, 0, sizeof d);
 	if (!e)
 		e = lodging_lodge(u, &j->who, &f, uow_now_us(u), j->number_ahead ? &n : NULL, &d,
 				  &why);
 	lodging_number_drop(&n);
+	j->body_ahead_left = packed_ahead_held();
 	if (!e) {
 		str_copy(j->number, d.row.number, sizeof j->number);
 		j->status = d.row.status;
@@ -958,6 +964,27 @@ static void a_lodgings_number_goes_with_its_keys_claim(void **state)
 	assert_int_equal(strtoll(numbers[1] + 9, NULL, 10), strtoll(numbers[0] + 9, NULL, 10) + 1);
 }
 
+/* As POST /v1/declarations lodges (its number sent ahead, before the
+ * transaction begins), the body is put in its stored form first, and the
+ * insert takes that form: SQLite's one write transaction at a time spends
+ * no time on it. */
+static void a_lodgings_body_is_packed_before_its_transaction(void **state)
+{
+	struct test_env *env = *state;
+	json_t *body = test_consignment();
+	struct lodge_job j;
+	memset(&j, 0, sizeof j);
+	test_actor(env, "trader", &j.who);
+	j.body = body;
+	j.number_ahead = true;
+	test_manifest_line(env, body);
+	assert_int_equal(uow_run(&env->app.svc, true, lodge, &j), KERR_OK);
+	json_decref(body);
+	assert_int_equal(j.status, DECL_ACCEPTED);
+	assert_true(j.body_ahead);
+	assert_false(j.body_ahead_left);
+}
+
 /* The statements the connection prepared (PostgreSQL) whose text holds
  * `pattern` (LIKE). */
 static const struct sql_query Q_PREPARED_LIKE = {
@@ -1009,6 +1036,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(nothing_released_while_an_inspection_awaits_findings,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(correction_reopens_one_task, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_lodgings_body_is_packed_before_its_transaction,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(a_lodgings_assessments_are_plain_inserts, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(visibility, setup, teardown),

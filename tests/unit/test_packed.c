@@ -6,10 +6,12 @@
  * JSON kept as it is (rows written before packing) read back as they
  * are; a text that packing would not shorten kept as it is; and every
  * kind of damaged value refused with KERR_INVALID, never a crash or
- * another text.
+ * another text; a text packed ahead is taken by the packing of the same
+ * kind and text on its thread, and by no other.
  */
 #include "test_support.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -186,12 +188,62 @@ static void test_damaged_refused(void **state)
 	free(o);
 }
 
+static void *ahead_and_end(void *arg)
+{
+	(void)arg;
+	packed_ahead(PACKED_DECLARATION, BODY);
+	return (void *)(packed_ahead_held() ? "held" : NULL);
+}
+
+/* A text packed ahead is what packing it then gives, taken once, by the
+ * same kind and text on the same thread only; one left when its thread
+ * ends is freed with it (the leak checker would say otherwise). */
+static void test_packed_ahead(void **state)
+{
+	(void)state;
+	char *plain = packed(PACKED_DECLARATION, BODY);
+	assert_false(packed_ahead_held());
+	packed_ahead(PACKED_DECLARATION, BODY);
+	assert_true(packed_ahead_held());
+	/* another text, or the same text of another kind, packs on its own */
+	char *other = packed(PACKED_DECLARATION, OUTCOME);
+	unpacks_to(other, OUTCOME);
+	char *as_risk = packed(PACKED_RISK, BODY);
+	unpacks_to(as_risk, BODY);
+	assert_true(packed_ahead_held());
+	char *taken = packed(PACKED_DECLARATION, BODY);
+	assert_false(packed_ahead_held());
+	assert_string_equal(taken, plain);
+	unpacks_to(taken, BODY);
+	/* a second ahead replaces the first */
+	packed_ahead(PACKED_RISK, OUTCOME);
+	packed_ahead(PACKED_DECLARATION, BODY);
+	char *risk = packed(PACKED_RISK, OUTCOME);
+	assert_true(packed_ahead_held());
+	unpacks_to(risk, OUTCOME);
+	free(packed(PACKED_DECLARATION, BODY));
+	assert_false(packed_ahead_held());
+	/* held by the thread that packed it, not by this one */
+	pthread_t t;
+	void *held = NULL;
+	assert_int_equal(pthread_create(&t, NULL, ahead_and_end, NULL), 0);
+	assert_int_equal(pthread_join(t, &held), 0);
+	assert_non_null(held);
+	assert_false(packed_ahead_held());
+	free(plain);
+	free(other);
+	free(as_risk);
+	free(taken);
+	free(risk);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_kept_as_it_is),
 		cmocka_unit_test(test_damaged_refused),
+		cmocka_unit_test(test_packed_ahead),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
