@@ -19,18 +19,20 @@
  * fsync) run on a background thread, PASSIVE so they never block a writer;
  * the writer connection does not checkpoint, so no request pays for one.
  * Under a steady load a PASSIVE checkpoint never catches up with the
- * commits, and SQLite starts the WAL over only when one has. So once the
+ * commits, and SQLite starts the WAL over only once one has. So once the
  * WAL holds more than WAL_RESTART_FRAMES (store_options), the checkpointer
  * takes the writer's turn as a writer would (committing a group passed to
  * it) and checkpoints RESTART: the frames written since its last pass;
- * then, once the readers have moved on, the next commit writes the WAL
- * from its start again. The file stays small and in the page cache. Left
- * to grow, it was written into fresh blocks (allocated and zeroed by the
- * file system), and once reused, into blocks the kernel had let go, each
- * read from the disk by the writer before it could write (bench/README.md,
- * nineteenth round). A reader that holds the WAL longer than
- * WAL_RESTART_WAIT_MS makes the RESTART give up; the next pass tries
- * again. The WAL is truncated when the server stops.
+ * then, once the readers of an older state have finished (it waits
+ * WAL_RESTART_WAIT_MS at most), the next commit writes the WAL from its
+ * start again. The file stays small and in the page cache. Left to grow,
+ * it was written into fresh blocks (allocated and zeroed by the file
+ * system), and once reused, into blocks the kernel had let go, each read
+ * from the disk by the writer before it could write (bench/README.md,
+ * nineteenth round). A reader that outlasts the wait (a backup, say) keeps
+ * the WAL growing while it reads; the checkpointer then tries again after
+ * 1, 2, 4 ... passes, at most WAL_RESTART_BACKOFF, so that the writers are
+ * not held up at every pass. The WAL is truncated when the server stops.
  *
  * Durability: with STORE_SYNC_PROCESS (synchronous=NORMAL in WAL mode) a
  * commit is in the WAL file, in the kernel's hands, before COMMIT returns:
@@ -52,6 +54,7 @@
 #define GROUP_MAX 64    /* writers committed together at most */
 #define WAL_RESTART_FRAMES 16384 /* about 64 MB: then RESTART under the turn */
 #define WAL_RESTART_WAIT_MS 50   /* how long that RESTART waits for readers */
+#define WAL_RESTART_BACKOFF 16   /* passes (of 100 ms) between tries at most */
 
 struct sqlite_conn;
 
@@ -433,6 +436,26 @@ static const char *errmsg(struct store_conn *sc)
 	return sqlite3_errmsg(target((struct sqlite_conn *)sc)->db);
 }
 
+/* Checkpoint RESTART under the writers' turn, taken as a writer takes it:
+ * a group passed on with it is committed (its members wait for that
+ * COMMIT), so no transaction is open on the writer. Returns the passes to
+ * let go by before the next try: none once the WAL starts over, else 1, 2,
+ * 4 ... after `backoff`, at most WAL_RESTART_BACKOFF (a reader held on). */
+static int restart_under_turn(struct sqlite_store *ss, sqlite3 *db, int backoff)
+{
+	turn_wait(ss);
+	if (ss->group_open)
+		(void)close_group(ss);
+	int frames, done;
+	int rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_RESTART, &frames, &done);
+	pthread_mutex_unlock(&ss->write_lock);
+	if (rc != SQLITE_BUSY)
+		return 0;
+	if (backoff == 0)
+		return 1;
+	return backoff * 2 < WAL_RESTART_BACKOFF ? backoff * 2 : WAL_RESTART_BACKOFF;
+}
+
 static void *checkpointer_main(void *arg)
 {
 	struct sqlite_store *ss = arg;
@@ -442,6 +465,7 @@ static void *checkpointer_main(void *arg)
 	sqlite3 *db = ((struct sqlite_conn *)sc)->db;
 	/* only the RESTART waits, and only for readers (PASSIVE never does) */
 	sqlite3_busy_timeout(db, WAL_RESTART_WAIT_MS);
+	int backoff = 0, skip = 0; /* passes between tries after a reader held on */
 	pthread_mutex_lock(&ss->stop_lock);
 	while (!ss->stop) {
 		struct timespec until;
@@ -461,15 +485,10 @@ static void *checkpointer_main(void *arg)
 		if (sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames,
 					      &done) == SQLITE_OK &&
 		    frames > ss->wal_restart_frames) {
-			/* the writers' turn, taken as a writer takes it; a group
-			 * passed on with it is committed (its members wait for
-			 * that COMMIT), so no transaction is open on the writer */
-			turn_wait(ss);
-			if (ss->group_open)
-				(void)close_group(ss);
-			(void)sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_RESTART,
-							&frames, &done);
-			pthread_mutex_unlock(&ss->write_lock);
+			if (skip > 0)
+				skip--;
+			else
+				backoff = skip = restart_under_turn(ss, db, backoff);
 		}
 		pthread_mutex_lock(&ss->stop_lock);
 	}
