@@ -1,7 +1,6 @@
 /* clock.c - system and manual clocks, RFC 3339 formatting (see clock.h). */
 #include "common/clock.h"
 
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
