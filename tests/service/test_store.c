@@ -453,6 +453,51 @@ static void a_number_held_does_not_hold_up_the_office(void **state)
 	env->store->ops->conn_close(b);
 }
 
+/* On PostgreSQL a lodgement looks for the lowest spare among the last
+ * 1,024 numbers of its series first. A number held while more than that
+ * were given, then given back, lies below them: it is given all the same,
+ * once the spares above it are used and before any new block is put
+ * aside, and the series has no gap. */
+static void a_number_given_back_long_after_is_given(void **state)
+{
+	struct test_env *env = *state;
+	struct store_conn *b = impatient_conn(env, "5s");
+	struct store_conn *a = conn(env);
+	assert_int_equal(store_begin(b, true), KERR_OK);
+	int64_t held = take_number(b);
+	int64_t last = held;
+	for (int i = 0; i < 1100; i++) {
+		assert_int_equal(store_begin(a, true), KERR_OK);
+		last = take_number(a);
+		assert_int_equal(store_commit(a), KERR_OK);
+	}
+	store_rollback(b);
+	bool given = false;
+	int taken = 0;
+	while (!given) {
+		assert_int_equal(store_begin(a, true), KERR_OK);
+		int64_t n = take_number(a);
+		assert_int_equal(store_commit(a), KERR_OK);
+		taken++;
+		if (n == held) {
+			/* not first: the search within the window comes first */
+			assert_true(taken > 1);
+			given = true;
+		} else {
+			/* every other number continues the series: the held one
+			 * comes before a new block (at most 32 more) */
+			assert_int_equal(n, last + 1);
+			last = n;
+			assert_true(taken <= 32);
+		}
+	}
+	/* and the series goes on from where it was, without a gap */
+	assert_int_equal(store_begin(a, true), KERR_OK);
+	assert_int_equal(take_number(a), last + 1);
+	store_rollback(a);
+	env->store->ops->conn_close(b);
+}
+
 #define CLAIM_CALL "SEA:CNSZX:WEIMA/0412"
 
 static kerr no_claim(void *arg, const struct consignment_row *r)
@@ -2312,6 +2357,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(numbers_given_back_are_given_again, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(a_number_held_does_not_hold_up_the_office, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(a_number_given_back_long_after_is_given, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(claims_wait_only_for_their_own_bill_and_containers,
 						setup, teardown),
