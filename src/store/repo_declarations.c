@@ -54,18 +54,19 @@ Q(Q_SPARE_TAKE, SPARE_TAKE_LOWEST(" AND value > (SELECT last_value - " SPARES_WI
 Q(Q_SPARE_TAKE_ANY, SPARE_TAKE_LOWEST(""));
 Q(Q_SPARE_GIVE_BACK, "INSERT INTO number_spares (office, year, direction, value)"
 		     " VALUES (?, ?, ?, ?)");
-/* the block's commit need not wait for its flush: a lodgement that uses
- * one of its numbers commits after it, and its own flush carries the
- * block's with it */
-Q(Q_SPARE_NOSYNC, "SELECT set_config('synchronous_commit', 'off', true)");
+/* The next block of numbers, spare. Its commit need not wait for its
+ * flush (synchronous_commit off for its transaction alone): a lodgement
+ * that uses one of its numbers commits after it, and its own flush
+ * carries the block's with it. */
 Q(Q_SPARE_BLOCK, "WITH r AS (INSERT INTO number_sequences"
 		 " (office, year, direction, last_value) VALUES (?, ?, ?, ?)"
 		 " ON CONFLICT (office, year, direction)"
 		 " DO UPDATE SET last_value = number_sequences.last_value + excluded.last_value"
-		 " RETURNING last_value)"
+		 " RETURNING last_value),"
+		 " nosync AS (SELECT set_config('synchronous_commit', 'off', true))"
 		 " INSERT INTO number_spares (office, year, direction, value)"
 		 " SELECT CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS TEXT), v"
-		 " FROM r, generate_series(r.last_value - ? + 1, r.last_value) v");
+		 " FROM r, nosync, generate_series(r.last_value - ? + 1, r.last_value) v");
 
 static kerr read_int(void *arg, struct store_stmt *st)
 {
@@ -88,39 +89,47 @@ struct spares_key {
 static kerr put_aside(struct store_conn *c, void *arg)
 {
 	const struct spares_key *k = arg;
-	kerr e = store_first(c, &Q_SPARE_NOSYNC, NULL, NULL, "");
-	return e ? e
-		 : store_exec(c, &Q_SPARE_BLOCK, "sisisisi", k->office, k->year, k->direction,
-			      (int64_t)SPARES_BLOCK, k->office, k->year, k->direction,
-			      (int64_t)SPARES_BLOCK);
+	return store_exec(c, &Q_SPARE_BLOCK, "sisisisi", k->office, k->year, k->direction,
+			  (int64_t)SPARES_BLOCK, k->office, k->year, k->direction,
+			  (int64_t)SPARES_BLOCK);
+}
+
+/* The lowest spare (PostgreSQL): within the window unless that was just
+ * looked at (a take sent ahead found none), then anywhere, then after a
+ * new block put aside. */
+static kerr take_spare(struct store_conn *c, struct spares_key *k, bool window_seen,
+		       int64_t *out)
+{
+	kerr e = KERR_NOT_FOUND;
+	/* each block put aside is taken by the others at once only when more
+	 * lodgements than a block wait at the same office */
+	for (int n = 0; n < SPARES_TRIES && e == KERR_NOT_FOUND; n++) {
+		if (!window_seen)
+			e = store_first(c, &Q_SPARE_TAKE, read_int, out, "sissis", k->office,
+					k->year, k->direction, k->office, k->year, k->direction);
+		window_seen = false;
+		if (e == KERR_NOT_FOUND)
+			e = store_first(c, &Q_SPARE_TAKE_ANY, read_int, out, "sis", k->office,
+					k->year, k->direction);
+		if (e == KERR_NOT_FOUND && (e = store_aside(c, put_aside, k)) == KERR_OK)
+			e = KERR_NOT_FOUND;
+	}
+	if (e == KERR_NOT_FOUND) {
+		log_error("store: no spare declaration number for %s %lld %s after %d blocks",
+			  k->office, (long long)k->year, k->direction, SPARES_TRIES);
+		e = KERR_STORE;
+	}
+	return e;
 }
 
 kerr repo_sequence_next(struct store_conn *c, const char *office, int year, bool import,
 			int64_t *out)
 {
 	struct spares_key k = {office, year, direction_name(import)};
-	kerr e = KERR_NOT_FOUND;
-	if (!store_row_locks(c)) {
-		e = store_first(c, &Q_SEQ_NEXT, read_int, out, "sis", office, k.year, k.direction);
-		return e == KERR_NOT_FOUND ? KERR_STORE : e;
-	}
-	/* each block put aside is taken by the others at once only when more
-	 * lodgements than a block wait at the same office */
-	for (int n = 0; n < SPARES_TRIES && e == KERR_NOT_FOUND; n++) {
-		e = store_first(c, &Q_SPARE_TAKE, read_int, out, "sissis", office, k.year,
-				k.direction, office, k.year, k.direction);
-		if (e == KERR_NOT_FOUND)
-			e = store_first(c, &Q_SPARE_TAKE_ANY, read_int, out, "sis", office, k.year,
-					k.direction);
-		if (e == KERR_NOT_FOUND && (e = store_aside(c, put_aside, &k)) == KERR_OK)
-			e = KERR_NOT_FOUND;
-	}
-	if (e == KERR_NOT_FOUND) {
-		log_error("store: no spare declaration number for %s %lld %s after %d blocks",
-			  office, (long long)k.year, k.direction, SPARES_TRIES);
-		e = KERR_STORE;
-	}
-	return e;
+	if (store_row_locks(c))
+		return take_spare(c, &k, false, out);
+	kerr e = store_first(c, &Q_SEQ_NEXT, read_int, out, "sis", office, k.year, k.direction);
+	return e == KERR_NOT_FOUND ? KERR_STORE : e;
 }
 
 void repo_sequence_send(struct store_conn *c, const char *office, int year, bool import,
@@ -164,13 +173,17 @@ static kerr spare_of(struct sequence_ahead *a, struct spare_taken *t)
 
 kerr repo_sequence_take(struct store_conn *c, struct sequence_ahead *a, int64_t *out)
 {
+	bool window_seen = a->sent; /* by the take sent ahead */
 	struct spare_taken t;
 	kerr e = spare_of(a, &t);
 	if (!e && t.found)
 		*out = t.value;
-	else if (!e) /* none spare, or never sent: as repo_sequence_next takes one */
-		e = repo_sequence_next(c, a->office, a->year, a->import, out);
-	return e;
+	if (e || t.found)
+		return e;
+	if (!store_row_locks(c)) /* never sent: the sequence gives it */
+		return repo_sequence_next(c, a->office, a->year, a->import, out);
+	struct spares_key k = {a->office, a->year, direction_name(a->import)};
+	return take_spare(c, &k, window_seen, out);
 }
 
 kerr repo_sequence_give_back(struct store_conn *c, struct sequence_ahead *a)
