@@ -392,6 +392,15 @@ static int64_t take_number(struct store_conn *c)
 	return n;
 }
 
+/* A number taken in a transaction of its own, committed. */
+static int64_t take_committed(struct store_conn *c)
+{
+	assert_int_equal(store_begin(c, true), KERR_OK);
+	int64_t n = take_number(c);
+	assert_int_equal(store_commit(c), KERR_OK);
+	return n;
+}
+
 /* Numbers given to transactions that rolled back are given again: over
  * more numbers than a block put aside (32), with every third transaction
  * rolled back, the numbers committed are 1, 2, 3, ... without a gap. */
@@ -466,18 +475,13 @@ static void a_number_given_back_long_after_is_given(void **state)
 	assert_int_equal(store_begin(b, true), KERR_OK);
 	int64_t held = take_number(b);
 	int64_t last = held;
-	for (int i = 0; i < 1100; i++) {
-		assert_int_equal(store_begin(a, true), KERR_OK);
-		last = take_number(a);
-		assert_int_equal(store_commit(a), KERR_OK);
-	}
+	for (int i = 0; i < 1100; i++)
+		last = take_committed(a);
 	store_rollback(b);
 	bool given = false;
 	int taken = 0;
 	while (!given) {
-		assert_int_equal(store_begin(a, true), KERR_OK);
-		int64_t n = take_number(a);
-		assert_int_equal(store_commit(a), KERR_OK);
+		int64_t n = take_committed(a);
 		taken++;
 		if (n == held) {
 			/* not first: the search within the window comes first */
