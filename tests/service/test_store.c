@@ -489,7 +489,8 @@ static void a_number_given_back_long_after_is_given(void **state)
 			given = true;
 		} else {
 			/* every other number continues the series: the held one
-			 * comes before a new block (at most 32 more) */
+			 * comes before a new block (one connection: after at most
+			 * the 32 of the block in hand) */
 			assert_int_equal(n, last + 1);
 			last = n;
 			assert_true(taken <= 32);
