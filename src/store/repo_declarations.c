@@ -38,10 +38,12 @@ Q(Q_SEQ_NEXT, "INSERT INTO number_sequences (office, year, direction, last_value
  * since: over a minute at the peak, 186 pages and 208 us a take on
  * average, against 22 pages and 86 us within the window (bench/README,
  * issue 13, twentieth round). The window is wider than the blocks that
- * lodgements finding no spare at once put aside together (16 x 32). Only
- * a number given back after more than the window was given while it was
- * held lies below it; the search without the window finds it once the
- * window has no spare left, before a new block is put aside. */
+ * a server's lodgements finding no spare at once put aside together (16
+ * threads by default, 32 numbers a block); more, and the lowest of them
+ * are given after the window's. Only a number given back after more than
+ * the window was given while it was held lies below it; the search
+ * without the window finds it once the window has no spare left, before
+ * a new block is put aside. No number is left out either way. */
 #define SPARES_WINDOW "1024"
 #define SPARE_TAKE_LOWEST(window)                                                                  \
 	"DELETE FROM number_spares WHERE (office, year, direction, value) ="                       \
