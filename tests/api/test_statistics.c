@@ -649,6 +649,37 @@ static void a_call_arrival_files_again_every_declaration_on_it(void **state)
 	statistics_set_call_page(0);
 }
 
+/* Declarations on two calls, lodged one after the other, are read as one
+ * range, and the calls' milestones once a call: each is measured from its
+ * own call's. At 22:00, one on voyage 046E (arrived 09:40, its manifest
+ * lodged at 10:00: 1,200 s), one on 047E (arrived 20:00, manifest 21:00:
+ * 3,600 s), one more on 046E: the manifest stage gains three, 6,000 s. */
+static void declarations_on_two_calls_each_measured_from_its_own(void **state)
+{
+	struct test_env *env = *state;
+	json_t *r = stats(env, "direction=import&outcome=in_progress");
+	const json_t *before = stage_of(json_object_get(r, "import"), "manifest");
+	json_int_t count = num(before, "count"), sum = num(before, "sum_s");
+	json_decref(r);
+	at(env, H(22));
+	static const char *const voyages[] = {"046E", "047E", "046E"};
+	char numbers[3][19];
+	for (int i = 0; i < 3; i++) {
+		json_t *d = test_consignment_customs_only();
+		json_object_set_new(json_object_get(d, "conveyance"), "voyage",
+				    json_string(voyages[i]));
+		test_lodge(env, "trader", d, numbers[i]);
+		json_decref(d);
+	}
+	/* one office's numbers, one after the other: one range */
+	assert_int_equal(strtoll(numbers[2] + 9, NULL, 10), strtoll(numbers[0] + 9, NULL, 10) + 2);
+	r = stats(env, "direction=import&outcome=in_progress");
+	const json_t *after = stage_of(json_object_get(r, "import"), "manifest");
+	assert_int_equal(num(after, "count"), count + 3);
+	assert_int_equal(num(after, "sum_s"), sum + 1200 + 3600 + 1200);
+	json_decref(r);
+}
+
 /* The follower fills an empty engine from every event a few pages to a
  * transaction (a page of three events here, so over dozens of them): it
  * ends with every declaration, and the same figures as the engine that
@@ -693,6 +724,7 @@ int main(void)
 		cmocka_unit_test(dimensions_of_a_mixed_declaration),
 		cmocka_unit_test(a_page_of_the_feed_is_filed_in_a_few_statements),
 		cmocka_unit_test(a_call_arrival_files_again_every_declaration_on_it),
+		cmocka_unit_test(declarations_on_two_calls_each_measured_from_its_own),
 		cmocka_unit_test(a_fill_a_few_pages_at_a_time_gives_the_same_figures),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
