@@ -8,7 +8,10 @@
 # --rate), then the rate through POST /v1/declarations/batch (bench_ingest
 # --batch), then the peak rate again with the declarations spread over
 # several offices and calls (bench_ingest --offices), stops the server and counts the declarations that reached the
-# database. Runs alternate between the backends (A/B, B/A, ...) so that the
+# database. During the run at half the peak it also counts the CPU time the
+# server and, on PostgreSQL, the database's processes spent, a declaration:
+# a figure that the machine's drift moves far less than a rate. Runs
+# alternate between the backends (A/B, B/A, ...) so that the
 # shared machine's drift hits both alike; the summary gives the median of
 # the runs, their range, the settings of each store and the load average.
 # Everything it creates lives in a temporary directory removed on every way
@@ -149,6 +152,32 @@ count_rows() {
 	esac
 }
 
+# cpu_ticks PID...: the CPU time (user and system, in clock ticks) the
+# processes have spent so far, all their threads; a process gone counts 0
+cpu_ticks() {
+	local pid t=0 stat f
+	for pid in "$@"; do
+		stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
+		stat=${stat##*) } # after the command's name, which may hold spaces
+		read -ra f <<<"$stat"
+		t=$((t + f[11] + f[12])) # utime and stime, fields 14 and 15 of the line
+	done
+	echo "$t"
+}
+
+# db_pids DB: the database's own processes (PostgreSQL: the cluster's
+# postmaster and its children); none for SQLite, which runs in the server
+db_pids() {
+	case "$1" in
+	postgresql://*)
+		local pm
+		pm=$(head -n 1 "$(sed -n 2p "$pg_state")/data/postmaster.pid")
+		echo "$pm"
+		ps -o pid= --ppid "$pm"
+		;;
+	esac
+}
+
 # run_one NAME DB: seed, serve, measure, stop, count; leaves the declarations
 # per second in $rate and the healthz requests per second in $healthz
 run_one() {
@@ -193,12 +222,26 @@ run_one() {
 	rate=$(awk '$1 == "ingest" {print $2}' "$tmp/bench.out")
 	healthz=$(awk '$1 == "healthz" && $3 == "requests/s" {print $2}' "$tmp/bench.out")
 	p99=$(awk '$1 == "latency" && $2 == "p99" {print $3; exit}' "$tmp/bench.out")
-	p99_half="" half="" batch_rate="" spread_rate=""
+	p99_half="" half="" batch_rate="" spread_rate="" cpu_server="" cpu_db=""
 	if [ "$only" != healthz ] && [ "$status" = 0 ] && [ -n "$rate" ]; then
 		half=$(awk -v r="$rate" 'BEGIN { h = int(r / 2); print (h < 1 ? 1 : h) }')
+		local pids s0 d0 s1 d1 n
+		mapfile -t pids < <(db_pids "$db")
+		s0=$(cpu_ticks "$server_pid") d0=$(cpu_ticks "${pids[@]}")
 		extra half "latency at half the peak: $half declarations/s" '/^declarations/,/errors/p' \
 			"${bench_args[@]}" --warmup 0 --rate "$half"
+		s1=$(cpu_ticks "$server_pid") d1=$(cpu_ticks "${pids[@]}")
 		p99_half=$(awk '$1 == "latency" && $2 == "p99" {print $3; exit}' "$tmp/half.out")
+		n=$(awk '$1 == "lodged" {print $2}' "$tmp/half.out")
+		if [ "${n:-0}" -gt 0 ]; then
+			cpu_server=$(awk -v t="$((s1 - s0))" -v hz="$(getconf CLK_TCK)" -v n="$n" \
+				'BEGIN { printf "%.0f", t * 1e6 / hz / n }')
+			cpu_db=$(awk -v t="$((d1 - d0))" -v hz="$(getconf CLK_TCK)" -v n="$n" \
+				'BEGIN { printf "%.0f", t * 1e6 / hz / n }')
+			[ ${#pids[@]} -gt 0 ] || cpu_db=""
+			printf '  %-16s %10s us the server%s, %s declarations\n' "CPU a declaration" \
+				"$cpu_server" "${cpu_db:+, $cpu_db us the database}" "$n"
+		fi
 	fi
 	if [ "$only" != healthz ] && [ "$status" = 0 ]; then
 		# brokers lodge batches from a few connections: 2 here
@@ -265,7 +308,7 @@ range() {
 
 status=0
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
-declare -A rates=() healths=() p99s=() p99_halfs=() batches=() spreads=()
+declare -A rates=() healths=() p99s=() p99_halfs=() batches=() spreads=() cpus=() cpu_dbs=()
 pg_settings=""
 if [ "$backend" != sqlite ]; then
 	pg_state=$tmp/pg.state
@@ -296,6 +339,8 @@ measure() {
 	run_one "$name (run $i of $runs)" "$db" || status=$?
 	# shellcheck disable=SC2034 # read through the nameref in values()
 	rates[$name.$i]=$rate healths[$name.$i]=$healthz p99s[$name.$i]=$p99 p99_halfs[$name.$i]=$p99_half batches[$name.$i]=$batch_rate spreads[$name.$i]=$spread_rate
+	# shellcheck disable=SC2034 # read through the nameref in values()
+	cpus[$name.$i]=$cpu_server cpu_dbs[$name.$i]=$cpu_db
 	if [ "$name" = SQLite ]; then
 		rm -f "$db" "$db-wal" "$db-shm"
 	else
@@ -347,6 +392,25 @@ for name in SQLite PostgreSQL; do
 		"$rm_ [$(range "${r[@]}")]" "$(median "${h[@]}") [$(range "${h[@]}")]" \
 		"$(median "${ratios[@]}")" "$(median "${p[@]}")" "$(median "${q[@]}")" \
 		"$(median "${bt[@]}") [$(range "${bt[@]}")]" "$sm_ [$(range "${sp[@]}")]"
+done
+echo "  CPU a declaration at half the peak (us, medians [range]; server and database processes alike)"
+for name in SQLite PostgreSQL; do
+	[ "$name" = SQLite ] && [ "$backend" = postgres ] && continue
+	[ "$name" = PostgreSQL ] && [ "$backend" = sqlite ] && continue
+	mapfile -t c < <(values "$name" cpus)
+	mapfile -t cd < <(values "$name" cpu_dbs)
+	both=()
+	for k in "${!c[@]}"; do
+		both+=("$(awk -v a="${c[$k]}" -v b="${cd[$k]}" 'BEGIN { if (a != "") print a + b }')")
+	done
+	if [ "$name" = SQLite ]; then
+		printf '    %-11s server %s [%s] (the database runs in it)\n' "$name" \
+			"$(median "${c[@]}")" "$(range "${c[@]}")"
+	else
+		printf '    %-11s server %s [%s], database %s [%s], both %s [%s]\n' "$name" \
+			"$(median "${c[@]}")" "$(range "${c[@]}")" "$(median "${cd[@]}")" \
+			"$(range "${cd[@]}")" "$(median "${both[@]}")" "$(range "${both[@]}")"
+	fi
 done
 echo "  settings"
 [ "$backend" != postgres ] && echo "    SQLite       $sqlite_settings"
