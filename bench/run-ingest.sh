@@ -9,8 +9,8 @@
 # --batch), then the peak rate again with the declarations spread over
 # several offices and calls (bench_ingest --offices), stops the server and counts the declarations that reached the
 # database. During the run at half the peak it also counts the CPU time the
-# server and, on PostgreSQL, the database's processes spent, a declaration:
-# a figure that the machine's drift moves far less than a rate. Runs
+# server and, on PostgreSQL, the database's processes spent, a declaration,
+# which says where a declaration's cost goes on each backend. Runs
 # alternate between the backends (A/B, B/A, ...) so that the
 # shared machine's drift hits both alike; the summary gives the median of
 # the runs, their range, the settings of each store and the load average.
@@ -173,7 +173,7 @@ db_pids() {
 		local pm
 		pm=$(head -n 1 "$(sed -n 2p "$pg_state")/data/postmaster.pid")
 		echo "$pm"
-		ps -o pid= --ppid "$pm"
+		ps -o pid= --ppid "$pm" | tr -d ' ' # ps pads the numbers
 		;;
 	esac
 }

@@ -391,21 +391,65 @@ static kerr keep_measured(void *arg, struct store_stmt *st)
 	return KERR_OK;
 }
 
-/* Each call's milestones, given to every row that claims it. */
-static kerr give_call(void *arg, struct store_stmt *st)
+/* A call of the range as Q_CALLS_MEASURED_RANGE reads it. */
+struct measured_call {
+	char key[CALL_KEY_MAX];
+	char arrived_at[TIME_TEXT_SIZE];
+	char departed_at[TIME_TEXT_SIZE];
+	bool has_manifest;
+	char manifest_lodged_at[TIME_TEXT_SIZE];
+};
+
+struct measured_calls {
+	struct measured_call *c;
+	size_t n, cap;
+};
+
+static kerr keep_call(void *arg, struct store_stmt *st)
 {
-	struct measured_rows *r = arg;
-	const char *key = stmt_text(st, 0);
-	for (size_t i = 0; i < r->n; i++) {
-		if (strcmp(r->call_key[i], key))
+	struct measured_calls *k = arg;
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? 2 * k->cap : 8;
+		struct measured_call *c = realloc(k->c, cap * sizeof *c);
+		if (!c)
+			return KERR_NOMEM;
+		k->c = c;
+		k->cap = cap;
+	}
+	struct measured_call *c = &k->c[k->n++];
+	col_copy(st, 0, c->key, sizeof c->key);
+	col_copy(st, 1, c->arrived_at, sizeof c->arrived_at);
+	col_copy(st, 2, c->departed_at, sizeof c->departed_at);
+	c->has_manifest = !stmt_is_null(st, 3);
+	col_copy(st, 3, c->manifest_lodged_at, sizeof c->manifest_lodged_at);
+	return KERR_OK;
+}
+
+static int by_call_key(const void *a, const void *b)
+{
+	return strcmp(a, b); /* the key is a struct measured_call's first member */
+}
+
+/* Each row given its call's milestones: the calls sorted by key, each row's
+ * found by a binary search (a range of an airport's office may hold as
+ * many calls as declarations). */
+static void give_calls(struct measured_rows *r, struct measured_calls *k)
+{
+	if (k->n > 1)
+		qsort(k->c, k->n, sizeof *k->c, by_call_key);
+	for (size_t i = 0; k->n && i < r->n; i++) {
+		const struct measured_call *c =
+			r->call_key[i][0] ? bsearch(r->call_key[i], k->c, k->n, sizeof *k->c,
+						    by_call_key)
+					  : NULL;
+		if (!c)
 			continue;
 		struct decl_measured *m = &r->m[i];
-		col_copy(st, 1, m->call_arrived_at, sizeof m->call_arrived_at);
-		col_copy(st, 2, m->call_departed_at, sizeof m->call_departed_at);
-		m->has_manifest = !stmt_is_null(st, 3);
-		col_copy(st, 3, m->manifest_lodged_at, sizeof m->manifest_lodged_at);
+		str_copy(m->call_arrived_at, c->arrived_at, sizeof m->call_arrived_at);
+		str_copy(m->call_departed_at, c->departed_at, sizeof m->call_departed_at);
+		m->has_manifest = c->has_manifest;
+		str_copy(m->manifest_lodged_at, c->manifest_lodged_at, sizeof m->manifest_lodged_at);
 	}
-	return KERR_OK;
 }
 
 kerr repo_decl_measured_range(struct store_conn *c, const char *first, const char *last,
@@ -413,20 +457,24 @@ kerr repo_decl_measured_range(struct store_conn *c, const char *first, const cha
 {
 	/* the calls' read goes ahead, and comes back with the rows' (one
 	 * round trip for both, on PostgreSQL in a transaction) */
-	struct store_ahead calls;
-	store_ahead_send(&calls, c, &Q_CALLS_MEASURED_RANGE, "sss", manifest_kind, first, last);
+	struct store_ahead ahead;
+	store_ahead_send(&ahead, c, &Q_CALLS_MEASURED_RANGE, "sss", manifest_kind, first, last);
 	struct measured_rows r = {0};
+	struct measured_calls calls = {0};
 	kerr e = store_each(c, &Q_DECL_MEASURED_RANGE, keep_measured, &r, "ss", first, last);
 	if (!e)
-		e = store_ahead_each(&calls, give_call, &r);
+		e = store_ahead_each(&ahead, keep_call, &calls);
 	else
-		store_ahead_drop(&calls);
+		store_ahead_drop(&ahead);
+	if (!e)
+		give_calls(&r, &calls);
 	for (size_t i = 0; !e && i < r.n; i++)
 		e = fn(arg, &r.m[i]);
 	for (size_t i = 0; i < r.n; i++)
 		decl_row_free(&r.m[i].row);
 	free(r.m);
 	free(r.call_key);
+	free(calls.c);
 	return e;
 }
 
