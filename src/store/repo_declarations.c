@@ -355,39 +355,49 @@ Q(Q_CALLS_MEASURED_RANGE,
   " FROM (SELECT DISTINCT t.call_key FROM declaration_transport t"
   " WHERE t.declaration_number BETWEEN CAST(? AS BIGINT) AND CAST(? AS BIGINT)) k");
 
-/* A range's rows as read, each with its call's key ("" for none), until
- * their calls' milestones are read. */
+/* The array `items` (*cap of `size` bytes each, n used) with room for one
+ * more: doubled, from `first`, when full; NULL (items untouched) when
+ * there is no memory. */
+static void *room_for_one(void *items, size_t *cap, size_t n, size_t size, size_t first)
+{
+	if (n < *cap)
+		return items;
+	size_t more = *cap ? 2 * *cap : first;
+	void *grown = realloc(items, more * size);
+	if (grown)
+		*cap = more;
+	return grown;
+}
+
+/* A range's row as read, with its call's key ("" for none), until the
+ * calls' milestones are read. */
+struct measured_row {
+	struct decl_measured m;
+	char call_key[CALL_KEY_MAX];
+};
+
 struct measured_rows {
-	struct decl_measured *m;
-	char (*call_key)[CALL_KEY_MAX];
+	struct measured_row *r;
 	size_t n, cap;
 };
 
 static kerr keep_measured(void *arg, struct store_stmt *st)
 {
-	struct measured_rows *r = arg;
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 64;
-		struct decl_measured *m = realloc(r->m, cap * sizeof *m);
-		if (m)
-			r->m = m;
-		char(*k)[CALL_KEY_MAX] = realloc(r->call_key, cap * sizeof *k);
-		if (k)
-			r->call_key = k;
-		if (!m || !k)
-			return KERR_NOMEM;
-		r->cap = cap;
-	}
-	struct decl_measured *m = &r->m[r->n];
-	memset(m, 0, sizeof *m);
-	kerr e = read_decl(&m->row, st);
+	struct measured_rows *rows = arg;
+	struct measured_row *all = room_for_one(rows->r, &rows->cap, rows->n, sizeof *all, 64);
+	if (!all)
+		return KERR_NOMEM;
+	rows->r = all;
+	struct measured_row *r = &all[rows->n];
+	memset(r, 0, sizeof *r);
+	kerr e = read_decl(&r->m.row, st);
 	if (e) {
-		decl_row_free(&m->row);
+		decl_row_free(&r->m.row);
 		return e;
 	}
-	col_copy(st, 15, m->consignee_credit, sizeof m->consignee_credit);
-	col_copy(st, 16, r->call_key[r->n], sizeof r->call_key[r->n]);
-	r->n++;
+	col_copy(st, 15, r->m.consignee_credit, sizeof r->m.consignee_credit);
+	col_copy(st, 16, r->call_key, sizeof r->call_key);
+	rows->n++;
 	return KERR_OK;
 }
 
@@ -408,15 +418,11 @@ struct measured_calls {
 static kerr keep_call(void *arg, struct store_stmt *st)
 {
 	struct measured_calls *k = arg;
-	if (k->n == k->cap) {
-		size_t cap = k->cap ? 2 * k->cap : 8;
-		struct measured_call *c = realloc(k->c, cap * sizeof *c);
-		if (!c)
-			return KERR_NOMEM;
-		k->c = c;
-		k->cap = cap;
-	}
-	struct measured_call *c = &k->c[k->n++];
+	struct measured_call *all = room_for_one(k->c, &k->cap, k->n, sizeof *all, 8);
+	if (!all)
+		return KERR_NOMEM;
+	k->c = all;
+	struct measured_call *c = &all[k->n++];
 	col_copy(st, 0, c->key, sizeof c->key);
 	col_copy(st, 1, c->arrived_at, sizeof c->arrived_at);
 	col_copy(st, 2, c->departed_at, sizeof c->departed_at);
@@ -433,18 +439,18 @@ static int by_call_key(const void *a, const void *b)
 /* Each row given its call's milestones: the calls sorted by key, each row's
  * found by a binary search (a range of an airport's office may hold as
  * many calls as declarations). */
-static void give_calls(struct measured_rows *r, struct measured_calls *k)
+static void give_calls(struct measured_rows *rows, struct measured_calls *k)
 {
 	if (k->n > 1)
 		qsort(k->c, k->n, sizeof *k->c, by_call_key);
-	for (size_t i = 0; k->n && i < r->n; i++) {
+	for (size_t i = 0; k->n && i < rows->n; i++) {
+		struct measured_row *r = &rows->r[i];
 		const struct measured_call *c =
-			r->call_key[i][0] ? bsearch(r->call_key[i], k->c, k->n, sizeof *k->c,
-						    by_call_key)
-					  : NULL;
+			r->call_key[0] ? bsearch(r->call_key, k->c, k->n, sizeof *k->c, by_call_key)
+				       : NULL;
 		if (!c)
 			continue;
-		struct decl_measured *m = &r->m[i];
+		struct decl_measured *m = &r->m;
 		str_copy(m->call_arrived_at, c->arrived_at, sizeof m->call_arrived_at);
 		str_copy(m->call_departed_at, c->departed_at, sizeof m->call_departed_at);
 		m->has_manifest = c->has_manifest;
@@ -459,21 +465,20 @@ kerr repo_decl_measured_range(struct store_conn *c, const char *first, const cha
 	 * round trip for both, on PostgreSQL in a transaction) */
 	struct store_ahead ahead;
 	store_ahead_send(&ahead, c, &Q_CALLS_MEASURED_RANGE, "sss", manifest_kind, first, last);
-	struct measured_rows r = {0};
+	struct measured_rows rows = {0};
 	struct measured_calls calls = {0};
-	kerr e = store_each(c, &Q_DECL_MEASURED_RANGE, keep_measured, &r, "ss", first, last);
+	kerr e = store_each(c, &Q_DECL_MEASURED_RANGE, keep_measured, &rows, "ss", first, last);
 	if (!e)
 		e = store_ahead_each(&ahead, keep_call, &calls);
 	else
 		store_ahead_drop(&ahead);
 	if (!e)
-		give_calls(&r, &calls);
-	for (size_t i = 0; !e && i < r.n; i++)
-		e = fn(arg, &r.m[i]);
-	for (size_t i = 0; i < r.n; i++)
-		decl_row_free(&r.m[i].row);
-	free(r.m);
-	free(r.call_key);
+		give_calls(&rows, &calls);
+	for (size_t i = 0; !e && i < rows.n; i++)
+		e = fn(arg, &rows.r[i].m);
+	for (size_t i = 0; i < rows.n; i++)
+		decl_row_free(&rows.r[i].m.row);
+	free(rows.r);
 	free(calls.c);
 	return e;
 }
