@@ -18,7 +18,7 @@
 # out (trap).
 #
 # usage: bench/run-ingest.sh [--backend sqlite|postgres|both] [--runs N]
-#                            [--threads T] [--sqlite-sync process|power]
+#                            [--threads T] [--sqlite-sync power|process]
 #                            [--concurrency N] [--seconds S]
 #                            [--warmup S] [--items N] [--only KIND]
 #   --backend B   which store to measure (default both)
@@ -27,9 +27,10 @@
 #   --offices N   offices the last measurement spreads over (default 8; the
 #                 others lodge everything at one office on one call)
 #   --threads T   server worker threads (kouan serve --threads; default 16)
-#   --sqlite-sync S  SQLite's durability (kouan serve --sync): process (the
-#                 default, as deployed: survives kill -9) or power (an fsync
-#                 at each commit, as PostgreSQL here: survives power loss)
+#   --sqlite-sync S  SQLite's durability (kouan serve --sync): power (the
+#                 default, as deployed: an fsync at each commit, as
+#                 PostgreSQL here: survives power loss) or process (survives
+#                 kill -9 only)
 #   the other options are passed to bench_ingest (see bench/README.md);
 #   --seconds defaults to 8 here.
 # Environment:
@@ -47,7 +48,7 @@ build=${KOUAN_BENCH_BUILD:-$root/build-bench}
 # shellcheck source=bench/lib.sh
 . "$root/bench/lib.sh"
 threads=16
-sqlite_sync=process
+sqlite_sync=power
 backend=both
 runs=3
 seconds=8
@@ -120,7 +121,7 @@ sqlite | postgres | both) ;;
 esac
 case "$sqlite_sync" in
 process | power) ;;
-*) echo "run-ingest: --sqlite-sync must be process or power" >&2; exit 2 ;;
+*) echo "run-ingest: --sqlite-sync must be power or process" >&2; exit 2 ;;
 esac
 for n in "$threads" "$runs" "$seconds" "$batch"; do
 	case "$n" in
@@ -318,9 +319,9 @@ if [ "$backend" != sqlite ]; then
 	pg_settings=$(psql -qtAX "$(printf "$base" postgres)" -c "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name) FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'wal_sync_method', 'full_page_writes', 'shared_buffers');")
 fi
 if [ "$sqlite_sync" = power ]; then
-	sqlite_settings="journal_mode=WAL synchronous=FULL (kouan serve --sync power: each COMMIT is flushed to the disk before the answer; survives power loss, as the PostgreSQL cluster here)"
+	sqlite_settings="journal_mode=WAL synchronous=FULL (kouan serve --sync power, as deployed: each COMMIT is flushed to the disk before the answer; survives power loss, as the PostgreSQL cluster here)"
 else
-	sqlite_settings="journal_mode=WAL synchronous=NORMAL (kouan serve --sync process, as deployed: each COMMIT is in the WAL before the answer; survives kill -9)"
+	sqlite_settings="journal_mode=WAL synchronous=NORMAL (kouan serve --sync process: each COMMIT is in the WAL before the answer; survives kill -9, not power loss)"
 fi
 
 # measure NAME RUN: one run of one backend, its figures kept under NAME.RUN

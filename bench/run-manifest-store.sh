@@ -140,5 +140,5 @@ awk -v s="$sqlite_med" -v p="$pg_med" -v n="$bills" 'BEGIN {
 	printf "  %-11s %8.3f s  %7.1f us a bill\n", "PostgreSQL", p, p * 1e6 / n
 	if (s > 0) printf "  PostgreSQL / SQLite  %.2fx\n", p / s }'
 echo "  settings"
-echo "    SQLite       journal_mode=WAL synchronous=NORMAL (kouan serve --sync process, as deployed)"
+echo "    SQLite       journal_mode=WAL synchronous=FULL (kouan serve --sync power, as deployed)"
 echo "    PostgreSQL   $pg_settings (durable, as deployed)"

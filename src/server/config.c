@@ -30,8 +30,10 @@ const char config_help[] =
 	"  --header-timeout-s N   a request head must arrive whole within (default 10)\n"
 	"  --conn-limit N         connections in all (default 1024)\n"
 	"  --per-ip-limit N       connections per client address (default 256)\n"
-	"  --sync process|power   durability: survive a process crash (default) or\n"
-	"                         also power loss (fsync on every commit)\n"
+	"  --sync power|process   SQLite's durability: power (default): each commit\n"
+	"                         flushed to the disk before its answer, so it\n"
+	"                         survives power loss; process: survives a crash\n"
+	"                         of kouan only, with faster writes\n"
 	"  --token-ttl-hours N    session token lifetime, 1 to 24 (default 12)\n"
 	"  --longpoll-max-s N     longest wait on GET /v1/events (default 25)\n"
 	"  --pwhash interactive|min  Argon2id cost for new passwords (min: tests)\n"
@@ -66,7 +68,7 @@ void config_defaults(struct config *c)
 	c->header_timeout_s = 10;
 	c->conn_limit = 1024;
 	c->per_ip_limit = 256;
-	str_copy(c->sync, "process", sizeof c->sync);
+	str_copy(c->sync, "power", sizeof c->sync);
 	c->token_ttl_hours = 12;
 	c->longpoll_max_s = 25;
 	str_copy(c->pwhash, "interactive", sizeof c->pwhash);

@@ -25,7 +25,7 @@ struct config {
 	unsigned header_timeout_s; /* a request head must arrive whole within */
 	unsigned conn_limit;
 	unsigned per_ip_limit;
-	char sync[16];         /* "process" or "power" */
+	char sync[16];         /* SQLite: "power" (default) or "process" */
 	unsigned token_ttl_hours;
 	unsigned longpoll_max_s;
 	char pwhash[16];       /* "interactive" or "min" (tests only) */

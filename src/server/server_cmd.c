@@ -74,12 +74,17 @@ static void limits_from(const struct config *cfg, struct app_limits *l)
 		l->trusted_proxies.count = 0;
 }
 
+/* What a SQLite store's commits survive, by --sync (docs/architecture.md,
+ * "Durability"); PostgreSQL's are its cluster's. */
+static enum store_sync sqlite_sync(const struct config *cfg)
+{
+	return !strcmp(cfg->sync, "process") ? STORE_SYNC_PROCESS : STORE_SYNC_POWER;
+}
+
 /* Open and migrate the store, load reference data when empty. */
 static int open_store(const struct config *cfg, struct store **out)
 {
-	struct store_options so = {.url = cfg->db,
-				   .sync = !strcmp(cfg->sync, "power") ? STORE_SYNC_POWER
-								       : STORE_SYNC_PROCESS,
+	struct store_options so = {.url = cfg->db, .sync = sqlite_sync(cfg),
 				   .busy_timeout_ms = 10000};
 	if (credentials_init()) {
 		fprintf(stderr, "kouan: libsodium failed to start\n");
@@ -226,7 +231,14 @@ static int serve(struct config *cfg, bool demo)
 	char hostbuf[80];
 	bool v6 = strchr(cfg->listen, ':') != NULL;
 	snprintf(hostbuf, sizeof hostbuf, "%s%s%s", v6 ? "[" : "", cfg->listen, v6 ? "]" : "");
-	printf("kouan is serving http://%s:%u/ (database %s)\n", hostbuf, port, cfg->db);
+	const char *durability =
+		store_url_is_postgres(cfg->db) ? ""
+		: sqlite_sync(cfg) == STORE_SYNC_POWER
+			? "; each commit on the disk before its answer, --sync power"
+			: "; each commit in the WAL before its answer, not yet on the disk,"
+			  " --sync process";
+	printf("kouan is serving http://%s:%u/ (database %s%s)\n", hostbuf, port, cfg->db,
+	       durability);
 	if (demo) {
 		demo_print_credentials(stdout);
 		printf("Log in: curl -s -X POST http://%s:%u/v1/sessions -H 'Content-Type: "

@@ -224,6 +224,12 @@ class Server:
         self.url = "http://127.0.0.1:%d" % self.port
         return self
 
+    def read_stdout(self):
+        """What the server's latest start printed on its standard output."""
+        path = os.path.join(self.dir, "stdout.%d" % self.starts)
+        with open(path, "r", encoding="utf-8", errors="replace") as f:
+            return f.read()
+
     def read_stderr(self):
         if not self.stderr_path or not os.path.exists(self.stderr_path):
             return ""

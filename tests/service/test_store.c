@@ -2341,6 +2341,38 @@ static void a_reader_holds_sqlites_wal_until_it_ends(void **state)
 	store_close(b.store);
 }
 
+/* --- SQLite's durability --- */
+
+static const struct sql_query Q_SYNCHRONOUS = {"PRAGMA synchronous"};
+
+/* SQLite's `synchronous` on a connection of a store opened with `sync`. */
+static int64_t synchronous_of(struct test_env *env, enum store_sync sync, const char *name)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s.db", env->dir, name);
+	struct store_options so = {.url = path, .sync = sync};
+	struct store *s;
+	struct store_conn *c;
+	assert_int_equal(store_sqlite_open(&so, &s), KERR_OK);
+	assert_int_equal(s->ops->conn_open(s, &c), KERR_OK);
+	int64_t v = -1;
+	assert_int_equal(store_first(c, &Q_SYNCHRONOUS, read_int, &v, ""), KERR_OK);
+	s->ops->conn_close(c);
+	store_close(s);
+	return v;
+}
+
+/* Each setting sets what every connection promises (docs/architecture.md,
+ * "Durability"): FULL, a flush at every commit, for power (the server's
+ * default); NORMAL for process; OFF for the simulator's throw-away store. */
+static void sqlites_durability_follows_the_setting(void **state)
+{
+	struct test_env *env = *state;
+	assert_int_equal(synchronous_of(env, STORE_SYNC_POWER, "power"), 2);
+	assert_int_equal(synchronous_of(env, STORE_SYNC_PROCESS, "process"), 1);
+	assert_int_equal(synchronous_of(env, STORE_SYNC_NONE, "none"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2418,6 +2450,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(sqlites_wal_starts_over_under_a_steady_load,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(sqlites_durability_follows_the_setting, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(a_reader_holds_sqlites_wal_until_it_ends, setup,
 						teardown),
 	};

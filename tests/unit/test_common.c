@@ -175,6 +175,7 @@ static void configuration_layers(void **state)
 	config_defaults(&c);
 	assert_string_equal(c.listen, "127.0.0.1");
 	assert_int_equal(c.port, 8080);
+	assert_string_equal(c.sync, "power"); /* an answered change survives power loss */
 	char path[] = "/tmp/kouan-config-XXXXXX";
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
@@ -188,11 +189,11 @@ static void configuration_layers(void **state)
 	assert_true(config_load_env(&c, err, sizeof err));
 	assert_int_equal(c.port, 9092);
 	unsetenv("KOUAN_PORT");
-	char *argv[] = {"kouan", "serve", "--port", "9093", "--max-body=2048", "--sync", "power"};
+	char *argv[] = {"kouan", "serve", "--port", "9093", "--max-body=2048", "--sync", "process"};
 	assert_true(config_load_args(&c, 7, argv, 2, err, sizeof err));
 	assert_int_equal(c.port, 9093);
 	assert_int_equal(c.max_body, 2048);
-	assert_string_equal(c.sync, "power");
+	assert_string_equal(c.sync, "process");
 	config_finish(&c);
 	assert_string_equal(c.release_key, "/var/lib/kouan/k.db.release.key");
 	char *bad1[] = {"kouan", "serve", "--port", "70000"};
