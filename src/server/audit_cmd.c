@@ -138,7 +138,9 @@ int cmd_audit(int argc, char **argv)
 	struct store *store;
 	struct store_options so = {.url = cfg.db, .busy_timeout_ms = 10000};
 	if (store_open(&so, &store)) {
-		fprintf(stderr, "kouan: cannot open the database %s\n", cfg.db);
+		char shown[sizeof cfg.db];
+		store_url_shown(cfg.db, shown, sizeof shown);
+		fprintf(stderr, "kouan: cannot open the database %s\n", shown);
 		return 1;
 	}
 	struct services svc;

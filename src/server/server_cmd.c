@@ -91,7 +91,9 @@ static int open_store(const struct config *cfg, struct store **out)
 		return 1;
 	}
 	if (store_open(&so, out)) {
-		fprintf(stderr, "kouan: cannot open the database %s\n", cfg->db);
+		char shown[sizeof cfg->db];
+		store_url_shown(cfg->db, shown, sizeof shown);
+		fprintf(stderr, "kouan: cannot open the database %s\n", shown);
 		return 1;
 	}
 	if (store_migrate(*out, kclock_now(&kclock_system)) || store_maintain(*out)) {
@@ -237,7 +239,9 @@ static int serve(struct config *cfg, bool demo)
 			? "; each commit on the disk before its answer, --sync power"
 			: "; each commit in the WAL before its answer, not yet on the disk,"
 			  " --sync process";
-	printf("kouan is serving http://%s:%u/ (database %s%s)\n", hostbuf, port, cfg->db,
+	char shown[sizeof cfg->db];
+	store_url_shown(cfg->db, shown, sizeof shown);
+	printf("kouan is serving http://%s:%u/ (database %s%s)\n", hostbuf, port, shown,
 	       durability);
 	if (demo) {
 		demo_print_credentials(stdout);
@@ -320,7 +324,9 @@ int cmd_init(int argc, char **argv)
 			fprintf(stderr, "kouan: seeding the demo data failed\n");
 			rc = 1;
 		} else {
-			printf("Database %s is ready; release key %s (key id %s).\n", cfg.db,
+			char shown[sizeof cfg.db];
+			store_url_shown(cfg.db, shown, sizeof shown);
+			printf("Database %s is ready; release key %s (key id %s).\n", shown,
 			       cfg.release_key, app.svc.key_id);
 			if (demo)
 				demo_print_credentials(stdout);

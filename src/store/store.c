@@ -19,6 +19,58 @@ bool store_url_is_postgres(const char *url)
 	return strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
 }
 
+/* Text shown, cut to fit (store_url_shown). */
+struct shown {
+	char *out;
+	size_t size, n;
+};
+
+static void show(struct shown *s, const char *from, const char *to)
+{
+	for (; from < to; from++)
+		if (s->n + 1 < s->size)
+			s->out[s->n++] = *from;
+}
+
+static void hide(struct shown *s)
+{
+	static const char stars[] = "***";
+	show(s, stars, stars + 3);
+}
+
+void store_url_shown(const char *url, char *out, size_t size)
+{
+	if (!size)
+		return;
+	struct shown s = {out, size, 0};
+	const char *p = url, *url_end = url + strlen(url);
+	if (store_url_is_postgres(url)) {
+		/* postgresql://[user[:password]@]host[:port][/dbname][?name=value&...] */
+		const char *host = strstr(url, "://") + 3;
+		const char *end = host + strcspn(host, "/?");
+		const char *at = NULL;
+		for (const char *q = host; q < end; q++)
+			if (*q == '@')
+				at = q; /* the last: a host has none */
+		const char *colon = at ? memchr(host, ':', (size_t)(at - host)) : NULL;
+		if (colon) {
+			show(&s, p, colon + 1);
+			hide(&s);
+			p = at;
+		}
+		for (const char *q = strchr(end, '?'); q; q = strchr(q + 1, '&')) {
+			if (strncmp(q + 1, "password=", strlen("password=")) != 0)
+				continue;
+			const char *value = q + 1 + strlen("password=");
+			show(&s, p, value);
+			hide(&s);
+			p = value + strcspn(value, "&");
+		}
+	}
+	show(&s, p, url_end);
+	out[s.n] = '\0';
+}
+
 kerr store_open(const struct store_options *opts, struct store **out)
 {
 	if (store_url_is_postgres(opts->url))

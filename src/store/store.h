@@ -418,4 +418,9 @@ KOUAN_MUST_USE kerr store_pg_open(const struct store_options *opts,
 /* Is this database setting a PostgreSQL connection URL? */
 bool store_url_is_postgres(const char *url);
 
+/* The database setting as messages may show it: a PostgreSQL URL with its
+ * password, if it has one (user:PASSWORD@, or a password= parameter),
+ * shown as "***"; anything else as it is. Cut to fit `size`. */
+void store_url_shown(const char *url, char *out, size_t size);
+
 #endif

@@ -24,6 +24,9 @@ What it checks:
     `kouan status` lists the declarations the user may see;
   * settings from a configuration file and from the environment are used
     by `kouan serve` (port from KOUAN_PORT is overridden by --port);
+  * a password in a PostgreSQL database URL is never printed: `kouan init`
+    names the database as "user:***@" and "password=***", whether it cannot
+    reach it or has made it ready;
   * the carrier's and the terminal's commands: `kouan report` and
     `kouan manifest` lodge (and `--amend` amends; a no-op amendment exits
     1), `kouan gate` exits 0 when a container may pass and 1 with what is
@@ -215,6 +218,27 @@ def test_settings_from_file_and_environment():
     other.cleanup()
 
 
+def test_a_database_password_is_never_printed():
+    secret = "e2e-secret-word"
+    # unreachable: the error names the database, its password hidden
+    r = run("init", "--db", "postgresql://kouan:%s@127.0.0.1:1/kouan?connect_timeout=5"
+            "&password=%s" % (secret, secret), "--release-key", os.path.join(S.dir, "x.key"))
+    check(r.returncode != 0, "init on an unreachable database: exit %d" % r.returncode)
+    check("cannot open the database postgresql://kouan:***@127.0.0.1:1/kouan"
+          "?connect_timeout=5&password=***" in r.stderr, "stderr: %r" % r.stderr)
+    check(secret not in r.stdout + r.stderr, "the password printed: %r" % (r.stdout + r.stderr))
+    if not PG:
+        return
+    # reachable (the test cluster trusts its local users and ignores it)
+    db, name = new_database()
+    r = run("init", "--db", db + "&password=" + secret, "--pwhash", "min", "--release-key",
+            os.path.join(S.dir, "pg.key"))
+    eq(r.returncode, 0, "init: %s" % r.stderr)
+    check("&password=*** is ready" in r.stdout, "stdout: %r" % r.stdout)
+    check(secret not in r.stdout + r.stderr, "the password printed: %r" % (r.stdout + r.stderr))
+    pg_admin("DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+
+
 def test_demo_prints_credentials_that_log_in():
     d = tempfile.mkdtemp(prefix="kouan-e2e-demo-")
     pgname = None
@@ -395,6 +419,7 @@ if __name__ == "__main__":
         test_admin_creates_organisations_users_and_tokens,
         test_client_exit_codes,
         test_settings_from_file_and_environment,
+        test_a_database_password_is_never_printed,
         test_demo_prints_credentials_that_log_in,
         test_carrier_and_terminal_commands,
         test_the_server_keeps_more_freed_blocks_per_thread,

@@ -13,6 +13,7 @@
 #include "common/error.h"
 #include "http/problem.h"
 #include "server/config.h"
+#include "store/store.h"
 
 static void buffers_are_bounded(void **state)
 {
@@ -167,6 +168,40 @@ static void problems_render_as_rfc9457(void **state)
 	http_response_free(&r);
 }
 
+/* `url` as messages show it (store_url_shown), into a buffer of `size`. */
+static void shown_as(const char *url, size_t size, const char *expected)
+{
+	char out[256] = "untouched";
+	assert_true(size <= sizeof out);
+	store_url_shown(url, out, size);
+	assert_string_equal(out, expected);
+}
+
+/* The database setting is printed at start and in errors, which end up in
+ * the system's journal: a password in a PostgreSQL URL never does. */
+static void database_urls_shown_without_their_password(void **state)
+{
+	(void)state;
+	shown_as("/var/lib/kouan/kouan.db", 256, "/var/lib/kouan/kouan.db");
+	shown_as("postgresql://kouan@db-primary/kouan", 256, "postgresql://kouan@db-primary/kouan");
+	shown_as("postgresql:///kouan?host=/var/run/postgresql", 256,
+		 "postgresql:///kouan?host=/var/run/postgresql");
+	shown_as("postgresql://kouan:s3cr:t@db-primary:5432/kouan?sslmode=verify-full", 256,
+		 "postgresql://kouan:***@db-primary:5432/kouan?sslmode=verify-full");
+	shown_as("postgresql://u:p%40ss@h/db", 256, "postgresql://u:***@h/db");
+	shown_as("postgres://u@h/db?application_name=kouan&password=xyz&connect_timeout=5", 256,
+		 "postgres://u@h/db?application_name=kouan&password=***&connect_timeout=5");
+	shown_as("postgresql://u:a@h/db?password=b", 256, "postgresql://u:***@h/db?password=***");
+	shown_as("postgresql://h/db?password=", 256, "postgresql://h/db?password=***");
+	shown_as("postgresql://h/db?passwordx=1&x=a@b:c", 256,
+		 "postgresql://h/db?passwordx=1&x=a@b:c");
+	shown_as("postgresql://h/db?", 256, "postgresql://h/db?");
+	/* cut to fit, never past the buffer */
+	shown_as("postgresql://kouan:secret@db/kouan", 20, "postgresql://kouan:");
+	shown_as("postgresql://kouan:secret@db/kouan", 22, "postgresql://kouan:**");
+	shown_as("kouan.db", 1, "");
+}
+
 static void configuration_layers(void **state)
 {
 	(void)state;
@@ -287,6 +322,7 @@ int main(void)
 		cmocka_unit_test(time_text_agrees_with_the_c_library),
 		cmocka_unit_test(errors_map_to_statuses),
 		cmocka_unit_test(problems_render_as_rfc9457),
+		cmocka_unit_test(database_urls_shown_without_their_password),
 		cmocka_unit_test(configuration_layers),
 		cmocka_unit_test(apart_threads_setting),
 		cmocka_unit_test(timezone_setting),
