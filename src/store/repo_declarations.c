@@ -355,18 +355,28 @@ Q(Q_CALLS_MEASURED_RANGE,
   " FROM (SELECT DISTINCT t.call_key FROM declaration_transport t"
   " WHERE t.declaration_number BETWEEN CAST(? AS BIGINT) AND CAST(? AS BIGINT)) k");
 
-/* The array `items` (*cap of `size` bytes each, n used) with room for one
- * more: doubled, from `first`, when full; NULL (items untouched) when
- * there is no memory. */
-static void *room_for_one(void *items, size_t *cap, size_t n, size_t size, size_t first)
+/* An array that grows as rows are read: n items used of cap. */
+struct grown {
+	void *items;
+	size_t n, cap;
+};
+
+/* A zeroed item after the n used (`size` bytes each), the array doubled,
+ * from `first` items, when full; NULL (the array untouched) when there is
+ * no memory. The caller counts it in n once it holds it. */
+static void *grown_next(struct grown *g, size_t size, size_t first)
 {
-	if (n < *cap)
-		return items;
-	size_t more = *cap ? 2 * *cap : first;
-	void *grown = realloc(items, more * size);
-	if (grown)
-		*cap = more;
-	return grown;
+	if (g->n == g->cap) {
+		size_t more = g->cap ? 2 * g->cap : first;
+		void *items = realloc(g->items, more * size);
+		if (!items)
+			return NULL;
+		g->items = items;
+		g->cap = more;
+	}
+	void *item = (char *)g->items + g->n * size;
+	memset(item, 0, size);
+	return item;
 }
 
 /* A range's row as read, with its call's key ("" for none), until the
@@ -376,20 +386,14 @@ struct measured_row {
 	char call_key[CALL_KEY_MAX];
 };
 
-struct measured_rows {
-	struct measured_row *r;
-	size_t n, cap;
-};
-
+/* Keep a row of Q_DECL_MEASURED_RANGE (arg: struct grown of struct
+ * measured_row). */
 static kerr keep_measured(void *arg, struct store_stmt *st)
 {
-	struct measured_rows *rows = arg;
-	struct measured_row *all = room_for_one(rows->r, &rows->cap, rows->n, sizeof *all, 64);
-	if (!all)
+	struct grown *rows = arg;
+	struct measured_row *r = grown_next(rows, sizeof *r, 64);
+	if (!r)
 		return KERR_NOMEM;
-	rows->r = all;
-	struct measured_row *r = &all[rows->n];
-	memset(r, 0, sizeof *r);
 	kerr e = read_decl(&r->m.row, st);
 	if (e) {
 		decl_row_free(&r->m.row);
@@ -410,19 +414,15 @@ struct measured_call {
 	char manifest_lodged_at[TIME_TEXT_SIZE];
 };
 
-struct measured_calls {
-	struct measured_call *c;
-	size_t n, cap;
-};
-
+/* Keep a row of Q_CALLS_MEASURED_RANGE (arg: struct grown of struct
+ * measured_call). */
 static kerr keep_call(void *arg, struct store_stmt *st)
 {
-	struct measured_calls *k = arg;
-	struct measured_call *all = room_for_one(k->c, &k->cap, k->n, sizeof *all, 8);
-	if (!all)
+	struct grown *calls = arg;
+	struct measured_call *c = grown_next(calls, sizeof *c, 8);
+	if (!c)
 		return KERR_NOMEM;
-	k->c = all;
-	struct measured_call *c = &all[k->n++];
+	calls->n++;
 	col_copy(st, 0, c->key, sizeof c->key);
 	col_copy(st, 1, c->arrived_at, sizeof c->arrived_at);
 	col_copy(st, 2, c->departed_at, sizeof c->departed_at);
@@ -439,14 +439,15 @@ static int by_call_key(const void *a, const void *b)
 /* Each row given its call's milestones: the calls sorted by key, each row's
  * found by a binary search (a range of an airport's office may hold as
  * many calls as declarations). */
-static void give_calls(struct measured_rows *rows, struct measured_calls *k)
+static void give_calls(struct grown *rows, struct grown *calls)
 {
-	if (k->n > 1)
-		qsort(k->c, k->n, sizeof *k->c, by_call_key);
-	for (size_t i = 0; k->n && i < rows->n; i++) {
-		struct measured_row *r = &rows->r[i];
+	struct measured_call *k = calls->items;
+	if (calls->n > 1)
+		qsort(k, calls->n, sizeof *k, by_call_key);
+	for (size_t i = 0; calls->n && i < rows->n; i++) {
+		struct measured_row *r = (struct measured_row *)rows->items + i;
 		const struct measured_call *c =
-			r->call_key[0] ? bsearch(r->call_key, k->c, k->n, sizeof *k->c, by_call_key)
+			r->call_key[0] ? bsearch(r->call_key, k, calls->n, sizeof *k, by_call_key)
 				       : NULL;
 		if (!c)
 			continue;
@@ -465,8 +466,7 @@ kerr repo_decl_measured_range(struct store_conn *c, const char *first, const cha
 	 * round trip for both, on PostgreSQL in a transaction) */
 	struct store_ahead ahead;
 	store_ahead_send(&ahead, c, &Q_CALLS_MEASURED_RANGE, "sss", manifest_kind, first, last);
-	struct measured_rows rows = {0};
-	struct measured_calls calls = {0};
+	struct grown rows = {0}, calls = {0};
 	kerr e = store_each(c, &Q_DECL_MEASURED_RANGE, keep_measured, &rows, "ss", first, last);
 	if (!e)
 		e = store_ahead_each(&ahead, keep_call, &calls);
@@ -474,12 +474,13 @@ kerr repo_decl_measured_range(struct store_conn *c, const char *first, const cha
 		store_ahead_drop(&ahead);
 	if (!e)
 		give_calls(&rows, &calls);
+	struct measured_row *r = rows.items;
 	for (size_t i = 0; !e && i < rows.n; i++)
-		e = fn(arg, &rows.r[i].m);
+		e = fn(arg, &r[i].m);
 	for (size_t i = 0; i < rows.n; i++)
-		decl_row_free(&rows.r[i].m.row);
-	free(rows.r);
-	free(calls.c);
+		decl_row_free(&r[i].m.row);
+	free(rows.items);
+	free(calls.items);
 	return e;
 }
 
