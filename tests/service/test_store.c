@@ -1935,14 +1935,19 @@ static bool names_hold(const char *names, const char *table)
 	}
 }
 
-/* Gather the statistics of the grown tables; whether `grown` was one. */
-static bool analysed(struct test_env *env)
+/* Gather the statistics of the grown tables; whether `table` was one. */
+static bool analysed_named(struct test_env *env, const char *table)
 {
 	char names[4096];
 	int n = -1;
 	assert_int_equal(store_analyse_grown(env->store, 1000, names, sizeof names, &n), KERR_OK);
 	assert_int_equal(n > 0, names[0] != '\0');
-	return names_hold(names, "grown");
+	return names_hold(names, table);
+}
+
+static bool analysed(struct test_env *env)
+{
+	return analysed_named(env, "grown");
 }
 
 /* A table analysed at a handful of rows is analysed again once changed
@@ -1982,6 +1987,70 @@ static void a_grown_table_is_analysed_each_time_it_doubles(void **state)
 	assert_true(analysed(env));
 	assert_int_equal(grown_figure(c, &Q_GROWN_ROWS), 2006);
 	assert_int_equal(grown_figure(c, &Q_GROWN_ANALYSES), 3);
+}
+
+/* --- the statistics of a partitioned table as a whole (migration 0026) --- */
+
+static const struct sql_query Q_WHOLE_ADD = {
+	"INSERT INTO grown_whole SELECT CAST(? AS BIGINT) + generate_series(1, CAST(? AS INTEGER))"};
+static const struct sql_query Q_WHOLE_LIVE = {
+	"SELECT COALESCE(SUM(n_live_tup), 0) FROM pg_stat_user_tables"
+	" WHERE relname IN ('grown_whole_low', 'grown_whole_high')"};
+static const struct sql_query Q_WHOLE_ROWS = {
+	"SELECT CAST(reltuples AS BIGINT) FROM pg_class WHERE relname = 'grown_whole'"};
+static const struct sql_query Q_WHOLE_STATS = {
+	"SELECT count(*) FROM pg_stats WHERE tablename = 'grown_whole' AND inherited"};
+
+/* Add n rows from `from` + 1 on (below 1,000,000: the low partition), and
+ * wait until the partitions' live rows are counted at `live`. */
+static void grow_whole(struct store_conn *c, int64_t from, int64_t n, int64_t live)
+{
+	assert_int_equal(store_exec(c, &Q_WHOLE_ADD, "ii", from, n), KERR_OK);
+	for (int i = 0; i < 200; i++) {
+		assert_int_equal(store_exec(c, &Q_FLUSH_STATS, ""), KERR_OK);
+		if (grown_figure(c, &Q_WHOLE_LIVE) == live)
+			return;
+		usleep(25 * 1000);
+	}
+	fail_msg("the statistics never counted %lld live rows in grown_whole (they say %lld)",
+		 (long long)live, (long long)grown_figure(c, &Q_WHOLE_LIVE));
+}
+
+/* A partitioned table, which holds no rows itself and which autovacuum
+ * never analyses, is analysed as a whole once its partitions hold 1,000
+ * rows, then each time they double; across partitions, none of which
+ * grew enough to be analysed alone. */
+static void a_partitioned_table_is_analysed_as_a_whole_each_time_it_doubles(void **state)
+{
+	struct test_env *env = *state;
+	if (!env->pgname[0]) {
+		print_message("# SQLite has no partitioned tables\n");
+		return;
+	}
+	struct store_conn *c = conn(env);
+	static const char tables[] =
+		"CREATE TABLE grown_whole (n BIGINT) PARTITION BY RANGE (n);"
+		" CREATE TABLE grown_whole_low PARTITION OF grown_whole"
+		" FOR VALUES FROM (MINVALUE) TO (1000000) WITH (autovacuum_enabled = false);"
+		" CREATE TABLE grown_whole_high PARTITION OF grown_whole"
+		" FOR VALUES FROM (1000000) TO (MAXVALUE) WITH (autovacuum_enabled = false)";
+	assert_int_equal(env->store->ops->exec_script(c, tables), KERR_OK);
+	assert_int_equal(grown_figure(c, &Q_WHOLE_ROWS), -1); /* never analysed */
+
+	grow_whole(c, 0, 600, 600);
+	grow_whole(c, 1000000, 399, 999);
+	assert_false(analysed_named(env, "grown_whole"));
+	grow_whole(c, 1000399, 1, 1000);
+	assert_true(analysed_named(env, "grown_whole"));
+	assert_int_equal(grown_figure(c, &Q_WHOLE_ROWS), 1000);
+	assert_true(grown_figure(c, &Q_WHOLE_STATS) > 0);
+	assert_false(analysed_named(env, "grown_whole")); /* nothing grew since */
+
+	grow_whole(c, 600, 999, 1999); /* short of twice the 1,000 counted */
+	assert_false(analysed_named(env, "grown_whole"));
+	grow_whole(c, 1000400, 1, 2000);
+	assert_true(analysed_named(env, "grown_whole"));
+	assert_int_equal(grown_figure(c, &Q_WHOLE_ROWS), 2000);
 }
 
 /* --- migration 0025: the risk engine's two questions, tables of their own --- */
@@ -2448,6 +2517,9 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(a_grown_table_is_analysed_each_time_it_doubles,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			a_partitioned_table_is_analysed_as_a_whole_each_time_it_doubles, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(sqlites_wal_starts_over_under_a_steady_load,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(sqlites_durability_follows_the_setting, setup,
