@@ -1905,19 +1905,26 @@ static int64_t grown_figure(struct store_conn *c, const struct sql_query *q)
 	return v;
 }
 
-/* Add n rows to `grown`, and wait until the statistics count its changes
- * since its last ANALYZE at `changes` (a session reports them when idle). */
-static void grow(struct store_conn *c, int64_t n, int64_t changes)
+/* Wait until the statistics' figure q reads `want` (a session reports its
+ * changes when idle, and they are counted a moment later). */
+static void wait_for_figure(struct store_conn *c, const struct sql_query *q, int64_t want)
 {
-	assert_int_equal(store_exec(c, &Q_GROWN_ADD, "i", n), KERR_OK);
 	for (int i = 0; i < 200; i++) {
 		assert_int_equal(store_exec(c, &Q_FLUSH_STATS, ""), KERR_OK);
-		if (grown_figure(c, &Q_GROWN_CHANGES) == changes)
+		if (grown_figure(c, q) == want)
 			return;
 		usleep(25 * 1000);
 	}
-	fail_msg("the statistics never counted %lld changes to grown (they say %lld)",
-		 (long long)changes, (long long)grown_figure(c, &Q_GROWN_CHANGES));
+	fail_msg("the statistics never read %lld (they say %lld): %s", (long long)want,
+		 (long long)grown_figure(c, q), q->text);
+}
+
+/* Add n rows to `grown`, and wait until the statistics count its changes
+ * since its last ANALYZE at `changes`. */
+static void grow(struct store_conn *c, int64_t n, int64_t changes)
+{
+	assert_int_equal(store_exec(c, &Q_GROWN_ADD, "i", n), KERR_OK);
+	wait_for_figure(c, &Q_GROWN_CHANGES, changes);
 }
 
 /* Whether the list "a, b, c" names `table`. */
@@ -2006,14 +2013,7 @@ static const struct sql_query Q_WHOLE_STATS = {
 static void grow_whole(struct store_conn *c, int64_t from, int64_t n, int64_t live)
 {
 	assert_int_equal(store_exec(c, &Q_WHOLE_ADD, "ii", from, n), KERR_OK);
-	for (int i = 0; i < 200; i++) {
-		assert_int_equal(store_exec(c, &Q_FLUSH_STATS, ""), KERR_OK);
-		if (grown_figure(c, &Q_WHOLE_LIVE) == live)
-			return;
-		usleep(25 * 1000);
-	}
-	fail_msg("the statistics never counted %lld live rows in grown_whole (they say %lld)",
-		 (long long)live, (long long)grown_figure(c, &Q_WHOLE_LIVE));
+	wait_for_figure(c, &Q_WHOLE_LIVE, live);
 }
 
 /* A partitioned table, which holds no rows itself and which autovacuum
