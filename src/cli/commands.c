@@ -181,35 +181,52 @@ int cmd_password(int argc, char **argv)
 int cmd_declare(int argc, char **argv)
 {
 	static const char usage[] =
-		"Usage: kouan declare FILE.json [--key IDEMPOTENCY_KEY]\n\nLodge a goods "
-		"declaration (FILE '-' reads standard input). Without --key a random\n"
-		"key is used; give the same key to retry safely.";
+		"Usage: kouan declare FILE.json... [--key IDEMPOTENCY_KEY]\n\nLodge a goods "
+		"declaration (FILE '-' reads standard input) and print it. Without --key\n"
+		"a random key is used; give the same key to retry safely.\n\n"
+		"Several files are lodged 100 at a time, each accepted or refused on its\n"
+		"own: the results are printed as JSON, each refusal is told on standard\n"
+		"error, and the exit status is 1 if any was refused. With --key KEY the\n"
+		"n-th file is lodged under KEY-n, so the same command run again (the same\n"
+		"files in the same order) lodges nothing twice and tries the refused again.\n"
+		"A file that cannot be read or is not JSON stops it before anything is sent.";
 	if (help(argc, argv, usage))
 		return 0;
 	struct client c;
 	argc = client_setup(&c, argc, argv);
-	const char *file = NULL, *key = NULL;
+	const char *key = NULL;
+	char **files = calloc((size_t)argc, sizeof *files);
+	int nfiles = 0;
+	if (!files)
+		return 2;
+	bool bad = false;
 	for (int i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--key") && i + 1 < argc)
-			key = argv[++i];
-		else if (!file)
-			file = argv[i];
+		if (!strcmp(argv[i], "--key"))
+			bad |= !(key = i + 1 < argc ? argv[++i] : NULL);
+		else
+			files[nfiles++] = argv[i];
 	}
-	if (!file) {
+	int rc;
+	if (nfiles == 0 || bad) {
 		fprintf(stderr, "%s\n", usage);
-		return 2;
+		rc = 2;
+	} else if (nfiles > 1) {
+		rc = cli_declare_many(&c, nfiles, files, key);
+	} else {
+		char keybuf[40];
+		key = cli_idempotency_key(key, keybuf);
+		char *body = read_all(files[0]);
+		struct client_response r;
+		if (!body)
+			rc = 2;
+		else if (!client_call(&c, "POST", "/v1/declarations", body, key, &r))
+			rc = 3;
+		else
+			rc = finish(&r, 201);
+		free(body);
 	}
-	char keybuf[40];
-	key = cli_idempotency_key(key, keybuf);
-	char *body = read_all(file);
-	if (!body)
-		return 2;
-	struct client_response r;
-	bool ok = client_call(&c, "POST", "/v1/declarations", body, key, &r);
-	free(body);
-	if (!ok)
-		return 3;
-	return finish(&r, 201);
+	free(files);
+	return rc;
 }
 
 int cmd_status(int argc, char **argv)

@@ -35,5 +35,9 @@ int cli_finish(struct client_response *r, long ok_status);
 char *cli_read_all(const char *path);
 /* The Idempotency-Key given with --key, or a random one made in buf. */
 const char *cli_idempotency_key(const char *given, char buf[40]);
+/* declare_many.c: `kouan declare` with several files (n > 1), through
+ * the batch endpoint; the exit status. */
+struct client;
+int cli_declare_many(const struct client *c, int n, char **files, const char *key);
 
 #endif

@@ -52,8 +52,8 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kouan_e2e import (KOUAN_BIN, PG, Server, check, eq, new_database,  # noqa: E402
-                       pg_admin, run_tests, sanitizer_report)
+from kouan_e2e import (KOUAN_BIN, PG, Server, check, eq, laptops,  # noqa: E402
+                       new_database, pg_admin, run_tests, sanitizer_report)
 
 S = Server("cli")
 SUBCOMMANDS = ["serve", "init", "demo", "admin", "audit", "login", "password", "declare",
@@ -288,6 +288,67 @@ def test_demo_prints_credentials_that_log_in():
     shutil.rmtree(d)  # the database, its release key and the output
 
 
+def test_declare_several_files():
+    """`kouan declare A B C --key K`: through the batch endpoint, 100 at a
+    time, each file lodged under K-n and answered on its own, a refusal's
+    fields pointing into its file; run again, nothing is lodged twice.
+    A file that cannot be read or is not JSON stops it with nothing sent."""
+    token = S.cli("login", "trader", "--password-stdin",
+                  stdin=b"trader-demo-2026\n").stdout.strip()
+    good = [write("many-%03d.json" % i, laptops()) for i in range(101)]
+    wrong = laptops()
+    wrong["items"][0]["hs_code"] = "8471300001"
+    bad = write("many-wrong.json", wrong)
+    files = good[:50] + [bad] + good[50:]  # 102 files: two batches, the refusal in the first
+    lodged = S.cli("status", token=token).json["declarations"]
+
+    r = S.cli("declare", *files, "--key", "e2e-many", token=token)
+    eq(r.returncode, 1, "one refused: " + r.stderr[-500:])
+    eq((r.json["accepted"], r.json["refused"], r.json["not_sent"]), (101, 1, 0), "counts")
+    eq([x["file"] for x in r.json["results"]], files, "each result named by its file, in order")
+    refusal = r.json["results"][50]
+    eq(refusal["status"], 400, "the wrong commodity code")
+    eq([e["field"] for e in refusal["problem"]["errors"]], ["/items/0/hs_code"],
+       "the field as it is in the file")
+    check("kouan: %s: 400 " % bad in r.stderr and "  /items/0/hs_code: " in r.stderr,
+          "the refusal told on stderr: " + r.stderr)
+    numbers = [x["number"] for x in r.json["results"] if x["status"] == 201]
+    eq(len(set(numbers)), 101, "a number each")
+    check(not any(x.get("replayed") for x in r.json["results"]), "nothing replayed yet")
+    after = S.cli("status", token=token).json["declarations"]
+    check(len(after) >= min(100, len(lodged) + 101), "lodged: %d listed" % len(after))
+
+    # the same command again: every accepted file replayed, none lodged twice
+    r2 = S.cli("declare", *files, "--key", "e2e-many", token=token)
+    eq(r2.returncode, 1, "still refused")
+    eq([x.get("number") for x in r2.json["results"]],
+       [x.get("number") for x in r.json["results"]], "the same numbers")
+    check(all(x["replayed"] for x in r2.json["results"] if x["status"] == 201), "replayed")
+    # the n-th file's key is KEY-n: the last file alone under e2e-many-102
+    r3 = S.cli("declare", files[101], "--key", "e2e-many-102", token=token)
+    eq(r3.returncode, 0, "replayed alone: " + r3.stderr)
+    eq(r3.json["number"], r.json["results"][101]["number"], "the same declaration")
+
+    # nothing sent when a file is unreadable or not JSON
+    broken = os.path.join(S.dir, "many-broken.json")
+    with open(broken, "w") as f:
+        f.write('{"direction": ')
+    fresh = write("many-fresh.json", laptops())
+    r = S.cli("declare", fresh, broken, os.path.join(S.dir, "absent.json"),
+              "--key", "e2e-fresh", token=token)
+    eq(r.returncode, 2, "usage exit")
+    check("%s is not JSON: line 1" % broken in r.stderr, r.stderr)
+    check("cannot read %s" % os.path.join(S.dir, "absent.json") in r.stderr, r.stderr)
+    r = S.cli("declare", fresh, "--key", "e2e-fresh", token=token)
+    eq(r.returncode, 0, "the fresh file was not lodged before: " + r.stderr)
+    eq(r.json["version"], 1, "lodged now, first version")
+    r = S.cli("declare", fresh, good[0], "--key", "two words", token=token)
+    eq(r.returncode, 2, "a key the server would refuse")
+    check("--key must be 1 to 120 printable ASCII characters" in r.stderr, r.stderr)
+    r = S.cli("declare", fresh, "--key", token=token)
+    eq(r.returncode, 2, "--key without its value")
+
+
 def write(name, obj):
     path = os.path.join(S.dir, name)
     with open(path, "w") as f:
@@ -422,6 +483,7 @@ if __name__ == "__main__":
         test_a_database_password_is_never_printed,
         test_demo_prints_credentials_that_log_in,
         test_carrier_and_terminal_commands,
+        test_declare_several_files,
         test_the_server_keeps_more_freed_blocks_per_thread,
         test_stops_cleanly,
     ])
