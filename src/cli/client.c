@@ -101,3 +101,14 @@ void client_print_problem(const struct client_response *r)
 	if (!r->json && r->body.len)
 		fprintf(stderr, "%s\n", r->body.data);
 }
+
+bool client_add_query(char *path, size_t n, const char *name, const char *value)
+{
+	char *v = curl_easy_escape(NULL, value, 0);
+	if (!v)
+		return false;
+	size_t len = strlen(path);
+	int w = snprintf(path + len, n - len, "%s%s=%s", strchr(path, '?') ? "&" : "?", name, v);
+	curl_free(v);
+	return w > 0 && (size_t)w < n - len;
+}

@@ -32,6 +32,10 @@ bool client_call(const struct client *c, const char *method, const char *path,
 		 const char *body, const char *idem, struct client_response *r);
 void client_response_free(struct client_response *r);
 
+/* Append "?name=value" (or "&name=value" when the path has a query
+ * already) to path, the value escaped; false when it does not fit in n. */
+bool client_add_query(char *path, size_t n, const char *name, const char *value);
+
 /* Print a problem+json answer readably on stderr. */
 void client_print_problem(const struct client_response *r);
 

@@ -320,8 +320,11 @@ int cmd_events(int argc, char **argv)
 	char cursor[32];
 	snprintf(cursor, sizeof cursor, "%.30s", after);
 	do {
-		snprintf(path, sizeof path, "/v1/events?after=%s&limit=500%s", cursor,
-			 follow ? "&wait=25" : "");
+		snprintf(path, sizeof path, "/v1/events?limit=500%s", follow ? "&wait=25" : "");
+		if (!client_add_query(path, sizeof path, "after", cursor)) {
+			fprintf(stderr, "%s\n", usage);
+			return 2;
+		}
 		if (!client_call(&c, "GET", path, NULL, NULL, &r))
 			return 3;
 		if (r.status != 200)

@@ -5,7 +5,6 @@
  * The server computes every figure; this file only asks and lays out. It
  * never touches the database.
  */
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,17 +19,6 @@ static const char *const passed[] = {
 	"transport_mode", "lane", "credit_class", "trade_mode", "chapter", "tz",
 	"target_import", "target_export", "outliers", NULL,
 };
-
-static bool add_param(char *path, size_t n, const char *name, const char *value)
-{
-	char *v = curl_easy_escape(NULL, value, 0);
-	if (!v)
-		return false;
-	size_t len = strlen(path);
-	int w = snprintf(path + len, n - len, "%s%s=%s", strchr(path, '?') ? "&" : "?", name, v);
-	curl_free(v);
-	return w > 0 && (size_t)w < n - len;
-}
 
 /* "3h20m", "45m10s", "12s". */
 static void duration(json_int_t s, char *out, size_t n)
@@ -184,13 +172,13 @@ int cmd_clearance_report(int argc, char **argv)
 		}
 		if (!strcmp(name, "tz"))
 			tz = argv[i + 1];
-		if (!add_param(path, sizeof path, name, argv[++i])) {
+		if (!client_add_query(path, sizeof path, name, argv[++i])) {
 			fprintf(stderr, "kouan report clearance: the options are too long\n");
 			return 2;
 		}
 	}
-	if (table && (!add_param(path, sizeof path, "format", "csv") ||
-		      !add_param(path, sizeof path, "table", table))) {
+	if (table && (!client_add_query(path, sizeof path, "format", "csv") ||
+		      !client_add_query(path, sizeof path, "table", table))) {
 		fprintf(stderr, "kouan report clearance: the options are too long\n");
 		return 2;
 	}

@@ -6,7 +6,6 @@
  * server refused (for gate: when the container may not pass), 2 on a usage
  * error, 3 when the server could not be reached.
  */
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,18 +86,6 @@ static void print_missing(const json_t *answer)
 			json_string_value(json_object_get(m, "text")));
 }
 
-/* Append "&name=escaped value" to a path. */
-static bool add_query(char *path, size_t n, const char *name, const char *value)
-{
-	char *v = curl_easy_escape(NULL, value, 0);
-	if (!v)
-		return false;
-	size_t len = strlen(path);
-	int w = snprintf(path + len, n - len, "%s%s=%s", strchr(path, '?') ? "&" : "?", name, v);
-	curl_free(v);
-	return w > 0 && (size_t)w < n - len;
-}
-
 static bool container_arg(const char *s)
 {
 	return s && strlen(s) == 11 && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == 11;
@@ -126,8 +113,8 @@ int cmd_gate(int argc, char **argv)
 	}
 	char path[512];
 	snprintf(path, sizeof path, "/v1/gate/containers/%.11s", number ? number : "");
-	if (!container_arg(number) || (action && !add_query(path, sizeof path, "action", action)) ||
-	    (call && !add_query(path, sizeof path, "call", call))) {
+	if (!container_arg(number) || (action && !client_add_query(path, sizeof path, "action", action)) ||
+	    (call && !client_add_query(path, sizeof path, "call", call))) {
 		fprintf(stderr, "%s\n", usage);
 		return 2;
 	}

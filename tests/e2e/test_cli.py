@@ -188,6 +188,10 @@ def test_client_exit_codes():
     check("/currency: is required" in r.stderr, r.stderr)
     r = S.cli("decide", "516720261000000001", token=token)
     eq(r.returncode, 2, "usage error exit")
+    # an option's value goes escaped: it cannot add parameters of its own
+    r = S.cli("events", "--after", "5&limit=1", token=token)
+    eq(r.returncode, 1, "a cursor that is not one")
+    check("query:after: must be a cursor" in r.stderr, r.stderr)
     r = S.cli("login", "trader", "--password-stdin", stdin=b"wrong-password\n")
     eq(r.returncode, 1, "wrong password exit")
     # a port nobody listens on
