@@ -182,7 +182,7 @@ int cmd_declare(int argc, char **argv)
 {
 	static const char usage[] =
 		"Usage: kouan declare FILE.json... [--key IDEMPOTENCY_KEY]\n\nLodge a goods "
-		"declaration (FILE '-' reads standard input) and print it. Without --key\n"
+		"declaration (FILE '-', alone, reads standard input) and print it. Without --key\n"
 		"a random key is used; give the same key to retry safely.\n\n"
 		"Several files are lodged 100 at a time, each accepted or refused on its\n"
 		"own: the results are printed as JSON, each refusal is told on standard\n"

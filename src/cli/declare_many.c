@@ -4,7 +4,9 @@
  * DECLARE_BATCH at a time, each answered on its own.
  *
  * Every file is read and parsed before anything is sent, so a file that
- * cannot be read or is not JSON stops the command with nothing lodged.
+ * cannot be read or is not JSON stops the command with nothing lodged;
+ * then each batch's files are read again as it is sent, so that only one
+ * batch is held in memory however many files are given.
  * With --key KEY the n-th file given is lodged under KEY-n, so the same
  * command run again (the same files in the same order) replays what was
  * lodged and tries again what was refused; without it each file gets a
@@ -59,38 +61,46 @@ static void print_refusal(const char *file, json_t *result)
 	}
 }
 
-/* Each file's declaration, parsed; false (after saying why) when one
- * cannot be read or is not a JSON object. */
-static bool read_declarations(int n, char **files, json_t **docs)
+/* A file's declaration, parsed; NULL (after saying why) when it cannot be
+ * read or is not a JSON object. */
+static json_t *read_declaration(const char *file)
+{
+	char *text = cli_read_all(file);
+	if (!text)
+		return NULL;
+	json_error_t err;
+	json_t *doc = json_loads(text, 0, &err);
+	free(text);
+	if (!doc)
+		fprintf(stderr, "kouan: %s is not JSON: line %d: %s\n", file, err.line, err.text);
+	else if (!json_is_object(doc))
+		fprintf(stderr, "kouan: %s is not a declaration: a JSON object is expected\n",
+			file);
+	if (json_is_object(doc))
+		return doc;
+	json_decref(doc);
+	return NULL;
+}
+
+/* Whether every file can be read and holds a JSON object (each that does
+ * not is named); read again batch by batch, so that only one batch is held
+ * in memory however many files are given. */
+static bool all_readable(int n, char **files)
 {
 	bool ok = true;
 	for (int i = 0; i < n; i++) {
-		char *text = cli_read_all(files[i]);
-		if (!text) {
-			ok = false;
-			continue;
-		}
-		json_error_t err;
-		docs[i] = json_loads(text, 0, &err);
-		free(text);
-		if (!json_is_object(docs[i])) {
-			if (docs[i])
-				fprintf(stderr, "kouan: %s is not a declaration: a JSON object "
-						"is expected\n", files[i]);
-			else
-				fprintf(stderr, "kouan: %s is not JSON: line %d: %s\n", files[i],
-					err.line, err.text);
-			ok = false;
-		}
+		json_t *doc = read_declaration(files[i]);
+		ok = ok && doc;
+		json_decref(doc);
 	}
 	return ok;
 }
 
 /* Send files [from, to) as one batch; append their results, each named by
- * its file. 0, 1 when the batch was refused whole, 3 when the server could
- * not be reached. */
-static int send_batch(const struct client *c, char **files, json_t **docs, int from, int to,
-		      const char *key, json_t *results, int *refused)
+ * its file. 0, 1 when the batch was refused whole, 2 when a file can no
+ * longer be read, 3 when the server could not be reached. */
+static int send_batch(const struct client *c, char **files, int from, int to, const char *key,
+		      json_t *results, int *refused)
 {
 	json_t *items = json_array();
 	for (int i = from; i < to; i++) {
@@ -99,8 +109,13 @@ static int send_batch(const struct client *c, char **files, json_t **docs, int f
 			snprintf(k, sizeof k, "%s-%d", key, i + 1);
 		else
 			snprintf(k, sizeof k, "%s", cli_idempotency_key(NULL, random));
-		json_array_append_new(items, json_pack("{s:s, s:O}", "idempotency_key", k,
-						       "declaration", docs[i]));
+		json_t *doc = read_declaration(files[i]);
+		if (!doc) { /* changed since it was read first */
+			json_decref(items);
+			return 2;
+		}
+		json_array_append_new(items, json_pack("{s:s, s:o}", "idempotency_key", k,
+						       "declaration", doc));
 	}
 	json_t *env = json_pack("{s:o}", "declarations", items);
 	char *body = json_dumps(env, JSON_COMPACT);
@@ -147,29 +162,27 @@ int cli_declare_many(const struct client *c, int n, char **files, const char *ke
 			KEY_MAX - 8);
 		return 2;
 	}
-	json_t **docs = calloc((size_t)n, sizeof *docs);
-	if (!docs)
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(files[i], "-")) {
+			fprintf(stderr, "kouan declare: '-' (standard input) is for one "
+					"declaration alone, not among several files\n");
+			return 2;
+		}
+	}
+	if (!all_readable(n, files))
 		return 2;
-	int rc = read_declarations(n, files, docs) ? 0 : 2;
 	json_t *results = json_array();
-	int refused = 0, from = 0;
-	for (; rc == 0 && from < n; from += DECLARE_BATCH) {
+	int rc = 0, refused = 0;
+	for (int from = 0; rc == 0 && from < n; from += DECLARE_BATCH) {
 		int to = from + DECLARE_BATCH < n ? from + DECLARE_BATCH : n;
-		rc = send_batch(c, files, docs, from, to, key, results, &refused);
+		rc = send_batch(c, files, from, to, key, results, &refused);
 	}
-	if (rc != 2) { /* something was sent: say what became of it */
-		int accepted = (int)json_array_size(results) - refused;
-		json_t *out = json_pack("{s:i, s:i, s:i, s:o}", "accepted", accepted, "refused",
-					refused, "not_sent", n - (int)json_array_size(results),
-					"results", results);
-		json_dumpf(out, stdout, JSON_INDENT(2));
-		putchar('\n');
-		json_decref(out);
-	} else {
-		json_decref(results);
-	}
-	for (int i = 0; i < n; i++)
-		json_decref(docs[i]);
-	free(docs);
+	/* something may have been sent: say what became of each file */
+	int accepted = (int)json_array_size(results) - refused;
+	json_t *out = json_pack("{s:i, s:i, s:i, s:o}", "accepted", accepted, "refused", refused,
+				"not_sent", n - (int)json_array_size(results), "results", results);
+	json_dumpf(out, stdout, JSON_INDENT(2));
+	putchar('\n');
+	json_decref(out);
 	return rc ? rc : refused ? 1 : 0;
 }

@@ -113,7 +113,8 @@ int cmd_gate(int argc, char **argv)
 	}
 	char path[512];
 	snprintf(path, sizeof path, "/v1/gate/containers/%.11s", number ? number : "");
-	if (!container_arg(number) || (action && !client_add_query(path, sizeof path, "action", action)) ||
+	if (!container_arg(number) ||
+	    (action && !client_add_query(path, sizeof path, "action", action)) ||
 	    (call && !client_add_query(path, sizeof path, "call", call))) {
 		fprintf(stderr, "%s\n", usage);
 		return 2;

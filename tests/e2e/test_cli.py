@@ -351,6 +351,9 @@ def test_declare_several_files():
     check("--key must be 1 to 120 printable ASCII characters" in r.stderr, r.stderr)
     r = S.cli("declare", fresh, "--key", token=token)
     eq(r.returncode, 2, "--key without its value")
+    r = S.cli("declare", fresh, "-", "--key", "e2e-stdin", token=token, stdin=b"{}")
+    eq(r.returncode, 2, "standard input among several files")
+    check("'-' (standard input) is for one declaration alone" in r.stderr, r.stderr)
 
 
 def write(name, obj):
