@@ -25,6 +25,7 @@ const SCREENS = {
 		['declarations', '/declarations'],
 		['declaration-form', '/declarations/new'],
 		['drafts', '/drafts'],
+		['import', '/declarations/import'],
 		['declaration', `/declarations/${DEMO.apples}`],
 		['sites-declarant', '/sites'],
 		['live', '/live'],

@@ -31,6 +31,7 @@ route('/', () => import('./views/home.js'));
 route('/login', () => import('./views/login.js'), 'public');
 route('/declarations', () => import('./views/declarations.js'), WORK);
 route('/declarations/new', () => import('./views/declare.js'), ['declarant']);
+route('/declarations/import', () => import('./views/import.js'), ['declarant']);
 route('/declarations/:number/correct', () => import('./views/declare.js'), ['declarant']);
 route('/declarations/:number', () => import('./views/declaration.js'), WORK);
 route('/drafts', () => import('./views/drafts.js'), ['declarant']);
@@ -64,6 +65,7 @@ const MENU = [
 	{ title: 'menu.goods', roles: ['declarant'], items: [
 		['/declarations/new', 'menu.new'],
 		['/drafts', 'menu.drafts'],
+		['/declarations/import', 'menu.import'],
 		['/declarations', 'menu.my_declarations'],
 		['/mandates', 'menu.mandates'],
 		['/refunds', 'menu.my_refunds'],

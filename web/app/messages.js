@@ -27,6 +27,7 @@ export const MESSAGES = {
 	'menu.goods': ['货物申报', 'Goods declaration'],
 	'menu.new': ['新建报关单', 'New declaration'],
 	'menu.drafts': ['草稿箱', 'Drafts'],
+	'menu.import': ['从文件导入', 'Import from files'],
 	'menu.my_declarations': ['报关单查询', 'My declarations'],
 	'menu.mandates': ['委托关系', 'Mandates'],
 	'menu.tasks': ['待办', 'Tasks'],
@@ -446,6 +447,30 @@ export const MESSAGES = {
 	'drafts.correction': ['修改 {number}', 'Correction of {number}'],
 	'drafts.updated': ['保存时间', 'Saved'],
 	'drafts.actions': ['操作', 'Actions'],
+
+	/* declarations imported from files */
+	'import.title': ['从文件导入报关单', 'Import declarations from files'],
+	'import.lead': ['每个文件一份报关单（JSON，与 POST /v1/declarations 相同）。全部一次申报，每份单独受理或退回；同一文件再次导入不会重复申报。',
+		'One declaration a file (JSON, as POST /v1/declarations takes it). All are lodged at once, each accepted or refused on its own; importing the same file again never lodges it twice.'],
+	'import.choose': ['选择文件', 'Choose the files'],
+	'import.files': ['报关单文件（JSON，可多选）', 'Declaration files (JSON, several at once)'],
+	'import.hint': ['每次发送100份，文件更多时分批发送。', 'Sent 100 at a time; more files go in several batches.'],
+	'import.lodge': ['全部申报', 'Lodge them all'],
+	'import.none_chosen': ['请先选择文件。', 'Choose the files first.'],
+	'import.summary': ['共 {n} 个文件，已申报 {lodged} 份，未申报 {refused} 份。', 'Lodged {lodged} of {n}; not lodged: {refused}.'],
+	'import.results': ['导入结果', 'Import results'],
+	'import.file': ['文件', 'File'],
+	'import.outcome': ['结果', 'Outcome'],
+	'import.lodged': ['已申报', 'Lodged'],
+	'import.replayed': ['此前已申报', 'Lodged before'],
+	'import.refused': ['退回：', 'Refused:'],
+	'import.not_read': ['无法读取：', 'Not read:'],
+	'import.not_json': ['不是JSON（{why}）', 'not JSON ({why})'],
+	'import.not_object': ['不是一份报关单（应为JSON对象）', 'not a declaration (a JSON object is expected)'],
+	'import.not_sent': ['未发送（见上方错误），请再次导入', 'Not sent (see the error above): import again'],
+	'import.correct': ['在表单中修改', 'Correct it in the form'],
+	'import.random_keys': ['此页面未经HTTPS提供，无法按文件内容生成幂等键：再次导入同一文件会重复申报。',
+		'This page is not served over HTTPS, so the keys cannot be made from the files: importing the same file again would lodge it again.'],
 
 	/* one declaration */
 	'detail.title': ['报关单 {number}', 'Declaration {number}'],
@@ -1228,6 +1253,7 @@ export const PROBLEM_SUBJECTS = [
  * English); $1.. are the parts matched. Anything else is shown as written.
  */
 export const PROBLEM_TEXTS = [
+	[/^the declaration has fields that are not valid$/, '报关单有字段不符合要求'],
 	[/^is required$/, '必填'],
 	[/^is required for this decision$/, '此决定必须填写'],
 	[/^must not be empty$/, '不能为空'],

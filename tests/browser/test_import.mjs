@@ -1,0 +1,102 @@
+/*
+ * test_import.mjs - a declarant lodges declarations from files in the
+ * browser (/declarations/import), against a real kouan:
+ *   * three files chosen at once: one good declaration, one with a
+ *     commodity code not in the table, one that is not JSON; the good one
+ *     is lodged (its number links to it, and the API shows it), the wrong
+ *     one refused with its field as it is in its file, the third not read
+ *     and never sent;
+ *   * the same good file imported again is answered with the same number,
+ *     lodged before, not lodged twice;
+ *   * the refused one opens in the declaration form as a draft;
+ *   * the screen in Chinese, reached from the menu, with its results.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { axe, checkClean, login, open, seaImport, settled, shot, suite, T, visit } from './kouan_browser.mjs';
+
+const env = suite('import');
+const { server } = env;
+
+const file = (name, obj) => ({
+	name, mimeType: 'application/json',
+	buffer: Buffer.from(typeof obj === 'string' ? obj : JSON.stringify(obj)),
+});
+
+test('declarations lodged from files', async (t) => {
+	const page = await open(env.browser, server, { lang: 'en' });
+	const L = (zh, en) => T(page, zh, en);
+	await login(page, 'trader');
+	await visit(page, '/declarations/import');
+	const good = seaImport({ bl: `IMPORT${Date.now()}` });
+	const wrong = seaImport({ bl: `IMPORTW${Date.now()}` });
+	wrong.items[0].hs_code = '8471300001';
+	good.advance = wrong.advance = true; /* before the carrier's manifest */
+	const chooser = page.getByLabel(L('报关单文件（JSON，可多选）', 'Declaration files (JSON, several at once)'));
+	const lodge = page.getByRole('button', { name: L('全部申报', 'Lodge them all') });
+	const row = (name) => page.locator('tbody tr').filter({ has: page.locator('th', { hasText: name }) });
+	let number;
+
+	await t.test('each file lodged, refused or not read on its own', async () => {
+		await chooser.setInputFiles([file('good.json', good), file('wrong.json', wrong),
+			file('notes.json', 'these are not a declaration')]);
+		await lodge.click();
+		await page.getByRole('status').filter({ hasText: 'Lodged 1 of 3; not lodged: 2.' }).waitFor();
+		const link = row('good.json').getByRole('link');
+		number = await link.innerText();
+		assert.match(number, /^\d{18}$/);
+		assert.match(await row('good.json').innerText(), /Lodged \d{18}/);
+		const lodged = await server.must(200, 'GET', `/v1/declarations/${number}`, { token: await server.token('trader') });
+		assert.equal(lodged.declaration.bill_of_lading, good.bill_of_lading);
+		const refused = await row('wrong.json').innerText();
+		assert.match(refused, /^wrong\.json\s+Refused:/);
+		assert.match(refused, /\/items\/0\/hs_code: /, 'the field as it is in the file');
+		assert.doesNotMatch(refused, /\/declarations\/\d/, 'not the field in the batch sent');
+		assert.match(await row('notes.json').innerText(), /Not read: not JSON/);
+		await axe(page, 'import results');
+		await shot(page, 'import-results');
+	});
+
+	await t.test('the same file again is not lodged twice', async () => {
+		await chooser.setInputFiles([file('good-again.json', good)]);
+		await lodge.click();
+		await page.getByRole('status').filter({ hasText: 'Lodged 1 of 1; not lodged: 0.' }).waitFor();
+		assert.equal(await row('good-again.json').getByRole('link').innerText(), number);
+		assert.match(await row('good-again.json').innerText(), /Lodged before/);
+	});
+
+	await t.test('a refused file is corrected in the form', async () => {
+		await chooser.setInputFiles([file('wrong.json', wrong)]);
+		await lodge.click();
+		await page.getByRole('button', { name: 'Correct it in the form wrong.json' }).click();
+		await page.waitForURL((u) => u.pathname.startsWith('/drafts/'));
+		await settled(page);
+		assert.equal(await page.getByRole('textbox', { name: 'Bill of lading', exact: true }).inputValue(),
+			wrong.bill_of_lading);
+		await visit(page, '/drafts');
+		await page.locator('tbody th').filter({ hasText: wrong.bill_of_lading }).waitFor();
+	});
+	checkClean(page);
+	await page.context().close();
+});
+
+test('the import screen in Chinese, from the menu', async () => {
+	const page = await open(env.browser, server, { lang: 'zh' });
+	await login(page, 'trader');
+	await page.getByRole('link', { name: '从文件导入' }).click();
+	await settled(page);
+	assert.equal(await page.locator('#page-title').innerText(), '从文件导入报关单');
+	await page.getByRole('button', { name: '全部申报' }).click();
+	await page.getByText('请先选择文件。').waitFor();
+	const good = seaImport({ bl: `IMPORTZ${Date.now()}` });
+	const wrong = seaImport({ bl: `IMPORTZW${Date.now()}` });
+	wrong.items[0].hs_code = '8471300001';
+	good.advance = wrong.advance = true;
+	await page.getByLabel('报关单文件（JSON，可多选）').setInputFiles([file('笔记本电脑-01.json', good),
+		file('笔记本电脑-02.json', wrong)]);
+	await page.getByRole('button', { name: '全部申报' }).click();
+	await page.getByRole('status').filter({ hasText: '共 2 个文件，已申报 1 份，未申报 1 份。' }).waitFor();
+	await shot(page, 'import-results');
+	checkClean(page);
+	await page.context().close();
+});
