@@ -144,7 +144,7 @@ static int send_batch(const struct client *c, char **files, int from, int to, co
 		if (json_integer_value(json_object_get(res, "status")) != 201) {
 			fields_in_file(json_object_get(named, "problem"));
 			(*refused)++;
-			print_refusal(file, res);
+			print_refusal(file, named);
 		}
 	}
 	client_response_free(&r);
