@@ -8,6 +8,7 @@
  *     and never sent;
  *   * the same good file imported again is answered with the same number,
  *     lodged before, not lodged twice;
+ *   * 101 files go in two batches, 100 and 1, and are all lodged;
  *   * the refused one opens in the declaration form as a draft;
  *   * the screen in Chinese, reached from the menu, with its results.
  */
@@ -63,6 +64,23 @@ test('declarations lodged from files', async (t) => {
 		await page.getByRole('status').filter({ hasText: 'Lodged 1 of 1; not lodged: 0.' }).waitFor();
 		assert.equal(await row('good-again.json').getByRole('link').innerText(), number);
 		assert.match(await row('good-again.json').innerText(), /Lodged before/);
+	});
+
+	await t.test('more than a batch: 101 files in two', async () => {
+		const many = Array.from({ length: 101 }, (_, i) => {
+			const d = seaImport({ bl: `IMPORTM${Date.now()}N${i}` });
+			d.advance = true;
+			return file(`many-${String(i).padStart(3, '0')}.json`, d);
+		});
+		const batches = [];
+		page.on('request', (r) => {
+			if (r.url().endsWith('/v1/declarations/batch')) batches.push(r.postDataJSON().declarations.length);
+		});
+		await chooser.setInputFiles(many);
+		await lodge.click();
+		await page.getByRole('status').filter({ hasText: 'Lodged 101 of 101; not lodged: 0.' }).waitFor({ timeout: 120000 });
+		assert.equal(await page.locator('tbody tr a').count(), 101, 'a number each');
+		assert.deepEqual(batches, [100, 1], 'sent 100 at a time');
 	});
 
 	await t.test('a refused file is corrected in the form', async () => {

@@ -456,6 +456,7 @@ export const MESSAGES = {
 	'import.files': ['报关单文件（JSON，可多选）', 'Declaration files (JSON, several at once)'],
 	'import.hint': ['每次发送100份，文件更多时分批发送。', 'Sent 100 at a time; more files go in several batches.'],
 	'import.lodge': ['全部申报', 'Lodge them all'],
+	'import.sending': ['正在发送第 {from} 至 {to} 份，共 {n} 份……', 'Sending {from} to {to} of {n}…'],
 	'import.none_chosen': ['请先选择文件。', 'Choose the files first.'],
 	'import.summary': ['共 {n} 个文件，已申报 {lodged} 份，未申报 {refused} 份。', 'Lodged {lodged} of {n}; not lodged: {refused}.'],
 	'import.results': ['导入结果', 'Import results'],

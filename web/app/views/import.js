@@ -119,6 +119,10 @@ export function render(main) {
 				let failure = null;
 				for (let i = 0; i < good.length && !failure; i += BATCH) {
 					const part = good.slice(i, i + BATCH);
+					if (good.length > BATCH) {
+						replace(out, h('p', { role: 'status' },
+							t('import.sending', { from: i + 1, to: i + part.length, n: good.length })));
+					}
 					try {
 						const a = await api('POST', '/v1/declarations/batch', {
 							body: { declarations: part.map((r) => ({ idempotency_key: r.key, declaration: r.body })) },
