@@ -112,3 +112,13 @@ bool client_add_query(char *path, size_t n, const char *name, const char *value)
 	curl_free(v);
 	return w > 0 && (size_t)w < n - len;
 }
+
+bool client_segment(char *out, size_t n, const char *value)
+{
+	char *v = curl_easy_escape(NULL, value, 0);
+	if (!v)
+		return false;
+	int w = snprintf(out, n, "%s", v);
+	curl_free(v);
+	return *value && w > 0 && (size_t)w < n;
+}

@@ -36,6 +36,11 @@ void client_response_free(struct client_response *r);
  * already) to path, the value escaped; false when it does not fit in n. */
 bool client_add_query(char *path, size_t n, const char *name, const char *value);
 
+/* A value to stand as one segment of a path, escaped into out ('/' and
+ * '?' among them, so it names one thing and nothing else); false when it
+ * is empty or does not fit in n (never cut short). */
+bool client_segment(char *out, size_t n, const char *value);
+
 /* Print a problem+json answer readably on stderr. */
 void client_print_problem(const struct client_response *r);
 

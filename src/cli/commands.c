@@ -238,9 +238,13 @@ int cmd_status(int argc, char **argv)
 		return 0;
 	struct client c;
 	argc = client_setup(&c, argc, argv);
-	char path[128];
+	char path[160], number[128];
+	if (argc > 2 && !client_segment(number, sizeof number, argv[2])) {
+		fprintf(stderr, "%s\n", usage);
+		return 2;
+	}
 	if (argc > 2)
-		snprintf(path, sizeof path, "/v1/declarations/%.40s", argv[2]);
+		snprintf(path, sizeof path, "/v1/declarations/%s", number);
 	else
 		snprintf(path, sizeof path, "/v1/declarations");
 	struct client_response r;
@@ -268,7 +272,9 @@ int cmd_decide(int argc, char **argv)
 		else if (np < 3)
 			pos[np++] = argv[i];
 	}
-	if (np < 3) {
+	char number[128], agency[64];
+	if (np < 3 || !client_segment(number, sizeof number, pos[0]) ||
+	    !client_segment(agency, sizeof agency, pos[1])) {
 		fprintf(stderr, "%s\n", usage);
 		return 2;
 	}
@@ -277,9 +283,8 @@ int cmd_decide(int argc, char **argv)
 		json_object_set_new(body, "reason", json_string(reason));
 	char *text = json_dumps(body, JSON_COMPACT);
 	json_decref(body);
-	char path[160];
-	snprintf(path, sizeof path, "/v1/declarations/%.40s/tasks/%.20s/decision", pos[0],
-		 pos[1]);
+	char path[256];
+	snprintf(path, sizeof path, "/v1/declarations/%s/tasks/%s/decision", number, agency);
 	struct client_response r;
 	bool ok = client_call(&c, "POST", path, text, NULL, &r);
 	free(text);
@@ -312,7 +317,12 @@ int cmd_events(int argc, char **argv)
 	char path[160];
 	struct client_response r;
 	if (number) {
-		snprintf(path, sizeof path, "/v1/declarations/%.40s/events", number);
+		char segment[128];
+		if (!client_segment(segment, sizeof segment, number)) {
+			fprintf(stderr, "%s\n", usage);
+			return 2;
+		}
+		snprintf(path, sizeof path, "/v1/declarations/%s/events", segment);
 		if (!client_call(&c, "GET", path, NULL, NULL, &r))
 			return 3;
 		return finish(&r, 200);

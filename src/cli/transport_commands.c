@@ -30,7 +30,8 @@ static int lodge_or_amend(int argc, char **argv, const char *usage, const char *
 		else if (!file)
 			file = argv[i];
 	}
-	if (!file || (amend && strspn(amend, "0123456789") != strlen(amend))) {
+	if (!file || (amend && (!*amend || strlen(amend) > 19 ||
+				strspn(amend, "0123456789") != strlen(amend)))) {
 		fprintf(stderr, "%s\n", usage);
 		return 2;
 	}
@@ -41,7 +42,7 @@ static int lodge_or_amend(int argc, char **argv, const char *usage, const char *
 		return 2;
 	char path[96];
 	if (amend)
-		snprintf(path, sizeof path, "%s/%.20s", collection, amend);
+		snprintf(path, sizeof path, "%s/%s", collection, amend);
 	else
 		snprintf(path, sizeof path, "%s", collection);
 	struct client_response r;

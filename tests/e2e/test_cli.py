@@ -192,6 +192,14 @@ def test_client_exit_codes():
     r = S.cli("events", "--after", "5&limit=1", token=token)
     eq(r.returncode, 1, "a cursor that is not one")
     check("query:after: must be a cursor" in r.stderr, r.stderr)
+    # an argument names one thing: escaped, never cut short
+    r = S.cli("status", "516720261000000001/events", token=token)
+    eq(r.returncode, 1, "a number with a path in it")
+    check("an encoded slash (%2F) is not accepted" in r.stderr, r.stderr)
+    r = S.cli("status", "516720261000000001", token=token)
+    eq(r.returncode, 0, "the number alone: " + r.stderr)
+    r = S.cli("manifest", path, "--amend", "1" * 20, token=token)
+    eq(r.returncode, 2, "an id longer than any")
     r = S.cli("login", "trader", "--password-stdin", stdin=b"wrong-password\n")
     eq(r.returncode, 1, "wrong password exit")
     # a port nobody listens on
