@@ -152,7 +152,8 @@ int cmd_clearance_report(int argc, char **argv)
 			continue;
 		}
 		if (!strcmp(arg, "--csv")) {
-			table = i + 1 < argc && strncmp(argv[i + 1], "--", 2) ? argv[++i] : "stages";
+			table = i + 1 < argc && strncmp(argv[i + 1], "--", 2) ? argv[++i]
+									     : "stages";
 			continue;
 		}
 		char name[32];

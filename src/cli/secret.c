@@ -66,7 +66,8 @@ bool secret_read(const char *cmd, struct secret_source *src, const char *prompt,
 	out[0] = '\0';
 	if (src->file) {
 		if (!src->opened && !(src->opened = fopen(src->file, "r"))) {
-			fprintf(stderr, "%s: cannot read %s: %s\n", cmd, src->file, strerror(errno));
+			fprintf(stderr, "%s: cannot read %s: %s\n", cmd, src->file,
+				strerror(errno));
 			return false;
 		}
 		ok = read_line(src->opened, out, &too_long);
