@@ -195,19 +195,16 @@ int cmd_declare(int argc, char **argv)
 	struct client c;
 	argc = client_setup(&c, argc, argv);
 	const char *key = NULL;
-	char **files = calloc((size_t)argc, sizeof *files);
+	const char **files = calloc((size_t)argc, sizeof *files);
 	int nfiles = 0;
 	if (!files)
 		return 2;
-	bool bad = false;
-	for (int i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--key"))
-			bad |= !(key = i + 1 < argc ? argv[++i] : NULL);
-		else
-			files[nfiles++] = argv[i];
-	}
+	const struct cli_option opts[] = {{"--key", &key, NULL}, {NULL, NULL, NULL}};
+	bool bad = !cli_args("kouan declare", usage, argc, argv, opts, files, argc, &nfiles);
 	int rc;
-	if (nfiles == 0 || bad) {
+	if (bad) {
+		rc = 2;
+	} else if (nfiles == 0) {
 		fprintf(stderr, "%s\n", usage);
 		rc = 2;
 	} else if (nfiles > 1) {
@@ -238,12 +235,16 @@ int cmd_status(int argc, char **argv)
 		return 0;
 	struct client c;
 	argc = client_setup(&c, argc, argv);
+	const char *given = NULL;
+	int n;
+	if (!cli_args("kouan status", usage, argc, argv, NULL, &given, 1, &n))
+		return 2;
 	char path[160], number[128];
-	if (argc > 2 && !client_segment(number, sizeof number, argv[2])) {
+	if (given && !client_segment(number, sizeof number, given)) {
 		fprintf(stderr, "%s\n", usage);
 		return 2;
 	}
-	if (argc > 2)
+	if (given)
 		snprintf(path, sizeof path, "/v1/declarations/%s", number);
 	else
 		snprintf(path, sizeof path, "/v1/declarations");
@@ -266,12 +267,9 @@ int cmd_decide(int argc, char **argv)
 	const char *reason = NULL;
 	const char *pos[3] = {0};
 	int np = 0;
-	for (int i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--reason") && i + 1 < argc)
-			reason = argv[++i];
-		else if (np < 3)
-			pos[np++] = argv[i];
-	}
+	const struct cli_option opts[] = {{"--reason", &reason, NULL}, {NULL, NULL, NULL}};
+	if (!cli_args("kouan decide", usage, argc, argv, opts, pos, 3, &np))
+		return 2;
 	char number[128], agency[64];
 	if (np < 3 || !client_segment(number, sizeof number, pos[0]) ||
 	    !client_segment(agency, sizeof agency, pos[1])) {
@@ -306,14 +304,11 @@ int cmd_events(int argc, char **argv)
 	argc = client_setup(&c, argc, argv);
 	const char *number = NULL, *after = "0";
 	bool follow = false;
-	for (int i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--after") && i + 1 < argc)
-			after = argv[++i];
-		else if (!strcmp(argv[i], "--follow"))
-			follow = true;
-		else
-			number = argv[i];
-	}
+	int n;
+	const struct cli_option opts[] = {
+		{"--after", &after, NULL}, {"--follow", NULL, &follow}, {NULL, NULL, NULL}};
+	if (!cli_args("kouan events", usage, argc, argv, opts, &number, 1, &n))
+		return 2;
 	char path[160];
 	struct client_response r;
 	if (number) {
@@ -367,12 +362,10 @@ int cmd_verify_notice(int argc, char **argv)
 	if (help(argc, argv, usage))
 		return 0;
 	const char *file = NULL, *key = NULL;
-	for (int i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--public-key") && i + 1 < argc)
-			key = argv[++i];
-		else
-			file = argv[i];
-	}
+	int nfiles;
+	const struct cli_option opts[] = {{"--public-key", &key, NULL}, {NULL, NULL, NULL}};
+	if (!cli_args("kouan verify-notice", usage, argc, argv, opts, &file, 1, &nfiles))
+		return 2;
 	if (!file || !key) {
 		fprintf(stderr, "%s\n", usage);
 		return 2;
@@ -424,6 +417,36 @@ int cli_finish(struct client_response *r, long ok_status)
 char *cli_read_all(const char *path)
 {
 	return read_all(path);
+}
+
+bool cli_args(const char *cmd, const char *usage, int argc, char **argv,
+	      const struct cli_option *opts, const char **pos, int max, int *npos)
+{
+	*npos = 0;
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i], *why = NULL;
+		const struct cli_option *o = NULL;
+		for (const struct cli_option *k = opts; k && k->name && !o; k++)
+			if (!strcmp(a, k->name))
+				o = k;
+		if (o && o->value && i + 1 < argc)
+			*o->value = argv[++i];
+		else if (o && o->value)
+			why = "needs a value";
+		else if (o)
+			*o->flag = true;
+		else if (!strncmp(a, "--", 2))
+			why = "is not an option of this command";
+		else if (*npos < max)
+			pos[(*npos)++] = a;
+		else
+			why = "is one argument too many";
+		if (why) {
+			fprintf(stderr, "%s: %s %s\n%s\n", cmd, a, why, usage);
+			return false;
+		}
+	}
+	return true;
 }
 
 const char *cli_idempotency_key(const char *given, char buf[40])

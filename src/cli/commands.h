@@ -33,11 +33,24 @@ struct client_response;
 bool cli_help(int argc, char **argv, const char *usage);
 int cli_finish(struct client_response *r, long ok_status);
 char *cli_read_all(const char *path);
+/* An option a command takes: "--name" and its value (stored in *value), or
+ * a flag (value NULL: *flag set). */
+struct cli_option {
+	const char *name;
+	const char **value;
+	bool *flag;
+};
+/* Sort argv[2..argc) into the options (a list ended by a NULL name) and
+ * at most `max` other arguments, in order (pos, *npos). An option not in
+ * the list, an option without its value or one argument too many is a
+ * usage error: said, with the usage, on stderr, and false. */
+bool cli_args(const char *cmd, const char *usage, int argc, char **argv,
+	      const struct cli_option *opts, const char **pos, int max, int *npos);
 /* The Idempotency-Key given with --key, or a random one made in buf. */
 const char *cli_idempotency_key(const char *given, char buf[40]);
 /* declare_many.c: `kouan declare` with several files (n > 1), through
  * the batch endpoint; the exit status. */
 struct client;
-int cli_declare_many(const struct client *c, int n, char **files, const char *key);
+int cli_declare_many(const struct client *c, int n, const char **files, const char *key);
 
 #endif

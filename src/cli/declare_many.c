@@ -85,7 +85,7 @@ static json_t *read_declaration(const char *file)
 /* Whether every file can be read and holds a JSON object (each that does
  * not is named); read again batch by batch, so that only one batch is held
  * in memory however many files are given. */
-static bool all_readable(int n, char **files)
+static bool all_readable(int n, const char **files)
 {
 	bool ok = true;
 	for (int i = 0; i < n; i++) {
@@ -99,7 +99,8 @@ static bool all_readable(int n, char **files)
 /* Send files [from, to) as one batch; append their results, each named by
  * its file. 0, 1 when the batch was refused whole, 2 when a file can no
  * longer be read, 3 when the server could not be reached. */
-static int send_batch(const struct client *c, char **files, int from, int to, const char *key,
+static int send_batch(const struct client *c, const char **files, int from, int to,
+		      const char *key,
 		      json_t *results, int *refused)
 {
 	json_t *items = json_array();
@@ -151,7 +152,7 @@ static int send_batch(const struct client *c, char **files, int from, int to, co
 	return 0;
 }
 
-int cli_declare_many(const struct client *c, int n, char **files, const char *key)
+int cli_declare_many(const struct client *c, int n, const char **files, const char *key)
 {
 	bool printable = true;
 	for (const char *k = key; k && *k && printable; k++)

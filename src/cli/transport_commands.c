@@ -15,21 +15,19 @@
 
 /* Lodge (POST with an Idempotency-Key) or amend (PUT) a document read from
  * a file. */
-static int lodge_or_amend(int argc, char **argv, const char *usage, const char *collection)
+static int lodge_or_amend(int argc, char **argv, const char *cmd, const char *usage,
+			  const char *collection)
 {
 	if (cli_help(argc, argv, usage))
 		return 0;
 	struct client c;
 	argc = client_setup(&c, argc, argv);
 	const char *file = NULL, *key = NULL, *amend = NULL;
-	for (int i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--key") && i + 1 < argc)
-			key = argv[++i];
-		else if (!strcmp(argv[i], "--amend") && i + 1 < argc)
-			amend = argv[++i];
-		else if (!file)
-			file = argv[i];
-	}
+	int n;
+	const struct cli_option opts[] = {
+		{"--key", &key, NULL}, {"--amend", &amend, NULL}, {NULL, NULL, NULL}};
+	if (!cli_args(cmd, usage, argc, argv, opts, &file, 1, &n))
+		return 2;
 	if (!file || (amend && (!*amend || strlen(amend) > 19 ||
 				strspn(amend, "0123456789") != strlen(amend)))) {
 		fprintf(stderr, "%s\n", usage);
@@ -63,7 +61,7 @@ int cmd_report(int argc, char **argv)
 		"kouan report clearance [...]: clearance-time statistics (see its --help).";
 	if (argc > 2 && !strcmp(argv[2], "clearance"))
 		return cmd_clearance_report(argc - 1, argv + 1);
-	return lodge_or_amend(argc, argv, usage, "/v1/conveyance-reports");
+	return lodge_or_amend(argc, argv, "kouan report", usage, "/v1/conveyance-reports");
 }
 
 int cmd_manifest(int argc, char **argv)
@@ -73,7 +71,7 @@ int cmd_manifest(int argc, char **argv)
 		"a manifest (a carrier: original, pre_loading, loading or departure),\n"
 		"or amend manifest ID with the whole manifest again. The answer lists\n"
 		"the declarations it matched and those it released.";
-	return lodge_or_amend(argc, argv, usage, "/v1/manifests");
+	return lodge_or_amend(argc, argv, "kouan manifest", usage, "/v1/manifests");
 }
 
 /* Print what the gate says is missing, one line each, on stderr. */
@@ -104,14 +102,11 @@ int cmd_gate(int argc, char **argv)
 	struct client c;
 	argc = client_setup(&c, argc, argv);
 	const char *number = NULL, *action = NULL, *call = NULL;
-	for (int i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--action") && i + 1 < argc)
-			action = argv[++i];
-		else if (!strcmp(argv[i], "--call") && i + 1 < argc)
-			call = argv[++i];
-		else if (!number)
-			number = argv[i];
-	}
+	int n;
+	const struct cli_option opts[] = {
+		{"--action", &action, NULL}, {"--call", &call, NULL}, {NULL, NULL, NULL}};
+	if (!cli_args("kouan gate", usage, argc, argv, opts, &number, 1, &n))
+		return 2;
 	char path[512];
 	snprintf(path, sizeof path, "/v1/gate/containers/%.11s", number ? number : "");
 	if (!container_arg(number) ||
@@ -144,14 +139,10 @@ int cmd_gate_event(int argc, char **argv)
 	argc = client_setup(&c, argc, argv);
 	const char *pos[2] = {0}, *at = NULL, *call = NULL;
 	int np = 0;
-	for (int i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--at") && i + 1 < argc)
-			at = argv[++i];
-		else if (!strcmp(argv[i], "--call") && i + 1 < argc)
-			call = argv[++i];
-		else if (np < 2)
-			pos[np++] = argv[i];
-	}
+	const struct cli_option opts[] = {
+		{"--at", &at, NULL}, {"--call", &call, NULL}, {NULL, NULL, NULL}};
+	if (!cli_args("kouan gate-event", usage, argc, argv, opts, pos, 2, &np))
+		return 2;
 	if (np < 2 || !container_arg(pos[0])) {
 		fprintf(stderr, "%s\n", usage);
 		return 2;

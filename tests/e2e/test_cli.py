@@ -200,6 +200,19 @@ def test_client_exit_codes():
     eq(r.returncode, 0, "the number alone: " + r.stderr)
     r = S.cli("manifest", path, "--amend", "1" * 20, token=token)
     eq(r.returncode, 2, "an id longer than any")
+    # nothing given is passed over in silence: a second file, a misspelt
+    # option, an option without its value
+    r = S.cli("manifest", path, "other.json", token=token)
+    eq(r.returncode, 2, "two manifests")
+    check("kouan manifest: other.json is one argument too many" in r.stderr, r.stderr)
+    r = S.cli("events", "--folow", token=token)
+    eq(r.returncode, 2, "a misspelt option")
+    check("kouan events: --folow is not an option of this command" in r.stderr, r.stderr)
+    r = S.cli("decide", "516720261000000001", "customs", "cleared", "--reason", token=token)
+    eq(r.returncode, 2, "--reason without its text")
+    check("kouan decide: --reason needs a value" in r.stderr, r.stderr)
+    r = S.cli("status", "516720261000000001", "516720261000000002", token=token)
+    eq(r.returncode, 2, "two numbers")
     r = S.cli("login", "trader", "--password-stdin", stdin=b"wrong-password\n")
     eq(r.returncode, 1, "wrong password exit")
     # a port nobody listens on
