@@ -5,22 +5,20 @@
  *
  * Files that are not a JSON object are named and not sent; the rest go
  * through POST /v1/declarations/batch, 100 to a request, each accepted or
- * refused on its own. A file's Idempotency-Key is made from its content
+ * refused on its own (batch.js). A file's Idempotency-Key is made from its content
  * (SHA-256), so importing the same file again answers its number again
  * instead of lodging it twice; where the browser offers no digest (a page
  * not served over HTTPS or from this machine), a random key is used and
  * the page says so. A refused file can be opened in the declaration form
  * as a draft, to be corrected and lodged there.
  */
-import { api, ApiError } from '../api.js';
+import { lodgeAll, outcome as batchOutcome } from '../batch.js';
 import { h, replace } from '../dom.js';
 import { draftNew, draftSave, uuid } from '../draftstore.js';
 import { t } from '../i18n.js';
 import { navigate } from '../router.js';
 import { me } from '../session.js';
-import { alertBox, busy, errorBox, errorText, field, pageTitle, section, table } from '../ui.js';
-
-const BATCH = 100; /* the most the server takes in one batch */
+import { alertBox, busy, errorBox, field, pageTitle, section, table } from '../ui.js';
 
 /* The key a file is lodged under, and whether it was made from the file's
  * content (else it is random, and the page says so). */
@@ -52,18 +50,6 @@ async function readFiles(files) {
 	return out;
 }
 
-/* The problem with its fields as they are in the file, not in the batch
- * sent: "/declarations/3/declaration/items/0" is "/items/0". */
-function inFile(problem) {
-	const errors = (problem?.errors || []).map((e) => ({
-		...e,
-		field: String(e.field || '')
-			.replace(/^\/declarations\/\d+\/declaration(?=\/|$)/, '')
-			.replace(/^\/declarations\/\d+\/idempotency_key$/, 'idempotency_key'),
-	}));
-	return { ...problem, errors };
-}
-
 export function render(main) {
 	const user = me();
 	const files = h('input', { type: 'file', accept: 'application/json,.json', multiple: true });
@@ -72,21 +58,14 @@ export function render(main) {
 
 	function outcome(r) {
 		if (r.error) return h('span', h('strong', t('import.not_read')), ' ', r.error);
-		if (r.sent === false) return h('strong', t('import.not_sent'));
-		if (r.number) {
-			return h('span', h('strong', t(r.replayed ? 'import.replayed' : 'import.lodged')), ' ',
-				h('a', { href: `/declarations/${r.number}` }, r.number));
-		}
-		const err = new ApiError(r.status, inFile(r.problem));
-		return h('div', h('strong', t('import.refused')), ' ', errorText(err), ' ',
-			h('button.small', {
-				type: 'button',
-				'aria-label': `${t('import.correct')} ${r.name}`,
-				onclick: () => {
-					const d = draftSave(user.username, draftNew(r.body));
-					navigate(`/drafts/${d.id}`);
-				},
-			}, t('import.correct')));
+		return batchOutcome(r, () => h('button.small', {
+			type: 'button',
+			'aria-label': `${t('import.correct')} ${r.name}`,
+			onclick: () => {
+				const d = draftSave(user.username, draftNew(r.body));
+				navigate(`/drafts/${d.id}`);
+			},
+		}, t('import.correct')));
 	}
 
 	function show(rows, failure, digested) {
@@ -116,23 +95,8 @@ export function render(main) {
 			busy(send, async () => {
 				const rows = await readFiles([...files.files]);
 				const good = rows.filter((r) => !r.error);
-				let failure = null;
-				for (let i = 0; i < good.length && !failure; i += BATCH) {
-					const part = good.slice(i, i + BATCH);
-					if (good.length > BATCH) {
-						replace(out, h('p', { role: 'status' },
-							t('import.sending', { from: i + 1, to: i + part.length, n: good.length })));
-					}
-					try {
-						const a = await api('POST', '/v1/declarations/batch', {
-							body: { declarations: part.map((r) => ({ idempotency_key: r.key, declaration: r.body })) },
-						});
-						a.results.forEach((res, j) => Object.assign(part[j], res));
-					} catch (err) {
-						failure = err;
-					}
-				}
-				for (const r of good) if (r.status === undefined) r.sent = false;
+				const failure = await lodgeAll(good, (from, to, n) => replace(out,
+					h('p', { role: 'status' }, t('import.sending', { from, to, n }))));
 				show(rows, failure, good.every((r) => r.digested));
 			});
 		},
