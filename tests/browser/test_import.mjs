@@ -1,6 +1,7 @@
 /*
- * test_import.mjs - a declarant lodges declarations from files in the
- * browser (/declarations/import), against a real kouan:
+ * test_import.mjs - a declarant lodges many declarations at once in the
+ * browser, from files (/declarations/import) or from the drafts, against a
+ * real kouan:
  *   * three files chosen at once: one good declaration, one with a
  *     commodity code not in the table, one that is not JSON; the good one
  *     is lodged (its number links to it, and the API shows it), the wrong
@@ -10,11 +11,14 @@
  *     lodged before, not lodged twice;
  *   * 101 files go in two batches, 100 and 1, and are all lodged;
  *   * the refused one opens in the declaration form as a draft;
+ *   * every new draft lodged at once from the drafts, each under its own
+ *     key: the lodged one thrown away, the refused one kept with its
+ *     problem and a link to it, a correction left alone;
  *   * the screen in Chinese, reached from the menu, with its results.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { axe, checkClean, login, open, seaImport, settled, shot, suite, T, visit } from './kouan_browser.mjs';
+import { axe, checkClean, DEMO, login, open, seaImport, settled, shot, suite, T, visit } from './kouan_browser.mjs';
 
 const env = suite('import');
 const { server } = env;
@@ -94,6 +98,42 @@ test('declarations lodged from files', async (t) => {
 		await visit(page, '/drafts');
 		await page.locator('tbody th').filter({ hasText: wrong.bill_of_lading }).waitFor();
 	});
+	checkClean(page);
+	await page.context().close();
+});
+
+test('every new draft lodged together', async () => {
+	const page = await open(env.browser, server, { lang: 'en' });
+	await login(page, 'trader');
+	const good = seaImport({ bl: `DRAFTG${Date.now()}` });
+	const wrong = seaImport({ bl: `DRAFTW${Date.now()}` });
+	good.advance = wrong.advance = true;
+	wrong.items[0].unit_price = 'a lot';
+	/* two drafts as the form keeps them, and a correction, which is not lodged here */
+	await page.evaluate(([g, w, fix]) => {
+		const now = new Date().toISOString();
+		const draft = (id, body, correcting = null) => ({ id, key: `kouan-web-${id}-${Date.now()}`, created_at: now, updated_at: now, body, correcting });
+		localStorage.setItem('kouan.drafts.trader', JSON.stringify([
+			draft('d-good', g), draft('d-wrong', w), draft('d-fix', w, fix)]));
+	}, [good, wrong, DEMO.apples]);
+	await visit(page, '/drafts');
+	await page.getByRole('button', { name: 'Lodge every new draft (2)' }).click();
+	await page.getByRole('dialog').getByRole('button', { name: 'Lodge', exact: true }).click();
+	await page.getByRole('status').filter({ hasText: 'Lodged 1 of 2; not lodged: 1.' }).waitFor();
+	const results = page.locator('section').filter({ has: page.getByRole('heading', { name: 'What became of them' }) });
+	const number = await results.locator('tbody tr').filter({ hasText: good.bill_of_lading }).getByRole('link').innerText();
+	const lodged = await server.must(200, 'GET', `/v1/declarations/${number}`, { token: await server.token('trader') });
+	assert.equal(lodged.declaration.bill_of_lading, good.bill_of_lading);
+	assert.match(await results.locator('tbody tr').filter({ hasText: wrong.bill_of_lading }).innerText(),
+		/Refused:.*\/unit_price: /s, 'the field as it is in the draft');
+	/* the lodged one is gone, the refused one and the correction stay */
+	const kept = await page.evaluate(() => JSON.parse(localStorage.getItem('kouan.drafts.trader')).map((d) => d.id).sort());
+	assert.deepEqual(kept, ['d-fix', 'd-wrong']);
+	await page.getByRole('button', { name: 'Lodge every new draft (1)' }).waitFor();
+	await axe(page, 'drafts lodged');
+	await shot(page, 'drafts-lodged');
+	await results.getByRole('link', { name: `Open the draft ${wrong.bill_of_lading}`, exact: false }).click();
+	await page.waitForURL((u) => u.pathname === '/drafts/d-wrong');
 	checkClean(page);
 	await page.context().close();
 });

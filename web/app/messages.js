@@ -447,6 +447,13 @@ export const MESSAGES = {
 	'drafts.correction': ['修改 {number}', 'Correction of {number}'],
 	'drafts.updated': ['保存时间', 'Saved'],
 	'drafts.actions': ['操作', 'Actions'],
+	'drafts.lodge_all': ['全部申报新草稿', 'Lodge every new draft'],
+	'drafts.lodge_all_n': ['全部申报新草稿（{n} 份）', 'Lodge every new draft ({n})'],
+	'drafts.lodge_all_confirm': ['将申报 {n} 份新草稿（不含修改），每份单独受理或退回；被退回的仍留在草稿箱。',
+		'Lodge {n} new drafts (not the corrections)? Each is accepted or refused on its own; a refused one stays here.'],
+	'drafts.lodge_all_ok': ['申报', 'Lodge'],
+	'drafts.results': ['申报结果', 'What became of them'],
+	'drafts.open': ['打开草稿', 'Open the draft'],
 
 	/* declarations imported from files */
 	'import.title': ['从文件导入报关单', 'Import declarations from files'],
