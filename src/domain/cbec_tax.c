@@ -92,7 +92,9 @@ static const char *cny(int64_t fen, char *buf, size_t n)
 		out[k++] = plain[i];
 	}
 	out[k] = '\0';
-	snprintf(buf, n, "%s%s", out, dot ? dot : "");
+	int w = snprintf(buf, n, "%s%s", out, dot ? dot : "");
+	if (w < 0 || (size_t)w >= n)
+		str_copy(buf, "?", n); /* never a figure cut short */
 	return buf;
 }
 

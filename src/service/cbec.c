@@ -125,6 +125,7 @@ static kerr docs_load(struct store_conn *c, const char *platform, const char *or
 static bool names_sender(const struct actor *a, enum cbec_doc k, const struct docs *d,
 			 const char **field, const char **code)
 {
+	*field = *code = "";
 	switch (k) {
 	case CBEC_DOC_ORDER:
 		if (a->role == ROLE_CBEC_ENTERPRISE) {
@@ -156,6 +157,7 @@ static bool names_sender(const struct actor *a, enum cbec_doc k, const struct do
 static void keys_of(enum cbec_doc k, const struct docs *d, const char **platform,
 		    const char **order_no)
 {
+	*platform = *order_no = "";
 	switch (k) {
 	case CBEC_DOC_ORDER:
 		*platform = d->order.platform_code;

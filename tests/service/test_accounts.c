@@ -561,8 +561,10 @@ static void roles_must_fit_the_organisation(void **state)
 		 "of kind port"},
 	};
 	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
-		struct create_job j = {.in = {"new.user", NULL, "harbour-lantern-7731",
-					      refused[i].role, refused[i].org}};
+		struct create_job j = {.in = {.username = "new.user",
+					      .password = "harbour-lantern-7731",
+					      .role = refused[i].role,
+					      .org_uscc = refused[i].org}};
 		assert_int_equal(run_from(env, "local", true, do_create, &j), KERR_INVALID);
 		assert_int_equal(j.p.count, 1);
 		assert_string_equal(j.p.errors[0].field, "/role");
@@ -577,8 +579,10 @@ static void roles_must_fit_the_organisation(void **state)
 		{"new.auditor", "auditor", "11440000MB2D1PA06K"},
 	};
 	for (size_t i = 0; i < sizeof fits / sizeof fits[0]; i++) {
-		struct create_job j = {.in = {fits[i].name, NULL, "harbour-lantern-7731",
-					      fits[i].role, fits[i].org}};
+		struct create_job j = {.in = {.username = fits[i].name,
+					      .password = "harbour-lantern-7731",
+					      .role = fits[i].role,
+					      .org_uscc = fits[i].org}};
 		assert_int_equal(run_from(env, "local", true, do_create, &j), KERR_OK);
 	}
 	struct records rs;
