@@ -396,7 +396,9 @@ kerr inspections_book(struct uow *u, const struct actor *a, int64_t id, const ch
 		p = &local;
 	}
 	inspection_slot_check(site_e ? NULL : &site, site_code, port, slot_us, uow_now_us(u), p);
-	if (p->count > before) {
+	/* an unknown site is always refused (its problem said), even were the
+	 * list of problems already full */
+	if (p->count > before || site_e) {
 		refusal_say(why, "the booking has fields that are not valid");
 		return KERR_INVALID;
 	}
