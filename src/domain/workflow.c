@@ -194,6 +194,12 @@ enum correction_step workflow_correction_step(bool needed, bool has_task,
 	if (!needed) {
 		if (!has_task || ts == TASK_CLOSED)
 			return CORRECTION_KEEP;
+		if (ts == TASK_INSPECTING) {
+			*because = "has ordered an inspection of the goods, which stands whatever a "
+				   "correction says of them: it ends when the inspection is completed "
+				   "or its supervisor waives it";
+			return CORRECTION_REFUSE;
+		}
 		*because = "no longer required after correction";
 		return CORRECTION_CLOSE;
 	}

@@ -116,13 +116,17 @@ enum correction_step {
 	CORRECTION_REOPEN, /* the task opens again (task.reopened) */
 	CORRECTION_REBASE, /* the task stays as it is; its basis digest is updated */
 	CORRECTION_CLOSE,  /* the task is closed (task.closed) */
+	CORRECTION_REFUSE, /* the correction may not drop this agency */
 };
 
 /* The step for one agency: `needed` after the correction; `has_task`, its
  * status `ts` and whether the digest of what it acts on changed. For
  * REOPEN and CLOSE, *because says why (for the event). Returned and closed
  * tasks reopen on any correction; cleared ones only when their basis
- * changed; open and inspecting ones stay as they are. */
+ * changed; open and inspecting ones stay as they are. A task no longer
+ * needed closes, except where its agency has ordered an inspection: the
+ * goods are inspected (or the inspection waived by a supervisor) whatever
+ * the declaration now says of them, so REFUSE (*because says why). */
 enum correction_step workflow_correction_step(bool needed, bool has_task,
 					      enum task_status ts, bool basis_changed,
 					      const char **because);

@@ -213,7 +213,8 @@ kerr lodging_lodge(struct uow *u, const struct actor *a, struct declaration_fact
 
 /* Apply the correction's consequences to one agency's task. */
 static kerr correct_task(struct uow *u, const struct actor *a, struct declaration *d,
-			 size_t k, bool needed, const char *digest, const char *now)
+			 size_t k, bool needed, const char *digest, const char *now,
+			 struct refusal *why)
 {
 	const struct refdata *ref = uow_refdata(u);
 	const char *agency = ref->agencies[k].code;
@@ -229,6 +230,10 @@ static kerr correct_task(struct uow *u, const struct actor *a, struct declaratio
 	switch (step) {
 	case CORRECTION_KEEP:
 		return KERR_OK;
+	case CORRECTION_REFUSE:
+		refusal_say(why, "the correction would take %s off the declaration, but %s %s",
+			    agency, agency, because);
+		return KERR_CONFLICT;
 	case CORRECTION_OPEN:
 		if (d->ntasks >= TASKS_MAX)
 			return KERR_INTERNAL;
@@ -354,7 +359,7 @@ kerr lodging_correct(struct uow *u, const struct actor *a, const char *number,
 	 * ones no longer required */
 	const struct refdata *ref = uow_refdata(u);
 	for (size_t k = 0; !e && k < ref->nagencies; k++)
-		e = correct_task(u, a, d, k, agencies & (1u << k), basis[k], now);
+		e = correct_task(u, a, d, k, agencies & (1u << k), basis[k], now, why);
 	if (!e)
 		e = clearance_settle(u, d, now);
 	/* the corrected version goes through the steps again; lanes apply to

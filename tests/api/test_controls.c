@@ -431,48 +431,56 @@ static void transport_change_reopens_every_agency(void **state)
 
 /* A correction from apples to laptops closed quarantine's task and left
  * its inspection open for good; the declaration was released while it was
- * open. */
-static void correction_dropping_an_agency_leaves_the_inspection(void **state)
+ * open. Then (issue 8's fix) the correction closed the task and cancelled
+ * the inspection, and customs' clearance released the goods: apples that
+ * quarantine had ordered inspected left uninspected because the trader
+ * re-described them. An ordered inspection stands whatever a correction
+ * says: the correction is refused. */
+static void correction_cannot_drop_an_agency_that_ordered_an_inspection(void **state)
 {
 	struct test_env *env = *state;
 	json_t *d = test_consignment();
 	json_object_set_new(d, "bill_of_lading", json_string("COSU6291830666"));
-	char number[19];
+	char number[19], path[80];
 	test_lodge(env, "trader", d, number);
+	json_t *same = json_deep_copy(d);
 	json_decref(decide(env, number, "quarantine", "quarantine",
 			   "{\"decision\":\"inspect\",\"reason\":\"fire blight season\"}", 200));
 	json_int_t id = inspection_id(env, number);
 	json_decref(decide(env, number, "customs", "customs",
 			   "{\"decision\":\"return\",\"reason\":\"invoice unsigned\"}", 200));
 	json_array_remove(json_object_get(d, "items"), 0); /* the apples go */
-	correct(env, number, d, 200);
+	snprintf(path, sizeof path, "/v1/declarations/%s", number);
+	char *body = json_dumps(d, JSON_COMPACT);
+	json_t *p = test_expect(env, "PUT", path, "trader", body, 409);
+	free(body);
+	assert_string_equal(str(p, "detail"),
+			    "the correction would take quarantine off the declaration, but "
+			    "quarantine has ordered an inspection of the goods, which stands "
+			    "whatever a correction says of them: it ends when the inspection is "
+			    "completed or its supervisor waives it");
+	json_decref(p);
+	/* nothing changed: the task, the inspection, no task.closed */
 	json_t *v = view(env, number, "quarantine");
-	assert_string_equal(test_task_status(v, "quarantine"), "closed");
+	assert_string_equal(test_task_status(v, "quarantine"), "inspecting");
+	assert_int_equal(json_integer_value(json_object_get(v, "version")), 1);
 	json_decref(v);
-	/* quarantine is told, in its own timeline and feed, and why */
-	char path[80];
-	snprintf(path, sizeof path, "/v1/declarations/%s/events", number);
-	json_t *l = test_expect(env, "GET", path, "quarantine", NULL, 200);
-	const char *why = NULL;
-	size_t k;
-	json_t *e;
-	json_array_foreach(json_object_get(l, "events"), k, e)
-	{
-		if (!strcmp(str(e, "type"), "task.closed") && !strcmp(str(e, "agency"), "quarantine"))
-			why = str(json_object_get(e, "data"), "reason");
-	}
-	assert_non_null(why);
-	assert_string_equal(why, "no longer required after correction");
-	json_decref(l);
 	snprintf(path, sizeof path, "/v1/inspections/%lld", (long long)id);
 	json_t *i = test_expect(env, "GET", path, "analyst", NULL, 200);
-	assert_string_equal(str(i, "status"), "cancelled");
-	assert_int_equal(json_array_size(json_object_get(i, "agencies")), 0);
+	assert_string_not_equal(str(i, "status"), "cancelled");
+	assert_int_equal(json_array_size(json_object_get(i, "agencies")), 1);
 	json_decref(i);
-	assert_int_equal(test_count_events(env, number, "inspection.agency_left", "quarantine"), 1);
+	assert_int_equal(test_count_events(env, number, "task.closed", "quarantine"), 0);
+	assert_int_equal(test_count_events(env, number, "inspection.agency_left", "quarantine"), 0);
+	/* the same correction that keeps the apples goes through */
+	json_object_set_new(same, "remarks", json_string("invoice signed"));
+	correct(env, number, same, 200);
+	json_decref(same);
+	/* and customs' clearance does not release goods quarantine has not seen */
 	v = decide(env, number, "customs", "customs",
-		   "{\"decision\":\"cleared\",\"reason\":\"laptops only now\"}", 200);
-	assert_string_equal(str(v, "status"), "released");
+		   "{\"decision\":\"cleared\",\"reason\":\"invoice signed\"}", 200);
+	assert_string_equal(str(v, "status"), "accepted");
+	assert_string_equal(test_task_status(v, "quarantine"), "inspecting");
 	json_decref(v);
 	json_decref(d);
 }
@@ -699,7 +707,7 @@ int main(void)
 		EACH(relodging_raises_customs_to_yellow),
 		EACH(consignee_needs_a_mandate_and_the_worse_class_applies),
 		EACH(transport_change_reopens_every_agency),
-		EACH(correction_dropping_an_agency_leaves_the_inspection),
+		EACH(correction_cannot_drop_an_agency_that_ordered_an_inspection),
 		EACH(port_operator_sees_its_port_at_notice_level),
 		EACH(declarant_lanes_follow_the_setting),
 	};

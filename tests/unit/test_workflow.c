@@ -156,8 +156,14 @@ static void correction_steps(void **state)
 		 "no longer required after correction"},
 		{false, true, TASK_CLEARED, false, CORRECTION_CLOSE,
 		 "no longer required after correction"},
-		{false, true, TASK_INSPECTING, true, CORRECTION_CLOSE,
-		 "no longer required after correction"},
+		{false, true, TASK_INSPECTING, true, CORRECTION_REFUSE,
+		 "has ordered an inspection of the goods, which stands whatever a correction "
+		 "says of them: it ends when the inspection is completed or its supervisor "
+		 "waives it"},
+		{false, true, TASK_INSPECTING, false, CORRECTION_REFUSE,
+		 "has ordered an inspection of the goods, which stands whatever a correction "
+		 "says of them: it ends when the inspection is completed or its supervisor "
+		 "waives it"},
 	};
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
 		const char *because = "unset";
