@@ -2,6 +2,7 @@
  * request.c - the helpers handlers use to read a request and answer it,
  * and the Idempotency-Key replay (see handlers.h).
  */
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,10 +135,11 @@ bool api_query_int(struct api_ctx *ctx, const char *name, int64_t lo, int64_t hi
 		return true;
 	char *end;
 	long long x = 0;
-	bool ok = *v >= '0' && *v <= '9' && strlen(v) <= 18;
+	bool ok = *v >= '0' && *v <= '9' && strlen(v) <= 19; /* INT64_MAX has 19 */
 	if (ok) {
+		errno = 0;
 		x = strtoll(v, &end, 10);
-		ok = *end == '\0' && x >= lo && x <= hi;
+		ok = *end == '\0' && errno == 0 && x >= lo && x <= hi;
 	}
 	if (!ok) {
 		char field[64], problem[96];

@@ -584,9 +584,11 @@ kerr cbec_receive(struct uow *u, const struct actor *a, enum cbec_doc kind, cons
 	const char *field, *code, *platform, *order_no;
 	kerr e = KERR_OK;
 	if (!names_sender(a, kind, &d, &field, &code)) {
-		refusal_say(why, "a %s may only be sent by the party it names at %s (%s); "
+		const char *name = cbec_doc_name(kind);
+		refusal_say(why, "%s %s may only be sent by the party it names at %s (%s); "
 				 "your organisation is %s (%s)",
-			    cbec_doc_name(kind), field, code, a->org_uscc, actor_role_name(a));
+			    name[0] && strchr("aeiou", name[0]) ? "an" : "a", name, field, code,
+			    a->org_uscc, actor_role_name(a));
 		e = KERR_FORBIDDEN;
 	}
 	keys_of(kind, &d, &platform, &order_no);

@@ -228,6 +228,7 @@ kerr repo_report_insert(struct store_conn *c, struct report_row *r)
 
 kerr repo_report_get(struct store_conn *c, int64_t id, struct report_row *out)
 {
+	memset(out, 0, sizeof *out); /* freed below when no row is found */
 	kerr e = store_first(c, &Q_REPORT_GET, read_report, out, "i", id);
 	if (e)
 		report_row_free(out);
@@ -732,6 +733,7 @@ static kerr read_tally(void *arg, struct store_stmt *st)
 
 kerr repo_tally_get(struct store_conn *c, int64_t id, struct tally_row *out)
 {
+	memset(out, 0, sizeof *out); /* freed below when no row is found */
 	kerr e = store_first(c, &Q_TALLY_GET, read_tally, out, "i", id);
 	if (e)
 		tally_row_free(out);
@@ -866,6 +868,7 @@ kerr repo_consignment_drop(struct store_conn *c, const char *number)
 
 kerr repo_consignment_get(struct store_conn *c, const char *number, struct consignment_row *out)
 {
+	memset(out, 0, sizeof *out); /* freed below when no row is found */
 	kerr e = store_first(c, &Q_CLAIM_GET, read_consignment, out, "s", number);
 	if (e)
 		consignment_row_free(out);

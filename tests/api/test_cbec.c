@@ -792,6 +792,300 @@ static void ceb_messages_answered_with_receipts(void **state)
 	loopback_result_free(&r);
 }
 
+/* ---- the inventory as JSON ------------------------------------------- */
+
+/* Example 1's order as a CEB order would give it: no mode, no customs
+ * office, no commodity codes (it waits for its inventory). */
+static char *unclassified_order1(const char *order_no)
+{
+	char *text = order1(order_no, BUYER_ID, "1128.42");
+	json_t *o = json_loads(text, 0, NULL);
+	free(text);
+	assert_non_null(o);
+	json_object_del(o, "mode");
+	json_object_del(o, "customs_office");
+	size_t i;
+	json_t *l;
+	json_array_foreach(json_object_get(o, "lines"), i, l)
+		json_object_del(l, "hs_code");
+	text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return text;
+}
+
+/* Example 1's inventory (tests/fixtures/ceb/ceb621.xml, the first), as
+ * JSON, declared by `agent`: bonded (1210) in Nansha. */
+static char *inventory1(const char *order_no, const char *agent)
+{
+	char *s = malloc(4096);
+	snprintf(s, 4096,
+		 "{\"platform_code\": \"" PLATFORM "\", \"platform_name\": \"云购全球跨境电商平台有限公司\","
+		 " \"enterprise_code\": \"" SELLER "\", \"enterprise_name\": \"珠江美妆贸易有限公司\","
+		 " \"order_no\": \"%s\", \"logistics_code\": \"" COURIER "\","
+		 " \"logistics_name\": \"南沙速运物流有限公司\", \"waybill_no\": \"W-%s\","
+		 " \"agent_code\": \"%s\", \"agent_name\": \"南沙速运物流有限公司\","
+		 " \"assure_code\": \"%s\", \"cop_no\": \"NSSY2026030100001\", \"mode\": \"1210\","
+		 " \"customs_office\": \"5167\", \"port_office\": \"5167\", \"transport_mode\": \"4\","
+		 " \"bonded_account\": \"T5167W000001\", \"departure_country\": \"CN\","
+		 " \"buyer_name\": \"张伟\", \"buyer_id_type\": \"1\", \"buyer_id_number\": \"" BUYER_ID "\","
+		 " \"buyer_phone\": \"13800138000\","
+		 " \"consignee_address\": \"广东省广州市天河区体育西路100号\", \"currency\": \"CNY\","
+		 " \"freight\": \"30.00\", \"insured_fee\": \"0\", \"packages\": 1,"
+		 " \"gross_weight\": \"2.35\", \"net_weight\": \"1.9\", \"lines\": ["
+		 "  {\"gnum\": 1, \"item_no\": \"SKU-ESS-50\", \"hs_code\": \"3304990000\","
+		 "   \"goods_name\": \"保湿精华液\", \"origin_country\": \"JP\", \"quantity\": \"1\","
+		 "   \"unit\": \"142\", \"legal_quantity\": \"0.05\", \"legal_unit\": \"035\","
+		 "   \"unit_price\": \"600\", \"total\": \"600.00\"},"
+		 "  {\"gnum\": 2, \"hs_code\": \"2204210000\", \"goods_name\": \"干红葡萄酒\","
+		 "   \"origin_country\": \"FR\", \"quantity\": \"2\", \"unit\": \"142\","
+		 "   \"legal_quantity\": \"1.5\", \"legal_unit\": \"095\", \"unit_price\": \"150\","
+		 "   \"total\": \"300.00\"}]}",
+		 order_no, order_no, agent, agent);
+	return s;
+}
+
+/* POST /v1/cbec/inventories: an order without commodity codes waits for
+ * its inventory, which the logistics company sends as JSON as the
+ * enterprise's agent: classified, matched and released, a replay
+ * changing nothing. Only an enterprise or a logistics company sends one,
+ * and only naming itself as the agent; an invalid one is refused and
+ * nothing is stored. */
+static void inventory_sent_as_json_classifies_its_order(void **state)
+{
+	struct test_env *env = *state;
+	json_decref(send(env, "waybills", "courier",
+			 waybill("YG20260309000001", "张伟", "13800138000",
+				 "广东省广州市天河区体育西路100号"),
+			 201));
+	json_decref(send(env, "payments", "payment",
+			 payment("YG20260309000001", "张伟", BUYER_ID, "1128.42"), 201));
+	json_t *r = send(env, "orders", "platform", unclassified_order1("YG20260309000001"), 201);
+	assert_string_equal(str(r, "status"), "pending");
+	json_t *waiting = json_object_get(r, "waiting_for");
+	assert_int_equal(json_array_size(waiting), 1);
+	assert_string_equal(json_string_value(json_array_get(waiting, 0)), "inventory");
+	json_decref(r);
+
+	int64_t docs = test_count(env, "cbec_documents");
+	/* not a sender of inventories */
+	r = send(env, "inventories", "platform", inventory1("YG20260309000001", PLATFORM), 403);
+	assert_string_equal(str(r, "detail"),
+			    "the cbec_platform role may not use POST /v1/cbec/inventories");
+	json_decref(r);
+	json_decref(send(env, "inventories", "payment", inventory1("YG20260309000001", PAYCO),
+			 403));
+	/* the enterprise may send one, but not naming another agent */
+	r = send(env, "inventories", "seller", inventory1("YG20260309000001", COURIER), 403);
+	assert_non_null(strstr(str(r, "detail"), "an inventory may only be sent by the party it "
+						 "names at /agent_code (" COURIER "); your "
+						 "organisation is " SELLER " (cbec_enterprise)"));
+	json_decref(r);
+	/* nor the logistics company naming the enterprise */
+	r = send(env, "inventories", "courier", inventory1("YG20260309000001", SELLER), 403);
+	assert_non_null(strstr(str(r, "detail"), "an inventory may only be sent by the party it "
+						 "names at /agent_code (" SELLER "); your "
+						 "organisation is " COURIER " (cbec_logistics)"));
+	json_decref(r);
+	/* a bonded inventory without its bonded account: 400, the field named */
+	char *bad = inventory1("YG20260309000001", COURIER);
+	char *at = strstr(bad, " \"bonded_account\": \"T5167W000001\",");
+	assert_non_null(at);
+	memmove(at, at + strlen(" \"bonded_account\": \"T5167W000001\","),
+		strlen(at + strlen(" \"bonded_account\": \"T5167W000001\",")) + 1);
+	r = send(env, "inventories", "courier", bad, 400);
+	assert_string_equal(str(r, "detail"), "the inventory is not valid");
+	assert_int_equal(json_array_size(json_object_get(r, "errors")), 1);
+	assert_true(test_has_error(r, "/bonded_account",
+				   "is required for bonded imports (1210): the warehouse's bonded "
+				   "account (emsNo) the goods are written off"));
+	json_decref(r);
+	/* net above gross, a commodity code that is not one */
+	bad = inventory1("YG20260309000001", COURIER);
+	memcpy(strstr(bad, "\"net_weight\": \"1.9\""), "\"net_weight\": \"3.0\"", 19);
+	memcpy(strstr(bad, "2204210000"), "22042100XX", 10);
+	r = send(env, "inventories", "courier", bad, 400);
+	assert_true(test_has_error(r, "/net_weight", "must not be more than gross_weight"));
+	assert_true(test_has_error(r, "/lines/1/hs_code", NULL));
+	json_decref(r);
+	assert_int_equal(test_count(env, "cbec_documents"), docs);
+	r = parcel(env, "YG20260309000001", "customs");
+	assert_string_equal(str(r, "status"), "pending");
+	assert_int_equal(count_events(r, "cbec.inventory.received"), 0);
+	json_decref(r);
+
+	/* the logistics company, as agent: the order is classified and released */
+	r = send(env, "inventories", "courier", inventory1("YG20260309000001", COURIER), 201);
+	assert_string_equal(str(r, "document"), "inventory");
+	assert_int_equal(json_integer_value(json_object_get(r, "version")), 1);
+	assert_string_equal(str(r, "status"), "released");
+	assert_string_equal(str(r, "mode"), "1210");
+	assert_string_equal(str(r, "customs_office"), "5167");
+	assert_string_equal(str(r, "tax_total"), "198.42");
+	json_decref(r);
+	assert_int_equal(test_count(env, "cbec_documents"), docs + 1);
+	r = send(env, "inventories", "courier", inventory1("YG20260309000001", COURIER), 200);
+	assert_true(json_is_true(json_object_get(r, "replay")));
+	json_decref(r);
+	assert_int_equal(test_count(env, "cbec_documents"), docs + 1);
+	r = parcel(env, "YG20260309000001", "courier");
+	assert_int_equal(count_events(r, "cbec.inventory.received"), 1);
+	assert_int_equal(count_events(r, "cbec.order.classified"), 1);
+	assert_int_equal(count_events(r, "cbec.released"), 1);
+	json_t *inv = json_object_get(json_object_get(r, "documents"), "inventory");
+	assert_string_equal(str(json_object_get(inv, "body"), "agent_code"), COURIER);
+	json_decref(r);
+
+	/* the enterprise as its own agent: an inventory that does not fit
+	 * the order is kept, and the order's parcel is mismatched */
+	json_decref(send(env, "payments", "payment",
+			 payment("YG20260309000002", "张伟", BUYER_ID, "1128.42"), 201));
+	json_decref(send(env, "waybills", "courier",
+			 waybill("YG20260309000002", "张伟", "13800138000",
+				 "广东省广州市天河区体育西路100号"),
+			 201));
+	json_decref(send(env, "orders", "platform", unclassified_order1("YG20260309000002"), 201));
+	char *other = inventory1("YG20260309000002", SELLER);
+	memcpy(strstr(other, "\"quantity\": \"2\""), "\"quantity\": \"3\"", 15);
+	memcpy(strstr(other, "\"total\": \"300.00\""), "\"total\": \"450.00\"", 17);
+	r = send(env, "inventories", "seller", other, 409);
+	assert_string_equal(str(r, "detail"), "the order's documents disagree: each difference "
+					      "names its document and field");
+	json_t *p = json_object_get(r, "parcel");
+	assert_string_equal(str(p, "status"), "mismatched");
+	json_t *d = json_object_get(p, "differences");
+	assert_int_equal(json_array_size(d), 2);
+	assert_string_equal(str(json_array_get(d, 0), "document"), "inventory");
+	assert_string_equal(str(json_array_get(d, 0), "field"), "/lines/1/quantity");
+	assert_string_equal(str(json_array_get(d, 1), "field"), "/lines/1/total");
+	assert_string_equal(str(json_array_get(d, 1), "problem"),
+			    "is '450.00' but the order says total '300.00'");
+	json_decref(r);
+}
+
+/* ---- withdrawing a waybill ------------------------------------------- */
+
+/* DELETE /v1/cbec/waybills/{platform}/{order_no}: the logistics company
+ * that sent the waybill withdraws it while the parcel is not cleared
+ * (also a mismatched one); another logistics company is told it has no
+ * such waybill, exactly as for an order nobody sent, so it learns nothing;
+ * a held, released or gated-out parcel's waybill stays. */
+static void waybill_withdrawn_by_its_sender_only(void **state)
+{
+	struct test_env *env = *state;
+	json_decref(test_expect(env, "POST", "/v1/organisations", "admin",
+				"{\"uscc\": \"91440101MA5ELG02TR\", \"name\": \"Other Express\","
+				" \"kind\": \"logistics_company\"}",
+				201));
+	json_decref(test_expect(env, "POST", "/v1/users", "admin",
+				"{\"username\": \"othercourier\", \"password\": \"long-enough-pw\","
+				" \"role\": \"cbec_logistics\", \"organisation\": \"91440101MA5ELG02TR\"}",
+				201));
+	json_decref(send(env, "waybills", "courier",
+			 waybill("YG20260310000001", "张伟", "13800138000",
+				 "广东省广州市天河区体育西路100号"),
+			 201));
+	json_decref(send(env, "payments", "payment",
+			 payment("YG20260310000001", "张伟", BUYER_ID, "1128.42"), 201));
+	int64_t docs = test_count(env, "cbec_documents");
+
+	/* another logistics company: the same answer as for no waybill at all */
+	json_t *r = test_expect(env, "DELETE", "/v1/cbec/waybills/" PLATFORM "/YG20260310000001",
+				"othercourier", NULL, 404);
+	assert_string_equal(str(r, "detail"), "your organisation has no waybill of order "
+					      "YG20260310000001 on platform " PLATFORM);
+	json_decref(r);
+	r = test_expect(env, "DELETE", "/v1/cbec/waybills/" PLATFORM "/YG20260310999999",
+			"courier", NULL, 404);
+	assert_string_equal(str(r, "detail"), "your organisation has no waybill of order "
+					      "YG20260310999999 on platform " PLATFORM);
+	json_decref(r);
+	/* other parties may not withdraw waybills */
+	r = test_expect(env, "DELETE", "/v1/cbec/waybills/" PLATFORM "/YG20260310000001",
+			"platform", NULL, 403);
+	assert_string_equal(str(r, "detail"), "the cbec_platform role may not use DELETE "
+					      "/v1/cbec/waybills/{platform}/{order_no}");
+	json_decref(r);
+	json_decref(test_expect(env, "DELETE", "/v1/cbec/waybills/" PLATFORM "/YG20260310000001",
+				"payment", NULL, 403));
+	assert_int_equal(test_count(env, "cbec_documents"), docs);
+
+	/* its sender withdraws it: the parcel waits for a waybill again */
+	json_decref(test_expect(env, "DELETE", "/v1/cbec/waybills/" PLATFORM "/YG20260310000001",
+				"courier", NULL, 204));
+	assert_int_equal(test_count(env, "cbec_documents"), docs - 1);
+	r = parcel(env, "YG20260310000001", "platform");
+	assert_string_equal(str(r, "status"), "pending");
+	assert_null(json_object_get(json_object_get(r, "documents"), "waybill"));
+	json_t *w = json_object_get(r, "waiting_for");
+	assert_int_equal(json_array_size(w), 2);
+	assert_string_equal(json_string_value(json_array_get(w, 0)), "order");
+	assert_string_equal(json_string_value(json_array_get(w, 1)), "waybill");
+	assert_int_equal(count_events(r, "cbec.document.withdrawn"), 1);
+	json_decref(r);
+	r = test_expect(env, "DELETE", "/v1/cbec/waybills/" PLATFORM "/YG20260310000001",
+			"courier", NULL, 404);
+	assert_string_equal(str(r, "detail"), "your organisation has no waybill of order "
+					      "YG20260310000001 on platform " PLATFORM);
+	json_decref(r);
+
+	/* a waybill that disagrees with the order: withdrawn, the mismatch goes */
+	json_decref(send(env, "waybills", "courier",
+			 waybill("YG20260310000001", "张伟", "13800138001",
+				 "广东省广州市天河区体育西路100号"),
+			 201));
+	r = send(env, "orders", "platform", order1("YG20260310000001", BUYER_ID, "1128.42"), 409);
+	assert_string_equal(str(json_object_get(r, "parcel"), "status"), "mismatched");
+	json_decref(r);
+	json_decref(test_expect(env, "DELETE", "/v1/cbec/waybills/" PLATFORM "/YG20260310000001",
+				"courier", NULL, 204));
+	r = parcel(env, "YG20260310000001", "customs");
+	assert_string_equal(str(r, "status"), "pending");
+	assert_null(json_object_get(r, "differences"));
+	assert_string_equal(json_string_value(json_array_get(json_object_get(r, "waiting_for"), 0)),
+			    "waybill");
+	json_decref(r);
+
+	/* released, then gated out: the waybill stays */
+	json_decref(example1(env, "YG20260310000002"));
+	docs = test_count(env, "cbec_documents");
+	r = test_expect(env, "DELETE", "/v1/cbec/waybills/" PLATFORM "/YG20260310000002",
+			"courier", NULL, 409);
+	assert_string_equal(str(r, "detail"), "the parcel is released already: its documents no "
+					      "longer change");
+	json_decref(r);
+	r = test_expect(env, "DELETE", "/v1/cbec/waybills/" PLATFORM "/YG20260310000002",
+			"othercourier", NULL, 404);
+	assert_string_equal(str(r, "detail"), "your organisation has no waybill of order "
+					      "YG20260310000002 on platform " PLATFORM);
+	json_decref(r);
+	json_decref(test_expect(env, "POST",
+				"/v1/cbec/waybills/" COURIER "/W-YG20260310000002/gate-out",
+				"courier", NULL, 200));
+	r = test_expect(env, "DELETE", "/v1/cbec/waybills/" PLATFORM "/YG20260310000002",
+			"courier", NULL, 409);
+	assert_string_equal(str(r, "detail"), "the parcel is released already: its documents no "
+					      "longer change");
+	json_decref(r);
+	assert_int_equal(test_count(env, "cbec_documents"), docs);
+	r = parcel(env, "YG20260310000002", "courier");
+	assert_string_equal(str(r, "status"), "released");
+	assert_non_null(json_object_get(json_object_get(r, "documents"), "waybill"));
+	assert_int_equal(count_events(r, "cbec.document.withdrawn"), 0);
+	json_decref(r);
+
+	/* held for quarantine: the waybill stays too */
+	test_profile(env, "5167", "quarantine", "0", "yellow");
+	r = example1(env, "YG20260310000003");
+	assert_string_equal(str(r, "status"), "held");
+	json_decref(r);
+	r = test_expect(env, "DELETE", "/v1/cbec/waybills/" PLATFORM "/YG20260310000003",
+			"courier", NULL, 409);
+	assert_string_equal(str(r, "detail"), "the parcel is held already: its documents no "
+					      "longer change");
+	json_decref(r);
+	test_profile(env, "5167", "quarantine", "0", "green");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -808,6 +1102,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(held_parcel_cleared_by_its_agency, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(ceb_messages_answered_with_receipts, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(inventory_sent_as_json_classifies_its_order, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(waybill_withdrawn_by_its_sender_only, setup,
 						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -953,6 +953,222 @@ static void lodged_before_assessment(void **state)
 	assert_int_equal(kept(env, n), 1);
 }
 
+/* A fee catalogue (single quotes for double) of `port` with `id`, taking
+ * effect on `from`, with the items given (a JSON array). */
+static char *catalogue(const char *id, const char *port, const char *from, const char *items)
+{
+	char text[4096];
+	snprintf(text, sizeof text,
+		 "{'id':'%s','port':'%s','effective_from':'%s',"
+		 "'description':'Yantian terminal charges','items':%s}",
+		 id, port, from, items);
+	json_t *j = test_json(text);
+	char *s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	return s;
+}
+
+#define THC_ITEM                                                                       \
+	"{'code':'THC-20','charged_by':'terminal','charger':'Yantian International',"  \
+	"'service_en':'Terminal handling of a 20-foot container','service_zh':'码头作业费',"  \
+	"'unit':'container','price':'900.00','legal_basis':'港口收费计费办法',"            \
+	"'inspection_service':null}"
+#define LIFT_ITEM                                                                      \
+	"{'code':'INSP-LIFT','charged_by':'inspection_site','service_en':'Lifting for "  \
+	"inspection','unit':'container','price':'200','legal_basis':'Notice 2019 No. 9',"  \
+	"'inspection_service':'lifting'}"
+
+/* POST /v1/fees with `body` (freed) as `user`; asserts `status`. */
+static json_t *load_fees(struct test_env *env, const char *user, char *body, int status)
+{
+	json_t *r = test_expect(env, "POST", "/v1/fees", user, body, status);
+	free(body);
+	return r;
+}
+
+/* An invalid catalogue: 400 with exactly this error, nothing published. */
+static void fees_refused(struct test_env *env, const char *items, const char *id,
+			 const char *port, const char *field, const char *problem)
+{
+	int64_t audit = test_count(env, "audit_log");
+	json_t *r = load_fees(env, "admin", catalogue(id, port, "2026-12-01", items), 400);
+	assert_string_equal(str(r, "detail"), "the fee catalogue has fields that are not valid");
+	const json_t *errors = json_object_get(r, "errors");
+	if (json_array_size(errors) != 1 || !test_has_error(r, field, NULL) ||
+	    (problem && !test_has_error(r, field, problem)))
+		print_error("expected %s: %s\n", field, problem ? problem : "(any)");
+	assert_int_equal(json_array_size(errors), 1);
+	assert_string_equal(str(json_array_get(errors, 0), "field"), field);
+	if (problem)
+		assert_string_equal(str(json_array_get(errors, 0), "problem"), problem);
+	json_decref(r);
+	assert_int_equal(test_count(env, "audit_log"), audit);
+	char path[64];
+	struct loopback_result lr;
+	snprintf(path, sizeof path, "/v1/fees/%s", id);
+	if (strchr(id, ' ') == NULL) {
+		assert_int_equal(test_call(env, "GET", path, NULL, NULL, NULL, &lr), 404);
+		loopback_result_free(&lr);
+	}
+}
+
+/* POST /v1/fees: an analyst or an admin publishes a catalogue, which the
+ * public list shows from its date; it is never replaced; other roles are
+ * refused; an invalid one is refused whole, each problem at its field. */
+static void fee_catalogue_published_and_refused(void **state)
+{
+	struct test_env *env = *state;
+	struct loopback_result lr;
+	int64_t audit = test_count(env, "audit_log");
+	/* Yantian has none yet */
+	assert_int_equal(test_call(env, "GET", "/v1/fees?port=CNYTN", NULL, NULL, NULL, &lr), 200);
+	assert_int_equal(json_array_size(json_object_get(lr.json, "catalogues")), 0);
+	loopback_result_free(&lr);
+
+	/* others may not publish one */
+	json_t *r = load_fees(env, "customs",
+			      catalogue("CNYTN-2026", "CNYTN", "2026-11-01", "[" THC_ITEM "]"), 403);
+	assert_string_equal(str(r, "detail"), "the customs role may not use POST /v1/fees");
+	json_decref(r);
+	json_decref(load_fees(env, "terminal",
+			      catalogue("CNYTN-2026", "CNYTN", "2026-11-01", "[" THC_ITEM "]"),
+			      403));
+	json_decref(load_fees(env, NULL,
+			      catalogue("CNYTN-2026", "CNYTN", "2026-11-01", "[" THC_ITEM "]"),
+			      401));
+	assert_int_equal(test_call(env, "GET", "/v1/fees/CNYTN-2026", NULL, NULL, NULL, &lr), 404);
+	loopback_result_free(&lr);
+
+	/* the analyst publishes Yantian's */
+	r = load_fees(env, "analyst",
+		      catalogue("CNYTN-2026", "CNYTN", "2026-11-01", "[" THC_ITEM "," LIFT_ITEM "]"),
+		      201);
+	assert_string_equal(str(r, "id"), "CNYTN-2026");
+	assert_int_equal(json_integer_value(json_object_get(r, "added")), 2);
+	assert_int_equal(json_integer_value(json_object_get(r, "unchanged")), 0);
+	json_decref(r);
+	assert_int_equal(test_count(env, "audit_log"), audit + 1);
+	/* in the public list from its date, items by code */
+	assert_int_equal(test_call(env, "GET", "/v1/fees?port=CNYTN", NULL, NULL, NULL, &lr), 200);
+	json_t *c = json_array_get(json_object_get(lr.json, "catalogues"), 0);
+	assert_int_equal(json_array_size(json_object_get(lr.json, "catalogues")), 1);
+	assert_string_equal(str(c, "id"), "CNYTN-2026");
+	assert_string_equal(str(c, "port"), "CNYTN");
+	assert_string_equal(str(c, "effective_from"), "2026-11-01");
+	json_t *items = json_object_get(c, "items");
+	assert_int_equal(json_array_size(items), 2);
+	assert_string_equal(str(json_array_get(items, 0), "code"), "INSP-LIFT");
+	assert_string_equal(str(json_array_get(items, 0), "price"), "200.00");
+	assert_string_equal(str(json_array_get(items, 0), "inspection_service"), "lifting");
+	assert_string_equal(str(json_array_get(items, 1), "code"), "THC-20");
+	assert_string_equal(str(json_array_get(items, 1), "charged_by"), "terminal");
+	assert_string_equal(str(json_array_get(items, 1), "price"), "900.00");
+	loopback_result_free(&lr);
+	assert_int_equal(test_call(env, "GET", "/v1/fees", NULL, NULL, NULL, &lr), 200);
+	assert_int_equal(json_array_size(json_object_get(lr.json, "catalogues")), 2);
+	loopback_result_free(&lr);
+	assert_int_equal(test_call(env, "GET", "/v1/fees?port=CNYTN&date=2026-10-31", NULL, NULL,
+				   NULL, &lr),
+			 200);
+	assert_int_equal(json_array_size(json_object_get(lr.json, "catalogues")), 0);
+	loopback_result_free(&lr);
+	assert_int_equal(test_call(env, "GET", "/v1/fees/CNYTN-2026", NULL, NULL, NULL, &lr), 200);
+	assert_string_equal(str(lr.json, "id"), "CNYTN-2026");
+	loopback_result_free(&lr);
+
+	/* never replaced: the same id, or another on the same day */
+	r = load_fees(env, "admin",
+		      catalogue("CNYTN-2026", "CNYTN", "2026-11-01", "[" THC_ITEM "]"), 409);
+	assert_string_equal(str(r, "detail"), "the fee catalogue is not new");
+	assert_int_equal(json_array_size(json_object_get(r, "errors")), 2);
+	assert_true(test_has_error(r, "/id", "is taken: fee catalogue CNYTN-2026 is published "
+					     "already (a catalogue is never changed; publish a "
+					     "new one)"));
+	assert_true(test_has_error(r, "/effective_from",
+				   "CNYTN has a fee catalogue taking effect on 2026-11-01 already"));
+	json_decref(r);
+	r = load_fees(env, "admin",
+		      catalogue("CNYTN-2026B", "CNYTN", "2026-11-01", "[" THC_ITEM "]"), 409);
+	assert_int_equal(json_array_size(json_object_get(r, "errors")), 1);
+	assert_true(test_has_error(r, "/effective_from",
+				   "CNYTN has a fee catalogue taking effect on 2026-11-01 already"));
+	json_decref(r);
+	assert_int_equal(test_count(env, "audit_log"), audit + 1);
+
+	/* the admin publishes Nansha's next: in force from its date only */
+	json_decref(load_fees(env, "admin",
+			      catalogue("CNNSA-2027", "CNNSA", "2027-01-01", "[" THC_ITEM "]"),
+			      201));
+	assert_int_equal(test_call(env, "GET", "/v1/fees?port=CNNSA", NULL, NULL, NULL, &lr), 200);
+	assert_string_equal(str(json_array_get(json_object_get(lr.json, "catalogues"), 0), "id"),
+			    "CNNSA-2026");
+	loopback_result_free(&lr);
+	assert_int_equal(test_call(env, "GET", "/v1/fees?port=CNNSA&date=2027-01-01", NULL, NULL,
+				   NULL, &lr),
+			 200);
+	assert_string_equal(str(json_array_get(json_object_get(lr.json, "catalogues"), 0), "id"),
+			    "CNNSA-2027");
+	loopback_result_free(&lr);
+
+	/* invalid catalogues */
+	fees_refused(env, "[" THC_ITEM "]", "CNXXX-2026", "CNXXX", "/port",
+		     "'CNXXX' is not a known port (see GET /v1/reference/ports)");
+	fees_refused(env, "[" THC_ITEM "]", "CN YTN", "CNYTN", "/id",
+		     "must be letters, digits, '.', '-' or '_', such as \"CNNSA-2026\"");
+	fees_refused(env, "[]", "CNYTN-2026-12", "CNYTN", "/items", "must have at least one item");
+	fees_refused(env, "[" THC_ITEM "," THC_ITEM "]", "CNYTN-2026-12", "CNYTN",
+		     "/items/1/code", "repeats THC-20 (/items/0)");
+	fees_refused(env,
+		     "[{'code':'thc-20','charged_by':'terminal','service_en':'x','unit':'container',"
+		     "'price':'1','legal_basis':'x'}]",
+		     "CNYTN-2026-12", "CNYTN", "/items/0/code",
+		     "must be capital letters, digits or '-', such as \"INSP-LIFT\"");
+	fees_refused(env,
+		     "[{'code':'THC-20','charged_by':'customs','service_en':'x','unit':'container',"
+		     "'price':'1','legal_basis':'x'}]",
+		     "CNYTN-2026-12", "CNYTN", "/items/0/charged_by",
+		     "must be one of terminal, port_authority, inspection_site, shipping_agent, "
+		     "tally");
+	fees_refused(env,
+		     "[{'code':'THC-20','charged_by':'terminal','service_en':'x','unit':'box',"
+		     "'price':'1','legal_basis':'x'}]",
+		     "CNYTN-2026-12", "CNYTN", "/items/0/unit",
+		     "must be one of container, teu, container_day, declaration, tonne");
+	fees_refused(env,
+		     "[{'code':'THC-20','charged_by':'terminal','service_en':'x','unit':'teu',"
+		     "'price':'1','legal_basis':'x','inspection_service':'washing'}]",
+		     "CNYTN-2026-12", "CNYTN", "/items/0/inspection_service",
+		     "must be one of lifting, moving, storage, unpacking (or null)");
+	fees_refused(env,
+		     "[{'code':'THC-20','charged_by':'terminal','service_en':'x','unit':'teu',"
+		     "'price':'1','legal_basis':'x','vat':'6'}]",
+		     "CNYTN-2026-12", "CNYTN", "/items/0/vat",
+		     "unknown field; accepted fields are: code, charged_by, charger, service_en, "
+		     "service_zh, unit, price, legal_basis, inspection_service");
+	fees_refused(env,
+		     "[{'code':'THC-20','charged_by':'terminal','service_en':'x','unit':'teu',"
+		     "'price':'-1','legal_basis':'x'}]",
+		     "CNYTN-2026-12", "CNYTN", "/items/0/price", NULL);
+	fees_refused(env,
+		     "[{'code':'THC-20','charged_by':'terminal','unit':'teu','price':'1',"
+		     "'legal_basis':'x'}]",
+		     "CNYTN-2026-12", "CNYTN", "/items/0/service_en", NULL);
+	int64_t before = test_count(env, "audit_log");
+	r = test_expect(env, "POST", "/v1/fees", "admin",
+			"{\"id\":\"CNYTN-2026-12\",\"port\":\"CNYTN\",\"effective_from\":"
+			"\"2026-12-01\",\"items\":[],\"currency\":\"CNY\"}",
+			400);
+	assert_true(test_has_error(r, "/currency",
+				   "unknown field; accepted fields are: id, port, effective_from, "
+				   "description, items"));
+	assert_true(test_has_error(r, "/items", "must have at least one item"));
+	json_decref(r);
+	r = test_expect(env, "POST", "/v1/fees", "admin", "[]", 400);
+	assert_true(test_has_error(r, "", "the body must be a JSON object"));
+	json_decref(r);
+	assert_int_equal(test_count(env, "audit_log"), before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -969,6 +1185,7 @@ int main(void)
 		cmocka_unit_test(refund_path),
 		cmocka_unit_test(lodged_before_assessment),
 		cmocka_unit_test(fees_published_charged_and_waived),
+		cmocka_unit_test(fee_catalogue_published_and_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
