@@ -1,14 +1,17 @@
 /*
  * refunds.c - the export tax refund over HTTP: the exporter applies and
- * follows its applications; the tax office reads and decides them. The
- * rules live in src/domain/refund.c, the use cases in
- * src/service/refunds.c.
+ * follows its applications; the tax office reads and decides them; the
+ * port operator of the port (or customs) records that the goods of a rail
+ * or mail export left, the departure a refund rests on when kouan does not
+ * follow the conveyance. The rules live in src/domain/refund.c, the use
+ * cases in src/service/refunds.c.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/handlers.h"
 #include "api/money_views.h"
+#include "domain/fields.h"
 #include "service/refunds.h"
 
 /* The application id of the path; answers 404 when it is not one. */
@@ -128,6 +131,52 @@ void api_refund_decide(struct api_ctx *ctx)
 	if (e == KERR_NOT_FOUND && !*why.detail)
 		refusal_say(&why, "no refund application has that id");
 	answer(ctx, e, &r, &why, 200, "the decision could not be saved");
+out:
+	json_decref(body);
+}
+
+/* --- the departure of an export whose conveyance kouan does not follow --- */
+
+static json_t *departure_json(const char *number, const struct departure_row *d)
+{
+	return json_pack("{s:s, s:s, s:s, s:s}", "declaration_number", number, "departed_at",
+			 d->departed_at, "recorded_by", d->source, "recorded_at", d->recorded_at);
+}
+
+void api_declaration_departure(struct api_ctx *ctx)
+{
+	json_t *body = api_read_body(ctx);
+	if (!body)
+		return;
+	static const char *const fields[] = {"departed_at", NULL};
+	const char *number = http_param(ctx->req, "number");
+	int64_t departed_at = 0;
+	struct problems p;
+	struct refusal why;
+	struct fields f = {.p = &p};
+	problems_init(&p);
+	refusal_init(&why, &p);
+	if (!api_only_fields(ctx, body, fields, "departed_at"))
+		goto out;
+	if (!fields_time(&f, body, "departed_at", "", true, &departed_at)) {
+		api_problem(ctx, KERR_INVALID, "the departure has fields that are not valid", &p);
+		goto out;
+	}
+	struct departure_row dep;
+	bool created = false;
+	kerr e = refunds_departure_record(&ctx->uow, &ctx->actor, number, departed_at, &dep,
+					  &created, &why);
+	if (e == KERR_NOT_FOUND && !*why.detail)
+		refusal_say(&why, "no declaration has that number");
+	if (e) {
+		api_refused(ctx, e, &why, "the departure could not be saved");
+		goto out;
+	}
+	json_t *v = departure_json(number, &dep);
+	if (v)
+		api_json(ctx, created ? 201 : 200, v);
+	else
+		api_problem(ctx, KERR_NOMEM, NULL, NULL);
 out:
 	json_decref(body);
 }

@@ -150,6 +150,8 @@ static const struct route routes[] = {
 	 TAX_READERS | ROLE_BIT(PORT_OPERATOR), TX_READ},
 	{"POST", "/v1/declarations/{number}/charges", api_declaration_charge,
 	 ROLE_BIT(PORT_OPERATOR), TX_WRITE},
+	{"POST", "/v1/declarations/{number}/departure", api_declaration_departure,
+	 ROLE_BIT(PORT_OPERATOR) | ROLE_BIT(CUSTOMS), TX_WRITE},
 	{"POST", "/v1/guarantees", api_guarantee_register, ROLE_BIT(CUSTOMS) | ADMIN, TX_WRITE},
 	{"GET", "/v1/guarantees", api_guarantees_list, TAX_READERS, TX_READ},
 	{"GET", "/v1/guarantees/{number}", api_guarantee_get, TAX_READERS, TX_READ},

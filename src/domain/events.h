@@ -99,7 +99,8 @@
 	X(CBEC_RELEASED, "cbec.released", false, 76)                                 \
 	X(CBEC_GATE_OUT, "cbec.gate_out", false, 77)                                 \
 	X(CBEC_RETURNED, "cbec.returned", false, 78)                                 \
-	X(CBEC_MONTH_PAID, "cbec.month.paid", false, 79)
+	X(CBEC_MONTH_PAID, "cbec.month.paid", false, 79)                             \
+	X(DECLARATION_DEPARTED, "declaration.departed", false, 80)
 
 enum event_type {
 #define EVENT_TYPE_ENUM(name, text, system, code) EVENT_##name,

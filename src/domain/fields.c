@@ -190,21 +190,6 @@ bool fields_time(struct fields *f, const json_t *obj, const char *key,
 	return true;
 }
 
-bool fields_flag(struct fields *f, const json_t *obj, const char *key,
-		 const char *at, bool *out)
-{
-	char ptr[FIELD_POINTER_MAX];
-	const json_t *j = member(f, obj, key, at, false, ptr, sizeof ptr);
-	if (!j)
-		return true;
-	if (!json_is_boolean(j)) {
-		problems_add(f->p, ptr, "must be true or false");
-		return false;
-	}
-	*out = json_is_true(j);
-	return true;
-}
-
 const json_t *fields_array(struct fields *f, const json_t *obj, const char *key,
 			   const char *at, bool required, bool nonempty,
 			   size_t max)

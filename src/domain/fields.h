@@ -84,11 +84,6 @@ bool fields_whole(struct fields *f, const json_t *obj, const char *key,
 bool fields_time(struct fields *f, const json_t *obj, const char *key,
 		 const char *at, bool required, int64_t *out);
 
-/* true, false, or absent / null (*out left alone). Returns false only when
- * the member is there and is not a boolean. */
-bool fields_flag(struct fields *f, const json_t *obj, const char *key,
-		 const char *at, bool *out);
-
 /* An array member of at most `max` entries (at least one when `nonempty`);
  * NULL when absent (a problem if required) or wrong. */
 const json_t *fields_array(struct fields *f, const json_t *obj, const char *key,

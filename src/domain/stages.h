@@ -21,7 +21,8 @@
  *    task.inspection_ordered.
  *  - The measured span: for a released import, conveyance arrival to the
  *    last gate-out ("border" total); for a released export, the last
- *    gate-in to the conveyance's departure, or to the last loading when
+ *    gate-in to the conveyance's departure (for rail and mail, the
+ *    departure recorded for the declaration), or to the last loading when
  *    departure is not recorded ("border"). When those transport events are
  *    missing, lodgement to release ("declaration" total, flagged as such).
  *    A declaration not released (in progress, withdrawn, rejected) has no
@@ -242,6 +243,7 @@ enum stage_occurrence {
 	X("container.gate_refused", IGNORED, NONE, FIRST)                        \
 	X("container.loaded", MILESTONE, LOADED, LAST)                           \
 	X("conveyance.departed", MILESTONE, DEPARTED, FIRST)                    \
+	X("declaration.departed", MILESTONE, DEPARTED, FIRST)                   \
 	/* e-commerce parcels are not declarations: their time from the last    \
 	 * document to release is cbec's own measure (docs/cbec.md) */          \
 	X("cbec.order.received", IGNORED, NONE, FIRST)                          \

@@ -69,6 +69,12 @@ bool transport_call_key(const char *mode, const char *identity,
 	return ok;
 }
 
+bool transport_mode_followed(const char *mode)
+{
+	return mode && (!strcmp(mode, TRANSPORT_MODE_WATERWAY) || !strcmp(mode, TRANSPORT_MODE_ROAD) ||
+			!strcmp(mode, TRANSPORT_MODE_AIR));
+}
+
 bool transport_call_key_of_declaration(const json_t *body, char out[CALL_KEY_MAX])
 {
 	const char *mode = json_string_value(json_object_get(body, "transport_mode"));

@@ -46,6 +46,9 @@ bool clearance_flow_parse(const char *s, enum clearance_flow *out);
 #define TRANSPORT_MODE_WATERWAY "2"
 #define TRANSPORT_MODE_ROAD "4"
 #define TRANSPORT_MODE_AIR "5"
+/* Is it one of them? (Rail, "3", and mail, "6", are not: a departure is
+ * then recorded for the declaration itself.) */
+bool transport_mode_followed(const char *mode);
 
 /* The key of a call from its parts: the transport mode code ("2", "4",
  * "5", ...), the conveyance's identity (IMO number for a vessel, flight

@@ -198,14 +198,6 @@ static const struct demo_declaration demo_declarations[] = {
 /* The demo trader's general guarantee: 5,000,000.00 CNY. */
 #define DEMO_GUARANTEE_FEN INT64_C(500000000)
 
-size_t demo_org_count(void)
-{
-	size_t n = 0;
-	while (demo_orgs[n].uscc)
-		n++;
-	return n;
-}
-
 size_t demo_user_count(void)
 {
 	size_t n = 0;

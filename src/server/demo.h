@@ -22,8 +22,7 @@ struct demo_user {
 };
 
 extern const struct demo_user demo_users[]; /* ends with username NULL */
-/* How many organisations and users the demo makes. */
-size_t demo_org_count(void);
+/* How many users the demo makes. */
 size_t demo_user_count(void);
 
 /* Before kouan starts on a demo database: the secret of its risk draws is

@@ -15,6 +15,7 @@
 #include "common/buf.h"
 #include "common/decimal.h"
 #include "domain/fields.h"
+#include "domain/transport.h"
 #include "service/duties.h"
 #include "service/money_tables.h"
 #include "store/repo_transport.h"
@@ -46,11 +47,13 @@ kerr refund_departed(struct uow *u, const char *number, bool *departed, int64_t 
 	/* else a departure recorded for the declaration itself (a mode whose
 	 * conveyances kouan does not follow) */
 	if (!*at) {
-		e = repo_departure_get(c, number, at, sizeof at);
+		struct departure_row dep;
+		e = repo_departure_get(c, number, &dep);
 		if (e == KERR_NOT_FOUND)
 			return KERR_OK;
 		if (e)
 			return e;
+		str_copy(at, dep.departed_at, sizeof at);
 	}
 	if (!ktime_parse(at, when_us))
 		return KERR_STORE;
@@ -58,21 +61,93 @@ kerr refund_departed(struct uow *u, const char *number, bool *departed, int64_t 
 	return KERR_OK;
 }
 
-kerr refunds_departure_record(struct uow *u, const char *number, int64_t departed_at_us,
-			      const char *source)
+/* May the goods of declaration d have a departure recorded for them, and
+ * is departed_at_us a time they can have left at? */
+static kerr departure_refused(struct declaration *d, int64_t departed_at_us, int64_t now_us,
+			      struct refusal *why)
+{
+	const struct declaration_facts *f = declaration_facts_of(d);
+	if (!f)
+		return KERR_INTERNAL;
+	if (d->row.import) {
+		refusal_say(why, "%s is an import: a departure is recorded for goods that leave",
+			    d->row.number);
+		return KERR_CONFLICT;
+	}
+	if (transport_mode_followed(f->transport_mode)) {
+		refusal_say(why,
+			    "%s goes by transport mode %s, whose conveyances kouan follows: its "
+			    "departure is the one on its call's departure report (POST "
+			    "/v1/conveyance-reports/{id}/departure)",
+			    d->row.number, f->transport_mode);
+		return KERR_CONFLICT;
+	}
+	int64_t released_us;
+	if (d->row.status != DECL_RELEASED || !ktime_parse(d->row.released_at, &released_us)) {
+		refusal_say(why, "%s is not released: goods leave only once released",
+			    d->row.number);
+		return KERR_CONFLICT;
+	}
+	char when[TIME_TEXT_SIZE];
+	if (departed_at_us > now_us) {
+		ktime_format(now_us, when);
+		refusal_say(why, "the departure has fields that are not valid");
+		refusal_field(why, "/departed_at", "must not be in the future (it is now %s)", when);
+		return KERR_INVALID;
+	}
+	if (departed_at_us < released_us) {
+		refusal_say(why, "the departure has fields that are not valid");
+		refusal_field(why, "/departed_at",
+			      "must not be before the release (%s): goods leave once released",
+			      d->row.released_at);
+		return KERR_INVALID;
+	}
+	return KERR_OK;
+}
+
+kerr refunds_departure_record(struct uow *u, const struct actor *a, const char *number,
+			      int64_t departed_at_us, struct departure_row *out, bool *created,
+			      struct refusal *why)
 {
 	struct declaration d;
 	struct store_conn *c;
 	char at[TIME_TEXT_SIZE], now[TIME_TEXT_SIZE];
-	kerr e = clearance_load(u, &actor_kouan, number, false, &d);
-	if (!e && d.row.import)
-		e = KERR_INVALID;
-	declaration_free(&d);
+	memset(out, 0, sizeof *out);
+	*created = false;
+	int64_t now_us = uow_now_us(u);
+	ktime_format(departed_at_us, at);
+	ktime_format(now_us, now);
+	kerr e = clearance_load(u, a, number, true, &d);
 	if (!e)
 		e = uow_conn(u, &c);
-	ktime_format(departed_at_us, at);
-	uow_now(u, now);
-	return e ? e : repo_departure_put(c, number, at, source, now);
+	if (!e) {
+		e = repo_departure_get(c, number, out);
+		if (!e && strcmp(out->departed_at, at) != 0) {
+			refusal_say(why,
+				    "the departure of %s was recorded at %s, by %s at %s; a "
+				    "recorded departure is not changed",
+				    number, out->departed_at, out->source, out->recorded_at);
+			e = KERR_CONFLICT;
+		}
+		if (e != KERR_NOT_FOUND) { /* the same departure again: nothing to do */
+			declaration_free(&d);
+			return e;
+		}
+		e = departure_refused(&d, departed_at_us, now_us, why);
+	}
+	if (!e)
+		e = repo_departure_put(c, number, at, actor_name(a), now);
+	if (!e)
+		e = uow_event(u, a, EVENT_DECLARATION_DEPARTED, number, d.row.org_id, NULL, now,
+			      json_pack("{s:s}", "departed_at", at));
+	declaration_free(&d);
+	if (!e) {
+		str_copy(out->departed_at, at, sizeof out->departed_at);
+		str_copy(out->source, actor_name(a), sizeof out->source);
+		str_copy(out->recorded_at, now, sizeof out->recorded_at);
+		*created = true;
+	}
+	return e;
 }
 
 void refund_record_free(struct refund_record *r)

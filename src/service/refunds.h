@@ -25,12 +25,19 @@
 KOUAN_MUST_USE kerr refund_departed(struct uow *u, const char *number, bool *departed,
 				    int64_t *when_us);
 
-/* Record that the conveyance of export declaration `number` departed at
- * `departed_at_us`; `source` says what reported it. The first record
- * stands. KERR_NOT_FOUND when no such declaration; KERR_INVALID for an
- * import. */
-KOUAN_MUST_USE kerr refunds_departure_record(struct uow *u, const char *number,
-					     int64_t departed_at_us, const char *source);
+/* Record that the goods of export declaration `number` left at
+ * `departed_at_us`, for a transport mode whose conveyances kouan does not
+ * follow (rail, mail): what a refund then rests on. The actor must see
+ * the declaration (the port operator of its port once released, customs):
+ * KERR_NOT_FOUND otherwise, as when there is no such number. KERR_CONFLICT
+ * for an import, a followed mode, goods not released, or a departure
+ * recorded before at another time; KERR_INVALID for a time in the future
+ * or before the release (why says which). The same departure again is
+ * answered with the record, *created false. */
+KOUAN_MUST_USE kerr refunds_departure_record(struct uow *u, const struct actor *a,
+					     const char *number, int64_t departed_at_us,
+					     struct departure_row *out, bool *created,
+					     struct refusal *why);
 
 /* An application as stored (texts owned: refund_record_free). */
 struct refund_record {

@@ -74,10 +74,8 @@ KOUAN_MUST_USE kerr repo_token_create(struct store_conn *c, const char *hash,
 				      int64_t user_id, const char *label,
 				      const char *now, const char *expires);
 /* The user behind a live token (not revoked, not expired at `now`, user
- * not disabled); KERR_NOT_FOUND otherwise. */
-KOUAN_MUST_USE kerr repo_token_lookup(struct store_conn *c, const char *hash,
-				      const char *now, struct user_row *out);
-/* The same, with the token's expiry (RFC 3339) into expires. */
+ * not disabled), with the token's expiry (RFC 3339) into expires;
+ * KERR_NOT_FOUND otherwise. */
 KOUAN_MUST_USE kerr repo_token_lookup_expiry(struct store_conn *c, const char *hash,
 					     const char *now, struct user_row *out,
 					     char expires[TIME_TEXT_SIZE]);
@@ -112,8 +110,6 @@ KOUAN_MUST_USE kerr repo_ref_delete(struct store_conn *c, const char *list,
  * installs a partial snapshot. */
 KOUAN_MUST_USE kerr repo_ref_load(struct store_conn *c,
 				  struct refdata_builder *b);
-/* Entries in a list; -1 on failure. */
-int64_t repo_ref_count(struct store_conn *c, const char *list);
 
 /* --- declarations and tasks --- */
 

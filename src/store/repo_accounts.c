@@ -144,11 +144,6 @@ kerr repo_user_list(struct store_conn *c, user_row_fn fn, void *arg)
 
 Q(Q_TOKEN_CREATE, "INSERT INTO tokens (token_hash, user_id, label, created_at,"
 		  " expires_at) VALUES (?, ?, ?, ?, ?)");
-Q(Q_TOKEN_LOOKUP, "SELECT " USER_COLS " FROM tokens t"
-		  " JOIN users u ON u.id = t.user_id"
-		  " JOIN organisations o ON o.id = u.org_id"
-		  " WHERE t.token_hash = ? AND t.revoked_at IS NULL"
-		  " AND t.expires_at > ? AND u.disabled = 0");
 Q(Q_TOKEN_REVOKE, "UPDATE tokens SET revoked_at = ? WHERE token_hash = ?"
 		  " AND revoked_at IS NULL");
 
@@ -157,12 +152,6 @@ kerr repo_token_create(struct store_conn *c, const char *hash, int64_t user_id,
 {
 	return store_exec(c, &Q_TOKEN_CREATE, "sisss", hash, user_id, label, now,
 			  expires);
-}
-
-kerr repo_token_lookup(struct store_conn *c, const char *hash, const char *now,
-		       struct user_row *out)
-{
-	return store_first(c, &Q_TOKEN_LOOKUP, read_user, out, "ss", hash, now);
 }
 
 Q(Q_TOKEN_LOOKUP_EXPIRY, "SELECT " USER_COLS ", t.expires_at FROM tokens t"
@@ -262,7 +251,6 @@ Q(Q_REF_INSERT, "INSERT INTO reference_entries (list, code, data, updated_at)"
 Q(Q_REF_DELETE, "DELETE FROM reference_entries WHERE list = ? AND code = ?"
 		" RETURNING code");
 Q(Q_REF_ALL, "SELECT list, code, data FROM reference_entries");
-Q(Q_REF_COUNT, "SELECT COUNT(*) FROM reference_entries WHERE list = ?");
 
 kerr repo_ref_put(struct store_conn *c, const char *list, const char *code,
 		  const char *data, const char *now, bool replace)
@@ -290,12 +278,6 @@ static kerr add_entry(void *arg, struct store_stmt *st)
 kerr repo_ref_load(struct store_conn *c, struct refdata_builder *b)
 {
 	return store_each(c, &Q_REF_ALL, add_entry, b, "");
-}
-
-int64_t repo_ref_count(struct store_conn *c, const char *list)
-{
-	int64_t n = -1;
-	return store_first(c, &Q_REF_COUNT, read_id, &n, "s", list) ? -1 : n;
 }
 
 /* --- login throttling --- */

@@ -30,7 +30,6 @@ static kerr inserted(kerr e)
 Q(Q_TV_INSERT, "INSERT INTO tariff_versions (" TARIFF_VERSION_COLS ")"
 	       " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id");
 Q(Q_TV_LIST, "SELECT " TARIFF_VERSION_COLS " FROM tariff_versions ORDER BY effective_from");
-Q(Q_TV_GET, "SELECT " TARIFF_VERSION_COLS " FROM tariff_versions WHERE id = ?");
 Q(Q_TV_TAKEN, "SELECT (SELECT COUNT(*) FROM tariff_versions WHERE id = ?),"
 	      " (SELECT COUNT(*) FROM tariff_versions WHERE effective_from = ?)");
 Q(Q_TL_INSERT, "INSERT INTO tariff_lines (version_id, code, line) VALUES (?, ?, ?)"
@@ -75,13 +74,6 @@ kerr repo_tariff_versions(struct store_conn *c, tariff_version_fn fn, void *arg)
 {
 	struct version_reader r = {fn, arg};
 	return store_each(c, &Q_TV_LIST, read_version, &r, "");
-}
-
-kerr repo_tariff_version_get(struct store_conn *c, const char *id, tariff_version_fn fn,
-			     void *arg)
-{
-	struct version_reader r = {fn, arg};
-	return store_first(c, &Q_TV_GET, read_version, &r, "s", id);
 }
 
 struct taken {
@@ -388,7 +380,6 @@ Q(Q_G_INSERT, "INSERT INTO guarantees (number, org_id, ceiling, drawn, valid_fro
 	      " valid_until, registered_by, registered_at) VALUES (?, ?, ?, 0, ?, ?, ?, ?)"
 	      " ON CONFLICT DO NOTHING RETURNING id");
 Q(Q_G_GET, "SELECT " GUARANTEE_COLS GUARANTEE_FROM " WHERE g.number = ?");
-Q(Q_G_BY_ID, "SELECT " GUARANTEE_COLS GUARANTEE_FROM " WHERE g.id = ?");
 Q(Q_G_LIST, "SELECT " GUARANTEE_COLS GUARANTEE_FROM
 	    " WHERE (? = 0 OR g.org_id = ?) ORDER BY g.number");
 Q(Q_G_LOCK, "SELECT id FROM guarantees WHERE org_id = ? ORDER BY id FOR UPDATE");
@@ -424,11 +415,6 @@ static kerr read_guarantee(void *arg, struct store_stmt *st)
 kerr repo_guarantee_get(struct store_conn *c, const char *number, struct guarantee_row *out)
 {
 	return store_first(c, &Q_G_GET, read_guarantee, out, "s", number);
-}
-
-kerr repo_guarantee_by_id(struct store_conn *c, int64_t id, struct guarantee_row *out)
-{
-	return store_first(c, &Q_G_BY_ID, read_guarantee, out, "i", id);
 }
 
 struct guarantee_reader {
@@ -629,7 +615,8 @@ kerr repo_charges_for(struct store_conn *c, const char *number, fee_charge_fn fn
 
 Q(Q_DEP_PUT, "INSERT INTO export_departures (declaration_number, departed_at, source,"
 	     " recorded_at) VALUES (?, ?, ?, ?) ON CONFLICT (declaration_number) DO NOTHING");
-Q(Q_DEP_GET, "SELECT departed_at FROM export_departures WHERE declaration_number = ?");
+Q(Q_DEP_GET, "SELECT departed_at, source, recorded_at FROM export_departures"
+	     " WHERE declaration_number = ?");
 
 kerr repo_departure_put(struct store_conn *c, const char *number, const char *departed_at,
 			const char *source, const char *now)
@@ -637,10 +624,19 @@ kerr repo_departure_put(struct store_conn *c, const char *number, const char *de
 	return store_exec(c, &Q_DEP_PUT, "ssss", number, departed_at, source, now);
 }
 
-kerr repo_departure_get(struct store_conn *c, const char *number, char *departed_at, size_t n)
+static kerr read_departure(void *arg, struct store_stmt *st)
 {
-	struct text_out t = {departed_at, n};
-	return store_first(c, &Q_DEP_GET, read_text, &t, "s", number);
+	struct departure_row *d = arg;
+	col_copy(st, 0, d->departed_at, sizeof d->departed_at);
+	col_copy(st, 1, d->source, sizeof d->source);
+	col_copy(st, 2, d->recorded_at, sizeof d->recorded_at);
+	return KERR_OK;
+}
+
+kerr repo_departure_get(struct store_conn *c, const char *number, struct departure_row *out)
+{
+	memset(out, 0, sizeof *out);
+	return store_first(c, &Q_DEP_GET, read_departure, out, "s", number);
 }
 
 #define REFUND_COLS                                                             \

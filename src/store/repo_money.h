@@ -55,9 +55,6 @@ KOUAN_MUST_USE kerr repo_tariff_line_insert(struct store_conn *c, const char *ve
 /* Every version, by effective date. */
 KOUAN_MUST_USE kerr repo_tariff_versions(struct store_conn *c, tariff_version_fn fn,
 					 void *arg);
-/* One version (KERR_NOT_FOUND); fn is called once. */
-KOUAN_MUST_USE kerr repo_tariff_version_get(struct store_conn *c, const char *id,
-					    tariff_version_fn fn, void *arg);
 /* Is the id, or the date, taken? (for the refusal's field) */
 KOUAN_MUST_USE kerr repo_tariff_version_taken(struct store_conn *c, const char *id,
 					      const char *effective_from, bool *id_taken,
@@ -187,8 +184,6 @@ KOUAN_MUST_USE kerr repo_guarantee_insert(struct store_conn *c, const struct gua
 					  int64_t *id);
 KOUAN_MUST_USE kerr repo_guarantee_get(struct store_conn *c, const char *number,
 				       struct guarantee_row *out);
-KOUAN_MUST_USE kerr repo_guarantee_by_id(struct store_conn *c, int64_t id,
-					 struct guarantee_row *out);
 /* An organisation's guarantees (org_id 0: all), by number. */
 KOUAN_MUST_USE kerr repo_guarantees(struct store_conn *c, int64_t org_id, guarantee_fn fn,
 				    void *arg);
@@ -272,15 +267,20 @@ KOUAN_MUST_USE kerr repo_charges_for(struct store_conn *c, const char *number,
 
 /* --- export departures and refunds --- */
 
-/* Record that the conveyance carrying an export declaration's goods
- * departed at `departed_at` (a later record of the same declaration keeps
- * the first). */
+/* Record that the goods of an export declaration left at `departed_at`;
+ * `source` is who recorded it (a later record of the same declaration
+ * keeps the first). */
 KOUAN_MUST_USE kerr repo_departure_put(struct store_conn *c, const char *number,
 				       const char *departed_at, const char *source,
 				       const char *now);
-/* When it departed (TIME_TEXT_SIZE); KERR_NOT_FOUND when not recorded. */
+struct departure_row {
+	char departed_at[TIME_TEXT_SIZE];
+	char source[USERNAME_SIZE]; /* who recorded it */
+	char recorded_at[TIME_TEXT_SIZE];
+};
+/* The departure recorded for a declaration; KERR_NOT_FOUND when none. */
 KOUAN_MUST_USE kerr repo_departure_get(struct store_conn *c, const char *number,
-				       char *departed_at, size_t n);
+				       struct departure_row *out);
 
 struct refund_row {
 	int64_t id;

@@ -61,6 +61,8 @@ static void event_types(void **state)
 		{"cbec.held", true},  {"cbec.agency_cleared", false},
 		{"cbec.released", false},  {"cbec.gate_out", false},
 		{"cbec.returned", false},  {"cbec.month.paid", false},
+		/* rail and mail exports (docs/money.md) */
+		{"declaration.departed", false},
 	};
 	assert_int_equal(sizeof want / sizeof want[0], EVENT_TYPE_COUNT);
 	for (int i = 0; i < EVENT_TYPE_COUNT; i++) {

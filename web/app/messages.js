@@ -254,6 +254,7 @@ export const MESSAGES = {
 	'event.refund.applied': ['申请出口退税', 'Export refund applied for'],
 	'event.refund.approved': ['准予退税', 'Refund approved'],
 	'event.refund.rejected': ['不予退税', 'Refund rejected'],
+	'event.declaration.departed': ['出口货物离境（铁路、邮件）', 'Goods left (rail or mail)'],
 	'event.conveyance.reported': ['运输工具申报', 'Conveyance reported'],
 	'event.conveyance.amended': ['运输工具申报变更', 'Conveyance report amended'],
 	'event.conveyance.task_opened': ['生成运输工具审核任务', 'Conveyance task opened'],
