@@ -1,6 +1,7 @@
 /* test_support.c - shared helpers for the unit and API tests (see test_support.h). */
 #include "test_support.h"
 
+#include <dirent.h>
 #include <libpq-fe.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -170,13 +171,19 @@ void test_env_free(struct test_env *env)
 		snprintf(sql, sizeof sql, "DROP DATABASE %s WITH (FORCE)", env->pgname);
 		pg_admin(sql);
 	}
+	/* every file a test made in its directory (test.db, release.key, and
+	 * the stores some tests open beside it), then the directory */
 	char path[400];
-	static const char *const files[] = {"test.db", "test.db-wal", "test.db-shm",
-					    "release.key"};
-	for (size_t i = 0; i < 4; i++) {
-		snprintf(path, sizeof path, "%s/%s", env->dir, files[i]);
-		unlink(path);
+	DIR *dir = opendir(env->dir);
+	for (struct dirent *f; dir && (f = readdir(dir));) {
+		if (strcmp(f->d_name, ".") && strcmp(f->d_name, "..")) {
+			int n = snprintf(path, sizeof path, "%s/%s", env->dir, f->d_name);
+			if (n > 0 && (size_t)n < sizeof path)
+				unlink(path);
+		}
 	}
+	if (dir)
+		closedir(dir);
 	rmdir(env->dir);
 	free(env);
 }
