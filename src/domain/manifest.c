@@ -233,6 +233,9 @@ static void validate_bill(struct fields *f, const json_t *bill, size_t i,
 	validate_party(f, bill, at, "consignor", true);
 	validate_party(f, bill, at, "consignee", true);
 	validate_party(f, bill, at, "notify_party", false);
+	b->party_uscc = json_string_value(json_object_get(
+		json_object_get(bill, manifest_kind_import(m->kind) ? "consignee" : "consignor"),
+		"uscc"));
 	fields_text(f, bill, "goods_description", at, true, 512);
 	b->hs_heading = fields_text(f, bill, "hs_heading", at, false, 10);
 	if (b->hs_heading && !hs_heading_valid(b->hs_heading)) {

@@ -58,6 +58,10 @@ struct manifest_container {
 
 struct manifest_bill {
 	const char *bill_of_lading;
+	/* the USCC the line gives for the party in China: the consignee's on
+	 * an import (original) manifest, the consignor's on an export one;
+	 * NULL when it gives none (a bill "to order", say) */
+	const char *party_uscc;
 	const char *hs_heading; /* NULL when not known */
 	const char *package_kind;
 	int64_t packages;

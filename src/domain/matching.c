@@ -19,7 +19,7 @@ static const char *const diff_names[DIFF_KIND_COUNT] = {
 	"packages",	    "gross_weight",	  "container_not_manifested",
 	"container_not_declared", "part_packages", "part_gross_weight",
 	"split_parts",	    "split_packages",	  "split_gross_weight",
-	"split_containers"};
+	"split_containers", "party"};
 static const char *const action_names[] = {"proceed", "wait", "refuse",
 					   "matched", "release", "mismatch"};
 static const char *const flow_values[] = {"normal", "direct_pickup",
@@ -105,6 +105,9 @@ bool matching_declaration_facts(const json_t *body, struct transport_facts *out)
 		return false;
 	out->import = strcmp(dir, "export") != 0;
 	out->advance = json_is_true(json_object_get(body, "advance"));
+	const char *party = json_string_value(json_object_get(body, "consignee_uscc"));
+	if (party)
+		str_copy(out->party_uscc, party, sizeof out->party_uscc);
 	out->packages = json_integer_value(pk);
 	const char *flow = json_string_value(json_object_get(body, "flow"));
 	if (flow && !clearance_flow_parse(flow, &out->flow))
@@ -215,6 +218,8 @@ void matching_compare(const struct transport_facts *d,
 {
 	memset(out, 0, sizeof *out);
 	out->matched = true;
+	if (line->party_uscc && strcmp(d->party_uscc, line->party_uscc) != 0)
+		add_difference(out, DIFF_PARTY, "/consignee_uscc", d->party_uscc, "");
 	bool part = d->split_of > 0;
 	if (part ? d->packages > line->packages : d->packages != line->packages)
 		add_count(out, part ? DIFF_PART_PACKAGES : DIFF_PACKAGES, "/packages",
@@ -261,6 +266,13 @@ void matching_result_problems(const struct match_result *r, const char *bill,
 		case DIFF_CONTAINER_EXTRA:
 			problems_add(p, d->field,
 				     "container %s is not on the manifest line of bill %s",
+				     d->declared, bill);
+			break;
+		case DIFF_PARTY:
+			problems_add(p, d->field,
+				     "is %s but the manifest line of bill %s names another "
+				     "company in China for these goods; they are declared by "
+				     "that company, or for it by a broker it has mandated",
 				     d->declared, bill);
 			break;
 		case DIFF_CONTAINER_MISSING:

@@ -53,6 +53,7 @@ struct transport_facts {
 	int split_part; /* 0 when the bill is declared whole */
 	int split_of;
 	char call_key[CALL_KEY_MAX];
+	char party_uscc[USCC_SIZE]; /* consignee_uscc: the party in China */
 };
 
 /* Check the transport members a declaration adds (split, flow) against the
@@ -80,13 +81,14 @@ enum match_difference_kind {
 	DIFF_SPLIT_PACKAGES,     /* the parts' packages do not add up */
 	DIFF_SPLIT_WEIGHT,       /* the parts' weights do not add up */
 	DIFF_SPLIT_CONTAINERS,   /* a line container is in no part */
+	DIFF_PARTY,              /* the line names another party in China */
 	DIFF_KIND_COUNT
 };
 
 /* Wire names: "packages", "gross_weight", "container_not_manifested",
  * "container_not_declared", "part_packages", "part_gross_weight",
  * "split_parts", "split_packages", "split_gross_weight",
- * "split_containers". */
+ * "split_containers", "party". */
 const char *match_difference_name(enum match_difference_kind k);
 
 /* One difference: the declaration's field, what it declares, what the
@@ -105,13 +107,19 @@ struct match_result {
 	struct match_difference d[MATCH_MAX_DIFFERENCES];
 };
 
-/* Compare a declaration with the manifest line of its bill. Whole: packages
- * equal, weight within tolerance, the same containers. A split part: its
- * packages and weight no more than the line's (weight within tolerance),
- * its containers all on the line (the parts together are checked by
- * matching_splits). Differences in field order: /packages,
- * /gross_weight_kg, then /containers/N for a declared container not on
- * the line and /containers for a line container not declared. */
+/* Compare a declaration with the manifest line of its bill. First, where
+ * the line gives the USCC of the party in China (the consignee of an
+ * import, the consignor of an export), the declaration's consignee_uscc
+ * must be it: goods are declared by or for the company the manifest names
+ * (the mandate check makes sure a broker acts for it). The line's USCC is
+ * not told ("manifested" is ""): the declarant learns only that it is
+ * another company's. Then, whole: packages equal, weight within tolerance,
+ * the same containers. A split part: its packages and weight no more than
+ * the line's (weight within tolerance), its containers all on the line
+ * (the parts together are checked by matching_splits). Differences in
+ * field order: /consignee_uscc, /packages, /gross_weight_kg, then
+ * /containers/N for a declared container not on the line and /containers
+ * for a line container not declared. */
 void matching_compare(const struct transport_facts *d,
 		      const struct manifest_bill *line, struct weight_tolerance tol,
 		      struct match_result *out);

@@ -183,6 +183,7 @@ struct manifest_line_row {
 	char bill_of_lading[BILL_OF_LADING_MAX];
 	int64_t packages;
 	int64_t gross_weight_g;
+	char party_uscc[USCC_SIZE]; /* "" when the line gives none */
 	size_t ncontainers;
 	char (*containers)[CONTAINER_NUMBER_MAX]; /* owned: free() */
 	bool found; /* read from the store */

@@ -677,10 +677,13 @@ static void new_importer_follows_the_consignees_imports(void **state)
 	assert_false(new_importer(env, number[0]));
 
 	/* Haitong's first import, declared by Pengcheng, is corrected to be
-	 * Pengcheng's own: Haitong has no import left */
+	 * Pengcheng's own: Haitong has no import left (declared in advance,
+	 * before its manifest line, which would name one of them as the
+	 * consignee and match only that one) */
 	test_fresh_consignment(d);
 	json_object_set_new(d, "consignee_uscc", json_string(HAITONG));
-	test_lodge(env, "trader2", d, number[2]);
+	assert_true(json_is_true(json_object_get(d, "advance")));
+	test_lodge_alone(env, "trader2", d, number[2]);
 	assert_true(new_importer(env, number[2]));
 	return_to_declarant(env, number[2]);
 	json_object_set_new(d, "consignee_uscc", json_string(PENGCHENG));

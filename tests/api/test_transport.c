@@ -893,6 +893,78 @@ static json_t *laptops_on(const char *voyage, const char *bill, const char *cont
 	return d;
 }
 
+#define PENGCHENG "91440300MA5E0THR7G" /* trader2 */
+
+/* Pengcheng declared the bill whose manifest line names Haitong as
+ * consignee, as its own goods: it was matched (packages, weight and
+ * containers agreed), released and gated out, and Haitong's own lodging was
+ * refused as the bill was taken. The line's party in China must be the
+ * declaration's consignee_uscc: at lodging, and when the manifest comes
+ * after an advance declaration. */
+static void another_companys_bill_is_not_theirs_to_declare(void **state)
+{
+	struct test_env *env = *state;
+	call_with_one_line(env, "070E", "COSU6291837001", "MAEU5123469");
+	int64_t before = test_count(env, "declarations");
+	json_t *d = laptops_on("070E", "COSU6291837001", "MAEU5123469");
+	json_object_set_new(d, "declarant_uscc", json_string(PENGCHENG));
+	json_object_set_new(d, "consignee_uscc", json_string(PENGCHENG));
+	json_t *r = post(env, "/v1/declarations", "trader2", d, 400);
+	assert_string_equal(str(r, "detail"),
+			    "the declaration does not match the manifest line of bill COSU6291837001");
+	assert_int_equal(json_array_size(json_object_get(r, "errors")), 1);
+	assert_true(test_has_error(r, "/consignee_uscc",
+				   "is " PENGCHENG " but the manifest line of bill COSU6291837001 "
+				   "names another company in China for these goods; they are "
+				   "declared by that company, or for it by a broker it has "
+				   "mandated"));
+	/* the answer does not say whose goods they are */
+	char *text = json_dumps(r, 0);
+	assert_null(strstr(text, "91440101MA59TRAD00"));
+	free(text);
+	json_decref(r);
+	/* nor for Haitong, without its mandate */
+	json_object_set_new(d, "consignee_uscc", json_string("91440101MA59TRAD00"));
+	r = post(env, "/v1/declarations", "trader2", d, 400);
+	assert_true(test_has_error(r, "/consignee_uscc", NULL));
+	json_decref(r);
+	assert_int_equal(test_count(env, "declarations"), before);
+	/* Haitong declares its own bill */
+	json_object_set_new(d, "declarant_uscc", json_string("91440101MA59TRAD00"));
+	json_decref(lodge(env, d, 201));
+	json_decref(d);
+
+	/* declared in advance, before the manifest: mismatched when it comes,
+	 * and never released */
+	(void)permitted_call(env, vessel_arrival, "071E");
+	d = laptops_on("071E", "COSU6291837101", "MAEU5123474");
+	json_object_set_new(d, "advance", json_true());
+	json_object_set_new(d, "declarant_uscc", json_string(PENGCHENG));
+	json_object_set_new(d, "consignee_uscc", json_string(PENGCHENG));
+	r = post(env, "/v1/declarations", "trader2", d, 201);
+	char number[19], path[96], status[20];
+	str_copy(number, str(r, "number"), sizeof number);
+	json_decref(r);
+	char l[1024], bills[2048];
+	line(l, sizeof l, "COSU6291837101", 100, "1000.000", "MAEU5123474");
+	snprintf(bills, sizeof bills, "[%s]", l);
+	json_t *man = aries_manifest("original", bills);
+	json_object_set_new(json_object_get(man, "conveyance"), "voyage", json_string("071E"));
+	json_decref(post(env, "/v1/manifests", "carrier", man, 201));
+	json_decref(man);
+	snprintf(path, sizeof path, "/v1/declarations/%s/match", number);
+	json_t *m = test_expect(env, "GET", path, "trader2", NULL, 200);
+	assert_string_equal(str(m, "match"), "mismatched");
+	json_t *diff = json_array_get(json_object_get(m, "differences"), 0);
+	assert_string_equal(str(diff, "difference"), "party");
+	assert_string_equal(str(diff, "field"), "/consignee_uscc");
+	assert_true(json_is_null(json_object_get(diff, "manifested")));
+	json_decref(m);
+	decide(env, number, "customs", "cleared");
+	assert_string_not_equal(status_of(env, number, status), "released");
+	json_decref(d);
+}
+
 /* A withdrawn declaration's bill declared again: the gate goes by the new
  * declaration alone, refused until it is released, then let out. */
 static void the_gate_follows_the_declaration_that_took_a_freed_bill(void **state)
@@ -2003,6 +2075,7 @@ int main(void)
 		cmocka_unit_test(tally_report_lists_its_differences),
 		cmocka_unit_test(the_gate_lets_out_only_what_is_cleared),
 		cmocka_unit_test(the_gate_follows_the_declaration_that_took_a_freed_bill),
+		cmocka_unit_test(another_companys_bill_is_not_theirs_to_declare),
 		cmocka_unit_test(direct_pickup_goes_from_the_ship_side),
 		cmocka_unit_test(an_export_goes_in_and_is_loaded),
 		cmocka_unit_test(an_export_refund_needs_its_containers_on_board),

@@ -797,6 +797,90 @@ static void old_declaration(struct store_conn *c, const char *number)
 	assert_int_equal(store_exec(c, &Q_OLD_DECLARATION, "s", number), KERR_OK);
 }
 
+/* --- migration 0028: the party in China on each manifest line --- */
+
+static const struct sql_query Q_OLD_MANIFEST = {
+	"INSERT INTO manifests (id, call_key, kind, transport_mode, port, org_id, version, late,"
+	" bills, lodged_at, updated_at) VALUES (?, ?, ?, '2', 'CNNSA', 1, 2, 0, 2,"
+	" '2026-11-23T09:00:00Z', '2026-11-23T09:00:00Z')"};
+static const struct sql_query Q_OLD_MANIFEST_VERSION = {
+	"INSERT INTO manifest_versions (manifest_id, version, body, created_by, created_at)"
+	" VALUES (?, ?, ?, 'carrier', '2026-11-23T09:00:00Z')"};
+static const struct sql_query Q_OLD_MANIFEST_BILL = {
+	"INSERT INTO manifest_bills (manifest_id, bill_of_lading, call_key, kind, line, packages,"
+	" gross_weight_g) VALUES (?, ?, ?, ?, ?, 10, 1000)"};
+
+/* The bills of a manifest's version: the first names its consignee's
+ * (called `consignee`) and its consignor's USCC, the second neither. */
+static void old_manifest_body(char *out, size_t n, const char *consignee)
+{
+	snprintf(out, n,
+		 "{\"bills\": [{\"bill_of_lading\": \"B-1\","
+		 " \"consignor\": {\"name\": \"Shipper\", \"uscc\": \"91440300MA5E0THR7G\"},"
+		 " \"consignee\": {\"name\": \"%s\", \"uscc\": \"91440101MA59TRAD00\"}},"
+		 " {\"bill_of_lading\": \"B-2\", \"consignor\": {\"name\": \"Shipper\"},"
+		 " \"consignee\": {\"name\": \"To order\"}}]}",
+		 consignee);
+}
+
+/* The line's party as the store gives it after the migration. */
+static void party_of(struct store_conn *c, const char *call, enum manifest_kind kind,
+		     const char *bill, const char *want)
+{
+	struct manifest_line_ahead a;
+	struct manifest_line_row l;
+	repo_manifest_line_send(c, call, kind, bill, &a);
+	assert_int_equal(repo_manifest_line_take(&a, &l), KERR_OK);
+	assert_string_equal(l.party_uscc, want);
+	manifest_line_row_free(&l);
+}
+
+/* Lines kept before 0028 take their party from their manifest's current
+ * version: the consignee's USCC on an import manifest, the consignor's on
+ * an export one, nothing where the line gives none. */
+static void manifest_parties_survive_their_migration(void **state)
+{
+	struct test_env *env = *state;
+	struct store_conn *c;
+	struct store *s = earlier_store_writing(env, 27, &c);
+	assert_int_equal(store_exec(c, &Q_OLD_ORG, ""), KERR_OK);
+	static const struct {
+		int64_t id;
+		const char *call, *kind;
+	} manifests[] = {{1, "2|9321378|046E|CNNSA", "original"},
+			 {2, "2|9321378|047W|CNNSA", "loading"}};
+	char body[1024];
+	for (size_t m = 0; m < 2; m++) {
+		assert_int_equal(store_exec(c, &Q_OLD_MANIFEST, "iss", manifests[m].id,
+					    manifests[m].call, manifests[m].kind),
+				 KERR_OK);
+		/* version 1 had no bills: the current one (2) is read */
+		assert_int_equal(store_exec(c, &Q_OLD_MANIFEST_VERSION, "iis", manifests[m].id,
+					    (int64_t)1, "{\"bills\": []}"),
+				 KERR_OK);
+		old_manifest_body(body, sizeof body, "Haitong");
+		assert_int_equal(store_exec(c, &Q_OLD_MANIFEST_VERSION, "iis", manifests[m].id,
+					    (int64_t)2, body),
+				 KERR_OK);
+		for (int64_t b = 0; b < 2; b++)
+			assert_int_equal(store_exec(c, &Q_OLD_MANIFEST_BILL, "isssi",
+						    manifests[m].id, b ? "B-2" : "B-1",
+						    manifests[m].call, manifests[m].kind, b),
+					 KERR_OK);
+	}
+	assert_int_equal(store_commit(c), KERR_OK);
+
+	assert_int_equal(store_migrate(s, TEST_EPOCH_US), KERR_OK);
+	assert_int_equal(store_thread_conn(s, &c), KERR_OK);
+	assert_int_equal(store_begin(c, false), KERR_OK);
+	party_of(c, manifests[0].call, MANIFEST_ORIGINAL, "B-1", "91440101MA59TRAD00");
+	party_of(c, manifests[0].call, MANIFEST_ORIGINAL, "B-2", "");
+	party_of(c, manifests[1].call, MANIFEST_LOADING, "B-1", "91440300MA5E0THR7G");
+	party_of(c, manifests[1].call, MANIFEST_LOADING, "B-2", "");
+	store_rollback(c);
+	test_earlier_store_close(env, s);
+}
+
 struct worklist_seen {
 	int n;
 	char number[32], opened[KTIME_TEXT_MAX], lodged[KTIME_TEXT_MAX];
@@ -2481,6 +2565,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(assessments_survive_their_migration, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(claims_survive_their_migration, setup, teardown),
+		cmocka_unit_test_setup_teardown(manifest_parties_survive_their_migration, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(declaration_times_survive_their_migration, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(a_malformed_declaration_time_stops_the_migration,

@@ -218,6 +218,48 @@ static void compare_with_the_line(void **state)
 	json_decref(d);
 }
 
+/* The line of an import names its consignee's USCC: a declaration for
+ * another company does not match it (and is not told whose it is); a line
+ * that names none (a bill "to order") is compared on the goods alone. */
+static void the_party_in_china_is_the_manifests(void **state)
+{
+	(void)state;
+	const struct weight_tolerance tol = WEIGHT_TOLERANCE_DEFAULT;
+	json_t *d = test_declaration();
+	struct transport_facts f;
+	struct match_result r;
+	assert_string_equal(apples->party_uscc, "91440101MA59TRAD00");
+	facts(d, &f);
+	assert_string_equal(f.party_uscc, "91440101MA59TRAD00");
+	matching_compare(&f, apples, tol, &r);
+	assert_true(r.matched);
+	fixture_set(d, "consignee_uscc", "\"91440300MA5E0THR7G\"");
+	facts(d, &f);
+	matching_compare(&f, apples, tol, &r);
+	assert_false(r.matched);
+	json_t *j = matching_result_json(&r);
+	assert_json_equal(j, "[{\"difference\": \"party\", \"field\": \"/consignee_uscc\","
+			     "  \"declared\": \"91440300MA5E0THR7G\", \"manifested\": null}]");
+	json_decref(j);
+	struct problems p;
+	problems_init(&p);
+	matching_result_problems(&r, f.bill_of_lading, tol, &p);
+	assert_int_equal(p.count, 1);
+	assert_problem(&p, 0, "/consignee_uscc",
+		       "is 91440300MA5E0THR7G but the manifest line of bill COSU6291830410 "
+		       "names another company in China for these goods; they are declared by "
+		       "that company, or for it by a broker it has mandated");
+	/* the machine parts' consignee gives no USCC */
+	const struct manifest_bill *parts = manifest_find_bill(&manifest, "COSU6291830422");
+	assert_non_null(parts);
+	assert_null(parts->party_uscc);
+	struct manifest_bill same = *apples;
+	same.party_uscc = NULL;
+	matching_compare(&f, &same, tol, &r);
+	assert_true(r.matched);
+	json_decref(d);
+}
+
 /* Part `part` of `of` of the apples: packages, weight, containers. */
 static void part(struct transport_facts *f, int k, int of, int64_t packages,
 		 int64_t weight_g, const char *container)
@@ -387,6 +429,7 @@ static void advance_declarations(void **state)
 	assert_string_equal(match_action_name(MATCH_RELEASE), "release");
 	assert_string_equal(match_action_name(MATCH_MISMATCH), "mismatch");
 	assert_string_equal(match_difference_name(DIFF_SPLIT_CONTAINERS), "split_containers");
+	assert_string_equal(match_difference_name(DIFF_PARTY), "party");
 	json_decref(d);
 }
 
@@ -415,6 +458,7 @@ int main(void)
 		cmocka_unit_test(split_and_flow_members),
 		cmocka_unit_test(facts_of_a_declaration),
 		cmocka_unit_test(compare_with_the_line),
+		cmocka_unit_test(the_party_in_china_is_the_manifests),
 		cmocka_unit_test(splits),
 		cmocka_unit_test(one_claim_per_bill),
 		cmocka_unit_test(advance_declarations),
