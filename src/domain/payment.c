@@ -69,8 +69,15 @@ bool payment_parse(const json_t *body, struct payment *out, struct problems *p)
 		return false;
 	}
 	problems_unknown_fields(p, body, "", fields, "bank_reference, amount, paid_at");
-	if ((ref = identifier(body, "bank_reference", "", PAYMENT_REFERENCE_MAX - 1, p)))
+	if ((ref = identifier(body, "bank_reference", "", PAYMENT_REFERENCE_MAX - 1, p))) {
+		/* a bank's reference is the same in any case: kept in capitals, so
+		 * that "icbc-pa-2030" cannot pay a second declaration after
+		 * "ICBC-PA-2030" */
 		str_copy(out->bank_reference, ref, sizeof out->bank_reference);
+		for (char *c = out->bank_reference; *c; c++)
+			if (*c >= 'a' && *c <= 'z')
+				*c = (char)(*c - 'a' + 'A');
+	}
 	fields_decimal_max(&fs, body, "amount", "", 2, true, true, PAYMENT_AMOUNT_MAX,
 			   &out->amount);
 	at = fields_text(&fs, body, "paid_at", "", true, 40);

@@ -73,6 +73,31 @@ static bool payable(const struct declaration *d, const struct duties_state *s,
 	return true;
 }
 
+/* Money paid before the goods were declared (before the minute they
+ * were lodged), or not paid yet, pays nothing: true, with the problem at
+ * /paid_at, when paid_at is either. */
+static bool paid_at_refused(struct uow *u, const struct declaration *d, int64_t paid_at,
+			    struct problems *p)
+{
+	int64_t lodged_us, now_us = uow_now_us(u);
+	char now[TIME_TEXT_SIZE];
+	if (paid_at > now_us) {
+		ktime_format(now_us, now);
+		problems_add(p, "/paid_at", "must not be in the future (it is now %s)", now);
+		return true;
+	}
+	/* to the minute: a bank's receipt, and the payment form, give minutes */
+	if (ktime_parse(d->row.lodged_at, &lodged_us) &&
+	    paid_at < lodged_us - lodged_us % (60 * INT64_C(1000000))) {
+		problems_add(p, "/paid_at",
+			     "must not be before the declaration was lodged (%s): its duties "
+			     "are paid once assessed",
+			     d->row.lodged_at);
+		return true;
+	}
+	return false;
+}
+
 kerr taxes_pay(struct uow *u, const struct actor *a, const char *number,
 	       const struct payment *pay, struct taxes_paid *out, struct refusal *why)
 {
@@ -110,20 +135,26 @@ kerr taxes_pay(struct uow *u, const struct actor *a, const char *number,
 		e = KERR_CONFLICT;
 		goto out;
 	}
-	if (e != KERR_NOT_FOUND || (e = duties_state_load(u, &d, true, &s)))
+	if (e != KERR_NOT_FOUND)
+		goto out;
+	if ((e = duties_state_load(u, &d, true, &s)))
 		goto out;
 	if (!payable(&d, &s, why)) {
 		e = KERR_CONFLICT;
 		goto out;
 	}
 	e = payment_check(&s.position, pay->amount, p);
+	bool time_wrong = paid_at_refused(u, &d, pay->paid_at, p);
+	if (time_wrong && !e)
+		e = KERR_INVALID;
 	if (e) {
 		if (!why->fields && p->count)
 			refusal_say(why, "%s", p->errors[0].problem);
 		else
-			refusal_say(why, e == KERR_INVALID ? "the amount is not what is due"
-							   : "nothing can be paid on this "
-							     "declaration");
+			refusal_say(why, "%s",
+				    time_wrong		? "the payment has fields that are not valid"
+				    : e == KERR_INVALID ? "the amount is not what is due"
+							: "nothing can be paid on this declaration");
 		goto out;
 	}
 	uow_now(u, now);

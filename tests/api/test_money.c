@@ -89,15 +89,24 @@ static json_t *taxes(struct test_env *env, const char *number, const char *user)
 	return test_expect(env, "GET", path, user, NULL, 200);
 }
 
+/* Pay at `paid_at` (RFC 3339; NULL: now, by the test's clock). */
+static json_t *pay_at(struct test_env *env, const char *number, const char *user,
+		      const char *reference, const char *amount, const char *paid_at,
+		      int status)
+{
+	char path[80], body[256], now[TIME_TEXT_SIZE];
+	ktime_format(__atomic_load_n(&env->clock.fixed_us, __ATOMIC_SEQ_CST), now);
+	snprintf(path, sizeof path, "/v1/declarations/%s/payments", number);
+	snprintf(body, sizeof body,
+		 "{\"bank_reference\":\"%s\",\"amount\":\"%s\",\"paid_at\":\"%s\"}", reference,
+		 amount, paid_at ? paid_at : now);
+	return test_expect(env, "POST", path, user, body, status);
+}
+
 static json_t *pay(struct test_env *env, const char *number, const char *user,
 		   const char *reference, const char *amount, int status)
 {
-	char path[80], body[256];
-	snprintf(path, sizeof path, "/v1/declarations/%s/payments", number);
-	snprintf(body, sizeof body,
-		 "{\"bank_reference\":\"%s\",\"amount\":\"%s\",\"paid_at\":\"2026-11-23T08:30:00Z\"}",
-		 reference, amount);
-	return test_expect(env, "POST", path, user, body, status);
+	return pay_at(env, number, user, reference, amount, NULL, status);
 }
 
 /* The data of the last event of `type` on the timeline (new reference). */
@@ -202,6 +211,7 @@ static void release_waits_for_exact_payment(void **state)
 
 	/* partial, excess, negative, malformed: 400 on its field, nothing kept */
 	int64_t payments = test_count(env, "payments");
+	char path_of_declaration[64];
 	json_t *p = pay(env, n, "trader2", "ICBC-20261123-0001", "47000.00", 400);
 	assert_true(test_has_error(p, "/amount",
 				   "must equal the amount due, 47064.81 CNY; 47000.00 CNY was "
@@ -219,12 +229,35 @@ static void release_waits_for_exact_payment(void **state)
 	json_decref(p);
 	p = test_expect(env, "POST", "/v1/declarations/516720269999999999/payments", "trader2",
 			"{\"bank_reference\":\"X1\",\"amount\":\"1.00\",\"paid_at\":"
-			"\"2026-11-23T08:30:00Z\"}",
+			"\"2026-11-23T08:00:00Z\"}",
 			404);
 	json_decref(p);
 	/* another declarant may not pay it, nor an officer */
 	json_decref(pay(env, n, "trader", "ICBC-20261123-0001", "47064.81", 404));
 	json_decref(pay(env, n, "customs", "ICBC-20261123-0001", "47064.81", 403));
+	/* paid tomorrow, or before the goods were declared: it paid nothing
+	 * (the wrong amount and the wrong time are both said) */
+	char lodged[TIME_TEXT_SIZE];
+	p = pay_at(env, n, "trader2", "ICBC-20261123-0001", "47000.00", "2030-01-01T00:00:00Z", 400);
+	assert_string_equal(str(p, "detail"), "the payment has fields that are not valid");
+	assert_int_equal(json_array_size(json_object_get(p, "errors")), 2);
+	assert_true(test_has_error(p, "/amount", "must equal the amount due"));
+	/* (the test's clock moves on at each request: "now" is the server's) */
+	assert_true(test_has_error(p, "/paid_at", "must not be in the future (it is now 2026-11-23T"));
+	char want[160];
+	json_decref(p);
+	snprintf(path_of_declaration, sizeof path_of_declaration, "/v1/declarations/%s", n);
+	json_t *dv = test_expect(env, "GET", path_of_declaration, "trader2", NULL, 200);
+	str_copy(lodged, str(dv, "lodged_at"), sizeof lodged);
+	json_decref(dv);
+	p = pay_at(env, n, "trader2", "ICBC-20261123-0001", "47064.81", "2026-11-01T00:00:00Z", 400);
+	assert_string_equal(str(p, "detail"), "the payment has fields that are not valid");
+	snprintf(want, sizeof want,
+		 "must not be before the declaration was lodged (%s): its duties are paid once "
+		 "assessed",
+		 lodged);
+	assert_true(test_has_error(p, "/paid_at", want));
+	json_decref(p);
 	assert_int_equal(test_count(env, "payments"), payments);
 	assert_string_equal(status_of(env, n, st), "accepted");
 
@@ -242,8 +275,16 @@ static void release_waits_for_exact_payment(void **state)
 	p = pay(env, n, "trader2", "ICBC-20261123-0001", "47064.81", 200);
 	assert_string_equal(str(p, "bank_reference"), "ICBC-20261123-0001");
 	json_decref(p);
+	/* in small letters too: a bank's reference is the same in any case */
+	p = pay(env, n, "trader2", "icbc-20261123-0001", "47064.81", 200);
+	assert_string_equal(str(p, "bank_reference"), "ICBC-20261123-0001");
+	json_decref(p);
 	/* for another amount, or another declaration, it is refused */
 	p = pay(env, n, "trader2", "ICBC-20261123-0001", "1.00", 409);
+	assert_true(test_has_error(p, "/bank_reference", "is the bank reference of another "
+							 "payment"));
+	json_decref(p);
+	p = pay(env, n, "trader2", "Icbc-20261123-0001", "1.00", 409);
 	assert_true(test_has_error(p, "/bank_reference", "is the bank reference of another "
 							 "payment"));
 	json_decref(p);

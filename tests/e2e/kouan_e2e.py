@@ -36,6 +36,7 @@ names its state file), dropped again at clean-up; `srv.db` is then the
 PostgreSQL URL and the release key lives in the server's directory.
 """
 import atexit
+import datetime
 import http.client
 import json
 import os
@@ -496,6 +497,13 @@ def run_tests(tests):
     print("%d passed, %d failed" % (passed, failed), flush=True)
     _cleanup_all()
     sys.exit(1 if failed else 0)
+
+
+def utc_now():
+    """The time now as RFC 3339 in UTC, to the microsecond (what a payment
+    made just now gives as paid_at: not before its declaration's lodging,
+    not in the future)."""
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 # --- consignments and manifests ----------------------------------------------

@@ -53,7 +53,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kouan_e2e import (DEMO_USCC, KOUAN_BIN, Server, apples, check,  # noqa: E402
                        check_problem, check_times, eq, events_of, laptops, manifest_line,
-                       run_tests)
+                       run_tests, utc_now)
 
 S = Server("flow")
 T = {}        # tokens by user
@@ -199,7 +199,7 @@ def test_parallel_tasks_release_once():
     eq(due, "47064.81", "B's duties and taxes (docs/money.md example 1)")
     st, _, js, _ = S.curl("POST", "/v1/declarations/%s/payments" % B,
                           {"bank_reference": "ICBC-FLOW-B-1", "amount": due,
-                           "paid_at": "2026-11-23T08:30:00Z"}, token=T["broker"])
+                           "paid_at": utc_now()}, token=T["broker"])
     eq(st, 201, "curl pays B")
     eq(js["declaration_status"], "accepted", "paid, still waiting for the agencies")
     r = decide_cli(B, "quarantine", "cleared")

@@ -37,7 +37,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kouan_e2e import (DEMO_USCC, KOUAN_BIN, Server, apples, check, check_problem,  # noqa: E402
-                       eq, laptops, manifest_line, run_tests, sanitizer_report)
+                       eq, laptops, manifest_line, run_tests, sanitizer_report, utc_now)
 
 A = Server("money-a")
 B = Server("money-b")
@@ -117,8 +117,7 @@ def test_wrong_amount_refused_right_amount_releases():
     eq(held[-1]["data"], {"waiting_for": "payment",
                           "reason": "awaiting payment of 47064.61 CNY: no general guarantee "
                                     "is on file"}, "release held")
-    body = {"bank_reference": "ICBC-E2E-0001", "amount": "47000.00",
-            "paid_at": "2026-11-23T08:30:00Z"}
+    body = {"bank_reference": "ICBC-E2E-0001", "amount": "47000.00", "paid_at": utc_now()}
     r = A.call("POST", "/v1/declarations/%s/payments" % n, body, token=T["trader2"])
     check_problem(r, 400, "invalid-request", ["/amount"])
     eq(r.json["errors"][0]["problem"],
@@ -156,7 +155,7 @@ def test_guarantee_path():
     eq(round(float(after["drawn"]) - float(before), 2), 47064.61, "drawn down")
     r = A.call("POST", "/v1/declarations/%s/payments" % n,
                {"bank_reference": "BOC-E2E-0001", "amount": "47064.61",
-                "paid_at": "2026-11-23T09:00:00Z"}, token=T["trader"])
+                "paid_at": utc_now()}, token=T["trader"])
     eq(r.status, 201, "paid after release: %r" % r)
     eq(r.json["guarantee_restored"], "47064.61", "restored")
     eq(A.call("GET", "/v1/guarantees/" + number, token=T["trader"]).json["drawn"], before,
