@@ -318,6 +318,58 @@ enum fee_payer fee_payer_for(const struct fee_item *item,
 	return FEE_PAYER_TRADER;
 }
 
+bool fee_within_goods(const struct fee_catalogue *c, const char *code, int64_t quantity,
+		      const struct fee_goods *g, int64_t charged, struct problems *p)
+{
+	const struct fee_item *it = fee_find(c, code);
+	if (!it)
+		return false;
+	char basis[160], done[32], left[32], asked[32];
+	int64_t allowed;
+	switch (it->unit) {
+	case FEE_PER_CONTAINER:
+		allowed = g->containers * QUANTITY_ONE;
+		snprintf(basis, sizeof basis, "the declaration has %lld container(s)",
+			 (long long)g->containers);
+		break;
+	case FEE_PER_TEU:
+		allowed = 2 * g->containers * QUANTITY_ONE;
+		snprintf(basis, sizeof basis,
+			 "the declaration's %lld container(s) are at most %lld TEU",
+			 (long long)g->containers, (long long)(2 * g->containers));
+		break;
+	case FEE_PER_CONTAINER_DAY:
+		allowed = g->container_days * QUANTITY_ONE;
+		snprintf(basis, sizeof basis,
+			 "its containers have been in the yard %lld container-day(s) so far, "
+			 "each day begun counting",
+			 (long long)g->container_days);
+		break;
+	case FEE_PER_DECLARATION:
+		allowed = QUANTITY_ONE;
+		str_copy(basis, "a declaration is charged once", sizeof basis);
+		break;
+	case FEE_PER_TONNE:
+	default:
+		/* tonnes scaled by 10^3 are kilograms: each one begun */
+		allowed = (g->gross_weight_g + 999) / 1000;
+		decimal_format_trim(allowed, FEE_QUANTITY_SCALE, left, sizeof left);
+		snprintf(basis, sizeof basis, "the declaration's goods weigh %s t", left);
+		break;
+	}
+	if (quantity <= allowed - charged)
+		return true;
+	decimal_format_trim(charged, FEE_QUANTITY_SCALE, done, sizeof done);
+	decimal_format_trim(allowed > charged ? allowed - charged : 0, FEE_QUANTITY_SCALE, left,
+			    sizeof left);
+	decimal_format_trim(quantity, FEE_QUANTITY_SCALE, asked, sizeof asked);
+	problems_add(p, "/quantity",
+		     "is %s %s of '%s', more than the goods allow: %s, %s charged already, so at "
+		     "most %s more",
+		     asked, unit_words[it->unit], it->code, basis, done, left);
+	return false;
+}
+
 kerr fee_charge(const struct fee_catalogue *c, const char *code, int64_t quantity,
 		enum inspection_outcome outcome, struct fee_charge *out,
 		struct problems *p)

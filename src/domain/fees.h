@@ -164,6 +164,24 @@ KOUAN_MUST_USE kerr fee_charge(const struct fee_catalogue *c, const char *code,
 			       int64_t quantity, enum inspection_outcome outcome,
 			       struct fee_charge *out, struct problems *p);
 
+/* What a declaration's goods are, for the most of each unit that may be
+ * charged on them: a terminal charges the goods it handled, not a number
+ * it chooses. */
+struct fee_goods {
+	int64_t containers;     /* on the declaration */
+	int64_t gross_weight_g; /* grams (kg scaled by 10^3) */
+	int64_t container_days; /* in the yard so far, each day begun counting */
+};
+
+/* Does `quantity` (scaled by 10^3) of item `code`, with `charged` of it
+ * already charged on the declaration, stay within what the goods allow?
+ * Per unit: a container each (containers); two TEU each (TEU); the days
+ * in the yard (container-days); once (declaration); the gross weight
+ * (tonnes). false, with the problem at /quantity saying how much is left,
+ * when it does not (or the item is unknown: fee_charge says so). */
+bool fee_within_goods(const struct fee_catalogue *c, const char *code, int64_t quantity,
+		      const struct fee_goods *g, int64_t charged, struct problems *p);
+
 /* The JSON forms (prices and amounts as decimal strings). NULL when out
  * of memory. Parsing fee_catalogue_to_json's output gives the same
  * catalogue back. */

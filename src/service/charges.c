@@ -3,8 +3,10 @@
  * them (see charges.h).
  *
  * Never: price a charge by hand, charge anything that is not an item of
- * the port's catalogue in force, or let an inspection service be charged
- * before the inspection's outcome says who pays.
+ * the port's catalogue in force, charge more than the goods allow (their
+ * containers, weight and days in the yard: fee_within_goods), or let an
+ * inspection service be charged before the inspection's outcome says who
+ * pays.
  */
 #include "service/charges.h"
 
@@ -14,6 +16,9 @@
 #include "common/buf.h"
 #include "common/date.h"
 #include "store/repo_inspections.h"
+#include "store/repo_transport.h"
+
+#define DAY_US (INT64_C(86400) * 1000000)
 
 kerr charges_catalogues(struct uow *u, const char *port, int32_t date,
 			kerr (*fn)(void *arg, const struct fee_catalogue *c), void *arg)
@@ -54,6 +59,75 @@ static kerr inspection_outcome(struct uow *u, const char *number, bool *complete
 		*out = in.outcome == FINDING_NO_PROBLEM ? INSPECTION_NO_PROBLEM
 							: INSPECTION_PROBLEM;
 	}
+	return e;
+}
+
+/* The days container `number` has spent in the yard on `call`, each day
+ * begun counting: from its discharge or gate-in to its gate-out or
+ * loading, or to now while it is there; 0 when it never came in. */
+static kerr yard_days(struct store_conn *c, const char *number, const char *call,
+		      int64_t now_us, int64_t *days)
+{
+	struct yard_record ev[YARD_EVENT_COUNT];
+	size_t n = 0;
+	*days = 0;
+	kerr e = repo_yard_events(c, number, call, ev, YARD_EVENT_COUNT, &n);
+	int64_t in = -1, out = -1;
+	for (size_t k = 0; !e && k < n; k++) {
+		bool arrives = ev[k].event == YARD_DISCHARGED || ev[k].event == YARD_GATED_IN;
+		if (arrives && in < 0)
+			in = ev[k].at;
+		else if (!arrives && in >= 0 && out < 0)
+			out = ev[k].at;
+	}
+	if (!e && in >= 0) {
+		int64_t stay = (out >= 0 ? out : now_us) - in;
+		*days = stay <= 0 ? 1 : (stay + DAY_US - 1) / DAY_US;
+	}
+	return e;
+}
+
+struct charged_sum {
+	const char *code;
+	int64_t quantity;
+};
+
+static kerr add_charged(void *arg, const struct fee_charge_row *ch)
+{
+	struct charged_sum *s = arg;
+	if (!strcmp(ch->code, s->code))
+		s->quantity += ch->quantity;
+	return KERR_OK;
+}
+
+/* What the goods of declaration d are, and how much of item `code` is
+ * charged on it already. */
+static kerr goods_of(struct uow *u, struct declaration *d, const char *code,
+		     struct fee_goods *g, int64_t *charged)
+{
+	struct store_conn *c;
+	const struct declaration_facts *f = declaration_facts_of(d);
+	memset(g, 0, sizeof *g);
+	*charged = 0;
+	kerr e = f ? uow_conn(u, &c) : KERR_INTERNAL;
+	if (e)
+		return e;
+	g->containers = (int64_t)f->ncontainers;
+	g->gross_weight_g = f->gross_weight;
+	struct consignment_row cons;
+	e = repo_consignment_get(c, d->row.number, &cons);
+	for (size_t i = 0; !e && i < f->ncontainers; i++) {
+		int64_t days = 0;
+		e = yard_days(c, f->containers[i], cons.call_key, uow_now_us(u), &days);
+		g->container_days += days;
+	}
+	if (e == KERR_NOT_FOUND) /* no consignment: nothing was in the yard */
+		e = KERR_OK;
+	consignment_row_free(&cons);
+	struct charged_sum s = {code, 0};
+	if (!e)
+		e = repo_charges_for(c, d->row.number, add_charged, &s);
+	*charged = s.quantity;
 	return e;
 }
 
@@ -121,6 +195,12 @@ kerr charges_raise(struct uow *u, const struct actor *a, const char *number, con
 			goto out;
 	}
 	e = fee_charge(fc, code, quantity, outcome, &out->charge, p);
+	struct fee_goods goods;
+	int64_t charged = 0;
+	if (!e)
+		e = goods_of(u, &d, code, &goods, &charged);
+	if (!e && !fee_within_goods(fc, code, quantity, &goods, charged, p))
+		e = KERR_INVALID;
 	if (e) {
 		if (!why->fields && p->count)
 			refusal_say(why, "%s %s", p->errors[0].field, p->errors[0].problem);

@@ -18,6 +18,7 @@
 
 #include "test_support.h"
 #include "service/refunds.h"
+#include "store/repo_transport.h"
 
 #define HAITONG "91440101MA59TRAD00"   /* trader: holds a general guarantee */
 #define PENGCHENG "91440300MA5E0THR7G" /* trader2: none */
@@ -698,7 +699,13 @@ static void fees_published_charged_and_waived(void **state)
 	loopback_result_free(&r);
 	json_decref(test_expect(env, "POST", "/v1/fees", "trader", "{}", 403));
 
-	lodge(env, "trader", apples(HAITONG, "COSU6291830510"), n);
+	json_t *goods = apples(HAITONG, "COSU6291830510");
+	char containers[2][12];
+	for (size_t i = 0; i < 2; i++)
+		str_copy(containers[i], json_string_value(json_array_get(
+						json_object_get(goods, "containers"), i)),
+			 sizeof containers[i]);
+	lodge(env, "trader", goods, n);
 	snprintf(path, sizeof path, "/v1/declarations/%s/charges", n);
 	int64_t charges = test_count(env, "fee_charges");
 	json_t *e = test_expect(env, "POST", path, "terminal",
@@ -727,6 +734,50 @@ static void fees_published_charged_and_waived(void **state)
 	assert_string_equal(str(e, "payer"), "trader");
 	assert_string_equal(str(e, "amount"), "850.00");
 	json_decref(e);
+	/* no more than the goods: a handling per container (two), the weight,
+	 * the days in the yard (none before the discharge) */
+	json_decref(test_expect(env, "POST", path, "terminal",
+				"{\"code\":\"THC-20\",\"quantity\":\"1\"}", 201));
+	e = test_expect(env, "POST", path, "terminal", "{\"code\":\"THC-20\",\"quantity\":\"1\"}",
+			400);
+	assert_string_equal(str(e, "detail"), "the charge is not valid");
+	assert_true(test_has_error(e, "/quantity",
+				   "is 1 containers of 'THC-20', more than the goods allow: the "
+				   "declaration has 2 container(s), 2 charged already, so at most 0 "
+				   "more"));
+	json_decref(e);
+	e = test_expect(env, "POST", path, "terminal",
+			"{\"code\":\"THC-40\",\"quantity\":\"9999999\"}", 400);
+	assert_true(test_has_error(e, "/quantity", "the declaration has 2 container(s), 0 "
+						   "charged already, so at most 2 more"));
+	json_decref(e);
+	e = test_expect(env, "POST", path, "terminal",
+			"{\"code\":\"BULK-TONNE\",\"quantity\":\"19.851\"}", 400);
+	assert_true(test_has_error(e, "/quantity", "the declaration's goods weigh 19.85 t"));
+	json_decref(e);
+	e = test_expect(env, "POST", path, "terminal",
+			"{\"code\":\"STORE-DAY\",\"quantity\":\"30\"}", 400);
+	assert_true(test_has_error(e, "/quantity",
+				   "its containers have been in the yard 0 container-day(s) so far"));
+	json_decref(e);
+	assert_int_equal(test_count(env, "fee_charges"), charges + 2);
+	/* the containers discharged now, on the consignment's call (written as
+	 * the gate writes it: the call's entry permission is not this test's
+	 * subject) */
+	char mp[96], call[CALL_KEY_MAX], now[TIME_TEXT_SIZE];
+	snprintf(mp, sizeof mp, "/v1/declarations/%s/match", n);
+	json_t *m = test_expect(env, "GET", mp, "trader", NULL, 200);
+	str_copy(call, str(m, "call"), sizeof call);
+	json_decref(m);
+	ktime_format(__atomic_load_n(&env->clock.fixed_us, __ATOMIC_SEQ_CST), now);
+	struct store_conn *sc;
+	assert_int_equal(store_thread_conn(env->store, &sc), KERR_OK);
+	assert_int_equal(store_begin(sc, true), KERR_OK);
+	for (size_t i = 0; i < 2; i++)
+		assert_int_equal(repo_yard_event_put(sc, containers[i], call, YARD_DISCHARGED, now,
+						     false, "terminal", now),
+				 KERR_OK);
+	assert_int_equal(store_commit(sc), KERR_OK);
 
 	/* quarantine inspects; the inspection finds no problem */
 	char dp[128];
@@ -756,19 +807,26 @@ static void fees_published_charged_and_waived(void **state)
 	assert_string_equal(str(e, "reason"), "waived for the trader: lifting for an inspection "
 					      "that found no problem is borne by the state");
 	json_decref(e);
+	/* two containers a day in the yard since their discharge (yesterday) */
 	json_decref(test_expect(env, "POST", path, "terminal",
 				"{\"code\":\"INSP-STORE\",\"quantity\":\"2\"}", 201));
+	e = test_expect(env, "POST", path, "terminal",
+			"{\"code\":\"INSP-STORE\",\"quantity\":\"1\"}", 400);
+	assert_true(test_has_error(e, "/quantity",
+				   "its containers have been in the yard 2 container-day(s) so far, "
+				   "each day begun counting, 2 charged already, so at most 0 more"));
+	json_decref(e);
 	e = test_expect(env, "POST", path, "terminal",
 			"{\"code\":\"INSP-UNPACK\",\"quantity\":\"1\"}", 201);
 	assert_string_equal(str(e, "payer"), "trader");
 	json_decref(e);
 	assert_int_equal(test_count_events(env, n, "fee.waived", NULL), 2);
-	assert_int_equal(test_count_events(env, n, "fee.charged", NULL), 2);
+	assert_int_equal(test_count_events(env, n, "fee.charged", NULL), 3);
 
 	/* the declarant sees its charges; others do not */
 	json_t *list = test_expect(env, "GET", path, "trader", NULL, 200);
-	assert_int_equal(json_array_size(json_object_get(list, "charges")), 4);
-	assert_string_equal(str(list, "trader_total"), "1300.00");
+	assert_int_equal(json_array_size(json_object_get(list, "charges")), 5);
+	assert_string_equal(str(list, "trader_total"), "2150.00");
 	assert_string_equal(str(list, "state_total"), "270.00");
 	json_decref(list);
 	json_decref(test_expect(env, "GET", path, "trader2", NULL, 404));

@@ -313,6 +313,73 @@ static void test_json_forms(void **state)
 	json_decref(j);
 }
 
+/* What the goods allow: a container each, two TEU each, the days in the
+ * yard, once a declaration, the weight (to the kilogram begun); what is
+ * charged already counts. */
+static void test_goods_bound(void **state)
+{
+	(void)state;
+	/* the demo catalogue with a TEU item and a declaration item */
+	json_t *doc = test_embedded_json("data/tariff/fees-cnnsa-2026.json");
+	json_t *items = json_object_get(doc, "items");
+	json_object_set_new(json_array_get(items, 2), "unit", json_string("teu"));
+	json_object_set_new(json_array_get(items, 3), "unit", json_string("declaration"));
+	const char *teu = json_string_value(json_object_get(json_array_get(items, 2), "code"));
+	const char *once = json_string_value(json_object_get(json_array_get(items, 3), "code"));
+	struct problems p;
+	problems_init(&p);
+	struct fee_catalogue *c = fee_catalogue_parse(doc, ref, &p);
+	assert_non_null(c);
+	const struct fee_goods g = {.containers = 2, .gross_weight_g = 19850001, .container_days = 3};
+	static const struct {
+		int item; /* 0: the TEU item, 1: the declaration item, else a code */
+		const char *code, *qty, *charged;
+		bool within;
+	} cases[] = {
+		{2, "THC-40", "2", "0", true},        {2, "THC-40", "1", "1", true},
+		{2, "THC-40", "1", "2", false},       {2, "THC-40", "3", "0", false},
+		{0, NULL, "4", "0", true},            {0, NULL, "1", "4", false},
+		{1, NULL, "1", "0", true},            {1, NULL, "1", "1", false},
+		{2, "STORE-DAY", "3", "0", true},     {2, "STORE-DAY", "1", "3", false},
+		{2, "BULK-TONNE", "19.851", "0", true}, {2, "BULK-TONNE", "19.852", "0", false},
+		{2, "BULK-TONNE", "0.001", "19.851", false},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *code = cases[i].item == 0 ? teu : cases[i].item == 1 ? once : cases[i].code;
+		problems_init(&p);
+		bool ok = fee_within_goods(c, code, test_decimal(cases[i].qty, 3), &g,
+					   test_decimal(cases[i].charged, 3), &p);
+		if (ok != cases[i].within)
+			fail_msg("case %zu (%s x %s, %s charged): %s", i, code, cases[i].qty,
+				 cases[i].charged, p.count ? p.errors[0].problem : "within");
+		assert_int_equal(p.count, ok ? 0 : 1);
+	}
+	problems_init(&p);
+	assert_false(fee_within_goods(c, "THC-40", 3000, &g, 0, &p));
+	assert_string_equal(p.errors[0].field, "/quantity");
+	assert_string_equal(p.errors[0].problem,
+			    "is 3 containers of 'THC-40', more than the goods allow: the declaration "
+			    "has 2 container(s), 0 charged already, so at most 2 more");
+	problems_init(&p);
+	assert_false(fee_within_goods(c, teu, 5000, &g, 0, &p));
+	assert_true(strstr(p.errors[0].problem, "the declaration's 2 container(s) are at most 4 "
+						 "TEU, 0 charged already, so at most 4 more") != NULL);
+	problems_init(&p);
+	assert_false(fee_within_goods(c, once, 1000, &g, 1000, &p));
+	assert_true(strstr(p.errors[0].problem, "a declaration is charged once, 1 charged "
+						 "already, so at most 0 more") != NULL);
+	problems_init(&p);
+	assert_false(fee_within_goods(c, "BULK-TONNE", 19852, &g, 0, &p));
+	assert_true(strstr(p.errors[0].problem, "the declaration's goods weigh 19.851 t, 0 "
+						 "charged already, so at most 19.851 more") != NULL);
+	/* an item not in the catalogue is fee_charge's to refuse */
+	problems_init(&p);
+	assert_false(fee_within_goods(c, "DOC-FEE", 1000, &g, 0, &p));
+	assert_int_equal(p.count, 0);
+	fee_catalogue_free(c);
+	json_decref(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_charges),
 		cmocka_unit_test(test_inspection_waiver),
 		cmocka_unit_test(test_refused_charges),
+		cmocka_unit_test(test_goods_bound),
 		cmocka_unit_test(test_outcomes),
 		cmocka_unit_test(test_bad_catalogues),
 		cmocka_unit_test(test_json_forms),
