@@ -80,6 +80,36 @@ void api_no_content(struct api_ctx *ctx)
 	ctx->resp->status = 204;
 }
 
+/* What is wrong with a body the parser refused, in kouan's words where
+ * the parser's own would puzzle a client ("... without JSON_ALLOW_NUL"). */
+static void json_error_words(const json_error_t *err, char *out, size_t n)
+{
+	const char *what;
+	switch (json_error_code(err)) {
+	case json_error_invalid_utf8:
+		what = "the body is not UTF-8 text; send it encoded as UTF-8";
+		break;
+	case json_error_null_character:
+	case json_error_null_byte_in_key:
+		what = "a string holds the character NUL (\\u0000), which is not accepted";
+		break;
+	case json_error_duplicate_key:
+		what = "an object has the same member twice; send each member once";
+		break;
+	case json_error_numeric_overflow:
+		what = "a number is too large to read exactly; amounts and quantities are sent "
+		       "as strings, such as \"47064.81\"";
+		break;
+	case json_error_stack_overflow:
+		what = "the JSON is nested too deeply";
+		break;
+	default:
+		what = err->text;
+		break;
+	}
+	snprintf(out, n, "malformed JSON at line %d, column %d: %s", err->line, err->column, what);
+}
+
 json_t *api_read_body(struct api_ctx *ctx)
 {
 	const struct http_request *r = ctx->req;
@@ -97,13 +127,26 @@ json_t *api_read_body(struct api_ctx *ctx)
 			    "send the body as Content-Type: application/json", NULL);
 		return NULL;
 	}
+	/* JSON is UTF-8 (RFC 8259): a charset, if named, must be it */
+	const char *cs = strcasestr(ct + n, "charset=");
+	if (cs) {
+		cs += 8;
+		if (*cs == '"')
+			cs++;
+		if (strncasecmp(cs, "utf-8", 5) != 0 || (cs[5] && !strchr("\"; \t", cs[5]))) {
+			api_problem(ctx, KERR_MEDIA_TYPE,
+				    "JSON is sent as UTF-8: Content-Type: application/json, with no "
+				    "charset or charset=utf-8",
+				    NULL);
+			return NULL;
+		}
+	}
 	json_error_t err;
 	json_t *j = json_loadb(r->body ? r->body : "", r->body_len, JSON_REJECT_DUPLICATES,
 			       &err);
 	if (!j) {
-		char problem[256];
-		snprintf(problem, sizeof problem, "malformed JSON at line %d, column %d: %s",
-			 err.line, err.column, err.text);
+		char problem[320];
+		json_error_words(&err, problem, sizeof problem);
 		api_field_problem(ctx, KERR_INVALID, "", problem);
 		return NULL;
 	}

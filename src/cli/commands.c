@@ -20,15 +20,22 @@ static const char client_opts[] =
 	"  --url URL      server (default $KOUAN_URL or http://127.0.0.1:8080)\n"
 	"  --token TOKEN  bearer token (default $KOUAN_TOKEN)\n";
 
-static bool help(int argc, char **argv, const char *usage)
+/* --help or -h: print the usage, with the server's options when the
+ * command talks to one. */
+static bool help_of(int argc, char **argv, const char *usage, bool client)
 {
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("%s\n%s", usage, client_opts);
+			printf("%s\n%s", usage, client ? client_opts : "");
 			return true;
 		}
 	}
 	return false;
+}
+
+static bool help(int argc, char **argv, const char *usage)
+{
+	return help_of(argc, argv, usage, true);
 }
 
 static int finish(struct client_response *r, long ok_status)
@@ -358,8 +365,9 @@ int cmd_verify_notice(int argc, char **argv)
 		"Usage: kouan verify-notice FILE.json --public-key BASE64\n\nCheck a "
 		"release notice (the JSON of GET /v1/declarations/N/release-notice)\n"
 		"against the Ed25519 public key from GET /v1/release-key. Prints the\n"
-		"declaration number and exits 0 when the signature is good, 1 when not.";
-	if (help(argc, argv, usage))
+		"declaration number and exits 0 when the signature is good, 1 when not.\n"
+		"It needs no server.";
+	if (help_of(argc, argv, usage, false))
 		return 0;
 	const char *file = NULL, *key = NULL;
 	int nfiles;

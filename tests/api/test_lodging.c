@@ -324,7 +324,8 @@ struct bad_case {
 
 static const struct bad_case bad_cases[] = {
 	{"malformed JSON", NULL, NULL, "{\"direction\": \"import\",", 400, "", "malformed JSON"},
-	{"duplicate keys", NULL, NULL, "{\"direction\":\"import\",\"direction\":\"export\"}", 400, "", "duplicate"},
+	{"duplicate keys", NULL, NULL, "{\"direction\":\"import\",\"direction\":\"export\"}", 400, "",
+	 "the same member twice"},
 	{"not an object", NULL, NULL, "[1,2,3]", 400, "", "JSON object"},
 	{"unknown field", "colour", "\"red\"", NULL, 400, "/colour", "unknown field"},
 	{"unknown item field", "items/0/colour", "\"red\"", NULL, 400, "/items/0/colour", "unknown field"},

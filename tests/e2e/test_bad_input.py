@@ -227,12 +227,24 @@ def test_body_just_under_limit_is_read():
 def test_content_type_415():
     body = json.dumps(apples("trader")).encode()
     for ct in ("text/plain", "application/x-www-form-urlencoded", "application/jsonx",
-               "application/json-patch+json", None):
+               "application/json-patch+json", "application/json; charset=latin1",
+               "application/json;charset=utf-16", None):
         h = {"Idempotency-Key": key()}
         if ct:
             h["Content-Type"] = ct
         r = S.call("POST", "/v1/declarations", body, token=T["trader"], headers=h)
         check_problem(r, 415, "unsupported-media-type")
+    # JSON is UTF-8: named so, in any case, it is read (an empty object:
+    # refused for its fields, so nothing is lodged)
+    for ct in ("application/json; charset=utf-8", 'application/json;charset="UTF-8"'):
+        r = S.call("POST", "/v1/declarations", b"{}", token=T["trader"],
+                   headers={"Idempotency-Key": key(), "Content-Type": ct})
+        check_problem(r, 400, "invalid-request", ["/direction"], exact=False)
+    r = S.call("POST", "/v1/declarations", body, token=T["trader"],
+               headers={"Idempotency-Key": key(),
+                        "Content-Type": "application/json; charset=latin1"})
+    eq(r.json["detail"], "JSON is sent as UTF-8: Content-Type: application/json, with no "
+       "charset or charset=utf-8", "charset refused")
     # a decision and a correction check it too
     r = S.call("POST", "/v1/declarations/%s/tasks/customs/decision" % STATE["demo"],
                b'{"decision":"cleared"}', token=T["customs"],
@@ -265,12 +277,17 @@ def bad_uscc(good):
 CASES = [
     ("malformed JSON", b'{"direction": "import", ', [""], "malformed JSON"),
     ("trailing garbage", json.dumps(apples()).encode() + b" x", [""], "malformed JSON"),
-    ("duplicate keys", b'{"direction":"import","direction":"export"}', [""], "duplicate"),
+    ("duplicate keys", b'{"direction":"import","direction":"export"}', [""],
+     "malformed JSON at line 1, column 33: an object has the same member twice; send each "
+     "member once"),
     ("array body", b'[1,2,3]', [""], "object"),
     ("empty body", b'', [""], None),
-    ("invalid UTF-8", b'{"remarks":"\xff\xfe"}', [""], None),
-    ("NUL in a string", b'{"remarks":"a\\u0000b"}', [""], None),
-    ("huge exponent", b'{"packages":1e999999}', [""], None),
+    ("invalid UTF-8", b'{"remarks":"\xff\xfe"}', [""],
+     "the body is not UTF-8 text; send it encoded as UTF-8"),
+    ("NUL in a string", b'{"remarks":"a\\u0000b"}', [""],
+     "a string holds the character NUL (\\u0000), which is not accepted"),
+    ("huge exponent", b'{"packages":1e999999}', [""],
+     "a number is too large to read exactly; amounts and quantities are sent as strings"),
     ("unknown field", mutate(lambda b: b.update(colour="red")), ["/colour"], "unknown field"),
     ("unknown field needing escapes", mutate(lambda b: b.update({"a/b~c": 1})),
      ["/a~1b~0c"], "unknown field"),
@@ -548,6 +565,8 @@ def test_socket_garbage():
     deep = b'{"remarks":' + b"[" * 300000 + b"]" * 300000 + b"}"
     r = post_decl(deep, headers={"Content-Type": "application/json"})
     check_problem(r, 400, "invalid-request", [""])
+    check(r.json["errors"][0]["problem"].endswith("the JSON is nested too deeply"),
+          "deep nesting told: %r" % r.json["errors"][0]["problem"])
     healthy_after("deeply nested JSON")
     # long and deep paths
     r = S.call("GET", "/v1/declarations/" + "9" * 5000, token=T["analyst"])

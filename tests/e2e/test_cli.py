@@ -84,6 +84,11 @@ def test_help_for_every_subcommand():
         h = run(sub, "--help")
         eq(h.returncode, 0, "kouan %s --help exit" % sub)
         check("Usage: kouan %s" % sub in h.stdout, "usage of %s: %r" % (sub, h.stdout[:200]))
+    # the server's options are offered by the commands that talk to one
+    check("--url URL" in run("status", "--help").stdout, "status offers --url")
+    h = run("verify-notice", "--help").stdout
+    check("--url" not in h and "--token" not in h and "needs no server" in h,
+          "verify-notice works offline: %r" % h)
     r = run("frobnicate")
     eq(r.returncode, 2, "unknown subcommand exit")
     check("unknown command 'frobnicate'" in r.stderr, r.stderr)
