@@ -29,7 +29,19 @@ static json_t *money(int64_t fen)
 	return json_string(s);
 }
 
-static json_t *parcel_json(const struct cbec_parcel_row *p)
+/* The trade's own parties see no lanes, as a declarant sees none
+ * (actor_lanes_hidden): what the risk engine drew, and the rule set. */
+static void hide_lanes(json_t *o)
+{
+	if (!json_is_object(o))
+		return;
+	json_object_del(o, "lane");
+	json_object_del(o, "lanes");
+	json_object_del(o, "rules_version");
+}
+
+/* A parcel, with or without its lanes. */
+static json_t *parcel_json(const struct cbec_parcel_row *p, bool hide)
 {
 	json_t *detail = p->detail ? json_loads(p->detail, 0, NULL) : NULL;
 	json_t *o = json_pack(
@@ -55,7 +67,14 @@ static json_t *parcel_json(const struct cbec_parcel_row *p)
 	if (o && json_is_object(detail))
 		json_object_update(o, detail);
 	json_decref(detail);
+	if (o && hide)
+		hide_lanes(o);
 	return o;
+}
+
+static bool lanes_hidden(struct api_ctx *ctx)
+{
+	return actor_lanes_hidden(&ctx->app->svc, &ctx->actor);
 }
 
 /* ---- receiving documents --------------------------------------------- */
@@ -97,7 +116,7 @@ static int one_result(struct api_ctx *ctx, enum cbec_doc kind, const json_t *doc
 		bool bad = !strcmp(r.parcel.status, "mismatched") ||
 			   !strcmp(r.parcel.status, "refused");
 		status = bad ? 409 : r.replay ? 200 : 201;
-		*out = parcel_json(&r.parcel);
+		*out = parcel_json(&r.parcel, lanes_hidden(ctx));
 		json_object_set_new(*out, "document", json_string(cbec_doc_name(kind)));
 		json_object_set_new(*out, "version", json_integer(r.version));
 		json_object_set_new(*out, "replay", json_boolean(r.replay));
@@ -356,21 +375,31 @@ void api_cbec_waybill_withdraw(struct api_ctx *ctx)
 	withdraw(ctx, CBEC_DOC_WAYBILL);
 }
 
+/* Parcels or events into a list, with or without their lanes. */
+struct parcel_list {
+	json_t *list;
+	bool hide;
+};
+
 static kerr append_parcel_event(void *arg, const struct event_row *e)
 {
+	struct parcel_list *l = arg;
 	json_t *data = json_loads(e->data, 0, NULL);
+	if (l->hide)
+		hide_lanes(data);
 	json_t *v = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)e->id, "type",
 			      e->type, "actor", e->actor, "actor_role", e->actor_role, "at",
 			      e->at, "data", data ? data : json_object());
-	return v && !json_array_append_new(arg, v) ? KERR_OK : KERR_NOMEM;
+	return v && !json_array_append_new(l->list, v) ? KERR_OK : KERR_NOMEM;
 }
 
 void api_cbec_parcel_get(struct api_ctx *ctx)
 {
 	struct cbec_parcel_view v;
 	json_t *events = json_array();
+	struct parcel_list l = {events, lanes_hidden(ctx)};
 	kerr e = cbec_parcel_read(&ctx->uow, &ctx->actor, http_param(ctx->req, "platform"),
-				  http_param(ctx->req, "order_no"), &v, append_parcel_event, events);
+				  http_param(ctx->req, "order_no"), &v, append_parcel_event, &l);
 	if (e) {
 		json_decref(events);
 		api_problem(ctx, e == KERR_NOT_FOUND ? KERR_NOT_FOUND : KERR_STORE,
@@ -378,7 +407,7 @@ void api_cbec_parcel_get(struct api_ctx *ctx)
 			    NULL);
 		return;
 	}
-	json_t *o = parcel_json(&v.parcel);
+	json_t *o = parcel_json(&v.parcel, l.hide);
 	json_t *docs = json_object();
 	for (int k = 0; k < 4; k++) {
 		if (!v.docs[k].body)
@@ -398,8 +427,9 @@ void api_cbec_parcel_get(struct api_ctx *ctx)
 
 static kerr append_parcel(void *arg, const struct cbec_parcel_row *p)
 {
-	json_t *v = parcel_json(p);
-	return v && !json_array_append_new(arg, v) ? KERR_OK : KERR_NOMEM;
+	struct parcel_list *l = arg;
+	json_t *v = parcel_json(p, l->hide);
+	return v && !json_array_append_new(l->list, v) ? KERR_OK : KERR_NOMEM;
 }
 
 void api_cbec_parcel_list(struct api_ctx *ctx)
@@ -412,7 +442,8 @@ void api_cbec_parcel_list(struct api_ctx *ctx)
 				       .after_order_no = http_query(ctx->req, "after"),
 				       .limit = limit};
 	json_t *list = json_array();
-	kerr e = cbec_parcel_list(&ctx->uow, &ctx->actor, &f, append_parcel, list);
+	struct parcel_list l = {list, lanes_hidden(ctx)};
+	kerr e = cbec_parcel_list(&ctx->uow, &ctx->actor, &f, append_parcel, &l);
 	if (e) {
 		json_decref(list);
 		api_problem(ctx, e == KERR_FORBIDDEN ? KERR_FORBIDDEN : KERR_STORE, NULL, NULL);
@@ -430,7 +461,7 @@ static void parcel_answer(struct api_ctx *ctx, kerr e, const struct refusal *why
 		json_decref(extra);
 		api_refused(ctx, e, why, NULL);
 	} else {
-		json_t *o = parcel_json(p);
+		json_t *o = parcel_json(p, lanes_hidden(ctx));
 		if (extra)
 			json_object_update(o, extra);
 		json_decref(extra);
@@ -506,10 +537,11 @@ void api_cbec_quota(struct api_ctx *ctx)
 	struct cbec_quota q;
 	struct throttle_refusal wait;
 	json_t *parcels = json_array();
+	struct parcel_list l = {parcels, true};
 	kerr e = cbec_quota_ask(&ctx->uow, http_query(ctx->req, "id_number"),
 				http_query(ctx->req, "platform"),
-				http_query(ctx->req, "order_no"), &q, append_parcel, parcels,
-				&wait, &why);
+				http_query(ctx->req, "order_no"), &q, append_parcel, &l, &wait,
+				&why);
 	if (e) {
 		json_decref(parcels);
 		if (e == KERR_THROTTLED)

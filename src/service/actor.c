@@ -28,7 +28,18 @@ const char *actor_agency(const struct actor *a)
 
 bool actor_lanes_hidden(const struct services *s, const struct actor *a)
 {
-	return !a->system && a->role == ROLE_DECLARANT && !s->limits.declarant_lanes;
+	if (a->system || s->limits.declarant_lanes)
+		return false;
+	switch (a->role) {
+	case ROLE_DECLARANT: /* and the parties of e-commerce, who trade too */
+	case ROLE_CBEC_PLATFORM:
+	case ROLE_CBEC_ENTERPRISE:
+	case ROLE_CBEC_LOGISTICS:
+	case ROLE_CBEC_PAYMENT:
+		return true;
+	default:
+		return false;
+	}
 }
 
 void refusal_init(struct refusal *r, struct problems *fields)

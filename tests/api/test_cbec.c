@@ -220,7 +220,29 @@ static void example1_parcel_under_the_limits(void **state)
 	assert_string_equal(str(r, "consumption_tax"), "100.70");
 	assert_string_equal(str(r, "vat"), "97.72");
 	assert_string_equal(str(r, "tax_total"), "198.42");
-	assert_string_equal(str(r, "lane"), "green");
+	/* the trade's parties see no lanes, as a declarant sees none; customs
+	 * does */
+	assert_null(json_object_get(r, "lane"));
+	assert_null(json_object_get(r, "lanes"));
+	assert_null(json_object_get(r, "rules_version"));
+	json_t *seen = test_expect(env, "GET", "/v1/cbec/parcels/" PLATFORM "/YG20260301000001",
+				   "customs", NULL, 200);
+	assert_string_equal(str(seen, "lane"), "green");
+	assert_non_null(json_object_get(seen, "rules_version"));
+	json_decref(seen);
+	seen = test_expect(env, "GET", "/v1/cbec/parcels/" PLATFORM "/YG20260301000001",
+			   "platform", NULL, 200);
+	assert_null(json_object_get(seen, "lane"));
+	assert_null(json_object_get(seen, "lanes"));
+	size_t k;
+	json_t *ev;
+	json_array_foreach(json_object_get(seen, "events"), k, ev)
+	{
+		json_t *data = json_object_get(ev, "data");
+		assert_null(json_object_get(data, "lane"));
+		assert_null(json_object_get(data, "lanes"));
+	}
+	json_decref(seen);
 	assert_int_equal(json_integer_value(json_object_get(r, "release_ms")), 0);
 	assert_int_equal(strlen(str(r, "number")), 18);
 	assert_memory_equal(str(r, "number"), "51672026", 8);
@@ -663,6 +685,10 @@ static void held_parcel_cleared_by_its_agency(void **state)
 	test_profile(env, "5167", "quarantine", "0", "yellow");
 	json_t *r = example1(env, "YG20260307000001");
 	assert_string_equal(str(r, "status"), "held");
+	assert_null(json_object_get(r, "lanes"));
+	json_decref(r);
+	r = test_expect(env, "GET", "/v1/cbec/parcels/" PLATFORM "/YG20260307000001",
+			"quarantine", NULL, 200);
 	assert_string_equal(str(json_object_get(r, "lanes"), "quarantine"), "yellow");
 	json_decref(r);
 	/* the logistics company may not take it out yet */
