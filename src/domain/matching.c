@@ -19,7 +19,7 @@ static const char *const diff_names[DIFF_KIND_COUNT] = {
 	"packages",	    "gross_weight",	  "container_not_manifested",
 	"container_not_declared", "part_packages", "part_gross_weight",
 	"split_parts",	    "split_packages",	  "split_gross_weight",
-	"split_containers", "party"};
+	"split_containers", "party", "goods"};
 static const char *const action_names[] = {"proceed", "wait", "refuse",
 					   "matched", "release", "mismatch"};
 static const char *const flow_values[] = {"normal", "direct_pickup",
@@ -108,6 +108,16 @@ bool matching_declaration_facts(const json_t *body, struct transport_facts *out)
 	const char *party = json_string_value(json_object_get(body, "consignee_uscc"));
 	if (party)
 		str_copy(out->party_uscc, party, sizeof out->party_uscc);
+	size_t k;
+	json_t *item;
+	json_array_foreach(json_object_get(body, "items"), k, item)
+	{
+		const char *hs = json_string_value(json_object_get(item, "hs_code"));
+		if (k >= DECL_MAX_ITEMS || !hs)
+			return false;
+		str_copy(out->hs_codes[k], hs, HS_CODE_SIZE);
+		out->nitems = k + 1;
+	}
 	out->packages = json_integer_value(pk);
 	const char *flow = json_string_value(json_object_get(body, "flow"));
 	if (flow && !clearance_flow_parse(flow, &out->flow))
@@ -218,8 +228,15 @@ void matching_compare(const struct transport_facts *d,
 {
 	memset(out, 0, sizeof *out);
 	out->matched = true;
-	if (line->party_uscc && strcmp(d->party_uscc, line->party_uscc) != 0)
+	bool party = !line->party_uscc || strcmp(d->party_uscc, line->party_uscc) == 0;
+	if (!party)
 		add_difference(out, DIFF_PARTY, "/consignee_uscc", d->party_uscc, "");
+	bool of_heading = !line->hs_heading || !*line->hs_heading;
+	for (size_t i = 0; !of_heading && i < d->nitems; i++)
+		of_heading = !strncmp(d->hs_codes[i], line->hs_heading, strlen(line->hs_heading));
+	if (!of_heading) /* the heading is told only to the party the line names */
+		add_difference(out, DIFF_GOODS, "/items", d->nitems ? d->hs_codes[0] : "",
+			       party ? line->hs_heading : "");
 	bool part = d->split_of > 0;
 	if (part ? d->packages > line->packages : d->packages != line->packages)
 		add_count(out, part ? DIFF_PART_PACKAGES : DIFF_PACKAGES, "/packages",
@@ -267,6 +284,14 @@ void matching_result_problems(const struct match_result *r, const char *bill,
 			problems_add(p, d->field,
 				     "container %s is not on the manifest line of bill %s",
 				     d->declared, bill);
+			break;
+		case DIFF_GOODS:
+			problems_add(p, d->field,
+				     "has no item of the HS heading the manifest line of bill %s "
+				     "gives for these goods%s%s%s; declare the goods the carrier "
+				     "carries",
+				     bill, *d->manifested ? " (" : "", d->manifested,
+				     *d->manifested ? ")" : "");
 			break;
 		case DIFF_PARTY:
 			problems_add(p, d->field,

@@ -54,6 +54,8 @@ struct transport_facts {
 	int split_of;
 	char call_key[CALL_KEY_MAX];
 	char party_uscc[USCC_SIZE]; /* consignee_uscc: the party in China */
+	char hs_codes[DECL_MAX_ITEMS][HS_CODE_SIZE]; /* the items' */
+	size_t nitems;
 };
 
 /* Check the transport members a declaration adds (split, flow) against the
@@ -82,13 +84,14 @@ enum match_difference_kind {
 	DIFF_SPLIT_WEIGHT,       /* the parts' weights do not add up */
 	DIFF_SPLIT_CONTAINERS,   /* a line container is in no part */
 	DIFF_PARTY,              /* the line names another party in China */
+	DIFF_GOODS,              /* no item is of the line's HS heading */
 	DIFF_KIND_COUNT
 };
 
 /* Wire names: "packages", "gross_weight", "container_not_manifested",
  * "container_not_declared", "part_packages", "part_gross_weight",
  * "split_parts", "split_packages", "split_gross_weight",
- * "split_containers", "party". */
+ * "split_containers", "party", "goods". */
 const char *match_difference_name(enum match_difference_kind k);
 
 /* One difference: the declaration's field, what it declares, what the
@@ -113,11 +116,14 @@ struct match_result {
  * must be it: goods are declared by or for the company the manifest names
  * (the mandate check makes sure a broker acts for it). The line's USCC is
  * not told ("manifested" is ""): the declarant learns only that it is
- * another company's. Then, whole: packages equal, weight within tolerance,
+ * another company's. Where the line gives the goods' HS heading, at least
+ * one item's code must be of it (apples are not declared as tableware);
+ * the heading is told only when the party matched. Then, whole: packages
+ * equal, weight within tolerance,
  * the same containers. A split part: its packages and weight no more than
  * the line's (weight within tolerance), its containers all on the line
  * (the parts together are checked by matching_splits). Differences in
- * field order: /consignee_uscc, /packages, /gross_weight_kg, then
+ * field order: /consignee_uscc, /items, /packages, /gross_weight_kg, then
  * /containers/N for a declared container not on the line and /containers
  * for a line container not declared. */
 void matching_compare(const struct transport_facts *d,

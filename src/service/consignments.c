@@ -209,6 +209,7 @@ static kerr line_view_of(const struct manifest_line_row *l, struct line_view *v)
 	}
 	v->bill.bill_of_lading = l->bill_of_lading;
 	v->bill.party_uscc = *l->party_uscc ? l->party_uscc : NULL;
+	v->bill.hs_heading = *l->hs_heading ? l->hs_heading : NULL;
 	v->bill.packages = l->packages;
 	v->bill.gross_weight_g = l->gross_weight_g;
 	v->bill.containers = v->containers;

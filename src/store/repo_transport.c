@@ -405,8 +405,8 @@ Q(Q_MCONTAINERS_DROP, "DELETE FROM manifest_containers WHERE manifest_id = ?");
  * ahead: the manifest was validated whole, so a bill is there once. */
 #define MBILL_INSERT                                                            \
 	"INSERT INTO manifest_bills (manifest_id, bill_of_lading, call_key, kind," \
-	" line, packages, gross_weight_g, party_uscc) VALUES "
-#define MBILL_ROW "(?, ?, ?, ?, ?, ?, ?, ?)"
+	" line, packages, gross_weight_g, party_uscc, hs_heading) VALUES "
+#define MBILL_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
 QROWS8(Q_MBILLS_PUT, MBILL_INSERT, MBILL_ROW, "");
 #define MCONTAINER_INSERT                                                       \
 	"INSERT INTO manifest_containers (manifest_id, bill_of_lading,"        \
@@ -415,7 +415,8 @@ QROWS8(Q_MBILLS_PUT, MBILL_INSERT, MBILL_ROW, "");
 QROWS16(Q_MCONTAINERS_PUT, MCONTAINER_INSERT, MCONTAINER_ROW, NOTHING_ON_CONFLICT);
 /* a row a container (one with none when the bill has none) */
 Q(Q_MLINE_GET, "SELECT b.manifest_id, m.version, b.bill_of_lading, b.packages,"
-	       " b.gross_weight_g, b.party_uscc, mc.container FROM manifest_bills b"
+	       " b.gross_weight_g, b.party_uscc, b.hs_heading, mc.container"
+	       " FROM manifest_bills b"
 	       " JOIN manifests m"
 	       " ON m.id = b.manifest_id LEFT JOIN manifest_containers mc ON mc.manifest_id ="
 	       " b.manifest_id AND mc.bill_of_lading = b.bill_of_lading WHERE b.call_key = ?"
@@ -545,8 +546,9 @@ static kerr add_bill(struct store_rows *rows, void *arg, size_t i)
 {
 	const struct lines_out *o = arg;
 	const struct manifest_bill *b = &o->m->bills[i];
-	store_rows_add(rows, "isssiiis", o->row->id, b->bill_of_lading, o->row->call_key,
-		       o->kind, (int64_t)b->index, b->packages, b->gross_weight_g, b->party_uscc);
+	store_rows_add(rows, "isssiiiss", o->row->id, b->bill_of_lading, o->row->call_key,
+		       o->kind, (int64_t)b->index, b->packages, b->gross_weight_g, b->party_uscc,
+		       b->hs_heading);
 	return KERR_OK;
 }
 
@@ -601,15 +603,16 @@ static kerr read_line(void *arg, struct store_stmt *st)
 		l->packages = stmt_int(st, 3);
 		l->gross_weight_g = stmt_int(st, 4);
 		col_copy(st, 5, l->party_uscc, sizeof l->party_uscc); /* "" when NULL */
+		col_copy(st, 6, l->hs_heading, sizeof l->hs_heading);
 	}
-	if (stmt_is_null(st, 6))
+	if (stmt_is_null(st, 7))
 		return KERR_OK;
 	if (l->ncontainers >= BILL_MAX_CONTAINERS)
 		return KERR_STORE;
 	if (!l->containers &&
 	    !(l->containers = calloc(BILL_MAX_CONTAINERS, sizeof *l->containers)))
 		return KERR_NOMEM;
-	col_copy(st, 6, l->containers[l->ncontainers++], CONTAINER_NUMBER_MAX);
+	col_copy(st, 7, l->containers[l->ncontainers++], CONTAINER_NUMBER_MAX);
 	return KERR_OK;
 }
 

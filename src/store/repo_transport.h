@@ -184,6 +184,7 @@ struct manifest_line_row {
 	int64_t packages;
 	int64_t gross_weight_g;
 	char party_uscc[USCC_SIZE]; /* "" when the line gives none */
+	char hs_heading[HS_CODE_SIZE]; /* "" when the line gives none */
 	size_t ncontainers;
 	char (*containers)[CONTAINER_NUMBER_MAX]; /* owned: free() */
 	bool found; /* read from the store */

@@ -895,6 +895,52 @@ static json_t *laptops_on(const char *voyage, const char *bill, const char *cont
 
 #define PENGCHENG "91440300MA5E0THR7G" /* trader2 */
 
+/* Apples manifested under heading 0808 were declared as plastic tableware
+ * and laptops, matched on packages, weight and containers, and left
+ * without quarantine ever acting. The declaration must have an item of the
+ * heading the line gives. */
+static void goods_declared_are_the_goods_manifested(void **state)
+{
+	struct test_env *env = *state;
+	(void)permitted_call(env, vessel_arrival, "072E");
+	char l[1024], bills[2048];
+	line(l, sizeof l, "COSU6291837201", 100, "1000.000", "MAEU5123480");
+	/* the line says what the goods are */
+	char *goods = strstr(l, "'goods_description':'Goods'");
+	assert_non_null(goods);
+	char heading[1100];
+	snprintf(heading, sizeof heading, "%.*s'goods_description':'Fresh apples','hs_heading':'0808'%s",
+		 (int)(goods - l), l, goods + strlen("'goods_description':'Goods'"));
+	snprintf(bills, sizeof bills, "[%s]", heading);
+	json_t *man = aries_manifest("original", bills);
+	json_object_set_new(json_object_get(man, "conveyance"), "voyage", json_string("072E"));
+	json_decref(post(env, "/v1/manifests", "carrier", man, 201));
+	json_decref(man);
+	int64_t before = test_count(env, "declarations");
+	json_t *d = laptops_on("072E", "COSU6291837201", "MAEU5123480");
+	json_t *r = lodge(env, d, 400);
+	assert_int_equal(json_array_size(json_object_get(r, "errors")), 1);
+	assert_true(test_has_error(r, "/items",
+				   "has no item of the HS heading the manifest line of bill "
+				   "COSU6291837201 gives for these goods (0808); declare the goods "
+				   "the carrier carries"));
+	json_decref(r);
+	assert_int_equal(test_count(env, "declarations"), before);
+	/* declared as what they are: lodged */
+	json_t *item = json_array_get(json_object_get(d, "items"), 0);
+	json_object_set_new(item, "hs_code", json_string("0808100000"));
+	json_object_set_new(item, "description", json_string("Fresh apples"));
+	json_object_set_new(item, "unit", json_string("035")); /* kilograms */
+	r = lodge(env, d, 201);
+	char path[96];
+	snprintf(path, sizeof path, "/v1/declarations/%s/match", str(r, "number"));
+	json_t *m = test_expect(env, "GET", path, "trader", NULL, 200);
+	assert_string_equal(str(m, "match"), "matched");
+	json_decref(m);
+	json_decref(r);
+	json_decref(d);
+}
+
 /* Pengcheng declared the bill whose manifest line names Haitong as
  * consignee, as its own goods: it was matched (packages, weight and
  * containers agreed), released and gated out, and Haitong's own lodging was
@@ -2076,6 +2122,7 @@ int main(void)
 		cmocka_unit_test(the_gate_lets_out_only_what_is_cleared),
 		cmocka_unit_test(the_gate_follows_the_declaration_that_took_a_freed_bill),
 		cmocka_unit_test(another_companys_bill_is_not_theirs_to_declare),
+		cmocka_unit_test(goods_declared_are_the_goods_manifested),
 		cmocka_unit_test(direct_pickup_goes_from_the_ship_side),
 		cmocka_unit_test(an_export_goes_in_and_is_loaded),
 		cmocka_unit_test(an_export_refund_needs_its_containers_on_board),

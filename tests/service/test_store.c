@@ -797,7 +797,8 @@ static void old_declaration(struct store_conn *c, const char *number)
 	assert_int_equal(store_exec(c, &Q_OLD_DECLARATION, "s", number), KERR_OK);
 }
 
-/* --- migration 0028: the party in China on each manifest line --- */
+/* --- migrations 0028 and 0029: the party in China and the goods' heading
+ * on each manifest line --- */
 
 static const struct sql_query Q_OLD_MANIFEST = {
 	"INSERT INTO manifests (id, call_key, kind, transport_mode, port, org_id, version, late,"
@@ -815,7 +816,7 @@ static const struct sql_query Q_OLD_MANIFEST_BILL = {
 static void old_manifest_body(char *out, size_t n, const char *consignee)
 {
 	snprintf(out, n,
-		 "{\"bills\": [{\"bill_of_lading\": \"B-1\","
+		 "{\"bills\": [{\"bill_of_lading\": \"B-1\", \"hs_heading\": \"0808\","
 		 " \"consignor\": {\"name\": \"Shipper\", \"uscc\": \"91440300MA5E0THR7G\"},"
 		 " \"consignee\": {\"name\": \"%s\", \"uscc\": \"91440101MA59TRAD00\"}},"
 		 " {\"bill_of_lading\": \"B-2\", \"consignor\": {\"name\": \"Shipper\"},"
@@ -823,21 +824,24 @@ static void old_manifest_body(char *out, size_t n, const char *consignee)
 		 consignee);
 }
 
-/* The line's party as the store gives it after the migration. */
+/* The line's party and heading as the store gives them after the
+ * migrations. */
 static void party_of(struct store_conn *c, const char *call, enum manifest_kind kind,
-		     const char *bill, const char *want)
+		     const char *bill, const char *want, const char *heading)
 {
 	struct manifest_line_ahead a;
 	struct manifest_line_row l;
 	repo_manifest_line_send(c, call, kind, bill, &a);
 	assert_int_equal(repo_manifest_line_take(&a, &l), KERR_OK);
 	assert_string_equal(l.party_uscc, want);
+	assert_string_equal(l.hs_heading, heading);
 	manifest_line_row_free(&l);
 }
 
 /* Lines kept before 0028 take their party from their manifest's current
  * version: the consignee's USCC on an import manifest, the consignor's on
- * an export one, nothing where the line gives none. */
+ * an export one, nothing where the line gives none; and (0029) the goods'
+ * heading. */
 static void manifest_parties_survive_their_migration(void **state)
 {
 	struct test_env *env = *state;
@@ -873,10 +877,10 @@ static void manifest_parties_survive_their_migration(void **state)
 	assert_int_equal(store_migrate(s, TEST_EPOCH_US), KERR_OK);
 	assert_int_equal(store_thread_conn(s, &c), KERR_OK);
 	assert_int_equal(store_begin(c, false), KERR_OK);
-	party_of(c, manifests[0].call, MANIFEST_ORIGINAL, "B-1", "91440101MA59TRAD00");
-	party_of(c, manifests[0].call, MANIFEST_ORIGINAL, "B-2", "");
-	party_of(c, manifests[1].call, MANIFEST_LOADING, "B-1", "91440300MA5E0THR7G");
-	party_of(c, manifests[1].call, MANIFEST_LOADING, "B-2", "");
+	party_of(c, manifests[0].call, MANIFEST_ORIGINAL, "B-1", "91440101MA59TRAD00", "0808");
+	party_of(c, manifests[0].call, MANIFEST_ORIGINAL, "B-2", "", "");
+	party_of(c, manifests[1].call, MANIFEST_LOADING, "B-1", "91440300MA5E0THR7G", "0808");
+	party_of(c, manifests[1].call, MANIFEST_LOADING, "B-2", "", "");
 	store_rollback(c);
 	test_earlier_store_close(env, s);
 }

@@ -260,6 +260,61 @@ static void the_party_in_china_is_the_manifests(void **state)
 	json_decref(d);
 }
 
+/* The line gives the goods' HS heading: apples (0808) are not declared as
+ * tableware (3924); one item of the heading is enough (a bill may carry
+ * more than its main goods); the heading is told only to the party the
+ * line names. */
+static void the_goods_are_of_the_lines_heading(void **state)
+{
+	(void)state;
+	const struct weight_tolerance tol = WEIGHT_TOLERANCE_DEFAULT;
+	json_t *d = test_declaration();
+	struct transport_facts f;
+	struct match_result r;
+	assert_string_equal(apples->hs_heading, "0808");
+	/* apples and laptops: the apples are of the heading */
+	facts(d, &f);
+	assert_int_equal(f.nitems, 2);
+	matching_compare(&f, apples, tol, &r);
+	assert_true(r.matched);
+	/* tableware and laptops: neither is */
+	fixture_set(d, "items/0/hs_code", "\"3924100000\"");
+	facts(d, &f);
+	matching_compare(&f, apples, tol, &r);
+	assert_false(r.matched);
+	json_t *j = matching_result_json(&r);
+	assert_json_equal(j, "[{\"difference\": \"goods\", \"field\": \"/items\","
+			     "  \"declared\": \"3924100000\", \"manifested\": \"0808\"}]");
+	json_decref(j);
+	struct problems p;
+	problems_init(&p);
+	matching_result_problems(&r, f.bill_of_lading, tol, &p);
+	assert_int_equal(p.count, 1);
+	assert_problem(&p, 0, "/items",
+		       "has no item of the HS heading the manifest line of bill COSU6291830410 "
+		       "gives for these goods (0808); declare the goods the carrier carries");
+	/* declared by another company: the heading is not told */
+	fixture_set(d, "consignee_uscc", "\"91440300MA5E0THR7G\"");
+	facts(d, &f);
+	matching_compare(&f, apples, tol, &r);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.d[1].kind, DIFF_GOODS);
+	assert_string_equal(r.d[1].manifested, "");
+	problems_init(&p);
+	matching_result_problems(&r, f.bill_of_lading, tol, &p);
+	assert_problem(&p, 1, "/items",
+		       "has no item of the HS heading the manifest line of bill COSU6291830410 "
+		       "gives for these goods; declare the goods the carrier carries");
+	/* a line without a heading is compared on the rest */
+	struct manifest_bill plain = *apples;
+	plain.hs_heading = NULL;
+	fixture_set(d, "consignee_uscc", "\"91440101MA59TRAD00\"");
+	facts(d, &f);
+	matching_compare(&f, &plain, tol, &r);
+	assert_true(r.matched);
+	json_decref(d);
+}
+
 /* Part `part` of `of` of the apples: packages, weight, containers. */
 static void part(struct transport_facts *f, int k, int of, int64_t packages,
 		 int64_t weight_g, const char *container)
@@ -459,6 +514,7 @@ int main(void)
 		cmocka_unit_test(facts_of_a_declaration),
 		cmocka_unit_test(compare_with_the_line),
 		cmocka_unit_test(the_party_in_china_is_the_manifests),
+		cmocka_unit_test(the_goods_are_of_the_lines_heading),
 		cmocka_unit_test(splits),
 		cmocka_unit_test(one_claim_per_bill),
 		cmocka_unit_test(advance_declarations),

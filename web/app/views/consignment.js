@@ -19,6 +19,7 @@ import { alertBox, badge, facts, field, input, submitting, table, toast } from '
 /** The fields a difference names, in the form's words. */
 const DIFFERENCE_FIELDS = {
 	'/consignee_uscc': 'decl.consignee_uscc',
+	'/items': 'decl.items',
 	'/packages': 'decl.packages',
 	'/gross_weight_kg': 'decl.gross_weight_kg',
 	'/containers': 'decl.containers',
