@@ -295,11 +295,11 @@ bool api_idempotent_replay(struct api_ctx *ctx, const char *key, const char *has
 		return false; /* go on */
 	if (e) {
 		api_problem(ctx, e == KERR_BUSY ? KERR_BUSY : KERR_STORE,
-			    "the declaration could not be saved", NULL);
+			    "the request could not be saved", NULL);
 	} else if (strcmp(prior.hash, hash) != 0) {
 		api_field_problem(ctx, KERR_CONFLICT, "header:Idempotency-Key",
 				  "this key was already used with a different body; use a new "
-				  "key for a new declaration");
+				  "key for a new request");
 	} else {
 		/* the turn ends through commit: if the original is still in an
 		 * open group, the answer waits for its COMMIT and shares its

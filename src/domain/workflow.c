@@ -99,8 +99,7 @@ bool workflow_decide(enum declaration_status ds, enum task_status ts,
 	}
 	if (ts != TASK_OPEN && ts != TASK_INSPECTING) {
 		*why = ts == TASK_CLEARED    ? "this task is already cleared"
-		       : ts == TASK_RETURNED ? "this task is returned to the declarant "
-					       "for correction"
+		       : ts == TASK_RETURNED ? "this task is returned for correction"
 		       : ts == TASK_REJECTED ? "this task is already rejected"
 					     : "this task is closed";
 		return false;

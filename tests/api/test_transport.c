@@ -1650,7 +1650,7 @@ static void a_returned_report_is_amended_and_a_rejected_one_refused(void **state
 	json_decref(r);
 	/* returned: customs waits for the amendment */
 	r = decide_report(env, id, "customs", "cleared", "fine", 409);
-	detail_is(r, "this task is returned to the declarant for correction");
+	detail_is(r, "this task is returned for correction");
 	json_decref(r);
 
 	/* the amendment: a new version, the customs task open again, the
@@ -1857,7 +1857,7 @@ static void conveyance_report_requests_with_bad_ids_or_bodies(void **state)
 			 409);
 	one_error(lr.json, "header:Idempotency-Key",
 		  "this key was already used with a different body; use a new key for a new "
-		  "declaration");
+		  "request");
 	loopback_result_free(&lr);
 	assert_int_equal(test_call(env, "POST", "/v1/conveyance-reports", "airline", "[1]",
 				   "cz3099-list", &lr),

@@ -90,7 +90,7 @@ static void every_decision_triple(void **state)
 	assert_string_equal(why, "an inspection is already ordered; record its outcome with "
 				 "cleared, return or reject");
 	assert_false(workflow_decide(DECL_RETURNED, TASK_RETURNED, DECISION_CLEARED, &next, &why));
-	assert_string_equal(why, "this task is returned to the declarant for correction");
+	assert_string_equal(why, "this task is returned for correction");
 }
 
 static void final_statuses(void **state)
