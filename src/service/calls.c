@@ -7,6 +7,7 @@
  */
 #include "service/calls.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/buf.h"
@@ -169,6 +170,38 @@ kerr calls_get(struct uow *u, const struct actor *a, const char *key, struct cal
 	return e;
 }
 
+kerr calls_event_for_carrier(void *arg, const struct event_row *e)
+{
+	const struct carrier_events *ce = arg;
+	if (strncmp(e->type, "container.", 10) != 0)
+		return ce->fn(ce->arg, e);
+	json_t *data = json_loads(e->data, 0, NULL);
+	if (!json_is_object(data)) {
+		json_decref(data);
+		return KERR_STORE;
+	}
+	json_object_del(data, "declarations");
+	json_t *missing = json_object_get(data, "missing");
+	if (missing) {
+		json_t *kinds = json_array();
+		size_t i;
+		json_t *m;
+		json_array_foreach(missing, i, m)
+			json_array_append_new(kinds,
+					      json_pack("{s:O*}", "kind", json_object_get(m, "kind")));
+		json_object_set_new(data, "missing", kinds);
+	}
+	char *text = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(data);
+	if (!text)
+		return KERR_NOMEM;
+	struct event_row redacted = *e;
+	redacted.data = text;
+	kerr r = ce->fn(ce->arg, &redacted);
+	free(text);
+	return r;
+}
+
 kerr calls_events(struct uow *u, const struct actor *a, const char *key, int64_t after,
 		  int limit, event_row_fn fn, void *arg)
 {
@@ -177,5 +210,10 @@ kerr calls_events(struct uow *u, const struct actor *a, const char *key, int64_t
 	kerr e = visible_call(u, a, key, &call);
 	if (!e)
 		e = uow_conn(u, &c);
-	return e ? e : repo_events_for_call(c, key, after, limit, fn, arg);
+	struct carrier_events ce = {fn, arg};
+	bool carrier = !a->system && a->role == ROLE_CARRIER;
+	return e ? e
+		 : repo_events_for_call(c, key, after, limit,
+					carrier ? calls_event_for_carrier : fn,
+					carrier ? (void *)&ce : arg);
 }

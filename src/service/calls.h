@@ -72,7 +72,19 @@ struct call_view {
 KOUAN_MUST_USE kerr calls_get(struct uow *u, const struct actor *a, const char *key,
 			      struct call_view *out);
 
-/* The call's own events after `after`, at most `limit` (same visibility). */
+/* A call's event as a carrier may see it: a container's events name no
+ * declaration, and a refusal at the gate says what kind of thing was
+ * missing (a permission, a release, a match), never which declaration or
+ * what it waits for (a carrier sees no declarations). Calls fn with the
+ * event as it is, or as redacted. */
+struct carrier_events {
+	event_row_fn fn;
+	void *arg;
+};
+KOUAN_MUST_USE kerr calls_event_for_carrier(void *carrier_events, const struct event_row *e);
+
+/* The call's own events after `after`, at most `limit` (same visibility;
+ * a carrier's through calls_event_for_carrier). */
 KOUAN_MUST_USE kerr calls_events(struct uow *u, const struct actor *a, const char *key,
 				 int64_t after, int limit, event_row_fn fn, void *arg);
 

@@ -1,6 +1,8 @@
 /* feed.c - the event feed as each actor may see it (see feed.h). */
 #include "service/feed.h"
 
+#include "service/calls.h"
+
 kerr feed_read(struct uow *u, const struct actor *a, int64_t after, int limit,
 	       event_row_fn fn, void *arg)
 {
@@ -36,5 +38,8 @@ kerr feed_read(struct uow *u, const struct actor *a, int64_t after, int limit,
 	}
 	struct store_conn *c;
 	kerr e = uow_conn(u, &c);
+	struct carrier_events ce = {fn, arg};
+	if (!e && !a->system && a->role == ROLE_CARRIER)
+		return repo_events_feed(c, after, limit, &view, calls_event_for_carrier, &ce);
 	return e ? e : repo_events_feed(c, after, limit, &view, fn, arg);
 }

@@ -895,6 +895,58 @@ static json_t *laptops_on(const char *voyage, const char *bill, const char *cont
 
 #define PENGCHENG "91440300MA5E0THR7G" /* trader2 */
 
+/* A refused gate-out in the carrier's feed and call timeline named the
+ * declaration and what it waited for ("accepted, not released; waiting for
+ * customs"): a carrier sees no declarations. It now sees what kind of
+ * thing was missing; customs sees it all. */
+static void a_carrier_sees_a_refusal_at_the_gate_without_declarations(void **state)
+{
+	struct test_env *env = *state;
+	call_with_one_line(env, "074E", "COSU6291837401", "MAEU5123495");
+	json_t *d = laptops_on("074E", "COSU6291837401", "MAEU5123495");
+	json_t *r = lodge(env, d, 201);
+	char number[19];
+	str_copy(number, str(r, "number"), sizeof number);
+	json_decref(r);
+	json_decref(d);
+	json_decref(test_expect(env, "POST", "/v1/gate/containers/MAEU5123495/events", "terminal",
+				"{\"event\":\"discharged\"}", 201));
+	json_decref(test_expect(env, "POST", "/v1/gate/containers/MAEU5123495/events", "terminal",
+				"{\"event\":\"gated_out\"}", 409));
+	static const char call[] = "2%7C9321378%7C074E%7CCNNSA";
+	char path[128];
+	snprintf(path, sizeof path, "/v1/calls/events?call=%s", call);
+	static const char *const readers[] = {"carrier", "customs"};
+	for (size_t k = 0; k < 2; k++) {
+		json_t *l = test_expect(env, "GET", path, readers[k], NULL, 200);
+		json_t *refused = NULL, *ev;
+		size_t i;
+		json_array_foreach(json_object_get(l, "events"), i, ev)
+			if (!strcmp(str(ev, "type"), "container.gate_refused"))
+				refused = json_object_get(ev, "data");
+		assert_non_null(refused);
+		json_t *missing = json_array_get(json_object_get(refused, "missing"), 0);
+		assert_non_null(str(missing, "kind"));
+		char *text = json_dumps(refused, 0);
+		if (k == 0) {
+			assert_int_equal(json_object_size(missing), 1);
+			assert_null(strstr(text, number));
+			assert_null(strstr(text, "customs"));
+		} else {
+			assert_non_null(strstr(text, number));
+		}
+		free(text);
+		json_decref(l);
+	}
+	/* the feed, the same */
+	json_t *f = test_expect(env, "GET", "/v1/events?limit=1000", "carrier", NULL, 200);
+	char *text = json_dumps(f, 0);
+	assert_non_null(strstr(text, "container.gate_refused"));
+	assert_null(strstr(text, number));
+	free(text);
+	json_decref(f);
+}
+
 /* Apples manifested under heading 0808 were declared as plastic tableware
  * and laptops, matched on packages, weight and containers, and left
  * without quarantine ever acting. The declaration must have an item of the
@@ -2123,6 +2175,7 @@ int main(void)
 		cmocka_unit_test(the_gate_follows_the_declaration_that_took_a_freed_bill),
 		cmocka_unit_test(another_companys_bill_is_not_theirs_to_declare),
 		cmocka_unit_test(goods_declared_are_the_goods_manifested),
+		cmocka_unit_test(a_carrier_sees_a_refusal_at_the_gate_without_declarations),
 		cmocka_unit_test(direct_pickup_goes_from_the_ship_side),
 		cmocka_unit_test(an_export_goes_in_and_is_loaded),
 		cmocka_unit_test(an_export_refund_needs_its_containers_on_board),
