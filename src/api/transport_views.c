@@ -74,7 +74,8 @@ json_t *manifest_json(const struct manifest_state *s)
 		json_t *d = json_array();
 		for (size_t i = 0; i < s->noutcomes; i++)
 			json_array_append_new(
-				d, json_pack("{s:s, s:s, s:b}", "number", s->outcomes[i].number,
+				d, json_pack("{s:s, s:s, s:b}", "bill_of_lading",
+					     s->outcomes[i].bill_of_lading,
 					     "match", match_state_name(s->outcomes[i].state),
 					     "released", s->outcomes[i].released));
 		json_object_set_new(v, "declarations", d);

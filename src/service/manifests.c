@@ -101,7 +101,7 @@ static bool bill_changed(const json_t *changes, const char *bill)
 	return false;
 }
 
-static kerr add_outcome(struct manifest_state *out, const char *number,
+static kerr add_outcome(struct manifest_state *out, const char *bill,
 			enum match_state state, bool released)
 {
 	struct manifest_outcome *o =
@@ -110,7 +110,7 @@ static kerr add_outcome(struct manifest_state *out, const char *number,
 		return KERR_NOMEM;
 	out->outcomes = o;
 	o = &o[out->noutcomes++];
-	str_copy(o->number, number, sizeof o->number);
+	str_copy(o->bill_of_lading, bill, sizeof o->bill_of_lading);
 	o->state = state;
 	o->released = released;
 	return KERR_OK;
@@ -184,7 +184,7 @@ static kerr rematch(struct uow *u, const struct manifest *m, const struct manife
 			if (!e && settle)
 				e = clearance_settle(u, &d, now);
 			if (!e)
-				e = add_outcome(out, d.row.number, state,
+				e = add_outcome(out, bill, state,
 						settle && d.row.status == DECL_RELEASED);
 			declaration_free(&d);
 		}

@@ -19,8 +19,10 @@
 #include "store/repo_transport.h"
 
 /* What a lodging or amendment did to one declaration. */
+/* What a lodging or amendment did to one declaration of a bill: told to
+ * the carrier by bill, never by the declaration's number. */
 struct manifest_outcome {
-	char number[DECL_NUMBER_SIZE];
+	char bill_of_lading[BILL_OF_LADING_MAX];
 	enum match_state state;
 	bool released; /* released by this change */
 };
