@@ -431,33 +431,38 @@ bool matching_check_claims(const struct transport_facts *d,
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct bill_claim *c = &claims[i];
+		/* "declaration N", or another company's not named */
+		char on[DECL_NUMBER_SIZE + 16];
+		if (*c->declaration)
+			snprintf(on, sizeof on, "declaration %s", c->declaration);
+		else
+			str_copy(on, "another company's declaration", sizeof on);
 		if (!d->split_of) {
 			problems_add(p, "/bill_of_lading",
-				     "bill of lading %s is already declared on declaration "
-				     "%s; a bill is declared once, or in parts with "
-				     "\"split\": {\"part\": k, \"of\": n} on each declaration",
-				     d->bill_of_lading, c->declaration);
+				     "bill of lading %s is already declared on %s; a bill is "
+				     "declared once, or in parts with \"split\": {\"part\": k, "
+				     "\"of\": n} on each declaration",
+				     d->bill_of_lading, on);
 			return false;
 		}
 		if (!c->split_of) {
 			problems_add(p, "/split",
-				     "bill of lading %s is declared whole on declaration %s; "
-				     "it cannot also be declared in parts",
-				     d->bill_of_lading, c->declaration);
+				     "bill of lading %s is declared whole on %s; it cannot also "
+				     "be declared in parts",
+				     d->bill_of_lading, on);
 			return false;
 		}
 		if (c->split_of != d->split_of) {
 			problems_add(p, "/split/of",
-				     "declaration %s declares bill %s in %d parts; every part "
-				     "must say \"of\": %d",
-				     c->declaration, d->bill_of_lading, c->split_of,
-				     c->split_of);
+				     "%s declares bill %s in %d parts; every part must say "
+				     "\"of\": %d",
+				     on, d->bill_of_lading, c->split_of, c->split_of);
 			return false;
 		}
 		if (c->split_part == d->split_part) {
 			problems_add(p, "/split/part",
-				     "part %d of bill %s is already declared on declaration %s",
-				     d->split_part, d->bill_of_lading, c->declaration);
+				     "part %d of bill %s is already declared on %s",
+				     d->split_part, d->bill_of_lading, on);
 			return false;
 		}
 	}

@@ -160,7 +160,7 @@ enum split_state matching_splits(const struct manifest_bill *line,
 /* A declaration already in progress (not withdrawn or rejected) for the
  * same bill of lading on the same call. */
 struct bill_claim {
-	const char *declaration; /* its number */
+	const char *declaration; /* its number; "" for another company's (not told) */
 	int split_part;          /* 0 when whole */
 	int split_of;
 };

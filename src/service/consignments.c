@@ -143,11 +143,25 @@ static kerr consolidated(struct store_conn *c, const struct transport_facts *tf,
 /* Is the consignment free for declaration d? Its bill's claims were sent
  * ahead (`sent`). Refuses KERR_CONFLICT naming the declaration that holds
  * the bill, the part or a container. */
-static kerr check_claims(struct store_conn *c, const char *self,
+/* Is declaration `number` another company's than `org_id`'s (neither
+ * lodged by it nor naming it as consignee)? Its number is then not told. */
+static kerr foreign(struct store_conn *c, const char *number, const struct declaration *self,
+		    bool *yes)
+{
+	struct decl_row other;
+	kerr e = repo_decl_get(c, number, &other);
+	*yes = !e && other.org_id != self->row.org_id &&
+	       strcmp(other.consignee_uscc, self->row.consignee_uscc) != 0;
+	if (!e)
+		decl_row_free(&other);
+	return e == KERR_NOT_FOUND ? KERR_OK : e;
+}
+
+static kerr check_claims(struct store_conn *c, const struct declaration *self,
 			 const struct transport_facts *tf, struct consignment_claims_ahead *sent,
 			 struct claims *cl, struct refusal *why)
 {
-	cl->self = self;
+	cl->self = self->row.number;
 	cl->n = 0;
 	kerr e = repo_consignment_claims_take(sent, add_claim, cl);
 	if (e)
@@ -155,6 +169,19 @@ static kerr check_claims(struct store_conn *c, const char *self,
 	struct problems *p = why->fields;
 	struct problems mine;
 	problems_init(&mine);
+	struct problems first;
+	problems_init(&first);
+	/* refused: another company's declarations are not named */
+	if (!matching_check_claims(tf, cl->c, cl->n, &first)) {
+		for (size_t i = 0; !e && i < cl->n; i++) {
+			bool other = false;
+			e = foreign(c, cl->numbers[i], self, &other);
+			if (other)
+				cl->numbers[i][0] = '\0';
+		}
+		if (e)
+			return e;
+	}
 	if (!matching_check_claims(tf, cl->c, cl->n, p ? p : &mine)) {
 		refusal_say(why, "this consignment is already declared; a consignment is "
 				 "released once");
@@ -163,7 +190,7 @@ static kerr check_claims(struct store_conn *c, const char *self,
 		return KERR_CONFLICT;
 	}
 	for (size_t i = 0; i < tf->ncontainers; i++) {
-		struct container_holder h = {.self = self, .bill = tf->bill_of_lading};
+		struct container_holder h = {.self = self->row.number, .bill = tf->bill_of_lading};
 		e = repo_container_claims(c, tf->call_key, tf->containers[i], find_holder, &h);
 		if (e)
 			return e;
@@ -175,15 +202,22 @@ static kerr check_claims(struct store_conn *c, const char *self,
 			return e;
 		if (shared)
 			continue;
-		char at[PROBLEM_FIELD_MAX];
+		char at[PROBLEM_FIELD_MAX], on[DECL_NUMBER_SIZE + 16];
+		bool other = false;
+		if ((e = foreign(c, h.number, self, &other)))
+			return e;
+		if (other)
+			str_copy(on, "another company's declaration", sizeof on);
+		else
+			snprintf(on, sizeof on, "declaration %s", h.number);
 		snprintf(at, sizeof at, "/containers/%zu", i);
 		refusal_say(why, "this consignment is already declared; a consignment is "
 				 "released once");
 		refusal_field(why, at,
-			      "container %s is already declared on declaration %s (bill of "
-			      "lading %s); a container is declared under one bill, unless "
-			      "the manifest shows it carrying both bills",
-			      tf->containers[i], h.number, h.bill_other);
+			      "container %s is already declared on %s (bill of lading %s); a "
+			      "container is declared under one bill, unless the manifest shows "
+			      "it carrying both bills",
+			      tf->containers[i], on, h.bill_other);
 		return KERR_CONFLICT;
 	}
 	return KERR_OK;
@@ -306,7 +340,7 @@ kerr consignments_accept(struct uow *u, struct declaration *d, const char *at,
 		repo_consignment_claims_send(c, tf.call_key, tf.bill_of_lading, &claims);
 		if (then)
 			then->fn(then->arg);
-		e = check_claims(c, d->row.number, &tf, &claims, cl, why);
+		e = check_claims(c, d, &tf, &claims, cl, why);
 	}
 	struct consignment_row row = {
 		.import = tf.import,

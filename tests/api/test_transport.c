@@ -1062,6 +1062,18 @@ static void another_companys_bill_is_not_theirs_to_declare(void **state)
 	json_decref(m);
 	decide(env, number, "customs", "cleared");
 	assert_string_not_equal(status_of(env, number, status), "released");
+	/* Haitong, whose bill it is, is told the bill is taken, not by whom
+	 * (the mismatch is customs' to see and act on) */
+	json_object_set_new(d, "declarant_uscc", json_string("91440101MA59TRAD00"));
+	json_object_set_new(d, "consignee_uscc", json_string("91440101MA59TRAD00"));
+	r = lodge(env, d, 409);
+	assert_true(test_has_error(r, "/bill_of_lading",
+				   "bill of lading COSU6291837101 is already declared on another "
+				   "company's declaration; a bill is declared once"));
+	text = json_dumps(r, 0);
+	assert_null(strstr(text, number));
+	free(text);
+	json_decref(r);
 	json_decref(d);
 }
 
