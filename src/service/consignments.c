@@ -140,23 +140,24 @@ static kerr consolidated(struct store_conn *c, const struct transport_facts *tf,
 	return e;
 }
 
-/* Is the consignment free for declaration d? Its bill's claims were sent
- * ahead (`sent`). Refuses KERR_CONFLICT naming the declaration that holds
- * the bill, the part or a container. */
-/* Is declaration `number` another company's than `org_id`'s (neither
- * lodged by it nor naming it as consignee)? Its number is then not told. */
+/* Is declaration `number` one the company lodging `self` may not see
+ * (neither lodged by it nor naming it as consignee)? Its number is then
+ * not told. */
 static kerr foreign(struct store_conn *c, const char *number, const struct declaration *self,
 		    bool *yes)
 {
+	const char *own = self->has_facts ? self->facts.declarant_uscc : "";
 	struct decl_row other;
 	kerr e = repo_decl_get(c, number, &other);
-	*yes = !e && other.org_id != self->row.org_id &&
-	       strcmp(other.consignee_uscc, self->row.consignee_uscc) != 0;
+	*yes = !e && other.org_id != self->row.org_id && strcmp(other.consignee_uscc, own) != 0;
 	if (!e)
 		decl_row_free(&other);
 	return e == KERR_NOT_FOUND ? KERR_OK : e;
 }
 
+/* Is the consignment free for declaration d? Its bill's claims were sent
+ * ahead (`sent`). Refuses KERR_CONFLICT naming the declaration that holds
+ * the bill, the part or a container (when the declarant may see it). */
 static kerr check_claims(struct store_conn *c, const struct declaration *self,
 			 const struct transport_facts *tf, struct consignment_claims_ahead *sent,
 			 struct claims *cl, struct refusal *why)
