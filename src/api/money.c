@@ -241,6 +241,21 @@ void api_declaration_assessment(struct api_ctx *ctx)
 	declaration_free(&d);
 }
 
+/* A payment as it stands, with its declaration's status; `status` when
+ * something changed, 200 with Idempotent-Replayed when nothing did. */
+static void answer_payment(struct api_ctx *ctx, const struct taxes_paid *paid, int status)
+{
+	json_t *v = payment_json(&paid->payment);
+	if (v)
+		json_object_set_new(v, "declaration_status",
+				    json_string(declaration_status_name(paid->status)));
+	if (v && paid->overpaid)
+		json_object_set_new(v, "overpaid", fields_decimal_json(paid->overpaid, 2));
+	if (paid->replayed)
+		http_response_header(ctx->resp, "Idempotent-Replayed", "true");
+	answer_json(ctx, paid->replayed ? 200 : status, v);
+}
+
 void api_declaration_pay(struct api_ctx *ctx)
 {
 	json_t *body = api_read_body(ctx);
@@ -264,15 +279,78 @@ void api_declaration_pay(struct api_ctx *ctx)
 		api_refused(ctx, e, &why, "the payment could not be saved");
 		goto out;
 	}
-	json_t *v = payment_json(&paid.payment);
-	if (v)
-		json_object_set_new(v, "declaration_status",
-				    json_string(declaration_status_name(paid.status)));
-	if (paid.replayed)
-		http_response_header(ctx->resp, "Idempotent-Replayed", "true");
-	answer_json(ctx, paid.replayed ? 200 : 201, v);
+	/* 202: the order is kept, and counts once its bank has paid it */
+	answer_payment(ctx, &paid, 202);
 out:
 	json_decref(body);
+}
+
+void api_payment_answer(struct api_ctx *ctx)
+{
+	json_t *body = api_read_body(ctx);
+	if (!body)
+		return;
+	struct problems p;
+	struct refusal why;
+	struct payment_answer ans;
+	struct taxes_paid paid;
+	problems_init(&p);
+	refusal_init(&why, &p);
+	if (!payment_answer_parse(body, &ans, &p)) {
+		api_problem(ctx, KERR_INVALID, "the answer has fields that are not valid", &p);
+		goto out;
+	}
+	kerr e = taxes_answer(&ctx->uow, &ctx->actor, http_param(ctx->req, "reference"), &ans,
+			      &paid, &why);
+	if (e) {
+		api_refused(ctx, e, &why, "the answer could not be saved");
+		goto out;
+	}
+	answer_payment(ctx, &paid, 200);
+out:
+	json_decref(body);
+}
+
+void api_payments_list(struct api_ctx *ctx)
+{
+	int64_t limit, after;
+	enum payment_status st;
+	const char *status = http_query(ctx->req, "status");
+	if (!api_query_int(ctx, "limit", 1, 500, 100, &limit) ||
+	    !api_query_int(ctx, "after", 0, INT64_MAX, 0, &after))
+		return;
+	if (status && !payment_status_parse(status, &st)) {
+		api_field_problem(ctx, KERR_INVALID, "query:status",
+				  "must be one of reported, paid, refused");
+		return;
+	}
+	json_t *list = json_array();
+	kerr e = taxes_bank_payments(&ctx->uow, &ctx->actor, status, after, (int)limit,
+				     append_payment, list);
+	if (e) {
+		json_decref(list);
+		api_problem(ctx, e, NULL, NULL);
+		return;
+	}
+	api_json(ctx, 200, json_pack("{s:o}", "payments", list));
+}
+
+static kerr append_bank(void *arg, const struct org_row *o)
+{
+	json_t *b = json_pack("{s:s, s:s}", "uscc", o->uscc, "name", o->name);
+	return b && !json_array_append_new(arg, b) ? KERR_OK : KERR_NOMEM;
+}
+
+void api_banks_list(struct api_ctx *ctx)
+{
+	json_t *list = json_array();
+	kerr e = list ? taxes_banks(&ctx->uow, append_bank, list) : KERR_NOMEM;
+	if (e) {
+		json_decref(list);
+		api_problem(ctx, e, NULL, NULL);
+		return;
+	}
+	api_json(ctx, 200, json_pack("{s:o}", "banks", list));
 }
 
 void api_declaration_guarantee(struct api_ctx *ctx)

@@ -39,12 +39,28 @@ json_t *taxes_json(const struct declaration *d, const struct duties_state *s,
 			 "guarantee", draw, "payments", payments ? payments : json_array());
 }
 
+/* A text kept empty until it is known: null on the wire. */
+static json_t *text_or_null(const char *s)
+{
+	return *s ? json_string(s) : json_null();
+}
+
 json_t *payment_json(const struct payment_row *p)
 {
-	return json_pack("{s:s, s:s, s:o, s:s, s:s, s:s, s:o}", "bank_reference",
-			 p->bank_reference, "declaration_number", p->number, "amount",
-			 cny(p->amount), "paid_at", p->paid_at, "recorded_by", p->recorded_by,
-			 "recorded_at", p->recorded_at, "guarantee_restored", cny(p->restored));
+	json_t *v = json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:s, s:s, s:o, s:o, s:o}",
+			      "bank_reference", p->bank_reference, "declaration_number",
+			      p->number, "amount", cny(p->amount), "status",
+			      payment_status_name(p->status), "bank", text_or_null(p->bank_uscc),
+			      "paid_at", text_or_null(p->paid_at), "recorded_by", p->recorded_by,
+			      "recorded_at", p->recorded_at, "answered_by",
+			      text_or_null(p->answered_by), "answered_at",
+			      text_or_null(p->answered_at), "guarantee_restored",
+			      cny(p->restored));
+	if (v)
+		json_object_set_new(v, "id", json_integer((json_int_t)p->id));
+	if (v && p->status == PAYMENT_REFUSED)
+		json_object_set_new(v, "reason", json_string(p->reason));
+	return v;
 }
 
 json_t *guarantee_json(const struct guarantee_row *g)

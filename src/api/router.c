@@ -36,6 +36,7 @@
 #define REFUND_READERS (DECLARANT | ROLE_BIT(TAX_OFFICE) | ROLE_BIT(ANALYST) | ADMIN)
 #define CARRIER ROLE_BIT(CARRIER)
 #define PORT ROLE_BIT(PORT_OPERATOR)
+#define BANK ROLE_BIT(BANK)
 /* who reads the transport side: carriers (their own), terminals (their
  * port), officers, analysts, admins; declarants do not */
 #define TRANSPORT_READERS (CARRIER | PORT | OFFICERS)
@@ -146,6 +147,9 @@ static const struct route routes[] = {
 	 TX_WRITE},
 	{"POST", "/v1/declarations/{number}/guarantee", api_declaration_guarantee, DECLARANT,
 	 TX_WRITE},
+	{"GET", "/v1/banks", api_banks_list, DECLARANT | BANK | OFFICERS, TX_READ},
+	{"GET", "/v1/payments", api_payments_list, BANK, TX_READ},
+	{"POST", "/v1/payments/{reference}/answer", api_payment_answer, BANK, TX_WRITE},
 	{"GET", "/v1/declarations/{number}/charges", api_declaration_charges,
 	 TAX_READERS | ROLE_BIT(PORT_OPERATOR), TX_READ},
 	{"POST", "/v1/declarations/{number}/charges", api_declaration_charge,

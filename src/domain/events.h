@@ -100,7 +100,9 @@
 	X(CBEC_GATE_OUT, "cbec.gate_out", false, 77)                                 \
 	X(CBEC_RETURNED, "cbec.returned", false, 78)                                 \
 	X(CBEC_MONTH_PAID, "cbec.month.paid", false, 79)                             \
-	X(DECLARATION_DEPARTED, "declaration.departed", false, 80)
+	X(DECLARATION_DEPARTED, "declaration.departed", false, 80)                   \
+	X(DUTIES_PAYMENT_REPORTED, "duties.payment_reported", false, 81)             \
+	X(DUTIES_PAYMENT_REFUSED, "duties.payment_refused", false, 82)
 
 enum event_type {
 #define EVENT_TYPE_ENUM(name, text, system, code) EVENT_##name,

@@ -129,11 +129,47 @@ static bool keep(const char *s, char **out)
 
 static const char *const item_fields[] = {
 	"code", "charged_by", "charger", "service_en", "service_zh", "unit", "price",
-	"legal_basis", "inspection_service", NULL
+	"legal_basis", "inspection_service", "container_size", "sized_service", NULL
 };
 static const char item_accepted[] =
 	"code, charged_by, charger, service_en, service_zh, unit, price, "
-	"legal_basis, inspection_service";
+	"legal_basis, inspection_service, container_size, sized_service";
+
+/* A service priced by the container's size: container_size (20, 40, 45)
+ * and sized_service, both or neither, and only by the container. */
+static void parse_size(const json_t *j, const char *at, struct fee_item *it,
+		       struct problems *p)
+{
+	struct fields fs = {.p = p};
+	char f[PROBLEM_FIELD_MAX];
+	int64_t feet = 0;
+	const char *unit = json_string_value(json_object_get(j, "unit"));
+	const json_t *size = json_object_get(j, "container_size");
+	bool has_size = size && !json_is_null(size);
+	json_pointer_to(f, sizeof f, at, "container_size");
+	if (!has_size) {
+		/* any container */
+	} else if (!fields_whole(&fs, j, "container_size", at, true, 20, 45, &feet)) {
+		/* said */
+	} else if (feet != 20 && feet != 40 && feet != 45) {
+		problems_add(p, f, "must be 20, 40 or 45 (feet)");
+	} else if (unit && strcmp(unit, "container")) {
+		problems_add(p, f, "is only for an item charged by the container");
+	} else {
+		it->container_size = (int)feet;
+	}
+	const char *service = fields_text(&fs, j, "sized_service", at, false, FEE_CODE_MAX - 1);
+	json_pointer_to(f, sizeof f, at, "sized_service");
+	if (service && !has_size)
+		problems_add(p, f, "is only for an item with a container_size");
+	else if (service && !code_chars(service, false))
+		problems_add(p, f, "must be capital letters, digits or '-', such as \"THC\"");
+	else if (service)
+		str_copy(it->sized_service, service, sizeof it->sized_service);
+	else if (has_size && !json_object_get(j, "sized_service"))
+		problems_add(p, f, "is required with container_size: the service its sizes "
+				   "share, such as \"THC\"");
+}
 
 /* Parse an item; false only when out of memory. */
 static bool parse_item(const json_t *j, const char *at, struct fee_item *it,
@@ -173,6 +209,7 @@ static bool parse_item(const json_t *j, const char *at, struct fee_item *it,
 	it->charged_by = by < 0 ? FEE_BY_TERMINAL : (enum fee_charger)by;
 	it->unit = unit < 0 ? FEE_PER_CONTAINER : (enum fee_unit)unit;
 	it->inspection = insp < 0 ? FEE_INSPECTION_NONE : (enum fee_inspection)insp;
+	parse_size(j, at, it, p);
 	return keep(charger, &it->charger) && keep(en, &it->service_en) &&
 	       keep(zh, &it->service_zh) && keep(basis, &it->legal_basis);
 }
@@ -318,19 +355,70 @@ enum fee_payer fee_payer_for(const struct fee_item *item,
 	return FEE_PAYER_TRADER;
 }
 
+int fee_container_size(const char *size_type)
+{
+	switch (size_type ? size_type[0] : '\0') {
+	case '2':
+		return 20;
+	case '4':
+		return 40;
+	case 'L':
+		return 45;
+	default:
+		return 0;
+	}
+}
+
+static int size_index(int feet)
+{
+	return feet == 20 ? 0 : feet == 40 ? 1 : 2;
+}
+
+/* A sized item: within the containers of its size or of no size known,
+ * and its service once a container whatever the size. The bound that
+ * leaves less decides (allowed, what counts as charged, the words). */
+static void sized_bound(const struct fee_item *it, const struct fee_goods *g,
+			const struct fee_charged *done, int64_t *allowed, int64_t *charged,
+			char *basis, size_t n)
+{
+	int64_t unsized = g->containers - g->sized[0] - g->sized[1] - g->sized[2];
+	int64_t fit = g->sized[size_index(it->container_size)] + (unsized > 0 ? unsized : 0);
+	int64_t by_size = fit * QUANTITY_ONE - done->item;
+	int64_t by_service = g->containers * QUANTITY_ONE - done->service;
+	if (by_size <= by_service) {
+		*allowed = fit * QUANTITY_ONE;
+		*charged = done->item;
+		snprintf(basis, n,
+			 "the declaration has %lld %d-foot container(s) by its manifest line and "
+			 "%lld of no size known",
+			 (long long)g->sized[size_index(it->container_size)], it->container_size,
+			 (long long)(unsized > 0 ? unsized : 0));
+	} else {
+		*allowed = g->containers * QUANTITY_ONE;
+		*charged = done->service;
+		snprintf(basis, n,
+			 "the declaration has %lld container(s) and %s is charged once a "
+			 "container, whatever its size",
+			 (long long)g->containers, it->sized_service);
+	}
+}
+
 bool fee_within_goods(const struct fee_catalogue *c, const char *code, int64_t quantity,
-		      const struct fee_goods *g, int64_t charged, struct problems *p)
+		      const struct fee_goods *g, const struct fee_charged *charges,
+		      struct problems *p)
 {
 	const struct fee_item *it = fee_find(c, code);
 	if (!it)
 		return false;
-	char basis[160], done[32], left[32], asked[32];
-	int64_t allowed;
+	char basis[200], done[32], left[32], asked[32];
+	int64_t allowed, charged = charges->item;
 	switch (it->unit) {
 	case FEE_PER_CONTAINER:
 		allowed = g->containers * QUANTITY_ONE;
 		snprintf(basis, sizeof basis, "the declaration has %lld container(s)",
 			 (long long)g->containers);
+		if (it->container_size)
+			sized_bound(it, g, charges, &allowed, &charged, basis, sizeof basis);
 		break;
 	case FEE_PER_TEU:
 		allowed = 2 * g->containers * QUANTITY_ONE;
@@ -447,6 +535,10 @@ json_t *fee_catalogue_to_json(const struct fee_catalogue *c)
 		if (json_array_append_new(items, e) ||
 		    !put_opt(e, "charger", it->charger) ||
 		    !put_opt(e, "service_zh", it->service_zh))
+			goto fail;
+		if (it->container_size &&
+		    (json_object_set_new(e, "container_size", json_integer(it->container_size)) ||
+		     json_object_set_new(e, "sized_service", json_string(it->sized_service))))
 			goto fail;
 	}
 	return j;

@@ -103,6 +103,11 @@ struct fee_item {
 	int64_t price;    /* fen per unit */
 	char *legal_basis;
 	enum fee_inspection inspection;
+	/* A service priced by the container's size (terminal handling of a 20
+	 * or a 40-foot container): its size, 20, 40 or 45 feet, and the
+	 * service its sizes share ("THC"); 0 and "" for any container. */
+	int container_size;
+	char sized_service[FEE_CODE_MAX];
 };
 
 struct fee_catalogue {
@@ -171,16 +176,33 @@ struct fee_goods {
 	int64_t containers;     /* on the declaration */
 	int64_t gross_weight_g; /* grams (kg scaled by 10^3) */
 	int64_t container_days; /* in the yard so far, each day begun counting */
+	/* of the containers, those the manifest line gives as 20, 40 and 45
+	 * feet (the rest are of no size kouan knows) */
+	int64_t sized[3];
 };
 
-/* Does `quantity` (scaled by 10^3) of item `code`, with `charged` of it
- * already charged on the declaration, stay within what the goods allow?
- * Per unit: a container each (containers); two TEU each (TEU); the days
- * in the yard (container-days); once (declaration); the gross weight
- * (tonnes). false, with the problem at /quantity saying how much is left,
- * when it does not (or the item is unknown: fee_charge says so). */
+/* What is charged on the declaration already, scaled by 10^3: of the item,
+ * and of its sized service (every size of it; 0 for an item not sized). */
+struct fee_charged {
+	int64_t item;
+	int64_t service;
+};
+
+/* The size in feet an ISO 6346 size-type code gives (its first character:
+ * 2 is 20, 4 is 40, L is 45); 0 for any other or none. */
+int fee_container_size(const char *size_type);
+
+/* Does `quantity` (scaled by 10^3) of item `code`, with what is charged
+ * already on the declaration, stay within what the goods allow? Per unit:
+ * a container each (containers); two TEU each (TEU); the days in the yard
+ * (container-days); once (declaration); the gross weight (tonnes). A
+ * sized item only for the containers of its size or of no size known, and
+ * its service (every size) once a container. false, with the problem at
+ * /quantity saying how much is left, when it does not (or the item is
+ * unknown: fee_charge says so). */
 bool fee_within_goods(const struct fee_catalogue *c, const char *code, int64_t quantity,
-		      const struct fee_goods *g, int64_t charged, struct problems *p);
+		      const struct fee_goods *g, const struct fee_charged *done,
+		      struct problems *p);
 
 /* The JSON forms (prices and amounts as decimal strings). NULL when out
  * of memory. Parsing fee_catalogue_to_json's output gives the same

@@ -57,34 +57,105 @@ static const char *identifier(const json_t *obj, const char *key, const char *at
 bool payment_parse(const json_t *body, struct payment *out, struct problems *p)
 {
 	struct fields fs = {.p = p};
-	static const char *const fields[] = { "bank_reference", "amount", "paid_at",
-					      NULL };
+	static const char *const fields[] = { "bank", "bank_reference", "amount", NULL };
 	size_t before = p->count + p->dropped;
-	const char *ref, *at;
+	const char *ref, *bank;
 
 	memset(out, 0, sizeof *out);
 	if (!json_is_object(body)) {
-		problems_add(p, "", "a payment must be a JSON object with bank_reference, "
-				    "amount and paid_at");
+		problems_add(p, "", "a payment must be a JSON object with bank, bank_reference "
+				    "and amount");
 		return false;
 	}
-	problems_unknown_fields(p, body, "", fields, "bank_reference, amount, paid_at");
+	problems_unknown_fields(p, body, "", fields, "bank, bank_reference, amount (the "
+						     "time of payment is the bank's to give)");
+	if ((bank = fields_uscc(&fs, body, "bank", "", true)))
+		str_copy(out->bank, bank, sizeof out->bank);
 	if ((ref = identifier(body, "bank_reference", "", PAYMENT_REFERENCE_MAX - 1, p))) {
-		/* a bank's reference is the same in any case: kept in capitals, so
-		 * that "icbc-pa-2030" cannot pay a second declaration after
-		 * "ICBC-PA-2030" */
 		str_copy(out->bank_reference, ref, sizeof out->bank_reference);
-		for (char *c = out->bank_reference; *c; c++)
-			if (*c >= 'a' && *c <= 'z')
-				*c = (char)(*c - 'a' + 'A');
+		payment_reference_capitals(out->bank_reference);
 	}
 	fields_decimal_max(&fs, body, "amount", "", 2, true, true, PAYMENT_AMOUNT_MAX,
 			   &out->amount);
-	at = fields_text(&fs, body, "paid_at", "", true, 40);
-	if (at && !ktime_parse(at, &out->paid_at))
-		problems_add(p, "/paid_at", "must be an RFC 3339 time such as "
-					    "\"2026-11-23T08:30:00Z\"");
 	return p->count + p->dropped == before;
+}
+
+void payment_reference_capitals(char *reference)
+{
+	for (char *c = reference; *c; c++)
+		if (*c >= 'a' && *c <= 'z')
+			*c = (char)(*c - 'a' + 'A');
+}
+
+static const char *const status_names[] = {"reported", "paid", "refused"};
+
+const char *payment_status_name(enum payment_status s)
+{
+	return (unsigned)s < sizeof status_names / sizeof status_names[0] ? status_names[s]
+									   : "?";
+}
+
+bool payment_status_parse(const char *s, enum payment_status *out)
+{
+	for (size_t i = 0; s && i < sizeof status_names / sizeof status_names[0]; i++)
+		if (!strcmp(s, status_names[i])) {
+			*out = (enum payment_status)i;
+			return true;
+		}
+	return false;
+}
+
+bool payment_answer_parse(const json_t *body, struct payment_answer *out,
+			  struct problems *p)
+{
+	struct fields fs = {.p = p};
+	static const char *const fields[] = { "outcome", "amount", "paid_at", "reason", NULL };
+	size_t before = p->count + p->dropped;
+
+	memset(out, 0, sizeof *out);
+	if (!json_is_object(body)) {
+		problems_add(p, "", "a bank's answer must be a JSON object with outcome and, "
+				    "for a payment made, amount and paid_at, or for one refused, "
+				    "reason");
+		return false;
+	}
+	problems_unknown_fields(p, body, "", fields, "outcome, amount, paid_at, reason");
+	const char *outcome = fields_text(&fs, body, "outcome", "", true, 16);
+	if (outcome && strcmp(outcome, "paid") && strcmp(outcome, "refused")) {
+		problems_add(p, "/outcome", "must be \"paid\" (the account was debited) or "
+					    "\"refused\" (the order was not carried out)");
+		outcome = NULL;
+	}
+	if (!outcome)
+		return false;
+	if (!strcmp(outcome, "paid")) {
+		out->outcome = PAYMENT_PAID;
+		fields_decimal_max(&fs, body, "amount", "", 2, true, true, PAYMENT_AMOUNT_MAX,
+				   &out->amount);
+		fields_time(&fs, body, "paid_at", "", true, &out->paid_at);
+		fields_absent(&fs, body, "reason", "", "is only for an order the bank refused");
+	} else {
+		out->outcome = PAYMENT_REFUSED;
+		const char *why = fields_text(&fs, body, "reason", "", true,
+					      PAYMENT_BANK_REASON_CHARS);
+		if (why && !why[strspn(why, " \t")])
+			problems_add(p, "/reason", "must say why the bank refused the order");
+		else if (why)
+			str_copy(out->reason, why, sizeof out->reason);
+		fields_absent(&fs, body, "amount", "", "is only for a payment made");
+		fields_absent(&fs, body, "paid_at", "", "is only for a payment made");
+	}
+	return p->count + p->dropped == before;
+}
+
+bool payment_answer_same(const struct payment_answer *a, enum payment_status kept,
+			 int64_t kept_amount, int64_t kept_paid_at, const char *kept_reason)
+{
+	if (a->outcome != kept)
+		return false;
+	if (kept == PAYMENT_PAID)
+		return a->amount == kept_amount && a->paid_at == kept_paid_at;
+	return !strcmp(a->reason, kept_reason);
 }
 
 static const char *cny(int64_t fen, char *buf, size_t n)

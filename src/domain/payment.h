@@ -12,6 +12,11 @@
  *    again for the same declaration and amount is the same payment (the
  *    earlier answer stands); for another declaration or amount it is
  *    refused.
+ *  - A payment counts only once its bank confirms it. The declarant
+ *    reports the payment order (the bank, its reference, the amount); the
+ *    bank answers that it debited the amount, and when, or that it refused
+ *    the order, and why. The bank's time is neither in the future nor
+ *    before the declaration was lodged.
  *  - A general guarantee has a ceiling and a validity (from and until, both
  *    dates included). Releasing a declaration against it draws the amount
  *    due; paying that declaration restores it. The amount drawn never
@@ -39,12 +44,14 @@
 
 #include "common/error.h"
 #include "common/problems.h"
+#include "common/sizes.h"
 #include "domain/risk.h"
 
 #define PAYMENT_REFERENCE_MAX 65 /* bank reference: 1..64 of [A-Za-z0-9._/-] */
 #define GUARANTEE_NUMBER_MAX 65  /* guarantee number: the same characters */
 #define PAYMENT_AMOUNT_MAX INT64_C(1000000000000000) /* fen */
 #define PAYMENT_REASON_MAX 256
+#define PAYMENT_BANK_REASON_CHARS 120 /* a bank's refusal, in characters */
 
 /* What the store knows of one declaration's taxes. */
 struct tax_position {
@@ -54,11 +61,28 @@ struct tax_position {
 	int64_t guaranteed; /* drawn on a guarantee at release, not restored */
 };
 
-/* A payment as the declarant's bank reports it. */
+/* A payment order as the declarant reports it: counted once its bank
+ * confirms it (struct payment_answer). */
 struct payment {
 	char bank_reference[PAYMENT_REFERENCE_MAX];
-	int64_t amount;  /* fen */
-	int64_t paid_at; /* UTC microseconds */
+	char bank[USCC_SIZE]; /* the USCC of the bank that holds the account */
+	int64_t amount;       /* fen */
+};
+
+/* Where a payment stands: reported by the declarant, then answered by its
+ * bank. Wire names "reported", "paid", "refused". */
+enum payment_status {
+	PAYMENT_REPORTED,
+	PAYMENT_PAID,
+	PAYMENT_REFUSED,
+};
+
+/* The bank's answer to a reported payment. */
+struct payment_answer {
+	enum payment_status outcome;        /* PAYMENT_PAID or PAYMENT_REFUSED */
+	int64_t amount;                     /* paid: fen debited */
+	int64_t paid_at;                    /* paid: UTC microseconds */
+	char reason[PAYMENT_BANK_REASON_CHARS * 4 + 1]; /* refused: the bank's words */
 };
 
 /* A recorded payment, to recognise a repeated bank reference. */
@@ -92,9 +116,31 @@ enum release_money {
 /* "nothing_due", "paid", "guaranteed", "waiting". */
 const char *release_money_name(enum release_money r);
 
-/* Parse a payment request {"bank_reference", "amount" (CNY), "paid_at"
- * (RFC 3339)}. true when valid. */
+/* Parse a payment order {"bank" (USCC), "bank_reference", "amount" (CNY)}.
+ * The reference is kept in capitals. true when valid. */
 bool payment_parse(const json_t *body, struct payment *out, struct problems *p);
+
+/* A bank's reference is the same in any case: put it in capitals, as it
+ * is kept, so that "icbc-pa-2030" cannot pay a second declaration after
+ * "ICBC-PA-2030". */
+void payment_reference_capitals(char *reference);
+
+/* Parse a bank's answer: {"outcome": "paid", "amount", "paid_at"} or
+ * {"outcome": "refused", "reason"}. true when valid. */
+bool payment_answer_parse(const json_t *body, struct payment_answer *out,
+			  struct problems *p);
+
+/* "reported", "paid", "refused"; "?" when out of range. */
+const char *payment_status_name(enum payment_status s);
+/* Parse a wire name; false when unknown. */
+bool payment_status_parse(const char *s, enum payment_status *out);
+
+/* Is the answer a the answer already kept (status `kept`, and as kept the
+ * amount and paid_at of a payment made, the reason of one refused)? A bank
+ * sending its answer again gets the same reply; another answer is
+ * refused. */
+bool payment_answer_same(const struct payment_answer *a, enum payment_status kept,
+			 int64_t kept_amount, int64_t kept_paid_at, const char *kept_reason);
 
 /* May `amount` be paid on a declaration in position t? KERR_OK;
  * KERR_INVALID with a problem on /amount when it is not above zero or not

@@ -37,7 +37,7 @@ const char *role_names_text(void)
 {
 	return "declarant, customs, quarantine, border, maritime, port_operator, "
 	       "analyst, admin, auditor, tax_office, carrier, cbec_platform, cbec_enterprise, "
-	       "cbec_payment, cbec_logistics";
+	       "cbec_payment, cbec_logistics, bank";
 }
 
 /* The kinds of organisation a role may belong to, '|'-separated. No
@@ -65,6 +65,8 @@ static const char *kinds_of(enum role r)
 		return "payment_company";
 	case ROLE_CBEC_LOGISTICS:
 		return "logistics_company";
+	case ROLE_BANK:
+		return "bank";
 	case ROLE_ANALYST:
 	case ROLE_ADMIN:
 	case ROLE_AUDITOR:

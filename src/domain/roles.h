@@ -29,7 +29,8 @@
 	X(CBEC_PLATFORM, "cbec_platform", false)                               \
 	X(CBEC_ENTERPRISE, "cbec_enterprise", false)                           \
 	X(CBEC_PAYMENT, "cbec_payment", false)                                 \
-	X(CBEC_LOGISTICS, "cbec_logistics", false)
+	X(CBEC_LOGISTICS, "cbec_logistics", false)                             \
+	X(BANK, "bank", false)
 
 enum role {
 #define ROLE_ENUM(name, text, agency) ROLE_##name,

@@ -228,7 +228,9 @@ enum stage_occurrence {
 	X("inspection.closed", IGNORED, NONE, FIRST)                             \
 	X("duties.assessed", MILESTONE, ASSESSED, LAST)                          \
 	X("duties.declared_differs", IGNORED, NONE, FIRST)                       \
+	X("duties.payment_reported", IGNORED, NONE, FIRST)                      \
 	X("duties.paid", MILESTONE, PAID, FIRST)                                 \
+	X("duties.payment_refused", IGNORED, NONE, FIRST)                       \
 	X("guarantee.drawn", GUARANTEE, PAID, FIRST)                             \
 	X("guarantee.restored", IGNORED, NONE, FIRST)                            \
 	X("fee.charged", IGNORED, NONE, FIRST)                                   \

@@ -36,6 +36,10 @@ static const struct org_input demo_orgs[] = {
 	{"91440101MA5EBC0HK1", "珠江美妆贸易有限公司 (Pearl River Beauty Trading, sellers' agent)", "ecommerce_enterprise", NULL},
 	{"91440101MA5EPAY0H2", "粤通支付有限公司 (Yuetong Payment)", "payment_company", NULL},
 	{"91440101MA5ELG01TQ", "南沙速运物流有限公司 (Nansha Express Logistics)", "logistics_company", NULL},
+	/* banks that debit duties and taxes from traders' accounts and tell
+	 * kouan so (a payment counts only then: docs/money.md) */
+	{"91440101MA5BK0NA2H", "中国工商银行广州南沙支行 (ICBC, Guangzhou Nansha sub-branch)", "bank", NULL},
+	{"91440101MA5BK0CB79", "中国银行广州南沙支行 (Bank of China, Guangzhou Nansha sub-branch)", "bank", NULL},
 	{NULL, NULL, NULL, NULL},
 };
 
@@ -63,6 +67,8 @@ const struct demo_user demo_users[] = {
 	{"seller", "seller-demo-2026", "cbec_enterprise", "91440101MA5EBC0HK1", "关务 孙 Sun (sellers' agent)", false},
 	{"payment", "payment-demo-2026", "cbec_payment", "91440101MA5EPAY0H2", "支付 钱 Qian (customs reporting)", false},
 	{"courier", "courier-demo-2026", "cbec_logistics", "91440101MA5ELG01TQ", "物流 郑 Zheng (parcel desk)", false},
+	{"bank", "bank-demo-2026", "bank", "91440101MA5BK0NA2H", "工行 冯 Feng (customs tax desk)", false},
+	{"bank2", "bank2-demo-2026", "bank", "91440101MA5BK0CB79", "中行 许 Xu (customs tax desk)", false},
 	{NULL, NULL, NULL, NULL, NULL, false},
 };
 

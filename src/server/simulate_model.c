@@ -66,17 +66,19 @@ enum sim_user {
 	U_CUSTOMS, U_QUARANTINE, U_MARITIME, /* the officers, in the order of the agencies */
 	U_BORDER, U_CARRIER, U_HAULIER, U_TERMINAL,
 	U_HUANGGANG, /* the Huanggang cargo terminal, made by the model */
-	U_ADMIN, SIM_USERS
+	U_ADMIN, U_BANK, SIM_USERS
 };
 static const char *const user_names[SIM_USERS] = {
 	"sim.advanced", "sim.standard", "sim.discredited", "customs",       "quarantine",
 	"maritime",     "border",       "carrier",         "haulier",       "terminal",
-	"sim.huanggang", "admin"};
+	"sim.huanggang", "admin",        "bank"};
 static const char trader_password[] = "kouan-simulated-trader-2026";
 /* The simulated traders (USCCs with their check characters). */
 static const char *const trader_uscc[SIM_CLASSES] = {"91440115MA5AAA0A1T", "91440115MA5BBB0B2G",
 						     "91440115MA5CCC0C36"};
 static const char huanggang_uscc[] = "91440300MA5DDD0D4E";
+/* The bank that holds the traders' accounts: the demo's ICBC sub-branch. */
+static const char bank_uscc[] = "91440101MA5BK0NA2H";
 
 enum sim_kind {
 	E_PLAN, E_ARRIVE, E_DEPART, E_LODGE, E_DISCHARGE, E_GATE_OUT, E_GATE_IN, E_LOAD,
@@ -675,10 +677,17 @@ static void pay(struct sim *s, int i, int64_t now)
 	ktime_format(now, at);
 	snprintf(reference, sizeof reference, "KSM-PAY-%09d", i + 1);
 	snprintf(path, sizeof path, "/v1/declarations/%s/payments", c->number);
+	/* the trader's order, and its bank's word that it debited the account */
 	if (!api(s, "POST", path, (enum sim_user)c->credit,
-		 json_pack("{s:s, s:s, s:s}", "bank_reference", reference, "amount", outstanding,
-			   "paid_at", at),
-		 NULL, 201, NULL) ||
+		 json_pack("{s:s, s:s, s:s}", "bank", bank_uscc, "bank_reference", reference,
+			   "amount", outstanding),
+		 NULL, 202, NULL))
+		return;
+	snprintf(path, sizeof path, "/v1/payments/%s/answer", reference);
+	if (!api(s, "POST", path, U_BANK,
+		 json_pack("{s:s, s:s, s:s}", "outcome", "paid", "amount", outstanding, "paid_at",
+			   at),
+		 NULL, 200, NULL) ||
 	    c->released)
 		return;
 	json_t *view = NULL;

@@ -27,7 +27,7 @@
 static const char *const org_kinds[] = {"trader", "broker", "agency", "port",
 					"office", "carrier", "ecommerce_platform",
 					"ecommerce_enterprise", "payment_company",
-					"logistics_company", NULL};
+					"logistics_company", "bank", NULL};
 
 static bool in_list(const char *s, const char *const *l)
 {
@@ -60,7 +60,7 @@ bool org_input_check(const struct org_input *in, const struct refdata *ref,
 		problems_add(p, "/kind",
 			     "must be one of trader, broker, agency, port, office, carrier, "
 			     "ecommerce_platform, ecommerce_enterprise, payment_company, "
-			     "logistics_company");
+			     "logistics_company, bank");
 	return p->count == before;
 }
 

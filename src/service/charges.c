@@ -4,7 +4,8 @@
  *
  * Never: price a charge by hand, charge anything that is not an item of
  * the port's catalogue in force, charge more than the goods allow (their
- * containers, weight and days in the yard: fee_within_goods), or let an
+ * containers and their sizes, weight and days in the yard:
+ * fee_within_goods), or let an
  * inspection service be charged before the inspection's outcome says who
  * pays.
  */
@@ -88,27 +89,72 @@ static kerr yard_days(struct store_conn *c, const char *number, const char *call
 }
 
 struct charged_sum {
-	const char *code;
-	int64_t quantity;
+	const struct fee_catalogue *fc;
+	const struct fee_item *it;
+	struct fee_charged done;
 };
 
+/* Of the item, and of every size of its sized service (by the codes of
+ * the catalogue in force). */
 static kerr add_charged(void *arg, const struct fee_charge_row *ch)
 {
 	struct charged_sum *s = arg;
-	if (!strcmp(ch->code, s->code))
-		s->quantity += ch->quantity;
+	const struct fee_item *other = fee_find(s->fc, ch->code);
+	if (!strcmp(ch->code, s->it->code))
+		s->done.item += ch->quantity;
+	if (s->it->container_size && other && other->container_size &&
+	    !strcmp(other->sized_service, s->it->sized_service))
+		s->done.service += ch->quantity;
 	return KERR_OK;
 }
 
-/* What the goods of declaration d are, and how much of item `code` is
- * charged on it already. */
-static kerr goods_of(struct uow *u, struct declaration *d, const char *code,
-		     struct fee_goods *g, int64_t *charged)
+/* The sizes of the declaration's containers as the manifest line its
+ * consignment was matched with gives them (size_type); a container the
+ * line does not size, or a consignment not matched yet, counts as of no
+ * size known. */
+static kerr container_sizes(struct store_conn *c, const struct consignment_row *cons,
+			    const struct declaration_facts *f, struct fee_goods *g)
+{
+	if (!cons->manifest_id)
+		return KERR_OK;
+	char *body = NULL, *changes = NULL, by[USERNAME_SIZE], at[TIME_TEXT_SIZE];
+	kerr e = repo_manifest_version_get(c, cons->manifest_id, cons->manifest_version, &body,
+					   &changes, by, at);
+	free(changes);
+	if (e)
+		return e == KERR_NOT_FOUND ? KERR_OK : e;
+	json_t *m = json_loads(body, 0, NULL);
+	free(body);
+	size_t i, k;
+	json_t *bill, *box;
+	json_array_foreach(json_object_get(m, "bills"), i, bill)
+	{
+		const char *b = json_string_value(json_object_get(bill, "bill_of_lading"));
+		if (!b || strcmp(b, cons->bill_of_lading))
+			continue;
+		json_array_foreach(json_object_get(bill, "containers"), k, box)
+		{
+			const char *n = json_string_value(json_object_get(box, "number"));
+			int feet = fee_container_size(
+				json_string_value(json_object_get(box, "size_type")));
+			for (size_t d = 0; n && feet && d < f->ncontainers; d++)
+				if (!strcmp(f->containers[d], n))
+					g->sized[feet == 20 ? 0 : feet == 40 ? 1 : 2]++;
+		}
+	}
+	json_decref(m);
+	return KERR_OK;
+}
+
+/* What the goods of declaration d are, and how much of item `it` (and of
+ * its sized service) is charged on it already. */
+static kerr goods_of(struct uow *u, struct declaration *d, const struct fee_catalogue *fc,
+		     const struct fee_item *it, struct fee_goods *g, struct fee_charged *done)
 {
 	struct store_conn *c;
 	const struct declaration_facts *f = declaration_facts_of(d);
 	memset(g, 0, sizeof *g);
-	*charged = 0;
+	memset(done, 0, sizeof *done);
 	kerr e = f ? uow_conn(u, &c) : KERR_INTERNAL;
 	if (e)
 		return e;
@@ -121,13 +167,15 @@ static kerr goods_of(struct uow *u, struct declaration *d, const char *code,
 		e = yard_days(c, f->containers[i], cons.call_key, uow_now_us(u), &days);
 		g->container_days += days;
 	}
+	if (!e && it->container_size)
+		e = container_sizes(c, &cons, f, g);
 	if (e == KERR_NOT_FOUND) /* no consignment: nothing was in the yard */
 		e = KERR_OK;
 	consignment_row_free(&cons);
-	struct charged_sum s = {code, 0};
+	struct charged_sum s = {fc, it, {0, 0}};
 	if (!e)
 		e = repo_charges_for(c, d->row.number, add_charged, &s);
-	*charged = s.quantity;
+	*done = s.done;
 	return e;
 }
 
@@ -196,10 +244,10 @@ kerr charges_raise(struct uow *u, const struct actor *a, const char *number, con
 	}
 	e = fee_charge(fc, code, quantity, outcome, &out->charge, p);
 	struct fee_goods goods;
-	int64_t charged = 0;
+	struct fee_charged charged;
 	if (!e)
-		e = goods_of(u, &d, code, &goods, &charged);
-	if (!e && !fee_within_goods(fc, code, quantity, &goods, charged, p))
+		e = goods_of(u, &d, fc, it, &goods, &charged);
+	if (!e && !fee_within_goods(fc, code, quantity, &goods, &charged, p))
 		e = KERR_INVALID;
 	if (e) {
 		if (!why->fields && p->count)

@@ -556,8 +556,19 @@ kerr consignments_rematch(struct uow *u, struct declaration *d, const struct man
 			e = repo_consignment_set_match(c, d->row.number, CONSIGNMENT_MISMATCHED,
 						       manifest_id, version, text, now);
 		*state = CONSIGNMENT_MISMATCHED;
+		/* the line names another company: the bill is not this
+		 * declaration's to hold, and gives way to the company's own (a
+		 * claim no longer live is never matched again; a correction
+		 * claims anew) */
+		bool not_theirs = false;
+		for (size_t k = 0; k < r.n; k++)
+			not_theirs = not_theirs || r.d[k].kind == DIFF_PARTY;
+		if (!e && not_theirs)
+			e = repo_consignment_free(c, d->row.number, now);
 		if (!e && !same) {
 			json_object_set(data, "differences", diffs);
+			if (not_theirs)
+				json_object_set_new(data, "bill_given_up", json_true());
 			ev = row.state == CONSIGNMENT_MATCHED ? EVENT_DECLARATION_UNMATCHED
 							: EVENT_DECLARATION_MISMATCHED;
 		}

@@ -234,9 +234,17 @@ kerr duties_assess(struct uow *u, struct declaration *d, bool refuse, struct ref
 
 /* --- where the taxes stand --- */
 
+/* Only what a bank confirmed is paid; a payment reported and not yet
+ * answered is kept aside, and a refused one counts for nothing. */
 static kerr add_payment(void *arg, const struct payment_row *p)
 {
-	*(int64_t *)arg += p->amount;
+	struct duties_state *s = arg;
+	if (p->status == PAYMENT_PAID)
+		s->position.paid += p->amount;
+	else if (p->status == PAYMENT_REPORTED) {
+		s->awaiting_bank = true;
+		s->awaiting = *p;
+	}
 	return KERR_OK;
 }
 
@@ -312,7 +320,7 @@ kerr duties_state_load(struct uow *u, struct declaration *d, bool store,
 		e = store ? duties_assess(u, d, false, NULL, &s->assessment)
 			  : peek(u, d, &s->assessment);
 	if (!e)
-		e = repo_payments_for(c, d->row.number, add_payment, &s->position.paid);
+		e = repo_payments_for(c, d->row.number, add_payment, s);
 	if (!e) {
 		e = repo_draw_get(c, d->row.number, &s->draw);
 		s->has_draw = e == KERR_OK;
@@ -510,8 +518,16 @@ kerr duties_holds(struct uow *u, struct declaration *d, bool *held, char *reason
 		e = choose(u, d, NULL, &ch);
 		if (!e && payment_release_condition(&s.position, ch.found ? &ch.g : NULL,
 						    ch.cls, ch.date, reason,
-						    reason_size) == RELEASE_MONEY_WAITING)
+						    reason_size) == RELEASE_MONEY_WAITING) {
 			*held = true;
+			char due[32];
+			decimal_format(outstanding, 2, due, sizeof due);
+			if (s.awaiting_bank) /* a payment is on its way: say so */
+				snprintf(reason, reason_size,
+					 "awaiting payment of %s CNY: payment %s is reported and "
+					 "awaits its bank's confirmation",
+					 due, s.awaiting.bank_reference);
+		}
 	}
 	if (!e && !*held) {
 		d->duties.checked = true;

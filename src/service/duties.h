@@ -42,6 +42,8 @@ struct duties_state {
 	bool drawn;                            /* a guarantee draw not restored */
 	struct guarantee_draw_row draw;        /* the draw, restored or not */
 	bool has_draw;
+	bool awaiting_bank;                    /* a payment reported, not answered */
+	struct payment_row awaiting;           /* that payment */
 };
 
 /* Fill row->detail (the assessment's explanation, every step) when the

@@ -98,6 +98,33 @@ static bool paid_at_refused(struct uow *u, const struct declaration *d, int64_t 
 	return false;
 }
 
+/* The same payment order again (reference, declaration, amount, bank)? */
+static bool same_order(const struct payment_row *known, const char *number,
+		       const struct payment *pay)
+{
+	struct payment_record rec;
+	str_copy(rec.bank_reference, known->bank_reference, sizeof rec.bank_reference);
+	str_copy(rec.declaration, known->number, sizeof rec.declaration);
+	rec.amount = known->amount;
+	return payment_match(&rec, number, pay->amount) == PAYMENT_REPLAY &&
+	       !strcmp(known->bank_uscc, pay->bank);
+}
+
+/* Is `uscc` a bank kouan knows? Otherwise a problem at /bank. */
+static kerr bank_known(struct store_conn *c, const char *uscc, struct problems *p)
+{
+	struct org_row org;
+	kerr e = repo_org_find(c, uscc, &org);
+	if (e == KERR_NOT_FOUND || (!e && strcmp(org.kind, "bank"))) {
+		problems_add(p, "/bank",
+			     "is not a bank kouan knows: give the unified social credit code "
+			     "of the bank that holds the payer's account (GET /v1/banks lists "
+			     "them)");
+		return KERR_INVALID;
+	}
+	return e;
+}
+
 kerr taxes_pay(struct uow *u, const struct actor *a, const char *number,
 	       const struct payment *pay, struct taxes_paid *out, struct refusal *why)
 {
@@ -114,15 +141,12 @@ kerr taxes_pay(struct uow *u, const struct actor *a, const char *number,
 		e = uow_conn(u, &c);
 	if (e)
 		goto out;
-	/* a bank reference is one payment: the same again is answered as before */
+	/* a bank reference is one payment: the same order again is answered
+	 * as before, whatever its bank said since */
 	struct payment_row known;
 	e = repo_payment_by_reference(c, pay->bank_reference, &known);
 	if (!e) {
-		struct payment_record rec;
-		str_copy(rec.bank_reference, known.bank_reference, sizeof rec.bank_reference);
-		str_copy(rec.declaration, known.number, sizeof rec.declaration);
-		rec.amount = known.amount;
-		if (payment_match(&rec, number, pay->amount) == PAYMENT_REPLAY) {
+		if (same_order(&known, number, pay)) {
 			out->payment = known;
 			out->replayed = true;
 			out->status = d.row.status;
@@ -143,45 +167,51 @@ kerr taxes_pay(struct uow *u, const struct actor *a, const char *number,
 		e = KERR_CONFLICT;
 		goto out;
 	}
+	if (s.awaiting_bank) {
+		char amount[32];
+		decimal_format(s.awaiting.amount, 2, amount, sizeof amount);
+		refusal_say(why,
+			    "payment %s of %s CNY is reported and awaits its bank's answer; "
+			    "another payment order waits until the bank has paid or refused it",
+			    s.awaiting.bank_reference, amount);
+		e = KERR_CONFLICT;
+		goto out;
+	}
 	e = payment_check(&s.position, pay->amount, p);
-	bool time_wrong = paid_at_refused(u, &d, pay->paid_at, p);
-	if (time_wrong && !e)
-		e = KERR_INVALID;
+	kerr bank = bank_known(c, pay->bank, p);
+	if (!e && bank)
+		e = bank;
 	if (e) {
 		if (!why->fields && p->count)
 			refusal_say(why, "%s", p->errors[0].problem);
 		else
 			refusal_say(why, "%s",
-				    time_wrong		? "the payment has fields that are not valid"
-				    : e == KERR_INVALID ? "the amount is not what is due"
-							: "nothing can be paid on this declaration");
+				    bank == KERR_INVALID ? "the payment has fields that are not valid"
+				    : e == KERR_INVALID	 ? "the amount is not what is due"
+							 : "nothing can be paid on this declaration");
 		goto out;
 	}
 	uow_now(u, now);
 	struct payment_row row = {0};
 	str_copy(row.bank_reference, pay->bank_reference, sizeof row.bank_reference);
 	str_copy(row.number, number, sizeof row.number);
+	str_copy(row.bank_uscc, pay->bank, sizeof row.bank_uscc);
 	row.amount = pay->amount;
-	ktime_format(pay->paid_at, row.paid_at);
+	row.status = PAYMENT_REPORTED;
 	str_copy(row.recorded_by, actor_name(a), sizeof row.recorded_by);
 	str_copy(row.recorded_at, now, sizeof row.recorded_at);
-	row.restored = s.drawn ? s.draw.amount : 0;
 	e = repo_payment_insert(c, &row, &row.id);
 	if (e == KERR_CONFLICT) /* another request took the reference meanwhile */
 		refusal_field(why, "/bank_reference", "was recorded at the same moment by "
 						      "another request; send it again");
 	if (!e)
-		e = uow_event(u, a, EVENT_DUTIES_PAID, number, d.row.org_id, NULL, now,
-			      json_pack("{s:s, s:o, s:s, s:I}", "bank_reference",
-					row.bank_reference, "amount",
-					fields_decimal_json(row.amount, 2), "paid_at", row.paid_at,
-					"version", (json_int_t)d.row.version));
-	if (!e && s.drawn) {
-		char because[96];
-		snprintf(because, sizeof because, "paid (bank reference %.64s)",
-			 row.bank_reference);
-		e = duties_restore(u, &d, now, because);
-	}
+		e = uow_event(u, a, EVENT_DUTIES_PAYMENT_REPORTED, number, d.row.org_id, NULL, now,
+			      json_pack("{s:s, s:s, s:o, s:I}", "bank_reference",
+					row.bank_reference, "bank", row.bank_uscc, "amount",
+					fields_decimal_json(row.amount, 2), "version",
+					(json_int_t)d.row.version));
+	/* settled again, so that a release waiting for money says it waits
+	 * for the bank now (the order itself releases nothing) */
 	if (!e && d.row.status == DECL_ACCEPTED)
 		e = clearance_settle(u, &d, now);
 	if (!e) {
@@ -192,6 +222,178 @@ out:
 	duties_state_free(&s);
 	declaration_free(&d);
 	return e;
+}
+
+/* The bank's answer kept: the payment counts, gives the guarantee drawn at
+ * release back, and settles the declaration (release may follow). */
+static kerr answer_paid(struct uow *u, const struct actor *a, struct declaration *d,
+			struct payment_row *row, const char *now, int64_t *overpaid)
+{
+	struct duties_state s;
+	struct store_conn *c;
+	kerr e = duties_state_load(u, d, true, &s);
+	if (!e)
+		e = uow_conn(u, &c);
+	if (e)
+		goto out;
+	row->restored = s.drawn ? s.draw.amount : 0;
+	if ((e = repo_payment_answer(c, row)))
+		goto out;
+	/* the money moved: a payment beyond what is owed now (the declaration
+	 * was corrected to owe less, or ended) is kept, and said, for customs
+	 * to refund */
+	bool ended = d->row.status == DECL_WITHDRAWN || d->row.status == DECL_REJECTED;
+	int64_t owed = ended ? 0 : s.position.due;
+	/* (a held assessment owes what is not known yet: nothing is said) */
+	*overpaid = !s.assessment.held && s.position.paid + row->amount > owed
+			    ? s.position.paid + row->amount - owed
+			    : 0;
+	json_t *data = json_pack("{s:s, s:s, s:o, s:s, s:I}", "bank_reference",
+				 row->bank_reference, "bank", row->bank_uscc, "amount",
+				 fields_decimal_json(row->amount, 2), "paid_at", row->paid_at,
+				 "version", (json_int_t)d->row.version);
+	if (data && *overpaid)
+		json_object_set_new(data, "overpaid", fields_decimal_json(*overpaid, 2));
+	e = uow_event(u, a, EVENT_DUTIES_PAID, row->number, d->row.org_id, NULL, now, data);
+	if (!e && s.drawn) {
+		char because[96];
+		snprintf(because, sizeof because, "paid (bank reference %.64s)",
+			 row->bank_reference);
+		e = duties_restore(u, d, now, because);
+	}
+	if (!e && d->row.status == DECL_ACCEPTED)
+		e = clearance_settle(u, d, now);
+out:
+	duties_state_free(&s);
+	return e;
+}
+
+kerr taxes_answer(struct uow *u, const struct actor *a, const char *ref,
+		  const struct payment_answer *ans, struct taxes_paid *out, struct refusal *why)
+{
+	struct declaration d;
+	struct store_conn *c;
+	struct payment_row row;
+	char now[TIME_TEXT_SIZE], reference[PAYMENT_REFERENCE_MAX];
+	memset(out, 0, sizeof *out);
+	memset(&d, 0, sizeof d);
+	/* kept in capitals, as the order was (payment_parse) */
+	str_copy(reference, ref, sizeof reference);
+	payment_reference_capitals(reference);
+	kerr e = uow_conn(u, &c);
+	if (!e)
+		e = repo_payment_by_reference(c, reference, &row);
+	/* another bank's payment is not told apart from none */
+	if (!e && strcmp(row.bank_uscc, a->org_uscc))
+		e = KERR_NOT_FOUND;
+	if (e == KERR_NOT_FOUND)
+		refusal_say(why, "no payment reported to your bank has that reference");
+	/* the declaration first, locked, then the payment as it is now */
+	if (!e)
+		e = clearance_load(u, &actor_kouan, row.number, true, &d);
+	if (!e)
+		e = repo_payment_by_reference(c, reference, &row);
+	if (e)
+		goto out;
+	if (row.status != PAYMENT_REPORTED) {
+		int64_t kept_at = 0;
+		if (row.status == PAYMENT_PAID)
+			(void)ktime_parse(row.paid_at, &kept_at);
+		if (payment_answer_same(ans, row.status, row.amount, kept_at, row.reason)) {
+			out->payment = row;
+			out->replayed = true;
+			out->status = d.row.status;
+			goto out;
+		}
+		refusal_say(why, "the bank answered this payment already: %s",
+			    row.status == PAYMENT_PAID ? "paid" : "refused");
+		e = KERR_CONFLICT;
+		goto out;
+	}
+	if (ans->outcome == PAYMENT_PAID) {
+		char ordered[32];
+		decimal_format(row.amount, 2, ordered, sizeof ordered);
+		if (ans->amount != row.amount)
+			refusal_field(why, "/amount",
+				      "must be the amount of the payment order, %s CNY: a bank "
+				      "pays the order as given, or refuses it",
+				      ordered);
+		struct problems own, *p = why->fields ? why->fields : &own;
+		problems_init(&own);
+		bool time_wrong = paid_at_refused(u, &d, ans->paid_at, p);
+		int64_t ordered_us;
+		/* nor before it was ordered: a bank debits an order it was given */
+		if (!time_wrong && ktime_parse(row.recorded_at, &ordered_us) &&
+		    ans->paid_at < ordered_us - ordered_us % (60 * INT64_C(1000000))) {
+			problems_add(p, "/paid_at",
+				     "must not be before the payment was ordered (%s): a bank "
+				     "debits an order it was given",
+				     row.recorded_at);
+			time_wrong = true;
+		}
+		if (ans->amount != row.amount || time_wrong) {
+			if (!why->fields && time_wrong && ans->amount == row.amount)
+				refusal_say(why, "%s", own.errors[0].problem);
+			else
+				refusal_say(why, "the answer has fields that are not valid");
+			e = KERR_INVALID;
+			goto out;
+		}
+	}
+	uow_now(u, now);
+	row.status = ans->outcome;
+	str_copy(row.answered_by, actor_name(a), sizeof row.answered_by);
+	str_copy(row.answered_at, now, sizeof row.answered_at);
+	if (ans->outcome == PAYMENT_PAID) {
+		ktime_format(ans->paid_at, row.paid_at);
+		e = answer_paid(u, a, &d, &row, now, &out->overpaid);
+	} else {
+		str_copy(row.reason, ans->reason, sizeof row.reason);
+		e = repo_payment_answer(c, &row);
+		if (!e)
+			e = uow_event(u, a, EVENT_DUTIES_PAYMENT_REFUSED, row.number, d.row.org_id,
+				      NULL, now,
+				      json_pack("{s:s, s:s, s:s}", "bank_reference",
+						row.bank_reference, "bank", row.bank_uscc, "reason",
+						row.reason));
+	}
+	if (e == KERR_CONFLICT && !*why->detail)
+		refusal_say(why, "the payment was answered at the same moment by another "
+				 "request; read it again");
+	if (!e) {
+		out->payment = row;
+		out->status = d.row.status;
+	}
+out:
+	declaration_free(&d);
+	return e;
+}
+
+kerr taxes_bank_payments(struct uow *u, const struct actor *a, const char *status,
+			 int64_t after, int limit, payment_fn fn, void *arg)
+{
+	struct store_conn *c;
+	kerr e = uow_conn(u, &c);
+	return e ? e : repo_payments_of_bank(c, a->org_uscc, status, after, limit, fn, arg);
+}
+
+struct bank_filter {
+	org_row_fn fn;
+	void *arg;
+};
+
+static kerr bank_only(void *arg, const struct org_row *o)
+{
+	struct bank_filter *f = arg;
+	return strcmp(o->kind, "bank") ? KERR_OK : f->fn(f->arg, o);
+}
+
+kerr taxes_banks(struct uow *u, org_row_fn fn, void *arg)
+{
+	struct store_conn *c;
+	struct bank_filter f = {fn, arg};
+	kerr e = uow_conn(u, &c);
+	return e ? e : repo_org_list(c, bank_only, &f);
 }
 
 kerr taxes_guarantee(struct uow *u, const struct actor *a, const char *number,

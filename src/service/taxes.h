@@ -33,20 +33,47 @@ struct taxes_paid {
 	struct payment_row payment;
 	bool replayed; /* the same payment again: nothing changed */
 	enum declaration_status status; /* the declaration's, after */
+	int64_t overpaid; /* a bank's payment beyond what is owed now, fen */
 };
 
-/* Record the payment of a declaration's duties and taxes, reported with
- * its bank reference, by its declarant or consignee. The amount must be
- * exactly what is outstanding (KERR_INVALID on /amount, naming both). The
- * same bank reference for the same declaration and amount is the same
- * payment (out->replayed); for anything else KERR_CONFLICT on
- * /bank_reference. KERR_CONFLICT when nothing can be paid: nothing due,
- * paid already, assessment held, released with nothing outstanding,
- * withdrawn or rejected. A payment restores the guarantee the release drew
- * on, and settles the declaration (which may release it). */
+/* Report the payment order of a declaration's duties and taxes, by its
+ * declarant or consignee: the bank that holds the account, the bank
+ * reference, the amount. It counts for nothing until the bank answers
+ * (taxes_answer). The amount must be exactly what is outstanding
+ * (KERR_INVALID on /amount, naming both); the bank must be one kouan knows
+ * (KERR_INVALID on /bank). The same order again (reference, declaration,
+ * amount, bank) is the same payment (out->replayed), as it stands now; any
+ * other use of the reference is KERR_CONFLICT on /bank_reference.
+ * KERR_CONFLICT when nothing can be paid (nothing due, paid already,
+ * assessment held, released with nothing outstanding, withdrawn or
+ * rejected) or another payment awaits its bank. */
 KOUAN_MUST_USE kerr taxes_pay(struct uow *u, const struct actor *a, const char *number,
 			      const struct payment *pay, struct taxes_paid *out,
 			      struct refusal *why);
+
+/* The bank's answer to the payment with this reference, by a user of the
+ * bank it was reported to (KERR_NOT_FOUND for anyone else, as for no such
+ * payment). Paid: the amount must be the order's (KERR_INVALID on
+ * /amount), paid_at neither in the future nor before the lodging
+ * (/paid_at); the payment then counts (duties.paid), gives back the
+ * guarantee the release drew on, and settles the declaration (which may
+ * release it). Refused: kept with the bank's reason
+ * (duties.payment_refused); the declarant may order again. The same answer
+ * again is out->replayed; another answer to an answered payment is
+ * KERR_CONFLICT. */
+KOUAN_MUST_USE kerr taxes_answer(struct uow *u, const struct actor *a, const char *reference,
+				 const struct payment_answer *ans, struct taxes_paid *out,
+				 struct refusal *why);
+
+/* The payments reported to the actor's bank, after id `after`, oldest
+ * first, at most `limit`; only those of `status` when not NULL. */
+KOUAN_MUST_USE kerr taxes_bank_payments(struct uow *u, const struct actor *a,
+					const char *status, int64_t after, int limit,
+					payment_fn fn, void *arg);
+
+/* The banks kouan knows (organisations of kind bank), for a payer to
+ * choose its own. */
+KOUAN_MUST_USE kerr taxes_banks(struct uow *u, org_row_fn fn, void *arg);
 
 /* Secure what a declaration owes with a general guarantee of its
  * consignee (number `guarantee`), now: the amount outstanding is drawn

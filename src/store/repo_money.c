@@ -505,12 +505,18 @@ kerr repo_draw_restored(struct store_conn *c, const char *number, const char *at
 
 #define PAYMENT_COLS                                                            \
 	"id, bank_reference, declaration_number, amount, paid_at, recorded_by,"  \
-	" recorded_at, restored"
+	" recorded_at, restored, bank_uscc, status, answered_by, answered_at, reason"
 Q(Q_PAY_BY_REF, "SELECT " PAYMENT_COLS " FROM payments WHERE bank_reference = ?");
 Q(Q_PAY_INSERT, "INSERT INTO payments (bank_reference, declaration_number, amount, paid_at,"
-		" recorded_by, recorded_at, restored) VALUES (?, ?, ?, ?, ?, ?, ?)"
+		" recorded_by, recorded_at, restored, bank_uscc, status)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 		" ON CONFLICT DO NOTHING RETURNING id");
 Q(Q_PAY_FOR, "SELECT " PAYMENT_COLS " FROM payments WHERE declaration_number = ? ORDER BY id");
+Q(Q_PAY_ANSWER, "UPDATE payments SET status = ?, paid_at = ?, answered_by = ?,"
+		" answered_at = ?, reason = ?, restored = ?"
+		" WHERE id = ? AND status = 'reported' RETURNING id");
+Q(Q_PAY_OF_BANK, "SELECT " PAYMENT_COLS " FROM payments WHERE bank_uscc = ?"
+		 " AND (CAST(? AS TEXT) IS NULL OR status = ?) AND id > ? ORDER BY id LIMIT ?");
 
 static kerr read_payment(void *arg, struct store_stmt *st)
 {
@@ -524,6 +530,14 @@ static kerr read_payment(void *arg, struct store_stmt *st)
 	col_copy(st, 5, p->recorded_by, sizeof p->recorded_by);
 	col_copy(st, 6, p->recorded_at, sizeof p->recorded_at);
 	p->restored = stmt_int(st, 7);
+	col_copy(st, 8, p->bank_uscc, sizeof p->bank_uscc);
+	char status[16];
+	col_copy(st, 9, status, sizeof status);
+	if (!payment_status_parse(status, &p->status))
+		return KERR_INTERNAL;
+	col_copy(st, 10, p->answered_by, sizeof p->answered_by);
+	col_copy(st, 11, p->answered_at, sizeof p->answered_at);
+	col_copy(st, 12, p->reason, sizeof p->reason);
 	return KERR_OK;
 }
 
@@ -535,9 +549,10 @@ kerr repo_payment_by_reference(struct store_conn *c, const char *reference,
 
 kerr repo_payment_insert(struct store_conn *c, const struct payment_row *p, int64_t *id)
 {
-	return inserted(store_first(c, &Q_PAY_INSERT, read_int, id, "ssisssi", p->bank_reference,
-				    p->number, p->amount, p->paid_at, p->recorded_by,
-				    p->recorded_at, p->restored));
+	return inserted(store_first(c, &Q_PAY_INSERT, read_int, id, "ssisssiss",
+				    p->bank_reference, p->number, p->amount, p->paid_at,
+				    p->recorded_by, p->recorded_at, p->restored, p->bank_uscc,
+				    payment_status_name(p->status)));
 }
 
 struct payment_reader {
@@ -549,14 +564,31 @@ static kerr read_payment_each(void *arg, struct store_stmt *st)
 {
 	struct payment_reader *r = arg;
 	struct payment_row p;
-	read_payment(&p, st);
-	return r->fn(r->arg, &p);
+	kerr e = read_payment(&p, st);
+	return e ? e : r->fn(r->arg, &p);
 }
 
 kerr repo_payments_for(struct store_conn *c, const char *number, payment_fn fn, void *arg)
 {
 	struct payment_reader r = {fn, arg};
 	return store_each(c, &Q_PAY_FOR, read_payment_each, &r, "s", number);
+}
+
+kerr repo_payment_answer(struct store_conn *c, const struct payment_row *p)
+{
+	int64_t id;
+	kerr e = store_first(c, &Q_PAY_ANSWER, read_int, &id, "sssssii",
+			     payment_status_name(p->status), p->paid_at, p->answered_by,
+			     p->answered_at, p->reason, p->restored, p->id);
+	return e == KERR_NOT_FOUND ? KERR_CONFLICT : e;
+}
+
+kerr repo_payments_of_bank(struct store_conn *c, const char *bank_uscc, const char *status,
+			   int64_t after, int limit, payment_fn fn, void *arg)
+{
+	struct payment_reader r = {fn, arg};
+	return store_each(c, &Q_PAY_OF_BANK, read_payment_each, &r, "sssii", bank_uscc, status,
+			  status, after, (int64_t)limit);
 }
 
 /* --- port charges --- */

@@ -22,6 +22,7 @@
 #include "common/date.h"
 #include "common/sizes.h"
 #include "domain/assessment_basis.h"
+#include "domain/payment.h"
 #include "store/store.h"
 
 #define MONEY_ID_SIZE 33     /* tariff version or fee catalogue id */
@@ -222,10 +223,15 @@ struct payment_row {
 	char bank_reference[MONEY_NUMBER_SIZE];
 	char number[DECL_NUMBER_SIZE];
 	int64_t amount; /* fen */
-	char paid_at[TIME_TEXT_SIZE];
+	char paid_at[TIME_TEXT_SIZE]; /* the bank's time; "" until it answers */
 	char recorded_by[USERNAME_SIZE];
 	char recorded_at[TIME_TEXT_SIZE];
 	int64_t restored; /* given back to a guarantee, fen */
+	char bank_uscc[USCC_SIZE]; /* "" for a payment kept before banks answered */
+	enum payment_status status;
+	char answered_by[USERNAME_SIZE]; /* the bank's user; "" until it answers */
+	char answered_at[TIME_TEXT_SIZE];
+	char reason[PAYMENT_BANK_REASON_CHARS * 4 + 1]; /* a refusal's */
 };
 typedef kerr (*payment_fn)(void *arg, const struct payment_row *p);
 
@@ -238,6 +244,15 @@ KOUAN_MUST_USE kerr repo_payment_insert(struct store_conn *c, const struct payme
 /* A declaration's payments, oldest first. */
 KOUAN_MUST_USE kerr repo_payments_for(struct store_conn *c, const char *number,
 				      payment_fn fn, void *arg);
+/* Keep the bank's answer to a reported payment (status, paid_at,
+ * answered_by, answered_at, reason, restored of p, by p->id).
+ * KERR_CONFLICT when it is no longer reported (answered meanwhile). */
+KOUAN_MUST_USE kerr repo_payment_answer(struct store_conn *c, const struct payment_row *p);
+/* A bank's payments after id `after`, oldest first, at most `limit`; only
+ * those of `status` when status is not NULL. */
+KOUAN_MUST_USE kerr repo_payments_of_bank(struct store_conn *c, const char *bank_uscc,
+					  const char *status, int64_t after, int limit,
+					  payment_fn fn, void *arg);
 
 /* --- port charges --- */
 

@@ -23,6 +23,7 @@
 #define HAITONG "91440101MA59TRAD00"   /* trader: holds a general guarantee */
 #define PENGCHENG "91440300MA5E0THR7G" /* trader2: none */
 #define SUITONG "91440115MA5CBR0K1D"   /* broker */
+#define ICBC "91440101MA5BK0NA2H"      /* bank: the demo's ICBC sub-branch */
 #define CLEARED "{\"decision\":\"cleared\",\"reason\":\"documents checked\"}"
 
 static int setup(void **state)
@@ -90,24 +91,37 @@ static json_t *taxes(struct test_env *env, const char *number, const char *user)
 	return test_expect(env, "GET", path, user, NULL, 200);
 }
 
-/* Pay at `paid_at` (RFC 3339; NULL: now, by the test's clock). */
-static json_t *pay_at(struct test_env *env, const char *number, const char *user,
-		      const char *reference, const char *amount, const char *paid_at,
-		      int status)
-{
-	char path[80], body[256], now[TIME_TEXT_SIZE];
-	ktime_format(__atomic_load_n(&env->clock.fixed_us, __ATOMIC_SEQ_CST), now);
-	snprintf(path, sizeof path, "/v1/declarations/%s/payments", number);
-	snprintf(body, sizeof body,
-		 "{\"bank_reference\":\"%s\",\"amount\":\"%s\",\"paid_at\":\"%s\"}", reference,
-		 amount, paid_at ? paid_at : now);
-	return test_expect(env, "POST", path, user, body, status);
-}
-
+/* Report a payment order on `number` to the demo's ICBC sub-branch. */
 static json_t *pay(struct test_env *env, const char *number, const char *user,
 		   const char *reference, const char *amount, int status)
 {
-	return pay_at(env, number, user, reference, amount, NULL, status);
+	char path[80], body[256];
+	snprintf(path, sizeof path, "/v1/declarations/%s/payments", number);
+	snprintf(body, sizeof body,
+		 "{\"bank\":\"%s\",\"bank_reference\":\"%s\",\"amount\":\"%s\"}", ICBC,
+		 reference, amount);
+	return test_expect(env, "POST", path, user, body, status);
+}
+
+/* A bank's answer to the payment with `reference`. */
+static json_t *answer(struct test_env *env, const char *user, const char *reference,
+		      const char *body, int status)
+{
+	char path[128];
+	snprintf(path, sizeof path, "/v1/payments/%s/answer", reference);
+	return test_expect(env, "POST", path, user, body, status);
+}
+
+/* ICBC says it debited `amount` at `paid_at` (NULL: now, by the test's
+ * clock). */
+static json_t *bank_paid(struct test_env *env, const char *reference, const char *amount,
+			 const char *paid_at, int status)
+{
+	char body[256], now[TIME_TEXT_SIZE];
+	ktime_format(__atomic_load_n(&env->clock.fixed_us, __ATOMIC_SEQ_CST), now);
+	snprintf(body, sizeof body, "{\"outcome\":\"paid\",\"amount\":\"%s\",\"paid_at\":\"%s\"}",
+		 amount, paid_at ? paid_at : now);
+	return answer(env, "bank", reference, body, status);
 }
 
 /* The data of the last event of `type` on the timeline (new reference). */
@@ -212,7 +226,8 @@ static void release_waits_for_exact_payment(void **state)
 
 	/* partial, excess, negative, malformed: 400 on its field, nothing kept */
 	int64_t payments = test_count(env, "payments");
-	char path_of_declaration[64];
+	char path_of_declaration[64], pay_path[80];
+	snprintf(pay_path, sizeof pay_path, "/v1/declarations/%s/payments", n);
 	json_t *p = pay(env, n, "trader2", "ICBC-20261123-0001", "47000.00", 400);
 	assert_true(test_has_error(p, "/amount",
 				   "must equal the amount due, 47064.81 CNY; 47000.00 CNY was "
@@ -229,20 +244,63 @@ static void release_waits_for_exact_payment(void **state)
 				   "must be letters, digits, '.', '-', '_' or '/'"));
 	json_decref(p);
 	p = test_expect(env, "POST", "/v1/declarations/516720269999999999/payments", "trader2",
-			"{\"bank_reference\":\"X1\",\"amount\":\"1.00\",\"paid_at\":"
-			"\"2026-11-23T08:00:00Z\"}",
+			"{\"bank\":\"" ICBC "\",\"bank_reference\":\"X1\",\"amount\":\"1.00\"}",
 			404);
 	json_decref(p);
-	/* another declarant may not pay it, nor an officer */
+	/* another declarant may not pay it, nor an officer, nor a bank */
 	json_decref(pay(env, n, "trader", "ICBC-20261123-0001", "47064.81", 404));
 	json_decref(pay(env, n, "customs", "ICBC-20261123-0001", "47064.81", 403));
-	/* paid tomorrow, or before the goods were declared: it paid nothing
-	 * (the wrong amount and the wrong time are both said) */
-	char lodged[TIME_TEXT_SIZE];
-	p = pay_at(env, n, "trader2", "ICBC-20261123-0001", "47000.00", "2030-01-01T00:00:00Z", 400);
+	json_decref(pay(env, n, "bank", "ICBC-20261123-0001", "47064.81", 403));
+	/* a bank kouan does not know (here a trader), and the time of
+	 * payment, which is the bank's to give */
+	p = test_expect(env, "POST", pay_path, "trader2",
+			"{\"bank\":\"" HAITONG "\",\"bank_reference\":\"X1\",\"amount\":"
+			"\"47000.00\"}",
+			400);
 	assert_string_equal(str(p, "detail"), "the payment has fields that are not valid");
 	assert_int_equal(json_array_size(json_object_get(p, "errors")), 2);
 	assert_true(test_has_error(p, "/amount", "must equal the amount due"));
+	assert_true(test_has_error(p, "/bank",
+				   "is not a bank kouan knows: give the unified social credit code "
+				   "of the bank that holds the payer's account (GET /v1/banks lists "
+				   "them)"));
+	json_decref(p);
+	p = test_expect(env, "POST", pay_path, "trader2",
+			"{\"bank\":\"" ICBC "\",\"bank_reference\":\"X1\",\"amount\":"
+			"\"47064.81\",\"paid_at\":\"2026-11-23T08:00:00Z\"}",
+			400);
+	assert_true(test_has_error(p, "/paid_at",
+				   "unknown field; accepted fields are: bank, bank_reference, amount "
+				   "(the time of payment is the bank's to give)"));
+	json_decref(p);
+	assert_int_equal(test_count(env, "payments"), payments);
+	assert_string_equal(status_of(env, n, st), "accepted");
+
+	/* the exact amount: a payment order, which releases nothing yet */
+	p = pay(env, n, "trader2", "ICBC-20261123-0001", "47064.81", 202);
+	assert_string_equal(str(p, "amount"), "47064.81");
+	assert_string_equal(str(p, "status"), "reported");
+	assert_string_equal(str(p, "bank"), ICBC);
+	assert_true(json_is_null(json_object_get(p, "paid_at")));
+	assert_string_equal(str(p, "declaration_status"), "accepted");
+	json_decref(p);
+	assert_int_equal(test_count_events(env, n, "duties.payment_reported", NULL), 1);
+	held = last_event(env, n, "declaration.release_held");
+	assert_string_equal(str(held, "reason"),
+			    "awaiting payment of 47064.81 CNY: payment ICBC-20261123-0001 is "
+			    "reported and awaits its bank's confirmation");
+	json_decref(held);
+	assert_int_equal(test_count_events(env, n, "duties.paid", NULL), 0);
+
+	/* the bank's time is bounded: not tomorrow, not before the goods
+	 * were declared; nor may it pay another amount than the order's */
+	char lodged[TIME_TEXT_SIZE];
+	p = bank_paid(env, "ICBC-20261123-0001", "47000.00", "2030-01-01T00:00:00Z", 400);
+	assert_string_equal(str(p, "detail"), "the answer has fields that are not valid");
+	assert_int_equal(json_array_size(json_object_get(p, "errors")), 2);
+	assert_true(test_has_error(p, "/amount",
+				   "must be the amount of the payment order, 47064.81 CNY: a bank "
+				   "pays the order as given, or refuses it"));
 	/* (the test's clock moves on at each request: "now" is the server's) */
 	assert_true(test_has_error(p, "/paid_at", "must not be in the future (it is now 2026-11-23T"));
 	char want[160];
@@ -251,20 +309,21 @@ static void release_waits_for_exact_payment(void **state)
 	json_t *dv = test_expect(env, "GET", path_of_declaration, "trader2", NULL, 200);
 	str_copy(lodged, str(dv, "lodged_at"), sizeof lodged);
 	json_decref(dv);
-	p = pay_at(env, n, "trader2", "ICBC-20261123-0001", "47064.81", "2026-11-01T00:00:00Z", 400);
-	assert_string_equal(str(p, "detail"), "the payment has fields that are not valid");
+	p = bank_paid(env, "ICBC-20261123-0001", "47064.81", "2026-11-01T00:00:00Z", 400);
+	assert_string_equal(str(p, "detail"), "the answer has fields that are not valid");
 	snprintf(want, sizeof want,
 		 "must not be before the declaration was lodged (%s): its duties are paid once "
 		 "assessed",
 		 lodged);
 	assert_true(test_has_error(p, "/paid_at", want));
 	json_decref(p);
-	assert_int_equal(test_count(env, "payments"), payments);
 	assert_string_equal(status_of(env, n, st), "accepted");
 
-	/* the exact amount: paid, and released at once */
-	p = pay(env, n, "trader2", "ICBC-20261123-0001", "47064.81", 201);
-	assert_string_equal(str(p, "amount"), "47064.81");
+	/* the bank's word: paid, and released at once */
+	p = bank_paid(env, "ICBC-20261123-0001", "47064.81", NULL, 200);
+	assert_string_equal(str(p, "status"), "paid");
+	assert_string_equal(str(p, "answered_by"), "bank");
+	assert_non_null(str(p, "paid_at"));
 	assert_string_equal(str(p, "declaration_status"), "released");
 	assert_string_equal(str(p, "guarantee_restored"), "0.00");
 	json_decref(p);
@@ -272,9 +331,10 @@ static void release_waits_for_exact_payment(void **state)
 	assert_int_equal(test_count_events(env, n, "duties.paid", NULL), 1);
 	assert_int_equal(test_count_events(env, n, "declaration.released", NULL), 1);
 
-	/* the same bank reference again is the same payment */
+	/* the same bank reference again is the same payment, as it stands */
 	p = pay(env, n, "trader2", "ICBC-20261123-0001", "47064.81", 200);
 	assert_string_equal(str(p, "bank_reference"), "ICBC-20261123-0001");
+	assert_string_equal(str(p, "status"), "paid");
 	json_decref(p);
 	/* in small letters too: a bank's reference is the same in any case */
 	p = pay(env, n, "trader2", "icbc-20261123-0001", "47064.81", 200);
@@ -303,6 +363,149 @@ static void release_waits_for_exact_payment(void **state)
 	assert_string_equal(str(t, "outstanding"), "0.00");
 	assert_int_equal(json_array_size(json_object_get(t, "payments")), 1);
 	json_decref(v);
+}
+
+/* A payment order is not money: a made-up one releases nothing, only the
+ * bank it names may answer it, a refusal leaves the declaration waiting,
+ * and the next order counts once the bank has paid it. */
+static void a_payment_counts_once_its_bank_says_so(void **state)
+{
+	struct test_env *env = *state;
+	char n[19], st[16];
+	lodge(env, "trader2", apples(PENGCHENG, "COSU6291830509"), n);
+	clear(env, n, "customs");
+	clear(env, n, "quarantine");
+	assert_string_equal(status_of(env, n, st), "accepted");
+
+	/* the banks a payer may name */
+	json_t *b = test_expect(env, "GET", "/v1/banks", "trader2", NULL, 200);
+	json_t *banks = json_object_get(b, "banks");
+	assert_int_equal(json_array_size(banks), 2);
+	assert_string_equal(str(json_array_get(banks, 0), "uscc"), ICBC);
+	json_decref(b);
+	json_decref(test_expect(env, "GET", "/v1/banks", "carrier", NULL, 403));
+
+	/* a made-up payment: kept as an order, and nothing moves */
+	json_t *p = pay(env, n, "trader2", "FAKE-0001", "47064.81", 202);
+	assert_string_equal(str(p, "status"), "reported");
+	json_decref(p);
+	assert_string_equal(status_of(env, n, st), "accepted");
+	json_t *v = taxes(env, n, "trader2");
+	json_t *t = json_object_get(v, "taxes");
+	assert_string_equal(str(t, "paid"), "0.00");
+	assert_string_equal(str(t, "outstanding"), "47064.81");
+	assert_string_equal(str(json_array_get(json_object_get(t, "payments"), 0), "status"),
+			    "reported");
+	json_decref(v);
+	/* a second order waits for the bank's answer to the first */
+	p = pay(env, n, "trader2", "FAKE-0002", "47064.81", 409);
+	assert_string_equal(str(p, "detail"),
+			    "payment FAKE-0001 of 47064.81 CNY is reported and awaits its bank's "
+			    "answer; another payment order waits until the bank has paid or "
+			    "refused it");
+	json_decref(p);
+
+	/* no one but the bank named answers: not the payer, not an officer,
+	 * not another bank (which is told nothing of it) */
+	static const char paid[] = "{\"outcome\":\"paid\",\"amount\":\"47064.81\","
+				   "\"paid_at\":\"2026-11-23T08:00:00Z\"}";
+	json_decref(answer(env, "trader2", "FAKE-0001", paid, 403));
+	json_decref(answer(env, "customs", "FAKE-0001", paid, 403));
+	p = answer(env, "bank2", "FAKE-0001", paid, 404);
+	assert_string_equal(str(p, "detail"), "no payment reported to your bank has that reference");
+	json_decref(p);
+	json_decref(answer(env, "bank", "NO-SUCH-ORDER", paid, 404));
+	/* each bank sees the orders given to it, and only those */
+	json_t *l = test_expect(env, "GET", "/v1/payments?status=reported", "bank", NULL, 200);
+	json_t *mine = json_object_get(l, "payments");
+	assert_int_equal(json_array_size(mine), 1);
+	assert_string_equal(str(json_array_get(mine, 0), "bank_reference"), "FAKE-0001");
+	assert_string_equal(str(json_array_get(mine, 0), "declaration_number"), n);
+	json_decref(l);
+	l = test_expect(env, "GET", "/v1/payments", "bank2", NULL, 200);
+	assert_int_equal(json_array_size(json_object_get(l, "payments")), 0);
+	json_decref(l);
+	l = test_expect(env, "GET", "/v1/payments?status=pending", "bank", NULL, 400);
+	assert_true(test_has_error(l, "query:status", "must be one of reported, paid, refused"));
+	json_decref(l);
+	json_decref(test_expect(env, "GET", "/v1/payments", "trader2", NULL, 403));
+
+	/* the bank refuses it: the declaration still waits, and the payer may
+	 * order again */
+	static const char refused[] = "{\"outcome\":\"refused\",\"reason\":\"no such order "
+				      "from this account\"}";
+	p = answer(env, "bank", "FAKE-0001", refused, 200);
+	assert_string_equal(str(p, "status"), "refused");
+	assert_string_equal(str(p, "reason"), "no such order from this account");
+	assert_string_equal(str(p, "declaration_status"), "accepted");
+	json_decref(p);
+	p = answer(env, "bank", "FAKE-0001", refused, 200); /* the same answer again */
+	assert_string_equal(str(p, "status"), "refused");
+	json_decref(p);
+	p = answer(env, "bank", "FAKE-0001", paid, 409);
+	assert_string_equal(str(p, "detail"), "the bank answered this payment already: refused");
+	json_decref(p);
+	json_t *e = last_event(env, n, "duties.payment_refused");
+	assert_string_equal(str(e, "reason"), "no such order from this account");
+	json_decref(e);
+	assert_int_equal(test_count_events(env, n, "duties.paid", NULL), 0);
+	assert_string_equal(status_of(env, n, st), "accepted");
+
+	p = pay(env, n, "trader2", "ICBC-20261123-0009", "47064.81", 202);
+	assert_true(json_integer_value(json_object_get(p, "id")) > 0);
+	json_decref(p);
+	/* not debited before it was ordered */
+	p = bank_paid(env, "ICBC-20261123-0009", "47064.81", "2026-11-23T07:00:00Z", 400);
+	assert_true(test_has_error(p, "/paid_at", NULL));
+	json_decref(p);
+	/* the reference in any case, as it was ordered */
+	char now[TIME_TEXT_SIZE], body[160];
+	ktime_format(__atomic_load_n(&env->clock.fixed_us, __ATOMIC_SEQ_CST), now);
+	snprintf(body, sizeof body,
+		 "{\"outcome\":\"paid\",\"amount\":\"47064.81\",\"paid_at\":\"%s\"}", now);
+	p = answer(env, "bank", "icbc-20261123-0009", body, 200);
+	assert_string_equal(str(p, "declaration_status"), "released");
+	assert_null(json_object_get(p, "overpaid"));
+	json_decref(p);
+	p = answer(env, "bank", "ICBC-20261123-0009", body, 200); /* the same again */
+	json_decref(p);
+	/* another amount is another answer, at the same time or not */
+	snprintf(body, sizeof body,
+		 "{\"outcome\":\"paid\",\"amount\":\"1.00\",\"paid_at\":\"%s\"}", now);
+	p = answer(env, "bank", "ICBC-20261123-0009", body, 409);
+	assert_string_equal(str(p, "detail"), "the bank answered this payment already: paid");
+	json_decref(p);
+	p = bank_paid(env, "ICBC-20261123-0009", "47064.81", "2026-11-23T08:00:00Z", 409);
+	assert_string_equal(str(p, "detail"), "the bank answered this payment already: paid");
+	json_decref(p);
+	v = taxes(env, n, "trader2");
+	t = json_object_get(v, "taxes");
+	assert_string_equal(str(t, "paid"), "47064.81");
+	assert_int_equal(json_array_size(json_object_get(t, "payments")), 2);
+	json_decref(v);
+}
+
+/* A payment ordered, then the declaration withdrawn: the bank's debit is
+ * kept, and said to be more than is owed, for customs to refund. */
+static void a_payment_beyond_what_is_owed_is_said(void **state)
+{
+	struct test_env *env = *state;
+	char n[19], st[16], path[96];
+	lodge(env, "trader2", apples(PENGCHENG, "COSU6291830511"), n);
+	clear(env, n, "customs");
+	clear(env, n, "quarantine");
+	json_decref(pay(env, n, "trader2", "ICBC-20261123-0011", "47064.81", 202));
+	snprintf(path, sizeof path, "/v1/declarations/%s/withdrawal", n);
+	json_decref(test_expect(env, "POST", path, "trader2", NULL, 200));
+	json_t *p = bank_paid(env, "ICBC-20261123-0011", "47064.81", NULL, 200);
+	assert_string_equal(str(p, "status"), "paid");
+	assert_string_equal(str(p, "overpaid"), "47064.81");
+	assert_string_equal(str(p, "declaration_status"), "withdrawn");
+	json_decref(p);
+	json_t *e = last_event(env, n, "duties.paid");
+	assert_string_equal(str(e, "overpaid"), "47064.81");
+	json_decref(e);
+	assert_string_equal(status_of(env, n, st), "withdrawn");
 }
 
 /* Duties and taxes all at most 50 CNY are waived: nothing to pay. */
@@ -360,7 +563,15 @@ static void guarantee_drawn_at_release_and_restored(void **state)
 	json_decref(v);
 
 	/* released against the guarantee, it still takes its payment */
-	json_t *p = pay(env, n, "trader", "BOC-20261123-7781", "47064.81", 201);
+	json_t *p = pay(env, n, "trader", "ICBC-20261123-7781", "47064.81", 202);
+	assert_string_equal(str(p, "guarantee_restored"), "0.00");
+	json_decref(p);
+	/* a payment order gives nothing back: only the bank's word does */
+	g = guarantee(env, "G-NS-2026-001", "trader");
+	assert_int_equal(test_decimal(str(g, "drawn"), 2), before + 4706481);
+	json_decref(g);
+	assert_int_equal(test_count_events(env, n, "guarantee.restored", NULL), 0);
+	p = bank_paid(env, "ICBC-20261123-7781", "47064.81", NULL, 200);
 	assert_string_equal(str(p, "guarantee_restored"), "47064.81");
 	json_decref(p);
 	e = last_event(env, n, "guarantee.restored");
@@ -743,13 +954,21 @@ static void fees_published_charged_and_waived(void **state)
 	assert_string_equal(str(e, "detail"), "the charge is not valid");
 	assert_true(test_has_error(e, "/quantity",
 				   "is 1 containers of 'THC-20', more than the goods allow: the "
-				   "declaration has 2 container(s), 2 charged already, so at most 0 "
-				   "more"));
+				   "declaration has 0 20-foot container(s) by its manifest line and 2 "
+				   "of no size known, 2 charged already, so at most 0 more"));
 	json_decref(e);
+	/* nor the 40-foot handling on the same two containers: handling is
+	 * charged once a container, whatever its size */
 	e = test_expect(env, "POST", path, "terminal",
 			"{\"code\":\"THC-40\",\"quantity\":\"9999999\"}", 400);
-	assert_true(test_has_error(e, "/quantity", "the declaration has 2 container(s), 0 "
-						   "charged already, so at most 2 more"));
+	assert_true(test_has_error(e, "/quantity",
+				   "the declaration has 2 container(s) and THC is charged once a "
+				   "container, whatever its size, 2 charged already, so at most 0 "
+				   "more"));
+	json_decref(e);
+	e = test_expect(env, "POST", path, "terminal", "{\"code\":\"THC-40\",\"quantity\":\"1\"}",
+			400);
+	assert_true(test_has_error(e, "/quantity", "so at most 0 more"));
 	json_decref(e);
 	e = test_expect(env, "POST", path, "terminal",
 			"{\"code\":\"BULK-TONNE\",\"quantity\":\"19.851\"}", 400);
@@ -1243,7 +1462,8 @@ static void fee_catalogue_published_and_refused(void **state)
 		     "'price':'1','legal_basis':'x','vat':'6'}]",
 		     "CNYTN-2026-12", "CNYTN", "/items/0/vat",
 		     "unknown field; accepted fields are: code, charged_by, charger, service_en, "
-		     "service_zh, unit, price, legal_basis, inspection_service");
+		     "service_zh, unit, price, legal_basis, inspection_service, container_size, "
+		     "sized_service");
 	fees_refused(env,
 		     "[{'code':'THC-20','charged_by':'terminal','service_en':'x','unit':'teu',"
 		     "'price':'-1','legal_basis':'x'}]",
@@ -1273,6 +1493,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(assessment_shown_step_by_step),
 		cmocka_unit_test(release_waits_for_exact_payment),
+		cmocka_unit_test(a_payment_counts_once_its_bank_says_so),
+		cmocka_unit_test(a_payment_beyond_what_is_owed_is_said),
 		cmocka_unit_test(nothing_due_releases_without_payment),
 		cmocka_unit_test(guarantee_drawn_at_release_and_restored),
 		cmocka_unit_test(guarantee_refusals),

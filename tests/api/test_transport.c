@@ -1037,8 +1037,8 @@ static void another_companys_bill_is_not_theirs_to_declare(void **state)
 	json_decref(lodge(env, d, 201));
 	json_decref(d);
 
-	/* declared in advance, before the manifest: mismatched when it comes,
-	 * and never released */
+	/* declared in advance, before the manifest: the bill is held until
+	 * the line comes... */
 	(void)permitted_call(env, vessel_arrival, "071E");
 	d = laptops_on("071E", "COSU6291837101", "MAEU5123474");
 	json_object_set_new(d, "advance", json_true());
@@ -1048,6 +1048,21 @@ static void another_companys_bill_is_not_theirs_to_declare(void **state)
 	char number[19], path[96], status[20];
 	str_copy(number, str(r, "number"), sizeof number);
 	json_decref(r);
+	/* ...so Haitong, whose bill it is, is told the bill is taken, not by
+	 * whom */
+	json_t *own = json_deep_copy(d);
+	json_object_set_new(own, "declarant_uscc", json_string("91440101MA59TRAD00"));
+	json_object_set_new(own, "consignee_uscc", json_string("91440101MA59TRAD00"));
+	r = lodge(env, own, 409);
+	assert_true(test_has_error(r, "/bill_of_lading",
+				   "bill of lading COSU6291837101 is already declared on another "
+				   "company's declaration; a bill is declared once"));
+	text = json_dumps(r, 0);
+	assert_null(strstr(text, number));
+	free(text);
+	json_decref(r);
+	/* the line comes, naming Haitong: trader2's declaration is mismatched,
+	 * never released, and gives the bill up */
 	json_t *man = one_line_manifest("071E", "COSU6291837101", "MAEU5123474");
 	json_decref(post(env, "/v1/manifests", "carrier", man, 201));
 	json_decref(man);
@@ -1061,19 +1076,73 @@ static void another_companys_bill_is_not_theirs_to_declare(void **state)
 	json_decref(m);
 	decide(env, number, "customs", "cleared");
 	assert_string_not_equal(status_of(env, number, status), "released");
-	/* Haitong, whose bill it is, is told the bill is taken, not by whom
-	 * (the mismatch is customs' to see and act on) */
-	json_object_set_new(d, "declarant_uscc", json_string("91440101MA59TRAD00"));
-	json_object_set_new(d, "consignee_uscc", json_string("91440101MA59TRAD00"));
-	r = lodge(env, d, 409);
-	assert_true(test_has_error(r, "/bill_of_lading",
-				   "bill of lading COSU6291837101 is already declared on another "
-				   "company's declaration; a bill is declared once"));
-	text = json_dumps(r, 0);
-	assert_null(strstr(text, number));
-	free(text);
+	/* Haitong now declares its bill, which matches and is released */
+	r = lodge(env, own, 201);
+	char mine[19];
+	str_copy(mine, str(r, "number"), sizeof mine);
+	json_decref(r);
+	snprintf(path, sizeof path, "/v1/declarations/%s/match", mine);
+	m = test_expect(env, "GET", path, "trader", NULL, 200);
+	assert_string_equal(str(m, "match"), "matched");
+	json_decref(m);
+	decide(env, mine, "customs", "cleared");
+	assert_string_equal(status_of(env, mine, status), "released");
+	/* trader2's stays mismatched, and its timeline says it gave the bill
+	 * up */
+	assert_string_not_equal(status_of(env, number, status), "released");
+	snprintf(path, sizeof path, "/v1/declarations/%s/events", number);
+	json_t *ev = test_expect(env, "GET", path, "customs", NULL, 200);
+	bool given_up = false;
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(ev, "events"), i, e)
+	{
+		if (!strcmp(str(e, "type"), "declaration.mismatched"))
+			given_up = json_is_true(
+				json_object_get(json_object_get(e, "data"), "bill_given_up"));
+	}
+	assert_true(given_up);
+	json_decref(ev);
+	json_decref(own);
+	json_decref(d);
+}
+
+/* Terminal handling at the container's own size, as its manifest line
+ * gives it (22G1: 20 feet), and once a container whatever the size. */
+static void a_container_is_handled_at_its_own_size(void **state)
+{
+	struct test_env *env = *state;
+	(void)permitted_call(env, vessel_arrival, "081E");
+	json_t *man = one_line_manifest("081E", "COSU6291838101", "TGHU9182731");
+	json_t *box = json_array_get(
+		json_object_get(json_array_get(json_object_get(man, "bills"), 0), "containers"), 0);
+	json_object_set_new(box, "size_type", json_string("22G1"));
+	json_decref(post(env, "/v1/manifests", "carrier", man, 201));
+	json_decref(man);
+	json_t *d = laptops_on("081E", "COSU6291838101", "TGHU9182731");
+	json_t *r = lodge(env, d, 201);
+	char path[96];
+	snprintf(path, sizeof path, "/v1/declarations/%s/charges", str(r, "number"));
 	json_decref(r);
 	json_decref(d);
+	r = test_expect(env, "POST", path, "terminal", "{\"code\":\"THC-40\",\"quantity\":\"1\"}",
+			400);
+	assert_true(test_has_error(r, "/quantity",
+				   "is 1 containers of 'THC-40', more than the goods allow: the "
+				   "declaration has 0 40-foot container(s) by its manifest line and 0 "
+				   "of no size known, 0 charged already, so at most 0 more"));
+	json_decref(r);
+	r = test_expect(env, "POST", path, "terminal", "{\"code\":\"THC-20\",\"quantity\":\"1\"}",
+			201);
+	assert_string_equal(str(r, "amount"), "850.00");
+	json_decref(r);
+	r = test_expect(env, "POST", path, "terminal", "{\"code\":\"THC-20\",\"quantity\":\"1\"}",
+			400);
+	assert_true(test_has_error(r, "/quantity", "1 charged already, so at most 0 more"));
+	json_decref(r);
+	/* the port security fee is another service: charged at its size too */
+	json_decref(test_expect(env, "POST", path, "terminal",
+				"{\"code\":\"PSF-20\",\"quantity\":\"1\"}", 201));
 }
 
 /* A withdrawn declaration's bill declared again: the gate goes by the new
@@ -2187,6 +2256,7 @@ int main(void)
 		cmocka_unit_test(the_gate_lets_out_only_what_is_cleared),
 		cmocka_unit_test(the_gate_follows_the_declaration_that_took_a_freed_bill),
 		cmocka_unit_test(another_companys_bill_is_not_theirs_to_declare),
+		cmocka_unit_test(a_container_is_handled_at_its_own_size),
 		cmocka_unit_test(goods_declared_are_the_goods_manifested),
 		cmocka_unit_test(a_carrier_sees_a_refusal_at_the_gate_without_declarations),
 		cmocka_unit_test(direct_pickup_goes_from_the_ship_side),

@@ -63,6 +63,9 @@ DEMO_USCC = {
     "trader": "91440101MA59TRAD00",
     "broker": "91440115MA5CBR0K1D",
     "trader2": "91440300MA5E0THR7G",
+    # the banks that confirm payments of duties (ICBC, Bank of China)
+    "bank": "91440101MA5BK0NA2H",
+    "bank2": "91440101MA5BK0CB79",
 }
 
 _live_servers = []
@@ -500,9 +503,9 @@ def run_tests(tests):
 
 
 def utc_now():
-    """The time now as RFC 3339 in UTC, to the microsecond (what a payment
-    made just now gives as paid_at: not before its declaration's lodging,
-    not in the future)."""
+    """The time now as RFC 3339 in UTC, to the microsecond (what a bank
+    that paid just now gives as paid_at: not before the declaration's
+    lodging, not in the future)."""
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 

@@ -296,7 +296,7 @@ def test_demo_prints_credentials_that_log_in():
         check(m, "no URL printed: %r" % text)
         url = m.group(1)
         creds = re.findall(r"^  (\S+) +(\S+) +(\S+)$", text, re.M)
-        eq(len(creds), 21, "twenty-one demo users printed")
+        eq(len(creds), 23, "twenty-three demo users printed")
         for user, password, role in creds:
             req = urllib.request.Request(url + "/v1/sessions", method="POST",
                                          data=json.dumps({"username": user,

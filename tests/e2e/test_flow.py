@@ -10,7 +10,9 @@ What it checks:
   * parallel tasks: customs and quarantine are decided by different officers
     with different clients (CLI and curl) in either order; the declaration
     is released exactly once, only when the second agency clears; decisions
-    made at the same moment still release exactly once.
+    made at the same moment still release exactly once; the broker, with
+    no general guarantee, orders the payment of its duties first (202,
+    reported) and they count once its bank answers that it paid them.
   * the timeline (GET /v1/declarations/N/events and `kouan events N`, which
     agree) shows lodged, accepted, task.opened per agency, assessed, the decisions in
     the order they were made, released; with RFC 3339 microsecond times that
@@ -132,7 +134,7 @@ def test_start_and_logins():
                           {"username": "broker", "password": "broker-demo-2026"})
     eq(st, 201, "curl login")
     T["broker"] = js["token"]
-    for u in ("trader2", "customs", "quarantine", "analyst", "terminal"):
+    for u in ("trader2", "customs", "quarantine", "analyst", "terminal", "bank"):
         T[u] = S.login(u)
     me = S.call("GET", "/v1/me", token=T["trader"])
     eq(me.json["organisation"], DEMO_USCC["trader"], "trader's organisation")
@@ -192,16 +194,24 @@ def test_parallel_tasks_release_once():
     eq(js["status"], "released", "status after both cleared")
     check(js["released_at"] is not None, "released_at set")
     # B: the broker has no general guarantee, so it pays B's duties and taxes
-    # first (exactly what the assessment says is due); then quarantine (CLI)
-    # and customs (curl), whose decision releases it
+    # first (exactly what the assessment says is due): it orders the payment
+    # from its bank (curl), which pays it; then quarantine (CLI) and customs
+    # (curl), whose decision releases it
     due = S.call("GET", "/v1/declarations/%s/assessment" % B,
                  token=T["broker"]).json["taxes"]["due"]
     eq(due, "47064.81", "B's duties and taxes (docs/money.md example 1)")
     st, _, js, _ = S.curl("POST", "/v1/declarations/%s/payments" % B,
-                          {"bank_reference": "ICBC-FLOW-B-1", "amount": due,
-                           "paid_at": utc_now()}, token=T["broker"])
-    eq(st, 201, "curl pays B")
-    eq(js["declaration_status"], "accepted", "paid, still waiting for the agencies")
+                          {"bank": DEMO_USCC["bank"], "bank_reference": "ICBC-FLOW-B-1",
+                           "amount": due}, token=T["broker"])
+    eq(st, 202, "curl orders B's payment")
+    eq((js["status"], js["paid_at"], js["declaration_status"]), ("reported", None, "accepted"),
+       "reported, awaiting the bank")
+    st, _, js, _ = S.curl("POST", "/v1/payments/ICBC-FLOW-B-1/answer",
+                          {"outcome": "paid", "amount": due, "paid_at": utc_now()},
+                          token=T["bank"])
+    eq(st, 200, "curl: the bank pays B")
+    eq((js["status"], js["declaration_status"]), ("paid", "accepted"),
+       "paid, still waiting for the agencies")
     r = decide_cli(B, "quarantine", "cleared")
     eq(r.returncode, 0, "kouan decide quarantine (stderr %s)" % r.stderr)
     eq(r.json["status"], "accepted", "status with one agency cleared")
@@ -233,12 +243,13 @@ def expect_timeline(number, org, first, second, money):
     # no profile configured: both agencies drew yellow (document check by an
     # officer); the officer sees the lanes, the declarant does not
     eq(lanes, {"customs": "yellow", "quarantine": "yellow"}, "lanes customs sees")
-    # the duties are assessed before the lanes; paid before the decisions
-    # (B), or taken at release by the declarant's general guarantee (A)
+    # the duties are assessed before the lanes; ordered and paid by the
+    # bank before the decisions (B), or taken at release by the declarant's
+    # general guarantee (A)
     types = [e["type"] for e in ev_http]
     eq(types, ["declaration.lodged", "declaration.accepted", "task.opened", "task.opened",
                "declaration.matched", "duties.assessed", "declaration.assessed"]
-       + (["duties.paid"] if money == "paid" else [])
+       + (["duties.payment_reported", "duties.paid"] if money == "paid" else [])
        + ["task.cleared", "task.cleared", "declaration.released"]
        + (["guarantee.drawn"] if money == "guarantee" else []),
        "event types of " + number)
@@ -256,13 +267,16 @@ def expect_timeline(number, org, first, second, money):
     eq((lodged["actor"], lodged["actor_role"]), (org, "declarant"), "lodged actor")
     eq(sorted(accepted["data"]["agencies"]), ["customs", "quarantine"], "accepted agencies")
     for e in ev_http:
-        if e["type"] in ("declaration.lodged", "task.cleared", "duties.paid"):
+        if e["type"] in ("declaration.lodged", "task.cleared", "duties.payment_reported",
+                         "duties.paid"):
             continue
         eq((e["actor"], e["actor_role"]), ("kouan", "system"), "system step actor for " + e["type"])
     for e in decisions:
         eq((e["actor"], e["actor_role"]), (e["agency"], e["agency"]), "officer actor")
+    for e in of("duties.payment_reported"):
+        eq((e["actor"], e["actor_role"]), (org, "declarant"), "who ordered the payment")
     for e in of("duties.paid"):
-        eq((e["actor"], e["actor_role"]), (org, "declarant"), "payer")
+        eq((e["actor"], e["actor_role"]), ("bank", "bank"), "the bank that paid")
     check_times(ev_http)
     view = get(number)
     eq(of("declaration.released")[0]["at"], view["released_at"],

@@ -9,11 +9,22 @@ What it checks:
     month's exchange rate: 18,000 kg of apples at 13.1392 CNY, CIF:
     value 236,505.60, duty 10 % 23,650.56, VAT 9 % of 260,156.16 =
     23,414.05, due 47,064.61);
-  * a payment of the wrong amount is refused (400 on /amount, naming the
-    amount due) and changes nothing; the right amount releases; the same
-    bank reference again is the same payment;
+  * a payment order of the wrong amount, naming no bank kouan knows, or
+    giving the time of payment itself is refused, each with its reason, and
+    changes nothing; the right order is kept as reported (202) and pays
+    nothing until its bank (ICBC) says it debited the account: then the
+    declaration is released, once, even when the bank's answer reaches both
+    servers at the same moment; the same order, or the same answer, again
+    is a replay; the bank's answer must be the order's amount and a time
+    that has passed;
   * the demo trader's release draws its general guarantee, and its payment
-    restores it;
+    restores it once the bank has paid, not when the trader reports it;
+  * a declarant that reports a payment it never made gets nothing for it:
+    the goods stay held when the last agency clears (saying why), its
+    guarantee is not given back; it may not answer for the bank (403),
+    another bank cannot see or answer the payment (404, as for none), and
+    after the named bank refused it only that bank's "paid" to a new order
+    releases the goods;
   * two servers releasing at once against one guarantee never take it past
     its ceiling: of six releases worth 145,600.00 each against 450,000.00,
     exactly three go through; the others wait for payment, saying why;
@@ -50,7 +61,7 @@ def test_start():
     A.start()
     B.share(A).start()
     for user in ("trader", "trader2", "broker", "customs", "quarantine", "border",
-                 "terminal", "admin", "analyst", "tax"):
+                 "terminal", "admin", "analyst", "tax", "bank", "bank2"):
         T[user] = A.login(user)
 
 
@@ -84,6 +95,33 @@ def events(number):
                   token=T["analyst"]).json["events"]
 
 
+def taxes(number):
+    r = A.call("GET", "/v1/declarations/%s/assessment" % number, token=T["analyst"])
+    eq(r.status, 200, "assessment of %s: %r" % (number, r))
+    return r.json["taxes"]
+
+
+def order(srv, number, who, reference, amount, bank="bank"):
+    """The declarant reports the payment order it gave its bank."""
+    return srv.call("POST", "/v1/declarations/%s/payments" % number,
+                    {"bank": DEMO_USCC[bank], "bank_reference": reference, "amount": amount},
+                    token=T[who])
+
+
+def answer(srv, reference, body, who="bank"):
+    return srv.call("POST", "/v1/payments/%s/answer" % reference, body, token=T[who])
+
+
+def paid(amount):
+    """A bank's answer: it debited the account just now."""
+    return {"outcome": "paid", "amount": amount, "paid_at": utc_now()}
+
+
+def detail(r):
+    check(isinstance(r.json, dict), "no problem in %r" % r)
+    return r.json.get("detail")
+
+
 def test_assessment_shown():
     n = N["pay"] = lodge(A, cny_apples("trader2", "MONEY-E2E-1"), "trader2", "money-1")
     r = A.call("GET", "/v1/declarations/%s/assessment" % n, token=T["trader2"])
@@ -108,7 +146,7 @@ def test_assessment_shown():
        "customs on the other server")
 
 
-def test_wrong_amount_refused_right_amount_releases():
+def test_wrong_amount_refused_bank_confirmed_payment_releases():
     n = N["pay"]
     decide(A, n, "customs")
     decide(B, n, "quarantine")
@@ -117,27 +155,122 @@ def test_wrong_amount_refused_right_amount_releases():
     eq(held[-1]["data"], {"waiting_for": "payment",
                           "reason": "awaiting payment of 47064.61 CNY: no general guarantee "
                                     "is on file"}, "release held")
-    body = {"bank_reference": "ICBC-E2E-0001", "amount": "47000.00", "paid_at": utc_now()}
-    r = A.call("POST", "/v1/declarations/%s/payments" % n, body, token=T["trader2"])
+    r = order(A, n, "trader2", "ICBC-E2E-0001", "47000.00")
     check_problem(r, 400, "invalid-request", ["/amount"])
     eq(r.json["errors"][0]["problem"],
        "must equal the amount due, 47064.61 CNY; 47000.00 CNY was offered (partial and "
        "excess payments are refused)", "the amount due is named")
+    # the trader cannot say when it paid: that is the bank's to tell
+    r = A.call("POST", "/v1/declarations/%s/payments" % n,
+               {"bank": DEMO_USCC["bank"], "bank_reference": "ICBC-E2E-0001",
+                "amount": "47064.61", "paid_at": utc_now()}, token=T["trader2"])
+    check_problem(r, 400, "invalid-request", ["/paid_at"])
+    eq(r.json["errors"][0]["problem"],
+       "unknown field; accepted fields are: bank, bank_reference, amount (the time of "
+       "payment is the bank's to give)", "paid_at refused")
+    # nor name itself, or any company that is not a bank, as its bank
+    r = order(B, n, "trader2", "ICBC-E2E-0001", "47064.61", bank="trader2")
+    check_problem(r, 400, "invalid-request", ["/bank"])
+    eq(r.json["errors"][0]["problem"],
+       "is not a bank kouan knows: give the unified social credit code of the bank that "
+       "holds the payer's account (GET /v1/banks lists them)", "not a bank")
     eq(status(n), "accepted", "nothing changed")
-    body["amount"] = "47064.61"
-    r = B.call("POST", "/v1/declarations/%s/payments" % n, body, token=T["trader2"])
-    eq(r.status, 201, "paid: %r" % r)
-    eq(r.json["declaration_status"], "released", "released by the payment")
-    eq(status(n), "released", "released")
-    r = A.call("POST", "/v1/declarations/%s/payments" % n, body, token=T["trader2"])
-    eq(r.status, 200, "the same payment again")
+    eq(taxes(n)["payments"], [], "nothing recorded")
+    # the order is kept, and pays nothing yet
+    r = order(B, n, "trader2", "icbc-e2e-0001", "47064.61")
+    eq(r.status, 202, "reported: %r" % r)
+    check(r.header("idempotent-replayed") is None, "not a replay")
+    p = r.json
+    eq((p["bank_reference"], p["declaration_number"], p["amount"], p["status"], p["bank"]),
+       ("ICBC-E2E-0001", n, "47064.61", "reported", DEMO_USCC["bank"]), "the order kept")
+    eq((p["paid_at"], p["answered_by"], p["answered_at"], p["recorded_by"]),
+       (None, None, None, "trader2"), "not paid, not answered")
+    check("reason" not in p, "no reason before a refusal: %r" % p)
+    eq(p["declaration_status"], "accepted", "not released by a report")
+    eq(status(n), "accepted", "still waiting for the money")
+    t = taxes(n)
+    eq((t["paid"], t["outstanding"]), ("0.00", "47064.61"), "a report pays nothing")
+    # the same order again (on the other server, in another case) is a replay
+    r = order(A, n, "trader2", "ICBC-E2E-0001", "47064.61")
+    eq(r.status, 200, "the same order again: %r" % r)
     eq(r.header("idempotent-replayed"), "true", "replayed")
-    body["bank_reference"] = "ICBC-E2E-0002"
-    r = A.call("POST", "/v1/declarations/%s/payments" % n, body, token=T["trader2"])
+    eq(r.json["status"], "reported", "still reported")
+    # one order at a time: another waits for the bank's answer to this one
+    r = order(A, n, "trader2", "ICBC-E2E-0002", "47064.61")
+    check_problem(r, 409)
+    eq(detail(r), "payment ICBC-E2E-0001 of 47064.61 CNY is reported and awaits its "
+                  "bank's answer; another payment order waits until the bank has paid or "
+                  "refused it", "why a second order waits")
+    # the bank sees the order waiting for it, and answers it
+    r = A.call("GET", "/v1/payments?status=reported", token=T["bank"])
+    eq(r.status, 200, "the bank's list: %r" % r)
+    eq([(q["bank_reference"], q["declaration_number"], q["amount"])
+        for q in r.json["payments"]], [("ICBC-E2E-0001", n, "47064.61")], "waiting for ICBC")
+    r = answer(A, "ICBC-E2E-0001", paid("47000.00"))
+    check_problem(r, 400, "invalid-request", ["/amount"])
+    eq(r.json["errors"][0]["problem"],
+       "must be the amount of the payment order, 47064.61 CNY: a bank pays the order as "
+       "given, or refuses it", "the bank pays the order as given")
+    r = answer(B, "ICBC-E2E-0001", {"outcome": "paid", "amount": "47064.61",
+                                    "paid_at": "2099-01-01T00:00:00Z"})
+    check_problem(r, 400, "invalid-request", ["/paid_at"])
+    check(r.json["errors"][0]["problem"].startswith("must not be in the future (it is now "),
+          "a time to come: %r" % r.json)
+    eq(status(n), "accepted", "refused answers change nothing")
+    # the bank's "paid" reaches both servers at the same moment: one
+    # answer pays, the other is its replay, and the goods go once
+    body = paid("47064.61")
+    results = {}
+
+    def send(name, srv):
+        results[name] = answer(srv, "ICBC-E2E-0001", body)
+
+    threads = [threading.Thread(target=send, args=(name, srv)) for name, srv in
+               (("A", A), ("B", B))]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    eq(sorted(r.status for r in results.values()), [200, 200],
+       "both answered: %r" % results)
+    eq(sorted(str(r.header("idempotent-replayed")) for r in results.values()),
+       ["None", "true"], "one paid, one replayed: %r" % results)
+    for r in results.values():
+        p = r.json
+        eq((p["status"], p["answered_by"], p["declaration_status"]),
+           ("paid", "bank", "released"), "paid and released: %r" % p)
+        eq(p["paid_at"], body["paid_at"], "the bank's time")
+        check(p["answered_at"], "answered at: %r" % p)
+    eq(status(n), "released", "released")
+    t = taxes(n)
+    eq((t["paid"], t["outstanding"]), ("47064.61", "0.00"), "paid once the bank said so")
+    # answered already: the same answer is a replay, another is refused
+    r = answer(A, "ICBC-E2E-0001", body)
+    eq((r.status, r.header("idempotent-replayed")), (200, "true"), "the same answer again")
+    r = answer(B, "ICBC-E2E-0001", {"outcome": "refused", "reason": "changed our mind"})
+    check_problem(r, 409)
+    eq(detail(r), "the bank answered this payment already: paid", "answered already")
+    # the trader's order again shows the payment as it stands now
+    r = order(A, n, "trader2", "ICBC-E2E-0001", "47064.61")
+    eq((r.status, r.header("idempotent-replayed"), r.json["status"]), (200, "true", "paid"),
+       "the order again, once paid")
+    r = order(A, n, "trader2", "ICBC-E2E-0002", "47064.61")
     check_problem(r, 409, None, ["/amount"])
-    types = [e["type"] for e in events(n)]
+    ev = events(n)
+    types = [e["type"] for e in ev]
+    eq(types.count("duties.payment_reported"), 1, "one order on the timeline")
     eq(types.count("duties.paid"), 1, "one payment on the timeline")
     eq(types.count("declaration.released"), 1, "released once")
+    check(types.index("duties.payment_reported") < types.index("duties.paid")
+          < types.index("declaration.released"), "reported, paid, released: %r" % types)
+    rep_ev = [e for e in ev if e["type"] == "duties.payment_reported"][0]
+    eq((rep_ev["actor"], rep_ev["actor_role"]), ("trader2", "declarant"), "who reported")
+    eq(rep_ev["data"], {"bank_reference": "ICBC-E2E-0001", "bank": DEMO_USCC["bank"],
+                        "amount": "47064.61", "version": 1}, "what was reported")
+    paid_ev = [e for e in ev if e["type"] == "duties.paid"][0]
+    eq((paid_ev["actor"], paid_ev["actor_role"]), ("bank", "bank"), "who paid")
+    eq((paid_ev["data"]["bank_reference"], paid_ev["data"]["bank"], paid_ev["data"]["amount"]),
+       ("ICBC-E2E-0001", DEMO_USCC["bank"], "47064.61"), "what was paid")
 
 
 def test_guarantee_path():
@@ -153,13 +286,107 @@ def test_guarantee_path():
     eq(drawn[0]["data"]["amount"], "47064.61", "amount drawn")
     after = A.call("GET", "/v1/guarantees/" + number, token=T["trader"]).json
     eq(round(float(after["drawn"]) - float(before), 2), 47064.61, "drawn down")
-    r = A.call("POST", "/v1/declarations/%s/payments" % n,
-               {"bank_reference": "BOC-E2E-0001", "amount": "47064.61",
-                "paid_at": utc_now()}, token=T["trader"])
-    eq(r.status, 201, "paid after release: %r" % r)
-    eq(r.json["guarantee_restored"], "47064.61", "restored")
+    drawn_now = after["drawn"]
+    r = order(A, n, "trader", "BOC-E2E-0001", "47064.61", bank="bank2")
+    eq(r.status, 202, "ordered after release: %r" % r)
+    eq((r.json["status"], r.json["guarantee_restored"]), ("reported", "0.00"),
+       "nothing restored by a report")
+    eq(A.call("GET", "/v1/guarantees/" + number, token=T["trader"]).json["drawn"], drawn_now,
+       "still drawn")
+    r = answer(B, "BOC-E2E-0001", paid("47064.61"), who="bank2")
+    eq(r.status, 200, "the bank paid: %r" % r)
+    eq((r.json["status"], r.json["guarantee_restored"], r.json["declaration_status"]),
+       ("paid", "47064.61", "released"), "restored")
     eq(A.call("GET", "/v1/guarantees/" + number, token=T["trader"]).json["drawn"], before,
        "back to what it was")
+    restored = [e for e in events(n) if e["type"] == "guarantee.restored"]
+    eq(len(restored), 1, "restored once")
+
+
+def guarantee_drawn(number):
+    r = A.call("GET", "/v1/guarantees/" + number, token=T["trader"])
+    eq(r.status, 200, "guarantee %s: %r" % (number, r))
+    return r.json["drawn"]
+
+
+def test_made_up_payment_pays_nothing():
+    number = A.call("GET", "/v1/guarantees", token=T["trader"]).json["guarantees"][0]["number"]
+    # trader2 has no guarantee: its goods wait for the money; the trader's
+    # go at once against its guarantee, which the money gives back
+    held = lodge(A, cny_apples("trader2", "MONEY-E2E-3"), "trader2", "money-3")
+    decide(A, held, "customs")
+    secured = lodge(B, cny_apples("trader", "MONEY-E2E-4"), "trader", "money-4")
+    decide(A, secured, "customs")
+    decide(B, secured, "quarantine")
+    eq(status(secured), "released", "released against the guarantee")
+    drawn = guarantee_drawn(number)
+    # each declarant reports a payment it never made
+    r = order(A, held, "trader2", "FAKE-E2E-0001", "47064.61")
+    eq((r.status, r.json["status"]), (202, "reported"), "made-up payment kept: %r" % r)
+    r = order(B, secured, "trader", "FAKE-E2E-0002", "47064.61")
+    eq((r.status, r.json["status"], r.json["guarantee_restored"]), (202, "reported", "0.00"),
+       "made-up payment kept: %r" % r)
+    # the last agency clears: the goods still wait, and say for what
+    eq(decide(B, held, "quarantine")["status"], "accepted", "not released")
+    eq(status(held), "accepted", "still held")
+    why = [e for e in events(held) if e["type"] == "declaration.release_held"]
+    eq(why[-1]["data"], {"waiting_for": "payment",
+                         "reason": "awaiting payment of 47064.61 CNY: payment FAKE-E2E-0001 "
+                                   "is reported and awaits its bank's confirmation"},
+       "why it waits")
+    eq(guarantee_drawn(number), drawn, "the guarantee is not given back")
+    t = taxes(secured)
+    eq((t["paid"], t["outstanding"], t["guarantee"]["restored_at"]), ("0.00", "47064.61", None),
+       "nothing paid, nothing restored")
+    # a declarant cannot answer for its bank, nor can an officer
+    for who, ref in (("trader2", "FAKE-E2E-0001"), ("trader", "FAKE-E2E-0002"),
+                     ("customs", "FAKE-E2E-0001")):
+        r = answer(A, ref, paid("47064.61"), who=who)
+        check_problem(r, 403)
+    eq(A.call("GET", "/v1/payments", token=T["trader2"]).status, 403, "not the bank's list")
+    # another bank cannot tell the payment from one that does not exist
+    for ref in ("FAKE-E2E-0001", "FAKE-E2E-0002", "NO-SUCH-0001"):
+        r = answer(B, ref, paid("47064.61"), who="bank2")
+        check_problem(r, 404, "not-found")
+        eq(detail(r), "no payment reported to your bank has that reference", "another bank")
+    r = B.call("GET", "/v1/payments", token=T["bank2"])
+    eq(r.status, 200, "bank2's list: %r" % r)
+    eq([q["bank_reference"] for q in r.json["payments"]], ["BOC-E2E-0001"],
+       "bank2 sees its own payment only")
+    eq(status(held), "accepted", "still held")
+    eq([(q["bank_reference"], q["status"], q["answered_by"]) for q in taxes(held)["payments"]],
+       [("FAKE-E2E-0001", "reported", None)], "unanswered")
+    types = [e["type"] for e in events(secured)]
+    check("guarantee.restored" not in types and "duties.paid" not in types,
+          "nothing paid or restored: %r" % types)
+    # the bank knows of no such transfer and refuses both; the goods wait
+    no = {"outcome": "refused", "reason": "no such transfer from the payer's account"}
+    for srv, ref, n in ((A, "FAKE-E2E-0001", held), (B, "FAKE-E2E-0002", secured)):
+        r = answer(srv, ref, no)
+        eq(r.status, 200, "refused: %r" % r)
+        p = r.json
+        eq((p["status"], p["reason"], p["paid_at"], p["answered_by"], p["guarantee_restored"]),
+           ("refused", no["reason"], None, "bank", "0.00"), "refused: %r" % p)
+        refused = [e for e in events(n) if e["type"] == "duties.payment_refused"]
+        eq([(e["actor"], e["actor_role"], e["data"]) for e in refused],
+           [("bank", "bank", {"bank_reference": ref, "bank": DEMO_USCC["bank"],
+                              "reason": no["reason"]})], "the refusal on the timeline")
+    eq(status(held), "accepted", "a refusal releases nothing")
+    eq(guarantee_drawn(number), drawn, "a refusal restores nothing")
+    # a refused order does not block another; only its bank's "paid" counts
+    r = order(A, held, "trader2", "ICBC-E2E-0003", "47064.61")
+    eq((r.status, r.json["status"]), (202, "reported"), "ordered again: %r" % r)
+    r = answer(A, "ICBC-E2E-0003", paid("47064.61"), who="bank2")
+    check_problem(r, 404, "not-found")
+    eq(status(held), "accepted", "still held")
+    r = answer(B, "ICBC-E2E-0003", paid("47064.61"))
+    eq((r.status, r.json["status"], r.json["declaration_status"]), (200, "paid", "released"),
+       "ICBC paid: %r" % r)
+    eq(status(held), "released", "released")
+    ev = events(held)
+    eq([e["data"]["bank_reference"] for e in ev if e["type"] == "duties.paid"],
+       ["ICBC-E2E-0003"], "the one payment made")
+    eq([e["type"] for e in ev].count("declaration.released"), 1, "released once")
 
 
 def test_two_servers_never_pass_the_ceiling():
@@ -321,8 +548,9 @@ def test_stop():
 
 
 if __name__ == "__main__":
-    run_tests([test_start, test_assessment_shown, test_wrong_amount_refused_right_amount_releases,
-               test_guarantee_path, test_two_servers_never_pass_the_ceiling,
+    run_tests([test_start, test_assessment_shown,
+               test_wrong_amount_refused_bank_confirmed_payment_releases, test_guarantee_path,
+               test_made_up_payment_pays_nothing, test_two_servers_never_pass_the_ceiling,
                test_fee_catalogue_public_and_only_its_items,
                test_refunds_refused_for_import_and_before_departure,
                test_admin_loads_a_tariff_file, test_stop])

@@ -885,6 +885,59 @@ static void manifest_parties_survive_their_migration(void **state)
 	test_earlier_store_close(env, s);
 }
 
+static const struct sql_query Q_OLD_PAYMENT = {
+	"INSERT INTO payments (bank_reference, declaration_number, amount, paid_at, recorded_by,"
+	" recorded_at) VALUES (?, ?, ?, '2026-11-23T09:00:00Z', 'trader', '2026-11-23T09:00:00Z')"};
+
+/* The payment with this reference as kept now: its declaration, or "" when
+ * there is none. */
+static void payment_of(struct store_conn *c, const char *reference, const char *number)
+{
+	struct payment_row p;
+	kerr e = repo_payment_by_reference(c, reference, &p);
+	if (!*number) {
+		assert_int_equal(e, KERR_NOT_FOUND);
+		return;
+	}
+	assert_int_equal(e, KERR_OK);
+	assert_string_equal(p.number, number);
+	/* counted when it was recorded: paid, by no bank kouan named */
+	assert_int_equal(p.status, PAYMENT_PAID);
+	assert_string_equal(p.bank_uscc, "");
+	assert_string_equal(p.paid_at, "2026-11-23T09:00:00Z");
+	assert_string_equal(p.answered_by, "");
+}
+
+/* Payments kept before banks answered (0030) stay paid; a reference kept
+ * in small letters is put in capitals, unless another payment has it in
+ * another case. */
+static void payments_survive_their_migration(void **state)
+{
+	struct test_env *env = *state;
+	struct store_conn *c;
+	struct store *s = earlier_store_writing(env, 29, &c);
+	static const char *const kept[][2] = {{"icbc-old-1", "516720261000000001"},
+					      {"boc-x", "516720261000000002"},
+					      {"BOC-X", "516720261000000003"},
+					      {"ICBC-OK", "516720261000000004"}};
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(store_exec(c, &Q_OLD_PAYMENT, "ssi", kept[i][0], kept[i][1],
+					    (int64_t)(i + 1) * 100),
+				 KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+
+	assert_int_equal(store_migrate(s, TEST_EPOCH_US), KERR_OK);
+	assert_int_equal(store_thread_conn(s, &c), KERR_OK);
+	assert_int_equal(store_begin(c, false), KERR_OK);
+	payment_of(c, "ICBC-OLD-1", kept[0][1]);
+	payment_of(c, "icbc-old-1", "");
+	payment_of(c, "boc-x", kept[1][1]);
+	payment_of(c, "BOC-X", kept[2][1]);
+	payment_of(c, "ICBC-OK", kept[3][1]);
+	store_rollback(c);
+	test_earlier_store_close(env, s);
+}
+
 struct worklist_seen {
 	int n;
 	char number[32], opened[KTIME_TEXT_MAX], lodged[KTIME_TEXT_MAX];
@@ -2571,6 +2624,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(claims_survive_their_migration, setup, teardown),
 		cmocka_unit_test_setup_teardown(manifest_parties_survive_their_migration, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(payments_survive_their_migration, setup, teardown),
 		cmocka_unit_test_setup_teardown(declaration_times_survive_their_migration, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(a_malformed_declaration_time_stops_the_migration,

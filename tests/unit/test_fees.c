@@ -248,9 +248,26 @@ static void test_bad_catalogues(void **state)
 	bad_item(GOOD_ITEM ", 'inspection_service': 'washing'",
 		 "/items/0/inspection_service",
 		 "must be one of lifting, moving, storage, unpacking (or null)");
+	bad_item(GOOD_ITEM ", 'container_size': 30, 'sized_service': 'THC'",
+		 "/items/0/container_size", "must be 20, 40 or 45 (feet)");
+	bad_item(GOOD_ITEM ", 'container_size': 40", "/items/0/sized_service",
+		 "is required with container_size: the service its sizes share, such as "
+		 "\"THC\"");
+	bad_item(GOOD_ITEM ", 'sized_service': 'THC'", "/items/0/sized_service",
+		 "is only for an item with a container_size");
+	bad_item(GOOD_ITEM ", 'container_size': 20, 'sized_service': 'thc'",
+		 "/items/0/sized_service", "must be capital letters, digits or '-', such as "
+					   "\"THC\"");
+	bad_item(GOOD_ITEM ", 'container_size': '20', 'sized_service': 'THC'",
+		 "/items/0/container_size", "must be a whole number from 20 to 45");
+	bad_item("'code': 'X-1', 'charged_by': 'terminal', 'service_en': 'x', 'unit': 'teu', "
+		 "'price': '10.00', 'legal_basis': 'y', 'container_size': 40, "
+		 "'sized_service': 'THC'",
+		 "/items/0/container_size", "is only for an item charged by the container");
 	bad_item(GOOD_ITEM ", 'discount': '5'", "/items/0/discount",
 		 "unknown field; accepted fields are: code, charged_by, charger, service_en, "
-		 "service_zh, unit, price, legal_basis, inspection_service");
+		 "service_zh, unit, price, legal_basis, inspection_service, container_size, "
+		 "sized_service");
 
 	problems_init(&p);
 	j = test_json("{'id': 'T', 'port': 'CNNSA', 'effective_from': '2026-01-01',"
@@ -322,6 +339,10 @@ static void test_goods_bound(void **state)
 	/* the demo catalogue with a TEU item and a declaration item */
 	json_t *doc = test_embedded_json("data/tariff/fees-cnnsa-2026.json");
 	json_t *items = json_object_get(doc, "items");
+	for (size_t i = 2; i < 4; i++) { /* PSF-20 and PSF-40: sized no longer */
+		json_object_del(json_array_get(items, i), "container_size");
+		json_object_del(json_array_get(items, i), "sized_service");
+	}
 	json_object_set_new(json_array_get(items, 2), "unit", json_string("teu"));
 	json_object_set_new(json_array_get(items, 3), "unit", json_string("declaration"));
 	const char *teu = json_string_value(json_object_get(json_array_get(items, 2), "code"));
@@ -331,6 +352,7 @@ static void test_goods_bound(void **state)
 	struct fee_catalogue *c = fee_catalogue_parse(doc, ref, &p);
 	assert_non_null(c);
 	const struct fee_goods g = {.containers = 2, .gross_weight_g = 19850001, .container_days = 3};
+	const struct fee_charged none = {0, 0};
 	static const struct {
 		int item; /* 0: the TEU item, 1: the declaration item, else a code */
 		const char *code, *qty, *charged;
@@ -347,34 +369,72 @@ static void test_goods_bound(void **state)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		const char *code = cases[i].item == 0 ? teu : cases[i].item == 1 ? once : cases[i].code;
 		problems_init(&p);
-		bool ok = fee_within_goods(c, code, test_decimal(cases[i].qty, 3), &g,
-					   test_decimal(cases[i].charged, 3), &p);
+		const struct fee_charged done = {test_decimal(cases[i].charged, 3),
+						 test_decimal(cases[i].charged, 3)};
+		bool ok = fee_within_goods(c, code, test_decimal(cases[i].qty, 3), &g, &done, &p);
 		if (ok != cases[i].within)
 			fail_msg("case %zu (%s x %s, %s charged): %s", i, code, cases[i].qty,
 				 cases[i].charged, p.count ? p.errors[0].problem : "within");
 		assert_int_equal(p.count, ok ? 0 : 1);
 	}
 	problems_init(&p);
-	assert_false(fee_within_goods(c, "THC-40", 3000, &g, 0, &p));
+	assert_false(fee_within_goods(c, "THC-40", 3000, &g, &none, &p));
 	assert_string_equal(p.errors[0].field, "/quantity");
 	assert_string_equal(p.errors[0].problem,
 			    "is 3 containers of 'THC-40', more than the goods allow: the declaration "
-			    "has 2 container(s), 0 charged already, so at most 2 more");
+			    "has 0 40-foot container(s) by its manifest line and 2 of no size "
+			    "known, 0 charged already, so at most 2 more");
 	problems_init(&p);
-	assert_false(fee_within_goods(c, teu, 5000, &g, 0, &p));
+	assert_false(fee_within_goods(c, teu, 5000, &g, &none, &p));
 	assert_true(strstr(p.errors[0].problem, "the declaration's 2 container(s) are at most 4 "
 						 "TEU, 0 charged already, so at most 4 more") != NULL);
 	problems_init(&p);
-	assert_false(fee_within_goods(c, once, 1000, &g, 1000, &p));
+	const struct fee_charged one = {1000, 0};
+	assert_false(fee_within_goods(c, once, 1000, &g, &one, &p));
 	assert_true(strstr(p.errors[0].problem, "a declaration is charged once, 1 charged "
 						 "already, so at most 0 more") != NULL);
 	problems_init(&p);
-	assert_false(fee_within_goods(c, "BULK-TONNE", 19852, &g, 0, &p));
+	assert_false(fee_within_goods(c, "BULK-TONNE", 19852, &g, &none, &p));
 	assert_true(strstr(p.errors[0].problem, "the declaration's goods weigh 19.851 t, 0 "
 						 "charged already, so at most 19.851 more") != NULL);
+	/* sized items: a 20-foot and a 40-foot container by the manifest */
+	const struct fee_goods sized = {.containers = 2, .sized = {1, 1, 0}};
+	const struct fee_charged one_thc = {0, 1000}, two_thc = {0, 2000};
+	problems_init(&p);
+	assert_true(fee_within_goods(c, "THC-40", 1000, &sized, &none, &p));
+	assert_true(fee_within_goods(c, "THC-20", 1000, &sized, &one_thc, &p));
+	assert_int_equal(p.count, 0);
+	/* not the 40-foot rate on the 20-foot container */
+	assert_false(fee_within_goods(c, "THC-40", 2000, &sized, &none, &p));
+	assert_string_equal(p.errors[0].problem,
+			    "is 2 containers of 'THC-40', more than the goods allow: the declaration "
+			    "has 1 40-foot container(s) by its manifest line and 0 of no size "
+			    "known, 0 charged already, so at most 1 more");
+	/* handling once a container, whatever the size charged */
+	problems_init(&p);
+	assert_false(fee_within_goods(c, "THC-20", 1000, &sized, &two_thc, &p));
+	assert_string_equal(p.errors[0].problem,
+			    "is 1 containers of 'THC-20', more than the goods allow: the declaration "
+			    "has 2 container(s) and THC is charged once a container, whatever its "
+			    "size, 2 charged already, so at most 0 more");
+	/* a container of no size known takes either size, once */
+	const struct fee_goods unsized = {.containers = 1};
+	problems_init(&p);
+	assert_true(fee_within_goods(c, "THC-40", 1000, &unsized, &none, &p));
+	assert_false(fee_within_goods(c, "THC-40", 1000, &unsized, &one_thc, &p));
+	assert_int_equal(p.count, 1);
+	/* an item not sized is bounded by its own charges alone */
+	problems_init(&p);
+	assert_true(fee_within_goods(c, "TALLY", 2000, &sized, &two_thc, &p));
+	/* sizes by the ISO 6346 size-type code's first character */
+	assert_int_equal(fee_container_size("22G1"), 20);
+	assert_int_equal(fee_container_size("45R1"), 40);
+	assert_int_equal(fee_container_size("L5G1"), 45);
+	assert_int_equal(fee_container_size("12G1"), 0);
+	assert_int_equal(fee_container_size(NULL), 0);
 	/* an item not in the catalogue is fee_charge's to refuse */
 	problems_init(&p);
-	assert_false(fee_within_goods(c, "DOC-FEE", 1000, &g, 0, &p));
+	assert_false(fee_within_goods(c, "DOC-FEE", 1000, &g, &none, &p));
 	assert_int_equal(p.count, 0);
 	fee_catalogue_free(c);
 	json_decref(doc);

@@ -215,32 +215,101 @@ static void test_parse_payment(void **state)
 
 	(void)state;
 	problems_init(&p);
-	j = test_json("{'bank_reference': 'ICBC-20261123-0001', 'amount': '47064.81',"
-		      " 'paid_at': '2026-11-23T15:15:00+08:00'}");
+	j = test_json("{'bank': '91440101MA5BK0NA2H', 'bank_reference': 'icbc-20261123-0001',"
+		      " 'amount': '47064.81'}");
 	assert_true(payment_parse(j, &pay, &p));
 	json_decref(j);
 	assert_string_equal(pay.bank_reference, "ICBC-20261123-0001");
+	assert_string_equal(pay.bank, "91440101MA5BK0NA2H");
 	assert_int_equal(pay.amount, 4706481);
-	assert_int_equal(pay.paid_at, TEST_EPOCH_US - 45 * 60 * 1000000LL); /* 07:15Z */
 
-	j = test_json("{'bank_reference': 'ICBC 1', 'amount': '47064.815', 'paid_at': 'today',"
-		      " 'payer': 'x'}");
+	/* the time of payment is the bank's, not the payer's */
+	j = test_json("{'bank': '91440101MA5BK0NA2X', 'bank_reference': 'ICBC 1',"
+		      " 'amount': '47064.815', 'paid_at': '2026-11-23T07:15:00Z'}");
 	assert_false(payment_parse(j, &pay, &p));
 	json_decref(j);
+	test_expect_problem(&p, "/bank",
+			    "unified social credit code check digit does not match (GB "
+			    "32100-2015)");
 	test_expect_problem(&p, "/bank_reference",
 			    "must be letters, digits, '.', '-', '_' or '/'");
 	test_expect_problem(&p, "/amount", "has more than 2 decimal places");
 	test_expect_problem(&p, "/paid_at",
-			    "must be an RFC 3339 time such as \"2026-11-23T08:30:00Z\"");
-	test_expect_problem(&p, "/payer",
-			    "unknown field; accepted fields are: bank_reference, amount, paid_at");
+			    "unknown field; accepted fields are: bank, bank_reference, amount "
+			    "(the time of payment is the bank's to give)");
 	problems_init(&p);
 	j = test_json("{'amount': '0'}");
 	assert_false(payment_parse(j, &pay, &p));
 	json_decref(j);
+	test_expect_problem(&p, "/bank", "is required");
 	test_expect_problem(&p, "/bank_reference", "is required");
 	test_expect_problem(&p, "/amount", "must be greater than zero");
-	test_expect_problem(&p, "/paid_at", "is required");
+}
+
+static void test_parse_bank_answer(void **state)
+{
+	struct payment_answer a;
+	struct problems p;
+	json_t *j;
+
+	(void)state;
+	problems_init(&p);
+	j = test_json("{'outcome': 'paid', 'amount': '47064.81',"
+		      " 'paid_at': '2026-11-23T15:15:00+08:00'}");
+	assert_true(payment_answer_parse(j, &a, &p));
+	json_decref(j);
+	assert_int_equal(a.outcome, PAYMENT_PAID);
+	assert_int_equal(a.amount, 4706481);
+	assert_int_equal(a.paid_at, TEST_EPOCH_US - 45 * 60 * 1000000LL); /* 07:15Z */
+	assert_true(payment_answer_same(&a, PAYMENT_PAID, 4706481, a.paid_at, ""));
+	assert_false(payment_answer_same(&a, PAYMENT_PAID, 4706481, a.paid_at + 1, ""));
+	assert_false(payment_answer_same(&a, PAYMENT_PAID, 100, a.paid_at, ""));
+	assert_false(payment_answer_same(&a, PAYMENT_REFUSED, 4706481, a.paid_at, ""));
+
+	j = test_json("{'outcome': 'refused', 'reason': '余额不足 insufficient funds'}");
+	assert_true(payment_answer_parse(j, &a, &p));
+	json_decref(j);
+	assert_int_equal(a.outcome, PAYMENT_REFUSED);
+	assert_string_equal(a.reason, "余额不足 insufficient funds");
+	assert_true(payment_answer_same(&a, PAYMENT_REFUSED, 0, 0, "余额不足 insufficient funds"));
+	assert_false(payment_answer_same(&a, PAYMENT_REFUSED, 0, 0, "account closed"));
+	assert_int_equal(p.count, 0);
+
+	j = test_json("{'outcome': 'paid', 'amount': '1.00', 'paid_at': 'today', 'reason': 'x'}");
+	assert_false(payment_answer_parse(j, &a, &p));
+	json_decref(j);
+	test_expect_problem(&p, "/paid_at",
+			    "must be an RFC 3339 time with its offset, such as "
+			    "\"2026-11-20T06:00:00Z\" or \"2026-11-20T14:00:00+08:00\"");
+	test_expect_problem(&p, "/reason", "is only for an order the bank refused");
+	problems_init(&p);
+	j = test_json("{'outcome': 'refused', 'amount': '1.00'}");
+	assert_false(payment_answer_parse(j, &a, &p));
+	json_decref(j);
+	test_expect_problem(&p, "/reason", "is required");
+	test_expect_problem(&p, "/amount", "is only for a payment made");
+	problems_init(&p);
+	j = test_json("{'outcome': 'refused', 'reason': '  '}");
+	assert_false(payment_answer_parse(j, &a, &p));
+	json_decref(j);
+	test_expect_problem(&p, "/reason", "must say why the bank refused the order");
+	problems_init(&p);
+	j = test_json("{'outcome': 'debited', 'when': 1}");
+	assert_false(payment_answer_parse(j, &a, &p));
+	json_decref(j);
+	test_expect_problem(&p, "/outcome",
+			    "must be \"paid\" (the account was debited) or \"refused\" (the "
+			    "order was not carried out)");
+	test_expect_problem(&p, "/when",
+			    "unknown field; accepted fields are: outcome, amount, paid_at, reason");
+	problems_init(&p);
+	assert_false(payment_answer_parse(json_true(), &a, &p));
+	assert_int_equal(p.count, 1);
+	assert_string_equal(payment_status_name(PAYMENT_REPORTED), "reported");
+	enum payment_status st;
+	assert_true(payment_status_parse("refused", &st));
+	assert_int_equal(st, PAYMENT_REFUSED);
+	assert_false(payment_status_parse("pending", &st));
 }
 
 static void test_parse_guarantee(void **state)
@@ -286,6 +355,7 @@ int main(void)
 		cmocka_unit_test(test_release_condition),
 		cmocka_unit_test(test_bank_reference),
 		cmocka_unit_test(test_parse_payment),
+		cmocka_unit_test(test_parse_bank_answer),
 		cmocka_unit_test(test_parse_guarantee),
 	};
 

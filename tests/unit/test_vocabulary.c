@@ -63,6 +63,8 @@ static void event_types(void **state)
 		{"cbec.returned", false},  {"cbec.month.paid", false},
 		/* rail and mail exports (docs/money.md) */
 		{"declaration.departed", false},
+		/* a payment awaits its bank's answer (docs/money.md) */
+		{"duties.payment_reported", false},  {"duties.payment_refused", false},
 	};
 	assert_int_equal(sizeof want / sizeof want[0], EVENT_TYPE_COUNT);
 	for (int i = 0; i < EVENT_TYPE_COUNT; i++) {
@@ -91,6 +93,7 @@ static void roles(void **state)
 		{"analyst", NULL},   {"admin", NULL},      {"auditor", NULL},
 		{"tax_office", NULL}, {"carrier", NULL}, {"cbec_platform", NULL},
 		{"cbec_enterprise", NULL}, {"cbec_payment", NULL}, {"cbec_logistics", NULL},
+		{"bank", NULL},
 	};
 	assert_int_equal(sizeof want / sizeof want[0], ROLE_COUNT);
 	for (int i = 0; i < ROLE_COUNT; i++) {
@@ -116,63 +119,66 @@ static void roles_fit_organisation_kinds(void **state)
 	 * e-commerce kinds: platform enterprise payment logistics */
 	static const struct {
 		const char *role;
-		bool fits[10];
+		bool fits[11];
 		const char *text;
 	} want[] = {
 		{"declarant",
-		 {true, true, false, false, false, false, false, false, false, false},
+		 {true, true, false, false, false, false, false, false, false, false, false},
 		 "trader or broker"},
 		{"customs",
-		 {false, false, true, false, false, false, false, false, false, false},
+		 {false, false, true, false, false, false, false, false, false, false, false},
 		 "agency"},
 		{"quarantine",
-		 {false, false, true, false, false, false, false, false, false, false},
+		 {false, false, true, false, false, false, false, false, false, false, false},
 		 "agency"},
 		{"border",
-		 {false, false, true, false, false, false, false, false, false, false},
+		 {false, false, true, false, false, false, false, false, false, false, false},
 		 "agency"},
 		{"maritime",
-		 {false, false, true, false, false, false, false, false, false, false},
+		 {false, false, true, false, false, false, false, false, false, false, false},
 		 "agency"},
 		{"port_operator",
-		 {false, false, false, true, false, false, false, false, false, false},
+		 {false, false, false, true, false, false, false, false, false, false, false},
 		 "port"},
 		{"analyst",
-		 {false, false, false, false, true, false, false, false, false, false},
+		 {false, false, false, false, true, false, false, false, false, false, false},
 		 "office"},
 		{"admin",
-		 {false, false, false, false, true, false, false, false, false, false},
+		 {false, false, false, false, true, false, false, false, false, false, false},
 		 "office"},
 		{"auditor",
-		 {false, false, false, false, true, false, false, false, false, false},
+		 {false, false, false, false, true, false, false, false, false, false, false},
 		 "office"},
 		{"tax_office",
-		 {false, false, true, false, false, false, false, false, false, false},
+		 {false, false, true, false, false, false, false, false, false, false, false},
 		 "agency"},
 		{"carrier",
-		 {false, false, false, false, false, true, false, false, false, false},
+		 {false, false, false, false, false, true, false, false, false, false, false},
 		 "carrier"},
 		{"cbec_platform",
-		 {false, false, false, false, false, false, true, false, false, false},
+		 {false, false, false, false, false, false, true, false, false, false, false},
 		 "ecommerce_platform"},
 		{"cbec_enterprise",
-		 {false, false, false, false, false, false, false, true, false, false},
+		 {false, false, false, false, false, false, false, true, false, false, false},
 		 "ecommerce_enterprise"},
 		{"cbec_payment",
-		 {false, false, false, false, false, false, false, false, true, false},
+		 {false, false, false, false, false, false, false, false, true, false, false},
 		 "payment_company"},
 		{"cbec_logistics",
-		 {false, false, false, false, false, false, false, false, false, true},
+		 {false, false, false, false, false, false, false, false, false, true, false},
 		 "logistics_company"},
+		{"bank",
+		 {false, false, false, false, false, false, false, false, false, false, true},
+		 "bank"},
 	};
 	static const char *const kinds[] = {"trader", "broker", "agency", "port", "office",
 					    "carrier", "ecommerce_platform", "ecommerce_enterprise",
-					    "payment_company", "logistics_company"};
+					    "payment_company", "logistics_company", "bank"};
 	assert_int_equal(sizeof want / sizeof want[0], ROLE_COUNT);
 	for (size_t i = 0; i < ROLE_COUNT; i++) {
 		enum role r;
 		assert_true(role_parse(want[i].role, &r));
-		for (size_t k = 0; k < 10; k++) {
+		for (size_t k = 0; k < 11; k++) {
 			if (role_fits_org_kind(r, kinds[k]) != want[i].fits[k])
 				print_error("%s in %s\n", want[i].role, kinds[k]);
 			assert_int_equal(role_fits_org_kind(r, kinds[k]), want[i].fits[k]);

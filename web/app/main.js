@@ -25,6 +25,8 @@ const GATE = ['port_operator', 'customs', ...READ_ALL];
 const CALLS = ['carrier', 'customs', 'port_operator', ...READ_ALL];
 /* who reads export refund applications: the tax office decides them */
 const REFUNDS = ['tax_office', 'declarant', ...READ_ALL];
+/* the banks that debit duties and confirm the payment orders reported to them */
+const BANKS = ['bank'];
 
 /* path, view, roles (null: any logged-in user) */
 route('/', () => import('./views/home.js'));
@@ -43,6 +45,7 @@ route('/gate', () => import('./views/gate.js'), GATE);
 route('/transport', () => import('./views/transport.js'), CALLS);
 route('/refunds', () => import('./views/refunds.js'), REFUNDS);
 route('/refunds/:id', () => import('./views/refunds.js'), REFUNDS);
+route('/payments', () => import('./views/payments.js'), BANKS);
 route('/calls', () => import('./views/transport.js').then((m) => ({ render: m.renderCall })), CALLS);
 route('/manifests/new', () => import('./views/manifest.js'), ['carrier']);
 route('/manifests/:id', () => import('./views/manifest.js'), ['carrier', 'customs', 'port_operator', ...READ_ALL]);
@@ -72,6 +75,9 @@ const MENU = [
 	] },
 	{ title: 'menu.tax', roles: ['tax_office'], items: [
 		['/refunds', 'menu.refunds'],
+	] },
+	{ title: 'menu.bank', roles: BANKS, items: [
+		['/payments', 'menu.payment_orders'],
 	] },
 	{ title: 'menu.tasks', roles: [...OFFICERS, ...READ_ALL], items: [
 		['/worklist', 'menu.worklist'],

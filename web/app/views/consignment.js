@@ -4,7 +4,12 @@
  * carrier's manifest line (GET /v1/declarations/{n}/match,
  * docs/transport.md), its duties and taxes with what is paid or secured
  * (GET /v1/declarations/{n}/assessment, docs/money.md), the declarant's
- * payment (POST /v1/declarations/{n}/payments) and why a release is held.
+ * payment order to its bank (POST /v1/declarations/{n}/payments, the banks
+ * from GET /v1/banks) and why a release is held.
+ *
+ * A payment counts once its bank confirms it: an order is "reported" until
+ * the bank answers "paid" (with the time it debited the account) or
+ * "refused" (with its reason). While one is reported no other is offered.
  *
  * Amounts stay the decimal strings the API gives: nothing here computes
  * money, it only shows it. Nothing here decides who may pay: the form is
@@ -12,9 +17,10 @@
  */
 import { api } from '../api.js';
 import { h } from '../dom.js';
-import { fmtDecimal, fmtMoney, fmtTime, fmtTimeFull, label, problemText, t, tz } from '../i18n.js';
-import { isoToLocalInput, localInputToIso } from '../time.js';
-import { alertBox, badge, facts, field, input, submitting, table, toast } from '../ui.js';
+import { fmtDecimal, fmtMoney, fmtTime, fmtTimeFull, label, problemText, t } from '../i18n.js';
+import {
+	alertBox, badge, errorText, facts, field, input, submitting, table, toast,
+} from '../ui.js';
 
 /** The fields a difference names, in the form's words. */
 const DIFFERENCE_FIELDS = {
@@ -65,6 +71,37 @@ function fmtValue(v) {
 }
 
 const cny = (a) => fmtMoney(a, 'CNY');
+
+/* The banks kouan knows, by USCC, as last read (names do not change
+ * while a page is open; a new bank appears with the next payment form). */
+const bankNames = new Map();
+let banksRead = null;
+
+function readBanks() {
+	const read = api('GET', '/v1/banks').then((r) => {
+		for (const b of r.banks) bankNames.set(b.uscc, b.name);
+		return r.banks;
+	});
+	read.catch(() => {
+		if (banksRead === read) banksRead = null; /* the next one reads again */
+	});
+	banksRead = read;
+	return read;
+}
+
+/** A bank's name from its USCC: at once when known, else once the list
+ * is read (the USCC meanwhile, or for good when it cannot be read). */
+function bankName(uscc) {
+	if (!uscc) return '—';
+	if (bankNames.has(uscc)) return bankNames.get(uscc);
+	const el = h('span', uscc);
+	(banksRead || readBanks()).then(() => {
+		if (bankNames.has(uscc)) el.textContent = bankNames.get(uscc);
+	}, () => {});
+	return el;
+}
+
+const lastPayment = (x) => (x.payments?.length ? x.payments[x.payments.length - 1] : null);
 
 function taxRows(a) {
 	const taxes = a.taxes || {};
@@ -132,12 +169,23 @@ export function dutiesPanel(d, pay) {
 			rows: x.payments,
 			columns: [
 				{ label: t('pay.bank_reference'), header: true, value: (r) => h('span.code', r.bank_reference) },
+				{ label: t('pay.bank'), value: (r) => bankName(r.bank) },
 				{ label: t('pay.amount'), className: 'num', value: (r) => cny(r.amount) },
-				{ label: t('pay.paid_at'), value: (r) => fmtTime(r.paid_at) },
+				{ label: t('pay.status'), value: (r) => badge('payment', r.status) },
+				{ label: t('pay.paid_at'), value: (r) => (r.paid_at ? fmtTime(r.paid_at) : '—') },
+				{ label: t('pay.reason'), value: (r) => r.reason || '' },
 				{ label: t('pay.recorded_by'), value: (r) => r.recorded_by || '' },
 			],
 		}));
 	}
+	const last = lastPayment(x);
+	/* the last order awaits its bank, or was refused: the declarant orders again */
+	if (last?.status === 'reported')
+		parts.push(alertBox('info', t('duties.awaiting_bank',
+			{ ref: last.bank_reference, amount: cny(last.amount) })));
+	else if (last?.status === 'refused' && pay)
+		parts.push(alertBox('warn', t('duties.refused_by_bank',
+			{ ref: last.bank_reference, reason: last.reason || '' })));
 	if (a.items?.length)
 		parts.push(h('details.explain', h('summary', t('duties.explain')), itemsExplained(a)));
 	if (pay) parts.push(pay);
@@ -145,34 +193,59 @@ export function dutiesPanel(d, pay) {
 }
 
 /** May a payment be offered? Something is outstanding on an assessed,
- * live declaration. */
+ * live declaration, and no payment order awaits its bank's answer. */
 export function payable(d, status) {
 	return d && d.status === 'assessed' && /^\d+(\.\d+)?$/.test(d.taxes?.outstanding || '') &&
-		Number(d.taxes.outstanding.replace('.', '')) > 0 && status !== 'withdrawn' && status !== 'rejected';
+		Number(d.taxes.outstanding.replace('.', '')) > 0 &&
+		status !== 'withdrawn' && status !== 'rejected' &&
+		lastPayment(d.taxes)?.status !== 'reported';
+}
+
+/** Fill the bank chooser once the banks are read; say so when they
+ * cannot be. */
+function offerBanks(select, form) {
+	readBanks().then((banks) => {
+		select.replaceChildren(
+			h('option', { value: '' }, t(banks.length ? 'pay.choose_bank' : 'pay.no_banks')),
+			...banks.map((b) => h('option', { value: b.uscc }, b.name)));
+		select.disabled = false;
+	}, (err) => {
+		select.replaceChildren(h('option', { value: '' }, t('pay.no_banks')));
+		form.querySelector('.form-message')?.append(alertBox('error', errorText(err)));
+	});
 }
 
 /**
- * The declarant records the bank's payment: the bank reference, the
- * amount (what is outstanding, which is all the server takes) and when
- * it was paid, in port time.
+ * The declarant orders the payment: the bank that holds the paying
+ * account, the bank's reference of the order and the amount (what is
+ * outstanding, which is all the server takes). The bank gives the time it
+ * debited the account when it confirms; until then nothing is paid.
  */
 export function paymentForm(number, outstanding, reload) {
+	const bank = h('select', { disabled: true }, h('option', { value: '' }, t('common.loading')));
 	const ref = input({ autocomplete: 'off', maxlength: 63 });
 	const amount = input({ inputmode: 'decimal', value: outstanding });
-	const paidAt = input({ type: 'datetime-local', value: isoToLocalInput(new Date().toISOString(), tz()) });
 	const submit = h('button.primary', { type: 'submit' }, t('pay.submit'));
 	const form = h('form.pay', { novalidate: true },
+		h('p.hint', t('pay.lead')),
 		h('div.form-grid',
-			field({ label: t('pay.bank_reference'), control: ref, pointer: '/bank_reference', required: true, hint: t('pay.reference_hint') }),
-			field({ label: t('pay.amount'), control: amount, pointer: '/amount', required: true, hint: t('pay.amount_hint', { amount: cny(outstanding) }) }),
-			field({ label: t('pay.paid_at'), control: paidAt, pointer: '/paid_at', required: true, hint: t('pay.paid_at_hint', { zone: tz() }) })),
+			field({ label: t('pay.bank'), control: bank, pointer: '/bank', required: true,
+				hint: t('pay.bank_hint') }),
+			field({ label: t('pay.bank_reference'), control: ref, pointer: '/bank_reference',
+				required: true, hint: t('pay.reference_hint') }),
+			field({ label: t('pay.amount'), control: amount, pointer: '/amount', required: true,
+				hint: t('pay.amount_hint', { amount: cny(outstanding) }) })),
 		h('div.actions', submit));
+	const names = {
+		'/bank': t('pay.bank'), '/bank_reference': t('pay.bank_reference'), '/amount': t('pay.amount'),
+	};
 	submitting(form, submit, async () => {
-		const body = { bank_reference: ref.value.trim(), amount: amount.value.trim(), paid_at: localInputToIso(paidAt.value, tz()) || paidAt.value };
-		await api('POST', `/v1/declarations/${number}/payments`, { body });
-		toast(t('pay.done', { amount: cny(body.amount) }));
+		const body = { bank: bank.value, bank_reference: ref.value.trim(), amount: amount.value.trim() };
+		const p = await api('POST', `/v1/declarations/${number}/payments`, { body });
+		toast(t('pay.reported', { ref: p.bank_reference }));
 		reload();
-	}, (p) => ({ '/bank_reference': t('pay.bank_reference'), '/amount': t('pay.amount'), '/paid_at': t('pay.paid_at') }[p] || p.slice(1)));
+	}, (p) => names[p] || p.slice(1));
+	offerBanks(bank, form);
 	return h('div.payment', h('h3', t('pay.title')), form);
 }
 

@@ -14,8 +14,12 @@ const START = {
 	auditor: '/audit',
 	carrier: '/transport',
 	tax_office: '/refunds',
+	bank: '/payments',
 };
 
 export function render() {
-	navigate(START[me()?.role] || '/declarations', { replace: true });
+	/* a role with no screen of its own here (the e-commerce parties work
+	 * through the API) lands on its account, which every user may open:
+	 * never on a page its role is sent away from, and back here again */
+	navigate(START[me()?.role] || '/account', { replace: true });
 }

@@ -15,7 +15,8 @@ import {
 	errorBox, field, input, loading, openDialog, pageTitle, select, submitting, table, toast,
 } from '../ui.js';
 
-const KINDS = ['trader', 'broker', 'agency', 'port', 'office'];
+const KINDS = ['trader', 'broker', 'agency', 'port', 'office', 'carrier', 'ecommerce_platform',
+	'ecommerce_enterprise', 'payment_company', 'logistics_company', 'bank'];
 
 function createDialog(done) {
 	return openDialog(t('orgs.add'), (close) => {

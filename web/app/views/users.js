@@ -16,7 +16,8 @@ import {
 } from '../ui.js';
 
 export const ROLES = ['declarant', 'customs', 'quarantine', 'border', 'maritime', 'port_operator',
-	'analyst', 'admin', 'auditor'];
+	'analyst', 'admin', 'auditor', 'tax_office', 'carrier', 'cbec_platform', 'cbec_enterprise',
+	'cbec_payment', 'cbec_logistics', 'bank'];
 const AGENCY_ROLES = ['customs', 'quarantine', 'border', 'maritime'];
 
 /* The organisation kinds a role is for (src/domain/roles.c, role_fits_org_kind). */
@@ -25,6 +26,10 @@ const ROLE_KINDS = {
 	customs: ['agency'], quarantine: ['agency'], border: ['agency'], maritime: ['agency'],
 	port_operator: ['port'],
 	analyst: ['office'], admin: ['office'], auditor: ['office'],
+	tax_office: ['agency'], carrier: ['carrier'],
+	cbec_platform: ['ecommerce_platform'], cbec_enterprise: ['ecommerce_enterprise'],
+	cbec_payment: ['payment_company'], cbec_logistics: ['logistics_company'],
+	bank: ['bank'],
 };
 
 /** The roles a user of an organisation of this kind may have. */
