@@ -199,9 +199,16 @@ void api_conveyance_list(struct api_ctx *ctx)
 				  "must be one of pending, returned, granted, refused");
 		return;
 	}
+	const char *agency = http_query(ctx->req, "agency");
+	enum role officer;
+	if (agency && (!role_parse(agency, &officer) || !role_agency(officer))) {
+		api_field_problem(ctx, KERR_INVALID, "query:agency",
+				  "must be one of customs, quarantine, border, maritime");
+		return;
+	}
 	struct report_filter f = {.port = http_query(ctx->req, "port"),
 				  .permission = permission,
-				  .agency = http_query(ctx->req, "agency"),
+				  .agency = agency,
 				  .after = after,
 				  .limit = (int)limit};
 	json_t *list = json_array();

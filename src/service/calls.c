@@ -71,7 +71,9 @@ kerr calls_list_scope(const struct actor *a, bool customs_only, int64_t *org_id,
 		*org_id = a->org_id;
 		return KERR_OK;
 	case ROLE_PORT_OPERATOR:
-		*none = !*a->org_port;
+		/* its own port only: a filter naming another port finds nothing
+		 * (never the own port's calls in its stead) */
+		*none = !*a->org_port || (*port && **port && strcmp(*port, a->org_port));
 		*port = a->org_port;
 		return KERR_OK;
 	case ROLE_DECLARANT:

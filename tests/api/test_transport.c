@@ -1677,6 +1677,9 @@ static void conveyance_reports_are_listed_to_those_who_may_see_them(void **state
 	assert_true(k > 0 && has_id(mine, k, returned));
 	assert_false(has_id(mine, k, yantian) || has_id(mine, k, baiyun));
 	all_have(env, "terminal", "", "port", "CNNSA");
+	/* another port's, asked by name: none (not its own in their stead) */
+	assert_int_equal(listed(env, "terminal", "port=CNYTN&", 500, mine), 0);
+	assert_true(listed(env, "terminal", "port=CNNSA&", 500, mine) > 0);
 
 	/* the summary */
 	r = test_expect(env, "GET", "/v1/conveyance-reports?port=CNYTN", "customs", NULL, 200);
@@ -1741,6 +1744,10 @@ static void listing_conveyance_reports_refuses_bad_queries(void **state)
 		 "must be a whole number from 0 to 9223372036854775807"},
 		{"after=1.5", "query:after",
 		 "must be a whole number from 0 to 9223372036854775807"},
+		{"agency=police", "query:agency",
+		 "must be one of customs, quarantine, border, maritime"},
+		{"agency=declarant", "query:agency",
+		 "must be one of customs, quarantine, border, maritime"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char path[128];
