@@ -208,6 +208,7 @@ void api_refunds_list(struct api_ctx *ctx);
 void api_refund_get(struct api_ctx *ctx);
 void api_refund_decide(struct api_ctx *ctx);
 void api_declaration_departure(struct api_ctx *ctx);
+void api_declaration_departure_get(struct api_ctx *ctx);
 /* transport.c: the transport side */
 void api_conveyance_create(struct api_ctx *ctx);
 void api_conveyance_list(struct api_ctx *ctx);

@@ -143,6 +143,26 @@ static json_t *departure_json(const char *number, const struct departure_row *d)
 			 d->departed_at, "recorded_by", d->source, "recorded_at", d->recorded_at);
 }
 
+void api_declaration_departure_get(struct api_ctx *ctx)
+{
+	const char *number = http_param(ctx->req, "number");
+	struct departure_row dep;
+	struct refusal why;
+	refusal_init(&why, NULL);
+	kerr e = refunds_departure_get(&ctx->uow, &ctx->actor, number, &dep, &why);
+	if (e == KERR_NOT_FOUND && !*why.detail)
+		refusal_say(&why, "no declaration has that number");
+	if (e) {
+		api_refused(ctx, e, &why, NULL);
+		return;
+	}
+	json_t *v = departure_json(number, &dep);
+	if (v)
+		api_json(ctx, 200, v);
+	else
+		api_problem(ctx, KERR_NOMEM, NULL, NULL);
+}
+
 void api_declaration_departure(struct api_ctx *ctx)
 {
 	json_t *body = api_read_body(ctx);

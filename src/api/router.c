@@ -156,6 +156,8 @@ static const struct route routes[] = {
 	 ROLE_BIT(PORT_OPERATOR), TX_WRITE},
 	{"POST", "/v1/declarations/{number}/departure", api_declaration_departure,
 	 ROLE_BIT(PORT_OPERATOR) | ROLE_BIT(CUSTOMS), TX_WRITE},
+	{"GET", "/v1/declarations/{number}/departure", api_declaration_departure_get,
+	 DECLARANT | PORT | OFFICERS, TX_READ},
 	{"POST", "/v1/guarantees", api_guarantee_register, ROLE_BIT(CUSTOMS) | ADMIN, TX_WRITE},
 	{"GET", "/v1/guarantees", api_guarantees_list, TAX_READERS, TX_READ},
 	{"GET", "/v1/guarantees/{number}", api_guarantee_get, TAX_READERS, TX_READ},

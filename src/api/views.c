@@ -61,11 +61,16 @@ static json_t *notice_level_json(struct declaration *d, const struct declaration
 	for (size_t i = 0; i < d->ntasks; i++)
 		if (d->tasks[i].status == TASK_CLEARED)
 			json_array_append_new(cleared, json_string(d->tasks[i].agency));
-	return json_pack("{s:s, s:s, s:o, s:s, s:s, s:o, s:o}", "number", d->row.number,
+	/* the direction and the transport mode: how the goods leave the
+	 * terminal's hands (a rail or mail export's departure is its to
+	 * record) */
+	return json_pack("{s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:s, s:s}", "number", d->row.number,
 			 "status", declaration_status_name(d->row.status), "released_at",
 			 json_text_or_null(d->row.released_at), "port", d->row.port,
 			 "bill_of_lading", d->row.bill_of_lading, "containers", containers,
-			 "agencies_cleared", cleared);
+			 "agencies_cleared", cleared, "direction",
+			 d->row.import ? "import" : "export", "transport_mode",
+			 f->transport_mode ? f->transport_mode : "");
 }
 
 json_t *declaration_json(struct declaration *d, enum view_level level)

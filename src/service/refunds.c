@@ -150,6 +150,24 @@ kerr refunds_departure_record(struct uow *u, const struct actor *a, const char *
 	return e;
 }
 
+kerr refunds_departure_get(struct uow *u, const struct actor *a, const char *number,
+			   struct departure_row *out, struct refusal *why)
+{
+	struct declaration d;
+	struct store_conn *c;
+	memset(out, 0, sizeof *out);
+	kerr e = clearance_load(u, a, number, false, &d);
+	if (e)
+		return e;
+	declaration_free(&d);
+	e = uow_conn(u, &c);
+	if (!e)
+		e = repo_departure_get(c, number, out);
+	if (e == KERR_NOT_FOUND)
+		refusal_say(why, "no departure is recorded for %s", number);
+	return e;
+}
+
 void refund_record_free(struct refund_record *r)
 {
 	free(r->claim);

@@ -39,6 +39,13 @@ KOUAN_MUST_USE kerr refunds_departure_record(struct uow *u, const struct actor *
 					     struct departure_row *out, bool *created,
 					     struct refusal *why);
 
+/* The departure recorded for declaration `number`, read by whoever may
+ * see the declaration. KERR_NOT_FOUND when there is no such declaration,
+ * the actor may not see it, or no departure is recorded (why says so). */
+KOUAN_MUST_USE kerr refunds_departure_get(struct uow *u, const struct actor *a,
+					  const char *number, struct departure_row *out,
+					  struct refusal *why);
+
 /* An application as stored (texts owned: refund_record_free). */
 struct refund_record {
 	int64_t id;

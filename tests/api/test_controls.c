@@ -515,8 +515,9 @@ static void port_operator_sees_its_port_at_notice_level(void **state)
 	json_decref(l);
 
 	json_t *v = view(env, at_nansha, "terminal");
-	static const char *const shown[] = {"number", "status", "released_at", "port",
-					    "bill_of_lading", "containers", "agencies_cleared"};
+	static const char *const shown[] = {"number",	      "status",		  "released_at",
+					    "port",	      "bill_of_lading",	  "containers",
+					    "agencies_cleared", "direction",	  "transport_mode"};
 	assert_int_equal(json_object_size(v), sizeof shown / sizeof shown[0]);
 	for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
 		assert_non_null(json_object_get(v, shown[i]));

@@ -240,6 +240,18 @@ static void rail_departure_recorded_then_refunded(void **state)
 	json_decref(r);
 	assert_int_equal(test_count(env, "refund_applications"), applications);
 
+	/* the terminal's view says how the goods leave; none recorded yet */
+	char path[96];
+	snprintf(path, sizeof path, "/v1/declarations/%s", n);
+	r = test_expect(env, "GET", path, "terminal", NULL, 200);
+	assert_string_equal(str(r, "direction"), "export");
+	assert_string_equal(str(r, "transport_mode"), "3");
+	json_decref(r);
+	snprintf(path, sizeof path, "/v1/declarations/%s/departure", n);
+	char none[64];
+	snprintf(none, sizeof none, "no departure is recorded for %s", n);
+	expect_detail(test_expect(env, "GET", path, "terminal", NULL, 404), 404, none);
+
 	/* the terminal records the train's departure */
 	r = depart_at(env, n, "terminal", "2026-11-23T10:30:00Z", 201);
 	assert_string_equal(str(r, "declaration_number"), n);
@@ -251,6 +263,18 @@ static void rail_departure_recorded_then_refunded(void **state)
 	assert_int_equal(json_object_size(r), 4);
 	json_decref(r);
 	assert_int_equal(departures(env, n), 1);
+	/* read back by those who may see the declaration, and no one else */
+	static const char *const readers[] = {"terminal", "customs", "trader", "analyst"};
+	for (size_t i = 0; i < 4; i++) {
+		r = test_expect(env, "GET", path, readers[i], NULL, 200);
+		assert_string_equal(str(r, "departed_at"), "2026-11-23T10:30:00.000000Z");
+		assert_string_equal(str(r, "recorded_by"), "terminal");
+		json_decref(r);
+	}
+	expect_detail(test_expect(env, "GET", path, "trader2", NULL, 404), 404,
+		      "no declaration has that number");
+	json_decref(test_expect(env, "GET", path, "carrier", NULL, 403));
+	json_decref(test_expect(env, "GET", path, "tax", NULL, 403));
 
 	/* the same departure again (written in China Standard Time): the
 	 * record as it stands */

@@ -353,8 +353,9 @@ def test_port_operator_sees_released_only():
     eq(S.all_declarations(t, "status=accepted"), [], "accepted filter")
     r = S.call("GET", "/v1/declarations/" + n, token=t)
     eq(r.status, 200, "released at its port")
-    eq(sorted(r.json), ["agencies_cleared", "bill_of_lading", "containers", "number", "port",
-                        "released_at", "status"], "notice-level view")
+    eq(sorted(r.json), ["agencies_cleared", "bill_of_lading", "containers", "direction",
+                        "number", "port", "released_at", "status", "transport_mode"],
+       "notice-level view: the release notice's fields, how the goods leave, no goods")
     eq((r.json["containers"], r.json["agencies_cleared"], r.json["port"]),
        (["CSQU3054383"], ["customs"], "CNNSA"), "notice-level facts")
     eq(S.call("GET", "/v1/declarations/%s/release-notice" % n, token=t).status, 200,

@@ -519,6 +519,26 @@ export const MESSAGES = {
 	'detail.port': ['口岸', 'Port'],
 	'detail.lodged_for_us': ['本报关单由 {org} 受本单位委托申报。只有申报单位可以修改或撤单。',
 		'{org} lodged this declaration for your company under your mandate. Only the declaring organisation corrects or withdraws it.'],
+	/* when the goods of a rail or mail export left (POST .../departure) */
+	'depart.action': ['登记离境', 'Record departure'],
+	'depart.title': ['登记出口货物离境（铁路、邮件）',
+		'Record the departure of an export (rail or mail)'],
+	'depart.lead': [
+		'单一窗口跟踪船舶、车辆和航空器的离境，不跟踪火车和邮件。请登记报关单 {number} 的货物'
+			+ '实际离境的时间，出口退税以此为据；登记后不能更改。经水路、公路或航空运输的货物，'
+			+ '以其航次的离港时间为准，无需在此登记。',
+		'kouan follows vessels, lorries and aircraft, not trains or the post: '
+			+ 'record when the goods of declaration {number} actually left. The export '
+			+ 'tax refund rests on it, and once recorded it is not changed. Goods that '
+			+ 'leave by water, road or air need none: their call\'s departure says '
+			+ 'when they left.'],
+	'depart.left_at': ['离境时间', 'Left at'],
+	'depart.left_at_hint': ['口岸时间（{zone}），不早于放行时间，不晚于现在',
+		'Port time ({zone}), not before the release and not later than now'],
+	'depart.submit': ['登记', 'Record'],
+	'depart.done': ['已登记离境时间：{when}', 'Departure recorded: {when}'],
+	'depart.fact': ['货物离境（铁路、邮件）', 'Goods left (rail or mail)'],
+	'depart.by': ['由 {who} 登记', 'recorded by {who}'],
 	'task.agency': ['单位', 'Agency'],
 	'task.status': ['任务状态', 'Task status'],
 	'task.lane': ['通道', 'Lane'],
@@ -1356,6 +1376,16 @@ export const PROBLEM_TEXTS = [
 	[/^must be a decimal string such as/, '必须是数字文本，例如 "1234.5"'],
 	[/^must be true or false$/, '必须为是或否'],
 	[/^slot full/, '该时段已约满，请选择其他时段'],
+	/* the departure of a rail or mail export */
+	[/^must not be before the release \((\S+)\): goods leave once released$/,
+		'不能早于放行时间（$1）：货物放行后方可离境'],
+	[/^the departure of (\d+) was recorded at (\S+), by (\S+) at (\S+); a recorded/,
+		'报关单 $1 的离境时间已由 $3 于 $4 登记为 $2，已登记的离境时间不能更改'],
+	[/^(\d+) goes by transport mode (\S+), whose conveyances kouan follows/,
+		'报关单 $1 的运输方式为 $2，单一窗口跟踪其运输工具：离境时间以其航次的离港时间为准，无需登记'],
+	[/^(\d+) is an import: a departure is recorded for goods that leave$/,
+		'报关单 $1 是进口报关单：只有出境的货物登记离境'],
+	[/^(\d+) is not released: goods leave only once released$/, '报关单 $1 尚未放行：货物放行后方可离境'],
 	/* reasons kouan gives for its own steps */
 	[/^green lane: released by risk assessment$/, '绿色通道：风险评估后直接放行'],
 	[/^blue lane: released by risk assessment, audit later$/, '蓝色通道：风险评估后放行，事后稽查'],

@@ -12,6 +12,10 @@
  * duties; an officer decides its agency's task with a reason, records the
  * agency's inspection finding or recognises another agency's. New events about this declaration reload it
  * without the user asking.
+ *
+ * Once a rail or mail export is released, customs or the terminal of its
+ * port records when its goods left (kouan does not follow trains or the
+ * post); the page then shows that time instead of the action.
  */
 import { api } from '../api.js';
 import { h, download, replace } from '../dom.js';
@@ -19,15 +23,16 @@ import { draftNew, draftSave } from '../draftstore.js';
 import { clearanceSection } from '../clearance.js';
 import { agencyName, eventActor, eventDetail, eventTitle, reasonText } from '../events.js';
 import { subscribe } from '../feed.js';
-import { fmtDecimal, fmtMoney, fmtTime, fmtTimeFull, label, t } from '../i18n.js';
+import { fmtDecimal, fmtMoney, fmtTime, fmtTimeFull, label, t, tz } from '../i18n.js';
 import { checkNotice, releaseKey } from '../notice.js';
 import { codeWithName, refLoad, refName } from '../ref.js';
 import { navigate } from '../router.js';
 import { appointmentText, scheduleView } from '../schedule.js';
 import { agencyOf, isOfficer, me } from '../session.js';
+import { localInputToIso, wallText } from '../time.js';
 import {
-	alertBox, announce, badge, busy, confirmDialog, errorBox, errorText, facts, field, loading,
-	openDialog, pageTitle, section, select, submitting, table, toast,
+	alertBox, announce, badge, busy, confirmDialog, errorBox, errorText, facts, field, input,
+	loading, openDialog, pageTitle, section, select, submitting, table, toast,
 } from '../ui.js';
 import { dutiesPanel, heldNotice, matchPanel, payable, paymentForm } from './consignment.js';
 import { noticePanel } from './verify.js';
@@ -35,6 +40,9 @@ import { noticePanel } from './verify.js';
 const LISTS = ['customs_offices', 'ports', 'countries', 'currencies', 'commodities', 'units',
 	'trade_modes', 'transport_modes', 'incoterms', 'document_types', 'agencies'];
 const DECISIONS = ['cleared', 'inspect', 'return', 'reject'];
+/* the transport modes whose conveyances kouan follows (water, road, air):
+ * their call's departure says when an export left, none is recorded here */
+const FOLLOWED_MODES = ['2', '4', '5'];
 
 async function optional(promise) {
 	try {
@@ -47,14 +55,18 @@ async function optional(promise) {
 
 /** Load everything the screen shows. A port operator sees what the
  * release notice says and no more (GET answers the notice-level view):
- * no goods, no timeline, no inspection. A declarant looking at a
- * declaration another organisation lodged for it (as consignee, under its
- * mandate) is told who lodged it. */
+ * no goods, no timeline, no inspection; the direction and the transport
+ * mode, and a rail or mail export's departure once recorded. A declarant looking at a declaration
+ * another organisation lodged for it (as consignee, under its mandate) is
+ * told who lodged it. */
 async function loadAll(number, user) {
 	const base = `/v1/declarations/${encodeURIComponent(number)}`;
 	if (user.role === 'port_operator') {
-		const [view] = await Promise.all([api('GET', base), refLoad('ports', 'agencies')]);
-		return { view, events: [], inspection: null, risk: null, noticeLevel: true };
+		const [view, departure] = await Promise.all([api('GET', base),
+			optional(api('GET', `${base}/departure`)), refLoad('ports', 'agencies')]);
+		return { view, events: [], inspection: null, risk: null, noticeLevel: true,
+			departure: departure ? { departed_at: departure.departed_at,
+				recorded_by: departure.recorded_by, recorded_at: departure.recorded_at } : null };
 	}
 	const readsRisk = isOfficer(user.role) || user.role === 'analyst' || user.role === 'admin';
 	const [view, events, inspection, risk, match, duties] = await Promise.all([
@@ -208,8 +220,46 @@ function riskPanel(risk) {
 	];
 }
 
-/** What a port operator sees: the release notice's fields. */
-function noticeFacts(v) {
+/* --- the departure of a rail or mail export --- */
+
+/** The departure recorded on the timeline, as POST .../departure answers
+ * it, or null. */
+function departureOf(events) {
+	const e = events.find((x) => x.type === 'declaration.departed');
+	return e ? { departed_at: e.data?.departed_at, recorded_by: e.actor, recorded_at: e.at } : null;
+}
+
+/** When the goods left and who said so. */
+function departureText(dep) {
+	return h('span', h('time', { datetime: dep.departed_at, title: fmtTimeFull(dep.departed_at) },
+		fmtTime(dep.departed_at)), ' · ', t('depart.by', { who: dep.recorded_by }));
+}
+
+/**
+ * May the user record when the goods left? As the API allows: a released
+ * export whose conveyance kouan does not follow, not recorded yet, by
+ * customs or by the terminal of its port (a terminal sees its own port's
+ * declarations only).
+ */
+function departureOffered(user, view, direction, mode, departure) {
+	if (departure || view.status !== 'released' || direction !== 'export') return false;
+	if (user.role !== 'customs' && user.role !== 'port_operator') return false;
+	return Boolean(mode) && !FOLLOWED_MODES.includes(mode);
+}
+
+/* A datetime-local value, with or without seconds, read in the port's
+ * zone: RFC 3339 UTC, or null when it is not such a value. */
+function portInputToIso(value) {
+	const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d)(?::(\d\d))?$/.exec(value || '');
+	const minute = m ? localInputToIso(m[1], tz()) : null;
+	if (!minute) return null;
+	return new Date(Date.parse(minute) + Number(m[2] || 0) * 1000).toISOString()
+		.replace('.000Z', 'Z');
+}
+
+/** What a port operator sees: the release notice's fields, and when the
+ * goods left once this page recorded it. */
+function noticeFacts(v, departure) {
 	return facts([
 		[t('decl.number'), v.number],
 		[t('decl.status'), badge('status', v.status)],
@@ -218,6 +268,7 @@ function noticeFacts(v) {
 		[t('decl.bill_of_lading'), v.bill_of_lading],
 		[t('decl.containers'), (v.containers || []).join(', ')],
 		[t('verify.agencies'), (v.agencies_cleared || []).map(agencyName).join('、')],
+		departure ? [t('depart.fact'), departureText(departure)] : null,
 	]);
 }
 
@@ -370,6 +421,8 @@ export async function render(main, params) {
 	main.append(pageTitle(t('detail.title', { number })), content);
 	replace(content, loading());
 	let data;
+	/* the departure this page recorded, until the page is read again */
+	let recorded = null;
 
 	async function reload(quiet = false) {
 		try {
@@ -385,6 +438,7 @@ export async function render(main, params) {
 	function draw() {
 		const { view, events, inspection, risk, lodgedBy, noticeLevel, match, duties } = data;
 		const d = view.declaration;
+		const departure = recorded || data.departure || departureOf(events);
 		const lanes = {};
 		for (const e of events) if (e.type === 'declaration.assessed') Object.assign(lanes, e.data.lanes || {});
 		document.querySelector('#page-title').replaceChildren(t('detail.title', { number }), ' ', badge('status', view.status));
@@ -402,11 +456,15 @@ export async function render(main, params) {
 			actions.append(h('button', { type: 'button', onclick: (e) => downloadNotice(e.currentTarget) }, t('detail.download_notice')));
 			actions.append(h('button', { type: 'button', onclick: (e) => verifyNotice(e.currentTarget) }, t('detail.verify_notice')));
 		}
+		if (departureOffered(user, view, view.direction,
+			noticeLevel ? view.transport_mode : d.transport_mode, departure))
+			actions.append(h('button', { type: 'button', onclick: departureDialog },
+				t('depart.action')));
 		const noticeHost = h('div.notice-host');
 
 		if (noticeLevel) {
 			replace(content, h('p.lead', t('detail.notice_lead')), actions, noticeHost,
-				section(t('detail.notice_facts'), noticeFacts(view)));
+				section(t('detail.notice_facts'), noticeFacts(view, departure)));
 			return;
 		}
 
@@ -417,6 +475,7 @@ export async function render(main, params) {
 			[t('decl.lodged_at'), h('time', { datetime: view.lodged_at, title: fmtTimeFull(view.lodged_at) }, fmtTime(view.lodged_at))],
 			[t('decl.updated_at'), fmtTime(view.updated_at)],
 			[t('decl.released_at'), fmtTime(view.released_at)],
+			departure ? [t('depart.fact'), departureText(departure)] : null,
 			[t('decl.organisation'), view.organisation],
 			[t('detail.goods_value'), view.totals ? fmtMoney(view.totals.goods_value, view.totals.currency) : ''],
 		]);
@@ -520,6 +579,33 @@ export async function render(main, params) {
 				headerFacts(old.declaration), itemsTable(old.declaration, null),
 			], { wide: true });
 		}
+	}
+
+	/** When the goods left, now unless the user says otherwise, in port
+	 * time to the second; the server's problems at the field. */
+	async function departureDialog() {
+		await openDialog(t('depart.title'), (close) => {
+			const at = input({ type: 'datetime-local', step: 1,
+				value: wallText(Date.now(), tz(), true).replace(' ', 'T') });
+			const ok = h('button.primary', { type: 'submit' }, t('depart.submit'));
+			const form = h('form.departure', { novalidate: true },
+				h('p', t('depart.lead', { number })),
+				field({ label: t('depart.left_at'), control: at, pointer: '/departed_at',
+					required: true, hint: t('depart.left_at_hint', { zone: tz() }) }),
+				h('div.actions', ok,
+					h('button', { type: 'button', onclick: () => close() }, t('common.cancel'))));
+			submitting(form, ok, async () => {
+				/* a value that is no time goes as typed: the server says why */
+				const body = at.value ? { departed_at: portInputToIso(at.value) || at.value } : {};
+				const path = `/v1/declarations/${encodeURIComponent(number)}/departure`;
+				const r = await api('POST', path, { body });
+				recorded = r;
+				toast(t('depart.done', { when: fmtTime(r.departed_at) }));
+				close(true);
+				reload();
+			}, () => t('depart.left_at'));
+			return form;
+		});
 	}
 
 	function inspectionPanel(view, insp) {
