@@ -429,6 +429,16 @@ static void a_payment_counts_once_its_bank_says_so(void **state)
 	assert_true(test_has_error(l, "query:status", "must be one of reported, paid, refused"));
 	json_decref(l);
 	json_decref(test_expect(env, "GET", "/v1/payments", "trader2", NULL, 403));
+	/* a bank reads its orders, never the declarations they pay */
+	l = test_expect(env, "GET", "/v1/declarations", "bank", NULL, 200);
+	assert_int_equal(json_array_size(json_object_get(l, "declarations")), 0);
+	json_decref(l);
+	char dpath[64];
+	snprintf(dpath, sizeof dpath, "/v1/declarations/%s", n);
+	json_decref(test_expect(env, "GET", dpath, "bank", NULL, 404));
+	json_decref(test_expect(env, "GET", "/v1/events", "bank", NULL, 403));
+	snprintf(dpath, sizeof dpath, "/v1/declarations/%s/assessment", n);
+	json_decref(test_expect(env, "GET", dpath, "bank", NULL, 403));
 
 	/* the bank refuses it: the declaration still waits, and the payer may
 	 * order again */
