@@ -98,6 +98,13 @@ static bool paid_at_refused(struct uow *u, const struct declaration *d, int64_t 
 	return false;
 }
 
+/* How long an order its bank has not answered holds the next one: a bank
+ * answers at once, and one that never does must not keep the declarant
+ * from paying through another. The earlier order stays reported; paid
+ * later, it counts, and what it brings beyond what is owed is said
+ * (overpaid). */
+#define ORDER_HOLDS_US (INT64_C(24) * 3600 * 1000000)
+
 /* The same payment order again (reference, declaration, amount, bank)? */
 static bool same_order(const struct payment_row *known, const char *number,
 		       const struct payment *pay)
@@ -167,12 +174,15 @@ kerr taxes_pay(struct uow *u, const struct actor *a, const char *number,
 		e = KERR_CONFLICT;
 		goto out;
 	}
-	if (s.awaiting_bank) {
+	int64_t ordered_us = 0;
+	if (s.awaiting_bank && ktime_parse(s.awaiting.recorded_at, &ordered_us) &&
+	    uow_now_us(u) - ordered_us < ORDER_HOLDS_US) {
 		char amount[32];
 		decimal_format(s.awaiting.amount, 2, amount, sizeof amount);
 		refusal_say(why,
 			    "payment %s of %s CNY is reported and awaits its bank's answer; "
-			    "another payment order waits until the bank has paid or refused it",
+			    "another payment order waits until the bank has paid or refused it, "
+			    "or for 24 hours",
 			    s.awaiting.bank_reference, amount);
 		e = KERR_CONFLICT;
 		goto out;

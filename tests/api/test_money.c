@@ -402,7 +402,7 @@ static void a_payment_counts_once_its_bank_says_so(void **state)
 	assert_string_equal(str(p, "detail"),
 			    "payment FAKE-0001 of 47064.81 CNY is reported and awaits its bank's "
 			    "answer; another payment order waits until the bank has paid or "
-			    "refused it");
+			    "refused it, or for 24 hours");
 	json_decref(p);
 
 	/* no one but the bank named answers: not the payer, not an officer,
@@ -516,6 +516,34 @@ static void a_payment_beyond_what_is_owed_is_said(void **state)
 	assert_string_equal(str(e, "overpaid"), "47064.81");
 	json_decref(e);
 	assert_string_equal(status_of(env, n, st), "withdrawn");
+}
+
+/* An order its bank leaves unanswered holds the next one for 24 hours,
+ * no longer; paid after all, what it brings beyond the debt is said. */
+static void an_unanswered_order_holds_the_next_for_a_day(void **state)
+{
+	struct test_env *env = *state;
+	char n[19];
+	lodge(env, "trader2", apples(PENGCHENG, "COSU6291830512"), n);
+	clear(env, n, "customs");
+	clear(env, n, "quarantine");
+	json_decref(pay(env, n, "trader2", "ICBC-20261123-0012", "47064.81", 202));
+	int64_t now = __atomic_load_n(&env->clock.fixed_us, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&env->clock.fixed_us, now + INT64_C(23) * 3600 * 1000000,
+			 __ATOMIC_SEQ_CST);
+	json_decref(pay(env, n, "trader2", "ICBC-20261124-0013", "47064.81", 409));
+	__atomic_store_n(&env->clock.fixed_us, now + INT64_C(24) * 3600 * 1000000,
+			 __ATOMIC_SEQ_CST);
+	json_decref(pay(env, n, "trader2", "ICBC-20261124-0013", "47064.81", 202));
+	json_t *p = bank_paid(env, "ICBC-20261124-0013", "47064.81", NULL, 200);
+	assert_string_equal(str(p, "declaration_status"), "released");
+	assert_null(json_object_get(p, "overpaid"));
+	json_decref(p);
+	/* the first, paid after all: kept, and said to be beyond the debt */
+	p = bank_paid(env, "ICBC-20261123-0012", "47064.81", NULL, 200);
+	assert_string_equal(str(p, "overpaid"), "47064.81");
+	json_decref(p);
+	__atomic_store_n(&env->clock.fixed_us, now, __ATOMIC_SEQ_CST);
 }
 
 /* Duties and taxes all at most 50 CNY are waived: nothing to pay. */
@@ -1505,6 +1533,7 @@ int main(void)
 		cmocka_unit_test(release_waits_for_exact_payment),
 		cmocka_unit_test(a_payment_counts_once_its_bank_says_so),
 		cmocka_unit_test(a_payment_beyond_what_is_owed_is_said),
+		cmocka_unit_test(an_unanswered_order_holds_the_next_for_a_day),
 		cmocka_unit_test(nothing_due_releases_without_payment),
 		cmocka_unit_test(guarantee_drawn_at_release_and_restored),
 		cmocka_unit_test(guarantee_refusals),

@@ -200,7 +200,7 @@ def test_wrong_amount_refused_bank_confirmed_payment_releases():
     check_problem(r, 409)
     eq(detail(r), "payment ICBC-E2E-0001 of 47064.61 CNY is reported and awaits its "
                   "bank's answer; another payment order waits until the bank has paid or "
-                  "refused it", "why a second order waits")
+                  "refused it, or for 24 hours", "why a second order waits")
     # the bank sees the order waiting for it, and answers it
     r = A.call("GET", "/v1/payments?status=reported", token=T["bank"])
     eq(r.status, 200, "the bank's list: %r" % r)

@@ -1360,7 +1360,7 @@ export const PROBLEM_TEXTS = [
 	[/^must equal the amount due, (\S+) CNY; (\S+) CNY was offered/, '须等于应缴税款 $1 元（录入的是 $2 元；不接受部分缴款或多缴）'],
 	[/^is the bank reference of another payment/, '是另一笔缴款的银行流水号'],
 	[/^is not a bank kouan knows/, '不是单一窗口登记的银行：请选择付款账户的开户银行'],
-	[/^payment (\S+) of ([\d.]+) CNY is reported and awaits its bank's answer/, '缴款指令 $1（$2 元）已提交，正等待银行答复；银行扣款或拒绝后方可再提交缴款指令'],
+	[/^payment (\S+) of ([\d.]+) CNY is reported and awaits its bank's answer/, '缴款指令 $1（$2 元）已提交，正等待银行答复；银行扣款或拒绝后（或满24小时后）方可再提交缴款指令'],
 	[/^must be the amount of the payment order, ([\d.]+) CNY/, '须等于缴款指令金额 $1 元：银行按指令全额扣款，或拒绝该指令'],
 	[/^must not be in the future \(it is now (\S+)\)$/, '不能晚于现在（现在是 $1）'],
 	[/^must not be before the declaration was lodged \((\S+)\)/, '不能早于报关单的申报时间（$1）：税款在计征后缴纳'],
