@@ -91,6 +91,15 @@ static json_t *taxes(struct test_env *env, const char *number, const char *user)
 	return test_expect(env, "GET", path, user, NULL, 200);
 }
 
+/* trader2's apples on `bill`, cleared by both agencies: waiting for the
+ * money alone (trader2 holds no guarantee). */
+static void cleared_awaiting_payment(struct test_env *env, const char *bill, char *number)
+{
+	lodge(env, "trader2", apples(PENGCHENG, bill), number);
+	clear(env, number, "customs");
+	clear(env, number, "quarantine");
+}
+
 /* Report a payment order on `number` to the demo's ICBC sub-branch. */
 static json_t *pay(struct test_env *env, const char *number, const char *user,
 		   const char *reference, const char *amount, int status)
@@ -214,9 +223,7 @@ static void release_waits_for_exact_payment(void **state)
 {
 	struct test_env *env = *state;
 	char n[19], st[16];
-	lodge(env, "trader2", apples(PENGCHENG, "COSU6291830502"), n);
-	clear(env, n, "customs");
-	clear(env, n, "quarantine");
+	cleared_awaiting_payment(env, "COSU6291830502", n);
 	assert_string_equal(status_of(env, n, st), "accepted");
 	json_t *held = last_event(env, n, "declaration.release_held");
 	assert_string_equal(str(held, "waiting_for"), "payment");
@@ -372,9 +379,7 @@ static void a_payment_counts_once_its_bank_says_so(void **state)
 {
 	struct test_env *env = *state;
 	char n[19], st[16];
-	lodge(env, "trader2", apples(PENGCHENG, "COSU6291830509"), n);
-	clear(env, n, "customs");
-	clear(env, n, "quarantine");
+	cleared_awaiting_payment(env, "COSU6291830509", n);
 	assert_string_equal(status_of(env, n, st), "accepted");
 
 	/* the banks a payer may name */
@@ -501,9 +506,7 @@ static void a_payment_beyond_what_is_owed_is_said(void **state)
 {
 	struct test_env *env = *state;
 	char n[19], st[16], path[96];
-	lodge(env, "trader2", apples(PENGCHENG, "COSU6291830511"), n);
-	clear(env, n, "customs");
-	clear(env, n, "quarantine");
+	cleared_awaiting_payment(env, "COSU6291830511", n);
 	json_decref(pay(env, n, "trader2", "ICBC-20261123-0011", "47064.81", 202));
 	snprintf(path, sizeof path, "/v1/declarations/%s/withdrawal", n);
 	json_decref(test_expect(env, "POST", path, "trader2", NULL, 200));
@@ -524,9 +527,7 @@ static void an_unanswered_order_holds_the_next_for_a_day(void **state)
 {
 	struct test_env *env = *state;
 	char n[19];
-	lodge(env, "trader2", apples(PENGCHENG, "COSU6291830512"), n);
-	clear(env, n, "customs");
-	clear(env, n, "quarantine");
+	cleared_awaiting_payment(env, "COSU6291830512", n);
 	json_decref(pay(env, n, "trader2", "ICBC-20261123-0012", "47064.81", 202));
 	int64_t now = __atomic_load_n(&env->clock.fixed_us, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&env->clock.fixed_us, now + INT64_C(23) * 3600 * 1000000,
