@@ -16,6 +16,7 @@
 #include "api/views.h"
 #include "common/clock.h"
 #include "common/decimal.h"
+#include "domain/fields.h"
 #include "service/cbec.h"
 
 #define MAX_BATCH 100
@@ -571,8 +572,27 @@ void api_cbec_quota(struct api_ctx *ctx)
 				     "remaining", money(q.remaining), "parcels", list));
 }
 
+/* A month's payment as it stands: ordered by the platform, answered by its
+ * bank (bank, answered_by and answered_at null until then, and for a
+ * payment kept before banks answered; reason only for a refusal). */
+static json_t *month_payment_json(const struct cbec_month_payment_row *p)
+{
+	json_t *v = json_pack("{s:s, s:s, s:o, s:s, s:o, s:s, s:s, s:s, s:o, s:o, s:o}",
+			      "platform_code", p->platform_code, "month", p->month, "amount",
+			      money(p->amount), "reference", p->reference, "bank",
+			      json_text_or_null(p->bank_uscc), "status",
+			      payment_status_name(p->status), "recorded_by", p->paid_by,
+			      "recorded_at", p->recorded_at, "paid_at",
+			      json_text_or_null(p->paid_at), "answered_by",
+			      json_text_or_null(p->answered_by), "answered_at",
+			      json_text_or_null(p->answered_at));
+	if (v && p->status == PAYMENT_REFUSED)
+		json_object_set_new(v, "reason", json_string(p->reason));
+	return v;
+}
+
 static json_t *month_json(const struct cbec_platform_month *s,
-			  const struct cbec_release_times *t, const char *month, bool paid,
+			  const struct cbec_release_times *t, const char *month,
 			  const struct cbec_month_payment_row *p)
 {
 	return json_pack("{s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:{s:I, s:I, s:I, s:I},"
@@ -583,10 +603,7 @@ static json_t *month_json(const struct cbec_platform_month *s,
 			 "refunded", money(s->refunded), "due", money(s->due), "release_seconds",
 			 "parcels", (json_int_t)t->parcels, "median", (json_int_t)t->median_s, "p90",
 			 (json_int_t)t->p90_s, "max", (json_int_t)t->max_s, "payment",
-			 paid ? json_pack("{s:o, s:s, s:s, s:s}", "amount", money(p->amount),
-					  "reference", p->reference, "paid_by", p->paid_by,
-					  "paid_at", p->paid_at)
-			      : json_null());
+			 *p->month ? month_payment_json(p) : json_null());
 }
 
 void api_cbec_month_get(struct api_ctx *ctx)
@@ -605,7 +622,7 @@ void api_cbec_month_get(struct api_ctx *ctx)
 	if (e)
 		api_refused(ctx, e, &why, NULL);
 	else
-		api_json(ctx, 200, month_json(&s, &t, month, paid, &pay));
+		api_json(ctx, 200, month_json(&s, &t, month, &pay));
 }
 
 void api_cbec_month_pay(struct api_ctx *ctx)
@@ -613,8 +630,9 @@ void api_cbec_month_pay(struct api_ctx *ctx)
 	json_t *body = api_read_body(ctx);
 	if (!body)
 		return;
-	static const char *const ok[] = {"amount", "reference", NULL};
-	if (!api_only_fields(ctx, body, ok, "amount, reference")) {
+	static const char *const ok[] = {"bank", "amount", "reference", NULL};
+	if (!api_only_fields(ctx, body, ok, "bank, amount, reference (the time of payment is "
+					    "the bank's to give)")) {
 		json_decref(body);
 		return;
 	}
@@ -622,6 +640,8 @@ void api_cbec_month_pay(struct api_ctx *ctx)
 	struct refusal why;
 	problems_init(&p);
 	refusal_init(&why, &p);
+	struct fields fs = {.p = &p};
+	const char *bank = fields_uscc(&fs, body, "bank", "", true);
 	const char *amount = json_string_value(json_object_get(body, "amount"));
 	const char *reference = json_string_value(json_object_get(body, "reference"));
 	int64_t fen = 0;
@@ -635,22 +655,42 @@ void api_cbec_month_pay(struct api_ctx *ctx)
 	const char *month = http_param(ctx->req, "month");
 	kerr e = problems_any(&p) ? KERR_INVALID
 				  : cbec_month_pay(&ctx->uow, &ctx->actor,
-						   http_param(ctx->req, "platform"), month, fen,
-						   reference, &pay, &why);
+						   http_param(ctx->req, "platform"), month, bank,
+						   fen, reference, &pay, &why);
 	if (e == KERR_INVALID && !*why.detail)
 		refusal_say(&why, "the payment is not valid");
-	if (e) {
+	if (e)
 		api_refused(ctx, e, &why, NULL);
+	else /* 202: the order is kept, and pays the month once its bank has paid it */
+		api_json(ctx, 202, month_payment_json(&pay));
+	json_decref(body);
+}
+
+void api_cbec_month_answer(struct api_ctx *ctx)
+{
+	json_t *body = api_read_body(ctx);
+	if (!body)
+		return;
+	struct problems p;
+	struct refusal why;
+	struct payment_answer ans;
+	struct cbec_month_payment_row pay;
+	bool replayed;
+	problems_init(&p);
+	refusal_init(&why, &p);
+	if (!payment_answer_parse(body, &ans, &p)) {
+		api_problem(ctx, KERR_INVALID, "the answer has fields that are not valid", &p);
+		json_decref(body);
+		return;
+	}
+	kerr e = cbec_month_answer(&ctx->uow, &ctx->actor, http_param(ctx->req, "platform"),
+				   http_param(ctx->req, "month"), &ans, &pay, &replayed, &why);
+	if (e) {
+		api_refused(ctx, e, &why, "the answer could not be saved");
 	} else {
-		struct cbec_platform_month s;
-		struct cbec_release_times t;
-		bool paid;
-		e = cbec_month(&ctx->uow, &ctx->actor, http_param(ctx->req, "platform"), month, &s,
-			       &t, &paid, &pay, &why);
-		if (e)
-			api_refused(ctx, e, &why, NULL);
-		else
-			api_json(ctx, 201, month_json(&s, &t, month, paid, &pay));
+		if (replayed)
+			http_response_header(ctx->resp, "Idempotent-Replayed", "true");
+		api_json(ctx, 200, month_payment_json(&pay));
 	}
 	json_decref(body);
 }

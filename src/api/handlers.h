@@ -251,5 +251,6 @@ void api_cbec_parcel_return(struct api_ctx *ctx);
 void api_cbec_quota(struct api_ctx *ctx);
 void api_cbec_month_get(struct api_ctx *ctx);
 void api_cbec_month_pay(struct api_ctx *ctx);
+void api_cbec_month_answer(struct api_ctx *ctx);
 
 #endif

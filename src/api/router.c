@@ -147,7 +147,8 @@ static const struct route routes[] = {
 	 TX_WRITE},
 	{"POST", "/v1/declarations/{number}/guarantee", api_declaration_guarantee, DECLARANT,
 	 TX_WRITE},
-	{"GET", "/v1/banks", api_banks_list, DECLARANT | BANK | OFFICERS, TX_READ},
+	{"GET", "/v1/banks", api_banks_list, DECLARANT | CBEC_PLATFORM | BANK | OFFICERS,
+	 TX_READ},
 	{"GET", "/v1/payments", api_payments_list, BANK, TX_READ},
 	{"POST", "/v1/payments/{reference}/answer", api_payment_answer, BANK, TX_WRITE},
 	{"GET", "/v1/declarations/{number}/charges", api_declaration_charges,
@@ -227,6 +228,8 @@ static const struct route routes[] = {
 	 CBEC_PLATFORM | ROLE_BIT(CUSTOMS) | ROLE_BIT(ANALYST) | ADMIN, TX_READ},
 	{"POST", "/v1/cbec/summaries/{platform}/{month}/payment", api_cbec_month_pay,
 	 CBEC_PLATFORM, TX_WRITE},
+	{"POST", "/v1/cbec/summaries/{platform}/{month}/payment/answer", api_cbec_month_answer,
+	 BANK, TX_WRITE},
 	/* ingest: many declarations in one request */
 	{"POST", "/v1/declarations/batch", api_declaration_batch, DECLARANT, TX_WRITE | RUN_APART},
 };

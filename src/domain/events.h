@@ -102,7 +102,8 @@
 	X(CBEC_MONTH_PAID, "cbec.month.paid", false, 79)                             \
 	X(DECLARATION_DEPARTED, "declaration.departed", false, 80)                   \
 	X(DUTIES_PAYMENT_REPORTED, "duties.payment_reported", false, 81)             \
-	X(DUTIES_PAYMENT_REFUSED, "duties.payment_refused", false, 82)
+	X(DUTIES_PAYMENT_REFUSED, "duties.payment_refused", false, 82)               \
+	X(CBEC_MONTH_PAYMENT_REPORTED, "cbec.month.payment_reported", false, 83)
 
 enum event_type {
 #define EVENT_TYPE_ENUM(name, text, system, code) EVENT_##name,

@@ -263,6 +263,7 @@ enum stage_occurrence {
 	X("cbec.released", IGNORED, NONE, FIRST)                                \
 	X("cbec.gate_out", IGNORED, NONE, FIRST)                                \
 	X("cbec.returned", IGNORED, NONE, FIRST)                                \
+	X("cbec.month.payment_reported", IGNORED, NONE, FIRST)                 \
 	X("cbec.month.paid", IGNORED, NONE, FIRST)
 
 struct stage_event_rule {

@@ -22,6 +22,7 @@
 #include "common/codes.h"
 #include "common/date.h"
 #include "domain/risk.h"
+#include "service/banks.h"
 #include "service/guesses.h"
 #include "service/money_tables.h"
 #include "service/risk_apply.h"
@@ -1036,15 +1037,25 @@ kerr cbec_month(struct uow *u, const struct actor *a, const char *platform, cons
 	free(l.waited_us);
 	if (!e) {
 		kerr g = repo_cbec_month_payment(c, platform, month, payment);
-		*paid = g == KERR_OK;
+		/* an order counts once its bank has paid it */
+		*paid = g == KERR_OK && payment->status == PAYMENT_PAID;
 		if (g && g != KERR_NOT_FOUND)
 			e = g;
 	}
 	return e;
 }
 
+/* The month's event on the platform's timeline (cbec|platform). */
+static kerr month_event(struct uow *u, const struct actor *a, enum event_type t,
+			const char *platform, int64_t org_id, const char *at, json_t *data)
+{
+	char key[64];
+	snprintf(key, sizeof key, "cbec|%s", platform);
+	return uow_call_event(u, a, t, key, NULL, org_id, NULL, at, data);
+}
+
 kerr cbec_month_pay(struct uow *u, const struct actor *a, const char *platform,
-		    const char *month, int64_t amount, const char *reference,
+		    const char *month, const char *bank, int64_t amount, const char *reference,
 		    struct cbec_month_payment_row *out, struct refusal *why)
 {
 	if (a->role != ROLE_CBEC_PLATFORM || strcmp(a->org_uscc, platform)) {
@@ -1061,6 +1072,11 @@ kerr cbec_month_pay(struct uow *u, const struct actor *a, const char *platform,
 			    out->paid_at, out->reference);
 		return KERR_CONFLICT;
 	}
+	if (*out->month && out->status == PAYMENT_REPORTED) {
+		refusal_say(why, "the payment of %s is reported and awaits its bank's answer",
+			    month);
+		return KERR_CONFLICT;
+	}
 	int32_t mo, this_month = kmonth_of_date(money_today(u));
 	if (kmonth_parse(month, &mo) && mo >= this_month) {
 		refusal_field(why, "month", "the month %s is not over yet: a summary is paid "
@@ -1068,12 +1084,25 @@ kerr cbec_month_pay(struct uow *u, const struct actor *a, const char *platform,
 			      month);
 		return KERR_CONFLICT;
 	}
+	struct problems own, *p = why->fields ? why->fields : &own;
+	problems_init(&own);
 	if (amount != sum.due) {
 		char due[32];
 		json_t *d = money_json(sum.due);
 		str_copy(due, json_string_value(d), sizeof due);
 		json_decref(d);
-		refusal_field(why, "/amount", "must be the amount due for %s: %s CNY", month, due);
+		problems_add(p, "/amount", "must be the amount due for %s: %s CNY", month, due);
+		e = KERR_INVALID;
+	}
+	struct store_conn *c;
+	kerr k = uow_conn(u, &c);
+	if (!k)
+		k = bank_known(c, bank, p);
+	if (k && k != KERR_INVALID)
+		return k;
+	if (e || k) {
+		if (!why->fields)
+			refusal_say(why, "%s", own.errors[0].problem);
 		return KERR_INVALID;
 	}
 	memset(out, 0, sizeof *out);
@@ -1081,21 +1110,140 @@ kerr cbec_month_pay(struct uow *u, const struct actor *a, const char *platform,
 	str_copy(out->month, month, sizeof out->month);
 	out->amount = amount;
 	str_copy(out->reference, reference, sizeof out->reference);
+	str_copy(out->bank_uscc, bank, sizeof out->bank_uscc);
+	out->status = PAYMENT_REPORTED;
 	str_copy(out->paid_by, a->username, sizeof out->paid_by);
-	uow_now(u, out->paid_at);
+	uow_now(u, out->recorded_at);
+	/* another request may have ordered the month's payment at the same
+	 * moment: this order is then refused, as it would be after that one */
+	e = repo_cbec_month_order(c, out);
+	if (e == KERR_CONFLICT)
+		refusal_say(why, "the payment of %s was ordered at the same moment by another "
+				 "request; read the summary again",
+			    month);
+	if (!e)
+		e = month_event(u, a, EVENT_CBEC_MONTH_PAYMENT_REPORTED, platform, a->org_id,
+				out->recorded_at,
+				json_pack("{s:s, s:o, s:s, s:s}", "month", month, "amount",
+					  money_json(amount), "reference", reference, "bank",
+					  bank));
+	return e;
+}
+
+/* Could the bank not have paid at paid_at: is it in the future, or before
+ * the minute of the order? true, with the problem at /paid_at. */
+static bool month_paid_at_wrong(struct uow *u, const struct cbec_month_payment_row *r,
+				int64_t paid_at, struct problems *p)
+{
+	int64_t now_us = uow_now_us(u), ordered_us;
+	char now[TIME_TEXT_SIZE];
+	if (paid_at > now_us) {
+		ktime_format(now_us, now);
+		problems_add(p, "/paid_at", "must not be in the future (it is now %s)", now);
+		return true;
+	}
+	/* to the minute: a bank's receipt gives minutes */
+	if (ktime_parse(r->recorded_at, &ordered_us) &&
+	    paid_at < ordered_us - ordered_us % (60 * INT64_C(1000000))) {
+		problems_add(p, "/paid_at",
+			     "must not be before the payment was ordered (%s): a bank debits "
+			     "an order it was given",
+			     r->recorded_at);
+		return true;
+	}
+	return false;
+}
+
+/* The bank paid the order: the month is paid (cbec.month.paid). */
+static kerr month_paid(struct uow *u, const struct actor *a, struct store_conn *c,
+		       const struct cbec_month_payment_row *r, const char *now)
+{
+	struct cbec_platform_month sum;
+	struct cbec_month_payment_row kept;
+	struct org_row platform;
+	struct problems p;
+	struct refusal why;
+	bool paid;
+	problems_init(&p);
+	refusal_init(&why, &p);
+	kerr e = repo_org_find(c, r->platform_code, &platform);
+	if (!e)
+		e = cbec_month(u, &actor_kouan, r->platform_code, r->month, &sum, NULL, &paid,
+			       &kept, &why);
+	if (!e)
+		e = month_event(u, a, EVENT_CBEC_MONTH_PAID, r->platform_code, platform.id, now,
+				json_pack("{s:s, s:o, s:s, s:s, s:s, s:I, s:I}", "month",
+					  r->month, "amount", money_json(r->amount), "reference",
+					  r->reference, "bank", r->bank_uscc, "paid_at",
+					  r->paid_at, "parcels", (json_int_t)sum.parcels,
+					  "returns", (json_int_t)sum.returns));
+	return e;
+}
+
+kerr cbec_month_answer(struct uow *u, const struct actor *a, const char *platform,
+		       const char *month, const struct payment_answer *ans,
+		       struct cbec_month_payment_row *out, bool *replayed, struct refusal *why)
+{
+	*replayed = false;
 	struct store_conn *c;
-	e = uow_conn(u, &c);
+	kerr e = uow_conn(u, &c);
 	if (!e)
-		e = repo_cbec_month_paid(c, out);
-	char key[64];
-	snprintf(key, sizeof key, "cbec|%s", platform);
-	if (!e)
-		e = uow_call_event(u, a, EVENT_CBEC_MONTH_PAID, key, NULL, a->org_id, NULL,
-				   out->paid_at,
-				   json_pack("{s:s, s:o, s:s, s:I, s:I}", "month", month, "amount",
-					     money_json(amount), "reference", reference, "parcels",
-					     (json_int_t)sum.parcels, "returns",
-					     (json_int_t)sum.returns));
+		e = repo_cbec_month_payment(c, platform ? platform : "", month ? month : "", out);
+	/* another bank's order, or a payment kept before banks answered, is
+	 * not told apart from none */
+	if (!e && (a->role != ROLE_BANK || !*out->bank_uscc || strcmp(out->bank_uscc, a->org_uscc)))
+		e = KERR_NOT_FOUND;
+	if (e == KERR_NOT_FOUND)
+		refusal_say(why, "no payment reported to your bank for that month");
+	if (e)
+		return e;
+	if (out->status != PAYMENT_REPORTED) {
+		int64_t kept_at = 0;
+		if (out->status == PAYMENT_PAID)
+			(void)ktime_parse(out->paid_at, &kept_at);
+		if (payment_answer_same(ans, out->status, out->amount, kept_at, out->reason)) {
+			*replayed = true;
+			return KERR_OK;
+		}
+		refusal_say(why, "the bank answered this payment already: %s",
+			    payment_status_name(out->status));
+		return KERR_CONFLICT;
+	}
+	if (ans->outcome == PAYMENT_PAID) {
+		struct problems own, *p = why->fields ? why->fields : &own;
+		problems_init(&own);
+		if (ans->amount != out->amount) {
+			json_t *d = money_json(out->amount);
+			problems_add(p, "/amount",
+				     "must be the amount of the payment order, %s CNY: a bank pays "
+				     "the order as given, or refuses it",
+				     json_string_value(d));
+			json_decref(d);
+		}
+		bool time_wrong = month_paid_at_wrong(u, out, ans->paid_at, p);
+		if (ans->amount != out->amount || time_wrong) {
+			if (!why->fields)
+				refusal_say(why, "%s", own.errors[0].problem);
+			else
+				refusal_say(why, "the answer has fields that are not valid");
+			return KERR_INVALID;
+		}
+	}
+	char now[TIME_TEXT_SIZE];
+	uow_now(u, now);
+	out->status = ans->outcome;
+	str_copy(out->answered_by, actor_name(a), sizeof out->answered_by);
+	str_copy(out->answered_at, now, sizeof out->answered_at);
+	if (ans->outcome == PAYMENT_PAID)
+		ktime_format(ans->paid_at, out->paid_at);
+	else
+		str_copy(out->reason, ans->reason, sizeof out->reason);
+	e = repo_cbec_month_answer(c, out);
+	if (e == KERR_CONFLICT)
+		refusal_say(why, "the payment was answered at the same moment by another "
+				 "request; read it again");
+	if (!e && ans->outcome == PAYMENT_PAID)
+		e = month_paid(u, a, c, out, now);
 	return e;
 }
 

@@ -107,17 +107,35 @@ struct cbec_release_times {
 };
 
 /* A platform's month (YYYY-MM, Beijing time): the summary, the release
- * times (times may be NULL), and its payment when recorded (paid false
- * otherwise). The platform itself, customs, analysts and admins. */
+ * times (times may be NULL), and its payment as it stands (payment->month
+ * "" when none was ordered); paid is true only once the payment's bank has
+ * paid it. The platform itself, customs, analysts and admins. */
 KOUAN_MUST_USE kerr cbec_month(struct uow *u, const struct actor *a, const char *platform,
 			       const char *month, struct cbec_platform_month *sum,
 			       struct cbec_release_times *times, bool *paid,
 			       struct cbec_month_payment_row *payment, struct refusal *why);
-/* The platform records the payment of a finished month's amount due:
- * `amount` must equal it (KERR_INVALID at /amount), once (KERR_CONFLICT). */
+/* The platform orders the payment of a finished month's amount due
+ * through `bank` (the USCC of a bank kouan knows: KERR_INVALID at /bank
+ * otherwise): `amount` must equal it (KERR_INVALID at /amount). The order
+ * is kept as reported (cbec.month.payment_reported) and pays nothing until
+ * the bank answers (cbec_month_answer). KERR_CONFLICT when the month is not
+ * over, is paid, or has an order awaiting its bank; after a refusal a new
+ * order takes the refused one's place. */
 KOUAN_MUST_USE kerr cbec_month_pay(struct uow *u, const struct actor *a, const char *platform,
-				   const char *month, int64_t amount, const char *reference,
-				   struct cbec_month_payment_row *out, struct refusal *why);
+				   const char *month, const char *bank, int64_t amount,
+				   const char *reference, struct cbec_month_payment_row *out,
+				   struct refusal *why);
+/* The answer of the bank the month's order names (KERR_NOT_FOUND for any
+ * other, as for no order). Paid: the amount must be the order's
+ * (KERR_INVALID at /amount), paid_at neither in the future nor before the
+ * minute of the order (/paid_at); the month is then paid
+ * (cbec.month.paid). Refused: kept with the bank's reason; the platform may
+ * order again. The same answer again is *replayed, as it stands; another
+ * answer to an answered order is KERR_CONFLICT. */
+KOUAN_MUST_USE kerr cbec_month_answer(struct uow *u, const struct actor *a, const char *platform,
+				      const char *month, const struct payment_answer *ans,
+				      struct cbec_month_payment_row *out, bool *replayed,
+				      struct refusal *why);
 
 /* The buyer's question: with their ID number and one of their orders on a
  * platform, the quota year of that order (or `year` when not 0), what is

@@ -16,6 +16,7 @@
 #include "common/date.h"
 #include "common/decimal.h"
 #include "domain/fields.h"
+#include "service/banks.h"
 #include "store/repo_risk.h"
 
 /* May the actor read or act on a declaration's taxes? The declarant's
@@ -115,21 +116,6 @@ static bool same_order(const struct payment_row *known, const char *number,
 	rec.amount = known->amount;
 	return payment_match(&rec, number, pay->amount) == PAYMENT_REPLAY &&
 	       !strcmp(known->bank_uscc, pay->bank);
-}
-
-/* Is `uscc` a bank kouan knows? Otherwise a problem at /bank. */
-static kerr bank_known(struct store_conn *c, const char *uscc, struct problems *p)
-{
-	struct org_row org;
-	kerr e = repo_org_find(c, uscc, &org);
-	if (e == KERR_NOT_FOUND || (!e && strcmp(org.kind, "bank"))) {
-		problems_add(p, "/bank",
-			     "is not a bank kouan knows: give the unified social credit code "
-			     "of the bank that holds the payer's account (GET /v1/banks lists "
-			     "them)");
-		return KERR_INVALID;
-	}
-	return e;
 }
 
 kerr taxes_pay(struct uow *u, const struct actor *a, const char *number,

@@ -260,27 +260,59 @@ kerr repo_cbec_quota_restore(struct store_conn *c, const char *id_number, int64_
 
 /* --- the monthly summary's payment --- */
 
-Q(Q_MONTH_PAID, "INSERT INTO cbec_month_payments (platform_code, month, amount, reference,"
-		" paid_by, paid_at) VALUES (?, ?, ?, ?, ?, ?)");
-Q(Q_MONTH_PAYMENT, "SELECT platform_code, month, amount, reference, paid_by, paid_at"
+/* an order takes the month's row only when there is none, or its bank
+ * refused the one there */
+Q(Q_MONTH_ORDER, "INSERT INTO cbec_month_payments (platform_code, month, amount, reference,"
+		 " bank_uscc, status, paid_by, recorded_at, paid_at, answered_by, answered_at,"
+		 " reason) VALUES (?, ?, ?, ?, ?, 'reported', ?, ?, '', '', '', '')"
+		 " ON CONFLICT (platform_code, month) DO UPDATE SET amount = excluded.amount,"
+		 " reference = excluded.reference, bank_uscc = excluded.bank_uscc,"
+		 " status = 'reported', paid_by = excluded.paid_by,"
+		 " recorded_at = excluded.recorded_at, paid_at = '', answered_by = '',"
+		 " answered_at = '', reason = ''"
+		 " WHERE cbec_month_payments.status = 'refused' RETURNING amount");
+Q(Q_MONTH_ANSWER, "UPDATE cbec_month_payments SET status = ?, paid_at = ?, answered_by = ?,"
+		  " answered_at = ?, reason = ? WHERE platform_code = ? AND month = ?"
+		  " AND status = 'reported' RETURNING amount");
+Q(Q_MONTH_PAYMENT, "SELECT platform_code, month, amount, reference, bank_uscc, status,"
+		   " paid_by, recorded_at, paid_at, answered_by, answered_at, reason"
 		   " FROM cbec_month_payments WHERE platform_code = ? AND month = ?");
 
-kerr repo_cbec_month_paid(struct store_conn *c, const struct cbec_month_payment_row *r)
+kerr repo_cbec_month_order(struct store_conn *c, const struct cbec_month_payment_row *r)
 {
-	return store_exec(c, &Q_MONTH_PAID, "ssisss", r->platform_code, r->month, r->amount,
-			  r->reference, r->paid_by, r->paid_at);
+	int64_t amount;
+	kerr e = store_first(c, &Q_MONTH_ORDER, read_int, &amount, "ssissss", r->platform_code,
+			     r->month, r->amount, r->reference, r->bank_uscc, r->paid_by,
+			     r->recorded_at);
+	return e == KERR_NOT_FOUND ? KERR_CONFLICT : e;
+}
+
+kerr repo_cbec_month_answer(struct store_conn *c, const struct cbec_month_payment_row *r)
+{
+	int64_t amount;
+	kerr e = store_first(c, &Q_MONTH_ANSWER, read_int, &amount, "sssssss",
+			     payment_status_name(r->status), r->paid_at, r->answered_by,
+			     r->answered_at, r->reason, r->platform_code, r->month);
+	return e == KERR_NOT_FOUND ? KERR_CONFLICT : e;
 }
 
 static kerr read_payment(void *arg, struct store_stmt *st)
 {
 	struct cbec_month_payment_row *r = arg;
+	char status[16];
 	col_copy(st, 0, r->platform_code, sizeof r->platform_code);
 	col_copy(st, 1, r->month, sizeof r->month);
 	r->amount = stmt_int(st, 2);
 	col_copy(st, 3, r->reference, sizeof r->reference);
-	col_copy(st, 4, r->paid_by, sizeof r->paid_by);
-	col_copy(st, 5, r->paid_at, sizeof r->paid_at);
-	return KERR_OK;
+	col_copy(st, 4, r->bank_uscc, sizeof r->bank_uscc);
+	col_copy(st, 5, status, sizeof status);
+	col_copy(st, 6, r->paid_by, sizeof r->paid_by);
+	col_copy(st, 7, r->recorded_at, sizeof r->recorded_at);
+	col_copy(st, 8, r->paid_at, sizeof r->paid_at);
+	col_copy(st, 9, r->answered_by, sizeof r->answered_by);
+	col_copy(st, 10, r->answered_at, sizeof r->answered_at);
+	col_copy(st, 11, r->reason, sizeof r->reason);
+	return payment_status_parse(status, &r->status) ? KERR_OK : KERR_STORE;
 }
 
 kerr repo_cbec_month_payment(struct store_conn *c, const char *platform, const char *month,

@@ -18,6 +18,7 @@
 
 #include "common/error.h"
 #include "common/sizes.h"
+#include "domain/payment.h"
 #include "store/store.h"
 
 #define CBEC_KEY_SIZE 19     /* a party code */
@@ -134,18 +135,33 @@ KOUAN_MUST_USE kerr repo_cbec_quota_restore(struct store_conn *c, const char *id
 
 /* --- the monthly summary's payment --- */
 
+/* A platform's payment of a month: ordered by the platform through its
+ * bank, counted once the bank answers that it paid. */
 struct cbec_month_payment_row {
 	char platform_code[CBEC_KEY_SIZE];
 	char month[8];
-	int64_t amount;
+	int64_t amount; /* fen */
 	char reference[65];
-	char paid_by[USERNAME_SIZE];
-	char paid_at[TIME_TEXT_SIZE];
+	char bank_uscc[USCC_SIZE]; /* "" for a payment kept before banks answered */
+	enum payment_status status;
+	char paid_by[USERNAME_SIZE]; /* the platform's user who ordered it */
+	char recorded_at[TIME_TEXT_SIZE]; /* when it was ordered */
+	char paid_at[TIME_TEXT_SIZE]; /* the bank's time; "" until it pays */
+	char answered_by[USERNAME_SIZE]; /* the bank's user; "" until it answers */
+	char answered_at[TIME_TEXT_SIZE];
+	char reason[PAYMENT_BANK_REASON_CHARS * 4 + 1]; /* a refusal's */
 };
-/* Record the payment; KERR_CONFLICT when the month is paid already. */
-KOUAN_MUST_USE kerr repo_cbec_month_paid(struct store_conn *c,
-					 const struct cbec_month_payment_row *r);
-/* The payment of a month; KERR_NOT_FOUND. */
+/* Keep the platform's order (status reported): a new row, or in place of
+ * an order its bank refused. KERR_CONFLICT when the month has a payment
+ * reported or paid (one came meanwhile). */
+KOUAN_MUST_USE kerr repo_cbec_month_order(struct store_conn *c,
+					  const struct cbec_month_payment_row *r);
+/* Keep the bank's answer to a reported order (status, paid_at,
+ * answered_by, answered_at, reason). KERR_CONFLICT when it is no longer
+ * reported (answered meanwhile). */
+KOUAN_MUST_USE kerr repo_cbec_month_answer(struct store_conn *c,
+					   const struct cbec_month_payment_row *r);
+/* The payment of a month, whatever its status; KERR_NOT_FOUND. */
 KOUAN_MUST_USE kerr repo_cbec_month_payment(struct store_conn *c, const char *platform,
 					    const char *month,
 					    struct cbec_month_payment_row *out);

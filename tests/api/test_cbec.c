@@ -8,7 +8,8 @@
  * changed), the CEB XML messages with their receipts (malformed, against
  * the schema, an entity bomb: refused, nothing stored), a parcel held for
  * an officer, the gate, the buyer's question and the monthly summary with
- * its payment. Runs on SQLite and PostgreSQL.
+ * its payment, ordered by the platform and counted once its bank pays it.
+ * Runs on SQLite and PostgreSQL.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -492,19 +493,188 @@ static void example4_return(void **state)
 	assert_string_equal(str(r, "refunded"), "198.42");
 	assert_string_equal(str(r, "due"), "-198.42");
 	json_decref(r);
-	r = late(env, "POST", "/v1/cbec/summaries/" PLATFORM "/2026-11/payment", "platform",
-			"{\"amount\": \"198.41\", \"reference\": \"BOC-20261201-0001\"}", 400);
+	env->clock.fixed_us = released;
+}
+
+/* ---- the month's payment: counted once its bank pays it ---------------- */
+
+#define ICBC "91440101MA5BK0NA2H"
+#define MONTH_PAYMENT "/v1/cbec/summaries/" PLATFORM "/2026-11/payment"
+
+/* A month payment order through `bank`. */
+static char *month_order(const char *bank, const char *amount, const char *reference)
+{
+	char *s = malloc(256);
+	snprintf(s, 256, "{\"bank\": \"%s\", \"amount\": \"%s\", \"reference\": \"%s\"}", bank,
+		 amount, reference);
+	return s;
+}
+
+static json_t *order_month(struct test_env *env, const char *bank, const char *amount,
+			   const char *reference, int status)
+{
+	char *body = month_order(bank, amount, reference);
+	json_t *r = late(env, "POST", MONTH_PAYMENT, "platform", body, status);
+	free(body);
+	return r;
+}
+
+/* How many events of `type` the analyst's feed holds. */
+static size_t feed_events(struct test_env *env, const char *type)
+{
+	char path[64] = "/v1/events?limit=1000";
+	size_t n = 0, got;
+	do {
+		json_t *f = late(env, "GET", path, "analyst", NULL, 200);
+		json_t *list = json_object_get(f, "events"), *e;
+		size_t i;
+		got = json_array_size(list);
+		json_array_foreach(list, i, e)
+			n += !strcmp(str(e, "type"), type);
+		snprintf(path, sizeof path, "/v1/events?limit=1000&after=%s", str(f, "cursor"));
+		json_decref(f);
+	} while (got == 1000);
+	return n;
+}
+
+static void month_payment_counts_once_its_bank_pays(void **state)
+{
+	struct test_env *env = *state;
+	/* released on 2026-11-23: November owes its taxes, 198.42 */
+	json_decref(example1(env, "YG20260311000001"));
+	env->clock.fixed_us = test_time("2026-12-02T10:00:00+08:00");
+	const char *answer = MONTH_PAYMENT "/answer";
+
+	/* the amount due, through a bank kouan knows */
+	json_t *r = late(env, "GET", "/v1/banks", "platform", NULL, 200);
+	assert_string_equal(str(json_array_get(json_object_get(r, "banks"), 0), "uscc"), ICBC);
+	json_decref(r);
+	r = order_month(env, ICBC, "198.41", "ICBC-CB-2026-11-1", 400);
 	assert_true(test_has_error(r, "/amount", "must be the amount due for 2026-11: 198.42 CNY"));
 	json_decref(r);
-	r = late(env, "POST", "/v1/cbec/summaries/" PLATFORM "/2026-11/payment", "platform",
-			"{\"amount\": \"198.42\", \"reference\": \"BOC-20261201-0001\"}", 201);
-	assert_string_equal(str(json_object_get(r, "payment"), "amount"), "198.42");
+	r = order_month(env, "91440101MA59TRAD00", "198.42", "ICBC-CB-2026-11-1", 400);
+	assert_true(test_has_error(r, "/bank",
+				   "is not a bank kouan knows: give the unified social credit "
+				   "code of the bank that holds the payer's account (GET "
+				   "/v1/banks lists them)"));
 	json_decref(r);
-	json_decref(late(env, "POST", "/v1/cbec/summaries/" PLATFORM "/2026-11/payment",
-				"platform",
-				"{\"amount\": \"198.42\", \"reference\": \"BOC-20261201-0001\"}",
-				409));
-	env->clock.fixed_us = released;
+	r = late(env, "POST", MONTH_PAYMENT, "platform",
+		 "{\"bank\": \"" ICBC "\", \"amount\": \"198.42\", \"reference\": \"R\","
+		 " \"paid_at\": \"2026-12-01T10:00:00+08:00\"}",
+		 400);
+	assert_true(test_has_error(r, "/paid_at",
+				   "unknown field; accepted fields are: bank, amount, reference "
+				   "(the time of payment is the bank's to give)"));
+	json_decref(r);
+
+	/* the order is reported: the month is not paid by it */
+	r = order_month(env, ICBC, "198.42", "ICBC-CB-2026-11-1", 202);
+	assert_string_equal(str(r, "status"), "reported");
+	assert_string_equal(str(r, "bank"), ICBC);
+	assert_string_equal(str(r, "amount"), "198.42");
+	assert_string_equal(str(r, "recorded_by"), "platform");
+	assert_true(json_is_null(json_object_get(r, "paid_at")));
+	assert_true(json_is_null(json_object_get(r, "answered_by")));
+	json_decref(r);
+	r = late(env, "GET", "/v1/cbec/summaries/" PLATFORM "/2026-11", "customs", NULL, 200);
+	assert_string_equal(str(json_object_get(r, "payment"), "status"), "reported");
+	json_decref(r);
+	assert_int_equal(feed_events(env, "cbec.month.payment_reported"), 1);
+	assert_int_equal(feed_events(env, "cbec.month.paid"), 0);
+	r = order_month(env, ICBC, "198.42", "ICBC-CB-2026-11-2", 409);
+	assert_string_equal(str(r, "detail"),
+			    "the payment of 2026-11 is reported and awaits its bank's answer");
+	json_decref(r);
+
+	/* only the bank the order names answers it */
+	const char *paid = "{\"outcome\": \"paid\", \"amount\": \"198.42\","
+			   " \"paid_at\": \"2026-12-02T10:00:00+08:00\"}";
+	r = late(env, "POST", answer, "platform", paid, 403);
+	assert_string_equal(str(r, "detail"),
+			    "the cbec_platform role may not use POST "
+			    "/v1/cbec/summaries/{platform}/{month}/payment/answer");
+	json_decref(r);
+	r = late(env, "POST", answer, "bank2", paid, 404);
+	assert_string_equal(str(r, "detail"), "no payment reported to your bank for that month");
+	json_decref(r);
+	r = late(env, "POST", answer, "bank",
+		 "{\"outcome\": \"paid\", \"amount\": \"198.41\","
+		 " \"paid_at\": \"2026-12-02T10:00:00+08:00\"}",
+		 400);
+	assert_true(test_has_error(r, "/amount",
+				   "must be the amount of the payment order, 198.42 CNY: a bank "
+				   "pays the order as given, or refuses it"));
+	json_decref(r);
+	r = late(env, "POST", answer, "bank",
+		 "{\"outcome\": \"paid\", \"amount\": \"198.42\","
+		 " \"paid_at\": \"2026-12-02T10:01:00+08:00\"}",
+		 400);
+	assert_true(test_has_error(r, "/paid_at",
+				   "must not be in the future (it is now "
+				   "2026-12-02T02:00:00.000000Z)"));
+	json_decref(r);
+	r = late(env, "POST", answer, "bank",
+		 "{\"outcome\": \"paid\", \"amount\": \"198.42\","
+		 " \"paid_at\": \"2026-12-02T09:59:00+08:00\"}",
+		 400);
+	assert_true(test_has_error(r, "/paid_at",
+				   "must not be before the payment was ordered "
+				   "(2026-12-02T02:00:00.000000Z): a bank debits an order it was "
+				   "given"));
+	json_decref(r);
+
+	/* refused: the platform orders again, in the refused order's place */
+	r = late(env, "POST", answer, "bank",
+		 "{\"outcome\": \"refused\", \"reason\": \"insufficient funds\"}", 200);
+	assert_string_equal(str(r, "status"), "refused");
+	assert_string_equal(str(r, "reason"), "insufficient funds");
+	assert_string_equal(str(r, "answered_by"), "bank");
+	json_decref(r);
+	r = late(env, "GET", "/v1/cbec/summaries/" PLATFORM "/2026-11", "platform", NULL, 200);
+	assert_string_equal(str(json_object_get(r, "payment"), "status"), "refused");
+	assert_string_equal(str(json_object_get(r, "payment"), "reason"), "insufficient funds");
+	json_decref(r);
+	env->clock.fixed_us = test_time("2026-12-02T11:00:00+08:00");
+	r = order_month(env, ICBC, "198.42", "ICBC-CB-2026-11-2", 202);
+	assert_string_equal(str(r, "status"), "reported");
+	assert_string_equal(str(r, "reference"), "ICBC-CB-2026-11-2");
+	assert_null(json_object_get(r, "reason"));
+	json_decref(r);
+
+	/* paid: the month is paid */
+	paid = "{\"outcome\": \"paid\", \"amount\": \"198.42\","
+	       " \"paid_at\": \"2026-12-02T11:00:00+08:00\"}";
+	r = late(env, "POST", answer, "bank", paid, 200);
+	assert_string_equal(str(r, "status"), "paid");
+	json_decref(r);
+	r = late(env, "GET", "/v1/cbec/summaries/" PLATFORM "/2026-11", "platform", NULL, 200);
+	json_t *pay = json_object_get(r, "payment");
+	assert_string_equal(str(pay, "status"), "paid");
+	assert_string_equal(str(pay, "bank"), ICBC);
+	assert_string_equal(str(pay, "reference"), "ICBC-CB-2026-11-2");
+	assert_string_equal(str(pay, "paid_at"), "2026-12-02T03:00:00.000000Z");
+	assert_string_equal(str(pay, "answered_by"), "bank");
+	assert_string_equal(str(pay, "answered_at"), "2026-12-02T03:00:00.000000Z");
+	json_decref(r);
+	assert_int_equal(feed_events(env, "cbec.month.payment_reported"), 2);
+	assert_int_equal(feed_events(env, "cbec.month.paid"), 1);
+
+	/* the same answer again changes nothing; another is refused */
+	struct loopback_result lr;
+	assert_int_equal(test_call(env, "POST", answer, "bank", paid, NULL, &lr), 200);
+	assert_true(lr.replayed);
+	assert_string_equal(str(lr.json, "status"), "paid");
+	loopback_result_free(&lr);
+	r = late(env, "POST", answer, "bank",
+		 "{\"outcome\": \"refused\", \"reason\": \"insufficient funds\"}", 409);
+	assert_string_equal(str(r, "detail"), "the bank answered this payment already: paid");
+	json_decref(r);
+	assert_int_equal(feed_events(env, "cbec.month.paid"), 1);
+	r = order_month(env, ICBC, "198.42", "ICBC-CB-2026-11-3", 409);
+	assert_string_equal(str(r, "detail"),
+			    "the month 2026-11 is paid already (2026-12-02T03:00:00.000000Z, "
+			    "reference ICBC-CB-2026-11-2)");
+	json_decref(r);
 }
 
 /* ---- bad inputs: each its 4xx, nothing changed ----------------------- */
@@ -1122,6 +1292,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(example3_order_crossing_the_annual_limit, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(example4_return, setup, teardown),
+		cmocka_unit_test_setup_teardown(month_payment_counts_once_its_bank_pays, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(bad_inputs_change_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(batch_answers_each_document, setup, teardown),
 		cmocka_unit_test_setup_teardown(withdrawal_and_lists, setup, teardown),

@@ -29,6 +29,7 @@
 
 #include "test_support.h"
 #include "store/repo.h"
+#include "store/repo_cbec.h"
 #include "store/repo_ingest.h"
 #include "store/repo_money.h"
 #include "store/repo_risk.h"
@@ -934,6 +935,39 @@ static void payments_survive_their_migration(void **state)
 	payment_of(c, "boc-x", kept[1][1]);
 	payment_of(c, "BOC-X", kept[2][1]);
 	payment_of(c, "ICBC-OK", kept[3][1]);
+	store_rollback(c);
+	test_earlier_store_close(env, s);
+}
+
+static const struct sql_query Q_OLD_MONTH_PAYMENT = {
+	"INSERT INTO cbec_month_payments (platform_code, month, amount, reference, paid_by,"
+	" paid_at) VALUES ('91440101MA5EBP0YGL', '2026-10', 19842, 'BOC-20261101-0001',"
+	" 'platform', '2026-11-02T01:00:00.000000Z')"};
+
+/* A platform's monthly payment kept before banks answered (0031) stays
+ * paid, with no bank named, ordered when it was recorded. */
+static void month_payments_survive_their_migration(void **state)
+{
+	struct test_env *env = *state;
+	struct store_conn *c;
+	struct store *s = earlier_store_writing(env, 30, &c);
+	assert_int_equal(store_exec(c, &Q_OLD_MONTH_PAYMENT, ""), KERR_OK);
+	assert_int_equal(store_commit(c), KERR_OK);
+
+	assert_int_equal(store_migrate(s, TEST_EPOCH_US), KERR_OK);
+	assert_int_equal(store_thread_conn(s, &c), KERR_OK);
+	assert_int_equal(store_begin(c, false), KERR_OK);
+	struct cbec_month_payment_row p;
+	assert_int_equal(repo_cbec_month_payment(c, "91440101MA5EBP0YGL", "2026-10", &p),
+			 KERR_OK);
+	assert_int_equal(p.status, PAYMENT_PAID);
+	assert_int_equal(p.amount, 19842);
+	assert_string_equal(p.reference, "BOC-20261101-0001");
+	assert_string_equal(p.bank_uscc, "");
+	assert_string_equal(p.paid_by, "platform");
+	assert_string_equal(p.paid_at, "2026-11-02T01:00:00.000000Z");
+	assert_string_equal(p.recorded_at, "2026-11-02T01:00:00.000000Z");
+	assert_string_equal(p.answered_by, "");
 	store_rollback(c);
 	test_earlier_store_close(env, s);
 }
@@ -2625,6 +2659,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(manifest_parties_survive_their_migration, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(payments_survive_their_migration, setup, teardown),
+		cmocka_unit_test_setup_teardown(month_payments_survive_their_migration, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(declaration_times_survive_their_migration, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(a_malformed_declaration_time_stops_the_migration,

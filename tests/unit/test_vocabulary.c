@@ -65,6 +65,8 @@ static void event_types(void **state)
 		{"declaration.departed", false},
 		/* a payment awaits its bank's answer (docs/money.md) */
 		{"duties.payment_reported", false},  {"duties.payment_refused", false},
+		/* a platform's monthly payment awaits its bank's answer (docs/cbec.md) */
+		{"cbec.month.payment_reported", false},
 	};
 	assert_int_equal(sizeof want / sizeof want[0], EVENT_TYPE_COUNT);
 	for (int i = 0; i < EVENT_TYPE_COUNT; i++) {
