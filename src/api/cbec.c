@@ -591,6 +591,36 @@ static json_t *month_payment_json(const struct cbec_month_payment_row *p)
 	return v;
 }
 
+static kerr append_month_payment(void *arg, const struct cbec_month_payment_row *r)
+{
+	json_t *v = month_payment_json(r);
+	return v && !json_array_append_new(arg, v) ? KERR_OK : KERR_NOMEM;
+}
+
+void api_cbec_month_payments(struct api_ctx *ctx)
+{
+	int64_t limit;
+	enum payment_status st;
+	const char *status = http_query(ctx->req, "status");
+	if (!api_query_int(ctx, "limit", 1, 500, 100, &limit))
+		return;
+	if (status && !payment_status_parse(status, &st)) {
+		api_field_problem(ctx, KERR_INVALID, "query:status",
+				  "must be one of reported, paid, refused");
+		return;
+	}
+	json_t *list = json_array();
+	kerr e = list ? cbec_month_payments_of_bank(&ctx->uow, &ctx->actor, status, (int)limit,
+						    append_month_payment, list)
+		      : KERR_NOMEM;
+	if (e) {
+		json_decref(list);
+		api_problem(ctx, e, NULL, NULL);
+		return;
+	}
+	api_json(ctx, 200, json_pack("{s:o}", "payments", list));
+}
+
 static json_t *month_json(const struct cbec_platform_month *s,
 			  const struct cbec_release_times *t, const char *month,
 			  const struct cbec_month_payment_row *p)

@@ -252,5 +252,6 @@ void api_cbec_quota(struct api_ctx *ctx);
 void api_cbec_month_get(struct api_ctx *ctx);
 void api_cbec_month_pay(struct api_ctx *ctx);
 void api_cbec_month_answer(struct api_ctx *ctx);
+void api_cbec_month_payments(struct api_ctx *ctx);
 
 #endif

@@ -230,6 +230,7 @@ static const struct route routes[] = {
 	 CBEC_PLATFORM, TX_WRITE},
 	{"POST", "/v1/cbec/summaries/{platform}/{month}/payment/answer", api_cbec_month_answer,
 	 BANK, TX_WRITE},
+	{"GET", "/v1/cbec/month-payments", api_cbec_month_payments, BANK, TX_READ},
 	/* ingest: many declarations in one request */
 	{"POST", "/v1/declarations/batch", api_declaration_batch, DECLARANT, TX_WRITE | RUN_APART},
 };

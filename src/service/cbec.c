@@ -1247,6 +1247,16 @@ kerr cbec_month_answer(struct uow *u, const struct actor *a, const char *platfor
 	return e;
 }
 
+kerr cbec_month_payments_of_bank(struct uow *u, const struct actor *a, const char *status,
+				 int limit, cbec_month_payment_fn fn, void *arg)
+{
+	struct store_conn *c;
+	if (a->role != ROLE_BANK)
+		return KERR_FORBIDDEN;
+	kerr e = uow_conn(u, &c);
+	return e ? e : repo_cbec_month_payments_of_bank(c, a->org_uscc, status, limit, fn, arg);
+}
+
 /* ---- the buyer's question ------------------------------------------- */
 
 kerr cbec_quota_ask(struct uow *u, const char *id_number, const char *platform,

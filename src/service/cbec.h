@@ -137,6 +137,12 @@ KOUAN_MUST_USE kerr cbec_month_answer(struct uow *u, const struct actor *a, cons
 				      struct cbec_month_payment_row *out, bool *replayed,
 				      struct refusal *why);
 
+/* The monthly payment orders naming the actor's bank (a bank's user),
+ * oldest first, at most `limit`; only those of `status` when not NULL. */
+KOUAN_MUST_USE kerr cbec_month_payments_of_bank(struct uow *u, const struct actor *a,
+						const char *status, int limit,
+						cbec_month_payment_fn fn, void *arg);
+
 /* The buyer's question: with their ID number and one of their orders on a
  * platform, the quota year of that order (or `year` when not 0), what is
  * used and what remains, and their parcels of that year to fn.

@@ -278,6 +278,12 @@ Q(Q_MONTH_PAYMENT, "SELECT platform_code, month, amount, reference, bank_uscc, s
 		   " paid_by, recorded_at, paid_at, answered_by, answered_at, reason"
 		   " FROM cbec_month_payments WHERE platform_code = ? AND month = ?");
 
+Q(Q_MONTH_OF_BANK, "SELECT platform_code, month, amount, reference, bank_uscc, status,"
+		   " paid_by, recorded_at, paid_at, answered_by, answered_at, reason"
+		   " FROM cbec_month_payments WHERE bank_uscc = ?"
+		   " AND (CAST(? AS TEXT) IS NULL OR status = ?)"
+		   " ORDER BY recorded_at, platform_code, month LIMIT ?");
+
 kerr repo_cbec_month_order(struct store_conn *c, const struct cbec_month_payment_row *r)
 {
 	int64_t amount;
@@ -313,6 +319,28 @@ static kerr read_payment(void *arg, struct store_stmt *st)
 	col_copy(st, 10, r->answered_at, sizeof r->answered_at);
 	col_copy(st, 11, r->reason, sizeof r->reason);
 	return payment_status_parse(status, &r->status) ? KERR_OK : KERR_STORE;
+}
+
+struct month_payment_reader {
+	cbec_month_payment_fn fn;
+	void *arg;
+};
+
+static kerr read_payment_each(void *arg, struct store_stmt *st)
+{
+	struct month_payment_reader *r = arg;
+	struct cbec_month_payment_row row;
+	memset(&row, 0, sizeof row);
+	kerr e = read_payment(&row, st);
+	return e ? e : r->fn(r->arg, &row);
+}
+
+kerr repo_cbec_month_payments_of_bank(struct store_conn *c, const char *bank, const char *status,
+				      int limit, cbec_month_payment_fn fn, void *arg)
+{
+	struct month_payment_reader r = {fn, arg};
+	return store_each(c, &Q_MONTH_OF_BANK, read_payment_each, &r, "sssi", bank, status,
+			  status, (int64_t)limit);
 }
 
 kerr repo_cbec_month_payment(struct store_conn *c, const char *platform, const char *month,

@@ -161,6 +161,12 @@ KOUAN_MUST_USE kerr repo_cbec_month_order(struct store_conn *c,
  * reported (answered meanwhile). */
 KOUAN_MUST_USE kerr repo_cbec_month_answer(struct store_conn *c,
 					   const struct cbec_month_payment_row *r);
+/* The monthly payment orders naming a bank, oldest first, at most
+ * `limit`; only those of `status` when it is not NULL. */
+typedef kerr (*cbec_month_payment_fn)(void *arg, const struct cbec_month_payment_row *r);
+KOUAN_MUST_USE kerr repo_cbec_month_payments_of_bank(struct store_conn *c, const char *bank,
+						     const char *status, int limit,
+						     cbec_month_payment_fn fn, void *arg);
 /* The payment of a month, whatever its status; KERR_NOT_FOUND. */
 KOUAN_MUST_USE kerr repo_cbec_month_payment(struct store_conn *c, const char *platform,
 					    const char *month,

@@ -586,6 +586,21 @@ static void month_payment_counts_once_its_bank_pays(void **state)
 			    "the payment of 2026-11 is reported and awaits its bank's answer");
 	json_decref(r);
 
+	/* the bank it names finds it among its orders; another bank does not */
+	r = late(env, "GET", "/v1/cbec/month-payments?status=reported", "bank", NULL, 200);
+	json_t *orders = json_object_get(r, "payments");
+	assert_int_equal(json_array_size(orders), 1);
+	assert_string_equal(str(json_array_get(orders, 0), "month"), "2026-11");
+	assert_string_equal(str(json_array_get(orders, 0), "reference"), "ICBC-CB-2026-11-1");
+	json_decref(r);
+	r = late(env, "GET", "/v1/cbec/month-payments", "bank2", NULL, 200);
+	assert_int_equal(json_array_size(json_object_get(r, "payments")), 0);
+	json_decref(r);
+	r = late(env, "GET", "/v1/cbec/month-payments?status=owed", "bank", NULL, 400);
+	assert_true(test_has_error(r, "query:status", "must be one of reported, paid, refused"));
+	json_decref(r);
+	json_decref(late(env, "GET", "/v1/cbec/month-payments", "platform", NULL, 403));
+
 	/* only the bank the order names answers it */
 	const char *paid = "{\"outcome\": \"paid\", \"amount\": \"198.42\","
 			   " \"paid_at\": \"2026-12-02T10:00:00+08:00\"}";
