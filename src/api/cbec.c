@@ -600,15 +600,9 @@ static kerr append_month_payment(void *arg, const struct cbec_month_payment_row 
 void api_cbec_month_payments(struct api_ctx *ctx)
 {
 	int64_t limit;
-	enum payment_status st;
-	const char *status = http_query(ctx->req, "status");
-	if (!api_query_int(ctx, "limit", 1, 500, 100, &limit))
+	const char *status;
+	if (!api_payment_orders_query(ctx, &status, &limit))
 		return;
-	if (status && !payment_status_parse(status, &st)) {
-		api_field_problem(ctx, KERR_INVALID, "query:status",
-				  "must be one of reported, paid, refused");
-		return;
-	}
 	json_t *list = json_array();
 	kerr e = list ? cbec_month_payments_of_bank(&ctx->uow, &ctx->actor, status, (int)limit,
 						    append_month_payment, list)
@@ -698,21 +692,15 @@ void api_cbec_month_pay(struct api_ctx *ctx)
 
 void api_cbec_month_answer(struct api_ctx *ctx)
 {
-	json_t *body = api_read_body(ctx);
-	if (!body)
-		return;
 	struct problems p;
 	struct refusal why;
 	struct payment_answer ans;
 	struct cbec_month_payment_row pay;
 	bool replayed;
+	if (!api_read_bank_answer(ctx, &ans))
+		return;
 	problems_init(&p);
 	refusal_init(&why, &p);
-	if (!payment_answer_parse(body, &ans, &p)) {
-		api_problem(ctx, KERR_INVALID, "the answer has fields that are not valid", &p);
-		json_decref(body);
-		return;
-	}
 	kerr e = cbec_month_answer(&ctx->uow, &ctx->actor, http_param(ctx->req, "platform"),
 				   http_param(ctx->req, "month"), &ans, &pay, &replayed, &why);
 	if (e) {
@@ -722,5 +710,4 @@ void api_cbec_month_answer(struct api_ctx *ctx)
 			http_response_header(ctx->resp, "Idempotent-Replayed", "true");
 		api_json(ctx, 200, month_payment_json(&pay));
 	}
-	json_decref(body);
 }

@@ -15,6 +15,7 @@
 
 #include "api/api.h"
 #include "domain/credentials.h"
+#include "domain/payment.h"
 #include "domain/workflow.h"
 #include "http/problem.h"
 #include "service/accounts.h"
@@ -75,6 +76,14 @@ bool api_only_fields(struct api_ctx *ctx, const json_t *body, const char *const 
  * when malformed. Absent: *out = dflt. */
 bool api_query_int(struct api_ctx *ctx, const char *name, int64_t lo, int64_t hi,
 		   int64_t dflt, int64_t *out);
+/* A bank's answer to a payment order, read from the body
+ * (payment_answer_parse): a declaration's or a platform's month; answers
+ * 400 and returns false when it is not one. */
+bool api_read_bank_answer(struct api_ctx *ctx, struct payment_answer *out);
+/* The query of a bank's list of payment orders: `status` (absent: NULL;
+ * else reported, paid or refused) and `limit` (1 to 500, 100); answers
+ * 400 and returns false when either is wrong. */
+bool api_payment_orders_query(struct api_ctx *ctx, const char **status, int64_t *limit);
 /* An optional {"reason": "..."} member: a non-empty string of at most max
  * bytes; answers 400 and returns false when not (or when required and
  * absent). */

@@ -287,43 +287,29 @@ out:
 
 void api_payment_answer(struct api_ctx *ctx)
 {
-	json_t *body = api_read_body(ctx);
-	if (!body)
-		return;
 	struct problems p;
 	struct refusal why;
 	struct payment_answer ans;
 	struct taxes_paid paid;
+	if (!api_read_bank_answer(ctx, &ans))
+		return;
 	problems_init(&p);
 	refusal_init(&why, &p);
-	if (!payment_answer_parse(body, &ans, &p)) {
-		api_problem(ctx, KERR_INVALID, "the answer has fields that are not valid", &p);
-		goto out;
-	}
 	kerr e = taxes_answer(&ctx->uow, &ctx->actor, http_param(ctx->req, "reference"), &ans,
 			      &paid, &why);
-	if (e) {
+	if (e)
 		api_refused(ctx, e, &why, "the answer could not be saved");
-		goto out;
-	}
-	answer_payment(ctx, &paid, 200);
-out:
-	json_decref(body);
+	else
+		answer_payment(ctx, &paid, 200);
 }
 
 void api_payments_list(struct api_ctx *ctx)
 {
 	int64_t limit, after;
-	enum payment_status st;
-	const char *status = http_query(ctx->req, "status");
-	if (!api_query_int(ctx, "limit", 1, 500, 100, &limit) ||
+	const char *status;
+	if (!api_payment_orders_query(ctx, &status, &limit) ||
 	    !api_query_int(ctx, "after", 0, INT64_MAX, 0, &after))
 		return;
-	if (status && !payment_status_parse(status, &st)) {
-		api_field_problem(ctx, KERR_INVALID, "query:status",
-				  "must be one of reported, paid, refused");
-		return;
-	}
 	json_t *list = json_array();
 	kerr e = taxes_bank_payments(&ctx->uow, &ctx->actor, status, after, (int)limit,
 				     append_payment, list);

@@ -337,3 +337,31 @@ bool api_decision(struct api_ctx *ctx, const json_t *body, enum decision *d,
 	}
 	return api_reason(ctx, body, true, 500, reason);
 }
+
+bool api_read_bank_answer(struct api_ctx *ctx, struct payment_answer *out)
+{
+	json_t *body = api_read_body(ctx);
+	if (!body)
+		return false;
+	struct problems p;
+	problems_init(&p);
+	bool ok = payment_answer_parse(body, out, &p);
+	if (!ok)
+		api_problem(ctx, KERR_INVALID, "the answer has fields that are not valid", &p);
+	json_decref(body);
+	return ok;
+}
+
+bool api_payment_orders_query(struct api_ctx *ctx, const char **status, int64_t *limit)
+{
+	enum payment_status st;
+	*status = http_query(ctx->req, "status");
+	if (!api_query_int(ctx, "limit", 1, 500, 100, limit))
+		return false;
+	if (*status && !payment_status_parse(*status, &st)) {
+		api_field_problem(ctx, KERR_INVALID, "query:status",
+				  "must be one of reported, paid, refused");
+		return false;
+	}
+	return true;
+}
