@@ -13,18 +13,6 @@
 
 #include "test_support.h"
 
-static int setup(void **state)
-{
-	*state = test_env_new();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	test_env_free(*state);
-	return 0;
-}
-
 static void public_endpoints_answer_without_a_token(void **state)
 {
 	struct test_env *env = *state;
@@ -497,5 +485,5 @@ int main(void)
 		cmocka_unit_test(reference_lists_read_and_admin_edits),
 		cmocka_unit_test(admins_create_organisations_and_users),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_setup, test_teardown);
 }

@@ -59,11 +59,6 @@ static int call_token(struct test_env *env, const char *method, const char *path
 	return r->status;
 }
 
-static const char *str(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
 /* The audit records with this action, as the auditor reads them. */
 static json_t *audit(struct test_env *env, const char *query)
 {
@@ -90,7 +85,7 @@ static void hundred_wrong_passwords_are_throttled_then_locked(void **state)
 			unauthorised++;
 		} else {
 			assert_int_equal(s, 429);
-			assert_string_equal(str(r.json, "type"), "urn:kouan:problem:too-many-requests");
+			assert_string_equal(test_str(r.json, "type"), "urn:kouan:problem:too-many-requests");
 			assert_true(r.retry_after >= 1);
 			assert_int_equal(json_integer_value(json_object_get(r.json, "retry_after_s")),
 					 r.retry_after);
@@ -107,11 +102,11 @@ static void hundred_wrong_passwords_are_throttled_then_locked(void **state)
 	assert_int_equal(locks, 50);
 	/* locked: the right password is refused, and said so */
 	assert_int_equal(login(env, ip, NULL, "broker", "broker-demo-2026", &r), 429);
-	assert_non_null(strstr(str(r.json, "detail"),
+	assert_non_null(strstr(test_str(r.json, "detail"),
 			       "this user name is locked after too many failed logins, until "));
-	assert_non_null(strstr(str(r.json, "detail"), "; an administrator can unlock it"));
+	assert_non_null(strstr(test_str(r.json, "detail"), "; an administrator can unlock it"));
 	char until[TIME_TEXT_SIZE];
-	str_copy(until, str(r.json, "locked_until"), sizeof until);
+	str_copy(until, test_str(r.json, "locked_until"), sizeof until);
 	loopback_result_free(&r);
 	/* from another address too */
 	assert_int_equal(login(env, "198.51.100.9", NULL, "broker", "broker-demo-2026", &r), 429);
@@ -120,13 +115,13 @@ static void hundred_wrong_passwords_are_throttled_then_locked(void **state)
 	json_t *failed = audit(env, "action=session.failed&target=broker");
 	assert_int_equal(json_array_size(failed), 20);
 	json_t *first = json_array_get(failed, 0);
-	assert_string_equal(str(first, "actor"), "anonymous");
-	assert_string_equal(str(first, "source"), ip);
-	assert_string_equal(str(json_object_get(first, "data"), "reason"), "wrong password");
+	assert_string_equal(test_str(first, "actor"), "anonymous");
+	assert_string_equal(test_str(first, "source"), ip);
+	assert_string_equal(test_str(json_object_get(first, "data"), "reason"), "wrong password");
 	json_decref(failed);
 	json_t *locked = audit(env, "action=account.locked");
 	assert_int_equal(json_array_size(locked), 1);
-	assert_string_equal(str(json_object_get(json_array_get(locked, 0), "data"),
+	assert_string_equal(test_str(json_object_get(json_array_get(locked, 0), "data"),
 				"locked_until"),
 			    until);
 	json_decref(locked);
@@ -134,7 +129,7 @@ static void hundred_wrong_passwords_are_throttled_then_locked(void **state)
 	assert_int_equal(test_call(env, "GET", "/v1/users/broker", "admin", NULL, NULL, &r), 200);
 	assert_int_equal(json_integer_value(json_object_get(r.json, "failed_logins")), 20);
 	assert_true(json_is_false(json_object_get(r.json, "supervisor")));
-	assert_string_equal(str(r.json, "locked_until"), until);
+	assert_string_equal(test_str(r.json, "locked_until"), until);
 	loopback_result_free(&r);
 	assert_int_equal(test_call(env, "GET", "/v1/users/customs.lead", "admin", NULL, NULL, &r),
 			 200);
@@ -147,7 +142,7 @@ static void hundred_wrong_passwords_are_throttled_then_locked(void **state)
 	loopback_result_free(&r);
 	/* the address still waits after its 20 failures; another one logs in */
 	assert_int_equal(login(env, ip, NULL, "broker", "broker-demo-2026", &r), 429);
-	assert_string_equal(str(r.json, "detail"),
+	assert_string_equal(test_str(r.json, "detail"),
 			    "too many failed logins from this address; try again in 1 s");
 	loopback_result_free(&r);
 	assert_int_equal(login(env, "198.51.100.9", NULL, "broker", "broker-demo-2026", &r), 201);
@@ -162,15 +157,15 @@ static void the_answers_of_a_throttled_login(void **state)
 		assert_int_equal(login(env, "203.0.113.60", NULL, "terminal", "wrong-wrong-wrong", &r),
 				 401);
 		assert_int_equal(r.retry_after, -1);
-		assert_string_equal(str(r.json, "detail"), "the user name or password is wrong, "
+		assert_string_equal(test_str(r.json, "detail"), "the user name or password is wrong, "
 							   "or the account is disabled");
 		loopback_result_free(&r);
 	}
 	assert_int_equal(login(env, "203.0.113.60", NULL, "terminal", "terminal-demo-2026", &r),
 			 429);
 	assert_int_equal(r.retry_after, 1);
-	assert_string_equal(str(r.json, "title"), "Too many attempts, wait before trying again");
-	assert_string_equal(str(r.json, "detail"),
+	assert_string_equal(test_str(r.json, "title"), "Too many attempts, wait before trying again");
+	assert_string_equal(test_str(r.json, "detail"),
 			    "too many failed logins for this user name; try again in 1 s");
 	assert_null(json_object_get(r.json, "locked_until"));
 	loopback_result_free(&r);
@@ -189,7 +184,7 @@ static void the_answers_of_a_throttled_login(void **state)
 		assert_int_equal(services_hash_begin(&env->app.svc, &turns[i]), KERR_OK);
 	assert_int_equal(login(env, "203.0.113.62", NULL, "analyst", "analyst-demo-2026", &r), 503);
 	assert_int_equal(r.retry_after, 1);
-	assert_string_equal(str(r.json, "detail"),
+	assert_string_equal(test_str(r.json, "detail"),
 			    "too many passwords are being checked at once; retry in a second");
 	loopback_result_free(&r);
 	for (unsigned i = 0; i < g->max_running; i++)
@@ -205,7 +200,7 @@ static void stopping_an_account(void **state)
 	struct loopback_result r;
 	assert_int_equal(login(env, "192.0.2.20", NULL, "trader2", "trader2-demo-2026", &r), 201);
 	char token[TOKEN_TEXT_MAX];
-	str_copy(token, str(r.json, "token"), sizeof token);
+	str_copy(token, test_str(r.json, "token"), sizeof token);
 	loopback_result_free(&r);
 	assert_int_equal(call_token(env, "GET", "/v1/me", token, NULL, &r), 200);
 	loopback_result_free(&r);
@@ -231,7 +226,7 @@ static void stopping_an_account(void **state)
 	assert_int_equal(test_call(env, "POST", "/v1/users/trader2/disable", "admin",
 				   "{\"reason\":\"again\"}", NULL, &r),
 			 409);
-	assert_string_equal(str(r.json, "detail"), "trader2 is already disabled");
+	assert_string_equal(test_str(r.json, "detail"), "trader2 is already disabled");
 	loopback_result_free(&r);
 	assert_int_equal(test_call(env, "POST", "/v1/users/admin/disable", "admin",
 				   "{\"reason\":\"tired\"}", NULL, &r),
@@ -250,7 +245,7 @@ static void stopping_an_account(void **state)
 	loopback_result_free(&r);
 	/* an admin resets the password: the rules hold; every token goes */
 	assert_int_equal(login(env, "192.0.2.20", NULL, "trader2", "trader2-demo-2026", &r), 201);
-	str_copy(token, str(r.json, "token"), sizeof token);
+	str_copy(token, test_str(r.json, "token"), sizeof token);
 	loopback_result_free(&r);
 	assert_int_equal(test_call(env, "PUT", "/v1/users/trader2/password", "admin",
 				   "{\"password\":\"qwertyuiop123\"}", NULL, &r),
@@ -265,11 +260,11 @@ static void stopping_an_account(void **state)
 	loopback_result_free(&r);
 	/* the user changes it again itself; its other sessions end */
 	assert_int_equal(login(env, "192.0.2.20", NULL, "trader2", "quayside-amber-0419", &r), 201);
-	str_copy(token, str(r.json, "token"), sizeof token);
+	str_copy(token, test_str(r.json, "token"), sizeof token);
 	loopback_result_free(&r);
 	assert_int_equal(login(env, "192.0.2.21", NULL, "trader2", "quayside-amber-0419", &r), 201);
 	char other[TOKEN_TEXT_MAX];
-	str_copy(other, str(r.json, "token"), sizeof other);
+	str_copy(other, test_str(r.json, "token"), sizeof other);
 	loopback_result_free(&r);
 	assert_int_equal(call_token(env, "PUT", "/v1/me/password", token,
 				    "{\"current_password\":\"wrong-one-here\","
@@ -322,11 +317,11 @@ static void stopping_an_account(void **state)
 	assert_int_equal(json_array_size(recs), 5);
 	for (size_t i = 0; i < 5; i++) {
 		json_t *rec = json_array_get(recs, i);
-		assert_string_equal(str(rec, "action"), want[i].action);
-		assert_string_equal(str(rec, "actor"), want[i].actor);
-		assert_string_equal(str(rec, "source"), want[i].source);
+		assert_string_equal(test_str(rec, "action"), want[i].action);
+		assert_string_equal(test_str(rec, "actor"), want[i].actor);
+		assert_string_equal(test_str(rec, "source"), want[i].source);
 	}
-	assert_string_equal(str(json_object_get(json_array_get(recs, 1), "data"), "reason"),
+	assert_string_equal(test_str(json_object_get(json_array_get(recs, 1), "data"), "reason"),
 			    "contract ended");
 	json_decref(recs);
 }
@@ -340,7 +335,7 @@ static void roles_that_do_not_fit_are_refused(void **state)
 				   "\"role\":\"customs\",\"organisation\":\"91440101MA59TRAD00\"}",
 				   NULL, &r),
 			 400);
-	assert_string_equal(str(r.json, "detail"), "the role does not fit the organisation");
+	assert_string_equal(test_str(r.json, "detail"), "the role does not fit the organisation");
 	assert_true(test_has_error(r.json, "/role",
 				   "the role customs is for an organisation of kind agency; "
 				   "91440101MA59TRAD00 is of kind trader"));
@@ -407,12 +402,12 @@ static void who_may_call_what(void **state)
 		loopback_result_free(&r);
 	}
 	assert_int_equal(test_call(env, "GET", "/v1/me", "auditor", NULL, NULL, &r), 200);
-	assert_string_equal(str(r.json, "role"), "auditor");
+	assert_string_equal(test_str(r.json, "role"), "auditor");
 	assert_true(json_is_false(json_object_get(r.json, "supervisor")));
 	loopback_result_free(&r);
 	/* a supervisor is told so (the interface offers waivers to it alone) */
 	assert_int_equal(test_call(env, "GET", "/v1/me", "quarantine.lead", NULL, NULL, &r), 200);
-	assert_string_equal(str(r.json, "agency"), "quarantine");
+	assert_string_equal(test_str(r.json, "agency"), "quarantine");
 	assert_true(json_is_true(json_object_get(r.json, "supervisor")));
 	loopback_result_free(&r);
 	assert_int_equal(test_call(env, "GET", "/v1/me", "quarantine", NULL, NULL, &r), 200);
@@ -455,21 +450,21 @@ static void reading_the_audit_log(void **state)
 	json_t *all = audit(env, "");
 	assert_int_equal(json_array_size(all), set_up + 3);
 	json_t *last = json_array_get(all, json_array_size(all) - 1);
-	assert_string_equal(str(last, "action"), "session.created");
-	assert_string_equal(str(last, "actor"), "quarantine");
-	assert_string_equal(str(last, "actor_role"), "quarantine");
-	assert_string_equal(str(last, "source"), "192.0.2.72");
-	assert_int_equal(strlen(str(last, "hash")), 64);
-	assert_string_equal(str(last, "prev_hash"),
-			    str(json_array_get(all, json_array_size(all) - 2), "hash"));
-	assert_string_equal(str(last, "key_id"), env->app.svc.key_id);
+	assert_string_equal(test_str(last, "action"), "session.created");
+	assert_string_equal(test_str(last, "actor"), "quarantine");
+	assert_string_equal(test_str(last, "actor_role"), "quarantine");
+	assert_string_equal(test_str(last, "source"), "192.0.2.72");
+	assert_int_equal(strlen(test_str(last, "hash")), 64);
+	assert_string_equal(test_str(last, "prev_hash"),
+			    test_str(json_array_get(all, json_array_size(all) - 2), "hash"));
+	assert_string_equal(test_str(last, "key_id"), env->app.svc.key_id);
 	json_int_t last_id = json_integer_value(json_object_get(last, "id"));
 	assert_int_equal(last_id, (json_int_t)(set_up + 3));
 	/* the head is the last row, signed */
 	assert_int_equal(test_call(env, "GET", "/v1/audit/head", "auditor", NULL, NULL, &r), 200);
 	assert_int_equal(json_integer_value(json_object_get(r.json, "last_id")), last_id);
-	assert_string_equal(str(r.json, "hash"), str(last, "hash"));
-	assert_string_equal(str(r.json, "signature"), str(last, "signature"));
+	assert_string_equal(test_str(r.json, "hash"), test_str(last, "hash"));
+	assert_string_equal(test_str(r.json, "signature"), test_str(last, "signature"));
 	loopback_result_free(&r);
 	json_decref(all);
 	/* by actor, by exact action and by prefix, by target, by time */
@@ -481,11 +476,11 @@ static void reading_the_audit_log(void **state)
 	json_decref(l);
 	l = audit(env, "action=session.failed");
 	assert_int_equal(json_array_size(l), 1);
-	assert_string_equal(str(json_array_get(l, 0), "target"), "customs");
+	assert_string_equal(test_str(json_array_get(l, 0), "target"), "customs");
 	json_decref(l);
 	l = audit(env, "action=organisation.created&target=11440000MB2C7CU516");
 	assert_int_equal(json_array_size(l), 1);
-	assert_string_equal(str(json_array_get(l, 0), "actor"), "kouan-demo");
+	assert_string_equal(test_str(json_array_get(l, 0), "actor"), "kouan-demo");
 	json_decref(l);
 	char q[160], from[TIME_TEXT_SIZE], to[TIME_TEXT_SIZE];
 	ktime_format(t0 + 30 * S, from);
@@ -493,12 +488,12 @@ static void reading_the_audit_log(void **state)
 	snprintf(q, sizeof q, "from=%s&to=%s", from, to);
 	l = audit(env, q);
 	assert_int_equal(json_array_size(l), 1);
-	assert_string_equal(str(json_array_get(l, 0), "action"), "session.failed");
+	assert_string_equal(test_str(json_array_get(l, 0), "action"), "session.failed");
 	json_decref(l);
 	/* pages: two at a time from the start, by cursor */
 	assert_int_equal(test_call(env, "GET", "/v1/audit?limit=2", "auditor", NULL, NULL, &r), 200);
 	assert_int_equal(json_array_size(json_object_get(r.json, "records")), 2);
-	assert_string_equal(str(r.json, "cursor"), "2");
+	assert_string_equal(test_str(r.json, "cursor"), "2");
 	loopback_result_free(&r);
 	assert_int_equal(test_call(env, "GET", "/v1/audit?after=2&limit=2", "auditor", NULL, NULL,
 				   &r),
@@ -512,7 +507,7 @@ static void reading_the_audit_log(void **state)
 	snprintf(past_last, sizeof past_last, "/v1/audit?after=%s", last_text);
 	assert_int_equal(test_call(env, "GET", past_last, "auditor", NULL, NULL, &r), 200);
 	assert_int_equal(json_array_size(json_object_get(r.json, "records")), 0);
-	assert_string_equal(str(r.json, "cursor"), last_text);
+	assert_string_equal(test_str(r.json, "cursor"), last_text);
 	loopback_result_free(&r);
 	/* bad filters name their parameter */
 	static const char *const bad[][2] = {
@@ -562,10 +557,10 @@ static void client_address_through_trusted_proxies(void **state)
 		loopback_result_free(&r);
 		json_t *l = audit(env, "action=session.created&actor=border");
 		json_t *rec = json_array_get(l, json_array_size(l) - 1);
-		if (strcmp(str(rec, "source"), cases[i].source) != 0)
+		if (strcmp(test_str(rec, "source"), cases[i].source) != 0)
 			print_error("%s via %s: %s\n", cases[i].xff ? cases[i].xff : "-",
-				    cases[i].remote, str(rec, "source"));
-		assert_string_equal(str(rec, "source"), cases[i].source);
+				    cases[i].remote, test_str(rec, "source"));
+		assert_string_equal(test_str(rec, "source"), cases[i].source);
 		json_decref(l);
 	}
 }

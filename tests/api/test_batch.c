@@ -13,18 +13,6 @@
 #include "test_support.h"
 #include "domain/declaration.h"
 
-static int setup(void **state)
-{
-	*state = test_env_new();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	test_env_free(*state);
-	return 0;
-}
-
 /* A declaration of a consignment of its own, manifested. */
 static json_t *fresh(struct test_env *env)
 {
@@ -285,5 +273,5 @@ int main(void)
 		cmocka_unit_test(roles_as_for_lodging),
 		cmocka_unit_test(a_batch_runs_apart),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_setup, test_teardown);
 }

@@ -17,23 +17,6 @@
 #define PENGCHENG "91440300MA5E0THR7G" /* trader2 */
 #define CUSTOMS_ORG "11440000MB2C7CU516"
 
-static int setup(void **state)
-{
-	*state = test_env_new();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	test_env_free(*state);
-	return 0;
-}
-
-static const char *str(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
 static void put_json(struct test_env *env, const char *method, const char *path,
 		     const char *user, const char *body, int status)
 {
@@ -119,8 +102,8 @@ static const char *task_reason(const json_t *v, const char *agency)
 	json_t *t;
 	json_array_foreach(json_object_get(v, "tasks"), i, t)
 	{
-		if (!strcmp(str(t, "agency"), agency))
-			return str(t, "reason");
+		if (!strcmp(test_str(t, "agency"), agency))
+			return test_str(t, "reason");
 	}
 	return NULL;
 }
@@ -148,11 +131,11 @@ static void red_task_not_cleared_without_findings(void **state)
 			   "{\"decision\":\"cleared\",\"reason\":\"invoice checked\"}", 200));
 	p = decide(env, number, "quarantine", "quarantine",
 		   "{\"decision\":\"cleared\",\"reason\":\"looks fine to me\"}", 409);
-	assert_non_null(strstr(str(p, "detail"), "this task awaits the joint inspection: the "
+	assert_non_null(strstr(test_str(p, "detail"), "this task awaits the joint inspection: the "
 						 "agency's finding clears it"));
 	json_decref(p);
 	v = view(env, number, "quarantine");
-	assert_string_equal(str(v, "status"), "accepted");
+	assert_string_equal(test_str(v, "status"), "accepted");
 	assert_string_equal(test_task_status(v, "quarantine"), "inspecting");
 	json_decref(v);
 	snprintf(notice, sizeof notice, "/v1/declarations/%s/release-notice", number);
@@ -162,7 +145,7 @@ static void red_task_not_cleared_without_findings(void **state)
 	snprintf(waiver, sizeof waiver, "/v1/inspections/%lld/waivers/quarantine",
 		 (long long)inspection_id(env, number));
 	p = test_expect(env, "POST", waiver, "customs.lead", "{\"reason\":\"urgent cargo\"}", 403);
-	assert_non_null(strstr(str(p, "detail"), "only a supervisor of quarantine"));
+	assert_non_null(strstr(test_str(p, "detail"), "only a supervisor of quarantine"));
 	json_decref(p);
 	(void)test_token(env, "quarantine.lead"); /* its sign-in is audited too */
 	int64_t audited = test_count(env, "audit_log");
@@ -174,14 +157,14 @@ static void red_task_not_cleared_without_findings(void **state)
 				  NULL, 200);
 	json_t *records = json_object_get(log, "records");
 	assert_int_equal(json_array_size(records), 1);
-	assert_string_equal(str(json_array_get(records, 0), "actor"), "quarantine.lead");
+	assert_string_equal(test_str(json_array_get(records, 0), "actor"), "quarantine.lead");
 	char *text = json_dumps(json_array_get(records, 0), JSON_COMPACT);
 	assert_non_null(strstr(text, "orchard on the approved list"));
 	free(text);
 	json_decref(log);
 	assert_int_equal(test_count_events(env, number, "inspection.waived", "quarantine"), 1);
 	v = view(env, number, "trader");
-	assert_string_equal(str(v, "status"), "released");
+	assert_string_equal(test_str(v, "status"), "released");
 	json_decref(v);
 	json_decref(d);
 }
@@ -209,13 +192,13 @@ static void relodging_draws_the_same_lane(void **state)
 			first_draw = draw;
 		/* the same consignment draws the same number, whatever its number */
 		assert_int_equal(draw, first_draw);
-		assert_string_equal(str(c, "lane"), "red");
+		assert_string_equal(test_str(c, "lane"), "red");
 		assert_int_equal(json_integer_value(json_object_get(o, "relodged_after_withdrawal")),
 				 i);
-		assert_true((str(o, "relodged_note") != NULL) == (i > 0));
+		assert_true((test_str(o, "relodged_note") != NULL) == (i > 0));
 		json_decref(o);
 		json_t *v = view(env, number, "trader");
-		assert_string_equal(str(v, "status"), "accepted");
+		assert_string_equal(test_str(v, "status"), "accepted");
 		json_decref(v);
 		snprintf(path, sizeof path, "/v1/declarations/%s/withdrawal", number);
 		put_json(env, "POST", path, "trader", "{\"reason\":\"try again\"}", 200);
@@ -251,7 +234,7 @@ static void relodging_raises_customs_to_yellow(void **state)
 	assert_string_equal(test_task_status(v, "customs"), "open");
 	json_decref(v);
 	json_t *o = risk(env, number);
-	assert_string_equal(str(agency_outcome(o, "customs"), "lane"), "yellow");
+	assert_string_equal(test_str(agency_outcome(o, "customs"), "lane"), "yellow");
 	assert_int_equal(json_integer_value(json_object_get(o, "relodged_after_withdrawal")), 1);
 	json_decref(o);
 	json_decref(d);
@@ -268,8 +251,8 @@ static void give_mandate(struct test_env *env, const char *user, const char *age
 	if (field)
 		assert_true(test_has_error(r, field, words));
 	if (status == 201) { /* the answer names both organisations */
-		assert_non_null(strstr(str(r, "agent_name"), "Pengcheng"));
-		assert_non_null(strstr(str(r, "consignee_name"), "Haitong"));
+		assert_non_null(strstr(test_str(r, "agent_name"), "Pengcheng"));
+		assert_non_null(strstr(test_str(r, "consignee_name"), "Haitong"));
 	}
 	json_decref(r);
 }
@@ -333,23 +316,23 @@ static void consignee_needs_a_mandate_and_the_worse_class_applies(void **state)
 	assert_int_equal(test_call(env, "POST", "/v1/declarations", "trader2", body, "m-3", &r),
 			 201);
 	char number[19];
-	str_copy(number, str(r.json, "number"), sizeof number);
+	str_copy(number, test_str(r.json, "number"), sizeof number);
 	loopback_result_free(&r);
 	json_t *o = risk(env, number);
-	assert_string_equal(str(o, "consignee_credit"), "advanced");
-	assert_string_equal(str(o, "declarant_credit"), "discredited");
-	assert_string_equal(str(o, "credit_applied"), "discredited");
+	assert_string_equal(test_str(o, "consignee_credit"), "advanced");
+	assert_string_equal(test_str(o, "declarant_credit"), "discredited");
+	assert_string_equal(test_str(o, "credit_applied"), "discredited");
 	json_decref(o);
 	/* the consignee sees it, in the list and alone, but does not act on it */
 	json_t *v = view(env, number, "trader");
-	assert_string_equal(str(v, "organisation"), PENGCHENG);
+	assert_string_equal(test_str(v, "organisation"), PENGCHENG);
 	json_decref(v);
 	json_t *l = test_expect(env, "GET", "/v1/declarations", "trader", NULL, 200);
 	bool listed = false;
 	size_t i;
 	json_t *s;
 	json_array_foreach(json_object_get(l, "declarations"), i, s)
-		listed |= !strcmp(str(s, "number"), number);
+		listed |= !strcmp(test_str(s, "number"), number);
 	assert_true(listed);
 	json_decref(l);
 	char path[96];
@@ -364,23 +347,23 @@ static void consignee_needs_a_mandate_and_the_worse_class_applies(void **state)
 	assert_int_equal(json_array_size(json_object_get(m, "mandates")), 2);
 	json_int_t id = json_integer_value(
 		json_object_get(json_array_get(json_object_get(m, "mandates"), 0), "id"));
-	assert_string_equal(str(json_array_get(json_object_get(m, "mandates"), 0), "scope"),
+	assert_string_equal(test_str(json_array_get(json_object_get(m, "mandates"), 0), "scope"),
 			    "import");
 	/* each side is named, so that people need not read codes */
-	assert_string_equal(str(json_array_get(json_object_get(m, "mandates"), 0),
+	assert_string_equal(test_str(json_array_get(json_object_get(m, "mandates"), 0),
 				"consignee_name"),
 			    "广州南沙海通进出口贸易有限公司 (Haitong Import & Export, Nansha)");
-	assert_string_equal(str(json_array_get(json_object_get(m, "mandates"), 0), "agent_name"),
+	assert_string_equal(test_str(json_array_get(json_object_get(m, "mandates"), 0), "agent_name"),
 			    "深圳前海鹏程贸易有限公司 (Pengcheng Trading, Qianhai)");
 	json_decref(m);
 	snprintf(path, sizeof path, "/v1/mandates/%lld", (long long)id);
 	json_decref(test_expect(env, "DELETE", path, "trader2", NULL, 404));
 	json_decref(test_expect(env, "DELETE", path, "broker", NULL, 404));
 	m = test_expect(env, "DELETE", path, "trader", NULL, 200);
-	assert_non_null(str(m, "revoked_at"));
+	assert_non_null(test_str(m, "revoked_at"));
 	json_decref(m);
 	p = test_expect(env, "DELETE", path, "trader", NULL, 409);
-	assert_non_null(strstr(str(p, "detail"), "was revoked at"));
+	assert_non_null(strstr(test_str(p, "detail"), "was revoked at"));
 	json_decref(p);
 	json_object_set_new(d, "bill_of_lading", json_string("MSKU2611NSA0043"));
 	free(body);
@@ -454,7 +437,7 @@ static void correction_cannot_drop_an_agency_that_ordered_an_inspection(void **s
 	char *body = json_dumps(d, JSON_COMPACT);
 	json_t *p = test_expect(env, "PUT", path, "trader", body, 409);
 	free(body);
-	assert_string_equal(str(p, "detail"),
+	assert_string_equal(test_str(p, "detail"),
 			    "the correction would take quarantine off the declaration, but "
 			    "quarantine has ordered an inspection of the goods, which stands "
 			    "whatever a correction says of them: it ends when the inspection is "
@@ -467,7 +450,7 @@ static void correction_cannot_drop_an_agency_that_ordered_an_inspection(void **s
 	json_decref(v);
 	snprintf(path, sizeof path, "/v1/inspections/%lld", (long long)id);
 	json_t *i = test_expect(env, "GET", path, "analyst", NULL, 200);
-	assert_string_not_equal(str(i, "status"), "cancelled");
+	assert_string_not_equal(test_str(i, "status"), "cancelled");
 	assert_int_equal(json_array_size(json_object_get(i, "agencies")), 1);
 	json_decref(i);
 	assert_int_equal(test_count_events(env, number, "task.closed", "quarantine"), 0);
@@ -479,7 +462,7 @@ static void correction_cannot_drop_an_agency_that_ordered_an_inspection(void **s
 	/* and customs' clearance does not release goods quarantine has not seen */
 	v = decide(env, number, "customs", "customs",
 		   "{\"decision\":\"cleared\",\"reason\":\"invoice signed\"}", 200);
-	assert_string_equal(str(v, "status"), "accepted");
+	assert_string_equal(test_str(v, "status"), "accepted");
 	assert_string_equal(test_task_status(v, "quarantine"), "inspecting");
 	json_decref(v);
 	json_decref(d);
@@ -509,9 +492,9 @@ static void port_operator_sees_its_port_at_notice_level(void **state)
 	json_t *list = json_object_get(l, "declarations");
 	assert_int_equal(json_array_size(list), 1);
 	json_t *s = json_array_get(list, 0);
-	assert_string_equal(str(s, "number"), at_nansha);
+	assert_string_equal(test_str(s, "number"), at_nansha);
 	assert_int_equal(json_object_size(s), 5); /* number, status, released_at, port, bill */
-	assert_string_equal(str(s, "port"), "CNNSA");
+	assert_string_equal(test_str(s, "port"), "CNNSA");
 	json_decref(l);
 
 	json_t *v = view(env, at_nansha, "terminal");
@@ -548,11 +531,11 @@ static void port_operator_sees_its_port_at_notice_level(void **state)
 	{
 		if (json_is_string(json_object_get(e, "declaration_number"))) {
 			declarations++;
-			assert_string_equal(str(e, "declaration_number"), at_nansha);
-			assert_string_equal(str(e, "type"), "declaration.released");
+			assert_string_equal(test_str(e, "declaration_number"), at_nansha);
+			assert_string_equal(test_str(e, "type"), "declaration.released");
 		} else {
 			calls++;
-			const char *call = str(e, "call");
+			const char *call = test_str(e, "call");
 			assert_string_equal(call + strlen(call) - 6, "|CNNSA");
 		}
 	}
@@ -622,7 +605,7 @@ static void a_first_import_is_new_to_the_rules(void **state)
 	for (int i = 0; i < 2; i++) {
 		json_t *o = risk(env, number[i]);
 		assert_int_equal(json_is_true(json_object_get(o, "new_importer")), i == 0);
-		assert_string_equal(str(agency_outcome(o, "customs"), "lane"), lane[i]);
+		assert_string_equal(test_str(agency_outcome(o, "customs"), "lane"), lane[i]);
 		assert_int_equal(json_array_size(json_object_get(o, "rules_hit")), i == 0);
 		json_decref(o);
 		json_t *v = view(env, number[i], "trader");
@@ -699,7 +682,7 @@ static void new_importer_follows_the_consignees_imports(void **state)
 	json_decref(first);
 }
 
-#define EACH(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
+#define EACH(t) cmocka_unit_test_setup_teardown(t, test_setup, test_teardown)
 
 int main(void)
 {

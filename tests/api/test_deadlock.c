@@ -120,22 +120,10 @@ static void a_deadlocked_request_is_run_again(void **state)
 	assert_true(decision_ended);
 }
 
-static int setup(void **state)
-{
-	*state = test_env_new();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	test_env_free(*state);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_deadlocked_request_is_run_again),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_setup, test_teardown);
 }

@@ -25,23 +25,6 @@
 #define HUANGGANG_USCC "91350100M000100Y43"
 #define HUANGGANG_USER "huanggang.desk"
 
-static int setup(void **state)
-{
-	*state = test_env_new();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	test_env_free(*state);
-	return 0;
-}
-
-static const char *str(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
 /* Move the manual clock forward to an RFC 3339 time (never back: every
  * test's times are later than the one before). */
 static void move_to(struct test_env *env, const char *when)
@@ -102,7 +85,7 @@ static void release(struct test_env *env, const char *number)
 	snprintf(path, sizeof path, "/v1/declarations/%s/tasks/customs/decision", number);
 	json_decref(test_expect(env, "POST", path, "customs", CLEARED, 200));
 	json_t *v = view(env, number);
-	assert_string_equal(str(v, "status"), "released");
+	assert_string_equal(test_str(v, "status"), "released");
 	json_decref(v);
 }
 
@@ -139,7 +122,7 @@ static void expect_detail(json_t *r, int status, const char *detail)
 		json_decref(r);
 		return;
 	}
-	const char *d = str(r, "detail");
+	const char *d = test_str(r, "detail");
 	if (!d || !strstr(d, detail))
 		print_error("detail \"%s\" does not say \"%s\"\n", d ? d : "(none)", detail);
 	assert_non_null(d);
@@ -190,9 +173,9 @@ static json_t *last_event(struct test_env *env, const char *number, const char *
 	json_t *e;
 	json_array_foreach(json_object_get(v, "events"), i, e)
 	{
-		if (!strcmp(str(e, "type"), type)) {
+		if (!strcmp(test_str(e, "type"), type)) {
 			found = json_object_get(e, "data");
-			str_copy(actor, str(e, "actor") ? str(e, "actor") : "", 32);
+			str_copy(actor, test_str(e, "actor") ? test_str(e, "actor") : "", 32);
 		}
 	}
 	json_incref(found);
@@ -209,7 +192,7 @@ static void refund_body(struct test_env *env, const char *number, char *body, si
 	snprintf(path, sizeof path, "/v1/declarations/%s/assessment", number);
 	json_t *v = test_expect(env, "GET", path, "trader", NULL, 200);
 	json_t *item = json_array_get(json_object_get(json_object_get(v, "assessment"), "items"), 0);
-	const char *fob = str(item, "customs_value_cny");
+	const char *fob = test_str(item, "customs_value_cny");
 	assert_non_null(fob);
 	snprintf(body, n,
 		 "{\"declaration_number\":\"%s\",\"items\":[{\"hs_code\":\"6109100000\","
@@ -244,8 +227,8 @@ static void rail_departure_recorded_then_refunded(void **state)
 	char path[96];
 	snprintf(path, sizeof path, "/v1/declarations/%s", n);
 	r = test_expect(env, "GET", path, "terminal", NULL, 200);
-	assert_string_equal(str(r, "direction"), "export");
-	assert_string_equal(str(r, "transport_mode"), "3");
+	assert_string_equal(test_str(r, "direction"), "export");
+	assert_string_equal(test_str(r, "transport_mode"), "3");
 	json_decref(r);
 	snprintf(path, sizeof path, "/v1/declarations/%s/departure", n);
 	char none[64];
@@ -254,11 +237,11 @@ static void rail_departure_recorded_then_refunded(void **state)
 
 	/* the terminal records the train's departure */
 	r = depart_at(env, n, "terminal", "2026-11-23T10:30:00Z", 201);
-	assert_string_equal(str(r, "declaration_number"), n);
-	assert_string_equal(str(r, "departed_at"), "2026-11-23T10:30:00.000000Z");
-	assert_string_equal(str(r, "recorded_by"), "terminal");
+	assert_string_equal(test_str(r, "declaration_number"), n);
+	assert_string_equal(test_str(r, "departed_at"), "2026-11-23T10:30:00.000000Z");
+	assert_string_equal(test_str(r, "recorded_by"), "terminal");
 	char recorded_at[40];
-	str_copy(recorded_at, str(r, "recorded_at"), sizeof recorded_at);
+	str_copy(recorded_at, test_str(r, "recorded_at"), sizeof recorded_at);
 	assert_true(test_time(recorded_at) >= test_time("2026-11-23T12:00:00Z"));
 	assert_int_equal(json_object_size(r), 4);
 	json_decref(r);
@@ -267,8 +250,8 @@ static void rail_departure_recorded_then_refunded(void **state)
 	static const char *const readers[] = {"terminal", "customs", "trader", "analyst"};
 	for (size_t i = 0; i < 4; i++) {
 		r = test_expect(env, "GET", path, readers[i], NULL, 200);
-		assert_string_equal(str(r, "departed_at"), "2026-11-23T10:30:00.000000Z");
-		assert_string_equal(str(r, "recorded_by"), "terminal");
+		assert_string_equal(test_str(r, "departed_at"), "2026-11-23T10:30:00.000000Z");
+		assert_string_equal(test_str(r, "recorded_by"), "terminal");
 		json_decref(r);
 	}
 	expect_detail(test_expect(env, "GET", path, "trader2", NULL, 404), 404,
@@ -279,13 +262,13 @@ static void rail_departure_recorded_then_refunded(void **state)
 	/* the same departure again (written in China Standard Time): the
 	 * record as it stands */
 	r = depart_at(env, n, "terminal", "2026-11-23T18:30:00+08:00", 200);
-	assert_string_equal(str(r, "departed_at"), "2026-11-23T10:30:00.000000Z");
-	assert_string_equal(str(r, "recorded_by"), "terminal");
-	assert_string_equal(str(r, "recorded_at"), recorded_at);
+	assert_string_equal(test_str(r, "departed_at"), "2026-11-23T10:30:00.000000Z");
+	assert_string_equal(test_str(r, "recorded_by"), "terminal");
+	assert_string_equal(test_str(r, "recorded_at"), recorded_at);
 	json_decref(r);
 	/* and by customs: the same */
 	r = depart_at(env, n, "customs", "2026-11-23T10:30:00Z", 200);
-	assert_string_equal(str(r, "recorded_by"), "terminal");
+	assert_string_equal(test_str(r, "recorded_by"), "terminal");
 	json_decref(r);
 	/* another time: refused, naming the first */
 	char first[256];
@@ -300,15 +283,15 @@ static void rail_departure_recorded_then_refunded(void **state)
 	/* its event, once */
 	assert_int_equal(test_count_events(env, n, "declaration.departed", NULL), 1);
 	json_t *data = last_event(env, n, "declaration.departed", actor);
-	assert_string_equal(str(data, "departed_at"), "2026-11-23T10:30:00.000000Z");
+	assert_string_equal(test_str(data, "departed_at"), "2026-11-23T10:30:00.000000Z");
 	assert_string_equal(actor, "terminal");
 	json_decref(data);
 
 	/* now the refund */
 	r = test_expect(env, "POST", "/v1/refunds", "trader", body, 201);
-	assert_string_equal(str(r, "status"), "applied");
-	assert_string_equal(str(r, "verdict"), "matches");
-	assert_string_equal(str(json_object_get(r, "check"), "departed_at"),
+	assert_string_equal(test_str(r, "status"), "applied");
+	assert_string_equal(test_str(r, "verdict"), "matches");
+	assert_string_equal(test_str(json_object_get(r, "check"), "departed_at"),
 			    "2026-11-23T10:30:00.000000Z");
 	json_decref(r);
 	assert_int_equal(test_count(env, "refund_applications"), applications + 1);
@@ -323,14 +306,14 @@ static void customs_records_a_mail_departure(void **state)
 	released_export(env, "6", n);
 	move_to(env, "2026-11-23T14:00:00Z");
 	json_t *r = depart_at(env, n, "customs", "2026-11-23T13:15:00+00:00", 201);
-	assert_string_equal(str(r, "declaration_number"), n);
-	assert_string_equal(str(r, "departed_at"), "2026-11-23T13:15:00.000000Z");
-	assert_string_equal(str(r, "recorded_by"), "customs");
+	assert_string_equal(test_str(r, "declaration_number"), n);
+	assert_string_equal(test_str(r, "departed_at"), "2026-11-23T13:15:00.000000Z");
+	assert_string_equal(test_str(r, "recorded_by"), "customs");
 	json_decref(r);
 	assert_int_equal(test_count_events(env, n, "declaration.departed", NULL), 1);
 	/* the terminal sees it recorded */
 	r = depart_at(env, n, "terminal", "2026-11-23T13:15:00Z", 200);
-	assert_string_equal(str(r, "recorded_by"), "customs");
+	assert_string_equal(test_str(r, "recorded_by"), "customs");
 	json_decref(r);
 }
 
@@ -406,18 +389,18 @@ static void bad_departures(void **state)
 	released_export(env, "3", n);
 	json_t *v = view(env, n);
 	char released[40], before[40];
-	str_copy(released, str(v, "released_at"), sizeof released);
+	str_copy(released, test_str(v, "released_at"), sizeof released);
 	json_decref(v);
 	ktime_format(test_time(released) - 1, before);
 	move_to(env, "2026-11-23T20:00:00Z");
 
 	json_t *r = depart(env, n, "terminal", "{}", 400);
-	assert_string_equal(str(r, "detail"), "the departure has fields that are not valid");
+	assert_string_equal(test_str(r, "detail"), "the departure has fields that are not valid");
 	expect_field(r, "/departed_at", "is required");
 	r = depart(env, n, "terminal", "{\"departed_at\":null}", 400);
 	expect_field(r, "/departed_at", "is required");
 	r = depart(env, n, "terminal", "{\"departed_at\":\"yesterday evening\"}", 400);
-	assert_string_equal(str(r, "detail"), "the departure has fields that are not valid");
+	assert_string_equal(test_str(r, "detail"), "the departure has fields that are not valid");
 	expect_field(r, "/departed_at", "must be an RFC 3339 time with its offset");
 	r = depart(env, n, "terminal", "{\"departed_at\":\"2026-11-23T19:00:00\"}", 400);
 	expect_field(r, "/departed_at", "must be an RFC 3339 time with its offset");
@@ -425,11 +408,11 @@ static void bad_departures(void **state)
 	expect_field(r, "/departed_at", "must be an RFC 3339 time with its offset");
 	/* in the future */
 	r = depart_at(env, n, "terminal", "2026-11-23T20:00:01Z", 400);
-	assert_string_equal(str(r, "detail"), "the departure has fields that are not valid");
+	assert_string_equal(test_str(r, "detail"), "the departure has fields that are not valid");
 	expect_field(r, "/departed_at", "must not be in the future (it is now 2026-11-23T20:00:00");
 	/* before the release, by a microsecond */
 	r = depart_at(env, n, "terminal", before, 400);
-	assert_string_equal(str(r, "detail"), "the departure has fields that are not valid");
+	assert_string_equal(test_str(r, "detail"), "the departure has fields that are not valid");
 	char problem[128];
 	snprintf(problem, sizeof problem,
 		 "must not be before the release (%s): goods leave once released", released);
@@ -443,7 +426,7 @@ static void bad_departures(void **state)
 
 	/* at the release itself: recorded */
 	r = depart_at(env, n, "terminal", released, 201);
-	assert_string_equal(str(r, "departed_at"), released);
+	assert_string_equal(test_str(r, "departed_at"), released);
 	json_decref(r);
 	assert_int_equal(departures(env, n), 1);
 }
@@ -458,5 +441,5 @@ int main(void)
 		cmocka_unit_test(refused_declarations),
 		cmocka_unit_test(bad_departures),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_setup, test_teardown);
 }

@@ -17,18 +17,6 @@
 #include "service/joint_inspection.h"
 #include "domain/credentials.h"
 
-static int setup(void **state)
-{
-	*state = test_env_new();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	test_env_free(*state);
-	return 0;
-}
-
 /* Set the manual clock to an RFC 3339 time. */
 static void at(struct test_env *env, const char *when)
 {
@@ -81,11 +69,6 @@ static json_t *get_inspection(struct test_env *env, json_int_t id, const char *u
 	return test_expect(env, "GET", path, user, NULL, 200);
 }
 
-static const char *str(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
 /* The entry of `agency` in an inspection view's agencies, or NULL. */
 static json_t *agency_entry(const json_t *v, const char *agency)
 {
@@ -93,7 +76,7 @@ static json_t *agency_entry(const json_t *v, const char *agency)
 	json_t *a;
 	json_array_foreach(json_object_get(v, "agencies"), i, a)
 	{
-		if (!strcmp(str(a, "agency"), agency))
+		if (!strcmp(test_str(a, "agency"), agency))
 			return a;
 	}
 	return NULL;
@@ -109,7 +92,7 @@ static json_t *declaration(struct test_env *env, const char *number)
 static const char *decl_status(struct test_env *env, const char *number, char *out)
 {
 	json_t *v = declaration(env, number);
-	str_copy(out, str(v, "status"), 16);
+	str_copy(out, test_str(v, "status"), 16);
 	json_decref(v);
 	return out;
 }
@@ -211,8 +194,8 @@ static void inspect_opens_one_inspection_that_others_join(void **state)
 	order_inspection(env, number, "quarantine");
 	json_t *v = inspection_of(env, number, "trader");
 	json_int_t id = json_integer_value(json_object_get(v, "id"));
-	assert_string_equal(str(v, "status"), "awaiting_booking");
-	assert_string_equal(str(v, "declaration_number"), number);
+	assert_string_equal(test_str(v, "status"), "awaiting_booking");
+	assert_string_equal(test_str(v, "declaration_number"), number);
 	assert_true(json_is_null(json_object_get(v, "appointment")));
 	assert_true(json_is_null(json_object_get(v, "outcome")));
 	assert_int_equal(json_array_size(json_object_get(v, "agencies")), 1);
@@ -271,7 +254,7 @@ static void admins_create_sites(void **state)
 	assert_int_equal(call(env, "POST", "/v1/inspection-sites", "admin", site, &r), 201);
 	assert_string_equal(r.location, "/v1/inspection-sites/CNNSA-1");
 	assert_int_equal(json_integer_value(json_object_get(r.json, "capacity")), 4);
-	assert_string_equal(str(r.json, "timezone"), "UTC");
+	assert_string_equal(test_str(r.json, "timezone"), "UTC");
 	loopback_result_free(&r);
 	assert_int_equal(call(env, "POST", "/v1/inspection-sites", "admin", site, &r), 409);
 	assert_true(test_has_error(r.json, "/code", "exists already"));
@@ -280,7 +263,7 @@ static void admins_create_sites(void **state)
 	assert_int_equal(json_array_size(json_object_get(l, "sites")), 1);
 	json_decref(l);
 	l = test_expect(env, "GET", "/v1/inspection-sites/CNNSA-1", "terminal", NULL, 200);
-	assert_string_equal(str(l, "port"), "CNNSA");
+	assert_string_equal(test_str(l, "port"), "CNNSA");
 	json_decref(l);
 	json_decref(test_expect(env, "GET", "/v1/inspection-sites/NOPE", "admin", NULL, 404));
 }
@@ -335,7 +318,7 @@ static void booking_rules(void **state)
 	assert_int_equal(book(env, "POST", id, "customs", "NSA-T", "2026-11-24T02:00:00Z", &r), 403);
 	loopback_result_free(&r);
 	assert_int_equal(book(env, "PUT", id, "trader", "NSA-T", "2026-11-24T02:00:00Z", &r), 409);
-	assert_non_null(strstr(str(r.json, "detail"), "POST"));
+	assert_non_null(strstr(test_str(r.json, "detail"), "POST"));
 	loopback_result_free(&r);
 	assert_int_equal(call(env, "DELETE", path, "trader", NULL, &r), 409);
 	loopback_result_free(&r);
@@ -343,19 +326,19 @@ static void booking_rules(void **state)
 	/* a time with an offset names the same instant: 10:00+08:00 */
 	assert_int_equal(book(env, "POST", id, "trader", "NSA-T", "2026-11-24T10:00:00+08:00", &r),
 			 201);
-	assert_string_equal(str(r.json, "status"), "booked");
+	assert_string_equal(test_str(r.json, "status"), "booked");
 	json_t *a = json_object_get(r.json, "appointment");
-	assert_string_equal(str(a, "site"), "NSA-T");
-	assert_string_equal(str(a, "slot_start"), "2026-11-24T02:00:00.000000Z");
-	assert_string_equal(str(a, "slot_end"), "2026-11-24T02:30:00.000000Z");
-	assert_string_equal(str(a, "booked_by"), "trader");
+	assert_string_equal(test_str(a, "site"), "NSA-T");
+	assert_string_equal(test_str(a, "slot_start"), "2026-11-24T02:00:00.000000Z");
+	assert_string_equal(test_str(a, "slot_end"), "2026-11-24T02:30:00.000000Z");
+	assert_string_equal(test_str(a, "booked_by"), "trader");
 	loopback_result_free(&r);
 	assert_int_equal(book(env, "POST", id, "trader", "NSA-T", "2026-11-24T03:00:00Z", &r), 409);
-	assert_non_null(strstr(str(r.json, "detail"), "PUT"));
+	assert_non_null(strstr(test_str(r.json, "detail"), "PUT"));
 	loopback_result_free(&r);
 	/* move; moving to where it is changes nothing */
 	assert_int_equal(book(env, "PUT", id, "trader", "NSA-T", "2026-11-25T23:30:00Z", &r), 200);
-	assert_string_equal(str(json_object_get(r.json, "appointment"), "slot_start"),
+	assert_string_equal(test_str(json_object_get(r.json, "appointment"), "slot_start"),
 			    "2026-11-25T23:30:00.000000Z");
 	loopback_result_free(&r);
 	assert_int_equal(book(env, "PUT", id, "trader", "NSA-T", "2026-11-25T23:30:00Z", &r), 200);
@@ -363,7 +346,7 @@ static void booking_rules(void **state)
 	assert_int_equal(count_events(env, number, "inspection.moved"), 1);
 	/* cancel: back to awaiting a booking */
 	assert_int_equal(call(env, "DELETE", path, "trader", NULL, &r), 200);
-	assert_string_equal(str(r.json, "status"), "awaiting_booking");
+	assert_string_equal(test_str(r.json, "status"), "awaiting_booking");
 	assert_true(json_is_null(json_object_get(r.json, "appointment")));
 	loopback_result_free(&r);
 	assert_int_equal(call(env, "DELETE", path, "trader", NULL, &r), 409);
@@ -377,15 +360,15 @@ static void booking_rules(void **state)
 	json_t *e;
 	json_array_foreach(json_object_get(ev, "events"), i, e)
 	{
-		if (!strcmp(str(e, "type"), "inspection.moved")) {
+		if (!strcmp(test_str(e, "type"), "inspection.moved")) {
 			json_t *data = json_object_get(e, "data");
-			assert_string_equal(str(data, "slot_start"), "2026-11-25T23:30:00.000000Z");
-			assert_string_equal(str(json_object_get(data, "from"), "slot_start"),
+			assert_string_equal(test_str(data, "slot_start"), "2026-11-25T23:30:00.000000Z");
+			assert_string_equal(test_str(json_object_get(data, "from"), "slot_start"),
 					    "2026-11-24T02:00:00.000000Z");
-			assert_string_equal(str(e, "actor"), "trader");
+			assert_string_equal(test_str(e, "actor"), "trader");
 		}
-		if (!strcmp(str(e, "type"), "inspection.opened"))
-			assert_string_equal(str(e, "actor_role"), "system");
+		if (!strcmp(test_str(e, "type"), "inspection.opened"))
+			assert_string_equal(test_str(e, "actor_role"), "system");
 	}
 	json_decref(ev);
 }
@@ -417,7 +400,7 @@ static void a_full_slot_answers_409(void **state)
 	loopback_result_free(&r);
 	/* a refused move leaves the booking where it was */
 	json_t *v = get_inspection(env, ids[2], "trader");
-	assert_string_equal(str(json_object_get(v, "appointment"), "slot_start"),
+	assert_string_equal(test_str(json_object_get(v, "appointment"), "slot_start"),
 			    "2026-11-24T02:30:00.000000Z");
 	json_decref(v);
 	char path[80];
@@ -444,11 +427,11 @@ static void findings_wait_for_the_appointment(void **state)
 	order_inspection(env, number, "customs");
 	json_int_t id = inspection_id(env, number);
 	json_t *p = finding(env, id, "customs", "customs", NO_PROBLEM, 409);
-	assert_non_null(strstr(str(p, "detail"), "no appointment"));
+	assert_non_null(strstr(test_str(p, "detail"), "no appointment"));
 	json_decref(p);
 	expect_book(env, "POST", id, "NSA-T", "2026-11-24T02:00:00Z", 201);
 	p = finding(env, id, "customs", "customs", NO_PROBLEM, 409);
-	assert_non_null(strstr(str(p, "detail"), "2026-11-24T02:00:00.000000Z"));
+	assert_non_null(strstr(test_str(p, "detail"), "2026-11-24T02:00:00.000000Z"));
 	json_decref(p);
 	at(env, "2026-11-24T02:05:00Z");
 	json_t *v = finding(env, id, "customs", "customs", NO_PROBLEM, 201);
@@ -503,19 +486,19 @@ static void findings_are_checked_and_belong_to_their_agency(void **state)
 
 	/* one finding per agency */
 	json_t *v = finding(env, id, "quarantine", "quarantine", NO_PROBLEM, 201);
-	assert_string_equal(str(v, "status"), "in_progress");
+	assert_string_equal(test_str(v, "status"), "in_progress");
 	json_t *f = json_object_get(agency_entry(v, "quarantine"), "finding");
-	assert_string_equal(str(f, "result"), "no_problem");
-	assert_string_equal(str(f, "recorded_by"), "quarantine");
+	assert_string_equal(test_str(f, "result"), "no_problem");
+	assert_string_equal(test_str(f, "recorded_by"), "quarantine");
 	assert_true(json_is_null(json_object_get(f, "recognised_from")));
 	json_decref(v);
 	json_t *p = finding(env, id, "quarantine", "quarantine", NO_PROBLEM, 409);
-	assert_non_null(strstr(str(p, "detail"), "already recorded"));
+	assert_non_null(strstr(test_str(p, "detail"), "already recorded"));
 	json_decref(p);
 	/* the booking no longer moves once the inspection has begun */
 	struct loopback_result b;
 	assert_int_equal(book(env, "PUT", id, "trader", "NSA-T", "2026-11-24T05:00:00Z", &b), 409);
-	assert_non_null(strstr(str(b.json, "detail"), "begun"));
+	assert_non_null(strstr(test_str(b.json, "detail"), "begun"));
 	loopback_result_free(&b);
 	snprintf(path, sizeof path, "/v1/inspections/%lld/booking", (long long)id);
 	assert_int_equal(call(env, "DELETE", path, "trader", NULL, &b), 409);
@@ -544,25 +527,25 @@ static void all_no_problem_releases_once_and_keeps_the_outcome(void **state)
 	at(env, "2026-11-24T02:10:00Z");
 
 	v = finding(env, id, "customs", "customs", NO_PROBLEM, 201);
-	assert_string_equal(str(v, "declaration_status"), "accepted");
+	assert_string_equal(test_str(v, "declaration_status"), "accepted");
 	json_decref(v);
 	v = finding(env, id, "border", "border", "{\"result\":\"no_problem\"}", 201);
-	assert_string_equal(str(v, "status"), "in_progress");
+	assert_string_equal(test_str(v, "status"), "in_progress");
 	json_decref(v);
 	/* quarantine recognises customs' finding instead of looking itself */
 	v = recognise(env, id, "quarantine", "customs", 201);
-	assert_string_equal(str(v, "status"), "completed");
-	assert_string_equal(str(v, "outcome"), "no_problem");
-	assert_string_equal(str(v, "declaration_status"), "released");
+	assert_string_equal(test_str(v, "status"), "completed");
+	assert_string_equal(test_str(v, "outcome"), "no_problem");
+	assert_string_equal(test_str(v, "declaration_status"), "released");
 	json_t *f = json_object_get(agency_entry(v, "quarantine"), "finding");
-	assert_string_equal(str(f, "recognised_from"), "customs");
-	assert_string_equal(str(f, "result"), "no_problem");
-	assert_string_equal(str(f, "recorded_by"), "quarantine");
+	assert_string_equal(test_str(f, "recognised_from"), "customs");
+	assert_string_equal(test_str(f, "result"), "no_problem");
+	assert_string_equal(test_str(f, "recorded_by"), "quarantine");
 	assert_true(json_is_string(json_object_get(v, "completed_at")));
 	json_decref(v);
 
 	v = declaration(env, number);
-	assert_string_equal(str(v, "status"), "released");
+	assert_string_equal(test_str(v, "status"), "released");
 	assert_string_equal(test_task_status(v, "quarantine"), "cleared");
 	assert_string_equal(test_task_status(v, "border"), "cleared");
 	json_decref(v);
@@ -606,7 +589,7 @@ static void a_problem_returns_or_rejects(void **state)
 			    "{\"result\":\"problem\",\"note\":\"codling moth larvae in 3 of 40 "
 			    "cartons\",\"decision\":\"return\"}",
 			    201);
-	assert_string_equal(str(v, "declaration_status"), "returned");
+	assert_string_equal(test_str(v, "declaration_status"), "returned");
 	json_decref(v);
 	assert_string_equal(decl_status(env, number, dstatus), "returned");
 	v = declaration(env, number);
@@ -614,8 +597,8 @@ static void a_problem_returns_or_rejects(void **state)
 	json_decref(v);
 	/* customs still records its finding on the same inspection */
 	v = finding(env, id, "customs", "customs", NO_PROBLEM, 201);
-	assert_string_equal(str(v, "status"), "completed");
-	assert_string_equal(str(v, "outcome"), "problem");
+	assert_string_equal(test_str(v, "status"), "completed");
+	assert_string_equal(test_str(v, "outcome"), "problem");
 	json_decref(v);
 
 	/* reject: the declaration is rejected, the other task closes, and the
@@ -634,9 +617,9 @@ static void a_problem_returns_or_rejects(void **state)
 		    "{\"result\":\"problem\",\"note\":\"undeclared lithium batteries\","
 		    "\"decision\":\"reject\"}",
 		    201);
-	assert_string_equal(str(v, "declaration_status"), "rejected");
-	assert_string_equal(str(v, "status"), "completed");
-	assert_string_equal(str(v, "outcome"), "problem");
+	assert_string_equal(test_str(v, "declaration_status"), "rejected");
+	assert_string_equal(test_str(v, "status"), "completed");
+	assert_string_equal(test_str(v, "outcome"), "problem");
 	assert_true(json_is_null(json_object_get(agency_entry(v, "quarantine"), "finding")));
 	json_decref(v);
 	v = declaration(env, second);
@@ -671,10 +654,10 @@ static void recognition_needs_a_finding_to_recognise(void **state)
 			    201));
 	json_t *v = recognise(env, id, "quarantine", "customs", 201);
 	json_t *f = json_object_get(agency_entry(v, "quarantine"), "finding");
-	assert_string_equal(str(f, "result"), "problem");
-	assert_string_equal(str(f, "decision"), "return");
-	assert_string_equal(str(f, "note"), "weights differ by 12 %");
-	assert_string_equal(str(v, "outcome"), "problem");
+	assert_string_equal(test_str(f, "result"), "problem");
+	assert_string_equal(test_str(f, "decision"), "return");
+	assert_string_equal(test_str(f, "note"), "weights differ by 12 %");
+	assert_string_equal(test_str(v, "outcome"), "problem");
 	json_decref(v);
 	v = declaration(env, number);
 	assert_string_equal(test_task_status(v, "quarantine"), "returned");
@@ -708,10 +691,10 @@ static void a_second_look_opens_a_new_inspection(void **state)
 	json_int_t second = inspection_id(env, number);
 	assert_true(second != first);
 	json_t *v = get_inspection(env, first, "trader");
-	assert_string_equal(str(v, "status"), "completed");
+	assert_string_equal(test_str(v, "status"), "completed");
 	json_decref(v);
 	v = get_inspection(env, second, "trader");
-	assert_string_equal(str(v, "status"), "awaiting_booking");
+	assert_string_equal(test_str(v, "status"), "awaiting_booking");
 	json_decref(v);
 }
 
@@ -739,14 +722,14 @@ static void schedule_of_a_day(void **state)
 	assert_int_equal(json_array_size(slots), 48);
 	assert_int_equal(json_integer_value(json_object_get(s, "booked")), 3);
 	json_t *first = json_array_get(slots, 0), *last = json_array_get(slots, 47);
-	assert_string_equal(str(first, "start"), "2026-11-24T00:00:00.000000Z");
+	assert_string_equal(test_str(first, "start"), "2026-11-24T00:00:00.000000Z");
 	assert_int_equal(json_integer_value(json_object_get(first, "booked")), 1);
 	assert_int_equal(json_integer_value(json_object_get(first, "free")), 3);
-	assert_string_equal(str(last, "end"), "2026-11-25T00:00:00.000000Z");
+	assert_string_equal(test_str(last, "end"), "2026-11-25T00:00:00.000000Z");
 	assert_int_equal(json_integer_value(json_object_get(last, "booked")), 2);
 	json_t *b = json_array_get(json_object_get(last, "bookings"), 1);
 	assert_int_equal(json_integer_value(json_object_get(b, "inspection")), ids[2]);
-	assert_int_equal(strlen(str(b, "declaration_number")), 18);
+	assert_int_equal(strlen(test_str(b, "declaration_number")), 18);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(slots, 1), "booked")), 0);
 	json_decref(s);
 	/* declarants see places taken and free, not whose */
@@ -762,7 +745,7 @@ static void schedule_of_a_day(void **state)
 	assert_int_equal(json_integer_value(json_object_get(s, "booked")), 0);
 	json_decref(s);
 	s = test_expect(env, "GET", "/v1/inspection-sites/NSA-T/schedule", "admin", NULL, 200);
-	assert_string_equal(str(s, "date"), "2026-11-23");
+	assert_string_equal(test_str(s, "date"), "2026-11-23");
 	json_decref(s);
 	struct loopback_result r;
 	assert_int_equal(call(env, "GET", "/v1/inspection-sites/NSA-T/schedule?date=2026-02-30",
@@ -821,7 +804,7 @@ static void decisions_outside_the_inspection(void **state)
 	run_hook(env, "customs", &(struct hook_call){number, "customs", DECISION_RETURN, false});
 	json_t *v = get_inspection(env, id, "trader");
 	assert_int_equal(json_array_size(json_object_get(v, "agencies")), 1);
-	assert_string_equal(str(v, "status"), "booked");
+	assert_string_equal(test_str(v, "status"), "booked");
 	json_decref(v);
 	/* an inspecting task is not cleared by a plain decision */
 	decide(env, number, "quarantine", "{\"decision\":\"cleared\",\"reason\":\"looks fine\"}",
@@ -840,11 +823,11 @@ static void decisions_outside_the_inspection(void **state)
 	assert_int_equal(call(env, "POST", waiver, "quarantine.lead",
 			      "{\"reason\":\"orchard certified pest-free, verified\"}", &r),
 			 200);
-	assert_string_equal(str(r.json, "status"), "cancelled");
+	assert_string_equal(test_str(r.json, "status"), "cancelled");
 	assert_true(json_is_null(json_object_get(r.json, "appointment")));
 	loopback_result_free(&r);
 	v = get_inspection(env, id, "trader");
-	assert_string_equal(str(v, "status"), "cancelled");
+	assert_string_equal(test_str(v, "status"), "cancelled");
 	json_decref(v);
 	assert_int_equal(count_events(env, number, "inspection.agency_left"), 2);
 	assert_int_equal(count_events(env, number, "inspection.waived"), 1);
@@ -854,10 +837,10 @@ static void decisions_outside_the_inspection(void **state)
 	v = test_expect(env, "GET", dpath, "quarantine", NULL, 200);
 	json_t *tasks = json_object_get(v, "tasks");
 	json_t *q = json_array_get(tasks, 1);
-	assert_string_equal(str(q, "agency"), "quarantine");
-	assert_string_equal(str(q, "status"), "cleared");
-	assert_string_equal(str(q, "decided_by"), "quarantine.lead");
-	assert_string_equal(str(q, "reason"), "inspection waived: orchard certified pest-free, "
+	assert_string_equal(test_str(q, "agency"), "quarantine");
+	assert_string_equal(test_str(q, "status"), "cleared");
+	assert_string_equal(test_str(q, "decided_by"), "quarantine.lead");
+	assert_string_equal(test_str(q, "reason"), "inspection waived: orchard certified pest-free, "
 					      "verified");
 	json_decref(v);
 	/* nothing left to waive: quarantine no longer takes part, and an
@@ -875,17 +858,17 @@ static void decisions_outside_the_inspection(void **state)
 	run_hook(env, "customs", &(struct hook_call){second, "customs", DECISION_RETURN, false});
 	v = get_inspection(env, id, "customs");
 	json_t *f = json_object_get(agency_entry(v, "customs"), "finding");
-	assert_string_equal(str(f, "result"), "problem");
-	assert_string_equal(str(f, "decision"), "return");
-	assert_string_equal(str(v, "status"), "in_progress");
+	assert_string_equal(test_str(f, "result"), "problem");
+	assert_string_equal(test_str(f, "decision"), "return");
+	assert_string_equal(test_str(v, "status"), "in_progress");
 	json_decref(v);
 	/* a finding's own decision is not recorded twice */
 	json_decref(finding(env, id, "quarantine", "quarantine", NO_PROBLEM, 201));
 	run_hook(env, "quarantine",
 		 &(struct hook_call){second, "quarantine", DECISION_CLEARED, false});
 	v = get_inspection(env, id, "quarantine");
-	assert_string_equal(str(v, "status"), "completed");
-	assert_string_equal(str(v, "outcome"), "problem");
+	assert_string_equal(test_str(v, "status"), "completed");
+	assert_string_equal(test_str(v, "outcome"), "problem");
 	json_decref(v);
 	assert_int_equal(count_events(env, second, "inspection.finding_recorded"), 2);
 
@@ -898,7 +881,7 @@ static void decisions_outside_the_inspection(void **state)
 	json_decref(test_expect(env, "POST", path, "trader", NULL, 200));
 	run_hook(env, "trader", &(struct hook_call){third, NULL, DECISION_CLEARED, true});
 	v = get_inspection(env, id, "trader");
-	assert_string_equal(str(v, "status"), "cancelled");
+	assert_string_equal(test_str(v, "status"), "cancelled");
 	json_decref(v);
 	json_t *s = test_expect(env, "GET", "/v1/inspection-sites/NSA-T/schedule?date=2026-11-24",
 			   "admin", NULL, 200);
@@ -1066,26 +1049,26 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(inspect_opens_one_inspection_that_others_join,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(admins_create_sites, setup, teardown),
-		cmocka_unit_test_setup_teardown(booking_rules, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_full_slot_answers_409, setup, teardown),
-		cmocka_unit_test_setup_teardown(findings_wait_for_the_appointment, setup,
-						teardown),
+						test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(admins_create_sites, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(booking_rules, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(a_full_slot_answers_409, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(findings_wait_for_the_appointment, test_setup,
+						test_teardown),
 		cmocka_unit_test_setup_teardown(findings_are_checked_and_belong_to_their_agency,
-						setup, teardown),
+						test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(all_no_problem_releases_once_and_keeps_the_outcome,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(a_problem_returns_or_rejects, setup, teardown),
-		cmocka_unit_test_setup_teardown(recognition_needs_a_finding_to_recognise, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(a_second_look_opens_a_new_inspection, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(schedule_of_a_day, setup, teardown),
-		cmocka_unit_test_setup_teardown(decisions_outside_the_inspection, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(concurrent_bookings_never_overbook, setup,
-						teardown),
+						test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(a_problem_returns_or_rejects, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(recognition_needs_a_finding_to_recognise, test_setup,
+						test_teardown),
+		cmocka_unit_test_setup_teardown(a_second_look_opens_a_new_inspection, test_setup,
+						test_teardown),
+		cmocka_unit_test_setup_teardown(schedule_of_a_day, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(decisions_outside_the_inspection, test_setup,
+						test_teardown),
+		cmocka_unit_test_setup_teardown(concurrent_bookings_never_overbook, test_setup,
+						test_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,18 +13,6 @@
 #include "domain/declaration.h"
 #include "store/store.h"
 
-static int setup(void **state)
-{
-	*state = test_env_new();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	test_env_free(*state);
-	return 0;
-}
-
 static void lodge_opens_one_task_per_agency(void **state)
 {
 	struct test_env *env = *state;
@@ -581,5 +569,5 @@ int main(void)
 		cmocka_unit_test(too_large_and_wrong_media_type),
 		cmocka_unit_test(agencies_come_from_reference_data),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_setup, test_teardown);
 }

@@ -26,23 +26,6 @@
 #define ICBC "91440101MA5BK0NA2H"      /* bank: the demo's ICBC sub-branch */
 #define CLEARED "{\"decision\":\"cleared\",\"reason\":\"documents checked\"}"
 
-static int setup(void **state)
-{
-	*state = test_env_new();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	test_env_free(*state);
-	return 0;
-}
-
-static const char *str(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
 /* Set the manual clock to an RFC 3339 time. */
 static void at(struct test_env *env, const char *when)
 {
@@ -79,7 +62,7 @@ static char *status_of(struct test_env *env, const char *number, char out[16])
 	char path[64];
 	snprintf(path, sizeof path, "/v1/declarations/%s", number);
 	json_t *v = test_expect(env, "GET", path, "analyst", NULL, 200);
-	str_copy(out, str(v, "status"), 16);
+	str_copy(out, test_str(v, "status"), 16);
 	json_decref(v);
 	return out;
 }
@@ -144,7 +127,7 @@ static json_t *last_event(struct test_env *env, const char *number, const char *
 	json_t *e;
 	json_array_foreach(json_object_get(v, "events"), i, e)
 	{
-		if (!strcmp(str(e, "type"), type))
+		if (!strcmp(test_str(e, "type"), type))
 			found = json_object_get(e, "data");
 	}
 	json_incref(found);
@@ -178,30 +161,30 @@ static void assessment_shown_step_by_step(void **state)
 	assert_int_equal(test_count_events(env, n, "duties.assessed", NULL), 1);
 
 	json_t *v = taxes(env, n, "trader2");
-	assert_string_equal(str(v, "status"), "assessed");
+	assert_string_equal(test_str(v, "status"), "assessed");
 	assert_int_equal(json_integer_value(json_object_get(v, "version")), 1);
 	json_t *a = json_object_get(v, "assessment");
-	assert_string_equal(str(a, "date"), "2026-11-23");
-	assert_string_equal(str(a, "valuation_basis"), "CIF");
+	assert_string_equal(test_str(a, "date"), "2026-11-23");
+	assert_string_equal(test_str(a, "valuation_basis"), "CIF");
 	json_t *rate = json_object_get(a, "exchange_rate");
-	assert_string_equal(str(rate, "month"), "2026-11");
-	assert_string_equal(str(rate, "cny_per_unit"), "7.1023");
+	assert_string_equal(test_str(rate, "month"), "2026-11");
+	assert_string_equal(test_str(rate, "cny_per_unit"), "7.1023");
 	json_t *item = json_array_get(json_object_get(a, "items"), 0);
-	assert_string_equal(str(item, "customs_value"), "33300.00");
-	assert_string_equal(str(item, "customs_value_cny"), "236506.59");
-	assert_string_equal(str(json_object_get(item, "tariff"), "version"), "CN-2026");
+	assert_string_equal(test_str(item, "customs_value"), "33300.00");
+	assert_string_equal(test_str(item, "customs_value_cny"), "236506.59");
+	assert_string_equal(test_str(json_object_get(item, "tariff"), "version"), "CN-2026");
 	json_t *duty = json_object_get(item, "duty");
-	assert_string_equal(str(duty, "basis"), "mfn");
-	assert_string_equal(str(duty, "amount"), "23650.66");
-	assert_string_equal(str(duty, "computation"), "236506.59 x 10% = 23650.66");
+	assert_string_equal(test_str(duty, "basis"), "mfn");
+	assert_string_equal(test_str(duty, "amount"), "23650.66");
+	assert_string_equal(test_str(duty, "computation"), "236506.59 x 10% = 23650.66");
 	json_t *vat = json_object_get(item, "vat");
-	assert_string_equal(str(vat, "amount"), "23414.15");
-	assert_string_equal(str(vat, "computation"), "260157.25 x 9% = 23414.15");
-	assert_string_equal(str(a, "total_due"), "47064.81");
+	assert_string_equal(test_str(vat, "amount"), "23414.15");
+	assert_string_equal(test_str(vat, "computation"), "260157.25 x 9% = 23414.15");
+	assert_string_equal(test_str(a, "total_due"), "47064.81");
 	json_t *t = json_object_get(v, "taxes");
-	assert_string_equal(str(t, "due"), "47064.81");
-	assert_string_equal(str(t, "paid"), "0.00");
-	assert_string_equal(str(t, "outstanding"), "47064.81");
+	assert_string_equal(test_str(t, "due"), "47064.81");
+	assert_string_equal(test_str(t, "paid"), "0.00");
+	assert_string_equal(test_str(t, "outstanding"), "47064.81");
 	assert_true(json_is_null(json_object_get(t, "guarantee")));
 	json_decref(v);
 
@@ -226,8 +209,8 @@ static void release_waits_for_exact_payment(void **state)
 	cleared_awaiting_payment(env, "COSU6291830502", n);
 	assert_string_equal(status_of(env, n, st), "accepted");
 	json_t *held = last_event(env, n, "declaration.release_held");
-	assert_string_equal(str(held, "waiting_for"), "payment");
-	assert_string_equal(str(held, "reason"),
+	assert_string_equal(test_str(held, "waiting_for"), "payment");
+	assert_string_equal(test_str(held, "reason"),
 			    "awaiting payment of 47064.81 CNY: no general guarantee is on file");
 	json_decref(held);
 
@@ -264,7 +247,7 @@ static void release_waits_for_exact_payment(void **state)
 			"{\"bank\":\"" HAITONG "\",\"bank_reference\":\"X1\",\"amount\":"
 			"\"47000.00\"}",
 			400);
-	assert_string_equal(str(p, "detail"), "the payment has fields that are not valid");
+	assert_string_equal(test_str(p, "detail"), "the payment has fields that are not valid");
 	assert_int_equal(json_array_size(json_object_get(p, "errors")), 2);
 	assert_true(test_has_error(p, "/amount", "must equal the amount due"));
 	assert_true(test_has_error(p, "/bank",
@@ -285,15 +268,15 @@ static void release_waits_for_exact_payment(void **state)
 
 	/* the exact amount: a payment order, which releases nothing yet */
 	p = pay(env, n, "trader2", "ICBC-20261123-0001", "47064.81", 202);
-	assert_string_equal(str(p, "amount"), "47064.81");
-	assert_string_equal(str(p, "status"), "reported");
-	assert_string_equal(str(p, "bank"), ICBC);
+	assert_string_equal(test_str(p, "amount"), "47064.81");
+	assert_string_equal(test_str(p, "status"), "reported");
+	assert_string_equal(test_str(p, "bank"), ICBC);
 	assert_true(json_is_null(json_object_get(p, "paid_at")));
-	assert_string_equal(str(p, "declaration_status"), "accepted");
+	assert_string_equal(test_str(p, "declaration_status"), "accepted");
 	json_decref(p);
 	assert_int_equal(test_count_events(env, n, "duties.payment_reported", NULL), 1);
 	held = last_event(env, n, "declaration.release_held");
-	assert_string_equal(str(held, "reason"),
+	assert_string_equal(test_str(held, "reason"),
 			    "awaiting payment of 47064.81 CNY: payment ICBC-20261123-0001 is "
 			    "reported and awaits its bank's confirmation");
 	json_decref(held);
@@ -303,7 +286,7 @@ static void release_waits_for_exact_payment(void **state)
 	 * were declared; nor may it pay another amount than the order's */
 	char lodged[TIME_TEXT_SIZE];
 	p = bank_paid(env, "ICBC-20261123-0001", "47000.00", "2030-01-01T00:00:00Z", 400);
-	assert_string_equal(str(p, "detail"), "the answer has fields that are not valid");
+	assert_string_equal(test_str(p, "detail"), "the answer has fields that are not valid");
 	assert_int_equal(json_array_size(json_object_get(p, "errors")), 2);
 	assert_true(test_has_error(p, "/amount",
 				   "must be the amount of the payment order, 47064.81 CNY: a bank "
@@ -314,10 +297,10 @@ static void release_waits_for_exact_payment(void **state)
 	json_decref(p);
 	snprintf(path_of_declaration, sizeof path_of_declaration, "/v1/declarations/%s", n);
 	json_t *dv = test_expect(env, "GET", path_of_declaration, "trader2", NULL, 200);
-	str_copy(lodged, str(dv, "lodged_at"), sizeof lodged);
+	str_copy(lodged, test_str(dv, "lodged_at"), sizeof lodged);
 	json_decref(dv);
 	p = bank_paid(env, "ICBC-20261123-0001", "47064.81", "2026-11-01T00:00:00Z", 400);
-	assert_string_equal(str(p, "detail"), "the answer has fields that are not valid");
+	assert_string_equal(test_str(p, "detail"), "the answer has fields that are not valid");
 	snprintf(want, sizeof want,
 		 "must not be before the declaration was lodged (%s): its duties are paid once "
 		 "assessed",
@@ -328,11 +311,11 @@ static void release_waits_for_exact_payment(void **state)
 
 	/* the bank's word: paid, and released at once */
 	p = bank_paid(env, "ICBC-20261123-0001", "47064.81", NULL, 200);
-	assert_string_equal(str(p, "status"), "paid");
-	assert_string_equal(str(p, "answered_by"), "bank");
-	assert_non_null(str(p, "paid_at"));
-	assert_string_equal(str(p, "declaration_status"), "released");
-	assert_string_equal(str(p, "guarantee_restored"), "0.00");
+	assert_string_equal(test_str(p, "status"), "paid");
+	assert_string_equal(test_str(p, "answered_by"), "bank");
+	assert_non_null(test_str(p, "paid_at"));
+	assert_string_equal(test_str(p, "declaration_status"), "released");
+	assert_string_equal(test_str(p, "guarantee_restored"), "0.00");
 	json_decref(p);
 	assert_string_equal(status_of(env, n, st), "released");
 	assert_int_equal(test_count_events(env, n, "duties.paid", NULL), 1);
@@ -340,12 +323,12 @@ static void release_waits_for_exact_payment(void **state)
 
 	/* the same bank reference again is the same payment, as it stands */
 	p = pay(env, n, "trader2", "ICBC-20261123-0001", "47064.81", 200);
-	assert_string_equal(str(p, "bank_reference"), "ICBC-20261123-0001");
-	assert_string_equal(str(p, "status"), "paid");
+	assert_string_equal(test_str(p, "bank_reference"), "ICBC-20261123-0001");
+	assert_string_equal(test_str(p, "status"), "paid");
 	json_decref(p);
 	/* in small letters too: a bank's reference is the same in any case */
 	p = pay(env, n, "trader2", "icbc-20261123-0001", "47064.81", 200);
-	assert_string_equal(str(p, "bank_reference"), "ICBC-20261123-0001");
+	assert_string_equal(test_str(p, "bank_reference"), "ICBC-20261123-0001");
 	json_decref(p);
 	/* for another amount, or another declaration, it is refused */
 	p = pay(env, n, "trader2", "ICBC-20261123-0001", "1.00", 409);
@@ -366,8 +349,8 @@ static void release_waits_for_exact_payment(void **state)
 
 	json_t *v = taxes(env, n, "trader2");
 	json_t *t = json_object_get(v, "taxes");
-	assert_string_equal(str(t, "paid"), "47064.81");
-	assert_string_equal(str(t, "outstanding"), "0.00");
+	assert_string_equal(test_str(t, "paid"), "47064.81");
+	assert_string_equal(test_str(t, "outstanding"), "0.00");
 	assert_int_equal(json_array_size(json_object_get(t, "payments")), 1);
 	json_decref(v);
 }
@@ -386,25 +369,25 @@ static void a_payment_counts_once_its_bank_says_so(void **state)
 	json_t *b = test_expect(env, "GET", "/v1/banks", "trader2", NULL, 200);
 	json_t *banks = json_object_get(b, "banks");
 	assert_int_equal(json_array_size(banks), 2);
-	assert_string_equal(str(json_array_get(banks, 0), "uscc"), ICBC);
+	assert_string_equal(test_str(json_array_get(banks, 0), "uscc"), ICBC);
 	json_decref(b);
 	json_decref(test_expect(env, "GET", "/v1/banks", "carrier", NULL, 403));
 
 	/* a made-up payment: kept as an order, and nothing moves */
 	json_t *p = pay(env, n, "trader2", "FAKE-0001", "47064.81", 202);
-	assert_string_equal(str(p, "status"), "reported");
+	assert_string_equal(test_str(p, "status"), "reported");
 	json_decref(p);
 	assert_string_equal(status_of(env, n, st), "accepted");
 	json_t *v = taxes(env, n, "trader2");
 	json_t *t = json_object_get(v, "taxes");
-	assert_string_equal(str(t, "paid"), "0.00");
-	assert_string_equal(str(t, "outstanding"), "47064.81");
-	assert_string_equal(str(json_array_get(json_object_get(t, "payments"), 0), "status"),
+	assert_string_equal(test_str(t, "paid"), "0.00");
+	assert_string_equal(test_str(t, "outstanding"), "47064.81");
+	assert_string_equal(test_str(json_array_get(json_object_get(t, "payments"), 0), "status"),
 			    "reported");
 	json_decref(v);
 	/* a second order waits for the bank's answer to the first */
 	p = pay(env, n, "trader2", "FAKE-0002", "47064.81", 409);
-	assert_string_equal(str(p, "detail"),
+	assert_string_equal(test_str(p, "detail"),
 			    "payment FAKE-0001 of 47064.81 CNY is reported and awaits its bank's "
 			    "answer; another payment order waits until the bank has paid or "
 			    "refused it, or for 24 hours");
@@ -417,15 +400,15 @@ static void a_payment_counts_once_its_bank_says_so(void **state)
 	json_decref(answer(env, "trader2", "FAKE-0001", paid, 403));
 	json_decref(answer(env, "customs", "FAKE-0001", paid, 403));
 	p = answer(env, "bank2", "FAKE-0001", paid, 404);
-	assert_string_equal(str(p, "detail"), "no payment reported to your bank has that reference");
+	assert_string_equal(test_str(p, "detail"), "no payment reported to your bank has that reference");
 	json_decref(p);
 	json_decref(answer(env, "bank", "NO-SUCH-ORDER", paid, 404));
 	/* each bank sees the orders given to it, and only those */
 	json_t *l = test_expect(env, "GET", "/v1/payments?status=reported", "bank", NULL, 200);
 	json_t *mine = json_object_get(l, "payments");
 	assert_int_equal(json_array_size(mine), 1);
-	assert_string_equal(str(json_array_get(mine, 0), "bank_reference"), "FAKE-0001");
-	assert_string_equal(str(json_array_get(mine, 0), "declaration_number"), n);
+	assert_string_equal(test_str(json_array_get(mine, 0), "bank_reference"), "FAKE-0001");
+	assert_string_equal(test_str(json_array_get(mine, 0), "declaration_number"), n);
 	json_decref(l);
 	l = test_expect(env, "GET", "/v1/payments", "bank2", NULL, 200);
 	assert_int_equal(json_array_size(json_object_get(l, "payments")), 0);
@@ -450,18 +433,18 @@ static void a_payment_counts_once_its_bank_says_so(void **state)
 	static const char refused[] = "{\"outcome\":\"refused\",\"reason\":\"no such order "
 				      "from this account\"}";
 	p = answer(env, "bank", "FAKE-0001", refused, 200);
-	assert_string_equal(str(p, "status"), "refused");
-	assert_string_equal(str(p, "reason"), "no such order from this account");
-	assert_string_equal(str(p, "declaration_status"), "accepted");
+	assert_string_equal(test_str(p, "status"), "refused");
+	assert_string_equal(test_str(p, "reason"), "no such order from this account");
+	assert_string_equal(test_str(p, "declaration_status"), "accepted");
 	json_decref(p);
 	p = answer(env, "bank", "FAKE-0001", refused, 200); /* the same answer again */
-	assert_string_equal(str(p, "status"), "refused");
+	assert_string_equal(test_str(p, "status"), "refused");
 	json_decref(p);
 	p = answer(env, "bank", "FAKE-0001", paid, 409);
-	assert_string_equal(str(p, "detail"), "the bank answered this payment already: refused");
+	assert_string_equal(test_str(p, "detail"), "the bank answered this payment already: refused");
 	json_decref(p);
 	json_t *e = last_event(env, n, "duties.payment_refused");
-	assert_string_equal(str(e, "reason"), "no such order from this account");
+	assert_string_equal(test_str(e, "reason"), "no such order from this account");
 	json_decref(e);
 	assert_int_equal(test_count_events(env, n, "duties.paid", NULL), 0);
 	assert_string_equal(status_of(env, n, st), "accepted");
@@ -479,7 +462,7 @@ static void a_payment_counts_once_its_bank_says_so(void **state)
 	snprintf(body, sizeof body,
 		 "{\"outcome\":\"paid\",\"amount\":\"47064.81\",\"paid_at\":\"%s\"}", now);
 	p = answer(env, "bank", "icbc-20261123-0009", body, 200);
-	assert_string_equal(str(p, "declaration_status"), "released");
+	assert_string_equal(test_str(p, "declaration_status"), "released");
 	assert_null(json_object_get(p, "overpaid"));
 	json_decref(p);
 	p = answer(env, "bank", "ICBC-20261123-0009", body, 200); /* the same again */
@@ -488,14 +471,14 @@ static void a_payment_counts_once_its_bank_says_so(void **state)
 	snprintf(body, sizeof body,
 		 "{\"outcome\":\"paid\",\"amount\":\"1.00\",\"paid_at\":\"%s\"}", now);
 	p = answer(env, "bank", "ICBC-20261123-0009", body, 409);
-	assert_string_equal(str(p, "detail"), "the bank answered this payment already: paid");
+	assert_string_equal(test_str(p, "detail"), "the bank answered this payment already: paid");
 	json_decref(p);
 	p = bank_paid(env, "ICBC-20261123-0009", "47064.81", "2026-11-23T08:00:00Z", 409);
-	assert_string_equal(str(p, "detail"), "the bank answered this payment already: paid");
+	assert_string_equal(test_str(p, "detail"), "the bank answered this payment already: paid");
 	json_decref(p);
 	v = taxes(env, n, "trader2");
 	t = json_object_get(v, "taxes");
-	assert_string_equal(str(t, "paid"), "47064.81");
+	assert_string_equal(test_str(t, "paid"), "47064.81");
 	assert_int_equal(json_array_size(json_object_get(t, "payments")), 2);
 	json_decref(v);
 }
@@ -511,12 +494,12 @@ static void a_payment_beyond_what_is_owed_is_said(void **state)
 	snprintf(path, sizeof path, "/v1/declarations/%s/withdrawal", n);
 	json_decref(test_expect(env, "POST", path, "trader2", NULL, 200));
 	json_t *p = bank_paid(env, "ICBC-20261123-0011", "47064.81", NULL, 200);
-	assert_string_equal(str(p, "status"), "paid");
-	assert_string_equal(str(p, "overpaid"), "47064.81");
-	assert_string_equal(str(p, "declaration_status"), "withdrawn");
+	assert_string_equal(test_str(p, "status"), "paid");
+	assert_string_equal(test_str(p, "overpaid"), "47064.81");
+	assert_string_equal(test_str(p, "declaration_status"), "withdrawn");
 	json_decref(p);
 	json_t *e = last_event(env, n, "duties.paid");
-	assert_string_equal(str(e, "overpaid"), "47064.81");
+	assert_string_equal(test_str(e, "overpaid"), "47064.81");
 	json_decref(e);
 	assert_string_equal(status_of(env, n, st), "withdrawn");
 }
@@ -537,12 +520,12 @@ static void an_unanswered_order_holds_the_next_for_a_day(void **state)
 			 __ATOMIC_SEQ_CST);
 	json_decref(pay(env, n, "trader2", "ICBC-20261124-0013", "47064.81", 202));
 	json_t *p = bank_paid(env, "ICBC-20261124-0013", "47064.81", NULL, 200);
-	assert_string_equal(str(p, "declaration_status"), "released");
+	assert_string_equal(test_str(p, "declaration_status"), "released");
 	assert_null(json_object_get(p, "overpaid"));
 	json_decref(p);
 	/* the first, paid after all: kept, and said to be beyond the debt */
 	p = bank_paid(env, "ICBC-20261123-0012", "47064.81", NULL, 200);
-	assert_string_equal(str(p, "overpaid"), "47064.81");
+	assert_string_equal(test_str(p, "overpaid"), "47064.81");
 	json_decref(p);
 	__atomic_store_n(&env->clock.fixed_us, now, __ATOMIC_SEQ_CST);
 }
@@ -559,12 +542,12 @@ static void nothing_due_releases_without_payment(void **state)
 	json_t *v = taxes(env, n, "trader2");
 	json_t *a = json_object_get(v, "assessment");
 	/* 18.50 USD = 131.39 CNY; duty 13.14 and VAT 11.83 are not collected */
-	assert_string_equal(str(json_object_get(json_object_get(a, "taxes"), "duty"), "computed"),
+	assert_string_equal(test_str(json_object_get(json_object_get(a, "taxes"), "duty"), "computed"),
 			    "13.14");
 	assert_true(json_is_true(json_object_get(json_object_get(json_object_get(a, "taxes"),
 								  "duty"),
 						 "waived")));
-	assert_string_equal(str(a, "total_due"), "0.00");
+	assert_string_equal(test_str(a, "total_due"), "0.00");
 	json_decref(v);
 	clear(env, n, "customs");
 	clear(env, n, "quarantine");
@@ -581,43 +564,43 @@ static void guarantee_drawn_at_release_and_restored(void **state)
 	struct test_env *env = *state;
 	char n[19], st[16];
 	json_t *g = guarantee(env, "G-NS-2026-001", "trader");
-	assert_string_equal(str(g, "ceiling"), "5000000.00");
-	int64_t before = test_decimal(str(g, "drawn"), 2);
+	assert_string_equal(test_str(g, "ceiling"), "5000000.00");
+	int64_t before = test_decimal(test_str(g, "drawn"), 2);
 	json_decref(g);
 	lodge(env, "trader", apples(HAITONG, "COSU6291830504"), n);
 	clear(env, n, "customs");
 	clear(env, n, "quarantine");
 	assert_string_equal(status_of(env, n, st), "released");
 	json_t *e = last_event(env, n, "guarantee.drawn");
-	assert_string_equal(str(e, "guarantee"), "G-NS-2026-001");
-	assert_string_equal(str(e, "amount"), "47064.81");
+	assert_string_equal(test_str(e, "guarantee"), "G-NS-2026-001");
+	assert_string_equal(test_str(e, "amount"), "47064.81");
 	json_decref(e);
 	g = guarantee(env, "G-NS-2026-001", "trader");
-	assert_int_equal(test_decimal(str(g, "drawn"), 2), before + 4706481);
+	assert_int_equal(test_decimal(test_str(g, "drawn"), 2), before + 4706481);
 	json_decref(g);
 	json_t *v = taxes(env, n, "trader");
 	json_t *drawn = json_object_get(json_object_get(v, "taxes"), "guarantee");
-	assert_string_equal(str(drawn, "guarantee"), "G-NS-2026-001");
+	assert_string_equal(test_str(drawn, "guarantee"), "G-NS-2026-001");
 	assert_true(json_is_null(json_object_get(drawn, "restored_at")));
 	json_decref(v);
 
 	/* released against the guarantee, it still takes its payment */
 	json_t *p = pay(env, n, "trader", "ICBC-20261123-7781", "47064.81", 202);
-	assert_string_equal(str(p, "guarantee_restored"), "0.00");
+	assert_string_equal(test_str(p, "guarantee_restored"), "0.00");
 	json_decref(p);
 	/* a payment order gives nothing back: only the bank's word does */
 	g = guarantee(env, "G-NS-2026-001", "trader");
-	assert_int_equal(test_decimal(str(g, "drawn"), 2), before + 4706481);
+	assert_int_equal(test_decimal(test_str(g, "drawn"), 2), before + 4706481);
 	json_decref(g);
 	assert_int_equal(test_count_events(env, n, "guarantee.restored", NULL), 0);
 	p = bank_paid(env, "ICBC-20261123-7781", "47064.81", NULL, 200);
-	assert_string_equal(str(p, "guarantee_restored"), "47064.81");
+	assert_string_equal(test_str(p, "guarantee_restored"), "47064.81");
 	json_decref(p);
 	e = last_event(env, n, "guarantee.restored");
-	assert_string_equal(str(e, "amount"), "47064.81");
+	assert_string_equal(test_str(e, "amount"), "47064.81");
 	json_decref(e);
 	g = guarantee(env, "G-NS-2026-001", "trader");
-	assert_int_equal(test_decimal(str(g, "drawn"), 2), before);
+	assert_int_equal(test_decimal(test_str(g, "drawn"), 2), before);
 	json_decref(g);
 	/* others' guarantees are not shown to a declarant */
 	json_decref(test_expect(env, "GET", "/v1/guarantees/G-NS-2026-001", "trader2", NULL, 404));
@@ -678,7 +661,7 @@ static void guarantee_refusals(void **state)
 	lodge(env, "trader2", apples(PENGCHENG, "COSU6291830505"), n);
 	snprintf(path, sizeof path, "/v1/declarations/%s/guarantee", n);
 	r = test_expect(env, "POST", path, "trader2", "{\"guarantee\":\"G-QH-2026-007\"}", 409);
-	assert_string_equal(str(r, "detail"), "guarantee G-QH-2026-007 has 100.00 CNY left of "
+	assert_string_equal(test_str(r, "detail"), "guarantee G-QH-2026-007 has 100.00 CNY left of "
 					      "its 100.00 CNY ceiling; 47064.81 CNY is needed");
 	json_decref(r);
 	/* only the consignee's guarantees */
@@ -687,7 +670,7 @@ static void guarantee_refusals(void **state)
 						    "consignee " PENGCHENG));
 	json_decref(r);
 	json_t *g = guarantee(env, "G-QH-2026-007", "customs");
-	assert_string_equal(str(g, "drawn"), "0.00");
+	assert_string_equal(test_str(g, "drawn"), "0.00");
 	json_decref(g);
 
 	/* a large enough one, but the enterprise became discredited */
@@ -698,19 +681,19 @@ static void guarantee_refusals(void **state)
 				201));
 	set_credit(env, PENGCHENG, "discredited");
 	r = test_expect(env, "POST", path, "trader2", "{\"guarantee\":\"G-QH-2026-008\"}", 409);
-	assert_string_equal(str(r, "detail"), "a general guarantee is open to the advanced and "
+	assert_string_equal(test_str(r, "detail"), "a general guarantee is open to the advanced and "
 					      "standard credit classes; the enterprise is "
 					      "discredited");
 	json_decref(r);
 	set_credit(env, PENGCHENG, "standard");
 	/* standard again: secured now, released as soon as cleared */
 	r = test_expect(env, "POST", path, "trader2", "{\"guarantee\":\"G-QH-2026-008\"}", 200);
-	assert_string_equal(str(json_object_get(r, "guarantee"), "drawn"), "47064.81");
-	assert_string_equal(str(json_object_get(r, "guarantee"), "available"), "52935.19");
-	assert_string_equal(str(r, "declaration_status"), "accepted");
+	assert_string_equal(test_str(json_object_get(r, "guarantee"), "drawn"), "47064.81");
+	assert_string_equal(test_str(json_object_get(r, "guarantee"), "available"), "52935.19");
+	assert_string_equal(test_str(r, "declaration_status"), "accepted");
 	json_decref(r);
 	r = test_expect(env, "POST", path, "trader2", "{\"guarantee\":\"G-QH-2026-008\"}", 409);
-	assert_string_equal(str(r, "detail"), "guarantee G-QH-2026-008 secures this declaration "
+	assert_string_equal(test_str(r, "detail"), "guarantee G-QH-2026-008 secures this declaration "
 					      "already");
 	json_decref(r);
 	clear(env, n, "customs");
@@ -727,7 +710,7 @@ static void withdrawal_restores_the_guarantee(void **state)
 	char n[19], path[96];
 	json_t *g = guarantee(env, "G-QH-2026-008", "trader2");
 	char before[32];
-	str_copy(before, str(g, "drawn"), sizeof before);
+	str_copy(before, test_str(g, "drawn"), sizeof before);
 	json_decref(g);
 	lodge(env, "trader2", apples(PENGCHENG, "COSU6291830513"), n);
 	snprintf(path, sizeof path, "/v1/declarations/%s/guarantee", n);
@@ -737,11 +720,11 @@ static void withdrawal_restores_the_guarantee(void **state)
 	json_decref(test_expect(env, "POST", path, "trader2",
 				"{\"reason\":\"the goods were sold on board\"}", 200));
 	json_t *e = last_event(env, n, "guarantee.restored");
-	assert_string_equal(str(e, "amount"), "47064.81");
-	assert_string_equal(str(e, "reason"), "the declaration was withdrawn");
+	assert_string_equal(test_str(e, "amount"), "47064.81");
+	assert_string_equal(test_str(e, "reason"), "the declaration was withdrawn");
 	json_decref(e);
 	g = guarantee(env, "G-QH-2026-008", "trader2");
-	assert_string_equal(str(g, "drawn"), before);
+	assert_string_equal(test_str(g, "drawn"), before);
 	json_decref(g);
 }
 
@@ -763,8 +746,8 @@ static void a_guarantee_registered_later_releases(void **state)
 				201));
 	assert_string_equal(status_of(env, n, st), "released");
 	json_t *g = guarantee(env, "G-ST-2026-002", "broker");
-	assert_string_equal(str(g, "drawn"), "47064.81");
-	assert_string_equal(str(g, "available"), "12935.19");
+	assert_string_equal(test_str(g, "drawn"), "47064.81");
+	assert_string_equal(test_str(g, "available"), "12935.19");
 	json_decref(g);
 }
 
@@ -778,20 +761,20 @@ static void no_rate_holds_until_loaded(void **state)
 	json_object_set_new(d, "currency", json_string("GBP"));
 	lodge(env, "trader", d, n);
 	json_t *v = taxes(env, n, "trader");
-	assert_string_equal(str(v, "status"), "held");
-	assert_string_equal(str(v, "reason"), "no exchange rate for GBP in 2026-11");
-	assert_string_equal(str(json_object_get(v, "taxes"), "due"), "0.00");
+	assert_string_equal(test_str(v, "status"), "held");
+	assert_string_equal(test_str(v, "reason"), "no exchange rate for GBP in 2026-11");
+	assert_string_equal(test_str(json_object_get(v, "taxes"), "due"), "0.00");
 	json_decref(v);
 	clear(env, n, "customs");
 	clear(env, n, "quarantine");
 	assert_string_equal(status_of(env, n, st), "accepted");
 	json_t *held = last_event(env, n, "declaration.release_held");
-	assert_string_equal(str(held, "waiting_for"), "payment");
-	assert_string_equal(str(held, "reason"), "duties and taxes are not assessed yet: "
+	assert_string_equal(test_str(held, "waiting_for"), "payment");
+	assert_string_equal(test_str(held, "reason"), "duties and taxes are not assessed yet: "
 						 "no exchange rate for GBP in 2026-11");
 	json_decref(held);
 	json_t *p = pay(env, n, "trader", "ICBC-GBP-1", "1.00", 409);
-	assert_string_equal(str(p, "detail"),
+	assert_string_equal(test_str(p, "detail"),
 			    "the duties and taxes are not assessed yet (no exchange rate for "
 			    "GBP in 2026-11); nothing can be paid or secured before they are");
 	json_decref(p);
@@ -806,9 +789,9 @@ static void no_rate_holds_until_loaded(void **state)
 	json_decref(r);
 	assert_string_equal(status_of(env, n, st), "released");
 	v = taxes(env, n, "trader");
-	assert_string_equal(str(v, "status"), "assessed");
+	assert_string_equal(test_str(v, "status"), "assessed");
 	/* 33,300.00 GBP x 9.0412 = 301,071.96; duty 30,107.20; VAT 29,806.12 */
-	assert_string_equal(str(json_object_get(v, "assessment"), "total_due"), "59913.32");
+	assert_string_equal(test_str(json_object_get(v, "assessment"), "total_due"), "59913.32");
 	json_decref(v);
 	assert_int_equal(test_count_events(env, n, "duties.assessed", NULL), 2);
 
@@ -855,11 +838,11 @@ static void declared_taxes_differences_flagged(void **state)
 	json_t *v = taxes(env, n, "customs");
 	assert_true(json_is_true(json_object_get(v, "declared_differs")));
 	json_t *diff = json_object_get(json_object_get(v, "assessment"), "differences");
-	assert_string_equal(str(diff, "duty"), "0.00");
-	assert_string_equal(str(diff, "vat"), "-414.15");
+	assert_string_equal(test_str(diff, "duty"), "0.00");
+	assert_string_equal(test_str(diff, "vat"), "-414.15");
 	json_decref(v);
 	json_t *e = last_event(env, n, "duties.declared_differs");
-	assert_string_equal(str(json_object_get(e, "difference"), "vat"), "-414.15");
+	assert_string_equal(test_str(json_object_get(e, "difference"), "vat"), "-414.15");
 	json_decref(e);
 	/* a bad declared_taxes refuses the lodging with its field */
 	d = apples(PENGCHENG, "COSU6291830509");
@@ -885,7 +868,7 @@ static void tariff_loaded_and_refused(void **state)
 		"\"lines\":[{\"code\":\"0808100000\",\"description\":\"Fresh apples\","
 		"\"mfn\":{\"percent\":\"8\"},\"vat_percent\":\"9\",\"export_refund_percent\":\"9\"}]}";
 	json_t *r = test_expect(env, "POST", "/v1/tariff/versions", "admin", amendment, 201);
-	assert_string_equal(str(r, "id"), "CN-2026-12");
+	assert_string_equal(test_str(r, "id"), "CN-2026-12");
 	assert_int_equal(json_integer_value(json_object_get(r, "added")), 1);
 	json_decref(r);
 	r = test_expect(env, "POST", "/v1/tariff/versions", "admin", amendment, 409);
@@ -907,14 +890,14 @@ static void tariff_loaded_and_refused(void **state)
 	/* the line in force: the amendment from its date, the full version before */
 	r = test_expect(env, "GET", "/v1/tariff/lines/0808100000?date=2026-12-02", "trader",
 			NULL, 200);
-	assert_string_equal(str(json_object_get(r, "version"), "id"), "CN-2026-12");
+	assert_string_equal(test_str(json_object_get(r, "version"), "id"), "CN-2026-12");
 	json_decref(r);
 	r = test_expect(env, "GET", "/v1/tariff/lines/0808100000?date=2026-11-30", "trader",
 			NULL, 200);
-	assert_string_equal(str(json_object_get(r, "version"), "id"), "CN-2026");
+	assert_string_equal(test_str(json_object_get(r, "version"), "id"), "CN-2026");
 	json_decref(r);
 	r = test_expect(env, "GET", "/v1/tariff/lines/0303130000", "trader", NULL, 200);
-	assert_string_equal(str(json_object_get(r, "version"), "id"), "CN-2026-07");
+	assert_string_equal(test_str(json_object_get(r, "version"), "id"), "CN-2026-07");
 	json_decref(r);
 	json_decref(test_expect(env, "GET", "/v1/tariff/lines/9999999999", "trader", NULL, 404));
 	json_decref(test_expect(env, "GET", "/v1/tariff/lines/0808100000?date=2026-13-01",
@@ -936,8 +919,8 @@ static void fees_published_charged_and_waived(void **state)
 	struct loopback_result r;
 	assert_int_equal(test_call(env, "GET", "/v1/fees", NULL, NULL, NULL, &r), 200);
 	json_t *c = json_array_get(json_object_get(r.json, "catalogues"), 0);
-	assert_string_equal(str(c, "id"), "CNNSA-2026");
-	assert_string_equal(str(c, "port"), "CNNSA");
+	assert_string_equal(test_str(c, "id"), "CNNSA-2026");
+	assert_string_equal(test_str(c, "port"), "CNNSA");
 	assert_int_equal(json_array_size(json_object_get(c, "items")), 12);
 	loopback_result_free(&r);
 	assert_int_equal(test_call(env, "GET", "/v1/fees/CNNSA-2026", NULL, NULL, NULL, &r), 200);
@@ -981,8 +964,8 @@ static void fees_published_charged_and_waived(void **state)
 	assert_int_equal(test_count(env, "fee_charges"), charges);
 	e = test_expect(env, "POST", path, "terminal", "{\"code\":\"THC-20\",\"quantity\":\"1\"}",
 			201);
-	assert_string_equal(str(e, "payer"), "trader");
-	assert_string_equal(str(e, "amount"), "850.00");
+	assert_string_equal(test_str(e, "payer"), "trader");
+	assert_string_equal(test_str(e, "amount"), "850.00");
 	json_decref(e);
 	/* no more than the goods: a handling per container (two), the weight,
 	 * the days in the yard (none before the discharge) */
@@ -990,7 +973,7 @@ static void fees_published_charged_and_waived(void **state)
 				"{\"code\":\"THC-20\",\"quantity\":\"1\"}", 201));
 	e = test_expect(env, "POST", path, "terminal", "{\"code\":\"THC-20\",\"quantity\":\"1\"}",
 			400);
-	assert_string_equal(str(e, "detail"), "the charge is not valid");
+	assert_string_equal(test_str(e, "detail"), "the charge is not valid");
 	assert_true(test_has_error(e, "/quantity",
 				   "is 1 containers of 'THC-20', more than the goods allow: the "
 				   "declaration has 0 20-foot container(s) by its manifest line and 2 "
@@ -1025,7 +1008,7 @@ static void fees_published_charged_and_waived(void **state)
 	char mp[96], call[CALL_KEY_MAX], now[TIME_TEXT_SIZE];
 	snprintf(mp, sizeof mp, "/v1/declarations/%s/match", n);
 	json_t *m = test_expect(env, "GET", mp, "trader", NULL, 200);
-	str_copy(call, str(m, "call"), sizeof call);
+	str_copy(call, test_str(m, "call"), sizeof call);
 	json_decref(m);
 	ktime_format(__atomic_load_n(&env->clock.fixed_us, __ATOMIC_SEQ_CST), now);
 	struct store_conn *sc;
@@ -1059,10 +1042,10 @@ static void fees_published_charged_and_waived(void **state)
 
 	e = test_expect(env, "POST", path, "terminal", "{\"code\":\"INSP-LIFT\",\"quantity\":\"1\"}",
 			201);
-	assert_string_equal(str(e, "payer"), "state");
-	assert_string_equal(str(e, "state_amount"), "180.00");
-	assert_string_equal(str(e, "trader_amount"), "0.00");
-	assert_string_equal(str(e, "reason"), "waived for the trader: lifting for an inspection "
+	assert_string_equal(test_str(e, "payer"), "state");
+	assert_string_equal(test_str(e, "state_amount"), "180.00");
+	assert_string_equal(test_str(e, "trader_amount"), "0.00");
+	assert_string_equal(test_str(e, "reason"), "waived for the trader: lifting for an inspection "
 					      "that found no problem is borne by the state");
 	json_decref(e);
 	/* two containers a day in the yard since their discharge (yesterday) */
@@ -1076,7 +1059,7 @@ static void fees_published_charged_and_waived(void **state)
 	json_decref(e);
 	e = test_expect(env, "POST", path, "terminal",
 			"{\"code\":\"INSP-UNPACK\",\"quantity\":\"1\"}", 201);
-	assert_string_equal(str(e, "payer"), "trader");
+	assert_string_equal(test_str(e, "payer"), "trader");
 	json_decref(e);
 	assert_int_equal(test_count_events(env, n, "fee.waived", NULL), 2);
 	assert_int_equal(test_count_events(env, n, "fee.charged", NULL), 3);
@@ -1084,8 +1067,8 @@ static void fees_published_charged_and_waived(void **state)
 	/* the declarant sees its charges; others do not */
 	json_t *list = test_expect(env, "GET", path, "trader", NULL, 200);
 	assert_int_equal(json_array_size(json_object_get(list, "charges")), 5);
-	assert_string_equal(str(list, "trader_total"), "2150.00");
-	assert_string_equal(str(list, "state_total"), "270.00");
+	assert_string_equal(test_str(list, "trader_total"), "2150.00");
+	assert_string_equal(test_str(list, "state_total"), "270.00");
 	json_decref(list);
 	json_decref(test_expect(env, "GET", path, "trader2", NULL, 404));
 	json_decref(test_expect(env, "GET", path, "quarantine", NULL, 403));
@@ -1203,10 +1186,10 @@ static void refund_path(void **state)
 	 * reads */
 	lorry_departs(env, "20261122-01");
 	r = test_expect(env, "POST", "/v1/refunds", "trader", body, 201);
-	assert_string_equal(str(r, "status"), "applied");
-	assert_string_equal(str(r, "verdict"), "matches");
+	assert_string_equal(test_str(r, "status"), "applied");
+	assert_string_equal(test_str(r, "verdict"), "matches");
 	/* 273,600.00 HKD x 0.9121 = 249,550.56 CNY; 13 % = 32,441.57 */
-	assert_string_equal(str(r, "total_refund"), "32441.57");
+	assert_string_equal(test_str(r, "total_refund"), "32441.57");
 	json_int_t id = json_integer_value(json_object_get(r, "id"));
 	json_decref(r);
 	snprintf(path, sizeof path, "/v1/refunds/%lld", (long long)id);
@@ -1223,15 +1206,15 @@ static void refund_path(void **state)
 	snprintf(path, sizeof path, "/v1/refunds/%lld/decision", (long long)id);
 	json_decref(test_expect(env, "POST", path, "trader", "{\"decision\":\"approved\"}", 403));
 	r = test_expect(env, "POST", path, "tax", "{\"decision\":\"approved\"}", 200);
-	assert_string_equal(str(r, "status"), "approved");
-	assert_string_equal(str(r, "decided_by"), "tax");
+	assert_string_equal(test_str(r, "status"), "approved");
+	assert_string_equal(test_str(r, "decided_by"), "tax");
 	json_decref(r);
 	json_decref(test_expect(env, "POST", path, "tax", "{\"decision\":\"rejected\","
 							  "\"reason\":\"again\"}",
 				409));
 	snprintf(path, sizeof path, "/v1/refunds/%lld", (long long)id);
 	r = test_expect(env, "GET", path, "trader", NULL, 200);
-	assert_string_equal(str(r, "status"), "approved");
+	assert_string_equal(test_str(r, "status"), "approved");
 	json_decref(r);
 	assert_int_equal(test_count_events(env, exp, "refund.applied", NULL), 1);
 	assert_int_equal(test_count_events(env, exp, "refund.approved", NULL), 1);
@@ -1250,10 +1233,10 @@ static void refund_path(void **state)
 		 "\"quantity\":\"9800\",\"fob_value_cny\":\"249550.56\"}]}",
 		 exp2);
 	r = test_expect(env, "POST", "/v1/refunds", "trader", body, 201);
-	assert_string_equal(str(r, "verdict"), "mismatch");
+	assert_string_equal(test_str(r, "verdict"), "mismatch");
 	json_t *diff = json_array_get(json_object_get(r, "differences"), 0);
-	assert_string_equal(str(diff, "field"), "/items/0/quantity");
-	assert_string_equal(str(diff, "problem"), "is 9800; customs' data for item 0 is 9600");
+	assert_string_equal(test_str(diff, "field"), "/items/0/quantity");
+	assert_string_equal(test_str(diff, "problem"), "is 9800; customs' data for item 0 is 9600");
 	id = json_integer_value(json_object_get(r, "id"));
 	json_decref(r);
 	snprintf(path, sizeof path, "/v1/refunds/%lld/decision", (long long)id);
@@ -1267,7 +1250,7 @@ static void refund_path(void **state)
 			"{\"decision\":\"rejected\",\"reason\":\"quantity differs from the "
 			"export declaration\"}",
 			200);
-	assert_string_equal(str(r, "status"), "rejected");
+	assert_string_equal(test_str(r, "status"), "rejected");
 	json_decref(r);
 	assert_int_equal(test_count_events(env, exp2, "refund.rejected", NULL), 1);
 }
@@ -1301,7 +1284,7 @@ static void lodged_before_assessment(void **state)
 	assert_int_equal(store_thread_conn(env->store, &c), KERR_OK);
 	assert_int_equal(store_exec(c, &Q_FORGET, "s", n), KERR_OK);
 	json_t *v = taxes(env, n, "trader");
-	assert_string_equal(str(json_object_get(v, "assessment"), "total_due"), "47064.81");
+	assert_string_equal(test_str(json_object_get(v, "assessment"), "total_due"), "47064.81");
 	json_decref(v);
 	assert_int_equal(kept(env, n), 0);
 	clear(env, n, "customs");
@@ -1349,15 +1332,15 @@ static void fees_refused(struct test_env *env, const char *items, const char *id
 {
 	int64_t audit = test_count(env, "audit_log");
 	json_t *r = load_fees(env, "admin", catalogue(id, port, "2026-12-01", items), 400);
-	assert_string_equal(str(r, "detail"), "the fee catalogue has fields that are not valid");
+	assert_string_equal(test_str(r, "detail"), "the fee catalogue has fields that are not valid");
 	const json_t *errors = json_object_get(r, "errors");
 	if (json_array_size(errors) != 1 || !test_has_error(r, field, NULL) ||
 	    (problem && !test_has_error(r, field, problem)))
 		print_error("expected %s: %s\n", field, problem ? problem : "(any)");
 	assert_int_equal(json_array_size(errors), 1);
-	assert_string_equal(str(json_array_get(errors, 0), "field"), field);
+	assert_string_equal(test_str(json_array_get(errors, 0), "field"), field);
 	if (problem)
-		assert_string_equal(str(json_array_get(errors, 0), "problem"), problem);
+		assert_string_equal(test_str(json_array_get(errors, 0), "problem"), problem);
 	json_decref(r);
 	assert_int_equal(test_count(env, "audit_log"), audit);
 	char path[64];
@@ -1385,7 +1368,7 @@ static void fee_catalogue_published_and_refused(void **state)
 	/* others may not publish one */
 	json_t *r = load_fees(env, "customs",
 			      catalogue("CNYTN-2026", "CNYTN", "2026-11-01", "[" THC_ITEM "]"), 403);
-	assert_string_equal(str(r, "detail"), "the customs role may not use POST /v1/fees");
+	assert_string_equal(test_str(r, "detail"), "the customs role may not use POST /v1/fees");
 	json_decref(r);
 	json_decref(load_fees(env, "terminal",
 			      catalogue("CNYTN-2026", "CNYTN", "2026-11-01", "[" THC_ITEM "]"),
@@ -1400,7 +1383,7 @@ static void fee_catalogue_published_and_refused(void **state)
 	r = load_fees(env, "analyst",
 		      catalogue("CNYTN-2026", "CNYTN", "2026-11-01", "[" THC_ITEM "," LIFT_ITEM "]"),
 		      201);
-	assert_string_equal(str(r, "id"), "CNYTN-2026");
+	assert_string_equal(test_str(r, "id"), "CNYTN-2026");
 	assert_int_equal(json_integer_value(json_object_get(r, "added")), 2);
 	assert_int_equal(json_integer_value(json_object_get(r, "unchanged")), 0);
 	json_decref(r);
@@ -1409,17 +1392,17 @@ static void fee_catalogue_published_and_refused(void **state)
 	assert_int_equal(test_call(env, "GET", "/v1/fees?port=CNYTN", NULL, NULL, NULL, &lr), 200);
 	json_t *c = json_array_get(json_object_get(lr.json, "catalogues"), 0);
 	assert_int_equal(json_array_size(json_object_get(lr.json, "catalogues")), 1);
-	assert_string_equal(str(c, "id"), "CNYTN-2026");
-	assert_string_equal(str(c, "port"), "CNYTN");
-	assert_string_equal(str(c, "effective_from"), "2026-11-01");
+	assert_string_equal(test_str(c, "id"), "CNYTN-2026");
+	assert_string_equal(test_str(c, "port"), "CNYTN");
+	assert_string_equal(test_str(c, "effective_from"), "2026-11-01");
 	json_t *items = json_object_get(c, "items");
 	assert_int_equal(json_array_size(items), 2);
-	assert_string_equal(str(json_array_get(items, 0), "code"), "INSP-LIFT");
-	assert_string_equal(str(json_array_get(items, 0), "price"), "200.00");
-	assert_string_equal(str(json_array_get(items, 0), "inspection_service"), "lifting");
-	assert_string_equal(str(json_array_get(items, 1), "code"), "THC-20");
-	assert_string_equal(str(json_array_get(items, 1), "charged_by"), "terminal");
-	assert_string_equal(str(json_array_get(items, 1), "price"), "900.00");
+	assert_string_equal(test_str(json_array_get(items, 0), "code"), "INSP-LIFT");
+	assert_string_equal(test_str(json_array_get(items, 0), "price"), "200.00");
+	assert_string_equal(test_str(json_array_get(items, 0), "inspection_service"), "lifting");
+	assert_string_equal(test_str(json_array_get(items, 1), "code"), "THC-20");
+	assert_string_equal(test_str(json_array_get(items, 1), "charged_by"), "terminal");
+	assert_string_equal(test_str(json_array_get(items, 1), "price"), "900.00");
 	loopback_result_free(&lr);
 	assert_int_equal(test_call(env, "GET", "/v1/fees", NULL, NULL, NULL, &lr), 200);
 	assert_int_equal(json_array_size(json_object_get(lr.json, "catalogues")), 2);
@@ -1430,13 +1413,13 @@ static void fee_catalogue_published_and_refused(void **state)
 	assert_int_equal(json_array_size(json_object_get(lr.json, "catalogues")), 0);
 	loopback_result_free(&lr);
 	assert_int_equal(test_call(env, "GET", "/v1/fees/CNYTN-2026", NULL, NULL, NULL, &lr), 200);
-	assert_string_equal(str(lr.json, "id"), "CNYTN-2026");
+	assert_string_equal(test_str(lr.json, "id"), "CNYTN-2026");
 	loopback_result_free(&lr);
 
 	/* never replaced: the same id, or another on the same day */
 	r = load_fees(env, "admin",
 		      catalogue("CNYTN-2026", "CNYTN", "2026-11-01", "[" THC_ITEM "]"), 409);
-	assert_string_equal(str(r, "detail"), "the fee catalogue is not new");
+	assert_string_equal(test_str(r, "detail"), "the fee catalogue is not new");
 	assert_int_equal(json_array_size(json_object_get(r, "errors")), 2);
 	assert_true(test_has_error(r, "/id", "is taken: fee catalogue CNYTN-2026 is published "
 					     "already (a catalogue is never changed; publish a "
@@ -1457,13 +1440,13 @@ static void fee_catalogue_published_and_refused(void **state)
 			      catalogue("CNNSA-2027", "CNNSA", "2027-01-01", "[" THC_ITEM "]"),
 			      201));
 	assert_int_equal(test_call(env, "GET", "/v1/fees?port=CNNSA", NULL, NULL, NULL, &lr), 200);
-	assert_string_equal(str(json_array_get(json_object_get(lr.json, "catalogues"), 0), "id"),
+	assert_string_equal(test_str(json_array_get(json_object_get(lr.json, "catalogues"), 0), "id"),
 			    "CNNSA-2026");
 	loopback_result_free(&lr);
 	assert_int_equal(test_call(env, "GET", "/v1/fees?port=CNNSA&date=2027-01-01", NULL, NULL,
 				   NULL, &lr),
 			 200);
-	assert_string_equal(str(json_array_get(json_object_get(lr.json, "catalogues"), 0), "id"),
+	assert_string_equal(test_str(json_array_get(json_object_get(lr.json, "catalogues"), 0), "id"),
 			    "CNNSA-2027");
 	loopback_result_free(&lr);
 
@@ -1548,5 +1531,5 @@ int main(void)
 		cmocka_unit_test(fees_published_charged_and_waived),
 		cmocka_unit_test(fee_catalogue_published_and_refused),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_setup, test_teardown);
 }

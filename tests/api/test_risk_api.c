@@ -13,18 +13,6 @@
 
 #include "test_support.h"
 
-static int setup(void **state)
-{
-	*state = test_env_new();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	test_env_free(*state);
-	return 0;
-}
-
 static int put_rules(struct test_env *env, const char *user, const char *text,
 		     const char *effective_from, struct loopback_result *r)
 {
@@ -448,5 +436,5 @@ int main(void)
 		cmocka_unit_test(preview_against_past_declarations),
 		cmocka_unit_test(rule_effectiveness_counts_inspection_findings),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_setup, test_teardown);
 }

@@ -24,18 +24,6 @@ static uint64_t rnd(void)
 	return rng_state * 0x2545F4914F6CDD1DULL;
 }
 
-static int setup(void **state)
-{
-	*state = test_env_new();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	test_env_free(*state);
-	return 0;
-}
-
 static bool documented(int status)
 {
 	static const int ok[] = {200, 201, 204, 400, 401, 403, 404, 405, 409, 413, 415, 428, 429};
@@ -222,5 +210,5 @@ int main(void)
 		cmocka_unit_test(odd_paths_queries_and_headers),
 		cmocka_unit_test(mutated_decisions_and_sessions),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_setup, test_teardown);
 }

@@ -18,18 +18,6 @@
 #include "common/codes.h"
 #include "domain/release.h"
 
-static int setup(void **state)
-{
-	*state = test_env_new();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	test_env_free(*state);
-	return 0;
-}
-
 #define ARIES_CALL "2|9321378|046E|CNNSA"
 #define ARIES_CALL_Q "2%7C9321378%7C046E%7CCNNSA"
 
@@ -2282,5 +2270,5 @@ int main(void)
 		/* last: it crashed the process once (see its comment) */
 		cmocka_unit_test(an_unknown_tally_report_is_not_found),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_setup, test_teardown);
 }

@@ -13,18 +13,6 @@
 #include "test_support.h"
 #include "domain/release.h"
 
-static int setup(void **state)
-{
-	*state = test_env_new();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	test_env_free(*state);
-	return 0;
-}
-
 static int decide(struct test_env *env, const char *number, const char *agency,
 		  const char *user, const char *body, struct loopback_result *r)
 {
@@ -464,5 +452,5 @@ int main(void)
 		cmocka_unit_test(withdrawal_before_release),
 		cmocka_unit_test(worklists_show_each_agency_its_open_tasks),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_setup, test_teardown);
 }

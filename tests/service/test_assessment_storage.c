@@ -17,18 +17,6 @@
 #include "service/taxes.h"
 #include "store/repo_money.h"
 
-static int setup(void **state)
-{
-	*state = test_env_new();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	test_env_free(*state);
-	return 0;
-}
-
 /* What a unit of work reads or does to one declaration's assessment. */
 struct job {
 	const char *number;
@@ -179,5 +167,5 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(explained_as_assessed_whatever_the_tables),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_setup, test_teardown);
 }

@@ -21,18 +21,6 @@
 #include "service/risk_admin.h"
 #include "store/packed.h"
 
-static int setup(void **state)
-{
-	*state = test_env_new();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	test_env_free(*state);
-	return 0;
-}
-
 static void at(struct test_env *env, const char *when)
 {
 	int64_t us;
@@ -1030,28 +1018,28 @@ static void a_lodgings_assessments_are_plain_inserts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(lodging_through_automatic_release, setup, teardown),
-		cmocka_unit_test_setup_teardown(red_lane_through_the_joint_inspection, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(lodging_through_automatic_release, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(red_lane_through_the_joint_inspection, test_setup,
+						test_teardown),
 		cmocka_unit_test_setup_teardown(nothing_released_while_an_inspection_awaits_findings,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(correction_reopens_one_task, setup, teardown),
+						test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(correction_reopens_one_task, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(a_lodgings_body_is_packed_before_its_transaction,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(a_lodgings_assessments_are_plain_inserts, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(visibility, setup, teardown),
-		cmocka_unit_test_setup_teardown(rejected_cannot_be_withdrawn, setup, teardown),
+						test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(a_lodgings_assessments_are_plain_inserts, test_setup,
+						test_teardown),
+		cmocka_unit_test_setup_teardown(visibility, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(rejected_cannot_be_withdrawn, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(a_lodging_that_does_not_move_writes_its_rows_once,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(a_lodging_writes_its_tasks_in_one_statement, setup,
-						teardown),
+						test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(a_lodging_writes_its_tasks_in_one_statement, test_setup,
+						test_teardown),
 		cmocka_unit_test_setup_teardown(a_lodging_claims_its_containers_in_few_statements,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(a_lodgings_number_goes_with_its_keys_claim, setup,
-						teardown),
+						test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(a_lodgings_number_goes_with_its_keys_claim, test_setup,
+						test_teardown),
 		cmocka_unit_test_setup_teardown(a_lodging_waits_for_the_database_only_where_it_reads,
-						setup, teardown),
+						test_setup, test_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

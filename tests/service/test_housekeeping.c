@@ -12,18 +12,6 @@
 #include "test_support.h"
 #include "server/housekeeping.h"
 
-static int setup(void **state)
-{
-	*state = test_env_new();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	test_env_free(*state);
-	return 0;
-}
-
 /* The partition of `table` for the month after next, by the database's
  * clock (as kouan_ensure_partitions counts months). */
 static const struct sql_query Q_AHEAD = {
@@ -84,7 +72,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(the_months_ahead_are_made_again_while_it_runs,
-						setup, teardown),
+						test_setup, test_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

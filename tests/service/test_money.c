@@ -20,18 +20,6 @@
 
 #define DRAWERS 8
 
-static int setup(void **state)
-{
-	*state = test_env_new();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	test_env_free(*state);
-	return 0;
-}
-
 struct guarantee_job {
 	const char *uscc;
 	const char *number;
@@ -284,5 +272,5 @@ int main(void)
 		cmocka_unit_test(draws_from_many_threads_take_what_fits),
 		cmocka_unit_test(tables_follow_loads_not_rollbacks),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_setup, test_teardown);
 }

@@ -120,6 +120,23 @@ struct test_env *test_env_new(void)
 	return env;
 }
 
+int test_setup(void **state)
+{
+	*state = test_env_new();
+	return 0;
+}
+
+int test_teardown(void **state)
+{
+	test_env_free(*state);
+	return 0;
+}
+
+const char *test_str(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
 struct store *test_earlier_store(struct test_env *env, int64_t last)
 {
 	char url[700];

@@ -37,6 +37,12 @@ struct test_env {
 
 /* Set up / tear down an environment (asserts on failure). */
 struct test_env *test_env_new(void);
+/* cmocka's group setup and teardown for a suite over one test_env
+ * (test_env_new, test_env_free), in *state. */
+int test_setup(void **state);
+int test_teardown(void **state);
+/* The string member `key` of `o`, or NULL. */
+const char *test_str(const json_t *o, const char *key);
 void test_env_free(struct test_env *env);
 
 /* A second, empty store beside the environment's (a file in its
