@@ -151,14 +151,7 @@ static const struct sql_query Q_DEPARTURES = {"SELECT COUNT(*) FROM export_depar
 
 static int64_t departures(struct test_env *env, const char *number)
 {
-	struct store_conn *c;
-	assert_int_equal(store_thread_conn(env->store, &c), KERR_OK);
-	struct store_stmt *st = store_query(c, &Q_DEPARTURES, "s", number);
-	assert_non_null(st);
-	assert_int_equal(stmt_step(st), STORE_ROW);
-	int64_t n = stmt_int(st, 0);
-	stmt_done(st);
-	return n;
+	return test_count_of(env, &Q_DEPARTURES, number);
 }
 
 /* The data of the last event of `type` on the timeline (new reference). */

@@ -1265,14 +1265,7 @@ static const struct sql_query Q_KEPT = {"SELECT COUNT(*) FROM duty_assessments W
 
 static int64_t kept(struct test_env *env, const char *number)
 {
-	struct store_conn *c;
-	assert_int_equal(store_thread_conn(env->store, &c), KERR_OK);
-	struct store_stmt *st = store_query(c, &Q_KEPT, "s", number);
-	assert_non_null(st);
-	assert_int_equal(stmt_step(st), STORE_ROW);
-	int64_t n = stmt_int(st, 0);
-	stmt_done(st);
-	return n;
+	return test_count_of(env, &Q_KEPT, number);
 }
 
 static void lodged_before_assessment(void **state)

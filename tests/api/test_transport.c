@@ -84,18 +84,6 @@ static const struct sql_query Q_GATED_OUT = {
 static const struct sql_query Q_LIVE_CLAIMS = {
 	"SELECT COUNT(*) FROM declaration_transport WHERE bill_of_lading = ? AND live = 1"};
 
-static int64_t count(struct test_env *env, const struct sql_query *q, const char *arg)
-{
-	struct store_conn *c;
-	assert_int_equal(store_thread_conn(env->store, &c), KERR_OK);
-	struct store_stmt *st = arg ? store_query(c, q, "s", arg) : store_query(c, q, "");
-	assert_non_null(st);
-	assert_int_equal(stmt_step(st), STORE_ROW);
-	int64_t n = stmt_int(st, 0);
-	stmt_done(st);
-	return n;
-}
-
 /* Lodge the arrival report and have every agency clear it: entry
  * permission. Returns the report id. */
 static json_int_t permitted_call(struct test_env *env, const char *report, const char *voyage)
@@ -218,7 +206,7 @@ static void vessel_call_is_cleared_in_parallel_and_signed(void **state)
 	assert_true(test_has_error(r, "/kind", "already has an arrival report"));
 	json_decref(r);
 	/* bad input: each field named, nothing stored */
-	int64_t reports = count(env, &Q_REPORTS, NULL);
+	int64_t reports = test_count_of(env, &Q_REPORTS, NULL);
 	json_t *bad = json_deep_copy(b);
 	json_object_set_new(json_object_get(bad, "vessel"), "imo", json_string("9321379"));
 	json_object_set_new(bad, "port_office", json_string("5301"));
@@ -227,7 +215,7 @@ static void vessel_call_is_cleared_in_parallel_and_signed(void **state)
 	assert_true(test_has_error(r, "/port_office", "does not serve"));
 	json_decref(r);
 	json_decref(bad);
-	assert_int_equal(count(env, &Q_REPORTS, NULL), reports);
+	assert_int_equal(test_count_of(env, &Q_REPORTS, NULL), reports);
 
 	char path[128];
 	/* an officer decides for its own agency only */
@@ -684,7 +672,7 @@ static void race_for_one_bill(struct test_env *env, json_t *d)
 		won += rc[i].status == 201;
 	}
 	assert_int_equal(won, 1);
-	assert_int_equal(count(env, &Q_LIVE_CLAIMS, str(d, "bill_of_lading")), 1);
+	assert_int_equal(test_count_of(env, &Q_LIVE_CLAIMS, str(d, "bill_of_lading")), 1);
 	free(body);
 }
 
@@ -817,15 +805,15 @@ static void the_gate_lets_out_only_what_is_cleared(void **state)
 		 open);
 	assert_string_equal(str(missing, "text"), want);
 	json_decref(r);
-	int64_t attempts = count(env, &Q_ATTEMPTS, NULL);
+	int64_t attempts = test_count_of(env, &Q_ATTEMPTS, NULL);
 	r = test_expect(env, "POST", "/v1/gate/containers/CSNU6409188/events", "terminal",
 			"{\"event\":\"gated_out\"}", 409);
 	assert_string_equal(str(r, "type"), "urn:kouan:problem:conflict");
 	assert_string_equal(str(json_array_get(json_object_get(r, "missing"), 0), "text"), want);
 	json_decref(r);
-	assert_int_equal(count(env, &Q_ATTEMPTS, NULL), attempts + 1);
+	assert_int_equal(test_count_of(env, &Q_ATTEMPTS, NULL), attempts + 1);
 	assert_int_equal(test_count_events(env, open, "container.gate_refused", NULL), 1);
-	assert_int_equal(count(env, &Q_GATED_OUT, "CSNU6409188"), 0);
+	assert_int_equal(test_count_of(env, &Q_GATED_OUT, "CSNU6409188"), 0);
 	r = test_expect(env, "GET", "/v1/calls/events?call=2%7C9321378%7C053E%7CCNNSA", "terminal",
 			NULL, 200);
 	char types[4096];
@@ -1412,14 +1400,14 @@ static void many_bills_stored(struct test_env *env, const json_t *man)
 	json_array_foreach(json_object_get(man, "bills"), i, b) {
 		const char *bill = str(b, "bill_of_lading");
 		const json_t *cs = json_object_get(b, "containers");
-		assert_int_equal(count(env, &Q_BILL_CONTAINERS, bill), json_array_size(cs));
-		assert_int_equal(count(env, &Q_BILL_LINE, bill), i);
+		assert_int_equal(test_count_of(env, &Q_BILL_CONTAINERS, bill), json_array_size(cs));
+		assert_int_equal(test_count_of(env, &Q_BILL_LINE, bill), i);
 		const json_t *c;
 		size_t k;
 		json_array_foreach(cs, k, c) {
 			char key[64];
 			snprintf(key, sizeof key, "%s/%s", str(c, "number"), bill);
-			assert_int_equal(count(env, &Q_CONTAINER_BILL, key), 1);
+			assert_int_equal(test_count_of(env, &Q_CONTAINER_BILL, key), 1);
 		}
 	}
 }
@@ -1440,7 +1428,7 @@ static void a_manifest_of_many_lines_is_stored_whole(void **state)
 	json_t *r = post(env, "/v1/manifests", "carrier", man, 201);
 	json_int_t id = num(r, "id");
 	json_decref(r);
-	assert_int_equal(count(env, &Q_MANY_BILLS, NULL), MANY_BILLS);
+	assert_int_equal(test_count_of(env, &Q_MANY_BILLS, NULL), MANY_BILLS);
 	many_bills_stored(env, man);
 	/* amended: the last bill gone, one more container on the first */
 	json_array_remove(bills, MANY_BILLS - 1);
@@ -1451,8 +1439,8 @@ static void a_manifest_of_many_lines_is_stored_whole(void **state)
 	char path[64];
 	snprintf(path, sizeof path, "/v1/manifests/%lld", (long long)id);
 	json_decref(send(env, "PUT", path, "carrier", man, 200));
-	assert_int_equal(count(env, &Q_MANY_BILLS, NULL), MANY_BILLS - 1);
-	assert_int_equal(count(env, &Q_BILL_CONTAINERS, "KTMB0000000012"), 0);
+	assert_int_equal(test_count_of(env, &Q_MANY_BILLS, NULL), MANY_BILLS - 1);
+	assert_int_equal(test_count_of(env, &Q_BILL_CONTAINERS, "KTMB0000000012"), 0);
 	many_bills_stored(env, man);
 	json_decref(man);
 }
@@ -1927,12 +1915,12 @@ static void arrival_and_departure_are_recorded_once_and_in_order(void **state)
 	json_decref(r);
 
 	/* the call is closed: no report lodged, none amended */
-	int64_t reports = count(env, &Q_REPORTS, NULL);
+	int64_t reports = test_count_of(env, &Q_REPORTS, NULL);
 	r = post(env, "/v1/conveyance-reports", "carrier", d, 409);
 	detail_is(r, "the conveyance has departed from this call (2026-11-23T07:50:00.000000Z); a "
 		     "new voyage is a new call");
 	json_decref(r);
-	assert_int_equal(count(env, &Q_REPORTS, NULL), reports);
+	assert_int_equal(test_count_of(env, &Q_REPORTS, NULL), reports);
 	json_object_set_new(d, "berth", json_string("NS-P2-09"));
 	snprintf(path, sizeof path, "/v1/conveyance-reports/%lld", (long long)dep);
 	r = send(env, "PUT", path, "carrier", d, 409);
@@ -1953,7 +1941,7 @@ static void conveyance_report_requests_with_bad_ids_or_bodies(void **state)
 	json_t *b = test_json(aircraft_arrival);
 	json_object_set_new(json_object_get(b, "aircraft"), "flight", json_string("CZ3099"));
 	char *text = json_dumps(b, JSON_COMPACT);
-	int64_t reports = count(env, &Q_REPORTS, NULL);
+	int64_t reports = test_count_of(env, &Q_REPORTS, NULL);
 	struct loopback_result lr;
 	/* no Idempotency-Key: nothing lodged */
 	assert_int_equal(test_call(env, "POST", "/v1/conveyance-reports", "airline", text, NULL,
@@ -1963,7 +1951,7 @@ static void conveyance_report_requests_with_bad_ids_or_bodies(void **state)
 		  "send an Idempotency-Key header (1 to 128 printable characters, e.g. a UUID) so "
 		  "that a retry cannot make the same change twice");
 	loopback_result_free(&lr);
-	assert_int_equal(count(env, &Q_REPORTS, NULL), reports);
+	assert_int_equal(test_count_of(env, &Q_REPORTS, NULL), reports);
 	/* a retry with the key is answered as the first time */
 	assert_int_equal(test_call(env, "POST", "/v1/conveyance-reports", "airline", text,
 				   "cz3099-arrival", &lr),
@@ -1976,7 +1964,7 @@ static void conveyance_report_requests_with_bad_ids_or_bodies(void **state)
 	assert_int_equal(num(lr.json, "id"), id);
 	assert_string_equal(str(lr.json, "permission"), "pending");
 	loopback_result_free(&lr);
-	assert_int_equal(count(env, &Q_REPORTS, NULL), reports + 1);
+	assert_int_equal(test_count_of(env, &Q_REPORTS, NULL), reports + 1);
 	/* the key with another body: refused */
 	json_object_set_new(b, "stand", json_string("W113"));
 	free(text);
@@ -1993,7 +1981,7 @@ static void conveyance_report_requests_with_bad_ids_or_bodies(void **state)
 			 400);
 	one_error(lr.json, "", "the body must be a JSON object");
 	loopback_result_free(&lr);
-	assert_int_equal(count(env, &Q_REPORTS, NULL), reports + 1);
+	assert_int_equal(test_count_of(env, &Q_REPORTS, NULL), reports + 1);
 	free(text);
 
 	/* ids that are not ids, or not visible: the same 404 */
@@ -2186,8 +2174,8 @@ static void transport_requests_that_are_not_valid(void **state)
 			400);
 	one_error(r, "query:action", "must be one of discharged, gated_in, loaded, gated_out");
 	json_decref(r);
-	int64_t attempts = count(env, &Q_ATTEMPTS, NULL);
-	int64_t yard = count(env, &Q_YARD_EVENTS, "TGHU6000010");
+	int64_t attempts = test_count_of(env, &Q_ATTEMPTS, NULL);
+	int64_t yard = test_count_of(env, &Q_YARD_EVENTS, "TGHU6000010");
 	static const struct {
 		const char *body, *field, *problem;
 	} events[] = {
@@ -2220,8 +2208,8 @@ static void transport_requests_that_are_not_valid(void **state)
 	assert_true(test_has_error(r, "/event", NULL));
 	json_decref(r);
 	/* nothing recorded, not even as an attempt */
-	assert_int_equal(count(env, &Q_ATTEMPTS, NULL), attempts);
-	assert_int_equal(count(env, &Q_YARD_EVENTS, "TGHU6000010"), yard);
+	assert_int_equal(test_count_of(env, &Q_ATTEMPTS, NULL), attempts);
+	assert_int_equal(test_count_of(env, &Q_YARD_EVENTS, "TGHU6000010"), yard);
 	json_decref(man);
 }
 

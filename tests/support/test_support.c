@@ -132,6 +132,18 @@ int test_teardown(void **state)
 	return 0;
 }
 
+int64_t test_count_of(struct test_env *env, const struct sql_query *q, const char *arg)
+{
+	struct store_conn *c;
+	assert_int_equal(store_thread_conn(env->store, &c), KERR_OK);
+	struct store_stmt *st = arg ? store_query(c, q, "s", arg) : store_query(c, q, "");
+	assert_non_null(st);
+	assert_int_equal(stmt_step(st), STORE_ROW);
+	int64_t n = stmt_int(st, 0);
+	stmt_done(st);
+	return n;
+}
+
 const char *test_str(const json_t *o, const char *key)
 {
 	return json_string_value(json_object_get(o, key));

@@ -125,6 +125,9 @@ int test_has_error(const json_t *problem, const char *field, const char *needle)
 
 /* Count rows of a table (for "no trace" checks). */
 int64_t test_count(struct test_env *env, const char *table);
+/* The single number query q answers, with its one text parameter `arg`
+ * (NULL: a query without one). */
+int64_t test_count_of(struct test_env *env, const struct sql_query *q, const char *arg);
 
 /* Assert that `p` holds a problem with exactly this field and text (prints
  * every problem held when it does not). */
